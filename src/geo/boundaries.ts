@@ -1,0 +1,128 @@
+/**
+ * Area boundaries (GeoJSON) and point-in-polygon assignment with a spatial index. Used to give
+ * postcodes an output-area code when the postcode list has none (as Trafford's does).
+ */
+import Flatbush from 'flatbush';
+import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
+import { InputError } from '../core/index.ts';
+
+type Position = number[];
+export interface AreaGeometry { type: 'Polygon' | 'MultiPolygon'; coordinates: Position[][] | Position[][][] }
+export interface AreaShape { code: string; name: string | null; geometry: AreaGeometry; bbox: [number, number, number, number] }
+
+const CODE_KEYS = [/^code$/i, /^area_?code$/i, /^geography_?code$/i, /^(oa|lsoa|msoa|wd|ward|lad|la)\d*cd$/i, /cd$/i];
+const NAME_KEYS = [/^name$/i, /^area_?name$/i, /^(lsoa|msoa|wd|ward|lad|la)\d*nm$/i, /nm$/i];
+
+function pickKey(props: Record<string, unknown>, patterns: RegExp[]): string | null {
+  const keys = Object.keys(props);
+  for (const p of patterns) {
+    const k = keys.find((key) => p.test(key));
+    if (k) return k;
+  }
+  return null;
+}
+
+function bboxOf(geometry: AreaGeometry): [number, number, number, number] {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  const visit = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') {
+      const [x, y] = c as number[];
+      if (x < minX) minX = x; if (x > maxX) maxX = x;
+      if (y < minY) minY = y; if (y > maxY) maxY = y;
+    } else if (Array.isArray(c)) c.forEach(visit);
+  };
+  visit(geometry.coordinates);
+  return [minX, minY, maxX, maxY];
+}
+
+/** Reads a GeoJSON FeatureCollection of polygons, finding the area code and name properties. */
+export function parseBoundaries(text: string, file: string, codeProperty?: string): AreaShape[] {
+  let doc: { type?: string; features?: { properties?: Record<string, unknown>; geometry?: AreaGeometry | null }[] };
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`The boundary file is not valid GeoJSON: ${(e as Error).message}`, { location: { file }, fix: 'Export the boundaries as GeoJSON (WGS84 longitude/latitude).' });
+  }
+  if (doc.type !== 'FeatureCollection' || !Array.isArray(doc.features)) {
+    throw new InputError('The boundary file is not a GeoJSON FeatureCollection.', { location: { file }, fix: 'Export the boundaries as a GeoJSON FeatureCollection.' });
+  }
+  if (!doc.features.length) throw new InputError('The boundary file has no features.', { location: { file } });
+  const first = doc.features[0].properties ?? {};
+  const codeKey = codeProperty ?? pickKey(first, CODE_KEYS);
+  if (!codeKey || !(codeKey in first)) {
+    throw new InputError(`Cannot find the area code property in the boundary file (properties: ${Object.keys(first).join(', ')}).`, { location: { file }, fix: 'Name the property holding area codes with --code-property.' });
+  }
+  const nameKey = pickKey(first, NAME_KEYS.filter((p) => !p.test(codeKey)));
+  const shapes: AreaShape[] = [];
+  doc.features.forEach((f, i) => {
+    const g = f.geometry;
+    const code = f.properties?.[codeKey];
+    if (!g || (g.type !== 'Polygon' && g.type !== 'MultiPolygon')) {
+      throw new InputError(`Feature ${i + 1} is not a Polygon or MultiPolygon.`, { location: { file, row: i + 1 }, fix: 'Boundary files must hold polygons.' });
+    }
+    if (code === undefined || code === null || code === '') {
+      throw new InputError(`Feature ${i + 1} has no area code in "${codeKey}".`, { location: { file, row: i + 1, column: codeKey } });
+    }
+    const bbox = bboxOf(g);
+    if (!(bbox[0] >= -180 && bbox[2] <= 180 && bbox[1] >= -90 && bbox[3] <= 90)) {
+      throw new InputError(`Feature ${i + 1} (${String(code)}) has coordinates outside longitude/latitude range: the file may be in British National Grid.`, { location: { file, row: i + 1 }, fix: 'Re-project the boundaries to WGS84 (EPSG:4326) before importing.' });
+    }
+    shapes.push({ code: String(code), name: nameKey ? (f.properties?.[nameKey] as string | null) ?? null : null, geometry: g, bbox });
+  });
+  return shapes;
+}
+
+export interface PointAssignment { code: string; method: 'within' | 'nearest' }
+
+/** A spatial index over shapes answering "which area contains this point?". */
+export class AreaLocator {
+  private readonly index: Flatbush;
+  constructor(private readonly shapes: AreaShape[]) {
+    this.index = new Flatbush(Math.max(shapes.length, 1));
+    for (const s of shapes) this.index.add(s.bbox[0], s.bbox[1], s.bbox[2], s.bbox[3]);
+    if (!shapes.length) this.index.add(0, 0, 0, 0);
+    this.index.finish();
+  }
+
+  /**
+   * The area containing the point; if none does (generalised boundaries leave slivers along
+   * coasts and edges), the area whose boundary is nearest, when within maxNearestKm.
+   */
+  locate(lon: number, lat: number, maxNearestKm = 2): PointAssignment | null {
+    const hits = this.index.search(lon, lat, lon, lat);
+    for (const i of hits) {
+      const s = this.shapes[i];
+      if (booleanPointInPolygon([lon, lat], s.geometry as never)) return { code: s.code, method: 'within' };
+    }
+    // Nearest by distance to polygon edges, among candidates near the point.
+    const degLat = maxNearestKm / 111;
+    const degLon = degLat / Math.max(Math.cos((lat * Math.PI) / 180), 0.1);
+    const near = this.index.search(lon - degLon, lat - degLat, lon + degLon, lat + degLat);
+    let best: { code: string; d: number } | null = null;
+    for (const i of near) {
+      const d = distanceToShapeKm(lon, lat, this.shapes[i].geometry);
+      if (d <= maxNearestKm && (!best || d < best.d)) best = { code: this.shapes[i].code, d };
+    }
+    return best ? { code: best.code, method: 'nearest' } : null;
+  }
+}
+
+function distanceToShapeKm(lon: number, lat: number, g: AreaGeometry): number {
+  const kx = 111.32 * Math.cos((lat * Math.PI) / 180);
+  const ky = 110.57;
+  const polys = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as Position[][][];
+  let best = Infinity;
+  for (const poly of polys) for (const ring of poly) {
+    for (let i = 1; i < ring.length; i++) {
+      const ax = (ring[i - 1][0] - lon) * kx, ay = (ring[i - 1][1] - lat) * ky;
+      const bx = (ring[i][0] - lon) * kx, by = (ring[i][1] - lat) * ky;
+      const dx = bx - ax, dy = by - ay;
+      const len2 = dx * dx + dy * dy;
+      const t = len2 > 0 ? Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2)) : 0;
+      const px = ax + t * dx, py = ay + t * dy;
+      const d = Math.sqrt(px * px + py * py);
+      if (d < best) best = d;
+    }
+  }
+  return best;
+}

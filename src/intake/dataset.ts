@@ -1,0 +1,255 @@
+/**
+ * Importing a service file (C2): read it, map its columns, pseudonymise what is personal, match
+ * every record's postcode to the directory, and keep every row with what happened to it. The whole
+ * import is one transaction: a failure or a killed process leaves the workspace as it was.
+ */
+import { basename } from 'node:path';
+import { InputError, ParameterError, WorkspaceStateError } from '../core/index.ts';
+import { type Engine, type SqlValue, ident, getMeta } from '../store/index.ts';
+import { checkPostcode, postcodeKey } from '../geo/index.ts';
+import { readSourceTable } from './readers.ts';
+import type { ReadOptions, SourceTable } from './table.ts';
+import { pseudonymise } from './pseudonymise.ts';
+
+export interface DatasetImportOptions extends ReadOptions {
+  /** The column holding postcodes; found by name when not given. */
+  postcodeColumn?: string;
+  /** Renames: source column → name in the workspace. */
+  map?: Record<string, string>;
+  /** Columns to replace by a keyed hash. */
+  pseudonymise?: string[];
+  /** Replace an existing dataset of the same name. */
+  replace?: boolean;
+  title?: string;
+  partner?: string;
+  onProgress?: (p: { stage: string; done: number; total: number }) => void;
+}
+
+export interface RowIssue { row: number; status: 'unmatched' | 'rejected'; column: string | null; value: string | null; reason: string }
+
+export interface DatasetImportResult {
+  dataset: string;
+  file: string;
+  format: string;
+  encoding: string | null;
+  postcodeColumn: string;
+  columns: string[];
+  pseudonymised: string[];
+  read: number;
+  matched: number;
+  unmatched: number;
+  rejected: number;
+  /** matched after correcting a typing slip (O for 0, missing space ...) */
+  corrected: number;
+  /** matched to a postcode that has since been terminated */
+  terminated: number;
+  reasons: { status: string; reason: string; rows: number }[];
+}
+
+const NAME_RE = /^[a-z][a-z0-9_-]{0,62}$/;
+const POSTCODE_HEADER = [/^post\s*code$/i, /^postcode$/i, /^post_code$/i, /^pcds?$/i, /^pc$/i, /postcode/i, /post\s*code/i];
+
+export function validateDatasetName(name: string): void {
+  if (!NAME_RE.test(name)) {
+    throw new ParameterError(`"${name}" cannot be used as a dataset name.`, 'Use lower-case letters, digits, "-" and "_", starting with a letter (e.g. green_waste_2024).');
+  }
+}
+
+export function tableNameFor(name: string): string {
+  return 'ds_' + name.replace(/-/g, '_');
+}
+
+function applyMapping(table: SourceTable, map: Record<string, string>): string[] {
+  const header = [...table.header];
+  for (const [from, to] of Object.entries(map)) {
+    const i = header.findIndex((h) => h === from) >= 0 ? header.findIndex((h) => h === from) : header.findIndex((h) => h.toLowerCase() === from.toLowerCase());
+    if (i < 0) {
+      throw new InputError(`--map names a column "${from}" that is not in the file.`, { location: { file: table.file, column: from }, fix: `Columns in the file: ${table.header.join(', ')}.` });
+    }
+    header[i] = to;
+  }
+  const dup = header.find((h, i) => header.findIndex((x) => x.toLowerCase() === h.toLowerCase()) !== i);
+  if (dup) throw new InputError(`Two columns would both be called "${dup}".`, { location: { file: table.file, column: dup }, fix: 'Change the --map so every column has its own name.' });
+  return header;
+}
+
+function findColumn(header: string[], wanted: string | undefined, patterns: RegExp[]): number {
+  if (wanted) return header.findIndex((h) => h === wanted) >= 0 ? header.findIndex((h) => h === wanted) : header.findIndex((h) => h.toLowerCase() === wanted.toLowerCase());
+  for (const p of patterns) {
+    const i = header.findIndex((h) => p.test(h));
+    if (i >= 0) return i;
+  }
+  return -1;
+}
+
+export async function importDataset(engine: Engine, name: string, file: string, opts: DatasetImportOptions = {}): Promise<DatasetImportResult> {
+  validateDatasetName(name);
+  const progress = opts.onProgress ?? (() => {});
+  const pcCount = await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM postcode`);
+  if (!pcCount || pcCount.n === 0) {
+    throw new WorkspaceStateError('The workspace has no postcode directory yet, so records cannot be placed.', 'Import one first: civic reference import WORKSPACE --postcodes FILE');
+  }
+  const existing = await engine.one(`SELECT name FROM dataset WHERE name = $1`, [name]);
+  if (existing && !opts.replace) {
+    throw new WorkspaceStateError(`A dataset called "${name}" already exists.`, 'Choose another name, or add --replace to replace it.');
+  }
+
+  progress({ stage: 'reading', done: 0, total: 1 });
+  const table = await readSourceTable(file, opts, engine);
+  progress({ stage: 'reading', done: 1, total: 1 });
+  const header = applyMapping(table, opts.map ?? {});
+  const pcIndex = findColumn(header, opts.postcodeColumn, POSTCODE_HEADER);
+  if (pcIndex < 0) {
+    throw new InputError(opts.postcodeColumn ? `The file has no column "${opts.postcodeColumn}".` : 'No postcode column was found in the file.', {
+      location: { file: table.file, column: opts.postcodeColumn }, code: 'input_no_postcode',
+      fix: `Name the postcode column with --postcode-column. Columns in the file: ${header.join(', ')}.`,
+    });
+  }
+  const pseudoIdx = (opts.pseudonymise ?? []).map((c) => {
+    const i = findColumn(header, c, []);
+    if (i < 0) throw new InputError(`--pseudonymise names a column "${c}" that is not in the file.`, { location: { file: table.file, column: c }, fix: `Columns in the file: ${header.join(', ')}.` });
+    if (i === pcIndex) throw new ParameterError('The postcode column cannot be pseudonymised: it is needed to place each record.');
+    return i;
+  });
+  const key = pseudoIdx.length ? await getMeta(engine, 'pseudonym_key') : undefined;
+  if (pseudoIdx.length && !key) throw new WorkspaceStateError('This workspace has no pseudonymisation key.', 'Create the workspace with civic init.');
+
+  const attrIdx = header.map((_, i) => i).filter((i) => i !== pcIndex);
+  const tableName = tableNameFor(name);
+  const staging = `${tableName}__staging`;
+  const total = table.rows.length;
+
+  return engine.transaction(async () => {
+    if (existing) {
+      await engine.run(`DROP TABLE IF EXISTS ${ident(tableName)}`);
+      await engine.run(`DELETE FROM dataset_issue WHERE dataset = $1`, [name]);
+      await engine.run(`DELETE FROM dataset WHERE name = $1`, [name]);
+    }
+    await engine.run(`DROP TABLE IF EXISTS ${ident(staging)}`);
+    const attrCols = attrIdx.map((i) => `${ident(header[i])} VARCHAR`).join(', ');
+    await engine.run(`CREATE TEMP TABLE ${ident(staging)} (_row BIGINT, _postcode_raw VARCHAR, _pc_key VARCHAR, _problem VARCHAR, _problem_column VARCHAR${attrCols ? ', ' + attrCols : ''})`);
+
+    const pseudoSet = new Set(pseudoIdx);
+    function* rows(): Generator<SqlValue[]> {
+      for (const r of table.rows) {
+        const raw = r.values[pcIndex] ?? null;
+        const out: SqlValue[] = [r.rowNo, raw, postcodeKey(raw), r.problem?.reason ?? null, r.problem?.column ?? null];
+        for (const i of attrIdx) {
+          const v = r.values[i] ?? null;
+          out.push(pseudoSet.has(i) ? pseudonymise(v, key!) : v);
+        }
+        yield out;
+      }
+    }
+    progress({ stage: 'loading', done: 0, total });
+    await engine.append(staging, rows(), (n) => progress({ stage: 'loading', done: n, total }));
+    progress({ stage: 'loading', done: total, total });
+
+    // Exact matches on the compact key in one join; the rest are checked one distinct value at a time.
+    progress({ stage: 'matching', done: 0, total: 1 });
+    await engine.run(`CREATE TABLE ${ident(tableName)} AS
+      SELECT s._row, s._postcode_raw,
+        CASE WHEN s._problem IS NOT NULL THEN NULL ELSE p.postcode END AS _postcode,
+        CASE WHEN s._problem IS NOT NULL THEN 'rejected' WHEN p.pc_key IS NOT NULL THEN 'matched' ELSE NULL END AS _status,
+        CASE WHEN s._problem IS NOT NULL THEN s._problem WHEN p.status = 'terminated' THEN 'terminated postcode' ELSE NULL END AS _note,
+        s._problem_column AS _note_column
+        ${attrIdx.length ? ', ' + attrIdx.map((i) => 's.' + ident(header[i])).join(', ') : ''}
+      FROM ${ident(staging)} s LEFT JOIN postcode p ON p.pc_key = s._pc_key
+      ORDER BY s._row`);
+    await engine.run(`DROP TABLE ${ident(staging)}`);
+
+    const pending = await engine.all<{ raw: string | null }>(`SELECT DISTINCT _postcode_raw AS raw FROM ${ident(tableName)} WHERE _status IS NULL`);
+    const decisions: SqlValue[][] = [];
+    const candidates = new Map<string, string>();
+    for (const { raw } of pending) {
+      const c = checkPostcode(raw);
+      if (c.kind === 'corrected') candidates.set(raw ?? '', c.key);
+      else if (c.kind === 'valid') candidates.set(raw ?? '', c.key);
+      else decisions.push([raw, c.kind === 'blank' ? 'rejected' : 'rejected', null, c.kind === 'blank' ? 'missing postcode' : 'not a valid UK postcode']);
+    }
+    if (candidates.size) {
+      await engine.run(`CREATE TEMP TABLE pc_candidate (raw VARCHAR, pc_key VARCHAR)`);
+      await engine.append('pc_candidate', [...candidates].map(([raw, k]) => [raw, k]));
+      const found = await engine.all<{ raw: string; postcode: string; status: string }>(
+        `SELECT c.raw, p.postcode, p.status FROM pc_candidate c JOIN postcode p ON p.pc_key = c.pc_key`);
+      await engine.run(`DROP TABLE pc_candidate`);
+      const foundByRaw = new Map(found.map((f) => [f.raw, f]));
+      for (const [raw, k] of candidates) {
+        const f = foundByRaw.get(raw);
+        if (f) {
+          const note = `postcode corrected from "${raw.trim()}" to "${f.postcode}"` + (f.status === 'terminated' ? '; terminated postcode' : '');
+          decisions.push([raw, 'matched', f.postcode, note]);
+        } else {
+          decisions.push([raw, 'unmatched', null, `postcode ${checkPostcode(raw).kind === 'corrected' ? `(read as ${k}) ` : ''}is not in the postcode directory`]);
+        }
+      }
+    }
+    if (decisions.length) {
+      await engine.run(`CREATE TEMP TABLE pc_decision (raw VARCHAR, status VARCHAR, postcode VARCHAR, note VARCHAR)`);
+      await engine.append('pc_decision', decisions);
+      await engine.run(`UPDATE ${ident(tableName)} AS t SET _status = d.status, _postcode = d.postcode, _note = d.note
+        FROM pc_decision d WHERE t._status IS NULL AND t._postcode_raw IS NOT DISTINCT FROM d.raw`);
+      await engine.run(`DROP TABLE pc_decision`);
+    }
+    progress({ stage: 'matching', done: 1, total: 1 });
+
+    const pcName = header[pcIndex];
+    await engine.run(`INSERT INTO dataset_issue
+      SELECT $1, _row, _status, coalesce(_note_column, $2), _postcode_raw, _note
+      FROM ${ident(tableName)} WHERE _status IN ('unmatched', 'rejected') ORDER BY _row`, [name, pcName]);
+
+    const counts = (await engine.one<Record<string, number>>(`SELECT count(*)::BIGINT AS read,
+        count(*) FILTER (WHERE _status = 'matched')::BIGINT AS matched,
+        count(*) FILTER (WHERE _status = 'unmatched')::BIGINT AS unmatched,
+        count(*) FILTER (WHERE _status = 'rejected')::BIGINT AS rejected,
+        count(*) FILTER (WHERE _status = 'matched' AND _note LIKE 'postcode corrected%')::BIGINT AS corrected,
+        count(*) FILTER (WHERE _status = 'matched' AND _note LIKE '%terminated postcode')::BIGINT AS terminated,
+        count(*) FILTER (WHERE _status IS NULL)::BIGINT AS undecided
+      FROM ${ident(tableName)}`))!;
+    if (counts.undecided > 0 || counts.read !== total || counts.matched + counts.unmatched + counts.rejected !== counts.read) {
+      // Never let a row go missing silently: this would be a defect, so stop and keep the workspace as it was.
+      throw new Error(`Row accounting failed for ${name}: read ${counts.read} of ${total}, undecided ${counts.undecided}`);
+    }
+    const reasons = await engine.all<{ status: string; reason: string; rows: number }>(
+      `SELECT status, CASE WHEN reason LIKE 'postcode (read as%' THEN 'postcode is not in the postcode directory' ELSE reason END AS reason,
+        count(*)::BIGINT AS rows FROM dataset_issue WHERE dataset = $1 GROUP BY ALL ORDER BY rows DESC, reason`, [name]);
+    const columns = attrIdx.map((i) => header[i]);
+    const pseudonymised = pseudoIdx.map((i) => header[i]);
+    await engine.run(`INSERT INTO dataset VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`, [
+      name, opts.title ?? null, tableName, basename(file), table.format, table.encoding ?? null, pcName,
+      JSON.stringify(columns), JSON.stringify(pseudonymised), opts.partner ?? null,
+      counts.read, counts.matched, counts.unmatched, counts.rejected, counts.corrected, counts.terminated, new Date().toISOString(),
+    ]);
+    await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'dataset', $1, $2, $3, $4)`,
+      [name, basename(file), counts.read, new Date().toISOString()]);
+    return {
+      dataset: name, file: basename(file), format: table.format, encoding: table.encoding ?? null, postcodeColumn: pcName,
+      columns, pseudonymised, read: counts.read, matched: counts.matched, unmatched: counts.unmatched, rejected: counts.rejected,
+      corrected: counts.corrected, terminated: counts.terminated, reasons,
+    };
+  });
+}
+
+export interface DatasetSummary {
+  name: string; title: string | null; file: string | null; format: string | null; partner: string | null;
+  read: number; matched: number; unmatched: number; rejected: number; matchRate: number; importedAt: string;
+}
+
+export async function listDatasets(engine: Engine): Promise<DatasetSummary[]> {
+  const rows = await engine.all(`SELECT * FROM dataset ORDER BY name`);
+  return rows.map((r) => ({
+    name: r.name as string, title: r.title as string | null, file: r.source_file as string | null, format: r.format as string | null,
+    partner: r.partner as string | null, read: r.read_count as number, matched: r.matched as number, unmatched: r.unmatched as number,
+    rejected: r.rejected as number, matchRate: (r.read_count as number) ? ((r.matched as number) / (r.read_count as number)) * 100 : 0,
+    importedAt: r.imported_at as string,
+  }));
+}
+
+export async function datasetIssues(engine: Engine, name: string, opts: { status?: 'unmatched' | 'rejected'; limit?: number } = {}): Promise<RowIssue[]> {
+  const ds = await engine.one(`SELECT name FROM dataset WHERE name = $1`, [name]);
+  if (!ds) throw new WorkspaceStateError(`There is no dataset called "${name}".`, 'List the datasets with: civic dataset list WORKSPACE');
+  const rows = await engine.all<{ row_no: number; status: string; column_name: string | null; value: string | null; reason: string }>(
+    `SELECT row_no, status, column_name, value, reason FROM dataset_issue WHERE dataset = $1 ${opts.status ? 'AND status = $2' : ''} ORDER BY row_no ${opts.limit ? `LIMIT ${Math.floor(opts.limit)}` : ''}`,
+    opts.status ? [name, opts.status] : [name]);
+  return rows.map((r) => ({ row: r.row_no, status: r.status as RowIssue['status'], column: r.column_name, value: r.value, reason: r.reason }));
+}

@@ -1,0 +1,7 @@
+export { readSourceTable, detectFormat } from './readers.ts';
+export { decodeText, ENCODINGS } from './decode.ts';
+export type { SourceTable, SourceRow, ReadOptions } from './table.ts';
+export { cleanHeader } from './table.ts';
+export { pseudonymise } from './pseudonymise.ts';
+export { importDataset, listDatasets, datasetIssues, validateDatasetName, tableNameFor } from './dataset.ts';
+export type { DatasetImportOptions, DatasetImportResult, DatasetSummary, RowIssue } from './dataset.ts';

@@ -1,0 +1,216 @@
+/**
+ * Readers for the files councils send: CSV (any delimiter, quoted newlines, BOM, UTF-8 or
+ * Windows-1252), XLSX, JSON (array or newline-delimited) and Parquet. Each gives a SourceTable with
+ * every row numbered as the user will see it, and rows with the wrong shape marked, not dropped.
+ */
+import { readFileSync, statSync, existsSync } from 'node:fs';
+import { extname, basename } from 'node:path';
+import Papa from 'papaparse';
+import ExcelJS from 'exceljs';
+import { InputError } from '../core/index.ts';
+import { type Engine, ident, sqlReadParquet } from '../store/index.ts';
+import { decodeText } from './decode.ts';
+import { cleanHeader, type ReadOptions, type SourceRow, type SourceTable } from './table.ts';
+
+export type FileFormat = SourceTable['format'];
+
+/** Decides the format from the content first (a renamed workbook is still a workbook), then the extension. */
+export function detectFormat(file: string, head: Uint8Array): FileFormat {
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'xlsx';
+  if (head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31) return 'parquet';
+  const ext = extname(file).toLowerCase();
+  if (ext === '.xls') {
+    throw new InputError('Old-style .xls workbooks cannot be read.', { location: { file }, fix: 'Open the file in Excel and save it as .xlsx or CSV UTF-8.' });
+  }
+  if (ext === '.json' || ext === '.ndjson' || ext === '.jsonl') return 'json';
+  return 'csv';
+}
+
+export async function readSourceTable(file: string, opts: ReadOptions = {}, engine?: Engine): Promise<SourceTable> {
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new InputError(`File not found: ${file}`, { location: { file }, code: 'file_missing', fix: 'Check the path and file name.' });
+  }
+  const bytes = readFileSync(file);
+  const shown = basename(file);
+  if (bytes.length === 0) throw new InputError('The file is empty.', { location: { file: shown }, code: 'input_empty', fix: 'Check you exported the right file; it has no content.' });
+  const format = detectFormat(file, bytes.subarray(0, 4));
+  let table: SourceTable;
+  switch (format) {
+    case 'xlsx': table = await readXlsx(file, shown, opts); break;
+    case 'parquet':
+      if (!engine) throw new InputError('Parquet files need a workspace to be read.', { location: { file: shown } });
+      table = await readParquet(file, shown, engine); break;
+    case 'json': table = readJson(bytes, shown, opts); break;
+    default: table = readCsv(bytes, shown, opts);
+  }
+  if (!table.rows.length) {
+    throw new InputError('The file has a header row but no records.', { location: { file: shown }, code: 'input_no_records', fix: 'Check the export included the data rows.' });
+  }
+  return table;
+}
+
+function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTable {
+  const { text, encoding } = decodeText(bytes, file, opts.encoding ?? 'auto');
+  if (!text.trim()) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
+  const parsed = Papa.parse<string[]>(text, { delimiter: opts.delimiter ?? '', skipEmptyLines: false, delimitersToGuess: [',', '\t', ';', '|'] });
+  const data = parsed.data;
+  // Papa reports quote problems per record index.
+  const quoteProblems = new Map<number, string>();
+  for (const e of parsed.errors) if (e.type === 'Quotes' && e.row !== undefined) quoteProblems.set(e.row, 'a quoted value is not closed properly');
+
+  // Row numbers follow the file's records as a spreadsheet would show them; blank lines still take a number.
+  let headerIndex = -1;
+  const firstWanted = opts.headerRow ? opts.headerRow - 1 : 0;
+  for (let i = firstWanted; i < data.length; i++) {
+    if (data[i].some((v) => v.trim() !== '')) { headerIndex = i; break; }
+  }
+  if (headerIndex < 0) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
+  const rawHeader = data[headerIndex];
+  if (rawHeader.length === 1 && bytes.length > 200 && looksBinaryText(text)) {
+    throw new InputError('The file does not look like CSV: no delimiter was found and it contains control characters.', { location: { file }, code: 'input_not_csv', fix: 'Export the data as CSV, XLSX, JSON or Parquet.' });
+  }
+  const header = cleanHeader(rawHeader);
+  const rows: SourceRow[] = [];
+  for (let i = headerIndex + 1; i < data.length; i++) {
+    const values = data[i];
+    if (values.length === 1 && values[0].trim() === '') continue; // blank line
+    if (values.every((v) => v.trim() === '')) continue;
+    const row: SourceRow = { rowNo: i + 1, values };
+    if (quoteProblems.has(i)) row.problem = { reason: quoteProblems.get(i)! };
+    else if (values.length > header.length) {
+      const extra = values.slice(header.length);
+      if (extra.every((v) => v.trim() === '')) row.values = values.slice(0, header.length);
+      else row.problem = { reason: `the row has ${values.length} values but the header has ${header.length} columns (is there an unquoted comma?)` };
+    } else if (values.length < header.length) {
+      row.problem = { column: header[values.length], reason: `the row has ${values.length} values but the header has ${header.length} columns` };
+    }
+    rows.push(row);
+  }
+  return { file, format: 'csv', encoding, delimiter: parsed.meta.delimiter, header, rows };
+}
+
+function looksBinaryText(text: string): boolean {
+  let control = 0;
+  const n = Math.min(text.length, 4096);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 9 || (c > 13 && c < 32)) || c === 0xfffd) control++;
+  }
+  return control > n * 0.01;
+}
+
+function cellText(v: ExcelJS.CellValue): string | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) {
+    // Dates without a time print as YYYY-MM-DD, as an analyst expects.
+    const iso = v.toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+  }
+  if (typeof v === 'object') {
+    const o = v as unknown as Record<string, unknown>;
+    if ('result' in o) return cellText(o.result as ExcelJS.CellValue);
+    if ('richText' in o && Array.isArray(o.richText)) return (o.richText as { text: string }[]).map((r) => r.text).join('');
+    if ('text' in o) return String(o.text);
+    if ('error' in o) return String(o.error);
+    return JSON.stringify(o);
+  }
+  return String(v);
+}
+
+async function readXlsx(path: string, file: string, opts: ReadOptions): Promise<SourceTable> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.readFile(path);
+  } catch (e) {
+    throw new InputError(`The file could not be read as an Excel workbook: ${(e as Error).message}`, { location: { file }, code: 'input_not_xlsx', fix: 'Open it in Excel and save it again as .xlsx, or export CSV UTF-8.' });
+  }
+  const sheet = opts.sheet ? wb.getWorksheet(opts.sheet) : wb.worksheets.find((w) => w.actualRowCount > 0) ?? wb.worksheets[0];
+  if (!sheet) {
+    throw new InputError(opts.sheet ? `The workbook has no sheet called "${opts.sheet}".` : 'The workbook has no sheets.', {
+      location: { file }, fix: `Sheets in the workbook: ${wb.worksheets.map((w) => w.name).join(', ') || 'none'}.`,
+    });
+  }
+  const grid: { rowNo: number; values: (string | null)[] }[] = [];
+  sheet.eachRow({ includeEmpty: false }, (row, rowNo) => {
+    const vals: (string | null)[] = [];
+    for (let c = 1; c <= row.cellCount; c++) vals.push(cellText(row.getCell(c).value));
+    grid.push({ rowNo, values: vals });
+  });
+  const nonEmpty = grid.filter((r) => r.values.some((v) => v !== null && String(v).trim() !== ''));
+  if (!nonEmpty.length) throw new InputError(`The sheet "${sheet.name}" is empty.`, { location: { file }, code: 'input_empty' });
+  // A title line above the table usually fills one cell; the header is the first row that fills most of the table's width.
+  const width = Math.max(...nonEmpty.map((r) => r.values.filter((v) => v !== null && v !== '').length));
+  const headerRow = opts.headerRow
+    ? nonEmpty.find((r) => r.rowNo === opts.headerRow)
+    : nonEmpty.find((r) => r.values.filter((v) => v !== null && v !== '').length >= Math.max(1, Math.ceil(width * 0.6)));
+  if (!headerRow) throw new InputError(`Row ${opts.headerRow} of sheet "${sheet.name}" is empty.`, { location: { file, row: opts.headerRow } });
+  let lastCol = headerRow.values.length;
+  while (lastCol > 0 && (headerRow.values[lastCol - 1] ?? '') === '') lastCol--;
+  const header = cleanHeader(headerRow.values.slice(0, lastCol));
+  const rows: SourceRow[] = [];
+  for (const r of nonEmpty) {
+    if (r.rowNo <= headerRow.rowNo) continue;
+    const values = r.values.slice(0, header.length);
+    while (values.length < header.length) values.push(null);
+    const row: SourceRow = { rowNo: r.rowNo, values };
+    const beyond = r.values.slice(header.length).filter((v) => v !== null && v !== '');
+    if (beyond.length) row.problem = { reason: `the row has values beyond the last named column (${header[header.length - 1]})` };
+    rows.push(row);
+  }
+  return { file, format: 'xlsx', sheet: sheet.name, header, rows };
+}
+
+function readJson(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTable {
+  const { text, encoding } = decodeText(bytes, file, opts.encoding ?? 'auto');
+  let items: unknown[];
+  const trimmed = text.trim();
+  if (!trimmed) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
+  try {
+    const doc = JSON.parse(trimmed);
+    if (Array.isArray(doc)) items = doc;
+    else if (doc && typeof doc === 'object') {
+      const arr = Object.values(doc).find(Array.isArray);
+      if (!arr) throw new InputError('The JSON file holds an object with no list of records in it.', { location: { file }, fix: 'Give a JSON array of records, or one record per line.' });
+      items = arr;
+    } else throw new InputError('The JSON file does not hold records.', { location: { file } });
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    // Newline-delimited JSON: one record per line.
+    items = [];
+    const lines = text.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+      if (!lines[i].trim()) continue;
+      try { items.push(JSON.parse(lines[i])); } catch (err) {
+        throw new InputError(`The file is not valid JSON: ${(err as Error).message}`, { location: { file, row: i + 1 }, code: 'input_not_json' });
+      }
+    }
+  }
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  for (const it of items) {
+    if (it && typeof it === 'object' && !Array.isArray(it)) for (const k of Object.keys(it)) if (!seen.has(k)) { seen.add(k); keys.push(k); }
+  }
+  const header = cleanHeader(keys);
+  const rows: SourceRow[] = items.map((it, i) => {
+    if (!it || typeof it !== 'object' || Array.isArray(it)) {
+      return { rowNo: i + 1, values: keys.map(() => null), problem: { reason: 'the record is not an object of named values' } };
+    }
+    const o = it as Record<string, unknown>;
+    return { rowNo: i + 1, values: keys.map((k) => (o[k] === null || o[k] === undefined ? null : typeof o[k] === 'object' ? JSON.stringify(o[k]) : String(o[k]))) };
+  });
+  return { file, format: 'json', encoding, header, rows };
+}
+
+async function readParquet(path: string, file: string, engine: Engine): Promise<SourceTable> {
+  let cols: { column_name: string }[];
+  try {
+    cols = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${sqlReadParquet(path)})`);
+  } catch (e) {
+    throw new InputError(`The file could not be read as Parquet: ${(e as Error).message}`, { location: { file }, code: 'input_not_parquet' });
+  }
+  const select = cols.map((c, i) => `CAST(${ident(c.column_name)} AS VARCHAR) AS c${i}`).join(', ');
+  const data = await engine.all(`SELECT ${select} FROM ${sqlReadParquet(path)}`);
+  const header = cleanHeader(cols.map((c) => c.column_name));
+  const rows: SourceRow[] = data.map((r, i) => ({ rowNo: i + 1, values: cols.map((_, j) => (r[`c${j}`] as string | null) ?? null) }));
+  return { file, format: 'parquet', header, rows };
+}

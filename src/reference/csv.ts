@@ -1,0 +1,84 @@
+/**
+ * Loads a published reference file (CSV, optionally gzipped) into a temporary all-text table with
+ * DuckDB's reader, which is fast enough for a national postcode directory. Published files are
+ * checked for the columns each importer needs before anything is written.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { InputError } from '../core/index.ts';
+import { type Engine, ident, literal } from '../store/index.ts';
+
+export interface LoadedCsv { table: string; header: string[]; rows: number; file: string }
+
+let counter = 0;
+
+function readerSql(path: string, encoding?: string): string {
+  return `read_csv(${literal(path)}, all_varchar = true, header = true, auto_detect = true, strict_mode = false, null_padding = true${encoding ? `, encoding = ${literal(encoding)}` : ''})`;
+}
+
+export async function loadReferenceCsv(engine: Engine, path: string): Promise<LoadedCsv> {
+  const file = basename(path);
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    throw new InputError(`File not found: ${path}`, { location: { file }, code: 'file_missing', fix: 'Check the path and file name.' });
+  }
+  if (statSync(path).size === 0) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
+  const table = `ref_load_${process.pid}_${++counter}`;
+  let lastError: unknown;
+  for (const encoding of [undefined, 'latin-1']) {
+    try {
+      await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row, * FROM ${readerSql(path, encoding)}`);
+      lastError = undefined;
+      break;
+    } catch (e) {
+      lastError = e;
+      if (!/unicode|utf-?8|encoding/i.test((e as Error).message)) break;
+    }
+  }
+  if (lastError) {
+    const msg = (lastError as Error).message;
+    const line = /line[: ]+(\d+)/i.exec(msg)?.[1];
+    throw new InputError(`The file could not be read as CSV: ${msg.split('\n')[0]}`, {
+      location: { file, row: line ? Number(line) : undefined }, code: 'input_not_csv',
+      fix: 'Check it is the CSV file as published (not a zip or workbook), with one header row.',
+    });
+  }
+  const cols = await engine.all<{ name: string }>(`SELECT name FROM pragma_table_info(${literal(table)}) WHERE name <> '_row' ORDER BY cid`);
+  const header = cols.map((c) => c.name.replace(/^\uFEFF/, '').trim());
+  // Tidy BOM-prefixed first column names so look-ups by header work.
+  for (let i = 0; i < cols.length; i++) {
+    if (cols[i].name !== header[i]) await engine.run(`ALTER TABLE ${ident(table)} RENAME COLUMN ${ident(cols[i].name)} TO ${ident(header[i])}`);
+  }
+  const n = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${ident(table)}`))!.n;
+  if (n === 0) throw new InputError('The file has a header row but no records.', { location: { file }, code: 'input_no_records' });
+  return { table, header, rows: n, file };
+}
+
+export async function dropLoaded(engine: Engine, loaded: LoadedCsv): Promise<void> {
+  await engine.run(`DROP TABLE IF EXISTS ${ident(loaded.table)}`);
+}
+
+/** Finds a column by any of the given names (case-insensitive, ignoring spaces and underscores). */
+export function findHeader(header: string[], names: string[]): string | null {
+  const norm = (s: string) => s.toLowerCase().replace(/[\s_]/g, '');
+  for (const n of names) {
+    const h = header.find((x) => norm(x) === norm(n));
+    if (h) return h;
+  }
+  return null;
+}
+
+/** Looks at the first rows to find columns whose values are GSS area codes (E00…, E01… etc.). */
+export async function gssColumns(engine: Engine, loaded: LoadedCsv): Promise<string[]> {
+  const sample = await engine.all(`SELECT * EXCLUDE (_row) FROM ${ident(loaded.table)} LIMIT 50`);
+  return loaded.header.filter((h) => sample.length > 0 && sample.every((r) => r[h] === null || /^[EWSNKL]\d{8}$/.test(String(r[h]).trim())) && sample.some((r) => r[h] !== null));
+}
+
+export function parseMapSpec(specs: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of specs ?? []) {
+    const i = s.indexOf('=');
+    if (i <= 0) throw new InputError(`Cannot read --map "${s}".`, { fix: 'Write it as column=field, e.g. --map "Post Code=postcode".' });
+    out[s.slice(0, i).trim()] = s.slice(i + 1).trim();
+  }
+  return out;
+}

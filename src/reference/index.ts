@@ -1,0 +1,13 @@
+export { importPostcodes, mapPostcodeColumns, postcodeLevelGaps, POSTCODE_FIELDS } from './postcodes.ts';
+export type { PostcodeImportResult, PostcodeImportOptions } from './postcodes.ts';
+export { importAreas, importBoundaries, assignPostcodesByBoundaries, fillPostcodeLevelsFromHierarchy } from './areas.ts';
+export type { AreasImportResult, BoundaryImportResult } from './areas.ts';
+export { importBase } from './base.ts';
+export type { BaseImportResult } from './base.ts';
+export { importClassification, importSegmentNames } from './classification.ts';
+export type { ClassificationImportResult, SegmentNamesResult } from './classification.ts';
+export { importDeprivation } from './deprivation.ts';
+export type { DeprivationImportResult } from './deprivation.ts';
+export { parseMapSpec } from './csv.ts';
+export { importReference, referenceStatus } from './import.ts';
+export type { ReferenceImportRequest, ReferenceImportResult, ReferenceStatus } from './import.ts';

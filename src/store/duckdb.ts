@@ -1,0 +1,96 @@
+import { DuckDBInstance, DuckDBConnection, DuckDBAppender, type DuckDBValue } from '@duckdb/node-api';
+import type { Engine, Row, SqlValue } from './engine.ts';
+import { ident } from './engine.ts';
+
+/** Converts a driver value into a plain JSON-safe value. */
+function plain(v: DuckDBValue): SqlValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  const anyV = v as unknown as { toDouble?: () => number; toString(): string };
+  if (typeof anyV.toDouble === 'function') return anyV.toDouble();
+  return anyV.toString();
+}
+
+export class DuckDbEngine implements Engine {
+  private inTransaction = false;
+  private constructor(private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection) {}
+
+  static async open(path: string): Promise<DuckDbEngine> {
+    const instance = await DuckDBInstance.create(path);
+    const conn = await instance.connect();
+    return new DuckDbEngine(instance, conn);
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
+    await this.conn.run(sql, params.length ? (params as DuckDBValue[]) : undefined);
+  }
+
+  async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
+    const names = reader.columnNames();
+    const rows = reader.getRows();
+    return rows.map((r) => {
+      const o: Row = {};
+      for (let i = 0; i < names.length; i++) o[names[i]] = plain(r[i]);
+      return o as T;
+    });
+  }
+
+  async one<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn();
+    await this.conn.run('BEGIN TRANSACTION');
+    this.inTransaction = true;
+    try {
+      const out = await fn();
+      await this.conn.run('COMMIT');
+      return out;
+    } catch (e) {
+      try { await this.conn.run('ROLLBACK'); } catch { /* the transaction may already be aborted */ }
+      throw e;
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  async append(table: string, rows: Iterable<readonly SqlValue[]>, onRow?: (n: number) => void): Promise<number> {
+    const info = await this.all<{ name: string; type: string }>(`SELECT name, type FROM pragma_table_info(${quoteLiteral(table)})`);
+    if (!info.length) throw new Error(`No table ${table}`);
+    const appender: DuckDBAppender = await this.conn.createAppender(table);
+    const kinds = info.map((c) => c.type.toUpperCase());
+    let n = 0;
+    for (const row of rows) {
+      for (let i = 0; i < kinds.length; i++) {
+        const v = row[i];
+        if (v === null || v === undefined) { appender.appendNull(); continue; }
+        switch (kinds[i]) {
+          case 'DOUBLE': appender.appendDouble(Number(v)); break;
+          case 'INTEGER': appender.appendInteger(Number(v)); break;
+          case 'BIGINT': appender.appendBigInt(BigInt(v as number)); break;
+          case 'BOOLEAN': appender.appendBoolean(Boolean(v)); break;
+          default: appender.appendVarchar(String(v));
+        }
+      }
+      appender.endRow();
+      n++;
+      if (onRow && n % 50_000 === 0) onRow(n);
+    }
+    appender.closeSync();
+    return n;
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function quoteLiteral(s: string) {
+  return "'" + s.replace(/'/g, "''") + "'";
+}
+
+export { ident };

@@ -1,0 +1,38 @@
+/**
+ * Numbered migrations. A workspace records which it has had; opening a workspace applies the
+ * rest in order, each in its own transaction. Never edit a migration that has shipped: add one.
+ */
+export interface Migration { version: number; name: string; sql: string[] }
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'reference geography and datasets',
+    sql: [
+      `CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+      // One row per postcode; a column per area level so a record reaches any geography in one join.
+      `CREATE TABLE postcode (
+        pc_key VARCHAR NOT NULL, postcode VARCHAR NOT NULL, lat DOUBLE, lon DOUBLE,
+        status VARCHAR NOT NULL, terminated VARCHAR,
+        oa21 VARCHAR, lsoa21 VARCHAR, msoa21 VARCHAR, oa11 VARCHAR, lsoa11 VARCHAR, msoa11 VARCHAR,
+        ward VARCHAR, lad VARCHAR, oa21_method VARCHAR, oa11_method VARCHAR, source VARCHAR)`,
+      `CREATE TABLE area (code VARCHAR NOT NULL, level VARCHAR NOT NULL, name VARCHAR, parent VARCHAR, parent_level VARCHAR)`,
+      `CREATE TABLE area_base (area_code VARCHAR NOT NULL, level VARCHAR NOT NULL, households DOUBLE, population DOUBLE, source VARCHAR)`,
+      `CREATE TABLE boundary (area_code VARCHAR NOT NULL, level VARCHAR NOT NULL, name VARCHAR, geojson VARCHAR NOT NULL,
+        min_lon DOUBLE, min_lat DOUBLE, max_lon DOUBLE, max_lat DOUBLE)`,
+      `CREATE TABLE classification (name VARCHAR PRIMARY KEY, title VARCHAR, area_level VARCHAR NOT NULL, tiers VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL, source VARCHAR, imported_at VARCHAR)`,
+      `CREATE TABLE segment (classification VARCHAR NOT NULL, tier VARCHAR NOT NULL, code VARCHAR NOT NULL, name VARCHAR,
+        description VARCHAR, parent VARCHAR, ordinal INTEGER)`,
+      `CREATE TABLE area_segment (classification VARCHAR NOT NULL, tier VARCHAR NOT NULL, area_code VARCHAR NOT NULL, code VARCHAR NOT NULL)`,
+      `CREATE TABLE deprivation (index_name VARCHAR NOT NULL, area_code VARCHAR NOT NULL, area_level VARCHAR NOT NULL,
+        domain VARCHAR NOT NULL, rank INTEGER, decile INTEGER, score DOUBLE)`,
+      `CREATE TABLE dataset (name VARCHAR PRIMARY KEY, title VARCHAR, table_name VARCHAR NOT NULL, source_file VARCHAR, format VARCHAR,
+        encoding VARCHAR, postcode_column VARCHAR, columns VARCHAR, pseudonymised VARCHAR, partner VARCHAR,
+        read_count BIGINT, matched BIGINT, unmatched BIGINT, rejected BIGINT, corrected BIGINT, terminated BIGINT, imported_at VARCHAR)`,
+      `CREATE TABLE dataset_issue (dataset VARCHAR NOT NULL, row_no BIGINT NOT NULL, status VARCHAR NOT NULL,
+        column_name VARCHAR, value VARCHAR, reason VARCHAR NOT NULL)`,
+      `CREATE TABLE import_log (id INTEGER, kind VARCHAR, what VARCHAR, file VARCHAR, row_count BIGINT, logged_at VARCHAR)`,
+    ],
+  },
+];

@@ -1,0 +1,24 @@
+/**
+ * Small SQL helpers that hide DuckDB-specific functions, so analyses stay portable.
+ */
+import { literal } from './engine.ts';
+
+/** The compact postcode key (upper case letters and digits only) of a SQL text expression. */
+export function sqlPostcodeKey(expr: string): string {
+  return `upper(regexp_replace(coalesce(${expr}, ''), '[^A-Za-z0-9]', '', 'g'))`;
+}
+
+/** A table function reading a delimited text file with every column as text. */
+export function sqlReadCsvAllText(path: string, opts: { header?: boolean } = {}): string {
+  return `read_csv(${literal(path)}, all_varchar = true, header = ${opts.header === false ? 'false' : 'true'}, auto_detect = true, strict_mode = true)`;
+}
+
+/** A table function reading a Parquet file. */
+export function sqlReadParquet(path: string): string {
+  return `read_parquet(${literal(path)})`;
+}
+
+/** Cast text to a double, giving NULL (not an error) for anything that is not a number; thousands separators allowed. */
+export function sqlTryNumber(expr: string): string {
+  return `TRY_CAST(replace(trim(${expr}), ',', '') AS DOUBLE)`;
+}

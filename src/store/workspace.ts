@@ -1,0 +1,83 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { WorkspaceStateError, InputError } from '../core/index.ts';
+import { DuckDbEngine } from './duckdb.ts';
+import type { Engine } from './engine.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+export interface Workspace {
+  path: string;
+  engine: Engine;
+  close(): void;
+}
+
+const SCHEMA_TABLE = 'schema_migration';
+
+async function migrate(engine: Engine): Promise<number> {
+  await engine.run(`CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} (version INTEGER PRIMARY KEY, name VARCHAR, applied_at VARCHAR)`);
+  const done = new Set((await engine.all<{ version: number }>(`SELECT version FROM ${SCHEMA_TABLE}`)).map((r) => r.version));
+  let applied = 0;
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    await engine.transaction(async () => {
+      for (const stmt of m.sql) await engine.run(stmt);
+      await engine.run(`INSERT INTO ${SCHEMA_TABLE} VALUES ($1, $2, $3)`, [m.version, m.name, new Date().toISOString()]);
+    });
+    applied++;
+  }
+  return applied;
+}
+
+/** Creates a new workspace file. Refuses to overwrite an existing one. */
+export async function createWorkspace(path: string): Promise<Workspace> {
+  const full = resolve(path);
+  if (existsSync(full)) {
+    throw new WorkspaceStateError(`A file already exists at ${full}.`, 'Choose a new path for the workspace, or open the existing one.');
+  }
+  mkdirSync(dirname(full), { recursive: true });
+  const engine = await DuckDbEngine.open(full);
+  await migrate(engine);
+  // A secret per workspace keys the pseudonymisation hash, so hashes cannot be matched across councils.
+  await engine.run(`INSERT INTO meta VALUES ('pseudonym_key', $1), ('created_at', $2)`, [randomBytes(32).toString('hex'), new Date().toISOString()]);
+  return { path: full, engine, close: () => engine.close() };
+}
+
+/** Opens an existing workspace and brings its schema up to date. */
+export async function openWorkspace(path: string): Promise<Workspace> {
+  const full = resolve(path);
+  if (!existsSync(full) || !statSync(full).isFile()) {
+    throw new InputError(`There is no workspace at ${full}.`, { code: 'workspace_missing', fix: `Create one first with: civic init ${path}` });
+  }
+  let engine: DuckDbEngine;
+  try {
+    engine = await DuckDbEngine.open(full);
+  } catch (e) {
+    throw new InputError(`${full} could not be opened as a workspace: ${(e as Error).message}`, { code: 'workspace_unreadable', fix: 'Check the path points to a workspace made by civic init, and that no other program has it open.' });
+  }
+  const isWorkspace = await engine.one(`SELECT 1 AS ok FROM information_schema.tables WHERE table_name = '${SCHEMA_TABLE}'`);
+  if (!isWorkspace) {
+    engine.close();
+    throw new InputError(`${full} is not an Observatory workspace.`, { code: 'workspace_unreadable', fix: `Create one with: civic init NEW_PATH` });
+  }
+  await migrate(engine);
+  return { path: full, engine, close: () => engine.close() };
+}
+
+export async function withWorkspace<T>(path: string, fn: (ws: Workspace) => Promise<T>): Promise<T> {
+  const ws = await openWorkspace(path);
+  try {
+    return await fn(ws);
+  } finally {
+    ws.close();
+  }
+}
+
+export async function getMeta(engine: Engine, key: string): Promise<string | undefined> {
+  const r = await engine.one<{ value: string }>(`SELECT value FROM meta WHERE key = $1`, [key]);
+  return r?.value ?? undefined;
+}
+
+export async function setMeta(engine: Engine, key: string, value: string): Promise<void> {
+  await engine.run(`INSERT OR REPLACE INTO meta VALUES ($1, $2)`, [key, value]);
+}
