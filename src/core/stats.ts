@@ -17,7 +17,8 @@ export function wilsonInterval(x: number, n: number, z = Z_95): Interval | null 
   const denom = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denom;
   const half = (z / denom) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+  // At the edges the exact bounds are 0 and 1; floating point would leave a crumb.
+  return { low: x <= 0 ? 0 : Math.max(0, centre - half), high: x >= n ? 1 : Math.min(1, centre + half) };
 }
 
 /**

@@ -57,10 +57,11 @@ export function thousands(n: number): string {
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-export type Cell = string | number | null | undefined;
+/** A value in a generated row; dates only occur in rows written to XLSX (CSV gets ISO dates). */
+export type Cell = string | number | Date | null | undefined;
 
 export function csvCell(v: Cell): string {
-  const s = v === null || v === undefined ? '' : String(v);
+  const s = v === null || v === undefined ? '' : v instanceof Date ? v.toISOString().slice(0, 10) : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

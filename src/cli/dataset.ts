@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { withWorkspace } from '../store/index.ts';
+import { importDataset, listDatasets, datasetIssues, type DatasetImportResult } from '../intake/index.ts';
+import { parseMapSpec } from '../reference/index.ts';
+import { fmtInt, fmtPct, safeCellText } from '../outputs/index.ts';
+import { action, emit, json, list, progressBar, repeat, parseFormat } from './io.ts';
+
+function describe(r: DatasetImportResult): string {
+  const lines = [
+    `Imported ${r.dataset} from ${r.file} (${r.format}${r.encoding ? ', ' + r.encoding : ''}); postcodes in "${r.postcodeColumn}"`,
+    `  read ${fmtInt(r.read)} = matched ${fmtInt(r.matched)} + unmatched ${fmtInt(r.unmatched)} + rejected ${fmtInt(r.rejected)}`,
+  ];
+  if (r.corrected) lines.push(`  ${fmtInt(r.corrected)} matched after correcting a typing slip in the postcode`);
+  if (r.terminated) lines.push(`  ${fmtInt(r.terminated)} matched to terminated postcodes`);
+  if (r.pseudonymised.length) lines.push(`  pseudonymised: ${r.pseudonymised.join(', ')}`);
+  for (const x of r.reasons) lines.push(`  ${x.status}: ${fmtInt(x.rows)} × ${x.reason}`);
+  if (r.unmatched + r.rejected) lines.push(`  See every row with: civic dataset rejects WORKSPACE ${r.dataset}`);
+  return lines.join('\n') + '\n';
+}
+
+export function registerDataset(program: Command): void {
+  const ds = program.command('dataset').description('Service files: import, list, and see the rows that could not be placed');
+  ds.command('import')
+    .description('Import a service file (CSV, XLSX, JSON or Parquet) and match its postcodes')
+    .argument('<workspace>', 'workspace file')
+    .argument('<name>', 'short name for the dataset, e.g. green_waste')
+    .argument('<file>', 'the file to import')
+    .option('--postcode-column <column>', 'column holding postcodes (found by name when not given)')
+    .option('--map <from=to>', 'rename a column, e.g. --map "Post Code=postcode" (repeatable)', repeat)
+    .option('--pseudonymise <columns>', 'comma-separated personal columns to replace by a keyed hash', list)
+    .option('--encoding <encoding>', 'auto, utf-8, windows-1252, utf-16le', 'auto')
+    .option('--delimiter <char>', 'field delimiter for text files (detected when not given)')
+    .option('--sheet <name>', 'worksheet to read from an XLSX workbook (first non-empty sheet by default)')
+    .option('--header-row <n>', 'row holding the column names, when not the first', (v) => Number(v))
+    .option('--title <text>', 'a readable title for the dataset')
+    .option('--partner <name>', 'partner organisation that owns the data')
+    .option('--replace', 'replace an existing dataset of the same name')
+    .option('--format <format>', 'table or json', 'table')
+    .action(action(async (workspace: string, name: string, file: string, o: Record<string, unknown>) => {
+      const bar = progressBar(o.format !== 'json');
+      await withWorkspace(workspace, async (ws) => {
+        try {
+          const r = await importDataset(ws.engine, name, file, {
+            postcodeColumn: o.postcodeColumn as string | undefined, map: parseMapSpec(o.map as string[] | undefined),
+            pseudonymise: o.pseudonymise as string[] | undefined, encoding: o.encoding as string, delimiter: o.delimiter as string | undefined,
+            sheet: o.sheet as string | undefined, headerRow: o.headerRow as number | undefined, title: o.title as string | undefined,
+            partner: o.partner as string | undefined, replace: Boolean(o.replace), onProgress: (p) => bar.update(p),
+          });
+          bar.stop();
+          process.stdout.write(o.format === 'json' ? json(r) : describe(r));
+        } finally { bar.stop(); }
+      });
+    }));
+  ds.command('list')
+    .description('Datasets in the workspace with their row accounts and match rates')
+    .argument('<workspace>', 'workspace file')
+    .option('--format <format>', 'table or json', 'table')
+    .action(action(async (workspace: string, o: { format: string }) => {
+      await withWorkspace(workspace, async (ws) => {
+        const all = await listDatasets(ws.engine);
+        if (o.format === 'json') return void process.stdout.write(json(all));
+        if (!all.length) return void process.stdout.write('No datasets yet. Import one with: civic dataset import WORKSPACE NAME FILE\n');
+        const w = Math.max(8, ...all.map((d) => d.name.length));
+        process.stdout.write(`${'Dataset'.padEnd(w)}  ${'Read'.padStart(9)}  ${'Matched'.padStart(9)}  ${'Unmatched'.padStart(9)}  ${'Rejected'.padStart(9)}  Match %\n`);
+        for (const d of all) process.stdout.write(`${d.name.padEnd(w)}  ${fmtInt(d.read).padStart(9)}  ${fmtInt(d.matched).padStart(9)}  ${fmtInt(d.unmatched).padStart(9)}  ${fmtInt(d.rejected).padStart(9)}  ${fmtPct(d.matchRate).padStart(7)}\n`);
+      });
+    }));
+  ds.command('rejects')
+    .description('Every unmatched or rejected row of a dataset, with its row number and reason')
+    .argument('<workspace>', 'workspace file')
+    .argument('<name>', 'dataset name')
+    .option('--status <status>', 'only unmatched or only rejected rows')
+    .option('--format <format>', 'table, csv or json', 'table')
+    .option('--out <file>', 'write to a file')
+    .action(action(async (workspace: string, name: string, o: { status?: 'unmatched' | 'rejected'; format: string; out?: string }) => {
+      const format = parseFormat(o.format, ['table', 'csv', 'json']);
+      await withWorkspace(workspace, async (ws) => {
+        const issues = await datasetIssues(ws.engine, name, { status: o.status });
+        if (format === 'json') return emit(json(issues), o.out);
+        if (format === 'csv') {
+          const q = (s: string | number | null) => { const v = safeCellText(String(s ?? '')); return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v; };
+          return emit(['row,status,column,value,reason', ...issues.map((i) => [i.row, i.status, i.column, i.value, i.reason].map(q).join(','))].join('\r\n') + '\r\n', o.out);
+        }
+        if (!issues.length) return emit(`Every row of ${name} was matched.\n`, o.out);
+        emit(['Row      Status     Value            Reason', ...issues.map((i) => `${String(i.row).padEnd(8)} ${i.status.padEnd(10)} ${JSON.stringify(i.value ?? '').padEnd(16)} ${i.reason}`)].join('\n') + '\n', o.out);
+      });
+    }));
+}

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { profileDataset } from '../profiling/index.ts';
+import { discloseProfile, profileToTable, fmtInt } from '../outputs/index.ts';
+import { action, json } from './io.ts';
+
+export function registerDemo(program: Command): void {
+  program.command('demo')
+    .description('Build Sample Borough (a synthetic borough of about 100,000 households with a dozen service files) and show its headline profile')
+    .argument('[workspace]', 'where to build the workspace', '.demo/sample-borough.civic')
+    .option('--seed <n>', 'random seed: the same seed builds the same borough', '2026')
+    .option('--households <n>', 'number of households', '100000')
+    .option('--no-serve', 'only build; do not serve the portal')
+    .option('--format <format>', 'table or json', 'table')
+    .action(action(async (workspace: string, o: { seed: string; households: string; serve: boolean; format: string }) => {
+      const quiet = o.format === 'json';
+      const started = Date.now();
+      // Loaded on demand: the generator is only needed by this command.
+      const { buildSampleBorough } = await import('../demo/build.ts');
+      const built = await buildSampleBorough(workspace, { seed: Number(o.seed), households: Number(o.households), onStep: quiet ? undefined : (s: string) => process.stderr.write(`${s}…\n`) });
+      try {
+        const headline = built.manifest.services.find((s) => s.name === 'stop_smoking_clinic') ?? built.manifest.services[0];
+        const profile = discloseProfile(await profileDataset(built.workspace.engine, { dataset: headline.name, tier: 'group' }), 10);
+        if (quiet) {
+          process.stdout.write(json({ workspace: built.workspace.path, datasets: built.datasets.map((d) => ({ name: d.dataset, read: d.read, matched: d.matched, unmatched: d.unmatched, rejected: d.rejected })), headline: profile }));
+        } else {
+          process.stdout.write(`\nSample Borough built in ${((Date.now() - started) / 1000).toFixed(1)} s: ${built.workspace.path}\n`);
+          process.stdout.write(`${fmtInt(built.manifest.households)} households; ${built.datasets.length} service files imported:\n`);
+          for (const d of built.datasets) process.stdout.write(`  ${d.dataset.padEnd(28)} read ${fmtInt(d.read).padStart(7)} = matched ${fmtInt(d.matched).padStart(7)} + unmatched ${fmtInt(d.unmatched).padStart(4)} + rejected ${fmtInt(d.rejected).padStart(4)}\n`);
+          process.stdout.write('\nHeadline: ' + profileToTable(profile));
+          process.stdout.write(`\nTry: npx civic profile ${workspace} green_waste --by-area ward\n`);
+        }
+      } finally {
+        built.workspace.close();
+      }
+      if (o.serve && !quiet) {
+        // The portal (web pages and API) is not built yet; say so rather than pretend.
+        process.stdout.write('\nThe web portal is not part of this release yet, so there is nothing to serve; the workspace above is ready for the CLI.\n');
+      }
+    }));
+}

@@ -1,0 +1,50 @@
+/**
+ * Builds the Sample Borough workspace: generate the files, then import them with the same
+ * importers a council uses, so the demo exercises the real paths end to end.
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createWorkspace, type Workspace } from '../store/index.ts';
+import { importReference } from '../reference/index.ts';
+import { importDataset, type DatasetImportResult } from '../intake/index.ts';
+import { generateSampleBorough, type SampleBoroughManifest } from './generate.ts';
+
+export interface DemoBuildOptions { seed?: number; households?: number; onStep?: (s: string) => void }
+export interface DemoBuild { workspace: Workspace; manifest: SampleBoroughManifest; datasets: DatasetImportResult[] }
+
+export async function buildSampleBorough(workspacePath: string, opts: DemoBuildOptions = {}): Promise<DemoBuild> {
+  const step = opts.onStep ?? (() => {});
+  const full = resolve(workspacePath);
+  for (const f of [full, full + '.wal']) if (existsSync(f)) rmSync(f);
+  const filesDir = full.replace(/\.[a-z]+$/i, '') + '-files';
+  rmSync(filesDir, { recursive: true, force: true });
+  mkdirSync(filesDir, { recursive: true });
+  step('generating Sample Borough');
+  const manifest = await generateSampleBorough(filesDir, { seed: opts.seed, households: opts.households });
+  const workspace = await createWorkspace(full);
+  try {
+    step('importing reference data');
+    await importReference(workspace.engine, {
+      areas: [manifest.files.areas],
+      boundaries: manifest.files.boundaries.map((b) => ({ file: b.file, level: b.level })),
+      postcodes: manifest.files.postcodes,
+      base: [manifest.files.base],
+      classification: [manifest.files.classification],
+      classificationName: 'sample',
+      segments: [manifest.files.segments],
+      deprivation: [manifest.files.deprivation],
+      deprivationName: 'imd',
+    });
+    const datasets: DatasetImportResult[] = [];
+    for (const s of manifest.services) {
+      step(`importing ${s.name}`);
+      datasets.push(await importDataset(workspace.engine, s.name, s.file, { postcodeColumn: s.postcodeColumn, pseudonymise: s.personalColumns, title: s.title }));
+    }
+    return { workspace, manifest, datasets };
+  } catch (e) {
+    workspace.close();
+    throw e;
+  }
+}
+
+export const DEFAULT_DEMO_WORKSPACE = join('.demo', 'sample-borough.civic');

@@ -1,0 +1,150 @@
+/**
+ * C5: profile a dataset against the base, by segment (any tier of any classification) or by area.
+ * When the classification's areas and the base's areas are from different census years (OAC 2011
+ * against 2021 household counts), the base is apportioned through postcodes: each base area's
+ * households are shared among the segments of its live postcodes.
+ */
+import { NotFoundError, ParameterError, WorkspaceStateError, DEFAULT_BANDS, type BandDefinition } from '../core/index.ts';
+import { type Engine, type SqlValue, ident } from '../store/index.ts';
+import { AREA_LEVELS, parseLevel, type AreaLevel } from '../geo/index.ts';
+import { computeProfile, type ProfileCell } from './compute.ts';
+import { PROFILE_RESULT_VERSION, type ProfileResult } from './result.ts';
+
+export interface ProfileRequest {
+  dataset: string;
+  classification?: string;
+  /** tier of the classification, e.g. "group"; the top tier when omitted */
+  tier?: string;
+  /** profile by area at this level instead of by segment */
+  byArea?: string;
+  base?: 'households' | 'population';
+  bands?: readonly BandDefinition[];
+  /** only records whose column has one of these values, e.g. payment_method = Direct Debit */
+  where?: { column: string; values: string[] };
+}
+
+interface DatasetRow { name: string; table_name: string; columns: string; read_count: number; unmatched: number; rejected: number }
+
+export async function getDataset(engine: Engine, name: string): Promise<DatasetRow> {
+  const ds = await engine.one<DatasetRow & Record<string, SqlValue>>(`SELECT name, table_name, columns, read_count, unmatched, rejected FROM dataset WHERE name = $1`, [name]);
+  if (!ds) {
+    const names = (await engine.all<{ name: string }>(`SELECT name FROM dataset ORDER BY name`)).map((r) => r.name);
+    throw new NotFoundError(`There is no dataset called "${name}".`, names.length ? `Datasets in this workspace: ${names.join(', ')}.` : 'Import one with: civic dataset import WORKSPACE NAME FILE');
+  }
+  return ds;
+}
+
+/** The classification to use when none is named: the first proper classification imported. */
+export async function defaultClassification(engine: Engine): Promise<{ name: string; area_level: string; tiers: string } | undefined> {
+  return engine.one(`SELECT name, area_level, tiers FROM classification ORDER BY kind = 'classification' DESC, imported_at LIMIT 1`);
+}
+
+async function baseLevelFor(engine: Engine, measure: string): Promise<AreaLevel> {
+  const levels = await engine.all<{ level: string }>(`SELECT level FROM area_base WHERE ${ident(measure)} IS NOT NULL GROUP BY level`);
+  // The finest level gives the best apportioning.
+  const best = AREA_LEVELS.find((l) => levels.some((x) => x.level === l));
+  if (!best) {
+    throw new WorkspaceStateError(`The workspace has no ${measure} counts per area (the base).`,
+      `Import them first, e.g. civic reference import WORKSPACE --base ${measure === 'households' ? 'ts041.csv' : 'ts001.csv'}`);
+  }
+  return best;
+}
+
+/** SQL giving (code, base) for groups defined by `groupSql` over postcode p (may be a join), apportioning base areas through live postcodes. */
+function bridgedBaseSql(baseLevel: AreaLevel, measure: string, fromSql: string, groupExpr: string): string {
+  return `WITH pc AS (SELECT p.${ident(baseLevel)} AS b, ${groupExpr} AS code FROM ${fromSql}
+      WHERE p.status = 'live' AND p.${ident(baseLevel)} IS NOT NULL AND ${groupExpr} IS NOT NULL),
+    w AS (SELECT b, code, count(*)::DOUBLE / sum(count(*)) OVER (PARTITION BY b) AS w FROM pc GROUP BY b, code)
+    SELECT w.code, sum(ab.${ident(measure)} * w.w) AS base FROM w JOIN area_base ab ON ab.area_code = w.b AND ab.level = '${baseLevel}' GROUP BY w.code`;
+}
+
+export async function profileDataset(engine: Engine, req: ProfileRequest): Promise<ProfileResult> {
+  const ds = await getDataset(engine, req.dataset);
+  const measure = req.base ?? 'households';
+  if (measure !== 'households' && measure !== 'population') throw new ParameterError(`Unknown base "${measure}".`, 'Use --base households or --base population.');
+  const bands = req.bands ?? DEFAULT_BANDS;
+  const baseLevel = await baseLevelFor(engine, measure);
+  const t = ident(ds.table_name);
+
+  const params: SqlValue[] = [];
+  let filterSql = '';
+  let filterText: string | null = null;
+  if (req.where) {
+    const cols: string[] = JSON.parse(ds.columns);
+    const col = cols.find((c) => c === req.where!.column) ?? cols.find((c) => c.toLowerCase() === req.where!.column.toLowerCase());
+    if (!col) throw new ParameterError(`The dataset has no column "${req.where.column}".`, `Columns: ${cols.join(', ')}.`);
+    const first = params.length + 1;
+    filterSql = ` AND lower(trim(d.${ident(col)})) IN (${req.where.values.map((_, i) => `$${first + i}`).join(', ')})`;
+    params.push(...req.where.values.map((v) => v.trim().toLowerCase()));
+    filterText = `${col} = ${req.where.values.join(' or ')}`;
+  }
+  const records = `${t} d JOIN postcode p ON p.postcode = d._postcode`;
+
+  let cells: ProfileCell[];
+  let level: string, kind: 'segment' | 'area', classification: string | null = null, baseMethod: string;
+  let placedCount: number;
+
+  if (req.byArea) {
+    const areaLevel = parseLevel(req.byArea);
+    if (!areaLevel) throw new ParameterError(`Unknown area level "${req.byArea}".`, `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`);
+    level = areaLevel; kind = 'area';
+    const counts = await engine.all<{ code: string; n: number }>(
+      `SELECT p.${ident(areaLevel)} AS code, count(*)::BIGINT AS n FROM ${records} WHERE d._status = 'matched' AND p.${ident(areaLevel)} IS NOT NULL${filterSql} GROUP BY 1`, params);
+    const bases = areaLevel === baseLevel
+      ? await engine.all<{ code: string; base: number }>(`SELECT area_code AS code, ${ident(measure)} AS base FROM area_base WHERE level = $1`, [baseLevel])
+      : await engine.all<{ code: string; base: number }>(bridgedBaseSql(baseLevel, measure, 'postcode p', `p.${ident(areaLevel)}`));
+    baseMethod = areaLevel === baseLevel ? `${measure} per ${baseLevel}` : `${measure} per ${baseLevel}, apportioned to ${areaLevel} by share of live postcodes`;
+    const names = new Map((await engine.all<{ code: string; name: string | null }>(`SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`, [areaLevel])).map((r) => [r.code, r.name]));
+    const byCode = new Map<string, ProfileCell>();
+    for (const b of bases) byCode.set(b.code, { code: b.code, name: names.get(b.code) ?? null, count: 0, base: b.base ?? 0 });
+    for (const c of counts) {
+      const cell = byCode.get(c.code) ?? { code: c.code, name: names.get(c.code) ?? null, count: 0, base: 0 };
+      cell.count = c.n;
+      byCode.set(c.code, cell);
+    }
+    cells = [...byCode.values()].sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true }));
+    placedCount = counts.reduce((s, c) => s + c.n, 0);
+  } else {
+    const cls = req.classification
+      ? await engine.one<{ name: string; area_level: string; tiers: string }>(`SELECT name, area_level, tiers FROM classification WHERE name = $1`, [req.classification])
+      : await defaultClassification(engine);
+    if (!cls) {
+      const all = (await engine.all<{ name: string }>(`SELECT name FROM classification`)).map((r) => r.name);
+      throw new NotFoundError(req.classification ? `There is no classification called "${req.classification}".` : 'The workspace has no classification yet.',
+        all.length ? `Classifications: ${all.join(', ')}.` : 'Import one with: civic reference import WORKSPACE --classification FILE');
+    }
+    const tiers: string[] = JSON.parse(cls.tiers);
+    const tier = req.tier ? tiers.find((x) => x.toLowerCase() === req.tier!.toLowerCase()) : tiers[0];
+    if (!tier) throw new ParameterError(`The classification ${cls.name} has no tier "${req.tier}".`, `Tiers: ${tiers.join(', ')}.`);
+    level = tier; kind = 'segment'; classification = cls.name;
+    const clsLevel = cls.area_level as AreaLevel;
+    const segJoin = `JOIN area_segment s ON s.classification = '${cls.name.replace(/'/g, "''")}' AND s.tier = '${tier.replace(/'/g, "''")}' AND s.area_code = p.${ident(clsLevel)}`;
+    const counts = await engine.all<{ code: string; n: number }>(
+      `SELECT s.code, count(*)::BIGINT AS n FROM ${records} ${segJoin} WHERE d._status = 'matched'${filterSql} GROUP BY 1`, params);
+    const bases = clsLevel === baseLevel
+      ? await engine.all<{ code: string; base: number }>(`SELECT s.code, sum(ab.${ident(measure)}) AS base FROM area_base ab
+          JOIN area_segment s ON s.classification = $1 AND s.tier = $2 AND s.area_code = ab.area_code WHERE ab.level = $3 GROUP BY 1`, [cls.name, tier, baseLevel])
+      : await engine.all<{ code: string; base: number }>(bridgedBaseSql(baseLevel, measure, `postcode p ${segJoin}`, 's.code'));
+    baseMethod = clsLevel === baseLevel ? `${measure} per ${baseLevel}` : `${measure} per ${baseLevel}, apportioned to ${cls.name} ${clsLevel} segments by share of live postcodes`;
+    const segs = await engine.all<{ code: string; name: string | null }>(`SELECT code, name FROM segment WHERE classification = $1 AND tier = $2 ORDER BY ordinal, code`, [cls.name, tier]);
+    const countBy = new Map(counts.map((c) => [c.code, c.n]));
+    const baseBy = new Map(bases.map((b) => [b.code, b.base ?? 0]));
+    cells = segs.map((s) => ({ code: s.code, name: s.name, count: countBy.get(s.code) ?? 0, base: baseBy.get(s.code) ?? 0 }));
+    placedCount = counts.reduce((s, c) => s + c.n, 0);
+  }
+
+  const matchedAll = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${t} d WHERE d._status = 'matched'${filterSql}`, params))!.n;
+  const filteredIssues = req.where
+    ? (await engine.one<{ u: number; r: number }>(`SELECT count(*) FILTER (WHERE d._status = 'unmatched')::BIGINT AS u, count(*) FILTER (WHERE d._status = 'rejected')::BIGINT AS r FROM ${t} d WHERE true${filterSql}`, params))!
+    : { u: ds.unmatched, r: ds.rejected };
+  const computed = computeProfile(cells, bands);
+  const noSegment = matchedAll - placedCount;
+  return {
+    version: PROFILE_RESULT_VERSION, dataset: ds.name, level, kind, classification, baseMeasure: measure, baseMethod, filter: filterText,
+    rows: computed.rows, total: computed.total,
+    unmatched: filteredIssues.u + filteredIssues.r + noSegment,
+    notPlaced: { unmatched: filteredIssues.u, rejected: filteredIssues.r, noSegment },
+    bands: bands.map((b) => ({ name: b.name, min: Number.isFinite(b.min) ? b.min : null })),
+    disclosure: null,
+  };
+}

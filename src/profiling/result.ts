@@ -1,0 +1,45 @@
+/**
+ * The profile result: a contract shared by the CLI, every export and (later) the API. Numbers are
+ * unrounded; percentages are in percent units (6.32 means 6.32%).
+ */
+import { z } from 'zod';
+
+export const PROFILE_RESULT_VERSION = 1;
+
+export const ProfileRowSchema = z.object({
+  code: z.string(),
+  name: z.string().nullable(),
+  count: z.number().nullable(),
+  filePct: z.number().nullable(),
+  base: z.number(),
+  basePct: z.number().nullable(),
+  penetration: z.number().nullable(),
+  index: z.number().nullable(),
+  ciLow: z.number().nullable(),
+  ciHigh: z.number().nullable(),
+  z: z.number().nullable(),
+  significant: z.boolean().nullable(),
+  band: z.string().nullable(),
+  suppressed: z.boolean(),
+});
+export type ProfileRow = z.infer<typeof ProfileRowSchema>;
+
+export const ProfileResultSchema = z.object({
+  version: z.literal(PROFILE_RESULT_VERSION),
+  dataset: z.string(),
+  /** the tier ("group") or area level ("ward") profiled */
+  level: z.string(),
+  kind: z.enum(['segment', 'area']),
+  classification: z.string().nullable(),
+  baseMeasure: z.enum(['households', 'population']),
+  baseMethod: z.string(),
+  filter: z.string().nullable(),
+  rows: z.array(ProfileRowSchema),
+  total: z.object({ count: z.number().nullable(), base: z.number(), penetration: z.number().nullable() }),
+  /** records in the file that are not in any row: unmatched or rejected postcodes, or no area/segment for their postcode */
+  unmatched: z.number().nullable(),
+  notPlaced: z.object({ unmatched: z.number(), rejected: z.number(), noSegment: z.number() }).nullable(),
+  bands: z.array(z.object({ name: z.string(), min: z.number().nullable() })),
+  disclosure: z.object({ minCell: z.number(), primary: z.number(), secondary: z.number() }).nullable(),
+});
+export type ProfileResult = z.infer<typeof ProfileResultSchema>;
