@@ -122,7 +122,8 @@ export function censusCounts(rng: Random, geo: Geography, typeOfOa: number[]): O
     const t = TYPES[typeOfOa[i]];
     const g = groupOf(t.group);
     const h = o.households;
-    const population = Math.round(h * clamp(g.householdSize * Math.exp(0.03 * rng.normal()), 2.05, 2.65));
+    // People per household stays within 2.1–2.6, as in real OAs outside halls and care homes.
+    const population = clamp(Math.round(h * g.householdSize * Math.exp(0.03 * rng.normal())), Math.ceil(2.1 * h), Math.floor(2.6 * h));
     const expected = typeProfile(t);
     const rate = {} as Profile;
     for (const v of AREA_VARIABLES) rate[v.name] = clamp(expected[v.name] * Math.exp(0.15 * rng.normal()), 0, 0.95);
@@ -151,7 +152,8 @@ export function deprivation(rng: Random, geo: Geography, typeOfOa: number[]): De
   const wanted = geo.lsoas.map((l) => {
     let s = 0, w = 0;
     for (const o of l.oas) { s += geo.oas[o].households * depOf(TYPES[typeOfOa[o]]); w += geo.oas[o].households; }
-    const pct = clamp(s / w + 0.04 * rng.normal(), 0.0003, 0.9997);
+    // Stretched a little: a borough's LSOAs spread across more of the national range than their mix suggests.
+    const pct = clamp(0.5 + (s / w - 0.5) * 1.2 + 0.05 * rng.normal(), 0.0003, 0.9997);
     return clamp(Math.round(pct * IMD_LSOAS_IN_ENGLAND), 1, IMD_LSOAS_IN_ENGLAND);
   });
   const taken = new Set<number>();

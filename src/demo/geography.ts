@@ -75,6 +75,9 @@ export interface Geography {
   cellOa: Int32Array;
   /** Cells with no households (river, park). */
   emptyCell: Uint8Array;
+  /** Indices of the LSOAs and MSOAs sharing an edge with each one. */
+  lsoaNeighbours: number[][];
+  msoaNeighbours: number[][];
   vertices: Vertices;
 }
 
@@ -93,11 +96,19 @@ interface Vertices {
 // ---------------------------------------------------------------------------------------------
 // Grid
 
-/** Warps a grid index to metres, denser near `centre` (0–1): F'(u) = 1 − a·cos(2π(u − c)). */
-function makeWarp(n: number, extent: number, centre: number, strength: number) {
-  const g = (u: number) => u - (strength * Math.sin(2 * Math.PI * (u - centre))) / (2 * Math.PI);
-  const g0 = g(0);
-  return (idx: number) => extent * (g(idx / n) - g0 - 0.5);
+/**
+ * Maps grid coordinates to metres with a radial warp about the town centre (u, v in 0–1 of the
+ * grid): a point at normalised distance s from it moves to s·(a + (1 − a)·s), so cells near the
+ * centre are about `a` times the size of average ones and cells stay roughly square.
+ */
+function makeWarp(nx: number, ny: number, centreU: number, centreV: number, a: number) {
+  return (gx: number, gy: number): Point => {
+    const du = (2 * gx) / nx - 1 - (2 * centreU - 1);
+    const dv = (2 * gy) / ny - 1 - (2 * centreV - 1);
+    const s = Math.hypot(du, dv);
+    const k = a + (1 - a) * s;
+    return { x: ((2 * centreU - 1 + du * k) * WIDTH_M) / 2, y: ((2 * centreV - 1 + dv * k) * HEIGHT_M) / 2 };
+  };
 }
 
 const toLon = (x: number) => round6(LON0 + x / M_PER_DEG_LON);
@@ -144,9 +155,7 @@ export function buildGeography(rng: Random, households: number): Geography {
 
   const centreU = uniform(rng, 0.44, 0.54);
   const centreV = uniform(rng, 0.46, 0.56);
-  const warpX = makeWarp(nx, WIDTH_M, centreU, 0.45);
-  const warpY = makeWarp(ny, HEIGHT_M, centreV, 0.45);
-  const toMetres = (gx: number, gy: number): Point => ({ x: warpX(gx), y: warpY(gy) });
+  const toMetres = makeWarp(nx, ny, centreU, centreV, 0.45);
 
   const cellId = (i: number, j: number) => j * nx + i;
   const mask = new Uint8Array(nx * ny);
@@ -226,7 +235,7 @@ export function buildGeography(rng: Random, households: number): Geography {
     radius,
   };
 
-  const geo: Geography = { nx, ny, oas, lsoas: [], msoas: [], wards: [], landmarks, cellOa, emptyCell: empty, vertices };
+  const geo: Geography = { nx, ny, oas, lsoas: [], msoas: [], wards: [], landmarks, cellOa, emptyCell: empty, vertices, lsoaNeighbours: [], msoaNeighbours: [] };
   buildHierarchy(rng, geo);
   return geo;
 }
@@ -322,6 +331,67 @@ export function bisect(rng: Random, pts: readonly Point[], ids: number[], groups
   return [...bisect(rng, pts, sorted.slice(0, n1), g1, minSize, angle), ...bisect(rng, pts, sorted.slice(n1), g2, minSize, angle)];
 }
 
+/**
+ * Bisection can leave a group in two pieces where the borough's shape is irregular; real areas
+ * are contiguous, so each stray piece joins the neighbouring group it shares most edges with.
+ */
+export function makeContiguous(groups: number[][], adj: readonly (readonly number[])[]): number[][] {
+  const groupOf = new Map<number, number>();
+  groups.forEach((g, k) => g.forEach((id) => groupOf.set(id, k)));
+  const sizes = groups.map((g) => g.length);
+  groups.forEach((g, k) => {
+    const seen = new Set<number>();
+    const pieces: number[][] = [];
+    for (const start of g) {
+      if (seen.has(start)) continue;
+      const piece = [start];
+      seen.add(start);
+      for (let q = 0; q < piece.length; q++) {
+        for (const n of adj[piece[q]]) if (groupOf.get(n) === k && !seen.has(n)) { seen.add(n); piece.push(n); }
+      }
+      pieces.push(piece);
+    }
+    pieces.sort((a, b) => b.length - a.length || Math.min(...a) - Math.min(...b));
+    for (const piece of pieces.slice(1)) {
+      const votes = new Map<number, number>();
+      for (const id of piece) for (const n of adj[id]) {
+        const other = groupOf.get(n);
+        if (other !== undefined && other !== k) votes.set(other, (votes.get(other) ?? 0) + 1);
+      }
+      const target = [...votes.entries()].sort((a, b) => b[1] - a[1] || sizes[a[0]] - sizes[b[0]] || a[0] - b[0])[0]?.[0];
+      if (target === undefined) continue; // an island with no other group beside it: leave it
+      for (const id of piece) groupOf.set(id, target);
+      sizes[target] += piece.length;
+      sizes[k] -= piece.length;
+    }
+  });
+  const out: number[][] = groups.map(() => []);
+  for (const g of groups) for (const id of g) out[groupOf.get(id)!].push(id);
+  return out.filter((g) => g.length > 0);
+}
+
+/** Which units (LSOAs, MSOAs...) border each other, from OA adjacency. */
+export function unitAdjacency(oaAdj: readonly (readonly number[])[], unitOfOa: readonly number[], nUnits: number): number[][] {
+  const sets = Array.from({ length: nUnits }, () => new Set<number>());
+  oaAdj.forEach((ns, o) => { for (const n of ns) if (unitOfOa[n] !== unitOfOa[o]) sets[unitOfOa[o]].add(unitOfOa[n]); });
+  return sets.map((s) => [...s].sort((a, b) => a - b));
+}
+
+/** OAs sharing an edge (cells side by side, not just touching at a corner). */
+function oaAdjacency(geo: Geography): number[][] {
+  const { nx, ny, cellOa } = geo;
+  const sets = geo.oas.map(() => new Set<number>());
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      const a = cellOa[j * nx + i];
+      if (a < 0) continue;
+      if (i + 1 < nx) { const b = cellOa[j * nx + i + 1]; if (b >= 0 && b !== a) { sets[a].add(b); sets[b].add(a); } }
+      if (j + 1 < ny) { const b = cellOa[(j + 1) * nx + i]; if (b >= 0 && b !== a) { sets[a].add(b); sets[b].add(a); } }
+    }
+  }
+  return sets.map((s) => [...s].sort((a, b) => a - b));
+}
+
 const centroid = (pts: readonly Point[], ids: readonly number[]): Point => {
   let x = 0, y = 0;
   for (const k of ids) { x += pts[k].x; y += pts[k].y; }
@@ -343,9 +413,13 @@ function buildHierarchy(rng: Random, geo: Geography): void {
   const oaPts: Point[] = oas.map((o) => ({ x: o.x, y: o.y }));
 
   // LSOAs from OAs, then MSOAs from LSOAs, so LSOAs nest in MSOAs.
-  const lsoaSets = bisect(rng, oaPts, oas.map((o) => o.index), Math.max(1, Math.round(oas.length / 5)), 3);
+  const oaAdj = oaAdjacency(geo);
+  const lsoaSets = makeContiguous(bisect(rng, oaPts, oas.map((o) => o.index), Math.max(1, Math.round(oas.length / 5)), 3), oaAdj);
   const lsoaPts = lsoaSets.map((set) => centroid(oaPts, set));
-  const msoaSets = bisect(rng, lsoaPts, lsoaSets.map((_, k) => k), Math.max(1, Math.round(lsoaSets.length / 7)), 4);
+  const lsoaOfOa: number[] = [];
+  lsoaSets.forEach((set, l) => { for (const o of set) lsoaOfOa[o] = l; });
+  const lsoaAdj0 = unitAdjacency(oaAdj, lsoaOfOa, lsoaSets.length);
+  const msoaSets = makeContiguous(bisect(rng, lsoaPts, lsoaSets.map((_, k) => k), Math.max(1, Math.round(lsoaSets.length / 7)), 4), lsoaAdj0);
   msoaSets.sort((a, b) => northFirst(centroid(lsoaPts, a), centroid(lsoaPts, b)));
 
   // Number MSOAs north to south, letter their LSOAs, and code OAs in that order.
@@ -376,8 +450,12 @@ function buildHierarchy(rng: Random, geo: Geography): void {
   geo.oas = order;
   for (let c = 0; c < geo.cellOa.length; c++) if (geo.cellOa[c] >= 0) geo.cellOa[c] = remap.get(geo.cellOa[c])!;
 
+  const oaAdjFinal = oaAdjacency(geo);
+  geo.lsoaNeighbours = unitAdjacency(oaAdjFinal, geo.oas.map((o) => o.lsoa), lsoas.length);
+  geo.msoaNeighbours = unitAdjacency(oaAdjFinal, geo.oas.map((o) => lsoas[o.lsoa].msoa), msoas.length);
+
   // Wards: unions of whole LSOAs, cut in a rotated frame so they differ from MSOAs.
-  const wardSets = bisect(rng, lsoas, lsoas.map((l) => l.index), Math.max(1, Math.round(lsoas.length / 7.5)), 4, 0.6);
+  const wardSets = makeContiguous(bisect(rng, lsoas, lsoas.map((l) => l.index), Math.max(1, Math.round(lsoas.length / 7.5)), 4, 0.6), geo.lsoaNeighbours);
   const wardPts = wardSets.map((set) => centroid(lsoas, set));
   const names = nameWards(wardPts, landmarks);
   const wardOrder = wardSets.map((_, k) => k).sort((a, b) => (names[a] < names[b] ? -1 : 1));

@@ -8,7 +8,7 @@
  * households) remains in the directory, because councils' older records still use them.
  */
 import type { Random } from '../core/random.ts';
-import { bisect, pointInCell, type Geography, type Point } from './geography.ts';
+import { bisect, makeContiguous, pointInCell, type Geography, type Point } from './geography.ts';
 import { TYPES } from './segments.ts';
 import { uniform, yyyymm } from './util.ts';
 
@@ -38,7 +38,7 @@ export function buildPostcodes(rng: Random, geo: Geography, typeOfOa: number[], 
 
   // Districts: about two MSOAs each, numbered north to south.
   const msoaPts: Point[] = msoas.map((m) => ({ x: m.x, y: m.y }));
-  const districtSets = bisect(rng, msoaPts, msoas.map((m) => m.index), Math.max(1, Math.round(msoas.length / 2)), 1)
+  const districtSets = makeContiguous(bisect(rng, msoaPts, msoas.map((m) => m.index), Math.max(1, Math.round(msoas.length / 2)), 1), geo.msoaNeighbours)
     .map((set) => ({ set, c: mean(set.map((k) => msoaPts[k])) }))
     .sort((a, b) => b.c.y - a.c.y || a.c.x - b.c.x);
 
@@ -47,7 +47,7 @@ export function buildPostcodes(rng: Random, geo: Geography, typeOfOa: number[], 
   districtSets.forEach(({ set }, d) => {
     const lsoaIds = lsoas.filter((l) => set.includes(l.msoa)).map((l) => l.index);
     const nSectors = Math.min(10, Math.max(1, Math.round(lsoaIds.length / 4)));
-    bisect(rng, lsoas, lsoaIds, nSectors, 1)
+    makeContiguous(bisect(rng, lsoas, lsoaIds, nSectors, 1), geo.lsoaNeighbours)
       .sort((a, b) => { const pa = mean(a.map((k) => lsoas[k])), pb = mean(b.map((k) => lsoas[k])); return pb.y - pa.y || pa.x - pb.x; })
       .forEach((sec, s) => { for (const l of sec) sectorOfLsoa.set(l, { district: d + 1, sector: (s + 1) % 10 }); });
   });

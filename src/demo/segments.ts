@@ -68,7 +68,7 @@ const p = (
 
 export const GROUPS: readonly GroupDef[] = [
   {
-    code: 'A', name: 'Established affluent families', share: 0.14, householdSize: 2.6, deprivation: 0.86, leadAge: [36, 62],
+    code: 'A', name: 'Established affluent families', share: 0.14, householdSize: 2.55, deprivation: 0.86, leadAge: [36, 62],
     description: 'Well-off couples with children in large owner-occupied homes on the leafy western side of the borough. Most adults are graduates in professional jobs, with two cars and little need for council help.',
     profile: p(0.24, 0.12, 0.88, 0.03, 0.09, 0.04, 0.03, 0.05, 0.025, 0.48),
     high: ['degree_level', 'owner_occupied', 'age_0_15'],
@@ -82,14 +82,14 @@ export const GROUPS: readonly GroupDef[] = [
     low: ['age_0_15', 'social_rented', 'private_rented', 'lone_parent', 'students'],
   },
   {
-    code: 'C', name: 'Young renters in the town centre', share: 0.11, householdSize: 2.1, deprivation: 0.45, leadAge: [21, 39],
+    code: 'C', name: 'Young renters in the town centre', share: 0.11, householdSize: 2.15, deprivation: 0.45, leadAge: [21, 39],
     description: 'Single people and young couples renting flats and terraces close to the town centre. Busy, online and mobile, few own a car and many will have moved on within two years.',
     profile: p(0.08, 0.06, 0.22, 0.10, 0.66, 0.08, 0.04, 0.48, 0.03, 0.45),
     high: ['private_rented', 'no_car', 'degree_level'],
     low: ['age_0_15', 'age_65_plus', 'owner_occupied'],
   },
   {
-    code: 'D', name: 'Suburban working families', share: 0.22, householdSize: 2.55, deprivation: 0.55, leadAge: [28, 52],
+    code: 'D', name: 'Suburban working families', share: 0.22, householdSize: 2.5, deprivation: 0.55, leadAge: [28, 52],
     description: 'Working parents with school-age children in semi-detached and terraced homes they are buying. Budgets are stretched but steady; they use schools, leisure centres and the website.',
     profile: p(0.24, 0.11, 0.70, 0.12, 0.17, 0.03, 0.08, 0.14, 0.04, 0.22),
     high: ['age_0_15', 'owner_occupied'],
@@ -103,14 +103,14 @@ export const GROUPS: readonly GroupDef[] = [
     low: ['owner_occupied', 'degree_level'],
   },
   {
-    code: 'F', name: 'Older people needing support', share: 0.13, householdSize: 2.1, deprivation: 0.22, leadAge: [67, 96],
+    code: 'F', name: 'Older people needing support', share: 0.13, householdSize: 2.15, deprivation: 0.22, leadAge: [67, 96],
     description: 'Older people, often living alone, in council flats, sheltered schemes and small terraces. Many are in poor health with no car, and they depend on care services, the telephone and a familiar face.',
     profile: p(0.07, 0.42, 0.30, 0.55, 0.13, 0.01, 0.03, 0.60, 0.14, 0.10),
     high: ['age_65_plus', 'bad_health', 'social_rented', 'no_car'],
     low: ['age_0_15', 'students', 'degree_level', 'lone_parent'],
   },
   {
-    code: 'G', name: 'Students and transient sharers', share: 0.11, householdSize: 2.6, deprivation: 0.35, leadAge: [18, 27],
+    code: 'G', name: 'Students and transient sharers', share: 0.11, householdSize: 2.55, deprivation: 0.35, leadAge: [18, 27],
     description: 'Students and young sharers in halls, shared houses and bedsits around the university quarter. Almost all rent privately, move every year and deal with the council only online.',
     profile: p(0.03, 0.02, 0.08, 0.05, 0.85, 0.55, 0.01, 0.70, 0.02, 0.35),
     high: ['students', 'private_rented', 'no_car'],

@@ -160,7 +160,7 @@ const SERVICES: ServiceSpec[] = [
     description: 'Households paying for the fortnightly garden waste collection in 2025. Strong in the suburbs with gardens, almost absent among town-centre renters and students.',
     columns: ['subscription_ref', 'customer_name', 'address', 'Post Code', 'email', 'phone', 'bins', 'start_date', 'paid_by'],
     postcodeColumn: 'Post Code', personalColumns: ['customer_name', 'address', 'email', 'phone'], messy: true,
-    rates: { A: 0.2, B: 0.22, C: 0.008, D: 0.14, E: 0.025, F: 0.03, G: 0.003 },
+    rates: { A: 0.16, B: 0.18, C: 0.006, D: 0.11, E: 0.02, F: 0.025, G: 0.002 },
     typeFactor: { A3: 1.2, B1: 0.8, C1: 0.3, D3: 0.5, E1: 1.8, F3: 1.6 },
     rows: (h, ref, rng) => [[`GW25-${pad(ref, 6)}`, personName(h.lead), h.address, '', h.email, rng.next() < 0.8 ? h.phone : '',
       rng.next() < 0.85 ? 1 : 2, ukDate(between(rng, day(2025, 3, 1), day(2025, 5, 31))), weighted(rng, { Online: 0.65, Telephone: 0.25, 'Direct Debit renewal': 0.1 })]],
@@ -170,7 +170,7 @@ const SERVICES: ServiceSpec[] = [
     description: 'Active library members with their home branch. Students, families and older owners use libraries most, and membership falls away with distance from a branch.',
     columns: ['Member ID', 'Name', 'Date of birth', 'Postcode', 'Branch', 'Joined'],
     postcodeColumn: 'Postcode', personalColumns: ['Name', 'Date of birth'], messy: true,
-    rates: { A: 0.11, B: 0.1, C: 0.06, D: 0.085, E: 0.035, F: 0.06, G: 0.14 },
+    rates: { A: 0.09, B: 0.08, C: 0.05, D: 0.07, E: 0.03, F: 0.05, G: 0.11 },
     modifier: { note: 'times 0.45 + 1.3·exp(−d/1500 m), d = distance to the nearest library', factor: nearness('library', 1500, 0.45, 1.3) },
     rows: (h, ref, rng, ctx) => {
       const branch = rng.next() < 0.85 ? ctx.nearest(h, 'library').facility.name : rng.pick(ctx.facilities.filter((f) => f.type === 'library')).name;
@@ -196,7 +196,7 @@ const SERVICES: ServiceSpec[] = [
     description: 'Live housing benefit claims. Concentrated among estate families and older people in social housing, and more common the more deprived the neighbourhood.',
     columns: ['claim_ref', 'claimant_name', 'date_of_birth', 'ni_number', 'address', 'postcode', 'tenure', 'weekly_award', 'claim_start'],
     postcodeColumn: 'postcode', personalColumns: ['claimant_name', 'date_of_birth', 'ni_number', 'address'], messy: true,
-    rates: { A: 0.002, B: 0.006, C: 0.05, D: 0.03, E: 0.22, F: 0.2, G: 0.012 },
+    rates: { A: 0.002, B: 0.005, C: 0.04, D: 0.025, E: 0.175, F: 0.16, G: 0.01 },
     typeFactor: { E1: 0.7, E3: 1.3, F3: 0.4, C2: 1.5 },
     modifier: { note: 'times 1.25 − 0.05·(IMD decile − 1)', factor: (h, ctx) => 1.25 - 0.05 * (ctx.imdDecileOfOa[h.oa] - 1) },
     rows: (h, ref, rng) => {
@@ -229,7 +229,7 @@ const SERVICES: ServiceSpec[] = [
     description: 'Households receiving council tax support (reduction), linked to their council tax account. Follows low income: estates, older people in social housing, deprived areas.',
     columns: ['ctr_ref', 'account_ref', 'claimant_name', 'postcode', 'pensioner', 'award_percent', 'start_date'],
     postcodeColumn: 'postcode', personalColumns: ['claimant_name'], messy: true,
-    rates: { A: 0.003, B: 0.012, C: 0.045, D: 0.035, E: 0.24, F: 0.24, G: 0.004 },
+    rates: { A: 0.0025, B: 0.01, C: 0.035, D: 0.03, E: 0.19, F: 0.19, G: 0.003 },
     typeFactor: { E1: 0.75, F3: 0.8 },
     modifier: { note: 'times 1.35 − 0.07·(IMD decile − 1)', factor: (h, ctx) => 1.35 - 0.07 * (ctx.imdDecileOfOa[h.oa] - 1) },
     rows: (h, ref, rng, ctx) => {
@@ -299,7 +299,7 @@ const SERVICES: ServiceSpec[] = [
     description: 'Holders of the borough leisure card. Young adults, students and families join most; membership falls with distance from a leisure centre.',
     columns: ['card_number', 'name', 'date_of_birth', 'email', 'postcode', 'card_type', 'home_centre', 'joined'],
     postcodeColumn: 'postcode', personalColumns: ['name', 'date_of_birth', 'email'], messy: true,
-    rates: { A: 0.06, B: 0.03, C: 0.055, D: 0.06, E: 0.03, F: 0.008, G: 0.07 },
+    rates: { A: 0.05, B: 0.025, C: 0.045, D: 0.05, E: 0.025, F: 0.007, G: 0.06 },
     modifier: { note: 'times 0.5 + 1.2·exp(−d/2000 m), d = distance to the nearest leisure centre', factor: nearness('leisure_centre', 2000, 0.5, 1.2) },
     rows: (h, ref, rng, ctx) => {
       const g = groupOfHh(h);
@@ -313,7 +313,7 @@ const SERVICES: ServiceSpec[] = [
     description: 'Contacts with the customer contact centre in 2025, one row per contact, with channel, service and reason. Estate families and older people contact most and most often by phone or in person; students and young renters use the web.',
     columns: ['contact_id', 'caller_ref', 'caller_name', 'phone', 'postcode', 'contact_datetime', 'channel', 'service', 'reason', 'resolved_first_time'],
     postcodeColumn: 'postcode', personalColumns: ['caller_name', 'phone'], messy: true, bom: true,
-    rates: { A: 0.035, B: 0.045, C: 0.045, D: 0.05, E: 0.1, F: 0.1, G: 0.03 },
+    rates: { A: 0.03, B: 0.04, C: 0.04, D: 0.042, E: 0.085, F: 0.085, G: 0.025 },
     rows: (h, ref, rng, ctx) => {
       const g = groupOfHh(h);
       // Face-to-face contact falls off with distance from a customer service point.

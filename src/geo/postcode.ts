@@ -24,7 +24,7 @@ export type PostcodeCheck =
 export function checkPostcode(raw: string | null | undefined): PostcodeCheck {
   const original = (raw ?? '').trim();
   if (!original) return { kind: 'blank' };
-  const compact = original.replace(/\s+/g, '');
+  const compact = original.replace(/[^A-Za-z0-9]/g, '');
   if (isValid(compact)) {
     const postcode = toNormalised(compact)!;
     return { kind: 'valid', postcode, key: postcodeKey(postcode) };

@@ -5,8 +5,8 @@
  */
 import { basename } from 'node:path';
 import { InputError, ParameterError, WorkspaceStateError } from '../core/index.ts';
-import { type Engine, type SqlValue, ident, getMeta } from '../store/index.ts';
-import { checkPostcode, postcodeKey } from '../geo/index.ts';
+import { type Engine, type SqlValue, ident, getMeta, sqlFormatPostcode } from '../store/index.ts';
+import { checkPostcode } from '../geo/index.ts';
 import { readSourceTable } from './readers.ts';
 import type { ReadOptions, SourceTable } from './table.ts';
 import { pseudonymise } from './pseudonymise.ts';
@@ -127,13 +127,13 @@ export async function importDataset(engine: Engine, name: string, file: string, 
     }
     await engine.run(`DROP TABLE IF EXISTS ${ident(staging)}`);
     const attrCols = attrIdx.map((i) => `${ident(header[i])} VARCHAR`).join(', ');
-    await engine.run(`CREATE TEMP TABLE ${ident(staging)} (_row BIGINT, _postcode_raw VARCHAR, _pc_key VARCHAR, _problem VARCHAR, _problem_column VARCHAR${attrCols ? ', ' + attrCols : ''})`);
+    await engine.run(`CREATE TEMP TABLE ${ident(staging)} (_row BIGINT, _postcode_raw VARCHAR, _problem VARCHAR, _problem_column VARCHAR${attrCols ? ', ' + attrCols : ''})`);
 
     const pseudoSet = new Set(pseudoIdx);
     function* rows(): Generator<SqlValue[]> {
       for (const r of table.rows) {
         const raw = r.values[pcIndex] ?? null;
-        const out: SqlValue[] = [r.rowNo, raw, postcodeKey(raw), r.problem?.reason ?? null, r.problem?.column ?? null];
+        const out: SqlValue[] = [r.rowNo, raw, r.problem?.reason ?? null, r.problem?.column ?? null];
         for (const i of attrIdx) {
           const v = r.values[i] ?? null;
           out.push(pseudoSet.has(i) ? pseudonymise(v, key!) : v);
@@ -145,17 +145,17 @@ export async function importDataset(engine: Engine, name: string, file: string, 
     await engine.append(staging, rows(), (n) => progress({ stage: 'loading', done: n, total }));
     progress({ stage: 'loading', done: total, total });
 
-    // Exact matches on the compact key in one join; the rest are checked one distinct value at a time.
+    // Exact matches (ignoring case and spaces) in one join; the rest are checked one distinct value at a time.
     progress({ stage: 'matching', done: 0, total: 1 });
     await engine.run(`CREATE TABLE ${ident(tableName)} AS
       SELECT s._row, s._postcode_raw,
-        CASE WHEN s._problem IS NOT NULL THEN NULL ELSE p.postcode END AS _postcode,
+        CASE WHEN s._problem IS NOT NULL THEN NULL ELSE p.pc_key END AS _pc_key,
+        CASE WHEN s._problem IS NOT NULL THEN NULL ELSE ${sqlFormatPostcode('p.pc_key')} END AS _postcode,
         CASE WHEN s._problem IS NOT NULL THEN 'rejected' WHEN p.pc_key IS NOT NULL THEN 'matched' ELSE NULL END AS _status,
         CASE WHEN s._problem IS NOT NULL THEN s._problem WHEN p.status = 'terminated' THEN 'terminated postcode' ELSE NULL END AS _note,
         s._problem_column AS _note_column
         ${attrIdx.length ? ', ' + attrIdx.map((i) => 's.' + ident(header[i])).join(', ') : ''}
-      FROM ${ident(staging)} s LEFT JOIN postcode p ON p.pc_key = s._pc_key
-      ORDER BY s._row`);
+      FROM ${ident(staging)} s LEFT JOIN postcode p ON p.pc_key = upper(replace(s._postcode_raw, ' ', ''))`);
     await engine.run(`DROP TABLE ${ident(staging)}`);
 
     const pending = await engine.all<{ raw: string | null }>(`SELECT DISTINCT _postcode_raw AS raw FROM ${ident(tableName)} WHERE _status IS NULL`);
@@ -165,29 +165,29 @@ export async function importDataset(engine: Engine, name: string, file: string, 
       const c = checkPostcode(raw);
       if (c.kind === 'corrected') candidates.set(raw ?? '', c.key);
       else if (c.kind === 'valid') candidates.set(raw ?? '', c.key);
-      else decisions.push([raw, c.kind === 'blank' ? 'rejected' : 'rejected', null, c.kind === 'blank' ? 'missing postcode' : 'not a valid UK postcode']);
+      else decisions.push([raw, 'rejected', null, null, c.kind === 'blank' ? 'missing postcode' : 'not a valid UK postcode']);
     }
     if (candidates.size) {
       await engine.run(`CREATE TEMP TABLE pc_candidate (raw VARCHAR, pc_key VARCHAR)`);
       await engine.append('pc_candidate', [...candidates].map(([raw, k]) => [raw, k]));
-      const found = await engine.all<{ raw: string; postcode: string; status: string }>(
-        `SELECT c.raw, p.postcode, p.status FROM pc_candidate c JOIN postcode p ON p.pc_key = c.pc_key`);
+      const found = await engine.all<{ raw: string; pc_key: string; postcode: string; status: string }>(
+        `SELECT c.raw, p.pc_key, ${sqlFormatPostcode('p.pc_key')} AS postcode, p.status FROM pc_candidate c JOIN postcode p ON p.pc_key = c.pc_key`);
       await engine.run(`DROP TABLE pc_candidate`);
       const foundByRaw = new Map(found.map((f) => [f.raw, f]));
       for (const [raw, k] of candidates) {
         const f = foundByRaw.get(raw);
         if (f) {
           const note = `postcode corrected from "${raw.trim()}" to "${f.postcode}"` + (f.status === 'terminated' ? '; terminated postcode' : '');
-          decisions.push([raw, 'matched', f.postcode, note]);
+          decisions.push([raw, 'matched', f.pc_key, f.postcode, note]);
         } else {
-          decisions.push([raw, 'unmatched', null, `postcode ${checkPostcode(raw).kind === 'corrected' ? `(read as ${k}) ` : ''}is not in the postcode directory`]);
+          decisions.push([raw, 'unmatched', null, null, `postcode ${checkPostcode(raw).kind === 'corrected' ? `(read as ${k}) ` : ''}is not in the postcode directory`]);
         }
       }
     }
     if (decisions.length) {
-      await engine.run(`CREATE TEMP TABLE pc_decision (raw VARCHAR, status VARCHAR, postcode VARCHAR, note VARCHAR)`);
+      await engine.run(`CREATE TEMP TABLE pc_decision (raw VARCHAR, status VARCHAR, pc_key VARCHAR, postcode VARCHAR, note VARCHAR)`);
       await engine.append('pc_decision', decisions);
-      await engine.run(`UPDATE ${ident(tableName)} AS t SET _status = d.status, _postcode = d.postcode, _note = d.note
+      await engine.run(`UPDATE ${ident(tableName)} AS t SET _status = d.status, _pc_key = d.pc_key, _postcode = d.postcode, _note = d.note
         FROM pc_decision d WHERE t._status IS NULL AND t._postcode_raw IS NOT DISTINCT FROM d.raw`);
       await engine.run(`DROP TABLE pc_decision`);
     }

@@ -78,7 +78,7 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
     params.push(...req.where.values.map((v) => v.trim().toLowerCase()));
     filterText = `${col} = ${req.where.values.join(' or ')}`;
   }
-  const records = `${t} d JOIN postcode p ON p.postcode = d._postcode`;
+  const records = `${t} d JOIN postcode p ON p.pc_key = d._pc_key`;
 
   let cells: ProfileCell[];
   let level: string, kind: 'segment' | 'area', classification: string | null = null, baseMethod: string;

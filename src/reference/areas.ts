@@ -133,8 +133,9 @@ export async function assignPostcodesByBoundaries(engine: Engine, level: AreaLev
   }
   await engine.run(`CREATE TEMP TABLE pc_assign (pc_key VARCHAR, code VARCHAR, method VARCHAR)`);
   await engine.append('pc_assign', out);
-  const methodCol = level === 'oa21' || level === 'oa11' ? `, ${level}_method = a.method` : '';
-  await engine.run(`UPDATE postcode SET ${ident(level)} = a.code${methodCol} FROM pc_assign a WHERE postcode.pc_key = a.pc_key`);
+  await engine.run(`UPDATE postcode SET ${ident(level)} = a.code FROM pc_assign a WHERE postcode.pc_key = a.pc_key`);
+  await engine.run(`DELETE FROM postcode_placement WHERE level = $1 AND pc_key IN (SELECT pc_key FROM pc_assign)`, [level]);
+  await engine.run(`INSERT INTO postcode_placement SELECT pc_key, $1, method FROM pc_assign`, [level]);
   await engine.run(`DROP TABLE pc_assign`);
   return { postcodesAssigned: out.length, assignedWithin: within, assignedNearest: nearest, postcodesUnassigned: none };
 }

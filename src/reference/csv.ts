@@ -53,6 +53,40 @@ export async function loadReferenceCsv(engine: Engine, path: string): Promise<Lo
   return { table, header, rows: n, file };
 }
 
+/**
+ * For big published files (a national postcode directory): reads only the header, so the caller
+ * can select just the columns it needs straight from the file (the reader then skips the rest).
+ */
+export async function describeReferenceCsv(engine: Engine, path: string): Promise<{ header: string[]; source: string; file: string }> {
+  const file = basename(path);
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    throw new InputError(`File not found: ${path}`, { location: { file }, code: 'file_missing', fix: 'Check the path and file name.' });
+  }
+  if (statSync(path).size === 0) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
+  for (const encoding of [undefined, 'latin-1']) {
+    const source = readerSql(path, encoding);
+    try {
+      const cols = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`);
+      return { header: cols.map((c) => c.column_name), source, file };
+    } catch (e) {
+      if (encoding || !/unicode|utf-?8|encoding/i.test((e as Error).message)) {
+        throw new InputError(`The file could not be read as CSV: ${(e as Error).message.split('\n')[0]}`, { location: { file }, code: 'input_not_csv', fix: 'Check it is the CSV file as published (not a zip or workbook), with one header row.' });
+      }
+    }
+  }
+  throw new InputError('The file could not be read as CSV.', { location: { file }, code: 'input_not_csv' });
+}
+
+/** Turns a DuckDB reading error into one naming the file and line. */
+export function csvReadError(e: unknown, file: string): InputError {
+  const msg = (e as Error).message;
+  const line = /line[: ]+(\d+)/i.exec(msg)?.[1];
+  return new InputError(`The file could not be read as CSV: ${msg.split('\n')[0]}`, {
+    location: { file, row: line ? Number(line) : undefined }, code: 'input_not_csv',
+    fix: 'Check it is the CSV file as published, with one header row and the same number of columns on every line.',
+  });
+}
+
 export async function dropLoaded(engine: Engine, loaded: LoadedCsv): Promise<void> {
   await engine.run(`DROP TABLE IF EXISTS ${ident(loaded.table)}`);
 }

@@ -5,9 +5,9 @@
  */
 import { basename } from 'node:path';
 import { InputError } from '../core/index.ts';
-import { type Engine, ident, sqlPostcodeKey, sqlTryNumber } from '../store/index.ts';
+import { type Engine, ident, sqlTryNumber } from '../store/index.ts';
 import { AREA_LEVELS, type AreaLevel } from '../geo/index.ts';
-import { loadReferenceCsv, dropLoaded, findHeader } from './csv.ts';
+import { describeReferenceCsv, csvReadError, findHeader } from './csv.ts';
 
 export const POSTCODE_FIELDS = ['postcode', 'lat', 'lon', 'doterm', ...AREA_LEVELS] as const;
 export type PostcodeField = (typeof POSTCODE_FIELDS)[number];
@@ -64,58 +64,65 @@ export function mapPostcodeColumns(header: string[], opts: PostcodeImportOptions
 }
 
 export async function importPostcodes(engine: Engine, path: string, opts: PostcodeImportOptions = {}): Promise<PostcodeImportResult> {
-  const loaded = await loadReferenceCsv(engine, path);
-  const file = basename(path);
-  try {
-    const cols = mapPostcodeColumns(loaded.header, opts);
-    if (!cols.postcode) {
-      throw new InputError('The postcode directory has no postcode column.', { location: { file }, code: 'reference_columns',
-        fix: `Expected pcds/pcd (ONSPD, NSPL) or "postcode"; columns found: ${loaded.header.slice(0, 20).join(', ')}. Name it with --map COLUMN=postcode.` });
-    }
-    if ((cols.lat && !cols.lon) || (!cols.lat && cols.lon)) {
-      throw new InputError('The postcode directory has only one of latitude and longitude.', { location: { file, column: cols.lat ?? cols.lon }, code: 'reference_columns' });
-    }
-    const t = ident(loaded.table);
-    const key = sqlPostcodeKey(ident(cols.postcode));
-    const col = (f: PostcodeField) => (cols[f] ? `NULLIF(trim(${ident(cols[f]!)}), '')` : 'NULL');
-    // ONSPD marks a missing location with latitude 99.999999.
-    const lat = cols.lat ? `CASE WHEN ${sqlTryNumber(ident(cols.lat))} BETWEEN -90 AND 90 THEN ${sqlTryNumber(ident(cols.lat))} END` : 'NULL';
-    const lon = cols.lon ? `CASE WHEN ${sqlTryNumber(ident(cols.lat!))} BETWEEN -90 AND 90 THEN ${sqlTryNumber(ident(cols.lon))} END` : 'NULL';
-    const validKey = `regexp_full_match(${key}, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')`;
-
-    const rejectedRows = await engine.all<{ row: number; value: string | null }>(
-      `SELECT _row AS row, ${ident(cols.postcode)} AS value FROM ${t} WHERE NOT ${validKey} ORDER BY _row LIMIT 20`);
-    const rejected = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${t} WHERE NOT ${validKey}`))!.n;
-
-    return await engine.transaction(async () => {
-      await engine.run(`CREATE TEMP TABLE pc_new AS
-        SELECT ${key} AS pc_key, left(${key}, length(${key}) - 3) || ' ' || right(${key}, 3) AS postcode,
-          ${lat} AS lat, ${lon} AS lon,
-          CASE WHEN ${col('doterm')} IS NULL THEN 'live' ELSE 'terminated' END AS status, ${col('doterm')} AS terminated,
-          ${AREA_LEVELS.map((l) => `${col(l)} AS ${l}`).join(', ')},
-          ${AREA_LEVELS.includes('oa21') ? `CASE WHEN ${col('oa21')} IS NOT NULL THEN 'directory' END` : 'NULL'} AS oa21_method,
-          CASE WHEN ${col('oa11')} IS NOT NULL THEN 'directory' END AS oa11_method,
-          $1 AS source
-        FROM ${t} WHERE ${validKey}
-        QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY (${col('doterm')} IS NULL) DESC, _row) = 1`, [file]);
-      const imported = (await engine.one<{ n: number; live: number; nol: number }>(
-        `SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE status = 'live')::BIGINT AS live, count(*) FILTER (WHERE lat IS NULL)::BIGINT AS nol FROM pc_new`))!;
-      // A re-import replaces the postcodes it contains and keeps the others (several authorities in one workspace).
-      await engine.run(`DELETE FROM postcode WHERE pc_key IN (SELECT pc_key FROM pc_new)`);
-      await engine.run(`INSERT INTO postcode SELECT * FROM pc_new`);
-      await engine.run(`DROP TABLE pc_new`);
-      await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'postcodes', 'postcode directory', $1, $2, $3)`,
-        [file, imported.n, new Date().toISOString()]);
-      return {
-        file, read: loaded.rows, imported: imported.n, live: imported.live, terminated: imported.n - imported.live,
-        duplicates: loaded.rows - rejected - imported.n, rejected,
-        rejectedExamples: rejectedRows.map((r) => ({ row: r.row, value: r.value, reason: r.value ? 'not a valid UK postcode' : 'missing postcode' })),
-        noLocation: imported.nol, columns: cols,
-      };
-    });
-  } finally {
-    await dropLoaded(engine, loaded);
+  const { header: rawHeader, source, file } = await describeReferenceCsv(engine, path);
+  const header = rawHeader.map((h) => h.replace(/^\uFEFF/, '').trim());
+  const cols = mapPostcodeColumns(header, opts);
+  if (!cols.postcode) {
+    throw new InputError('The postcode directory has no postcode column.', { location: { file }, code: 'reference_columns',
+      fix: `Expected pcds/pcd (ONSPD, NSPL) or "postcode"; columns found: ${header.slice(0, 20).join(', ')}. Name it with --map COLUMN=postcode.` });
   }
+  if ((cols.lat && !cols.lon) || (!cols.lat && cols.lon)) {
+    throw new InputError('The postcode directory has only one of latitude and longitude.', { location: { file, column: cols.lat ?? cols.lon }, code: 'reference_columns' });
+  }
+  // Only the needed columns are read from the file: ONSPD has about fifty.
+  const src = (f: PostcodeField) => ident(rawHeader[header.indexOf(cols[f]!)]);
+  const text = (f: PostcodeField) => (cols[f] ? `NULLIF(trim(${src(f)}), '')` : 'NULL::VARCHAR');
+  const stage = `pc_stage_${process.pid}`;
+  return engine.transaction(async () => {
+    try {
+      // Published directories write "M15 4AB" or "M154AB " — removing spaces is enough, and much
+      // cheaper than a regular expression over millions of rows; anything else is cleaned below.
+      await engine.run(`CREATE TEMP TABLE ${stage} AS SELECT upper(replace(coalesce(${src('postcode')}, ''), ' ', '')) AS k,
+          ${text('doterm')} AS doterm, ${cols.lat ? sqlTryNumber(src('lat')) : 'NULL::DOUBLE'} AS lat, ${cols.lon ? sqlTryNumber(src('lon')) : 'NULL::DOUBLE'} AS lon,
+          ${AREA_LEVELS.map((l) => `${text(l)} AS ${l}`).join(', ')}
+        FROM ${source}`);
+    } catch (e) {
+      throw csvReadError(e, file);
+    }
+    await engine.run(`UPDATE ${stage} SET k = regexp_replace(k, '[^A-Z0-9]', '', 'g') WHERE NOT regexp_full_match(k, '[A-Z0-9]*')`);
+    const validKey = `regexp_full_match(k, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')`;
+    const counts = (await engine.one<{ read: number; rejected: number; distinct_valid: number }>(
+      `SELECT count(*)::BIGINT AS read, count(*) FILTER (WHERE NOT ${validKey})::BIGINT AS rejected, count(DISTINCT k) FILTER (WHERE ${validKey})::BIGINT AS distinct_valid FROM ${stage}`))!;
+    let rejectedExamples: PostcodeImportResult['rejectedExamples'] = [];
+    if (counts.rejected > 0) {
+      // Row numbers are only worked out when there is something to report.
+      const rows = await engine.all<{ row: number; value: string | null }>(
+        `SELECT row, value FROM (SELECT row_number() OVER () + 1 AS row, ${src('postcode')} AS value FROM ${source})
+         WHERE NOT regexp_full_match(regexp_replace(upper(coalesce(value, '')), '[^A-Z0-9]', '', 'g'), '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}') ORDER BY row LIMIT 20`);
+      rejectedExamples = rows.map((r) => ({ row: r.row, value: r.value, reason: r.value && r.value.trim() ? 'not a valid UK postcode' : 'missing postcode' }));
+    }
+    const valid = counts.read - counts.rejected;
+    // ONSPD marks a missing location with latitude 99.999999; duplicates keep the live row.
+    const dedupe = counts.distinct_valid < valid ? 'QUALIFY row_number() OVER (PARTITION BY k ORDER BY (doterm IS NULL) DESC) = 1' : '';
+    const existing = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM postcode`))!.n;
+    if (existing > 0) await engine.run(`DELETE FROM postcode WHERE pc_key IN (SELECT k FROM ${stage})`);
+    if (existing > 0) await engine.run(`DELETE FROM postcode_placement WHERE pc_key IN (SELECT k FROM ${stage})`);
+    await engine.run(`INSERT INTO postcode SELECT k,
+        CASE WHEN lat BETWEEN -90 AND 90 THEN lat END, CASE WHEN lat BETWEEN -90 AND 90 THEN lon END,
+        CASE WHEN doterm IS NULL THEN 'live' ELSE 'terminated' END, doterm,
+        ${AREA_LEVELS.join(', ')}
+      FROM ${stage} WHERE ${validKey} ${dedupe}`);
+    const imported = (await engine.one<{ n: number; live: number; nol: number }>(
+      `SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE doterm IS NULL)::BIGINT AS live,
+        count(*) FILTER (WHERE lat IS NULL OR NOT lat BETWEEN -90 AND 90)::BIGINT AS nol FROM (SELECT * FROM ${stage} WHERE ${validKey} ${dedupe})`))!;
+    await engine.run(`DROP TABLE ${stage}`);
+    await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'postcodes', 'postcode directory', $1, $2, $3)`,
+      [file, counts.read, new Date().toISOString()]);
+    return {
+      file, read: counts.read, imported: imported.n, live: imported.live, terminated: imported.n - imported.live,
+      duplicates: valid - counts.distinct_valid, rejected: counts.rejected, rejectedExamples, noLocation: imported.nol, columns: cols,
+    };
+  });
 }
 
 /** Which area levels the postcodes lack, for filling from boundaries or the hierarchy. */

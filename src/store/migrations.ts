@@ -10,12 +10,14 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'reference geography and datasets',
     sql: [
       `CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
-      // One row per postcode; a column per area level so a record reaches any geography in one join.
+      // One row per postcode, keyed by the compact form ("M154AB"); a column per area level so a
+      // record reaches any geography in one join. Kept lean: a national directory has 2.7 million rows.
       `CREATE TABLE postcode (
-        pc_key VARCHAR NOT NULL, postcode VARCHAR NOT NULL, lat DOUBLE, lon DOUBLE,
-        status VARCHAR NOT NULL, terminated VARCHAR,
+        pc_key VARCHAR NOT NULL, lat DOUBLE, lon DOUBLE, status VARCHAR NOT NULL, terminated VARCHAR,
         oa21 VARCHAR, lsoa21 VARCHAR, msoa21 VARCHAR, oa11 VARCHAR, lsoa11 VARCHAR, msoa11 VARCHAR,
-        ward VARCHAR, lad VARCHAR, oa21_method VARCHAR, oa11_method VARCHAR, source VARCHAR)`,
+        ward VARCHAR, lad VARCHAR)`,
+      // How a postcode got an area code it did not have in the directory (point in polygon, nearest polygon).
+      `CREATE TABLE postcode_placement (pc_key VARCHAR NOT NULL, level VARCHAR NOT NULL, method VARCHAR NOT NULL)`,
       `CREATE TABLE area (code VARCHAR NOT NULL, level VARCHAR NOT NULL, name VARCHAR, parent VARCHAR, parent_level VARCHAR)`,
       `CREATE TABLE area_base (area_code VARCHAR NOT NULL, level VARCHAR NOT NULL, households DOUBLE, population DOUBLE, source VARCHAR)`,
       `CREATE TABLE boundary (area_code VARCHAR NOT NULL, level VARCHAR NOT NULL, name VARCHAR, geojson VARCHAR NOT NULL,

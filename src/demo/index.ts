@@ -1,0 +1,8 @@
+/** The Sample Borough generator: a deterministic synthetic borough for demos and tests. */
+export { generateSampleBorough, DEFAULT_HOUSEHOLDS, DEFAULT_SEED } from './generate.ts';
+export type { SampleBoroughManifest, SampleBoroughOptions } from './generate.ts';
+export { AREA_VARIABLES, GROUPS, TYPES } from './segments.ts';
+export type { AreaVariable, GroupCode, GroupDef, TypeDef } from './segments.ts';
+export { SERVICE_SPECS } from './services.ts';
+export type { ServiceTruth } from './services.ts';
+export { MESS_RATES } from './messiness.ts';

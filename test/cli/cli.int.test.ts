@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { FIXTURES, tempDir } from '../helpers/workspace.ts';
+
+const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+
+const COMMANDS = [['init'], ['reference', 'import'], ['reference', 'status'], ['dataset', 'import'], ['dataset', 'list'], ['dataset', 'rejects'], ['profile'], ['demo']];
+
+test('civic --help lists the commands (through the bin entry)', () => {
+  const out = execFileSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
+  for (const c of ['init', 'reference', 'dataset', 'profile', 'demo']) assert.match(out, new RegExp(`\\n\\s+${c}\\b`));
+});
+
+for (const cmd of COMMANDS) {
+  test(`civic ${cmd.join(' ')} --help explains itself`, () => {
+    const r = run(...cmd, '--help');
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /Usage: civic/);
+    assert.ok(r.stdout.length > 200);
+  });
+}
+
+test('a whole session from the command line: init, reference import, dataset import, rejects, profile as JSON', () => {
+  const tmp = tempDir();
+  try {
+    const ws = join(tmp.dir, 'w.civic');
+    assert.equal(run('init', ws).status, 0);
+    const again = run('init', ws);
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /already exists/);
+    const ref = run('reference', 'import', ws, '--postcodes', FIXTURES + 'postcodes-small.csv', '--base', FIXTURES + 'base-small.csv',
+      '--classification', FIXTURES + 'classification-small.csv', '--classification-name', 'small', '--format', 'json');
+    assert.equal(ref.status, 0, ref.stderr);
+    assert.equal(JSON.parse(ref.stdout).postcodes.imported, 6);
+    const imp = run('dataset', 'import', ws, 'messy', FIXTURES + 'messy.csv', '--pseudonymise', 'Full Name', '--format', 'json');
+    assert.equal(imp.status, 0, imp.stderr);
+    const summary = JSON.parse(imp.stdout);
+    assert.deepEqual([summary.read, summary.matched, summary.unmatched, summary.rejected], [12, 7, 1, 4]);
+    const rejects = JSON.parse(run('dataset', 'rejects', ws, 'messy', '--format', 'json').stdout);
+    assert.deepEqual(rejects.map((r: { row: number }) => r.row), [7, 8, 10, 12, 13]);
+    const csv = run('dataset', 'rejects', ws, 'messy', '--format', 'csv').stdout;
+    assert.match(csv, /^row,status,column,value,reason/);
+    const profile = JSON.parse(run('profile', ws, 'messy', '--level', 'type', '--format', 'json', '--min-cell', '0').stdout);
+    assert.deepEqual(Object.keys(profile).filter((k) => ['dataset', 'level', 'baseMeasure', 'rows', 'total', 'unmatched'].includes(k)).sort(), ['baseMeasure', 'dataset', 'level', 'rows', 'total', 'unmatched']);
+    assert.deepEqual(Object.keys(profile.rows[0]).sort(), ['band', 'base', 'basePct', 'ciHigh', 'ciLow', 'code', 'count', 'filePct', 'index', 'name', 'penetration', 'significant', 'suppressed', 'z'].sort());
+    assert.equal(profile.total.count, 7);
+    assert.equal(profile.unmatched, 5);
+    const list = JSON.parse(run('dataset', 'list', ws, '--format', 'json').stdout);
+    assert.equal(list[0].name, 'messy');
+    const status = JSON.parse(run('reference', 'status', ws, '--format', 'json').stdout);
+    assert.equal(status.postcodes.total, 6);
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test('errors are plain English with a non-zero exit, and JSON when asked', () => {
+  const r = run('profile', '/nonexistent/w.civic', 'x', '--format', 'json');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /There is no workspace/);
+  assert.match(r.stderr, /civic init/);
+  assert.equal(JSON.parse(r.stdout).error.code, 'workspace_missing');
+  const bad = run('profile', 'w', 'x', '--format', 'pdf');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /Unknown format "pdf"/);
+});
