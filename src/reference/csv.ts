@@ -49,7 +49,10 @@ export async function loadReferenceCsv(engine: Engine, path: string): Promise<Lo
     if (cols[i].name !== header[i]) await engine.run(`ALTER TABLE ${ident(table)} RENAME COLUMN ${ident(cols[i].name)} TO ${ident(header[i])}`);
   }
   const n = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${ident(table)}`))!.n;
-  if (n === 0) throw new InputError('The file has a header row but no records.', { location: { file }, code: 'input_no_records' });
+  if (n === 0) {
+    await engine.run(`DROP TABLE ${ident(table)}`);
+    throw new InputError('The file has a header row but no records.', { location: { file }, code: 'input_no_records' });
+  }
   return { table, header, rows: n, file };
 }
 

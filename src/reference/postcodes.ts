@@ -116,6 +116,7 @@ export async function importPostcodes(engine: Engine, path: string, opts: Postco
       `SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE doterm IS NULL)::BIGINT AS live,
         count(*) FILTER (WHERE lat IS NULL OR NOT lat BETWEEN -90 AND 90)::BIGINT AS nol FROM (SELECT * FROM ${stage} WHERE ${validKey} ${dedupe})`))!;
     await engine.run(`DROP TABLE ${stage}`);
+    await importAreaNames(engine, source, header, rawHeader, cols);
     await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'postcodes', 'postcode directory', $1, $2, $3)`,
       [file, counts.read, new Date().toISOString()]);
     return {
@@ -123,6 +124,26 @@ export async function importPostcodes(engine: Engine, path: string, opts: Postco
       duplicates: valid - counts.distinct_valid, rejected: counts.rejected, rejectedExamples, noLocation: imported.nol, columns: cols,
     };
   });
+}
+
+/** Names some postcode lists carry beside the codes (Trafford's: ward_name, lsoa_name, msoa_hcl_name, la_name). */
+const NAME_COLUMNS: Partial<Record<AreaLevel, string[]>> = {
+  ward: ['ward_name', 'wardname', 'ward_nm'], lad: ['la_name', 'lad_name', 'laname'],
+  lsoa21: ['lsoa_name', 'lsoa21nm'], msoa21: ['msoa_hcl_name', 'msoa_name', 'msoa21nm'], lsoa11: ['lsoa11nm'], msoa11: ['msoa11nm'],
+};
+
+async function importAreaNames(engine: Engine, source: string, header: string[], rawHeader: string[], cols: Partial<Record<PostcodeField, string>>) {
+  for (const [level, names] of Object.entries(NAME_COLUMNS) as [AreaLevel, string[]][]) {
+    const nameCol = findHeader(header, names);
+    const codeCol = cols[level];
+    if (!nameCol || !codeCol) continue;
+    const raw = (h: string) => ident(rawHeader[header.indexOf(h)]);
+    await engine.run(`CREATE TEMP TABLE area_names AS SELECT trim(${raw(codeCol)}) AS code, any_value(trim(${raw(nameCol)})) AS name
+      FROM ${source} WHERE ${raw(codeCol)} IS NOT NULL GROUP BY 1`);
+    await engine.run(`UPDATE area SET name = n.name FROM area_names n WHERE area.code = n.code AND area.level = $1 AND area.name IS NULL`, [level]);
+    await engine.run(`INSERT INTO area SELECT code, $1, name, NULL, NULL FROM area_names n WHERE NOT EXISTS (SELECT 1 FROM area a WHERE a.code = n.code AND a.level = $1)`, [level]);
+    await engine.run(`DROP TABLE area_names`);
+  }
 }
 
 /** Which area levels the postcodes lack, for filling from boundaries or the hierarchy. */

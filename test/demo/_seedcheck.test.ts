@@ -16,7 +16,7 @@ import { fix, isValid, toNormalised } from 'postcode';
 import { ParameterError } from '../../src/core/errors.ts';
 import { generateSampleBorough, MESS_RATES, TYPES, type SampleBoroughManifest, type ServiceTruth } from '../../src/demo/index.ts';
 
-const HOUSEHOLDS = 5000;
+const HOUSEHOLDS = 100000;
 type Row = Record<string, string>;
 type Geom = { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] };
 type Feature = { type: 'Feature'; properties: { code: string; name: string }; geometry: Geom };
@@ -55,8 +55,8 @@ const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'sample-borough-'));
-  m = await generateSampleBorough(join(root, 'a'), { seed: 1, households: HOUSEHOLDS });
-  twin = await generateSampleBorough(join(root, 'b'), { seed: 1, households: HOUSEHOLDS });
+  m = await generateSampleBorough(join(root, 'a'), { seed: 2026, households: HOUSEHOLDS });
+  twin = await generateSampleBorough(join(root, 'b'), { seed: 2026, households: HOUSEHOLDS });
   other = await generateSampleBorough(join(root, 'c'), { seed: 8, households: HOUSEHOLDS });
 
   postcodes = readCsv(m.files.postcodes);

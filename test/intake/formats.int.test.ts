@@ -1,0 +1,70 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importDataset } from '../../src/intake/index.ts';
+import { profileDataset } from '../../src/profiling/index.ts';
+import type { Workspace } from '../../src/store/index.ts';
+import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
+
+const tmp = tempDir();
+let ws: Workspace;
+before(async () => { ws = await smallWorkspace(tmp.dir); });
+after(() => { ws.close(); tmp.cleanup(); });
+
+const RECORDS = [
+  { ref: 'A1', postcode: 'M15 4AB', method: 'Direct Debit', amount: 12.5 },
+  { ref: 'A2', postcode: 'M1 1AE', method: 'Cash', amount: 3 },
+  { ref: 'A3', postcode: 'sw1a2aa', method: 'direct debit', amount: null },
+  { ref: 'A4', postcode: 'XX', method: 'Cash', amount: 1 },
+];
+
+test('a JSON array of records imports', async () => {
+  const f = join(tmp.dir, 'r.json');
+  writeFileSync(f, JSON.stringify(RECORDS));
+  const r = await importDataset(ws.engine, 'json_records', f);
+  assert.equal(r.format, 'json');
+  assert.deepEqual([r.read, r.matched, r.unmatched, r.rejected], [4, 3, 0, 1]);
+});
+
+test('newline-delimited JSON imports with record numbers', async () => {
+  const f = join(tmp.dir, 'r.ndjson');
+  writeFileSync(f, RECORDS.map((x) => JSON.stringify(x)).join('\n') + '\n');
+  const r = await importDataset(ws.engine, 'ndjson_records', f);
+  assert.deepEqual([r.read, r.matched, r.rejected], [4, 3, 1]);
+});
+
+test('a Parquet file imports', async () => {
+  const csv = join(tmp.dir, 'r.csv');
+  writeFileSync(csv, 'ref,postcode,method\n' + RECORDS.map((x) => `${x.ref},${x.postcode},${x.method}`).join('\n') + '\n');
+  const pq = join(tmp.dir, 'r.parquet');
+  await ws.engine.run(`COPY (SELECT * FROM read_csv('${csv}')) TO '${pq}' (FORMAT parquet)`);
+  const r = await importDataset(ws.engine, 'parquet_records', pq);
+  assert.equal(r.format, 'parquet');
+  assert.deepEqual([r.read, r.matched, r.rejected], [4, 3, 1]);
+});
+
+test('--where profiles only the records with a value (case and spaces ignored)', async () => {
+  const all = await profileDataset(ws.engine, { dataset: 'json_records', tier: 'type' });
+  assert.equal(all.total.count, 3);
+  const dd = await profileDataset(ws.engine, { dataset: 'json_records', tier: 'type', where: { column: 'method', values: ['Direct Debit'] } });
+  assert.equal(dd.filter, 'method = Direct Debit');
+  assert.equal(dd.total.count, 2);
+  assert.deepEqual(dd.rows.map((r) => [r.code, r.count]), [['A1', 1], ['A2', 0], ['B1', 1]]);
+  const cash = await profileDataset(ws.engine, { dataset: 'json_records', tier: 'type', where: { column: 'METHOD', values: ['cash'] } });
+  assert.equal(cash.total.count, 1);
+  assert.equal(cash.notPlaced!.rejected, 1);
+  await assert.rejects(profileDataset(ws.engine, { dataset: 'json_records', where: { column: 'nope', values: ['x'] } }), /no column "nope"/);
+});
+
+test('population as the base, and by-area profiles sum to the same total', async () => {
+  const pop = await profileDataset(ws.engine, { dataset: 'json_records', tier: 'group', base: 'population' });
+  assert.equal(pop.total.base, 860);
+  const byOa = await profileDataset(ws.engine, { dataset: 'json_records', byArea: 'oa' });
+  assert.equal(byOa.level, 'oa21');
+  assert.equal(byOa.total.count, 3);
+  assert.equal(byOa.total.base, 400);
+  await assert.rejects(profileDataset(ws.engine, { dataset: 'json_records', byArea: 'parish' }), /Unknown area level/);
+  await assert.rejects(profileDataset(ws.engine, { dataset: 'json_records', tier: 'nope' }), /no tier "nope"/);
+  await assert.rejects(profileDataset(ws.engine, { dataset: 'missing' }), /no dataset called "missing"/);
+});

@@ -1,0 +1,69 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importReference } from '../../src/reference/index.ts';
+import { ObservatoryError, ParameterError } from '../../src/core/index.ts';
+import type { Workspace } from '../../src/store/index.ts';
+import { smallWorkspace, snapshot, tempDir } from '../helpers/workspace.ts';
+
+const tmp = tempDir();
+let ws: Workspace;
+const file = (name: string, text: string) => { const p = join(tmp.dir, name); writeFileSync(p, text); return p; };
+before(async () => { ws = await smallWorkspace(tmp.dir); });
+after(() => { ws.close(); tmp.cleanup(); });
+
+async function refused(req: Parameters<typeof importReference>[1], message: RegExp, where?: { row?: number; column?: string }) {
+  const before = await snapshot(ws.engine);
+  await assert.rejects(importReference(ws.engine, req), (e: unknown) => {
+    assert.ok(e instanceof ObservatoryError, String(e));
+    assert.match((e as Error).message, message);
+    if (where?.row !== undefined) assert.equal((e as ObservatoryError).location.row, where.row);
+    if (where?.column !== undefined) assert.equal((e as ObservatoryError).location.column, where.column);
+    return true;
+  });
+  assert.deepEqual(await snapshot(ws.engine), before, 'the workspace changed');
+}
+
+test('a postcode file with no postcode column is refused, naming what it found', async () => {
+  await refused({ postcodes: file('pc1.csv', 'zip,lat,long\nM1 1AE,53.4,-2.2\n') }, /no postcode column/);
+});
+
+test('a base file with a count that is not a number is refused, naming the row and column', async () => {
+  await refused({ base: [file('b1.csv', 'area_code,households\nE00000001,120\nE00000002,lots\n')] }, /not numbers/, { row: 3, column: 'households' });
+});
+
+test('a base file with neither households nor population is refused', async () => {
+  await refused({ base: [file('b2.csv', 'area_code,dwellings\nE00000001,120\n')] }, /neither a households nor a population/);
+});
+
+test('a classification row with no segment code is refused, naming the row', async () => {
+  await refused({ classification: [file('c1.csv', 'area_code,group,type\nE00000001,A,A1\nE00000002,,A2\n')] }, /no area code or no segment code/, { row: 3 });
+});
+
+test('boundaries in British National Grid are refused with what to do', async () => {
+  const bng = JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { code: 'E00000001' }, geometry: { type: 'Polygon', coordinates: [[[383000, 398000], [384000, 398000], [384000, 399000], [383000, 398000]]] } }] });
+  await refused({ boundaries: [{ file: file('bng.geojson', bng), level: 'oa21' }] }, /British National Grid/);
+  await refused({ boundaries: [{ file: file('x.geojson', '{"type": "Feature"}'), level: 'oa21' }] }, /not a GeoJSON FeatureCollection/);
+  await refused({ boundaries: [{ file: file('y.geojson', '{}'), level: 'parish' }] }, /Unknown boundary level/);
+});
+
+test('a deprivation file whose rank is not a number is refused, naming the row', async () => {
+  await refused({ deprivation: [file('d1.csv', 'LSOA code (2011),IMD Rank,IMD Decile\nE01000001,"1,234",1\nE01000002,n/a,2\n')] }, /not a number/, { row: 3 });
+});
+
+test('asking for nothing, or for an empty or missing file, gets a plain message', async () => {
+  await assert.rejects(importReference(ws.engine, {}), ParameterError);
+  await refused({ base: [file('empty.csv', '')] }, /empty/);
+  await refused({ postcodes: join(tmp.dir, 'nope.csv') }, /File not found/);
+  await refused({ base: [file('h.csv', 'area_code,households\n')] }, /no records/);
+});
+
+test('an invalid row in a postcode directory is reported and the rest imported', async () => {
+  const r = await importReference(ws.engine, { postcodes: file('pc2.csv', 'pcds,lat,long\nM1 2AB,53.4,-2.2\nNOT VALID,53.4,-2.2\nM1 2AD,99.999999,0.000000\n') });
+  assert.equal(r.postcodes!.imported, 2);
+  assert.equal(r.postcodes!.rejected, 1);
+  assert.deepEqual(r.postcodes!.rejectedExamples, [{ row: 3, value: 'NOT VALID', reason: 'not a valid UK postcode' }]);
+  // ONSPD's "no location" marker is not a place.
+  assert.equal(r.postcodes!.noLocation, 1);
+});
