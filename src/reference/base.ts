@@ -19,9 +19,13 @@ export async function importBase(engine: Engine, path: string, opts: { areaYear?
     const codeCol = findHeader(loaded.header, ['area_code', 'geography code', 'geography_code', 'OA', 'OA21CD', 'OA11CD', 'code', 'LSOA21CD', 'LSOA11CD', 'mnemonic'])
       ?? (await gssColumns(engine, loaded))[0];
     if (!codeCol) throw new InputError('The base file has no area code column.', { location: { file }, code: 'reference_columns', fix: 'Give a column area_code (or the Census file as published, with "geography code").' });
+    // Census bulk files (Nomis) name columns like "Household: Total; measures: Value" (TS041) and
+    // "Residence type: Total; measures: Value" (TS001); the latter's "Lives in a household" is people, not households.
     const hhCol = findHeader(loaded.header, ['households', 'ts0410001', 'number of households'])
-      ?? loaded.header.find((h) => /household/i.test(h) && !/communal|size|composition/i.test(h)) ?? null;
+      ?? loaded.header.find((h) => /household/i.test(h) && /total/i.test(h) && !/residence type|lives in|communal|size|composition/i.test(h))
+      ?? loaded.header.find((h) => /household/i.test(h) && !/residence type|lives in|communal|size|composition/i.test(h)) ?? null;
     const popCol = findHeader(loaded.header, ['population', 'ts0010001', 'usual residents', 'all usual residents'])
+      ?? loaded.header.find((h) => /^residence type: total/i.test(h))
       ?? loaded.header.find((h) => /(usual residents|population)/i.test(h) && /total|all/i.test(h)) ?? loaded.header.find((h) => /^population|usual residents/i.test(h)) ?? null;
     if (!hhCol && !popCol) {
       throw new InputError('The base file has neither a households nor a population column.', { location: { file }, code: 'reference_columns',

@@ -67,3 +67,15 @@ test('an invalid row in a postcode directory is reported and the rest imported',
   // ONSPD's "no location" marker is not a place.
   assert.equal(r.postcodes!.noLocation, 1);
 });
+
+test('Census 2021 bulk files as Nomis publishes them are recognised: TS041 households and TS001 residents', async () => {
+  const ts041 = file('census2021-ts041-oa.csv', '"date","geography","geography code","Household: Total; measures: Value"\n2021,E00000001,E00000001,121\n2021,E00000002,E00000002,"1,201"\n');
+  const ts001 = file('census2021-ts001-oa.csv', '"date","geography","geography code","Residence type: Total; measures: Value","Residence type: Lives in a household; measures: Value","Residence type: Lives in a communal establishment; measures: Value"\n2021,E00000001,E00000001,300,290,10\n2021,E00000002,E00000002,2500,2500,0\n');
+  const r = await importReference(ws.engine, { base: [ts041, ts001] });
+  assert.equal(r.base[0].households, 1322);
+  assert.equal(r.base[0].population, null);
+  assert.equal(r.base[1].population, 2800);
+  assert.equal(r.base[1].households, null);
+  const row = await ws.engine.one(`SELECT households, population FROM area_base WHERE area_code = 'E00000002'`);
+  assert.deepEqual(row, { households: 1201, population: 2500 });
+});
