@@ -29,8 +29,9 @@ function bumpField(rng: Random, R: number, count: number, amplitude: number): (p
 export function assignHouseholds(rng: Random, geo: Geography, total: number): void {
   const w = geo.oas.map(() => clamp(1 + 0.18 * rng.normal(), 0.68, 1.45));
   const sumW = w.reduce((a, b) => a + b, 0);
-  const hh = w.map((x) => Math.round((x * total) / sumW));
+  const hh = w.map((x) => clamp(Math.round((x * total) / sumW), 80, 200));
   let diff = total - hh.reduce((a, b) => a + b, 0);
+  if (total < 80 * hh.length || total > 200 * hh.length) throw new Error(`${total} households cannot fill ${hh.length} OAs with 80–200 each`);
   for (let k = 0; diff !== 0; k = (k + 1) % hh.length) {
     const step = Math.sign(diff);
     if (hh[k] + step >= 80 && hh[k] + step <= 200) { hh[k] += step; diff -= step; }
@@ -93,7 +94,7 @@ export function classify(rng: Random, geo: Geography): number[] {
   };
   const fields = GROUPS.map(() => bumpField(rng, R, 4, 0.6));
   const weights = oas.map((o) => o.households);
-  const groupScores = oas.map((o) => GROUPS.map((g, k) => shape[g.code](o) + fields[k](o) + 0.45 * rng.normal()));
+  const groupScores = oas.map((o) => GROUPS.map((g, k) => shape[g.code](o) + fields[k](o) + 0.3 * rng.normal()));
   const groupOfOa = calibratedArgmax(groupScores, weights, GROUPS.map((g) => g.share));
 
   // Types within each group: their own smooth fields, a pull to or from the centre, and noise.
@@ -157,7 +158,7 @@ export function deprivation(rng: Random, geo: Geography, typeOfOa: number[]): De
     return clamp(Math.round(pct * IMD_LSOAS_IN_ENGLAND), 1, IMD_LSOAS_IN_ENGLAND);
   });
   const taken = new Set<number>();
-  const order = wanted.map((r, i) => i).sort((a, b) => wanted[a] - wanted[b] || a - b);
+  const order = wanted.map((_, i) => i).sort((a, b) => wanted[a] - wanted[b] || a - b);
   const ranks = new Array<number>(wanted.length);
   for (const i of order) {
     let r = wanted[i];

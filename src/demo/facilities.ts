@@ -28,7 +28,7 @@ export interface Facility {
 }
 
 export function placeFacilities(rng: Random, geo: Geography, postcodes: readonly Postcode[], typeOfOa: readonly number[]): Facility[] {
-  const live = postcodes.map((p, i) => i).filter((i) => postcodes[i].households > 0);
+  const live = postcodes.map((_, i) => i).filter((i) => postcodes[i].households > 0);
   const groupAt = (i: number) => TYPES[typeOfOa[postcodes[i].oa]].group;
   const weight = (boost: Partial<Record<GroupCode, number>>) => live.map((i) => postcodes[i].households * (boost[groupAt(i)] ?? 1));
   const [tcLon, tcLat] = lonLat(geo.landmarks.townCentre);

@@ -59,8 +59,9 @@ export async function generateSampleBorough(dir: string, options: SampleBoroughO
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new ParameterError(`The seed must be a whole number from 0 to 4294967295, not ${seed}.`, 'Give a seed such as 2026, or leave it out.');
   }
-  if (!Number.isInteger(households) || households < 2_000 || households > 2_000_000) {
-    throw new ParameterError(`Sample Borough needs between 2,000 and 2,000,000 households, not ${households}.`, 'Give a household count in that range, or leave it out for 100,000.');
+  // Below about 10,000 households there are too few LSOAs and wards for a meaningful borough.
+  if (!Number.isInteger(households) || households < 10_000 || households > 1_000_000) {
+    throw new ParameterError(`Sample Borough needs between 10,000 and 1,000,000 households, not ${households}.`, 'Give a household count in that range, or leave it out for 100,000.');
   }
   const root = resolve(dir);
   mkdirSync(join(root, 'services'), { recursive: true });

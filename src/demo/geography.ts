@@ -17,8 +17,10 @@ export const LAD = { code: 'E09999001', name: 'Sample Borough' } as const;
 /** Roughly Nottingham's latitude: somewhere plausible in England. */
 const LAT0 = 52.95;
 const LON0 = -1.15;
+/** Extent of the default 100,000-household borough; other sizes scale to keep the same density. */
 const WIDTH_M = 12_000;
 const HEIGHT_M = 10_000;
+const DEFAULT_HOUSEHOLDS = 100_000;
 const M_PER_DEG_LAT = 110_574;
 const M_PER_DEG_LON = 111_320 * Math.cos((LAT0 * Math.PI) / 180);
 /** Households per OA the grid is sized for (OAs hold 80–200). */
@@ -101,13 +103,13 @@ interface Vertices {
  * grid): a point at normalised distance s from it moves to s·(a + (1 − a)·s), so cells near the
  * centre are about `a` times the size of average ones and cells stay roughly square.
  */
-function makeWarp(nx: number, ny: number, centreU: number, centreV: number, a: number) {
+function makeWarp(nx: number, ny: number, centreU: number, centreV: number, a: number, width: number, height: number) {
   return (gx: number, gy: number): Point => {
     const du = (2 * gx) / nx - 1 - (2 * centreU - 1);
     const dv = (2 * gy) / ny - 1 - (2 * centreV - 1);
     const s = Math.hypot(du, dv);
     const k = a + (1 - a) * s;
-    return { x: ((2 * centreU - 1 + du * k) * WIDTH_M) / 2, y: ((2 * centreV - 1 + dv * k) * HEIGHT_M) / 2 };
+    return { x: ((2 * centreU - 1 + du * k) * width) / 2, y: ((2 * centreV - 1 + dv * k) * height) / 2 };
   };
 }
 
@@ -141,27 +143,34 @@ export function buildGeography(rng: Random, households: number): Geography {
     for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) if (inMask(((i + 0.5) / nx) * 2 - 1, ((j + 0.5) / ny) * 2 - 1)) c++;
     return c;
   };
-  // Size the grid so that masked cells minus the river and park give about the target OA count.
+  // Size the grid so that masked cells minus the river and park give about the target OA count
+  // (cells are about square on average: 12 km by 10 km, so ny ≈ nx / 1.2).
   let nx = 4;
+  let ny = 3;
   let best = Infinity;
-  for (let cand = 4; cand <= 400; cand++) {
-    const ny = Math.max(3, Math.round(cand / 1.2));
-    const est = maskCount(cand, ny) - (cand >= 10 ? Math.round(cand * 1.2) + 4 : 0);
-    const diff = Math.abs(est - targetOas);
-    if (diff < best) { best = diff; nx = cand; }
-    if (est > targetOas * 1.5) break;
+  for (let cx = 4; cx <= 400; cx++) {
+    let over = false;
+    for (const cy of [Math.round(cx / 1.2) - 1, Math.round(cx / 1.2), Math.round(cx / 1.2) + 1]) {
+      if (cy < 3) continue;
+      const est = maskCount(cx, cy) - (cx >= 10 ? Math.round(cx * 1.2) + 4 : 0);
+      const diff = Math.abs(est - targetOas);
+      if (diff < best) { best = diff; nx = cx; ny = cy; }
+      over ||= est > targetOas * 1.5;
+    }
+    if (over) break;
   }
-  const ny = Math.max(3, Math.round(nx / 1.2));
 
   const centreU = uniform(rng, 0.44, 0.54);
   const centreV = uniform(rng, 0.46, 0.56);
-  const toMetres = makeWarp(nx, ny, centreU, centreV, 0.45);
+  const scale = Math.sqrt(households / DEFAULT_HOUSEHOLDS);
+  const toMetres = makeWarp(nx, ny, centreU, centreV, 0.45, WIDTH_M * scale, HEIGHT_M * scale);
 
   const cellId = (i: number, j: number) => j * nx + i;
   const mask = new Uint8Array(nx * ny);
   for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) mask[cellId(i, j)] = inMask(((i + 0.5) / nx) * 2 - 1, ((j + 0.5) / ny) * 2 - 1) ? 1 : 0;
 
   const vertices = buildVertices(rng, nx, ny, toMetres);
+  smoothBoundary({ nx, ny, vertices }, [...mask.keys()].filter((c) => mask[c]), toMetres);
 
   // A river meanders west to east south of the centre; a small park sits north-west of it.
   const empty = new Uint8Array(nx * ny);
@@ -206,8 +215,8 @@ export function buildGeography(rng: Random, households: number): Geography {
       oas.push({ index: oas.length, code: '', cells: [c], x: centre.x, y: centre.y, lsoa: -1, ward: -1, households: 0 });
     }
   }
-  for (let pending = true; pending;) {
-    pending = false;
+  for (let progress = true; progress;) {
+    progress = false;
     for (let c = 0; c < nx * ny; c++) {
       if (!mask[c] || cellOa[c] >= 0) continue;
       const i = c % nx;
@@ -218,12 +227,15 @@ export function buildGeography(rng: Random, households: number): Geography {
         const o = cellOa[cellId(found[0], found[1])];
         cellOa[c] = o;
         oas[o].cells.push(c);
-      } else pending = true;
+        progress = true;
+      }
     }
   }
+  // An empty cell cut off from every OA (possible only at the very edge) leaves the borough.
+  for (let c = 0; c < nx * ny; c++) if (mask[c] && cellOa[c] < 0) { mask[c] = 0; empty[c] = 0; }
 
   const townCentre = toMetres(nx * centreU, ny * centreV);
-  const radius = Math.min(WIDTH_M, HEIGHT_M) / 2;
+  const radius = (Math.min(WIDTH_M, HEIGHT_M) * scale) / 2;
   const campusBearing = rng.next() * 2 * Math.PI;
   const landmarks: Landmarks = {
     townCentre,
@@ -290,8 +302,30 @@ function buildVertices(rng: Random, nx: number, ny: number, toMetres: (gx: numbe
   return v;
 }
 
+/**
+ * Rounds off the staircase the grid leaves along the borough's edge: each vertex on the outer
+ * boundary moves towards the average of its neighbours along it (a few Laplacian steps), a fraction
+ * of a cell at most, so no cell folds over.
+ */
+function smoothBoundary(geo: Pick<Geography, 'nx' | 'ny' | 'vertices'>, cells: number[], toMetres: (gx: number, gy: number) => Point): void {
+  const v = geo.vertices;
+  for (const loop of traceLoops(geo, cells)) {
+    for (let step = 0; step < 3; step++) {
+      const n = loop.length;
+      const nx = loop.map((id, k) => 0.5 * v.gx[id] + 0.25 * (v.gx[loop[(k + n - 1) % n]] + v.gx[loop[(k + 1) % n]]));
+      const ny = loop.map((id, k) => 0.5 * v.gy[id] + 0.25 * (v.gy[loop[(k + n - 1) % n]] + v.gy[loop[(k + 1) % n]]));
+      loop.forEach((id, k) => { v.gx[id] = nx[k]; v.gy[id] = ny[k]; });
+    }
+    for (const id of loop) {
+      const m = toMetres(v.gx[id], v.gy[id]);
+      v.lon[id] = toLon(m.x);
+      v.lat[id] = toLat(m.y);
+    }
+  }
+}
+
 /** The 8 vertex ids of a cell, anticlockwise from its south-west corner. */
-export function cellRing(geo: Pick<Geography, 'nx' | 'ny'>, cell: number): number[] {
+function cellRing(geo: Pick<Geography, 'nx' | 'ny'>, cell: number): number[] {
   const { nx, ny } = geo;
   const i = cell % nx;
   const j = (cell - i) / nx;
@@ -371,7 +405,7 @@ export function makeContiguous(groups: number[][], adj: readonly (readonly numbe
 }
 
 /** Which units (LSOAs, MSOAs...) border each other, from OA adjacency. */
-export function unitAdjacency(oaAdj: readonly (readonly number[])[], unitOfOa: readonly number[], nUnits: number): number[][] {
+function unitAdjacency(oaAdj: readonly (readonly number[])[], unitOfOa: readonly number[], nUnits: number): number[][] {
   const sets = Array.from({ length: nUnits }, () => new Set<number>());
   oaAdj.forEach((ns, o) => { for (const n of ns) if (unitOfOa[n] !== unitOfOa[o]) sets[unitOfOa[o]].add(unitOfOa[n]); });
   return sets.map((s) => [...s].sort((a, b) => a - b));
@@ -406,6 +440,7 @@ const WARD_NAMES_OTHER = [
   'Brook Hill', 'Ashcroft', 'Millbrook', 'Kingsmead', 'Hatherley', 'Fairholme', 'Oakwood', 'Thornbury', 'Greenhill',
   'Hollybank', 'Longmoor', 'Cranfield', 'Elmswood', 'Whitmore', 'Langley Green', 'Fernbank', 'Stoneleigh', 'Harcourt',
   'Marston Heath', 'Woodlands', 'Priory', 'Westbury', 'Highcross', 'Larkfield', 'Bramley Vale', 'Copley', 'Sandholme',
+  'Ashgrove', 'Coldwell', 'Dunmore', 'Fenwick', 'Gorsey Bank', 'Hillcrest', 'Lowther', 'Moorside', 'Newlands', 'Redhill',
 ];
 
 function buildHierarchy(rng: Random, geo: Geography): void {
@@ -502,7 +537,12 @@ function nameWards(pts: Point[], lm: Landmarks): string[] {
   }
   let next = 0;
   for (let k = 0; k < names.length; k++) {
-    if (!names[k]) names[k] = next < WARD_NAMES_OTHER.length ? WARD_NAMES_OTHER[next++] : `Ward ${k + 1}`;
+    if (names[k]) continue;
+    // Big boroughs run out of names: then "Ashcroft North", "Ashcroft South" ...
+    const base = WARD_NAMES_OTHER[next % WARD_NAMES_OTHER.length];
+    const round = Math.floor(next / WARD_NAMES_OTHER.length);
+    names[k] = round === 0 ? base : `${base} ${['North', 'South', 'East', 'West', 'Central', 'Park', 'Green', 'Vale', 'Heath'][(round - 1) % 9]}${round > 9 ? ` ${Math.ceil(round / 9)}` : ''}`;
+    next++;
   }
   return names;
 }
@@ -513,13 +553,9 @@ function nameWards(pts: Point[], lm: Landmarks): string[] {
 export type Ring = [number, number][];
 export type PolygonCoords = Ring[];
 
-/**
- * The outline of a union of cells as GeoJSON polygons (outer ring anticlockwise, holes clockwise,
- * rings closed). Edges shared by two cells of the set cancel; what is left is walked into loops,
- * turning as far left as possible where two loops touch at a corner so they stay separate.
- */
-export function outline(geo: Pick<Geography, 'nx' | 'ny' | 'vertices'>, cells: readonly number[]): PolygonCoords[] {
-  const { ix, iy, lon, lat } = geo.vertices;
+/** Boundary loops (vertex ids) of a union of cells; see `outline`. */
+function traceLoops(geo: Pick<Geography, 'nx' | 'ny' | 'vertices'>, cells: readonly number[]): number[][] {
+  const { ix, iy } = geo.vertices;
   const nV = ix.length;
   const segs = new Set<number>();
   for (const c of cells) {
@@ -567,6 +603,17 @@ export function outline(geo: Pick<Geography, 'nx' | 'ny' | 'vertices'>, cells: r
     loop.pop(); // the walk ends back at its first vertex
     loops.push(loop);
   }
+  return loops;
+}
+
+/**
+ * The outline of a union of cells as GeoJSON polygons (outer ring anticlockwise, holes clockwise,
+ * rings closed). Edges shared by two cells of the set cancel; what is left is walked into loops,
+ * turning as far left as possible where two loops touch at a corner so they stay separate.
+ */
+export function outline(geo: Pick<Geography, 'nx' | 'ny' | 'vertices'>, cells: readonly number[]): PolygonCoords[] {
+  const { ix, iy, lon, lat } = geo.vertices;
+  const loops = traceLoops(geo, cells);
 
   const area = (loop: number[]) => {
     let s = 0;
@@ -634,7 +681,7 @@ export function pointInCell(rng: Random, geo: Geography, cell: number): [number,
 }
 
 /** Point in polygon (ray casting) and at least `margin` degrees from every edge. */
-export function strictlyInside(px: readonly number[], py: readonly number[], x: number, y: number, margin: number): boolean {
+function strictlyInside(px: readonly number[], py: readonly number[], x: number, y: number, margin: number): boolean {
   let inside = false;
   const n = px.length;
   for (let k = 0, m = n - 1; k < n; m = k++) {

@@ -42,7 +42,7 @@ export class Messer {
       if (slipOf(p.pcds)) eligible += p.households;
     }
     this.slipShare = eligible / Math.max(1, total);
-    const terminated = postcodes.map((p, i) => i).filter((i) => postcodes[i].doterm);
+    const terminated = postcodes.map((_, i) => i).filter((i) => postcodes[i].doterm);
     this.nearestTerminated = new Int32Array(postcodes.length).fill(-1);
     if (terminated.length) {
       postcodes.forEach((p, i) => {

@@ -9,10 +9,10 @@ import type { Geography } from './geography.ts';
 import { metresBetween } from './geography.ts';
 import type { Facility, FacilityType } from './facilities.ts';
 import { Messer, noMess, type MessCounts } from './messiness.ts';
-import { CHILD_NAMES, makePerson, personName, type Household, type Person } from './people.ts';
+import { CHILD_NAMES, personName, type Household, type Person } from './people.ts';
 import type { Postcode } from './postcodes.ts';
 import { TYPES, type GroupCode } from './segments.ts';
-import { EXTRACT_DAY, clamp, dateOf, day, isoDate, pad, shuffle, stream, ukDate, uniform, weighted, type Cell } from './util.ts';
+import { EXTRACT_DAY, asciiFold, clamp, dateOf, day, isoDate, pad, shuffle, stream, ukDate, uniform, weighted, type Cell } from './util.ts';
 
 export interface ServiceContext {
   geo: Geography;
@@ -182,7 +182,7 @@ const SERVICES: ServiceSpec[] = [
     description: "Families with a child under five who used a children's centre in the last year. Young parents on the estates are the core users; use drops with distance from a centre.",
     columns: ['user_ref', 'parent_name', 'child_name', 'child_dob', 'postcode', 'centre', 'first_visit', 'visits_last_12_months', 'phone'],
     postcodeColumn: 'postcode', personalColumns: ['parent_name', 'child_name', 'child_dob', 'phone'], messy: true,
-    rates: { A: 0.008, B: 0.001, C: 0.012, D: 0.045, E: 0.09, F: 0.002, G: 0.001 },
+    rates: { A: 0.008, B: 0, C: 0.012, D: 0.045, E: 0.09, F: 0, G: 0.001 },
     typeFactor: { A2: 0.2, C2: 1.6, D2: 1.4, E1: 0.6, E2: 1.7, E3: 0.4 },
     modifier: { note: "times 0.4 + 1.4·exp(−d/1200 m), d = distance to the nearest children's centre", factor: nearness('childrens_centre', 1200, 0.4, 1.4) },
     rows: (h, ref, rng, ctx) => {
@@ -273,12 +273,13 @@ const SERVICES: ServiceSpec[] = [
     rates: { A: 0.05, B: 0.006, C: 0.006, D: 0.048, E: 0.02, F: 0.001, G: 0.001 },
     typeFactor: { A2: 1.3, A3: 1.4, D2: 1.3, E2: 1.2, C2: 1.8 },
     rows: (h, ref, rng, ctx) => {
-      const reception = rng.next() < 0.55;
+      // A Year 7 child needs a parent old enough to have one.
+      const reception = ageOn(h.lead.dob) < 30 || rng.next() < 0.55;
       // Children starting school in September 2026: born in the school year 2021–22 or 2014–15.
       const c = reception ? child(rng, h, day(2021, 9, 1), day(2022, 9, 1)) : child(rng, h, day(2014, 9, 1), day(2015, 9, 1));
       const school = reception ? `${wardOf(h, ctx)} Primary School` : `${wardOf(h, ctx)} Academy`;
       const submitted = between(rng, day(2025, 9, 1), reception ? day(2026, 1, 15) : day(2025, 10, 31));
-      return [[`SA26-${pad(ref, 5)}`, personName(h.lead), h.email || `${h.lead.first[0].toLowerCase()}${ref}@example.com`, personName(c), isoDate(c.dob), '',
+      return [[`SA26-${pad(ref, 5)}`, personName(h.lead), h.email || `${asciiFold(h.lead.first)}.${asciiFold(h.lead.last)}${ref}@example.com`.toLowerCase(), personName(c), isoDate(c.dob), '',
         reception ? 'Reception' : 'Secondary', school, dateTime(Math.min(submitted, EXTRACT_DAY - 1), 7 * 60 + rng.int(16 * 60))]];
     },
   },

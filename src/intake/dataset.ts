@@ -7,11 +7,13 @@ import { basename } from 'node:path';
 import { InputError, ParameterError, WorkspaceStateError } from '../core/index.ts';
 import { type Engine, type SqlValue, ident, getMeta, sqlFormatPostcode } from '../store/index.ts';
 import { checkPostcode } from '../geo/index.ts';
-import { readSourceTable } from './readers.ts';
+import { readSourceTable, stageCleanCsv, type StagedCsv } from './readers.ts';
 import type { ReadOptions, SourceTable } from './table.ts';
 import { pseudonymise } from './pseudonymise.ts';
 
 export interface DatasetImportOptions extends ReadOptions {
+  /** Files at least this big that are clean CSV are read by DuckDB directly (tests lower it). */
+  fastCsvMinBytes?: number;
   /** The column holding postcodes; found by name when not given. */
   postcodeColumn?: string;
   /** Renames: source column → name in the workspace. */
@@ -59,7 +61,7 @@ export function tableNameFor(name: string): string {
   return 'ds_' + name.replace(/-/g, '_');
 }
 
-function applyMapping(table: SourceTable, map: Record<string, string>): string[] {
+function applyMapping(table: { header: string[]; file: string }, map: Record<string, string>): string[] {
   const header = [...table.header];
   for (const [from, to] of Object.entries(map)) {
     const i = header.findIndex((h) => h === from) >= 0 ? header.findIndex((h) => h === from) : header.findIndex((h) => h.toLowerCase() === from.toLowerCase());
@@ -95,7 +97,18 @@ export async function importDataset(engine: Engine, name: string, file: string, 
   }
 
   progress({ stage: 'reading', done: 0, total: 1 });
-  const table = await readSourceTable(file, opts, engine);
+  const staged = await stageCleanCsv(engine, file, opts);
+  try {
+    return await importRead(engine, name, file, opts, staged, existing !== undefined);
+  } finally {
+    if (staged) await engine.run(`DROP TABLE IF EXISTS ${ident(staged.table)}`);
+  }
+}
+
+async function importRead(engine: Engine, name: string, file: string, opts: DatasetImportOptions, staged: StagedCsv | null, existing: boolean): Promise<DatasetImportResult> {
+  const progress = opts.onProgress ?? (() => {});
+  const table: SourceTable | StagedCsv = staged ?? await readSourceTable(file, opts, engine);
+  const format = staged ? 'csv' : (table as SourceTable).format;
   progress({ stage: 'reading', done: 1, total: 1 });
   const header = applyMapping(table, opts.map ?? {});
   const pcIndex = findColumn(header, opts.postcodeColumn, POSTCODE_HEADER);
@@ -117,7 +130,7 @@ export async function importDataset(engine: Engine, name: string, file: string, 
   const attrIdx = header.map((_, i) => i).filter((i) => i !== pcIndex);
   const tableName = tableNameFor(name);
   const staging = `${tableName}__staging`;
-  const total = table.rows.length;
+  const total = staged ? staged.rows : (table as SourceTable).rows.length;
 
   return engine.transaction(async () => {
     if (existing) {
@@ -130,19 +143,35 @@ export async function importDataset(engine: Engine, name: string, file: string, 
     await engine.run(`CREATE TEMP TABLE ${ident(staging)} (_row BIGINT, _postcode_raw VARCHAR, _problem VARCHAR, _problem_column VARCHAR${attrCols ? ', ' + attrCols : ''})`);
 
     const pseudoSet = new Set(pseudoIdx);
+    const source = table as SourceTable;
     function* rows(): Generator<SqlValue[]> {
-      for (const r of table.rows) {
-        const raw = r.values[pcIndex] ?? null;
+      for (const r of source.rows) {
+        // Empty fields are stored as NULL, as DuckDB's reader stores them on the fast path.
+        const raw = r.values[pcIndex] || null;
         const out: SqlValue[] = [r.rowNo, raw, r.problem?.reason ?? null, r.problem?.column ?? null];
         for (const i of attrIdx) {
-          const v = r.values[i] ?? null;
+          const v = r.values[i] || null;
           out.push(pseudoSet.has(i) ? pseudonymise(v, key!) : v);
         }
         yield out;
       }
     }
     progress({ stage: 'loading', done: 0, total });
-    await engine.append(staging, rows(), (n) => progress({ stage: 'loading', done: n, total }));
+    if (staged) {
+      // Already read by DuckDB: rename into the staging layout, then pseudonymise each distinct value once.
+      await engine.run(`INSERT INTO ${ident(staging)} SELECT _row, ${ident(staged.columns[pcIndex])}, NULL, NULL
+        ${attrIdx.length ? ', ' + attrIdx.map((i) => ident(staged.columns[i])).join(', ') : ''} FROM ${ident(staged.table)}`);
+      for (const i of pseudoIdx) {
+        const col = ident(header[i]);
+        const values = await engine.all<{ v: string }>(`SELECT DISTINCT ${col} AS v FROM ${ident(staging)} WHERE ${col} IS NOT NULL`);
+        await engine.run(`CREATE TEMP TABLE pseudonym_map (v VARCHAR, p VARCHAR)`);
+        await engine.append('pseudonym_map', values.map(({ v }) => [v, pseudonymise(v, key!)]));
+        await engine.run(`UPDATE ${ident(staging)} SET ${col} = m.p FROM pseudonym_map m WHERE ${ident(staging)}.${col} = m.v`);
+        await engine.run(`DROP TABLE pseudonym_map`);
+      }
+    } else {
+      await engine.append(staging, rows(), (n) => progress({ stage: 'loading', done: n, total }));
+    }
     progress({ stage: 'loading', done: total, total });
 
     // Exact matches (ignoring case and spaces) in one join; the rest are checked one distinct value at a time.
@@ -216,14 +245,14 @@ export async function importDataset(engine: Engine, name: string, file: string, 
     const columns = attrIdx.map((i) => header[i]);
     const pseudonymised = pseudoIdx.map((i) => header[i]);
     await engine.run(`INSERT INTO dataset VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`, [
-      name, opts.title ?? null, tableName, basename(file), table.format, table.encoding ?? null, pcName,
+      name, opts.title ?? null, tableName, basename(file), format, table.encoding ?? null, pcName,
       JSON.stringify(columns), JSON.stringify(pseudonymised), opts.partner ?? null,
       counts.read, counts.matched, counts.unmatched, counts.rejected, counts.corrected, counts.terminated, new Date().toISOString(),
     ]);
     await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'dataset', $1, $2, $3, $4)`,
       [name, basename(file), counts.read, new Date().toISOString()]);
     return {
-      dataset: name, file: basename(file), format: table.format, encoding: table.encoding ?? null, postcodeColumn: pcName,
+      dataset: name, file: basename(file), format, encoding: table.encoding ?? null, postcodeColumn: pcName,
       columns, pseudonymised, read: counts.read, matched: counts.matched, unmatched: counts.unmatched, rejected: counts.rejected,
       corrected: counts.corrected, terminated: counts.terminated, reasons,
     };

@@ -96,14 +96,14 @@ describe('manifest', () => {
       m.files.facilities, ...m.files.boundaries.map((b) => b.file), ...m.services.map((s) => s.file)];
     for (const p of paths) assert.ok(isAbsolute(p) && existsSync(p), p);
     assert.deepEqual(m.files.boundaries.map((b) => b.level), ['oa21', 'lsoa21', 'msoa21', 'ward']);
-    assert.ok(m.services.length >= 12);
+    assert.ok(m.services.length >= 12, `${m.services.length} services`);
     for (const s of m.services) {
       if (s.file.endsWith('.xlsx')) continue;
       const text = s.name === 'blue_badge' ? new TextDecoder('windows-1252').decode(readFileSync(s.file)) : readFileSync(s.file, 'utf8');
       const header = text.replace(/^\uFEFF/, '').split(/\r?\n/)[0].split(',');
       assert.ok(header.includes(s.postcodeColumn), `${s.name}: no column ${s.postcodeColumn}`);
       for (const c of s.personalColumns) assert.ok(header.includes(c), `${s.name}: no personal column ${c}`);
-      assert.ok(s.personalColumns.length > 0 && s.title && s.description);
+      assert.ok(s.personalColumns.length > 0 && s.title && s.description, `${s.name} is not fully described`);
     }
   });
 });
@@ -171,8 +171,8 @@ describe('areas and boundaries', () => {
     const perOa = HOUSEHOLDS / oas.length;
     assert.ok(perOa >= 110 && perOa <= 150, `${perOa.toFixed(0)} households per OA`);
     assert.ok(Math.abs(oas.length / lsoas.length - 5) < 0.8, `${oas.length} OAs in ${lsoas.length} LSOAs`);
-    assert.ok(lsoas.length / msoas.length >= 5 && lsoas.length / msoas.length <= 9);
-    assert.ok(wards.length >= 3);
+    assert.ok(lsoas.length / msoas.length >= 5 && lsoas.length / msoas.length <= 9, `${lsoas.length} LSOAs in ${msoas.length} MSOAs`);
+    assert.ok(wards.length >= 3, `${wards.length} wards`);
     for (const a of oas) assert.match(a.code, /^E009\d{5}$/);
     for (const a of lsoas) { assert.match(a.code, /^E019\d{5}$/); assert.match(a.name, /^Sample Borough \d{3}[A-Z]$/); }
     for (const a of msoas) { assert.match(a.code, /^E029\d{5}$/); assert.match(a.name, /^Sample Borough \d{3}$/); }
@@ -245,7 +245,7 @@ describe('classification and segments', () => {
     const groups = segs.filter((s) => s.tier === 'group');
     const types = segs.filter((s) => s.tier === 'type');
     assert.deepEqual(groups.map((g) => g.code), ['A', 'B', 'C', 'D', 'E', 'F', 'G']);
-    assert.ok(types.length >= 18 && types.length <= 24);
+    assert.ok(types.length >= 18 && types.length <= 24, `${types.length} types`);
     for (const g of groups) {
       const n = types.filter((t) => t.parent === g.code).length;
       assert.ok(n >= 2 && n <= 4, `${g.code} has ${n} types`);
@@ -260,7 +260,7 @@ describe('classification and segments', () => {
     assert.equal(cls.length, households.size);
     const share = new Map<string, number>();
     for (const r of cls) {
-      assert.ok(r.type.startsWith(r.group));
+      assert.ok(r.type.startsWith(r.group), `${r.area_code}: type ${r.type} in group ${r.group}`);
       share.set(r.group, (share.get(r.group) ?? 0) + households.get(r.area_code)!.households / HOUSEHOLDS);
     }
     for (const g of 'ABCDEFG') assert.ok((share.get(g) ?? 0) >= 0.05 && (share.get(g) ?? 0) <= 0.25, `${g}: ${share.get(g)}`);
@@ -353,7 +353,7 @@ describe('deprivation', () => {
     for (const r of rows) {
       const rank = Number(r['Index of Multiple Deprivation (IMD) Rank'].replace(/,/g, ''));
       const decile = Number(r['Index of Multiple Deprivation (IMD) Decile']);
-      assert.ok(rank >= 1 && rank <= 33_755);
+      assert.ok(rank >= 1 && rank <= 33_755, `rank ${rank}`);
       assert.equal(decile, Math.min(10, Math.max(1, Math.ceil(rank / 3375.5))));
       ranks.add(rank);
       const mx = mix.get(r['LSOA code (2021)'])!;
@@ -363,7 +363,7 @@ describe('deprivation', () => {
     }
     assert.equal(ranks.size, rows.length, 'ranks are unique');
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    assert.ok(deprived.length > 0 && affluent.length > 0);
+    assert.ok(deprived.length > 0 && affluent.length > 0, 'no mostly-E/F or mostly-A/B LSOAs');
     assert.ok(avg(deprived) < 10_000 && avg(affluent) > 20_000, `mean rank: E/F areas ${avg(deprived)}, A/B areas ${avg(affluent)}`);
   });
 });
@@ -379,7 +379,7 @@ describe('facilities', () => {
       assert.ok(p, `${r.name}: ${r.postcode} is not live`);
       assert.equal(r.lat, p.lat);
       assert.equal(r.lon, p.long);
-      assert.ok(Number(r.capacity) > 0 && r.opening_hours);
+      assert.ok(Number(r.capacity) > 0 && r.opening_hours, `${r.name}: capacity or hours missing`);
     }
     assert.equal(new Set(rows.map((r) => r.name)).size, rows.length, 'names are unique');
   });
@@ -490,6 +490,6 @@ describe('service files', () => {
     assert.deepEqual((ws.getRow(1).values as unknown[]).slice(1), ['Member ID', 'Name', 'Date of birth', 'Postcode', 'Branch', 'Joined']);
     assert.equal(ws.rowCount - 1, truth().services.library_members.rows);
     const row = ws.getRow(2);
-    assert.ok(row.getCell(3).value instanceof Date && row.getCell(6).value instanceof Date);
+    assert.ok(row.getCell(3).value instanceof Date && row.getCell(6).value instanceof Date, 'dates are not Excel dates');
   });
 });

@@ -21,6 +21,8 @@ test('an import killed part-way leaves the workspace as it was, and the next imp
     const postcodes = ['M15 4AB', 'm15 4ad', 'M1 1AE', 'SW1A 2AA', 'ZZ9 9ZZ', ''];
     const lines = ['ref,postcode,service'];
     for (let i = 0; i < 400_000; i++) lines.push(`R${i},${postcodes[i % postcodes.length]},garden waste`);
+    // A blank line sends the file down the row-by-row path, whose progress lets us kill it mid-load.
+    lines.splice(1000, 0, '');
     writeFileSync(big, lines.join('\n') + '\n');
 
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'dataset', 'import', join(tmp.dir, 'small.civic'), 'big', big], {
