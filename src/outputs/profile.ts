@@ -21,8 +21,9 @@ function rowCells(r: ProfileResult['rows'][number]): string[] {
 
 export function profileToTable(r: ProfileResult): string {
   const rows = r.rows.map(rowCells);
-  const total = ['Total', '', r.total.count === null ? SUPPRESSED_MARK : fmtInt(r.total.count), '100.00', fmtInt(r.total.base), '100.00',
-    r.total.penetration === null ? SUPPRESSED_MARK : fmtPct(r.total.penetration), '', '', '100', '', ''];
+  const hidden = r.disclosure !== null && r.total.count === null;
+  const total = ['Total', '', hidden ? SUPPRESSED_MARK : fmtInt(r.total.count), '100.00', fmtInt(r.total.base), '100.00',
+    hidden ? SUPPRESSED_MARK : fmtPct(r.total.penetration), '', '', '100', '', ''];
   const all = [HEADINGS, ...rows, total];
   const widths = HEADINGS.map((_, i) => Math.min(i === 1 ? 48 : 20, Math.max(...all.map((x) => x[i].length))));
   const numeric = (i: number) => i >= 2 && i <= 9;
@@ -33,6 +34,7 @@ export function profileToTable(r: ProfileResult): string {
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const notes = [
     `Base: ${r.baseMethod}.`,
+    r.baseExcluded ? `${fmtInt(r.baseExcluded.base)} ${r.baseMeasure} in ${fmtInt(r.baseExcluded.areas)} area(s) are left out of the base: no postcode in the directory places them.` : '',
     r.unmatched ? `${fmtInt(r.unmatched)} record(s) are not in the table (unmatched or rejected postcodes, or no ${r.kind === 'segment' ? 'segment' : 'area'} for their postcode).` : '',
     r.disclosure
       ? r.disclosure.primary + r.disclosure.secondary > 0
@@ -93,7 +95,7 @@ export async function profileToXlsx(r: ProfileResult): Promise<Buffer> {
   notes.getColumn(1).width = 28; notes.getColumn(2).width = 90;
   const rowsOfNotes: [string, string][] = [
     ['Dataset', r.dataset], ['Profiled by', r.kind === 'segment' ? `${r.classification} — ${r.level}` : r.level], ['Filter', r.filter ?? 'none'],
-    ['Base', r.baseMethod], ['Records not in the table', r.unmatched === null ? SUPPRESSED_MARK : String(r.unmatched)],
+    ['Base', r.baseMethod + (r.baseExcluded ? `; ${r.baseExcluded.base} ${r.baseMeasure} in ${r.baseExcluded.areas} areas left out (no postcode places them)` : '')], ['Records not in the table', r.unmatched === null ? SUPPRESSED_MARK : String(r.unmatched)],
     ['Index', 'File % ÷ base % × 100; 100 means as many as expected from the base.'],
     ['Penetration', 'File count ÷ base × 100, with a 95% Wilson confidence interval.'],
     ['Significant', 'Penetration differs from the overall penetration at the 95% level (z-test).'],

@@ -11,7 +11,8 @@ export interface ComputedProfile { rows: ProfileRow[]; total: { count: number; b
 
 export function computeProfile(cells: readonly ProfileCell[], bands: readonly BandDefinition[] = DEFAULT_BANDS): ComputedProfile {
   const totalCount = cells.reduce((s, c) => s + c.count, 0);
-  const totalBase = cells.reduce((s, c) => s + c.base, 0);
+  // Apportioned bases are fractional; a millionth of a household is as precise as they mean.
+  const totalBase = Math.round(cells.reduce((s, c) => s + c.base, 0) * 1e6) / 1e6;
   const overall = totalBase > 0 ? totalCount / totalBase : null;
   const rows = cells.map((c): ProfileRow => {
     const filePct = totalCount > 0 ? (c.count / totalCount) * 100 : null;
@@ -26,7 +27,8 @@ export function computeProfile(cells: readonly ProfileCell[], bands: readonly Ba
       code: c.code, name: c.name, count: c.count, filePct, base: c.base, basePct, penetration, index,
       ciLow: ci ? ci.low * 100 : null, ciHigh: ci ? ci.high * 100 : null, z,
       significant: z === null ? null : Math.abs(z) > Z_95,
-      band: bandOf(index, bands), suppressed: false,
+      // Banded as shown: an index printed as 90 is Average, not Below average.
+      band: bandOf(index === null ? null : Math.round(index), bands), suppressed: false,
     };
   });
   return { rows, total: { count: totalCount, base: totalBase, penetration: overall === null ? null : overall * 100 } };

@@ -8,6 +8,7 @@ import { NotFoundError, ParameterError, WorkspaceStateError, DEFAULT_BANDS, type
 import { type Engine, type SqlValue, ident } from '../store/index.ts';
 import { AREA_LEVELS, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { computeProfile, type ProfileCell } from './compute.ts';
+import { baseByGroup } from './base.ts';
 import { PROFILE_RESULT_VERSION, type ProfileResult } from './result.ts';
 
 export interface ProfileRequest {
@@ -50,14 +51,6 @@ async function baseLevelFor(engine: Engine, measure: string): Promise<AreaLevel>
   return best;
 }
 
-/** SQL giving (code, base) for groups defined by `groupSql` over postcode p (may be a join), apportioning base areas through live postcodes. */
-function bridgedBaseSql(baseLevel: AreaLevel, measure: string, fromSql: string, groupExpr: string): string {
-  return `WITH pc AS (SELECT p.${ident(baseLevel)} AS b, ${groupExpr} AS code FROM ${fromSql}
-      WHERE p.status = 'live' AND p.${ident(baseLevel)} IS NOT NULL AND ${groupExpr} IS NOT NULL),
-    w AS (SELECT b, code, count(*)::DOUBLE / sum(count(*)) OVER (PARTITION BY b) AS w FROM pc GROUP BY b, code)
-    SELECT w.code, sum(ab.${ident(measure)} * w.w) AS base FROM w JOIN area_base ab ON ab.area_code = w.b AND ab.level = '${baseLevel}' GROUP BY w.code`;
-}
-
 export async function profileDataset(engine: Engine, req: ProfileRequest): Promise<ProfileResult> {
   const ds = await getDataset(engine, req.dataset);
   const measure = req.base ?? 'households';
@@ -83,6 +76,7 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
   let cells: ProfileCell[];
   let level: string, kind: 'segment' | 'area', classification: string | null = null, baseMethod: string;
   let placedCount: number;
+  let excluded: { areas: number; base: number } = { areas: 0, base: 0 };
 
   if (req.byArea) {
     const areaLevel = parseLevel(req.byArea);
@@ -90,10 +84,9 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
     level = areaLevel; kind = 'area';
     const counts = await engine.all<{ code: string; n: number }>(
       `SELECT p.${ident(areaLevel)} AS code, count(*)::BIGINT AS n FROM ${records} WHERE d._status = 'matched' AND p.${ident(areaLevel)} IS NOT NULL${filterSql} GROUP BY 1`, params);
-    const bases = areaLevel === baseLevel
-      ? await engine.all<{ code: string; base: number }>(`SELECT area_code AS code, ${ident(measure)} AS base FROM area_base WHERE level = $1`, [baseLevel])
-      : await engine.all<{ code: string; base: number }>(bridgedBaseSql(baseLevel, measure, 'postcode p', `p.${ident(areaLevel)}`));
-    baseMethod = areaLevel === baseLevel ? `${measure} per ${baseLevel}` : `${measure} per ${baseLevel}, apportioned to ${areaLevel} by share of live postcodes`;
+    const b = await baseByGroup(engine, baseLevel, measure, { kind: 'area', level: areaLevel });
+    baseMethod = b.method; excluded = b.excluded;
+    const bases = [...b.base].map(([code, base]) => ({ code, base }));
     const names = new Map((await engine.all<{ code: string; name: string | null }>(`SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`, [areaLevel])).map((r) => [r.code, r.name]));
     const byCode = new Map<string, ProfileCell>();
     for (const b of bases) byCode.set(b.code, { code: b.code, name: names.get(b.code) ?? null, count: 0, base: b.base ?? 0 });
@@ -121,11 +114,9 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
     const segJoin = `JOIN area_segment s ON s.classification = '${cls.name.replace(/'/g, "''")}' AND s.tier = '${tier.replace(/'/g, "''")}' AND s.area_code = p.${ident(clsLevel)}`;
     const counts = await engine.all<{ code: string; n: number }>(
       `SELECT s.code, count(*)::BIGINT AS n FROM ${records} ${segJoin} WHERE d._status = 'matched'${filterSql} GROUP BY 1`, params);
-    const bases = clsLevel === baseLevel
-      ? await engine.all<{ code: string; base: number }>(`SELECT s.code, sum(ab.${ident(measure)}) AS base FROM area_base ab
-          JOIN area_segment s ON s.classification = $1 AND s.tier = $2 AND s.area_code = ab.area_code WHERE ab.level = $3 GROUP BY 1`, [cls.name, tier, baseLevel])
-      : await engine.all<{ code: string; base: number }>(bridgedBaseSql(baseLevel, measure, `postcode p ${segJoin}`, 's.code'));
-    baseMethod = clsLevel === baseLevel ? `${measure} per ${baseLevel}` : `${measure} per ${baseLevel}, apportioned to ${cls.name} ${clsLevel} segments by share of live postcodes`;
+    const b = await baseByGroup(engine, baseLevel, measure, { kind: 'segment', classification: cls.name, tier, level: clsLevel });
+    baseMethod = b.method; excluded = b.excluded;
+    const bases = [...b.base].map(([code, base]) => ({ code, base }));
     const segs = await engine.all<{ code: string; name: string | null }>(`SELECT code, name FROM segment WHERE classification = $1 AND tier = $2 ORDER BY ordinal, code`, [cls.name, tier]);
     const countBy = new Map(counts.map((c) => [c.code, c.n]));
     const baseBy = new Map(bases.map((b) => [b.code, b.base ?? 0]));
@@ -144,6 +135,7 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
     rows: computed.rows, total: computed.total,
     unmatched: filteredIssues.u + filteredIssues.r + noSegment,
     notPlaced: { unmatched: filteredIssues.u, rejected: filteredIssues.r, noSegment },
+    baseExcluded: excluded.areas > 0 || excluded.base > 0 ? excluded : null,
     bands: bands.map((b) => ({ name: b.name, min: Number.isFinite(b.min) ? b.min : null })),
     disclosure: null,
   };

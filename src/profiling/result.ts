@@ -39,6 +39,8 @@ export const ProfileResultSchema = z.object({
   /** records in the file that are not in any row: unmatched or rejected postcodes, or no area/segment for their postcode */
   unmatched: z.number().nullable(),
   notPlaced: z.object({ unmatched: z.number(), rejected: z.number(), noSegment: z.number() }).nullable(),
+  /** base areas left out because no postcode places them (e.g. a national base with one council's postcodes) */
+  baseExcluded: z.object({ areas: z.number(), base: z.number() }).nullable(),
   bands: z.array(z.object({ name: z.string(), min: z.number().nullable() })),
   disclosure: z.object({ minCell: z.number(), primary: z.number(), secondary: z.number() }).nullable(),
 });

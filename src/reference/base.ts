@@ -40,11 +40,12 @@ export async function importBase(engine: Engine, path: string, opts: { areaYear?
     const bad: { row: number; column: string; value: string | null }[] = [];
     for (const col of [hhCol, popCol].filter(Boolean) as string[]) {
       const rows = await engine.all<{ row: number; value: string | null }>(
-        `SELECT _row AS row, ${ident(col)} AS value FROM ${t} WHERE ${sqlTryNumber(ident(col))} IS NULL OR ${sqlTryNumber(ident(col))} < 0 ORDER BY _row LIMIT 20`);
+        `SELECT _row AS row, ${ident(col)} AS value FROM ${t}
+         WHERE ${ident(col)} IS NULL OR NOT regexp_full_match(trim(${ident(col)}), '[0-9]{1,3}(,[0-9]{3})+|[0-9]+(\\.0+)?') ORDER BY _row LIMIT 20`);
       bad.push(...rows.map((r) => ({ ...r, column: col })));
     }
     if (bad.length) {
-      throw new InputError(`The base file has ${bad.length === 20 ? 'many' : bad.length} count(s) that are not numbers, e.g. "${bad[0].value ?? ''}".`, {
+      throw new InputError(`The base file has ${bad.length === 20 ? 'many' : bad.length} count${bad.length === 1 ? '' : 's'} that ${bad.length === 1 ? 'is' : 'are'} not whole numbers, e.g. "${bad[0].value ?? ''}".`, {
         location: { file, row: bad[0].row, column: bad[0].column }, code: 'reference_values', fix: 'Correct or remove those rows; nothing was imported.' });
     }
     return await engine.transaction(async () => {

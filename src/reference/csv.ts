@@ -3,7 +3,8 @@
  * DuckDB's reader, which is fast enough for a national postcode directory. Published files are
  * checked for the columns each importer needs before anything is written.
  */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { basename } from 'node:path';
 import { InputError } from '../core/index.ts';
 import { type Engine, ident, literal } from '../store/index.ts';
@@ -16,31 +17,50 @@ function readerSql(path: string, encoding?: string): string {
   return `read_csv(${literal(path)}, all_varchar = true, header = true, auto_detect = true, strict_mode = false, null_padding = true${encoding ? `, encoding = ${literal(encoding)}` : ''})`;
 }
 
-export async function loadReferenceCsv(engine: Engine, path: string): Promise<LoadedCsv> {
-  const file = basename(path);
+/**
+ * Decides the text encoding of a published file before DuckDB reads it (so a failed read never
+ * aborts the import's transaction): UTF-8 unless its first 16 MB are not, then Latin-1 (ONS
+ * files saved from Excel on Windows). Gzipped files are looked into.
+ */
+function detectEncoding(path: string): string | undefined {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.alloc(16 * 1024 * 1024);
+  const n = readSync(fd, buf, 0, buf.length, 0);
+  closeSync(fd);
+  let head = buf.subarray(0, n);
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    try { head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }); } catch { return undefined; }
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return undefined;
+  } catch {
+    return 'latin-1';
+  }
+}
+
+function checkFile(path: string, file: string) {
   if (!existsSync(path) || !statSync(path).isFile()) {
     throw new InputError(`File not found: ${path}`, { location: { file }, code: 'file_missing', fix: 'Check the path and file name.' });
   }
   if (statSync(path).size === 0) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
-  const table = `ref_load_${process.pid}_${++counter}`;
-  let lastError: unknown;
-  for (const encoding of [undefined, 'latin-1']) {
-    try {
-      await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row, * FROM ${readerSql(path, encoding)}`);
-      lastError = undefined;
-      break;
-    } catch (e) {
-      lastError = e;
-      if (!/unicode|utf-?8|encoding/i.test((e as Error).message)) break;
-    }
+  const head = Buffer.alloc(4);
+  const fd = openSync(path, 'r');
+  readSync(fd, head, 0, 4, 0);
+  closeSync(fd);
+  if (head[0] === 0x50 && head[1] === 0x4b) {
+    throw new InputError('The file is a zip archive or an Excel workbook, not CSV.', { location: { file }, code: 'input_not_csv', fix: 'Unzip it, or save the sheet as CSV, and import the CSV file.' });
   }
-  if (lastError) {
-    const msg = (lastError as Error).message;
-    const line = /line[: ]+(\d+)/i.exec(msg)?.[1];
-    throw new InputError(`The file could not be read as CSV: ${msg.split('\n')[0]}`, {
-      location: { file, row: line ? Number(line) : undefined }, code: 'input_not_csv',
-      fix: 'Check it is the CSV file as published (not a zip or workbook), with one header row.',
-    });
+}
+
+export async function loadReferenceCsv(engine: Engine, path: string): Promise<LoadedCsv> {
+  const file = basename(path);
+  checkFile(path, file);
+  const table = `ref_load_${process.pid}_${++counter}`;
+  try {
+    await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row, * FROM ${readerSql(path, detectEncoding(path))}`);
+  } catch (e) {
+    throw csvReadError(e, file);
   }
   const cols = await engine.all<{ name: string }>(`SELECT name FROM pragma_table_info(${literal(table)}) WHERE name <> '_row' ORDER BY cid`);
   const header = cols.map((c) => c.name.replace(/^\uFEFF/, '').trim());
@@ -62,22 +82,14 @@ export async function loadReferenceCsv(engine: Engine, path: string): Promise<Lo
  */
 export async function describeReferenceCsv(engine: Engine, path: string): Promise<{ header: string[]; source: string; file: string }> {
   const file = basename(path);
-  if (!existsSync(path) || !statSync(path).isFile()) {
-    throw new InputError(`File not found: ${path}`, { location: { file }, code: 'file_missing', fix: 'Check the path and file name.' });
+  checkFile(path, file);
+  const source = readerSql(path, detectEncoding(path));
+  try {
+    const cols = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`);
+    return { header: cols.map((c) => c.column_name), source, file };
+  } catch (e) {
+    throw csvReadError(e, file);
   }
-  if (statSync(path).size === 0) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
-  for (const encoding of [undefined, 'latin-1']) {
-    const source = readerSql(path, encoding);
-    try {
-      const cols = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`);
-      return { header: cols.map((c) => c.column_name), source, file };
-    } catch (e) {
-      if (encoding || !/unicode|utf-?8|encoding/i.test((e as Error).message)) {
-        throw new InputError(`The file could not be read as CSV: ${(e as Error).message.split('\n')[0]}`, { location: { file }, code: 'input_not_csv', fix: 'Check it is the CSV file as published (not a zip or workbook), with one header row.' });
-      }
-    }
-  }
-  throw new InputError('The file could not be read as CSV.', { location: { file }, code: 'input_not_csv' });
 }
 
 /** Turns a DuckDB reading error into one naming the file and line. */
@@ -91,7 +103,9 @@ export function csvReadError(e: unknown, file: string): InputError {
 }
 
 export async function dropLoaded(engine: Engine, loaded: LoadedCsv): Promise<void> {
-  await engine.run(`DROP TABLE IF EXISTS ${ident(loaded.table)}`);
+  // After a failed statement the transaction is aborted and its rollback drops the table anyway;
+  // never let this clean-up hide the error that caused it.
+  try { await engine.run(`DROP TABLE IF EXISTS ${ident(loaded.table)}`); } catch { /* rolled back with the transaction */ }
 }
 
 /** Finds a column by any of the given names (case-insensitive, ignoring spaces and underscores). */

@@ -42,6 +42,11 @@ export async function importReference(engine: Engine, req: ReferenceImportReques
   const step = req.onStep ?? (() => {});
   const nothing = !req.postcodes && !req.areas?.length && !req.base?.length && !req.boundaries?.length && !req.classification?.length && !req.segments?.length && !req.deprivation?.length;
   if (nothing) throw new ParameterError('Nothing to import.', 'Name at least one file, e.g. --postcodes ONSPD.csv or --base ts041.csv.');
+  // One transaction for the whole request: if any file is refused, none of them is imported.
+  return engine.transaction(() => importAll(engine, req, step));
+}
+
+async function importAll(engine: Engine, req: ReferenceImportRequest, step: (s: string) => void): Promise<ReferenceImportResult> {
   const out: ReferenceImportResult = { areas: [], boundaries: [], base: [], classifications: [], segments: [], deprivation: [] };
   for (const f of req.areas ?? []) { step(`areas ${f}`); out.areas.push(await importAreas(engine, f, { areaYear: req.areaYear })); }
   for (const b of req.boundaries ?? []) { step(`boundaries ${b.file}`); out.boundaries.push(await importBoundaries(engine, b.file, b.level)); }

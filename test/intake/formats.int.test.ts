@@ -68,3 +68,24 @@ test('population as the base, and by-area profiles sum to the same total', async
   await assert.rejects(profileDataset(ws.engine, { dataset: 'json_records', tier: 'nope' }), /no tier "nope"/);
   await assert.rejects(profileDataset(ws.engine, { dataset: 'missing' }), /no dataset called "missing"/);
 });
+
+test('base areas no postcode reaches are left out of the base and reported', async () => {
+  // A second authority's OA in the base file, with no postcodes in this workspace.
+  await ws.engine.run(`INSERT INTO area_base VALUES ('E00999999', 'oa21', 5000, 11000, 'test')`);
+  try {
+    const p = await profileDataset(ws.engine, { dataset: 'json_records', tier: 'group' });
+    assert.equal(p.total.base, 400);
+    assert.deepEqual(p.baseExcluded, { areas: 1, base: 5000 });
+  } finally {
+    await ws.engine.run(`DELETE FROM area_base WHERE area_code = 'E00999999'`);
+  }
+});
+
+test('a classification whose areas no postcode reaches is refused with what to import', async () => {
+  await ws.engine.run(`INSERT INTO classification VALUES ('dep', 'Deprivation', 'lsoa11', '["decile"]', 'deprivation', 'x', '2099')`);
+  try {
+    await assert.rejects(profileDataset(ws.engine, { dataset: 'json_records', classification: 'dep' }), /None of the postcodes has a LSOA \(2011\) code/);
+  } finally {
+    await ws.engine.run(`DELETE FROM classification WHERE name = 'dep'`);
+  }
+});

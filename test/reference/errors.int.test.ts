@@ -30,7 +30,7 @@ test('a postcode file with no postcode column is refused, naming what it found',
 });
 
 test('a base file with a count that is not a number is refused, naming the row and column', async () => {
-  await refused({ base: [file('b1.csv', 'area_code,households\nE00000001,120\nE00000002,lots\n')] }, /not numbers/, { row: 3, column: 'households' });
+  await refused({ base: [file('b1.csv', 'area_code,households\nE00000001,120\nE00000002,lots\n')] }, /not whole numbers/, { row: 3, column: 'households' });
 });
 
 test('a base file with neither households nor population is refused', async () => {
@@ -78,4 +78,24 @@ test('Census 2021 bulk files as Nomis publishes them are recognised: TS041 house
   assert.equal(r.base[1].households, null);
   const row = await ws.engine.one(`SELECT households, population FROM area_base WHERE area_code = 'E00000002'`);
   assert.deepEqual(row, { households: 1201, population: 2500 });
+});
+
+test('a request with several files is all or nothing: a bad base file undoes the areas imported before it', async () => {
+  await refused({
+    areas: [file('wards.csv', 'code,level,name,parent\nE05999999,ward,Test ward,E08999999\nE08999999,lad,Test LA,\n')],
+    base: [file('bad-base.csv', 'area_code,households\nE00000001,12x\n')],
+  }, /not whole numbers/);
+  const wards = await ws.engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM area WHERE code = 'E05999999'`);
+  assert.equal(wards!.n, 0);
+});
+
+test('a zip or workbook given as a reference CSV is refused plainly', async () => {
+  await refused({ base: [file('base.csv.zip', 'PK\u0003\u0004rest-of-zip')] }, /zip archive or an Excel workbook/);
+});
+
+test('base counts must be whole numbers written plainly or with thousands separators', async () => {
+  await refused({ base: [file('b3.csv', 'area_code,households\nE00000001,"2,00"\n')] }, /not whole numbers/, { row: 2 });
+  await refused({ base: [file('b4.csv', 'area_code,households\nE00000001,1.5\n')] }, /not whole numbers/, { row: 2 });
+  const ok = await importReference(ws.engine, { base: [file('b5.csv', 'area_code,households\nE00000001,"1,200"\nE00000002,7.0\n')] });
+  assert.equal(ok.base[0].households, 1207);
 });

@@ -117,13 +117,21 @@ test('a generated service file profiles correctly on Trafford', { skip }, async 
 
   // The 2011 OAC is on 2011 OAs: its base is bridged through postcodes, and no household is lost.
   const p11 = await profileDataset(ws.engine, { dataset: 'service', classification: 'oac2011', tier: 'supergroup' });
-  assert.match(p11.baseMethod, /apportioned/);
+  assert.match(p11.baseMethod, /shared out/);
   assert.ok(Math.abs(p11.total.base - 96271) < 1e-6, `bridged base ${p11.total.base}`);
   assert.equal(p11.total.count, n - 2);
 
   // By ward and by deprivation decile.
   const wards = await profileDataset(ws.engine, { dataset: 'service', byArea: 'ward' });
   assert.equal(wards.rows.length, 21);
+  assert.equal(wards.total.base, 96271);
+  assert.equal(wards.baseExcluded, null);
+  // LSOAs contain whole OAs: their bases are exact sums through the OA → LSOA lookup.
+  const lsoas = await profileDataset(ws.engine, { dataset: 'service', byArea: 'lsoa21' });
+  assert.match(lsoas.baseMethod, /area hierarchy/);
+  assert.equal(lsoas.rows.length, 139);
+  assert.ok(lsoas.rows.every((r) => Number.isInteger(r.base)));
+  assert.equal(lsoas.total.base, 96271);
   assert.equal(wards.total.count, n - 2);
   const imd = await profileDataset(ws.engine, { dataset: 'service', classification: 'imd2019' });
   assert.equal(imd.rows.length, 10);
