@@ -1,11 +1,11 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
 import { importDataset, listDatasets, datasetIssues, type DatasetImportResult } from '../intake/index.ts';
 import { parseMapSpec } from '../reference/index.ts';
 import { fmtInt, fmtPct, safeCellText } from '../outputs/index.ts';
-import { action, emit, json, list, progressBar, repeat, parseFormat } from './io.ts';
+import { action, emit, json, list, progressBar, repeat, parseFormat, formatOption } from './io.ts';
 
-function describe(r: DatasetImportResult): string {
+function describe(r: DatasetImportResult, workspace: string): string {
   const lines = [
     `Imported ${r.dataset} from ${r.file} (${r.format}${r.encoding ? ', ' + r.encoding : ''}); postcodes in "${r.postcodeColumn}"`,
     `  read ${fmtInt(r.read)} = matched ${fmtInt(r.matched)} + unmatched ${fmtInt(r.unmatched)} + rejected ${fmtInt(r.rejected)}`,
@@ -14,7 +14,8 @@ function describe(r: DatasetImportResult): string {
   if (r.terminated) lines.push(`  ${fmtInt(r.terminated)} matched to terminated postcodes`);
   if (r.pseudonymised.length) lines.push(`  pseudonymised: ${r.pseudonymised.join(', ')}`);
   for (const x of r.reasons) lines.push(`  ${x.status}: ${fmtInt(x.rows)} × ${x.reason}`);
-  if (r.unmatched + r.rejected) lines.push(`  See every row with: civic dataset rejects WORKSPACE ${r.dataset}`);
+  if (r.unmatched + r.rejected) lines.push(`  See every row with: civic dataset rejects ${workspace} ${r.dataset}`);
+  if (r.corrected) lines.push(`  See the corrected postcodes with: civic dataset rejects ${workspace} ${r.dataset} --status corrected`);
   return lines.join('\n') + '\n';
 }
 
@@ -28,14 +29,14 @@ export function registerDataset(program: Command): void {
     .option('--postcode-column <column>', 'column holding postcodes (found by name when not given)')
     .option('--map <from=to>', 'rename a column, e.g. --map "Post Code=postcode" (repeatable)', repeat)
     .option('--pseudonymise <columns>', 'comma-separated personal columns to replace by a keyed hash', list)
-    .option('--encoding <encoding>', 'auto, utf-8, windows-1252, utf-16le', 'auto')
+    .option('--encoding <encoding>', 'auto, utf-8, windows-1252, utf-16le or utf-16be', 'auto')
     .option('--delimiter <char>', 'field delimiter for text files (detected when not given)')
     .option('--sheet <name>', 'worksheet to read from an XLSX workbook (first non-empty sheet by default)')
     .option('--header-row <n>', 'row holding the column names, when not the first', (v) => Number(v))
     .option('--title <text>', 'a readable title for the dataset')
     .option('--partner <name>', 'partner organisation that owns the data')
     .option('--replace', 'replace an existing dataset of the same name')
-    .option('--format <format>', 'table or json', 'table')
+    .addOption(formatOption(['table', 'json']))
     .action(action(async (workspace: string, name: string, file: string, o: Record<string, unknown>) => {
       const bar = progressBar(o.format !== 'json');
       await withWorkspace(workspace, async (ws) => {
@@ -47,14 +48,14 @@ export function registerDataset(program: Command): void {
             partner: o.partner as string | undefined, replace: Boolean(o.replace), onProgress: (p) => bar.update(p),
           });
           bar.stop();
-          process.stdout.write(o.format === 'json' ? json(r) : describe(r));
+          process.stdout.write(o.format === 'json' ? json(r) : describe(r, workspace));
         } finally { bar.stop(); }
       });
     }));
   ds.command('list')
     .description('Datasets in the workspace with their row accounts and match rates')
     .argument('<workspace>', 'workspace file')
-    .option('--format <format>', 'table or json', 'table')
+    .addOption(formatOption(['table', 'json']))
     .action(action(async (workspace: string, o: { format: string }) => {
       await withWorkspace(workspace, async (ws) => {
         const all = await listDatasets(ws.engine);
@@ -66,13 +67,13 @@ export function registerDataset(program: Command): void {
       });
     }));
   ds.command('rejects')
-    .description('Every unmatched or rejected row of a dataset, with its row number and reason')
+    .description('Every unmatched or rejected row of a dataset, with its row number and reason (or, with --status corrected, every postcode corrected on the way in)')
     .argument('<workspace>', 'workspace file')
     .argument('<name>', 'dataset name')
-    .option('--status <status>', 'only unmatched or only rejected rows')
-    .option('--format <format>', 'table, csv or json', 'table')
+    .addOption(new Option('--status <status>', 'only unmatched or only rejected rows, or the matched rows whose postcode was corrected').choices(['unmatched', 'rejected', 'corrected']))
+    .addOption(formatOption(['table', 'csv', 'json']))
     .option('--out <file>', 'write to a file')
-    .action(action(async (workspace: string, name: string, o: { status?: 'unmatched' | 'rejected'; format: string; out?: string }) => {
+    .action(action(async (workspace: string, name: string, o: { status?: 'unmatched' | 'rejected' | 'corrected'; format: string; out?: string }) => {
       const format = parseFormat(o.format, ['table', 'csv', 'json']);
       await withWorkspace(workspace, async (ws) => {
         const issues = await datasetIssues(ws.engine, name, { status: o.status });
@@ -81,7 +82,7 @@ export function registerDataset(program: Command): void {
           const q = (s: string | number | null) => { const v = safeCellText(String(s ?? '')); return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v; };
           return emit(['row,status,column,value,reason', ...issues.map((i) => [i.row, i.status, i.column, i.value, i.reason].map(q).join(','))].join('\r\n') + '\r\n', o.out);
         }
-        if (!issues.length) return emit(`Every row of ${name} was matched.\n`, o.out);
+        if (!issues.length) return emit(o.status === 'corrected' ? `No postcode in ${name} needed correcting.\n` : o.status ? `No row of ${name} is ${o.status}.\n` : `Every row of ${name} was matched.\n`, o.out);
         emit(['Row      Status     Value            Reason', ...issues.map((i) => `${String(i.row).padEnd(8)} ${i.status.padEnd(10)} ${JSON.stringify(i.value ?? '').padEnd(16)} ${i.reason}`)].join('\n') + '\n', o.out);
       });
     }));

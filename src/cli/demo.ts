@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { profileDataset } from '../profiling/index.ts';
 import { discloseProfile, profileToTable, fmtInt } from '../outputs/index.ts';
-import { action, json } from './io.ts';
+import { action, json, formatOption } from './io.ts';
 
 export function registerDemo(program: Command): void {
   program.command('demo')
@@ -10,7 +10,7 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'random seed: the same seed builds the same borough', '2026')
     .option('--households <n>', 'number of households', '100000')
     .option('--no-serve', 'only build; do not serve the portal')
-    .option('--format <format>', 'table or json', 'table')
+    .addOption(formatOption(['table', 'json']))
     .action(action(async (workspace: string, o: { seed: string; households: string; serve: boolean; format: string }) => {
       const quiet = o.format === 'json';
       const started = Date.now();

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { createWorkspace } from '../store/index.ts';
-import { action, json } from './io.ts';
+import { action, json, formatOption } from './io.ts';
 
 export function registerInit(program: Command): void {
   program.command('init')
     .description('Create a new workspace (one file holding reference data, datasets and results)')
     .argument('<path>', 'path of the workspace file to create, e.g. borough.civic')
-    .option('--format <format>', 'table or json', 'table')
+    .addOption(formatOption(['table', 'json']))
     .action(action(async (path: string, opts: { format: string }) => {
       const ws = await createWorkspace(path);
       ws.close();

@@ -1,6 +1,7 @@
 /** Shared CLI plumbing: output formats, writing files, progress bars and error reporting. */
 import { writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
+import { Option } from 'commander';
 import { ObservatoryError, ParameterError } from '../core/index.ts';
 
 export type OutputFormat = 'table' | 'csv' | 'xlsx' | 'json';
@@ -8,6 +9,16 @@ export type OutputFormat = 'table' | 'csv' | 'xlsx' | 'json';
 export function parseFormat(value: string, allowed: OutputFormat[]): OutputFormat {
   if (!(allowed as string[]).includes(value)) throw new ParameterError(`Unknown format "${value}".`, `Use one of: ${allowed.join(', ')}.`);
   return value as OutputFormat;
+}
+
+/** The --format option of a command, refusing anything it cannot produce. */
+export function formatOption(choices: OutputFormat[], description = 'output format'): Option {
+  return new Option('--format <format>', description).choices(choices).default(choices[0]);
+}
+
+/** Whether the person asked for JSON (so errors come as JSON on stdout too). */
+export function wantsJson(argv: string[] = process.argv): boolean {
+  return argv.some((a, i) => a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'));
 }
 
 export function emit(content: string | Buffer, out?: string): void {
@@ -48,14 +59,14 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
     try {
       await fn(...args);
     } catch (e) {
-      const wantsJson = process.argv.includes('json') && process.argv.includes('--format');
+      const asJson = wantsJson();
       if (e instanceof ObservatoryError) {
         process.stderr.write(`Error: ${e.describe()}\n`);
-        if (wantsJson) process.stdout.write(json({ error: e.toJSON() }));
+        if (asJson) process.stdout.write(json({ error: e.toJSON() }));
         process.exitCode = e.status >= 500 ? 1 : 2;
       } else {
         process.stderr.write(`Unexpected error: ${(e as Error).stack ?? e}\n`);
-        if (wantsJson) process.stdout.write(json({ error: { code: 'internal', message: (e as Error).message } }));
+        if (asJson) process.stdout.write(json({ error: { code: 'internal', message: (e as Error).message } }));
         process.exitCode = 1;
       }
     }

@@ -1,5 +1,5 @@
 /** The `civic` command line: every analysis scriptable, with --help everywhere and --format json. */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerInit } from './init.ts';
 import { registerReference } from './reference.ts';
 import { registerDataset } from './dataset.ts';
@@ -11,7 +11,9 @@ export function buildProgram(): Command {
   program.name('civic')
     .description('Civic Insight Observatory: who uses council services, who misses out, and where — from the records you already hold.')
     .version('0.1.0')
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    // Usage mistakes exit 2, like every other problem with the request; help and version exit 0.
+    .exitOverride();
   registerInit(program);
   registerReference(program);
   registerDataset(program);
@@ -20,4 +22,10 @@ export function buildProgram(): Command {
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code) ? 0 : 2;
+  } else throw e;
+}

@@ -3,7 +3,7 @@ import { withWorkspace } from '../store/index.ts';
 import { profileDataset } from '../profiling/index.ts';
 import { discloseProfile, profileToCsv, profileToJson, profileToTable, profileToXlsx } from '../outputs/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError, parseBands } from '../core/index.ts';
-import { action, emit, parseFormat } from './io.ts';
+import { action, emit, parseFormat, formatOption } from './io.ts';
 
 export function registerProfile(program: Command): void {
   program.command('profile')
@@ -16,9 +16,9 @@ export function registerProfile(program: Command): void {
     .option('--base <measure>', 'households or population', 'households')
     .option('--where <column=value>', 'only records with this value, e.g. --where "payment_method=Direct Debit" (values separated by |)')
     .option('--bands <spec>', 'index bands, e.g. "High:120,Above average:110,Average:90,Below average:80,Low"')
-    .option('--format <format>', 'table, csv, xlsx or json', 'table')
+    .addOption(formatOption(['table', 'csv', 'xlsx', 'json']))
     .option('--out <file>', 'write to a file (needed for xlsx)')
-    .option('--min-cell <n>', `suppress counts under n (default ${DEFAULT_MIN_CELL} for csv, xlsx and json; 0 to switch off for your own use)`)
+    .option('--min-cell <n>', `suppress counts under n (default ${DEFAULT_MIN_CELL} for anything written to a file and for csv, xlsx and json; 0 to switch off for your own use)`)
     .addHelpText('after', `
 Examples:
   civic profile borough.civic stop_smoking --level group
@@ -28,7 +28,8 @@ Examples:
       const format = parseFormat(o.format ?? 'table', ['table', 'csv', 'xlsx', 'json']);
       if (o.level && o.byArea) throw new ParameterError('Give either --level or --by-area, not both.');
       if (format === 'xlsx' && !o.out) throw new ParameterError('An XLSX profile needs a file to go to.', 'Add --out FILE.xlsx');
-      const minCell = o.minCell !== undefined ? Number(o.minCell) : format === 'table' ? 0 : DEFAULT_MIN_CELL;
+      // Only the owner's own screen is unsuppressed by default; anything written to a file is an export.
+      const minCell = o.minCell !== undefined ? Number(o.minCell) : format === 'table' && !o.out ? 0 : DEFAULT_MIN_CELL;
       if (!Number.isInteger(minCell) || minCell < 0) throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
       let where: { column: string; values: string[] } | undefined;
       if (o.where) {

@@ -3,24 +3,31 @@ import { withWorkspace } from '../store/index.ts';
 import { importReference, referenceStatus, parseMapSpec, type ReferenceImportResult, type ReferenceStatus } from '../reference/index.ts';
 import { ParameterError } from '../core/index.ts';
 import { fmtInt } from '../outputs/index.ts';
-import { action, json, repeat } from './io.ts';
+import { LEVEL_TITLES, AREA_LEVELS, type AreaLevel } from '../geo/index.ts';
+
+const plural = (n: number, one: string, many = one + 's') => `${fmtInt(n)} ${n === 1 ? one : many}`;
+import { action, json, repeat, formatOption } from './io.ts';
 
 function describeImport(r: ReferenceImportResult): string {
   const out: string[] = [];
   for (const a of r.areas) out.push(`Areas from ${a.file}: ${Object.entries(a.byLevel).map(([l, n]) => `${fmtInt(n)} ${l}`).join(', ')}`);
-  for (const b of r.boundaries) out.push(`Boundaries from ${b.file}: ${fmtInt(b.areas)} ${b.level} areas`);
+  for (const b of r.boundaries) {
+    out.push(`Boundaries from ${b.file}: ${plural(b.areas, `${b.level} area`)}`);
+    if (b.postcodesAssigned || b.postcodesUnassigned) out.push(`  ${plural(b.postcodesAssigned, 'postcode')} already in the workspace placed in them (${fmtInt(b.assignedWithin)} inside a polygon, ${fmtInt(b.assignedNearest)} by nearest polygon)` + (b.postcodesUnassigned ? `; ${plural(b.postcodesUnassigned, 'postcode')} outside every boundary` : ''));
+  }
   if (r.postcodes) {
     const p = r.postcodes;
     out.push(`Postcodes from ${p.file}: ${fmtInt(p.read)} rows read, ${fmtInt(p.imported)} imported (${fmtInt(p.live)} live, ${fmtInt(p.terminated)} terminated)` +
       (p.duplicates ? `, ${fmtInt(p.duplicates)} duplicate rows skipped` : '') + (p.rejected ? `, ${fmtInt(p.rejected)} rejected` : ''));
     for (const e of p.rejectedExamples.slice(0, 5)) out.push(`  row ${e.row}: "${e.value ?? ''}" ${e.reason}`);
+    for (const w of p.warnings) out.push(`  Warning: ${w}`);
     for (const pl of p.placedByBoundaries) if (pl.assigned || pl.unassigned) {
-      out.push(`  ${fmtInt(pl.assigned)} postcodes given a ${pl.level} code from boundaries (${fmtInt(pl.within)} inside a polygon, ${fmtInt(pl.nearest)} by nearest polygon)` + (pl.unassigned ? `; ${fmtInt(pl.unassigned)} outside every ${pl.level} boundary` : ''));
+      out.push(`  ${plural(pl.assigned, 'postcode')} given their ${LEVEL_TITLES[pl.level as AreaLevel] ?? pl.level} code from the boundaries (${fmtInt(pl.within)} inside a polygon, ${fmtInt(pl.nearest)} by nearest polygon)` + (pl.unassigned ? `; ${plural(pl.unassigned, 'postcode')} outside every ${pl.level} boundary` : ''));
     }
   }
   for (const b of r.base) out.push(`Base from ${b.file}: ${fmtInt(b.areas)} ${b.level} areas` + (b.households !== null ? `, ${fmtInt(b.households)} households` : '') + (b.population !== null ? `, ${fmtInt(b.population)} people` : ''));
   for (const c of r.classifications) out.push(`Classification ${c.name} (${c.format}) on ${fmtInt(c.areas)} ${c.areaLevel} areas: ${Object.entries(c.segments).map(([t, n]) => `${n} ${t}s`).join(', ')}`);
-  for (const s of r.segments) out.push(`Segment names for ${s.classification}: ${s.named} named` + (s.unknown.length ? `; ${s.unknown.length} codes not in the classification (${s.unknown.slice(0, 5).join(', ')})` : ''));
+  for (const s of r.segments) out.push(`Segment names for ${s.classification}: ${plural(s.named, 'segment')} named` + (s.unknown.length ? `; ${plural(s.unknown.length, 'name')} in the file for segments not found in this area (normal for a names file covering the whole country)` : ''));
   for (const d of r.deprivation) out.push(`Deprivation ${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas: ${d.domains.join(', ')}`);
   return out.join('\n') + '\n';
 }
@@ -31,9 +38,9 @@ function describeStatus(s: ReferenceStatus): string {
   if (levels.length) out.push(`  with area codes: ${levels.map(([l, n]) => `${l} ${fmtInt(n)}`).join(', ')}`);
   out.push('Areas: ' + (s.areas.length ? s.areas.map((a) => `${fmtInt(a.areas)} ${a.level}${a.withBoundaries ? ` (${fmtInt(a.withBoundaries)} with boundaries)` : ''}`).join(', ') : 'none'));
   out.push('Base: ' + (s.base.length ? s.base.map((b) => `${fmtInt(b.areas)} ${b.level} areas, ${b.households !== null ? fmtInt(b.households) + ' households' : 'no households'}, ${b.population !== null ? fmtInt(b.population) + ' people' : 'no population'}`).join('; ') : 'none'));
-  out.push('Classifications: ' + (s.classifications.length ? '' : 'none'));
+  out.push('Classifications:' + (s.classifications.length ? '' : ' none'));
   for (const c of s.classifications) out.push(`  ${c.name}: ${c.title ?? ''} — ${c.tiers.join(' → ')} on ${fmtInt(c.areas)} ${c.areaLevel} areas, ${c.segments} segments`);
-  out.push('Deprivation: ' + (s.deprivation.length ? s.deprivation.map((d) => `${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas (${d.domains} domains)`).join('; ') : 'none'));
+  out.push('Deprivation: ' + (s.deprivation.length ? s.deprivation.map((d) => `${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas (${plural(d.domains, 'domain')})`).join('; ') : 'none'));
   return out.join('\n') + '\n';
 }
 
@@ -48,14 +55,15 @@ export function registerReference(program: Command): void {
     .option('--base <file>', 'households/population per area: Census 2021 TS041/TS001 or area_code,households[,population] (repeatable)', repeat)
     .option('--base-level <level>', 'area level of the base codes when it cannot be told from them (e.g. oa21)')
     .option('--boundaries <file>', 'GeoJSON boundaries; pair each with --level, or write LEVEL=FILE (repeatable)', repeat)
-    .option('--level <level>', 'area level of the preceding --boundaries (oa21, lsoa21, msoa21, oa11, lsoa11, ward, lad) (repeatable)', repeat)
+    .option('--level <level>', `area level of the preceding --boundaries (${AREA_LEVELS.join(', ')}) (repeatable)`, repeat)
+    .option('--code-property <name>', 'GeoJSON property holding the area codes, when it is not found by name')
     .option('--classification <file>', 'area classification: ONS OAC 2011/2021 as published, or area_code,<tier columns> (repeatable)', repeat)
     .option('--classification-name <name>', 'name for the classification (default: oac2011, oac2021 or the file name)')
     .option('--segments <file>', 'segment names and descriptions: tier,code,name,description[,parent] or the ONS OAC names file (repeatable)', repeat)
     .option('--deprivation <file>', 'deprivation index as published (IMD 2019 File 1 or 2) (repeatable)', repeat)
     .option('--deprivation-name <name>', 'name for the deprivation index (default imd2019 when the file says so)')
     .option('--area-year <year>', 'census year of area codes whose column names do not say (2011 or 2021)', '2021')
-    .option('--format <format>', 'table or json', 'table')
+    .addOption(formatOption(['table', 'json']))
     .addHelpText('after', `
 Example (Trafford, as published):
   civic reference import trafford.civic \\
@@ -80,6 +88,7 @@ Example (Trafford, as published):
         const result = await importReference(ws.engine, {
           postcodes: o.postcodes as string | undefined, postcodeMap: parseMapSpec(o.map as string[] | undefined),
           areas: o.areas as string[] | undefined, base: o.base as string[] | undefined, baseLevel: o.baseLevel as string | undefined, boundaries,
+          codeProperty: o.codeProperty as string | undefined,
           classification: o.classification as string[] | undefined, classificationName: o.classificationName as string | undefined,
           segments: o.segments as string[] | undefined, deprivation: o.deprivation as string[] | undefined, deprivationName: o.deprivationName as string | undefined,
           areaYear: year, onStep: o.format === 'json' ? undefined : (s) => process.stderr.write(`Importing ${s}\n`),
@@ -90,7 +99,7 @@ Example (Trafford, as published):
   ref.command('status')
     .description('What reference data the workspace holds')
     .argument('<workspace>', 'workspace file')
-    .option('--format <format>', 'table or json', 'table')
+    .addOption(formatOption(['table', 'json']))
     .action(action(async (workspace: string, o: { format: string }) => {
       await withWorkspace(workspace, async (ws) => {
         const s = await referenceStatus(ws.engine);

@@ -27,7 +27,7 @@ export interface DatasetImportOptions extends ReadOptions {
   onProgress?: (p: { stage: string; done: number; total: number }) => void;
 }
 
-export interface RowIssue { row: number; status: 'unmatched' | 'rejected'; column: string | null; value: string | null; reason: string }
+export interface RowIssue { row: number; status: 'unmatched' | 'rejected' | 'corrected'; column: string | null; value: string | null; reason: string }
 
 export interface DatasetImportResult {
   dataset: string;
@@ -115,7 +115,7 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
   if (pcIndex < 0) {
     throw new InputError(opts.postcodeColumn ? `The file has no column "${opts.postcodeColumn}".` : 'No postcode column was found in the file.', {
       location: { file: table.file, column: opts.postcodeColumn }, code: 'input_no_postcode',
-      fix: `Name the postcode column with --postcode-column. Columns in the file: ${header.join(', ')}.`,
+      fix: `Name the postcode column with --postcode-column, or, if the column names are not on the first row, give their row with --header-row. Columns read: ${header.join(', ')}.`,
     });
   }
   const pseudoIdx = (opts.pseudonymise ?? []).map((c) => {
@@ -274,9 +274,15 @@ export async function listDatasets(engine: Engine): Promise<DatasetSummary[]> {
   }));
 }
 
-export async function datasetIssues(engine: Engine, name: string, opts: { status?: 'unmatched' | 'rejected'; limit?: number } = {}): Promise<RowIssue[]> {
-  const ds = await engine.one(`SELECT name FROM dataset WHERE name = $1`, [name]);
+export async function datasetIssues(engine: Engine, name: string, opts: { status?: 'unmatched' | 'rejected' | 'corrected'; limit?: number } = {}): Promise<RowIssue[]> {
+  const ds = await engine.one<{ table_name: string; postcode_column: string }>(`SELECT table_name, postcode_column FROM dataset WHERE name = $1`, [name]);
   if (!ds) throw new WorkspaceStateError(`There is no dataset called "${name}".`, 'List the datasets with: civic dataset list WORKSPACE');
+  if (opts.status === 'corrected') {
+    // Matched rows keep their note in the dataset's own table.
+    const rows = await engine.all<{ row_no: number; value: string | null; reason: string }>(
+      `SELECT _row AS row_no, _postcode_raw AS value, _note AS reason FROM ${ident(ds.table_name)} WHERE _status = 'matched' AND _note LIKE 'postcode corrected%' ORDER BY _row ${opts.limit ? `LIMIT ${Math.floor(opts.limit)}` : ''}`);
+    return rows.map((r) => ({ row: r.row_no, status: 'corrected', column: ds.postcode_column, value: r.value, reason: r.reason }));
+  }
   const rows = await engine.all<{ row_no: number; status: string; column_name: string | null; value: string | null; reason: string }>(
     `SELECT row_no, status, column_name, value, reason FROM dataset_issue WHERE dataset = $1 ${opts.status ? 'AND status = $2' : ''} ORDER BY row_no ${opts.limit ? `LIMIT ${Math.floor(opts.limit)}` : ''}`,
     opts.status ? [name, opts.status] : [name]);

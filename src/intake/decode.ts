@@ -34,7 +34,7 @@ export function decodeText(bytes: Uint8Array, file: string, requested: string = 
   if (nul > 0) {
     throw new InputError('The file contains binary data (NUL bytes): it is not a text file, or it is UTF-16 without a byte-order mark.', {
       location: { file }, code: 'input_encoding',
-      fix: 'Save the file as "CSV UTF-8 (Comma delimited)" from Excel, or import the .xlsx workbook directly.',
+      fix: 'If it is UTF-16 text, name it with --encoding utf-16le (or utf-16be); otherwise save it as "CSV UTF-8 (Comma delimited)" from Excel, or import the .xlsx workbook directly.',
     });
   }
   try {

@@ -52,17 +52,23 @@ export async function readSourceTable(file: string, opts: ReadOptions = {}, engi
 function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTable {
   const { text, encoding } = decodeText(bytes, file, opts.encoding ?? 'auto');
   if (!text.trim()) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
-  const parsed = Papa.parse<string[]>(text, { delimiter: opts.delimiter ?? '', skipEmptyLines: false, delimitersToGuess: [',', '\t', ';', '|'] });
+  const parsed = Papa.parse<string[]>(text, { delimiter: opts.delimiter ?? guessDelimiter(text), skipEmptyLines: false });
   const data = parsed.data;
   // Papa reports quote problems per record index.
   const quoteProblems = new Map<number, string>();
   for (const e of parsed.errors) if (e.type === 'Quotes' && e.row !== undefined) quoteProblems.set(e.row, 'a quoted value is not closed properly');
 
   // Row numbers follow the file's records as a spreadsheet would show them; blank lines still take a number.
+  // The header is the first row that fills most of the table's width: a title line above the
+  // table ("Library members, March 2024") fills one cell.
   let headerIndex = -1;
-  const firstWanted = opts.headerRow ? opts.headerRow - 1 : 0;
-  for (let i = firstWanted; i < data.length; i++) {
-    if (data[i].some((v) => v.trim() !== '')) { headerIndex = i; break; }
+  const filled = (row: string[]) => row.filter((v) => v.trim() !== '').length;
+  if (opts.headerRow) {
+    headerIndex = opts.headerRow - 1;
+    if (!data[headerIndex] || filled(data[headerIndex]) === 0) throw new InputError(`Row ${opts.headerRow} is empty.`, { location: { file, row: opts.headerRow }, fix: 'Give the row holding the column names with --header-row.' });
+  } else {
+    const width = Math.max(0, ...data.slice(0, 30).map(filled));
+    headerIndex = data.findIndex((row, i) => i < 30 && filled(row) > 0 && filled(row) >= Math.ceil(width * 0.6));
   }
   if (headerIndex < 0) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
   const rawHeader = data[headerIndex];
@@ -87,6 +93,39 @@ function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTabl
     rows.push(row);
   }
   return { file, format: 'csv', encoding, delimiter: parsed.meta.delimiter, header, rows };
+}
+
+/**
+ * Picks the delimiter that splits the first lines into the same number (more than one) of fields,
+ * preferring more fields; quotes are respected. Tiny files are where guessing goes wrong most.
+ */
+export function guessDelimiter(text: string): string {
+  const lines: string[] = [];
+  let start = 0;
+  while (lines.length < 20 && start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end).replace(/\r$/, '');
+    if (line.trim()) lines.push(line);
+    start = end + 1;
+  }
+  const fields = (line: string, d: string) => {
+    let n = 1, quoted = false;
+    for (const ch of line) {
+      if (ch === '"') quoted = !quoted;
+      else if (ch === d && !quoted) n++;
+    }
+    return n;
+  };
+  let best = ',', bestCount = 1;
+  for (const d of [',', '\t', ';', '|']) {
+    const counts = lines.map((l) => fields(l, d));
+    // Lines after a quoted line break can disagree; the header and most lines must agree.
+    const head = counts[0] ?? 1;
+    const agree = counts.filter((c) => c === head).length;
+    if (head > 1 && agree >= Math.ceil(counts.length * 0.8) && head > bestCount) { best = d; bestCount = head; }
+  }
+  return best;
 }
 
 function looksBinaryText(text: string): boolean {

@@ -38,7 +38,7 @@ export function profileToTable(r: ProfileResult): string {
     r.unmatched ? `${fmtInt(r.unmatched)} record(s) are not in the table (unmatched or rejected postcodes, or no ${r.kind === 'segment' ? 'segment' : 'area'} for their postcode).` : '',
     r.disclosure
       ? r.disclosure.primary + r.disclosure.secondary > 0
-        ? `Counts under ${r.disclosure.minCell} are suppressed (${SUPPRESSED_MARK})` + (r.disclosure.secondary ? `; ${r.disclosure.secondary} further cell(s) hidden so they cannot be worked out from the total.` : '.')
+        ? `Counts under ${r.disclosure.minCell} are suppressed (${SUPPRESSED_MARK})` + (r.disclosure.secondary ? `; ${r.disclosure.secondary} more ${r.disclosure.secondary === 1 ? 'cell is' : 'cells are'} hidden so that none can be worked out from the total.` : '.')
         : `No count is under ${r.disclosure.minCell}, so nothing is suppressed.`
       : '',
     'Index: file % ÷ base % × 100. Significant: penetration differs from the overall rate at the 95% level.',

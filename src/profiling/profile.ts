@@ -45,7 +45,7 @@ async function baseLevelFor(engine: Engine, measure: string): Promise<AreaLevel>
   // The finest level gives the best apportioning.
   const best = AREA_LEVELS.find((l) => levels.some((x) => x.level === l));
   if (!best) {
-    throw new WorkspaceStateError(`The workspace has no ${measure} counts per area (the base).`,
+    throw new WorkspaceStateError(`The workspace has no ${measure === 'households' ? 'household' : 'population'} counts per area (the base).`,
       `Import them first, e.g. civic reference import WORKSPACE --base ${measure === 'households' ? 'ts041.csv' : 'ts001.csv'}`);
   }
   return best;

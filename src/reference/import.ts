@@ -19,6 +19,8 @@ export interface ReferenceImportRequest {
   base?: string[];
   baseLevel?: string;
   boundaries?: { file: string; level: string }[];
+  /** GeoJSON property holding area codes, when not found by name */
+  codeProperty?: string;
   classification?: string[];
   classificationName?: string;
   segments?: string[];
@@ -49,7 +51,7 @@ export async function importReference(engine: Engine, req: ReferenceImportReques
 async function importAll(engine: Engine, req: ReferenceImportRequest, step: (s: string) => void): Promise<ReferenceImportResult> {
   const out: ReferenceImportResult = { areas: [], boundaries: [], base: [], classifications: [], segments: [], deprivation: [] };
   for (const f of req.areas ?? []) { step(`areas ${f}`); out.areas.push(await importAreas(engine, f, { areaYear: req.areaYear })); }
-  for (const b of req.boundaries ?? []) { step(`boundaries ${b.file}`); out.boundaries.push(await importBoundaries(engine, b.file, b.level)); }
+  for (const b of req.boundaries ?? []) { step(`boundaries ${b.file}`); out.boundaries.push(await importBoundaries(engine, b.file, b.level, { codeProperty: req.codeProperty })); }
   if (req.postcodes) {
     step(`postcodes ${req.postcodes}`);
     const pc = await importPostcodes(engine, req.postcodes, { map: req.postcodeMap, areaYear: req.areaYear });
@@ -59,7 +61,7 @@ async function importAll(engine: Engine, req: ReferenceImportRequest, step: (s: 
       const levels = await engine.all<{ level: string }>(`SELECT DISTINCT level FROM boundary`);
       const order = AREA_LEVELS.filter((l) => levels.some((x) => x.level === l));
       for (const level of order) {
-        step(`placing postcodes in ${level} boundaries`);
+        step(`postcodes into ${level} boundaries`);
         const a = await assignPostcodesByBoundaries(engine, level);
         placed.push({ level, assigned: a.postcodesAssigned, within: a.assignedWithin, nearest: a.assignedNearest, unassigned: a.postcodesUnassigned });
       }

@@ -37,6 +37,8 @@ export interface PostcodeImportResult {
   file: string; read: number; imported: number; live: number; terminated: number; duplicates: number;
   rejected: number; rejectedExamples: { row: number; value: string | null; reason: string }[];
   noLocation: number; columns: Partial<Record<PostcodeField, string>>;
+  /** things the importer could not find, said plainly */
+  warnings: string[];
 }
 
 export function mapPostcodeColumns(header: string[], opts: PostcodeImportOptions = {}): Partial<Record<PostcodeField, string>> {
@@ -122,8 +124,16 @@ export async function importPostcodes(engine: Engine, path: string, opts: Postco
     return {
       file, read: counts.read, imported: imported.n, live: imported.live, terminated: imported.n - imported.live,
       duplicates: valid - counts.distinct_valid, rejected: counts.rejected, rejectedExamples, noLocation: imported.nol, columns: cols,
+      warnings: postcodeWarnings(cols, header),
     };
   });
+}
+
+function postcodeWarnings(cols: Partial<Record<PostcodeField, string>>, header: string[]): string[] {
+  const out: string[] = [];
+  if (!cols.lat) out.push('No latitude/longitude columns were found (looked for lat, latitude, long, lon, longitude), so these postcodes cannot be placed in boundaries. Name them with --map COLUMN=lat --map COLUMN=lon.');
+  if (!AREA_LEVELS.some((l) => cols[l])) out.push(`No area-code columns were recognised (columns: ${header.join(', ')}). Records will reach areas only through boundaries; name code columns with --map COLUMN=oa21 (or lsoa21, ward, lad ...).`);
+  return out;
 }
 
 /** Names some postcode lists carry beside the codes (Trafford's: ward_name, lsoa_name, msoa_hcl_name, la_name). */

@@ -65,5 +65,31 @@ test('errors are plain English with a non-zero exit, and JSON when asked', () =>
   assert.equal(JSON.parse(r.stdout).error.code, 'workspace_missing');
   const bad = run('profile', 'w', 'x', '--format', 'pdf');
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /Unknown format "pdf"/);
+  assert.match(bad.stderr, /argument 'pdf' is invalid. Allowed choices are table, csv, xlsx, json/);
+  const usage = run('profile', 'w');
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /missing required argument 'dataset'/);
+  const status = run('dataset', 'rejects', 'w', 'x', '--status', 'bogus');
+  assert.equal(status.status, 2);
+  assert.match(status.stderr, /Allowed choices are unmatched, rejected, corrected/);
+  const eq = run('profile', '/nonexistent/w.civic', 'x', '--format=json');
+  assert.equal(JSON.parse(eq.stdout).error.code, 'workspace_missing');
+});
+
+test('the import summary names the workspace in its hints, and corrected postcodes can be listed', () => {
+  const tmp = tempDir();
+  try {
+    const ws = join(tmp.dir, 'w.civic');
+    run('init', ws);
+    run('reference', 'import', ws, '--postcodes', FIXTURES + 'postcodes-small.csv', '--base', FIXTURES + 'base-small.csv');
+    const imp = run('dataset', 'import', ws, 'messy', FIXTURES + 'messy.csv');
+    assert.match(imp.stdout, new RegExp(`civic dataset rejects ${ws.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} messy`));
+    const corrected = JSON.parse(run('dataset', 'rejects', ws, 'messy', '--status', 'corrected', '--format', 'json').stdout);
+    assert.deepEqual(corrected.map((c: { row: number; value: string }) => [c.row, c.value]), [[4, 'SB4 OQD']]);
+    assert.match(corrected[0].reason, /corrected from "SB4 OQD" to "SB4 0QD"/);
+    const table = run('profile', ws, 'messy', '--by-area', 'oa', '--out', join(tmp.dir, 'p.txt'));
+    assert.equal(table.status, 0, table.stderr);
+  } finally {
+    tmp.cleanup();
+  }
 });

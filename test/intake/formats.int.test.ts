@@ -89,3 +89,18 @@ test('a classification whose areas no postcode reaches is refused with what to i
     await ws.engine.run(`DELETE FROM classification WHERE name = 'dep'`);
   }
 });
+
+test('a tiny pipe-delimited file and a CSV with a title row above the table are read correctly', async () => {
+  const pipe = join(tmp.dir, 'pipe.csv');
+  writeFileSync(pipe, 'id|postcode\n1|M15 4AB\n');
+  const r = await importDataset(ws.engine, 'pipe', pipe);
+  assert.equal(r.postcodeColumn, 'postcode');
+  assert.equal(r.matched, 1);
+  const titled = join(tmp.dir, 'titled.csv');
+  writeFileSync(titled, 'Garden waste subscribers - March 2024,,\n,,\nref,postcode,bins\nG1,M15 4AB,2\nG2,M1 1AE,1\n');
+  const t = await importDataset(ws.engine, 'titled', titled);
+  assert.equal(t.postcodeColumn, 'postcode');
+  assert.deepEqual([t.read, t.matched], [2, 2]);
+  const rows = await ws.engine.all(`SELECT _row FROM ds_titled ORDER BY _row`);
+  assert.deepEqual(rows.map((x) => x._row), [4, 5]);
+});
