@@ -30,69 +30,66 @@ export async function baseByGroup(engine: Engine, baseLevel: AreaLevel, measure:
     throw new WorkspaceStateError(`None of the postcodes has a ${LEVEL_TITLES[target]} code, so records cannot be placed ${g.kind === 'segment' ? `in ${g.classification}` : `by ${target}`}.`,
       `Import the ${target} boundaries (civic reference import WORKSPACE --boundaries FILE --level ${target}) or a postcode directory with that column.`);
   }
-  const all = await engine.all<{ code: string; m: number; reached: boolean }>(
-    `SELECT ab.area_code AS code, ab.${ident(measure)} AS m, EXISTS (SELECT 1 FROM postcode p WHERE p.${ident(baseLevel)} = ab.area_code) AS reached
-     FROM area_base ab WHERE ab.level = $1 AND ab.${ident(measure)} IS NOT NULL ORDER BY ab.area_code`, [baseLevel]);
-  const covered = all.filter((a) => a.reached);
-  if (!covered.length) {
-    throw new WorkspaceStateError(`None of the postcodes has a ${LEVEL_TITLES[baseLevel]} code, so the base cannot be related to the records.`,
-      `Import the ${baseLevel} boundaries or a postcode directory with ${baseLevel} codes.`);
-  }
-  const excluded = { areas: all.length - covered.length, base: all.filter((a) => !a.reached).reduce((s, a) => s + a.m, 0) };
-
-  // Base area → (target area, weight) pairs.
-  let pairs: { b: string; a: string; w: number }[];
-  let method: string;
-  if (target === baseLevel) {
-    pairs = covered.map((c) => ({ b: c.code, a: c.code, w: 1 }));
-    method = `${measure} per ${baseLevel}`;
-  } else {
-    const viaHierarchy = await ancestorsOf(engine, covered.map((c) => c.code), baseLevel, target);
-    if (viaHierarchy) {
-      pairs = covered.map((c) => ({ b: c.code, a: viaHierarchy.get(c.code)!, w: 1 }));
-      method = `${measure} per ${baseLevel}, summed to ${target} through the area hierarchy`;
+  const BL = ident(baseLevel), TL = ident(target), M = ident(measure);
+  await engine.run(`CREATE OR REPLACE TEMP TABLE base_cov AS SELECT area_code AS b, ${M} AS m,
+      area_code IN (SELECT ${BL} FROM postcode WHERE ${BL} IS NOT NULL) AS reached
+    FROM area_base WHERE level = $1 AND ${M} IS NOT NULL`, [baseLevel]);
+  try {
+    const cov = (await engine.one<{ reached: number; areas: number; base: number | null }>(
+      `SELECT count(*) FILTER (WHERE reached)::BIGINT AS reached, count(*) FILTER (WHERE NOT reached)::BIGINT AS areas, sum(m) FILTER (WHERE NOT reached) AS base FROM base_cov`))!;
+    if (cov.reached === 0) {
+      throw new WorkspaceStateError(`None of the postcodes has a ${LEVEL_TITLES[baseLevel]} code, so the base cannot be related to the records.`,
+        `Import the ${baseLevel} boundaries or a postcode directory with ${baseLevel} codes.`);
+    }
+    // Base area → (area at the level asked for, weight).
+    let method: string;
+    if (target === baseLevel) {
+      await engine.run(`CREATE OR REPLACE TEMP TABLE base_pair AS SELECT b, b AS a, 1.0::DOUBLE AS w FROM base_cov WHERE reached`);
+      method = `${measure} per ${baseLevel}`;
     } else {
-      const rows = await engine.all<{ b: string; a: string; n: number }>(
-        `WITH pc AS (SELECT ${ident(baseLevel)} AS b, ${ident(target)} AS a, status FROM postcode WHERE ${ident(baseLevel)} IS NOT NULL AND ${ident(target)} IS NOT NULL),
-           live AS (SELECT b, bool_or(status = 'live') AS has_live FROM pc GROUP BY b)
-         SELECT pc.b, pc.a, count(*)::BIGINT AS n FROM pc JOIN live USING (b) WHERE pc.status = 'live' OR NOT live.has_live GROUP BY 1, 2 ORDER BY 1, 2`);
-      const totals = new Map<string, number>();
-      for (const r of rows) totals.set(r.b, (totals.get(r.b) ?? 0) + r.n);
-      pairs = rows.map((r) => ({ b: r.b, a: r.a, w: r.n / totals.get(r.b)! }));
-      method = `${measure} per ${baseLevel}, shared out to ${g.kind === 'segment' ? `${g.classification} (${target})` : target} by each area's share of live postcodes`;
+      const covered = (await engine.all<{ b: string }>(`SELECT b FROM base_cov WHERE reached`)).map((r) => r.b);
+      const viaHierarchy = await ancestorsOf(engine, covered, baseLevel, target);
+      if (viaHierarchy) {
+        await engine.run(`CREATE OR REPLACE TEMP TABLE base_pair (b VARCHAR, a VARCHAR, w DOUBLE)`);
+        await engine.append('base_pair', covered.map((b) => [b, viaHierarchy.get(b)!, 1]));
+        method = `${measure} per ${baseLevel}, summed to ${target} through the area hierarchy`;
+      } else {
+        await engine.run(`CREATE OR REPLACE TEMP TABLE base_pair AS
+          WITH pc AS (SELECT ${BL} AS b, ${TL} AS a, status FROM postcode WHERE ${BL} IS NOT NULL AND ${TL} IS NOT NULL),
+            live AS (SELECT b, bool_or(status = 'live') AS has_live FROM pc GROUP BY b),
+            n AS (SELECT pc.b, pc.a, count(*) AS n FROM pc JOIN live USING (b) WHERE pc.status = 'live' OR NOT live.has_live GROUP BY 1, 2)
+          SELECT b, a, n / sum(n) OVER (PARTITION BY b) AS w FROM n`);
+        method = `${measure} per ${baseLevel}, shared out to ${g.kind === 'segment' ? `${g.classification} (${target})` : target} by each area's share of live postcodes`;
+      }
     }
+    const group = g.kind === 'segment'
+      ? `JOIN area_segment s ON s.classification = $1 AND s.tier = $2 AND s.area_code = p.a`
+      : '';
+    const groupCode = g.kind === 'segment' ? 's.code' : 'p.a';
+    const params = g.kind === 'segment' ? [g.classification, g.tier] : [];
+    // Summed in a fixed order so the same workspace gives the same figures to the last digit.
+    const rows = await engine.all<{ code: string; base: number }>(`SELECT ${groupCode} AS code, sum(c.m * p.w ORDER BY p.b, p.a) AS base
+      FROM base_pair p JOIN base_cov c ON c.b = p.b ${group} GROUP BY 1`, params);
+    // Rounded to a millionth below, so the order of this sum does not show.
+    const lost = (await engine.one<{ areas: number; base: number | null }>(`WITH share AS (SELECT p.b, sum(p.w) AS w FROM base_pair p ${group} GROUP BY 1)
+      SELECT count(*) FILTER (WHERE coalesce(s.w, 0) = 0)::BIGINT AS areas, sum(c.m * (1 - coalesce(s.w, 0))) FILTER (WHERE coalesce(s.w, 0) < 1 - 1e-9) AS base
+      FROM base_cov c LEFT JOIN share s ON s.b = c.b WHERE c.reached`, params))!;
+    return {
+      base: new Map(rows.map((r) => [r.code, r.base])),
+      method,
+      excluded: { areas: cov.areas + lost.areas, base: round6((cov.base ?? 0) + (lost.base ?? 0)) },
+    };
+  } finally {
+    await engine.run(`DROP TABLE IF EXISTS base_cov`);
+    await engine.run(`DROP TABLE IF EXISTS base_pair`);
   }
-  // Target area → group (segment code, or the area itself).
-  let groupOf: (a: string) => string | undefined = (a) => a;
-  if (g.kind === 'segment') {
-    const seg = new Map((await engine.all<{ area_code: string; code: string }>(
-      `SELECT area_code, code FROM area_segment WHERE classification = $1 AND tier = $2`, [g.classification, g.tier])).map((r) => [r.area_code, r.code]));
-    groupOf = (a) => seg.get(a);
-  }
-  const measureOf = new Map(covered.map((c) => [c.code, c.m]));
-  const base = new Map<string, number>();
-  const placedShare = new Map<string, number>();
-  for (const p of pairs) {
-    const grp = groupOf(p.a);
-    if (grp === undefined) continue;
-    base.set(grp, (base.get(grp) ?? 0) + measureOf.get(p.b)! * p.w);
-    placedShare.set(p.b, (placedShare.get(p.b) ?? 0) + p.w);
-  }
-  for (const c of covered) {
-    const share = placedShare.get(c.code) ?? 0;
-    if (share < 1 - 1e-9) {
-      excluded.base += c.m * (1 - share);
-      if (share === 0) excluded.areas++;
-    }
-  }
-  excluded.base = round6(excluded.base);
-  return { base, method, excluded };
 }
 
 /** Maps each area up the hierarchy to its ancestor at `target`, or null if any area has no such ancestor. */
 async function ancestorsOf(engine: Engine, codes: string[], from: AreaLevel, target: AreaLevel): Promise<Map<string, string> | null> {
   const links = await engine.all<{ code: string; level: string; parent: string; parent_level: string }>(
-    `SELECT code, level, parent, parent_level FROM area WHERE parent IS NOT NULL AND parent_level IS NOT NULL`);
+    `SELECT code, level, parent, parent_level FROM area WHERE parent IS NOT NULL AND parent_level IS NOT NULL AND level <> $1`, [target]);
+  if (!links.some((l) => l.level === from)) return null;
   const up = new Map(links.map((l) => [`${l.level}:${l.code}`, l]));
   const out = new Map<string, string>();
   for (const code of codes) {

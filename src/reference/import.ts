@@ -7,7 +7,7 @@ import type { Engine } from '../store/index.ts';
 import { ParameterError } from '../core/index.ts';
 import { AREA_LEVELS } from '../geo/index.ts';
 import { importAreas, importBoundaries, assignPostcodesByBoundaries, fillPostcodeLevelsFromHierarchy, type AreasImportResult, type BoundaryImportResult } from './areas.ts';
-import { importPostcodes, type PostcodeImportResult } from './postcodes.ts';
+import { stagePostcodes, commitPostcodes, dropStagedPostcodes, type StagedPostcodes, type PostcodeImportResult } from './postcodes.ts';
 import { importBase, type BaseImportResult } from './base.ts';
 import { importClassification, importSegmentNames, type ClassificationImportResult, type SegmentNamesResult } from './classification.ts';
 import { importDeprivation, type DeprivationImportResult } from './deprivation.ts';
@@ -44,17 +44,23 @@ export async function importReference(engine: Engine, req: ReferenceImportReques
   const step = req.onStep ?? (() => {});
   const nothing = !req.postcodes && !req.areas?.length && !req.base?.length && !req.boundaries?.length && !req.classification?.length && !req.segments?.length && !req.deprivation?.length;
   if (nothing) throw new ParameterError('Nothing to import.', 'Name at least one file, e.g. --postcodes ONSPD.csv or --base ts041.csv.');
-  // One transaction for the whole request: if any file is refused, none of them is imported.
-  return engine.transaction(() => importAll(engine, req, step));
+  // The postcode directory (the big one) is read and checked before the transaction starts;
+  // then one transaction for the whole request: if any file is refused, none of them is imported.
+  if (req.postcodes) step(`postcodes ${req.postcodes}`);
+  const staged = req.postcodes ? await stagePostcodes(engine, req.postcodes, { map: req.postcodeMap, areaYear: req.areaYear }) : null;
+  try {
+    return await engine.transaction(() => importAll(engine, req, step, staged));
+  } finally {
+    if (staged) await dropStagedPostcodes(engine, staged);
+  }
 }
 
-async function importAll(engine: Engine, req: ReferenceImportRequest, step: (s: string) => void): Promise<ReferenceImportResult> {
+async function importAll(engine: Engine, req: ReferenceImportRequest, step: (s: string) => void, staged: StagedPostcodes | null): Promise<ReferenceImportResult> {
   const out: ReferenceImportResult = { areas: [], boundaries: [], base: [], classifications: [], segments: [], deprivation: [] };
   for (const f of req.areas ?? []) { step(`areas ${f}`); out.areas.push(await importAreas(engine, f, { areaYear: req.areaYear })); }
   for (const b of req.boundaries ?? []) { step(`boundaries ${b.file}`); out.boundaries.push(await importBoundaries(engine, b.file, b.level, { codeProperty: req.codeProperty })); }
-  if (req.postcodes) {
-    step(`postcodes ${req.postcodes}`);
-    const pc = await importPostcodes(engine, req.postcodes, { map: req.postcodeMap, areaYear: req.areaYear });
+  if (staged) {
+    const pc = await commitPostcodes(engine, staged);
     // Postcodes arriving after boundaries are placed in them now.
     const placed: NonNullable<ReferenceImportResult['postcodes']>['placedByBoundaries'] = [];
     await engine.transaction(async () => {

@@ -65,7 +65,22 @@ export function mapPostcodeColumns(header: string[], opts: PostcodeImportOptions
   return cols;
 }
 
-export async function importPostcodes(engine: Engine, path: string, opts: PostcodeImportOptions = {}): Promise<PostcodeImportResult> {
+/** A postcode file read and checked, waiting in a temporary table to be written. */
+export interface StagedPostcodes {
+  table: string; file: string; source: string; header: string[]; rawHeader: string[];
+  cols: Partial<Record<PostcodeField, string>>;
+  counts: { read: number; rejected: number; distinctValid: number };
+  rejectedExamples: PostcodeImportResult['rejectedExamples'];
+}
+
+let staged = 0;
+const VALID_KEY = `regexp_full_match(k, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')`;
+
+/**
+ * Reads and checks a postcode directory into a temporary table. Call it outside a transaction:
+ * a temporary table made inside one makes the later insert of millions of rows nearly twice as slow.
+ */
+export async function stagePostcodes(engine: Engine, path: string, opts: PostcodeImportOptions = {}): Promise<StagedPostcodes> {
   const { header: rawHeader, source, file } = await describeReferenceCsv(engine, path);
   const header = rawHeader.map((h) => h.replace(/^\uFEFF/, '').trim());
   const cols = mapPostcodeColumns(header, opts);
@@ -79,54 +94,79 @@ export async function importPostcodes(engine: Engine, path: string, opts: Postco
   // Only the needed columns are read from the file: ONSPD has about fifty.
   const src = (f: PostcodeField) => ident(rawHeader[header.indexOf(cols[f]!)]);
   const text = (f: PostcodeField) => (cols[f] ? `NULLIF(trim(${src(f)}), '')` : 'NULL::VARCHAR');
-  const stage = `pc_stage_${process.pid}`;
-  return engine.transaction(async () => {
-    try {
-      // Published directories write "M15 4AB" or "M154AB " — removing spaces is enough, and much
-      // cheaper than a regular expression over millions of rows; anything else is cleaned below.
-      await engine.run(`CREATE TEMP TABLE ${stage} AS SELECT upper(replace(coalesce(${src('postcode')}, ''), ' ', '')) AS k,
-          ${text('doterm')} AS doterm, ${cols.lat ? sqlTryNumber(src('lat')) : 'NULL::DOUBLE'} AS lat, ${cols.lon ? sqlTryNumber(src('lon')) : 'NULL::DOUBLE'} AS lon,
-          ${AREA_LEVELS.map((l) => `${text(l)} AS ${l}`).join(', ')}
-        FROM ${source}`);
-    } catch (e) {
-      throw csvReadError(e, file);
-    }
-    await engine.run(`UPDATE ${stage} SET k = regexp_replace(k, '[^A-Z0-9]', '', 'g') WHERE NOT regexp_full_match(k, '[A-Z0-9]*')`);
-    const validKey = `regexp_full_match(k, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')`;
-    const counts = (await engine.one<{ read: number; rejected: number; distinct_valid: number }>(
-      `SELECT count(*)::BIGINT AS read, count(*) FILTER (WHERE NOT ${validKey})::BIGINT AS rejected, count(DISTINCT k) FILTER (WHERE ${validKey})::BIGINT AS distinct_valid FROM ${stage}`))!;
+  const table = `pc_stage_${process.pid}_${++staged}`;
+  try {
+    // Published directories write "M15 4AB" or "M154AB ": removing spaces is enough, and much
+    // cheaper than a regular expression over millions of rows; anything else is cleaned below.
+    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT upper(replace(coalesce(${src('postcode')}, ''), ' ', '')) AS k,
+        ${text('doterm')} AS doterm, ${cols.lat ? sqlTryNumber(src('lat')) : 'NULL::DOUBLE'} AS lat, ${cols.lon ? sqlTryNumber(src('lon')) : 'NULL::DOUBLE'} AS lon,
+        ${AREA_LEVELS.map((l) => `${text(l)} AS ${l}`).join(', ')}
+      FROM ${source}`);
+  } catch (e) {
+    throw csvReadError(e, file);
+  }
+  try {
+    await engine.run(`UPDATE ${table} SET k = regexp_replace(k, '[^A-Z0-9]', '', 'g') WHERE NOT regexp_full_match(k, '[A-Z0-9]*')`);
+    const c = (await engine.one<{ read: number; rejected: number; distinct_valid: number }>(
+      `SELECT count(*)::BIGINT AS read, count(*) FILTER (WHERE NOT ${VALID_KEY})::BIGINT AS rejected, count(DISTINCT k) FILTER (WHERE ${VALID_KEY})::BIGINT AS distinct_valid FROM ${table}`))!;
     let rejectedExamples: PostcodeImportResult['rejectedExamples'] = [];
-    if (counts.rejected > 0) {
+    if (c.rejected > 0) {
       // Row numbers are only worked out when there is something to report.
-      const rows = await engine.all<{ row: number; value: string | null }>(
+      const bad = await engine.all<{ row: number; value: string | null }>(
         `SELECT row, value FROM (SELECT row_number() OVER () + 1 AS row, ${src('postcode')} AS value FROM ${source})
          WHERE NOT regexp_full_match(regexp_replace(upper(coalesce(value, '')), '[^A-Z0-9]', '', 'g'), '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}') ORDER BY row LIMIT 20`);
-      rejectedExamples = rows.map((r) => ({ row: r.row, value: r.value, reason: r.value && r.value.trim() ? 'not a valid UK postcode' : 'missing postcode' }));
+      rejectedExamples = bad.map((r) => ({ row: r.row, value: r.value, reason: r.value && r.value.trim() ? 'not a valid UK postcode' : 'missing postcode' }));
     }
-    const valid = counts.read - counts.rejected;
+    return { table, file, source, header, rawHeader, cols, counts: { read: c.read, rejected: c.rejected, distinctValid: c.distinct_valid }, rejectedExamples };
+  } catch (e) {
+    await engine.run(`DROP TABLE IF EXISTS ${table}`);
+    throw e;
+  }
+}
+
+export async function dropStagedPostcodes(engine: Engine, s: StagedPostcodes): Promise<void> {
+  try { await engine.run(`DROP TABLE IF EXISTS ${s.table}`); } catch { /* gone with a rolled-back transaction */ }
+}
+
+/** Writes staged postcodes into the directory (inside the caller's transaction, or its own). */
+export async function commitPostcodes(engine: Engine, s: StagedPostcodes): Promise<PostcodeImportResult> {
+  return engine.transaction(async () => {
+    const valid = s.counts.read - s.counts.rejected;
+    const duplicates = valid - s.counts.distinctValid;
     // ONSPD marks a missing location with latitude 99.999999; duplicates keep the live row.
-    const dedupe = counts.distinct_valid < valid ? 'QUALIFY row_number() OVER (PARTITION BY k ORDER BY (doterm IS NULL) DESC) = 1' : '';
+    const dedupe = duplicates > 0 ? 'QUALIFY row_number() OVER (PARTITION BY k ORDER BY (doterm IS NULL) DESC) = 1' : '';
     const existing = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM postcode`))!.n;
-    if (existing > 0) await engine.run(`DELETE FROM postcode WHERE pc_key IN (SELECT k FROM ${stage})`);
-    if (existing > 0) await engine.run(`DELETE FROM postcode_placement WHERE pc_key IN (SELECT k FROM ${stage})`);
+    if (existing > 0) {
+      // A re-import replaces the postcodes it contains and keeps the others (several authorities in one workspace).
+      await engine.run(`DELETE FROM postcode WHERE pc_key IN (SELECT k FROM ${s.table})`);
+      await engine.run(`DELETE FROM postcode_placement WHERE pc_key IN (SELECT k FROM ${s.table})`);
+    }
     await engine.run(`INSERT INTO postcode SELECT k,
         CASE WHEN lat BETWEEN -90 AND 90 THEN lat END, CASE WHEN lat BETWEEN -90 AND 90 THEN lon END,
         CASE WHEN doterm IS NULL THEN 'live' ELSE 'terminated' END, doterm,
         ${AREA_LEVELS.join(', ')}
-      FROM ${stage} WHERE ${validKey} ${dedupe}`);
-    const imported = (await engine.one<{ n: number; live: number; nol: number }>(
-      `SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE doterm IS NULL)::BIGINT AS live,
-        count(*) FILTER (WHERE lat IS NULL OR NOT lat BETWEEN -90 AND 90)::BIGINT AS nol FROM (SELECT * FROM ${stage} WHERE ${validKey} ${dedupe})`))!;
-    await engine.run(`DROP TABLE ${stage}`);
-    await importAreaNames(engine, source, header, rawHeader, cols);
+      FROM ${s.table} WHERE ${VALID_KEY} ${dedupe}`);
+    const imported = (await engine.one<{ live: number; nol: number }>(
+      `SELECT count(*) FILTER (WHERE doterm IS NULL)::BIGINT AS live, count(*) FILTER (WHERE NOT coalesce(lat BETWEEN -90 AND 90, false))::BIGINT AS nol
+       FROM (SELECT * FROM ${s.table} WHERE ${VALID_KEY} ${dedupe})`))!;
+    await importAreaNames(engine, s.source, s.header, s.rawHeader, s.cols);
     await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'postcodes', 'postcode directory', $1, $2, $3)`,
-      [file, counts.read, new Date().toISOString()]);
+      [s.file, s.counts.read, new Date().toISOString()]);
     return {
-      file, read: counts.read, imported: imported.n, live: imported.live, terminated: imported.n - imported.live,
-      duplicates: valid - counts.distinct_valid, rejected: counts.rejected, rejectedExamples, noLocation: imported.nol, columns: cols,
-      warnings: postcodeWarnings(cols, header),
+      file: s.file, read: s.counts.read, imported: s.counts.distinctValid, live: imported.live, terminated: s.counts.distinctValid - imported.live,
+      duplicates, rejected: s.counts.rejected, rejectedExamples: s.rejectedExamples, noLocation: imported.nol, columns: s.cols,
+      warnings: postcodeWarnings(s.cols, s.header),
     };
   });
+}
+
+export async function importPostcodes(engine: Engine, path: string, opts: PostcodeImportOptions = {}): Promise<PostcodeImportResult> {
+  const s = await stagePostcodes(engine, path, opts);
+  try {
+    return await commitPostcodes(engine, s);
+  } finally {
+    await dropStagedPostcodes(engine, s);
+  }
 }
 
 function postcodeWarnings(cols: Partial<Record<PostcodeField, string>>, header: string[]): string[] {
