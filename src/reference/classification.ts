@@ -120,10 +120,9 @@ export async function importSegmentNames(engine: Engine, path: string, classific
   const loaded = await loadReferenceCsv(engine, path);
   const file = basename(path);
   try {
-    const cls = classification ?? (await engine.one<{ name: string }>(`SELECT name FROM classification WHERE kind = 'classification' ORDER BY imported_at DESC LIMIT 1`))?.name;
-    if (!cls) throw new NotFoundError('There is no classification to attach segment names to.', 'Import the classification first, with --classification.');
-    const known = await engine.one(`SELECT name FROM classification WHERE name = $1`, [cls]);
-    if (!known) throw new NotFoundError(`There is no classification called "${cls}".`);
+    if (classification && !(await engine.one(`SELECT name FROM classification WHERE name = $1`, [classification]))) {
+      throw new NotFoundError(`There is no classification called "${classification}".`);
+    }
     const t = ident(loaded.table);
     const names: { tier: string; code: string; name: string | null; description: string | null; parent: string | null }[] = [];
     const oacCode = findHeader(loaded.header, ['OAC11', 'OAC11CD', 'subgroup code']);
@@ -149,6 +148,12 @@ export async function importSegmentNames(engine: Engine, path: string, classific
     return await engine.transaction(async () => {
       await engine.run(`CREATE TEMP TABLE seg_names (tier VARCHAR, code VARCHAR, name VARCHAR, description VARCHAR, parent VARCHAR)`);
       await engine.append('seg_names', names.map((n) => [n.tier, n.code, n.name, n.description, n.parent]));
+      // Unless told, the names go to the classification whose codes they match best.
+      const cls = classification ?? (await engine.one<{ name: string }>(`SELECT c.name FROM classification c
+          LEFT JOIN segment s ON s.classification = c.name
+          LEFT JOIN seg_names n ON lower(s.code) = lower(n.code) AND (n.tier = '' OR s.tier = n.tier)
+        WHERE c.kind = 'classification' GROUP BY c.name, c.imported_at ORDER BY count(n.code) DESC, c.imported_at DESC LIMIT 1`))?.name;
+      if (!cls) throw new NotFoundError('There is no classification to attach segment names to.', 'Import the classification first, with --classification.');
       const unknown = await engine.all<{ code: string }>(`SELECT n.code FROM seg_names n WHERE NOT EXISTS (SELECT 1 FROM segment s WHERE s.classification = $1
         AND lower(s.code) = lower(n.code) AND (n.tier = '' OR s.tier = n.tier))`, [cls]);
       await engine.run(`UPDATE segment SET name = coalesce(n.name, segment.name), description = coalesce(n.description, segment.description)

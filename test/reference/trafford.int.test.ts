@@ -11,6 +11,7 @@ import { tempDir } from '../helpers/workspace.ts';
 import { sharedData } from '../helpers/shared-data.ts';
 
 const { path: T, skip } = sharedData('trafford');
+const SHARED = T.replace(/\/trafford$/, '');
 const tmp = tempDir();
 let ws: Workspace;
 
@@ -34,6 +35,8 @@ before(async () => {
     base: [`${T}/derived/trafford_census2021_ts041_households_by_oa21.csv`, `${T}/derived/trafford_census2021_ts001_usual_residents_by_oa21.csv`],
     classification: [`${T}/derived/trafford_oac2021_by_oa21.csv`, `${T}/derived/trafford_oac2011_lookup_by_oa11.csv`],
     deprivation: [`${T}/derived/trafford_imd2019_by_lsoa11.csv`],
+    // The national names file: its codes match the 2011 OAC, so the names go there.
+    segments: [`${SHARED}/national/oac2011-national/2011_OAC_names_and_codes_uk.csv`],
   });
 });
 after(() => { ws?.close(); tmp.cleanup(); });
@@ -136,4 +139,12 @@ test('a generated service file profiles correctly on Trafford', { skip }, async 
   const imd = await profileDataset(ws.engine, { dataset: 'service', classification: 'imd2019' });
   assert.equal(imd.rows.length, 10);
   assert.equal(imd.total.count, n - 2);
+});
+
+test('the 2011 OAC takes its names from the national names file, matching codes whatever their case', { skip }, async () => {
+  const names = await ws.engine.all<{ tier: string; code: string; name: string }>(
+    `SELECT tier, code, name FROM segment WHERE classification = 'oac2011' AND code IN ('5', '5b', '5b1') ORDER BY length(code)`);
+  assert.deepEqual(names.map((n) => [n.tier, n.code, n.name]), [['supergroup', '5', 'Urbanites'], ['group', '5b', 'Ageing urban living'], ['subgroup', '5b1', 'Delayed retirement']]);
+  assert.equal((await ws.engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM segment WHERE classification = 'oac2011' AND name LIKE 'Supergroup %'`))!.n, 0);
+  assert.equal((await ws.engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM segment WHERE classification = 'oac2021' AND name LIKE 'Supergroup %'`))!.n, 8);
 });
