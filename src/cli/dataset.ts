@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
-import { importDataset, listDatasets, datasetIssues, type DatasetImportResult } from '../intake/index.ts';
+import { importDataset, listDatasets, datasetIssues, removeDataset, type DatasetImportResult } from '../intake/index.ts';
 import { parseMapSpec } from '../reference/index.ts';
 import { fmtInt, fmtPct, safeCellText } from '../outputs/index.ts';
 import { action, emit, json, list, progressBar, repeat, parseFormat, formatOption } from './io.ts';
@@ -84,6 +84,17 @@ export function registerDataset(program: Command): void {
         }
         if (!issues.length) return emit(o.status === 'corrected' ? `No postcode in ${name} needed correcting.\n` : o.status ? `No row of ${name} is ${o.status}.\n` : `Every row of ${name} was matched.\n`, o.out);
         emit(['Row      Status     Value            Reason', ...issues.map((i) => `${String(i.row).padEnd(8)} ${i.status.padEnd(10)} ${JSON.stringify(i.value ?? '').padEnd(16)} ${i.reason}`)].join('\n') + '\n', o.out);
+      });
+    }));
+  ds.command('remove')
+    .description('Remove a dataset and every record and row issue it holds')
+    .argument('<workspace>', 'workspace file')
+    .argument('<name>', 'dataset name')
+    .addOption(formatOption(['table', 'json']))
+    .action(action(async (workspace: string, name: string, o: { format: string }) => {
+      await withWorkspace(workspace, async (ws) => {
+        const r = await removeDataset(ws.engine, name);
+        process.stdout.write(o.format === 'json' ? json(r) : `Removed ${r.dataset} (${fmtInt(r.rows)} rows).\n`);
       });
     }));
 }

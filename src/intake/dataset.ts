@@ -296,3 +296,16 @@ export async function datasetIssues(engine: Engine, name: string, opts: { status
     opts.status ? [name, opts.status] : [name]);
   return rows.map((r) => ({ row: r.row_no, status: r.status as RowIssue['status'], column: r.column_name, value: r.value, reason: r.reason }));
 }
+
+/** Removes a dataset, its records and its row issues, in one transaction. */
+export async function removeDataset(engine: Engine, name: string): Promise<{ dataset: string; rows: number }> {
+  const ds = await engine.one<{ table_name: string; read_count: number }>(`SELECT table_name, read_count FROM dataset WHERE name = $1`, [name]);
+  if (!ds) throw new WorkspaceStateError(`There is no dataset called "${name}".`, 'List the datasets with: civic dataset list WORKSPACE');
+  return engine.transaction(async () => {
+    await engine.run(`DROP TABLE IF EXISTS ${ident(ds.table_name)}`);
+    await engine.run(`DELETE FROM dataset_issue WHERE dataset = $1`, [name]);
+    await engine.run(`DELETE FROM dataset WHERE name = $1`, [name]);
+    await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'dataset removed', $1, NULL, $2, $3)`, [name, ds.read_count, new Date().toISOString()]);
+    return { dataset: name, rows: ds.read_count };
+  });
+}

@@ -7,7 +7,7 @@ import { FIXTURES, tempDir } from '../helpers/workspace.ts';
 const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
 
-const COMMANDS = [['init'], ['reference', 'import'], ['reference', 'status'], ['dataset', 'import'], ['dataset', 'list'], ['dataset', 'rejects'], ['profile'], ['demo']];
+const COMMANDS = [['init'], ['reference', 'import'], ['reference', 'status'], ['dataset', 'import'], ['dataset', 'list'], ['dataset', 'rejects'], ['dataset', 'remove'], ['profile'], ['demo']];
 
 test('civic --help lists the commands (through the bin entry)', () => {
   const out = execFileSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
@@ -52,6 +52,10 @@ test('a whole session from the command line: init, reference import, dataset imp
     assert.equal(list[0].name, 'messy');
     const status = JSON.parse(run('reference', 'status', ws, '--format', 'json').stdout);
     assert.equal(status.postcodes.total, 6);
+    const removed = run('dataset', 'remove', ws, 'messy', '--format', 'json');
+    assert.deepEqual(JSON.parse(removed.stdout), { dataset: 'messy', rows: 12 });
+    assert.deepEqual(JSON.parse(run('dataset', 'list', ws, '--format', 'json').stdout), []);
+    assert.equal(run('dataset', 'remove', ws, 'messy').status, 2);
   } finally {
     tmp.cleanup();
   }

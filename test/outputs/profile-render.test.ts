@@ -50,7 +50,7 @@ test('suppressed cells show [c] in the table and are empty in CSV', () => {
 
 test('the XLSX has the report sheet with number formats and a notes sheet', async () => {
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(await profileToXlsx(seedResult()));
+  await wb.xlsx.load((await profileToXlsx(seedResult())) as unknown as ArrayBuffer);
   const sheet = wb.getWorksheet('Profile')!;
   assert.match(String(sheet.getCell('A1').value), /Profile of stop_smoking by mosaic_ps group/);
   assert.deepEqual((sheet.getRow(3).values as unknown[]).slice(1, 4), ['Code', 'Name', 'File count']);
