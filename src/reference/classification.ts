@@ -68,7 +68,16 @@ export async function importClassification(engine: Engine, path: string, opts: {
     }
 
     return await engine.transaction(async () => {
-      await engine.run(`DELETE FROM area_segment WHERE classification = $1`, [name]);
+      // Another authority's file for the same classification adds to it: only the areas in this
+      // file are replaced, and segment names already given are kept.
+      const previous = await engine.one<{ area_level: string; tiers: string }>(`SELECT area_level, tiers FROM classification WHERE name = $1`, [name]);
+      const sameShape = previous && previous.area_level === areaLevel && previous.tiers === JSON.stringify(tiers.map((x) => x.tier));
+      if (sameShape) {
+        await engine.run(`DELETE FROM area_segment WHERE classification = $1 AND area_code IN (SELECT trim(${ident(codeCol)}) FROM ${t})`, [name]);
+      } else {
+        await engine.run(`DELETE FROM area_segment WHERE classification = $1`, [name]);
+      }
+      await engine.run(`CREATE TEMP TABLE seg_kept AS SELECT tier, code, name, description FROM segment WHERE classification = $1 ${sameShape ? '' : 'AND false'}`, [name]);
       await engine.run(`DELETE FROM segment WHERE classification = $1`, [name]);
       await engine.run(`DELETE FROM classification WHERE name = $1`, [name]);
       for (const tier of tiers) {
@@ -89,6 +98,9 @@ export async function importClassification(engine: Engine, path: string, opts: {
         await engine.append('segment', rows.map((r, k) => [name, tier.tier, r.code, `${title} ${r.code}`, null, r.parent, k + 1]));
         segments[tier.tier] = rows.length;
       }
+      await engine.run(`UPDATE segment SET name = k.name, description = k.description FROM seg_kept k
+        WHERE segment.classification = $1 AND segment.tier = k.tier AND segment.code = k.code`, [name]);
+      await engine.run(`DROP TABLE seg_kept`);
       if (subgroupNameCol) {
         await engine.run(`UPDATE segment SET name = n.nm FROM (SELECT trim(${ident(oac11!)}) AS code, any_value(trim(${ident(subgroupNameCol)})) AS nm FROM ${t} GROUP BY 1) n
           WHERE segment.classification = $1 AND segment.tier = 'subgroup' AND segment.code = n.code`, [name]);

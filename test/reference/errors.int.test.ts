@@ -99,3 +99,15 @@ test('base counts must be whole numbers written plainly or with thousands separa
   const ok = await importReference(ws.engine, { base: [file('b5.csv', 'area_code,households\nE00000001,"1,200"\nE00000002,7.0\n')] });
   assert.equal(ok.base[0].households, 1207);
 });
+
+test("a second authority's classification file adds to the first, keeping segment names", async () => {
+  await importReference(ws.engine, {
+    classification: [file('cls-a.csv', 'area_code,group,type\nE00000001,A,A1\nE00000002,A,A2\n')], classificationName: 'two_las',
+    segments: [file('names-a.csv', 'tier,code,name,description\ngroup,A,Affluent,\n')],
+  });
+  await importReference(ws.engine, { classification: [file('cls-b.csv', 'area_code,group,type\nE00000003,B,B1\n')], classificationName: 'two_las' });
+  const areas = await ws.engine.all(`SELECT area_code, code FROM area_segment WHERE classification = 'two_las' AND tier = 'group' ORDER BY area_code`);
+  assert.deepEqual(areas.map((a) => [a.area_code, a.code]), [['E00000001', 'A'], ['E00000002', 'A'], ['E00000003', 'B']]);
+  const names = await ws.engine.all(`SELECT code, name FROM segment WHERE classification = 'two_las' AND tier = 'group' ORDER BY code`);
+  assert.deepEqual(names.map((n) => [n.code, n.name]), [['A', 'Affluent'], ['B', 'Group B']]);
+});
