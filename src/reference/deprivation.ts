@@ -51,7 +51,8 @@ export async function importDeprivation(engine: Engine, path: string, opts: { na
       }
     }
     return await engine.transaction(async () => {
-      await engine.run(`DELETE FROM deprivation WHERE index_name = $1`, [name]);
+      // A file for more areas of the same index adds to it; the areas it holds are replaced.
+      await engine.run(`DELETE FROM deprivation WHERE index_name = $1 AND (area_level <> $2 OR area_code IN (SELECT trim(${ident(codeCol)}) FROM ${t}))`, [name, areaLevel]);
       for (const [domain, cols] of measures) {
         const num = (c?: string) => (c ? sqlTryNumber(ident(c)) : 'NULL');
         await engine.run(`INSERT INTO deprivation SELECT $1, trim(${ident(codeCol)}), $2, $3, CAST(${num(cols.rank)} AS INTEGER), CAST(${num(cols.decile)} AS INTEGER), ${num(cols.score)}
@@ -62,6 +63,7 @@ export async function importDeprivation(engine: Engine, path: string, opts: { na
       const overall = measures.has('IMD') ? 'IMD' : [...measures.keys()][0];
       if (measures.get(overall)?.decile) {
         await engine.run(`DELETE FROM area_segment WHERE classification = $1`, [name]);
+        // Rebuilt from every area the index now holds.
         await engine.run(`DELETE FROM segment WHERE classification = $1`, [name]);
         await engine.run(`DELETE FROM classification WHERE name = $1`, [name]);
         await engine.run(`INSERT INTO area_segment SELECT $1, 'decile', area_code, CAST(decile AS VARCHAR) FROM deprivation WHERE index_name = $1 AND domain = $2 AND decile IS NOT NULL`, [name, overall]);
