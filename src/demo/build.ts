@@ -2,12 +2,13 @@
  * Builds the Sample Borough workspace: generate the files, then import them with the same
  * importers a council uses, so the demo exercises the real paths end to end.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createWorkspace, type Workspace } from '../store/index.ts';
+import { createWorkspace, openWorkspace, getMeta, setMeta, type Workspace } from '../store/index.ts';
+import { WorkspaceStateError } from '../core/index.ts';
 import { importReference } from '../reference/index.ts';
 import { importDataset, type DatasetImportResult } from '../intake/index.ts';
-import { generateSampleBorough, type SampleBoroughManifest } from './generate.ts';
+import { generateSampleBorough, checkSampleBoroughOptions, type SampleBoroughManifest } from './generate.ts';
 
 export interface DemoBuildOptions { seed?: number; households?: number; onStep?: (s: string) => void }
 export interface DemoBuild { workspace: Workspace; manifest: SampleBoroughManifest; datasets: DatasetImportResult[] }
@@ -15,14 +16,28 @@ export interface DemoBuild { workspace: Workspace; manifest: SampleBoroughManife
 export async function buildSampleBorough(workspacePath: string, opts: DemoBuildOptions = {}): Promise<DemoBuild> {
   const step = opts.onStep ?? (() => {});
   const full = resolve(workspacePath);
+  checkSampleBoroughOptions({ seed: opts.seed, households: opts.households });
+  // Only a Sample Borough workspace is ever replaced: anything else at that path is refused.
+  if (existsSync(full)) {
+    const old = await openWorkspace(full).catch(() => null);
+    const isDemo = old ? (await getMeta(old.engine, 'demo')) === 'sample-borough' : false;
+    old?.close();
+    if (!isDemo) {
+      throw new WorkspaceStateError(`${full} already exists and is not a Sample Borough workspace, so it was left alone.`, 'Choose another path for the demo.');
+    }
+  }
   for (const f of [full, full + '.wal']) if (existsSync(f)) rmSync(f);
   const filesDir = full.replace(/\.[a-z]+$/i, '') + '-files';
+  if (existsSync(filesDir) && readdirSync(filesDir).length > 0 && !existsSync(join(filesDir, 'truth.json'))) {
+    throw new WorkspaceStateError(`${filesDir} already holds files that Sample Borough did not make, so nothing was changed.`, 'Choose another path for the demo.');
+  }
   rmSync(filesDir, { recursive: true, force: true });
   mkdirSync(filesDir, { recursive: true });
   step('generating Sample Borough');
   const manifest = await generateSampleBorough(filesDir, { seed: opts.seed, households: opts.households });
   const workspace = await createWorkspace(full);
   try {
+    await setMeta(workspace.engine, 'demo', 'sample-borough');
     step('importing reference data');
     await importReference(workspace.engine, {
       areas: [manifest.files.areas],

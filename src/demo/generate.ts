@@ -53,7 +53,8 @@ const BOUNDARY_LEVELS = ['oa21', 'lsoa21', 'msoa21', 'ward'] as const;
 export const DEFAULT_SEED = 2026;
 export const DEFAULT_HOUSEHOLDS = 100_000;
 
-export async function generateSampleBorough(dir: string, options: SampleBoroughOptions = {}): Promise<SampleBoroughManifest> {
+/** Checks the options before anything is written or removed. */
+export function checkSampleBoroughOptions(options: SampleBoroughOptions = {}): void {
   const seed = options.seed ?? DEFAULT_SEED;
   const households = options.households ?? DEFAULT_HOUSEHOLDS;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
@@ -63,6 +64,12 @@ export async function generateSampleBorough(dir: string, options: SampleBoroughO
   if (!Number.isInteger(households) || households < 10_000 || households > 1_000_000) {
     throw new ParameterError(`Sample Borough needs between 10,000 and 1,000,000 households, not ${households}.`, 'Give a household count in that range, or leave it out for 100,000.');
   }
+}
+
+export async function generateSampleBorough(dir: string, options: SampleBoroughOptions = {}): Promise<SampleBoroughManifest> {
+  checkSampleBoroughOptions(options);
+  const seed = options.seed ?? DEFAULT_SEED;
+  const households = options.households ?? DEFAULT_HOUSEHOLDS;
   const root = resolve(dir);
   mkdirSync(join(root, 'services'), { recursive: true });
 

@@ -67,8 +67,7 @@ function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTabl
     headerIndex = opts.headerRow - 1;
     if (!data[headerIndex] || filled(data[headerIndex]) === 0) throw new InputError(`Row ${opts.headerRow} is empty.`, { location: { file, row: opts.headerRow }, fix: 'Give the row holding the column names with --header-row.' });
   } else {
-    const width = Math.max(0, ...data.slice(0, 30).map(filled));
-    headerIndex = data.findIndex((row, i) => i < 30 && filled(row) > 0 && filled(row) >= Math.ceil(width * 0.6));
+    headerIndex = firstTableRow(data.slice(0, 30).map(filled));
   }
   if (headerIndex < 0) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
   const rawHeader = data[headerIndex];
@@ -93,6 +92,19 @@ function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTabl
     rows.push(row);
   }
   return { file, format: 'csv', encoding, delimiter: parsed.meta.delimiter, header, rows };
+}
+
+/**
+ * The first row of the table proper, given how many cells each of the first rows fills: title
+ * lines above a table ("Library members, March 2024") fill one cell, so leading rows filling at
+ * most one are skipped when a wider row follows. A data row is never taken for the header just
+ * because it is wider (unquoted commas in an address make rows wider than their header).
+ */
+export function firstTableRow(filledCounts: number[]): number {
+  const first = filledCounts.findIndex((n) => n > 0);
+  if (first < 0) return -1;
+  const wider = filledCounts.findIndex((n, i) => i >= first && n > 1);
+  return filledCounts[first] <= 1 && wider > first ? wider : first;
 }
 
 /**
@@ -177,11 +189,9 @@ async function readXlsx(path: string, file: string, opts: ReadOptions): Promise<
   });
   const nonEmpty = grid.filter((r) => r.values.some((v) => v !== null && String(v).trim() !== ''));
   if (!nonEmpty.length) throw new InputError(`The sheet "${sheet.name}" is empty.`, { location: { file }, code: 'input_empty' });
-  // A title line above the table usually fills one cell; the header is the first row that fills most of the table's width.
-  const width = Math.max(...nonEmpty.map((r) => r.values.filter((v) => v !== null && v !== '').length));
   const headerRow = opts.headerRow
     ? nonEmpty.find((r) => r.rowNo === opts.headerRow)
-    : nonEmpty.find((r) => r.values.filter((v) => v !== null && v !== '').length >= Math.max(1, Math.ceil(width * 0.6)));
+    : nonEmpty[Math.max(0, firstTableRow(nonEmpty.slice(0, 30).map((r) => r.values.filter((v) => v !== null && v !== '').length)))];
   if (!headerRow) throw new InputError(`Row ${opts.headerRow} of sheet "${sheet.name}" is empty.`, { location: { file, row: opts.headerRow } });
   let lastCol = headerRow.values.length;
   while (lastCol > 0 && (headerRow.values[lastCol - 1] ?? '') === '') lastCol--;
@@ -276,8 +286,16 @@ export async function stageCleanCsv(engine: Engine, file: string, opts: ReadOpti
   // Blank lines would shift DuckDB's ordinals away from the rows a person sees.
   if (bytes.includes('\n\n') || bytes.includes('\n\r\n') || bytes.includes(0)) return null;
   try { new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch { return null; }
+  // The careful reader's view of the first lines decides the delimiter and the header; the fast
+  // path is taken only when the table starts on the first line and DuckDB reads the same header.
+  const headText = bytes.subarray(0, 65536).toString('utf8').replace(/^\uFEFF/, '');
+  const delimiter = guessDelimiter(headText);
+  const headRows = Papa.parse<string[]>(headText.slice(0, Math.max(headText.lastIndexOf('\n'), 0)), { delimiter }).data;
+  if (!headRows.length || firstTableRow(headRows.slice(0, 30).map((r) => r.filter((v) => v.trim() !== '').length)) !== 0) return null;
+  const expected = cleanHeader(headRows[0]);
   const table = `csv_stage_${process.pid}_${Date.now()}`;
-  const source = `read_csv(${literal(file)}, all_varchar = true, header = true, auto_detect = true, strict_mode = true, null_padding = false)`;
+  // skip = 0: DuckDB's sniffer would otherwise skip a title line silently and shift every row number.
+  const source = `read_csv(${literal(file)}, all_varchar = true, header = true, skip = 0, delim = ${literal(delimiter)}, auto_detect = true, strict_mode = true, null_padding = false)`;
   try {
     await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row, * FROM ${source}`);
   } catch {
@@ -286,12 +304,11 @@ export async function stageCleanCsv(engine: Engine, file: string, opts: ReadOpti
   }
   const cols = (await engine.all<{ name: string }>(`SELECT name FROM pragma_table_info(${literal(table)}) ORDER BY cid`)).map((c) => c.name).filter((c) => c !== '_row');
   const header = cleanHeader(cols);
-  const sniff = await engine.one<{ d: string }>(`SELECT Delimiter AS d FROM sniff_csv(${literal(file)})`).catch(() => undefined);
   const rows = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${ident(table)}`))!.n;
   // DuckDB renames duplicate or empty headers its own way; those files take the careful path.
-  if (rows === 0 || header.some((h, i) => h !== cols[i].trim())) {
+  if (rows === 0 || header.length !== expected.length || header.some((h, i) => h !== cols[i].trim() || h !== expected[i])) {
     await engine.run(`DROP TABLE ${ident(table)}`);
     return null;
   }
-  return { table, file: basename(file), header, columns: cols, rows, encoding: 'utf-8', delimiter: sniff?.d ?? ',' };
+  return { table, file: basename(file), header, columns: cols, rows, encoding: 'utf-8', delimiter };
 }

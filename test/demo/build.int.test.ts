@@ -35,3 +35,22 @@ test('profiles tell the story the generator wrote: stop smoking is concentrated 
   const names = p.rows.map((r) => r.name);
   assert.ok(names.every((n) => n && !/^Group /.test(n)), 'segments carry their names');
 });
+
+test('the demo never replaces a workspace or folder it did not make, and checks its options first', async () => {
+  const t = tempDir();
+  try {
+    const { createWorkspace } = await import('../../src/store/index.ts');
+    const { writeFileSync, existsSync, mkdirSync } = await import('node:fs');
+    const mine = join(t.dir, 'mine.civic');
+    (await createWorkspace(mine)).close();
+    await assert.rejects(buildSampleBorough(mine, { households: 20_000 }), /not a Sample Borough workspace/);
+    assert.ok(existsSync(mine));
+    mkdirSync(join(t.dir, 'other-files'));
+    writeFileSync(join(t.dir, 'other-files', 'notes.txt'), 'keep me');
+    await assert.rejects(buildSampleBorough(join(t.dir, 'other.civic'), { households: 20_000 }), /did not make/);
+    assert.ok(existsSync(join(t.dir, 'other-files', 'notes.txt')));
+    await assert.rejects(buildSampleBorough(join(t.dir, 'x.civic'), { households: 5000 }), /between 10,000 and 1,000,000/);
+  } finally {
+    t.cleanup();
+  }
+});

@@ -9,3 +9,12 @@ test('the delimiter is guessed from lines that agree, respecting quotes', () => 
   assert.equal(guessDelimiter('name,notes\n"Jones, Bob",hello\n'), ',');
   assert.equal(guessDelimiter('postcode\nM1 1AE\n'), ',');
 });
+
+test('title lines above a table are skipped, but a wider data row is never taken for the header', async () => {
+  const { firstTableRow } = await import('../../src/intake/readers.ts');
+  assert.equal(firstTableRow([1, 0, 5, 5, 5]), 2);
+  assert.equal(firstTableRow([0, 3, 3]), 1);
+  assert.equal(firstTableRow([2, 5, 2]), 0);
+  assert.equal(firstTableRow([1, 1, 1]), 0);
+  assert.equal(firstTableRow([0, 0]), -1);
+});

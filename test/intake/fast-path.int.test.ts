@@ -40,3 +40,14 @@ test('irregular files never take the fast path', async () => {
   const issues = await datasetIssues(ws.engine, 'messy_fast');
   assert.deepEqual(issues.map((i) => i.row), [7, 8, 10, 12, 13]);
 });
+
+test('a title line above a large clean CSV keeps row numbers right (the fast path never skips lines)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const titled = join(tmp.dir, 'titled.csv');
+  writeFileSync(titled, 'Extract 1 March 2024\n' + readFileSync(CLEAN, 'utf8'));
+  const r = await importDataset(ws.engine, 'titled_fast', titled, { fastCsvMinBytes: 0 });
+  assert.equal(r.read, 3000);
+  const first = (await datasetIssues(ws.engine, 'titled_fast'))[0];
+  const plain = (await datasetIssues(ws.engine, 'fast'))[0];
+  assert.equal(first.row, plain.row + 1);
+});
