@@ -15,6 +15,8 @@ import { LEVEL_TITLES, type AreaLevel } from '../geo/index.ts';
 export interface BaseByGroup {
   base: Map<string, number>;
   method: string;
+  /** when the base was summed through the area hierarchy: base area → area at the level asked for (records follow the same path) */
+  hierarchy: Map<string, string> | null;
   /** base areas left out: no postcode reaches them, or none of their postcodes has a code at the level asked for */
   excluded: { areas: number; base: number };
 }
@@ -43,6 +45,7 @@ export async function baseByGroup(engine: Engine, baseLevel: AreaLevel, measure:
     }
     // Base area → (area at the level asked for, weight).
     let method: string;
+    let hierarchy: Map<string, string> | null = null;
     if (target === baseLevel) {
       await engine.run(`CREATE OR REPLACE TEMP TABLE base_pair AS SELECT b, b AS a, 1.0::DOUBLE AS w FROM base_cov WHERE reached`);
       method = `${measure} per ${baseLevel}`;
@@ -50,6 +53,7 @@ export async function baseByGroup(engine: Engine, baseLevel: AreaLevel, measure:
       const covered = (await engine.all<{ b: string }>(`SELECT b FROM base_cov WHERE reached`)).map((r) => r.b);
       const viaHierarchy = await ancestorsOf(engine, covered, baseLevel, target);
       if (viaHierarchy) {
+        hierarchy = viaHierarchy;
         await engine.run(`CREATE OR REPLACE TEMP TABLE base_pair (b VARCHAR, a VARCHAR, w DOUBLE)`);
         await engine.append('base_pair', covered.map((b) => [b, viaHierarchy.get(b)!, 1]));
         method = `${measure} per ${baseLevel}, summed to ${target} through the area hierarchy`;
@@ -77,6 +81,7 @@ export async function baseByGroup(engine: Engine, baseLevel: AreaLevel, measure:
     return {
       base: new Map(rows.map((r) => [r.code, r.base])),
       method,
+      hierarchy,
       excluded: { areas: cov.areas + lost.areas, base: round6((cov.base ?? 0) + (lost.base ?? 0)) },
     };
   } finally {

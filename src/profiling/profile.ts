@@ -51,6 +51,30 @@ async function baseLevelFor(engine: Engine, measure: string): Promise<AreaLevel>
   return best;
 }
 
+async function segmentLookup(engine: Engine, classification: string, tier: string): Promise<(a: string) => string | undefined> {
+  const m = new Map((await engine.all<{ area_code: string; code: string }>(
+    `SELECT area_code, code FROM area_segment WHERE classification = $1 AND tier = $2`, [classification, tier])).map((r) => [r.area_code, r.code]));
+  return (a) => m.get(a);
+}
+
+/**
+ * Records per group. When the base was summed through the area hierarchy, records take the same
+ * path (postcode → base area → its parent), so a record and its household are counted in the same
+ * area even where the directory's own code for the parent disagrees.
+ */
+async function countRecords(engine: Engine, records: string, filterSql: string, params: SqlValue[], baseLevel: AreaLevel, target: AreaLevel,
+  hierarchy: Map<string, string> | null, groupOf: (area: string) => string | undefined): Promise<{ code: string; n: number }[]> {
+  const rows = await engine.all<{ b: string | null; a: string | null; n: number }>(
+    `SELECT p.${ident(baseLevel)} AS b, p.${ident(target)} AS a, count(*)::BIGINT AS n FROM ${records} WHERE d._status = 'matched'${filterSql} GROUP BY 1, 2`, params);
+  const out = new Map<string, number>();
+  for (const r of rows) {
+    const area = (hierarchy && r.b !== null ? hierarchy.get(r.b) : undefined) ?? r.a;
+    const group = area === null ? undefined : groupOf(area);
+    if (group !== undefined) out.set(group, (out.get(group) ?? 0) + r.n);
+  }
+  return [...out].map(([code, n]) => ({ code, n }));
+}
+
 export async function profileDataset(engine: Engine, req: ProfileRequest): Promise<ProfileResult> {
   const ds = await getDataset(engine, req.dataset);
   const measure = req.base ?? 'households';
@@ -70,6 +94,11 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
     filterSql = ` AND lower(trim(d.${ident(col)})) IN (${req.where.values.map((_, i) => `$${first + i}`).join(', ')})`;
     params.push(...req.where.values.map((v) => v.trim().toLowerCase()));
     filterText = `${col} = ${req.where.values.join(' or ')}`;
+    const any = await engine.one(`SELECT 1 AS x FROM ${t} d WHERE true${filterSql} LIMIT 1`, params);
+    if (!any) {
+      const common = await engine.all<{ v: string | null; n: number }>(`SELECT ${ident(col)} AS v, count(*)::BIGINT AS n FROM ${t} GROUP BY 1 ORDER BY n DESC, v LIMIT 8`);
+      throw new ParameterError(`No record has ${filterText}.`, `The most common values of ${col}: ${common.map((c) => (c.v === null ? '(blank)' : `"${c.v}"`)).join(', ')}.`);
+    }
   }
   const records = `${t} d JOIN postcode p ON p.pc_key = d._pc_key`;
 
@@ -82,9 +111,8 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
     const areaLevel = parseLevel(req.byArea);
     if (!areaLevel) throw new ParameterError(`Unknown area level "${req.byArea}".`, `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`);
     level = areaLevel; kind = 'area';
-    const counts = await engine.all<{ code: string; n: number }>(
-      `SELECT p.${ident(areaLevel)} AS code, count(*)::BIGINT AS n FROM ${records} WHERE d._status = 'matched' AND p.${ident(areaLevel)} IS NOT NULL${filterSql} GROUP BY 1`, params);
     const b = await baseByGroup(engine, baseLevel, measure, { kind: 'area', level: areaLevel });
+    const counts = await countRecords(engine, records, filterSql, params, baseLevel, areaLevel, b.hierarchy, (a) => a);
     baseMethod = b.method; excluded = b.excluded;
     const bases = [...b.base].map(([code, base]) => ({ code, base }));
     const names = new Map((await engine.all<{ code: string; name: string | null }>(`SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`, [areaLevel])).map((r) => [r.code, r.name]));
@@ -112,9 +140,11 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
     level = tier; kind = 'segment'; classification = cls.name;
     const clsLevel = cls.area_level as AreaLevel;
     const segJoin = `JOIN area_segment s ON s.classification = '${cls.name.replace(/'/g, "''")}' AND s.tier = '${tier.replace(/'/g, "''")}' AND s.area_code = p.${ident(clsLevel)}`;
-    const counts = await engine.all<{ code: string; n: number }>(
-      `SELECT s.code, count(*)::BIGINT AS n FROM ${records} ${segJoin} WHERE d._status = 'matched'${filterSql} GROUP BY 1`, params);
     const b = await baseByGroup(engine, baseLevel, measure, { kind: 'segment', classification: cls.name, tier, level: clsLevel });
+    const counts = b.hierarchy
+      ? await countRecords(engine, records, filterSql, params, baseLevel, clsLevel, b.hierarchy, await segmentLookup(engine, cls.name, tier))
+      : await engine.all<{ code: string; n: number }>(
+        `SELECT s.code, count(*)::BIGINT AS n FROM ${records} ${segJoin} WHERE d._status = 'matched'${filterSql} GROUP BY 1`, params);
     baseMethod = b.method; excluded = b.excluded;
     const bases = [...b.base].map(([code, base]) => ({ code, base }));
     const segs = await engine.all<{ code: string; name: string | null }>(`SELECT code, name FROM segment WHERE classification = $1 AND tier = $2 ORDER BY ordinal, code`, [cls.name, tier]);

@@ -70,7 +70,8 @@ export async function importClassification(engine: Engine, path: string, opts: {
     return await engine.transaction(async () => {
       // Another authority's file for the same classification adds to it: only the areas in this
       // file are replaced, and segment names already given are kept.
-      const previous = await engine.one<{ area_level: string; tiers: string }>(`SELECT area_level, tiers FROM classification WHERE name = $1`, [name]);
+      const previous = await engine.one<{ area_level: string; tiers: string; imported_at: string }>(`SELECT area_level, tiers, imported_at FROM classification WHERE name = $1`, [name]);
+      const previousAt = previous?.imported_at ?? null;
       const sameShape = previous && previous.area_level === areaLevel && previous.tiers === JSON.stringify(tiers.map((x) => x.tier));
       if (sameShape) {
         await engine.run(`DELETE FROM area_segment WHERE classification = $1 AND area_code IN (SELECT trim(${ident(codeCol)}) FROM ${t})`, [name]);
@@ -106,8 +107,9 @@ export async function importClassification(engine: Engine, path: string, opts: {
           WHERE segment.classification = $1 AND segment.tier = 'subgroup' AND segment.code = n.code`, [name]);
       }
       const areas = (await engine.one<{ n: number }>(`SELECT count(DISTINCT area_code)::BIGINT AS n FROM area_segment WHERE classification = $1`, [name]))!.n;
+      // Adding areas keeps the original import time, which decides the default classification.
       await engine.run(`INSERT INTO classification VALUES ($1, $2, $3, $4, 'classification', $5, $6)`,
-        [name, opts.title ?? defaultTitle(name), areaLevel, JSON.stringify(tiers.map((x) => x.tier)), file, new Date().toISOString()]);
+        [name, opts.title ?? defaultTitle(name), areaLevel, JSON.stringify(tiers.map((x) => x.tier)), file, (sameShape && previous ? previousAt : null) ?? new Date().toISOString()]);
       return { name, areaLevel, tiers: tiers.map((x) => x.tier), areas, segments, format };
     });
   } finally {

@@ -104,3 +104,8 @@ test('a tiny pipe-delimited file and a CSV with a title row above the table are 
   const rows = await ws.engine.all(`SELECT _row FROM ds_titled ORDER BY _row`);
   assert.deepEqual(rows.map((x) => x._row), [4, 5]);
 });
+
+test('a --where that matches no record is refused, listing the values there are', async () => {
+  await assert.rejects(profileDataset(ws.engine, { dataset: 'json_records', where: { column: 'method', values: ['Cheque'] } }),
+    (e: Error & { fix?: string }) => /No record has method = Cheque/.test(e.message) && /"Cash"/.test(e.fix ?? ''));
+});

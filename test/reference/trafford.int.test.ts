@@ -86,6 +86,7 @@ test('a generated service file profiles correctly on Trafford', { skip }, async 
   const rng = createRandom(11);
   const lines = ['client_id,client_postcode,referral'];
   const expected = new Map<string, number>();
+  const perOa = new Map<string, number>();
   let n = 0;
   for (const p of pcs) {
     const sg = oac.get(p.oa21)!;
@@ -93,6 +94,7 @@ test('a generated service file profiles correctly on Trafford', { skip }, async 
     for (let i = 0; i < k; i++) {
       lines.push(`${++n},${rng.next() < 0.2 ? p.postcode.toLowerCase().replace(' ', '') : p.postcode},self`);
       expected.set(sg, (expected.get(sg) ?? 0) + 1);
+      perOa.set(p.oa21, (perOa.get(p.oa21) ?? 0) + 1);
     }
   }
   lines.push(`${++n},XX1 1XX,self`, `${++n},,self`);
@@ -135,6 +137,12 @@ test('a generated service file profiles correctly on Trafford', { skip }, async 
   assert.equal(lsoas.rows.length, 139);
   assert.ok(lsoas.rows.every((r) => Number.isInteger(r.base)));
   assert.equal(lsoas.total.base, 96271);
+  // Records take the same path as households: postcode → OA → its LSOA in the lookup.
+  assert.equal(lsoas.total.count, n - 2);
+  const lookup = new Map(csvRows(`${T}/derived/trafford_oa21_to_lsoa21.csv`).slice(1).map((r) => [r[0], r[1]]));
+  const byLsoa = new Map<string, number>();
+  for (const [sg, oaCount] of [...perOa]) byLsoa.set(lookup.get(sg)!, (byLsoa.get(lookup.get(sg)!) ?? 0) + oaCount);
+  for (const row of lsoas.rows) assert.equal(row.count, byLsoa.get(row.code) ?? 0, row.code);
   assert.equal(wards.total.count, n - 2);
   const imd = await profileDataset(ws.engine, { dataset: 'service', classification: 'imd2019' });
   assert.equal(imd.rows.length, 10);
