@@ -94,7 +94,7 @@ export function registerDataset(program: Command): void {
     .action(action(async (workspace: string, name: string, o: { format: string }) => {
       await withWorkspace(workspace, async (ws) => {
         const r = await removeDataset(ws.engine, name);
-        process.stdout.write(o.format === 'json' ? json(r) : `Removed ${r.dataset} (${fmtInt(r.rows)} rows).\n`);
+        process.stdout.write(o.format === 'json' ? json(r) : `Removed ${r.dataset} (${fmtInt(r.rows)} ${r.rows === 1 ? 'row' : 'rows'}).\n`);
       });
     }));
 }

@@ -5,6 +5,7 @@ import { registerReference } from './reference.ts';
 import { registerDataset } from './dataset.ts';
 import { registerProfile } from './profile.ts';
 import { registerDemo } from './demo.ts';
+import { json, wantsJson } from './io.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -26,6 +27,8 @@ try {
   await buildProgram().parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {
-    process.exitCode = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code) ? 0 : 2;
+    const ok = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code);
+    if (!ok && wantsJson()) process.stdout.write(json({ error: { code: 'usage', message: e.message.replace(/^error: /, '') } }));
+    process.exitCode = ok ? 0 : 2;
   } else throw e;
 }

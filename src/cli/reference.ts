@@ -25,7 +25,7 @@ function describeImport(r: ReferenceImportResult): string {
       out.push(`  ${plural(pl.assigned, 'postcode')} given their ${LEVEL_TITLES[pl.level as AreaLevel] ?? pl.level} code from the boundaries (${fmtInt(pl.within)} inside a polygon, ${fmtInt(pl.nearest)} by nearest polygon)` + (pl.unassigned ? `; ${plural(pl.unassigned, 'postcode')} outside every ${pl.level} boundary` : ''));
     }
   }
-  for (const b of r.base) out.push(`Base from ${b.file}: ${fmtInt(b.areas)} ${b.level} areas` + (b.households !== null ? `, ${fmtInt(b.households)} households` : '') + (b.population !== null ? `, ${fmtInt(b.population)} people` : ''));
+  for (const b of r.base) out.push(`Base from ${b.file}: ${plural(b.areas, `${b.level} area`)}` + (b.households !== null ? `, ${fmtInt(b.households)} households` : '') + (b.population !== null ? `, ${fmtInt(b.population)} people` : ''));
   for (const c of r.classifications) out.push(`Classification ${c.name} (${c.format}) on ${fmtInt(c.areas)} ${c.areaLevel} areas: ${Object.entries(c.segments).map(([t, n]) => `${n} ${t}s`).join(', ')}`);
   for (const s of r.segments) out.push(`Segment names for ${s.classification}: ${plural(s.named, 'segment')} named` + (s.unknown.length ? `; ${plural(s.unknown.length, 'name')} in the file for segments not found in this area (normal for a names file covering the whole country)` : ''));
   for (const d of r.deprivation) out.push(`Deprivation ${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas: ${d.domains.join(', ')}`);
@@ -37,7 +37,7 @@ function describeStatus(s: ReferenceStatus): string {
   const levels = Object.entries(s.postcodes.byLevel).filter(([, n]) => n > 0);
   if (levels.length) out.push(`  with area codes: ${levels.map(([l, n]) => `${l} ${fmtInt(n)}`).join(', ')}`);
   out.push('Areas: ' + (s.areas.length ? s.areas.map((a) => `${fmtInt(a.areas)} ${a.level}${a.withBoundaries ? ` (${fmtInt(a.withBoundaries)} with boundaries)` : ''}`).join(', ') : 'none'));
-  out.push('Base: ' + (s.base.length ? s.base.map((b) => `${fmtInt(b.areas)} ${b.level} areas, ${b.households !== null ? fmtInt(b.households) + ' households' : 'no households'}, ${b.population !== null ? fmtInt(b.population) + ' people' : 'no population'}`).join('; ') : 'none'));
+  out.push('Base: ' + (s.base.length ? s.base.map((b) => `${plural(b.areas, `${b.level} area`)}, ${b.households !== null ? fmtInt(b.households) + ' households' : 'no households'}, ${b.population !== null ? fmtInt(b.population) + ' people' : 'no population'}`).join('; ') : 'none'));
   out.push('Classifications:' + (s.classifications.length ? '' : ' none'));
   for (const c of s.classifications) out.push(`  ${c.name}: ${c.title ?? ''} — ${c.tiers.join(' → ')} on ${fmtInt(c.areas)} ${c.areaLevel} areas, ${c.segments} segments`);
   out.push('Deprivation: ' + (s.deprivation.length ? s.deprivation.map((d) => `${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas (${plural(d.domains, 'domain')})`).join('; ') : 'none'));

@@ -49,6 +49,9 @@ export function parseBoundaries(text: string, file: string, codeProperty?: strin
   if (!doc.features.length) throw new InputError('The boundary file has no features.', { location: { file } });
   const first = doc.features[0].properties ?? {};
   const codeKey = codeProperty ?? pickKey(first, CODE_KEYS);
+  if (codeProperty && !(codeProperty in first)) {
+    throw new InputError(`The boundary file has no property "${codeProperty}".`, { location: { file }, fix: `Its properties are: ${Object.keys(first).join(', ')}.` });
+  }
   if (!codeKey || !(codeKey in first)) {
     throw new InputError(`Cannot find the area code property in the boundary file (properties: ${Object.keys(first).join(', ')}).`, { location: { file }, fix: 'Name the property holding area codes with --code-property.' });
   }

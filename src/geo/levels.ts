@@ -12,6 +12,12 @@ export const LEVEL_TITLES: Record<AreaLevel, string> = {
   ward: 'Ward', lad: 'Local authority',
 };
 
+/** "a" or "an" before a level's title ("an Output area (2021)"). */
+export function withArticle(level: AreaLevel): string {
+  const t = LEVEL_TITLES[level];
+  return /^[aeiou]/i.test(t) ? `an ${t}` : `a ${t}`;
+}
+
 /** Accepts a level as a user might type it ("oa", "LSOA11", "ward") and returns the canonical level. */
 export function parseLevel(input: string, defaultYear: '11' | '21' = '21'): AreaLevel | null {
   const s = input.trim().toLowerCase().replace(/[\s_-]/g, '');

@@ -4,7 +4,7 @@
  * import is one transaction: a failure or a killed process leaves the workspace as it was.
  */
 import { basename } from 'node:path';
-import { InputError, ParameterError, WorkspaceStateError } from '../core/index.ts';
+import { InputError, NotFoundError, ParameterError, WorkspaceStateError } from '../core/index.ts';
 import { type Engine, type SqlValue, ident, getMeta, sqlFormatPostcode } from '../store/index.ts';
 import { checkPostcode } from '../geo/index.ts';
 import { readSourceTable, stageCleanCsv, type StagedCsv } from './readers.ts';
@@ -284,7 +284,7 @@ export async function listDatasets(engine: Engine): Promise<DatasetSummary[]> {
 
 export async function datasetIssues(engine: Engine, name: string, opts: { status?: 'unmatched' | 'rejected' | 'corrected'; limit?: number } = {}): Promise<RowIssue[]> {
   const ds = await engine.one<{ table_name: string; postcode_column: string }>(`SELECT table_name, postcode_column FROM dataset WHERE name = $1`, [name]);
-  if (!ds) throw new WorkspaceStateError(`There is no dataset called "${name}".`, 'List the datasets with: civic dataset list WORKSPACE');
+  if (!ds) throw await missingDataset(engine, name);
   if (opts.status === 'corrected') {
     // Matched rows keep their note in the dataset's own table.
     const rows = await engine.all<{ row_no: number; value: string | null; reason: string }>(
@@ -297,10 +297,16 @@ export async function datasetIssues(engine: Engine, name: string, opts: { status
   return rows.map((r) => ({ row: r.row_no, status: r.status as RowIssue['status'], column: r.column_name, value: r.value, reason: r.reason }));
 }
 
+/** The one error for a dataset that is not there, naming those that are. */
+export async function missingDataset(engine: Engine, name: string): Promise<NotFoundError> {
+  const names = (await engine.all<{ name: string }>(`SELECT name FROM dataset ORDER BY name`)).map((r) => r.name);
+  return new NotFoundError(`There is no dataset called "${name}".`, names.length ? `Datasets in this workspace: ${names.join(', ')}.` : 'Import one with: civic dataset import WORKSPACE NAME FILE');
+}
+
 /** Removes a dataset, its records and its row issues, in one transaction. */
 export async function removeDataset(engine: Engine, name: string): Promise<{ dataset: string; rows: number }> {
   const ds = await engine.one<{ table_name: string; read_count: number }>(`SELECT table_name, read_count FROM dataset WHERE name = $1`, [name]);
-  if (!ds) throw new WorkspaceStateError(`There is no dataset called "${name}".`, 'List the datasets with: civic dataset list WORKSPACE');
+  if (!ds) throw await missingDataset(engine, name);
   return engine.transaction(async () => {
     await engine.run(`DROP TABLE IF EXISTS ${ident(ds.table_name)}`);
     await engine.run(`DELETE FROM dataset_issue WHERE dataset = $1`, [name]);

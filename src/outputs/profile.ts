@@ -100,7 +100,9 @@ export async function profileToXlsx(r: ProfileResult): Promise<Buffer> {
     ['Penetration', 'File count ÷ base × 100, with a 95% Wilson confidence interval.'],
     ['Significant', 'Penetration differs from the overall penetration at the 95% level (z-test).'],
     ['Bands', r.bands.map((b) => (b.min === null ? b.name : `${b.name} ≥ ${b.min}`)).join('; ')],
-    ['Disclosure control', r.disclosure ? `Counts under ${r.disclosure.minCell} suppressed (${r.disclosure.primary} cells), plus ${r.disclosure.secondary} more so none can be recovered from the total.` : 'None: for the data owner only.'],
+    ['Disclosure control', !r.disclosure ? 'None: for the data owner only.'
+      : r.disclosure.primary + r.disclosure.secondary === 0 ? `No count is under ${r.disclosure.minCell}, so nothing is suppressed.`
+        : `Counts under ${r.disclosure.minCell} suppressed (${r.disclosure.primary} ${r.disclosure.primary === 1 ? 'cell' : 'cells'})` + (r.disclosure.secondary ? `, plus ${r.disclosure.secondary} more so that none can be worked out from the total.` : '.')],
     ['Produced', new Date().toISOString().slice(0, 10) + ' by the Civic Insight Observatory'],
   ];
   for (const [k, v] of rowsOfNotes) { const row = notes.addRow([k, safeCellText(v)]); row.getCell(1).font = { bold: true }; row.getCell(2).alignment = { wrapText: true }; }

@@ -10,7 +10,7 @@
  */
 import { WorkspaceStateError } from '../core/index.ts';
 import { type Engine, ident } from '../store/index.ts';
-import { LEVEL_TITLES, type AreaLevel } from '../geo/index.ts';
+import { withArticle, type AreaLevel } from '../geo/index.ts';
 
 export interface BaseByGroup {
   base: Map<string, number>;
@@ -29,7 +29,7 @@ export async function baseByGroup(engine: Engine, baseLevel: AreaLevel, measure:
   const target = g.level;
   const placed = (await engine.one<{ n: number }>(`SELECT count(${ident(target)})::BIGINT AS n FROM postcode`))!.n;
   if (placed === 0) {
-    throw new WorkspaceStateError(`None of the postcodes has a ${LEVEL_TITLES[target]} code, so records cannot be placed ${g.kind === 'segment' ? `in ${g.classification}` : `by ${target}`}.`,
+    throw new WorkspaceStateError(`None of the postcodes has ${withArticle(target)} code, so records cannot be placed ${g.kind === 'segment' ? `in ${g.classification}` : `by ${target}`}.`,
       `Import the ${target} boundaries (civic reference import WORKSPACE --boundaries FILE --level ${target}) or a postcode directory with that column.`);
   }
   const BL = ident(baseLevel), TL = ident(target), M = ident(measure);
@@ -40,7 +40,7 @@ export async function baseByGroup(engine: Engine, baseLevel: AreaLevel, measure:
     const cov = (await engine.one<{ reached: number; areas: number; base: number | null }>(
       `SELECT count(*) FILTER (WHERE reached)::BIGINT AS reached, count(*) FILTER (WHERE NOT reached)::BIGINT AS areas, sum(m) FILTER (WHERE NOT reached) AS base FROM base_cov`))!;
     if (cov.reached === 0) {
-      throw new WorkspaceStateError(`None of the postcodes has a ${LEVEL_TITLES[baseLevel]} code, so the base cannot be related to the records.`,
+      throw new WorkspaceStateError(`None of the postcodes has ${withArticle(baseLevel)} code, so the base cannot be related to the records.`,
         `Import the ${baseLevel} boundaries or a postcode directory with ${baseLevel} codes.`);
     }
     // Base area → (area at the level asked for, weight).

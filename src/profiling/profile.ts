@@ -8,6 +8,7 @@ import { NotFoundError, ParameterError, WorkspaceStateError, DEFAULT_BANDS, type
 import { type Engine, type SqlValue, ident } from '../store/index.ts';
 import { AREA_LEVELS, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { computeProfile, type ProfileCell } from './compute.ts';
+import { missingDataset } from '../intake/index.ts';
 import { baseByGroup } from './base.ts';
 import { PROFILE_RESULT_VERSION, type ProfileResult } from './result.ts';
 
@@ -28,10 +29,7 @@ interface DatasetRow { name: string; table_name: string; columns: string; read_c
 
 export async function getDataset(engine: Engine, name: string): Promise<DatasetRow> {
   const ds = await engine.one<DatasetRow & Record<string, SqlValue>>(`SELECT name, table_name, columns, read_count, unmatched, rejected FROM dataset WHERE name = $1`, [name]);
-  if (!ds) {
-    const names = (await engine.all<{ name: string }>(`SELECT name FROM dataset ORDER BY name`)).map((r) => r.name);
-    throw new NotFoundError(`There is no dataset called "${name}".`, names.length ? `Datasets in this workspace: ${names.join(', ')}.` : 'Import one with: civic dataset import WORKSPACE NAME FILE');
-  }
+  if (!ds) throw await missingDataset(engine, name);
   return ds;
 }
 

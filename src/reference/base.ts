@@ -45,7 +45,7 @@ export async function importBase(engine: Engine, path: string, opts: { areaYear?
       bad.push(...rows.map((r) => ({ ...r, column: col })));
     }
     if (bad.length) {
-      throw new InputError(`The base file has ${bad.length === 20 ? 'many' : bad.length} count${bad.length === 1 ? '' : 's'} that ${bad.length === 1 ? 'is' : 'are'} not whole numbers, e.g. "${bad[0].value ?? ''}".`, {
+      throw new InputError(`The base file has ${bad.length === 20 ? 'many' : bad.length} ${bad.length === 1 ? 'count that is not a whole number' : 'counts that are not whole numbers'}, e.g. "${bad[0].value ?? ''}".`, {
         location: { file, row: bad[0].row, column: bad[0].column }, code: 'reference_values', fix: 'Correct or remove those rows; nothing was imported.' });
     }
     return await engine.transaction(async () => {

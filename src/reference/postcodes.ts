@@ -91,6 +91,13 @@ export async function stagePostcodes(engine: Engine, path: string, opts: Postcod
   if ((cols.lat && !cols.lon) || (!cols.lat && cols.lon)) {
     throw new InputError('The postcode directory has only one of latitude and longitude.', { location: { file, column: cols.lat ?? cols.lon }, code: 'reference_columns' });
   }
+  if (!cols.lat && !AREA_LEVELS.some((l) => cols[l])) {
+    // Neither a location nor an area code: such postcodes could never place a record.
+    throw new InputError('The postcode file has neither latitude/longitude nor any area-code column, so its postcodes could not be placed in any area.', {
+      location: { file }, code: 'reference_columns',
+      fix: `Name the columns with --map, e.g. --map Latitude=lat --map Longitude=lon --map "Output Area"=oa21. Columns found: ${header.slice(0, 20).join(', ')}.`,
+    });
+  }
   // Only the needed columns are read from the file: ONSPD has about fifty.
   const src = (f: PostcodeField) => ident(rawHeader[header.indexOf(cols[f]!)]);
   const text = (f: PostcodeField) => (cols[f] ? `NULLIF(trim(${src(f)}), '')` : 'NULL::VARCHAR');
@@ -172,7 +179,7 @@ export async function importPostcodes(engine: Engine, path: string, opts: Postco
 function postcodeWarnings(cols: Partial<Record<PostcodeField, string>>, header: string[]): string[] {
   const out: string[] = [];
   if (!cols.lat) out.push('No latitude/longitude columns were found (looked for lat, latitude, long, lon, longitude), so these postcodes cannot be placed in boundaries. Name them with --map COLUMN=lat --map COLUMN=lon.');
-  if (!AREA_LEVELS.some((l) => cols[l])) out.push(`No area-code columns were recognised (columns: ${header.join(', ')}). Records will reach areas only through boundaries; name code columns with --map COLUMN=oa21 (or lsoa21, ward, lad ...).`);
+  if (!AREA_LEVELS.some((l) => cols[l])) out.push(`No area-code columns were recognised (columns: ${header.join(', ')}). These postcodes reach areas only through boundaries (import them with --boundaries); or name code columns with --map COLUMN=oa21 (or lsoa21, ward, lad ...).`);
   return out;
 }
 

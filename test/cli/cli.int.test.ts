@@ -55,7 +55,10 @@ test('a whole session from the command line: init, reference import, dataset imp
     const removed = run('dataset', 'remove', ws, 'messy', '--format', 'json');
     assert.deepEqual(JSON.parse(removed.stdout), { dataset: 'messy', rows: 12 });
     assert.deepEqual(JSON.parse(run('dataset', 'list', ws, '--format', 'json').stdout), []);
-    assert.equal(run('dataset', 'remove', ws, 'messy').status, 2);
+    const gone = run('dataset', 'remove', ws, 'messy', '--format', 'json');
+    assert.equal(gone.status, 2);
+    assert.equal(JSON.parse(gone.stdout).error.code, 'not_found');
+    assert.equal(JSON.parse(run('dataset', 'rejects', ws, 'messy', '--format', 'json').stdout).error.code, 'not_found');
   } finally {
     tmp.cleanup();
   }
@@ -76,6 +79,9 @@ test('errors are plain English with a non-zero exit, and JSON when asked', () =>
   const status = run('dataset', 'rejects', 'w', 'x', '--status', 'bogus');
   assert.equal(status.status, 2);
   assert.match(status.stderr, /Allowed choices are unmatched, rejected, corrected/);
+  const usageJson = run('profile', 'w', '--format', 'json');
+  assert.equal(usageJson.status, 2);
+  assert.equal(JSON.parse(usageJson.stdout).error.code, 'usage');
   const eq = run('profile', '/nonexistent/w.civic', 'x', '--format=json');
   assert.equal(JSON.parse(eq.stdout).error.code, 'workspace_missing');
 });
