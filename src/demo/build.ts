@@ -18,16 +18,17 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
   const full = resolve(workspacePath);
   checkSampleBoroughOptions({ seed: opts.seed, households: opts.households });
   // Only a Sample Borough workspace is ever replaced: anything else at that path is refused.
+  const filesDir = full.replace(/\.[a-z]+$/i, '') + '-files';
   if (existsSync(full)) {
     const old = await openWorkspace(full).catch(() => null);
-    const isDemo = old ? (await getMeta(old.engine, 'demo')) === 'sample-borough' : false;
+    // A workspace marked as the demo, or one built before the mark whose files the generator made.
+    const isDemo = old ? (await getMeta(old.engine, 'demo')) === 'sample-borough' || existsSync(join(filesDir, 'truth.json')) : false;
     old?.close();
     if (!isDemo) {
       throw new WorkspaceStateError(`${full} already exists and is not a Sample Borough workspace, so it was left alone.`, 'Choose another path for the demo.');
     }
   }
   for (const f of [full, full + '.wal']) if (existsSync(f)) rmSync(f);
-  const filesDir = full.replace(/\.[a-z]+$/i, '') + '-files';
   if (existsSync(filesDir) && readdirSync(filesDir).length > 0 && !existsSync(join(filesDir, 'truth.json'))) {
     throw new WorkspaceStateError(`${filesDir} already holds files that Sample Borough did not make, so nothing was changed.`, 'Choose another path for the demo.');
   }

@@ -95,7 +95,7 @@ export async function stagePostcodes(engine: Engine, path: string, opts: Postcod
     // Neither a location nor an area code: such postcodes could never place a record.
     throw new InputError('The postcode file has neither latitude/longitude nor any area-code column, so its postcodes could not be placed in any area.', {
       location: { file }, code: 'reference_columns',
-      fix: `Name the columns with --map, e.g. --map Latitude=lat --map Longitude=lon --map "Output Area"=oa21. Columns found: ${header.slice(0, 20).join(', ')}.`,
+      fix: `Name the columns with --map, e.g. --map Latitude=lat --map Longitude=lon --map "Output Area=oa21". Columns found: ${header.slice(0, 20).join(', ')}.`,
     });
   }
   // Only the needed columns are read from the file: ONSPD has about fifty.
