@@ -15,7 +15,8 @@ export const LEVEL_TITLES: Record<AreaLevel, string> = {
 /** "a" or "an" before a level's title ("an Output area (2021)"). */
 export function withArticle(level: AreaLevel): string {
   const t = LEVEL_TITLES[level];
-  return /^[aeiou]/i.test(t) ? `an ${t}` : `a ${t}`;
+  // Said letter by letter, LSOA and MSOA take "an".
+  return /^([aeiou]|LSOA|MSOA)/i.test(t) ? `an ${t}` : `a ${t}`;
 }
 
 /** Accepts a level as a user might type it ("oa", "LSOA11", "ward") and returns the canonical level. */

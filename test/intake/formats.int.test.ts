@@ -84,7 +84,7 @@ test('base areas no postcode reaches are left out of the base and reported', asy
 test('a classification whose areas no postcode reaches is refused with what to import', async () => {
   await ws.engine.run(`INSERT INTO classification VALUES ('dep', 'Deprivation', 'lsoa11', '["decile"]', 'deprivation', 'x', '2099')`);
   try {
-    await assert.rejects(profileDataset(ws.engine, { dataset: 'json_records', classification: 'dep' }), /None of the postcodes has a LSOA \(2011\) code/);
+    await assert.rejects(profileDataset(ws.engine, { dataset: 'json_records', classification: 'dep' }), /None of the postcodes has an LSOA \(2011\) code/);
   } finally {
     await ws.engine.run(`DELETE FROM classification WHERE name = 'dep'`);
   }
