@@ -58,7 +58,8 @@ export function validateDatasetName(name: string): void {
 }
 
 export function tableNameFor(name: string): string {
-  return 'ds_' + name.replace(/-/g, '_');
+  // Always quoted with ident(), so "green-waste" and "green_waste" get tables of their own.
+  return 'ds_' + name;
 }
 
 function applyMapping(table: { header: string[]; file: string }, map: Record<string, string>): string[] {

@@ -109,3 +109,14 @@ test('a --where that matches no record is refused, listing the values there are'
   await assert.rejects(profileDataset(ws.engine, { dataset: 'json_records', where: { column: 'method', values: ['Cheque'] } }),
     (e: Error & { fix?: string }) => /No record has method = Cheque/.test(e.message) && /"Cash"/.test(e.fix ?? ''));
 });
+
+test('datasets whose names differ only by - and _ are kept apart', async () => {
+  const f = join(tmp.dir, 'r2.json');
+  writeFileSync(f, JSON.stringify(RECORDS.slice(0, 2)));
+  const a = await importDataset(ws.engine, 'green-waste', f);
+  const b = await importDataset(ws.engine, 'green_waste', join(tmp.dir, 'r.json'));
+  assert.equal(a.read, 2);
+  assert.equal(b.read, 4);
+  const p = await profileDataset(ws.engine, { dataset: 'green-waste', tier: 'group' });
+  assert.equal(p.total.count, 2);
+});
