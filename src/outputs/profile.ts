@@ -70,7 +70,12 @@ export function profileToJson(r: ProfileResult): string {
 export async function profileToXlsx(r: ProfileResult): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Civic Insight Observatory';
-  const ws = wb.addWorksheet('Profile', { views: [{ state: 'frozen', ySplit: 3 }] });
+  // A4 landscape, one page wide, headings repeated: it prints as a report.
+  const ws = wb.addWorksheet('Profile', {
+    views: [{ state: 'frozen', ySplit: 3 }],
+    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '3:3', margins: { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 } },
+    headerFooter: { oddFooter: '&LCivic Insight Observatory&RPage &P of &N' },
+  });
   ws.addRow([title(r)]).font = { bold: true, size: 14 };
   ws.addRow([r.disclosure ? `Counts under ${r.disclosure.minCell} suppressed, shown as ${SUPPRESSED_MARK}` : 'Unsuppressed: for the data owner only']).font = { italic: true, size: 10 };
   const head = ws.addRow(HEADINGS);
@@ -92,6 +97,9 @@ export async function profileToXlsx(r: ProfileResult): Promise<Buffer> {
   const widths = [12, 44, 11, 9, 11, 9, 13, 10, 10, 8, 15, 12];
   widths.forEach((w, i) => { ws.getColumn(i + 1).width = w; });
   for (let c = 3; c <= 10; c++) ws.getColumn(c).alignment = { horizontal: 'right' };
+  // Column alignment would otherwise take the headings' wrapping away.
+  head.height = 30;
+  head.eachCell((cell, c) => { cell.alignment = { wrapText: true, vertical: 'middle', horizontal: c >= 3 && c <= 10 ? 'right' : 'left' }; });
 
   const notes = wb.addWorksheet('Notes');
   notes.getColumn(1).width = 28; notes.getColumn(2).width = 90;
