@@ -101,7 +101,7 @@ export async function profileToXlsx(r: ProfileResult): Promise<Buffer> {
   head.height = 30;
   head.eachCell((cell, c) => { cell.alignment = { wrapText: true, vertical: 'middle', horizontal: c >= 3 && c <= 10 ? 'right' : 'left' }; });
 
-  const notes = wb.addWorksheet('Notes');
+  const notes = wb.addWorksheet('Notes', { pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
   notes.getColumn(1).width = 28; notes.getColumn(2).width = 90;
   const rowsOfNotes: [string, string][] = [
     ['Dataset', r.dataset], ['Profiled by', r.kind === 'segment' ? `${r.classification} — ${r.level}` : r.level], ['Filter', r.filter ?? 'none'],
