@@ -15,7 +15,7 @@ export function registerDemo(program: Command): void {
       const quiet = o.format === 'json';
       const started = Date.now();
       // Loaded on demand: the generator is only needed by this command.
-      const { buildSampleBorough } = await import('../demo/build.ts');
+      const { buildSampleBorough } = await import('../demo/index.ts');
       const built = await buildSampleBorough(workspace, { seed: Number(o.seed), households: Number(o.households), onStep: quiet ? undefined : (s: string) => process.stderr.write(`${s}…\n`) });
       try {
         const headline = built.manifest.services.find((s) => s.name === 'stop_smoking_clinic') ?? built.manifest.services[0];

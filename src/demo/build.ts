@@ -63,4 +63,3 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
   }
 }
 
-export const DEFAULT_DEMO_WORKSPACE = join('.demo', 'sample-borough.civic');

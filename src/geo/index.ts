@@ -1,4 +1,4 @@
-export { postcodeKey, formatPostcode, checkPostcode } from './postcode.ts';
+export { postcodeKey, checkPostcode } from './postcode.ts';
 export type { PostcodeCheck } from './postcode.ts';
 export { parseBoundaries, AreaLocator } from './boundaries.ts';
 export type { AreaShape, AreaGeometry, PointAssignment } from './boundaries.ts';

@@ -9,11 +9,6 @@ export function postcodeKey(raw: string | null | undefined): string {
   return (raw ?? '').replace(/[^A-Za-z0-9]/g, '').toUpperCase();
 }
 
-/** Formats a key or loose postcode as the directory does (e.g. "M15 4AB"), or null if it is not a postcode. */
-export function formatPostcode(raw: string): string | null {
-  return toNormalised(raw) ?? null;
-}
-
 export type PostcodeCheck =
   | { kind: 'blank' }
   | { kind: 'valid'; postcode: string; key: string }

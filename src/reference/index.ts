@@ -1,4 +1,4 @@
-export { importPostcodes, mapPostcodeColumns, postcodeLevelGaps, POSTCODE_FIELDS } from './postcodes.ts';
+export { importPostcodes, mapPostcodeColumns, POSTCODE_FIELDS } from './postcodes.ts';
 export type { PostcodeImportResult, PostcodeImportOptions } from './postcodes.ts';
 export { importAreas, importBoundaries, assignPostcodesByBoundaries, fillPostcodeLevelsFromHierarchy } from './areas.ts';
 export type { AreasImportResult, BoundaryImportResult } from './areas.ts';

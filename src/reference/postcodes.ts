@@ -202,9 +202,3 @@ async function importAreaNames(engine: Engine, source: string, header: string[],
     await engine.run(`DROP TABLE area_names`);
   }
 }
-
-/** Which area levels the postcodes lack, for filling from boundaries or the hierarchy. */
-export async function postcodeLevelGaps(engine: Engine): Promise<Record<AreaLevel, number>> {
-  const r = (await engine.one(`SELECT ${AREA_LEVELS.map((l) => `count(*) FILTER (WHERE ${l} IS NULL)::BIGINT AS ${l}`).join(', ')} FROM postcode`))!;
-  return r as unknown as Record<AreaLevel, number>;
-}

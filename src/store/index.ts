@@ -4,4 +4,4 @@ export { DuckDbEngine } from './duckdb.ts';
 export { createWorkspace, openWorkspace, withWorkspace, getMeta, setMeta } from './workspace.ts';
 export type { Workspace } from './workspace.ts';
 export { MIGRATIONS } from './migrations.ts';
-export { sqlPostcodeKey, sqlFormatPostcode, sqlReadCsvAllText, sqlReadParquet, sqlTryNumber } from './sql.ts';
+export { sqlFormatPostcode, sqlReadParquet, sqlTryNumber } from './sql.ts';

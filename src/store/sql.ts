@@ -3,19 +3,9 @@
  */
 import { literal } from './engine.ts';
 
-/** The compact postcode key (upper case letters and digits only) of a SQL text expression. */
-export function sqlPostcodeKey(expr: string): string {
-  return `upper(regexp_replace(coalesce(${expr}, ''), '[^A-Za-z0-9]', '', 'g'))`;
-}
-
 /** The directory form of a compact key: "M154AB" → "M15 4AB". */
 export function sqlFormatPostcode(keyExpr: string): string {
   return `(left(${keyExpr}, length(${keyExpr}) - 3) || ' ' || right(${keyExpr}, 3))`;
-}
-
-/** A table function reading a delimited text file with every column as text. */
-export function sqlReadCsvAllText(path: string, opts: { header?: boolean } = {}): string {
-  return `read_csv(${literal(path)}, all_varchar = true, header = ${opts.header === false ? 'false' : 'true'}, auto_detect = true, strict_mode = true)`;
 }
 
 /** A table function reading a Parquet file. */

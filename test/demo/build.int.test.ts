@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { buildSampleBorough, type DemoBuild } from '../../src/demo/build.ts';
+import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
 import { profileDataset } from '../../src/profiling/index.ts';
 import { referenceStatus } from '../../src/reference/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
