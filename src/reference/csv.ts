@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { basename } from 'node:path';
 import { InputError } from '../core/index.ts';
-import { type Engine, ident, literal } from '../store/index.ts';
+import { type Engine, ident, literal, sqlReadParquet } from '../store/index.ts';
 
 export interface LoadedCsv { table: string; header: string[]; rows: number; file: string }
 
@@ -53,12 +53,27 @@ function checkFile(path: string, file: string) {
   }
 }
 
+function isParquet(path: string): boolean {
+  const head = Buffer.alloc(4);
+  const fd = openSync(path, 'r');
+  readSync(fd, head, 0, 4, 0);
+  closeSync(fd);
+  return head.toString('latin1') === 'PAR1';
+}
+
+/** Loads a published file — CSV (optionally gzipped) or Parquet, as the 2021 OAC is published — as text columns. */
 export async function loadReferenceCsv(engine: Engine, path: string): Promise<LoadedCsv> {
   const file = basename(path);
   checkFile(path, file);
   const table = `ref_load_${process.pid}_${++counter}`;
   try {
-    await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row, * FROM ${readerSql(path, detectEncoding(path))}`);
+    if (isParquet(path)) {
+      const cols = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${sqlReadParquet(path)})`);
+      await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row,
+        ${cols.map((c) => `CAST(${ident(c.column_name)} AS VARCHAR) AS ${ident(c.column_name)}`).join(', ')} FROM ${sqlReadParquet(path)}`);
+    } else {
+      await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row, * FROM ${readerSql(path, detectEncoding(path))}`);
+    }
   } catch (e) {
     throw csvReadError(e, file);
   }

@@ -156,3 +156,32 @@ test('the 2011 OAC takes its names from the national names file, matching codes 
   assert.equal((await ws.engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM segment WHERE classification = 'oac2011' AND name LIKE 'Supergroup %'`))!.n, 0);
   assert.equal((await ws.engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM segment WHERE classification = 'oac2021' AND name LIKE 'Supergroup %'`))!.n, 8);
 });
+
+test('the national 2021 OAC, published as Parquet, imports and profiles Trafford alone', { skip }, async () => {
+  const t2 = tempDir();
+  try {
+    const w = await createWorkspace(join(t2.dir, 'national-oac.civic'));
+    try {
+      const r = await importReference(w.engine, {
+        boundaries: [{ file: `${T}/boundaries/oa_2021_trafford_oa_generalised.geojson`, level: 'oa21' }],
+        postcodes: `${T}/postcodes/trafford_postcodes.csv`,
+        base: [`${SHARED}/national/census2021-oa-national/ts041.csv.gz`],
+        classification: [`${SHARED}/national/oac2021-national/UK_OAC_Final.parquet`], classificationName: 'oac2021',
+      });
+      assert.equal(r.classifications[0].areas, 239_023);
+      assert.equal(r.classifications[0].format, 'ONS 2021 OAC');
+      assert.equal(r.base[0].areas, 188_880);
+      const file = join(t2.dir, 'svc.csv');
+      writeFileSync(file, 'id,postcode\n1,M15 4AB\n2,M33 7XN\n3,WA14 2EE\n');
+      await importDataset(w.engine, 'svc', file);
+      const p = await profileDataset(w.engine, { dataset: 'svc' });
+      // The national base is cut to the areas Trafford's postcodes reach: its 96,271 households.
+      assert.equal(p.total.base, 96271);
+      assert.equal(p.baseExcluded!.areas, 188_880 - 738);
+    } finally {
+      w.close();
+    }
+  } finally {
+    t2.cleanup();
+  }
+});
