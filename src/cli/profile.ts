@@ -15,6 +15,7 @@ export function registerProfile(program: Command): void {
     .option('--by-area <level>', 'profile by area instead: oa, lsoa, msoa, ward, lad (or oa11, lsoa11 ...)')
     .option('--base <measure>', 'households or population', 'households')
     .option('--where <column=value>', 'only records with this value, e.g. --where "payment_method=Direct Debit" (values separated by |)')
+    .option('--distinct <column>', 'count distinct values of a column (a customer or household reference) instead of records, e.g. --distinct caller_ref')
     .option('--bands <spec>', 'index bands, e.g. "High:120,Above average:110,Average:90,Below average:80,Low"')
     .addOption(formatOption(['table', 'csv', 'xlsx', 'json']))
     .option('--out <file>', 'write to a file (needed for xlsx)')
@@ -40,7 +41,7 @@ Examples:
       let bands;
       try { bands = o.bands ? parseBands(o.bands) : undefined; } catch (e) { throw new ParameterError((e as Error).message); }
       await withWorkspace(workspace, async (ws) => {
-        const truth = await profileDataset(ws.engine, { dataset, classification: o.classification, tier: o.level, byArea: o.byArea, base: o.base as 'households' | 'population', where, bands });
+        const truth = await profileDataset(ws.engine, { dataset, classification: o.classification, tier: o.level, byArea: o.byArea, base: o.base as 'households' | 'population', where, bands, distinct: o.distinct });
         const shown = discloseProfile(truth, minCell);
         if (format === 'json') emit(profileToJson(shown), o.out);
         else if (format === 'csv') emit(profileToCsv(shown), o.out);

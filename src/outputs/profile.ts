@@ -10,7 +10,7 @@ const count = (n: number, one: string) => `${fmtInt(n)} ${n === 1 ? one : one + 
 
 function title(r: ProfileResult): string {
   const what = r.kind === 'segment' ? `${r.classification} ${r.level}` : r.level;
-  return `Profile of ${r.dataset}${r.filter ? ` (${r.filter})` : ''} by ${what}, against ${r.baseMeasure}`;
+  return `Profile of ${r.dataset}${r.filter ? ` (${r.filter})` : ''}${r.countOf ? `, counting distinct ${r.countOf}` : ''} by ${what}, against ${r.baseMeasure}`;
 }
 
 const HEADINGS = ['Code', 'Name', 'File count', 'File %', 'Base', 'Base %', 'Penetration %', '95% CI low', '95% CI high', 'Index', 'Band', 'Significant'];

@@ -23,6 +23,8 @@ export interface ProfileRequest {
   bands?: readonly BandDefinition[];
   /** only records whose column has one of these values, e.g. payment_method = Direct Debit */
   where?: { column: string; values: string[] };
+  /** count distinct values of this column (a customer or household reference) instead of records */
+  distinct?: string;
 }
 
 interface DatasetRow { name: string; table_name: string; columns: string; read_count: number; unmatched: number; rejected: number }
@@ -60,10 +62,10 @@ async function segmentLookup(engine: Engine, classification: string, tier: strin
  * path (postcode → base area → its parent), so a record and its household are counted in the same
  * area even where the directory's own code for the parent disagrees.
  */
-async function countRecords(engine: Engine, records: string, filterSql: string, params: SqlValue[], baseLevel: AreaLevel, target: AreaLevel,
+async function countRecords(engine: Engine, records: string, countExpr: string, filterSql: string, params: SqlValue[], baseLevel: AreaLevel, target: AreaLevel,
   hierarchy: Map<string, string> | null, groupOf: (area: string) => string | undefined): Promise<{ code: string; n: number }[]> {
   const rows = await engine.all<{ b: string | null; a: string | null; n: number }>(
-    `SELECT p.${ident(baseLevel)} AS b, p.${ident(target)} AS a, count(*)::BIGINT AS n FROM ${records} WHERE d._status = 'matched'${filterSql} GROUP BY 1, 2`, params);
+    `SELECT p.${ident(baseLevel)} AS b, p.${ident(target)} AS a, ${countExpr}::BIGINT AS n FROM ${records} WHERE d._status = 'matched'${filterSql} GROUP BY 1, 2`, params);
   const out = new Map<string, number>();
   for (const r of rows) {
     const area = (hierarchy && r.b !== null ? hierarchy.get(r.b) : undefined) ?? r.a;
@@ -99,6 +101,16 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
     }
   }
   const records = `${t} d JOIN postcode p ON p.pc_key = d._pc_key`;
+  let countExpr = 'count(*)';
+  let countOf: string | null = null;
+  if (req.distinct) {
+    const cols: string[] = JSON.parse(ds.columns);
+    const col = cols.find((c) => c === req.distinct) ?? cols.find((c) => c.toLowerCase() === req.distinct!.toLowerCase());
+    if (!col) throw new ParameterError(`The dataset has no column "${req.distinct}".`, `Columns: ${cols.join(', ')}.`);
+    // Records with no reference are each their own customer.
+    countExpr = `(count(DISTINCT d.${ident(col)}) + count(*) FILTER (WHERE d.${ident(col)} IS NULL))`;
+    countOf = col;
+  }
 
   let cells: ProfileCell[];
   let level: string, kind: 'segment' | 'area', classification: string | null = null, baseMethod: string;
@@ -110,7 +122,7 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
     if (!areaLevel) throw new ParameterError(`Unknown area level "${req.byArea}".`, `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`);
     level = areaLevel; kind = 'area';
     const b = await baseByGroup(engine, baseLevel, measure, { kind: 'area', level: areaLevel });
-    const counts = await countRecords(engine, records, filterSql, params, baseLevel, areaLevel, b.hierarchy, (a) => a);
+    const counts = await countRecords(engine, records, countExpr, filterSql, params, baseLevel, areaLevel, b.hierarchy, (a) => a);
     baseMethod = b.method; excluded = b.excluded;
     const bases = [...b.base].map(([code, base]) => ({ code, base }));
     const names = new Map((await engine.all<{ code: string; name: string | null }>(`SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`, [areaLevel])).map((r) => [r.code, r.name]));
@@ -140,9 +152,9 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
     const segJoin = `JOIN area_segment s ON s.classification = '${cls.name.replace(/'/g, "''")}' AND s.tier = '${tier.replace(/'/g, "''")}' AND s.area_code = p.${ident(clsLevel)}`;
     const b = await baseByGroup(engine, baseLevel, measure, { kind: 'segment', classification: cls.name, tier, level: clsLevel });
     const counts = b.hierarchy
-      ? await countRecords(engine, records, filterSql, params, baseLevel, clsLevel, b.hierarchy, await segmentLookup(engine, cls.name, tier))
+      ? await countRecords(engine, records, countExpr, filterSql, params, baseLevel, clsLevel, b.hierarchy, await segmentLookup(engine, cls.name, tier))
       : await engine.all<{ code: string; n: number }>(
-        `SELECT s.code, count(*)::BIGINT AS n FROM ${records} ${segJoin} WHERE d._status = 'matched'${filterSql} GROUP BY 1`, params);
+        `SELECT s.code, ${countExpr}::BIGINT AS n FROM ${records} ${segJoin} WHERE d._status = 'matched'${filterSql} GROUP BY 1`, params);
     baseMethod = b.method; excluded = b.excluded;
     const bases = [...b.base].map(([code, base]) => ({ code, base }));
     const segs = await engine.all<{ code: string; name: string | null }>(`SELECT code, name FROM segment WHERE classification = $1 AND tier = $2 ORDER BY ordinal, code`, [cls.name, tier]);
@@ -152,14 +164,16 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
     placedCount = counts.reduce((s, c) => s + c.n, 0);
   }
 
-  const matchedAll = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${t} d WHERE d._status = 'matched'${filterSql}`, params))!.n;
-  const filteredIssues = req.where
-    ? (await engine.one<{ u: number; r: number }>(`SELECT count(*) FILTER (WHERE d._status = 'unmatched')::BIGINT AS u, count(*) FILTER (WHERE d._status = 'rejected')::BIGINT AS r FROM ${t} d WHERE true${filterSql}`, params))!
+  const matchedAll = (await engine.one<{ n: number }>(`SELECT ${countExpr}::BIGINT AS n FROM ${t} d WHERE d._status = 'matched'${filterSql}`, params))!.n;
+  const filteredIssues = req.where || req.distinct
+    ? (await engine.one<{ u: number; r: number }>(`SELECT (SELECT ${countExpr} FROM ${t} d WHERE d._status = 'unmatched'${filterSql})::BIGINT AS u,
+        (SELECT ${countExpr} FROM ${t} d WHERE d._status = 'rejected'${filterSql})::BIGINT AS r`, params))!
     : { u: ds.unmatched, r: ds.rejected };
   const computed = computeProfile(cells, bands);
-  const noSegment = matchedAll - placedCount;
+  // Counting distinct customers, one who appears in two areas counts in both: never below zero.
+  const noSegment = Math.max(0, matchedAll - placedCount);
   return {
-    version: PROFILE_RESULT_VERSION, dataset: ds.name, level, kind, classification, baseMeasure: measure, baseMethod, filter: filterText,
+    version: PROFILE_RESULT_VERSION, dataset: ds.name, level, kind, classification, baseMeasure: measure, baseMethod, filter: filterText, countOf,
     rows: computed.rows, total: computed.total,
     unmatched: filteredIssues.u + filteredIssues.r + noSegment,
     notPlaced: { unmatched: filteredIssues.u, rejected: filteredIssues.r, noSegment },

@@ -34,6 +34,8 @@ export const ProfileResultSchema = z.object({
   baseMeasure: z.enum(['households', 'population']),
   baseMethod: z.string(),
   filter: z.string().nullable(),
+  /** null: records are counted; otherwise the column whose distinct values are counted (a customer reference) */
+  countOf: z.string().nullable(),
   rows: z.array(ProfileRowSchema),
   total: z.object({ count: z.number().nullable(), base: z.number(), penetration: z.number().nullable() }),
   /** records in the file that are not in any row: unmatched or rejected postcodes, or no area/segment for their postcode */

@@ -120,3 +120,18 @@ test('datasets whose names differ only by - and _ are kept apart', async () => {
   const p = await profileDataset(ws.engine, { dataset: 'green-waste', tier: 'group' });
   assert.equal(p.total.count, 2);
 });
+
+test('--distinct counts customers, not records: repeat contacts count once', async () => {
+  const f = join(tmp.dir, 'contacts.csv');
+  // C1 calls three times from M15 4AB, C2 once from M1 1AE, one caller gives no reference.
+  writeFileSync(f, 'contact,caller,postcode\n1,C1,M15 4AB\n2,C1,M15 4AB\n3,C1,M15 4AB\n4,C2,M1 1AE\n5,,M1 1AE\n6,C3,ZZ9 9ZZ\n7,C3,ZZ9 9ZZ\n');
+  await importDataset(ws.engine, 'contacts', f);
+  const records = await profileDataset(ws.engine, { dataset: 'contacts', tier: 'type' });
+  assert.equal(records.total.count, 5);
+  const callers = await profileDataset(ws.engine, { dataset: 'contacts', tier: 'type', distinct: 'caller' });
+  assert.equal(callers.countOf, 'caller');
+  assert.deepEqual(callers.rows.map((r) => [r.code, r.count]), [['A1', 1], ['A2', 2], ['B1', 0]]);
+  assert.equal(callers.total.count, 3);
+  assert.equal(callers.notPlaced!.unmatched, 1);
+  await assert.rejects(profileDataset(ws.engine, { dataset: 'contacts', distinct: 'nope' }), /no column "nope"/);
+});
