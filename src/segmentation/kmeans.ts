@@ -50,22 +50,38 @@ function seedCentres(m: Matrix, k: number, rng: Random): Float64Array {
   return centres;
 }
 
+/** Mean variance of the columns: the scale the convergence tolerance is measured against. */
+function meanVariance(m: Matrix): number {
+  const { data, n, d } = m;
+  let total = 0;
+  for (let j = 0; j < d; j++) {
+    let s = 0, ss = 0;
+    for (let i = 0; i < n; i++) { const x = data[i * d + j]; s += x; ss += x * x; }
+    total += Math.max(0, ss / n - (s / n) ** 2);
+  }
+  return total / d;
+}
+
 function lloyd(m: Matrix, centres: Float64Array, k: number, maxIterations: number, tolerance: number) {
   const { data, n, d } = m;
   const labels = new Int32Array(n);
   const sums = new Float64Array(k * d);
   const counts = new Int32Array(k);
-  let wcss = Infinity, iterations = 0;
+  labels.fill(-1);
+  let iterations = 0;
   for (; iterations < maxIterations; iterations++) {
-    let total = 0;
+    let changed = 0;
     for (let i = 0; i < n; i++) {
       let best = 0, bestD = Infinity;
+      const row = i * d;
       for (let c = 0; c < k; c++) {
-        const dist = sqDist(data, i * d, centres, c * d, d);
+        // Inlined distance with early exit once it cannot beat the best so far.
+        const cr = c * d;
+        let dist = 0;
+        for (let j = 0; j < d && dist < bestD; j++) { const x = data[row + j] - centres[cr + j]; dist += x * x; }
         if (dist < bestD) { bestD = dist; best = c; }
       }
-      labels[i] = best;
-      total += bestD;
+      if (labels[i] !== best) { labels[i] = best; changed++; }
     }
     sums.fill(0); counts.fill(0);
     for (let i = 0; i < n; i++) {
@@ -73,13 +89,20 @@ function lloyd(m: Matrix, centres: Float64Array, k: number, maxIterations: numbe
       counts[c]++;
       for (let j = 0; j < d; j++) sums[c * d + j] += data[i * d + j];
     }
+    let shift = 0;
     for (let c = 0; c < k; c++) {
       if (counts[c] === 0) continue; // an empty cluster keeps its centre
-      for (let j = 0; j < d; j++) centres[c * d + j] = sums[c * d + j] / counts[c];
+      for (let j = 0; j < d; j++) {
+        const next = sums[c * d + j] / counts[c];
+        const x = next - centres[c * d + j];
+        shift += x * x;
+        centres[c * d + j] = next;
+      }
     }
-    const improved = wcss - total;
-    wcss = total;
-    if (improved <= tolerance * Math.max(wcss, 1e-300)) { iterations++; break; }
+    // Converged when no area changed segment, or the centres moved by less than the tolerance
+    // (relative to the data's variance, as scikit-learn measures it): slow creeping of a poor
+    // start is not worth hundreds of passes, and the best of the restarts is kept anyway.
+    if (changed === 0 || shift <= tolerance) { iterations++; break; }
   }
   // Final sum of squares against the final centres.
   let final = 0;
@@ -93,10 +116,11 @@ export function kmeans(m: Matrix, opts: KMeansOptions): KMeansResult {
   if (k > m.n) throw new Error(`k (${k}) cannot be more than the number of areas (${m.n}).`);
   const restarts = opts.restarts ?? 10;
   const rng = createRandom(opts.seed ?? 1);
+  const tolerance = (opts.tolerance ?? 1e-4) * meanVariance(m);
   let best: KMeansResult | null = null;
   for (let r = 0; r < restarts; r++) {
     const centres = seedCentres(m, k, rng);
-    const run = lloyd(m, centres, k, opts.maxIterations ?? 300, opts.tolerance ?? 1e-10);
+    const run = lloyd(m, centres, k, opts.maxIterations ?? 300, tolerance);
     if (!best || run.wcss < best.wcss) {
       const sizes = new Array(k).fill(0);
       for (const l of run.labels) sizes[l]++;
