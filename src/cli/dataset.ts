@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
 import { importDataset, listDatasets, datasetIssues, removeDataset, type DatasetImportResult } from '../intake/index.ts';
 import { parseMapSpec } from '../reference/index.ts';
-import { fmtInt, fmtPct, safeCellText } from '../outputs/index.ts';
+import { fmtCount, fmtInt, fmtPct, safeCellText } from '../outputs/index.ts';
 import { action, emit, json, list, progressBar, repeat, parseFormat, formatOption } from './io.ts';
 
 function describe(r: DatasetImportResult, workspace: string): string {
@@ -94,7 +94,7 @@ export function registerDataset(program: Command): void {
     .action(action(async (workspace: string, name: string, o: { format: string }) => {
       await withWorkspace(workspace, async (ws) => {
         const r = await removeDataset(ws.engine, name);
-        process.stdout.write(o.format === 'json' ? json(r) : `Removed ${r.dataset} (${fmtInt(r.rows)} ${r.rows === 1 ? 'row' : 'rows'}).\n`);
+        process.stdout.write(o.format === 'json' ? json(r) : `Removed ${r.dataset} (${fmtCount(r.rows, 'row')}).\n`);
       });
     }));
 }

@@ -2,18 +2,17 @@ import type { Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
 import { importReference, referenceStatus, parseMapSpec, type ReferenceImportResult, type ReferenceStatus } from '../reference/index.ts';
 import { ParameterError } from '../core/index.ts';
-import { fmtInt } from '../outputs/index.ts';
+import { fmtCount, fmtInt } from '../outputs/index.ts';
 import { LEVEL_TITLES, AREA_LEVELS, type AreaLevel } from '../geo/index.ts';
 
-const plural = (n: number, one: string, many = one + 's') => `${fmtInt(n)} ${n === 1 ? one : many}`;
 import { action, json, repeat, formatOption } from './io.ts';
 
 function describeImport(r: ReferenceImportResult): string {
   const out: string[] = [];
   for (const a of r.areas) out.push(`Areas from ${a.file}: ${Object.entries(a.byLevel).map(([l, n]) => `${fmtInt(n)} ${l}`).join(', ')}`);
   for (const b of r.boundaries) {
-    out.push(`Boundaries from ${b.file}: ${plural(b.areas, `${b.level} area`)}`);
-    if (b.postcodesAssigned || b.postcodesUnassigned) out.push(`  ${plural(b.postcodesAssigned, 'postcode')} already in the workspace placed in them (${fmtInt(b.assignedWithin)} inside a polygon, ${fmtInt(b.assignedNearest)} by nearest polygon)` + (b.postcodesUnassigned ? `; ${plural(b.postcodesUnassigned, 'postcode')} outside every boundary` : ''));
+    out.push(`Boundaries from ${b.file}: ${fmtCount(b.areas, `${b.level} area`)}`);
+    if (b.postcodesAssigned || b.postcodesUnassigned) out.push(`  ${fmtCount(b.postcodesAssigned, 'postcode')} already in the workspace placed in them (${fmtInt(b.assignedWithin)} inside a polygon, ${fmtInt(b.assignedNearest)} by nearest polygon)` + (b.postcodesUnassigned ? `; ${fmtCount(b.postcodesUnassigned, 'postcode')} outside every boundary` : ''));
   }
   if (r.postcodes) {
     const p = r.postcodes;
@@ -22,12 +21,12 @@ function describeImport(r: ReferenceImportResult): string {
     for (const e of p.rejectedExamples.slice(0, 5)) out.push(`  row ${e.row}: "${e.value ?? ''}" ${e.reason}`);
     for (const w of p.warnings) out.push(`  Warning: ${w}`);
     for (const pl of p.placedByBoundaries) if (pl.assigned || pl.unassigned) {
-      out.push(`  ${plural(pl.assigned, 'postcode')} given their ${LEVEL_TITLES[pl.level as AreaLevel] ?? pl.level} code from the boundaries (${fmtInt(pl.within)} inside a polygon, ${fmtInt(pl.nearest)} by nearest polygon)` + (pl.unassigned ? `; ${plural(pl.unassigned, 'postcode')} outside every ${pl.level} boundary` : ''));
+      out.push(`  ${fmtCount(pl.assigned, 'postcode')} given their ${LEVEL_TITLES[pl.level as AreaLevel] ?? pl.level} code from the boundaries (${fmtInt(pl.within)} inside a polygon, ${fmtInt(pl.nearest)} by nearest polygon)` + (pl.unassigned ? `; ${fmtCount(pl.unassigned, 'postcode')} outside every ${pl.level} boundary` : ''));
     }
   }
-  for (const b of r.base) out.push(`Base from ${b.file}: ${plural(b.areas, `${b.level} area`)}` + (b.households !== null ? `, ${fmtInt(b.households)} households` : '') + (b.population !== null ? `, ${fmtInt(b.population)} people` : ''));
+  for (const b of r.base) out.push(`Base from ${b.file}: ${fmtCount(b.areas, `${b.level} area`)}` + (b.households !== null ? `, ${fmtInt(b.households)} households` : '') + (b.population !== null ? `, ${fmtInt(b.population)} people` : ''));
   for (const c of r.classifications) out.push(`Classification ${c.name} (${c.format}) on ${fmtInt(c.areas)} ${c.areaLevel} areas: ${Object.entries(c.segments).map(([t, n]) => `${n} ${t}s`).join(', ')}`);
-  for (const s of r.segments) out.push(`Segment names for ${s.classification}: ${plural(s.named, 'segment')} named` + (s.unknown.length ? `; ${plural(s.unknown.length, 'name')} in the file for segments not found in this area (normal for a names file covering the whole country)` : ''));
+  for (const s of r.segments) out.push(`Segment names for ${s.classification}: ${fmtCount(s.named, 'segment')} named` + (s.unknown.length ? `; ${fmtCount(s.unknown.length, 'name')} in the file for segments not found in this area (normal for a names file covering the whole country)` : ''));
   for (const d of r.deprivation) out.push(`Deprivation ${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas: ${d.domains.join(', ')}`);
   return out.join('\n') + '\n';
 }
@@ -37,10 +36,10 @@ function describeStatus(s: ReferenceStatus): string {
   const levels = Object.entries(s.postcodes.byLevel).filter(([, n]) => n > 0);
   if (levels.length) out.push(`  with area codes: ${levels.map(([l, n]) => `${l} ${fmtInt(n)}`).join(', ')}`);
   out.push('Areas: ' + (s.areas.length ? s.areas.map((a) => `${fmtInt(a.areas)} ${a.level}${a.withBoundaries ? ` (${fmtInt(a.withBoundaries)} with boundaries)` : ''}`).join(', ') : 'none'));
-  out.push('Base: ' + (s.base.length ? s.base.map((b) => `${plural(b.areas, `${b.level} area`)}, ${b.households !== null ? fmtInt(b.households) + ' households' : 'no households'}, ${b.population !== null ? fmtInt(b.population) + ' people' : 'no population'}`).join('; ') : 'none'));
+  out.push('Base: ' + (s.base.length ? s.base.map((b) => `${fmtCount(b.areas, `${b.level} area`)}, ${b.households !== null ? fmtInt(b.households) + ' households' : 'no households'}, ${b.population !== null ? fmtInt(b.population) + ' people' : 'no population'}`).join('; ') : 'none'));
   out.push('Classifications:' + (s.classifications.length ? '' : ' none'));
   for (const c of s.classifications) out.push(`  ${c.name}: ${c.title ?? ''} — ${c.tiers.join(' → ')} on ${fmtInt(c.areas)} ${c.areaLevel} areas, ${c.segments} segments`);
-  out.push('Deprivation: ' + (s.deprivation.length ? s.deprivation.map((d) => `${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas (${plural(d.domains, 'domain')})`).join('; ') : 'none'));
+  out.push('Deprivation: ' + (s.deprivation.length ? s.deprivation.map((d) => `${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas (${fmtCount(d.domains, 'domain')})`).join('; ') : 'none'));
   return out.join('\n') + '\n';
 }
 

@@ -8,6 +8,11 @@ export function fmtInt(n: number | null | undefined): string {
 export function fmtPct(n: number | null | undefined): string {
   return n === null || n === undefined ? '' : two.format(n);
 }
+/** A count with its noun, singular or plural as the count needs: "1 row", "2,118 rows". */
+export function fmtCount(n: number, one: string, many = one + 's'): string {
+  return `${fmtInt(n)} ${n === 1 ? one : many}`;
+}
+
 /** Cells that cannot be shown are marked as the ONS does. */
 export const SUPPRESSED_MARK = '[c]';
 

@@ -4,9 +4,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { ProfileResult } from '../profiling/index.ts';
-import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
-
-const count = (n: number, one: string) => `${fmtInt(n)} ${n === 1 ? one : one + 's'}`;
+import { fmtCount, fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
 
 function title(r: ProfileResult): string {
   const what = r.kind === 'segment' ? `${r.classification} ${r.level}` : r.level;
@@ -36,8 +34,8 @@ export function profileToTable(r: ProfileResult): string {
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const notes = [
     `Base: ${r.baseMethod}.`,
-    r.baseExcluded ? `${fmtInt(r.baseExcluded.base)} ${r.baseMeasure} in ${count(r.baseExcluded.areas, 'area')} are left out of the base: no postcode in the directory places them.` : '',
-    r.unmatched ? `${count(r.unmatched, 'record')} ${r.unmatched === 1 ? 'is' : 'are'} not in the table (unmatched or rejected postcodes, or no ${r.kind === 'segment' ? 'segment' : 'area'} for their postcode).` : '',
+    r.baseExcluded ? `${fmtInt(r.baseExcluded.base)} ${r.baseMeasure} in ${fmtCount(r.baseExcluded.areas, 'area')} are left out of the base: no postcode in the directory places them.` : '',
+    r.unmatched ? `${fmtCount(r.unmatched, 'record')} ${r.unmatched === 1 ? 'is' : 'are'} not in the table (unmatched or rejected postcodes, or no ${r.kind === 'segment' ? 'segment' : 'area'} for their postcode).` : '',
     r.disclosure
       ? r.disclosure.primary + r.disclosure.secondary > 0
         ? `Counts under ${r.disclosure.minCell} are suppressed (${SUPPRESSED_MARK})` + (r.disclosure.secondary ? `; ${r.disclosure.secondary} more ${r.disclosure.secondary === 1 ? 'cell is' : 'cells are'} hidden so that none can be worked out from the total.` : '.')
