@@ -19,32 +19,57 @@ export function matrixFromRows(rows: number[][]): Matrix {
 /** Inverse hyperbolic sine: like log for large values, defined at zero and for negatives. */
 export const ihs = (x: number) => Math.log(x + Math.sqrt(x * x + 1));
 
-/** Applies one transformation to every column, returning a new matrix. */
-export function transform(m: Matrix, t: Transform): Matrix {
+/**
+ * One fitted step of a transformation pipeline. Standardisations keep the parameters they were
+ * fitted with, so that a partner's areas can be put through exactly the same scale later.
+ */
+export type TransformStep =
+  | { kind: 'none' | 'ihs' | 'log' }
+  | { kind: 'zscore'; mean: number[]; sd: number[] }
+  | { kind: 'range'; min: number[]; max: number[] };
+
+/** Works out a step's parameters from the data (means and standard deviations, or minimums and maximums). */
+export function fitStep(m: Matrix, t: Transform): TransformStep {
+  if (t !== 'zscore' && t !== 'range') return { kind: t };
+  const { data, n, d } = m;
+  const mean: number[] = [], sd: number[] = [], min: number[] = [], max: number[] = [];
+  for (let j = 0; j < d; j++) {
+    let lo = Infinity, hi = -Infinity, sum = 0;
+    for (let i = 0; i < n; i++) { const x = data[i * d + j]; sum += x; if (x < lo) lo = x; if (x > hi) hi = x; }
+    const mu = sum / n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) { const x = data[i * d + j] - mu; ss += x * x; }
+    mean.push(mu); sd.push(Math.sqrt(ss / n)); min.push(lo); max.push(hi);
+  }
+  return t === 'zscore' ? { kind: 'zscore', mean, sd } : { kind: 'range', min, max };
+}
+
+/** Applies a fitted step, returning a new matrix. */
+export function applyStep(m: Matrix, step: TransformStep): Matrix {
   const out = new Float64Array(m.data);
   const { n, d } = m;
-  if (t === 'ihs' || t === 'log') {
+  if (step.kind === 'ihs' || step.kind === 'log') {
     for (let i = 0; i < out.length; i++) {
       const x = out[i];
-      if (t === 'log' && x < 0) throw new Error('log needs values of zero or more.');
-      out[i] = t === 'ihs' ? ihs(x) : Math.log1p(x);
+      if (step.kind === 'log' && x < 0) throw new Error('log needs values of zero or more.');
+      out[i] = step.kind === 'ihs' ? ihs(x) : Math.log1p(x);
     }
-  } else if (t === 'zscore' || t === 'range') {
+  } else if (step.kind === 'zscore' || step.kind === 'range') {
     for (let j = 0; j < d; j++) {
-      let min = Infinity, max = -Infinity, sum = 0;
-      for (let i = 0; i < n; i++) { const x = out[i * d + j]; sum += x; if (x < min) min = x; if (x > max) max = x; }
-      const mean = sum / n;
-      let ss = 0;
-      for (let i = 0; i < n; i++) { const x = out[i * d + j] - mean; ss += x * x; }
-      const sd = Math.sqrt(ss / n);
       for (let i = 0; i < n; i++) {
         const x = out[i * d + j];
         // A constant column carries no information: it becomes all zeros rather than NaN.
-        out[i * d + j] = t === 'zscore' ? (sd > 0 ? (x - mean) / sd : 0) : (max > min ? (x - min) / (max - min) : 0);
+        if (step.kind === 'zscore') out[i * d + j] = step.sd[j] > 0 ? (x - step.mean[j]) / step.sd[j] : 0;
+        else out[i * d + j] = step.max[j] > step.min[j] ? (x - step.min[j]) / (step.max[j] - step.min[j]) : 0;
       }
     }
   }
   return { data: out, n, d };
+}
+
+/** Applies one transformation to every column, fitted to this data, returning a new matrix. */
+export function transform(m: Matrix, t: Transform): Matrix {
+  return applyStep(m, fitStep(m, t));
 }
 
 /** Multiplies each column by its weight (a weight of 2 counts a variable twice in the distances). */

@@ -37,4 +37,22 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE import_log (id INTEGER, kind VARCHAR, what VARCHAR, file VARCHAR, row_count BIGINT, logged_at VARCHAR)`,
     ],
   },
+  {
+    version: 2,
+    name: 'segmentations, their input variables and pen portraits',
+    sql: [
+      // A segmentation built (or imported) here: the portable model (variables, transformations with
+      // their fitted parameters, centres per tier) as JSON, and how it was built and checked.
+      `CREATE TABLE segmentation (name VARCHAR PRIMARY KEY, title VARCHAR, area_level VARCHAR NOT NULL, model VARCHAR NOT NULL,
+        diagnostics VARCHAR, origin VARCHAR NOT NULL, created_at VARCHAR)`,
+      // The untransformed value of each variable per area, as the build used it (rates in percent):
+      // pen portraits compare a segment's mean against the whole area's on these.
+      `CREATE TABLE area_variable (classification VARCHAR NOT NULL, area_code VARCHAR NOT NULL, variable VARCHAR NOT NULL, value DOUBLE)`,
+      // How surely each area belongs to its segment: 1 − distance to own centre ÷ distance to the next.
+      `CREATE TABLE area_certainty (classification VARCHAR NOT NULL, tier VARCHAR NOT NULL, area_code VARCHAR NOT NULL, certainty DOUBLE)`,
+      // Every saved version of a segment's pen portrait; the highest version is current.
+      `CREATE TABLE pen_portrait (classification VARCHAR NOT NULL, tier VARCHAR NOT NULL, code VARCHAR NOT NULL, version INTEGER NOT NULL,
+        content VARCHAR NOT NULL, edited_by VARCHAR, edited_at VARCHAR NOT NULL, note VARCHAR)`,
+    ],
+  },
 ];
