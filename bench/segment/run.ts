@@ -2,18 +2,22 @@
  * bench/segment: k-means on the Leicester 2011 OAC inputs (969 OAs × 167 variables, the OAC
  * transformation: rates, inverse hyperbolic sine, range 0–1) at k = 8, and on a generated
  * 190,000 × 60 matrix, against scikit-learn's KMeans on the same matrix in the same run.
- * Run: npx tsx bench/segment/run.ts   (needs Debian's python3-sklearn)
+ * civic runs kmeansParallel (restarts over two worker threads; small problems stay in this thread).
+ * Run: npx tsx bench/segment/run.ts   (needs Debian's python3-sklearn; RESTARTS=n, WORKERS=n to override)
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { loadavg, availableParallelism } from 'node:os';
 import Papa from 'papaparse';
 import { createRandom } from '../../src/core/index.ts';
-import { matrixFromRows, transform, kmeans, adjustedRandIndex, type Matrix } from '../../src/segmentation/index.ts';
+import { matrixFromRows, transform, kmeansParallel, adjustedRandIndex, type Matrix } from '../../src/segmentation/index.ts';
 
 const DATA = new URL('../../../shared/data/leicester-oac2011/', import.meta.url).pathname;
 const OUT = new URL('../out/', import.meta.url).pathname;
 mkdirSync(OUT, { recursive: true });
+const LOAD_BEFORE = loadavg().map((x) => x.toFixed(2)).join(' ');
 const RESTARTS = Number(process.env.RESTARTS ?? 10);
+const WORKERS = process.env.WORKERS === undefined ? undefined : Number(process.env.WORKERS);
 
 // The denominator of each kind of count, as the OAC's variable lookup names them.
 const DENOMINATOR: Record<string, string> = {
@@ -52,14 +56,16 @@ function peer(m: Matrix, name: string, k: number) {
 
 const rows: string[] = [];
 for (const [name, m, truth] of [['leicester_969x167', ...Object.values(leicester())], ['generated_190000x60', generated(190_000, 60), null]] as [string, Matrix, string[] | null][]) {
-  const s = performance.now();
-  const ours = kmeans(m, { k: 8, seed: 1, restarts: RESTARTS });
+  const s = performance.now(), c0 = process.cpuUsage();
+  const ours = await kmeansParallel(m, { k: 8, seed: 1, restarts: RESTARTS, workers: WORKERS });
   const seconds = (performance.now() - s) / 1000;
+  const cpu = process.cpuUsage(c0), cpuSeconds = (cpu.user + cpu.system) / 1e6; // all threads, workers included
   const sk = peer(m, name, 8);
   const ari = truth ? adjustedRandIndex(truth, Array.from(ours.labels)).toFixed(3) : '–';
-  rows.push(`| ${name} | ${RESTARTS} | ${seconds.toFixed(2)} | ${sk.seconds.toFixed(2)} | ${(sk.seconds / seconds).toFixed(2)} | ${ours.wcss.toFixed(4)} | ${sk.wcss.toFixed(4)} | ${(ours.wcss / sk.wcss).toFixed(5)} | ${ari} |`);
-  console.error(`${name}: done (scikit-learn ${sk.sklearn})`);
+  rows.push(`| ${name} | ${RESTARTS} | ${ours.threads === 1 ? 'kmeans, in-thread' : `kmeansParallel, ${ours.threads} workers`} | ${seconds.toFixed(2)} | ${sk.seconds.toFixed(2)} | ${(sk.seconds / seconds).toFixed(2)} | ${cpuSeconds.toFixed(2)} | ${sk.cpu.toFixed(2)} | ${ours.wcss.toFixed(4)} | ${sk.wcss.toFixed(4)} | ${(ours.wcss / sk.wcss).toFixed(5)} | ${ari} |`);
+  console.error(`${name}: done (scikit-learn ${sk.sklearn}; iterations civic ${ours.iterations} (restart ${ours.restart}), scikit-learn ${sk.iterations})`);
 }
-console.log('| matrix | restarts | civic (s) | scikit-learn (s) | sklearn ÷ civic | civic WCSS | sklearn WCSS | WCSS ratio | ARI vs official supergroups |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| matrix | restarts | civic ran as | civic (s) | scikit-learn (s) | sklearn ÷ civic | civic CPU (s) | sklearn CPU (s) | civic WCSS | sklearn WCSS | WCSS ratio | ARI vs official supergroups |');
+console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(r);
+console.log(`\n(load average before/after: ${LOAD_BEFORE} / ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${availableParallelism()} cores)`);

@@ -27,7 +27,10 @@ export function registerDemo(program: Command): void {
           process.stdout.write(`${fmtInt(built.manifest.households)} households; ${built.datasets.length} service files imported:\n`);
           for (const d of built.datasets) process.stdout.write(`  ${d.dataset.padEnd(28)} read ${fmtInt(d.read).padStart(7)} = matched ${fmtInt(d.matched).padStart(7)} + unmatched ${fmtInt(d.unmatched).padStart(4)} + rejected ${fmtInt(d.rejected).padStart(4)}\n`);
           process.stdout.write('\nHeadline: ' + profileToTable(profile));
+          const seg = built.segmentation;
+          process.stdout.write(`\nSegmentation "${seg.name}" built from the census-like variables: ${seg.tiers.map((t) => `${t.k} ${t.name}s`).join(', ')}, with a pen portrait for each.\n`);
           process.stdout.write(`\nTry: npx civic profile ${workspace} green_waste --by-area ward\n`);
+          process.stdout.write(`     npx civic segment portraits ${workspace} ${seg.name} --format html --out borough.html\n`);
         }
       } finally {
         built.workspace.close();

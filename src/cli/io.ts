@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import { Option } from 'commander';
 import { ObservatoryError, ParameterError } from '../core/index.ts';
 
-export type OutputFormat = 'table' | 'csv' | 'xlsx' | 'json';
+export type OutputFormat = 'table' | 'csv' | 'xlsx' | 'json' | 'html' | 'pdf' | 'svg';
 
 export function parseFormat(value: string, allowed: OutputFormat[]): OutputFormat {
   if (!(allowed as string[]).includes(value)) throw new ParameterError(`Unknown format "${value}".`, `Use one of: ${allowed.join(', ')}.`);

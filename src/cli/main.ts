@@ -5,6 +5,11 @@ import { registerReference } from './reference.ts';
 import { registerDataset } from './dataset.ts';
 import { registerProfile } from './profile.ts';
 import { registerDemo } from './demo.ts';
+import { registerSegment } from './segment.ts';
+import { registerOverlap } from './overlap.ts';
+import { registerRepresent } from './represent.ts';
+import { registerSdf } from './sdf.ts';
+import { registerRag } from './rag.ts';
 import { json, wantsJson } from './io.ts';
 
 export function buildProgram(): Command {
@@ -19,6 +24,11 @@ export function buildProgram(): Command {
   registerReference(program);
   registerDataset(program);
   registerProfile(program);
+  registerSegment(program);
+  registerSdf(program);
+  registerRag(program);
+  registerOverlap(program);
+  registerRepresent(program);
   registerDemo(program);
   return program;
 }

@@ -8,10 +8,14 @@ import { createWorkspace, openWorkspace, getMeta, setMeta, type Workspace } from
 import { WorkspaceStateError } from '../core/index.ts';
 import { importReference } from '../reference/index.ts';
 import { importDataset, type DatasetImportResult } from '../intake/index.ts';
+import { loadAreaVariables, buildSegmentation, saveSegmentation, generatePortraits, type BuildResult } from '../segmentation/index.ts';
 import { generateSampleBorough, checkSampleBoroughOptions, type SampleBoroughManifest } from './generate.ts';
 
 export interface DemoBuildOptions { seed?: number; households?: number; onStep?: (s: string) => void }
-export interface DemoBuild { workspace: Workspace; manifest: SampleBoroughManifest; datasets: DatasetImportResult[] }
+export interface DemoBuild { workspace: Workspace; manifest: SampleBoroughManifest; datasets: DatasetImportResult[]; segmentation: BuildResult }
+
+/** The demo's own segmentation, built from its census-like variables as a council would build one. */
+export const DEMO_SEGMENTATION = { name: 'borough', title: 'Sample Borough neighbourhoods', k: [7, 20] };
 
 export async function buildSampleBorough(workspacePath: string, opts: DemoBuildOptions = {}): Promise<DemoBuild> {
   const step = opts.onStep ?? (() => {});
@@ -56,7 +60,12 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
       step(`importing ${s.name}`);
       datasets.push(await importDataset(workspace.engine, s.name, s.file, { postcodeColumn: s.postcodeColumn, pseudonymise: s.personalColumns, title: s.title }));
     }
-    return { workspace, manifest, datasets };
+    step('building the borough segmentation');
+    const av = await loadAreaVariables(workspace.engine, { files: [{ file: manifest.files.areaVariables, definitions: manifest.files.areaVariableDefinitions }] });
+    const built = await buildSegmentation(av, { ...DEMO_SEGMENTATION, seed: 1, restarts: 10, stabilityRuns: 3 });
+    await saveSegmentation(workspace.engine, built, { variables: av.variables.map((v) => v.name), data: av.raw.data });
+    for (const tier of built.model.tiers) await generatePortraits(workspace.engine, DEMO_SEGMENTATION.name, { tier: tier.name });
+    return { workspace, manifest, datasets, segmentation: built.result };
   } catch (e) {
     workspace.close();
     throw e;

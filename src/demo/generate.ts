@@ -40,6 +40,8 @@ export interface SampleBoroughManifest {
     facilities: string;
     /** Census-like counts per OA behind the classification. */
     areaVariables: string;
+    /** What each area variable is and the count it is a share of, for civic segment build --definitions. */
+    areaVariableDefinitions: string;
     /** Each group's intended high/low variables and each type's profile. */
     truthSegments: string;
     /** Each service's propensity per type and expected count per OA. */
@@ -104,6 +106,7 @@ export async function generateSampleBorough(dir: string, options: SampleBoroughO
     deprivation: path('imd.csv'),
     facilities: path('facilities.csv'),
     areaVariables: path('area_variables.csv'),
+    areaVariableDefinitions: path('area_variable_definitions.csv'),
     truthSegments: path('truth_segments.json'),
     truth: path('truth.json'),
   };
@@ -116,6 +119,7 @@ export async function generateSampleBorough(dir: string, options: SampleBoroughO
   writeFileSync(files.segments, segmentsCsv());
   writeFileSync(files.deprivation, imdCsv(geo, imd));
   writeFileSync(files.areaVariables, areaVariablesCsv(geo, census));
+  writeFileSync(files.areaVariableDefinitions, csvText(['variable', 'denominator', 'label'], AREA_VARIABLES.map((v) => [v.name, v.per, v.label])));
   writeFileSync(files.truthSegments, truthSegmentsJson(geo, typeOfOa));
   writeFileSync(files.facilities, facilitiesCsv(facilities, postcodes));
   for (const s of services) writeFileSync(join(root, 'services', s.spec.file), await serviceBytes(s));

@@ -8,7 +8,7 @@
  * Only base areas that the postcode directory reaches count, so a national base with one
  * council's postcodes profiles that council. Sums run in a fixed order so results repeat exactly.
  */
-import { WorkspaceStateError } from '../core/index.ts';
+import { NotFoundError, WorkspaceStateError } from '../core/index.ts';
 import { type Engine, ident } from '../store/index.ts';
 import { withArticle, type AreaLevel } from '../geo/index.ts';
 
@@ -25,7 +25,63 @@ export type Grouping = { kind: 'area'; level: AreaLevel } | { kind: 'segment'; c
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
-export async function baseByGroup(engine: Engine, baseLevel: AreaLevel, measure: 'households' | 'population', g: Grouping): Promise<BaseByGroup> {
+/**
+ * The part of each base area that lies in one area (a ward, a district): base area → share, from 0
+ * to 1, of its households in the area. Exact when the area hierarchy leads from the base areas up
+ * to the area's level (or the area is a base area): whole base areas, in or out. Otherwise each base
+ * area is shared by its live postcodes (all its postcodes if none is live), as the base is shared
+ * out between areas. Records are then restricted the same way: `recordsBy` is the postcode column
+ * a record's postcode must have, and `recordsIn` the codes it may take there.
+ */
+export interface AreaWithin {
+  level: AreaLevel;
+  code: string;
+  name: string | null;
+  share: Map<string, number>;
+  exact: boolean;
+  recordsBy: AreaLevel;
+  recordsIn: string[];
+  /** how the area was cut out of the base, for the notes under a table */
+  method: string;
+}
+
+export async function areaWithin(engine: Engine, baseLevel: AreaLevel, level: AreaLevel, code: string): Promise<AreaWithin> {
+  const known = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM postcode WHERE ${ident(level)} = $1`, [code]))!.n;
+  if (known === 0) {
+    const examples = (await engine.all<{ c: string }>(`SELECT DISTINCT ${ident(level)} AS c FROM postcode WHERE ${ident(level)} IS NOT NULL ORDER BY 1 LIMIT 5`)).map((r) => r.c);
+    throw new NotFoundError(`No postcode in the workspace is in ${level} ${code}.`,
+      examples.length ? `Give a ${level} code that the postcode directory uses, e.g. ${examples.join(', ')}.` : `The postcode directory has no ${level} codes: import the ${level} boundaries or a directory with that column.`);
+  }
+  const name = (await engine.one<{ name: string | null }>(`SELECT any_value(name) AS name FROM area WHERE level = $1 AND code = $2`, [level, code]))?.name ?? null;
+  const label = `${level} ${code}${name ? ` (${name})` : ''}`;
+  if (level === baseLevel) {
+    return { level, code, name, share: new Map([[code, 1]]), exact: true, recordsBy: baseLevel, recordsIn: [code], method: `only ${label}` };
+  }
+  const covered = (await engine.all<{ b: string }>(`SELECT DISTINCT ${ident(baseLevel)} AS b FROM postcode WHERE ${ident(baseLevel)} IS NOT NULL ORDER BY 1`)).map((r) => r.b);
+  const up = await ancestorsOf(engine, covered, baseLevel, level);
+  if (up) {
+    const inside = covered.filter((b) => up.get(b) === code);
+    if (!inside.length) throw noBaseIn(label, baseLevel);
+    return { level, code, name, share: new Map(inside.map((b) => [b, 1])), exact: true, recordsBy: baseLevel, recordsIn: inside,
+      method: `only ${label}: its whole ${baseLevel} areas, through the area hierarchy` };
+  }
+  const BL = ident(baseLevel), AL = ident(level);
+  const rows = await engine.all<{ b: string; w: number }>(`
+    WITH pc AS (SELECT ${BL} AS b, ${AL} AS a, status FROM postcode WHERE ${BL} IS NOT NULL AND ${AL} IS NOT NULL),
+      live AS (SELECT b, bool_or(status = 'live') AS has_live FROM pc GROUP BY b),
+      n AS (SELECT pc.b, count(*) AS n, count(*) FILTER (WHERE pc.a = $1) AS k FROM pc JOIN live USING (b) WHERE pc.status = 'live' OR NOT live.has_live GROUP BY 1)
+    SELECT b, k / n AS w FROM n WHERE k > 0 ORDER BY b`, [code]);
+  if (!rows.length) throw noBaseIn(label, baseLevel);
+  return { level, code, name, share: new Map(rows.map((r) => [r.b, r.w])), exact: false, recordsBy: level, recordsIn: [code],
+    method: `only ${label}: each ${baseLevel} area counted by its share of live postcodes in it` };
+}
+
+function noBaseIn(label: string, baseLevel: AreaLevel): WorkspaceStateError {
+  return new WorkspaceStateError(`No ${baseLevel} area of the base is in ${label}, so it has no households to profile against.`,
+    `Check the code, or import an area lookup that puts ${baseLevel} areas in it (civic reference import WORKSPACE --areas FILE).`);
+}
+
+export async function baseByGroup(engine: Engine, baseLevel: AreaLevel, measure: 'households' | 'population', g: Grouping, within?: ReadonlyMap<string, number>): Promise<BaseByGroup> {
   const target = g.level;
   const placed = (await engine.one<{ n: number }>(`SELECT count(${ident(target)})::BIGINT AS n FROM postcode`))!.n;
   if (placed === 0) {
@@ -33,7 +89,16 @@ export async function baseByGroup(engine: Engine, baseLevel: AreaLevel, measure:
       `Import the ${target} boundaries (civic reference import WORKSPACE --boundaries FILE --level ${target}) or a postcode directory with that column.`);
   }
   const BL = ident(baseLevel), TL = ident(target), M = ident(measure);
-  await engine.run(`CREATE OR REPLACE TEMP TABLE base_cov AS SELECT area_code AS b, ${M} AS m,
+  if (within) {
+    // Only the base inside one area: each base area's measure times its share in the area.
+    await engine.run(`CREATE OR REPLACE TEMP TABLE base_within (b VARCHAR, w DOUBLE)`);
+    await engine.append('base_within', [...within].map(([b, w]) => [b, w]));
+  }
+  await engine.run(within
+    ? `CREATE OR REPLACE TEMP TABLE base_cov AS SELECT area_code AS b, ${M} * bw.w AS m,
+      area_code IN (SELECT ${BL} FROM postcode WHERE ${BL} IS NOT NULL) AS reached
+    FROM area_base JOIN base_within bw ON bw.b = area_base.area_code WHERE level = $1 AND ${M} IS NOT NULL`
+    : `CREATE OR REPLACE TEMP TABLE base_cov AS SELECT area_code AS b, ${M} AS m,
       area_code IN (SELECT ${BL} FROM postcode WHERE ${BL} IS NOT NULL) AS reached
     FROM area_base WHERE level = $1 AND ${M} IS NOT NULL`, [baseLevel]);
   try {
@@ -87,6 +152,7 @@ export async function baseByGroup(engine: Engine, baseLevel: AreaLevel, measure:
   } finally {
     await engine.run(`DROP TABLE IF EXISTS base_cov`);
     await engine.run(`DROP TABLE IF EXISTS base_pair`);
+    if (within) await engine.run(`DROP TABLE IF EXISTS base_within`);
   }
 }
 

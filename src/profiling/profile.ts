@@ -9,7 +9,7 @@ import { type Engine, type SqlValue, ident } from '../store/index.ts';
 import { AREA_LEVELS, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { computeProfile, type ProfileCell } from './compute.ts';
 import { missingDataset } from '../intake/index.ts';
-import { baseByGroup } from './base.ts';
+import { areaWithin, baseByGroup, type AreaWithin } from './base.ts';
 import { PROFILE_RESULT_VERSION, type ProfileResult } from './result.ts';
 
 export interface ProfileRequest {
@@ -25,6 +25,11 @@ export interface ProfileRequest {
   where?: { column: string; values: string[] };
   /** count distinct values of this column (a customer or household reference) instead of records */
   distinct?: string;
+  /**
+   * only this area (a ward, a district): records at its postcodes, against the base inside it.
+   * Unmatched and rejected records cannot be placed in an area, so they are not counted.
+   */
+  area?: { level: string; code: string };
 }
 
 interface DatasetRow { name: string; table_name: string; columns: string; read_count: number; unmatched: number; rejected: number }
@@ -81,6 +86,24 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
   if (measure !== 'households' && measure !== 'population') throw new ParameterError(`Unknown base "${measure}".`, 'Use --base households or --base population.');
   const bands = req.bands ?? DEFAULT_BANDS;
   const baseLevel = await baseLevelFor(engine, measure);
+  let within: AreaWithin | undefined;
+  if (req.area) {
+    const areaLevel = parseLevel(req.area.level);
+    if (!areaLevel) throw new ParameterError(`Unknown area level "${req.area.level}".`, `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`);
+    within = await areaWithin(engine, baseLevel, areaLevel, req.area.code.trim());
+    // The records' side of the area, kept in a table of its own while the profile runs.
+    await engine.run(`CREATE OR REPLACE TEMP TABLE profile_area (code VARCHAR)`);
+    await engine.append('profile_area', within.recordsIn.map((c) => [c]));
+  }
+  try {
+    return await profileWithin(engine, req, ds, measure, bands, baseLevel, within);
+  } finally {
+    if (within) await engine.run(`DROP TABLE IF EXISTS profile_area`);
+  }
+}
+
+async function profileWithin(engine: Engine, req: ProfileRequest, ds: DatasetRow, measure: 'households' | 'population', bands: readonly BandDefinition[],
+  baseLevel: AreaLevel, within: AreaWithin | undefined): Promise<ProfileResult> {
   const t = ident(ds.table_name);
 
   const params: SqlValue[] = [];
@@ -100,7 +123,9 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
       throw new ParameterError(`No record has ${filterText}.`, `The most common values of ${col}: ${common.map((c) => (c.v === null ? '(blank)' : `"${c.v}"`)).join(', ')}.`);
     }
   }
-  const records = `${t} d JOIN postcode p ON p.pc_key = d._pc_key`;
+  const records = within
+    ? `${t} d JOIN postcode p ON p.pc_key = d._pc_key AND p.${ident(within.recordsBy)} IN (SELECT code FROM profile_area)`
+    : `${t} d JOIN postcode p ON p.pc_key = d._pc_key`;
   let countExpr = 'count(*)';
   let countOf: string | null = null;
   if (req.distinct) {
@@ -121,7 +146,7 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
     const areaLevel = parseLevel(req.byArea);
     if (!areaLevel) throw new ParameterError(`Unknown area level "${req.byArea}".`, `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`);
     level = areaLevel; kind = 'area';
-    const b = await baseByGroup(engine, baseLevel, measure, { kind: 'area', level: areaLevel });
+    const b = await baseByGroup(engine, baseLevel, measure, { kind: 'area', level: areaLevel }, within?.share);
     const counts = await countRecords(engine, records, countExpr, filterSql, params, baseLevel, areaLevel, b.hierarchy, (a) => a);
     baseMethod = b.method; excluded = b.excluded;
     const bases = [...b.base].map(([code, base]) => ({ code, base }));
@@ -150,7 +175,7 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
     level = tier; kind = 'segment'; classification = cls.name;
     const clsLevel = cls.area_level as AreaLevel;
     const segJoin = `JOIN area_segment s ON s.classification = '${cls.name.replace(/'/g, "''")}' AND s.tier = '${tier.replace(/'/g, "''")}' AND s.area_code = p.${ident(clsLevel)}`;
-    const b = await baseByGroup(engine, baseLevel, measure, { kind: 'segment', classification: cls.name, tier, level: clsLevel });
+    const b = await baseByGroup(engine, baseLevel, measure, { kind: 'segment', classification: cls.name, tier, level: clsLevel }, within?.share);
     const counts = b.hierarchy
       ? await countRecords(engine, records, countExpr, filterSql, params, baseLevel, clsLevel, b.hierarchy, await segmentLookup(engine, cls.name, tier))
       : await engine.all<{ code: string; n: number }>(
@@ -164,8 +189,9 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
     placedCount = counts.reduce((s, c) => s + c.n, 0);
   }
 
-  const matchedAll = (await engine.one<{ n: number }>(`SELECT ${countExpr}::BIGINT AS n FROM ${t} d WHERE d._status = 'matched'${filterSql}`, params))!.n;
-  const filteredIssues = req.where || req.distinct
+  const matchedAll = (await engine.one<{ n: number }>(`SELECT ${countExpr}::BIGINT AS n FROM ${within ? records : `${t} d`} WHERE d._status = 'matched'${filterSql}`, params))!.n;
+  // Records whose postcode could not be matched cannot be placed in an area, so an area's profile leaves them out.
+  const filteredIssues = within ? { u: 0, r: 0 } : req.where || req.distinct
     ? (await engine.one<{ u: number; r: number }>(`SELECT (SELECT ${countExpr} FROM ${t} d WHERE d._status = 'unmatched'${filterSql})::BIGINT AS u,
         (SELECT ${countExpr} FROM ${t} d WHERE d._status = 'rejected'${filterSql})::BIGINT AS r`, params))!
     : { u: ds.unmatched, r: ds.rejected };
@@ -173,7 +199,8 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
   // Counting distinct customers, one who appears in two areas counts in both: never below zero.
   const noSegment = Math.max(0, matchedAll - placedCount);
   return {
-    version: PROFILE_RESULT_VERSION, dataset: ds.name, level, kind, classification, baseMeasure: measure, baseMethod, filter: filterText, countOf,
+    version: PROFILE_RESULT_VERSION, dataset: ds.name, level, kind, classification, baseMeasure: measure,
+    baseMethod: within ? `${baseMethod}; ${within.method}` : baseMethod, filter: filterText, countOf,
     rows: computed.rows, total: computed.total,
     unmatched: filteredIssues.u + filteredIssues.r + noSegment,
     notPlaced: { unmatched: filteredIssues.u, rejected: filteredIssues.r, noSegment },

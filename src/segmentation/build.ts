@@ -7,9 +7,9 @@
 import { z } from 'zod';
 import { ParameterError, createRandom } from '../core/index.ts';
 import { fitStep, applyStep, type Matrix, type Transform, type TransformStep } from './transform.ts';
-import { kmeans, type KMeansOptions, type KMeansResult } from './kmeans.ts';
+import { kmeansParallel, type KMeansResult } from './kmeans.ts';
 import { adjustedRandIndex, silhouette } from './diagnostics.ts';
-import { MODEL_FORMAT, MODEL_VERSION, assignToModel, toModelSpace, type SegmentationModel } from './model.ts';
+import { MODEL_FORMAT, MODEL_VERSION, assignToModel, type SegmentationModel } from './model.ts';
 import type { AreaVariables, LeftOutArea } from './variables.ts';
 
 export const TRANSFORMS: readonly Transform[] = ['none', 'ihs', 'log', 'zscore', 'range'];
@@ -98,11 +98,6 @@ function prepareSpace(av: AreaVariables, transforms: readonly Transform[], weigh
     m = { data, n: m.n, d: m.d };
   }
   return { steps, space: m };
-}
-
-/** k-means over both cores (restarts shared between worker threads). */
-async function kmeansParallel(m: Matrix, opts: KMeansOptions & { workers?: number }): Promise<KMeansResult> {
-  return kmeans(m, opts);
 }
 
 /** Below this many areas the silhouette is exact; above, it is measured on a fixed random sample. */

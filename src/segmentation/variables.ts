@@ -72,6 +72,19 @@ async function readDefinitions(path: string): Promise<{ name: string; denominato
   if (v < 0) throw new InputError('The definitions file needs a "variable" column naming each variable to use.', { location: { file }, code: 'segment_definitions', fix: 'Give columns variable, denominator (optional) and label (optional).' });
   const dn = col(['denominator', 'per', 'rate_of']);
   const lb = col(['label', 'title', 'description', 'variabledescription']);
+  const unit = col(['variablemeasurementunit']), statUnit = col(['variablestatisticalunit']), domain = col(['variabledomain']);
+  if (dn < 0 && unit >= 0 && statUnit >= 0 && domain >= 0) {
+    // The ONS 2011 OAC variable lookup as published: its "Totals" rows are the denominators, each
+    // naming the statistical unit (Person, Household …) that the counts of that unit are shares of.
+    const cell = (r: { values: (string | null)[] }, j: number) => (r.values[j] ?? '').trim();
+    const totals = new Map(t.rows.filter((r) => cell(r, domain) === 'Totals').map((r) => [cell(r, statUnit), cell(r, v)]));
+    return t.rows.filter((r) => cell(r, domain) !== 'Totals' && cell(r, v)).map((r) => {
+      const isCount = cell(r, unit) === 'Count';
+      const denominator = isCount ? totals.get(cell(r, statUnit)) : null;
+      if (isCount && !denominator) throw new InputError(`No total is given for counts of "${cell(r, statUnit)}".`, { location: { file, row: r.rowNo, column: t.header[statUnit] }, code: 'segment_definitions', fix: 'Add a Totals row for that unit, or give a denominator column.' });
+      return { name: cell(r, v), denominator: denominator ?? null, label: lb >= 0 && cell(r, lb) ? cell(r, lb) : null, row: r.rowNo };
+    });
+  }
   return t.rows.map((r) => ({
     name: (r.values[v] ?? '').trim(),
     denominator: dn >= 0 && r.values[dn]?.trim() ? r.values[dn]!.trim() : null,

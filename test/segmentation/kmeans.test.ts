@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRandom } from '../../src/core/index.ts';
-import { matrixFromRows, transform, weight, ihs, kmeans, silhouette, adjustedRandIndex, certainty, type Matrix } from '../../src/segmentation/index.ts';
+import { matrixFromRows, transform, weight, ihs, kmeans, kmeansParallel, silhouette, adjustedRandIndex, certainty, type Matrix } from '../../src/segmentation/index.ts';
+import { seedCentres, lloydFrom, meanVariance, restartSeed, defaultLocalTrials, KMeansWorkspace } from '../../src/segmentation/kmeans.ts';
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} ≉ ${b}`);
 
@@ -85,4 +86,107 @@ test('silhouette and certainty, worked by hand on four points', () => {
   close(c[0], 1 - 0.5 / 10.5);
   const mid = certainty(matrixFromRows([[5.5]]), centres, 2, new Int32Array([0]));
   close(mid[0], 0);
+});
+
+/** Plain Lloyd with scikit-learn's stopping rule, no bounds: the reference the bounded version must equal. */
+function plainLloyd(m: Matrix, start: Float64Array, k: number, maxIterations: number, tolerance: number) {
+  const { data, n, d } = m;
+  const centres = Float64Array.from(start);
+  const labels = new Int32Array(n).fill(-1);
+  const assign = () => {
+    let changed = 0;
+    for (let i = 0; i < n; i++) {
+      let best = 0, bestD = Infinity;
+      for (let c = 0; c < k; c++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += (data[i * d + j] - centres[c * d + j]) ** 2;
+        if (s < bestD) { bestD = s; best = c; }
+      }
+      if (labels[i] !== best) { labels[i] = best; changed++; }
+    }
+    return changed;
+  };
+  let iterations = 0, strict = false;
+  while (iterations < maxIterations) {
+    const changed = assign();
+    const sums = new Float64Array(k * d), counts = new Array(k).fill(0);
+    for (let i = 0; i < n; i++) { counts[labels[i]]++; for (let j = 0; j < d; j++) sums[labels[i] * d + j] += data[i * d + j]; }
+    let shift = 0;
+    for (let c = 0; c < k; c++) {
+      if (!counts[c]) continue;
+      for (let j = 0; j < d; j++) { const v = sums[c * d + j] / counts[c]; shift += (v - centres[c * d + j]) ** 2; centres[c * d + j] = v; }
+    }
+    iterations++;
+    if (changed === 0) { strict = true; break; }
+    if (shift <= tolerance) break;
+  }
+  if (!strict) assign();
+  let wcss = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) wcss += (data[i * d + j] - centres[labels[i] * d + j]) ** 2;
+  return { labels, centres, wcss, iterations };
+}
+
+/** Overlapping blobs in d dimensions: many points near the boundaries, so the bounds are tested hard. */
+function blobs(seed: number, n: number, d: number, groups: number, spread: number): Matrix {
+  const rng = createRandom(seed);
+  const centres = Array.from({ length: groups }, () => Array.from({ length: d }, () => rng.next()));
+  return matrixFromRows(Array.from({ length: n }, () => { const c = centres[rng.int(groups)]; return c.map((x) => x + rng.normal() * spread); }));
+}
+
+test('Lloyd with Elkan\'s bounds gives exactly the labels, iterations and (to rounding) the sum of squares of plain Lloyd from the same centres', () => {
+  let compared = 0;
+  for (const [seed, n, d, k, spread, tol] of [[1, 400, 2, 5, 0.2, 1e-4], [2, 300, 7, 8, 0.3, 1e-4], [3, 500, 30, 6, 0.4, 0], [4, 250, 3, 12, 1, 1e-6], [5, 200, 1, 4, 0.5, 0]] as const) {
+    const m = blobs(seed, n, d, 5, spread);
+    const tolerance = tol * meanVariance(m);
+    for (let r = 0; r < 4; r++) {
+      for (const trials of [1, defaultLocalTrials(k)]) {
+        for (const maxIterations of [300, 3]) {
+          // Both ways in: from bare centres (a first pass over every distance), and straight after
+          // seeding in the same workspace (the first pass uses the bounds the seeding left).
+          for (const fromSeeding of [false, true]) {
+            const ws = new KMeansWorkspace(m.n, m.d, k, trials);
+            const start = seedCentres(m, k, createRandom(restartSeed(seed, r)), trials, ws);
+            const ref = plainLloyd(m, start, k, maxIterations, tolerance);
+            const ours = lloydFrom(m, start, k, maxIterations, tolerance, ws, fromSeeding);
+            assert.deepEqual([...ours.labels], [...ref.labels], `labels, case ${seed}/${r}/${trials}/${maxIterations}/${fromSeeding}`);
+            assert.equal(ours.iterations, ref.iterations);
+            close(ours.wcss, ref.wcss, 1e-12 * ref.wcss);
+            for (let j = 0; j < k * d; j++) close(ours.centres[j], ref.centres[j], 1e-12);
+            compared++;
+          }
+        }
+      }
+    }
+  }
+  assert.equal(compared, 160);
+});
+
+test('kmeansParallel gives exactly the answer of kmeans for the same seed, with 1 or 2 workers', async () => {
+  const m = blobs(11, 600, 5, 6, 0.35);
+  for (const opts of [{ k: 6, seed: 3, restarts: 7 }, { k: 3, seed: 99, restarts: 2, maxIterations: 4 }]) {
+    const sync = kmeans(m, opts);
+    for (const workers of [1, 2]) {
+      const par = await kmeansParallel(m, { ...opts, workers });
+      assert.deepEqual([...par.labels], [...sync.labels]);
+      assert.equal(par.wcss, sync.wcss);
+      assert.deepEqual([...par.centres], [...sync.centres]);
+      assert.equal(par.restart, sync.restart);
+      assert.equal(par.iterations, sync.iterations);
+      assert.deepEqual(par.sizes, sync.sizes);
+      assert.equal(par.threads, workers);
+    }
+    // Without a worker count, a problem this small runs in this thread, and gives the same answer.
+    const auto = await kmeansParallel(m, opts);
+    assert.equal(auto.threads, 1);
+    assert.equal(auto.wcss, sync.wcss);
+  }
+  await assert.rejects(kmeansParallel(m, { k: 0 }), /whole number/);
+});
+
+test('the best restart is the lowest sum of squares, ties to the lowest restart index', () => {
+  // Two far-apart pairs: every restart finds the same optimum, so restart 0 must be the one kept.
+  const m = matrixFromRows([[0, 0], [0, 1], [10, 0], [10, 1]]);
+  const r = kmeans(m, { k: 2, seed: 5, restarts: 6 });
+  close(r.wcss, 1);
+  assert.equal(r.restart, 0);
 });
