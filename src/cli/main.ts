@@ -6,6 +6,7 @@ import { registerDataset } from './dataset.ts';
 import { registerProfile } from './profile.ts';
 import { registerDemo } from './demo.ts';
 import { registerSegment } from './segment.ts';
+import { registerServe } from './serve.ts';
 import { registerOverlap } from './overlap.ts';
 import { registerRepresent } from './represent.ts';
 import { registerSdf } from './sdf.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerRag(program);
   registerOverlap(program);
   registerRepresent(program);
+  registerServe(program);
   registerDemo(program);
   return program;
 }

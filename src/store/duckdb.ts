@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DuckDBInstance, DuckDBConnection, DuckDBAppender, type DuckDBValue } from '@duckdb/node-api';
 import type { Engine, Row, SqlValue } from './engine.ts';
 import { ident } from './engine.ts';
@@ -12,8 +13,15 @@ function plain(v: DuckDBValue): SqlValue {
   return anyV.toString();
 }
 
+/**
+ * One connection, shared by everything in the process. A transaction has the connection to itself:
+ * work started elsewhere (another web request) waits until it commits or rolls back, while work
+ * inside it (recognised through async context) goes ahead. Without this, a second request's
+ * statements would run inside the first's transaction on the same connection.
+ */
 export class DuckDbEngine implements Engine {
-  private inTransaction = false;
+  private tx: { id: symbol; done: Promise<void> } | null = null;
+  private readonly context = new AsyncLocalStorage<symbol>();
   private constructor(private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection) {}
 
   static async open(path: string): Promise<DuckDbEngine> {
@@ -22,11 +30,18 @@ export class DuckDbEngine implements Engine {
     return new DuckDbEngine(instance, conn);
   }
 
+  /** Whether another caller's transaction holds the connection (then wait for tx.done and ask again). */
+  private blocked(): boolean {
+    return this.tx !== null && this.context.getStore() !== this.tx.id;
+  }
+
   async run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
+    while (this.blocked()) await this.tx!.done;
     await this.conn.run(sql, params.length ? (params as DuckDBValue[]) : undefined);
   }
 
   async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    while (this.blocked()) await this.tx!.done;
     const reader = await this.conn.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
     const names = reader.columnNames();
     const rows = reader.getRows();
@@ -42,22 +57,34 @@ export class DuckDbEngine implements Engine {
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.inTransaction) return fn();
-    await this.conn.run('BEGIN TRANSACTION');
-    this.inTransaction = true;
+    if (this.tx && this.context.getStore() === this.tx.id) return fn(); // re-entrant: already inside
+    while (this.blocked()) await this.tx!.done;
+    // No await between the check above and taking the connection, so two callers cannot both take it.
+    const id = Symbol('transaction');
+    let release!: () => void;
+    this.tx = { id, done: new Promise<void>((r) => { release = r; }) };
     try {
-      const out = await fn();
-      await this.conn.run('COMMIT');
-      return out;
-    } catch (e) {
-      try { await this.conn.run('ROLLBACK'); } catch { /* the transaction may already be aborted */ }
-      throw e;
+      return await this.context.run(id, async () => {
+        await this.conn.run('BEGIN TRANSACTION');
+        try {
+          const out = await fn();
+          await this.conn.run('COMMIT');
+          return out;
+        } catch (e) {
+          try { await this.conn.run('ROLLBACK'); } catch { /* the transaction may already be aborted */ }
+          throw e;
+        }
+      });
     } finally {
-      this.inTransaction = false;
+      this.tx = null;
+      release();
     }
   }
 
   async append(table: string, rows: Iterable<readonly SqlValue[]>, onRow?: (n: number) => void): Promise<number> {
+    // Outside a transaction, an append takes one of its own, so it is all-or-nothing and nobody
+    // else's statements can slip in between its steps.
+    if (!this.tx || this.context.getStore() !== this.tx.id) return this.transaction(() => this.append(table, rows, onRow));
     const info = await this.all<{ name: string; type: string }>(`SELECT name, type FROM pragma_table_info(${quoteLiteral(table)})`);
     if (!info.length) throw new Error(`No table ${table}`);
     const appender: DuckDBAppender = await this.conn.createAppender(table);

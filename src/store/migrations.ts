@@ -55,4 +55,18 @@ export const MIGRATIONS: readonly Migration[] = [
         content VARCHAR NOT NULL, edited_by VARCHAR, edited_at VARCHAR NOT NULL, note VARCHAR)`,
     ],
   },
+  {
+    version: 3,
+    name: 'people, sessions, API tokens, the audit log and jobs',
+    sql: [
+      `CREATE TABLE app_user (username VARCHAR PRIMARY KEY, name VARCHAR, password_hash VARCHAR NOT NULL, role VARCHAR NOT NULL,
+        partner VARCHAR, created_at VARCHAR NOT NULL, disabled BOOLEAN NOT NULL DEFAULT false)`,
+      // Only a hash of each session and token is kept: a copy of the workspace does not let anyone in.
+      `CREATE TABLE app_session (id_hash VARCHAR PRIMARY KEY, username VARCHAR NOT NULL, csrf VARCHAR NOT NULL, created_at VARCHAR NOT NULL, expires_at VARCHAR NOT NULL)`,
+      `CREATE TABLE api_token (id_hash VARCHAR PRIMARY KEY, username VARCHAR NOT NULL, label VARCHAR, created_at VARCHAR NOT NULL, last_used_at VARCHAR)`,
+      `CREATE TABLE audit_log (logged_at VARCHAR NOT NULL, username VARCHAR, role VARCHAR, action VARCHAR NOT NULL, detail VARCHAR, ip VARCHAR)`,
+      `CREATE TABLE job (id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, status VARCHAR NOT NULL, done BIGINT, total BIGINT, stage VARCHAR,
+        message VARCHAR, result VARCHAR, created_by VARCHAR, created_at VARCHAR NOT NULL, finished_at VARCHAR)`,
+    ],
+  },
 ];

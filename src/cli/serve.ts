@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { openWorkspace, withWorkspace } from '../store/index.ts';
+import { ParameterError } from '../core/index.ts';
+import { buildApp, addUser, listUsers, createApiToken, setUserDisabled, ROLES } from '../server/index.ts';
+import { action, emit, json, formatOption } from './io.ts';
+
+/** A password from the environment or standard input, never from the command line (it would sit in shell history). */
+function readPassword(o: { passwordEnv?: string; passwordStdin?: boolean }): string {
+  if (o.passwordEnv) {
+    const v = process.env[o.passwordEnv];
+    if (!v) throw new ParameterError(`The environment variable ${o.passwordEnv} is not set.`);
+    return v;
+  }
+  if (o.passwordStdin) return readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+  throw new ParameterError('Give the password through --password-stdin or --password-env VAR.', 'Passwords are never taken on the command line, where they would be kept in shell history.');
+}
+
+export function registerServe(program: Command): void {
+  program.command('serve')
+    .description('Run the portal and the HTTP API over a workspace')
+    .argument('<workspace>', 'workspace file')
+    .option('--port <n>', 'port to listen on', '8080')
+    .option('--host <address>', 'address to listen on (127.0.0.1 keeps it to this machine)', '127.0.0.1')
+    .option('--insecure-cookies', 'allow sign-in over plain HTTP (for use on this machine only; behind HTTPS leave this off)')
+    .option('--max-upload-mb <n>', 'largest file that can be uploaded', '50')
+    .addHelpText('after', `
+Examples:
+  civic user add borough.civic admin --role admin --password-stdin < password.txt
+  civic serve borough.civic --port 8080 --insecure-cookies`)
+    .action(action(async (workspace: string, o: { port: string; host: string; insecureCookies?: boolean; maxUploadMb: string }) => {
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ParameterError(`--port must be a port number, not ${o.port}.`);
+      const ws = await openWorkspace(workspace);
+      const app = await buildApp({ workspace: ws, secureCookies: !o.insecureCookies, maxUploadBytes: Number(o.maxUploadMb) * 1024 * 1024 });
+      const address = await app.listen({ port, host: o.host });
+      process.stderr.write(`The Observatory is running at ${address} (Ctrl+C to stop)\n`);
+      const stop = async () => { await app.close(); ws.close(); process.exit(0); };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }));
+
+  const user = program.command('user').description('People who can sign in to the portal, and API tokens for scripts');
+  user.command('add').description('Add a person')
+    .argument('<workspace>', 'workspace file').argument('<username>', 'user name')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+    .option('--name <name>', 'full name').option('--partner <organisation>', 'partner organisation (for the partner role)')
+    .option('--password-stdin', 'read the password from standard input').option('--password-env <var>', 'read the password from an environment variable')
+    .addOption(formatOption(['table', 'json']))
+    .action(action(async (workspace: string, username: string, o: { role: string; name?: string; partner?: string; passwordStdin?: boolean; passwordEnv?: string; format: string }) => {
+      const password = readPassword(o);
+      await withWorkspace(workspace, async (ws) => {
+        const u = await addUser(ws.engine, { username, password, role: o.role, name: o.name, partner: o.partner });
+        emit(o.format === 'json' ? json(u) : `Added ${u.username} (${u.role}${u.partner ? `, ${u.partner}` : ''}).\n`);
+      });
+    }));
+  user.command('list').description('List the people who can sign in').argument('<workspace>', 'workspace file')
+    .addOption(formatOption(['table', 'json']))
+    .action(action(async (workspace: string, o: { format: string }) => {
+      await withWorkspace(workspace, async (ws) => {
+        const users = await listUsers(ws.engine);
+        emit(o.format === 'json' ? json(users) : users.map((u) => `${u.username.padEnd(20)} ${u.role.padEnd(8)} ${u.partner ?? ''}${u.disabled ? ' (disabled)' : ''}`).join('\n') + '\n');
+      });
+    }));
+  user.command('disable').description('Stop a person signing in (their sessions and tokens end)').argument('<workspace>', 'workspace file').argument('<username>', 'user name')
+    .action(action(async (workspace: string, username: string) => {
+      await withWorkspace(workspace, async (ws) => { await setUserDisabled(ws.engine, username, true); emit(`Disabled ${username}.\n`); });
+    }));
+  user.command('token').description('Make an API token for a person (shown once; scripts send it as "Authorization: Bearer TOKEN")')
+    .argument('<workspace>', 'workspace file').argument('<username>', 'user name').option('--label <text>', 'what the token is for')
+    .addOption(formatOption(['table', 'json']))
+    .action(action(async (workspace: string, username: string, o: { label?: string; format: string }) => {
+      await withWorkspace(workspace, async (ws) => {
+        const token = await createApiToken(ws.engine, username, o.label);
+        emit(o.format === 'json' ? json({ username, token }) : `${token}\nKeep it safe: it is shown only once. Scripts send it as the header "Authorization: Bearer ${token.slice(0, 10)}…".\n`);
+      });
+    }));
+}

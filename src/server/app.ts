@@ -1,0 +1,159 @@
+/**
+ * C13/C14: the portal and the HTTP API over one workspace. Fastify; pages rendered on the server
+ * with the GOV.UK Design System; every route declares who may use it; errors are plain-English
+ * pages for people and application/problem+json for scripts.
+ */
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import multipart from '@fastify/multipart';
+import type nunjucks from 'nunjucks';
+import { ObservatoryError } from '../core/index.ts';
+import type { Workspace, Engine } from '../store/index.ts';
+import { PUBLIC_VIEWER, viewerFromSession, viewerFromToken, type Viewer, type ViewerRole } from './users.ts';
+import { createViews, renderPage, GOVUK_DIST, type PageContext } from './views.ts';
+import { authRoutes } from './routes/auth.ts';
+import { overviewRoutes } from './routes/overview.ts';
+import { adminRoutes } from './routes/admin.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest { viewer: Viewer }
+  interface FastifyInstance {
+    engine: Engine;
+    views: nunjucks.Environment;
+    /** Renders a page in the layout for this request's viewer. */
+    page(request: FastifyRequest, reply: FastifyReply, template: string, ctx: PageContext, status?: number): FastifyReply;
+    settings: ServerSettings;
+  }
+  interface FastifyContextConfig { roles?: readonly ViewerRole[] }
+}
+
+export interface ServerSettings {
+  /** Secure cookies (HTTPS only); on by default, off for plain-HTTP local use and tests. */
+  secureCookies: boolean;
+  maxUploadBytes: number;
+  /** Failed sign-ins allowed per user name and address in 15 minutes. */
+  loginAttempts: number;
+  uploadDir: string;
+}
+
+export interface AppOptions extends Partial<ServerSettings> { workspace: Workspace; logger?: boolean }
+
+export const SESSION_COOKIE = 'civic_session';
+const STATIC = join(dirname(fileURLToPath(import.meta.url)), 'static');
+
+/** A request for the API (problem+json) rather than a page (HTML). */
+export const isApi = (request: FastifyRequest) => request.url.startsWith('/api/');
+
+export class HttpProblem extends Error {
+  constructor(readonly status: number, readonly title: string, message: string, readonly fix?: string) { super(message); }
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const settings: ServerSettings = {
+    secureCookies: opts.secureCookies ?? true,
+    maxUploadBytes: opts.maxUploadBytes ?? 50 * 1024 * 1024,
+    loginAttempts: opts.loginAttempts ?? 5,
+    uploadDir: opts.uploadDir ?? join(dirname(opts.workspace.path), 'uploads'),
+  };
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 10 * 1024 * 1024, trustProxy: false });
+  const views = createViews();
+  app.decorate('engine', opts.workspace.engine);
+  app.decorate('views', views);
+  app.decorate('settings', settings);
+  app.decorate('page', (request: FastifyRequest, reply: FastifyReply, template: string, ctx: PageContext, status = 200) => renderPage(views, request, reply, template, ctx, status));
+  app.decorateRequest('viewer', null as unknown as Viewer);
+
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'"], connectSrc: ["'self'"], workerSrc: ["'self'", 'blob:'], childSrc: ['blob:'], objectSrc: ["'none'"],
+        frameAncestors: ["'none'"], formAction: ["'self'"], baseUri: ["'self'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'same-origin' },
+  });
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(multipart, { limits: { fileSize: settings.maxUploadBytes, files: 1, fields: 50 } });
+  await app.register(fastifyStatic, { root: join(GOVUK_DIST, 'govuk', 'assets'), prefix: '/assets/', decorateReply: false });
+  await app.register(fastifyStatic, { root: STATIC, prefix: '/static/', decorateReply: false });
+  for (const f of ['govuk-frontend.min.css', 'govuk-frontend.min.js']) {
+    app.get(`/static/${f}`, { config: { roles: ['public', 'admin', 'analyst', 'partner', 'agent'] } }, async (_req, reply) => {
+      const { readFile } = await import('node:fs/promises');
+      return reply.type(f.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(await readFile(join(GOVUK_DIST, 'govuk', f)));
+    });
+  }
+
+  // Who is asking: a session cookie (pages) or a bearer token (scripts); otherwise the public.
+  app.addHook('onRequest', async (request) => {
+    request.viewer = PUBLIC_VIEWER;
+    const auth = request.headers.authorization;
+    if (auth?.startsWith('Bearer ')) {
+      const v = await viewerFromToken(app.engine, auth.slice(7).trim());
+      if (!v) throw new HttpProblem(401, 'Not signed in', 'The API token is not valid.', 'Ask an administrator for a new token (civic user token).');
+      request.viewer = v;
+      return;
+    }
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) request.viewer = (await viewerFromSession(app.engine, token)) ?? PUBLIC_VIEWER;
+  });
+
+  // Every route says who may use it (config.roles); a route that says nothing is refused, so a
+  // forgotten declaration fails closed. Static files are public.
+  app.addHook('preHandler', async (request) => {
+    if (request.is404 || request.url.startsWith('/assets/') || request.url.startsWith('/static/')) return;
+    const roles = request.routeOptions.config?.roles;
+    if (!roles) throw new HttpProblem(403, 'Not allowed', 'This page has no access rule, so nobody may use it.');
+    if (roles.includes(request.viewer.role)) return;
+    if (request.viewer.role === 'public') throw new HttpProblem(401, 'Sign in', 'You need to sign in to see this page.');
+    throw new HttpProblem(403, 'Not allowed', `Your role (${request.viewer.role}) cannot use this page.`, 'Ask an administrator if you need it.');
+  });
+
+  // Forms carry the session's CSRF token; scripts using a token are not exposed to CSRF.
+  app.addHook('preHandler', async (request) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.viewer.via !== 'session') return;
+    if (request.isMultipart()) return; // checked by the upload route once the form fields are read
+    const sent = (request.body as Record<string, unknown> | undefined)?._csrf ?? request.headers['x-csrf-token'];
+    if (sent !== request.viewer.csrf) throw new HttpProblem(403, 'Form expired', 'The form could not be checked (it may have expired).', 'Go back, reload the page and try again.');
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+    let status = 500, title = 'Something went wrong', detail = 'The server could not finish this request.', fix: string | undefined, code = 'internal';
+    let location: unknown;
+    if (error instanceof HttpProblem) { status = error.status; title = error.title; detail = error.message; fix = error.fix; code = title.toLowerCase().replace(/\W+/g, '_'); }
+    else if (error instanceof ObservatoryError) { status = error.status; title = status === 404 ? 'Not found' : 'Cannot do that'; detail = error.message; fix = error.fix; code = error.code; location = error.location; }
+    else if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.statusCode === 413) { status = 413; title = 'File too large'; detail = `Files can be up to ${Math.round(settings.maxUploadBytes / 1024 / 1024)} MB.`; code = 'too_large'; }
+    else if (error.statusCode && error.statusCode < 500) { status = error.statusCode; title = 'Cannot do that'; detail = error.message; code = error.code ?? 'bad_request'; }
+    else request.log.error(error);
+    if (status === 401 && !isApi(request) && request.method === 'GET') return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
+    if (isApi(request) || request.viewer?.via === 'token') {
+      return reply.code(status).type('application/problem+json').send({ type: `https://civic-observatory.invalid/problems/${code}`, title, status, detail, ...(fix ? { fix } : {}), ...(location ? { location } : {}), instance: request.url.split('?')[0] });
+    }
+    return app.page(request, reply, 'error.njk', { title, detail, fix, status }, status);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    request.viewer ??= PUBLIC_VIEWER;
+    if (isApi(request)) return reply.code(404).type('application/problem+json').send({ type: 'https://civic-observatory.invalid/problems/not_found', title: 'Not found', status: 404, detail: `No API route ${request.method} ${request.url.split('?')[0]}.`, instance: request.url.split('?')[0] });
+    return app.page(request, reply, 'error.njk', { title: 'Page not found', detail: 'If you typed the web address, check it is correct.', status: 404 }, 404);
+  });
+
+  await app.register(authRoutes);
+  await app.register(overviewRoutes);
+  await app.register(adminRoutes);
+  // Capability routes (one file each) are registered here.
+  return app;
+}
+
+/** Role lists used by route declarations. */
+export const EVERYONE: readonly ViewerRole[] = ['public', 'admin', 'analyst', 'partner', 'agent'];
+export const STAFF: readonly ViewerRole[] = ['admin', 'analyst'];
+export const ANALYSTS_AND_PARTNERS: readonly ViewerRole[] = ['admin', 'analyst', 'partner'];
+export const SIGNED_IN: readonly ViewerRole[] = ['admin', 'analyst', 'partner', 'agent'];

@@ -1,0 +1,5 @@
+/** C13/C14: the portal and HTTP API. */
+export { buildApp, SESSION_COOKIE, HttpProblem, EVERYONE, STAFF, ANALYSTS_AND_PARTNERS, SIGNED_IN } from './app.ts';
+export type { AppOptions, ServerSettings } from './app.ts';
+export { addUser, listUsers, setUserDisabled, createApiToken, auditLog, ROLES } from './users.ts';
+export type { Role, User, Viewer, ViewerRole } from './users.ts';

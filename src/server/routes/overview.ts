@@ -1,0 +1,21 @@
+/** The workspace overview for staff and partners, and the public landing page. */
+import type { FastifyInstance } from 'fastify';
+import { referenceStatus } from '../../reference/index.ts';
+import { listDatasets } from '../../intake/index.ts';
+import { listSegmentations } from '../../segmentation/index.ts';
+import { EVERYONE } from '../app.ts';
+
+export async function overviewRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/', { config: { roles: EVERYONE } }, async (request, reply) => {
+    const v = request.viewer;
+    const segmentations = await listSegmentations(app.engine);
+    if (v.role === 'public' || v.role === 'agent') {
+      return app.page(request, reply, 'home-public.njk', { title: 'Who lives here, and who uses council services', segmentations, agent: v.role === 'agent' });
+    }
+    const status = await referenceStatus(app.engine);
+    const datasets = (await listDatasets(app.engine)).map((d) => ({ ...d, matchRate: d.read ? (d.matched / d.read) * 100 : 0 }));
+    return app.page(request, reply, 'overview.njk', { title: 'Workspace overview', status, datasets, segmentations });
+  });
+
+  app.get('/accessibility', { config: { roles: EVERYONE } }, async (request, reply) => app.page(request, reply, 'accessibility.njk', { title: 'Accessibility statement' }));
+}

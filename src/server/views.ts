@@ -1,0 +1,58 @@
+/**
+ * Server-rendered pages with the GOV.UK Design System: Nunjucks with govuk-frontend's own
+ * templates and macros. Every page works without JavaScript.
+ */
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import nunjucks from 'nunjucks';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Viewer } from './users.ts';
+
+const require = createRequire(import.meta.url);
+/** node_modules/govuk-frontend/dist: templates are included as "govuk/components/…/macro.njk". */
+export const GOVUK_DIST = join(dirname(require.resolve('govuk-frontend/package.json')), 'dist');
+export const VIEWS = join(dirname(fileURLToPath(import.meta.url)), 'views');
+
+export const SERVICE_NAME = 'Civic Insight Observatory';
+
+export function createViews(): nunjucks.Environment {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([VIEWS, GOVUK_DIST], { noCache: false }), { autoescape: true, throwOnUndefined: false });
+  env.addFilter('int', (n: number | null | undefined) => (n === null || n === undefined ? '' : Math.round(n).toLocaleString('en-GB')));
+  env.addFilter('pct', (n: number | null | undefined) => (n === null || n === undefined ? '' : n.toFixed(2)));
+  env.addFilter('json', (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c'));
+  return env;
+}
+
+/** The items in the service navigation a viewer may use. */
+export function navigation(viewer: Viewer, path: string) {
+  const items: { href: string; text: string; roles: string[] }[] = [
+    { href: '/', text: 'Overview', roles: ['admin', 'analyst', 'partner'] },
+    { href: '/datasets', text: 'Datasets', roles: ['admin', 'analyst', 'partner'] },
+    { href: '/profile', text: 'Profiles', roles: ['admin', 'analyst', 'partner'] },
+    { href: '/segments', text: 'Segment guide', roles: ['admin', 'analyst', 'partner', 'agent', 'public'] },
+    { href: '/sdf', text: 'Service Delivery Framework', roles: ['admin', 'analyst', 'partner'] },
+    { href: '/overlap', text: 'Overlap', roles: ['admin', 'analyst', 'partner'] },
+    { href: '/represent', text: 'Representativeness', roles: ['admin', 'analyst', 'partner'] },
+    { href: '/map', text: 'Map', roles: ['admin', 'analyst', 'partner', 'public'] },
+    { href: '/lookup', text: 'Postcode look-up', roles: ['admin', 'analyst', 'agent'] },
+    { href: '/admin', text: 'Admin', roles: ['admin'] },
+  ];
+  return items.filter((i) => i.roles.includes(viewer.role)).map((i) => ({ href: i.href, text: i.text, active: i.href === '/' ? path === '/' : path.startsWith(i.href) }));
+}
+
+export interface PageContext { title: string; [key: string]: unknown }
+
+/** Renders a page inside the layout, with the viewer, the navigation, the CSRF token and the CSP nonce. */
+export function renderPage(env: nunjucks.Environment, request: FastifyRequest, reply: FastifyReply, template: string, ctx: PageContext, status = 200): FastifyReply {
+  const viewer = request.viewer;
+  const html = env.render(template, {
+    ...ctx,
+    serviceName: SERVICE_NAME,
+    viewer,
+    nav: navigation(viewer, request.url.split('?')[0]),
+    csrf: viewer.csrf,
+    cspNonce: (reply as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
+  });
+  return reply.code(status).type('text/html; charset=utf-8').send(html);
+}
