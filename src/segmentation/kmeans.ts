@@ -22,6 +22,21 @@
  *   final centres, and the sum of squares is measured against those centres.
  * - Restart r draws from its own random stream, derived from (seed, r); the best restart is the
  *   lowest sum of squares, ties to the lowest restart index.
+ *
+ * Where the time goes, and the WebAssembly kernel (docs/decisions/0008-kmeans-kernel.md):
+ * - The seeding's candidate scoring (every point against every candidate, 7 × 4 times a restart at
+ *   k = 8) runs in kmeans-kernel.wat (f64x2 SIMD; four candidates per pass over a row when none
+ *   can be skipped), compiled by scripts/build-wasm.mjs into kmeans-kernel-bytes.ts, which is
+ *   committed (the tests rebuild it and compare). Its distances add in exactly sqDist's order (four
+ *   running sums, no fused multiply-add), so it gives bit-for-bit the JavaScript answers; only
+ *   the partial sums kept as lower bounds when a distance is abandoned may differ, and those never
+ *   change an assignment.
+ * - The kernel works on a WebAssembly memory holding a copy of the matrix and the workspace
+ *   (KMeansWorkspace). In-thread, the matrix is copied in once per call; for kmeansParallel, one
+ *   shared memory holds the matrix once and every worker's workspace.
+ * - Lloyd's passes stay in JavaScript: with Elkan's bounds they compute few distances, and moving
+ *   those into the kernel measured no faster.
+ * - Workers are started once and reused by later calls (idle ones are unref'd).
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -29,6 +44,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createRandom, type Random } from '../core/index.ts';
 import type { Matrix } from './transform.ts';
+import { align16, instantiateKernel, newKernelMemory, type KernelExports } from './kmeans-kernel.ts';
 
 export interface KMeansOptions {
   k: number;
@@ -121,9 +137,15 @@ export function meanVariance(m: Matrix): number {
   return total / d;
 }
 
+/** Where a workspace lives: in `memory` (shared with other threads), the matrix at `dataPtr`, the rest from `base`. */
+export interface WorkspacePlace { memory: WebAssembly.Memory; dataPtr: number; base: number }
+
 /**
  * Buffers for one (n, k) problem, allocated once and reused by every restart a thread runs,
- * so that nothing is allocated inside the loops.
+ * so that nothing is allocated inside the loops. They live in a WebAssembly memory, with a copy of
+ * the matrix, so that the kernel (kmeans-kernel.wat) can work on them; each array is also a typed
+ * array view for the JavaScript code. Without a `place`, the workspace has a memory of its own and
+ * copies the matrix in on its first use with it (bind).
  */
 export class KMeansWorkspace {
   readonly near: Float64Array; readonly nearRoot: Float64Array; readonly nearIdx: Int32Array;
@@ -132,13 +154,59 @@ export class KMeansWorkspace {
   readonly upper: Float64Array; readonly lower: Float64Array; readonly between: Float64Array;
   readonly sums: Float64Array; readonly counts: Int32Array; readonly move: Float64Array; readonly half: Float64Array;
   readonly candDist: Float64Array; readonly candIds: Int32Array; readonly candPot: Float64Array;
-  constructor(readonly n: number, readonly d: number, readonly k: number, readonly localTrials: number) {
-    this.near = new Float64Array(n); this.nearRoot = new Float64Array(n); this.nearIdx = new Int32Array(n);
-    this.cumulative = new Float64Array(n); this.trial = new Float64Array(localTrials * n);
-    this.trialLower = new Float64Array(localTrials * n);
-    this.upper = new Float64Array(n); this.lower = new Float64Array(n * k); this.between = new Float64Array(k * k);
-    this.sums = new Float64Array(k * d); this.counts = new Int32Array(k); this.move = new Float64Array(k); this.half = new Float64Array(k);
-    this.candDist = new Float64Array(localTrials * k); this.candIds = new Int32Array(localTrials); this.candPot = new Float64Array(localTrials);
+  /** the matrix, in the kernel's memory */
+  readonly data: Float64Array;
+  readonly memory: WebAssembly.Memory;
+  readonly kernel: KernelExports;
+  /** byte offsets of the arrays in the kernel's memory */
+  readonly ptr: Record<'data' | 'near' | 'nearRoot' | 'nearIdx' | 'trial' | 'trialLower' | 'lower' | 'candDist' | 'candIds' | 'candPot', number>;
+  private boundTo: Float64Array | null = null;
+
+  /** Bytes of kernel memory for everything but the matrix. */
+  static bytes(n: number, d: number, k: number, localTrials: number): number {
+    return KMeansWorkspace.plan(n, d, k, localTrials).reduce((s, [, len, size]) => s + align16(len * size), 0);
+  }
+  private static plan(n: number, d: number, k: number, T: number): [string, number, 4 | 8][] {
+    return [['near', n, 8], ['nearRoot', n, 8], ['nearIdx', n, 4], ['cumulative', n, 8], ['trial', T * n, 8], ['trialLower', T * n, 8],
+      ['upper', n, 8], ['lower', n * k, 8], ['between', k * k, 8], ['sums', k * d, 8], ['counts', k, 4], ['move', k, 8], ['half', k, 8],
+      ['candDist', T * k, 8], ['candIds', T, 4], ['candPot', T, 8]];
+  }
+
+  constructor(readonly n: number, readonly d: number, readonly k: number, readonly localTrials: number, place?: WorkspacePlace) {
+    const { memory, dataPtr, base } = place ?? { memory: newKernelMemory(align16(n * d * 8) + KMeansWorkspace.bytes(n, d, k, localTrials)), dataPtr: 0, base: align16(n * d * 8) };
+    this.memory = memory;
+    this.kernel = instantiateKernel(memory);
+    const buf = memory.buffer;
+    this.data = new Float64Array(buf, dataPtr, n * d);
+    const ptr: Record<string, number> = { data: dataPtr };
+    const views: Record<string, Float64Array | Int32Array> = {};
+    let at = base;
+    for (const [name, len, size] of KMeansWorkspace.plan(n, d, k, localTrials)) {
+      ptr[name] = at;
+      views[name] = size === 8 ? new Float64Array(buf, at, len) : new Int32Array(buf, at, len);
+      at += align16(len * size);
+    }
+    if (at > buf.byteLength) throw new Error('The k-means workspace does not fit its memory.');
+    this.ptr = ptr as KMeansWorkspace['ptr'];
+    const f = (name: string) => views[name] as Float64Array, i = (name: string) => views[name] as Int32Array;
+    this.near = f('near'); this.nearRoot = f('nearRoot'); this.nearIdx = i('nearIdx');
+    this.cumulative = f('cumulative'); this.trial = f('trial'); this.trialLower = f('trialLower');
+    this.upper = f('upper'); this.lower = f('lower'); this.between = f('between');
+    this.sums = f('sums'); this.counts = i('counts'); this.move = f('move'); this.half = f('half');
+    this.candDist = f('candDist'); this.candIds = i('candIds'); this.candPot = f('candPot');
+  }
+
+  /**
+   * Makes the kernel's copy of the matrix that of m: nothing to do when m's data is that copy, or
+   * was copied last time (the data of a matrix are not changed while k-means runs on it).
+   */
+  bind(m: Matrix): Float64Array {
+    if (m.n !== this.n || m.d !== this.d) throw new Error('The k-means workspace does not fit this problem.');
+    if (this.boundTo === m.data) return this.data;
+    const same = m.data.buffer === this.data.buffer && m.data.byteOffset === this.data.byteOffset;
+    if (!same) this.data.set(m.data.subarray(0, this.n * this.d));
+    this.boundTo = m.data;
+    return this.data;
   }
 }
 
@@ -150,17 +218,15 @@ export class KMeansWorkspace {
  * the present one.
  */
 export function seedCentres(m: Matrix, k: number, rng: Random, localTrials = 1, ws?: KMeansWorkspace): Float64Array {
-  const { data, n, d } = m;
+  const { n, d } = m;
   const w = ws ?? new KMeansWorkspace(n, d, k, localTrials);
   if (w.n !== n || w.d !== d || w.k !== k || w.localTrials < localTrials) throw new Error('The k-means workspace does not fit this problem.');
-  const { near, nearRoot, nearIdx, cumulative, trial, trialLower, lower, candDist, candIds, candPot } = w;
+  const data = w.bind(m), K = w.kernel, P = w.ptr;
+  const { near, nearIdx, nearRoot, cumulative, trial, trialLower, lower, candDist, candIds, candPot } = w;
   const centres = new Float64Array(k * d);
   const first = rng.int(n);
   centres.set(data.subarray(first * d, first * d + d), 0);
-  for (let i = 0; i < n; i++) {
-    const x = sqDist(data, i * d, centres, 0, d);
-    near[i] = x; nearRoot[i] = Math.sqrt(x); nearIdx[i] = 0; lower[i * k] = nearRoot[i];
-  }
+  K.seedFirst(P.data, n, d, k, P.data + first * d * 8, P.near, P.nearRoot, P.nearIdx, P.lower);
   for (let c = 1; c < k; c++) {
     // Draw the candidates: the first index whose running total reaches r (as numpy's searchsorted).
     let run = 0;
@@ -175,28 +241,15 @@ export function seedCentres(m: Matrix, k: number, rng: Random, localTrials = 1, 
       } else pick = rng.int(n);
       candIds[t] = pick;
     }
-    // Score every candidate in one pass over the points (each row read once): the potential if it were added.
+    // Score every candidate in one pass over the points (each row read once): the potential if it
+    // were added (the kernel's seedScore; a point is skipped for a candidate when
+    // d(cand, own) ≥ 2 d(x, own), as then d(x, cand) ≥ d(cand, own) − d(x, own) ≥ d(x, own)).
     for (let t = 0; t < localTrials; t++) {
       const p = candIds[t] * d;
       for (let j = 0; j < c; j++) candDist[t * k + j] = Math.sqrt(sqDist(data, p, centres, j * d, d));
       candPot[t] = 0;
     }
-    for (let i = 0; i < n; i++) {
-      const cur = near[i], twice = 2 * nearRoot[i], own = nearIdx[i], row = i * d;
-      for (let t = 0; t < localTrials; t++) {
-        let v = cur, lb: number;
-        // d(x, cand) ≥ d(cand, own) − d(x, own) ≥ d(x, own) when d(cand, own) ≥ 2 d(x, own).
-        const cd = candDist[t * k + own];
-        if (cd < twice) {
-          const x = sqDistBelow(data, row, data, candIds[t] * d, d, cur);
-          if (x < cur) v = x;
-          lb = Math.sqrt(x); // exact, or a partial sum: either way no more than the distance
-        } else lb = cd - nearRoot[i];
-        trial[t * n + i] = v;
-        trialLower[t * n + i] = lb;
-        candPot[t] += v;
-      }
-    }
+    K.seedScore(P.data, n, d, k, localTrials, P.candIds, P.candDist, P.near, P.nearRoot, P.nearIdx, P.trial, P.trialLower, P.candPot);
     let bestT = 0;
     for (let t = 1; t < localTrials; t++) if (candPot[t] < candPot[bestT]) bestT = t;
     const chosen = candIds[bestT];
@@ -223,9 +276,10 @@ export function seedCentres(m: Matrix, k: number, rng: Random, localTrials = 1, 
  * and bounds on its distances to every seed.
  */
 export function lloydFrom(m: Matrix, centres: Float64Array, k: number, maxIterations: number, tolerance: number, ws?: KMeansWorkspace, fromSeeding = false): KMeansRun {
-  const { data, n, d } = m;
+  const { n, d } = m;
   const w = ws ?? new KMeansWorkspace(n, d, k, 1);
   if (w.n !== n || w.d !== d || w.k !== k) throw new Error('The k-means workspace does not fit this problem.');
+  const data = w.bind(m);
   const { upper, lower, between, sums, counts, move, half } = w;
   const labels = new Int32Array(n).fill(-1);
   sums.fill(0); counts.fill(0);
@@ -396,14 +450,16 @@ export function kmeans(m: Matrix, opts: KMeansOptions): KMeansResult {
 }
 
 /**
- * Below this many n × d × restarts (unless a number of workers is asked for), a worker's start-up
- * (about a quarter of a second from TypeScript source, tsx's loader included) costs more than it
- * saves, and the restarts run in this thread. Leicester's 969 × 167 × 10 restarts is 1.6 million.
+ * Below this many n × d × restarts (unless a number of workers is asked for), handing restarts to
+ * workers costs more than it saves (a first worker's start-up is about an eighth of a second from
+ * TypeScript source, tsx's loader included), and the restarts run in this thread. Leicester's
+ * 969 × 167 × 10 restarts is 1.6 million.
  */
 export const PARALLEL_THRESHOLD = 20_000_000;
 
-/** Messages between kmeansParallel and its workers. */
-export interface WorkerSetup { data: Float64Array; n: number; d: number; params: KMeansParams }
+/** Messages between kmeansParallel and its workers: a job (with its first restart), a restart, or the end of a job. */
+export interface WorkerSetup { memory: WebAssembly.Memory; dataPtr: number; base: number; n: number; d: number; params: KMeansParams }
+export type WorkerMessage = { setup: WorkerSetup; r: number } | { r: number } | { release: true };
 export interface WorkerReply { r: number; wcss: number; iterations: number; converged: boolean; labels: Int32Array; centres: Float64Array }
 
 /**
@@ -413,55 +469,84 @@ export interface WorkerReply { r: number; wcss: number; iterations: number; conv
  * requires the worker file: about a fifth of the start-up time of tsx's ESM API in a worker, which
  * starts a loader thread of its own for each worker.
  */
-function newWorker(setup: WorkerSetup): Worker {
+function newWorker(): Worker {
   const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./kmeans-worker.js', self), { workerData: setup });
+  if (!self.endsWith('.ts')) return new Worker(new URL('./kmeans-worker.js', self));
   const tsx = createRequire(self).resolve('tsx/cjs/api');
   const file = fileURLToPath(new URL('./kmeans-worker.ts', self));
   const boot = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(file)});`;
-  return new Worker(boot, { eval: true, workerData: setup });
+  return new Worker(boot, { eval: true });
 }
 
 /**
- * k-means with the restarts spread over worker threads sharing one copy of the matrix
- * (a SharedArrayBuffer). The same seed gives exactly the same answer as kmeans(), whatever the
- * number of workers. Small problems run in this thread.
+ * Workers are started once and kept for later calls (buildSegmentation calls kmeansParallel many
+ * times); an idle worker is unref'd, so that it does not keep the process alive.
+ */
+const idleWorkers: Worker[] = [];
+function takeWorker(): Worker {
+  const w = idleWorkers.pop() ?? newWorker();
+  w.ref();
+  return w;
+}
+function returnWorker(w: Worker): void {
+  w.removeAllListeners('message'); w.removeAllListeners('error'); w.removeAllListeners('exit');
+  w.postMessage({ release: true } satisfies WorkerMessage); // drop the job's memory
+  w.on('error', () => { /* an idle worker that fails is simply dropped */ });
+  w.on('exit', () => { const i = idleWorkers.indexOf(w); if (i >= 0) idleWorkers.splice(i, 1); });
+  w.unref();
+  idleWorkers.push(w);
+}
+
+/**
+ * k-means with the restarts spread over worker threads sharing one copy of the matrix (in a shared
+ * WebAssembly memory, which also holds each worker's workspace). The same seed gives exactly the
+ * same answer as kmeans(), whatever the number of workers. Small problems run in this thread.
  */
 export async function kmeansParallel(m: Matrix, opts: KMeansOptions & { workers?: number }): Promise<KMeansResult> {
   const p = resolve(m, opts);
   const workers = Math.min(opts.workers ?? Math.min(2, availableParallelism()), p.restarts);
   if (workers <= 1 || (m.n * m.d * p.restarts < PARALLEL_THRESHOLD && opts.workers === undefined)) return inThread(m, p);
 
-  // One copy of the matrix that every worker reads (unless it is shared already). It is filled
-  // while the workers start: they read it only once sent their first restart.
-  const shared = m.data.buffer instanceof SharedArrayBuffer;
-  const data = shared ? m.data : new Float64Array(new SharedArrayBuffer(m.n * m.d * 8));
-  const setup: WorkerSetup = { data, n: m.n, d: m.d, params: p };
+  const dataBytes = align16(m.n * m.d * 8), wsBytes = KMeansWorkspace.bytes(m.n, m.d, p.k, p.localTrials);
+  const memory = newKernelMemory(dataBytes + workers * wsBytes);
+  const pool: Worker[] = [];
+  for (let t = 0; t < workers; t++) pool.push(takeWorker());
+  // The matrix is copied in while the workers start (they read it only once sent their first restart).
+  new Float64Array(memory.buffer, 0, m.n * m.d).set(m.data.subarray(0, m.n * m.d));
 
   return new Promise<KMeansResult>((resolvePromise, reject) => {
-    const pool: Worker[] = [];
-    let next = 0, done = 0, failed = false;
+    let next = 0, done = 0, over = false;
     let best: WorkerReply | null = null;
-    const stop = () => { for (const w of pool) void w.terminate(); };
-    const fail = (e: unknown) => { if (failed) return; failed = true; stop(); reject(e instanceof Error ? e : new Error(String(e))); };
-    const give = (w: Worker) => { if (next < p.restarts) w.postMessage(next++); };
-    for (let t = 0; t < workers; t++) {
-      const w = newWorker(setup);
-      pool.push(w);
+    const end = () => {
+      over = true;
+      for (const w of pool) returnWorker(w);
+    };
+    const fail = (_w: Worker, e: unknown) => {
+      if (over) return;
+      over = true;
+      // Another worker may still be busy with a restart of this job: none goes back to the pool.
+      for (const w of pool) { w.removeAllListeners('message'); void w.terminate(); }
+      reject(e instanceof Error ? e : new Error(String(e)));
+    };
+    const give = (w: Worker, t: number) => {
+      if (next >= p.restarts) return;
+      const r = next++;
+      w.postMessage((t >= 0 ? { setup: { memory, dataPtr: 0, base: dataBytes + t * wsBytes, n: m.n, d: m.d, params: p }, r } : { r }) satisfies WorkerMessage);
+    };
+    pool.forEach((w, t) => {
       w.on('message', (reply: WorkerReply) => {
-        if (failed) return;
+        if (over) return;
         if (!best || better(reply.wcss, reply.r, best.wcss, best.r)) best = reply;
         done++;
         if (done === p.restarts) {
-          stop();
+          end();
           const b = best!;
           resolvePromise(finish(p, { centres: b.centres, labels: b.labels, wcss: b.wcss, iterations: b.iterations, converged: b.converged }, b.r, workers));
-        } else give(w);
+        } else give(w, -1);
       });
-      w.on('error', fail);
-      w.on('exit', (code) => { if (done < p.restarts && !failed) fail(new Error(`A k-means worker stopped (exit code ${code}).`)); });
-    }
-    if (!shared) data.set(m.data.subarray(0, m.n * m.d));
-    for (const w of pool) give(w);
+      w.on('error', (e) => fail(w, e));
+      w.on('exit', (code) => fail(w, new Error(`A k-means worker stopped (exit code ${code}).`)));
+      give(w, t);
+    });
   });
 }

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRandom } from '../../src/core/index.ts';
 import { matrixFromRows, transform, weight, ihs, kmeans, kmeansParallel, silhouette, adjustedRandIndex, certainty, type Matrix } from '../../src/segmentation/index.ts';
-import { seedCentres, lloydFrom, meanVariance, restartSeed, defaultLocalTrials, KMeansWorkspace } from '../../src/segmentation/kmeans.ts';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { seedCentres, lloydFrom, meanVariance, restartSeed, defaultLocalTrials, KMeansWorkspace, sqDist, sqDistBelow } from '../../src/segmentation/kmeans.ts';
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} ≉ ${b}`);
 
@@ -189,4 +191,27 @@ test('the best restart is the lowest sum of squares, ties to the lowest restart 
   const r = kmeans(m, { k: 2, seed: 5, restarts: 6 });
   close(r.wcss, 1);
   assert.equal(r.restart, 0);
+});
+
+test('the committed WebAssembly kernel is the one its WAT source compiles to', () => {
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/build-wasm.mjs', import.meta.url)), '--check'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+});
+
+test('the kernel\'s distances are bit-for-bit those of sqDist and sqDistBelow, for every remainder of d modulo 4', () => {
+  const rng = createRandom(17);
+  for (const d of [1, 2, 3, 4, 5, 7, 8, 9, 60, 167]) {
+    const m = matrixFromRows(Array.from({ length: 6 }, () => Array.from({ length: d }, () => rng.normal() * 10)));
+    const ws = new KMeansWorkspace(m.n, d, 2, 1);
+    const data = ws.bind(m);
+    for (let a = 0; a < m.n; a++) {
+      for (let b = 0; b < m.n; b++) {
+        const full = sqDist(data, a * d, data, b * d, d);
+        assert.equal(ws.kernel.sqDist(ws.ptr.data + a * d * 8, ws.ptr.data + b * d * 8, d), full);
+        for (const limit of [Infinity, full, full / 2, 0]) {
+          assert.equal(ws.kernel.sqDistBelow(ws.ptr.data + a * d * 8, ws.ptr.data + b * d * 8, d, limit), sqDistBelow(data, a * d, data, b * d, d, limit));
+        }
+      }
+    }
+  }
 });
