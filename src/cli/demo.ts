@@ -1,7 +1,24 @@
 import type { Command } from 'commander';
 import { profileDataset } from '../profiling/index.ts';
 import { discloseProfile, profileToTable, fmtInt } from '../outputs/index.ts';
+import { randomBytes } from 'node:crypto';
+import type { Workspace } from '../store/index.ts';
+import { buildApp, addUser } from '../server/index.ts';
 import { action, json, formatOption } from './io.ts';
+
+/** Serves the demo on this machine, with one person per role and a fresh password printed once. */
+async function servePortal(workspace: Workspace, port: number): Promise<void> {
+  const password = randomBytes(12).toString('base64url');
+  const people: [string, string, string | undefined][] = [['admin', 'admin', undefined], ['analyst', 'analyst', undefined], ['partner', 'partner', 'Sample Leisure Trust'], ['agent', 'agent', undefined]];
+  for (const [username, role, partner] of people) await addUser(workspace.engine, { username, password, role, partner, name: `Demo ${role}` });
+  const app = await buildApp({ workspace, secureCookies: false });
+  const address = await app.listen({ port, host: '127.0.0.1' });
+  process.stdout.write(`\nThe portal is running at ${address} (Ctrl+C to stop).\n`);
+  process.stdout.write(`Sign in as admin, analyst, partner or agent, each with the password ${password}\n`);
+  const stop = async () => { await app.close(); workspace.close(); process.exit(0); };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
 
 export function registerDemo(program: Command): void {
   program.command('demo')
@@ -10,8 +27,9 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'random seed: the same seed builds the same borough', '2026')
     .option('--households <n>', 'number of households', '100000')
     .option('--no-serve', 'only build; do not serve the portal')
+    .option('--port <n>', 'port for the portal', '8080')
     .addOption(formatOption(['table', 'json']))
-    .action(action(async (workspace: string, o: { seed: string; households: string; serve: boolean; format: string }) => {
+    .action(action(async (workspace: string, o: { seed: string; households: string; serve: boolean; format: string; port: string }) => {
       const quiet = o.format === 'json';
       const started = Date.now();
       // Loaded on demand: the generator is only needed by this command.
@@ -32,12 +50,14 @@ export function registerDemo(program: Command): void {
           process.stdout.write(`\nTry: npx civic profile ${workspace} green_waste --by-area ward\n`);
           process.stdout.write(`     npx civic segment portraits ${workspace} ${seg.name} --format html --out borough.html\n`);
         }
-      } finally {
+        if (o.serve && !quiet) {
+          await servePortal(built.workspace, Number(o.port));
+          return; // the portal keeps the workspace open until Ctrl+C
+        }
+      } catch (e) {
         built.workspace.close();
+        throw e;
       }
-      if (o.serve && !quiet) {
-        // The portal (web pages and API) is not built yet; say so rather than pretend.
-        process.stdout.write('\nThe web portal is not part of this release yet, so there is nothing to serve; the workspace above is ready for the CLI.\n');
-      }
+      built.workspace.close();
     }));
 }

@@ -1,5 +1,6 @@
 export { discloseProfile } from './disclosure.ts';
 export { profileToTable, profileToCsv, profileToJson, profileToXlsx } from './profile.ts';
+export { profileToGeoJson } from './geojson.ts';
 export { fmtInt, fmtPct, fmtCount, safeCellText, SUPPRESSED_MARK } from './format.ts';
 export { discloseOverlap, overlapToTable, overlapToJson, overlapToXlsx, overlapToSvg } from './overlap.ts';
 export { discloseRepresent, representToTable, representToJson, representToXlsx } from './represent.ts';

@@ -19,6 +19,15 @@ import { createViews, renderPage, GOVUK_DIST, type PageContext } from './views.t
 import { authRoutes } from './routes/auth.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { profileRoutes } from './routes/profile.ts';
+import { segmentRoutes } from './routes/segments.ts';
+import { sdfRoutes } from './routes/sdf.ts';
+import { overlapRoutes } from './routes/overlap.ts';
+import { representRoutes } from './routes/represent.ts';
+import { lookupRoutes } from './routes/lookup.ts';
+import { mapRoutes } from './routes/map.ts';
+import { datasetRoutes } from './routes/datasets.ts';
+import { apiRoutes } from './routes/api.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { viewer: Viewer }
@@ -28,6 +37,8 @@ declare module 'fastify' {
     /** Renders a page in the layout for this request's viewer. */
     page(request: FastifyRequest, reply: FastifyReply, template: string, ctx: PageContext, status?: number): FastifyReply;
     settings: ServerSettings;
+    /** Every route with the roles it allows: the authorisation test walks this list. */
+    routeTable: { method: string; url: string; roles: readonly ViewerRole[] | null }[];
   }
   interface FastifyContextConfig { roles?: readonly ViewerRole[] }
 }
@@ -67,6 +78,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate('settings', settings);
   app.decorate('page', (request: FastifyRequest, reply: FastifyReply, template: string, ctx: PageContext, status = 200) => renderPage(views, request, reply, template, ctx, status));
   app.decorateRequest('viewer', null as unknown as Viewer);
+  const routeTable: FastifyInstance['routeTable'] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url, roles: (route.config as { roles?: readonly ViewerRole[] } | undefined)?.roles ?? null });
+  });
 
   await app.register(helmet, {
     enableCSPNonces: true,
@@ -149,6 +165,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(overviewRoutes);
   await app.register(adminRoutes);
   // Capability routes (one file each) are registered here.
+  await app.register(profileRoutes);
+  await app.register(segmentRoutes);
+  await app.register(sdfRoutes);
+  await app.register(overlapRoutes);
+  await app.register(representRoutes);
+  await app.register(lookupRoutes);
+  await app.register(mapRoutes);
+  await app.register(datasetRoutes);
+  await app.register(apiRoutes);
   return app;
 }
 

@@ -7,11 +7,11 @@ import { FIXTURES, tempDir } from '../helpers/workspace.ts';
 const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
 
-const COMMANDS = [['init'], ['reference', 'import'], ['reference', 'status'], ['dataset', 'import'], ['dataset', 'list'], ['dataset', 'rejects'], ['dataset', 'remove'], ['profile'], ['segment'], ['sdf'], ['rag'], ['overlap'], ['represent'], ['demo']];
+const COMMANDS = [['init'], ['reference', 'import'], ['reference', 'status'], ['dataset', 'import'], ['dataset', 'list'], ['dataset', 'rejects'], ['dataset', 'remove'], ['profile'], ['segment'], ['sdf'], ['rag'], ['overlap'], ['represent'], ['serve'], ['user', 'add'], ['user', 'token'], ['demo']];
 
 test('civic --help lists the commands (through the bin entry)', () => {
   const out = execFileSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
-  for (const c of ['init', 'reference', 'dataset', 'profile', 'segment', 'sdf', 'rag', 'overlap', 'represent', 'demo']) assert.match(out, new RegExp(`\\n\\s+${c}\\b`));
+  for (const c of ['init', 'reference', 'dataset', 'profile', 'segment', 'sdf', 'rag', 'overlap', 'represent', 'serve', 'user', 'demo']) assert.match(out, new RegExp(`\\n\\s+${c}\\b`));
 });
 
 for (const cmd of COMMANDS) {

@@ -4,6 +4,7 @@ import { referenceStatus } from '../../reference/index.ts';
 import { listDatasets } from '../../intake/index.ts';
 import { listSegmentations } from '../../segmentation/index.ts';
 import { EVERYONE } from '../app.ts';
+import { datasetAccount } from './api.ts';
 
 export async function overviewRoutes(app: FastifyInstance): Promise<void> {
   app.get('/', { config: { roles: EVERYONE } }, async (request, reply) => {
@@ -13,7 +14,8 @@ export async function overviewRoutes(app: FastifyInstance): Promise<void> {
       return app.page(request, reply, 'home-public.njk', { title: 'Who lives here, and who uses council services', segmentations, agent: v.role === 'agent' });
     }
     const status = await referenceStatus(app.engine);
-    const datasets = (await listDatasets(app.engine)).map((d) => ({ ...d, matchRate: d.read ? (d.matched / d.read) * 100 : 0 }));
+    // Row accounts are exact for the dataset's owners and disclosure-controlled for everyone else.
+    const datasets = (await listDatasets(app.engine)).map((d) => datasetAccount(d, v));
     return app.page(request, reply, 'overview.njk', { title: 'Workspace overview', status, datasets, segmentations });
   });
 

@@ -1,0 +1,96 @@
+/**
+ * The overlap page: among the households (or postcodes) of a target segment, how many use none of
+ * a set of services, each exclusive combination, and only one. Table, an UpSet-style chart drawn
+ * as inline SVG, XLSX/JSON/SVG downloads; everything disclosure-controlled.
+ */
+import type { FastifyInstance } from 'fastify';
+import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
+import type { Engine } from '../../store/index.ts';
+import { overlapAnalysis, MAX_OVERLAP_DATASETS, type OverlapResult } from '../../profiling/index.ts';
+import { discloseOverlap, overlapToJson, overlapToSvg, overlapToXlsx } from '../../outputs/index.ts';
+import { audit } from '../users.ts';
+import { ANALYSTS_AND_PARTNERS } from '../app.ts';
+import { classificationChoices, datasetChoices, formatOf, formError, many, one, safeFilename, sendDownload } from './profile.ts';
+
+interface OverlapQuery { classification: string; segment: string; datasets: string[]; population?: string; linkBy?: string[] }
+
+/** Reads the form: target "CLASSIFICATION:CODE" (or classification + segment), datasets, population and link-by. Null before the form is sent. */
+function readQuery(q: Record<string, unknown>): OverlapQuery | null {
+  const target = one(q.target);
+  let classification = one(q.classification), segment = one(q.segment);
+  if (target) {
+    const i = target.indexOf(':');
+    if (i <= 0) throw new ParameterError(`Cannot read the segment "${target}".`, 'Choose a segment from the list.');
+    classification = target.slice(0, i); segment = target.slice(i + 1);
+  }
+  const datasets = many(q.datasets);
+  if (!segment && !datasets.length) return null;
+  if (!segment || !classification) throw new ParameterError('Choose the segment to look at.');
+  if (!datasets.length) throw new ParameterError('Choose at least one service.', `Tick up to ${MAX_OVERLAP_DATASETS} services.`);
+  const linkBy = many(q.linkBy);
+  return { classification, segment, datasets, population: one(q.population), linkBy: linkBy.length ? linkBy : undefined };
+}
+
+async function run(engine: Engine, o: OverlapQuery): Promise<OverlapResult> {
+  const truth = await overlapAnalysis(engine, { segment: o.segment, classification: o.classification, datasets: o.datasets, population: o.population, linkBy: o.linkBy });
+  return discloseOverlap(truth, DEFAULT_MIN_CELL);
+}
+
+function queryString(o: OverlapQuery): string {
+  const p = new URLSearchParams({ target: `${o.classification}:${o.segment}` });
+  for (const d of o.datasets) p.append('datasets', d);
+  if (o.population) p.set('population', o.population);
+  if (o.linkBy) p.set('linkBy', o.linkBy.join(','));
+  return p.toString();
+}
+
+const describe = (r: OverlapResult) => `segment ${r.classification} ${r.segment.code}: ${r.datasets.join(', ')} (${r.level} level${r.population ? `, population ${r.population}` : ''})`;
+
+/** Every segment of every tier of every classification, for the target select. */
+async function segmentItems(engine: Engine, selected: string | undefined) {
+  const classes = await classificationChoices(engine);
+  const segs = await engine.all<{ classification: string; tier: string; code: string; name: string | null }>(`SELECT classification, tier, code, name FROM segment ORDER BY classification, ordinal, code`);
+  const items = classes.flatMap((c) => c.tiers.flatMap((t) => segs.filter((s) => s.classification === c.name && s.tier === t)
+    .map((s) => ({ value: `${c.name}:${s.code}`, text: `${c.title && c.title !== c.name ? c.title : c.name}, ${t} ${s.code}${s.name ? `: ${s.name}` : ''}`, selected: `${c.name}:${s.code}` === selected }))));
+  return [{ value: '', text: 'Choose a segment' }, ...items];
+}
+
+export async function overlapRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/overlap', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
+    const q = request.query as Record<string, unknown>;
+    const datasets = await datasetChoices(app.engine);
+    const chosen = many(q.datasets);
+    const ctx: Record<string, unknown> = { title: 'Take-up overlap', max: MAX_OVERLAP_DATASETS, linkBy: one(q.linkBy) ?? '' };
+    let status = 200;
+    let target = one(q.target) ?? (one(q.classification) && one(q.segment) ? `${one(q.classification)}:${one(q.segment)}` : undefined);
+    try {
+      const o = readQuery(q);
+      if (o) {
+        target = `${o.classification}:${o.segment}`;
+        const result = await run(app.engine, o);
+        Object.assign(ctx, { result, svg: overlapToSvg(result), qs: queryString(o) });
+        await audit(app.engine, request.viewer, 'overlap', describe(result), request.ip);
+      }
+    } catch (e) {
+      const f = formError(e);
+      Object.assign(ctx, { error: f.error, fix: f.fix, errorTitle: true });
+      status = f.status;
+    }
+    ctx.targetItems = await segmentItems(app.engine, target);
+    ctx.datasetItems = datasets.map((d) => ({ value: d.name, text: d.title ?? d.name, hint: { text: `${d.name}${d.partner ? `, ${d.partner}` : ''}` }, checked: chosen.includes(d.name) }));
+    ctx.populationItems = [{ value: '', text: 'None: count postcodes' }, ...datasets.map((d) => ({ value: d.name, text: d.title ?? d.name, selected: d.name === one(q.population) }))];
+    return app.page(request, reply, 'overlap.njk', ctx as { title: string }, status);
+  });
+
+  app.get('/overlap/download', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
+    const q = request.query as Record<string, unknown>;
+    const format = formatOf(q.format, ['xlsx', 'json', 'svg']);
+    const o = readQuery(q);
+    if (!o) throw new ParameterError('Choose the segment and the services first.', 'Use the overlap page, then its download links.');
+    const result = await run(app.engine, o);
+    const body = format === 'xlsx' ? await overlapToXlsx(result) : format === 'json' ? overlapToJson(result) : overlapToSvg(result);
+    await audit(app.engine, request.viewer, 'overlap', describe(result), request.ip);
+    await audit(app.engine, request.viewer, `export ${format}`, `overlap ${describe(result)}`, request.ip);
+    return sendDownload(reply, safeFilename(['overlap', result.classification, result.segment.code], format), format, body);
+  });
+}

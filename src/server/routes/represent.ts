@@ -1,0 +1,70 @@
+/**
+ * The representativeness page: is a sample (consultation respondents, forum members) spread
+ * across the segments as the population (or another dataset) is? Chi-square test, residuals,
+ * plain-English summary; XLSX/JSON downloads; disclosure-controlled.
+ */
+import type { FastifyInstance } from 'fastify';
+import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
+import type { Engine } from '../../store/index.ts';
+import { representAnalysis, type RepresentResult } from '../../profiling/index.ts';
+import { discloseRepresent, representToJson, representToXlsx } from '../../outputs/index.ts';
+import { audit } from '../users.ts';
+import { ANALYSTS_AND_PARTNERS } from '../app.ts';
+import { baseOf, byItems, classificationChoices, datasetChoices, formatOf, formError, one, parseBy, safeFilename, sendDownload } from './profile.ts';
+
+interface RepresentQuery { sample: string; against: string; classification?: string; tier?: string; base: 'households' | 'population' }
+
+function readQuery(q: Record<string, unknown>): RepresentQuery | null {
+  const sample = one(q.sample);
+  if (!sample) return null;
+  const by = parseBy(q);
+  if (by.byArea) throw new ParameterError('Representativeness is by segment, not by area.', 'Choose a tier of a classification.');
+  return { sample, against: one(q.against) ?? 'base', classification: by.classification, tier: by.tier, base: baseOf(q.base) };
+}
+
+async function run(engine: Engine, r: RepresentQuery): Promise<RepresentResult> {
+  const truth = await representAnalysis(engine, { sample: r.sample, against: r.against, classification: r.classification, tier: r.tier, base: r.base });
+  return discloseRepresent(truth, DEFAULT_MIN_CELL);
+}
+
+const describe = (r: RepresentResult) => `${r.sample} by ${r.classification} ${r.level} against ${r.reference.name}`;
+
+export async function representRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/represent', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
+    const q = request.query as Record<string, unknown>;
+    const [datasets, classes] = await Promise.all([datasetChoices(app.engine), classificationChoices(app.engine)]);
+    const ctx: Record<string, unknown> = { title: 'Representativeness', base: one(q.base) ?? 'households' };
+    let status = 200, byValue = one(q.by);
+    try {
+      const r = readQuery(q);
+      if (r) {
+        const result = await run(app.engine, r);
+        byValue = `seg:${result.classification}:${result.level}`;
+        const qs = new URLSearchParams({ sample: result.sample, against: r.against, by: byValue, base: r.base }).toString();
+        Object.assign(ctx, { result, qs });
+        await audit(app.engine, request.viewer, 'represent', describe(result), request.ip);
+      }
+    } catch (e) {
+      const f = formError(e);
+      Object.assign(ctx, { error: f.error, fix: f.fix, errorTitle: true });
+      status = f.status;
+    }
+    const label = (d: { name: string; title: string | null; partner: string | null }) => `${d.title ?? d.name}${d.partner ? ` (${d.partner})` : ''}`;
+    ctx.sampleItems = [{ value: '', text: 'Choose the sample' }, ...datasets.map((d) => ({ value: d.name, text: label(d), selected: d.name === one(q.sample) }))];
+    ctx.againstItems = [{ value: 'base', text: 'The base (households or population)', selected: (one(q.against) ?? 'base') === 'base' }, ...datasets.map((d) => ({ value: d.name, text: label(d), selected: d.name === one(q.against) }))];
+    ctx.byItems = byItems(classes, [], byValue);
+    return app.page(request, reply, 'represent.njk', ctx as { title: string }, status);
+  });
+
+  app.get('/represent/download', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
+    const q = request.query as Record<string, unknown>;
+    const format = formatOf(q.format, ['xlsx', 'json']);
+    const r = readQuery(q);
+    if (!r) throw new ParameterError('Choose the sample dataset first.', 'Use the representativeness page, then its download links.');
+    const result = await run(app.engine, r);
+    const body = format === 'xlsx' ? await representToXlsx(result) : representToJson(result);
+    await audit(app.engine, request.viewer, 'represent', describe(result), request.ip);
+    await audit(app.engine, request.viewer, `export ${format}`, `represent ${describe(result)}`, request.ip);
+    return sendDownload(reply, safeFilename(['represent', result.sample, result.classification, result.level], format), format, body);
+  });
+}

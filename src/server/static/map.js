@@ -1,0 +1,90 @@
+// The map page's enhancement: a MapLibre choropleth of the figures in the table below it.
+// Without JavaScript (or WebGL) the page keeps its table and key; nothing here is needed to read them.
+// The style is inline and uses only the portal's own GeoJSON: no tiles, glyphs or sprites from elsewhere.
+import { Map as MapLibreMap, Popup, NavigationControl } from '/static/maplibre/maplibre-gl.mjs';
+
+const wrap = document.querySelector('[data-module="civic-map"]');
+
+function figuresList(p, meta) {
+  const dl = document.createElement('dl');
+  dl.className = 'govuk-summary-list govuk-summary-list--no-border govuk-!-margin-bottom-0';
+  const row = (k, v) => {
+    if (v === null || v === undefined || v === '') return;
+    const r = document.createElement('div');
+    r.className = 'govuk-summary-list__row';
+    const dt = document.createElement('dt'); dt.className = 'govuk-summary-list__key'; dt.textContent = k;
+    const dd = document.createElement('dd'); dd.className = 'govuk-summary-list__value'; dd.textContent = v;
+    r.append(dt, dd);
+    dl.append(r);
+  };
+  const int = (n) => (typeof n === 'number' ? Math.round(n).toLocaleString('en-GB') : null);
+  row('Area', p.name ? `${p.name} (${p.code})` : p.code);
+  row(meta.valueLabel, p.text);
+  if (meta.countLabel) row(meta.countLabel, int(p.count));
+  if (meta.baseLabel) row(meta.baseLabel, int(p.base));
+  return dl;
+}
+
+async function start() {
+  if (!wrap) return;
+  const container = wrap.querySelector('#map');
+  const panel = wrap.querySelector('#map-figures');
+  const t0 = performance.now();
+  // The figures' key and extent come with the page; MapLibre's worker fetches and parses the
+  // GeoJSON itself, so a national map is not copied between threads.
+  const meta = JSON.parse(wrap.dataset.meta);
+  window.civicMap = { fetchedMs: 0, features: meta.areas };
+  wrap.hidden = false;
+
+  const colour = ['match', ['get', 'c']];
+  for (const l of meta.legend) colour.push(l.cls, l.colour);
+  colour.push('#ffffff');
+  const [w, s, e, n] = meta.bbox;
+  const map = new MapLibreMap({
+    container,
+    style: {
+      version: 8,
+      sources: { areas: { type: 'geojson', data: new URL(wrap.dataset.geojson, window.location.href).href, promoteId: 'code', maxzoom: 12, tolerance: 0.5, buffer: 32 } },
+      layers: [
+        { id: 'background', type: 'background', paint: { 'background-color': '#f3f2f1' } },
+        { id: 'areas-fill', type: 'fill', source: 'areas', paint: { 'fill-color': colour.length > 3 ? colour : '#ffffff', 'fill-opacity': 0.85 } },
+        { id: 'areas-line', type: 'line', source: 'areas', paint: { 'line-color': '#0b0c0c', 'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3, 0.3] } },
+      ],
+    },
+    bounds: [[w, s], [e, n]],
+    fitBoundsOptions: { padding: 20 },
+    attributionControl: false,
+    dragRotate: false,
+    pitchWithRotate: false,
+  });
+  map.addControl(new NavigationControl({ showCompass: false }));
+  map.touchZoomRotate.disableRotation();
+  let selected = null;
+  const popup = new Popup({ closeButton: true, maxWidth: '320px' });
+  map.on('click', (ev) => {
+    const f = map.queryRenderedFeatures(ev.point, { layers: ['areas-fill'] })[0];
+    if (!f) return;
+    select(f, ev);
+  });
+  const select = (f, ev) => {
+    if (selected !== null) map.setFeatureState({ source: 'areas', id: selected }, { selected: false });
+    selected = f.properties.code;
+    map.setFeatureState({ source: 'areas', id: selected }, { selected: true });
+    panel.replaceChildren(figuresList(f.properties, meta));
+    popup.setLngLat(ev.lngLat).setDOMContent(figuresList(f.properties, meta)).addTo(map);
+    container.dataset.selected = f.properties.code;
+  };
+  map.on('mouseenter', 'areas-fill', () => { map.getCanvas().style.cursor = 'pointer'; });
+  map.on('mouseleave', 'areas-fill', () => { map.getCanvas().style.cursor = ''; });
+  map.once('idle', () => {
+    window.civicMap.renderedMs = performance.now() - t0;
+    container.dataset.state = 'rendered';
+  });
+  window.civicMap.map = map;
+}
+
+start().catch((err) => {
+  // Leave the table: it holds every figure the map would show.
+  if (wrap) wrap.hidden = true;
+  document.documentElement.dataset.mapError = String(err && err.message ? err.message : err);
+});
