@@ -14,4 +14,8 @@ c0 = time.process_time()
 km = KMeans(n_clusters=k, init="k-means++", n_init=restarts, max_iter=300, tol=1e-4, random_state=0, algorithm="lloyd").fit(X)
 t = time.perf_counter() - t0
 cpu = time.process_time() - c0
-print(json.dumps({"seconds": t, "cpu": cpu, "wcss": float(km.inertia_), "iterations": int(km.n_iter_), "sklearn": sklearn.__version__}))
+# The same fit again in the same process: the second call, as civic's second call is timed.
+t1 = time.perf_counter()
+KMeans(n_clusters=k, init="k-means++", n_init=restarts, max_iter=300, tol=1e-4, random_state=0, algorithm="lloyd").fit(X)
+t2 = time.perf_counter() - t1
+print(json.dumps({"seconds": t, "cpu": cpu, "seconds2": t2, "wcss": float(km.inertia_), "iterations": int(km.n_iter_), "sklearn": sklearn.__version__}))

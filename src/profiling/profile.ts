@@ -80,7 +80,16 @@ async function countRecords(engine: Engine, records: string, countExpr: string, 
   return [...out].map(([code, n]) => ({ code, n }));
 }
 
+/**
+ * Profiles run in a transaction of their own: their working tables (base_cov, base_pair …) have
+ * fixed names on the workspace's one connection, so two profiles at once (two web requests) must
+ * not interleave. The engine makes other callers wait while a transaction runs.
+ */
 export async function profileDataset(engine: Engine, req: ProfileRequest): Promise<ProfileResult> {
+  return engine.transaction(() => profileDatasetAlone(engine, req));
+}
+
+async function profileDatasetAlone(engine: Engine, req: ProfileRequest): Promise<ProfileResult> {
   const ds = await getDataset(engine, req.dataset);
   const measure = req.base ?? 'households';
   if (measure !== 'households' && measure !== 'population') throw new ParameterError(`Unknown base "${measure}".`, 'Use --base households or --base population.');

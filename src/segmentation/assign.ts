@@ -84,6 +84,8 @@ export async function segmentsForPostcodes(engine: Engine, name: string, inputs:
   const { level, seg } = await lookups(engine, name);
   const checks = inputs.map((input) => ({ input, check: checkPostcode(input) }));
   const keys = [...new Set(checks.flatMap((c) => (c.check.kind === 'valid' || c.check.kind === 'corrected' ? [c.check.key] : [])))];
+  // In a transaction of its own: the working table's name is fixed, and the connection is shared.
+  return engine.transaction(async () => {
   await engine.run(`CREATE OR REPLACE TABLE _lookup (pc_key VARCHAR)`);
   try {
     await engine.append('_lookup', keys.map((k) => [k]));
@@ -99,6 +101,7 @@ export async function segmentsForPostcodes(engine: Engine, name: string, inputs:
   } finally {
     await engine.run(`DROP TABLE IF EXISTS _lookup`);
   }
+  });
 }
 
 export interface RecordSegments { tiers: string[]; rows: { row: number; postcode: string | null; status: string; area: string | null; codes: (string | null)[] }[] }
