@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
 import type { OverlapResult, OverlapCombination } from '../profiling/index.ts';
 import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
+import { addNoteRows } from './xlsx.ts';
 
 /**
  * Hides small counts in an overlap. The exclusive combinations ("none" included) split the total
@@ -293,7 +294,7 @@ export async function overlapToXlsx(r: OverlapResult): Promise<Buffer> {
     ['Disclosure control', r.disclosure ? disclosureNote(r) : 'None: for the data owner only.'],
     ['Produced', new Date().toISOString().slice(0, 10) + ' by the Civic Insight Observatory'],
   ];
-  for (const [k, v] of rows) { const row = notes.addRow([k, safeCellText(v)]); row.getCell(1).font = { bold: true }; row.getCell(2).alignment = { wrapText: true }; }
+  addNoteRows(notes, rows);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 

@@ -6,6 +6,7 @@
 import ExcelJS from 'exceljs';
 import type { RagResult, RagColumn, RagCell } from '../profiling/index.ts';
 import { fmtCount, fmtInt, SUPPRESSED_MARK, safeCellText } from './format.ts';
+import { styleHeaderRows } from './xlsx.ts';
 import { NOT_SIGNIFICANT_MARK } from './sdf.ts';
 
 /** GOV.UK colours; the text on each passes WCAG AA (white on green 5.9:1, black on amber 12:1, white on red 4.9:1). */
@@ -194,13 +195,7 @@ export async function ragToXlsx(r: RagResult, produced = new Date()): Promise<Bu
   const sub = ws.addRow([...lead.map(() => ''), ...r.columns.flatMap(() => ['Index', 'RAG'])]);
   for (let c = 1; c <= lead.length; c++) ws.mergeCells(3, c, 4, c);
   r.columns.forEach((_, i) => ws.mergeCells(3, lead.length + 1 + 2 * i, 3, lead.length + 2 + 2 * i));
-  for (const row of [top, sub]) {
-    row.font = { bold: true, color: { argb: 'FFFFFFFF' } };
-    row.eachCell({ includeEmpty: true }, (c) => {
-      c.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1D70B8' } };
-      c.alignment = { wrapText: true, vertical: 'middle', horizontal: 'center' };
-    });
-  }
+  styleHeaderRows([top, sub]);
   top.height = 45;
   for (const row of r.rows) {
     const values: (string | number | null)[] = [safeCellText(row.code), safeCellText(row.name ?? ''), ...(r.area ? [row.localBase] : []), row.base];

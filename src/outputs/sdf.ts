@@ -6,6 +6,7 @@
 import ExcelJS from 'exceljs';
 import { ALL_PARTNERS, type SdfResult, type SdfCell, type SdfService } from '../profiling/index.ts';
 import { fmtCount, fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
+import { styleHeaderRows } from './xlsx.ts';
 
 /** Marks a band that is not significantly different from the whole area. */
 export const NOT_SIGNIFICANT_MARK = '†';
@@ -129,13 +130,7 @@ export async function sdfToXlsx(r: SdfResult, produced = new Date()): Promise<Bu
     const sub = ws.addRow(['', '', '', '', ...services.flatMap(() => ['Index', 'Band'])]);
     for (let c = 1; c <= 4; c++) ws.mergeCells(3, c, 4, c);
     services.forEach((_, i) => ws.mergeCells(3, 5 + 2 * i, 3, 6 + 2 * i));
-    for (const row of [top, sub]) {
-      row.font = { bold: true, color: { argb: 'FFFFFFFF' } };
-      row.eachCell({ includeEmpty: true }, (c) => {
-        c.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1D70B8' } };
-        c.alignment = { wrapText: true, vertical: 'middle', horizontal: 'center' };
-      });
-    }
+    styleHeaderRows([top, sub]);
     top.height = 45;
     r.segments.forEach((seg, i) => {
       const values: (string | number | null)[] = [safeCellText(seg.code), safeCellText(seg.name ?? ''), seg.base, seg.basePct === null ? null : seg.basePct / 100];
