@@ -4,11 +4,10 @@
  * is declared once (openapi.ts: path, roles, parameters, response schema): the declaration both
  * registers the route and documents it in /api/openapi.json.
  */
-import { basename } from 'node:path';
 import { z } from 'zod';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
-import { DEFAULT_MIN_CELL, ParameterError, suppressOneWay } from '../../core/index.ts';
-import { listDatasets, type DatasetSummary } from '../../intake/index.ts';
+import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
+import { listDatasets } from '../../intake/index.ts';
 import {
   profileDataset, serviceDeliveryFramework, overlapAnalysis, representAnalysis, ragSynopsis, parseArea, DEFAULT_RAG_THRESHOLDS,
   ProfileResultSchema, SdfResultSchema, OverlapResultSchema, RepresentResultSchema, RagResultSchema, MAX_OVERLAP_DATASETS, type RagMeasure,
@@ -17,10 +16,14 @@ import {
   listSegmentations, getBuildResult, getModel, portraitsOrGenerate, portraitFacts, BuildResultSchema, SegmentationModelSchema, PortraitSchema, type Portrait,
 } from '../../segmentation/index.ts';
 import { discloseProfile, discloseOverlap, discloseRepresent } from '../../outputs/index.ts';
-import { audit, type Viewer } from '../users.ts';
+import { audit } from '../users.ts';
 import { EVERYONE, ANALYSTS_AND_PARTNERS, STAFF, SIGNED_IN, HttpProblem } from '../app.ts';
 import { documentApi, openApiDocument, type ApiOperation } from '../openapi.ts';
 import { postcodeApiRoutes } from './api-postcodes.ts';
+import { DatasetAccountSchema, datasetAccount } from '../access.ts';
+
+export { ownsRecords, datasetAccount, DatasetAccountSchema } from '../access.ts';
+export type { DatasetAccount } from '../access.ts';
 
 /** Every aggregate the API returns is suppressed at this threshold, whoever asks. */
 export const API_MIN_CELL = DEFAULT_MIN_CELL;
@@ -107,23 +110,6 @@ function parseMeasures(spec: string, where?: string, labels?: string): RagMeasur
 // ---------------------------------------------------------------------------------------------
 // Response schemas for results that are not analyses' own (lists, the caller).
 
-const Count = z.number().nullable();
-export const DatasetAccountSchema = z.object({
-  name: z.string(),
-  title: z.string().nullable(),
-  partner: z.string().nullable().describe('The partner that owns the records; null for the council'),
-  file: z.string().nullable().describe('The name of the file imported'),
-  format: z.string().nullable(),
-  importedAt: z.string(),
-  read: Count.describe('Rows read (null when suppressed)'),
-  matched: Count,
-  unmatched: Count,
-  rejected: Count,
-  matchRate: z.number().nullable().describe('% of rows read whose postcode was matched'),
-  ownRecords: z.boolean().describe('Whether the caller may see this dataset\'s records; the row accounts of datasets it does not own are under disclosure control'),
-  disclosure: z.object({ minCell: z.number() }).nullable(),
-});
-export type DatasetAccount = z.infer<typeof DatasetAccountSchema>;
 
 export const SegmentationSummarySchema = z.object({
   name: z.string(), title: z.string().nullable(), areaLevel: z.string(), origin: z.string(),
@@ -140,22 +126,6 @@ export const MeSchema = z.object({
   username: z.string().nullable(), name: z.string().nullable(), role: z.enum(['admin', 'analyst', 'partner', 'agent', 'public']),
   partner: z.string().nullable(), via: z.enum(['session', 'token', 'none']),
 });
-
-/** Whether a viewer may see a dataset's records: staff see all; a partner its own. */
-export const ownsRecords = (viewer: Viewer, datasetPartner: string | null) =>
-  viewer.role === 'admin' || viewer.role === 'analyst' || (viewer.role === 'partner' && datasetPartner !== null && viewer.partner !== null && datasetPartner.trim().toLowerCase() === viewer.partner.trim().toLowerCase());
-
-/** A dataset's row accounts as a viewer may see them: suppressed (with secondary suppression) when not its own. */
-export function datasetAccount(d: DatasetSummary, viewer: Viewer, minCell = API_MIN_CELL): DatasetAccount {
-  const common = { name: d.name, title: d.title, partner: d.partner, file: d.file ? basename(d.file) : null, format: d.format, importedAt: d.importedAt };
-  if (ownsRecords(viewer, d.partner)) {
-    return { ...common, read: d.read, matched: d.matched, unmatched: d.unmatched, rejected: d.rejected, matchRate: d.read ? d.matchRate : null, ownRecords: true, disclosure: null };
-  }
-  const s = suppressOneWay([d.matched, d.unmatched, d.rejected], minCell);
-  const [matched, unmatched, rejected] = [d.matched, d.unmatched, d.rejected].map((n, i) => (s.suppressed[i] ? null : n));
-  const read = s.totalSuppressed ? null : d.read;
-  return { ...common, read, matched, unmatched, rejected, matchRate: read && matched !== null ? d.matchRate : null, ownRecords: false, disclosure: { minCell } };
-}
 
 // ---------------------------------------------------------------------------------------------
 

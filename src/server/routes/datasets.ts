@@ -5,12 +5,13 @@
  * are for the dataset's owner only: its partner, or the council's staff.
  */
 import { createWriteStream } from 'node:fs';
+import { ownsRecords, datasetAccount } from '../access.ts';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ObservatoryError, DEFAULT_MIN_CELL, suppressOneWay } from '../../core/index.ts';
+import { ObservatoryError, DEFAULT_MIN_CELL } from '../../core/index.ts';
 import { detectFormat, readSourceTable, importDataset, listDatasets, datasetIssues, validateDatasetName, type DatasetImportResult, type DatasetSummary } from '../../intake/index.ts';
 import { ANALYSTS_AND_PARTNERS, HttpProblem } from '../app.ts';
 import { audit, type Viewer } from '../users.ts';
@@ -31,10 +32,7 @@ const tooLarge = (max: number) => new HttpProblem(413, 'File too large', `The fi
 const csrfProblem = () => new HttpProblem(403, 'Form expired', 'The form could not be checked (it may have expired).', 'Go back, reload the page and try again.');
 
 /** Owner of a dataset's records: its partner, or the council's staff (who administer every dataset). */
-export function ownsDataset(viewer: Viewer, d: { partner: string | null }): boolean {
-  if (viewer.role === 'admin' || viewer.role === 'analyst') return true;
-  return viewer.role === 'partner' && viewer.partner !== null && d.partner === viewer.partner;
-}
+export const ownsDataset = (viewer: Viewer, d: { partner: string | null }): boolean => ownsRecords(viewer, d.partner);
 
 /** The job's owner: who started it, or the council's staff. */
 function ownsJob(viewer: Viewer, job: Job): boolean {
@@ -79,13 +77,8 @@ function guessPostcode(header: string[]): string | null {
 
 /** Row accounts as a viewer may see them: exact for the owner, with small counts hidden for anyone else. */
 function accountsFor(viewer: Viewer, d: DatasetSummary) {
-  const owner = ownsDataset(viewer, d);
-  if (owner) return { ...d, owner, shown: { read: d.read, matched: d.matched, unmatched: d.unmatched, rejected: d.rejected, matchRate: d.matchRate } };
-  const s = suppressOneWay([d.matched, d.unmatched, d.rejected], DEFAULT_MIN_CELL);
-  const hideRead = d.read < DEFAULT_MIN_CELL;
-  return { ...d, owner, shown: {
-    read: hideRead ? null : d.read, matched: s.suppressed[0] ? null : d.matched, unmatched: s.suppressed[1] ? null : d.unmatched,
-    rejected: s.suppressed[2] ? null : d.rejected, matchRate: s.suppressed[0] || hideRead ? null : d.matchRate } };
+  const a = datasetAccount(d, viewer);
+  return { ...d, owner: a.ownRecords, shown: { read: a.read, matched: a.matched, unmatched: a.unmatched, rejected: a.rejected, matchRate: a.matchRate } };
 }
 
 export async function datasetRoutes(app: FastifyInstance): Promise<void> {

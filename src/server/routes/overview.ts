@@ -4,7 +4,7 @@ import { referenceStatus } from '../../reference/index.ts';
 import { listDatasets } from '../../intake/index.ts';
 import { listSegmentations } from '../../segmentation/index.ts';
 import { EVERYONE } from '../app.ts';
-import { datasetAccount } from './api.ts';
+import { datasetAccount } from '../access.ts';
 
 export async function overviewRoutes(app: FastifyInstance): Promise<void> {
   app.get('/', { config: { roles: EVERYONE } }, async (request, reply) => {
