@@ -28,6 +28,7 @@ import { lookupRoutes } from './routes/lookup.ts';
 import { mapRoutes } from './routes/map.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { apiRoutes } from './routes/api.ts';
+import { ResultCache } from './result-cache.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { viewer: Viewer }
@@ -39,6 +40,8 @@ declare module 'fastify' {
     settings: ServerSettings;
     /** Every route with the roles it allows: the authorisation test walks this list. */
     routeTable: { method: string; url: string; roles: readonly ViewerRole[] | null }[];
+    /** Analysis results until the workspace next changes. */
+    results: ResultCache;
   }
   interface FastifyContextConfig { roles?: readonly ViewerRole[] }
 }
@@ -80,6 +83,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('viewer', null as unknown as Viewer);
   const routeTable: FastifyInstance['routeTable'] = [];
   app.decorate('routeTable', routeTable);
+  const results = new ResultCache();
+  app.decorate('results', results);
+  // Any write made through the portal may change a result; signing in and out does not.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;
+    if (request.url === '/login' || request.url === '/logout') return;
+    results.invalidate();
+  });
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url, roles: (route.config as { roles?: readonly ViewerRole[] } | undefined)?.roles ?? null });
   });

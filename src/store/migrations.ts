@@ -69,4 +69,14 @@ export const MIGRATIONS: readonly Migration[] = [
         message VARCHAR, result VARCHAR, created_by VARCHAR, created_at VARCHAR NOT NULL, finished_at VARCHAR)`,
     ],
   },
+  {
+    version: 4,
+    name: 'facilities',
+    sql: [
+      // Service points (libraries, GP surgeries, children's centres…) as imported: one row per point.
+      // `kind` is the facility type ("library"); `details` keeps the file's other columns as JSON.
+      `CREATE TABLE facility (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR NOT NULL, lon DOUBLE NOT NULL, lat DOUBLE NOT NULL,
+        postcode VARCHAR, capacity DOUBLE, opening_hours VARCHAR, details VARCHAR, source_file VARCHAR, source_row BIGINT, imported_at VARCHAR NOT NULL)`,
+    ],
+  },
 ];

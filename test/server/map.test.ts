@@ -12,6 +12,8 @@ import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
 import { addUser } from '../../src/server/users.ts';
 import { tempDir } from '../helpers/workspace.ts';
+import { VectorTile } from '@mapbox/vector-tile';
+import { PbfReader } from 'pbf';
 
 const tmp = tempDir('civic-map-');
 let ws: Workspace;
@@ -112,4 +114,39 @@ test('bad measures and levels are explained, not crashed on', async () => {
   assert.match(r.body, /There is a problem/);
   assert.equal((await get('/map/data.geojson?measure=households&level=lad')).statusCode, 400);
   assert.equal((await get('/map/data.geojson?measure=rm%20-rf&level=oa21')).statusCode, 400);
+});
+
+test('vector tiles carry the same figures as the GeoJSON, and follow the same rules on who may map what', async () => {
+  const fc = await geo('households', 'oa21');
+  const [w, s, e, n] = fc.bbox as number[];
+  const lon = (w + e) / 2, lat = (s + n) / 2;
+  const z = 12;
+  const x = Math.floor(((lon + 180) / 360) * 2 ** z);
+  const y = Math.floor(((1 - Math.log(Math.tan((lat * Math.PI) / 180) + 1 / Math.cos((lat * Math.PI) / 180)) / Math.PI) / 2) * 2 ** z);
+  const r = await get(`/map/tiles/${z}/${x}/${y}?measure=households&level=oa21`);
+  assert.equal(r.statusCode, 200);
+  assert.equal(r.headers['content-type'], 'application/vnd.mapbox-vector-tile');
+  const tile = new VectorTile(new PbfReader(r.rawPayload));
+  const layer = tile.layers.areas;
+  assert.ok(layer && layer.length > 0, 'the tile in the middle of the borough has areas');
+  const byCode = new Map((fc.features as { properties: { code: string; text: string; c: number } }[]).map((f) => [f.properties.code, f.properties]));
+  for (let i = 0; i < layer.length; i++) {
+    const p = layer.feature(i).properties as { code: string; text: string; c: number };
+    assert.equal(p.text, byCode.get(p.code)!.text, p.code);
+    assert.equal(p.c, byCode.get(p.code)!.c, p.code);
+  }
+  // A tile far from the borough is empty, not an error; a tile that cannot exist is refused.
+  assert.equal((await get(`/map/tiles/${z}/0/0?measure=households&level=oa21`)).rawPayload.length, 0);
+  for (const bad of ['15/0/0', '3/8/0', 'a/0/0', '2/1/-1']) assert.equal((await get(`/map/tiles/${bad}?measure=households&level=oa21`)).statusCode, 400, bad);
+  // Datasets: staff yes, the public no, exactly as for the GeoJSON.
+  const ds = `/map/tiles/${z}/${x}/${y}?measure=${encodeURIComponent('penetration:library_members')}&level=oa21`;
+  assert.equal((await get(ds, 'ana')).statusCode, 200);
+  assert.equal((await get(ds)).statusCode, 302, 'public: sign in');
+  assert.equal((await get(ds, 'agt')).statusCode, 403);
+  // Every small cell is hidden in the tiles too.
+  const staffTile = new VectorTile(new PbfReader((await get(ds, 'ana')).rawPayload)).layers.areas;
+  for (let i = 0; i < staffTile.length; i++) {
+    const p = staffTile.feature(i).properties as { count?: number; c: number };
+    if (typeof p.count === 'number') assert.ok(p.count >= 10 || p.count === 0, `a count of ${p.count} reached a tile`);
+  }
 });

@@ -51,7 +51,7 @@ test('every analysis page renders for an analyst, server-side and without JavaSc
     ['/profile', [/<form method="get" action="\/profile"/]],
     ['/profile?dataset=stop_smoking_clinic&by=seg:sample:group&base=households', [/govuk-table__cell--numeric/, /<svg[^>]+role="img"/, /<title id="index-chart-title">/, /Download CSV/, /^(?![\s\S]*format=geojson)/]],
     ['/profile?dataset=stop_smoking_clinic&by=area:oa21', [/\[c\]/, /too many rows to draw/, /format=geojson/]],
-    ['/profile?dataset=stop_smoking_clinic&by=area:ward', [/<svg/, /format=geojson/]],
+    ['/profile?dataset=stop_smoking_clinic&by=area:ward', [/<svg/, /format=geojson/, /data-module="civic-map"/, /Map: Index/, /map.js/]],
     ['/segments', [/Sample Borough neighbourhoods/]],
     ['/segments/borough', [/Key features/, /What sets it apart/, /Where it lives/, /What it uses/, /portraits\.pdf/, /\/edit\?tier=group/]],
     ['/segments/borough?tier=type', [/20 types/]],

@@ -173,7 +173,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     errors: [400, 404, 409],
   }, async ({ request, query: q }) => {
     if (q.tier && q.byArea) throw new ParameterError('Give either tier or byArea, not both.');
-    const truth = await profileDataset(engine, { dataset: q.dataset, classification: q.classification, tier: q.tier, byArea: q.byArea, base: q.base, where: q.where ? parseWhere(q.where, 'where') : undefined, distinct: q.distinct });
+    const req = { dataset: q.dataset, classification: q.classification, tier: q.tier, byArea: q.byArea, base: q.base, where: q.where ? parseWhere(q.where, 'where') : undefined, distinct: q.distinct };
+    const truth = await app.results.get('profile', req, () => profileDataset(engine, req));
     const shown = discloseProfile(truth, API_MIN_CELL);
     await log(request, 'api profile', auditDetail(q));
     return shown;
@@ -190,8 +191,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     response: { name: 'SdfResult', schema: SdfResultSchema, description: 'The framework, each column after disclosure control' },
     errors: [400, 404, 409],
   }, async ({ request, query: q }) => {
-    const result = await serviceDeliveryFramework(engine, { datasets: q.datasets ? list(q.datasets) : undefined, partner: q.partner, classification: q.classification, tier: q.tier, base: q.base },
-      { disclose: (p) => discloseProfile(p, API_MIN_CELL) });
+    const req = { datasets: q.datasets ? list(q.datasets) : undefined, partner: q.partner, classification: q.classification, tier: q.tier, base: q.base };
+    const result = await app.results.get('sdf', { ...req, minCell: API_MIN_CELL }, () => serviceDeliveryFramework(engine, req, { disclose: (p) => discloseProfile(p, API_MIN_CELL) }));
     await log(request, 'api sdf', auditDetail(q));
     return result;
   });
@@ -209,7 +210,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     response: { name: 'OverlapResult', schema: OverlapResultSchema, description: 'The overlap, after disclosure control' },
     errors: [400, 404, 409],
   }, async ({ request, query: q }) => {
-    const truth = await overlapAnalysis(engine, { segment: q.segment, datasets: list(q.datasets), classification: q.classification, population: q.population, linkBy: q.linkBy === undefined ? undefined : list(q.linkBy) });
+    const req = { segment: q.segment, datasets: list(q.datasets), classification: q.classification, population: q.population, linkBy: q.linkBy === undefined ? undefined : list(q.linkBy) };
+    const truth = await app.results.get('overlap', req, () => overlapAnalysis(engine, req));
     const shown = discloseOverlap(truth, API_MIN_CELL);
     await log(request, 'api overlap', auditDetail(q));
     return shown;
@@ -226,7 +228,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     response: { name: 'RepresentResult', schema: RepresentResultSchema, description: 'The comparison, after disclosure control' },
     errors: [400, 404, 409],
   }, async ({ request, query: q }) => {
-    const truth = await representAnalysis(engine, { sample: q.sample, against: q.against, classification: q.classification, tier: q.tier, base: q.base ?? 'households' });
+    const req = { sample: q.sample, against: q.against, classification: q.classification, tier: q.tier, base: q.base ?? 'households' as const };
+    const truth = await app.results.get('represent', req, () => representAnalysis(engine, req));
     const shown = discloseRepresent(truth, API_MIN_CELL);
     await log(request, 'api represent', auditDetail(q));
     return shown;
@@ -247,11 +250,12 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     response: { name: 'RagResult', schema: RagResultSchema, description: 'The synopsis, each column after disclosure control' },
     errors: [400, 404, 409],
   }, async ({ request, query: q }) => {
-    const result = await ragSynopsis(engine, {
+    const req = {
       measures: parseMeasures(q.measures, q.where, q.labels), area: q.area ? parseArea(q.area) : undefined,
       thresholds: { green: q.green ?? DEFAULT_RAG_THRESHOLDS.green, red: q.red ?? DEFAULT_RAG_THRESHOLDS.red },
       classification: q.classification, tier: q.tier, base: q.base,
-    }, { disclose: (p) => discloseProfile(p, API_MIN_CELL) });
+    };
+    const result = await app.results.get('rag', { ...req, minCell: API_MIN_CELL }, () => ragSynopsis(engine, req, { disclose: (p) => discloseProfile(p, API_MIN_CELL) }));
     await log(request, 'api rag', auditDetail(q));
     return result;
   });
@@ -287,7 +291,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     response: { name: 'PortraitList', schema: z.array(PortraitSchema), description: 'The pen portraits, current version of each' },
     errors: [400, 404],
   }, async ({ params, query }) => {
-    const portraits = await portraitsOrGenerate(engine, params.name, query.tier);
+    const portraits = await app.results.get('portraits', [params.name, query.tier], () => portraitsOrGenerate(engine, params.name, query.tier));
     // Portraits stored with a lower threshold (a local draft) are never shown as they are.
     if (portraits.some((p) => p.facts.minCell < API_MIN_CELL)) {
       const facts = await portraitFacts(engine, params.name, portraits[0].tier, API_MIN_CELL);

@@ -210,6 +210,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
         partner: pending.partner ?? undefined, onProgress: progress,
       }),
       async (outcome) => {
+        app.results.invalidate(); // a new dataset (or a replaced one) changes what the analyses see
         if (outcome.ok) {
           const r = outcome.result as DatasetImportResult;
           await audit(app.engine, viewer, 'import', `${r.dataset}: read ${r.read} = matched ${r.matched} + unmatched ${r.unmatched} + rejected ${r.rejected}`, ip);

@@ -41,7 +41,7 @@ export async function lookupRoutes(app: FastifyInstance): Promise<void> {
         const r = rows.find((x) => x.tier === tier);
         if (!r) continue;
         let portrait: Portrait | undefined;
-        if (cls.kind !== 'deprivation') portrait = (await portraitsOrGenerate(app.engine, cls.name, tier)).find((p) => p.code === r.code);
+        if (cls.kind !== 'deprivation') portrait = (await app.results.get('portraits', [cls.name, tier], () => portraitsOrGenerate(app.engine, cls.name, tier))).find((p) => p.code === r.code);
         const takeUp = portrait ? portrait.facts.takeUp.filter((u) => !u.suppressed && u.index !== null) : [];
         tiers.push({
           tier, code: r.code, name: portrait?.name ?? r.name ?? r.code, portrait,

@@ -7,6 +7,10 @@
 import { join, dirname } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { GeoJSONVT } from '@maplibre/geojson-vt';
+import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ObservatoryError } from '../../core/index.ts';
 import { EVERYONE, HttpProblem } from '../app.ts';
@@ -22,6 +26,13 @@ const MAPLIBRE_FILES: Record<string, string> = {
   'maplibre-gl.css': 'text/css; charset=utf-8',
 };
 const PAGE_SIZE = 500;
+const gzipAsync = promisify(gzip);
+/**
+ * From this many areas the map is drawn from vector tiles cut on the server: a browser parsing an
+ * England-wide GeoJSON (11 MB) takes seconds, while the tiles in view at any zoom are small.
+ */
+export const VECTOR_TILES_FROM = 5000;
+const TILE_MAX_ZOOM = 14;
 
 const mayMapDatasets = (request: FastifyRequest) => ['admin', 'analyst', 'partner'].includes(request.viewer.role);
 
@@ -31,6 +42,17 @@ function checkMeasureAllowed(request: FastifyRequest, measure: string): void {
   if (!DATASET_MEASURES.includes(kind) || mayMapDatasets(request)) return;
   if (request.viewer.role === 'public') throw new HttpProblem(401, 'Sign in', 'Maps of service datasets are for signed-in staff and partners.');
   throw new HttpProblem(403, 'Not allowed', `Your role (${request.viewer.role}) cannot map service datasets.`);
+}
+
+/** What the map partial (views/_map.njk) and map.js need to draw `figures`. */
+export function mapView(figures: MapFigures, bbox: readonly number[]) {
+  const q = `measure=${encodeURIComponent(figures.measure)}&level=${encodeURIComponent(figures.level)}`;
+  return {
+    mapMeta: { bbox, areas: figures.areas.length, valueLabel: figures.valueLabel, countLabel: figures.countLabel, baseLabel: figures.baseLabel,
+      legend: figures.legend.map((l) => ({ cls: l.cls, colour: l.colour, label: l.label })),
+      tiles: figures.areas.length >= VECTOR_TILES_FROM ? `/map/tiles/{z}/{x}/{y}?${q}` : null, tileMaxZoom: TILE_MAX_ZOOM },
+    dataUrl: `/map/data.geojson?${q}`,
+  };
 }
 
 export async function mapRoutes(app: FastifyInstance): Promise<void> {
@@ -44,6 +66,13 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     });
   }
 
+  /** The figures cut into vector tiles, once per measure, level and workspace state. */
+  const tileIndexFor = async (figures: MapFigures) => {
+    const shape = await shapes.get(app.engine, figures.level);
+    return app.results.get('map tile index', [figures.measure, figures.level, shape.stamp],
+      async () => new GeoJSONVT(JSON.parse(figuresToGeoJson(figures, shape)), { maxZoom: TILE_MAX_ZOOM, indexMaxZoom: 5, tolerance: 3, buffer: 64 }), { freeze: false });
+  };
+
   app.get('/map', { config: { roles: EVERYONE } }, async (request, reply) => {
     const q = request.query as { measure?: string; level?: string; page?: string };
     const options = await mapOptions(app.engine, mayMapDatasets(request));
@@ -56,12 +85,14 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     checkMeasureAllowed(request, measure);
     let figures: MapFigures;
     try {
-      figures = await mapFigures(app.engine, measure, level);
+      figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level));
     } catch (e) {
       if (!(e instanceof ObservatoryError)) throw e;
       return app.page(request, reply, 'map.njk', { ...ctx, errorTitle: true, error: e.message, fix: e.fix }, e.status >= 500 ? 500 : 400);
     }
     if (figures.kind === 'penetration' || figures.kind === 'index') await audit(app.engine, request.viewer, 'map', `${figures.measure} by ${figures.level}`, request.ip);
+    // Start cutting the tiles now, while the browser loads the page and MapLibre.
+    if (figures.areas.length >= VECTOR_TILES_FROM) tileIndexFor(figures).catch((e: unknown) => request.log.error(e));
     const pages = Math.max(1, Math.ceil(figures.areas.length / PAGE_SIZE));
     const page = Math.min(pages, Math.max(1, Number.parseInt(q.page ?? '1', 10) || 1));
     const rows = figures.areas.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
@@ -74,9 +105,7 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     } : null;
     return app.page(request, reply, 'map.njk', {
       ...ctx, measure: figures.measure, level: figures.level, figures, rows, page, pages, pagination, pageSize: PAGE_SIZE,
-      mapMeta: { bbox: (await shapes.get(app.engine, figures.level)).bbox, areas: figures.areas.length, valueLabel: figures.valueLabel, countLabel: figures.countLabel, baseLabel: figures.baseLabel,
-        legend: figures.legend.map((l) => ({ cls: l.cls, colour: l.colour, label: l.label })) },
-      dataUrl: `/map/data.geojson?measure=${encodeURIComponent(figures.measure)}&level=${encodeURIComponent(figures.level)}`,
+      ...mapView(figures, (await shapes.get(app.engine, figures.level)).bbox),
     });
   });
 
@@ -84,9 +113,33 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     const q = request.query as { measure?: string; level?: string };
     if (!q.measure) throw new HttpProblem(400, 'Cannot do that', 'Say which measure to map (measure=…).', 'See the measures on the map page.');
     checkMeasureAllowed(request, q.measure);
-    const figures = await mapFigures(app.engine, q.measure, q.level ?? '');
+    const measure = q.measure, level = q.level ?? '';
+    const figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level));
     if (figures.kind === 'penetration' || figures.kind === 'index') await audit(app.engine, request.viewer, 'map data', `${figures.measure} by ${figures.level}`, request.ip);
-    const body = figuresToGeoJson(figures, await shapes.get(app.engine, figures.level));
-    return reply.type('application/geo+json; charset=utf-8').header('cache-control', 'private, max-age=60').send(body);
+    const shape = await shapes.get(app.engine, figures.level);
+    // Built and gzipped once per measure, level and workspace state: an England map is 11 MB of text.
+    const body = await app.results.get('map geojson', [figures.measure, figures.level, shape.stamp], async () => {
+      const text = figuresToGeoJson(figures, shape);
+      return { text, gzip: await gzipAsync(text, { level: 6 }) };
+    });
+    reply.type('application/geo+json; charset=utf-8').header('cache-control', 'private, max-age=60').header('vary', 'accept-encoding');
+    if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(body.gzip);
+    return reply.send(body.text);
+  });
+
+  app.get('/map/tiles/:z/:x/:y', { config: { roles: EVERYONE } }, async (request, reply) => {
+    const q = request.query as { measure?: string; level?: string };
+    const p = request.params as { z: string; x: string; y: string };
+    const [z, x, y] = [p.z, p.x, p.y].map((v) => (/^\d{1,5}$/.test(v) ? Number(v) : NaN));
+    if (!(z >= 0 && z <= TILE_MAX_ZOOM) || !(x >= 0 && x < 2 ** z) || !(y >= 0 && y < 2 ** z)) {
+      throw new HttpProblem(400, 'Cannot do that', `There is no map tile ${p.z}/${p.x}/${p.y}.`, `Zoom levels run from 0 to ${TILE_MAX_ZOOM}.`);
+    }
+    if (!q.measure) throw new HttpProblem(400, 'Cannot do that', 'Say which measure to map (measure=…).', 'See the measures on the map page.');
+    checkMeasureAllowed(request, q.measure);
+    const measure = q.measure, level = q.level ?? '';
+    const figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level));
+    const tile = (await tileIndexFor(figures)).getTile(z, x, y);
+    reply.type('application/vnd.mapbox-vector-tile').header('cache-control', 'private, max-age=60');
+    return reply.send(Buffer.from(tile ? fromGeojsonVt({ areas: tile }, { version: 2 }) : new Uint8Array(0)));
   });
 }

@@ -31,8 +31,9 @@ function readQuery(q: Record<string, unknown>): OverlapQuery | null {
   return { classification, segment, datasets, population: one(q.population), linkBy: linkBy.length ? linkBy : undefined };
 }
 
-async function run(engine: Engine, o: OverlapQuery): Promise<OverlapResult> {
-  const truth = await overlapAnalysis(engine, { segment: o.segment, classification: o.classification, datasets: o.datasets, population: o.population, linkBy: o.linkBy });
+async function run(app: FastifyInstance, o: OverlapQuery): Promise<OverlapResult> {
+  const req = { segment: o.segment, classification: o.classification, datasets: o.datasets, population: o.population, linkBy: o.linkBy };
+  const truth = await app.results.get('overlap', req, () => overlapAnalysis(app.engine, req));
   return discloseOverlap(truth, DEFAULT_MIN_CELL);
 }
 
@@ -67,7 +68,7 @@ export async function overlapRoutes(app: FastifyInstance): Promise<void> {
       const o = readQuery(q);
       if (o) {
         target = `${o.classification}:${o.segment}`;
-        const result = await run(app.engine, o);
+        const result = await run(app, o);
         Object.assign(ctx, { result, svg: overlapToSvg(result), qs: queryString(o) });
         await audit(app.engine, request.viewer, 'overlap', describe(result), request.ip);
       }
@@ -87,7 +88,7 @@ export async function overlapRoutes(app: FastifyInstance): Promise<void> {
     const format = formatOf(q.format, ['xlsx', 'json', 'svg']);
     const o = readQuery(q);
     if (!o) throw new ParameterError('Choose the segment and the services first.', 'Use the overlap page, then its download links.');
-    const result = await run(app.engine, o);
+    const result = await run(app, o);
     const body = format === 'xlsx' ? await overlapToXlsx(result) : format === 'json' ? overlapToJson(result) : overlapToSvg(result);
     await audit(app.engine, request.viewer, 'overlap', describe(result), request.ip);
     await audit(app.engine, request.viewer, `export ${format}`, `overlap ${describe(result)}`, request.ip);

@@ -6,6 +6,8 @@
  * The small helpers the other analysis pages share (choices for the forms, reading the "by"
  * parameter, sending a download) live here too.
  */
+import { mapView } from './map.ts';
+import { mapFigures } from '../maps.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DEFAULT_MIN_CELL, ObservatoryError, ParameterError } from '../../core/index.ts';
 import type { Engine } from '../../store/index.ts';
@@ -130,8 +132,9 @@ function readProfileQuery(q: Record<string, unknown>): ProfileQuery | null {
   return { dataset, by: parseBy(q), base: baseOf(q.base) };
 }
 
-async function disclosedProfile(engine: Engine, p: ProfileQuery): Promise<ProfileResult> {
-  const truth = await profileDataset(engine, { dataset: p.dataset, classification: p.by.classification, tier: p.by.tier, byArea: p.by.byArea, base: p.base });
+async function disclosedProfile(app: FastifyInstance, p: ProfileQuery): Promise<ProfileResult> {
+  const req = { dataset: p.dataset, classification: p.by.classification, tier: p.by.tier, byArea: p.by.byArea, base: p.base };
+  const truth = await app.results.get('profile', req, () => profileDataset(app.engine, req));
   return discloseProfile(truth, DEFAULT_MIN_CELL);
 }
 
@@ -181,6 +184,19 @@ async function boundariesFor(engine: Engine, level: string): Promise<Map<string,
   return new Map(rows.map((r) => [r.area_code, { name: r.name, geojson: r.geojson }]));
 }
 
+/**
+ * A profile by area, drawn as a map of the dataset's index by area (households base, suppressed as on
+ * the map page). Nothing when the level has no boundaries: the table and GeoJSON download remain.
+ */
+async function profileMap(app: FastifyInstance, result: ProfileResult): Promise<Record<string, unknown>> {
+  const has = await app.engine.one(`SELECT 1 AS x FROM boundary WHERE level = $1 LIMIT 1`, [result.level]);
+  if (!has) return {};
+  const measure = `index:${result.dataset}`, level = result.level;
+  const figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level));
+  const bb = (await app.engine.one<{ a: number; b: number; c: number; d: number }>(`SELECT min(min_lon) AS a, min(min_lat) AS b, max(max_lon) AS c, max(max_lat) AS d FROM boundary WHERE level = $1`, [level]))!;
+  return { figures, ...mapView(figures, [bb.a, bb.b, bb.c, bb.d]) };
+}
+
 export async function profileRoutes(app: FastifyInstance): Promise<void> {
   app.get('/profile', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
@@ -192,10 +208,11 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
       const p = readProfileQuery(q);
       if (p) {
         byValue = p.by.value;
-        const result = await disclosedProfile(app.engine, p);
+        const result = await disclosedProfile(app, p);
         byValue = result.kind === 'area' ? `area:${result.level}` : `seg:${result.classification}:${result.level}`;
         const qs = new URLSearchParams({ dataset: result.dataset, by: byValue, base: result.baseMeasure }).toString();
         Object.assign(ctx, { result, chart: indexChart(result), qs, heading: describe(result), datasetTitle: datasets.find((d) => d.name === result.dataset)?.title ?? result.dataset });
+        if (result.kind === 'area') Object.assign(ctx, await profileMap(app, result));
         await audit(app.engine, request.viewer, 'profile', describe(result), request.ip);
       }
     } catch (e) {
@@ -216,7 +233,7 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
     if (format === 'geojson' && !p.by.byArea) {
       throw new ParameterError('A profile by segment has no map shapes, so it cannot be downloaded as GeoJSON.', 'Profile by an area level (ward, LSOA, output area) for GeoJSON, or download this profile as CSV, XLSX or JSON.');
     }
-    const result = await disclosedProfile(app.engine, p);
+    const result = await disclosedProfile(app, p);
     const name = safeFilename(['profile', result.dataset, result.kind === 'segment' ? result.classification : null, result.level, result.baseMeasure], format);
     let body: string | Buffer;
     if (format === 'csv') body = profileToCsv(result);

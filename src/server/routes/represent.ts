@@ -22,8 +22,9 @@ function readQuery(q: Record<string, unknown>): RepresentQuery | null {
   return { sample, against: one(q.against) ?? 'base', classification: by.classification, tier: by.tier, base: baseOf(q.base) };
 }
 
-async function run(engine: Engine, r: RepresentQuery): Promise<RepresentResult> {
-  const truth = await representAnalysis(engine, { sample: r.sample, against: r.against, classification: r.classification, tier: r.tier, base: r.base });
+async function run(app: FastifyInstance, r: RepresentQuery): Promise<RepresentResult> {
+  const req = { sample: r.sample, against: r.against, classification: r.classification, tier: r.tier, base: r.base };
+  const truth = await app.results.get('represent', req, () => representAnalysis(app.engine, req));
   return discloseRepresent(truth, DEFAULT_MIN_CELL);
 }
 
@@ -38,7 +39,7 @@ export async function representRoutes(app: FastifyInstance): Promise<void> {
     try {
       const r = readQuery(q);
       if (r) {
-        const result = await run(app.engine, r);
+        const result = await run(app, r);
         byValue = `seg:${result.classification}:${result.level}`;
         const qs = new URLSearchParams({ sample: result.sample, against: r.against, by: byValue, base: r.base }).toString();
         Object.assign(ctx, { result, qs });
@@ -61,7 +62,7 @@ export async function representRoutes(app: FastifyInstance): Promise<void> {
     const format = formatOf(q.format, ['xlsx', 'json']);
     const r = readQuery(q);
     if (!r) throw new ParameterError('Choose the sample dataset first.', 'Use the representativeness page, then its download links.');
-    const result = await run(app.engine, r);
+    const result = await run(app, r);
     const body = format === 'xlsx' ? await representToXlsx(result) : representToJson(result);
     await audit(app.engine, request.viewer, 'represent', describe(result), request.ip);
     await audit(app.engine, request.viewer, `export ${format}`, `represent ${describe(result)}`, request.ip);

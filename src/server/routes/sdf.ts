@@ -19,8 +19,9 @@ function readQuery(q: Record<string, unknown>): SdfQuery {
   return { classification: by.classification, tier: by.tier, partner: one(q.partner), base: baseOf(q.base) };
 }
 
-async function run(engine: Engine, s: SdfQuery): Promise<SdfResult> {
-  return serviceDeliveryFramework(engine, { classification: s.classification, tier: s.tier, partner: s.partner, base: s.base }, { disclose: (p) => discloseProfile(p, DEFAULT_MIN_CELL) });
+async function run(app: FastifyInstance, s: SdfQuery): Promise<SdfResult> {
+  const req = { classification: s.classification, tier: s.tier, partner: s.partner, base: s.base };
+  return app.results.get('sdf', { ...req, minCell: DEFAULT_MIN_CELL }, () => serviceDeliveryFramework(app.engine, req, { disclose: (p) => discloseProfile(p, DEFAULT_MIN_CELL) }));
 }
 
 const describe = (r: SdfResult, partner?: string) => `${r.services.length} services by ${r.classification} ${r.level}, ${r.baseMeasure}${partner ? `, partner ${partner}` : ''}`;
@@ -64,7 +65,7 @@ export async function sdfRoutes(app: FastifyInstance): Promise<void> {
     let status = 200, byValue = one(q.by);
     try {
       const s = readQuery(q);
-      const result = await run(app.engine, s);
+      const result = await run(app, s);
       byValue = `seg:${result.classification}:${result.level}`;
       const qs = new URLSearchParams({ by: byValue, base: result.baseMeasure, ...(s.partner ? { partner: s.partner } : {}) }).toString();
       Object.assign(ctx, { result, matrix: sdfMatrix(result), key: sdfKey(result), qs, partner: s.partner });
@@ -83,7 +84,7 @@ export async function sdfRoutes(app: FastifyInstance): Promise<void> {
     const q = request.query as Record<string, unknown>;
     const format = formatOf(q.format, ['xlsx', 'json']);
     const s = readQuery(q);
-    const result = await run(app.engine, s);
+    const result = await run(app, s);
     const body = format === 'xlsx' ? await sdfToXlsx(result) : sdfToJson(result);
     await audit(app.engine, request.viewer, 'sdf', describe(result, s.partner), request.ip);
     await audit(app.engine, request.viewer, `export ${format}`, `sdf ${describe(result, s.partner)}`, request.ip);

@@ -49,7 +49,7 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
     const q = request.query as Record<string, unknown>;
     const cls = await findClassification(app, name);
     const tier = tierOf(cls, q);
-    const portraits = (await portraitsOrGenerate(app.engine, cls.name, tier)).map((p) => portraitForViewer(p, request.viewer));
+    const portraits = (await app.results.get('portraits', [cls.name, tier], () => portraitsOrGenerate(app.engine, cls.name, tier))).map((p) => portraitForViewer(p, request.viewer));
     return app.page(request, reply, 'segment.njk', {
       title: `${cls.title ?? cls.name}: ${tier}s`, cls, tier, portraits, staff: isStaff(request.viewer), isPublic: request.viewer.role === 'public',
       tierItems: cls.tiers.map((t) => ({ value: t, text: t, selected: t === tier })), qs: new URLSearchParams({ tier }).toString(),
@@ -61,7 +61,7 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
       const { name } = request.params as { name: string };
       const cls = await findClassification(app, name);
       const tier = tierOf(cls, request.query as Record<string, unknown>);
-      const portraits = (await portraitsOrGenerate(app.engine, cls.name, tier)).map((p) => portraitForViewer(p, request.viewer));
+      const portraits = (await app.results.get('portraits', [cls.name, tier], () => portraitsOrGenerate(app.engine, cls.name, tier))).map((p) => portraitForViewer(p, request.viewer));
       const title = `Pen portraits: ${cls.title ?? cls.name}, ${tier}s`;
       const body = format === 'html' ? portraitsToHtml(portraits, { title }) : format === 'pdf' ? await portraitsToPdf(portraits, { title }) : JSON.stringify(portraits, null, 2) + '\n';
       if (request.viewer.role !== 'public') await audit(app.engine, request.viewer, `export ${format}`, `pen portraits ${cls.name} ${tier}`, request.ip);
@@ -72,7 +72,7 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
   const editPage = async (name: string, code: string, q: Record<string, unknown>) => {
     const cls = await findClassification(app, name);
     const tier = tierOf(cls, q);
-    const all = await portraitsOrGenerate(app.engine, cls.name, tier);
+    const all = await app.results.get('portraits', [cls.name, tier], () => portraitsOrGenerate(app.engine, cls.name, tier));
     const portrait = all.find((p) => p.code.toLowerCase() === code.toLowerCase());
     if (!portrait) throw new NotFoundError(`${cls.name} has no ${tier} "${code}".`, `Codes: ${all.map((p) => p.code).join(', ')}.`);
     const history = (await portraitHistory(app.engine, cls.name, portrait.code, tier)).reverse();

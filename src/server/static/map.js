@@ -1,6 +1,6 @@
 // The map page's enhancement: a MapLibre choropleth of the figures in the table below it.
 // Without JavaScript (or WebGL) the page keeps its table and key; nothing here is needed to read them.
-// The style is inline and uses only the portal's own GeoJSON: no tiles, glyphs or sprites from elsewhere.
+// The style is inline and uses only the portal's own GeoJSON or vector tiles: nothing from elsewhere.
 import { Map as MapLibreMap, Popup, NavigationControl } from '/static/maplibre/maplibre-gl.mjs';
 
 const wrap = document.querySelector('[data-module="civic-map"]');
@@ -40,15 +40,22 @@ async function start() {
   for (const l of meta.legend) colour.push(l.cls, l.colour);
   colour.push('#ffffff');
   const [w, s, e, n] = meta.bbox;
+  // Large maps (a whole country's LSOAs) come as vector tiles cut by the portal; smaller ones as one GeoJSON.
+  // Tile URLs keep their {z}/{x}/{y} placeholders, so they are joined to the origin rather than parsed.
+  const source = meta.tiles
+    ? { type: 'vector', tiles: [window.location.origin + meta.tiles], maxzoom: meta.tileMaxZoom, promoteId: 'code' }
+    : { type: 'geojson', data: new URL(wrap.dataset.geojson, window.location.href).href, promoteId: 'code', maxzoom: 12, tolerance: 0.5, buffer: 32 };
+  const layerOf = meta.tiles ? { 'source-layer': 'areas' } : {};
+  const featureRef = (id) => (meta.tiles ? { source: 'areas', sourceLayer: 'areas', id } : { source: 'areas', id });
   const map = new MapLibreMap({
     container,
     style: {
       version: 8,
-      sources: { areas: { type: 'geojson', data: new URL(wrap.dataset.geojson, window.location.href).href, promoteId: 'code', maxzoom: 12, tolerance: 0.5, buffer: 32 } },
+      sources: { areas: source },
       layers: [
         { id: 'background', type: 'background', paint: { 'background-color': '#f3f2f1' } },
-        { id: 'areas-fill', type: 'fill', source: 'areas', paint: { 'fill-color': colour.length > 3 ? colour : '#ffffff', 'fill-opacity': 0.85 } },
-        { id: 'areas-line', type: 'line', source: 'areas', paint: { 'line-color': '#0b0c0c', 'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3, 0.3] } },
+        { id: 'areas-fill', type: 'fill', source: 'areas', ...layerOf, paint: { 'fill-color': colour.length > 3 ? colour : '#ffffff', 'fill-opacity': 0.85 } },
+        { id: 'areas-line', type: 'line', source: 'areas', ...layerOf, paint: { 'line-color': '#0b0c0c', 'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3, 0.3] } },
       ],
     },
     bounds: [[w, s], [e, n]],
@@ -67,9 +74,9 @@ async function start() {
     select(f, ev);
   });
   const select = (f, ev) => {
-    if (selected !== null) map.setFeatureState({ source: 'areas', id: selected }, { selected: false });
+    if (selected !== null) map.setFeatureState(featureRef(selected), { selected: false });
     selected = f.properties.code;
-    map.setFeatureState({ source: 'areas', id: selected }, { selected: true });
+    map.setFeatureState(featureRef(selected), { selected: true });
     panel.replaceChildren(figuresList(f.properties, meta));
     popup.setLngLat(ev.lngLat).setDOMContent(figuresList(f.properties, meta)).addTo(map);
     container.dataset.selected = f.properties.code;
