@@ -6,7 +6,7 @@
  * map GeoJSON and the API; agents look up postcodes; the public reads the guide and the map.
  * Prints a Markdown table for bench/RESULTS.md and writes bench/out/portal-load.json.
  *
- * Run: npx tsx bench/portal/run.ts [--households 100000] [--connections 50] [--duration 60] [--workspace PATH] [--profile-server DIR]
+ * Run: npx tsx bench/portal/run.ts [--households 100000] [--connections 50] [--duration 60] [--workspace PATH] [--profile-server DIR] [--no-result-cache]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,7 +74,7 @@ let postcodes: string[] = [];
 async function startServer(): Promise<{ child: ChildProcess; url: string }> {
   // --profile-server DIR writes a V8 CPU profile of the server to DIR (open it in Chrome's DevTools).
   const prof = arg('profile-server', '');
-  const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), BIN, 'serve', wsPath, '--port', '0', '--host', '127.0.0.1', '--insecure-cookies'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []), BIN, 'serve', wsPath, '--port', '0', '--host', '127.0.0.1', '--insecure-cookies', ...(process.argv.includes('--no-result-cache') ? ['--no-result-cache'] : [])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the server did not start in 60 s: ${err}`)), 60_000);
@@ -200,6 +200,7 @@ try {
   writeFileSync(join(out, 'portal-load.json'), JSON.stringify(figures, null, 2));
 
   const f1 = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(1));
+  console.log(`\nResult cache: ${process.argv.includes('--no-result-cache') ? 'off' : 'on'}.`);
   console.log(`\nSample Borough, ${households.toLocaleString('en-GB')} households; ${connections} connections (${Object.entries(personas).map(([k, v]) => `${v} ${k}`).join(', ')}) for ${result.duration} s on loopback; ${cpus().length} cores shared by server and load generator.\n`);
   console.log('| requests | throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | errors (non-2xx + socket + timeouts) |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|');

@@ -11,6 +11,10 @@ import { registerOverlap } from './overlap.ts';
 import { registerRepresent } from './represent.ts';
 import { registerSdf } from './sdf.ts';
 import { registerRag } from './rag.ts';
+import { registerTarget } from './target.ts';
+import { registerFacilities } from './facilities.ts';
+import { registerLocation } from './location.ts';
+import { registerSiteCommands } from './location-sites.ts';
 import { json, wantsJson } from './io.ts';
 
 export function buildProgram(): Command {
@@ -20,7 +24,9 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)')
     // Usage mistakes exit 2, like every other problem with the request; help and version exit 0.
-    .exitOverride();
+    .exitOverride()
+    // A subcommand's options are its own: `civic target evaluate --areas` is not `civic target --areas`.
+    .enablePositionalOptions();
   registerInit(program);
   registerReference(program);
   registerDataset(program);
@@ -30,6 +36,9 @@ export function buildProgram(): Command {
   registerRag(program);
   registerOverlap(program);
   registerRepresent(program);
+  registerTarget(program);
+  registerFacilities(program);
+  registerSiteCommands(registerLocation(program));
   registerServe(program);
   registerDemo(program);
   return program;

@@ -24,15 +24,16 @@ export function registerServe(program: Command): void {
     .option('--host <address>', 'address to listen on (127.0.0.1 keeps it to this machine)', '127.0.0.1')
     .option('--insecure-cookies', 'allow sign-in over plain HTTP (for use on this machine only; behind HTTPS leave this off)')
     .option('--max-upload-mb <n>', 'largest file that can be uploaded', '50')
+    .option('--no-result-cache', 'work out every analysis afresh instead of keeping results until the workspace changes (slower; for measuring and debugging)')
     .addHelpText('after', `
 Examples:
   civic user add borough.civic admin --role admin --password-stdin < password.txt
   civic serve borough.civic --port 8080 --insecure-cookies`)
-    .action(action(async (workspace: string, o: { port: string; host: string; insecureCookies?: boolean; maxUploadMb: string }) => {
+    .action(action(async (workspace: string, o: { port: string; host: string; insecureCookies?: boolean; maxUploadMb: string; resultCache?: boolean }) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ParameterError(`--port must be a port number, not ${o.port}.`);
       const ws = await openWorkspace(workspace);
-      const app = await buildApp({ workspace: ws, secureCookies: !o.insecureCookies, maxUploadBytes: Number(o.maxUploadMb) * 1024 * 1024 });
+      const app = await buildApp({ workspace: ws, secureCookies: !o.insecureCookies, maxUploadBytes: Number(o.maxUploadMb) * 1024 * 1024, resultCache: o.resultCache !== false });
       const address = await app.listen({ port, host: o.host });
       process.stderr.write(`The Observatory is running at ${address} (Ctrl+C to stop)\n`);
       const stop = async () => { await app.close(); ws.close(); process.exit(0); };

@@ -10,6 +10,7 @@ import { importReference } from '../reference/index.ts';
 import { importDataset, type DatasetImportResult } from '../intake/index.ts';
 import { loadAreaVariables, buildSegmentation, saveSegmentation, generatePortraits, type BuildResult } from '../segmentation/index.ts';
 import { generateSampleBorough, checkSampleBoroughOptions, type SampleBoroughManifest } from './generate.ts';
+import { importFacilities } from '../location/index.ts';
 
 export interface DemoBuildOptions { seed?: number; households?: number; onStep?: (s: string) => void }
 export interface DemoBuild { workspace: Workspace; manifest: SampleBoroughManifest; datasets: DatasetImportResult[]; segmentation: BuildResult }
@@ -55,6 +56,8 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
       deprivation: [manifest.files.deprivation],
       deprivationName: 'imd',
     });
+    step('importing facilities');
+    await importFacilities(workspace.engine, manifest.files.facilities, { kindColumn: 'type' });
     const datasets: DatasetImportResult[] = [];
     for (const s of manifest.services) {
       step(`importing ${s.name}`);

@@ -12,3 +12,4 @@ export { serviceDeliveryFramework, buildSdf, sdfDatasets, sdfSheets, SdfResultSc
 export type { SdfResult, SdfCell, SdfService, SdfRequest, SdfOptions } from './sdf.ts';
 export { ragSynopsis, buildRag, ragOf, parseArea, checkThresholds, RagResultSchema, RagCellSchema, RagColumnSchema, RAG_RESULT_VERSION, RAG_COLOURS, DEFAULT_RAG_THRESHOLDS } from './rag.ts';
 export type { RagResult, RagCell, RagColumn, RagColour, RagMeasure, RagRequest, RagOptions, RagThresholds } from './rag.ts';
+export { baseByGroup, areaWithin } from './base.ts';

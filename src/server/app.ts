@@ -28,6 +28,8 @@ import { lookupRoutes } from './routes/lookup.ts';
 import { mapRoutes } from './routes/map.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { apiRoutes } from './routes/api.ts';
+import { locationRoutes } from './routes/location.ts';
+import { targetingRoutes } from './routes/targeting.ts';
 import { ResultCache } from './result-cache.ts';
 
 declare module 'fastify' {
@@ -55,7 +57,7 @@ export interface ServerSettings {
   uploadDir: string;
 }
 
-export interface AppOptions extends Partial<ServerSettings> { workspace: Workspace; logger?: boolean }
+export interface AppOptions extends Partial<ServerSettings> { workspace: Workspace; logger?: boolean; /** Keep analysis results until the workspace changes (default true). */ resultCache?: boolean }
 
 export const SESSION_COOKIE = 'civic_session';
 const STATIC = join(dirname(fileURLToPath(import.meta.url)), 'static');
@@ -83,7 +85,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('viewer', null as unknown as Viewer);
   const routeTable: FastifyInstance['routeTable'] = [];
   app.decorate('routeTable', routeTable);
-  const results = new ResultCache();
+  const results = new ResultCache(500, opts.resultCache ?? true);
   app.decorate('results', results);
   // Any write made through the portal may change a result; signing in and out does not.
   app.addHook('onResponse', async (request, reply) => {
@@ -183,6 +185,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(representRoutes);
   await app.register(lookupRoutes);
   await app.register(mapRoutes);
+  await app.register(locationRoutes);
+  await app.register(targetingRoutes);
   await app.register(datasetRoutes);
   await app.register(apiRoutes);
   return app;

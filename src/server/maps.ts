@@ -9,8 +9,10 @@ import { AREA_LEVELS, LEVEL_TITLES, parseLevel, type AreaLevel } from '../geo/in
 import { profileDataset } from '../profiling/index.ts';
 import { discloseProfile } from '../outputs/index.ts';
 import { listDatasets } from '../intake/index.ts';
+import { accessibility, facilityKinds, TRAVEL_MODES, type TravelMode } from '../location/index.ts';
+import { kindLabel } from './facility-map.ts';
 
-export type MeasureKind = 'households' | 'segment' | 'penetration' | 'index' | 'deprivation';
+export type MeasureKind = 'households' | 'segment' | 'penetration' | 'index' | 'deprivation' | 'access';
 
 /** Measures that come from a dataset's records: only staff and partners may map them. */
 export const DATASET_MEASURES: readonly MeasureKind[] = ['penetration', 'index'];
@@ -19,6 +21,8 @@ export interface MeasureSpec {
   kind: MeasureKind;
   classification?: string; tier?: string; segment?: string;
   dataset?: string;
+  /** access: minutes to the nearest facility of this kind by this mode */
+  facilityKind?: string; mode?: TravelMode;
 }
 
 /** "segment:borough:group:1", "penetration:green_waste", "deprivation", "households". */
@@ -27,12 +31,14 @@ export function parseMeasure(input: string): MeasureSpec {
   if (kind === 'households' || kind === 'deprivation') return { kind };
   if (kind === 'segment' && rest.length >= 3) return { kind, classification: rest[0], tier: rest[1], segment: rest.slice(2).join(':') };
   if ((kind === 'penetration' || kind === 'index') && rest.length === 1 && rest[0]) return { kind, dataset: rest[0] };
+  if (kind === 'access' && rest.length === 2 && rest[0] && (TRAVEL_MODES as readonly string[]).includes(rest[1])) return { kind, facilityKind: rest[0], mode: rest[1] as TravelMode };
   throw new ParameterError(`"${input}" is not a measure the map knows.`, 'Choose a measure from the list on the map page.');
 }
 
 export function measureKey(m: MeasureSpec): string {
   if (m.kind === 'segment') return `segment:${m.classification}:${m.tier}:${m.segment}`;
   if (m.kind === 'penetration' || m.kind === 'index') return `${m.kind}:${m.dataset}`;
+  if (m.kind === 'access') return `access:${m.facilityKind}:${m.mode}`;
   return m.kind;
 }
 
@@ -115,6 +121,10 @@ export async function mapOptions(engine: Engine, datasetsAllowed: boolean): Prom
     }
     for (const [group, items] of groups) measures.push({ group, items });
   }
+  const kinds = await facilityKinds(engine);
+  for (const mode of ['car', 'walk'] as const) {
+    if (kinds.length) measures.push({ group: `Minutes to the nearest facility ${mode === 'car' ? 'by car' : 'on foot'} (estimated from straight-line distance)`, items: kinds.map((k) => ({ value: `access:${k.kind}:${mode}`, text: `${kindLabel(k.kind)} (${k.facilities}), ${mode === 'car' ? 'by car' : 'on foot'}` })) });
+  }
   if (datasetsAllowed && hasBase) {
     const ds = await listDatasets(engine);
     if (ds.length) {
@@ -130,6 +140,9 @@ export function defaultMeasure(opts: MapOptions): string | null {
   const segment = opts.measures.find((g) => g.group.startsWith('Share'))?.items[0]?.value;
   return segment ?? opts.measures[0]?.items[0]?.value ?? null;
 }
+
+/** Class breaks for journey-time maps, in minutes (five classes with the band from 0). */
+const ACCESS_BANDS = [5, 10, 15, 30] as const;
 
 const round = (x: number, dp: number) => Math.round(x * 10 ** dp) / 10 ** dp;
 const fmt = (x: number, dp: number) => x.toLocaleString('en-GB', { minimumFractionDigits: dp, maximumFractionDigits: dp });
@@ -306,6 +319,23 @@ export async function mapFigures(engine: Engine, measure: string, levelInput: st
     });
     legend = classify(areas, seg ? 1 : 0, seg ? '%' : '');
     notes.push(`Households are shared between areas by their postcodes where areas do not nest. Counts under ${minCell} are not shown, with enough others that they cannot be worked out.`);
+  } else if (spec.kind === 'access') {
+    // Journey times are about places, not people: nothing to suppress.
+    const r = await accessibility(engine, { kinds: [spec.facilityKind!], level, mode: spec.mode, thresholds: [...ACCESS_BANDS] });
+    if (!r.kinds.length || r.kinds[0].facilities === 0) throw new ParameterError(`There are no facilities of the kind "${spec.facilityKind}".`, 'Choose a kind from the list on the map page.');
+    const byCode = new Map(r.areas.map((a) => [a.code, a.kinds[0]]));
+    for (const [code, name] of await names()) {
+      const k = byCode.get(code);
+      const v = k?.nearestMinutes ?? null;
+      areas.push({ code, name, value: v === null ? null : round(v, 1), count: null, base: null, cls: v === null ? -2 : ACCESS_BANDS.filter((b) => v >= b).length,
+        text: v === null ? (k ? 'Cannot be reached' : 'No figure') : `${fmt(v, 1)} min${k?.nearestName ? ` (${k.nearestName})` : ''}` });
+    }
+    const how = spec.mode === 'car' ? 'by car' : spec.mode === 'walk' ? 'on foot' : 'by bicycle';
+    title = `Minutes to the nearest ${kindLabel(spec.facilityKind!).toLowerCase()} ${how}, by ${LEVEL_TITLES[level]}`;
+    valueLabel = `Minutes ${how} (nearest)`;
+    legend = [0, ...ACCESS_BANDS].map((lo, i, all) => ({ cls: i, colour: PALETTE_5[i], css: `civic-pal5-${i}`, label: i === all.length - 1 ? `${lo} minutes or more` : `${lo} to under ${all[i + 1]} minutes` }))
+      .filter((l) => areas.some((a) => a.cls === l.cls));
+    notes.push(`Journey times ${r.costSource}, from each area's population-weighted centre to the nearest facility.`);
   } else {
     const r = discloseProfile(await profileDataset(engine, { dataset: spec.dataset!, byArea: level, base: 'households' }), minCell);
     const byCode = new Map(r.rows.map((row) => [row.code, row]));

@@ -11,7 +11,8 @@ export class ResultCache {
   private readonly entries: LRUCache<string, Promise<unknown>>;
   private generationNo = 0;
 
-  constructor(maxEntries = 500) {
+  /** `enabled: false` computes every result afresh (for measuring what the cache saves, or for debugging). */
+  constructor(maxEntries = 500, readonly enabled = true) {
     this.entries = new LRUCache({ max: maxEntries });
   }
 
@@ -20,6 +21,7 @@ export class ResultCache {
 
   /** The result for `kind` and `params`, computed at most once per workspace generation. */
   get<T>(kind: string, params: unknown, compute: () => Promise<T>, options: { freeze?: boolean } = {}): Promise<T> {
+    if (!this.enabled) return compute();
     const key = `${kind}\u0000${stableJson(params)}`;
     const hit = this.entries.get(key);
     if (hit) return hit as Promise<T>;

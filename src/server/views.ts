@@ -35,6 +35,8 @@ export function navigation(viewer: Viewer, path: string) {
     { href: '/overlap', text: 'Overlap', roles: ['admin', 'analyst', 'partner'] },
     { href: '/represent', text: 'Representativeness', roles: ['admin', 'analyst', 'partner'] },
     { href: '/map', text: 'Map', roles: ['admin', 'analyst', 'partner', 'public'] },
+    { href: '/location', text: 'Location', roles: ['admin', 'analyst', 'partner'] },
+    { href: '/targeting', text: 'Targeting', roles: ['admin', 'analyst', 'partner'] },
     { href: '/lookup', text: 'Postcode look-up', roles: ['admin', 'analyst', 'agent'] },
     { href: '/admin', text: 'Admin', roles: ['admin'] },
   ];

@@ -197,6 +197,53 @@ describe("a person's journey", { skip }, () => {
     await screenshot(page, 'journey-11-segmentation');
   });
 
+  test('plans a location: the map shows the facilities and a library\'s catchment, and a closure is tried', async (t) => {
+    if (!hasRoute('/location')) return t.skip('the location page (/location) does not exist yet');
+    await open(page, '/location');
+    await page.locator('select#kind').selectOption('library');
+    await page.locator('select#mode').selectOption('walk');
+    await page.locator('#within').fill('10');
+    await page.locator('select#site').selectOption({ label: 'Central Library' });
+    await Promise.all([page.waitForURL(/site=/), page.getByRole('button', { name: 'Show' }).click()]);
+    await page.waitForSelector('#map[data-state="rendered"]', { timeout: 60_000 });
+    // The facilities and the catchment outline are drawn over the journey-time map.
+    await page.waitForFunction(() => {
+      const m = (window as unknown as { civicMap: { map: { getLayer(id: string): unknown; querySourceFeatures(s: string): unknown[] } } }).civicMap.map;
+      return !!m.getLayer('facilities') && !!m.getLayer('overlay-line') && m.querySourceFeatures('facilities').length > 0 && m.querySourceFeatures('overlay').length > 0;
+    }, null, { timeout: 30_000 });
+    await screenshot(page, 'journey-12-location-catchment');
+    await noViolations(page, 'the location page with a catchment');
+    assert.match(await page.locator('h2#catchment').innerText(), /Who lives within 10 minutes of Central Library/);
+    assert.ok((await page.locator('#catchment-table tbody tr').count()) >= 5, 'the catchment by segment');
+    // Close a library (the form keeps the catchment) and see the change.
+    await page.locator('details.govuk-details summary', { hasText: 'Try a change' }).click();
+    await page.locator('input[name="close"]').nth(1).check();
+    await Promise.all([page.waitForURL(/close=/), page.getByRole('button', { name: 'Show' }).click()]);
+    await page.locator('#scenario-table').waitFor();
+    assert.match(await page.locator('h2#scenario').innerText(), /What if: close /);
+    await screenshot(page, 'journey-13-location-scenario');
+    await noViolations(page, 'the location page with a scenario');
+  });
+
+  test('targets a service: areas ranked, and the postcode list downloaded', async (t) => {
+    if (!hasRoute('/targeting')) return t.skip('the targeting page (/targeting) does not exist yet');
+    await open(page, '/targeting');
+    await page.locator('select#dataset').selectOption('green_waste');
+    await page.locator('select#areas').selectOption('oa');
+    await Promise.all([page.waitForURL(/dataset=/), page.getByRole('button', { name: 'Rank areas' }).click()]);
+    await page.locator('#target-table').waitFor();
+    assert.ok((await page.locator('#target-table tbody tr').count()) > 0, 'targeted areas');
+    await screenshot(page, 'journey-14-targeting');
+    await noViolations(page, 'the targeting result');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the postcode list (CSV)' }).click()]);
+    const path = join(portal.dir, download.suggestedFilename() || 'targets.csv');
+    await download.saveAs(path);
+    const lines = readFileSync(path, 'utf8').trim().split(/\r?\n/);
+    assert.match(lines[0], /postcode/i);
+    assert.ok(lines.length > 10, `${lines.length - 1} postcodes in the list`);
+    assert.ok(lines.slice(1).every((l) => /^[A-Z]{1,2}\d/.test(l.replace(/^"/, ''))), 'each line starts with a postcode');
+  });
+
   test('no script errors on the way', () => {
     assert.deepEqual(problems, []);
   });
@@ -227,6 +274,8 @@ const FORMS: { path: string; roles: ViewerRole[]; choose?: Record<string, string
   { path: '/represent', roles: ['analyst', 'partner'] },
   { path: '/lookup', roles: ['agent', 'analyst'] },
   { path: '/map', roles: ['public', 'analyst'], choose: { measure: 'deprivation' } },
+  { path: '/location', roles: ['analyst', 'partner'] },
+  { path: '/targeting', roles: ['analyst', 'partner'], choose: { dataset: 'green_waste' } },
 ];
 /** Links never followed by the crawl: downloads, the API, signing out. */
 const NOT_PAGES = /\/download|\.(csv|xlsx|json|geojson|pdf|svg|html)(\?|$)|^\/api\/|^\/logout|^\/static\/|^\/assets\//;

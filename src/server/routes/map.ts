@@ -15,6 +15,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ObservatoryError } from '../../core/index.ts';
 import { EVERYONE, HttpProblem } from '../app.ts';
 import { audit } from '../users.ts';
+import { facilityKeys, type FacilityKindKey } from '../facility-map.ts';
 import { DATASET_MEASURES, ShapeCache, defaultMeasure, figuresToGeoJson, mapFigures, mapOptions, parseMeasure, type MapFigures } from '../maps.ts';
 
 const require = createRequire(import.meta.url);
@@ -45,12 +46,13 @@ function checkMeasureAllowed(request: FastifyRequest, measure: string): void {
 }
 
 /** What the map partial (views/_map.njk) and map.js need to draw `figures`. */
-export function mapView(figures: MapFigures, bbox: readonly number[]) {
+export function mapView(figures: MapFigures, bbox: readonly number[], facilityKeys: readonly FacilityKindKey[] = []) {
   const q = `measure=${encodeURIComponent(figures.measure)}&level=${encodeURIComponent(figures.level)}`;
   return {
     mapMeta: { bbox, areas: figures.areas.length, valueLabel: figures.valueLabel, countLabel: figures.countLabel, baseLabel: figures.baseLabel,
       legend: figures.legend.map((l) => ({ cls: l.cls, colour: l.colour, label: l.label })),
-      tiles: figures.areas.length >= VECTOR_TILES_FROM ? `/map/tiles/{z}/{x}/{y}?${q}` : null, tileMaxZoom: TILE_MAX_ZOOM },
+      tiles: figures.areas.length >= VECTOR_TILES_FROM ? `/map/tiles/{z}/{x}/{y}?${q}` : null, tileMaxZoom: TILE_MAX_ZOOM,
+      facilities: facilityKeys.length ? { url: '/location/facilities.geojson', kinds: facilityKeys } : null },
     dataUrl: `/map/data.geojson?${q}`,
   };
 }
@@ -105,7 +107,7 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     } : null;
     return app.page(request, reply, 'map.njk', {
       ...ctx, measure: figures.measure, level: figures.level, figures, rows, page, pages, pagination, pageSize: PAGE_SIZE,
-      ...mapView(figures, (await shapes.get(app.engine, figures.level)).bbox),
+      ...mapView(figures, (await shapes.get(app.engine, figures.level)).bbox, await app.results.get('facility kinds', null, () => facilityKeys(app.engine))),
     });
   });
 

@@ -25,6 +25,19 @@ function figuresList(p, meta) {
   return dl;
 }
 
+function facilityList(p) {
+  const dl = document.createElement('dl');
+  dl.className = 'govuk-summary-list govuk-summary-list--no-border govuk-!-margin-bottom-0';
+  for (const [k, v] of [['Facility', p.name], ['Kind', p.kindLabel], ['Postcode', p.postcode], ['Capacity', p.capacity], ['Opening hours', p.openingHours]]) {
+    if (v === null || v === undefined || v === '' || v === 'null') continue;
+    const r = document.createElement('div'); r.className = 'govuk-summary-list__row';
+    const dt = document.createElement('dt'); dt.className = 'govuk-summary-list__key'; dt.textContent = k;
+    const dd = document.createElement('dd'); dd.className = 'govuk-summary-list__value'; dd.textContent = String(v);
+    r.append(dt, dd); dl.append(r);
+  }
+  return dl;
+}
+
 async function start() {
   if (!wrap) return;
   const container = wrap.querySelector('#map');
@@ -69,10 +82,37 @@ async function start() {
   let selected = null;
   const popup = new Popup({ closeButton: true, maxWidth: '320px' });
   map.on('click', (ev) => {
+    const site = meta.facilities ? map.queryRenderedFeatures(ev.point, { layers: ['facilities'] })[0] : null;
+    if (site) {
+      const dl = facilityList(site.properties);
+      panel.replaceChildren(dl);
+      popup.setLngLat(site.geometry.coordinates).setDOMContent(facilityList(site.properties)).addTo(map);
+      container.dataset.selectedFacility = site.properties.id;
+      return;
+    }
     const f = map.queryRenderedFeatures(ev.point, { layers: ['areas-fill'] })[0];
     if (!f) return;
     select(f, ev);
   });
+  if (meta.overlay) {
+    // An outline drawn over the areas (a catchment): a dashed line, no fill, so the areas stay readable.
+    map.on('load', () => {
+      map.addSource('overlay', { type: 'geojson', data: new URL(meta.overlay.url, window.location.href).href });
+      map.addLayer({ id: 'overlay-line', type: 'line', source: 'overlay', paint: { 'line-color': '#d4351c', 'line-width': 3, 'line-dasharray': [2, 1] } });
+    });
+  }
+  if (meta.facilities) {
+    // Facilities as points over the areas, a colour per kind (named in the key and in the popup, never colour alone).
+    const colourOf = ['match', ['get', 'kind']];
+    for (const k of meta.facilities.kinds) colourOf.push(k.kind, k.colour);
+    colourOf.push('#0b0c0c');
+    map.on('load', () => {
+      map.addSource('facilities', { type: 'geojson', data: new URL(meta.facilities.url, window.location.href).href });
+      map.addLayer({ id: 'facilities', type: 'circle', source: 'facilities', paint: { 'circle-radius': 6, 'circle-color': colourOf.length > 3 ? colourOf : '#0b0c0c', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 } });
+      map.on('mouseenter', 'facilities', () => { map.getCanvas().style.cursor = 'pointer'; });
+      map.on('mouseleave', 'facilities', () => { map.getCanvas().style.cursor = ''; });
+    });
+  }
   const select = (f, ev) => {
     if (selected !== null) map.setFeatureState(featureRef(selected), { selected: false });
     selected = f.properties.code;

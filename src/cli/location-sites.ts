@@ -1,0 +1,247 @@
+/**
+ * `civic location choose` and `civic location scenario`: which sites to open (set cover, maximal
+ * coverage, p-median; exact with HiGHS where the size allows, heuristics beyond), and what closing,
+ * opening or moving sites does to coverage and travel time, overall and for each segment.
+ */
+import { Option, type Command } from 'commander';
+import { withWorkspace } from '../store/index.ts';
+import { ParameterError } from '../core/index.ts';
+import {
+  loadSiteInputs, findCandidate, solve, runScenario, describeChange, SITE_PROBLEM_KINDS, TRAVEL_MODES, DEFAULT_TIME_LIMIT_SECONDS,
+  type SiteInputs, type SiteProblemKind, type SiteSolution, type ScenarioResult, type SiteChange, type TravelMode,
+} from '../location/index.ts';
+import { textTable, csvText, locationToJson } from '../outputs/index.ts';
+import { action, emit, list, repeat, parseFormat, formatOption } from './io.ts';
+import { costSourceFor } from './location.ts';
+
+const KIND_NAMES: Record<SiteProblemKind, string> = { 'set-cover': 'Set cover', mclp: 'Maximal coverage', 'p-median': 'p-median' };
+const n0 = (x: number) => Math.round(x).toLocaleString('en-GB');
+const m1 = (x: number | null) => (x === null ? '–' : x.toFixed(1));
+const pc = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
+const signed = (x: number | null, f: (v: number) => string) => (x === null ? '–' : (x > 0 ? '+' : x < 0 ? '−' : '') + f(Math.abs(x)));
+
+function positive(v: unknown, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!(x > 0) || !Number.isFinite(x)) throw new ParameterError(`${what} must be a number above 0, not "${v}".`);
+  return x;
+}
+
+/** "Name@-2.35,53.39" → a named point. */
+export function parsePoint(spec: string): { name: string; lon: number; lat: number } {
+  const at = spec.lastIndexOf('@');
+  const [lon, lat] = at > 0 ? spec.slice(at + 1).split(',').map((s) => Number(s.trim())) : [NaN, NaN];
+  if (at <= 0 || !Number.isFinite(lon) || !Number.isFinite(lat)) throw new ParameterError(`Cannot read the point "${spec}".`, 'Give it as NAME@LON,LAT, e.g. "New hub@-2.35,53.39".');
+  return { name: spec.slice(0, at).trim(), lon, lat };
+}
+
+/** "Sale Library>New hub" or "Sale Library to New hub" → a move. */
+export function parseMove(spec: string): { from: string; to: string } {
+  const gt = spec.indexOf('>');
+  const to = spec.toLowerCase().lastIndexOf(' to ');
+  const [from, dest] = gt > 0 ? [spec.slice(0, gt), spec.slice(gt + 1)] : to > 0 ? [spec.slice(0, to), spec.slice(to + 4)] : ['', ''];
+  if (!from.trim() || !dest.trim()) throw new ParameterError(`Cannot read the move "${spec}".`, 'Give it as "FROM>TO", e.g. --move "Sale Library>New hub".');
+  return { from: from.trim(), to: dest.trim() };
+}
+
+function commonOptions(cmd: Command): Command {
+  return cmd
+    .option('--kind <kind>', 'facility kind whose sites are open today and are candidates, e.g. library')
+    .option('--grid <metres>', 'also consider sites on a square grid with this spacing over the borough')
+    .option('--point <NAME@LON,LAT>', 'a proposed site (repeatable)', repeat)
+    .addOption(new Option('--mode <mode>', 'how people travel').choices([...TRAVEL_MODES]).default('car'))
+    .option('--level <level>', 'demand areas: oa21, lsoa21 … (the finest level of the base by default)')
+    .addOption(new Option('--measure <measure>', 'demand: households or population').choices(['households', 'population']).default('households'))
+    .option('--segments <codes>', 'count only the demand in these segments, e.g. a target group', list)
+    .option('--classification <name>', 'classification for the per-segment figures (default: the first imported)')
+    .option('--tier <tier>', 'its tier (default: the top tier)')
+    .option('--circuity <factor>', 'straight-line distance × this for the road distance (default 1.3)')
+    .option('--network <file>', 'time journeys along the roads of this OpenStreetMap extract (.osm.pbf)')
+    .option('--valhalla <config>', 'time journeys with Valhalla, from this configuration file (needs @valhallajs/valhallajs installed and tiles built)');
+}
+
+async function inputsFor(ws: { engine: import('../store/index.ts').Engine }, o: Record<string, unknown>): Promise<SiteInputs> {
+  const costs = await costSourceFor({ circuity: o.circuity as string | undefined, network: o.network as string | undefined, valhalla: o.valhalla as string | undefined });
+  return loadSiteInputs(ws.engine, {
+    kind: o.kind as string | undefined, gridMetres: positive(o.grid, '--grid'), gridOnly: !!o.gridOnly,
+    points: ((o.point as string[] | undefined) ?? []).map(parsePoint),
+    level: o.level as string | undefined, measure: o.measure as 'households' | 'population',
+    segments: o.segments as string[] | undefined, classification: o.classification as string | undefined, tier: o.tier as string | undefined,
+    mode: o.mode as TravelMode,
+  }, costs);
+}
+
+export function registerSiteCommands(location: Command): void {
+  commonOptions(location.command('choose')
+    .description('Choose sites: the fewest covering everyone within a standard (set cover), p sites covering the most (maximal coverage), or p sites with the least total travel (p-median)')
+    .argument('<workspace>', 'workspace file'))
+    .addOption(new Option('--problem <problem>', 'what to optimise').choices([...SITE_PROBLEM_KINDS]).default('mclp'))
+    .option('--sites <n>', 'how many sites to open in all, existing ones kept open included (maximal coverage and p-median)')
+    .option('--standard <minutes>', 'coverage standard in minutes (needed for set cover and maximal coverage)')
+    .option('--keep-existing', 'keep today\'s sites of --kind open and choose the rest')
+    .option('--keep <sites>', 'keep these sites open (ids or names)', list)
+    .option('--grid-only', 'choose among grid points and --point sites only (today\'s sites still count if kept)')
+    .addOption(new Option('--method <method>', 'exact (HiGHS), heuristic, or auto: exact where the model is small enough').choices(['auto', 'exact', 'heuristic']).default('auto'))
+    .option('--time-limit <seconds>', `time limit for the exact solver (default ${DEFAULT_TIME_LIMIT_SECONDS})`)
+    .addOption(formatOption(['table', 'json', 'csv']))
+    .option('--out <file>', 'write to a file')
+    .addHelpText('after', `
+Examples:
+  civic location choose trafford.civic --kind library --problem mclp --sites 8 --standard 15 --mode walk
+  civic location choose trafford.civic --kind library --problem p-median --sites 12 --keep-existing --grid 800
+  civic location choose borough.civic --grid 500 --problem set-cover --standard 10 --mode car --segments B,C
+  civic location choose trafford.civic --kind library --problem mclp --sites 6 --method exact --time-limit 120 --format json`)
+    .action(action(async (workspace: string, o: Record<string, unknown>) => {
+      const format = parseFormat(String(o.format ?? 'table'), ['table', 'json', 'csv']);
+      const problemKind = o.problem as SiteProblemKind;
+      const p = o.sites === undefined ? undefined : Number(o.sites);
+      if (p !== undefined && !(Number.isInteger(p) && p > 0)) throw new ParameterError(`--sites must be a whole number above 0, not "${o.sites}".`);
+      const standard = positive(o.standard, '--standard');
+      if (o.keepExisting && !o.kind) throw new ParameterError('--keep-existing needs --kind, to know which sites exist.');
+      await withWorkspace(workspace, async (ws) => {
+        const inputs = await inputsFor(ws, o);
+        const fixed = new Set<number>(o.keepExisting ? inputs.existing : []);
+        for (const k of (o.keep as string[] | undefined) ?? []) fixed.add(findCandidate(inputs, k));
+        const result = await solve(
+          { weights: inputs.weights, groups: inputs.groups, costs: inputs.costs, fixed: [...fixed], standard, p },
+          problemKind,
+          { method: o.method as 'auto' | 'exact' | 'heuristic', timeLimitSeconds: positive(o.timeLimit, '--time-limit') },
+        );
+        const out = o.out as string | undefined;
+        if (format === 'json') emit(locationToJson({ ...result, candidates: inputs.candidates, level: inputs.level, measure: inputs.measure, mode: o.mode, inputNotes: inputs.notes }), out);
+        else if (format === 'csv') emit(choiceToCsv(result, inputs), out);
+        else emit(choiceToTable(result, inputs, o.mode as string), out);
+      });
+    }));
+
+  commonOptions(location.command('scenario')
+    .description('What closing, opening or moving sites does to coverage within a standard and to travel time, overall and for each segment, and who loses coverage')
+    .argument('<workspace>', 'workspace file'))
+    .requiredOption('--standard <minutes>', 'coverage standard in minutes')
+    .option('--close <site>', 'close a site (id or name; repeatable)', repeat)
+    .option('--open <site>', 'open a site: a --point, a grid point or a facility (repeatable)', repeat)
+    .option('--move <FROM>TO>', 'move a site, e.g. "Sale Library>New hub" (repeatable)', repeat)
+    .option('--current <sites>', 'the sites open today (default: every site of --kind)', list)
+    .option('--losers <n>', 'areas losing coverage to list in the table', '20')
+    .addOption(formatOption(['table', 'json', 'csv']))
+    .option('--out <file>', 'write to a file')
+    .addHelpText('after', `
+Examples:
+  civic location scenario trafford.civic --kind library --standard 15 --mode walk --close "Hale Library"
+  civic location scenario trafford.civic --kind library --standard 15 --mode walk --point "Hub@-2.33,53.42" --move "Sale Library>Hub"
+  civic location scenario borough.civic --kind customer_service --standard 20 --close "Town Hall" --open "Central Library" --format csv --out change.csv`)
+    .action(action(async (workspace: string, o: Record<string, unknown>) => {
+      const format = parseFormat(String(o.format ?? 'table'), ['table', 'json', 'csv']);
+      const standard = positive(o.standard, '--standard')!;
+      const maxLosers = Number(o.losers);
+      if (!Number.isInteger(maxLosers) || maxLosers < 0) throw new ParameterError(`--losers must be a whole number, not "${o.losers}".`);
+      if (!o.kind && !o.current) throw new ParameterError('Say which sites are open today.', 'Add --kind library (every site of that kind), or --current ID,ID.');
+      await withWorkspace(workspace, async (ws) => {
+        const inputs = await inputsFor(ws, o);
+        const id = (s: string) => inputs.candidates[findCandidate(inputs, s)].id;
+        const current = o.current ? (o.current as string[]).map(id) : inputs.existing.map((j) => inputs.candidates[j].id);
+        const change: SiteChange = {
+          close: ((o.close as string[] | undefined) ?? []).map(id),
+          open: ((o.open as string[] | undefined) ?? []).map(id),
+          move: ((o.move as string[] | undefined) ?? []).map(parseMove).map((mv) => ({ from: id(mv.from), to: id(mv.to) })),
+        };
+        const result = runScenario({ costs: inputs.costs, weights: inputs.weights, groups: inputs.groups, standard, current }, change);
+        const out = o.out as string | undefined;
+        if (format === 'json') emit(locationToJson({ ...result, level: inputs.level, measure: inputs.measure, mode: o.mode, inputNotes: inputs.notes }), out);
+        else if (format === 'csv') emit(scenarioToCsv(result), out);
+        else emit(scenarioToTable(result, change, inputs, o.mode as string, maxLosers), out);
+      });
+    }));
+}
+
+// ------------------------------------------------------------------ rendering (plain text and CSV)
+
+function nameOf(inputs: SiteInputs, id: string): string {
+  return inputs.candidates.find((c) => c.id === id)?.name ?? id;
+}
+
+export function choiceToTable(r: SiteSolution, inputs: SiteInputs, mode: string): string {
+  const lines: string[] = [];
+  const what = r.kind === 'p-median' ? `total travel ${n0(r.objective)} ${inputs.measure}·minutes` : r.kind === 'mclp' ? `${n0(r.objective)} ${inputs.measure} covered` : `${r.objective} sites`;
+  lines.push(`${KIND_NAMES[r.kind]} by ${mode}: ${r.open.length} sites, ${what}.`);
+  lines.push(`Method: ${r.method}${r.status === 'heuristic' ? '' : ` (${r.status})`}; gap ${r.gap === null ? 'not known' : pc(r.gap)}; ${r.seconds.toFixed(1)} s.`);
+  if (r.coverage) lines.push(`Within ${r.coverage.standard} minutes: ${n0(r.coverage.coveredWeight)} of ${n0(r.totalWeight)} ${inputs.measure} (${pc(r.coverage.share)}).`);
+  lines.push(`Minutes to the nearest site: mean ${m1(r.meanMinutes)}, longest ${m1(r.maxMinutes)}.`);
+  if (r.unreachable.weight > 0) lines.push(`Cannot reach any candidate: ${n0(r.unreachable.weight)} ${inputs.measure} in ${r.unreachable.points.length} areas.`);
+  if (r.unserved.weight > 0) lines.push(`Cannot reach any chosen site: ${n0(r.unserved.weight)} ${inputs.measure} in ${r.unserved.points.length} areas.`);
+  if (r.uncoverable && r.uncoverable.weight > 0) lines.push(`No candidate within the standard: ${n0(r.uncoverable.weight)} ${inputs.measure} in ${r.uncoverable.points.length} areas (cannot be covered whatever opens).`);
+  lines.push('');
+  const head = ['site', 'name', 'source', 'today', `${inputs.measure} nearest`, ...(r.coverage ? ['of which covered'] : [])];
+  const rows = r.sites.map((s) => {
+    const c = inputs.candidates[s.index];
+    return [c.id, c.name, c.source, c.existing ? 'open' : 'new', n0(s.nearestWeight), ...(s.coveredWeight === null ? [] : [n0(s.coveredWeight)])];
+  });
+  lines.push(textTable(head, rows, (i) => i >= 4));
+  if (r.groups.length) {
+    lines.push('');
+    lines.push(textTable(['segment', inputs.measure, 'covered', 'mean minutes'], r.groups.map((g) => [g.group, n0(g.weight), pc(g.coveredShare), m1(g.meanMinutes)]), (i) => i >= 1));
+  }
+  lines.push('', ...r.notes, ...inputs.notes);
+  return lines.join('\n') + '\n';
+}
+
+export function choiceToCsv(r: SiteSolution, inputs: SiteInputs): string {
+  return csvText(
+    ['site', 'name', 'source', 'open_today', 'lon', 'lat', 'nearest_weight', 'covered_weight', 'problem', 'method', 'status', 'gap'],
+    r.sites.map((s) => {
+      const c = inputs.candidates[s.index];
+      return [c.id, c.name, c.source, c.existing, c.lon, c.lat, s.nearestWeight, s.coveredWeight, r.kind, r.method, r.status, r.gap];
+    }),
+  );
+}
+
+export function scenarioToTable(r: ScenarioResult, change: SiteChange, inputs: SiteInputs, mode: string, maxLosers = 20): string {
+  const lines: string[] = [];
+  // The result's description names sites by id; people know them by name.
+  const named = describeChange({
+    close: change.close?.map((id) => nameOf(inputs, id)), open: change.open?.map((id) => nameOf(inputs, id)),
+    move: change.move?.map((mv) => ({ from: nameOf(inputs, mv.from), to: nameOf(inputs, mv.to) })),
+  });
+  lines.push(`Scenario: ${named}. Standard: ${r.standard} minutes by ${mode}.`);
+  lines.push(`Open before: ${r.openBefore.map((id) => nameOf(inputs, id)).join(', ') || 'none'}.`);
+  lines.push(`Open after: ${r.openAfter.map((id) => nameOf(inputs, id)).join(', ') || 'none'}.`);
+  lines.push('');
+  lines.push(textTable(['', 'before', 'after', 'change'], [
+    [`${inputs.measure} covered`, n0(r.before.coveredWeight), n0(r.after.coveredWeight), signed(r.change.coveredWeight, n0)],
+    ['share covered', pc(r.before.coveredShare), pc(r.after.coveredShare), signed(r.change.coveredShare, (v) => `${(v * 100).toFixed(1)} points`)],
+    ['mean minutes', m1(r.before.meanMinutes), m1(r.after.meanMinutes), signed(r.change.meanMinutes, (v) => v.toFixed(1))],
+    ['longest minutes', m1(r.before.maxMinutes), m1(r.after.maxMinutes), ''],
+    [`${inputs.measure} with no site in reach`, n0(r.before.unservedWeight), n0(r.after.unservedWeight), signed(r.change.unservedWeight, n0)],
+  ], (i) => i >= 1));
+  if (r.groups.length) {
+    lines.push('');
+    lines.push(textTable(['segment', inputs.measure, 'covered before', 'after', 'change', 'mean min before', 'after', 'change'], r.groups.map((g) => [
+      g.group, n0(g.weight), pc(g.before.coveredShare), pc(g.after.coveredShare), signed(g.change.coveredShare, (v) => `${(v * 100).toFixed(1)} pts`),
+      m1(g.before.meanMinutes), m1(g.after.meanMinutes), signed(g.change.meanMinutes, (v) => v.toFixed(1)),
+    ]), (i) => i >= 1));
+  }
+  lines.push('');
+  lines.push(`Losing coverage: ${n0(r.lostWeight)} ${inputs.measure} in ${r.losers.length} areas. Gaining: ${n0(r.gainedWeight)} in ${r.gainers.length} areas.`);
+  if (r.losers.length && maxLosers > 0) {
+    const origin = (i: number) => inputs.costs.origins[i] as { id: string; name?: string | null };
+    lines.push(textTable(['area', 'name', 'segment', inputs.measure, 'minutes before', 'after'], r.losers.slice(0, maxLosers).map((p) => [
+      p.id, origin(p.index).name ?? '', p.group ?? '', n0(p.weight), m1(p.minutesBefore), p.minutesAfter === null ? 'no site' : m1(p.minutesAfter),
+    ]), (i) => i >= 3));
+    if (r.losers.length > maxLosers) lines.push(`… and ${r.losers.length - maxLosers} more (all of them in --format json).`);
+  }
+  lines.push('', ...inputs.notes);
+  return lines.join('\n') + '\n';
+}
+
+/** One row for everyone and one per segment: before, after and change. */
+export function scenarioToCsv(r: ScenarioResult): string {
+  const rows: (string | number | null)[][] = [[
+    'all', r.totalWeight, r.before.coveredShare, r.after.coveredShare, r.change.coveredShare, r.before.meanMinutes, r.after.meanMinutes, r.change.meanMinutes, r.lostWeight, r.gainedWeight,
+  ]];
+  for (const g of r.groups) {
+    const lost = r.losers.filter((p) => p.group === g.group).reduce((s, p) => s + p.weight, 0);
+    const gained = r.gainers.filter((p) => p.group === g.group).reduce((s, p) => s + p.weight, 0);
+    rows.push([g.group, g.weight, g.before.coveredShare, g.after.coveredShare, g.change.coveredShare, g.before.meanMinutes, g.after.meanMinutes, g.change.meanMinutes, lost, gained]);
+  }
+  return csvText(['group', 'weight', 'covered_share_before', 'covered_share_after', 'covered_share_change', 'mean_minutes_before', 'mean_minutes_after', 'mean_minutes_change', 'weight_losing_coverage', 'weight_gaining_coverage'], rows);
+}

@@ -1,0 +1,171 @@
+/**
+ * Reads what site choice and scenarios need from a workspace: demand points (areas at the base's
+ * level, at the mean position of their live postcodes, weighted by households or population, or by
+ * the households of chosen segments only), an optional group label per area (its segment), candidate
+ * sites (facilities of a kind, a grid over the borough, hypothetical points) and the travel costs
+ * between them. The analyses in sites.ts, highs.ts and scenarios.ts stay pure; this is the only
+ * part that touches the database.
+ */
+import { NotFoundError, ParameterError } from '../core/index.ts';
+import type { Engine } from '../store/index.ts';
+import { parseLevel, type AreaLevel } from '../geo/index.ts';
+import { defaultClassification } from '../profiling/index.ts';
+import { metresBetween, straightLineCosts, type CostMatrix, type CostSource, type Place, type TravelMode } from './costs.ts';
+import { facilitiesOfKind, outletKey } from './facilities.ts';
+import { areaOrigins, baseLevel } from './origins.ts';
+
+/** A place a site could be: an existing facility, a grid point or a point someone named. */
+export interface SiteCandidate extends Place {
+  name: string;
+  source: 'facility' | 'grid' | 'point';
+  /** Open today (an existing facility of the kind). */
+  existing: boolean;
+}
+
+export interface SiteInputRequest {
+  /** Facility kind: its facilities are the existing sites and candidates. */
+  kind?: string;
+  /** Add candidate sites on a square grid with this spacing (metres) over the demand's extent. */
+  gridMetres?: number;
+  /** Leave out the facilities as candidates (other than those open today, which scenarios need). */
+  gridOnly?: boolean;
+  /** Extra named points, e.g. a proposed site. */
+  points?: readonly { name: string; lon: number; lat: number }[];
+  /** Demand areas' level (default: the classification's level when one is used, else the base's finest). */
+  level?: string;
+  measure?: 'households' | 'population';
+  /** Classification and tier for the group labels (default: the first classification's top tier, if any). */
+  classification?: string;
+  tier?: string;
+  /** Count only the demand in these segments (codes at the tier), e.g. one target segment. */
+  segments?: readonly string[];
+  mode?: TravelMode;
+}
+
+export interface SiteInputs {
+  level: AreaLevel;
+  measure: 'households' | 'population';
+  /** Demand points (areas) with their weights and labels, in cost-matrix order. */
+  weights: Float64Array;
+  groups: string[] | undefined;
+  classification: { name: string; tier: string } | null;
+  candidates: SiteCandidate[];
+  /** Candidate indexes of the sites open today. */
+  existing: number[];
+  costs: CostMatrix;
+  /** How the inputs were made, in words, for the notes under a table. */
+  notes: string[];
+}
+
+/** Largest grid accepted: beyond it, site choice would be slow and the matrix large. */
+export const MAX_GRID_CANDIDATES = 5000;
+
+/** Points on a square grid (spacing in metres) over a box, ids "grid-ROW-COL" from the south-west corner. */
+export function gridCandidates(bbox: { minLon: number; minLat: number; maxLon: number; maxLat: number }, spacingMetres: number): Place[] {
+  if (!(spacingMetres > 0) || !Number.isFinite(spacingMetres)) throw new ParameterError(`The grid spacing must be a number of metres above 0 (it was ${spacingMetres}).`);
+  const midLat = (bbox.minLat + bbox.maxLat) / 2;
+  const dLat = spacingMetres / 111_320;
+  const dLon = spacingMetres / (111_320 * Math.cos((midLat * Math.PI) / 180));
+  const rows = Math.floor((bbox.maxLat - bbox.minLat) / dLat) + 1;
+  const cols = Math.floor((bbox.maxLon - bbox.minLon) / dLon) + 1;
+  if (rows * cols > MAX_GRID_CANDIDATES * 4) throw new ParameterError(`A ${spacingMetres} m grid over this area has ${(rows * cols).toLocaleString('en-GB')} points, too many to choose among.`, 'Use a wider spacing, e.g. --grid 500.');
+  const out: Place[] = [];
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out.push({ id: `grid-${r}-${c}`, lon: bbox.minLon + c * dLon, lat: bbox.minLat + r * dLat });
+  return out;
+}
+
+async function resolveClassification(engine: Engine, name?: string, tierAsked?: string): Promise<{ name: string; tier: string; level: string } | null> {
+  const cls = name
+    ? await engine.one<{ name: string; area_level: string; tiers: string }>(`SELECT name, area_level, tiers FROM classification WHERE name = $1`, [name])
+    : await defaultClassification(engine);
+  if (!cls) {
+    if (!name) return null;
+    const all = (await engine.all<{ name: string }>(`SELECT name FROM classification ORDER BY name`)).map((r) => r.name);
+    throw new NotFoundError(`There is no classification called "${name}".`, all.length ? `Classifications: ${all.join(', ')}.` : 'Import one with: civic reference import WORKSPACE --classification FILE');
+  }
+  const tiers: string[] = JSON.parse(cls.tiers);
+  const tier = tierAsked ? tiers.find((t) => t.toLowerCase() === tierAsked.toLowerCase()) : tiers[0];
+  if (!tier) throw new ParameterError(`The classification ${cls.name} has no tier "${tierAsked}".`, `Tiers: ${tiers.join(', ')}.`);
+  return { name: cls.name, tier, level: cls.area_level };
+}
+
+/** Demand, labels, candidates and costs for site choice or scenarios. */
+export async function loadSiteInputs(engine: Engine, req: SiteInputRequest, costSource: CostSource = straightLineCosts()): Promise<SiteInputs> {
+  const measure = req.measure ?? 'households';
+  const notes: string[] = [];
+  const cls = await resolveClassification(engine, req.classification, req.tier);
+  if (req.segments?.length && !cls) throw new ParameterError('Demand limited to segments needs a classification, and the workspace has none.', 'Import or build a classification first, or leave out --segments.');
+  let level: AreaLevel;
+  if (req.level) {
+    const l = parseLevel(req.level);
+    if (!l) throw new ParameterError(`Unknown area level "${req.level}".`);
+    level = l;
+  } else level = cls ? (parseLevel(cls.level) ?? await baseLevel(engine, measure)) : await baseLevel(engine, measure);
+  if (cls && cls.level !== level) {
+    throw new ParameterError(`The classification ${cls.name} labels ${cls.level} areas, but demand is by ${level}.`, `Use --level ${cls.level}, or leave out --level.`);
+  }
+  const origins = await areaOrigins(engine, { level });
+  notes.push(`Demand: ${measure} in ${origins.origins.length.toLocaleString('en-GB')} ${level} areas, placed at the ${origins.method}.`);
+  if (origins.unplaced.length) notes.push(`${origins.unplaced.length} areas could not be placed (no postcodes, no boundary) and are left out: ${origins.unplaced.slice(0, 5).join(', ')}${origins.unplaced.length > 5 ? ' …' : ''}.`);
+
+  let labels: Map<string, string> | null = null;
+  if (cls) {
+    const rows = await engine.all<{ area_code: string; code: string }>(`SELECT area_code, code FROM area_segment WHERE classification = $1 AND tier = $2`, [cls.name, cls.tier]);
+    labels = new Map(rows.map((r) => [r.area_code, r.code]));
+    notes.push(`Groups: ${cls.name} ${cls.tier} segments.`);
+  }
+  const wanted = req.segments?.length ? new Set(req.segments) : null;
+  if (wanted && labels) {
+    const known = new Set(labels.values());
+    const unknown = [...wanted].filter((s) => !known.has(s));
+    if (unknown.length) throw new NotFoundError(`No ${cls!.name} ${cls!.tier} area is in segment ${unknown.join(', ')}.`, `Segments at this tier: ${[...known].sort().join(', ')}.`);
+    notes.push(`Only the ${measure} in segment${wanted.size > 1 ? 's' : ''} ${[...wanted].join(', ')} count as demand.`);
+  }
+  const weights = Float64Array.from(origins.origins, (o) => {
+    const v = (measure === 'households' ? o.households : o.population) ?? 0;
+    if (wanted && !wanted.has(labels?.get(o.id) ?? '')) return 0;
+    return v;
+  });
+  const groups = labels ? origins.origins.map((o) => labels!.get(o.id) ?? 'unclassified') : undefined;
+
+  const candidates: SiteCandidate[] = [];
+  if (req.kind) {
+    for (const f of await facilitiesOfKind(engine, req.kind)) candidates.push({ id: f.id, name: f.name, lon: f.lon, lat: f.lat, source: 'facility', existing: true });
+  }
+  if (req.gridMetres !== undefined) {
+    const lons = origins.origins.map((o) => o.lon), lats = origins.origins.map((o) => o.lat);
+    const grid = gridCandidates({ minLon: Math.min(...lons), maxLon: Math.max(...lons), minLat: Math.min(...lats), maxLat: Math.max(...lats) }, req.gridMetres);
+    // Only grid points with some demand point within one spacing: the rest lie outside the borough.
+    const kept = grid.filter((g) => origins.origins.some((o) => metresBetween(o, g) <= req.gridMetres!));
+    if (kept.length > MAX_GRID_CANDIDATES) throw new ParameterError(`A ${req.gridMetres} m grid gives ${kept.length.toLocaleString('en-GB')} candidate sites, more than ${MAX_GRID_CANDIDATES.toLocaleString('en-GB')}.`, 'Use a wider spacing.');
+    for (const g of kept) candidates.push({ ...g, name: g.id, source: 'grid', existing: false });
+    notes.push(`Candidates: ${kept.length.toLocaleString('en-GB')} points on a ${req.gridMetres} m grid${req.kind ? ` and the ${req.kind} sites` : ''}.`);
+  } else if (req.kind) notes.push(`Candidates: the ${candidates.length} ${req.kind} sites.`);
+  for (const p of req.points ?? []) {
+    if (!(p.lon >= -9 && p.lon <= 2.5 && p.lat >= 49 && p.lat <= 61.5)) throw new ParameterError(`${p.lon}, ${p.lat} (${p.name}) is not a longitude and latitude in the UK.`, 'Give it as NAME@LON,LAT, e.g. "New hub@-2.35,53.39".');
+    if (candidates.some((c) => c.id === p.name)) throw new ParameterError(`"${p.name}" is already a site; give the new point another name.`);
+    candidates.push({ id: p.name, name: p.name, lon: p.lon, lat: p.lat, source: 'point', existing: false });
+  }
+  if (req.gridOnly) {
+    for (let j = candidates.length - 1; j >= 0; j--) if (candidates[j].source === 'facility') candidates.splice(j, 1);
+  }
+  if (!candidates.length) throw new ParameterError('There are no candidate sites.', 'Name a facility kind (--kind library), a grid (--grid 500), or points (--point "NAME@LON,LAT").');
+  const existing = candidates.flatMap((c, j) => (c.existing ? [j] : []));
+  const mode = req.mode ?? 'car';
+  const costs = await costSource.matrix(origins.origins, candidates, mode);
+  notes.push(`Travel: ${costs.source}.`);
+  return { level, measure, weights, groups, classification: cls ? { name: cls.name, tier: cls.tier } : null, candidates, existing, costs, notes };
+}
+
+/** A candidate by id, by exact name or by a name as people write it ("Sale" for "Sale Library"). */
+export function findCandidate(inputs: Pick<SiteInputs, 'candidates'>, idOrName: string): number {
+  const want = idOrName.trim();
+  const j = inputs.candidates.findIndex((c) => c.id === want);
+  if (j >= 0) return j;
+  const byName = inputs.candidates.flatMap((c, k) => (c.name.toLowerCase() === want.toLowerCase() ? [k] : []));
+  const hits = byName.length ? byName : inputs.candidates.flatMap((c, k) => (outletKey(c.name) === outletKey(want) ? [k] : []));
+  if (hits.length === 1) return hits[0];
+  if (hits.length > 1) throw new ParameterError(`"${idOrName}" names ${hits.length} sites.`, `Give one of their ids: ${hits.map((k) => inputs.candidates[k].id).join(', ')}.`);
+  const some = inputs.candidates.filter((c) => c.source !== 'grid').slice(0, 10).map((c) => c.name);
+  throw new NotFoundError(`There is no site called "${idOrName}".`, some.length ? `Sites include: ${some.join(', ')}. A new site can be added with --point "NAME@LON,LAT".` : 'Add a new site with --point "NAME@LON,LAT".');
+}

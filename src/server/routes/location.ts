@@ -1,0 +1,184 @@
+/**
+ * Location planning in the portal. Facilities as points are public (where a library is, is public);
+ * the location page is for staff and partners: how far households are from each kind of facility,
+ * a site's catchment profiled by segment (the Sheerness table), and what closing, opening or moving
+ * sites does to coverage, overall and for each segment. Every count shown passes disclosure control.
+ * Journey times are straight-line estimates in the portal (a road network is a CLI option).
+ */
+import type { FastifyInstance } from 'fastify';
+import { DEFAULT_MIN_CELL, ParameterError, suppressOneWay } from '../../core/index.ts';
+import {
+  accessibility, catchment, facilityKinds, facilitiesOfKind, listFacilities, loadSiteInputs, runScenario, TRAVEL_MODES,
+  type CatchmentResult, type Facility, type ScenarioResult, type TravelMode,
+} from '../../location/index.ts';
+import { discloseCatchment, catchmentToCsv, catchmentToXlsx, locationToJson } from '../../outputs/index.ts';
+import { ANALYSTS_AND_PARTNERS, EVERYONE } from '../app.ts';
+import { audit } from '../users.ts';
+import { facilitiesGeoJson, kindLabel, facilityKeys } from '../facility-map.ts';
+import { boundaryLevels, mapFigures } from '../maps.ts';
+import type { AreaLevel } from '../../geo/index.ts';
+import { mapView } from './map.ts';
+import { classificationChoices, formError, formatOf, many, one, safeFilename, sendDownload } from './profile.ts';
+
+/** Household shares within these journey times (minutes), as in the DfT Journey Time Statistics. */
+const ACCESS_THRESHOLDS = [5, 10, 15, 20, 30, 45, 60];
+const MODE_WORDS: Record<TravelMode, string> = { car: 'by car', walk: 'on foot', cycle: 'by bicycle' };
+
+interface LocationQuery {
+  kind?: string;
+  mode: TravelMode;
+  within: number;
+  site?: string;
+  classification?: string;
+  tier?: string;
+  close: string[];
+  open: string[];
+}
+
+function readQuery(q: Record<string, unknown>): LocationQuery {
+  const mode = (one(q.mode) ?? 'car') as TravelMode;
+  if (!TRAVEL_MODES.includes(mode)) throw new ParameterError(`"${mode}" is not a way of travelling the page knows.`, 'Choose car, walk or cycle.');
+  const withinText = one(q.within) ?? '15';
+  const within = Number(withinText);
+  if (!Number.isFinite(within) || within <= 0 || within > 240) throw new ParameterError(`"${withinText}" is not a journey time the page can use.`, 'Enter a number of minutes from 1 to 240.');
+  let classification: string | undefined, tier: string | undefined;
+  const by = one(q.by);
+  if (by) {
+    const [kind, c, ...rest] = by.split(':');
+    if (kind !== 'seg' || !c || !rest.length) throw new ParameterError(`Cannot read "${by}" as a classification tier.`, 'Choose a tier from the list.');
+    classification = c; tier = rest.join(':');
+  }
+  return { kind: one(q.kind), mode, within, site: one(q.site), classification, tier, close: many(q.close), open: many(q.open) };
+}
+
+const queryString = (l: LocationQuery, extra: Record<string, string> = {}) => new URLSearchParams({
+  ...(l.kind ? { kind: l.kind } : {}), mode: l.mode, within: String(l.within), ...(l.site ? { site: l.site } : {}),
+  ...(l.classification ? { by: `seg:${l.classification}:${l.tier}` } : {}), ...extra,
+}).toString();
+
+/** A scenario's per-segment and lost-household figures, with small numbers of households hidden. */
+function discloseScenario(r: ScenarioResult, minCell: number, description: string) {
+  const weights = r.groups.map((g) => Math.round(g.weight));
+  const hidden = suppressOneWay(weights, minCell).suppressed;
+  const lost = Math.round(r.lostWeight), gained = Math.round(r.gainedWeight);
+  return {
+    description, standard: r.standard,
+    before: r.before, after: r.after, change: r.change, totalWeight: r.totalWeight,
+    groups: r.groups.map((g, i) => (hidden[i] ? { group: g.group, suppressed: true } : { ...g, suppressed: false })),
+    lostAreas: r.losers.length, lostWeight: lost > 0 && lost < minCell ? null : lost,
+    gainedAreas: r.gainers.length, gainedWeight: gained > 0 && gained < minCell ? null : gained,
+  };
+}
+
+export async function locationRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/location/facilities.geojson', { config: { roles: EVERYONE } }, async (request, reply) => {
+    const kinds = many((request.query as { kind?: unknown }).kind);
+    const body = await app.results.get('facilities geojson', kinds, () => facilitiesGeoJson(app.engine, kinds));
+    return reply.type('application/geo+json; charset=utf-8').header('cache-control', 'private, max-age=60').send(body);
+  });
+
+  const runCatchment = (l: LocationQuery): Promise<CatchmentResult> => {
+    const req = { site: { facility: l.site!, kind: l.kind }, minutes: l.within, mode: l.mode, classification: l.classification, tier: l.tier };
+    return app.results.get('catchment', req, () => catchment(app.engine, req));
+  };
+
+  app.get('/location/catchment.geojson', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
+    const l = readQuery(request.query as Record<string, unknown>);
+    if (!l.site) throw new ParameterError('Say which facility\'s catchment to draw (site=…).');
+    const r = await runCatchment(l);
+    const fc = { type: 'FeatureCollection', features: r.polygon ? [{ ...r.polygon, properties: { ...r.polygon.properties, site: r.site.name, minutes: l.within, mode: l.mode } }] : [] };
+    return reply.type('application/geo+json; charset=utf-8').header('cache-control', 'private, max-age=60').send(JSON.stringify(fc));
+  });
+
+  app.get('/location', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
+    const q = request.query as Record<string, unknown>;
+    const kinds = await facilityKinds(app.engine);
+    const ctx: Record<string, unknown> = { title: 'Location planning', kinds: kinds.map((k) => ({ value: k.kind, text: `${kindLabel(k.kind)} (${k.facilities})` })) };
+    if (!kinds.length) return app.page(request, reply, 'location.njk', { ...ctx, title: 'Location planning', empty: true });
+    let status = 200;
+    try {
+      const l = readQuery(q);
+      l.kind = l.kind ?? kinds[0].kind;
+      if (!kinds.some((k) => k.kind === l.kind)) throw new ParameterError(`There are no facilities of the kind "${l.kind}".`, 'Choose a kind from the list.');
+      const classes = (await classificationChoices(app.engine, { deprivation: false }));
+      if (!l.classification && classes.length) { l.classification = classes[0].name; l.tier = classes[0].tiers[0]; }
+      const sites = await facilitiesOfKind(app.engine, l.kind);
+      const others = (await listFacilities(app.engine)).filter((f) => f.kind !== l.kind);
+      Object.assign(ctx, {
+        q: l, kindLabel: kindLabel(l.kind), modeWords: MODE_WORDS[l.mode],
+        modes: TRAVEL_MODES.map((m) => ({ value: m, text: MODE_WORDS[m].replace(/^./, (c) => c.toUpperCase()), selected: m === l.mode })),
+        kindItems: kinds.map((k) => ({ value: k.kind, text: `${kindLabel(k.kind)} (${k.facilities})`, selected: k.kind === l.kind })),
+        siteItems: [{ value: '', text: 'None' }, ...sites.map((f) => ({ value: f.id, text: f.name, selected: f.id === l.site }))],
+        byItems: classes.flatMap((c) => c.tiers.map((t) => ({ value: `seg:${c.name}:${t}`, text: `${c.title && c.title !== c.name ? c.title : c.name}: ${t}`, selected: c.name === l.classification && t === l.tier }))),
+        closeItems: sites.map((f) => ({ value: f.id, text: f.name, checked: l.close.includes(f.id) })),
+        openItems: others.map((f: Facility) => ({ value: f.id, text: `${f.name} (${kindLabel(f.kind).toLowerCase()})`, checked: l.open.includes(f.id) })),
+      });
+
+      // How far households are from the nearest facility of the kind.
+      const accessReq = { kinds: [l.kind], mode: l.mode, thresholds: ACCESS_THRESHOLDS };
+      const access = await app.results.get('accessibility', accessReq, () => accessibility(app.engine, accessReq));
+      const k = access.kinds[0];
+      ctx.access = {
+        costSource: access.costSource, level: access.level, meanMinutes: k.borough.meanMinutes, unreachable: Math.round(k.borough.unreachable),
+        rows: access.thresholds.map((t, i) => ({ minutes: t, households: Math.round(k.borough.within[i]), share: k.borough.share[i] * 100 })),
+        total: Math.round(k.borough.demand),
+      };
+
+      // The map: minutes to the nearest facility, facilities as points, the chosen site's catchment.
+      // (Without boundaries at the areas' level there is no map: the tables carry the figures.)
+      const levels = await boundaryLevels(app.engine);
+      if (levels.includes(access.level as AreaLevel)) {
+        const measure = `access:${l.kind}:${l.mode}`;
+        const figures = await app.results.get('map figures', [measure, access.level], () => mapFigures(app.engine, measure, access.level));
+        const bb = (await app.engine.one<{ a: number; b: number; c: number; d: number }>(`SELECT min(min_lon) AS a, min(min_lat) AS b, max(max_lon) AS c, max(max_lat) AS d FROM boundary WHERE level = $1`, [figures.level]))!;
+        const view = mapView(figures, [bb.a, bb.b, bb.c, bb.d], await app.results.get('facility kinds', null, () => facilityKeys(app.engine)));
+        if (l.site) Object.assign(view.mapMeta, { overlay: { url: `/location/catchment.geojson?${queryString(l)}`, label: 'Catchment (for display only)' } });
+        Object.assign(ctx, { figures, ...view });
+      }
+
+      if (l.site) {
+        const c = discloseCatchment(await runCatchment(l), DEFAULT_MIN_CELL);
+        ctx.catchment = c;
+        ctx.downloadQs = queryString(l);
+        await audit(app.engine, request.viewer, 'catchment', `${c.site.name}, ${l.within} min ${l.mode}`, request.ip);
+      }
+
+      if (l.close.length || l.open.length) {
+        const openPoints = others.filter((f) => l.open.includes(f.id)).map((f) => ({ name: f.name, lon: f.lon, lat: f.lat }));
+        if (openPoints.length !== l.open.length) throw new ParameterError('A site to open is not one of the facilities listed.', 'Choose sites to open from the list.');
+        const inputReq = { kind: l.kind, points: openPoints, mode: l.mode, classification: l.classification, tier: l.tier };
+        const inputs = await app.results.get('site inputs', inputReq, () => loadSiteInputs(app.engine, inputReq));
+        const current = inputs.existing.map((i) => inputs.candidates[i].id);
+        const idOf = (f: { name: string }) => inputs.candidates.find((c) => c.source === 'point' && c.name === f.name)!.id;
+        const closeIds = l.close.map((id) => {
+          const c = inputs.candidates.find((x) => x.existing && x.id === id);
+          if (!c) throw new ParameterError('A site to close is not one of the open sites listed.', 'Choose sites to close from the list.');
+          return c.id;
+        });
+        const r = runScenario({ costs: inputs.costs, weights: inputs.weights, groups: inputs.groups, standard: l.within, current }, { close: closeIds, open: openPoints.map(idOf) });
+        // Described by the sites' names, not their ids.
+        const names = (ids: readonly string[]) => ids.map((id) => inputs.candidates.find((c) => c.id === id)?.name ?? id).join(', ');
+        const description = [closeIds.length ? `close ${names(closeIds)}` : '', openPoints.length ? `open ${openPoints.map((p) => p.name).join(', ')}` : ''].filter(Boolean).join('; ');
+        ctx.scenario = discloseScenario(r, DEFAULT_MIN_CELL, description);
+        ctx.scenarioNotes = inputs.notes;
+        await audit(app.engine, request.viewer, 'scenario', `${description}, ${l.within} min ${l.mode}`, request.ip);
+      }
+    } catch (e) {
+      const f = formError(e);
+      Object.assign(ctx, { error: f.error, fix: f.fix, errorTitle: true });
+      status = f.status;
+    }
+    return app.page(request, reply, 'location.njk', ctx as { title: string }, status);
+  });
+
+  app.get('/location/catchment/download', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
+    const q = request.query as Record<string, unknown>;
+    const format = formatOf(q.format, ['csv', 'xlsx', 'json']);
+    const l = readQuery(q);
+    if (!l.site) throw new ParameterError('Say which facility\'s catchment to download (site=…).');
+    const r = discloseCatchment(await runCatchment(l), DEFAULT_MIN_CELL);
+    await audit(app.engine, request.viewer, `export ${format}`, `catchment ${r.site.name}, ${l.within} min ${l.mode}`, request.ip);
+    const name = safeFilename(['catchment', r.site.name, `${l.within}min`, l.mode], format);
+    return sendDownload(reply, name, format, format === 'csv' ? catchmentToCsv(r) : format === 'xlsx' ? await catchmentToXlsx(r) : locationToJson(r));
+  });
+}

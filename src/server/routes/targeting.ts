@@ -1,0 +1,121 @@
+/**
+ * Targeting in the portal (C6): areas ranked by expected new customers among non-users in the
+ * segments where a service does well, cut into delivery rounds, with the postcode list to download.
+ * Small numbers of users are hidden in the page and every download, for every viewer.
+ */
+import type { FastifyInstance } from 'fastify';
+import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
+import { targetAreas, type TargetResult } from '../../targeting/index.ts';
+import { facilityKinds, listFacilities, TRAVEL_MODES, type TravelMode } from '../../location/index.ts';
+import { discloseTarget, targetToCsv, targetToJson, targetToXlsx } from '../../outputs/index.ts';
+import { ANALYSTS_AND_PARTNERS } from '../app.ts';
+import { audit } from '../users.ts';
+import { kindLabel } from '../facility-map.ts';
+import { classificationChoices, datasetChoices, formError, formatOf, one, safeFilename, sendDownload } from './profile.ts';
+
+const LEVELS = [{ value: 'ward', text: 'Wards' }, { value: 'lsoa', text: 'LSOAs' }, { value: 'oa', text: 'Output areas' }, { value: 'postcode', text: 'Postcodes' }];
+
+interface TargetQuery {
+  dataset: string;
+  classification?: string; tier?: string;
+  areas: string;
+  distance?: 'within' | 'beyond'; minutes?: number; of?: string; mode: TravelMode;
+  rounds: number;
+}
+
+function readQuery(q: Record<string, unknown>): TargetQuery | null {
+  const dataset = one(q.dataset);
+  if (!dataset) return null;
+  let classification: string | undefined, tier: string | undefined;
+  const by = one(q.by);
+  if (by) {
+    const [kind, c, ...rest] = by.split(':');
+    if (kind !== 'seg' || !c || !rest.length) throw new ParameterError(`Cannot read "${by}" as a classification tier.`, 'Choose a tier from the list.');
+    classification = c; tier = rest.join(':');
+  }
+  const areas = one(q.areas) ?? 'ward';
+  if (!LEVELS.some((l) => l.value === areas)) throw new ParameterError(`"${areas}" is not a kind of area the page can rank.`, 'Choose wards, LSOAs, output areas or postcodes.');
+  const mode = (one(q.mode) ?? 'car') as TravelMode;
+  if (!TRAVEL_MODES.includes(mode)) throw new ParameterError(`"${mode}" is not a way of travelling the page knows.`);
+  const roundsText = one(q.rounds) ?? '4';
+  const rounds = Number(roundsText);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) throw new ParameterError(`"${roundsText}" is not a number of rounds the page can use.`, 'Enter a whole number from 1 to 50.', );
+  const distance = one(q.distance) as TargetQuery['distance'] | undefined;
+  let minutes: number | undefined, of: string | undefined;
+  if (distance === 'within' || distance === 'beyond') {
+    const m = Number(one(q.minutes));
+    if (!Number.isFinite(m) || m <= 0) throw new ParameterError('Enter the journey time in minutes.', 'For example 10, to target streets beyond a 10-minute drive.');
+    of = one(q.of);
+    if (!of) throw new ParameterError('Choose the facility the journey time is to.');
+    minutes = m;
+  }
+  return { dataset, classification, tier, areas, distance: minutes === undefined ? undefined : distance, minutes, of, mode, rounds };
+}
+
+const queryString = (t: TargetQuery) => new URLSearchParams({
+  dataset: t.dataset, ...(t.classification ? { by: `seg:${t.classification}:${t.tier}` } : {}), areas: t.areas, rounds: String(t.rounds), mode: t.mode,
+  ...(t.distance ? { distance: t.distance, minutes: String(t.minutes), of: t.of! } : {}),
+}).toString();
+
+export async function targetingRoutes(app: FastifyInstance): Promise<void> {
+  const run = async (t: TargetQuery): Promise<TargetResult> => {
+    const req = {
+      dataset: t.dataset, classification: t.classification, tier: t.tier, segments: 'auto' as const, areas: t.areas, rounds: t.rounds, mode: t.mode,
+      within: t.distance === 'within' ? t.minutes : undefined, beyond: t.distance === 'beyond' ? t.minutes : undefined, of: t.distance ? t.of : undefined,
+    };
+    const truth = await app.results.get('target', req, () => targetAreas(app.engine, req));
+    return discloseTarget(truth, DEFAULT_MIN_CELL);
+  };
+
+  app.get('/targeting', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
+    const q = request.query as Record<string, unknown>;
+    const [datasets, classes, kinds, facilities] = await Promise.all([
+      datasetChoices(app.engine), classificationChoices(app.engine, { deprivation: false }), facilityKinds(app.engine), listFacilities(app.engine)]);
+    const ctx: Record<string, unknown> = { title: 'Targeting' };
+    let status = 200;
+    let t: TargetQuery | null = null;
+    try {
+      t = readQuery(q);
+      if (t) {
+        const r = await run(t);
+        Object.assign(ctx, { result: r, qs: queryString(t), targeted: r.areas.filter((a) => a.targeted), chosen: r.segments.filter((s) => s.chosen) });
+        await audit(app.engine, request.viewer, 'targeting', `${r.dataset} by ${r.classification} ${r.tier}, ${r.areaLevel}`, request.ip);
+      }
+    } catch (e) {
+      const f = formError(e);
+      Object.assign(ctx, { error: f.error, fix: f.fix, errorTitle: true });
+      status = f.status;
+    }
+    const dataset = t?.dataset ?? one(q.dataset);
+    const by = t?.classification ? `seg:${t.classification}:${t.tier}` : one(q.by);
+    const of = t?.of ?? one(q.of);
+    Object.assign(ctx, {
+      datasetItems: [{ value: '', text: 'Choose a dataset' }, ...datasets.map((d) => ({ value: d.name, text: `${d.title ?? d.name}${d.partner ? ` (${d.partner})` : ''}`, selected: d.name === dataset }))],
+      byItems: [{ value: '', text: 'The first classification, top tier' }, ...classes.flatMap((c) => c.tiers.map((tier) => ({ value: `seg:${c.name}:${tier}`, text: `${c.title && c.title !== c.name ? c.title : c.name}: ${tier}`, selected: `seg:${c.name}:${tier}` === by })))],
+      levelItems: LEVELS.map((l) => ({ ...l, selected: l.value === (t?.areas ?? one(q.areas) ?? 'ward') })),
+      distanceItems: [
+        { value: '', text: 'Anywhere', checked: !t?.distance },
+        { value: 'within', text: 'Only within a journey time of a facility', checked: t?.distance === 'within' },
+        { value: 'beyond', text: 'Only beyond a journey time of a facility', checked: t?.distance === 'beyond' },
+      ],
+      ofItems: [{ value: '', text: 'Choose a facility' },
+        ...kinds.map((k) => ({ value: k.kind, text: `The nearest ${kindLabel(k.kind).toLowerCase()}`, selected: k.kind === of })),
+        ...facilities.map((f) => ({ value: f.name, text: f.name, selected: f.name === of }))],
+      minutes: t?.minutes ?? one(q.minutes) ?? '', rounds: t?.rounds ?? one(q.rounds) ?? 4,
+    });
+    return app.page(request, reply, 'targeting.njk', ctx as { title: string }, status);
+  });
+
+  app.get('/targeting/download', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
+    const q = request.query as Record<string, unknown>;
+    const format = formatOf(q.format, ['csv', 'xlsx', 'json']);
+    const t = readQuery(q);
+    if (!t) throw new ParameterError('Say which dataset to target (dataset=…).');
+    const list = one(q.list) ?? 'postcodes';
+    if (list !== 'postcodes' && list !== 'areas') throw new ParameterError(`"${list}" is not a list the page can give.`, 'Ask for postcodes or areas.');
+    const r = await run(t);
+    await audit(app.engine, request.viewer, `export ${format}`, `targeting ${r.dataset} ${list}`, request.ip);
+    const name = safeFilename(['targets', r.dataset, r.areaLevel, format === 'csv' ? list : null], format);
+    return sendDownload(reply, name, format, format === 'csv' ? targetToCsv(r, list) : format === 'xlsx' ? await targetToXlsx(r) : targetToJson(r));
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * `--network FILE.osm.pbf` end to end: a tiny workspace whose postcodes and facilities sit inside
+ * the Leeds OpenStreetMap extract, accessibility by walking along its paths through the CLI, and
+ * every time at least the straight-line distance at walking pace.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createWorkspace } from '../../src/store/index.ts';
+import { importReference } from '../../src/reference/index.ts';
+import { importFacilities, metresBetween, WALK_KMH } from '../../src/location/index.ts';
+import { tempDir } from '../helpers/workspace.ts';
+import { sharedData } from '../helpers/shared-data.ts';
+
+const { path: OSM, skip } = sharedData('osm');
+const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
+const tmp = tempDir('civic-network-');
+after(() => tmp.cleanup());
+
+// Inside the extract's bounding box (-1.5688, 53.8047) – (-1.5481, 53.8124), away from its edges.
+const POSTCODES = [
+  ['LS2 9JT', 53.8080, -1.5600, 'E00000001'], ['LS2 9JU', 53.8070, -1.5620, 'E00000001'],
+  ['LS2 9JV', 53.8100, -1.5560, 'E00000002'], ['LS2 9JW', 53.8095, -1.5540, 'E00000002'],
+  ['LS2 9JX', 53.8060, -1.5520, 'E00000003'], ['LS2 9JY', 53.8110, -1.5650, 'E00000003'],
+] as const;
+const FACILITIES = [['Library A', 53.8085, -1.5590], ['Library B', 53.8065, -1.5530]] as const;
+
+test('location access along the Leeds paths (--network) gives finite walking times no faster than the crow flies', { skip }, async () => {
+  const pc = join(tmp.dir, 'postcodes.csv'), base = join(tmp.dir, 'base.csv'), fac = join(tmp.dir, 'libraries.csv');
+  writeFileSync(pc, 'pcds,dointr,doterm,lat,long,oa21cd,lsoa21cd,osward,oslaua\n' + POSTCODES.map(([p, lat, lon, oa]) => `${p},198001,,${lat},${lon},${oa},E01000001,E05000001,E08000035`).join('\n') + '\n');
+  writeFileSync(base, 'area_code,households,population\nE00000001,120,260\nE00000002,200,450\nE00000003,80,150\n');
+  writeFileSync(fac, 'name,lat,lon\n' + FACILITIES.map(([n, lat, lon]) => `${n},${lat},${lon}`).join('\n') + '\n');
+  const wsPath = join(tmp.dir, 'leeds.civic');
+  const ws = await createWorkspace(wsPath);
+  try {
+    await importReference(ws.engine, { postcodes: pc, base: [base] });
+    const r = await importFacilities(ws.engine, fac, { kind: 'library' });
+    assert.equal(r.imported, 2);
+  } finally { ws.close(); }
+
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const res = run('location', 'access', wsPath, '--kind', 'library', '--mode', 'walk', '--network', join(OSM, 'its-example.osm.pbf'), '--format', 'json');
+  assert.equal(res.status, 0, res.stderr);
+  const out = JSON.parse(res.stdout) as { costSource: string; areas: { code: string; lon: number; lat: number; kinds: { nearestMinutes: number | null }[] }[] };
+  assert.match(out.costSource, /network|road|OpenStreetMap|osm/i, `the result says the minutes came from the road network: ${out.costSource}`);
+  assert.equal(out.areas.length, 3);
+  for (const a of out.areas) {
+    const minutes = a.kinds[0].nearestMinutes;
+    assert.ok(typeof minutes === 'number' && Number.isFinite(minutes), `${a.code} reaches a library`);
+    const crowFlies = Math.min(...FACILITIES.map(([, lat, lon]) => metresBetween(a, { lon, lat })));
+    assert.ok(minutes + 1e-3 >= crowFlies / ((WALK_KMH * 1000) / 60), `${a.code}: ${minutes} min is faster than walking in a straight line`);
+  }
+
+  const bad = run('location', 'access', wsPath, '--kind', 'library', '--network', join(tmp.dir, 'missing.osm.pbf'), '--format', 'json');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stdout + bad.stderr, /missing\.osm\.pbf/);
+});

@@ -1,0 +1,151 @@
+/**
+ * The location and targeting pages (inject, no network) over a 20,000-household Sample Borough with
+ * its facilities: figures on the page agree with the analyses, scenarios add up, downloads are
+ * suppressed and neutralised, and only staff and partners get in.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildSampleBorough } from '../../src/demo/index.ts';
+import type { Workspace } from '../../src/store/index.ts';
+import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
+import { addUser } from '../../src/server/users.ts';
+import { accessibility, facilitiesOfKind, listFacilities } from '../../src/location/index.ts';
+import { tempDir } from '../helpers/workspace.ts';
+
+const tmp = tempDir('civic-location-');
+let ws: Workspace;
+let app: FastifyInstance;
+const PASSWORD = 'a long enough password';
+const cookies: Record<string, string> = {};
+
+before(async () => {
+  ws = (await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: 20_000, seed: 11 })).workspace;
+  for (const [username, role, partner] of [['ana', 'analyst'], ['pat', 'partner', 'Fire and Rescue'], ['agt', 'agent']] as const) await addUser(ws.engine, { username, password: PASSWORD, role, partner });
+  app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: join(tmp.dir, 'uploads') });
+  for (const u of ['ana', 'pat', 'agt']) {
+    const r = await app.inject({ method: 'POST', url: '/login', payload: { username: u, password: PASSWORD } });
+    cookies[u] = String(r.cookies.find((c) => c.name === SESSION_COOKIE)!.value);
+  }
+});
+after(async () => { await app?.close(); ws?.close(); tmp.cleanup(); });
+
+const get = (url: string, user?: string) => app.inject({ method: 'GET', url, cookies: user ? { [SESSION_COOKIE]: cookies[user] } : {} });
+const cellsOf = (html: string, tableId: string) => {
+  const table = new RegExp(`<table class="govuk-table" id="${tableId}">([\\s\\S]*?)</table>`).exec(html);
+  assert.ok(table, `table ${tableId} is on the page`);
+  return [...table[1].matchAll(/<tr class="govuk-table__row">([\s\S]*?)<\/tr>/g)].slice(1)
+    .map((m) => [...m[1].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => c[1].replace(/<[^>]+>/g, '').trim()));
+};
+const num = (s: string) => Number(s.replace(/,/g, ''));
+
+test('the demo imports its facilities, and anyone can see them as points', async () => {
+  const all = await listFacilities(ws.engine);
+  assert.equal(all.length, 34);
+  const r = await get('/location/facilities.geojson');
+  assert.equal(r.statusCode, 200);
+  const fc = JSON.parse(r.body);
+  assert.equal(fc.features.length, 34);
+  assert.deepEqual(new Set(fc.features.map((f: { properties: { kind: string } }) => f.properties.kind)), new Set(all.map((f) => f.kind)));
+  const libs = JSON.parse((await get('/location/facilities.geojson?kind=library')).body);
+  assert.equal(libs.features.length, 8);
+  // The map page draws them over the areas, with a key.
+  const page = await get('/map');
+  assert.match(page.body, /id="facility-key-title">Facilities/);
+  assert.match(page.body, /Library \(8\)/i);
+});
+
+test('the location page shows households within each time of the nearest library, as the analysis works it out', async () => {
+  assert.equal((await get('/location')).statusCode, 302, 'public: sign in');
+  assert.equal((await get('/location', 'agt')).statusCode, 403);
+  const r = await get('/location?kind=library&mode=walk&within=15', 'pat');
+  assert.equal(r.statusCode, 200, r.body);
+  const rows = cellsOf(r.body, 'access-table');
+  const truth = await accessibility(ws.engine, { kinds: ['library'], mode: 'walk', thresholds: [5, 10, 15, 20, 30, 45, 60] });
+  assert.equal(rows.length, 7);
+  rows.forEach((row, i) => {
+    assert.equal(num(row[1]), Math.round(truth.kinds[0].borough.within[i]), row[0]);
+    assert.equal(row[2], (truth.kinds[0].borough.share[i] * 100).toFixed(1));
+  });
+  const shares = rows.map((row) => Number(row[2]));
+  assert.deepEqual(shares, [...shares].sort((a, b) => a - b), 'shares rise with time');
+  // The map: minutes to the nearest library for every output area, with the libraries on it.
+  assert.match(r.body, /data-module="civic-map"/);
+  assert.match(r.body, /access%3Alibrary%3Awalk|access:library:walk/);
+  const geo = JSON.parse((await get('/map/data.geojson?measure=access:library:walk&level=oa21', 'pat')).body);
+  const byCode = new Map(truth.areas.map((a) => [a.code, a.kinds[0].nearestMinutes]));
+  for (const f of geo.features) assert.equal(f.properties.value, Math.round(byCode.get(f.properties.code)! * 10) / 10, f.properties.code);
+});
+
+test('a library\'s catchment is profiled by segment and drawn, with small counts hidden', async () => {
+  const lib = (await facilitiesOfKind(ws.engine, 'library')).find((f) => f.name === 'Central Library')!;
+  const qs = `kind=library&mode=walk&within=10&site=${encodeURIComponent(lib.id)}&by=seg:sample:group`;
+  const r = await get(`/location?${qs}`, 'ana');
+  assert.equal(r.statusCode, 200, r.body);
+  assert.match(r.body, /Who lives within 10 minutes of Central Library/);
+  const rows = cellsOf(r.body, 'catchment-table');
+  assert.equal(rows.length, 7, 'one row per Sample Borough group');
+  for (const row of rows) {
+    if (row[1].startsWith('[c]')) continue;
+    const n = num(row[1]);
+    assert.ok(n === 0 || n >= 10, `a count of ${n} is shown`);
+  }
+  const outline = JSON.parse((await get(`/location/catchment.geojson?${qs}`, 'ana')).body);
+  assert.equal(outline.features.length, 1);
+  assert.equal(outline.features[0].geometry.type, 'Polygon');
+  assert.equal(outline.features[0].properties.display, 'for display only');
+  const csv = await get(`/location/catchment/download?${qs}&format=csv`, 'ana');
+  assert.equal(csv.statusCode, 200);
+  assert.match(String(csv.headers['content-disposition']), /attachment; filename="catchment-Central-Library-10min-walk\.csv"/);
+  assert.doesNotMatch(csv.body, /^[=+@-]/m, 'no cell starts a formula');
+});
+
+test('closing a library: coverage can only fall, the change is after minus before, and every segment is reported', async () => {
+  const libs = await facilitiesOfKind(ws.engine, 'library');
+  const r = await get(`/location?kind=library&mode=walk&within=10&by=seg:sample:group&close=${encodeURIComponent(libs[1].id)}`, 'ana');
+  assert.equal(r.statusCode, 200, r.body);
+  assert.match(r.body, new RegExp(`What if: close ${libs[1].name}`, 'i'));
+  const [share, minutes] = cellsOf(r.body, 'scenario-table');
+  const [before, afterShare, change] = share.slice(1).map(Number);
+  assert.ok(afterShare <= before, `coverage rose from ${before} to ${afterShare} after a closure`);
+  assert.ok(Math.abs(afterShare - before - change) < 0.11, 'change = after − before (to rounding)');
+  assert.ok(Number(minutes[2]) >= Number(minutes[1]), 'journeys do not get shorter when a site closes');
+  assert.equal(cellsOf(r.body, 'scenario-groups').length, 7);
+  // Opening at another service's site (a children's centre) can only help.
+  const cc = (await facilitiesOfKind(ws.engine, 'childrens_centre'))[0];
+  const opened = await get(`/location?kind=library&mode=walk&within=10&open=${encodeURIComponent(cc.id)}`, 'ana');
+  const [s2] = cellsOf(opened.body, 'scenario-table');
+  assert.ok(Number(s2[2]) >= Number(s2[1]));
+  // A site that is not a library cannot be closed as one.
+  const bad = await get(`/location?kind=library&close=${encodeURIComponent(cc.id)}`, 'ana');
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /not one of the open sites/);
+});
+
+test('the targeting page ranks areas and gives the postcode list, suppressed, to staff and partners only', async () => {
+  assert.equal((await get('/targeting?dataset=green_waste')).statusCode, 302);
+  assert.equal((await get('/targeting?dataset=green_waste', 'agt')).statusCode, 403);
+  const r = await get('/targeting?dataset=green_waste&by=seg:sample:type&areas=oa&rounds=3&distance=beyond&minutes=5&of=hwrc', 'pat');
+  assert.equal(r.statusCode, 200, r.body);
+  const rows = cellsOf(r.body, 'target-table');
+  assert.ok(rows.length > 0);
+  const ranks = rows.map((row) => Number(row[0]));
+  assert.deepEqual(ranks, ranks.map((_, i) => i + 1), 'areas in rank order, 1 first');
+  for (const row of rows) {
+    assert.ok(Number(row[6]) > 5, `an area ${row[6]} minutes from the tip is targeted "beyond 5 minutes"`);
+    if (!row[3].startsWith('[c]')) assert.ok(num(row[3]) === 0 || num(row[3]) >= 10, `users ${row[3]} shown`);
+  }
+  assert.equal(cellsOf(r.body, 'rounds-table').length, 3);
+  const csv = await get('/targeting/download?dataset=green_waste&by=seg:sample:type&areas=oa&rounds=3&distance=beyond&minutes=5&of=hwrc&format=csv&list=postcodes', 'pat');
+  assert.equal(csv.statusCode, 200);
+  const lines = csv.body.trim().split(/\r?\n/);
+  assert.match(lines[0], /postcode/i);
+  assert.ok(lines.length > rows.length, 'a postcode per line, several per area');
+  const xlsx = await get('/targeting/download?dataset=green_waste&by=seg:sample:type&areas=oa&format=xlsx', 'ana');
+  assert.equal(xlsx.statusCode, 200);
+  assert.equal(xlsx.rawPayload.subarray(0, 2).toString(), 'PK');
+  const badTime = await get('/targeting?dataset=green_waste&distance=within&minutes=abc&of=hwrc', 'ana');
+  assert.equal(badTime.statusCode, 400);
+  assert.match(badTime.body, /govuk-error-summary/);
+});
