@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
 import { ParameterError } from '../core/index.ts';
 import {
-  loadSiteInputs, findCandidate, solve, runScenario, describeChange, SITE_PROBLEM_KINDS, TRAVEL_MODES, DEFAULT_TIME_LIMIT_SECONDS,
+  loadSiteInputs, restrictCandidates, findCandidate, solve, runScenario, describeChange, SITE_PROBLEM_KINDS, TRAVEL_MODES, DEFAULT_TIME_LIMIT_SECONDS,
   type SiteInputs, type SiteProblemKind, type SiteSolution, type ScenarioResult, type SiteChange, type TravelMode,
 } from '../location/index.ts';
 import { textTable, csvText, locationToJson } from '../outputs/index.ts';
@@ -50,7 +50,7 @@ function commonOptions(cmd: Command): Command {
     .option('--grid <metres>', 'also consider sites on a square grid with this spacing over the borough')
     .option('--point <NAME@LON,LAT>', 'a proposed site (repeatable)', repeat)
     .addOption(new Option('--mode <mode>', 'how people travel').choices([...TRAVEL_MODES]).default('car'))
-    .option('--level <level>', 'demand areas: oa21, lsoa21 … (the finest level of the base by default)')
+    .option('--level <level>', 'demand areas: the classification\'s level when one is used (the only level allowed then), else the finest level of the base')
     .addOption(new Option('--measure <measure>', 'demand: households or population').choices(['households', 'population']).default('households'))
     .option('--segments <codes>', 'count only the demand in these segments, e.g. a target group', list)
     .option('--classification <name>', 'classification for the per-segment figures (default: the first imported)')
@@ -80,7 +80,7 @@ export function registerSiteCommands(location: Command): void {
     .option('--standard <minutes>', 'coverage standard in minutes (needed for set cover and maximal coverage)')
     .option('--keep-existing', 'keep today\'s sites of --kind open and choose the rest')
     .option('--keep <sites>', 'keep these sites open (ids or names)', list)
-    .option('--grid-only', 'choose among grid points and --point sites only (today\'s sites still count if kept)')
+    .option('--grid-only', 'open new sites only at grid points and --point sites; today\'s sites count only if kept (--keep-existing, --keep)')
     .addOption(new Option('--method <method>', 'exact (HiGHS), heuristic, or auto: exact where the model is small enough').choices(['auto', 'exact', 'heuristic']).default('auto'))
     .option('--time-limit <seconds>', `time limit for the exact solver (default ${DEFAULT_TIME_LIMIT_SECONDS})`)
     .addOption(formatOption(['table', 'json', 'csv']))
@@ -99,9 +99,12 @@ Examples:
       const standard = positive(o.standard, '--standard');
       if (o.keepExisting && !o.kind) throw new ParameterError('--keep-existing needs --kind, to know which sites exist.');
       await withWorkspace(workspace, async (ws) => {
-        const inputs = await inputsFor(ws, o);
-        const fixed = new Set<number>(o.keepExisting ? inputs.existing : []);
-        for (const k of (o.keep as string[] | undefined) ?? []) fixed.add(findCandidate(inputs, k));
+        const all = await inputsFor(ws, o);
+        const kept = new Set<number>(o.keepExisting ? all.existing : []);
+        for (const k of (o.keep as string[] | undefined) ?? []) kept.add(findCandidate(all, k));
+        // --grid-only: today's sites are there only if kept; everything else opened is new.
+        const inputs = all.onlyNew ? restrictCandidates(all, [...kept, ...all.onlyNew]) : all;
+        const fixed = new Set([...kept].map((j) => inputs.candidates.indexOf(all.candidates[j])));
         const result = await solve(
           { weights: inputs.weights, groups: inputs.groups, costs: inputs.costs, fixed: [...fixed], standard, p },
           problemKind,
@@ -129,7 +132,7 @@ Examples:
 Examples:
   civic location scenario trafford.civic --kind library --standard 15 --mode walk --close "Hale Library"
   civic location scenario trafford.civic --kind library --standard 15 --mode walk --point "Hub@-2.33,53.42" --move "Sale Library>Hub"
-  civic location scenario borough.civic --kind customer_service --standard 20 --close "Town Hall" --open "Central Library" --format csv --out change.csv`)
+  civic location scenario borough.civic --kind customer_service_point --standard 20 --close "Town Hall Customer Service Centre" --point "Library hub@-2.35,53.39" --open "Library hub" --format csv --out change.csv`)
     .action(action(async (workspace: string, o: Record<string, unknown>) => {
       const format = parseFormat(String(o.format ?? 'table'), ['table', 'json', 'csv']);
       const standard = positive(o.standard, '--standard')!;
@@ -162,8 +165,9 @@ function nameOf(inputs: SiteInputs, id: string): string {
 
 export function choiceToTable(r: SiteSolution, inputs: SiteInputs, mode: string): string {
   const lines: string[] = [];
-  const what = r.kind === 'p-median' ? `total travel ${n0(r.objective)} ${inputs.measure}·minutes` : r.kind === 'mclp' ? `${n0(r.objective)} ${inputs.measure} covered` : `${r.objective} sites`;
-  lines.push(`${KIND_NAMES[r.kind]} by ${mode}: ${r.open.length} sites, ${what}.`);
+  const how = mode === 'car' ? 'by car' : mode === 'walk' ? 'on foot' : mode === 'cycle' ? 'by bicycle' : `by ${mode}`;
+  const what = r.kind === 'p-median' ? `, total travel ${n0(r.objective)} ${inputs.measure}·minutes` : r.kind === 'mclp' ? `, ${n0(r.objective)} ${inputs.measure} covered` : '';
+  lines.push(`${KIND_NAMES[r.kind]} ${how}: ${r.open.length} site${r.open.length === 1 ? '' : 's'}${what}.`);
   lines.push(`Method: ${r.method}${r.status === 'heuristic' ? '' : ` (${r.status})`}; gap ${r.gap === null ? 'not known' : pc(r.gap)}; ${r.seconds.toFixed(1)} s.`);
   if (r.coverage) lines.push(`Within ${r.coverage.standard} minutes: ${n0(r.coverage.coveredWeight)} of ${n0(r.totalWeight)} ${inputs.measure} (${pc(r.coverage.share)}).`);
   lines.push(`Minutes to the nearest site: mean ${m1(r.meanMinutes)}, longest ${m1(r.maxMinutes)}.`);

@@ -52,6 +52,8 @@ export interface SiteInputs {
   candidates: SiteCandidate[];
   /** Candidate indexes of the sites open today. */
   existing: number[];
+  /** With --grid-only: the candidates that may be newly opened (today's sites may only be kept). */
+  onlyNew?: number[];
   costs: CostMatrix;
   /** How the inputs were made, in words, for the notes under a table. */
   notes: string[];
@@ -140,21 +142,24 @@ export async function loadSiteInputs(engine: Engine, req: SiteInputRequest, cost
     if (kept.length > MAX_GRID_CANDIDATES) throw new ParameterError(`A ${req.gridMetres} m grid gives ${kept.length.toLocaleString('en-GB')} candidate sites, more than ${MAX_GRID_CANDIDATES.toLocaleString('en-GB')}.`, 'Use a wider spacing.');
     for (const g of kept) candidates.push({ ...g, name: g.id, source: 'grid', existing: false });
     notes.push(`Candidates: ${kept.length.toLocaleString('en-GB')} points on a ${req.gridMetres} m grid${req.kind ? ` and the ${req.kind} sites` : ''}.`);
-  } else if (req.kind) notes.push(`Candidates: the ${candidates.length} ${req.kind} sites.`);
+  } else if (req.kind) notes.push(`Candidates: the ${candidates.length} ${req.kind} sites${(req.points ?? []).length ? ` and ${req.points!.length} proposed point${req.points!.length > 1 ? 's' : ''}` : ''}.`);
   for (const p of req.points ?? []) {
     if (!(p.lon >= -9 && p.lon <= 2.5 && p.lat >= 49 && p.lat <= 61.5)) throw new ParameterError(`${p.lon}, ${p.lat} (${p.name}) is not a longitude and latitude in the UK.`, 'Give it as NAME@LON,LAT, e.g. "New hub@-2.35,53.39".');
     if (candidates.some((c) => c.id === p.name)) throw new ParameterError(`"${p.name}" is already a site; give the new point another name.`);
     candidates.push({ id: p.name, name: p.name, lon: p.lon, lat: p.lat, source: 'point', existing: false });
   }
-  if (req.gridOnly) {
-    for (let j = candidates.length - 1; j >= 0; j--) if (candidates[j].source === 'facility') candidates.splice(j, 1);
+  // --grid-only: today's sites stay in the matrix (fixed sites and scenarios need them) but are not
+  // offered as new places to open; callers keep or close them explicitly.
+  if (req.gridOnly && req.gridMetres === undefined && !(req.points ?? []).length) {
+    throw new ParameterError('--grid-only needs a grid or proposed points to choose from.', 'Add --grid METRES or --point "NAME@LON,LAT".');
   }
   if (!candidates.length) throw new ParameterError('There are no candidate sites.', 'Name a facility kind (--kind library), a grid (--grid 500), or points (--point "NAME@LON,LAT").');
   const existing = candidates.flatMap((c, j) => (c.existing ? [j] : []));
+  const onlyNew = req.gridOnly ? candidates.flatMap((c, j) => (c.existing ? [] : [j])) : undefined;
   const mode = req.mode ?? 'car';
   const costs = await costSource.matrix(origins.origins, candidates, mode);
   notes.push(`Travel: ${costs.source}.`);
-  return { level, measure, weights, groups, classification: cls ? { name: cls.name, tier: cls.tier } : null, candidates, existing, costs, notes };
+  return { level, measure, weights, groups, classification: cls ? { name: cls.name, tier: cls.tier } : null, candidates, existing, onlyNew, costs, notes };
 }
 
 /** A candidate by id, by exact name or by a name as people write it ("Sale" for "Sale Library"). */
@@ -168,4 +173,18 @@ export function findCandidate(inputs: Pick<SiteInputs, 'candidates'>, idOrName: 
   if (hits.length > 1) throw new ParameterError(`"${idOrName}" names ${hits.length} sites.`, `Give one of their ids: ${hits.map((k) => inputs.candidates[k].id).join(', ')}.`);
   const some = inputs.candidates.filter((c) => c.source !== 'grid').slice(0, 10).map((c) => c.name);
   throw new NotFoundError(`There is no site called "${idOrName}".`, some.length ? `Sites include: ${some.join(', ')}. A new site can be added with --point "NAME@LON,LAT".` : 'Add a new site with --point "NAME@LON,LAT".');
+}
+
+/** The same inputs with only some candidates (by index), their costs cut to match; `existing` follows. */
+export function restrictCandidates(inputs: SiteInputs, keep: readonly number[]): SiteInputs {
+  const cols = [...new Set(keep)].sort((a, b) => a - b);
+  const n = inputs.costs.destinations.length, rows = inputs.costs.origins.length;
+  const minutes = new Float32Array(rows * cols.length);
+  for (let o = 0; o < rows; o++) cols.forEach((j, k) => { minutes[o * cols.length + k] = inputs.costs.minutes[o * n + j]; });
+  const candidates = cols.map((j) => inputs.candidates[j]);
+  return {
+    ...inputs, candidates, onlyNew: undefined,
+    existing: candidates.flatMap((c, k) => (c.existing ? [k] : [])),
+    costs: { ...inputs.costs, destinations: candidates, minutes },
+  };
 }

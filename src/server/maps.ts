@@ -10,7 +10,7 @@ import { profileDataset } from '../profiling/index.ts';
 import { discloseProfile } from '../outputs/index.ts';
 import { listDatasets } from '../intake/index.ts';
 import { accessibility, facilityKinds, TRAVEL_MODES, type TravelMode } from '../location/index.ts';
-import { kindLabel } from './facility-map.ts';
+import { kindLabel, kindNoun } from './facility-map.ts';
 
 export type MeasureKind = 'households' | 'segment' | 'penetration' | 'index' | 'deprivation' | 'access';
 
@@ -331,7 +331,7 @@ export async function mapFigures(engine: Engine, measure: string, levelInput: st
         text: v === null ? (k ? 'Cannot be reached' : 'No figure') : `${fmt(v, 1)} min${k?.nearestName ? ` (${k.nearestName})` : ''}` });
     }
     const how = spec.mode === 'car' ? 'by car' : spec.mode === 'walk' ? 'on foot' : 'by bicycle';
-    title = `Minutes to the nearest ${kindLabel(spec.facilityKind!).toLowerCase()} ${how}, by ${LEVEL_TITLES[level]}`;
+    title = `Minutes to the nearest ${kindNoun(spec.facilityKind!)} ${how}, by ${LEVEL_TITLES[level]}`;
     valueLabel = `Minutes ${how} (nearest)`;
     legend = [0, ...ACCESS_BANDS].map((lo, i, all) => ({ cls: i, colour: PALETTE_5[i], css: `civic-pal5-${i}`, label: i === all.length - 1 ? `${lo} minutes or more` : `${lo} to under ${all[i + 1]} minutes` }))
       .filter((l) => areas.some((a) => a.cls === l.cls));

@@ -203,6 +203,9 @@ describe("a person's journey", { skip }, () => {
     await page.locator('select#kind').selectOption('library');
     await page.locator('select#mode').selectOption('walk');
     await page.locator('#within').fill('10');
+    // The sites listed are those of the kind shown: show libraries first, then choose one.
+    await Promise.all([page.waitForURL(/kind=library/), page.getByRole('button', { name: 'Show' }).click()]);
+    await page.locator('#access-table').waitFor();
     await page.locator('select#site').selectOption({ label: 'Central Library' });
     await Promise.all([page.waitForURL(/site=/), page.getByRole('button', { name: 'Show' }).click()]);
     await page.waitForSelector('#map[data-state="rendered"]', { timeout: 60_000 });

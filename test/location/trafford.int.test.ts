@@ -149,3 +149,23 @@ test('the command line: civic location access … --format json, and a plain-Eng
   assert.equal(bad.status, 2);
   assert.equal(JSON.parse(bad.stdout).error.code, 'not_found');
 });
+
+test('the command line: choosing libraries and closing one, on Trafford (civic location choose / scenario)', { skip }, () => {
+  const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
+  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  // Keep 13 libraries' worth of coverage with 6 new grid sites at most: none of today's may be chosen.
+  const choose = run('location', 'choose', WS, '--kind', 'library', '--problem', 'mclp', '--sites', '6', '--standard', '15', '--mode', 'walk', '--grid', '1500', '--grid-only', '--method', 'heuristic', '--format', 'json');
+  assert.equal(choose.status, 0, choose.stderr);
+  const c = JSON.parse(choose.stdout) as { openIds: string[]; candidates: { id: string; source: string }[]; coverage: { share: number } };
+  assert.equal(c.openIds.length, 6);
+  const source = new Map(c.candidates.map((x) => [x.id, x.source]));
+  assert.ok(c.openIds.every((id) => source.get(id) === 'grid'), `--grid-only opened ${c.openIds.join(', ')}`);
+  assert.ok(c.coverage.share > 0 && c.coverage.share < 1);
+  // Closing a library never raises coverage; the change is after − before.
+  const scen = run('location', 'scenario', WS, '--kind', 'library', '--standard', '15', '--mode', 'walk', '--close', 'Sale Library', '--format', 'json');
+  assert.equal(scen.status, 0, scen.stderr);
+  const s = JSON.parse(scen.stdout) as { before: { coveredShare: number }; after: { coveredShare: number }; change: { coveredShare: number }; openAfter: string[] };
+  assert.ok(s.after.coveredShare <= s.before.coveredShare);
+  assert.ok(Math.abs(s.after.coveredShare - s.before.coveredShare - s.change.coveredShare) < 1e-12);
+  assert.equal(s.openAfter.length, 12);
+});

@@ -14,7 +14,7 @@ import {
 import { discloseCatchment, catchmentToCsv, catchmentToXlsx, locationToJson } from '../../outputs/index.ts';
 import { ANALYSTS_AND_PARTNERS, EVERYONE } from '../app.ts';
 import { audit } from '../users.ts';
-import { facilitiesGeoJson, kindLabel, facilityKeys } from '../facility-map.ts';
+import { facilitiesGeoJson, kindLabel, kindNoun, facilityKeys } from '../facility-map.ts';
 import { boundaryLevels, mapFigures } from '../maps.ts';
 import type { AreaLevel } from '../../geo/index.ts';
 import { mapView } from './map.ts';
@@ -105,13 +105,13 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
       const sites = await facilitiesOfKind(app.engine, l.kind);
       const others = (await listFacilities(app.engine)).filter((f) => f.kind !== l.kind);
       Object.assign(ctx, {
-        q: l, kindLabel: kindLabel(l.kind), modeWords: MODE_WORDS[l.mode],
+        q: l, kindLabel: kindLabel(l.kind), kindNoun: kindNoun(l.kind), modeWords: MODE_WORDS[l.mode],
         modes: TRAVEL_MODES.map((m) => ({ value: m, text: MODE_WORDS[m].replace(/^./, (c) => c.toUpperCase()), selected: m === l.mode })),
         kindItems: kinds.map((k) => ({ value: k.kind, text: `${kindLabel(k.kind)} (${k.facilities})`, selected: k.kind === l.kind })),
         siteItems: [{ value: '', text: 'None' }, ...sites.map((f) => ({ value: f.id, text: f.name, selected: f.id === l.site }))],
         byItems: classes.flatMap((c) => c.tiers.map((t) => ({ value: `seg:${c.name}:${t}`, text: `${c.title && c.title !== c.name ? c.title : c.name}: ${t}`, selected: c.name === l.classification && t === l.tier }))),
         closeItems: sites.map((f) => ({ value: f.id, text: f.name, checked: l.close.includes(f.id) })),
-        openItems: others.map((f: Facility) => ({ value: f.id, text: `${f.name} (${kindLabel(f.kind).toLowerCase()})`, checked: l.open.includes(f.id) })),
+        openItems: others.map((f: Facility) => ({ value: f.id, text: `${f.name} (${kindNoun(f.kind)})`, checked: l.open.includes(f.id) })),
       });
 
       // How far households are from the nearest facility of the kind.

@@ -10,7 +10,7 @@ import { facilityKinds, listFacilities, TRAVEL_MODES, type TravelMode } from '..
 import { discloseTarget, targetToCsv, targetToJson, targetToXlsx } from '../../outputs/index.ts';
 import { ANALYSTS_AND_PARTNERS } from '../app.ts';
 import { audit } from '../users.ts';
-import { kindLabel } from '../facility-map.ts';
+import { kindLabel, kindNoun } from '../facility-map.ts';
 import { classificationChoices, datasetChoices, formError, formatOf, one, safeFilename, sendDownload } from './profile.ts';
 
 const LEVELS = [{ value: 'ward', text: 'Wards' }, { value: 'lsoa', text: 'LSOAs' }, { value: 'oa', text: 'Output areas' }, { value: 'postcode', text: 'Postcodes' }];
@@ -99,7 +99,7 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
         { value: 'beyond', text: 'Only beyond a journey time of a facility', checked: t?.distance === 'beyond' },
       ],
       ofItems: [{ value: '', text: 'Choose a facility' },
-        ...kinds.map((k) => ({ value: k.kind, text: `The nearest ${kindLabel(k.kind).toLowerCase()}`, selected: k.kind === of })),
+        ...kinds.map((k) => ({ value: k.kind, text: `The nearest ${kindNoun(k.kind)}`, selected: k.kind === of })),
         ...facilities.map((f) => ({ value: f.name, text: f.name, selected: f.name === of }))],
       minutes: t?.minutes ?? one(q.minutes) ?? '', rounds: t?.rounds ?? one(q.rounds) ?? 4,
     });
