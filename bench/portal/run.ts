@@ -129,6 +129,8 @@ try {
         get('map GeoJSON', staffGeo, cookie),
         get('API profile (token)', `/api/profile?dataset=${ds(i + 3)}&classification=borough&tier=type`, { authorization: `Bearer ${tokens[u]}`, accept: 'application/json' }),
         get('look-up', `/lookup?postcode=${pc(i)}`, cookie),
+        get('location page', `/location?kind=library&mode=${i % 2 ? 'walk' : 'car'}&within=15`, cookie),
+        get('targeting page', `/targeting?dataset=${ds(i + 5)}&areas=ward`, cookie),
       ] };
     }
     if (slot === 5) {

@@ -12,7 +12,7 @@ import {
 } from '../location/index.ts';
 import { textTable, csvText, locationToJson } from '../outputs/index.ts';
 import { action, emit, list, repeat, parseFormat, formatOption } from './io.ts';
-import { costSourceFor } from './location.ts';
+import { addCostOptions, costSourceFor } from './location.ts';
 
 const KIND_NAMES: Record<SiteProblemKind, string> = { 'set-cover': 'Set cover', mclp: 'Maximal coverage', 'p-median': 'p-median' };
 const n0 = (x: number) => Math.round(x).toLocaleString('en-GB');
@@ -45,7 +45,7 @@ export function parseMove(spec: string): { from: string; to: string } {
 }
 
 function commonOptions(cmd: Command): Command {
-  return cmd
+  return addCostOptions(cmd)
     .option('--kind <kind>', 'facility kind whose sites are open today and are candidates, e.g. library')
     .option('--grid <metres>', 'also consider sites on a square grid with this spacing over the borough')
     .option('--point <NAME@LON,LAT>', 'a proposed site (repeatable)', repeat)
@@ -54,10 +54,7 @@ function commonOptions(cmd: Command): Command {
     .addOption(new Option('--measure <measure>', 'demand: households or population').choices(['households', 'population']).default('households'))
     .option('--segments <codes>', 'count only the demand in these segments, e.g. a target group', list)
     .option('--classification <name>', 'classification for the per-segment figures (default: the first imported)')
-    .option('--tier <tier>', 'its tier (default: the top tier)')
-    .option('--circuity <factor>', 'straight-line distance × this for the road distance (default 1.3)')
-    .option('--network <file>', 'time journeys along the roads of this OpenStreetMap extract (.osm.pbf)')
-    .option('--valhalla <config>', 'time journeys with Valhalla, from this configuration file (needs @valhallajs/valhallajs installed and tiles built)');
+    .option('--tier <tier>', 'its tier (default: the top tier)');
 }
 
 async function inputsFor(ws: { engine: import('../store/index.ts').Engine }, o: Record<string, unknown>): Promise<SiteInputs> {

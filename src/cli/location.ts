@@ -63,6 +63,14 @@ function minCellFor(o: { minCell?: string; format: string; out?: string }): numb
   return n;
 }
 
+/** How journeys are priced, the same on every command that needs it: straight line, a road network or Valhalla. */
+export function addCostOptions(cmd: Command): Command {
+  return cmd
+    .option('--circuity <factor>', 'straight-line distance × this for the road distance (default 1.3)')
+    .option('--network <file>', 'time journeys along the roads of this OpenStreetMap extract (.osm.pbf) instead of straight lines')
+    .option('--valhalla <config>', 'time journeys with Valhalla, from this configuration file (needs @valhallajs/valhallajs installed and tiles built)');
+}
+
 export function registerLocation(program: Command): Command {
   const group = program.command('location').description('Location planning: journey times to facilities, catchments, where users come from, choosing sites and what-if scenarios');
 
@@ -75,9 +83,6 @@ export function registerLocation(program: Command): Command {
     .addOption(modeOption())
     .addOption(new Option('--measure <measure>', 'whose share: households or population').choices(['households', 'population']).default('households'))
     .option('--weight-dataset <dataset>', 'a dataset with one record per household whose records per postcode weight the area centroids')
-    .option('--circuity <factor>', 'straight-line distance × this for the road distance (default 1.3)')
-    .option('--network <file>', 'time journeys along the roads of this OpenStreetMap extract (.osm.pbf) instead of straight lines')
-    .option('--valhalla <config>', 'time journeys with Valhalla, from this configuration file (needs @valhallajs/valhallajs installed and tiles built)')
     .addOption(formatOf(['table', 'csv', 'json', 'xlsx', 'geojson']))
     .option('--out <file>', 'write to a file (needed for xlsx)')
     .addHelpText('after', `
@@ -113,9 +118,6 @@ Examples:
     .option('--level <level>', 'areas to measure from (the finest level of the base by default)')
     .addOption(modeOption())
     .option('--weight-dataset <dataset>', 'a dataset whose records per postcode weight the area centroids')
-    .option('--circuity <factor>', 'straight-line distance × this for the road distance (default 1.3)')
-    .option('--network <file>', 'time journeys along the roads of this OpenStreetMap extract (.osm.pbf) instead of straight lines')
-    .option('--valhalla <config>', 'time journeys with Valhalla, from this configuration file (needs @valhallajs/valhallajs installed and tiles built)')
     .addOption(formatOf(['table', 'csv', 'json', 'xlsx', 'geojson']))
     .option('--out <file>', 'write to a file (needed for xlsx)')
     .addHelpText('after', `
@@ -154,9 +156,6 @@ Examples:
     .option('--tier <tier>', 'tier of the classification (the top tier by default)')
     .addOption(new Option('--measure <measure>', 'households or population').choices(['households', 'population']).default('households'))
     .addOption(modeOption())
-    .option('--circuity <factor>', 'straight-line distance × this for the road distance (default 1.3)')
-    .option('--network <file>', 'time journeys along the roads of this OpenStreetMap extract (.osm.pbf) instead of straight lines')
-    .option('--valhalla <config>', 'time journeys with Valhalla, from this configuration file (needs @valhallajs/valhallajs installed and tiles built)')
     .option('--min-cell <n>', `suppress segment counts under n (default ${DEFAULT_MIN_CELL} for files and csv, xlsx, json, geojson; 0 on screen)`)
     .addOption(formatOf(['table', 'csv', 'json', 'xlsx', 'geojson']))
     .option('--out <file>', 'write to a file (needed for xlsx)')
@@ -202,9 +201,6 @@ Examples:
     .option('--bands <km>', 'distance bands in km', '1,2,3,5')
     .option('--bands-minutes <minutes>', 'or bands in minutes of travel, e.g. 5,10,15,20')
     .addOption(modeOption())
-    .option('--circuity <factor>', 'straight-line distance × this for the road distance (default 1.3)')
-    .option('--network <file>', 'time journeys along the roads of this OpenStreetMap extract (.osm.pbf) instead of straight lines')
-    .option('--valhalla <config>', 'time journeys with Valhalla, from this configuration file (needs @valhallajs/valhallajs installed and tiles built)')
     .option('--min-cell <n>', `suppress counts of users under n (default ${DEFAULT_MIN_CELL} for files and csv, xlsx, json; 0 on screen)`)
     .addOption(formatOf(['table', 'csv', 'json', 'xlsx']))
     .option('--out <file>', 'write to a file (needed for xlsx)')
@@ -235,5 +231,6 @@ Examples:
         });
       } finally { bar.stop(); }
     }));
+  for (const cmd of group.commands) addCostOptions(cmd);
   return group;
 }

@@ -11,12 +11,11 @@ import concaveman from 'concaveman';
 import { NotFoundError, ParameterError, indexOf } from '../core/index.ts';
 import type { Engine } from '../store/index.ts';
 import type { AreaLevel } from '../geo/index.ts';
-import { defaultClassification } from '../profiling/index.ts';
 // Not yet on profiling's public face (index.ts); the lead is asked to export it there.
-import { baseByGroup } from '../profiling/index.ts';
+import { baseByGroup, baseLevel, resolveClassification } from '../profiling/index.ts';
 import { metresBetween, straightLineCosts, TRAVEL_MODES, type CostSource, type TravelMode } from './costs.ts';
 import { findFacility } from './facilities.ts';
-import { areaOrigins, baseLevel } from './origins.ts';
+import { areaOrigins } from './origins.ts';
 import type { LocationProgress } from './accessibility.ts';
 
 export const CATCHMENT_RESULT_VERSION = 1;
@@ -101,21 +100,6 @@ function boundaryPoints(geojson: string): [number, number][] {
   };
   visit(g?.coordinates);
   return out;
-}
-
-async function resolveClassification(engine: Engine, name?: string, tierAsked?: string): Promise<{ name: string; tier: string; level: AreaLevel } | null> {
-  const cls = name
-    ? await engine.one<{ name: string; area_level: string; tiers: string }>(`SELECT name, area_level, tiers FROM classification WHERE name = $1`, [name])
-    : await defaultClassification(engine);
-  if (!cls) {
-    if (!name) return null;
-    const all = (await engine.all<{ name: string }>(`SELECT name FROM classification ORDER BY name`)).map((r) => r.name);
-    throw new NotFoundError(`There is no classification called "${name}".`, all.length ? `Classifications: ${all.join(', ')}.` : 'Import one with: civic reference import WORKSPACE --classification FILE');
-  }
-  const tiers: string[] = JSON.parse(cls.tiers);
-  const tier = tierAsked ? tiers.find((t) => t.toLowerCase() === tierAsked.toLowerCase()) : tiers[0];
-  if (!tier) throw new ParameterError(`The classification ${cls.name} has no tier "${tierAsked}".`, `Tiers: ${tiers.join(', ')}.`);
-  return { name: cls.name, tier, level: cls.area_level as AreaLevel };
 }
 
 export async function catchment(engine: Engine, req: CatchmentRequest, costs: CostSource = straightLineCosts()): Promise<CatchmentResult> {

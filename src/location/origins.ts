@@ -10,7 +10,7 @@ import { type Engine, ident } from '../store/index.ts';
 import { AREA_LEVELS, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { getDataset } from '../profiling/index.ts';
 // Not yet on profiling's public face (index.ts); the lead is asked to export it there.
-import { baseByGroup } from '../profiling/index.ts';
+import { baseByGroup, baseLevel } from '../profiling/index.ts';
 import type { Place } from './costs.ts';
 
 export interface Origin extends Place {
@@ -40,17 +40,6 @@ export interface OriginRequest {
   level?: string;
   /** a dataset with one record per household: its matched records per postcode weight the mean */
   weightDataset?: string;
-}
-
-/** The finest level with household (else population) counts: origins at this level carry exact demand. */
-export async function baseLevel(engine: Engine, measure: 'households' | 'population' = 'households'): Promise<AreaLevel> {
-  const levels = await engine.all<{ level: string }>(`SELECT level FROM area_base WHERE ${ident(measure)} IS NOT NULL GROUP BY level`);
-  const best = AREA_LEVELS.find((l) => levels.some((x) => x.level === l));
-  if (!best) {
-    throw new WorkspaceStateError(`The workspace has no ${measure === 'households' ? 'household' : 'population'} counts per area (the base), so areas have no demand.`,
-      `Import them first, e.g. civic reference import WORKSPACE --base ${measure === 'households' ? 'ts041.csv' : 'ts001.csv'}`);
-  }
-  return best;
 }
 
 /** Households and population per area at `level`, apportioned from the base as profiles do. */

@@ -9,10 +9,10 @@
 import { NotFoundError, ParameterError } from '../core/index.ts';
 import type { Engine } from '../store/index.ts';
 import { parseLevel, type AreaLevel } from '../geo/index.ts';
-import { defaultClassification } from '../profiling/index.ts';
+import { baseLevel, resolveClassification } from '../profiling/index.ts';
 import { metresBetween, straightLineCosts, type CostMatrix, type CostSource, type Place, type TravelMode } from './costs.ts';
 import { facilitiesOfKind, outletKey } from './facilities.ts';
-import { areaOrigins, baseLevel } from './origins.ts';
+import { areaOrigins } from './origins.ts';
 
 /** A place a site could be: an existing facility, a grid point or a point someone named. */
 export interface SiteCandidate extends Place {
@@ -74,21 +74,6 @@ export function gridCandidates(bbox: { minLon: number; minLat: number; maxLon: n
   const out: Place[] = [];
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out.push({ id: `grid-${r}-${c}`, lon: bbox.minLon + c * dLon, lat: bbox.minLat + r * dLat });
   return out;
-}
-
-async function resolveClassification(engine: Engine, name?: string, tierAsked?: string): Promise<{ name: string; tier: string; level: string } | null> {
-  const cls = name
-    ? await engine.one<{ name: string; area_level: string; tiers: string }>(`SELECT name, area_level, tiers FROM classification WHERE name = $1`, [name])
-    : await defaultClassification(engine);
-  if (!cls) {
-    if (!name) return null;
-    const all = (await engine.all<{ name: string }>(`SELECT name FROM classification ORDER BY name`)).map((r) => r.name);
-    throw new NotFoundError(`There is no classification called "${name}".`, all.length ? `Classifications: ${all.join(', ')}.` : 'Import one with: civic reference import WORKSPACE --classification FILE');
-  }
-  const tiers: string[] = JSON.parse(cls.tiers);
-  const tier = tierAsked ? tiers.find((t) => t.toLowerCase() === tierAsked.toLowerCase()) : tiers[0];
-  if (!tier) throw new ParameterError(`The classification ${cls.name} has no tier "${tierAsked}".`, `Tiers: ${tiers.join(', ')}.`);
-  return { name: cls.name, tier, level: cls.area_level };
 }
 
 /** Demand, labels, candidates and costs for site choice or scenarios. */

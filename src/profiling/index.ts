@@ -1,4 +1,4 @@
-export { profileDataset, getDataset, defaultClassification } from './profile.ts';
+export { profileDataset, getDataset, defaultClassification, baseLevel, resolveClassification } from './profile.ts';
 export type { ProfileRequest } from './profile.ts';
 export { computeProfile } from './compute.ts';
 export type { ProfileCell, ComputedProfile } from './compute.ts';

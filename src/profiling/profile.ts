@@ -45,15 +45,34 @@ export async function defaultClassification(engine: Engine): Promise<{ name: str
   return engine.one(`SELECT name, area_level, tiers FROM classification ORDER BY kind = 'classification' DESC, imported_at LIMIT 1`);
 }
 
-async function baseLevelFor(engine: Engine, measure: string): Promise<AreaLevel> {
+/** The finest level holding the measure's counts (the base): it gives the best apportioning. */
+export async function baseLevel(engine: Engine, measure: 'households' | 'population' = 'households'): Promise<AreaLevel> {
   const levels = await engine.all<{ level: string }>(`SELECT level FROM area_base WHERE ${ident(measure)} IS NOT NULL GROUP BY level`);
-  // The finest level gives the best apportioning.
   const best = AREA_LEVELS.find((l) => levels.some((x) => x.level === l));
   if (!best) {
     throw new WorkspaceStateError(`The workspace has no ${measure === 'households' ? 'household' : 'population'} counts per area (the base).`,
       `Import them first, e.g. civic reference import WORKSPACE --base ${measure === 'households' ? 'ts041.csv' : 'ts001.csv'}`);
   }
   return best;
+}
+
+/**
+ * A classification and one of its tiers by name (tier names matched without regard to case), or the
+ * default classification's top tier; null when the workspace has none and none was asked for.
+ */
+export async function resolveClassification(engine: Engine, name?: string, tierAsked?: string): Promise<{ name: string; tier: string; level: AreaLevel } | null> {
+  const cls = name
+    ? await engine.one<{ name: string; area_level: string; tiers: string }>(`SELECT name, area_level, tiers FROM classification WHERE name = $1`, [name])
+    : await defaultClassification(engine);
+  if (!cls) {
+    if (!name) return null;
+    const all = (await engine.all<{ name: string }>(`SELECT name FROM classification ORDER BY name`)).map((r) => r.name);
+    throw new NotFoundError(`There is no classification called "${name}".`, all.length ? `Classifications: ${all.join(', ')}.` : 'Import one with: civic reference import WORKSPACE --classification FILE');
+  }
+  const tiers: string[] = JSON.parse(cls.tiers);
+  const tier = tierAsked ? tiers.find((t) => t.toLowerCase() === tierAsked.toLowerCase()) : tiers[0];
+  if (!tier) throw new ParameterError(`The classification ${cls.name} has no tier "${tierAsked}".`, `Tiers: ${tiers.join(', ')}.`);
+  return { name: cls.name, tier, level: cls.area_level as AreaLevel };
 }
 
 async function segmentLookup(engine: Engine, classification: string, tier: string): Promise<(a: string) => string | undefined> {
@@ -94,18 +113,18 @@ async function profileDatasetAlone(engine: Engine, req: ProfileRequest): Promise
   const measure = req.base ?? 'households';
   if (measure !== 'households' && measure !== 'population') throw new ParameterError(`Unknown base "${measure}".`, 'Use --base households or --base population.');
   const bands = req.bands ?? DEFAULT_BANDS;
-  const baseLevel = await baseLevelFor(engine, measure);
+  const baseLevelOfMeasure = await baseLevel(engine, measure);
   let within: AreaWithin | undefined;
   if (req.area) {
     const areaLevel = parseLevel(req.area.level);
     if (!areaLevel) throw new ParameterError(`Unknown area level "${req.area.level}".`, `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`);
-    within = await areaWithin(engine, baseLevel, areaLevel, req.area.code.trim());
+    within = await areaWithin(engine, baseLevelOfMeasure, areaLevel, req.area.code.trim());
     // The records' side of the area, kept in a table of its own while the profile runs.
     await engine.run(`CREATE OR REPLACE TEMP TABLE profile_area (code VARCHAR)`);
     await engine.append('profile_area', within.recordsIn.map((c) => [c]));
   }
   try {
-    return await profileWithin(engine, req, ds, measure, bands, baseLevel, within);
+    return await profileWithin(engine, req, ds, measure, bands, baseLevelOfMeasure, within);
   } finally {
     if (within) await engine.run(`DROP TABLE IF EXISTS profile_area`);
   }

@@ -6,7 +6,7 @@
 import { DEFAULT_MIN_CELL, ParameterError, WorkspaceStateError, suppressOneWay } from '../core/index.ts';
 import { type Engine, ident } from '../store/index.ts';
 import { AREA_LEVELS, LEVEL_TITLES, parseLevel, type AreaLevel } from '../geo/index.ts';
-import { profileDataset } from '../profiling/index.ts';
+import { baseLevel, profileDataset } from '../profiling/index.ts';
 import { discloseProfile } from '../outputs/index.ts';
 import { listDatasets } from '../intake/index.ts';
 import { accessibility, facilityKinds, TRAVEL_MODES, type TravelMode } from '../location/index.ts';
@@ -214,13 +214,6 @@ async function areaNames(engine: Engine, level: AreaLevel): Promise<Map<string, 
     `SELECT b.area_code AS code, coalesce(any_value(a.name), any_value(b.name)) AS name FROM boundary b
      LEFT JOIN area a ON a.code = b.area_code AND a.level = b.level WHERE b.level = $1 GROUP BY 1 ORDER BY 1`, [level]);
   return new Map(rows.map((r) => [r.code, r.name && r.name !== r.code ? r.name : null]));
-}
-
-async function baseLevel(engine: Engine): Promise<AreaLevel> {
-  const rows = await engine.all<{ level: string }>(`SELECT DISTINCT level FROM area_base WHERE households IS NOT NULL`);
-  const best = AREA_LEVELS.find((l) => rows.some((r) => r.level === l));
-  if (!best) throw new WorkspaceStateError('The workspace has no household counts per area, so this measure cannot be mapped.', 'Import them first: civic reference import WORKSPACE --base FILE');
-  return best;
 }
 
 /**

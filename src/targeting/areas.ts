@@ -10,6 +10,7 @@
 import { ParameterError, WorkspaceStateError } from '../core/index.ts';
 import { type Engine, ident, sqlFormatPostcode } from '../store/index.ts';
 import { AREA_LEVELS, parseLevel, withArticle, type AreaLevel } from '../geo/index.ts';
+import { baseLevel } from '../profiling/index.ts';
 
 export type TargetLevel = AreaLevel | 'postcode';
 
@@ -33,17 +34,6 @@ export interface PostcodeRow {
   segment: string | null;
   base: number;
   users: number;
-}
-
-/** The finest level holding the measure: it gives the best sharing. */
-export async function baseLevel(engine: Engine, measure: 'households' | 'population'): Promise<AreaLevel> {
-  const levels = await engine.all<{ level: string }>(`SELECT level FROM area_base WHERE ${ident(measure)} IS NOT NULL GROUP BY level`);
-  const best = AREA_LEVELS.find((l) => levels.some((x) => x.level === l));
-  if (!best) {
-    throw new WorkspaceStateError(`The workspace has no ${measure === 'households' ? 'household' : 'population'} counts per area (the base).`,
-      `Import them first, e.g. civic reference import WORKSPACE --base ${measure === 'households' ? 'ts041.csv' : 'ts001.csv'}`);
-  }
-  return best;
 }
 
 export interface PostcodeRowsRequest {

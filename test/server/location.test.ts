@@ -5,33 +5,19 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { buildSampleBorough } from '../../src/demo/index.ts';
 import type { Workspace } from '../../src/store/index.ts';
-import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
-import { addUser } from '../../src/server/users.ts';
+import { injectedPortal, type InjectedPortal } from '../helpers/portal.ts';
 import { accessibility, facilitiesOfKind, listFacilities } from '../../src/location/index.ts';
-import { tempDir } from '../helpers/workspace.ts';
 
-const tmp = tempDir('civic-location-');
+let portal: InjectedPortal;
 let ws: Workspace;
-let app: FastifyInstance;
-const PASSWORD = 'a long enough password';
-const cookies: Record<string, string> = {};
-
 before(async () => {
-  ws = (await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: 20_000, seed: 11 })).workspace;
-  for (const [username, role, partner] of [['ana', 'analyst'], ['pat', 'partner', 'Fire and Rescue'], ['agt', 'agent']] as const) await addUser(ws.engine, { username, password: PASSWORD, role, partner });
-  app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: join(tmp.dir, 'uploads') });
-  for (const u of ['ana', 'pat', 'agt']) {
-    const r = await app.inject({ method: 'POST', url: '/login', payload: { username: u, password: PASSWORD } });
-    cookies[u] = String(r.cookies.find((c) => c.name === SESSION_COOKIE)!.value);
-  }
+  portal = await injectedPortal({ seed: 11, people: [['ana', 'analyst'], ['pat', 'partner', 'Fire and Rescue'], ['agt', 'agent']] });
+  ws = portal.ws;
 });
-after(async () => { await app?.close(); ws?.close(); tmp.cleanup(); });
+after(async () => { await portal?.close(); });
 
-const get = (url: string, user?: string) => app.inject({ method: 'GET', url, cookies: user ? { [SESSION_COOKIE]: cookies[user] } : {} });
+const get = (url: string, user?: string) => portal.get(url, user);
 const cellsOf = (html: string, tableId: string) => {
   const table = new RegExp(`<table class="govuk-table" id="${tableId}">([\\s\\S]*?)</table>`).exec(html);
   assert.ok(table, `table ${tableId} is on the page`);

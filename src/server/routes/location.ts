@@ -18,7 +18,7 @@ import { facilitiesGeoJson, kindLabel, kindNoun, facilityKeys } from '../facilit
 import { boundaryLevels, mapFigures } from '../maps.ts';
 import type { AreaLevel } from '../../geo/index.ts';
 import { mapView } from './map.ts';
-import { classificationChoices, formError, formatOf, many, one, safeFilename, sendDownload } from './profile.ts';
+import { parseTier, classificationChoices, formError, formatOf, many, one, safeFilename, sendDownload } from './profile.ts';
 
 /** Household shares within these journey times (minutes), as in the DfT Journey Time Statistics. */
 const ACCESS_THRESHOLDS = [5, 10, 15, 20, 30, 45, 60];
@@ -41,13 +41,7 @@ function readQuery(q: Record<string, unknown>): LocationQuery {
   const withinText = one(q.within) ?? '15';
   const within = Number(withinText);
   if (!Number.isFinite(within) || within <= 0 || within > 240) throw new ParameterError(`"${withinText}" is not a journey time the page can use.`, 'Enter a number of minutes from 1 to 240.');
-  let classification: string | undefined, tier: string | undefined;
-  const by = one(q.by);
-  if (by) {
-    const [kind, c, ...rest] = by.split(':');
-    if (kind !== 'seg' || !c || !rest.length) throw new ParameterError(`Cannot read "${by}" as a classification tier.`, 'Choose a tier from the list.');
-    classification = c; tier = rest.join(':');
-  }
+  const { classification, tier } = parseTier(q);
   return { kind: one(q.kind), mode, within, site: one(q.site), classification, tier, close: many(q.close), open: many(q.open) };
 }
 

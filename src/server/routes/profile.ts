@@ -67,6 +67,13 @@ export function parseBy(q: Record<string, unknown>): { classification?: string; 
 }
 
 /** One value of a query parameter (the first, if it was repeated), trimmed; undefined when empty. */
+/** `by=seg:CLASSIFICATION:TIER` for pages that group by segment only (not by area). */
+export function parseTier(q: Record<string, unknown>): { classification?: string; tier?: string } {
+  const by = parseBy(q);
+  if (by.byArea) throw new ParameterError(`Cannot read "${by.value}" as a classification tier.`, 'Choose a tier from the list.');
+  return { classification: by.classification, tier: by.tier };
+}
+
 export function one(v: unknown): string | undefined {
   const x = Array.isArray(v) ? v[0] : v;
   if (x === undefined || x === null) return undefined;

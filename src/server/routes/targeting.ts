@@ -11,7 +11,7 @@ import { discloseTarget, targetToCsv, targetToJson, targetToXlsx } from '../../o
 import { ANALYSTS_AND_PARTNERS } from '../app.ts';
 import { audit } from '../users.ts';
 import { kindLabel, kindNoun } from '../facility-map.ts';
-import { classificationChoices, datasetChoices, formError, formatOf, one, safeFilename, sendDownload } from './profile.ts';
+import { parseTier, classificationChoices, datasetChoices, formError, formatOf, one, safeFilename, sendDownload } from './profile.ts';
 
 const LEVELS = [{ value: 'ward', text: 'Wards' }, { value: 'lsoa', text: 'LSOAs' }, { value: 'oa', text: 'Output areas' }, { value: 'postcode', text: 'Postcodes' }];
 
@@ -26,13 +26,7 @@ interface TargetQuery {
 function readQuery(q: Record<string, unknown>): TargetQuery | null {
   const dataset = one(q.dataset);
   if (!dataset) return null;
-  let classification: string | undefined, tier: string | undefined;
-  const by = one(q.by);
-  if (by) {
-    const [kind, c, ...rest] = by.split(':');
-    if (kind !== 'seg' || !c || !rest.length) throw new ParameterError(`Cannot read "${by}" as a classification tier.`, 'Choose a tier from the list.');
-    classification = c; tier = rest.join(':');
-  }
+  const { classification, tier } = parseTier(q);
   const areas = one(q.areas) ?? 'ward';
   if (!LEVELS.some((l) => l.value === areas)) throw new ParameterError(`"${areas}" is not a kind of area the page can rank.`, 'Choose wards, LSOAs, output areas or postcodes.');
   const mode = (one(q.mode) ?? 'car') as TravelMode;

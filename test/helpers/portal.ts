@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildSampleBorough } from '../../src/demo/index.ts';
+import type { Workspace } from '../../src/store/index.ts';
+import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
+import { addUser } from '../../src/server/users.ts';
+import { tempDir } from './workspace.ts';
+
+export const PORTAL_PASSWORD = 'a long enough password';
+
+export interface InjectedPortal {
+  ws: Workspace;
+  app: FastifyInstance;
+  /** GET as a signed-in user (by user name), or as the public. */
+  get(url: string, user?: string): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+/**
+ * The portal over a fresh Sample Borough, driven with inject (no network), with these people signed
+ * in through the login form.
+ */
+export async function injectedPortal(opts: { seed: number; households?: number; people: readonly (readonly [string, string, string?])[] }): Promise<InjectedPortal> {
+  const tmp = tempDir('civic-portal-');
+  const ws = (await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: opts.households ?? 20_000, seed: opts.seed })).workspace;
+  for (const [username, role, partner] of opts.people) await addUser(ws.engine, { username, password: PORTAL_PASSWORD, role, partner });
+  const app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: join(tmp.dir, 'uploads') });
+  const cookies: Record<string, string> = {};
+  for (const [username] of opts.people) {
+    const r = await app.inject({ method: 'POST', url: '/login', payload: { username, password: PORTAL_PASSWORD } });
+    cookies[username] = String(r.cookies.find((c) => c.name === SESSION_COOKIE)!.value);
+  }
+  return {
+    ws, app,
+    get: (url, user) => app.inject({ method: 'GET', url, cookies: user ? { [SESSION_COOKIE]: cookies[user] } : {} }),
+    async close() { await app.close(); ws.close(); tmp.cleanup(); },
+  };
+}
