@@ -135,3 +135,33 @@ test('the targeting page ranks areas and gives the postcode list, suppressed, to
   assert.equal(badTime.statusCode, 400);
   assert.match(badTime.body, /govuk-error-summary/);
 });
+
+test('the API gives the same location and targeting results, documented in the OpenAPI description', async () => {
+  const fac = await get('/api/facilities?kind=library');
+  assert.equal(fac.statusCode, 200, 'facilities are public');
+  const libs = JSON.parse(fac.body) as { id: string; name: string; sourceFile?: string }[];
+  assert.equal(libs.length, 8);
+  assert.ok(libs.every((f) => !('sourceFile' in f)), 'no server paths in the API');
+  const access = await get('/api/location/access?kind=library&mode=walk&thresholds=5,10', 'pat');
+  assert.equal(access.statusCode, 200, access.body);
+  const a = JSON.parse(access.body);
+  const truth = await accessibility(ws.engine, { kinds: ['library'], mode: 'walk', thresholds: [5, 10] });
+  assert.deepEqual(a.kinds, JSON.parse(JSON.stringify(truth.kinds)));
+  assert.equal((await get('/api/location/access?kind=library', 'agt')).statusCode, 403);
+  const central = libs.find((f) => f.name === 'Central Library')!;
+  const c = await get(`/api/location/catchment?site=${encodeURIComponent(central.id)}&within=10&mode=walk`, 'ana');
+  assert.equal(c.statusCode, 200, c.body);
+  const cj = JSON.parse(c.body);
+  assert.equal(cj.site.name, 'Central Library');
+  for (const s of cj.segments) assert.ok(s.suppressed || s.inCatchment === 0 || s.inCatchment >= 10);
+  const bad = await get('/api/location/catchment?site=Atlantis&within=ten', 'ana');
+  assert.equal(bad.statusCode, 400);
+  assert.match(String(bad.headers['content-type']), /problem\+json/);
+  const t = await get('/api/target?dataset=green_waste&tier=type&areas=oa', 'pat');
+  assert.equal(t.statusCode, 200, t.body);
+  const tj = JSON.parse(t.body);
+  assert.ok(tj.areas.length > 0 && tj.disclosure.minCell === 10);
+  for (const ar of tj.areas) assert.ok(ar.users === null || ar.users === 0 || ar.users >= 10, `users ${ar.users}`);
+  const doc = JSON.parse((await get('/api/openapi.json')).body);
+  for (const path of ['/api/facilities', '/api/location/access', '/api/location/catchment', '/api/target']) assert.ok(doc.paths[path], `${path} is documented`);
+});

@@ -15,7 +15,9 @@ import {
 import {
   listSegmentations, getBuildResult, getModel, portraitsOrGenerate, portraitFacts, BuildResultSchema, SegmentationModelSchema, PortraitSchema, type Portrait,
 } from '../../segmentation/index.ts';
-import { discloseProfile, discloseOverlap, discloseRepresent } from '../../outputs/index.ts';
+import { discloseProfile, discloseOverlap, discloseRepresent, discloseCatchment, discloseTarget } from '../../outputs/index.ts';
+import { accessibility, catchment, listFacilities, AccessResultSchema, CatchmentResultSchema } from '../../location/index.ts';
+import { targetAreas, TargetResultSchema } from '../../targeting/index.ts';
 import { audit } from '../users.ts';
 import { EVERYONE, ANALYSTS_AND_PARTNERS, STAFF, SIGNED_IN, HttpProblem } from '../app.ts';
 import { documentApi, openApiDocument, type ApiOperation } from '../openapi.ts';
@@ -128,6 +130,12 @@ export const MeSchema = z.object({
 });
 
 // ---------------------------------------------------------------------------------------------
+
+const FacilitySchema = z.object({
+  id: z.string(), name: z.string(), kind: z.string(), lon: z.number(), lat: z.number(),
+  postcode: z.string().nullable(), capacity: z.number().nullable(), openingHours: z.string().nullable(),
+  details: z.record(z.string(), z.string().nullable()).describe('The other columns of the file the facility came from'),
+});
 
 export async function apiRoutes(app: FastifyInstance): Promise<void> {
   const engine = app.engine;
@@ -312,6 +320,83 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     await log(request, 'api segment export', params.name);
     reply.header('content-disposition', `attachment; filename="${params.name.replace(/[^\w.-]/g, '_')}.json"`);
     return model;
+  });
+
+  // --- location and targeting ------------------------------------------------------------------
+
+  const mode = z.enum(['car', 'walk', 'cycle']).optional().describe('How people travel: car (default), walk or cycle');
+  const minutes = (description: string) => z.coerce.number().positive().max(600).describe(description);
+  defineApi(app, {
+    method: 'GET', path: '/api/facilities', operationId: 'facilities', tag: 'Location', roles: EVERYONE,
+    summary: 'Facilities (libraries, surgeries, children\'s centres …) with their kind, position, capacity and opening hours (as civic facilities list --format json)',
+    query: z.strictObject({ kind: optText('Only facilities of this kind, e.g. library') }),
+    response: { name: 'Facilities', schema: z.array(FacilitySchema), description: 'The facilities, by kind and name' },
+    errors: [400],
+  }, async ({ query: q }) => (await listFacilities(engine, { kind: q.kind })).map((f) => ({
+    id: f.id, name: f.name, kind: f.kind, lon: f.lon, lat: f.lat, postcode: f.postcode, capacity: f.capacity, openingHours: f.openingHours, details: f.details,
+  })));
+
+  defineApi(app, {
+    method: 'GET', path: '/api/location/access', operationId: 'accessibility', tag: 'Location', roles: ANALYSTS_AND_PARTNERS,
+    summary: 'Minutes from every area to the nearest facility of each kind, facilities within each time, and the share of households within each time (as civic location access --format json)',
+    description: 'Journey times are straight-line estimates (× 1.3); the command line can use a road network.',
+    query: z.strictObject({
+      kind: optText('Facility kinds, comma-separated (default: every kind)'),
+      thresholds: optText('Minutes, comma-separated (default 15,30,45,60)'),
+      level: optText('Areas: oa21, lsoa21, ward … (default: the finest level of the base)'),
+      mode,
+    }),
+    response: { name: 'AccessResult', schema: AccessResultSchema, description: 'Journey times per area and for the whole area' },
+    errors: [400, 404, 409],
+  }, async ({ request, query: q }) => {
+    const thresholds = q.thresholds ? list(q.thresholds).map(Number) : undefined;
+    const req = { kinds: q.kind ? list(q.kind) : undefined, thresholds, level: q.level, mode: q.mode };
+    const r = await app.results.get('accessibility', req, () => accessibility(engine, req));
+    await log(request, 'api accessibility', auditDetail(q));
+    return r;
+  });
+
+  defineApi(app, {
+    method: 'GET', path: '/api/location/catchment', operationId: 'catchment', tag: 'Location', roles: ANALYSTS_AND_PARTNERS,
+    summary: 'Who lives within a time of a facility, profiled by segment against the whole area (as civic location catchment --format json)',
+    query: z.strictObject({
+      site: text('The facility: its id or name'),
+      within: minutes('Minutes of travel'),
+      mode, classification, tier,
+    }),
+    response: { name: 'CatchmentResult', schema: CatchmentResultSchema, description: 'The catchment, after disclosure control' },
+    errors: [400, 404, 409],
+  }, async ({ request, query: q }) => {
+    const req = { site: { facility: q.site }, minutes: q.within, mode: q.mode, classification: q.classification, tier: q.tier };
+    const truth = await app.results.get('catchment', req, () => catchment(engine, req));
+    await log(request, 'api catchment', auditDetail(q));
+    return discloseCatchment(truth, API_MIN_CELL);
+  });
+
+  defineApi(app, {
+    method: 'GET', path: '/api/target', operationId: 'target', tag: 'Targeting', roles: ANALYSTS_AND_PARTNERS,
+    summary: 'Areas ranked by expected new customers among non-users in the segments where a service does well, in delivery rounds, with their postcodes (as civic target --format json)',
+    query: z.strictObject({
+      dataset: text('The service\'s dataset'),
+      classification, tier, base,
+      segments: optText('"auto" (default: index at least minIndex and significant), "all", or segment codes, comma-separated'),
+      minIndex: z.coerce.number().positive().optional().describe('The lowest index a segment needs with segments=auto (default 110)'),
+      areas: optText('Rank ward (default), lsoa, oa, msoa or postcode'),
+      rounds: z.coerce.number().int().min(1).max(50).optional().describe('Delivery rounds (default 4)'),
+      within: minutes('Only areas within this many minutes of "of"').optional(),
+      beyond: minutes('Only areas more than this many minutes from "of"').optional(),
+      of: optText('A facility\'s name, or a kind meaning the nearest of that kind'),
+      mode,
+    }),
+    response: { name: 'TargetResult', schema: TargetResultSchema, description: 'The ranking, after disclosure control' },
+    errors: [400, 404, 409],
+  }, async ({ request, query: q }) => {
+    const segs = q.segments?.trim();
+    const segments = !segs || /^auto$/i.test(segs) ? 'auto' as const : /^all$/i.test(segs) ? 'all' as const : list(segs);
+    const req = { dataset: q.dataset, classification: q.classification, tier: q.tier, base: q.base, segments, minIndex: q.minIndex, areas: q.areas, rounds: q.rounds, within: q.within, beyond: q.beyond, of: q.of, mode: q.mode };
+    const truth = await app.results.get('target', req, () => targetAreas(engine, req));
+    await log(request, 'api target', auditDetail(q));
+    return discloseTarget(truth, API_MIN_CELL);
   });
 
   await app.register(postcodeApiRoutes);
