@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
 import { ParameterError } from '../core/index.ts';
 import {
-  loadSiteInputs, restrictCandidates, findCandidate, solve, runScenario, describeChange, SITE_PROBLEM_KINDS, TRAVEL_MODES, DEFAULT_TIME_LIMIT_SECONDS,
+  travelWords, loadSiteInputs, restrictCandidates, findCandidate, solve, runScenario, describeChange, SITE_PROBLEM_KINDS, TRAVEL_MODES, DEFAULT_TIME_LIMIT_SECONDS,
   type SiteInputs, type SiteProblemKind, type SiteSolution, type ScenarioResult, type SiteChange, type TravelMode,
 } from '../location/index.ts';
 import { textTable, csvText, locationToJson } from '../outputs/index.ts';
@@ -162,7 +162,7 @@ function nameOf(inputs: SiteInputs, id: string): string {
 
 export function choiceToTable(r: SiteSolution, inputs: SiteInputs, mode: string): string {
   const lines: string[] = [];
-  const how = mode === 'car' ? 'by car' : mode === 'walk' ? 'on foot' : mode === 'cycle' ? 'by bicycle' : `by ${mode}`;
+  const how = travelWords(mode);
   const what = r.kind === 'p-median' ? `, total travel ${n0(r.objective)} ${inputs.measure}·minutes` : r.kind === 'mclp' ? `, ${n0(r.objective)} ${inputs.measure} covered` : '';
   lines.push(`${KIND_NAMES[r.kind]} ${how}: ${r.open.length} site${r.open.length === 1 ? '' : 's'}${what}.`);
   lines.push(`Method: ${r.method}${r.status === 'heuristic' ? '' : ` (${r.status})`}; gap ${r.gap === null ? 'not known' : pc(r.gap)}; ${r.seconds.toFixed(1)} s.`);
@@ -203,7 +203,7 @@ export function scenarioToTable(r: ScenarioResult, change: SiteChange, inputs: S
     close: change.close?.map((id) => nameOf(inputs, id)), open: change.open?.map((id) => nameOf(inputs, id)),
     move: change.move?.map((mv) => ({ from: nameOf(inputs, mv.from), to: nameOf(inputs, mv.to) })),
   });
-  lines.push(`Scenario: ${named}. Standard: ${r.standard} minutes by ${mode}.`);
+  lines.push(`Scenario: ${named}. Standard: ${r.standard} minutes ${travelWords(mode)}.`);
   lines.push(`Open before: ${r.openBefore.map((id) => nameOf(inputs, id)).join(', ') || 'none'}.`);
   lines.push(`Open after: ${r.openAfter.map((id) => nameOf(inputs, id)).join(', ') || 'none'}.`);
   lines.push('');

@@ -88,3 +88,8 @@ export function straightLineCosts(options: StraightLineOptions = {}): CostSource
     },
   };
 }
+
+/** The mode as it reads in a sentence: "10 minutes on foot". */
+export function travelWords(mode: TravelMode | string): string {
+  return mode === 'car' ? 'by car' : mode === 'walk' ? 'on foot' : mode === 'cycle' ? 'by bicycle' : `by ${mode}`;
+}

@@ -7,7 +7,7 @@
  */
 import ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
-import type { AccessResult, CatchmentResult, Facility, FacilityImportResult, OutletPattern, PatternsResult, SfcaResult } from '../location/index.ts';
+import { travelWords, type AccessResult, type CatchmentResult, type Facility, type FacilityImportResult, type OutletPattern, type PatternsResult, type SfcaResult } from '../location/index.ts';
 import { fmtCount, fmtInt, fmtPct, safeCellText, SUPPRESSED_MARK } from './format.ts';
 import { addNoteRows, styleHeaderRows } from './xlsx.ts';
 import type { StoredBoundary } from './geojson.ts';
@@ -120,7 +120,7 @@ export function facilityImportToTable(r: FacilityImportResult): string {
 // ---------------------------------------------------------------- accessibility
 
 export function accessToTable(r: AccessResult, maxAreas = 40): string {
-  const out: string[] = [`Accessibility by ${r.mode} (${r.costSource}), from ${fmtCount(r.areas.length, `${r.level} area`)}`, ''];
+  const out: string[] = [`Accessibility ${travelWords(r.mode)} (${r.costSource}), from ${fmtCount(r.areas.length, `${r.level} area`)}`, ''];
   const head = ['Facility', 'Facilities', ...r.thresholds.map((t) => `≤ ${t} min %`), 'Mean min', `${r.measure === 'households' ? 'Households' : 'People'} out of reach`];
   out.push(textTable(head, r.kinds.map((k) => [k.kind, fmtInt(k.facilities), ...k.borough.share.map(pct), fmt1(k.borough.meanMinutes), fmtInt(k.borough.unreachable)]), (i) => i >= 1), '');
   out.push(`Share of ${r.measure} whose nearest facility is within each time; mean of the minutes to the nearest, weighted by ${r.measure}.`, '');
@@ -140,7 +140,7 @@ export function accessToCsv(r: AccessResult): string {
 export async function accessToXlsx(r: AccessResult): Promise<Buffer> {
   const by = r.measure === 'households' ? 'households' : 'people';
   return workbook([
-    { name: 'Summary', title: `Accessibility by ${r.mode}: share of ${by} within each time of their nearest facility`,
+    { name: 'Summary', title: `Accessibility ${travelWords(r.mode)}: share of ${by} within each time of their nearest facility`,
       head: ['Facility', 'Facilities', ...r.thresholds.map((t) => `Within ${t} min`), 'Mean minutes to nearest', `${by} out of reach`],
       rows: r.kinds.map((k) => [k.kind, k.facilities, ...k.borough.share, k.borough.meanMinutes, k.borough.unreachable]),
       formats: Object.fromEntries([...r.thresholds.map((_, i) => [3 + i, '0.0%']), [3 + r.thresholds.length, '0.0']]) },
@@ -221,7 +221,7 @@ export function discloseCatchment(r: CatchmentResult, minCell: number): Catchmen
 }
 
 function catchmentTitle(r: CatchmentResult): string {
-  const within = r.within.minutes !== null ? `${r.within.minutes} minutes by ${r.mode}` : `${fmtInt(r.within.metres)} metres as the crow flies`;
+  const within = r.within.minutes !== null ? `${r.within.minutes} minutes ${travelWords(r.mode)}` : `${fmtInt(r.within.metres)} metres as the crow flies`;
   return `Catchment of ${r.site.name}: within ${within}`;
 }
 

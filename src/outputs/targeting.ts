@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
 import { summariseRounds, type TargetResult, type TargetArea, type EvaluationResult } from '../targeting/index.ts';
 import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
+import { travelWords } from '../location/index.ts';
 import { addNoteRows, styleHeaderRows } from './xlsx.ts';
 
 /** Rounds x to the nearest multiple of step: a suppressed area's expected new customers must not give its users back. */
@@ -85,7 +86,7 @@ function distanceLine(r: TargetResult): string | null {
   if (!d) return null;
   const range = d.within !== null && d.beyond !== null ? `between ${d.beyond} and ${d.within} minutes` : d.within !== null ? `within ${d.within} minutes` : `more than ${d.beyond} minutes`;
   const what = d.facilities.length === 1 ? d.facilities[0].name : `the nearest ${d.asked} (${d.facilities.length} places)`;
-  return `Only areas ${range} by ${d.mode} from ${what}; ${fmtInt(d.areasExcluded)} ${d.areasExcluded === 1 ? 'area' : 'areas'} left out. Minutes: ${d.source}.`;
+  return `Only areas ${range} ${travelWords(d.mode)} from ${what}; ${fmtInt(d.areasExcluded)} ${d.areasExcluded === 1 ? 'area' : 'areas'} left out. Minutes: ${d.source}.`;
 }
 
 function disclosureLine(r: TargetResult): string {

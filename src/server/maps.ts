@@ -9,7 +9,7 @@ import { AREA_LEVELS, LEVEL_TITLES, parseLevel, type AreaLevel } from '../geo/in
 import { baseLevel, profileDataset } from '../profiling/index.ts';
 import { discloseProfile } from '../outputs/index.ts';
 import { listDatasets } from '../intake/index.ts';
-import { accessibility, facilityKinds, TRAVEL_MODES, type TravelMode } from '../location/index.ts';
+import { accessibility, facilityKinds, travelWords, TRAVEL_MODES, type TravelMode } from '../location/index.ts';
 import { kindLabel, kindNoun } from './facility-map.ts';
 
 export type MeasureKind = 'households' | 'segment' | 'penetration' | 'index' | 'deprivation' | 'access';
@@ -323,7 +323,7 @@ export async function mapFigures(engine: Engine, measure: string, levelInput: st
       areas.push({ code, name, value: v === null ? null : round(v, 1), count: null, base: null, cls: v === null ? -2 : ACCESS_BANDS.filter((b) => v >= b).length,
         text: v === null ? (k ? 'Cannot be reached' : 'No figure') : `${fmt(v, 1)} min${k?.nearestName ? ` (${k.nearestName})` : ''}` });
     }
-    const how = spec.mode === 'car' ? 'by car' : spec.mode === 'walk' ? 'on foot' : 'by bicycle';
+    const how = travelWords(spec.mode!);
     title = `Minutes to the nearest ${kindNoun(spec.facilityKind!)} ${how}, by ${LEVEL_TITLES[level]}`;
     valueLabel = `Minutes ${how} (nearest)`;
     legend = [0, ...ACCESS_BANDS].map((lo, i, all) => ({ cls: i, colour: PALETTE_5[i], css: `civic-pal5-${i}`, label: i === all.length - 1 ? `${lo} minutes or more` : `${lo} to under ${all[i + 1]} minutes` }))

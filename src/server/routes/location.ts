@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_MIN_CELL, ParameterError, suppressOneWay } from '../../core/index.ts';
 import {
-  accessibility, catchment, facilityKinds, facilitiesOfKind, listFacilities, loadSiteInputs, runScenario, TRAVEL_MODES,
+  travelWords, accessibility, catchment, facilityKinds, facilitiesOfKind, listFacilities, loadSiteInputs, runScenario, TRAVEL_MODES,
   type CatchmentResult, type Facility, type ScenarioResult, type TravelMode,
 } from '../../location/index.ts';
 import { discloseCatchment, catchmentToCsv, catchmentToXlsx, locationToJson } from '../../outputs/index.ts';
@@ -22,7 +22,6 @@ import { parseTier, classificationChoices, formError, formatOf, many, one, safeF
 
 /** Household shares within these journey times (minutes), as in the DfT Journey Time Statistics. */
 const ACCESS_THRESHOLDS = [5, 10, 15, 20, 30, 45, 60];
-const MODE_WORDS: Record<TravelMode, string> = { car: 'by car', walk: 'on foot', cycle: 'by bicycle' };
 
 interface LocationQuery {
   kind?: string;
@@ -99,8 +98,8 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
       const sites = await facilitiesOfKind(app.engine, l.kind);
       const others = (await listFacilities(app.engine)).filter((f) => f.kind !== l.kind);
       Object.assign(ctx, {
-        q: l, kindLabel: kindLabel(l.kind), kindNoun: kindNoun(l.kind), modeWords: MODE_WORDS[l.mode],
-        modes: TRAVEL_MODES.map((m) => ({ value: m, text: MODE_WORDS[m].replace(/^./, (c) => c.toUpperCase()), selected: m === l.mode })),
+        q: l, kindLabel: kindLabel(l.kind), kindNoun: kindNoun(l.kind), modeWords: travelWords(l.mode),
+        modes: TRAVEL_MODES.map((m) => ({ value: m, text: travelWords(m).replace(/^./, (c) => c.toUpperCase()), selected: m === l.mode })),
         kindItems: kinds.map((k) => ({ value: k.kind, text: `${kindLabel(k.kind)} (${k.facilities})`, selected: k.kind === l.kind })),
         siteItems: [{ value: '', text: 'None' }, ...sites.map((f) => ({ value: f.id, text: f.name, selected: f.id === l.site }))],
         byItems: classes.flatMap((c) => c.tiers.map((t) => ({ value: `seg:${c.name}:${t}`, text: `${c.title && c.title !== c.name ? c.title : c.name}: ${t}`, selected: c.name === l.classification && t === l.tier }))),
