@@ -213,6 +213,23 @@ async function save(engine: Engine, p: Omit<Portrait, 'revision' | 'version'>): 
   return { ...p, version: PORTRAIT_VERSION, revision };
 }
 
+/** Portraits of one tier as they would be drafted now, before anything is saved. */
+async function composePortraits(engine: Engine, cls: { name: string }, tier: string, current: readonly Portrait[], opts: { minCell?: number; areaWord?: string }, note: (before: Portrait | undefined) => string): Promise<Omit<Portrait, 'revision' | 'version'>[]> {
+  const facts = await portraitFacts(engine, cls.name, tier, opts.minCell);
+  const segs = await engine.all<{ code: string; name: string | null; parent: string | null }>(`SELECT code, name, parent FROM segment WHERE classification = $1 AND tier = $2 ORDER BY ordinal, code`, [cls.name, tier]);
+  return segs.map((s) => {
+    const f = facts.get(s.code)!;
+    const before = current.find((p) => p.code === s.code);
+    const edited = before && before.editedBy !== GENERATED_BY;
+    const draft = draftText(f, opts.areaWord);
+    return {
+      classification: cls.name, tier, code: s.code, parent: s.parent, name: before?.name ?? s.name ?? s.code,
+      summary: edited ? before.summary : draft.summary, keyFeatures: edited ? before.keyFeatures : draft.keyFeatures, images: before?.images ?? [],
+      facts: f, editedBy: edited ? before.editedBy : GENERATED_BY, editedAt: new Date().toISOString(), note: note(before),
+    };
+  });
+}
+
 /**
  * Generates (or refreshes) the portraits of one tier. A refresh recomputes the facts; words that
  * people have edited are kept, and generated words are redrafted from the new facts.
@@ -220,22 +237,11 @@ async function save(engine: Engine, p: Omit<Portrait, 'revision' | 'version'>): 
 export async function generatePortraits(engine: Engine, classification: string, opts: { tier?: string; minCell?: number; areaWord?: string } = {}): Promise<Portrait[]> {
   const cls = await classificationOf(engine, classification);
   const tier = tierOf(cls, opts.tier);
-  const facts = await portraitFacts(engine, cls.name, tier, opts.minCell);
-  const segs = await engine.all<{ code: string; name: string | null; parent: string | null }>(`SELECT code, name, parent FROM segment WHERE classification = $1 AND tier = $2 ORDER BY ordinal, code`, [cls.name, tier]);
   const current = await currentPortraits(engine, cls.name, tier);
+  const composed = await composePortraits(engine, cls, tier, current, opts, (before) => (before ? 'facts refreshed' : 'first draft'));
   return engine.transaction(async () => {
     const out: Portrait[] = [];
-    for (const s of segs) {
-      const f = facts.get(s.code)!;
-      const before = current.find((p) => p.code === s.code);
-      const edited = before && before.editedBy !== GENERATED_BY;
-      const draft = draftText(f, opts.areaWord);
-      out.push(await save(engine, {
-        classification: cls.name, tier, code: s.code, parent: s.parent, name: before?.name ?? s.name ?? s.code,
-        summary: edited ? before.summary : draft.summary, keyFeatures: edited ? before.keyFeatures : draft.keyFeatures, images: before?.images ?? [],
-        facts: f, editedBy: edited ? before.editedBy : GENERATED_BY, editedAt: new Date().toISOString(), note: before ? 'facts refreshed' : 'first draft',
-      }));
-    }
+    for (const p of composed) out.push(await save(engine, p));
     return out;
   });
 }
@@ -251,9 +257,19 @@ export async function currentPortraits(engine: Engine, classification: string, t
   return rows.map((r) => fromRow(cls.name, r));
 }
 
+/**
+ * The current portrait of every segment of a tier: the saved one where there is one, else a first
+ * draft made on the spot and not saved (revision 0). Reading never writes; an edit, or
+ * civic segment portraits, saves.
+ */
 export async function portraitsOrGenerate(engine: Engine, classification: string, tier?: string): Promise<Portrait[]> {
-  const now = await currentPortraits(engine, classification, tier);
-  return now.length ? now : generatePortraits(engine, classification, { tier });
+  const cls = await classificationOf(engine, classification);
+  const t = tierOf(cls, tier);
+  const saved = await currentPortraits(engine, cls.name, t);
+  const segments = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM segment WHERE classification = $1 AND tier = $2`, [cls.name, t]))!.n;
+  if (saved.length >= segments) return saved;
+  const drafts = await composePortraits(engine, cls, t, saved, {}, () => 'first draft, not saved yet');
+  return drafts.map((d) => saved.find((p) => p.code === d.code) ?? { ...d, version: PORTRAIT_VERSION, revision: 0 });
 }
 
 export interface PortraitEdit { name?: string; summary?: string; keyFeatures?: string[]; addImages?: { src: string; alt: string }[]; removeImages?: boolean }

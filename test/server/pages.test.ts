@@ -228,3 +228,15 @@ test('postcode look-up: invalid and unknown postcodes get an error summary; a lo
   const log = await built.workspace.engine.all<{ detail: string }>(`SELECT detail FROM audit_log WHERE username = 'ag' AND action = 'lookup'`);
   assert.ok(log.some((l) => l.detail.replace(' ', '') === pc));
 });
+
+test('reading pen portraits never writes: drafts are shown until someone saves one', async () => {
+  const e = built.workspace.engine;
+  const count = async () => (await e.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM pen_portrait WHERE classification = 'sample'`))!.n;
+  assert.equal(await count(), 0, 'the imported classification has no saved portraits');
+  const guide = await get('/segments/sample');
+  assert.equal(guide.statusCode, 200);
+  assert.match(guide.body, /id="h-A"><span class="civic-code">A<\/span> Established affluent families/, 'the drafts are shown');
+  const api = await app.inject({ url: '/api/segmentations/sample/portraits' });
+  assert.ok([200, 404].includes(api.statusCode));
+  assert.equal(await count(), 0, 'the public read the guide and nothing was written');
+});
