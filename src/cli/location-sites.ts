@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
-import { ParameterError } from '../core/index.ts';
+import { DEFAULT_MIN_CELL, ParameterError, suppressOneWay } from '../core/index.ts';
 import {
   travelWords, loadSiteInputs, restrictCandidates, findCandidate, solve, runScenario, describeChange, SITE_PROBLEM_KINDS, TRAVEL_MODES, DEFAULT_TIME_LIMIT_SECONDS,
   type SiteInputs, type SiteProblemKind, type SiteSolution, type ScenarioResult, type SiteChange, type TravelMode,
@@ -15,7 +15,7 @@ import { action, emit, list, repeat, parseFormat, formatOption } from './io.ts';
 import { addCostOptions, costSourceFor } from './location.ts';
 
 const KIND_NAMES: Record<SiteProblemKind, string> = { 'set-cover': 'Set cover', mclp: 'Maximal coverage', 'p-median': 'p-median' };
-const n0 = (x: number) => Math.round(x).toLocaleString('en-GB');
+const n0 = (x: number | null) => (x === null ? '[c]' : Math.round(x).toLocaleString('en-GB'));
 const m1 = (x: number | null) => (x === null ? '–' : x.toFixed(1));
 const pc = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
 const signed = (x: number | null, f: (v: number) => string) => (x === null ? '–' : (x > 0 ? '+' : x < 0 ? '−' : '') + f(Math.abs(x)));
@@ -53,6 +53,8 @@ function commonOptions(cmd: Command): Command {
     .option('--level <level>', 'demand areas: the classification\'s level when one is used (the only level allowed then), else the finest level of the base')
     .addOption(new Option('--measure <measure>', 'demand: households or population').choices(['households', 'population']).default('households'))
     .option('--segments <codes>', 'count only the demand in these segments, e.g. a target group', list)
+    .option('--weight-dataset <dataset>', 'demand = this dataset\'s records per area instead of households, e.g. blue badge holders for vulnerable households')
+    .option('--min-cell <n>', `with --weight-dataset: hide record counts under n (default ${DEFAULT_MIN_CELL} in files, csv and json; 0 to switch off for your own use)`)
     .option('--classification <name>', 'classification for the per-segment figures (default: the first imported)')
     .option('--tier <tier>', 'its tier (default: the top tier)');
 }
@@ -63,7 +65,7 @@ async function inputsFor(ws: { engine: import('../store/index.ts').Engine }, o: 
     kind: o.kind as string | undefined, gridMetres: positive(o.grid, '--grid'), gridOnly: !!o.gridOnly,
     points: ((o.point as string[] | undefined) ?? []).map(parsePoint),
     level: o.level as string | undefined, measure: o.measure as 'households' | 'population',
-    segments: o.segments as string[] | undefined, classification: o.classification as string | undefined, tier: o.tier as string | undefined,
+    segments: o.segments as string[] | undefined, weightDataset: o.weightDataset as string | undefined, classification: o.classification as string | undefined, tier: o.tier as string | undefined,
     mode: o.mode as TravelMode,
   }, costs);
 }
@@ -87,6 +89,7 @@ Examples:
   civic location choose trafford.civic --kind library --problem mclp --sites 8 --standard 15 --mode walk
   civic location choose trafford.civic --kind library --problem p-median --sites 12 --keep-existing --grid 800
   civic location choose borough.civic --grid 500 --problem set-cover --standard 10 --mode car --segments B,C
+  civic location choose borough.civic --kind customer_service_point --problem p-median --sites 2 --weight-dataset blue_badge
   civic location choose trafford.civic --kind library --problem mclp --sites 6 --method exact --time-limit 120 --format json`)
     .action(action(async (workspace: string, o: Record<string, unknown>) => {
       const format = parseFormat(String(o.format ?? 'table'), ['table', 'json', 'csv']);
@@ -108,9 +111,10 @@ Examples:
           { method: o.method as 'auto' | 'exact' | 'heuristic', timeLimitSeconds: positive(o.timeLimit, '--time-limit') },
         );
         const out = o.out as string | undefined;
-        if (format === 'json') emit(locationToJson({ ...result, candidates: inputs.candidates, level: inputs.level, measure: inputs.measure, mode: o.mode, inputNotes: inputs.notes }), out);
-        else if (format === 'csv') emit(choiceToCsv(result, inputs), out);
-        else emit(choiceToTable(result, inputs, o.mode as string), out);
+        const shown = hideSmallWeights(result, minCellFor(o, format));
+        if (format === 'json') emit(locationToJson({ ...shown, candidates: inputs.candidates, level: inputs.level, measure: inputs.measure, demand: inputs.demand, mode: o.mode, inputNotes: inputs.notes }), out);
+        else if (format === 'csv') emit(choiceToCsv(shown, inputs), out);
+        else emit(choiceToTable(shown, inputs, o.mode as string), out);
       });
     }));
 
@@ -147,11 +151,42 @@ Examples:
         };
         const result = runScenario({ costs: inputs.costs, weights: inputs.weights, groups: inputs.groups, standard, current }, change);
         const out = o.out as string | undefined;
-        if (format === 'json') emit(locationToJson({ ...result, level: inputs.level, measure: inputs.measure, mode: o.mode, inputNotes: inputs.notes }), out);
-        else if (format === 'csv') emit(scenarioToCsv(result), out);
-        else emit(scenarioToTable(result, change, inputs, o.mode as string, maxLosers), out);
+        const shown = hideSmallWeights(result, minCellFor(o, format));
+        if (format === 'json') emit(locationToJson({ ...shown, level: inputs.level, measure: inputs.measure, demand: inputs.demand, mode: o.mode, inputNotes: inputs.notes }), out);
+        else if (format === 'csv') emit(scenarioToCsv(shown), out);
+        else emit(scenarioToTable(shown, change, inputs, o.mode as string, maxLosers), out);
       });
     }));
+}
+
+/**
+ * With --weight-dataset the weights are service records, so anything written to a file or printed as
+ * JSON/CSV hides record counts under the threshold (every field whose name ends in "weight"), as the
+ * other commands do; the owner's own screen shows them. Households from the census base are not hidden.
+ */
+function minCellFor(o: Record<string, unknown>, format: string): number {
+  if (!o.weightDataset) return 0;
+  const n = o.minCell !== undefined ? Number(o.minCell) : format === 'table' && !o.out ? 0 : DEFAULT_MIN_CELL;
+  if (!Number.isInteger(n) || n < 0) throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
+  return n;
+}
+
+export function hideSmallWeights<T>(value: T, minCell: number): T {
+  if (minCell <= 0) return value;
+  const walk = (v: unknown, key: string): unknown => {
+    if (typeof v === 'number') return /weight$/i.test(key) && v > 0 && v < minCell ? null : v;
+    if (Array.isArray(v)) return v.map((x) => walk(x, key));
+    if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+    return v;
+  };
+  const out = walk(value, '') as T;
+  // The per-segment weights add up to the total shown: hide enough others that a hidden one cannot be worked out.
+  const groups = (value as { groups?: { weight: number }[] }).groups;
+  if (Array.isArray(groups) && groups.length) {
+    const hidden = suppressOneWay(groups.map((g) => Math.round(g.weight)), minCell).suppressed;
+    (out as { groups: { weight: number | null }[] }).groups.forEach((g, i) => { if (hidden[i]) g.weight = null; });
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ rendering (plain text and CSV)
@@ -163,16 +198,16 @@ function nameOf(inputs: SiteInputs, id: string): string {
 export function choiceToTable(r: SiteSolution, inputs: SiteInputs, mode: string): string {
   const lines: string[] = [];
   const how = travelWords(mode);
-  const what = r.kind === 'p-median' ? `, total travel ${n0(r.objective)} ${inputs.measure}·minutes` : r.kind === 'mclp' ? `, ${n0(r.objective)} ${inputs.measure} covered` : '';
+  const what = r.kind === 'p-median' ? `, total travel ${n0(r.objective)} ${inputs.demand}·minutes` : r.kind === 'mclp' ? `, ${n0(r.objective)} ${inputs.demand} covered` : '';
   lines.push(`${KIND_NAMES[r.kind]} ${how}: ${r.open.length} site${r.open.length === 1 ? '' : 's'}${what}.`);
   lines.push(`Method: ${r.method}${r.status === 'heuristic' ? '' : ` (${r.status})`}; gap ${r.gap === null ? 'not known' : pc(r.gap)}; ${r.seconds.toFixed(1)} s.`);
-  if (r.coverage) lines.push(`Within ${r.coverage.standard} minutes: ${n0(r.coverage.coveredWeight)} of ${n0(r.totalWeight)} ${inputs.measure} (${pc(r.coverage.share)}).`);
+  if (r.coverage) lines.push(`Within ${r.coverage.standard} minutes: ${n0(r.coverage.coveredWeight)} of ${n0(r.totalWeight)} ${inputs.demand} (${pc(r.coverage.share)}).`);
   lines.push(`Minutes to the nearest site: mean ${m1(r.meanMinutes)}, longest ${m1(r.maxMinutes)}.`);
-  if (r.unreachable.weight > 0) lines.push(`Cannot reach any candidate: ${n0(r.unreachable.weight)} ${inputs.measure} in ${r.unreachable.points.length} areas.`);
-  if (r.unserved.weight > 0) lines.push(`Cannot reach any chosen site: ${n0(r.unserved.weight)} ${inputs.measure} in ${r.unserved.points.length} areas.`);
-  if (r.uncoverable && r.uncoverable.weight > 0) lines.push(`No candidate within the standard: ${n0(r.uncoverable.weight)} ${inputs.measure} in ${r.uncoverable.points.length} areas (cannot be covered whatever opens).`);
+  if (r.unreachable.weight > 0) lines.push(`Cannot reach any candidate: ${n0(r.unreachable.weight)} ${inputs.demand} in ${r.unreachable.points.length} areas.`);
+  if (r.unserved.weight > 0) lines.push(`Cannot reach any chosen site: ${n0(r.unserved.weight)} ${inputs.demand} in ${r.unserved.points.length} areas.`);
+  if (r.uncoverable && r.uncoverable.weight > 0) lines.push(`No candidate within the standard: ${n0(r.uncoverable.weight)} ${inputs.demand} in ${r.uncoverable.points.length} areas (cannot be covered whatever opens).`);
   lines.push('');
-  const head = ['site', 'name', 'source', 'today', `${inputs.measure} nearest`, ...(r.coverage ? ['of which covered'] : [])];
+  const head = ['site', 'name', 'source', 'today', `${inputs.demand} nearest`, ...(r.coverage ? ['of which covered'] : [])];
   const rows = r.sites.map((s) => {
     const c = inputs.candidates[s.index];
     return [c.id, c.name, c.source, c.existing ? 'open' : 'new', n0(s.nearestWeight), ...(s.coveredWeight === null ? [] : [n0(s.coveredWeight)])];
@@ -180,7 +215,7 @@ export function choiceToTable(r: SiteSolution, inputs: SiteInputs, mode: string)
   lines.push(textTable(head, rows, (i) => i >= 4));
   if (r.groups.length) {
     lines.push('');
-    lines.push(textTable(['segment', inputs.measure, 'covered', 'mean minutes'], r.groups.map((g) => [g.group, n0(g.weight), pc(g.coveredShare), m1(g.meanMinutes)]), (i) => i >= 1));
+    lines.push(textTable(['segment', inputs.demand, 'covered', 'mean minutes'], r.groups.map((g) => [g.group, n0(g.weight), pc(g.coveredShare), m1(g.meanMinutes)]), (i) => i >= 1));
   }
   lines.push('', ...r.notes, ...inputs.notes);
   return lines.join('\n') + '\n';
@@ -208,24 +243,24 @@ export function scenarioToTable(r: ScenarioResult, change: SiteChange, inputs: S
   lines.push(`Open after: ${r.openAfter.map((id) => nameOf(inputs, id)).join(', ') || 'none'}.`);
   lines.push('');
   lines.push(textTable(['', 'before', 'after', 'change'], [
-    [`${inputs.measure} covered`, n0(r.before.coveredWeight), n0(r.after.coveredWeight), signed(r.change.coveredWeight, n0)],
+    [`${inputs.demand} covered`, n0(r.before.coveredWeight), n0(r.after.coveredWeight), signed(r.change.coveredWeight, n0)],
     ['share covered', pc(r.before.coveredShare), pc(r.after.coveredShare), signed(r.change.coveredShare, (v) => `${(v * 100).toFixed(1)} points`)],
     ['mean minutes', m1(r.before.meanMinutes), m1(r.after.meanMinutes), signed(r.change.meanMinutes, (v) => v.toFixed(1))],
     ['longest minutes', m1(r.before.maxMinutes), m1(r.after.maxMinutes), ''],
-    [`${inputs.measure} with no site in reach`, n0(r.before.unservedWeight), n0(r.after.unservedWeight), signed(r.change.unservedWeight, n0)],
+    [`${inputs.demand} with no site in reach`, n0(r.before.unservedWeight), n0(r.after.unservedWeight), signed(r.change.unservedWeight, n0)],
   ], (i) => i >= 1));
   if (r.groups.length) {
     lines.push('');
-    lines.push(textTable(['segment', inputs.measure, 'covered before', 'after', 'change', 'mean min before', 'after', 'change'], r.groups.map((g) => [
+    lines.push(textTable(['segment', inputs.demand, 'covered before', 'after', 'change', 'mean min before', 'after', 'change'], r.groups.map((g) => [
       g.group, n0(g.weight), pc(g.before.coveredShare), pc(g.after.coveredShare), signed(g.change.coveredShare, (v) => `${(v * 100).toFixed(1)} pts`),
       m1(g.before.meanMinutes), m1(g.after.meanMinutes), signed(g.change.meanMinutes, (v) => v.toFixed(1)),
     ]), (i) => i >= 1));
   }
   lines.push('');
-  lines.push(`Losing coverage: ${n0(r.lostWeight)} ${inputs.measure} in ${r.losers.length} areas. Gaining: ${n0(r.gainedWeight)} in ${r.gainers.length} areas.`);
+  lines.push(`Losing coverage: ${n0(r.lostWeight)} ${inputs.demand} in ${r.losers.length} areas. Gaining: ${n0(r.gainedWeight)} in ${r.gainers.length} areas.`);
   if (r.losers.length && maxLosers > 0) {
     const origin = (i: number) => inputs.costs.origins[i] as { id: string; name?: string | null };
-    lines.push(textTable(['area', 'name', 'segment', inputs.measure, 'minutes before', 'after'], r.losers.slice(0, maxLosers).map((p) => [
+    lines.push(textTable(['area', 'name', 'segment', inputs.demand, 'minutes before', 'after'], r.losers.slice(0, maxLosers).map((p) => [
       p.id, origin(p.index).name ?? '', p.group ?? '', n0(p.weight), m1(p.minutesBefore), p.minutesAfter === null ? 'no site' : m1(p.minutesAfter),
     ]), (i) => i >= 3));
     if (r.losers.length > maxLosers) lines.push(`… and ${r.losers.length - maxLosers} more (all of them in --format json).`);

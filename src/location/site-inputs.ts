@@ -7,9 +7,9 @@
  * part that touches the database.
  */
 import { NotFoundError, ParameterError } from '../core/index.ts';
-import type { Engine } from '../store/index.ts';
+import { type Engine, ident } from '../store/index.ts';
 import { parseLevel, type AreaLevel } from '../geo/index.ts';
-import { baseLevel, resolveClassification } from '../profiling/index.ts';
+import { baseLevel, getDataset, resolveClassification } from '../profiling/index.ts';
 import { metresBetween, straightLineCosts, type CostMatrix, type CostSource, type Place, type TravelMode } from './costs.ts';
 import { facilitiesOfKind, outletKey } from './facilities.ts';
 import { areaOrigins } from './origins.ts';
@@ -34,6 +34,8 @@ export interface SiteInputRequest {
   /** Demand areas' level (default: the classification's level when one is used, else the base's finest). */
   level?: string;
   measure?: 'households' | 'population';
+  /** Demand = this dataset's matched records per area (e.g. blue badge holders for vulnerable households) instead of the base. */
+  weightDataset?: string;
   /** Classification and tier for the group labels (default: the first classification's top tier, if any). */
   classification?: string;
   tier?: string;
@@ -45,6 +47,8 @@ export interface SiteInputRequest {
 export interface SiteInputs {
   level: AreaLevel;
   measure: 'households' | 'population';
+  /** What the weights count, in words: "households", "population" or "blue_badge records". */
+  demand: string;
   /** Demand points (areas) with their weights and labels, in cost-matrix order. */
   weights: Float64Array;
   groups: string[] | undefined;
@@ -108,8 +112,17 @@ export async function loadSiteInputs(engine: Engine, req: SiteInputRequest, cost
     if (unknown.length) throw new NotFoundError(`No ${cls!.name} ${cls!.tier} area is in segment ${unknown.join(', ')}.`, `Segments at this tier: ${[...known].sort().join(', ')}.`);
     notes.push(`Only the ${measure} in segment${wanted.size > 1 ? 's' : ''} ${[...wanted].join(', ')} count as demand.`);
   }
+  let records: Map<string, number> | null = null;
+  if (req.weightDataset) {
+    const ds = await getDataset(engine, req.weightDataset);
+    const rows = await engine.all<{ code: string; n: number }>(
+      `SELECT p.${ident(level)} AS code, count(*)::BIGINT AS n FROM ${ident(ds.table_name)} d JOIN postcode p ON p.pc_key = d._pc_key
+       WHERE d._status = 'matched' AND p.${ident(level)} IS NOT NULL GROUP BY 1`);
+    records = new Map(rows.map((r) => [r.code, r.n]));
+    notes.push(`Demand: the ${req.weightDataset} records in each area (${[...records.values()].reduce((a, b) => a + b, 0).toLocaleString('en-GB')} matched), not ${measure}.`);
+  }
   const weights = Float64Array.from(origins.origins, (o) => {
-    const v = (measure === 'households' ? o.households : o.population) ?? 0;
+    const v = records ? records.get(o.id) ?? 0 : (measure === 'households' ? o.households : o.population) ?? 0;
     if (wanted && !wanted.has(labels?.get(o.id) ?? '')) return 0;
     return v;
   });
@@ -144,7 +157,7 @@ export async function loadSiteInputs(engine: Engine, req: SiteInputRequest, cost
   const mode = req.mode ?? 'car';
   const costs = await costSource.matrix(origins.origins, candidates, mode);
   notes.push(`Travel: ${costs.source}.`);
-  return { level, measure, weights, groups, classification: cls ? { name: cls.name, tier: cls.tier } : null, candidates, existing, onlyNew, costs, notes };
+  return { level, measure, demand: req.weightDataset ? `${req.weightDataset} records` : measure, weights, groups, classification: cls ? { name: cls.name, tier: cls.tier } : null, candidates, existing, onlyNew, costs, notes };
 }
 
 /** A candidate by id, by exact name or by a name as people write it ("Sale" for "Sale Library"). */

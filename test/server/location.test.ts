@@ -7,7 +7,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Workspace } from '../../src/store/index.ts';
 import { injectedPortal, type InjectedPortal } from '../helpers/portal.ts';
-import { accessibility, facilitiesOfKind, listFacilities } from '../../src/location/index.ts';
+import { accessibility, facilitiesOfKind, listFacilities, loadSiteInputs } from '../../src/location/index.ts';
+import { hideSmallWeights } from '../../src/cli/location-sites.ts';
 
 let portal: InjectedPortal;
 let ws: Workspace;
@@ -164,4 +165,16 @@ test('the API gives the same location and targeting results, documented in the O
   for (const ar of tj.areas) assert.ok(ar.users === null || ar.users === 0 || ar.users >= 10, `users ${ar.users}`);
   const doc = JSON.parse((await get('/api/openapi.json')).body);
   for (const path of ['/api/facilities', '/api/location/access', '/api/location/catchment', '/api/target']) assert.ok(doc.paths[path], `${path} is documented`);
+});
+
+test('site choice can weight demand by a service\'s records (vulnerable households), hiding small counts in exports', async () => {
+  const inputs = await loadSiteInputs(ws.engine, { kind: 'customer_service_point', weightDataset: 'blue_badge', classification: 'sample', tier: 'group' });
+  const total = inputs.weights.reduce((a, b) => a + b, 0);
+  const matched = (await ws.engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${(await ws.engine.one<{ t: string }>(`SELECT table_name AS t FROM dataset WHERE name = 'blue_badge'`))!.t} d JOIN postcode p ON p.pc_key = d._pc_key WHERE d._status = 'matched' AND p.oa21 IS NOT NULL`))!.n;
+  assert.equal(total, matched, 'every matched blue badge record is demand, once');
+  assert.equal(inputs.demand, 'blue_badge records');
+  const shown = hideSmallWeights({ totalWeight: 140, groups: [{ group: 'A', weight: 3 }, { group: 'B', weight: 12 }, { group: 'C', weight: 125 }], sites: [{ nearestWeight: 7 }] }, 10);
+  assert.deepEqual(shown.groups.map((g) => g.weight), [null, null, 125], 'the small one, and the next smallest so it cannot be worked out from the total');
+  assert.equal(shown.sites[0].nearestWeight, null);
+  assert.equal(hideSmallWeights({ groups: [{ weight: 3 }] }, 0).groups[0].weight, 3, 'nothing hidden on the owner\'s own screen');
 });
