@@ -268,6 +268,8 @@ const EXTRA: { path: string; roles: ViewerRole[]; status?: number }[] = [
   { path: '/profile?dataset=library_members&by=area:ward&base=households', roles: ['analyst'] },
   { path: '/profile?dataset=no_such_dataset&by=seg:borough:group', roles: ['analyst'], status: 404 },
   { path: '/lookup?postcode=NOT A POSTCODE', roles: ['agent'], status: 400 },
+  { path: '/location/patterns?dataset=library_members&kind=library&column=Branch', roles: ['analyst', 'partner'] },
+  { path: '/location?kind=library&mode=walk&within=10&close=library-central-library', roles: ['partner'] },
 ];
 /** Pages whose form is filled in and sent, so that the page with its result is checked too. */
 const FORMS: { path: string; roles: ViewerRole[]; choose?: Record<string, string> }[] = [

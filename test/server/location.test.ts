@@ -178,3 +178,19 @@ test('site choice can weight demand by a service\'s records (vulnerable househol
   assert.equal(shown.sites[0].nearestWeight, null);
   assert.equal(hideSmallWeights({ groups: [{ weight: 3 }] }, 0).groups[0].weight, 3, 'nothing hidden on the owner\'s own screen');
 });
+
+test('where users come from: library members by branch, with the share going past a nearer library', async () => {
+  const first = await get('/location/patterns?dataset=library_members&kind=library', 'ana');
+  assert.equal(first.statusCode, 200);
+  assert.match(first.body, /id="column"/, 'the second step asks for the outlet column');
+  const r = await get('/location/patterns?dataset=library_members&kind=library&column=Branch', 'pat');
+  assert.equal(r.statusCode, 200, r.body);
+  const rows = cellsOf(r.body, 'patterns-table');
+  assert.equal(rows.length, 9, 'eight libraries and all outlets');
+  const all = rows[8];
+  assert.equal(all[0], 'All outlets');
+  assert.ok(Number(all[2]) > 80 && Number(all[2]) + Number(all[3]) > 99.8 && Number(all[2]) + Number(all[3]) < 100.2, `nearest ${all[2]} + past ${all[3]}`);
+  const bad = await get('/location/patterns?dataset=library_members&kind=library&column=Nope', 'ana');
+  assert.equal(bad.statusCode, 400);
+  assert.equal((await get('/location/patterns', 'agt')).statusCode, 403);
+});

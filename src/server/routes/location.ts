@@ -8,17 +8,18 @@
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_MIN_CELL, ParameterError, suppressOneWay } from '../../core/index.ts';
 import {
-  travelWords, accessibility, catchment, facilityKinds, facilitiesOfKind, listFacilities, loadSiteInputs, runScenario, TRAVEL_MODES,
+  travelWords, accessibility, accessPatterns, catchment, facilityKinds, facilitiesOfKind, listFacilities, loadSiteInputs, runScenario, TRAVEL_MODES,
   type CatchmentResult, type Facility, type ScenarioResult, type TravelMode,
 } from '../../location/index.ts';
-import { discloseCatchment, catchmentToCsv, catchmentToXlsx, locationToJson } from '../../outputs/index.ts';
+import { discloseCatchment, disclosePatterns, catchmentToCsv, catchmentToXlsx, locationToJson } from '../../outputs/index.ts';
+import { getDataset } from '../../profiling/index.ts';
 import { ANALYSTS_AND_PARTNERS, EVERYONE } from '../app.ts';
 import { audit } from '../users.ts';
 import { facilitiesGeoJson, kindLabel, kindNoun, facilityKeys } from '../facility-map.ts';
 import { boundaryLevels, mapFigures } from '../maps.ts';
 import type { AreaLevel } from '../../geo/index.ts';
 import { mapView } from './map.ts';
-import { parseTier, classificationChoices, formError, formatOf, many, one, safeFilename, sendDownload } from './profile.ts';
+import { parseTier, classificationChoices, datasetChoices, formError, formatOf, many, one, safeFilename, sendDownload } from './profile.ts';
 
 /** Household shares within these journey times (minutes), as in the DfT Journey Time Statistics. */
 const ACCESS_THRESHOLDS = [5, 10, 15, 20, 30, 45, 60];
@@ -162,6 +163,38 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
       status = f.status;
     }
     return app.page(request, reply, 'location.njk', ctx as { title: string }, status);
+  });
+
+  // Where an outlet's users come from, and who passes a nearer one (Dover's Whitfield office).
+  app.get('/location/patterns', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
+    const q = request.query as Record<string, unknown>;
+    const [datasets, kinds] = await Promise.all([datasetChoices(app.engine), facilityKinds(app.engine)]);
+    const dataset = one(q.dataset), column = one(q.column), kind = one(q.kind) ?? kinds[0]?.kind;
+    const ctx: Record<string, unknown> = {
+      title: 'Where users come from',
+      datasetItems: [{ value: '', text: 'Choose a dataset' }, ...datasets.map((d) => ({ value: d.name, text: d.title ?? d.name, selected: d.name === dataset }))],
+      kindItems: kinds.map((k) => ({ value: k.kind, text: kindLabel(k.kind), selected: k.kind === kind })),
+    };
+    let status = 200;
+    try {
+      if (dataset) {
+        const columns: string[] = JSON.parse(String((await getDataset(app.engine, dataset)).columns ?? '[]'));
+        ctx.columnItems = [{ value: '', text: 'Choose the column naming the outlet' }, ...columns.map((c) => ({ value: c, text: c, selected: c === column }))];
+        if (column && kind) {
+          if (!columns.includes(column)) throw new ParameterError(`${dataset} has no column "${column}".`, 'Choose the column from the list.');
+          const req = { dataset, outletColumn: column, kind };
+          const r = disclosePatterns(await app.results.get('patterns', req, () => accessPatterns(app.engine, req)), DEFAULT_MIN_CELL);
+          ctx.result = r;
+          ctx.kindNoun = kindNoun(kind);
+          await audit(app.engine, request.viewer, 'access patterns', `${dataset}.${column} against ${kind}`, request.ip);
+        }
+      }
+    } catch (e) {
+      const f = formError(e);
+      Object.assign(ctx, { error: f.error, fix: f.fix, errorTitle: true });
+      status = f.status;
+    }
+    return app.page(request, reply, 'location-patterns.njk', ctx as { title: string }, status);
   });
 
   app.get('/location/catchment/download', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
