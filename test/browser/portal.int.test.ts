@@ -269,6 +269,8 @@ const EXTRA: { path: string; roles: ViewerRole[]; status?: number }[] = [
   { path: '/profile?dataset=no_such_dataset&by=seg:borough:group', roles: ['analyst'], status: 404 },
   { path: '/lookup?postcode=NOT A POSTCODE', roles: ['agent'], status: 400 },
   { path: '/location/patterns?dataset=library_members&kind=library&column=Branch', roles: ['analyst', 'partner'] },
+  // Sample Borough's wards are E05900001 onwards: a campaign in the first three.
+  { path: '/targeting/evaluate?dataset=green_waste&areas=ward&targeted=E05900001%0AE05900002%0AE05900003', roles: ['analyst'] },
   { path: '/location?kind=library&mode=walk&within=10&close=library-central-library', roles: ['partner'] },
 ];
 /** Pages whose form is filled in and sent, so that the page with its result is checked too. */

@@ -194,3 +194,23 @@ test('where users come from: library members by branch, with the share going pas
   assert.equal(bad.statusCode, 400);
   assert.equal((await get('/location/patterns', 'agt')).statusCode, 403);
 });
+
+test('did the campaign work? take-up in targeted areas against the rest, with the uplift\'s interval', async () => {
+  const t = JSON.parse((await get('/api/target?dataset=green_waste&tier=type&areas=ward', 'ana')).body) as { areas: { code: string; targeted: boolean }[] };
+  const targeted = t.areas.filter((a) => a.targeted).map((a) => a.code);
+  assert.ok(targeted.length > 0);
+  const r = await get(`/targeting/evaluate?dataset=green_waste&areas=ward&targeted=${encodeURIComponent(targeted.join('\n'))}`, 'pat');
+  assert.equal(r.statusCode, 200, r.body);
+  const rows = cellsOf(r.body, 'evaluation-table');
+  assert.equal(rows.length, 2);
+  const [tg, ctl] = rows;
+  const takeUp = (row: string[]) => Number(row[4]);
+  assert.ok(Math.abs(takeUp(tg) - (num(tg[3]) / num(tg[2])) * 100) < 0.06, 'take-up = users ÷ households');
+  assert.equal(num(tg[2]) + num(ctl[2]), 20_000, 'every household is targeted or not');
+  // Targeting picks the areas where green waste does well: take-up there is higher.
+  assert.ok(takeUp(tg) > takeUp(ctl));
+  assert.match(r.body, /id="uplift"[\s\S]*percentage points/);
+  const none = await get('/targeting/evaluate?dataset=green_waste&areas=ward&targeted=', 'ana');
+  assert.equal(none.statusCode, 400);
+  assert.equal((await get('/targeting/evaluate', 'agt')).statusCode, 403);
+});
