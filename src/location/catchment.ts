@@ -13,7 +13,7 @@ import type { Engine } from '../store/index.ts';
 import type { AreaLevel } from '../geo/index.ts';
 // Not yet on profiling's public face (index.ts); the lead is asked to export it there.
 import { baseByGroup, baseLevel, resolveClassification } from '../profiling/index.ts';
-import { metresBetween, straightLineCosts, TRAVEL_MODES, type CostSource, type TravelMode } from './costs.ts';
+import { metresBetween, straightLineCosts, travelWords, TRAVEL_MODES, type CostSource, type TravelMode } from './costs.ts';
 import { findFacility } from './facilities.ts';
 import { areaOrigins } from './origins.ts';
 import type { LocationProgress } from './accessibility.ts';
@@ -173,8 +173,12 @@ export async function catchment(engine: Engine, req: CatchmentRequest, costs: Co
     for (const s of shapes) points.push(...boundaryPoints(s.geojson));
     if (!shapes.length) points.push(...areas.map((a) => [a.lon, a.lat] as [number, number]));
   }
-  const what = req.minutes !== undefined ? `${req.minutes} minutes by ${mode}` : `${req.metres} metres`;
-  const polygon = displayOutline(points, `Outline of the ${areas.length} ${level} areas whose centroids are within ${what} of ${site.name}: for display only; the figures count whole areas.`);
+  const what = req.minutes !== undefined ? `${req.minutes} minutes ${travelWords(mode)}` : `${req.metres} metres`;
+  // A source that knows its roads draws the isochrone itself: the ground reachable in the time.
+  const along = req.minutes !== undefined && costs.reachable ? await costs.reachable({ id: site.id ?? site.name, lon: site.lon, lat: site.lat }, mode, req.minutes) : [];
+  const polygon = along.length >= 3
+    ? displayOutline(along, `Where the roads and paths lead within ${what} of ${site.name} (${costs.description}): for display only; the figures count whole areas by their centroids.`)
+    : displayOutline(points, `Outline of the ${areas.length} ${level} areas whose centroids are within ${what} of ${site.name}: for display only; the figures count whole areas.`);
 
   return {
     version: CATCHMENT_RESULT_VERSION, site, within: { minutes: req.minutes ?? null, metres: req.metres ?? null }, mode, costSource: costs.description,

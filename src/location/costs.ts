@@ -32,6 +32,8 @@ export interface CostMatrix {
 export interface CostSource {
   readonly description: string;
   matrix(origins: readonly Place[], destinations: readonly Place[], mode: TravelMode): Promise<CostMatrix>;
+  /** Where one can get to from a place within the time (points along the way), when the source knows its roads: draws isochrones. */
+  reachable?(from: Place, mode: TravelMode, minutes: number): Promise<[number, number][]>;
 }
 
 export function costAt(m: CostMatrix, origin: number, destination: number): number {

@@ -341,6 +341,9 @@ export function networkCosts(network: RoadNetwork | RoadGraph, options: NetworkC
   const description = `road network (OpenStreetMap, ${net.summary.nodes.toLocaleString('en-GB')} nodes)`;
   return {
     description,
+    async reachable(from, mode, minutes) {
+      return reachableWithin(net, from, mode, minutes, options).map((p) => [p.lon, p.lat] as [number, number]);
+    },
     async matrix(origins, destinations, mode) {
       const so = net.snap(origins, mode, options);
       const sd = net.snap(destinations, mode, options);

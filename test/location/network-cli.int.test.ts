@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { createWorkspace } from '../../src/store/index.ts';
+import { createWorkspace, openWorkspace } from '../../src/store/index.ts';
 import { importReference } from '../../src/reference/index.ts';
-import { importFacilities, metresBetween, WALK_KMH } from '../../src/location/index.ts';
+import { catchment, importFacilities, loadRoadNetwork, metresBetween, networkCosts, reachableWithin, WALK_KMH } from '../../src/location/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
 import { sharedData } from '../helpers/shared-data.ts';
 
@@ -52,6 +52,31 @@ test('location access along the Leeds paths (--network) gives finite walking tim
     const crowFlies = Math.min(...FACILITIES.map(([, lat, lon]) => metresBetween(a, { lon, lat })));
     assert.ok(minutes + 1e-3 >= crowFlies / ((WALK_KMH * 1000) / 60), `${a.code}: ${minutes} min is faster than walking in a straight line`);
   }
+
+  // With the road network, a catchment's outline is the isochrone: the ground the paths reach in the time.
+  const ws2 = await openWorkspace(wsPath);
+  try {
+    const network = await loadRoadNetwork(join(OSM, 'its-example.osm.pbf'));
+    const c = await catchment(ws2.engine, { site: { facility: 'Library A' }, minutes: 4, mode: 'walk' }, networkCosts(network));
+    assert.ok(c.polygon, 'an outline');
+    assert.match(String(c.polygon.properties.note), /roads and paths lead within 4 minutes on foot/);
+    const reached = reachableWithin(network, { id: 'A', lon: FACILITIES[0][2], lat: FACILITIES[0][1] }, 'walk', 4);
+    assert.ok(reached.length >= 3);
+    const ring = c.polygon.geometry.coordinates[0];
+    const inside = (x: number, y: number) => {
+      let odd = false;
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [xi, yi] = ring[i], [xj, yj] = ring[j];
+        if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) odd = !odd;
+      }
+      return odd;
+    };
+    const onRing = (x: number, y: number) => ring.some(([rx, ry]) => rx === x && ry === y);
+    assert.ok(reached.every((p) => inside(p.lon, p.lat) || onRing(p.lon, p.lat)), 'every point reached lies inside the outline');
+    // 4 minutes at 4.8 km/h is 320 m: nothing on the outline is further than that as the crow flies.
+    const site = { lon: FACILITIES[0][2], lat: FACILITIES[0][1] };
+    assert.ok(ring.every(([lon, lat]) => metresBetween(site, { lon, lat }) <= 320 + 1e-6 + 100), 'the outline stays within a walk of the site (plus the walk to the path)');
+  } finally { ws2.close(); }
 
   const bad = run('location', 'access', wsPath, '--kind', 'library', '--network', join(tmp.dir, 'missing.osm.pbf'), '--format', 'json');
   assert.equal(bad.status, 2);
