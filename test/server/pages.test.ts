@@ -63,7 +63,7 @@ test('every analysis page renders for an analyst, server-side and without JavaSc
     ['/represent', [/name="sample"/]],
     ['/represent?sample=library_members&by=seg:borough:group', [/Chi-square/, /Observed/]],
     ['/lookup', [/name="postcode"/]],
-    [`/lookup?postcode=${pc}`, [/Sample Borough neighbourhoods/, /Services used in the area/, /How people here prefer to get in touch/]],
+    [`/lookup?postcode=${pc}`, [/Sample Borough neighbourhoods/, /Services used in the area/, /How people here prefer to get in touch/, /id="nearest-table"/, /Nearest services/, /Library<\/th>/, /Central Library|Library,/]],
   ];
   for (const [url, expect] of pages) {
     const r = await get(url, 'ali');
@@ -239,4 +239,17 @@ test('reading pen portraits never writes: drafts are shown until someone saves o
   const api = await app.inject({ url: '/api/segmentations/sample/portraits' });
   assert.ok([200, 404].includes(api.statusCode));
   assert.equal(await count(), 0, 'the public read the guide and nothing was written');
+});
+
+test('the look-up names the nearest facility of each kind, the one a straight line says is nearest', async () => {
+  const pc = await livePostcode();
+  const r = await get(`/lookup?postcode=${encodeURIComponent(pc)}`, 'ag');
+  const table = /<table class="govuk-table" id="nearest-table">([\s\S]*?)<\/table>/.exec(r.body);
+  assert.ok(table, 'a table of nearest services');
+  const e = built.workspace.engine;
+  const here = (await e.one<{ lon: number; lat: number }>(`SELECT lon, lat FROM postcode WHERE pc_key = $1`, [pc.replace(/\s+/g, '').toUpperCase()]))!;
+  const nearestLibrary = (await e.one<{ name: string }>(
+    `SELECT name FROM facility WHERE kind = 'library' ORDER BY (lon - $1) * (lon - $1) * cos(radians($2)) ^ 2 + (lat - $2) * (lat - $2) LIMIT 1`, [here.lon, here.lat]))!.name;
+  const row = [...table[1].matchAll(/<tr class="govuk-table__row">([\s\S]*?)<\/tr>/g)].map((m) => m[1]).find((x) => />Library</.test(x));
+  assert.ok(row && row.includes(nearestLibrary.replace(/'/g, '&#39;')), `the nearest library is ${nearestLibrary}`);
 });

@@ -8,7 +8,28 @@ import type { FastifyInstance } from 'fastify';
 import { checkPostcode } from '../../geo/index.ts';
 import { portraitsOrGenerate, type Portrait } from '../../segmentation/index.ts';
 import { audit } from '../users.ts';
+import { listFacilities, metresBetween, straightLineCosts } from '../../location/index.ts';
+import { kindLabel } from '../facility-map.ts';
 import { classificationChoices, one } from './profile.ts';
+
+/**
+ * The nearest facility of each kind to the postcode, with straight-line distance and estimated
+ * journey times (× 1.3 at walking and urban driving speeds): what a caller asks next.
+ */
+async function nearestServices(app: FastifyInstance, at: { lon: number | null; lat: number | null }) {
+  if (at.lon === null || at.lat === null) return [];
+  const facilities = await app.results.get('facilities', null, () => listFacilities(app.engine));
+  const costs = straightLineCosts();
+  const here = [{ id: 'here', lon: at.lon, lat: at.lat }];
+  const byKind = new Map<string, { name: string; metres: number; walk: number; car: number; openingHours: string | null; postcode: string | null }>();
+  const [walk, car] = await Promise.all([costs.matrix(here, facilities, 'walk'), costs.matrix(here, facilities, 'car')]);
+  facilities.forEach((f, j) => {
+    const metres = metresBetween(here[0], f);
+    const best = byKind.get(f.kind);
+    if (!best || metres < best.metres) byKind.set(f.kind, { name: f.name, metres, walk: walk.minutes[j], car: car.minutes[j], openingHours: f.openingHours, postcode: f.postcode });
+  });
+  return [...byKind].sort(([a], [b]) => kindLabel(a).localeCompare(kindLabel(b))).map(([kind, f]) => ({ kind: kindLabel(kind), ...f }));
+}
 
 export async function lookupRoutes(app: FastifyInstance): Promise<void> {
   app.get('/lookup', { config: { roles: ['admin', 'analyst', 'agent'] } }, async (request, reply) => {
@@ -50,7 +71,8 @@ export async function lookupRoutes(app: FastifyInstance): Promise<void> {
       }
       results.push({ cls, area, tiers, rows: tiers.map((t) => ({ key: { text: t.tier.charAt(0).toUpperCase() + t.tier.slice(1) }, value: { text: `${t.code} ${t.name}` } })) });
     }
+    const nearest = await nearestServices(app, pc as unknown as { lon: number | null; lat: number | null });
     const areaName = pc.ward ? (await app.engine.one<{ name: string | null }>(`SELECT any_value(name) AS name FROM area WHERE level = 'ward' AND code = $1`, [pc.ward]))?.name : null;
-    return app.page(request, reply, 'lookup.njk', { ...ctx, postcode: check.postcode, corrected: check.kind === 'corrected' ? input : null, status: pc.status, terminated: pc.terminated, ward: pc.ward, wardName: areaName, results });
+    return app.page(request, reply, 'lookup.njk', { ...ctx, postcode: check.postcode, corrected: check.kind === 'corrected' ? input : null, status: pc.status, terminated: pc.terminated, ward: pc.ward, wardName: areaName, results, nearest });
   });
 }
