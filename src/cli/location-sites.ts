@@ -5,20 +5,19 @@
  */
 import { Option, type Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
-import { DEFAULT_MIN_CELL, ParameterError, suppressOneWay } from '../core/index.ts';
+import { DEFAULT_MIN_CELL, ParameterError } from '../core/index.ts';
 import {
-  travelWords, loadSiteInputs, restrictCandidates, findCandidate, solve, runScenario, describeChange, SITE_PROBLEM_KINDS, TRAVEL_MODES, DEFAULT_TIME_LIMIT_SECONDS,
-  type SiteInputs, type SiteProblemKind, type SiteSolution, type ScenarioResult, type SiteChange, type TravelMode,
+  loadSiteInputs, restrictCandidates, findCandidate, solve, runScenario, SITE_PROBLEM_KINDS, TRAVEL_MODES, DEFAULT_TIME_LIMIT_SECONDS,
+  type SiteInputs, type SiteProblemKind, type SiteChange, type TravelMode,
 } from '../location/index.ts';
-import { textTable, csvText, locationToJson } from '../outputs/index.ts';
+import { locationToJson, hideSmallWeights, choiceToTable, choiceToCsv, choiceToXlsx, scenarioToTable, scenarioToCsv, scenarioToXlsx } from '../outputs/index.ts';
 import { action, emit, list, repeat, parseFormat, formatOption } from './io.ts';
 import { addCostOptions, costSourceFor } from './location.ts';
 
-const KIND_NAMES: Record<SiteProblemKind, string> = { 'set-cover': 'Set cover', mclp: 'Maximal coverage', 'p-median': 'p-median' };
-const n0 = (x: number | null) => (x === null ? '[c]' : Math.round(x).toLocaleString('en-GB'));
-const m1 = (x: number | null) => (x === null ? '–' : x.toFixed(1));
-const pc = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
-const signed = (x: number | null, f: (v: number) => string) => (x === null ? '–' : (x > 0 ? '+' : x < 0 ? '−' : '') + f(Math.abs(x)));
+function needsOut(out: string | undefined): string {
+  if (!out) throw new ParameterError('An XLSX file needs somewhere to go.', 'Add --out FILE.xlsx');
+  return out;
+}
 
 function positive(v: unknown, what: string): number | undefined {
   if (v === undefined) return undefined;
@@ -82,7 +81,7 @@ export function registerSiteCommands(location: Command): void {
     .option('--grid-only', 'open new sites only at grid points and --point sites; today\'s sites count only if kept (--keep-existing, --keep)')
     .addOption(new Option('--method <method>', 'exact (HiGHS), heuristic, or auto: exact where the model is small enough').choices(['auto', 'exact', 'heuristic']).default('auto'))
     .option('--time-limit <seconds>', `time limit for the exact solver (default ${DEFAULT_TIME_LIMIT_SECONDS})`)
-    .addOption(formatOption(['table', 'json', 'csv']))
+    .addOption(formatOption(['table', 'json', 'csv', 'xlsx']))
     .option('--out <file>', 'write to a file')
     .addHelpText('after', `
 Examples:
@@ -92,7 +91,8 @@ Examples:
   civic location choose borough.civic --kind customer_service_point --problem p-median --sites 2 --weight-dataset blue_badge
   civic location choose trafford.civic --kind library --problem mclp --sites 6 --method exact --time-limit 120 --format json`)
     .action(action(async (workspace: string, o: Record<string, unknown>) => {
-      const format = parseFormat(String(o.format ?? 'table'), ['table', 'json', 'csv']);
+      const format = parseFormat(String(o.format ?? 'table'), ['table', 'json', 'csv', 'xlsx']);
+      if (format === 'xlsx') needsOut(o.out as string | undefined);
       const problemKind = o.problem as SiteProblemKind;
       const p = o.sites === undefined ? undefined : Number(o.sites);
       if (p !== undefined && !(Number.isInteger(p) && p > 0)) throw new ParameterError(`--sites must be a whole number above 0, not "${o.sites}".`);
@@ -114,6 +114,7 @@ Examples:
         const shown = hideSmallWeights(result, minCellFor(o, format));
         if (format === 'json') emit(locationToJson({ ...shown, candidates: inputs.candidates, level: inputs.level, measure: inputs.measure, demand: inputs.demand, mode: o.mode, inputNotes: inputs.notes }), out);
         else if (format === 'csv') emit(choiceToCsv(shown, inputs), out);
+        else if (format === 'xlsx') emit(await choiceToXlsx(shown, inputs, o.mode as string), needsOut(out));
         else emit(choiceToTable(shown, inputs, o.mode as string), out);
       });
     }));
@@ -127,7 +128,7 @@ Examples:
     .option('--move <FROM>TO>', 'move a site, e.g. "Sale Library>New hub" (repeatable)', repeat)
     .option('--current <sites>', 'the sites open today (default: every site of --kind)', list)
     .option('--losers <n>', 'areas losing coverage to list in the table', '20')
-    .addOption(formatOption(['table', 'json', 'csv']))
+    .addOption(formatOption(['table', 'json', 'csv', 'xlsx']))
     .option('--out <file>', 'write to a file')
     .addHelpText('after', `
 Examples:
@@ -135,7 +136,8 @@ Examples:
   civic location scenario trafford.civic --kind library --standard 15 --mode walk --point "Hub@-2.33,53.42" --move "Sale Library>Hub"
   civic location scenario borough.civic --kind customer_service_point --standard 20 --close "Town Hall Customer Service Centre" --point "Library hub@-2.35,53.39" --open "Library hub" --format csv --out change.csv`)
     .action(action(async (workspace: string, o: Record<string, unknown>) => {
-      const format = parseFormat(String(o.format ?? 'table'), ['table', 'json', 'csv']);
+      const format = parseFormat(String(o.format ?? 'table'), ['table', 'json', 'csv', 'xlsx']);
+      if (format === 'xlsx') needsOut(o.out as string | undefined);
       const standard = positive(o.standard, '--standard')!;
       const maxLosers = Number(o.losers);
       if (!Number.isInteger(maxLosers) || maxLosers < 0) throw new ParameterError(`--losers must be a whole number, not "${o.losers}".`);
@@ -154,6 +156,7 @@ Examples:
         const shown = hideSmallWeights(result, minCellFor(o, format));
         if (format === 'json') emit(locationToJson({ ...shown, level: inputs.level, measure: inputs.measure, demand: inputs.demand, mode: o.mode, inputNotes: inputs.notes }), out);
         else if (format === 'csv') emit(scenarioToCsv(shown), out);
+        else if (format === 'xlsx') emit(await scenarioToXlsx(shown, change, inputs, o.mode as string), needsOut(out));
         else emit(scenarioToTable(shown, change, inputs, o.mode as string, maxLosers), out);
       });
     }));
@@ -169,115 +172,4 @@ function minCellFor(o: Record<string, unknown>, format: string): number {
   const n = o.minCell !== undefined ? Number(o.minCell) : format === 'table' && !o.out ? 0 : DEFAULT_MIN_CELL;
   if (!Number.isInteger(n) || n < 0) throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
   return n;
-}
-
-export function hideSmallWeights<T>(value: T, minCell: number): T {
-  if (minCell <= 0) return value;
-  const walk = (v: unknown, key: string): unknown => {
-    if (typeof v === 'number') return /weight$/i.test(key) && v > 0 && v < minCell ? null : v;
-    if (Array.isArray(v)) return v.map((x) => walk(x, key));
-    if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
-    return v;
-  };
-  const out = walk(value, '') as T;
-  // The per-segment weights add up to the total shown: hide enough others that a hidden one cannot be worked out.
-  const groups = (value as { groups?: { weight: number }[] }).groups;
-  if (Array.isArray(groups) && groups.length) {
-    const hidden = suppressOneWay(groups.map((g) => Math.round(g.weight)), minCell).suppressed;
-    (out as { groups: { weight: number | null }[] }).groups.forEach((g, i) => { if (hidden[i]) g.weight = null; });
-  }
-  return out;
-}
-
-// ------------------------------------------------------------------ rendering (plain text and CSV)
-
-function nameOf(inputs: SiteInputs, id: string): string {
-  return inputs.candidates.find((c) => c.id === id)?.name ?? id;
-}
-
-export function choiceToTable(r: SiteSolution, inputs: SiteInputs, mode: string): string {
-  const lines: string[] = [];
-  const how = travelWords(mode);
-  const what = r.kind === 'p-median' ? `, total travel ${n0(r.objective)} ${inputs.demand}·minutes` : r.kind === 'mclp' ? `, ${n0(r.objective)} ${inputs.demand} covered` : '';
-  lines.push(`${KIND_NAMES[r.kind]} ${how}: ${r.open.length} site${r.open.length === 1 ? '' : 's'}${what}.`);
-  lines.push(`Method: ${r.method}${r.status === 'heuristic' ? '' : ` (${r.status})`}; gap ${r.gap === null ? 'not known' : pc(r.gap)}; ${r.seconds.toFixed(1)} s.`);
-  if (r.coverage) lines.push(`Within ${r.coverage.standard} minutes: ${n0(r.coverage.coveredWeight)} of ${n0(r.totalWeight)} ${inputs.demand} (${pc(r.coverage.share)}).`);
-  lines.push(`Minutes to the nearest site: mean ${m1(r.meanMinutes)}, longest ${m1(r.maxMinutes)}.`);
-  if (r.unreachable.weight > 0) lines.push(`Cannot reach any candidate: ${n0(r.unreachable.weight)} ${inputs.demand} in ${r.unreachable.points.length} areas.`);
-  if (r.unserved.weight > 0) lines.push(`Cannot reach any chosen site: ${n0(r.unserved.weight)} ${inputs.demand} in ${r.unserved.points.length} areas.`);
-  if (r.uncoverable && r.uncoverable.weight > 0) lines.push(`No candidate within the standard: ${n0(r.uncoverable.weight)} ${inputs.demand} in ${r.uncoverable.points.length} areas (cannot be covered whatever opens).`);
-  lines.push('');
-  const head = ['site', 'name', 'source', 'today', `${inputs.demand} nearest`, ...(r.coverage ? ['of which covered'] : [])];
-  const rows = r.sites.map((s) => {
-    const c = inputs.candidates[s.index];
-    return [c.id, c.name, c.source, c.existing ? 'open' : 'new', n0(s.nearestWeight), ...(s.coveredWeight === null ? [] : [n0(s.coveredWeight)])];
-  });
-  lines.push(textTable(head, rows, (i) => i >= 4));
-  if (r.groups.length) {
-    lines.push('');
-    lines.push(textTable(['segment', inputs.demand, 'covered', 'mean minutes'], r.groups.map((g) => [g.group, n0(g.weight), pc(g.coveredShare), m1(g.meanMinutes)]), (i) => i >= 1));
-  }
-  lines.push('', ...r.notes, ...inputs.notes);
-  return lines.join('\n') + '\n';
-}
-
-export function choiceToCsv(r: SiteSolution, inputs: SiteInputs): string {
-  return csvText(
-    ['site', 'name', 'source', 'open_today', 'lon', 'lat', 'nearest_weight', 'covered_weight', 'problem', 'method', 'status', 'gap'],
-    r.sites.map((s) => {
-      const c = inputs.candidates[s.index];
-      return [c.id, c.name, c.source, c.existing, c.lon, c.lat, s.nearestWeight, s.coveredWeight, r.kind, r.method, r.status, r.gap];
-    }),
-  );
-}
-
-export function scenarioToTable(r: ScenarioResult, change: SiteChange, inputs: SiteInputs, mode: string, maxLosers = 20): string {
-  const lines: string[] = [];
-  // The result's description names sites by id; people know them by name.
-  const named = describeChange({
-    close: change.close?.map((id) => nameOf(inputs, id)), open: change.open?.map((id) => nameOf(inputs, id)),
-    move: change.move?.map((mv) => ({ from: nameOf(inputs, mv.from), to: nameOf(inputs, mv.to) })),
-  });
-  lines.push(`Scenario: ${named}. Standard: ${r.standard} minutes ${travelWords(mode)}.`);
-  lines.push(`Open before: ${r.openBefore.map((id) => nameOf(inputs, id)).join(', ') || 'none'}.`);
-  lines.push(`Open after: ${r.openAfter.map((id) => nameOf(inputs, id)).join(', ') || 'none'}.`);
-  lines.push('');
-  lines.push(textTable(['', 'before', 'after', 'change'], [
-    [`${inputs.demand} covered`, n0(r.before.coveredWeight), n0(r.after.coveredWeight), signed(r.change.coveredWeight, n0)],
-    ['share covered', pc(r.before.coveredShare), pc(r.after.coveredShare), signed(r.change.coveredShare, (v) => `${(v * 100).toFixed(1)} points`)],
-    ['mean minutes', m1(r.before.meanMinutes), m1(r.after.meanMinutes), signed(r.change.meanMinutes, (v) => v.toFixed(1))],
-    ['longest minutes', m1(r.before.maxMinutes), m1(r.after.maxMinutes), ''],
-    [`${inputs.demand} with no site in reach`, n0(r.before.unservedWeight), n0(r.after.unservedWeight), signed(r.change.unservedWeight, n0)],
-  ], (i) => i >= 1));
-  if (r.groups.length) {
-    lines.push('');
-    lines.push(textTable(['segment', inputs.demand, 'covered before', 'after', 'change', 'mean min before', 'after', 'change'], r.groups.map((g) => [
-      g.group, n0(g.weight), pc(g.before.coveredShare), pc(g.after.coveredShare), signed(g.change.coveredShare, (v) => `${(v * 100).toFixed(1)} pts`),
-      m1(g.before.meanMinutes), m1(g.after.meanMinutes), signed(g.change.meanMinutes, (v) => v.toFixed(1)),
-    ]), (i) => i >= 1));
-  }
-  lines.push('');
-  lines.push(`Losing coverage: ${n0(r.lostWeight)} ${inputs.demand} in ${r.losers.length} areas. Gaining: ${n0(r.gainedWeight)} in ${r.gainers.length} areas.`);
-  if (r.losers.length && maxLosers > 0) {
-    const origin = (i: number) => inputs.costs.origins[i] as { id: string; name?: string | null };
-    lines.push(textTable(['area', 'name', 'segment', inputs.demand, 'minutes before', 'after'], r.losers.slice(0, maxLosers).map((p) => [
-      p.id, origin(p.index).name ?? '', p.group ?? '', n0(p.weight), m1(p.minutesBefore), p.minutesAfter === null ? 'no site' : m1(p.minutesAfter),
-    ]), (i) => i >= 3));
-    if (r.losers.length > maxLosers) lines.push(`… and ${r.losers.length - maxLosers} more (all of them in --format json).`);
-  }
-  lines.push('', ...inputs.notes);
-  return lines.join('\n') + '\n';
-}
-
-/** One row for everyone and one per segment: before, after and change. */
-export function scenarioToCsv(r: ScenarioResult): string {
-  const rows: (string | number | null)[][] = [[
-    'all', r.totalWeight, r.before.coveredShare, r.after.coveredShare, r.change.coveredShare, r.before.meanMinutes, r.after.meanMinutes, r.change.meanMinutes, r.lostWeight, r.gainedWeight,
-  ]];
-  for (const g of r.groups) {
-    const lost = r.losers.filter((p) => p.group === g.group).reduce((s, p) => s + p.weight, 0);
-    const gained = r.gainers.filter((p) => p.group === g.group).reduce((s, p) => s + p.weight, 0);
-    rows.push([g.group, g.weight, g.before.coveredShare, g.after.coveredShare, g.change.coveredShare, g.before.meanMinutes, g.after.meanMinutes, g.change.meanMinutes, lost, gained]);
-  }
-  return csvText(['group', 'weight', 'covered_share_before', 'covered_share_after', 'covered_share_change', 'mean_minutes_before', 'mean_minutes_after', 'mean_minutes_change', 'weight_losing_coverage', 'weight_gaining_coverage'], rows);
 }

@@ -10,3 +10,4 @@ export { buildToTable, diagnosticsToTable, diagnosticsToCsv, segmentationListToT
 export { portraitsToHtml, portraitsToPdf, portraitsToTable, portraitHistoryToTable } from './portraits.ts';
 export { discloseTarget, targetToTable, targetToCsv, targetToJson, targetToXlsx, discloseEvaluation, evaluationToTable, evaluationToCsv, evaluationToJson } from './targeting.ts';
 export { facilitiesToTable, facilitiesToCsv, facilitiesToGeoJson, facilityImportToTable, accessToTable, accessToCsv, accessToXlsx, accessToGeoJson, sfcaToTable, sfcaToCsv, sfcaToXlsx, sfcaToGeoJson, discloseCatchment, catchmentToTable, catchmentToCsv, catchmentToXlsx, catchmentToGeoJson, disclosePatterns, patternsToTable, patternsToCsv, patternsToXlsx, locationToJson, textTable, csvText } from './location.ts';
+export { hideSmallWeights, choiceToTable, choiceToCsv, choiceToXlsx, scenarioToTable, scenarioToCsv, scenarioToXlsx } from './sites.ts';

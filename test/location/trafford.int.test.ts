@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import ExcelJS from 'exceljs';
 import { join } from 'node:path';
 import { createWorkspace, type Workspace } from '../../src/store/index.ts';
 import { importReference } from '../../src/reference/index.ts';
@@ -150,7 +151,7 @@ test('the command line: civic location access … --format json, and a plain-Eng
   assert.equal(JSON.parse(bad.stdout).error.code, 'not_found');
 });
 
-test('the command line: choosing libraries and closing one, on Trafford (civic location choose / scenario)', { skip }, () => {
+test('the command line: choosing libraries and closing one, on Trafford (civic location choose / scenario)', { skip }, async () => {
   const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
   const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
   // Keep 13 libraries' worth of coverage with 6 new grid sites at most: none of today's may be chosen.
@@ -168,4 +169,14 @@ test('the command line: choosing libraries and closing one, on Trafford (civic l
   assert.ok(s.after.coveredShare <= s.before.coveredShare);
   assert.ok(Math.abs(s.after.coveredShare - s.before.coveredShare - s.change.coveredShare) < 1e-12);
   assert.equal(s.openAfter.length, 12);
+  // The same scenario as a workbook for a report: the change, each segment, the areas losing coverage.
+  const xlsx = join(tmp.dir, 'close-sale.xlsx');
+  const w = run('location', 'scenario', WS, '--kind', 'library', '--standard', '15', '--mode', 'walk', '--close', 'Sale Library', '--format', 'xlsx', '--out', xlsx);
+  assert.equal(w.status, 0, w.stderr);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(xlsx);
+  assert.deepEqual(wb.worksheets.map((x) => x.name), ['Change', 'Segments', 'Losing coverage', 'Notes']);
+  const share = wb.getWorksheet('Change')!.getRow(4).values as (string | number)[];
+  assert.equal(share[1], 'Share covered');
+  assert.ok(Math.abs(Number(share[2]) - s.before.coveredShare) < 1e-12 && Math.abs(Number(share[3]) - s.after.coveredShare) < 1e-12);
 });

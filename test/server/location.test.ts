@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Workspace } from '../../src/store/index.ts';
 import { injectedPortal, type InjectedPortal } from '../helpers/portal.ts';
 import { accessibility, facilitiesOfKind, listFacilities, loadSiteInputs } from '../../src/location/index.ts';
-import { hideSmallWeights } from '../../src/cli/location-sites.ts';
+import { hideSmallWeights } from '../../src/outputs/index.ts';
 
 let portal: InjectedPortal;
 let ws: Workspace;
