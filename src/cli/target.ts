@@ -5,7 +5,7 @@ import { withWorkspace } from '../store/index.ts';
 import { targetAreas, evaluateCampaign, DEFAULT_MIN_INDEX, DEFAULT_ROUNDS } from '../targeting/index.ts';
 import {
   discloseTarget, targetToCsv, targetToJson, targetToTable, targetToXlsx,
-  discloseEvaluation, evaluationToCsv, evaluationToJson, evaluationToTable,
+  discloseEvaluation, evaluationToCsv, evaluationToXlsx, evaluationToJson, evaluationToTable,
 } from '../outputs/index.ts';
 import { DEFAULT_MIN_CELL, InputError, ParameterError } from '../core/index.ts';
 import type { TravelMode } from '../location/index.ts';
@@ -127,15 +127,16 @@ Examples:
     .option('--date-column <column>', 'the column holding each record\'s date, for --since and --until')
     .option('--since <date>', 'only records dated on or after this day (2025-03-01 or 01/03/2025)')
     .option('--until <date>', 'only records dated on or before this day')
-    .addOption(formatOption(['table', 'csv', 'json']))
-    .option('--out <file>', 'write to a file')
-    .option('--min-cell <n>', `suppress counts under n (default ${DEFAULT_MIN_CELL} for anything written to a file and for csv and json; 0 to switch off)`)
+    .addOption(formatOption(['table', 'csv', 'json', 'xlsx']))
+    .option('--out <file>', 'write to a file (needed for xlsx)')
+    .option('--min-cell <n>', `suppress counts under n (default ${DEFAULT_MIN_CELL} for anything written to a file and for csv, xlsx and json; 0 to switch off)`)
     .addHelpText('after', `
 Examples:
   civic target evaluate borough.civic green_waste --targeted E05900002,E05900004 --date-column start_date --since 2025-04-01
   civic target evaluate borough.civic green_waste --areas oa --targeted targets.csv --control controls.txt --format json`)
     .action(action(async (workspace: string, dataset: string, o: Record<string, string | undefined>) => {
-      const format = parseFormat(o.format ?? 'table', ['table', 'csv', 'json']);
+      const format = parseFormat(o.format ?? 'table', ['table', 'csv', 'json', 'xlsx']);
+      if (format === 'xlsx' && !o.out) throw new ParameterError('An XLSX evaluation needs a file to go to.', 'Add --out FILE.xlsx');
       const minCell = minCellOf(o, format);
       const targeted = readAreaList(o.targeted!, '--targeted');
       const control = o.control ? readAreaList(o.control, '--control') : undefined;
@@ -147,6 +148,7 @@ Examples:
         const shown = discloseEvaluation(truth, minCell);
         if (format === 'json') emit(evaluationToJson(shown), o.out);
         else if (format === 'csv') emit(evaluationToCsv(shown), o.out);
+        else if (format === 'xlsx') emit(await evaluationToXlsx(shown), o.out);
         else emit(evaluationToTable(shown), o.out);
       });
     }));

@@ -7,7 +7,12 @@ import ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
 import { describeChange, travelWords, type SiteInputs, type SiteProblemKind, type SiteSolution, type ScenarioResult, type SiteChange } from '../location/index.ts';
 import { textTable, csvText } from './location.ts';
-import { addNoteRows, styleHeaderRows } from './xlsx.ts';
+import { addNoteRows, addTableSheet as addSheet } from './xlsx.ts';
+import type ExcelJS_ from 'exceljs';
+
+/** A sheet whose columns are as wide as their headings (at least 12 characters). */
+const addTableSheet = (wb: ExcelJS_.Workbook, name: string, title: string, head: string[], rows: (string | number | boolean | null)[][]) =>
+  addSheet(wb, name, title, head, rows, head.map((h) => Math.min(45, Math.max(12, h.length + 2))));
 
 const KIND_NAMES: Record<SiteProblemKind, string> = { 'set-cover': 'Set cover', mclp: 'Maximal coverage', 'p-median': 'p-median' };
 const n0 = (x: number | null) => (x === null ? '[c]' : Math.round(x).toLocaleString('en-GB'));
@@ -126,22 +131,13 @@ export function scenarioToCsv(r: ScenarioResult): string {
   return csvText(['group', 'weight', 'covered_share_before', 'covered_share_after', 'covered_share_change', 'mean_minutes_before', 'mean_minutes_after', 'mean_minutes_change', 'weight_losing_coverage', 'weight_gaining_coverage'], rows);
 }
 
-function sheet(wb: ExcelJS.Workbook, name: string, title: string, head: string[], rows: (string | number | boolean | null)[][]): ExcelJS.Worksheet {
-  const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 2 }], pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
-  ws.addRow([title]).font = { bold: true, size: 14 };
-  styleHeaderRows([ws.addRow(head)]);
-  for (const r of rows) ws.addRow(r.map((v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
-  ws.columns.forEach((c, i) => { c.width = Math.min(45, Math.max(12, head[i]?.length ?? 12) + 2); });
-  return ws;
-}
-
 /** A workbook: the chosen sites, each segment's coverage, and notes on how it was solved. */
 export async function choiceToXlsx(r: SiteSolution, inputs: SiteInputs, mode: string): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Civic Insight Observatory';
-  sheet(wb, 'Sites', `${KIND_NAMES[r.kind]} ${travelWords(mode)}: ${r.open.length} sites`, ['Site', 'Name', 'Source', 'Open today', 'Longitude', 'Latitude', `${inputs.demand} nearest`, 'Of which covered'],
+  addTableSheet(wb, 'Sites', `${KIND_NAMES[r.kind]} ${travelWords(mode)}: ${r.open.length} sites`, ['Site', 'Name', 'Source', 'Open today', 'Longitude', 'Latitude', `${inputs.demand} nearest`, 'Of which covered'],
     r.sites.map((s) => { const c = inputs.candidates[s.index]; return [c.id, c.name, c.source, c.existing, c.lon, c.lat, s.nearestWeight, s.coveredWeight]; }));
-  if (r.groups.length) sheet(wb, 'Segments', 'Coverage and journey times for each segment', ['Segment', inputs.demand, 'Covered share', 'Mean minutes'], r.groups.map((g) => [g.group, g.weight, g.coveredShare, g.meanMinutes]));
+  if (r.groups.length) addTableSheet(wb, 'Segments', 'Coverage and journey times for each segment', ['Segment', inputs.demand, 'Covered share', 'Mean minutes'], r.groups.map((g) => [g.group, g.weight, g.coveredShare, g.meanMinutes]));
   const notes = wb.addWorksheet('Notes');
   addNoteRows(notes, [
     ['Problem', KIND_NAMES[r.kind]], ['Method', `${r.method}${r.status === 'heuristic' ? '' : ` (${r.status})`}`], ['Gap', r.gap === null ? 'not known' : `${(r.gap * 100).toFixed(3)}%`],
@@ -159,15 +155,15 @@ export async function scenarioToXlsx(r: ScenarioResult, change: SiteChange, inpu
     close: change.close?.map((id) => nameOf(inputs, id)), open: change.open?.map((id) => nameOf(inputs, id)),
     move: change.move?.map((mv) => ({ from: nameOf(inputs, mv.from), to: nameOf(inputs, mv.to) })),
   });
-  sheet(wb, 'Change', `${named}: within ${r.standard} minutes ${travelWords(mode)}`, ['Measure', 'Before', 'After', 'Change'], [
+  addTableSheet(wb, 'Change', `${named}: within ${r.standard} minutes ${travelWords(mode)}`, ['Measure', 'Before', 'After', 'Change'], [
     [`${inputs.demand} covered`, r.before.coveredWeight, r.after.coveredWeight, r.change.coveredWeight],
     ['Share covered', r.before.coveredShare, r.after.coveredShare, r.change.coveredShare],
     ['Mean minutes', r.before.meanMinutes, r.after.meanMinutes, r.change.meanMinutes],
     [`${inputs.demand} with no site in reach`, r.before.unservedWeight, r.after.unservedWeight, r.change.unservedWeight],
   ]);
-  if (r.groups.length) sheet(wb, 'Segments', 'For each segment', ['Segment', inputs.demand, 'Covered before', 'Covered after', 'Change', 'Mean minutes before', 'After', 'Change'],
+  if (r.groups.length) addTableSheet(wb, 'Segments', 'For each segment', ['Segment', inputs.demand, 'Covered before', 'Covered after', 'Change', 'Mean minutes before', 'After', 'Change'],
     r.groups.map((g) => [g.group, g.weight, g.before.coveredShare, g.after.coveredShare, g.change.coveredShare, g.before.meanMinutes, g.after.meanMinutes, g.change.meanMinutes]));
-  sheet(wb, 'Losing coverage', 'Areas no longer within the standard', ['Area', 'Segment', inputs.demand, 'Minutes before', 'Minutes after'],
+  addTableSheet(wb, 'Losing coverage', 'Areas no longer within the standard', ['Area', 'Segment', inputs.demand, 'Minutes before', 'Minutes after'],
     r.losers.map((p) => [p.id, p.group, p.weight, p.minutesBefore, p.minutesAfter]));
   addNoteRows(wb.addWorksheet('Notes'), inputs.notes.map((n, i) => [i ? '' : 'How', n] as [string, string]));
   return Buffer.from(await wb.xlsx.writeBuffer());

@@ -8,7 +8,7 @@ import { suppressOneWay } from '../core/index.ts';
 import { summariseRounds, type TargetResult, type TargetArea, type EvaluationResult } from '../targeting/index.ts';
 import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
 import { travelWords } from '../location/index.ts';
-import { addNoteRows, styleHeaderRows } from './xlsx.ts';
+import { addNoteRows, addTableSheet } from './xlsx.ts';
 
 /** Rounds x to the nearest multiple of step: a suppressed area's expected new customers must not give its users back. */
 const roundTo = (x: number, step: number) => Math.round(x / step) * step;
@@ -46,6 +46,33 @@ export function discloseTarget(result: TargetResult, minCell: number): TargetRes
 }
 
 /** Group counts under the threshold hide their take-up and the comparison; area rows are suppressed as a one-way table. */
+/** A workbook: the two groups, the uplift and ratio with their intervals, each area, and notes. */
+export async function evaluationToXlsx(r: EvaluationResult, produced = new Date()): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Civic Insight Observatory';
+  const g = (label: string, x: EvaluationResult['targeted']) => [label, x.areas, x.base, x.users === null ? SUPPRESSED_MARK : x.users, x.takeUp.value, x.takeUp.low, x.takeUp.high];
+  const ws = addTableSheet(wb, 'Comparison', `Take-up of ${r.dataset}: targeted areas against the rest`,
+    ['Areas', 'Number of areas', r.baseMeasure === 'households' ? 'Households' : 'People', 'Users', 'Take-up', '95% low', '95% high'],
+    [g('Targeted', r.targeted), g('Everywhere else', r.control)], [18, 14, 12, 9, 9, 9, 9], { 3: '#,##0', 4: '#,##0', 5: '0.0%', 6: '0.0%', 7: '0.0%' });
+  ws.addRow([]);
+  ws.addRow(['Uplift (difference)', null, null, null, r.difference.value, r.difference.low, r.difference.high]);
+  const ratio = ws.addRow(['Ratio (times as high)', null, null, null, r.ratio.value, r.ratio.low, r.ratio.high]);
+  for (const c of [5, 6, 7]) ratio.getCell(c).numFmt = '0.00';
+  ws.addRow(['Significant at 95%', r.significant === null ? 'not shown' : r.significant ? 'Yes' : 'No']);
+  addTableSheet(wb, 'Areas', 'Each area', ['Area', 'Name', 'Group', r.baseMeasure === 'households' ? 'Households' : 'People', 'Users', 'Take-up'],
+    r.areas.map((a) => [a.code, a.name ?? '', a.group, a.base, a.users === null ? SUPPRESSED_MARK : a.users, a.takeUp]), [14, 28, 10, 12, 9, 9], { 4: '#,##0', 5: '#,##0', 6: '0.0%' });
+  const notes = wb.addWorksheet('Notes');
+  notes.getColumn(1).width = 26; notes.getColumn(2).width = 110;
+  addNoteRows(notes, [
+    ['What this is', 'Take-up in the areas a campaign targeted against every other area, with the difference and ratio and their 95% intervals.'],
+    ['Dataset', r.dataset], ...(r.period ? [['Period', `${r.period.column}: ${r.period.since ?? 'any time'} to ${r.period.until ?? 'now'}`] as [string, string]] : []),
+    ...r.method.map((m, i) => [i === 0 ? 'Method' : '', m] as [string, string]),
+    ...(r.unknownAreas.length ? [['Codes not found', r.unknownAreas.join(', ')] as [string, string]] : []),
+    ['Produced', produced.toISOString().slice(0, 10) + ' by the Civic Insight Observatory'],
+  ]);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
 export function discloseEvaluation(result: EvaluationResult, minCell: number): EvaluationResult {
   if (!(minCell > 0)) return result;
   const s = suppressOneWay(result.areas.map((a) => a.users ?? 0), minCell);
@@ -156,38 +183,24 @@ export function targetToJson(r: TargetResult): string {
   return JSON.stringify(r, null, 2) + '\n';
 }
 
-function addSheet(wb: ExcelJS.Workbook, name: string, heading: string, head: string[], rows: (string | number | boolean | null)[][], widths: number[], formats: Record<number, string> = {}): ExcelJS.Worksheet {
-  const ws = wb.addWorksheet(name, {
-    views: [{ state: 'frozen', ySplit: 2 }],
-    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '2:2' },
-    headerFooter: { oddFooter: '&LCivic Insight Observatory&RPage &P of &N' },
-  });
-  ws.addRow([safeCellText(heading)]).font = { bold: true, size: 13 };
-  styleHeaderRows([ws.addRow(head)]);
-  for (const row of rows) ws.addRow(row.map((v) => (typeof v === 'string' ? safeCellText(v) : v)));
-  widths.forEach((w, i) => { ws.getColumn(i + 1).width = w; });
-  for (const [col, fmt] of Object.entries(formats)) ws.getColumn(Number(col)).numFmt = fmt;
-  return ws;
-}
-
 /** A workbook: Areas (the ranking), Rounds, Postcodes (the leaflet list), Segments and Notes. */
 export async function targetToXlsx(r: TargetResult, produced = new Date()): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Civic Insight Observatory';
   const x = (a: TargetArea, v: number | null) => (a.suppressed && v === null ? SUPPRESSED_MARK : v);
-  addSheet(wb, 'Areas', title(r),
+  addTableSheet(wb, 'Areas', title(r),
     ['Rank', 'Area', 'Name', r.baseMeasure === 'households' ? 'Households' : 'People', 'Users', 'Take-up', 'In chosen segments', 'Non-users in chosen segments', 'Expected new customers', 'Minutes', 'Targeted', 'Round', 'Live postcodes'],
     r.areas.map((a) => [a.rank, a.code, a.name ?? '', a.base, x(a, a.users), x(a, a.penetration), a.targetBase, x(a, a.nonUsers), a.expectedNew, a.minutes, a.targeted ? 'Yes' : 'No', a.round, a.livePostcodes]),
     [6, 14, 28, 12, 9, 9, 12, 14, 12, 9, 9, 7, 9], { 4: '#,##0', 5: '#,##0', 6: '0.0%', 7: '#,##0', 8: '#,##0', 9: '0.0', 10: '0.0' });
-  addSheet(wb, 'Rounds', 'Delivery rounds: round 1 has the most expected new customers',
+  addTableSheet(wb, 'Rounds', 'Delivery rounds: round 1 has the most expected new customers',
     ['Round', 'Areas', 'Postcodes', 'Households', 'Non-users', 'Expected new customers'],
     r.rounds.map((x2) => [x2.round, x2.areas, x2.postcodes, x2.base, x2.nonUsers === null ? SUPPRESSED_MARK : x2.nonUsers, x2.expectedNew]),
     [8, 8, 10, 12, 12, 14], { 4: '#,##0', 5: '#,##0', 6: '0.0' });
-  addSheet(wb, 'Postcodes', 'Live postcodes of the targeted areas, round by round (no addresses are held in the workspace)',
+  addTableSheet(wb, 'Postcodes', 'Live postcodes of the targeted areas, round by round (no addresses are held in the workspace)',
     ['Postcode', 'Area', 'Round', 'Households (estimated)', 'Users'],
     r.postcodes.map((p) => [p.postcode, p.area, p.round, p.base, p.users === null ? SUPPRESSED_MARK : p.users]),
     [11, 14, 7, 12, 8], { 4: '0.0' });
-  addSheet(wb, 'Segments', `${r.classification} ${r.tier}: penetration and index of ${r.dataset}`,
+  addTableSheet(wb, 'Segments', `${r.classification} ${r.tier}: penetration and index of ${r.dataset}`,
     ['Segment', 'Name', 'Households', 'Users', 'Take-up', 'Index', 'Significant', 'Targeted'],
     r.segments.map((s) => [s.code, s.name ?? '', s.base, s.users === null ? SUPPRESSED_MARK : s.users, s.penetration, s.index === null ? null : Math.round(s.index),
       s.significant === null ? '' : s.significant ? 'Yes' : 'No', s.chosen ? 'Yes' : 'No']),

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import type { Workspace } from '../../src/store/index.ts';
 import { injectedPortal, type InjectedPortal } from '../helpers/portal.ts';
 import { accessibility, facilitiesOfKind, listFacilities, loadSiteInputs } from '../../src/location/index.ts';
-import { hideSmallWeights } from '../../src/outputs/index.ts';
+import { hideSmallWeights, discloseEvaluation, evaluationToXlsx } from '../../src/outputs/index.ts';
+import { evaluateCampaign } from '../../src/targeting/index.ts';
+import ExcelJS from 'exceljs';
 
 let portal: InjectedPortal;
 let ws: Workspace;
@@ -213,4 +215,25 @@ test('did the campaign work? take-up in targeted areas against the rest, with th
   const none = await get('/targeting/evaluate?dataset=green_waste&areas=ward&targeted=', 'ana');
   assert.equal(none.statusCode, 400);
   assert.equal((await get('/targeting/evaluate', 'agt')).statusCode, 403);
+});
+
+test('a campaign evaluation as a workbook: the comparison and uplift as worked out, each area, with small counts hidden', async () => {
+  const wards = (await ws.engine.all<{ code: string }>(`SELECT DISTINCT code FROM area WHERE level = 'ward' ORDER BY code LIMIT 3`)).map((r) => r.code);
+  const truth = await evaluateCampaign(ws.engine, { dataset: 'green_waste', areas: 'ward', targeted: wards });
+  const shown = discloseEvaluation(truth, 10);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load((await evaluationToXlsx(shown)) as unknown as ArrayBuffer);
+  assert.deepEqual(wb.worksheets.map((x) => x.name), ['Comparison', 'Areas', 'Notes']);
+  const c = wb.getWorksheet('Comparison')!;
+  const row = (n: number) => c.getRow(n).values as unknown[];
+  assert.equal(row(3)[1], 'Targeted');
+  assert.equal(row(3)[5], truth.targeted.takeUp.value);
+  assert.equal(row(4)[5], truth.control.takeUp.value);
+  assert.equal(row(6)[1], 'Uplift (difference)');
+  assert.equal(row(6)[5], shown.difference.value);
+  const areas = wb.getWorksheet('Areas')!;
+  for (let n = 3; n <= areas.rowCount; n++) {
+    const users = areas.getRow(n).getCell(5).value;
+    assert.ok(users === '[c]' || (typeof users === 'number' && (users === 0 || users >= 10)), `users ${users}`);
+  }
 });
