@@ -16,11 +16,14 @@ import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/index.ts';
 import { addUser } from '../../src/server/users.ts';
 import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
+import { importFacilities, listFacilities, loadSiteInputs, runScenario, solveHeuristic } from '../../src/location/index.ts';
+import { choiceToXlsx, scenarioToXlsx } from '../../src/outputs/index.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const EVIL_NAME = '=SUM(A1:A9)*10';
 const EVIL_TYPE = '+SUM(1,2)';
 const EVIL_POSTCODE = '=1+2';
+const EVIL_FACILITY = '=HYPERLINK("http://example.com","Library")';
 
 const tmp = tempDir('civic-security-');
 let ws: Workspace;
@@ -257,6 +260,42 @@ describe('formula injection in exports', () => {
       }
     })));
     assert.ok(found, `the workbook carries "'${EVIL_NAME}"`);
+  });
+
+  test('location and site-choice exports carry a facility name starting with = as text', async () => {
+    const fac = join(tmp.dir, 'evil-facilities.csv');
+    writeFileSync(fac, `name,lat,lon\n"${EVIL_FACILITY.replace(/"/g, '""')}",53.4656,-2.2604\nTown Library,53.4808,-2.2426\n`);
+    await importFacilities(ws.engine, fac, { kind: 'library' });
+    const evil = (await listFacilities(ws.engine, { kind: 'library' })).find((f) => f.name === EVIL_FACILITY)!;
+    const s = await signIn(app);
+    const csv = await app.inject({ url: `/location/catchment/download?kind=library&site=${encodeURIComponent(evil.id)}&within=30&mode=car&format=csv`, headers: { cookie: s.cookie } });
+    assert.equal(csv.statusCode, 200, csv.body.slice(0, 300));
+    checkCsv(csv.body, [EVIL_NAME]); // the catchment's segments carry the evil segment name
+    const xlsx = await app.inject({ url: `/location/catchment/download?kind=library&site=${encodeURIComponent(evil.id)}&within=30&mode=car&format=xlsx`, headers: { cookie: s.cookie } });
+    assert.equal(xlsx.statusCode, 200);
+    const cwb = new ExcelJS.Workbook();
+    await cwb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    cwb.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => {
+      assert.notEqual(cell.type, ExcelJS.ValueType.Formula, `a formula cell at ${sheet.name}!${cell.address}`);
+      if (typeof cell.value === 'string') assert.doesNotMatch(cell.value, /^[=+@]/, `${sheet.name}!${cell.address} starts a formula`);
+    })));
+    const inputs = await loadSiteInputs(ws.engine, { kind: 'library' });
+    const r = runScenario({ costs: inputs.costs, weights: inputs.weights, groups: inputs.groups, standard: 10, current: inputs.candidates.map((c) => c.id) }, { close: [evil.id] });
+    const choice = solveHeuristic({ weights: inputs.weights, costs: inputs.costs, p: 1, standard: 10 }, 'mclp');
+    for (const buf of [await scenarioToXlsx(r, { close: [evil.id] }, inputs, 'car'), await choiceToXlsx({ ...choice, open: [0], openIds: [evil.id], sites: [{ index: inputs.candidates.indexOf(inputs.candidates.find((c) => c.id === evil.id)!), id: evil.id, nearestWeight: 1, coveredWeight: 1 }] }, inputs, 'car')]) {
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(buf as unknown as ArrayBuffer);
+      let found = false;
+      wb.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => {
+        assert.notEqual(cell.type, ExcelJS.ValueType.Formula, `a formula cell at ${sheet.name}!${cell.address}`);
+        if (typeof cell.value === 'string') {
+          assert.doesNotMatch(cell.value, /^[=+@]/, `${sheet.name}!${cell.address} starts a formula`);
+          if (cell.value.includes(`'${EVIL_FACILITY}`)) found = true;
+        }
+      })));
+      // The site list starts a cell with the name (made text with an apostrophe); the scenario names it inside a title.
+      assert.ok(found || wb.worksheets[0].getRow(1).getCell(1).value === `close ${EVIL_FACILITY}: within 10 minutes by car`, `the workbook carries "'${EVIL_FACILITY}"`);
+    }
   });
 
   test("the CLI's rejects export (CSV) carries a rejected value starting with = as text", async () => {
