@@ -31,6 +31,7 @@ import { apiRoutes } from './routes/api.ts';
 import { locationRoutes } from './routes/location.ts';
 import { targetingRoutes } from './routes/targeting.ts';
 import { ResultCache } from './result-cache.ts';
+import { straightLineCosts, type CostSource } from '../location/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { viewer: Viewer }
@@ -44,6 +45,8 @@ declare module 'fastify' {
     routeTable: { method: string; url: string; roles: readonly ViewerRole[] | null }[];
     /** Analysis results until the workspace next changes. */
     results: ResultCache;
+    /** How the location pages time journeys: straight line unless the server was given a road network. */
+    costs: CostSource;
   }
   interface FastifyContextConfig { roles?: readonly ViewerRole[] }
 }
@@ -57,7 +60,8 @@ export interface ServerSettings {
   uploadDir: string;
 }
 
-export interface AppOptions extends Partial<ServerSettings> { workspace: Workspace; logger?: boolean; /** Keep analysis results until the workspace changes (default true). */ resultCache?: boolean }
+export interface AppOptions extends Partial<ServerSettings> { workspace: Workspace; logger?: boolean; /** Keep analysis results until the workspace changes (default true). */ resultCache?: boolean;
+  /** How journeys are timed on the location pages (default: straight line). */ costs?: CostSource }
 
 export const SESSION_COOKIE = 'civic_session';
 const STATIC = join(dirname(fileURLToPath(import.meta.url)), 'static');
@@ -87,6 +91,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate('routeTable', routeTable);
   const results = new ResultCache(500, opts.resultCache ?? true);
   app.decorate('results', results);
+  app.decorate('costs', opts.costs ?? straightLineCosts());
   // Any write made through the portal may change a result; signing in and out does not.
   app.addHook('onResponse', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;

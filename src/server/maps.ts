@@ -9,7 +9,7 @@ import { AREA_LEVELS, LEVEL_TITLES, parseLevel, type AreaLevel } from '../geo/in
 import { baseLevel, profileDataset } from '../profiling/index.ts';
 import { discloseProfile } from '../outputs/index.ts';
 import { listDatasets } from '../intake/index.ts';
-import { accessibility, facilityKinds, travelWords, TRAVEL_MODES, type TravelMode } from '../location/index.ts';
+import { accessibility, facilityKinds, travelWords, TRAVEL_MODES, type CostSource, type TravelMode } from '../location/index.ts';
 import { kindLabel, kindNoun } from './facility-map.ts';
 
 export type MeasureKind = 'households' | 'segment' | 'penetration' | 'index' | 'deprivation' | 'access';
@@ -123,7 +123,7 @@ export async function mapOptions(engine: Engine, datasetsAllowed: boolean): Prom
   }
   const kinds = await facilityKinds(engine);
   for (const mode of ['car', 'walk'] as const) {
-    if (kinds.length) measures.push({ group: `Minutes to the nearest facility ${mode === 'car' ? 'by car' : 'on foot'} (estimated from straight-line distance)`, items: kinds.map((k) => ({ value: `access:${k.kind}:${mode}`, text: `${kindLabel(k.kind)} (${k.facilities}), ${mode === 'car' ? 'by car' : 'on foot'}` })) });
+    if (kinds.length) measures.push({ group: `Minutes to the nearest facility ${travelWords(mode)}`, items: kinds.map((k) => ({ value: `access:${k.kind}:${mode}`, text: `${kindLabel(k.kind)} (${k.facilities}), ${mode === 'car' ? 'by car' : 'on foot'}` })) });
   }
   if (datasetsAllowed && hasBase) {
     const ds = await listDatasets(engine);
@@ -243,7 +243,7 @@ async function householdsBy(engine: Engine, level: AreaLevel, seg?: { classifica
   return new Map(rows.map((r) => [r.a, { households: r.households, inSegment: r.in_segment }]));
 }
 
-export async function mapFigures(engine: Engine, measure: string, levelInput: string, minCell = DEFAULT_MIN_CELL): Promise<MapFigures> {
+export async function mapFigures(engine: Engine, measure: string, levelInput: string, minCell = DEFAULT_MIN_CELL, costs?: CostSource): Promise<MapFigures> {
   const spec = parseMeasure(measure);
   const levels = await boundaryLevels(engine);
   if (!levels.length) throw new WorkspaceStateError('The workspace has no area boundaries, so there is nothing to map.', 'Import boundaries: civic reference import WORKSPACE --boundaries FILE --level oa21');
@@ -314,7 +314,7 @@ export async function mapFigures(engine: Engine, measure: string, levelInput: st
     notes.push(`Households are shared between areas by their postcodes where areas do not nest. Counts under ${minCell} are not shown, with enough others that they cannot be worked out.`);
   } else if (spec.kind === 'access') {
     // Journey times are about places, not people: nothing to suppress.
-    const r = await accessibility(engine, { kinds: [spec.facilityKind!], level, mode: spec.mode, thresholds: [...ACCESS_BANDS] });
+    const r = await accessibility(engine, { kinds: [spec.facilityKind!], level, mode: spec.mode, thresholds: [...ACCESS_BANDS] }, costs);
     if (!r.kinds.length || r.kinds[0].facilities === 0) throw new ParameterError(`There are no facilities of the kind "${spec.facilityKind}".`, 'Choose a kind from the list on the map page.');
     const byCode = new Map(r.areas.map((a) => [a.code, a.kinds[0]]));
     for (const [code, name] of await names()) {

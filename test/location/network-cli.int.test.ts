@@ -12,6 +12,8 @@ import { createWorkspace, openWorkspace } from '../../src/store/index.ts';
 import { importReference } from '../../src/reference/index.ts';
 import { catchment, importFacilities, loadRoadNetwork, metresBetween, networkCosts, reachableWithin, WALK_KMH } from '../../src/location/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
+import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
+import { addUser } from '../../src/server/users.ts';
 import { sharedData } from '../helpers/shared-data.ts';
 
 const { path: OSM, skip } = sharedData('osm');
@@ -77,6 +79,20 @@ test('location access along the Leeds paths (--network) gives finite walking tim
     const site = { lon: FACILITIES[0][2], lat: FACILITIES[0][1] };
     assert.ok(ring.every(([lon, lat]) => metresBetween(site, { lon, lat }) <= 320 + 1e-6 + 100), 'the outline stays within a walk of the site (plus the walk to the path)');
   } finally { ws2.close(); }
+
+  // The portal can time journeys on the same network (civic serve --network): its location page says so and uses it.
+  const ws3 = await openWorkspace(wsPath);
+  const app = await buildApp({ workspace: ws3, secureCookies: false, uploadDir: join(tmp.dir, 'uploads'), costs: networkCosts(await loadRoadNetwork(join(OSM, 'its-example.osm.pbf'))) });
+  try {
+    await addUser(ws3.engine, { username: 'ana', password: 'a long enough password', role: 'analyst' });
+    const login = await app.inject({ method: 'POST', url: '/login', payload: { username: 'ana', password: 'a long enough password' } });
+    const cookie = String(login.cookies.find((c) => c.name === SESSION_COOKIE)!.value);
+    const page = await app.inject({ url: '/location?kind=library&mode=walk&within=5', cookies: { [SESSION_COOKIE]: cookie } });
+    assert.equal(page.statusCode, 200, page.body.slice(0, 500));
+    assert.match(page.body, /Journey times: road network \(OpenStreetMap/);
+    const viaCli = JSON.parse(res.stdout) as { kinds: { borough: { meanMinutes: number } }[] };
+    assert.match(page.body, new RegExp(`Average journey ${viaCli.kinds[0].borough.meanMinutes.toFixed(1)} minutes`), 'the page shows the same average as the CLI on the same network');
+  } finally { await app.close(); ws3.close(); }
 
   const bad = run('location', 'access', wsPath, '--kind', 'library', '--network', join(tmp.dir, 'missing.osm.pbf'), '--format', 'json');
   assert.equal(bad.status, 2);

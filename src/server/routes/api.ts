@@ -351,7 +351,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   }, async ({ request, query: q }) => {
     const thresholds = q.thresholds ? list(q.thresholds).map(Number) : undefined;
     const req = { kinds: q.kind ? list(q.kind) : undefined, thresholds, level: q.level, mode: q.mode };
-    const r = await app.results.get('accessibility', req, () => accessibility(engine, req));
+    const r = await app.results.get('accessibility', req, () => accessibility(engine, req, app.costs));
     await log(request, 'api accessibility', auditDetail(q));
     return r;
   });
@@ -368,7 +368,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     errors: [400, 404, 409],
   }, async ({ request, query: q }) => {
     const req = { site: { facility: q.site }, minutes: q.within, mode: q.mode, classification: q.classification, tier: q.tier };
-    const truth = await app.results.get('catchment', req, () => catchment(engine, req));
+    const truth = await app.results.get('catchment', req, () => catchment(engine, req, app.costs));
     await log(request, 'api catchment', auditDetail(q));
     return discloseCatchment(truth, API_MIN_CELL);
   });
@@ -394,7 +394,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     const segs = q.segments?.trim();
     const segments = !segs || /^auto$/i.test(segs) ? 'auto' as const : /^all$/i.test(segs) ? 'all' as const : list(segs);
     const req = { dataset: q.dataset, classification: q.classification, tier: q.tier, base: q.base, segments, minIndex: q.minIndex, areas: q.areas, rounds: q.rounds, within: q.within, beyond: q.beyond, of: q.of, mode: q.mode };
-    const truth = await app.results.get('target', req, () => targetAreas(engine, req));
+    const truth = await app.results.get('target', req, () => targetAreas(engine, { ...req, costs: app.costs }));
     await log(request, 'api target', auditDetail(q));
     return discloseTarget(truth, API_MIN_CELL);
   });

@@ -73,7 +73,7 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
 
   const runCatchment = (l: LocationQuery): Promise<CatchmentResult> => {
     const req = { site: { facility: l.site!, kind: l.kind }, minutes: l.within, mode: l.mode, classification: l.classification, tier: l.tier };
-    return app.results.get('catchment', req, () => catchment(app.engine, req));
+    return app.results.get('catchment', req, () => catchment(app.engine, req, app.costs));
   };
 
   app.get('/location/catchment.geojson', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
@@ -87,7 +87,7 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
   app.get('/location', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const kinds = await facilityKinds(app.engine);
-    const ctx: Record<string, unknown> = { title: 'Location planning', kinds: kinds.map((k) => ({ value: k.kind, text: `${kindLabel(k.kind)} (${k.facilities})` })) };
+    const ctx: Record<string, unknown> = { title: 'Location planning', costWords: app.costs.description, kinds: kinds.map((k) => ({ value: k.kind, text: `${kindLabel(k.kind)} (${k.facilities})` })) };
     if (!kinds.length) return app.page(request, reply, 'location.njk', { ...ctx, title: 'Location planning', empty: true });
     let status = 200;
     try {
@@ -110,7 +110,7 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
 
       // How far households are from the nearest facility of the kind.
       const accessReq = { kinds: [l.kind], mode: l.mode, thresholds: ACCESS_THRESHOLDS };
-      const access = await app.results.get('accessibility', accessReq, () => accessibility(app.engine, accessReq));
+      const access = await app.results.get('accessibility', accessReq, () => accessibility(app.engine, accessReq, app.costs));
       const k = access.kinds[0];
       ctx.access = {
         costSource: access.costSource, level: access.level, meanMinutes: k.borough.meanMinutes, unreachable: Math.round(k.borough.unreachable),
@@ -123,7 +123,7 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
       const levels = await boundaryLevels(app.engine);
       if (levels.includes(access.level as AreaLevel)) {
         const measure = `access:${l.kind}:${l.mode}`;
-        const figures = await app.results.get('map figures', [measure, access.level], () => mapFigures(app.engine, measure, access.level));
+        const figures = await app.results.get('map figures', [measure, access.level], () => mapFigures(app.engine, measure, access.level, undefined, app.costs));
         const bb = (await app.engine.one<{ a: number; b: number; c: number; d: number }>(`SELECT min(min_lon) AS a, min(min_lat) AS b, max(max_lon) AS c, max(max_lat) AS d FROM boundary WHERE level = $1`, [figures.level]))!;
         const view = mapView(figures, [bb.a, bb.b, bb.c, bb.d], await app.results.get('facility kinds', null, () => facilityKeys(app.engine)));
         if (l.site) Object.assign(view.mapMeta, { overlay: { url: `/location/catchment.geojson?${queryString(l)}`, label: 'Catchment (for display only)' } });
@@ -141,7 +141,7 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
         const openPoints = others.filter((f) => l.open.includes(f.id)).map((f) => ({ name: f.name, lon: f.lon, lat: f.lat }));
         if (openPoints.length !== l.open.length) throw new ParameterError('A site to open is not one of the facilities listed.', 'Choose sites to open from the list.');
         const inputReq = { kind: l.kind, points: openPoints, mode: l.mode, classification: l.classification, tier: l.tier };
-        const inputs = await app.results.get('site inputs', inputReq, () => loadSiteInputs(app.engine, inputReq));
+        const inputs = await app.results.get('site inputs', inputReq, () => loadSiteInputs(app.engine, inputReq, app.costs));
         const current = inputs.existing.map((i) => inputs.candidates[i].id);
         const idOf = (f: { name: string }) => inputs.candidates.find((c) => c.source === 'point' && c.name === f.name)!.id;
         const closeIds = l.close.map((id) => {
@@ -183,7 +183,7 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
         if (column && kind) {
           if (!columns.includes(column)) throw new ParameterError(`${dataset} has no column "${column}".`, 'Choose the column from the list.');
           const req = { dataset, outletColumn: column, kind };
-          const r = disclosePatterns(await app.results.get('patterns', req, () => accessPatterns(app.engine, req)), DEFAULT_MIN_CELL);
+          const r = disclosePatterns(await app.results.get('patterns', req, () => accessPatterns(app.engine, req, app.costs)), DEFAULT_MIN_CELL);
           ctx.result = r;
           ctx.kindNoun = kindNoun(kind);
           await audit(app.engine, request.viewer, 'access patterns', `${dataset}.${column} against ${kind}`, request.ip);

@@ -87,7 +87,7 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     checkMeasureAllowed(request, measure);
     let figures: MapFigures;
     try {
-      figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level));
+      figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level, undefined, app.costs));
     } catch (e) {
       if (!(e instanceof ObservatoryError)) throw e;
       return app.page(request, reply, 'map.njk', { ...ctx, errorTitle: true, error: e.message, fix: e.fix }, e.status >= 500 ? 500 : 400);
@@ -116,7 +116,7 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     if (!q.measure) throw new HttpProblem(400, 'Cannot do that', 'Say which measure to map (measure=…).', 'See the measures on the map page.');
     checkMeasureAllowed(request, q.measure);
     const measure = q.measure, level = q.level ?? '';
-    const figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level));
+    const figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level, undefined, app.costs));
     if (figures.kind === 'penetration' || figures.kind === 'index') await audit(app.engine, request.viewer, 'map data', `${figures.measure} by ${figures.level}`, request.ip);
     const shape = await shapes.get(app.engine, figures.level);
     // Built and gzipped once per measure, level and workspace state: an England map is 11 MB of text.
@@ -139,7 +139,7 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     if (!q.measure) throw new HttpProblem(400, 'Cannot do that', 'Say which measure to map (measure=…).', 'See the measures on the map page.');
     checkMeasureAllowed(request, q.measure);
     const measure = q.measure, level = q.level ?? '';
-    const figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level));
+    const figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level, undefined, app.costs));
     const tile = (await tileIndexFor(figures)).getTile(z, x, y);
     reply.type('application/vnd.mapbox-vector-tile').header('cache-control', 'private, max-age=60');
     return reply.send(Buffer.from(tile ? fromGeojsonVt({ areas: tile }, { version: 2 }) : new Uint8Array(0)));

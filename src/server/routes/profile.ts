@@ -200,7 +200,7 @@ async function profileMap(app: FastifyInstance, result: ProfileResult): Promise<
   const has = await app.engine.one(`SELECT 1 AS x FROM boundary WHERE level = $1 LIMIT 1`, [result.level]);
   if (!has) return {};
   const measure = `index:${result.dataset}`, level = result.level;
-  const figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level));
+  const figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level, undefined, app.costs));
   const bb = (await app.engine.one<{ a: number; b: number; c: number; d: number }>(`SELECT min(min_lon) AS a, min(min_lat) AS b, max(max_lon) AS c, max(max_lat) AS d FROM boundary WHERE level = $1`, [level]))!;
   return { figures, ...mapView(figures, [bb.a, bb.b, bb.c, bb.d], await app.results.get('facility kinds', null, () => facilityKeys(app.engine))) };
 }

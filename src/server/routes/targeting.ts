@@ -57,7 +57,7 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
       dataset: t.dataset, classification: t.classification, tier: t.tier, segments: 'auto' as const, areas: t.areas, rounds: t.rounds, mode: t.mode,
       within: t.distance === 'within' ? t.minutes : undefined, beyond: t.distance === 'beyond' ? t.minutes : undefined, of: t.distance ? t.of : undefined,
     };
-    const truth = await app.results.get('target', req, () => targetAreas(app.engine, req));
+    const truth = await app.results.get('target', req, () => targetAreas(app.engine, { ...req, costs: app.costs }));
     return discloseTarget(truth, DEFAULT_MIN_CELL);
   };
 
