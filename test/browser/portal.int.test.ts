@@ -272,6 +272,7 @@ const EXTRA: { path: string; roles: ViewerRole[]; status?: number }[] = [
   // Sample Borough's wards are E05900001 onwards: a campaign in the first three.
   { path: '/targeting/evaluate?dataset=green_waste&areas=ward&targeted=E05900001%0AE05900002%0AE05900003', roles: ['analyst'] },
   { path: '/location?kind=library&mode=walk&within=10&close=library-central-library', roles: ['partner'] },
+  { path: '/location?kind=library&mode=walk&within=10&sites=3&problem=mclp', roles: ['analyst'] },
 ];
 /** Pages whose form is filled in and sent, so that the page with its result is checked too. */
 const FORMS: { path: string; roles: ViewerRole[]; choose?: Record<string, string> }[] = [

@@ -237,3 +237,25 @@ test('a campaign evaluation as a workbook: the comparison and uplift as worked o
     assert.ok(users === '[c]' || (typeof users === 'number' && (users === 0 || users >= 10)), `users ${users}`);
   }
 });
+
+test('where should the libraries be? the page chooses sites and says how it found them', async () => {
+  const r = await get('/location?kind=library&mode=walk&within=10&by=seg:sample:group&sites=3&problem=mclp', 'ana');
+  assert.equal(r.statusCode, 200, r.body.slice(0, 300));
+  const rows = cellsOf(r.body, 'choice-table');
+  assert.equal(rows.length, 3);
+  assert.match(r.body, /Found by (exact \(HiGHS\), proven best|heuristic)/);
+  const share = Number(/id="choice"[\s\S]*?<p class="govuk-body">([\d.]+)% of households within 10 minutes/.exec(r.body)![1]);
+  // The best 3 of any 8 sites cover at least 3/8 of what the 8 cover (a random 3 of them do, on average),
+  // and today's 8 libraries are among the candidates.
+  const access = await accessibility(ws.engine, { kinds: ['library'], mode: 'walk', thresholds: [10] });
+  assert.ok(share <= 100 && share > 0);
+  assert.ok(share >= 100 * access.kinds[0].borough.share[0] * 3 / 8 - 1e-9, `${share}% for 3 chosen sites`);
+  const keep = await get('/location?kind=library&mode=walk&within=10&sites=10&problem=p-median&keep=existing', 'ana');
+  assert.equal(keep.statusCode, 200);
+  const kept = cellsOf(keep.body, 'choice-table');
+  assert.equal(kept.length, 10);
+  assert.equal(kept.filter((row) => row[1] === 'Open').length, 8, 'today\'s eight libraries are kept');
+  const tooFew = await get('/location?kind=library&mode=walk&within=10&sites=3&keep=existing', 'ana');
+  assert.equal(tooFew.statusCode, 400);
+  assert.match(tooFew.body, /choose at least 8/);
+});

@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_MIN_CELL, ParameterError, suppressOneWay } from '../../core/index.ts';
 import {
-  travelWords, accessibility, accessPatterns, catchment, facilityKinds, facilitiesOfKind, listFacilities, loadSiteInputs, runScenario, TRAVEL_MODES,
+  travelWords, accessibility, accessPatterns, catchment, solve, facilityKinds, facilitiesOfKind, listFacilities, loadSiteInputs, runScenario, TRAVEL_MODES,
   type CatchmentResult, type Facility, type ScenarioResult, type TravelMode,
 } from '../../location/index.ts';
 import { discloseCatchment, disclosePatterns, catchmentToCsv, catchmentToXlsx, locationToJson } from '../../outputs/index.ts';
@@ -33,6 +33,8 @@ interface LocationQuery {
   tier?: string;
   close: string[];
   open: string[];
+  /** Site choice: how many sites in all, and which problem. */
+  choose?: { problem: 'mclp' | 'p-median'; sites: number; keepExisting: boolean };
 }
 
 function readQuery(q: Record<string, unknown>): LocationQuery {
@@ -42,13 +44,24 @@ function readQuery(q: Record<string, unknown>): LocationQuery {
   const within = Number(withinText);
   if (!Number.isFinite(within) || within <= 0 || within > 240) throw new ParameterError(`"${withinText}" is not a journey time the page can use.`, 'Enter a number of minutes from 1 to 240.');
   const { classification, tier } = parseTier(q);
-  return { kind: one(q.kind), mode, within, site: one(q.site), classification, tier, close: many(q.close), open: many(q.open) };
+  let choose: LocationQuery['choose'];
+  const sitesText = one(q.sites);
+  if (sitesText !== undefined) {
+    const sites = Number(sitesText);
+    if (!Number.isInteger(sites) || sites < 1 || sites > 50) throw new ParameterError(`"${sitesText}" is not a number of sites the page can choose.`, 'Enter a whole number from 1 to 50.');
+    const problem = one(q.problem) === 'p-median' ? 'p-median' : 'mclp';
+    choose = { problem, sites, keepExisting: one(q.keep) === 'existing' };
+  }
+  return { kind: one(q.kind), mode, within, site: one(q.site), classification, tier, close: many(q.close), open: many(q.open), choose };
 }
 
 const queryString = (l: LocationQuery, extra: Record<string, string> = {}) => new URLSearchParams({
   ...(l.kind ? { kind: l.kind } : {}), mode: l.mode, within: String(l.within), ...(l.site ? { site: l.site } : {}),
   ...(l.classification ? { by: `seg:${l.classification}:${l.tier}` } : {}), ...extra,
 }).toString();
+
+/** A count under the threshold (but not 0) is not shown. */
+const hideUnder = (n: number) => (n > 0 && n < DEFAULT_MIN_CELL ? null : n);
 
 /** A scenario's per-segment and lost-household figures, with small numbers of households hidden. */
 function discloseScenario(r: ScenarioResult, minCell: number, description: string) {
@@ -135,6 +148,23 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
         ctx.catchment = c;
         ctx.downloadQs = queryString(l);
         await audit(app.engine, request.viewer, 'catchment', `${c.site.name}, ${l.within} min ${l.mode}`, request.ip);
+      }
+
+      if (l.choose) {
+        // Where should the sites be? Today's sites and a 500 m grid over the borough as candidates.
+        const inputReq = { kind: l.kind, gridMetres: 500, mode: l.mode, classification: l.classification, tier: l.tier };
+        const inputs = await app.results.get('site inputs', inputReq, () => loadSiteInputs(app.engine, inputReq, app.costs));
+        const c = l.choose;
+        if (c.keepExisting && c.sites < inputs.existing.length) throw new ParameterError(`There are ${inputs.existing.length} sites today: to keep them all, choose at least ${inputs.existing.length}.`);
+        const problem = { weights: inputs.weights, groups: inputs.groups, costs: inputs.costs, fixed: c.keepExisting ? inputs.existing : [], standard: l.within, p: c.sites };
+        const r = await app.results.get('site choice', { ...inputReq, ...c, within: l.within }, () => solve(problem, c.problem, { method: 'auto', timeLimitSeconds: 20 }));
+        ctx.choice = {
+          problem: c.problem === 'mclp' ? `the ${c.sites} sites that put the most households within ${l.within} minutes` : `the ${c.sites} sites with the shortest journeys overall`,
+          method: r.method === 'exact' ? `exact (HiGHS)${r.status === 'optimal' ? ', proven best' : `, stopped at the time limit (gap ${((r.gap ?? 0) * 100).toFixed(2)}%)`}` : `heuristic (greedy and swaps)${r.gap !== null ? `, within ${(r.gap * 100).toFixed(2)}% of the best possible` : ''}`,
+          coveredShare: r.coverage ? r.coverage.share * 100 : null, meanMinutes: r.meanMinutes,
+          sites: r.sites.map((s) => ({ name: inputs.candidates[s.index].source === 'grid' ? `New site near ${inputs.candidates[s.index].lat.toFixed(4)}, ${inputs.candidates[s.index].lon.toFixed(4)}` : inputs.candidates[s.index].name, existing: inputs.candidates[s.index].existing, households: hideUnder(Math.round(s.nearestWeight)) })),
+        };
+        await audit(app.engine, request.viewer, 'site choice', `${c.problem} ${c.sites} ${l.kind}, ${l.within} min ${l.mode}`, request.ip);
       }
 
       if (l.close.length || l.open.length) {
