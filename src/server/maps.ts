@@ -367,6 +367,12 @@ function roundGeometry(json: string): string {
  * Boundary shapes per level, kept in memory (rounded and ready to splice into a response) until
  * the boundaries change. One cache per app.
  */
+/** The extent of a level's boundaries: [west, south, east, north]. */
+export async function levelBbox(engine: Engine, level: string): Promise<[number, number, number, number]> {
+  const bb = (await engine.one<{ a: number; b: number; c: number; d: number }>(`SELECT min(min_lon) AS a, min(min_lat) AS b, max(max_lon) AS c, max(max_lat) AS d FROM boundary WHERE level = $1`, [level]))!;
+  return [bb.a, bb.b, bb.c, bb.d];
+}
+
 export class ShapeCache {
   private readonly levels = new Map<string, LevelShapes>();
   async get(engine: Engine, level: AreaLevel): Promise<LevelShapes> {
@@ -375,8 +381,7 @@ export class ShapeCache {
     const hit = this.levels.get(level);
     if (hit && hit.stamp === stamp) return hit;
     const rows = await engine.all<{ code: string; geojson: string }>(`SELECT area_code AS code, any_value(geojson) AS geojson FROM boundary WHERE level = $1 GROUP BY 1 ORDER BY 1`, [level]);
-    const bb = (await engine.one<{ a: number; b: number; c: number; d: number }>(`SELECT min(min_lon) AS a, min(min_lat) AS b, max(max_lon) AS c, max(max_lat) AS d FROM boundary WHERE level = $1`, [level]))!;
-    const entry: LevelShapes = { stamp, features: rows.map((r) => ({ code: r.code, geometry: roundGeometry(r.geojson) })), bbox: [bb.a, bb.b, bb.c, bb.d] };
+    const entry: LevelShapes = { stamp, features: rows.map((r) => ({ code: r.code, geometry: roundGeometry(r.geojson) })), bbox: await levelBbox(engine, level) };
     this.levels.set(level, entry);
     return entry;
   }

@@ -8,17 +8,17 @@
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_MIN_CELL, ParameterError, suppressOneWay } from '../../core/index.ts';
 import {
-  travelWords, accessibility, accessPatterns, catchment, solve, facilityKinds, facilitiesOfKind, listFacilities, loadSiteInputs, runScenario, TRAVEL_MODES,
+  travelWords, accessibility, accessPatterns, catchment, solve, withKeptSites, facilityKinds, facilitiesOfKind, listFacilities, loadSiteInputs, runScenario, TRAVEL_MODES,
   type CatchmentResult, type Facility, type ScenarioResult, type TravelMode,
 } from '../../location/index.ts';
 import { discloseCatchment, disclosePatterns, catchmentToCsv, catchmentToXlsx, locationToJson } from '../../outputs/index.ts';
 import { getDataset } from '../../profiling/index.ts';
 import { ANALYSTS_AND_PARTNERS, EVERYONE } from '../app.ts';
 import { audit } from '../users.ts';
-import { facilitiesGeoJson, kindLabel, kindNoun, facilityKeys } from '../facility-map.ts';
+import { facilitiesGeoJson, kindLabel, kindNoun } from '../facility-map.ts';
 import { boundaryLevels, mapFigures } from '../maps.ts';
 import type { AreaLevel } from '../../geo/index.ts';
-import { mapView } from './map.ts';
+import { mapViewFor } from './map.ts';
 import { parseTier, classificationChoices, datasetChoices, formError, formatOf, many, one, safeFilename, sendDownload } from './profile.ts';
 
 /** Household shares within these journey times (minutes), as in the DfT Journey Time Statistics. */
@@ -137,8 +137,7 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
       if (levels.includes(access.level as AreaLevel)) {
         const measure = `access:${l.kind}:${l.mode}`;
         const figures = await app.results.get('map figures', [measure, access.level], () => mapFigures(app.engine, measure, access.level, undefined, app.costs));
-        const bb = (await app.engine.one<{ a: number; b: number; c: number; d: number }>(`SELECT min(min_lon) AS a, min(min_lat) AS b, max(max_lon) AS c, max(max_lat) AS d FROM boundary WHERE level = $1`, [figures.level]))!;
-        const view = mapView(figures, [bb.a, bb.b, bb.c, bb.d], await app.results.get('facility kinds', null, () => facilityKeys(app.engine)));
+        const view = await mapViewFor(app, figures);
         if (l.site) Object.assign(view.mapMeta, { overlay: { url: `/location/catchment.geojson?${queryString(l)}`, label: 'Catchment (for display only)' } });
         Object.assign(ctx, { figures, ...view });
       }
@@ -156,7 +155,8 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
         const inputs = await app.results.get('site inputs', inputReq, () => loadSiteInputs(app.engine, inputReq, app.costs));
         const c = l.choose;
         if (c.keepExisting && c.sites < inputs.existing.length) throw new ParameterError(`There are ${inputs.existing.length} sites today: to keep them all, choose at least ${inputs.existing.length}.`);
-        const problem = { weights: inputs.weights, groups: inputs.groups, costs: inputs.costs, fixed: c.keepExisting ? inputs.existing : [], standard: l.within, p: c.sites };
+        const { fixed } = withKeptSites(inputs, { keepExisting: c.keepExisting });
+        const problem = { weights: inputs.weights, groups: inputs.groups, costs: inputs.costs, fixed, standard: l.within, p: c.sites };
         const r = await app.results.get('site choice', { ...inputReq, ...c, within: l.within }, () => solve(problem, c.problem, { method: 'auto', timeLimitSeconds: 20 }));
         ctx.choice = {
           problem: c.problem === 'mclp' ? `the ${c.sites} sites that put the most households within ${l.within} minutes` : `the ${c.sites} sites with the shortest journeys overall`,

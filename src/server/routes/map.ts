@@ -16,7 +16,7 @@ import { ObservatoryError } from '../../core/index.ts';
 import { EVERYONE, HttpProblem } from '../app.ts';
 import { audit } from '../users.ts';
 import { facilityKeys, type FacilityKindKey } from '../facility-map.ts';
-import { DATASET_MEASURES, ShapeCache, defaultMeasure, figuresToGeoJson, mapFigures, mapOptions, parseMeasure, type MapFigures } from '../maps.ts';
+import { DATASET_MEASURES, ShapeCache, levelBbox, defaultMeasure, figuresToGeoJson, mapFigures, mapOptions, parseMeasure, type MapFigures } from '../maps.ts';
 
 const require = createRequire(import.meta.url);
 const MAPLIBRE_DIST = join(dirname(require.resolve('maplibre-gl/package.json')), 'dist');
@@ -45,8 +45,16 @@ function checkMeasureAllowed(request: FastifyRequest, measure: string): void {
   throw new HttpProblem(403, 'Not allowed', `Your role (${request.viewer.role}) cannot map service datasets.`);
 }
 
-/** What the map partial (views/_map.njk) and map.js need to draw `figures`. */
-export function mapView(figures: MapFigures, bbox: readonly number[], facilityKeys: readonly FacilityKindKey[] = []) {
+/** What the map partial (views/_map.njk) and map.js need to draw `figures`, with the workspace's facilities over them. */
+export async function mapViewFor(app: FastifyInstance, figures: MapFigures) {
+  const [bbox, keys] = await Promise.all([
+    app.results.get('level bbox', figures.level, () => levelBbox(app.engine, figures.level)),
+    app.results.get('facility kinds', null, () => facilityKeys(app.engine)),
+  ]);
+  return mapView(figures, bbox, keys);
+}
+
+function mapView(figures: MapFigures, bbox: readonly number[], facilityKeys: readonly FacilityKindKey[]) {
   const q = `measure=${encodeURIComponent(figures.measure)}&level=${encodeURIComponent(figures.level)}`;
   return {
     mapMeta: { bbox, areas: figures.areas.length, valueLabel: figures.valueLabel, countLabel: figures.countLabel, baseLabel: figures.baseLabel,
@@ -107,7 +115,7 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     } : null;
     return app.page(request, reply, 'map.njk', {
       ...ctx, measure: figures.measure, level: figures.level, figures, rows, page, pages, pagination, pageSize: PAGE_SIZE,
-      ...mapView(figures, (await shapes.get(app.engine, figures.level)).bbox, await app.results.get('facility kinds', null, () => facilityKeys(app.engine))),
+      ...(await mapViewFor(app, figures)),
     });
   });
 

@@ -6,9 +6,8 @@
  * The small helpers the other analysis pages share (choices for the forms, reading the "by"
  * parameter, sending a download) live here too.
  */
-import { mapView } from './map.ts';
+import { mapViewFor } from './map.ts';
 import { mapFigures } from '../maps.ts';
-import { facilityKeys } from '../facility-map.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DEFAULT_MIN_CELL, ObservatoryError, ParameterError } from '../../core/index.ts';
 import type { Engine } from '../../store/index.ts';
@@ -201,8 +200,7 @@ async function profileMap(app: FastifyInstance, result: ProfileResult): Promise<
   if (!has) return {};
   const measure = `index:${result.dataset}`, level = result.level;
   const figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level, undefined, app.costs));
-  const bb = (await app.engine.one<{ a: number; b: number; c: number; d: number }>(`SELECT min(min_lon) AS a, min(min_lat) AS b, max(max_lon) AS c, max(max_lat) AS d FROM boundary WHERE level = $1`, [level]))!;
-  return { figures, ...mapView(figures, [bb.a, bb.b, bb.c, bb.d], await app.results.get('facility kinds', null, () => facilityKeys(app.engine))) };
+  return { figures, ...(await mapViewFor(app, figures)) };
 }
 
 export async function profileRoutes(app: FastifyInstance): Promise<void> {
