@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError } from '../core/index.ts';
 import {
-  loadSiteInputs, restrictCandidates, findCandidate, solve, runScenario, SITE_PROBLEM_KINDS, TRAVEL_MODES, DEFAULT_TIME_LIMIT_SECONDS,
+  loadSiteInputs, withKeptSites, findCandidate, solve, runScenario, SITE_PROBLEM_KINDS, TRAVEL_MODES, DEFAULT_TIME_LIMIT_SECONDS,
   type SiteInputs, type SiteProblemKind, type SiteChange, type TravelMode,
 } from '../location/index.ts';
 import { locationToJson, hideSmallWeights, choiceToTable, choiceToCsv, choiceToXlsx, scenarioToTable, scenarioToCsv, scenarioToXlsx } from '../outputs/index.ts';
@@ -99,14 +99,10 @@ Examples:
       const standard = positive(o.standard, '--standard');
       if (o.keepExisting && !o.kind) throw new ParameterError('--keep-existing needs --kind, to know which sites exist.');
       await withWorkspace(workspace, async (ws) => {
-        const all = await inputsFor(ws, o);
-        const kept = new Set<number>(o.keepExisting ? all.existing : []);
-        for (const k of (o.keep as string[] | undefined) ?? []) kept.add(findCandidate(all, k));
         // --grid-only: today's sites are there only if kept; everything else opened is new.
-        const inputs = all.onlyNew ? restrictCandidates(all, [...kept, ...all.onlyNew]) : all;
-        const fixed = new Set([...kept].map((j) => inputs.candidates.indexOf(all.candidates[j])));
+        const { inputs, fixed } = withKeptSites(await inputsFor(ws, o), { keepExisting: !!o.keepExisting, keep: o.keep as string[] | undefined });
         const result = await solve(
-          { weights: inputs.weights, groups: inputs.groups, costs: inputs.costs, fixed: [...fixed], standard, p },
+          { weights: inputs.weights, groups: inputs.groups, costs: inputs.costs, fixed, standard, p },
           problemKind,
           { method: o.method as 'auto' | 'exact' | 'heuristic', timeLimitSeconds: positive(o.timeLimit, '--time-limit') },
         );

@@ -173,8 +173,19 @@ export function findCandidate(inputs: Pick<SiteInputs, 'candidates'>, idOrName: 
   throw new NotFoundError(`There is no site called "${idOrName}".`, some.length ? `Sites include: ${some.join(', ')}. A new site can be added with --point "NAME@LON,LAT".` : 'Add a new site with --point "NAME@LON,LAT".');
 }
 
+/**
+ * The sites to keep open (today's, and any named) as fixed candidate indexes. With gridOnly, the
+ * candidates are cut to the kept sites and the new ones, so nothing else of today's can be chosen.
+ */
+export function withKeptSites(all: SiteInputs, opts: { keepExisting?: boolean; keep?: readonly string[] }): { inputs: SiteInputs; fixed: number[] } {
+  const kept = new Set<number>(opts.keepExisting ? all.existing : []);
+  for (const k of opts.keep ?? []) kept.add(findCandidate(all, k));
+  const inputs = all.onlyNew ? restrictCandidates(all, [...kept, ...all.onlyNew]) : all;
+  return { inputs, fixed: [...kept].map((j) => inputs.candidates.indexOf(all.candidates[j])) };
+}
+
 /** The same inputs with only some candidates (by index), their costs cut to match; `existing` follows. */
-export function restrictCandidates(inputs: SiteInputs, keep: readonly number[]): SiteInputs {
+function restrictCandidates(inputs: SiteInputs, keep: readonly number[]): SiteInputs {
   const cols = [...new Set(keep)].sort((a, b) => a - b);
   const n = inputs.costs.destinations.length, rows = inputs.costs.origins.length;
   const minutes = new Float32Array(rows * cols.length);
