@@ -23,3 +23,31 @@ export const SUPPRESSED_MARK = '[c]';
 export function safeCellText(s: string): string {
   return /^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s) ? `'${s}` : s;
 }
+
+/** A plain-text table: columns padded, numbers right-aligned, long text cut with an ellipsis. */
+export function textTable(head: string[], rows: string[][], numeric: (i: number) => boolean, maxWidth = 40): string {
+  const all = [head, ...rows];
+  const widths = head.map((_, i) => Math.min(maxWidth, Math.max(...all.map((r) => (r[i] ?? '').length))));
+  const line = (cells: string[]) => cells.map((c, i) => {
+    const v = (c ?? '').length > widths[i] ? c.slice(0, widths[i] - 1) + '…' : c ?? '';
+    return numeric(i) ? v.padStart(widths[i]) : v.padEnd(widths[i]);
+  }).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** One CSV field: empty for null and non-finite numbers, formula-safe, quoted where it must be. */
+export function csvField(v: string | number | boolean | null | undefined): string {
+  const s = v === null || v === undefined ? '' : typeof v === 'number' && !Number.isFinite(v) ? '' : String(v);
+  const safe = safeCellText(s);
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** CSV with a header row; text that a spreadsheet would run as a formula is made safe. */
+export function csvText(head: string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
+  return [head, ...rows].map(csvRow).join('\r\n') + '\r\n';
+}
+
+/** One CSV line. */
+export function csvRow(cells: readonly (string | number | boolean | null | undefined)[]): string {
+  return cells.map(csvField).join(',');
+}

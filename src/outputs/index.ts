@@ -9,5 +9,6 @@ export { ragToTable, ragToJson, ragToXlsx, ragToHtml, ragRule } from './rag.ts';
 export { buildToTable, diagnosticsToTable, diagnosticsToCsv, segmentationListToTable, assignToTable, postcodeSegmentsToCsv, recordSegmentsToCsv } from './segmentation.ts';
 export { portraitsToHtml, portraitsToPdf, portraitsToTable, portraitHistoryToTable } from './portraits.ts';
 export { discloseTarget, targetToTable, targetToCsv, targetToJson, targetToXlsx, discloseEvaluation, evaluationToXlsx, evaluationToTable, evaluationToCsv, evaluationToJson } from './targeting.ts';
-export { facilitiesToTable, facilitiesToCsv, facilitiesToGeoJson, facilityImportToTable, accessToTable, accessToCsv, accessToXlsx, accessToGeoJson, sfcaToTable, sfcaToCsv, sfcaToXlsx, sfcaToGeoJson, discloseCatchment, catchmentToTable, catchmentToCsv, catchmentToXlsx, catchmentToGeoJson, disclosePatterns, patternsToTable, patternsToCsv, patternsToXlsx, locationToJson, textTable, csvText } from './location.ts';
+export { facilitiesToTable, facilitiesToCsv, facilitiesToGeoJson, facilityImportToTable, accessToTable, accessToCsv, accessToXlsx, accessToGeoJson, sfcaToTable, sfcaToCsv, sfcaToXlsx, sfcaToGeoJson, discloseCatchment, catchmentToTable, catchmentToCsv, catchmentToXlsx, catchmentToGeoJson, disclosePatterns, patternsToTable, patternsToCsv, patternsToXlsx, locationToJson } from './location.ts';
+export { textTable, csvText, csvRow } from './format.ts';
 export { hideSmallWeights, choiceToTable, choiceToCsv, choiceToXlsx, scenarioToTable, scenarioToCsv, scenarioToXlsx } from './sites.ts';

@@ -8,7 +8,7 @@
 import ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
 import { travelWords, type AccessResult, type CatchmentResult, type Facility, type FacilityImportResult, type OutletPattern, type PatternsResult, type SfcaResult } from '../location/index.ts';
-import { fmtCount, fmtInt, fmtPct, safeCellText, SUPPRESSED_MARK } from './format.ts';
+import { fmtCount, fmtInt, fmtPct, safeCellText, SUPPRESSED_MARK, textTable, csvText } from './format.ts';
 import { addNoteRows, styleHeaderRows } from './xlsx.ts';
 import type { StoredBoundary } from './geojson.ts';
 
@@ -20,28 +20,6 @@ const fmt1 = (n: number | null | undefined) => (n === null || n === undefined ||
 const fmtRatio = (n: number | null | undefined) => (n === null || n === undefined ? '' : n.toPrecision(4));
 const pct = (share: number | null | undefined) => (share === null || share === undefined ? '' : fmtPct(share * 100));
 const shown = (n: number | null | undefined, f: (x: number) => string = fmtInt) => (n === null || n === undefined ? SUPPRESSED_MARK : f(n));
-
-/** A plain-text table: columns padded, numbers right-aligned, long text cut with an ellipsis. */
-export function textTable(head: string[], rows: string[][], numeric: (i: number) => boolean, maxWidth = 40): string {
-  const all = [head, ...rows];
-  const widths = head.map((_, i) => Math.min(maxWidth, Math.max(...all.map((r) => (r[i] ?? '').length))));
-  const line = (cells: string[]) => cells.map((c, i) => {
-    const v = (c ?? '').length > widths[i] ? c.slice(0, widths[i] - 1) + '…' : c ?? '';
-    return numeric(i) ? v.padStart(widths[i]) : v.padEnd(widths[i]);
-  }).join('  ').trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function csvField(v: Cell | boolean | undefined): string {
-  const s = v === null || v === undefined ? '' : typeof v === 'number' && !Number.isFinite(v) ? '' : String(v);
-  const safe = safeCellText(s);
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-/** CSV with a header row; text that a spreadsheet would run as a formula is made safe. */
-export function csvText(head: string[], rows: (Cell | boolean | undefined)[][]): string {
-  return [head, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
-}
 
 export function locationToJson(result: unknown): string {
   return JSON.stringify(result, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';

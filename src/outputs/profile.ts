@@ -4,7 +4,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { ProfileResult } from '../profiling/index.ts';
-import { fmtCount, fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
+import { fmtCount, fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText, csvField } from './format.ts';
 
 function title(r: ProfileResult): string {
   const what = r.kind === 'segment' ? `${r.classification} ${r.level}` : r.level;
@@ -44,11 +44,6 @@ export function profileToTable(r: ProfileResult): string {
     'Index: file % ÷ base % × 100. Significant: penetration differs from the overall rate at the 95% level.',
   ].filter(Boolean);
   return [title(r), '', line(HEADINGS), rule, ...rows.map(line), rule, line(total), '', ...notes].join('\n') + '\n';
-}
-
-function csvField(v: string): string {
-  const safe = safeCellText(v);
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** CSV with unrounded numbers and empty cells where a value is suppressed (with a `suppressed` column saying so). */

@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
 import { describeChange, travelWords, type SiteInputs, type SiteProblemKind, type SiteSolution, type ScenarioResult, type SiteChange } from '../location/index.ts';
-import { textTable, csvText } from './location.ts';
+import { textTable, csvText } from './format.ts';
 import { addNoteRows, addTableSheet as addSheet } from './xlsx.ts';
 import type ExcelJS_ from 'exceljs';
 

@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
 import { summariseRounds, type TargetResult, type TargetArea, type EvaluationResult } from '../targeting/index.ts';
-import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
+import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText, textTable, csvRow } from './format.ts';
 import { travelWords } from '../location/index.ts';
 import { addNoteRows, addTableSheet } from './xlsx.ts';
 
@@ -124,16 +124,6 @@ function disclosureLine(r: TargetResult): string {
     : `No area has fewer than ${r.disclosure.minCell} users, so nothing is suppressed.`;
 }
 
-function textTable(head: string[], rows: string[][], right: (i: number) => boolean): string[] {
-  const all = [head, ...rows];
-  const widths = head.map((_, i) => Math.min(36, Math.max(...all.map((x) => x[i].length))));
-  const line = (cells: string[]) => cells.map((c, i) => {
-    const v = c.length > widths[i] ? c.slice(0, widths[i] - 1) + '…' : c;
-    return right(i) ? v.padStart(widths[i]) : v.padEnd(widths[i]);
-  }).join('  ').trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
-}
-
 const usersText = (a: TargetArea) => (a.suppressed ? SUPPRESSED_MARK : fmtInt(a.users));
 
 /** The terminal view: chosen segments, the targeted areas (or the first 25), rounds, notes. */
@@ -146,23 +136,17 @@ export function targetToTable(r: TargetResult, maxRows = 25): string {
   const head = ['Rank', 'Area', 'Name', r.baseMeasure === 'households' ? 'Households' : 'People', 'Users', 'Take-up %', 'In segments', 'Non-users', 'Expected new', ...(r.distance ? ['Minutes'] : []), 'Round'];
   const rows = show.map((a) => [String(a.rank), a.code, a.name && a.name !== a.code ? a.name : '', fmtInt(a.base), usersText(a), a.suppressed ? SUPPRESSED_MARK : fmtPct(pct(a.penetration)),
     fmtInt(a.targetBase), a.nonUsers === null ? SUPPRESSED_MARK : fmtInt(a.nonUsers), one(a.expectedNew), ...(r.distance ? [one(a.minutes)] : []), a.round === null ? '' : String(a.round)]);
-  out.push(...textTable(head, rows, (i) => i !== 1 && i !== 2));
+  out.push(...textTable(head, rows, (i) => i !== 1 && i !== 2, 36).split('\n'));
   if (r.areas.length > show.length) out.push(`… and ${fmtInt(r.areas.length - show.length)} more areas (all of them in --format csv, xlsx or json).`);
   out.push('', `Targeted: ${fmtInt(r.totals.targetedAreas)} of ${fmtInt(r.totals.areas)} areas, with ${one(r.totals.targetedExpectedNew)} of ${one(r.totals.expectedNew)} expected new customers.`);
   if (r.rounds.length) {
     out.push('', 'Delivery rounds');
     out.push(...textTable(['Round', 'Areas', 'Postcodes', 'Households', 'Non-users', 'Expected new'],
-      r.rounds.map((x) => [String(x.round), fmtInt(x.areas), fmtInt(x.postcodes), fmtInt(x.base), x.nonUsers === null ? SUPPRESSED_MARK : fmtInt(x.nonUsers), one(x.expectedNew)]), () => true));
+      r.rounds.map((x) => [String(x.round), fmtInt(x.areas), fmtInt(x.postcodes), fmtInt(x.base), x.nonUsers === null ? SUPPRESSED_MARK : fmtInt(x.nonUsers), one(x.expectedNew)]), () => true, 36).split('\n'));
   }
   out.push('', ...r.method, disclosureLine(r));
   return out.join('\n') + '\n';
 }
-
-function csvField(v: string): string {
-  const safe = safeCellText(v);
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-const csvRow = (cells: readonly (string | number | boolean | null)[]) => cells.map((c) => csvField(c === null ? '' : String(c))).join(',');
 
 /** CSV, unrounded: the area ranking, or (`postcodes`) the leaflet list of the targeted areas' live postcodes. */
 export function targetToCsv(r: TargetResult, what: 'areas' | 'postcodes' = 'areas'): string {
@@ -228,7 +212,7 @@ export function evaluationToTable(r: EvaluationResult): string {
   const g = (name: string, x: EvaluationResult['targeted']) => [name, fmtInt(x.areas), fmtInt(x.base), x.users === null ? SUPPRESSED_MARK : fmtInt(x.users),
     pctOrMark(x.takeUp.value), x.takeUp.low === null ? '' : `${fmtPct(x.takeUp.low * 100)}–${fmtPct(x.takeUp.high! * 100)}%`];
   const out = [`Campaign evaluation: ${r.dataset}, take-up by ${r.areaLevel} against ${r.baseMeasure}`, ''];
-  out.push(...textTable(['Group', 'Areas', r.baseMeasure === 'households' ? 'Households' : 'People', 'Users', 'Take-up', '95% interval'], [g('Targeted', r.targeted), g('Control', r.control)], (i) => i > 0));
+  out.push(...textTable(['Group', 'Areas', r.baseMeasure === 'households' ? 'Households' : 'People', 'Users', 'Take-up', '95% interval'], [g('Targeted', r.targeted), g('Control', r.control)], (i) => i > 0, 36).split('\n'));
   out.push('');
   const d = r.difference, q = r.ratio;
   if (d.value === null) out.push('Difference: cannot be shown (a group is suppressed or has no households).');
