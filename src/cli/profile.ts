@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
-import { profileDataset } from '../profiling/index.ts';
+import { profileDataset, checkFilterMatches } from '../profiling/index.ts';
 import { discloseProfile, profileToCsv, profileToJson, profileToTable, profileToXlsx } from '../outputs/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError, parseBands } from '../core/index.ts';
 import { action, emit, parseFormat, formatOption } from './io.ts';
@@ -41,6 +41,8 @@ Examples:
       let bands;
       try { bands = o.bands ? parseBands(o.bands) : undefined; } catch (e) { throw new ParameterError((e as Error).message); }
       await withWorkspace(workspace, async (ws) => {
+        // On the owner's own machine a filter that matches nothing is a mistake worth explaining.
+        if (where) await checkFilterMatches(ws.engine, dataset, where);
         const truth = await profileDataset(ws.engine, { dataset, classification: o.classification, tier: o.level, byArea: o.byArea, base: o.base as 'households' | 'population', where, bands, distinct: o.distinct });
         const shown = discloseProfile(truth, minCell);
         if (format === 'json') emit(profileToJson(shown), o.out);

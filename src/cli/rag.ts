@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
-import { ragSynopsis, parseArea, DEFAULT_RAG_THRESHOLDS, type RagMeasure } from '../profiling/index.ts';
+import { ragSynopsis, checkFilterMatches, parseArea, DEFAULT_RAG_THRESHOLDS, type RagMeasure } from '../profiling/index.ts';
 import { discloseProfile, ragToHtml, ragToJson, ragToTable, ragToXlsx } from '../outputs/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError, parseBands } from '../core/index.ts';
 import { action, emit } from './io.ts';
@@ -72,6 +72,8 @@ Examples:
       let bands;
       try { bands = o.bands ? parseBands(String(o.bands)) : undefined; } catch (e) { throw new ParameterError((e as Error).message); }
       await withWorkspace(workspace, async (ws) => {
+        // On the owner's own machine a filter that matches nothing is a mistake worth explaining.
+        for (const m of measures) if (m.where) await checkFilterMatches(ws.engine, m.dataset, m.where);
         const result = await ragSynopsis(ws.engine, {
           measures, area, thresholds, bands,
           classification: o.classification as string | undefined, tier: o.level as string | undefined, base: o.base as 'households' | 'population',

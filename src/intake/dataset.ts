@@ -5,7 +5,8 @@
  */
 import { basename } from 'node:path';
 import { InputError, NotFoundError, ParameterError, WorkspaceStateError } from '../core/index.ts';
-import { type Engine, type SqlValue, ident, getMeta, sqlFormatPostcode } from '../store/index.ts';
+import { randomInt } from 'node:crypto';
+import { type Engine, type SqlValue, ident, getMeta, sqlFormatPostcode, RECORD_KEY_SQL } from '../store/index.ts';
 import { checkPostcode } from '../geo/index.ts';
 import { readSourceTable, stageCleanCsv, type StagedCsv } from './readers.ts';
 import type { ReadOptions, SourceTable } from './table.ts';
@@ -24,6 +25,8 @@ export interface DatasetImportOptions extends ReadOptions {
   replace?: boolean;
   title?: string;
   partner?: string;
+  /** The salt of the records' keys for disclosure control; random unless given (the demo gives one for the same seed). */
+  recordKeySalt?: number;
   onProgress?: (p: { stage: string; done: number; total: number }) => void;
 }
 
@@ -176,7 +179,11 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
         await engine.run(`DROP TABLE IF EXISTS ${ident(tableName)}`);
         await engine.run(`DELETE FROM dataset_issue WHERE dataset = $1`, [name]);
         await engine.run(`DELETE FROM dataset WHERE name = $1`, [name]);
+        await engine.run(`DELETE FROM dataset_disclosure WHERE dataset = $1`, [name]);
       }
+      // Every record gets a fixed random key (0-255) for the cell key method; the salt is kept so
+      // a customer reference can be keyed the same way when distinct customers are counted.
+      const keySalt = opts.recordKeySalt ?? randomInt(1, 2 ** 47);
 
       // Exact matches (ignoring case and spaces) in one join; the rest are checked one distinct value at a time.
       progress({ stage: 'matching', done: 0, total: 1 });
@@ -186,7 +193,7 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
           CASE WHEN s._problem IS NOT NULL THEN NULL ELSE ${sqlFormatPostcode('p.pc_key')} END AS _postcode,
           CASE WHEN s._problem IS NOT NULL THEN 'rejected' WHEN p.pc_key IS NOT NULL THEN 'matched' ELSE NULL END AS _status,
           CASE WHEN s._problem IS NOT NULL THEN s._problem WHEN p.status = 'terminated' THEN 'terminated postcode' ELSE NULL END AS _note,
-          s._problem_column AS _note_column
+          s._problem_column AS _note_column, ${RECORD_KEY_SQL('s._row', keySalt)} AS _rkey
           ${attrIdx.length ? ', ' + attrIdx.map((i) => 's.' + ident(header[i])).join(', ') : ''}
         FROM ${ident(staging)} s LEFT JOIN postcode p ON p.pc_key = upper(replace(s._postcode_raw, ' ', ''))
         ORDER BY s._row`); // in file order: it also writes faster (measured)
@@ -255,6 +262,7 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
         JSON.stringify(columns), JSON.stringify(pseudonymised), opts.partner ?? null,
         counts.read, counts.matched, counts.unmatched, counts.rejected, counts.corrected, counts.terminated, new Date().toISOString(),
       ]);
+      await engine.run(`INSERT INTO dataset_disclosure VALUES ($1, $2, '{}')`, [name, keySalt]);
       await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'dataset', $1, $2, $3, $4)`,
         [name, basename(file), counts.read, new Date().toISOString()]);
       return {
@@ -312,6 +320,7 @@ export async function removeDataset(engine: Engine, name: string): Promise<{ dat
     await engine.run(`DROP TABLE IF EXISTS ${ident(ds.table_name)}`);
     await engine.run(`DELETE FROM dataset_issue WHERE dataset = $1`, [name]);
     await engine.run(`DELETE FROM dataset WHERE name = $1`, [name]);
+    await engine.run(`DELETE FROM dataset_disclosure WHERE dataset = $1`, [name]);
     await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'dataset removed', $1, NULL, $2, $3)`, [name, ds.read_count, new Date().toISOString()]);
     return { dataset: name, rows: ds.read_count };
   });

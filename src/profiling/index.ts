@@ -1,6 +1,6 @@
-export { profileDataset, getDataset, defaultClassification, baseLevel, resolveClassification } from './profile.ts';
+export { profileDataset, checkFilterMatches, getDataset, defaultClassification, baseLevel, resolveClassification } from './profile.ts';
 export type { ProfileRequest } from './profile.ts';
-export { computeProfile } from './compute.ts';
+export { computeProfile, profileMeasures } from './compute.ts';
 export type { ProfileCell, ComputedProfile } from './compute.ts';
 export { ProfileResultSchema, ProfileRowSchema, PROFILE_RESULT_VERSION } from './result.ts';
 export type { ProfileResult, ProfileRow } from './result.ts';

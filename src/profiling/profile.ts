@@ -4,7 +4,7 @@
  * against 2021 household counts), the base is apportioned through postcodes: each base area's
  * households are shared among the segments of its live postcodes.
  */
-import { NotFoundError, ParameterError, WorkspaceStateError, DEFAULT_BANDS, type BandDefinition } from '../core/index.ts';
+import { NotFoundError, ParameterError, WorkspaceStateError, DEFAULT_BANDS, cellKeyOf, type BandDefinition } from '../core/index.ts';
 import { type Engine, type SqlValue, ident } from '../store/index.ts';
 import { AREA_LEVELS, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { computeProfile, type ProfileCell } from './compute.ts';
@@ -86,17 +86,47 @@ async function segmentLookup(engine: Engine, classification: string, tier: strin
  * path (postcode → base area → its parent), so a record and its household are counted in the same
  * area even where the directory's own code for the parent disagrees.
  */
-async function countRecords(engine: Engine, records: string, countExpr: string, filterSql: string, params: SqlValue[], baseLevel: AreaLevel, target: AreaLevel,
-  hierarchy: Map<string, string> | null, groupOf: (area: string) => string | undefined): Promise<{ code: string; n: number }[]> {
-  const rows = await engine.all<{ b: string | null; a: string | null; n: number }>(
-    `SELECT p.${ident(baseLevel)} AS b, p.${ident(target)} AS a, ${countExpr}::BIGINT AS n FROM ${records} WHERE d._status = 'matched'${filterSql} GROUP BY 1, 2`, params);
-  const out = new Map<string, number>();
+async function countRecords(engine: Engine, records: string, count: CountSql, filterSql: string, params: SqlValue[], baseLevel: AreaLevel, target: AreaLevel,
+  hierarchy: Map<string, string> | null, groupOf: (area: string) => string | undefined): Promise<{ code: string; n: number; k: number }[]> {
+  const rows = await engine.all<{ b: string | null; a: string | null; n: number; k: number }>(
+    `SELECT p.${ident(baseLevel)} AS b, p.${ident(target)} AS a, ${count.n}::BIGINT AS n, ${count.k} AS k FROM ${records} WHERE d._status = 'matched'${filterSql} GROUP BY 1, 2`, params);
+  const out = new Map<string, { n: number; k: number }>();
   for (const r of rows) {
     const area = (hierarchy && r.b !== null ? hierarchy.get(r.b) : undefined) ?? r.a;
     const group = area === null ? undefined : groupOf(area);
-    if (group !== undefined) out.set(group, (out.get(group) ?? 0) + r.n);
+    if (group === undefined) continue;
+    const t = out.get(group) ?? { n: 0, k: 0 };
+    t.n += r.n; t.k = cellKeyOf(t.k + r.k);
+    out.set(group, t);
   }
-  return [...out].map(([code, n]) => ({ code, n }));
+  return [...out].map(([code, t]) => ({ code, ...t }));
+}
+
+/**
+ * How a cell is counted: `n` the count (records, or distinct customers) and `k` the cell's key for
+ * disclosure control (the sum of its records' keys modulo 256; a customer's key comes from their
+ * reference, so the same customers give the same key in every table).
+ */
+interface CountSql { n: string; k: string }
+
+/**
+ * For the data's owner only: when a filter matches no record, an error that says so and lists the
+ * column's most common values (which quotes the data). A profile itself never refuses an empty
+ * filter — it answers with every cell empty — so that nobody else can use it to learn whether a
+ * value is in the data.
+ */
+export async function checkFilterMatches(engine: Engine, dataset: string, where: { column: string; values: string[] }): Promise<void> {
+  const ds = await getDataset(engine, dataset);
+  const cols: string[] = JSON.parse(ds.columns);
+  const col = cols.find((c) => c === where.column) ?? cols.find((c) => c.toLowerCase() === where.column.toLowerCase());
+  if (!col) throw new ParameterError(`The dataset has no column "${where.column}".`, `Columns: ${cols.join(', ')}.`);
+  const t = ident(ds.table_name);
+  const any = await engine.one(`SELECT 1 AS x FROM ${t} d WHERE lower(trim(d.${ident(col)})) IN (${where.values.map((_, i) => `$${i + 1}`).join(', ')}) LIMIT 1`,
+    where.values.map((v) => v.trim().toLowerCase()));
+  if (!any) {
+    const common = await engine.all<{ v: string | null; n: number }>(`SELECT ${ident(col)} AS v, count(*)::BIGINT AS n FROM ${t} GROUP BY 1 ORDER BY n DESC, v LIMIT 8`);
+    throw new ParameterError(`No record has ${col} = ${where.values.join(' or ')}.`, `The most common values of ${col}: ${common.map((c) => (c.v === null ? '(blank)' : `"${c.v}"`)).join(', ')}.`);
+  }
 }
 
 /**
@@ -145,23 +175,23 @@ async function profileWithin(engine: Engine, req: ProfileRequest, ds: DatasetRow
     filterSql = ` AND lower(trim(d.${ident(col)})) IN (${req.where.values.map((_, i) => `$${first + i}`).join(', ')})`;
     params.push(...req.where.values.map((v) => v.trim().toLowerCase()));
     filterText = `${col} = ${req.where.values.join(' or ')}`;
-    const any = await engine.one(`SELECT 1 AS x FROM ${t} d WHERE true${filterSql} LIMIT 1`, params);
-    if (!any) {
-      const common = await engine.all<{ v: string | null; n: number }>(`SELECT ${ident(col)} AS v, count(*)::BIGINT AS n FROM ${t} GROUP BY 1 ORDER BY n DESC, v LIMIT 8`);
-      throw new ParameterError(`No record has ${filterText}.`, `The most common values of ${col}: ${common.map((c) => (c.v === null ? '(blank)' : `"${c.v}"`)).join(', ')}.`);
-    }
   }
   const records = within
     ? `${t} d JOIN postcode p ON p.pc_key = d._pc_key AND p.${ident(within.recordsBy)} IN (SELECT code FROM profile_area)`
     : `${t} d JOIN postcode p ON p.pc_key = d._pc_key`;
-  let countExpr = 'count(*)';
+  let count: CountSql = { n: 'count(*)', k: `(coalesce(sum(d._rkey), 0) % 256)::BIGINT` };
   let countOf: string | null = null;
   if (req.distinct) {
     const cols: string[] = JSON.parse(ds.columns);
     const col = cols.find((c) => c === req.distinct) ?? cols.find((c) => c.toLowerCase() === req.distinct!.toLowerCase());
     if (!col) throw new ParameterError(`The dataset has no column "${req.distinct}".`, `Columns: ${cols.join(', ')}.`);
     // Records with no reference are each their own customer.
-    countExpr = `(count(DISTINCT d.${ident(col)}) + count(*) FILTER (WHERE d.${ident(col)} IS NULL))`;
+    const salt = (await engine.one<{ s: number }>(`SELECT key_salt AS s FROM dataset_disclosure WHERE dataset = $1`, [ds.name]))?.s ?? 0;
+    const v = `d.${ident(col)}`;
+    count = {
+      n: `(count(DISTINCT ${v}) + count(*) FILTER (WHERE ${v} IS NULL))`,
+      k: `((coalesce(sum(DISTINCT md5_number_lower('${Math.trunc(salt)}|' || ${v}::VARCHAR)), 0) + coalesce(sum(d._rkey) FILTER (WHERE ${v} IS NULL), 0)) % 256)::BIGINT`,
+    };
     countOf = col;
   }
 
@@ -175,15 +205,15 @@ async function profileWithin(engine: Engine, req: ProfileRequest, ds: DatasetRow
     if (!areaLevel) throw new ParameterError(`Unknown area level "${req.byArea}".`, `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`);
     level = areaLevel; kind = 'area';
     const b = await baseByGroup(engine, baseLevel, measure, { kind: 'area', level: areaLevel }, within?.share);
-    const counts = await countRecords(engine, records, countExpr, filterSql, params, baseLevel, areaLevel, b.hierarchy, (a) => a);
+    const counts = await countRecords(engine, records, count, filterSql, params, baseLevel, areaLevel, b.hierarchy, (a) => a);
     baseMethod = b.method; excluded = b.excluded;
     const bases = [...b.base].map(([code, base]) => ({ code, base }));
     const names = new Map((await engine.all<{ code: string; name: string | null }>(`SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`, [areaLevel])).map((r) => [r.code, r.name]));
     const byCode = new Map<string, ProfileCell>();
-    for (const b of bases) byCode.set(b.code, { code: b.code, name: names.get(b.code) ?? null, count: 0, base: b.base ?? 0 });
+    for (const b of bases) byCode.set(b.code, { code: b.code, name: names.get(b.code) ?? null, count: 0, key: 0, base: b.base ?? 0 });
     for (const c of counts) {
-      const cell = byCode.get(c.code) ?? { code: c.code, name: names.get(c.code) ?? null, count: 0, base: 0 };
-      cell.count = c.n;
+      const cell = byCode.get(c.code) ?? { code: c.code, name: names.get(c.code) ?? null, count: 0, key: 0, base: 0 };
+      cell.count = c.n; cell.key = c.k;
       byCode.set(c.code, cell);
     }
     cells = [...byCode.values()].sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true }));
@@ -205,23 +235,26 @@ async function profileWithin(engine: Engine, req: ProfileRequest, ds: DatasetRow
     const segJoin = `JOIN area_segment s ON s.classification = '${cls.name.replace(/'/g, "''")}' AND s.tier = '${tier.replace(/'/g, "''")}' AND s.area_code = p.${ident(clsLevel)}`;
     const b = await baseByGroup(engine, baseLevel, measure, { kind: 'segment', classification: cls.name, tier, level: clsLevel }, within?.share);
     const counts = b.hierarchy
-      ? await countRecords(engine, records, countExpr, filterSql, params, baseLevel, clsLevel, b.hierarchy, await segmentLookup(engine, cls.name, tier))
-      : await engine.all<{ code: string; n: number }>(
-        `SELECT s.code, ${countExpr}::BIGINT AS n FROM ${records} ${segJoin} WHERE d._status = 'matched'${filterSql} GROUP BY 1`, params);
+      ? await countRecords(engine, records, count, filterSql, params, baseLevel, clsLevel, b.hierarchy, await segmentLookup(engine, cls.name, tier))
+      : await engine.all<{ code: string; n: number; k: number }>(
+        `SELECT s.code, ${count.n}::BIGINT AS n, ${count.k} AS k FROM ${records} ${segJoin} WHERE d._status = 'matched'${filterSql} GROUP BY 1`, params);
     baseMethod = b.method; excluded = b.excluded;
     const bases = [...b.base].map(([code, base]) => ({ code, base }));
     const segs = await engine.all<{ code: string; name: string | null }>(`SELECT code, name FROM segment WHERE classification = $1 AND tier = $2 ORDER BY ordinal, code`, [cls.name, tier]);
-    const countBy = new Map(counts.map((c) => [c.code, c.n]));
+    const countBy = new Map(counts.map((c) => [c.code, c]));
     const baseBy = new Map(bases.map((b) => [b.code, b.base ?? 0]));
-    cells = segs.map((s) => ({ code: s.code, name: s.name, count: countBy.get(s.code) ?? 0, base: baseBy.get(s.code) ?? 0 }));
+    cells = segs.map((s) => ({ code: s.code, name: s.name, count: countBy.get(s.code)?.n ?? 0, key: countBy.get(s.code)?.k ?? 0, base: baseBy.get(s.code) ?? 0 }));
     placedCount = counts.reduce((s, c) => s + c.n, 0);
   }
 
-  const matchedAll = (await engine.one<{ n: number }>(`SELECT ${countExpr}::BIGINT AS n FROM ${within ? records : `${t} d`} WHERE d._status = 'matched'${filterSql}`, params))!.n;
+  const matchedAll = (await engine.one<{ n: number }>(`SELECT ${count.n}::BIGINT AS n FROM ${within ? records : `${t} d`} WHERE d._status = 'matched'${filterSql}`, params))!.n;
+  // The key of the records the profile leaves out: every record it could have counted, less those placed.
+  const allKey = (await engine.one<{ k: number }>(`SELECT ${count.k} AS k FROM ${within ? records : `${t} d`} WHERE ${within ? `d._status = 'matched'` : 'true'}${filterSql}`, params))!.k;
+  const placedKey = cells.reduce((s, c) => cellKeyOf(s + (c.key ?? 0)), 0);
   // Records whose postcode could not be matched cannot be placed in an area, so an area's profile leaves them out.
   const filteredIssues = within ? { u: 0, r: 0 } : req.where || req.distinct
-    ? (await engine.one<{ u: number; r: number }>(`SELECT (SELECT ${countExpr} FROM ${t} d WHERE d._status = 'unmatched'${filterSql})::BIGINT AS u,
-        (SELECT ${countExpr} FROM ${t} d WHERE d._status = 'rejected'${filterSql})::BIGINT AS r`, params))!
+    ? (await engine.one<{ u: number; r: number }>(`SELECT (SELECT ${count.n} FROM ${t} d WHERE d._status = 'unmatched'${filterSql})::BIGINT AS u,
+        (SELECT ${count.n} FROM ${t} d WHERE d._status = 'rejected'${filterSql})::BIGINT AS r`, params))!
     : { u: ds.unmatched, r: ds.rejected };
   const computed = computeProfile(cells, bands);
   // Counting distinct customers, one who appears in two areas counts in both: never below zero.
@@ -231,6 +264,8 @@ async function profileWithin(engine: Engine, req: ProfileRequest, ds: DatasetRow
     baseMethod: within ? `${baseMethod}; ${within.method}` : baseMethod, filter: filterText, countOf,
     rows: computed.rows, total: computed.total,
     unmatched: filteredIssues.u + filteredIssues.r + noSegment,
+    // Counting distinct customers, the left-out customers are not a set of records with one key.
+    unmatchedKey: countOf ? null : cellKeyOf(allKey - placedKey),
     notPlaced: { unmatched: filteredIssues.u, rejected: filteredIssues.r, noSegment },
     baseExcluded: excluded.areas > 0 || excluded.base > 0 ? excluded : null,
     bands: bands.map((b) => ({ name: b.name, min: Number.isFinite(b.min) ? b.min : null })),

@@ -49,7 +49,7 @@ export const RagCellSchema = z.object({
 });
 export type RagCell = z.infer<typeof RagCellSchema>;
 
-const DisclosureSchema = z.object({ minCell: z.number(), primary: z.number(), secondary: z.number() }).nullable();
+const DisclosureSchema = z.object({ minCell: z.number(), primary: z.number(), secondary: z.number(), perturbed: z.boolean() }).nullable();
 
 export const RagColumnSchema = z.object({
   /** "A", "B", ...: the measure this column belongs to */

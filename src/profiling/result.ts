@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const PROFILE_RESULT_VERSION = 1;
+export const PROFILE_RESULT_VERSION = 2;
 
 export const ProfileRowSchema = z.object({
   code: z.string(),
@@ -21,6 +21,8 @@ export const ProfileRowSchema = z.object({
   significant: z.boolean().nullable(),
   band: z.string().nullable(),
   suppressed: z.boolean(),
+  /** the cell's key for the cell key method (sum of its records' keys mod 256); never shown: the boundary removes it */
+  cellKey: z.number().nullable(),
 });
 export type ProfileRow = z.infer<typeof ProfileRowSchema>;
 
@@ -37,13 +39,16 @@ export const ProfileResultSchema = z.object({
   /** null: records are counted; otherwise the column whose distinct values are counted (a customer reference) */
   countOf: z.string().nullable(),
   rows: z.array(ProfileRowSchema),
-  total: z.object({ count: z.number().nullable(), base: z.number(), penetration: z.number().nullable() }),
+  total: z.object({ count: z.number().nullable(), base: z.number(), penetration: z.number().nullable(), cellKey: z.number().nullable() }),
   /** records in the file that are not in any row: unmatched or rejected postcodes, or no area/segment for their postcode */
   unmatched: z.number().nullable(),
+  /** the key of the records counted in `unmatched`; removed at the boundary */
+  unmatchedKey: z.number().nullable(),
   notPlaced: z.object({ unmatched: z.number(), rejected: z.number(), noSegment: z.number() }).nullable(),
   /** base areas left out because no postcode places them (e.g. a national base with one council's postcodes) */
   baseExcluded: z.object({ areas: z.number(), base: z.number() }).nullable(),
   bands: z.array(z.object({ name: z.string(), min: z.number().nullable() })),
-  disclosure: z.object({ minCell: z.number(), primary: z.number(), secondary: z.number() }).nullable(),
+  /** how the figures were protected: `perturbed` when counts carry the cell key method's noise */
+  disclosure: z.object({ minCell: z.number(), primary: z.number(), secondary: z.number(), perturbed: z.boolean() }).nullable(),
 });
 export type ProfileResult = z.infer<typeof ProfileResultSchema>;

@@ -40,7 +40,7 @@ export const SdfServiceSchema = z.object({
   total: z.object({ count: z.number().nullable(), penetration: z.number().nullable() }),
   /** records not in any segment (unmatched, rejected, no segment); null when hidden */
   unmatched: z.number().nullable(),
-  disclosure: z.object({ minCell: z.number(), primary: z.number(), secondary: z.number() }).nullable(),
+  disclosure: z.object({ minCell: z.number(), primary: z.number(), secondary: z.number(), perturbed: z.boolean() }).nullable(),
 });
 export type SdfService = z.infer<typeof SdfServiceSchema>;
 

@@ -3,5 +3,5 @@ export { ident, literal } from './engine.ts';
 export { DuckDbEngine } from './duckdb.ts';
 export { createWorkspace, openWorkspace, withWorkspace, getMeta, setMeta } from './workspace.ts';
 export type { Workspace } from './workspace.ts';
-export { MIGRATIONS } from './migrations.ts';
+export { MIGRATIONS, RECORD_KEY_SQL } from './migrations.ts';
 export { sqlFormatPostcode, sqlReadParquet, sqlTryNumber } from './sql.ts';

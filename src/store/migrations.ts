@@ -2,7 +2,13 @@
  * Numbered migrations. A workspace records which it has had; opening a workspace applies the
  * rest in order, each in its own transaction. Never edit a migration that has shipped: add one.
  */
-export interface Migration { version: number; name: string; sql: string[] }
+export interface Migration {
+  version: number; name: string; sql: string[];
+  /** Work that SQL alone cannot say (e.g. a column for every dataset's own table), run after `sql` in the same transaction. */
+  run?: (engine: Engine) => Promise<void>;
+}
+
+import { ident, type Engine } from './engine.ts';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -79,4 +85,27 @@ export const MIGRATIONS: readonly Migration[] = [
         postcode VARCHAR, capacity DOUBLE, opening_hours VARCHAR, details VARCHAR, source_file VARCHAR, source_row BIGINT, imported_at VARCHAR NOT NULL)`,
     ],
   },
+  {
+    version: 5,
+    name: 'record keys and published categories for disclosure control',
+    sql: [
+      // Per dataset: the salt its record keys were made with (also keys the distinct-customer cells),
+      // and the columns whose values its owner has published as categories others may filter on.
+      `CREATE TABLE dataset_disclosure (dataset VARCHAR PRIMARY KEY, key_salt BIGINT NOT NULL, published VARCHAR NOT NULL DEFAULT '{}')`,
+    ],
+    // Datasets imported before record keys existed get theirs now: a fixed random key per record.
+    async run(engine) {
+      const { randomInt } = await import('node:crypto');
+      const tables = await engine.all<{ name: string; table_name: string }>(`SELECT name, table_name FROM dataset`);
+      for (const t of tables) {
+        const salt = randomInt(1, 2 ** 47);
+        await engine.run(`ALTER TABLE ${ident(t.table_name)} ADD COLUMN _rkey UTINYINT`);
+        await engine.run(`UPDATE ${ident(t.table_name)} SET _rkey = ${RECORD_KEY_SQL('_row', salt)}`);
+        await engine.run(`INSERT INTO dataset_disclosure VALUES ($1, $2, '{}')`, [t.name, salt]);
+      }
+    },
+  },
 ];
+
+/** The SQL for a record's key: a fixed pseudo-random number from 0 to 255 from its row number and the dataset's salt. */
+export const RECORD_KEY_SQL = (rowExpr: string, salt: number) => `(hash(${rowExpr}, ${Math.trunc(salt)}::BIGINT) % 256)::UTINYINT`;

@@ -22,6 +22,7 @@ async function migrate(engine: Engine): Promise<number> {
     if (done.has(m.version)) continue;
     await engine.transaction(async () => {
       for (const stmt of m.sql) await engine.run(stmt);
+      if (m.run) await m.run(engine);
       await engine.run(`INSERT INTO ${SCHEMA_TABLE} VALUES ($1, $2, $3)`, [m.version, m.name, new Date().toISOString()]);
     });
     applied++;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importDataset } from '../../src/intake/index.ts';
-import { profileDataset } from '../../src/profiling/index.ts';
+import { profileDataset, checkFilterMatches } from '../../src/profiling/index.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
 
@@ -105,9 +105,12 @@ test('a tiny pipe-delimited file and a CSV with a title row above the table are 
   assert.deepEqual(rows.map((x) => x._row), [4, 5]);
 });
 
-test('a --where that matches no record is refused, listing the values there are', async () => {
-  await assert.rejects(profileDataset(ws.engine, { dataset: 'json_records', where: { column: 'method', values: ['Cheque'] } }),
+test('a --where that matches no record is explained to the owner, listing the values there are; the profile itself answers with empty cells', async () => {
+  await assert.rejects(checkFilterMatches(ws.engine, 'json_records', { column: 'method', values: ['Cheque'] }),
     (e: Error & { fix?: string }) => /No record has method = Cheque/.test(e.message) && /"Cash"/.test(e.fix ?? ''));
+  const empty = await profileDataset(ws.engine, { dataset: 'json_records', where: { column: 'method', values: ['Cheque'] } });
+  assert.equal(empty.total.count, 0);
+  assert.ok(empty.rows.every((r) => r.count === 0));
 });
 
 test('datasets whose names differ only by - and _ are kept apart', async () => {

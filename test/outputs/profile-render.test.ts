@@ -18,7 +18,7 @@ function seedResult(): ProfileResult {
   const c = computeProfile(GROUPS.map(([code, name, count, base]) => ({ code, name, count, base })));
   return {
     version: PROFILE_RESULT_VERSION, dataset: 'stop_smoking', level: 'group', kind: 'segment', classification: 'mosaic_ps', baseMeasure: 'households',
-    baseMethod: 'households per oa21', filter: null, countOf: null, rows: c.rows, total: c.total, unmatched: 0, notPlaced: { unmatched: 0, rejected: 0, noSegment: 0 },
+    baseMethod: 'households per oa21', filter: null, countOf: null, rows: c.rows, total: c.total, unmatched: 0, unmatchedKey: null, notPlaced: { unmatched: 0, rejected: 0, noSegment: 0 },
     baseExcluded: null, bands: DEFAULT_BANDS.map((b) => ({ name: b.name, min: Number.isFinite(b.min) ? b.min : null })), disclosure: null,
   };
 }

@@ -152,7 +152,7 @@ test('SDF: disclosure is applied to each service before the matrix is built', as
   assert.deepEqual(library.cells.map((c) => c.count), [40, 36, null, null]);
   assert.deepEqual(library.cells.map((c) => c.suppressed), [false, false, true, true]);
   for (const c of library.cells.filter((x) => x.suppressed)) assert.deepEqual([c.index, c.band, c.penetration, c.significant], [null, null, null, null]);
-  assert.deepEqual(library.disclosure, { minCell: 10, primary: 1, secondary: 1 });
+  assert.deepEqual(library.disclosure, { minCell: 10, primary: 1, secondary: 1, perturbed: false });
   // Nothing in bins is under 10; its single unmatched record (1, under 10) is hidden.
   assert.deepEqual(service(r, 'bins').cells.map((c) => c.suppressed), [false, false, false, false]);
   assert.equal(service(r, 'bins').unmatched, null);
