@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
-import { importDataset, listDatasets, datasetIssues, removeDataset, type DatasetImportResult } from '../intake/index.ts';
+import { importDataset, listDatasets, datasetIssues, removeDataset, publishCategories, publishedCategories, type DatasetImportResult } from '../intake/index.ts';
 import { parseMapSpec } from '../reference/index.ts';
 import { fmtCount, fmtInt, fmtPct, safeCellText } from '../outputs/index.ts';
 import { action, emit, json, list, progressBar, repeat, parseFormat, formatOption } from './io.ts';
@@ -95,6 +95,35 @@ export function registerDataset(program: Command): void {
       await withWorkspace(workspace, async (ws) => {
         const r = await removeDataset(ws.engine, name);
         process.stdout.write(o.format === 'json' ? json(r) : `Removed ${r.dataset} (${fmtCount(r.rows, 'row')}).\n`);
+      });
+    }));
+  ds.command('publish')
+    .description('Publish a column\'s values as categories that partners and other viewers may filter the dataset\'s profiles by (only published categories; nothing else)')
+    .argument('<workspace>', 'workspace file')
+    .argument('<name>', 'dataset name')
+    .argument('[column]', 'a column of a few categories, e.g. payment_method; omit to list what is published')
+    .option('--values <list>', 'publish only these values, separated by | (default: every value the column has, up to 50)')
+    .option('--withdraw', 'withdraw the column: nobody but the owner may filter by it any more')
+    .addOption(formatOption(['table', 'json']))
+    .addHelpText('after', `
+Others (partners, contact-centre agents, the public) can never filter a dataset by a value of their
+own choosing, since the answer would tell them whether someone with that value is in the data.
+Publish only columns of a few categories (a payment method, a service type), never names,
+references, dates or free text.
+
+Examples:
+  civic dataset publish borough.civic council_tax payment_method
+  civic dataset publish borough.civic council_tax payment_method --values "Direct Debit|Cash"
+  civic dataset publish borough.civic council_tax`)
+    .action(action(async (workspace: string, name: string, column: string | undefined, o: { values?: string; withdraw?: boolean; format: string }) => {
+      await withWorkspace(workspace, async (ws) => {
+        if (column) await publishCategories(ws.engine, name, column, o.withdraw ? [] : o.values === undefined ? undefined : o.values.split('|'));
+        const published = await publishedCategories(ws.engine, name);
+        if (o.format === 'json') { process.stdout.write(json({ dataset: name, published })); return; }
+        const cols = Object.keys(published);
+        process.stdout.write(cols.length
+          ? `Published categories of ${name}:\n${cols.map((c) => `  ${c}: ${published[c].join(', ')}`).join('\n')}\n`
+          : `${name} has no published categories: others can profile it only as a whole.\n`);
       });
     }));
 }

@@ -67,3 +67,10 @@ export class ParameterError extends ObservatoryError {
     super('parameter_invalid', message, { status: 400, fix });
   }
 }
+
+/** The viewer may not ask this (e.g. a free-form filter on another organisation's records). */
+export class AccessError extends ObservatoryError {
+  constructor(message: string, fix?: string) {
+    super('not_allowed', message, { status: 403, fix });
+  }
+}

@@ -7,10 +7,13 @@ import { join, resolve } from 'node:path';
 import { createWorkspace, openWorkspace, getMeta, setMeta, type Workspace } from '../store/index.ts';
 import { WorkspaceStateError } from '../core/index.ts';
 import { importReference } from '../reference/index.ts';
-import { importDataset, type DatasetImportResult } from '../intake/index.ts';
+import { importDataset, publishCategories, type DatasetImportResult } from '../intake/index.ts';
 import { loadAreaVariables, buildSegmentation, saveSegmentation, generatePortraits, type BuildResult } from '../segmentation/index.ts';
 import { generateSampleBorough, checkSampleBoroughOptions, type SampleBoroughManifest } from './generate.ts';
 import { importFacilities } from '../location/index.ts';
+
+/** The categories Sample Borough's owners publish (dataset, column). */
+export const DEMO_PUBLISHED: readonly (readonly [string, string])[] = [['council_tax_payment', 'payment_method'], ['leisure_card', 'card_type'], ['adult_social_care', 'support_type']];
 
 export interface DemoBuildOptions { seed?: number; households?: number; onStep?: (s: string) => void }
 export interface DemoBuild { workspace: Workspace; manifest: SampleBoroughManifest; datasets: DatasetImportResult[]; segmentation: BuildResult }
@@ -59,9 +62,14 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
     step('importing facilities');
     await importFacilities(workspace.engine, manifest.files.facilities, { kindColumn: 'type' });
     const datasets: DatasetImportResult[] = [];
-    for (const s of manifest.services) {
+    for (const [i, s] of manifest.services.entries()) {
       step(`importing ${s.name}`);
-      datasets.push(await importDataset(workspace.engine, s.name, s.file, { postcodeColumn: s.postcodeColumn, pseudonymise: s.personalColumns, title: s.title }));
+      // Record keys from the seed, so the same seed gives the same protected figures.
+      datasets.push(await importDataset(workspace.engine, s.name, s.file, { postcodeColumn: s.postcodeColumn, pseudonymise: s.personalColumns, title: s.title, recordKeySalt: (opts.seed ?? 1) * 1009 + i + 1 }));
+    }
+    // What the owners publish for others to filter by: categories, never names or references.
+    for (const [dataset, column] of DEMO_PUBLISHED) {
+      if (manifest.services.some((s) => s.name === dataset)) await publishCategories(workspace.engine, dataset, column);
     }
     step('building the borough segmentation');
     const av = await loadAreaVariables(workspace.engine, { files: [{ file: manifest.files.areaVariables, definitions: manifest.files.areaVariableDefinitions }] });

@@ -279,11 +279,22 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
 export interface DatasetSummary {
   name: string; title: string | null; file: string | null; format: string | null; partner: string | null;
   read: number; matched: number; unmatched: number; rejected: number; matchRate: number; importedAt: string;
+  /** the cell keys of the row accounts (cell key method), for the boundary to perturb them for non-owners */
+  keys: { read: number; matched: number; unmatched: number; rejected: number };
 }
 
 export async function listDatasets(engine: Engine): Promise<DatasetSummary[]> {
   const rows = await engine.all(`SELECT * FROM dataset ORDER BY name`);
+  const keys = new Map<string, DatasetSummary['keys']>();
+  for (const r of rows) {
+    const k = (await engine.one<Record<string, number>>(`SELECT (coalesce(sum(_rkey), 0) % 256)::BIGINT AS read,
+      (coalesce(sum(_rkey) FILTER (WHERE _status = 'matched'), 0) % 256)::BIGINT AS matched,
+      (coalesce(sum(_rkey) FILTER (WHERE _status = 'unmatched'), 0) % 256)::BIGINT AS unmatched,
+      (coalesce(sum(_rkey) FILTER (WHERE _status = 'rejected'), 0) % 256)::BIGINT AS rejected FROM ${ident(r.table_name as string)}`))!;
+    keys.set(r.name as string, { read: k.read, matched: k.matched, unmatched: k.unmatched, rejected: k.rejected });
+  }
   return rows.map((r) => ({
+    keys: keys.get(r.name as string)!,
     name: r.name as string, title: r.title as string | null, file: r.source_file as string | null, format: r.format as string | null,
     partner: r.partner as string | null, read: r.read_count as number, matched: r.matched as number, unmatched: r.unmatched as number,
     rejected: r.rejected as number, matchRate: (r.read_count as number) ? ((r.matched as number) / (r.read_count as number)) * 100 : 0,
@@ -324,4 +335,36 @@ export async function removeDataset(engine: Engine, name: string): Promise<{ dat
     await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'dataset removed', $1, NULL, $2, $3)`, [name, ds.read_count, new Date().toISOString()]);
     return { dataset: name, rows: ds.read_count };
   });
+}
+
+/**
+ * The categories a dataset's owner has published: columns whose values others may filter its
+ * profiles by (e.g. payment_method: Direct Debit, Cash). Nothing else in a dataset is open to
+ * anyone but its owner's filters.
+ */
+export async function publishedCategories(engine: Engine, name: string): Promise<Record<string, string[]>> {
+  const r = await engine.one<{ published: string }>(`SELECT published FROM dataset_disclosure WHERE dataset = $1`, [name]);
+  return r ? JSON.parse(r.published) as Record<string, string[]> : {};
+}
+
+/**
+ * Publishes a column's values as categories others may filter on: the values given, or every value
+ * the column has. Only the owner does this, deliberately, for columns of a few categories (never
+ * names, references or free text); `values: []` withdraws the column.
+ */
+export async function publishCategories(engine: Engine, name: string, column: string, values?: string[]): Promise<{ column: string; values: string[] }> {
+  const ds = await engine.one<{ table_name: string; columns: string }>(`SELECT table_name, columns FROM dataset WHERE name = $1`, [name]);
+  if (!ds) throw await missingDataset(engine, name);
+  const cols: string[] = JSON.parse(ds.columns);
+  const col = cols.find((c) => c === column) ?? cols.find((c) => c.toLowerCase() === column.toLowerCase());
+  if (!col) throw new ParameterError(`The dataset has no column "${column}".`, `Columns: ${cols.join(', ')}.`);
+  const have = (await engine.all<{ v: string }>(`SELECT DISTINCT trim(${ident(col)}) AS v FROM ${ident(ds.table_name)} WHERE nullif(trim(${ident(col)}), '') IS NOT NULL ORDER BY 1`)).map((r) => r.v);
+  const chosen = values === undefined ? have : [...new Set(values.map((v) => v.trim()).filter(Boolean))];
+  if (values === undefined && have.length > 50) {
+    throw new ParameterError(`The column ${col} has ${have.length} different values: too many to be categories.`, 'Publish a column of a few categories (a payment method, a service type), or name the values to publish with --values.');
+  }
+  const published = await publishedCategories(engine, name);
+  if (chosen.length) published[col] = chosen; else delete published[col];
+  await engine.run(`UPDATE dataset_disclosure SET published = $2 WHERE dataset = $1`, [name, JSON.stringify(published)]);
+  return { column: col, values: chosen };
 }

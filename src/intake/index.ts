@@ -3,5 +3,5 @@ export { decodeText, ENCODINGS } from './decode.ts';
 export type { SourceTable, SourceRow, ReadOptions } from './table.ts';
 export { cleanHeader } from './table.ts';
 export { pseudonymise } from './pseudonymise.ts';
-export { importDataset, listDatasets, datasetIssues, removeDataset, missingDataset, validateDatasetName, tableNameFor } from './dataset.ts';
+export { importDataset, listDatasets, datasetIssues, removeDataset, missingDataset, publishedCategories, publishCategories, validateDatasetName, tableNameFor } from './dataset.ts';
 export type { DatasetImportOptions, DatasetImportResult, DatasetSummary, RowIssue } from './dataset.ts';

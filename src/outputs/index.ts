@@ -1,4 +1,5 @@
-export { discloseProfile } from './disclosure.ts';
+export { discloseProfile, shownCount, disclosureOf } from './disclosure.ts';
+export type { Disclosure, DisclosureRule } from './disclosure.ts';
 export { profileToTable, profileToCsv, profileToJson, profileToXlsx } from './profile.ts';
 export { profileToGeoJson } from './geojson.ts';
 export { fmtInt, fmtPct, fmtCount, safeCellText, SUPPRESSED_MARK } from './format.ts';

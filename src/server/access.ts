@@ -5,8 +5,11 @@
  */
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_MIN_CELL, suppressOneWay } from '../core/index.ts';
-import type { DatasetSummary } from '../intake/index.ts';
+import { AccessError, DEFAULT_MIN_CELL, suppressOneWay } from '../core/index.ts';
+import type { Engine } from '../store/index.ts';
+import { publishedCategories, type DatasetSummary } from '../intake/index.ts';
+import { checkFilterMatches } from '../profiling/index.ts';
+import { shownCount, type Disclosure } from '../outputs/index.ts';
 import type { Viewer } from './users.ts';
 
 const Count = z.number().nullable();
@@ -31,14 +34,70 @@ export type DatasetAccount = z.infer<typeof DatasetAccountSchema>;
 export const ownsRecords = (viewer: Viewer, datasetPartner: string | null) =>
   viewer.role === 'admin' || viewer.role === 'analyst' || (viewer.role === 'partner' && datasetPartner !== null && viewer.partner !== null && datasetPartner.trim().toLowerCase() === viewer.partner.trim().toLowerCase());
 
-/** A dataset's row accounts as a viewer may see them: suppressed (with secondary suppression) when not its own. */
-export function datasetAccount(d: DatasetSummary, viewer: Viewer, minCell = DEFAULT_MIN_CELL): DatasetAccount {
-  const common = { name: d.name, title: d.title, partner: d.partner, file: d.file ? basename(d.file) : null, format: d.format, importedAt: d.importedAt };
+/**
+ * What a viewer may see of a dataset's figures (decision 0012): its owner sees exact counts, with
+ * the small-cell rule; everyone else sees counts under the cell key method as well.
+ */
+export const disclosureFor = (viewer: Viewer, datasetPartner: string | null, minCell = DEFAULT_MIN_CELL): Disclosure =>
+  ({ minCell, perturb: !ownsRecords(viewer, datasetPartner) });
+
+/** The rule for a viewer and a dataset by name; a dataset that does not exist gets the stricter rule (the analysis will say it is missing). */
+export async function disclosureForDataset(engine: Engine, viewer: Viewer, dataset: string, minCell = DEFAULT_MIN_CELL): Promise<Disclosure> {
+  const d = await engine.one<{ partner: string | null }>(`SELECT partner FROM dataset WHERE name = $1`, [dataset]);
+  return d ? disclosureFor(viewer, d.partner, minCell) : { minCell, perturb: true };
+}
+
+/**
+ * Free-form record filters are for the data's owner. Anyone else may filter a dataset only by a
+ * category its owner has published, and may not count distinct values of a column; what they are
+ * told depends only on what is published, never on what the records hold. The owner is told when
+ * a filter matches nothing, with the column's common values.
+ */
+export async function checkRecordFilters(engine: Engine, viewer: Viewer, dataset: string, f: { where?: { column: string; values: string[] }; distinct?: string }): Promise<void> {
+  if (!f.where && !f.distinct) return;
+  const d = await engine.one<{ partner: string | null }>(`SELECT partner FROM dataset WHERE name = $1`, [dataset]);
+  if (!d) return; // the analysis says the dataset is missing
   if (ownsRecords(viewer, d.partner)) {
+    if (f.where) await checkFilterMatches(engine, dataset, f.where);
+    return;
+  }
+  if (f.distinct) {
+    throw new AccessError('Counting distinct customers is for the owner of the data.', 'Profile the dataset\'s records instead, or ask its owner.');
+  }
+  const published = await publishedCategories(engine, dataset);
+  const cols = Object.keys(published);
+  const offer = cols.length
+    ? `Its published categories: ${cols.map((c) => `${c} (${published[c].join(', ')})`).join('; ')}.`
+    : 'Its owner has published no categories, so it can only be profiled as a whole.';
+  const col = cols.find((c) => c.toLowerCase() === f.where!.column.trim().toLowerCase());
+  if (!col) throw new AccessError(`This dataset can be filtered only by the categories its owner has published, and "${f.where!.column}" is not one.`, offer);
+  const allowed = new Set(published[col].map((v) => v.toLowerCase()));
+  const bad = f.where!.values.filter((v) => !allowed.has(v.trim().toLowerCase()));
+  if (bad.length) throw new AccessError(`"${bad[0]}" is not a published category of ${col}.`, offer);
+  f.where!.column = col;
+}
+
+/** A dataset's row accounts as a viewer may see them: exact for its owners; for others, suppressed (with secondary suppression) and perturbed. */
+export function datasetAccount(d: DatasetSummary, viewer: Viewer, minCell = DEFAULT_MIN_CELL): DatasetAccount {
+  const owner = ownsRecords(viewer, d.partner);
+  // Nobody but the owner sees the name of the file; nobody sees where the server keeps it.
+  const common = { name: d.name, title: d.title, partner: d.partner, file: owner && d.file ? basename(d.file) : null, format: d.format, importedAt: d.importedAt };
+  if (owner) {
     return { ...common, read: d.read, matched: d.matched, unmatched: d.unmatched, rejected: d.rejected, matchRate: d.read ? d.matchRate : null, ownRecords: true, disclosure: null };
   }
+  const rule = disclosureFor(viewer, d.partner, minCell);
   const s = suppressOneWay([d.matched, d.unmatched, d.rejected], minCell);
-  const [matched, unmatched, rejected] = [d.matched, d.unmatched, d.rejected].map((n, i) => (s.suppressed[i] ? null : n));
-  const read = s.totalSuppressed ? null : d.read;
-  return { ...common, read, matched, unmatched, rejected, matchRate: read && matched !== null ? d.matchRate : null, ownRecords: false, disclosure: { minCell } };
+  const [matched, unmatched, rejected] = (['matched', 'unmatched', 'rejected'] as const).map((k, i) => (s.suppressed[i] ? null : shownCount(d[k], d.keys[k], rule)));
+  const read = s.totalSuppressed ? null : shownCount(d.read, d.keys.read, rule);
+  return { ...common, read, matched, unmatched, rejected, matchRate: read && matched !== null ? (matched / read) * 100 : null, ownRecords: false, disclosure: { minCell } };
+}
+
+/** Who owns what, as a cache key: viewers with the same key see every result the same way. */
+export const ownershipScope = (viewer: Viewer): string =>
+  viewer.role === 'admin' || viewer.role === 'analyst' ? 'staff' : viewer.role === 'partner' && viewer.partner ? `partner:${viewer.partner.trim().toLowerCase()}` : 'none';
+
+/** The rule for each dataset for this viewer, looked up once (for analyses over several datasets). */
+export async function disclosureByDataset(engine: Engine, viewer: Viewer, minCell = DEFAULT_MIN_CELL): Promise<(dataset: string) => Disclosure> {
+  const partners = new Map((await engine.all<{ name: string; partner: string | null }>(`SELECT name, partner FROM dataset`)).map((d) => [d.name, d.partner]));
+  return (dataset) => (partners.has(dataset) ? disclosureFor(viewer, partners.get(dataset)!, minCell) : { minCell, perturb: true });
 }

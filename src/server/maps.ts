@@ -330,7 +330,8 @@ export async function mapFigures(engine: Engine, measure: string, levelInput: st
       .filter((l) => areas.some((a) => a.cls === l.cls));
     notes.push(`Journey times ${r.costSource}, from each area's population-weighted centre to the nearest facility.`);
   } else {
-    const r = discloseProfile(await profileDataset(engine, { dataset: spec.dataset!, byArea: level, base: 'households' }), minCell);
+    // Maps are the same for every viewer, so a dataset's map carries the cell key method's noise for all of them.
+    const r = discloseProfile(await profileDataset(engine, { dataset: spec.dataset!, byArea: level, base: 'households' }), { minCell, perturb: true });
     const byCode = new Map(r.rows.map((row) => [row.code, row]));
     const ds = (await listDatasets(engine)).find((d) => d.name === spec.dataset);
     const label = ds?.title ?? spec.dataset!;

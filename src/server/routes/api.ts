@@ -22,7 +22,7 @@ import { audit } from '../users.ts';
 import { EVERYONE, ANALYSTS_AND_PARTNERS, STAFF, SIGNED_IN, HttpProblem } from '../app.ts';
 import { documentApi, openApiDocument, type ApiOperation } from '../openapi.ts';
 import { postcodeApiRoutes } from './api-postcodes.ts';
-import { DatasetAccountSchema, datasetAccount } from '../access.ts';
+import { DatasetAccountSchema, datasetAccount, checkRecordFilters, disclosureForDataset, disclosureByDataset, ownershipScope } from '../access.ts';
 
 export { ownsRecords, datasetAccount, DatasetAccountSchema } from '../access.ts';
 export type { DatasetAccount } from '../access.ts';
@@ -182,8 +182,9 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   }, async ({ request, query: q }) => {
     if (q.tier && q.byArea) throw new ParameterError('Give either tier or byArea, not both.');
     const req = { dataset: q.dataset, classification: q.classification, tier: q.tier, byArea: q.byArea, base: q.base, where: q.where ? parseWhere(q.where, 'where') : undefined, distinct: q.distinct };
+    await checkRecordFilters(engine, request.viewer, q.dataset, req);
     const truth = await app.results.get('profile', req, () => profileDataset(engine, req));
-    const shown = discloseProfile(truth, API_MIN_CELL);
+    const shown = discloseProfile(truth, await disclosureForDataset(engine, request.viewer, q.dataset, API_MIN_CELL));
     await log(request, 'api profile', auditDetail(q));
     return shown;
   });
@@ -200,7 +201,8 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     errors: [400, 404, 409],
   }, async ({ request, query: q }) => {
     const req = { datasets: q.datasets ? list(q.datasets) : undefined, partner: q.partner, classification: q.classification, tier: q.tier, base: q.base };
-    const result = await app.results.get('sdf', { ...req, minCell: API_MIN_CELL }, () => serviceDeliveryFramework(engine, req, { disclose: (p) => discloseProfile(p, API_MIN_CELL) }));
+    const ruleOf = await disclosureByDataset(engine, request.viewer, API_MIN_CELL);
+    const result = await app.results.get('sdf', { ...req, minCell: API_MIN_CELL, scope: ownershipScope(request.viewer) }, () => serviceDeliveryFramework(engine, req, { disclose: (p) => discloseProfile(p, ruleOf(p.dataset)) }));
     await log(request, 'api sdf', auditDetail(q));
     return result;
   });
@@ -263,7 +265,9 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       thresholds: { green: q.green ?? DEFAULT_RAG_THRESHOLDS.green, red: q.red ?? DEFAULT_RAG_THRESHOLDS.red },
       classification: q.classification, tier: q.tier, base: q.base,
     };
-    const result = await app.results.get('rag', { ...req, minCell: API_MIN_CELL }, () => ragSynopsis(engine, req, { disclose: (p) => discloseProfile(p, API_MIN_CELL) }));
+    for (const m of req.measures) await checkRecordFilters(engine, request.viewer, m.dataset, m);
+    const ruleOf = await disclosureByDataset(engine, request.viewer, API_MIN_CELL);
+    const result = await app.results.get('rag', { ...req, minCell: API_MIN_CELL, scope: ownershipScope(request.viewer) }, () => ragSynopsis(engine, req, { disclose: (p) => discloseProfile(p, ruleOf(p.dataset)) }));
     await log(request, 'api rag', auditDetail(q));
     return result;
   });

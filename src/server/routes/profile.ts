@@ -14,7 +14,8 @@ import type { Engine } from '../../store/index.ts';
 import { AREA_LEVELS, LEVEL_TITLES, type AreaLevel } from '../../geo/index.ts';
 import { profileDataset, type ProfileResult } from '../../profiling/index.ts';
 import { discloseProfile, profileToCsv, profileToJson, profileToXlsx, profileToGeoJson } from '../../outputs/index.ts';
-import { audit } from '../users.ts';
+import { audit, type Viewer } from '../users.ts';
+import { disclosureForDataset } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS } from '../app.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -139,10 +140,10 @@ function readProfileQuery(q: Record<string, unknown>): ProfileQuery | null {
   return { dataset, by: parseBy(q), base: baseOf(q.base) };
 }
 
-async function disclosedProfile(app: FastifyInstance, p: ProfileQuery): Promise<ProfileResult> {
+async function disclosedProfile(app: FastifyInstance, p: ProfileQuery, viewer: Viewer): Promise<ProfileResult> {
   const req = { dataset: p.dataset, classification: p.by.classification, tier: p.by.tier, byArea: p.by.byArea, base: p.base };
   const truth = await app.results.get('profile', req, () => profileDataset(app.engine, req));
-  return discloseProfile(truth, DEFAULT_MIN_CELL);
+  return discloseProfile(truth, await disclosureForDataset(app.engine, viewer, p.dataset, DEFAULT_MIN_CELL));
 }
 
 const describe = (r: ProfileResult) => `${r.dataset} by ${r.kind === 'segment' ? `${r.classification} ${r.level}` : r.level}, ${r.baseMeasure}`;
@@ -214,7 +215,7 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
       const p = readProfileQuery(q);
       if (p) {
         byValue = p.by.value;
-        const result = await disclosedProfile(app, p);
+        const result = await disclosedProfile(app, p, request.viewer);
         byValue = result.kind === 'area' ? `area:${result.level}` : `seg:${result.classification}:${result.level}`;
         const qs = new URLSearchParams({ dataset: result.dataset, by: byValue, base: result.baseMeasure }).toString();
         Object.assign(ctx, { result, chart: indexChart(result), qs, heading: describe(result), datasetTitle: datasets.find((d) => d.name === result.dataset)?.title ?? result.dataset });
@@ -239,7 +240,7 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
     if (format === 'geojson' && !p.by.byArea) {
       throw new ParameterError('A profile by segment has no map shapes, so it cannot be downloaded as GeoJSON.', 'Profile by an area level (ward, LSOA, output area) for GeoJSON, or download this profile as CSV, XLSX or JSON.');
     }
-    const result = await disclosedProfile(app, p);
+    const result = await disclosedProfile(app, p, request.viewer);
     const name = safeFilename(['profile', result.dataset, result.kind === 'segment' ? result.classification : null, result.level, result.baseMeasure], format);
     let body: string | Buffer;
     if (format === 'csv') body = profileToCsv(result);

@@ -8,7 +8,8 @@ import { DEFAULT_MIN_CELL } from '../../core/index.ts';
 import type { Engine } from '../../store/index.ts';
 import { serviceDeliveryFramework, COUNCIL_PARTNER, type SdfResult } from '../../profiling/index.ts';
 import { discloseProfile, sdfToJson, sdfToXlsx } from '../../outputs/index.ts';
-import { audit } from '../users.ts';
+import { audit, type Viewer } from '../users.ts';
+import { disclosureByDataset, ownershipScope } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS } from '../app.ts';
 import { baseOf, byItems, classificationChoices, datasetChoices, formatOf, formError, one, parseBy, safeFilename, sendDownload } from './profile.ts';
 
@@ -19,9 +20,11 @@ function readQuery(q: Record<string, unknown>): SdfQuery {
   return { classification: by.classification, tier: by.tier, partner: one(q.partner), base: baseOf(q.base) };
 }
 
-async function run(app: FastifyInstance, s: SdfQuery): Promise<SdfResult> {
+async function run(app: FastifyInstance, s: SdfQuery, viewer: Viewer): Promise<SdfResult> {
   const req = { classification: s.classification, tier: s.tier, partner: s.partner, base: s.base };
-  return app.results.get('sdf', { ...req, minCell: DEFAULT_MIN_CELL }, () => serviceDeliveryFramework(app.engine, req, { disclose: (p) => discloseProfile(p, DEFAULT_MIN_CELL) }));
+  // Each service's column is disclosed by its own rule (exact for the viewer's own data), so the result is kept per owner.
+  const ruleOf = await disclosureByDataset(app.engine, viewer, DEFAULT_MIN_CELL);
+  return app.results.get('sdf', { ...req, minCell: DEFAULT_MIN_CELL, scope: ownershipScope(viewer) }, () => serviceDeliveryFramework(app.engine, req, { disclose: (p) => discloseProfile(p, ruleOf(p.dataset)) }));
 }
 
 const describe = (r: SdfResult, partner?: string) => `${r.services.length} services by ${r.classification} ${r.level}, ${r.baseMeasure}${partner ? `, partner ${partner}` : ''}`;
@@ -65,7 +68,7 @@ export async function sdfRoutes(app: FastifyInstance): Promise<void> {
     let status = 200, byValue = one(q.by);
     try {
       const s = readQuery(q);
-      const result = await run(app, s);
+      const result = await run(app, s, request.viewer);
       byValue = `seg:${result.classification}:${result.level}`;
       const qs = new URLSearchParams({ by: byValue, base: result.baseMeasure, ...(s.partner ? { partner: s.partner } : {}) }).toString();
       Object.assign(ctx, { result, matrix: sdfMatrix(result), key: sdfKey(result), qs, partner: s.partner });
@@ -84,7 +87,7 @@ export async function sdfRoutes(app: FastifyInstance): Promise<void> {
     const q = request.query as Record<string, unknown>;
     const format = formatOf(q.format, ['xlsx', 'json']);
     const s = readQuery(q);
-    const result = await run(app, s);
+    const result = await run(app, s, request.viewer);
     const body = format === 'xlsx' ? await sdfToXlsx(result) : sdfToJson(result);
     await audit(app.engine, request.viewer, 'sdf', describe(result, s.partner), request.ip);
     await audit(app.engine, request.viewer, `export ${format}`, `sdf ${describe(result, s.partner)}`, request.ip);

@@ -4,7 +4,8 @@
  * Small numbers of users are hidden in the page and every download, for every viewer.
  */
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
+import { AccessError, DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
+import { ownsRecords } from '../access.ts';
 import { evaluateCampaign, targetAreas, type TargetResult } from '../../targeting/index.ts';
 import { facilityKinds, listFacilities, TRAVEL_MODES, type TravelMode } from '../../location/index.ts';
 import { discloseEvaluation, discloseTarget, targetToCsv, targetToJson, targetToXlsx } from '../../outputs/index.ts';
@@ -117,6 +118,12 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
         if (!LEVELS.some((l) => l.value === areas)) throw new ParameterError(`"${areas}" is not a kind of area the page can use.`, 'Choose wards, LSOAs, output areas or postcodes.');
         const targeted = targetedText.split(/[\s,;]+/).map((c) => c.trim()).filter(Boolean);
         if (!targeted.length) throw new ParameterError('List the areas that were targeted.', 'Paste their codes, one per line (the first column of the targeting download).');
+        // A list of areas or postcodes of the viewer's choosing, and a date column, are free-form
+        // filters on the records: for the data's owner only (decision 0012).
+        const partner = datasets.find((d) => d.name === dataset)?.partner ?? null;
+        if (datasets.some((d) => d.name === dataset) && !ownsRecords(request.viewer, partner)) {
+          throw new AccessError('Only the owner of a dataset can evaluate a campaign on it: a list of areas of your choosing would let you count its records in any area.', 'Ask the dataset\'s owner to run the evaluation and share it, or evaluate a campaign on your own data.');
+        }
         const req = { dataset, areas, targeted, dateColumn: one(q.dateColumn), since: one(q.since), until: one(q.until) };
         const r = discloseEvaluation(await app.results.get('evaluate', req, () => evaluateCampaign(app.engine, req)), DEFAULT_MIN_CELL);
         ctx.result = r;
