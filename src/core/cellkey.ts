@@ -7,11 +7,12 @@
  * request, and subtracting one answer from another no longer pins down a small cell.
  *
  * The perturbation table here: for a count n at or above the threshold t, the noise j is drawn
- * from a discrete Gaussian shape on -m … m, where m = min(MAX_NOISE, n - t), so a shown count is
- * never under the threshold; the shape is symmetric, so the noise is unbiased for every n. The 256
- * keys are shared among the noise values in proportion to their probabilities and ordered by a
- * fixed shuffle per count, so neighbouring keys do not get neighbouring noise. Counts under the
- * threshold are never shown at all (the small-cell rule), so they need no row.
+ * from a discrete Gaussian shape on -MAX_NOISE … MAX_NOISE; the shape is symmetric, so the noise is
+ * unbiased for every n, and counts at the threshold get as much noise as any. The 256 keys are
+ * shared among the noise values in proportion to their probabilities and ordered by a fixed
+ * shuffle per count, so neighbouring keys do not get neighbouring noise. With the small-cell rule a
+ * count is shown only when both it and its perturbed value are at or above the threshold, so a
+ * shown number is never under 10 and "not shown" does not say the truth is under 10 either.
  */
 import { createRandom } from './random.ts';
 
@@ -47,9 +48,8 @@ const rows = new Map<string, Int8Array>();
 
 /** The row of the perturbation table for a count: the noise for each of the 256 cell keys. */
 export function perturbationRow(n: number, minCell: number): Int8Array {
-  const m = Math.max(0, Math.min(MAX_NOISE, n - minCell));
-  // Rows depend on the count only through m and the shuffle; the shuffle is fixed per count so a
-  // cell that gains one record moves to an unrelated position in the next row.
+  const m = n < minCell ? 0 : MAX_NOISE;
+  // The shuffle is fixed per count, so a cell that gains one record moves to an unrelated position in the next row.
   const id = `${m}:${n}`;
   let row = rows.get(id);
   if (!row) {
@@ -75,10 +75,11 @@ export function perturbation(n: number, cellKey: number, minCell: number): numbe
 }
 
 /**
- * A count as a viewer who is not the data's owner sees it: null under the threshold (the small-cell
- * rule), otherwise the count plus its noise (never under the threshold).
+ * A count as a viewer who is not the data's owner sees it: the count plus its noise, or null when
+ * either the count or the perturbed count is under the threshold (the small-cell rule).
  */
 export function perturbCount(t: Tally, minCell: number): number | null {
   if (t.n < minCell) return null;
-  return t.n + perturbation(t.n, t.key, minCell);
+  const shown = t.n + perturbation(t.n, t.key, minCell);
+  return shown < minCell ? null : shown;
 }

@@ -20,21 +20,22 @@ test('the 256 keys are shared among the noise values as worked by hand (sigma 2,
   assert.ok(Math.abs(variance - 878 / 256) < 1e-12);
 });
 
-test('for every count from the threshold up, the noise is unbiased, at most ±4 and never takes the count under the threshold', () => {
+test('for every count from the threshold up, the noise is unbiased and at most ±4; a count is shown only when it and its perturbed value reach the threshold', () => {
   for (const minCell of [3, 10]) {
     for (let n = minCell; n < minCell + 400; n++) {
       const row = perturbationRow(n, minCell);
       assert.equal(row.reduce((a, b) => a + b, 0), 0, `count ${n}: mean noise`);
-      for (const j of row) {
-        assert.ok(Math.abs(j) <= MAX_NOISE);
-        assert.ok(n + j >= minCell, `count ${n} noise ${j}`);
+      for (const j of row) assert.ok(Math.abs(j) <= MAX_NOISE);
+      for (let k = 0; k < KEY_RANGE; k++) {
+        const shown = perturbCount({ n, key: k }, minCell);
+        assert.equal(shown, n + row[k] >= minCell ? n + row[k] : null);
       }
     }
   }
-  // at the threshold itself the only unbiased choice that stays at or above it is no noise
-  assert.ok(perturbationRow(10, 10).every((j) => j === 0));
-  // one above: -1, 0 or +1
-  assert.deepEqual([...new Set(perturbationRow(11, 10))].sort(), [-1, 0, 1]);
+  // counts at the threshold get the full noise: a 10 is not told apart from an 11 or a 14
+  assert.deepEqual([...new Set(perturbationRow(10, 10))].sort(), [-4, -3, -2, -1, 0, 1, 2, 3, 4]);
+  // of the keys, 7 + 17 + 32 + 46 take a 10 under the threshold, so it is not shown
+  assert.equal([...Array(KEY_RANGE).keys()].filter((k) => perturbCount({ n: 10, key: k }, 10) === null).length, 102);
 });
 
 test('a cell key is the sum of record keys modulo 256; the same count and key give the same value every time', () => {

@@ -201,7 +201,11 @@ test('did the campaign work? take-up in targeted areas against the rest, with th
   const t = JSON.parse((await get('/api/target?dataset=green_waste&tier=type&areas=ward', 'ana')).body) as { areas: { code: string; targeted: boolean }[] };
   const targeted = t.areas.filter((a) => a.targeted).map((a) => a.code);
   assert.ok(targeted.length > 0);
-  const r = await get(`/targeting/evaluate?dataset=green_waste&areas=ward&targeted=${encodeURIComponent(targeted.join('\n'))}`, 'pat');
+  // A list of areas of one's own choosing is a free-form filter on the records: for the data's owner only.
+  const partner = await get(`/targeting/evaluate?dataset=green_waste&areas=ward&targeted=${encodeURIComponent(targeted.join('\n'))}`, 'pat');
+  assert.equal(partner.statusCode, 403);
+  assert.match(partner.body, /Only the owner of a dataset can evaluate a campaign/);
+  const r = await get(`/targeting/evaluate?dataset=green_waste&areas=ward&targeted=${encodeURIComponent(targeted.join('\n'))}`, 'ana');
   assert.equal(r.statusCode, 200, r.body);
   const rows = cellsOf(r.body, 'evaluation-table');
   assert.equal(rows.length, 2);

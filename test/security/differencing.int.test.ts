@@ -1,0 +1,285 @@
+/**
+ * Issue 10, finding 3 and acceptance 2: the attacker who subtracts one answer from another.
+ *
+ * A partner (the Leisure Trust) asks the API for everything it may ask about another partner's
+ * dataset and a council dataset: every tier of every classification, every area level, every
+ * category the owner published, and the row accounts. It writes each number it sees as an equation
+ * over the true counts of records per output area and category, and solves the whole system by
+ * least squares. Against the old rule (small cells hidden, the rest exact) the same attack recovers
+ * small cells exactly; against the boundary of decision 0012 (cell key method) its answers for those
+ * cells are off by the noise, right only about as often as chance, and every count shown stays
+ * within ±MAX_NOISE of the truth. The owner still sees exact counts. Campaign evaluation with a
+ * list of areas of one's choosing, and free-form filters, are refused to anyone but the owner.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
+import { buildApp, addUser, createApiToken } from '../../src/server/index.ts';
+import { profileDataset, type ProfileResult, type ProfileRequest } from '../../src/profiling/index.ts';
+import { discloseProfile } from '../../src/outputs/index.ts';
+import { MAX_NOISE } from '../../src/core/index.ts';
+import { tempDir } from '../helpers/workspace.ts';
+
+const tmp = tempDir('civic-diff-');
+let built: DemoBuild;
+let app: FastifyInstance;
+const tokens: Record<string, string> = {};
+const TARGETS = [
+  { dataset: 'stop_smoking_clinic', partner: 'Health Partnership', column: null },
+  { dataset: 'adult_social_care', partner: null, column: 'support_type' },
+] as const;
+
+before(async () => {
+  built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: 10_000, seed: 23 });
+  const e = built.workspace.engine;
+  await e.run(`UPDATE dataset SET partner = 'Health Partnership' WHERE name = 'stop_smoking_clinic'`);
+  await e.run(`UPDATE dataset SET partner = 'Leisure Trust' WHERE name = 'leisure_card'`);
+  await addUser(e, { username: 'lt', password: 'a long enough password', role: 'partner', partner: 'Leisure Trust' });
+  await addUser(e, { username: 'hp', password: 'a long enough password', role: 'partner', partner: 'Health Partnership' });
+  tokens.lt = await createApiToken(e, 'lt');
+  tokens.hp = await createApiToken(e, 'hp');
+  app = await buildApp({ workspace: built.workspace, secureCookies: false, uploadDir: join(tmp.dir, 'uploads') });
+});
+after(async () => { await app?.close(); built?.workspace.close(); tmp.cleanup(); });
+
+async function api(url: string, who: string) {
+  const r = await app.inject({ url, headers: { authorization: `Bearer ${tokens[who]}` } });
+  return { status: r.statusCode, body: JSON.parse(r.body) };
+}
+
+interface Query { label: string; req: ProfileRequest; level: string; kind: 'segment' | 'area'; classification?: string; tier?: string; value: string | null }
+
+/** Everything a partner may ask of a dataset. */
+async function queriesFor(dataset: string, column: string | null): Promise<Query[]> {
+  const e = built.workspace.engine;
+  const classes = await e.all<{ name: string; tiers: string }>(`SELECT name, tiers FROM classification ORDER BY name`);
+  const published = column ? (await e.one<{ published: string }>(`SELECT published FROM dataset_disclosure WHERE dataset = $1`, [dataset]))!.published : '{}';
+  const values: (string | null)[] = [null, ...(column ? (JSON.parse(published)[column] as string[]) : [])];
+  const out: Query[] = [];
+  for (const value of values) {
+    const where = value === null ? undefined : { column: column!, values: [value] };
+    for (const c of classes) for (const tier of JSON.parse(c.tiers) as string[]) {
+      out.push({ label: `${c.name} ${tier} ${value ?? ''}`, req: { dataset, classification: c.name, tier, where }, level: tier, kind: 'segment', classification: c.name, tier, value });
+    }
+    for (const level of ['oa21', 'lsoa21', 'msoa21', 'ward']) out.push({ label: `${level} ${value ?? ''}`, req: { dataset, byArea: level, where }, level, kind: 'area', value });
+  }
+  return out;
+}
+
+const urlOf = (q: Query) => `/api/profile?${new URLSearchParams({
+  dataset: q.req.dataset, ...(q.kind === 'segment' ? { classification: q.classification!, tier: q.tier! } : { byArea: q.level }),
+  ...(q.req.where ? { where: `${q.req.where.column}=${q.req.where.values[0]}` } : {}),
+})}`;
+
+/**
+ * The attacker's unknowns: matched records per (output area, category). Each profile row is a sum
+ * of them; which ones is read off the reference data, and checked against the truth.
+ */
+async function atomsOf(dataset: string, column: string | null) {
+  const e = built.workspace.engine;
+  const t = `ds_${dataset}`;
+  const v = column ? `lower(trim(d."${column}"))` : `'*'`;
+  const rows = await e.all<{ oa: string; v: string; n: number }>(`SELECT p.oa21 AS oa, ${v} AS v, count(*)::BIGINT AS n FROM "${t}" d JOIN postcode p ON p.pc_key = d._pc_key WHERE d._status = 'matched' AND p.oa21 IS NOT NULL GROUP BY 1, 2`);
+  const oas = (await e.all<{ oa: string }>(`SELECT DISTINCT oa21 AS oa FROM postcode WHERE oa21 IS NOT NULL ORDER BY 1`)).map((r) => r.oa);
+  const vals = [...new Set(rows.map((r) => r.v))].sort();
+  const index = new Map<string, number>();
+  for (const oa of oas) for (const x of vals) index.set(`${oa}|${x}`, index.size);
+  const truth = new Float64Array(index.size);
+  for (const r of rows) truth[index.get(`${r.oa}|${r.v}`)!] = r.n;
+  return { oas, vals, index, truth };
+}
+
+/** Which row each output area falls in, for a query: a segment of an OA-level classification (or an LSOA one), or an area. */
+async function rowOfOa(q: Query): Promise<Map<string, string>> {
+  const e = built.workspace.engine;
+  if (q.kind === 'area') {
+    return new Map((await e.all<{ oa: string; a: string }>(`SELECT oa21 AS oa, any_value(${q.level}) AS a FROM postcode WHERE oa21 IS NOT NULL GROUP BY 1`)).map((r) => [r.oa, r.a]));
+  }
+  const c = (await e.one<{ area_level: string }>(`SELECT area_level FROM classification WHERE name = $1`, [q.classification!]))!;
+  return new Map((await e.all<{ oa: string; code: string }>(
+    `SELECT p.oa21 AS oa, any_value(s.code) AS code FROM postcode p JOIN area_segment s ON s.classification = $1 AND s.tier = $2 AND s.area_code = p.${c.area_level} WHERE p.oa21 IS NOT NULL GROUP BY 1`,
+    [q.classification!, q.tier!])).map((r) => [r.oa, r.code]));
+}
+
+interface Equation { atoms: number[]; value: number }
+
+/** Least squares by conjugate gradients on the normal equations, from zero: the minimum-norm solution. */
+function solve(eqs: Equation[], n: number, iterations = 4000): Float64Array {
+  const x = new Float64Array(n);
+  const Ax = (v: Float64Array) => eqs.map((e) => e.atoms.reduce((s, i) => s + v[i], 0));
+  const ATy = (y: number[]) => { const out = new Float64Array(n); eqs.forEach((e, k) => { for (const i of e.atoms) out[i] += y[k]; }); return out; };
+  let r = ATy(eqs.map((e) => e.value));
+  let p = Float64Array.from(r);
+  let rr = r.reduce((s, a) => s + a * a, 0);
+  for (let it = 0; it < iterations && rr > 1e-18; it++) {
+    const Ap = ATy(Ax(p));
+    const alpha = rr / p.reduce((s, a, i) => s + a * Ap[i], 0);
+    for (let i = 0; i < n; i++) { x[i] += alpha * p[i]; r[i] -= alpha * Ap[i]; }
+    const rr2 = r.reduce((s, a) => s + a * a, 0);
+    const beta = rr2 / rr;
+    for (let i = 0; i < n; i++) p[i] = r[i] + beta * p[i];
+    rr = rr2;
+  }
+  return x;
+}
+
+interface Attack { estimates: { est: number; truth: number }[]; maxShownError: number; eqs: Equation[]; targets: { atoms: number[]; truth: number }[] }
+
+/** Writes what was seen as equations, solves, and scores the attack on every small cell. */
+function attack(seen: { q: Query; rows: ProfileResult['rows']; total: number | null }[], cellAtoms: Map<string, number[]>, truth: Float64Array, truthOf: Map<string, number>): Attack {
+  const eqs: Equation[] = [];
+  const targets: { atoms: number[]; truth: number }[] = [];
+  let maxShownError = 0;
+  for (const s of seen) {
+    const all: number[] = [];
+    for (const r of s.rows) {
+      const atoms = cellAtoms.get(`${s.q.label}|${r.code}`) ?? [];
+      all.push(...atoms);
+      const t = truthOf.get(`${s.q.label}|${r.code}`)!;
+      if (r.count !== null) { eqs.push({ atoms, value: r.count }); maxShownError = Math.max(maxShownError, Math.abs(r.count - t)); }
+      else if (t < 10) targets.push({ atoms, truth: t });
+    }
+    if (s.total !== null) eqs.push({ atoms: all, value: s.total });
+  }
+  const x = solve(eqs, truth.length);
+  return { estimates: targets.map((t) => ({ est: t.atoms.reduce((s, i) => s + x[i], 0), truth: t.truth })), maxShownError, eqs, targets };
+}
+
+/**
+ * Which hidden cells the equations determine whatever the records are: solve the same system for
+ * made-up counts and see which cells come out as those counts. (A cell whose records appear in no
+ * equation comes out as 0, which is right when it is 0, but the attacker cannot know that.)
+ */
+function determinedCells(a: Attack, n: number): boolean[] {
+  let seed = 12345;
+  const rand = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  const made = Float64Array.from({ length: n }, () => Math.floor(rand() * 20));
+  const x = solve(a.eqs.map((e) => ({ atoms: e.atoms, value: e.atoms.reduce((s, i) => s + made[i], 0) })), n);
+  return a.targets.map((t) => Math.abs(t.atoms.reduce((s, i) => s + x[i] - made[i], 0)) < 1e-3);
+}
+
+/**
+ * How the attack did on the small cells it pinned down under the old rule (its estimate there was
+ * the truth to within a thousandth: the system determines them): how many it still gets exactly
+ * (to a thousandth), how many it gets by rounding, and how far off it is on average.
+ */
+function score(a: Attack, determined: boolean[], which: (truth: number) => boolean = () => true) {
+  const d = a.estimates.filter((e, i) => determined[i] && which(e.truth));
+  return {
+    determined: d.length,
+    exact: d.filter((e) => Math.abs(e.est - e.truth) < 1e-3).length,
+    rounded: d.filter((e) => Math.round(e.est) === e.truth).length,
+    meanError: d.length ? d.reduce((s, e) => s + Math.abs(e.est - e.truth), 0) / d.length : 0,
+  };
+}
+
+for (const target of TARGETS) {
+  test(`differencing ${target.dataset}: what a partner sees no longer pins down small cells, and stays within ±${MAX_NOISE} of the truth`, async () => {
+    const e = built.workspace.engine;
+    const queries = await queriesFor(target.dataset, target.column);
+    const { index, truth } = await atomsOf(target.dataset, target.column);
+    const cellAtoms = new Map<string, number[]>();
+    const truthOf = new Map<string, number>();
+    const seenNew: { q: Query; rows: ProfileResult['rows']; total: number | null }[] = [];
+    const seenOld: typeof seenNew = [];
+    let consistent = 0;
+    for (const q of queries) {
+      const got = await api(urlOf(q), 'lt');
+      assert.equal(got.status, 200, `${q.label}: ${JSON.stringify(got.body)}`);
+      const shown = got.body as ProfileResult;
+      assert.equal(shown.disclosure?.perturbed, true, 'a partner sees another organisation\'s counts perturbed');
+      const exact = await profileDataset(e, q.req);
+      const rowOf = await rowOfOa(q);
+      const value = q.value === null ? null : q.value.trim().toLowerCase();
+      for (const r of exact.rows) {
+        const atoms: number[] = [];
+        for (const [k, i] of index) {
+          const [oa, v] = k.split('|');
+          if (rowOf.get(oa) === r.code && (value === null || v === value)) atoms.push(i);
+        }
+        cellAtoms.set(`${q.label}|${r.code}`, atoms);
+        truthOf.set(`${q.label}|${r.code}`, r.count!);
+        if (atoms.reduce((s, i) => s + truth[i], 0) === r.count) consistent++;
+      }
+      seenNew.push({ q, rows: shown.rows, total: shown.total.count });
+      // The same answers under the old rule: small cells hidden, everything else exact.
+      const old = discloseProfile(exact, 10);
+      seenOld.push({ q, rows: old.rows, total: old.total.count });
+    }
+    // The attacker's model of which records make each row is right (so the attack is a fair one).
+    assert.ok(consistent >= 0.99 * truthOf.size, `${consistent} of ${truthOf.size} rows consistent with the atoms`);
+
+    const before = attack(seenOld, cellAtoms, truth, truthOf);
+    const now = attack(seenNew, cellAtoms, truth, truthOf);
+    const pinned = determinedCells(before, truth.length);
+    const determined = before.estimates.map((e, i) => pinned[i] && Math.abs(e.est - e.truth) < 1e-3);
+    const old = score(before, determined, (t) => t > 0), cur = score(now, determined, (t) => t > 0);
+    const oldZero = score(before, determined, (t) => t === 0), curZero = score(now, determined, (t) => t === 0);
+    console.log(`# ${target.dataset}: empty cells: old rule ${oldZero.determined} recovered; cell key method ${curZero.exact} exactly`);
+    console.log(`# ${target.dataset}: ${queries.length} queries, ${truth.length} unknowns, ${before.estimates.length} small cells hidden; `
+      + `old rule: ${old.determined} recovered exactly; cell key method, of those: ${cur.exact} exactly, ${cur.rounded} by rounding, mean error ${cur.meanError.toFixed(2)}; largest change to a shown count ${now.maxShownError}`);
+    // The attack is a real one: against the old rule it recovers small cells exactly.
+    assert.ok(old.determined >= 3, `old rule: ${old.determined} small cells recovered`);
+    assert.equal(before.maxShownError, 0);
+    // Against the cell key method the same cells are no longer pinned down: the odd one comes out
+    // exactly where noises happen to cancel, which the attacker cannot tell from the others.
+    assert.ok(cur.exact <= 0.25 * old.determined, `${cur.exact} of ${old.determined} still exact`);
+    assert.ok(cur.rounded <= 0.5 * old.determined, `${cur.rounded} of ${old.determined} right by rounding`);
+    assert.ok(cur.meanError >= 0.5, `mean error ${cur.meanError}`);
+    // Every count shown is within the documented noise of the truth.
+    assert.ok(now.maxShownError <= MAX_NOISE && now.maxShownError > 0);
+  });
+}
+
+test('the same cell has the same value in every table: a dataset\'s total is one number whatever it is profiled by', async () => {
+  const totals = new Set<number>();
+  for (const q of await queriesFor('stop_smoking_clinic', null)) totals.add((await api(urlOf(q), 'lt')).body.total.count);
+  assert.equal(totals.size, 1, `totals seen: ${[...totals].join(', ')}`);
+  // and the same again on a second request
+  const again = await api(urlOf((await queriesFor('stop_smoking_clinic', null))[0]), 'lt');
+  assert.equal(again.body.total.count, [...totals][0]);
+});
+
+test('the owner sees exact counts of its own data; another partner sees them perturbed, never exact everywhere', async () => {
+  const e = built.workspace.engine;
+  const url = '/api/profile?dataset=stop_smoking_clinic&byArea=ward';
+  const exact = await profileDataset(e, { dataset: 'stop_smoking_clinic', byArea: 'ward' });
+  const own = (await api(url, 'hp')).body as ProfileResult;
+  assert.equal(own.disclosure?.perturbed, false);
+  own.rows.forEach((r, i) => { if (r.count !== null) assert.equal(r.count, exact.rows[i].count); });
+  assert.equal(own.total.count, exact.total.count);
+  const other = (await api(url, 'lt')).body as ProfileResult;
+  assert.ok(other.rows.some((r, i) => r.count !== null && r.count !== exact.rows[i].count), 'some ward count differs from the truth');
+  assert.ok(other.rows.every((r) => !('cellKey' in r) || r.cellKey === null), 'cell keys never leave');
+  // row accounts: exact for the owner, perturbed for others
+  const accounts = (who: string) => api('/api/datasets', who).then((r) => (r.body as { name: string; matched: number | null; read: number | null }[]).find((d) => d.name === 'stop_smoking_clinic')!);
+  const truthAcc = (await e.one<{ read_count: number; matched: number }>(`SELECT read_count, matched FROM dataset WHERE name = 'stop_smoking_clinic'`))!;
+  assert.equal((await accounts('hp')).read, truthAcc.read_count);
+  const seen = await accounts('lt');
+  assert.ok(seen.read !== null && Math.abs(seen.read - truthAcc.read_count) <= MAX_NOISE);
+});
+
+test('free-form filters, distinct counts and campaign evaluation are the owner\'s; others get published categories only, with no value from the data in any message', async () => {
+  const e = built.workspace.engine;
+  const name = (await e.one<{ v: string }>(`SELECT "name" AS v FROM ds_stop_smoking_clinic WHERE "name" IS NOT NULL LIMIT 1`))?.v ?? 'someone';
+  const present = await api(`/api/profile?dataset=stop_smoking_clinic&where=${encodeURIComponent(`name=${name}`)}`, 'lt');
+  const absent = await api(`/api/profile?dataset=stop_smoking_clinic&where=${encodeURIComponent('name=zzz not a name')}`, 'lt');
+  // The same answer whether or not the value is in the data, and nothing from the data in it.
+  assert.equal(present.status, 403);
+  assert.equal(absent.status, 403);
+  assert.equal(present.body.detail.replace(name, 'X'), absent.body.detail.replace('zzz not a name', 'X'));
+  const values = await e.all<{ v: string }>(`SELECT DISTINCT "venue" AS v FROM ds_stop_smoking_clinic WHERE "venue" IS NOT NULL`);
+  for (const r of [present, absent]) for (const v of values) assert.ok(!JSON.stringify(r.body).includes(v.v), `message quotes ${v.v}`);
+  assert.equal((await api('/api/profile?dataset=stop_smoking_clinic&distinct=client_id', 'lt')).status, 403);
+  // A published category works for anyone signed in as a partner; an unpublished value of it does not.
+  const ok = await api(`/api/profile?dataset=adult_social_care&where=${encodeURIComponent('support_type=Home care')}`, 'lt');
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.equal((await api(`/api/profile?dataset=adult_social_care&where=${encodeURIComponent('support_type=Something else')}`, 'lt')).status, 403);
+  // The owner may filter freely.
+  assert.equal((await api(`/api/profile?dataset=stop_smoking_clinic&where=${encodeURIComponent(`name=${name}`)}`, 'hp')).status, 200);
+  // Campaign evaluation takes a list of areas of the viewer's choosing: refused to a partner on another's data.
+  const partnerCookie = await app.inject({ url: `/targeting/evaluate?dataset=stop_smoking_clinic&areas=ward&targeted=E05000001`, headers: { authorization: `Bearer ${tokens.lt}` } });
+  assert.equal(partnerCookie.statusCode, 403);
+});
