@@ -95,7 +95,8 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/datasets/upload', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => uploadPage(request, reply));
 
-  app.post('/datasets/upload', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
+  // The token is read from the form's fields, which come before the file, and checked before anything is written.
+  app.post('/datasets/upload', { config: { roles: ANALYSTS_AND_PARTNERS, csrfInFormFields: true } }, async (request, reply) => {
     if (!request.isMultipart()) throw new HttpProblem(415, 'Cannot do that', 'Send the upload form (multipart/form-data) with the file.', 'Use the upload page.');
     const viewer = request.viewer;
     const fields: Record<string, string> = {};
