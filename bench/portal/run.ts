@@ -96,7 +96,10 @@ try {
   const sessions: Record<string, string> = {};
   for (const p of PEOPLE) {
     const username = `bench-${p.username}`;
-    const r = await fetch(`${url}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username, password: PASSWORD }) });
+    const form = await fetch(`${url}/login`);
+    const loginCookie = /civic_login=[^;]+/.exec(form.headers.get('set-cookie') ?? '')?.[0] ?? '';
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+    const r = await fetch(`${url}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie }, body: new URLSearchParams({ _csrf: csrf, username, password: PASSWORD }) });
     const cookie = /civic_session=[^;]+/.exec(r.headers.get('set-cookie') ?? '')?.[0];
     if (r.status !== 303 || !cookie) throw new Error(`could not sign in ${username}: ${r.status}`);
     sessions[username] = cookie;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openWorkspace, withWorkspace } from '../store/index.ts';
 import { ParameterError } from '../core/index.ts';
-import { buildApp, addUser, listUsers, createApiToken, setUserDisabled, ROLES } from '../server/index.ts';
+import { buildApp, addUser, listUsers, createApiToken, setUserDisabled, ROLES, parseTrustProxy } from '../server/index.ts';
 import { costSourceFor } from './location.ts';
 import { action, emit, json, formatOption } from './io.ts';
 
@@ -25,18 +25,21 @@ export function registerServe(program: Command): void {
     .option('--host <address>', 'address to listen on (127.0.0.1 keeps it to this machine)', '127.0.0.1')
     .option('--insecure-cookies', 'allow sign-in over plain HTTP (for use on this machine only; behind HTTPS leave this off)')
     .option('--max-upload-mb <n>', 'largest file that can be uploaded', '50')
+    .option('--trust-proxy <addresses>', 'believe X-Forwarded-For and X-Forwarded-Proto only from these reverse proxies: addresses or ranges, comma-separated (e.g. 127.0.0.1 or 10.0.0.0/8); off by default')
     .option('--network <file>', 'time journeys on the location pages along the roads of this OpenStreetMap extract (.osm.pbf) instead of straight lines')
     .option('--valhalla <config>', 'time journeys on the location pages with Valhalla, from this configuration file')
     .option('--no-result-cache', 'work out every analysis afresh instead of keeping results until the workspace changes (slower; for measuring and debugging)')
     .addHelpText('after', `
 Examples:
   civic user add borough.civic admin --role admin --password-stdin < password.txt
-  civic serve borough.civic --port 8080 --insecure-cookies`)
-    .action(action(async (workspace: string, o: { port: string; host: string; insecureCookies?: boolean; maxUploadMb: string; resultCache?: boolean; network?: string; valhalla?: string }) => {
+  civic serve borough.civic --port 8080 --insecure-cookies
+  civic serve borough.civic --trust-proxy 127.0.0.1        (behind nginx on the same machine)`)
+    .action(action(async (workspace: string, o: { port: string; host: string; insecureCookies?: boolean; maxUploadMb: string; trustProxy?: string; resultCache?: boolean; network?: string; valhalla?: string }) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ParameterError(`--port must be a port number, not ${o.port}.`);
+      const trustProxy = parseTrustProxy(o.trustProxy ?? '');
       const ws = await openWorkspace(workspace);
-      const app = await buildApp({ workspace: ws, secureCookies: !o.insecureCookies, maxUploadBytes: Number(o.maxUploadMb) * 1024 * 1024, resultCache: o.resultCache !== false, costs: await costSourceFor({ network: o.network, valhalla: o.valhalla }) });
+      const app = await buildApp({ workspace: ws, secureCookies: !o.insecureCookies, trustProxy, maxUploadBytes: Number(o.maxUploadMb) * 1024 * 1024, resultCache: o.resultCache !== false, costs: await costSourceFor({ network: o.network, valhalla: o.valhalla }) });
       const address = await app.listen({ port, host: o.host });
       process.stderr.write(`The Observatory is running at ${address} (Ctrl+C to stop)\n`);
       const stop = async () => { await app.close(); ws.close(); process.exit(0); };

@@ -27,6 +27,8 @@ export interface DatasetImportOptions extends ReadOptions {
   partner?: string;
   /** The salt of the records' keys for disclosure control; random unless given (the demo gives one for the same seed). */
   recordKeySalt?: number;
+  /** The file's name to record (default: its own name), e.g. the name an upload had on the person's computer. */
+  sourceName?: string;
   onProgress?: (p: { stage: string; done: number; total: number }) => void;
 }
 
@@ -258,15 +260,15 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
       const columns = attrIdx.map((i) => header[i]);
       const pseudonymised = pseudoIdx.map((i) => header[i]);
       await engine.run(`INSERT INTO dataset VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`, [
-        name, opts.title ?? null, tableName, basename(file), format, table.encoding ?? null, pcName,
+        name, opts.title ?? null, tableName, (opts.sourceName ?? basename(file)), format, table.encoding ?? null, pcName,
         JSON.stringify(columns), JSON.stringify(pseudonymised), opts.partner ?? null,
         counts.read, counts.matched, counts.unmatched, counts.rejected, counts.corrected, counts.terminated, new Date().toISOString(),
       ]);
       await engine.run(`INSERT INTO dataset_disclosure VALUES ($1, $2, '{}')`, [name, keySalt]);
       await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'dataset', $1, $2, $3, $4)`,
-        [name, basename(file), counts.read, new Date().toISOString()]);
+        [name, (opts.sourceName ?? basename(file)), counts.read, new Date().toISOString()]);
       return {
-        dataset: name, file: basename(file), format, encoding: table.encoding ?? null, postcodeColumn: pcName,
+        dataset: name, file: (opts.sourceName ?? basename(file)), format, encoding: table.encoding ?? null, postcodeColumn: pcName,
         columns, pseudonymised, read: counts.read, matched: counts.matched, unmatched: counts.unmatched, rejected: counts.rejected,
         corrected: counts.corrected, terminated: counts.terminated, reasons,
       };

@@ -17,7 +17,7 @@ export const DatasetAccountSchema = z.object({
   name: z.string(),
   title: z.string().nullable(),
   partner: z.string().nullable().describe('The partner that owns the records; null for the council'),
-  file: z.string().nullable().describe('The name of the file imported'),
+  file: z.string().nullable().describe('The name of the file imported, for the dataset\'s owner only (null for anyone else)'),
   format: z.string().nullable(),
   importedAt: z.string(),
   read: Count.describe('Rows read (null when suppressed)'),
@@ -33,6 +33,16 @@ export type DatasetAccount = z.infer<typeof DatasetAccountSchema>;
 /** Whether a viewer may see a dataset's records: staff see all; a partner its own. */
 export const ownsRecords = (viewer: Viewer, datasetPartner: string | null) =>
   viewer.role === 'admin' || viewer.role === 'analyst' || (viewer.role === 'partner' && datasetPartner !== null && viewer.partner !== null && datasetPartner.trim().toLowerCase() === viewer.partner.trim().toLowerCase());
+
+/** The portal's own name for a stored upload (never shown): a random id, as uploads are kept under. */
+const SERVER_UPLOAD_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(csv|xlsx|json|parquet|part)$/i;
+
+/** The name of the file imported, as its owner knew it: never a path, nor the name the server stored an upload under. */
+export function shownFileName(file: string | null): string | null {
+  if (!file) return null;
+  const name = basename(file.replace(/\\/g, '/'));
+  return SERVER_UPLOAD_NAME.test(name) ? null : name;
+}
 
 /**
  * What a viewer may see of a dataset's figures (decision 0012): its owner sees exact counts, with
@@ -81,7 +91,7 @@ export async function checkRecordFilters(engine: Engine, viewer: Viewer, dataset
 export function datasetAccount(d: DatasetSummary, viewer: Viewer, minCell = DEFAULT_MIN_CELL): DatasetAccount {
   const owner = ownsRecords(viewer, d.partner);
   // Nobody but the owner sees the name of the file; nobody sees where the server keeps it.
-  const common = { name: d.name, title: d.title, partner: d.partner, file: owner && d.file ? basename(d.file) : null, format: d.format, importedAt: d.importedAt };
+  const common = { name: d.name, title: d.title, partner: d.partner, file: owner ? shownFileName(d.file) : null, format: d.format, importedAt: d.importedAt };
   if (owner) {
     return { ...common, read: d.read, matched: d.matched, unmatched: d.unmatched, rejected: d.rejected, matchRate: d.read ? d.matchRate : null, ownRecords: true, disclosure: null };
   }

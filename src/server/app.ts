@@ -4,6 +4,7 @@
  * pages for people and application/problem+json for scripts.
  */
 import { join, dirname } from 'node:path';
+import { timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
@@ -31,6 +32,7 @@ import { apiRoutes } from './routes/api.ts';
 import { locationRoutes } from './routes/location.ts';
 import { targetingRoutes } from './routes/targeting.ts';
 import { ResultCache } from './result-cache.ts';
+import { DEFAULT_LOGIN_LIMITS, parseTrustProxy } from './login-guard.ts';
 import { straightLineCosts, type CostSource } from '../location/index.ts';
 
 declare module 'fastify' {
@@ -48,7 +50,11 @@ declare module 'fastify' {
     /** How the location pages time journeys: straight line unless the server was given a road network. */
     costs: CostSource;
   }
-  interface FastifyContextConfig { roles?: readonly ViewerRole[] }
+  interface FastifyContextConfig {
+    roles?: readonly ViewerRole[];
+    /** A multipart route that reads the CSRF token from the form's fields before it does anything with the upload. */
+    csrfInFormFields?: boolean;
+  }
 }
 
 export interface ServerSettings {
@@ -57,6 +63,15 @@ export interface ServerSettings {
   maxUploadBytes: number;
   /** Failed sign-ins allowed per user name and address in 15 minutes. */
   loginAttempts: number;
+  /** Failed sign-ins allowed from one address (any user names) in 15 minutes. */
+  loginAddressAttempts: number;
+  /** Failed sign-ins from all addresses in 15 minutes before any address that has failed must wait. */
+  loginOverallAttempts: number;
+  /** Password checks run at once, and sign-ins that may wait for one (more are told to come back). */
+  loginConcurrency: number;
+  loginQueue: number;
+  /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For/-Proto are believed; empty: none. */
+  trustProxy: string[];
   uploadDir: string;
 }
 
@@ -69,6 +84,18 @@ const STATIC = join(dirname(fileURLToPath(import.meta.url)), 'static');
 /** A request for the API (problem+json) rather than a page (HTML). */
 export const isApi = (request: FastifyRequest) => request.url.startsWith('/api/');
 
+/** Whether a token sent with a request is the expected one (compared in constant time). */
+export function sameToken(sent: unknown, expected: string | null | undefined): boolean {
+  if (typeof sent !== 'string' || !expected) return false;
+  const a = Buffer.from(sent), b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** What the browser may use on every page: none of the devices or payment features (the portal needs none). */
+export const PERMISSIONS_POLICY = ['accelerometer', 'camera', 'display-capture', 'geolocation', 'gyroscope', 'hid', 'magnetometer', 'microphone', 'midi', 'payment', 'serial', 'usb', 'xr-spatial-tracking']
+  .map((f) => `${f}=()`).join(', ');
+const HSTS = 'max-age=31536000; includeSubDomains';
+
 export class HttpProblem extends Error {
   constructor(readonly status: number, readonly title: string, message: string, readonly fix?: string) { super(message); }
 }
@@ -77,10 +104,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const settings: ServerSettings = {
     secureCookies: opts.secureCookies ?? true,
     maxUploadBytes: opts.maxUploadBytes ?? 50 * 1024 * 1024,
-    loginAttempts: opts.loginAttempts ?? 5,
+    loginAttempts: opts.loginAttempts ?? DEFAULT_LOGIN_LIMITS.perUserAndAddress,
+    loginAddressAttempts: opts.loginAddressAttempts ?? DEFAULT_LOGIN_LIMITS.perAddress,
+    loginOverallAttempts: opts.loginOverallAttempts ?? DEFAULT_LOGIN_LIMITS.overall,
+    loginConcurrency: opts.loginConcurrency ?? DEFAULT_LOGIN_LIMITS.hashConcurrency,
+    loginQueue: opts.loginQueue ?? DEFAULT_LOGIN_LIMITS.hashQueue,
+    trustProxy: parseTrustProxy(opts.trustProxy),
     uploadDir: opts.uploadDir ?? join(dirname(opts.workspace.path), 'uploads'),
   };
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 10 * 1024 * 1024, trustProxy: false });
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 10 * 1024 * 1024, trustProxy: settings.trustProxy.length ? settings.trustProxy : false });
   const views = createViews();
   app.decorate('engine', opts.workspace.engine);
   app.decorate('views', views);
@@ -113,6 +145,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     crossOriginEmbedderPolicy: false,
     referrerPolicy: { policy: 'same-origin' },
+    strictTransportSecurity: false, // sent below, over HTTPS only
+  });
+  // HSTS only on HTTPS (directly, or through a trusted proxy's X-Forwarded-Proto); no device features;
+  // nothing kept in caches for signed-in people (pages with records have their own no-store as well).
+  app.addHook('onSend', async (request, reply) => {
+    if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
+    reply.header('permissions-policy', PERMISSIONS_POLICY);
+    const signedIn = request.viewer !== null && request.viewer !== undefined && request.viewer.via !== 'none';
+    if ((signedIn || request.url.split('?')[0] === '/login') && !reply.hasHeader('cache-control') && !request.url.startsWith('/assets/') && !request.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
   });
   await app.register(cookie);
   await app.register(formbody);
@@ -151,12 +192,23 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     throw new HttpProblem(403, 'Not allowed', `Your role (${request.viewer.role}) cannot use this page.`, 'Ask an administrator if you need it.');
   });
 
-  // Forms carry the session's CSRF token; scripts using a token are not exposed to CSRF.
+  // Forms carry the session's CSRF token; scripts using a token are not exposed to CSRF. Signing in
+  // has a token of its own, bound to a cookie set with the sign-in form (routes/auth.ts).
   app.addHook('preHandler', async (request) => {
     if (request.method === 'GET' || request.method === 'HEAD' || request.viewer.via !== 'session') return;
-    if (request.isMultipart()) return; // checked by the upload route once the form fields are read
-    const sent = (request.body as Record<string, unknown> | undefined)?._csrf ?? request.headers['x-csrf-token'];
-    if (sent !== request.viewer.csrf) throw new HttpProblem(403, 'Form expired', 'The form could not be checked (it may have expired).', 'Go back, reload the page and try again.');
+    if (request.routeOptions.url === '/login' && request.method === 'POST') return;
+    const expired = () => new HttpProblem(403, 'Form expired', 'The form could not be checked (it may have expired).', 'Go back, reload the page and try again.');
+    const header = request.headers['x-csrf-token'];
+    if (request.isMultipart()) {
+      // The body is not read yet: the token comes in a header or the query string, or (only for a
+      // route that checks the form's fields before it touches the file) in the form itself.
+      if (sameToken(header ?? (request.query as Record<string, unknown> | undefined)?._csrf, request.viewer.csrf)) return;
+      if (request.routeOptions.config?.csrfInFormFields) return;
+      throw expired();
+    }
+    const body = request.body;
+    const sent = (body && typeof body === 'object' ? (body as Record<string, unknown>)._csrf : undefined) ?? header;
+    if (!sameToken(sent, request.viewer.csrf)) throw expired();
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {

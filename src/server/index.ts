@@ -3,3 +3,4 @@ export { buildApp, SESSION_COOKIE, HttpProblem, EVERYONE, STAFF, ANALYSTS_AND_PA
 export type { AppOptions, ServerSettings } from './app.ts';
 export { addUser, listUsers, setUserDisabled, createApiToken, auditLog, ROLES } from './users.ts';
 export type { Role, User, Viewer, ViewerRole } from './users.ts';
+export { parseTrustProxy, DEFAULT_LOGIN_LIMITS } from './login-guard.ts';

@@ -57,13 +57,18 @@ export async function setUserDisabled(engine: Engine, username: string, disabled
   });
 }
 
+/** Password checks running now, and the most at once (the sign-in limits keep these small; tests read them). */
+export const passwordChecks = { running: 0, peak: 0 };
+
 /** Checks a password; the same work is done for an unknown user, so timing does not reveal who exists. */
 export async function verifyPassword(engine: Engine, username: string, password: string): Promise<User | null> {
   const row = await engine.one<{ username: string; name: string | null; role: string; partner: string | null; disabled: boolean; password_hash: string }>(
     `SELECT username, name, role, partner, disabled, password_hash FROM app_user WHERE username = $1`, [username.trim().toLowerCase()]);
   const stored = row?.password_hash ?? DUMMY_HASH;
   let ok = false;
-  try { ok = await argon2.verify(stored, password); } catch { ok = false; }
+  passwordChecks.running++;
+  passwordChecks.peak = Math.max(passwordChecks.peak, passwordChecks.running);
+  try { ok = await argon2.verify(stored, password); } catch { ok = false; } finally { passwordChecks.running--; }
   if (!row || !ok || row.disabled) return null;
   return { username: row.username, name: row.name, role: row.role as Role, partner: row.partner, disabled: row.disabled };
 }

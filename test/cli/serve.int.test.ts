@@ -35,9 +35,12 @@ test('civic user add (password from the environment, never the command line) and
       const login = await fetch(`${address}/login`);
       assert.equal(login.status, 200);
       assert.match(login.headers.get('content-security-policy') ?? '', /default-src 'self'/);
-      const signIn = await fetch(`${address}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=ann&password=a+long+enough+password' });
+      // The sign-in form's token is bound to the pre-session cookie that comes with it.
+      const loginCookie = login.headers.get('set-cookie')!.split(';')[0];
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1];
+      const signIn = await fetch(`${address}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie }, body: new URLSearchParams({ _csrf: csrf, username: 'ann', password: 'a long enough password' }) });
       assert.equal(signIn.status, 303);
-      const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+      const cookie = /civic_session=[^;]+/.exec(signIn.headers.get('set-cookie') ?? '')![0];
       const home = await fetch(`${address}/`, { headers: { cookie } });
       assert.equal(home.status, 200);
       assert.match(await home.text(), /Workspace overview/);

@@ -5,6 +5,7 @@ import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
 import { addUser } from '../../src/server/users.ts';
 import { tempDir } from './workspace.ts';
+import { postLogin } from './login.ts';
 
 export const PORTAL_PASSWORD = 'a long enough password';
 
@@ -27,7 +28,7 @@ export async function injectedPortal(opts: { seed: number; households?: number; 
   const app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: join(tmp.dir, 'uploads') });
   const cookies: Record<string, string> = {};
   for (const [username] of opts.people) {
-    const r = await app.inject({ method: 'POST', url: '/login', payload: { username, password: PORTAL_PASSWORD } });
+    const r = await postLogin(app, { username, password: PORTAL_PASSWORD });
     cookies[username] = String(r.cookies.find((c) => c.name === SESSION_COOKIE)!.value);
   }
   return {

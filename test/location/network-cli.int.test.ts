@@ -15,6 +15,7 @@ import { tempDir } from '../helpers/workspace.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
 import { addUser } from '../../src/server/users.ts';
 import { sharedData } from '../helpers/shared-data.ts';
+import { postLogin } from '../helpers/login.ts';
 
 const { path: OSM, skip } = sharedData('osm');
 const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
@@ -85,7 +86,7 @@ test('location access along the Leeds paths (--network) gives finite walking tim
   const app = await buildApp({ workspace: ws3, secureCookies: false, uploadDir: join(tmp.dir, 'uploads'), costs: networkCosts(await loadRoadNetwork(join(OSM, 'its-example.osm.pbf'))) });
   try {
     await addUser(ws3.engine, { username: 'ana', password: 'a long enough password', role: 'analyst' });
-    const login = await app.inject({ method: 'POST', url: '/login', payload: { username: 'ana', password: 'a long enough password' } });
+    const login = await postLogin(app, { username: 'ana', password: 'a long enough password' });
     const cookie = String(login.cookies.find((c) => c.name === SESSION_COOKIE)!.value);
     const page = await app.inject({ url: '/location?kind=library&mode=walk&within=5', cookies: { [SESSION_COOKIE]: cookie } });
     assert.equal(page.statusCode, 200, page.body.slice(0, 500));

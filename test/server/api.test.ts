@@ -17,6 +17,7 @@ import { DatasetAccountSchema, SegmentationShowSchema, MeSchema } from '../../sr
 import { PostcodeEnrichmentSchema, MAX_POSTCODES, postcodesFromText } from '../../src/server/routes/api-postcodes.ts';
 import { openApiPath } from '../../src/server/openapi.ts';
 import { tempDir } from '../helpers/workspace.ts';
+import { postLogin } from '../helpers/login.ts';
 
 const tmp = tempDir('civic-api-');
 let ws: Workspace;
@@ -335,7 +336,7 @@ test('errors are problem+json with a useful detail: bad, missing and unknown par
 });
 
 test('a session works too: /api/me says so, and a POST needs the CSRF token', async () => {
-  const login = await app.inject({ method: 'POST', url: '/login', payload: { username: 'ana', password: PASSWORD, next: '/' } });
+  const login = await postLogin(app, { username: 'ana', password: PASSWORD, next: '/' });
   assert.equal(login.statusCode, 303);
   const session = login.cookies.find((c) => c.name === SESSION_COOKIE)!.value;
   const cookies = { [SESSION_COOKIE]: session };

@@ -12,6 +12,7 @@ import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
 import { buildApp, addUser, createApiToken, SESSION_COOKIE, type ViewerRole } from '../../src/server/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
+import { postLogin } from '../helpers/login.ts';
 
 const tmp = tempDir();
 let built: DemoBuild;
@@ -21,7 +22,7 @@ interface Who { label: string; role: ViewerRole; partner: string | null; cookie:
 const people: Who[] = [];
 
 async function signIn(username: string): Promise<{ cookie: string; csrf: string }> {
-  const r = await app.inject({ method: 'POST', url: '/login', payload: { username, password: PASSWORD } });
+  const r = await postLogin(app, { username, password: PASSWORD });
   assert.equal(r.statusCode, 303, `sign in ${username}`);
   const cookie = r.cookies.find((c) => c.name === SESSION_COOKIE)!.value;
   // The CSRF token is in every signed-in page's sign-out form.

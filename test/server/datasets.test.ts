@@ -12,6 +12,7 @@ import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
 import { addUser, auditLog } from '../../src/server/users.ts';
 import { waitForJob } from '../../src/server/jobs.ts';
 import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
+import { postLogin } from '../helpers/login.ts';
 
 const tmp = tempDir('civic-datasets-');
 let ws: Workspace;
@@ -26,7 +27,7 @@ before(async () => {
   for (const [username, role, partner] of [['ana', 'analyst'], ['pat', 'partner', 'Fire'], ['pam', 'partner', 'Health'], ['agt', 'agent']] as const) await addUser(ws.engine, { username, password: PASSWORD, role, partner });
   app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: UPLOADS, maxUploadBytes: MAX });
   for (const u of ['ana', 'pat', 'pam', 'agt']) {
-    const r = await app.inject({ method: 'POST', url: '/login', payload: { username: u, password: PASSWORD } });
+    const r = await postLogin(app, { username: u, password: PASSWORD });
     const cookie = String(r.cookies.find((c) => c.name === SESSION_COOKIE)!.value);
     const page = await app.inject({ url: '/map', cookies: { [SESSION_COOKIE]: cookie } });
     session[u] = { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1] };

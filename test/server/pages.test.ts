@@ -12,6 +12,7 @@ import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
 import { profileDataset } from '../../src/profiling/index.ts';
 import { buildApp, addUser, SESSION_COOKIE } from '../../src/server/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
+import { postLogin } from '../helpers/login.ts';
 
 const tmp = tempDir();
 let built: DemoBuild;
@@ -20,7 +21,7 @@ const PASSWORD = 'a long enough password';
 const who: Record<string, { cookie: string; csrf: string }> = {};
 
 async function signIn(username: string): Promise<{ cookie: string; csrf: string }> {
-  const r = await app.inject({ method: 'POST', url: '/login', payload: { username, password: PASSWORD } });
+  const r = await postLogin(app, { username, password: PASSWORD });
   assert.equal(r.statusCode, 303, `sign in ${username}`);
   const cookie = r.cookies.find((c) => c.name === SESSION_COOKIE)!.value;
   const page = await app.inject({ url: '/accessibility', cookies: { [SESSION_COOKIE]: cookie } });

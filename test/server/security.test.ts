@@ -16,6 +16,7 @@ import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/index.ts';
 import { addUser } from '../../src/server/users.ts';
 import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
+import { postLogin } from '../helpers/login.ts';
 import { importFacilities, listFacilities, loadSiteInputs, runScenario, solveHeuristic } from '../../src/location/index.ts';
 import { choiceToXlsx, scenarioToXlsx } from '../../src/outputs/index.ts';
 
@@ -51,7 +52,7 @@ before(async () => {
 after(async () => { await app?.close(); await secureApp?.close(); ws?.close(); tmp.cleanup(); });
 
 async function signIn(a: FastifyInstance, username = 'ada', password = PASSWORD): Promise<{ cookie: string; csrf: string }> {
-  const r = await a.inject({ method: 'POST', url: '/login', payload: { username, password } });
+  const r = await postLogin(a, { username, password });
   assert.equal(r.statusCode, 303, `sign-in failed: ${r.statusCode}`);
   const c = r.cookies.find((x) => x.name === SESSION_COOKIE)!;
   const cookie = `${SESSION_COOKIE}=${c.value}`;
@@ -120,7 +121,7 @@ describe('security headers', () => {
 
 describe('sessions', () => {
   test('the session cookie is HttpOnly, SameSite=Lax and Secure when secure cookies are on', async () => {
-    const r = await secureApp.inject({ method: 'POST', url: '/login', payload: { username: 'ada', password: PASSWORD } });
+    const r = await postLogin(secureApp, { username: 'ada', password: PASSWORD });
     assert.equal(r.statusCode, 303);
     const raw = [r.headers['set-cookie']].flat().find((c) => String(c).startsWith(`${SESSION_COOKIE}=`));
     assert.ok(raw, 'a session cookie is set');
@@ -133,7 +134,7 @@ describe('sessions', () => {
   });
 
   test('without secure cookies (local plain HTTP) the cookie is still HttpOnly and SameSite=Lax', async () => {
-    const r = await app.inject({ method: 'POST', url: '/login', payload: { username: 'ada', password: PASSWORD } });
+    const r = await postLogin(app, { username: 'ada', password: PASSWORD });
     const raw = String([r.headers['set-cookie']].flat().find((c) => String(c).startsWith(`${SESSION_COOKIE}=`)));
     assert.match(raw, /HttpOnly/i);
     assert.match(raw, /SameSite=Lax/i);
@@ -155,14 +156,14 @@ describe('sessions', () => {
     // A user of its own, so that other tests' sign-ins are not limited.
     await addUser(ws.engine, { username: 'mallory-target', password: PASSWORD, role: 'analyst' });
     for (let i = 1; i <= 5; i++) {
-      const r = await app.inject({ method: 'POST', url: '/login', payload: { username: 'mallory-target', password: `wrong password ${i}` } });
+      const r = await postLogin(app, { username: 'mallory-target', password: `wrong password ${i}` });
       assert.equal(r.statusCode, 401, `attempt ${i}`);
     }
-    const sixth = await app.inject({ method: 'POST', url: '/login', payload: { username: 'mallory-target', password: 'wrong password 6' } });
+    const sixth = await postLogin(app, { username: 'mallory-target', password: 'wrong password 6' });
     assert.equal(sixth.statusCode, 429);
     assert.ok(Number(sixth.headers['retry-after']) > 0, 'says when to try again');
     assert.match(sixth.body, /too many/i);
-    const right = await app.inject({ method: 'POST', url: '/login', payload: { username: 'mallory-target', password: PASSWORD } });
+    const right = await postLogin(app, { username: 'mallory-target', password: PASSWORD });
     assert.equal(right.statusCode, 429, 'the right password does not get through while limited');
     assert.equal(right.cookies.find((c) => c.name === SESSION_COOKIE), undefined);
   });

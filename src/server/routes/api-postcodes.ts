@@ -135,6 +135,7 @@ export async function postcodeApiRoutes(app: FastifyInstance): Promise<void> {
     await audit(engine, request.viewer, 'api postcodes', `${postcodes.length} postcodes${segmentation ? ` segmentation=${segmentation}` : ''}`, request.ip);
     return result;
   }, {
+    config: { csrfInFormFields: true }, // readInput checks a form's _csrf field before reading its file
     bodyLimit: BODY_LIMIT,
     errorHandler: (error: Error & { code?: string }, request) => {
       // Passed on to the app's handler (problem+json), in words about postcodes rather than files.

@@ -78,7 +78,7 @@ function guessPostcode(header: string[]): string | null {
 /** Row accounts as a viewer may see them: exact for the owner, with small counts hidden for anyone else. */
 function accountsFor(viewer: Viewer, d: DatasetSummary) {
   const a = datasetAccount(d, viewer);
-  return { ...d, owner: a.ownRecords, shown: { read: a.read, matched: a.matched, unmatched: a.unmatched, rejected: a.rejected, matchRate: a.matchRate } };
+  return { ...d, file: a.file, owner: a.ownRecords, shown: { read: a.read, matched: a.matched, unmatched: a.unmatched, rejected: a.rejected, matchRate: a.matchRate } };
 }
 
 export async function datasetRoutes(app: FastifyInstance): Promise<void> {
@@ -95,7 +95,8 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/datasets/upload', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => uploadPage(request, reply));
 
-  app.post('/datasets/upload', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
+  // The token is read from the form's fields, which come before the file, and checked before anything is written.
+  app.post('/datasets/upload', { config: { roles: ANALYSTS_AND_PARTNERS, csrfInFormFields: true } }, async (request, reply) => {
     if (!request.isMultipart()) throw new HttpProblem(415, 'Cannot do that', 'Send the upload form (multipart/form-data) with the file.', 'Use the upload page.');
     const viewer = request.viewer;
     const fields: Record<string, string> = {};
@@ -169,6 +170,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
 
   const mappingPage = async (request: FastifyRequest, reply: FastifyReply, job: Job, pending: PendingUpload, extra: Record<string, unknown> = {}, status = 200) => {
     const table = await readSourceTable(pending.file, {}, app.engine);
+    reply.header('cache-control', 'no-store'); // the preview shows records
     const rows = table.rows.slice(0, PREVIEW_ROWS).map((r) => ({ rowNo: r.rowNo, values: table.header.map((_, i) => r.values[i] ?? '') }));
     const m = pending.mapping;
     const postcode = (extra.postcode as string | undefined) ?? (m ? Object.entries(m.map).find(([, to]) => to === m.postcodeColumn)?.[0] ?? m.postcodeColumn : guessPostcode(table.header));
@@ -207,7 +209,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     await runJob(app.engine, job.id,
       (progress) => importDataset(app.engine, pending.name, pending.file, {
         postcodeColumn: mapping.postcodeColumn, map: mapping.map, pseudonymise: mapping.pseudonymise, title: pending.title ?? undefined,
-        partner: pending.partner ?? undefined, onProgress: progress,
+        partner: pending.partner ?? undefined, sourceName: pending.original, onProgress: progress,
       }),
       async (outcome) => {
         app.results.invalidate(); // a new dataset (or a replaced one) changes what the analyses see
@@ -261,6 +263,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     if (!ownsDataset(request.viewer, d)) throw new HttpProblem(403, 'Not allowed', 'Only the organisation that owns this dataset can see its records.');
     const issues = await datasetIssues(app.engine, name, { limit: REJECTS_SHOWN });
     await audit(app.engine, request.viewer, 'view rejects', name, request.ip);
+    reply.header('cache-control', 'no-store');
     return app.page(request, reply, 'rejects.njk', { title: `Rows not placed: ${d.title ?? d.name}`, dataset: d, issues, shownMax: REJECTS_SHOWN });
   });
 }
