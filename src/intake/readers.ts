@@ -352,5 +352,10 @@ export async function stageCleanCsv(engine: Engine, file: string, opts: ReadOpti
     await engine.run(`DROP TABLE ${ident(table)}`);
     return null;
   }
+  const limits = resolveReadLimits(opts.limits);
+  if (rows > limits.maxRows || rows * header.length > limits.maxCells) {
+    await engine.run(`DROP TABLE ${ident(table)}`);
+    throw overLimit(basename(file), rows > limits.maxRows ? 'rows' : 'cells', limits);
+  }
   return { table, file: basename(file), header, columns: cols, rows, encoding: 'utf-8', delimiter };
 }

@@ -16,6 +16,7 @@ const EOCD = 0x06054b50, EOCD64 = 0x06064b50, EOCD64_LOCATOR = 0x07064b50, CENTR
 const MAX_ENTRIES = 10_000;
 /** Parts smaller than this unpack fast whatever their ratio (tiny XML parts pack very tightly). */
 const RATIO_FLOOR = 1024 * 1024;
+const CHUNK = 1024 * 1024;
 const SHEET = /^xl\/worksheets\/[^/]+\.xml$/i;
 
 const notWorkbook = (file: string, why: string) => new InputError(`The file could not be read as an Excel workbook: ${why}.`, {
@@ -97,16 +98,24 @@ async function dataStarts(fh: FileHandle, entries: ZipEntry[], cdOffset: number,
   return starts;
 }
 
-/** Counts occurrences of `needle` across chunk boundaries. */
-function counter(needle: string) {
-  const n = Buffer.from(needle);
+/** Counts the rows (`<row`) and cells (`<c `) of sheet XML as it streams past, across chunk seams. */
+function tagCounter() {
   let carry = Buffer.alloc(0);
-  return (chunk: Buffer): number => {
-    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    let count = 0;
-    for (let i = buf.indexOf(n); i >= 0; i = buf.indexOf(n, i + n.length)) count++;
-    carry = Buffer.from(buf.subarray(Math.max(0, buf.length - (n.length - 1))));
-    return count;
+  const scan = (b: Buffer, from: number, to: number, n: { rows: number; cells: number }) => {
+    // A byte loop: several times faster than indexOf for millions of short matches.
+    for (let i = from; i < to; i++) {
+      if (b[i] !== 0x3c) continue;
+      const x = b[i + 1];
+      if (x === 0x72 && b[i + 2] === 0x6f && b[i + 3] === 0x77) n.rows++;
+      else if (x === 0x63 && b[i + 2] === 0x20) n.cells++;
+    }
+  };
+  return (chunk: Buffer): { rows: number; cells: number } => {
+    const n = { rows: 0, cells: 0 };
+    if (carry.length) scan(Buffer.concat([carry, chunk.subarray(0, 3)]), 0, carry.length, n);
+    scan(chunk, 0, Math.max(0, chunk.length - 3), n);
+    carry = Buffer.from(chunk.subarray(Math.max(0, chunk.length - 3)));
+    return n;
   };
 }
 
@@ -139,19 +148,21 @@ export async function checkWorkbookLimits(path: string, file: string, limits: Re
     if (e.compressed === 0) continue;
     const start = starts.get(e)!;
     const sheet = SHEET.test(e.name);
-    const rows = counter('<row'), cells = counter('<c ');
+    const count = tagCounter();
     let nRows = 0, nCells = 0, entryBytes = 0;
-    const source = createReadStream(path, { start, end: start + e.compressed - 1 });
-    const stream = e.method === 8 ? source.pipe(createInflateRaw()) : source;
+    const source = createReadStream(path, { start, end: start + e.compressed - 1, highWaterMark: CHUNK });
+    const stream = e.method === 8 ? source.pipe(createInflateRaw({ chunkSize: CHUNK })) : source;
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         unpacked += chunk.length;
         entryBytes += chunk.length;
         if (unpacked > limits.maxUnpackedBytes) throw overLimit(file, 'unpacked', limits);
-        if (entryBytes > RATIO_FLOOR && entryBytes / e.compressed > limits.maxCompressionRatio) throw overLimit(file, 'ratio', limits, entryBytes / e.compressed);
+        // Against what has been read so far (at least what was unpacked), so a lie is caught early.
+        if (entryBytes > RATIO_FLOOR && entryBytes / Math.max(source.bytesRead, 1) > limits.maxCompressionRatio) throw overLimit(file, 'ratio', limits, entryBytes / Math.max(source.bytesRead, 1));
         if (sheet) {
-          nRows += rows(chunk);
-          nCells += cells(chunk);
+          const n = count(chunk);
+          nRows += n.rows;
+          nCells += n.cells;
           if (nRows > limits.maxRows + 1) throw overLimit(file, 'rows', limits);
           if (nCells > limits.maxCells) throw overLimit(file, 'cells', limits);
         }
