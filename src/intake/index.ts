@@ -6,3 +6,4 @@ export { pseudonymise } from './pseudonymise.ts';
 export { importDataset, listDatasets, datasetIssues, removeDataset, missingDataset, validateDatasetName, tableNameFor } from './dataset.ts';
 export type { DatasetImportOptions, DatasetImportResult, DatasetSummary, RowIssue } from './dataset.ts';
 export { DEFAULT_READ_LIMITS, READ_LIMIT_ENV, resolveReadLimits, type ReadLimits } from './limits.ts';
+export { writePreparedTable, type PreparedTable } from './prepared.ts';

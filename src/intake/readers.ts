@@ -307,7 +307,9 @@ async function readParquet(path: string, file: string, engine: Engine, limits: R
 }
 
 /** A large, clean CSV loaded straight into a temporary table by DuckDB's reader. */
-export interface StagedCsv { table: string; file: string; header: string[]; columns: string[]; rows: number; encoding: 'utf-8'; delimiter: string }
+export interface StagedCsv { table: string; file: string; header: string[]; columns: string[]; rows: number; encoding: string | undefined; delimiter: string;
+  /** A table read elsewhere (prepared.ts): its format, and it has _problem and _problem_column. */
+  format?: FileFormat; problems?: boolean }
 
 /** Files under this size always take the careful path; it is fast enough for them. */
 export const FAST_CSV_MIN_BYTES = 4 * 1024 * 1024;
