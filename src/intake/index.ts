@@ -7,3 +7,4 @@ export { importDataset, listDatasets, datasetIssues, removeDataset, missingDatas
 export type { DatasetImportOptions, DatasetImportResult, DatasetSummary, RowIssue } from './dataset.ts';
 export { DEFAULT_READ_LIMITS, READ_LIMIT_ENV, resolveReadLimits, type ReadLimits } from './limits.ts';
 export { writePreparedTable, type PreparedTable } from './prepared.ts';
+export { checkWorkbookLimits } from './zip-check.ts';

@@ -13,6 +13,8 @@ export interface BombOptions {
   identical?: boolean;
   /** Declare a small unpacked size in the zip directory (declared sizes can lie). */
   lie?: boolean;
+  /** Deflate level (1 is fast; 9 packs repeated rows about 1000:1). */
+  level?: number;
 }
 
 const STATIC: [string, string][] = [
@@ -49,7 +51,7 @@ export async function writeBombXlsx(path: string, opts: BombOptions): Promise<{ 
     offset += lh.length + packed.length;
   }
   // The sheet: deflated as a stream into memory (a few MB), then written with its sizes.
-  const deflate = createDeflateRaw({ level: 1, chunkSize: 1024 * 1024 });
+  const deflate = createDeflateRaw({ level: opts.level ?? 1, chunkSize: 1024 * 1024 });
   const packedChunks: Buffer[] = [];
   deflate.on('data', (c: Buffer) => packedChunks.push(c));
   const done = new Promise<void>((res) => deflate.on('end', () => res()));

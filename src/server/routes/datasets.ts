@@ -17,7 +17,7 @@ import { ANALYSTS_AND_PARTNERS, HttpProblem } from '../app.ts';
 import { audit, type Viewer } from '../users.ts';
 import { createJob, failAbandonedJobs, failWaitingJob, getJob, runJob, updateWaitingJob, waitingJobs, type Job } from '../jobs.ts';
 import { runUploadTask } from '../uploads.ts';
-import type { PreparedTable } from '../../intake/index.ts';
+import { checkWorkbookLimits, type PreparedTable } from '../../intake/index.ts';
 
 const ACCEPTED = ['.csv', '.xlsx', '.json', '.parquet'];
 const PREVIEW_ROWS = 10;
@@ -124,6 +124,9 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
 
   /** Reads the upload once, in a worker with bounded memory (Parquet: by DuckDB), for the mapping page. */
   const inspect = async (file: string, format: string, shown: string): Promise<Inspected> => {
+    // A workbook's zip directory and unpacked size are checked here first: in milliseconds to about a
+    // second, streaming (inflating on the thread pool, 1 MB at a time), before a worker is started.
+    if (format === 'xlsx') await checkWorkbookLimits(file, shown, app.settings.readLimits);
     if (format === 'parquet') {
       const table = await readSourceTable(file, { limits: app.settings.readLimits }, app.engine);
       const preview = table.rows.slice(0, PREVIEW_ROWS).map((r) => ({ rowNo: r.rowNo, values: table.header.map((_, i) => r.values[i] ?? '') }));
