@@ -1,6 +1,6 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
-import { importDataset, listDatasets, datasetIssues, removeDataset, publishCategories, publishedCategories, type DatasetImportResult } from '../intake/index.ts';
+import { importDataset, listDatasets, datasetIssues, removeDataset, publishCategories, publishedCategories, resolveReadLimits, DEFAULT_READ_LIMITS, READ_LIMIT_ENV, type DatasetImportResult } from '../intake/index.ts';
 import { parseMapSpec } from '../reference/index.ts';
 import { fmtCount, fmtInt, fmtPct, safeCellText } from '../outputs/index.ts';
 import { action, emit, json, list, progressBar, repeat, parseFormat, formatOption } from './io.ts';
@@ -19,6 +19,12 @@ function describe(r: DatasetImportResult, workspace: string): string {
   return lines.join('\n') + '\n';
 }
 
+const positiveNumber = (flag: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number, not "${v}".`);
+  return n;
+};
+
 export function registerDataset(program: Command): void {
   const ds = program.command('dataset').description('Service files: import, list, and see the rows that could not be placed');
   ds.command('import')
@@ -36,8 +42,13 @@ export function registerDataset(program: Command): void {
     .option('--title <text>', 'a readable title for the dataset')
     .option('--partner <name>', 'partner organisation that owns the data')
     .option('--replace', 'replace an existing dataset of the same name')
+    .option('--max-rows <n>', `refuse a file with more records than this (default ${fmtInt(DEFAULT_READ_LIMITS.maxRows)}, or $${READ_LIMIT_ENV.maxRows})`, positiveNumber('--max-rows'))
+    .option('--max-cells <n>', `refuse a file with more cells (rows × columns) than this (default ${fmtInt(DEFAULT_READ_LIMITS.maxCells)}, or $${READ_LIMIT_ENV.maxCells})`, positiveNumber('--max-cells'))
+    .option('--max-unpacked-mb <n>', `refuse an XLSX workbook that unpacks to more than this many MB (default ${DEFAULT_READ_LIMITS.maxUnpackedBytes / 1024 / 1024}, or $${READ_LIMIT_ENV.maxUnpackedBytes})`, positiveNumber('--max-unpacked-mb'))
     .addOption(formatOption(['table', 'json']))
     .action(action(async (workspace: string, name: string, file: string, o: Record<string, unknown>) => {
+      const limits = resolveReadLimits({ maxRows: o.maxRows as number | undefined, maxCells: o.maxCells as number | undefined,
+        maxUnpackedBytes: o.maxUnpackedMb === undefined ? undefined : (o.maxUnpackedMb as number) * 1024 * 1024 });
       const bar = progressBar(o.format !== 'json');
       await withWorkspace(workspace, async (ws) => {
         try {
@@ -45,7 +56,7 @@ export function registerDataset(program: Command): void {
             postcodeColumn: o.postcodeColumn as string | undefined, map: parseMapSpec(o.map as string[] | undefined),
             pseudonymise: o.pseudonymise as string[] | undefined, encoding: o.encoding as string, delimiter: o.delimiter as string | undefined,
             sheet: o.sheet as string | undefined, headerRow: o.headerRow as number | undefined, title: o.title as string | undefined,
-            partner: o.partner as string | undefined, replace: Boolean(o.replace), onProgress: (p) => bar.update(p),
+            partner: o.partner as string | undefined, replace: Boolean(o.replace), limits, onProgress: (p) => bar.update(p),
           });
           bar.stop();
           process.stdout.write(o.format === 'json' ? json(r) : describe(r, workspace));

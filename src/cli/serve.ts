@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openWorkspace, withWorkspace } from '../store/index.ts';
 import { ParameterError } from '../core/index.ts';
+import { resolveReadLimits } from '../intake/index.ts';
 import { buildApp, addUser, listUsers, createApiToken, setUserDisabled, ROLES, parseTrustProxy } from '../server/index.ts';
 import { costSourceFor } from './location.ts';
 import { action, emit, json, formatOption } from './io.ts';
@@ -26,6 +27,10 @@ export function registerServe(program: Command): void {
     .option('--insecure-cookies', 'allow sign-in over plain HTTP (for use on this machine only; behind HTTPS leave this off)')
     .option('--max-upload-mb <n>', 'largest file that can be uploaded', '50')
     .option('--trust-proxy <addresses>', 'believe X-Forwarded-For and X-Forwarded-Proto only from these reverse proxies: addresses or ranges, comma-separated (e.g. 127.0.0.1 or 10.0.0.0/8); off by default')
+    .option('--max-rows <n>', 'refuse an upload with more records than this (default 2,000,000, or $CIVIC_MAX_ROWS)')
+    .option('--max-cells <n>', 'refuse an upload with more cells (rows × columns) than this (default 50,000,000, or $CIVIC_MAX_CELLS)')
+    .option('--max-unpacked-mb <n>', 'refuse an XLSX upload that unpacks to more than this many MB (default 1024, or $CIVIC_MAX_UNPACKED_MB)')
+    .option('--upload-worker-mb <n>', 'memory one upload\'s reader may use before it is stopped', '2048')
     .option('--network <file>', 'time journeys on the location pages along the roads of this OpenStreetMap extract (.osm.pbf) instead of straight lines')
     .option('--valhalla <config>', 'time journeys on the location pages with Valhalla, from this configuration file')
     .option('--no-result-cache', 'work out every analysis afresh instead of keeping results until the workspace changes (slower; for measuring and debugging)')
@@ -34,12 +39,22 @@ Examples:
   civic user add borough.civic admin --role admin --password-stdin < password.txt
   civic serve borough.civic --port 8080 --insecure-cookies
   civic serve borough.civic --trust-proxy 127.0.0.1        (behind nginx on the same machine)`)
-    .action(action(async (workspace: string, o: { port: string; host: string; insecureCookies?: boolean; maxUploadMb: string; trustProxy?: string; resultCache?: boolean; network?: string; valhalla?: string }) => {
+    .action(action(async (workspace: string, o: { port: string; host: string; insecureCookies?: boolean; maxUploadMb: string; trustProxy?: string; resultCache?: boolean; network?: string; valhalla?: string;
+      maxRows?: string; maxCells?: string; maxUnpackedMb?: string; uploadWorkerMb: string }) => {
       const port = Number(o.port);
+      const num = (flag: string, v: string | undefined) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isFinite(n) || n <= 0) throw new ParameterError(`${flag} must be a positive number, not ${v}.`);
+        return n;
+      };
+      const unpackedMb = num('--max-unpacked-mb', o.maxUnpackedMb);
+      const readLimits = resolveReadLimits({ maxRows: num('--max-rows', o.maxRows), maxCells: num('--max-cells', o.maxCells), maxUnpackedBytes: unpackedMb === undefined ? undefined : unpackedMb * 1024 * 1024 });
+      const uploadWorkerMemoryMb = num('--upload-worker-mb', o.uploadWorkerMb)!;
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ParameterError(`--port must be a port number, not ${o.port}.`);
       const trustProxy = parseTrustProxy(o.trustProxy ?? '');
       const ws = await openWorkspace(workspace);
-      const app = await buildApp({ workspace: ws, secureCookies: !o.insecureCookies, trustProxy, maxUploadBytes: Number(o.maxUploadMb) * 1024 * 1024, resultCache: o.resultCache !== false, costs: await costSourceFor({ network: o.network, valhalla: o.valhalla }) });
+      const app = await buildApp({ workspace: ws, secureCookies: !o.insecureCookies, trustProxy, maxUploadBytes: Number(o.maxUploadMb) * 1024 * 1024, readLimits, uploadWorkerMemoryMb, resultCache: o.resultCache !== false, costs: await costSourceFor({ network: o.network, valhalla: o.valhalla }) });
       const address = await app.listen({ port, host: o.host });
       process.stderr.write(`The Observatory is running at ${address} (Ctrl+C to stop)\n`);
       const stop = async () => { await app.close(); ws.close(); process.exit(0); };

@@ -10,6 +10,7 @@ import { type Engine, type SqlValue, ident, getMeta, sqlFormatPostcode, RECORD_K
 import { checkPostcode } from '../geo/index.ts';
 import { readSourceTable, stageCleanCsv, type StagedCsv } from './readers.ts';
 import type { ReadOptions, SourceTable } from './table.ts';
+import { stagePrepared, type PreparedTable } from './prepared.ts';
 import { pseudonymise } from './pseudonymise.ts';
 
 export interface DatasetImportOptions extends ReadOptions {
@@ -30,6 +31,8 @@ export interface DatasetImportOptions extends ReadOptions {
   /** The file's name to record (default: its own name), e.g. the name an upload had on the person's computer. */
   sourceName?: string;
   onProgress?: (p: { stage: string; done: number; total: number }) => void;
+  /** Reads the file somewhere else (the portal: a worker with bounded memory) when it is not a clean CSV. */
+  prepare?: () => Promise<PreparedTable>;
 }
 
 export interface RowIssue { row: number; status: 'unmatched' | 'rejected' | 'corrected'; column: string | null; value: string | null; reason: string }
@@ -103,7 +106,7 @@ export async function importDataset(engine: Engine, name: string, file: string, 
   }
 
   progress({ stage: 'reading', done: 0, total: 1 });
-  const staged = await stageCleanCsv(engine, file, opts);
+  const staged = (await stageCleanCsv(engine, file, opts)) ?? (opts.prepare ? await stagePrepared(engine, await opts.prepare()) : null);
   try {
     return await importRead(engine, name, file, opts, staged, existing !== undefined);
   } finally {
@@ -114,7 +117,7 @@ export async function importDataset(engine: Engine, name: string, file: string, 
 async function importRead(engine: Engine, name: string, file: string, opts: DatasetImportOptions, staged: StagedCsv | null, existing: boolean): Promise<DatasetImportResult> {
   const progress = opts.onProgress ?? (() => {});
   const table: SourceTable | StagedCsv = staged ?? await readSourceTable(file, opts, engine);
-  const format = staged ? 'csv' : (table as SourceTable).format;
+  const format = staged ? staged.format ?? 'csv' : (table as SourceTable).format;
   progress({ stage: 'reading', done: 1, total: 1 });
   const header = applyMapping(table, opts.map ?? {});
   const pcIndex = findColumn(header, opts.postcodeColumn, POSTCODE_HEADER);
@@ -161,7 +164,7 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
   progress({ stage: 'loading', done: 0, total });
   if (staged) {
     // Already read by DuckDB: rename into the staging layout, then pseudonymise each distinct value once.
-    await engine.run(`INSERT INTO ${ident(staging)} SELECT _row, ${ident(staged.columns[pcIndex])}, NULL, NULL
+    await engine.run(`INSERT INTO ${ident(staging)} SELECT _row, ${ident(staged.columns[pcIndex])}, ${staged.problems ? '_problem, _problem_column' : 'NULL, NULL'}
       ${attrIdx.length ? ', ' + attrIdx.map((i) => ident(staged.columns[i])).join(', ') : ''} FROM ${ident(staged.table)}`);
     for (const i of pseudoIdx) {
       const col = ident(header[i]);

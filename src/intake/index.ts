@@ -5,3 +5,6 @@ export { cleanHeader } from './table.ts';
 export { pseudonymise } from './pseudonymise.ts';
 export { importDataset, listDatasets, datasetIssues, removeDataset, missingDataset, publishedCategories, publishCategories, validateDatasetName, tableNameFor } from './dataset.ts';
 export type { DatasetImportOptions, DatasetImportResult, DatasetSummary, RowIssue } from './dataset.ts';
+export { DEFAULT_READ_LIMITS, READ_LIMIT_ENV, resolveReadLimits, type ReadLimits } from './limits.ts';
+export { writePreparedTable, type PreparedTable } from './prepared.ts';
+export { checkWorkbookLimits } from './zip-check.ts';

@@ -3,7 +3,7 @@
  * Windows-1252), XLSX, JSON (array or newline-delimited) and Parquet. Each gives a SourceTable with
  * every row numbered as the user will see it, and rows with the wrong shape marked, not dropped.
  */
-import { readFileSync, statSync, existsSync } from 'node:fs';
+import { readFileSync, statSync, existsSync, openSync, readSync, closeSync } from 'node:fs';
 import { extname, basename } from 'node:path';
 import Papa from 'papaparse';
 import ExcelJS from 'exceljs';
@@ -11,6 +11,8 @@ import { InputError } from '../core/index.ts';
 import { type Engine, ident, literal, sqlReadParquet } from '../store/index.ts';
 import { decodeText } from './decode.ts';
 import { cleanHeader, type ReadOptions, type SourceRow, type SourceTable } from './table.ts';
+import { overLimit, resolveReadLimits, type ReadLimits } from './limits.ts';
+import { checkWorkbookLimits } from './zip-check.ts';
 
 export type FileFormat = SourceTable['format'];
 
@@ -30,29 +32,39 @@ export async function readSourceTable(file: string, opts: ReadOptions = {}, engi
   if (!existsSync(file) || !statSync(file).isFile()) {
     throw new InputError(`File not found: ${file}`, { location: { file }, code: 'file_missing', fix: 'Check the path and file name.' });
   }
-  const bytes = readFileSync(file);
   const shown = basename(file);
-  if (bytes.length === 0) throw new InputError('The file is empty.', { location: { file: shown }, code: 'input_empty', fix: 'Check you exported the right file; it has no content.' });
-  const format = detectFormat(file, bytes.subarray(0, 4));
+  if (statSync(file).size === 0) throw new InputError('The file is empty.', { location: { file: shown }, code: 'input_empty', fix: 'Check you exported the right file; it has no content.' });
+  const limits = resolveReadLimits(opts.limits);
+  const head = Buffer.alloc(4);
+  const fd = openSync(file, 'r');
+  try { readSync(fd, head, 0, 4, 0); } finally { closeSync(fd); }
+  const format = detectFormat(file, head);
   let table: SourceTable;
   switch (format) {
-    case 'xlsx': table = await readXlsx(file, shown, opts); break;
+    // A workbook is checked against the limits before it is read, and read as a stream.
+    case 'xlsx': await checkWorkbookLimits(file, shown, limits); table = await readXlsx(file, shown, opts, limits); break;
     case 'parquet':
       if (!engine) throw new InputError('Parquet files need a workspace to be read.', { location: { file: shown } });
-      table = await readParquet(file, shown, engine); break;
-    case 'json': table = readJson(bytes, shown, opts); break;
-    default: table = readCsv(bytes, shown, opts);
+      table = await readParquet(file, shown, engine, limits); break;
+    case 'json': table = readJson(readFileSync(file), shown, opts); break;
+    default: table = readCsv(readFileSync(file), shown, opts, limits);
   }
+  if (table.rows.length > limits.maxRows) throw overLimit(shown, 'rows', limits);
+  if (table.rows.length * table.header.length > limits.maxCells) throw overLimit(shown, 'cells', limits);
   if (!table.rows.length) {
     throw new InputError('The file has a header row but no records.', { location: { file: shown }, code: 'input_no_records', fix: 'Check the export included the data rows.' });
   }
   return table;
 }
 
-function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTable {
+function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions, limits: ReadLimits = resolveReadLimits(opts.limits)): SourceTable {
   const { text, encoding } = decodeText(bytes, file, opts.encoding ?? 'auto');
   if (!text.trim()) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
-  const parsed = Papa.parse<string[]>(text, { delimiter: opts.delimiter ?? guessDelimiter(text), skipEmptyLines: false });
+  // Parsing stops a little past the rows limit (room for title lines above the header): a file
+  // over the limit is refused without parsing all of it.
+  const previewRows = limits.maxRows + (opts.headerRow ?? 30) + 1;
+  const parsed = Papa.parse<string[]>(text, { delimiter: opts.delimiter ?? guessDelimiter(text), skipEmptyLines: false, preview: previewRows });
+  if (parsed.data.length >= previewRows) throw overLimit(file, 'rows', limits);
   const data = parsed.data;
   // Papa reports quote problems per record index.
   const quoteProblems = new Map<number, string>();
@@ -168,25 +180,50 @@ function cellText(v: ExcelJS.CellValue): string | null {
   return String(v);
 }
 
-async function readXlsx(path: string, file: string, opts: ReadOptions): Promise<SourceTable> {
-  const wb = new ExcelJS.Workbook();
+/**
+ * Reads a workbook as a stream (exceljs's WorkbookReader), one sheet at a time, keeping only the
+ * sheet asked for (or the first with any value in it) and counting rows and cells as they come.
+ */
+async function readXlsx(path: string, file: string, opts: ReadOptions, limits: ReadLimits = resolveReadLimits(opts.limits)): Promise<SourceTable> {
+  const hasValue = (vals: (string | null)[]) => vals.some((v) => v !== null && v !== '');
+  const names: string[] = [];
+  let chosen: { name: string; grid: { rowNo: number; values: (string | null)[] }[] } | null = null;
+  let firstEmpty: string | null = null;
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
   try {
-    await wb.xlsx.readFile(path);
+    for await (const sheet of reader) {
+      const name = (sheet as unknown as { name: string }).name;
+      names.push(name);
+      if (opts.sheet && name !== opts.sheet) continue;
+      const grid: { rowNo: number; values: (string | null)[] }[] = [];
+      let cells = 0, anyValue = false;
+      for await (const row of sheet as unknown as AsyncIterable<ExcelJS.Row>) {
+        const vals: (string | null)[] = [];
+        for (let c = 1; c <= row.cellCount; c++) vals.push(cellText(row.getCell(c).value));
+        if (!vals.length) continue;
+        cells += vals.length;
+        if (grid.length > limits.maxRows) throw overLimit(file, 'rows', limits);
+        if (cells > limits.maxCells) throw overLimit(file, 'cells', limits);
+        anyValue ||= hasValue(vals);
+        grid.push({ rowNo: row.number, values: vals });
+      }
+      if (anyValue || opts.sheet) { chosen = { name, grid }; break; }
+      firstEmpty ??= name;
+    }
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`The file could not be read as an Excel workbook: ${(e as Error).message}`, { location: { file }, code: 'input_not_xlsx', fix: 'Open it in Excel and save it again as .xlsx, or export CSV UTF-8.' });
+  } finally {
+    (reader as unknown as { stream?: { destroy(): void } }).stream?.destroy();
   }
-  const sheet = opts.sheet ? wb.getWorksheet(opts.sheet) : wb.worksheets.find((w) => w.actualRowCount > 0) ?? wb.worksheets[0];
-  if (!sheet) {
+  if (!chosen) {
+    if (!opts.sheet && firstEmpty !== null) throw new InputError(`The sheet "${firstEmpty}" is empty.`, { location: { file }, code: 'input_empty' });
     throw new InputError(opts.sheet ? `The workbook has no sheet called "${opts.sheet}".` : 'The workbook has no sheets.', {
-      location: { file }, fix: `Sheets in the workbook: ${wb.worksheets.map((w) => w.name).join(', ') || 'none'}.`,
+      location: { file }, fix: `Sheets in the workbook: ${names.join(', ') || 'none'}.`,
     });
   }
-  const grid: { rowNo: number; values: (string | null)[] }[] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, rowNo) => {
-    const vals: (string | null)[] = [];
-    for (let c = 1; c <= row.cellCount; c++) vals.push(cellText(row.getCell(c).value));
-    grid.push({ rowNo, values: vals });
-  });
+  const sheet = { name: chosen.name };
+  const grid = chosen.grid;
   const nonEmpty = grid.filter((r) => r.values.some((v) => v !== null && String(v).trim() !== ''));
   if (!nonEmpty.length) throw new InputError(`The sheet "${sheet.name}" is empty.`, { location: { file }, code: 'input_empty' });
   const headerRow = opts.headerRow
@@ -250,13 +287,18 @@ function readJson(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTab
   return { file, format: 'json', encoding, header, rows };
 }
 
-async function readParquet(path: string, file: string, engine: Engine): Promise<SourceTable> {
+async function readParquet(path: string, file: string, engine: Engine, limits: ReadLimits): Promise<SourceTable> {
   let cols: { column_name: string }[];
+  let count: number;
   try {
     cols = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${sqlReadParquet(path)})`);
+    // The row count is in the file's footer: checked before any row is read.
+    count = Number((await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${sqlReadParquet(path)}`))!.n);
   } catch (e) {
     throw new InputError(`The file could not be read as Parquet: ${(e as Error).message}`, { location: { file }, code: 'input_not_parquet' });
   }
+  if (count > limits.maxRows) throw overLimit(file, 'rows', limits);
+  if (count * cols.length > limits.maxCells) throw overLimit(file, 'cells', limits);
   const select = cols.map((c, i) => `CAST(${ident(c.column_name)} AS VARCHAR) AS c${i}`).join(', ');
   const data = await engine.all(`SELECT ${select} FROM ${sqlReadParquet(path)}`);
   const header = cleanHeader(cols.map((c) => c.column_name));
@@ -265,7 +307,9 @@ async function readParquet(path: string, file: string, engine: Engine): Promise<
 }
 
 /** A large, clean CSV loaded straight into a temporary table by DuckDB's reader. */
-export interface StagedCsv { table: string; file: string; header: string[]; columns: string[]; rows: number; encoding: 'utf-8'; delimiter: string }
+export interface StagedCsv { table: string; file: string; header: string[]; columns: string[]; rows: number; encoding: string | undefined; delimiter: string;
+  /** A table read elsewhere (prepared.ts): its format, and it has _problem and _problem_column. */
+  format?: FileFormat; problems?: boolean }
 
 /** Files under this size always take the careful path; it is fast enough for them. */
 export const FAST_CSV_MIN_BYTES = 4 * 1024 * 1024;
@@ -309,6 +353,11 @@ export async function stageCleanCsv(engine: Engine, file: string, opts: ReadOpti
   if (rows === 0 || header.length !== expected.length || header.some((h, i) => h !== cols[i].trim() || h !== expected[i])) {
     await engine.run(`DROP TABLE ${ident(table)}`);
     return null;
+  }
+  const limits = resolveReadLimits(opts.limits);
+  if (rows > limits.maxRows || rows * header.length > limits.maxCells) {
+    await engine.run(`DROP TABLE ${ident(table)}`);
+    throw overLimit(basename(file), rows > limits.maxRows ? 'rows' : 'cells', limits);
   }
   return { table, file: basename(file), header, columns: cols, rows, encoding: 'utf-8', delimiter };
 }

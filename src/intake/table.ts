@@ -1,3 +1,5 @@
+import type { ReadLimits } from './limits.ts';
+
 /** The shape every reader produces: a header and rows of text, each row with its number in the source. */
 export interface SourceRow {
   /** Spreadsheet-style row number (CSV/XLSX: header is row 1), or the record number (JSON, Parquet). */
@@ -23,6 +25,8 @@ export interface ReadOptions {
   sheet?: string;
   /** 1-based spreadsheet row holding the column names (XLSX/CSV), when not the first non-empty row. */
   headerRow?: number;
+  /** Rows, cells and unpacked bytes allowed (defaults, then the environment: see limits.ts). */
+  limits?: Partial<ReadLimits>;
 }
 
 /** Makes header names usable: trims them, names blanks, and makes duplicates distinct. */

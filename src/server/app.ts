@@ -15,6 +15,7 @@ import multipart from '@fastify/multipart';
 import type nunjucks from 'nunjucks';
 import { ObservatoryError } from '../core/index.ts';
 import type { Workspace, Engine } from '../store/index.ts';
+import { resolveReadLimits, type ReadLimits } from '../intake/index.ts';
 import { PUBLIC_VIEWER, viewerFromSession, viewerFromToken, type Viewer, type ViewerRole } from './users.ts';
 import { createViews, renderPage, GOVUK_DIST, type PageContext } from './views.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -73,6 +74,13 @@ export interface ServerSettings {
   /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For/-Proto are believed; empty: none. */
   trustProxy: string[];
   uploadDir: string;
+  /** Rows, cells and unpacked bytes an uploaded file may hold (defaults: intake/limits.ts, or CIVIC_MAX_*). */
+  readLimits: ReadLimits;
+  /** Memory (MB) and time (ms) the worker reading one upload may use before it is stopped. */
+  uploadWorkerMemoryMb: number;
+  uploadWorkerTimeoutMs: number;
+  /** Hours an upload may wait for its column mapping before it is removed. */
+  uploadTtlHours: number;
 }
 
 export interface AppOptions extends Partial<ServerSettings> { workspace: Workspace; logger?: boolean; /** Keep analysis results until the workspace changes (default true). */ resultCache?: boolean;
@@ -111,6 +119,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     loginQueue: opts.loginQueue ?? DEFAULT_LOGIN_LIMITS.hashQueue,
     trustProxy: parseTrustProxy(opts.trustProxy),
     uploadDir: opts.uploadDir ?? join(dirname(opts.workspace.path), 'uploads'),
+    readLimits: resolveReadLimits(opts.readLimits),
+    uploadWorkerMemoryMb: opts.uploadWorkerMemoryMb ?? 2048,
+    uploadWorkerTimeoutMs: opts.uploadWorkerTimeoutMs ?? 10 * 60 * 1000,
+    uploadTtlHours: opts.uploadTtlHours ?? 24,
   };
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 10 * 1024 * 1024, trustProxy: settings.trustProxy.length ? settings.trustProxy : false });
   const views = createViews();

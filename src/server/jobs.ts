@@ -113,3 +113,13 @@ export async function waitForJob(engine: Engine, id: string, timeoutMs = 60_000)
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Jobs of a kind still waiting (uploads waiting for their column mapping), oldest first. */
+export async function waitingJobs(engine: Engine, kind: string): Promise<Job[]> {
+  return (await engine.all<JobRow & Record<string, string | number | null>>(`SELECT * FROM job WHERE kind = $1 AND status = 'waiting' ORDER BY created_at`, [kind])).map(fromRow);
+}
+
+/** Ends a waiting job as failed, forgetting what it waited with. */
+export async function failWaitingJob(engine: Engine, id: string, message: string): Promise<void> {
+  await engine.run(`UPDATE job SET status = 'failed', message = $2, result = NULL, finished_at = $3 WHERE id = $1 AND status = 'waiting'`, [id, message, new Date().toISOString()]);
+}

@@ -6,7 +6,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { ownsRecords, datasetAccount } from '../access.ts';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
@@ -15,7 +15,9 @@ import { ObservatoryError, DEFAULT_MIN_CELL } from '../../core/index.ts';
 import { detectFormat, readSourceTable, importDataset, listDatasets, datasetIssues, validateDatasetName, type DatasetImportResult, type DatasetSummary } from '../../intake/index.ts';
 import { ANALYSTS_AND_PARTNERS, HttpProblem } from '../app.ts';
 import { audit, type Viewer } from '../users.ts';
-import { createJob, failAbandonedJobs, getJob, runJob, updateWaitingJob, type Job } from '../jobs.ts';
+import { createJob, failAbandonedJobs, failWaitingJob, getJob, runJob, updateWaitingJob, waitingJobs, type Job } from '../jobs.ts';
+import { runUploadTask } from '../uploads.ts';
+import { checkWorkbookLimits, type PreparedTable } from '../../intake/index.ts';
 
 const ACCEPTED = ['.csv', '.xlsx', '.json', '.parquet'];
 const PREVIEW_ROWS = 10;
@@ -24,8 +26,10 @@ const IMPORT_JOB = 'dataset import';
 const INTERNAL_COLUMN = /^_/;
 const POSTCODE_HEADER = [/^post\s*code$/i, /^post_code$/i, /^pcds?$/i, /^pc$/i, /postcode/i, /post\s*code/i];
 
+/** What the reader found at upload time: the mapping page is drawn from this, never by reading the file again. */
+interface Inspected { header: string[]; preview: { rowNo: number; values: string[] }[]; total: number; sheet: string | null }
 /** What an upload waits with until its columns are mapped. Never shown: `file` is a server path. */
-interface PendingUpload { file: string; original: string; bytes: number; format: string; name: string; title: string | null; partner: string | null; mapping?: ImportMapping }
+interface PendingUpload extends Inspected { file: string; original: string; bytes: number; format: string; name: string; title: string | null; partner: string | null; mapping?: ImportMapping }
 interface ImportMapping { postcodeColumn: string; map: Record<string, string>; pseudonymise: string[] }
 
 const tooLarge = (max: number) => new HttpProblem(413, 'File too large', `The file is bigger than the portal accepts: files can be up to ${Math.max(1, Math.round(max / 1024 / 1024))} MB.`, 'Split the file, or ask an administrator to import it with the command line (civic dataset import).');
@@ -84,6 +88,52 @@ function accountsFor(viewer: Viewer, d: DatasetSummary) {
 export async function datasetRoutes(app: FastifyInstance): Promise<void> {
   await failAbandonedJobs(app.engine);
   const uploadDir = app.settings.uploadDir;
+  /** Files in the upload folder that this server is writing or reading now. */
+  const inUse = new Set<string>();
+  const workerLimits = () => ({ memoryMb: app.settings.uploadWorkerMemoryMb, timeoutMs: app.settings.uploadWorkerTimeoutMs });
+
+  /**
+   * Removes what should no longer be in the upload folder: uploads that waited longer than
+   * uploadTtlHours for their mapping (their jobs are marked failed), and any file no waiting upload
+   * holds (left by a refused upload, a crash or a server that stopped). At start-up every such file
+   * goes; later, only those untouched for an hour (an upload may be arriving).
+   */
+  const sweepUploads = async (startup: boolean) => {
+    const keep = new Set<string>();
+    const expiry = Date.now() - app.settings.uploadTtlHours * 3600_000;
+    for (const job of await waitingJobs(app.engine, IMPORT_JOB)) {
+      const file = (job.result as PendingUpload | null)?.file;
+      if (Date.parse(job.createdAt) < expiry) {
+        await failWaitingJob(app.engine, job.id, 'The upload waited too long for its columns to be mapped and was removed. Upload the file again.');
+        if (file) await rm(file, { force: true });
+      } else if (file) keep.add(file);
+    }
+    let names: string[];
+    try { names = await readdir(uploadDir); } catch { return; }
+    for (const n of names) {
+      const f = join(uploadDir, n);
+      if (keep.has(f) || inUse.has(f)) continue;
+      if (!startup) { const st = await stat(f).catch(() => null); if (!st || Date.now() - st.mtimeMs < 3600_000) continue; }
+      await rm(f, { force: true, recursive: true });
+    }
+  };
+  await sweepUploads(true);
+  const sweeper = setInterval(() => { void sweepUploads(false).catch((e) => app.log.error(e)); }, 15 * 60_000);
+  sweeper.unref();
+  app.addHook('onClose', async () => clearInterval(sweeper));
+
+  /** Reads the upload once, in a worker with bounded memory (Parquet: by DuckDB), for the mapping page. */
+  const inspect = async (file: string, format: string, shown: string): Promise<Inspected> => {
+    // A workbook's zip directory and unpacked size are checked here first: in milliseconds to about a
+    // second, streaming (inflating on the thread pool, 1 MB at a time), before a worker is started.
+    if (format === 'xlsx') await checkWorkbookLimits(file, shown, app.settings.readLimits);
+    if (format === 'parquet') {
+      const table = await readSourceTable(file, { limits: app.settings.readLimits }, app.engine);
+      const preview = table.rows.slice(0, PREVIEW_ROWS).map((r) => ({ rowNo: r.rowNo, values: table.header.map((_, i) => r.values[i] ?? '') }));
+      return { header: table.header, preview, total: table.rows.length, sheet: null };
+    }
+    return runUploadTask<Inspected>({ task: 'inspect', file, limits: app.settings.readLimits, previewRows: PREVIEW_ROWS }, workerLimits(), shown);
+  };
 
   const uploadPage = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) =>
     app.page(request, reply, 'upload.njk', { title: 'Upload a dataset', maxMb: Math.max(1, Math.round(app.settings.maxUploadBytes / 1024 / 1024)), ...extra }, status);
@@ -115,6 +165,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
           if (!original) { part.file.resume(); continue; } // no file chosen
           await mkdir(uploadDir, { recursive: true, mode: 0o700 });
           tmp = join(uploadDir, `${randomUUID()}.part`);
+          inUse.add(tmp);
           await pipeline(part.file, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
           if (part.file.truncated) throw tooLarge(app.settings.maxUploadBytes);
         } else {
@@ -127,14 +178,14 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
         try { const b = Buffer.alloc(65536); const { bytesRead } = await fh.read(b, 0, b.length, 0); head = b.subarray(0, bytesRead); bytes = (await fh.stat()).size; } finally { await fh.close(); }
       }
     } catch (e) {
-      if (tmp) await rm(tmp, { force: true });
+      if (tmp) { await rm(tmp, { force: true }); inUse.delete(tmp); }
       throw e;
     }
     const name = (fields.name ?? '').trim().toLowerCase();
     const title = (fields.title ?? '').trim() || null;
     const form = { name: fields.name ?? '', title: fields.title ?? '' };
     const refuse = async (error: string, href: string, status = 400) => {
-      if (tmp) await rm(tmp, { force: true });
+      if (tmp) { await rm(tmp, { force: true }); inUse.delete(tmp); }
       return uploadPage(request, reply, { errorTitle: true, error, href, form }, status);
     };
     try { validateDatasetName(name); } catch (e) { return refuse(`${(e as Error).message} ${(e as ObservatoryError).fix ?? ''}`.trim(), '#name'); }
@@ -146,15 +197,23 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     const type = checkUploadType(shown, head);
     if (!type.ok) return refuse(type.reason, '#file', 415);
     const file = join(uploadDir, `${randomUUID()}.${type.format}`);
-    await rename(tmp, file);
+    inUse.add(file);
+    let inspected: Inspected;
     try {
-      await readSourceTable(file, {}, app.engine); // refuses now what cannot be read, with a plain reason
+      await rename(tmp, file);
+      inUse.delete(tmp);
+      // Refuses now what cannot be read (or is over a limit), with a plain reason; keeps the header and first rows.
+      inspected = await inspect(file, type.format, shown);
     } catch (e) {
       await rm(file, { force: true });
+      await rm(tmp, { force: true });
       if (!(e instanceof ObservatoryError)) throw e;
-      return uploadPage(request, reply, { errorTitle: true, error: `${e.message}${e.fix ? ' ' + e.fix : ''}`, href: '#file', form }, 400);
+      return uploadPage(request, reply, { errorTitle: true, error: `${e.message}${e.fix ? ' ' + e.fix : ''}`, href: '#file', form }, e.code === 'input_too_large' ? 413 : 400);
+    } finally {
+      inUse.delete(file);
+      inUse.delete(tmp);
     }
-    const pending: PendingUpload = { file, original: shown, bytes, format: type.format, name, title, partner: viewer.role === 'partner' ? viewer.partner : null };
+    const pending: PendingUpload = { file, original: shown, bytes, format: type.format, name, title, partner: viewer.role === 'partner' ? viewer.partner : null, ...inspected };
     const job = await createJob(app.engine, IMPORT_JOB, viewer.username, pending, 'column mapping');
     await audit(app.engine, viewer, 'upload', `${name}: ${shown} (${bytes} bytes, ${type.format})`, request.ip);
     return reply.redirect(`/uploads/${job.id}`, 303);
@@ -169,14 +228,15 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
   }
 
   const mappingPage = async (request: FastifyRequest, reply: FastifyReply, job: Job, pending: PendingUpload, extra: Record<string, unknown> = {}, status = 200) => {
-    const table = await readSourceTable(pending.file, {}, app.engine);
     reply.header('cache-control', 'no-store'); // the preview shows records
-    const rows = table.rows.slice(0, PREVIEW_ROWS).map((r) => ({ rowNo: r.rowNo, values: table.header.map((_, i) => r.values[i] ?? '') }));
+    // Drawn from what was read at upload time: the file is not read again on every visit.
+    const table = { header: pending.header, total: pending.total };
+    const rows = pending.preview;
     const m = pending.mapping;
     const postcode = (extra.postcode as string | undefined) ?? (m ? Object.entries(m.map).find(([, to]) => to === m.postcodeColumn)?.[0] ?? m.postcodeColumn : guessPostcode(table.header));
     return app.page(request, reply, 'upload-map.njk', {
       title: 'Check the file and map its columns', job, upload: { name: pending.name, title: pending.title, original: pending.original, bytes: pending.bytes, format: pending.format, partner: pending.partner },
-      header: table.header, rows, total: table.rows.length, postcode, pseudonymise: [] as string[], renames: {} as Record<string, string>, ...extra,
+      header: table.header, rows, total: table.total, postcode, pseudonymise: [] as string[], renames: {} as Record<string, string>, ...extra,
     }, status);
   };
 
@@ -189,8 +249,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     const { job, pending } = await pendingUpload(request);
     const body = (request.body ?? {}) as Record<string, string | string[]>;
     const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-    const table = await readSourceTable(pending.file, {}, app.engine);
-    const header = table.header;
+    const header = pending.header;
     const postcode = String(body.postcode ?? '');
     const pseudo = list(body.pseudonymise).filter((c) => header.includes(c));
     const renames: Record<string, string> = {};
@@ -206,11 +265,21 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     const mapping: ImportMapping = { postcodeColumn: renames[postcode] ?? postcode, map: renames, pseudonymise: pseudo.map((c) => renames[c] ?? c) };
     await updateWaitingJob(app.engine, job.id, { ...pending, mapping }, 'importing');
     const viewer = request.viewer, ip = request.ip;
+    const prepared = `${pending.file}.rows.csv`;
+    // Anything but a clean CSV (which DuckDB reads itself) and Parquet is read in a worker with bounded memory.
+    const prepare = pending.format === 'parquet' ? undefined : () => runUploadTask<PreparedTable>({ task: 'prepare', file: pending.file, out: prepared, limits: app.settings.readLimits, previewRows: 0 }, workerLimits(), pending.original);
+    inUse.add(pending.file); inUse.add(prepared);
     await runJob(app.engine, job.id,
-      (progress) => importDataset(app.engine, pending.name, pending.file, {
-        postcodeColumn: mapping.postcodeColumn, map: mapping.map, pseudonymise: mapping.pseudonymise, title: pending.title ?? undefined,
-        partner: pending.partner ?? undefined, sourceName: pending.original, onProgress: progress,
-      }),
+      async (progress) => {
+        try {
+          return await importDataset(app.engine, pending.name, pending.file, {
+            postcodeColumn: mapping.postcodeColumn, map: mapping.map, pseudonymise: mapping.pseudonymise, title: pending.title ?? undefined,
+            partner: pending.partner ?? undefined, sourceName: pending.original, onProgress: progress, limits: app.settings.readLimits, prepare,
+          });
+        } finally {
+          await rm(prepared, { force: true });
+        }
+      },
       async (outcome) => {
         app.results.invalidate(); // a new dataset (or a replaced one) changes what the analyses see
         if (outcome.ok) {
@@ -221,6 +290,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
           await audit(app.engine, viewer, 'import failed', `${pending.name}: ${outcome.error.message}`, ip);
           await rm(pending.file, { force: true });
         }
+        inUse.delete(pending.file); inUse.delete(prepared);
       });
     return reply.redirect(`/jobs/${job.id}`, 303);
   });

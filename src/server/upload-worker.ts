@@ -1,0 +1,30 @@
+/**
+ * Reads an uploaded file in a worker thread whose memory is bounded (see uploads.ts): a hostile
+ * file can at worst exhaust this worker, never the server. Two tasks: "inspect" (the header, the
+ * first rows and the row count, kept with the waiting upload) and "prepare" (every row written to
+ * a plain CSV file that the import loads with DuckDB).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ObservatoryError } from '../core/index.ts';
+import { readSourceTable, writePreparedTable, type ReadLimits } from '../intake/index.ts';
+
+export interface UploadTask { task: 'inspect' | 'prepare'; file: string; limits: ReadLimits; out?: string; previewRows: number }
+
+async function run(t: UploadTask): Promise<unknown> {
+  const table = await readSourceTable(t.file, { limits: t.limits });
+  if (t.task === 'inspect') {
+    const preview = table.rows.slice(0, t.previewRows).map((r) => ({ rowNo: r.rowNo, values: table.header.map((_, i) => r.values[i] ?? '') }));
+    return { header: table.header, preview, total: table.rows.length, format: table.format, sheet: table.sheet ?? null };
+  }
+  return writePreparedTable(table, t.out!);
+}
+
+run(workerData as UploadTask).then(
+  (result) => parentPort!.postMessage({ ok: true, result }),
+  (e: unknown) => {
+    const error = e instanceof ObservatoryError
+      ? { known: true, code: e.code, message: e.message, fix: e.fix, location: e.location }
+      : { known: false, message: e instanceof Error ? e.message : String(e) };
+    parentPort!.postMessage({ ok: false, error });
+  },
+);
