@@ -8,7 +8,8 @@
  *   Retry-After, so one person varying parameters cannot fill the queue;
  * - a wall-clock time limit per analysis: when it passes, the worker is terminated (its memory goes
  *   with it) and the request gets "this took too long; try fewer sites or a smaller area";
- *   a request that waits in the queue for longer than the time limit is turned away as busy;
+ *   a request that waits in the queue for longer than queueSeconds (default: the time limit) is
+ *   turned away as busy, so no request waits longer than about twice the time limit;
  * - memory limits on each worker (V8's resourceLimits: the JavaScript heap); an analysis that runs out
  *   is stopped with a plain-English message. WebAssembly memory (HiGHS) is not covered by V8's
  *   limits; the solver's model-size limits (EXACT_SIZE_LIMITS in src/location/highs.ts) bound it.
@@ -32,6 +33,8 @@ export interface AnalysisPoolOptions {
   perViewer?: number;
   /** Wall-clock seconds an analysis may run before its worker is stopped (default 30). */
   timeLimitSeconds?: number;
+  /** Seconds an analysis may wait for a worker before it is turned away as busy (default: the time limit). */
+  queueSeconds?: number;
   /** JavaScript heap per worker, MB (default 512). */
   memoryMb?: number;
   /** Seconds an idle worker is kept before it is ended (default 60). */
@@ -40,7 +43,7 @@ export interface AnalysisPoolOptions {
 
 export type ResolvedPoolOptions = Required<AnalysisPoolOptions>;
 
-export const DEFAULT_ANALYSIS_POOL: ResolvedPoolOptions = { workers: 1, queue: 4, perViewer: 1, timeLimitSeconds: 30, memoryMb: 512, idleSeconds: 60 };
+export const DEFAULT_ANALYSIS_POOL: Omit<ResolvedPoolOptions, 'queueSeconds'> = { workers: 1, queue: 4, perViewer: 1, timeLimitSeconds: 30, memoryMb: 512, idleSeconds: 60 };
 
 /** A function a worker can run: `name` exported by the module at `module` (a file URL). */
 export interface AnalysisTask<I, O> {
@@ -108,7 +111,9 @@ export class AnalysisPool {
   readonly counters = { started: 0, stopped: 0, timedOut: 0 };
 
   constructor(options: AnalysisPoolOptions = {}) {
-    const o = { ...DEFAULT_ANALYSIS_POOL, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ResolvedPoolOptions;
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as AnalysisPoolOptions;
+    const o = { ...DEFAULT_ANALYSIS_POOL, ...given } as ResolvedPoolOptions;
+    o.queueSeconds ??= o.timeLimitSeconds;
     for (const [k, v] of Object.entries(o)) {
       if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new ObservatoryError('parameter_invalid', `The analysis setting ${k} must be a number above 0 (it was ${v}).`);
     }
@@ -145,11 +150,11 @@ export class AnalysisPool {
         reject: (e) => { done(); reject(e); },
       };
       this.waiting.push(job);
-      // Waiting is bounded too: after the time limit in the queue, the request is turned away.
+      // Waiting is bounded too: after queueSeconds in the queue, the request is turned away.
       job.queuedTimer = setTimeout(() => {
         const i = this.waiting.indexOf(job);
         if (i >= 0) { this.waiting.splice(i, 1); job.reject(new AnalysisBusyError(this.retryAfter(), task.title)); }
-      }, this.options.timeLimitSeconds * 1000);
+      }, this.options.queueSeconds * 1000);
       job.queuedTimer.unref();
       this.pump();
     });
