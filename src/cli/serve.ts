@@ -34,13 +34,18 @@ export function registerServe(program: Command): void {
     .option('--network <file>', 'time journeys on the location pages along the roads of this OpenStreetMap extract (.osm.pbf) instead of straight lines')
     .option('--valhalla <config>', 'time journeys on the location pages with Valhalla, from this configuration file')
     .option('--no-result-cache', 'work out every analysis afresh instead of keeping results until the workspace changes (slower; for measuring and debugging)')
+    .option('--analysis-workers <n>', 'worker threads for heavy analyses (site choice, scenarios)', '1')
+    .option('--analysis-time-limit <seconds>', 'stop a heavy analysis that runs longer than this', '30')
+    .option('--analysis-per-person <n>', 'heavy analyses one person may have running or waiting at once', '1')
+    .option('--analysis-memory-mb <n>', 'memory (JavaScript heap) each analysis worker may use', '512')
     .addHelpText('after', `
 Examples:
   civic user add borough.civic admin --role admin --password-stdin < password.txt
   civic serve borough.civic --port 8080 --insecure-cookies
   civic serve borough.civic --trust-proxy 127.0.0.1        (behind nginx on the same machine)`)
     .action(action(async (workspace: string, o: { port: string; host: string; insecureCookies?: boolean; maxUploadMb: string; trustProxy?: string; resultCache?: boolean; network?: string; valhalla?: string;
-      maxRows?: string; maxCells?: string; maxUnpackedMb?: string; uploadWorkerMb: string }) => {
+      maxRows?: string; maxCells?: string; maxUnpackedMb?: string; uploadWorkerMb: string;
+      analysisWorkers: string; analysisTimeLimit: string; analysisPerPerson: string; analysisMemoryMb: string }) => {
       const port = Number(o.port);
       const num = (flag: string, v: string | undefined) => {
         if (v === undefined) return undefined;
@@ -53,8 +58,17 @@ Examples:
       const uploadWorkerMemoryMb = num('--upload-worker-mb', o.uploadWorkerMb)!;
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ParameterError(`--port must be a port number, not ${o.port}.`);
       const trustProxy = parseTrustProxy(o.trustProxy ?? '');
+      const positive = (text: string, option: string, whole: boolean) => {
+        const n = Number(text);
+        if (!(Number.isFinite(n) && n > 0 && (!whole || Number.isInteger(n)))) throw new ParameterError(`${option} must be a ${whole ? 'whole ' : ''}number above 0, not "${text}".`);
+        return n;
+      };
+      const analysis = {
+        workers: positive(o.analysisWorkers, '--analysis-workers', true), timeLimitSeconds: positive(o.analysisTimeLimit, '--analysis-time-limit', false),
+        perViewer: positive(o.analysisPerPerson, '--analysis-per-person', true), memoryMb: positive(o.analysisMemoryMb, '--analysis-memory-mb', true),
+      };
       const ws = await openWorkspace(workspace);
-      const app = await buildApp({ workspace: ws, secureCookies: !o.insecureCookies, trustProxy, maxUploadBytes: Number(o.maxUploadMb) * 1024 * 1024, readLimits, uploadWorkerMemoryMb, resultCache: o.resultCache !== false, costs: await costSourceFor({ network: o.network, valhalla: o.valhalla }) });
+      const app = await buildApp({ workspace: ws, secureCookies: !o.insecureCookies, trustProxy, maxUploadBytes: Number(o.maxUploadMb) * 1024 * 1024, readLimits, uploadWorkerMemoryMb, resultCache: o.resultCache !== false, analysis, costs: await costSourceFor({ network: o.network, valhalla: o.valhalla }) });
       const address = await app.listen({ port, host: o.host });
       process.stderr.write(`The Observatory is running at ${address} (Ctrl+C to stop)\n`);
       const stop = async () => { await app.close(); ws.close(); process.exit(0); };

@@ -12,3 +12,4 @@ export * from './highs.ts';
 export * from './scenarios.ts';
 export * from './site-inputs.ts';
 export * from './valhalla.ts';
+export * from './site-tasks.ts';

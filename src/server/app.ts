@@ -34,6 +34,7 @@ import { locationRoutes } from './routes/location.ts';
 import { targetingRoutes } from './routes/targeting.ts';
 import { ResultCache } from './result-cache.ts';
 import { DEFAULT_LOGIN_LIMITS, parseTrustProxy } from './login-guard.ts';
+import { AnalysisPool, type AnalysisPoolOptions } from './analysis-pool.ts';
 import { straightLineCosts, type CostSource } from '../location/index.ts';
 
 declare module 'fastify' {
@@ -50,6 +51,8 @@ declare module 'fastify' {
     results: ResultCache;
     /** How the location pages time journeys: straight line unless the server was given a road network. */
     costs: CostSource;
+    /** Worker threads for heavy analyses (site choice, scenarios), with their limits. */
+    analyses: AnalysisPool;
   }
   interface FastifyContextConfig {
     roles?: readonly ViewerRole[];
@@ -84,7 +87,8 @@ export interface ServerSettings {
 }
 
 export interface AppOptions extends Partial<ServerSettings> { workspace: Workspace; logger?: boolean; /** Keep analysis results until the workspace changes (default true). */ resultCache?: boolean;
-  /** How journeys are timed on the location pages (default: straight line). */ costs?: CostSource }
+  /** How journeys are timed on the location pages (default: straight line). */ costs?: CostSource;
+  /** Workers, queue, per-viewer limit, time and memory limits for heavy analyses (defaults in analysis-pool.ts). */ analysis?: AnalysisPoolOptions }
 
 export const SESSION_COOKIE = 'civic_session';
 const STATIC = join(dirname(fileURLToPath(import.meta.url)), 'static');
@@ -136,6 +140,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const results = new ResultCache(500, opts.resultCache ?? true);
   app.decorate('results', results);
   app.decorate('costs', opts.costs ?? straightLineCosts());
+  const analyses = new AnalysisPool(opts.analysis);
+  app.decorate('analyses', analyses);
+  app.addHook('onClose', async () => { await analyses.close(); });
   // Any write made through the portal may change a result; signing in and out does not.
   app.addHook('onResponse', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;
@@ -231,6 +238,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     else if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.statusCode === 413) { status = 413; title = 'File too large'; detail = `Files can be up to ${Math.round(settings.maxUploadBytes / 1024 / 1024)} MB.`; code = 'too_large'; }
     else if (error.statusCode && error.statusCode < 500) { status = error.statusCode; title = 'Cannot do that'; detail = error.message; code = error.code ?? 'bad_request'; }
     else request.log.error(error);
+    if (error instanceof ObservatoryError && 'retryAfterSeconds' in error) reply.header('retry-after', String(error.retryAfterSeconds));
     if (status === 401 && !isApi(request) && request.method === 'GET') return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
     if (isApi(request) || request.viewer?.via === 'token') {
       return reply.code(status).type('application/problem+json').send({ type: `https://civic-observatory.invalid/problems/${code}`, title, status, detail, ...(fix ? { fix } : {}), ...(location ? { location } : {}), instance: request.url.split('?')[0] });

@@ -5,15 +5,16 @@
  * sites does to coverage, overall and for each segment. Every count shown passes disclosure control.
  * Journey times are straight-line estimates in the portal (a road network is a CLI option).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DEFAULT_MIN_CELL, ParameterError, suppressOneWay } from '../../core/index.ts';
 import {
-  travelWords, accessibility, accessPatterns, catchment, solve, withKeptSites, facilityKinds, facilitiesOfKind, listFacilities, loadSiteInputs, runScenario, TRAVEL_MODES,
+  travelWords, accessibility, accessPatterns, catchment, withKeptSites, facilityKinds, facilitiesOfKind, listFacilities, loadSiteInputs, SITE_TASKS, TRAVEL_MODES,
   type CatchmentResult, type Facility, type ScenarioResult, type TravelMode,
 } from '../../location/index.ts';
 import { discloseCatchment, disclosePatterns, catchmentToCsv, catchmentToXlsx, locationToJson } from '../../outputs/index.ts';
 import { getDataset } from '../../profiling/index.ts';
 import { ANALYSTS_AND_PARTNERS, EVERYONE } from '../app.ts';
+import { AnalysisBusyError, AnalysisViewerLimitError } from '../analysis-pool.ts';
 import { audit } from '../users.ts';
 import { facilitiesGeoJson, kindLabel, kindNoun } from '../facility-map.ts';
 import { boundaryLevels, mapFigures } from '../maps.ts';
@@ -76,6 +77,15 @@ function discloseScenario(r: ScenarioResult, minCell: number, description: strin
     gainedAreas: r.gainers.length, gainedWeight: gained > 0 && gained < minCell ? null : gained,
   };
 }
+
+/** Who a heavy analysis is counted against for the per-viewer limit: the person, or the address for the public. */
+export const viewerKey = (request: FastifyRequest) => request.viewer.username ? `user:${request.viewer.username}` : `ip:${request.ip}`;
+
+/**
+ * HiGHS's own time limit, inside the analysis pool's: HiGHS stops in time to hand back its best
+ * answer so far, rather than being stopped with nothing (20 s with the pool's default 30 s).
+ */
+export const solverSeconds = (poolSeconds: number) => Math.min(20, Math.max(poolSeconds - 10, poolSeconds / 2));
 
 export async function locationRoutes(app: FastifyInstance): Promise<void> {
   app.get('/location/facilities.geojson', { config: { roles: EVERYONE } }, async (request, reply) => {
@@ -157,7 +167,9 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
         if (c.keepExisting && c.sites < inputs.existing.length) throw new ParameterError(`There are ${inputs.existing.length} sites today: to keep them all, choose at least ${inputs.existing.length}.`);
         const { fixed } = withKeptSites(inputs, { keepExisting: c.keepExisting });
         const problem = { weights: inputs.weights, groups: inputs.groups, costs: inputs.costs, fixed, standard: l.within, p: c.sites };
-        const r = await app.results.get('site choice', { ...inputReq, ...c, within: l.within }, () => solve(problem, c.problem, { method: 'auto', timeLimitSeconds: 20 }));
+        // In a worker of the analysis pool, within its time limit and the viewer's share (finding 6).
+        const r = await app.results.get('site choice', { ...inputReq, ...c, within: l.within }, () => app.analyses.run(viewerKey(request), SITE_TASKS.choose,
+          { problem, kind: c.problem, options: { method: 'auto', timeLimitSeconds: solverSeconds(app.analyses.options.timeLimitSeconds) } }));
         ctx.choice = {
           problem: c.problem === 'mclp' ? `the ${c.sites} sites that put the most households within ${l.within} minutes` : `the ${c.sites} sites with the shortest journeys overall`,
           method: r.method === 'exact' ? `exact (HiGHS)${r.status === 'optimal' ? ', proven best' : `, stopped at the time limit (gap ${((r.gap ?? 0) * 100).toFixed(2)}%)`}` : `heuristic (greedy and swaps)${r.gap !== null ? `, within ${(r.gap * 100).toFixed(2)}% of the best possible` : ''}`,
@@ -179,7 +191,9 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
           if (!c) throw new ParameterError('A site to close is not one of the open sites listed.', 'Choose sites to close from the list.');
           return c.id;
         });
-        const r = runScenario({ costs: inputs.costs, weights: inputs.weights, groups: inputs.groups, standard: l.within, current }, { close: closeIds, open: openPoints.map(idOf) });
+        const change = { close: closeIds, open: openPoints.map(idOf) };
+        const r = await app.results.get('scenario', { ...inputReq, ...change, within: l.within }, () => app.analyses.run(viewerKey(request), SITE_TASKS.scenario,
+          { input: { costs: inputs.costs, weights: inputs.weights, groups: inputs.groups, standard: l.within, current }, change }));
         // Described by the sites' names, not their ids.
         const names = (ids: readonly string[]) => ids.map((id) => inputs.candidates.find((c) => c.id === id)?.name ?? id).join(', ');
         const description = [closeIds.length ? `close ${names(closeIds)}` : '', openPoints.length ? `open ${openPoints.map((p) => p.name).join(', ')}` : ''].filter(Boolean).join('; ');
@@ -191,6 +205,7 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
       const f = formError(e);
       Object.assign(ctx, { error: f.error, fix: f.fix, errorTitle: true });
       status = f.status;
+      if (e instanceof AnalysisViewerLimitError || e instanceof AnalysisBusyError) reply.header('retry-after', String(e.retryAfterSeconds));
     }
     return app.page(request, reply, 'location.njk', ctx as { title: string }, status);
   });
