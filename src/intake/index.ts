@@ -5,3 +5,4 @@ export { cleanHeader } from './table.ts';
 export { pseudonymise } from './pseudonymise.ts';
 export { importDataset, listDatasets, datasetIssues, removeDataset, missingDataset, validateDatasetName, tableNameFor } from './dataset.ts';
 export type { DatasetImportOptions, DatasetImportResult, DatasetSummary, RowIssue } from './dataset.ts';
+export { readInputFile, checkReadableFile, fileError } from './files.ts';

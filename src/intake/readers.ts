@@ -7,9 +7,11 @@ import { readFileSync, statSync, existsSync } from 'node:fs';
 import { extname, basename } from 'node:path';
 import Papa from 'papaparse';
 import ExcelJS from 'exceljs';
-import { InputError } from '../core/index.ts';
+import { InputError, ParameterError } from '../core/index.ts';
 import { type Engine, ident, literal, sqlReadParquet } from '../store/index.ts';
 import { decodeText } from './decode.ts';
+import { parseCsv } from './csv-parse.ts';
+import { readInputFile } from './files.ts';
 import { cleanHeader, type ReadOptions, type SourceRow, type SourceTable } from './table.ts';
 
 export type FileFormat = SourceTable['format'];
@@ -27,10 +29,10 @@ export function detectFormat(file: string, head: Uint8Array): FileFormat {
 }
 
 export async function readSourceTable(file: string, opts: ReadOptions = {}, engine?: Engine): Promise<SourceTable> {
-  if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new InputError(`File not found: ${file}`, { location: { file }, code: 'file_missing', fix: 'Check the path and file name.' });
+  if (opts.headerRow !== undefined && !(Number.isInteger(opts.headerRow) && opts.headerRow >= 1)) {
+    throw new ParameterError(`--header-row must be a row number (1, 2, 3 ...), not "${opts.headerRow}".`, 'Give the spreadsheet row holding the column names, e.g. --header-row 3.');
   }
-  const bytes = readFileSync(file);
+  const bytes = readInputFile(file);
   const shown = basename(file);
   if (bytes.length === 0) throw new InputError('The file is empty.', { location: { file: shown }, code: 'input_empty', fix: 'Check you exported the right file; it has no content.' });
   const format = detectFormat(file, bytes.subarray(0, 4));
@@ -52,24 +54,27 @@ export async function readSourceTable(file: string, opts: ReadOptions = {}, engi
 function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTable {
   const { text, encoding } = decodeText(bytes, file, opts.encoding ?? 'auto');
   if (!text.trim()) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
-  const parsed = Papa.parse<string[]>(text, { delimiter: opts.delimiter ?? guessDelimiter(text), skipEmptyLines: false });
-  const data = parsed.data;
-  // Papa reports quote problems per record index.
-  const quoteProblems = new Map<number, string>();
-  for (const e of parsed.errors) if (e.type === 'Quotes' && e.row !== undefined) quoteProblems.set(e.row, 'a quoted value is not closed properly');
-
+  const delimiter = opts.delimiter !== undefined ? checkDelimiter(opts.delimiter) : guessDelimiter(text);
   // Row numbers follow the file's records as a spreadsheet would show them; blank lines still take a number.
   // The header is the first row that fills most of the table's width: a title line above the
   // table ("Library members, March 2024") fills one cell.
+  const head = parseCsv(text, delimiter, { maxRecords: 30 }).map((r) => r.values);
   let headerIndex = -1;
   const filled = (row: string[]) => row.filter((v) => v.trim() !== '').length;
+  let headerValues: string[] | undefined;
   if (opts.headerRow) {
     headerIndex = opts.headerRow - 1;
-    if (!data[headerIndex] || filled(data[headerIndex]) === 0) throw new InputError(`Row ${opts.headerRow} is empty.`, { location: { file, row: opts.headerRow }, fix: 'Give the row holding the column names with --header-row.' });
+    headerValues = headerIndex < head.length ? head[headerIndex] : parseCsv(text, delimiter, { maxRecords: opts.headerRow })[headerIndex]?.values;
+    if (!headerValues || filled(headerValues) === 0) throw new InputError(`Row ${opts.headerRow} is empty.`, { location: { file, row: opts.headerRow }, fix: 'Give the row holding the column names with --header-row.' });
   } else {
-    headerIndex = firstTableRow(data.slice(0, 30).map(filled));
+    headerIndex = firstTableRow(head.map(filled));
+    headerValues = head[headerIndex];
   }
-  if (headerIndex < 0) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
+  if (headerIndex < 0 || !headerValues) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
+  // The whole file, knowing the header's width: a record running over several lines with another
+  // width is an unclosed quote, and only its first line is set aside.
+  const parsed = parseCsv(text, delimiter, { expectedWidth: headerValues.length, fromRecord: headerIndex + 1 });
+  const data = parsed.map((r) => r.values);
   const rawHeader = data[headerIndex];
   if (rawHeader.length === 1 && bytes.length > 200 && looksBinaryText(text)) {
     throw new InputError('The file does not look like CSV: no delimiter was found and it contains control characters.', { location: { file }, code: 'input_not_csv', fix: 'Export the data as CSV, XLSX, JSON or Parquet.' });
@@ -79,9 +84,9 @@ function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTabl
   for (let i = headerIndex + 1; i < data.length; i++) {
     const values = data[i];
     if (values.length === 1 && values[0].trim() === '') continue; // blank line
-    if (values.every((v) => v.trim() === '')) continue;
+    if (values.every((v) => v.trim() === '') && !parsed[i].problem) continue;
     const row: SourceRow = { rowNo: i + 1, values };
-    if (quoteProblems.has(i)) row.problem = { reason: quoteProblems.get(i)! };
+    if (parsed[i].problem) row.problem = { reason: parsed[i].problem! };
     else if (values.length > header.length) {
       const extra = values.slice(header.length);
       if (extra.every((v) => v.trim() === '')) row.values = values.slice(0, header.length);
@@ -91,7 +96,16 @@ function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTabl
     }
     rows.push(row);
   }
-  return { file, format: 'csv', encoding, delimiter: parsed.meta.delimiter, header, rows };
+  return { file, format: 'csv', encoding, delimiter, header, rows };
+}
+
+/** A delimiter given with --delimiter: one character ("tab" or \t for a tab). */
+function checkDelimiter(d: string): string {
+  if (d === 'tab' || d === '\\t') return '\t';
+  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') {
+    throw new ParameterError(`"${d}" cannot be used as a delimiter.`, 'Give one character, e.g. --delimiter ";" or --delimiter tab.');
+  }
+  return d;
 }
 
 /**
@@ -115,11 +129,14 @@ export function guessDelimiter(text: string): string {
   const lines: string[] = [];
   let start = 0;
   while (lines.length < 20 && start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end).replace(/\r$/, '');
+    // Any of CRLF, LF and CR ends a line.
+    const m = /\r\n?|\n/g;
+    m.lastIndex = start;
+    const found = m.exec(text);
+    const end = found ? found.index : text.length;
+    const line = text.slice(start, end);
     if (line.trim()) lines.push(line);
-    start = end + 1;
+    start = found ? end + found[0].length : text.length;
   }
   const fields = (line: string, d: string) => {
     let n = 1, quoted = false;
@@ -264,6 +281,27 @@ async function readParquet(path: string, file: string, engine: Engine): Promise<
   return { file, format: 'parquet', header, rows };
 }
 
+/**
+ * Whether every line ends the same way (all CRLF or all LF, no lone CR) and holds an even number
+ * of double quotes, so no quoted value runs over a line break.
+ */
+export function plainLines(bytes: Uint8Array): boolean {
+  let quotes = 0, crlf = 0, lf = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 0x22) quotes++;
+    else if (b === 0x0d) {
+      if (bytes[i + 1] !== 0x0a) return false;
+    } else if (b === 0x0a) {
+      if (quotes & 1) return false;
+      quotes = 0;
+      if (i > 0 && bytes[i - 1] === 0x0d) crlf++; else lf++;
+      if (crlf && lf) return false;
+    }
+  }
+  return (quotes & 1) === 0;
+}
+
 /** A large, clean CSV loaded straight into a temporary table by DuckDB's reader. */
 export interface StagedCsv { table: string; file: string; header: string[]; columns: string[]; rows: number; encoding: 'utf-8'; delimiter: string }
 
@@ -281,10 +319,14 @@ export async function stageCleanCsv(engine: Engine, file: string, opts: ReadOpti
   if (!existsSync(file) || !statSync(file).isFile()) return null;
   const size = statSync(file).size;
   if (size < (opts.fastCsvMinBytes ?? FAST_CSV_MIN_BYTES)) return null;
-  const bytes = readFileSync(file);
+  let bytes: Buffer;
+  try { bytes = readFileSync(file); } catch { return null; } // the careful path explains it
   if (detectFormat(file, bytes.subarray(0, 4)) !== 'csv') return null;
   // Blank lines would shift DuckDB's ordinals away from the rows a person sees.
   if (bytes.includes('\n\n') || bytes.includes('\n\r\n') || bytes.includes(0)) return null;
+  // Mixed line endings, and quotes that do not pair up on a line (a quoted line break, or a quote
+  // never closed), are read differently by DuckDB and by the careful path: the careful path it is.
+  if (!plainLines(bytes)) return null;
   try { new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch { return null; }
   // The careful reader's view of the first lines decides the delimiter and the header; the fast
   // path is taken only when the table starts on the first line and DuckDB reads the same header.
