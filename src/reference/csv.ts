@@ -3,11 +3,12 @@
  * DuckDB's reader, which is fast enough for a national postcode directory. Published files are
  * checked for the columns each importer needs before anything is written.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { basename } from 'node:path';
 import { InputError } from '../core/index.ts';
 import { type Engine, ident, literal, sqlReadParquet } from '../store/index.ts';
+import { checkReadableFile, fileError } from '../intake/index.ts';
 
 export interface LoadedCsv { table: string; header: string[]; rows: number; file: string }
 
@@ -40,14 +41,13 @@ function detectEncoding(path: string): string | undefined {
 }
 
 function checkFile(path: string, file: string) {
-  if (!existsSync(path) || !statSync(path).isFile()) {
-    throw new InputError(`File not found: ${path}`, { location: { file }, code: 'file_missing', fix: 'Check the path and file name.' });
-  }
+  checkReadableFile(path);
   if (statSync(path).size === 0) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
   const head = Buffer.alloc(4);
-  const fd = openSync(path, 'r');
-  readSync(fd, head, 0, 4, 0);
-  closeSync(fd);
+  try {
+    const fd = openSync(path, 'r');
+    try { readSync(fd, head, 0, 4, 0); } finally { closeSync(fd); }
+  } catch (e) { throw fileError(e, path); }
   if (head[0] === 0x50 && head[1] === 0x4b) {
     throw new InputError('The file is a zip archive or an Excel workbook, not CSV.', { location: { file }, code: 'input_not_csv', fix: 'Unzip it, or save the sheet as CSV, and import the CSV file.' });
   }
@@ -123,6 +123,23 @@ export async function dropLoaded(engine: Engine, loaded: LoadedCsv): Promise<voi
   try { await engine.run(`DROP TABLE IF EXISTS ${ident(loaded.table)}`); } catch { /* rolled back with the transaction */ }
 }
 
+/**
+ * Refuses a file that lists an area more than once, naming the first rows that repeat one
+ * (area codes are public reference data, so the message may quote them).
+ */
+export async function refuseDuplicateCodes(engine: Engine, table: string, codeSql: string, file: string, column: string, what: string): Promise<void> {
+  const dups = await engine.all<{ code: string; rows: string; n: number }>(
+    `SELECT ${codeSql} AS code, string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) AS rows, count(*)::BIGINT AS n
+     FROM ${ident(table)} WHERE ${codeSql} IS NOT NULL AND ${codeSql} <> '' GROUP BY 1 HAVING count(*) > 1 ORDER BY min(_row) LIMIT 5`);
+  if (!dups.length) return;
+  const total = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM (SELECT 1 FROM ${ident(table)} WHERE ${codeSql} IS NOT NULL AND ${codeSql} <> '' GROUP BY ${codeSql} HAVING count(*) > 1)`))!.n;
+  const first = dups[0];
+  throw new InputError(`The ${what} file lists ${total === 1 ? 'an area' : `${total} areas`} more than once, e.g. ${first.code} on rows ${first.rows}: each area would be counted twice.`, {
+    location: { file, row: Number(first.rows.split(',')[0]), column }, code: 'reference_duplicates',
+    fix: `Keep one row per area and import the file again; nothing was imported. Repeated: ${dups.map((d) => `${d.code} (rows ${d.rows})`).join('; ')}${total > dups.length ? ' ...' : ''}.`,
+  });
+}
+
 /** Finds a column by any of the given names (case-insensitive, ignoring spaces and underscores). */
 export function findHeader(header: string[], names: string[]): string | null {
   const norm = (s: string) => s.toLowerCase().replace(/[\s_]/g, '');
@@ -143,7 +160,7 @@ export function parseMapSpec(specs: string[] | undefined): Record<string, string
   const out: Record<string, string> = {};
   for (const s of specs ?? []) {
     const i = s.indexOf('=');
-    if (i <= 0) throw new InputError(`Cannot read --map "${s}".`, { fix: 'Write it as column=field, e.g. --map "Post Code=postcode".' });
+    if (i <= 0 || !s.slice(0, i).trim() || !s.slice(i + 1).trim()) throw new InputError(`Cannot read --map "${s}": it needs a column name on both sides of "=".`, { code: 'parameter_invalid', fix: 'Write it as column=field, e.g. --map "Post Code=postcode".' });
     out[s.slice(0, i).trim()] = s.slice(i + 1).trim();
   }
   return out;
