@@ -22,7 +22,7 @@ export function detectFormat(file: string, head: Uint8Array): FileFormat {
   if (head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31) return 'parquet';
   const ext = extname(file).toLowerCase();
   if (ext === '.xls') {
-    throw new InputError('Old-style .xls workbooks cannot be read.', { location: { file }, fix: 'Open the file in Excel and save it as .xlsx or CSV UTF-8.' });
+    throw new InputError('Old-style .xls workbooks cannot be read.', { location: { file: basename(file) }, fix: 'Open the file in Excel and save it as .xlsx or CSV UTF-8.' });
   }
   if (ext === '.json' || ext === '.ndjson' || ext === '.jsonl') return 'json';
   return 'csv';
@@ -53,7 +53,7 @@ export async function readSourceTable(file: string, opts: ReadOptions = {}, engi
 
 function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTable {
   const { text, encoding } = decodeText(bytes, file, opts.encoding ?? 'auto');
-  if (!text.trim()) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
+  if (!text.trim()) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty', fix: 'Check you exported the right file; it holds only blank lines.' });
   const delimiter = opts.delimiter !== undefined ? checkDelimiter(opts.delimiter) : guessDelimiter(text);
   // Row numbers follow the file's records as a spreadsheet would show them; blank lines still take a number.
   // The header is the first row that fills most of the table's width: a title line above the
@@ -70,7 +70,7 @@ function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTabl
     headerIndex = firstTableRow(head.map(filled));
     headerValues = head[headerIndex];
   }
-  if (headerIndex < 0 || !headerValues) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
+  if (headerIndex < 0 || !headerValues) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty', fix: 'Check you exported the right file; it holds only blank lines.' });
   // The whole file, knowing the header's width: a record running over several lines with another
   // width is an unclosed quote, and only its first line is set aside.
   const parsed = parseCsv(text, delimiter, { expectedWidth: headerValues.length, fromRecord: headerIndex + 1 });
@@ -205,7 +205,7 @@ async function readXlsx(path: string, file: string, opts: ReadOptions): Promise<
     grid.push({ rowNo, values: vals });
   });
   const nonEmpty = grid.filter((r) => r.values.some((v) => v !== null && String(v).trim() !== ''));
-  if (!nonEmpty.length) throw new InputError(`The sheet "${sheet.name}" is empty.`, { location: { file }, code: 'input_empty' });
+  if (!nonEmpty.length) throw new InputError(`The sheet "${sheet.name}" is empty.`, { location: { file }, code: 'input_empty', fix: `Name the sheet holding the records with --sheet. Sheets in the workbook: ${wb.worksheets.map((w) => w.name).join(', ')}.` });
   const headerRow = opts.headerRow
     ? nonEmpty.find((r) => r.rowNo === opts.headerRow)
     : nonEmpty[Math.max(0, firstTableRow(nonEmpty.slice(0, 30).map((r) => r.values.filter((v) => v !== null && v !== '').length)))];
@@ -230,7 +230,7 @@ function readJson(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTab
   const { text, encoding } = decodeText(bytes, file, opts.encoding ?? 'auto');
   let items: unknown[];
   const trimmed = text.trim();
-  if (!trimmed) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
+  if (!trimmed) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty', fix: 'Check you exported the right file; it holds only blank lines.' });
   try {
     const doc = JSON.parse(trimmed);
     if (Array.isArray(doc)) items = doc;
@@ -238,7 +238,7 @@ function readJson(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTab
       const arr = Object.values(doc).find(Array.isArray);
       if (!arr) throw new InputError('The JSON file holds an object with no list of records in it.', { location: { file }, fix: 'Give a JSON array of records, or one record per line.' });
       items = arr;
-    } else throw new InputError('The JSON file does not hold records.', { location: { file } });
+    } else throw new InputError('The JSON file does not hold records.', { location: { file }, code: 'input_not_json', fix: 'Give a JSON array of records, or one record per line.' });
   } catch (e) {
     if (e instanceof InputError) throw e;
     // Newline-delimited JSON: one record per line.
@@ -247,7 +247,7 @@ function readJson(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTab
     for (let i = 0; i < lines.length; i++) {
       if (!lines[i].trim()) continue;
       try { items.push(JSON.parse(lines[i])); } catch (err) {
-        throw new InputError(`The file is not valid JSON: ${(err as Error).message}`, { location: { file, row: i + 1 }, code: 'input_not_json' });
+        throw new InputError(`The file is not valid JSON: ${(err as Error).message}`, { location: { file, row: i + 1 }, code: 'input_not_json', fix: 'Check the file is complete (not cut short) and export it again as a JSON array of records, or one record per line.' });
       }
     }
   }
@@ -267,15 +267,25 @@ function readJson(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTab
   return { file, format: 'json', encoding, header, rows };
 }
 
+function parquetError(e: unknown, file: string): InputError {
+  return new InputError(`The file could not be read as Parquet: ${String((e as Error).message).split('\n')[0]}`, {
+    location: { file }, code: 'input_not_parquet', fix: 'Check the file is complete (not cut short), or export the data again as Parquet or CSV UTF-8.' });
+}
+
 async function readParquet(path: string, file: string, engine: Engine): Promise<SourceTable> {
   let cols: { column_name: string }[];
   try {
     cols = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${sqlReadParquet(path)})`);
   } catch (e) {
-    throw new InputError(`The file could not be read as Parquet: ${(e as Error).message}`, { location: { file }, code: 'input_not_parquet' });
+    throw parquetError(e, file);
   }
   const select = cols.map((c, i) => `CAST(${ident(c.column_name)} AS VARCHAR) AS c${i}`).join(', ');
-  const data = await engine.all(`SELECT ${select} FROM ${sqlReadParquet(path)}`);
+  let data: Record<string, unknown>[];
+  try {
+    data = await engine.all(`SELECT ${select} FROM ${sqlReadParquet(path)}`);
+  } catch (e) {
+    throw parquetError(e, file);
+  }
   const header = cleanHeader(cols.map((c) => c.column_name));
   const rows: SourceRow[] = data.map((r, i) => ({ rowNo: i + 1, values: cols.map((_, j) => (r[`c${j}`] as string | null) ?? null) }));
   return { file, format: 'parquet', header, rows };

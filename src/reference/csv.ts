@@ -61,6 +61,15 @@ function isParquet(path: string): boolean {
   return head.toString('latin1') === 'PAR1';
 }
 
+/** A column called "_row" would be confused with the row numbers kept beside every record. */
+function refuseRowColumn(columns: string[], file: string): void {
+  const clash = columns.find((c) => c.replace(/^\uFEFF/, '').trim().toLowerCase() === '_row');
+  if (clash) {
+    throw new InputError(`The file has a column called "${clash}", a name kept for the row numbers the Observatory adds.`, {
+      location: { file, column: clash }, code: 'reference_columns', fix: 'Rename or remove that column and import the file again; nothing was imported.' });
+  }
+}
+
 /** Loads a published file — CSV (optionally gzipped) or Parquet, as the 2021 OAC is published — as text columns. */
 export async function loadReferenceCsv(engine: Engine, path: string): Promise<LoadedCsv> {
   const file = basename(path);
@@ -69,12 +78,17 @@ export async function loadReferenceCsv(engine: Engine, path: string): Promise<Lo
   try {
     if (isParquet(path)) {
       const cols = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${sqlReadParquet(path)})`);
+      refuseRowColumn(cols.map((c) => c.column_name), file);
       await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row,
         ${cols.map((c) => `CAST(${ident(c.column_name)} AS VARCHAR) AS ${ident(c.column_name)}`).join(', ')} FROM ${sqlReadParquet(path)}`);
     } else {
-      await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row, * FROM ${readerSql(path, detectEncoding(path))}`);
+      const source = readerSql(path, detectEncoding(path));
+      const described = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`);
+      refuseRowColumn(described.map((c) => c.column_name), file);
+      await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row, * FROM ${source}`);
     }
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw csvReadError(e, file);
   }
   const cols = await engine.all<{ name: string }>(`SELECT name FROM pragma_table_info(${literal(table)}) WHERE name <> '_row' ORDER BY cid`);
