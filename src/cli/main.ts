@@ -1,4 +1,7 @@
 /** The `civic` command line: every analysis scriptable, with --help everywhere and --format json. */
+import { existsSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerInit } from './init.ts';
 import { registerReference } from './reference.ts';
@@ -44,12 +47,26 @@ export function buildProgram(): Command {
   return program;
 }
 
-try {
-  await buildProgram().parseAsync(process.argv);
-} catch (e) {
-  if (e instanceof CommanderError) {
-    const ok = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code);
-    if (!ok && wantsJson()) process.stdout.write(json({ error: { code: 'usage', message: e.message.replace(/^error: /, '') } }));
-    process.exitCode = ok ? 0 : 2;
-  } else throw e;
+/**
+ * Runs the CLI on argv (as process.argv: node, script, arguments) and gives its exit code: 0 done,
+ * 2 a problem with the request or its files, 1 a defect. Tests call it in process.
+ */
+export async function runCli(argv: string[]): Promise<number> {
+  process.exitCode = undefined;
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      const ok = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code);
+      if (!ok && wantsJson(argv)) process.stdout.write(json({ error: { code: 'usage', message: e.message.replace(/^error: /, '') } }));
+      process.exitCode = ok ? 0 : 2;
+    } else throw e;
+  }
+  return Number(process.exitCode ?? 0);
+}
+
+// Run when started as the program (bin/civic.js or tsx src/cli/main.ts), not when imported by a test.
+const entry = process.argv[1] ? resolve(process.argv[1]) : '';
+if ([fileURLToPath(import.meta.url), fileURLToPath(new URL('../../bin/civic.js', import.meta.url))].some((f) => f === entry || (existsSync(entry) && realpathSync(entry) === f))) {
+  process.exitCode = await runCli(process.argv);
 }

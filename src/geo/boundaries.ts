@@ -35,19 +35,40 @@ function bboxOf(geometry: AreaGeometry): [number, number, number, number] {
   return [minX, minY, maxX, maxY];
 }
 
+/**
+ * Why a polygon geometry cannot be used, or null when it can: every polygon needs at least one
+ * ring, and every ring at least four positions (three corners and the first again) of finite numbers.
+ */
+function unusableGeometry(g: AreaGeometry): string | null {
+  if (!Array.isArray(g.coordinates) || g.coordinates.length === 0) return 'it has no coordinates';
+  const polys = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as unknown[];
+  for (const poly of polys) {
+    if (!Array.isArray(poly) || poly.length === 0) return 'one of its polygons has no coordinates';
+    for (const ring of poly as unknown[]) {
+      if (!Array.isArray(ring)) return 'one of its rings is not a list of positions';
+      if (!ring.every((p) => Array.isArray(p) && p.length >= 2 && Number.isFinite(p[0]) && Number.isFinite(p[1]))) return 'one of its positions is not a pair of numbers';
+      if (ring.length < 4) return `one of its rings has only ${ring.length} ${ring.length === 1 ? 'point' : 'points'}, too few to enclose an area`;
+    }
+  }
+  return null;
+}
+
 /** Reads a GeoJSON FeatureCollection of polygons, finding the area code and name properties. */
 export function parseBoundaries(text: string, file: string, codeProperty?: string): AreaShape[] {
-  let doc: { type?: string; features?: { properties?: Record<string, unknown>; geometry?: AreaGeometry | null }[] };
+  let doc: { type?: string; features?: ({ properties?: Record<string, unknown> | null; geometry?: AreaGeometry | null } | null)[] } | null;
   try {
-    doc = JSON.parse(text);
+    doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new InputError(`The boundary file is not valid GeoJSON: ${(e as Error).message}`, { location: { file }, fix: 'Export the boundaries as GeoJSON (WGS84 longitude/latitude).' });
   }
-  if (doc.type !== 'FeatureCollection' || !Array.isArray(doc.features)) {
+  if (!doc || typeof doc !== 'object' || doc.type !== 'FeatureCollection' || !Array.isArray(doc.features)) {
     throw new InputError('The boundary file is not a GeoJSON FeatureCollection.', { location: { file }, fix: 'Export the boundaries as a GeoJSON FeatureCollection.' });
   }
   if (!doc.features.length) throw new InputError('The boundary file has no features.', { location: { file } });
-  const first = doc.features[0].properties ?? {};
+  const notFeature = doc.features.findIndex((f) => !f || typeof f !== 'object' || Array.isArray(f));
+  if (notFeature >= 0) throw new InputError(`Feature ${notFeature + 1} is not a GeoJSON Feature.`, { location: { file, row: notFeature + 1 }, fix: 'Export the boundaries as a GeoJSON FeatureCollection of polygons.' });
+  const features = doc.features as { properties?: Record<string, unknown> | null; geometry?: AreaGeometry | null }[];
+  const first = features[0].properties ?? {};
   const codeKey = codeProperty ?? pickKey(first, CODE_KEYS);
   if (codeProperty && !(codeProperty in first)) {
     throw new InputError(`The boundary file has no property "${codeProperty}".`, { location: { file }, fix: `Its properties are: ${Object.keys(first).join(', ')}.` });
@@ -57,15 +78,32 @@ export function parseBoundaries(text: string, file: string, codeProperty?: strin
   }
   const nameKey = pickKey(first, NAME_KEYS.filter((p) => !p.test(codeKey)));
   const shapes: AreaShape[] = [];
-  doc.features.forEach((f, i) => {
+  const seen = new Map<string, number>();
+  features.forEach((f, i) => {
     const g = f.geometry;
     const code = f.properties?.[codeKey];
-    if (!g || (g.type !== 'Polygon' && g.type !== 'MultiPolygon')) {
-      throw new InputError(`Feature ${i + 1} is not a Polygon or MultiPolygon.`, { location: { file, row: i + 1 }, fix: 'Boundary files must hold polygons.' });
-    }
     if (code === undefined || code === null || code === '') {
-      throw new InputError(`Feature ${i + 1} has no area code in "${codeKey}".`, { location: { file, row: i + 1, column: codeKey } });
+      throw new InputError(`Feature ${i + 1} has no area code in "${codeKey}".`, { location: { file, row: i + 1, column: codeKey }, fix: 'Every feature needs its area code; correct or remove that feature.' });
     }
+    // Area codes are public reference data: messages may name them.
+    if (!g) {
+      throw new InputError(`Feature ${i + 1} (${String(code)}) has no geometry: postcodes cannot be placed in it.`, { location: { file, row: i + 1 }, code: 'boundary_geometry',
+        fix: `Give ${String(code)} its polygon (export the boundaries again from the source), or remove the feature and give postcodes in it their area code in the postcode file.` });
+    }
+    if (g.type !== 'Polygon' && g.type !== 'MultiPolygon') {
+      throw new InputError(`Feature ${i + 1} (${String(code)}) is not a Polygon or MultiPolygon.`, { location: { file, row: i + 1 }, code: 'boundary_geometry', fix: 'Boundary files must hold polygons.' });
+    }
+    const unusable = unusableGeometry(g);
+    if (unusable) {
+      throw new InputError(`Feature ${i + 1} (${String(code)}) has no usable boundary: ${unusable}.`, { location: { file, row: i + 1 }, code: 'boundary_geometry',
+        fix: `Give ${String(code)} its full polygon (export the boundaries again from the source), or remove the feature and give postcodes in it their area code in the postcode file.` });
+    }
+    const earlier = seen.get(String(code));
+    if (earlier !== undefined) {
+      throw new InputError(`Features ${earlier + 1} and ${i + 1} both have the area code ${String(code)}.`, { location: { file, row: i + 1, column: codeKey }, code: 'boundary_duplicates',
+        fix: 'Keep one feature per area (merge its parts into one MultiPolygon) and import the file again.' });
+    }
+    seen.set(String(code), i);
     const bbox = bboxOf(g);
     if (!(bbox[0] >= -180 && bbox[2] <= 180 && bbox[1] >= -90 && bbox[3] <= 90)) {
       throw new InputError(`Feature ${i + 1} (${String(code)}) has coordinates outside longitude/latitude range: the file may be in British National Grid.`, { location: { file, row: i + 1 }, fix: 'Re-project the boundaries to WGS84 (EPSG:4326) before importing.' });

@@ -57,6 +57,7 @@ export interface DatasetImportResult {
 }
 
 const NAME_RE = /^[a-z][a-z0-9_-]{0,62}$/;
+let stagingCounter = 0;
 const POSTCODE_HEADER = [/^post\s*code$/i, /^postcode$/i, /^post_code$/i, /^pcds?$/i, /^pc$/i, /postcode/i, /post\s*code/i];
 
 export function validateDatasetName(name: string): void {
@@ -79,8 +80,20 @@ function applyMapping(table: { header: string[]; file: string }, map: Record<str
     }
     header[i] = to;
   }
+  const blank = Object.entries(map).find(([, to]) => !to.trim());
+  if (blank) throw new InputError(`--map "${blank[0]}=" gives the column no new name.`, { location: { file: table.file, column: blank[0] }, fix: `Write it as --map "${blank[0]}=new_name".` });
   const dup = header.find((h, i) => header.findIndex((x) => x.toLowerCase() === h.toLowerCase()) !== i);
   if (dup) throw new InputError(`Two columns would both be called "${dup}".`, { location: { file: table.file, column: dup }, fix: 'Change the --map so every column has its own name.' });
+  // Names starting with "_" belong to the Observatory's own columns (_row, _status, _pc_key ...):
+  // a user's column is never renamed behind their back nor confused with one of them.
+  const reserved = header.findIndex((h) => h.startsWith('_'));
+  if (reserved >= 0) {
+    const original = table.header[reserved];
+    throw new InputError(`The column "${header[reserved]}" starts with "_", which is kept for the Observatory's own columns.`, {
+      location: { file: table.file, column: original }, code: 'input_reserved_column',
+      fix: `Rename it on the way in, e.g. --map "${original}=${header[reserved].replace(/^_+/, '') || 'column'}_source".`,
+    });
+  }
   return header;
 }
 
@@ -138,12 +151,13 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
 
   const attrIdx = header.map((_, i) => i).filter((i) => i !== pcIndex);
   const tableName = tableNameFor(name);
-  const staging = `${tableName}__staging`;
+  // Named so that no dataset's table ("ds_" + a name) can ever be the staging table, and only
+  // ever created here: an import never drops a table it did not make.
+  const staging = `import_staging_${process.pid}_${++stagingCounter}`;
   const total = staged ? staged.rows : (table as SourceTable).rows.length;
 
   // The staging table is filled before the transaction: temporary tables made inside one are
   // much slower to read back (measured: the matching join took twice as long).
-  await engine.run(`DROP TABLE IF EXISTS ${ident(staging)}`);
   const attrCols = attrIdx.map((i) => `${ident(header[i])} VARCHAR`).join(', ');
   await engine.run(`CREATE TEMP TABLE ${ident(staging)} (_row BIGINT, _postcode_raw VARCHAR, _problem VARCHAR, _problem_column VARCHAR${attrCols ? ', ' + attrCols : ''})`);
 

@@ -8,3 +8,4 @@ export type { DatasetImportOptions, DatasetImportResult, DatasetSummary, RowIssu
 export { DEFAULT_READ_LIMITS, READ_LIMIT_ENV, resolveReadLimits, type ReadLimits } from './limits.ts';
 export { writePreparedTable, type PreparedTable } from './prepared.ts';
 export { checkWorkbookLimits } from './zip-check.ts';
+export { readInputFile, checkReadableFile, fileError } from './files.ts';

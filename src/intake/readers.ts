@@ -7,9 +7,11 @@ import { readFileSync, statSync, existsSync, openSync, readSync, closeSync } fro
 import { extname, basename } from 'node:path';
 import Papa from 'papaparse';
 import ExcelJS from 'exceljs';
-import { InputError } from '../core/index.ts';
+import { InputError, ParameterError } from '../core/index.ts';
 import { type Engine, ident, literal, sqlReadParquet } from '../store/index.ts';
 import { decodeText } from './decode.ts';
+import { parseCsv } from './csv-parse.ts';
+import { readInputFile, checkReadableFile } from './files.ts';
 import { cleanHeader, type ReadOptions, type SourceRow, type SourceTable } from './table.ts';
 import { overLimit, resolveReadLimits, type ReadLimits } from './limits.ts';
 import { checkWorkbookLimits } from './zip-check.ts';
@@ -22,16 +24,17 @@ export function detectFormat(file: string, head: Uint8Array): FileFormat {
   if (head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31) return 'parquet';
   const ext = extname(file).toLowerCase();
   if (ext === '.xls') {
-    throw new InputError('Old-style .xls workbooks cannot be read.', { location: { file }, fix: 'Open the file in Excel and save it as .xlsx or CSV UTF-8.' });
+    throw new InputError('Old-style .xls workbooks cannot be read.', { location: { file: basename(file) }, fix: 'Open the file in Excel and save it as .xlsx or CSV UTF-8.' });
   }
   if (ext === '.json' || ext === '.ndjson' || ext === '.jsonl') return 'json';
   return 'csv';
 }
 
 export async function readSourceTable(file: string, opts: ReadOptions = {}, engine?: Engine): Promise<SourceTable> {
-  if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new InputError(`File not found: ${file}`, { location: { file }, code: 'file_missing', fix: 'Check the path and file name.' });
+  if (opts.headerRow !== undefined && !(Number.isInteger(opts.headerRow) && opts.headerRow >= 1)) {
+    throw new ParameterError(`--header-row must be a row number (1, 2, 3 ...), not "${opts.headerRow}".`, 'Give the spreadsheet row holding the column names, e.g. --header-row 3.');
   }
+  checkReadableFile(file);
   const shown = basename(file);
   if (statSync(file).size === 0) throw new InputError('The file is empty.', { location: { file: shown }, code: 'input_empty', fix: 'Check you exported the right file; it has no content.' });
   const limits = resolveReadLimits(opts.limits);
@@ -46,8 +49,8 @@ export async function readSourceTable(file: string, opts: ReadOptions = {}, engi
     case 'parquet':
       if (!engine) throw new InputError('Parquet files need a workspace to be read.', { location: { file: shown } });
       table = await readParquet(file, shown, engine, limits); break;
-    case 'json': table = readJson(readFileSync(file), shown, opts); break;
-    default: table = readCsv(readFileSync(file), shown, opts, limits);
+    case 'json': table = readJson(readInputFile(file), shown, opts); break;
+    default: table = readCsv(readInputFile(file), shown, opts, limits);
   }
   if (table.rows.length > limits.maxRows) throw overLimit(shown, 'rows', limits);
   if (table.rows.length * table.header.length > limits.maxCells) throw overLimit(shown, 'cells', limits);
@@ -59,29 +62,30 @@ export async function readSourceTable(file: string, opts: ReadOptions = {}, engi
 
 function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions, limits: ReadLimits = resolveReadLimits(opts.limits)): SourceTable {
   const { text, encoding } = decodeText(bytes, file, opts.encoding ?? 'auto');
-  if (!text.trim()) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
-  // Parsing stops a little past the rows limit (room for title lines above the header): a file
-  // over the limit is refused without parsing all of it.
-  const previewRows = limits.maxRows + (opts.headerRow ?? 30) + 1;
-  const parsed = Papa.parse<string[]>(text, { delimiter: opts.delimiter ?? guessDelimiter(text), skipEmptyLines: false, preview: previewRows });
-  if (parsed.data.length >= previewRows) throw overLimit(file, 'rows', limits);
-  const data = parsed.data;
-  // Papa reports quote problems per record index.
-  const quoteProblems = new Map<number, string>();
-  for (const e of parsed.errors) if (e.type === 'Quotes' && e.row !== undefined) quoteProblems.set(e.row, 'a quoted value is not closed properly');
-
+  if (!text.trim()) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty', fix: 'Check you exported the right file; it holds only blank lines.' });
+  const delimiter = opts.delimiter !== undefined ? checkDelimiter(opts.delimiter) : guessDelimiter(text);
   // Row numbers follow the file's records as a spreadsheet would show them; blank lines still take a number.
   // The header is the first row that fills most of the table's width: a title line above the
   // table ("Library members, March 2024") fills one cell.
+  const head = parseCsv(text, delimiter, { maxRecords: 30 }).map((r) => r.values);
   let headerIndex = -1;
   const filled = (row: string[]) => row.filter((v) => v.trim() !== '').length;
+  let headerValues: string[] | undefined;
   if (opts.headerRow) {
     headerIndex = opts.headerRow - 1;
-    if (!data[headerIndex] || filled(data[headerIndex]) === 0) throw new InputError(`Row ${opts.headerRow} is empty.`, { location: { file, row: opts.headerRow }, fix: 'Give the row holding the column names with --header-row.' });
+    headerValues = headerIndex < head.length ? head[headerIndex] : parseCsv(text, delimiter, { maxRecords: opts.headerRow })[headerIndex]?.values;
+    if (!headerValues || filled(headerValues) === 0) throw new InputError(`Row ${opts.headerRow} is empty.`, { location: { file, row: opts.headerRow }, fix: 'Give the row holding the column names with --header-row.' });
   } else {
-    headerIndex = firstTableRow(data.slice(0, 30).map(filled));
+    headerIndex = firstTableRow(head.map(filled));
+    headerValues = head[headerIndex];
   }
-  if (headerIndex < 0) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
+  if (headerIndex < 0 || !headerValues) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty', fix: 'Check you exported the right file; it holds only blank lines.' });
+  // The whole file, knowing the header's width: a record running over several lines with another
+  // width is an unclosed quote, and only its first line is set aside.
+  // Parsing stops just past the rows limit: a file over it is refused without parsing all of it.
+  const parsed = parseCsv(text, delimiter, { expectedWidth: headerValues.length, fromRecord: headerIndex + 1, maxRecords: headerIndex + 2 + limits.maxRows });
+  if (parsed.length > headerIndex + 1 + limits.maxRows) throw overLimit(file, 'rows', limits);
+  const data = parsed.map((r) => r.values);
   const rawHeader = data[headerIndex];
   if (rawHeader.length === 1 && bytes.length > 200 && looksBinaryText(text)) {
     throw new InputError('The file does not look like CSV: no delimiter was found and it contains control characters.', { location: { file }, code: 'input_not_csv', fix: 'Export the data as CSV, XLSX, JSON or Parquet.' });
@@ -91,9 +95,9 @@ function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions, limits: Rea
   for (let i = headerIndex + 1; i < data.length; i++) {
     const values = data[i];
     if (values.length === 1 && values[0].trim() === '') continue; // blank line
-    if (values.every((v) => v.trim() === '')) continue;
+    if (values.every((v) => v.trim() === '') && !parsed[i].problem) continue;
     const row: SourceRow = { rowNo: i + 1, values };
-    if (quoteProblems.has(i)) row.problem = { reason: quoteProblems.get(i)! };
+    if (parsed[i].problem) row.problem = { reason: parsed[i].problem! };
     else if (values.length > header.length) {
       const extra = values.slice(header.length);
       if (extra.every((v) => v.trim() === '')) row.values = values.slice(0, header.length);
@@ -103,7 +107,16 @@ function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions, limits: Rea
     }
     rows.push(row);
   }
-  return { file, format: 'csv', encoding, delimiter: parsed.meta.delimiter, header, rows };
+  return { file, format: 'csv', encoding, delimiter, header, rows };
+}
+
+/** A delimiter given with --delimiter: one character ("tab" or \t for a tab). */
+function checkDelimiter(d: string): string {
+  if (d === 'tab' || d === '\\t') return '\t';
+  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') {
+    throw new ParameterError(`"${d}" cannot be used as a delimiter.`, 'Give one character, e.g. --delimiter ";" or --delimiter tab.');
+  }
+  return d;
 }
 
 /**
@@ -127,11 +140,14 @@ export function guessDelimiter(text: string): string {
   const lines: string[] = [];
   let start = 0;
   while (lines.length < 20 && start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end).replace(/\r$/, '');
+    // Any of CRLF, LF and CR ends a line.
+    const m = /\r\n?|\n/g;
+    m.lastIndex = start;
+    const found = m.exec(text);
+    const end = found ? found.index : text.length;
+    const line = text.slice(start, end);
     if (line.trim()) lines.push(line);
-    start = end + 1;
+    start = found ? end + found[0].length : text.length;
   }
   const fields = (line: string, d: string) => {
     let n = 1, quoted = false;
@@ -217,7 +233,7 @@ async function readXlsx(path: string, file: string, opts: ReadOptions, limits: R
     (reader as unknown as { stream?: { destroy(): void } }).stream?.destroy();
   }
   if (!chosen) {
-    if (!opts.sheet && firstEmpty !== null) throw new InputError(`The sheet "${firstEmpty}" is empty.`, { location: { file }, code: 'input_empty' });
+    if (!opts.sheet && firstEmpty !== null) throw new InputError(`The sheet "${firstEmpty}" is empty.`, { location: { file }, code: 'input_empty', fix: `Name the sheet holding the records with --sheet. Sheets in the workbook: ${names.join(', ')}.` });
     throw new InputError(opts.sheet ? `The workbook has no sheet called "${opts.sheet}".` : 'The workbook has no sheets.', {
       location: { file }, fix: `Sheets in the workbook: ${names.join(', ') || 'none'}.`,
     });
@@ -225,7 +241,7 @@ async function readXlsx(path: string, file: string, opts: ReadOptions, limits: R
   const sheet = { name: chosen.name };
   const grid = chosen.grid;
   const nonEmpty = grid.filter((r) => r.values.some((v) => v !== null && String(v).trim() !== ''));
-  if (!nonEmpty.length) throw new InputError(`The sheet "${sheet.name}" is empty.`, { location: { file }, code: 'input_empty' });
+  if (!nonEmpty.length) throw new InputError(`The sheet "${sheet.name}" is empty.`, { location: { file }, code: 'input_empty', fix: `Name the sheet holding the records with --sheet. Sheets in the workbook: ${names.join(', ')}.` });
   const headerRow = opts.headerRow
     ? nonEmpty.find((r) => r.rowNo === opts.headerRow)
     : nonEmpty[Math.max(0, firstTableRow(nonEmpty.slice(0, 30).map((r) => r.values.filter((v) => v !== null && v !== '').length)))];
@@ -250,7 +266,7 @@ function readJson(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTab
   const { text, encoding } = decodeText(bytes, file, opts.encoding ?? 'auto');
   let items: unknown[];
   const trimmed = text.trim();
-  if (!trimmed) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
+  if (!trimmed) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty', fix: 'Check you exported the right file; it holds only blank lines.' });
   try {
     const doc = JSON.parse(trimmed);
     if (Array.isArray(doc)) items = doc;
@@ -258,7 +274,7 @@ function readJson(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTab
       const arr = Object.values(doc).find(Array.isArray);
       if (!arr) throw new InputError('The JSON file holds an object with no list of records in it.', { location: { file }, fix: 'Give a JSON array of records, or one record per line.' });
       items = arr;
-    } else throw new InputError('The JSON file does not hold records.', { location: { file } });
+    } else throw new InputError('The JSON file does not hold records.', { location: { file }, code: 'input_not_json', fix: 'Give a JSON array of records, or one record per line.' });
   } catch (e) {
     if (e instanceof InputError) throw e;
     // Newline-delimited JSON: one record per line.
@@ -267,7 +283,7 @@ function readJson(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTab
     for (let i = 0; i < lines.length; i++) {
       if (!lines[i].trim()) continue;
       try { items.push(JSON.parse(lines[i])); } catch (err) {
-        throw new InputError(`The file is not valid JSON: ${(err as Error).message}`, { location: { file, row: i + 1 }, code: 'input_not_json' });
+        throw new InputError(`The file is not valid JSON: ${(err as Error).message}`, { location: { file, row: i + 1 }, code: 'input_not_json', fix: 'Check the file is complete (not cut short) and export it again as a JSON array of records, or one record per line.' });
       }
     }
   }
@@ -287,6 +303,11 @@ function readJson(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTab
   return { file, format: 'json', encoding, header, rows };
 }
 
+function parquetError(e: unknown, file: string): InputError {
+  return new InputError(`The file could not be read as Parquet: ${String((e as Error).message).split('\n')[0]}`, {
+    location: { file }, code: 'input_not_parquet', fix: 'Check the file is complete (not cut short), or export the data again as Parquet or CSV UTF-8.' });
+}
+
 async function readParquet(path: string, file: string, engine: Engine, limits: ReadLimits): Promise<SourceTable> {
   let cols: { column_name: string }[];
   let count: number;
@@ -295,15 +316,41 @@ async function readParquet(path: string, file: string, engine: Engine, limits: R
     // The row count is in the file's footer: checked before any row is read.
     count = Number((await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${sqlReadParquet(path)}`))!.n);
   } catch (e) {
-    throw new InputError(`The file could not be read as Parquet: ${(e as Error).message}`, { location: { file }, code: 'input_not_parquet' });
+    throw parquetError(e, file);
   }
   if (count > limits.maxRows) throw overLimit(file, 'rows', limits);
   if (count * cols.length > limits.maxCells) throw overLimit(file, 'cells', limits);
   const select = cols.map((c, i) => `CAST(${ident(c.column_name)} AS VARCHAR) AS c${i}`).join(', ');
-  const data = await engine.all(`SELECT ${select} FROM ${sqlReadParquet(path)}`);
+  let data: Record<string, unknown>[];
+  try {
+    data = await engine.all(`SELECT ${select} FROM ${sqlReadParquet(path)}`);
+  } catch (e) {
+    throw parquetError(e, file);
+  }
   const header = cleanHeader(cols.map((c) => c.column_name));
   const rows: SourceRow[] = data.map((r, i) => ({ rowNo: i + 1, values: cols.map((_, j) => (r[`c${j}`] as string | null) ?? null) }));
   return { file, format: 'parquet', header, rows };
+}
+
+/**
+ * Whether every line ends the same way (all CRLF or all LF, no lone CR) and holds an even number
+ * of double quotes, so no quoted value runs over a line break.
+ */
+export function plainLines(bytes: Uint8Array): boolean {
+  let quotes = 0, crlf = 0, lf = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 0x22) quotes++;
+    else if (b === 0x0d) {
+      if (bytes[i + 1] !== 0x0a) return false;
+    } else if (b === 0x0a) {
+      if (quotes & 1) return false;
+      quotes = 0;
+      if (i > 0 && bytes[i - 1] === 0x0d) crlf++; else lf++;
+      if (crlf && lf) return false;
+    }
+  }
+  return (quotes & 1) === 0;
 }
 
 /** A large, clean CSV loaded straight into a temporary table by DuckDB's reader. */
@@ -325,10 +372,14 @@ export async function stageCleanCsv(engine: Engine, file: string, opts: ReadOpti
   if (!existsSync(file) || !statSync(file).isFile()) return null;
   const size = statSync(file).size;
   if (size < (opts.fastCsvMinBytes ?? FAST_CSV_MIN_BYTES)) return null;
-  const bytes = readFileSync(file);
+  let bytes: Buffer;
+  try { bytes = readFileSync(file); } catch { return null; } // the careful path explains it
   if (detectFormat(file, bytes.subarray(0, 4)) !== 'csv') return null;
   // Blank lines would shift DuckDB's ordinals away from the rows a person sees.
   if (bytes.includes('\n\n') || bytes.includes('\n\r\n') || bytes.includes(0)) return null;
+  // Mixed line endings, and quotes that do not pair up on a line (a quoted line break, or a quote
+  // never closed), are read differently by DuckDB and by the careful path: the careful path it is.
+  if (!plainLines(bytes)) return null;
   try { new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch { return null; }
   // The careful reader's view of the first lines decides the delimiter and the header; the fast
   // path is taken only when the table starts on the first line and DuckDB reads the same header.

@@ -29,11 +29,14 @@ export interface ReadOptions {
   limits?: Partial<ReadLimits>;
 }
 
-/** Makes header names usable: trims them, names blanks, and makes duplicates distinct. */
+/** Makes header names usable: trims them, drops control characters, names blanks, and makes duplicates distinct. */
 export function cleanHeader(raw: (string | null | undefined)[]): string[] {
   const seen = new Map<string, number>();
   return raw.map((h, i) => {
-    let name = (h ?? '').replace(/^\uFEFF/, '').trim();
+    // Control characters (a NUL from a broken export, a stray tab or line break) are invisible in
+    // a column name and cannot be part of one in the workspace.
+    // eslint-disable-next-line no-control-regex
+    let name = (h ?? '').replace(/^\uFEFF/, '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
     if (!name) name = `column_${i + 1}`;
     const key = name.toLowerCase();
     const n = (seen.get(key) ?? 0) + 1;

@@ -4,12 +4,12 @@
  * boundary files; boundaries also give postcodes their area codes by point-in-polygon when the
  * directory has none.
  */
-import { readFileSync, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InputError, ParameterError } from '../core/index.ts';
 import { type Engine, ident } from '../store/index.ts';
 import { AREA_LEVELS, type AreaLevel, AreaLocator, parseBoundaries, levelFamilyOfCode, levelFor, parseLevel, yearFromHeader } from '../geo/index.ts';
 import type { AreaShape } from '../geo/index.ts';
+import { readInputFile } from '../intake/index.ts';
 import { loadReferenceCsv, dropLoaded, findHeader, gssColumns } from './csv.ts';
 
 const FAMILY_ORDER = ['oa', 'lsoa', 'msoa', 'ward', 'lad'] as const;
@@ -96,8 +96,7 @@ export async function importBoundaries(engine: Engine, path: string, levelInput:
   const file = basename(path);
   const level = parseLevel(levelInput);
   if (!level) throw new ParameterError(`Unknown boundary level "${levelInput}".`, `Levels: ${AREA_LEVELS.join(', ')}.`);
-  if (!existsSync(path)) throw new InputError(`File not found: ${path}`, { location: { file }, code: 'file_missing' });
-  const shapes = parseBoundaries(readFileSync(path, 'utf8'), file, opts.codeProperty);
+  const shapes = parseBoundaries(readInputFile(path).toString('utf8'), file, opts.codeProperty);
   return engine.transaction(async () => {
     await engine.run(`CREATE TEMP TABLE boundary_new AS SELECT * FROM boundary LIMIT 0`);
     await engine.append('boundary_new', shapes.map((s) => [s.code, level, s.name, JSON.stringify(s.geometry), s.bbox[0], s.bbox[1], s.bbox[2], s.bbox[3]]));

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { InputError } from '../core/index.ts';
 import { type Engine, ident, sqlTryNumber } from '../store/index.ts';
 import { levelFamilyOfCode, levelFor, yearFromHeader, parseLevel, type AreaLevel } from '../geo/index.ts';
-import { loadReferenceCsv, dropLoaded, findHeader, gssColumns } from './csv.ts';
+import { loadReferenceCsv, dropLoaded, findHeader, gssColumns, refuseDuplicateCodes } from './csv.ts';
 
 export interface BaseImportResult { file: string; level: AreaLevel; areas: number; households: number | null; population: number | null; rejected: { row: number; column: string; value: string | null }[] }
 
@@ -48,6 +48,8 @@ export async function importBase(engine: Engine, path: string, opts: { areaYear?
       throw new InputError(`The base file has ${bad.length === 20 ? 'many' : bad.length} ${bad.length === 1 ? 'count that is not a whole number' : 'counts that are not whole numbers'}, e.g. "${bad[0].value ?? ''}".`, {
         location: { file, row: bad[0].row, column: bad[0].column }, code: 'reference_values', fix: 'Correct or remove those rows; nothing was imported.' });
     }
+    // An area listed twice would be counted twice in every profile's base: refuse, naming the rows.
+    await refuseDuplicateCodes(engine, loaded.table, `trim(${ident(codeCol)})`, file, codeCol, 'base');
     return await engine.transaction(async () => {
       await engine.run(`CREATE TEMP TABLE base_new AS SELECT trim(${ident(codeCol)}) AS area_code, $1 AS level,
           ${hhCol ? sqlTryNumber(ident(hhCol)) : 'NULL'} AS households, ${popCol ? sqlTryNumber(ident(popCol)) : 'NULL'} AS population, $2 AS source

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { InputError, NotFoundError, ParameterError } from '../core/index.ts';
 import { type Engine, ident } from '../store/index.ts';
 import { levelFamilyOfCode, levelFor, yearFromHeader, type AreaLevel } from '../geo/index.ts';
-import { loadReferenceCsv, dropLoaded, findHeader, gssColumns } from './csv.ts';
+import { loadReferenceCsv, dropLoaded, findHeader, gssColumns, refuseDuplicateCodes } from './csv.ts';
 
 export interface ClassificationImportResult { name: string; areaLevel: AreaLevel; tiers: string[]; areas: number; segments: Record<string, number>; format: string }
 
@@ -27,6 +27,13 @@ export async function importClassification(engine: Engine, path: string, opts: {
     let subgroupNameCol: string | null = null;
     const oac11 = findHeader(loaded.header, ['OAC11CD']);
     const oac21 = findHeader(loaded.header, ['Supergroup']) && findHeader(loaded.header, ['Geography_Code']);
+    if (oac21) {
+      const absent = ['Group', 'Subgroup'].filter((h) => !findHeader(loaded.header, [h]));
+      if (absent.length) {
+        throw new InputError(`The file looks like the 2021 OAC (it has Geography_Code and Supergroup) but has no ${absent.join(' or ')} column.`, {
+          location: { file }, code: 'reference_columns', fix: `Use the OAC file as ONS publishes it, with Supergroup, Group and Subgroup columns, or give a CSV with area_code and one column per tier. Columns found: ${loaded.header.join(', ')}.` });
+      }
+    }
     if (oac11) {
       // ONS OA11 → 2011 OAC lookup: the subgroup code (e.g. 7d1) carries the group (7d) and supergroup (7).
       format = 'ONS 2011 OAC lookup';
@@ -67,6 +74,8 @@ export async function importClassification(engine: Engine, path: string, opts: {
       throw new InputError(`${missing.n} row(s) of the classification have no area code or no segment code.`, { location: { file, row: missing.row ?? undefined }, code: 'reference_values', fix: 'Every row needs an area code and a code for every tier; nothing was imported.' });
     }
 
+    // An area listed twice would be counted twice (once per segment) in every profile: refuse, naming the rows.
+    await refuseDuplicateCodes(engine, loaded.table, `trim(${ident(codeCol)})`, file, codeCol, 'classification');
     return await engine.transaction(async () => {
       // Another authority's file for the same classification adds to it: only the areas in this
       // file are replaced, and segment names already given are kept.

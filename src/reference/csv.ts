@@ -3,11 +3,12 @@
  * DuckDB's reader, which is fast enough for a national postcode directory. Published files are
  * checked for the columns each importer needs before anything is written.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { basename } from 'node:path';
 import { InputError } from '../core/index.ts';
 import { type Engine, ident, literal, sqlReadParquet } from '../store/index.ts';
+import { checkReadableFile, fileError } from '../intake/index.ts';
 
 export interface LoadedCsv { table: string; header: string[]; rows: number; file: string }
 
@@ -40,14 +41,13 @@ function detectEncoding(path: string): string | undefined {
 }
 
 function checkFile(path: string, file: string) {
-  if (!existsSync(path) || !statSync(path).isFile()) {
-    throw new InputError(`File not found: ${path}`, { location: { file }, code: 'file_missing', fix: 'Check the path and file name.' });
-  }
+  checkReadableFile(path);
   if (statSync(path).size === 0) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
   const head = Buffer.alloc(4);
-  const fd = openSync(path, 'r');
-  readSync(fd, head, 0, 4, 0);
-  closeSync(fd);
+  try {
+    const fd = openSync(path, 'r');
+    try { readSync(fd, head, 0, 4, 0); } finally { closeSync(fd); }
+  } catch (e) { throw fileError(e, path); }
   if (head[0] === 0x50 && head[1] === 0x4b) {
     throw new InputError('The file is a zip archive or an Excel workbook, not CSV.', { location: { file }, code: 'input_not_csv', fix: 'Unzip it, or save the sheet as CSV, and import the CSV file.' });
   }
@@ -61,6 +61,15 @@ function isParquet(path: string): boolean {
   return head.toString('latin1') === 'PAR1';
 }
 
+/** A column called "_row" would be confused with the row numbers kept beside every record. */
+function refuseRowColumn(columns: string[], file: string): void {
+  const clash = columns.find((c) => c.replace(/^\uFEFF/, '').trim().toLowerCase() === '_row');
+  if (clash) {
+    throw new InputError(`The file has a column called "${clash}", a name kept for the row numbers the Observatory adds.`, {
+      location: { file, column: clash }, code: 'reference_columns', fix: 'Rename or remove that column and import the file again; nothing was imported.' });
+  }
+}
+
 /** Loads a published file — CSV (optionally gzipped) or Parquet, as the 2021 OAC is published — as text columns. */
 export async function loadReferenceCsv(engine: Engine, path: string): Promise<LoadedCsv> {
   const file = basename(path);
@@ -69,12 +78,17 @@ export async function loadReferenceCsv(engine: Engine, path: string): Promise<Lo
   try {
     if (isParquet(path)) {
       const cols = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${sqlReadParquet(path)})`);
+      refuseRowColumn(cols.map((c) => c.column_name), file);
       await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row,
         ${cols.map((c) => `CAST(${ident(c.column_name)} AS VARCHAR) AS ${ident(c.column_name)}`).join(', ')} FROM ${sqlReadParquet(path)}`);
     } else {
-      await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row, * FROM ${readerSql(path, detectEncoding(path))}`);
+      const source = readerSql(path, detectEncoding(path));
+      const described = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`);
+      refuseRowColumn(described.map((c) => c.column_name), file);
+      await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row, * FROM ${source}`);
     }
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw csvReadError(e, file);
   }
   const cols = await engine.all<{ name: string }>(`SELECT name FROM pragma_table_info(${literal(table)}) WHERE name <> '_row' ORDER BY cid`);
@@ -123,6 +137,23 @@ export async function dropLoaded(engine: Engine, loaded: LoadedCsv): Promise<voi
   try { await engine.run(`DROP TABLE IF EXISTS ${ident(loaded.table)}`); } catch { /* rolled back with the transaction */ }
 }
 
+/**
+ * Refuses a file that lists an area more than once, naming the first rows that repeat one
+ * (area codes are public reference data, so the message may quote them).
+ */
+export async function refuseDuplicateCodes(engine: Engine, table: string, codeSql: string, file: string, column: string, what: string): Promise<void> {
+  const dups = await engine.all<{ code: string; rows: string; n: number }>(
+    `SELECT ${codeSql} AS code, string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) AS rows, count(*)::BIGINT AS n
+     FROM ${ident(table)} WHERE ${codeSql} IS NOT NULL AND ${codeSql} <> '' GROUP BY 1 HAVING count(*) > 1 ORDER BY min(_row) LIMIT 5`);
+  if (!dups.length) return;
+  const total = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM (SELECT 1 FROM ${ident(table)} WHERE ${codeSql} IS NOT NULL AND ${codeSql} <> '' GROUP BY ${codeSql} HAVING count(*) > 1)`))!.n;
+  const first = dups[0];
+  throw new InputError(`The ${what} file lists ${total === 1 ? 'an area' : `${total} areas`} more than once, e.g. ${first.code} on rows ${first.rows}: each area would be counted twice.`, {
+    location: { file, row: Number(first.rows.split(',')[0]), column }, code: 'reference_duplicates',
+    fix: `Keep one row per area and import the file again; nothing was imported. Repeated: ${dups.map((d) => `${d.code} (rows ${d.rows})`).join('; ')}${total > dups.length ? ' ...' : ''}.`,
+  });
+}
+
 /** Finds a column by any of the given names (case-insensitive, ignoring spaces and underscores). */
 export function findHeader(header: string[], names: string[]): string | null {
   const norm = (s: string) => s.toLowerCase().replace(/[\s_]/g, '');
@@ -143,7 +174,7 @@ export function parseMapSpec(specs: string[] | undefined): Record<string, string
   const out: Record<string, string> = {};
   for (const s of specs ?? []) {
     const i = s.indexOf('=');
-    if (i <= 0) throw new InputError(`Cannot read --map "${s}".`, { fix: 'Write it as column=field, e.g. --map "Post Code=postcode".' });
+    if (i <= 0 || !s.slice(0, i).trim() || !s.slice(i + 1).trim()) throw new InputError(`Cannot read --map "${s}": it needs a column name on both sides of "=".`, { code: 'parameter_invalid', fix: 'Write it as column=field, e.g. --map "Post Code=postcode".' });
     out[s.slice(0, i).trim()] = s.slice(i + 1).trim();
   }
   return out;

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { DuckDBInstance, DuckDBConnection, DuckDBAppender, type DuckDBValue } from '@duckdb/node-api';
 import type { Engine, Row, SqlValue } from './engine.ts';
 import { ident } from './engine.ts';
+import { ObservatoryError } from '../core/index.ts';
 
 /** Converts a driver value into a plain JSON-safe value. */
 function plain(v: DuckDBValue): SqlValue {
@@ -22,12 +23,25 @@ function plain(v: DuckDBValue): SqlValue {
 export class DuckDbEngine implements Engine {
   private tx: { id: symbol; done: Promise<void> } | null = null;
   private readonly context = new AsyncLocalStorage<symbol>();
-  private constructor(private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection) {}
+  private constructor(private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, private readonly path: string) {}
 
   static async open(path: string): Promise<DuckDbEngine> {
     const instance = await DuckDBInstance.create(path);
     const conn = await instance.connect();
-    return new DuckDbEngine(instance, conn);
+    return new DuckDbEngine(instance, conn, path);
+  }
+
+  /**
+   * A failure to write the workspace file or its journal (a read-only folder, a full disk) is the
+   * person's to fix, not a defect: it becomes a plain error. Anything else is passed on as it is.
+   */
+  private storageError(e: unknown): unknown {
+    const msg = String((e as Error)?.message ?? e);
+    if (this.path && msg.includes(this.path) && /cannot open file|could not write|no space left|not permitted|permission denied|read-only/i.test(msg)) {
+      return new ObservatoryError('workspace_unwritable', `The workspace ${this.path} cannot be written: its folder is read-only or the disk is full. Nothing was changed.`, {
+        status: 400, cause: e, fix: 'Move the workspace to a folder you may write to, or free some disk space, and try again.' });
+    }
+    return e;
   }
 
   /** Whether another caller's transaction holds the connection (then wait for tx.done and ask again). */
@@ -37,7 +51,9 @@ export class DuckDbEngine implements Engine {
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
     while (this.blocked()) await this.tx!.done;
-    await this.conn.run(sql, params.length ? (params as DuckDBValue[]) : undefined);
+    try {
+      await this.conn.run(sql, params.length ? (params as DuckDBValue[]) : undefined);
+    } catch (e) { throw this.storageError(e); }
   }
 
   async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
@@ -68,7 +84,7 @@ export class DuckDbEngine implements Engine {
         await this.conn.run('BEGIN TRANSACTION');
         try {
           const out = await fn();
-          await this.conn.run('COMMIT');
+          try { await this.conn.run('COMMIT'); } catch (e) { throw this.storageError(e); }
           return out;
         } catch (e) {
           try { await this.conn.run('ROLLBACK'); } catch { /* the transaction may already be aborted */ }

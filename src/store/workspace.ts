@@ -36,12 +36,24 @@ export async function createWorkspace(path: string): Promise<Workspace> {
   if (existsSync(full)) {
     throw new WorkspaceStateError(`A file already exists at ${full}.`, 'Choose a new path for the workspace, or open the existing one.');
   }
-  mkdirSync(dirname(full), { recursive: true });
-  const engine = await DuckDbEngine.open(full);
+  let engine: DuckDbEngine;
+  try {
+    mkdirSync(dirname(full), { recursive: true });
+    engine = await DuckDbEngine.open(full);
+  } catch (e) {
+    throw unwritable(full, e);
+  }
   await migrate(engine);
   // A secret per workspace keys the pseudonymisation hash, so hashes cannot be matched across councils.
   await engine.run(`INSERT INTO meta VALUES ('pseudonym_key', $1), ('created_at', $2)`, [randomBytes(32).toString('hex'), new Date().toISOString()]);
   return { path: full, engine, close: () => engine.close() };
+}
+
+/** The error for a workspace that cannot be created or written where it was asked for. */
+function unwritable(full: string, e: unknown): InputError {
+  const reason = (e as NodeJS.ErrnoException).code === 'EEXIST' || (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'part of the path is a file, not a folder'
+    : /permission|not permitted|EACCES|EPERM|read-only|EROFS/i.test(String((e as Error).message)) ? 'the folder cannot be written to' : 'the folder cannot be written to or the disk is full';
+  return new InputError(`A workspace cannot be made at ${full}: ${reason}.`, { code: 'workspace_unwritable', fix: 'Choose a folder you may write to (e.g. in your home folder), or ask for write access to this one.' });
 }
 
 /** Opens an existing workspace and brings its schema up to date. */
