@@ -33,7 +33,7 @@ test('for every count from the threshold up, the noise is unbiased and at most Â
     }
   }
   // counts at the threshold get the full noise: a 10 is not told apart from an 11 or a 14
-  assert.deepEqual([...new Set(perturbationRow(10, 10))].sort(), [-4, -3, -2, -1, 0, 1, 2, 3, 4]);
+  assert.deepEqual([...new Set(perturbationRow(10, 10))].sort((a, b) => a - b), [-4, -3, -2, -1, 0, 1, 2, 3, 4]);
   // of the keys, 7 + 17 + 32 + 46 take a 10 under the threshold, so it is not shown
   assert.equal([...Array(KEY_RANGE).keys()].filter((k) => perturbCount({ n: 10, key: k }, 10) === null).length, 102);
 });
