@@ -36,7 +36,8 @@ export async function readSourceTable(file: string, opts: ReadOptions = {}, engi
   }
   checkReadableFile(file);
   const shown = basename(file);
-  if (statSync(file).size === 0) throw new InputError('The file is empty.', { location: { file: shown }, code: 'input_empty', fix: 'Check you exported the right file; it has no content.' });
+  // A size of 0 is also what special files report (/proc …): reading says which it is.
+  if (statSync(file).size === 0 && readInputFile(file).length === 0) throw new InputError('The file is empty.', { location: { file: shown }, code: 'input_empty', fix: 'Check you exported the right file; it has no content.' });
   const limits = resolveReadLimits(opts.limits);
   const head = Buffer.alloc(4);
   const fd = openSync(file, 'r');

@@ -26,6 +26,7 @@ import { AnalysisPool, type AnalysisPoolOptions, type AnalysisTask } from '../..
 import { viewerKey } from '../../src/server/routes/location.ts';
 import { loadSiteInputs, solve } from '../../src/location/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
+import { postLogin } from '../helpers/login.ts';
 
 const PASSWORD = 'a long enough password';
 const SLOW_MODULE = new URL('../helpers/slow-analysis.ts', import.meta.url).href;
@@ -60,7 +61,7 @@ after(async () => {
 });
 
 async function signIn(app: FastifyInstance, user: string): Promise<string> {
-  const r = await app.inject({ method: 'POST', url: '/login', payload: { username: user, password: PASSWORD } });
+  const r = await postLogin(app, { username: user, password: PASSWORD });
   return String(r.cookies.find((c) => c.name === SESSION_COOKIE)!.value);
 }
 const timed = async <T>(f: () => Promise<T>) => { const t = performance.now(); const value = await f(); return { value, ms: performance.now() - t }; };

@@ -17,6 +17,7 @@ import { addUser } from '../../src/server/users.ts';
 import { getJob, waitForJob } from '../../src/server/jobs.ts';
 import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
 import { writeBombXlsx } from './zip-bomb.ts';
+import { postLogin } from '../helpers/login.ts';
 
 const tmp = tempDir('civic-upload-bomb-');
 const UPLOADS = join(tmp.dir, 'uploads');
@@ -29,7 +30,7 @@ before(async () => {
   ws = await smallWorkspace(tmp.dir);
   await addUser(ws.engine, { username: 'ana', password: PASSWORD, role: 'analyst' });
   app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: UPLOADS });
-  const r = await app.inject({ method: 'POST', url: '/login', payload: { username: 'ana', password: PASSWORD } });
+  const r = await postLogin(app, { username: 'ana', password: PASSWORD });
   cookie = String(r.cookies.find((c) => c.name === SESSION_COOKIE)!.value);
   const page = await app.inject({ url: '/datasets/upload', cookies: { [SESSION_COOKIE]: cookie } });
   csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
