@@ -45,7 +45,9 @@ test('a whole session from the command line: init, reference import, dataset imp
     assert.match(csv, /^row,status,column,value,reason/);
     const profile = JSON.parse(run('profile', ws, 'messy', '--level', 'type', '--format', 'json', '--min-cell', '0').stdout);
     assert.deepEqual(Object.keys(profile).filter((k) => ['dataset', 'level', 'baseMeasure', 'rows', 'total', 'unmatched'].includes(k)).sort(), ['baseMeasure', 'dataset', 'level', 'rows', 'total', 'unmatched']);
-    assert.deepEqual(Object.keys(profile.rows[0]).sort(), ['band', 'base', 'basePct', 'ciHigh', 'ciLow', 'code', 'count', 'filePct', 'index', 'name', 'penetration', 'significant', 'suppressed', 'z'].sort());
+    assert.deepEqual(Object.keys(profile.rows[0]).sort(), ['band', 'base', 'basePct', 'cellKey', 'ciHigh', 'ciLow', 'code', 'count', 'filePct', 'index', 'name', 'penetration', 'significant', 'suppressed', 'z'].sort());
+    // A cell's key (cell key method) never leaves the boundary.
+    assert.ok(profile.rows.every((r: { cellKey: unknown }) => r.cellKey === null));
     assert.equal(profile.total.count, 7);
     assert.equal(profile.unmatched, 5);
     const list = JSON.parse(run('dataset', 'list', ws, '--format', 'json').stdout);
