@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { openWorkspace, withWorkspace } from '../store/index.ts';
+import { openWorkspace, withWorkspace, getMeta, LEGACY_KEY_META } from '../store/index.ts';
 import { ParameterError } from '../core/index.ts';
 import { buildApp, addUser, listUsers, createApiToken, setUserDisabled, ROLES } from '../server/index.ts';
 import { costSourceFor } from './location.ts';
 import { action, emit, json, formatOption } from './io.ts';
+import { keyFileOption, keyFor } from './key.ts';
 
 /** A password from the environment or standard input, never from the command line (it would sit in shell history). */
 function readPassword(o: { passwordEnv?: string; passwordStdin?: boolean }): string {
@@ -27,16 +28,20 @@ export function registerServe(program: Command): void {
     .option('--max-upload-mb <n>', 'largest file that can be uploaded', '50')
     .option('--network <file>', 'time journeys on the location pages along the roads of this OpenStreetMap extract (.osm.pbf) instead of straight lines')
     .option('--valhalla <config>', 'time journeys on the location pages with Valhalla, from this configuration file')
+    .addOption(keyFileOption())
     .option('--no-result-cache', 'work out every analysis afresh instead of keeping results until the workspace changes (slower; for measuring and debugging)')
     .addHelpText('after', `
 Examples:
   civic user add borough.civic admin --role admin --password-stdin < password.txt
-  civic serve borough.civic --port 8080 --insecure-cookies`)
-    .action(action(async (workspace: string, o: { port: string; host: string; insecureCookies?: boolean; maxUploadMb: string; resultCache?: boolean; network?: string; valhalla?: string }) => {
+  civic serve borough.civic --port 8080 --insecure-cookies --key-file /secure/council.key`)
+    .action(action(async (workspace: string, o: { port: string; host: string; insecureCookies?: boolean; maxUploadMb: string; resultCache?: boolean; network?: string; valhalla?: string; keyFile?: string }) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ParameterError(`--port must be a port number, not ${o.port}.`);
+      const pseudonymKey = keyFor(o);
       const ws = await openWorkspace(workspace);
-      const app = await buildApp({ workspace: ws, secureCookies: !o.insecureCookies, maxUploadBytes: Number(o.maxUploadMb) * 1024 * 1024, resultCache: o.resultCache !== false, costs: await costSourceFor({ network: o.network, valhalla: o.valhalla }) });
+      if (await getMeta(ws.engine, LEGACY_KEY_META)) process.stderr.write('Warning: this workspace still holds its pseudonymisation key inside the file. Move it out with: civic key export-from-workspace WORKSPACE --out KEYFILE\n');
+      if (!pseudonymKey) process.stderr.write('Note: no pseudonymisation key given (--key-file or CIVIC_PSEUDONYM_KEY), so uploads with personal columns cannot be pseudonymised.\n');
+      const app = await buildApp({ workspace: ws, secureCookies: !o.insecureCookies, maxUploadBytes: Number(o.maxUploadMb) * 1024 * 1024, resultCache: o.resultCache !== false, costs: await costSourceFor({ network: o.network, valhalla: o.valhalla }), pseudonymKey });
       const address = await app.listen({ port, host: o.host });
       process.stderr.write(`The Observatory is running at ${address} (Ctrl+C to stop)\n`);
       const stop = async () => { await app.close(); ws.close(); process.exit(0); };

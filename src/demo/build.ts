@@ -7,13 +7,22 @@ import { join, resolve } from 'node:path';
 import { createWorkspace, openWorkspace, getMeta, setMeta, type Workspace } from '../store/index.ts';
 import { WorkspaceStateError } from '../core/index.ts';
 import { importReference } from '../reference/index.ts';
-import { importDataset, type DatasetImportResult } from '../intake/index.ts';
+import { importDataset, loadPseudonymKey, writeKeyFile, type DatasetImportResult, type PseudonymKey } from '../intake/index.ts';
 import { loadAreaVariables, buildSegmentation, saveSegmentation, generatePortraits, type BuildResult } from '../segmentation/index.ts';
 import { generateSampleBorough, checkSampleBoroughOptions, type SampleBoroughManifest } from './generate.ts';
 import { importFacilities } from '../location/index.ts';
 
 export interface DemoBuildOptions { seed?: number; households?: number; onStep?: (s: string) => void }
-export interface DemoBuild { workspace: Workspace; manifest: SampleBoroughManifest; datasets: DatasetImportResult[]; segmentation: BuildResult }
+export interface DemoBuild {
+  workspace: Workspace; manifest: SampleBoroughManifest; datasets: DatasetImportResult[]; segmentation: BuildResult;
+  /** The demo's pseudonymisation key, kept in a file beside the workspace (never inside it). */
+  key: PseudonymKey; keyFile: string;
+}
+
+/** Where the demo keeps its pseudonymisation key: beside the workspace, .demo/sample-borough.key. */
+export function demoKeyFile(workspacePath: string): string {
+  return resolve(workspacePath).replace(/\.[a-z]+$/i, '') + '.key';
+}
 
 /** The demo's own segmentation, built from its census-like variables as a council would build one. */
 export const DEMO_SEGMENTATION = { name: 'borough', title: 'Sample Borough neighbourhoods', k: [7, 20] };
@@ -41,6 +50,10 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
   mkdirSync(filesDir, { recursive: true });
   step('generating Sample Borough');
   const manifest = await generateSampleBorough(filesDir, { seed: opts.seed, households: opts.households });
+  // The demo's key lives beside the workspace, as a council's would live apart from it; a rebuilt
+  // demo keeps the key it had.
+  const keyFile = demoKeyFile(full);
+  const key = existsSync(keyFile) ? loadPseudonymKey({ keyFile }).key! : writeKeyFile(keyFile);
   const workspace = await createWorkspace(full);
   try {
     await setMeta(workspace.engine, 'demo', 'sample-borough');
@@ -61,14 +74,14 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
     const datasets: DatasetImportResult[] = [];
     for (const s of manifest.services) {
       step(`importing ${s.name}`);
-      datasets.push(await importDataset(workspace.engine, s.name, s.file, { postcodeColumn: s.postcodeColumn, pseudonymise: s.personalColumns, title: s.title }));
+      datasets.push(await importDataset(workspace.engine, s.name, s.file, { postcodeColumn: s.postcodeColumn, pseudonymise: s.personalColumns, title: s.title, key, decidedBy: { username: 'demo', role: 'command line' } }));
     }
     step('building the borough segmentation');
     const av = await loadAreaVariables(workspace.engine, { files: [{ file: manifest.files.areaVariables, definitions: manifest.files.areaVariableDefinitions }] });
     const built = await buildSegmentation(av, { ...DEMO_SEGMENTATION, seed: 1, restarts: 10, stabilityRuns: 3 });
     await saveSegmentation(workspace.engine, built, { variables: av.variables.map((v) => v.name), data: av.raw.data });
     for (const tier of built.model.tiers) await generatePortraits(workspace.engine, DEMO_SEGMENTATION.name, { tier: tier.name });
-    return { workspace, manifest, datasets, segmentation: built.result };
+    return { workspace, manifest, datasets, segmentation: built.result, key, keyFile };
   } catch (e) {
     workspace.close();
     throw e;

@@ -32,6 +32,7 @@ import { locationRoutes } from './routes/location.ts';
 import { targetingRoutes } from './routes/targeting.ts';
 import { ResultCache } from './result-cache.ts';
 import { straightLineCosts, type CostSource } from '../location/index.ts';
+import type { PseudonymKey } from '../intake/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { viewer: Viewer }
@@ -58,6 +59,8 @@ export interface ServerSettings {
   /** Failed sign-ins allowed per user name and address in 15 minutes. */
   loginAttempts: number;
   uploadDir: string;
+  /** The pseudonymisation key for uploads (kept outside the workspace); null: personal columns cannot be pseudonymised. */
+  pseudonymKey: PseudonymKey | null;
 }
 
 export interface AppOptions extends Partial<ServerSettings> { workspace: Workspace; logger?: boolean; /** Keep analysis results until the workspace changes (default true). */ resultCache?: boolean;
@@ -79,6 +82,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     maxUploadBytes: opts.maxUploadBytes ?? 50 * 1024 * 1024,
     loginAttempts: opts.loginAttempts ?? 5,
     uploadDir: opts.uploadDir ?? join(dirname(opts.workspace.path), 'uploads'),
+    pseudonymKey: opts.pseudonymKey ?? null,
   };
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 10 * 1024 * 1024, trustProxy: false });
   const views = createViews();

@@ -79,4 +79,16 @@ export const MIGRATIONS: readonly Migration[] = [
         postcode VARCHAR, capacity DOUBLE, opening_hours VARCHAR, details VARCHAR, source_file VARCHAR, source_row BIGINT, imported_at VARCHAR NOT NULL)`,
     ],
   },
+  {
+    version: 5,
+    name: 'which key pseudonymised each dataset, and what was kept in clear',
+    sql: [
+      // The key itself lives outside the workspace; each dataset keeps only its key's fingerprint,
+      // so datasets pseudonymised with different keys are never linked by mistake.
+      `ALTER TABLE dataset ADD COLUMN pseudonym_key_id VARCHAR`,
+      // JSON: every column's decision (pseudonymised, kept in clear on purpose, kept for matching)
+      // with its reason, and who decided and when.
+      `ALTER TABLE dataset ADD COLUMN privacy VARCHAR`,
+    ],
+  },
 ];
