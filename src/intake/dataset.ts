@@ -158,7 +158,7 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
 
   // Columns that look personal, from their names (as in the file, and as renamed) and a sample of values.
   const sample = staged
-    ? (await engine.all(`SELECT ${staged.columns.map((c) => ident(c)).join(', ')} FROM ${ident(staged.table)} LIMIT ${PERSONAL_SAMPLE_ROWS}`)).map((r) => staged.columns.map((c) => r[c] as string | null))
+    ? (await engine.all(`SELECT ${staged.columns.map((c) => ident(c)).join(', ')} FROM ${ident(staged.table)} ORDER BY _row LIMIT ${PERSONAL_SAMPLE_ROWS}`)).map((r) => staged.columns.map((c) => r[c] as string | null))
     : (table as SourceTable).rows.slice(0, PERSONAL_SAMPLE_ROWS).map((r) => r.values);
   const detected = new Map<number, PersonalColumn>();
   for (const names of [table.header, header]) {
