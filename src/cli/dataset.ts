@@ -4,6 +4,13 @@ import { importDataset, listDatasets, datasetIssues, removeDataset, publishCateg
 import { parseMapSpec } from '../reference/index.ts';
 import { fmtCount, fmtInt, fmtPct, safeCellText } from '../outputs/index.ts';
 import { action, emit, json, list, progressBar, repeat, parseFormat, formatOption } from './io.ts';
+import { keyFileOption, keyFor } from './key.ts';
+import { userInfo } from 'node:os';
+
+/** Who is running the command, for the record of what was kept in clear. */
+function operator(): string | null {
+  try { return userInfo().username || null; } catch { return null; }
+}
 
 function describe(r: DatasetImportResult, workspace: string): string {
   const lines = [
@@ -12,7 +19,12 @@ function describe(r: DatasetImportResult, workspace: string): string {
   ];
   if (r.corrected) lines.push(`  ${fmtInt(r.corrected)} matched after correcting a typing slip in the postcode`);
   if (r.terminated) lines.push(`  ${fmtInt(r.terminated)} matched to terminated postcodes`);
-  if (r.pseudonymised.length) lines.push(`  pseudonymised: ${r.pseudonymised.join(', ')}`);
+  const by = (d: string) => r.privacy.filter((p) => p.decision === d);
+  if (by('pseudonymised').length) lines.push(`  pseudonymised (key ${r.keyId}):`, ...by('pseudonymised').map((p) => `    ${p.column}: ${p.reason}`));
+  else lines.push('  pseudonymised: nothing');
+  if (by('kept in clear').length) lines.push('  kept in clear, as asked (recorded in the audit log):', ...by('kept in clear').map((p) => `    ${p.column}: ${p.reason}`));
+  for (const p of by('needed for matching')) lines.push(`  ${p.column}: ${p.reason}`);
+  for (const w of r.warnings) lines.push(`  Warning: ${w}`);
   for (const x of r.reasons) lines.push(`  ${x.status}: ${fmtInt(x.rows)} × ${x.reason}`);
   if (r.unmatched + r.rejected) lines.push(`  See every row with: civic dataset rejects ${workspace} ${r.dataset}`);
   if (r.corrected) lines.push(`  See the corrected postcodes with: civic dataset rejects ${workspace} ${r.dataset} --status corrected`);
@@ -34,7 +46,9 @@ export function registerDataset(program: Command): void {
     .argument('<file>', 'the file to import')
     .option('--postcode-column <column>', 'column holding postcodes (found by name when not given)')
     .option('--map <from=to>', 'rename a column, e.g. --map "Post Code=postcode" (repeatable)', repeat)
-    .option('--pseudonymise <columns>', 'comma-separated personal columns to replace by a keyed hash', list)
+    .option('--pseudonymise <columns>', 'comma-separated columns to replace by a keyed hash, besides those that look personal (which always are)', list)
+    .option('--keep-in-clear <columns>', 'comma-separated columns that look personal but are to stay readable (recorded, with who chose it, in the audit log)', list)
+    .addOption(keyFileOption())
     .option('--encoding <encoding>', 'auto, utf-8, windows-1252, utf-16le or utf-16be', 'auto')
     .option('--delimiter <char>', 'field delimiter for text files (detected when not given)')
     .option('--sheet <name>', 'worksheet to read from an XLSX workbook (first non-empty sheet by default)')
@@ -46,15 +60,26 @@ export function registerDataset(program: Command): void {
     .option('--max-cells <n>', `refuse a file with more cells (rows × columns) than this (default ${fmtInt(DEFAULT_READ_LIMITS.maxCells)}, or $${READ_LIMIT_ENV.maxCells})`, positiveNumber('--max-cells'))
     .option('--max-unpacked-mb <n>', `refuse an XLSX workbook that unpacks to more than this many MB (default ${DEFAULT_READ_LIMITS.maxUnpackedBytes / 1024 / 1024}, or $${READ_LIMIT_ENV.maxUnpackedBytes})`, positiveNumber('--max-unpacked-mb'))
     .addOption(formatOption(['table', 'json']))
+    .addHelpText('after', `
+Columns that look personal (names, NI numbers, dates of birth, email, phone, addresses, free-text
+notes), from their names and values, are pseudonymised with the key unless named in --keep-in-clear.
+The postcode stays readable: it places each record.
+
+Examples:
+  civic key generate --out /secure/council.key
+  civic dataset import borough.civic green_waste green.csv --key-file /secure/council.key
+  civic dataset import borough.civic visits visits.csv --key-file /secure/council.key --keep-in-clear "Officer name"`)
     .action(action(async (workspace: string, name: string, file: string, o: Record<string, unknown>) => {
       const limits = resolveReadLimits({ maxRows: o.maxRows as number | undefined, maxCells: o.maxCells as number | undefined,
         maxUnpackedBytes: o.maxUnpackedMb === undefined ? undefined : (o.maxUnpackedMb as number) * 1024 * 1024 });
+      const key = keyFor(o as { keyFile?: string });
       const bar = progressBar(o.format !== 'json');
       await withWorkspace(workspace, async (ws) => {
         try {
           const r = await importDataset(ws.engine, name, file, {
             postcodeColumn: o.postcodeColumn as string | undefined, map: parseMapSpec(o.map as string[] | undefined),
-            pseudonymise: o.pseudonymise as string[] | undefined, encoding: o.encoding as string, delimiter: o.delimiter as string | undefined,
+            pseudonymise: o.pseudonymise as string[] | undefined, keepInClear: o.keepInClear as string[] | undefined,
+            key, decidedBy: { username: operator(), role: 'command line' }, encoding: o.encoding as string, delimiter: o.delimiter as string | undefined,
             sheet: o.sheet as string | undefined, headerRow: o.headerRow as number | undefined, title: o.title as string | undefined,
             partner: o.partner as string | undefined, replace: Boolean(o.replace), limits, onProgress: (p) => bar.update(p),
           });

@@ -3,15 +3,16 @@ import { profileDataset } from '../profiling/index.ts';
 import { discloseProfile, profileToTable, fmtInt } from '../outputs/index.ts';
 import { randomBytes } from 'node:crypto';
 import type { Workspace } from '../store/index.ts';
+import type { PseudonymKey } from '../intake/index.ts';
 import { buildApp, addUser } from '../server/index.ts';
 import { action, json, formatOption } from './io.ts';
 
 /** Serves the demo on this machine, with one person per role and a fresh password printed once. */
-async function servePortal(workspace: Workspace, port: number): Promise<void> {
+async function servePortal(workspace: Workspace, port: number, pseudonymKey: PseudonymKey): Promise<void> {
   const password = randomBytes(12).toString('base64url');
   const people: [string, string, string | undefined][] = [['admin', 'admin', undefined], ['analyst', 'analyst', undefined], ['partner', 'partner', 'Sample Leisure Trust'], ['agent', 'agent', undefined]];
   for (const [username, role, partner] of people) await addUser(workspace.engine, { username, password, role, partner, name: `Demo ${role}` });
-  const app = await buildApp({ workspace, secureCookies: false });
+  const app = await buildApp({ workspace, secureCookies: false, pseudonymKey });
   const address = await app.listen({ port, host: '127.0.0.1' });
   process.stdout.write(`\nThe portal is running at ${address} (Ctrl+C to stop).\n`);
   process.stdout.write(`Sign in as admin, analyst, partner or agent, each with the password ${password}\n`);
@@ -39,7 +40,7 @@ export function registerDemo(program: Command): void {
         const headline = built.manifest.services.find((s) => s.name === 'stop_smoking_clinic') ?? built.manifest.services[0];
         const profile = discloseProfile(await profileDataset(built.workspace.engine, { dataset: headline.name, tier: 'group' }), 10);
         if (quiet) {
-          process.stdout.write(json({ workspace: built.workspace.path, datasets: built.datasets.map((d) => ({ name: d.dataset, read: d.read, matched: d.matched, unmatched: d.unmatched, rejected: d.rejected })), headline: profile }));
+          process.stdout.write(json({ workspace: built.workspace.path, keyFile: built.keyFile, datasets: built.datasets.map((d) => ({ name: d.dataset, read: d.read, matched: d.matched, unmatched: d.unmatched, rejected: d.rejected })), headline: profile }));
         } else {
           process.stdout.write(`\nSample Borough built in ${((Date.now() - started) / 1000).toFixed(1)} s: ${built.workspace.path}\n`);
           process.stdout.write(`${fmtInt(built.manifest.households)} households; ${built.datasets.length} service files imported:\n`);
@@ -47,11 +48,12 @@ export function registerDemo(program: Command): void {
           process.stdout.write('\nHeadline: ' + profileToTable(profile));
           const seg = built.segmentation;
           process.stdout.write(`\nSegmentation "${seg.name}" built from the census-like variables: ${seg.tiers.map((t) => `${t.k} ${t.name}s`).join(', ')}, with a pen portrait for each.\n`);
+          process.stdout.write(`\nPersonal columns were pseudonymised with the key in ${built.keyFile} (kept beside the workspace, not inside it).\n`);
           process.stdout.write(`\nTry: npx civic profile ${workspace} green_waste --by-area ward\n`);
           process.stdout.write(`     npx civic segment portraits ${workspace} ${seg.name} --format html --out borough.html\n`);
         }
         if (o.serve && !quiet) {
-          await servePortal(built.workspace, Number(o.port));
+          await servePortal(built.workspace, Number(o.port), built.key);
           return; // the portal keeps the workspace open until Ctrl+C
         }
       } catch (e) {

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerInit } from './init.ts';
 import { registerReference } from './reference.ts';
 import { registerDataset } from './dataset.ts';
+import { registerKey } from './key.ts';
 import { registerProfile } from './profile.ts';
 import { registerDemo } from './demo.ts';
 import { registerSegment } from './segment.ts';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerReference(program);
   registerDataset(program);
+  registerKey(program);
   registerProfile(program);
   registerSegment(program);
   registerSdf(program);

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { openWorkspace, withWorkspace } from '../store/index.ts';
+import { openWorkspace, withWorkspace, getMeta, LEGACY_KEY_META } from '../store/index.ts';
 import { ParameterError } from '../core/index.ts';
 import { resolveReadLimits } from '../intake/index.ts';
 import { buildApp, addUser, listUsers, createApiToken, setUserDisabled, ROLES, parseTrustProxy } from '../server/index.ts';
 import { costSourceFor } from './location.ts';
 import { action, emit, json, formatOption } from './io.ts';
+import { keyFileOption, keyFor } from './key.ts';
 
 /** A password from the environment or standard input, never from the command line (it would sit in shell history). */
 function readPassword(o: { passwordEnv?: string; passwordStdin?: boolean }): string {
@@ -33,6 +34,7 @@ export function registerServe(program: Command): void {
     .option('--upload-worker-mb <n>', 'memory one upload\'s reader may use before it is stopped', '2048')
     .option('--network <file>', 'time journeys on the location pages along the roads of this OpenStreetMap extract (.osm.pbf) instead of straight lines')
     .option('--valhalla <config>', 'time journeys on the location pages with Valhalla, from this configuration file')
+    .addOption(keyFileOption())
     .option('--no-result-cache', 'work out every analysis afresh instead of keeping results until the workspace changes (slower; for measuring and debugging)')
     .option('--analysis-workers <n>', 'worker threads for heavy analyses (site choice, scenarios)', '1')
     .option('--analysis-time-limit <seconds>', 'stop a heavy analysis that runs longer than this', '30')
@@ -45,7 +47,7 @@ Examples:
   civic serve borough.civic --trust-proxy 127.0.0.1        (behind nginx on the same machine)`)
     .action(action(async (workspace: string, o: { port: string; host: string; insecureCookies?: boolean; maxUploadMb: string; trustProxy?: string; resultCache?: boolean; network?: string; valhalla?: string;
       maxRows?: string; maxCells?: string; maxUnpackedMb?: string; uploadWorkerMb: string;
-      analysisWorkers: string; analysisTimeLimit: string; analysisPerPerson: string; analysisMemoryMb: string }) => {
+      analysisWorkers: string; analysisTimeLimit: string; analysisPerPerson: string; analysisMemoryMb: string; keyFile?: string }) => {
       const port = Number(o.port);
       const num = (flag: string, v: string | undefined) => {
         if (v === undefined) return undefined;
@@ -67,8 +69,11 @@ Examples:
         workers: positive(o.analysisWorkers, '--analysis-workers', true), timeLimitSeconds: positive(o.analysisTimeLimit, '--analysis-time-limit', false),
         perViewer: positive(o.analysisPerPerson, '--analysis-per-person', true), memoryMb: positive(o.analysisMemoryMb, '--analysis-memory-mb', true),
       };
+      const pseudonymKey = keyFor(o);
       const ws = await openWorkspace(workspace);
-      const app = await buildApp({ workspace: ws, secureCookies: !o.insecureCookies, trustProxy, maxUploadBytes: Number(o.maxUploadMb) * 1024 * 1024, readLimits, uploadWorkerMemoryMb, resultCache: o.resultCache !== false, analysis, costs: await costSourceFor({ network: o.network, valhalla: o.valhalla }) });
+      if (await getMeta(ws.engine, LEGACY_KEY_META)) process.stderr.write('Warning: this workspace still holds its pseudonymisation key inside the file. Move it out with: civic key export-from-workspace WORKSPACE --out KEYFILE\n');
+      if (!pseudonymKey) process.stderr.write('Note: no pseudonymisation key given (--key-file or CIVIC_PSEUDONYM_KEY), so uploads with personal columns cannot be pseudonymised.\n');
+      const app = await buildApp({ workspace: ws, secureCookies: !o.insecureCookies, trustProxy, maxUploadBytes: Number(o.maxUploadMb) * 1024 * 1024, readLimits, uploadWorkerMemoryMb, resultCache: o.resultCache !== false, analysis, costs: await costSourceFor({ network: o.network, valhalla: o.valhalla }), pseudonymKey });
       const address = await app.listen({ port, host: o.host });
       process.stderr.write(`The Observatory is running at ${address} (Ctrl+C to stop)\n`);
       const stop = async () => { await app.close(); ws.close(); process.exit(0); };

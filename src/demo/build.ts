@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { createWorkspace, openWorkspace, getMeta, setMeta, type Workspace } from '../store/index.ts';
 import { WorkspaceStateError } from '../core/index.ts';
 import { importReference } from '../reference/index.ts';
-import { importDataset, publishCategories, type DatasetImportResult } from '../intake/index.ts';
+import { importDataset, publishCategories, loadPseudonymKey, writeKeyFile, type DatasetImportResult, type PseudonymKey } from '../intake/index.ts';
 import { loadAreaVariables, buildSegmentation, saveSegmentation, generatePortraits, type BuildResult } from '../segmentation/index.ts';
 import { generateSampleBorough, checkSampleBoroughOptions, type SampleBoroughManifest } from './generate.ts';
 import { importFacilities } from '../location/index.ts';
@@ -16,7 +16,16 @@ import { importFacilities } from '../location/index.ts';
 export const DEMO_PUBLISHED: readonly (readonly [string, string])[] = [['council_tax_payment', 'payment_method'], ['leisure_card', 'card_type'], ['adult_social_care', 'support_type']];
 
 export interface DemoBuildOptions { seed?: number; households?: number; onStep?: (s: string) => void }
-export interface DemoBuild { workspace: Workspace; manifest: SampleBoroughManifest; datasets: DatasetImportResult[]; segmentation: BuildResult }
+export interface DemoBuild {
+  workspace: Workspace; manifest: SampleBoroughManifest; datasets: DatasetImportResult[]; segmentation: BuildResult;
+  /** The demo's pseudonymisation key, kept in a file beside the workspace (never inside it). */
+  key: PseudonymKey; keyFile: string;
+}
+
+/** Where the demo keeps its pseudonymisation key: beside the workspace, .demo/sample-borough.key. */
+export function demoKeyFile(workspacePath: string): string {
+  return resolve(workspacePath).replace(/\.[a-z]+$/i, '') + '.key';
+}
 
 /** The demo's own segmentation, built from its census-like variables as a council would build one. */
 export const DEMO_SEGMENTATION = { name: 'borough', title: 'Sample Borough neighbourhoods', k: [7, 20] };
@@ -44,6 +53,10 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
   mkdirSync(filesDir, { recursive: true });
   step('generating Sample Borough');
   const manifest = await generateSampleBorough(filesDir, { seed: opts.seed, households: opts.households });
+  // The demo's key lives beside the workspace, as a council's would live apart from it; a rebuilt
+  // demo keeps the key it had.
+  const keyFile = demoKeyFile(full);
+  const key = existsSync(keyFile) ? loadPseudonymKey({ keyFile }).key! : writeKeyFile(keyFile);
   const workspace = await createWorkspace(full);
   try {
     await setMeta(workspace.engine, 'demo', 'sample-borough');
@@ -65,7 +78,7 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
     for (const [i, s] of manifest.services.entries()) {
       step(`importing ${s.name}`);
       // Record keys from the seed, so the same seed gives the same protected figures.
-      datasets.push(await importDataset(workspace.engine, s.name, s.file, { postcodeColumn: s.postcodeColumn, pseudonymise: s.personalColumns, title: s.title, recordKeySalt: (opts.seed ?? 1) * 1009 + i + 1 }));
+      datasets.push(await importDataset(workspace.engine, s.name, s.file, { postcodeColumn: s.postcodeColumn, pseudonymise: s.personalColumns, title: s.title, key, decidedBy: { username: 'demo', role: 'command line' }, recordKeySalt: (opts.seed ?? 1) * 1009 + i + 1 }));
     }
     // What the owners publish for others to filter by: categories, never names or references.
     for (const [dataset, column] of DEMO_PUBLISHED) {
@@ -76,7 +89,7 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
     const built = await buildSegmentation(av, { ...DEMO_SEGMENTATION, seed: 1, restarts: 10, stabilityRuns: 3 });
     await saveSegmentation(workspace.engine, built, { variables: av.variables.map((v) => v.name), data: av.raw.data });
     for (const tier of built.model.tiers) await generatePortraits(workspace.engine, DEMO_SEGMENTATION.name, { tier: tier.name });
-    return { workspace, manifest, datasets, segmentation: built.result };
+    return { workspace, manifest, datasets, segmentation: built.result, key, keyFile };
   } catch (e) {
     workspace.close();
     throw e;

@@ -6,5 +6,5 @@ export type { AreaVariable, GroupCode, GroupDef, TypeDef } from './segments.ts';
 export { SERVICE_SPECS } from './services.ts';
 export type { ServiceTruth } from './services.ts';
 export { MESS_RATES } from './messiness.ts';
-export { buildSampleBorough } from './build.ts';
+export { buildSampleBorough, demoKeyFile } from './build.ts';
 export type { DemoBuild, DemoBuildOptions } from './build.ts';

@@ -6,12 +6,13 @@
 import { basename } from 'node:path';
 import { InputError, NotFoundError, ParameterError, WorkspaceStateError } from '../core/index.ts';
 import { randomInt } from 'node:crypto';
-import { type Engine, type SqlValue, ident, getMeta, sqlFormatPostcode, RECORD_KEY_SQL } from '../store/index.ts';
+import { type Engine, type SqlValue, ident, getMeta, sqlFormatPostcode, RECORD_KEY_SQL, LEGACY_KEY_META } from '../store/index.ts';
 import { checkPostcode } from '../geo/index.ts';
 import { readSourceTable, stageCleanCsv, type StagedCsv } from './readers.ts';
 import type { ReadOptions, SourceTable } from './table.ts';
 import { stagePrepared, type PreparedTable } from './prepared.ts';
-import { pseudonymise } from './pseudonymise.ts';
+import { pseudonymise, missingKeyError, type PseudonymKey } from './pseudonymise.ts';
+import { detectPersonalColumns, clearForMatching, PERSONAL_SAMPLE_ROWS, type PersonalColumn } from './personal.ts';
 
 export interface DatasetImportOptions extends ReadOptions {
   /** Files at least this big that are clean CSV are read by DuckDB directly (tests lower it). */
@@ -20,8 +21,17 @@ export interface DatasetImportOptions extends ReadOptions {
   postcodeColumn?: string;
   /** Renames: source column → name in the workspace. */
   map?: Record<string, string>;
-  /** Columns to replace by a keyed hash. */
+  /**
+   * Columns to replace by a keyed hash, besides those that look personal (names, NI numbers, dates
+   * of birth, email, phone, addresses, free text), which are pseudonymised unless kept in clear.
+   */
   pseudonymise?: string[];
+  /** Columns that look personal but are to stay readable: a deliberate choice, recorded with who made it. */
+  keepInClear?: string[];
+  /** The pseudonymisation key (kept outside the workspace); needed whenever a column is pseudonymised. */
+  key?: PseudonymKey | null;
+  /** Who chose what to pseudonymise, for the dataset's record and the audit log. */
+  decidedBy?: { username: string | null; role: string | null; ip?: string | null };
   /** Replace an existing dataset of the same name. */
   replace?: boolean;
   title?: string;
@@ -35,6 +45,14 @@ export interface DatasetImportOptions extends ReadOptions {
   prepare?: () => Promise<PreparedTable>;
 }
 
+/** What happened to one column that looked personal, was asked for, or was kept for matching. */
+export interface ColumnPrivacy {
+  column: string;
+  decision: 'pseudonymised' | 'kept in clear' | 'needed for matching';
+  /** Plain English, never quoting a value, e.g. "its name says it holds people's names". */
+  reason: string;
+}
+
 export interface RowIssue { row: number; status: 'unmatched' | 'rejected' | 'corrected'; column: string | null; value: string | null; reason: string }
 
 export interface DatasetImportResult {
@@ -45,6 +63,14 @@ export interface DatasetImportResult {
   postcodeColumn: string;
   columns: string[];
   pseudonymised: string[];
+  /** Columns that looked personal and were kept readable on purpose (see privacy for why). */
+  keptInClear: string[];
+  /** Every personal-looking, asked-for and matching column, with what was done and why. */
+  privacy: ColumnPrivacy[];
+  /** The fingerprint of the key that made this dataset's pseudonyms (null when none were made). */
+  keyId: string | null;
+  /** Things to know that did not stop the import (e.g. other datasets made with another key). */
+  warnings: string[];
   read: number;
   matched: number;
   unmatched: number;
@@ -140,14 +166,50 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
       fix: `Name the postcode column with --postcode-column, or, if the column names are not on the first row, give their row with --header-row. Columns read: ${header.join(', ')}.`,
     });
   }
-  const pseudoIdx = (opts.pseudonymise ?? []).map((c) => {
+  const named = (option: string, cols: string[]) => cols.map((c) => {
     const i = findColumn(header, c, []);
-    if (i < 0) throw new InputError(`--pseudonymise names a column "${c}" that is not in the file.`, { location: { file: table.file, column: c }, fix: `Columns in the file: ${header.join(', ')}.` });
-    if (i === pcIndex) throw new ParameterError('The postcode column cannot be pseudonymised: it is needed to place each record.');
+    if (i < 0) throw new InputError(`${option} names a column "${c}" that is not in the file.`, { location: { file: table.file, column: c }, fix: `Columns in the file: ${header.join(', ')}.` });
     return i;
   });
-  const key = pseudoIdx.length ? await getMeta(engine, 'pseudonym_key') : undefined;
-  if (pseudoIdx.length && !key) throw new WorkspaceStateError('This workspace has no pseudonymisation key.', 'Create the workspace with civic init.');
+  const askedIdx = named('--pseudonymise', opts.pseudonymise ?? []);
+  if (askedIdx.includes(pcIndex)) throw new ParameterError('The postcode column cannot be pseudonymised: it is needed to place each record.');
+  const clearIdx = new Set(named('--keep-in-clear', opts.keepInClear ?? []));
+  const both = askedIdx.find((i) => clearIdx.has(i));
+  if (both !== undefined) throw new ParameterError(`"${header[both]}" is named both to pseudonymise and to keep in clear.`, 'Name each column in only one of --pseudonymise and --keep-in-clear.');
+
+  // Columns that look personal, from their names (as in the file, and as renamed) and a sample of values.
+  const sample = staged
+    ? (await engine.all(`SELECT ${staged.columns.map((c) => ident(c)).join(', ')} FROM ${ident(staged.table)} ORDER BY _row LIMIT ${PERSONAL_SAMPLE_ROWS}`)).map((r) => staged.columns.map((c) => r[c] as string | null))
+    : (table as SourceTable).rows.slice(0, PERSONAL_SAMPLE_ROWS).map((r) => r.values);
+  const detected = new Map<number, PersonalColumn>();
+  for (const names of [table.header, header]) {
+    for (const d of detectPersonalColumns(names, sample, { exclude: [names[pcIndex]] })) {
+      const i = names.indexOf(d.column);
+      if (!detected.has(i)) detected.set(i, { ...d, column: header[i] });
+    }
+  }
+  const privacy: ColumnPrivacy[] = [];
+  const matching = clearForMatching(header, header[pcIndex]);
+  for (const m of matching) if (!askedIdx.includes(header.indexOf(m.column))) privacy.push({ column: m.column, decision: 'needed for matching', reason: m.reason });
+  const pseudoIdx: number[] = [];
+  header.forEach((h, i) => {
+    const d = detected.get(i);
+    if (askedIdx.includes(i)) { pseudoIdx.push(i); privacy.push({ column: h, decision: 'pseudonymised', reason: d ? d.reason : 'asked for at import' }); }
+    else if (d && clearIdx.has(i)) privacy.push({ column: h, decision: 'kept in clear', reason: `kept readable on purpose, though ${d.reason}` });
+    else if (d && !matching.some((m) => m.column === h)) { pseudoIdx.push(i); privacy.push({ column: h, decision: 'pseudonymised', reason: d.reason }); }
+  });
+  const key = opts.key ?? null;
+  if (pseudoIdx.length && !key) throw missingKeyError(pseudoIdx.map((i) => header[i]));
+  if (pseudoIdx.length && await getMeta(engine, LEGACY_KEY_META)) {
+    throw new WorkspaceStateError('This workspace still holds its old pseudonymisation key inside the file, where a copy of the workspace would give it away.',
+      'Move it out first: civic key export-from-workspace WORKSPACE --out KEYFILE, then import with --key-file KEYFILE.');
+  }
+  const warnings: string[] = [];
+  if (pseudoIdx.length) {
+    const others = await engine.all<{ name: string }>(`SELECT name FROM dataset WHERE pseudonym_key_id IS NOT NULL AND pseudonym_key_id <> $1 AND name <> $2 ORDER BY name`, [key!.id, name]);
+    if (others.length) warnings.push(`${others.map((o) => o.name).join(', ')} ${others.length === 1 ? 'was' : 'were'} pseudonymised with a different key, so ${others.length === 1 ? 'its' : 'their'} pseudonyms will not match this dataset's. Re-import with the same key to link them.`);
+  }
+  const keptInClear = privacy.filter((p) => p.decision === 'kept in clear').map((p) => p.column);
 
   const attrIdx = header.map((_, i) => i).filter((i) => i !== pcIndex);
   const tableName = tableNameFor(name);
@@ -170,7 +232,7 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
       const out: SqlValue[] = [r.rowNo, raw, r.problem?.reason ?? null, r.problem?.column ?? null];
       for (const i of attrIdx) {
         const v = r.values[i] || null;
-        out.push(pseudoSet.has(i) ? pseudonymise(v, key!) : v);
+        out.push(pseudoSet.has(i) ? pseudonymise(v, key!.secret) : v);
       }
       yield out;
     }
@@ -184,7 +246,7 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
       const col = ident(header[i]);
       const values = await engine.all<{ v: string }>(`SELECT DISTINCT ${col} AS v FROM ${ident(staging)} WHERE ${col} IS NOT NULL`);
       await engine.run(`CREATE TEMP TABLE pseudonym_map (v VARCHAR, p VARCHAR)`);
-      await engine.append('pseudonym_map', values.map(({ v }) => [v, pseudonymise(v, key!)]));
+      await engine.append('pseudonym_map', values.map(({ v }) => [v, pseudonymise(v, key!.secret)]));
       await engine.run(`UPDATE ${ident(staging)} SET ${col} = m.p FROM pseudonym_map m WHERE ${ident(staging)}.${col} = m.v`);
       await engine.run(`DROP TABLE pseudonym_map`);
     }
@@ -276,17 +338,27 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
           count(*)::BIGINT AS rows FROM dataset_issue WHERE dataset = $1 GROUP BY ALL ORDER BY rows DESC, reason`, [name]);
       const columns = attrIdx.map((i) => header[i]);
       const pseudonymised = pseudoIdx.map((i) => header[i]);
-      await engine.run(`INSERT INTO dataset VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`, [
+      const now = new Date().toISOString();
+      const keyId = pseudonymised.length ? key!.id : null;
+      const by = opts.decidedBy ?? { username: null, role: null };
+      await engine.run(`INSERT INTO dataset (name, title, table_name, source_file, format, encoding, postcode_column, columns, pseudonymised, partner,
+          read_count, matched, unmatched, rejected, corrected, terminated, imported_at, pseudonym_key_id, privacy)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`, [
         name, opts.title ?? null, tableName, (opts.sourceName ?? basename(file)), format, table.encoding ?? null, pcName,
         JSON.stringify(columns), JSON.stringify(pseudonymised), opts.partner ?? null,
-        counts.read, counts.matched, counts.unmatched, counts.rejected, counts.corrected, counts.terminated, new Date().toISOString(),
+        counts.read, counts.matched, counts.unmatched, counts.rejected, counts.corrected, counts.terminated, now,
+        keyId, JSON.stringify({ keyId, decidedBy: by.username, role: by.role, decidedAt: now, columns: privacy }),
       ]);
       await engine.run(`INSERT INTO dataset_disclosure VALUES ($1, $2, '{}')`, [name, keySalt]);
+      // Keeping a personal column readable is a choice someone made: the audit log says who and when.
+      for (const p of privacy.filter((x) => x.decision === 'kept in clear')) {
+        await engine.run(`INSERT INTO audit_log VALUES ($1, $2, $3, 'kept in clear', $4, $5)`, [now, by.username, by.role, `${name}: column "${p.column}" kept readable, though it looks personal`, by.ip ?? null]);
+      }
       await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'dataset', $1, $2, $3, $4)`,
         [name, (opts.sourceName ?? basename(file)), counts.read, new Date().toISOString()]);
       return {
         dataset: name, file: (opts.sourceName ?? basename(file)), format, encoding: table.encoding ?? null, postcodeColumn: pcName,
-        columns, pseudonymised, read: counts.read, matched: counts.matched, unmatched: counts.unmatched, rejected: counts.rejected,
+        columns, pseudonymised, keptInClear, privacy, keyId, warnings, read: counts.read, matched: counts.matched, unmatched: counts.unmatched, rejected: counts.rejected,
         corrected: counts.corrected, terminated: counts.terminated, reasons,
       };
     });

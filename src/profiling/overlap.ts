@@ -228,12 +228,13 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
   if (req.population && !req.linkBy?.length) throw new ParameterError('--population needs --link-by: the column that links the services to the households.', 'For example --link-by account_ref, or --link-by register.uprn,housing_benefit.property_ref.');
 
   const target = await resolveTarget(engine, req.segment, req.classification);
-  const meta = new Map<string, Awaited<ReturnType<typeof getDataset>> & { pseudonymised: string }>();
+  const meta = new Map<string, Awaited<ReturnType<typeof getDataset>> & { pseudonymised: string; keyId: string }>();
   for (const name of [...(req.population ? [req.population] : []), ...datasets]) {
     if (meta.has(name)) continue;
     const ds = await getDataset(engine, name);
-    const ps = await engine.one<{ pseudonymised: string | null }>(`SELECT pseudonymised FROM dataset WHERE name = $1`, [name]);
-    meta.set(name, { ...ds, pseudonymised: ps?.pseudonymised ?? '[]' });
+    const ps = await engine.one<{ pseudonymised: string | null; key_id: string | null }>(`SELECT pseudonymised, pseudonym_key_id AS key_id FROM dataset WHERE name = $1`, [name]);
+    // Datasets pseudonymised before keys were kept apart have no key id: their key was the workspace's own.
+    meta.set(name, { ...ds, pseudonymised: ps?.pseudonymised ?? '[]', keyId: ps?.key_id ?? 'the key once kept inside the workspace' });
   }
   const inTarget = (alias: string) => `${alias} d JOIN postcode p ON p.pc_key = d._pc_key WHERE d._status = 'matched' AND ${target.filter}`;
   const warnings: string[] = [];
@@ -293,6 +294,10 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
       if (shared) warnings.push(`Some ${s} records match more than one household by ${link.column} at the same postcode; each of those households counts as using ${s}.`);
       records.push(total); linked.push(placed);
       const sPseudo: string[] = JSON.parse(ds.pseudonymised);
+      if (popPseudo.includes(link.populationColumn) && sPseudo.includes(link.column) && pop.keyId !== ds.keyId) {
+        throw new ParameterError(`${req.population}.${link.populationColumn} and ${s}.${link.column} were pseudonymised with different keys (${pop.keyId} and ${ds.keyId}), so their pseudonyms cannot be linked.`,
+          'Re-import one of the two datasets with the key the other was made with (civic key status WORKSPACE shows which key made which dataset), or link them by another column.');
+      }
       if (popPseudo.includes(link.populationColumn) !== sPseudo.includes(link.column)) {
         warnings.push(`${req.population}.${link.populationColumn} and ${s}.${link.column} were not both pseudonymised at import, so their values cannot match. Import both with --pseudonymise, or neither.`);
       } else if (total > 0 && placed === 0) {

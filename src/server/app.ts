@@ -36,6 +36,7 @@ import { ResultCache } from './result-cache.ts';
 import { DEFAULT_LOGIN_LIMITS, parseTrustProxy } from './login-guard.ts';
 import { AnalysisPool, type AnalysisPoolOptions } from './analysis-pool.ts';
 import { straightLineCosts, type CostSource } from '../location/index.ts';
+import type { PseudonymKey } from '../intake/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { viewer: Viewer }
@@ -84,6 +85,8 @@ export interface ServerSettings {
   uploadWorkerTimeoutMs: number;
   /** Hours an upload may wait for its column mapping before it is removed. */
   uploadTtlHours: number;
+  /** The pseudonymisation key for uploads (kept outside the workspace); null: personal columns cannot be pseudonymised. */
+  pseudonymKey: PseudonymKey | null;
 }
 
 export interface AppOptions extends Partial<ServerSettings> { workspace: Workspace; logger?: boolean; /** Keep analysis results until the workspace changes (default true). */ resultCache?: boolean;
@@ -127,6 +130,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     uploadWorkerMemoryMb: opts.uploadWorkerMemoryMb ?? 2048,
     uploadWorkerTimeoutMs: opts.uploadWorkerTimeoutMs ?? 10 * 60 * 1000,
     uploadTtlHours: opts.uploadTtlHours ?? 24,
+    pseudonymKey: opts.pseudonymKey ?? null,
   };
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 10 * 1024 * 1024, trustProxy: settings.trustProxy.length ? settings.trustProxy : false });
   const views = createViews();

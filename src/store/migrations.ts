@@ -105,6 +105,18 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 6,
+    name: 'which key pseudonymised each dataset, and what was kept in clear',
+    sql: [
+      // The key itself lives outside the workspace; each dataset keeps only its key's fingerprint,
+      // so datasets pseudonymised with different keys are never linked by mistake.
+      `ALTER TABLE dataset ADD COLUMN pseudonym_key_id VARCHAR`,
+      // JSON: every column's decision (pseudonymised, kept in clear on purpose, kept for matching)
+      // with its reason, and who decided and when.
+      `ALTER TABLE dataset ADD COLUMN privacy VARCHAR`,
+    ],
+  },
 ];
 
 /** The SQL for a record's key: a fixed pseudo-random number from 0 to 255 from its row number and the dataset's salt. */

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { WorkspaceStateError, InputError } from '../core/index.ts';
 import { DuckDbEngine } from './duckdb.ts';
 import type { Engine } from './engine.ts';
+import { ident, literal } from './engine.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export interface Workspace {
@@ -44,8 +45,9 @@ export async function createWorkspace(path: string): Promise<Workspace> {
     throw unwritable(full, e);
   }
   await migrate(engine);
-  // A secret per workspace keys the pseudonymisation hash, so hashes cannot be matched across councils.
-  await engine.run(`INSERT INTO meta VALUES ('pseudonym_key', $1), ('created_at', $2)`, [randomBytes(32).toString('hex'), new Date().toISOString()]);
+  // No pseudonymisation key in here: it is kept outside the workspace (a key file or an environment
+  // variable), so a copy of this file cannot be used to recompute pseudonyms from a list of names.
+  await engine.run(`INSERT INTO meta VALUES ('created_at', $1)`, [new Date().toISOString()]);
   return { path: full, engine, close: () => engine.close() };
 }
 
@@ -93,4 +95,31 @@ export async function getMeta(engine: Engine, key: string): Promise<string | und
 
 export async function setMeta(engine: Engine, key: string, value: string): Promise<void> {
   await engine.run(`INSERT OR REPLACE INTO meta VALUES ($1, $2)`, [key, value]);
+}
+
+/** Where workspaces made before the key moved out kept their pseudonymisation key. */
+export const LEGACY_KEY_META = 'pseudonym_key';
+
+/**
+ * Rewrites a closed workspace file into a fresh one, so that nothing deleted from it (a key that
+ * used to be kept inside) survives in its free blocks. The old file is replaced only once the
+ * copy is complete; a failure leaves it as it was.
+ */
+export async function compactWorkspace(path: string): Promise<void> {
+  const full = resolve(path);
+  const fresh = `${full}.compact-${randomBytes(6).toString('hex')}`;
+  const engine = await DuckDbEngine.open(full);
+  try {
+    const db = (await engine.one<{ name: string }>(`SELECT current_database() AS name`))!.name;
+    await engine.run(`ATTACH ${literal(fresh)} AS civic_fresh`);
+    await engine.run(`COPY FROM DATABASE ${ident(db)} TO civic_fresh`);
+    await engine.run(`DETACH civic_fresh`);
+  } catch (e) {
+    engine.close();
+    for (const f of [fresh, fresh + '.wal']) rmSync(f, { force: true });
+    throw e;
+  }
+  engine.close();
+  renameSync(fresh, full);
+  for (const f of [full + '.wal', fresh + '.wal']) rmSync(f, { force: true });
 }

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { FIXTURES, tempDir } from '../helpers/workspace.ts';
 
 const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
-const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+// Imports pseudonymise personal columns, with the key from the environment (never from the workspace).
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1', CIVIC_PSEUDONYM_KEY: 'ab'.repeat(32) } });
 
-const COMMANDS = [['init'], ['reference', 'import'], ['reference', 'status'], ['dataset', 'import'], ['dataset', 'list'], ['dataset', 'rejects'], ['dataset', 'remove'], ['profile'], ['segment'], ['sdf'], ['rag'], ['overlap'], ['represent'], ['serve'], ['user', 'add'], ['user', 'token'], ['demo']];
+const COMMANDS = [['init'], ['reference', 'import'], ['reference', 'status'], ['dataset', 'import'], ['key', 'generate'], ['key', 'export-from-workspace'], ['key', 'status'], ['dataset', 'list'], ['dataset', 'rejects'], ['dataset', 'remove'], ['profile'], ['segment'], ['sdf'], ['rag'], ['overlap'], ['represent'], ['serve'], ['user', 'add'], ['user', 'token'], ['demo']];
 
 test('civic --help lists the commands (through the bin entry)', () => {
   const out = execFileSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });

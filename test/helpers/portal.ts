@@ -23,9 +23,10 @@ export interface InjectedPortal {
  */
 export async function injectedPortal(opts: { seed: number; households?: number; people: readonly (readonly [string, string, string?])[] }): Promise<InjectedPortal> {
   const tmp = tempDir('civic-portal-');
-  const ws = (await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: opts.households ?? 20_000, seed: opts.seed })).workspace;
+  const built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: opts.households ?? 20_000, seed: opts.seed });
+  const ws = built.workspace;
   for (const [username, role, partner] of opts.people) await addUser(ws.engine, { username, password: PORTAL_PASSWORD, role, partner });
-  const app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: join(tmp.dir, 'uploads') });
+  const app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: join(tmp.dir, 'uploads'), pseudonymKey: built.key });
   const cookies: Record<string, string> = {};
   for (const [username] of opts.people) {
     const r = await postLogin(app, { username, password: PORTAL_PASSWORD });

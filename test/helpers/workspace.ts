@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWorkspace, type Workspace, type Engine } from '../../src/store/index.ts';
 import { importReference } from '../../src/reference/index.ts';
+import { loadPseudonymKey } from '../../src/intake/index.ts';
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
 
@@ -33,3 +34,6 @@ export async function snapshot(engine: Engine): Promise<Record<string, number>> 
 
 /** Real-data folder: tests skip without it, but never under CI. */
 export const SHARED_DATA = new URL('../../../shared/data/', import.meta.url).pathname;
+
+/** A fixed pseudonymisation key for tests (a council's key lives in a file outside the workspace). */
+export const TEST_KEY = loadPseudonymKey({ env: { CIVIC_PSEUDONYM_KEY: 'ab'.repeat(32) } }).key!;

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importDataset, datasetIssues } from '../../src/intake/index.ts';
 import type { Workspace } from '../../src/store/index.ts';
-import { FIXTURES, smallWorkspace, tempDir } from '../helpers/workspace.ts';
+import { FIXTURES, smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
 const tmp = tempDir();
 let ws: Workspace;
@@ -19,8 +19,8 @@ before(async () => {
 after(() => { ws.close(); tmp.cleanup(); });
 
 test('the DuckDB fast path and the careful path give the same rows, accounts, issues and pseudonyms', async () => {
-  const fast = await importDataset(ws.engine, 'fast', CLEAN, { fastCsvMinBytes: 0, pseudonymise: ['name'] });
-  const careful = await importDataset(ws.engine, 'careful', CLEAN, { fastCsvMinBytes: Number.POSITIVE_INFINITY, pseudonymise: ['name'] });
+  const fast = await importDataset(ws.engine, 'fast', CLEAN, { key: TEST_KEY, fastCsvMinBytes: 0, pseudonymise: ['name'], keepInClear: ['notes'] });
+  const careful = await importDataset(ws.engine, 'careful', CLEAN, { key: TEST_KEY, fastCsvMinBytes: Number.POSITIVE_INFINITY, pseudonymise: ['name'], keepInClear: ['notes'] });
   const strip = (r: typeof fast) => ({ ...r, dataset: '' });
   assert.deepEqual(strip(fast), strip(careful));
   assert.deepEqual([fast.read, fast.matched, fast.unmatched, fast.rejected], [3000, 2001, 333, 666]);
@@ -35,7 +35,7 @@ test('the DuckDB fast path and the careful path give the same rows, accounts, is
 
 test('irregular files never take the fast path', async () => {
   // messy.csv has blank lines and rows of the wrong length: the careful path keeps and explains them.
-  const r = await importDataset(ws.engine, 'messy_fast', FIXTURES + 'messy.csv', { fastCsvMinBytes: 0 });
+  const r = await importDataset(ws.engine, 'messy_fast', FIXTURES + 'messy.csv', { key: TEST_KEY, fastCsvMinBytes: 0 });
   assert.deepEqual([r.read, r.matched, r.unmatched, r.rejected], [12, 7, 1, 4]);
   const issues = await datasetIssues(ws.engine, 'messy_fast');
   assert.deepEqual(issues.map((i) => i.row), [7, 8, 10, 12, 13]);
@@ -45,7 +45,7 @@ test('a title line above a large clean CSV keeps row numbers right (the fast pat
   const { readFileSync } = await import('node:fs');
   const titled = join(tmp.dir, 'titled.csv');
   writeFileSync(titled, 'Extract 1 March 2024\n' + readFileSync(CLEAN, 'utf8'));
-  const r = await importDataset(ws.engine, 'titled_fast', titled, { fastCsvMinBytes: 0 });
+  const r = await importDataset(ws.engine, 'titled_fast', titled, { key: TEST_KEY, fastCsvMinBytes: 0 });
   assert.equal(r.read, 3000);
   const first = (await datasetIssues(ws.engine, 'titled_fast'))[0];
   const plain = (await datasetIssues(ws.engine, 'fast'))[0];

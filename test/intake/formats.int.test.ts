@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { importDataset } from '../../src/intake/index.ts';
 import { profileDataset, checkFilterMatches } from '../../src/profiling/index.ts';
 import type { Workspace } from '../../src/store/index.ts';
-import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
+import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
 const tmp = tempDir();
 let ws: Workspace;
@@ -22,7 +22,7 @@ const RECORDS = [
 test('a JSON array of records imports', async () => {
   const f = join(tmp.dir, 'r.json');
   writeFileSync(f, JSON.stringify(RECORDS));
-  const r = await importDataset(ws.engine, 'json_records', f);
+  const r = await importDataset(ws.engine, 'json_records', f, { key: TEST_KEY });
   assert.equal(r.format, 'json');
   assert.deepEqual([r.read, r.matched, r.unmatched, r.rejected], [4, 3, 0, 1]);
 });
@@ -30,7 +30,7 @@ test('a JSON array of records imports', async () => {
 test('newline-delimited JSON imports with record numbers', async () => {
   const f = join(tmp.dir, 'r.ndjson');
   writeFileSync(f, RECORDS.map((x) => JSON.stringify(x)).join('\n') + '\n');
-  const r = await importDataset(ws.engine, 'ndjson_records', f);
+  const r = await importDataset(ws.engine, 'ndjson_records', f, { key: TEST_KEY });
   assert.deepEqual([r.read, r.matched, r.rejected], [4, 3, 1]);
 });
 
@@ -39,7 +39,7 @@ test('a Parquet file imports', async () => {
   writeFileSync(csv, 'ref,postcode,method\n' + RECORDS.map((x) => `${x.ref},${x.postcode},${x.method}`).join('\n') + '\n');
   const pq = join(tmp.dir, 'r.parquet');
   await ws.engine.run(`COPY (SELECT * FROM read_csv('${csv}')) TO '${pq}' (FORMAT parquet)`);
-  const r = await importDataset(ws.engine, 'parquet_records', pq);
+  const r = await importDataset(ws.engine, 'parquet_records', pq, { key: TEST_KEY });
   assert.equal(r.format, 'parquet');
   assert.deepEqual([r.read, r.matched, r.rejected], [4, 3, 1]);
 });
@@ -93,12 +93,12 @@ test('a classification whose areas no postcode reaches is refused with what to i
 test('a tiny pipe-delimited file and a CSV with a title row above the table are read correctly', async () => {
   const pipe = join(tmp.dir, 'pipe.csv');
   writeFileSync(pipe, 'id|postcode\n1|M15 4AB\n');
-  const r = await importDataset(ws.engine, 'pipe', pipe);
+  const r = await importDataset(ws.engine, 'pipe', pipe, { key: TEST_KEY });
   assert.equal(r.postcodeColumn, 'postcode');
   assert.equal(r.matched, 1);
   const titled = join(tmp.dir, 'titled.csv');
   writeFileSync(titled, 'Garden waste subscribers - March 2024,,\n,,\nref,postcode,bins\nG1,M15 4AB,2\nG2,M1 1AE,1\n');
-  const t = await importDataset(ws.engine, 'titled', titled);
+  const t = await importDataset(ws.engine, 'titled', titled, { key: TEST_KEY });
   assert.equal(t.postcodeColumn, 'postcode');
   assert.deepEqual([t.read, t.matched], [2, 2]);
   const rows = await ws.engine.all(`SELECT _row FROM ds_titled ORDER BY _row`);
@@ -116,8 +116,8 @@ test('a --where that matches no record is explained to the owner, listing the va
 test('datasets whose names differ only by - and _ are kept apart', async () => {
   const f = join(tmp.dir, 'r2.json');
   writeFileSync(f, JSON.stringify(RECORDS.slice(0, 2)));
-  const a = await importDataset(ws.engine, 'green-waste', f);
-  const b = await importDataset(ws.engine, 'green_waste', join(tmp.dir, 'r.json'));
+  const a = await importDataset(ws.engine, 'green-waste', f, { key: TEST_KEY });
+  const b = await importDataset(ws.engine, 'green_waste', join(tmp.dir, 'r.json'), { key: TEST_KEY });
   assert.equal(a.read, 2);
   assert.equal(b.read, 4);
   const p = await profileDataset(ws.engine, { dataset: 'green-waste', tier: 'group' });
@@ -128,7 +128,7 @@ test('--distinct counts customers, not records: repeat contacts count once', asy
   const f = join(tmp.dir, 'contacts.csv');
   // C1 calls three times from M15 4AB, C2 once from M1 1AE, one caller gives no reference.
   writeFileSync(f, 'contact,caller,postcode\n1,C1,M15 4AB\n2,C1,M15 4AB\n3,C1,M15 4AB\n4,C2,M1 1AE\n5,,M1 1AE\n6,C3,ZZ9 9ZZ\n7,C3,ZZ9 9ZZ\n');
-  await importDataset(ws.engine, 'contacts', f);
+  await importDataset(ws.engine, 'contacts', f, { key: TEST_KEY });
   const records = await profileDataset(ws.engine, { dataset: 'contacts', tier: 'type' });
   assert.equal(records.total.count, 5);
   const callers = await profileDataset(ws.engine, { dataset: 'contacts', tier: 'type', distinct: 'caller' });

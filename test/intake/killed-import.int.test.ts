@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openWorkspace } from '../../src/store/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
-import { smallWorkspace, snapshot, tempDir } from '../helpers/workspace.ts';
+import { smallWorkspace, snapshot, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
 const CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
@@ -22,7 +22,7 @@ for (const c of CASES) {
     const tmp = tempDir();
     try {
       const ws = await smallWorkspace(tmp.dir);
-      await importDataset(ws.engine, 'existing', new URL('../fixtures/messy.csv', import.meta.url).pathname);
+      await importDataset(ws.engine, 'existing', new URL('../fixtures/messy.csv', import.meta.url).pathname, { key: TEST_KEY });
       const before = await snapshot(ws.engine);
       ws.close();
 
@@ -50,7 +50,7 @@ for (const c of CASES) {
       const again = await openWorkspace(join(tmp.dir, 'small.civic'));
       try {
         assert.deepEqual(await snapshot(again.engine), before);
-        const r = await importDataset(again.engine, 'big', big);
+        const r = await importDataset(again.engine, 'big', big, { key: TEST_KEY });
         assert.equal(r.read, 400_000);
         assert.equal(r.matched + r.unmatched + r.rejected, 400_000);
       } finally {

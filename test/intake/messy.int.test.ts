@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { importDataset, datasetIssues } from '../../src/intake/index.ts';
 import { InputError, ObservatoryError } from '../../src/core/index.ts';
 import type { Workspace } from '../../src/store/index.ts';
-import { FIXTURES, smallWorkspace, snapshot, tempDir } from '../helpers/workspace.ts';
+import { FIXTURES, smallWorkspace, snapshot, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
 let ws: Workspace;
 const tmp = tempDir();
@@ -11,7 +11,7 @@ before(async () => { ws = await smallWorkspace(tmp.dir); });
 after(() => { ws.close(); tmp.cleanup(); });
 
 test('a messy CSV imports with every row accounted for and the right reasons', async () => {
-  const r = await importDataset(ws.engine, 'messy_csv', FIXTURES + 'messy.csv', { pseudonymise: ['Full Name'] });
+  const r = await importDataset(ws.engine, 'messy_csv', FIXTURES + 'messy.csv', { key: TEST_KEY, pseudonymise: ['Full Name'], keepInClear: ['Notes'] });
   assert.equal(r.format, 'csv');
   assert.equal(r.encoding, 'utf-8');
   assert.equal(r.postcodeColumn, 'Post Code');
@@ -39,7 +39,7 @@ test('a messy CSV imports with every row accounted for and the right reasons', a
 });
 
 test('a messy XLSX (title row, rich text, formulas, dates, blank rows) imports with spreadsheet row numbers', async () => {
-  const r = await importDataset(ws.engine, 'messy_xlsx', FIXTURES + 'messy.xlsx');
+  const r = await importDataset(ws.engine, 'messy_xlsx', FIXTURES + 'messy.xlsx', { key: TEST_KEY, keepInClear: ['Name', 'Date of birth'] }); // this test checks how values are read
   assert.equal(r.format, 'xlsx');
   assert.deepEqual({ read: r.read, matched: r.matched, unmatched: r.unmatched, rejected: r.rejected, corrected: r.corrected, terminated: r.terminated },
     { read: 7, matched: 4, unmatched: 1, rejected: 2, corrected: 1, terminated: 1 });
@@ -53,7 +53,7 @@ test('a messy XLSX (title row, rich text, formulas, dates, blank rows) imports w
 });
 
 test('a Windows-1252 file with a semicolon delimiter is read correctly', async () => {
-  const r = await importDataset(ws.engine, 'cp1252', FIXTURES + 'messy-1252.csv');
+  const r = await importDataset(ws.engine, 'cp1252', FIXTURES + 'messy-1252.csv', { key: TEST_KEY, keepInClear: ['Name', 'Note'] }); // this test checks how values are read
   assert.equal(r.encoding, 'windows-1252');
   assert.equal(r.matched, 2);
   const names = await ws.engine.all<{ Name: string; Note: string }>(`SELECT "Name", "Note" FROM ds_cp1252 ORDER BY _row`);
@@ -84,21 +84,21 @@ for (const [label, file, message, opts] of MALFORMED) {
 }
 
 test('the wrong-encoding error names the row of the first bad byte', async () => {
-  await assert.rejects(importDataset(ws.engine, 'bad', FIXTURES + 'messy-1252.csv', { encoding: 'utf-8' }), (e: unknown) => (e as ObservatoryError).location.row === 2);
+  await assert.rejects(importDataset(ws.engine, 'bad', FIXTURES + 'messy-1252.csv', { key: TEST_KEY, encoding: 'utf-8' }), (e: unknown) => (e as ObservatoryError).location.row === 2);
 });
 
 test('a missing postcode column, an unknown --map column and a duplicate name are refused before anything is written', async () => {
   const before = await snapshot(ws.engine);
-  await assert.rejects(importDataset(ws.engine, 'x', FIXTURES + 'messy.csv', { postcodeColumn: 'Zip' }), /no column "Zip"/);
-  await assert.rejects(importDataset(ws.engine, 'x', FIXTURES + 'messy.csv', { map: { Nope: 'y' } }), /not in the file/);
-  await assert.rejects(importDataset(ws.engine, 'x', FIXTURES + 'messy.csv', { pseudonymise: ['Post Code'] }), /cannot be pseudonymised/);
-  await assert.rejects(importDataset(ws.engine, 'messy_csv', FIXTURES + 'messy.csv'), /already exists/);
-  await assert.rejects(importDataset(ws.engine, 'Bad Name', FIXTURES + 'messy.csv'), /cannot be used as a dataset name/);
+  await assert.rejects(importDataset(ws.engine, 'x', FIXTURES + 'messy.csv', { key: TEST_KEY, postcodeColumn: 'Zip' }), /no column "Zip"/);
+  await assert.rejects(importDataset(ws.engine, 'x', FIXTURES + 'messy.csv', { key: TEST_KEY, map: { Nope: 'y' } }), /not in the file/);
+  await assert.rejects(importDataset(ws.engine, 'x', FIXTURES + 'messy.csv', { key: TEST_KEY, pseudonymise: ['Post Code'] }), /cannot be pseudonymised/);
+  await assert.rejects(importDataset(ws.engine, 'messy_csv', FIXTURES + 'messy.csv', { key: TEST_KEY }), /already exists/);
+  await assert.rejects(importDataset(ws.engine, 'Bad Name', FIXTURES + 'messy.csv', { key: TEST_KEY }), /cannot be used as a dataset name/);
   assert.deepEqual(await snapshot(ws.engine), before);
 });
 
 test('--replace swaps a dataset in one step', async () => {
-  const r = await importDataset(ws.engine, 'messy_csv', FIXTURES + 'messy.csv', { replace: true, map: { 'Service Option': 'option' } });
+  const r = await importDataset(ws.engine, 'messy_csv', FIXTURES + 'messy.csv', { key: TEST_KEY, replace: true, map: { 'Service Option': 'option' } });
   assert.ok(r.columns.includes('option'));
   assert.equal((await datasetIssues(ws.engine, 'messy_csv')).length, 5);
 });

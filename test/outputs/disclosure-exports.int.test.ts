@@ -8,7 +8,7 @@ import Papa from 'papaparse';
 import { createWorkspace } from '../../src/store/index.ts';
 import { importReference } from '../../src/reference/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
-import { tempDir } from '../helpers/workspace.ts';
+import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
 const CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const tmp = tempDir();
@@ -40,7 +40,7 @@ before(async () => {
   for (const [f, lines] of Object.entries({ 'pc.csv': pcs, 'base.csv': base, 'cls.csv': cls, 'records.csv': records })) writeFileSync(join(tmp.dir, f), lines.join('\n') + '\n');
   const ws = await createWorkspace(WS);
   await importReference(ws.engine, { postcodes: join(tmp.dir, 'pc.csv'), base: [join(tmp.dir, 'base.csv')], classification: [join(tmp.dir, 'cls.csv')], classificationName: 'local' });
-  await importDataset(ws.engine, 'service', join(tmp.dir, 'records.csv'));
+  await importDataset(ws.engine, 'service', join(tmp.dir, 'records.csv'), { key: TEST_KEY });
   ws.close();
 });
 after(() => tmp.cleanup());

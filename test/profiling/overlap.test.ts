@@ -9,7 +9,7 @@ import { importReference } from '../../src/reference/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
 import { overlapAnalysis, normaliseLinkKey, planLinks, OverlapResultSchema, type OverlapResult } from '../../src/profiling/index.ts';
 import { discloseOverlap, overlapToSvg, overlapToTable } from '../../src/outputs/index.ts';
-import { tempDir } from '../helpers/workspace.ts';
+import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
 const CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const tmp = tempDir();
@@ -44,7 +44,7 @@ before(async () => {
   for (const [f, lines] of Object.entries(FILES)) writeFileSync(join(tmp.dir, f), lines.join('\n') + '\n');
   const ws = await createWorkspace(WS);
   await importReference(ws.engine, { postcodes: join(tmp.dir, 'pc.csv'), base: [join(tmp.dir, 'base.csv')], classification: [join(tmp.dir, 'cls.csv')], classificationName: 'local' });
-  for (const d of ['register', 'support', 'benefit', 'library']) await importDataset(ws.engine, d, join(tmp.dir, `${d}.csv`));
+  for (const d of ['register', 'support', 'benefit', 'library']) await importDataset(ws.engine, d, join(tmp.dir, `${d}.csv`), { key: TEST_KEY, keepInClear: d === 'register' || d === 'benefit' ? ['address'] : [] }); // addresses are linked readable here
   ws.close();
 });
 after(() => tmp.cleanup());

@@ -10,7 +10,7 @@ import { importDataset } from '../../src/intake/index.ts';
 import { profileDataset, ragSynopsis, ragOf, parseArea, checkThresholds, RagResultSchema, type RagResult, type RagRequest } from '../../src/profiling/index.ts';
 import { discloseProfile, ragToHtml, ragToJson, ragToTable, ragToXlsx } from '../../src/outputs/index.ts';
 import { parseMeasures } from '../../src/cli/rag.ts';
-import { tempDir } from '../helpers/workspace.ts';
+import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
 /*
  * Four output areas, one segment each, 1,000 households, in one borough (E08000001):
@@ -75,8 +75,8 @@ before(async () => {
   const ws = await createWorkspace(WS);
   await importReference(ws.engine, { areas: [join(tmp.dir, 'areas.csv')], postcodes: join(tmp.dir, 'pc.csv'), base: [join(tmp.dir, 'base.csv')],
     classification: [join(tmp.dir, 'cls.csv')], classificationName: 'local', segments: [join(tmp.dir, 'segs.csv')] });
-  await importDataset(ws.engine, 'bins', join(tmp.dir, 'bins.csv'));
-  await importDataset(ws.engine, 'library', join(tmp.dir, 'library.csv'));
+  await importDataset(ws.engine, 'bins', join(tmp.dir, 'bins.csv'), { key: TEST_KEY });
+  await importDataset(ws.engine, 'library', join(tmp.dir, 'library.csv'), { key: TEST_KEY });
   ws.close();
 });
 after(() => tmp.cleanup());

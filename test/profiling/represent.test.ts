@@ -9,7 +9,7 @@ import { importReference } from '../../src/reference/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
 import { representAnalysis, chiSquarePValue, chiSquareGoodnessOfFit, RepresentResultSchema, type RepresentResult } from '../../src/profiling/index.ts';
 import { discloseRepresent, representToTable } from '../../src/outputs/index.ts';
-import { tempDir } from '../helpers/workspace.ts';
+import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
 const CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const tmp = tempDir();
@@ -35,8 +35,8 @@ before(async () => {
   for (const [f, lines] of Object.entries(FILES)) writeFileSync(join(tmp.dir, f), lines.join('\n') + '\n');
   const ws = await createWorkspace(WS);
   await importReference(ws.engine, { postcodes: join(tmp.dir, 'pc.csv'), base: [join(tmp.dir, 'base.csv')], classification: [join(tmp.dir, 'cls.csv')], classificationName: 'local', segments: [join(tmp.dir, 'seg.csv')] });
-  await importDataset(ws.engine, 'forum', join(tmp.dir, 'forum.csv'));
-  await importDataset(ws.engine, 'register', join(tmp.dir, 'register.csv'));
+  await importDataset(ws.engine, 'forum', join(tmp.dir, 'forum.csv'), { key: TEST_KEY });
+  await importDataset(ws.engine, 'register', join(tmp.dir, 'register.csv'), { key: TEST_KEY });
   ws.close();
 });
 after(() => tmp.cleanup());

@@ -9,7 +9,7 @@ import { importReference } from '../../src/reference/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
 import { serviceDeliveryFramework, SdfResultSchema, type SdfResult } from '../../src/profiling/index.ts';
 import { discloseProfile, sdfToJson, sdfToTable, sdfToXlsx, sheetNames } from '../../src/outputs/index.ts';
-import { tempDir } from '../helpers/workspace.ts';
+import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
 /*
  * A tiny area: four output areas, one segment each, 1,000 households.
@@ -75,7 +75,7 @@ before(async () => {
     // One record whose postcode cannot be matched: never in the matrix.
     rows.push(`${s.name}x,ZZ9 9ZZ`);
     writeFileSync(join(tmp.dir, `${s.name}.csv`), rows.join('\n') + '\n');
-    await importDataset(ws.engine, s.name, join(tmp.dir, `${s.name}.csv`), { partner: s.partner, title: s.title });
+    await importDataset(ws.engine, s.name, join(tmp.dir, `${s.name}.csv`), { key: TEST_KEY, partner: s.partner, title: s.title });
   }
   ws.close();
 });

@@ -7,7 +7,7 @@ import { importReference, referenceStatus } from '../../src/reference/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
 import { profileDataset } from '../../src/profiling/index.ts';
 import { createRandom } from '../../src/core/index.ts';
-import { tempDir } from '../helpers/workspace.ts';
+import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { sharedData } from '../helpers/shared-data.ts';
 
 const { path: T, skip } = sharedData('trafford');
@@ -100,7 +100,7 @@ test('a generated service file profiles correctly on Trafford', { skip }, async 
   lines.push(`${++n},XX1 1XX,self`, `${++n},,self`);
   const file = join(tmp.dir, 'service.csv');
   writeFileSync(file, lines.join('\n'));
-  const imp = await importDataset(ws.engine, 'service', file);
+  const imp = await importDataset(ws.engine, 'service', file, { key: TEST_KEY });
   assert.deepEqual([imp.read, imp.matched, imp.unmatched, imp.rejected], [n, n - 2, 1, 1]);
 
   const p = await profileDataset(ws.engine, { dataset: 'service' });
@@ -173,7 +173,7 @@ test('the national 2021 OAC, published as Parquet, imports and profiles Trafford
       assert.equal(r.base[0].areas, 188_880);
       const file = join(t2.dir, 'svc.csv');
       writeFileSync(file, 'id,postcode\n1,M15 4AB\n2,M33 7XN\n3,WA14 2EE\n');
-      await importDataset(w.engine, 'svc', file);
+      await importDataset(w.engine, 'svc', file, { key: TEST_KEY });
       const p = await profileDataset(w.engine, { dataset: 'svc' });
       // The national base is cut to the areas Trafford's postcodes reach: its 96,271 households.
       assert.equal(p.total.base, 96271);

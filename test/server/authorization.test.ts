@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
 import { buildApp, addUser, createApiToken, SESSION_COOKIE, type ViewerRole } from '../../src/server/index.ts';
-import { tempDir } from '../helpers/workspace.ts';
+import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
 
 const tmp = tempDir();
@@ -36,11 +36,11 @@ before(async () => {
   const e = built.workspace.engine;
   // Two partners' datasets; the second is tiny, so every segment's count is small.
   const lib = built.manifest.services.find((s) => s.name === 'library_members')!;
-  await importDataset(e, 'partner_a_library', lib.file, { postcodeColumn: lib.postcodeColumn, pseudonymise: lib.personalColumns, partner: 'Partner A' });
+  await importDataset(e, 'partner_a_library', lib.file, { key: TEST_KEY, postcodeColumn: lib.postcodeColumn, pseudonymise: lib.personalColumns, partner: 'Partner A' });
   const smoke = built.manifest.services.find((s) => s.name === 'stop_smoking_clinic')!;
   const lines = readFileSync(smoke.file, 'utf8').split(/\r?\n/);
   writeFileSync(join(tmp.dir, 'tiny.csv'), lines.slice(0, 26).join('\n'));
-  await importDataset(e, 'partner_b_tiny', join(tmp.dir, 'tiny.csv'), { postcodeColumn: smoke.postcodeColumn, pseudonymise: smoke.personalColumns, partner: 'Partner B' });
+  await importDataset(e, 'partner_b_tiny', join(tmp.dir, 'tiny.csv'), { key: TEST_KEY, postcodeColumn: smoke.postcodeColumn, pseudonymise: smoke.personalColumns, partner: 'Partner B' });
   const users: [string, string, string | undefined][] = [['ann', 'admin', undefined], ['ali', 'analyst', undefined], ['pa', 'partner', 'Partner A'], ['pb', 'partner', 'Partner B'], ['ag', 'agent', undefined]];
   for (const [u, role, partner] of users) await addUser(e, { username: u, password: PASSWORD, role, partner });
   app = await buildApp({ workspace: built.workspace, secureCookies: false, loginAttempts: 1000 });

@@ -11,7 +11,7 @@ import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
 import { addUser, auditLog } from '../../src/server/users.ts';
 import { waitForJob } from '../../src/server/jobs.ts';
-import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
+import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
 
 const tmp = tempDir('civic-datasets-');
@@ -25,7 +25,7 @@ const MAX = 64 * 1024;
 before(async () => {
   ws = await smallWorkspace(tmp.dir);
   for (const [username, role, partner] of [['ana', 'analyst'], ['pat', 'partner', 'Fire'], ['pam', 'partner', 'Health'], ['agt', 'agent']] as const) await addUser(ws.engine, { username, password: PASSWORD, role, partner });
-  app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: UPLOADS, maxUploadBytes: MAX });
+  app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: UPLOADS, maxUploadBytes: MAX, pseudonymKey: TEST_KEY });
   for (const u of ['ana', 'pat', 'pam', 'agt']) {
     const r = await postLogin(app, { username: u, password: PASSWORD });
     const cookie = String(r.cookies.find((c) => c.name === SESSION_COOKIE)!.value);

@@ -15,7 +15,7 @@ import { importDataset } from '../../src/intake/index.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/index.ts';
 import { addUser } from '../../src/server/users.ts';
-import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
+import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
 import { importFacilities, listFacilities, loadSiteInputs, runScenario, solveHeuristic } from '../../src/location/index.ts';
 import { choiceToXlsx, scenarioToXlsx } from '../../src/outputs/index.ts';
@@ -39,7 +39,7 @@ async function evilWorkspace(dir: string): Promise<Workspace> {
   await importReference(w.engine, { segments: [names] });
   const svc = join(dir, 'service.csv');
   writeFileSync(svc, ['ref,postcode,note', ...Array.from({ length: 30 }, (_, i) => `${i + 1},${['M15 4AB', 'M1 1AE', 'SW1A 2AA'][i % 3]},ok`), `31,${EVIL_POSTCODE},bad`].join('\n') + '\n');
-  await importDataset(w.engine, 'service', svc, { postcodeColumn: 'postcode' });
+  await importDataset(w.engine, 'service', svc, { key: TEST_KEY, postcodeColumn: 'postcode' });
   return w;
 }
 

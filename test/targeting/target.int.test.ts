@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import Papa from 'papaparse';
-import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
+import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { importDataset } from '../../src/intake/index.ts';
 import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
 import type { Engine } from '../../src/store/index.ts';
@@ -48,7 +48,7 @@ async function fixtureWorkspace(dir: string) {
   for (let i = 0; i < 8; i++) rows.push(`c${i},SW1A 2AA,2025-05-01`);
   const file = join(dir, 'users.csv');
   writeFileSync(file, rows.join('\n') + '\n');
-  await importDataset(ws.engine, 'users', file, { postcodeColumn: 'postcode' });
+  await importDataset(ws.engine, 'users', file, { key: TEST_KEY, postcodeColumn: 'postcode' });
   return ws;
 }
 

@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ObservatoryError, DEFAULT_MIN_CELL } from '../../core/index.ts';
-import { detectFormat, readSourceTable, importDataset, listDatasets, datasetIssues, validateDatasetName, type DatasetImportResult, type DatasetSummary } from '../../intake/index.ts';
+import { detectFormat, readSourceTable, importDataset, listDatasets, datasetIssues, validateDatasetName, detectPersonalColumns, clearForMatching, missingKeyError, type DatasetImportResult, type DatasetSummary, type PersonalColumn } from '../../intake/index.ts';
 import { ANALYSTS_AND_PARTNERS, HttpProblem } from '../app.ts';
 import { audit, type Viewer } from '../users.ts';
 import { createJob, failAbandonedJobs, failWaitingJob, getJob, runJob, updateWaitingJob, waitingJobs, type Job } from '../jobs.ts';
@@ -27,10 +27,10 @@ const INTERNAL_COLUMN = /^_/;
 const POSTCODE_HEADER = [/^post\s*code$/i, /^post_code$/i, /^pcds?$/i, /^pc$/i, /postcode/i, /post\s*code/i];
 
 /** What the reader found at upload time: the mapping page is drawn from this, never by reading the file again. */
-interface Inspected { header: string[]; preview: { rowNo: number; values: string[] }[]; total: number; sheet: string | null }
+interface Inspected { header: string[]; preview: { rowNo: number; values: string[] }[]; total: number; sheet: string | null; /** columns that look personal, judged at upload from the first rows */ personal: PersonalColumn[] }
 /** What an upload waits with until its columns are mapped. Never shown: `file` is a server path. */
 interface PendingUpload extends Inspected { file: string; original: string; bytes: number; format: string; name: string; title: string | null; partner: string | null; mapping?: ImportMapping }
-interface ImportMapping { postcodeColumn: string; map: Record<string, string>; pseudonymise: string[] }
+interface ImportMapping { postcodeColumn: string; map: Record<string, string>; pseudonymise: string[]; keepInClear?: string[] }
 
 const tooLarge = (max: number) => new HttpProblem(413, 'File too large', `The file is bigger than the portal accepts: files can be up to ${Math.max(1, Math.round(max / 1024 / 1024))} MB.`, 'Split the file, or ask an administrator to import it with the command line (civic dataset import).');
 const csrfProblem = () => new HttpProblem(403, 'Form expired', 'The form could not be checked (it may have expired).', 'Go back, reload the page and try again.');
@@ -73,6 +73,10 @@ export function safeOriginalName(name: string | undefined): string | null {
   if (/[/\\\u0000-\u001f]/.test(name) || name.includes('..') || name.startsWith('.')) return null;
   return name;
 }
+
+/** Columns that look personal, each with its reason: proposed (ticked) for pseudonymisation on the mapping page. The postcode stays readable. */
+const personalColumns = (pending: Inspected, postcode: string | null) =>
+  (pending.personal ?? []).filter((p) => !postcode || p.column.toLowerCase() !== postcode.toLowerCase());
 
 function guessPostcode(header: string[]): string | null {
   for (const p of POSTCODE_HEADER) { const h = header.find((x) => p.test(x)); if (h) return h; }
@@ -130,7 +134,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     if (format === 'parquet') {
       const table = await readSourceTable(file, { limits: app.settings.readLimits }, app.engine);
       const preview = table.rows.slice(0, PREVIEW_ROWS).map((r) => ({ rowNo: r.rowNo, values: table.header.map((_, i) => r.values[i] ?? '') }));
-      return { header: table.header, preview, total: table.rows.length, sheet: null };
+      return { header: table.header, preview, total: table.rows.length, sheet: null, personal: detectPersonalColumns(table.header, table.rows.map((r) => r.values)) };
     }
     return runUploadTask<Inspected>({ task: 'inspect', file, limits: app.settings.readLimits, previewRows: PREVIEW_ROWS }, workerLimits(), shown);
   };
@@ -234,9 +238,15 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     const rows = pending.preview;
     const m = pending.mapping;
     const postcode = (extra.postcode as string | undefined) ?? (m ? Object.entries(m.map).find(([, to]) => to === m.postcodeColumn)?.[0] ?? m.postcodeColumn : guessPostcode(table.header));
+    // Personal-looking columns are ticked to start with, each with its reason; the postcode (and a
+    // UPRN) stay readable, and the page says why.
+    const personal = personalColumns(pending, postcode || null);
+    const reasons: Record<string, string> = Object.assign(Object.create(null), Object.fromEntries(personal.map((p) => [p.column, `Looks personal: ${p.reason}.`])));
+    if (postcode && table.header.includes(postcode)) for (const c of clearForMatching(table.header, postcode)) reasons[c.column] ??= c.reason.replace(/^kept readable/, 'Kept readable') + '.';
     return app.page(request, reply, 'upload-map.njk', {
       title: 'Check the file and map its columns', job, upload: { name: pending.name, title: pending.title, original: pending.original, bytes: pending.bytes, format: pending.format, partner: pending.partner },
-      header: table.header, rows, total: table.total, postcode, pseudonymise: [] as string[], renames: {} as Record<string, string>, ...extra,
+      header: table.header, rows, total: table.total, postcode, pseudonymise: personal.map((p) => p.column), renames: {} as Record<string, string>,
+      reasons, noKey: !app.settings.pseudonymKey, ...extra,
     }, status);
   };
 
@@ -257,12 +267,15 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     const again = (error: string, href: string) => mappingPage(request, reply, job, pending, { errorTitle: true, error, href, postcode, pseudonymise: pseudo, renames }, 400);
     if (!header.includes(postcode)) return again('Choose the column that holds postcodes.', '#postcode');
     if (pseudo.includes(postcode)) return again('The postcode column cannot be pseudonymised: it is needed to place each record.', '#pseudonymise');
+    if (pseudo.length && !app.settings.pseudonymKey) { const e = missingKeyError(pseudo, 'portal'); return again(`${e.message} ${e.fix}`, '#pseudonymise'); }
+    // A personal-looking column left unticked is kept readable on purpose: the import records who chose it.
+    const keepInClear = personalColumns(pending, postcode).map((p) => p.column).filter((c) => !pseudo.includes(c));
     const finalNames = header.map((h) => renames[h] ?? h);
     const bad = Object.values(renames).find((n) => INTERNAL_COLUMN.test(n) || n.length > 64);
     if (bad) return again(`"${bad}" cannot be used as a column name: names cannot start with "_" or be longer than 64 characters.`, '#renames');
     const dup = finalNames.find((n, i) => finalNames.findIndex((x) => x.toLowerCase() === n.toLowerCase()) !== i);
     if (dup) return again(`Two columns would both be called "${dup}". Give each column its own name.`, '#renames');
-    const mapping: ImportMapping = { postcodeColumn: renames[postcode] ?? postcode, map: renames, pseudonymise: pseudo.map((c) => renames[c] ?? c) };
+    const mapping: ImportMapping = { postcodeColumn: renames[postcode] ?? postcode, map: renames, pseudonymise: pseudo.map((c) => renames[c] ?? c), keepInClear: keepInClear.map((c) => renames[c] ?? c) };
     await updateWaitingJob(app.engine, job.id, { ...pending, mapping }, 'importing');
     const viewer = request.viewer, ip = request.ip;
     const prepared = `${pending.file}.rows.csv`;
@@ -273,8 +286,9 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
       async (progress) => {
         try {
           return await importDataset(app.engine, pending.name, pending.file, {
-            postcodeColumn: mapping.postcodeColumn, map: mapping.map, pseudonymise: mapping.pseudonymise, title: pending.title ?? undefined,
+            postcodeColumn: mapping.postcodeColumn, map: mapping.map, pseudonymise: mapping.pseudonymise, keepInClear: mapping.keepInClear, title: pending.title ?? undefined,
             partner: pending.partner ?? undefined, sourceName: pending.original, onProgress: progress, limits: app.settings.readLimits, prepare,
+            key: app.settings.pseudonymKey, decidedBy: { username: viewer.username, role: viewer.role, ip },
           });
         } finally {
           await rm(prepared, { force: true });
@@ -302,7 +316,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
       id: job.id, kind: job.kind, status: job.status, stage: job.stage, done: job.done, total: job.total, percent: pct, message: job.message,
       createdAt: job.createdAt, finishedAt: job.finishedAt,
       result: r ? { dataset: r.dataset, read: r.read, matched: r.matched, unmatched: r.unmatched, rejected: r.rejected, corrected: r.corrected, terminated: r.terminated,
-        columns: r.columns, pseudonymised: r.pseudonymised, postcodeColumn: r.postcodeColumn, reasons: r.reasons } : null,
+        columns: r.columns, pseudonymised: r.pseudonymised, keptInClear: r.keptInClear ?? [], privacy: r.privacy ?? [], postcodeColumn: r.postcodeColumn, reasons: r.reasons } : null,
     };
   };
 
