@@ -13,6 +13,9 @@ export async function civic(...args: string[]): Promise<CliRun> {
   const argv = process.argv;
   const env = process.env.CI;
   process.env.CI = '1'; // no progress bars
+  // The pseudonymisation key as a council gives it, from the environment (the test key), unless a test set its own.
+  const key = process.env.CIVIC_PSEUDONYM_KEY;
+  process.env.CIVIC_PSEUDONYM_KEY ??= 'ab'.repeat(32);
   // The CLI writes text; the test runner's own messages (binary) pass through untouched.
   const capture = (into: string[], real: typeof process.stdout.write, stream: NodeJS.WriteStream) =>
     ((chunk: unknown, ...rest: unknown[]) => {
@@ -35,6 +38,7 @@ export async function civic(...args: string[]): Promise<CliRun> {
     process.argv = argv;
     process.exitCode = undefined;
     if (env === undefined) delete process.env.CI; else process.env.CI = env;
+    if (key === undefined) delete process.env.CIVIC_PSEUDONYM_KEY; else process.env.CIVIC_PSEUDONYM_KEY = key;
   }
   return { code, stdout: out.join(''), stderr: err.join('') };
 }

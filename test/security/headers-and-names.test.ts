@@ -18,7 +18,7 @@ import { buildApp, SESSION_COOKIE } from '../../src/server/index.ts';
 import { addUser } from '../../src/server/users.ts';
 import { waitForJob } from '../../src/server/jobs.ts';
 import { importDataset } from '../../src/intake/index.ts';
-import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
+import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
 
 const PASSWORD = 'a long enough password';
@@ -48,9 +48,9 @@ const post = (url: string, user: string, body: Record<string, string>) =>
 before(async () => {
   ws = await smallWorkspace(tmp.dir);
   for (const [username, role, partner] of [['ada', 'admin'], ['pat', 'partner', 'Fire'], ['pam', 'partner', 'Health']] as const) await addUser(ws.engine, { username, password: PASSWORD, role, partner });
-  app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: join(tmp.dir, 'uploads') });
-  secureApp = await buildApp({ workspace: ws, secureCookies: true, uploadDir: join(tmp.dir, 'uploads') });
-  proxied = await buildApp({ workspace: ws, secureCookies: true, uploadDir: join(tmp.dir, 'uploads'), trustProxy: ['127.0.0.1'] });
+  app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: join(tmp.dir, 'uploads'), pseudonymKey: TEST_KEY });
+  secureApp = await buildApp({ workspace: ws, secureCookies: true, uploadDir: join(tmp.dir, 'uploads'), pseudonymKey: TEST_KEY });
+  proxied = await buildApp({ workspace: ws, secureCookies: true, uploadDir: join(tmp.dir, 'uploads'), pseudonymKey: TEST_KEY, trustProxy: ['127.0.0.1'] });
   for (const u of ['ada', 'pat', 'pam']) {
     const r = await postLogin(app, { username: u, password: PASSWORD });
     const cookie = r.cookies.find((c) => c.name === SESSION_COOKIE)!.value;
@@ -60,7 +60,7 @@ before(async () => {
   // A council dataset imported from the command line, and a partner's uploaded through the portal.
   const councilFile = join(tmp.dir, COUNCIL_FILE);
   writeFileSync(councilFile, CSV);
-  await importDataset(ws.engine, 'tenants', councilFile, { postcodeColumn: 'postcode' });
+  await importDataset(ws.engine, 'tenants', councilFile, { postcodeColumn: 'postcode', key: TEST_KEY });
   const m = multipart({ _csrf: session.pat.csrf, name: 'fire_visits', title: 'Fire visits' }, { name: UPLOADED, content: CSV });
   const up = await app.inject({ method: 'POST', url: '/datasets/upload', payload: m.payload, headers: m.headers, cookies: { [SESSION_COOKIE]: session.pat.cookie } });
   assert.equal(up.statusCode, 303, up.body.slice(0, 300));

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { openWorkspace, type Engine } from '../../src/store/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
 import { decodeText } from '../../src/intake/decode.ts';
-import { smallWorkspace, snapshot, tempDir } from '../helpers/workspace.ts';
+import { smallWorkspace, snapshot, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { civic, type CliRun } from '../helpers/cli.ts';
 
 const tmp = tempDir('civic-intake-defects-');
@@ -92,7 +92,7 @@ test('an unclosed quote costs one rejected row, not every record after it, on bo
   for (const fastCsvMinBytes of [Number.MAX_SAFE_INTEGER, 0]) {
     const ws = await openWorkspace(freshWorkspace());
     try {
-      const r = await importDataset(ws.engine, 'q', f, { fastCsvMinBytes });
+      const r = await importDataset(ws.engine, 'q', f, { fastCsvMinBytes, key: TEST_KEY, keepInClear: ['note'] }); // the test reads the notes back
       results.push([r.read, r.matched, r.unmatched, r.rejected]);
       const issues = await ws.engine.all<{ row_no: number; reason: string }>(`SELECT row_no, reason FROM dataset_issue WHERE dataset = 'q'`);
       assert.deepEqual(issues.map((i) => i.row_no), [1001], 'the record with the unclosed quote is row 1001 (the header is row 1)');
@@ -110,7 +110,7 @@ test('mixed CRLF and LF line endings: every record read, on both paths', async (
   for (const fastCsvMinBytes of [Number.MAX_SAFE_INTEGER, 0]) {
     const ws = await openWorkspace(freshWorkspace());
     try {
-      const r = await importDataset(ws.engine, 'eol', f, { fastCsvMinBytes });
+      const r = await importDataset(ws.engine, 'eol', f, { fastCsvMinBytes, key: TEST_KEY, keepInClear: ['note'] }); // the test reads the notes back
       assert.deepEqual([r.read, r.matched, r.rejected], [N, N, 0], `fastCsvMinBytes ${fastCsvMinBytes}`);
       const notes = await ws.engine.all<{ note: string }>(`SELECT DISTINCT note FROM ds_eol`);
       assert.deepEqual(notes, [{ note: 'ok' }], 'a line ending was kept inside a value');
@@ -157,7 +157,7 @@ test('Windows-1252: every byte 0x80–0x9F decodes to its character; the five un
   // Through the CLI, into the workspace.
   const ws = freshWorkspace();
   const f = file('cp1252.csv', Uint8Array.from([...Buffer.from('ref,postcode,note\r\nR1,M15 4AB,'), 0x93, ...Buffer.from('Caf'), 0xe9, 0x94, 0x20, 0x96, 0x20, 0x80, 0x35, 0x0d, 0x0a]));
-  const r = await civic('dataset', 'import', ws, 'cp', f, '--format', 'json');
+  const r = await civic('dataset', 'import', ws, 'cp', f, '--keep-in-clear', 'note', '--format', 'json'); // the test reads the notes back
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).encoding, 'windows-1252');
   assert.deepEqual(await withEngine(ws, (e) => e.all(`SELECT note FROM ds_cp`)), [{ note: '“Café” – €5' }]);

@@ -24,6 +24,7 @@ import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
 import { addUser, auditLog } from '../../src/server/users.ts';
 import { waitForJob } from '../../src/server/jobs.ts';
 import { FIXTURES, smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
+import { postLogin } from '../helpers/login.ts';
 
 const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
 const tmp = tempDir('civic-pseudo-');
@@ -65,7 +66,7 @@ test('the portal ticks personal columns with a reason; one unticked is kept in c
   const app: FastifyInstance = await buildApp({ workspace: ws, secureCookies: false, uploadDir: join(t.dir, 'uploads'), pseudonymKey: TEST_KEY });
   try {
     await addUser(ws.engine, { username: 'ana', password: 'a long enough password', role: 'analyst' });
-    const login = await app.inject({ method: 'POST', url: '/login', payload: { username: 'ana', password: 'a long enough password' } });
+    const login = await postLogin(app, { username: 'ana', password: 'a long enough password' });
     const cookies = { [SESSION_COOKIE]: String(login.cookies.find((c) => c.name === SESSION_COOKIE)!.value) };
     const csrf = /name="_csrf" value="([^"]+)"/.exec((await app.inject({ url: '/map', cookies })).body)![1];
     const csv = ['Full Name,contact,Post Code,Service', 'Ann Smith,ann@example.org,M15 4AB,bins', 'Bob Jones,bob@example.org,M15 4AD,bins', 'Cy Lee,cy@example.org,M1 1AE,bins'].join('\n');
