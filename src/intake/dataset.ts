@@ -446,9 +446,7 @@ export async function publishedCategories(engine: Engine, name: string): Promise
 export async function publishCategories(engine: Engine, name: string, column: string, values?: string[]): Promise<{ column: string; values: string[] }> {
   const ds = await engine.one<{ table_name: string; columns: string }>(`SELECT table_name, columns FROM dataset WHERE name = $1`, [name]);
   if (!ds) throw await missingDataset(engine, name);
-  const cols: string[] = JSON.parse(ds.columns);
-  const col = cols.find((c) => c === column) ?? cols.find((c) => c.toLowerCase() === column.toLowerCase());
-  if (!col) throw new ParameterError(`The dataset has no column "${column}".`, `Columns: ${cols.join(', ')}.`);
+  const col = datasetColumn(ds.columns, column);
   const have = (await engine.all<{ v: string }>(`SELECT DISTINCT trim(${ident(col)}) AS v FROM ${ident(ds.table_name)} WHERE nullif(trim(${ident(col)}), '') IS NOT NULL ORDER BY 1`)).map((r) => r.v);
   const chosen = values === undefined ? have : [...new Set(values.map((v) => v.trim()).filter(Boolean))];
   if (values === undefined && have.length > 50) {
@@ -458,4 +456,20 @@ export async function publishCategories(engine: Engine, name: string, column: st
   if (chosen.length) published[col] = chosen; else delete published[col];
   await engine.run(`UPDATE dataset_disclosure SET published = $2 WHERE dataset = $1`, [name, JSON.stringify(published)]);
   return { column: col, values: chosen };
+}
+
+/**
+ * A dataset's column by the name someone typed: exactly, or else ignoring case. The columns are the
+ * dataset's `columns` (JSON, as stored) or a list; refuses with the columns there are.
+ */
+export function datasetColumn(columns: string | readonly string[], wanted: string): string {
+  const cols: readonly string[] = typeof columns === 'string' ? JSON.parse(columns) : columns;
+  const col = cols.find((c) => c === wanted) ?? cols.find((c) => c.toLowerCase() === wanted.toLowerCase());
+  if (!col) throw new ParameterError(`The dataset has no column "${wanted}".`, `Columns: ${cols.join(', ')}.`);
+  return col;
+}
+
+/** Every dataset's owning partner (null: the council's), by dataset name. */
+export async function datasetPartners(engine: Engine): Promise<Map<string, string | null>> {
+  return new Map((await engine.all<{ name: string; partner: string | null }>(`SELECT name, partner FROM dataset`)).map((d) => [d.name, d.partner]));
 }

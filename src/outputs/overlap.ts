@@ -4,6 +4,7 @@
  */
 import ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
+import { disclosureOf, shownCount, type Disclosure, type DisclosureRule } from './disclosure.ts';
 import type { OverlapResult, OverlapCombination } from '../profiling/index.ts';
 import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
 import { addNoteRows } from './xlsx.ts';
@@ -17,8 +18,10 @@ import { addNoteRows } from './xlsx.ts';
  * to work out exactly (counting whole numbers that cannot be negative), and its own hidden part is
  * two or more combinations holding at least the threshold; otherwise it is hidden too.
  */
-export function discloseOverlap(result: OverlapResult, minCell: number): OverlapResult {
-  if (!(minCell > 0)) return result;
+export function discloseOverlap(result: OverlapResult, ruleIn: DisclosureRule): OverlapResult {
+  const rule = disclosureOf(ruleIn);
+  const minCell = rule.minCell;
+  if (!(minCell > 0)) return stripKeys(result);
   const combos = result.combinations;
   const counts = combos.map((c) => c.count ?? 0);
   const s = suppressOneWay(counts, minCell);
@@ -62,7 +65,7 @@ export function discloseOverlap(result: OverlapResult, minCell: number): Overlap
       suppressed: !usersShown[k],
     };
   });
-  return {
+  const suppressed: OverlapResult = {
     ...result,
     combinations: order,
     none: noneHidden ? { count: null, pct: null, suppressed: true } : result.none,
@@ -71,7 +74,47 @@ export function discloseOverlap(result: OverlapResult, minCell: number): Overlap
     exactlyOne: exactlyOneShown ? result.exactlyOne : { count: null, pct: null },
     services,
     unlinkable: result.unlinkable !== null && result.unlinkable > 0 && result.unlinkable < minCell ? null : result.unlinkable,
-    disclosure: { minCell, primary: s.primary, secondary },
+    disclosure: { minCell, primary: s.primary, secondary, perturbed: rule.perturb },
+  };
+  return rule.perturb ? perturbOverlap(suppressed, result, rule) : stripKeys(suppressed);
+}
+
+/** Removes the cell keys: they never leave the boundary. */
+function stripKeys(r: OverlapResult): OverlapResult {
+  return { ...r, combinations: r.combinations.map((c) => ({ ...c, cellKey: null })), services: r.services.map((sv) => ({ ...sv, keys: null })), keys: null };
+}
+
+/**
+ * For a viewer who does not own every dataset in it: each count the suppression left visible
+ * carries its cell key's noise (decision 13), and every percentage is worked out again against the
+ * perturbed total. A count the noise takes under the threshold is hidden too. At postcode level
+ * the total (live postcodes) is reference data and stays as it is.
+ */
+function perturbOverlap(shown: OverlapResult, truth: OverlapResult, rule: Disclosure): OverlapResult {
+  const keys = truth.keys;
+  const noise = (n: number | null, key: number | null | undefined) => (n === null ? null : shownCount(n, key, rule));
+  const total = truth.level === 'household' ? noise(truth.total, keys?.total) ?? 0 : truth.total;
+  const pct = (n: number | null) => (n === null || !(total > 0) ? null : (n / total) * 100);
+  const keyOfCombo = new Map(truth.combinations.map((c) => [c.datasets.join('\u0000'), c.cellKey]));
+  const combinations = shown.combinations.map((c) => {
+    const n = noise(c.count, keyOfCombo.get(c.datasets.join('\u0000')));
+    return n === null ? { ...c, count: null, pct: null, suppressed: true, cellKey: null } : { ...c, count: n, pct: pct(n), cellKey: null };
+  });
+  const services = shown.services.map((sv, i) => {
+    const k = truth.services[i].keys;
+    const users = noise(sv.users, k?.users), only = noise(sv.only, k?.only);
+    return { ...sv, records: noise(sv.records, k?.records), linked: noise(sv.linked, k?.linked), users, usersPct: pct(users), only, onlyPct: pct(only), suppressed: users === null, keys: null };
+  });
+  const none = noise(shown.none.count, keys?.none);
+  const atLeastOne = noise(shown.atLeastOne.count, keys?.atLeastOne);
+  const exactlyOne = noise(shown.exactlyOne.count, keys?.exactlyOne);
+  return {
+    ...shown, total, combinations, services,
+    none: none === null ? { count: null, pct: null, suppressed: true } : { count: none, pct: pct(none), suppressed: false },
+    atLeastOne: { count: atLeastOne, pct: pct(atLeastOne) },
+    exactlyOne: { count: exactlyOne, pct: pct(exactlyOne) },
+    unlinkable: noise(shown.unlinkable, keys?.unlinkable),
+    keys: null,
   };
 }
 

@@ -12,12 +12,13 @@
  *
  * The result is the truth: disclosure control is applied where it leaves for a viewer (outputs).
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { NotFoundError, ParameterError } from '../core/index.ts';
-import { type Engine, type SqlValue, ident } from '../store/index.ts';
+import { NotFoundError, ParameterError, WorkspaceStateError, cellKeyOf } from '../core/index.ts';
+import { type Engine, type SqlValue, ident, getMeta } from '../store/index.ts';
 import { getDataset, defaultClassification } from './profile.ts';
 
-export const OVERLAP_RESULT_VERSION = 1;
+export const OVERLAP_RESULT_VERSION = 2;
 
 const Count = z.number().nullable();
 
@@ -30,6 +31,8 @@ export const OverlapCombinationSchema = z.object({
   /** % of all units */
   pct: Count,
   suppressed: z.boolean(),
+  /** the combination's key for the cell key method (sum of its units' keys mod 256); removed at the boundary */
+  cellKey: Count,
 });
 export type OverlapCombination = z.infer<typeof OverlapCombinationSchema>;
 
@@ -50,6 +53,8 @@ export const OverlapServiceSchema = z.object({
   only: Count,
   onlyPct: Count,
   suppressed: z.boolean(),
+  /** keys of records, linked, users and only (cell key method); removed at the boundary */
+  keys: z.object({ records: z.number(), linked: z.number(), users: z.number(), only: z.number() }).nullable(),
 });
 export type OverlapService = z.infer<typeof OverlapServiceSchema>;
 
@@ -75,8 +80,10 @@ export const OverlapResultSchema = z.object({
   services: z.array(OverlapServiceSchema),
   /** household level: population records in the areas with no value to link by (each counted as a household of its own) */
   unlinkable: Count,
+  /** keys of the total, none, at least one, exactly one and unlinkable (cell key method); removed at the boundary. total is null at postcode level: live postcodes are not records */
+  keys: z.object({ total: z.number().nullable(), none: z.number(), atLeastOne: z.number(), exactlyOne: z.number(), unlinkable: z.number() }).nullable(),
   warnings: z.array(z.string()),
-  disclosure: z.object({ minCell: z.number(), primary: z.number(), secondary: z.number() }).nullable(),
+  disclosure: z.object({ minCell: z.number(), primary: z.number(), secondary: z.number(), perturbed: z.boolean() }).nullable(),
 });
 export type OverlapResult = z.infer<typeof OverlapResultSchema>;
 
@@ -241,6 +248,11 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
 
   // Each unit gets a mask with one bit per service it uses.
   let masks: Uint16Array | Uint32Array;
+  // Each unit's key for the cell key method: a household's is its first record's; a postcode's comes from a keyed hash.
+  let unitKeys: Uint8Array;
+  let unlinkableKey = 0;
+  const recordKeys: number[] = [];
+  const linkedKeys: number[] = [];
   let method: string;
   let unlinkable: number | null = null;
   const records: number[] = [];
@@ -251,19 +263,20 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
     const pop = meta.get(req.population)!;
     const first = plan.populationColumns[0];
     const rows = await engine.all<Record<string, SqlValue>>(
-      `SELECT d._row AS _r, d._pc_key AS _pc, ${plan.populationColumns.map((c, i) => `d.${ident(c)} AS c${i}`).join(', ')} FROM ${inTarget(ident(pop.table_name))} ORDER BY d._row`, target.params);
+      `SELECT d._row AS _r, d._rkey AS _k, d._pc_key AS _pc, ${plan.populationColumns.map((c, i) => `d.${ident(c)} AS c${i}`).join(', ')} FROM ${inTarget(ident(pop.table_name))} ORDER BY d._row`, target.params);
     // A household is a distinct value of the first link column at a postcode; a record with no value is a household of its own.
     const unitOf = new Map<string, number>();
     const byColumn = plan.populationColumns.map(() => new Map<string, number[]>());
     let units = 0;
     unlinkable = 0;
+    const keyOfUnit: number[] = [];
     for (const r of rows) {
       const k0 = normaliseLinkKey(r.c0);
       let u: number;
-      if (k0 === null) { u = units++; unlinkable++; } else {
+      if (k0 === null) { u = units++; unlinkable++; keyOfUnit.push(Number(r._k)); unlinkableKey += Number(r._k); } else {
         const key = `${k0}|${r._pc}`;
         const seen = unitOf.get(key);
-        if (seen === undefined) { u = units++; unitOf.set(key, u); } else u = seen;
+        if (seen === undefined) { u = units++; unitOf.set(key, u); keyOfUnit.push(Number(r._k)); } else u = seen;
       }
       plan.populationColumns.forEach((_, i) => {
         const k = normaliseLinkKey(r[`c${i}`]);
@@ -274,25 +287,26 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
       });
     }
     masks = new Uint32Array(units);
+    unitKeys = Uint8Array.from(keyOfUnit);
     const popPseudo: string[] = JSON.parse(pop.pseudonymised);
     for (const [i, s] of datasets.entries()) {
       const link = plan.serviceColumns.get(s)!;
       const ds = meta.get(s)!;
       const col = plan.populationColumns.indexOf(link.populationColumn);
-      const recs = await engine.all<{ k: SqlValue; pc: string; n: number }>(
-        `SELECT d.${ident(link.column)} AS k, d._pc_key AS pc, count(*)::BIGINT AS n FROM ${inTarget(ident(ds.table_name))} GROUP BY 1, 2`, target.params);
-      let total = 0, placed = 0, shared = false;
+      const recs = await engine.all<{ k: SqlValue; pc: string; n: number; rk: number }>(
+        `SELECT d.${ident(link.column)} AS k, d._pc_key AS pc, count(*)::BIGINT AS n, (sum(d._rkey) % 256)::BIGINT AS rk FROM ${inTarget(ident(ds.table_name))} GROUP BY 1, 2`, target.params);
+      let total = 0, placed = 0, shared = false, totalKey = 0, placedKey = 0;
       for (const r of recs) {
-        total += r.n;
+        total += r.n; totalKey += r.rk;
         const k = normaliseLinkKey(r.k);
         const us = k === null ? undefined : byColumn[col].get(`${k}|${r.pc}`);
         if (!us) continue;
-        placed += r.n;
+        placed += r.n; placedKey += r.rk;
         if (us.length > 1) shared = true;
         for (const u of us) masks[u] |= 1 << i;
       }
       if (shared) warnings.push(`Some ${s} records match more than one household by ${link.column} at the same postcode; each of those households counts as using ${s}.`);
-      records.push(total); linked.push(placed);
+      records.push(total); linked.push(placed); recordKeys.push(cellKeyOf(totalKey)); linkedKeys.push(cellKeyOf(placedKey));
       const sPseudo: string[] = JSON.parse(ds.pseudonymised);
       if (popPseudo.includes(link.populationColumn) && sPseudo.includes(link.column) && pop.keyId !== ds.keyId) {
         throw new ParameterError(`${req.population}.${link.populationColumn} and ${s}.${link.column} were pseudonymised with different keys (${pop.keyId} and ${ds.keyId}), so their pseudonyms cannot be linked.`,
@@ -312,18 +326,20 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
     const live = await engine.all<{ pc: string }>(`SELECT p.pc_key AS pc FROM postcode p WHERE p.status = 'live' AND ${target.filter} ORDER BY p.pc_key`, target.params);
     const unitOf = new Map(live.map((r, i) => [r.pc, i]));
     masks = new Uint32Array(live.length);
+    const salt = await unitKeySalt(engine);
+    unitKeys = Uint8Array.from(live, (r) => createHash('sha256').update(`${salt}|${r.pc}`).digest()[0]);
     for (const [i, s] of datasets.entries()) {
       const ds = meta.get(s)!;
-      const recs = await engine.all<{ pc: string; n: number }>(`SELECT d._pc_key AS pc, count(*)::BIGINT AS n FROM ${inTarget(ident(ds.table_name))} GROUP BY 1`, target.params);
-      let total = 0, placed = 0;
+      const recs = await engine.all<{ pc: string; n: number; rk: number }>(`SELECT d._pc_key AS pc, count(*)::BIGINT AS n, (sum(d._rkey) % 256)::BIGINT AS rk FROM ${inTarget(ident(ds.table_name))} GROUP BY 1`, target.params);
+      let total = 0, placed = 0, totalKey = 0, placedKey = 0;
       for (const r of recs) {
-        total += r.n;
+        total += r.n; totalKey += r.rk;
         const u = unitOf.get(r.pc);
         if (u === undefined) continue;
-        placed += r.n;
+        placed += r.n; placedKey += r.rk;
         masks[u] |= 1 << i;
       }
-      records.push(total); linked.push(placed);
+      records.push(total); linked.push(placed); recordKeys.push(cellKeyOf(totalKey)); linkedKeys.push(cellKeyOf(placedKey));
       if (total > placed) warnings.push(`Some ${s} records are at terminated postcodes in these areas and are not counted (records in areas − at live postcodes).`);
     }
     method = 'Postcode level: the records were not linked to households, so each live postcode in these areas is one unit, and a postcode uses a service when any of its matched records is at it. '
@@ -332,11 +348,13 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
 
   const total = masks.length;
   const byMask = new Map<number, number>();
-  for (const m of masks) byMask.set(m, (byMask.get(m) ?? 0) + 1);
+  const keyByMask = new Map<number, number>();
+  masks.forEach((m, u) => { byMask.set(m, (byMask.get(m) ?? 0) + 1); keyByMask.set(m, cellKeyOf((keyByMask.get(m) ?? 0) + unitKeys[u])); });
+  const keyOf = (pick: (mask: number) => boolean) => [...keyByMask].reduce((k, [m, x]) => (pick(m) ? cellKeyOf(k + x) : k), 0);
   const pct = (n: number) => (total > 0 ? (n / total) * 100 : null);
   const combinations: OverlapCombination[] = [...byMask]
     .sort(([ma, a], [mb, b]) => b - a || popcount(ma) - popcount(mb) || ma - mb)
-    .map(([mask, count]) => ({ datasets: maskNames(mask, datasets), degree: popcount(mask), count, pct: pct(count), suppressed: false }));
+    .map(([mask, count]) => ({ datasets: maskNames(mask, datasets), degree: popcount(mask), count, pct: pct(count), suppressed: false, cellKey: keyByMask.get(mask)! }));
   const none = byMask.get(0) ?? 0;
   let exactlyOne = 0;
   for (const [mask, n] of byMask) if (popcount(mask) === 1) exactlyOne += n;
@@ -348,6 +366,7 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
     return {
       dataset: s, linkColumn: link?.column ?? null, populationColumn: link?.populationColumn ?? null, records: records[i], linked: linked[i],
       users, usersPct: pct(users), only, onlyPct: pct(only), suppressed: false,
+      keys: { records: recordKeys[i], linked: linkedKeys[i], users: keyOf((m) => (m & (1 << i)) !== 0), only: keyOf((m) => m === 1 << i) },
     };
   });
   if (total === 0) warnings.push(req.population ? `No ${req.population} record is in the areas of segment ${target.code}.` : `No live postcode is in the areas of segment ${target.code}.`);
@@ -367,7 +386,18 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
     combinations,
     services,
     unlinkable,
+    keys: {
+      total: req.population ? keyOf(() => true) : null, none: keyOf((m) => m === 0), atLeastOne: keyOf((m) => m !== 0),
+      exactlyOne: keyOf((m) => popcount(m) === 1), unlinkable: cellKeyOf(unlinkableKey),
+    },
     warnings,
     disclosure: null,
   };
+}
+
+/** The workspace's secret for the keys of postcode units (migration 7): a postcode is not a record, so its key comes from a keyed hash. */
+async function unitKeySalt(engine: Engine): Promise<string> {
+  const salt = await getMeta(engine, 'unit_key_salt');
+  if (!salt) throw new WorkspaceStateError('This workspace has no key for counting postcodes under disclosure control.', 'Open it once with this version of civic, which adds one.');
+  return salt;
 }

@@ -8,7 +8,7 @@ import { NotFoundError, ParameterError, WorkspaceStateError, DEFAULT_BANDS, cell
 import { type Engine, type SqlValue, ident } from '../store/index.ts';
 import { AREA_LEVELS, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { computeProfile, type ProfileCell } from './compute.ts';
-import { missingDataset } from '../intake/index.ts';
+import { missingDataset, datasetColumn } from '../intake/index.ts';
 import { areaWithin, baseByGroup, type AreaWithin } from './base.ts';
 import { PROFILE_RESULT_VERSION, type ProfileResult } from './result.ts';
 
@@ -117,9 +117,7 @@ interface CountSql { n: string; k: string }
  */
 export async function checkFilterMatches(engine: Engine, dataset: string, where: { column: string; values: string[] }): Promise<void> {
   const ds = await getDataset(engine, dataset);
-  const cols: string[] = JSON.parse(ds.columns);
-  const col = cols.find((c) => c === where.column) ?? cols.find((c) => c.toLowerCase() === where.column.toLowerCase());
-  if (!col) throw new ParameterError(`The dataset has no column "${where.column}".`, `Columns: ${cols.join(', ')}.`);
+  const col = datasetColumn(ds.columns, where.column);
   const t = ident(ds.table_name);
   const any = await engine.one(`SELECT 1 AS x FROM ${t} d WHERE lower(trim(d.${ident(col)})) IN (${where.values.map((_, i) => `$${i + 1}`).join(', ')}) LIMIT 1`,
     where.values.map((v) => v.trim().toLowerCase()));
@@ -168,9 +166,7 @@ async function profileWithin(engine: Engine, req: ProfileRequest, ds: DatasetRow
   let filterSql = '';
   let filterText: string | null = null;
   if (req.where) {
-    const cols: string[] = JSON.parse(ds.columns);
-    const col = cols.find((c) => c === req.where!.column) ?? cols.find((c) => c.toLowerCase() === req.where!.column.toLowerCase());
-    if (!col) throw new ParameterError(`The dataset has no column "${req.where.column}".`, `Columns: ${cols.join(', ')}.`);
+    const col = datasetColumn(ds.columns, req.where.column);
     const first = params.length + 1;
     filterSql = ` AND lower(trim(d.${ident(col)})) IN (${req.where.values.map((_, i) => `$${first + i}`).join(', ')})`;
     params.push(...req.where.values.map((v) => v.trim().toLowerCase()));
@@ -182,9 +178,7 @@ async function profileWithin(engine: Engine, req: ProfileRequest, ds: DatasetRow
   let count: CountSql = { n: 'count(*)', k: `(coalesce(sum(d._rkey), 0) % 256)::BIGINT` };
   let countOf: string | null = null;
   if (req.distinct) {
-    const cols: string[] = JSON.parse(ds.columns);
-    const col = cols.find((c) => c === req.distinct) ?? cols.find((c) => c.toLowerCase() === req.distinct!.toLowerCase());
-    if (!col) throw new ParameterError(`The dataset has no column "${req.distinct}".`, `Columns: ${cols.join(', ')}.`);
+    const col = datasetColumn(ds.columns, req.distinct);
     // Records with no reference are each their own customer.
     const salt = (await engine.one<{ s: number }>(`SELECT key_salt AS s FROM dataset_disclosure WHERE dataset = $1`, [ds.name]))?.s ?? 0;
     const v = `d.${ident(col)}`;

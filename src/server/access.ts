@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import { AccessError, DEFAULT_MIN_CELL, suppressOneWay } from '../core/index.ts';
 import type { Engine } from '../store/index.ts';
-import { publishedCategories, type DatasetSummary } from '../intake/index.ts';
+import { publishedCategories, datasetPartners, type DatasetSummary } from '../intake/index.ts';
 import { checkFilterMatches } from '../profiling/index.ts';
 import { shownCount, type Disclosure } from '../outputs/index.ts';
 import type { Viewer } from './users.ts';
@@ -53,8 +53,13 @@ export const disclosureFor = (viewer: Viewer, datasetPartner: string | null, min
 
 /** The rule for a viewer and a dataset by name; a dataset that does not exist gets the stricter rule (the analysis will say it is missing). */
 export async function disclosureForDataset(engine: Engine, viewer: Viewer, dataset: string, minCell = DEFAULT_MIN_CELL): Promise<Disclosure> {
-  const d = await engine.one<{ partner: string | null }>(`SELECT partner FROM dataset WHERE name = $1`, [dataset]);
-  return d ? disclosureFor(viewer, d.partner, minCell) : { minCell, perturb: true };
+  return (await disclosureByDataset(engine, viewer, minCell))(dataset);
+}
+
+/** The rule for a result made from several datasets (an overlap): exact only for a viewer who owns every one of them. */
+export async function disclosureForAll(engine: Engine, viewer: Viewer, datasets: readonly string[], minCell = DEFAULT_MIN_CELL): Promise<Disclosure> {
+  const ruleOf = await disclosureByDataset(engine, viewer, minCell);
+  return { minCell, perturb: datasets.some((d) => ruleOf(d).perturb) };
 }
 
 /**
@@ -65,9 +70,9 @@ export async function disclosureForDataset(engine: Engine, viewer: Viewer, datas
  */
 export async function checkRecordFilters(engine: Engine, viewer: Viewer, dataset: string, f: { where?: { column: string; values: string[] }; distinct?: string }): Promise<void> {
   if (!f.where && !f.distinct) return;
-  const d = await engine.one<{ partner: string | null }>(`SELECT partner FROM dataset WHERE name = $1`, [dataset]);
-  if (!d) return; // the analysis says the dataset is missing
-  if (ownsRecords(viewer, d.partner)) {
+  const partners = await datasetPartners(engine);
+  if (!partners.has(dataset)) return; // the analysis says the dataset is missing
+  if (ownsRecords(viewer, partners.get(dataset)!)) {
     if (f.where) await checkFilterMatches(engine, dataset, f.where);
     return;
   }
@@ -108,6 +113,6 @@ export const ownershipScope = (viewer: Viewer): string =>
 
 /** The rule for each dataset for this viewer, looked up once (for analyses over several datasets). */
 export async function disclosureByDataset(engine: Engine, viewer: Viewer, minCell = DEFAULT_MIN_CELL): Promise<(dataset: string) => Disclosure> {
-  const partners = new Map((await engine.all<{ name: string; partner: string | null }>(`SELECT name, partner FROM dataset`)).map((d) => [d.name, d.partner]));
+  const partners = await datasetPartners(engine);
   return (dataset) => (partners.has(dataset) ? disclosureFor(viewer, partners.get(dataset)!, minCell) : { minCell, perturb: true });
 }

@@ -117,6 +117,14 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE dataset ADD COLUMN privacy VARCHAR`,
     ],
   },
+  {
+    version: 7,
+    name: 'a secret for the keys of postcode units (cell key method)',
+    sql: [
+      // Overlap at postcode level counts postcodes, not records: each postcode's key is a keyed hash of it.
+      `INSERT INTO meta SELECT 'unit_key_salt', md5(random()::VARCHAR || now()::VARCHAR) WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'unit_key_salt')`,
+    ],
+  },
 ];
 
 /** The SQL for a record's key: a fixed pseudo-random number from 0 to 255 from its row number and the dataset's salt. */

@@ -7,6 +7,7 @@
 import { ParameterError, Z_95, wilsonInterval, type Interval } from '../core/index.ts';
 import { type Engine, ident } from '../store/index.ts';
 import { getDataset } from '../profiling/index.ts';
+import { datasetColumn } from '../intake/index.ts';
 import { postcodeKey } from '../geo/index.ts';
 import { areaNames, parseTargetLevel, postcodeRows } from './areas.ts';
 import { EVALUATION_RESULT_VERSION, type EvaluationGroup, type EvaluationResult } from './result.ts';
@@ -95,9 +96,7 @@ export async function evaluateCampaign(engine: Engine, req: EvaluationRequest): 
   let period: EvaluationResult['period'] = null;
   if (req.dateColumn || req.since || req.until) {
     if (!req.dateColumn) throw new ParameterError('--since and --until need the column holding each record\'s date.', 'Add --date-column COLUMN, e.g. --date-column start_date.');
-    const cols: string[] = JSON.parse(ds.columns);
-    const col = cols.find((c) => c === req.dateColumn) ?? cols.find((c) => c.toLowerCase() === req.dateColumn!.toLowerCase());
-    if (!col) throw new ParameterError(`The dataset has no column "${req.dateColumn}".`, `Columns: ${cols.join(', ')}.`);
+    const col = datasetColumn(ds.columns, req.dateColumn);
     const since = req.since ? parseDay(req.since) : null;
     const until = req.until ? parseDay(req.until) : null;
     if (req.since && since === null) throw new ParameterError(`--since "${req.since}" is not a date.`, 'Write it as 2025-03-01 or 01/03/2025.');

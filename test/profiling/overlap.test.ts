@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import { createWorkspace, openWorkspace } from '../../src/store/index.ts';
 import { importReference } from '../../src/reference/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
-import { overlapAnalysis, normaliseLinkKey, planLinks, OverlapResultSchema, type OverlapResult } from '../../src/profiling/index.ts';
+import { overlapAnalysis, normaliseLinkKey, planLinks, OverlapResultSchema, OVERLAP_RESULT_VERSION, type OverlapResult } from '../../src/profiling/index.ts';
 import { discloseOverlap, overlapToSvg, overlapToTable } from '../../src/outputs/index.ts';
 import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
@@ -85,7 +85,10 @@ test('household level: exclusive combinations, per-service totals and "only" cou
   assert.equal(combo(r, 'support', 'benefit', 'library'), 1);
   assert.equal(r.combinations.length, 6);
   assert.equal(r.combinations.reduce((s, c) => s + c.count!, 0), 7, 'exclusive combinations add up to the total');
-  assert.deepEqual(r.combinations[0], { datasets: [], degree: 0, count: 2, pct: (2 / 7) * 100, suppressed: false });
+  const { cellKey, ...first } = r.combinations[0];
+  assert.deepEqual(first, { datasets: [], degree: 0, count: 2, pct: (2 / 7) * 100, suppressed: false });
+  // the truth carries each combination's key for the boundary (a number from 0 to 255)
+  assert.ok(Number.isInteger(cellKey) && cellKey! >= 0 && cellKey! < 256);
   assert.deepEqual([r.none.count, r.atLeastOne.count, r.exactlyOne.count], [2, 5, 3]);
   assert.ok(Math.abs(r.exactlyOne.pct! - 42.857142857) < 1e-6); // 3 of 7
   const svc = Object.fromEntries(r.services.map((s) => [s.dataset, s]));
@@ -198,13 +201,13 @@ function synthetic(): OverlapResult {
   const total = 132;
   const users = (d: string) => cells.filter(([ds]) => ds.includes(d)).reduce((s, [, n]) => s + n, 0);
   return {
-    version: 1, level: 'household', unit: 'households', method: 'Household level: test.', classification: 'local',
+    version: OVERLAP_RESULT_VERSION, level: 'household', unit: 'households', method: 'Household level: test.', classification: 'local',
     segment: { code: 'A', name: null, tiers: ['group'], areaLevel: 'oa21', areas: 2 }, population: 'register', datasets: ['a', 'b', 'c'], total,
     none: { count: 40, pct: (40 / total) * 100, suppressed: false }, atLeastOne: { count: 92, pct: (92 / total) * 100 }, exactlyOne: { count: 67, pct: (67 / total) * 100 },
-    combinations: cells.map(([ds, n]) => ({ datasets: ds, degree: ds.length, count: n, pct: (n / total) * 100, suppressed: false })).sort((x, y) => y.count! - x.count!),
+    combinations: cells.map(([ds, n]) => ({ datasets: ds, degree: ds.length, count: n, pct: (n / total) * 100, suppressed: false, cellKey: null })).sort((x, y) => y.count! - x.count!),
     services: ['a', 'b', 'c'].map((d) => ({ dataset: d, linkColumn: 'k', populationColumn: 'k', records: 100, linked: 100, users: users(d), usersPct: (users(d) / total) * 100,
-      only: cells.find(([ds]) => ds.length === 1 && ds[0] === d)![1], onlyPct: 0, suppressed: false })),
-    unlinkable: 0, warnings: [], disclosure: null,
+      only: cells.find(([ds]) => ds.length === 1 && ds[0] === d)![1], onlyPct: 0, suppressed: false, keys: null })),
+    unlinkable: 0, keys: null, warnings: [], disclosure: null,
   };
 }
 
@@ -223,12 +226,12 @@ test('disclosure: small combinations are hidden, and so is any published total t
   assert.deepEqual(shown.services.map((s) => s.only), [30, 25, 12]);
   assert.equal(shown.exactlyOne.count, 67);
   assert.equal(shown.atLeastOne.count, 92);
-  assert.deepEqual(shown.disclosure, { minCell: 10, primary: 2, secondary: 2 });
+  assert.deepEqual(shown.disclosure, { minCell: 10, primary: 2, secondary: 2, perturbed: false });
   assertSafe(shown, truth, 10);
   // a+b can be anything from 0 to 10 (and b+c the rest).
   assert.deepEqual([...feasible(shown, truth).get('a+b')!].sort((x, y) => x - y), Array.from({ length: 11 }, (_, i) => i));
   // The owner's view is untouched.
-  assert.equal(discloseOverlap(truth, 0), truth);
+  assert.deepEqual(discloseOverlap(truth, 0), truth); // nothing hidden (only the cells' keys, none here, would be removed)
 });
 
 test('disclosure on the tiny workspace: sums that would pin a cell down are hidden as well', async () => {

@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
 import { buildApp, addUser, createApiToken } from '../../src/server/index.ts';
-import { profileDataset, type ProfileResult, type ProfileRequest } from '../../src/profiling/index.ts';
-import { discloseProfile } from '../../src/outputs/index.ts';
+import { profileDataset, overlapAnalysis, type ProfileResult, type ProfileRequest, type OverlapCombination } from '../../src/profiling/index.ts';
+import { discloseProfile, discloseOverlap } from '../../src/outputs/index.ts';
 import { MAX_NOISE } from '../../src/core/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
 
@@ -40,6 +40,8 @@ before(async () => {
   await addUser(e, { username: 'hp', password: 'a long enough password', role: 'partner', partner: 'Health Partnership' });
   tokens.lt = await createApiToken(e, 'lt');
   tokens.hp = await createApiToken(e, 'hp');
+  await addUser(e, { username: 'ana', password: 'a long enough password', role: 'analyst' });
+  tokens.ana = await createApiToken(e, 'ana');
   app = await buildApp({ workspace: built.workspace, secureCookies: false, uploadDir: join(tmp.dir, 'uploads') });
 });
 after(async () => { await app?.close(); built?.workspace.close(); tmp.cleanup(); });
@@ -285,4 +287,43 @@ test('free-form filters, distinct counts and campaign evaluation are the owner\'
   // Campaign evaluation takes a list of areas of the viewer's choosing: refused to a partner on another's data.
   const partnerCookie = await app.inject({ url: `/targeting/evaluate?dataset=stop_smoking_clinic&areas=ward&targeted=E05000001`, headers: { authorization: `Bearer ${tokens.lt}` } });
   assert.equal(partnerCookie.statusCode, 403);
+});
+
+test('differencing two overlaps: the households (postcodes) using only a third service are no longer the difference of two "none" counts', async () => {
+  const e = built.workspace.engine;
+  const cls = (await e.one<{ name: string; tiers: string }>(`SELECT name, tiers FROM classification WHERE kind = 'classification' ORDER BY imported_at LIMIT 1`))!;
+  // every segment at every tier (smaller segments have smaller cells)
+  const segments = (await e.all<{ code: string }>(`SELECT code FROM segment WHERE classification = $1 ORDER BY tier, code`, [cls.name])).map((r) => r.code);
+  // two rarely used services, so that "none of them" is a large, shown count; a third, also rare
+  const [a, b] = ['stop_smoking_clinic', 'garden_assisted_collection'];
+  let attacks = 0, exactOld = 0, exactNow = 0, maxError = 0;
+  for (const c of ['blue_badge', 'council_tax_support', 'adult_social_care']) for (const segment of segments) {
+    const url = (ds: string[]) => `/api/overlap?${new URLSearchParams({ segment, classification: cls.name, datasets: ds.join(',') })}`;
+    const two = await api(url([a, b]), 'lt'), three = await api(url([a, b, c]), 'lt');
+    assert.equal(two.status, 200, JSON.stringify(two.body));
+    assert.equal(three.body.disclosure.perturbed, true);
+    assert.ok(three.body.combinations.every((x: { cellKey: unknown }) => x.cellKey === null) && three.body.keys === null, 'keys never leave');
+    const truth2 = await overlapAnalysis(e, { segment, classification: cls.name, datasets: [a, b] });
+    const truth3 = await overlapAnalysis(e, { segment, classification: cls.name, datasets: [a, b, c] });
+    // every count shown is within the noise of the truth
+    for (const x of three.body.combinations as OverlapCombination[]) {
+      if (x.count === null) continue;
+      const t = truth3.combinations.find((y) => y.datasets.join() === x.datasets.join())!.count!;
+      maxError = Math.max(maxError, Math.abs(x.count - t));
+    }
+    const onlyC = truth3.combinations.find((x) => x.datasets.length === 1 && x.datasets[0] === c)?.count ?? 0;
+    const shownOnlyC = (three.body.combinations as OverlapCombination[]).find((x) => x.datasets.length === 1 && x.datasets[0] === c);
+    if (onlyC === 0 || onlyC >= 10 || (shownOnlyC && shownOnlyC.count !== null)) continue;
+    // The hidden "only c" is "none of a, b" less "none of a, b, c".
+    const old2 = discloseOverlap(truth2, 10), old3 = discloseOverlap(truth3, 10);
+    if (old2.none.count !== null && old3.none.count !== null) { attacks++; if (old2.none.count - old3.none.count === onlyC) exactOld++; }
+    if (two.body.none.count !== null && three.body.none.count !== null && two.body.none.count - three.body.none.count === onlyC) exactNow++;
+  }
+  console.log(`# overlap: ${attacks} segments where a hidden "only C" follows from two "none" counts; old rule exact in ${exactOld}, cell key method in ${exactNow}; largest change to a shown count ${maxError}`);
+  assert.ok(attacks >= 1 && exactOld === attacks, 'the attack works against the old rule');
+  assert.ok(exactNow <= 0.5 * attacks, `${exactNow} of ${attacks} still exact`);
+  assert.ok(maxError <= MAX_NOISE);
+  // The council's analysts own these datasets: their overlap is exact.
+  const staff = await app.inject({ url: `/api/overlap?${new URLSearchParams({ segment: segments[0], classification: cls.name, datasets: [a, b].join(',') })}`, headers: { authorization: `Bearer ${tokens.ana}` } });
+  assert.equal(JSON.parse(staff.body).disclosure.perturbed, false);
 });

@@ -22,7 +22,7 @@ import { audit } from '../users.ts';
 import { EVERYONE, ANALYSTS_AND_PARTNERS, STAFF, SIGNED_IN, HttpProblem } from '../app.ts';
 import { documentApi, openApiDocument, type ApiOperation } from '../openapi.ts';
 import { postcodeApiRoutes } from './api-postcodes.ts';
-import { DatasetAccountSchema, datasetAccount, checkRecordFilters, disclosureForDataset, disclosureByDataset, ownershipScope } from '../access.ts';
+import { DatasetAccountSchema, datasetAccount, checkRecordFilters, disclosureForDataset, disclosureByDataset, disclosureForAll, ownershipScope } from '../access.ts';
 
 export { ownsRecords, datasetAccount, DatasetAccountSchema } from '../access.ts';
 export type { DatasetAccount } from '../access.ts';
@@ -222,7 +222,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   }, async ({ request, query: q }) => {
     const req = { segment: q.segment, datasets: list(q.datasets), classification: q.classification, population: q.population, linkBy: q.linkBy === undefined ? undefined : list(q.linkBy) };
     const truth = await app.results.get('overlap', req, () => overlapAnalysis(engine, req));
-    const shown = discloseOverlap(truth, API_MIN_CELL);
+    const shown = discloseOverlap(truth, await disclosureForAll(engine, request.viewer, [...req.datasets, ...(req.population ? [req.population] : [])], API_MIN_CELL));
     await log(request, 'api overlap', auditDetail(q));
     return shown;
   });

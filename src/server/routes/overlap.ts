@@ -8,7 +8,8 @@ import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
 import type { Engine } from '../../store/index.ts';
 import { overlapAnalysis, MAX_OVERLAP_DATASETS, type OverlapResult } from '../../profiling/index.ts';
 import { discloseOverlap, overlapToJson, overlapToSvg, overlapToXlsx } from '../../outputs/index.ts';
-import { audit } from '../users.ts';
+import { audit, type Viewer } from '../users.ts';
+import { disclosureForAll } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS } from '../app.ts';
 import { classificationChoices, datasetChoices, formatOf, formError, many, one, safeFilename, sendDownload } from './profile.ts';
 
@@ -31,10 +32,10 @@ function readQuery(q: Record<string, unknown>): OverlapQuery | null {
   return { classification, segment, datasets, population: one(q.population), linkBy: linkBy.length ? linkBy : undefined };
 }
 
-async function run(app: FastifyInstance, o: OverlapQuery): Promise<OverlapResult> {
+async function run(app: FastifyInstance, o: OverlapQuery, viewer: Viewer): Promise<OverlapResult> {
   const req = { segment: o.segment, classification: o.classification, datasets: o.datasets, population: o.population, linkBy: o.linkBy };
   const truth = await app.results.get('overlap', req, () => overlapAnalysis(app.engine, req));
-  return discloseOverlap(truth, DEFAULT_MIN_CELL);
+  return discloseOverlap(truth, await disclosureForAll(app.engine, viewer, [...o.datasets, ...(o.population ? [o.population] : [])], DEFAULT_MIN_CELL));
 }
 
 function queryString(o: OverlapQuery): string {
@@ -68,7 +69,7 @@ export async function overlapRoutes(app: FastifyInstance): Promise<void> {
       const o = readQuery(q);
       if (o) {
         target = `${o.classification}:${o.segment}`;
-        const result = await run(app, o);
+        const result = await run(app, o, request.viewer);
         Object.assign(ctx, { result, svg: overlapToSvg(result), qs: queryString(o) });
         await audit(app.engine, request.viewer, 'overlap', describe(result), request.ip);
       }
@@ -88,7 +89,7 @@ export async function overlapRoutes(app: FastifyInstance): Promise<void> {
     const format = formatOf(q.format, ['xlsx', 'json', 'svg']);
     const o = readQuery(q);
     if (!o) throw new ParameterError('Choose the segment and the services first.', 'Use the overlap page, then its download links.');
-    const result = await run(app, o);
+    const result = await run(app, o, request.viewer);
     const body = format === 'xlsx' ? await overlapToXlsx(result) : format === 'json' ? overlapToJson(result) : overlapToSvg(result);
     await audit(app.engine, request.viewer, 'overlap', describe(result), request.ip);
     await audit(app.engine, request.viewer, `export ${format}`, `overlap ${describe(result)}`, request.ip);
