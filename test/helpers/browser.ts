@@ -47,7 +47,7 @@ export async function startPortal(opts: { households?: number; seed?: number } =
   const built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: opts.households ?? 20_000, seed: opts.seed ?? 7 });
   const engine = built.workspace.engine;
   for (const [role, p] of Object.entries(PEOPLE)) await addUser(engine, { username: p.username, password: PASSWORD, role, name: p.name, partner: p.partner });
-  const app = await buildApp({ workspace: built.workspace, secureCookies: false, uploadDir: join(tmp.dir, 'uploads') });
+  const app = await buildApp({ workspace: built.workspace, secureCookies: false, uploadDir: join(tmp.dir, 'uploads'), pseudonymKey: built.key });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url, app, built, dir: tmp.dir,
