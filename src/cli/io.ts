@@ -7,7 +7,8 @@ import { ObservatoryError, ParameterError } from '../core/index.ts';
 export type OutputFormat = 'table' | 'csv' | 'xlsx' | 'json' | 'html' | 'pdf' | 'svg';
 
 export function parseFormat(value: string, allowed: OutputFormat[]): OutputFormat {
-  if (!(allowed as string[]).includes(value)) throw new ParameterError(`Unknown format "${value}".`, `Use one of: ${allowed.join(', ')}.`);
+  if (!(allowed as string[]).includes(value))
+    throw new ParameterError(`Unknown format "${value}".`, `Use one of: ${allowed.join(', ')}.`);
   return value as OutputFormat;
 }
 
@@ -45,11 +46,21 @@ export function progressBar(enabled: boolean) {
       if (p.stage !== stage) {
         bar?.stop();
         stage = p.stage;
-        bar = new cliProgress.SingleBar({ format: `${p.stage.padEnd(9)} [{bar}] {percentage}% | {value}/{total}`, hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+        bar = new cliProgress.SingleBar(
+          {
+            format: `${p.stage.padEnd(9)} [{bar}] {percentage}% | {value}/{total}`,
+            hideCursor: true,
+            clearOnComplete: false,
+          },
+          cliProgress.Presets.shades_classic,
+        );
         bar.start(p.total, p.done);
       } else bar?.update(p.done);
     },
-    stop() { bar?.stop(); bar = null; },
+    stop() {
+      bar?.stop();
+      bar = null;
+    },
   };
 }
 
@@ -74,7 +85,12 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
 }
 
 export function list(value: string, previous: string[] = []): string[] {
-  return previous.concat(value.split(',').map((s) => s.trim()).filter(Boolean));
+  return previous.concat(
+    value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 export function repeat(value: string, previous: string[] = []): string[] {
   return previous.concat([value]);

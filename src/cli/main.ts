@@ -23,8 +23,11 @@ import { json, wantsJson } from './io.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
-  program.name('civic')
-    .description('Civic Insight Observatory: who uses council services, who misses out, and where — from the records you already hold.')
+  program
+    .name('civic')
+    .description(
+      'Civic Insight Observatory: who uses council services, who misses out, and where — from the records you already hold.',
+    )
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)')
     // Usage mistakes exit 2, like every other problem with the request; help and version exit 0.
@@ -60,7 +63,8 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       const ok = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code);
-      if (!ok && wantsJson(argv)) process.stdout.write(json({ error: { code: 'usage', message: e.message.replace(/^error: /, '') } }));
+      if (!ok && wantsJson(argv))
+        process.stdout.write(json({ error: { code: 'usage', message: e.message.replace(/^error: /, '') } }));
       process.exitCode = ok ? 0 : 2;
     } else throw e;
   }
@@ -69,6 +73,10 @@ export async function runCli(argv: string[]): Promise<number> {
 
 // Run when started as the program (bin/civic.js or tsx src/cli/main.ts), not when imported by a test.
 const entry = process.argv[1] ? resolve(process.argv[1]) : '';
-if ([fileURLToPath(import.meta.url), fileURLToPath(new URL('../../bin/civic.js', import.meta.url))].some((f) => f === entry || (existsSync(entry) && realpathSync(entry) === f))) {
+if (
+  [fileURLToPath(import.meta.url), fileURLToPath(new URL('../../bin/civic.js', import.meta.url))].some(
+    (f) => f === entry || (existsSync(entry) && realpathSync(entry) === f),
+  )
+) {
   process.exitCode = await runCli(process.argv);
 }

@@ -1,6 +1,12 @@
 import { Option, type Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
-import { ragSynopsis, checkFilterMatches, parseArea, DEFAULT_RAG_THRESHOLDS, type RagMeasure } from '../profiling/index.ts';
+import {
+  ragSynopsis,
+  checkFilterMatches,
+  parseArea,
+  DEFAULT_RAG_THRESHOLDS,
+  type RagMeasure,
+} from '../profiling/index.ts';
 import { discloseProfile, ragToHtml, ragToJson, ragToTable, ragToXlsx } from '../outputs/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError, parseBands } from '../core/index.ts';
 import { action, emit } from './io.ts';
@@ -9,16 +15,31 @@ const FORMATS = ['table', 'json', 'xlsx', 'html'] as const;
 
 function parseWhere(spec: string, what: string): { column: string; values: string[] } {
   const i = spec.indexOf('=');
-  if (i <= 0) throw new ParameterError(`Cannot read ${what} "${spec}".`, 'Write it as column=value (values separated by |).');
-  return { column: spec.slice(0, i).trim(), values: spec.slice(i + 1).split('|').map((v) => v.trim()) };
+  if (i <= 0)
+    throw new ParameterError(`Cannot read ${what} "${spec}".`, 'Write it as column=value (values separated by |).');
+  return {
+    column: spec.slice(0, i).trim(),
+    values: spec
+      .slice(i + 1)
+      .split('|')
+      .map((v) => v.trim()),
+  };
 }
 
 /** "bookings" or "bookings:scheme=Friends|Friends plus" */
 export function parseMeasures(spec: string, where?: string, labels?: string): RagMeasure[] {
-  const parts = spec.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!parts.length) throw new ParameterError('Give the measures to compare.', 'For example --measures theatre_bookings,friends');
+  const parts = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!parts.length)
+    throw new ParameterError('Give the measures to compare.', 'For example --measures theatre_bookings,friends');
   const names = labels ? labels.split(',').map((s) => s.trim()) : [];
-  if (labels && names.length !== parts.length) throw new ParameterError(`--labels gives ${names.length} labels for ${parts.length} measures.`, 'Give one label per measure, in the same order.');
+  if (labels && names.length !== parts.length)
+    throw new ParameterError(
+      `--labels gives ${names.length} labels for ${parts.length} measures.`,
+      'Give one label per measure, in the same order.',
+    );
   const common = where ? parseWhere(where, '--where') : undefined;
   return parts.map((p, i) => {
     const c = p.indexOf(':');
@@ -36,52 +57,102 @@ function num(v: unknown, name: string, fallback: number): number {
 }
 
 export function registerRag(program: Command): void {
-  program.command('rag')
-    .description('RAG synopsis: two measures side by side per segment, each index Red, Amber or Green, for the whole area and one area')
+  program
+    .command('rag')
+    .description(
+      'RAG synopsis: two measures side by side per segment, each index Red, Amber or Green, for the whole area and one area',
+    )
     .argument('<workspace>', 'workspace file')
-    .requiredOption('--measures <list>', 'comma-separated measures: DATASET or DATASET:column=value, e.g. "bookings,friends" or "bookings,bookings:member=yes"')
+    .requiredOption(
+      '--measures <list>',
+      'comma-separated measures: DATASET or DATASET:column=value, e.g. "bookings,friends" or "bookings,bookings:member=yes"',
+    )
     .option('--labels <list>', 'comma-separated names for the measures on the page, e.g. "Attendance,Membership"')
     .option('--area <level:code>', 'also show one area alone, e.g. ward:E05000001 or lad:E07000106')
-    .option('--where <column=value>', 'only records with this value, for every measure without its own (values separated by |)')
-    .option('--green <index>', `index at or above which a segment is Green, well represented (default ${DEFAULT_RAG_THRESHOLDS.green})`)
-    .option('--red <index>', `index below which a segment is Red, under-represented (default ${DEFAULT_RAG_THRESHOLDS.red}); Amber in between`)
+    .option(
+      '--where <column=value>',
+      'only records with this value, for every measure without its own (values separated by |)',
+    )
+    .option(
+      '--green <index>',
+      `index at or above which a segment is Green, well represented (default ${DEFAULT_RAG_THRESHOLDS.green})`,
+    )
+    .option(
+      '--red <index>',
+      `index below which a segment is Red, under-represented (default ${DEFAULT_RAG_THRESHOLDS.red}); Amber in between`,
+    )
     .option('--classification <name>', 'classification to profile by (default: the first imported)')
     .option('--level <tier>', 'tier of the classification, e.g. supergroup, group (default: the top tier)')
     .option('--base <measure>', 'households or population', 'households')
     .option('--bands <spec>', 'index bands carried in the JSON, as for civic profile')
-    .addOption(new Option('--format <format>', 'output format: html is one printable page').choices([...FORMATS]).default('table'))
+    .addOption(
+      new Option('--format <format>', 'output format: html is one printable page')
+        .choices([...FORMATS])
+        .default('table'),
+    )
     .option('--out <file>', 'write to a file (needed for xlsx)')
-    .option('--min-cell <n>', `suppress counts under n in each column (default ${DEFAULT_MIN_CELL} for anything written to a file and for json, xlsx and html; 0 to switch off for your own use)`)
-    .addHelpText('after', `
+    .option(
+      '--min-cell <n>',
+      `suppress counts under n in each column (default ${DEFAULT_MIN_CELL} for anything written to a file and for json, xlsx and html; 0 to switch off for your own use)`,
+    )
+    .addHelpText(
+      'after',
+      `
 RAG rule (defaults): Green index ≥ 110 (well represented), Amber 90 to under 110, Red under 90 (under-represented).
 
 Examples:
   civic rag borough.civic --measures theatre_bookings,friends --labels "Attendance,Membership"
   civic rag county.civic --measures theatre_bookings,friends --area lad:E07000106 --format html --out rag.html
-  civic rag borough.civic --measures "leisure_card,leisure_card:card_type=Concession" --area ward:E05000001 --format xlsx --out rag.xlsx`)
-    .action(action(async (workspace: string, o: Record<string, unknown>) => {
-      const format = String(o.format ?? 'table') as (typeof FORMATS)[number];
-      if (!FORMATS.includes(format)) throw new ParameterError(`Unknown format "${format}".`, `Use one of: ${FORMATS.join(', ')}.`);
-      const out = o.out as string | undefined;
-      if (format === 'xlsx' && !out) throw new ParameterError('An XLSX RAG synopsis needs a file to go to.', 'Add --out FILE.xlsx');
-      const minCell = o.minCell !== undefined ? Number(o.minCell) : format === 'table' && !out ? 0 : DEFAULT_MIN_CELL;
-      if (!Number.isInteger(minCell) || minCell < 0) throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
-      const measures = parseMeasures(String(o.measures), o.where as string | undefined, o.labels as string | undefined);
-      const thresholds = { green: num(o.green, '--green', DEFAULT_RAG_THRESHOLDS.green), red: num(o.red, '--red', DEFAULT_RAG_THRESHOLDS.red) };
-      const area = o.area ? parseArea(String(o.area)) : undefined;
-      let bands;
-      try { bands = o.bands ? parseBands(String(o.bands)) : undefined; } catch (e) { throw new ParameterError((e as Error).message); }
-      await withWorkspace(workspace, async (ws) => {
-        // On the owner's own machine a filter that matches nothing is a mistake worth explaining.
-        for (const m of measures) if (m.where) await checkFilterMatches(ws.engine, m.dataset, m.where);
-        const result = await ragSynopsis(ws.engine, {
-          measures, area, thresholds, bands,
-          classification: o.classification as string | undefined, tier: o.level as string | undefined, base: o.base as 'households' | 'population',
-        }, { disclose: (p) => discloseProfile(p, minCell) });
-        if (format === 'json') emit(ragToJson(result), out);
-        else if (format === 'xlsx') emit(await ragToXlsx(result), out);
-        else if (format === 'html') emit(ragToHtml(result), out);
-        else emit(ragToTable(result), out);
-      });
-    }));
+  civic rag borough.civic --measures "leisure_card,leisure_card:card_type=Concession" --area ward:E05000001 --format xlsx --out rag.xlsx`,
+    )
+    .action(
+      action(async (workspace: string, o: Record<string, unknown>) => {
+        const format = String(o.format ?? 'table') as (typeof FORMATS)[number];
+        if (!FORMATS.includes(format))
+          throw new ParameterError(`Unknown format "${format}".`, `Use one of: ${FORMATS.join(', ')}.`);
+        const out = o.out as string | undefined;
+        if (format === 'xlsx' && !out)
+          throw new ParameterError('An XLSX RAG synopsis needs a file to go to.', 'Add --out FILE.xlsx');
+        const minCell = o.minCell !== undefined ? Number(o.minCell) : format === 'table' && !out ? 0 : DEFAULT_MIN_CELL;
+        if (!Number.isInteger(minCell) || minCell < 0)
+          throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
+        const measures = parseMeasures(
+          String(o.measures),
+          o.where as string | undefined,
+          o.labels as string | undefined,
+        );
+        const thresholds = {
+          green: num(o.green, '--green', DEFAULT_RAG_THRESHOLDS.green),
+          red: num(o.red, '--red', DEFAULT_RAG_THRESHOLDS.red),
+        };
+        const area = o.area ? parseArea(String(o.area)) : undefined;
+        let bands;
+        try {
+          bands = o.bands ? parseBands(String(o.bands)) : undefined;
+        } catch (e) {
+          throw new ParameterError((e as Error).message);
+        }
+        await withWorkspace(workspace, async (ws) => {
+          // On the owner's own machine a filter that matches nothing is a mistake worth explaining.
+          for (const m of measures) if (m.where) await checkFilterMatches(ws.engine, m.dataset, m.where);
+          const result = await ragSynopsis(
+            ws.engine,
+            {
+              measures,
+              area,
+              thresholds,
+              bands,
+              classification: o.classification as string | undefined,
+              tier: o.level as string | undefined,
+              base: o.base as 'households' | 'population',
+            },
+            { disclose: (p) => discloseProfile(p, minCell) },
+          );
+          if (format === 'json') emit(ragToJson(result), out);
+          else if (format === 'xlsx') emit(await ragToXlsx(result), out);
+          else if (format === 'html') emit(ragToHtml(result), out);
+          else emit(ragToTable(result), out);
+        });
+      }),
+    );
 }

@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { withWorkspace } from '../store/index.ts';
-import { importReference, referenceStatus, parseMapSpec, type ReferenceImportResult, type ReferenceStatus } from '../reference/index.ts';
+import {
+  importReference,
+  referenceStatus,
+  parseMapSpec,
+  type ReferenceImportResult,
+  type ReferenceStatus,
+} from '../reference/index.ts';
 import { ParameterError } from '../core/index.ts';
 import { fmtCount, fmtInt } from '../outputs/index.ts';
 import { LEVEL_TITLES, AREA_LEVELS, type AreaLevel } from '../geo/index.ts';
@@ -9,61 +15,164 @@ import { action, json, repeat, formatOption } from './io.ts';
 
 function describeImport(r: ReferenceImportResult): string {
   const out: string[] = [];
-  for (const a of r.areas) out.push(`Areas from ${a.file}: ${Object.entries(a.byLevel).map(([l, n]) => `${fmtInt(n)} ${l}`).join(', ')}`);
+  for (const a of r.areas)
+    out.push(
+      `Areas from ${a.file}: ${Object.entries(a.byLevel)
+        .map(([l, n]) => `${fmtInt(n)} ${l}`)
+        .join(', ')}`,
+    );
   for (const b of r.boundaries) {
     out.push(`Boundaries from ${b.file}: ${fmtCount(b.areas, `${b.level} area`)}`);
-    if (b.postcodesAssigned || b.postcodesUnassigned) out.push(`  ${fmtCount(b.postcodesAssigned, 'postcode')} already in the workspace placed in them (${fmtInt(b.assignedWithin)} inside a polygon, ${fmtInt(b.assignedNearest)} by nearest polygon)` + (b.postcodesUnassigned ? `; ${fmtCount(b.postcodesUnassigned, 'postcode')} outside every boundary` : ''));
+    if (b.postcodesAssigned || b.postcodesUnassigned)
+      out.push(
+        `  ${fmtCount(b.postcodesAssigned, 'postcode')} already in the workspace placed in them (${fmtInt(b.assignedWithin)} inside a polygon, ${fmtInt(b.assignedNearest)} by nearest polygon)` +
+          (b.postcodesUnassigned ? `; ${fmtCount(b.postcodesUnassigned, 'postcode')} outside every boundary` : ''),
+      );
   }
   if (r.postcodes) {
     const p = r.postcodes;
-    out.push(`Postcodes from ${p.file}: ${fmtInt(p.read)} rows read, ${fmtInt(p.imported)} imported (${fmtInt(p.live)} live, ${fmtInt(p.terminated)} terminated)` +
-      (p.duplicates ? `, ${fmtInt(p.duplicates)} duplicate rows skipped` : '') + (p.rejected ? `, ${fmtInt(p.rejected)} rejected` : ''));
+    out.push(
+      `Postcodes from ${p.file}: ${fmtInt(p.read)} rows read, ${fmtInt(p.imported)} imported (${fmtInt(p.live)} live, ${fmtInt(p.terminated)} terminated)` +
+        (p.duplicates ? `, ${fmtInt(p.duplicates)} duplicate rows skipped` : '') +
+        (p.rejected ? `, ${fmtInt(p.rejected)} rejected` : ''),
+    );
     for (const e of p.rejectedExamples.slice(0, 5)) out.push(`  row ${e.row}: "${e.value ?? ''}" ${e.reason}`);
     for (const w of p.warnings) out.push(`  Warning: ${w}`);
-    for (const pl of p.placedByBoundaries) if (pl.assigned || pl.unassigned) {
-      out.push(`  ${fmtCount(pl.assigned, 'postcode')} given their ${LEVEL_TITLES[pl.level as AreaLevel] ?? pl.level} code from the boundaries (${fmtInt(pl.within)} inside a polygon, ${fmtInt(pl.nearest)} by nearest polygon)` + (pl.unassigned ? `; ${fmtCount(pl.unassigned, 'postcode')} outside every ${pl.level} boundary` : ''));
-    }
+    for (const pl of p.placedByBoundaries)
+      if (pl.assigned || pl.unassigned) {
+        out.push(
+          `  ${fmtCount(pl.assigned, 'postcode')} given their ${LEVEL_TITLES[pl.level as AreaLevel] ?? pl.level} code from the boundaries (${fmtInt(pl.within)} inside a polygon, ${fmtInt(pl.nearest)} by nearest polygon)` +
+            (pl.unassigned ? `; ${fmtCount(pl.unassigned, 'postcode')} outside every ${pl.level} boundary` : ''),
+        );
+      }
   }
-  for (const b of r.base) out.push(`Base from ${b.file}: ${fmtCount(b.areas, `${b.level} area`)}` + (b.households !== null ? `, ${fmtInt(b.households)} households` : '') + (b.population !== null ? `, ${fmtInt(b.population)} people` : ''));
-  for (const c of r.classifications) out.push(`Classification ${c.name} (${c.format}) on ${fmtInt(c.areas)} ${c.areaLevel} areas: ${Object.entries(c.segments).map(([t, n]) => `${n} ${t}s`).join(', ')}`);
-  for (const s of r.segments) out.push(`Segment names for ${s.classification}: ${fmtCount(s.named, 'segment')} named` + (s.unknown.length ? `; ${fmtCount(s.unknown.length, 'name')} in the file for segments not found in this area (normal for a names file covering the whole country)` : ''));
-  for (const d of r.deprivation) out.push(`Deprivation ${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas: ${d.domains.join(', ')}`);
+  for (const b of r.base)
+    out.push(
+      `Base from ${b.file}: ${fmtCount(b.areas, `${b.level} area`)}` +
+        (b.households !== null ? `, ${fmtInt(b.households)} households` : '') +
+        (b.population !== null ? `, ${fmtInt(b.population)} people` : ''),
+    );
+  for (const c of r.classifications)
+    out.push(
+      `Classification ${c.name} (${c.format}) on ${fmtInt(c.areas)} ${c.areaLevel} areas: ${Object.entries(c.segments)
+        .map(([t, n]) => `${n} ${t}s`)
+        .join(', ')}`,
+    );
+  for (const s of r.segments)
+    out.push(
+      `Segment names for ${s.classification}: ${fmtCount(s.named, 'segment')} named` +
+        (s.unknown.length
+          ? `; ${fmtCount(s.unknown.length, 'name')} in the file for segments not found in this area (normal for a names file covering the whole country)`
+          : ''),
+    );
+  for (const d of r.deprivation)
+    out.push(`Deprivation ${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas: ${d.domains.join(', ')}`);
   return out.join('\n') + '\n';
 }
 
 function describeStatus(s: ReferenceStatus): string {
-  const out = [`Postcodes: ${fmtInt(s.postcodes.total)} (${fmtInt(s.postcodes.live)} live, ${fmtInt(s.postcodes.terminated)} terminated)`];
+  const out = [
+    `Postcodes: ${fmtInt(s.postcodes.total)} (${fmtInt(s.postcodes.live)} live, ${fmtInt(s.postcodes.terminated)} terminated)`,
+  ];
   const levels = Object.entries(s.postcodes.byLevel).filter(([, n]) => n > 0);
   if (levels.length) out.push(`  with area codes: ${levels.map(([l, n]) => `${l} ${fmtInt(n)}`).join(', ')}`);
-  out.push('Areas: ' + (s.areas.length ? s.areas.map((a) => `${fmtInt(a.areas)} ${a.level}${a.withBoundaries ? ` (${fmtInt(a.withBoundaries)} with boundaries)` : ''}`).join(', ') : 'none'));
-  out.push('Base: ' + (s.base.length ? s.base.map((b) => `${fmtCount(b.areas, `${b.level} area`)}, ${b.households !== null ? fmtInt(b.households) + ' households' : 'no households'}, ${b.population !== null ? fmtInt(b.population) + ' people' : 'no population'}`).join('; ') : 'none'));
+  out.push(
+    'Areas: ' +
+      (s.areas.length
+        ? s.areas
+            .map(
+              (a) =>
+                `${fmtInt(a.areas)} ${a.level}${a.withBoundaries ? ` (${fmtInt(a.withBoundaries)} with boundaries)` : ''}`,
+            )
+            .join(', ')
+        : 'none'),
+  );
+  out.push(
+    'Base: ' +
+      (s.base.length
+        ? s.base
+            .map(
+              (b) =>
+                `${fmtCount(b.areas, `${b.level} area`)}, ${b.households !== null ? fmtInt(b.households) + ' households' : 'no households'}, ${b.population !== null ? fmtInt(b.population) + ' people' : 'no population'}`,
+            )
+            .join('; ')
+        : 'none'),
+  );
   out.push('Classifications:' + (s.classifications.length ? '' : ' none'));
-  for (const c of s.classifications) out.push(`  ${c.name}: ${c.title ?? ''} — ${c.tiers.join(' → ')} on ${fmtInt(c.areas)} ${c.areaLevel} areas, ${c.segments} segments`);
-  out.push('Deprivation: ' + (s.deprivation.length ? s.deprivation.map((d) => `${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas (${fmtCount(d.domains, 'domain')})`).join('; ') : 'none'));
+  for (const c of s.classifications)
+    out.push(
+      `  ${c.name}: ${c.title ?? ''} — ${c.tiers.join(' → ')} on ${fmtInt(c.areas)} ${c.areaLevel} areas, ${c.segments} segments`,
+    );
+  out.push(
+    'Deprivation: ' +
+      (s.deprivation.length
+        ? s.deprivation
+            .map((d) => `${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas (${fmtCount(d.domains, 'domain')})`)
+            .join('; ')
+        : 'none'),
+  );
   return out.join('\n') + '\n';
 }
 
 export function registerReference(program: Command): void {
-  const ref = program.command('reference').description('Reference geography: postcodes, areas, base counts, boundaries, classifications, deprivation');
-  ref.command('import')
-    .description('Import reference files as published (ONSPD/NSPL, Census 2021 TS041/TS001, OAC 2011/2021, IMD 2019, GeoJSON boundaries)')
+  const ref = program
+    .command('reference')
+    .description('Reference geography: postcodes, areas, base counts, boundaries, classifications, deprivation');
+  ref
+    .command('import')
+    .description(
+      'Import reference files as published (ONSPD/NSPL, Census 2021 TS041/TS001, OAC 2011/2021, IMD 2019, GeoJSON boundaries)',
+    )
     .argument('<workspace>', 'workspace file')
-    .option('--postcodes <file>', 'postcode directory: ONSPD, NSPL or a CSV with postcode, lat, lon and any area-code columns')
-    .option('--map <column=field>', 'name a postcode-directory column, e.g. --map "Post Code=postcode" (repeatable)', repeat)
-    .option('--areas <file>', 'area hierarchy: code,level,name,parent or an ONS lookup such as OA21CD,LSOA21CD (repeatable)', repeat)
-    .option('--base <file>', 'households/population per area: Census 2021 TS041/TS001 or area_code,households[,population] (repeatable)', repeat)
+    .option(
+      '--postcodes <file>',
+      'postcode directory: ONSPD, NSPL or a CSV with postcode, lat, lon and any area-code columns',
+    )
+    .option(
+      '--map <column=field>',
+      'name a postcode-directory column, e.g. --map "Post Code=postcode" (repeatable)',
+      repeat,
+    )
+    .option(
+      '--areas <file>',
+      'area hierarchy: code,level,name,parent or an ONS lookup such as OA21CD,LSOA21CD (repeatable)',
+      repeat,
+    )
+    .option(
+      '--base <file>',
+      'households/population per area: Census 2021 TS041/TS001 or area_code,households[,population] (repeatable)',
+      repeat,
+    )
     .option('--base-level <level>', 'area level of the base codes when it cannot be told from them (e.g. oa21)')
-    .option('--boundaries <file>', 'GeoJSON boundaries; pair each with --level, or write LEVEL=FILE (repeatable)', repeat)
-    .option('--level <level>', `area level of the preceding --boundaries (${AREA_LEVELS.join(', ')}) (repeatable)`, repeat)
+    .option(
+      '--boundaries <file>',
+      'GeoJSON boundaries; pair each with --level, or write LEVEL=FILE (repeatable)',
+      repeat,
+    )
+    .option(
+      '--level <level>',
+      `area level of the preceding --boundaries (${AREA_LEVELS.join(', ')}) (repeatable)`,
+      repeat,
+    )
     .option('--code-property <name>', 'GeoJSON property holding the area codes, when it is not found by name')
-    .option('--classification <file>', 'area classification: ONS OAC 2011/2021 as published, or area_code,<tier columns> (repeatable)', repeat)
+    .option(
+      '--classification <file>',
+      'area classification: ONS OAC 2011/2021 as published, or area_code,<tier columns> (repeatable)',
+      repeat,
+    )
     .option('--classification-name <name>', 'name for the classification (default: oac2011, oac2021 or the file name)')
-    .option('--segments <file>', 'segment names and descriptions: tier,code,name,description[,parent] or the ONS OAC names file (repeatable)', repeat)
+    .option(
+      '--segments <file>',
+      'segment names and descriptions: tier,code,name,description[,parent] or the ONS OAC names file (repeatable)',
+      repeat,
+    )
     .option('--deprivation <file>', 'deprivation index as published (IMD 2019 File 1 or 2) (repeatable)', repeat)
     .option('--deprivation-name <name>', 'name for the deprivation index (default imd2019 when the file says so)')
     .option('--area-year <year>', 'census year of area codes whose column names do not say (2011 or 2021)', '2021')
     .addOption(formatOption(['table', 'json']))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example (Trafford, as published):
   civic reference import trafford.civic \\
     --areas trafford_oa21_to_lsoa21.csv \\
@@ -71,38 +180,57 @@ Example (Trafford, as published):
     --postcodes trafford_postcodes.csv \\
     --base trafford_census2021_ts041_households_by_oa21.csv \\
     --classification trafford_oac2021_by_oa21.csv \\
-    --deprivation trafford_imd2019_by_lsoa11.csv`)
-    .action(action(async (workspace: string, o: Record<string, unknown>) => {
-      const files = (o.boundaries as string[] | undefined) ?? [];
-      const levels = (o.level as string[] | undefined) ?? [];
-      const boundaries = files.map((f, i) => {
-        const m = /^([a-z0-9]+)=(.+)$/i.exec(f);
-        if (m && !levels[i]) return { level: m[1], file: m[2] };
-        if (!levels[i]) throw new ParameterError(`--boundaries ${f} has no --level.`, 'Follow each --boundaries FILE with --level LEVEL (e.g. --level oa21).');
-        return { file: f, level: levels[i] };
-      });
-      const year = String(o.areaYear).replace(/^20/, '');
-      if (year !== '11' && year !== '21') throw new ParameterError(`--area-year must be 2011 or 2021, not ${o.areaYear}.`);
-      await withWorkspace(workspace, async (ws) => {
-        const result = await importReference(ws.engine, {
-          postcodes: o.postcodes as string | undefined, postcodeMap: parseMapSpec(o.map as string[] | undefined),
-          areas: o.areas as string[] | undefined, base: o.base as string[] | undefined, baseLevel: o.baseLevel as string | undefined, boundaries,
-          codeProperty: o.codeProperty as string | undefined,
-          classification: o.classification as string[] | undefined, classificationName: o.classificationName as string | undefined,
-          segments: o.segments as string[] | undefined, deprivation: o.deprivation as string[] | undefined, deprivationName: o.deprivationName as string | undefined,
-          areaYear: year, onStep: o.format === 'json' ? undefined : (s) => process.stderr.write(`Importing ${s}\n`),
+    --deprivation trafford_imd2019_by_lsoa11.csv`,
+    )
+    .action(
+      action(async (workspace: string, o: Record<string, unknown>) => {
+        const files = (o.boundaries as string[] | undefined) ?? [];
+        const levels = (o.level as string[] | undefined) ?? [];
+        const boundaries = files.map((f, i) => {
+          const m = /^([a-z0-9]+)=(.+)$/i.exec(f);
+          if (m && !levels[i]) return { level: m[1], file: m[2] };
+          if (!levels[i])
+            throw new ParameterError(
+              `--boundaries ${f} has no --level.`,
+              'Follow each --boundaries FILE with --level LEVEL (e.g. --level oa21).',
+            );
+          return { file: f, level: levels[i] };
         });
-        process.stdout.write(o.format === 'json' ? json(result) : describeImport(result));
-      });
-    }));
-  ref.command('status')
+        const year = String(o.areaYear).replace(/^20/, '');
+        if (year !== '11' && year !== '21')
+          throw new ParameterError(`--area-year must be 2011 or 2021, not ${o.areaYear}.`);
+        await withWorkspace(workspace, async (ws) => {
+          const result = await importReference(ws.engine, {
+            postcodes: o.postcodes as string | undefined,
+            postcodeMap: parseMapSpec(o.map as string[] | undefined),
+            areas: o.areas as string[] | undefined,
+            base: o.base as string[] | undefined,
+            baseLevel: o.baseLevel as string | undefined,
+            boundaries,
+            codeProperty: o.codeProperty as string | undefined,
+            classification: o.classification as string[] | undefined,
+            classificationName: o.classificationName as string | undefined,
+            segments: o.segments as string[] | undefined,
+            deprivation: o.deprivation as string[] | undefined,
+            deprivationName: o.deprivationName as string | undefined,
+            areaYear: year,
+            onStep: o.format === 'json' ? undefined : (s) => process.stderr.write(`Importing ${s}\n`),
+          });
+          process.stdout.write(o.format === 'json' ? json(result) : describeImport(result));
+        });
+      }),
+    );
+  ref
+    .command('status')
     .description('What reference data the workspace holds')
     .argument('<workspace>', 'workspace file')
     .addOption(formatOption(['table', 'json']))
-    .action(action(async (workspace: string, o: { format: string }) => {
-      await withWorkspace(workspace, async (ws) => {
-        const s = await referenceStatus(ws.engine);
-        process.stdout.write(o.format === 'json' ? json(s) : describeStatus(s));
-      });
-    }));
+    .action(
+      action(async (workspace: string, o: { format: string }) => {
+        await withWorkspace(workspace, async (ws) => {
+          const s = await referenceStatus(ws.engine);
+          process.stdout.write(o.format === 'json' ? json(s) : describeStatus(s));
+        });
+      }),
+    );
 }

@@ -24,7 +24,10 @@ export const MAX_NOISE = 4;
 export const NOISE_SIGMA = 2;
 
 /** A count with the sum of its records' keys: what an analysis keeps so that the boundary can perturb it. */
-export interface Tally { n: number; key: number }
+export interface Tally {
+  n: number;
+  key: number;
+}
 
 /** The key of a cell from the sum (or partial sums) of its records' keys. */
 export const cellKeyOf = (keySum: number | bigint): number => {
@@ -56,11 +59,15 @@ export function perturbationRow(n: number, minCell: number): Int8Array {
     const shares = noiseShares(m);
     row = new Int8Array(KEY_RANGE);
     let k = 0;
-    shares.forEach((s, i) => { for (let c = 0; c < s; c++) row![k++] = i - m; });
+    shares.forEach((s, i) => {
+      for (let c = 0; c < s; c++) row![k++] = i - m;
+    });
     const rng = createRandom(0x9e3779b1 ^ Math.imul(n, 0x85ebca6b));
     for (let i = KEY_RANGE - 1; i > 0; i--) {
       const j = rng.int(i + 1);
-      const t = row[i]; row[i] = row[j]; row[j] = t;
+      const t = row[i];
+      row[i] = row[j];
+      row[j] = t;
     }
     if (rows.size > 50_000) rows.clear();
     rows.set(id, row);

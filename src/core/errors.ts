@@ -16,7 +16,11 @@ export class ObservatoryError extends Error {
   readonly location: ErrorLocation;
   readonly fix?: string;
 
-  constructor(code: string, message: string, opts: { status?: number; location?: ErrorLocation; fix?: string; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    opts: { status?: number; location?: ErrorLocation; fix?: string; cause?: unknown } = {},
+  ) {
     super(message, { cause: opts.cause });
     this.name = new.target.name;
     this.code = code;
@@ -31,8 +35,12 @@ export class ObservatoryError extends Error {
       this.location.file ? `file ${this.location.file}` : '',
       this.location.row !== undefined ? `row ${this.location.row}` : '',
       this.location.column ? `column "${this.location.column}"` : '',
-    ].filter(Boolean).join(', ');
-    return [this.message + (where ? ` (${where})` : ''), this.fix ? `What to do: ${this.fix}` : ''].filter(Boolean).join('\n');
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return [this.message + (where ? ` (${where})` : ''), this.fix ? `What to do: ${this.fix}` : '']
+      .filter(Boolean)
+      .join('\n');
   }
 
   toJSON() {

@@ -27,7 +27,11 @@ export function createRandom(seed: number): Random {
     next,
     int: (n) => Math.floor(next() * n),
     normal: () => {
-      if (spare !== null) { const s = spare; spare = null; return s; }
+      if (spare !== null) {
+        const s = spare;
+        spare = null;
+        return s;
+      }
       let u = 0;
       while (u === 0) u = next();
       const v = next();

@@ -3,7 +3,10 @@
 /** 97.5th percentile of the standard normal: a two-sided 95% interval or test. */
 export const Z_95 = 1.959963984540054;
 
-export interface Interval { low: number; high: number }
+export interface Interval {
+  low: number;
+  high: number;
+}
 
 /**
  * Wilson score interval for a binomial proportion x/n (as a fraction). Preferred to the normal
@@ -36,7 +39,10 @@ export function indexOf(filePct: number, basePct: number): number | null {
   return (filePct / basePct) * 100;
 }
 
-export interface BandDefinition { name: string; /** inclusive lower bound on the index */ min: number }
+export interface BandDefinition {
+  name: string /** inclusive lower bound on the index */;
+  min: number;
+}
 
 /** The seeds' bands: ≥120 High, 110–120 Above average, 90–110 Average, 80–90 Below average, <80 Low. */
 export const DEFAULT_BANDS: readonly BandDefinition[] = Object.freeze([
@@ -60,12 +66,16 @@ export function bandOf(index: number | null, bands: readonly BandDefinition[] = 
  * (the last band needs no threshold). Throws a plain message on anything else.
  */
 export function parseBands(spec: string): BandDefinition[] {
-  const parts = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.length < 2) throw new Error('Give at least two bands, e.g. "High:120,Average:80,Low".');
   const bands = parts.map((p, i) => {
     const m = /^(.+?)(?::\s*(-?\d+(?:\.\d+)?))?$/.exec(p);
     if (!m) throw new Error(`Cannot read band "${p}".`);
-    if (m[2] === undefined && i !== parts.length - 1) throw new Error(`Band "${m[1]}" needs a threshold, e.g. "${m[1]}:110".`);
+    if (m[2] === undefined && i !== parts.length - 1)
+      throw new Error(`Band "${m[1]}" needs a threshold, e.g. "${m[1]}:110".`);
     return { name: m[1].trim(), min: m[2] === undefined ? -Infinity : Number(m[2]) };
   });
   for (let i = 1; i < bands.length; i++) {

@@ -7,19 +7,44 @@ import { join, resolve } from 'node:path';
 import { createWorkspace, openWorkspace, getMeta, setMeta, type Workspace } from '../store/index.ts';
 import { WorkspaceStateError } from '../core/index.ts';
 import { importReference } from '../reference/index.ts';
-import { importDataset, publishCategories, loadPseudonymKey, writeKeyFile, type DatasetImportResult, type PseudonymKey } from '../intake/index.ts';
-import { loadAreaVariables, buildSegmentation, saveSegmentation, generatePortraits, type BuildResult } from '../segmentation/index.ts';
+import {
+  importDataset,
+  publishCategories,
+  loadPseudonymKey,
+  writeKeyFile,
+  type DatasetImportResult,
+  type PseudonymKey,
+} from '../intake/index.ts';
+import {
+  loadAreaVariables,
+  buildSegmentation,
+  saveSegmentation,
+  generatePortraits,
+  type BuildResult,
+} from '../segmentation/index.ts';
 import { generateSampleBorough, checkSampleBoroughOptions, type SampleBoroughManifest } from './generate.ts';
 import { importFacilities } from '../location/index.ts';
 
 /** The categories Sample Borough's owners publish (dataset, column). */
-export const DEMO_PUBLISHED: readonly (readonly [string, string])[] = [['council_tax_payment', 'payment_method'], ['leisure_card', 'card_type'], ['adult_social_care', 'support_type']];
+export const DEMO_PUBLISHED: readonly (readonly [string, string])[] = [
+  ['council_tax_payment', 'payment_method'],
+  ['leisure_card', 'card_type'],
+  ['adult_social_care', 'support_type'],
+];
 
-export interface DemoBuildOptions { seed?: number; households?: number; onStep?: (s: string) => void }
+export interface DemoBuildOptions {
+  seed?: number;
+  households?: number;
+  onStep?: (s: string) => void;
+}
 export interface DemoBuild {
-  workspace: Workspace; manifest: SampleBoroughManifest; datasets: DatasetImportResult[]; segmentation: BuildResult;
+  workspace: Workspace;
+  manifest: SampleBoroughManifest;
+  datasets: DatasetImportResult[];
+  segmentation: BuildResult;
   /** The demo's pseudonymisation key, kept in a file beside the workspace (never inside it). */
-  key: PseudonymKey; keyFile: string;
+  key: PseudonymKey;
+  keyFile: string;
 }
 
 /** Where the demo keeps its pseudonymisation key: beside the workspace, .demo/sample-borough.key. */
@@ -39,15 +64,23 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
   if (existsSync(full)) {
     const old = await openWorkspace(full).catch(() => null);
     // A workspace marked as the demo, or one built before the mark whose files the generator made.
-    const isDemo = old ? (await getMeta(old.engine, 'demo')) === 'sample-borough' || existsSync(join(filesDir, 'truth.json')) : false;
+    const isDemo = old
+      ? (await getMeta(old.engine, 'demo')) === 'sample-borough' || existsSync(join(filesDir, 'truth.json'))
+      : false;
     old?.close();
     if (!isDemo) {
-      throw new WorkspaceStateError(`${full} already exists and is not a Sample Borough workspace, so it was left alone.`, 'Choose another path for the demo.');
+      throw new WorkspaceStateError(
+        `${full} already exists and is not a Sample Borough workspace, so it was left alone.`,
+        'Choose another path for the demo.',
+      );
     }
   }
   for (const f of [full, full + '.wal']) if (existsSync(f)) rmSync(f);
   if (existsSync(filesDir) && readdirSync(filesDir).length > 0 && !existsSync(join(filesDir, 'truth.json'))) {
-    throw new WorkspaceStateError(`${filesDir} already holds files that Sample Borough did not make, so nothing was changed.`, 'Choose another path for the demo.');
+    throw new WorkspaceStateError(
+      `${filesDir} already holds files that Sample Borough did not make, so nothing was changed.`,
+      'Choose another path for the demo.',
+    );
   }
   rmSync(filesDir, { recursive: true, force: true });
   mkdirSync(filesDir, { recursive: true });
@@ -78,21 +111,32 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
     for (const [i, s] of manifest.services.entries()) {
       step(`importing ${s.name}`);
       // Record keys from the seed, so the same seed gives the same protected figures.
-      datasets.push(await importDataset(workspace.engine, s.name, s.file, { postcodeColumn: s.postcodeColumn, pseudonymise: s.personalColumns, title: s.title, key, decidedBy: { username: 'demo', role: 'command line' }, recordKeySalt: (opts.seed ?? 1) * 1009 + i + 1 }));
+      datasets.push(
+        await importDataset(workspace.engine, s.name, s.file, {
+          postcodeColumn: s.postcodeColumn,
+          pseudonymise: s.personalColumns,
+          title: s.title,
+          key,
+          decidedBy: { username: 'demo', role: 'command line' },
+          recordKeySalt: (opts.seed ?? 1) * 1009 + i + 1,
+        }),
+      );
     }
     // What the owners publish for others to filter by: categories, never names or references.
     for (const [dataset, column] of DEMO_PUBLISHED) {
       if (manifest.services.some((s) => s.name === dataset)) await publishCategories(workspace.engine, dataset, column);
     }
     step('building the borough segmentation');
-    const av = await loadAreaVariables(workspace.engine, { files: [{ file: manifest.files.areaVariables, definitions: manifest.files.areaVariableDefinitions }] });
+    const av = await loadAreaVariables(workspace.engine, {
+      files: [{ file: manifest.files.areaVariables, definitions: manifest.files.areaVariableDefinitions }],
+    });
     const built = await buildSegmentation(av, { ...DEMO_SEGMENTATION, seed: 1, restarts: 10, stabilityRuns: 3 });
     await saveSegmentation(workspace.engine, built, { variables: av.variables.map((v) => v.name), data: av.raw.data });
-    for (const tier of built.model.tiers) await generatePortraits(workspace.engine, DEMO_SEGMENTATION.name, { tier: tier.name });
+    for (const tier of built.model.tiers)
+      await generatePortraits(workspace.engine, DEMO_SEGMENTATION.name, { tier: tier.name });
     return { workspace, manifest, datasets, segmentation: built.result, key, keyFile };
   } catch (e) {
     workspace.close();
     throw e;
   }
 }
-

@@ -7,8 +7,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
-import { ParameterError } from '../core/errors.ts';
-import { assignHouseholds, censusCounts, classify, deprivation, IMD_LSOAS_IN_ENGLAND, type OaCensus, type Deprivation } from './classification.ts';
+import { ParameterError } from '../core/index.ts';
+import {
+  assignHouseholds,
+  censusCounts,
+  classify,
+  deprivation,
+  IMD_LSOAS_IN_ENGLAND,
+  type OaCensus,
+  type Deprivation,
+} from './classification.ts';
 import { placeFacilities, type Facility } from './facilities.ts';
 import { LAD, buildGeography, geometry, outline, type Area, type Geography } from './geography.ts';
 import { MESS_RATES } from './messiness.ts';
@@ -47,7 +55,14 @@ export interface SampleBoroughManifest {
     /** Each service's propensity per type and expected count per OA. */
     truth: string;
   };
-  services: { name: string; file: string; title: string; description: string; postcodeColumn: string; personalColumns: string[] }[];
+  services: {
+    name: string;
+    file: string;
+    title: string;
+    description: string;
+    postcodeColumn: string;
+    personalColumns: string[];
+  }[];
 }
 
 const BOUNDARY_LEVELS = ['oa21', 'lsoa21', 'msoa21', 'ward'] as const;
@@ -60,15 +75,24 @@ export function checkSampleBoroughOptions(options: SampleBoroughOptions = {}): v
   const seed = options.seed ?? DEFAULT_SEED;
   const households = options.households ?? DEFAULT_HOUSEHOLDS;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new ParameterError(`The seed must be a whole number from 0 to 4294967295, not ${seed}.`, 'Give a seed such as 2026, or leave it out.');
+    throw new ParameterError(
+      `The seed must be a whole number from 0 to 4294967295, not ${seed}.`,
+      'Give a seed such as 2026, or leave it out.',
+    );
   }
   // Below about 10,000 households there are too few LSOAs and wards for a meaningful borough.
   if (!Number.isInteger(households) || households < 10_000 || households > 1_000_000) {
-    throw new ParameterError(`Sample Borough needs between 10,000 and 1,000,000 households, not ${households}.`, 'Give a household count in that range, or leave it out for 100,000.');
+    throw new ParameterError(
+      `Sample Borough needs between 10,000 and 1,000,000 households, not ${households}.`,
+      'Give a household count in that range, or leave it out for 100,000.',
+    );
   }
 }
 
-export async function generateSampleBorough(dir: string, options: SampleBoroughOptions = {}): Promise<SampleBoroughManifest> {
+export async function generateSampleBorough(
+  dir: string,
+  options: SampleBoroughOptions = {},
+): Promise<SampleBoroughManifest> {
   checkSampleBoroughOptions(options);
   const seed = options.seed ?? DEFAULT_SEED;
   const households = options.households ?? DEFAULT_HOUSEHOLDS;
@@ -86,11 +110,20 @@ export async function generateSampleBorough(dir: string, options: SampleBoroughO
   const facilities = placeFacilities(stream(seed, 'facilities'), geo, postcodes, typeOfOa);
 
   const accountRng = stream(seed, 'accounts');
-  const accountOrder = shuffle(accountRng, hhs.map((h) => h.id));
+  const accountOrder = shuffle(
+    accountRng,
+    hhs.map((h) => h.id),
+  );
   const accountRef = new Array<string>(hhs.length);
-  accountOrder.forEach((id, k) => { accountRef[id] = `CT${pad(40_000_000 + k * 3 + accountRng.int(3), 8)}`; });
+  accountOrder.forEach((id, k) => {
+    accountRef[id] = `CT${pad(40_000_000 + k * 3 + accountRng.int(3), 8)}`;
+  });
   const services = buildServices(seed, {
-    geo, postcodes, households: hhs, facilities, accountRef,
+    geo,
+    postcodes,
+    households: hhs,
+    facilities,
+    accountRef,
     imdDecileOfOa: geo.oas.map((o) => imd[o.lsoa].decile),
     nearest: nearestFacilities(postcodes, facilities),
   });
@@ -113,26 +146,62 @@ export async function generateSampleBorough(dir: string, options: SampleBoroughO
 
   writeFileSync(files.postcodes, postcodesCsv(geo, postcodes));
   writeFileSync(files.areas, areasCsv(geo));
-  writeFileSync(files.base, csvText(['area_code', 'households', 'population'], geo.oas.map((o, i) => [o.code, o.households, census[i].population])));
-  for (const level of BOUNDARY_LEVELS) writeFileSync(path(`boundaries_${level}.geojson`), boundariesGeoJson(geo, level));
-  writeFileSync(files.classification, csvText(['area_code', 'group', 'type'], geo.oas.map((o, i) => [o.code, TYPES[typeOfOa[i]].group, TYPES[typeOfOa[i]].code])));
+  writeFileSync(
+    files.base,
+    csvText(
+      ['area_code', 'households', 'population'],
+      geo.oas.map((o, i) => [o.code, o.households, census[i].population]),
+    ),
+  );
+  for (const level of BOUNDARY_LEVELS)
+    writeFileSync(path(`boundaries_${level}.geojson`), boundariesGeoJson(geo, level));
+  writeFileSync(
+    files.classification,
+    csvText(
+      ['area_code', 'group', 'type'],
+      geo.oas.map((o, i) => [o.code, TYPES[typeOfOa[i]].group, TYPES[typeOfOa[i]].code]),
+    ),
+  );
   writeFileSync(files.segments, segmentsCsv());
   writeFileSync(files.deprivation, imdCsv(geo, imd));
   writeFileSync(files.areaVariables, areaVariablesCsv(geo, census));
-  writeFileSync(files.areaVariableDefinitions, csvText(['variable', 'denominator', 'label'], AREA_VARIABLES.map((v) => [v.name, v.per, v.label])));
+  writeFileSync(
+    files.areaVariableDefinitions,
+    csvText(
+      ['variable', 'denominator', 'label'],
+      AREA_VARIABLES.map((v) => [v.name, v.per, v.label]),
+    ),
+  );
   writeFileSync(files.truthSegments, truthSegmentsJson(geo, typeOfOa));
   writeFileSync(files.facilities, facilitiesCsv(facilities, postcodes));
   for (const s of services) writeFileSync(join(root, 'services', s.spec.file), await serviceBytes(s));
-  writeFileSync(files.truth, JSON.stringify({
-    seed, households, extractDate: '2025-12-01', messRates: MESS_RATES,
-    services: Object.fromEntries(services.map((s) => [s.spec.name, s.truth])),
-  }, null, 1) + '\n');
+  writeFileSync(
+    files.truth,
+    JSON.stringify(
+      {
+        seed,
+        households,
+        extractDate: '2025-12-01',
+        messRates: MESS_RATES,
+        services: Object.fromEntries(services.map((s) => [s.spec.name, s.truth])),
+      },
+      null,
+      1,
+    ) + '\n',
+  );
 
   return {
-    dir: root, seed, households, files,
+    dir: root,
+    seed,
+    households,
+    files,
     services: services.map(({ spec }) => ({
-      name: spec.name, file: join(root, 'services', spec.file), title: spec.title, description: spec.description,
-      postcodeColumn: spec.postcodeColumn, personalColumns: [...spec.personalColumns],
+      name: spec.name,
+      file: join(root, 'services', spec.file),
+      title: spec.title,
+      description: spec.description,
+      postcodeColumn: spec.postcodeColumn,
+      personalColumns: [...spec.personalColumns],
     })),
   };
 }
@@ -141,11 +210,25 @@ export async function generateSampleBorough(dir: string, options: SampleBoroughO
 // Writers
 
 function postcodesCsv(geo: Geography, postcodes: readonly Postcode[]): string {
-  return csvText(['pcds', 'dointr', 'doterm', 'lat', 'long', 'oa21cd', 'lsoa21cd', 'msoa21cd', 'osward', 'oslaua'], postcodes.map((p) => {
-    const oa = geo.oas[p.oa];
-    const lsoa = geo.lsoas[oa.lsoa];
-    return [p.pcds, p.dointr, p.doterm, p.lat.toFixed(6), p.lon.toFixed(6), oa.code, lsoa.code, geo.msoas[lsoa.msoa].code, geo.wards[oa.ward].code, LAD.code];
-  }));
+  return csvText(
+    ['pcds', 'dointr', 'doterm', 'lat', 'long', 'oa21cd', 'lsoa21cd', 'msoa21cd', 'osward', 'oslaua'],
+    postcodes.map((p) => {
+      const oa = geo.oas[p.oa];
+      const lsoa = geo.lsoas[oa.lsoa];
+      return [
+        p.pcds,
+        p.dointr,
+        p.doterm,
+        p.lat.toFixed(6),
+        p.lon.toFixed(6),
+        oa.code,
+        lsoa.code,
+        geo.msoas[lsoa.msoa].code,
+        geo.wards[oa.ward].code,
+        LAD.code,
+      ];
+    }),
+  );
 }
 
 function areasCsv(geo: Geography): string {
@@ -160,12 +243,22 @@ function areasCsv(geo: Geography): string {
 
 function boundariesGeoJson(geo: Geography, level: 'oa21' | 'lsoa21' | 'msoa21' | 'ward'): string {
   const areas: { code: string; name: string; oas: number[] }[] =
-    level === 'oa21' ? geo.oas.map((o) => ({ code: o.code, name: o.code, oas: [o.index] }))
-      : level === 'lsoa21' ? geo.lsoas : level === 'msoa21' ? geo.msoas : (geo.wards as Area[]);
+    level === 'oa21'
+      ? geo.oas.map((o) => ({ code: o.code, name: o.code, oas: [o.index] }))
+      : level === 'lsoa21'
+        ? geo.lsoas
+        : level === 'msoa21'
+          ? geo.msoas
+          : (geo.wards as Area[]);
   const features = areas.map((a) => ({
     type: 'Feature',
     properties: { code: a.code, name: a.name },
-    geometry: geometry(outline(geo, a.oas.flatMap((o) => geo.oas[o].cells))),
+    geometry: geometry(
+      outline(
+        geo,
+        a.oas.flatMap((o) => geo.oas[o].cells),
+      ),
+    ),
   }));
   return JSON.stringify({ type: 'FeatureCollection', name: `sample_borough_${level}`, features }) + '\n';
 }
@@ -180,39 +273,83 @@ function segmentsCsv(): string {
 
 /** The published IMD layout (file 1), keyed to 2021 LSOAs, with a BOM and "14,785"-style ranks. */
 function imdCsv(geo: Geography, imd: readonly Deprivation[]): string {
-  const header = ['LSOA code (2021)', 'LSOA name (2021)', 'Local Authority District code (2024)', 'Local Authority District name (2024)',
-    'Index of Multiple Deprivation (IMD) Rank', 'Index of Multiple Deprivation (IMD) Decile'];
-  return csvText(header, geo.lsoas.map((l, i) => [l.code, l.name, LAD.code, LAD.name, thousands(imd[i].rank), imd[i].decile]), { bom: true });
+  const header = [
+    'LSOA code (2021)',
+    'LSOA name (2021)',
+    'Local Authority District code (2024)',
+    'Local Authority District name (2024)',
+    'Index of Multiple Deprivation (IMD) Rank',
+    'Index of Multiple Deprivation (IMD) Decile',
+  ];
+  return csvText(
+    header,
+    geo.lsoas.map((l, i) => [l.code, l.name, LAD.code, LAD.name, thousands(imd[i].rank), imd[i].decile]),
+    { bom: true },
+  );
 }
 
 function areaVariablesCsv(geo: Geography, census: readonly OaCensus[]): string {
   const header = ['area_code', 'population', 'households', ...AREA_VARIABLES.map((v) => v.name)];
-  return csvText(header, geo.oas.map((o, i) => [o.code, census[i].population, census[i].households, ...AREA_VARIABLES.map((v) => census[i].counts[v.name])]));
+  return csvText(
+    header,
+    geo.oas.map((o, i) => [
+      o.code,
+      census[i].population,
+      census[i].households,
+      ...AREA_VARIABLES.map((v) => census[i].counts[v.name]),
+    ]),
+  );
 }
 
 function truthSegmentsJson(geo: Geography, typeOfOa: readonly number[]): string {
   const total = geo.oas.reduce((s, o) => s + o.households, 0);
-  const hhOf = (pred: (t: number) => boolean) => geo.oas.reduce((s, o, i) => s + (pred(typeOfOa[i]) ? o.households : 0), 0);
-  return JSON.stringify({
-    note: 'Rates are shares: age_0_15, age_65_plus, students, bad_health and degree_level of population; tenures, lone_parent and no_car of households. "high"/"low" list the variables each group was made to stand out on against the borough.',
-    imdLsoasInEngland: IMD_LSOAS_IN_ENGLAND,
-    variables: AREA_VARIABLES,
-    groups: GROUPS.map((g) => ({
-      code: g.code, name: g.name, high: g.high, low: g.low, profile: g.profile, targetShare: g.share,
-      share: Math.round((hhOf((t) => TYPES[t].group === g.code) / total) * 10000) / 10000,
-    })),
-    types: TYPES.map((t, ti) => ({
-      code: t.code, group: t.group, name: t.name, profile: roundProfile(typeProfile(t)),
-      share: Math.round((hhOf((x) => x === ti) / total) * 10000) / 10000,
-    })),
-  }, null, 1) + '\n';
+  const hhOf = (pred: (t: number) => boolean) =>
+    geo.oas.reduce((s, o, i) => s + (pred(typeOfOa[i]) ? o.households : 0), 0);
+  return (
+    JSON.stringify(
+      {
+        note: 'Rates are shares: age_0_15, age_65_plus, students, bad_health and degree_level of population; tenures, lone_parent and no_car of households. "high"/"low" list the variables each group was made to stand out on against the borough.',
+        imdLsoasInEngland: IMD_LSOAS_IN_ENGLAND,
+        variables: AREA_VARIABLES,
+        groups: GROUPS.map((g) => ({
+          code: g.code,
+          name: g.name,
+          high: g.high,
+          low: g.low,
+          profile: g.profile,
+          targetShare: g.share,
+          share: Math.round((hhOf((t) => TYPES[t].group === g.code) / total) * 10000) / 10000,
+        })),
+        types: TYPES.map((t, ti) => ({
+          code: t.code,
+          group: t.group,
+          name: t.name,
+          profile: roundProfile(typeProfile(t)),
+          share: Math.round((hhOf((x) => x === ti) / total) * 10000) / 10000,
+        })),
+      },
+      null,
+      1,
+    ) + '\n'
+  );
 }
 
-const roundProfile = (p: Record<string, number>) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Math.round(v * 10000) / 10000]));
+const roundProfile = (p: Record<string, number>) =>
+  Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Math.round(v * 10000) / 10000]));
 
 function facilitiesCsv(facilities: readonly Facility[], postcodes: readonly Postcode[]): string {
-  return csvText(['name', 'type', 'postcode', 'lat', 'lon', 'capacity', 'opening_hours'],
-    facilities.map((f) => [f.name, f.type, postcodes[f.postcode].pcds, f.lat.toFixed(6), f.lon.toFixed(6), f.capacity, f.openingHours]));
+  return csvText(
+    ['name', 'type', 'postcode', 'lat', 'lon', 'capacity', 'opening_hours'],
+    facilities.map((f) => [
+      f.name,
+      f.type,
+      postcodes[f.postcode].pcds,
+      f.lat.toFixed(6),
+      f.lon.toFixed(6),
+      f.capacity,
+      f.openingHours,
+    ]),
+  );
 }
 
 async function serviceBytes({ spec, rows }: ServiceOutput): Promise<Uint8Array> {

@@ -9,7 +9,7 @@
  * ward. The grid is warped so cells are small in the town centre and large at the edges, as real
  * OAs are (they hold similar numbers of households).
  */
-import type { Random } from '../core/random.ts';
+import type { Random } from '../core/index.ts';
 import { clamp, round6, uniform } from './util.ts';
 
 export const LAD = { code: 'E09999001', name: 'Sample Borough' } as const;
@@ -26,7 +26,10 @@ const M_PER_DEG_LON = 111_320 * Math.cos((LAT0 * Math.PI) / 180);
 /** Households per OA the grid is sized for (OAs hold 80–200). */
 const HOUSEHOLDS_PER_OA = 128;
 
-export interface Point { x: number; y: number }
+export interface Point {
+  x: number;
+  y: number;
+}
 
 export interface Oa {
   index: number;
@@ -51,7 +54,9 @@ export interface Area {
   y: number;
 }
 
-export interface Lsoa extends Area { msoa: number }
+export interface Lsoa extends Area {
+  msoa: number;
+}
 
 /** Places the rest of the generator needs to make the borough's social geography plausible. */
 export interface Landmarks {
@@ -135,12 +140,17 @@ export function buildGeography(rng: Random, households: number): Geography {
   const phases = [rng.next() * 2 * Math.PI, rng.next() * 2 * Math.PI, rng.next() * 2 * Math.PI];
   const inMask = (u: number, v: number) => {
     const th = Math.atan2(v, u);
-    const r = 0.93 + 0.04 * Math.sin(2 * th + phases[0]) + 0.03 * Math.sin(3 * th + phases[1]) + 0.02 * Math.sin(5 * th + phases[2]);
+    const r =
+      0.93 +
+      0.04 * Math.sin(2 * th + phases[0]) +
+      0.03 * Math.sin(3 * th + phases[1]) +
+      0.02 * Math.sin(5 * th + phases[2]);
     return Math.pow(Math.abs(u) ** 2.6 + Math.abs(v) ** 2.6, 1 / 2.6) <= r;
   };
   const maskCount = (nx: number, ny: number) => {
     let c = 0;
-    for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) if (inMask(((i + 0.5) / nx) * 2 - 1, ((j + 0.5) / ny) * 2 - 1)) c++;
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++) if (inMask(((i + 0.5) / nx) * 2 - 1, ((j + 0.5) / ny) * 2 - 1)) c++;
     return c;
   };
   // Size the grid so that masked cells minus the river and park give about the target OA count
@@ -154,7 +164,11 @@ export function buildGeography(rng: Random, households: number): Geography {
       if (cy < 3) continue;
       const est = maskCount(cx, cy) - (cx >= 10 ? Math.round(cx * 1.2) + 4 : 0);
       const diff = Math.abs(est - targetOas);
-      if (diff < best) { best = diff; nx = cx; ny = cy; }
+      if (diff < best) {
+        best = diff;
+        nx = cx;
+        ny = cy;
+      }
       over ||= est > targetOas * 1.5;
     }
     if (over) break;
@@ -167,10 +181,16 @@ export function buildGeography(rng: Random, households: number): Geography {
 
   const cellId = (i: number, j: number) => j * nx + i;
   const mask = new Uint8Array(nx * ny);
-  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) mask[cellId(i, j)] = inMask(((i + 0.5) / nx) * 2 - 1, ((j + 0.5) / ny) * 2 - 1) ? 1 : 0;
+  for (let j = 0; j < ny; j++)
+    for (let i = 0; i < nx; i++)
+      mask[cellId(i, j)] = inMask(((i + 0.5) / nx) * 2 - 1, ((j + 0.5) / ny) * 2 - 1) ? 1 : 0;
 
   const vertices = buildVertices(rng, nx, ny, toMetres);
-  smoothBoundary({ nx, ny, vertices }, [...mask.keys()].filter((c) => mask[c]), toMetres);
+  smoothBoundary(
+    { nx, ny, vertices },
+    [...mask.keys()].filter((c) => mask[c]),
+    toMetres,
+  );
 
   // A river meanders west to east south of the centre; a small park sits north-west of it.
   const empty = new Uint8Array(nx * ny);
@@ -185,7 +205,8 @@ export function buildGeography(rng: Random, households: number): Geography {
       const prev = r;
       if (i > 0) {
         const s = rng.next();
-        if (s < 0.22) r--; else if (s > 0.78) r++;
+        if (s < 0.22) r--;
+        else if (s > 0.78) r++;
         r = clamp(r, lo, hi);
       }
       for (let jj = Math.min(prev, r); jj <= Math.max(prev, r); jj++) if (mask[cellId(i, jj)]) empty[cellId(i, jj)] = 1;
@@ -212,16 +233,30 @@ export function buildGeography(rng: Random, households: number): Geography {
       if (!mask[c] || empty[c]) continue;
       const centre = toMetres(i + 0.5, j + 0.5);
       cellOa[c] = oas.length;
-      oas.push({ index: oas.length, code: '', cells: [c], x: centre.x, y: centre.y, lsoa: -1, ward: -1, households: 0 });
+      oas.push({
+        index: oas.length,
+        code: '',
+        cells: [c],
+        x: centre.x,
+        y: centre.y,
+        lsoa: -1,
+        ward: -1,
+        households: 0,
+      });
     }
   }
-  for (let progress = true; progress;) {
+  for (let progress = true; progress; ) {
     progress = false;
     for (let c = 0; c < nx * ny; c++) {
       if (!mask[c] || cellOa[c] >= 0) continue;
       const i = c % nx;
       const j = (c - i) / nx;
-      const nbrs = [[i, j + 1], [i, j - 1], [i - 1, j], [i + 1, j]];
+      const nbrs = [
+        [i, j + 1],
+        [i, j - 1],
+        [i - 1, j],
+        [i + 1, j],
+      ];
       const found = nbrs.find(([a, b]) => a >= 0 && b >= 0 && a < nx && b < ny && cellOa[cellId(a, b)] >= 0);
       if (found) {
         const o = cellOa[cellId(found[0], found[1])];
@@ -232,14 +267,21 @@ export function buildGeography(rng: Random, households: number): Geography {
     }
   }
   // An empty cell cut off from every OA (possible only at the very edge) leaves the borough.
-  for (let c = 0; c < nx * ny; c++) if (mask[c] && cellOa[c] < 0) { mask[c] = 0; empty[c] = 0; }
+  for (let c = 0; c < nx * ny; c++)
+    if (mask[c] && cellOa[c] < 0) {
+      mask[c] = 0;
+      empty[c] = 0;
+    }
 
   const townCentre = toMetres(nx * centreU, ny * centreV);
   const radius = (Math.min(WIDTH_M, HEIGHT_M) * scale) / 2;
   const campusBearing = rng.next() * 2 * Math.PI;
   const landmarks: Landmarks = {
     townCentre,
-    campus: { x: townCentre.x + 0.28 * radius * Math.cos(campusBearing), y: townCentre.y + 0.28 * radius * Math.sin(campusBearing) },
+    campus: {
+      x: townCentre.x + 0.28 * radius * Math.cos(campusBearing),
+      y: townCentre.y + 0.28 * radius * Math.sin(campusBearing),
+    },
     river: riverPoint,
     park,
     // The estates lie east-ish, away from the leafy west.
@@ -247,7 +289,20 @@ export function buildGeography(rng: Random, households: number): Geography {
     radius,
   };
 
-  const geo: Geography = { nx, ny, oas, lsoas: [], msoas: [], wards: [], landmarks, cellOa, emptyCell: empty, vertices, lsoaNeighbours: [], msoaNeighbours: [] };
+  const geo: Geography = {
+    nx,
+    ny,
+    oas,
+    lsoas: [],
+    msoas: [],
+    wards: [],
+    landmarks,
+    cellOa,
+    emptyCell: empty,
+    vertices,
+    lsoaNeighbours: [],
+    msoaNeighbours: [],
+  };
   buildHierarchy(rng, geo);
   return geo;
 }
@@ -262,13 +317,18 @@ function buildVertices(rng: Random, nx: number, ny: number, toMetres: (gx: numbe
   const nV = (nx + 1) * ny;
   const n = nC + nH + nV;
   const v: Vertices = {
-    gx: new Float64Array(n), gy: new Float64Array(n), ix: new Float64Array(n), iy: new Float64Array(n),
-    lon: new Float64Array(n), lat: new Float64Array(n),
+    gx: new Float64Array(n),
+    gy: new Float64Array(n),
+    ix: new Float64Array(n),
+    iy: new Float64Array(n),
+    lon: new Float64Array(n),
+    lat: new Float64Array(n),
   };
   for (let j = 0; j <= ny; j++) {
     for (let i = 0; i <= nx; i++) {
       const id = j * (nx + 1) + i;
-      v.ix[id] = i; v.iy[id] = j;
+      v.ix[id] = i;
+      v.iy[id] = j;
       v.gx[id] = i + uniform(rng, -0.22, 0.22);
       v.gy[id] = j + uniform(rng, -0.22, 0.22);
     }
@@ -277,9 +337,11 @@ function buildVertices(rng: Random, nx: number, ny: number, toMetres: (gx: numbe
   for (let j = 0; j <= ny; j++) {
     for (let i = 0; i < nx; i++) {
       const id = nC + j * nx + i;
-      const a = corner(i, j), b = corner(i + 1, j);
+      const a = corner(i, j),
+        b = corner(i + 1, j);
       const t = uniform(rng, 0.4, 0.6);
-      v.ix[id] = i + 0.5; v.iy[id] = j;
+      v.ix[id] = i + 0.5;
+      v.iy[id] = j;
       v.gx[id] = v.gx[a] + t * (v.gx[b] - v.gx[a]);
       v.gy[id] = v.gy[a] + t * (v.gy[b] - v.gy[a]) + uniform(rng, -0.13, 0.13);
     }
@@ -287,9 +349,11 @@ function buildVertices(rng: Random, nx: number, ny: number, toMetres: (gx: numbe
   for (let j = 0; j < ny; j++) {
     for (let i = 0; i <= nx; i++) {
       const id = nC + nH + j * (nx + 1) + i;
-      const a = corner(i, j), b = corner(i, j + 1);
+      const a = corner(i, j),
+        b = corner(i, j + 1);
       const t = uniform(rng, 0.4, 0.6);
-      v.ix[id] = i; v.iy[id] = j + 0.5;
+      v.ix[id] = i;
+      v.iy[id] = j + 0.5;
       v.gx[id] = v.gx[a] + t * (v.gx[b] - v.gx[a]) + uniform(rng, -0.13, 0.13);
       v.gy[id] = v.gy[a] + t * (v.gy[b] - v.gy[a]);
     }
@@ -307,14 +371,21 @@ function buildVertices(rng: Random, nx: number, ny: number, toMetres: (gx: numbe
  * boundary moves towards the average of its neighbours along it (a few Laplacian steps), a fraction
  * of a cell at most, so no cell folds over.
  */
-function smoothBoundary(geo: Pick<Geography, 'nx' | 'ny' | 'vertices'>, cells: number[], toMetres: (gx: number, gy: number) => Point): void {
+function smoothBoundary(
+  geo: Pick<Geography, 'nx' | 'ny' | 'vertices'>,
+  cells: number[],
+  toMetres: (gx: number, gy: number) => Point,
+): void {
   const v = geo.vertices;
   for (const loop of traceLoops(geo, cells)) {
     for (let step = 0; step < 3; step++) {
       const n = loop.length;
       const nx = loop.map((id, k) => 0.5 * v.gx[id] + 0.25 * (v.gx[loop[(k + n - 1) % n]] + v.gx[loop[(k + 1) % n]]));
       const ny = loop.map((id, k) => 0.5 * v.gy[id] + 0.25 * (v.gy[loop[(k + n - 1) % n]] + v.gy[loop[(k + 1) % n]]));
-      loop.forEach((id, k) => { v.gx[id] = nx[k]; v.gy[id] = ny[k]; });
+      loop.forEach((id, k) => {
+        v.gx[id] = nx[k];
+        v.gy[id] = ny[k];
+      });
     }
     for (const id of loop) {
       const m = toMetres(v.gx[id], v.gy[id]);
@@ -334,7 +405,16 @@ function cellRing(geo: Pick<Geography, 'nx' | 'ny'>, cell: number): number[] {
   const corner = (a: number, b: number) => b * (nx + 1) + a;
   const hMid = (a: number, b: number) => nC + b * nx + a;
   const vMid = (a: number, b: number) => nC + nH + b * (nx + 1) + a;
-  return [corner(i, j), hMid(i, j), corner(i + 1, j), vMid(i + 1, j), corner(i + 1, j + 1), hMid(i, j + 1), corner(i, j + 1), vMid(i, j)];
+  return [
+    corner(i, j),
+    hMid(i, j),
+    corner(i + 1, j),
+    vMid(i + 1, j),
+    corner(i + 1, j + 1),
+    hMid(i, j + 1),
+    corner(i, j + 1),
+    vMid(i, j),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -345,14 +425,27 @@ function cellRing(geo: Pick<Geography, 'nx' | 'ny'>, cell: number): number[] {
  * Splits `ids` into `groups` compact parts by repeatedly cutting along the longer axis (measured
  * in a frame rotated by `angle`, so wards and MSOAs do not share every boundary).
  */
-export function bisect(rng: Random, pts: readonly Point[], ids: number[], groups: number, minSize: number, angle = 0): number[][] {
+export function bisect(
+  rng: Random,
+  pts: readonly Point[],
+  ids: number[],
+  groups: number,
+  minSize: number,
+  angle = 0,
+): number[][] {
   if (groups <= 1 || ids.length <= 1) return [ids];
-  const c = Math.cos(angle), s = Math.sin(angle);
+  const c = Math.cos(angle),
+    s = Math.sin(angle);
   const u = (k: number) => pts[k].x * c + pts[k].y * s;
   const w = (k: number) => -pts[k].x * s + pts[k].y * c;
   const spread = (f: (k: number) => number) => {
-    let lo = Infinity, hi = -Infinity;
-    for (const k of ids) { const val = f(k); lo = Math.min(lo, val); hi = Math.max(hi, val); }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const k of ids) {
+      const val = f(k);
+      lo = Math.min(lo, val);
+      hi = Math.max(hi, val);
+    }
     return hi - lo;
   };
   const [major, minor] = spread(u) >= spread(w) ? [u, w] : [w, u];
@@ -362,7 +455,10 @@ export function bisect(rng: Random, pts: readonly Point[], ids: number[], groups
   const even = Math.round((sorted.length * g1) / groups);
   let n1 = Math.round((sorted.length * g1) / groups + (rng.next() - 0.5) * 1.2);
   if (n1 < g1 * minSize || sorted.length - n1 < g2 * minSize) n1 = even;
-  return [...bisect(rng, pts, sorted.slice(0, n1), g1, minSize, angle), ...bisect(rng, pts, sorted.slice(n1), g2, minSize, angle)];
+  return [
+    ...bisect(rng, pts, sorted.slice(0, n1), g1, minSize, angle),
+    ...bisect(rng, pts, sorted.slice(n1), g2, minSize, angle),
+  ];
 }
 
 /**
@@ -381,18 +477,25 @@ export function makeContiguous(groups: number[][], adj: readonly (readonly numbe
       const piece = [start];
       seen.add(start);
       for (let q = 0; q < piece.length; q++) {
-        for (const n of adj[piece[q]]) if (groupOf.get(n) === k && !seen.has(n)) { seen.add(n); piece.push(n); }
+        for (const n of adj[piece[q]])
+          if (groupOf.get(n) === k && !seen.has(n)) {
+            seen.add(n);
+            piece.push(n);
+          }
       }
       pieces.push(piece);
     }
     pieces.sort((a, b) => b.length - a.length || Math.min(...a) - Math.min(...b));
     for (const piece of pieces.slice(1)) {
       const votes = new Map<number, number>();
-      for (const id of piece) for (const n of adj[id]) {
-        const other = groupOf.get(n);
-        if (other !== undefined && other !== k) votes.set(other, (votes.get(other) ?? 0) + 1);
-      }
-      const target = [...votes.entries()].sort((a, b) => b[1] - a[1] || sizes[a[0]] - sizes[b[0]] || a[0] - b[0])[0]?.[0];
+      for (const id of piece)
+        for (const n of adj[id]) {
+          const other = groupOf.get(n);
+          if (other !== undefined && other !== k) votes.set(other, (votes.get(other) ?? 0) + 1);
+        }
+      const target = [...votes.entries()].sort(
+        (a, b) => b[1] - a[1] || sizes[a[0]] - sizes[b[0]] || a[0] - b[0],
+      )[0]?.[0];
       if (target === undefined) continue; // an island with no other group beside it: leave it
       for (const id of piece) groupOf.set(id, target);
       sizes[target] += piece.length;
@@ -407,7 +510,9 @@ export function makeContiguous(groups: number[][], adj: readonly (readonly numbe
 /** Which units (LSOAs, MSOAs...) border each other, from OA adjacency. */
 function unitAdjacency(oaAdj: readonly (readonly number[])[], unitOfOa: readonly number[], nUnits: number): number[][] {
   const sets = Array.from({ length: nUnits }, () => new Set<number>());
-  oaAdj.forEach((ns, o) => { for (const n of ns) if (unitOfOa[n] !== unitOfOa[o]) sets[unitOfOa[o]].add(unitOfOa[n]); });
+  oaAdj.forEach((ns, o) => {
+    for (const n of ns) if (unitOfOa[n] !== unitOfOa[o]) sets[unitOfOa[o]].add(unitOfOa[n]);
+  });
   return sets.map((s) => [...s].sort((a, b) => a - b));
 }
 
@@ -419,28 +524,87 @@ function oaAdjacency(geo: Geography): number[][] {
     for (let i = 0; i < nx; i++) {
       const a = cellOa[j * nx + i];
       if (a < 0) continue;
-      if (i + 1 < nx) { const b = cellOa[j * nx + i + 1]; if (b >= 0 && b !== a) { sets[a].add(b); sets[b].add(a); } }
-      if (j + 1 < ny) { const b = cellOa[(j + 1) * nx + i]; if (b >= 0 && b !== a) { sets[a].add(b); sets[b].add(a); } }
+      if (i + 1 < nx) {
+        const b = cellOa[j * nx + i + 1];
+        if (b >= 0 && b !== a) {
+          sets[a].add(b);
+          sets[b].add(a);
+        }
+      }
+      if (j + 1 < ny) {
+        const b = cellOa[(j + 1) * nx + i];
+        if (b >= 0 && b !== a) {
+          sets[a].add(b);
+          sets[b].add(a);
+        }
+      }
     }
   }
   return sets.map((s) => [...s].sort((a, b) => a - b));
 }
 
 const centroid = (pts: readonly Point[], ids: readonly number[]): Point => {
-  let x = 0, y = 0;
-  for (const k of ids) { x += pts[k].x; y += pts[k].y; }
+  let x = 0,
+    y = 0;
+  for (const k of ids) {
+    x += pts[k].x;
+    y += pts[k].y;
+  }
   return { x: x / ids.length, y: y / ids.length };
 };
 
 /** North to south, then west to east: the order ONS numbers MSOAs in. */
 const northFirst = (a: Point, b: Point) => b.y - a.y || a.x - b.x;
 
-const WARD_NAMES_ANCHORED = ['Old Town', 'St Mary\'s', 'College Park', 'Riverside', 'Northgate', 'Southfields', 'Eastbrook', 'Westfield', 'Abbey Park'] as const;
+const WARD_NAMES_ANCHORED = [
+  'Old Town',
+  "St Mary's",
+  'College Park',
+  'Riverside',
+  'Northgate',
+  'Southfields',
+  'Eastbrook',
+  'Westfield',
+  'Abbey Park',
+] as const;
 const WARD_NAMES_OTHER = [
-  'Brook Hill', 'Ashcroft', 'Millbrook', 'Kingsmead', 'Hatherley', 'Fairholme', 'Oakwood', 'Thornbury', 'Greenhill',
-  'Hollybank', 'Longmoor', 'Cranfield', 'Elmswood', 'Whitmore', 'Langley Green', 'Fernbank', 'Stoneleigh', 'Harcourt',
-  'Marston Heath', 'Woodlands', 'Priory', 'Westbury', 'Highcross', 'Larkfield', 'Bramley Vale', 'Copley', 'Sandholme',
-  'Ashgrove', 'Coldwell', 'Dunmore', 'Fenwick', 'Gorsey Bank', 'Hillcrest', 'Lowther', 'Moorside', 'Newlands', 'Redhill',
+  'Brook Hill',
+  'Ashcroft',
+  'Millbrook',
+  'Kingsmead',
+  'Hatherley',
+  'Fairholme',
+  'Oakwood',
+  'Thornbury',
+  'Greenhill',
+  'Hollybank',
+  'Longmoor',
+  'Cranfield',
+  'Elmswood',
+  'Whitmore',
+  'Langley Green',
+  'Fernbank',
+  'Stoneleigh',
+  'Harcourt',
+  'Marston Heath',
+  'Woodlands',
+  'Priory',
+  'Westbury',
+  'Highcross',
+  'Larkfield',
+  'Bramley Vale',
+  'Copley',
+  'Sandholme',
+  'Ashgrove',
+  'Coldwell',
+  'Dunmore',
+  'Fenwick',
+  'Gorsey Bank',
+  'Hillcrest',
+  'Lowther',
+  'Moorside',
+  'Newlands',
+  'Redhill',
 ];
 
 function buildHierarchy(rng: Random, geo: Geography): void {
@@ -449,12 +613,32 @@ function buildHierarchy(rng: Random, geo: Geography): void {
 
   // LSOAs from OAs, then MSOAs from LSOAs, so LSOAs nest in MSOAs.
   const oaAdj = oaAdjacency(geo);
-  const lsoaSets = makeContiguous(bisect(rng, oaPts, oas.map((o) => o.index), Math.max(1, Math.round(oas.length / 5)), 3), oaAdj);
+  const lsoaSets = makeContiguous(
+    bisect(
+      rng,
+      oaPts,
+      oas.map((o) => o.index),
+      Math.max(1, Math.round(oas.length / 5)),
+      3,
+    ),
+    oaAdj,
+  );
   const lsoaPts = lsoaSets.map((set) => centroid(oaPts, set));
   const lsoaOfOa: number[] = [];
-  lsoaSets.forEach((set, l) => { for (const o of set) lsoaOfOa[o] = l; });
+  lsoaSets.forEach((set, l) => {
+    for (const o of set) lsoaOfOa[o] = l;
+  });
   const lsoaAdj0 = unitAdjacency(oaAdj, lsoaOfOa, lsoaSets.length);
-  const msoaSets = makeContiguous(bisect(rng, lsoaPts, lsoaSets.map((_, k) => k), Math.max(1, Math.round(lsoaSets.length / 7)), 4), lsoaAdj0);
+  const msoaSets = makeContiguous(
+    bisect(
+      rng,
+      lsoaPts,
+      lsoaSets.map((_, k) => k),
+      Math.max(1, Math.round(lsoaSets.length / 7)),
+      4,
+    ),
+    lsoaAdj0,
+  );
   msoaSets.sort((a, b) => northFirst(centroid(lsoaPts, a), centroid(lsoaPts, b)));
 
   // Number MSOAs north to south, letter their LSOAs, and code OAs in that order.
@@ -473,24 +657,57 @@ function buildHierarchy(rng: Random, geo: Geography): void {
         oas[o].lsoa = index;
       }
       msoaOas.push(...members);
-      lsoas.push({ index, code: `E01${900001 + index}`, name: `${LAD.name} ${num}${letterCode(k)}`, oas: members, msoa: m, ...lsoaPts[l] });
+      lsoas.push({
+        index,
+        code: `E01${900001 + index}`,
+        name: `${LAD.name} ${num}${letterCode(k)}`,
+        oas: members,
+        msoa: m,
+        ...lsoaPts[l],
+      });
     });
-    msoas.push({ index: m, code: `E02${900001 + m}`, name: `${LAD.name} ${num}`, oas: msoaOas, ...centroid(oaPts, msoaOas) });
+    msoas.push({
+      index: m,
+      code: `E02${900001 + m}`,
+      name: `${LAD.name} ${num}`,
+      oas: msoaOas,
+      ...centroid(oaPts, msoaOas),
+    });
   });
   // Keep OAs in code order from here on.
   const order = [...oas].sort((a, b) => (a.code < b.code ? -1 : 1));
   const remap = new Map(order.map((o, k) => [o.index, k]));
-  order.forEach((o, k) => { o.index = k; });
+  order.forEach((o, k) => {
+    o.index = k;
+  });
   for (const a of [...lsoas, ...msoas]) a.oas = a.oas.map((o) => remap.get(o)!);
   geo.oas = order;
   for (let c = 0; c < geo.cellOa.length; c++) if (geo.cellOa[c] >= 0) geo.cellOa[c] = remap.get(geo.cellOa[c])!;
 
   const oaAdjFinal = oaAdjacency(geo);
-  geo.lsoaNeighbours = unitAdjacency(oaAdjFinal, geo.oas.map((o) => o.lsoa), lsoas.length);
-  geo.msoaNeighbours = unitAdjacency(oaAdjFinal, geo.oas.map((o) => lsoas[o.lsoa].msoa), msoas.length);
+  geo.lsoaNeighbours = unitAdjacency(
+    oaAdjFinal,
+    geo.oas.map((o) => o.lsoa),
+    lsoas.length,
+  );
+  geo.msoaNeighbours = unitAdjacency(
+    oaAdjFinal,
+    geo.oas.map((o) => lsoas[o.lsoa].msoa),
+    msoas.length,
+  );
 
   // Wards: unions of whole LSOAs, cut in a rotated frame so they differ from MSOAs.
-  const wardSets = makeContiguous(bisect(rng, lsoas, lsoas.map((l) => l.index), Math.max(1, Math.round(lsoas.length / 7.5)), 4, 0.6), geo.lsoaNeighbours);
+  const wardSets = makeContiguous(
+    bisect(
+      rng,
+      lsoas,
+      lsoas.map((l) => l.index),
+      Math.max(1, Math.round(lsoas.length / 7.5)),
+      4,
+      0.6,
+    ),
+    geo.lsoaNeighbours,
+  );
   const wardPts = wardSets.map((set) => centroid(lsoas, set));
   const names = nameWards(wardPts, landmarks);
   const wardOrder = wardSets.map((_, k) => k).sort((a, b) => (names[a] < names[b] ? -1 : 1));
@@ -506,7 +723,9 @@ function buildHierarchy(rng: Random, geo: Geography): void {
 /** A, B, ..., Z, AA, AB ... as LSOA suffixes. */
 function letterCode(k: number): string {
   const A = 65;
-  return k < 26 ? String.fromCharCode(A + k) : String.fromCharCode(A + Math.floor(k / 26) - 1) + String.fromCharCode(A + (k % 26));
+  return k < 26
+    ? String.fromCharCode(A + k)
+    : String.fromCharCode(A + Math.floor(k / 26) - 1) + String.fromCharCode(A + (k % 26));
 }
 
 /** Gives the ward nearest each landmark its name (Old Town at the centre, Riverside by the river...). */
@@ -528,10 +747,14 @@ function nameWards(pts: Point[], lm: Landmarks): string[] {
   for (const name of WARD_NAMES_ANCHORED) {
     const a = anchors[name];
     if (!a) continue;
-    let bestK = -1, bestD = Infinity;
+    let bestK = -1,
+      bestD = Infinity;
     pts.forEach((p, k) => {
       const d = Math.hypot(p.x - a.x, p.y - a.y);
-      if (!names[k] && d < bestD) { bestD = d; bestK = k; }
+      if (!names[k] && d < bestD) {
+        bestD = d;
+        bestK = k;
+      }
     });
     if (bestK >= 0) names[bestK] = name;
   }
@@ -541,7 +764,10 @@ function nameWards(pts: Point[], lm: Landmarks): string[] {
     // Big boroughs run out of names: then "Ashcroft North", "Ashcroft South" ...
     const base = WARD_NAMES_OTHER[next % WARD_NAMES_OTHER.length];
     const round = Math.floor(next / WARD_NAMES_OTHER.length);
-    names[k] = round === 0 ? base : `${base} ${['North', 'South', 'East', 'West', 'Central', 'Park', 'Green', 'Vale', 'Heath'][(round - 1) % 9]}${round > 9 ? ` ${Math.ceil(round / 9)}` : ''}`;
+    names[k] =
+      round === 0
+        ? base
+        : `${base} ${['North', 'South', 'East', 'West', 'Central', 'Park', 'Green', 'Vale', 'Heath'][(round - 1) % 9]}${round > 9 ? ` ${Math.ceil(round / 9)}` : ''}`;
     next++;
   }
   return names;
@@ -565,11 +791,13 @@ function traceLoops(geo: Pick<Geography, 'nx' | 'ny' | 'vertices'>, cells: reado
   const out = new Map<number, number[]>();
   const boundary: number[] = [];
   for (const key of segs) {
-    const a = Math.floor(key / nV), b = key % nV;
+    const a = Math.floor(key / nV),
+      b = key % nV;
     if (segs.has(b * nV + a)) continue;
     boundary.push(key);
     const list = out.get(a);
-    if (list) list.push(b); else out.set(a, [b]);
+    if (list) list.push(b);
+    else out.set(a, [b]);
   }
   boundary.sort((p, q) => p - q);
 
@@ -587,11 +815,16 @@ function traceLoops(geo: Pick<Geography, 'nx' | 'ny' | 'vertices'>, cells: reado
       let next = options[0];
       if (options.length > 1) {
         let bestTurn = -Infinity;
-        const dx1 = ix[cur] - ix[prev], dy1 = iy[cur] - iy[prev];
+        const dx1 = ix[cur] - ix[prev],
+          dy1 = iy[cur] - iy[prev];
         for (const o of options) {
-          const dx2 = ix[o] - ix[cur], dy2 = iy[o] - iy[cur];
+          const dx2 = ix[o] - ix[cur],
+            dy2 = iy[o] - iy[cur];
           const turn = Math.atan2(dx1 * dy2 - dy1 * dx2, dx1 * dx2 + dy1 * dy2);
-          if (turn > bestTurn) { bestTurn = turn; next = o; }
+          if (turn > bestTurn) {
+            bestTurn = turn;
+            next = o;
+          }
         }
       }
       const key = cur * nV + next;
@@ -618,7 +851,8 @@ export function outline(geo: Pick<Geography, 'nx' | 'ny' | 'vertices'>, cells: r
   const area = (loop: number[]) => {
     let s = 0;
     for (let k = 0; k < loop.length; k++) {
-      const a = loop[k], b = loop[(k + 1) % loop.length];
+      const a = loop[k],
+        b = loop[(k + 1) % loop.length];
       s += ix[a] * iy[b] - ix[b] * iy[a];
     }
     return s / 2;
@@ -629,7 +863,8 @@ export function outline(geo: Pick<Geography, 'nx' | 'ny' | 'vertices'>, cells: r
   const polys: number[][][] = outers.map((o) => [o]);
   for (const h of holes) {
     // A point just inside the region, beside the hole's first edge, says which outer ring holds it.
-    const a = h[0], b = h[1];
+    const a = h[0],
+      b = h[1];
     const px = (ix[a] + ix[b]) / 2 - (iy[b] - iy[a]) * 0.01;
     const py = (iy[a] + iy[b]) / 2 + (ix[b] - ix[a]) * 0.01;
     const holder = [...outers].reverse().findIndex((o) => insideIdeal(o, px, py, ix, iy));
@@ -641,7 +876,10 @@ export function outline(geo: Pick<Geography, 'nx' | 'ny' | 'vertices'>, cells: r
 function insideIdeal(loop: number[], px: number, py: number, ix: Float64Array, iy: Float64Array): boolean {
   let inside = false;
   for (let k = 0, m = loop.length - 1; k < loop.length; m = k++) {
-    const xi = ix[loop[k]], yi = iy[loop[k]], xj = ix[loop[m]], yj = iy[loop[m]];
+    const xi = ix[loop[k]],
+      yi = iy[loop[k]],
+      xj = ix[loop[m]],
+      yj = iy[loop[m]];
     if (yi > py !== yj > py && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
@@ -685,10 +923,14 @@ function strictlyInside(px: readonly number[], py: readonly number[], x: number,
   let inside = false;
   const n = px.length;
   for (let k = 0, m = n - 1; k < n; m = k++) {
-    const xi = px[k], yi = py[k], xj = px[m], yj = py[m];
+    const xi = px[k],
+      yi = py[k],
+      xj = px[m],
+      yj = py[m];
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
     // Distance from the point to segment m→k.
-    const dx = xi - xj, dy = yi - yj;
+    const dx = xi - xj,
+      dy = yi - yj;
     const t = clamp(((x - xj) * dx + (y - yj) * dy) / (dx * dx + dy * dy || 1), 0, 1);
     if (Math.hypot(x - (xj + t * dx), y - (yj + t * dy)) < margin) return false;
   }

@@ -4,7 +4,7 @@
  * can undo, postcodes from outside the borough, blanks and nonsense, and terminated postcodes
  * kept from old records. Every change is counted so tests can check each file's accounting.
  */
-import type { Random } from '../core/random.ts';
+import type { Random } from '../core/index.ts';
 import { metresBetween } from './geography.ts';
 import { UNIT_LETTERS, type Postcode } from './postcodes.ts';
 
@@ -12,10 +12,32 @@ export type MessKind = 'format' | 'slip' | 'foreign' | 'blank' | 'terminated';
 export type MessCounts = Record<MessKind, number>;
 
 /** Target rate of each kind of mistake, per record. */
-export const MESS_RATES: Readonly<MessCounts> = { format: 0.01, slip: 0.003, foreign: 0.003, blank: 0.002, terminated: 0.001 };
+export const MESS_RATES: Readonly<MessCounts> = {
+  format: 0.01,
+  slip: 0.003,
+  foreign: 0.003,
+  blank: 0.002,
+  terminated: 0.001,
+};
 
 /** Neighbouring real-world districts a household might give after moving or by mistake. */
-const FOREIGN_DISTRICTS = ['NG1', 'NG2', 'NG3', 'NG5', 'NG7', 'NG8', 'NG9', 'NG10', 'NG11', 'NG12', 'NG15', 'NG16', 'DE7', 'DE72', 'LE12'];
+const FOREIGN_DISTRICTS = [
+  'NG1',
+  'NG2',
+  'NG3',
+  'NG5',
+  'NG7',
+  'NG8',
+  'NG9',
+  'NG10',
+  'NG11',
+  'NG12',
+  'NG15',
+  'NG16',
+  'DE7',
+  'DE72',
+  'LE12',
+];
 const NONSENSE = ['', '', '', '', 'N/A', 'NFA', 'UNKNOWN', 'TBC', 'SB', '-', '0'];
 
 /**
@@ -36,7 +58,8 @@ export class Messer {
 
   constructor(private readonly postcodes: readonly Postcode[]) {
     // The slip can only be made on some postcodes, so it is made more often on those.
-    let eligible = 0, total = 0;
+    let eligible = 0,
+      total = 0;
     for (const p of postcodes) {
       total += p.households;
       if (slipOf(p.pcds)) eligible += p.households;
@@ -46,10 +69,14 @@ export class Messer {
     this.nearestTerminated = new Int32Array(postcodes.length).fill(-1);
     if (terminated.length) {
       postcodes.forEach((p, i) => {
-        let best = -1, bestD = Infinity;
+        let best = -1,
+          bestD = Infinity;
         for (const t of terminated) {
           const d = metresBetween(p.lon, p.lat, postcodes[t].lon, postcodes[t].lat);
-          if (d < bestD) { bestD = d; best = t; }
+          if (d < bestD) {
+            bestD = d;
+            best = t;
+          }
         }
         this.nearestTerminated[i] = best;
       });
@@ -61,7 +88,10 @@ export class Messer {
     const pcds = this.postcodes[postcode].pcds;
     const r = rng.next();
     let edge = MESS_RATES.blank;
-    if (r < edge) { counts.blank++; return rng.pick(NONSENSE); }
+    if (r < edge) {
+      counts.blank++;
+      return rng.pick(NONSENSE);
+    }
     if (r < (edge += MESS_RATES.foreign)) {
       counts.foreign++;
       return `${rng.pick(FOREIGN_DISTRICTS)} ${rng.int(10)}${rng.pick([...UNIT_LETTERS])}${rng.pick([...UNIT_LETTERS])}`;
@@ -76,7 +106,10 @@ export class Messer {
       return s < 0.45 ? pcds.toLowerCase() : s < 0.9 ? pcds.replace(' ', '') : pcds.replace(' ', '').toLowerCase();
     }
     const slip = slipOf(pcds);
-    if (slip && rng.next() < MESS_RATES.slip / this.slipShare) { counts.slip++; return slip; }
+    if (slip && rng.next() < MESS_RATES.slip / this.slipShare) {
+      counts.slip++;
+      return slip;
+    }
     return pcds;
   }
 }

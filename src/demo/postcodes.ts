@@ -7,7 +7,7 @@
  * households and sits strictly inside its OA. A sprinkling of terminated postcodes (no
  * households) remains in the directory, because councils' older records still use them.
  */
-import type { Random } from '../core/random.ts';
+import type { Random } from '../core/index.ts';
 import { bisect, makeContiguous, pointInCell, type Geography, type Point } from './geography.ts';
 import { TYPES } from './segments.ts';
 import { uniform, yyyymm } from './util.ts';
@@ -38,7 +38,16 @@ export function buildPostcodes(rng: Random, geo: Geography, typeOfOa: number[], 
 
   // Districts: about two MSOAs each, numbered north to south.
   const msoaPts: Point[] = msoas.map((m) => ({ x: m.x, y: m.y }));
-  const districtSets = makeContiguous(bisect(rng, msoaPts, msoas.map((m) => m.index), Math.max(1, Math.round(msoas.length / 2)), 1), geo.msoaNeighbours)
+  const districtSets = makeContiguous(
+    bisect(
+      rng,
+      msoaPts,
+      msoas.map((m) => m.index),
+      Math.max(1, Math.round(msoas.length / 2)),
+      1,
+    ),
+    geo.msoaNeighbours,
+  )
     .map((set) => ({ set, c: mean(set.map((k) => msoaPts[k])) }))
     .sort((a, b) => b.c.y - a.c.y || a.c.x - b.c.x);
 
@@ -48,8 +57,14 @@ export function buildPostcodes(rng: Random, geo: Geography, typeOfOa: number[], 
     const lsoaIds = lsoas.filter((l) => set.includes(l.msoa)).map((l) => l.index);
     const nSectors = Math.min(10, Math.max(1, Math.round(lsoaIds.length / 4)));
     makeContiguous(bisect(rng, lsoas, lsoaIds, nSectors, 1), geo.lsoaNeighbours)
-      .sort((a, b) => { const pa = mean(a.map((k) => lsoas[k])), pb = mean(b.map((k) => lsoas[k])); return pb.y - pa.y || pa.x - pb.x; })
-      .forEach((sec, s) => { for (const l of sec) sectorOfLsoa.set(l, { district: d + 1, sector: (s + 1) % 10 }); });
+      .sort((a, b) => {
+        const pa = mean(a.map((k) => lsoas[k])),
+          pb = mean(b.map((k) => lsoas[k]));
+        return pb.y - pa.y || pa.x - pb.x;
+      })
+      .forEach((sec, s) => {
+        for (const l of sec) sectorOfLsoa.set(l, { district: d + 1, sector: (s + 1) % 10 });
+      });
   });
 
   type Draft = Omit<Postcode, 'pcds' | 'unit'>;
@@ -68,7 +83,13 @@ export function buildPostcodes(rng: Random, geo: Geography, typeOfOa: number[], 
     const sizes = w.map((x) => Math.max(5, Math.floor((x / sumW) * o.households)));
     let rest = o.households - sizes.reduce((a, b) => a + b, 0);
     for (let i = 0; rest !== 0; i = (i + 1) % k) {
-      if (rest > 0) { sizes[i]++; rest--; } else if (sizes[i] > 5) { sizes[i]--; rest++; }
+      if (rest > 0) {
+        sizes[i]++;
+        rest--;
+      } else if (sizes[i] > 5) {
+        sizes[i]--;
+        rest++;
+      }
     }
     const newBuild = TYPES[typeOfOa[o.index]].newBuild === true;
     for (const size of sizes) place(o.index, size, introduced(rng, newBuild), '');
@@ -84,12 +105,14 @@ export function buildPostcodes(rng: Random, geo: Geography, typeOfOa: number[], 
   for (const d of drafts) {
     const key = d.district * 10 + d.sector;
     const list = bySector.get(key);
-    if (list) list.push(d); else bySector.set(key, [d]);
+    if (list) list.push(d);
+    else bySector.set(key, [d]);
   }
   const out: Postcode[] = [];
   for (const key of [...bySector.keys()].sort((a, b) => a - b)) {
     const list = bySector.get(key)!.sort((a, b) => b.lat - a.lat || a.lon - b.lon);
-    if (list.length > UNIT_CODES) throw new Error(`Sector ${key} needs ${list.length} postcodes; a sector holds at most ${UNIT_CODES}`);
+    if (list.length > UNIT_CODES)
+      throw new Error(`Sector ${key} needs ${list.length} postcodes; a sector holds at most ${UNIT_CODES}`);
     let needed = list.length;
     let next = 0;
     for (let code = 0; code < UNIT_CODES && needed > 0; code++) {
@@ -113,7 +136,11 @@ function introduced(rng: Random, newBuild: boolean): string {
 }
 
 function mean(pts: readonly Point[]): Point {
-  let x = 0, y = 0;
-  for (const p of pts) { x += p.x; y += p.y; }
+  let x = 0,
+    y = 0;
+  for (const p of pts) {
+    x += p.x;
+    y += p.y;
+  }
   return { x: x / pts.length, y: y / pts.length };
 }

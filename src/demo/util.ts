@@ -2,7 +2,7 @@
  * Small helpers shared by the Sample Borough generator: seeded streams, CSV text, encodings,
  * dates and a fix that makes XLSX files byte-identical between runs.
  */
-import { createRandom, type Random } from '../core/random.ts';
+import { createRandom, type Random } from '../core/index.ts';
 
 /**
  * A random stream for one stage of the generator. Each stage gets its own stream (seed mixed with
@@ -98,7 +98,10 @@ export function encodeWindows1252(text: string): Uint8Array {
 
 /** Strips accents and apostrophes for e-mail addresses (Zoë O'Brien → zoe.obrien). */
 export function asciiFold(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9]/g, '');
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9]/g, '');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,7 +135,10 @@ export function fixZipTimestamps(buf: Uint8Array, year = 2025, month = 12, dayOf
   const dosTime = 9 << 11; // 09:00:00
   let eocd = -1;
   for (let i = buf.length - 22; i >= 0; i--) {
-    if (view.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
+    if (view.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw new Error('Not a zip file: end of central directory not found');
   const entries = view.getUint16(eocd + 10, true);

@@ -7,8 +7,16 @@ import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { InputError } from '../core/index.ts';
 
 type Position = number[];
-export interface AreaGeometry { type: 'Polygon' | 'MultiPolygon'; coordinates: Position[][] | Position[][][] }
-export interface AreaShape { code: string; name: string | null; geometry: AreaGeometry; bbox: [number, number, number, number] }
+export interface AreaGeometry {
+  type: 'Polygon' | 'MultiPolygon';
+  coordinates: Position[][] | Position[][][];
+}
+export interface AreaShape {
+  code: string;
+  name: string | null;
+  geometry: AreaGeometry;
+  bbox: [number, number, number, number];
+}
 
 const CODE_KEYS = [/^code$/i, /^area_?code$/i, /^geography_?code$/i, /^(oa|lsoa|msoa|wd|ward|lad|la)\d*cd$/i, /cd$/i];
 const NAME_KEYS = [/^name$/i, /^area_?name$/i, /^(lsoa|msoa|wd|ward|lad|la)\d*nm$/i, /nm$/i];
@@ -23,12 +31,17 @@ function pickKey(props: Record<string, unknown>, patterns: RegExp[]): string | n
 }
 
 function bboxOf(geometry: AreaGeometry): [number, number, number, number] {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   const visit = (c: unknown): void => {
     if (Array.isArray(c) && typeof c[0] === 'number') {
       const [x, y] = c as number[];
-      if (x < minX) minX = x; if (x > maxX) maxX = x;
-      if (y < minY) minY = y; if (y > maxY) maxY = y;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
     } else if (Array.isArray(c)) c.forEach(visit);
   };
   visit(geometry.coordinates);
@@ -46,8 +59,10 @@ function unusableGeometry(g: AreaGeometry): string | null {
     if (!Array.isArray(poly) || poly.length === 0) return 'one of its polygons has no coordinates';
     for (const ring of poly as unknown[]) {
       if (!Array.isArray(ring)) return 'one of its rings is not a list of positions';
-      if (!ring.every((p) => Array.isArray(p) && p.length >= 2 && Number.isFinite(p[0]) && Number.isFinite(p[1]))) return 'one of its positions is not a pair of numbers';
-      if (ring.length < 4) return `one of its rings has only ${ring.length} ${ring.length === 1 ? 'point' : 'points'}, too few to enclose an area`;
+      if (!ring.every((p) => Array.isArray(p) && p.length >= 2 && Number.isFinite(p[0]) && Number.isFinite(p[1])))
+        return 'one of its positions is not a pair of numbers';
+      if (ring.length < 4)
+        return `one of its rings has only ${ring.length} ${ring.length === 1 ? 'point' : 'points'}, too few to enclose an area`;
     }
   }
   return null;
@@ -55,65 +70,114 @@ function unusableGeometry(g: AreaGeometry): string | null {
 
 /** Reads a GeoJSON FeatureCollection of polygons, finding the area code and name properties. */
 export function parseBoundaries(text: string, file: string, codeProperty?: string): AreaShape[] {
-  let doc: { type?: string; features?: ({ properties?: Record<string, unknown> | null; geometry?: AreaGeometry | null } | null)[] } | null;
+  let doc: {
+    type?: string;
+    features?: ({ properties?: Record<string, unknown> | null; geometry?: AreaGeometry | null } | null)[];
+  } | null;
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new InputError(`The boundary file is not valid GeoJSON: ${(e as Error).message}`, { location: { file }, fix: 'Export the boundaries as GeoJSON (WGS84 longitude/latitude).' });
+    throw new InputError(`The boundary file is not valid GeoJSON: ${(e as Error).message}`, {
+      location: { file },
+      fix: 'Export the boundaries as GeoJSON (WGS84 longitude/latitude).',
+    });
   }
   if (!doc || typeof doc !== 'object' || doc.type !== 'FeatureCollection' || !Array.isArray(doc.features)) {
-    throw new InputError('The boundary file is not a GeoJSON FeatureCollection.', { location: { file }, fix: 'Export the boundaries as a GeoJSON FeatureCollection.' });
+    throw new InputError('The boundary file is not a GeoJSON FeatureCollection.', {
+      location: { file },
+      fix: 'Export the boundaries as a GeoJSON FeatureCollection.',
+    });
   }
   if (!doc.features.length) throw new InputError('The boundary file has no features.', { location: { file } });
   const notFeature = doc.features.findIndex((f) => !f || typeof f !== 'object' || Array.isArray(f));
-  if (notFeature >= 0) throw new InputError(`Feature ${notFeature + 1} is not a GeoJSON Feature.`, { location: { file, row: notFeature + 1 }, fix: 'Export the boundaries as a GeoJSON FeatureCollection of polygons.' });
+  if (notFeature >= 0)
+    throw new InputError(`Feature ${notFeature + 1} is not a GeoJSON Feature.`, {
+      location: { file, row: notFeature + 1 },
+      fix: 'Export the boundaries as a GeoJSON FeatureCollection of polygons.',
+    });
   const features = doc.features as { properties?: Record<string, unknown> | null; geometry?: AreaGeometry | null }[];
   const first = features[0].properties ?? {};
   const codeKey = codeProperty ?? pickKey(first, CODE_KEYS);
   if (codeProperty && !(codeProperty in first)) {
-    throw new InputError(`The boundary file has no property "${codeProperty}".`, { location: { file }, fix: `Its properties are: ${Object.keys(first).join(', ')}.` });
+    throw new InputError(`The boundary file has no property "${codeProperty}".`, {
+      location: { file },
+      fix: `Its properties are: ${Object.keys(first).join(', ')}.`,
+    });
   }
   if (!codeKey || !(codeKey in first)) {
-    throw new InputError(`Cannot find the area code property in the boundary file (properties: ${Object.keys(first).join(', ')}).`, { location: { file }, fix: 'Name the property holding area codes with --code-property.' });
+    throw new InputError(
+      `Cannot find the area code property in the boundary file (properties: ${Object.keys(first).join(', ')}).`,
+      { location: { file }, fix: 'Name the property holding area codes with --code-property.' },
+    );
   }
-  const nameKey = pickKey(first, NAME_KEYS.filter((p) => !p.test(codeKey)));
+  const nameKey = pickKey(
+    first,
+    NAME_KEYS.filter((p) => !p.test(codeKey)),
+  );
   const shapes: AreaShape[] = [];
   const seen = new Map<string, number>();
   features.forEach((f, i) => {
     const g = f.geometry;
     const code = f.properties?.[codeKey];
     if (code === undefined || code === null || code === '') {
-      throw new InputError(`Feature ${i + 1} has no area code in "${codeKey}".`, { location: { file, row: i + 1, column: codeKey }, fix: 'Every feature needs its area code; correct or remove that feature.' });
+      throw new InputError(`Feature ${i + 1} has no area code in "${codeKey}".`, {
+        location: { file, row: i + 1, column: codeKey },
+        fix: 'Every feature needs its area code; correct or remove that feature.',
+      });
     }
     // Area codes are public reference data: messages may name them.
     if (!g) {
-      throw new InputError(`Feature ${i + 1} (${String(code)}) has no geometry: postcodes cannot be placed in it.`, { location: { file, row: i + 1 }, code: 'boundary_geometry',
-        fix: `Give ${String(code)} its polygon (export the boundaries again from the source), or remove the feature and give postcodes in it their area code in the postcode file.` });
+      throw new InputError(`Feature ${i + 1} (${String(code)}) has no geometry: postcodes cannot be placed in it.`, {
+        location: { file, row: i + 1 },
+        code: 'boundary_geometry',
+        fix: `Give ${String(code)} its polygon (export the boundaries again from the source), or remove the feature and give postcodes in it their area code in the postcode file.`,
+      });
     }
     if (g.type !== 'Polygon' && g.type !== 'MultiPolygon') {
-      throw new InputError(`Feature ${i + 1} (${String(code)}) is not a Polygon or MultiPolygon.`, { location: { file, row: i + 1 }, code: 'boundary_geometry', fix: 'Boundary files must hold polygons.' });
+      throw new InputError(`Feature ${i + 1} (${String(code)}) is not a Polygon or MultiPolygon.`, {
+        location: { file, row: i + 1 },
+        code: 'boundary_geometry',
+        fix: 'Boundary files must hold polygons.',
+      });
     }
     const unusable = unusableGeometry(g);
     if (unusable) {
-      throw new InputError(`Feature ${i + 1} (${String(code)}) has no usable boundary: ${unusable}.`, { location: { file, row: i + 1 }, code: 'boundary_geometry',
-        fix: `Give ${String(code)} its full polygon (export the boundaries again from the source), or remove the feature and give postcodes in it their area code in the postcode file.` });
+      throw new InputError(`Feature ${i + 1} (${String(code)}) has no usable boundary: ${unusable}.`, {
+        location: { file, row: i + 1 },
+        code: 'boundary_geometry',
+        fix: `Give ${String(code)} its full polygon (export the boundaries again from the source), or remove the feature and give postcodes in it their area code in the postcode file.`,
+      });
     }
     const earlier = seen.get(String(code));
     if (earlier !== undefined) {
-      throw new InputError(`Features ${earlier + 1} and ${i + 1} both have the area code ${String(code)}.`, { location: { file, row: i + 1, column: codeKey }, code: 'boundary_duplicates',
-        fix: 'Keep one feature per area (merge its parts into one MultiPolygon) and import the file again.' });
+      throw new InputError(`Features ${earlier + 1} and ${i + 1} both have the area code ${String(code)}.`, {
+        location: { file, row: i + 1, column: codeKey },
+        code: 'boundary_duplicates',
+        fix: 'Keep one feature per area (merge its parts into one MultiPolygon) and import the file again.',
+      });
     }
     seen.set(String(code), i);
     const bbox = bboxOf(g);
     if (!(bbox[0] >= -180 && bbox[2] <= 180 && bbox[1] >= -90 && bbox[3] <= 90)) {
-      throw new InputError(`Feature ${i + 1} (${String(code)}) has coordinates outside longitude/latitude range: the file may be in British National Grid.`, { location: { file, row: i + 1 }, fix: 'Re-project the boundaries to WGS84 (EPSG:4326) before importing.' });
+      throw new InputError(
+        `Feature ${i + 1} (${String(code)}) has coordinates outside longitude/latitude range: the file may be in British National Grid.`,
+        { location: { file, row: i + 1 }, fix: 'Re-project the boundaries to WGS84 (EPSG:4326) before importing.' },
+      );
     }
-    shapes.push({ code: String(code), name: nameKey ? (f.properties?.[nameKey] as string | null) ?? null : null, geometry: g, bbox });
+    shapes.push({
+      code: String(code),
+      name: nameKey ? ((f.properties?.[nameKey] as string | null) ?? null) : null,
+      geometry: g,
+      bbox,
+    });
   });
   return shapes;
 }
 
-export interface PointAssignment { code: string; method: 'within' | 'nearest' }
+export interface PointAssignment {
+  code: string;
+  method: 'within' | 'nearest';
+}
 
 /** A spatial index over shapes answering "which area contains this point?". */
 export class AreaLocator {
@@ -153,17 +217,22 @@ function distanceToShapeKm(lon: number, lat: number, g: AreaGeometry): number {
   const ky = 110.57;
   const polys = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as Position[][][];
   let best = Infinity;
-  for (const poly of polys) for (const ring of poly) {
-    for (let i = 1; i < ring.length; i++) {
-      const ax = (ring[i - 1][0] - lon) * kx, ay = (ring[i - 1][1] - lat) * ky;
-      const bx = (ring[i][0] - lon) * kx, by = (ring[i][1] - lat) * ky;
-      const dx = bx - ax, dy = by - ay;
-      const len2 = dx * dx + dy * dy;
-      const t = len2 > 0 ? Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2)) : 0;
-      const px = ax + t * dx, py = ay + t * dy;
-      const d = Math.sqrt(px * px + py * py);
-      if (d < best) best = d;
+  for (const poly of polys)
+    for (const ring of poly) {
+      for (let i = 1; i < ring.length; i++) {
+        const ax = (ring[i - 1][0] - lon) * kx,
+          ay = (ring[i - 1][1] - lat) * ky;
+        const bx = (ring[i][0] - lon) * kx,
+          by = (ring[i][1] - lat) * ky;
+        const dx = bx - ax,
+          dy = by - ay;
+        const len2 = dx * dx + dy * dy;
+        const t = len2 > 0 ? Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2)) : 0;
+        const px = ax + t * dx,
+          py = ay + t * dy;
+        const d = Math.sqrt(px * px + py * py);
+        if (d < best) best = d;
+      }
     }
-  }
   return best;
 }

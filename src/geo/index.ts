@@ -2,5 +2,13 @@ export { postcodeKey, checkPostcode } from './postcode.ts';
 export type { PostcodeCheck } from './postcode.ts';
 export { parseBoundaries, AreaLocator } from './boundaries.ts';
 export type { AreaShape, AreaGeometry, PointAssignment } from './boundaries.ts';
-export { AREA_LEVELS, LEVEL_TITLES, withArticle, parseLevel, levelFamilyOfCode, yearFromHeader, levelFor } from './levels.ts';
+export {
+  AREA_LEVELS,
+  LEVEL_TITLES,
+  withArticle,
+  parseLevel,
+  levelFamilyOfCode,
+  yearFromHeader,
+  levelFor,
+} from './levels.ts';
 export type { AreaLevel } from './levels.ts';

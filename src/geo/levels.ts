@@ -7,9 +7,14 @@ export const AREA_LEVELS = ['oa21', 'lsoa21', 'msoa21', 'oa11', 'lsoa11', 'msoa1
 export type AreaLevel = (typeof AREA_LEVELS)[number];
 
 export const LEVEL_TITLES: Record<AreaLevel, string> = {
-  oa21: 'Output area (2021)', lsoa21: 'LSOA (2021)', msoa21: 'MSOA (2021)',
-  oa11: 'Output area (2011)', lsoa11: 'LSOA (2011)', msoa11: 'MSOA (2011)',
-  ward: 'Ward', lad: 'Local authority',
+  oa21: 'Output area (2021)',
+  lsoa21: 'LSOA (2021)',
+  msoa21: 'MSOA (2021)',
+  oa11: 'Output area (2011)',
+  lsoa11: 'LSOA (2011)',
+  msoa11: 'MSOA (2011)',
+  ward: 'Ward',
+  lad: 'Local authority',
 };
 
 /** "a" or "an" before a level's title ("an Output area (2021)"). */
@@ -21,13 +26,41 @@ export function withArticle(level: AreaLevel): string {
 
 /** Accepts a level as a user might type it ("oa", "LSOA11", "ward") and returns the canonical level. */
 export function parseLevel(input: string, defaultYear: '11' | '21' = '21'): AreaLevel | null {
-  const s = input.trim().toLowerCase().replace(/[\s_-]/g, '');
+  const s = input
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]/g, '');
   const aliases: Record<string, AreaLevel> = {
-    oa: `oa${defaultYear}` as AreaLevel, lsoa: `lsoa${defaultYear}` as AreaLevel, msoa: `msoa${defaultYear}` as AreaLevel,
-    oa21: 'oa21', oa2021: 'oa21', oa21cd: 'oa21', oa11: 'oa11', oa2011: 'oa11', oa11cd: 'oa11',
-    lsoa21: 'lsoa21', lsoa2021: 'lsoa21', lsoa21cd: 'lsoa21', lsoa11: 'lsoa11', lsoa2011: 'lsoa11', lsoa11cd: 'lsoa11',
-    msoa21: 'msoa21', msoa2021: 'msoa21', msoa21cd: 'msoa21', msoa11: 'msoa11', msoa2011: 'msoa11', msoa11cd: 'msoa11',
-    ward: 'ward', wd: 'ward', osward: 'ward', lad: 'lad', la: 'lad', laua: 'lad', oslaua: 'lad', localauthority: 'lad', authority: 'lad',
+    oa: `oa${defaultYear}` as AreaLevel,
+    lsoa: `lsoa${defaultYear}` as AreaLevel,
+    msoa: `msoa${defaultYear}` as AreaLevel,
+    oa21: 'oa21',
+    oa2021: 'oa21',
+    oa21cd: 'oa21',
+    oa11: 'oa11',
+    oa2011: 'oa11',
+    oa11cd: 'oa11',
+    lsoa21: 'lsoa21',
+    lsoa2021: 'lsoa21',
+    lsoa21cd: 'lsoa21',
+    lsoa11: 'lsoa11',
+    lsoa2011: 'lsoa11',
+    lsoa11cd: 'lsoa11',
+    msoa21: 'msoa21',
+    msoa2021: 'msoa21',
+    msoa21cd: 'msoa21',
+    msoa11: 'msoa11',
+    msoa2011: 'msoa11',
+    msoa11cd: 'msoa11',
+    ward: 'ward',
+    wd: 'ward',
+    osward: 'ward',
+    lad: 'lad',
+    la: 'lad',
+    laua: 'lad',
+    oslaua: 'lad',
+    localauthority: 'lad',
+    authority: 'lad',
   };
   return aliases[s] ?? null;
 }

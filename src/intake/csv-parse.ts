@@ -18,7 +18,13 @@ export interface CsvRecord {
 const NOT_CLOSED = 'a quoted value is not closed properly';
 const NEVER_CLOSED = 'a quote (") opens a value that is never closed; the rest of this line was read as one value';
 
-interface Parsed { values: string[]; end: number; lines: number; problem?: string; eofInQuote: boolean }
+interface Parsed {
+  values: string[];
+  end: number;
+  lines: number;
+  problem?: string;
+  eofInQuote: boolean;
+}
 
 /** Position just past the line break at or after pos (or the end of the text). */
 function nextLineStart(text: string, pos: number): number {
@@ -56,39 +62,71 @@ function parseRecord(text: string, pos: number, delim: string, singleLine: boole
           break;
         }
         v += text.slice(j, q);
-        if (text.charCodeAt(q + 1) === 34) { v += '"'; j = q + 2; continue; }
+        if (text.charCodeAt(q + 1) === 34) {
+          v += '"';
+          j = q + 2;
+          continue;
+        }
         j = q + 1;
         closed = true;
         break;
       }
-      if (!singleLine) for (let k = i; k < j; k++) { const c = text.charCodeAt(k); if (c === 10 || (c === 13 && text.charCodeAt(k + 1) !== 10)) lines++; }
+      if (!singleLine)
+        for (let k = i; k < j; k++) {
+          const c = text.charCodeAt(k);
+          if (c === 10 || (c === 13 && text.charCodeAt(k + 1) !== 10)) lines++;
+        }
       if (!closed) {
         values.push(v);
-        if (singleLine) return { values, end: nextLineStart(text, j), lines: 1, problem: NEVER_CLOSED, eofInQuote: false };
+        if (singleLine)
+          return { values, end: nextLineStart(text, j), lines: 1, problem: NEVER_CLOSED, eofInQuote: false };
         return { values, end: n, lines, problem: NEVER_CLOSED, eofInQuote: true };
       }
       // Text after the closing quote, before the delimiter: kept, and the record marked.
       let k = j;
-      while (k < n) { const c = text.charCodeAt(k); if (c === d || c === 10 || c === 13) break; k++; }
-      if (k > j) { v += text.slice(j, k); problem ??= NOT_CLOSED; }
+      while (k < n) {
+        const c = text.charCodeAt(k);
+        if (c === d || c === 10 || c === 13) break;
+        k++;
+      }
+      if (k > j) {
+        v += text.slice(j, k);
+        problem ??= NOT_CLOSED;
+      }
       values.push(v);
       i = k;
     } else {
       let k = i;
-      while (k < n) { const c = text.charCodeAt(k); if (c === d || c === 10 || c === 13) break; k++; }
+      while (k < n) {
+        const c = text.charCodeAt(k);
+        if (c === d || c === 10 || c === 13) break;
+        k++;
+      }
       values.push(text.slice(i, k));
       i = k;
     }
     if (i >= n) return { values, end: n, lines, problem, eofInQuote: false };
     const c = text.charCodeAt(i);
-    if (c === d) { i++; continue; }
+    if (c === d) {
+      i++;
+      continue;
+    }
     // A line break ends the record.
-    return { values, end: c === 13 && text.charCodeAt(i + 1) === 10 ? i + 2 : i + 1, lines, problem, eofInQuote: false };
+    return {
+      values,
+      end: c === 13 && text.charCodeAt(i + 1) === 10 ? i + 2 : i + 1,
+      lines,
+      problem,
+      eofInQuote: false,
+    };
   }
 }
 
 function lineEnd(text: string, pos: number): number {
-  for (let i = pos; i < text.length; i++) { const c = text.charCodeAt(i); if (c === 10 || c === 13) return i; }
+  for (let i = pos; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return i;
+  }
   return text.length;
 }
 
@@ -97,14 +135,22 @@ function lineEnd(text: string, pos: number): number {
  * record spanning lines with another width is taken to be broken (see above). Records before
  * fromRecord are checked only for quotes that never close (the header and any title lines).
  */
-export function parseCsv(text: string, delimiter: string, opts: { expectedWidth?: number; fromRecord?: number; maxRecords?: number } = {}): CsvRecord[] {
+export function parseCsv(
+  text: string,
+  delimiter: string,
+  opts: { expectedWidth?: number; fromRecord?: number; maxRecords?: number } = {},
+): CsvRecord[] {
   const out: CsvRecord[] = [];
   let pos = 0;
   const max = opts.maxRecords ?? Infinity;
   while (pos < text.length && out.length < max) {
     const r = parseRecord(text, pos, delimiter, false);
     const checkWidth = opts.expectedWidth !== undefined && out.length >= (opts.fromRecord ?? 0);
-    const broken = r.lines > 1 && (r.eofInQuote || r.problem !== undefined || (checkWidth && r.values.length !== opts.expectedWidth && !trailingEmpty(r.values, opts.expectedWidth!)));
+    const broken =
+      r.lines > 1 &&
+      (r.eofInQuote ||
+        r.problem !== undefined ||
+        (checkWidth && r.values.length !== opts.expectedWidth && !trailingEmpty(r.values, opts.expectedWidth!)));
     if (broken || r.eofInQuote) {
       // Keep the first line only, as a record with a problem, and read on from the next line.
       const line = parseRecord(text, pos, delimiter, true);

@@ -6,7 +6,15 @@
 import { basename } from 'node:path';
 import { InputError, NotFoundError, ParameterError, WorkspaceStateError } from '../core/index.ts';
 import { randomInt } from 'node:crypto';
-import { type Engine, type SqlValue, ident, getMeta, sqlFormatPostcode, RECORD_KEY_SQL, LEGACY_KEY_META } from '../store/index.ts';
+import {
+  type Engine,
+  type SqlValue,
+  ident,
+  getMeta,
+  sqlFormatPostcode,
+  RECORD_KEY_SQL,
+  LEGACY_KEY_META,
+} from '../store/index.ts';
 import { checkPostcode } from '../geo/index.ts';
 import { readSourceTable, stageCleanCsv, type StagedCsv } from './readers.ts';
 import type { ReadOptions, SourceTable } from './table.ts';
@@ -53,7 +61,13 @@ export interface ColumnPrivacy {
   reason: string;
 }
 
-export interface RowIssue { row: number; status: 'unmatched' | 'rejected' | 'corrected'; column: string | null; value: string | null; reason: string }
+export interface RowIssue {
+  row: number;
+  status: 'unmatched' | 'rejected' | 'corrected';
+  column: string | null;
+  value: string | null;
+  reason: string;
+}
 
 export interface DatasetImportResult {
   dataset: string;
@@ -84,11 +98,22 @@ export interface DatasetImportResult {
 
 const NAME_RE = /^[a-z][a-z0-9_-]{0,62}$/;
 let stagingCounter = 0;
-const POSTCODE_HEADER = [/^post\s*code$/i, /^postcode$/i, /^post_code$/i, /^pcds?$/i, /^pc$/i, /postcode/i, /post\s*code/i];
+const POSTCODE_HEADER = [
+  /^post\s*code$/i,
+  /^postcode$/i,
+  /^post_code$/i,
+  /^pcds?$/i,
+  /^pc$/i,
+  /postcode/i,
+  /post\s*code/i,
+];
 
 export function validateDatasetName(name: string): void {
   if (!NAME_RE.test(name)) {
-    throw new ParameterError(`"${name}" cannot be used as a dataset name.`, 'Use lower-case letters, digits, "-" and "_", starting with a letter (e.g. green_waste_2024).');
+    throw new ParameterError(
+      `"${name}" cannot be used as a dataset name.`,
+      'Use lower-case letters, digits, "-" and "_", starting with a letter (e.g. green_waste_2024).',
+    );
   }
 }
 
@@ -100,31 +125,52 @@ export function tableNameFor(name: string): string {
 function applyMapping(table: { header: string[]; file: string }, map: Record<string, string>): string[] {
   const header = [...table.header];
   for (const [from, to] of Object.entries(map)) {
-    const i = header.findIndex((h) => h === from) >= 0 ? header.findIndex((h) => h === from) : header.findIndex((h) => h.toLowerCase() === from.toLowerCase());
+    const i =
+      header.findIndex((h) => h === from) >= 0
+        ? header.findIndex((h) => h === from)
+        : header.findIndex((h) => h.toLowerCase() === from.toLowerCase());
     if (i < 0) {
-      throw new InputError(`--map names a column "${from}" that is not in the file.`, { location: { file: table.file, column: from }, fix: `Columns in the file: ${table.header.join(', ')}.` });
+      throw new InputError(`--map names a column "${from}" that is not in the file.`, {
+        location: { file: table.file, column: from },
+        fix: `Columns in the file: ${table.header.join(', ')}.`,
+      });
     }
     header[i] = to;
   }
   const blank = Object.entries(map).find(([, to]) => !to.trim());
-  if (blank) throw new InputError(`--map "${blank[0]}=" gives the column no new name.`, { location: { file: table.file, column: blank[0] }, fix: `Write it as --map "${blank[0]}=new_name".` });
+  if (blank)
+    throw new InputError(`--map "${blank[0]}=" gives the column no new name.`, {
+      location: { file: table.file, column: blank[0] },
+      fix: `Write it as --map "${blank[0]}=new_name".`,
+    });
   const dup = header.find((h, i) => header.findIndex((x) => x.toLowerCase() === h.toLowerCase()) !== i);
-  if (dup) throw new InputError(`Two columns would both be called "${dup}".`, { location: { file: table.file, column: dup }, fix: 'Change the --map so every column has its own name.' });
+  if (dup)
+    throw new InputError(`Two columns would both be called "${dup}".`, {
+      location: { file: table.file, column: dup },
+      fix: 'Change the --map so every column has its own name.',
+    });
   // Names starting with "_" belong to the Observatory's own columns (_row, _status, _pc_key ...):
   // a user's column is never renamed behind their back nor confused with one of them.
   const reserved = header.findIndex((h) => h.startsWith('_'));
   if (reserved >= 0) {
     const original = table.header[reserved];
-    throw new InputError(`The column "${header[reserved]}" starts with "_", which is kept for the Observatory's own columns.`, {
-      location: { file: table.file, column: original }, code: 'input_reserved_column',
-      fix: `Rename it on the way in, e.g. --map "${original}=${header[reserved].replace(/^_+/, '') || 'column'}_source".`,
-    });
+    throw new InputError(
+      `The column "${header[reserved]}" starts with "_", which is kept for the Observatory's own columns.`,
+      {
+        location: { file: table.file, column: original },
+        code: 'input_reserved_column',
+        fix: `Rename it on the way in, e.g. --map "${original}=${header[reserved].replace(/^_+/, '') || 'column'}_source".`,
+      },
+    );
   }
   return header;
 }
 
 function findColumn(header: string[], wanted: string | undefined, patterns: RegExp[]): number {
-  if (wanted) return header.findIndex((h) => h === wanted) >= 0 ? header.findIndex((h) => h === wanted) : header.findIndex((h) => h.toLowerCase() === wanted.toLowerCase());
+  if (wanted)
+    return header.findIndex((h) => h === wanted) >= 0
+      ? header.findIndex((h) => h === wanted)
+      : header.findIndex((h) => h.toLowerCase() === wanted.toLowerCase());
   for (const p of patterns) {
     const i = header.findIndex((h) => p.test(h));
     if (i >= 0) return i;
@@ -132,20 +178,33 @@ function findColumn(header: string[], wanted: string | undefined, patterns: RegE
   return -1;
 }
 
-export async function importDataset(engine: Engine, name: string, file: string, opts: DatasetImportOptions = {}): Promise<DatasetImportResult> {
+export async function importDataset(
+  engine: Engine,
+  name: string,
+  file: string,
+  opts: DatasetImportOptions = {},
+): Promise<DatasetImportResult> {
   validateDatasetName(name);
   const progress = opts.onProgress ?? (() => {});
   const pcCount = await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM postcode`);
   if (!pcCount || pcCount.n === 0) {
-    throw new WorkspaceStateError('The workspace has no postcode directory yet, so records cannot be placed.', 'Import one first: civic reference import WORKSPACE --postcodes FILE');
+    throw new WorkspaceStateError(
+      'The workspace has no postcode directory yet, so records cannot be placed.',
+      'Import one first: civic reference import WORKSPACE --postcodes FILE',
+    );
   }
   const existing = await engine.one(`SELECT name FROM dataset WHERE name = $1`, [name]);
   if (existing && !opts.replace) {
-    throw new WorkspaceStateError(`A dataset called "${name}" already exists.`, 'Choose another name, or add --replace to replace it.');
+    throw new WorkspaceStateError(
+      `A dataset called "${name}" already exists.`,
+      'Choose another name, or add --replace to replace it.',
+    );
   }
 
   progress({ stage: 'reading', done: 0, total: 1 });
-  const staged = (await stageCleanCsv(engine, file, opts)) ?? (opts.prepare ? await stagePrepared(engine, await opts.prepare()) : null);
+  const staged =
+    (await stageCleanCsv(engine, file, opts)) ??
+    (opts.prepare ? await stagePrepared(engine, await opts.prepare()) : null);
   try {
     return await importRead(engine, name, file, opts, staged, existing !== undefined);
   } finally {
@@ -153,33 +212,60 @@ export async function importDataset(engine: Engine, name: string, file: string, 
   }
 }
 
-async function importRead(engine: Engine, name: string, file: string, opts: DatasetImportOptions, staged: StagedCsv | null, existing: boolean): Promise<DatasetImportResult> {
+async function importRead(
+  engine: Engine,
+  name: string,
+  file: string,
+  opts: DatasetImportOptions,
+  staged: StagedCsv | null,
+  existing: boolean,
+): Promise<DatasetImportResult> {
   const progress = opts.onProgress ?? (() => {});
-  const table: SourceTable | StagedCsv = staged ?? await readSourceTable(file, opts, engine);
-  const format = staged ? staged.format ?? 'csv' : (table as SourceTable).format;
+  const table: SourceTable | StagedCsv = staged ?? (await readSourceTable(file, opts, engine));
+  const format = staged ? (staged.format ?? 'csv') : (table as SourceTable).format;
   progress({ stage: 'reading', done: 1, total: 1 });
   const header = applyMapping(table, opts.map ?? {});
   const pcIndex = findColumn(header, opts.postcodeColumn, POSTCODE_HEADER);
   if (pcIndex < 0) {
-    throw new InputError(opts.postcodeColumn ? `The file has no column "${opts.postcodeColumn}".` : 'No postcode column was found in the file.', {
-      location: { file: table.file, column: opts.postcodeColumn }, code: 'input_no_postcode',
-      fix: `Name the postcode column with --postcode-column, or, if the column names are not on the first row, give their row with --header-row. Columns read: ${header.join(', ')}.`,
-    });
+    throw new InputError(
+      opts.postcodeColumn
+        ? `The file has no column "${opts.postcodeColumn}".`
+        : 'No postcode column was found in the file.',
+      {
+        location: { file: table.file, column: opts.postcodeColumn },
+        code: 'input_no_postcode',
+        fix: `Name the postcode column with --postcode-column, or, if the column names are not on the first row, give their row with --header-row. Columns read: ${header.join(', ')}.`,
+      },
+    );
   }
-  const named = (option: string, cols: string[]) => cols.map((c) => {
-    const i = findColumn(header, c, []);
-    if (i < 0) throw new InputError(`${option} names a column "${c}" that is not in the file.`, { location: { file: table.file, column: c }, fix: `Columns in the file: ${header.join(', ')}.` });
-    return i;
-  });
+  const named = (option: string, cols: string[]) =>
+    cols.map((c) => {
+      const i = findColumn(header, c, []);
+      if (i < 0)
+        throw new InputError(`${option} names a column "${c}" that is not in the file.`, {
+          location: { file: table.file, column: c },
+          fix: `Columns in the file: ${header.join(', ')}.`,
+        });
+      return i;
+    });
   const askedIdx = named('--pseudonymise', opts.pseudonymise ?? []);
-  if (askedIdx.includes(pcIndex)) throw new ParameterError('The postcode column cannot be pseudonymised: it is needed to place each record.');
+  if (askedIdx.includes(pcIndex))
+    throw new ParameterError('The postcode column cannot be pseudonymised: it is needed to place each record.');
   const clearIdx = new Set(named('--keep-in-clear', opts.keepInClear ?? []));
   const both = askedIdx.find((i) => clearIdx.has(i));
-  if (both !== undefined) throw new ParameterError(`"${header[both]}" is named both to pseudonymise and to keep in clear.`, 'Name each column in only one of --pseudonymise and --keep-in-clear.');
+  if (both !== undefined)
+    throw new ParameterError(
+      `"${header[both]}" is named both to pseudonymise and to keep in clear.`,
+      'Name each column in only one of --pseudonymise and --keep-in-clear.',
+    );
 
   // Columns that look personal, from their names (as in the file, and as renamed) and a sample of values.
   const sample = staged
-    ? (await engine.all(`SELECT ${staged.columns.map((c) => ident(c)).join(', ')} FROM ${ident(staged.table)} ORDER BY _row LIMIT ${PERSONAL_SAMPLE_ROWS}`)).map((r) => staged.columns.map((c) => r[c] as string | null))
+    ? (
+        await engine.all(
+          `SELECT ${staged.columns.map((c) => ident(c)).join(', ')} FROM ${ident(staged.table)} ORDER BY _row LIMIT ${PERSONAL_SAMPLE_ROWS}`,
+        )
+      ).map((r) => staged.columns.map((c) => r[c] as string | null))
     : (table as SourceTable).rows.slice(0, PERSONAL_SAMPLE_ROWS).map((r) => r.values);
   const detected = new Map<number, PersonalColumn>();
   for (const names of [table.header, header]) {
@@ -190,24 +276,40 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
   }
   const privacy: ColumnPrivacy[] = [];
   const matching = clearForMatching(header, header[pcIndex]);
-  for (const m of matching) if (!askedIdx.includes(header.indexOf(m.column))) privacy.push({ column: m.column, decision: 'needed for matching', reason: m.reason });
+  for (const m of matching)
+    if (!askedIdx.includes(header.indexOf(m.column)))
+      privacy.push({ column: m.column, decision: 'needed for matching', reason: m.reason });
   const pseudoIdx: number[] = [];
   header.forEach((h, i) => {
     const d = detected.get(i);
-    if (askedIdx.includes(i)) { pseudoIdx.push(i); privacy.push({ column: h, decision: 'pseudonymised', reason: d ? d.reason : 'asked for at import' }); }
-    else if (d && clearIdx.has(i)) privacy.push({ column: h, decision: 'kept in clear', reason: `kept readable on purpose, though ${d.reason}` });
-    else if (d && !matching.some((m) => m.column === h)) { pseudoIdx.push(i); privacy.push({ column: h, decision: 'pseudonymised', reason: d.reason }); }
+    if (askedIdx.includes(i)) {
+      pseudoIdx.push(i);
+      privacy.push({ column: h, decision: 'pseudonymised', reason: d ? d.reason : 'asked for at import' });
+    } else if (d && clearIdx.has(i))
+      privacy.push({ column: h, decision: 'kept in clear', reason: `kept readable on purpose, though ${d.reason}` });
+    else if (d && !matching.some((m) => m.column === h)) {
+      pseudoIdx.push(i);
+      privacy.push({ column: h, decision: 'pseudonymised', reason: d.reason });
+    }
   });
   const key = opts.key ?? null;
   if (pseudoIdx.length && !key) throw missingKeyError(pseudoIdx.map((i) => header[i]));
-  if (pseudoIdx.length && await getMeta(engine, LEGACY_KEY_META)) {
-    throw new WorkspaceStateError('This workspace still holds its old pseudonymisation key inside the file, where a copy of the workspace would give it away.',
-      'Move it out first: civic key export-from-workspace WORKSPACE --out KEYFILE, then import with --key-file KEYFILE.');
+  if (pseudoIdx.length && (await getMeta(engine, LEGACY_KEY_META))) {
+    throw new WorkspaceStateError(
+      'This workspace still holds its old pseudonymisation key inside the file, where a copy of the workspace would give it away.',
+      'Move it out first: civic key export-from-workspace WORKSPACE --out KEYFILE, then import with --key-file KEYFILE.',
+    );
   }
   const warnings: string[] = [];
   if (pseudoIdx.length) {
-    const others = await engine.all<{ name: string }>(`SELECT name FROM dataset WHERE pseudonym_key_id IS NOT NULL AND pseudonym_key_id <> $1 AND name <> $2 ORDER BY name`, [key!.id, name]);
-    if (others.length) warnings.push(`${others.map((o) => o.name).join(', ')} ${others.length === 1 ? 'was' : 'were'} pseudonymised with a different key, so ${others.length === 1 ? 'its' : 'their'} pseudonyms will not match this dataset's. Re-import with the same key to link them.`);
+    const others = await engine.all<{ name: string }>(
+      `SELECT name FROM dataset WHERE pseudonym_key_id IS NOT NULL AND pseudonym_key_id <> $1 AND name <> $2 ORDER BY name`,
+      [key!.id, name],
+    );
+    if (others.length)
+      warnings.push(
+        `${others.map((o) => o.name).join(', ')} ${others.length === 1 ? 'was' : 'were'} pseudonymised with a different key, so ${others.length === 1 ? 'its' : 'their'} pseudonyms will not match this dataset's. Re-import with the same key to link them.`,
+      );
   }
   const keptInClear = privacy.filter((p) => p.decision === 'kept in clear').map((p) => p.column);
 
@@ -221,7 +323,9 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
   // The staging table is filled before the transaction: temporary tables made inside one are
   // much slower to read back (measured: the matching join took twice as long).
   const attrCols = attrIdx.map((i) => `${ident(header[i])} VARCHAR`).join(', ');
-  await engine.run(`CREATE TEMP TABLE ${ident(staging)} (_row BIGINT, _postcode_raw VARCHAR, _problem VARCHAR, _problem_column VARCHAR${attrCols ? ', ' + attrCols : ''})`);
+  await engine.run(
+    `CREATE TEMP TABLE ${ident(staging)} (_row BIGINT, _postcode_raw VARCHAR, _problem VARCHAR, _problem_column VARCHAR${attrCols ? ', ' + attrCols : ''})`,
+  );
 
   const pseudoSet = new Set(pseudoIdx);
   const source = table as SourceTable;
@@ -244,10 +348,17 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
       ${attrIdx.length ? ', ' + attrIdx.map((i) => ident(staged.columns[i])).join(', ') : ''} FROM ${ident(staged.table)}`);
     for (const i of pseudoIdx) {
       const col = ident(header[i]);
-      const values = await engine.all<{ v: string }>(`SELECT DISTINCT ${col} AS v FROM ${ident(staging)} WHERE ${col} IS NOT NULL`);
+      const values = await engine.all<{ v: string }>(
+        `SELECT DISTINCT ${col} AS v FROM ${ident(staging)} WHERE ${col} IS NOT NULL`,
+      );
       await engine.run(`CREATE TEMP TABLE pseudonym_map (v VARCHAR, p VARCHAR)`);
-      await engine.append('pseudonym_map', values.map(({ v }) => [v, pseudonymise(v, key!.secret)]));
-      await engine.run(`UPDATE ${ident(staging)} SET ${col} = m.p FROM pseudonym_map m WHERE ${ident(staging)}.${col} = m.v`);
+      await engine.append(
+        'pseudonym_map',
+        values.map(({ v }) => [v, pseudonymise(v, key!.secret)]),
+      );
+      await engine.run(
+        `UPDATE ${ident(staging)} SET ${col} = m.p FROM pseudonym_map m WHERE ${ident(staging)}.${col} = m.v`,
+      );
       await engine.run(`DROP TABLE pseudonym_map`);
     }
   } else {
@@ -279,36 +390,60 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
         FROM ${ident(staging)} s LEFT JOIN postcode p ON p.pc_key = upper(replace(s._postcode_raw, ' ', ''))
         ORDER BY s._row`); // in file order: it also writes faster (measured)
       // Fault injection for the killed-import test: hold the transaction open so it can be killed.
-      if (process.env.CIVIC_FAULT_PAUSE_MS) await new Promise((r) => setTimeout(r, Number(process.env.CIVIC_FAULT_PAUSE_MS)));
+      if (process.env.CIVIC_FAULT_PAUSE_MS)
+        await new Promise((r) => setTimeout(r, Number(process.env.CIVIC_FAULT_PAUSE_MS)));
 
-      const pending = await engine.all<{ raw: string | null }>(`SELECT DISTINCT _postcode_raw AS raw FROM ${ident(tableName)} WHERE _status IS NULL`);
+      const pending = await engine.all<{ raw: string | null }>(
+        `SELECT DISTINCT _postcode_raw AS raw FROM ${ident(tableName)} WHERE _status IS NULL`,
+      );
       const decisions: SqlValue[][] = [];
       const candidates = new Map<string, string>();
       for (const { raw } of pending) {
         const c = checkPostcode(raw);
         if (c.kind === 'corrected') candidates.set(raw ?? '', c.key);
         else if (c.kind === 'valid') candidates.set(raw ?? '', c.key);
-        else decisions.push([raw, 'rejected', null, null, c.kind === 'blank' ? 'missing postcode' : 'not a valid UK postcode']);
+        else
+          decisions.push([
+            raw,
+            'rejected',
+            null,
+            null,
+            c.kind === 'blank' ? 'missing postcode' : 'not a valid UK postcode',
+          ]);
       }
       if (candidates.size) {
         await engine.run(`CREATE TEMP TABLE pc_candidate (raw VARCHAR, pc_key VARCHAR)`);
-        await engine.append('pc_candidate', [...candidates].map(([raw, k]) => [raw, k]));
+        await engine.append(
+          'pc_candidate',
+          [...candidates].map(([raw, k]) => [raw, k]),
+        );
         const found = await engine.all<{ raw: string; pc_key: string; postcode: string; status: string }>(
-          `SELECT c.raw, p.pc_key, ${sqlFormatPostcode('p.pc_key')} AS postcode, p.status FROM pc_candidate c JOIN postcode p ON p.pc_key = c.pc_key`);
+          `SELECT c.raw, p.pc_key, ${sqlFormatPostcode('p.pc_key')} AS postcode, p.status FROM pc_candidate c JOIN postcode p ON p.pc_key = c.pc_key`,
+        );
         await engine.run(`DROP TABLE pc_candidate`);
         const foundByRaw = new Map(found.map((f) => [f.raw, f]));
         for (const [raw, k] of candidates) {
           const f = foundByRaw.get(raw);
           if (f) {
-            const note = `postcode corrected from "${raw.trim()}" to "${f.postcode}"` + (f.status === 'terminated' ? '; terminated postcode' : '');
+            const note =
+              `postcode corrected from "${raw.trim()}" to "${f.postcode}"` +
+              (f.status === 'terminated' ? '; terminated postcode' : '');
             decisions.push([raw, 'matched', f.pc_key, f.postcode, note]);
           } else {
-            decisions.push([raw, 'unmatched', null, null, `postcode ${checkPostcode(raw).kind === 'corrected' ? `(read as ${k}) ` : ''}is not in the postcode directory`]);
+            decisions.push([
+              raw,
+              'unmatched',
+              null,
+              null,
+              `postcode ${checkPostcode(raw).kind === 'corrected' ? `(read as ${k}) ` : ''}is not in the postcode directory`,
+            ]);
           }
         }
       }
       if (decisions.length) {
-        await engine.run(`CREATE TEMP TABLE pc_decision (raw VARCHAR, status VARCHAR, pc_key VARCHAR, postcode VARCHAR, note VARCHAR)`);
+        await engine.run(
+          `CREATE TEMP TABLE pc_decision (raw VARCHAR, status VARCHAR, pc_key VARCHAR, postcode VARCHAR, note VARCHAR)`,
+        );
         await engine.append('pc_decision', decisions);
         await engine.run(`UPDATE ${ident(tableName)} AS t SET _status = d.status, _pc_key = d.pc_key, _postcode = d.postcode, _note = d.note
           FROM pc_decision d WHERE t._status IS NULL AND t._postcode_raw IS NOT DISTINCT FROM d.raw`);
@@ -317,9 +452,12 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
       progress({ stage: 'matching', done: 1, total: 1 });
 
       const pcName = header[pcIndex];
-      await engine.run(`INSERT INTO dataset_issue
+      await engine.run(
+        `INSERT INTO dataset_issue
         SELECT $1, _row, _status, coalesce(_note_column, $2), _postcode_raw, _note
-        FROM ${ident(tableName)} WHERE _status IN ('unmatched', 'rejected') ORDER BY _row`, [name, pcName]);
+        FROM ${ident(tableName)} WHERE _status IN ('unmatched', 'rejected') ORDER BY _row`,
+        [name, pcName],
+      );
 
       const counts = (await engine.one<Record<string, number>>(`SELECT count(*)::BIGINT AS read,
           count(*) FILTER (WHERE _status = 'matched')::BIGINT AS matched,
@@ -329,37 +467,86 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
           count(*) FILTER (WHERE _status = 'matched' AND _note LIKE '%terminated postcode')::BIGINT AS terminated,
           count(*) FILTER (WHERE _status IS NULL)::BIGINT AS undecided
         FROM ${ident(tableName)}`))!;
-      if (counts.undecided > 0 || counts.read !== total || counts.matched + counts.unmatched + counts.rejected !== counts.read) {
+      if (
+        counts.undecided > 0 ||
+        counts.read !== total ||
+        counts.matched + counts.unmatched + counts.rejected !== counts.read
+      ) {
         // Never let a row go missing silently: this would be a defect, so stop and keep the workspace as it was.
-        throw new Error(`Row accounting failed for ${name}: read ${counts.read} of ${total}, undecided ${counts.undecided}`);
+        throw new Error(
+          `Row accounting failed for ${name}: read ${counts.read} of ${total}, undecided ${counts.undecided}`,
+        );
       }
       const reasons = await engine.all<{ status: string; reason: string; rows: number }>(
         `SELECT status, CASE WHEN reason LIKE 'postcode (read as%' THEN 'postcode is not in the postcode directory' ELSE reason END AS reason,
-          count(*)::BIGINT AS rows FROM dataset_issue WHERE dataset = $1 GROUP BY ALL ORDER BY rows DESC, reason`, [name]);
+          count(*)::BIGINT AS rows FROM dataset_issue WHERE dataset = $1 GROUP BY ALL ORDER BY rows DESC, reason`,
+        [name],
+      );
       const columns = attrIdx.map((i) => header[i]);
       const pseudonymised = pseudoIdx.map((i) => header[i]);
       const now = new Date().toISOString();
       const keyId = pseudonymised.length ? key!.id : null;
       const by = opts.decidedBy ?? { username: null, role: null };
-      await engine.run(`INSERT INTO dataset (name, title, table_name, source_file, format, encoding, postcode_column, columns, pseudonymised, partner,
+      await engine.run(
+        `INSERT INTO dataset (name, title, table_name, source_file, format, encoding, postcode_column, columns, pseudonymised, partner,
           read_count, matched, unmatched, rejected, corrected, terminated, imported_at, pseudonym_key_id, privacy)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`, [
-        name, opts.title ?? null, tableName, (opts.sourceName ?? basename(file)), format, table.encoding ?? null, pcName,
-        JSON.stringify(columns), JSON.stringify(pseudonymised), opts.partner ?? null,
-        counts.read, counts.matched, counts.unmatched, counts.rejected, counts.corrected, counts.terminated, now,
-        keyId, JSON.stringify({ keyId, decidedBy: by.username, role: by.role, decidedAt: now, columns: privacy }),
-      ]);
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+        [
+          name,
+          opts.title ?? null,
+          tableName,
+          opts.sourceName ?? basename(file),
+          format,
+          table.encoding ?? null,
+          pcName,
+          JSON.stringify(columns),
+          JSON.stringify(pseudonymised),
+          opts.partner ?? null,
+          counts.read,
+          counts.matched,
+          counts.unmatched,
+          counts.rejected,
+          counts.corrected,
+          counts.terminated,
+          now,
+          keyId,
+          JSON.stringify({ keyId, decidedBy: by.username, role: by.role, decidedAt: now, columns: privacy }),
+        ],
+      );
       await engine.run(`INSERT INTO dataset_disclosure VALUES ($1, $2, '{}')`, [name, keySalt]);
       // Keeping a personal column readable is a choice someone made: the audit log says who and when.
       for (const p of privacy.filter((x) => x.decision === 'kept in clear')) {
-        await engine.run(`INSERT INTO audit_log VALUES ($1, $2, $3, 'kept in clear', $4, $5)`, [now, by.username, by.role, `${name}: column "${p.column}" kept readable, though it looks personal`, by.ip ?? null]);
+        await engine.run(`INSERT INTO audit_log VALUES ($1, $2, $3, 'kept in clear', $4, $5)`, [
+          now,
+          by.username,
+          by.role,
+          `${name}: column "${p.column}" kept readable, though it looks personal`,
+          by.ip ?? null,
+        ]);
       }
-      await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'dataset', $1, $2, $3, $4)`,
-        [name, (opts.sourceName ?? basename(file)), counts.read, new Date().toISOString()]);
+      await engine.run(
+        `INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'dataset', $1, $2, $3, $4)`,
+        [name, opts.sourceName ?? basename(file), counts.read, new Date().toISOString()],
+      );
       return {
-        dataset: name, file: (opts.sourceName ?? basename(file)), format, encoding: table.encoding ?? null, postcodeColumn: pcName,
-        columns, pseudonymised, keptInClear, privacy, keyId, warnings, read: counts.read, matched: counts.matched, unmatched: counts.unmatched, rejected: counts.rejected,
-        corrected: counts.corrected, terminated: counts.terminated, reasons,
+        dataset: name,
+        file: opts.sourceName ?? basename(file),
+        format,
+        encoding: table.encoding ?? null,
+        postcodeColumn: pcName,
+        columns,
+        pseudonymised,
+        keptInClear,
+        privacy,
+        keyId,
+        warnings,
+        read: counts.read,
+        matched: counts.matched,
+        unmatched: counts.unmatched,
+        rejected: counts.rejected,
+        corrected: counts.corrected,
+        terminated: counts.terminated,
+        reasons,
       };
     });
   } finally {
@@ -368,8 +555,17 @@ async function importRead(engine: Engine, name: string, file: string, opts: Data
 }
 
 export interface DatasetSummary {
-  name: string; title: string | null; file: string | null; format: string | null; partner: string | null;
-  read: number; matched: number; unmatched: number; rejected: number; matchRate: number; importedAt: string;
+  name: string;
+  title: string | null;
+  file: string | null;
+  format: string | null;
+  partner: string | null;
+  read: number;
+  matched: number;
+  unmatched: number;
+  rejected: number;
+  matchRate: number;
+  importedAt: string;
   /** the cell keys of the row accounts (cell key method), for the boundary to perturb them for non-owners */
   keys: { read: number; matched: number; unmatched: number; rejected: number };
 }
@@ -386,44 +582,89 @@ export async function listDatasets(engine: Engine): Promise<DatasetSummary[]> {
   }
   return rows.map((r) => ({
     keys: keys.get(r.name as string)!,
-    name: r.name as string, title: r.title as string | null, file: r.source_file as string | null, format: r.format as string | null,
-    partner: r.partner as string | null, read: r.read_count as number, matched: r.matched as number, unmatched: r.unmatched as number,
-    rejected: r.rejected as number, matchRate: (r.read_count as number) ? ((r.matched as number) / (r.read_count as number)) * 100 : 0,
+    name: r.name as string,
+    title: r.title as string | null,
+    file: r.source_file as string | null,
+    format: r.format as string | null,
+    partner: r.partner as string | null,
+    read: r.read_count as number,
+    matched: r.matched as number,
+    unmatched: r.unmatched as number,
+    rejected: r.rejected as number,
+    matchRate: (r.read_count as number) ? ((r.matched as number) / (r.read_count as number)) * 100 : 0,
     importedAt: r.imported_at as string,
   }));
 }
 
-export async function datasetIssues(engine: Engine, name: string, opts: { status?: 'unmatched' | 'rejected' | 'corrected'; limit?: number } = {}): Promise<RowIssue[]> {
-  const ds = await engine.one<{ table_name: string; postcode_column: string }>(`SELECT table_name, postcode_column FROM dataset WHERE name = $1`, [name]);
+export async function datasetIssues(
+  engine: Engine,
+  name: string,
+  opts: { status?: 'unmatched' | 'rejected' | 'corrected'; limit?: number } = {},
+): Promise<RowIssue[]> {
+  const ds = await engine.one<{ table_name: string; postcode_column: string }>(
+    `SELECT table_name, postcode_column FROM dataset WHERE name = $1`,
+    [name],
+  );
   if (!ds) throw await missingDataset(engine, name);
   if (opts.status === 'corrected') {
     // Matched rows keep their note in the dataset's own table.
     const rows = await engine.all<{ row_no: number; value: string | null; reason: string }>(
-      `SELECT _row AS row_no, _postcode_raw AS value, _note AS reason FROM ${ident(ds.table_name)} WHERE _status = 'matched' AND _note LIKE 'postcode corrected%' ORDER BY _row ${opts.limit ? `LIMIT ${Math.floor(opts.limit)}` : ''}`);
-    return rows.map((r) => ({ row: r.row_no, status: 'corrected', column: ds.postcode_column, value: r.value, reason: r.reason }));
+      `SELECT _row AS row_no, _postcode_raw AS value, _note AS reason FROM ${ident(ds.table_name)} WHERE _status = 'matched' AND _note LIKE 'postcode corrected%' ORDER BY _row ${opts.limit ? `LIMIT ${Math.floor(opts.limit)}` : ''}`,
+    );
+    return rows.map((r) => ({
+      row: r.row_no,
+      status: 'corrected',
+      column: ds.postcode_column,
+      value: r.value,
+      reason: r.reason,
+    }));
   }
-  const rows = await engine.all<{ row_no: number; status: string; column_name: string | null; value: string | null; reason: string }>(
+  const rows = await engine.all<{
+    row_no: number;
+    status: string;
+    column_name: string | null;
+    value: string | null;
+    reason: string;
+  }>(
     `SELECT row_no, status, column_name, value, reason FROM dataset_issue WHERE dataset = $1 ${opts.status ? 'AND status = $2' : ''} ORDER BY row_no ${opts.limit ? `LIMIT ${Math.floor(opts.limit)}` : ''}`,
-    opts.status ? [name, opts.status] : [name]);
-  return rows.map((r) => ({ row: r.row_no, status: r.status as RowIssue['status'], column: r.column_name, value: r.value, reason: r.reason }));
+    opts.status ? [name, opts.status] : [name],
+  );
+  return rows.map((r) => ({
+    row: r.row_no,
+    status: r.status as RowIssue['status'],
+    column: r.column_name,
+    value: r.value,
+    reason: r.reason,
+  }));
 }
 
 /** The one error for a dataset that is not there, naming those that are. */
 export async function missingDataset(engine: Engine, name: string): Promise<NotFoundError> {
   const names = (await engine.all<{ name: string }>(`SELECT name FROM dataset ORDER BY name`)).map((r) => r.name);
-  return new NotFoundError(`There is no dataset called "${name}".`, names.length ? `Datasets in this workspace: ${names.join(', ')}.` : 'Import one with: civic dataset import WORKSPACE NAME FILE');
+  return new NotFoundError(
+    `There is no dataset called "${name}".`,
+    names.length
+      ? `Datasets in this workspace: ${names.join(', ')}.`
+      : 'Import one with: civic dataset import WORKSPACE NAME FILE',
+  );
 }
 
 /** Removes a dataset, its records and its row issues, in one transaction. */
 export async function removeDataset(engine: Engine, name: string): Promise<{ dataset: string; rows: number }> {
-  const ds = await engine.one<{ table_name: string; read_count: number }>(`SELECT table_name, read_count FROM dataset WHERE name = $1`, [name]);
+  const ds = await engine.one<{ table_name: string; read_count: number }>(
+    `SELECT table_name, read_count FROM dataset WHERE name = $1`,
+    [name],
+  );
   if (!ds) throw await missingDataset(engine, name);
   return engine.transaction(async () => {
     await engine.run(`DROP TABLE IF EXISTS ${ident(ds.table_name)}`);
     await engine.run(`DELETE FROM dataset_issue WHERE dataset = $1`, [name]);
     await engine.run(`DELETE FROM dataset WHERE name = $1`, [name]);
     await engine.run(`DELETE FROM dataset_disclosure WHERE dataset = $1`, [name]);
-    await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'dataset removed', $1, NULL, $2, $3)`, [name, ds.read_count, new Date().toISOString()]);
+    await engine.run(
+      `INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'dataset removed', $1, NULL, $2, $3)`,
+      [name, ds.read_count, new Date().toISOString()],
+    );
     return { dataset: name, rows: ds.read_count };
   });
 }
@@ -434,8 +675,10 @@ export async function removeDataset(engine: Engine, name: string): Promise<{ dat
  * anyone but its owner's filters.
  */
 export async function publishedCategories(engine: Engine, name: string): Promise<Record<string, string[]>> {
-  const r = await engine.one<{ published: string }>(`SELECT published FROM dataset_disclosure WHERE dataset = $1`, [name]);
-  return r ? JSON.parse(r.published) as Record<string, string[]> : {};
+  const r = await engine.one<{ published: string }>(`SELECT published FROM dataset_disclosure WHERE dataset = $1`, [
+    name,
+  ]);
+  return r ? (JSON.parse(r.published) as Record<string, string[]>) : {};
 }
 
 /**
@@ -443,18 +686,37 @@ export async function publishedCategories(engine: Engine, name: string): Promise
  * the column has. Only the owner does this, deliberately, for columns of a few categories (never
  * names, references or free text); `values: []` withdraws the column.
  */
-export async function publishCategories(engine: Engine, name: string, column: string, values?: string[]): Promise<{ column: string; values: string[] }> {
-  const ds = await engine.one<{ table_name: string; columns: string }>(`SELECT table_name, columns FROM dataset WHERE name = $1`, [name]);
+export async function publishCategories(
+  engine: Engine,
+  name: string,
+  column: string,
+  values?: string[],
+): Promise<{ column: string; values: string[] }> {
+  const ds = await engine.one<{ table_name: string; columns: string }>(
+    `SELECT table_name, columns FROM dataset WHERE name = $1`,
+    [name],
+  );
   if (!ds) throw await missingDataset(engine, name);
   const col = datasetColumn(ds.columns, column);
-  const have = (await engine.all<{ v: string }>(`SELECT DISTINCT trim(${ident(col)}) AS v FROM ${ident(ds.table_name)} WHERE nullif(trim(${ident(col)}), '') IS NOT NULL ORDER BY 1`)).map((r) => r.v);
+  const have = (
+    await engine.all<{ v: string }>(
+      `SELECT DISTINCT trim(${ident(col)}) AS v FROM ${ident(ds.table_name)} WHERE nullif(trim(${ident(col)}), '') IS NOT NULL ORDER BY 1`,
+    )
+  ).map((r) => r.v);
   const chosen = values === undefined ? have : [...new Set(values.map((v) => v.trim()).filter(Boolean))];
   if (values === undefined && have.length > 50) {
-    throw new ParameterError(`The column ${col} has ${have.length} different values: too many to be categories.`, 'Publish a column of a few categories (a payment method, a service type), or name the values to publish with --values.');
+    throw new ParameterError(
+      `The column ${col} has ${have.length} different values: too many to be categories.`,
+      'Publish a column of a few categories (a payment method, a service type), or name the values to publish with --values.',
+    );
   }
   const published = await publishedCategories(engine, name);
-  if (chosen.length) published[col] = chosen; else delete published[col];
-  await engine.run(`UPDATE dataset_disclosure SET published = $2 WHERE dataset = $1`, [name, JSON.stringify(published)]);
+  if (chosen.length) published[col] = chosen;
+  else delete published[col];
+  await engine.run(`UPDATE dataset_disclosure SET published = $2 WHERE dataset = $1`, [
+    name,
+    JSON.stringify(published),
+  ]);
   return { column: col, values: chosen };
 }
 
@@ -471,5 +733,10 @@ export function datasetColumn(columns: string | readonly string[], wanted: strin
 
 /** Every dataset's owning partner (null: the council's), by dataset name. */
 export async function datasetPartners(engine: Engine): Promise<Map<string, string | null>> {
-  return new Map((await engine.all<{ name: string; partner: string | null }>(`SELECT name, partner FROM dataset`)).map((d) => [d.name, d.partner]));
+  return new Map(
+    (await engine.all<{ name: string; partner: string | null }>(`SELECT name, partner FROM dataset`)).map((d) => [
+      d.name,
+      d.partner,
+    ]),
+  );
 }

@@ -16,8 +16,8 @@ export const ENCODINGS: readonly string[] = ['auto', 'utf-8', 'windows-1252', 'u
  * Every other byte is the Unicode code point of the same number (ASCII and Latin-1).
  */
 const CP1252_80_9F = [
-  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-  0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0, 0,
+  0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
 ];
 
 /** Decodes Windows-1252 bytes; the offset of the first undefined byte when there is one. */
@@ -42,25 +42,39 @@ function rowOfOffset(bytes: Uint8Array, offset: number): number {
   return row;
 }
 
-export function decodeText(bytes: Uint8Array, file: string, requested: string = 'auto'): { text: string; encoding: Encoding } {
+export function decodeText(
+  bytes: Uint8Array,
+  file: string,
+  requested: string = 'auto',
+): { text: string; encoding: Encoding } {
   if (!ENCODINGS.includes(requested)) {
-    throw new InputError(`Unknown encoding "${requested}".`, { location: { file }, fix: `Use one of: ${ENCODINGS.join(', ')}.` });
+    throw new InputError(`Unknown encoding "${requested}".`, {
+      location: { file },
+      fix: `Use one of: ${ENCODINGS.join(', ')}.`,
+    });
   }
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     return { text: decodeStrict(bytes.subarray(3), 'utf-8', file, 3), encoding: 'utf-8' };
   }
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be' };
-  if (requested !== 'auto') return { text: decodeStrict(bytes, requested as Encoding, file, 0), encoding: requested as Encoding };
+  if (bytes[0] === 0xff && bytes[1] === 0xfe)
+    return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)), encoding: 'utf-16be' };
+  if (requested !== 'auto')
+    return { text: decodeStrict(bytes, requested as Encoding, file, 0), encoding: requested as Encoding };
 
   const sample = bytes.subarray(0, 65536);
   let nul = 0;
   for (const b of sample) if (b === 0) nul++;
   if (nul > 0) {
-    throw new InputError('The file contains binary data (NUL bytes): it is not a text file, or it is UTF-16 without a byte-order mark.', {
-      location: { file }, code: 'input_encoding',
-      fix: 'If it is UTF-16 text, name it with --encoding utf-16le (or utf-16be); otherwise save it as "CSV UTF-8 (Comma delimited)" from Excel, or import the .xlsx workbook directly.',
-    });
+    throw new InputError(
+      'The file contains binary data (NUL bytes): it is not a text file, or it is UTF-16 without a byte-order mark.',
+      {
+        location: { file },
+        code: 'input_encoding',
+        fix: 'If it is UTF-16 text, name it with --encoding utf-16le (or utf-16be); otherwise save it as "CSV UTF-8 (Comma delimited)" from Excel, or import the .xlsx workbook directly.',
+      },
+    );
   }
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
@@ -68,7 +82,8 @@ export function decodeText(bytes: Uint8Array, file: string, requested: string = 
     const w = decodeWindows1252(bytes);
     if ('undefinedAt' in w) {
       throw new InputError('The file is neither UTF-8 nor Windows-1252 text.', {
-        location: { file, row: rowOfOffset(bytes, w.undefinedAt) }, code: 'input_encoding',
+        location: { file, row: rowOfOffset(bytes, w.undefinedAt) },
+        code: 'input_encoding',
         fix: 'Save the file as "CSV UTF-8 (Comma delimited)" and import it again, or name its encoding with --encoding.',
       });
     }
@@ -80,22 +95,33 @@ function decodeStrict(bytes: Uint8Array, encoding: Encoding, file: string, skipp
   if (encoding === 'windows-1252') {
     const w = decodeWindows1252(bytes);
     if ('text' in w) return w.text;
-    throw new InputError(`The file is not valid windows-1252 text: it holds a byte that code page leaves undefined (0x${bytes[w.undefinedAt].toString(16).toUpperCase()}).`, {
-      location: { file, row: rowOfOffset(bytes, w.undefinedAt + skipped) }, code: 'input_encoding',
-      fix: 'Check the encoding the file was saved in and pass it with --encoding, or re-save it as UTF-8.',
-    });
+    throw new InputError(
+      `The file is not valid windows-1252 text: it holds a byte that code page leaves undefined (0x${bytes[w.undefinedAt].toString(16).toUpperCase()}).`,
+      {
+        location: { file, row: rowOfOffset(bytes, w.undefinedAt + skipped) },
+        code: 'input_encoding',
+        fix: 'Check the encoding the file was saved in and pass it with --encoding, or re-save it as UTF-8.',
+      },
+    );
   }
   try {
     return new TextDecoder(encoding, { fatal: true }).decode(bytes);
   } catch {
     // Find the first offending byte to name its row.
-    let lo = 0, hi = bytes.length;
+    let lo = 0,
+      hi = bytes.length;
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
-      try { new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(0, mid), { stream: true }); lo = mid; } catch { hi = mid; }
+      try {
+        new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+        lo = mid;
+      } catch {
+        hi = mid;
+      }
     }
     throw new InputError(`The file is not valid ${encoding} text.`, {
-      location: { file, row: rowOfOffset(bytes, lo + skipped) }, code: 'input_encoding',
+      location: { file, row: rowOfOffset(bytes, lo + skipped) },
+      code: 'input_encoding',
       fix: 'Check the encoding the file was saved in and pass it with --encoding (e.g. --encoding windows-1252), or re-save it as UTF-8.',
     });
   }

@@ -2,11 +2,31 @@ export { readSourceTable, detectFormat } from './readers.ts';
 export { decodeText, ENCODINGS } from './decode.ts';
 export type { SourceTable, SourceRow, ReadOptions } from './table.ts';
 export { cleanHeader } from './table.ts';
-export { pseudonymise, keyIdOf, loadPseudonymKey, writeKeyFile, newKeySecret, missingKeyError, KEY_ENV } from './pseudonymise.ts';
+export {
+  pseudonymise,
+  keyIdOf,
+  loadPseudonymKey,
+  writeKeyFile,
+  newKeySecret,
+  missingKeyError,
+  KEY_ENV,
+} from './pseudonymise.ts';
 export type { PseudonymKey } from './pseudonymise.ts';
 export { detectPersonalColumns, clearForMatching, PERSONAL_SAMPLE_ROWS } from './personal.ts';
 export type { PersonalColumn, PersonalKind, ClearColumn } from './personal.ts';
-export { importDataset, listDatasets, datasetIssues, removeDataset, missingDataset, publishedCategories, publishCategories, datasetColumn, datasetPartners, validateDatasetName, tableNameFor } from './dataset.ts';
+export {
+  importDataset,
+  listDatasets,
+  datasetIssues,
+  removeDataset,
+  missingDataset,
+  publishedCategories,
+  publishCategories,
+  datasetColumn,
+  datasetPartners,
+  validateDatasetName,
+  tableNameFor,
+} from './dataset.ts';
 export type { DatasetImportOptions, DatasetImportResult, DatasetSummary, RowIssue, ColumnPrivacy } from './dataset.ts';
 export { DEFAULT_READ_LIMITS, READ_LIMIT_ENV, resolveReadLimits, type ReadLimits } from './limits.ts';
 export { writePreparedTable, type PreparedTable } from './prepared.ts';

@@ -37,7 +37,11 @@ const MB = 1024 * 1024;
 
 function positive(value: string, what: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new ParameterError(`${what} must be a positive number, not "${value}".`, 'Give a whole number greater than 0.');
+  if (!Number.isFinite(n) || n <= 0)
+    throw new ParameterError(
+      `${what} must be a positive number, not "${value}".`,
+      'Give a whole number greater than 0.',
+    );
   return n;
 }
 
@@ -47,10 +51,16 @@ function positive(value: string, what: string): number {
  */
 export function resolveReadLimits(given: Partial<ReadLimits> = {}, env: NodeJS.ProcessEnv = process.env): ReadLimits {
   const out: ReadLimits = { ...DEFAULT_READ_LIMITS };
-  if (env[READ_LIMIT_ENV.maxRows]) out.maxRows = Math.floor(positive(env[READ_LIMIT_ENV.maxRows]!, READ_LIMIT_ENV.maxRows));
-  if (env[READ_LIMIT_ENV.maxCells]) out.maxCells = Math.floor(positive(env[READ_LIMIT_ENV.maxCells]!, READ_LIMIT_ENV.maxCells));
-  if (env[READ_LIMIT_ENV.maxUnpackedBytes]) out.maxUnpackedBytes = Math.floor(positive(env[READ_LIMIT_ENV.maxUnpackedBytes]!, READ_LIMIT_ENV.maxUnpackedBytes) * MB);
-  if (env[READ_LIMIT_ENV.maxCompressionRatio]) out.maxCompressionRatio = positive(env[READ_LIMIT_ENV.maxCompressionRatio]!, READ_LIMIT_ENV.maxCompressionRatio);
+  if (env[READ_LIMIT_ENV.maxRows])
+    out.maxRows = Math.floor(positive(env[READ_LIMIT_ENV.maxRows]!, READ_LIMIT_ENV.maxRows));
+  if (env[READ_LIMIT_ENV.maxCells])
+    out.maxCells = Math.floor(positive(env[READ_LIMIT_ENV.maxCells]!, READ_LIMIT_ENV.maxCells));
+  if (env[READ_LIMIT_ENV.maxUnpackedBytes])
+    out.maxUnpackedBytes = Math.floor(
+      positive(env[READ_LIMIT_ENV.maxUnpackedBytes]!, READ_LIMIT_ENV.maxUnpackedBytes) * MB,
+    );
+  if (env[READ_LIMIT_ENV.maxCompressionRatio])
+    out.maxCompressionRatio = positive(env[READ_LIMIT_ENV.maxCompressionRatio]!, READ_LIMIT_ENV.maxCompressionRatio);
   for (const k of Object.keys(out) as (keyof ReadLimits)[]) {
     const v = given[k];
     if (v === undefined) continue;
@@ -63,16 +73,25 @@ export function resolveReadLimits(given: Partial<ReadLimits> = {}, env: NodeJS.P
 const fmt = (n: number) => Math.round(n).toLocaleString('en-GB');
 export const fmtMb = (bytes: number) => `${fmt(bytes / MB)} MB`;
 
-const SPLIT = 'Save the sheet as CSV, or split it into smaller files, and import each one; an administrator can raise the limit (see "Limits on file size" in the user guide).';
+const SPLIT =
+  'Save the sheet as CSV, or split it into smaller files, and import each one; an administrator can raise the limit (see "Limits on file size" in the user guide).';
 
 /** The one error for a file over a limit: says which limit, how big it is, and what to do. Quotes nothing from the file. */
-export function overLimit(file: string, what: 'rows' | 'cells' | 'unpacked' | 'ratio', limits: ReadLimits, found?: number): InputError {
+export function overLimit(
+  file: string,
+  what: 'rows' | 'cells' | 'unpacked' | 'ratio',
+  limits: ReadLimits,
+  found?: number,
+): InputError {
   const message = {
     rows: `The file has more than ${fmt(limits.maxRows)} rows, the most that can be imported in one file.`,
     cells: `The file has more than ${fmt(limits.maxCells)} cells (rows × columns), the most that can be imported in one file.`,
     unpacked: `The workbook unpacks to more than ${fmtMb(limits.maxUnpackedBytes)}${found ? ` (it says ${fmtMb(found)})` : ''}, the most that can be read.`,
     ratio: `The workbook is packed ${found ? `${fmt(found)} times` : 'far'} smaller than its contents (more than ${fmt(limits.maxCompressionRatio)} times is not accepted): it looks like a "zip bomb" rather than a table of data.`,
   }[what];
-  const fix = what === 'ratio' ? `If this is a real workbook, open it in Excel and save it as CSV UTF-8, then import the CSV. ${SPLIT}` : SPLIT;
+  const fix =
+    what === 'ratio'
+      ? `If this is a real workbook, open it in Excel and save it as CSV UTF-8, then import the CSV. ${SPLIT}`
+      : SPLIT;
   return new InputError(message, { location: { file }, code: 'input_too_large', fix });
 }

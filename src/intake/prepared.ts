@@ -10,9 +10,18 @@ import type { SourceTable } from './table.ts';
 import type { StagedCsv } from './readers.ts';
 
 /** What the reader found, with where its rows were written. */
-export interface PreparedTable { path: string; file: string; format: SourceTable['format']; encoding: string | null; sheet: string | null; header: string[]; rows: number }
+export interface PreparedTable {
+  path: string;
+  file: string;
+  format: SourceTable['format'];
+  encoding: string | null;
+  sheet: string | null;
+  header: string[];
+  rows: number;
+}
 
-const quote = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? '' : `"${v.replace(/"/g, '""')}"`);
+const quote = (v: string | null | undefined) =>
+  v === null || v === undefined || v === '' ? '' : `"${v.replace(/"/g, '""')}"`;
 
 /** Writes a read table to `path` (columns _row, _problem, _problem_column, c0, c1, ...). */
 export async function writePreparedTable(table: SourceTable, path: string): Promise<PreparedTable> {
@@ -23,11 +32,22 @@ export async function writePreparedTable(table: SourceTable, path: string): Prom
     buf += `${r.rowNo},${quote(r.problem?.reason)},${quote(r.problem?.column)}`;
     for (let i = 0; i < cols.length; i++) buf += ',' + quote(r.values[i]);
     buf += '\n';
-    if (buf.length > 1 << 20) { if (!out.write(buf)) await once(out, 'drain'); buf = ''; }
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
   }
   out.end(buf);
   await once(out, 'finish');
-  return { path, file: table.file, format: table.format, encoding: table.encoding ?? null, sheet: table.sheet ?? null, header: table.header, rows: table.rows.length };
+  return {
+    path,
+    file: table.file,
+    format: table.format,
+    encoding: table.encoding ?? null,
+    sheet: table.sheet ?? null,
+    header: table.header,
+    rows: table.rows.length,
+  };
 }
 
 /** Loads a prepared table into a temporary table, in the shape the fast CSV path gives. */
@@ -36,11 +56,23 @@ export async function stagePrepared(engine: Engine, p: PreparedTable): Promise<S
   const columns = p.header.map((_, i) => `c${i}`);
   const types = ['_row', '_problem', '_problem_column', ...columns].map((c) => `${literal(c)}: 'VARCHAR'`).join(', ');
   const source = `read_csv(${literal(p.path)}, header = true, delim = ',', quote = '"', escape = '"', auto_detect = false, columns = {${types}})`;
-  await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT CAST(_row AS BIGINT) AS _row, _problem, _problem_column, ${columns.map(ident).join(', ')} FROM ${source}`);
+  await engine.run(
+    `CREATE TEMP TABLE ${ident(table)} AS SELECT CAST(_row AS BIGINT) AS _row, _problem, _problem_column, ${columns.map(ident).join(', ')} FROM ${source}`,
+  );
   const rows = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${ident(table)}`))!.n;
   if (rows !== p.rows) {
     await engine.run(`DROP TABLE ${ident(table)}`);
     throw new Error(`Row accounting failed reading ${p.file}: ${p.rows} rows were read but ${rows} were loaded`);
   }
-  return { table, file: p.file, header: p.header, columns, rows, encoding: p.encoding ?? undefined, delimiter: ',', format: p.format, problems: true };
+  return {
+    table,
+    file: p.file,
+    header: p.header,
+    columns,
+    rows,
+    encoding: p.encoding ?? undefined,
+    delimiter: ',',
+    format: p.format,
+    problems: true,
+  };
 }

@@ -24,7 +24,10 @@ export function detectFormat(file: string, head: Uint8Array): FileFormat {
   if (head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31) return 'parquet';
   const ext = extname(file).toLowerCase();
   if (ext === '.xls') {
-    throw new InputError('Old-style .xls workbooks cannot be read.', { location: { file: basename(file) }, fix: 'Open the file in Excel and save it as .xlsx or CSV UTF-8.' });
+    throw new InputError('Old-style .xls workbooks cannot be read.', {
+      location: { file: basename(file) },
+      fix: 'Open the file in Excel and save it as .xlsx or CSV UTF-8.',
+    });
   }
   if (ext === '.json' || ext === '.ndjson' || ext === '.jsonl') return 'json';
   return 'csv';
@@ -32,38 +35,71 @@ export function detectFormat(file: string, head: Uint8Array): FileFormat {
 
 export async function readSourceTable(file: string, opts: ReadOptions = {}, engine?: Engine): Promise<SourceTable> {
   if (opts.headerRow !== undefined && !(Number.isInteger(opts.headerRow) && opts.headerRow >= 1)) {
-    throw new ParameterError(`--header-row must be a row number (1, 2, 3 ...), not "${opts.headerRow}".`, 'Give the spreadsheet row holding the column names, e.g. --header-row 3.');
+    throw new ParameterError(
+      `--header-row must be a row number (1, 2, 3 ...), not "${opts.headerRow}".`,
+      'Give the spreadsheet row holding the column names, e.g. --header-row 3.',
+    );
   }
   checkReadableFile(file);
   const shown = basename(file);
   // A size of 0 is also what special files report (/proc …): reading says which it is.
-  if (statSync(file).size === 0 && readInputFile(file).length === 0) throw new InputError('The file is empty.', { location: { file: shown }, code: 'input_empty', fix: 'Check you exported the right file; it has no content.' });
+  if (statSync(file).size === 0 && readInputFile(file).length === 0)
+    throw new InputError('The file is empty.', {
+      location: { file: shown },
+      code: 'input_empty',
+      fix: 'Check you exported the right file; it has no content.',
+    });
   const limits = resolveReadLimits(opts.limits);
   const head = Buffer.alloc(4);
   const fd = openSync(file, 'r');
-  try { readSync(fd, head, 0, 4, 0); } finally { closeSync(fd); }
+  try {
+    readSync(fd, head, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
   const format = detectFormat(file, head);
   let table: SourceTable;
   switch (format) {
     // A workbook is checked against the limits before it is read, and read as a stream.
-    case 'xlsx': await checkWorkbookLimits(file, shown, limits); table = await readXlsx(file, shown, opts, limits); break;
+    case 'xlsx':
+      await checkWorkbookLimits(file, shown, limits);
+      table = await readXlsx(file, shown, opts, limits);
+      break;
     case 'parquet':
       if (!engine) throw new InputError('Parquet files need a workspace to be read.', { location: { file: shown } });
-      table = await readParquet(file, shown, engine, limits); break;
-    case 'json': table = readJson(readInputFile(file), shown, opts); break;
-    default: table = readCsv(readInputFile(file), shown, opts, limits);
+      table = await readParquet(file, shown, engine, limits);
+      break;
+    case 'json':
+      table = readJson(readInputFile(file), shown, opts);
+      break;
+    default:
+      table = readCsv(readInputFile(file), shown, opts, limits);
   }
   if (table.rows.length > limits.maxRows) throw overLimit(shown, 'rows', limits);
   if (table.rows.length * table.header.length > limits.maxCells) throw overLimit(shown, 'cells', limits);
   if (!table.rows.length) {
-    throw new InputError('The file has a header row but no records.', { location: { file: shown }, code: 'input_no_records', fix: 'Check the export included the data rows.' });
+    throw new InputError('The file has a header row but no records.', {
+      location: { file: shown },
+      code: 'input_no_records',
+      fix: 'Check the export included the data rows.',
+    });
   }
   return table;
 }
 
-function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions, limits: ReadLimits = resolveReadLimits(opts.limits)): SourceTable {
+function readCsv(
+  bytes: Uint8Array,
+  file: string,
+  opts: ReadOptions,
+  limits: ReadLimits = resolveReadLimits(opts.limits),
+): SourceTable {
   const { text, encoding } = decodeText(bytes, file, opts.encoding ?? 'auto');
-  if (!text.trim()) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty', fix: 'Check you exported the right file; it holds only blank lines.' });
+  if (!text.trim())
+    throw new InputError('The file is empty.', {
+      location: { file },
+      code: 'input_empty',
+      fix: 'Check you exported the right file; it holds only blank lines.',
+    });
   const delimiter = opts.delimiter !== undefined ? checkDelimiter(opts.delimiter) : guessDelimiter(text);
   // Row numbers follow the file's records as a spreadsheet would show them; blank lines still take a number.
   // The header is the first row that fills most of the table's width: a title line above the
@@ -74,22 +110,41 @@ function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions, limits: Rea
   let headerValues: string[] | undefined;
   if (opts.headerRow) {
     headerIndex = opts.headerRow - 1;
-    headerValues = headerIndex < head.length ? head[headerIndex] : parseCsv(text, delimiter, { maxRecords: opts.headerRow })[headerIndex]?.values;
-    if (!headerValues || filled(headerValues) === 0) throw new InputError(`Row ${opts.headerRow} is empty.`, { location: { file, row: opts.headerRow }, fix: 'Give the row holding the column names with --header-row.' });
+    headerValues =
+      headerIndex < head.length
+        ? head[headerIndex]
+        : parseCsv(text, delimiter, { maxRecords: opts.headerRow })[headerIndex]?.values;
+    if (!headerValues || filled(headerValues) === 0)
+      throw new InputError(`Row ${opts.headerRow} is empty.`, {
+        location: { file, row: opts.headerRow },
+        fix: 'Give the row holding the column names with --header-row.',
+      });
   } else {
     headerIndex = firstTableRow(head.map(filled));
     headerValues = head[headerIndex];
   }
-  if (headerIndex < 0 || !headerValues) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty', fix: 'Check you exported the right file; it holds only blank lines.' });
+  if (headerIndex < 0 || !headerValues)
+    throw new InputError('The file is empty.', {
+      location: { file },
+      code: 'input_empty',
+      fix: 'Check you exported the right file; it holds only blank lines.',
+    });
   // The whole file, knowing the header's width: a record running over several lines with another
   // width is an unclosed quote, and only its first line is set aside.
   // Parsing stops just past the rows limit: a file over it is refused without parsing all of it.
-  const parsed = parseCsv(text, delimiter, { expectedWidth: headerValues.length, fromRecord: headerIndex + 1, maxRecords: headerIndex + 2 + limits.maxRows });
+  const parsed = parseCsv(text, delimiter, {
+    expectedWidth: headerValues.length,
+    fromRecord: headerIndex + 1,
+    maxRecords: headerIndex + 2 + limits.maxRows,
+  });
   if (parsed.length > headerIndex + 1 + limits.maxRows) throw overLimit(file, 'rows', limits);
   const data = parsed.map((r) => r.values);
   const rawHeader = data[headerIndex];
   if (rawHeader.length === 1 && bytes.length > 200 && looksBinaryText(text)) {
-    throw new InputError('The file does not look like CSV: no delimiter was found and it contains control characters.', { location: { file }, code: 'input_not_csv', fix: 'Export the data as CSV, XLSX, JSON or Parquet.' });
+    throw new InputError(
+      'The file does not look like CSV: no delimiter was found and it contains control characters.',
+      { location: { file }, code: 'input_not_csv', fix: 'Export the data as CSV, XLSX, JSON or Parquet.' },
+    );
   }
   const header = cleanHeader(rawHeader);
   const rows: SourceRow[] = [];
@@ -102,9 +157,15 @@ function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions, limits: Rea
     else if (values.length > header.length) {
       const extra = values.slice(header.length);
       if (extra.every((v) => v.trim() === '')) row.values = values.slice(0, header.length);
-      else row.problem = { reason: `the row has ${values.length} values but the header has ${header.length} columns (is there an unquoted comma?)` };
+      else
+        row.problem = {
+          reason: `the row has ${values.length} values but the header has ${header.length} columns (is there an unquoted comma?)`,
+        };
     } else if (values.length < header.length) {
-      row.problem = { column: header[values.length], reason: `the row has ${values.length} values but the header has ${header.length} columns` };
+      row.problem = {
+        column: header[values.length],
+        reason: `the row has ${values.length} values but the header has ${header.length} columns`,
+      };
     }
     rows.push(row);
   }
@@ -115,7 +176,10 @@ function readCsv(bytes: Uint8Array, file: string, opts: ReadOptions, limits: Rea
 function checkDelimiter(d: string): string {
   if (d === 'tab' || d === '\\t') return '\t';
   if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') {
-    throw new ParameterError(`"${d}" cannot be used as a delimiter.`, 'Give one character, e.g. --delimiter ";" or --delimiter tab.');
+    throw new ParameterError(
+      `"${d}" cannot be used as a delimiter.`,
+      'Give one character, e.g. --delimiter ";" or --delimiter tab.',
+    );
   }
   return d;
 }
@@ -151,20 +215,25 @@ export function guessDelimiter(text: string): string {
     start = found ? end + found[0].length : text.length;
   }
   const fields = (line: string, d: string) => {
-    let n = 1, quoted = false;
+    let n = 1,
+      quoted = false;
     for (const ch of line) {
       if (ch === '"') quoted = !quoted;
       else if (ch === d && !quoted) n++;
     }
     return n;
   };
-  let best = ',', bestCount = 1;
+  let best = ',',
+    bestCount = 1;
   for (const d of [',', '\t', ';', '|']) {
     const counts = lines.map((l) => fields(l, d));
     // Lines after a quoted line break can disagree; the header and most lines must agree.
     const head = counts[0] ?? 1;
     const agree = counts.filter((c) => c === head).length;
-    if (head > 1 && agree >= Math.ceil(counts.length * 0.8) && head > bestCount) { best = d; bestCount = head; }
+    if (head > 1 && agree >= Math.ceil(counts.length * 0.8) && head > bestCount) {
+      best = d;
+      bestCount = head;
+    }
   }
   return best;
 }
@@ -174,7 +243,7 @@ function looksBinaryText(text: string): boolean {
   const n = Math.min(text.length, 4096);
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if ((c < 9 || (c > 13 && c < 32)) || c === 0xfffd) control++;
+    if (c < 9 || (c > 13 && c < 32) || c === 0xfffd) control++;
   }
   return control > n * 0.01;
 }
@@ -189,7 +258,8 @@ function cellText(v: ExcelJS.CellValue): string | null {
   if (typeof v === 'object') {
     const o = v as unknown as Record<string, unknown>;
     if ('result' in o) return cellText(o.result as ExcelJS.CellValue);
-    if ('richText' in o && Array.isArray(o.richText)) return (o.richText as { text: string }[]).map((r) => r.text).join('');
+    if ('richText' in o && Array.isArray(o.richText))
+      return (o.richText as { text: string }[]).map((r) => r.text).join('');
     if ('text' in o) return String(o.text);
     if ('error' in o) return String(o.error);
     return JSON.stringify(o);
@@ -201,19 +271,31 @@ function cellText(v: ExcelJS.CellValue): string | null {
  * Reads a workbook as a stream (exceljs's WorkbookReader), one sheet at a time, keeping only the
  * sheet asked for (or the first with any value in it) and counting rows and cells as they come.
  */
-async function readXlsx(path: string, file: string, opts: ReadOptions, limits: ReadLimits = resolveReadLimits(opts.limits)): Promise<SourceTable> {
+async function readXlsx(
+  path: string,
+  file: string,
+  opts: ReadOptions,
+  limits: ReadLimits = resolveReadLimits(opts.limits),
+): Promise<SourceTable> {
   const hasValue = (vals: (string | null)[]) => vals.some((v) => v !== null && v !== '');
   const names: string[] = [];
   let chosen: { name: string; grid: { rowNo: number; values: (string | null)[] }[] } | null = null;
   let firstEmpty: string | null = null;
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
   try {
     for await (const sheet of reader) {
       const name = (sheet as unknown as { name: string }).name;
       names.push(name);
       if (opts.sheet && name !== opts.sheet) continue;
       const grid: { rowNo: number; values: (string | null)[] }[] = [];
-      let cells = 0, anyValue = false;
+      let cells = 0,
+        anyValue = false;
       for await (const row of sheet as unknown as AsyncIterable<ExcelJS.Row>) {
         const vals: (string | null)[] = [];
         for (let c = 1; c <= row.cellCount; c++) vals.push(cellText(row.getCell(c).value));
@@ -224,29 +306,58 @@ async function readXlsx(path: string, file: string, opts: ReadOptions, limits: R
         anyValue ||= hasValue(vals);
         grid.push({ rowNo: row.number, values: vals });
       }
-      if (anyValue || opts.sheet) { chosen = { name, grid }; break; }
+      if (anyValue || opts.sheet) {
+        chosen = { name, grid };
+        break;
+      }
       firstEmpty ??= name;
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError(`The file could not be read as an Excel workbook: ${(e as Error).message}`, { location: { file }, code: 'input_not_xlsx', fix: 'Open it in Excel and save it again as .xlsx, or export CSV UTF-8.' });
+    throw new InputError(`The file could not be read as an Excel workbook: ${(e as Error).message}`, {
+      location: { file },
+      code: 'input_not_xlsx',
+      fix: 'Open it in Excel and save it again as .xlsx, or export CSV UTF-8.',
+    });
   } finally {
     (reader as unknown as { stream?: { destroy(): void } }).stream?.destroy();
   }
   if (!chosen) {
-    if (!opts.sheet && firstEmpty !== null) throw new InputError(`The sheet "${firstEmpty}" is empty.`, { location: { file }, code: 'input_empty', fix: `Name the sheet holding the records with --sheet. Sheets in the workbook: ${names.join(', ')}.` });
-    throw new InputError(opts.sheet ? `The workbook has no sheet called "${opts.sheet}".` : 'The workbook has no sheets.', {
-      location: { file }, fix: `Sheets in the workbook: ${names.join(', ') || 'none'}.`,
-    });
+    if (!opts.sheet && firstEmpty !== null)
+      throw new InputError(`The sheet "${firstEmpty}" is empty.`, {
+        location: { file },
+        code: 'input_empty',
+        fix: `Name the sheet holding the records with --sheet. Sheets in the workbook: ${names.join(', ')}.`,
+      });
+    throw new InputError(
+      opts.sheet ? `The workbook has no sheet called "${opts.sheet}".` : 'The workbook has no sheets.',
+      {
+        location: { file },
+        fix: `Sheets in the workbook: ${names.join(', ') || 'none'}.`,
+      },
+    );
   }
   const sheet = { name: chosen.name };
   const grid = chosen.grid;
   const nonEmpty = grid.filter((r) => r.values.some((v) => v !== null && String(v).trim() !== ''));
-  if (!nonEmpty.length) throw new InputError(`The sheet "${sheet.name}" is empty.`, { location: { file }, code: 'input_empty', fix: `Name the sheet holding the records with --sheet. Sheets in the workbook: ${names.join(', ')}.` });
+  if (!nonEmpty.length)
+    throw new InputError(`The sheet "${sheet.name}" is empty.`, {
+      location: { file },
+      code: 'input_empty',
+      fix: `Name the sheet holding the records with --sheet. Sheets in the workbook: ${names.join(', ')}.`,
+    });
   const headerRow = opts.headerRow
     ? nonEmpty.find((r) => r.rowNo === opts.headerRow)
-    : nonEmpty[Math.max(0, firstTableRow(nonEmpty.slice(0, 30).map((r) => r.values.filter((v) => v !== null && v !== '').length)))];
-  if (!headerRow) throw new InputError(`Row ${opts.headerRow} of sheet "${sheet.name}" is empty.`, { location: { file, row: opts.headerRow } });
+    : nonEmpty[
+        Math.max(
+          0,
+          firstTableRow(nonEmpty.slice(0, 30).map((r) => r.values.filter((v) => v !== null && v !== '').length)),
+        )
+      ];
+  if (!headerRow)
+    throw new InputError(`Row ${opts.headerRow} of sheet "${sheet.name}" is empty.`, {
+      location: { file, row: opts.headerRow },
+    });
   let lastCol = headerRow.values.length;
   while (lastCol > 0 && (headerRow.values[lastCol - 1] ?? '') === '') lastCol--;
   const header = cleanHeader(headerRow.values.slice(0, lastCol));
@@ -257,7 +368,8 @@ async function readXlsx(path: string, file: string, opts: ReadOptions, limits: R
     while (values.length < header.length) values.push(null);
     const row: SourceRow = { rowNo: r.rowNo, values };
     const beyond = r.values.slice(header.length).filter((v) => v !== null && v !== '');
-    if (beyond.length) row.problem = { reason: `the row has values beyond the last named column (${header[header.length - 1]})` };
+    if (beyond.length)
+      row.problem = { reason: `the row has values beyond the last named column (${header[header.length - 1]})` };
     rows.push(row);
   }
   return { file, format: 'xlsx', sheet: sheet.name, header, rows };
@@ -267,15 +379,29 @@ function readJson(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTab
   const { text, encoding } = decodeText(bytes, file, opts.encoding ?? 'auto');
   let items: unknown[];
   const trimmed = text.trim();
-  if (!trimmed) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty', fix: 'Check you exported the right file; it holds only blank lines.' });
+  if (!trimmed)
+    throw new InputError('The file is empty.', {
+      location: { file },
+      code: 'input_empty',
+      fix: 'Check you exported the right file; it holds only blank lines.',
+    });
   try {
     const doc = JSON.parse(trimmed);
     if (Array.isArray(doc)) items = doc;
     else if (doc && typeof doc === 'object') {
       const arr = Object.values(doc).find(Array.isArray);
-      if (!arr) throw new InputError('The JSON file holds an object with no list of records in it.', { location: { file }, fix: 'Give a JSON array of records, or one record per line.' });
+      if (!arr)
+        throw new InputError('The JSON file holds an object with no list of records in it.', {
+          location: { file },
+          fix: 'Give a JSON array of records, or one record per line.',
+        });
       items = arr;
-    } else throw new InputError('The JSON file does not hold records.', { location: { file }, code: 'input_not_json', fix: 'Give a JSON array of records, or one record per line.' });
+    } else
+      throw new InputError('The JSON file does not hold records.', {
+        location: { file },
+        code: 'input_not_json',
+        fix: 'Give a JSON array of records, or one record per line.',
+      });
   } catch (e) {
     if (e instanceof InputError) throw e;
     // Newline-delimited JSON: one record per line.
@@ -283,37 +409,62 @@ function readJson(bytes: Uint8Array, file: string, opts: ReadOptions): SourceTab
     const lines = text.split(/\r?\n/);
     for (let i = 0; i < lines.length; i++) {
       if (!lines[i].trim()) continue;
-      try { items.push(JSON.parse(lines[i])); } catch (err) {
-        throw new InputError(`The file is not valid JSON: ${(err as Error).message}`, { location: { file, row: i + 1 }, code: 'input_not_json', fix: 'Check the file is complete (not cut short) and export it again as a JSON array of records, or one record per line.' });
+      try {
+        items.push(JSON.parse(lines[i]));
+      } catch (err) {
+        throw new InputError(`The file is not valid JSON: ${(err as Error).message}`, {
+          location: { file, row: i + 1 },
+          code: 'input_not_json',
+          fix: 'Check the file is complete (not cut short) and export it again as a JSON array of records, or one record per line.',
+        });
       }
     }
   }
   const keys: string[] = [];
   const seen = new Set<string>();
   for (const it of items) {
-    if (it && typeof it === 'object' && !Array.isArray(it)) for (const k of Object.keys(it)) if (!seen.has(k)) { seen.add(k); keys.push(k); }
+    if (it && typeof it === 'object' && !Array.isArray(it))
+      for (const k of Object.keys(it))
+        if (!seen.has(k)) {
+          seen.add(k);
+          keys.push(k);
+        }
   }
   const header = cleanHeader(keys);
   const rows: SourceRow[] = items.map((it, i) => {
     if (!it || typeof it !== 'object' || Array.isArray(it)) {
-      return { rowNo: i + 1, values: keys.map(() => null), problem: { reason: 'the record is not an object of named values' } };
+      return {
+        rowNo: i + 1,
+        values: keys.map(() => null),
+        problem: { reason: 'the record is not an object of named values' },
+      };
     }
     const o = it as Record<string, unknown>;
-    return { rowNo: i + 1, values: keys.map((k) => (o[k] === null || o[k] === undefined ? null : typeof o[k] === 'object' ? JSON.stringify(o[k]) : String(o[k]))) };
+    return {
+      rowNo: i + 1,
+      values: keys.map((k) =>
+        o[k] === null || o[k] === undefined ? null : typeof o[k] === 'object' ? JSON.stringify(o[k]) : String(o[k]),
+      ),
+    };
   });
   return { file, format: 'json', encoding, header, rows };
 }
 
 function parquetError(e: unknown, file: string): InputError {
   return new InputError(`The file could not be read as Parquet: ${String((e as Error).message).split('\n')[0]}`, {
-    location: { file }, code: 'input_not_parquet', fix: 'Check the file is complete (not cut short), or export the data again as Parquet or CSV UTF-8.' });
+    location: { file },
+    code: 'input_not_parquet',
+    fix: 'Check the file is complete (not cut short), or export the data again as Parquet or CSV UTF-8.',
+  });
 }
 
 async function readParquet(path: string, file: string, engine: Engine, limits: ReadLimits): Promise<SourceTable> {
   let cols: { column_name: string }[];
   let count: number;
   try {
-    cols = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${sqlReadParquet(path)})`);
+    cols = await engine.all<{ column_name: string }>(
+      `SELECT column_name FROM (DESCRIBE SELECT * FROM ${sqlReadParquet(path)})`,
+    );
     // The row count is in the file's footer: checked before any row is read.
     count = Number((await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${sqlReadParquet(path)}`))!.n);
   } catch (e) {
@@ -329,7 +480,10 @@ async function readParquet(path: string, file: string, engine: Engine, limits: R
     throw parquetError(e, file);
   }
   const header = cleanHeader(cols.map((c) => c.column_name));
-  const rows: SourceRow[] = data.map((r, i) => ({ rowNo: i + 1, values: cols.map((_, j) => (r[`c${j}`] as string | null) ?? null) }));
+  const rows: SourceRow[] = data.map((r, i) => ({
+    rowNo: i + 1,
+    values: cols.map((_, j) => (r[`c${j}`] as string | null) ?? null),
+  }));
   return { file, format: 'parquet', header, rows };
 }
 
@@ -338,7 +492,9 @@ async function readParquet(path: string, file: string, engine: Engine, limits: R
  * of double quotes, so no quoted value runs over a line break.
  */
 export function plainLines(bytes: Uint8Array): boolean {
-  let quotes = 0, crlf = 0, lf = 0;
+  let quotes = 0,
+    crlf = 0,
+    lf = 0;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
     if (b === 0x22) quotes++;
@@ -347,7 +503,8 @@ export function plainLines(bytes: Uint8Array): boolean {
     } else if (b === 0x0a) {
       if (quotes & 1) return false;
       quotes = 0;
-      if (i > 0 && bytes[i - 1] === 0x0d) crlf++; else lf++;
+      if (i > 0 && bytes[i - 1] === 0x0d) crlf++;
+      else lf++;
       if (crlf && lf) return false;
     }
   }
@@ -355,9 +512,18 @@ export function plainLines(bytes: Uint8Array): boolean {
 }
 
 /** A large, clean CSV loaded straight into a temporary table by DuckDB's reader. */
-export interface StagedCsv { table: string; file: string; header: string[]; columns: string[]; rows: number; encoding: string | undefined; delimiter: string;
+export interface StagedCsv {
+  table: string;
+  file: string;
+  header: string[];
+  columns: string[];
+  rows: number;
+  encoding: string | undefined;
+  delimiter: string;
   /** A table read elsewhere (prepared.ts): its format, and it has _problem and _problem_column. */
-  format?: FileFormat; problems?: boolean }
+  format?: FileFormat;
+  problems?: boolean;
+}
 
 /** Files under this size always take the careful path; it is fast enough for them. */
 export const FAST_CSV_MIN_BYTES = 4 * 1024 * 1024;
@@ -368,26 +534,46 @@ export const FAST_CSV_MIN_BYTES = 4 * 1024 * 1024;
  * than parsing in JavaScript, with the same row numbers (a record's ordinal + 1). Anything
  * irregular returns null and the file takes the careful path, which keeps and explains bad rows.
  */
-export async function stageCleanCsv(engine: Engine, file: string, opts: ReadOptions & { fastCsvMinBytes?: number }): Promise<StagedCsv | null> {
-  if (opts.delimiter || opts.headerRow || (opts.encoding && opts.encoding !== 'auto' && opts.encoding !== 'utf-8')) return null;
+export async function stageCleanCsv(
+  engine: Engine,
+  file: string,
+  opts: ReadOptions & { fastCsvMinBytes?: number },
+): Promise<StagedCsv | null> {
+  if (opts.delimiter || opts.headerRow || (opts.encoding && opts.encoding !== 'auto' && opts.encoding !== 'utf-8'))
+    return null;
   if (!existsSync(file) || !statSync(file).isFile()) return null;
   const size = statSync(file).size;
   if (size < (opts.fastCsvMinBytes ?? FAST_CSV_MIN_BYTES)) return null;
   let bytes: Buffer;
-  try { bytes = readFileSync(file); } catch { return null; } // the careful path explains it
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return null;
+  } // the careful path explains it
   if (detectFormat(file, bytes.subarray(0, 4)) !== 'csv') return null;
   // Blank lines would shift DuckDB's ordinals away from the rows a person sees.
   if (bytes.includes('\n\n') || bytes.includes('\n\r\n') || bytes.includes(0)) return null;
   // Mixed line endings, and quotes that do not pair up on a line (a quoted line break, or a quote
   // never closed), are read differently by DuckDB and by the careful path: the careful path it is.
   if (!plainLines(bytes)) return null;
-  try { new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch { return null; }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
   // The careful reader's view of the first lines decides the delimiter and the header; the fast
   // path is taken only when the table starts on the first line and DuckDB reads the same header.
-  const headText = bytes.subarray(0, 65536).toString('utf8').replace(/^\uFEFF/, '');
+  const headText = bytes
+    .subarray(0, 65536)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   const delimiter = guessDelimiter(headText);
   const headRows = Papa.parse<string[]>(headText.slice(0, Math.max(headText.lastIndexOf('\n'), 0)), { delimiter }).data;
-  if (!headRows.length || firstTableRow(headRows.slice(0, 30).map((r) => r.filter((v) => v.trim() !== '').length)) !== 0) return null;
+  if (
+    !headRows.length ||
+    firstTableRow(headRows.slice(0, 30).map((r) => r.filter((v) => v.trim() !== '').length)) !== 0
+  )
+    return null;
   const expected = cleanHeader(headRows[0]);
   const table = `csv_stage_${process.pid}_${Date.now()}`;
   // skip = 0: DuckDB's sniffer would otherwise skip a title line silently and shift every row number.
@@ -398,11 +584,19 @@ export async function stageCleanCsv(engine: Engine, file: string, opts: ReadOpti
     await engine.run(`DROP TABLE IF EXISTS ${ident(table)}`);
     return null;
   }
-  const cols = (await engine.all<{ name: string }>(`SELECT name FROM pragma_table_info(${literal(table)}) ORDER BY cid`)).map((c) => c.name).filter((c) => c !== '_row');
+  const cols = (
+    await engine.all<{ name: string }>(`SELECT name FROM pragma_table_info(${literal(table)}) ORDER BY cid`)
+  )
+    .map((c) => c.name)
+    .filter((c) => c !== '_row');
   const header = cleanHeader(cols);
   const rows = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${ident(table)}`))!.n;
   // DuckDB renames duplicate or empty headers its own way; those files take the careful path.
-  if (rows === 0 || header.length !== expected.length || header.some((h, i) => h !== cols[i].trim() || h !== expected[i])) {
+  if (
+    rows === 0 ||
+    header.length !== expected.length ||
+    header.some((h, i) => h !== cols[i].trim() || h !== expected[i])
+  ) {
     await engine.run(`DROP TABLE ${ident(table)}`);
     return null;
   }

@@ -36,7 +36,10 @@ export function cleanHeader(raw: (string | null | undefined)[]): string[] {
     // Control characters (a NUL from a broken export, a stray tab or line break) are invisible in
     // a column name and cannot be part of one in the workspace.
     // eslint-disable-next-line no-control-regex
-    let name = (h ?? '').replace(/^\uFEFF/, '').replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+    let name = (h ?? '')
+      .replace(/^\uFEFF/, '')
+      .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+      .trim();
     if (!name) name = `column_${i + 1}`;
     const key = name.toLowerCase();
     const n = (seen.get(key) ?? 0) + 1;

@@ -10,18 +10,33 @@ import { createInflateRaw } from 'node:zlib';
 import { InputError } from '../core/index.ts';
 import { overLimit, type ReadLimits } from './limits.ts';
 
-interface ZipEntry { name: string; flags: number; method: number; compressed: number; uncompressed: number; offset: number }
+interface ZipEntry {
+  name: string;
+  flags: number;
+  method: number;
+  compressed: number;
+  uncompressed: number;
+  offset: number;
+}
 
-const EOCD = 0x06054b50, EOCD64 = 0x06064b50, EOCD64_LOCATOR = 0x07064b50, CENTRAL = 0x02014b50, LOCAL = 0x04034b50, DESCRIPTOR = 0x08074b50;
+const EOCD = 0x06054b50,
+  EOCD64 = 0x06064b50,
+  EOCD64_LOCATOR = 0x07064b50,
+  CENTRAL = 0x02014b50,
+  LOCAL = 0x04034b50,
+  DESCRIPTOR = 0x08074b50;
 const MAX_ENTRIES = 10_000;
 /** Parts smaller than this unpack fast whatever their ratio (tiny XML parts pack very tightly). */
 const RATIO_FLOOR = 1024 * 1024;
 const CHUNK = 1024 * 1024;
 const SHEET = /^xl\/worksheets\/[^/]+\.xml$/i;
 
-const notWorkbook = (file: string, why: string) => new InputError(`The file could not be read as an Excel workbook: ${why}.`, {
-  location: { file }, code: 'input_not_xlsx', fix: 'Open it in Excel and save it again as .xlsx, or export CSV UTF-8.',
-});
+const notWorkbook = (file: string, why: string) =>
+  new InputError(`The file could not be read as an Excel workbook: ${why}.`, {
+    location: { file },
+    code: 'input_not_xlsx',
+    fix: 'Open it in Excel and save it again as .xlsx, or export CSV UTF-8.',
+  });
 
 async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
   const b = Buffer.alloc(length);
@@ -29,18 +44,31 @@ async function readAt(fh: FileHandle, position: number, length: number): Promise
   return b.subarray(0, bytesRead);
 }
 
-async function centralDirectory(fh: FileHandle, size: number, file: string): Promise<{ entries: ZipEntry[]; cdOffset: number }> {
+async function centralDirectory(
+  fh: FileHandle,
+  size: number,
+  file: string,
+): Promise<{ entries: ZipEntry[]; cdOffset: number }> {
   const tailLen = Math.min(size, 22 + 65535 + 20);
   const tail = await readAt(fh, size - tailLen, tailLen);
   let at = -1;
-  for (let i = tail.length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === EOCD) { at = i; break; }
+  for (let i = tail.length - 22; i >= 0; i--)
+    if (tail.readUInt32LE(i) === EOCD) {
+      at = i;
+      break;
+    }
   if (at < 0) throw notWorkbook(file, 'it is not a complete zip archive (it may have been cut short while copying)');
-  let count = tail.readUInt16LE(at + 10), cdSize = tail.readUInt32LE(at + 12), cdOffset = tail.readUInt32LE(at + 16);
+  let count = tail.readUInt16LE(at + 10),
+    cdSize = tail.readUInt32LE(at + 12),
+    cdOffset = tail.readUInt32LE(at + 16);
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-    if (at < 20 || tail.readUInt32LE(at - 20) !== EOCD64_LOCATOR) throw notWorkbook(file, 'its zip directory is damaged');
+    if (at < 20 || tail.readUInt32LE(at - 20) !== EOCD64_LOCATOR)
+      throw notWorkbook(file, 'its zip directory is damaged');
     const rec = await readAt(fh, Number(tail.readBigUInt64LE(at - 20 + 8)), 56);
     if (rec.length < 56 || rec.readUInt32LE(0) !== EOCD64) throw notWorkbook(file, 'its zip directory is damaged');
-    count = Number(rec.readBigUInt64LE(32)); cdSize = Number(rec.readBigUInt64LE(40)); cdOffset = Number(rec.readBigUInt64LE(48));
+    count = Number(rec.readBigUInt64LE(32));
+    cdSize = Number(rec.readBigUInt64LE(40));
+    cdOffset = Number(rec.readBigUInt64LE(48));
   }
   if (count > MAX_ENTRIES) throw notWorkbook(file, `it holds ${count} parts, far more than a workbook has`);
   if (cdOffset + cdSize > size || cdSize > 64 * 1024 * 1024) throw notWorkbook(file, 'its zip directory is damaged');
@@ -49,26 +77,38 @@ async function centralDirectory(fh: FileHandle, size: number, file: string): Pro
   let p = 0;
   for (let n = 0; n < count; n++) {
     if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL) throw notWorkbook(file, 'its zip directory is damaged');
-    const nameLen = cd.readUInt16LE(p + 28), extraLen = cd.readUInt16LE(p + 30), commentLen = cd.readUInt16LE(p + 32);
+    const nameLen = cd.readUInt16LE(p + 28),
+      extraLen = cd.readUInt16LE(p + 30),
+      commentLen = cd.readUInt16LE(p + 32);
     const e: ZipEntry = {
-      flags: cd.readUInt16LE(p + 8), method: cd.readUInt16LE(p + 10), compressed: cd.readUInt32LE(p + 20), uncompressed: cd.readUInt32LE(p + 24),
-      offset: cd.readUInt32LE(p + 42), name: cd.toString('utf8', p + 46, p + 46 + nameLen),
+      flags: cd.readUInt16LE(p + 8),
+      method: cd.readUInt16LE(p + 10),
+      compressed: cd.readUInt32LE(p + 20),
+      uncompressed: cd.readUInt32LE(p + 24),
+      offset: cd.readUInt32LE(p + 42),
+      name: cd.toString('utf8', p + 46, p + 46 + nameLen),
     };
     // ZIP64: sizes and offset that did not fit in 32 bits are in an extra field, in this order.
     let x = p + 46 + nameLen;
     const xEnd = x + extraLen;
     while (x + 4 <= xEnd) {
-      const id = cd.readUInt16LE(x), len = cd.readUInt16LE(x + 2);
+      const id = cd.readUInt16LE(x),
+        len = cd.readUInt16LE(x + 2);
       if (id === 0x0001) {
         let q = x + 4;
-        const next = () => { const v = q + 8 <= x + 4 + len ? Number(cd.readBigUInt64LE(q)) : NaN; q += 8; return v; };
+        const next = () => {
+          const v = q + 8 <= x + 4 + len ? Number(cd.readBigUInt64LE(q)) : NaN;
+          q += 8;
+          return v;
+        };
         if (e.uncompressed === 0xffffffff) e.uncompressed = next();
         if (e.compressed === 0xffffffff) e.compressed = next();
         if (e.offset === 0xffffffff) e.offset = next();
       }
       x += 4 + len;
     }
-    if (![e.uncompressed, e.compressed, e.offset].every(Number.isFinite)) throw notWorkbook(file, 'its zip directory is damaged');
+    if (![e.uncompressed, e.compressed, e.offset].every(Number.isFinite))
+      throw notWorkbook(file, 'its zip directory is damaged');
     entries.push(e);
     p += 46 + nameLen + extraLen + commentLen;
   }
@@ -76,7 +116,12 @@ async function centralDirectory(fh: FileHandle, size: number, file: string): Pro
 }
 
 /** Where each part's packed data starts, checking the parts lie one after another with nothing hidden between them. */
-async function dataStarts(fh: FileHandle, entries: ZipEntry[], cdOffset: number, file: string): Promise<Map<ZipEntry, number>> {
+async function dataStarts(
+  fh: FileHandle,
+  entries: ZipEntry[],
+  cdOffset: number,
+  file: string,
+): Promise<Map<ZipEntry, number>> {
   const starts = new Map<ZipEntry, number>();
   const sorted = [...entries].sort((a, b) => a.offset - b.offset);
   let expected = 0;
@@ -133,7 +178,8 @@ export async function checkWorkbookLimits(path: string, file: string, limits: Re
     let declared = 0;
     for (const e of entries) {
       declared += e.uncompressed;
-      if (e.uncompressed > RATIO_FLOOR && e.uncompressed / Math.max(e.compressed, 1) > limits.maxCompressionRatio) throw overLimit(file, 'ratio', limits, e.uncompressed / Math.max(e.compressed, 1));
+      if (e.uncompressed > RATIO_FLOOR && e.uncompressed / Math.max(e.compressed, 1) > limits.maxCompressionRatio)
+        throw overLimit(file, 'ratio', limits, e.uncompressed / Math.max(e.compressed, 1));
       if (e.method !== 0 && e.method !== 8) throw notWorkbook(file, 'it is packed in a way Excel does not use');
       if (e.flags & 0x01) throw notWorkbook(file, 'it is protected with a password');
     }
@@ -149,7 +195,9 @@ export async function checkWorkbookLimits(path: string, file: string, limits: Re
     const start = starts.get(e)!;
     const sheet = SHEET.test(e.name);
     const count = tagCounter();
-    let nRows = 0, nCells = 0, entryBytes = 0;
+    let nRows = 0,
+      nCells = 0,
+      entryBytes = 0;
     const source = createReadStream(path, { start, end: start + e.compressed - 1, highWaterMark: CHUNK });
     const stream = e.method === 8 ? source.pipe(createInflateRaw({ chunkSize: CHUNK })) : source;
     try {
@@ -158,7 +206,8 @@ export async function checkWorkbookLimits(path: string, file: string, limits: Re
         entryBytes += chunk.length;
         if (unpacked > limits.maxUnpackedBytes) throw overLimit(file, 'unpacked', limits);
         // Against what has been read so far (at least what was unpacked), so a lie is caught early.
-        if (entryBytes > RATIO_FLOOR && entryBytes / Math.max(source.bytesRead, 1) > limits.maxCompressionRatio) throw overLimit(file, 'ratio', limits, entryBytes / Math.max(source.bytesRead, 1));
+        if (entryBytes > RATIO_FLOOR && entryBytes / Math.max(source.bytesRead, 1) > limits.maxCompressionRatio)
+          throw overLimit(file, 'ratio', limits, entryBytes / Math.max(source.bytesRead, 1));
         if (sheet) {
           const n = count(chunk);
           nRows += n.rows;

@@ -15,7 +15,14 @@
 import { z } from 'zod';
 import { ParameterError } from '../core/index.ts';
 import type { Engine } from '../store/index.ts';
-import { straightLineCosts, TRAVEL_MODES, type CostMatrix, type CostSource, type Place, type TravelMode } from './costs.ts';
+import {
+  straightLineCosts,
+  TRAVEL_MODES,
+  type CostMatrix,
+  type CostSource,
+  type Place,
+  type TravelMode,
+} from './costs.ts';
 import { facilitiesOfKind, facilityKinds, normaliseKind, type Facility } from './facilities.ts';
 import { areaOrigins, type Origin } from './origins.ts';
 
@@ -35,14 +42,18 @@ export interface NearestAndReach {
 }
 
 export function nearestAndReach(m: CostMatrix, thresholds: readonly number[]): NearestAndReach {
-  const no = m.origins.length, nd = m.destinations.length;
+  const no = m.origins.length,
+    nd = m.destinations.length;
   const nearestMinutes = new Float64Array(no).fill(Infinity);
   const nearestIndex = new Int32Array(no).fill(-1);
   const reachable = thresholds.map(() => new Int32Array(no));
   for (let o = 0; o < no; o++) {
     for (let d = 0; d < nd; d++) {
       const t = m.minutes[o * nd + d];
-      if (t < nearestMinutes[o]) { nearestMinutes[o] = t; nearestIndex[o] = d; }
+      if (t < nearestMinutes[o]) {
+        nearestMinutes[o] = t;
+        nearestIndex[o] = d;
+      }
       for (let k = 0; k < thresholds.length; k++) if (t <= thresholds[k]) reachable[k][o]++;
     }
   }
@@ -62,17 +73,37 @@ export interface ShareWithin {
   unreachable: number;
 }
 
-export function shareWithin(nearestMinutes: ArrayLike<number>, demand: ArrayLike<number>, thresholds: readonly number[]): ShareWithin {
-  let total = 0, reached = 0, minuteSum = 0, unreachable = 0;
+export function shareWithin(
+  nearestMinutes: ArrayLike<number>,
+  demand: ArrayLike<number>,
+  thresholds: readonly number[],
+): ShareWithin {
+  let total = 0,
+    reached = 0,
+    minuteSum = 0,
+    unreachable = 0;
   const within = thresholds.map(() => 0);
   for (let i = 0; i < demand.length; i++) {
-    const p = demand[i], t = nearestMinutes[i];
+    const p = demand[i],
+      t = nearestMinutes[i];
     total += p;
-    if (!Number.isFinite(t)) { unreachable += p; continue; }
-    reached += p; minuteSum += p * t;
-    thresholds.forEach((th, k) => { if (t <= th) within[k] += p; });
+    if (!Number.isFinite(t)) {
+      unreachable += p;
+      continue;
+    }
+    reached += p;
+    minuteSum += p * t;
+    thresholds.forEach((th, k) => {
+      if (t <= th) within[k] += p;
+    });
   }
-  return { total, within, share: within.map((w) => (total > 0 ? w / total : 0)), meanMinutes: reached > 0 ? minuteSum / reached : null, unreachable };
+  return {
+    total,
+    within,
+    share: within.map((w) => (total > 0 ? w / total : 0)),
+    meanMinutes: reached > 0 ? minuteSum / reached : null,
+    unreachable,
+  };
 }
 
 export type Decay =
@@ -94,8 +125,10 @@ const E_HALF = Math.exp(-0.5);
 export function decayWeight(decay: Decay, minutes: number, catchment: number): number {
   if (!(minutes <= catchment)) return 0;
   switch (decay.kind) {
-    case 'none': return 1;
-    case 'gaussian': return (Math.exp(-0.5 * (minutes / catchment) ** 2) - E_HALF) / (1 - E_HALF);
+    case 'none':
+      return 1;
+    case 'gaussian':
+      return (Math.exp(-0.5 * (minutes / catchment) ** 2) - E_HALF) / (1 - E_HALF);
     case 'stepped': {
       for (const s of decay.steps) if (minutes <= s.upTo) return s.weight;
       return 0;
@@ -105,9 +138,12 @@ export function decayWeight(decay: Decay, minutes: number, catchment: number): n
 
 export function describeDecay(decay: Decay, catchment: number): string {
   switch (decay.kind) {
-    case 'none': return `2SFCA: every facility within ${catchment} minutes counts in full`;
-    case 'gaussian': return `E2SFCA, Gaussian decay: W(d) = (e^(−½(d/${catchment})²) − e^(−½)) ÷ (1 − e^(−½)) up to ${catchment} minutes`;
-    case 'stepped': return `E2SFCA, stepped decay: ${decay.steps.map((s, k) => `${k ? decay.steps[k - 1].upTo : 0}–${round2(s.upTo)} min × ${s.weight}`).join(', ')}`;
+    case 'none':
+      return `2SFCA: every facility within ${catchment} minutes counts in full`;
+    case 'gaussian':
+      return `E2SFCA, Gaussian decay: W(d) = (e^(−½(d/${catchment})²) − e^(−½)) ÷ (1 − e^(−½)) up to ${catchment} minutes`;
+    case 'stepped':
+      return `E2SFCA, stepped decay: ${decay.steps.map((s, k) => `${k ? decay.steps[k - 1].upTo : 0}–${round2(s.upTo)} min × ${s.weight}`).join(', ')}`;
   }
 }
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -124,9 +160,17 @@ export interface FloatingCatchment {
 }
 
 /** Both steps of the floating catchment over a cost matrix (origins = areas, destinations = facilities). */
-export function floatingCatchment(m: CostMatrix, demand: ArrayLike<number>, supply: ArrayLike<number>, catchment: number, decay: Decay): FloatingCatchment {
-  const no = m.origins.length, nd = m.destinations.length;
-  if (demand.length !== no || supply.length !== nd) throw new Error('floatingCatchment: demand and supply must match the matrix');
+export function floatingCatchment(
+  m: CostMatrix,
+  demand: ArrayLike<number>,
+  supply: ArrayLike<number>,
+  catchment: number,
+  decay: Decay,
+): FloatingCatchment {
+  const no = m.origins.length,
+    nd = m.destinations.length;
+  if (demand.length !== no || supply.length !== nd)
+    throw new Error('floatingCatchment: demand and supply must match the matrix');
   const weights = new Float64Array(no * nd);
   for (let i = 0; i < no * nd; i++) weights[i] = decayWeight(decay, m.minutes[i], catchment);
   const facilityDemand = new Float64Array(nd);
@@ -153,8 +197,11 @@ export const AccessKindSchema = z.object({
   kind: z.string(),
   facilities: z.number(),
   borough: z.object({
-    demand: z.number(), within: z.array(z.number()), share: z.array(z.number()),
-    meanMinutes: z.number().nullable(), unreachable: z.number(),
+    demand: z.number(),
+    within: z.array(z.number()),
+    share: z.array(z.number()),
+    meanMinutes: z.number().nullable(),
+    unreachable: z.number(),
   }),
 });
 
@@ -165,15 +212,17 @@ export const AccessAreaSchema = z.object({
   population: z.number().nullable(),
   lon: z.number(),
   lat: z.number(),
-  kinds: z.array(z.object({
-    kind: z.string(),
-    /** null when no facility of the kind can be reached */
-    nearestMinutes: z.number().nullable(),
-    nearestId: z.string().nullable(),
-    nearestName: z.string().nullable(),
-    /** facilities reachable within each threshold, in the order of `thresholds` */
-    reachable: z.array(z.number()),
-  })),
+  kinds: z.array(
+    z.object({
+      kind: z.string(),
+      /** null when no facility of the kind can be reached */
+      nearestMinutes: z.number().nullable(),
+      nearestId: z.string().nullable(),
+      nearestName: z.string().nullable(),
+      /** facilities reachable within each threshold, in the order of `thresholds` */
+      reachable: z.array(z.number()),
+    }),
+  ),
 });
 
 export const AccessResultSchema = z.object({
@@ -204,27 +253,40 @@ export interface AccessRequest {
 
 export function checkThresholds(thresholds: readonly number[]): number[] {
   if (!thresholds.length || thresholds.some((t) => !(t > 0) || !Number.isFinite(t))) {
-    throw new ParameterError(`Thresholds must be minutes above 0 (they were ${thresholds.join(', ') || 'none'}).`, 'Give them as --thresholds 15,30,45,60.');
+    throw new ParameterError(
+      `Thresholds must be minutes above 0 (they were ${thresholds.join(', ') || 'none'}).`,
+      'Give them as --thresholds 15,30,45,60.',
+    );
   }
   return [...new Set(thresholds)].sort((a, b) => a - b);
 }
 
 function checkMode(mode: string): TravelMode {
-  if (!(TRAVEL_MODES as readonly string[]).includes(mode)) throw new ParameterError(`Unknown travel mode "${mode}".`, `Use one of: ${TRAVEL_MODES.join(', ')}.`);
+  if (!(TRAVEL_MODES as readonly string[]).includes(mode))
+    throw new ParameterError(`Unknown travel mode "${mode}".`, `Use one of: ${TRAVEL_MODES.join(', ')}.`);
   return mode as TravelMode;
 }
 
-const demandOf = (o: Origin, measure: 'households' | 'population') => (measure === 'households' ? o.households : o.population) ?? 0;
+const demandOf = (o: Origin, measure: 'households' | 'population') =>
+  (measure === 'households' ? o.households : o.population) ?? 0;
 export const placeOf = (f: Facility): Place => ({ id: f.id, lon: f.lon, lat: f.lat });
 
 /** Nearest-facility minutes and counts within thresholds for every area, and the borough's shares. */
-export async function accessibility(engine: Engine, req: AccessRequest = {}, costs: CostSource = straightLineCosts()): Promise<AccessResult> {
+export async function accessibility(
+  engine: Engine,
+  req: AccessRequest = {},
+  costs: CostSource = straightLineCosts(),
+): Promise<AccessResult> {
   const progress = req.onProgress ?? (() => {});
   const thresholds = checkThresholds(req.thresholds ?? [...DEFAULT_THRESHOLDS]);
   const mode = checkMode(req.mode ?? 'car');
   const measure = req.measure ?? 'households';
   const kinds = req.kinds?.length ? req.kinds.map(normaliseKind) : (await facilityKinds(engine)).map((k) => k.kind);
-  if (!kinds.length) throw new ParameterError('The workspace has no facilities yet.', 'Import some first: civic facilities import WORKSPACE FILE --kind library');
+  if (!kinds.length)
+    throw new ParameterError(
+      'The workspace has no facilities yet.',
+      'Import some first: civic facilities import WORKSPACE FILE --kind library',
+    );
   const lists = await Promise.all(kinds.map((k) => facilitiesOfKind(engine, k)));
   const origins = await areaOrigins(engine, { level: req.level, weightDataset: req.weightDataset });
   const demand = origins.origins.map((o) => demandOf(o, measure));
@@ -237,14 +299,38 @@ export async function accessibility(engine: Engine, req: AccessRequest = {}, cos
   }
   progress({ stage: 'travel', done: kinds.length, total: kinds.length });
   return {
-    version: ACCESS_RESULT_VERSION, level: origins.level, mode, costSource: costs.description, measure, thresholds, originMethod: origins.method,
-    kinds: perKind.map((p) => ({ kind: p.kind, facilities: p.list.length, borough: { demand: p.share.total, within: p.share.within, share: p.share.share, meanMinutes: p.share.meanMinutes, unreachable: p.share.unreachable } })),
+    version: ACCESS_RESULT_VERSION,
+    level: origins.level,
+    mode,
+    costSource: costs.description,
+    measure,
+    thresholds,
+    originMethod: origins.method,
+    kinds: perKind.map((p) => ({
+      kind: p.kind,
+      facilities: p.list.length,
+      borough: {
+        demand: p.share.total,
+        within: p.share.within,
+        share: p.share.share,
+        meanMinutes: p.share.meanMinutes,
+        unreachable: p.share.unreachable,
+      },
+    })),
     areas: origins.origins.map((o, i) => ({
-      code: o.id, name: o.name, households: o.households, population: o.population, lon: o.lon, lat: o.lat,
+      code: o.id,
+      name: o.name,
+      households: o.households,
+      population: o.population,
+      lon: o.lon,
+      lat: o.lat,
       kinds: perKind.map((p) => {
         const j = p.nr.nearestIndex[i];
         return {
-          kind: p.kind, nearestMinutes: j >= 0 ? p.nr.nearestMinutes[i] : null, nearestId: j >= 0 ? p.list[j].id : null, nearestName: j >= 0 ? p.list[j].name : null,
+          kind: p.kind,
+          nearestMinutes: j >= 0 ? p.nr.nearestMinutes[i] : null,
+          nearestId: j >= 0 ? p.list[j].id : null,
+          nearestName: j >= 0 ? p.list[j].name : null,
           reachable: p.nr.reachable.map((r) => r[i]),
         };
       }),
@@ -261,24 +347,38 @@ export const SfcaResultSchema = z.object({
   mode: z.enum(['car', 'walk', 'cycle']),
   costSource: z.string(),
   catchmentMinutes: z.number(),
-  decay: z.object({ kind: z.enum(['none', 'gaussian', 'stepped']), steps: z.array(z.object({ upTo: z.number(), weight: z.number() })).nullable(), description: z.string() }),
+  decay: z.object({
+    kind: z.enum(['none', 'gaussian', 'stepped']),
+    steps: z.array(z.object({ upTo: z.number(), weight: z.number() })).nullable(),
+    description: z.string(),
+  }),
   supplyMeasure: z.enum(['capacity', 'count']),
   demandMeasure: z.enum(['households', 'population']),
   originMethod: z.string(),
-  facilities: z.array(z.object({
-    id: z.string(), name: z.string(), supply: z.number(),
-    /** Σ W(d) × demand over the areas in its catchment */
-    demandInReach: z.number(),
-    /** supply ÷ demandInReach (R_j); 0 when no demand is in reach */
-    ratio: z.number(),
-  })),
-  areas: z.array(z.object({
-    code: z.string(), name: z.string().nullable(), demand: z.number(), lon: z.number(), lat: z.number(),
-    /** A_i: supply per unit of demand (per household or person) */
-    ratio: z.number(),
-    per1000: z.number(),
-    facilitiesWithin: z.number(),
-  })),
+  facilities: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      supply: z.number(),
+      /** Σ W(d) × demand over the areas in its catchment */
+      demandInReach: z.number(),
+      /** supply ÷ demandInReach (R_j); 0 when no demand is in reach */
+      ratio: z.number(),
+    }),
+  ),
+  areas: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string().nullable(),
+      demand: z.number(),
+      lon: z.number(),
+      lat: z.number(),
+      /** A_i: supply per unit of demand (per household or person) */
+      ratio: z.number(),
+      per1000: z.number(),
+      facilitiesWithin: z.number(),
+    }),
+  ),
   totals: z.object({
     supply: z.number(),
     /** supply of facilities with some demand in reach: Σ ratio × demand equals this */
@@ -306,14 +406,30 @@ export interface SfcaRequest {
   onProgress?: LocationProgress;
 }
 
-export async function sfca(engine: Engine, req: SfcaRequest, costs: CostSource = straightLineCosts()): Promise<SfcaResult> {
+export async function sfca(
+  engine: Engine,
+  req: SfcaRequest,
+  costs: CostSource = straightLineCosts(),
+): Promise<SfcaResult> {
   const progress = req.onProgress ?? (() => {});
   const catchment = req.catchment ?? 30;
-  if (!(catchment > 0) || !Number.isFinite(catchment)) throw new ParameterError(`The catchment must be minutes above 0 (it was ${catchment}).`, 'Give it as --catchment 30.');
+  if (!(catchment > 0) || !Number.isFinite(catchment))
+    throw new ParameterError(
+      `The catchment must be minutes above 0 (it was ${catchment}).`,
+      'Give it as --catchment 30.',
+    );
   const decay = req.decay ?? { kind: 'none' };
   if (decay.kind === 'stepped') {
-    if (!decay.steps.length || decay.steps.some((s, k) => !(s.weight >= 0 && s.weight <= 1) || !(s.upTo > 0) || (k > 0 && s.upTo <= decay.steps[k - 1].upTo))) {
-      throw new ParameterError('Stepped weights must be zones in increasing minutes, each with a weight from 0 to 1.', 'Give them as --steps 10:1,20:0.68,30:0.22.');
+    if (
+      !decay.steps.length ||
+      decay.steps.some(
+        (s, k) => !(s.weight >= 0 && s.weight <= 1) || !(s.upTo > 0) || (k > 0 && s.upTo <= decay.steps[k - 1].upTo),
+      )
+    ) {
+      throw new ParameterError(
+        'Stepped weights must be zones in increasing minutes, each with a weight from 0 to 1.',
+        'Give them as --steps 10:1,20:0.68,30:0.22.',
+      );
     }
   }
   const mode = checkMode(req.mode ?? 'car');
@@ -324,7 +440,10 @@ export async function sfca(engine: Engine, req: SfcaRequest, costs: CostSource =
   const supplyMeasure = req.supply === 'capacity' || (req.supply !== 'count' && allHaveCapacity) ? 'capacity' : 'count';
   if (supplyMeasure === 'capacity' && !allHaveCapacity) {
     const f = list.find((x) => x.capacity === null || !(x.capacity > 0))!;
-    throw new ParameterError(`${f.name} has no capacity, so supply cannot be measured by capacity.`, 'Import the facilities with --capacity-column, or use --supply count (each facility counts as 1).');
+    throw new ParameterError(
+      `${f.name} has no capacity, so supply cannot be measured by capacity.`,
+      'Import the facilities with --capacity-column, or use --supply count (each facility counts as 1).',
+    );
   }
   const supply = list.map((f) => (supplyMeasure === 'capacity' ? f.capacity! : 1));
   const origins = await areaOrigins(engine, { level: req.level, weightDataset: req.weightDataset });
@@ -336,11 +455,37 @@ export async function sfca(engine: Engine, req: SfcaRequest, costs: CostSource =
   const totalSupply = supply.reduce((a, b) => a + b, 0);
   const totalDemand = demand.reduce((a, b) => a + b, 0);
   return {
-    version: SFCA_RESULT_VERSION, kind, level: origins.level, mode, costSource: costs.description, catchmentMinutes: catchment,
-    decay: { kind: decay.kind, steps: decay.kind === 'stepped' ? decay.steps : null, description: describeDecay(decay, catchment) },
-    supplyMeasure, demandMeasure, originMethod: origins.method,
-    facilities: list.map((f, j) => ({ id: f.id, name: f.name, supply: supply[j], demandInReach: fc.facilityDemand[j], ratio: fc.facilityRatio[j] })),
-    areas: origins.origins.map((o, i) => ({ code: o.id, name: o.name, demand: demand[i], lon: o.lon, lat: o.lat, ratio: fc.areaRatio[i], per1000: fc.areaRatio[i] * 1000, facilitiesWithin: fc.facilitiesWithin[i] })),
+    version: SFCA_RESULT_VERSION,
+    kind,
+    level: origins.level,
+    mode,
+    costSource: costs.description,
+    catchmentMinutes: catchment,
+    decay: {
+      kind: decay.kind,
+      steps: decay.kind === 'stepped' ? decay.steps : null,
+      description: describeDecay(decay, catchment),
+    },
+    supplyMeasure,
+    demandMeasure,
+    originMethod: origins.method,
+    facilities: list.map((f, j) => ({
+      id: f.id,
+      name: f.name,
+      supply: supply[j],
+      demandInReach: fc.facilityDemand[j],
+      ratio: fc.facilityRatio[j],
+    })),
+    areas: origins.origins.map((o, i) => ({
+      code: o.id,
+      name: o.name,
+      demand: demand[i],
+      lon: o.lon,
+      lat: o.lat,
+      ratio: fc.areaRatio[i],
+      per1000: fc.areaRatio[i] * 1000,
+      facilitiesWithin: fc.facilitiesWithin[i],
+    })),
     totals: {
       supply: totalSupply,
       supplyReached: supply.reduce((s, x, j) => (fc.facilityDemand[j] > 0 ? s + x : s), 0),
@@ -355,7 +500,11 @@ export async function sfca(engine: Engine, req: SfcaRequest, costs: CostSource =
 export function parseSteps(spec: string): { upTo: number; weight: number }[] {
   return spec.split(',').map((part) => {
     const [a, b] = part.split(':').map((x) => Number(x.trim()));
-    if (!Number.isFinite(a) || !Number.isFinite(b)) throw new ParameterError(`Cannot read the step "${part}".`, 'Write steps as MINUTES:WEIGHT, e.g. 10:1,20:0.68,30:0.22.');
+    if (!Number.isFinite(a) || !Number.isFinite(b))
+      throw new ParameterError(
+        `Cannot read the step "${part}".`,
+        'Write steps as MINUTES:WEIGHT, e.g. 10:1,20:0.68,30:0.22.',
+      );
     return { upTo: a, weight: b };
   });
 }

@@ -70,10 +70,15 @@ export interface StraightLineOptions {
 /** Straight-line distance × circuity ÷ speed. Quick, needs no network, and good enough to rank areas. */
 export function straightLineCosts(options: StraightLineOptions = {}): CostSource {
   const circuity = options.circuity ?? STRAIGHT_LINE_DEFAULTS.car.circuity;
-  if (!(circuity >= 1)) throw new InputError(`The circuity factor must be 1 or more (it was ${circuity}).`, { code: 'circuity_invalid', fix: 'Use 1.3 for a typical British town, or 1 for distance as the crow flies.' });
+  if (!(circuity >= 1))
+    throw new InputError(`The circuity factor must be 1 or more (it was ${circuity}).`, {
+      code: 'circuity_invalid',
+      fix: 'Use 1.3 for a typical British town, or 1 for distance as the crow flies.',
+    });
   const speed = (mode: TravelMode) => {
     const kmh = options.kmh?.[mode] ?? STRAIGHT_LINE_DEFAULTS[mode].kmh;
-    if (!(kmh > 0)) throw new InputError(`The ${mode} speed must be above 0 km/h (it was ${kmh}).`, { code: 'speed_invalid' });
+    if (!(kmh > 0))
+      throw new InputError(`The ${mode} speed must be above 0 km/h (it was ${kmh}).`, { code: 'speed_invalid' });
     return kmh;
   };
   return {
@@ -84,7 +89,8 @@ export function straightLineCosts(options: StraightLineOptions = {}): CostSource
       const minutes = new Float32Array(origins.length * destinations.length);
       for (let o = 0; o < origins.length; o++) {
         const row = o * destinations.length;
-        for (let d = 0; d < destinations.length; d++) minutes[row + d] = (metresBetween(origins[o], destinations[d]) * circuity) / metresPerMinute;
+        for (let d = 0; d < destinations.length; d++)
+          minutes[row + d] = (metresBetween(origins[o], destinations[d]) * circuity) / metresPerMinute;
       }
       return { origins, destinations, minutes, mode, source: `straight line × ${circuity} at ${kmh} km/h (${mode})` };
     },

@@ -49,7 +49,11 @@ export class ShortestPaths {
    */
   search(sources: ArrayLike<number>, startCosts?: ArrayLike<number>, options: DijkstraOptions = {}): this {
     const { offsets, targets: heads, weights, nodeCount } = this.adjacency;
-    const dist = this.dist, stamp = this.stamp, settled = this.settledStamp, order = this.order, heap = this.heap;
+    const dist = this.dist,
+      stamp = this.stamp,
+      settled = this.settledStamp,
+      order = this.order,
+      heap = this.heap;
     const cutoff = options.cutoff ?? Infinity;
     if (++this.run === 0xffffffff) this.resetStamps();
     const run = this.run;
@@ -60,17 +64,25 @@ export class ShortestPaths {
     if (options.targets) {
       for (let i = 0; i < options.targets.length; i++) {
         const t = options.targets[i];
-        if (this.targetStamp[t] !== run) { this.targetStamp[t] = run; targetsLeft++; }
+        if (this.targetStamp[t] !== run) {
+          this.targetStamp[t] = run;
+          targetsLeft++;
+        }
       }
       if (targetsLeft === 0) return this;
     }
 
     for (let i = 0; i < sources.length; i++) {
       const s = sources[i];
-      if (!(s >= 0 && s < nodeCount)) throw new RangeError(`Source node ${s} is not in the graph (it has ${nodeCount} nodes).`);
+      if (!(s >= 0 && s < nodeCount))
+        throw new RangeError(`Source node ${s} is not in the graph (it has ${nodeCount} nodes).`);
       const c = startCosts ? startCosts[i] : 0;
       if (!(c <= cutoff)) continue;
-      if (stamp[s] !== run || c < dist[s]) { stamp[s] = run; dist[s] = c; heap.push(s, c); }
+      if (stamp[s] !== run || c < dist[s]) {
+        stamp[s] = run;
+        dist[s] = c;
+        heap.push(s, c);
+      }
     }
 
     while (heap.length > 0) {
@@ -85,7 +97,11 @@ export class ShortestPaths {
         const v = heads[a];
         const nd = d + weights[a];
         if (nd > cutoff) continue;
-        if (stamp[v] !== run || nd < dist[v]) { stamp[v] = run; dist[v] = nd; heap.push(v, nd); }
+        if (stamp[v] !== run || nd < dist[v]) {
+          stamp[v] = run;
+          dist[v] = nd;
+          heap.push(v, nd);
+        }
       }
     }
     return this;
@@ -122,7 +138,12 @@ export function shortestCostsFrom(adjacency: Adjacency, source: number, options:
 }
 
 /** Builds a CSR adjacency from arc lists (counting sort by tail node; arc order within a node is kept). */
-export function adjacencyFromArcs(nodeCount: number, from: ArrayLike<number>, to: ArrayLike<number>, weights: ArrayLike<number>): Adjacency {
+export function adjacencyFromArcs(
+  nodeCount: number,
+  from: ArrayLike<number>,
+  to: ArrayLike<number>,
+  weights: ArrayLike<number>,
+): Adjacency {
   const m = from.length;
   const offsets = new Uint32Array(nodeCount + 1);
   for (let i = 0; i < m; i++) offsets[from[i] + 1]++;

@@ -19,8 +19,19 @@ import highsPackage from 'highs';
 import type { Highs, InterruptCallbackEvent, ModelData } from 'highs';
 import { InputError } from '../core/index.ts';
 import {
-  buildSolution, coverLists, heuristicName, mclpHeuristic, pMedianHeuristic, pMedianLowerBound, prepareProblem, setCoverHeuristic, siteObjective,
-  type PreparedProblem, type SiteProblem, type SiteProblemKind, type SiteSolution,
+  buildSolution,
+  coverLists,
+  heuristicName,
+  mclpHeuristic,
+  pMedianHeuristic,
+  pMedianLowerBound,
+  prepareProblem,
+  setCoverHeuristic,
+  siteObjective,
+  type PreparedProblem,
+  type SiteProblem,
+  type SiteProblemKind,
+  type SiteSolution,
 } from './sites.ts';
 
 /**
@@ -58,7 +69,10 @@ export interface SolveOptions extends ExactOptions {
 
 // The package's types describe its CommonJS face (a `default` property); its ES module default export is the loader itself.
 type HighsLoader = () => Promise<Highs>;
-const loadHighs: HighsLoader = typeof highsPackage === 'function' ? (highsPackage as unknown as HighsLoader) : (highsPackage as unknown as { default: HighsLoader }).default;
+const loadHighs: HighsLoader =
+  typeof highsPackage === 'function'
+    ? (highsPackage as unknown as HighsLoader)
+    : (highsPackage as unknown as { default: HighsLoader }).default;
 
 let runtime: Promise<Highs> | null = null;
 function highsRuntime(): Promise<Highs> {
@@ -91,7 +105,11 @@ function coverModel(highs: Highs, pp: PreparedProblem, kind: 'set-cover' | 'mclp
   const rowOf = new Int32Array(pp.n).fill(-1);
   for (const list of lists) for (const i of list) rowOf[i] = 0;
   const coverable: number[] = [];
-  for (let i = 0; i < pp.n; i++) if (rowOf[i] === 0) { rowOf[i] = coverable.length; coverable.push(i); }
+  for (let i = 0; i < pp.n; i++)
+    if (rowOf[i] === 0) {
+      rowOf[i] = coverable.length;
+      coverable.push(i);
+    }
   const K = coverable.length;
   const mclp = kind === 'mclp';
   const numRows = K + (mclp ? 1 : 0);
@@ -103,10 +121,21 @@ function coverModel(highs: Highs, pp: PreparedProblem, kind: 'set-cover' | 'mclp
   let k = 0;
   for (let j = 0; j < m; j++) {
     starts[j] = k;
-    for (const i of lists[j]) { indices[k] = rowOf[i]; values[k++] = mclp ? -1 : 1; }
-    if (mclp) { indices[k] = K; values[k++] = 1; }
+    for (const i of lists[j]) {
+      indices[k] = rowOf[i];
+      values[k++] = mclp ? -1 : 1;
+    }
+    if (mclp) {
+      indices[k] = K;
+      values[k++] = 1;
+    }
   }
-  if (mclp) for (let r = 0; r < K; r++) { starts[m + r] = k; indices[k] = r; values[k++] = 1; }
+  if (mclp)
+    for (let r = 0; r < K; r++) {
+      starts[m + r] = k;
+      indices[k] = r;
+      values[k++] = 1;
+    }
   starts[numCols] = k;
   const colCost = new Float64Array(numCols);
   if (mclp) for (let r = 0; r < K; r++) colCost[m + r] = pp.weights[coverable[r]];
@@ -116,13 +145,23 @@ function coverModel(highs: Highs, pp: PreparedProblem, kind: 'set-cover' | 'mclp
   const colUpper = new Float64Array(numCols).fill(1);
   const rowLower = new Float64Array(numRows).fill(mclp ? -inf : 1);
   const rowUpper = new Float64Array(numRows).fill(mclp ? 0 : inf);
-  if (mclp) { rowLower[K] = pp.p!; rowUpper[K] = pp.p!; }
+  if (mclp) {
+    rowLower[K] = pp.p!;
+    rowUpper[K] = pp.p!;
+  }
   const integrality = new Int32Array(numCols).fill(highs.constants.variableType.continuous);
   integrality.fill(highs.constants.variableType.integer, 0, m);
   return {
     data: {
-      numCols, numRows, sense: mclp ? highs.constants.objectiveSense.maximize : highs.constants.objectiveSense.minimize,
-      colCost, colLower, colUpper, rowLower, rowUpper, integrality,
+      numCols,
+      numRows,
+      sense: mclp ? highs.constants.objectiveSense.maximize : highs.constants.objectiveSense.minimize,
+      colCost,
+      colLower,
+      colUpper,
+      rowLower,
+      rowUpper,
+      integrality,
       matrix: { format: 'csc', numRows, numCols, starts, indices, values },
     },
     startFor(open) {
@@ -154,7 +193,10 @@ function medianLists(pp: PreparedProblem): MedianLists {
   const unservedSlack = new Uint8Array(n);
   const empty = new Int32Array(0);
   for (let i = 0; i < n; i++) {
-    if (!active[i]) { order[i] = empty; continue; }
+    if (!active[i]) {
+      order[i] = empty;
+      continue;
+    }
     const row = i * m;
     let cap = Infinity;
     for (const f of fixed) if (minutes[row + f] < cap) cap = minutes[row + f];
@@ -194,11 +236,18 @@ function medianEntries(lists: MedianLists, depth: number | Int32Array): number {
  * catch-all is used (BEAMR, Church 2008). A point with no fixed site and some unreachable candidate
  * gets an unserved column charged the penalty, as the heuristic does.
  */
-function medianModel(highs: Highs, pp: PreparedProblem, lists: MedianLists, depth: Int32Array): BuiltModel & { catchAll: Int32Array } {
+function medianModel(
+  highs: Highs,
+  pp: PreparedProblem,
+  lists: MedianLists,
+  depth: Int32Array,
+): BuiltModel & { catchAll: Int32Array } {
   const { n, m, minutes, weights } = pp;
   const inf = highs.infinity;
   const demandRow = new Int32Array(n).fill(-1);
-  let A = 0, X = 0, S = 0;
+  let A = 0,
+    X = 0,
+    S = 0;
   for (let i = 0; i < n; i++) {
     const len = lists.order[i].length;
     if (!len) continue;
@@ -211,22 +260,33 @@ function medianModel(highs: Highs, pp: PreparedProblem, lists: MedianLists, dept
   const numRows = A + X + 1;
   const numCols = m + X + S;
   const countRow = A + X;
-  const pairI = new Int32Array(X), pairJ = new Int32Array(X);
+  const pairI = new Int32Array(X),
+    pairJ = new Int32Array(X);
   const catchAll = new Int32Array(n).fill(-1);
   const colCost = new Float64Array(numCols);
   const perSite = new Int32Array(m);
-  let x = 0, s = 0;
+  let x = 0,
+    s = 0;
   for (let i = 0; i < n; i++) {
     const o = lists.order[i];
     if (!o.length) continue;
     const k = Math.min(o.length, depth[i]);
     for (let t = 0; t < k; t++) {
-      pairI[x] = i; pairJ[x] = o[t]; perSite[o[t]]++;
+      pairI[x] = i;
+      pairJ[x] = o[t];
+      perSite[o[t]]++;
       colCost[m + x] = weights[i] * minutes[i * m + o[t]];
       x++;
     }
-    if (k < o.length) { catchAll[i] = m + X + s; colCost[m + X + s] = weights[i] * minutes[i * m + o[k]]; s++; }
-    else if (lists.unservedSlack[i]) { catchAll[i] = m + X + s; colCost[m + X + s] = weights[i] * pp.penalty; s++; }
+    if (k < o.length) {
+      catchAll[i] = m + X + s;
+      colCost[m + X + s] = weights[i] * minutes[i * m + o[k]];
+      s++;
+    } else if (lists.unservedSlack[i]) {
+      catchAll[i] = m + X + s;
+      colCost[m + X + s] = weights[i] * pp.penalty;
+      s++;
+    }
   }
   const nnz = X + m + 2 * X + S;
   const starts = new Int32Array(numCols + 1);
@@ -234,40 +294,75 @@ function medianModel(highs: Highs, pp: PreparedProblem, lists: MedianLists, dept
   const values = new Float64Array(nnz);
   let k = 0;
   const cursor = new Int32Array(m);
-  for (let j = 0; j < m; j++) { starts[j] = k; cursor[j] = k; k += perSite[j] + 1; }
-  for (let t = 0; t < X; t++) { const j = pairJ[t]; indices[cursor[j]] = A + t; values[cursor[j]++] = -1; }
-  for (let j = 0; j < m; j++) { indices[cursor[j]] = countRow; values[cursor[j]] = 1; }
+  for (let j = 0; j < m; j++) {
+    starts[j] = k;
+    cursor[j] = k;
+    k += perSite[j] + 1;
+  }
+  for (let t = 0; t < X; t++) {
+    const j = pairJ[t];
+    indices[cursor[j]] = A + t;
+    values[cursor[j]++] = -1;
+  }
+  for (let j = 0; j < m; j++) {
+    indices[cursor[j]] = countRow;
+    values[cursor[j]] = 1;
+  }
   for (let t = 0; t < X; t++) {
     starts[m + t] = k;
-    indices[k] = demandRow[pairI[t]]; values[k++] = 1;
-    indices[k] = A + t; values[k++] = 1;
+    indices[k] = demandRow[pairI[t]];
+    values[k++] = 1;
+    indices[k] = A + t;
+    values[k++] = 1;
   }
-  for (let i = 0; i < n; i++) if (catchAll[i] >= 0) { starts[catchAll[i]] = k; indices[k] = demandRow[i]; values[k++] = 1; }
+  for (let i = 0; i < n; i++)
+    if (catchAll[i] >= 0) {
+      starts[catchAll[i]] = k;
+      indices[k] = demandRow[i];
+      values[k++] = 1;
+    }
   starts[numCols] = k;
   const colLower = new Float64Array(numCols);
   for (const f of pp.fixed) colLower[f] = 1;
   const colUpper = new Float64Array(numCols).fill(1);
   const rowLower = new Float64Array(numRows);
   const rowUpper = new Float64Array(numRows);
-  rowLower.fill(1, 0, A); rowUpper.fill(1, 0, A);
-  rowLower.fill(-inf, A, A + X); rowUpper.fill(0, A, A + X);
-  rowLower[countRow] = pp.p!; rowUpper[countRow] = pp.p!;
+  rowLower.fill(1, 0, A);
+  rowUpper.fill(1, 0, A);
+  rowLower.fill(-inf, A, A + X);
+  rowUpper.fill(0, A, A + X);
+  rowLower[countRow] = pp.p!;
+  rowUpper[countRow] = pp.p!;
   const integrality = new Int32Array(numCols).fill(highs.constants.variableType.continuous);
   integrality.fill(highs.constants.variableType.integer, 0, m);
   return {
     catchAll,
     data: {
-      numCols, numRows, sense: highs.constants.objectiveSense.minimize,
-      colCost, colLower, colUpper, rowLower, rowUpper, integrality,
+      numCols,
+      numRows,
+      sense: highs.constants.objectiveSense.minimize,
+      colCost,
+      colLower,
+      colUpper,
+      rowLower,
+      rowUpper,
+      integrality,
       matrix: { format: 'csc', numRows, numCols, starts, indices, values },
     },
     startFor(open) {
       const v = new Float64Array(numCols);
       const isOpen = new Uint8Array(m);
-      for (const j of open) { isOpen[j] = 1; v[j] = 1; }
+      for (const j of open) {
+        isOpen[j] = 1;
+        v[j] = 1;
+      }
       // Pairs are in nearest-first order per point: the first open one is its assignment.
       const assigned = new Uint8Array(n);
-      for (let t = 0; t < X; t++) if (!assigned[pairI[t]] && isOpen[pairJ[t]]) { assigned[pairI[t]] = 1; v[m + t] = 1; }
+      for (let t = 0; t < X; t++)
+        if (!assigned[pairI[t]] && isOpen[pairJ[t]]) {
+          assigned[pairI[t]] = 1;
+          v[m + t] = 1;
+        }
       for (let i = 0; i < n; i++) if (catchAll[i] >= 0 && !assigned[i]) v[catchAll[i]] = 1;
       return v;
     },
@@ -282,7 +377,13 @@ interface RunOutcome {
 }
 
 /** Runs one model; throws in plain English when HiGHS ends without any solution. */
-function runModel(highs: Highs, pp: PreparedProblem, kind: SiteProblemKind, built: BuiltModel, opts: { timeLimit: number; relativeGap?: number; start?: readonly number[]; entries: number; limit: number }): RunOutcome {
+function runModel(
+  highs: Highs,
+  pp: PreparedProblem,
+  kind: SiteProblemKind,
+  built: BuiltModel,
+  opts: { timeLimit: number; relativeGap?: number; start?: readonly number[]; entries: number; limit: number },
+): RunOutcome {
   const model = highs.createModel();
   try {
     model.options.set({ output_flag: false, time_limit: opts.timeLimit });
@@ -292,24 +393,45 @@ function runModel(highs: Highs, pp: PreparedProblem, kind: SiteProblemKind, buil
     // HiGHS checks its own time limit only between phases of a large LP; the interrupt callbacks
     // (called every few iterations) hold it to the wall clock.
     const deadline = performance.now() + opts.timeLimit * 1000;
-    const stopAtDeadline = (event: InterruptCallbackEvent): undefined => { if (performance.now() > deadline) event.interrupt(); };
+    const stopAtDeadline = (event: InterruptCallbackEvent): undefined => {
+      if (performance.now() > deadline) event.interrupt();
+    };
     const { simplexInterrupt, ipmInterrupt, mipInterrupt } = highs.constants.callbackType;
-    const { modelStatus } = model.run({ [simplexInterrupt]: stopAtDeadline, [ipmInterrupt]: stopAtDeadline, [mipInterrupt]: stopAtDeadline });
+    const { modelStatus } = model.run({
+      [simplexInterrupt]: stopAtDeadline,
+      [ipmInterrupt]: stopAtDeadline,
+      [mipInterrupt]: stopAtDeadline,
+    });
     const codes = highs.constants.modelStatus;
     const hasSolution = Number(model.info.get('primal_solution_status')) === highs.constants.solutionStatus.feasible;
-    if (modelStatus !== codes.optimal && !((modelStatus === codes.timeLimit || modelStatus === codes.interrupted) && hasSolution)) {
+    if (
+      modelStatus !== codes.optimal &&
+      !((modelStatus === codes.timeLimit || modelStatus === codes.interrupted) && hasSolution)
+    ) {
       if (modelStatus === codes.timeLimit || modelStatus === codes.interrupted) {
-        throw new InputError(`HiGHS found no ${describeKind(kind)} solution within the ${opts.timeLimit}-second time limit.`, {
-          code: 'site_exact_no_solution', fix: 'Allow more time, use fewer candidates, or use the heuristic method.',
-        });
+        throw new InputError(
+          `HiGHS found no ${describeKind(kind)} solution within the ${opts.timeLimit}-second time limit.`,
+          {
+            code: 'site_exact_no_solution',
+            fix: 'Allow more time, use fewer candidates, or use the heuristic method.',
+          },
+        );
       }
-      throw new InputError(`HiGHS could not solve the ${describeKind(kind)} model (status ${modelStatus}).`, { code: 'site_exact_failed', fix: 'Use the heuristic method.' });
+      throw new InputError(`HiGHS could not solve the ${describeKind(kind)} model (status ${modelStatus}).`, {
+        code: 'site_exact_failed',
+        fix: 'Use the heuristic method.',
+      });
     }
     const colValue = model.getSolution().colValue;
     const open: number[] = [];
     for (let j = 0; j < pp.m; j++) if (colValue[j] > 0.5) open.push(j);
     const rawBound = Number(model.info.get('mip_dual_bound'));
-    return { optimal: modelStatus === codes.optimal, open, colValue, bound: Number.isFinite(rawBound) ? rawBound : null };
+    return {
+      optimal: modelStatus === codes.optimal,
+      open,
+      colValue,
+      bound: Number.isFinite(rawBound) ? rawBound : null,
+    };
   } catch (e) {
     if (e instanceof InputError) throw e;
     // An abort inside WebAssembly (usually memory) leaves the runtime unusable: load a fresh one next time.
@@ -329,7 +451,11 @@ function runModel(highs: Highs, pp: PreparedProblem, kind: SiteProblemKind, buil
  * and a solution; points that used their catch-all get longer lists and the model is solved again,
  * until the solution's true cost meets the bound or the time runs out.
  */
-export async function solveExact(problem: SiteProblem, kind: SiteProblemKind, options: ExactOptions = {}): Promise<SiteSolution> {
+export async function solveExact(
+  problem: SiteProblem,
+  kind: SiteProblemKind,
+  options: ExactOptions = {},
+): Promise<SiteSolution> {
   const started = performance.now();
   const pp = prepareProblem(problem, kind);
   const limit = options.maxEntries ?? EXACT_SIZE_LIMITS[kind];
@@ -338,7 +464,10 @@ export async function solveExact(problem: SiteProblem, kind: SiteProblemKind, op
   const entries = lists ? medianEntries(lists, depth) : coverEntries(pp);
   if (entries > limit) throw tooLarge(pp, kind, entries, limit);
   const timeLimit = options.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_SECONDS;
-  if (!(timeLimit > 0)) throw new InputError(`The time limit must be above 0 seconds (it was ${timeLimit}).`, { code: 'time_limit_invalid' });
+  if (!(timeLimit > 0))
+    throw new InputError(`The time limit must be above 0 seconds (it was ${timeLimit}).`, {
+      code: 'time_limit_invalid',
+    });
   const tolerance = options.relativeGap ?? 1e-4;
   const highs = await highsRuntime();
   const start = options.start ? [...new Set([...pp.fixed, ...options.start])] : undefined;
@@ -350,7 +479,13 @@ export async function solveExact(problem: SiteProblem, kind: SiteProblemKind, op
   let bound: number | null;
   let gap: number | null;
   if (!lists) {
-    const r = runModel(highs, pp, kind, coverModel(highs, pp, kind as 'set-cover' | 'mclp'), { timeLimit, relativeGap: options.relativeGap, start, entries, limit });
+    const r = runModel(highs, pp, kind, coverModel(highs, pp, kind as 'set-cover' | 'mclp'), {
+      timeLimit,
+      relativeGap: options.relativeGap,
+      start,
+      entries,
+      limit,
+    });
     open = r.open;
     status = r.optimal ? 'optimal' : 'time-limit';
     bound = r.bound;
@@ -370,7 +505,13 @@ export async function solveExact(problem: SiteProblem, kind: SiteProblemKind, op
       const built = medianModel(highs, pp, lists, depth);
       let r: RunOutcome;
       try {
-        r = runModel(highs, pp, kind, built, { timeLimit: remaining, relativeGap: options.relativeGap, start: best ?? undefined, entries: size, limit });
+        r = runModel(highs, pp, kind, built, {
+          timeLimit: remaining,
+          relativeGap: options.relativeGap,
+          start: best ?? undefined,
+          entries: size,
+          limit,
+        });
       } catch (e) {
         // Out of time in a later round: the earlier rounds' answer and bound stand.
         if (best && e instanceof InputError && e.code === 'site_exact_no_solution') break;
@@ -378,28 +519,49 @@ export async function solveExact(problem: SiteProblem, kind: SiteProblemKind, op
       }
       rounds++;
       const value = siteObjective(pp, kind, r.open);
-      if (value < bestValue) { best = r.open; bestValue = value; }
+      if (value < bestValue) {
+        best = r.open;
+        bestValue = value;
+      }
       if (r.bound !== null && r.bound > lower) lower = r.bound;
       if (!r.optimal) break;
-      if (bestValue - lower <= tolerance * Math.abs(bestValue)) { status = 'optimal'; break; }
+      if (bestValue - lower <= tolerance * Math.abs(bestValue)) {
+        status = 'optimal';
+        break;
+      }
       // Lengthen the lists of points the solution sent to their catch-all.
       let grown = false;
       for (let i = 0; i < pp.n; i++) {
         const c = built.catchAll[i];
-        if (c >= 0 && r.colValue[c] > 0.5 && depth[i] < lists.order[i].length) { depth[i] = Math.min(lists.order[i].length, depth[i] * 2); grown = true; }
+        if (c >= 0 && r.colValue[c] > 0.5 && depth[i] < lists.order[i].length) {
+          depth[i] = Math.min(lists.order[i].length, depth[i] * 2);
+          grown = true;
+        }
       }
-      if (!grown) { status = 'optimal'; break; }
+      if (!grown) {
+        status = 'optimal';
+        break;
+      }
     }
-    if (!best) throw new InputError(`HiGHS found no p-median solution within the ${timeLimit}-second time limit.`, { code: 'site_exact_no_solution', fix: 'Allow more time, use fewer candidates, or use the heuristic method.' });
+    if (!best)
+      throw new InputError(`HiGHS found no p-median solution within the ${timeLimit}-second time limit.`, {
+        code: 'site_exact_no_solution',
+        fix: 'Allow more time, use fewer candidates, or use the heuristic method.',
+      });
     open = best;
     bound = Number.isFinite(lower) ? lower : null;
     gap = bound === null ? null : Math.max(0, (bestValue - bound) / Math.max(Math.abs(bestValue), 1e-9));
     if (status === 'optimal') gap = Math.min(gap ?? 0, tolerance);
-    notes.push(`Solved over each demand point's nearest candidates, lengthened where needed (${rounds} round${rounds === 1 ? '' : 's'}).`);
+    notes.push(
+      `Solved over each demand point's nearest candidates, lengthened where needed (${rounds} round${rounds === 1 ? '' : 's'}).`,
+    );
   }
   if (gap !== null && gap < 1e-9) gap = 0; // rounding noise
-  if (status === 'time-limit') notes.push(`HiGHS stopped at the ${timeLimit}-second time limit; the gap is to its best bound.`);
-  notes.unshift(`Solved exactly with HiGHS ${highs.version.string} (first model ${entries.toLocaleString('en-GB')} matrix entries).`);
+  if (status === 'time-limit')
+    notes.push(`HiGHS stopped at the ${timeLimit}-second time limit; the gap is to its best bound.`);
+  notes.unshift(
+    `Solved exactly with HiGHS ${highs.version.string} (first model ${entries.toLocaleString('en-GB')} matrix entries).`,
+  );
   return buildSolution(problem, pp, kind, open, { method: 'exact', status, bound, gap, seconds: elapsed(), notes });
 }
 
@@ -408,26 +570,42 @@ export async function solveExact(problem: SiteProblem, kind: SiteProblemKind, op
  * model is within the size limit, HiGHS seeded with the heuristic's answer; beyond the limit it returns
  * the heuristic with a note saying so. The result always says which method it used and the gap when known.
  */
-export async function solve(problem: SiteProblem, kind: SiteProblemKind, options: SolveOptions = {}): Promise<SiteSolution> {
+export async function solve(
+  problem: SiteProblem,
+  kind: SiteProblemKind,
+  options: SolveOptions = {},
+): Promise<SiteSolution> {
   const method = options.method ?? 'auto';
   const started = performance.now();
   if (method === 'exact') return solveExact(problem, kind, options);
   const pp = prepareProblem(problem, kind);
-  const heuristic = kind === 'set-cover' ? setCoverHeuristic(pp) : kind === 'mclp' ? mclpHeuristic(pp) : pMedianHeuristic(pp);
+  const heuristic =
+    kind === 'set-cover' ? setCoverHeuristic(pp) : kind === 'mclp' ? mclpHeuristic(pp) : pMedianHeuristic(pp);
   const limit = options.maxEntries ?? EXACT_SIZE_LIMITS[kind];
   const entries = method === 'auto' ? exactModelSize(problem, kind) : Infinity;
   if (method === 'heuristic' || entries > limit) {
     const notes = [heuristicName(kind)];
-    if (method === 'auto') notes.push(`The exact model would have ${entries.toLocaleString('en-GB')} matrix entries, over the limit of ${limit.toLocaleString('en-GB')}, so the heuristic was used.`);
+    if (method === 'auto')
+      notes.push(
+        `The exact model would have ${entries.toLocaleString('en-GB')} matrix entries, over the limit of ${limit.toLocaleString('en-GB')}, so the heuristic was used.`,
+      );
     // p-median has a cheap Lagrangian bound, so its gap can still be stated; the others' is not known.
-    let bound: number | null = null, gap: number | null = null;
+    let bound: number | null = null,
+      gap: number | null = null;
     if (kind === 'p-median') {
       const value = siteObjective(pp, kind, heuristic);
       bound = pMedianLowerBound(pp, value);
       gap = Math.max(0, (value - bound) / Math.max(value, 1e-9));
       notes.push('The gap is to a Lagrangian lower bound, so the heuristic is at least this close to the optimum.');
     } else notes.push('Its gap to the optimum is not known.');
-    return buildSolution(problem, pp, kind, heuristic, { method: 'heuristic', status: 'heuristic', bound, gap, seconds: (performance.now() - started) / 1000, notes });
+    return buildSolution(problem, pp, kind, heuristic, {
+      method: 'heuristic',
+      status: 'heuristic',
+      bound,
+      gap,
+      seconds: (performance.now() - started) / 1000,
+      notes,
+    });
   }
   const exact = await solveExact(problem, kind, { ...options, start: heuristic });
   return { ...exact, seconds: (performance.now() - started) / 1000 };
@@ -437,10 +615,20 @@ function describeKind(kind: SiteProblemKind): string {
   return kind === 'set-cover' ? 'set cover' : kind === 'mclp' ? 'maximal coverage' : 'p-median';
 }
 
-function tooLarge(pp: PreparedProblem, kind: SiteProblemKind, entries: number, limit: number, cause?: unknown): InputError {
+function tooLarge(
+  pp: PreparedProblem,
+  kind: SiteProblemKind,
+  entries: number,
+  limit: number,
+  cause?: unknown,
+): InputError {
   return new InputError(
     `The exact ${describeKind(kind)} model for ${pp.n.toLocaleString('en-GB')} demand points × ${pp.m.toLocaleString('en-GB')} candidates has ${entries.toLocaleString('en-GB')} matrix entries, ` +
-    (cause ? 'more than the solver could hold in memory.' : `over the limit of ${limit.toLocaleString('en-GB')}.`),
-    { code: 'site_problem_too_large', cause, fix: 'Use the heuristic method (--method heuristic or auto), fewer candidate sites, or demand aggregated to larger areas.' },
+      (cause ? 'more than the solver could hold in memory.' : `over the limit of ${limit.toLocaleString('en-GB')}.`),
+    {
+      code: 'site_problem_too_large',
+      cause,
+      fix: 'Use the heuristic method (--method heuristic or auto), fewer candidate sites, or demand aggregated to larger areas.',
+    },
   );
 }

@@ -88,7 +88,10 @@ export function createRoadGraph(
     lon: Float64Array.from(nodes.lon),
     lat: Float64Array.from(nodes.lat),
     osmId: nodes.osmId ? Float64Array.from(nodes.osmId) : new Float64Array(n),
-    offsets, targets, metres, minutes,
+    offsets,
+    targets,
+    metres,
+    minutes,
     summary: { ...summary, nodes: n, arcs: m, arcsByMode },
   };
 }
@@ -148,10 +151,16 @@ export class RoadNetwork {
       else {
         const { nodeCount, offsets, targets } = this.graph;
         const minutes = this.graph.minutes[mode];
-        const from: number[] = [], to: number[] = [], w: number[] = [];
+        const from: number[] = [],
+          to: number[] = [],
+          w: number[] = [];
         for (let u = 0; u < nodeCount; u++) {
           for (let a = offsets[u]; a < offsets[u + 1]; a++) {
-            if (Number.isFinite(minutes[a])) { from.push(u); to.push(targets[a]); w.push(minutes[a]); }
+            if (Number.isFinite(minutes[a])) {
+              from.push(u);
+              to.push(targets[a]);
+              w.push(minutes[a]);
+            }
           }
         }
         adj = adjacencyFromArcs(nodeCount, from, to, w);
@@ -198,7 +207,10 @@ export class RoadNetwork {
     for (let i = 0; i < places.length; i++) {
       const p = places[i];
       if (!Number.isFinite(p.lon) || !Number.isFinite(p.lat)) {
-        throw new InputError(`Place "${p.id}" has no usable longitude and latitude (${p.lon}, ${p.lat}).`, { code: 'place_coordinates_invalid', fix: 'Give every place a longitude and latitude in degrees (WGS84).' });
+        throw new InputError(`Place "${p.id}" has no usable longitude and latitude (${p.lon}, ${p.lat}).`, {
+          code: 'place_coordinates_invalid',
+          fix: 'Give every place a longitude and latitude in degrees (WGS84).',
+        });
       }
       // geokdbush works in kilometres; a little slack so its own rounding never drops a node at the limit.
       const found = nodes.length ? around(index, p.lon, p.lat, 1, (maxMetres * 1.001) / 1000) : [];
@@ -236,7 +248,10 @@ export class RoadNetwork {
 
 function accessSpeed(mode: TravelMode, options: SnapOptions): number {
   const kmh = options.accessKmh?.[mode] ?? ACCESS_KMH[mode];
-  if (!(kmh > 0)) throw new InputError(`The ${mode} speed to and from the road network must be above 0 km/h (it was ${kmh}).`, { code: 'speed_invalid' });
+  if (!(kmh > 0))
+    throw new InputError(`The ${mode} speed to and from the road network must be above 0 km/h (it was ${kmh}).`, {
+      code: 'speed_invalid',
+    });
   return kmh;
 }
 
@@ -251,12 +266,19 @@ export function largestStrongComponent(forward: Adjacency, reverse: Adjacency): 
   for (let s = 0; s < n; s++) {
     if (visited[s]) continue;
     let top = 0;
-    stackNode[0] = s; stackArc[0] = forward.offsets[s]; visited[s] = 1;
+    stackNode[0] = s;
+    stackArc[0] = forward.offsets[s];
+    visited[s] = 1;
     while (top >= 0) {
       const u = stackNode[top];
       if (stackArc[top] < forward.offsets[u + 1]) {
         const v = forward.targets[stackArc[top]++];
-        if (!visited[v]) { visited[v] = 1; top++; stackNode[top] = v; stackArc[top] = forward.offsets[v]; }
+        if (!visited[v]) {
+          visited[v] = 1;
+          top++;
+          stackNode[top] = v;
+          stackArc[top] = forward.offsets[v];
+        }
       } else {
         finished[finishedCount++] = u;
         top--;
@@ -264,22 +286,32 @@ export function largestStrongComponent(forward: Adjacency, reverse: Adjacency): 
     }
   }
   const component = new Int32Array(n).fill(-1);
-  let best = -1, bestSize = 0, c = 0;
+  let best = -1,
+    bestSize = 0,
+    c = 0;
   for (let i = n - 1; i >= 0; i--) {
     const s = finished[i];
     if (component[s] >= 0) continue;
-    let size = 0, top = 0;
-    stackNode[0] = s; component[s] = c;
+    let size = 0,
+      top = 0;
+    stackNode[0] = s;
+    component[s] = c;
     while (top >= 0) {
       const u = stackNode[top--];
       size++;
       for (let a = reverse.offsets[u]; a < reverse.offsets[u + 1]; a++) {
         const v = reverse.targets[a];
-        if (component[v] < 0) { component[v] = c; stackNode[++top] = v; }
+        if (component[v] < 0) {
+          component[v] = c;
+          stackNode[++top] = v;
+        }
       }
     }
     // A lone node with no arcs is not a network.
-    if (size > bestSize && (size > 1 || forward.offsets[s + 1] > forward.offsets[s])) { best = c; bestSize = size; }
+    if (size > bestSize && (size > 1 || forward.offsets[s + 1] > forward.offsets[s])) {
+      best = c;
+      bestSize = size;
+    }
     c++;
   }
   const out = new Uint8Array(n);
@@ -315,8 +347,15 @@ export interface NetworkCostMatrix extends CostMatrix {
 }
 
 function snapSummary(s: SnappedPlaces): SnapSummary {
-  let sum = 0, max = 0, k = 0;
-  for (let i = 0; i < s.node.length; i++) if (s.node[i] >= 0) { sum += s.metres[i]; max = Math.max(max, s.metres[i]); k++; }
+  let sum = 0,
+    max = 0,
+    k = 0;
+  for (let i = 0; i < s.node.length; i++)
+    if (s.node[i] >= 0) {
+      sum += s.metres[i];
+      max = Math.max(max, s.metres[i]);
+      k++;
+    }
   return { places: s.node.length, offNetwork: s.offNetwork, meanSnapMetres: k ? sum / k : 0, maxSnapMetres: max };
 }
 
@@ -337,7 +376,10 @@ export interface NetworkCostSource extends CostSource {
 export function networkCosts(network: RoadNetwork | RoadGraph, options: NetworkCostOptions = {}): NetworkCostSource {
   const net = network instanceof RoadNetwork ? network : new RoadNetwork(network);
   const maxMinutes = options.maxMinutes ?? Infinity;
-  if (!(maxMinutes > 0)) throw new InputError(`The longest journey to price must be above 0 minutes (it was ${maxMinutes}).`, { code: 'max_minutes_invalid' });
+  if (!(maxMinutes > 0))
+    throw new InputError(`The longest journey to price must be above 0 minutes (it was ${maxMinutes}).`, {
+      code: 'max_minutes_invalid',
+    });
   const description = `road network (OpenStreetMap, ${net.summary.nodes.toLocaleString('en-GB')} nodes)`;
   return {
     description,
@@ -348,12 +390,17 @@ export function networkCosts(network: RoadNetwork | RoadGraph, options: NetworkC
       const so = net.snap(origins, mode, options);
       const sd = net.snap(destinations, mode, options);
       const metresPerMinute = (accessSpeed(mode, options) * 1000) / 60;
-      const O = origins.length, D = destinations.length;
+      const O = origins.length,
+        D = destinations.length;
       const minutes = new Float32Array(O * D).fill(Infinity);
-      const originNodes = distinctNodes(so), destinationNodes = distinctNodes(sd);
-      const direction = options.direction === 'forward' || options.direction === 'reverse'
-        ? options.direction
-        : originNodes.length <= destinationNodes.length ? 'forward' : 'reverse';
+      const originNodes = distinctNodes(so),
+        destinationNodes = distinctNodes(sd);
+      const direction =
+        options.direction === 'forward' || options.direction === 'reverse'
+          ? options.direction
+          : originNodes.length <= destinationNodes.length
+            ? 'forward'
+            : 'reverse';
       // Search from the side with fewer distinct nodes; `near` is that side, `far` the other.
       const [near, far, farNodes] = direction === 'forward' ? [so, sd, destinationNodes] : [sd, so, originNodes];
       const byNode = new Map<number, number[]>();
@@ -361,7 +408,8 @@ export function networkCosts(network: RoadNetwork | RoadGraph, options: NetworkC
         const v = near.node[i];
         if (v < 0) continue;
         const list = byNode.get(v);
-        if (list) list.push(i); else byNode.set(v, [i]);
+        if (list) list.push(i);
+        else byNode.set(v, [i]);
       }
       const search = new ShortestPaths(net.adjacency(mode, direction));
       let done = 0;
@@ -372,16 +420,27 @@ export function networkCosts(network: RoadNetwork | RoadGraph, options: NetworkC
             const w = far.node[j];
             if (w < 0) continue;
             const [o, d] = direction === 'forward' ? [i, j] : [j, i];
-            const t = w === v
-              ? metresBetween(origins[o], destinations[d]) / metresPerMinute
-              : near.minutes[i] + search.distance(w) + far.minutes[j];
+            const t =
+              w === v
+                ? metresBetween(origins[o], destinations[d]) / metresPerMinute
+                : near.minutes[i] + search.distance(w) + far.minutes[j];
             if (t <= maxMinutes) minutes[o * D + d] = t;
           }
         }
         options.onProgress?.(++done, byNode.size);
       }
       const source = `road network from OpenStreetMap (${mode}; ${net.summary.nodes.toLocaleString('en-GB')} nodes; places snapped within ${options.maxSnapMetres ?? DEFAULT_MAX_SNAP_METRES} m at ${accessSpeed(mode, options)} km/h)`;
-      return { origins, destinations, minutes, mode, source, direction, searches: byNode.size, originSnap: snapSummary(so), destinationSnap: snapSummary(sd) };
+      return {
+        origins,
+        destinations,
+        minutes,
+        mode,
+        source,
+        direction,
+        searches: byNode.size,
+        originSnap: snapSummary(so),
+        destinationSnap: snapSummary(sd),
+      };
     },
   };
 }
@@ -397,13 +456,23 @@ export interface ReachedPoint {
  * Every node of the network reachable from `place` within `minutes` (access leg included), nearest
  * first. Empty when the place is off the network.
  */
-export function reachableWithin(network: RoadNetwork, place: Place, mode: TravelMode, minutes: number, options: SnapOptions = {}): ReachedPoint[] {
-  if (!(minutes >= 0)) throw new InputError(`The travel time must be 0 minutes or more (it was ${minutes}).`, { code: 'minutes_invalid' });
+export function reachableWithin(
+  network: RoadNetwork,
+  place: Place,
+  mode: TravelMode,
+  minutes: number,
+  options: SnapOptions = {},
+): ReachedPoint[] {
+  if (!(minutes >= 0))
+    throw new InputError(`The travel time must be 0 minutes or more (it was ${minutes}).`, { code: 'minutes_invalid' });
   const s = network.snap([place], mode, options);
   const start = s.node[0];
   if (start < 0 || s.minutes[0] > minutes) return [];
-  const search = new ShortestPaths(network.adjacency(mode, 'forward')).search([start], [s.minutes[0]], { cutoff: minutes });
+  const search = new ShortestPaths(network.adjacency(mode, 'forward')).search([start], [s.minutes[0]], {
+    cutoff: minutes,
+  });
   const out: ReachedPoint[] = [];
-  for (const v of search.settled()) out.push({ lon: network.graph.lon[v], lat: network.graph.lat[v], minutes: search.distance(v) });
+  for (const v of search.settled())
+    out.push({ lon: network.graph.lon[v], lat: network.graph.lat[v], minutes: search.distance(v) });
   return out;
 }

@@ -43,7 +43,10 @@ export interface OriginRequest {
 }
 
 /** Households and population per area at `level`, apportioned from the base as profiles do. */
-async function demandAt(engine: Engine, level: AreaLevel): Promise<{ households: Map<string, number>; population: Map<string, number>; method: string[] }> {
+async function demandAt(
+  engine: Engine,
+  level: AreaLevel,
+): Promise<{ households: Map<string, number>; population: Map<string, number>; method: string[] }> {
   const out = { households: new Map<string, number>(), population: new Map<string, number>(), method: [] as string[] };
   for (const measure of ['households', 'population'] as const) {
     const has = await engine.one(`SELECT 1 AS x FROM area_base WHERE ${ident(measure)} IS NOT NULL LIMIT 1`);
@@ -60,16 +63,26 @@ async function demandAt(engine: Engine, level: AreaLevel): Promise<{ households:
 /** Area-weighted centroid of a polygon's outer rings (the largest ring wins for a point inside). */
 export function boundaryCentroid(geojson: string): { lon: number; lat: number } | null {
   let g: { type?: string; coordinates?: unknown; geometry?: unknown };
-  try { g = JSON.parse(geojson); } catch { return null; }
+  try {
+    g = JSON.parse(geojson);
+  } catch {
+    return null;
+  }
   if (g?.type === 'Feature') g = g.geometry as typeof g;
-  const polys = (g?.type === 'Polygon' ? [g.coordinates] : g?.type === 'MultiPolygon' ? g.coordinates : []) as number[][][][];
-  let a = 0, cx = 0, cy = 0;
+  const polys = (
+    g?.type === 'Polygon' ? [g.coordinates] : g?.type === 'MultiPolygon' ? g.coordinates : []
+  ) as number[][][][];
+  let a = 0,
+    cx = 0,
+    cy = 0;
   for (const poly of polys) {
     const ring = poly[0];
     if (!ring) continue;
     for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
       const f = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
-      a += f; cx += (ring[j][0] + ring[i][0]) * f; cy += (ring[j][1] + ring[i][1]) * f;
+      a += f;
+      cx += (ring[j][0] + ring[i][0]) * f;
+      cy += (ring[j][1] + ring[i][1]) * f;
     }
   }
   if (a === 0) return null;
@@ -79,7 +92,11 @@ export function boundaryCentroid(geojson: string): { lon: number; lat: number } 
 /** Population-weighted centroids of every area at a level, with their demand. */
 export async function areaOrigins(engine: Engine, req: OriginRequest = {}): Promise<AreaOrigins> {
   const level = req.level ? parseLevel(req.level) : await baseLevel(engine);
-  if (!level) throw new ParameterError(`Unknown area level "${req.level}".`, `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`);
+  if (!level)
+    throw new ParameterError(
+      `Unknown area level "${req.level}".`,
+      `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`,
+    );
   const L = ident(level);
   let weightJoin = '';
   let weightExpr = '1.0';
@@ -90,7 +107,15 @@ export async function areaOrigins(engine: Engine, req: OriginRequest = {}): Prom
   }
   // Live postcodes, or all of an area's postcodes when none is live; positions inside the UK only
   // (directories mark postcodes without a grid reference with a dummy latitude).
-  const rows = await engine.all<{ code: string; lon: number; lat: number; n: number; wsum: number; wlon: number | null; wlat: number | null }>(`
+  const rows = await engine.all<{
+    code: string;
+    lon: number;
+    lat: number;
+    n: number;
+    wsum: number;
+    wlon: number | null;
+    wlat: number | null;
+  }>(`
     WITH pc AS (SELECT p.${L} AS code, p.lon, p.lat, p.status = 'live' AS live, ${weightExpr} AS w FROM postcode p ${weightJoin}
         WHERE p.${L} IS NOT NULL AND p.lat BETWEEN 49 AND 61.5 AND p.lon BETWEEN -9 AND 2.5),
       has AS (SELECT code, bool_or(live) AS has_live FROM pc GROUP BY code)
@@ -98,58 +123,124 @@ export async function areaOrigins(engine: Engine, req: OriginRequest = {}): Prom
       sum(lon * w) / nullif(sum(w), 0) AS wlon, sum(lat * w) / nullif(sum(w), 0) AS wlat
     FROM pc JOIN has USING (code) WHERE live OR NOT has_live GROUP BY code ORDER BY code`);
   const demand = await demandAt(engine, level);
-  const names = new Map((await engine.all<{ code: string; name: string | null }>(`SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`, [level])).map((r) => [r.code, r.name]));
+  const names = new Map(
+    (
+      await engine.all<{ code: string; name: string | null }>(
+        `SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`,
+        [level],
+      )
+    ).map((r) => [r.code, r.name]),
+  );
   const origins: Origin[] = [];
   const seen = new Set<string>();
   for (const r of rows) {
     const weighted = req.weightDataset !== undefined && r.wsum > 0 && r.wlon !== null && r.wlat !== null;
     origins.push({
-      id: r.code, name: names.get(r.code) ?? null, lon: weighted ? r.wlon! : r.lon, lat: weighted ? r.wlat! : r.lat,
+      id: r.code,
+      name: names.get(r.code) ?? null,
+      lon: weighted ? r.wlon! : r.lon,
+      lat: weighted ? r.wlat! : r.lat,
       households: demand.households.get(r.code) ?? (demand.households.size ? 0 : null),
       population: demand.population.get(r.code) ?? (demand.population.size ? 0 : null),
-      method: weighted ? 'weighted postcodes' : 'postcodes', postcodes: r.n,
+      method: weighted ? 'weighted postcodes' : 'postcodes',
+      postcodes: r.n,
     });
     seen.add(r.code);
   }
   // Areas with demand (or a boundary) but no postcode: their boundary's centroid.
-  const missing = new Set<string>([...demand.households.keys(), ...demand.population.keys()].filter((c) => !seen.has(c)));
-  for (const b of await engine.all<{ area_code: string }>(`SELECT DISTINCT area_code FROM boundary WHERE level = $1`, [level])) if (!seen.has(b.area_code)) missing.add(b.area_code);
+  const missing = new Set<string>(
+    [...demand.households.keys(), ...demand.population.keys()].filter((c) => !seen.has(c)),
+  );
+  for (const b of await engine.all<{ area_code: string }>(`SELECT DISTINCT area_code FROM boundary WHERE level = $1`, [
+    level,
+  ]))
+    if (!seen.has(b.area_code)) missing.add(b.area_code);
   let fromBoundary = 0;
   const unplaced: string[] = [];
   for (const code of [...missing].sort()) {
-    const b = await engine.one<{ geojson: string }>(`SELECT geojson FROM boundary WHERE level = $1 AND area_code = $2 LIMIT 1`, [level, code]);
+    const b = await engine.one<{ geojson: string }>(
+      `SELECT geojson FROM boundary WHERE level = $1 AND area_code = $2 LIMIT 1`,
+      [level, code],
+    );
     const c = b ? boundaryCentroid(b.geojson) : null;
-    if (!c) { unplaced.push(code); continue; }
+    if (!c) {
+      unplaced.push(code);
+      continue;
+    }
     fromBoundary++;
-    origins.push({ id: code, name: names.get(code) ?? null, lon: c.lon, lat: c.lat, households: demand.households.get(code) ?? 0, population: demand.population.get(code) ?? 0, method: 'boundary centroid', postcodes: 0 });
+    origins.push({
+      id: code,
+      name: names.get(code) ?? null,
+      lon: c.lon,
+      lat: c.lat,
+      households: demand.households.get(code) ?? 0,
+      population: demand.population.get(code) ?? 0,
+      method: 'boundary centroid',
+      postcodes: 0,
+    });
   }
   if (!origins.length) {
-    throw new WorkspaceStateError(`No postcode or boundary places any ${level} area, so there is nowhere to measure from.`,
-      `Import a postcode directory with ${level} codes, or the ${level} boundaries (civic reference import WORKSPACE --boundaries FILE --level ${level}).`);
+    throw new WorkspaceStateError(
+      `No postcode or boundary places any ${level} area, so there is nowhere to measure from.`,
+      `Import a postcode directory with ${level} codes, or the ${level} boundaries (civic reference import WORKSPACE --boundaries FILE --level ${level}).`,
+    );
   }
   origins.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
-  const how = req.weightDataset ? `mean position of each ${level} area's live postcodes, weighted by ${req.weightDataset} records per postcode` : `mean position of each ${level} area's live postcodes`;
-  return { level, origins, method: how + (fromBoundary ? `; ${fromBoundary} areas without postcodes at their boundary's centroid` : ''), fromBoundary, unplaced };
+  const how = req.weightDataset
+    ? `mean position of each ${level} area's live postcodes, weighted by ${req.weightDataset} records per postcode`
+    : `mean position of each ${level} area's live postcodes`;
+  return {
+    level,
+    origins,
+    method: how + (fromBoundary ? `; ${fromBoundary} areas without postcodes at their boundary's centroid` : ''),
+    fromBoundary,
+    unplaced,
+  };
 }
 
 /** Every live postcode (optionally only those in some areas) as an origin of its own. */
-export async function postcodeOrigins(engine: Engine, opts: { level?: string; codes?: readonly string[] } = {}): Promise<Origin[]> {
+export async function postcodeOrigins(
+  engine: Engine,
+  opts: { level?: string; codes?: readonly string[] } = {},
+): Promise<Origin[]> {
   let where = `status = 'live' AND lat BETWEEN 49 AND 61.5 AND lon BETWEEN -9 AND 2.5`;
   if (opts.level || opts.codes) {
     const level = opts.level ? parseLevel(opts.level) : null;
-    if (!level) throw new ParameterError(`Give the level of the areas whose postcodes are wanted (it was "${opts.level ?? ''}").`);
+    if (!level)
+      throw new ParameterError(
+        `Give the level of the areas whose postcodes are wanted (it was "${opts.level ?? ''}").`,
+      );
     await engine.run(`CREATE OR REPLACE TEMP TABLE origin_area (code VARCHAR)`);
-    await engine.append('origin_area', (opts.codes ?? []).map((c) => [c]));
+    await engine.append(
+      'origin_area',
+      (opts.codes ?? []).map((c) => [c]),
+    );
     where += ` AND ${ident(level)} IN (SELECT code FROM origin_area)`;
   }
   const rows = await engine.all<{ postcode: string; lon: number; lat: number }>(
-    `SELECT left(pc_key, length(pc_key) - 3) || ' ' || right(pc_key, 3) AS postcode, lon, lat FROM postcode WHERE ${where} ORDER BY pc_key`);
+    `SELECT left(pc_key, length(pc_key) - 3) || ' ' || right(pc_key, 3) AS postcode, lon, lat FROM postcode WHERE ${where} ORDER BY pc_key`,
+  );
   if (opts.codes) await engine.run(`DROP TABLE IF EXISTS origin_area`);
-  return rows.map((r) => ({ id: r.postcode, name: r.postcode, lon: r.lon, lat: r.lat, households: null, population: null, method: 'postcode', postcodes: 1 }));
+  return rows.map((r) => ({
+    id: r.postcode,
+    name: r.postcode,
+    lon: r.lon,
+    lat: r.lat,
+    households: null,
+    population: null,
+    method: 'postcode',
+    postcodes: 1,
+  }));
 }
 
 /** The stored boundaries of a level, by area code, for drawing results on a map. */
-export async function areaBoundaries(engine: Engine, level: string): Promise<Map<string, { name: string | null; geojson: string }>> {
-  const rows = await engine.all<{ area_code: string; name: string | null; geojson: string }>(`SELECT area_code, name, geojson FROM boundary WHERE level = $1`, [level]);
+export async function areaBoundaries(
+  engine: Engine,
+  level: string,
+): Promise<Map<string, { name: string | null; geojson: string }>> {
+  const rows = await engine.all<{ area_code: string; name: string | null; geojson: string }>(
+    `SELECT area_code, name, geojson FROM boundary WHERE level = $1`,
+    [level],
+  );
   return new Map(rows.map((r) => [r.area_code, { name: r.name, geojson: r.geojson }]));
 }

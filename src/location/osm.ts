@@ -13,8 +13,16 @@ import { InputError } from '../core/index.ts';
 import { metresBetween, TRAVEL_MODES, type TravelMode } from './costs.ts';
 import { createRoadGraph, RoadNetwork, type RoadGraph } from './network.ts';
 
-export interface OsmNode { id: number; lon: number; lat: number }
-export interface OsmWay { id: number; refs: readonly number[]; tags: Readonly<Record<string, string>> }
+export interface OsmNode {
+  id: number;
+  lon: number;
+  lat: number;
+}
+export interface OsmWay {
+  id: number;
+  refs: readonly number[];
+  tags: Readonly<Record<string, string>>;
+}
 type Tags = Readonly<Record<string, string | undefined>>;
 
 const KMH_PER_MPH = 1.609344;
@@ -37,9 +45,21 @@ const KMH_PER_KNOT = 1.852;
  * | living_street  | 10   |                 |      |
  */
 export const CAR_KMH_BY_HIGHWAY: Readonly<Record<string, number>> = {
-  motorway: 90, motorway_link: 45, trunk: 85, trunk_link: 40, primary: 65, primary_link: 30,
-  secondary: 55, secondary_link: 25, tertiary: 40, tertiary_link: 20, unclassified: 25, residential: 25,
-  road: 25, service: 15, living_street: 10,
+  motorway: 90,
+  motorway_link: 45,
+  trunk: 85,
+  trunk_link: 40,
+  primary: 65,
+  primary_link: 30,
+  secondary: 55,
+  secondary_link: 25,
+  tertiary: 40,
+  tertiary_link: 20,
+  unclassified: 25,
+  residential: 25,
+  road: 25,
+  service: 15,
+  living_street: 10,
 };
 
 /** A tagged limit is scaled by this (as OSRM's car profile does) to turn a limit into an average speed. */
@@ -64,7 +84,17 @@ const NOT_CYCLABLE = new Set(['motorway', 'motorway_link']);
 const CYCLE_PUSH = new Set(['footway', 'pedestrian']);
 
 /** Access values that shut a way to ordinary traffic. */
-const DENY = new Set(['no', 'private', 'agricultural', 'forestry', 'delivery', 'emergency', 'military', 'use_sidepath', 'restricted']);
+const DENY = new Set([
+  'no',
+  'private',
+  'agricultural',
+  'forestry',
+  'delivery',
+  'emergency',
+  'military',
+  'use_sidepath',
+  'restricted',
+]);
 const ALLOW = new Set(['yes', 'designated', 'permissive', 'destination', 'customers', 'official']);
 
 /** Most specific tag first: `motorcar=yes` beats `motor_vehicle=no` beats `access=no`. */
@@ -84,10 +114,24 @@ function accessValue(tags: Tags, mode: TravelMode): { key: string; value: string
 
 /** Country-coded implicit limits (`GB:nsl_single`, `FR:urban` …) in km/h, where not a plain `XX:urban`/`XX:rural`. */
 const IMPLICIT_KMH: Readonly<Record<string, number | null>> = {
-  'GB:nsl_single': 60 * KMH_PER_MPH, 'GB:nsl_dual': 70 * KMH_PER_MPH, 'GB:motorway': 70 * KMH_PER_MPH, 'GB:nsl_restricted': 30 * KMH_PER_MPH,
-  'UK:nsl_single': 60 * KMH_PER_MPH, 'UK:nsl_dual': 70 * KMH_PER_MPH, 'UK:motorway': 70 * KMH_PER_MPH, 'UK:nsl_restricted': 30 * KMH_PER_MPH,
-  'FR:rural': 80, 'DE:rural': 100, 'AT:rural': 100, 'CH:rural': 80, 'IT:rural': 90, 'BE:rural': 70,
-  'DE:motorway': null, 'CH:motorway': 120, 'IT:motorway': 130, 'FR:motorway': 130,
+  'GB:nsl_single': 60 * KMH_PER_MPH,
+  'GB:nsl_dual': 70 * KMH_PER_MPH,
+  'GB:motorway': 70 * KMH_PER_MPH,
+  'GB:nsl_restricted': 30 * KMH_PER_MPH,
+  'UK:nsl_single': 60 * KMH_PER_MPH,
+  'UK:nsl_dual': 70 * KMH_PER_MPH,
+  'UK:motorway': 70 * KMH_PER_MPH,
+  'UK:nsl_restricted': 30 * KMH_PER_MPH,
+  'FR:rural': 80,
+  'DE:rural': 100,
+  'AT:rural': 100,
+  'CH:rural': 80,
+  'IT:rural': 90,
+  'BE:rural': 70,
+  'DE:motorway': null,
+  'CH:motorway': 120,
+  'IT:motorway': 130,
+  'FR:motorway': 130,
 };
 
 /**
@@ -112,7 +156,8 @@ export function parseMaxspeed(raw: string | undefined): number | undefined {
   const zone = /^[A-Z]{2}:zone:?(\d+)$/i.exec(value) ?? /^zone:?(\d+)$/i.exec(value);
   if (zone) return Number(zone[1]) > 0 ? Number(zone[1]) : undefined;
   const implicit = /^[A-Z]{2}(?:-[A-Z0-9]+)?:(urban|rural|motorway|living_street|trunk)$/i.exec(value);
-  if (implicit) return { urban: 50, rural: 90, motorway: 130, living_street: 20, trunk: 100 }[implicit[1].toLowerCase()];
+  if (implicit)
+    return { urban: 50, rural: 90, motorway: 130, living_street: 20, trunk: 100 }[implicit[1].toLowerCase()];
   return undefined;
 }
 
@@ -125,11 +170,22 @@ export interface WayProfile {
 
 function onewayOf(value: string | undefined): 1 | -1 | 0 | 'closed' | undefined {
   switch (value?.trim().toLowerCase()) {
-    case 'yes': case '1': case 'true': return 1;
-    case '-1': case 'reverse': return -1;
-    case 'no': case '0': case 'false': return 0;
-    case 'reversible': case 'alternating': return 'closed';
-    default: return undefined;
+    case 'yes':
+    case '1':
+    case 'true':
+      return 1;
+    case '-1':
+    case 'reverse':
+      return -1;
+    case 'no':
+    case '0':
+    case 'false':
+      return 0;
+    case 'reversible':
+    case 'alternating':
+      return 'closed';
+    default:
+      return undefined;
   }
 }
 
@@ -138,7 +194,8 @@ export function wayProfile(tags: Tags): WayProfile | undefined {
   const highway = tags.highway?.trim().toLowerCase();
   if (!highway || !ROUTABLE.has(highway)) return undefined;
   if (tags.area?.toLowerCase() === 'yes' && !['pedestrian', 'footway'].includes(highway)) return undefined;
-  const fwd = { car: 0, walk: 0, cycle: 0 }, back = { car: 0, walk: 0, cycle: 0 };
+  const fwd = { car: 0, walk: 0, cycle: 0 },
+    back = { car: 0, walk: 0, cycle: 0 };
 
   // Car.
   {
@@ -189,10 +246,12 @@ export function wayProfile(tags: Tags): WayProfile | undefined {
       else if (highway === 'bridleway') kmh = CYCLE_KMH.bridleway;
       let oneway = onewayOf(tags['oneway:bicycle']);
       if (oneway === undefined) {
-        const contraflow = ['cycleway', 'cycleway:left', 'cycleway:right', 'cycleway:both'].some((k) => tags[k]?.toLowerCase().startsWith('opposite'));
+        const contraflow = ['cycleway', 'cycleway:left', 'cycleway:right', 'cycleway:both'].some((k) =>
+          tags[k]?.toLowerCase().startsWith('opposite'),
+        );
         const general = onewayOf(tags.oneway);
         const roundabout = ['roundabout', 'circular'].includes(tags.junction?.toLowerCase() ?? '');
-        oneway = contraflow ? 0 : general ?? (roundabout ? 1 : undefined);
+        oneway = contraflow ? 0 : (general ?? (roundabout ? 1 : undefined));
       }
       if (oneway !== -1 && oneway !== 'closed') fwd.cycle = kmh;
       if (oneway !== 1 && oneway !== 'closed') back.cycle = kmh;
@@ -214,15 +273,25 @@ export class NodeTable {
   private count = 0;
   private sorted = true;
 
-  get size(): number { return this.count; }
+  get size(): number {
+    return this.count;
+  }
 
   add(id: number, lon: number, lat: number): void {
     if (this.count === this.ids.length) {
-      const grow = (a: Float64Array) => { const b = new Float64Array(a.length * 2); b.set(a); return b; };
-      this.ids = grow(this.ids); this.lons = grow(this.lons); this.lats = grow(this.lats);
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.ids = grow(this.ids);
+      this.lons = grow(this.lons);
+      this.lats = grow(this.lats);
     }
     if (this.count > 0 && id <= this.ids[this.count - 1]) this.sorted = false;
-    this.ids[this.count] = id; this.lons[this.count] = lon; this.lats[this.count] = lat;
+    this.ids[this.count] = id;
+    this.lons[this.count] = lon;
+    this.lats[this.count] = lat;
     this.count++;
   }
 
@@ -231,7 +300,9 @@ export class NodeTable {
     if (!this.sorted) {
       const order = Array.from({ length: this.count }, (_, i) => i).sort((a, b) => this.ids[a] - this.ids[b]);
       const pick = (a: Float64Array) => Float64Array.from(order, (i) => a[i]);
-      this.ids = pick(this.ids); this.lons = pick(this.lons); this.lats = pick(this.lats);
+      this.ids = pick(this.ids);
+      this.lons = pick(this.lons);
+      this.lats = pick(this.lats);
       this.sorted = true;
     }
     return this;
@@ -239,19 +310,27 @@ export class NodeTable {
 
   /** Row of node `id`, or -1 if the file did not hold it. */
   find(id: number): number {
-    let lo = 0, hi = this.count - 1;
+    let lo = 0,
+      hi = this.count - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const v = this.ids[mid];
       if (v === id) return mid;
-      if (v < id) lo = mid + 1; else hi = mid - 1;
+      if (v < id) lo = mid + 1;
+      else hi = mid - 1;
     }
     return -1;
   }
 
-  id(row: number): number { return this.ids[row]; }
-  lon(row: number): number { return this.lons[row]; }
-  lat(row: number): number { return this.lats[row]; }
+  id(row: number): number {
+    return this.ids[row];
+  }
+  lon(row: number): number {
+    return this.lons[row];
+  }
+  lat(row: number): number {
+    return this.lats[row];
+  }
 
   static from(nodes: Iterable<OsmNode>): NodeTable {
     const t = new NodeTable();
@@ -271,23 +350,39 @@ export interface BuildCounts {
  * its length by haversine. Segments with a node missing from `nodes` are skipped and counted.
  * The OSM reader and the tests both build through here.
  */
-export function buildRoadGraph(nodes: NodeTable | Iterable<OsmNode>, ways: Iterable<OsmWay>, counts: BuildCounts = {}): RoadGraph {
+export function buildRoadGraph(
+  nodes: NodeTable | Iterable<OsmNode>,
+  ways: Iterable<OsmWay>,
+  counts: BuildCounts = {},
+): RoadGraph {
   const table = nodes instanceof NodeTable ? nodes.finish() : NodeTable.from(nodes);
   const graphIndex = new Int32Array(table.size).fill(-1);
-  const lon: number[] = [], lat: number[] = [], osmId: number[] = [];
-  const from: number[] = [], to: number[] = [], metres: number[] = [];
+  const lon: number[] = [],
+    lat: number[] = [],
+    osmId: number[] = [];
+  const from: number[] = [],
+    to: number[] = [],
+    metres: number[] = [];
   const minutes: Record<TravelMode, number[]> = { car: [], walk: [], cycle: [] };
-  let waysSeen = 0, highwayWays = 0, waysKept = 0, missingNodeRefs = 0, segmentsSkipped = 0;
+  let waysSeen = 0,
+    highwayWays = 0,
+    waysKept = 0,
+    missingNodeRefs = 0,
+    segmentsSkipped = 0;
 
   const nodeOf = (row: number) => {
     if (graphIndex[row] < 0) {
       graphIndex[row] = lon.length;
-      lon.push(table.lon(row)); lat.push(table.lat(row)); osmId.push(table.id(row));
+      lon.push(table.lon(row));
+      lat.push(table.lat(row));
+      osmId.push(table.id(row));
     }
     return graphIndex[row];
   };
   const pushArc = (a: number, b: number, length: number, kmh: Record<TravelMode, number>) => {
-    from.push(a); to.push(b); metres.push(length);
+    from.push(a);
+    to.push(b);
+    metres.push(length);
     for (const mode of TRAVEL_MODES) minutes[mode].push(kmh[mode] > 0 ? length / ((kmh[mode] * 1000) / 60) : Infinity);
   };
 
@@ -302,10 +397,15 @@ export function buildRoadGraph(nodes: NodeTable | Iterable<OsmNode>, ways: Itera
     for (const r of rows) if (r < 0) missingNodeRefs++;
     let kept = false;
     for (let i = 0; i + 1 < rows.length; i++) {
-      const ra = rows[i], rb = rows[i + 1];
-      if (ra < 0 || rb < 0) { segmentsSkipped++; continue; }
+      const ra = rows[i],
+        rb = rows[i + 1];
+      if (ra < 0 || rb < 0) {
+        segmentsSkipped++;
+        continue;
+      }
       if (ra === rb) continue; // a repeated node, no length
-      const a = nodeOf(ra), b = nodeOf(rb);
+      const a = nodeOf(ra),
+        b = nodeOf(rb);
       const length = metresBetween({ lon: lon[a], lat: lat[a] }, { lon: lon[b], lat: lat[b] });
       if (anyForward) pushArc(a, b, length, profile.forwardKmh);
       if (anyBackward) pushArc(b, a, length, profile.backwardKmh);
@@ -313,27 +413,68 @@ export function buildRoadGraph(nodes: NodeTable | Iterable<OsmNode>, ways: Itera
     }
     if (kept) waysKept++;
   }
-  return createRoadGraph({ lon, lat, osmId }, { from, to, metres, minutes }, {
-    waysRead: counts.waysRead ?? waysSeen, highwayWays, waysKept, missingNodeRefs, segmentsSkipped,
-  });
+  return createRoadGraph(
+    { lon, lat, osmId },
+    { from, to, metres, minutes },
+    {
+      waysRead: counts.waysRead ?? waysSeen,
+      highwayWays,
+      waysKept,
+      missingNodeRefs,
+      segmentsSkipped,
+    },
+  );
 }
 
 /** Tags the router reads; the parser drops the rest, which keeps big files quick. */
 const WAY_TAGS = [
-  'highway', 'area', 'access', 'motorcar', 'motor_vehicle', 'vehicle', 'bicycle', 'foot', 'motorroad',
-  'oneway', 'oneway:bicycle', 'oneway:foot', 'oneway:motor_vehicle', 'junction',
-  'maxspeed', 'maxspeed:forward', 'maxspeed:backward', 'cycleway', 'cycleway:left', 'cycleway:right', 'cycleway:both',
+  'highway',
+  'area',
+  'access',
+  'motorcar',
+  'motor_vehicle',
+  'vehicle',
+  'bicycle',
+  'foot',
+  'motorroad',
+  'oneway',
+  'oneway:bicycle',
+  'oneway:foot',
+  'oneway:motor_vehicle',
+  'junction',
+  'maxspeed',
+  'maxspeed:forward',
+  'maxspeed:backward',
+  'cycleway',
+  'cycleway:left',
+  'cycleway:right',
+  'cycleway:both',
 ];
 
-interface ParsedItem { type?: string; id?: number; lat?: number; lon?: number; refs?: number[]; tags?: Record<string, string> }
+interface ParsedItem {
+  type?: string;
+  id?: number;
+  lat?: number;
+  lon?: number;
+  refs?: number[];
+  tags?: Record<string, string>;
+}
 
 /** Reads nodes and `highway=*` ways from an `.osm.pbf` file, streaming it block by block. */
 export async function readOsmPbf(path: string): Promise<{ nodes: NodeTable; ways: OsmWay[]; waysRead: number }> {
   if (!existsSync(path) || !statSync(path).isFile()) {
-    throw new InputError(`The road network file ${path} was not found.`, { code: 'network_file_missing', location: { file: path }, fix: 'Give the path to an OpenStreetMap extract ending .osm.pbf (for example one downloaded from Geofabrik for your county).' });
+    throw new InputError(`The road network file ${path} was not found.`, {
+      code: 'network_file_missing',
+      location: { file: path },
+      fix: 'Give the path to an OpenStreetMap extract ending .osm.pbf (for example one downloaded from Geofabrik for your county).',
+    });
   }
   if (statSync(path).size === 0) {
-    throw new InputError(`The road network file ${path} is empty.`, { code: 'network_file_empty', location: { file: path }, fix: 'Download the OpenStreetMap extract again; an .osm.pbf file for a town is several megabytes.' });
+    throw new InputError(`The road network file ${path} is empty.`, {
+      code: 'network_file_empty',
+      location: { file: path },
+      fix: 'Download the OpenStreetMap extract again; an .osm.pbf file for a town is several megabytes.',
+    });
   }
   const nodes = new NodeTable();
   const ways: OsmWay[] = [];
@@ -352,21 +493,43 @@ export async function readOsmPbf(path: string): Promise<{ nodes: NodeTable; ways
     },
   });
   try {
-    await pipeline(createReadStream(path), new OSMTransform({ withTags: { node: false, way: WAY_TAGS, relation: false }, withInfo: false }), sink);
+    await pipeline(
+      createReadStream(path),
+      new OSMTransform({ withTags: { node: false, way: WAY_TAGS, relation: false }, withInfo: false }),
+      sink,
+    );
   } catch (err) {
-    throw new InputError(`The road network file ${path} could not be read as an OpenStreetMap .osm.pbf file (${(err as Error).message}).`, { code: 'network_file_unreadable', location: { file: path }, fix: 'Check the file is a complete .osm.pbf download (not .osm.bz2 or a partial download) and try again.', cause: err });
+    throw new InputError(
+      `The road network file ${path} could not be read as an OpenStreetMap .osm.pbf file (${(err as Error).message}).`,
+      {
+        code: 'network_file_unreadable',
+        location: { file: path },
+        fix: 'Check the file is a complete .osm.pbf download (not .osm.bz2 or a partial download) and try again.',
+        cause: err,
+      },
+    );
   }
   return { nodes: nodes.finish(), ways, waysRead };
 }
 
 /** Reads an `.osm.pbf` extract and makes it ready for routing: the entry point for `--costs network --network FILE`. */
-export async function loadRoadNetwork(pbfPath: string, options: { onProgress?: (stage: string) => void } = {}): Promise<RoadNetwork> {
+export async function loadRoadNetwork(
+  pbfPath: string,
+  options: { onProgress?: (stage: string) => void } = {},
+): Promise<RoadNetwork> {
   options.onProgress?.('Reading the OpenStreetMap file');
   const { nodes, ways, waysRead } = await readOsmPbf(pbfPath);
   options.onProgress?.('Building the road graph');
   const graph = buildRoadGraph(nodes, ways, { waysRead });
   if (graph.summary.arcs === 0) {
-    throw new InputError(`The road network file ${pbfPath} holds no roads or paths that can be used for travel (${waysRead} ways read, none routable).`, { code: 'network_empty', location: { file: pbfPath }, fix: 'Use an OpenStreetMap extract that covers your area and includes its highways.' });
+    throw new InputError(
+      `The road network file ${pbfPath} holds no roads or paths that can be used for travel (${waysRead} ways read, none routable).`,
+      {
+        code: 'network_empty',
+        location: { file: pbfPath },
+        fix: 'Use an OpenStreetMap extract that covers your area and includes its highways.',
+      },
+    );
   }
   return new RoadNetwork(graph);
 }

@@ -76,20 +76,35 @@ export interface ScenarioResult {
 export function applyChange(costs: CostMatrix, current: readonly string[], change: SiteChange): string[] {
   const known = new Set(costs.destinations.map((d) => d.id));
   const check = (id: string) => {
-    if (!known.has(id)) throw new InputError(`"${id}" is not one of the ${known.size} sites in the cost matrix.`, { code: 'scenario_site_unknown', fix: 'Use a facility id from the list, or add the new site as a candidate.' });
+    if (!known.has(id))
+      throw new InputError(`"${id}" is not one of the ${known.size} sites in the cost matrix.`, {
+        code: 'scenario_site_unknown',
+        fix: 'Use a facility id from the list, or add the new site as a candidate.',
+      });
   };
   const open = new Set<string>();
-  for (const id of current) { check(id); open.add(id); }
+  for (const id of current) {
+    check(id);
+    open.add(id);
+  }
   const closing = [...(change.close ?? []), ...(change.move ?? []).map((mv) => mv.from)];
   const opening = [...(change.open ?? []), ...(change.move ?? []).map((mv) => mv.to)];
   for (const id of closing) {
     check(id);
-    if (!open.has(id)) throw new InputError(`Site "${id}" cannot close: it is not open${current.includes(id) ? ' any more (it is closed twice)' : ''}.`, { code: 'scenario_close_not_open', fix: 'Close only sites that are open now.' });
+    if (!open.has(id))
+      throw new InputError(
+        `Site "${id}" cannot close: it is not open${current.includes(id) ? ' any more (it is closed twice)' : ''}.`,
+        { code: 'scenario_close_not_open', fix: 'Close only sites that are open now.' },
+      );
     open.delete(id);
   }
   for (const id of opening) {
     check(id);
-    if (open.has(id)) throw new InputError(`Site "${id}" cannot open: it is already open.`, { code: 'scenario_open_already_open', fix: 'Open only sites that are not open now.' });
+    if (open.has(id))
+      throw new InputError(`Site "${id}" cannot open: it is already open.`, {
+        code: 'scenario_open_already_open',
+        fix: 'Open only sites that are not open now.',
+      });
     open.add(id);
   }
   return [...open];
@@ -107,9 +122,20 @@ export function describeChange(change: SiteChange): string {
 /** Before, after and the change for one combination of closures, openings and moves. */
 export function runScenario(input: ScenarioInput, change: SiteChange): ScenarioResult {
   const { costs, weights, groups, standard } = input;
-  if (!(standard > 0 && Number.isFinite(standard))) throw new InputError(`The standard must be a positive number of minutes (it was ${standard}).`, { code: 'scenario_standard_invalid' });
-  if (weights.length !== costs.origins.length) throw new InputError(`There are ${weights.length} demand weights for ${costs.origins.length} demand points; they must match one to one.`, { code: 'site_weights_length' });
-  if (groups && groups.length !== costs.origins.length) throw new InputError(`There are ${groups.length} group labels for ${costs.origins.length} demand points; they must match one to one.`, { code: 'site_groups_length' });
+  if (!(standard > 0 && Number.isFinite(standard)))
+    throw new InputError(`The standard must be a positive number of minutes (it was ${standard}).`, {
+      code: 'scenario_standard_invalid',
+    });
+  if (weights.length !== costs.origins.length)
+    throw new InputError(
+      `There are ${weights.length} demand weights for ${costs.origins.length} demand points; they must match one to one.`,
+      { code: 'site_weights_length' },
+    );
+  if (groups && groups.length !== costs.origins.length)
+    throw new InputError(
+      `There are ${groups.length} group labels for ${costs.origins.length} demand points; they must match one to one.`,
+      { code: 'site_groups_length' },
+    );
   const index = new Map(costs.destinations.map((d, j) => [d.id, j]));
   const afterIds = applyChange(costs, input.current, change);
   const beforeOpen = [...new Set(input.current)].map((id) => index.get(id)!);
@@ -123,38 +149,56 @@ export function runScenario(input: ScenarioInput, change: SiteChange): ScenarioR
   const gainers: ScenarioPoint[] = [];
   const finite = (x: number) => (x === Infinity ? null : x);
   for (let i = 0; i < costs.origins.length; i++) {
-    const was = nearBefore[i] <= standard, is = nearAfter[i] <= standard;
+    const was = nearBefore[i] <= standard,
+      is = nearAfter[i] <= standard;
     if (was === is) continue;
-    const point: ScenarioPoint = { index: i, id: costs.origins[i].id, group: groups ? groups[i] : null, weight: weights[i], minutesBefore: finite(nearBefore[i]), minutesAfter: finite(nearAfter[i]) };
+    const point: ScenarioPoint = {
+      index: i,
+      id: costs.origins[i].id,
+      group: groups ? groups[i] : null,
+      weight: weights[i],
+      minutesBefore: finite(nearBefore[i]),
+      minutesAfter: finite(nearAfter[i]),
+    };
     (was ? losers : gainers).push(point);
   }
   losers.sort((x, y) => (y.minutesAfter ?? Infinity) - (x.minutesAfter ?? Infinity) || x.index - y.index);
   gainers.sort((x, y) => (x.minutesAfter ?? 0) - (y.minutesAfter ?? 0) || x.index - y.index);
-  const before = figures(b), after = figures(a);
+  const before = figures(b),
+    after = figures(a);
   const afterGroups = new Map(a.groups.map((g) => [g.group, g]));
   return {
     standard,
     description: describeChange(change),
-    openBefore: b.openIds, openAfter: a.openIds,
+    openBefore: b.openIds,
+    openAfter: a.openIds,
     totalWeight: b.totalWeight,
-    before, after,
+    before,
+    after,
     change: {
       coveredWeight: after.coveredWeight - before.coveredWeight,
       coveredShare: after.coveredShare - before.coveredShare,
-      meanMinutes: before.meanMinutes === null || after.meanMinutes === null ? null : after.meanMinutes - before.meanMinutes,
+      meanMinutes:
+        before.meanMinutes === null || after.meanMinutes === null ? null : after.meanMinutes - before.meanMinutes,
       unservedWeight: after.unservedWeight - before.unservedWeight,
     },
     groups: b.groups.map((g) => {
       const ag = afterGroups.get(g.group)!;
       return {
-        group: g.group, weight: g.weight,
+        group: g.group,
+        weight: g.weight,
         before: { coveredShare: g.coveredShare!, meanMinutes: g.meanMinutes },
         after: { coveredShare: ag.coveredShare!, meanMinutes: ag.meanMinutes },
-        change: { coveredShare: ag.coveredShare! - g.coveredShare!, meanMinutes: g.meanMinutes === null || ag.meanMinutes === null ? null : ag.meanMinutes - g.meanMinutes },
+        change: {
+          coveredShare: ag.coveredShare! - g.coveredShare!,
+          meanMinutes: g.meanMinutes === null || ag.meanMinutes === null ? null : ag.meanMinutes - g.meanMinutes,
+        },
       };
     }),
-    losers, lostWeight: losers.reduce((s, p) => s + p.weight, 0),
-    gainers, gainedWeight: gainers.reduce((s, p) => s + p.weight, 0),
+    losers,
+    lostWeight: losers.reduce((s, p) => s + p.weight, 0),
+    gainers,
+    gainedWeight: gainers.reduce((s, p) => s + p.weight, 0),
   };
 }
 

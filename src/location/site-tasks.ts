@@ -8,8 +8,15 @@ import { solve, type SolveOptions } from './highs.ts';
 import { runScenario, type ScenarioInput, type ScenarioResult, type SiteChange } from './scenarios.ts';
 import type { SiteProblem, SiteProblemKind, SiteSolution } from './sites.ts';
 
-export interface SiteChoiceTaskInput { problem: SiteProblem; kind: SiteProblemKind; options: SolveOptions }
-export interface ScenarioTaskInput { input: ScenarioInput; change: SiteChange }
+export interface SiteChoiceTaskInput {
+  problem: SiteProblem;
+  kind: SiteProblemKind;
+  options: SolveOptions;
+}
+export interface ScenarioTaskInput {
+  input: ScenarioInput;
+  change: SiteChange;
+}
 
 export function chooseSitesTask(t: SiteChoiceTaskInput): Promise<SiteSolution> {
   return solve(t.problem, t.kind, t.options);
@@ -20,7 +27,12 @@ export function scenarioTask(t: ScenarioTaskInput): ScenarioResult {
 }
 
 /** A task a worker can run: the function `name` exported by the module at `module` (a file URL). */
-export interface SiteTask<I, O> { module: string; name: string; title: string; readonly __types?: (input: I) => O }
+export interface SiteTask<I, O> {
+  module: string;
+  name: string;
+  title: string;
+  readonly __types?: (input: I) => O;
+}
 
 const self = import.meta.url;
 const module = new URL(`./site-tasks${self.endsWith('.ts') ? '.ts' : '.js'}`, self).href;

@@ -105,22 +105,60 @@ export function prepareProblem(problem: SiteProblem, kind: SiteProblemKind): Pre
   const { costs, weights } = problem;
   const n = costs.origins.length;
   const m = costs.destinations.length;
-  if (costs.minutes.length !== n * m) throw new InputError(`The cost matrix has ${costs.minutes.length} entries but ${n} demand points × ${m} candidates need ${n * m}.`, { code: 'cost_matrix_shape' });
-  if (weights.length !== n) throw new InputError(`There are ${weights.length} demand weights for ${n} demand points; they must match one to one.`, { code: 'site_weights_length' });
+  if (costs.minutes.length !== n * m)
+    throw new InputError(
+      `The cost matrix has ${costs.minutes.length} entries but ${n} demand points × ${m} candidates need ${n * m}.`,
+      { code: 'cost_matrix_shape' },
+    );
+  if (weights.length !== n)
+    throw new InputError(
+      `There are ${weights.length} demand weights for ${n} demand points; they must match one to one.`,
+      { code: 'site_weights_length' },
+    );
   for (let i = 0; i < n; i++) {
-    if (!(Number.isFinite(weights[i]) && weights[i] >= 0)) throw new InputError(`Demand point "${costs.origins[i].id}" has weight ${weights[i]}; weights must be 0 or more.`, { code: 'site_weight_invalid', fix: 'Check the demand measure for missing or negative values.' });
+    if (!(Number.isFinite(weights[i]) && weights[i] >= 0))
+      throw new InputError(
+        `Demand point "${costs.origins[i].id}" has weight ${weights[i]}; weights must be 0 or more.`,
+        { code: 'site_weight_invalid', fix: 'Check the demand measure for missing or negative values.' },
+      );
   }
-  if (problem.groups && problem.groups.length !== n) throw new InputError(`There are ${problem.groups.length} group labels for ${n} demand points; they must match one to one.`, { code: 'site_groups_length' });
-  if (m === 0) throw new InputError('There are no candidate sites to choose from.', { code: 'site_no_candidates', fix: 'Add facilities of this kind or use a grid of candidate sites.' });
+  if (problem.groups && problem.groups.length !== n)
+    throw new InputError(
+      `There are ${problem.groups.length} group labels for ${n} demand points; they must match one to one.`,
+      { code: 'site_groups_length' },
+    );
+  if (m === 0)
+    throw new InputError('There are no candidate sites to choose from.', {
+      code: 'site_no_candidates',
+      fix: 'Add facilities of this kind or use a grid of candidate sites.',
+    });
   const fixed = [...new Set(problem.fixed ?? [])].sort((a, b) => a - b);
-  for (const f of fixed) if (!(Number.isInteger(f) && f >= 0 && f < m)) throw new InputError(`Fixed site ${f} is not one of the ${m} candidates.`, { code: 'site_fixed_invalid' });
+  for (const f of fixed)
+    if (!(Number.isInteger(f) && f >= 0 && f < m))
+      throw new InputError(`Fixed site ${f} is not one of the ${m} candidates.`, { code: 'site_fixed_invalid' });
   const { standard, p } = problem;
-  if (kind !== 'p-median' && standard === undefined) throw new ParameterError(`${kind === 'mclp' ? 'Maximal coverage' : 'Set cover'} needs a standard in minutes.`, 'Give the standard, e.g. --standard 15.');
-  if (standard !== undefined && !(standard > 0 && Number.isFinite(standard))) throw new ParameterError(`The standard must be a positive number of minutes (it was ${standard}).`);
+  if (kind !== 'p-median' && standard === undefined)
+    throw new ParameterError(
+      `${kind === 'mclp' ? 'Maximal coverage' : 'Set cover'} needs a standard in minutes.`,
+      'Give the standard, e.g. --standard 15.',
+    );
+  if (standard !== undefined && !(standard > 0 && Number.isFinite(standard)))
+    throw new ParameterError(`The standard must be a positive number of minutes (it was ${standard}).`);
   if (kind !== 'set-cover') {
-    if (p === undefined) throw new ParameterError(`${kind === 'mclp' ? 'Maximal coverage' : 'p-median'} needs the number of sites to open.`, 'Give it, e.g. --sites 10 (existing sites kept open count towards it).');
-    if (!Number.isInteger(p) || p < 1 || p > m) throw new ParameterError(`The number of sites must be a whole number from 1 to ${m}, the number of candidates (it was ${p}).`);
-    if (p < fixed.length) throw new ParameterError(`${fixed.length} sites must stay open but only ${p} may be open in all.`, `Ask for at least ${fixed.length} sites, or keep fewer existing sites.`);
+    if (p === undefined)
+      throw new ParameterError(
+        `${kind === 'mclp' ? 'Maximal coverage' : 'p-median'} needs the number of sites to open.`,
+        'Give it, e.g. --sites 10 (existing sites kept open count towards it).',
+      );
+    if (!Number.isInteger(p) || p < 1 || p > m)
+      throw new ParameterError(
+        `The number of sites must be a whole number from 1 to ${m}, the number of candidates (it was ${p}).`,
+      );
+    if (p < fixed.length)
+      throw new ParameterError(
+        `${fixed.length} sites must stay open but only ${p} may be open in all.`,
+        `Ask for at least ${fixed.length} sites, or keep fewer existing sites.`,
+      );
   }
   const active = new Uint8Array(n);
   let longest = 0;
@@ -130,7 +168,11 @@ export function prepareProblem(problem: SiteProblem, kind: SiteProblemKind): Pre
     for (let j = 0; j < m; j++) {
       const c = costs.minutes[row + j];
       if (c === Infinity) continue;
-      if (!(c >= 0)) throw new InputError(`The cost from "${costs.origins[i].id}" to "${costs.destinations[j].id}" is ${c} minutes; costs must be 0 or more, or Infinity when unreachable.`, { code: 'cost_invalid' });
+      if (!(c >= 0))
+        throw new InputError(
+          `The cost from "${costs.origins[i].id}" to "${costs.destinations[j].id}" is ${c} minutes; costs must be 0 or more, or Infinity when unreachable.`,
+          { code: 'cost_invalid' },
+        );
       reachable = true;
       if (c > longest) longest = c;
     }
@@ -159,7 +201,10 @@ export function nearestMinutes(costs: CostMatrix, open: readonly number[]): Floa
   for (let i = 0; i < n; i++) {
     const row = i * m;
     let best = Infinity;
-    for (const j of open) { const c = costs.minutes[row + j]; if (c < best) best = c; }
+    for (const j of open) {
+      const c = costs.minutes[row + j];
+      if (c < best) best = c;
+    }
     out[i] = best;
   }
   return out;
@@ -171,10 +216,16 @@ export function evaluateSites(problem: SiteProblem, open: readonly number[]): Si
   const n = costs.origins.length;
   const m = costs.destinations.length;
   const sorted = [...new Set(open)].sort((a, b) => a - b);
-  for (const j of sorted) if (!(Number.isInteger(j) && j >= 0 && j < m)) throw new InputError(`Site ${j} is not one of the ${m} candidates.`, { code: 'site_invalid' });
+  for (const j of sorted)
+    if (!(Number.isInteger(j) && j >= 0 && j < m))
+      throw new InputError(`Site ${j} is not one of the ${m} candidates.`, { code: 'site_invalid' });
   const near = nearestMinutes(costs, sorted);
   const perSite = new Map(sorted.map((j) => [j, { nearest: 0, covered: 0 }]));
-  let total = 0, covered = 0, reachW = 0, sumMin = 0, maxMin = -Infinity;
+  let total = 0,
+    covered = 0,
+    reachW = 0,
+    sumMin = 0,
+    maxMin = -Infinity;
   const unreachable: DemandSetAside = { points: [], weight: 0 };
   const unserved: DemandSetAside = { points: [], weight: 0 };
   const uncoverable: DemandSetAside = { points: [], weight: 0 };
@@ -183,46 +234,78 @@ export function evaluateSites(problem: SiteProblem, open: readonly number[]): Si
     const w = weights[i];
     total += w;
     const row = i * m;
-    let anyReach = false, anyWithin = false;
+    let anyReach = false,
+      anyWithin = false;
     for (let j = 0; j < m; j++) {
       const c = costs.minutes[row + j];
       if (c !== Infinity) anyReach = true;
-      if (standard !== undefined && c <= standard) { anyWithin = true; break; }
+      if (standard !== undefined && c <= standard) {
+        anyWithin = true;
+        break;
+      }
     }
-    if (!anyReach) { unreachable.points.push(i); unreachable.weight += w; }
-    else if (near[i] === Infinity) { unserved.points.push(i); unserved.weight += w; }
-    if (standard !== undefined && !anyWithin) { uncoverable.points.push(i); uncoverable.weight += w; }
+    if (!anyReach) {
+      unreachable.points.push(i);
+      unreachable.weight += w;
+    } else if (near[i] === Infinity) {
+      unserved.points.push(i);
+      unserved.weight += w;
+    }
+    if (standard !== undefined && !anyWithin) {
+      uncoverable.points.push(i);
+      uncoverable.weight += w;
+    }
     const isCovered = standard !== undefined && near[i] <= standard;
     if (isCovered) covered += w;
     if (near[i] !== Infinity) {
       // The nearest open site (lowest index on ties) serves the point.
-      for (const j of sorted) if (costs.minutes[row + j] === near[i]) { const t = perSite.get(j)!; t.nearest += w; if (isCovered) t.covered += w; break; }
-      reachW += w; sumMin += w * near[i];
+      for (const j of sorted)
+        if (costs.minutes[row + j] === near[i]) {
+          const t = perSite.get(j)!;
+          t.nearest += w;
+          if (isCovered) t.covered += w;
+          break;
+        }
+      reachW += w;
+      sumMin += w * near[i];
       if (w > 0 && near[i] > maxMin) maxMin = near[i];
     }
     if (groups) {
       let g = byGroup.get(groups[i]);
-      if (!g) byGroup.set(groups[i], g = { weight: 0, covered: 0, reachW: 0, sumMin: 0 });
+      if (!g) byGroup.set(groups[i], (g = { weight: 0, covered: 0, reachW: 0, sumMin: 0 }));
       g.weight += w;
       if (isCovered) g.covered += w;
-      if (near[i] !== Infinity) { g.reachW += w; g.sumMin += w * near[i]; }
+      if (near[i] !== Infinity) {
+        g.reachW += w;
+        g.sumMin += w * near[i];
+      }
     }
   }
   return {
     open: sorted,
     openIds: sorted.map((j) => costs.destinations[j].id),
     totalWeight: total,
-    coverage: standard === undefined ? null : { standard, coveredWeight: covered, share: total > 0 ? covered / total : 0 },
+    coverage:
+      standard === undefined ? null : { standard, coveredWeight: covered, share: total > 0 ? covered / total : 0 },
     meanMinutes: reachW > 0 ? sumMin / reachW : null,
     maxMinutes: maxMin === -Infinity ? null : maxMin,
-    unreachable, unserved,
+    unreachable,
+    unserved,
     uncoverable: standard === undefined ? null : uncoverable,
-    groups: [...byGroup.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([group, g]) => ({
-      group, weight: g.weight,
-      coveredShare: standard === undefined ? null : g.weight > 0 ? g.covered / g.weight : 0,
-      meanMinutes: g.reachW > 0 ? g.sumMin / g.reachW : null,
+    groups: [...byGroup.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([group, g]) => ({
+        group,
+        weight: g.weight,
+        coveredShare: standard === undefined ? null : g.weight > 0 ? g.covered / g.weight : 0,
+        meanMinutes: g.reachW > 0 ? g.sumMin / g.reachW : null,
+      })),
+    sites: sorted.map((j) => ({
+      index: j,
+      id: costs.destinations[j].id,
+      nearestWeight: perSite.get(j)!.nearest,
+      coveredWeight: standard === undefined ? null : perSite.get(j)!.covered,
     })),
-    sites: sorted.map((j) => ({ index: j, id: costs.destinations[j].id, nearestWeight: perSite.get(j)!.nearest, coveredWeight: standard === undefined ? null : perSite.get(j)!.covered })),
   };
 }
 
@@ -239,18 +322,44 @@ export function siteObjective(pp: PreparedProblem, kind: SiteProblemKind, open: 
     if (!pp.active[i]) continue;
     const row = i * pp.m;
     let best = Infinity;
-    for (const j of open) { const c = pp.minutes[row + j]; if (c < best) best = c; }
-    if (kind === 'mclp') { if (best <= pp.standard!) value += pp.weights[i]; }
-    else value += pp.weights[i] * (best === Infinity ? pp.penalty : best);
+    for (const j of open) {
+      const c = pp.minutes[row + j];
+      if (c < best) best = c;
+    }
+    if (kind === 'mclp') {
+      if (best <= pp.standard!) value += pp.weights[i];
+    } else value += pp.weights[i] * (best === Infinity ? pp.penalty : best);
   }
   return value;
 }
 
 /** Assembles a solution from open sites: the shared evaluation plus how it was found. */
-export function buildSolution(problem: SiteProblem, pp: PreparedProblem, kind: SiteProblemKind, open: readonly number[],
-  how: { method: SiteMethod; status: SiteStatus; bound: number | null; gap: number | null; seconds: number; notes?: string[] }): SiteSolution {
+export function buildSolution(
+  problem: SiteProblem,
+  pp: PreparedProblem,
+  kind: SiteProblemKind,
+  open: readonly number[],
+  how: {
+    method: SiteMethod;
+    status: SiteStatus;
+    bound: number | null;
+    gap: number | null;
+    seconds: number;
+    notes?: string[];
+  },
+): SiteSolution {
   const outcome = evaluateSites(problem, open);
-  return { ...outcome, kind, objective: siteObjective(pp, kind, outcome.open), method: how.method, status: how.status, bound: how.bound, gap: how.gap, seconds: how.seconds, notes: how.notes ?? [] };
+  return {
+    ...outcome,
+    kind,
+    objective: siteObjective(pp, kind, outcome.open),
+    method: how.method,
+    status: how.status,
+    bound: how.bound,
+    gap: how.gap,
+    seconds: how.seconds,
+    notes: how.notes ?? [],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,15 +370,22 @@ export function setCoverHeuristic(pp: PreparedProblem): number[] {
   const lists = coverLists(pp);
   const coverCount = new Int32Array(pp.n);
   const isOpen = new Uint8Array(pp.m);
-  const open = (j: number) => { isOpen[j] = 1; for (const i of lists[j]) coverCount[i]++; };
+  const open = (j: number) => {
+    isOpen[j] = 1;
+    for (const i of lists[j]) coverCount[i]++;
+  };
   for (const f of pp.fixed) open(f);
   for (;;) {
-    let best = -1, bestGain = 0;
+    let best = -1,
+      bestGain = 0;
     for (let j = 0; j < pp.m; j++) {
       if (isOpen[j]) continue;
       let gain = 0;
       for (const i of lists[j]) if (coverCount[i] === 0) gain++;
-      if (gain > bestGain) { bestGain = gain; best = j; }
+      if (gain > bestGain) {
+        bestGain = gain;
+        best = j;
+      }
     }
     if (best < 0) break;
     open(best);
@@ -277,10 +393,14 @@ export function setCoverHeuristic(pp: PreparedProblem): number[] {
   // Redundancy removal: a chosen site whose every point is also covered by another goes, least-needed first.
   const fixedSet = new Set(pp.fixed);
   for (;;) {
-    let drop = -1, dropSize = Infinity;
+    let drop = -1,
+      dropSize = Infinity;
     for (let j = 0; j < pp.m; j++) {
       if (!isOpen[j] || fixedSet.has(j)) continue;
-      if (lists[j].every((i) => coverCount[i] > 1) && lists[j].length < dropSize) { drop = j; dropSize = lists[j].length; }
+      if (lists[j].every((i) => coverCount[i] > 1) && lists[j].length < dropSize) {
+        drop = j;
+        dropSize = lists[j].length;
+      }
     }
     if (drop < 0) break;
     isOpen[drop] = 0;
@@ -311,7 +431,10 @@ export function mclpHeuristic(pp: PreparedProblem, options: HeuristicOptions = {
   for (let r = 0; r < restarts; r++) {
     const open = mclpLocalSearch(pp, lists, random);
     const value = coveredWeight(pp, lists, open);
-    if (value > bestValue + 1e-9 * Math.max(1, bestValue)) { best = open; bestValue = value; }
+    if (value > bestValue + 1e-9 * Math.max(1, bestValue)) {
+      best = open;
+      bestValue = value;
+    }
   }
   return best;
 }
@@ -319,7 +442,12 @@ export function mclpHeuristic(pp: PreparedProblem, options: HeuristicOptions = {
 function coveredWeight(pp: PreparedProblem, lists: number[][], open: readonly number[]): number {
   const covered = new Uint8Array(pp.n);
   let value = 0;
-  for (const j of open) for (const i of lists[j]) if (!covered[i]) { covered[i] = 1; value += pp.weights[i]; }
+  for (const j of open)
+    for (const i of lists[j])
+      if (!covered[i]) {
+        covered[i] = 1;
+        value += pp.weights[i];
+      }
   return value;
 }
 
@@ -330,21 +458,38 @@ function mclpLocalSearch(pp: PreparedProblem, lists: number[][], random: Random 
   const isOpen = new Uint8Array(pp.m);
   const isFixed = new Uint8Array(pp.m);
   for (const f of pp.fixed) isFixed[f] = 1;
-  const open = (j: number) => { isOpen[j] = 1; for (const i of lists[j]) count[i]++; };
-  const close = (j: number) => { isOpen[j] = 0; for (const i of lists[j]) count[i]--; };
+  const open = (j: number) => {
+    isOpen[j] = 1;
+    for (const i of lists[j]) count[i]++;
+  };
+  const close = (j: number) => {
+    isOpen[j] = 0;
+    for (const i of lists[j]) count[i]--;
+  };
   for (const f of pp.fixed) open(f);
   let nOpen = pp.fixed.length;
   const gains = new Float64Array(pp.m);
   const reaches = new Float64Array(pp.m);
   while (nOpen < p) {
-    let best = -1, bestGain = -1, bestReach = -1;
+    let best = -1,
+      bestGain = -1,
+      bestReach = -1;
     for (let j = 0; j < pp.m; j++) {
       if (isOpen[j]) continue;
-      let gain = 0, reach = 0;
-      for (const i of lists[j]) { reach += w[i]; if (count[i] === 0) gain += w[i]; }
-      gains[j] = gain; reaches[j] = reach;
+      let gain = 0,
+        reach = 0;
+      for (const i of lists[j]) {
+        reach += w[i];
+        if (count[i] === 0) gain += w[i];
+      }
+      gains[j] = gain;
+      reaches[j] = reach;
       // Ties (e.g. everything already covered) go to the site covering most weight, for backup coverage.
-      if (gain > bestGain || (gain === bestGain && reach > bestReach)) { best = j; bestGain = gain; bestReach = reach; }
+      if (gain > bestGain || (gain === bestGain && reach > bestReach)) {
+        best = j;
+        bestGain = gain;
+        bestReach = reach;
+      }
     }
     if (random && bestGain > 0) {
       const near: number[] = [];
@@ -360,12 +505,18 @@ function mclpLocalSearch(pp: PreparedProblem, lists: number[][], random: Random 
   const recount = () => {
     soleOwner.fill(-1);
     lossIfClosed.fill(0);
-    for (let j = 0; j < pp.m; j++) if (isOpen[j]) for (const i of lists[j]) if (count[i] === 1) { soleOwner[i] = j; lossIfClosed[j] += w[i]; }
+    for (let j = 0; j < pp.m; j++)
+      if (isOpen[j])
+        for (const i of lists[j])
+          if (count[i] === 1) {
+            soleOwner[i] = j;
+            lossIfClosed[j] += w[i];
+          }
   };
   recount();
   const keepBack = new Float64Array(pp.m);
   const eps = 1e-9 * Math.max(1, sum(w));
-  for (let improved = true; improved;) {
+  for (let improved = true; improved; ) {
     improved = false;
     for (let jIn = 0; jIn < pp.m; jIn++) {
       if (isOpen[jIn]) continue;
@@ -373,16 +524,29 @@ function mclpLocalSearch(pp: PreparedProblem, lists: number[][], random: Random 
       const touched: number[] = [];
       for (const i of lists[jIn]) {
         if (count[i] === 0) gain += w[i];
-        else if (count[i] === 1) { const o = soleOwner[i]; if (keepBack[o] === 0) touched.push(o); keepBack[o] += w[i]; }
+        else if (count[i] === 1) {
+          const o = soleOwner[i];
+          if (keepBack[o] === 0) touched.push(o);
+          keepBack[o] += w[i];
+        }
       }
-      let bestOut = -1, bestDelta = eps;
+      let bestOut = -1,
+        bestDelta = eps;
       for (let jOut = 0; jOut < pp.m; jOut++) {
         if (!isOpen[jOut] || isFixed[jOut]) continue;
         const delta = gain - (lossIfClosed[jOut] - keepBack[jOut]);
-        if (delta > bestDelta) { bestDelta = delta; bestOut = jOut; }
+        if (delta > bestDelta) {
+          bestDelta = delta;
+          bestOut = jOut;
+        }
       }
       for (const o of touched) keepBack[o] = 0;
-      if (bestOut >= 0) { close(bestOut); open(jIn); recount(); improved = true; }
+      if (bestOut >= 0) {
+        close(bestOut);
+        open(jIn);
+        recount();
+        improved = true;
+      }
     }
   }
   return openList(isOpen);
@@ -401,7 +565,10 @@ export function pMedianHeuristic(pp: PreparedProblem, options: HeuristicOptions 
   for (let r = 0; r < (options.restarts ?? 10); r++) {
     const open = pMedianLocalSearch(pp, random);
     const value = siteObjective(pp, 'p-median', open);
-    if (value < bestValue - 1e-9 * Math.max(1, bestValue)) { best = open; bestValue = value; }
+    if (value < bestValue - 1e-9 * Math.max(1, bestValue)) {
+      best = open;
+      bestValue = value;
+    }
   }
   return best;
 }
@@ -409,7 +576,10 @@ export function pMedianHeuristic(pp: PreparedProblem, options: HeuristicOptions 
 function pMedianLocalSearch(pp: PreparedProblem, random: Random | null): number[] {
   const { n, m, weights: w, minutes, penalty } = pp;
   const p = pp.p!;
-  const cost = (i: number, j: number) => { const c = minutes[i * m + j]; return c === Infinity ? penalty : c; };
+  const cost = (i: number, j: number) => {
+    const c = minutes[i * m + j];
+    return c === Infinity ? penalty : c;
+  };
   const act: number[] = [];
   for (let i = 0; i < n; i++) if (pp.active[i]) act.push(i);
   const isOpen = new Uint8Array(pp.m);
@@ -421,19 +591,32 @@ function pMedianLocalSearch(pp: PreparedProblem, random: Random | null): number[
   const near1 = new Int32Array(n).fill(-1);
   const openSite = (j: number) => {
     isOpen[j] = 1;
-    for (const i of act) { const c = cost(i, j); if (c < d1[i]) { d1[i] = c; near1[i] = j; } }
+    for (const i of act) {
+      const c = cost(i, j);
+      if (c < d1[i]) {
+        d1[i] = c;
+        near1[i] = j;
+      }
+    }
   };
   for (const f of pp.fixed) openSite(f);
   let nOpen = pp.fixed.length;
   const savings = new Float64Array(m);
   while (nOpen < p) {
-    let best = -1, bestSaving = -1;
+    let best = -1,
+      bestSaving = -1;
     for (let j = 0; j < m; j++) {
       if (isOpen[j]) continue;
       let saving = 0;
-      for (const i of act) { const c = cost(i, j); if (c < d1[i]) saving += w[i] * (d1[i] - c); }
+      for (const i of act) {
+        const c = cost(i, j);
+        if (c < d1[i]) saving += w[i] * (d1[i] - c);
+      }
       savings[j] = saving;
-      if (saving > bestSaving) { bestSaving = saving; best = j; }
+      if (saving > bestSaving) {
+        bestSaving = saving;
+        best = j;
+      }
     }
     if (random && bestSaving > 0) {
       const near: number[] = [];
@@ -445,20 +628,28 @@ function pMedianLocalSearch(pp: PreparedProblem, random: Random | null): number[
   }
   const refresh = () => {
     for (const i of act) {
-      let a = penalty, b = penalty, ja = -1;
+      let a = penalty,
+        b = penalty,
+        ja = -1;
       for (let j = 0; j < m; j++) {
         if (!isOpen[j]) continue;
         const c = cost(i, j);
-        if (c < a) { b = a; a = c; ja = j; } else if (c < b) b = c;
+        if (c < a) {
+          b = a;
+          a = c;
+          ja = j;
+        } else if (c < b) b = c;
       }
-      d1[i] = a; d2[i] = b; near1[i] = ja;
+      d1[i] = a;
+      d2[i] = b;
+      near1[i] = ja;
     }
   };
   refresh();
   const loss = new Float64Array(m);
   const total = act.reduce((s, i) => s + w[i] * d1[i], 0);
   const eps = 1e-9 * Math.max(1, total);
-  for (let improved = true; improved;) {
+  for (let improved = true; improved; ) {
     improved = false;
     for (let jIn = 0; jIn < m; jIn++) {
       if (isOpen[jIn]) continue;
@@ -472,13 +663,22 @@ function pMedianLocalSearch(pp: PreparedProblem, random: Random | null): number[
         const j1 = near1[i];
         if (j1 >= 0) loss[j1] += w[i] * ((c < d2[i] ? c : d2[i]) - withIn);
       }
-      let bestOut = -1, bestDelta = eps;
+      let bestOut = -1,
+        bestDelta = eps;
       for (let jOut = 0; jOut < m; jOut++) {
         if (!isOpen[jOut] || isFixed[jOut]) continue;
         const delta = gain - loss[jOut];
-        if (delta > bestDelta) { bestDelta = delta; bestOut = jOut; }
+        if (delta > bestDelta) {
+          bestDelta = delta;
+          bestOut = jOut;
+        }
       }
-      if (bestOut >= 0) { isOpen[bestOut] = 0; isOpen[jIn] = 1; refresh(); improved = true; }
+      if (bestOut >= 0) {
+        isOpen[bestOut] = 0;
+        isOpen[jIn] = 1;
+        refresh();
+        improved = true;
+      }
     }
   }
   return openList(isOpen);
@@ -502,36 +702,70 @@ export function pMedianLowerBound(pp: PreparedProblem, upper: number, iterations
   // Start each multiplier at the point's cost to its nearest candidate.
   for (const i of act) {
     let best = Infinity;
-    for (let j = 0; j < m; j++) { const c = minutes[i * m + j]; const v = c === Infinity ? penalty : c; if (v < best) best = v; }
+    for (let j = 0; j < m; j++) {
+      const c = minutes[i * m + j];
+      const v = c === Infinity ? penalty : c;
+      if (v < best) best = v;
+    }
     lambda[i] = w[i] * best;
   }
   const rho = new Float64Array(m);
   const order = Array.from({ length: m }, (_, j) => j);
   const open = new Uint8Array(m);
-  let bound = -Infinity, theta = 2, sinceBetter = 0;
+  let bound = -Infinity,
+    theta = 2,
+    sinceBetter = 0;
   for (let it = 0; it < iterations && theta > 1e-4; it++) {
     rho.fill(0);
     let value = 0;
     for (const i of act) {
       value += lambda[i];
-      const row = i * m, wi = w[i], li = lambda[i];
-      for (let j = 0; j < m; j++) { const c = minutes[row + j]; const v = wi * (c === Infinity ? penalty : c) - li; if (v < 0) rho[j] += v; }
+      const row = i * m,
+        wi = w[i],
+        li = lambda[i];
+      for (let j = 0; j < m; j++) {
+        const c = minutes[row + j];
+        const v = wi * (c === Infinity ? penalty : c) - li;
+        if (v < 0) rho[j] += v;
+      }
     }
     // Fixed sites, then the most negative reduced costs, up to p.
     open.fill(0);
-    for (const f of pp.fixed) { open[f] = 1; value += rho[f]; }
+    for (const f of pp.fixed) {
+      open[f] = 1;
+      value += rho[f];
+    }
     order.sort((a, b) => rho[a] - rho[b] || a - b);
     let k = pp.fixed.length;
-    for (const j of order) { if (k >= p) break; if (!isFixed[j]) { open[j] = 1; value += rho[j]; k++; } }
-    if (value > bound + 1e-9 * Math.abs(upper)) { bound = value; sinceBetter = 0; } else if (++sinceBetter >= 8) { theta /= 2; sinceBetter = 0; }
+    for (const j of order) {
+      if (k >= p) break;
+      if (!isFixed[j]) {
+        open[j] = 1;
+        value += rho[j];
+        k++;
+      }
+    }
+    if (value > bound + 1e-9 * Math.abs(upper)) {
+      bound = value;
+      sinceBetter = 0;
+    } else if (++sinceBetter >= 8) {
+      theta /= 2;
+      sinceBetter = 0;
+    }
     if (upper - bound <= 1e-7 * Math.abs(upper)) break;
     // Subgradient: 1 − the number of open sites each point would be assigned to.
     let norm = 0;
     const g = new Float64Array(n);
     for (const i of act) {
-      const row = i * m, wi = w[i], li = lambda[i];
+      const row = i * m,
+        wi = w[i],
+        li = lambda[i];
       let count = 0;
-      for (let j = 0; j < m; j++) if (open[j]) { const c = minutes[row + j]; if (wi * (c === Infinity ? penalty : c) - li < 0) count++; }
+      for (let j = 0; j < m; j++)
+        if (open[j]) {
+          const c = minutes[row + j];
+          if (wi * (c === Infinity ? penalty : c) - li < 0) count++;
+        }
       g[i] = 1 - count;
       norm += g[i] * g[i];
     }
@@ -546,14 +780,24 @@ export function pMedianLowerBound(pp: PreparedProblem, upper: number, iterations
 export function solveHeuristic(problem: SiteProblem, kind: SiteProblemKind): SiteSolution {
   const started = performance.now();
   const pp = prepareProblem(problem, kind);
-  const open = kind === 'set-cover' ? setCoverHeuristic(pp) : kind === 'mclp' ? mclpHeuristic(pp) : pMedianHeuristic(pp);
+  const open =
+    kind === 'set-cover' ? setCoverHeuristic(pp) : kind === 'mclp' ? mclpHeuristic(pp) : pMedianHeuristic(pp);
   const seconds = (performance.now() - started) / 1000;
-  return buildSolution(problem, pp, kind, open, { method: 'heuristic', status: 'heuristic', bound: null, gap: null, seconds, notes: [heuristicName(kind)] });
+  return buildSolution(problem, pp, kind, open, {
+    method: 'heuristic',
+    status: 'heuristic',
+    bound: null,
+    gap: null,
+    seconds,
+    notes: [heuristicName(kind)],
+  });
 }
 
 export function heuristicName(kind: SiteProblemKind): string {
-  return kind === 'set-cover' ? 'Greedy set cover with redundant sites removed.'
-    : kind === 'mclp' ? 'Greedy maximal coverage improved by one-for-one swaps.'
+  return kind === 'set-cover'
+    ? 'Greedy set cover with redundant sites removed.'
+    : kind === 'mclp'
+      ? 'Greedy maximal coverage improved by one-for-one swaps.'
       : 'Greedy p-median improved by Teitz–Bart vertex substitution.';
 }
 

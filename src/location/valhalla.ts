@@ -15,7 +15,11 @@ export interface ValhallaActor {
 }
 
 /** Valhalla's costing model for each travel mode. */
-export const VALHALLA_COSTING: Readonly<Record<TravelMode, string>> = { car: 'auto', walk: 'pedestrian', cycle: 'bicycle' };
+export const VALHALLA_COSTING: Readonly<Record<TravelMode, string>> = {
+  car: 'auto',
+  walk: 'pedestrian',
+  cycle: 'bicycle',
+};
 /** Valhalla's default `max_matrix_location_pairs`. */
 export const VALHALLA_MAX_PAIRS = 2500;
 
@@ -24,18 +28,29 @@ const PACKAGE = '@valhallajs/valhallajs';
 /** An Actor from a Valhalla config file, or a clear error saying how to get one. */
 export async function loadValhalla(configFile: string): Promise<ValhallaActor> {
   if (!existsSync(configFile)) {
-    throw new InputError(`There is no Valhalla configuration at ${configFile}.`, { code: 'valhalla_config_missing', location: { file: configFile }, fix: 'Build one with: npx valhalla build_config --mjolnir-tile-dir TILES --mjolnir-tile-extract TILES.tar > config.json, then npx valhalla build_tiles -c config.json AREA.osm.pbf' });
+    throw new InputError(`There is no Valhalla configuration at ${configFile}.`, {
+      code: 'valhalla_config_missing',
+      location: { file: configFile },
+      fix: 'Build one with: npx valhalla build_config --mjolnir-tile-dir TILES --mjolnir-tile-extract TILES.tar > config.json, then npx valhalla build_tiles -c config.json AREA.osm.pbf',
+    });
   }
   let mod: { Actor: { fromConfigFile(f: string): Promise<ValhallaActor> } };
   try {
     mod = await import(PACKAGE);
   } catch {
-    throw new InputError('Valhalla is not installed here.', { code: 'valhalla_missing', fix: `Install it beside the Observatory with: npm install ${PACKAGE} (or time journeys with --network FILE.osm.pbf instead).` });
+    throw new InputError('Valhalla is not installed here.', {
+      code: 'valhalla_missing',
+      fix: `Install it beside the Observatory with: npm install ${PACKAGE} (or time journeys with --network FILE.osm.pbf instead).`,
+    });
   }
   return mod.Actor.fromConfigFile(configFile);
 }
 
-interface MatrixCell { from_index: number; to_index: number; time: number | null }
+interface MatrixCell {
+  from_index: number;
+  to_index: number;
+  time: number | null;
+}
 
 /** A CostSource that asks Valhalla for every origin × destination time. */
 export function valhallaCosts(actor: ValhallaActor, opts: { maxPairs?: number; label?: string } = {}): CostSource {
@@ -50,9 +65,15 @@ export function valhallaCosts(actor: ValhallaActor, opts: { maxPairs?: number; l
       const targetBlock = Math.max(1, Math.min(destinations.length, maxPairs));
       const sourceBlock = Math.max(1, Math.floor(maxPairs / targetBlock));
       const ask = async (o0: number, o1: number, d0: number, d1: number): Promise<void> => {
-        const r = await actor.matrix({ sources: origins.slice(o0, o1).map(loc), targets: destinations.slice(d0, d1).map(loc), costing });
+        const r = await actor.matrix({
+          sources: origins.slice(o0, o1).map(loc),
+          targets: destinations.slice(d0, d1).map(loc),
+          costing,
+        });
         for (const row of (r.sources_to_targets ?? []) as MatrixCell[][]) {
-          for (const c of row) if (c.time !== null && c.time !== undefined) minutes[(o0 + c.from_index) * destinations.length + d0 + c.to_index] = c.time / 60;
+          for (const c of row)
+            if (c.time !== null && c.time !== undefined)
+              minutes[(o0 + c.from_index) * destinations.length + d0 + c.to_index] = c.time / 60;
         }
       };
       for (let d0 = 0; d0 < destinations.length; d0 += targetBlock) {

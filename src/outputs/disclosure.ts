@@ -12,12 +12,16 @@ import { perturbCount, suppressOneWay } from '../core/index.ts';
 import { profileMeasures, type ProfileResult } from '../profiling/index.ts';
 
 /** What a viewer may see of a result: the threshold, and whether counts are perturbed (everyone but the data's owner). */
-export interface Disclosure { minCell: number; perturb: boolean }
+export interface Disclosure {
+  minCell: number;
+  perturb: boolean;
+}
 
 /** A threshold alone (the owner's view, or the CLI's --min-cell) or a whole rule. */
 export type DisclosureRule = number | Disclosure;
 
-export const disclosureOf = (rule: DisclosureRule): Disclosure => (typeof rule === 'number' ? { minCell: rule, perturb: false } : rule);
+export const disclosureOf = (rule: DisclosureRule): Disclosure =>
+  typeof rule === 'number' ? { minCell: rule, perturb: false } : rule;
 
 /**
  * A count as the viewer may see it: null when hidden, perturbed for non-owners. A count with no
@@ -41,24 +45,58 @@ export function discloseProfile(result: ProfileResult, ruleIn: DisclosureRule): 
   if (!(rule.minCell > 0)) return stripped;
   const counts = result.rows.map((r) => r.count ?? 0);
   const s = suppressOneWay(counts, rule.minCell);
-  const total = result.total.count === null || s.totalSuppressed ? null : shownCount(result.total.count, result.total.cellKey, rule);
+  const total =
+    result.total.count === null || s.totalSuppressed
+      ? null
+      : shownCount(result.total.count, result.total.cellKey, rule);
   const rows = result.rows.map((r, i) => {
     const shown = s.suppressed[i] || r.count === null ? null : shownCount(r.count, r.cellKey, rule);
     if (shown === null) {
-      return { ...r, count: null, filePct: null, penetration: null, index: null, ciLow: null, ciHigh: null, z: null, significant: null, band: null, suppressed: true, cellKey: null };
+      return {
+        ...r,
+        count: null,
+        filePct: null,
+        penetration: null,
+        index: null,
+        ciLow: null,
+        ciHigh: null,
+        z: null,
+        significant: null,
+        band: null,
+        suppressed: true,
+        cellKey: null,
+      };
     }
     if (!rule.perturb) return { ...r, cellKey: null };
     // Shares are of the perturbed total; with no total shown there is nothing to share it by.
     const m = profileMeasures(shown, r.base, total ?? 0, result.total.base, bandsOf(result));
-    return { ...r, count: shown, ...m, filePct: total === null ? null : m.filePct, index: total === null ? null : m.index, band: total === null ? null : m.band, cellKey: null };
+    return {
+      ...r,
+      count: shown,
+      ...m,
+      filePct: total === null ? null : m.filePct,
+      index: total === null ? null : m.index,
+      band: total === null ? null : m.band,
+      cellKey: null,
+    };
   });
-  const unmatched = result.unmatched === null ? null
-    : rule.perturb ? shownCount(result.unmatched, result.unmatchedKey, rule)
-      : result.unmatched > 0 && result.unmatched < rule.minCell ? null : result.unmatched;
+  const unmatched =
+    result.unmatched === null
+      ? null
+      : rule.perturb
+        ? shownCount(result.unmatched, result.unmatchedKey, rule)
+        : result.unmatched > 0 && result.unmatched < rule.minCell
+          ? null
+          : result.unmatched;
   return {
     ...stripped,
     rows,
-    total: { count: total, base: result.total.base, penetration: total === null || !(result.total.base > 0) ? null : (total / result.total.base) * 100, cellKey: null },
+    total: {
+      count: total,
+      base: result.total.base,
+      penetration: total === null || !(result.total.base > 0) ? null : (total / result.total.base) * 100,
+      cellKey: null,
+    },
     unmatched,
     // The breakdown of unplaced records is for the data's owner only.
     notPlaced: null,

@@ -28,10 +28,14 @@ export function safeCellText(s: string): string {
 export function textTable(head: string[], rows: string[][], numeric: (i: number) => boolean, maxWidth = 40): string {
   const all = [head, ...rows];
   const widths = head.map((_, i) => Math.min(maxWidth, Math.max(...all.map((r) => (r[i] ?? '').length))));
-  const line = (cells: string[]) => cells.map((c, i) => {
-    const v = (c ?? '').length > widths[i] ? c.slice(0, widths[i] - 1) + '…' : c ?? '';
-    return numeric(i) ? v.padStart(widths[i]) : v.padEnd(widths[i]);
-  }).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => {
+        const v = (c ?? '').length > widths[i] ? c.slice(0, widths[i] - 1) + '…' : (c ?? '');
+        return numeric(i) ? v.padStart(widths[i]) : v.padEnd(widths[i]);
+      })
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -43,7 +47,10 @@ export function csvField(v: string | number | boolean | null | undefined): strin
 }
 
 /** CSV with a header row; text that a spreadsheet would run as a formula is made safe. */
-export function csvText(head: string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
+export function csvText(
+  head: string[],
+  rows: readonly (readonly (string | number | boolean | null | undefined)[])[],
+): string {
   return [head, ...rows].map(csvRow).join('\r\n') + '\r\n';
 }
 

@@ -7,9 +7,59 @@ export { discloseOverlap, overlapToTable, overlapToJson, overlapToXlsx, overlapT
 export { discloseRepresent, representToTable, representToJson, representToXlsx } from './represent.ts';
 export { sdfToTable, sdfToJson, sdfToXlsx, sheetNames, bandFill, NOT_SIGNIFICANT_MARK } from './sdf.ts';
 export { ragToTable, ragToJson, ragToXlsx, ragToHtml, ragRule } from './rag.ts';
-export { buildToTable, diagnosticsToTable, diagnosticsToCsv, segmentationListToTable, assignToTable, postcodeSegmentsToCsv, recordSegmentsToCsv } from './segmentation.ts';
+export {
+  buildToTable,
+  diagnosticsToTable,
+  diagnosticsToCsv,
+  segmentationListToTable,
+  assignToTable,
+  postcodeSegmentsToCsv,
+  recordSegmentsToCsv,
+} from './segmentation.ts';
 export { portraitsToHtml, portraitsToPdf, portraitsToTable, portraitHistoryToTable } from './portraits.ts';
-export { discloseTarget, targetToTable, targetToCsv, targetToJson, targetToXlsx, discloseEvaluation, evaluationToXlsx, evaluationToTable, evaluationToCsv, evaluationToJson } from './targeting.ts';
-export { facilitiesToTable, facilitiesToCsv, facilitiesToGeoJson, facilityImportToTable, accessToTable, accessToCsv, accessToXlsx, accessToGeoJson, sfcaToTable, sfcaToCsv, sfcaToXlsx, sfcaToGeoJson, discloseCatchment, catchmentToTable, catchmentToCsv, catchmentToXlsx, catchmentToGeoJson, disclosePatterns, patternsToTable, patternsToCsv, patternsToXlsx, locationToJson } from './location.ts';
+export {
+  discloseTarget,
+  targetToTable,
+  targetToCsv,
+  targetToJson,
+  targetToXlsx,
+  discloseEvaluation,
+  evaluationToXlsx,
+  evaluationToTable,
+  evaluationToCsv,
+  evaluationToJson,
+} from './targeting.ts';
+export {
+  facilitiesToTable,
+  facilitiesToCsv,
+  facilitiesToGeoJson,
+  facilityImportToTable,
+  accessToTable,
+  accessToCsv,
+  accessToXlsx,
+  accessToGeoJson,
+  sfcaToTable,
+  sfcaToCsv,
+  sfcaToXlsx,
+  sfcaToGeoJson,
+  discloseCatchment,
+  catchmentToTable,
+  catchmentToCsv,
+  catchmentToXlsx,
+  catchmentToGeoJson,
+  disclosePatterns,
+  patternsToTable,
+  patternsToCsv,
+  patternsToXlsx,
+  locationToJson,
+} from './location.ts';
 export { textTable, csvText, csvRow } from './format.ts';
-export { hideSmallWeights, choiceToTable, choiceToCsv, choiceToXlsx, scenarioToTable, scenarioToCsv, scenarioToXlsx } from './sites.ts';
+export {
+  hideSmallWeights,
+  choiceToTable,
+  choiceToCsv,
+  choiceToXlsx,
+  scenarioToTable,
+  scenarioToCsv,
+  scenarioToXlsx,
+} from './sites.ts';

@@ -8,9 +8,17 @@ import PDFDocument from 'pdfkit';
 import type { Portrait } from '../segmentation/index.ts';
 import { fmtInt, SUPPRESSED_MARK } from './format.ts';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const idx = (x: number | null) => (x === null ? SUPPRESSED_MARK : String(Math.round(x)));
-const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.svg': 'image/svg+xml', '.gif': 'image/gif', '.webp': 'image/webp' };
+const MIME: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+};
 
 /** A local picture is embedded so the handout travels as one file; a web address is linked. */
 function imageSrc(src: string): string {
@@ -31,20 +39,34 @@ export function portraitsToHtml(portraits: Portrait[], opts: { title?: string } 
   const title = opts.title ?? (first ? `Pen portraits: ${first.classification} ${first.tier}s` : 'Pen portraits');
   const section = (p: Portrait) => {
     const f = p.facts;
-    const rows = (vs: typeof f.distinctive) => vs.map((v) => `<tr><td>${esc(v.label)}</td><td class="num">${v.mean.toFixed(1)}</td><td class="num">${v.overall.toFixed(1)}</td><td class="num">${idx(v.index)}</td></tr>`).join('');
+    const rows = (vs: typeof f.distinctive) =>
+      vs
+        .map(
+          (v) =>
+            `<tr><td>${esc(v.label)}</td><td class="num">${v.mean.toFixed(1)}</td><td class="num">${v.overall.toFixed(1)}</td><td class="num">${idx(v.index)}</td></tr>`,
+        )
+        .join('');
     return `<section class="portrait" id="segment-${esc(p.code)}" aria-labelledby="h-${esc(p.code)}">
 <h2 id="h-${esc(p.code)}"><span class="code">${esc(p.code)}</span> ${esc(p.name)}</h2>
 <p class="size">${esc(sizeLine(p))}</p>
 ${p.images.map((i) => `<img src="${esc(imageSrc(i.src))}" alt="${esc(i.alt)}">`).join('\n')}
 <p class="summary">${esc(p.summary)}</p>
 ${p.keyFeatures.length ? `<h3>Key features</h3><ul>${p.keyFeatures.map((k) => `<li>${esc(k)}</li>`).join('')}</ul>` : ''}
-${f.distinctive.length ? `<h3>What sets it apart</h3><table><caption>Mean of its areas against all areas; index 100 is average</caption>
+${
+  f.distinctive.length
+    ? `<h3>What sets it apart</h3><table><caption>Mean of its areas against all areas; index 100 is average</caption>
 <thead><tr><th scope="col">Variable</th><th scope="col" class="num">This segment</th><th scope="col" class="num">All areas</th><th scope="col" class="num">Index</th></tr></thead>
-<tbody>${rows(f.distinctive)}${f.lowest.length ? `<tr><th colspan="4" scope="rowgroup">Lowest</th></tr>${rows(f.lowest)}` : ''}</tbody></table>` : ''}
+<tbody>${rows(f.distinctive)}${f.lowest.length ? `<tr><th colspan="4" scope="rowgroup">Lowest</th></tr>${rows(f.lowest)}` : ''}</tbody></table>`
+    : ''
+}
 ${f.topWards.length ? `<h3>Where it lives</h3><ul>${f.topWards.map((w) => `<li>${esc(w.name ?? w.code)}: ${w.shareOfSegment.toFixed(0)}% of this segment's households; ${w.shareOfWard.toFixed(0)}% of the ward's</li>`).join('')}</ul>` : ''}
-${f.takeUp.length ? `<h3>Services it uses</h3><table><caption>Take-up against the whole area; index 100 is average, ${SUPPRESSED_MARK} hides a small number</caption>
+${
+  f.takeUp.length
+    ? `<h3>Services it uses</h3><table><caption>Take-up against the whole area; index 100 is average, ${SUPPRESSED_MARK} hides a small number</caption>
 <thead><tr><th scope="col">Service</th><th scope="col" class="num">Per 100 households</th><th scope="col" class="num">Index</th><th scope="col">Band</th></tr></thead>
-<tbody>${f.takeUp.map((u) => `<tr><td>${esc(u.title ?? u.dataset)}</td><td class="num">${u.penetration === null ? SUPPRESSED_MARK : u.penetration.toFixed(1)}</td><td class="num">${idx(u.index)}</td><td>${esc(u.band ?? '')}</td></tr>`).join('')}</tbody></table>` : ''}
+<tbody>${f.takeUp.map((u) => `<tr><td>${esc(u.title ?? u.dataset)}</td><td class="num">${u.penetration === null ? SUPPRESSED_MARK : u.penetration.toFixed(1)}</td><td class="num">${idx(u.index)}</td><td>${esc(u.band ?? '')}</td></tr>`).join('')}</tbody></table>`
+    : ''
+}
 ${f.channels.length ? `<h3>How it gets in touch</h3>${f.channels.map((c) => `<p>${esc(c.dataset)}: ${c.values.map((v) => `${esc(v.value)} ${v.share.toFixed(0)}%${v.index !== null ? ` (index ${Math.round(v.index)})` : ''}`).join(', ')}</p>`).join('')}` : ''}
 <p class="meta">Version ${p.revision}, ${p.editedBy === 'generated' ? 'drafted from the data' : `edited by ${esc(p.editedBy)}`} on ${esc(p.editedAt.slice(0, 10))}.</p>
 </section>`;
@@ -72,7 +94,11 @@ ${portraits.map(section).join('\n')}
 
 /** The same handout as a PDF, one segment per page. */
 export function portraitsToPdf(portraits: Portrait[], opts: { title?: string } = {}): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: opts.title ?? 'Pen portraits', Creator: 'Civic Insight Observatory' } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 50,
+    info: { Title: opts.title ?? 'Pen portraits', Creator: 'Civic Insight Observatory' },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
@@ -86,35 +112,72 @@ export function portraitsToPdf(portraits: Portrait[], opts: { title?: string } =
       if (/^https?:/.test(img.src) || !existsSync(img.src) || !/\.(png|jpe?g)$/i.test(img.src)) continue;
       doc.moveDown(0.5).image(img.src, { fit: [300, 180] });
     }
-    const heading = (t: string) => doc.moveDown(0.8).font('Helvetica-Bold').fontSize(13).text(t).font('Helvetica').fontSize(10);
-    if (p.keyFeatures.length) { heading('Key features'); doc.list(p.keyFeatures, { bulletRadius: 2 }); }
+    const heading = (t: string) =>
+      doc.moveDown(0.8).font('Helvetica-Bold').fontSize(13).text(t).font('Helvetica').fontSize(10);
+    if (p.keyFeatures.length) {
+      heading('Key features');
+      doc.list(p.keyFeatures, { bulletRadius: 2 });
+    }
     if (f.distinctive.length) {
       heading('What sets it apart (index 100 is average)');
-      for (const v of [...f.distinctive, ...f.lowest]) doc.text(`${v.label}: ${v.mean.toFixed(1)} against ${v.overall.toFixed(1)}, index ${idx(v.index)}`);
+      for (const v of [...f.distinctive, ...f.lowest])
+        doc.text(`${v.label}: ${v.mean.toFixed(1)} against ${v.overall.toFixed(1)}, index ${idx(v.index)}`);
     }
-    if (f.topWards.length) { heading('Where it lives'); for (const w of f.topWards) doc.text(`${w.name ?? w.code}: ${w.shareOfSegment.toFixed(0)}% of this segment's households; ${w.shareOfWard.toFixed(0)}% of the ward's`); }
+    if (f.topWards.length) {
+      heading('Where it lives');
+      for (const w of f.topWards)
+        doc.text(
+          `${w.name ?? w.code}: ${w.shareOfSegment.toFixed(0)}% of this segment's households; ${w.shareOfWard.toFixed(0)}% of the ward's`,
+        );
+    }
     if (f.takeUp.length) {
       heading('Services it uses (index against the whole area)');
-      for (const u of f.takeUp) doc.text(`${u.title ?? u.dataset}: ${u.penetration === null ? SUPPRESSED_MARK : `${u.penetration.toFixed(1)} per 100 households`}, index ${idx(u.index)}${u.band ? ` (${u.band})` : ''}`);
+      for (const u of f.takeUp)
+        doc.text(
+          `${u.title ?? u.dataset}: ${u.penetration === null ? SUPPRESSED_MARK : `${u.penetration.toFixed(1)} per 100 households`}, index ${idx(u.index)}${u.band ? ` (${u.band})` : ''}`,
+        );
     }
-    if (f.channels.length) { heading('How it gets in touch'); for (const c of f.channels) doc.text(`${c.dataset}: ${c.values.map((v) => `${v.value} ${v.share.toFixed(0)}%`).join(', ')}`); }
-    doc.moveDown(1).fontSize(8).fillColor('#505a5f').text(`Version ${p.revision}, ${p.editedBy === 'generated' ? 'drafted from the data' : `edited by ${p.editedBy}`} on ${p.editedAt.slice(0, 10)}. Small numbers are hidden (${SUPPRESSED_MARK}).`);
+    if (f.channels.length) {
+      heading('How it gets in touch');
+      for (const c of f.channels)
+        doc.text(`${c.dataset}: ${c.values.map((v) => `${v.value} ${v.share.toFixed(0)}%`).join(', ')}`);
+    }
+    doc
+      .moveDown(1)
+      .fontSize(8)
+      .fillColor('#505a5f')
+      .text(
+        `Version ${p.revision}, ${p.editedBy === 'generated' ? 'drafted from the data' : `edited by ${p.editedBy}`} on ${p.editedAt.slice(0, 10)}. Small numbers are hidden (${SUPPRESSED_MARK}).`,
+      );
   });
   doc.end();
   return done;
 }
 
 export function portraitsToTable(portraits: Portrait[]): string {
-  return portraits.map((p) => {
-    const f = p.facts;
-    const lines = [`${p.code}  ${p.name}  —  ${sizeLine(p)}`, `  ${p.summary}`];
-    for (const k of p.keyFeatures) lines.push(`  • ${k}`);
-    if (f.distinctive.length) lines.push(`  Highest: ${f.distinctive.map((v) => `${v.variable} ${idx(v.index)}`).join(', ')}`);
-    if (f.lowest.length) lines.push(`  Lowest:  ${f.lowest.map((v) => `${v.variable} ${idx(v.index)}`).join(', ')}`);
-    return lines.join('\n');
-  }).join('\n\n') + '\n';
+  return (
+    portraits
+      .map((p) => {
+        const f = p.facts;
+        const lines = [`${p.code}  ${p.name}  —  ${sizeLine(p)}`, `  ${p.summary}`];
+        for (const k of p.keyFeatures) lines.push(`  • ${k}`);
+        if (f.distinctive.length)
+          lines.push(`  Highest: ${f.distinctive.map((v) => `${v.variable} ${idx(v.index)}`).join(', ')}`);
+        if (f.lowest.length)
+          lines.push(`  Lowest:  ${f.lowest.map((v) => `${v.variable} ${idx(v.index)}`).join(', ')}`);
+        return lines.join('\n');
+      })
+      .join('\n\n') + '\n'
+  );
 }
 
 export function portraitHistoryToTable(history: Portrait[]): string {
-  return history.map((p) => `version ${p.revision}  ${p.editedAt.slice(0, 19).replace('T', ' ')}  ${p.editedBy.padEnd(12)} ${p.name}${p.note ? `  (${p.note})` : ''}`).join('\n') + '\n';
+  return (
+    history
+      .map(
+        (p) =>
+          `version ${p.revision}  ${p.editedAt.slice(0, 19).replace('T', ' ')}  ${p.editedBy.padEnd(12)} ${p.name}${p.note ? `  (${p.note})` : ''}`,
+      )
+      .join('\n') + '\n'
+  );
 }

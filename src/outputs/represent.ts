@@ -4,7 +4,12 @@
  */
 import ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
-import { chiSquareGoodnessOfFit, describeRepresentation, type RepresentResult, type ChiSquare } from '../profiling/index.ts';
+import {
+  chiSquareGoodnessOfFit,
+  describeRepresentation,
+  type RepresentResult,
+  type ChiSquare,
+} from '../profiling/index.ts';
 import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
 import { addNoteRows } from './xlsx.ts';
 
@@ -20,18 +25,43 @@ export function discloseRepresent(result: RepresentResult, minCell: number): Rep
   const counts = result.rows.map((r) => r.observed ?? 0);
   const s = suppressOneWay(counts, minCell);
   const hideSize = s.totalSuppressed;
-  const rows = result.rows.map((r, i) => s.suppressed[i]
-    ? { ...r, observed: null, observedPct: null, index: null, residual: null, significant: null, direction: null, suppressed: true, expected: hideSize ? null : r.expected }
-    : { ...r, expected: hideSize ? null : r.expected });
+  const rows = result.rows.map((r, i) =>
+    s.suppressed[i]
+      ? {
+          ...r,
+          observed: null,
+          observedPct: null,
+          index: null,
+          residual: null,
+          significant: null,
+          direction: null,
+          suppressed: true,
+          expected: hideSize ? null : r.expected,
+        }
+      : { ...r, expected: hideSize ? null : r.expected },
+  );
   let test: ChiSquare | null = result.test;
   if (hideSize) test = null;
   else if (test && s.suppressed.some(Boolean)) {
     const keep = result.rows.map((r, i) => !s.suppressed[i] && r.expectedPct > 0);
     const merged = result.rows.filter((r, i) => s.suppressed[i] && r.expectedPct > 0);
     const observed = [...counts.filter((_, i) => keep[i]), merged.reduce((t, r) => t + (r.observed ?? 0), 0)];
-    const shares = [...result.rows.filter((_, i) => keep[i]).map((r) => r.expectedPct), merged.reduce((t, r) => t + r.expectedPct, 0)];
+    const shares = [
+      ...result.rows.filter((_, i) => keep[i]).map((r) => r.expectedPct),
+      merged.reduce((t, r) => t + r.expectedPct, 0),
+    ];
     const fit = chiSquareGoodnessOfFit(observed, shares);
-    test = fit.df >= 1 ? { statistic: fit.statistic, df: fit.df, pValue: fit.pValue, significant: fit.pValue < 0.05, cells: fit.cells, merged: merged.map((r) => r.code) } : null;
+    test =
+      fit.df >= 1
+        ? {
+            statistic: fit.statistic,
+            df: fit.df,
+            pValue: fit.pValue,
+            significant: fit.pValue < 0.05,
+            cells: fit.cells,
+            merged: merged.map((r) => r.code),
+          }
+        : null;
   }
   const described = describeRepresentation({ rows, test, reference: result.reference });
   return {
@@ -43,7 +73,8 @@ export function discloseRepresent(result: RepresentResult, minCell: number): Rep
     underRepresented: described.under,
     overRepresented: described.over,
     summary: described.summary,
-    notPlaced: result.notPlaced !== null && result.notPlaced > 0 && result.notPlaced < minCell ? null : result.notPlaced,
+    notPlaced:
+      result.notPlaced !== null && result.notPlaced > 0 && result.notPlaced < minCell ? null : result.notPlaced,
     disclosure: { minCell, primary: s.primary, secondary: s.secondary },
   };
 }
@@ -53,40 +84,85 @@ export function representTitle(r: RepresentResult): string {
   return `Representativeness of ${r.sample} by ${r.classification} ${r.level}, against ${against}`;
 }
 
-const HEADINGS = ['Code', 'Name', 'Observed', 'Observed %', 'Expected %', 'Expected', 'Index', 'Residual', 'Significant', 'Represented'];
+const HEADINGS = [
+  'Code',
+  'Name',
+  'Observed',
+  'Observed %',
+  'Expected %',
+  'Expected',
+  'Index',
+  'Residual',
+  'Significant',
+  'Represented',
+];
 
 function testLine(r: RepresentResult): string {
   if (!r.test) return 'Chi-square test: not possible (no records in the segments, or fewer than two segments).';
   const t = r.test;
-  return `Chi-square goodness of fit: ${t.statistic.toFixed(2)} with ${t.df} degrees of freedom, p ${t.pValue < 0.001 ? '< 0.001' : `= ${t.pValue.toFixed(3)}`}: `
-    + (t.significant ? 'the sample differs from the expected spread (95% level).' : 'no significant difference from the expected spread (95% level).')
-    + (t.merged ? ` The test merges the suppressed segments (${t.merged.join(', ')}) into one cell.` : '');
+  return (
+    `Chi-square goodness of fit: ${t.statistic.toFixed(2)} with ${t.df} degrees of freedom, p ${t.pValue < 0.001 ? '< 0.001' : `= ${t.pValue.toFixed(3)}`}: ` +
+    (t.significant
+      ? 'the sample differs from the expected spread (95% level).'
+      : 'no significant difference from the expected spread (95% level).') +
+    (t.merged ? ` The test merges the suppressed segments (${t.merged.join(', ')}) into one cell.` : '')
+  );
 }
 
 function disclosureNote(r: RepresentResult): string {
   if (!r.disclosure) return '';
   const d = r.disclosure;
   return d.primary + d.secondary > 0
-    ? `Counts under ${d.minCell} are suppressed (${SUPPRESSED_MARK})` + (d.secondary ? `; ${d.secondary} more ${d.secondary === 1 ? 'cell is' : 'cells are'} hidden so that none can be worked out from the total.` : '.')
+    ? `Counts under ${d.minCell} are suppressed (${SUPPRESSED_MARK})` +
+        (d.secondary
+          ? `; ${d.secondary} more ${d.secondary === 1 ? 'cell is' : 'cells are'} hidden so that none can be worked out from the total.`
+          : '.')
     : `No count is under ${d.minCell}, so nothing is suppressed.`;
 }
 
 export function representToTable(r: RepresentResult): string {
   const rows = r.rows.map((row) => {
     const h = (v: string) => (row.suppressed ? SUPPRESSED_MARK : v);
-    return [row.code, row.name ?? '', h(fmtInt(row.observed)), h(fmtPct(row.observedPct)), fmtPct(row.expectedPct), fmtPct(row.expected), h(fmtInt(row.index)),
-      h(row.residual === null ? '' : row.residual.toFixed(2)), h(row.significant === null ? '' : row.significant ? 'yes' : 'no'), h(row.direction === 'as expected' ? '' : row.direction ?? '')];
+    return [
+      row.code,
+      row.name ?? '',
+      h(fmtInt(row.observed)),
+      h(fmtPct(row.observedPct)),
+      fmtPct(row.expectedPct),
+      fmtPct(row.expected),
+      h(fmtInt(row.index)),
+      h(row.residual === null ? '' : row.residual.toFixed(2)),
+      h(row.significant === null ? '' : row.significant ? 'yes' : 'no'),
+      h(row.direction === 'as expected' ? '' : (row.direction ?? '')),
+    ];
   });
-  const total = ['Total', '', r.total.observed === null ? SUPPRESSED_MARK : fmtInt(r.total.observed), '100.00', '100.00', fmtPct(r.total.expected), '100', '', '', ''];
+  const total = [
+    'Total',
+    '',
+    r.total.observed === null ? SUPPRESSED_MARK : fmtInt(r.total.observed),
+    '100.00',
+    '100.00',
+    fmtPct(r.total.expected),
+    '100',
+    '',
+    '',
+    '',
+  ];
   const all = [HEADINGS, ...rows, total];
   const widths = HEADINGS.map((_, i) => Math.min(i === 1 ? 44 : 20, Math.max(...all.map((x) => x[i].length))));
   const numeric = (i: number) => i >= 2 && i <= 7;
-  const line = (cells: string[]) => cells.map((c, i) => {
-    const v = c.length > widths[i] ? c.slice(0, widths[i] - 1) + '…' : c;
-    return numeric(i) ? v.padStart(widths[i]) : v.padEnd(widths[i]);
-  }).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => {
+        const v = c.length > widths[i] ? c.slice(0, widths[i] - 1) + '…' : c;
+        return numeric(i) ? v.padStart(widths[i]) : v.padEnd(widths[i]);
+      })
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  const merged = r.test?.merged ? `The test merges the suppressed segments (${r.test.merged.join(', ')}) into one cell.` : '';
+  const merged = r.test?.merged
+    ? `The test merges the suppressed segments (${r.test.merged.join(', ')}) into one cell.`
+    : '';
   const notes = [
     ...(r.test ? [] : ['Chi-square test: not possible (no records in the segments, or fewer than two segments).']),
     ...r.summary,
@@ -94,13 +170,19 @@ export function representToTable(r: RepresentResult): string {
     '',
     ...[
       `Expected: ${r.reference.method}.`,
-      r.notPlaced === null ? `Some ${r.sample} records are in no segment (${SUPPRESSED_MARK}).` : r.notPlaced ? `${fmtInt(r.notPlaced)} ${r.sample} ${r.notPlaced === 1 ? 'record is' : 'records are'} in no segment (unmatched or rejected postcodes, or no segment for their postcode).` : '',
+      r.notPlaced === null
+        ? `Some ${r.sample} records are in no segment (${SUPPRESSED_MARK}).`
+        : r.notPlaced
+          ? `${fmtInt(r.notPlaced)} ${r.sample} ${r.notPlaced === 1 ? 'record is' : 'records are'} in no segment (unmatched or rejected postcodes, or no segment for their postcode).`
+          : '',
       ...r.warnings.map((w) => `Warning: ${w}`),
       disclosureNote(r),
       'Index: observed % ÷ expected % × 100. Residual: adjusted standardised residual, (observed − expected) ÷ √(expected × (1 − expected share)); significant beyond ±1.96 (95% level).',
     ].filter(Boolean),
   ];
-  return [representTitle(r), '', line(HEADINGS), rule, ...rows.map(line), rule, line(total), '', ...notes].join('\n') + '\n';
+  return (
+    [representTitle(r), '', line(HEADINGS), rule, ...rows.map(line), rule, line(total), '', ...notes].join('\n') + '\n'
+  );
 }
 
 export function representToJson(r: RepresentResult): string {
@@ -111,30 +193,78 @@ export async function representToXlsx(r: RepresentResult): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Civic Insight Observatory';
   const pageSetup = { paperSize: 9, orientation: 'landscape' as const, fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
-  const ws = wb.addWorksheet('Representativeness', { views: [{ state: 'frozen', ySplit: 3 }], pageSetup: { ...pageSetup, printTitlesRow: '3:3' } });
+  const ws = wb.addWorksheet('Representativeness', {
+    views: [{ state: 'frozen', ySplit: 3 }],
+    pageSetup: { ...pageSetup, printTitlesRow: '3:3' },
+  });
   ws.addRow([representTitle(r)]).font = { bold: true, size: 14 };
-  ws.addRow([r.disclosure ? `Counts under ${r.disclosure.minCell} suppressed, shown as ${SUPPRESSED_MARK}` : 'Unsuppressed: for the data owner only']).font = { italic: true, size: 10 };
+  ws.addRow([
+    r.disclosure
+      ? `Counts under ${r.disclosure.minCell} suppressed, shown as ${SUPPRESSED_MARK}`
+      : 'Unsuppressed: for the data owner only',
+  ]).font = { italic: true, size: 10 };
   const head = ws.addRow(HEADINGS);
   head.font = { bold: true, color: { argb: 'FFFFFFFF' } };
   head.height = 30;
-  head.eachCell((c) => { c.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1D70B8' } }; c.alignment = { wrapText: true, vertical: 'middle' }; });
+  head.eachCell((c) => {
+    c.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1D70B8' } };
+    c.alignment = { wrapText: true, vertical: 'middle' };
+  });
   const fill: Record<string, string> = { under: 'FFF6D7D2', over: 'FFCCE2D8' };
   for (const row of r.rows) {
-    const x = <T,>(v: T) => (row.suppressed ? SUPPRESSED_MARK : v);
-    const added = ws.addRow([safeCellText(row.code), safeCellText(row.name ?? ''), x(row.observed), x(row.observedPct === null ? null : row.observedPct / 100), row.expectedPct / 100,
-      row.expected, x(row.index === null ? null : Math.round(row.index)), x(row.residual), x(row.significant === null ? '' : row.significant ? 'Yes' : 'No'),
-      x(row.direction === 'under' ? 'Under' : row.direction === 'over' ? 'Over' : row.direction === 'as expected' ? 'As expected' : '')]);
-    if (row.significant && row.direction && fill[row.direction]) added.getCell(10).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fill[row.direction] } };
+    const x = <T>(v: T) => (row.suppressed ? SUPPRESSED_MARK : v);
+    const added = ws.addRow([
+      safeCellText(row.code),
+      safeCellText(row.name ?? ''),
+      x(row.observed),
+      x(row.observedPct === null ? null : row.observedPct / 100),
+      row.expectedPct / 100,
+      row.expected,
+      x(row.index === null ? null : Math.round(row.index)),
+      x(row.residual),
+      x(row.significant === null ? '' : row.significant ? 'Yes' : 'No'),
+      x(
+        row.direction === 'under'
+          ? 'Under'
+          : row.direction === 'over'
+            ? 'Over'
+            : row.direction === 'as expected'
+              ? 'As expected'
+              : '',
+      ),
+    ]);
+    if (row.significant && row.direction && fill[row.direction])
+      added.getCell(10).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fill[row.direction] } };
   }
-  const total = ws.addRow(['Total', '', r.total.observed ?? SUPPRESSED_MARK, 1, 1, r.total.expected, 100, null, '', '']);
+  const total = ws.addRow([
+    'Total',
+    '',
+    r.total.observed ?? SUPPRESSED_MARK,
+    1,
+    1,
+    r.total.expected,
+    100,
+    null,
+    '',
+    '',
+  ]);
   total.font = { bold: true };
-  total.eachCell((c) => { c.border = { top: { style: 'thin' } }; });
+  total.eachCell((c) => {
+    c.border = { top: { style: 'thin' } };
+  });
   const formats: Record<number, string> = { 3: '#,##0', 4: '0.00%', 5: '0.00%', 6: '#,##0.0', 7: '0', 8: '0.00' };
   for (const [c, f] of Object.entries(formats)) ws.getColumn(Number(c)).numFmt = f;
-  [10, 40, 11, 11, 11, 11, 8, 10, 12, 14].forEach((w, i) => { ws.getColumn(i + 1).width = w; });
+  [10, 40, 11, 11, 11, 11, 8, 10, 12, 14].forEach((w, i) => {
+    ws.getColumn(i + 1).width = w;
+  });
   ws.addRow([]);
   if (r.test) {
-    for (const [k, v] of [['Chi-square', r.test.statistic], ['Degrees of freedom', r.test.df], ['p-value', r.test.pValue], ['Significant (95%)', r.test.significant ? 'Yes' : 'No']] as [string, number | string][]) {
+    for (const [k, v] of [
+      ['Chi-square', r.test.statistic],
+      ['Degrees of freedom', r.test.df],
+      ['p-value', r.test.pValue],
+      ['Significant (95%)', r.test.significant ? 'Yes' : 'No'],
+    ] as [string, number | string][]) {
       const row = ws.addRow([k, v]);
       row.getCell(1).font = { bold: true };
     }
@@ -142,7 +272,8 @@ export async function representToXlsx(r: RepresentResult): Promise<Buffer> {
   for (const line of r.summary) ws.addRow([safeCellText(line)]);
 
   const notes = wb.addWorksheet('Notes', { pageSetup });
-  notes.getColumn(1).width = 28; notes.getColumn(2).width = 100;
+  notes.getColumn(1).width = 28;
+  notes.getColumn(2).width = 100;
   const rows: [string, string][] = [
     ['Sample', r.sample],
     ['Segments', `${r.classification} — ${r.level}`],
@@ -151,7 +282,10 @@ export async function representToXlsx(r: RepresentResult): Promise<Buffer> {
     ['Summary', r.summary.join(' ')],
     ['Records in no segment', r.notPlaced === null ? SUPPRESSED_MARK : String(r.notPlaced)],
     ['Index', 'Observed % ÷ expected % × 100; 100 means as many as expected.'],
-    ['Residual', 'Adjusted standardised residual: (observed − expected) ÷ √(expected × (1 − expected share)). Beyond ±1.96 it is significant at the 95% level.'],
+    [
+      'Residual',
+      'Adjusted standardised residual: (observed − expected) ÷ √(expected × (1 − expected share)). Beyond ±1.96 it is significant at the 95% level.',
+    ],
     ...r.warnings.map((w): [string, string] => ['Warning', w]),
     ['Disclosure control', r.disclosure ? disclosureNote(r) : 'None: for the data owner only.'],
     ['Produced', new Date().toISOString().slice(0, 10) + ' by the Civic Insight Observatory'],

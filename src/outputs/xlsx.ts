@@ -26,16 +26,33 @@ export function addNoteRows(sheet: ExcelJS.Worksheet, rows: readonly (readonly [
  * A report sheet: a title row, the blue header row (frozen, repeated on every printed page), then the
  * rows, with text made safe from formula injection; optional column widths and number formats.
  */
-export function addTableSheet(wb: ExcelJS.Workbook, name: string, heading: string, head: string[], rows: (string | number | boolean | null)[][], widths: readonly number[] = [], formats: Record<number, string> = {}): ExcelJS.Worksheet {
+export function addTableSheet(
+  wb: ExcelJS.Workbook,
+  name: string,
+  heading: string,
+  head: string[],
+  rows: (string | number | boolean | null)[][],
+  widths: readonly number[] = [],
+  formats: Record<number, string> = {},
+): ExcelJS.Worksheet {
   const ws = wb.addWorksheet(name, {
     views: [{ state: 'frozen', ySplit: 2 }],
-    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '2:2' },
+    pageSetup: {
+      paperSize: 9,
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      printTitlesRow: '2:2',
+    },
     headerFooter: { oddFooter: '&LCivic Insight Observatory&RPage &P of &N' },
   });
   ws.addRow([safeCellText(heading)]).font = { bold: true, size: 13 };
   styleHeaderRows([ws.addRow(head)]);
   for (const row of rows) ws.addRow(row.map((v) => (typeof v === 'string' ? safeCellText(v) : v)));
-  widths.forEach((w, i) => { ws.getColumn(i + 1).width = w; });
+  widths.forEach((w, i) => {
+    ws.getColumn(i + 1).width = w;
+  });
   for (const [col, fmt] of Object.entries(formats)) ws.getColumn(Number(col)).numFmt = fmt;
   return ws;
 }

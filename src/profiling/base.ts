@@ -21,7 +21,9 @@ export interface BaseByGroup {
   excluded: { areas: number; base: number };
 }
 
-export type Grouping = { kind: 'area'; level: AreaLevel } | { kind: 'segment'; classification: string; tier: string; level: AreaLevel };
+export type Grouping =
+  | { kind: 'area'; level: AreaLevel }
+  | { kind: 'segment'; classification: string; tier: string; level: AreaLevel };
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
@@ -45,74 +47,152 @@ export interface AreaWithin {
   method: string;
 }
 
-export async function areaWithin(engine: Engine, baseLevel: AreaLevel, level: AreaLevel, code: string): Promise<AreaWithin> {
-  const known = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM postcode WHERE ${ident(level)} = $1`, [code]))!.n;
+export async function areaWithin(
+  engine: Engine,
+  baseLevel: AreaLevel,
+  level: AreaLevel,
+  code: string,
+): Promise<AreaWithin> {
+  const known = (await engine.one<{ n: number }>(
+    `SELECT count(*)::BIGINT AS n FROM postcode WHERE ${ident(level)} = $1`,
+    [code],
+  ))!.n;
   if (known === 0) {
-    const examples = (await engine.all<{ c: string }>(`SELECT DISTINCT ${ident(level)} AS c FROM postcode WHERE ${ident(level)} IS NOT NULL ORDER BY 1 LIMIT 5`)).map((r) => r.c);
-    throw new NotFoundError(`No postcode in the workspace is in ${level} ${code}.`,
-      examples.length ? `Give a ${level} code that the postcode directory uses, e.g. ${examples.join(', ')}.` : `The postcode directory has no ${level} codes: import the ${level} boundaries or a directory with that column.`);
+    const examples = (
+      await engine.all<{ c: string }>(
+        `SELECT DISTINCT ${ident(level)} AS c FROM postcode WHERE ${ident(level)} IS NOT NULL ORDER BY 1 LIMIT 5`,
+      )
+    ).map((r) => r.c);
+    throw new NotFoundError(
+      `No postcode in the workspace is in ${level} ${code}.`,
+      examples.length
+        ? `Give a ${level} code that the postcode directory uses, e.g. ${examples.join(', ')}.`
+        : `The postcode directory has no ${level} codes: import the ${level} boundaries or a directory with that column.`,
+    );
   }
-  const name = (await engine.one<{ name: string | null }>(`SELECT any_value(name) AS name FROM area WHERE level = $1 AND code = $2`, [level, code]))?.name ?? null;
+  const name =
+    (
+      await engine.one<{ name: string | null }>(
+        `SELECT any_value(name) AS name FROM area WHERE level = $1 AND code = $2`,
+        [level, code],
+      )
+    )?.name ?? null;
   const label = `${level} ${code}${name ? ` (${name})` : ''}`;
   if (level === baseLevel) {
-    return { level, code, name, share: new Map([[code, 1]]), exact: true, recordsBy: baseLevel, recordsIn: [code], method: `only ${label}` };
+    return {
+      level,
+      code,
+      name,
+      share: new Map([[code, 1]]),
+      exact: true,
+      recordsBy: baseLevel,
+      recordsIn: [code],
+      method: `only ${label}`,
+    };
   }
-  const covered = (await engine.all<{ b: string }>(`SELECT DISTINCT ${ident(baseLevel)} AS b FROM postcode WHERE ${ident(baseLevel)} IS NOT NULL ORDER BY 1`)).map((r) => r.b);
+  const covered = (
+    await engine.all<{ b: string }>(
+      `SELECT DISTINCT ${ident(baseLevel)} AS b FROM postcode WHERE ${ident(baseLevel)} IS NOT NULL ORDER BY 1`,
+    )
+  ).map((r) => r.b);
   const up = await ancestorsOf(engine, covered, baseLevel, level);
   if (up) {
     const inside = covered.filter((b) => up.get(b) === code);
     if (!inside.length) throw noBaseIn(label, baseLevel);
-    return { level, code, name, share: new Map(inside.map((b) => [b, 1])), exact: true, recordsBy: baseLevel, recordsIn: inside,
-      method: `only ${label}: its whole ${baseLevel} areas, through the area hierarchy` };
+    return {
+      level,
+      code,
+      name,
+      share: new Map(inside.map((b) => [b, 1])),
+      exact: true,
+      recordsBy: baseLevel,
+      recordsIn: inside,
+      method: `only ${label}: its whole ${baseLevel} areas, through the area hierarchy`,
+    };
   }
-  const BL = ident(baseLevel), AL = ident(level);
-  const rows = await engine.all<{ b: string; w: number }>(`
+  const BL = ident(baseLevel),
+    AL = ident(level);
+  const rows = await engine.all<{ b: string; w: number }>(
+    `
     WITH pc AS (SELECT ${BL} AS b, ${AL} AS a, status FROM postcode WHERE ${BL} IS NOT NULL AND ${AL} IS NOT NULL),
       live AS (SELECT b, bool_or(status = 'live') AS has_live FROM pc GROUP BY b),
       n AS (SELECT pc.b, count(*) AS n, count(*) FILTER (WHERE pc.a = $1) AS k FROM pc JOIN live USING (b) WHERE pc.status = 'live' OR NOT live.has_live GROUP BY 1)
-    SELECT b, k / n AS w FROM n WHERE k > 0 ORDER BY b`, [code]);
+    SELECT b, k / n AS w FROM n WHERE k > 0 ORDER BY b`,
+    [code],
+  );
   if (!rows.length) throw noBaseIn(label, baseLevel);
-  return { level, code, name, share: new Map(rows.map((r) => [r.b, r.w])), exact: false, recordsBy: level, recordsIn: [code],
-    method: `only ${label}: each ${baseLevel} area counted by its share of live postcodes in it` };
+  return {
+    level,
+    code,
+    name,
+    share: new Map(rows.map((r) => [r.b, r.w])),
+    exact: false,
+    recordsBy: level,
+    recordsIn: [code],
+    method: `only ${label}: each ${baseLevel} area counted by its share of live postcodes in it`,
+  };
 }
 
 function noBaseIn(label: string, baseLevel: AreaLevel): WorkspaceStateError {
-  return new WorkspaceStateError(`No ${baseLevel} area of the base is in ${label}, so it has no households to profile against.`,
-    `Check the code, or import an area lookup that puts ${baseLevel} areas in it (civic reference import WORKSPACE --areas FILE).`);
+  return new WorkspaceStateError(
+    `No ${baseLevel} area of the base is in ${label}, so it has no households to profile against.`,
+    `Check the code, or import an area lookup that puts ${baseLevel} areas in it (civic reference import WORKSPACE --areas FILE).`,
+  );
 }
 
-export async function baseByGroup(engine: Engine, baseLevel: AreaLevel, measure: 'households' | 'population', g: Grouping, within?: ReadonlyMap<string, number>): Promise<BaseByGroup> {
+export async function baseByGroup(
+  engine: Engine,
+  baseLevel: AreaLevel,
+  measure: 'households' | 'population',
+  g: Grouping,
+  within?: ReadonlyMap<string, number>,
+): Promise<BaseByGroup> {
   const target = g.level;
   const placed = (await engine.one<{ n: number }>(`SELECT count(${ident(target)})::BIGINT AS n FROM postcode`))!.n;
   if (placed === 0) {
-    throw new WorkspaceStateError(`None of the postcodes has ${withArticle(target)} code, so records cannot be placed ${g.kind === 'segment' ? `in ${g.classification}` : `by ${target}`}.`,
-      `Import the ${target} boundaries (civic reference import WORKSPACE --boundaries FILE --level ${target}) or a postcode directory with that column.`);
+    throw new WorkspaceStateError(
+      `None of the postcodes has ${withArticle(target)} code, so records cannot be placed ${g.kind === 'segment' ? `in ${g.classification}` : `by ${target}`}.`,
+      `Import the ${target} boundaries (civic reference import WORKSPACE --boundaries FILE --level ${target}) or a postcode directory with that column.`,
+    );
   }
-  const BL = ident(baseLevel), TL = ident(target), M = ident(measure);
+  const BL = ident(baseLevel),
+    TL = ident(target),
+    M = ident(measure);
   if (within) {
     // Only the base inside one area: each base area's measure times its share in the area.
     await engine.run(`CREATE OR REPLACE TEMP TABLE base_within (b VARCHAR, w DOUBLE)`);
-    await engine.append('base_within', [...within].map(([b, w]) => [b, w]));
+    await engine.append(
+      'base_within',
+      [...within].map(([b, w]) => [b, w]),
+    );
   }
-  await engine.run(within
-    ? `CREATE OR REPLACE TEMP TABLE base_cov AS SELECT area_code AS b, ${M} * bw.w AS m,
+  await engine.run(
+    within
+      ? `CREATE OR REPLACE TEMP TABLE base_cov AS SELECT area_code AS b, ${M} * bw.w AS m,
       area_code IN (SELECT ${BL} FROM postcode WHERE ${BL} IS NOT NULL) AS reached
     FROM area_base JOIN base_within bw ON bw.b = area_base.area_code WHERE level = $1 AND ${M} IS NOT NULL`
-    : `CREATE OR REPLACE TEMP TABLE base_cov AS SELECT area_code AS b, ${M} AS m,
+      : `CREATE OR REPLACE TEMP TABLE base_cov AS SELECT area_code AS b, ${M} AS m,
       area_code IN (SELECT ${BL} FROM postcode WHERE ${BL} IS NOT NULL) AS reached
-    FROM area_base WHERE level = $1 AND ${M} IS NOT NULL`, [baseLevel]);
+    FROM area_base WHERE level = $1 AND ${M} IS NOT NULL`,
+    [baseLevel],
+  );
   try {
     const cov = (await engine.one<{ reached: number; areas: number; base: number | null }>(
-      `SELECT count(*) FILTER (WHERE reached)::BIGINT AS reached, count(*) FILTER (WHERE NOT reached)::BIGINT AS areas, sum(m) FILTER (WHERE NOT reached) AS base FROM base_cov`))!;
+      `SELECT count(*) FILTER (WHERE reached)::BIGINT AS reached, count(*) FILTER (WHERE NOT reached)::BIGINT AS areas, sum(m) FILTER (WHERE NOT reached) AS base FROM base_cov`,
+    ))!;
     if (cov.reached === 0) {
-      throw new WorkspaceStateError(`None of the postcodes has ${withArticle(baseLevel)} code, so the base cannot be related to the records.`,
-        `Import the ${baseLevel} boundaries or a postcode directory with ${baseLevel} codes.`);
+      throw new WorkspaceStateError(
+        `None of the postcodes has ${withArticle(baseLevel)} code, so the base cannot be related to the records.`,
+        `Import the ${baseLevel} boundaries or a postcode directory with ${baseLevel} codes.`,
+      );
     }
     // Base area → (area at the level asked for, weight).
     let method: string;
     let hierarchy: Map<string, string> | null = null;
     if (target === baseLevel) {
-      await engine.run(`CREATE OR REPLACE TEMP TABLE base_pair AS SELECT b, b AS a, 1.0::DOUBLE AS w FROM base_cov WHERE reached`);
+      await engine.run(
+        `CREATE OR REPLACE TEMP TABLE base_pair AS SELECT b, b AS a, 1.0::DOUBLE AS w FROM base_cov WHERE reached`,
+      );
       method = `${measure} per ${baseLevel}`;
     } else {
       const covered = (await engine.all<{ b: string }>(`SELECT b FROM base_cov WHERE reached`)).map((r) => r.b);
@@ -120,7 +200,10 @@ export async function baseByGroup(engine: Engine, baseLevel: AreaLevel, measure:
       if (viaHierarchy) {
         hierarchy = viaHierarchy;
         await engine.run(`CREATE OR REPLACE TEMP TABLE base_pair (b VARCHAR, a VARCHAR, w DOUBLE)`);
-        await engine.append('base_pair', covered.map((b) => [b, viaHierarchy.get(b)!, 1]));
+        await engine.append(
+          'base_pair',
+          covered.map((b) => [b, viaHierarchy.get(b)!, 1]),
+        );
         method = `${measure} per ${baseLevel}, summed to ${target} through the area hierarchy`;
       } else {
         await engine.run(`CREATE OR REPLACE TEMP TABLE base_pair AS
@@ -131,18 +214,23 @@ export async function baseByGroup(engine: Engine, baseLevel: AreaLevel, measure:
         method = `${measure} per ${baseLevel}, shared out to ${g.kind === 'segment' ? `${g.classification} (${target})` : target} by each area's share of live postcodes`;
       }
     }
-    const group = g.kind === 'segment'
-      ? `JOIN area_segment s ON s.classification = $1 AND s.tier = $2 AND s.area_code = p.a`
-      : '';
+    const group =
+      g.kind === 'segment' ? `JOIN area_segment s ON s.classification = $1 AND s.tier = $2 AND s.area_code = p.a` : '';
     const groupCode = g.kind === 'segment' ? 's.code' : 'p.a';
     const params = g.kind === 'segment' ? [g.classification, g.tier] : [];
     // Summed in a fixed order so the same workspace gives the same figures to the last digit.
-    const rows = await engine.all<{ code: string; base: number }>(`SELECT ${groupCode} AS code, sum(c.m * p.w ORDER BY p.b, p.a) AS base
-      FROM base_pair p JOIN base_cov c ON c.b = p.b ${group} GROUP BY 1`, params);
+    const rows = await engine.all<{ code: string; base: number }>(
+      `SELECT ${groupCode} AS code, sum(c.m * p.w ORDER BY p.b, p.a) AS base
+      FROM base_pair p JOIN base_cov c ON c.b = p.b ${group} GROUP BY 1`,
+      params,
+    );
     // Rounded to a millionth below, so the order of this sum does not show.
-    const lost = (await engine.one<{ areas: number; base: number | null }>(`WITH share AS (SELECT p.b, sum(p.w) AS w FROM base_pair p ${group} GROUP BY 1)
+    const lost = (await engine.one<{ areas: number; base: number | null }>(
+      `WITH share AS (SELECT p.b, sum(p.w) AS w FROM base_pair p ${group} GROUP BY 1)
       SELECT count(*) FILTER (WHERE coalesce(s.w, 0) = 0)::BIGINT AS areas, sum(c.m * (1 - coalesce(s.w, 0))) FILTER (WHERE coalesce(s.w, 0) < 1 - 1e-9) AS base
-      FROM base_cov c LEFT JOIN share s ON s.b = c.b WHERE c.reached`, params))!;
+      FROM base_cov c LEFT JOIN share s ON s.b = c.b WHERE c.reached`,
+      params,
+    ))!;
     return {
       base: new Map(rows.map((r) => [r.code, r.base])),
       method,
@@ -157,9 +245,16 @@ export async function baseByGroup(engine: Engine, baseLevel: AreaLevel, measure:
 }
 
 /** Maps each area up the hierarchy to its ancestor at `target`, or null if any area has no such ancestor. */
-async function ancestorsOf(engine: Engine, codes: string[], from: AreaLevel, target: AreaLevel): Promise<Map<string, string> | null> {
+async function ancestorsOf(
+  engine: Engine,
+  codes: string[],
+  from: AreaLevel,
+  target: AreaLevel,
+): Promise<Map<string, string> | null> {
   const links = await engine.all<{ code: string; level: string; parent: string; parent_level: string }>(
-    `SELECT code, level, parent, parent_level FROM area WHERE parent IS NOT NULL AND parent_level IS NOT NULL AND level <> $1`, [target]);
+    `SELECT code, level, parent, parent_level FROM area WHERE parent IS NOT NULL AND parent_level IS NOT NULL AND level <> $1`,
+    [target],
+  );
   if (!links.some((l) => l.level === from)) return null;
   const up = new Map(links.map((l) => [`${l.level}:${l.code}`, l]));
   const out = new Map<string, string>();

@@ -4,7 +4,14 @@
  * against 2021 household counts), the base is apportioned through postcodes: each base area's
  * households are shared among the segments of its live postcodes.
  */
-import { NotFoundError, ParameterError, WorkspaceStateError, DEFAULT_BANDS, cellKeyOf, type BandDefinition } from '../core/index.ts';
+import {
+  NotFoundError,
+  ParameterError,
+  WorkspaceStateError,
+  DEFAULT_BANDS,
+  cellKeyOf,
+  type BandDefinition,
+} from '../core/index.ts';
 import { type Engine, type SqlValue, ident } from '../store/index.ts';
 import { AREA_LEVELS, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { computeProfile, type ProfileCell } from './compute.ts';
@@ -32,26 +39,47 @@ export interface ProfileRequest {
   area?: { level: string; code: string };
 }
 
-interface DatasetRow { name: string; table_name: string; columns: string; read_count: number; unmatched: number; rejected: number }
+interface DatasetRow {
+  name: string;
+  table_name: string;
+  columns: string;
+  read_count: number;
+  unmatched: number;
+  rejected: number;
+}
 
 export async function getDataset(engine: Engine, name: string): Promise<DatasetRow> {
-  const ds = await engine.one<DatasetRow & Record<string, SqlValue>>(`SELECT name, table_name, columns, read_count, unmatched, rejected FROM dataset WHERE name = $1`, [name]);
+  const ds = await engine.one<DatasetRow & Record<string, SqlValue>>(
+    `SELECT name, table_name, columns, read_count, unmatched, rejected FROM dataset WHERE name = $1`,
+    [name],
+  );
   if (!ds) throw await missingDataset(engine, name);
   return ds;
 }
 
 /** The classification to use when none is named: the first proper classification imported. */
-export async function defaultClassification(engine: Engine): Promise<{ name: string; area_level: string; tiers: string } | undefined> {
-  return engine.one(`SELECT name, area_level, tiers FROM classification ORDER BY kind = 'classification' DESC, imported_at LIMIT 1`);
+export async function defaultClassification(
+  engine: Engine,
+): Promise<{ name: string; area_level: string; tiers: string } | undefined> {
+  return engine.one(
+    `SELECT name, area_level, tiers FROM classification ORDER BY kind = 'classification' DESC, imported_at LIMIT 1`,
+  );
 }
 
 /** The finest level holding the measure's counts (the base): it gives the best apportioning. */
-export async function baseLevel(engine: Engine, measure: 'households' | 'population' = 'households'): Promise<AreaLevel> {
-  const levels = await engine.all<{ level: string }>(`SELECT level FROM area_base WHERE ${ident(measure)} IS NOT NULL GROUP BY level`);
+export async function baseLevel(
+  engine: Engine,
+  measure: 'households' | 'population' = 'households',
+): Promise<AreaLevel> {
+  const levels = await engine.all<{ level: string }>(
+    `SELECT level FROM area_base WHERE ${ident(measure)} IS NOT NULL GROUP BY level`,
+  );
   const best = AREA_LEVELS.find((l) => levels.some((x) => x.level === l));
   if (!best) {
-    throw new WorkspaceStateError(`The workspace has no ${measure === 'households' ? 'household' : 'population'} counts per area (the base).`,
-      `Import them first, e.g. civic reference import WORKSPACE --base ${measure === 'households' ? 'ts041.csv' : 'ts001.csv'}`);
+    throw new WorkspaceStateError(
+      `The workspace has no ${measure === 'households' ? 'household' : 'population'} counts per area (the base).`,
+      `Import them first, e.g. civic reference import WORKSPACE --base ${measure === 'households' ? 'ts041.csv' : 'ts001.csv'}`,
+    );
   }
   return best;
 }
@@ -60,24 +88,52 @@ export async function baseLevel(engine: Engine, measure: 'households' | 'populat
  * A classification and one of its tiers by name (tier names matched without regard to case), or the
  * default classification's top tier; null when the workspace has none and none was asked for.
  */
-export async function resolveClassification(engine: Engine, name?: string, tierAsked?: string): Promise<{ name: string; tier: string; level: AreaLevel } | null> {
+export async function resolveClassification(
+  engine: Engine,
+  name?: string,
+  tierAsked?: string,
+): Promise<{ name: string; tier: string; level: AreaLevel } | null> {
   const cls = name
-    ? await engine.one<{ name: string; area_level: string; tiers: string }>(`SELECT name, area_level, tiers FROM classification WHERE name = $1`, [name])
+    ? await engine.one<{ name: string; area_level: string; tiers: string }>(
+        `SELECT name, area_level, tiers FROM classification WHERE name = $1`,
+        [name],
+      )
     : await defaultClassification(engine);
   if (!cls) {
     if (!name) return null;
-    const all = (await engine.all<{ name: string }>(`SELECT name FROM classification ORDER BY name`)).map((r) => r.name);
-    throw new NotFoundError(`There is no classification called "${name}".`, all.length ? `Classifications: ${all.join(', ')}.` : 'Import one with: civic reference import WORKSPACE --classification FILE');
+    const all = (await engine.all<{ name: string }>(`SELECT name FROM classification ORDER BY name`)).map(
+      (r) => r.name,
+    );
+    throw new NotFoundError(
+      `There is no classification called "${name}".`,
+      all.length
+        ? `Classifications: ${all.join(', ')}.`
+        : 'Import one with: civic reference import WORKSPACE --classification FILE',
+    );
   }
   const tiers: string[] = JSON.parse(cls.tiers);
   const tier = tierAsked ? tiers.find((t) => t.toLowerCase() === tierAsked.toLowerCase()) : tiers[0];
-  if (!tier) throw new ParameterError(`The classification ${cls.name} has no tier "${tierAsked}".`, `Tiers: ${tiers.join(', ')}.`);
+  if (!tier)
+    throw new ParameterError(
+      `The classification ${cls.name} has no tier "${tierAsked}".`,
+      `Tiers: ${tiers.join(', ')}.`,
+    );
   return { name: cls.name, tier, level: cls.area_level as AreaLevel };
 }
 
-async function segmentLookup(engine: Engine, classification: string, tier: string): Promise<(a: string) => string | undefined> {
-  const m = new Map((await engine.all<{ area_code: string; code: string }>(
-    `SELECT area_code, code FROM area_segment WHERE classification = $1 AND tier = $2`, [classification, tier])).map((r) => [r.area_code, r.code]));
+async function segmentLookup(
+  engine: Engine,
+  classification: string,
+  tier: string,
+): Promise<(a: string) => string | undefined> {
+  const m = new Map(
+    (
+      await engine.all<{ area_code: string; code: string }>(
+        `SELECT area_code, code FROM area_segment WHERE classification = $1 AND tier = $2`,
+        [classification, tier],
+      )
+    ).map((r) => [r.area_code, r.code]),
+  );
   return (a) => m.get(a);
 }
 
@@ -86,17 +142,29 @@ async function segmentLookup(engine: Engine, classification: string, tier: strin
  * path (postcode → base area → its parent), so a record and its household are counted in the same
  * area even where the directory's own code for the parent disagrees.
  */
-async function countRecords(engine: Engine, records: string, count: CountSql, filterSql: string, params: SqlValue[], baseLevel: AreaLevel, target: AreaLevel,
-  hierarchy: Map<string, string> | null, groupOf: (area: string) => string | undefined): Promise<{ code: string; n: number; k: number }[]> {
+async function countRecords(
+  engine: Engine,
+  records: string,
+  count: CountSql,
+  filterSql: string,
+  params: SqlValue[],
+  baseLevel: AreaLevel,
+  target: AreaLevel,
+  hierarchy: Map<string, string> | null,
+  groupOf: (area: string) => string | undefined,
+): Promise<{ code: string; n: number; k: number }[]> {
   const rows = await engine.all<{ b: string | null; a: string | null; n: number; k: number }>(
-    `SELECT p.${ident(baseLevel)} AS b, p.${ident(target)} AS a, ${count.n}::BIGINT AS n, ${count.k} AS k FROM ${records} WHERE d._status = 'matched'${filterSql} GROUP BY 1, 2`, params);
+    `SELECT p.${ident(baseLevel)} AS b, p.${ident(target)} AS a, ${count.n}::BIGINT AS n, ${count.k} AS k FROM ${records} WHERE d._status = 'matched'${filterSql} GROUP BY 1, 2`,
+    params,
+  );
   const out = new Map<string, { n: number; k: number }>();
   for (const r of rows) {
     const area = (hierarchy && r.b !== null ? hierarchy.get(r.b) : undefined) ?? r.a;
     const group = area === null ? undefined : groupOf(area);
     if (group === undefined) continue;
     const t = out.get(group) ?? { n: 0, k: 0 };
-    t.n += r.n; t.k = cellKeyOf(t.k + r.k);
+    t.n += r.n;
+    t.k = cellKeyOf(t.k + r.k);
     out.set(group, t);
   }
   return [...out].map(([code, t]) => ({ code, ...t }));
@@ -107,7 +175,10 @@ async function countRecords(engine: Engine, records: string, count: CountSql, fi
  * disclosure control (the sum of its records' keys modulo 256; a customer's key comes from their
  * reference, so the same customers give the same key in every table).
  */
-interface CountSql { n: string; k: string }
+interface CountSql {
+  n: string;
+  k: string;
+}
 
 /**
  * For the data's owner only: when a filter matches no record, an error that says so and lists the
@@ -115,15 +186,26 @@ interface CountSql { n: string; k: string }
  * filter — it answers with every cell empty — so that nobody else can use it to learn whether a
  * value is in the data.
  */
-export async function checkFilterMatches(engine: Engine, dataset: string, where: { column: string; values: string[] }): Promise<void> {
+export async function checkFilterMatches(
+  engine: Engine,
+  dataset: string,
+  where: { column: string; values: string[] },
+): Promise<void> {
   const ds = await getDataset(engine, dataset);
   const col = datasetColumn(ds.columns, where.column);
   const t = ident(ds.table_name);
-  const any = await engine.one(`SELECT 1 AS x FROM ${t} d WHERE lower(trim(d.${ident(col)})) IN (${where.values.map((_, i) => `$${i + 1}`).join(', ')}) LIMIT 1`,
-    where.values.map((v) => v.trim().toLowerCase()));
+  const any = await engine.one(
+    `SELECT 1 AS x FROM ${t} d WHERE lower(trim(d.${ident(col)})) IN (${where.values.map((_, i) => `$${i + 1}`).join(', ')}) LIMIT 1`,
+    where.values.map((v) => v.trim().toLowerCase()),
+  );
   if (!any) {
-    const common = await engine.all<{ v: string | null; n: number }>(`SELECT ${ident(col)} AS v, count(*)::BIGINT AS n FROM ${t} GROUP BY 1 ORDER BY n DESC, v LIMIT 8`);
-    throw new ParameterError(`No record has ${col} = ${where.values.join(' or ')}.`, `The most common values of ${col}: ${common.map((c) => (c.v === null ? '(blank)' : `"${c.v}"`)).join(', ')}.`);
+    const common = await engine.all<{ v: string | null; n: number }>(
+      `SELECT ${ident(col)} AS v, count(*)::BIGINT AS n FROM ${t} GROUP BY 1 ORDER BY n DESC, v LIMIT 8`,
+    );
+    throw new ParameterError(
+      `No record has ${col} = ${where.values.join(' or ')}.`,
+      `The most common values of ${col}: ${common.map((c) => (c.v === null ? '(blank)' : `"${c.v}"`)).join(', ')}.`,
+    );
   }
 }
 
@@ -139,17 +221,25 @@ export async function profileDataset(engine: Engine, req: ProfileRequest): Promi
 async function profileDatasetAlone(engine: Engine, req: ProfileRequest): Promise<ProfileResult> {
   const ds = await getDataset(engine, req.dataset);
   const measure = req.base ?? 'households';
-  if (measure !== 'households' && measure !== 'population') throw new ParameterError(`Unknown base "${measure}".`, 'Use --base households or --base population.');
+  if (measure !== 'households' && measure !== 'population')
+    throw new ParameterError(`Unknown base "${measure}".`, 'Use --base households or --base population.');
   const bands = req.bands ?? DEFAULT_BANDS;
   const baseLevelOfMeasure = await baseLevel(engine, measure);
   let within: AreaWithin | undefined;
   if (req.area) {
     const areaLevel = parseLevel(req.area.level);
-    if (!areaLevel) throw new ParameterError(`Unknown area level "${req.area.level}".`, `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`);
+    if (!areaLevel)
+      throw new ParameterError(
+        `Unknown area level "${req.area.level}".`,
+        `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`,
+      );
     within = await areaWithin(engine, baseLevelOfMeasure, areaLevel, req.area.code.trim());
     // The records' side of the area, kept in a table of its own while the profile runs.
     await engine.run(`CREATE OR REPLACE TEMP TABLE profile_area (code VARCHAR)`);
-    await engine.append('profile_area', within.recordsIn.map((c) => [c]));
+    await engine.append(
+      'profile_area',
+      within.recordsIn.map((c) => [c]),
+    );
   }
   try {
     return await profileWithin(engine, req, ds, measure, bands, baseLevelOfMeasure, within);
@@ -158,8 +248,15 @@ async function profileDatasetAlone(engine: Engine, req: ProfileRequest): Promise
   }
 }
 
-async function profileWithin(engine: Engine, req: ProfileRequest, ds: DatasetRow, measure: 'households' | 'population', bands: readonly BandDefinition[],
-  baseLevel: AreaLevel, within: AreaWithin | undefined): Promise<ProfileResult> {
+async function profileWithin(
+  engine: Engine,
+  req: ProfileRequest,
+  ds: DatasetRow,
+  measure: 'households' | 'population',
+  bands: readonly BandDefinition[],
+  baseLevel: AreaLevel,
+  within: AreaWithin | undefined,
+): Promise<ProfileResult> {
   const t = ident(ds.table_name);
 
   const params: SqlValue[] = [];
@@ -180,7 +277,9 @@ async function profileWithin(engine: Engine, req: ProfileRequest, ds: DatasetRow
   if (req.distinct) {
     const col = datasetColumn(ds.columns, req.distinct);
     // Records with no reference are each their own customer.
-    const salt = (await engine.one<{ s: number }>(`SELECT key_salt AS s FROM dataset_disclosure WHERE dataset = $1`, [ds.name]))?.s ?? 0;
+    const salt =
+      (await engine.one<{ s: number }>(`SELECT key_salt AS s FROM dataset_disclosure WHERE dataset = $1`, [ds.name]))
+        ?.s ?? 0;
     const v = `d.${ident(col)}`;
     count = {
       n: `(count(DISTINCT ${v}) + count(*) FILTER (WHERE ${v} IS NULL))`,
@@ -190,73 +289,163 @@ async function profileWithin(engine: Engine, req: ProfileRequest, ds: DatasetRow
   }
 
   let cells: ProfileCell[];
-  let level: string, kind: 'segment' | 'area', classification: string | null = null, baseMethod: string;
+  let level: string,
+    kind: 'segment' | 'area',
+    classification: string | null = null,
+    baseMethod: string;
   let placedCount: number;
   let excluded: { areas: number; base: number } = { areas: 0, base: 0 };
 
   if (req.byArea) {
     const areaLevel = parseLevel(req.byArea);
-    if (!areaLevel) throw new ParameterError(`Unknown area level "${req.byArea}".`, `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`);
-    level = areaLevel; kind = 'area';
+    if (!areaLevel)
+      throw new ParameterError(
+        `Unknown area level "${req.byArea}".`,
+        `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`,
+      );
+    level = areaLevel;
+    kind = 'area';
     const b = await baseByGroup(engine, baseLevel, measure, { kind: 'area', level: areaLevel }, within?.share);
-    const counts = await countRecords(engine, records, count, filterSql, params, baseLevel, areaLevel, b.hierarchy, (a) => a);
-    baseMethod = b.method; excluded = b.excluded;
+    const counts = await countRecords(
+      engine,
+      records,
+      count,
+      filterSql,
+      params,
+      baseLevel,
+      areaLevel,
+      b.hierarchy,
+      (a) => a,
+    );
+    baseMethod = b.method;
+    excluded = b.excluded;
     const bases = [...b.base].map(([code, base]) => ({ code, base }));
-    const names = new Map((await engine.all<{ code: string; name: string | null }>(`SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`, [areaLevel])).map((r) => [r.code, r.name]));
+    const names = new Map(
+      (
+        await engine.all<{ code: string; name: string | null }>(
+          `SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`,
+          [areaLevel],
+        )
+      ).map((r) => [r.code, r.name]),
+    );
     const byCode = new Map<string, ProfileCell>();
-    for (const b of bases) byCode.set(b.code, { code: b.code, name: names.get(b.code) ?? null, count: 0, key: 0, base: b.base ?? 0 });
+    for (const b of bases)
+      byCode.set(b.code, { code: b.code, name: names.get(b.code) ?? null, count: 0, key: 0, base: b.base ?? 0 });
     for (const c of counts) {
       const cell = byCode.get(c.code) ?? { code: c.code, name: names.get(c.code) ?? null, count: 0, key: 0, base: 0 };
-      cell.count = c.n; cell.key = c.k;
+      cell.count = c.n;
+      cell.key = c.k;
       byCode.set(c.code, cell);
     }
     cells = [...byCode.values()].sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true }));
     placedCount = counts.reduce((s, c) => s + c.n, 0);
   } else {
     const cls = req.classification
-      ? await engine.one<{ name: string; area_level: string; tiers: string }>(`SELECT name, area_level, tiers FROM classification WHERE name = $1`, [req.classification])
+      ? await engine.one<{ name: string; area_level: string; tiers: string }>(
+          `SELECT name, area_level, tiers FROM classification WHERE name = $1`,
+          [req.classification],
+        )
       : await defaultClassification(engine);
     if (!cls) {
       const all = (await engine.all<{ name: string }>(`SELECT name FROM classification`)).map((r) => r.name);
-      throw new NotFoundError(req.classification ? `There is no classification called "${req.classification}".` : 'The workspace has no classification yet.',
-        all.length ? `Classifications: ${all.join(', ')}.` : 'Import one with: civic reference import WORKSPACE --classification FILE');
+      throw new NotFoundError(
+        req.classification
+          ? `There is no classification called "${req.classification}".`
+          : 'The workspace has no classification yet.',
+        all.length
+          ? `Classifications: ${all.join(', ')}.`
+          : 'Import one with: civic reference import WORKSPACE --classification FILE',
+      );
     }
     const tiers: string[] = JSON.parse(cls.tiers);
     const tier = req.tier ? tiers.find((x) => x.toLowerCase() === req.tier!.toLowerCase()) : tiers[0];
-    if (!tier) throw new ParameterError(`The classification ${cls.name} has no tier "${req.tier}".`, `Tiers: ${tiers.join(', ')}.`);
-    level = tier; kind = 'segment'; classification = cls.name;
+    if (!tier)
+      throw new ParameterError(
+        `The classification ${cls.name} has no tier "${req.tier}".`,
+        `Tiers: ${tiers.join(', ')}.`,
+      );
+    level = tier;
+    kind = 'segment';
+    classification = cls.name;
     const clsLevel = cls.area_level as AreaLevel;
     const segJoin = `JOIN area_segment s ON s.classification = '${cls.name.replace(/'/g, "''")}' AND s.tier = '${tier.replace(/'/g, "''")}' AND s.area_code = p.${ident(clsLevel)}`;
-    const b = await baseByGroup(engine, baseLevel, measure, { kind: 'segment', classification: cls.name, tier, level: clsLevel }, within?.share);
+    const b = await baseByGroup(
+      engine,
+      baseLevel,
+      measure,
+      { kind: 'segment', classification: cls.name, tier, level: clsLevel },
+      within?.share,
+    );
     const counts = b.hierarchy
-      ? await countRecords(engine, records, count, filterSql, params, baseLevel, clsLevel, b.hierarchy, await segmentLookup(engine, cls.name, tier))
+      ? await countRecords(
+          engine,
+          records,
+          count,
+          filterSql,
+          params,
+          baseLevel,
+          clsLevel,
+          b.hierarchy,
+          await segmentLookup(engine, cls.name, tier),
+        )
       : await engine.all<{ code: string; n: number; k: number }>(
-        `SELECT s.code, ${count.n}::BIGINT AS n, ${count.k} AS k FROM ${records} ${segJoin} WHERE d._status = 'matched'${filterSql} GROUP BY 1`, params);
-    baseMethod = b.method; excluded = b.excluded;
+          `SELECT s.code, ${count.n}::BIGINT AS n, ${count.k} AS k FROM ${records} ${segJoin} WHERE d._status = 'matched'${filterSql} GROUP BY 1`,
+          params,
+        );
+    baseMethod = b.method;
+    excluded = b.excluded;
     const bases = [...b.base].map(([code, base]) => ({ code, base }));
-    const segs = await engine.all<{ code: string; name: string | null }>(`SELECT code, name FROM segment WHERE classification = $1 AND tier = $2 ORDER BY ordinal, code`, [cls.name, tier]);
+    const segs = await engine.all<{ code: string; name: string | null }>(
+      `SELECT code, name FROM segment WHERE classification = $1 AND tier = $2 ORDER BY ordinal, code`,
+      [cls.name, tier],
+    );
     const countBy = new Map(counts.map((c) => [c.code, c]));
     const baseBy = new Map(bases.map((b) => [b.code, b.base ?? 0]));
-    cells = segs.map((s) => ({ code: s.code, name: s.name, count: countBy.get(s.code)?.n ?? 0, key: countBy.get(s.code)?.k ?? 0, base: baseBy.get(s.code) ?? 0 }));
+    cells = segs.map((s) => ({
+      code: s.code,
+      name: s.name,
+      count: countBy.get(s.code)?.n ?? 0,
+      key: countBy.get(s.code)?.k ?? 0,
+      base: baseBy.get(s.code) ?? 0,
+    }));
     placedCount = counts.reduce((s, c) => s + c.n, 0);
   }
 
-  const matchedAll = (await engine.one<{ n: number }>(`SELECT ${count.n}::BIGINT AS n FROM ${within ? records : `${t} d`} WHERE d._status = 'matched'${filterSql}`, params))!.n;
+  const matchedAll = (await engine.one<{ n: number }>(
+    `SELECT ${count.n}::BIGINT AS n FROM ${within ? records : `${t} d`} WHERE d._status = 'matched'${filterSql}`,
+    params,
+  ))!.n;
   // The key of the records the profile leaves out: every record it could have counted, less those placed.
-  const allKey = (await engine.one<{ k: number }>(`SELECT ${count.k} AS k FROM ${within ? records : `${t} d`} WHERE ${within ? `d._status = 'matched'` : 'true'}${filterSql}`, params))!.k;
+  const allKey = (await engine.one<{ k: number }>(
+    `SELECT ${count.k} AS k FROM ${within ? records : `${t} d`} WHERE ${within ? `d._status = 'matched'` : 'true'}${filterSql}`,
+    params,
+  ))!.k;
   const placedKey = cells.reduce((s, c) => cellKeyOf(s + (c.key ?? 0)), 0);
   // Records whose postcode could not be matched cannot be placed in an area, so an area's profile leaves them out.
-  const filteredIssues = within ? { u: 0, r: 0 } : req.where || req.distinct
-    ? (await engine.one<{ u: number; r: number }>(`SELECT (SELECT ${count.n} FROM ${t} d WHERE d._status = 'unmatched'${filterSql})::BIGINT AS u,
-        (SELECT ${count.n} FROM ${t} d WHERE d._status = 'rejected'${filterSql})::BIGINT AS r`, params))!
-    : { u: ds.unmatched, r: ds.rejected };
+  const filteredIssues = within
+    ? { u: 0, r: 0 }
+    : req.where || req.distinct
+      ? (await engine.one<{ u: number; r: number }>(
+          `SELECT (SELECT ${count.n} FROM ${t} d WHERE d._status = 'unmatched'${filterSql})::BIGINT AS u,
+        (SELECT ${count.n} FROM ${t} d WHERE d._status = 'rejected'${filterSql})::BIGINT AS r`,
+          params,
+        ))!
+      : { u: ds.unmatched, r: ds.rejected };
   const computed = computeProfile(cells, bands);
   // Counting distinct customers, one who appears in two areas counts in both: never below zero.
   const noSegment = Math.max(0, matchedAll - placedCount);
   return {
-    version: PROFILE_RESULT_VERSION, dataset: ds.name, level, kind, classification, baseMeasure: measure,
-    baseMethod: within ? `${baseMethod}; ${within.method}` : baseMethod, filter: filterText, countOf,
-    rows: computed.rows, total: computed.total,
+    version: PROFILE_RESULT_VERSION,
+    dataset: ds.name,
+    level,
+    kind,
+    classification,
+    baseMeasure: measure,
+    baseMethod: within ? `${baseMethod}; ${within.method}` : baseMethod,
+    filter: filterText,
+    countOf,
+    rows: computed.rows,
+    total: computed.total,
     unmatched: filteredIssues.u + filteredIssues.r + noSegment,
     // Counting distinct customers, the left-out customers are not a set of records with one key.
     unmatchedKey: countOf ? null : cellKeyOf(allKey - placedKey),

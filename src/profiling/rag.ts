@@ -35,8 +35,13 @@ export function ragOf(index: number | null, t: RagThresholds = DEFAULT_RAG_THRES
 }
 
 export function checkThresholds(t: RagThresholds): void {
-  if (!Number.isFinite(t.green) || !Number.isFinite(t.red)) throw new ParameterError('The RAG thresholds must be numbers.', 'For example --green 110 --red 90.');
-  if (!(t.red < t.green)) throw new ParameterError(`The Red threshold (${t.red}) must be below the Green threshold (${t.green}).`, 'For example --green 110 --red 90.');
+  if (!Number.isFinite(t.green) || !Number.isFinite(t.red))
+    throw new ParameterError('The RAG thresholds must be numbers.', 'For example --green 110 --red 90.');
+  if (!(t.red < t.green))
+    throw new ParameterError(
+      `The Red threshold (${t.red}) must be below the Green threshold (${t.green}).`,
+      'For example --green 110 --red 90.',
+    );
 }
 
 export const RagCellSchema = z.object({
@@ -49,7 +54,9 @@ export const RagCellSchema = z.object({
 });
 export type RagCell = z.infer<typeof RagCellSchema>;
 
-const DisclosureSchema = z.object({ minCell: z.number(), primary: z.number(), secondary: z.number(), perturbed: z.boolean() }).nullable();
+const DisclosureSchema = z
+  .object({ minCell: z.number(), primary: z.number(), secondary: z.number(), perturbed: z.boolean() })
+  .nullable();
 
 export const RagColumnSchema = z.object({
   /** "A", "B", ...: the measure this column belongs to */
@@ -75,16 +82,18 @@ export const RagResultSchema = z.object({
   area: z.object({ level: z.string(), code: z.string(), name: z.string().nullable() }).nullable(),
   /** per measure: the local column (when there is an area), then the whole */
   columns: z.array(RagColumnSchema),
-  rows: z.array(z.object({
-    code: z.string(),
-    name: z.string().nullable(),
-    /** the segment's base in the whole workspace */
-    base: z.number(),
-    /** the segment's base inside the area; null without an area */
-    localBase: z.number().nullable(),
-    /** one per column, in the order of `columns` */
-    cells: z.array(RagCellSchema),
-  })),
+  rows: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string().nullable(),
+      /** the segment's base in the whole workspace */
+      base: z.number(),
+      /** the segment's base inside the area; null without an area */
+      localBase: z.number().nullable(),
+      /** one per column, in the order of `columns` */
+      cells: z.array(RagCellSchema),
+    }),
+  ),
   disclosure: z.object({ minCell: z.number() }).nullable(),
 });
 export type RagResult = z.infer<typeof RagResultSchema>;
@@ -117,7 +126,10 @@ export interface RagOptions {
 export function parseArea(spec: string): { level: string; code: string } {
   const m = /^\s*([a-z0-9_ -]+?)\s*[:=]\s*(\S.*?)\s*$/i.exec(spec);
   if (!m || !parseLevel(m[1])) {
-    throw new ParameterError(`Cannot read the area "${spec}".`, `Write it as LEVEL:CODE, e.g. ward:E05000001 or lad:E06000001. Levels: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`);
+    throw new ParameterError(
+      `Cannot read the area "${spec}".`,
+      `Write it as LEVEL:CODE, e.g. ward:E05000001 or lad:E06000001. Levels: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`,
+    );
   }
   return { level: parseLevel(m[1])!, code: m[2] };
 }
@@ -128,12 +140,16 @@ const measureKey = (i: number) => String.fromCharCode(65 + i);
  * Builds the synopsis from column profiles that are already as they may be shown: for each
  * measure, its local profile (or null) and its whole-workspace profile.
  */
-export function buildRag(measures: readonly { label: string; local: ProfileResult | null; whole: ProfileResult }[],
-  thresholds: RagThresholds, area: { level: string; code: string; name: string | null } | null): RagResult {
+export function buildRag(
+  measures: readonly { label: string; local: ProfileResult | null; whole: ProfileResult }[],
+  thresholds: RagThresholds,
+  area: { level: string; code: string; name: string | null } | null,
+): RagResult {
   if (!measures.length) throw new ParameterError('A RAG synopsis needs at least one measure.');
   checkThresholds(thresholds);
   const first = measures[0].whole;
-  if (first.kind !== 'segment' || first.classification === null) throw new ParameterError('A RAG synopsis is by segment, not by area.');
+  if (first.kind !== 'segment' || first.classification === null)
+    throw new ParameterError('A RAG synopsis is by segment, not by area.');
   const profiles: { key: string; label: string; scope: 'local' | 'whole'; p: ProfileResult }[] = [];
   measures.forEach((m, i) => {
     if (m.local) profiles.push({ key: measureKey(i), label: m.label, scope: 'local', p: m.local });
@@ -141,49 +157,95 @@ export function buildRag(measures: readonly { label: string; local: ProfileResul
   });
   for (const { p } of profiles) {
     if (p.classification !== first.classification || p.level !== first.level || p.baseMeasure !== first.baseMeasure) {
-      throw new ParameterError(`The profile of ${p.dataset} is by ${p.classification} ${p.level}, not ${first.classification} ${first.level}.`);
+      throw new ParameterError(
+        `The profile of ${p.dataset} is by ${p.classification} ${p.level}, not ${first.classification} ${first.level}.`,
+      );
     }
   }
   const local = measures.find((m) => m.local)?.local ?? null;
   const localBase = new Map(local ? local.rows.map((r) => [r.code, r.base]) : []);
   const columns: RagColumn[] = profiles.map(({ key, label, scope, p }) => ({
-    measure: key, label, dataset: p.dataset, filter: p.filter, scope, total: p.total, unmatched: p.unmatched, baseMethod: p.baseMethod, disclosure: p.disclosure,
+    measure: key,
+    label,
+    dataset: p.dataset,
+    filter: p.filter,
+    scope,
+    total: p.total,
+    unmatched: p.unmatched,
+    baseMethod: p.baseMethod,
+    disclosure: p.disclosure,
   }));
   const rows = first.rows.map((seg) => ({
-    code: seg.code, name: seg.name, base: seg.base, localBase: local ? localBase.get(seg.code) ?? 0 : null,
+    code: seg.code,
+    name: seg.name,
+    base: seg.base,
+    localBase: local ? (localBase.get(seg.code) ?? 0) : null,
     cells: profiles.map(({ p }): RagCell => {
       const r = p.rows.find((x) => x.code === seg.code);
       if (!r) return { index: null, rag: null, count: 0, penetration: null, significant: null, suppressed: false };
-      return { index: r.index, rag: r.suppressed ? null : ragOf(r.index, thresholds), count: r.count, penetration: r.penetration, significant: r.significant, suppressed: r.suppressed };
+      return {
+        index: r.index,
+        rag: r.suppressed ? null : ragOf(r.index, thresholds),
+        count: r.count,
+        penetration: r.penetration,
+        significant: r.significant,
+        suppressed: r.suppressed,
+      };
     }),
   }));
   const minCells = profiles.map(({ p }) => p.disclosure?.minCell ?? 0).filter((m) => m > 0);
   return {
-    version: RAG_RESULT_VERSION, classification: first.classification, level: first.level, baseMeasure: first.baseMeasure,
-    thresholds: { green: thresholds.green, red: thresholds.red }, area, columns, rows,
+    version: RAG_RESULT_VERSION,
+    classification: first.classification,
+    level: first.level,
+    baseMeasure: first.baseMeasure,
+    thresholds: { green: thresholds.green, red: thresholds.red },
+    area,
+    columns,
+    rows,
     disclosure: minCells.length ? { minCell: Math.max(...minCells) } : null,
   };
 }
 
 /** Profiles each measure for the whole workspace (and the area) and builds the RAG synopsis. */
 export async function ragSynopsis(engine: Engine, req: RagRequest, opts: RagOptions = {}): Promise<RagResult> {
-  if (!req.measures.length) throw new ParameterError('Give the measures to compare, e.g. --measures theatre_bookings,friends.');
+  if (!req.measures.length)
+    throw new ParameterError('Give the measures to compare, e.g. --measures theatre_bookings,friends.');
   const thresholds = req.thresholds ?? DEFAULT_RAG_THRESHOLDS;
   checkThresholds(thresholds);
   const disclose = opts.disclose ?? ((p: ProfileResult) => p);
   let area: { level: string; code: string; name: string | null } | null = null;
   if (req.area) {
     const level = parseLevel(req.area.level);
-    if (!level) throw new ParameterError(`Unknown area level "${req.area.level}".`, `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`);
+    if (!level)
+      throw new ParameterError(
+        `Unknown area level "${req.area.level}".`,
+        `Use one of: ${AREA_LEVELS.join(', ')} (or oa, lsoa, msoa).`,
+      );
     const code = req.area.code.trim();
-    const name = (await engine.one<{ name: string | null }>(`SELECT any_value(name) AS name FROM area WHERE level = $1 AND code = $2`, [level, code]))?.name ?? null;
+    const name =
+      (
+        await engine.one<{ name: string | null }>(
+          `SELECT any_value(name) AS name FROM area WHERE level = $1 AND code = $2`,
+          [level, code],
+        )
+      )?.name ?? null;
     area = { level, code, name };
   }
   const built = [];
   for (const m of req.measures) {
-    const common = { dataset: m.dataset, where: m.where, classification: req.classification, tier: req.tier, base: req.base, bands: req.bands };
+    const common = {
+      dataset: m.dataset,
+      where: m.where,
+      classification: req.classification,
+      tier: req.tier,
+      base: req.base,
+      bands: req.bands,
+    };
     const whole = disclose(await profileDataset(engine, common));
-    const local = area ? disclose(await profileDataset(engine, { ...common, area: { level: area.level, code: area.code } })) : null;
+    const local = area
+      ? disclose(await profileDataset(engine, { ...common, area: { level: area.level, code: area.code } }))
+      : null;
     built.push({ label: m.label ?? (whole.filter ? `${m.dataset} (${whole.filter})` : m.dataset), local, whole });
   }
   return buildRag(built, thresholds, area);

@@ -16,7 +16,9 @@ import type { Engine } from '../store/index.ts';
 import { profileDataset } from './profile.ts';
 
 // jstat has no type declarations; the one function used is typed here.
-const { jStat } = createRequire(import.meta.url)('jstat') as { jStat: { chisquare: { cdf(x: number, dof: number): number } } };
+const { jStat } = createRequire(import.meta.url)('jstat') as {
+  jStat: { chisquare: { cdf(x: number, dof: number): number } };
+};
 
 export const REPRESENT_RESULT_VERSION = 1;
 
@@ -144,42 +146,74 @@ function fmtP(p: number): string {
 }
 
 /** The plain-English reading of a representativeness result, from its rows and test as they are shown. */
-export function describeRepresentation(r: Pick<RepresentResult, 'rows' | 'test' | 'reference'>): { summary: string[]; under: RepresentResult['underRepresented']; over: RepresentResult['overRepresented'] } {
+export function describeRepresentation(r: Pick<RepresentResult, 'rows' | 'test' | 'reference'>): {
+  summary: string[];
+  under: RepresentResult['underRepresented'];
+  over: RepresentResult['overRepresented'];
+} {
   const against = r.reference.kind === 'base' ? `the area's ${r.reference.name}` : `the records of ${r.reference.name}`;
   const summary: string[] = [];
   if (r.test) {
     const stat = `chi-square ${r.test.statistic.toFixed(2)}, ${r.test.df} degrees of freedom, ${fmtP(r.test.pValue)}`;
-    summary.push(r.test.significant
-      ? `The sample is not spread across the segments in the same way as ${against} (${stat}).`
-      : `The sample's spread across the segments could be chance: it does not differ significantly from ${against} (${stat}).`);
+    summary.push(
+      r.test.significant
+        ? `The sample is not spread across the segments in the same way as ${against} (${stat}).`
+        : `The sample's spread across the segments could be chance: it does not differ significantly from ${against} (${stat}).`,
+    );
   }
-  const pick = (dir: 'under' | 'over') => r.rows.filter((x) => x.significant && x.direction === dir)
-    .sort((a, b) => (dir === 'under' ? (a.residual ?? 0) - (b.residual ?? 0) : (b.residual ?? 0) - (a.residual ?? 0)))
-    .map((x) => ({ code: x.code, name: x.name, index: x.index }));
-  const under = pick('under'), over = pick('over');
-  const label = (x: { code: string; name: string | null; index: number | null }) => `${x.code}${x.name ? ` ${x.name}` : ''}${x.index === null ? '' : ` (index ${Math.round(x.index)})`}`;
-  const sentence = (list: typeof under, what: string) => list.length === 0
-    ? `No group is significantly ${what}.`
-    : `${countWord(list.length)} ${list.length === 1 ? 'group is' : 'groups are'} ${what}: ${andList(list.map(label))}.`;
+  const pick = (dir: 'under' | 'over') =>
+    r.rows
+      .filter((x) => x.significant && x.direction === dir)
+      .sort((a, b) => (dir === 'under' ? (a.residual ?? 0) - (b.residual ?? 0) : (b.residual ?? 0) - (a.residual ?? 0)))
+      .map((x) => ({ code: x.code, name: x.name, index: x.index }));
+  const under = pick('under'),
+    over = pick('over');
+  const label = (x: { code: string; name: string | null; index: number | null }) =>
+    `${x.code}${x.name ? ` ${x.name}` : ''}${x.index === null ? '' : ` (index ${Math.round(x.index)})`}`;
+  const sentence = (list: typeof under, what: string) =>
+    list.length === 0
+      ? `No group is significantly ${what}.`
+      : `${countWord(list.length)} ${list.length === 1 ? 'group is' : 'groups are'} ${what}: ${andList(list.map(label))}.`;
   summary.push(sentence(under, 'under-represented'));
   summary.push(sentence(over, 'over-represented'));
   const hidden = r.rows.filter((x) => x.suppressed).length;
-  if (hidden) summary.push(`${countWord(hidden)} ${hidden === 1 ? 'group has' : 'groups have'} too few records to show.`);
+  if (hidden)
+    summary.push(`${countWord(hidden)} ${hidden === 1 ? 'group has' : 'groups have'} too few records to show.`);
   return { summary, under, over };
 }
 
 export async function representAnalysis(engine: Engine, req: RepresentRequest): Promise<RepresentResult> {
   const against = req.against?.trim() || 'base';
-  if (against === req.sample) throw new ParameterError('A sample cannot be compared against itself.', 'Use --against base, or another dataset.');
+  if (against === req.sample)
+    throw new ParameterError('A sample cannot be compared against itself.', 'Use --against base, or another dataset.');
   const measure = req.base ?? 'households';
-  const sample = await profileDataset(engine, { dataset: req.sample, classification: req.classification, tier: req.tier, base: measure });
-  const reference = against === 'base' ? null : await profileDataset(engine, { dataset: against, classification: req.classification, tier: req.tier, base: measure });
+  const sample = await profileDataset(engine, {
+    dataset: req.sample,
+    classification: req.classification,
+    tier: req.tier,
+    base: measure,
+  });
+  const reference =
+    against === 'base'
+      ? null
+      : await profileDataset(engine, {
+          dataset: against,
+          classification: req.classification,
+          tier: req.tier,
+          base: measure,
+        });
   const observed = sample.rows.map((r) => r.count ?? 0);
   const weights = reference ? reference.rows.map((r) => r.count ?? 0) : sample.rows.map((r) => r.base);
   const weightTotal = weights.reduce((s, w) => s + w, 0);
   if (!(weightTotal > 0)) {
-    throw new ParameterError(reference ? `The dataset ${against} has no record in any segment, so it gives no expected shares.` : 'The base is empty for this classification.',
-      reference ? 'Choose another dataset, or --against base.' : 'Import households per area (civic reference import WORKSPACE --base FILE).');
+    throw new ParameterError(
+      reference
+        ? `The dataset ${against} has no record in any segment, so it gives no expected shares.`
+        : 'The base is empty for this classification.',
+      reference
+        ? 'Choose another dataset, or --against base.'
+        : 'Import households per area (civic reference import WORKSPACE --base FILE).',
+    );
   }
   const fit = chiSquareGoodnessOfFit(observed, weights);
   const n = observed.reduce((s, o) => s + o, 0);
@@ -189,10 +223,15 @@ export async function representAnalysis(engine: Engine, req: RepresentRequest): 
     const residual = fit.residuals[i];
     const significant = residual === null ? null : Math.abs(residual) > Z_95;
     return {
-      code: r.code, name: r.name, observed: o, observedPct: n > 0 ? (o / n) * 100 : null,
-      expectedPct: share * 100, expected: fit.expected[i],
+      code: r.code,
+      name: r.name,
+      observed: o,
+      observedPct: n > 0 ? (o / n) * 100 : null,
+      expectedPct: share * 100,
+      expected: fit.expected[i],
       index: n > 0 && share > 0 ? (o / n / share) * 100 : null,
-      residual, significant,
+      residual,
+      significant,
       direction: significant === null ? null : !significant ? 'as expected' : residual! < 0 ? 'under' : 'over',
       suppressed: false,
     };
@@ -201,23 +240,44 @@ export async function representAnalysis(engine: Engine, req: RepresentRequest): 
   const zeroShare = rows.filter((r) => r.expectedPct === 0);
   const inZero = zeroShare.reduce((s, r) => s + (r.observed ?? 0), 0);
   if (zeroShare.length) {
-    warnings.push(`${zeroShare.length === 1 ? 'Segment' : 'Segments'} ${zeroShare.map((r) => r.code).join(', ')} ${zeroShare.length === 1 ? 'has' : 'have'} no expected share, so ${zeroShare.length === 1 ? 'it is' : 'they are'} left out of the test`
-      + (inZero ? ', with the sample records in them.' : '.'));
+    warnings.push(
+      `${zeroShare.length === 1 ? 'Segment' : 'Segments'} ${zeroShare.map((r) => r.code).join(', ')} ${zeroShare.length === 1 ? 'has' : 'have'} no expected share, so ${zeroShare.length === 1 ? 'it is' : 'they are'} left out of the test` +
+        (inZero ? ', with the sample records in them.' : '.'),
+    );
   }
-  const smallExpected = n > 0 ? rows.filter((r) => r.expectedPct > 0 && r.expected! < 5).map((r) => ({ code: r.code, expected: r.expected! })) : [];
+  const smallExpected =
+    n > 0
+      ? rows.filter((r) => r.expectedPct > 0 && r.expected! < 5).map((r) => ({ code: r.code, expected: r.expected! }))
+      : [];
   if (smallExpected.length) {
-    warnings.push(`${smallExpected.length} of ${fit.cells} segments ${smallExpected.length === 1 ? 'has' : 'have'} an expected count under 5 (${smallExpected.map((s) => s.code).join(', ')}), so the chi-square p-value is only a rough guide. `
-      + 'Nothing has been merged: use a higher tier (--level) or a bigger sample if you need a firmer answer.');
+    warnings.push(
+      `${smallExpected.length} of ${fit.cells} segments ${smallExpected.length === 1 ? 'has' : 'have'} an expected count under 5 (${smallExpected.map((s) => s.code).join(', ')}), so the chi-square p-value is only a rough guide. ` +
+        'Nothing has been merged: use a higher tier (--level) or a bigger sample if you need a firmer answer.',
+    );
   }
   if (reference && (reference.total.count ?? 0) < 10 * n) {
-    warnings.push(`The test treats ${against}'s shares as exact, but it has fewer than 10 times as many records as the sample, so the test is too ready to find a difference.`);
+    warnings.push(
+      `The test treats ${against}'s shares as exact, but it has fewer than 10 times as many records as the sample, so the test is too ready to find a difference.`,
+    );
   }
-  const test: ChiSquare | null = n > 0 && fit.df >= 1
-    ? { statistic: fit.statistic, df: fit.df, pValue: fit.pValue, significant: fit.pValue < 0.05, cells: fit.cells, merged: null }
-    : null;
+  const test: ChiSquare | null =
+    n > 0 && fit.df >= 1
+      ? {
+          statistic: fit.statistic,
+          df: fit.df,
+          pValue: fit.pValue,
+          significant: fit.pValue < 0.05,
+          cells: fit.cells,
+          merged: null,
+        }
+      : null;
   if (n === 0) warnings.push(`No ${req.sample} record is in a segment, so there is nothing to test.`);
   const refInfo = reference
-    ? { kind: 'dataset' as const, name: against, method: `the distribution of ${against}'s records by segment${reference.unmatched ? ` (${reference.unmatched} of its records are in no segment and left out)` : ''}` }
+    ? {
+        kind: 'dataset' as const,
+        name: against,
+        method: `the distribution of ${against}'s records by segment${reference.unmatched ? ` (${reference.unmatched} of its records are in no segment and left out)` : ''}`,
+      }
     : { kind: 'base' as const, name: measure, method: sample.baseMethod };
   const described = describeRepresentation({ rows, test, reference: refInfo });
   return {

@@ -39,7 +39,12 @@ export const ProfileResultSchema = z.object({
   /** null: records are counted; otherwise the column whose distinct values are counted (a customer reference) */
   countOf: z.string().nullable(),
   rows: z.array(ProfileRowSchema),
-  total: z.object({ count: z.number().nullable(), base: z.number(), penetration: z.number().nullable(), cellKey: z.number().nullable() }),
+  total: z.object({
+    count: z.number().nullable(),
+    base: z.number(),
+    penetration: z.number().nullable(),
+    cellKey: z.number().nullable(),
+  }),
   /** records in the file that are not in any row: unmatched or rejected postcodes, or no area/segment for their postcode */
   unmatched: z.number().nullable(),
   /** the key of the records counted in `unmatched`; removed at the boundary */
@@ -49,6 +54,8 @@ export const ProfileResultSchema = z.object({
   baseExcluded: z.object({ areas: z.number(), base: z.number() }).nullable(),
   bands: z.array(z.object({ name: z.string(), min: z.number().nullable() })),
   /** how the figures were protected: `perturbed` when counts carry the cell key method's noise */
-  disclosure: z.object({ minCell: z.number(), primary: z.number(), secondary: z.number(), perturbed: z.boolean() }).nullable(),
+  disclosure: z
+    .object({ minCell: z.number(), primary: z.number(), secondary: z.number(), perturbed: z.boolean() })
+    .nullable(),
 });
 export type ProfileResult = z.infer<typeof ProfileResultSchema>;

@@ -40,7 +40,9 @@ export const SdfServiceSchema = z.object({
   total: z.object({ count: z.number().nullable(), penetration: z.number().nullable() }),
   /** records not in any segment (unmatched, rejected, no segment); null when hidden */
   unmatched: z.number().nullable(),
-  disclosure: z.object({ minCell: z.number(), primary: z.number(), secondary: z.number(), perturbed: z.boolean() }).nullable(),
+  disclosure: z
+    .object({ minCell: z.number(), primary: z.number(), secondary: z.number(), perturbed: z.boolean() })
+    .nullable(),
 });
 export type SdfService = z.infer<typeof SdfServiceSchema>;
 
@@ -51,7 +53,9 @@ export const SdfResultSchema = z.object({
   baseMeasure: z.enum(['households', 'population']),
   baseMethod: z.string(),
   /** the rows of the matrix: every segment with its base */
-  segments: z.array(z.object({ code: z.string(), name: z.string().nullable(), base: z.number(), basePct: z.number().nullable() })),
+  segments: z.array(
+    z.object({ code: z.string(), name: z.string().nullable(), base: z.number(), basePct: z.number().nullable() }),
+  ),
   /** the columns: one per dataset, in the order asked for */
   services: z.array(SdfServiceSchema),
   /** one sheet per partner, then "All partners" with every dataset (left out when one partner was asked for) */
@@ -78,15 +82,25 @@ export interface SdfOptions {
   disclose?: (p: ProfileResult) => ProfileResult;
 }
 
-interface DatasetEntry { name: string; title: string | null; partner: string }
+interface DatasetEntry {
+  name: string;
+  title: string | null;
+  partner: string;
+}
 
 const partnerOf = (p: string | null) => (p === null || p.trim() === '' ? COUNCIL_PARTNER : p.trim());
 const samePartner = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** Which datasets go in, with their partners, checked against the workspace. */
-export async function sdfDatasets(engine: Engine, req: Pick<SdfRequest, 'datasets' | 'partner'>): Promise<DatasetEntry[]> {
-  const all = (await engine.all<{ name: string; title: string | null; partner: string | null }>(`SELECT name, title, partner FROM dataset ORDER BY name`))
-    .map((d) => ({ name: d.name, title: d.title, partner: partnerOf(d.partner) }));
+export async function sdfDatasets(
+  engine: Engine,
+  req: Pick<SdfRequest, 'datasets' | 'partner'>,
+): Promise<DatasetEntry[]> {
+  const all = (
+    await engine.all<{ name: string; title: string | null; partner: string | null }>(
+      `SELECT name, title, partner FROM dataset ORDER BY name`,
+    )
+  ).map((d) => ({ name: d.name, title: d.title, partner: partnerOf(d.partner) }));
   let chosen: DatasetEntry[];
   if (req.datasets && req.datasets.length) {
     const seen = new Set<string>();
@@ -102,19 +116,34 @@ export async function sdfDatasets(engine: Engine, req: Pick<SdfRequest, 'dataset
     const partners = [...new Set(chosen.map((d) => d.partner))];
     chosen = chosen.filter((d) => samePartner(d.partner, req.partner!));
     if (!chosen.length) {
-      throw new ParameterError(`No dataset${req.datasets?.length ? ' of those asked for' : ''} belongs to the partner "${req.partner}".`,
-        partners.length ? `Partners: ${partners.join(', ')} (datasets imported without --partner belong to "${COUNCIL_PARTNER}").` : 'Import a dataset first: civic dataset import WORKSPACE NAME FILE --partner NAME');
+      throw new ParameterError(
+        `No dataset${req.datasets?.length ? ' of those asked for' : ''} belongs to the partner "${req.partner}".`,
+        partners.length
+          ? `Partners: ${partners.join(', ')} (datasets imported without --partner belong to "${COUNCIL_PARTNER}").`
+          : 'Import a dataset first: civic dataset import WORKSPACE NAME FILE --partner NAME',
+      );
     }
   }
-  if (!chosen.length) throw new ParameterError('The workspace has no datasets yet.', 'Import one with: civic dataset import WORKSPACE NAME FILE [--partner NAME]');
+  if (!chosen.length)
+    throw new ParameterError(
+      'The workspace has no datasets yet.',
+      'Import one with: civic dataset import WORKSPACE NAME FILE [--partner NAME]',
+    );
   return chosen;
 }
 
 /** The sheets: the council first, then each partner alphabetically, then "All partners". */
-export function sdfSheets(services: readonly { dataset: string; partner: string }[], onePartner: boolean): { name: string; datasets: string[] }[] {
+export function sdfSheets(
+  services: readonly { dataset: string; partner: string }[],
+  onePartner: boolean,
+): { name: string; datasets: string[] }[] {
   const partners = [...new Set(services.map((s) => s.partner))].sort((a, b) =>
-    a === COUNCIL_PARTNER ? -1 : b === COUNCIL_PARTNER ? 1 : a.localeCompare(b, 'en'));
-  const sheets = partners.map((p) => ({ name: p, datasets: services.filter((s) => s.partner === p).map((s) => s.dataset) }));
+    a === COUNCIL_PARTNER ? -1 : b === COUNCIL_PARTNER ? 1 : a.localeCompare(b, 'en'),
+  );
+  const sheets = partners.map((p) => ({
+    name: p,
+    datasets: services.filter((s) => s.partner === p).map((s) => s.dataset),
+  }));
   if (!onePartner) sheets.push({ name: ALL_PARTNERS, datasets: services.map((s) => s.dataset) });
   return sheets;
 }
@@ -123,24 +152,39 @@ export function sdfSheets(services: readonly { dataset: string; partner: string 
  * Builds the matrix from profiles that are already as they may be shown. Every profile must be of
  * the same classification, tier and base: they share the rows.
  */
-export function buildSdf(profiles: readonly { profile: ProfileResult; title: string | null; partner: string }[], onePartner = false): SdfResult {
+export function buildSdf(
+  profiles: readonly { profile: ProfileResult; title: string | null; partner: string }[],
+  onePartner = false,
+): SdfResult {
   if (!profiles.length) throw new ParameterError('A Service Delivery Framework needs at least one dataset.');
   const first = profiles[0].profile;
-  if (first.kind !== 'segment' || first.classification === null) throw new ParameterError('A Service Delivery Framework is by segment, not by area.');
+  if (first.kind !== 'segment' || first.classification === null)
+    throw new ParameterError('A Service Delivery Framework is by segment, not by area.');
   for (const { profile: p } of profiles) {
     if (p.classification !== first.classification || p.level !== first.level || p.baseMeasure !== first.baseMeasure) {
-      throw new ParameterError(`The profile of ${p.dataset} is by ${p.classification} ${p.level}, not ${first.classification} ${first.level}.`);
+      throw new ParameterError(
+        `The profile of ${p.dataset} is by ${p.classification} ${p.level}, not ${first.classification} ${first.level}.`,
+      );
     }
   }
   const segments = first.rows.map((r) => ({ code: r.code, name: r.name, base: r.base, basePct: r.basePct }));
   const services: SdfService[] = profiles.map(({ profile: p, title, partner }) => {
     const byCode = new Map(p.rows.map((r) => [r.code, r]));
     return {
-      dataset: p.dataset, title, partner,
+      dataset: p.dataset,
+      title,
+      partner,
       cells: segments.map((s): SdfCell => {
         const r = byCode.get(s.code);
         return r
-          ? { count: r.count, penetration: r.penetration, index: r.index, band: r.band, significant: r.significant, suppressed: r.suppressed }
+          ? {
+              count: r.count,
+              penetration: r.penetration,
+              index: r.index,
+              band: r.band,
+              significant: r.significant,
+              suppressed: r.suppressed,
+            }
           : { count: 0, penetration: null, index: null, band: null, significant: null, suppressed: false };
       }),
       total: { count: p.total.count, penetration: p.total.penetration },
@@ -165,12 +209,22 @@ export function buildSdf(profiles: readonly { profile: ProfileResult; title: str
 }
 
 /** Profiles every dataset asked for and builds the Service Delivery Framework. */
-export async function serviceDeliveryFramework(engine: Engine, req: SdfRequest, opts: SdfOptions = {}): Promise<SdfResult> {
+export async function serviceDeliveryFramework(
+  engine: Engine,
+  req: SdfRequest,
+  opts: SdfOptions = {},
+): Promise<SdfResult> {
   const datasets = await sdfDatasets(engine, req);
   const disclose = opts.disclose ?? ((p: ProfileResult) => p);
   const profiles = [];
   for (const d of datasets) {
-    const truth = await profileDataset(engine, { dataset: d.name, classification: req.classification, tier: req.tier, base: req.base, bands: req.bands });
+    const truth = await profileDataset(engine, {
+      dataset: d.name,
+      classification: req.classification,
+      tier: req.tier,
+      base: req.base,
+      bands: req.bands,
+    });
     profiles.push({ profile: disclose(truth), title: d.title, partner: d.partner });
   }
   return buildSdf(profiles, req.partner !== undefined);

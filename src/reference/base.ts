@@ -9,63 +9,134 @@ import { type Engine, ident, sqlTryNumber } from '../store/index.ts';
 import { levelFamilyOfCode, levelFor, yearFromHeader, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { loadReferenceCsv, dropLoaded, findHeader, gssColumns, refuseDuplicateCodes } from './csv.ts';
 
-export interface BaseImportResult { file: string; level: AreaLevel; areas: number; households: number | null; population: number | null; rejected: { row: number; column: string; value: string | null }[] }
+export interface BaseImportResult {
+  file: string;
+  level: AreaLevel;
+  areas: number;
+  households: number | null;
+  population: number | null;
+  rejected: { row: number; column: string; value: string | null }[];
+}
 
-export async function importBase(engine: Engine, path: string, opts: { areaYear?: '11' | '21'; level?: string } = {}): Promise<BaseImportResult> {
+export async function importBase(
+  engine: Engine,
+  path: string,
+  opts: { areaYear?: '11' | '21'; level?: string } = {},
+): Promise<BaseImportResult> {
   const loaded = await loadReferenceCsv(engine, path);
   const file = basename(path);
   try {
     const t = ident(loaded.table);
-    const codeCol = findHeader(loaded.header, ['area_code', 'geography code', 'geography_code', 'OA', 'OA21CD', 'OA11CD', 'code', 'LSOA21CD', 'LSOA11CD', 'mnemonic'])
-      ?? (await gssColumns(engine, loaded))[0];
-    if (!codeCol) throw new InputError('The base file has no area code column.', { location: { file }, code: 'reference_columns', fix: 'Give a column area_code (or the Census file as published, with "geography code").' });
+    const codeCol =
+      findHeader(loaded.header, [
+        'area_code',
+        'geography code',
+        'geography_code',
+        'OA',
+        'OA21CD',
+        'OA11CD',
+        'code',
+        'LSOA21CD',
+        'LSOA11CD',
+        'mnemonic',
+      ]) ?? (await gssColumns(engine, loaded))[0];
+    if (!codeCol)
+      throw new InputError('The base file has no area code column.', {
+        location: { file },
+        code: 'reference_columns',
+        fix: 'Give a column area_code (or the Census file as published, with "geography code").',
+      });
     // Census bulk files (Nomis) name columns like "Household: Total; measures: Value" (TS041) and
     // "Residence type: Total; measures: Value" (TS001); the latter's "Lives in a household" is people, not households.
-    const hhCol = findHeader(loaded.header, ['households', 'ts0410001', 'number of households'])
-      ?? loaded.header.find((h) => /household/i.test(h) && /total/i.test(h) && !/residence type|lives in|communal|size|composition/i.test(h))
-      ?? loaded.header.find((h) => /household/i.test(h) && !/residence type|lives in|communal|size|composition/i.test(h)) ?? null;
-    const popCol = findHeader(loaded.header, ['population', 'ts0010001', 'usual residents', 'all usual residents'])
-      ?? loaded.header.find((h) => /^residence type: total/i.test(h))
-      ?? loaded.header.find((h) => /(usual residents|population)/i.test(h) && /total|all/i.test(h)) ?? loaded.header.find((h) => /^population|usual residents/i.test(h)) ?? null;
+    const hhCol =
+      findHeader(loaded.header, ['households', 'ts0410001', 'number of households']) ??
+      loaded.header.find(
+        (h) =>
+          /household/i.test(h) && /total/i.test(h) && !/residence type|lives in|communal|size|composition/i.test(h),
+      ) ??
+      loaded.header.find(
+        (h) => /household/i.test(h) && !/residence type|lives in|communal|size|composition/i.test(h),
+      ) ??
+      null;
+    const popCol =
+      findHeader(loaded.header, ['population', 'ts0010001', 'usual residents', 'all usual residents']) ??
+      loaded.header.find((h) => /^residence type: total/i.test(h)) ??
+      loaded.header.find((h) => /(usual residents|population)/i.test(h) && /total|all/i.test(h)) ??
+      loaded.header.find((h) => /^population|usual residents/i.test(h)) ??
+      null;
     if (!hhCol && !popCol) {
-      throw new InputError('The base file has neither a households nor a population column.', { location: { file }, code: 'reference_columns',
-        fix: `Expected Census 2021 TS041 (ts0410001) or TS001 (ts0010001), or columns "households"/"population". Columns found: ${loaded.header.join(', ')}.` });
+      throw new InputError('The base file has neither a households nor a population column.', {
+        location: { file },
+        code: 'reference_columns',
+        fix: `Expected Census 2021 TS041 (ts0410001) or TS001 (ts0010001), or columns "households"/"population". Columns found: ${loaded.header.join(', ')}.`,
+      });
     }
-    const first = await engine.one(`SELECT ${ident(codeCol)} AS c FROM ${t} WHERE ${ident(codeCol)} IS NOT NULL LIMIT 1`);
+    const first = await engine.one(
+      `SELECT ${ident(codeCol)} AS c FROM ${t} WHERE ${ident(codeCol)} IS NOT NULL LIMIT 1`,
+    );
     const fam = levelFamilyOfCode(String(first?.c ?? ''));
-    const level = opts.level ? parseLevel(opts.level, opts.areaYear) : fam ? levelFor(fam, yearFromHeader(codeCol) ?? opts.areaYear ?? '21') : null;
-    if (!level) throw new InputError(`Cannot tell which kind of area "${first?.c}" is.`, { location: { file, column: codeCol }, fix: 'Say which level the codes are with --base-level (e.g. oa21).' });
+    const level = opts.level
+      ? parseLevel(opts.level, opts.areaYear)
+      : fam
+        ? levelFor(fam, yearFromHeader(codeCol) ?? opts.areaYear ?? '21')
+        : null;
+    if (!level)
+      throw new InputError(`Cannot tell which kind of area "${first?.c}" is.`, {
+        location: { file, column: codeCol },
+        fix: 'Say which level the codes are with --base-level (e.g. oa21).',
+      });
 
     // Counts that are not numbers are errors to report, not zeros to keep quiet about.
     const bad: { row: number; column: string; value: string | null }[] = [];
     for (const col of [hhCol, popCol].filter(Boolean) as string[]) {
       const rows = await engine.all<{ row: number; value: string | null }>(
         `SELECT _row AS row, ${ident(col)} AS value FROM ${t}
-         WHERE ${ident(col)} IS NULL OR NOT regexp_full_match(trim(${ident(col)}), '[0-9]{1,3}(,[0-9]{3})+|[0-9]+(\\.0+)?') ORDER BY _row LIMIT 20`);
+         WHERE ${ident(col)} IS NULL OR NOT regexp_full_match(trim(${ident(col)}), '[0-9]{1,3}(,[0-9]{3})+|[0-9]+(\\.0+)?') ORDER BY _row LIMIT 20`,
+      );
       bad.push(...rows.map((r) => ({ ...r, column: col })));
     }
     if (bad.length) {
-      throw new InputError(`The base file has ${bad.length === 20 ? 'many' : bad.length} ${bad.length === 1 ? 'count that is not a whole number' : 'counts that are not whole numbers'}, e.g. "${bad[0].value ?? ''}".`, {
-        location: { file, row: bad[0].row, column: bad[0].column }, code: 'reference_values', fix: 'Correct or remove those rows; nothing was imported.' });
+      throw new InputError(
+        `The base file has ${bad.length === 20 ? 'many' : bad.length} ${bad.length === 1 ? 'count that is not a whole number' : 'counts that are not whole numbers'}, e.g. "${bad[0].value ?? ''}".`,
+        {
+          location: { file, row: bad[0].row, column: bad[0].column },
+          code: 'reference_values',
+          fix: 'Correct or remove those rows; nothing was imported.',
+        },
+      );
     }
     // An area listed twice would be counted twice in every profile's base: refuse, naming the rows.
     await refuseDuplicateCodes(engine, loaded.table, `trim(${ident(codeCol)})`, file, codeCol, 'base');
     return await engine.transaction(async () => {
-      await engine.run(`CREATE TEMP TABLE base_new AS SELECT trim(${ident(codeCol)}) AS area_code, $1 AS level,
+      await engine.run(
+        `CREATE TEMP TABLE base_new AS SELECT trim(${ident(codeCol)}) AS area_code, $1 AS level,
           ${hhCol ? sqlTryNumber(ident(hhCol)) : 'NULL'} AS households, ${popCol ? sqlTryNumber(ident(popCol)) : 'NULL'} AS population, $2 AS source
-        FROM ${t} WHERE ${ident(codeCol)} IS NOT NULL`, [level, file]);
+        FROM ${t} WHERE ${ident(codeCol)} IS NOT NULL`,
+        [level, file],
+      );
       // Merge with what is there: a households file and a population file for the same areas complete each other.
-      await engine.run(`CREATE TEMP TABLE base_merged AS SELECT coalesce(n.area_code, b.area_code) AS area_code, coalesce(n.level, b.level) AS level,
+      await engine.run(
+        `CREATE TEMP TABLE base_merged AS SELECT coalesce(n.area_code, b.area_code) AS area_code, coalesce(n.level, b.level) AS level,
           coalesce(n.households, b.households) AS households, coalesce(n.population, b.population) AS population,
           coalesce(n.source, b.source) AS source
-        FROM base_new n FULL OUTER JOIN (SELECT * FROM area_base WHERE level = $1) b ON b.area_code = n.area_code`, [level]);
+        FROM base_new n FULL OUTER JOIN (SELECT * FROM area_base WHERE level = $1) b ON b.area_code = n.area_code`,
+        [level],
+      );
       await engine.run(`DELETE FROM area_base WHERE level = $1`, [level]);
       await engine.run(`INSERT INTO area_base SELECT * FROM base_merged`);
       const sums = (await engine.one<{ n: number; hh: number | null; pop: number | null }>(
-        `SELECT count(*)::BIGINT AS n, sum(households) AS hh, sum(population) AS pop FROM base_new`))!;
+        `SELECT count(*)::BIGINT AS n, sum(households) AS hh, sum(population) AS pop FROM base_new`,
+      ))!;
       await engine.run(`DROP TABLE base_new`);
       await engine.run(`DROP TABLE base_merged`);
-      return { file, level, areas: sums.n, households: hhCol ? sums.hh : null, population: popCol ? sums.pop : null, rejected: [] };
+      return {
+        file,
+        level,
+        areas: sums.n,
+        households: hhCol ? sums.hh : null,
+        population: popCol ? sums.pop : null,
+        rejected: [],
+      };
     });
   } finally {
     await dropLoaded(engine, loaded);

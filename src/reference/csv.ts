@@ -10,7 +10,12 @@ import { InputError } from '../core/index.ts';
 import { type Engine, ident, literal, sqlReadParquet } from '../store/index.ts';
 import { checkReadableFile, fileError } from '../intake/index.ts';
 
-export interface LoadedCsv { table: string; header: string[]; rows: number; file: string }
+export interface LoadedCsv {
+  table: string;
+  header: string[];
+  rows: number;
+  file: string;
+}
 
 let counter = 0;
 
@@ -30,7 +35,11 @@ function detectEncoding(path: string): string | undefined {
   closeSync(fd);
   let head = buf.subarray(0, n);
   if (head[0] === 0x1f && head[1] === 0x8b) {
-    try { head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }); } catch { return undefined; }
+    try {
+      head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch {
+      return undefined;
+    }
   }
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
@@ -42,14 +51,25 @@ function detectEncoding(path: string): string | undefined {
 
 function checkFile(path: string, file: string) {
   checkReadableFile(path);
-  if (statSync(path).size === 0) throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
+  if (statSync(path).size === 0)
+    throw new InputError('The file is empty.', { location: { file }, code: 'input_empty' });
   const head = Buffer.alloc(4);
   try {
     const fd = openSync(path, 'r');
-    try { readSync(fd, head, 0, 4, 0); } finally { closeSync(fd); }
-  } catch (e) { throw fileError(e, path); }
+    try {
+      readSync(fd, head, 0, 4, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw fileError(e, path);
+  }
   if (head[0] === 0x50 && head[1] === 0x4b) {
-    throw new InputError('The file is a zip archive or an Excel workbook, not CSV.', { location: { file }, code: 'input_not_csv', fix: 'Unzip it, or save the sheet as CSV, and import the CSV file.' });
+    throw new InputError('The file is a zip archive or an Excel workbook, not CSV.', {
+      location: { file },
+      code: 'input_not_csv',
+      fix: 'Unzip it, or save the sheet as CSV, and import the CSV file.',
+    });
   }
 }
 
@@ -63,10 +83,22 @@ function isParquet(path: string): boolean {
 
 /** A column called "_row" would be confused with the row numbers kept beside every record. */
 function refuseRowColumn(columns: string[], file: string): void {
-  const clash = columns.find((c) => c.replace(/^\uFEFF/, '').trim().toLowerCase() === '_row');
+  const clash = columns.find(
+    (c) =>
+      c
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .toLowerCase() === '_row',
+  );
   if (clash) {
-    throw new InputError(`The file has a column called "${clash}", a name kept for the row numbers the Observatory adds.`, {
-      location: { file, column: clash }, code: 'reference_columns', fix: 'Rename or remove that column and import the file again; nothing was imported.' });
+    throw new InputError(
+      `The file has a column called "${clash}", a name kept for the row numbers the Observatory adds.`,
+      {
+        location: { file, column: clash },
+        code: 'reference_columns',
+        fix: 'Rename or remove that column and import the file again; nothing was imported.',
+      },
+    );
   }
 }
 
@@ -77,25 +109,40 @@ export async function loadReferenceCsv(engine: Engine, path: string): Promise<Lo
   const table = `ref_load_${process.pid}_${++counter}`;
   try {
     if (isParquet(path)) {
-      const cols = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${sqlReadParquet(path)})`);
-      refuseRowColumn(cols.map((c) => c.column_name), file);
+      const cols = await engine.all<{ column_name: string }>(
+        `SELECT column_name FROM (DESCRIBE SELECT * FROM ${sqlReadParquet(path)})`,
+      );
+      refuseRowColumn(
+        cols.map((c) => c.column_name),
+        file,
+      );
       await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row,
         ${cols.map((c) => `CAST(${ident(c.column_name)} AS VARCHAR) AS ${ident(c.column_name)}`).join(', ')} FROM ${sqlReadParquet(path)}`);
     } else {
       const source = readerSql(path, detectEncoding(path));
-      const described = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`);
-      refuseRowColumn(described.map((c) => c.column_name), file);
-      await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row, * FROM ${source}`);
+      const described = await engine.all<{ column_name: string }>(
+        `SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`,
+      );
+      refuseRowColumn(
+        described.map((c) => c.column_name),
+        file,
+      );
+      await engine.run(
+        `CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row, * FROM ${source}`,
+      );
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw csvReadError(e, file);
   }
-  const cols = await engine.all<{ name: string }>(`SELECT name FROM pragma_table_info(${literal(table)}) WHERE name <> '_row' ORDER BY cid`);
+  const cols = await engine.all<{ name: string }>(
+    `SELECT name FROM pragma_table_info(${literal(table)}) WHERE name <> '_row' ORDER BY cid`,
+  );
   const header = cols.map((c) => c.name.replace(/^\uFEFF/, '').trim());
   // Tidy BOM-prefixed first column names so look-ups by header work.
   for (let i = 0; i < cols.length; i++) {
-    if (cols[i].name !== header[i]) await engine.run(`ALTER TABLE ${ident(table)} RENAME COLUMN ${ident(cols[i].name)} TO ${ident(header[i])}`);
+    if (cols[i].name !== header[i])
+      await engine.run(`ALTER TABLE ${ident(table)} RENAME COLUMN ${ident(cols[i].name)} TO ${ident(header[i])}`);
   }
   const n = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${ident(table)}`))!.n;
   if (n === 0) {
@@ -109,12 +156,17 @@ export async function loadReferenceCsv(engine: Engine, path: string): Promise<Lo
  * For big published files (a national postcode directory): reads only the header, so the caller
  * can select just the columns it needs straight from the file (the reader then skips the rest).
  */
-export async function describeReferenceCsv(engine: Engine, path: string): Promise<{ header: string[]; source: string; file: string }> {
+export async function describeReferenceCsv(
+  engine: Engine,
+  path: string,
+): Promise<{ header: string[]; source: string; file: string }> {
   const file = basename(path);
   checkFile(path, file);
   const source = readerSql(path, detectEncoding(path));
   try {
-    const cols = await engine.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`);
+    const cols = await engine.all<{ column_name: string }>(
+      `SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`,
+    );
     return { header: cols.map((c) => c.column_name), source, file };
   } catch (e) {
     throw csvReadError(e, file);
@@ -126,7 +178,8 @@ export function csvReadError(e: unknown, file: string): InputError {
   const msg = (e as Error).message;
   const line = /line[: ]+(\d+)/i.exec(msg)?.[1];
   return new InputError(`The file could not be read as CSV: ${msg.split('\n')[0]}`, {
-    location: { file, row: line ? Number(line) : undefined }, code: 'input_not_csv',
+    location: { file, row: line ? Number(line) : undefined },
+    code: 'input_not_csv',
     fix: 'Check it is the CSV file as published, with one header row and the same number of columns on every line.',
   });
 }
@@ -134,24 +187,42 @@ export function csvReadError(e: unknown, file: string): InputError {
 export async function dropLoaded(engine: Engine, loaded: LoadedCsv): Promise<void> {
   // After a failed statement the transaction is aborted and its rollback drops the table anyway;
   // never let this clean-up hide the error that caused it.
-  try { await engine.run(`DROP TABLE IF EXISTS ${ident(loaded.table)}`); } catch { /* rolled back with the transaction */ }
+  try {
+    await engine.run(`DROP TABLE IF EXISTS ${ident(loaded.table)}`);
+  } catch {
+    /* rolled back with the transaction */
+  }
 }
 
 /**
  * Refuses a file that lists an area more than once, naming the first rows that repeat one
  * (area codes are public reference data, so the message may quote them).
  */
-export async function refuseDuplicateCodes(engine: Engine, table: string, codeSql: string, file: string, column: string, what: string): Promise<void> {
+export async function refuseDuplicateCodes(
+  engine: Engine,
+  table: string,
+  codeSql: string,
+  file: string,
+  column: string,
+  what: string,
+): Promise<void> {
   const dups = await engine.all<{ code: string; rows: string; n: number }>(
     `SELECT ${codeSql} AS code, string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) AS rows, count(*)::BIGINT AS n
-     FROM ${ident(table)} WHERE ${codeSql} IS NOT NULL AND ${codeSql} <> '' GROUP BY 1 HAVING count(*) > 1 ORDER BY min(_row) LIMIT 5`);
+     FROM ${ident(table)} WHERE ${codeSql} IS NOT NULL AND ${codeSql} <> '' GROUP BY 1 HAVING count(*) > 1 ORDER BY min(_row) LIMIT 5`,
+  );
   if (!dups.length) return;
-  const total = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM (SELECT 1 FROM ${ident(table)} WHERE ${codeSql} IS NOT NULL AND ${codeSql} <> '' GROUP BY ${codeSql} HAVING count(*) > 1)`))!.n;
+  const total = (await engine.one<{ n: number }>(
+    `SELECT count(*)::BIGINT AS n FROM (SELECT 1 FROM ${ident(table)} WHERE ${codeSql} IS NOT NULL AND ${codeSql} <> '' GROUP BY ${codeSql} HAVING count(*) > 1)`,
+  ))!.n;
   const first = dups[0];
-  throw new InputError(`The ${what} file lists ${total === 1 ? 'an area' : `${total} areas`} more than once, e.g. ${first.code} on rows ${first.rows}: each area would be counted twice.`, {
-    location: { file, row: Number(first.rows.split(',')[0]), column }, code: 'reference_duplicates',
-    fix: `Keep one row per area and import the file again; nothing was imported. Repeated: ${dups.map((d) => `${d.code} (rows ${d.rows})`).join('; ')}${total > dups.length ? ' ...' : ''}.`,
-  });
+  throw new InputError(
+    `The ${what} file lists ${total === 1 ? 'an area' : `${total} areas`} more than once, e.g. ${first.code} on rows ${first.rows}: each area would be counted twice.`,
+    {
+      location: { file, row: Number(first.rows.split(',')[0]), column },
+      code: 'reference_duplicates',
+      fix: `Keep one row per area and import the file again; nothing was imported. Repeated: ${dups.map((d) => `${d.code} (rows ${d.rows})`).join('; ')}${total > dups.length ? ' ...' : ''}.`,
+    },
+  );
 }
 
 /** Finds a column by any of the given names (case-insensitive, ignoring spaces and underscores). */
@@ -167,14 +238,23 @@ export function findHeader(header: string[], names: string[]): string | null {
 /** Looks at the first rows to find columns whose values are GSS area codes (E00…, E01… etc.). */
 export async function gssColumns(engine: Engine, loaded: LoadedCsv): Promise<string[]> {
   const sample = await engine.all(`SELECT * EXCLUDE (_row) FROM ${ident(loaded.table)} LIMIT 50`);
-  return loaded.header.filter((h) => sample.length > 0 && sample.every((r) => r[h] === null || /^[EWSNKL]\d{8}$/.test(String(r[h]).trim())) && sample.some((r) => r[h] !== null));
+  return loaded.header.filter(
+    (h) =>
+      sample.length > 0 &&
+      sample.every((r) => r[h] === null || /^[EWSNKL]\d{8}$/.test(String(r[h]).trim())) &&
+      sample.some((r) => r[h] !== null),
+  );
 }
 
 export function parseMapSpec(specs: string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const s of specs ?? []) {
     const i = s.indexOf('=');
-    if (i <= 0 || !s.slice(0, i).trim() || !s.slice(i + 1).trim()) throw new InputError(`Cannot read --map "${s}": it needs a column name on both sides of "=".`, { code: 'parameter_invalid', fix: 'Write it as column=field, e.g. --map "Post Code=postcode".' });
+    if (i <= 0 || !s.slice(0, i).trim() || !s.slice(i + 1).trim())
+      throw new InputError(`Cannot read --map "${s}": it needs a column name on both sides of "=".`, {
+        code: 'parameter_invalid',
+        fix: 'Write it as column=field, e.g. --map "Post Code=postcode".',
+      });
     out[s.slice(0, i).trim()] = s.slice(i + 1).trim();
   }
   return out;

@@ -6,10 +6,28 @@
 import type { Engine } from '../store/index.ts';
 import { ParameterError } from '../core/index.ts';
 import { AREA_LEVELS } from '../geo/index.ts';
-import { importAreas, importBoundaries, assignPostcodesByBoundaries, fillPostcodeLevelsFromHierarchy, type AreasImportResult, type BoundaryImportResult } from './areas.ts';
-import { stagePostcodes, commitPostcodes, dropStagedPostcodes, type StagedPostcodes, type PostcodeImportResult } from './postcodes.ts';
+import {
+  importAreas,
+  importBoundaries,
+  assignPostcodesByBoundaries,
+  fillPostcodeLevelsFromHierarchy,
+  type AreasImportResult,
+  type BoundaryImportResult,
+} from './areas.ts';
+import {
+  stagePostcodes,
+  commitPostcodes,
+  dropStagedPostcodes,
+  type StagedPostcodes,
+  type PostcodeImportResult,
+} from './postcodes.ts';
 import { importBase, type BaseImportResult } from './base.ts';
-import { importClassification, importSegmentNames, type ClassificationImportResult, type SegmentNamesResult } from './classification.ts';
+import {
+  importClassification,
+  importSegmentNames,
+  type ClassificationImportResult,
+  type SegmentNamesResult,
+} from './classification.ts';
 import { importDeprivation, type DeprivationImportResult } from './deprivation.ts';
 
 export interface ReferenceImportRequest {
@@ -33,7 +51,9 @@ export interface ReferenceImportRequest {
 export interface ReferenceImportResult {
   areas: AreasImportResult[];
   boundaries: BoundaryImportResult[];
-  postcodes?: PostcodeImportResult & { placedByBoundaries: { level: string; assigned: number; within: number; nearest: number; unassigned: number }[] };
+  postcodes?: PostcodeImportResult & {
+    placedByBoundaries: { level: string; assigned: number; within: number; nearest: number; unassigned: number }[];
+  };
   base: BaseImportResult[];
   classifications: ClassificationImportResult[];
   segments: SegmentNamesResult[];
@@ -42,12 +62,25 @@ export interface ReferenceImportResult {
 
 export async function importReference(engine: Engine, req: ReferenceImportRequest): Promise<ReferenceImportResult> {
   const step = req.onStep ?? (() => {});
-  const nothing = !req.postcodes && !req.areas?.length && !req.base?.length && !req.boundaries?.length && !req.classification?.length && !req.segments?.length && !req.deprivation?.length;
-  if (nothing) throw new ParameterError('Nothing to import.', 'Name at least one file, e.g. --postcodes ONSPD.csv or --base ts041.csv.');
+  const nothing =
+    !req.postcodes &&
+    !req.areas?.length &&
+    !req.base?.length &&
+    !req.boundaries?.length &&
+    !req.classification?.length &&
+    !req.segments?.length &&
+    !req.deprivation?.length;
+  if (nothing)
+    throw new ParameterError(
+      'Nothing to import.',
+      'Name at least one file, e.g. --postcodes ONSPD.csv or --base ts041.csv.',
+    );
   // The postcode directory (the big one) is read and checked before the transaction starts;
   // then one transaction for the whole request: if any file is refused, none of them is imported.
   if (req.postcodes) step(`postcodes ${req.postcodes}`);
-  const staged = req.postcodes ? await stagePostcodes(engine, req.postcodes, { map: req.postcodeMap, areaYear: req.areaYear }) : null;
+  const staged = req.postcodes
+    ? await stagePostcodes(engine, req.postcodes, { map: req.postcodeMap, areaYear: req.areaYear })
+    : null;
   try {
     return await engine.transaction(() => importAll(engine, req, step, staged));
   } finally {
@@ -55,10 +88,28 @@ export async function importReference(engine: Engine, req: ReferenceImportReques
   }
 }
 
-async function importAll(engine: Engine, req: ReferenceImportRequest, step: (s: string) => void, staged: StagedPostcodes | null): Promise<ReferenceImportResult> {
-  const out: ReferenceImportResult = { areas: [], boundaries: [], base: [], classifications: [], segments: [], deprivation: [] };
-  for (const f of req.areas ?? []) { step(`areas ${f}`); out.areas.push(await importAreas(engine, f, { areaYear: req.areaYear })); }
-  for (const b of req.boundaries ?? []) { step(`boundaries ${b.file}`); out.boundaries.push(await importBoundaries(engine, b.file, b.level, { codeProperty: req.codeProperty })); }
+async function importAll(
+  engine: Engine,
+  req: ReferenceImportRequest,
+  step: (s: string) => void,
+  staged: StagedPostcodes | null,
+): Promise<ReferenceImportResult> {
+  const out: ReferenceImportResult = {
+    areas: [],
+    boundaries: [],
+    base: [],
+    classifications: [],
+    segments: [],
+    deprivation: [],
+  };
+  for (const f of req.areas ?? []) {
+    step(`areas ${f}`);
+    out.areas.push(await importAreas(engine, f, { areaYear: req.areaYear }));
+  }
+  for (const b of req.boundaries ?? []) {
+    step(`boundaries ${b.file}`);
+    out.boundaries.push(await importBoundaries(engine, b.file, b.level, { codeProperty: req.codeProperty }));
+  }
   if (staged) {
     const pc = await commitPostcodes(engine, staged);
     // Postcodes arriving after boundaries are placed in them now.
@@ -69,23 +120,40 @@ async function importAll(engine: Engine, req: ReferenceImportRequest, step: (s: 
       for (const level of order) {
         step(`postcodes into ${level} boundaries`);
         const a = await assignPostcodesByBoundaries(engine, level);
-        placed.push({ level, assigned: a.postcodesAssigned, within: a.assignedWithin, nearest: a.assignedNearest, unassigned: a.postcodesUnassigned });
+        placed.push({
+          level,
+          assigned: a.postcodesAssigned,
+          within: a.assignedWithin,
+          nearest: a.assignedNearest,
+          unassigned: a.postcodesUnassigned,
+        });
       }
       await fillPostcodeLevelsFromHierarchy(engine);
     });
     out.postcodes = { ...pc, placedByBoundaries: placed };
   }
-  for (const f of req.base ?? []) { step(`base ${f}`); out.base.push(await importBase(engine, f, { areaYear: req.areaYear, level: req.baseLevel })); }
+  for (const f of req.base ?? []) {
+    step(`base ${f}`);
+    out.base.push(await importBase(engine, f, { areaYear: req.areaYear, level: req.baseLevel }));
+  }
   for (const f of req.classification ?? []) {
     step(`classification ${f}`);
-    out.classifications.push(await importClassification(engine, f, { name: req.classification!.length === 1 ? req.classificationName : undefined, areaYear: req.areaYear }));
+    out.classifications.push(
+      await importClassification(engine, f, {
+        name: req.classification!.length === 1 ? req.classificationName : undefined,
+        areaYear: req.areaYear,
+      }),
+    );
   }
   for (const f of req.segments ?? []) {
     step(`segment names ${f}`);
     const target = out.classifications.length === 1 ? out.classifications[0].name : req.classificationName;
     out.segments.push(await importSegmentNames(engine, f, target));
   }
-  for (const f of req.deprivation ?? []) { step(`deprivation ${f}`); out.deprivation.push(await importDeprivation(engine, f, { name: req.deprivationName, areaYear: req.areaYear })); }
+  for (const f of req.deprivation ?? []) {
+    step(`deprivation ${f}`);
+    out.deprivation.push(await importDeprivation(engine, f, { name: req.deprivationName, areaYear: req.areaYear }));
+  }
   return out;
 }
 
@@ -93,28 +161,63 @@ export interface ReferenceStatus {
   postcodes: { total: number; live: number; terminated: number; byLevel: Record<string, number> };
   areas: { level: string; areas: number; withBoundaries: number }[];
   base: { level: string; areas: number; households: number | null; population: number | null }[];
-  classifications: { name: string; title: string | null; kind: string; areaLevel: string; tiers: string[]; areas: number; segments: number }[];
+  classifications: {
+    name: string;
+    title: string | null;
+    kind: string;
+    areaLevel: string;
+    tiers: string[];
+    areas: number;
+    segments: number;
+  }[];
   deprivation: { name: string; areaLevel: string; areas: number; domains: number }[];
 }
 
 export async function referenceStatus(engine: Engine): Promise<ReferenceStatus> {
-  const pc = (await engine.one(`SELECT count(*)::BIGINT AS total, count(*) FILTER (WHERE status = 'live')::BIGINT AS live,
+  const pc =
+    (await engine.one(`SELECT count(*)::BIGINT AS total, count(*) FILTER (WHERE status = 'live')::BIGINT AS live,
     ${AREA_LEVELS.map((l) => `count(${l})::BIGINT AS ${l}`).join(', ')} FROM postcode`))!;
   const byLevel: Record<string, number> = {};
   for (const l of AREA_LEVELS) byLevel[l] = pc[l] as number;
-  const areas = await engine.all<{ level: string; areas: number; withBoundaries: number }>(`SELECT a.level, count(DISTINCT a.code)::BIGINT AS areas,
+  const areas = await engine.all<{
+    level: string;
+    areas: number;
+    withBoundaries: number;
+  }>(`SELECT a.level, count(DISTINCT a.code)::BIGINT AS areas,
     count(DISTINCT b.area_code)::BIGINT AS "withBoundaries" FROM area a LEFT JOIN boundary b ON b.area_code = a.code AND b.level = a.level GROUP BY a.level ORDER BY a.level`);
   const base = await engine.all<{ level: string; areas: number; households: number | null; population: number | null }>(
-    `SELECT level, count(*)::BIGINT AS areas, sum(households) AS households, sum(population) AS population FROM area_base GROUP BY level ORDER BY level`);
+    `SELECT level, count(*)::BIGINT AS areas, sum(households) AS households, sum(population) AS population FROM area_base GROUP BY level ORDER BY level`,
+  );
   const cls = await engine.all(`SELECT c.name, c.title, c.kind, c.area_level, c.tiers,
       (SELECT count(DISTINCT area_code)::BIGINT FROM area_segment s WHERE s.classification = c.name) AS areas,
       (SELECT count(*)::BIGINT FROM segment s WHERE s.classification = c.name) AS segments
     FROM classification c ORDER BY c.imported_at`);
-  const dep = await engine.all(`SELECT index_name AS name, any_value(area_level) AS area_level, count(DISTINCT area_code)::BIGINT AS areas, count(DISTINCT domain)::BIGINT AS domains FROM deprivation GROUP BY index_name`);
+  const dep = await engine.all(
+    `SELECT index_name AS name, any_value(area_level) AS area_level, count(DISTINCT area_code)::BIGINT AS areas, count(DISTINCT domain)::BIGINT AS domains FROM deprivation GROUP BY index_name`,
+  );
   return {
-    postcodes: { total: pc.total as number, live: pc.live as number, terminated: (pc.total as number) - (pc.live as number), byLevel },
-    areas, base,
-    classifications: cls.map((c) => ({ name: c.name as string, title: c.title as string | null, kind: c.kind as string, areaLevel: c.area_level as string, tiers: JSON.parse(c.tiers as string), areas: c.areas as number, segments: c.segments as number })),
-    deprivation: dep.map((d) => ({ name: d.name as string, areaLevel: d.area_level as string, areas: d.areas as number, domains: d.domains as number })),
+    postcodes: {
+      total: pc.total as number,
+      live: pc.live as number,
+      terminated: (pc.total as number) - (pc.live as number),
+      byLevel,
+    },
+    areas,
+    base,
+    classifications: cls.map((c) => ({
+      name: c.name as string,
+      title: c.title as string | null,
+      kind: c.kind as string,
+      areaLevel: c.area_level as string,
+      tiers: JSON.parse(c.tiers as string),
+      areas: c.areas as number,
+      segments: c.segments as number,
+    })),
+    deprivation: dep.map((d) => ({
+      name: d.name as string,
+      areaLevel: d.area_level as string,
+      areas: d.areas as number,
+      domains: d.domains as number,
+    })),
   };
 }

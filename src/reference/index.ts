@@ -1,6 +1,11 @@
 export { importPostcodes, mapPostcodeColumns, POSTCODE_FIELDS } from './postcodes.ts';
 export type { PostcodeImportResult, PostcodeImportOptions } from './postcodes.ts';
-export { importAreas, importBoundaries, assignPostcodesByBoundaries, fillPostcodeLevelsFromHierarchy } from './areas.ts';
+export {
+  importAreas,
+  importBoundaries,
+  assignPostcodesByBoundaries,
+  fillPostcodeLevelsFromHierarchy,
+} from './areas.ts';
 export type { AreasImportResult, BoundaryImportResult } from './areas.ts';
 export { importBase } from './base.ts';
 export type { BaseImportResult } from './base.ts';

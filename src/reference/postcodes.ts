@@ -29,19 +29,34 @@ const ALIASES: Record<PostcodeField, string[]> = {
 };
 /** Columns with no year in their name; their year is the user's --area-year (default 2021). */
 const YEARLESS: Partial<Record<'oa' | 'lsoa' | 'msoa', string[]>> = {
-  oa: ['oa', 'oa_code', 'oacd'], lsoa: ['lsoa', 'lsoa_code', 'lsoacd'], msoa: ['msoa', 'msoa_code', 'msoacd'],
+  oa: ['oa', 'oa_code', 'oacd'],
+  lsoa: ['lsoa', 'lsoa_code', 'lsoacd'],
+  msoa: ['msoa', 'msoa_code', 'msoacd'],
 };
 
-export interface PostcodeImportOptions { map?: Record<string, string>; areaYear?: '11' | '21' }
+export interface PostcodeImportOptions {
+  map?: Record<string, string>;
+  areaYear?: '11' | '21';
+}
 export interface PostcodeImportResult {
-  file: string; read: number; imported: number; live: number; terminated: number; duplicates: number;
-  rejected: number; rejectedExamples: { row: number; value: string | null; reason: string }[];
-  noLocation: number; columns: Partial<Record<PostcodeField, string>>;
+  file: string;
+  read: number;
+  imported: number;
+  live: number;
+  terminated: number;
+  duplicates: number;
+  rejected: number;
+  rejectedExamples: { row: number; value: string | null; reason: string }[];
+  noLocation: number;
+  columns: Partial<Record<PostcodeField, string>>;
   /** things the importer could not find, said plainly */
   warnings: string[];
 }
 
-export function mapPostcodeColumns(header: string[], opts: PostcodeImportOptions = {}): Partial<Record<PostcodeField, string>> {
+export function mapPostcodeColumns(
+  header: string[],
+  opts: PostcodeImportOptions = {},
+): Partial<Record<PostcodeField, string>> {
   const cols: Partial<Record<PostcodeField, string>> = {};
   for (const f of POSTCODE_FIELDS) {
     const h = findHeader(header, ALIASES[f]);
@@ -57,9 +72,15 @@ export function mapPostcodeColumns(header: string[], opts: PostcodeImportOptions
   }
   for (const [col, field] of Object.entries(opts.map ?? {})) {
     if (!(POSTCODE_FIELDS as readonly string[]).includes(field)) {
-      throw new InputError(`--map names an unknown field "${field}".`, { fix: `Fields: ${POSTCODE_FIELDS.join(', ')}.` });
+      throw new InputError(`--map names an unknown field "${field}".`, {
+        fix: `Fields: ${POSTCODE_FIELDS.join(', ')}.`,
+      });
     }
-    if (!header.includes(col)) throw new InputError(`--map names a column "${col}" that is not in the file.`, { location: { column: col }, fix: `Columns: ${header.join(', ')}.` });
+    if (!header.includes(col))
+      throw new InputError(`--map names a column "${col}" that is not in the file.`, {
+        location: { column: col },
+        fix: `Columns: ${header.join(', ')}.`,
+      });
     cols[field as PostcodeField] = col;
   }
   return cols;
@@ -67,7 +88,11 @@ export function mapPostcodeColumns(header: string[], opts: PostcodeImportOptions
 
 /** A postcode file read and checked, waiting in a temporary table to be written. */
 export interface StagedPostcodes {
-  table: string; file: string; source: string; header: string[]; rawHeader: string[];
+  table: string;
+  file: string;
+  source: string;
+  header: string[];
+  rawHeader: string[];
   cols: Partial<Record<PostcodeField, string>>;
   counts: { read: number; rejected: number; distinctValid: number };
   rejectedExamples: PostcodeImportResult['rejectedExamples'];
@@ -80,23 +105,37 @@ const VALID_KEY = `regexp_full_match(k, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')
  * Reads and checks a postcode directory into a temporary table. Call it outside a transaction:
  * a temporary table made inside one makes the later insert of millions of rows nearly twice as slow.
  */
-export async function stagePostcodes(engine: Engine, path: string, opts: PostcodeImportOptions = {}): Promise<StagedPostcodes> {
+export async function stagePostcodes(
+  engine: Engine,
+  path: string,
+  opts: PostcodeImportOptions = {},
+): Promise<StagedPostcodes> {
   const { header: rawHeader, source, file } = await describeReferenceCsv(engine, path);
   const header = rawHeader.map((h) => h.replace(/^\uFEFF/, '').trim());
   const cols = mapPostcodeColumns(header, opts);
   if (!cols.postcode) {
-    throw new InputError('The postcode directory has no postcode column.', { location: { file }, code: 'reference_columns',
-      fix: `Expected pcds/pcd (ONSPD, NSPL) or "postcode"; columns found: ${header.slice(0, 20).join(', ')}. Name it with --map COLUMN=postcode.` });
+    throw new InputError('The postcode directory has no postcode column.', {
+      location: { file },
+      code: 'reference_columns',
+      fix: `Expected pcds/pcd (ONSPD, NSPL) or "postcode"; columns found: ${header.slice(0, 20).join(', ')}. Name it with --map COLUMN=postcode.`,
+    });
   }
   if ((cols.lat && !cols.lon) || (!cols.lat && cols.lon)) {
-    throw new InputError('The postcode directory has only one of latitude and longitude.', { location: { file, column: cols.lat ?? cols.lon }, code: 'reference_columns' });
+    throw new InputError('The postcode directory has only one of latitude and longitude.', {
+      location: { file, column: cols.lat ?? cols.lon },
+      code: 'reference_columns',
+    });
   }
   if (!cols.lat && !AREA_LEVELS.some((l) => cols[l])) {
     // Neither a location nor an area code: such postcodes could never place a record.
-    throw new InputError('The postcode file has neither latitude/longitude nor any area-code column, so its postcodes could not be placed in any area.', {
-      location: { file }, code: 'reference_columns',
-      fix: `Name the columns with --map, e.g. --map Latitude=lat --map Longitude=lon --map "Output Area=oa21". Columns found: ${header.slice(0, 20).join(', ')}.`,
-    });
+    throw new InputError(
+      'The postcode file has neither latitude/longitude nor any area-code column, so its postcodes could not be placed in any area.',
+      {
+        location: { file },
+        code: 'reference_columns',
+        fix: `Name the columns with --map, e.g. --map Latitude=lat --map Longitude=lon --map "Output Area=oa21". Columns found: ${header.slice(0, 20).join(', ')}.`,
+      },
+    );
   }
   // Only the needed columns are read from the file: ONSPD has about fifty.
   const src = (f: PostcodeField) => ident(rawHeader[header.indexOf(cols[f]!)]);
@@ -113,18 +152,35 @@ export async function stagePostcodes(engine: Engine, path: string, opts: Postcod
     throw csvReadError(e, file);
   }
   try {
-    await engine.run(`UPDATE ${table} SET k = regexp_replace(k, '[^A-Z0-9]', '', 'g') WHERE NOT regexp_full_match(k, '[A-Z0-9]*')`);
+    await engine.run(
+      `UPDATE ${table} SET k = regexp_replace(k, '[^A-Z0-9]', '', 'g') WHERE NOT regexp_full_match(k, '[A-Z0-9]*')`,
+    );
     const c = (await engine.one<{ read: number; rejected: number; distinct_valid: number }>(
-      `SELECT count(*)::BIGINT AS read, count(*) FILTER (WHERE NOT ${VALID_KEY})::BIGINT AS rejected, count(DISTINCT k) FILTER (WHERE ${VALID_KEY})::BIGINT AS distinct_valid FROM ${table}`))!;
+      `SELECT count(*)::BIGINT AS read, count(*) FILTER (WHERE NOT ${VALID_KEY})::BIGINT AS rejected, count(DISTINCT k) FILTER (WHERE ${VALID_KEY})::BIGINT AS distinct_valid FROM ${table}`,
+    ))!;
     let rejectedExamples: PostcodeImportResult['rejectedExamples'] = [];
     if (c.rejected > 0) {
       // Row numbers are only worked out when there is something to report.
       const bad = await engine.all<{ row: number; value: string | null }>(
         `SELECT row, value FROM (SELECT row_number() OVER () + 1 AS row, ${src('postcode')} AS value FROM ${source})
-         WHERE NOT regexp_full_match(regexp_replace(upper(coalesce(value, '')), '[^A-Z0-9]', '', 'g'), '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}') ORDER BY row LIMIT 20`);
-      rejectedExamples = bad.map((r) => ({ row: r.row, value: r.value, reason: r.value && r.value.trim() ? 'not a valid UK postcode' : 'missing postcode' }));
+         WHERE NOT regexp_full_match(regexp_replace(upper(coalesce(value, '')), '[^A-Z0-9]', '', 'g'), '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}') ORDER BY row LIMIT 20`,
+      );
+      rejectedExamples = bad.map((r) => ({
+        row: r.row,
+        value: r.value,
+        reason: r.value && r.value.trim() ? 'not a valid UK postcode' : 'missing postcode',
+      }));
     }
-    return { table, file, source, header, rawHeader, cols, counts: { read: c.read, rejected: c.rejected, distinctValid: c.distinct_valid }, rejectedExamples };
+    return {
+      table,
+      file,
+      source,
+      header,
+      rawHeader,
+      cols,
+      counts: { read: c.read, rejected: c.rejected, distinctValid: c.distinct_valid },
+      rejectedExamples,
+    };
   } catch (e) {
     await engine.run(`DROP TABLE IF EXISTS ${table}`);
     throw e;
@@ -132,7 +188,11 @@ export async function stagePostcodes(engine: Engine, path: string, opts: Postcod
 }
 
 export async function dropStagedPostcodes(engine: Engine, s: StagedPostcodes): Promise<void> {
-  try { await engine.run(`DROP TABLE IF EXISTS ${s.table}`); } catch { /* gone with a rolled-back transaction */ }
+  try {
+    await engine.run(`DROP TABLE IF EXISTS ${s.table}`);
+  } catch {
+    /* gone with a rolled-back transaction */
+  }
 }
 
 /** Writes staged postcodes into the directory (inside the caller's transaction, or its own). */
@@ -141,7 +201,8 @@ export async function commitPostcodes(engine: Engine, s: StagedPostcodes): Promi
     const valid = s.counts.read - s.counts.rejected;
     const duplicates = valid - s.counts.distinctValid;
     // ONSPD marks a missing location with latitude 99.999999; duplicates keep the live row.
-    const dedupe = duplicates > 0 ? 'QUALIFY row_number() OVER (PARTITION BY k ORDER BY (doterm IS NULL) DESC) = 1' : '';
+    const dedupe =
+      duplicates > 0 ? 'QUALIFY row_number() OVER (PARTITION BY k ORDER BY (doterm IS NULL) DESC) = 1' : '';
     const existing = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM postcode`))!.n;
     if (existing > 0) {
       // A re-import replaces the postcodes it contains and keeps the others (several authorities in one workspace).
@@ -155,19 +216,34 @@ export async function commitPostcodes(engine: Engine, s: StagedPostcodes): Promi
       FROM ${s.table} WHERE ${VALID_KEY} ${dedupe}`);
     const imported = (await engine.one<{ live: number; nol: number }>(
       `SELECT count(*) FILTER (WHERE doterm IS NULL)::BIGINT AS live, count(*) FILTER (WHERE NOT coalesce(lat BETWEEN -90 AND 90, false))::BIGINT AS nol
-       FROM (SELECT * FROM ${s.table} WHERE ${VALID_KEY} ${dedupe})`))!;
+       FROM (SELECT * FROM ${s.table} WHERE ${VALID_KEY} ${dedupe})`,
+    ))!;
     await importAreaNames(engine, s.source, s.header, s.rawHeader, s.cols);
-    await engine.run(`INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'postcodes', 'postcode directory', $1, $2, $3)`,
-      [s.file, s.counts.read, new Date().toISOString()]);
+    await engine.run(
+      `INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'postcodes', 'postcode directory', $1, $2, $3)`,
+      [s.file, s.counts.read, new Date().toISOString()],
+    );
     return {
-      file: s.file, read: s.counts.read, imported: s.counts.distinctValid, live: imported.live, terminated: s.counts.distinctValid - imported.live,
-      duplicates, rejected: s.counts.rejected, rejectedExamples: s.rejectedExamples, noLocation: imported.nol, columns: s.cols,
+      file: s.file,
+      read: s.counts.read,
+      imported: s.counts.distinctValid,
+      live: imported.live,
+      terminated: s.counts.distinctValid - imported.live,
+      duplicates,
+      rejected: s.counts.rejected,
+      rejectedExamples: s.rejectedExamples,
+      noLocation: imported.nol,
+      columns: s.cols,
       warnings: postcodeWarnings(s.cols, s.header),
     };
   });
 }
 
-export async function importPostcodes(engine: Engine, path: string, opts: PostcodeImportOptions = {}): Promise<PostcodeImportResult> {
+export async function importPostcodes(
+  engine: Engine,
+  path: string,
+  opts: PostcodeImportOptions = {},
+): Promise<PostcodeImportResult> {
   const s = await stagePostcodes(engine, path, opts);
   try {
     return await commitPostcodes(engine, s);
@@ -178,18 +254,34 @@ export async function importPostcodes(engine: Engine, path: string, opts: Postco
 
 function postcodeWarnings(cols: Partial<Record<PostcodeField, string>>, header: string[]): string[] {
   const out: string[] = [];
-  if (!cols.lat) out.push('No latitude/longitude columns were found (looked for lat, latitude, long, lon, longitude), so these postcodes cannot be placed in boundaries. Name them with --map COLUMN=lat --map COLUMN=lon.');
-  if (!AREA_LEVELS.some((l) => cols[l])) out.push(`No area-code columns were recognised (columns: ${header.join(', ')}). These postcodes reach areas only through boundaries (import them with --boundaries); or name code columns with --map COLUMN=oa21 (or lsoa21, ward, lad ...).`);
+  if (!cols.lat)
+    out.push(
+      'No latitude/longitude columns were found (looked for lat, latitude, long, lon, longitude), so these postcodes cannot be placed in boundaries. Name them with --map COLUMN=lat --map COLUMN=lon.',
+    );
+  if (!AREA_LEVELS.some((l) => cols[l]))
+    out.push(
+      `No area-code columns were recognised (columns: ${header.join(', ')}). These postcodes reach areas only through boundaries (import them with --boundaries); or name code columns with --map COLUMN=oa21 (or lsoa21, ward, lad ...).`,
+    );
   return out;
 }
 
 /** Names some postcode lists carry beside the codes (Trafford's: ward_name, lsoa_name, msoa_hcl_name, la_name). */
 const NAME_COLUMNS: Partial<Record<AreaLevel, string[]>> = {
-  ward: ['ward_name', 'wardname', 'ward_nm'], lad: ['la_name', 'lad_name', 'laname'],
-  lsoa21: ['lsoa_name', 'lsoa21nm'], msoa21: ['msoa_hcl_name', 'msoa_name', 'msoa21nm'], lsoa11: ['lsoa11nm'], msoa11: ['msoa11nm'],
+  ward: ['ward_name', 'wardname', 'ward_nm'],
+  lad: ['la_name', 'lad_name', 'laname'],
+  lsoa21: ['lsoa_name', 'lsoa21nm'],
+  msoa21: ['msoa_hcl_name', 'msoa_name', 'msoa21nm'],
+  lsoa11: ['lsoa11nm'],
+  msoa11: ['msoa11nm'],
 };
 
-async function importAreaNames(engine: Engine, source: string, header: string[], rawHeader: string[], cols: Partial<Record<PostcodeField, string>>) {
+async function importAreaNames(
+  engine: Engine,
+  source: string,
+  header: string[],
+  rawHeader: string[],
+  cols: Partial<Record<PostcodeField, string>>,
+) {
   for (const [level, names] of Object.entries(NAME_COLUMNS) as [AreaLevel, string[]][]) {
     const nameCol = findHeader(header, names);
     const codeCol = cols[level];
@@ -197,8 +289,14 @@ async function importAreaNames(engine: Engine, source: string, header: string[],
     const raw = (h: string) => ident(rawHeader[header.indexOf(h)]);
     await engine.run(`CREATE TEMP TABLE area_names AS SELECT trim(${raw(codeCol)}) AS code, any_value(trim(${raw(nameCol)})) AS name
       FROM ${source} WHERE ${raw(codeCol)} IS NOT NULL GROUP BY 1`);
-    await engine.run(`UPDATE area SET name = n.name FROM area_names n WHERE area.code = n.code AND area.level = $1 AND area.name IS NULL`, [level]);
-    await engine.run(`INSERT INTO area SELECT code, $1, name, NULL, NULL FROM area_names n WHERE NOT EXISTS (SELECT 1 FROM area a WHERE a.code = n.code AND a.level = $1)`, [level]);
+    await engine.run(
+      `UPDATE area SET name = n.name FROM area_names n WHERE area.code = n.code AND area.level = $1 AND area.name IS NULL`,
+      [level],
+    );
+    await engine.run(
+      `INSERT INTO area SELECT code, $1, name, NULL, NULL FROM area_names n WHERE NOT EXISTS (SELECT 1 FROM area a WHERE a.code = n.code AND a.level = $1)`,
+      [level],
+    );
     await engine.run(`DROP TABLE area_names`);
   }
 }

@@ -14,7 +14,10 @@ export function silhouette(m: Matrix, labels: Int32Array, k: number): number {
     for (let o = 0; o < n; o++) {
       if (o === i) continue;
       let s = 0;
-      for (let j = 0; j < d; j++) { const x = data[i * d + j] - data[o * d + j]; s += x * x; }
+      for (let j = 0; j < d; j++) {
+        const x = data[i * d + j] - data[o * d + j];
+        s += x * x;
+      }
       sum[labels[o]] += Math.sqrt(s);
     }
     const own = labels[i];
@@ -43,7 +46,8 @@ export function adjustedRandIndex(a: ArrayLike<string | number>, b: ArrayLike<st
   const c2 = (x: number) => (x * (x - 1)) / 2;
   let index = 0;
   for (const v of table.values()) index += c2(v);
-  let sa = 0, sb = 0;
+  let sa = 0,
+    sb = 0;
   for (const v of rows.values()) sa += c2(v);
   for (const v of cols.values()) sb += c2(v);
   const expected = (sa * sb) / c2(n);
@@ -59,12 +63,17 @@ export function certainty(m: Matrix, centres: Float64Array, k: number, labels: I
   const { data, n, d } = m;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    let own = 0, next = Infinity;
+    let own = 0,
+      next = Infinity;
     for (let c = 0; c < k; c++) {
       let s = 0;
-      for (let j = 0; j < d; j++) { const x = data[i * d + j] - centres[c * d + j]; s += x * x; }
+      for (let j = 0; j < d; j++) {
+        const x = data[i * d + j] - centres[c * d + j];
+        s += x * x;
+      }
       const dist = Math.sqrt(s);
-      if (c === labels[i]) own = dist; else if (dist < next) next = dist;
+      if (c === labels[i]) own = dist;
+      else if (dist < next) next = dist;
     }
     out[i] = next === Infinity || next === 0 ? 1 : Math.max(0, 1 - own / next);
   }

@@ -11,7 +11,10 @@ import type { Matrix } from './transform.ts';
 let job: { m: Matrix; ws: KMeansWorkspace; params: KMeansParams } | null = null;
 
 parentPort!.on('message', (msg: WorkerMessage) => {
-  if ('release' in msg) { job = null; return; }
+  if ('release' in msg) {
+    job = null;
+    return;
+  }
   if ('setup' in msg) {
     const { memory, dataPtr, base, n, d, params } = msg.setup;
     const ws = new KMeansWorkspace(n, d, params.k, params.localTrials, { memory, dataPtr, base });
@@ -20,6 +23,13 @@ parentPort!.on('message', (msg: WorkerMessage) => {
   if (!job) throw new Error('A k-means worker was sent a restart before its job.');
   const { r } = msg;
   const run = runRestart(job.m, job.params, r, job.ws);
-  const reply: WorkerReply = { r, wcss: run.wcss, iterations: run.iterations, converged: run.converged, labels: run.labels, centres: run.centres };
+  const reply: WorkerReply = {
+    r,
+    wcss: run.wcss,
+    iterations: run.iterations,
+    converged: run.converged,
+    labels: run.labels,
+    centres: run.centres,
+  };
   parentPort!.postMessage(reply, [run.labels.buffer as ArrayBuffer, run.centres.buffer as ArrayBuffer]);
 });

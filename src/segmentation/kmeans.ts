@@ -74,21 +74,39 @@ export interface KMeansResult {
 }
 
 /** One restart's outcome. */
-export interface KMeansRun { centres: Float64Array; labels: Int32Array; wcss: number; iterations: number; converged: boolean }
+export interface KMeansRun {
+  centres: Float64Array;
+  labels: Int32Array;
+  wcss: number;
+  iterations: number;
+  converged: boolean;
+}
 
 /**
  * Squared Euclidean distance between a[ai..ai+d) and b[bi..bi+d). Four running sums, so that the
  * additions do not wait on each other (about three times faster than one sum in V8).
  */
 export function sqDist(a: Float64Array, ai: number, b: Float64Array, bi: number, d: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, j = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    j = 0;
   for (; j + 3 < d; j += 4) {
-    const x0 = a[ai + j] - b[bi + j], x1 = a[ai + j + 1] - b[bi + j + 1];
-    const x2 = a[ai + j + 2] - b[bi + j + 2], x3 = a[ai + j + 3] - b[bi + j + 3];
-    s0 += x0 * x0; s1 += x1 * x1; s2 += x2 * x2; s3 += x3 * x3;
+    const x0 = a[ai + j] - b[bi + j],
+      x1 = a[ai + j + 1] - b[bi + j + 1];
+    const x2 = a[ai + j + 2] - b[bi + j + 2],
+      x3 = a[ai + j + 3] - b[bi + j + 3];
+    s0 += x0 * x0;
+    s1 += x1 * x1;
+    s2 += x2 * x2;
+    s3 += x3 * x3;
   }
-  for (; j < d; j++) { const x = a[ai + j] - b[bi + j]; s0 += x * x; }
-  return (s0 + s1) + (s2 + s3);
+  for (; j < d; j++) {
+    const x = a[ai + j] - b[bi + j];
+    s0 += x * x;
+  }
+  return s0 + s1 + (s2 + s3);
 }
 
 /**
@@ -96,22 +114,43 @@ export function sqDist(a: Float64Array, ai: number, b: Float64Array, bi: number,
  * returned: it is at least `limit`, and never more than the whole). Below `limit`, the value is
  * exactly sqDist's.
  */
-export function sqDistBelow(a: Float64Array, ai: number, b: Float64Array, bi: number, d: number, limit: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, j = 0;
+export function sqDistBelow(
+  a: Float64Array,
+  ai: number,
+  b: Float64Array,
+  bi: number,
+  d: number,
+  limit: number,
+): number {
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    j = 0;
   for (; j + 3 < d; j += 4) {
-    const x0 = a[ai + j] - b[bi + j], x1 = a[ai + j + 1] - b[bi + j + 1];
-    const x2 = a[ai + j + 2] - b[bi + j + 2], x3 = a[ai + j + 3] - b[bi + j + 3];
-    s0 += x0 * x0; s1 += x1 * x1; s2 += x2 * x2; s3 += x3 * x3;
-    if ((s0 + s1) + (s2 + s3) >= limit) return (s0 + s1) + (s2 + s3);
+    const x0 = a[ai + j] - b[bi + j],
+      x1 = a[ai + j + 1] - b[bi + j + 1];
+    const x2 = a[ai + j + 2] - b[bi + j + 2],
+      x3 = a[ai + j + 3] - b[bi + j + 3];
+    s0 += x0 * x0;
+    s1 += x1 * x1;
+    s2 += x2 * x2;
+    s3 += x3 * x3;
+    if (s0 + s1 + (s2 + s3) >= limit) return s0 + s1 + (s2 + s3);
   }
-  for (; j < d; j++) { const x = a[ai + j] - b[bi + j]; s0 += x * x; }
-  return (s0 + s1) + (s2 + s3);
+  for (; j < d; j++) {
+    const x = a[ai + j] - b[bi + j];
+    s0 += x * x;
+  }
+  return s0 + s1 + (s2 + s3);
 }
 
 /** 32-bit finaliser (murmur3's fmix32). */
 function fmix32(h: number): number {
-  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
 }
@@ -121,24 +160,39 @@ export function restartSeed(seed: number, r: number): number {
   return fmix32(fmix32(seed >>> 0) ^ Math.imul(r + 1, 0x9e3779b9));
 }
 
-export function defaultLocalTrials(k: number): number { return 2 + Math.floor(Math.log(k)); }
+export function defaultLocalTrials(k: number): number {
+  return 2 + Math.floor(Math.log(k));
+}
 
 /** Mean variance of the columns (two-pass): the scale the convergence tolerance is measured against. */
 export function meanVariance(m: Matrix): number {
   const { data, n, d } = m;
   if (n === 0 || d === 0) return 0;
   const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) { const row = i * d; for (let j = 0; j < d; j++) mean[j] += data[row + j]; }
+  for (let i = 0; i < n; i++) {
+    const row = i * d;
+    for (let j = 0; j < d; j++) mean[j] += data[row + j];
+  }
   for (let j = 0; j < d; j++) mean[j] /= n;
   const ss = new Float64Array(d);
-  for (let i = 0; i < n; i++) { const row = i * d; for (let j = 0; j < d; j++) { const x = data[row + j] - mean[j]; ss[j] += x * x; } }
+  for (let i = 0; i < n; i++) {
+    const row = i * d;
+    for (let j = 0; j < d; j++) {
+      const x = data[row + j] - mean[j];
+      ss[j] += x * x;
+    }
+  }
   let total = 0;
   for (let j = 0; j < d; j++) total += ss[j] / n;
   return total / d;
 }
 
 /** Where a workspace lives: in `memory` (shared with other threads), the matrix at `dataPtr`, the rest from `base`. */
-export interface WorkspacePlace { memory: WebAssembly.Memory; dataPtr: number; base: number }
+export interface WorkspacePlace {
+  memory: WebAssembly.Memory;
+  dataPtr: number;
+  base: number;
+}
 
 /**
  * Buffers for one (n, k) problem, allocated once and reused by every restart a thread runs,
@@ -148,18 +202,32 @@ export interface WorkspacePlace { memory: WebAssembly.Memory; dataPtr: number; b
  * copies the matrix in on its first use with it (bind).
  */
 export class KMeansWorkspace {
-  readonly near: Float64Array; readonly nearRoot: Float64Array; readonly nearIdx: Int32Array;
-  readonly cumulative: Float64Array; readonly trial: Float64Array; readonly trialLower: Float64Array;
+  readonly near: Float64Array;
+  readonly nearRoot: Float64Array;
+  readonly nearIdx: Int32Array;
+  readonly cumulative: Float64Array;
+  readonly trial: Float64Array;
+  readonly trialLower: Float64Array;
   /** n: upper bound on each point's distance to its own centre; n × k: lower bounds on its distance to each centre */
-  readonly upper: Float64Array; readonly lower: Float64Array; readonly between: Float64Array;
-  readonly sums: Float64Array; readonly counts: Int32Array; readonly move: Float64Array; readonly half: Float64Array;
-  readonly candDist: Float64Array; readonly candIds: Int32Array; readonly candPot: Float64Array;
+  readonly upper: Float64Array;
+  readonly lower: Float64Array;
+  readonly between: Float64Array;
+  readonly sums: Float64Array;
+  readonly counts: Int32Array;
+  readonly move: Float64Array;
+  readonly half: Float64Array;
+  readonly candDist: Float64Array;
+  readonly candIds: Int32Array;
+  readonly candPot: Float64Array;
   /** the matrix, in the kernel's memory */
   readonly data: Float64Array;
   readonly memory: WebAssembly.Memory;
   readonly kernel: KernelExports;
   /** byte offsets of the arrays in the kernel's memory */
-  readonly ptr: Record<'data' | 'near' | 'nearRoot' | 'nearIdx' | 'trial' | 'trialLower' | 'lower' | 'candDist' | 'candIds' | 'candPot', number>;
+  readonly ptr: Record<
+    'data' | 'near' | 'nearRoot' | 'nearIdx' | 'trial' | 'trialLower' | 'lower' | 'candDist' | 'candIds' | 'candPot',
+    number
+  >;
   private boundTo: Float64Array | null = null;
 
   /** Bytes of kernel memory for everything but the matrix. */
@@ -167,13 +235,38 @@ export class KMeansWorkspace {
     return KMeansWorkspace.plan(n, d, k, localTrials).reduce((s, [, len, size]) => s + align16(len * size), 0);
   }
   private static plan(n: number, d: number, k: number, T: number): [string, number, 4 | 8][] {
-    return [['near', n, 8], ['nearRoot', n, 8], ['nearIdx', n, 4], ['cumulative', n, 8], ['trial', T * n, 8], ['trialLower', T * n, 8],
-      ['upper', n, 8], ['lower', n * k, 8], ['between', k * k, 8], ['sums', k * d, 8], ['counts', k, 4], ['move', k, 8], ['half', k, 8],
-      ['candDist', T * k, 8], ['candIds', T, 4], ['candPot', T, 8]];
+    return [
+      ['near', n, 8],
+      ['nearRoot', n, 8],
+      ['nearIdx', n, 4],
+      ['cumulative', n, 8],
+      ['trial', T * n, 8],
+      ['trialLower', T * n, 8],
+      ['upper', n, 8],
+      ['lower', n * k, 8],
+      ['between', k * k, 8],
+      ['sums', k * d, 8],
+      ['counts', k, 4],
+      ['move', k, 8],
+      ['half', k, 8],
+      ['candDist', T * k, 8],
+      ['candIds', T, 4],
+      ['candPot', T, 8],
+    ];
   }
 
-  constructor(readonly n: number, readonly d: number, readonly k: number, readonly localTrials: number, place?: WorkspacePlace) {
-    const { memory, dataPtr, base } = place ?? { memory: newKernelMemory(align16(n * d * 8) + KMeansWorkspace.bytes(n, d, k, localTrials)), dataPtr: 0, base: align16(n * d * 8) };
+  constructor(
+    readonly n: number,
+    readonly d: number,
+    readonly k: number,
+    readonly localTrials: number,
+    place?: WorkspacePlace,
+  ) {
+    const { memory, dataPtr, base } = place ?? {
+      memory: newKernelMemory(align16(n * d * 8) + KMeansWorkspace.bytes(n, d, k, localTrials)),
+      dataPtr: 0,
+      base: align16(n * d * 8),
+    };
     this.memory = memory;
     this.kernel = instantiateKernel(memory);
     const buf = memory.buffer;
@@ -188,12 +281,24 @@ export class KMeansWorkspace {
     }
     if (at > buf.byteLength) throw new Error('The k-means workspace does not fit its memory.');
     this.ptr = ptr as KMeansWorkspace['ptr'];
-    const f = (name: string) => views[name] as Float64Array, i = (name: string) => views[name] as Int32Array;
-    this.near = f('near'); this.nearRoot = f('nearRoot'); this.nearIdx = i('nearIdx');
-    this.cumulative = f('cumulative'); this.trial = f('trial'); this.trialLower = f('trialLower');
-    this.upper = f('upper'); this.lower = f('lower'); this.between = f('between');
-    this.sums = f('sums'); this.counts = i('counts'); this.move = f('move'); this.half = f('half');
-    this.candDist = f('candDist'); this.candIds = i('candIds'); this.candPot = f('candPot');
+    const f = (name: string) => views[name] as Float64Array,
+      i = (name: string) => views[name] as Int32Array;
+    this.near = f('near');
+    this.nearRoot = f('nearRoot');
+    this.nearIdx = i('nearIdx');
+    this.cumulative = f('cumulative');
+    this.trial = f('trial');
+    this.trialLower = f('trialLower');
+    this.upper = f('upper');
+    this.lower = f('lower');
+    this.between = f('between');
+    this.sums = f('sums');
+    this.counts = i('counts');
+    this.move = f('move');
+    this.half = f('half');
+    this.candDist = f('candDist');
+    this.candIds = i('candIds');
+    this.candPot = f('candPot');
   }
 
   /**
@@ -220,8 +325,11 @@ export class KMeansWorkspace {
 export function seedCentres(m: Matrix, k: number, rng: Random, localTrials = 1, ws?: KMeansWorkspace): Float64Array {
   const { n, d } = m;
   const w = ws ?? new KMeansWorkspace(n, d, k, localTrials);
-  if (w.n !== n || w.d !== d || w.k !== k || w.localTrials < localTrials) throw new Error('The k-means workspace does not fit this problem.');
-  const data = w.bind(m), K = w.kernel, P = w.ptr;
+  if (w.n !== n || w.d !== d || w.k !== k || w.localTrials < localTrials)
+    throw new Error('The k-means workspace does not fit this problem.');
+  const data = w.bind(m),
+    K = w.kernel,
+    P = w.ptr;
   const { near, nearIdx, nearRoot, cumulative, trial, trialLower, lower, candDist, candIds, candPot } = w;
   const centres = new Float64Array(k * d);
   const first = rng.int(n);
@@ -230,13 +338,21 @@ export function seedCentres(m: Matrix, k: number, rng: Random, localTrials = 1, 
   for (let c = 1; c < k; c++) {
     // Draw the candidates: the first index whose running total reaches r (as numpy's searchsorted).
     let run = 0;
-    for (let i = 0; i < n; i++) { run += near[i]; cumulative[i] = run; }
+    for (let i = 0; i < n; i++) {
+      run += near[i];
+      cumulative[i] = run;
+    }
     for (let t = 0; t < localTrials; t++) {
       let pick: number;
       if (run > 0) {
         const r = rng.next() * run;
-        let lo = 0, hi = n - 1;
-        while (lo < hi) { const mid = (lo + hi) >>> 1; if (cumulative[mid] < r) lo = mid + 1; else hi = mid; }
+        let lo = 0,
+          hi = n - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (cumulative[mid] < r) lo = mid + 1;
+          else hi = mid;
+        }
         pick = lo;
       } else pick = rng.int(n);
       candIds[t] = pick;
@@ -249,7 +365,21 @@ export function seedCentres(m: Matrix, k: number, rng: Random, localTrials = 1, 
       for (let j = 0; j < c; j++) candDist[t * k + j] = Math.sqrt(sqDist(data, p, centres, j * d, d));
       candPot[t] = 0;
     }
-    K.seedScore(P.data, n, d, k, localTrials, P.candIds, P.candDist, P.near, P.nearRoot, P.nearIdx, P.trial, P.trialLower, P.candPot);
+    K.seedScore(
+      P.data,
+      n,
+      d,
+      k,
+      localTrials,
+      P.candIds,
+      P.candDist,
+      P.near,
+      P.nearRoot,
+      P.nearIdx,
+      P.trial,
+      P.trialLower,
+      P.candPot,
+    );
     let bestT = 0;
     for (let t = 1; t < localTrials; t++) if (candPot[t] < candPot[bestT]) bestT = t;
     const chosen = candIds[bestT];
@@ -260,7 +390,11 @@ export function seedCentres(m: Matrix, k: number, rng: Random, localTrials = 1, 
       // measured in full), so that Lloyd's first pass can start from these assignments and bounds.
       const v = trial[off + i];
       lower[i * k + c] = trialLower[off + i];
-      if (v < near[i]) { near[i] = v; nearRoot[i] = Math.sqrt(v); nearIdx[i] = c; }
+      if (v < near[i]) {
+        near[i] = v;
+        nearRoot[i] = Math.sqrt(v);
+        nearIdx[i] = c;
+      }
     }
   }
   return centres;
@@ -275,19 +409,30 @@ export function seedCentres(m: Matrix, k: number, rng: Random, localTrials = 1, 
  * seedCentres has just returned using the workspace `ws`, which holds each point's nearest seed
  * and bounds on its distances to every seed.
  */
-export function lloydFrom(m: Matrix, centres: Float64Array, k: number, maxIterations: number, tolerance: number, ws?: KMeansWorkspace, fromSeeding = false): KMeansRun {
+export function lloydFrom(
+  m: Matrix,
+  centres: Float64Array,
+  k: number,
+  maxIterations: number,
+  tolerance: number,
+  ws?: KMeansWorkspace,
+  fromSeeding = false,
+): KMeansRun {
   const { n, d } = m;
   const w = ws ?? new KMeansWorkspace(n, d, k, 1);
   if (w.n !== n || w.d !== d || w.k !== k) throw new Error('The k-means workspace does not fit this problem.');
   const data = w.bind(m);
   const { upper, lower, between, sums, counts, move, half } = w;
   const labels = new Int32Array(n).fill(-1);
-  sums.fill(0); counts.fill(0);
+  sums.fill(0);
+  counts.fill(0);
   const seeded = fromSeeding && ws !== undefined && maxIterations > 0;
   if (seeded) {
-    labels.set(w.nearIdx); upper.set(w.nearRoot); // the lower bounds are in place already
+    labels.set(w.nearIdx);
+    upper.set(w.nearRoot); // the lower bounds are in place already
     for (let i = 0; i < n; i++) {
-      const cr = labels[i] * d, row = i * d;
+      const cr = labels[i] * d,
+        row = i * d;
       counts[labels[i]]++;
       for (let j = 0; j < d; j++) sums[cr + j] += data[row + j];
     }
@@ -295,9 +440,17 @@ export function lloydFrom(m: Matrix, centres: Float64Array, k: number, maxIterat
 
   /** A point changes cluster: the clusters' sums follow it (the means need no pass over all points). */
   const moveTo = (i: number, from: number, to: number) => {
-    const row = i * d, tr = to * d;
-    if (from >= 0) { const fr = from * d; for (let j = 0; j < d; j++) { const x = data[row + j]; sums[fr + j] -= x; sums[tr + j] += x; } counts[from]--; }
-    else for (let j = 0; j < d; j++) sums[tr + j] += data[row + j];
+    const row = i * d,
+      tr = to * d;
+    if (from >= 0) {
+      const fr = from * d;
+      for (let j = 0; j < d; j++) {
+        const x = data[row + j];
+        sums[fr + j] -= x;
+        sums[tr + j] += x;
+      }
+      counts[from]--;
+    } else for (let j = 0; j < d; j++) sums[tr + j] += data[row + j];
     counts[to]++;
     labels[i] = to;
   };
@@ -305,12 +458,17 @@ export function lloydFrom(m: Matrix, centres: Float64Array, k: number, maxIterat
   /** The first pass from bare centres: every distance, in full. */
   const assignEvery = (): number => {
     for (let i = 0; i < n; i++) {
-      const row = i * d, lo = i * k;
-      let best = 0, bestD = Infinity;
+      const row = i * d,
+        lo = i * k;
+      let best = 0,
+        bestD = Infinity;
       for (let c = 0; c < k; c++) {
         const x = sqDist(data, row, centres, c * d, d);
         lower[lo + c] = Math.sqrt(x);
-        if (x < bestD) { bestD = x; best = c; }
+        if (x < bestD) {
+          bestD = x;
+          best = c;
+        }
       }
       upper[i] = Math.sqrt(bestD);
       moveTo(i, -1, best);
@@ -320,11 +478,15 @@ export function lloydFrom(m: Matrix, centres: Float64Array, k: number, maxIterat
 
   const assignBounded = (): number => {
     // Half the distance between every two centres, and from each to its nearest other.
-    for (let a = 0; a < k; a++) { half[a] = Infinity; between[a * k + a] = 0; }
+    for (let a = 0; a < k; a++) {
+      half[a] = Infinity;
+      between[a * k + a] = 0;
+    }
     for (let a = 0; a < k; a++) {
       for (let b = a + 1; b < k; b++) {
         const h = 0.5 * Math.sqrt(sqDist(centres, a * d, centres, b * d, d));
-        between[a * k + b] = h; between[b * k + a] = h;
+        between[a * k + b] = h;
+        between[b * k + a] = h;
         if (h < half[a]) half[a] = h;
         if (h < half[b]) half[b] = h;
       }
@@ -334,36 +496,49 @@ export function lloydFrom(m: Matrix, centres: Float64Array, k: number, maxIterat
       const own = labels[i];
       let u = upper[i];
       if (u <= half[own]) continue; // every other centre is at least as far
-      const row = i * d, lo = i * k;
-      let a = own, uSq = -1; // uSq ≥ 0 once the distance to centre a is exact
+      const row = i * d,
+        lo = i * k;
+      let a = own,
+        uSq = -1; // uSq ≥ 0 once the distance to centre a is exact
       for (let c = 0; c < k; c++) {
         if (c === a) continue;
         // d(x, c) ≥ lower bound, and d(x, c) ≥ d(a, c) − d(x, a) ≥ d(x, a) when u ≤ d(a, c) / 2.
         if (u <= lower[lo + c] || u <= between[a * k + c]) continue;
         if (uSq < 0) {
           uSq = sqDist(data, row, centres, a * d, d);
-          u = Math.sqrt(uSq); lower[lo + a] = u;
+          u = Math.sqrt(uSq);
+          lower[lo + a] = u;
           if (u <= lower[lo + c] || u <= between[a * k + c]) continue;
         }
         const x = sqDistBelow(data, row, centres, c * d, d, uSq);
         lower[lo + c] = Math.sqrt(x); // exact, or a partial sum: no more than the distance
         // Nearer, or as near with a lower index (as plain Lloyd breaks ties; a partial sum equal to
         // uSq is measured in full first).
-        if (x < uSq || (x === uSq && c < a && sqDist(data, row, centres, c * d, d) === uSq)) { a = c; uSq = x; u = lower[lo + c]; }
+        if (x < uSq || (x === uSq && c < a && sqDist(data, row, centres, c * d, d) === uSq)) {
+          a = c;
+          uSq = x;
+          u = lower[lo + c];
+        }
       }
       upper[i] = u;
-      if (a !== own) { moveTo(i, own, a); changed++; }
+      if (a !== own) {
+        moveTo(i, own, a);
+        changed++;
+      }
     }
     return changed;
   };
 
   /** Centres to their members' means; returns the total squared movement and moves the bounds with the centres. */
   const update = (): number => {
-    let shift = 0, any = false;
+    let shift = 0,
+      any = false;
     for (let c = 0; c < k; c++) {
-      const cnt = counts[c], cr = c * d;
+      const cnt = counts[c],
+        cr = c * d;
       let moved = 0;
-      if (cnt > 0) { // an empty cluster keeps its centre
+      if (cnt > 0) {
+        // an empty cluster keeps its centre
         for (let j = 0; j < d; j++) {
           const next = sums[cr + j] / cnt;
           const x = next - centres[cr + j];
@@ -385,31 +560,48 @@ export function lloydFrom(m: Matrix, centres: Float64Array, k: number, maxIterat
     return shift;
   };
 
-  let iterations = 0, strict = false;
+  let iterations = 0,
+    strict = false;
   while (iterations < maxIterations) {
     // Lloyd's first pass changes every label (from none); so it counts here, even when seeded.
     const changed = iterations > 0 ? assignBounded() : seeded ? (assignBounded(), n) : assignEvery();
     const shift = update();
     iterations++;
-    if (changed === 0) { strict = true; break; }
+    if (changed === 0) {
+      strict = true;
+      break;
+    }
     if (shift <= tolerance) break;
   }
-  if (!strict) { if (iterations > 0) assignBounded(); else assignEvery(); } // labels for the final centres
+  if (!strict) {
+    if (iterations > 0) assignBounded();
+    else assignEvery();
+  } // labels for the final centres
   let wcss = 0;
   for (let i = 0; i < n; i++) wcss += sqDist(data, i * d, centres, labels[i] * d, d);
   return { centres, labels, wcss, iterations, converged: strict || iterations < maxIterations };
 }
 
-export interface KMeansParams { k: number; seed: number; restarts: number; maxIterations: number; tolerance: number; localTrials: number }
+export interface KMeansParams {
+  k: number;
+  seed: number;
+  restarts: number;
+  maxIterations: number;
+  tolerance: number;
+  localTrials: number;
+}
 
 function resolve(m: Matrix, opts: KMeansOptions): KMeansParams {
   const { k } = opts;
   if (!Number.isInteger(k) || k < 1) throw new Error(`k must be a whole number of 1 or more, not ${k}.`);
   if (k > m.n) throw new Error(`k (${k}) cannot be more than the number of areas (${m.n}).`);
   const restarts = opts.restarts ?? 10;
-  if (!Number.isInteger(restarts) || restarts < 1) throw new Error(`restarts must be a whole number of 1 or more, not ${restarts}.`);
+  if (!Number.isInteger(restarts) || restarts < 1)
+    throw new Error(`restarts must be a whole number of 1 or more, not ${restarts}.`);
   return {
-    k, restarts, seed: opts.seed ?? 1,
+    k,
+    restarts,
+    seed: opts.seed ?? 1,
     maxIterations: opts.maxIterations ?? 300,
     tolerance: (opts.tolerance ?? 1e-4) * meanVariance(m),
     localTrials: opts.localTrials ?? defaultLocalTrials(k),
@@ -425,21 +617,36 @@ export function runRestart(m: Matrix, p: KMeansParams, r: number, ws: KMeansWork
 function finish(p: KMeansParams, run: KMeansRun, restart: number, threads: number): KMeansResult {
   const sizes = new Array(p.k).fill(0);
   for (const l of run.labels) sizes[l]++;
-  return { k: p.k, centres: run.centres, labels: run.labels, wcss: run.wcss, iterations: run.iterations, restarts: p.restarts, sizes, restart, threads };
+  return {
+    k: p.k,
+    centres: run.centres,
+    labels: run.labels,
+    wcss: run.wcss,
+    iterations: run.iterations,
+    restarts: p.restarts,
+    sizes,
+    restart,
+    threads,
+  };
 }
 
 /** Is restart (wcss, r) better than (bestWcss, bestR)? Lower sum of squares, ties (and NaN) to the lower index. */
 function better(wcss: number, r: number, bestWcss: number, bestR: number): boolean {
-  const a = Number.isNaN(wcss) ? Infinity : wcss, b = Number.isNaN(bestWcss) ? Infinity : bestWcss;
+  const a = Number.isNaN(wcss) ? Infinity : wcss,
+    b = Number.isNaN(bestWcss) ? Infinity : bestWcss;
   return a < b || (a === b && r < bestR);
 }
 
 function inThread(m: Matrix, p: KMeansParams): KMeansResult {
   const ws = new KMeansWorkspace(m.n, m.d, p.k, p.localTrials);
-  let best: KMeansRun | null = null, bestR = -1;
+  let best: KMeansRun | null = null,
+    bestR = -1;
   for (let r = 0; r < p.restarts; r++) {
     const run = runRestart(m, p, r, ws);
-    if (!best || better(run.wcss, r, best.wcss, bestR)) { best = run; bestR = r; }
+    if (!best || better(run.wcss, r, best.wcss, bestR)) {
+      best = run;
+      bestR = r;
+    }
   }
   return finish(p, best!, bestR, 1);
 }
@@ -458,9 +665,23 @@ export function kmeans(m: Matrix, opts: KMeansOptions): KMeansResult {
 export const PARALLEL_THRESHOLD = 20_000_000;
 
 /** Messages between kmeansParallel and its workers: a job (with its first restart), a restart, or the end of a job. */
-export interface WorkerSetup { memory: WebAssembly.Memory; dataPtr: number; base: number; n: number; d: number; params: KMeansParams }
+export interface WorkerSetup {
+  memory: WebAssembly.Memory;
+  dataPtr: number;
+  base: number;
+  n: number;
+  d: number;
+  params: KMeansParams;
+}
 export type WorkerMessage = { setup: WorkerSetup; r: number } | { r: number } | { release: true };
-export interface WorkerReply { r: number; wcss: number; iterations: number; converged: boolean; labels: Int32Array; centres: Float64Array }
+export interface WorkerReply {
+  r: number;
+  wcss: number;
+  iterations: number;
+  converged: boolean;
+  labels: Int32Array;
+  centres: Float64Array;
+}
 
 /**
  * How to start a worker. From compiled JavaScript, the worker file itself. From TypeScript source
@@ -489,10 +710,17 @@ function takeWorker(): Worker {
   return w;
 }
 function returnWorker(w: Worker): void {
-  w.removeAllListeners('message'); w.removeAllListeners('error'); w.removeAllListeners('exit');
+  w.removeAllListeners('message');
+  w.removeAllListeners('error');
+  w.removeAllListeners('exit');
   w.postMessage({ release: true } satisfies WorkerMessage); // drop the job's memory
-  w.on('error', () => { /* an idle worker that fails is simply dropped */ });
-  w.on('exit', () => { const i = idleWorkers.indexOf(w); if (i >= 0) idleWorkers.splice(i, 1); });
+  w.on('error', () => {
+    /* an idle worker that fails is simply dropped */
+  });
+  w.on('exit', () => {
+    const i = idleWorkers.indexOf(w);
+    if (i >= 0) idleWorkers.splice(i, 1);
+  });
   w.unref();
   idleWorkers.push(w);
 }
@@ -505,9 +733,11 @@ function returnWorker(w: Worker): void {
 export async function kmeansParallel(m: Matrix, opts: KMeansOptions & { workers?: number }): Promise<KMeansResult> {
   const p = resolve(m, opts);
   const workers = Math.min(opts.workers ?? Math.min(2, availableParallelism()), p.restarts);
-  if (workers <= 1 || (m.n * m.d * p.restarts < PARALLEL_THRESHOLD && opts.workers === undefined)) return inThread(m, p);
+  if (workers <= 1 || (m.n * m.d * p.restarts < PARALLEL_THRESHOLD && opts.workers === undefined))
+    return inThread(m, p);
 
-  const dataBytes = align16(m.n * m.d * 8), wsBytes = KMeansWorkspace.bytes(m.n, m.d, p.k, p.localTrials);
+  const dataBytes = align16(m.n * m.d * 8),
+    wsBytes = KMeansWorkspace.bytes(m.n, m.d, p.k, p.localTrials);
   const memory = newKernelMemory(dataBytes + workers * wsBytes);
   const pool: Worker[] = [];
   for (let t = 0; t < workers; t++) pool.push(takeWorker());
@@ -515,7 +745,9 @@ export async function kmeansParallel(m: Matrix, opts: KMeansOptions & { workers?
   new Float64Array(memory.buffer, 0, m.n * m.d).set(m.data.subarray(0, m.n * m.d));
 
   return new Promise<KMeansResult>((resolvePromise, reject) => {
-    let next = 0, done = 0, over = false;
+    let next = 0,
+      done = 0,
+      over = false;
     let best: WorkerReply | null = null;
     const end = () => {
       over = true;
@@ -525,13 +757,20 @@ export async function kmeansParallel(m: Matrix, opts: KMeansOptions & { workers?
       if (over) return;
       over = true;
       // Another worker may still be busy with a restart of this job: none goes back to the pool.
-      for (const w of pool) { w.removeAllListeners('message'); void w.terminate(); }
+      for (const w of pool) {
+        w.removeAllListeners('message');
+        void w.terminate();
+      }
       reject(e instanceof Error ? e : new Error(String(e)));
     };
     const give = (w: Worker, t: number) => {
       if (next >= p.restarts) return;
       const r = next++;
-      w.postMessage((t >= 0 ? { setup: { memory, dataPtr: 0, base: dataBytes + t * wsBytes, n: m.n, d: m.d, params: p }, r } : { r }) satisfies WorkerMessage);
+      w.postMessage(
+        (t >= 0
+          ? { setup: { memory, dataPtr: 0, base: dataBytes + t * wsBytes, n: m.n, d: m.d, params: p }, r }
+          : { r }) satisfies WorkerMessage,
+      );
     };
     pool.forEach((w, t) => {
       w.on('message', (reply: WorkerReply) => {
@@ -541,7 +780,14 @@ export async function kmeansParallel(m: Matrix, opts: KMeansOptions & { workers?
         if (done === p.restarts) {
           end();
           const b = best!;
-          resolvePromise(finish(p, { centres: b.centres, labels: b.labels, wcss: b.wcss, iterations: b.iterations, converged: b.converged }, b.r, workers));
+          resolvePromise(
+            finish(
+              p,
+              { centres: b.centres, labels: b.labels, wcss: b.wcss, iterations: b.iterations, converged: b.converged },
+              b.r,
+              workers,
+            ),
+          );
         } else give(w, -1);
       });
       w.on('error', (e) => fail(w, e));

@@ -31,22 +31,31 @@ export const SegmentationModelSchema = z.object({
   name: z.string(),
   title: z.string().nullable(),
   areaLevel: z.string(),
-  variables: z.array(z.object({
-    name: z.string(),
-    label: z.string().nullable(),
-    denominator: z.string().nullable(),
-    source: z.string(),
-    weight: z.number().positive(),
-  })),
+  variables: z.array(
+    z.object({
+      name: z.string(),
+      label: z.string().nullable(),
+      denominator: z.string().nullable(),
+      source: z.string(),
+      weight: z.number().positive(),
+    }),
+  ),
   steps: z.array(StepSchema),
   tiers: z.array(z.object({ name: z.string(), segments: z.array(ModelSegmentSchema) })),
-  build: z.object({ seed: z.number(), restarts: z.number(), k: z.array(z.number()), areas: z.number(), createdAt: z.string() }),
+  build: z.object({
+    seed: z.number(),
+    restarts: z.number(),
+    k: z.array(z.number()),
+    areas: z.number(),
+    createdAt: z.string(),
+  }),
 });
 export type SegmentationModel = z.infer<typeof SegmentationModelSchema>;
 
 /** Puts raw variable values (areas × variables, in the model's order) into the model's space. */
 export function toModelSpace(model: SegmentationModel, raw: Matrix): Matrix {
-  if (raw.d !== model.variables.length) throw new Error(`The model has ${model.variables.length} variables; the data has ${raw.d}.`);
+  if (raw.d !== model.variables.length)
+    throw new Error(`The model has ${model.variables.length} variables; the data has ${raw.d}.`);
   let m = raw;
   for (const step of model.steps) m = applyStep(m, step as TransformStep);
   const w = model.variables.map((v) => Math.sqrt(v.weight));
@@ -75,15 +84,25 @@ export function assignToModel(model: SegmentationModel, space: Matrix): Assignme
     let parent: string | null = null;
     model.tiers.forEach((tier, t) => {
       const candidates = tier.segments.filter((s) => t === 0 || s.parent === parent);
-      let best = -1, bestD = Infinity, next = Infinity;
+      let best = -1,
+        bestD = Infinity,
+        next = Infinity;
       candidates.forEach((s, c) => {
         let sum = 0;
-        for (let j = 0; j < d; j++) { const x = data[i * d + j] - s.centre[j]; sum += x * x; }
-        if (sum < bestD) { next = bestD; bestD = sum; best = c; } else if (sum < next) next = sum;
+        for (let j = 0; j < d; j++) {
+          const x = data[i * d + j] - s.centre[j];
+          sum += x * x;
+        }
+        if (sum < bestD) {
+          next = bestD;
+          bestD = sum;
+          best = c;
+        } else if (sum < next) next = sum;
       });
       const chosen = candidates[best];
       codes[t][i] = chosen.code;
-      const own = Math.sqrt(bestD), other = Math.sqrt(next);
+      const own = Math.sqrt(bestD),
+        other = Math.sqrt(next);
       certainty[t][i] = !Number.isFinite(other) || other === 0 ? 1 : Math.max(0, 1 - own / other);
       parent = chosen.code;
     });

@@ -2,12 +2,17 @@
  * Transformations for segmentation variables, on a row-major matrix (n areas × d variables).
  * The 2011 OAC method: inverse hyperbolic sine, then range standardisation to 0–1.
  */
-export interface Matrix { data: Float64Array; n: number; d: number }
+export interface Matrix {
+  data: Float64Array;
+  n: number;
+  d: number;
+}
 
 export type Transform = 'none' | 'ihs' | 'log' | 'zscore' | 'range';
 
 export function matrixFromRows(rows: number[][]): Matrix {
-  const n = rows.length, d = n ? rows[0].length : 0;
+  const n = rows.length,
+    d = n ? rows[0].length : 0;
   const data = new Float64Array(n * d);
   rows.forEach((r, i) => {
     if (r.length !== d) throw new Error(`Row ${i + 1} has ${r.length} values, not ${d}.`);
@@ -32,14 +37,30 @@ export type TransformStep =
 export function fitStep(m: Matrix, t: Transform): TransformStep {
   if (t !== 'zscore' && t !== 'range') return { kind: t };
   const { data, n, d } = m;
-  const mean: number[] = [], sd: number[] = [], min: number[] = [], max: number[] = [];
+  const mean: number[] = [],
+    sd: number[] = [],
+    min: number[] = [],
+    max: number[] = [];
   for (let j = 0; j < d; j++) {
-    let lo = Infinity, hi = -Infinity, sum = 0;
-    for (let i = 0; i < n; i++) { const x = data[i * d + j]; sum += x; if (x < lo) lo = x; if (x > hi) hi = x; }
+    let lo = Infinity,
+      hi = -Infinity,
+      sum = 0;
+    for (let i = 0; i < n; i++) {
+      const x = data[i * d + j];
+      sum += x;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
     const mu = sum / n;
     let ss = 0;
-    for (let i = 0; i < n; i++) { const x = data[i * d + j] - mu; ss += x * x; }
-    mean.push(mu); sd.push(Math.sqrt(ss / n)); min.push(lo); max.push(hi);
+    for (let i = 0; i < n; i++) {
+      const x = data[i * d + j] - mu;
+      ss += x * x;
+    }
+    mean.push(mu);
+    sd.push(Math.sqrt(ss / n));
+    min.push(lo);
+    max.push(hi);
   }
   return t === 'zscore' ? { kind: 'zscore', mean, sd } : { kind: 'range', min, max };
 }

@@ -17,7 +17,10 @@ export const DatasetAccountSchema = z.object({
   name: z.string(),
   title: z.string().nullable(),
   partner: z.string().nullable().describe('The partner that owns the records; null for the council'),
-  file: z.string().nullable().describe('The name of the file imported, for the dataset\'s owner only (null for anyone else)'),
+  file: z
+    .string()
+    .nullable()
+    .describe("The name of the file imported, for the dataset's owner only (null for anyone else)"),
   format: z.string().nullable(),
   importedAt: z.string(),
   read: Count.describe('Rows read (null when suppressed)'),
@@ -25,17 +28,27 @@ export const DatasetAccountSchema = z.object({
   unmatched: Count,
   rejected: Count,
   matchRate: z.number().nullable().describe('% of rows read whose postcode was matched'),
-  ownRecords: z.boolean().describe('Whether the caller may see this dataset\'s records; the row accounts of datasets it does not own are under disclosure control'),
+  ownRecords: z
+    .boolean()
+    .describe(
+      "Whether the caller may see this dataset's records; the row accounts of datasets it does not own are under disclosure control",
+    ),
   disclosure: z.object({ minCell: z.number() }).nullable(),
 });
 export type DatasetAccount = z.infer<typeof DatasetAccountSchema>;
 
 /** Whether a viewer may see a dataset's records: staff see all; a partner its own. */
 export const ownsRecords = (viewer: Viewer, datasetPartner: string | null) =>
-  viewer.role === 'admin' || viewer.role === 'analyst' || (viewer.role === 'partner' && datasetPartner !== null && viewer.partner !== null && datasetPartner.trim().toLowerCase() === viewer.partner.trim().toLowerCase());
+  viewer.role === 'admin' ||
+  viewer.role === 'analyst' ||
+  (viewer.role === 'partner' &&
+    datasetPartner !== null &&
+    viewer.partner !== null &&
+    datasetPartner.trim().toLowerCase() === viewer.partner.trim().toLowerCase());
 
 /** The portal's own name for a stored upload (never shown): a random id, as uploads are kept under. */
-const SERVER_UPLOAD_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(csv|xlsx|json|parquet|part)$/i;
+const SERVER_UPLOAD_NAME =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(csv|xlsx|json|parquet|part)$/i;
 
 /** The name of the file imported, as its owner knew it: never a path, nor the name the server stored an upload under. */
 export function shownFileName(file: string | null): string | null {
@@ -48,16 +61,29 @@ export function shownFileName(file: string | null): string | null {
  * What a viewer may see of a dataset's figures (decision 0012): its owner sees exact counts, with
  * the small-cell rule; everyone else sees counts under the cell key method as well.
  */
-export const disclosureFor = (viewer: Viewer, datasetPartner: string | null, minCell = DEFAULT_MIN_CELL): Disclosure =>
-  ({ minCell, perturb: !ownsRecords(viewer, datasetPartner) });
+export const disclosureFor = (
+  viewer: Viewer,
+  datasetPartner: string | null,
+  minCell = DEFAULT_MIN_CELL,
+): Disclosure => ({ minCell, perturb: !ownsRecords(viewer, datasetPartner) });
 
 /** The rule for a viewer and a dataset by name; a dataset that does not exist gets the stricter rule (the analysis will say it is missing). */
-export async function disclosureForDataset(engine: Engine, viewer: Viewer, dataset: string, minCell = DEFAULT_MIN_CELL): Promise<Disclosure> {
+export async function disclosureForDataset(
+  engine: Engine,
+  viewer: Viewer,
+  dataset: string,
+  minCell = DEFAULT_MIN_CELL,
+): Promise<Disclosure> {
   return (await disclosureByDataset(engine, viewer, minCell))(dataset);
 }
 
 /** The rule for a result made from several datasets (an overlap): exact only for a viewer who owns every one of them. */
-export async function disclosureForAll(engine: Engine, viewer: Viewer, datasets: readonly string[], minCell = DEFAULT_MIN_CELL): Promise<Disclosure> {
+export async function disclosureForAll(
+  engine: Engine,
+  viewer: Viewer,
+  datasets: readonly string[],
+  minCell = DEFAULT_MIN_CELL,
+): Promise<Disclosure> {
   const ruleOf = await disclosureByDataset(engine, viewer, minCell);
   return { minCell, perturb: datasets.some((d) => ruleOf(d).perturb) };
 }
@@ -68,7 +94,12 @@ export async function disclosureForAll(engine: Engine, viewer: Viewer, datasets:
  * told depends only on what is published, never on what the records hold. The owner is told when
  * a filter matches nothing, with the column's common values.
  */
-export async function checkRecordFilters(engine: Engine, viewer: Viewer, dataset: string, f: { where?: { column: string; values: string[] }; distinct?: string }): Promise<void> {
+export async function checkRecordFilters(
+  engine: Engine,
+  viewer: Viewer,
+  dataset: string,
+  f: { where?: { column: string; values: string[] }; distinct?: string },
+): Promise<void> {
   if (!f.where && !f.distinct) return;
   const partners = await datasetPartners(engine);
   if (!partners.has(dataset)) return; // the analysis says the dataset is missing
@@ -77,7 +108,10 @@ export async function checkRecordFilters(engine: Engine, viewer: Viewer, dataset
     return;
   }
   if (f.distinct) {
-    throw new AccessError('Counting distinct customers is for the owner of the data.', 'Profile the dataset\'s records instead, or ask its owner.');
+    throw new AccessError(
+      'Counting distinct customers is for the owner of the data.',
+      "Profile the dataset's records instead, or ask its owner.",
+    );
   }
   const published = await publishedCategories(engine, dataset);
   const cols = Object.keys(published);
@@ -85,7 +119,11 @@ export async function checkRecordFilters(engine: Engine, viewer: Viewer, dataset
     ? `Its published categories: ${cols.map((c) => `${c} (${published[c].join(', ')})`).join('; ')}.`
     : 'Its owner has published no categories, so it can only be profiled as a whole.';
   const col = cols.find((c) => c.toLowerCase() === f.where!.column.trim().toLowerCase());
-  if (!col) throw new AccessError(`This dataset can be filtered only by the categories its owner has published, and "${f.where!.column}" is not one.`, offer);
+  if (!col)
+    throw new AccessError(
+      `This dataset can be filtered only by the categories its owner has published, and "${f.where!.column}" is not one.`,
+      offer,
+    );
   const allowed = new Set(published[col].map((v) => v.toLowerCase()));
   const bad = f.where!.values.filter((v) => !allowed.has(v.trim().toLowerCase()));
   if (bad.length) throw new AccessError(`"${bad[0]}" is not a published category of ${col}.`, offer);
@@ -96,23 +134,59 @@ export async function checkRecordFilters(engine: Engine, viewer: Viewer, dataset
 export function datasetAccount(d: DatasetSummary, viewer: Viewer, minCell = DEFAULT_MIN_CELL): DatasetAccount {
   const owner = ownsRecords(viewer, d.partner);
   // Nobody but the owner sees the name of the file; nobody sees where the server keeps it.
-  const common = { name: d.name, title: d.title, partner: d.partner, file: owner ? shownFileName(d.file) : null, format: d.format, importedAt: d.importedAt };
+  const common = {
+    name: d.name,
+    title: d.title,
+    partner: d.partner,
+    file: owner ? shownFileName(d.file) : null,
+    format: d.format,
+    importedAt: d.importedAt,
+  };
   if (owner) {
-    return { ...common, read: d.read, matched: d.matched, unmatched: d.unmatched, rejected: d.rejected, matchRate: d.read ? d.matchRate : null, ownRecords: true, disclosure: null };
+    return {
+      ...common,
+      read: d.read,
+      matched: d.matched,
+      unmatched: d.unmatched,
+      rejected: d.rejected,
+      matchRate: d.read ? d.matchRate : null,
+      ownRecords: true,
+      disclosure: null,
+    };
   }
   const rule = disclosureFor(viewer, d.partner, minCell);
   const s = suppressOneWay([d.matched, d.unmatched, d.rejected], minCell);
-  const [matched, unmatched, rejected] = (['matched', 'unmatched', 'rejected'] as const).map((k, i) => (s.suppressed[i] ? null : shownCount(d[k], d.keys[k], rule)));
+  const [matched, unmatched, rejected] = (['matched', 'unmatched', 'rejected'] as const).map((k, i) =>
+    s.suppressed[i] ? null : shownCount(d[k], d.keys[k], rule),
+  );
   const read = s.totalSuppressed ? null : shownCount(d.read, d.keys.read, rule);
-  return { ...common, read, matched, unmatched, rejected, matchRate: read && matched !== null ? (matched / read) * 100 : null, ownRecords: false, disclosure: { minCell } };
+  return {
+    ...common,
+    read,
+    matched,
+    unmatched,
+    rejected,
+    matchRate: read && matched !== null ? (matched / read) * 100 : null,
+    ownRecords: false,
+    disclosure: { minCell },
+  };
 }
 
 /** Who owns what, as a cache key: viewers with the same key see every result the same way. */
 export const ownershipScope = (viewer: Viewer): string =>
-  viewer.role === 'admin' || viewer.role === 'analyst' ? 'staff' : viewer.role === 'partner' && viewer.partner ? `partner:${viewer.partner.trim().toLowerCase()}` : 'none';
+  viewer.role === 'admin' || viewer.role === 'analyst'
+    ? 'staff'
+    : viewer.role === 'partner' && viewer.partner
+      ? `partner:${viewer.partner.trim().toLowerCase()}`
+      : 'none';
 
 /** The rule for each dataset for this viewer, looked up once (for analyses over several datasets). */
-export async function disclosureByDataset(engine: Engine, viewer: Viewer, minCell = DEFAULT_MIN_CELL): Promise<(dataset: string) => Disclosure> {
+export async function disclosureByDataset(
+  engine: Engine,
+  viewer: Viewer,
+  minCell = DEFAULT_MIN_CELL,
+): Promise<(dataset: string) => Disclosure> {
   const partners = await datasetPartners(engine);
-  return (dataset) => (partners.has(dataset) ? disclosureFor(viewer, partners.get(dataset)!, minCell) : { minCell, perturb: true });
+  return (dataset) =>
+    partners.has(dataset) ? disclosureFor(viewer, partners.get(dataset)!, minCell) : { minCell, perturb: true };
 }

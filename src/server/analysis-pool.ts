@@ -43,7 +43,14 @@ export interface AnalysisPoolOptions {
 
 export type ResolvedPoolOptions = Required<AnalysisPoolOptions>;
 
-export const DEFAULT_ANALYSIS_POOL: Omit<ResolvedPoolOptions, 'queueSeconds'> = { workers: 1, queue: 4, perViewer: 1, timeLimitSeconds: 30, memoryMb: 512, idleSeconds: 60 };
+export const DEFAULT_ANALYSIS_POOL: Omit<ResolvedPoolOptions, 'queueSeconds'> = {
+  workers: 1,
+  queue: 4,
+  perViewer: 1,
+  timeLimitSeconds: 30,
+  memoryMb: 512,
+  idleSeconds: 60,
+};
 
 /** A function a worker can run: `name` exported by the module at `module` (a file URL). */
 export interface AnalysisTask<I, O> {
@@ -57,17 +64,32 @@ export interface AnalysisTask<I, O> {
 
 /** This viewer already has as many heavy requests running or waiting as allowed. */
 export class AnalysisViewerLimitError extends ObservatoryError {
-  constructor(readonly retryAfterSeconds: number, limit: number, title: string) {
-    super('analysis_viewer_limit', `You already have ${limit === 1 ? 'an analysis' : `${limit} analyses`} running, and ${title} has to wait until ${limit === 1 ? 'it finishes' : 'one finishes'}.`,
-      { status: 429, fix: `Wait for the page you asked for first to finish, then try again (in about ${retryAfterSeconds} seconds).` });
+  constructor(
+    readonly retryAfterSeconds: number,
+    limit: number,
+    title: string,
+  ) {
+    super(
+      'analysis_viewer_limit',
+      `You already have ${limit === 1 ? 'an analysis' : `${limit} analyses`} running, and ${title} has to wait until ${limit === 1 ? 'it finishes' : 'one finishes'}.`,
+      {
+        status: 429,
+        fix: `Wait for the page you asked for first to finish, then try again (in about ${retryAfterSeconds} seconds).`,
+      },
+    );
   }
 }
 
 /** Every worker is busy and the queue is full, or a request waited too long for a worker. */
 export class AnalysisBusyError extends ObservatoryError {
-  constructor(readonly retryAfterSeconds: number, title: string) {
-    super('analysis_busy', `The server is busy with other people's analyses, so ${title} could not start.`,
-      { status: 503, fix: `Try again in about ${retryAfterSeconds} seconds.` });
+  constructor(
+    readonly retryAfterSeconds: number,
+    title: string,
+  ) {
+    super('analysis_busy', `The server is busy with other people's analyses, so ${title} could not start.`, {
+      status: 503,
+      fix: `Try again in about ${retryAfterSeconds} seconds.`,
+    });
   }
 }
 
@@ -97,9 +119,20 @@ interface Slot {
 /** What a worker sends back. Errors travel as their parts, rebuilt here as ObservatoryError when they were one. */
 export type WorkerReply =
   | { ok: true; value: unknown }
-  | { ok: false; error: { message: string; name?: string; code?: string; status?: number; fix?: string; location?: Record<string, unknown> } };
+  | {
+      ok: false;
+      error: {
+        message: string;
+        name?: string;
+        code?: string;
+        status?: number;
+        fix?: string;
+        location?: Record<string, unknown>;
+      };
+    };
 
-const MESSAGES_FIX = 'Try fewer sites, a shorter journey time, or a smaller area; or run it from the command line (civic location sites), which has no time limit.';
+const MESSAGES_FIX =
+  'Try fewer sites, a shorter journey time, or a smaller area; or run it from the command line (civic location sites), which has no time limit.';
 
 export class AnalysisPool {
   readonly options: ResolvedPoolOptions;
@@ -115,10 +148,18 @@ export class AnalysisPool {
     const o = { ...DEFAULT_ANALYSIS_POOL, ...given } as ResolvedPoolOptions;
     o.queueSeconds ??= o.timeLimitSeconds;
     for (const [k, v] of Object.entries(o)) {
-      if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new ObservatoryError('parameter_invalid', `The analysis setting ${k} must be a number above 0 (it was ${v}).`);
+      if (!(typeof v === 'number' && v > 0 && Number.isFinite(v)))
+        throw new ObservatoryError(
+          'parameter_invalid',
+          `The analysis setting ${k} must be a number above 0 (it was ${v}).`,
+        );
     }
     for (const k of ['workers', 'queue', 'perViewer'] as const) {
-      if (!Number.isInteger(o[k])) throw new ObservatoryError('parameter_invalid', `The analysis setting ${k} must be a whole number (it was ${o[k]}).`);
+      if (!Number.isInteger(o[k]))
+        throw new ObservatoryError(
+          'parameter_invalid',
+          `The analysis setting ${k} must be a whole number (it was ${o[k]}).`,
+        );
     }
     this.options = o;
   }
@@ -135,25 +176,39 @@ export class AnalysisPool {
   run<I, O>(who: string, task: AnalysisTask<I, O>, input: I): Promise<O> {
     if (this.closed) return Promise.reject(new AnalysisBusyError(this.retryAfter(), task.title));
     const mine = this.perViewer.get(who) ?? 0;
-    if (mine >= this.options.perViewer) return Promise.reject(new AnalysisViewerLimitError(this.retryAfter(), this.options.perViewer, task.title));
+    if (mine >= this.options.perViewer)
+      return Promise.reject(new AnalysisViewerLimitError(this.retryAfter(), this.options.perViewer, task.title));
     const free = this.slots.length < this.options.workers || this.slots.some((s) => !s.job);
-    if (!free && this.waiting.length >= this.options.queue) return Promise.reject(new AnalysisBusyError(this.retryAfter(), task.title));
+    if (!free && this.waiting.length >= this.options.queue)
+      return Promise.reject(new AnalysisBusyError(this.retryAfter(), task.title));
     this.perViewer.set(who, mine + 1);
     return new Promise<O>((resolve, reject) => {
       const done = () => {
         const n = (this.perViewer.get(who) ?? 1) - 1;
-        if (n > 0) this.perViewer.set(who, n); else this.perViewer.delete(who);
+        if (n > 0) this.perViewer.set(who, n);
+        else this.perViewer.delete(who);
       };
       const job: Job = {
-        task: task as AnalysisTask<unknown, unknown>, input, who,
-        resolve: (v) => { done(); resolve(v as O); },
-        reject: (e) => { done(); reject(e); },
+        task: task as AnalysisTask<unknown, unknown>,
+        input,
+        who,
+        resolve: (v) => {
+          done();
+          resolve(v as O);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
       };
       this.waiting.push(job);
       // Waiting is bounded too: after queueSeconds in the queue, the request is turned away.
       job.queuedTimer = setTimeout(() => {
         const i = this.waiting.indexOf(job);
-        if (i >= 0) { this.waiting.splice(i, 1); job.reject(new AnalysisBusyError(this.retryAfter(), task.title)); }
+        if (i >= 0) {
+          this.waiting.splice(i, 1);
+          job.reject(new AnalysisBusyError(this.retryAfter(), task.title));
+        }
       }, this.options.queueSeconds * 1000);
       job.queuedTimer.unref();
       this.pump();
@@ -163,11 +218,20 @@ export class AnalysisPool {
   /** Ends every worker; analyses running or waiting are refused. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.waiting.splice(0)) { clearTimeout(job.queuedTimer); job.reject(new AnalysisBusyError(this.retryAfter(), job.task.title)); }
-    await Promise.all([...this.slots].map((s) => {
-      if (s.job) { const j = s.job; s.job = null; j.reject(new AnalysisBusyError(this.retryAfter(), j.task.title)); }
-      return this.stop(s);
-    }));
+    for (const job of this.waiting.splice(0)) {
+      clearTimeout(job.queuedTimer);
+      job.reject(new AnalysisBusyError(this.retryAfter(), job.task.title));
+    }
+    await Promise.all(
+      [...this.slots].map((s) => {
+        if (s.job) {
+          const j = s.job;
+          s.job = null;
+          j.reject(new AnalysisBusyError(this.retryAfter(), j.task.title));
+        }
+        return this.stop(s);
+      }),
+    );
   }
 
   private retryAfter(): number {
@@ -188,7 +252,10 @@ export class AnalysisPool {
   }
 
   private startWorker(): Slot {
-    const worker = newWorker({ maxOldGenerationSizeMb: this.options.memoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, Math.round(this.options.memoryMb / 8))) });
+    const worker = newWorker({
+      maxOldGenerationSizeMb: this.options.memoryMb,
+      maxYoungGenerationSizeMb: Math.min(64, Math.max(8, Math.round(this.options.memoryMb / 8))),
+    });
     this.counters.started++;
     const slot: Slot = { worker, job: null };
     this.slots.push(slot);
@@ -206,14 +273,21 @@ export class AnalysisPool {
       if (job) {
         clearTimeout(slot.timer);
         slot.job = null;
-        job.reject(error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new AnalysisTooLargeError(`${capital(job.task.title)} needed more memory than the portal allows for one analysis, so it was stopped.`, MESSAGES_FIX)
-          : new Error(`An analysis worker stopped unexpectedly while ${job.task.title}: ${error.message}`));
+        job.reject(
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new AnalysisTooLargeError(
+                `${capital(job.task.title)} needed more memory than the portal allows for one analysis, so it was stopped.`,
+                MESSAGES_FIX,
+              )
+            : new Error(`An analysis worker stopped unexpectedly while ${job.task.title}: ${error.message}`),
+        );
       }
       this.pump();
     };
     worker.on('error', lost);
-    worker.on('exit', (code) => { if (this.slots.includes(slot)) lost(new Error(`exit code ${code}`)); });
+    worker.on('exit', (code) => {
+      if (this.slots.includes(slot)) lost(new Error(`exit code ${code}`));
+    });
     return slot;
   }
 
@@ -226,8 +300,12 @@ export class AnalysisPool {
       this.counters.timedOut++;
       slot.job = null;
       void this.stop(slot);
-      job.reject(new AnalysisTooLargeError(
-        `${capital(job.task.title)} took longer than the ${this.options.timeLimitSeconds}-second limit for one analysis, so it was stopped.`, MESSAGES_FIX));
+      job.reject(
+        new AnalysisTooLargeError(
+          `${capital(job.task.title)} took longer than the ${this.options.timeLimitSeconds}-second limit for one analysis, so it was stopped.`,
+          MESSAGES_FIX,
+        ),
+      );
       this.pump();
     }, this.options.timeLimitSeconds * 1000);
     try {
@@ -244,13 +322,18 @@ export class AnalysisPool {
     clearTimeout(slot.timer);
     slot.job = null;
     slot.worker.unref();
-    slot.idleTimer = setTimeout(() => { if (!slot.job) void this.stop(slot); }, this.options.idleSeconds * 1000);
+    slot.idleTimer = setTimeout(() => {
+      if (!slot.job) void this.stop(slot);
+    }, this.options.idleSeconds * 1000);
     slot.idleTimer.unref();
   }
 
   private forget(slot: Slot): void {
     const i = this.slots.indexOf(slot);
-    if (i >= 0) { this.slots.splice(i, 1); this.counters.stopped++; }
+    if (i >= 0) {
+      this.slots.splice(i, 1);
+      this.counters.stopped++;
+    }
     clearTimeout(slot.idleTimer);
   }
 
@@ -260,12 +343,16 @@ export class AnalysisPool {
     slot.worker.removeAllListeners('message');
     slot.worker.removeAllListeners('exit');
     slot.worker.removeAllListeners('error');
-    slot.worker.on('error', () => { /* a worker being ended may still report; nothing waits for it */ });
+    slot.worker.on('error', () => {
+      /* a worker being ended may still report; nothing waits for it */
+    });
     await slot.worker.terminate();
   }
 }
 
-function capital(s: string): string { return s.charAt(0).toUpperCase() + s.slice(1); }
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
 
 function rebuildError(e: Extract<WorkerReply, { ok: false }>['error']): Error {
   if (e.code && typeof e.status === 'number') {

@@ -16,7 +16,10 @@ const modules = new Map<string, Promise<TaskModule>>();
 const load = (url: string): Promise<TaskModule> => {
   let m = modules.get(url);
   if (!m) {
-    m = typeof require === 'function' ? Promise.resolve(require(fileURLToPath(url)) as TaskModule) : import(url) as Promise<TaskModule>;
+    m =
+      typeof require === 'function'
+        ? Promise.resolve(require(fileURLToPath(url)) as TaskModule)
+        : (import(url) as Promise<TaskModule>);
     modules.set(url, m);
   }
   return m;
@@ -30,9 +33,20 @@ parentPort!.on('message', (msg: { module: string; name: string; input: unknown }
       if (typeof fn !== 'function') throw new Error(`The analysis module has no task called ${msg.name}.`);
       reply = { ok: true, value: await fn(msg.input) };
     } catch (e) {
-      reply = e instanceof ObservatoryError
-        ? { ok: false, error: { message: e.message, name: e.name, code: e.code, status: e.status, fix: e.fix, location: { ...e.location } } }
-        : { ok: false, error: { message: e instanceof Error ? e.message : String(e) } };
+      reply =
+        e instanceof ObservatoryError
+          ? {
+              ok: false,
+              error: {
+                message: e.message,
+                name: e.name,
+                code: e.code,
+                status: e.status,
+                fix: e.fix,
+                location: { ...e.location },
+              },
+            }
+          : { ok: false, error: { message: e instanceof Error ? e.message : String(e) } };
     }
     parentPort!.postMessage(reply);
   })();

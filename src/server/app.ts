@@ -39,12 +39,20 @@ import { straightLineCosts, type CostSource } from '../location/index.ts';
 import type { PseudonymKey } from '../intake/index.ts';
 
 declare module 'fastify' {
-  interface FastifyRequest { viewer: Viewer }
+  interface FastifyRequest {
+    viewer: Viewer;
+  }
   interface FastifyInstance {
     engine: Engine;
     views: nunjucks.Environment;
     /** Renders a page in the layout for this request's viewer. */
-    page(request: FastifyRequest, reply: FastifyReply, template: string, ctx: PageContext, status?: number): FastifyReply;
+    page(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      template: string,
+      ctx: PageContext,
+      status?: number,
+    ): FastifyReply;
     settings: ServerSettings;
     /** Every route with the roles it allows: the authorisation test walks this list. */
     routeTable: { method: string; url: string; roles: readonly ViewerRole[] | null }[];
@@ -89,9 +97,13 @@ export interface ServerSettings {
   pseudonymKey: PseudonymKey | null;
 }
 
-export interface AppOptions extends Partial<ServerSettings> { workspace: Workspace; logger?: boolean; /** Keep analysis results until the workspace changes (default true). */ resultCache?: boolean;
+export interface AppOptions extends Partial<ServerSettings> {
+  workspace: Workspace;
+  logger?: boolean /** Keep analysis results until the workspace changes (default true). */;
+  resultCache?: boolean;
   /** How journeys are timed on the location pages (default: straight line). */ costs?: CostSource;
-  /** Workers, queue, per-viewer limit, time and memory limits for heavy analyses (defaults in analysis-pool.ts). */ analysis?: AnalysisPoolOptions }
+  /** Workers, queue, per-viewer limit, time and memory limits for heavy analyses (defaults in analysis-pool.ts). */ analysis?: AnalysisPoolOptions;
+}
 
 export const SESSION_COOKIE = 'civic_session';
 const STATIC = join(dirname(fileURLToPath(import.meta.url)), 'static');
@@ -102,17 +114,40 @@ export const isApi = (request: FastifyRequest) => request.url.startsWith('/api/'
 /** Whether a token sent with a request is the expected one (compared in constant time). */
 export function sameToken(sent: unknown, expected: string | null | undefined): boolean {
   if (typeof sent !== 'string' || !expected) return false;
-  const a = Buffer.from(sent), b = Buffer.from(expected);
+  const a = Buffer.from(sent),
+    b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** What the browser may use on every page: none of the devices or payment features (the portal needs none). */
-export const PERMISSIONS_POLICY = ['accelerometer', 'camera', 'display-capture', 'geolocation', 'gyroscope', 'hid', 'magnetometer', 'microphone', 'midi', 'payment', 'serial', 'usb', 'xr-spatial-tracking']
-  .map((f) => `${f}=()`).join(', ');
+export const PERMISSIONS_POLICY = [
+  'accelerometer',
+  'camera',
+  'display-capture',
+  'geolocation',
+  'gyroscope',
+  'hid',
+  'magnetometer',
+  'microphone',
+  'midi',
+  'payment',
+  'serial',
+  'usb',
+  'xr-spatial-tracking',
+]
+  .map((f) => `${f}=()`)
+  .join(', ');
 const HSTS = 'max-age=31536000; includeSubDomains';
 
 export class HttpProblem extends Error {
-  constructor(readonly status: number, readonly title: string, message: string, readonly fix?: string) { super(message); }
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+    readonly fix?: string,
+  ) {
+    super(message);
+  }
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -132,12 +167,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     uploadTtlHours: opts.uploadTtlHours ?? 24,
     pseudonymKey: opts.pseudonymKey ?? null,
   };
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 10 * 1024 * 1024, trustProxy: settings.trustProxy.length ? settings.trustProxy : false });
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 10 * 1024 * 1024,
+    trustProxy: settings.trustProxy.length ? settings.trustProxy : false,
+  });
   const views = createViews();
   app.decorate('engine', opts.workspace.engine);
   app.decorate('views', views);
   app.decorate('settings', settings);
-  app.decorate('page', (request: FastifyRequest, reply: FastifyReply, template: string, ctx: PageContext, status = 200) => renderPage(views, request, reply, template, ctx, status));
+  app.decorate(
+    'page',
+    (request: FastifyRequest, reply: FastifyReply, template: string, ctx: PageContext, status = 200) =>
+      renderPage(views, request, reply, template, ctx, status),
+  );
   app.decorateRequest('viewer', null as unknown as Viewer);
   const routeTable: FastifyInstance['routeTable'] = [];
   app.decorate('routeTable', routeTable);
@@ -146,7 +189,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate('costs', opts.costs ?? straightLineCosts());
   const analyses = new AnalysisPool(opts.analysis);
   app.decorate('analyses', analyses);
-  app.addHook('onClose', async () => { await analyses.close(); });
+  app.addHook('onClose', async () => {
+    await analyses.close();
+  });
   // Any write made through the portal may change a result; signing in and out does not.
   app.addHook('onResponse', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;
@@ -154,16 +199,31 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     results.invalidate();
   });
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url, roles: (route.config as { roles?: readonly ViewerRole[] } | undefined)?.roles ?? null });
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD')
+        routeTable.push({
+          method,
+          url: route.url,
+          roles: (route.config as { roles?: readonly ViewerRole[] } | undefined)?.roles ?? null,
+        });
   });
 
   await app.register(helmet, {
     enableCSPNonces: true,
     contentSecurityPolicy: {
       directives: {
-        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'],
-        fontSrc: ["'self'"], connectSrc: ["'self'"], workerSrc: ["'self'", 'blob:'], childSrc: ['blob:'], objectSrc: ["'none'"],
-        frameAncestors: ["'none'"], formAction: ["'self'"], baseUri: ["'self'"],
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'", 'blob:'],
+        childSrc: ['blob:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        baseUri: ["'self'"],
       },
     },
     crossOriginEmbedderPolicy: false,
@@ -176,18 +236,35 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
     reply.header('permissions-policy', PERMISSIONS_POLICY);
     const signedIn = request.viewer !== null && request.viewer !== undefined && request.viewer.via !== 'none';
-    if ((signedIn || request.url.split('?')[0] === '/login') && !reply.hasHeader('cache-control') && !request.url.startsWith('/assets/') && !request.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
+    if (
+      (signedIn || request.url.split('?')[0] === '/login') &&
+      !reply.hasHeader('cache-control') &&
+      !request.url.startsWith('/assets/') &&
+      !request.url.startsWith('/static/')
+    )
+      reply.header('cache-control', 'no-store');
   });
   await app.register(cookie);
   await app.register(formbody);
   await app.register(multipart, { limits: { fileSize: settings.maxUploadBytes, files: 1, fields: 50 } });
-  await app.register(fastifyStatic, { root: join(GOVUK_DIST, 'govuk', 'assets'), prefix: '/assets/', decorateReply: false });
+  await app.register(fastifyStatic, {
+    root: join(GOVUK_DIST, 'govuk', 'assets'),
+    prefix: '/assets/',
+    decorateReply: false,
+  });
   await app.register(fastifyStatic, { root: STATIC, prefix: '/static/', decorateReply: false });
   for (const f of ['govuk-frontend.min.css', 'govuk-frontend.min.js']) {
-    app.get(`/static/${f}`, { config: { roles: ['public', 'admin', 'analyst', 'partner', 'agent'] } }, async (_req, reply) => {
-      const { readFile } = await import('node:fs/promises');
-      return reply.type(f.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(await readFile(join(GOVUK_DIST, 'govuk', f)));
-    });
+    app.get(
+      `/static/${f}`,
+      { config: { roles: ['public', 'admin', 'analyst', 'partner', 'agent'] } },
+      async (_req, reply) => {
+        const { readFile } = await import('node:fs/promises');
+        return reply
+          .type(f.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8')
+          .header('cache-control', 'public, max-age=3600')
+          .send(await readFile(join(GOVUK_DIST, 'govuk', f)));
+      },
+    );
   }
 
   // Who is asking: a session cookie (pages) or a bearer token (scripts); otherwise the public.
@@ -196,7 +273,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const auth = request.headers.authorization;
     if (auth?.startsWith('Bearer ')) {
       const v = await viewerFromToken(app.engine, auth.slice(7).trim());
-      if (!v) throw new HttpProblem(401, 'Not signed in', 'The API token is not valid.', 'Ask an administrator for a new token (civic user token).');
+      if (!v)
+        throw new HttpProblem(
+          401,
+          'Not signed in',
+          'The API token is not valid.',
+          'Ask an administrator for a new token (civic user token).',
+        );
       request.viewer = v;
       return;
     }
@@ -211,8 +294,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const roles = request.routeOptions.config?.roles;
     if (!roles) throw new HttpProblem(403, 'Not allowed', 'This page has no access rule, so nobody may use it.');
     if (roles.includes(request.viewer.role)) return;
-    if (request.viewer.role === 'public') throw new HttpProblem(401, 'Sign in', 'You need to sign in to see this page.');
-    throw new HttpProblem(403, 'Not allowed', `Your role (${request.viewer.role}) cannot use this page.`, 'Ask an administrator if you need it.');
+    if (request.viewer.role === 'public')
+      throw new HttpProblem(401, 'Sign in', 'You need to sign in to see this page.');
+    throw new HttpProblem(
+      403,
+      'Not allowed',
+      `Your role (${request.viewer.role}) cannot use this page.`,
+      'Ask an administrator if you need it.',
+    );
   });
 
   // Forms carry the session's CSRF token; scripts using a token are not exposed to CSRF. Signing in
@@ -220,12 +309,19 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('preHandler', async (request) => {
     if (request.method === 'GET' || request.method === 'HEAD' || request.viewer.via !== 'session') return;
     if (request.routeOptions.url === '/login' && request.method === 'POST') return;
-    const expired = () => new HttpProblem(403, 'Form expired', 'The form could not be checked (it may have expired).', 'Go back, reload the page and try again.');
+    const expired = () =>
+      new HttpProblem(
+        403,
+        'Form expired',
+        'The form could not be checked (it may have expired).',
+        'Go back, reload the page and try again.',
+      );
     const header = request.headers['x-csrf-token'];
     if (request.isMultipart()) {
       // The body is not read yet: the token comes in a header or the query string, or (only for a
       // route that checks the form's fields before it touches the file) in the form itself.
-      if (sameToken(header ?? (request.query as Record<string, unknown> | undefined)?._csrf, request.viewer.csrf)) return;
+      if (sameToken(header ?? (request.query as Record<string, unknown> | undefined)?._csrf, request.viewer.csrf))
+        return;
       if (request.routeOptions.config?.csrfInFormFields) return;
       throw expired();
     }
@@ -235,24 +331,76 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
-    let status = 500, title = 'Something went wrong', detail = 'The server could not finish this request.', fix: string | undefined, code = 'internal';
+    let status = 500,
+      title = 'Something went wrong',
+      detail = 'The server could not finish this request.',
+      fix: string | undefined,
+      code = 'internal';
     let location: unknown;
-    if (error instanceof HttpProblem) { status = error.status; title = error.title; detail = error.message; fix = error.fix; code = title.toLowerCase().replace(/\W+/g, '_'); }
-    else if (error instanceof ObservatoryError) { status = error.status; title = status === 404 ? 'Not found' : 'Cannot do that'; detail = error.message; fix = error.fix; code = error.code; location = error.location; }
-    else if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.statusCode === 413) { status = 413; title = 'File too large'; detail = `Files can be up to ${Math.round(settings.maxUploadBytes / 1024 / 1024)} MB.`; code = 'too_large'; }
-    else if (error.statusCode && error.statusCode < 500) { status = error.statusCode; title = 'Cannot do that'; detail = error.message; code = error.code ?? 'bad_request'; }
-    else request.log.error(error);
-    if (error instanceof ObservatoryError && 'retryAfterSeconds' in error) reply.header('retry-after', String(error.retryAfterSeconds));
-    if (status === 401 && !isApi(request) && request.method === 'GET') return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
+    if (error instanceof HttpProblem) {
+      status = error.status;
+      title = error.title;
+      detail = error.message;
+      fix = error.fix;
+      code = title.toLowerCase().replace(/\W+/g, '_');
+    } else if (error instanceof ObservatoryError) {
+      status = error.status;
+      title = status === 404 ? 'Not found' : 'Cannot do that';
+      detail = error.message;
+      fix = error.fix;
+      code = error.code;
+      location = error.location;
+    } else if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.statusCode === 413) {
+      status = 413;
+      title = 'File too large';
+      detail = `Files can be up to ${Math.round(settings.maxUploadBytes / 1024 / 1024)} MB.`;
+      code = 'too_large';
+    } else if (error.statusCode && error.statusCode < 500) {
+      status = error.statusCode;
+      title = 'Cannot do that';
+      detail = error.message;
+      code = error.code ?? 'bad_request';
+    } else request.log.error(error);
+    if (error instanceof ObservatoryError && 'retryAfterSeconds' in error)
+      reply.header('retry-after', String(error.retryAfterSeconds));
+    if (status === 401 && !isApi(request) && request.method === 'GET')
+      return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
     if (isApi(request) || request.viewer?.via === 'token') {
-      return reply.code(status).type('application/problem+json').send({ type: `https://civic-observatory.invalid/problems/${code}`, title, status, detail, ...(fix ? { fix } : {}), ...(location ? { location } : {}), instance: request.url.split('?')[0] });
+      return reply
+        .code(status)
+        .type('application/problem+json')
+        .send({
+          type: `https://civic-observatory.invalid/problems/${code}`,
+          title,
+          status,
+          detail,
+          ...(fix ? { fix } : {}),
+          ...(location ? { location } : {}),
+          instance: request.url.split('?')[0],
+        });
     }
     return app.page(request, reply, 'error.njk', { title, detail, fix, status }, status);
   });
   app.setNotFoundHandler((request, reply) => {
     request.viewer ??= PUBLIC_VIEWER;
-    if (isApi(request)) return reply.code(404).type('application/problem+json').send({ type: 'https://civic-observatory.invalid/problems/not_found', title: 'Not found', status: 404, detail: `No API route ${request.method} ${request.url.split('?')[0]}.`, instance: request.url.split('?')[0] });
-    return app.page(request, reply, 'error.njk', { title: 'Page not found', detail: 'If you typed the web address, check it is correct.', status: 404 }, 404);
+    if (isApi(request))
+      return reply
+        .code(404)
+        .type('application/problem+json')
+        .send({
+          type: 'https://civic-observatory.invalid/problems/not_found',
+          title: 'Not found',
+          status: 404,
+          detail: `No API route ${request.method} ${request.url.split('?')[0]}.`,
+          instance: request.url.split('?')[0],
+        });
+    return app.page(
+      request,
+      reply,
+      'error.njk',
+      { title: 'Page not found', detail: 'If you typed the web address, check it is correct.', status: 404 },
+      404,
+    );
   });
 
   await app.register(authRoutes);

@@ -21,7 +21,14 @@ export interface LoginLimits {
   hashQueue: number;
 }
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perUserAndAddress: 5, perAddress: 20, overall: 200, windowMs: 15 * 60_000, hashConcurrency: 2, hashQueue: 8 };
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  perUserAndAddress: 5,
+  perAddress: 20,
+  overall: 200,
+  windowMs: 15 * 60_000,
+  hashConcurrency: 2,
+  hashQueue: 8,
+};
 
 /** How long a busy answer asks people to wait, in seconds. */
 export const BUSY_RETRY_SECONDS = 5;
@@ -29,7 +36,10 @@ export const BUSY_RETRY_SECONDS = 5;
 /** Failure times per key within a window; the number of keys kept is bounded. */
 class FailureLog {
   private byKey = new Map<string, number[]>();
-  constructor(private windowMs: number, private maxKeys = 20_000) {}
+  constructor(
+    private windowMs: number,
+    private maxKeys = 20_000,
+  ) {}
 
   recent(key: string, now = Date.now()): number[] {
     const all = this.byKey.get(key);
@@ -46,11 +56,16 @@ class FailureLog {
     this.byKey.set(key, [...kept, now]);
     if (this.byKey.size > this.maxKeys) {
       for (const k of [...this.byKey.keys()]) if (!this.recent(k, now).length) this.byKey.delete(k);
-      for (const k of this.byKey.keys()) { if (this.byKey.size <= this.maxKeys) break; this.byKey.delete(k); }
+      for (const k of this.byKey.keys()) {
+        if (this.byKey.size <= this.maxKeys) break;
+        this.byKey.delete(k);
+      }
     }
   }
 
-  clear(key: string): void { this.byKey.delete(key); }
+  clear(key: string): void {
+    this.byKey.delete(key);
+  }
 }
 
 export type LoginDecision = { ok: true } | { ok: false; retryAfter: number };
@@ -59,7 +74,10 @@ export type LoginDecision = { ok: true } | { ok: false; retryAfter: number };
 export class HashGate {
   private running = 0;
   private waiting: (() => void)[] = [];
-  constructor(readonly concurrency: number, readonly queue: number) {}
+  constructor(
+    readonly concurrency: number,
+    readonly queue: number,
+  ) {}
 
   async run<T>(work: () => Promise<T>): Promise<{ busy: true } | { busy: false; value: T }> {
     if (this.running >= this.concurrency) {
@@ -70,7 +88,8 @@ export class HashGate {
       return { busy: false, value: await work() };
     } finally {
       const next = this.waiting.shift();
-      if (next) next(); // the slot passes straight to the next in the queue
+      if (next)
+        next(); // the slot passes straight to the next in the queue
       else this.running--;
     }
   }
@@ -96,9 +115,11 @@ export class LoginGuard {
     if (pair.length >= l.perUserAndAddress) return { ok: false, retryAfter: this.retryAfter(pair, now) };
     const address = this.failures.recent(`a:${ip}`, now);
     const pending = this.inFlight.get(ip) ?? 0;
-    if (address.length + pending >= l.perAddress) return { ok: false, retryAfter: address.length ? this.retryAfter(address, now) : BUSY_RETRY_SECONDS };
+    if (address.length + pending >= l.perAddress)
+      return { ok: false, retryAfter: address.length ? this.retryAfter(address, now) : BUSY_RETRY_SECONDS };
     const overall = this.failures.recent('*', now);
-    if (overall.length >= l.overall && address.length > 0) return { ok: false, retryAfter: this.retryAfter(overall, now) };
+    if (overall.length >= l.overall && address.length > 0)
+      return { ok: false, retryAfter: this.retryAfter(overall, now) };
     return { ok: true };
   }
 
@@ -110,7 +131,8 @@ export class LoginGuard {
       if (done) return;
       done = true;
       const n = (this.inFlight.get(ip) ?? 1) - 1;
-      if (n > 0) this.inFlight.set(ip, n); else this.inFlight.delete(ip);
+      if (n > 0) this.inFlight.set(ip, n);
+      else this.inFlight.delete(ip);
     };
   }
 
@@ -138,9 +160,15 @@ export function parseTrustProxy(spec: string | readonly string[] | undefined): s
     if (PROXY_NAMES.includes(item)) continue;
     const [addr, bits, extra] = item.split('/');
     const v = isIP(addr);
-    const ok = v !== 0 && extra === undefined && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128)));
-    if (!ok) throw new ParameterError(`"${item}" is not an address or range of addresses for --trust-proxy.`,
-      'Give the address of your reverse proxy, such as 127.0.0.1 or 10.0.0.0/8, or several separated by commas (loopback, linklocal and uniquelocal also work).');
+    const ok =
+      v !== 0 &&
+      extra === undefined &&
+      (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (v === 4 ? 32 : 128)));
+    if (!ok)
+      throw new ParameterError(
+        `"${item}" is not an address or range of addresses for --trust-proxy.`,
+        'Give the address of your reverse proxy, such as 127.0.0.1 or 10.0.0.0/8, or several separated by commas (loopback, linklocal and uniquelocal also work).',
+      );
   }
   return items;
 }

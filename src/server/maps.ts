@@ -9,7 +9,14 @@ import { AREA_LEVELS, LEVEL_TITLES, parseLevel, type AreaLevel } from '../geo/in
 import { baseLevel, profileDataset } from '../profiling/index.ts';
 import { discloseProfile } from '../outputs/index.ts';
 import { listDatasets } from '../intake/index.ts';
-import { accessibility, facilityKinds, travelWords, TRAVEL_MODES, type CostSource, type TravelMode } from '../location/index.ts';
+import {
+  accessibility,
+  facilityKinds,
+  travelWords,
+  TRAVEL_MODES,
+  type CostSource,
+  type TravelMode,
+} from '../location/index.ts';
 import { kindLabel, kindNoun } from './facility-map.ts';
 
 export type MeasureKind = 'households' | 'segment' | 'penetration' | 'index' | 'deprivation' | 'access';
@@ -19,20 +26,28 @@ export const DATASET_MEASURES: readonly MeasureKind[] = ['penetration', 'index']
 
 export interface MeasureSpec {
   kind: MeasureKind;
-  classification?: string; tier?: string; segment?: string;
+  classification?: string;
+  tier?: string;
+  segment?: string;
   dataset?: string;
   /** access: minutes to the nearest facility of this kind by this mode */
-  facilityKind?: string; mode?: TravelMode;
+  facilityKind?: string;
+  mode?: TravelMode;
 }
 
 /** "segment:borough:group:1", "penetration:green_waste", "deprivation", "households". */
 export function parseMeasure(input: string): MeasureSpec {
   const [kind, ...rest] = input.split(':');
   if (kind === 'households' || kind === 'deprivation') return { kind };
-  if (kind === 'segment' && rest.length >= 3) return { kind, classification: rest[0], tier: rest[1], segment: rest.slice(2).join(':') };
+  if (kind === 'segment' && rest.length >= 3)
+    return { kind, classification: rest[0], tier: rest[1], segment: rest.slice(2).join(':') };
   if ((kind === 'penetration' || kind === 'index') && rest.length === 1 && rest[0]) return { kind, dataset: rest[0] };
-  if (kind === 'access' && rest.length === 2 && rest[0] && (TRAVEL_MODES as readonly string[]).includes(rest[1])) return { kind, facilityKind: rest[0], mode: rest[1] as TravelMode };
-  throw new ParameterError(`"${input}" is not a measure the map knows.`, 'Choose a measure from the list on the map page.');
+  if (kind === 'access' && rest.length === 2 && rest[0] && (TRAVEL_MODES as readonly string[]).includes(rest[1]))
+    return { kind, facilityKind: rest[0], mode: rest[1] as TravelMode };
+  throw new ParameterError(
+    `"${input}" is not a measure the map knows.`,
+    'Choose a measure from the list on the map page.',
+  );
 }
 
 export function measureKey(m: MeasureSpec): string {
@@ -44,11 +59,27 @@ export function measureKey(m: MeasureSpec): string {
 
 /** Colour-blind-safe sequential palettes (viridis, light for low to dark for high). */
 export const PALETTE_5 = ['#fde725', '#5ec962', '#21918c', '#3b528b', '#440154'];
-export const PALETTE_10 = ['#fde725', '#b5de2b', '#6ece58', '#35b779', '#1f9e89', '#26828e', '#31688e', '#3e4989', '#482878', '#440154'];
+export const PALETTE_10 = [
+  '#fde725',
+  '#b5de2b',
+  '#6ece58',
+  '#35b779',
+  '#1f9e89',
+  '#26828e',
+  '#31688e',
+  '#3e4989',
+  '#482878',
+  '#440154',
+];
 export const HIDDEN_COLOUR = '#b1b4b6';
 export const NO_DATA_COLOUR = '#ffffff';
 
-export interface LegendEntry { cls: number; colour: string; css: string; label: string }
+export interface LegendEntry {
+  cls: number;
+  colour: string;
+  css: string;
+  label: string;
+}
 
 export interface AreaFigure {
   code: string;
@@ -96,7 +127,8 @@ export async function boundaryLevels(engine: Engine): Promise<AreaLevel[]> {
 
 async function deprivationIndex(engine: Engine): Promise<{ name: string; level: AreaLevel; domain: string } | null> {
   const r = await engine.one<{ index_name: string; area_level: string; domain: string; other: boolean }>(
-    `SELECT DISTINCT index_name, area_level, domain, domain <> 'IMD' AS other FROM deprivation ORDER BY other, index_name, area_level LIMIT 1`);
+    `SELECT DISTINCT index_name, area_level, domain, domain <> 'IMD' AS other FROM deprivation ORDER BY other, index_name, area_level LIMIT 1`,
+  );
   return r ? { name: r.index_name, level: r.area_level as AreaLevel, domain: r.domain } : null;
 }
 
@@ -106,30 +138,57 @@ export async function mapOptions(engine: Engine, datasetsAllowed: boolean): Prom
   const hasBase = !!(await engine.one(`SELECT 1 AS x FROM area_base WHERE households IS NOT NULL LIMIT 1`));
   const dep = await deprivationIndex(engine);
   const general: { value: string; text: string }[] = [];
-  if (dep) general.push({ value: 'deprivation', text: `Deprivation decile (${dep.name.toUpperCase()}, ${LEVEL_TITLES[dep.level]} only)` });
+  if (dep)
+    general.push({
+      value: 'deprivation',
+      text: `Deprivation decile (${dep.name.toUpperCase()}, ${LEVEL_TITLES[dep.level]} only)`,
+    });
   if (hasBase) general.push({ value: 'households', text: 'Households' });
   if (general.length) measures.push({ group: 'Areas', items: general });
   if (hasBase) {
-    const segs = await engine.all<{ classification: string; title: string | null; tier: string; code: string; name: string | null }>(
+    const segs = await engine.all<{
+      classification: string;
+      title: string | null;
+      tier: string;
+      code: string;
+      name: string | null;
+    }>(
       `SELECT s.classification, c.title, s.tier, s.code, s.name FROM segment s JOIN classification c ON c.name = s.classification
-       ORDER BY c.kind = 'deprivation', s.classification, s.tier, s.ordinal, s.code`);
+       ORDER BY c.kind = 'deprivation', s.classification, s.tier, s.ordinal, s.code`,
+    );
     const groups = new Map<string, { value: string; text: string }[]>();
     for (const s of segs) {
       const g = `Share of households in a segment: ${s.title ?? s.classification}, ${s.tier}`;
       if (!groups.has(g)) groups.set(g, []);
-      groups.get(g)!.push({ value: `segment:${s.classification}:${s.tier}:${s.code}`, text: s.name && s.name !== s.code ? `${s.code} ${s.name}` : `${s.tier} ${s.code}` });
+      groups.get(g)!.push({
+        value: `segment:${s.classification}:${s.tier}:${s.code}`,
+        text: s.name && s.name !== s.code ? `${s.code} ${s.name}` : `${s.tier} ${s.code}`,
+      });
     }
     for (const [group, items] of groups) measures.push({ group, items });
   }
   const kinds = await facilityKinds(engine);
   for (const mode of ['car', 'walk'] as const) {
-    if (kinds.length) measures.push({ group: `Minutes to the nearest facility ${travelWords(mode)}`, items: kinds.map((k) => ({ value: `access:${k.kind}:${mode}`, text: `${kindLabel(k.kind)} (${k.facilities}), ${mode === 'car' ? 'by car' : 'on foot'}` })) });
+    if (kinds.length)
+      measures.push({
+        group: `Minutes to the nearest facility ${travelWords(mode)}`,
+        items: kinds.map((k) => ({
+          value: `access:${k.kind}:${mode}`,
+          text: `${kindLabel(k.kind)} (${k.facilities}), ${mode === 'car' ? 'by car' : 'on foot'}`,
+        })),
+      });
   }
   if (datasetsAllowed && hasBase) {
     const ds = await listDatasets(engine);
     if (ds.length) {
-      measures.push({ group: 'Penetration of a dataset (records per 100 households)', items: ds.map((d) => ({ value: `penetration:${d.name}`, text: `Penetration: ${d.title ?? d.name}` })) });
-      measures.push({ group: 'Index of a dataset (100 = borough average)', items: ds.map((d) => ({ value: `index:${d.name}`, text: `Index: ${d.title ?? d.name}` })) });
+      measures.push({
+        group: 'Penetration of a dataset (records per 100 households)',
+        items: ds.map((d) => ({ value: `penetration:${d.name}`, text: `Penetration: ${d.title ?? d.name}` })),
+      });
+      measures.push({
+        group: 'Index of a dataset (100 = borough average)',
+        items: ds.map((d) => ({ value: `index:${d.name}`, text: `Index: ${d.title ?? d.name}` })),
+      });
     }
   }
   return { levels, measures, deprivationLevel: dep?.level ?? null };
@@ -145,7 +204,8 @@ export function defaultMeasure(opts: MapOptions): string | null {
 const ACCESS_BANDS = [5, 10, 15, 30] as const;
 
 const round = (x: number, dp: number) => Math.round(x * 10 ** dp) / 10 ** dp;
-const fmt = (x: number, dp: number) => x.toLocaleString('en-GB', { minimumFractionDigits: dp, maximumFractionDigits: dp });
+const fmt = (x: number, dp: number) =>
+  x.toLocaleString('en-GB', { minimumFractionDigits: dp, maximumFractionDigits: dp });
 
 /**
  * Up to five classes of (nearly) equal numbers of areas, on rounded break values. A value shared
@@ -153,7 +213,10 @@ const fmt = (x: number, dp: number) => x.toLocaleString('en-GB', { minimumFracti
  * there are only a few.
  */
 function classify(areas: AreaFigure[], dp: number, unit: string): LegendEntry[] {
-  const values = areas.filter((a) => a.value !== null).map((a) => a.value!).sort((a, b) => a - b);
+  const values = areas
+    .filter((a) => a.value !== null)
+    .map((a) => a.value!)
+    .sort((a, b) => a - b);
   if (!values.length) return [];
   const distinct = [...new Set(values)];
   // Each class is [lo, next class's lo); `exact` classes hold one value.
@@ -178,7 +241,11 @@ function classify(areas: AreaFigure[], dp: number, unit: string): LegendEntry[] 
   const last = classes.length - 1;
   const legend = classes.map((c, i) => {
     const pi = classes.length === 1 ? 2 : Math.round((i * (PALETTE_5.length - 1)) / last);
-    const label = c.exact ? `${fmt(c.lo, dp)}${unit}` : i === last ? `${fmt(c.lo, dp)}${unit} to ${fmt(c.hi, dp)}${unit}` : `${fmt(c.lo, dp)}${unit} to under ${fmt(c.hi, dp)}${unit}`;
+    const label = c.exact
+      ? `${fmt(c.lo, dp)}${unit}`
+      : i === last
+        ? `${fmt(c.lo, dp)}${unit} to ${fmt(c.hi, dp)}${unit}`
+        : `${fmt(c.lo, dp)}${unit} to under ${fmt(c.hi, dp)}${unit}`;
     return { cls: i, colour: PALETTE_5[pi], css: `civic-pal5-${pi}`, label };
   });
   for (const a of areas) {
@@ -191,8 +258,15 @@ function classify(areas: AreaFigure[], dp: number, unit: string): LegendEntry[] 
 }
 
 function finishLegend(legend: LegendEntry[], areas: AreaFigure[]): LegendEntry[] {
-  if (areas.some((a) => a.cls === -1)) legend.push({ cls: -1, colour: HIDDEN_COLOUR, css: 'civic-map-hidden', label: `Not shown (fewer than ${DEFAULT_MIN_CELL})` });
-  if (areas.some((a) => a.cls === -2)) legend.push({ cls: -2, colour: NO_DATA_COLOUR, css: 'civic-map-nodata', label: 'No figure' });
+  if (areas.some((a) => a.cls === -1))
+    legend.push({
+      cls: -1,
+      colour: HIDDEN_COLOUR,
+      css: 'civic-map-hidden',
+      label: `Not shown (fewer than ${DEFAULT_MIN_CELL})`,
+    });
+  if (areas.some((a) => a.cls === -2))
+    legend.push({ cls: -2, colour: NO_DATA_COLOUR, css: 'civic-map-nodata', label: 'No figure' });
   return legend;
 }
 
@@ -203,16 +277,23 @@ function finishLegend(legend: LegendEntry[], areas: AreaFigure[]): LegendEntry[]
  */
 function suppressAreas(counts: (number | null)[], minCell: number): boolean[] {
   const idx = counts.map((c, i) => (c !== null && c > 0 ? i : -1)).filter((i) => i >= 0);
-  const s = suppressOneWay(idx.map((i) => counts[i]!), minCell);
+  const s = suppressOneWay(
+    idx.map((i) => counts[i]!),
+    minCell,
+  );
   const out = counts.map(() => false);
-  idx.forEach((i, j) => { out[i] = s.suppressed[j]; });
+  idx.forEach((i, j) => {
+    out[i] = s.suppressed[j];
+  });
   return out;
 }
 
 async function areaNames(engine: Engine, level: AreaLevel): Promise<Map<string, string | null>> {
   const rows = await engine.all<{ code: string; name: string | null }>(
     `SELECT b.area_code AS code, coalesce(any_value(a.name), any_value(b.name)) AS name FROM boundary b
-     LEFT JOIN area a ON a.code = b.area_code AND a.level = b.level WHERE b.level = $1 GROUP BY 1 ORDER BY 1`, [level]);
+     LEFT JOIN area a ON a.code = b.area_code AND a.level = b.level WHERE b.level = $1 GROUP BY 1 ORDER BY 1`,
+    [level],
+  );
   return new Map(rows.map((r) => [r.code, r.name && r.name !== r.code ? r.name : null]));
 }
 
@@ -221,17 +302,23 @@ async function areaNames(engine: Engine, level: AreaLevel): Promise<Map<string, 
  * households are shared among the areas (and segments) of its live postcodes (all its postcodes
  * if none is live); when the levels nest this gives whole areas.
  */
-async function householdsBy(engine: Engine, level: AreaLevel, seg?: { classification: string; tier: string; code: string; level: AreaLevel }): Promise<Map<string, { households: number; inSegment: number }>> {
+async function householdsBy(
+  engine: Engine,
+  level: AreaLevel,
+  seg?: { classification: string; tier: string; code: string; level: AreaLevel },
+): Promise<Map<string, { households: number; inSegment: number }>> {
   const BL = await baseLevel(engine);
   const col = (l: AreaLevel) => ident(l);
   const params: (string | null)[] = [BL];
-  let segJoin = '', segFlag = '1.0';
+  let segJoin = '',
+    segFlag = '1.0';
   if (seg) {
     segJoin = `LEFT JOIN area_segment s ON s.classification = $2 AND s.tier = $3 AND s.area_code = p.${col(seg.level)}`;
     segFlag = `CASE WHEN s.code = $4 THEN 1.0 ELSE 0.0 END`;
     params.push(seg.classification, seg.tier, seg.code);
   }
-  const rows = await engine.all<{ a: string; households: number; in_segment: number }>(`
+  const rows = await engine.all<{ a: string; households: number; in_segment: number }>(
+    `
     WITH pc AS (SELECT p.${col(BL)} AS b, p.${col(level)} AS a, p.status, ${segFlag} AS f FROM postcode p ${segJoin}
                 WHERE p.${col(BL)} IS NOT NULL AND p.${col(level)} IS NOT NULL),
       live AS (SELECT b, bool_or(status = 'live') AS has_live FROM pc GROUP BY b),
@@ -239,57 +326,123 @@ async function householdsBy(engine: Engine, level: AreaLevel, seg?: { classifica
       n AS (SELECT b, count(*) AS n FROM counted GROUP BY b),
       w AS (SELECT c.b, c.a, count(*) / any_value(n.n) AS w, sum(c.f) / any_value(n.n) AS wf FROM counted c JOIN n USING (b) GROUP BY 1, 2)
     SELECT w.a, sum(ab.households * w.w ORDER BY w.b) AS households, sum(ab.households * w.wf ORDER BY w.b) AS in_segment
-    FROM w JOIN area_base ab ON ab.area_code = w.b AND ab.level = $1 GROUP BY 1`, params);
+    FROM w JOIN area_base ab ON ab.area_code = w.b AND ab.level = $1 GROUP BY 1`,
+    params,
+  );
   return new Map(rows.map((r) => [r.a, { households: r.households, inSegment: r.in_segment }]));
 }
 
-export async function mapFigures(engine: Engine, measure: string, levelInput: string, minCell = DEFAULT_MIN_CELL, costs?: CostSource): Promise<MapFigures> {
+export async function mapFigures(
+  engine: Engine,
+  measure: string,
+  levelInput: string,
+  minCell = DEFAULT_MIN_CELL,
+  costs?: CostSource,
+): Promise<MapFigures> {
   const spec = parseMeasure(measure);
   const levels = await boundaryLevels(engine);
-  if (!levels.length) throw new WorkspaceStateError('The workspace has no area boundaries, so there is nothing to map.', 'Import boundaries: civic reference import WORKSPACE --boundaries FILE --level oa21');
+  if (!levels.length)
+    throw new WorkspaceStateError(
+      'The workspace has no area boundaries, so there is nothing to map.',
+      'Import boundaries: civic reference import WORKSPACE --boundaries FILE --level oa21',
+    );
   let level = parseLevel(levelInput || levels[0]);
-  if (!level || !levels.includes(level)) throw new ParameterError(`There are no boundaries for "${levelInput}".`, `Levels with boundaries: ${levels.join(', ')}.`);
+  if (!level || !levels.includes(level))
+    throw new ParameterError(
+      `There are no boundaries for "${levelInput}".`,
+      `Levels with boundaries: ${levels.join(', ')}.`,
+    );
   let levelChanged: string | null = null;
   const notes: string[] = [];
   const names = async () => areaNames(engine, level!);
   let areas: AreaFigure[] = [];
-  let title = '', valueLabel = '', countLabel: string | null = null, baseLabel: string | null = null;
+  let title = '',
+    valueLabel = '',
+    countLabel: string | null = null,
+    baseLabel: string | null = null;
   let legend: LegendEntry[] = [];
 
   if (spec.kind === 'deprivation') {
     const dep = await deprivationIndex(engine);
-    if (!dep) throw new WorkspaceStateError('The workspace has no deprivation index.', 'Import one: civic reference import WORKSPACE --deprivation FILE');
+    if (!dep)
+      throw new WorkspaceStateError(
+        'The workspace has no deprivation index.',
+        'Import one: civic reference import WORKSPACE --deprivation FILE',
+      );
     if (dep.level !== level) {
-      if (!levels.includes(dep.level)) throw new ParameterError(`Deprivation deciles are published for ${LEVEL_TITLES[dep.level]} areas, and the workspace has no boundaries for them.`, `Import ${dep.level} boundaries to map deprivation.`);
+      if (!levels.includes(dep.level))
+        throw new ParameterError(
+          `Deprivation deciles are published for ${LEVEL_TITLES[dep.level]} areas, and the workspace has no boundaries for them.`,
+          `Import ${dep.level} boundaries to map deprivation.`,
+        );
       levelChanged = `Deprivation deciles are published for ${LEVEL_TITLES[dep.level]} areas only, so the map shows those.`;
       level = dep.level;
     }
     const rows = await engine.all<{ code: string; decile: number | null; rank: number | null }>(
-      `SELECT area_code AS code, decile, rank FROM deprivation WHERE index_name = $1 AND domain = $2 AND area_level = $3`, [dep.name, dep.domain, dep.level]);
+      `SELECT area_code AS code, decile, rank FROM deprivation WHERE index_name = $1 AND domain = $2 AND area_level = $3`,
+      [dep.name, dep.domain, dep.level],
+    );
     const byCode = new Map(rows.map((r) => [r.code, r]));
     for (const [code, name] of await names()) {
       const r = byCode.get(code);
       const d = r?.decile ?? null;
-      areas.push({ code, name, value: d, count: r?.rank ?? null, base: null, cls: d === null ? -2 : Math.max(0, Math.min(9, 10 - d)),
-        text: d === null ? 'No figure' : `Decile ${d}${d === 1 ? ' (most deprived 10%)' : d === 10 ? ' (least deprived 10%)' : ''}` });
+      areas.push({
+        code,
+        name,
+        value: d,
+        count: r?.rank ?? null,
+        base: null,
+        cls: d === null ? -2 : Math.max(0, Math.min(9, 10 - d)),
+        text:
+          d === null
+            ? 'No figure'
+            : `Decile ${d}${d === 1 ? ' (most deprived 10%)' : d === 10 ? ' (least deprived 10%)' : ''}`,
+      });
     }
     title = `Deprivation decile (${dep.name.toUpperCase()}) by ${LEVEL_TITLES[level]}`;
-    valueLabel = 'Decile (1 = most deprived)'; countLabel = 'Rank (1 = most deprived)';
+    valueLabel = 'Decile (1 = most deprived)';
+    countLabel = 'Rank (1 = most deprived)';
     // Darkest for the most deprived.
-    legend = Array.from({ length: 10 }, (_, i) => ({ cls: 9 - i, colour: PALETTE_10[9 - i], css: `civic-pal10-${9 - i}`, label: i === 0 ? 'Decile 1 (most deprived 10%)' : i === 9 ? 'Decile 10 (least deprived 10%)' : `Decile ${i + 1}` }));
+    legend = Array.from({ length: 10 }, (_, i) => ({
+      cls: 9 - i,
+      colour: PALETTE_10[9 - i],
+      css: `civic-pal10-${9 - i}`,
+      label: i === 0 ? 'Decile 1 (most deprived 10%)' : i === 9 ? 'Decile 10 (least deprived 10%)' : `Decile ${i + 1}`,
+    }));
     legend = legend.filter((l) => areas.some((a) => a.cls === l.cls));
     notes.push('Deciles rank every area in the country: decile 1 holds the most deprived 10% of areas.');
   } else if (spec.kind === 'households' || spec.kind === 'segment') {
     let seg: { classification: string; tier: string; code: string; level: AreaLevel } | undefined;
     if (spec.kind === 'segment') {
-      const c = await engine.one<{ area_level: string; title: string | null; tiers: string }>(`SELECT area_level, title, tiers FROM classification WHERE name = $1`, [spec.classification!]);
-      if (!c) throw new ParameterError(`There is no classification called "${spec.classification}".`, 'Choose a segment from the list on the map page.');
-      const s = await engine.one<{ name: string | null }>(`SELECT name FROM segment WHERE classification = $1 AND tier = $2 AND code = $3`, [spec.classification!, spec.tier!, spec.segment!]);
-      if (!s) throw new ParameterError(`There is no ${spec.tier} "${spec.segment}" in ${spec.classification}.`, 'Choose a segment from the list on the map page.');
-      seg = { classification: spec.classification!, tier: spec.tier!, code: spec.segment!, level: c.area_level as AreaLevel };
+      const c = await engine.one<{ area_level: string; title: string | null; tiers: string }>(
+        `SELECT area_level, title, tiers FROM classification WHERE name = $1`,
+        [spec.classification!],
+      );
+      if (!c)
+        throw new ParameterError(
+          `There is no classification called "${spec.classification}".`,
+          'Choose a segment from the list on the map page.',
+        );
+      const s = await engine.one<{ name: string | null }>(
+        `SELECT name FROM segment WHERE classification = $1 AND tier = $2 AND code = $3`,
+        [spec.classification!, spec.tier!, spec.segment!],
+      );
+      if (!s)
+        throw new ParameterError(
+          `There is no ${spec.tier} "${spec.segment}" in ${spec.classification}.`,
+          'Choose a segment from the list on the map page.',
+        );
+      seg = {
+        classification: spec.classification!,
+        tier: spec.tier!,
+        code: spec.segment!,
+        level: c.area_level as AreaLevel,
+      };
       const segName = s.name && s.name !== spec.segment ? s.name : `${spec.tier} ${spec.segment}`;
       title = `Share of households in ${segName} (${c.title ?? spec.classification}) by ${LEVEL_TITLES[level]}`;
-      valueLabel = 'Share of households %'; countLabel = 'Households in the segment'; baseLabel = 'Households';
+      valueLabel = 'Share of households %';
+      countLabel = 'Households in the segment';
+      baseLabel = 'Households';
     } else {
       title = `Households by ${LEVEL_TITLES[level]}`;
       valueLabel = 'Households';
@@ -298,66 +451,181 @@ export async function mapFigures(engine: Engine, measure: string, levelInput: st
     const named = await names();
     const codes = [...named.keys()];
     const counts = codes.map((c) => (hh.has(c) ? (seg ? hh.get(c)!.inSegment : hh.get(c)!.households) : null));
-    const hidden = suppressAreas(counts.map((c) => (c === null ? null : Math.round(c))), minCell);
+    const hidden = suppressAreas(
+      counts.map((c) => (c === null ? null : Math.round(c))),
+      minCell,
+    );
     codes.forEach((code, i) => {
       const h = hh.get(code);
-      if (!h) { areas.push({ code, name: named.get(code) ?? null, value: null, count: null, base: null, cls: -2, text: 'No figure' }); return; }
-      if (hidden[i]) { areas.push({ code, name: named.get(code) ?? null, value: null, count: null, base: null, cls: -1, text: `Not shown (fewer than ${minCell})` }); return; }
+      if (!h) {
+        areas.push({
+          code,
+          name: named.get(code) ?? null,
+          value: null,
+          count: null,
+          base: null,
+          cls: -2,
+          text: 'No figure',
+        });
+        return;
+      }
+      if (hidden[i]) {
+        areas.push({
+          code,
+          name: named.get(code) ?? null,
+          value: null,
+          count: null,
+          base: null,
+          cls: -1,
+          text: `Not shown (fewer than ${minCell})`,
+        });
+        return;
+      }
       if (seg) {
         const share = h.households > 0 ? (h.inSegment / h.households) * 100 : null;
-        areas.push({ code, name: named.get(code) ?? null, value: share === null ? null : round(share, 1), count: Math.round(h.inSegment), base: Math.round(h.households), cls: share === null ? -2 : 0, text: share === null ? 'No figure' : `${fmt(share, 1)}%` });
+        areas.push({
+          code,
+          name: named.get(code) ?? null,
+          value: share === null ? null : round(share, 1),
+          count: Math.round(h.inSegment),
+          base: Math.round(h.households),
+          cls: share === null ? -2 : 0,
+          text: share === null ? 'No figure' : `${fmt(share, 1)}%`,
+        });
       } else {
-        areas.push({ code, name: named.get(code) ?? null, value: Math.round(h.households), count: null, base: null, cls: 0, text: fmt(Math.round(h.households), 0) });
+        areas.push({
+          code,
+          name: named.get(code) ?? null,
+          value: Math.round(h.households),
+          count: null,
+          base: null,
+          cls: 0,
+          text: fmt(Math.round(h.households), 0),
+        });
       }
     });
     legend = classify(areas, seg ? 1 : 0, seg ? '%' : '');
-    notes.push(`Households are shared between areas by their postcodes where areas do not nest. Counts under ${minCell} are not shown, with enough others that they cannot be worked out.`);
+    notes.push(
+      `Households are shared between areas by their postcodes where areas do not nest. Counts under ${minCell} are not shown, with enough others that they cannot be worked out.`,
+    );
   } else if (spec.kind === 'access') {
     // Journey times are about places, not people: nothing to suppress.
-    const r = await accessibility(engine, { kinds: [spec.facilityKind!], level, mode: spec.mode, thresholds: [...ACCESS_BANDS] }, costs);
-    if (!r.kinds.length || r.kinds[0].facilities === 0) throw new ParameterError(`There are no facilities of the kind "${spec.facilityKind}".`, 'Choose a kind from the list on the map page.');
+    const r = await accessibility(
+      engine,
+      { kinds: [spec.facilityKind!], level, mode: spec.mode, thresholds: [...ACCESS_BANDS] },
+      costs,
+    );
+    if (!r.kinds.length || r.kinds[0].facilities === 0)
+      throw new ParameterError(
+        `There are no facilities of the kind "${spec.facilityKind}".`,
+        'Choose a kind from the list on the map page.',
+      );
     const byCode = new Map(r.areas.map((a) => [a.code, a.kinds[0]]));
     for (const [code, name] of await names()) {
       const k = byCode.get(code);
       const v = k?.nearestMinutes ?? null;
-      areas.push({ code, name, value: v === null ? null : round(v, 1), count: null, base: null, cls: v === null ? -2 : ACCESS_BANDS.filter((b) => v >= b).length,
-        text: v === null ? (k ? 'Cannot be reached' : 'No figure') : `${fmt(v, 1)} min${k?.nearestName ? ` (${k.nearestName})` : ''}` });
+      areas.push({
+        code,
+        name,
+        value: v === null ? null : round(v, 1),
+        count: null,
+        base: null,
+        cls: v === null ? -2 : ACCESS_BANDS.filter((b) => v >= b).length,
+        text:
+          v === null
+            ? k
+              ? 'Cannot be reached'
+              : 'No figure'
+            : `${fmt(v, 1)} min${k?.nearestName ? ` (${k.nearestName})` : ''}`,
+      });
     }
     const how = travelWords(spec.mode!);
     title = `Minutes to the nearest ${kindNoun(spec.facilityKind!)} ${how}, by ${LEVEL_TITLES[level]}`;
     valueLabel = `Minutes ${how} (nearest)`;
-    legend = [0, ...ACCESS_BANDS].map((lo, i, all) => ({ cls: i, colour: PALETTE_5[i], css: `civic-pal5-${i}`, label: i === all.length - 1 ? `${lo} minutes or more` : `${lo} to under ${all[i + 1]} minutes` }))
+    legend = [0, ...ACCESS_BANDS]
+      .map((lo, i, all) => ({
+        cls: i,
+        colour: PALETTE_5[i],
+        css: `civic-pal5-${i}`,
+        label: i === all.length - 1 ? `${lo} minutes or more` : `${lo} to under ${all[i + 1]} minutes`,
+      }))
       .filter((l) => areas.some((a) => a.cls === l.cls));
     notes.push(`Journey times ${r.costSource}, from each area's population-weighted centre to the nearest facility.`);
   } else {
     // Maps are the same for every viewer, so a dataset's map carries the cell key method's noise for all of them.
-    const r = discloseProfile(await profileDataset(engine, { dataset: spec.dataset!, byArea: level, base: 'households' }), { minCell, perturb: true });
+    const r = discloseProfile(
+      await profileDataset(engine, { dataset: spec.dataset!, byArea: level, base: 'households' }),
+      { minCell, perturb: true },
+    );
     const byCode = new Map(r.rows.map((row) => [row.code, row]));
     const ds = (await listDatasets(engine)).find((d) => d.name === spec.dataset);
     const label = ds?.title ?? spec.dataset!;
     for (const [code, name] of await names()) {
       const row = byCode.get(code);
-      if (!row) { areas.push({ code, name, value: null, count: null, base: null, cls: -2, text: 'No figure' }); continue; }
-      if (row.suppressed) { areas.push({ code, name, value: null, count: null, base: null, cls: -1, text: `Not shown (fewer than ${minCell})` }); continue; }
+      if (!row) {
+        areas.push({ code, name, value: null, count: null, base: null, cls: -2, text: 'No figure' });
+        continue;
+      }
+      if (row.suppressed) {
+        areas.push({
+          code,
+          name,
+          value: null,
+          count: null,
+          base: null,
+          cls: -1,
+          text: `Not shown (fewer than ${minCell})`,
+        });
+        continue;
+      }
       const v = spec.kind === 'penetration' ? row.penetration : row.index;
-      areas.push({ code, name: name ?? row.name, value: v === null ? null : round(v, spec.kind === 'index' ? 0 : 2), count: row.count, base: row.base === null ? null : Math.round(row.base), cls: v === null ? -2 : 0,
-        text: v === null ? 'No figure' : spec.kind === 'penetration' ? `${fmt(v, 2)}%` : fmt(v, 0) });
+      areas.push({
+        code,
+        name: name ?? row.name,
+        value: v === null ? null : round(v, spec.kind === 'index' ? 0 : 2),
+        count: row.count,
+        base: row.base === null ? null : Math.round(row.base),
+        cls: v === null ? -2 : 0,
+        text: v === null ? 'No figure' : spec.kind === 'penetration' ? `${fmt(v, 2)}%` : fmt(v, 0),
+      });
     }
-    title = spec.kind === 'penetration' ? `Penetration of ${label} by ${LEVEL_TITLES[level]}` : `Index of ${label} by ${LEVEL_TITLES[level]}`;
+    title =
+      spec.kind === 'penetration'
+        ? `Penetration of ${label} by ${LEVEL_TITLES[level]}`
+        : `Index of ${label} by ${LEVEL_TITLES[level]}`;
     valueLabel = spec.kind === 'penetration' ? 'Penetration % (records per 100 households)' : 'Index (100 = average)';
-    countLabel = 'Records'; baseLabel = 'Households';
+    countLabel = 'Records';
+    baseLabel = 'Households';
     legend = classify(areas, spec.kind === 'index' ? 0 : 2, spec.kind === 'index' ? '' : '%');
-    notes.push(`Areas with fewer than ${minCell} records are not shown, with enough others that they cannot be worked out.`);
-    if (spec.kind === 'index') notes.push('Index: the area\'s penetration against the whole area\'s, times 100.');
+    notes.push(
+      `Areas with fewer than ${minCell} records are not shown, with enough others that they cannot be worked out.`,
+    );
+    if (spec.kind === 'index') notes.push("Index: the area's penetration against the whole area's, times 100.");
   }
   legend = finishLegend(legend, areas);
   return {
-    measure: measureKey(spec), kind: spec.kind, level, levelTitle: LEVEL_TITLES[level], title, valueLabel, countLabel, baseLabel,
-    areas, legend, notes, minCell, suppressed: areas.filter((a) => a.cls === -1).length, levelChanged,
+    measure: measureKey(spec),
+    kind: spec.kind,
+    level,
+    levelTitle: LEVEL_TITLES[level],
+    title,
+    valueLabel,
+    countLabel,
+    baseLabel,
+    areas,
+    legend,
+    notes,
+    minCell,
+    suppressed: areas.filter((a) => a.cls === -1).length,
+    levelChanged,
   };
 }
 
-interface LevelShapes { stamp: string; features: { code: string; geometry: string }[]; bbox: [number, number, number, number] }
+interface LevelShapes {
+  stamp: string;
+  features: { code: string; geometry: string }[];
+  bbox: [number, number, number, number];
+}
 
 /** Coordinates rounded to 5 decimal places (about a metre). */
 function roundGeometry(json: string): string {
@@ -370,19 +638,32 @@ function roundGeometry(json: string): string {
  */
 /** The extent of a level's boundaries: [west, south, east, north]. */
 export async function levelBbox(engine: Engine, level: string): Promise<[number, number, number, number]> {
-  const bb = (await engine.one<{ a: number; b: number; c: number; d: number }>(`SELECT min(min_lon) AS a, min(min_lat) AS b, max(max_lon) AS c, max(max_lat) AS d FROM boundary WHERE level = $1`, [level]))!;
+  const bb = (await engine.one<{ a: number; b: number; c: number; d: number }>(
+    `SELECT min(min_lon) AS a, min(min_lat) AS b, max(max_lon) AS c, max(max_lat) AS d FROM boundary WHERE level = $1`,
+    [level],
+  ))!;
   return [bb.a, bb.b, bb.c, bb.d];
 }
 
 export class ShapeCache {
   private readonly levels = new Map<string, LevelShapes>();
   async get(engine: Engine, level: AreaLevel): Promise<LevelShapes> {
-    const s = (await engine.one<{ n: number; len: number | null }>(`SELECT count(*)::BIGINT AS n, sum(length(geojson))::BIGINT AS len FROM boundary WHERE level = $1`, [level]))!;
+    const s = (await engine.one<{ n: number; len: number | null }>(
+      `SELECT count(*)::BIGINT AS n, sum(length(geojson))::BIGINT AS len FROM boundary WHERE level = $1`,
+      [level],
+    ))!;
     const stamp = `${s.n}:${s.len}`;
     const hit = this.levels.get(level);
     if (hit && hit.stamp === stamp) return hit;
-    const rows = await engine.all<{ code: string; geojson: string }>(`SELECT area_code AS code, any_value(geojson) AS geojson FROM boundary WHERE level = $1 GROUP BY 1 ORDER BY 1`, [level]);
-    const entry: LevelShapes = { stamp, features: rows.map((r) => ({ code: r.code, geometry: roundGeometry(r.geojson) })), bbox: await levelBbox(engine, level) };
+    const rows = await engine.all<{ code: string; geojson: string }>(
+      `SELECT area_code AS code, any_value(geojson) AS geojson FROM boundary WHERE level = $1 GROUP BY 1 ORDER BY 1`,
+      [level],
+    );
+    const entry: LevelShapes = {
+      stamp,
+      features: rows.map((r) => ({ code: r.code, geometry: roundGeometry(r.geojson) })),
+      bbox: await levelBbox(engine, level),
+    };
     this.levels.set(level, entry);
     return entry;
   }
@@ -398,7 +679,15 @@ export function figuresToGeoJson(f: MapFigures, shapes: LevelShapes): string {
     const props = { code: a.code, name: a.name, value: a.value, count: a.count, base: a.base, c: a.cls, text: a.text };
     parts.push(`{"type":"Feature","id":${i},"properties":${JSON.stringify(props)},"geometry":${s.geometry}}`);
   });
-  const meta = { measure: f.measure, level: f.level, title: f.title, valueLabel: f.valueLabel, countLabel: f.countLabel, baseLabel: f.baseLabel, minCell: f.minCell,
-    legend: f.legend.map((l) => ({ cls: l.cls, colour: l.colour, label: l.label })) };
+  const meta = {
+    measure: f.measure,
+    level: f.level,
+    title: f.title,
+    valueLabel: f.valueLabel,
+    countLabel: f.countLabel,
+    baseLabel: f.baseLabel,
+    minCell: f.minCell,
+    legend: f.legend.map((l) => ({ cls: l.cls, colour: l.colour, label: l.label })),
+  };
   return `{"type":"FeatureCollection","bbox":${JSON.stringify(shapes.bbox)},"metadata":${JSON.stringify(meta)},"features":[${parts.join(',')}]}`;
 }

@@ -16,7 +16,10 @@ export const ProblemSchema = z.object({
   status: z.number().int().describe('The HTTP status code'),
   detail: z.string().describe('What went wrong, in plain English'),
   fix: z.string().optional().describe('What to do about it'),
-  location: z.object({ file: z.string().optional(), row: z.number().optional(), column: z.string().optional() }).optional().describe('The file, row or column at fault'),
+  location: z
+    .object({ file: z.string().optional(), row: z.number().optional(), column: z.string().optional() })
+    .optional()
+    .describe('The file, row or column at fault'),
   instance: z.string().optional().describe('The path that was asked for'),
 });
 export type Problem = z.infer<typeof ProblemSchema>;
@@ -36,7 +39,10 @@ export interface ApiOperation {
   /** path parameters */
   params?: z.ZodObject;
   /** request bodies by media type, with an example */
-  body?: { description: string; content: Record<string, { schema: z.ZodType | Record<string, unknown>; example?: unknown }> };
+  body?: {
+    description: string;
+    content: Record<string, { schema: z.ZodType | Record<string, unknown>; example?: unknown }>;
+  };
   /** the 200 response: a named component schema */
   response: { name: string; schema: z.ZodType; description: string };
   /** error statuses this operation can answer besides 401/403 */
@@ -75,10 +81,20 @@ const ERROR_TEXT: Record<number, string> = {
   415: 'The upload is not a CSV or text file.',
 };
 
-const ROLE_TEXT: Record<ViewerRole, string> = { public: 'anyone, without signing in', admin: 'admin', analyst: 'analyst', partner: 'partner', agent: 'agent' };
+const ROLE_TEXT: Record<ViewerRole, string> = {
+  public: 'anyone, without signing in',
+  admin: 'admin',
+  analyst: 'analyst',
+  partner: 'partner',
+  agent: 'agent',
+};
 
 let version = '0.0.0';
-try { version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version ?? version; } catch { /* keep the default */ }
+try {
+  version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version ?? version;
+} catch {
+  /* keep the default */
+}
 
 /**
  * The document for the routes an app has (its route table), from their declarations. A route
@@ -95,20 +111,33 @@ export function openApiDocument(routes: readonly { method: string; url: string }
     seen.add(key(op.method, op.path));
     schemas[op.response.name] ??= jsonSchema(op.response.schema, 'output');
     const parameters: unknown[] = [];
-    for (const [where, obj] of [['path', op.params], ['query', op.query]] as const) {
+    for (const [where, obj] of [
+      ['path', op.params],
+      ['query', op.query],
+    ] as const) {
       if (!obj) continue;
       for (const [name, field] of Object.entries(obj.shape as Record<string, z.ZodType>)) {
         const s = jsonSchema(field, 'input');
         const description = s.description;
         delete s.description;
-        parameters.push({ name, in: where, required: where === 'path' || !field.safeParse(undefined).success, ...(description ? { description } : {}), schema: s });
+        parameters.push({
+          name,
+          in: where,
+          required: where === 'path' || !field.safeParse(undefined).success,
+          ...(description ? { description } : {}),
+          schema: s,
+        });
       }
     }
     const isPublic = op.roles.includes('public');
     const responses: Record<string, unknown> = {
-      200: { description: op.response.description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.response.name}` } } } },
+      200: {
+        description: op.response.description,
+        content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.response.name}` } } },
+      },
     };
-    for (const status of [...new Set([...(op.errors ?? []), ...(isPublic ? [] : [401, 403])])].sort()) responses[status] = { $ref: `#/components/responses/Problem${status}` };
+    for (const status of [...new Set([...(op.errors ?? []), ...(isPublic ? [] : [401, 403])])].sort())
+      responses[status] = { $ref: `#/components/responses/Problem${status}` };
     paths[openApiPath(op.path)] ??= {};
     paths[openApiPath(op.path)][op.method.toLowerCase()] = {
       operationId: op.operationId,
@@ -117,18 +146,27 @@ export function openApiDocument(routes: readonly { method: string; url: string }
       tags: [op.tag],
       'x-roles': op.roles,
       ...(parameters.length ? { parameters } : {}),
-      ...(op.body ? {
-        requestBody: {
-          required: true,
-          description: op.body.description,
-          content: Object.fromEntries(Object.entries(op.body.content).map(([type, c]) => [type, {
-            schema: c.schema instanceof z.ZodType ? jsonSchema(c.schema, 'input') : c.schema,
-            ...(c.example !== undefined ? { example: c.example } : {}),
-          }])),
-        },
-      } : {}),
+      ...(op.body
+        ? {
+            requestBody: {
+              required: true,
+              description: op.body.description,
+              content: Object.fromEntries(
+                Object.entries(op.body.content).map(([type, c]) => [
+                  type,
+                  {
+                    schema: c.schema instanceof z.ZodType ? jsonSchema(c.schema, 'input') : c.schema,
+                    ...(c.example !== undefined ? { example: c.example } : {}),
+                  },
+                ]),
+              ),
+            },
+          }
+        : {}),
       // Public operations work without credentials ({}), and with either kind.
-      security: isPublic ? [{}, { bearerToken: [] }, { sessionCookie: [] }] : [{ bearerToken: [] }, { sessionCookie: [] }],
+      security: isPublic
+        ? [{}, { bearerToken: [] }, { sessionCookie: [] }]
+        : [{ bearerToken: [] }, { sessionCookie: [] }],
       responses,
     };
   }
@@ -142,20 +180,40 @@ export function openApiDocument(routes: readonly { method: string; url: string }
       description: [
         'Every analysis the command line runs, as JSON: the same result objects `civic … --format json` prints.',
         'Every aggregate is under disclosure control (counts under 10 are suppressed, with secondary suppression), whoever asks.',
-        'Sign in with an API token (`civic user token WORKSPACE USER`) sent as `Authorization: Bearer civic_…`, or with the portal\'s session cookie',
+        "Sign in with an API token (`civic user token WORKSPACE USER`) sent as `Authorization: Bearer civic_…`, or with the portal's session cookie",
         '(then POST requests need the `x-csrf-token` header). Errors are `application/problem+json`.',
       ].join(' '),
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/' }],
-    tags: [...new Set([...operations.values()].filter((o) => seen.has(key(o.method, o.path))).map((o) => o.tag))].map((name) => ({ name })),
+    tags: [...new Set([...operations.values()].filter((o) => seen.has(key(o.method, o.path))).map((o) => o.tag))].map(
+      (name) => ({ name }),
+    ),
     paths,
     components: {
       schemas,
-      responses: Object.fromEntries(statuses.map((s) => [`Problem${s}`, { description: ERROR_TEXT[s], content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }])),
+      responses: Object.fromEntries(
+        statuses.map((s) => [
+          `Problem${s}`,
+          {
+            description: ERROR_TEXT[s],
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+        ]),
+      ),
       securitySchemes: {
-        bearerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'civic_…', description: 'An API token made with `civic user token WORKSPACE USER`.' },
-        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'civic_session', description: 'The portal\'s session cookie, set by signing in at /login.' },
+        bearerToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'civic_…',
+          description: 'An API token made with `civic user token WORKSPACE USER`.',
+        },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'civic_session',
+          description: "The portal's session cookie, set by signing in at /login.",
+        },
       },
     },
   };

@@ -12,12 +12,17 @@ export class ResultCache {
   private generationNo = 0;
 
   /** `enabled: false` computes every result afresh (for measuring what the cache saves, or for debugging). */
-  constructor(maxEntries = 500, readonly enabled = true) {
+  constructor(
+    maxEntries = 500,
+    readonly enabled = true,
+  ) {
     this.entries = new LRUCache({ max: maxEntries });
   }
 
   /** How many times the workspace has changed since the server started. */
-  get generation(): number { return this.generationNo; }
+  get generation(): number {
+    return this.generationNo;
+  }
 
   /** The result for `kind` and `params`, computed at most once per workspace generation. */
   get<T>(kind: string, params: unknown, compute: () => Promise<T>, options: { freeze?: boolean } = {}): Promise<T> {
@@ -27,11 +32,14 @@ export class ResultCache {
     if (hit) return hit as Promise<T>;
     const generation = this.generationNo;
     // Indexes that fill themselves lazily (a tile index) cannot be frozen; callers only read them.
-    const pending = compute().then((value) => (options.freeze === false ? value : deepFreeze(value)), (error: unknown) => {
-      // Failures are not remembered: the next request tries again.
-      if (this.entries.get(key) === pending) this.entries.delete(key);
-      throw error;
-    });
+    const pending = compute().then(
+      (value) => (options.freeze === false ? value : deepFreeze(value)),
+      (error: unknown) => {
+        // Failures are not remembered: the next request tries again.
+        if (this.entries.get(key) === pending) this.entries.delete(key);
+        throw error;
+      },
+    );
     if (generation === this.generationNo) this.entries.set(key, pending);
     return pending;
   }
@@ -42,7 +50,9 @@ export class ResultCache {
     this.entries.clear();
   }
 
-  get size(): number { return this.entries.size; }
+  get size(): number {
+    return this.entries.size;
+  }
 }
 
 /** JSON with object keys sorted, so {a,b} and {b,a} are the same key; undefined members are dropped. */
@@ -50,7 +60,11 @@ export function stableJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj).filter((k) => obj[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`).join(',')}}`;
+  return `{${Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`)
+    .join(',')}}`;
 }
 
 function deepFreeze<T>(value: T): T {

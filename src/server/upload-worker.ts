@@ -8,14 +8,32 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ObservatoryError } from '../core/index.ts';
 import { readSourceTable, writePreparedTable, detectPersonalColumns, type ReadLimits } from '../intake/index.ts';
 
-export interface UploadTask { task: 'inspect' | 'prepare'; file: string; limits: ReadLimits; out?: string; previewRows: number }
+export interface UploadTask {
+  task: 'inspect' | 'prepare';
+  file: string;
+  limits: ReadLimits;
+  out?: string;
+  previewRows: number;
+}
 
 async function run(t: UploadTask): Promise<unknown> {
   const table = await readSourceTable(t.file, { limits: t.limits });
   if (t.task === 'inspect') {
-    const preview = table.rows.slice(0, t.previewRows).map((r) => ({ rowNo: r.rowNo, values: table.header.map((_, i) => r.values[i] ?? '') }));
+    const preview = table.rows
+      .slice(0, t.previewRows)
+      .map((r) => ({ rowNo: r.rowNo, values: table.header.map((_, i) => r.values[i] ?? '') }));
     // Which columns look personal is judged here, from the first rows, so the mapping page need not read the file again.
-    return { header: table.header, preview, total: table.rows.length, format: table.format, sheet: table.sheet ?? null, personal: detectPersonalColumns(table.header, table.rows.map((r) => r.values)) };
+    return {
+      header: table.header,
+      preview,
+      total: table.rows.length,
+      format: table.format,
+      sheet: table.sheet ?? null,
+      personal: detectPersonalColumns(
+        table.header,
+        table.rows.map((r) => r.values),
+      ),
+    };
   }
   return writePreparedTable(table, t.out!);
 }
@@ -23,9 +41,10 @@ async function run(t: UploadTask): Promise<unknown> {
 run(workerData as UploadTask).then(
   (result) => parentPort!.postMessage({ ok: true, result }),
   (e: unknown) => {
-    const error = e instanceof ObservatoryError
-      ? { known: true, code: e.code, message: e.message, fix: e.fix, location: e.location }
-      : { known: false, message: e instanceof Error ? e.message : String(e) };
+    const error =
+      e instanceof ObservatoryError
+        ? { known: true, code: e.code, message: e.message, fix: e.fix, location: e.location }
+        : { known: false, message: e instanceof Error ? e.message : String(e) };
     parentPort!.postMessage({ ok: false, error });
   },
 );

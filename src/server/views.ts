@@ -17,8 +17,13 @@ export const VIEWS = join(dirname(fileURLToPath(import.meta.url)), 'views');
 export const SERVICE_NAME = 'Civic Insight Observatory';
 
 export function createViews(): nunjucks.Environment {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([VIEWS, GOVUK_DIST], { noCache: false }), { autoescape: true, throwOnUndefined: false });
-  env.addFilter('int', (n: number | null | undefined) => (n === null || n === undefined ? '' : Math.round(n).toLocaleString('en-GB')));
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([VIEWS, GOVUK_DIST], { noCache: false }), {
+    autoescape: true,
+    throwOnUndefined: false,
+  });
+  env.addFilter('int', (n: number | null | undefined) =>
+    n === null || n === undefined ? '' : Math.round(n).toLocaleString('en-GB'),
+  );
   env.addFilter('pct', (n: number | null | undefined) => (n === null || n === undefined ? '' : n.toFixed(2)));
   env.addFilter('json', (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c'));
   return env;
@@ -40,13 +45,25 @@ export function navigation(viewer: Viewer, path: string) {
     { href: '/lookup', text: 'Postcode look-up', roles: ['admin', 'analyst', 'agent'] },
     { href: '/admin', text: 'Admin', roles: ['admin'] },
   ];
-  return items.filter((i) => i.roles.includes(viewer.role)).map((i) => ({ href: i.href, text: i.text, active: i.href === '/' ? path === '/' : path.startsWith(i.href) }));
+  return items
+    .filter((i) => i.roles.includes(viewer.role))
+    .map((i) => ({ href: i.href, text: i.text, active: i.href === '/' ? path === '/' : path.startsWith(i.href) }));
 }
 
-export interface PageContext { title: string; [key: string]: unknown }
+export interface PageContext {
+  title: string;
+  [key: string]: unknown;
+}
 
 /** Renders a page inside the layout, with the viewer, the navigation, the CSRF token and the CSP nonce. */
-export function renderPage(env: nunjucks.Environment, request: FastifyRequest, reply: FastifyReply, template: string, ctx: PageContext, status = 200): FastifyReply {
+export function renderPage(
+  env: nunjucks.Environment,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  template: string,
+  ctx: PageContext,
+  status = 200,
+): FastifyReply {
   const viewer = request.viewer;
   const html = env.render(template, {
     ...ctx,

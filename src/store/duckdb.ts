@@ -23,7 +23,11 @@ function plain(v: DuckDBValue): SqlValue {
 export class DuckDbEngine implements Engine {
   private tx: { id: symbol; done: Promise<void> } | null = null;
   private readonly context = new AsyncLocalStorage<symbol>();
-  private constructor(private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, private readonly path: string) {}
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    private readonly path: string,
+  ) {}
 
   static async open(path: string): Promise<DuckDbEngine> {
     const instance = await DuckDBInstance.create(path);
@@ -37,9 +41,20 @@ export class DuckDbEngine implements Engine {
    */
   private storageError(e: unknown): unknown {
     const msg = String((e as Error)?.message ?? e);
-    if (this.path && msg.includes(this.path) && /cannot open file|could not write|no space left|not permitted|permission denied|read-only/i.test(msg)) {
-      return new ObservatoryError('workspace_unwritable', `The workspace ${this.path} cannot be written: its folder is read-only or the disk is full. Nothing was changed.`, {
-        status: 400, cause: e, fix: 'Move the workspace to a folder you may write to, or free some disk space, and try again.' });
+    if (
+      this.path &&
+      msg.includes(this.path) &&
+      /cannot open file|could not write|no space left|not permitted|permission denied|read-only/i.test(msg)
+    ) {
+      return new ObservatoryError(
+        'workspace_unwritable',
+        `The workspace ${this.path} cannot be written: its folder is read-only or the disk is full. Nothing was changed.`,
+        {
+          status: 400,
+          cause: e,
+          fix: 'Move the workspace to a folder you may write to, or free some disk space, and try again.',
+        },
+      );
     }
     return e;
   }
@@ -53,7 +68,9 @@ export class DuckDbEngine implements Engine {
     while (this.blocked()) await this.tx!.done;
     try {
       await this.conn.run(sql, params.length ? (params as DuckDBValue[]) : undefined);
-    } catch (e) { throw this.storageError(e); }
+    } catch (e) {
+      throw this.storageError(e);
+    }
   }
 
   async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
@@ -78,16 +95,29 @@ export class DuckDbEngine implements Engine {
     // No await between the check above and taking the connection, so two callers cannot both take it.
     const id = Symbol('transaction');
     let release!: () => void;
-    this.tx = { id, done: new Promise<void>((r) => { release = r; }) };
+    this.tx = {
+      id,
+      done: new Promise<void>((r) => {
+        release = r;
+      }),
+    };
     try {
       return await this.context.run(id, async () => {
         await this.conn.run('BEGIN TRANSACTION');
         try {
           const out = await fn();
-          try { await this.conn.run('COMMIT'); } catch (e) { throw this.storageError(e); }
+          try {
+            await this.conn.run('COMMIT');
+          } catch (e) {
+            throw this.storageError(e);
+          }
           return out;
         } catch (e) {
-          try { await this.conn.run('ROLLBACK'); } catch { /* the transaction may already be aborted */ }
+          try {
+            await this.conn.run('ROLLBACK');
+          } catch {
+            /* the transaction may already be aborted */
+          }
           throw e;
         }
       });
@@ -100,8 +130,11 @@ export class DuckDbEngine implements Engine {
   async append(table: string, rows: Iterable<readonly SqlValue[]>, onRow?: (n: number) => void): Promise<number> {
     // Outside a transaction, an append takes one of its own, so it is all-or-nothing and nobody
     // else's statements can slip in between its steps.
-    if (!this.tx || this.context.getStore() !== this.tx.id) return this.transaction(() => this.append(table, rows, onRow));
-    const info = await this.all<{ name: string; type: string }>(`SELECT name, type FROM pragma_table_info(${quoteLiteral(table)})`);
+    if (!this.tx || this.context.getStore() !== this.tx.id)
+      return this.transaction(() => this.append(table, rows, onRow));
+    const info = await this.all<{ name: string; type: string }>(
+      `SELECT name, type FROM pragma_table_info(${quoteLiteral(table)})`,
+    );
     if (!info.length) throw new Error(`No table ${table}`);
     const appender: DuckDBAppender = await this.conn.createAppender(table);
     const kinds = info.map((c) => c.type.toUpperCase());
@@ -109,13 +142,25 @@ export class DuckDbEngine implements Engine {
     for (const row of rows) {
       for (let i = 0; i < kinds.length; i++) {
         const v = row[i];
-        if (v === null || v === undefined) { appender.appendNull(); continue; }
+        if (v === null || v === undefined) {
+          appender.appendNull();
+          continue;
+        }
         switch (kinds[i]) {
-          case 'DOUBLE': appender.appendDouble(Number(v)); break;
-          case 'INTEGER': appender.appendInteger(Number(v)); break;
-          case 'BIGINT': appender.appendBigInt(BigInt(v as number)); break;
-          case 'BOOLEAN': appender.appendBoolean(Boolean(v)); break;
-          default: appender.appendVarchar(String(v));
+          case 'DOUBLE':
+            appender.appendDouble(Number(v));
+            break;
+          case 'INTEGER':
+            appender.appendInteger(Number(v));
+            break;
+          case 'BIGINT':
+            appender.appendBigInt(BigInt(v as number));
+            break;
+          case 'BOOLEAN':
+            appender.appendBoolean(Boolean(v));
+            break;
+          default:
+            appender.appendVarchar(String(v));
         }
       }
       appender.endRow();

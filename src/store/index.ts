@@ -1,7 +1,15 @@
 export type { Engine, Row, SqlValue } from './engine.ts';
 export { ident, literal } from './engine.ts';
 export { DuckDbEngine } from './duckdb.ts';
-export { createWorkspace, openWorkspace, withWorkspace, getMeta, setMeta, compactWorkspace, LEGACY_KEY_META } from './workspace.ts';
+export {
+  createWorkspace,
+  openWorkspace,
+  withWorkspace,
+  getMeta,
+  setMeta,
+  compactWorkspace,
+  LEGACY_KEY_META,
+} from './workspace.ts';
 export type { Workspace } from './workspace.ts';
 export { MIGRATIONS, RECORD_KEY_SQL } from './migrations.ts';
 export { sqlFormatPostcode, sqlReadParquet, sqlTryNumber } from './sql.ts';

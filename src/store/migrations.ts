@@ -3,7 +3,9 @@
  * rest in order, each in its own transaction. Never edit a migration that has shipped: add one.
  */
 export interface Migration {
-  version: number; name: string; sql: string[];
+  version: number;
+  name: string;
+  sql: string[];
   /** Work that SQL alone cannot say (e.g. a column for every dataset's own table), run after `sql` in the same transaction. */
   run?: (engine: Engine) => Promise<void>;
 }
@@ -128,4 +130,5 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** The SQL for a record's key: a fixed pseudo-random number from 0 to 255 from its row number and the dataset's salt. */
-export const RECORD_KEY_SQL = (rowExpr: string, salt: number) => `(hash(${rowExpr}, ${Math.trunc(salt)}::BIGINT) % 256)::UTINYINT`;
+export const RECORD_KEY_SQL = (rowExpr: string, salt: number) =>
+  `(hash(${rowExpr}, ${Math.trunc(salt)}::BIGINT) % 256)::UTINYINT`;

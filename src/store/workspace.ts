@@ -16,15 +16,23 @@ export interface Workspace {
 const SCHEMA_TABLE = 'schema_migration';
 
 async function migrate(engine: Engine): Promise<number> {
-  await engine.run(`CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} (version INTEGER PRIMARY KEY, name VARCHAR, applied_at VARCHAR)`);
-  const done = new Set((await engine.all<{ version: number }>(`SELECT version FROM ${SCHEMA_TABLE}`)).map((r) => r.version));
+  await engine.run(
+    `CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} (version INTEGER PRIMARY KEY, name VARCHAR, applied_at VARCHAR)`,
+  );
+  const done = new Set(
+    (await engine.all<{ version: number }>(`SELECT version FROM ${SCHEMA_TABLE}`)).map((r) => r.version),
+  );
   let applied = 0;
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
     await engine.transaction(async () => {
       for (const stmt of m.sql) await engine.run(stmt);
       if (m.run) await m.run(engine);
-      await engine.run(`INSERT INTO ${SCHEMA_TABLE} VALUES ($1, $2, $3)`, [m.version, m.name, new Date().toISOString()]);
+      await engine.run(`INSERT INTO ${SCHEMA_TABLE} VALUES ($1, $2, $3)`, [
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      ]);
     });
     applied++;
   }
@@ -35,7 +43,10 @@ async function migrate(engine: Engine): Promise<number> {
 export async function createWorkspace(path: string): Promise<Workspace> {
   const full = resolve(path);
   if (existsSync(full)) {
-    throw new WorkspaceStateError(`A file already exists at ${full}.`, 'Choose a new path for the workspace, or open the existing one.');
+    throw new WorkspaceStateError(
+      `A file already exists at ${full}.`,
+      'Choose a new path for the workspace, or open the existing one.',
+    );
   }
   let engine: DuckDbEngine;
   try {
@@ -53,27 +64,45 @@ export async function createWorkspace(path: string): Promise<Workspace> {
 
 /** The error for a workspace that cannot be created or written where it was asked for. */
 function unwritable(full: string, e: unknown): InputError {
-  const reason = (e as NodeJS.ErrnoException).code === 'EEXIST' || (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'part of the path is a file, not a folder'
-    : /permission|not permitted|EACCES|EPERM|read-only|EROFS/i.test(String((e as Error).message)) ? 'the folder cannot be written to' : 'the folder cannot be written to or the disk is full';
-  return new InputError(`A workspace cannot be made at ${full}: ${reason}.`, { code: 'workspace_unwritable', fix: 'Choose a folder you may write to (e.g. in your home folder), or ask for write access to this one.' });
+  const reason =
+    (e as NodeJS.ErrnoException).code === 'EEXIST' || (e as NodeJS.ErrnoException).code === 'ENOTDIR'
+      ? 'part of the path is a file, not a folder'
+      : /permission|not permitted|EACCES|EPERM|read-only|EROFS/i.test(String((e as Error).message))
+        ? 'the folder cannot be written to'
+        : 'the folder cannot be written to or the disk is full';
+  return new InputError(`A workspace cannot be made at ${full}: ${reason}.`, {
+    code: 'workspace_unwritable',
+    fix: 'Choose a folder you may write to (e.g. in your home folder), or ask for write access to this one.',
+  });
 }
 
 /** Opens an existing workspace and brings its schema up to date. */
 export async function openWorkspace(path: string): Promise<Workspace> {
   const full = resolve(path);
   if (!existsSync(full) || !statSync(full).isFile()) {
-    throw new InputError(`There is no workspace at ${full}.`, { code: 'workspace_missing', fix: `Create one first with: civic init ${path}` });
+    throw new InputError(`There is no workspace at ${full}.`, {
+      code: 'workspace_missing',
+      fix: `Create one first with: civic init ${path}`,
+    });
   }
   let engine: DuckDbEngine;
   try {
     engine = await DuckDbEngine.open(full);
   } catch (e) {
-    throw new InputError(`${full} could not be opened as a workspace: ${(e as Error).message}`, { code: 'workspace_unreadable', fix: 'Check the path points to a workspace made by civic init, and that no other program has it open.' });
+    throw new InputError(`${full} could not be opened as a workspace: ${(e as Error).message}`, {
+      code: 'workspace_unreadable',
+      fix: 'Check the path points to a workspace made by civic init, and that no other program has it open.',
+    });
   }
-  const isWorkspace = await engine.one(`SELECT 1 AS ok FROM information_schema.tables WHERE table_name = '${SCHEMA_TABLE}'`);
+  const isWorkspace = await engine.one(
+    `SELECT 1 AS ok FROM information_schema.tables WHERE table_name = '${SCHEMA_TABLE}'`,
+  );
   if (!isWorkspace) {
     engine.close();
-    throw new InputError(`${full} is not an Observatory workspace.`, { code: 'workspace_unreadable', fix: `Create one with: civic init NEW_PATH` });
+    throw new InputError(`${full} is not an Observatory workspace.`, {
+      code: 'workspace_unreadable',
+      fix: `Create one with: civic init NEW_PATH`,
+    });
   }
   await migrate(engine);
   return { path: full, engine, close: () => engine.close() };

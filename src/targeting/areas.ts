@@ -17,7 +17,11 @@ export type TargetLevel = AreaLevel | 'postcode';
 export function parseTargetLevel(input: string): TargetLevel {
   if (/^(postcode|postcodes|pc|unit)$/i.test(input.trim())) return 'postcode';
   const level = parseLevel(input);
-  if (!level) throw new ParameterError(`Unknown area level "${input}".`, `Use ward, lsoa, oa, msoa or postcode (or one of: ${AREA_LEVELS.join(', ')}).`);
+  if (!level)
+    throw new ParameterError(
+      `Unknown area level "${input}".`,
+      `Use ward, lsoa, oa, msoa or postcode (or one of: ${AREA_LEVELS.join(', ')}).`,
+    );
   return level;
 }
 
@@ -47,21 +51,39 @@ export interface PostcodeRowsRequest {
   usersByKey?: ReadonlyMap<string, number>;
 }
 
-export async function postcodeRows(engine: Engine, req: PostcodeRowsRequest): Promise<{ rows: PostcodeRow[]; baseLevel: AreaLevel; noArea: number }> {
+export async function postcodeRows(
+  engine: Engine,
+  req: PostcodeRowsRequest,
+): Promise<{ rows: PostcodeRow[]; baseLevel: AreaLevel; noArea: number }> {
   const bl = await baseLevel(engine, req.measure);
   if (req.level !== 'postcode') {
     const placed = (await engine.one<{ n: number }>(`SELECT count(${ident(req.level)})::BIGINT AS n FROM postcode`))!.n;
     if (placed === 0) {
-      throw new WorkspaceStateError(`None of the postcodes has ${withArticle(req.level)} code, so postcodes cannot be grouped by ${req.level}.`,
-        `Import the ${req.level} boundaries (civic reference import WORKSPACE --boundaries FILE --level ${req.level}) or a postcode directory with that column.`);
+      throw new WorkspaceStateError(
+        `None of the postcodes has ${withArticle(req.level)} code, so postcodes cannot be grouped by ${req.level}.`,
+        `Import the ${req.level} boundaries (civic reference import WORKSPACE --boundaries FILE --level ${req.level}) or a postcode directory with that column.`,
+      );
     }
   }
-  const BL = ident(bl), M = ident(req.measure);
+  const BL = ident(bl),
+    M = ident(req.measure);
   const AL = req.level === 'postcode' ? 'pc_key' : ident(req.level);
   const CL = req.segments ? ident(req.segments.areaLevel) : 'NULL';
   const params = req.segments ? [bl, req.segments.classification, req.segments.tier] : [bl];
-  const segJoin = req.segments ? `LEFT JOIN area_segment s ON s.classification = $2 AND s.tier = $3 AND s.area_code = pc.c` : '';
-  const rows = await engine.all<{ key: string; postcode: string; live: boolean; lat: number | null; lon: number | null; area: string | null; seg: string | null; base: number }>(`
+  const segJoin = req.segments
+    ? `LEFT JOIN area_segment s ON s.classification = $2 AND s.tier = $3 AND s.area_code = pc.c`
+    : '';
+  const rows = await engine.all<{
+    key: string;
+    postcode: string;
+    live: boolean;
+    lat: number | null;
+    lon: number | null;
+    area: string | null;
+    seg: string | null;
+    base: number;
+  }>(
+    `
     WITH pc AS (SELECT pc_key, status, lat, lon, ${BL} AS b, ${CL} AS c, ${AL} AS a FROM postcode),
       live AS (SELECT b, bool_or(status = 'live') AS has_live FROM pc WHERE b IS NOT NULL GROUP BY b),
       share AS (SELECT pc.pc_key, 1.0 / count(*) OVER (PARTITION BY pc.b) AS w FROM pc JOIN live USING (b) WHERE pc.status = 'live' OR NOT live.has_live),
@@ -69,15 +91,37 @@ export async function postcodeRows(engine: Engine, req: PostcodeRowsRequest): Pr
     SELECT pc.pc_key AS key, ${sqlFormatPostcode('pc.pc_key')} AS postcode, pc.status = 'live' AS live, pc.lat, pc.lon, pc.a AS area,
       ${req.segments ? 's.code' : 'NULL'} AS seg, coalesce(ab.m * share.w, 0)::DOUBLE AS base
     FROM pc LEFT JOIN share USING (pc_key) LEFT JOIN ab ON ab.area_code = pc.b ${segJoin}
-    ORDER BY pc.pc_key`, params);
-  const users = req.usersByKey ?? new Map((await engine.all<{ k: string; n: number }>(
-    `SELECT d._pc_key AS k, count(*)::BIGINT AS n FROM ${ident(req.recordsTable)} d WHERE d._status = 'matched' GROUP BY 1`)).map((r) => [r.k, r.n]));
+    ORDER BY pc.pc_key`,
+    params,
+  );
+  const users =
+    req.usersByKey ??
+    new Map(
+      (
+        await engine.all<{ k: string; n: number }>(
+          `SELECT d._pc_key AS k, count(*)::BIGINT AS n FROM ${ident(req.recordsTable)} d WHERE d._status = 'matched' GROUP BY 1`,
+        )
+      ).map((r) => [r.k, r.n]),
+    );
   let noArea = 0;
   const out: PostcodeRow[] = [];
   for (const r of rows) {
     const n = users.get(r.key) ?? 0;
-    if (r.area === null) { if (r.base > 0 || n > 0) noArea++; continue; }
-    out.push({ key: r.key, postcode: r.postcode, live: r.live, lat: r.lat, lon: r.lon, area: r.area, segment: r.seg, base: r.base, users: n });
+    if (r.area === null) {
+      if (r.base > 0 || n > 0) noArea++;
+      continue;
+    }
+    out.push({
+      key: r.key,
+      postcode: r.postcode,
+      live: r.live,
+      lat: r.lat,
+      lon: r.lon,
+      area: r.area,
+      segment: r.seg,
+      base: r.base,
+      users: n,
+    });
   }
   return { rows: out, baseLevel: bl, noArea };
 }
@@ -85,22 +129,45 @@ export async function postcodeRows(engine: Engine, req: PostcodeRowsRequest): Pr
 /** Names of the areas at a level, from the area table (postcodes have none). */
 export async function areaNames(engine: Engine, level: TargetLevel): Promise<Map<string, string | null>> {
   if (level === 'postcode') return new Map();
-  return new Map((await engine.all<{ code: string; name: string | null }>(`SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`, [level])).map((r) => [r.code, r.name]));
+  return new Map(
+    (
+      await engine.all<{ code: string; name: string | null }>(
+        `SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`,
+        [level],
+      )
+    ).map((r) => [r.code, r.name]),
+  );
 }
 
 /**
  * Each area's centroid, weighted by population: the mean position of its live postcodes, each
  * weighted by the households it holds (plain mean if they hold none; all its postcodes if none is live).
  */
-export function centroids(rows: readonly PostcodeRow[]): Map<string, { lat: number; lon: number; livePostcodes: number }> {
+export function centroids(
+  rows: readonly PostcodeRow[],
+): Map<string, { lat: number; lon: number; livePostcodes: number }> {
   type Acc = { w: number; lat: number; lon: number; n: number };
   const acc = new Map<string, { weighted: Acc; plain: Acc; any: Acc; live: number }>();
-  const add = (a: Acc, r: PostcodeRow, w: number) => { a.w += w; a.lat += w * r.lat!; a.lon += w * r.lon!; a.n++; };
+  const add = (a: Acc, r: PostcodeRow, w: number) => {
+    a.w += w;
+    a.lat += w * r.lat!;
+    a.lon += w * r.lon!;
+    a.n++;
+  };
   for (const r of rows) {
     if (r.lat === null || r.lon === null) continue;
-    const a = acc.get(r.area) ?? { weighted: { w: 0, lat: 0, lon: 0, n: 0 }, plain: { w: 0, lat: 0, lon: 0, n: 0 }, any: { w: 0, lat: 0, lon: 0, n: 0 }, live: 0 };
+    const a = acc.get(r.area) ?? {
+      weighted: { w: 0, lat: 0, lon: 0, n: 0 },
+      plain: { w: 0, lat: 0, lon: 0, n: 0 },
+      any: { w: 0, lat: 0, lon: 0, n: 0 },
+      live: 0,
+    };
     add(a.any, r, 1);
-    if (r.live) { add(a.plain, r, 1); if (r.base > 0) add(a.weighted, r, r.base); a.live++; }
+    if (r.live) {
+      add(a.plain, r, 1);
+      if (r.base > 0) add(a.weighted, r, r.base);
+      a.live++;
+    }
     acc.set(r.area, a);
   }
   const out = new Map<string, { lat: number; lon: number; livePostcodes: number }>();

@@ -12,7 +12,11 @@ import { postcodeKey } from '../geo/index.ts';
 import { areaNames, parseTargetLevel, postcodeRows } from './areas.ts';
 import { EVALUATION_RESULT_VERSION, type EvaluationGroup, type EvaluationResult } from './result.ts';
 
-export interface Estimate { value: number; low: number; high: number }
+export interface Estimate {
+  value: number;
+  low: number;
+  high: number;
+}
 
 /**
  * Difference of two independent proportions x1/n1 − x2/n2 with Newcombe's hybrid score interval
@@ -21,9 +25,12 @@ export interface Estimate { value: number; low: number; high: number }
  * It stays within [−1, 1] and behaves with small or zero counts, unlike the Wald interval.
  */
 export function newcombeDifference(x1: number, n1: number, x2: number, n2: number, z = Z_95): Estimate | null {
-  const w1 = wilsonInterval(x1, n1, z), w2 = wilsonInterval(x2, n2, z);
+  const w1 = wilsonInterval(x1, n1, z),
+    w2 = wilsonInterval(x2, n2, z);
   if (!w1 || !w2) return null;
-  const p1 = x1 / n1, p2 = x2 / n2, d = p1 - p2;
+  const p1 = x1 / n1,
+    p2 = x2 / n2,
+    d = p1 - p2;
   return {
     value: d,
     low: d - Math.sqrt((p1 - w1.low) ** 2 + (w2.high - p2) ** 2),
@@ -37,7 +44,7 @@ export function newcombeDifference(x1: number, n1: number, x2: number, n2: numbe
  */
 export function ratioInterval(x1: number, n1: number, x2: number, n2: number, z = Z_95): Estimate | null {
   if (!(x1 > 0 && x2 > 0 && n1 > 0 && n2 > 0)) return null;
-  const r = (x1 / n1) / (x2 / n2);
+  const r = x1 / n1 / (x2 / n2);
   const se = Math.sqrt(Math.max(0, 1 / x1 - 1 / n1 + 1 / x2 - 1 / n2));
   return { value: r, low: r * Math.exp(-z * se), high: r * Math.exp(z * se) };
 }
@@ -47,10 +54,16 @@ export function parseDay(value: string | null | undefined): number | null {
   const s = (value ?? '').trim();
   let y: number, m: number, d: number;
   let g = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$/.exec(s);
-  if (g) { y = +g[1]; m = +g[2]; d = +g[3]; } else {
+  if (g) {
+    y = +g[1];
+    m = +g[2];
+    d = +g[3];
+  } else {
     g = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s.*)?$/.exec(s);
     if (!g) return null;
-    d = +g[1]; m = +g[2]; y = +g[3];
+    d = +g[1];
+    m = +g[2];
+    y = +g[3];
   }
   const t = Date.UTC(y, m - 1, d);
   const back = new Date(t);
@@ -76,7 +89,13 @@ function group(areas: { base: number; users: number }[]): EvaluationGroup {
   const base = areas.reduce((s, a) => s + a.base, 0);
   const users = areas.reduce((s, a) => s + a.users, 0);
   const ci: Interval | null = wilsonInterval(Math.min(users, base), base);
-  return { areas: areas.length, base, users, takeUp: { value: base > 0 ? users / base : null, low: ci?.low ?? null, high: ci?.high ?? null }, suppressed: false };
+  return {
+    areas: areas.length,
+    base,
+    users,
+    takeUp: { value: base > 0 ? users / base : null, low: ci?.low ?? null, high: ci?.high ?? null },
+    suppressed: false,
+  };
 }
 
 export async function evaluateCampaign(engine: Engine, req: EvaluationRequest): Promise<EvaluationResult> {
@@ -85,41 +104,69 @@ export async function evaluateCampaign(engine: Engine, req: EvaluationRequest): 
   const level = parseTargetLevel(req.areas ?? 'ward');
   const norm = (c: string) => (level === 'postcode' ? postcodeKey(c) : c.trim().toUpperCase());
   const targetedCodes = [...new Set(req.targeted.map(norm).filter(Boolean))];
-  if (!targetedCodes.length) throw new ParameterError('No targeted area was given.', 'Give the targeted areas with --targeted CODE,CODE or --targeted FILE (e.g. the CSV that civic target wrote).');
+  if (!targetedCodes.length)
+    throw new ParameterError(
+      'No targeted area was given.',
+      'Give the targeted areas with --targeted CODE,CODE or --targeted FILE (e.g. the CSV that civic target wrote).',
+    );
   const controlCodes = req.control ? [...new Set(req.control.map(norm).filter(Boolean))] : null;
-  if (controlCodes && !controlCodes.length) throw new ParameterError('The control list is empty.', 'Give control areas, or leave --control out to compare with every other area.');
+  if (controlCodes && !controlCodes.length)
+    throw new ParameterError(
+      'The control list is empty.',
+      'Give control areas, or leave --control out to compare with every other area.',
+    );
   const both = controlCodes?.filter((c) => targetedCodes.includes(c)) ?? [];
-  if (both.length) throw new ParameterError(`${both.slice(0, 5).join(', ')} ${both.length === 1 ? 'is' : 'are'} both targeted and control.`, 'An area can be in one group only.');
+  if (both.length)
+    throw new ParameterError(
+      `${both.slice(0, 5).join(', ')} ${both.length === 1 ? 'is' : 'are'} both targeted and control.`,
+      'An area can be in one group only.',
+    );
 
   // Users: matched records, in the campaign period when one is given.
   let usersByKey: Map<string, number> | undefined;
   let period: EvaluationResult['period'] = null;
   if (req.dateColumn || req.since || req.until) {
-    if (!req.dateColumn) throw new ParameterError('--since and --until need the column holding each record\'s date.', 'Add --date-column COLUMN, e.g. --date-column start_date.');
+    if (!req.dateColumn)
+      throw new ParameterError(
+        "--since and --until need the column holding each record's date.",
+        'Add --date-column COLUMN, e.g. --date-column start_date.',
+      );
     const col = datasetColumn(ds.columns, req.dateColumn);
     const since = req.since ? parseDay(req.since) : null;
     const until = req.until ? parseDay(req.until) : null;
-    if (req.since && since === null) throw new ParameterError(`--since "${req.since}" is not a date.`, 'Write it as 2025-03-01 or 01/03/2025.');
-    if (req.until && until === null) throw new ParameterError(`--until "${req.until}" is not a date.`, 'Write it as 2025-05-31 or 31/05/2025.');
+    if (req.since && since === null)
+      throw new ParameterError(`--since "${req.since}" is not a date.`, 'Write it as 2025-03-01 or 01/03/2025.');
+    if (req.until && until === null)
+      throw new ParameterError(`--until "${req.until}" is not a date.`, 'Write it as 2025-05-31 or 31/05/2025.');
     const rows = await engine.all<{ k: string; v: string | null; n: number }>(
-      `SELECT d._pc_key AS k, CAST(d.${ident(col)} AS VARCHAR) AS v, count(*)::BIGINT AS n FROM ${ident(ds.table_name)} d WHERE d._status = 'matched' GROUP BY 1, 2`);
+      `SELECT d._pc_key AS k, CAST(d.${ident(col)} AS VARCHAR) AS v, count(*)::BIGINT AS n FROM ${ident(ds.table_name)} d WHERE d._status = 'matched' GROUP BY 1, 2`,
+    );
     usersByKey = new Map();
     let undated = 0;
     for (const r of rows) {
       const day = parseDay(r.v);
-      if (day === null) { undated += r.n; continue; }
+      if (day === null) {
+        undated += r.n;
+        continue;
+      }
       if ((since !== null && day < since) || (until !== null && day > until)) continue;
       usersByKey.set(r.k, (usersByKey.get(r.k) ?? 0) + r.n);
     }
     period = { column: col, since: req.since ?? null, until: req.until ?? null, undated };
   }
 
-  const { rows: pcs, baseLevel } = await postcodeRows(engine, { level, measure, recordsTable: ds.table_name, usersByKey });
+  const { rows: pcs, baseLevel } = await postcodeRows(engine, {
+    level,
+    measure,
+    recordsTable: ds.table_name,
+    usersByKey,
+  });
   const byArea = new Map<string, { code: string; base: number; users: number }>();
   const shown = new Map<string, string>();
   for (const p of pcs) {
     const a = byArea.get(p.area) ?? { code: p.area, base: 0, users: 0 };
-    a.base += p.base; a.users += p.users;
+    a.base += p.base;
+    a.users += p.users;
     byArea.set(p.area, a);
     if (level === 'postcode') shown.set(p.area, p.postcode);
   }
@@ -128,23 +175,43 @@ export async function evaluateCampaign(engine: Engine, req: EvaluationRequest): 
   const targeted = targetedCodes.filter((c) => known.has(c)).map((c) => byArea.get(known.get(c)!)!);
   if (!targeted.length) {
     const examples = [...byArea.keys()].slice(0, 3).map((k) => shown.get(k) ?? k);
-    throw new ParameterError(`None of the targeted areas is a ${level} of the workspace: ${targetedCodes.slice(0, 5).join(', ')}.`, `Give ${level} codes such as ${examples.join(', ')}, or change --areas.`);
+    throw new ParameterError(
+      `None of the targeted areas is a ${level} of the workspace: ${targetedCodes.slice(0, 5).join(', ')}.`,
+      `Give ${level} codes such as ${examples.join(', ')}, or change --areas.`,
+    );
   }
   const targetedSet = new Set(targeted.map((a) => a.code));
   const control = controlCodes
     ? controlCodes.filter((c) => known.has(c)).map((c) => byArea.get(known.get(c)!)!)
     : [...byArea.values()].filter((a) => !targetedSet.has(a.code) && a.base > 0);
-  if (!control.length) throw new ParameterError('There are no control areas to compare with.', 'Give control areas with --control, or leave some areas out of --targeted.');
+  if (!control.length)
+    throw new ParameterError(
+      'There are no control areas to compare with.',
+      'Give control areas with --control, or leave some areas out of --targeted.',
+    );
 
-  const t = group(targeted), c = group(control);
+  const t = group(targeted),
+    c = group(control);
   const difference = newcombeDifference(Math.min(t.users!, t.base), t.base, Math.min(c.users!, c.base), c.base);
   const ratio = ratioInterval(t.users!, t.base, c.users!, c.base);
   const names = await areaNames(engine, level);
-  const row = (g: 'targeted' | 'control') => (a: { code: string; base: number; users: number }) =>
-    ({ code: shown.get(a.code) ?? a.code, name: names.get(a.code) ?? null, group: g, base: a.base, users: a.users, takeUp: a.base > 0 ? a.users / a.base : null, suppressed: false });
+  const row = (g: 'targeted' | 'control') => (a: { code: string; base: number; users: number }) => ({
+    code: shown.get(a.code) ?? a.code,
+    name: names.get(a.code) ?? null,
+    group: g,
+    base: a.base,
+    users: a.users,
+    takeUp: a.base > 0 ? a.users / a.base : null,
+    suppressed: false,
+  });
   return {
-    version: EVALUATION_RESULT_VERSION, dataset: ds.name, areaLevel: level, baseMeasure: measure, period,
-    targeted: t, control: c,
+    version: EVALUATION_RESULT_VERSION,
+    dataset: ds.name,
+    areaLevel: level,
+    baseMeasure: measure,
+    period,
+    targeted: t,
+    control: c,
     difference: { value: difference?.value ?? null, low: difference?.low ?? null, high: difference?.high ?? null },
     ratio: { value: ratio?.value ?? null, low: ratio?.low ?? null, high: ratio?.high ?? null },
     significant: difference ? difference.low > 0 || difference.high < 0 : null,
@@ -153,7 +220,7 @@ export async function evaluateCampaign(engine: Engine, req: EvaluationRequest): 
     method: [
       `Take-up = users in the ${period ? `period (${period.column}${period.since ? ` from ${period.since}` : ''}${period.until ? ` to ${period.until}` : ''})` : 'dataset'} ÷ ${measure}, over all the areas of each group.`,
       `${measure[0].toUpperCase() + measure.slice(1)} per area: each ${baseLevel} area's ${measure} shared equally among its live postcodes.`,
-      'Difference: targeted take-up − control take-up, with a 95% interval by Newcombe\'s hybrid score method (from each group\'s Wilson interval).',
+      "Difference: targeted take-up − control take-up, with a 95% interval by Newcombe's hybrid score method (from each group's Wilson interval).",
       'Ratio: targeted take-up ÷ control take-up, with a 95% interval on the log scale (Katz).',
       controlCodes ? 'Control: the areas given.' : `Control: every other ${level} with ${measure}.`,
       'Areas are not chosen at random, so a difference shows association, not proof that the campaign caused it.',

@@ -8,7 +8,22 @@ export type { AreaSegmentCell, AreaGap, RoundItem } from './rank.ts';
 export { parseTargetLevel, postcodeRows, centroids } from './areas.ts';
 export type { TargetLevel, PostcodeRow } from './areas.ts';
 export {
-  TargetResultSchema, TargetAreaSchema, TargetRoundSchema, TargetPostcodeSchema, TargetSegmentSchema, TARGET_RESULT_VERSION,
-  EvaluationResultSchema, EvaluationGroupSchema, EVALUATION_RESULT_VERSION,
+  TargetResultSchema,
+  TargetAreaSchema,
+  TargetRoundSchema,
+  TargetPostcodeSchema,
+  TargetSegmentSchema,
+  TARGET_RESULT_VERSION,
+  EvaluationResultSchema,
+  EvaluationGroupSchema,
+  EVALUATION_RESULT_VERSION,
 } from './result.ts';
-export type { TargetResult, TargetArea, TargetRound, TargetPostcode, TargetSegment, EvaluationResult, EvaluationGroup } from './result.ts';
+export type {
+  TargetResult,
+  TargetArea,
+  TargetRound,
+  TargetPostcode,
+  TargetSegment,
+  EvaluationResult,
+  EvaluationGroup,
+} from './result.ts';

@@ -37,17 +37,31 @@ export interface AreaGap {
  * An area already above the rate in one segment does not cancel its shortfall in another: a
  * leaflet cannot un-sign anyone.
  */
-export function expectedNewCustomers(cells: readonly AreaSegmentCell[], penetration: ReadonlyMap<string, number>): AreaGap[] {
+export function expectedNewCustomers(
+  cells: readonly AreaSegmentCell[],
+  penetration: ReadonlyMap<string, number>,
+): AreaGap[] {
   // Cells are summed per area and segment first, so how they were split does not matter.
   const byKey = new Map<string, AreaSegmentCell>();
   for (const c of cells) {
     const key = `${c.area}\u0000${c.segment ?? ''}`;
     const x = byKey.get(key);
-    if (x) { x.base += c.base; x.users += c.users; } else byKey.set(key, { ...c });
+    if (x) {
+      x.base += c.base;
+      x.users += c.users;
+    } else byKey.set(key, { ...c });
   }
   const out = new Map<string, AreaGap>();
   for (const c of byKey.values()) {
-    const g = out.get(c.area) ?? { area: c.area, base: 0, users: 0, targetBase: 0, targetUsers: 0, nonUsers: 0, expectedNew: 0 };
+    const g = out.get(c.area) ?? {
+      area: c.area,
+      base: 0,
+      users: 0,
+      targetBase: 0,
+      targetUsers: 0,
+      nonUsers: 0,
+      expectedNew: 0,
+    };
     g.base += c.base;
     g.users += c.users;
     const p = c.segment === null ? undefined : penetration.get(c.segment);
@@ -64,7 +78,10 @@ export function expectedNewCustomers(cells: readonly AreaSegmentCell[], penetrat
 
 /** Most expected new customers first; ties by more non-users, then by code, so the order repeats. */
 export function rankGaps<T extends { area: string; expectedNew: number; nonUsers: number }>(gaps: readonly T[]): T[] {
-  return [...gaps].sort((a, b) => b.expectedNew - a.expectedNew || b.nonUsers - a.nonUsers || a.area.localeCompare(b.area, 'en', { numeric: true }));
+  return [...gaps].sort(
+    (a, b) =>
+      b.expectedNew - a.expectedNew || b.nonUsers - a.nonUsers || a.area.localeCompare(b.area, 'en', { numeric: true }),
+  );
 }
 
 /**
@@ -87,7 +104,13 @@ export function targetCount(rankedExpected: readonly number[], opts: { top?: num
   return positive;
 }
 
-export interface RoundItem { lat: number | null; lon: number | null; /** the work it takes: households to leaflet */ weight: number; /** for ordering rounds */ value: number; id: string }
+export interface RoundItem {
+  lat: number | null;
+  lon: number | null /** the work it takes: households to leaflet */;
+  weight: number /** for ordering rounds */;
+  value: number;
+  id: string;
+}
 
 /**
  * Delivery rounds: the targeted areas are cut into `rounds` compact groups of about equal work by
@@ -104,12 +127,21 @@ export function deliveryRounds(items: readonly RoundItem[], rounds: number): num
   const meanLat = placed.length ? placed.reduce((s, i) => s + i.lat!, 0) / placed.length : 0;
   const meanLon = placed.length ? placed.reduce((s, i) => s + i.lon!, 0) / placed.length : 0;
   // Areas with no location (no live postcode) sit at the middle rather than break the split.
-  const pts = items.map((i, k) => ({ k, lat: i.lat ?? meanLat, lon: i.lon ?? meanLon, w: Math.max(0, i.weight), id: i.id }));
+  const pts = items.map((i, k) => ({
+    k,
+    lat: i.lat ?? meanLat,
+    lon: i.lon ?? meanLon,
+    w: Math.max(0, i.weight),
+    id: i.id,
+  }));
   const k = Math.max(1, Math.min(Math.floor(rounds), n));
   const groups: number[][] = [];
   const cosLat = Math.cos((meanLat * Math.PI) / 180);
   const split = (set: typeof pts, parts: number) => {
-    if (parts <= 1 || set.length <= 1) { groups.push(set.map((p) => p.k)); return; }
+    if (parts <= 1 || set.length <= 1) {
+      groups.push(set.map((p) => p.k));
+      return;
+    }
     const latSpan = Math.max(...set.map((p) => p.lat)) - Math.min(...set.map((p) => p.lat));
     const lonSpan = (Math.max(...set.map((p) => p.lon)) - Math.min(...set.map((p) => p.lon))) * cosLat;
     const byLat = latSpan >= lonSpan;
@@ -119,8 +151,15 @@ export function deliveryRounds(items: readonly RoundItem[], rounds: number): num
     const want = (total * left) / parts;
     // Cut where the running work first reaches the left side's share, leaving each side at least
     // as many areas as it has rounds.
-    let cut = 0, sum = 0;
-    while (cut < sorted.length && (sum + sorted[cut].w / 2 < want || (total === 0 && cut < (sorted.length * left) / parts))) { sum += sorted[cut].w; cut++; }
+    let cut = 0,
+      sum = 0;
+    while (
+      cut < sorted.length &&
+      (sum + sorted[cut].w / 2 < want || (total === 0 && cut < (sorted.length * left) / parts))
+    ) {
+      sum += sorted[cut].w;
+      cut++;
+    }
     cut = Math.min(Math.max(cut, left), sorted.length - (parts - left));
     split(sorted.slice(0, cut), left);
     split(sorted.slice(cut), parts - left);
@@ -129,6 +168,8 @@ export function deliveryRounds(items: readonly RoundItem[], rounds: number): num
   const value = (g: number[]) => g.reduce((s, i) => s + items[i].value, 0);
   const order = groups.map((g, i) => ({ g, i, v: value(g) })).sort((a, b) => b.v - a.v || a.i - b.i);
   const out = new Array<number>(n).fill(0);
-  order.forEach((o, r) => { for (const i of o.g) out[i] = r + 1; });
+  order.forEach((o, r) => {
+    for (const i of o.g) out[i] = r + 1;
+  });
   return out;
 }

@@ -81,23 +81,30 @@ export const TargetResultSchema = z.object({
   selection: z.object({ mode: z.enum(['auto', 'all', 'list']), minIndex: z.number().nullable() }),
   /** every segment of the tier, as profiled; `chosen` are those targeted */
   segments: z.array(TargetSegmentSchema.extend({ chosen: z.boolean() })),
-  distance: z.object({
-    facilities: z.array(z.object({ name: z.string(), kind: z.string() })),
-    asked: z.string(),
-    mode: z.string(),
-    within: z.number().nullable(),
-    beyond: z.number().nullable(),
-    source: z.string(),
-    /** areas left out for being too near or too far */
-    areasExcluded: z.number(),
-  }).nullable(),
+  distance: z
+    .object({
+      facilities: z.array(z.object({ name: z.string(), kind: z.string() })),
+      asked: z.string(),
+      mode: z.string(),
+      within: z.number().nullable(),
+      beyond: z.number().nullable(),
+      source: z.string(),
+      /** areas left out for being too near or too far */
+      areasExcluded: z.number(),
+    })
+    .nullable(),
   areas: z.array(TargetAreaSchema),
   rounds: z.array(TargetRoundSchema),
   /** live postcodes of the targeted areas, in round order */
   postcodes: z.array(TargetPostcodeSchema),
   totals: z.object({
-    areas: z.number(), base: z.number(), users: z.number().nullable(), nonUsers: z.number().nullable(), expectedNew: z.number(),
-    targetedAreas: z.number(), targetedExpectedNew: z.number(),
+    areas: z.number(),
+    base: z.number(),
+    users: z.number().nullable(),
+    nonUsers: z.number().nullable(),
+    expectedNew: z.number(),
+    targetedAreas: z.number(),
+    targetedExpectedNew: z.number(),
   }),
   targeting: z.object({ top: z.number().nullable(), coverage: z.number().nullable() }),
   /** the workspace holds no addresses, so lists are of postcodes */
@@ -107,7 +114,11 @@ export const TargetResultSchema = z.object({
 });
 export type TargetResult = z.infer<typeof TargetResultSchema>;
 
-const IntervalSchema = z.object({ value: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable() });
+const IntervalSchema = z.object({
+  value: z.number().nullable(),
+  low: z.number().nullable(),
+  high: z.number().nullable(),
+});
 
 export const EvaluationGroupSchema = z.object({
   areas: z.number(),
@@ -123,7 +134,9 @@ export const EvaluationResultSchema = z.object({
   dataset: z.string(),
   areaLevel: z.string(),
   baseMeasure: z.enum(['households', 'population']),
-  period: z.object({ column: z.string(), since: z.string().nullable(), until: z.string().nullable(), undated: z.number() }).nullable(),
+  period: z
+    .object({ column: z.string(), since: z.string().nullable(), until: z.string().nullable(), undated: z.number() })
+    .nullable(),
   targeted: EvaluationGroupSchema,
   control: EvaluationGroupSchema,
   /** targeted take-up − control take-up (fractions), Newcombe hybrid score 95% interval */
@@ -132,7 +145,17 @@ export const EvaluationResultSchema = z.object({
   ratio: IntervalSchema,
   /** whether the difference's interval excludes 0 */
   significant: z.boolean().nullable(),
-  areas: z.array(z.object({ code: z.string(), name: z.string().nullable(), group: z.enum(['targeted', 'control']), base: z.number(), users: z.number().nullable(), takeUp: z.number().nullable(), suppressed: z.boolean() })),
+  areas: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string().nullable(),
+      group: z.enum(['targeted', 'control']),
+      base: z.number(),
+      users: z.number().nullable(),
+      takeUp: z.number().nullable(),
+      suppressed: z.boolean(),
+    }),
+  ),
   /** codes given as targeted or control that no postcode is in */
   unknownAreas: z.array(z.string()),
   method: z.array(z.string()),

@@ -16,7 +16,10 @@ test('England LSOA map: loads, renders and answers a click (32,844 areas)', { sk
   const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 590_000 });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   const timing = r.stdout.split('\n').filter((l) => /England LSOA map|GeoJSON:|England fixture/.test(l));
-  assert.ok(timing.some((l) => /32844 areas; time to first render \d+ ms/.test(l)), r.stdout);
+  assert.ok(
+    timing.some((l) => /32844 areas; time to first render \d+ ms/.test(l)),
+    r.stdout,
+  );
   for (const l of timing) t.diagnostic(l);
   assert.match(r.stdout, /map browser check: passed/);
 });

@@ -19,7 +19,9 @@ import { browserSkip, launchBrowser, screenshot, startPortal, signIn } from '../
 const problems: string[] = [];
 function watch(page: Page, label: string): void {
   page.on('pageerror', (e) => problems.push(`${label}: page error ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${label}: console ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`${label}: console ${m.text()}`);
+  });
   page.on('requestfailed', (r) => problems.push(`${label}: request failed ${r.url()} ${r.failure()?.errorText}`));
 }
 
@@ -30,23 +32,46 @@ async function renderAndClick(page: Page, url: string, name: string, timeout = 1
   const t = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
     const m = (window as unknown as { civicMap: { fetchedMs: number; renderedMs: number; features: number } }).civicMap;
-    return { features: m.features, fetchMs: Math.round(m.fetchedMs), scriptToRenderMs: Math.round(m.renderedMs), navToRenderMs: Math.round(performance.now() - 0), domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd) };
+    return {
+      features: m.features,
+      fetchMs: Math.round(m.fetchedMs),
+      scriptToRenderMs: Math.round(m.renderedMs),
+      navToRenderMs: Math.round(performance.now() - 0),
+      domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd),
+    };
   });
   // Time to first render: the map's idle mark, measured from navigation start.
   const firstRender = await page.evaluate(() => {
     const m = (window as unknown as { civicMap: { renderedMs: number } }).civicMap;
-    const script = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((r) => r.name.includes('/static/map.js'));
+    const script = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((r) =>
+      r.name.includes('/static/map.js'),
+    );
     return Math.round((script ? script.responseEnd : 0) + m.renderedMs);
   });
   const box = (await page.locator('#map canvas').boundingBox())!;
   // The pixel nearest the middle that has an area under it (hexagons leave thin gaps).
   const at = await page.evaluate(() => {
-    const m = (window as unknown as { civicMap: { map: { queryRenderedFeatures: (p: [number, number], o: object) => unknown[]; getCanvas: () => HTMLCanvasElement } } }).civicMap.map;
+    const m = (
+      window as unknown as {
+        civicMap: {
+          map: {
+            queryRenderedFeatures: (p: [number, number], o: object) => unknown[];
+            getCanvas: () => HTMLCanvasElement;
+          };
+        };
+      }
+    ).civicMap.map;
     const c = m.getCanvas();
-    for (let d = 0; d < 60; d += 2) for (const [dx, dy] of [[d, 0], [0, d], [-d, 0], [0, -d]]) {
-      const p: [number, number] = [c.clientWidth / 2 + dx, c.clientHeight / 2 + dy];
-      if (m.queryRenderedFeatures(p, { layers: ['areas-fill'] }).length) return p;
-    }
+    for (let d = 0; d < 60; d += 2)
+      for (const [dx, dy] of [
+        [d, 0],
+        [0, d],
+        [-d, 0],
+        [0, -d],
+      ]) {
+        const p: [number, number] = [c.clientWidth / 2 + dx, c.clientHeight / 2 + dy];
+        if (m.queryRenderedFeatures(p, { layers: ['areas-fill'] }).length) return p;
+      }
     return [c.clientWidth / 2, c.clientHeight / 2];
   });
   const clickStart = Date.now();
@@ -65,13 +90,20 @@ async function renderAndClick(page: Page, url: string, name: string, timeout = 1
 
 async function main() {
   const skip = browserSkip();
-  if (skip) { console.log(skip); return; }
+  if (skip) {
+    console.log(skip);
+    return;
+  }
   const browser = await launchBrowser();
   try {
     if (hasImd()) {
       const tmp = tempDir('civic-england-');
       const fx = await buildEnglandLsoaWorkspace(join(tmp.dir, 'england.civic'));
-      const app = await buildApp({ workspace: fx.workspace, secureCookies: false, uploadDir: join(tmp.dir, 'uploads') });
+      const app = await buildApp({
+        workspace: fx.workspace,
+        secureCookies: false,
+        uploadDir: join(tmp.dir, 'uploads'),
+      });
       const url = await app.listen({ port: 0, host: '127.0.0.1' });
       try {
         console.log(`England fixture: ${fx.areas} LSOA hexagons with IMD 2019 deciles, built in ${fx.ms} ms`);
@@ -82,8 +114,14 @@ async function main() {
         const bytes = (await res.body()).length;
         console.log(`GeoJSON: ${res.status()} ${(bytes / 1e6).toFixed(1)} MB in ${Date.now() - geo} ms (cold cache)`);
         for (const run of ['cold', 'warm']) {
-          const r = await renderAndClick(page, `${url}/map?measure=deprivation&level=lsoa11`, `map-england-lsoa-${run}`);
-          console.log(`England LSOA map (${run} page load): ${r.features} areas; time to first render ${r.firstRenderMs} ms (map drawn ${r.scriptToRenderMs} ms after map.js started); click → figures ${r.clickMs} ms`);
+          const r = await renderAndClick(
+            page,
+            `${url}/map?measure=deprivation&level=lsoa11`,
+            `map-england-lsoa-${run}`,
+          );
+          console.log(
+            `England LSOA map (${run} page load): ${r.features} areas; time to first render ${r.firstRenderMs} ms (map drawn ${r.scriptToRenderMs} ms after map.js started); click → figures ${r.clickMs} ms`,
+          );
           console.log(`  clicked: ${r.figures.replace(/\s+/g, ' ').trim()}`);
           if (!/Decile \d/.test(r.figures)) problems.push('england: the clicked area shows no decile');
         }
@@ -102,11 +140,23 @@ async function main() {
       try {
         const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
         watch(page, 'borough');
-        const r = await renderAndClick(page, `${portal.url}/map?measure=${encodeURIComponent('segment:borough:group:2')}&level=oa21`, 'map-borough-oa-segment');
-        console.log(`Sample Borough OA segment share (public): ${r.features} areas, first render ${r.firstRenderMs} ms, click ${r.clickMs} ms: ${r.figures.replace(/\s+/g, ' ').trim()}`);
+        const r = await renderAndClick(
+          page,
+          `${portal.url}/map?measure=${encodeURIComponent('segment:borough:group:2')}&level=oa21`,
+          'map-borough-oa-segment',
+        );
+        console.log(
+          `Sample Borough OA segment share (public): ${r.features} areas, first render ${r.firstRenderMs} ms, click ${r.clickMs} ms: ${r.figures.replace(/\s+/g, ' ').trim()}`,
+        );
         await signIn(page, portal, 'analyst');
-        const p = await renderAndClick(page, `${portal.url}/map?measure=${encodeURIComponent('penetration:stop_smoking_clinic')}&level=lsoa21`, 'map-borough-lsoa-penetration');
-        console.log(`Sample Borough LSOA penetration (analyst): ${p.features} areas, first render ${p.firstRenderMs} ms: ${p.figures.replace(/\s+/g, ' ').trim()}`);
+        const p = await renderAndClick(
+          page,
+          `${portal.url}/map?measure=${encodeURIComponent('penetration:stop_smoking_clinic')}&level=lsoa21`,
+          'map-borough-lsoa-penetration',
+        );
+        console.log(
+          `Sample Borough LSOA penetration (analyst): ${p.features} areas, first render ${p.firstRenderMs} ms: ${p.figures.replace(/\s+/g, ' ').trim()}`,
+        );
         await page.close();
       } finally {
         await portal.close();

@@ -15,7 +15,17 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import ExcelJS from 'exceljs';
 import { navigation } from '../../src/server/views.ts';
 import type { Viewer, ViewerRole } from '../../src/server/users.ts';
-import { browserSkip, launchBrowser, startPortal, signIn, screenshot, axeViolations, formatViolations, PEOPLE, type Portal } from '../helpers/browser.ts';
+import {
+  browserSkip,
+  launchBrowser,
+  startPortal,
+  signIn,
+  screenshot,
+  axeViolations,
+  formatViolations,
+  PEOPLE,
+  type Portal,
+} from '../helpers/browser.ts';
 
 const skip = browserSkip();
 let portal: Portal;
@@ -25,12 +35,21 @@ before(async () => {
   if (skip) return;
   [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
 });
-after(async () => { await browser?.close(); await portal?.close(); });
+after(async () => {
+  await browser?.close();
+  await portal?.close();
+});
 
 /** The GET route a path belongs to (":param" and "*" segments match anything), or null. */
 function routeOf(path: string): string | null {
   const p = path.split('?')[0].split('#')[0];
-  const pattern = (url: string) => new RegExp(`^${url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*')}$`);
+  const pattern = (url: string) =>
+    new RegExp(
+      `^${url
+        .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/:[^/]+/g, '[^/]+')
+        .replace(/\*/g, '.*')}$`,
+    );
   return portal.app.routeTable.find((r) => r.method === 'GET' && pattern(r.url).test(p))?.url ?? null;
 }
 const hasRoute = (path: string) => routeOf(path) !== null;
@@ -41,7 +60,9 @@ async function contextFor(role: ViewerRole): Promise<{ context: BrowserContext; 
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`script error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 40\d/.test(m.text())) problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 40\d/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
   if (role !== 'public') await signIn(page, portal, role);
   return { context, page, problems };
 }
@@ -69,14 +90,18 @@ function livePostcodes(): string[] {
   const pc = cols.findIndex((h) => h === 'pcds' || h === 'postcode');
   const term = cols.indexOf('doterm');
   assert.ok(pc >= 0, `no postcode column in ${head}`);
-  return lines.map((l) => l.split(',').map((f) => f.replace(/"/g, ''))).filter((f) => f[pc] && (term < 0 || !f[term])).map((f) => f[pc]);
+  return lines
+    .map((l) => l.split(',').map((f) => f.replace(/"/g, '')))
+    .filter((f) => f[pc] && (term < 0 || !f[term]))
+    .map((f) => f[pc]);
 }
 
 /** A small service file as a council officer would have it: their own column names, some slips. */
 function serviceFile(dir: string): { path: string; rows: number } {
   const live = livePostcodes();
   const rows = ['Client Ref,Post Code,Visits'];
-  for (let i = 0; i < 600; i++) rows.push(`C${String(i + 1).padStart(5, '0')},${live[(i * 7919) % live.length]},${1 + (i % 5)}`);
+  for (let i = 0; i < 600; i++)
+    rows.push(`C${String(i + 1).padStart(5, '0')},${live[(i * 7919) % live.length]},${1 + (i % 5)}`);
   rows.push('C99998,NOT A POSTCODE,1', 'C99999,,2');
   const path = join(dir, 'reading-group-members.csv');
   writeFileSync(path, rows.join('\r\n') + '\r\n');
@@ -89,8 +114,12 @@ describe("a person's journey", { skip }, () => {
   let problems: string[];
   const DATASET = 'reading_group';
 
-  before(async () => { if (!skip) ({ page, context, problems } = await contextFor('public')); });
-  after(async () => { await context?.close(); });
+  before(async () => {
+    if (!skip) ({ page, context, problems } = await contextFor('public'));
+  });
+  after(async () => {
+    await context?.close();
+  });
 
   test('signs in through the login form', async () => {
     await open(page, '/');
@@ -115,7 +144,10 @@ describe("a person's journey", { skip }, () => {
     await page.locator('#name').fill(DATASET);
     await page.locator('#title').fill('Reading group members');
     await page.locator('#file').setInputFiles(file.path);
-    await Promise.all([page.waitForURL(/\/uploads\//), page.getByRole('button', { name: 'Upload and preview' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/uploads\//),
+      page.getByRole('button', { name: 'Upload and preview' }).click(),
+    ]);
     // Column mapping with a preview of the first rows: say which column holds the postcode.
     await page.getByRole('heading', { name: 'Check the file and map its columns' }).waitFor();
     assert.ok(await page.locator('main table').getByText('C00001').count(), 'the preview shows the first rows');
@@ -127,16 +159,33 @@ describe("a person's journey", { skip }, () => {
     // The job page shows progress until it finishes: it refreshes itself (with or without JavaScript).
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
-      const h1 = await page.locator('h1').first().innerText().catch(() => '');
+      const h1 = await page
+        .locator('h1')
+        .first()
+        .innerText()
+        .catch(() => '');
       if (/Import finished|Import failed/.test(h1)) break;
       await page.waitForTimeout(1000);
-      if (!/Import finished|Import failed/.test(await page.locator('h1').first().innerText().catch(() => ''))) await page.reload({ waitUntil: 'load' }).catch(() => {});
+      if (
+        !/Import finished|Import failed/.test(
+          await page
+            .locator('h1')
+            .first()
+            .innerText()
+            .catch(() => ''),
+        )
+      )
+        await page.reload({ waitUntil: 'load' }).catch(() => {});
     }
     await screenshot(page, 'journey-06-job-finished');
     await noViolations(page, 'the finished job page');
     const main = await page.locator('main').innerText();
     assert.equal(await page.locator('h1').first().innerText(), 'Import finished', main);
-    assert.match(main.replace(/,/g, ''), new RegExp(`\\b${file.rows}\\b`), `the row accounts show the ${file.rows} rows read`);
+    assert.match(
+      main.replace(/,/g, ''),
+      new RegExp(`\\b${file.rows}\\b`),
+      `the row accounts show the ${file.rows} rows read`,
+    );
     await open(page, '/');
     assert.match(await page.locator('main').innerText(), /Reading group members/, 'the new dataset is on the overview');
   });
@@ -158,7 +207,8 @@ describe("a person's journey", { skip }, () => {
 
   test('downloads the profile as XLSX, and it is a real workbook', async (t) => {
     if (!hasRoute('/profile/download')) return t.skip('the profile download (/profile/download) does not exist yet');
-    if (!/dataset=/.test(page.url())) await open(page, '/profile?dataset=library_members&by=seg:borough:group&base=households');
+    if (!/dataset=/.test(page.url()))
+      await open(page, '/profile?dataset=library_members&by=seg:borough:group&base=households');
     const link = page.getByRole('link', { name: /Download XLSX/ }).first();
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const path = join(portal.dir, download.suggestedFilename() || 'profile.xlsx');
@@ -189,7 +239,10 @@ describe("a person's journey", { skip }, () => {
     if (!hasRoute('/segments')) return t.skip('the segment guide (/segments) does not exist yet');
     await open(page, '/segments');
     await screenshot(page, 'journey-10-segment-guide');
-    await page.getByRole('link', { name: /Sample Borough neighbourhoods/ }).first().click();
+    await page
+      .getByRole('link', { name: /Sample Borough neighbourhoods/ })
+      .first()
+      .click();
     await page.waitForLoadState('load');
     assert.match(new URL(page.url()).pathname, /^\/segments\/borough/);
     const main = await page.locator('main').innerText();
@@ -197,7 +250,7 @@ describe("a person's journey", { skip }, () => {
     await screenshot(page, 'journey-11-segmentation');
   });
 
-  test('plans a location: the map shows the facilities and a library\'s catchment, and a closure is tried', async (t) => {
+  test("plans a location: the map shows the facilities and a library's catchment, and a closure is tried", async (t) => {
     if (!hasRoute('/location')) return t.skip('the location page (/location) does not exist yet');
     await open(page, '/location');
     await page.locator('select#kind').selectOption('library');
@@ -210,10 +263,23 @@ describe("a person's journey", { skip }, () => {
     await Promise.all([page.waitForURL(/site=/), page.getByRole('button', { name: 'Show' }).click()]);
     await page.waitForSelector('#map[data-state="rendered"]', { timeout: 60_000 });
     // The facilities and the catchment outline are drawn over the journey-time map.
-    await page.waitForFunction(() => {
-      const m = (window as unknown as { civicMap: { map: { getLayer(id: string): unknown; querySourceFeatures(s: string): unknown[] } } }).civicMap.map;
-      return !!m.getLayer('facilities') && !!m.getLayer('overlay-line') && m.querySourceFeatures('facilities').length > 0 && m.querySourceFeatures('overlay').length > 0;
-    }, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => {
+        const m = (
+          window as unknown as {
+            civicMap: { map: { getLayer(id: string): unknown; querySourceFeatures(s: string): unknown[] } };
+          }
+        ).civicMap.map;
+        return (
+          !!m.getLayer('facilities') &&
+          !!m.getLayer('overlay-line') &&
+          m.querySourceFeatures('facilities').length > 0 &&
+          m.querySourceFeatures('overlay').length > 0
+        );
+      },
+      null,
+      { timeout: 30_000 },
+    );
     await screenshot(page, 'journey-12-location-catchment');
     await noViolations(page, 'the location page with a catchment');
     assert.match(await page.locator('h2#catchment').innerText(), /Who lives within 10 minutes of Central Library/);
@@ -238,13 +304,19 @@ describe("a person's journey", { skip }, () => {
     assert.ok((await page.locator('#target-table tbody tr').count()) > 0, 'targeted areas');
     await screenshot(page, 'journey-14-targeting');
     await noViolations(page, 'the targeting result');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the postcode list (CSV)' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download the postcode list (CSV)' }).click(),
+    ]);
     const path = join(portal.dir, download.suggestedFilename() || 'targets.csv');
     await download.saveAs(path);
     const lines = readFileSync(path, 'utf8').trim().split(/\r?\n/);
     assert.match(lines[0], /postcode/i);
     assert.ok(lines.length > 10, `${lines.length - 1} postcodes in the list`);
-    assert.ok(lines.slice(1).every((l) => /^[A-Z]{1,2}\d/.test(l.replace(/^"/, ''))), 'each line starts with a postcode');
+    assert.ok(
+      lines.slice(1).every((l) => /^[A-Z]{1,2}\d/.test(l.replace(/^"/, ''))),
+      'each line starts with a postcode',
+    );
   });
 
   test('no script errors on the way', () => {
@@ -264,13 +336,19 @@ const EXTRA: { path: string; roles: ViewerRole[]; status?: number }[] = [
   { path: '/login?next=%2Fadmin', roles: ['public'] },
   { path: '/no-such-page', roles: ['public', 'analyst'], status: 404 },
   { path: '/admin', roles: ['agent', 'analyst'], status: 403 },
-  { path: '/profile?dataset=library_members&by=seg:borough:group&base=households', roles: ['admin', 'analyst', 'partner'] },
+  {
+    path: '/profile?dataset=library_members&by=seg:borough:group&base=households',
+    roles: ['admin', 'analyst', 'partner'],
+  },
   { path: '/profile?dataset=library_members&by=area:ward&base=households', roles: ['analyst'] },
   { path: '/profile?dataset=no_such_dataset&by=seg:borough:group', roles: ['analyst'], status: 404 },
   { path: '/lookup?postcode=NOT A POSTCODE', roles: ['agent'], status: 400 },
   { path: '/location/patterns?dataset=library_members&kind=library&column=Branch', roles: ['analyst', 'partner'] },
   // Sample Borough's wards are E05900001 onwards: a campaign in the first three.
-  { path: '/targeting/evaluate?dataset=green_waste&areas=ward&targeted=E05900001%0AE05900002%0AE05900003', roles: ['analyst'] },
+  {
+    path: '/targeting/evaluate?dataset=green_waste&areas=ward&targeted=E05900001%0AE05900002%0AE05900003',
+    roles: ['analyst'],
+  },
   { path: '/location?kind=library&mode=walk&within=10&close=library-central-library', roles: ['partner'] },
   { path: '/location?kind=library&mode=walk&within=10&sites=3&problem=mclp', roles: ['analyst'] },
 ];
@@ -294,7 +372,9 @@ async function submitForm(page: Page, postcode: string, choose: Record<string, s
   for (const [name, value] of Object.entries(choose)) await form.locator(`select[name="${name}"]`).selectOption(value);
   for (const select of await form.locator('select').all()) {
     if (!(await select.isVisible()) || (await select.inputValue())) continue; // optional choices folded away stay as they are
-    const values = (await select.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).filter(Boolean);
+    const values = (
+      await select.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))
+    ).filter(Boolean);
     if (values.length) await select.selectOption(values[0]);
   }
   const boxes = form.locator('input[type=checkbox]:visible');
@@ -303,7 +383,11 @@ async function submitForm(page: Page, postcode: string, choose: Record<string, s
   }
   const pc = form.locator('input#postcode');
   if (await pc.count()) await pc.fill(postcode);
-  await Promise.all([page.waitForLoadState('load'), page.waitForURL(/\?/), form.locator('button[type=submit], button:not([type])').first().click()]);
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.waitForURL(/\?/),
+    form.locator('button[type=submit], button:not([type])').first().click(),
+  ]);
   await page.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => {});
 }
 
@@ -323,9 +407,17 @@ describe('accessibility (axe-core, WCAG 2.2 AA)', { skip }, () => {
           await screenshot(page, `a11y-${role}-${label}`);
           // One main landmark, which the skip link leads to (axe's WCAG rules do not check this).
           assert.equal(await page.locator('main#main-content').count(), 1, `${label}: one <main id="main-content">`);
-          assert.equal(await page.locator('a.govuk-skip-link[href="#main-content"]').count(), 1, `${label}: a skip link`);
+          assert.equal(
+            await page.locator('a.govuk-skip-link[href="#main-content"]').count(),
+            1,
+            `${label}: a skip link`,
+          );
           const violations = await axeViolations(page);
-          assert.equal(violations.length, 0, formatViolations(`${label} (${role}) at ${page.url().replace(portal.url, '')}`, violations));
+          assert.equal(
+            violations.length,
+            0,
+            formatViolations(`${label} (${role}) at ${page.url().replace(portal.url, '')}`, violations),
+          );
         });
         checked.push(label);
       };
@@ -333,19 +425,35 @@ describe('accessibility (axe-core, WCAG 2.2 AA)', { skip }, () => {
         // The navigation, and one page behind each route linked from it (depth 1).
         const links = new Set<string>();
         for (const path of nav) {
-          if (!hasRoute(path)) { missing.push(path); continue; }
+          if (!hasRoute(path)) {
+            missing.push(path);
+            continue;
+          }
           seenRoutes.add(routeOf(path)!);
           await check(path, 200, () => open(page, path));
-          for (const href of await page.locator('main a[href^="/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!))) links.add(href);
+          for (const href of await page
+            .locator('main a[href^="/"]')
+            .evaluateAll((as) => as.map((a) => a.getAttribute('href')!)))
+            links.add(href);
         }
         for (const e of EXTRA.filter((x) => x.roles.includes(role))) {
-          if (!hasRoute(e.path) && e.status !== 404) { missing.push(e.path); continue; }
+          if (!hasRoute(e.path) && e.status !== 404) {
+            missing.push(e.path);
+            continue;
+          }
           seenRoutes.add(routeOf(e.path) ?? e.path);
           await check(e.path, e.status ?? 200, () => open(page, e.path));
         }
         for (const f of FORMS.filter((x) => x.roles.includes(role))) {
-          if (!hasRoute(f.path)) { missing.push(`${f.path} (result)`); continue; }
-          await check(`${f.path} (result)`, 200, async () => { await open(page, f.path); await submitForm(page, postcode, f.choose); return null; });
+          if (!hasRoute(f.path)) {
+            missing.push(`${f.path} (result)`);
+            continue;
+          }
+          await check(`${f.path} (result)`, 200, async () => {
+            await open(page, f.path);
+            await submitForm(page, postcode, f.choose);
+            return null;
+          });
         }
         // Breadth first, two links deep from the navigation, one page per route.
         let frontier = [...links].sort();
@@ -356,7 +464,10 @@ describe('accessibility (axe-core, WCAG 2.2 AA)', { skip }, () => {
             if (!route || seenRoutes.has(route) || NOT_PAGES.test(href)) continue;
             seenRoutes.add(route);
             await check(href, 200, () => open(page, href));
-            for (const h of await page.locator('main a[href^="/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!))) next.add(h);
+            for (const h of await page
+              .locator('main a[href^="/"]')
+              .evaluateAll((as) => as.map((a) => a.getAttribute('href')!)))
+              next.add(h);
           }
           frontier = [...next].sort();
         }

@@ -6,13 +6,52 @@ import { FIXTURES, tempDir } from '../helpers/workspace.ts';
 
 const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
 // Imports pseudonymise personal columns, with the key from the environment (never from the workspace).
-const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1', CIVIC_PSEUDONYM_KEY: 'ab'.repeat(32) } });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1', CIVIC_PSEUDONYM_KEY: 'ab'.repeat(32) },
+  });
 
-const COMMANDS = [['init'], ['reference', 'import'], ['reference', 'status'], ['dataset', 'import'], ['key', 'generate'], ['key', 'export-from-workspace'], ['key', 'status'], ['dataset', 'list'], ['dataset', 'rejects'], ['dataset', 'remove'], ['profile'], ['segment'], ['sdf'], ['rag'], ['overlap'], ['represent'], ['serve'], ['user', 'add'], ['user', 'token'], ['demo']];
+const COMMANDS = [
+  ['init'],
+  ['reference', 'import'],
+  ['reference', 'status'],
+  ['dataset', 'import'],
+  ['key', 'generate'],
+  ['key', 'export-from-workspace'],
+  ['key', 'status'],
+  ['dataset', 'list'],
+  ['dataset', 'rejects'],
+  ['dataset', 'remove'],
+  ['profile'],
+  ['segment'],
+  ['sdf'],
+  ['rag'],
+  ['overlap'],
+  ['represent'],
+  ['serve'],
+  ['user', 'add'],
+  ['user', 'token'],
+  ['demo'],
+];
 
 test('civic --help lists the commands (through the bin entry)', () => {
   const out = execFileSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
-  for (const c of ['init', 'reference', 'dataset', 'profile', 'segment', 'sdf', 'rag', 'overlap', 'represent', 'serve', 'user', 'demo']) assert.match(out, new RegExp(`\\n\\s+${c}\\b`));
+  for (const c of [
+    'init',
+    'reference',
+    'dataset',
+    'profile',
+    'segment',
+    'sdf',
+    'rag',
+    'overlap',
+    'represent',
+    'serve',
+    'user',
+    'demo',
+  ])
+    assert.match(out, new RegExp(`\\n\\s+${c}\\b`));
 });
 
 for (const cmd of COMMANDS) {
@@ -32,21 +71,73 @@ test('a whole session from the command line: init, reference import, dataset imp
     const again = run('init', ws);
     assert.equal(again.status, 2);
     assert.match(again.stderr, /already exists/);
-    const ref = run('reference', 'import', ws, '--postcodes', FIXTURES + 'postcodes-small.csv', '--base', FIXTURES + 'base-small.csv',
-      '--classification', FIXTURES + 'classification-small.csv', '--classification-name', 'small', '--format', 'json');
+    const ref = run(
+      'reference',
+      'import',
+      ws,
+      '--postcodes',
+      FIXTURES + 'postcodes-small.csv',
+      '--base',
+      FIXTURES + 'base-small.csv',
+      '--classification',
+      FIXTURES + 'classification-small.csv',
+      '--classification-name',
+      'small',
+      '--format',
+      'json',
+    );
     assert.equal(ref.status, 0, ref.stderr);
     assert.equal(JSON.parse(ref.stdout).postcodes.imported, 6);
-    const imp = run('dataset', 'import', ws, 'messy', FIXTURES + 'messy.csv', '--pseudonymise', 'Full Name', '--format', 'json');
+    const imp = run(
+      'dataset',
+      'import',
+      ws,
+      'messy',
+      FIXTURES + 'messy.csv',
+      '--pseudonymise',
+      'Full Name',
+      '--format',
+      'json',
+    );
     assert.equal(imp.status, 0, imp.stderr);
     const summary = JSON.parse(imp.stdout);
     assert.deepEqual([summary.read, summary.matched, summary.unmatched, summary.rejected], [12, 7, 1, 4]);
     const rejects = JSON.parse(run('dataset', 'rejects', ws, 'messy', '--format', 'json').stdout);
-    assert.deepEqual(rejects.map((r: { row: number }) => r.row), [7, 8, 10, 12, 13]);
+    assert.deepEqual(
+      rejects.map((r: { row: number }) => r.row),
+      [7, 8, 10, 12, 13],
+    );
     const csv = run('dataset', 'rejects', ws, 'messy', '--format', 'csv').stdout;
     assert.match(csv, /^row,status,column,value,reason/);
-    const profile = JSON.parse(run('profile', ws, 'messy', '--level', 'type', '--format', 'json', '--min-cell', '0').stdout);
-    assert.deepEqual(Object.keys(profile).filter((k) => ['dataset', 'level', 'baseMeasure', 'rows', 'total', 'unmatched'].includes(k)).sort(), ['baseMeasure', 'dataset', 'level', 'rows', 'total', 'unmatched']);
-    assert.deepEqual(Object.keys(profile.rows[0]).sort(), ['band', 'base', 'basePct', 'cellKey', 'ciHigh', 'ciLow', 'code', 'count', 'filePct', 'index', 'name', 'penetration', 'significant', 'suppressed', 'z'].sort());
+    const profile = JSON.parse(
+      run('profile', ws, 'messy', '--level', 'type', '--format', 'json', '--min-cell', '0').stdout,
+    );
+    assert.deepEqual(
+      Object.keys(profile)
+        .filter((k) => ['dataset', 'level', 'baseMeasure', 'rows', 'total', 'unmatched'].includes(k))
+        .sort(),
+      ['baseMeasure', 'dataset', 'level', 'rows', 'total', 'unmatched'],
+    );
+    assert.deepEqual(
+      Object.keys(profile.rows[0]).sort(),
+      [
+        'band',
+        'base',
+        'basePct',
+        'cellKey',
+        'ciHigh',
+        'ciLow',
+        'code',
+        'count',
+        'filePct',
+        'index',
+        'name',
+        'penetration',
+        'significant',
+        'suppressed',
+        'z',
+      ].sort(),
+    );
     // A cell's key (cell key method) never leaves the boundary.
     assert.ok(profile.rows.every((r: { cellKey: unknown }) => r.cellKey === null));
     assert.equal(profile.total.count, 7);
@@ -94,11 +185,24 @@ test('the import summary names the workspace in its hints, and corrected postcod
   try {
     const ws = join(tmp.dir, 'w.civic');
     run('init', ws);
-    run('reference', 'import', ws, '--postcodes', FIXTURES + 'postcodes-small.csv', '--base', FIXTURES + 'base-small.csv');
+    run(
+      'reference',
+      'import',
+      ws,
+      '--postcodes',
+      FIXTURES + 'postcodes-small.csv',
+      '--base',
+      FIXTURES + 'base-small.csv',
+    );
     const imp = run('dataset', 'import', ws, 'messy', FIXTURES + 'messy.csv');
     assert.match(imp.stdout, new RegExp(`civic dataset rejects ${ws.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} messy`));
-    const corrected = JSON.parse(run('dataset', 'rejects', ws, 'messy', '--status', 'corrected', '--format', 'json').stdout);
-    assert.deepEqual(corrected.map((c: { row: number; value: string }) => [c.row, c.value]), [[4, 'SB4 OQD']]);
+    const corrected = JSON.parse(
+      run('dataset', 'rejects', ws, 'messy', '--status', 'corrected', '--format', 'json').stdout,
+    );
+    assert.deepEqual(
+      corrected.map((c: { row: number; value: string }) => [c.row, c.value]),
+      [[4, 'SB4 OQD']],
+    );
     assert.match(corrected[0].reason, /corrected from "SB4 OQD" to "SB4 0QD"/);
     const table = run('profile', ws, 'messy', '--by-area', 'oa', '--out', join(tmp.dir, 'p.txt'));
     assert.equal(table.status, 0, table.stderr);

@@ -7,7 +7,8 @@ import { generateSampleBorough, type SampleBoroughManifest } from '../../src/dem
 import { tempDir } from '../helpers/workspace.ts';
 
 const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
-const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
 const tmp = tempDir();
 let m: SampleBoroughManifest;
 let ws: string;
@@ -16,7 +17,17 @@ before(async () => {
   m = await generateSampleBorough(join(tmp.dir, 'files'), { households: 10_000, seed: 5 });
   ws = join(tmp.dir, 'w.civic');
   assert.equal(run('init', ws).status, 0);
-  const r = run('reference', 'import', ws, '--postcodes', m.files.postcodes, '--areas', m.files.areas, '--base', m.files.base);
+  const r = run(
+    'reference',
+    'import',
+    ws,
+    '--postcodes',
+    m.files.postcodes,
+    '--areas',
+    m.files.areas,
+    '--base',
+    m.files.base,
+  );
   assert.equal(r.status, 0, r.stderr);
 });
 after(() => tmp.cleanup());
@@ -24,7 +35,8 @@ after(() => tmp.cleanup());
 test('civic segment --help lists every segmentation command, and build --help gives examples', () => {
   const r = run('segment', '--help');
   assert.equal(r.status, 0);
-  for (const cmd of ['build', 'diagnose', 'list', 'show', 'export', 'import', 'assign', 'portraits', 'edit', 'history']) assert.match(r.stdout, new RegExp(`\\n\\s+${cmd}\\b`), cmd);
+  for (const cmd of ['build', 'diagnose', 'list', 'show', 'export', 'import', 'assign', 'portraits', 'edit', 'history'])
+    assert.match(r.stdout, new RegExp(`\\n\\s+${cmd}\\b`), cmd);
   const b = run('segment', 'build', '--help');
   assert.equal(b.status, 0);
   assert.match(b.stdout, /Examples:/);
@@ -32,13 +44,41 @@ test('civic segment --help lists every segmentation command, and build --help gi
 });
 
 test('build, show, diagnose, portraits (HTML, PDF, JSON), edit, history, export, import and assign from the command line', () => {
-  const build = run('segment', 'build', ws, '--variables', m.files.areaVariables, '--definitions', m.files.areaVariableDefinitions, '--name', 'borough', '--k', '7,12', '--stability', '2', '--format', 'json');
+  const build = run(
+    'segment',
+    'build',
+    ws,
+    '--variables',
+    m.files.areaVariables,
+    '--definitions',
+    m.files.areaVariableDefinitions,
+    '--name',
+    'borough',
+    '--k',
+    '7,12',
+    '--stability',
+    '2',
+    '--format',
+    'json',
+  );
   assert.equal(build.status, 0, build.stderr);
   const result = JSON.parse(build.stdout);
   assert.equal(result.tiers[0].k, 7);
   assert.equal(result.tiers[1].k, 12);
   // Building again under the same name is refused unless --replace is given.
-  const again = run('segment', 'build', ws, '--variables', m.files.areaVariables, '--definitions', m.files.areaVariableDefinitions, '--name', 'borough', '--k', '7');
+  const again = run(
+    'segment',
+    'build',
+    ws,
+    '--variables',
+    m.files.areaVariables,
+    '--definitions',
+    m.files.areaVariableDefinitions,
+    '--name',
+    'borough',
+    '--k',
+    '7',
+  );
   assert.equal(again.status, 2);
   assert.match(again.stderr, /--replace/);
 
@@ -46,14 +86,30 @@ test('build, show, diagnose, portraits (HTML, PDF, JSON), edit, history, export,
   assert.equal(show.status, 0, show.stderr);
   assert.match(show.stdout, /Stability/);
 
-  const diag = run('segment', 'diagnose', ws, '--variables', m.files.areaVariables, '--definitions', m.files.areaVariableDefinitions, '--k', '3-8', '--format', 'json');
+  const diag = run(
+    'segment',
+    'diagnose',
+    ws,
+    '--variables',
+    m.files.areaVariables,
+    '--definitions',
+    m.files.areaVariableDefinitions,
+    '--k',
+    '3-8',
+    '--format',
+    'json',
+  );
   assert.equal(diag.status, 0, diag.stderr);
   const d = JSON.parse(diag.stdout);
-  assert.deepEqual(d.rows.map((r: { k: number }) => r.k), [3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(
+    d.rows.map((r: { k: number }) => r.k),
+    [3, 4, 5, 6, 7, 8],
+  );
   // More segments never fit worse (best of 10 restarts).
   for (let i = 1; i < d.rows.length; i++) assert.ok(d.rows[i].wcss <= d.rows[i - 1].wcss * 1.0001);
 
-  const html = join(tmp.dir, 'p.html'), pdf = join(tmp.dir, 'p.pdf');
+  const html = join(tmp.dir, 'p.html'),
+    pdf = join(tmp.dir, 'p.pdf');
   assert.equal(run('segment', 'portraits', ws, 'borough', '--format', 'html', '--out', html).status, 0);
   const page = readFileSync(html, 'utf8');
   assert.match(page, /<html lang="en-GB">/);
@@ -66,7 +122,23 @@ test('build, show, diagnose, portraits (HTML, PDF, JSON), edit, history, export,
   assert.equal(types.length, 12);
   assert.ok(types.every((t: { parent: string; code: string }) => t.code.startsWith(t.parent)));
 
-  const edit = run('segment', 'edit', ws, 'borough', '1', '--rename', 'Family suburbs', '--feature', 'Young children', '--feature', 'Own their homes', '--by', 'Analyst', '--format', 'json');
+  const edit = run(
+    'segment',
+    'edit',
+    ws,
+    'borough',
+    '1',
+    '--rename',
+    'Family suburbs',
+    '--feature',
+    'Young children',
+    '--feature',
+    'Own their homes',
+    '--by',
+    'Analyst',
+    '--format',
+    'json',
+  );
   assert.equal(edit.status, 0, edit.stderr);
   assert.deepEqual(JSON.parse(edit.stdout).keyFeatures, ['Young children', 'Own their homes']);
   const noAlt = run('segment', 'edit', ws, 'borough', '1', '--image', 'x.png', '--by', 'Analyst');
@@ -90,7 +162,18 @@ test('build, show, diagnose, portraits (HTML, PDF, JSON), edit, history, export,
   assert.equal(assign.status, 0, assign.stderr);
   assert.equal(JSON.parse(assign.stdout).areas, result.areas);
   const pc = readFileSync(m.files.postcodes, 'utf8').split(/\r?\n/)[1].split(',')[0];
-  const look = run('segment', 'assign', partner, 'county', '--postcode', pc, '--postcode', 'nonsense', '--format', 'csv');
+  const look = run(
+    'segment',
+    'assign',
+    partner,
+    'county',
+    '--postcode',
+    pc,
+    '--postcode',
+    'nonsense',
+    '--format',
+    'csv',
+  );
   assert.equal(look.status, 0, look.stderr);
   assert.match(look.stdout, /^input,postcode,status,area_code,group,group_name,type,type_name/);
   assert.match(look.stdout, /found/);
@@ -112,7 +195,23 @@ test('a variables file with an unreadable value leaves that area out and says wh
   lines[3] = cells.join(',');
   const file = join(tmp.dir, 'vars-bad.csv');
   writeFileSync(file, lines.join('\n'));
-  const r = run('segment', 'build', ws, '--variables', file, '--definitions', m.files.areaVariableDefinitions, '--name', 'withgap', '--k', '5', '--stability', '0', '--format', 'json');
+  const r = run(
+    'segment',
+    'build',
+    ws,
+    '--variables',
+    file,
+    '--definitions',
+    m.files.areaVariableDefinitions,
+    '--name',
+    'withgap',
+    '--k',
+    '5',
+    '--stability',
+    '0',
+    '--format',
+    'json',
+  );
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.leftOut.length, 1);

@@ -5,13 +5,25 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KEY_RANGE, MAX_NOISE, cellKeyOf, noiseShares, perturbation, perturbationRow, perturbCount } from '../../src/core/index.ts';
+import {
+  KEY_RANGE,
+  MAX_NOISE,
+  cellKeyOf,
+  noiseShares,
+  perturbation,
+  perturbationRow,
+  perturbCount,
+} from '../../src/core/index.ts';
 
 test('the 256 keys are shared among the noise values as worked by hand (sigma 2, cut at ±4)', () => {
   // weights exp(-j²/8): 1, .8825, .6065, .3247, .1353; total 4.8981; × 256 → 46.1, 31.7, 17.0, 7.1 either side
   assert.deepEqual(noiseShares(4), [7, 17, 32, 46, 52, 46, 32, 17, 7]);
   assert.deepEqual(noiseShares(0), [256]);
-  for (let m = 0; m <= MAX_NOISE; m++) assert.equal(noiseShares(m).reduce((a, b) => a + b, 0), KEY_RANGE);
+  for (let m = 0; m <= MAX_NOISE; m++)
+    assert.equal(
+      noiseShares(m).reduce((a, b) => a + b, 0),
+      KEY_RANGE,
+    );
   // variance at full width: 2 × (46·1 + 32·4 + 17·9 + 7·16) / 256 = 878 / 256
   const row = perturbationRow(1000, 10);
   const mean = row.reduce((a, b) => a + b, 0) / KEY_RANGE;
@@ -24,7 +36,11 @@ test('for every count from the threshold up, the noise is unbiased and at most �
   for (const minCell of [3, 10]) {
     for (let n = minCell; n < minCell + 400; n++) {
       const row = perturbationRow(n, minCell);
-      assert.equal(row.reduce((a, b) => a + b, 0), 0, `count ${n}: mean noise`);
+      assert.equal(
+        row.reduce((a, b) => a + b, 0),
+        0,
+        `count ${n}: mean noise`,
+      );
       for (const j of row) assert.ok(Math.abs(j) <= MAX_NOISE);
       for (let k = 0; k < KEY_RANGE; k++) {
         const shown = perturbCount({ n, key: k }, minCell);
@@ -33,7 +49,10 @@ test('for every count from the threshold up, the noise is unbiased and at most �
     }
   }
   // counts at the threshold get the full noise: a 10 is not told apart from an 11 or a 14
-  assert.deepEqual([...new Set(perturbationRow(10, 10))].sort((a, b) => a - b), [-4, -3, -2, -1, 0, 1, 2, 3, 4]);
+  assert.deepEqual(
+    [...new Set(perturbationRow(10, 10))].sort((a, b) => a - b),
+    [-4, -3, -2, -1, 0, 1, 2, 3, 4],
+  );
   // of the keys, 7 + 17 + 32 + 46 take a 10 under the threshold, so it is not shown
   assert.equal([...Array(KEY_RANGE).keys()].filter((k) => perturbCount({ n: 10, key: k }, 10) === null).length, 102);
 });
@@ -50,7 +69,8 @@ test('a cell key is the sum of record keys modulo 256; the same count and key gi
 });
 
 test('rows of neighbouring counts are shuffled differently, so one more record moves a cell to unrelated noise', () => {
-  const a = perturbationRow(200, 10), b = perturbationRow(201, 10);
+  const a = perturbationRow(200, 10),
+    b = perturbationRow(201, 10);
   let same = 0;
   for (let k = 0; k < KEY_RANGE; k++) if (a[k] === b[k]) same++;
   // with the shares above, two independent shuffles agree on about Σ p_j² ≈ 17% of keys; identical rows would agree on all

@@ -22,7 +22,7 @@ test('nothing is hidden when every count reaches the threshold; a small total is
   assert.equal(tiny.totalSuppressed, true);
 });
 
-test('zero means no suppression (the owner\'s own view)', () => {
+test("zero means no suppression (the owner's own view)", () => {
   assert.deepEqual(suppressOneWay([1, 2, 3], 0).suppressed, [false, false, false]);
 });
 
@@ -34,7 +34,9 @@ test('on random tables no visible cell is under the threshold and no hidden cell
     const min = 1 + rng.int(15);
     const r = suppressOneWay(counts, min);
     const hidden = counts.filter((_, i) => r.suppressed[i]);
-    counts.forEach((c, i) => { if (!r.suppressed[i]) assert.ok(c >= min); });
+    counts.forEach((c, i) => {
+      if (!r.suppressed[i]) assert.ok(c >= min);
+    });
     const total = counts.reduce((a, b) => a + b, 0);
     if (!r.totalSuppressed && hidden.length) {
       // total − visible cells = the sum of hidden cells: it must not pin down any one of them.

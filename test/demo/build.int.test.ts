@@ -8,8 +8,13 @@ import { tempDir } from '../helpers/workspace.ts';
 
 const tmp = tempDir();
 let built: DemoBuild;
-before(async () => { built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: 20_000, seed: 7 }); });
-after(() => { built?.workspace.close(); tmp.cleanup(); });
+before(async () => {
+  built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: 20_000, seed: 7 });
+});
+after(() => {
+  built?.workspace.close();
+  tmp.cleanup();
+});
 
 test('Sample Borough imports through the real importers with every row accounted for', async () => {
   const s = await referenceStatus(built.workspace.engine);
@@ -33,7 +38,10 @@ test('profiles tell the story the generator wrote: stop smoking is concentrated 
   assert.ok(e.index! > 200, `index ${e.index}`);
   assert.equal(e.significant, true);
   const names = p.rows.map((r) => r.name);
-  assert.ok(names.every((n) => n && !/^Group /.test(n)), 'segments carry their names');
+  assert.ok(
+    names.every((n) => n && !/^Group /.test(n)),
+    'segments carry their names',
+  );
 });
 
 test('the demo never replaces a workspace or folder it did not make, and checks its options first', async () => {
@@ -49,7 +57,10 @@ test('the demo never replaces a workspace or folder it did not make, and checks 
     writeFileSync(join(t.dir, 'other-files', 'notes.txt'), 'keep me');
     await assert.rejects(buildSampleBorough(join(t.dir, 'other.civic'), { households: 20_000 }), /did not make/);
     assert.ok(existsSync(join(t.dir, 'other-files', 'notes.txt')));
-    await assert.rejects(buildSampleBorough(join(t.dir, 'x.civic'), { households: 5000 }), /between 10,000 and 1,000,000/);
+    await assert.rejects(
+      buildSampleBorough(join(t.dir, 'x.civic'), { households: 5000 }),
+      /between 10,000 and 1,000,000/,
+    );
   } finally {
     t.cleanup();
   }

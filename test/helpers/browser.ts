@@ -21,7 +21,10 @@ export const SCREENSHOTS = new URL('../../test-artifacts/screenshots/', import.m
  */
 export function browserSkip(): string | false {
   if (existsSync(CHROMIUM)) return false;
-  if (process.env.CI) throw new Error(`Chromium missing under CI: ${CHROMIUM} (.ci/run installs Debian's chromium with apt-get install -y chromium)`);
+  if (process.env.CI)
+    throw new Error(
+      `Chromium missing under CI: ${CHROMIUM} (.ci/run installs Debian's chromium with apt-get install -y chromium)`,
+    );
   return `Debian's chromium not found at ${CHROMIUM} (apt-get install chromium); browser tests skipped`;
 }
 
@@ -39,19 +42,41 @@ export const PEOPLE: Record<Role, { username: string; name: string; partner?: st
   agent: { username: 'katherine', name: 'Katherine Johnson' },
 };
 
-export interface Portal { url: string; app: FastifyInstance; built: DemoBuild; dir: string; close(): Promise<void> }
+export interface Portal {
+  url: string;
+  app: FastifyInstance;
+  built: DemoBuild;
+  dir: string;
+  close(): Promise<void>;
+}
 
 /** Sample Borough (20,000 households, seed 7) in a temp folder, one user per role, the real server on 127.0.0.1:ephemeral. */
 export async function startPortal(opts: { households?: number; seed?: number } = {}): Promise<Portal> {
   const tmp = tempDir('civic-browser-');
-  const built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: opts.households ?? 20_000, seed: opts.seed ?? 7 });
+  const built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), {
+    households: opts.households ?? 20_000,
+    seed: opts.seed ?? 7,
+  });
   const engine = built.workspace.engine;
-  for (const [role, p] of Object.entries(PEOPLE)) await addUser(engine, { username: p.username, password: PASSWORD, role, name: p.name, partner: p.partner });
-  const app = await buildApp({ workspace: built.workspace, secureCookies: false, uploadDir: join(tmp.dir, 'uploads'), pseudonymKey: built.key });
+  for (const [role, p] of Object.entries(PEOPLE))
+    await addUser(engine, { username: p.username, password: PASSWORD, role, name: p.name, partner: p.partner });
+  const app = await buildApp({
+    workspace: built.workspace,
+    secureCookies: false,
+    uploadDir: join(tmp.dir, 'uploads'),
+    pseudonymKey: built.key,
+  });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
-    url, app, built, dir: tmp.dir,
-    async close() { await app.close(); built.workspace.close(); tmp.cleanup(); },
+    url,
+    app,
+    built,
+    dir: tmp.dir,
+    async close() {
+      await app.close();
+      built.workspace.close();
+      tmp.cleanup();
+    },
   };
 }
 
@@ -60,11 +85,17 @@ export async function signIn(page: Page, portal: Portal, role: Role): Promise<vo
   await page.goto(`${portal.url}/login`);
   await page.getByLabel('User name').fill(PEOPLE[role].username);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.getByRole('button', { name: 'Sign in' }).click()]);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.startsWith('/login')),
+    page.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
 }
 
 export async function signOut(page: Page): Promise<void> {
-  await Promise.all([page.waitForURL((u) => u.pathname.startsWith('/login')), page.getByRole('button', { name: 'Sign out' }).click()]);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname.startsWith('/login')),
+    page.getByRole('button', { name: 'Sign out' }).click(),
+  ]);
 }
 
 /** A full-page screenshot kept as a test artefact in test-artifacts/screenshots/NAME.png. */
@@ -82,7 +113,13 @@ let axeSource: string | undefined;
 /** WCAG 2.2 AA: the A and AA rules of WCAG 2.0, 2.1 and 2.2. */
 export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
-export interface AxeViolation { id: string; impact: string | null; help: string; helpUrl: string; nodes: { target: string[]; html: string; failureSummary?: string }[] }
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: { target: string[]; html: string; failureSummary?: string }[];
+}
 
 /**
  * Runs axe-core in the page. The script is evaluated through the DevTools protocol
@@ -94,9 +131,17 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   const loaded = await page.evaluate(() => typeof (globalThis as { axe?: unknown }).axe !== 'undefined');
   if (!loaded) await page.evaluate(axeSource);
   return page.evaluate(async (tags) => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
     const r = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl, nodes: v.nodes.map((n) => ({ target: n.target.map(String), html: n.html, failureSummary: n.failureSummary })) }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target.map(String), html: n.html, failureSummary: n.failureSummary })),
+    }));
   }, WCAG_TAGS);
 }
 

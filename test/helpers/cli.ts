@@ -4,7 +4,11 @@
  */
 import { runCli } from '../../src/cli/main.ts';
 
-export interface CliRun { code: number; stdout: string; stderr: string }
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 export async function civic(...args: string[]): Promise<CliRun> {
   const out: string[] = [];
@@ -19,7 +23,10 @@ export async function civic(...args: string[]): Promise<CliRun> {
   // The CLI writes text; the test runner's own messages (binary) pass through untouched.
   const capture = (into: string[], real: typeof process.stdout.write, stream: NodeJS.WriteStream) =>
     ((chunk: unknown, ...rest: unknown[]) => {
-      if (typeof chunk === 'string') { into.push(chunk); return true; }
+      if (typeof chunk === 'string') {
+        into.push(chunk);
+        return true;
+      }
       return (real as (...a: unknown[]) => boolean).call(stream, chunk, ...rest);
     }) as typeof process.stdout.write;
   process.stdout.write = capture(out, write.out, process.stdout);
@@ -37,8 +44,10 @@ export async function civic(...args: string[]): Promise<CliRun> {
     process.stderr.write = write.err;
     process.argv = argv;
     process.exitCode = undefined;
-    if (env === undefined) delete process.env.CI; else process.env.CI = env;
-    if (key === undefined) delete process.env.CIVIC_PSEUDONYM_KEY; else process.env.CIVIC_PSEUDONYM_KEY = key;
+    if (env === undefined) delete process.env.CI;
+    else process.env.CI = env;
+    if (key === undefined) delete process.env.CIVIC_PSEUDONYM_KEY;
+    else process.env.CIVIC_PSEUDONYM_KEY = key;
   }
   return { code, stdout: out.join(''), stderr: err.join('') };
 }

@@ -13,11 +13,16 @@ import { createWorkspace, type Workspace } from '../../src/store/index.ts';
 import { importDeprivation } from '../../src/reference/index.ts';
 import { SHARED_DATA } from './workspace.ts';
 
-export const IMD_FILE = join(SHARED_DATA, 'national/imd2019-national/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz');
+export const IMD_FILE = join(
+  SHARED_DATA,
+  'national/imd2019-national/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz',
+);
 /** England's bounding box (lon, lat). */
 export const ENGLAND_BBOX = [-5.75, 49.95, 1.77, 55.81] as const;
 
-export function hasImd(): boolean { return existsSync(IMD_FILE); }
+export function hasImd(): boolean {
+  return existsSync(IMD_FILE);
+}
 
 /** Hexagon (pointy top) centred on (lon, lat), r in degrees of latitude; longitudes stretched for latitude. */
 function hexagon(lon: number, lat: number, r: number): number[][] {
@@ -31,7 +36,11 @@ function hexagon(lon: number, lat: number, r: number): number[][] {
   return ring;
 }
 
-export interface EnglandFixture { workspace: Workspace; areas: number; ms: number }
+export interface EnglandFixture {
+  workspace: Workspace;
+  areas: number;
+  ms: number;
+}
 
 export async function buildEnglandLsoaWorkspace(path: string): Promise<EnglandFixture> {
   const t0 = Date.now();
@@ -40,7 +49,11 @@ export async function buildEnglandLsoaWorkspace(path: string): Promise<EnglandFi
   const imd = await importDeprivation(e, IMD_FILE);
   if (imd.areaLevel !== 'lsoa11') throw new Error(`expected lsoa11 deprivation, got ${imd.areaLevel}`);
   // Names and authorities straight from the same published file.
-  const names = await e.all<{ code: string; name: string; lad: string }>(`SELECT trim("LSOA code (2011)") AS code, "LSOA name (2011)" AS name, "Local Authority District code (2019)" AS lad
+  const names = await e.all<{
+    code: string;
+    name: string;
+    lad: string;
+  }>(`SELECT trim("LSOA code (2011)") AS code, "LSOA name (2011)" AS name, "Local Authority District code (2019)" AS lad
     FROM read_csv('${IMD_FILE.replace(/'/g, "''")}', header = true, all_varchar = true) ORDER BY lad, code`);
   const n = names.length;
   const [w, s, east, north] = ENGLAND_BBOX;
@@ -53,14 +66,28 @@ export async function buildEnglandLsoaWorkspace(path: string): Promise<EnglandFi
   const r = dy * 0.62;
   const shapes: (string | number)[][] = [];
   names.forEach((a, i) => {
-    const row = Math.floor(i / cols), col = i % cols;
+    const row = Math.floor(i / cols),
+      col = i % cols;
     const lat = north - (row + 0.5) * dy;
     const lon = w + ((col + 0.5 + (row % 2) * 0.5) / (cols + 0.5)) * (east - w);
     const ring = hexagon(lon, lat, r);
-    const xs = ring.map((p) => p[0]), ys = ring.map((p) => p[1]);
-    shapes.push([a.code, 'lsoa11', a.name, JSON.stringify({ type: 'Polygon', coordinates: [ring] }), Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)]);
+    const xs = ring.map((p) => p[0]),
+      ys = ring.map((p) => p[1]);
+    shapes.push([
+      a.code,
+      'lsoa11',
+      a.name,
+      JSON.stringify({ type: 'Polygon', coordinates: [ring] }),
+      Math.min(...xs),
+      Math.min(...ys),
+      Math.max(...xs),
+      Math.max(...ys),
+    ]);
   });
   await e.append('boundary', shapes as (string | number)[][]);
-  await e.append('area', names.map((a) => [a.code, 'lsoa11', a.name, a.lad, 'lad']));
+  await e.append(
+    'area',
+    names.map((a) => [a.code, 'lsoa11', a.name, a.lad, 'lad']),
+  );
   return { workspace: ws, areas: n, ms: Date.now() - t0 };
 }

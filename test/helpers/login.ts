@@ -2,7 +2,10 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { LOGIN_COOKIE } from '../../src/server/routes/auth.ts';
 
 /** The sign-in form's token and the pre-session cookie it is bound to, as a browser gets them from GET /login. */
-export async function loginForm(app: FastifyInstance, opts: { remoteAddress?: string } = {}): Promise<{ csrf: string; nonce: string }> {
+export async function loginForm(
+  app: FastifyInstance,
+  opts: { remoteAddress?: string } = {},
+): Promise<{ csrf: string; nonce: string }> {
   const r = await app.inject({ url: '/login', remoteAddress: opts.remoteAddress });
   const csrf = /name="_csrf" value="([^"]+)"/.exec(r.body)?.[1];
   const nonce = r.cookies.find((c) => c.name === LOGIN_COOKIE)?.value;
@@ -11,7 +14,18 @@ export async function loginForm(app: FastifyInstance, opts: { remoteAddress?: st
 }
 
 /** Signs in through the form as a browser does: GET /login for the token, then POST it with the fields. */
-export async function postLogin(app: FastifyInstance, fields: Record<string, string>, opts: { remoteAddress?: string; headers?: Record<string, string> } = {}): Promise<LightMyRequestResponse> {
+export async function postLogin(
+  app: FastifyInstance,
+  fields: Record<string, string>,
+  opts: { remoteAddress?: string; headers?: Record<string, string> } = {},
+): Promise<LightMyRequestResponse> {
   const f = await loginForm(app, opts);
-  return app.inject({ method: 'POST', url: '/login', payload: { _csrf: f.csrf, ...fields }, cookies: { [LOGIN_COOKIE]: f.nonce }, remoteAddress: opts.remoteAddress, headers: opts.headers });
+  return app.inject({
+    method: 'POST',
+    url: '/login',
+    payload: { _csrf: f.csrf, ...fields },
+    cookies: { [LOGIN_COOKIE]: f.nonce },
+    remoteAddress: opts.remoteAddress,
+    headers: opts.headers,
+  });
 }

@@ -21,20 +21,38 @@ export interface InjectedPortal {
  * The portal over a fresh Sample Borough, driven with inject (no network), with these people signed
  * in through the login form.
  */
-export async function injectedPortal(opts: { seed: number; households?: number; people: readonly (readonly [string, string, string?])[] }): Promise<InjectedPortal> {
+export async function injectedPortal(opts: {
+  seed: number;
+  households?: number;
+  people: readonly (readonly [string, string, string?])[];
+}): Promise<InjectedPortal> {
   const tmp = tempDir('civic-portal-');
-  const built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: opts.households ?? 20_000, seed: opts.seed });
+  const built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), {
+    households: opts.households ?? 20_000,
+    seed: opts.seed,
+  });
   const ws = built.workspace;
-  for (const [username, role, partner] of opts.people) await addUser(ws.engine, { username, password: PORTAL_PASSWORD, role, partner });
-  const app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: join(tmp.dir, 'uploads'), pseudonymKey: built.key });
+  for (const [username, role, partner] of opts.people)
+    await addUser(ws.engine, { username, password: PORTAL_PASSWORD, role, partner });
+  const app = await buildApp({
+    workspace: ws,
+    secureCookies: false,
+    uploadDir: join(tmp.dir, 'uploads'),
+    pseudonymKey: built.key,
+  });
   const cookies: Record<string, string> = {};
   for (const [username] of opts.people) {
     const r = await postLogin(app, { username, password: PORTAL_PASSWORD });
     cookies[username] = String(r.cookies.find((c) => c.name === SESSION_COOKIE)!.value);
   }
   return {
-    ws, app,
+    ws,
+    app,
     get: (url, user) => app.inject({ method: 'GET', url, cookies: user ? { [SESSION_COOKIE]: cookies[user] } : {} }),
-    async close() { await app.close(); ws.close(); tmp.cleanup(); },
+    async close() {
+      await app.close();
+      ws.close();
+      tmp.cleanup();
+    },
   };
 }

@@ -8,6 +8,7 @@ import { SHARED_DATA } from './workspace.ts';
 export function sharedData(sub: string): { path: string; skip: string | false } {
   const path = SHARED_DATA + sub;
   if (existsSync(path)) return { path, skip: false };
-  if (process.env.CI) throw new Error(`Real data missing under CI: ${path} (../shared/data must sit beside the repository)`);
+  if (process.env.CI)
+    throw new Error(`Real data missing under CI: ${path} (../shared/data must sit beside the repository)`);
   return { path, skip: `real data not found at ${path}` };
 }

@@ -26,9 +26,12 @@ export async function smallWorkspace(dir: string, name = 'small.civic'): Promise
 
 /** Every table and its row count: two snapshots equal means nothing changed. */
 export async function snapshot(engine: Engine): Promise<Record<string, number>> {
-  const tables = await engine.all<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1`);
+  const tables = await engine.all<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1`,
+  );
   const out: Record<string, number> = {};
-  for (const t of tables) out[t.name] = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM "${t.name}"`))!.n;
+  for (const t of tables)
+    out[t.name] = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM "${t.name}"`))!.n;
   return out;
 }
 

@@ -16,29 +16,44 @@ import { civic } from '../helpers/cli.ts';
 
 const DIR = FIXTURES + 'bad-inputs/';
 interface Case {
-  file: string; kind?: 'dataset' | 'base' | 'classification' | 'boundaries'; args?: string[];
-  expect: { read: number; matched?: number; unmatched?: number; rejected?: number; encoding?: string; format?: string } | { exit: 2; message: string };
+  file: string;
+  kind?: 'dataset' | 'base' | 'classification' | 'boundaries';
+  args?: string[];
+  expect:
+    | { read: number; matched?: number; unmatched?: number; rejected?: number; encoding?: string; format?: string }
+    | { exit: 2; message: string };
 }
 const manifest = JSON.parse(readFileSync(DIR + 'MANIFEST.json', 'utf8')) as { cases: Case[] };
 
 const tmp = tempDir('civic-bad-inputs-');
 let template: string;
 let n = 0;
-before(async () => { const ws = await smallWorkspace(tmp.dir, 'template.civic'); template = ws.path; ws.close(); });
+before(async () => {
+  const ws = await smallWorkspace(tmp.dir, 'template.civic');
+  template = ws.path;
+  ws.close();
+});
 after(() => tmp.cleanup());
 
 async function tableCounts(path: string) {
   const ws = await openWorkspace(path);
-  try { return await snapshot(ws.engine); } finally { ws.close(); }
+  try {
+    return await snapshot(ws.engine);
+  } finally {
+    ws.close();
+  }
 }
 
 async function check(c: Case, path: string) {
   const ws = join(tmp.dir, `w${++n}.civic`);
   copyFileSync(template, ws);
   const kind = c.kind ?? 'dataset';
-  const args = kind === 'dataset' ? ['dataset', 'import', ws, 'd', path, ...(c.args ?? []), '--format', 'json']
-    : kind === 'boundaries' ? ['reference', 'import', ws, '--boundaries', path, '--level', 'oa21', ...(c.args ?? [])]
-    : ['reference', 'import', ws, `--${kind}`, path, ...(c.args ?? [])];
+  const args =
+    kind === 'dataset'
+      ? ['dataset', 'import', ws, 'd', path, ...(c.args ?? []), '--format', 'json']
+      : kind === 'boundaries'
+        ? ['reference', 'import', ws, '--boundaries', path, '--level', 'oa21', ...(c.args ?? [])]
+        : ['reference', 'import', ws, `--${kind}`, path, ...(c.args ?? [])];
   const before = await tableCounts(ws);
   const r = await civic(...args);
   assert.notEqual(r.code, 1, `exit 1 (a defect): ${r.stderr}`);
@@ -56,9 +71,13 @@ async function check(c: Case, path: string) {
     const out = JSON.parse(r.stdout);
     assert.equal(out.read, c.expect.read, 'read is not the true number of records');
     assert.equal(out.read, out.matched + out.unmatched + out.rejected, 'the counts do not add up');
-    for (const k of ['matched', 'unmatched', 'rejected', 'encoding', 'format'] as const) if (c.expect[k] !== undefined) assert.equal(out[k], c.expect[k], k);
+    for (const k of ['matched', 'unmatched', 'rejected', 'encoding', 'format'] as const)
+      if (c.expect[k] !== undefined) assert.equal(out[k], c.expect[k], k);
     // Every unmatched and rejected record is kept with its row and reason.
-    const issues = JSON.parse((await civic('dataset', 'rejects', ws, 'd', '--format', 'json')).stdout) as { row: number; reason: string }[];
+    const issues = JSON.parse((await civic('dataset', 'rejects', ws, 'd', '--format', 'json')).stdout) as {
+      row: number;
+      reason: string;
+    }[];
     assert.equal(issues.length, out.unmatched + out.rejected);
     assert.ok(issues.every((i) => i.row > 0 && i.reason));
   }

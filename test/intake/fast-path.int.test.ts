@@ -13,14 +13,30 @@ before(async () => {
   ws = await smallWorkspace(tmp.dir);
   const pcs = ['M15 4AB', 'm154ad', 'SB4 OQD', 'M1  1AE', '', 'NOT A PC', 'ZZ9 9ZZ', 'M15 4ZZ', 'SW1A2AA'];
   const lines = ['ref,name,postcode,option,notes'];
-  for (let i = 0; i < 3000; i++) lines.push(`R${i},"Person ${i % 50}, Jr",${pcs[i % pcs.length]},${i % 3 ? 'garden waste' : ''},"${i % 100 === 0 ? 'two\nlines' : 'note'}"`);
+  for (let i = 0; i < 3000; i++)
+    lines.push(
+      `R${i},"Person ${i % 50}, Jr",${pcs[i % pcs.length]},${i % 3 ? 'garden waste' : ''},"${i % 100 === 0 ? 'two\nlines' : 'note'}"`,
+    );
   writeFileSync(CLEAN, lines.join('\n') + '\n');
 });
-after(() => { ws.close(); tmp.cleanup(); });
+after(() => {
+  ws.close();
+  tmp.cleanup();
+});
 
 test('the DuckDB fast path and the careful path give the same rows, accounts, issues and pseudonyms', async () => {
-  const fast = await importDataset(ws.engine, 'fast', CLEAN, { key: TEST_KEY, fastCsvMinBytes: 0, pseudonymise: ['name'], keepInClear: ['notes'] });
-  const careful = await importDataset(ws.engine, 'careful', CLEAN, { key: TEST_KEY, fastCsvMinBytes: Number.POSITIVE_INFINITY, pseudonymise: ['name'], keepInClear: ['notes'] });
+  const fast = await importDataset(ws.engine, 'fast', CLEAN, {
+    key: TEST_KEY,
+    fastCsvMinBytes: 0,
+    pseudonymise: ['name'],
+    keepInClear: ['notes'],
+  });
+  const careful = await importDataset(ws.engine, 'careful', CLEAN, {
+    key: TEST_KEY,
+    fastCsvMinBytes: Number.POSITIVE_INFINITY,
+    pseudonymise: ['name'],
+    keepInClear: ['notes'],
+  });
   const strip = (r: typeof fast) => ({ ...r, dataset: '' });
   assert.deepEqual(strip(fast), strip(careful));
   assert.deepEqual([fast.read, fast.matched, fast.unmatched, fast.rejected], [3000, 2001, 333, 666]);
@@ -38,7 +54,10 @@ test('irregular files never take the fast path', async () => {
   const r = await importDataset(ws.engine, 'messy_fast', FIXTURES + 'messy.csv', { key: TEST_KEY, fastCsvMinBytes: 0 });
   assert.deepEqual([r.read, r.matched, r.unmatched, r.rejected], [12, 7, 1, 4]);
   const issues = await datasetIssues(ws.engine, 'messy_fast');
-  assert.deepEqual(issues.map((i) => i.row), [7, 8, 10, 12, 13]);
+  assert.deepEqual(
+    issues.map((i) => i.row),
+    [7, 8, 10, 12, 13],
+  );
 });
 
 test('a title line above a large clean CSV keeps row numbers right (the fast path never skips lines)', async () => {

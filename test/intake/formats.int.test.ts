@@ -9,8 +9,13 @@ import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
 const tmp = tempDir();
 let ws: Workspace;
-before(async () => { ws = await smallWorkspace(tmp.dir); });
-after(() => { ws.close(); tmp.cleanup(); });
+before(async () => {
+  ws = await smallWorkspace(tmp.dir);
+});
+after(() => {
+  ws.close();
+  tmp.cleanup();
+});
 
 const RECORDS = [
   { ref: 'A1', postcode: 'M15 4AB', method: 'Direct Debit', amount: 12.5 },
@@ -36,7 +41,10 @@ test('newline-delimited JSON imports with record numbers', async () => {
 
 test('a Parquet file imports', async () => {
   const csv = join(tmp.dir, 'r.csv');
-  writeFileSync(csv, 'ref,postcode,method\n' + RECORDS.map((x) => `${x.ref},${x.postcode},${x.method}`).join('\n') + '\n');
+  writeFileSync(
+    csv,
+    'ref,postcode,method\n' + RECORDS.map((x) => `${x.ref},${x.postcode},${x.method}`).join('\n') + '\n',
+  );
   const pq = join(tmp.dir, 'r.parquet');
   await ws.engine.run(`COPY (SELECT * FROM read_csv('${csv}')) TO '${pq}' (FORMAT parquet)`);
   const r = await importDataset(ws.engine, 'parquet_records', pq, { key: TEST_KEY });
@@ -47,14 +55,32 @@ test('a Parquet file imports', async () => {
 test('--where profiles only the records with a value (case and spaces ignored)', async () => {
   const all = await profileDataset(ws.engine, { dataset: 'json_records', tier: 'type' });
   assert.equal(all.total.count, 3);
-  const dd = await profileDataset(ws.engine, { dataset: 'json_records', tier: 'type', where: { column: 'method', values: ['Direct Debit'] } });
+  const dd = await profileDataset(ws.engine, {
+    dataset: 'json_records',
+    tier: 'type',
+    where: { column: 'method', values: ['Direct Debit'] },
+  });
   assert.equal(dd.filter, 'method = Direct Debit');
   assert.equal(dd.total.count, 2);
-  assert.deepEqual(dd.rows.map((r) => [r.code, r.count]), [['A1', 1], ['A2', 0], ['B1', 1]]);
-  const cash = await profileDataset(ws.engine, { dataset: 'json_records', tier: 'type', where: { column: 'METHOD', values: ['cash'] } });
+  assert.deepEqual(
+    dd.rows.map((r) => [r.code, r.count]),
+    [
+      ['A1', 1],
+      ['A2', 0],
+      ['B1', 1],
+    ],
+  );
+  const cash = await profileDataset(ws.engine, {
+    dataset: 'json_records',
+    tier: 'type',
+    where: { column: 'METHOD', values: ['cash'] },
+  });
   assert.equal(cash.total.count, 1);
   assert.equal(cash.notPlaced!.rejected, 1);
-  await assert.rejects(profileDataset(ws.engine, { dataset: 'json_records', where: { column: 'nope', values: ['x'] } }), /no column "nope"/);
+  await assert.rejects(
+    profileDataset(ws.engine, { dataset: 'json_records', where: { column: 'nope', values: ['x'] } }),
+    /no column "nope"/,
+  );
 });
 
 test('population as the base, and by-area profiles sum to the same total', async () => {
@@ -82,9 +108,14 @@ test('base areas no postcode reaches are left out of the base and reported', asy
 });
 
 test('a classification whose areas no postcode reaches is refused with what to import', async () => {
-  await ws.engine.run(`INSERT INTO classification VALUES ('dep', 'Deprivation', 'lsoa11', '["decile"]', 'deprivation', 'x', '2099')`);
+  await ws.engine.run(
+    `INSERT INTO classification VALUES ('dep', 'Deprivation', 'lsoa11', '["decile"]', 'deprivation', 'x', '2099')`,
+  );
   try {
-    await assert.rejects(profileDataset(ws.engine, { dataset: 'json_records', classification: 'dep' }), /None of the postcodes has an LSOA \(2011\) code/);
+    await assert.rejects(
+      profileDataset(ws.engine, { dataset: 'json_records', classification: 'dep' }),
+      /None of the postcodes has an LSOA \(2011\) code/,
+    );
   } finally {
     await ws.engine.run(`DELETE FROM classification WHERE name = 'dep'`);
   }
@@ -102,13 +133,21 @@ test('a tiny pipe-delimited file and a CSV with a title row above the table are 
   assert.equal(t.postcodeColumn, 'postcode');
   assert.deepEqual([t.read, t.matched], [2, 2]);
   const rows = await ws.engine.all(`SELECT _row FROM ds_titled ORDER BY _row`);
-  assert.deepEqual(rows.map((x) => x._row), [4, 5]);
+  assert.deepEqual(
+    rows.map((x) => x._row),
+    [4, 5],
+  );
 });
 
 test('a --where that matches no record is explained to the owner, listing the values there are; the profile itself answers with empty cells', async () => {
-  await assert.rejects(checkFilterMatches(ws.engine, 'json_records', { column: 'method', values: ['Cheque'] }),
-    (e: Error & { fix?: string }) => /No record has method = Cheque/.test(e.message) && /"Cash"/.test(e.fix ?? ''));
-  const empty = await profileDataset(ws.engine, { dataset: 'json_records', where: { column: 'method', values: ['Cheque'] } });
+  await assert.rejects(
+    checkFilterMatches(ws.engine, 'json_records', { column: 'method', values: ['Cheque'] }),
+    (e: Error & { fix?: string }) => /No record has method = Cheque/.test(e.message) && /"Cash"/.test(e.fix ?? ''),
+  );
+  const empty = await profileDataset(ws.engine, {
+    dataset: 'json_records',
+    where: { column: 'method', values: ['Cheque'] },
+  });
   assert.equal(empty.total.count, 0);
   assert.ok(empty.rows.every((r) => r.count === 0));
 });
@@ -127,13 +166,23 @@ test('datasets whose names differ only by - and _ are kept apart', async () => {
 test('--distinct counts customers, not records: repeat contacts count once', async () => {
   const f = join(tmp.dir, 'contacts.csv');
   // C1 calls three times from M15 4AB, C2 once from M1 1AE, one caller gives no reference.
-  writeFileSync(f, 'contact,caller,postcode\n1,C1,M15 4AB\n2,C1,M15 4AB\n3,C1,M15 4AB\n4,C2,M1 1AE\n5,,M1 1AE\n6,C3,ZZ9 9ZZ\n7,C3,ZZ9 9ZZ\n');
+  writeFileSync(
+    f,
+    'contact,caller,postcode\n1,C1,M15 4AB\n2,C1,M15 4AB\n3,C1,M15 4AB\n4,C2,M1 1AE\n5,,M1 1AE\n6,C3,ZZ9 9ZZ\n7,C3,ZZ9 9ZZ\n',
+  );
   await importDataset(ws.engine, 'contacts', f, { key: TEST_KEY });
   const records = await profileDataset(ws.engine, { dataset: 'contacts', tier: 'type' });
   assert.equal(records.total.count, 5);
   const callers = await profileDataset(ws.engine, { dataset: 'contacts', tier: 'type', distinct: 'caller' });
   assert.equal(callers.countOf, 'caller');
-  assert.deepEqual(callers.rows.map((r) => [r.code, r.count]), [['A1', 1], ['A2', 2], ['B1', 0]]);
+  assert.deepEqual(
+    callers.rows.map((r) => [r.code, r.count]),
+    [
+      ['A1', 1],
+      ['A2', 2],
+      ['B1', 0],
+    ],
+  );
   assert.equal(callers.total.count, 3);
   assert.equal(callers.notPlaced!.unmatched, 1);
   await assert.rejects(profileDataset(ws.engine, { dataset: 'contacts', distinct: 'nope' }), /no column "nope"/);

@@ -12,7 +12,12 @@ const CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 // Killed once while loading rows (outside the transaction) and once inside the transaction
 // (held open by the fault-injection pause), on the row-by-row path and on DuckDB's fast path.
 const CASES = [
-  { label: 'while loading rows (row-by-row path)', blankLine: true, killAt: /progress loading (\d+)\/\d+/, min: 100_000 },
+  {
+    label: 'while loading rows (row-by-row path)',
+    blankLine: true,
+    killAt: /progress loading (\d+)\/\d+/,
+    min: 100_000,
+  },
   { label: 'inside the transaction (row-by-row path)', blankLine: true, killAt: /progress matching/, min: 0 },
   { label: 'inside the transaction (fast path)', blankLine: false, killAt: /progress matching/, min: 0 },
 ];
@@ -22,7 +27,9 @@ for (const c of CASES) {
     const tmp = tempDir();
     try {
       const ws = await smallWorkspace(tmp.dir);
-      await importDataset(ws.engine, 'existing', new URL('../fixtures/messy.csv', import.meta.url).pathname, { key: TEST_KEY });
+      await importDataset(ws.engine, 'existing', new URL('../fixtures/messy.csv', import.meta.url).pathname, {
+        key: TEST_KEY,
+      });
       const before = await snapshot(ws.engine);
       ws.close();
 
@@ -34,14 +41,22 @@ for (const c of CASES) {
       if (c.blankLine) lines.splice(1000, 0, '');
       writeFileSync(big, lines.join('\n') + '\n');
 
-      const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'dataset', 'import', join(tmp.dir, 'small.civic'), 'big', big], {
-        env: { ...process.env, CIVIC_PROGRESS_LOG: '1', CIVIC_FAULT_PAUSE_MS: '20000' }, stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', CLI, 'dataset', 'import', join(tmp.dir, 'small.civic'), 'big', big],
+        {
+          env: { ...process.env, CIVIC_PROGRESS_LOG: '1', CIVIC_FAULT_PAUSE_MS: '20000' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let killedAt = '';
       await new Promise<void>((resolve) => {
         child.stderr.on('data', (d: Buffer) => {
           const m = c.killAt.exec(d.toString());
-          if (m && Number(m[1] ?? 0) >= c.min && !killedAt) { killedAt = m[0]; child.kill('SIGKILL'); }
+          if (m && Number(m[1] ?? 0) >= c.min && !killedAt) {
+            killedAt = m[0];
+            child.kill('SIGKILL');
+          }
         });
         child.on('exit', () => resolve());
       });

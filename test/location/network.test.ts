@@ -3,9 +3,26 @@ import assert from 'node:assert/strict';
 import createGraph from 'ngraph.graph';
 import ngraphPath from 'ngraph.path';
 import {
-  buildRoadGraph, loadRoadNetwork, readOsmPbf, parseMaxspeed, wayProfile, RoadNetwork, networkCosts, reachableWithin,
-  ShortestPaths, adjacencyFromArcs, reverseAdjacency, shortestCostsFrom, metresBetween, costAt, MAXSPEED_FACTOR,
-  type OsmNode, type OsmWay, type Place, type TravelMode, type Adjacency,
+  buildRoadGraph,
+  loadRoadNetwork,
+  readOsmPbf,
+  parseMaxspeed,
+  wayProfile,
+  RoadNetwork,
+  networkCosts,
+  reachableWithin,
+  ShortestPaths,
+  adjacencyFromArcs,
+  reverseAdjacency,
+  shortestCostsFrom,
+  metresBetween,
+  costAt,
+  MAXSPEED_FACTOR,
+  type OsmNode,
+  type OsmWay,
+  type Place,
+  type TravelMode,
+  type Adjacency,
 } from '../../src/location/index.ts';
 import { sharedData } from '../helpers/shared-data.ts';
 
@@ -24,9 +41,14 @@ const UNIT_M = 1000.7557221;
 const CAR_UNIT = 2.4018137;
 const WALK_UNIT = 12.5094465;
 const nodes: OsmNode[] = [
-  { id: 1, lon: 0, lat: 0.009 }, { id: 2, lon: 0.009, lat: 0.009 }, { id: 3, lon: 0.018, lat: 0.009 },
-  { id: 4, lon: 0, lat: 0 }, { id: 5, lon: 0.009, lat: 0 }, { id: 6, lon: 0.018, lat: 0 },
-  { id: 7, lon: 0.5, lat: 0 }, { id: 8, lon: 0.509, lat: 0 },
+  { id: 1, lon: 0, lat: 0.009 },
+  { id: 2, lon: 0.009, lat: 0.009 },
+  { id: 3, lon: 0.018, lat: 0.009 },
+  { id: 4, lon: 0, lat: 0 },
+  { id: 5, lon: 0.009, lat: 0 },
+  { id: 6, lon: 0.018, lat: 0 },
+  { id: 7, lon: 0.5, lat: 0 },
+  { id: 8, lon: 0.509, lat: 0 },
   { id: 50, lon: 0.3, lat: 0.3 }, // used by no way: must not become a graph node
 ];
 const residential = { highway: 'residential' };
@@ -40,7 +62,10 @@ const ways: OsmWay[] = [
   { id: 107, refs: [1, 4], tags: { building: 'yes' } },
 ];
 const at = (id: string, lon: number, lat: number): Place => ({ id, lon, lat });
-const A = at('A', 0, 0.009), B = at('B', 0.009, 0.009), C = at('C', 0.018, 0.009), E = at('E', 0.009, 0);
+const A = at('A', 0, 0.009),
+  B = at('B', 0.009, 0.009),
+  C = at('C', 0.018, 0.009),
+  E = at('E', 0.009, 0);
 const nearA = at('100 m north of A', 0, 0.0099); // 0.0009° = 100.0756 m
 const farAway = at('at sea', 1, 1);
 const island = at('by the island road', 0.5, 0.001);
@@ -51,16 +76,26 @@ describe('hand-made road graph', () => {
 
   test('summary counts ways, nodes, arcs and the clipped reference', () => {
     assert.deepEqual(graph.summary, {
-      waysRead: 7, highwayWays: 6, waysKept: 6, nodes: 8, missingNodeRefs: 1, segmentsSkipped: 1,
+      waysRead: 7,
+      highwayWays: 6,
+      waysKept: 6,
+      nodes: 8,
+      missingNodeRefs: 1,
+      segmentsSkipped: 1,
       // 5 two-way residential segments (10 arcs) + the one-way street's 2 segments, which walkers may
       // take either way (4 arcs, 2 for cars and bikes) + the footway both ways (2) = 16 arcs
-      arcs: 16, arcsByMode: { car: 12, walk: 16, cycle: 14 },
+      arcs: 16,
+      arcsByMode: { car: 12, walk: 16, cycle: 14 },
     });
     // Each arc is as long as the haversine between its ends.
     for (let u = 0; u < graph.nodeCount; u++) {
       for (let a = graph.offsets[u]; a < graph.offsets[u + 1]; a++) {
         const v = graph.targets[a];
-        close(graph.metres[a], metresBetween({ lon: graph.lon[u], lat: graph.lat[u] }, { lon: graph.lon[v], lat: graph.lat[v] }), 1e-3);
+        close(
+          graph.metres[a],
+          metresBetween({ lon: graph.lon[u], lat: graph.lat[u] }, { lon: graph.lon[v], lat: graph.lat[v] }),
+          1e-3,
+        );
       }
     }
   });
@@ -126,7 +161,10 @@ describe('hand-made road graph', () => {
     assert.equal(m.originSnap.offNetwork, 1);
     assert.equal(m.destinationSnap.offNetwork, 1);
     // The island is its own little network, so the main component leaves it out.
-    assert.equal(network.mainComponent('car').reduce((s, x) => s + x, 0), 6);
+    assert.equal(
+      network.mainComponent('car').reduce((s, x) => s + x, 0),
+      6,
+    );
     // A wider snap limit still cannot reach the island from the main network.
     const wide = await networkCosts(network, { maxSnapMetres: 100_000 }).matrix([A], [island], 'car');
     assert.ok(Number.isFinite(costAt(wide, 0, 0)), 'snapped to the main network, with a long access leg');
@@ -138,10 +176,16 @@ describe('hand-made road graph', () => {
   test('reachableWithin lists nodes within the time, nearest first', () => {
     const car = reachableWithin(network, A, 'car', 5);
     assert.equal(car.length, 5); // A, B, D at 0/2.4/2.4, C and E at 4.8; F (7.2) is too far
-    assert.deepEqual(car.map((p) => Math.round(p.minutes / CAR_UNIT)), [0, 1, 1, 2, 2]);
+    assert.deepEqual(
+      car.map((p) => Math.round(p.minutes / CAR_UNIT)),
+      [0, 1, 1, 2, 2],
+    );
     assert.ok(!car.some((p) => p.lon === 0.018 && p.lat === 0), 'F is beyond 5 minutes');
     const walk = reachableWithin(network, nearA, 'walk', 13);
-    assert.deepEqual(walk.map((p) => [p.lon, p.lat]), [[0, 0.009]]); // 1.25 min to reach A; B and D at 13.76 min
+    assert.deepEqual(
+      walk.map((p) => [p.lon, p.lat]),
+      [[0, 0.009]],
+    ); // 1.25 min to reach A; B and D at 13.76 min
     close(walk[0].minutes, 100.0756 / 80);
     assert.deepEqual(reachableWithin(network, farAway, 'walk', 60), []);
   });
@@ -159,10 +203,16 @@ describe('awkward inputs', () => {
 
   test('bad places and files give plain-English errors', async () => {
     const network = new RoadNetwork(buildRoadGraph(nodes, ways));
-    await assert.rejects(networkCosts(network).matrix([{ id: 'x', lon: NaN, lat: 0 }], [A], 'walk'), { code: 'place_coordinates_invalid' });
+    await assert.rejects(networkCosts(network).matrix([{ id: 'x', lon: NaN, lat: 0 }], [A], 'walk'), {
+      code: 'place_coordinates_invalid',
+    });
     await assert.rejects(loadRoadNetwork('/no/such/file.osm.pbf'), { code: 'network_file_missing' });
-    await assert.rejects(loadRoadNetwork(new URL('../fixtures/empty.csv', import.meta.url).pathname), { code: 'network_file_empty' });
-    await assert.rejects(loadRoadNetwork(new URL('../fixtures/messy.csv', import.meta.url).pathname), { code: 'network_file_unreadable' });
+    await assert.rejects(loadRoadNetwork(new URL('../fixtures/empty.csv', import.meta.url).pathname), {
+      code: 'network_file_empty',
+    });
+    await assert.rejects(loadRoadNetwork(new URL('../fixtures/messy.csv', import.meta.url).pathname), {
+      code: 'network_file_unreadable',
+    });
   });
 });
 
@@ -170,10 +220,28 @@ describe('way tags', () => {
   test('maxspeed in km/h, mph, knots and implicit UK limits', () => {
     const mph = 1.609344;
     const cases: [string | undefined, number | undefined][] = [
-      ['30', 30], ['50 km/h', 50], ['50kmh', 50], ['20 mph', 20 * mph], ['20mph', 20 * mph], ['10 knots', 18.52],
-      ['GB:nsl_single', 60 * mph], ['GB:nsl_dual', 70 * mph], ['UK:nsl_single', 60 * mph], ['GB:motorway', 70 * mph],
-      ['FR:urban', 50], ['DE:rural', 100], ['DE:zone30', 30], ['zone:20', 20], ['50;30', 50], ['walk', 6],
-      ['none', undefined], ['signals', undefined], ['', undefined], [undefined, undefined], ['0', undefined], ['fast', undefined],
+      ['30', 30],
+      ['50 km/h', 50],
+      ['50kmh', 50],
+      ['20 mph', 20 * mph],
+      ['20mph', 20 * mph],
+      ['10 knots', 18.52],
+      ['GB:nsl_single', 60 * mph],
+      ['GB:nsl_dual', 70 * mph],
+      ['UK:nsl_single', 60 * mph],
+      ['GB:motorway', 70 * mph],
+      ['FR:urban', 50],
+      ['DE:rural', 100],
+      ['DE:zone30', 30],
+      ['zone:20', 20],
+      ['50;30', 50],
+      ['walk', 6],
+      ['none', undefined],
+      ['signals', undefined],
+      ['', undefined],
+      [undefined, undefined],
+      ['0', undefined],
+      ['fast', undefined],
     ];
     for (const [raw, want] of cases) {
       const got = parseMaxspeed(raw);
@@ -183,22 +251,40 @@ describe('way tags', () => {
   });
 
   test('car speed is maxspeed × factor, else the road-class default', () => {
-    close(wayProfile({ highway: 'residential', maxspeed: '20 mph' })!.forwardKmh.car, 20 * 1.609344 * MAXSPEED_FACTOR, 1e-9);
+    close(
+      wayProfile({ highway: 'residential', maxspeed: '20 mph' })!.forwardKmh.car,
+      20 * 1.609344 * MAXSPEED_FACTOR,
+      1e-9,
+    );
     assert.equal(wayProfile({ highway: 'primary' })!.forwardKmh.car, 65);
-    close(wayProfile({ highway: 'primary', maxspeed: '40', 'maxspeed:backward': '30 mph' })!.backwardKmh.car, 30 * 1.609344 * 0.8, 1e-9);
+    close(
+      wayProfile({ highway: 'primary', maxspeed: '40', 'maxspeed:backward': '30 mph' })!.backwardKmh.car,
+      30 * 1.609344 * 0.8,
+      1e-9,
+    );
   });
 
   test('oneway, roundabouts and motorways', () => {
     const back = wayProfile({ highway: 'residential', oneway: '-1' })!;
-    assert.deepEqual([back.forwardKmh.car, back.backwardKmh.car > 0, back.forwardKmh.walk > 0, back.backwardKmh.walk > 0], [0, true, true, true]);
-    for (const v of ['yes', '1', 'true']) assert.equal(wayProfile({ highway: 'tertiary', oneway: v })!.backwardKmh.car, 0);
+    assert.deepEqual(
+      [back.forwardKmh.car, back.backwardKmh.car > 0, back.forwardKmh.walk > 0, back.backwardKmh.walk > 0],
+      [0, true, true, true],
+    );
+    for (const v of ['yes', '1', 'true'])
+      assert.equal(wayProfile({ highway: 'tertiary', oneway: v })!.backwardKmh.car, 0);
     const round = wayProfile({ highway: 'primary', junction: 'roundabout' })!;
     assert.deepEqual([round.forwardKmh.car, round.backwardKmh.car, round.backwardKmh.cycle], [65, 0, 0]);
     const motorway = wayProfile({ highway: 'motorway' })!;
-    assert.deepEqual([motorway.forwardKmh.car, motorway.backwardKmh.car, motorway.forwardKmh.walk, motorway.forwardKmh.cycle], [90, 0, 0, 0]);
+    assert.deepEqual(
+      [motorway.forwardKmh.car, motorway.backwardKmh.car, motorway.forwardKmh.walk, motorway.forwardKmh.cycle],
+      [90, 0, 0, 0],
+    );
     const contraflow = wayProfile({ highway: 'residential', oneway: 'yes', 'oneway:bicycle': 'no' })!;
     assert.deepEqual([contraflow.backwardKmh.car, contraflow.backwardKmh.cycle], [0, 15]);
-    assert.equal(wayProfile({ highway: 'residential', oneway: 'yes', cycleway: 'opposite_lane' })!.backwardKmh.cycle, 15);
+    assert.equal(
+      wayProfile({ highway: 'residential', oneway: 'yes', cycleway: 'opposite_lane' })!.backwardKmh.cycle,
+      15,
+    );
     assert.equal(wayProfile({ highway: 'residential', oneway: 'reversible' })!.forwardKmh.car, 0);
   });
 
@@ -210,14 +296,16 @@ describe('way tags', () => {
     assert.equal(wayProfile({ highway: 'residential', motor_vehicle: 'no', motorcar: 'yes' })!.forwardKmh.car, 25);
     assert.equal(wayProfile({ highway: 'trunk', foot: 'no' })!.forwardKmh.walk, 0);
     assert.equal(wayProfile({ highway: 'primary', bicycle: 'no' })!.forwardKmh.cycle, 0);
-    for (const hw of ['footway', 'path', 'pedestrian', 'steps', 'cycleway', 'bridleway', 'track']) assert.equal(wayProfile({ highway: hw })!.forwardKmh.car, 0, hw);
+    for (const hw of ['footway', 'path', 'pedestrian', 'steps', 'cycleway', 'bridleway', 'track'])
+      assert.equal(wayProfile({ highway: hw })!.forwardKmh.car, 0, hw);
     assert.equal(wayProfile({ highway: 'footway' })!.forwardKmh.cycle, 4.8); // pushed
     assert.equal(wayProfile({ highway: 'footway', bicycle: 'designated' })!.forwardKmh.cycle, 15);
     assert.equal(wayProfile({ highway: 'steps' })!.forwardKmh.cycle, 2);
     assert.equal(wayProfile({ highway: 'track' })!.forwardKmh.cycle, 10);
     assert.equal(wayProfile({ highway: 'cycleway', foot: 'no' })!.forwardKmh.walk, 0);
     assert.equal(wayProfile({ highway: 'primary', motorroad: 'yes' })!.forwardKmh.walk, 0);
-    for (const hw of ['construction', 'proposed', 'platform', 'bus_stop']) assert.equal(wayProfile({ highway: hw }), undefined, hw);
+    for (const hw of ['construction', 'proposed', 'platform', 'bus_stop'])
+      assert.equal(wayProfile({ highway: hw }), undefined, hw);
   });
 });
 
@@ -229,7 +317,10 @@ describe('Dijkstra', () => {
     assert.deepEqual(Array.from(shortestCostsFrom(adj, 0, { cutoff: 2 })), [0, 1, 2, Infinity, Infinity]);
     const sp = new ShortestPaths(adj);
     sp.search([0, 2], [10, 0.5]);
-    assert.deepEqual([0, 1, 2, 3].map((v) => sp.distance(v)), [10, 11, 0.5, 1.5]);
+    assert.deepEqual(
+      [0, 1, 2, 3].map((v) => sp.distance(v)),
+      [10, 11, 0.5, 1.5],
+    );
     sp.search([0], undefined, { targets: [1] });
     assert.deepEqual(Array.from(sp.settled()), [0, 1]);
     assert.equal(sp.distance(2), Infinity); // not settled in this run, even though settled in the previous one
@@ -257,7 +348,8 @@ function ngraphReference(adj: Adjacency) {
     const path = finder.find(from, to); // from `to` back to `from`
     if (!path.length) return Infinity;
     let sum = 0;
-    for (let i = path.length - 1; i > 0; i--) sum += best.get((path[i].id as number) * adj.nodeCount + (path[i - 1].id as number))!;
+    for (let i = path.length - 1; i > 0; i--)
+      sum += best.get((path[i].id as number) * adj.nodeCount + (path[i - 1].id as number))!;
     return sum;
   };
 }
@@ -275,10 +367,16 @@ function samplePlaces(network: RoadNetwork, mode: TravelMode, count: number, off
 }
 
 // Monaco (25,000 road nodes) only for cars, the mode with one-way streets and varied speeds: it keeps this file quick.
-for (const [file, modes] of [['its-example', ['car', 'walk', 'cycle']], ['whitelion_bristol_uk', ['car', 'walk', 'cycle']], ['monaco', ['car']]] as [string, TravelMode[]][]) {
+for (const [file, modes] of [
+  ['its-example', ['car', 'walk', 'cycle']],
+  ['whitelion_bristol_uk', ['car', 'walk', 'cycle']],
+  ['monaco', ['car']],
+] as [string, TravelMode[]][]) {
   describe(`OpenStreetMap extract ${file}`, { skip: osm.skip }, () => {
     let network: RoadNetwork;
-    before(async () => { network = await loadRoadNetwork(`${osm.path}/${file}.osm.pbf`); });
+    before(async () => {
+      network = await loadRoadNetwork(`${osm.path}/${file}.osm.pbf`);
+    });
 
     test('summary adds up', () => {
       const s = network.summary;
@@ -309,7 +407,8 @@ for (const [file, modes] of [['its-example', ['car', 'walk', 'cycle']], ['whitel
         assert.equal(m.destinationSnap.offNetwork, 1);
 
         const ref = ngraphReference(network.adjacency(mode));
-        const so = network.snap(origins, mode), sd = network.snap(destinations, mode);
+        const so = network.snap(origins, mode),
+          sd = network.snap(destinations, mode);
         // A sample of pairs: ngraph.path answers one pair at a time, slowly.
         for (let o = 0; o < 3; o++) {
           for (let d = 0; d < 5; d++) {
@@ -319,7 +418,8 @@ for (const [file, modes] of [['its-example', ['car', 'walk', 'cycle']], ['whitel
           }
         }
         const rev = await networkCosts(network, { direction: 'reverse' }).matrix(origins, destinations, mode);
-        for (let i = 0; i < m.minutes.length; i++) close(rev.minutes[i], m.minutes[i], 1e-4 * Math.max(1, m.minutes[i]));
+        for (let i = 0; i < m.minutes.length; i++)
+          close(rev.minutes[i], m.minutes[i], 1e-4 * Math.max(1, m.minutes[i]));
       });
     }
   });
@@ -335,16 +435,27 @@ describe('walking and driving on the Leeds extract', { skip: osm.skip }, () => {
     const g = network.graph;
     // Metres instead of minutes on each mode's arcs.
     const byMetres = (mode: TravelMode) => {
-      const from: number[] = [], to: number[] = [], w: number[] = [];
-      for (let u = 0; u < g.nodeCount; u++) for (let a = g.offsets[u]; a < g.offsets[u + 1]; a++) if (Number.isFinite(g.minutes[mode][a])) { from.push(u); to.push(g.targets[a]); w.push(g.metres[a]); }
+      const from: number[] = [],
+        to: number[] = [],
+        w: number[] = [];
+      for (let u = 0; u < g.nodeCount; u++)
+        for (let a = g.offsets[u]; a < g.offsets[u + 1]; a++)
+          if (Number.isFinite(g.minutes[mode][a])) {
+            from.push(u);
+            to.push(g.targets[a]);
+            w.push(g.metres[a]);
+          }
       return adjacencyFromArcs(g.nodeCount, from, to, w);
     };
-    const walk = byMetres('walk'), car = byMetres('car');
+    const walk = byMetres('walk'),
+      car = byMetres('car');
     const carMain = network.mainComponent('car');
-    let shorter = 0, pairs = 0;
+    let shorter = 0,
+      pairs = 0;
     for (let s = 0; s < g.nodeCount; s += 7) {
       if (!carMain[s]) continue;
-      const dw = shortestCostsFrom(walk, s), dc = shortestCostsFrom(car, s);
+      const dw = shortestCostsFrom(walk, s),
+        dc = shortestCostsFrom(car, s);
       for (let t = 0; t < g.nodeCount; t++) {
         if (!carMain[t] || t === s) continue;
         pairs++;

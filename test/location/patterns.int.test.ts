@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { buildSampleBorough } from '../../src/demo/index.ts';
 import type { Workspace } from '../../src/store/index.ts';
-import { importFacilities, listFacilities, accessPatterns, PatternsResultSchema, type PatternsResult } from '../../src/location/index.ts';
+import {
+  importFacilities,
+  listFacilities,
+  accessPatterns,
+  PatternsResultSchema,
+  type PatternsResult,
+} from '../../src/location/index.ts';
 import { disclosePatterns } from '../../src/outputs/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
 
@@ -18,39 +24,67 @@ let r: PatternsResult;
 
 function haversineKm(lon1: number, lat1: number, lon2: number, lat2: number): number {
   const d = Math.PI / 180;
-  const a = Math.sin(((lat2 - lat1) * d) / 2) ** 2 + Math.cos(lat1 * d) * Math.cos(lat2 * d) * Math.sin(((lon2 - lon1) * d) / 2) ** 2;
+  const a =
+    Math.sin(((lat2 - lat1) * d) / 2) ** 2 +
+    Math.cos(lat1 * d) * Math.cos(lat2 * d) * Math.sin(((lon2 - lon1) * d) / 2) ** 2;
   return 2 * 6371.0088 * Math.asin(Math.sqrt(a));
 }
 
 before(async () => {
   const built = await buildSampleBorough(join(tmp.dir, 'sample.civic'), { households: 20000 });
   ws = built.workspace;
-  const imp = await importFacilities(ws.engine, built.manifest.files.facilities, { kindColumn: 'type', capacityColumn: 'capacity' });
+  const imp = await importFacilities(ws.engine, built.manifest.files.facilities, {
+    kindColumn: 'type',
+    capacityColumn: 'capacity',
+  });
   assert.equal(imp.rejected, 0);
-  r = PatternsResultSchema.parse(await accessPatterns(ws.engine, { dataset: 'library_members', outletColumn: 'branch', kind: 'library' }));
+  r = PatternsResultSchema.parse(
+    await accessPatterns(ws.engine, { dataset: 'library_members', outletColumn: 'branch', kind: 'library' }),
+  );
 });
-after(() => { ws?.close(); tmp.cleanup(); });
+after(() => {
+  ws?.close();
+  tmp.cleanup();
+});
 
 test('every branch in the file is a library; the users add up to the matched records', async () => {
   assert.deepEqual(r.unmatchedOutlets, []);
   assert.deepEqual(r.unusedFacilities, []);
   assert.equal(r.outlets.length, 8);
   assert.equal(r.outletColumn, 'Branch');
-  const n = (await ws.engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ds_library_members WHERE _status = 'matched'`))!.n;
+  const n = (await ws.engine.one<{ n: number }>(
+    `SELECT count(*)::BIGINT AS n FROM ds_library_members WHERE _status = 'matched'`,
+  ))!.n;
   assert.equal(r.overall.users, n);
-  assert.equal(r.outlets.reduce((s, o) => s + o.users!, 0), n);
-  const notMatched = (await ws.engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ds_library_members WHERE _status <> 'matched'`))!.n;
+  assert.equal(
+    r.outlets.reduce((s, o) => s + o.users!, 0),
+    n,
+  );
+  const notMatched = (await ws.engine.one<{ n: number }>(
+    `SELECT count(*)::BIGINT AS n FROM ds_library_members WHERE _status <> 'matched'`,
+  ))!.n;
   assert.equal(r.notPlaced.postcodeNotMatched, notMatched);
 });
 
-test('each outlet\'s distance bands and areas add up to its users; shares sum to 1', () => {
+test("each outlet's distance bands and areas add up to its users; shares sum to 1", () => {
   for (const o of [...r.outlets, r.overall]) {
-    assert.equal(o.bands.reduce((s, b) => s + b.users!, 0), o.users, o.outlet);
+    assert.equal(
+      o.bands.reduce((s, b) => s + b.users!, 0),
+      o.users,
+      o.outlet,
+    );
     assert.ok(Math.abs(o.bands.reduce((s, b) => s + b.share!, 0) - 1) < 1e-12, o.outlet);
-    assert.equal(o.byArea.reduce((s, a) => s + a.users!, 0), o.users, o.outlet);
+    assert.equal(
+      o.byArea.reduce((s, a) => s + a.users!, 0),
+      o.users,
+      o.outlet,
+    );
     assert.equal(o.usesNearest! + o.passedNearer!, o.users);
   }
-  assert.deepEqual(r.overall.bands.map((b) => b.label), ['0–1 km', '1–2 km', '2–3 km', '3–5 km', '5+ km']);
+  assert.deepEqual(
+    r.overall.bands.map((b) => b.label),
+    ['0–1 km', '1–2 km', '2–3 km', '3–5 km', '5+ km'],
+  );
 });
 
 test('most members use their nearest library, as the generator makes them (85% + 15% ÷ 8 ≈ 86.9%)', () => {
@@ -59,15 +93,17 @@ test('most members use their nearest library, as the generator makes them (85% +
   assert.ok(Math.abs(r.overall.passedShare! - (1 - share)) < 1e-12);
 });
 
-test('Central Library\'s figures, worked out again from the records with SQL and a haversine', async () => {
+test("Central Library's figures, worked out again from the records with SQL and a haversine", async () => {
   const libs = await listFacilities(ws.engine, { kind: 'library' });
   const central = libs.find((f) => f.name === 'Central Library')!;
   const rows = await ws.engine.all<{ lon: number; lat: number; ward: string; n: number }>(
     `SELECT p.lon, p.lat, p.ward, count(*)::BIGINT AS n FROM ds_library_members d JOIN postcode p ON p.pc_key = d._pc_key
-     WHERE d._status = 'matched' AND d."Branch" = 'Central Library' GROUP BY ALL`);
+     WHERE d._status = 'matched' AND d."Branch" = 'Central Library' GROUP BY ALL`,
+  );
   const edges = [1, 2, 3, 5];
   const bands = [0, 0, 0, 0, 0];
-  let users = 0, passed = 0;
+  let users = 0,
+    passed = 0;
   const wards = new Map<string, number>();
   for (const x of rows) {
     const km = haversineKm(x.lon, x.lat, central.lon, central.lat);
@@ -79,7 +115,10 @@ test('Central Library\'s figures, worked out again from the records with SQL and
   }
   const o = r.outlets.find((x) => x.outlet === 'Central Library')!;
   assert.equal(o.users, users);
-  assert.deepEqual(o.bands.map((b) => b.users), bands);
+  assert.deepEqual(
+    o.bands.map((b) => b.users),
+    bands,
+  );
   assert.equal(o.passedNearer, passed);
   assert.deepEqual(o.byArea.map((a) => [a.code, a.users]).sort(), [...wards].sort());
 });

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { createRandom, InputError } from '../../src/core/index.ts';
 import type { CostMatrix, Place } from '../../src/location/costs.ts';
 import {
-  evaluateSites, mclpHeuristic, pMedianHeuristic, pMedianLowerBound, prepareProblem, setCoverHeuristic, siteObjective, solveHeuristic, type SiteProblem,
+  evaluateSites,
+  mclpHeuristic,
+  pMedianHeuristic,
+  pMedianLowerBound,
+  prepareProblem,
+  setCoverHeuristic,
+  siteObjective,
+  solveHeuristic,
+  type SiteProblem,
 } from '../../src/location/sites.ts';
 import { exactModelSize, solve, solveExact } from '../../src/location/highs.ts';
 
@@ -12,8 +20,11 @@ const near = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= 
 function matrix(rows: number[][], destinations = ['A', 'B', 'C', 'D']): CostMatrix {
   const place = (id: string): Place => ({ id, lon: 0, lat: 0 });
   return {
-    origins: rows.map((_, i) => place(`D${i}`)), destinations: destinations.map(place),
-    minutes: Float32Array.from(rows.flat()), mode: 'car', source: 'by hand',
+    origins: rows.map((_, i) => place(`D${i}`)),
+    destinations: destinations.map(place),
+    minutes: Float32Array.from(rows.flat()),
+    mode: 'car',
+    source: 'by hand',
   };
 }
 
@@ -29,10 +40,22 @@ function matrix(rows: number[][], destinations = ['A', 'B', 'C', 'D']): CostMatr
  *                                                    D3    600  440  200   360
  *                                                    D4   1000  800  350   150
  */
-const ROWS = [[2, 9, 12, 20], [4, 5, 14, 18], [12, 3, 4, 16], [15, 11, 5, 9], [20, 16, 7, 3]];
+const ROWS = [
+  [2, 9, 12, 20],
+  [4, 5, 14, 18],
+  [12, 3, 4, 16],
+  [15, 11, 5, 9],
+  [20, 16, 7, 3],
+];
 const WEIGHTS = Float64Array.from([10, 20, 30, 40, 50]);
 const GROUPS = ['x', 'x', 'y', 'y', 'y'];
-const small = (extra: Partial<SiteProblem> = {}): SiteProblem => ({ weights: WEIGHTS, groups: GROUPS, costs: matrix(ROWS), standard: 5, ...extra });
+const small = (extra: Partial<SiteProblem> = {}): SiteProblem => ({
+  weights: WEIGHTS,
+  groups: GROUPS,
+  costs: matrix(ROWS),
+  standard: 5,
+  ...extra,
+});
 
 test('set cover by hand: D0 needs A, D3 needs C, D4 needs D, and those three cover everyone', async () => {
   for (const method of ['exact', 'heuristic'] as const) {
@@ -71,13 +94,19 @@ test('p-median by hand: pair sums AB 1430, AC 770, AD 970, BC 830, BD 790, CD 87
     assert.equal(r.maxMinutes, 7);
     near(r.coverage!.share, 100 / 150);
     // Groups: x = D0, D1 (30, all covered, mean (20+80)/30); y = D2–D4 (120, 70 covered, mean (120+200+350)/120).
-    assert.deepEqual(r.groups.map((g) => g.group), ['x', 'y']);
+    assert.deepEqual(
+      r.groups.map((g) => g.group),
+      ['x', 'y'],
+    );
     near(r.groups[0].coveredShare!, 1);
     near(r.groups[0].meanMinutes!, 100 / 30);
     near(r.groups[1].coveredShare!, 70 / 120);
     near(r.groups[1].meanMinutes!, 670 / 120);
     // A is nearest for D0, D1 (30, all within 5); C for D2–D4 (120, of which D2 and D3 = 70 within 5).
-    assert.deepEqual(r.sites, [{ index: 0, id: 'A', nearestWeight: 30, coveredWeight: 30 }, { index: 2, id: 'C', nearestWeight: 120, coveredWeight: 70 }]);
+    assert.deepEqual(r.sites, [
+      { index: 0, id: 'A', nearestWeight: 30, coveredWeight: 30 },
+      { index: 2, id: 'C', nearestWeight: 120, coveredWeight: 70 },
+    ]);
   }
 });
 
@@ -139,7 +168,10 @@ test('problems that cannot be posed are refused in plain English', async () => {
   assert.throws(() => prepareProblem({ ...small(), weights: Float64Array.from([1, 2]) }, 'set-cover'), InputError);
   // Too large for the exact solver: a clear error naming the size, and auto falls back to the heuristic.
   assert.equal(exactModelSize(small({ p: 2 }), 'mclp'), 11);
-  await assert.rejects(solveExact(small({ p: 2 }), 'mclp', { maxEntries: 5 }), (e: InputError) => e.code === 'site_problem_too_large' && /11 matrix entries/.test(e.message));
+  await assert.rejects(
+    solveExact(small({ p: 2 }), 'mclp', { maxEntries: 5 }),
+    (e: InputError) => e.code === 'site_problem_too_large' && /11 matrix entries/.test(e.message),
+  );
   const auto = await solve(small({ p: 2 }), 'mclp', { maxEntries: 5 });
   assert.equal(auto.method, 'heuristic');
   assert.equal(auto.gap, null);
@@ -158,13 +190,22 @@ test('problems that cannot be posed are refused in plain English', async () => {
 /** n demand points and m candidates uniform in a 10 km square, walking at 80 m/min; weights 1–100. */
 function randomProblem(seed: number, n: number, m: number, p: number, standard: number): SiteProblem {
   const r = createRandom(seed);
-  const pts = (k: number, prefix: string) => Array.from({ length: k }, (_, i) => ({ id: `${prefix}${i}`, x: r.next() * 10_000, y: r.next() * 10_000 }));
-  const demand = pts(n, 'd'), cands = pts(m, 'c');
+  const pts = (k: number, prefix: string) =>
+    Array.from({ length: k }, (_, i) => ({ id: `${prefix}${i}`, x: r.next() * 10_000, y: r.next() * 10_000 }));
+  const demand = pts(n, 'd'),
+    cands = pts(m, 'c');
   const minutes = new Float32Array(n * m);
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) minutes[i * m + j] = Math.hypot(demand[i].x - cands[j].x, demand[i].y - cands[j].y) / 80;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < m; j++)
+      minutes[i * m + j] = Math.hypot(demand[i].x - cands[j].x, demand[i].y - cands[j].y) / 80;
   const weights = Float64Array.from(demand, () => 1 + r.int(100));
   const place = (q: { id: string }): Place => ({ id: q.id, lon: 0, lat: 0 });
-  return { weights, p, standard, costs: { origins: demand.map(place), destinations: cands.map(place), minutes, mode: 'walk', source: 'euclidean' } };
+  return {
+    weights,
+    p,
+    standard,
+    costs: { origins: demand.map(place), destinations: cands.map(place), minutes, mode: 'walk', source: 'euclidean' },
+  };
 }
 
 test('heuristics are within 1% of the HiGHS optimum on seeded 200 × 30 instances (maximal coverage and p-median)', async () => {
@@ -178,13 +219,25 @@ test('heuristics are within 1% of the HiGHS optimum on seeded 200 × 30 instance
       // Starting HiGHS from the heuristic's answer only speeds the proof; the optimum it proves is its own.
       const exact = await solveExact(problem, kind, { start: open });
       assert.equal(exact.status, 'optimal', `${kind} seed ${seed}`);
-      const gap = kind === 'mclp' ? (exact.objective - heuristic) / exact.objective : (heuristic - exact.objective) / exact.objective;
-      assert.ok(gap >= -1e-4, `${kind} seed ${seed}: the heuristic (${heuristic}) beat the proven optimum (${exact.objective})`);
-      assert.ok(gap <= 0.01, `${kind} seed ${seed}: heuristic ${heuristic} vs optimum ${exact.objective} (${(gap * 100).toFixed(2)}%)`);
+      const gap =
+        kind === 'mclp'
+          ? (exact.objective - heuristic) / exact.objective
+          : (heuristic - exact.objective) / exact.objective;
+      assert.ok(
+        gap >= -1e-4,
+        `${kind} seed ${seed}: the heuristic (${heuristic}) beat the proven optimum (${exact.objective})`,
+      );
+      assert.ok(
+        gap <= 0.01,
+        `${kind} seed ${seed}: heuristic ${heuristic} vs optimum ${exact.objective} (${(gap * 100).toFixed(2)}%)`,
+      );
       if (kind === 'p-median') {
         // The Lagrangian bound is a true lower bound, and close.
         const bound = pMedianLowerBound(pp, heuristic);
-        assert.ok(bound <= exact.objective * (1 + 1e-9) && bound >= exact.objective * 0.98, `seed ${seed}: bound ${bound} vs optimum ${exact.objective}`);
+        assert.ok(
+          bound <= exact.objective * (1 + 1e-9) && bound >= exact.objective * 0.98,
+          `seed ${seed}: bound ${bound} vs optimum ${exact.objective}`,
+        );
       }
     }
   }
@@ -199,15 +252,22 @@ test('set cover heuristic removes redundant sites and matches the exact count on
   // Everything coverable is covered, and no chosen site can go without uncovering someone.
   assert.equal(out.coverage!.coveredWeight + out.uncoverable!.weight, out.totalWeight);
   for (const j of open) {
-    const without = evaluateSites(problem, open.filter((k) => k !== j));
+    const without = evaluateSites(
+      problem,
+      open.filter((k) => k !== j),
+    );
     assert.ok(without.coverage!.coveredWeight < out.coverage!.coveredWeight, `site ${j} is redundant`);
   }
-  assert.ok(open.length >= exact.objective && open.length <= exact.objective + 2, `greedy ${open.length} vs optimum ${exact.objective}`);
+  assert.ok(
+    open.length >= exact.objective && open.length <= exact.objective + 2,
+    `greedy ${open.length} vs optimum ${exact.objective}`,
+  );
 });
 
 test('heuristics are deterministic', () => {
   const problem = randomProblem(11, 120, 20, 4, 15);
-  const a = solveHeuristic(problem, 'mclp').open, b = solveHeuristic(problem, 'mclp').open;
+  const a = solveHeuristic(problem, 'mclp').open,
+    b = solveHeuristic(problem, 'mclp').open;
   assert.deepEqual(a, b);
   assert.deepEqual(solveHeuristic(problem, 'p-median').open, solveHeuristic(problem, 'p-median').open);
 });

@@ -20,7 +20,10 @@ const COUNTS = [50, 4, 25, 30, 12, 0];
 const HOUSEHOLDS = [500, 300, 400, 350, 200, 100];
 
 function civic(...args: string[]): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  return execFileSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+  });
 }
 
 before(async () => {
@@ -37,15 +40,31 @@ before(async () => {
     cls.push(`${oa},${i < 3 ? 'A' : 'B'},${t}`);
     for (let k = 0; k < COUNTS[i]; k++) records.push(`${++id},${pc}`);
   });
-  for (const [f, lines] of Object.entries({ 'pc.csv': pcs, 'base.csv': base, 'cls.csv': cls, 'records.csv': records })) writeFileSync(join(tmp.dir, f), lines.join('\n') + '\n');
+  for (const [f, lines] of Object.entries({ 'pc.csv': pcs, 'base.csv': base, 'cls.csv': cls, 'records.csv': records }))
+    writeFileSync(join(tmp.dir, f), lines.join('\n') + '\n');
   const ws = await createWorkspace(WS);
-  await importReference(ws.engine, { postcodes: join(tmp.dir, 'pc.csv'), base: [join(tmp.dir, 'base.csv')], classification: [join(tmp.dir, 'cls.csv')], classificationName: 'local' });
+  await importReference(ws.engine, {
+    postcodes: join(tmp.dir, 'pc.csv'),
+    base: [join(tmp.dir, 'base.csv')],
+    classification: [join(tmp.dir, 'cls.csv')],
+    classificationName: 'local',
+  });
   await importDataset(ws.engine, 'service', join(tmp.dir, 'records.csv'), { key: TEST_KEY });
   ws.close();
 });
 after(() => tmp.cleanup());
 
-const SMALL_FIELDS = ['count', 'filePct', 'penetration', 'index', 'ciLow', 'ciHigh', 'z', 'significant', 'band'] as const;
+const SMALL_FIELDS = [
+  'count',
+  'filePct',
+  'penetration',
+  'index',
+  'ciLow',
+  'ciHigh',
+  'z',
+  'significant',
+  'band',
+] as const;
 
 function checkRecoverability(visible: (number | null)[], total: number | null, min: number) {
   for (const v of visible) if (v !== null) assert.ok(v >= min, `a visible count ${v} is under ${min}`);
@@ -63,7 +82,8 @@ test('JSON export: no count under the threshold, suppressed rows carry nothing t
   const counts = out.rows.map((r: { count: number | null }) => r.count);
   assert.deepEqual(counts, [50, null, 25, 30, null, null]);
   checkRecoverability(counts, out.total.count, 10);
-  for (const r of out.rows.filter((x: { suppressed: boolean }) => x.suppressed)) for (const f of SMALL_FIELDS) assert.equal(r[f], null, `${r.code}.${f}`);
+  for (const r of out.rows.filter((x: { suppressed: boolean }) => x.suppressed))
+    for (const f of SMALL_FIELDS) assert.equal(r[f], null, `${r.code}.${f}`);
   assert.equal(out.total.count, 121);
   assert.equal(out.notPlaced, null);
 });
@@ -73,7 +93,8 @@ test('CSV export with a higher threshold', () => {
   const rows = Papa.parse<Record<string, string>>(text.trim(), { header: true }).data.filter((r) => r.code !== 'Total');
   const counts = rows.map((r) => (r.count === '' ? null : Number(r.count)));
   checkRecoverability(counts, 121, 26);
-  for (const r of rows) if (r.suppressed === 'true') for (const f of SMALL_FIELDS) assert.equal(r[f], '', `${r.code}.${f}`);
+  for (const r of rows)
+    if (r.suppressed === 'true') for (const f of SMALL_FIELDS) assert.equal(r[f], '', `${r.code}.${f}`);
 });
 
 test('XLSX export: every numeric count cell is at or above the threshold', async () => {
@@ -89,20 +110,30 @@ test('XLSX export: every numeric count cell is at or above the threshold', async
     if (code === 'Total') return;
     const v = row.getCell(3).value;
     counts.push(typeof v === 'number' ? v : null);
-    if (typeof v !== 'number') for (const c of [4, 7, 8, 9, 10]) assert.ok(typeof row.getCell(c).value !== 'number', `row ${n} col ${c} reveals a suppressed cell`);
+    if (typeof v !== 'number')
+      for (const c of [4, 7, 8, 9, 10])
+        assert.ok(typeof row.getCell(c).value !== 'number', `row ${n} col ${c} reveals a suppressed cell`);
   });
   assert.equal(counts.length, 6);
   checkRecoverability(counts, 121, 10);
 });
 
-test('the owner\'s own table view is unsuppressed only when asked for, and group totals stay safe', () => {
+test("the owner's own table view is unsuppressed only when asked for, and group totals stay safe", () => {
   const table = civic('profile', WS, 'service', '--level', 'type');
   assert.match(table, /\b4\b/);
   const groups = JSON.parse(civic('profile', WS, 'service', '--level', 'group', '--format', 'json'));
   // Group A = 50 + 4 + 25 = 79, B = 30 + 12 + 0 = 42: both safe to show.
-  assert.deepEqual(groups.rows.map((r: { count: number }) => r.count), [79, 42]);
-  const unsuppressed = JSON.parse(civic('profile', WS, 'service', '--level', 'type', '--format', 'json', '--min-cell', '0'));
-  assert.deepEqual(unsuppressed.rows.map((r: { count: number }) => r.count), COUNTS);
+  assert.deepEqual(
+    groups.rows.map((r: { count: number }) => r.count),
+    [79, 42],
+  );
+  const unsuppressed = JSON.parse(
+    civic('profile', WS, 'service', '--level', 'type', '--format', 'json', '--min-cell', '0'),
+  );
+  assert.deepEqual(
+    unsuppressed.rows.map((r: { count: number }) => r.count),
+    COUNTS,
+  );
   assert.equal(unsuppressed.disclosure, null);
 });
 

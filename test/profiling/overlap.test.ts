@@ -7,7 +7,14 @@ import ExcelJS from 'exceljs';
 import { createWorkspace, openWorkspace } from '../../src/store/index.ts';
 import { importReference } from '../../src/reference/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
-import { overlapAnalysis, normaliseLinkKey, planLinks, OverlapResultSchema, OVERLAP_RESULT_VERSION, type OverlapResult } from '../../src/profiling/index.ts';
+import {
+  overlapAnalysis,
+  normaliseLinkKey,
+  planLinks,
+  OverlapResultSchema,
+  OVERLAP_RESULT_VERSION,
+  type OverlapResult,
+} from '../../src/profiling/index.ts';
 import { discloseOverlap, overlapToSvg, overlapToTable } from '../../src/outputs/index.ts';
 import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
@@ -24,15 +31,37 @@ const WS = join(tmp.dir, 'o.civic');
 //   H4 ACC04 4 Low Rd   SB1 1AD
 // and H8 ACC08 in OA3 (not in segment A).
 const FILES: Record<string, string[]> = {
-  'pc.csv': ['pcds,dointr,doterm,lat,long,oa21cd', 'SB1 1AA,198001,,52.9,-1.1,E00900001', 'SB1 1AB,198001,,52.9,-1.1,E00900001',
-    'SB1 1AD,198001,,52.91,-1.11,E00900002', 'SB1 1AE,198001,202001,52.91,-1.11,E00900002', 'SB2 1AA,198001,,52.92,-1.12,E00900003'],
+  'pc.csv': [
+    'pcds,dointr,doterm,lat,long,oa21cd',
+    'SB1 1AA,198001,,52.9,-1.1,E00900001',
+    'SB1 1AB,198001,,52.9,-1.1,E00900001',
+    'SB1 1AD,198001,,52.91,-1.11,E00900002',
+    'SB1 1AE,198001,202001,52.91,-1.11,E00900002',
+    'SB2 1AA,198001,,52.92,-1.12,E00900003',
+  ],
   'base.csv': ['area_code,households', 'E00900001,30', 'E00900002,30', 'E00900003,30'],
   'cls.csv': ['area_code,group,type', 'E00900001,A,A1', 'E00900002,A,A2', 'E00900003,B,B1'],
-  'register.csv': ['account_ref,address,postcode', 'ACC01,1 High St,SB1 1AA', 'ACC02,2 High St,SB1 1AA', 'ACC03,3 High St,SB1 1AB',
-    'ACC04,4 Low Rd,SB1 1AD', 'ACC05,5 Low Rd,SB1 1AD', 'ACC06,6 Low Rd,SB1 1AE', ',7 Low Rd,SB1 1AD', 'ACC08,8 Far Lane,SB2 1AA'],
+  'register.csv': [
+    'account_ref,address,postcode',
+    'ACC01,1 High St,SB1 1AA',
+    'ACC02,2 High St,SB1 1AA',
+    'ACC03,3 High St,SB1 1AB',
+    'ACC04,4 Low Rd,SB1 1AD',
+    'ACC05,5 Low Rd,SB1 1AD',
+    'ACC06,6 Low Rd,SB1 1AE',
+    ',7 Low Rd,SB1 1AD',
+    'ACC08,8 Far Lane,SB2 1AA',
+  ],
   // Council tax support, by account: ACC01; " acc02 " (case and spaces normalised); ACC04; ACC05 at the wrong
   // postcode (does not link: the key is reference and postcode); ACC08 outside the segment.
-  'support.csv': ['ctr_ref,account_ref,postcode', 'S1,ACC01,SB1 1AA', 'S2, acc02 ,sb1 1aa', 'S3,ACC04,SB1 1AD', 'S4,ACC05,SB1 1AA', 'S5,ACC08,SB2 1AA'],
+  'support.csv': [
+    'ctr_ref,account_ref,postcode',
+    'S1,ACC01,SB1 1AA',
+    'S2, acc02 ,sb1 1aa',
+    'S3,ACC04,SB1 1AD',
+    'S4,ACC05,SB1 1AA',
+    'S5,ACC08,SB2 1AA',
+  ],
   // Housing benefit, by address: "1 HIGH ST." (punctuation normalised), "4  low rd", "6 Low Rd" at the terminated postcode.
   'benefit.csv': ['claim_ref,address,postcode', 'B1,1 HIGH ST.,SB1 1AA', 'B2,4  low rd,SB1 1AD', 'B3,6 Low Rd,SB1 1AE'],
   // Library, by account: ACC03, and ACC01 twice (two members of one household).
@@ -43,17 +72,31 @@ const LINK = ['register.account_ref', 'support.account_ref', 'benefit.address', 
 before(async () => {
   for (const [f, lines] of Object.entries(FILES)) writeFileSync(join(tmp.dir, f), lines.join('\n') + '\n');
   const ws = await createWorkspace(WS);
-  await importReference(ws.engine, { postcodes: join(tmp.dir, 'pc.csv'), base: [join(tmp.dir, 'base.csv')], classification: [join(tmp.dir, 'cls.csv')], classificationName: 'local' });
-  for (const d of ['register', 'support', 'benefit', 'library']) await importDataset(ws.engine, d, join(tmp.dir, `${d}.csv`), { key: TEST_KEY, keepInClear: d === 'register' || d === 'benefit' ? ['address'] : [] }); // addresses are linked readable here
+  await importReference(ws.engine, {
+    postcodes: join(tmp.dir, 'pc.csv'),
+    base: [join(tmp.dir, 'base.csv')],
+    classification: [join(tmp.dir, 'cls.csv')],
+    classificationName: 'local',
+  });
+  for (const d of ['register', 'support', 'benefit', 'library'])
+    await importDataset(ws.engine, d, join(tmp.dir, `${d}.csv`), {
+      key: TEST_KEY,
+      keepInClear: d === 'register' || d === 'benefit' ? ['address'] : [],
+    }); // addresses are linked readable here
   ws.close();
 });
 after(() => tmp.cleanup());
 
 async function analyse(req: Parameters<typeof overlapAnalysis>[1]): Promise<OverlapResult> {
   const ws = await openWorkspace(WS);
-  try { return await overlapAnalysis(ws.engine, req); } finally { ws.close(); }
+  try {
+    return await overlapAnalysis(ws.engine, req);
+  } finally {
+    ws.close();
+  }
 }
-const combo = (r: OverlapResult, ...ds: string[]) => r.combinations.find((c) => c.datasets.join('+') === ds.join('+'))?.count;
+const combo = (r: OverlapResult, ...ds: string[]) =>
+  r.combinations.find((c) => c.datasets.join('+') === ds.join('+'))?.count;
 
 test('link keys are trimmed, upper-cased, and spaces and punctuation collapsed', () => {
   assert.equal(normaliseLinkKey('  12  High St. '), '12 HIGH ST');
@@ -64,7 +107,12 @@ test('link keys are trimmed, upper-cased, and spaces and punctuation collapsed',
 });
 
 test('household level: exclusive combinations, per-service totals and "only" counts, worked by hand', async () => {
-  const r = await analyse({ segment: 'A', datasets: ['support', 'benefit', 'library'], population: 'register', linkBy: LINK });
+  const r = await analyse({
+    segment: 'A',
+    datasets: ['support', 'benefit', 'library'],
+    population: 'register',
+    linkBy: LINK,
+  });
   OverlapResultSchema.parse(r);
   assert.equal(r.level, 'household');
   assert.equal(r.unit, 'households');
@@ -84,7 +132,11 @@ test('household level: exclusive combinations, per-service totals and "only" cou
   assert.equal(combo(r, 'support', 'benefit'), 1);
   assert.equal(combo(r, 'support', 'benefit', 'library'), 1);
   assert.equal(r.combinations.length, 6);
-  assert.equal(r.combinations.reduce((s, c) => s + c.count!, 0), 7, 'exclusive combinations add up to the total');
+  assert.equal(
+    r.combinations.reduce((s, c) => s + c.count!, 0),
+    7,
+    'exclusive combinations add up to the total',
+  );
   const { cellKey, ...first } = r.combinations[0];
   assert.deepEqual(first, { datasets: [], degree: 0, count: 2, pct: (2 / 7) * 100, suppressed: false });
   // the truth carries each combination's key for the boundary (a number from 0 to 255)
@@ -132,26 +184,51 @@ test('a segment at any tier: type A2 is OA2 alone', async () => {
 });
 
 test('link plans: one column for all, per-dataset columns, pairs with =, and plain errors', () => {
-  const cols: Record<string, string[]> = { reg: ['account_ref', 'address', 'customer_name'], cts: ['account_ref', 'claimant'], hb: ['Address', 'claimant_name'], lib: ['Name'] };
+  const cols: Record<string, string[]> = {
+    reg: ['account_ref', 'address', 'customer_name'],
+    cts: ['account_ref', 'claimant'],
+    hb: ['Address', 'claimant_name'],
+    lib: ['Name'],
+  };
   const of = (d: string) => cols[d];
   const one = planLinks('reg', ['hb'], ['address'], of);
   assert.deepEqual(one.populationColumns, ['address']);
   assert.deepEqual(one.serviceColumns.get('hb'), { column: 'Address', populationColumn: 'address' });
-  const many = planLinks('reg', ['cts', 'hb', 'lib'], ['reg.account_ref', 'cts.account_ref', 'hb.address', 'lib.Name=customer_name'], of);
+  const many = planLinks(
+    'reg',
+    ['cts', 'hb', 'lib'],
+    ['reg.account_ref', 'cts.account_ref', 'hb.address', 'lib.Name=customer_name'],
+    of,
+  );
   // The population's own columns first, then those named after "=", then those found by a service's column name.
   assert.deepEqual(many.populationColumns, ['account_ref', 'customer_name', 'address']);
   assert.deepEqual(many.serviceColumns.get('hb'), { column: 'Address', populationColumn: 'address' });
   assert.deepEqual(many.serviceColumns.get('lib'), { column: 'Name', populationColumn: 'customer_name' });
   assert.throws(() => planLinks('reg', ['cts'], ['reg.account_ref', 'cts.nosuch'], of), /cts has no column "nosuch"/);
-  assert.throws(() => planLinks('reg', ['cts', 'lib'], ['reg.account_ref', 'cts.account_ref'], of), /No link column is given for lib/);
-  assert.throws(() => planLinks('reg', ['lib'], ['reg.account_ref', 'reg.address', 'lib.Name'], of), /Cannot tell which column of reg/);
-  assert.throws(() => planLinks('reg', ['cts'], ['other.account_ref'], of), /neither the population nor one of the services/);
+  assert.throws(
+    () => planLinks('reg', ['cts', 'lib'], ['reg.account_ref', 'cts.account_ref'], of),
+    /No link column is given for lib/,
+  );
+  assert.throws(
+    () => planLinks('reg', ['lib'], ['reg.account_ref', 'reg.address', 'lib.Name'], of),
+    /Cannot tell which column of reg/,
+  );
+  assert.throws(
+    () => planLinks('reg', ['cts'], ['other.account_ref'], of),
+    /neither the population nor one of the services/,
+  );
 });
 
 test('errors: an unknown segment, --link-by without --population, and the reverse', async () => {
   await assert.rejects(analyse({ segment: 'Z', datasets: ['support'] }), /No area of local is in a segment "Z"/);
-  await assert.rejects(analyse({ segment: 'A', datasets: ['support'], linkBy: ['account_ref'] }), /--link-by needs --population/);
-  await assert.rejects(analyse({ segment: 'A', datasets: ['support'], population: 'register' }), /--population needs --link-by/);
+  await assert.rejects(
+    analyse({ segment: 'A', datasets: ['support'], linkBy: ['account_ref'] }),
+    /--link-by needs --population/,
+  );
+  await assert.rejects(
+    analyse({ segment: 'A', datasets: ['support'], population: 'register' }),
+    /--population needs --link-by/,
+  );
   await assert.rejects(analyse({ segment: 'A', datasets: ['nosuch'] }), /There is no dataset called "nosuch"/);
 });
 
@@ -164,8 +241,12 @@ function feasible(shown: OverlapResult, truth: OverlapResult): Map<string, Set<n
   const cells = truth.combinations.map((c) => ({ key: key(c.datasets), ds: c.datasets, count: c.count! }));
   const known = new Map(shown.combinations.filter((c) => c.count !== null).map((c) => [key(c.datasets), c.count!]));
   // Published sums: total, each service's users, exactly one, at least one.
-  const sums: { members: (c: { ds: string[] }) => boolean; value: number }[] = [{ members: () => true, value: shown.total }];
-  shown.services.forEach((s) => { if (s.users !== null) sums.push({ members: (c) => c.ds.includes(s.dataset), value: s.users }); });
+  const sums: { members: (c: { ds: string[] }) => boolean; value: number }[] = [
+    { members: () => true, value: shown.total },
+  ];
+  shown.services.forEach((s) => {
+    if (s.users !== null) sums.push({ members: (c) => c.ds.includes(s.dataset), value: s.users });
+  });
   if (shown.exactlyOne.count !== null) sums.push({ members: (c) => c.ds.length === 1, value: shown.exactlyOne.count });
   if (shown.atLeastOne.count !== null) sums.push({ members: (c) => c.ds.length > 0, value: shown.atLeastOne.count });
   const values = new Map(hidden.map((h) => [h, new Set<number>()]));
@@ -175,10 +256,14 @@ function feasible(shown: OverlapResult, truth: OverlapResult): Map<string, Set<n
     if (i === hidden.length - 1) {
       assign.set(hidden[i], left);
       const v = (c: { key: string }) => known.get(c.key) ?? assign.get(c.key)!;
-      if (sums.every((s) => cells.filter(s.members).reduce((t, c) => t + v(c), 0) === s.value)) for (const h of hidden) values.get(h)!.add(assign.get(h)!);
+      if (sums.every((s) => cells.filter(s.members).reduce((t, c) => t + v(c), 0) === s.value))
+        for (const h of hidden) values.get(h)!.add(assign.get(h)!);
       return;
     }
-    for (let x = 0; x <= left; x++) { assign.set(hidden[i], x); rec(i + 1, left - x); }
+    for (let x = 0; x <= left; x++) {
+      assign.set(hidden[i], x);
+      rec(i + 1, left - x);
+    }
   };
   if (hidden.length) rec(0, hiddenTotal);
   return values;
@@ -186,28 +271,72 @@ function feasible(shown: OverlapResult, truth: OverlapResult): Map<string, Set<n
 
 function assertSafe(shown: OverlapResult, truth: OverlapResult, minCell: number) {
   for (const c of shown.combinations) {
-    if (c.count !== null) assert.ok(c.count >= minCell, `a visible combination ${c.datasets.join('+')} = ${c.count} is under ${minCell}`);
+    if (c.count !== null)
+      assert.ok(c.count >= minCell, `a visible combination ${c.datasets.join('+')} = ${c.count} is under ${minCell}`);
     else assert.equal(c.pct, null);
   }
-  for (const s of shown.services) for (const v of [s.users, s.only, s.records, s.linked]) if (v !== null) assert.ok(v >= minCell, `${s.dataset}: ${v} under ${minCell}`);
+  for (const s of shown.services)
+    for (const v of [s.users, s.only, s.records, s.linked])
+      if (v !== null) assert.ok(v >= minCell, `${s.dataset}: ${v} under ${minCell}`);
   const hidden = shown.combinations.filter((c) => c.count === null);
   if (hidden.length) assert.ok(hidden.length >= 2, 'a single hidden combination could be recovered from the total');
-  for (const [k, vals] of feasible(shown, truth)) assert.ok(vals.size >= 2, `the hidden combination ${k || 'none'} can be worked out exactly (${[...vals]})`);
+  for (const [k, vals] of feasible(shown, truth))
+    assert.ok(vals.size >= 2, `the hidden combination ${k || 'none'} can be worked out exactly (${[...vals]})`);
 }
 
 function synthetic(): OverlapResult {
   // Services a, b, c; exclusive combinations: none 40, a 30, b 25, a+b 4, c 12, a+c 15, b+c 6 (total 132).
-  const cells: [string[], number][] = [[[], 40], [['a'], 30], [['b'], 25], [['a', 'b'], 4], [['c'], 12], [['a', 'c'], 15], [['b', 'c'], 6]];
+  const cells: [string[], number][] = [
+    [[], 40],
+    [['a'], 30],
+    [['b'], 25],
+    [['a', 'b'], 4],
+    [['c'], 12],
+    [['a', 'c'], 15],
+    [['b', 'c'], 6],
+  ];
   const total = 132;
   const users = (d: string) => cells.filter(([ds]) => ds.includes(d)).reduce((s, [, n]) => s + n, 0);
   return {
-    version: OVERLAP_RESULT_VERSION, level: 'household', unit: 'households', method: 'Household level: test.', classification: 'local',
-    segment: { code: 'A', name: null, tiers: ['group'], areaLevel: 'oa21', areas: 2 }, population: 'register', datasets: ['a', 'b', 'c'], total,
-    none: { count: 40, pct: (40 / total) * 100, suppressed: false }, atLeastOne: { count: 92, pct: (92 / total) * 100 }, exactlyOne: { count: 67, pct: (67 / total) * 100 },
-    combinations: cells.map(([ds, n]) => ({ datasets: ds, degree: ds.length, count: n, pct: (n / total) * 100, suppressed: false, cellKey: null })).sort((x, y) => y.count! - x.count!),
-    services: ['a', 'b', 'c'].map((d) => ({ dataset: d, linkColumn: 'k', populationColumn: 'k', records: 100, linked: 100, users: users(d), usersPct: (users(d) / total) * 100,
-      only: cells.find(([ds]) => ds.length === 1 && ds[0] === d)![1], onlyPct: 0, suppressed: false, keys: null })),
-    unlinkable: 0, keys: null, warnings: [], disclosure: null,
+    version: OVERLAP_RESULT_VERSION,
+    level: 'household',
+    unit: 'households',
+    method: 'Household level: test.',
+    classification: 'local',
+    segment: { code: 'A', name: null, tiers: ['group'], areaLevel: 'oa21', areas: 2 },
+    population: 'register',
+    datasets: ['a', 'b', 'c'],
+    total,
+    none: { count: 40, pct: (40 / total) * 100, suppressed: false },
+    atLeastOne: { count: 92, pct: (92 / total) * 100 },
+    exactlyOne: { count: 67, pct: (67 / total) * 100 },
+    combinations: cells
+      .map(([ds, n]) => ({
+        datasets: ds,
+        degree: ds.length,
+        count: n,
+        pct: (n / total) * 100,
+        suppressed: false,
+        cellKey: null,
+      }))
+      .sort((x, y) => y.count! - x.count!),
+    services: ['a', 'b', 'c'].map((d) => ({
+      dataset: d,
+      linkColumn: 'k',
+      populationColumn: 'k',
+      records: 100,
+      linked: 100,
+      users: users(d),
+      usersPct: (users(d) / total) * 100,
+      only: cells.find(([ds]) => ds.length === 1 && ds[0] === d)![1],
+      onlyPct: 0,
+      suppressed: false,
+      keys: null,
+    })),
+    unlinkable: 0,
+    keys: null,
+    warnings: [],
+    disclosure: null,
   };
 }
 
@@ -217,25 +346,49 @@ test('disclosure: small combinations are hidden, and so is any published total t
   OverlapResultSchema.parse(shown);
   // suppressOneWay hides a+b (4) and b+c (6): two cells holding 10, so neither follows from the total.
   const visible = shown.combinations.filter((c) => c.count !== null).map((c) => [c.datasets.join('+'), c.count]);
-  assert.deepEqual(visible, [['', 40], ['a', 30], ['b', 25], ['a+c', 15], ['c', 12]]);
-  assert.deepEqual(shown.combinations.slice(5).map((c) => c.datasets.join('+')), ['a+b', 'b+c'], 'hidden combinations go last, in a fixed order');
+  assert.deepEqual(visible, [
+    ['', 40],
+    ['a', 30],
+    ['b', 25],
+    ['a+c', 15],
+    ['c', 12],
+  ]);
+  assert.deepEqual(
+    shown.combinations.slice(5).map((c) => c.datasets.join('+')),
+    ['a+b', 'b+c'],
+    'hidden combinations go last, in a fixed order',
+  );
   // Users of a = 30 + 4 + 15 = 49 would give a+b = 49 − 30 − 15: hidden. Likewise c (12 + 15 + 6 = 33) would give b+c.
   // Users of b = 25 + 4 + 6 = 35 only gives a+b + b+c = 10, which the total gives already: shown.
   // Exactly one = 30 + 25 + 12 = 67 has nothing hidden under it: shown.
-  assert.deepEqual(shown.services.map((s) => s.users), [null, 35, null]);
-  assert.deepEqual(shown.services.map((s) => s.only), [30, 25, 12]);
+  assert.deepEqual(
+    shown.services.map((s) => s.users),
+    [null, 35, null],
+  );
+  assert.deepEqual(
+    shown.services.map((s) => s.only),
+    [30, 25, 12],
+  );
   assert.equal(shown.exactlyOne.count, 67);
   assert.equal(shown.atLeastOne.count, 92);
   assert.deepEqual(shown.disclosure, { minCell: 10, primary: 2, secondary: 2, perturbed: false });
   assertSafe(shown, truth, 10);
   // a+b can be anything from 0 to 10 (and b+c the rest).
-  assert.deepEqual([...feasible(shown, truth).get('a+b')!].sort((x, y) => x - y), Array.from({ length: 11 }, (_, i) => i));
+  assert.deepEqual(
+    [...feasible(shown, truth).get('a+b')!].sort((x, y) => x - y),
+    Array.from({ length: 11 }, (_, i) => i),
+  );
   // The owner's view is untouched.
   assert.deepEqual(discloseOverlap(truth, 0), truth); // nothing hidden (only the cells' keys, none here, would be removed)
 });
 
 test('disclosure on the tiny workspace: sums that would pin a cell down are hidden as well', async () => {
-  const truth = await analyse({ segment: 'A', datasets: ['support', 'benefit', 'library'], population: 'register', linkBy: LINK });
+  const truth = await analyse({
+    segment: 'A',
+    datasets: ['support', 'benefit', 'library'],
+    population: 'register',
+    linkBy: LINK,
+  });
   for (const min of [2, 3, 10]) assertSafe(discloseOverlap(truth, min), truth, min);
   // At 2 the five single households are hidden (none, 2, stays). Exactly one (3) leaves the three
   // "only" cells free: shown. Support's users (3) would then pin "support only" to 1 (3 − the 2
@@ -244,7 +397,10 @@ test('disclosure on the tiny workspace: sums that would pin a cell down are hidd
   assert.equal(two.none.count, 2);
   assert.equal(two.combinations.filter((c) => c.count !== null && c.degree > 0).length, 0);
   assert.equal(two.exactlyOne.count, 3);
-  assert.deepEqual(two.services.map((s) => s.users), [null, null, 2]);
+  assert.deepEqual(
+    two.services.map((s) => s.users),
+    [null, null, 2],
+  );
   const table = overlapToTable(two);
   assert.match(table, /\[c\]/);
   assert.match(table, /Counts under 2 are suppressed/);
@@ -253,8 +409,14 @@ test('disclosure on the tiny workspace: sums that would pin a cell down are hidd
 test('the SVG chart: bars, dot matrix, set sizes, a title and text labels; suppressed bars say [c]', () => {
   const shown = discloseOverlap(synthetic(), 10);
   const svg = overlapToSvg(shown);
-  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*role="img"[^>]*aria-labelledby="upset-title upset-desc"/);
-  assert.match(svg, /<title id="upset-title">Take-up overlap of 3 services among households in local segment A, household level<\/title>/);
+  assert.match(
+    svg,
+    /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*role="img"[^>]*aria-labelledby="upset-title upset-desc"/,
+  );
+  assert.match(
+    svg,
+    /<title id="upset-title">Take-up overlap of 3 services among households in local segment A, household level<\/title>/,
+  );
   assert.match(svg, /<desc id="upset-desc">132 households\. Using none of the services: 40 \(30\.30%\)\./);
   assert.match(svg, /<title>None of these: 40 households \(30\.30%\)<\/title>/);
   assert.match(svg, /<title>a only: 30 households/);
@@ -273,11 +435,25 @@ test('the SVG chart: bars, dot matrix, set sizes, a title and text labels; suppr
 // ---- Command line ---------------------------------------------------------------------------
 
 function civic(...args: string[]): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  return execFileSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+  });
 }
 
 test('civic overlap: table on screen unsuppressed; JSON, XLSX and SVG suppressed at 10 by default', async () => {
-  const base = ['overlap', WS, '--segment', 'A', '--datasets', 'support,benefit,library', '--population', 'register', '--link-by', LINK.join(',')];
+  const base = [
+    'overlap',
+    WS,
+    '--segment',
+    'A',
+    '--datasets',
+    'support,benefit,library',
+    '--population',
+    'register',
+    '--link-by',
+    LINK.join(','),
+  ];
   const table = civic(...base);
   assert.match(table, /household level/);
   assert.match(table, /None of these\s+0\s+2\s+28\.57/);
@@ -287,7 +463,10 @@ test('civic overlap: table on screen unsuppressed; JSON, XLSX and SVG suppressed
   OverlapResultSchema.parse(json);
   assert.equal(json.level, 'household');
   assert.equal(json.disclosure.minCell, 10);
-  assert.ok(json.combinations.every((c: { count: number | null }) => c.count === null), 'every count here is under 10');
+  assert.ok(
+    json.combinations.every((c: { count: number | null }) => c.count === null),
+    'every count here is under 10',
+  );
   const json2 = JSON.parse(civic(...base, '--format', 'json', '--min-cell', '0'));
   assert.equal(json2.disclosure, null);
   assert.equal(json2.none.count, 2);
@@ -300,7 +479,9 @@ test('civic overlap: table on screen unsuppressed; JSON, XLSX and SVG suppressed
   assert.match(String(sheet.getCell('A1').value), /Take-up overlap of 3 services among households/);
   assert.equal(sheet.getRow(3).getCell(1).value, 'Services used');
   const rows: unknown[][] = [];
-  sheet.eachRow((row, n) => { if (n > 3) rows.push((row.values as unknown[]).slice(1)); });
+  sheet.eachRow((row, n) => {
+    if (n > 3) rows.push((row.values as unknown[]).slice(1));
+  });
   const total = rows.find((r) => r[0] === 'Total')!;
   assert.equal(total[5], 7);
   for (const r of rows.filter((x) => x[0] !== 'Total')) {
@@ -315,9 +496,25 @@ test('civic overlap: table on screen unsuppressed; JSON, XLSX and SVG suppressed
   assert.match(String(notes.getCell('B1').value), /Household level/);
 
   const svgFile = join(tmp.dir, 'overlap.svg');
-  civic('overlap', WS, '--segment', 'A', '--datasets', 'support,benefit,library', '--format', 'svg', '--out', svgFile, '--min-cell', '0');
+  civic(
+    'overlap',
+    WS,
+    '--segment',
+    'A',
+    '--datasets',
+    'support,benefit,library',
+    '--format',
+    'svg',
+    '--out',
+    svgFile,
+    '--min-cell',
+    '0',
+  );
   const svg = readFileSync(svgFile, 'utf8');
-  assert.match(svg, /<title id="upset-title">Take-up overlap of 3 services among postcodes in local segment A \(Group A\), postcode level<\/title>/);
+  assert.match(
+    svg,
+    /<title id="upset-title">Take-up overlap of 3 services among postcodes in local segment A \(Group A\), postcode level<\/title>/,
+  );
   assert.match(svg, /Postcode level: a unit is a postcode, not a household/);
 });
 
@@ -325,8 +522,14 @@ test('civic overlap --help, and usage errors exit 2 in plain English', () => {
   const help = civic('overlap', '--help');
   assert.match(help, /--link-by <columns>/);
   assert.match(help, /Examples:/);
-  let code = 0, stderr = '';
-  try { civic('overlap', WS, '--segment', 'A', '--datasets', 'support', '--link-by', 'account_ref'); } catch (e) { code = (e as { status: number }).status; stderr = String((e as { stderr: string }).stderr); }
+  let code = 0,
+    stderr = '';
+  try {
+    civic('overlap', WS, '--segment', 'A', '--datasets', 'support', '--link-by', 'account_ref');
+  } catch (e) {
+    code = (e as { status: number }).status;
+    stderr = String((e as { stderr: string }).stderr);
+  }
   assert.equal(code, 2);
   assert.match(stderr, /--link-by needs --population/);
   assert.match(stderr, /What to do:/);

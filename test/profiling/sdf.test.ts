@@ -53,7 +53,11 @@ const SERVICES: { name: string; counts: number[]; partner?: string; title?: stri
 const CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const tmp = tempDir();
 const WS = join(tmp.dir, 'sdf.civic');
-const civic = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+const civic = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+  });
 
 before(async () => {
   const pcs = ['pcds,lat,long,oa21cd'];
@@ -64,18 +68,37 @@ before(async () => {
     base.push(`${oa},${HOUSEHOLDS[i]}`);
     cls.push(`${oa},${SEGMENTS[i]}`);
   });
-  const segs = ['tier,code,name', 'group,A,Affluent families', 'group,B,Older owners', 'group,C,Young renters', 'group,D,Estate families'];
-  for (const [f, lines] of Object.entries({ 'pc.csv': pcs, 'base.csv': base, 'cls.csv': cls, 'segs.csv': segs })) writeFileSync(join(tmp.dir, f), lines.join('\n') + '\n');
+  const segs = [
+    'tier,code,name',
+    'group,A,Affluent families',
+    'group,B,Older owners',
+    'group,C,Young renters',
+    'group,D,Estate families',
+  ];
+  for (const [f, lines] of Object.entries({ 'pc.csv': pcs, 'base.csv': base, 'cls.csv': cls, 'segs.csv': segs }))
+    writeFileSync(join(tmp.dir, f), lines.join('\n') + '\n');
   const ws = await createWorkspace(WS);
-  await importReference(ws.engine, { postcodes: join(tmp.dir, 'pc.csv'), base: [join(tmp.dir, 'base.csv')], classification: [join(tmp.dir, 'cls.csv')], classificationName: 'local', segments: [join(tmp.dir, 'segs.csv')] });
+  await importReference(ws.engine, {
+    postcodes: join(tmp.dir, 'pc.csv'),
+    base: [join(tmp.dir, 'base.csv')],
+    classification: [join(tmp.dir, 'cls.csv')],
+    classificationName: 'local',
+    segments: [join(tmp.dir, 'segs.csv')],
+  });
   for (const s of SERVICES) {
     const rows = ['ref,postcode'];
     let id = 0;
-    s.counts.forEach((n, i) => { for (let k = 0; k < n; k++) rows.push(`${s.name}${++id},SD${i + 1} 1AA`); });
+    s.counts.forEach((n, i) => {
+      for (let k = 0; k < n; k++) rows.push(`${s.name}${++id},SD${i + 1} 1AA`);
+    });
     // One record whose postcode cannot be matched: never in the matrix.
     rows.push(`${s.name}x,ZZ9 9ZZ`);
     writeFileSync(join(tmp.dir, `${s.name}.csv`), rows.join('\n') + '\n');
-    await importDataset(ws.engine, s.name, join(tmp.dir, `${s.name}.csv`), { key: TEST_KEY, partner: s.partner, title: s.title });
+    await importDataset(ws.engine, s.name, join(tmp.dir, `${s.name}.csv`), {
+      key: TEST_KEY,
+      partner: s.partner,
+      title: s.title,
+    });
   }
   ws.close();
 });
@@ -91,21 +114,43 @@ async function sdf(minCell: number, req: Parameters<typeof serviceDeliveryFramew
 }
 
 const service = (r: SdfResult, name: string) => r.services.find((s) => s.dataset === name)!;
-const close = (a: number | null, b: number, eps = 1e-9) => assert.ok(a !== null && Math.abs(a - b) < eps, `${a} is not ${b}`);
+const close = (a: number | null, b: number, eps = 1e-9) =>
+  assert.ok(a !== null && Math.abs(a - b) < eps, `${a} is not ${b}`);
 
-test('SDF: every cell is the service\'s index and band in the segment, worked by hand', async () => {
+test("SDF: every cell is the service's index and band in the segment, worked by hand", async () => {
   const r = await sdf(0);
   assert.doesNotThrow(() => SdfResultSchema.parse(r));
   assert.equal(r.classification, 'local');
   assert.equal(r.level, 'group');
-  assert.deepEqual(r.segments.map((s) => [s.code, s.name, s.base, s.basePct]), [['A', 'Affluent families', 400, 40], ['B', 'Older owners', 300, 30], ['C', 'Young renters', 200, 20], ['D', 'Estate families', 100, 10]]);
+  assert.deepEqual(
+    r.segments.map((s) => [s.code, s.name, s.base, s.basePct]),
+    [
+      ['A', 'Affluent families', 400, 40],
+      ['B', 'Older owners', 300, 30],
+      ['C', 'Young renters', 200, 20],
+      ['D', 'Estate families', 100, 10],
+    ],
+  );
   // Every dataset, by name: bins, fire_visits, library.
-  assert.deepEqual(r.services.map((s) => [s.dataset, s.partner]), [['bins', 'Council'], ['fire_visits', 'Fire and Rescue'], ['library', 'Council']]);
+  assert.deepEqual(
+    r.services.map((s) => [s.dataset, s.partner]),
+    [
+      ['bins', 'Council'],
+      ['fire_visits', 'Fire and Rescue'],
+      ['library', 'Council'],
+    ],
+  );
 
   const bins = service(r, 'bins');
   [125, 250 / 3, 50, 150].forEach((x, i) => close(bins.cells[i].index, x));
-  assert.deepEqual(bins.cells.map((c) => c.band), ['High', 'Below average', 'Low', 'High']);
-  assert.deepEqual(bins.cells.map((c) => c.count), [60, 30, 12, 18]);
+  assert.deepEqual(
+    bins.cells.map((c) => c.band),
+    ['High', 'Below average', 'Low', 'High'],
+  );
+  assert.deepEqual(
+    bins.cells.map((c) => c.count),
+    [60, 30, 12, 18],
+  );
   [15, 10, 6, 18].forEach((x, i) => close(bins.cells[i].penetration, x));
   assert.equal(bins.cells[0].significant, false); // z = 1.85
   assert.equal(bins.cells[2].significant, true); // z = −2.61
@@ -115,11 +160,17 @@ test('SDF: every cell is the service\'s index and band in the segment, worked by
 
   const library = service(r, 'library');
   [1000 / 11, 1200 / 11, 1250 / 11, 900 / 11].forEach((x, i) => close(library.cells[i].index, x));
-  assert.deepEqual(library.cells.map((c) => c.band), ['Average', 'Average', 'Above average', 'Below average']);
+  assert.deepEqual(
+    library.cells.map((c) => c.band),
+    ['Average', 'Average', 'Above average', 'Below average'],
+  );
 
   const fire = service(r, 'fire_visits');
   [50, 100, 150, 200].forEach((x, i) => close(fire.cells[i].index, x));
-  assert.deepEqual(fire.cells.map((c) => c.band), ['Low', 'Average', 'High', 'High']);
+  assert.deepEqual(
+    fire.cells.map((c) => c.band),
+    ['Low', 'Average', 'High', 'High'],
+  );
   assert.equal(r.disclosure, null);
 });
 
@@ -132,12 +183,18 @@ test('SDF: one sheet per partner, datasets without a partner under "Council", th
   ]);
   // --datasets chooses the columns and their order.
   const chosen = await sdf(0, { datasets: ['library', 'fire_visits'] });
-  assert.deepEqual(chosen.services.map((s) => s.dataset), ['library', 'fire_visits']);
+  assert.deepEqual(
+    chosen.services.map((s) => s.dataset),
+    ['library', 'fire_visits'],
+  );
   assert.deepEqual(chosen.sheets.at(-1), { name: 'All partners', datasets: ['library', 'fire_visits'] });
   // --partner: only that partner's datasets and its sheet (its name matched whatever the case).
   const fire = await sdf(0, { partner: 'fire and rescue' });
   assert.deepEqual(fire.sheets, [{ name: 'Fire and Rescue', datasets: ['fire_visits'] }]);
-  assert.deepEqual(fire.services.map((s) => s.dataset), ['fire_visits']);
+  assert.deepEqual(
+    fire.services.map((s) => s.dataset),
+    ['fire_visits'],
+  );
   const council = await sdf(0, { partner: 'Council' });
   assert.deepEqual(council.sheets, [{ name: 'Council', datasets: ['bins', 'library'] }]);
   await assert.rejects(sdf(0, { partner: 'Police' }), /No dataset belongs to the partner "Police"[\s\S]*/);
@@ -149,12 +206,22 @@ test('SDF: disclosure is applied to each service before the matrix is built', as
   assert.deepEqual(r.disclosure, { minCell: 10 });
   const library = service(r, 'library');
   // D (9) is primary; C (25) secondary, so D cannot be worked out from the total of 110.
-  assert.deepEqual(library.cells.map((c) => c.count), [40, 36, null, null]);
-  assert.deepEqual(library.cells.map((c) => c.suppressed), [false, false, true, true]);
-  for (const c of library.cells.filter((x) => x.suppressed)) assert.deepEqual([c.index, c.band, c.penetration, c.significant], [null, null, null, null]);
+  assert.deepEqual(
+    library.cells.map((c) => c.count),
+    [40, 36, null, null],
+  );
+  assert.deepEqual(
+    library.cells.map((c) => c.suppressed),
+    [false, false, true, true],
+  );
+  for (const c of library.cells.filter((x) => x.suppressed))
+    assert.deepEqual([c.index, c.band, c.penetration, c.significant], [null, null, null, null]);
   assert.deepEqual(library.disclosure, { minCell: 10, primary: 1, secondary: 1, perturbed: false });
   // Nothing in bins is under 10; its single unmatched record (1, under 10) is hidden.
-  assert.deepEqual(service(r, 'bins').cells.map((c) => c.suppressed), [false, false, false, false]);
+  assert.deepEqual(
+    service(r, 'bins').cells.map((c) => c.suppressed),
+    [false, false, false, false],
+  );
   assert.equal(service(r, 'bins').unmatched, null);
   // The JSON export carries no count under 10 and still satisfies the schema.
   const json = JSON.parse(sdfToJson(r));
@@ -169,7 +236,10 @@ test('SDF: disclosure is applied to each service before the matrix is built', as
 test('SDF workbook: a sheet per partner and All partners, band named in the cell and coloured, and Notes', async () => {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load((await sdfToXlsx(await sdf(10), new Date('2026-01-15T12:00:00Z'))) as unknown as ArrayBuffer);
-  assert.deepEqual(wb.worksheets.map((w) => w.name), ['Council', 'Fire and Rescue', 'All partners', 'Notes']);
+  assert.deepEqual(
+    wb.worksheets.map((w) => w.name),
+    ['Council', 'Fire and Rescue', 'All partners', 'Notes'],
+  );
   const council = wb.getWorksheet('Council')!;
   assert.equal(council.getCell('E3').value, 'Garden bins');
   assert.equal(council.getCell('G3').value, 'library');
@@ -185,9 +255,15 @@ test('SDF workbook: a sheet per partner and All partners, band named in the cell
   assert.equal(council.getCell('H8').value, '[c]');
   assert.equal(fill(council.getCell('H8')), 'FFDDDDDD');
   // The library index column: numbers only where the cell is visible (A 90.91 and B 109.09, rounded).
-  assert.deepEqual([5, 6, 7, 8].map((r) => council.getCell(`G${r}`).value), [91, 109, '[c]', '[c]']);
+  assert.deepEqual(
+    [5, 6, 7, 8].map((r) => council.getCell(`G${r}`).value),
+    [91, 109, '[c]', '[c]'],
+  );
   const all = wb.getWorksheet('All partners')!;
-  assert.deepEqual([all.getCell('E3').value, all.getCell('G3').value, all.getCell('I3').value], ['Garden bins', 'Safe and well visits', 'library']);
+  assert.deepEqual(
+    [all.getCell('E3').value, all.getCell('G3').value, all.getCell('I3').value],
+    ['Garden bins', 'Safe and well visits', 'library'],
+  );
   assert.equal(all.getCell('H7').value, 'High'); // fire_visits, C: 150, significant
   const notes = wb.getWorksheet('Notes')!;
   const text = notes.getColumn(2).values.join('\n');
@@ -198,8 +274,13 @@ test('SDF workbook: a sheet per partner and All partners, band named in the cell
 });
 
 test('SDF worksheet names are safe for Excel and unique', () => {
-  assert.deepEqual(sheetNames(['Council', 'Kent Fire/Rescue: [East]', 'notes', 'A'.repeat(40), 'A'.repeat(35)]),
-    ['Council', 'Kent Fire Rescue East', 'notes (2)', 'A'.repeat(31), `${'A'.repeat(27)} (2)`]);
+  assert.deepEqual(sheetNames(['Council', 'Kent Fire/Rescue: [East]', 'notes', 'A'.repeat(40), 'A'.repeat(35)]), [
+    'Council',
+    'Kent Fire Rescue East',
+    'notes (2)',
+    'A'.repeat(31),
+    `${'A'.repeat(27)} (2)`,
+  ]);
 });
 
 test('civic sdf: XLSX and JSON from the command line, suppressed by default', async () => {
@@ -208,7 +289,10 @@ test('civic sdf: XLSX and JSON from the command line, suppressed by default', as
   assert.equal(x.status, 0, x.stderr);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(file);
-  assert.deepEqual(wb.worksheets.map((w) => w.name), ['Council', 'Fire and Rescue', 'All partners', 'Notes']);
+  assert.deepEqual(
+    wb.worksheets.map((w) => w.name),
+    ['Council', 'Fire and Rescue', 'All partners', 'Notes'],
+  );
   assert.equal(wb.getWorksheet('Fire and Rescue')!.getCell('E7').value, 150);
   assert.equal(wb.getWorksheet('Council')!.getCell('G7').value, '[c]');
 
@@ -216,10 +300,16 @@ test('civic sdf: XLSX and JSON from the command line, suppressed by default', as
   assert.equal(j.status, 0, j.stderr);
   const r = SdfResultSchema.parse(JSON.parse(j.stdout));
   assert.deepEqual(r.sheets, [{ name: 'Council', datasets: ['library', 'bins'] }]);
-  assert.deepEqual(r.services[0].cells.map((c) => c.count), [40, 36, null, null]);
+  assert.deepEqual(
+    r.services[0].cells.map((c) => c.count),
+    [40, 36, null, null],
+  );
   // The owner's screen is unsuppressed; --min-cell 0 switches suppression off in JSON too.
   const open = SdfResultSchema.parse(JSON.parse(civic('sdf', WS, '--format', 'json', '--min-cell', '0').stdout));
-  assert.deepEqual(service(open, 'library').cells.map((c) => c.count), [40, 36, 25, 9]);
+  assert.deepEqual(
+    service(open, 'library').cells.map((c) => c.count),
+    [40, 36, 25, 9],
+  );
   const table = civic('sdf', WS);
   assert.equal(table.status, 0, table.stderr);
   assert.match(table.stdout, /Service Delivery Framework: Fire and Rescue/);

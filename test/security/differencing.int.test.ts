@@ -17,7 +17,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
 import { buildApp, addUser, createApiToken } from '../../src/server/index.ts';
-import { profileDataset, overlapAnalysis, type ProfileResult, type ProfileRequest, type OverlapCombination } from '../../src/profiling/index.ts';
+import {
+  profileDataset,
+  overlapAnalysis,
+  type ProfileResult,
+  type ProfileRequest,
+  type OverlapCombination,
+} from '../../src/profiling/index.ts';
 import { discloseProfile, discloseOverlap } from '../../src/outputs/index.ts';
 import { MAX_NOISE } from '../../src/core/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
@@ -37,43 +43,81 @@ before(async () => {
   await e.run(`UPDATE dataset SET partner = 'Health Partnership' WHERE name = 'stop_smoking_clinic'`);
   await e.run(`UPDATE dataset SET partner = 'Leisure Trust' WHERE name = 'leisure_card'`);
   await addUser(e, { username: 'lt', password: 'a long enough password', role: 'partner', partner: 'Leisure Trust' });
-  await addUser(e, { username: 'hp', password: 'a long enough password', role: 'partner', partner: 'Health Partnership' });
+  await addUser(e, {
+    username: 'hp',
+    password: 'a long enough password',
+    role: 'partner',
+    partner: 'Health Partnership',
+  });
   tokens.lt = await createApiToken(e, 'lt');
   tokens.hp = await createApiToken(e, 'hp');
   await addUser(e, { username: 'ana', password: 'a long enough password', role: 'analyst' });
   tokens.ana = await createApiToken(e, 'ana');
   app = await buildApp({ workspace: built.workspace, secureCookies: false, uploadDir: join(tmp.dir, 'uploads') });
 });
-after(async () => { await app?.close(); built?.workspace.close(); tmp.cleanup(); });
+after(async () => {
+  await app?.close();
+  built?.workspace.close();
+  tmp.cleanup();
+});
 
 async function api(url: string, who: string) {
   const r = await app.inject({ url, headers: { authorization: `Bearer ${tokens[who]}` } });
   return { status: r.statusCode, body: JSON.parse(r.body) };
 }
 
-interface Query { label: string; req: ProfileRequest; level: string; kind: 'segment' | 'area'; classification?: string; tier?: string; value: string | null }
+interface Query {
+  label: string;
+  req: ProfileRequest;
+  level: string;
+  kind: 'segment' | 'area';
+  classification?: string;
+  tier?: string;
+  value: string | null;
+}
 
 /** Everything a partner may ask of a dataset. */
 async function queriesFor(dataset: string, column: string | null): Promise<Query[]> {
   const e = built.workspace.engine;
   const classes = await e.all<{ name: string; tiers: string }>(`SELECT name, tiers FROM classification ORDER BY name`);
-  const published = column ? (await e.one<{ published: string }>(`SELECT published FROM dataset_disclosure WHERE dataset = $1`, [dataset]))!.published : '{}';
+  const published = column
+    ? (await e.one<{ published: string }>(`SELECT published FROM dataset_disclosure WHERE dataset = $1`, [dataset]))!
+        .published
+    : '{}';
   const values: (string | null)[] = [null, ...(column ? (JSON.parse(published)[column] as string[]) : [])];
   const out: Query[] = [];
   for (const value of values) {
     const where = value === null ? undefined : { column: column!, values: [value] };
-    for (const c of classes) for (const tier of JSON.parse(c.tiers) as string[]) {
-      out.push({ label: `${c.name} ${tier} ${value ?? ''}`, req: { dataset, classification: c.name, tier, where }, level: tier, kind: 'segment', classification: c.name, tier, value });
-    }
-    for (const level of ['oa21', 'lsoa21', 'msoa21', 'ward']) out.push({ label: `${level} ${value ?? ''}`, req: { dataset, byArea: level, where }, level, kind: 'area', value });
+    for (const c of classes)
+      for (const tier of JSON.parse(c.tiers) as string[]) {
+        out.push({
+          label: `${c.name} ${tier} ${value ?? ''}`,
+          req: { dataset, classification: c.name, tier, where },
+          level: tier,
+          kind: 'segment',
+          classification: c.name,
+          tier,
+          value,
+        });
+      }
+    for (const level of ['oa21', 'lsoa21', 'msoa21', 'ward'])
+      out.push({
+        label: `${level} ${value ?? ''}`,
+        req: { dataset, byArea: level, where },
+        level,
+        kind: 'area',
+        value,
+      });
   }
   return out;
 }
 
-const urlOf = (q: Query) => `/api/profile?${new URLSearchParams({
-  dataset: q.req.dataset, ...(q.kind === 'segment' ? { classification: q.classification!, tier: q.tier! } : { byArea: q.level }),
-  ...(q.req.where ? { where: `${q.req.where.column}=${q.req.where.values[0]}` } : {}),
-})}`;
+const urlOf = (q: Query) =>
+  `/api/profile?${new URLSearchParams({
+    dataset: q.req.dataset,
+    ...(q.kind === 'segment' ? { classification: q.classification!, tier: q.tier! } : { byArea: q.level }),
+    ...(q.req.where ? { where: `${q.req.where.column}=${q.req.where.values[0]}` } : {}),
+  })}`;
 
 /**
  * The attacker's unknowns: matched records per (output area, category). Each profile row is a sum
@@ -83,8 +127,12 @@ async function atomsOf(dataset: string, column: string | null) {
   const e = built.workspace.engine;
   const t = `ds_${dataset}`;
   const v = column ? `lower(trim(d."${column}"))` : `'*'`;
-  const rows = await e.all<{ oa: string; v: string; n: number }>(`SELECT p.oa21 AS oa, ${v} AS v, count(*)::BIGINT AS n FROM "${t}" d JOIN postcode p ON p.pc_key = d._pc_key WHERE d._status = 'matched' AND p.oa21 IS NOT NULL GROUP BY 1, 2`);
-  const oas = (await e.all<{ oa: string }>(`SELECT DISTINCT oa21 AS oa FROM postcode WHERE oa21 IS NOT NULL ORDER BY 1`)).map((r) => r.oa);
+  const rows = await e.all<{ oa: string; v: string; n: number }>(
+    `SELECT p.oa21 AS oa, ${v} AS v, count(*)::BIGINT AS n FROM "${t}" d JOIN postcode p ON p.pc_key = d._pc_key WHERE d._status = 'matched' AND p.oa21 IS NOT NULL GROUP BY 1, 2`,
+  );
+  const oas = (
+    await e.all<{ oa: string }>(`SELECT DISTINCT oa21 AS oa FROM postcode WHERE oa21 IS NOT NULL ORDER BY 1`)
+  ).map((r) => r.oa);
   const vals = [...new Set(rows.map((r) => r.v))].sort();
   const index = new Map<string, number>();
   for (const oa of oas) for (const x of vals) index.set(`${oa}|${x}`, index.size);
@@ -97,28 +145,53 @@ async function atomsOf(dataset: string, column: string | null) {
 async function rowOfOa(q: Query): Promise<Map<string, string>> {
   const e = built.workspace.engine;
   if (q.kind === 'area') {
-    return new Map((await e.all<{ oa: string; a: string }>(`SELECT oa21 AS oa, any_value(${q.level}) AS a FROM postcode WHERE oa21 IS NOT NULL GROUP BY 1`)).map((r) => [r.oa, r.a]));
+    return new Map(
+      (
+        await e.all<{ oa: string; a: string }>(
+          `SELECT oa21 AS oa, any_value(${q.level}) AS a FROM postcode WHERE oa21 IS NOT NULL GROUP BY 1`,
+        )
+      ).map((r) => [r.oa, r.a]),
+    );
   }
-  const c = (await e.one<{ area_level: string }>(`SELECT area_level FROM classification WHERE name = $1`, [q.classification!]))!;
-  return new Map((await e.all<{ oa: string; code: string }>(
-    `SELECT p.oa21 AS oa, any_value(s.code) AS code FROM postcode p JOIN area_segment s ON s.classification = $1 AND s.tier = $2 AND s.area_code = p.${c.area_level} WHERE p.oa21 IS NOT NULL GROUP BY 1`,
-    [q.classification!, q.tier!])).map((r) => [r.oa, r.code]));
+  const c = (await e.one<{ area_level: string }>(`SELECT area_level FROM classification WHERE name = $1`, [
+    q.classification!,
+  ]))!;
+  return new Map(
+    (
+      await e.all<{ oa: string; code: string }>(
+        `SELECT p.oa21 AS oa, any_value(s.code) AS code FROM postcode p JOIN area_segment s ON s.classification = $1 AND s.tier = $2 AND s.area_code = p.${c.area_level} WHERE p.oa21 IS NOT NULL GROUP BY 1`,
+        [q.classification!, q.tier!],
+      )
+    ).map((r) => [r.oa, r.code]),
+  );
 }
 
-interface Equation { atoms: number[]; value: number }
+interface Equation {
+  atoms: number[];
+  value: number;
+}
 
 /** Least squares by conjugate gradients on the normal equations, from zero: the minimum-norm solution. */
 function solve(eqs: Equation[], n: number, iterations = 4000): Float64Array {
   const x = new Float64Array(n);
   const Ax = (v: Float64Array) => eqs.map((e) => e.atoms.reduce((s, i) => s + v[i], 0));
-  const ATy = (y: number[]) => { const out = new Float64Array(n); eqs.forEach((e, k) => { for (const i of e.atoms) out[i] += y[k]; }); return out; };
+  const ATy = (y: number[]) => {
+    const out = new Float64Array(n);
+    eqs.forEach((e, k) => {
+      for (const i of e.atoms) out[i] += y[k];
+    });
+    return out;
+  };
   let r = ATy(eqs.map((e) => e.value));
   let p = Float64Array.from(r);
   let rr = r.reduce((s, a) => s + a * a, 0);
   for (let it = 0; it < iterations && rr > 1e-18; it++) {
     const Ap = ATy(Ax(p));
     const alpha = rr / p.reduce((s, a, i) => s + a * Ap[i], 0);
-    for (let i = 0; i < n; i++) { x[i] += alpha * p[i]; r[i] -= alpha * Ap[i]; }
+    for (let i = 0; i < n; i++) {
+      x[i] += alpha * p[i];
+      r[i] -= alpha * Ap[i];
+    }
     const rr2 = r.reduce((s, a) => s + a * a, 0);
     const beta = rr2 / rr;
     for (let i = 0; i < n; i++) p[i] = r[i] + beta * p[i];
@@ -127,10 +200,20 @@ function solve(eqs: Equation[], n: number, iterations = 4000): Float64Array {
   return x;
 }
 
-interface Attack { estimates: { est: number; truth: number }[]; maxShownError: number; eqs: Equation[]; targets: { atoms: number[]; truth: number }[] }
+interface Attack {
+  estimates: { est: number; truth: number }[];
+  maxShownError: number;
+  eqs: Equation[];
+  targets: { atoms: number[]; truth: number }[];
+}
 
 /** Writes what was seen as equations, solves, and scores the attack on every small cell. */
-function attack(seen: { q: Query; rows: ProfileResult['rows']; total: number | null }[], cellAtoms: Map<string, number[]>, truth: Float64Array, truthOf: Map<string, number>): Attack {
+function attack(
+  seen: { q: Query; rows: ProfileResult['rows']; total: number | null }[],
+  cellAtoms: Map<string, number[]>,
+  truth: Float64Array,
+  truthOf: Map<string, number>,
+): Attack {
   const eqs: Equation[] = [];
   const targets: { atoms: number[]; truth: number }[] = [];
   let maxShownError = 0;
@@ -140,13 +223,20 @@ function attack(seen: { q: Query; rows: ProfileResult['rows']; total: number | n
       const atoms = cellAtoms.get(`${s.q.label}|${r.code}`) ?? [];
       all.push(...atoms);
       const t = truthOf.get(`${s.q.label}|${r.code}`)!;
-      if (r.count !== null) { eqs.push({ atoms, value: r.count }); maxShownError = Math.max(maxShownError, Math.abs(r.count - t)); }
-      else if (t < 10) targets.push({ atoms, truth: t });
+      if (r.count !== null) {
+        eqs.push({ atoms, value: r.count });
+        maxShownError = Math.max(maxShownError, Math.abs(r.count - t));
+      } else if (t < 10) targets.push({ atoms, truth: t });
     }
     if (s.total !== null) eqs.push({ atoms: all, value: s.total });
   }
   const x = solve(eqs, truth.length);
-  return { estimates: targets.map((t) => ({ est: t.atoms.reduce((s, i) => s + x[i], 0), truth: t.truth })), maxShownError, eqs, targets };
+  return {
+    estimates: targets.map((t) => ({ est: t.atoms.reduce((s, i) => s + x[i], 0), truth: t.truth })),
+    maxShownError,
+    eqs,
+    targets,
+  };
 }
 
 /**
@@ -156,9 +246,15 @@ function attack(seen: { q: Query; rows: ProfileResult['rows']; total: number | n
  */
 function determinedCells(a: Attack, n: number): boolean[] {
   let seed = 12345;
-  const rand = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
   const made = Float64Array.from({ length: n }, () => Math.floor(rand() * 20));
-  const x = solve(a.eqs.map((e) => ({ atoms: e.atoms, value: e.atoms.reduce((s, i) => s + made[i], 0) })), n);
+  const x = solve(
+    a.eqs.map((e) => ({ atoms: e.atoms, value: e.atoms.reduce((s, i) => s + made[i], 0) })),
+    n,
+  );
   return a.targets.map((t) => Math.abs(t.atoms.reduce((s, i) => s + x[i] - made[i], 0)) < 1e-3);
 }
 
@@ -191,7 +287,7 @@ for (const target of TARGETS) {
       const got = await api(urlOf(q), 'lt');
       assert.equal(got.status, 200, `${q.label}: ${JSON.stringify(got.body)}`);
       const shown = got.body as ProfileResult;
-      assert.equal(shown.disclosure?.perturbed, true, 'a partner sees another organisation\'s counts perturbed');
+      assert.equal(shown.disclosure?.perturbed, true, "a partner sees another organisation's counts perturbed");
       const exact = await profileDataset(e, q.req);
       const rowOf = await rowOfOa(q);
       const value = q.value === null ? null : q.value.trim().toLowerCase();
@@ -217,11 +313,17 @@ for (const target of TARGETS) {
     const now = attack(seenNew, cellAtoms, truth, truthOf);
     const pinned = determinedCells(before, truth.length);
     const determined = before.estimates.map((e, i) => pinned[i] && Math.abs(e.est - e.truth) < 1e-3);
-    const old = score(before, determined, (t) => t > 0), cur = score(now, determined, (t) => t > 0);
-    const oldZero = score(before, determined, (t) => t === 0), curZero = score(now, determined, (t) => t === 0);
-    console.log(`# ${target.dataset}: empty cells: old rule ${oldZero.determined} recovered; cell key method ${curZero.exact} exactly`);
-    console.log(`# ${target.dataset}: ${queries.length} queries, ${truth.length} unknowns, ${before.estimates.length} small cells hidden; `
-      + `old rule: ${old.determined} recovered exactly; cell key method, of those: ${cur.exact} exactly, ${cur.rounded} by rounding, mean error ${cur.meanError.toFixed(2)}; largest change to a shown count ${now.maxShownError}`);
+    const old = score(before, determined, (t) => t > 0),
+      cur = score(now, determined, (t) => t > 0);
+    const oldZero = score(before, determined, (t) => t === 0),
+      curZero = score(now, determined, (t) => t === 0);
+    console.log(
+      `# ${target.dataset}: empty cells: old rule ${oldZero.determined} recovered; cell key method ${curZero.exact} exactly`,
+    );
+    console.log(
+      `# ${target.dataset}: ${queries.length} queries, ${truth.length} unknowns, ${before.estimates.length} small cells hidden; ` +
+        `old rule: ${old.determined} recovered exactly; cell key method, of those: ${cur.exact} exactly, ${cur.rounded} by rounding, mean error ${cur.meanError.toFixed(2)}; largest change to a shown count ${now.maxShownError}`,
+    );
     // The attack is a real one: against the old rule it recovers small cells exactly.
     assert.ok(old.determined >= 2, `old rule: ${old.determined} small cells recovered`);
     assert.equal(before.maxShownError, 0);
@@ -238,9 +340,10 @@ for (const target of TARGETS) {
   });
 }
 
-test('the same cell has the same value in every table: a dataset\'s total is one number whatever it is profiled by', async () => {
+test("the same cell has the same value in every table: a dataset's total is one number whatever it is profiled by", async () => {
   const totals = new Set<number>();
-  for (const q of await queriesFor('stop_smoking_clinic', null)) totals.add((await api(urlOf(q), 'lt')).body.total.count);
+  for (const q of await queriesFor('stop_smoking_clinic', null))
+    totals.add((await api(urlOf(q), 'lt')).body.total.count);
   assert.equal(totals.size, 1, `totals seen: ${[...totals].join(', ')}`);
   // and the same again on a second request
   const again = await api(urlOf((await queriesFor('stop_smoking_clinic', null))[0]), 'lt');
@@ -253,77 +356,150 @@ test('the owner sees exact counts of its own data; another partner sees them per
   const exact = await profileDataset(e, { dataset: 'stop_smoking_clinic', byArea: 'ward' });
   const own = (await api(url, 'hp')).body as ProfileResult;
   assert.equal(own.disclosure?.perturbed, false);
-  own.rows.forEach((r, i) => { if (r.count !== null) assert.equal(r.count, exact.rows[i].count); });
+  own.rows.forEach((r, i) => {
+    if (r.count !== null) assert.equal(r.count, exact.rows[i].count);
+  });
   assert.equal(own.total.count, exact.total.count);
   const other = (await api(url, 'lt')).body as ProfileResult;
-  assert.ok(other.rows.some((r, i) => r.count !== null && r.count !== exact.rows[i].count), 'some ward count differs from the truth');
-  assert.ok(other.rows.every((r) => !('cellKey' in r) || r.cellKey === null), 'cell keys never leave');
+  assert.ok(
+    other.rows.some((r, i) => r.count !== null && r.count !== exact.rows[i].count),
+    'some ward count differs from the truth',
+  );
+  assert.ok(
+    other.rows.every((r) => !('cellKey' in r) || r.cellKey === null),
+    'cell keys never leave',
+  );
   // row accounts: exact for the owner, perturbed for others
-  const accounts = (who: string) => api('/api/datasets', who).then((r) => (r.body as { name: string; matched: number | null; read: number | null }[]).find((d) => d.name === 'stop_smoking_clinic')!);
-  const truthAcc = (await e.one<{ read_count: number; matched: number }>(`SELECT read_count, matched FROM dataset WHERE name = 'stop_smoking_clinic'`))!;
+  const accounts = (who: string) =>
+    api('/api/datasets', who).then(
+      (r) =>
+        (r.body as { name: string; matched: number | null; read: number | null }[]).find(
+          (d) => d.name === 'stop_smoking_clinic',
+        )!,
+    );
+  const truthAcc = (await e.one<{ read_count: number; matched: number }>(
+    `SELECT read_count, matched FROM dataset WHERE name = 'stop_smoking_clinic'`,
+  ))!;
   assert.equal((await accounts('hp')).read, truthAcc.read_count);
   const seen = await accounts('lt');
   assert.ok(seen.read !== null && Math.abs(seen.read - truthAcc.read_count) <= MAX_NOISE);
 });
 
-test('free-form filters, distinct counts and campaign evaluation are the owner\'s; others get published categories only, with no value from the data in any message', async () => {
+test("free-form filters, distinct counts and campaign evaluation are the owner's; others get published categories only, with no value from the data in any message", async () => {
   const e = built.workspace.engine;
-  const name = (await e.one<{ v: string }>(`SELECT "name" AS v FROM ds_stop_smoking_clinic WHERE "name" IS NOT NULL LIMIT 1`))?.v ?? 'someone';
-  const present = await api(`/api/profile?dataset=stop_smoking_clinic&where=${encodeURIComponent(`name=${name}`)}`, 'lt');
-  const absent = await api(`/api/profile?dataset=stop_smoking_clinic&where=${encodeURIComponent('name=zzz not a name')}`, 'lt');
+  const name =
+    (await e.one<{ v: string }>(`SELECT "name" AS v FROM ds_stop_smoking_clinic WHERE "name" IS NOT NULL LIMIT 1`))
+      ?.v ?? 'someone';
+  const present = await api(
+    `/api/profile?dataset=stop_smoking_clinic&where=${encodeURIComponent(`name=${name}`)}`,
+    'lt',
+  );
+  const absent = await api(
+    `/api/profile?dataset=stop_smoking_clinic&where=${encodeURIComponent('name=zzz not a name')}`,
+    'lt',
+  );
   // The same answer whether or not the value is in the data, and nothing from the data in it.
   assert.equal(present.status, 403);
   assert.equal(absent.status, 403);
   assert.equal(present.body.detail.replace(name, 'X'), absent.body.detail.replace('zzz not a name', 'X'));
-  const values = await e.all<{ v: string }>(`SELECT DISTINCT "venue" AS v FROM ds_stop_smoking_clinic WHERE "venue" IS NOT NULL`);
-  for (const r of [present, absent]) for (const v of values) assert.ok(!JSON.stringify(r.body).includes(v.v), `message quotes ${v.v}`);
+  const values = await e.all<{ v: string }>(
+    `SELECT DISTINCT "venue" AS v FROM ds_stop_smoking_clinic WHERE "venue" IS NOT NULL`,
+  );
+  for (const r of [present, absent])
+    for (const v of values) assert.ok(!JSON.stringify(r.body).includes(v.v), `message quotes ${v.v}`);
   assert.equal((await api('/api/profile?dataset=stop_smoking_clinic&distinct=client_id', 'lt')).status, 403);
   // A published category works for anyone signed in as a partner; an unpublished value of it does not.
-  const ok = await api(`/api/profile?dataset=adult_social_care&where=${encodeURIComponent('support_type=Home care')}`, 'lt');
+  const ok = await api(
+    `/api/profile?dataset=adult_social_care&where=${encodeURIComponent('support_type=Home care')}`,
+    'lt',
+  );
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
-  assert.equal((await api(`/api/profile?dataset=adult_social_care&where=${encodeURIComponent('support_type=Something else')}`, 'lt')).status, 403);
+  assert.equal(
+    (
+      await api(
+        `/api/profile?dataset=adult_social_care&where=${encodeURIComponent('support_type=Something else')}`,
+        'lt',
+      )
+    ).status,
+    403,
+  );
   // The owner may filter freely.
-  assert.equal((await api(`/api/profile?dataset=stop_smoking_clinic&where=${encodeURIComponent(`name=${name}`)}`, 'hp')).status, 200);
+  assert.equal(
+    (await api(`/api/profile?dataset=stop_smoking_clinic&where=${encodeURIComponent(`name=${name}`)}`, 'hp')).status,
+    200,
+  );
   // Campaign evaluation takes a list of areas of the viewer's choosing: refused to a partner on another's data.
-  const partnerCookie = await app.inject({ url: `/targeting/evaluate?dataset=stop_smoking_clinic&areas=ward&targeted=E05000001`, headers: { authorization: `Bearer ${tokens.lt}` } });
+  const partnerCookie = await app.inject({
+    url: `/targeting/evaluate?dataset=stop_smoking_clinic&areas=ward&targeted=E05000001`,
+    headers: { authorization: `Bearer ${tokens.lt}` },
+  });
   assert.equal(partnerCookie.statusCode, 403);
 });
 
 test('differencing two overlaps: the households (postcodes) using only a third service are no longer the difference of two "none" counts', async () => {
   const e = built.workspace.engine;
-  const cls = (await e.one<{ name: string; tiers: string }>(`SELECT name, tiers FROM classification WHERE kind = 'classification' ORDER BY imported_at LIMIT 1`))!;
+  const cls = (await e.one<{ name: string; tiers: string }>(
+    `SELECT name, tiers FROM classification WHERE kind = 'classification' ORDER BY imported_at LIMIT 1`,
+  ))!;
   // every segment at every tier (smaller segments have smaller cells)
-  const segments = (await e.all<{ code: string }>(`SELECT code FROM segment WHERE classification = $1 ORDER BY tier, code`, [cls.name])).map((r) => r.code);
+  const segments = (
+    await e.all<{ code: string }>(`SELECT code FROM segment WHERE classification = $1 ORDER BY tier, code`, [cls.name])
+  ).map((r) => r.code);
   // two rarely used services, so that "none of them" is a large, shown count; a third, also rare
   const [a, b] = ['stop_smoking_clinic', 'garden_assisted_collection'];
-  let attacks = 0, exactOld = 0, exactNow = 0, maxError = 0;
-  for (const c of ['blue_badge', 'council_tax_support', 'adult_social_care']) for (const segment of segments) {
-    const url = (ds: string[]) => `/api/overlap?${new URLSearchParams({ segment, classification: cls.name, datasets: ds.join(',') })}`;
-    const two = await api(url([a, b]), 'lt'), three = await api(url([a, b, c]), 'lt');
-    assert.equal(two.status, 200, JSON.stringify(two.body));
-    assert.equal(three.body.disclosure.perturbed, true);
-    assert.ok(three.body.combinations.every((x: { cellKey: unknown }) => x.cellKey === null) && three.body.keys === null, 'keys never leave');
-    const truth2 = await overlapAnalysis(e, { segment, classification: cls.name, datasets: [a, b] });
-    const truth3 = await overlapAnalysis(e, { segment, classification: cls.name, datasets: [a, b, c] });
-    // every count shown is within the noise of the truth
-    for (const x of three.body.combinations as OverlapCombination[]) {
-      if (x.count === null) continue;
-      const t = truth3.combinations.find((y) => y.datasets.join() === x.datasets.join())!.count!;
-      maxError = Math.max(maxError, Math.abs(x.count - t));
+  let attacks = 0,
+    exactOld = 0,
+    exactNow = 0,
+    maxError = 0;
+  for (const c of ['blue_badge', 'council_tax_support', 'adult_social_care'])
+    for (const segment of segments) {
+      const url = (ds: string[]) =>
+        `/api/overlap?${new URLSearchParams({ segment, classification: cls.name, datasets: ds.join(',') })}`;
+      const two = await api(url([a, b]), 'lt'),
+        three = await api(url([a, b, c]), 'lt');
+      assert.equal(two.status, 200, JSON.stringify(two.body));
+      assert.equal(three.body.disclosure.perturbed, true);
+      assert.ok(
+        three.body.combinations.every((x: { cellKey: unknown }) => x.cellKey === null) && three.body.keys === null,
+        'keys never leave',
+      );
+      const truth2 = await overlapAnalysis(e, { segment, classification: cls.name, datasets: [a, b] });
+      const truth3 = await overlapAnalysis(e, { segment, classification: cls.name, datasets: [a, b, c] });
+      // every count shown is within the noise of the truth
+      for (const x of three.body.combinations as OverlapCombination[]) {
+        if (x.count === null) continue;
+        const t = truth3.combinations.find((y) => y.datasets.join() === x.datasets.join())!.count!;
+        maxError = Math.max(maxError, Math.abs(x.count - t));
+      }
+      const onlyC = truth3.combinations.find((x) => x.datasets.length === 1 && x.datasets[0] === c)?.count ?? 0;
+      const shownOnlyC = (three.body.combinations as OverlapCombination[]).find(
+        (x) => x.datasets.length === 1 && x.datasets[0] === c,
+      );
+      if (onlyC === 0 || onlyC >= 10 || (shownOnlyC && shownOnlyC.count !== null)) continue;
+      // The hidden "only c" is "none of a, b" less "none of a, b, c".
+      const old2 = discloseOverlap(truth2, 10),
+        old3 = discloseOverlap(truth3, 10);
+      if (old2.none.count !== null && old3.none.count !== null) {
+        attacks++;
+        if (old2.none.count - old3.none.count === onlyC) exactOld++;
+      }
+      if (
+        two.body.none.count !== null &&
+        three.body.none.count !== null &&
+        two.body.none.count - three.body.none.count === onlyC
+      )
+        exactNow++;
     }
-    const onlyC = truth3.combinations.find((x) => x.datasets.length === 1 && x.datasets[0] === c)?.count ?? 0;
-    const shownOnlyC = (three.body.combinations as OverlapCombination[]).find((x) => x.datasets.length === 1 && x.datasets[0] === c);
-    if (onlyC === 0 || onlyC >= 10 || (shownOnlyC && shownOnlyC.count !== null)) continue;
-    // The hidden "only c" is "none of a, b" less "none of a, b, c".
-    const old2 = discloseOverlap(truth2, 10), old3 = discloseOverlap(truth3, 10);
-    if (old2.none.count !== null && old3.none.count !== null) { attacks++; if (old2.none.count - old3.none.count === onlyC) exactOld++; }
-    if (two.body.none.count !== null && three.body.none.count !== null && two.body.none.count - three.body.none.count === onlyC) exactNow++;
-  }
-  console.log(`# overlap: ${attacks} segments where a hidden "only C" follows from two "none" counts; old rule exact in ${exactOld}, cell key method in ${exactNow}; largest change to a shown count ${maxError}`);
+  console.log(
+    `# overlap: ${attacks} segments where a hidden "only C" follows from two "none" counts; old rule exact in ${exactOld}, cell key method in ${exactNow}; largest change to a shown count ${maxError}`,
+  );
   assert.ok(attacks >= 1 && exactOld === attacks, 'the attack works against the old rule');
   assert.ok(exactNow <= 0.5 * attacks, `${exactNow} of ${attacks} still exact`);
   assert.ok(maxError <= MAX_NOISE);
   // The council's analysts own these datasets: their overlap is exact.
-  const staff = await app.inject({ url: `/api/overlap?${new URLSearchParams({ segment: segments[0], classification: cls.name, datasets: [a, b].join(',') })}`, headers: { authorization: `Bearer ${tokens.ana}` } });
+  const staff = await app.inject({
+    url: `/api/overlap?${new URLSearchParams({ segment: segments[0], classification: cls.name, datasets: [a, b].join(',') })}`,
+    headers: { authorization: `Bearer ${tokens.ana}` },
+  });
   assert.equal(JSON.parse(staff.body).disclosure.perturbed, false);
 });

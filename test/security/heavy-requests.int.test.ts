@@ -30,7 +30,11 @@ import { postLogin } from '../helpers/login.ts';
 
 const PASSWORD = 'a long enough password';
 const SLOW_MODULE = new URL('../helpers/slow-analysis.ts', import.meta.url).href;
-const SPIN: AnalysisTask<{ ms: number }, { ms: number; loops: number }> = { module: SLOW_MODULE, name: 'spin', title: 'the test analysis' };
+const SPIN: AnalysisTask<{ ms: number }, { ms: number; loops: number }> = {
+  module: SLOW_MODULE,
+  name: 'spin',
+  title: 'the test analysis',
+};
 const HOG: AnalysisTask<Record<string, never>, number> = { module: SLOW_MODULE, name: 'hog', title: 'the memory test' };
 
 let tmp: ReturnType<typeof tempDir>;
@@ -64,14 +68,19 @@ async function signIn(app: FastifyInstance, user: string): Promise<string> {
   const r = await postLogin(app, { username: user, password: PASSWORD });
   return String(r.cookies.find((c) => c.name === SESSION_COOKIE)!.value);
 }
-const timed = async <T>(f: () => Promise<T>) => { const t = performance.now(); const value = await f(); return { value, ms: performance.now() - t }; };
+const timed = async <T>(f: () => Promise<T>) => {
+  const t = performance.now();
+  const value = await f();
+  return { value, ms: performance.now() - t };
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('while one person\'s heavy analysis runs, other pages answer at once and that person\'s further heavy requests get 429', async () => {
+test("while one person's heavy analysis runs, other pages answer at once and that person's further heavy requests get 429", async () => {
   const app = await portal({ workers: 1, perViewer: 1, queue: 4, timeLimitSeconds: 60 });
   cookies.ana = await signIn(app, 'ana');
   cookies.bob = await signIn(app, 'bob');
-  const as = (user: string, url: string) => app.inject({ method: 'GET', url, cookies: { [SESSION_COOKIE]: cookies[user] } });
+  const as = (user: string, url: string) =>
+    app.inject({ method: 'GET', url, cookies: { [SESSION_COOKIE]: cookies[user] } });
   // Warm what the other pages compute (their own DuckDB work is not the point here).
   const profileUrl = '/profile?dataset=green_waste';
   assert.equal((await as('bob', profileUrl)).statusCode, 200);
@@ -80,7 +89,10 @@ test('while one person\'s heavy analysis runs, other pages answer at once and th
   const heavyMs = 6000;
   const started = performance.now();
   let heavyDone = 0;
-  const heavy = as('ana', `/test/slow?ms=${heavyMs}`).then((r) => { heavyDone = performance.now(); return r; });
+  const heavy = as('ana', `/test/slow?ms=${heavyMs}`).then((r) => {
+    heavyDone = performance.now();
+    return r;
+  });
   // Until the analysis is running in its worker.
   for (let i = 0; i < 200 && app.analyses.stats().running === 0; i++) await sleep(25);
   assert.equal(app.analyses.stats().running, 1, 'the heavy analysis is running in the pool');
@@ -90,8 +102,14 @@ test('while one person\'s heavy analysis runs, other pages answer at once and th
   assert.equal(signInPage.value.statusCode, 200);
   assert.equal(profile.value.statusCode, 200);
   assert.equal(heavyDone, 0, 'the sign-in and profile pages answered while the heavy request was still running');
-  for (const [what, t] of [['sign-in page', signInPage], ['profile page', profile]] as const) {
-    assert.ok(t.ms < 1000 && t.ms < heavyMs / 6, `${what} took ${t.ms.toFixed(0)} ms while a ${heavyMs} ms analysis ran`);
+  for (const [what, t] of [
+    ['sign-in page', signInPage],
+    ['profile page', profile],
+  ] as const) {
+    assert.ok(
+      t.ms < 1000 && t.ms < heavyMs / 6,
+      `${what} took ${t.ms.toFixed(0)} ms while a ${heavyMs} ms analysis ran`,
+    );
   }
 
   // The same person asks for two real site choices (varied parameters) while the first runs.
@@ -114,8 +132,17 @@ test('while one person\'s heavy analysis runs, other pages answer at once and th
   // Once it is done, the same person's site choice runs (in the pool) and gives the in-thread answer.
   const page = await as('ana', '/location?kind=library&mode=car&within=15&sites=3&problem=p-median');
   assert.equal(page.statusCode, 200, page.body.slice(0, 400));
-  const inputs = await loadSiteInputs(ws.engine, { kind: 'library', gridMetres: 500, mode: 'car', classification: undefined });
-  const inThread = await solve({ weights: inputs.weights, groups: inputs.groups, costs: inputs.costs, fixed: [], standard: 15, p: 3 }, 'p-median', { method: 'auto', timeLimitSeconds: 20 });
+  const inputs = await loadSiteInputs(ws.engine, {
+    kind: 'library',
+    gridMetres: 500,
+    mode: 'car',
+    classification: undefined,
+  });
+  const inThread = await solve(
+    { weights: inputs.weights, groups: inputs.groups, costs: inputs.costs, fixed: [], standard: 15, p: 3 },
+    'p-median',
+    { method: 'auto', timeLimitSeconds: 20 },
+  );
   const table = /<table class="govuk-table" id="choice-table">([\s\S]*?)<\/table>/.exec(page.body);
   assert.ok(table, 'the chosen sites are on the page');
   const rows = [...table[1].matchAll(/<tr class="govuk-table__row">([\s\S]*?)<\/tr>/g)].slice(1);
@@ -129,7 +156,9 @@ test('while one person\'s heavy analysis runs, other pages answer at once and th
 
 test('an analysis past the time limit is stopped with a clear message, and its worker is gone', async () => {
   const app = await portal({ workers: 1, timeLimitSeconds: 1 });
-  const r = await timed(() => app.inject({ method: 'GET', url: '/test/slow?ms=20000', cookies: { [SESSION_COOKIE]: cookies.ana } }));
+  const r = await timed(() =>
+    app.inject({ method: 'GET', url: '/test/slow?ms=20000', cookies: { [SESSION_COOKIE]: cookies.ana } }),
+  );
   assert.equal(r.value.statusCode, 422);
   assert.ok(r.ms < 8000, `stopped after ${r.ms.toFixed(0)} ms, not the 20 s it would have taken`);
   assert.match(r.value.body, /took longer than the 1-second limit for one analysis, so it was stopped/);
@@ -138,7 +167,11 @@ test('an analysis past the time limit is stopped with a clear message, and its w
   assert.equal(app.analyses.counters.timedOut, 1);
   assert.equal(app.analyses.counters.started, app.analyses.counters.stopped, 'every worker started has been ended');
   // The pool carries on with a fresh worker.
-  const again = await app.inject({ method: 'GET', url: '/test/slow?ms=10', cookies: { [SESSION_COOKIE]: cookies.ana } });
+  const again = await app.inject({
+    method: 'GET',
+    url: '/test/slow?ms=10',
+    cookies: { [SESSION_COOKIE]: cookies.ana },
+  });
   assert.equal(again.statusCode, 200);
 });
 
@@ -163,13 +196,16 @@ test('a full queue answers "busy" at once, and a request that waits too long for
   try {
     const running = pool.run('a', SPIN, { ms: 1500 });
     const queued = pool.run('b', SPIN, { ms: 10 });
-    await assert.rejects(pool.run('c', SPIN, { ms: 10 }), (e: Error & { code?: string; status?: number; retryAfterSeconds?: number }) => {
-      assert.equal(e.code, 'analysis_busy');
-      assert.equal(e.status, 503);
-      assert.equal(e.retryAfterSeconds, 20);
-      assert.match(e.message, /busy with other people's analyses/);
-      return true;
-    });
+    await assert.rejects(
+      pool.run('c', SPIN, { ms: 10 }),
+      (e: Error & { code?: string; status?: number; retryAfterSeconds?: number }) => {
+        assert.equal(e.code, 'analysis_busy');
+        assert.equal(e.status, 503);
+        assert.equal(e.retryAfterSeconds, 20);
+        assert.match(e.message, /busy with other people's analyses/);
+        return true;
+      },
+    );
     assert.equal((await running).ms, 1500);
     assert.equal((await queued).ms, 10);
   } finally {

@@ -47,7 +47,11 @@ function file(name: string, content: string | Uint8Array): string {
 }
 async function withEngine<T>(path: string, fn: (e: Engine) => Promise<T>): Promise<T> {
   const ws = await openWorkspace(path);
-  try { return await fn(ws.engine); } finally { ws.close(); }
+  try {
+    return await fn(ws.engine);
+  } finally {
+    ws.close();
+  }
 }
 
 /** Asserts a plain refusal: exit 2, no stack trace, the message naming the file and saying what to do; nothing changed. */
@@ -67,7 +71,8 @@ const POSTCODES = ['M15 4AB', 'M15 4AD', 'M1 1AE', 'SW1A 2AA', 'SB4 0QD'];
 /** count records ref,postcode,note; line ending per record from eol(i); record `bad` (1-based) gets an unclosed quote. */
 function generate(count: number, eol: (i: number) => string, bad?: number): string {
   const lines = ['ref,postcode,note'];
-  for (let i = 1; i <= count; i++) lines.push(`R${i},${POSTCODES[i % POSTCODES.length]},${i === bad ? '"never closed' : 'ok'}`);
+  for (let i = 1; i <= count; i++)
+    lines.push(`R${i},${POSTCODES[i % POSTCODES.length]},${i === bad ? '"never closed' : 'ok'}`);
   return lines.map((l, i) => l + eol(i)).join('');
 }
 
@@ -82,23 +87,40 @@ test('importing dataset X leaves a dataset called X__staging alone', async () =>
     assert.equal((await e.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM "ds_lib"`))!.n, 2);
   });
   const list = JSON.parse((await civic('dataset', 'list', ws, '--format', 'json')).stdout);
-  assert.deepEqual(list.map((d: { name: string; read: number }) => [d.name, d.read]), [['lib', 2], ['lib__staging', 2]]);
+  assert.deepEqual(
+    list.map((d: { name: string; read: number }) => [d.name, d.read]),
+    [
+      ['lib', 2],
+      ['lib__staging', 2],
+    ],
+  );
 });
 
 test('an unclosed quote costs one rejected row, not every record after it, on both the careful and the fast path', async () => {
   const N = 20_000;
-  const f = file('unclosed.csv', generate(N, () => '\n', 1000));
+  const f = file(
+    'unclosed.csv',
+    generate(N, () => '\n', 1000),
+  );
   const results = [];
   for (const fastCsvMinBytes of [Number.MAX_SAFE_INTEGER, 0]) {
     const ws = await openWorkspace(freshWorkspace());
     try {
       const r = await importDataset(ws.engine, 'q', f, { fastCsvMinBytes, key: TEST_KEY, keepInClear: ['note'] }); // the test reads the notes back
       results.push([r.read, r.matched, r.unmatched, r.rejected]);
-      const issues = await ws.engine.all<{ row_no: number; reason: string }>(`SELECT row_no, reason FROM dataset_issue WHERE dataset = 'q'`);
-      assert.deepEqual(issues.map((i) => i.row_no), [1001], 'the record with the unclosed quote is row 1001 (the header is row 1)');
+      const issues = await ws.engine.all<{ row_no: number; reason: string }>(
+        `SELECT row_no, reason FROM dataset_issue WHERE dataset = 'q'`,
+      );
+      assert.deepEqual(
+        issues.map((i) => i.row_no),
+        [1001],
+        'the record with the unclosed quote is row 1001 (the header is row 1)',
+      );
       assert.match(issues[0].reason, /quote/);
       assert.equal((await ws.engine.one<{ n: number }>(`SELECT max(_row)::BIGINT AS n FROM ds_q`))!.n, N + 1);
-    } finally { ws.close(); }
+    } finally {
+      ws.close();
+    }
   }
   assert.deepEqual(results[0], [N, N - 1, 0, 1]);
   assert.deepEqual(results[1], results[0], 'the fast path and the careful path disagree');
@@ -106,7 +128,10 @@ test('an unclosed quote costs one rejected row, not every record after it, on bo
 
 test('mixed CRLF and LF line endings: every record read, on both paths', async () => {
   const N = 20_000;
-  const f = file('mixed-eol.csv', generate(N, (i) => (i % 100 === 7 ? '\n' : '\r\n')));
+  const f = file(
+    'mixed-eol.csv',
+    generate(N, (i) => (i % 100 === 7 ? '\n' : '\r\n')),
+  );
   for (const fastCsvMinBytes of [Number.MAX_SAFE_INTEGER, 0]) {
     const ws = await openWorkspace(freshWorkspace());
     try {
@@ -114,26 +139,51 @@ test('mixed CRLF and LF line endings: every record read, on both paths', async (
       assert.deepEqual([r.read, r.matched, r.rejected], [N, N, 0], `fastCsvMinBytes ${fastCsvMinBytes}`);
       const notes = await ws.engine.all<{ note: string }>(`SELECT DISTINCT note FROM ds_eol`);
       assert.deepEqual(notes, [{ note: 'ok' }], 'a line ending was kept inside a value');
-    } finally { ws.close(); }
+    } finally {
+      ws.close();
+    }
   }
   // Old Mac files end lines with CR alone.
   const ws = freshWorkspace();
-  const r = await civic('dataset', 'import', ws, 'cr', file('cr.csv', generate(50, () => '\r')), '--format', 'json');
+  const r = await civic(
+    'dataset',
+    'import',
+    ws,
+    'cr',
+    file(
+      'cr.csv',
+      generate(50, () => '\r'),
+    ),
+    '--format',
+    'json',
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).read, 50);
 });
 
 test('a base file listing an area twice is refused with the rows, and nothing changes', async () => {
   const ws = freshWorkspace();
-  const f = file('base-dup.csv', 'area_code,households,population\nE00000001,120,260\nE00000002,200,450\nE00000001,120,260\n');
-  const r = await refused(ws, ['reference', 'import', ws, '--base', f], /more than once.*E00000001 on rows 2, 4/, { file: `${n}-base-dup.csv` });
+  const f = file(
+    'base-dup.csv',
+    'area_code,households,population\nE00000001,120,260\nE00000002,200,450\nE00000001,120,260\n',
+  );
+  const r = await refused(ws, ['reference', 'import', ws, '--base', f], /more than once.*E00000001 on rows 2, 4/, {
+    file: `${n}-base-dup.csv`,
+  });
   assert.match(r.stderr, /row 2, column "area_code"/);
 });
 
 test('a classification listing an area twice is refused with the rows, and nothing changes', async () => {
   const ws = freshWorkspace();
-  const f = file('cls-dup.csv', 'area_code,group,type\nE00000001,A,A1\nE00000002,A,A2\nE00000003,B,B1\nE00000002,B,B1\n');
-  await refused(ws, ['reference', 'import', ws, '--classification', f, '--classification-name', 'small'], /more than once.*E00000002 on rows 3, 5/);
+  const f = file(
+    'cls-dup.csv',
+    'area_code,group,type\nE00000001,A,A1\nE00000002,A,A2\nE00000003,B,B1\nE00000002,B,B1\n',
+  );
+  await refused(
+    ws,
+    ['reference', 'import', ws, '--classification', f, '--classification-name', 'small'],
+    /more than once.*E00000002 on rows 3, 5/,
+  );
 });
 
 test('Windows-1252: every byte 0x80–0x9F decodes to its character; the five undefined bytes are refused with the row', async () => {
@@ -145,7 +195,11 @@ test('Windows-1252: every byte 0x80–0x9F decodes to its character; the five un
     const bytes = Uint8Array.from([...Buffer.from('ref,note\nR1,caf'), 0xe9, 0x20, b, 0x0a]);
     for (const requested of ['auto', 'windows-1252']) {
       if (undefinedBytes.includes(b)) {
-        assert.throws(() => decodeText(bytes, 'x.csv', requested), (e: { code: string; location: { row: number } }) => e.code === 'input_encoding' && e.location.row === 2, `0x${b.toString(16)}`);
+        assert.throws(
+          () => decodeText(bytes, 'x.csv', requested),
+          (e: { code: string; location: { row: number } }) => e.code === 'input_encoding' && e.location.row === 2,
+          `0x${b.toString(16)}`,
+        );
       } else {
         const { text, encoding } = decodeText(bytes, 'x.csv', requested);
         assert.equal(encoding, 'windows-1252');
@@ -156,12 +210,38 @@ test('Windows-1252: every byte 0x80–0x9F decodes to its character; the five un
   }
   // Through the CLI, into the workspace.
   const ws = freshWorkspace();
-  const f = file('cp1252.csv', Uint8Array.from([...Buffer.from('ref,postcode,note\r\nR1,M15 4AB,'), 0x93, ...Buffer.from('Caf'), 0xe9, 0x94, 0x20, 0x96, 0x20, 0x80, 0x35, 0x0d, 0x0a]));
+  const f = file(
+    'cp1252.csv',
+    Uint8Array.from([
+      ...Buffer.from('ref,postcode,note\r\nR1,M15 4AB,'),
+      0x93,
+      ...Buffer.from('Caf'),
+      0xe9,
+      0x94,
+      0x20,
+      0x96,
+      0x20,
+      0x80,
+      0x35,
+      0x0d,
+      0x0a,
+    ]),
+  );
   const r = await civic('dataset', 'import', ws, 'cp', f, '--keep-in-clear', 'note', '--format', 'json'); // the test reads the notes back
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).encoding, 'windows-1252');
   assert.deepEqual(await withEngine(ws, (e) => e.all(`SELECT note FROM ds_cp`)), [{ note: '“Café” – €5' }]);
-  const bad = file('cp1252-undefined.csv', Uint8Array.from([...Buffer.from('ref,postcode,note\nR1,M15 4AB,caf'), 0xe9, 0x0a, ...Buffer.from('R2,M1 1AE,x'), 0x81, 0x0a]));
+  const bad = file(
+    'cp1252-undefined.csv',
+    Uint8Array.from([
+      ...Buffer.from('ref,postcode,note\nR1,M15 4AB,caf'),
+      0xe9,
+      0x0a,
+      ...Buffer.from('R2,M1 1AE,x'),
+      0x81,
+      0x0a,
+    ]),
+  );
   const refusedRun = await refused(ws, ['dataset', 'import', ws, 'cpbad', bad], /neither UTF-8 nor Windows-1252/);
   assert.match(refusedRun.stderr, /row 3/);
 });
@@ -180,7 +260,11 @@ test('a column with an internal name (_row, _problem, _postcode_raw, _rkey, _sta
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout).columns, ['ref', 'status_source']);
   const rows = await withEngine(ws, (e) => e.all(`SELECT _status, status_source FROM ds_st ORDER BY _row`));
-  assert.deepEqual(rows, [{ _status: 'matched', status_source: 'x' }, { _status: 'matched', status_source: 'y' }, { _status: 'matched', status_source: 'x' }]);
+  assert.deepEqual(rows, [
+    { _status: 'matched', status_source: 'x' },
+    { _status: 'matched', status_source: 'y' },
+    { _status: 'matched', status_source: 'x' },
+  ]);
 });
 
 test('--map with nothing after "=" (or before it) is refused plainly', async () => {
@@ -196,7 +280,19 @@ test('NUL bytes in a header do not crash the import', async () => {
   const f = file('nul-header.csv', 'ref\0,post\0code,note\nR1,M15 4AB,x\n');
   // Auto-detection refuses binary-looking text; naming the encoding reads it, without the NULs.
   await refused(ws, ['dataset', 'import', ws, 'nul', f], /NUL bytes/);
-  const r = await civic('dataset', 'import', ws, 'nul', f, '--encoding', 'utf-8', '--postcode-column', 'post code', '--format', 'json');
+  const r = await civic(
+    'dataset',
+    'import',
+    ws,
+    'nul',
+    f,
+    '--encoding',
+    'utf-8',
+    '--postcode-column',
+    'post code',
+    '--format',
+    'json',
+  );
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.deepEqual([out.read, out.matched, out.postcodeColumn, out.columns], [1, 1, 'post code', ['ref', 'note']]);
@@ -217,7 +313,11 @@ test('unreadable input files get a plain error: a folder, a file that fails to r
   await refused(ws, ['reference', 'import', ws, '--boundaries', folder, '--level', 'oa21'], /is a folder, not a file/);
   // /proc/self/mem is a regular file that cannot be read from the start (EIO).
   await refused(ws, ['dataset', 'import', ws, 'x', '/proc/self/mem'], /could not be read/);
-  await refused(ws, ['reference', 'import', ws, '--boundaries', '/proc/self/mem', '--level', 'oa21'], /could not be read/);
+  await refused(
+    ws,
+    ['reference', 'import', ws, '--boundaries', '/proc/self/mem', '--level', 'oa21'],
+    /could not be read/,
+  );
 });
 
 test('a workspace that cannot be made, or is truncated, gets a plain error', async () => {
@@ -228,7 +328,11 @@ test('a workspace that cannot be made, or is truncated, gets a plain error', asy
   const ws = freshWorkspace();
   const bytes = readFileSync(ws);
   const truncated = file('truncated.civic', bytes.subarray(0, Math.floor(bytes.length / 3)));
-  for (const args of [['dataset', 'list', truncated], ['dataset', 'import', truncated, 'x', file('t.csv', 'postcode\nM15 4AB\n')], ['reference', 'status', truncated]]) {
+  for (const args of [
+    ['dataset', 'list', truncated],
+    ['dataset', 'import', truncated, 'x', file('t.csv', 'postcode\nM15 4AB\n')],
+    ['reference', 'status', truncated],
+  ]) {
     const t = await civic(...args);
     assert.equal(t.code, 2, `${args.join(' ')}: ${t.stderr}`);
     assert.doesNotMatch(t.stderr, /Unexpected error/);
@@ -238,20 +342,67 @@ test('a workspace that cannot be made, or is truncated, gets a plain error', asy
 
 test('boundaries with null, empty or two-point geometry, or an area twice, are refused naming the feature', async () => {
   const ws = freshWorkspace();
-  const square = (x: number) => ({ type: 'Polygon', coordinates: [[[x, 53], [x + 0.01, 53], [x + 0.01, 53.01], [x, 53.01], [x, 53]]] });
+  const square = (x: number) => ({
+    type: 'Polygon',
+    coordinates: [
+      [
+        [x, 53],
+        [x + 0.01, 53],
+        [x + 0.01, 53.01],
+        [x, 53.01],
+        [x, 53],
+      ],
+    ],
+  });
   const fc = (geoms: unknown[], codes = ['E00000001', 'E00000002', 'E00000003']) =>
-    JSON.stringify({ type: 'FeatureCollection', features: geoms.map((g, i) => ({ type: 'Feature', properties: { OA21CD: codes[i] }, geometry: g })) });
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: geoms.map((g, i) => ({ type: 'Feature', properties: { OA21CD: codes[i] }, geometry: g })),
+    });
   const cases: [string, string, RegExp][] = [
     ['null.geojson', fc([square(-2.3), null, square(-2.2)]), /Feature 2 \(E00000002\) has no geometry/],
-    ['null-coords.geojson', fc([square(-2.3), { type: 'Polygon', coordinates: null }]), /Feature 2 \(E00000002\) has no usable boundary: it has no coordinates/],
-    ['empty.geojson', fc([{ type: 'Polygon', coordinates: [] }, square(-2.3)]), /Feature 1 \(E00000001\) has no usable boundary/],
-    ['empty-ring.geojson', fc([square(-2.3), { type: 'MultiPolygon', coordinates: [[[]]] }]), /Feature 2 .* only 0 points/],
-    ['two-points.geojson', fc([square(-2.3), { type: 'Polygon', coordinates: [[[-2.2, 53], [-2.19, 53]]] }]), /Feature 2 \(E00000002\) has no usable boundary: .*only 2 points/],
-    ['duplicate.geojson', fc([square(-2.3), square(-2.2), square(-2.1)], ['E00000001', 'E00000002', 'E00000001']), /Features 1 and 3 both have the area code E00000001/],
+    [
+      'null-coords.geojson',
+      fc([square(-2.3), { type: 'Polygon', coordinates: null }]),
+      /Feature 2 \(E00000002\) has no usable boundary: it has no coordinates/,
+    ],
+    [
+      'empty.geojson',
+      fc([{ type: 'Polygon', coordinates: [] }, square(-2.3)]),
+      /Feature 1 \(E00000001\) has no usable boundary/,
+    ],
+    [
+      'empty-ring.geojson',
+      fc([square(-2.3), { type: 'MultiPolygon', coordinates: [[[]]] }]),
+      /Feature 2 .* only 0 points/,
+    ],
+    [
+      'two-points.geojson',
+      fc([
+        square(-2.3),
+        {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [-2.2, 53],
+              [-2.19, 53],
+            ],
+          ],
+        },
+      ]),
+      /Feature 2 \(E00000002\) has no usable boundary: .*only 2 points/,
+    ],
+    [
+      'duplicate.geojson',
+      fc([square(-2.3), square(-2.2), square(-2.1)], ['E00000001', 'E00000002', 'E00000001']),
+      /Features 1 and 3 both have the area code E00000001/,
+    ],
   ];
   for (const [name, text, message] of cases) {
     const f = file(name, text);
-    const r = await refused(ws, ['reference', 'import', ws, '--boundaries', f, '--level', 'oa21'], message, { file: `${n}-${name}` });
+    const r = await refused(ws, ['reference', 'import', ws, '--boundaries', f, '--level', 'oa21'], message, {
+      file: `${n}-${name}`,
+    });
     assert.match(r.stderr, /row \d/);
   }
 });

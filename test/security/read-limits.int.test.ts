@@ -25,26 +25,53 @@ before(async () => {
   bomb = join(tmp.dir, 'bomb.xlsx');
   await writeBombXlsx(bomb, { rows: 2_300_000, identical: true, lie: true });
 });
-after(() => { ws?.close(); tmp.cleanup(); });
+after(() => {
+  ws?.close();
+  tmp.cleanup();
+});
 
 test('civic dataset import refuses a zip bomb with exit code 2, a plain message and what to do; nothing is imported', () => {
   const cliWs = join(tmp.dir, 'cli.civic');
   // A workspace of its own for the CLI: the test's workspace stays open in this process.
-  const init = spawnSync(process.execPath, [BIN, 'init', cliWs], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const init = spawnSync(process.execPath, [BIN, 'init', cliWs], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+  });
   assert.equal(init.status, 0, init.stderr);
-  const ref = spawnSync(process.execPath, [BIN, 'reference', 'import', cliWs, '--postcodes', new URL('../fixtures/postcodes-small.csv', import.meta.url).pathname], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const ref = spawnSync(
+    process.execPath,
+    [
+      BIN,
+      'reference',
+      'import',
+      cliWs,
+      '--postcodes',
+      new URL('../fixtures/postcodes-small.csv', import.meta.url).pathname,
+    ],
+    { encoding: 'utf8', env: { ...process.env, CI: '1' } },
+  );
   assert.equal(ref.status, 0, ref.stderr);
   const t = Date.now();
-  const r = spawnSync(process.execPath, [BIN, 'dataset', 'import', cliWs, 'members', bomb], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const r = spawnSync(process.execPath, [BIN, 'dataset', 'import', cliWs, 'members', bomb], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+  });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /more than 2,000,000 rows/);
   assert.match(r.stderr, /What to do: Save the sheet as CSV, or split it into smaller files/);
   assert.doesNotMatch(r.stderr, /Unexpected error|at .*\.ts:\d+/, 'no stack trace');
   assert.ok(Date.now() - t < 15_000, `took ${Date.now() - t} ms`);
-  const lower = spawnSync(process.execPath, [BIN, 'dataset', 'import', cliWs, 'members', bomb, '--max-unpacked-mb', '20'], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const lower = spawnSync(
+    process.execPath,
+    [BIN, 'dataset', 'import', cliWs, 'members', bomb, '--max-unpacked-mb', '20'],
+    { encoding: 'utf8', env: { ...process.env, CI: '1' } },
+  );
   assert.equal(lower.status, 2, lower.stderr);
   assert.match(lower.stderr, /unpacks to more than 20 MB/);
-  const list = spawnSync(process.execPath, [BIN, 'dataset', 'list', cliWs], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const list = spawnSync(process.execPath, [BIN, 'dataset', 'list', cliWs], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+  });
   assert.match(list.stdout, /No datasets yet/);
 });
 
@@ -63,9 +90,18 @@ test('a CSV over the rows limit is refused, on the careful path and on the fast 
   const file = join(tmp.dir, 'big.csv');
   writeFileSync(file, ['ref,postcode', ...Array.from({ length: 1500 }, (_, i) => `R${i},M15 4AB`)].join('\n') + '\n');
   await assert.rejects(readSourceTable(file, { limits: { maxRows: 1000 } }), /more than 1,000 rows/);
-  await assert.rejects(importDataset(ws.engine, 'big_careful', file, { limits: { maxRows: 1000 } }), /more than 1,000 rows/);
-  await assert.rejects(importDataset(ws.engine, 'big_fast', file, { limits: { maxRows: 1000 }, fastCsvMinBytes: 0 }), /more than 1,000 rows/);
-  await assert.rejects(importDataset(ws.engine, 'big_cells', file, { limits: { maxCells: 2000 }, fastCsvMinBytes: 0 }), /more than 2,000 cells/);
+  await assert.rejects(
+    importDataset(ws.engine, 'big_careful', file, { limits: { maxRows: 1000 } }),
+    /more than 1,000 rows/,
+  );
+  await assert.rejects(
+    importDataset(ws.engine, 'big_fast', file, { limits: { maxRows: 1000 }, fastCsvMinBytes: 0 }),
+    /more than 1,000 rows/,
+  );
+  await assert.rejects(
+    importDataset(ws.engine, 'big_cells', file, { limits: { maxCells: 2000 }, fastCsvMinBytes: 0 }),
+    /more than 2,000 cells/,
+  );
   const ok = await importDataset(ws.engine, 'big_ok', file, { limits: { maxRows: 1500 } });
   assert.equal(ok.read, 1500);
   assert.equal(await ws.engine.one(`SELECT name FROM dataset WHERE name = 'big_fast'`), undefined);

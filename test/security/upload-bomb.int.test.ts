@@ -24,7 +24,8 @@ const UPLOADS = join(tmp.dir, 'uploads');
 const PASSWORD = 'a long enough password';
 let ws: Workspace;
 let app: FastifyInstance;
-let cookie = '', csrf = '';
+let cookie = '',
+  csrf = '';
 
 before(async () => {
   ws = await smallWorkspace(tmp.dir);
@@ -35,42 +36,83 @@ before(async () => {
   const page = await app.inject({ url: '/datasets/upload', cookies: { [SESSION_COOKIE]: cookie } });
   csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
 });
-after(async () => { await app?.close(); ws?.close(); tmp.cleanup(); });
+after(async () => {
+  await app?.close();
+  ws?.close();
+  tmp.cleanup();
+});
 
 function multipart(fields: Record<string, string>, file: { name: string; content: Buffer }) {
   const boundary = '----civic' + Math.random().toString(16).slice(2);
   const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`), file.content, Buffer.from('\r\n'));
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
+    file.content,
+    Buffer.from('\r\n'),
+  );
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 const upload = (name: string, file: { name: string; content: Buffer }) => {
   const m = multipart({ _csrf: csrf, name }, file);
-  return app.inject({ method: 'POST', url: '/datasets/upload', payload: m.payload, headers: m.headers, cookies: { [SESSION_COOKIE]: cookie } });
+  return app.inject({
+    method: 'POST',
+    url: '/datasets/upload',
+    payload: m.payload,
+    headers: m.headers,
+    cookies: { [SESSION_COOKIE]: cookie },
+  });
 };
 const get = (url: string) => app.inject({ url, cookies: { [SESSION_COOKIE]: cookie } });
-const post = (url: string, body: Record<string, string>) => app.inject({ method: 'POST', url, payload: new URLSearchParams({ _csrf: csrf, ...body }).toString(),
-  headers: { 'content-type': 'application/x-www-form-urlencoded' }, cookies: { [SESSION_COOKIE]: cookie } });
-const filesInUploads = () => { try { return readdirSync(UPLOADS); } catch { return []; } };
-const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
+const post = (url: string, body: Record<string, string>) =>
+  app.inject({
+    method: 'POST',
+    url,
+    payload: new URLSearchParams({ _csrf: csrf, ...body }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    cookies: { [SESSION_COOKIE]: cookie },
+  });
+const filesInUploads = () => {
+  try {
+    return readdirSync(UPLOADS);
+  } catch {
+    return [];
+  }
+};
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/\s+/g, ' ');
 
 /** Peak resident memory while `work` runs, sampled every 10 ms. */
 async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; growthMb: number }> {
   const base = process.memoryUsage().rss;
   let peak = base;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 10);
   try {
     const result = await work();
     peak = Math.max(peak, process.memoryUsage().rss);
     return { result, growthMb: (peak - base) / 1024 / 1024 };
-  } finally { clearInterval(timer); }
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 test('a workbook of 2.1 million rows (230 MB unpacked) is refused in seconds, memory stays flat, other pages answer meanwhile, and its file is removed', async () => {
   const path = join(tmp.dir, 'numbered.xlsx');
   const built = await writeBombXlsx(path, { rows: 2_100_000 });
-  assert.ok(built.unpacked > 200 * 1024 * 1024 && built.bytes < 30 * 1024 * 1024, `a bomb: ${built.bytes} bytes unpacking to ${built.unpacked}`);
+  assert.ok(
+    built.unpacked > 200 * 1024 * 1024 && built.bytes < 30 * 1024 * 1024,
+    `a bomb: ${built.bytes} bytes unpacking to ${built.unpacked}`,
+  );
   const content = await readFile(path);
   const { result, growthMb } = await peakRss(async () => {
     const started = Date.now();
@@ -117,7 +159,11 @@ test('a zip bomb packed 1000:1 is refused from its zip directory in well under a
   assert.deepEqual(filesInUploads(), []);
 });
 
-const CSV = (rows: number) => ['Customer ref,Full name,Post Code,Service', ...Array.from({ length: rows }, (_, i) => `R${i},Person ${i},M15 4AB,bins`)].join('\n');
+const CSV = (rows: number) =>
+  [
+    'Customer ref,Full name,Post Code,Service',
+    ...Array.from({ length: rows }, (_, i) => `R${i},Person ${i},M15 4AB,bins`),
+  ].join('\n');
 
 test('a reader that runs out of memory fails the import job with a plain reason; the server carries on and the file is removed', async () => {
   const up = await upload('oom_import', { name: 'visits.csv', content: Buffer.from(CSV(60_000)) });
@@ -135,9 +181,15 @@ test('a reader that runs out of memory fails the import job with a plain reason;
     assert.match(job.message ?? '', /CSV, or split it/);
     const page = await get(`/jobs/${id}`);
     assert.match(text(page.body), /Import failed/);
-  } finally { app.settings.uploadWorkerMemoryMb = memory; }
+  } finally {
+    app.settings.uploadWorkerMemoryMb = memory;
+  }
   assert.equal((await get('/datasets')).statusCode, 200, 'the server still answers');
-  assert.equal(await ws.engine.one(`SELECT name FROM dataset WHERE name = 'oom_import'`), undefined, 'nothing was imported');
+  assert.equal(
+    await ws.engine.one(`SELECT name FROM dataset WHERE name = 'oom_import'`),
+    undefined,
+    'nothing was imported',
+  );
   assert.deepEqual(filesInUploads(), []);
 });
 
@@ -148,7 +200,9 @@ test('a reader that runs out of memory at upload time refuses the upload plainly
     const up = await upload('oom_upload', { name: 'visits.csv', content: Buffer.from(CSV(60_000)) });
     assert.equal(up.statusCode, 413, text(up.body));
     assert.match(text(up.body), /more memory to read than the portal allows for one upload \(24 MB\)/);
-  } finally { app.settings.uploadWorkerMemoryMb = memory; }
+  } finally {
+    app.settings.uploadWorkerMemoryMb = memory;
+  }
   assert.deepEqual(filesInUploads(), []);
 });
 
@@ -176,14 +230,21 @@ test('uploads left waiting for their mapping too long, and stray files, are remo
   writeFileSync(stray, 'half an upload');
   assert.ok(filesInUploads().length >= 2);
   await new Promise((r) => setTimeout(r, 100));
-  const second = await buildApp({ workspace: ws, secureCookies: false, uploadDir: UPLOADS, uploadTtlHours: 50 / 3600_000 });
+  const second = await buildApp({
+    workspace: ws,
+    secureCookies: false,
+    uploadDir: UPLOADS,
+    uploadTtlHours: 50 / 3600_000,
+  });
   try {
     assert.deepEqual(filesInUploads(), [], 'the abandoned upload and the stray file are gone');
     const job = await getJob(ws.engine, id);
     assert.equal(job.status, 'failed');
     assert.match(job.message ?? '', /waited too long/);
     assert.equal(job.result, null, 'the preview rows are not kept');
-  } finally { await second.close(); }
+  } finally {
+    await second.close();
+  }
 });
 
 test('an ordinary workbook still imports through the worker, with every row accounted for as the direct reader counts it', async () => {
@@ -203,6 +264,10 @@ test('an ordinary workbook still imports through the worker, with every row acco
   assert.equal(r.read, direct.rows.length);
   assert.equal(r.matched + r.unmatched + r.rejected, r.read);
   const rows = await ws.engine.all<{ _row: number }>(`SELECT _row FROM ds_messy_members ORDER BY _row`);
-  assert.deepEqual(rows.map((x) => Number(x._row)), direct.rows.map((x) => x.rowNo), 'the sheet\'s own row numbers are kept');
+  assert.deepEqual(
+    rows.map((x) => Number(x._row)),
+    direct.rows.map((x) => x.rowNo),
+    "the sheet's own row numbers are kept",
+  );
   assert.deepEqual(filesInUploads(), []);
 });

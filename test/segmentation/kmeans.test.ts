@@ -1,20 +1,47 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRandom } from '../../src/core/index.ts';
-import { matrixFromRows, transform, weight, ihs, kmeans, kmeansParallel, silhouette, adjustedRandIndex, certainty, type Matrix } from '../../src/segmentation/index.ts';
+import {
+  matrixFromRows,
+  transform,
+  weight,
+  ihs,
+  kmeans,
+  kmeansParallel,
+  silhouette,
+  adjustedRandIndex,
+  certainty,
+  type Matrix,
+} from '../../src/segmentation/index.ts';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { seedCentres, lloydFrom, meanVariance, restartSeed, defaultLocalTrials, KMeansWorkspace, sqDist, sqDistBelow } from '../../src/segmentation/kmeans.ts';
+import {
+  seedCentres,
+  lloydFrom,
+  meanVariance,
+  restartSeed,
+  defaultLocalTrials,
+  KMeansWorkspace,
+  sqDist,
+  sqDistBelow,
+} from '../../src/segmentation/kmeans.ts';
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} ≉ ${b}`);
 
 test('transformations: inverse hyperbolic sine, log, z-score, range; constant columns become 0', () => {
   close(ihs(0), 0);
   close(ihs(1), Math.log(1 + Math.SQRT2));
-  const m = matrixFromRows([[0, 5], [2, 5], [4, 5]]);
+  const m = matrixFromRows([
+    [0, 5],
+    [2, 5],
+    [4, 5],
+  ]);
   assert.deepEqual([...transform(m, 'range').data], [0, 0, 0.5, 0, 1, 0]);
   const z = transform(m, 'zscore').data;
-  close(z[0], -Math.sqrt(1.5)); close(z[2], 0); close(z[4], Math.sqrt(1.5)); assert.equal(z[1], 0);
+  close(z[0], -Math.sqrt(1.5));
+  close(z[2], 0);
+  close(z[4], Math.sqrt(1.5));
+  assert.equal(z[1], 0);
   close(transform(m, 'log').data[2], Math.log(3));
   assert.throws(() => transform(matrixFromRows([[-1]]), 'log'), /zero or more/);
   assert.deepEqual([...weight(matrixFromRows([[1, 1]]), [4, 1]).data], [2, 1]);
@@ -28,7 +55,10 @@ function bruteForceWcss(m: Matrix, k: number): number {
   const total = k ** n;
   for (let code = 0; code < total; code++) {
     let c = code;
-    for (let i = 0; i < n; i++) { labels[i] = c % k; c = Math.floor(c / k); }
+    for (let i = 0; i < n; i++) {
+      labels[i] = c % k;
+      c = Math.floor(c / k);
+    }
     let wcss = 0;
     for (let g = 0; g < k; g++) {
       const members = labels.map((l, i) => (l === g ? i : -1)).filter((i) => i >= 0);
@@ -46,19 +76,26 @@ function bruteForceWcss(m: Matrix, k: number): number {
 test('k-means with restarts reaches the exact optimum on small problems solved by brute force', () => {
   for (const seed of [1, 2, 3, 4, 5]) {
     const rng = createRandom(seed);
-    const m = matrixFromRows(Array.from({ length: 10 }, () => [rng.normal() + (rng.next() < 0.5 ? 3 : 0), rng.normal()]));
+    const m = matrixFromRows(
+      Array.from({ length: 10 }, () => [rng.normal() + (rng.next() < 0.5 ? 3 : 0), rng.normal()]),
+    );
     for (const k of [2, 3]) {
       const exact = bruteForceWcss(m, k);
       const r = kmeans(m, { k, seed: 7, restarts: 25 });
       close(r.wcss, exact, 1e-9 * Math.max(1, exact));
-      assert.equal(r.sizes.reduce((a, b) => a + b, 0), 10);
+      assert.equal(
+        r.sizes.reduce((a, b) => a + b, 0),
+        10,
+      );
     }
   }
 });
 
 test('the same seed gives the same answer; a single cluster is the grand mean', () => {
   const rng = createRandom(9);
-  const m = matrixFromRows(Array.from({ length: 200 }, (_, i) => [rng.normal() + (i % 4) * 3, rng.normal() + (i % 2) * 3]));
+  const m = matrixFromRows(
+    Array.from({ length: 200 }, (_, i) => [rng.normal() + (i % 4) * 3, rng.normal() + (i % 2) * 3]),
+  );
   const a = kmeans(m, { k: 4, seed: 42, restarts: 5 });
   const b = kmeans(m, { k: 4, seed: 42, restarts: 5 });
   assert.deepEqual([...a.labels], [...b.labels]);
@@ -98,28 +135,47 @@ function plainLloyd(m: Matrix, start: Float64Array, k: number, maxIterations: nu
   const assign = () => {
     let changed = 0;
     for (let i = 0; i < n; i++) {
-      let best = 0, bestD = Infinity;
+      let best = 0,
+        bestD = Infinity;
       for (let c = 0; c < k; c++) {
         let s = 0;
         for (let j = 0; j < d; j++) s += (data[i * d + j] - centres[c * d + j]) ** 2;
-        if (s < bestD) { bestD = s; best = c; }
+        if (s < bestD) {
+          bestD = s;
+          best = c;
+        }
       }
-      if (labels[i] !== best) { labels[i] = best; changed++; }
+      if (labels[i] !== best) {
+        labels[i] = best;
+        changed++;
+      }
     }
     return changed;
   };
-  let iterations = 0, strict = false;
+  let iterations = 0,
+    strict = false;
   while (iterations < maxIterations) {
     const changed = assign();
-    const sums = new Float64Array(k * d), counts = new Array(k).fill(0);
-    for (let i = 0; i < n; i++) { counts[labels[i]]++; for (let j = 0; j < d; j++) sums[labels[i] * d + j] += data[i * d + j]; }
+    const sums = new Float64Array(k * d),
+      counts = new Array(k).fill(0);
+    for (let i = 0; i < n; i++) {
+      counts[labels[i]]++;
+      for (let j = 0; j < d; j++) sums[labels[i] * d + j] += data[i * d + j];
+    }
     let shift = 0;
     for (let c = 0; c < k; c++) {
       if (!counts[c]) continue;
-      for (let j = 0; j < d; j++) { const v = sums[c * d + j] / counts[c]; shift += (v - centres[c * d + j]) ** 2; centres[c * d + j] = v; }
+      for (let j = 0; j < d; j++) {
+        const v = sums[c * d + j] / counts[c];
+        shift += (v - centres[c * d + j]) ** 2;
+        centres[c * d + j] = v;
+      }
     }
     iterations++;
-    if (changed === 0) { strict = true; break; }
+    if (changed === 0) {
+      strict = true;
+      break;
+    }
     if (shift <= tolerance) break;
   }
   if (!strict) assign();
@@ -132,12 +188,23 @@ function plainLloyd(m: Matrix, start: Float64Array, k: number, maxIterations: nu
 function blobs(seed: number, n: number, d: number, groups: number, spread: number): Matrix {
   const rng = createRandom(seed);
   const centres = Array.from({ length: groups }, () => Array.from({ length: d }, () => rng.next()));
-  return matrixFromRows(Array.from({ length: n }, () => { const c = centres[rng.int(groups)]; return c.map((x) => x + rng.normal() * spread); }));
+  return matrixFromRows(
+    Array.from({ length: n }, () => {
+      const c = centres[rng.int(groups)];
+      return c.map((x) => x + rng.normal() * spread);
+    }),
+  );
 }
 
-test('Lloyd with Elkan\'s bounds gives exactly the labels, iterations and (to rounding) the sum of squares of plain Lloyd from the same centres', () => {
+test("Lloyd with Elkan's bounds gives exactly the labels, iterations and (to rounding) the sum of squares of plain Lloyd from the same centres", () => {
   let compared = 0;
-  for (const [seed, n, d, k, spread, tol] of [[1, 400, 2, 5, 0.2, 1e-4], [2, 300, 7, 8, 0.3, 1e-4], [3, 500, 30, 6, 0.4, 0], [4, 250, 3, 12, 1, 1e-6], [5, 200, 1, 4, 0.5, 0]] as const) {
+  for (const [seed, n, d, k, spread, tol] of [
+    [1, 400, 2, 5, 0.2, 1e-4],
+    [2, 300, 7, 8, 0.3, 1e-4],
+    [3, 500, 30, 6, 0.4, 0],
+    [4, 250, 3, 12, 1, 1e-6],
+    [5, 200, 1, 4, 0.5, 0],
+  ] as const) {
     const m = blobs(seed, n, d, 5, spread);
     const tolerance = tol * meanVariance(m);
     for (let r = 0; r < 4; r++) {
@@ -150,7 +217,11 @@ test('Lloyd with Elkan\'s bounds gives exactly the labels, iterations and (to ro
             const start = seedCentres(m, k, createRandom(restartSeed(seed, r)), trials, ws);
             const ref = plainLloyd(m, start, k, maxIterations, tolerance);
             const ours = lloydFrom(m, start, k, maxIterations, tolerance, ws, fromSeeding);
-            assert.deepEqual([...ours.labels], [...ref.labels], `labels, case ${seed}/${r}/${trials}/${maxIterations}/${fromSeeding}`);
+            assert.deepEqual(
+              [...ours.labels],
+              [...ref.labels],
+              `labels, case ${seed}/${r}/${trials}/${maxIterations}/${fromSeeding}`,
+            );
             assert.equal(ours.iterations, ref.iterations);
             close(ours.wcss, ref.wcss, 1e-12 * ref.wcss);
             for (let j = 0; j < k * d; j++) close(ours.centres[j], ref.centres[j], 1e-12);
@@ -165,7 +236,10 @@ test('Lloyd with Elkan\'s bounds gives exactly the labels, iterations and (to ro
 
 test('kmeansParallel gives exactly the answer of kmeans for the same seed, with 1 or 2 workers', async () => {
   const m = blobs(11, 600, 5, 6, 0.35);
-  for (const opts of [{ k: 6, seed: 3, restarts: 7 }, { k: 3, seed: 99, restarts: 2, maxIterations: 4 }]) {
+  for (const opts of [
+    { k: 6, seed: 3, restarts: 7 },
+    { k: 3, seed: 99, restarts: 2, maxIterations: 4 },
+  ]) {
     const sync = kmeans(m, opts);
     for (const workers of [1, 2]) {
       const par = await kmeansParallel(m, { ...opts, workers });
@@ -187,18 +261,27 @@ test('kmeansParallel gives exactly the answer of kmeans for the same seed, with 
 
 test('the best restart is the lowest sum of squares, ties to the lowest restart index', () => {
   // Two far-apart pairs: every restart finds the same optimum, so restart 0 must be the one kept.
-  const m = matrixFromRows([[0, 0], [0, 1], [10, 0], [10, 1]]);
+  const m = matrixFromRows([
+    [0, 0],
+    [0, 1],
+    [10, 0],
+    [10, 1],
+  ]);
   const r = kmeans(m, { k: 2, seed: 5, restarts: 6 });
   close(r.wcss, 1);
   assert.equal(r.restart, 0);
 });
 
 test('the committed WebAssembly kernel is the one its WAT source compiles to', () => {
-  const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/build-wasm.mjs', import.meta.url)), '--check'], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL('../../scripts/build-wasm.mjs', import.meta.url)), '--check'],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr + r.stdout);
 });
 
-test('the kernel\'s distances are bit-for-bit those of sqDist and sqDistBelow, for every remainder of d modulo 4', () => {
+test("the kernel's distances are bit-for-bit those of sqDist and sqDistBelow, for every remainder of d modulo 4", () => {
   const rng = createRandom(17);
   for (const d of [1, 2, 3, 4, 5, 7, 8, 9, 60, 167]) {
     const m = matrixFromRows(Array.from({ length: 6 }, () => Array.from({ length: d }, () => rng.normal() * 10)));
@@ -209,7 +292,10 @@ test('the kernel\'s distances are bit-for-bit those of sqDist and sqDistBelow, f
         const full = sqDist(data, a * d, data, b * d, d);
         assert.equal(ws.kernel.sqDist(ws.ptr.data + a * d * 8, ws.ptr.data + b * d * 8, d), full);
         for (const limit of [Infinity, full, full / 2, 0]) {
-          assert.equal(ws.kernel.sqDistBelow(ws.ptr.data + a * d * 8, ws.ptr.data + b * d * 8, d, limit), sqDistBelow(data, a * d, data, b * d, d, limit));
+          assert.equal(
+            ws.kernel.sqDistBelow(ws.ptr.data + a * d * 8, ws.ptr.data + b * d * 8, d, limit),
+            sqDistBelow(data, a * d, data, b * d, d, limit),
+          );
         }
       }
     }

@@ -1,19 +1,46 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assignToModel, toModelSpace, fitStep, applyStep, matrixFromRows, MODEL_FORMAT, MODEL_VERSION, type SegmentationModel } from '../../src/segmentation/index.ts';
+import {
+  assignToModel,
+  toModelSpace,
+  fitStep,
+  applyStep,
+  matrixFromRows,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  type SegmentationModel,
+} from '../../src/segmentation/index.ts';
 
 /** Two groups on one variable, each split in two types; centres chosen by hand. */
 function model(): SegmentationModel {
   return {
-    format: MODEL_FORMAT, version: MODEL_VERSION, name: 'hand', title: null, areaLevel: 'oa21',
-    variables: [{ name: 'x', label: null, denominator: null, source: 'test', weight: 1 }, { name: 'y', label: null, denominator: null, source: 'test', weight: 1 }],
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    name: 'hand',
+    title: null,
+    areaLevel: 'oa21',
+    variables: [
+      { name: 'x', label: null, denominator: null, source: 'test', weight: 1 },
+      { name: 'y', label: null, denominator: null, source: 'test', weight: 1 },
+    ],
     steps: [{ kind: 'none' }],
     tiers: [
-      { name: 'group', segments: [{ code: '1', name: 'Low', parent: null, centre: [0, 0], areas: 0 }, { code: '2', name: 'High', parent: null, centre: [10, 0], areas: 0 }] },
-      { name: 'type', segments: [
-        { code: '1a', name: 'a', parent: '1', centre: [-1, 0], areas: 0 }, { code: '1b', name: 'b', parent: '1', centre: [1, 0], areas: 0 },
-        { code: '2a', name: 'c', parent: '2', centre: [9, 0], areas: 0 }, { code: '2b', name: 'd', parent: '2', centre: [11, 0], areas: 0 },
-      ] },
+      {
+        name: 'group',
+        segments: [
+          { code: '1', name: 'Low', parent: null, centre: [0, 0], areas: 0 },
+          { code: '2', name: 'High', parent: null, centre: [10, 0], areas: 0 },
+        ],
+      },
+      {
+        name: 'type',
+        segments: [
+          { code: '1a', name: 'a', parent: '1', centre: [-1, 0], areas: 0 },
+          { code: '1b', name: 'b', parent: '1', centre: [1, 0], areas: 0 },
+          { code: '2a', name: 'c', parent: '2', centre: [9, 0], areas: 0 },
+          { code: '2b', name: 'd', parent: '2', centre: [11, 0], areas: 0 },
+        ],
+      },
     ],
     build: { seed: 1, restarts: 1, k: [2, 4], areas: 0, createdAt: '2026-01-01' },
   };
@@ -23,7 +50,14 @@ test('certainty is 1 − distance to own centre ÷ distance to the next nearest 
   // (3,0): group 1 at distance 3, group 2 at 7 → certainty 1 − 3/7 = 0.5714…
   // Types within group 1 only: 1b at distance 2, 1a at 4 → 1 − 2/4 = 0.5.
   // (5,0): exactly between the groups → certainty 0.
-  const a = assignToModel(model(), matrixFromRows([[3, 0], [5, 0], [0, 0]]));
+  const a = assignToModel(
+    model(),
+    matrixFromRows([
+      [3, 0],
+      [5, 0],
+      [0, 0],
+    ]),
+  );
   assert.deepEqual(a.codes[0], ['1', '1', '1']);
   assert.deepEqual(a.codes[1], ['1b', '1b', '1a']);
   assert.ok(Math.abs(a.certainty[0][0] - (1 - 3 / 7)) < 1e-12);
@@ -45,7 +79,10 @@ test('types are only chosen among their own group’s types (top-down, as built)
 });
 
 test('fitted transformations are applied to new areas with the build’s parameters, and weights count twice', () => {
-  const built = matrixFromRows([[0, 10], [10, 30]]);
+  const built = matrixFromRows([
+    [0, 10],
+    [10, 30],
+  ]);
   const range = fitStep(built, 'range');
   assert.deepEqual(range, { kind: 'range', min: [0, 10], max: [10, 30] });
   const fresh = applyStep(matrixFromRows([[5, 50]]), range);

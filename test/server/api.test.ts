@@ -11,7 +11,14 @@ import { buildSampleBorough } from '../../src/demo/index.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
 import { addUser, createApiToken, type ViewerRole } from '../../src/server/users.ts';
-import { profileDataset, ProfileResultSchema, SdfResultSchema, OverlapResultSchema, RepresentResultSchema, RagResultSchema } from '../../src/profiling/index.ts';
+import {
+  profileDataset,
+  ProfileResultSchema,
+  SdfResultSchema,
+  OverlapResultSchema,
+  RepresentResultSchema,
+  RagResultSchema,
+} from '../../src/profiling/index.ts';
 import { SegmentationModelSchema, PortraitSchema } from '../../src/segmentation/index.ts';
 import { DatasetAccountSchema, SegmentationShowSchema, MeSchema } from '../../src/server/routes/api.ts';
 import { PostcodeEnrichmentSchema, MAX_POSTCODES, postcodesFromText } from '../../src/server/routes/api-postcodes.ts';
@@ -32,7 +39,13 @@ before(async () => {
   ws = built.workspace;
   // One dataset belongs to a partner; the rest are the council's.
   await ws.engine.run(`UPDATE dataset SET partner = $1 WHERE name = 'blue_badge'`, [FIRE]);
-  for (const [username, role, partner] of [['ada', 'admin'], ['ana', 'analyst'], ['pat', 'partner', FIRE], ['pam', 'partner', 'Health Trust'], ['agt', 'agent']] as const) {
+  for (const [username, role, partner] of [
+    ['ada', 'admin'],
+    ['ana', 'analyst'],
+    ['pat', 'partner', FIRE],
+    ['pam', 'partner', 'Health Trust'],
+    ['agt', 'agent'],
+  ] as const) {
     await addUser(ws.engine, { username, password: PASSWORD, role, partner });
   }
   tokens.admin = await createApiToken(ws.engine, 'ada');
@@ -50,7 +63,8 @@ after(async () => {
 
 const auth = (role: ViewerRole) => (role === 'public' ? {} : { authorization: `Bearer ${tokens[role]}` });
 const get = (url: string, role: ViewerRole) => app.inject({ method: 'GET', url, headers: auth(role) });
-const postcodes = (payload: unknown, role: ViewerRole = 'analyst', url = '/api/postcodes') => app.inject({ method: 'POST', url, headers: auth(role), payload: payload as string });
+const postcodes = (payload: unknown, role: ViewerRole = 'analyst', url = '/api/postcodes') =>
+  app.inject({ method: 'POST', url, headers: auth(role), payload: payload as string });
 const json = (r: LightMyRequestResponse) => JSON.parse(r.body);
 
 function assertProblem(r: LightMyRequestResponse, status: number, detail?: RegExp): void {
@@ -72,12 +86,41 @@ const ANALYSTS_AND_PARTNERS: ViewerRole[] = ['admin', 'analyst', 'partner'];
 /** Every GET endpoint, a valid request for it, who may use it and the schema of its answer. */
 const ENDPOINTS: { url: string; roles: ViewerRole[]; schema: { parse(x: unknown): unknown } }[] = [
   { url: '/api/datasets', roles: ANALYSTS_AND_PARTNERS, schema: DatasetAccountSchema.array() },
-  { url: '/api/profile?dataset=stop_smoking_clinic&classification=sample&tier=group', roles: ANALYSTS_AND_PARTNERS, schema: ProfileResultSchema },
-  { url: '/api/sdf?datasets=stop_smoking_clinic,library_members,green_waste', roles: ANALYSTS_AND_PARTNERS, schema: SdfResultSchema },
-  { url: '/api/overlap?segment=E&datasets=housing_benefit,council_tax_support,library_members', roles: ANALYSTS_AND_PARTNERS, schema: OverlapResultSchema },
-  { url: '/api/represent?sample=library_members&tier=group', roles: ANALYSTS_AND_PARTNERS, schema: RepresentResultSchema },
-  { url: '/api/rag?measures=leisure_card,library_members&labels=Leisure,Library&area=ward:E05900001', roles: ANALYSTS_AND_PARTNERS, schema: RagResultSchema },
-  { url: '/api/segmentations', roles: ALL, schema: { parse: (x) => { assert.ok(Array.isArray(x) && x.some((s) => s.name === 'borough')); return x; } } },
+  {
+    url: '/api/profile?dataset=stop_smoking_clinic&classification=sample&tier=group',
+    roles: ANALYSTS_AND_PARTNERS,
+    schema: ProfileResultSchema,
+  },
+  {
+    url: '/api/sdf?datasets=stop_smoking_clinic,library_members,green_waste',
+    roles: ANALYSTS_AND_PARTNERS,
+    schema: SdfResultSchema,
+  },
+  {
+    url: '/api/overlap?segment=E&datasets=housing_benefit,council_tax_support,library_members',
+    roles: ANALYSTS_AND_PARTNERS,
+    schema: OverlapResultSchema,
+  },
+  {
+    url: '/api/represent?sample=library_members&tier=group',
+    roles: ANALYSTS_AND_PARTNERS,
+    schema: RepresentResultSchema,
+  },
+  {
+    url: '/api/rag?measures=leisure_card,library_members&labels=Leisure,Library&area=ward:E05900001',
+    roles: ANALYSTS_AND_PARTNERS,
+    schema: RagResultSchema,
+  },
+  {
+    url: '/api/segmentations',
+    roles: ALL,
+    schema: {
+      parse: (x) => {
+        assert.ok(Array.isArray(x) && x.some((s) => s.name === 'borough'));
+        return x;
+      },
+    },
+  },
   { url: '/api/segmentations/borough', roles: ALL, schema: SegmentationShowSchema },
   { url: '/api/segmentations/borough/portraits?tier=type', roles: ALL, schema: PortraitSchema.array() },
   { url: '/api/segmentations/borough/model', roles: ['admin', 'analyst'], schema: SegmentationModelSchema },
@@ -104,10 +147,13 @@ test('every GET endpoint answers its roles with its result, 401 problem+json wit
     else assert.equal(r.statusCode, 200, `${role}: ${r.body}`);
   }
   // A token that is not (or no longer) valid is refused, as problem+json.
-  assertProblem(await app.inject({ url: '/api/segmentations', headers: { authorization: 'Bearer civic_not-a-real-token' } }), 401);
+  assertProblem(
+    await app.inject({ url: '/api/segmentations', headers: { authorization: 'Bearer civic_not-a-real-token' } }),
+    401,
+  );
 });
 
-test('results are the CLI\'s result objects, and segmentation detail leaves out the centres', async () => {
+test("results are the CLI's result objects, and segmentation detail leaves out the centres", async () => {
   const show = json(await get('/api/segmentations/borough', 'public'));
   assert.ok(show.build && show.build.name === 'borough');
   assert.ok(show.model.tiers.every((t: { segments: object[] }) => t.segments.every((s) => !('centre' in s))));
@@ -124,8 +170,17 @@ test('results are the CLI\'s result objects, and segmentation detail leaves out 
 test('small cells are suppressed in the API for every role: a known small count comes back null', async () => {
   // Find a real count between 1 and 9 in the unsuppressed truth.
   let found: { url: string; code: string; count: number } | undefined;
-  for (const dataset of ['stop_smoking_clinic', 'garden_assisted_collection', 'adult_social_care', 'childrens_centre_users']) {
-    for (const req of [{ classification: 'borough', tier: 'type' }, { classification: 'sample', tier: 'type' }, { byArea: 'lsoa21' }] as const) {
+  for (const dataset of [
+    'stop_smoking_clinic',
+    'garden_assisted_collection',
+    'adult_social_care',
+    'childrens_centre_users',
+  ]) {
+    for (const req of [
+      { classification: 'borough', tier: 'type' },
+      { classification: 'sample', tier: 'type' },
+      { byArea: 'lsoa21' },
+    ] as const) {
       const truth = await profileDataset(ws.engine, { dataset, ...req });
       const small = truth.rows.find((r) => r.count !== null && r.count > 0 && r.count < 10);
       if (small) {
@@ -139,7 +194,8 @@ test('small cells are suppressed in the API for every role: a known small count 
   assert.ok(found, 'a profile with a small count exists in Sample Borough');
   for (const role of ANALYSTS_AND_PARTNERS) {
     const p = ProfileResultSchema.parse(json(await get(found.url, role)));
-    const row: { count: number | null; suppressed: boolean; penetration: number | null; index: number | null } = p.rows.find((r) => r.code === found!.code)!;
+    const row: { count: number | null; suppressed: boolean; penetration: number | null; index: number | null } =
+      p.rows.find((r) => r.code === found!.code)!;
     assert.equal(row.count, null, `${role} sees the count ${found.count} of ${found.code}`);
     assert.equal(row.suppressed, true);
     assert.equal(row.penetration, null);
@@ -151,15 +207,34 @@ test('small cells are suppressed in the API for every role: a known small count 
   // The SDF, overlap and RAG columns are disclosed too.
   const sdf = SdfResultSchema.parse(json(await get('/api/sdf', 'partner')));
   assert.equal(sdf.disclosure?.minCell, 10);
-  const rag = RagResultSchema.parse(json(await get('/api/rag?measures=garden_assisted_collection,stop_smoking_clinic&area=ward:E05900001&tier=type', 'partner')));
-  for (const row of rag.rows) for (const c of row.cells) if (c.count !== null && !c.suppressed) assert.ok(c.count >= 10 || c.count === 0 && c.index === null, `rag count ${c.count}`);
-  const overlap = OverlapResultSchema.parse(json(await get('/api/overlap?segment=E&datasets=stop_smoking_clinic,adult_social_care,blue_badge,leisure_card', 'admin')));
+  const rag = RagResultSchema.parse(
+    json(
+      await get(
+        '/api/rag?measures=garden_assisted_collection,stop_smoking_clinic&area=ward:E05900001&tier=type',
+        'partner',
+      ),
+    ),
+  );
+  for (const row of rag.rows)
+    for (const c of row.cells)
+      if (c.count !== null && !c.suppressed)
+        assert.ok(c.count >= 10 || (c.count === 0 && c.index === null), `rag count ${c.count}`);
+  const overlap = OverlapResultSchema.parse(
+    json(
+      await get(
+        '/api/overlap?segment=E&datasets=stop_smoking_clinic,adult_social_care,blue_badge,leisure_card',
+        'admin',
+      ),
+    ),
+  );
   for (const c of overlap.combinations) if (c.count !== null) assert.ok(c.count >= 10, `overlap count ${c.count}`);
 });
 
 test('row accounts: a partner sees its own datasets in full and the others under disclosure control', async () => {
   const mine = DatasetAccountSchema.array().parse(json(await get('/api/datasets', 'partner')));
-  const theirs = DatasetAccountSchema.array().parse(json(await app.inject({ url: '/api/datasets', headers: { authorization: `Bearer ${otherPartnerToken}` } })));
+  const theirs = DatasetAccountSchema.array().parse(
+    json(await app.inject({ url: '/api/datasets', headers: { authorization: `Bearer ${otherPartnerToken}` } })),
+  );
   const staff = DatasetAccountSchema.array().parse(json(await get('/api/datasets', 'admin')));
   assert.equal(staff.length, 13);
   assert.ok(staff.every((d) => d.ownRecords && d.read === (d.matched ?? 0) + (d.unmatched ?? 0) + (d.rejected ?? 0)));
@@ -177,7 +252,10 @@ test('row accounts: a partner sees its own datasets in full and the others under
     const seen = theirs.find((d) => d.name === small.name)!;
     assert.ok([seen.unmatched, seen.rejected].some((n) => n === null));
   }
-  assert.ok(staff.every((d) => !d.file?.includes('/')), 'file names only, not server paths');
+  assert.ok(
+    staff.every((d) => !d.file?.includes('/')),
+    'file names only, not server paths',
+  );
 });
 
 test('the OpenAPI document is 3.1, documents every /api route the app has, and nothing it does not', async () => {
@@ -192,7 +270,10 @@ test('the OpenAPI document is 3.1, documents every /api route the app has, and n
   assert.ok(routes.length >= 13);
   for (const r of routes) {
     const op = doc.paths[openApiPath(r.url)]?.[r.method.toLowerCase()];
-    assert.ok(op, `${r.method} ${r.url} is not in /api/openapi.json: declare it with defineApi (src/server/routes/api.ts)`);
+    assert.ok(
+      op,
+      `${r.method} ${r.url} is not in /api/openapi.json: declare it with defineApi (src/server/routes/api.ts)`,
+    );
     assert.deepEqual([...op['x-roles']].sort(), [...(r.roles ?? [])].sort(), `${r.method} ${r.url}: documented roles`);
     assert.ok(op.responses['200'].content['application/json'].schema.$ref);
     assert.ok(op.operationId && op.summary && op.security);
@@ -200,13 +281,17 @@ test('the OpenAPI document is 3.1, documents every /api route the app has, and n
       assert.equal(op.responses['401'].$ref, '#/components/responses/Problem401');
       assert.equal(op.responses['403'].$ref, '#/components/responses/Problem403');
     }
-    for (const p of op.parameters ?? []) assert.ok(p.schema && typeof p.name === 'string' && ['query', 'path'].includes(p.in));
+    for (const p of op.parameters ?? [])
+      assert.ok(p.schema && typeof p.name === 'string' && ['query', 'path'].includes(p.in));
   }
   let documented = 0;
   for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
     for (const method of Object.keys(ops)) {
       documented++;
-      assert.ok(routes.some((r) => openApiPath(r.url) === path && r.method.toLowerCase() === method), `${method} ${path} is documented but not registered`);
+      assert.ok(
+        routes.some((r) => openApiPath(r.url) === path && r.method.toLowerCase() === method),
+        `${method} ${path} is documented but not registered`,
+      );
     }
   }
   assert.equal(documented, routes.length);
@@ -217,16 +302,29 @@ test('the OpenAPI document is 3.1, documents every /api route the app has, and n
     assert.ok(doc.components[kind][name], `${ref} resolves`);
   }
   assert.ok(doc.components.schemas.ProfileResult.properties.rows.items.properties.suppressed);
-  const profileParams = doc.paths['/api/profile'].get.parameters.map((p: { name: string; required: boolean }) => `${p.name}${p.required ? '*' : ''}`);
+  const profileParams = doc.paths['/api/profile'].get.parameters.map(
+    (p: { name: string; required: boolean }) => `${p.name}${p.required ? '*' : ''}`,
+  );
   assert.ok(profileParams.includes('dataset*') && profileParams.includes('tier') && profileParams.includes('byArea'));
-  assert.ok(doc.paths['/api/segmentations/{name}'].get.parameters.some((p: { in: string; name: string }) => p.in === 'path' && p.name === 'name'));
+  assert.ok(
+    doc.paths['/api/segmentations/{name}'].get.parameters.some(
+      (p: { in: string; name: string }) => p.in === 'path' && p.name === 'name',
+    ),
+  );
   assert.ok(doc.paths['/api/postcodes'].post.requestBody.content['multipart/form-data']);
 });
 
 test('bulk enrichment: 5,000 postcodes in one request, in order, with area codes and every segment', async () => {
   // Every postcode in the directory (live and terminated), over and over: 4,990 of them.
-  const all = await ws.engine.all<{ pc_key: string; status: string; oa21: string; lsoa21: string; msoa21: string; ward: string; lad: string }>(
-    `SELECT pc_key, status, oa21, lsoa21, msoa21, ward, lad FROM postcode ORDER BY pc_key`);
+  const all = await ws.engine.all<{
+    pc_key: string;
+    status: string;
+    oa21: string;
+    lsoa21: string;
+    msoa21: string;
+    ward: string;
+    lad: string;
+  }>(`SELECT pc_key, status, oa21, lsoa21, msoa21, ward, lad FROM postcode ORDER BY pc_key`);
   assert.ok(all.length > 1000 && all.some((p) => p.status === 'terminated'));
   const directory = Array.from({ length: 4990 }, (_, i) => all[i % all.length]);
   // Typed as people type them: lower case, no space, extra spaces.
@@ -243,19 +341,33 @@ test('bulk enrichment: 5,000 postcodes in one request, in order, with area codes
   const out = PostcodeEnrichmentSchema.parse(json(r));
   assert.ok(ms < 15_000, `took ${ms} ms`);
   assert.equal(out.results.length, 5000);
-  assert.deepEqual(out.results.map((x) => x.input), inputs);
+  assert.deepEqual(
+    out.results.map((x) => x.input),
+    inputs,
+  );
   assert.deepEqual(out.classifications.map((c) => c.name).sort(), ['borough', 'imd', 'sample']);
   assert.equal(out.counts.inputs, 5000);
   assert.equal(out.counts.notAPostcode, 2);
   assert.equal(out.counts.notInDirectory, 2);
   assert.equal(out.counts.found + out.counts.terminated, 4996);
-  const segs = new Map((await ws.engine.all<{ k: string; code: string }>(`SELECT classification || '/' || tier || '/' || area_code AS k, code FROM area_segment`)).map((x) => [x.k, x.code]));
+  const segs = new Map(
+    (
+      await ws.engine.all<{ k: string; code: string }>(
+        `SELECT classification || '/' || tier || '/' || area_code AS k, code FROM area_segment`,
+      )
+    ).map((x) => [x.k, x.code]),
+  );
   directory.forEach((p, i) => {
     const res = out.results[i];
     assert.equal(res.postcode?.replace(' ', ''), p.pc_key);
     assert.equal(res.status, p.status === 'terminated' ? 'terminated' : 'found');
     assert.deepEqual(res.areas, { oa21: p.oa21, lsoa21: p.lsoa21, msoa21: p.msoa21, ward: p.ward, lad: p.lad });
-    for (const [cls, tier, area] of [['borough', 'group', p.oa21], ['borough', 'type', p.oa21], ['sample', 'group', p.oa21], ['imd', 'decile', p.lsoa21]]) {
+    for (const [cls, tier, area] of [
+      ['borough', 'group', p.oa21],
+      ['borough', 'type', p.oa21],
+      ['sample', 'group', p.oa21],
+      ['imd', 'decile', p.lsoa21],
+    ]) {
       const want = segs.get(`${cls}/${tier}/${area}`);
       const got = res.segments.find((s) => s.classification === cls && s.tier === tier);
       assert.equal(got?.code, want, `${p.pc_key} ${cls} ${tier}`);
@@ -269,36 +381,78 @@ test('bulk enrichment: 5,000 postcodes in one request, in order, with area codes
   assert.equal(out.results[4994].postcode, out.results[0].postcode);
 
   // One classification only, named in the body.
-  const one = PostcodeEnrichmentSchema.parse(json(await postcodes({ postcodes: typed.slice(0, 50), segmentation: 'borough' })));
+  const one = PostcodeEnrichmentSchema.parse(
+    json(await postcodes({ postcodes: typed.slice(0, 50), segmentation: 'borough' })),
+  );
   assert.equal(one.segmentation, 'borough');
-  assert.ok(one.results.filter((x) => x.status === 'found').every((x) => x.segments.length === 2 && x.segments.every((s) => s.classification === 'borough') && x.segments[0].tier === 'group'));
+  assert.ok(
+    one.results
+      .filter((x) => x.status === 'found')
+      .every(
+        (x) =>
+          x.segments.length === 2 &&
+          x.segments.every((s) => s.classification === 'borough') &&
+          x.segments[0].tier === 'group',
+      ),
+  );
   assertProblem(await postcodes({ postcodes: ['SW1A 1AA'], segmentation: 'nothing' }), 404, /nothing/);
 });
 
 test('bulk enrichment from a file: a CSV with a postcode column, a text file, or a CSV body', async () => {
-  const live = (await ws.engine.all<{ pc_key: string }>(`SELECT pc_key FROM postcode WHERE status = 'live' ORDER BY pc_key`)).map((p) => p.pc_key);
+  const live = (
+    await ws.engine.all<{ pc_key: string }>(`SELECT pc_key FROM postcode WHERE status = 'live' ORDER BY pc_key`)
+  ).map((p) => p.pc_key);
   const directory = Array.from({ length: 2000 }, (_, i) => live[i % live.length]);
-  const csv = 'id,Postcode,notes\n' + directory.map((p, i) => `${i},"${p.slice(0, -3)} ${p.slice(-3)}",x`).join('\n') + '\n';
+  const csv =
+    'id,Postcode,notes\n' + directory.map((p, i) => `${i},"${p.slice(0, -3)} ${p.slice(-3)}",x`).join('\n') + '\n';
   const boundary = '----civicapitest';
-  const form = (filename: string, type: string, content: string, fields: Record<string, string> = {}) => Buffer.from(
-    Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('')
-    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n${content}\r\n--${boundary}--\r\n`);
-  const send = (body: Buffer, headers: Record<string, string> = auth('partner') as Record<string, string>, url = '/api/postcodes') =>
-    app.inject({ method: 'POST', url, headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
+  const form = (filename: string, type: string, content: string, fields: Record<string, string> = {}) =>
+    Buffer.from(
+      Object.entries(fields)
+        .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+        .join('') +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n${content}\r\n--${boundary}--\r\n`,
+    );
+  const send = (
+    body: Buffer,
+    headers: Record<string, string> = auth('partner') as Record<string, string>,
+    url = '/api/postcodes',
+  ) =>
+    app.inject({
+      method: 'POST',
+      url,
+      headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: body,
+    });
 
   const r = await send(form('customers.csv', 'text/csv', csv, { segmentation: 'sample' }));
   assert.equal(r.statusCode, 200, r.body.slice(0, 400));
   const out = PostcodeEnrichmentSchema.parse(json(r));
   assert.equal(out.results.length, 2000);
   assert.equal(out.counts.found, 2000);
-  assert.ok(out.results.every((x) => x.segments.length === 2 && x.segments.every((s) => s.classification === 'sample')));
+  assert.ok(
+    out.results.every((x) => x.segments.length === 2 && x.segments.every((s) => s.classification === 'sample')),
+  );
 
   const txt = directory.slice(0, 100).join('\r\n');
-  const t = PostcodeEnrichmentSchema.parse(json(await send(form('list.txt', 'text/plain', txt), auth('agent') as Record<string, string>, '/api/postcodes?segmentation=borough')));
+  const t = PostcodeEnrichmentSchema.parse(
+    json(
+      await send(
+        form('list.txt', 'text/plain', txt),
+        auth('agent') as Record<string, string>,
+        '/api/postcodes?segmentation=borough',
+      ),
+    ),
+  );
   assert.equal(t.results.length, 100);
   assert.equal(t.segmentation, 'borough');
 
-  const body = await app.inject({ method: 'POST', url: '/api/postcodes', headers: { ...auth('analyst'), 'content-type': 'text/csv' }, payload: 'postcode\n' + directory.slice(0, 10).join('\n') });
+  const body = await app.inject({
+    method: 'POST',
+    url: '/api/postcodes',
+    headers: { ...auth('analyst'), 'content-type': 'text/csv' },
+    payload: 'postcode\n' + directory.slice(0, 10).join('\n'),
+  });
   assert.equal(PostcodeEnrichmentSchema.parse(json(body)).results.length, 10);
 
   assertProblem(await send(form('photo.png', 'image/png', 'PNG…')), 415, /photo\.png/);
@@ -310,24 +464,60 @@ test('more than 100,000 postcodes in one request is a clear 413 problem', async 
   const many = Array.from({ length: MAX_POSTCODES + 1 }, (_, i) => `SB${(i % 9) + 1} ${(i % 9) + 1}AB`);
   assertProblem(await postcodes(many), 413, /100,001 postcodes.*up to 100,000/);
   assertProblem(await postcodes({ postcodes: many }), 413, /100,000/);
-  assertProblem(await app.inject({ method: 'POST', url: '/api/postcodes', headers: { ...auth('analyst'), 'content-type': 'text/csv' }, payload: many.join('\n') }), 413, /100,000/);
+  assertProblem(
+    await app.inject({
+      method: 'POST',
+      url: '/api/postcodes',
+      headers: { ...auth('analyst'), 'content-type': 'text/csv' },
+      payload: many.join('\n'),
+    }),
+    413,
+    /100,000/,
+  );
   // A body over the size limit says so in words about the request, not a file upload.
-  assertProblem(await app.inject({ method: 'POST', url: '/api/postcodes', headers: { ...auth('analyst'), 'content-type': 'application/json' }, payload: JSON.stringify(['x'.repeat(11 * 1024 * 1024)]) }), 413, /10 MB/);
+  assertProblem(
+    await app.inject({
+      method: 'POST',
+      url: '/api/postcodes',
+      headers: { ...auth('analyst'), 'content-type': 'application/json' },
+      payload: JSON.stringify(['x'.repeat(11 * 1024 * 1024)]),
+    }),
+    413,
+    /10 MB/,
+  );
 });
 
 test('errors are problem+json with a useful detail: bad, missing and unknown parameters, unknown names', async () => {
   assertProblem(await get('/api/profile', 'analyst'), 400, /"dataset" is required/);
-  assertProblem(await get('/api/profile?dataset=stop_smoking_clinic&level=group', 'analyst'), 400, /unknown query parameter "level".*tier/);
-  assertProblem(await get('/api/profile?dataset=stop_smoking_clinic&base=people', 'analyst'), 400, /"base" must be one of households, population/);
+  assertProblem(
+    await get('/api/profile?dataset=stop_smoking_clinic&level=group', 'analyst'),
+    400,
+    /unknown query parameter "level".*tier/,
+  );
+  assertProblem(
+    await get('/api/profile?dataset=stop_smoking_clinic&base=people', 'analyst'),
+    400,
+    /"base" must be one of households, population/,
+  );
   assertProblem(await get('/api/profile?dataset=a&dataset=b', 'analyst'), 400, /more than once/);
   assertProblem(await get('/api/profile?dataset=nothing', 'analyst'), 404, /no dataset called "nothing"/);
-  assertProblem(await get('/api/profile?dataset=stop_smoking_clinic&tier=group&byArea=ward', 'analyst'), 400, /not both/);
+  assertProblem(
+    await get('/api/profile?dataset=stop_smoking_clinic&tier=group&byArea=ward', 'analyst'),
+    400,
+    /not both/,
+  );
   assertProblem(await get('/api/rag?measures=leisure_card&green=lots', 'analyst'), 400, /"green"/);
   assertProblem(await get('/api/overlap?segment=E', 'analyst'), 400, /"datasets" is required/);
   assertProblem(await get('/api/nothing-here', 'analyst'), 404);
   assertProblem(await postcodes({ list: ['SW1A 1AA'] }), 400, /JSON array of postcodes/);
   assertProblem(await postcodes([1, 2, 3]), 400, /JSON array/);
-  const raw = (type: string, payload: string) => app.inject({ method: 'POST', url: '/api/postcodes', headers: { ...auth('analyst'), 'content-type': type }, payload });
+  const raw = (type: string, payload: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/postcodes',
+      headers: { ...auth('analyst'), 'content-type': type },
+      payload,
+    });
   assertProblem(await raw('application/json', '["SW1A 1AA",'), 400, /not valid JSON/);
   assertProblem(await raw('application/xml', '<postcodes/>'), 415, /application\/xml/);
   const p = json(await get('/api/profile?dataset=nothing', 'analyst'));
@@ -347,15 +537,27 @@ test('a session works too: /api/me says so, and a POST needs the CSRF token', as
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
   assert.ok(csrf, 'the page carries the CSRF token');
   assertProblem(await app.inject({ method: 'POST', url: '/api/postcodes', cookies, payload: ['SW1A 1AA'] }), 403);
-  const ok = await app.inject({ method: 'POST', url: '/api/postcodes', cookies, headers: { 'x-csrf-token': csrf }, payload: ['SW1A 1AA'] });
+  const ok = await app.inject({
+    method: 'POST',
+    url: '/api/postcodes',
+    cookies,
+    headers: { 'x-csrf-token': csrf },
+    payload: ['SW1A 1AA'],
+  });
   assert.equal(ok.statusCode, 200, ok.body);
 });
 
 test('every analysis and export through the API is in the audit log, with who asked', async () => {
   await get('/api/profile?dataset=green_waste', 'partner');
   await get('/api/segmentations/borough/model', 'admin');
-  const log = await ws.engine.all<{ username: string; action: string; detail: string | null }>(`SELECT username, action, detail FROM audit_log`);
+  const log = await ws.engine.all<{ username: string; action: string; detail: string | null }>(
+    `SELECT username, action, detail FROM audit_log`,
+  );
   assert.ok(log.some((l) => l.username === 'pat' && l.action === 'api profile' && l.detail === 'dataset=green_waste'));
   assert.ok(log.some((l) => l.username === 'ada' && l.action === 'api segment export' && l.detail === 'borough'));
-  for (const action of ['api sdf', 'api overlap', 'api represent', 'api rag', 'api postcodes']) assert.ok(log.some((l) => l.action === action), action);
+  for (const action of ['api sdf', 'api overlap', 'api represent', 'api rag', 'api postcodes'])
+    assert.ok(
+      log.some((l) => l.action === action),
+      action,
+    );
 });

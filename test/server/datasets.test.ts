@@ -24,8 +24,20 @@ const MAX = 64 * 1024;
 
 before(async () => {
   ws = await smallWorkspace(tmp.dir);
-  for (const [username, role, partner] of [['ana', 'analyst'], ['pat', 'partner', 'Fire'], ['pam', 'partner', 'Health'], ['agt', 'agent']] as const) await addUser(ws.engine, { username, password: PASSWORD, role, partner });
-  app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: UPLOADS, maxUploadBytes: MAX, pseudonymKey: TEST_KEY });
+  for (const [username, role, partner] of [
+    ['ana', 'analyst'],
+    ['pat', 'partner', 'Fire'],
+    ['pam', 'partner', 'Health'],
+    ['agt', 'agent'],
+  ] as const)
+    await addUser(ws.engine, { username, password: PASSWORD, role, partner });
+  app = await buildApp({
+    workspace: ws,
+    secureCookies: false,
+    uploadDir: UPLOADS,
+    maxUploadBytes: MAX,
+    pseudonymKey: TEST_KEY,
+  });
   for (const u of ['ana', 'pat', 'pam', 'agt']) {
     const r = await postLogin(app, { username: u, password: PASSWORD });
     const cookie = String(r.cookies.find((c) => c.name === SESSION_COOKIE)!.value);
@@ -33,36 +45,75 @@ before(async () => {
     session[u] = { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1] };
   }
 });
-after(async () => { await app?.close(); ws?.close(); tmp.cleanup(); });
+after(async () => {
+  await app?.close();
+  ws?.close();
+  tmp.cleanup();
+});
 
 function multipart(fields: Record<string, string>, file?: { name: string; content: Buffer | string }) {
   const boundary = '----civic' + Math.random().toString(16).slice(2);
   const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   if (file) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      ),
+    );
     parts.push(Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content));
     parts.push(Buffer.from('\r\n'));
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
-const upload = (user: string, fields: Record<string, string>, file?: { name: string; content: Buffer | string }, csrf = true) => {
+const upload = (
+  user: string,
+  fields: Record<string, string>,
+  file?: { name: string; content: Buffer | string },
+  csrf = true,
+) => {
   const m = multipart({ ...(csrf ? { _csrf: session[user].csrf } : {}), ...fields }, file);
-  return app.inject({ method: 'POST', url: '/datasets/upload', payload: m.payload, headers: m.headers, cookies: { [SESSION_COOKIE]: session[user].cookie } });
+  return app.inject({
+    method: 'POST',
+    url: '/datasets/upload',
+    payload: m.payload,
+    headers: m.headers,
+    cookies: { [SESSION_COOKIE]: session[user].cookie },
+  });
 };
-const get = (url: string, user?: string) => app.inject({ url, cookies: user ? { [SESSION_COOKIE]: session[user].cookie } : {} });
+const get = (url: string, user?: string) =>
+  app.inject({ url, cookies: user ? { [SESSION_COOKIE]: session[user].cookie } : {} });
 const post = (url: string, user: string, body: Record<string, string | string[]>) => {
   const form = new URLSearchParams();
-  for (const [k, v] of Object.entries({ _csrf: session[user].csrf, ...body })) for (const x of [v].flat()) form.append(k, x);
-  return app.inject({ method: 'POST', url, payload: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' }, cookies: { [SESSION_COOKIE]: session[user].cookie } });
+  for (const [k, v] of Object.entries({ _csrf: session[user].csrf, ...body }))
+    for (const x of [v].flat()) form.append(k, x);
+  return app.inject({
+    method: 'POST',
+    url,
+    payload: form.toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    cookies: { [SESSION_COOKIE]: session[user].cookie },
+  });
 };
 
-const CSV = ['Customer ref,Full name,Post Code,Service', 'R1,Ann,M15 4AB,bins', 'R2,Bob,M15 4AD,bins', 'R3,Cy,ZZ99 9ZZ,bins', 'R4,Di,,bins', 'R5,Ed,m1 1ae,bins'].join('\n');
+const CSV = [
+  'Customer ref,Full name,Post Code,Service',
+  'R1,Ann,M15 4AB,bins',
+  'R2,Bob,M15 4AD,bins',
+  'R3,Cy,ZZ99 9ZZ,bins',
+  'R4,Di,,bins',
+  'R5,Ed,m1 1ae,bins',
+].join('\n');
 const leftovers = () => readdirSync(UPLOADS).filter((f) => f.endsWith('.part'));
 
 test('a partner uploads, maps the columns and the job finishes with every row accounted for', async () => {
-  const up = await upload('pat', { name: 'fire_visits', title: 'Home fire safety visits' }, { name: 'visits.csv', content: CSV });
+  const up = await upload(
+    'pat',
+    { name: 'fire_visits', title: 'Home fire safety visits' },
+    { name: 'visits.csv', content: CSV },
+  );
   assert.equal(up.statusCode, 303, up.body);
   const mapUrl = up.headers.location as string;
   assert.match(mapUrl, /^\/uploads\/[0-9a-f-]{36}$/);
@@ -73,7 +124,11 @@ test('a partner uploads, maps the columns and the job finishes with every row ac
   assert.equal((await get(mapUrl, 'pam')).statusCode, 404, 'another partner cannot see the upload');
   const bad = await post(mapUrl, 'pat', { postcode: 'Post Code', pseudonymise: ['Post Code'] });
   assert.equal(bad.statusCode, 400);
-  const start = await post(mapUrl, 'pat', { postcode: 'Post Code', pseudonymise: ['Full name', 'Customer ref'], rename_3: 'service' });
+  const start = await post(mapUrl, 'pat', {
+    postcode: 'Post Code',
+    pseudonymise: ['Full name', 'Customer ref'],
+    rename_3: 'service',
+  });
   assert.equal(start.statusCode, 303, start.body);
   const jobUrl = start.headers.location as string;
   const id = jobUrl.split('/').at(-1)!;
@@ -87,10 +142,15 @@ test('a partner uploads, maps the columns and the job finishes with every row ac
   assert.equal(j.result.read, j.result.matched + j.result.unmatched + j.result.rejected);
   assert.deepEqual(j.result.pseudonymised.sort(), ['Customer ref', 'Full name']);
   assert.equal((await get(jobUrl, 'pam')).statusCode, 404);
-  const ds = await ws.engine.one<{ partner: string; columns: string }>(`SELECT partner, columns FROM dataset WHERE name = 'fire_visits'`);
+  const ds = await ws.engine.one<{ partner: string; columns: string }>(
+    `SELECT partner, columns FROM dataset WHERE name = 'fire_visits'`,
+  );
   assert.equal(ds!.partner, 'Fire');
   assert.match(ds!.columns, /"service"/);
-  assert.ok(!(await ws.engine.one(`SELECT 1 AS x FROM ds_fire_visits WHERE "Full name" = 'Ann'`)), 'names are pseudonymised');
+  assert.ok(
+    !(await ws.engine.one(`SELECT 1 AS x FROM ds_fire_visits WHERE "Full name" = 'Ann'`)),
+    'names are pseudonymised',
+  );
   const log = await auditLog(ws.engine);
   assert.ok(log.some((e) => e.action === 'upload' && e.username === 'pat'));
   assert.ok(log.some((e) => e.action === 'import' && /read 5 = matched 3/.test(e.detail ?? '')));
@@ -119,10 +179,18 @@ test('uploads without the form token, too big, of the wrong type or with a path 
   assert.equal(noCsrf.statusCode, 403);
   const wrongCsrf = await upload('ana', { name: 'x1', _csrf: 'nope' }, { name: 'a.csv', content: CSV }, false);
   assert.equal(wrongCsrf.statusCode, 403);
-  const big = await upload('ana', { name: 'x2' }, { name: 'big.csv', content: 'postcode\n' + 'M15 4AB\n'.repeat(MAX / 4) });
+  const big = await upload(
+    'ana',
+    { name: 'x2' },
+    { name: 'big.csv', content: 'postcode\n' + 'M15 4AB\n'.repeat(MAX / 4) },
+  );
   assert.equal(big.statusCode, 413);
   assert.match(big.body, /File too large/);
-  const png = await upload('ana', { name: 'x3' }, { name: 'pic.csv', content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]) });
+  const png = await upload(
+    'ana',
+    { name: 'x3' },
+    { name: 'pic.csv', content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]) },
+  );
   assert.equal(png.statusCode, 415);
   const exe = await upload('ana', { name: 'x4' }, { name: 'run.exe', content: 'MZ....' });
   assert.equal(exe.statusCode, 415);
@@ -132,7 +200,11 @@ test('uploads without the form token, too big, of the wrong type or with a path 
   assert.equal(notJson.statusCode, 415);
   const badName = await upload('ana', { name: '../evil' }, { name: 'a.csv', content: CSV });
   assert.equal(badName.statusCode, 400);
-  assert.equal((await upload('ana', { name: 'fire_visits' }, { name: 'a.csv', content: CSV })).statusCode, 400, 'an existing name is refused');
+  assert.equal(
+    (await upload('ana', { name: 'fire_visits' }, { name: 'a.csv', content: CSV })).statusCode,
+    400,
+    'an existing name is refused',
+  );
   assert.deepEqual(leftovers(), []);
   assert.deepEqual(readdirSync(UPLOADS), [], 'nothing refused is kept');
   assert.equal((await get('/datasets/upload', 'agt')).statusCode, 403);
@@ -154,7 +226,17 @@ test('a file name with a path never becomes a path: the stored name is random, u
 });
 
 test('a failed import leaves the workspace as it was and says why', async () => {
-  const up = await upload('ana', { name: 'no_pc' }, { name: 'n.json', content: JSON.stringify([{ a: 1, b: 'x' }, { a: 2, b: 'y' }]) });
+  const up = await upload(
+    'ana',
+    { name: 'no_pc' },
+    {
+      name: 'n.json',
+      content: JSON.stringify([
+        { a: 1, b: 'x' },
+        { a: 2, b: 'y' },
+      ]),
+    },
+  );
   assert.equal(up.statusCode, 303, up.body);
   const start = await post(up.headers.location as string, 'ana', { postcode: 'b' });
   const id = (start.headers.location as string).split('/').at(-1)!;

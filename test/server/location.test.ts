@@ -15,16 +15,26 @@ import ExcelJS from 'exceljs';
 let portal: InjectedPortal;
 let ws: Workspace;
 before(async () => {
-  portal = await injectedPortal({ seed: 11, people: [['ana', 'analyst'], ['pat', 'partner', 'Fire and Rescue'], ['agt', 'agent']] });
+  portal = await injectedPortal({
+    seed: 11,
+    people: [
+      ['ana', 'analyst'],
+      ['pat', 'partner', 'Fire and Rescue'],
+      ['agt', 'agent'],
+    ],
+  });
   ws = portal.ws;
 });
-after(async () => { await portal?.close(); });
+after(async () => {
+  await portal?.close();
+});
 
 const get = (url: string, user?: string) => portal.get(url, user);
 const cellsOf = (html: string, tableId: string) => {
   const table = new RegExp(`<table class="govuk-table" id="${tableId}">([\\s\\S]*?)</table>`).exec(html);
   assert.ok(table, `table ${tableId} is on the page`);
-  return [...table[1].matchAll(/<tr class="govuk-table__row">([\s\S]*?)<\/tr>/g)].slice(1)
+  return [...table[1].matchAll(/<tr class="govuk-table__row">([\s\S]*?)<\/tr>/g)]
+    .slice(1)
     .map((m) => [...m[1].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => c[1].replace(/<[^>]+>/g, '').trim()));
 };
 const num = (s: string) => Number(s.replace(/,/g, ''));
@@ -36,7 +46,10 @@ test('the demo imports its facilities, and anyone can see them as points', async
   assert.equal(r.statusCode, 200);
   const fc = JSON.parse(r.body);
   assert.equal(fc.features.length, 34);
-  assert.deepEqual(new Set(fc.features.map((f: { properties: { kind: string } }) => f.properties.kind)), new Set(all.map((f) => f.kind)));
+  assert.deepEqual(
+    new Set(fc.features.map((f: { properties: { kind: string } }) => f.properties.kind)),
+    new Set(all.map((f) => f.kind)),
+  );
   const libs = JSON.parse((await get('/location/facilities.geojson?kind=library')).body);
   assert.equal(libs.features.length, 8);
   // The map page draws them over the areas, with a key.
@@ -51,23 +64,32 @@ test('the location page shows households within each time of the nearest library
   const r = await get('/location?kind=library&mode=walk&within=15', 'pat');
   assert.equal(r.statusCode, 200, r.body);
   const rows = cellsOf(r.body, 'access-table');
-  const truth = await accessibility(ws.engine, { kinds: ['library'], mode: 'walk', thresholds: [5, 10, 15, 20, 30, 45, 60] });
+  const truth = await accessibility(ws.engine, {
+    kinds: ['library'],
+    mode: 'walk',
+    thresholds: [5, 10, 15, 20, 30, 45, 60],
+  });
   assert.equal(rows.length, 7);
   rows.forEach((row, i) => {
     assert.equal(num(row[1]), Math.round(truth.kinds[0].borough.within[i]), row[0]);
     assert.equal(row[2], (truth.kinds[0].borough.share[i] * 100).toFixed(1));
   });
   const shares = rows.map((row) => Number(row[2]));
-  assert.deepEqual(shares, [...shares].sort((a, b) => a - b), 'shares rise with time');
+  assert.deepEqual(
+    shares,
+    [...shares].sort((a, b) => a - b),
+    'shares rise with time',
+  );
   // The map: minutes to the nearest library for every output area, with the libraries on it.
   assert.match(r.body, /data-module="civic-map"/);
   assert.match(r.body, /access%3Alibrary%3Awalk|access:library:walk/);
   const geo = JSON.parse((await get('/map/data.geojson?measure=access:library:walk&level=oa21', 'pat')).body);
   const byCode = new Map(truth.areas.map((a) => [a.code, a.kinds[0].nearestMinutes]));
-  for (const f of geo.features) assert.equal(f.properties.value, Math.round(byCode.get(f.properties.code)! * 10) / 10, f.properties.code);
+  for (const f of geo.features)
+    assert.equal(f.properties.value, Math.round(byCode.get(f.properties.code)! * 10) / 10, f.properties.code);
 });
 
-test('a library\'s catchment is profiled by segment and drawn, with small counts hidden', async () => {
+test("a library's catchment is profiled by segment and drawn, with small counts hidden", async () => {
   const lib = (await facilitiesOfKind(ws.engine, 'library')).find((f) => f.name === 'Central Library')!;
   const qs = `kind=library&mode=walk&within=10&site=${encodeURIComponent(lib.id)}&by=seg:sample:group`;
   const r = await get(`/location?${qs}`, 'ana');
@@ -86,13 +108,19 @@ test('a library\'s catchment is profiled by segment and drawn, with small counts
   assert.equal(outline.features[0].properties.display, 'for display only');
   const csv = await get(`/location/catchment/download?${qs}&format=csv`, 'ana');
   assert.equal(csv.statusCode, 200);
-  assert.match(String(csv.headers['content-disposition']), /attachment; filename="catchment-Central-Library-10min-walk\.csv"/);
+  assert.match(
+    String(csv.headers['content-disposition']),
+    /attachment; filename="catchment-Central-Library-10min-walk\.csv"/,
+  );
   assert.doesNotMatch(csv.body, /^[=+@-]/m, 'no cell starts a formula');
 });
 
 test('closing a library: coverage can only fall, the change is after minus before, and every segment is reported', async () => {
   const libs = await facilitiesOfKind(ws.engine, 'library');
-  const r = await get(`/location?kind=library&mode=walk&within=10&by=seg:sample:group&close=${encodeURIComponent(libs[1].id)}`, 'ana');
+  const r = await get(
+    `/location?kind=library&mode=walk&within=10&by=seg:sample:group&close=${encodeURIComponent(libs[1].id)}`,
+    'ana',
+  );
   assert.equal(r.statusCode, 200, r.body);
   assert.match(r.body, new RegExp(`What if: close ${libs[1].name}`, 'i'));
   const [share, minutes] = cellsOf(r.body, 'scenario-table');
@@ -115,18 +143,28 @@ test('closing a library: coverage can only fall, the change is after minus befor
 test('the targeting page ranks areas and gives the postcode list, suppressed, to staff and partners only', async () => {
   assert.equal((await get('/targeting?dataset=green_waste')).statusCode, 302);
   assert.equal((await get('/targeting?dataset=green_waste', 'agt')).statusCode, 403);
-  const r = await get('/targeting?dataset=green_waste&by=seg:sample:type&areas=oa&rounds=3&distance=beyond&minutes=5&of=hwrc', 'pat');
+  const r = await get(
+    '/targeting?dataset=green_waste&by=seg:sample:type&areas=oa&rounds=3&distance=beyond&minutes=5&of=hwrc',
+    'pat',
+  );
   assert.equal(r.statusCode, 200, r.body);
   const rows = cellsOf(r.body, 'target-table');
   assert.ok(rows.length > 0);
   const ranks = rows.map((row) => Number(row[0]));
-  assert.deepEqual(ranks, ranks.map((_, i) => i + 1), 'areas in rank order, 1 first');
+  assert.deepEqual(
+    ranks,
+    ranks.map((_, i) => i + 1),
+    'areas in rank order, 1 first',
+  );
   for (const row of rows) {
     assert.ok(Number(row[6]) > 5, `an area ${row[6]} minutes from the tip is targeted "beyond 5 minutes"`);
     if (!row[3].startsWith('[c]')) assert.ok(num(row[3]) === 0 || num(row[3]) >= 10, `users ${row[3]} shown`);
   }
   assert.equal(cellsOf(r.body, 'rounds-table').length, 3);
-  const csv = await get('/targeting/download?dataset=green_waste&by=seg:sample:type&areas=oa&rounds=3&distance=beyond&minutes=5&of=hwrc&format=csv&list=postcodes', 'pat');
+  const csv = await get(
+    '/targeting/download?dataset=green_waste&by=seg:sample:type&areas=oa&rounds=3&distance=beyond&minutes=5&of=hwrc&format=csv&list=postcodes',
+    'pat',
+  );
   assert.equal(csv.statusCode, 200);
   const lines = csv.body.trim().split(/\r?\n/);
   assert.match(lines[0], /postcode/i);
@@ -144,7 +182,10 @@ test('the API gives the same location and targeting results, documented in the O
   assert.equal(fac.statusCode, 200, 'facilities are public');
   const libs = JSON.parse(fac.body) as { id: string; name: string; sourceFile?: string }[];
   assert.equal(libs.length, 8);
-  assert.ok(libs.every((f) => !('sourceFile' in f)), 'no server paths in the API');
+  assert.ok(
+    libs.every((f) => !('sourceFile' in f)),
+    'no server paths in the API',
+  );
   const access = await get('/api/location/access?kind=library&mode=walk&thresholds=5,10', 'pat');
   assert.equal(access.statusCode, 200, access.body);
   const a = JSON.parse(access.body);
@@ -166,19 +207,46 @@ test('the API gives the same location and targeting results, documented in the O
   assert.ok(tj.areas.length > 0 && tj.disclosure.minCell === 10);
   for (const ar of tj.areas) assert.ok(ar.users === null || ar.users === 0 || ar.users >= 10, `users ${ar.users}`);
   const doc = JSON.parse((await get('/api/openapi.json')).body);
-  for (const path of ['/api/facilities', '/api/location/access', '/api/location/catchment', '/api/target']) assert.ok(doc.paths[path], `${path} is documented`);
+  for (const path of ['/api/facilities', '/api/location/access', '/api/location/catchment', '/api/target'])
+    assert.ok(doc.paths[path], `${path} is documented`);
 });
 
-test('site choice can weight demand by a service\'s records (vulnerable households), hiding small counts in exports', async () => {
-  const inputs = await loadSiteInputs(ws.engine, { kind: 'customer_service_point', weightDataset: 'blue_badge', classification: 'sample', tier: 'group' });
+test("site choice can weight demand by a service's records (vulnerable households), hiding small counts in exports", async () => {
+  const inputs = await loadSiteInputs(ws.engine, {
+    kind: 'customer_service_point',
+    weightDataset: 'blue_badge',
+    classification: 'sample',
+    tier: 'group',
+  });
   const total = inputs.weights.reduce((a, b) => a + b, 0);
-  const matched = (await ws.engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${(await ws.engine.one<{ t: string }>(`SELECT table_name AS t FROM dataset WHERE name = 'blue_badge'`))!.t} d JOIN postcode p ON p.pc_key = d._pc_key WHERE d._status = 'matched' AND p.oa21 IS NOT NULL`))!.n;
+  const matched = (await ws.engine.one<{ n: number }>(
+    `SELECT count(*)::BIGINT AS n FROM ${(await ws.engine.one<{ t: string }>(`SELECT table_name AS t FROM dataset WHERE name = 'blue_badge'`))!.t} d JOIN postcode p ON p.pc_key = d._pc_key WHERE d._status = 'matched' AND p.oa21 IS NOT NULL`,
+  ))!.n;
   assert.equal(total, matched, 'every matched blue badge record is demand, once');
   assert.equal(inputs.demand, 'blue_badge records');
-  const shown = hideSmallWeights({ totalWeight: 140, groups: [{ group: 'A', weight: 3 }, { group: 'B', weight: 12 }, { group: 'C', weight: 125 }], sites: [{ nearestWeight: 7 }] }, 10);
-  assert.deepEqual(shown.groups.map((g) => g.weight), [null, null, 125], 'the small one, and the next smallest so it cannot be worked out from the total');
+  const shown = hideSmallWeights(
+    {
+      totalWeight: 140,
+      groups: [
+        { group: 'A', weight: 3 },
+        { group: 'B', weight: 12 },
+        { group: 'C', weight: 125 },
+      ],
+      sites: [{ nearestWeight: 7 }],
+    },
+    10,
+  );
+  assert.deepEqual(
+    shown.groups.map((g) => g.weight),
+    [null, null, 125],
+    'the small one, and the next smallest so it cannot be worked out from the total',
+  );
   assert.equal(shown.sites[0].nearestWeight, null);
-  assert.equal(hideSmallWeights({ groups: [{ weight: 3 }] }, 0).groups[0].weight, 3, 'nothing hidden on the owner\'s own screen');
+  assert.equal(
+    hideSmallWeights({ groups: [{ weight: 3 }] }, 0).groups[0].weight,
+    3,
+    "nothing hidden on the owner's own screen",
+  );
 });
 
 test('where users come from: library members by branch, with the share going past a nearer library', async () => {
@@ -191,21 +259,32 @@ test('where users come from: library members by branch, with the share going pas
   assert.equal(rows.length, 9, 'eight libraries and all outlets');
   const all = rows[8];
   assert.equal(all[0], 'All outlets');
-  assert.ok(Number(all[2]) > 80 && Number(all[2]) + Number(all[3]) > 99.8 && Number(all[2]) + Number(all[3]) < 100.2, `nearest ${all[2]} + past ${all[3]}`);
+  assert.ok(
+    Number(all[2]) > 80 && Number(all[2]) + Number(all[3]) > 99.8 && Number(all[2]) + Number(all[3]) < 100.2,
+    `nearest ${all[2]} + past ${all[3]}`,
+  );
   const bad = await get('/location/patterns?dataset=library_members&kind=library&column=Nope', 'ana');
   assert.equal(bad.statusCode, 400);
   assert.equal((await get('/location/patterns', 'agt')).statusCode, 403);
 });
 
-test('did the campaign work? take-up in targeted areas against the rest, with the uplift\'s interval', async () => {
-  const t = JSON.parse((await get('/api/target?dataset=green_waste&tier=type&areas=ward', 'ana')).body) as { areas: { code: string; targeted: boolean }[] };
+test("did the campaign work? take-up in targeted areas against the rest, with the uplift's interval", async () => {
+  const t = JSON.parse((await get('/api/target?dataset=green_waste&tier=type&areas=ward', 'ana')).body) as {
+    areas: { code: string; targeted: boolean }[];
+  };
   const targeted = t.areas.filter((a) => a.targeted).map((a) => a.code);
   assert.ok(targeted.length > 0);
   // A list of areas of one's own choosing is a free-form filter on the records: for the data's owner only.
-  const partner = await get(`/targeting/evaluate?dataset=green_waste&areas=ward&targeted=${encodeURIComponent(targeted.join('\n'))}`, 'pat');
+  const partner = await get(
+    `/targeting/evaluate?dataset=green_waste&areas=ward&targeted=${encodeURIComponent(targeted.join('\n'))}`,
+    'pat',
+  );
   assert.equal(partner.statusCode, 403);
   assert.match(partner.body, /Only the owner of a dataset can evaluate a campaign/);
-  const r = await get(`/targeting/evaluate?dataset=green_waste&areas=ward&targeted=${encodeURIComponent(targeted.join('\n'))}`, 'ana');
+  const r = await get(
+    `/targeting/evaluate?dataset=green_waste&areas=ward&targeted=${encodeURIComponent(targeted.join('\n'))}`,
+    'ana',
+  );
   assert.equal(r.statusCode, 200, r.body);
   const rows = cellsOf(r.body, 'evaluation-table');
   assert.equal(rows.length, 2);
@@ -222,12 +301,17 @@ test('did the campaign work? take-up in targeted areas against the rest, with th
 });
 
 test('a campaign evaluation as a workbook: the comparison and uplift as worked out, each area, with small counts hidden', async () => {
-  const wards = (await ws.engine.all<{ code: string }>(`SELECT DISTINCT code FROM area WHERE level = 'ward' ORDER BY code LIMIT 3`)).map((r) => r.code);
+  const wards = (
+    await ws.engine.all<{ code: string }>(`SELECT DISTINCT code FROM area WHERE level = 'ward' ORDER BY code LIMIT 3`)
+  ).map((r) => r.code);
   const truth = await evaluateCampaign(ws.engine, { dataset: 'green_waste', areas: 'ward', targeted: wards });
   const shown = discloseEvaluation(truth, 10);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load((await evaluationToXlsx(shown)) as unknown as ArrayBuffer);
-  assert.deepEqual(wb.worksheets.map((x) => x.name), ['Comparison', 'Areas', 'Notes']);
+  assert.deepEqual(
+    wb.worksheets.map((x) => x.name),
+    ['Comparison', 'Areas', 'Notes'],
+  );
   const c = wb.getWorksheet('Comparison')!;
   const row = (n: number) => c.getRow(n).values as unknown[];
   assert.equal(row(3)[1], 'Targeted');
@@ -248,17 +332,19 @@ test('where should the libraries be? the page chooses sites and says how it foun
   const rows = cellsOf(r.body, 'choice-table');
   assert.equal(rows.length, 3);
   assert.match(r.body, /Found by (exact \(HiGHS\), proven best|heuristic)/);
-  const share = Number(/id="choice"[\s\S]*?<p class="govuk-body">([\d.]+)% of households within 10 minutes/.exec(r.body)![1]);
+  const share = Number(
+    /id="choice"[\s\S]*?<p class="govuk-body">([\d.]+)% of households within 10 minutes/.exec(r.body)![1],
+  );
   // The best 3 of any 8 sites cover at least 3/8 of what the 8 cover (a random 3 of them do, on average),
   // and today's 8 libraries are among the candidates.
   const access = await accessibility(ws.engine, { kinds: ['library'], mode: 'walk', thresholds: [10] });
   assert.ok(share <= 100 && share > 0);
-  assert.ok(share >= 100 * access.kinds[0].borough.share[0] * 3 / 8 - 1e-9, `${share}% for 3 chosen sites`);
+  assert.ok(share >= (100 * access.kinds[0].borough.share[0] * 3) / 8 - 1e-9, `${share}% for 3 chosen sites`);
   const keep = await get('/location?kind=library&mode=walk&within=10&sites=10&problem=p-median&keep=existing', 'ana');
   assert.equal(keep.statusCode, 200);
   const kept = cellsOf(keep.body, 'choice-table');
   assert.equal(kept.length, 10);
-  assert.equal(kept.filter((row) => row[1] === 'Open').length, 8, 'today\'s eight libraries are kept');
+  assert.equal(kept.filter((row) => row[1] === 'Open').length, 8, "today's eight libraries are kept");
   const tooFew = await get('/location?kind=library&mode=walk&within=10&sites=3&keep=existing', 'ana');
   assert.equal(tooFew.statusCode, 400);
   assert.match(tooFew.body, /choose at least 8/);

@@ -13,10 +13,19 @@ import { PbfReader } from 'pbf';
 let portal: InjectedPortal;
 let ws: Workspace;
 before(async () => {
-  portal = await injectedPortal({ seed: 7, people: [['ana', 'analyst'], ['pat', 'partner', 'Fire and Rescue'], ['agt', 'agent']] });
+  portal = await injectedPortal({
+    seed: 7,
+    people: [
+      ['ana', 'analyst'],
+      ['pat', 'partner', 'Fire and Rescue'],
+      ['agt', 'agent'],
+    ],
+  });
   ws = portal.ws;
 });
-after(async () => { await portal?.close(); });
+after(async () => {
+  await portal?.close();
+});
 
 const get = (url: string, user?: string) => portal.get(url, user);
 const geo = async (measure: string, level: string, user?: string) => {
@@ -26,7 +35,15 @@ const geo = async (measure: string, level: string, user?: string) => {
   return JSON.parse(r.body);
 };
 
-function assertValidGeoJson(fc: { type: string; bbox: number[]; features: { type: string; geometry: { type: string; coordinates: number[][][] }; properties: Record<string, unknown> }[] }) {
+function assertValidGeoJson(fc: {
+  type: string;
+  bbox: number[];
+  features: {
+    type: string;
+    geometry: { type: string; coordinates: number[][][] };
+    properties: Record<string, unknown>;
+  }[];
+}) {
   assert.equal(fc.type, 'FeatureCollection');
   assert.equal(fc.bbox.length, 4);
   assert.ok(fc.features.length > 0);
@@ -34,9 +51,13 @@ function assertValidGeoJson(fc: { type: string; bbox: number[]; features: { type
     assert.equal(f.type, 'Feature');
     assert.ok(['Polygon', 'MultiPolygon'].includes(f.geometry.type));
     assert.equal(typeof f.properties.code, 'string');
-    const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : (f.geometry.coordinates as unknown as number[][][][])[0][0];
+    const ring =
+      f.geometry.type === 'Polygon'
+        ? f.geometry.coordinates[0]
+        : (f.geometry.coordinates as unknown as number[][][][])[0][0];
     assert.deepEqual(ring[0], ring.at(-1), 'rings are closed');
-    for (const [x, y] of ring) assert.ok(Math.abs(x * 1e5 - Math.round(x * 1e5)) < 1e-6 && Math.abs(y) <= 90, 'coordinates rounded to 5 places');
+    for (const [x, y] of ring)
+      assert.ok(Math.abs(x * 1e5 - Math.round(x * 1e5)) < 1e-6 && Math.abs(y) <= 90, 'coordinates rounded to 5 places');
   }
 }
 
@@ -48,7 +69,8 @@ test('the public map page renders a table and a key without JavaScript, and load
   assert.match(r.body, /<script type="module" src="\/static\/map.js" nonce="[^"]+">/);
   assert.doesNotMatch(r.body, /penetration:/, 'the public is not offered datasets');
   assert.doesNotMatch(r.body, /https?:\/\/(?!civic-observatory)[^"]*\.(js|css|pbf|png)/, 'nothing from another site');
-  for (const f of ['maplibre-gl.mjs', 'maplibre-gl-worker.mjs', 'maplibre-gl.css']) assert.equal((await get(`/static/maplibre/${f}`)).statusCode, 200, f);
+  for (const f of ['maplibre-gl.mjs', 'maplibre-gl-worker.mjs', 'maplibre-gl.css'])
+    assert.equal((await get(`/static/maplibre/${f}`)).statusCode, 200, f);
   assert.equal((await get('/static/maplibre/package.json')).statusCode, 404);
   const js = await get('/static/map.js');
   assert.equal(js.statusCode, 200);
@@ -63,17 +85,27 @@ test('GeoJSON for every public measure and level is valid and matches the table'
       for (const f of fc.features) {
         const p = f.properties;
         if (p.c === -1) assert.equal(p.value, null);
-        if (measure !== 'households' && p.count !== null) assert.ok(p.count === 0 || p.count >= 10, `${measure} ${level} ${p.code}: count ${p.count} shown`);
+        if (measure !== 'households' && p.count !== null)
+          assert.ok(p.count === 0 || p.count >= 10, `${measure} ${level} ${p.code}: count ${p.count} shown`);
       }
     }
   }
   const dep = await geo('deprivation', 'oa21');
   assert.equal(dep.metadata.level, 'lsoa21', 'deprivation is mapped where it is published');
-  assert.ok(dep.features.every((f: { properties: { value: number | null } }) => f.properties.value === null || (f.properties.value >= 1 && f.properties.value <= 10)));
+  assert.ok(
+    dep.features.every(
+      (f: { properties: { value: number | null } }) =>
+        f.properties.value === null || (f.properties.value >= 1 && f.properties.value <= 10),
+    ),
+  );
 });
 
 test('datasets are mapped for staff and partners only, with areas under 10 records not shown', async () => {
-  assert.equal((await get('/map/data.geojson?measure=penetration:stop_smoking_clinic&level=oa21')).statusCode, 302, 'public: sign in');
+  assert.equal(
+    (await get('/map/data.geojson?measure=penetration:stop_smoking_clinic&level=oa21')).statusCode,
+    302,
+    'public: sign in',
+  );
   assert.equal((await get('/map/data.geojson?measure=index:stop_smoking_clinic&level=oa21', 'agt')).statusCode, 403);
   assert.equal((await get('/map?measure=penetration:stop_smoking_clinic&level=oa21', 'agt')).statusCode, 403);
   for (const user of ['ana', 'pat']) {
@@ -105,17 +137,25 @@ test('bad measures and levels are explained, not crashed on', async () => {
 test('vector tiles carry the same figures as the GeoJSON, and follow the same rules on who may map what', async () => {
   const fc = await geo('households', 'oa21');
   const [w, s, e, n] = fc.bbox as number[];
-  const lon = (w + e) / 2, lat = (s + n) / 2;
+  const lon = (w + e) / 2,
+    lat = (s + n) / 2;
   const z = 12;
   const x = Math.floor(((lon + 180) / 360) * 2 ** z);
-  const y = Math.floor(((1 - Math.log(Math.tan((lat * Math.PI) / 180) + 1 / Math.cos((lat * Math.PI) / 180)) / Math.PI) / 2) * 2 ** z);
+  const y = Math.floor(
+    ((1 - Math.log(Math.tan((lat * Math.PI) / 180) + 1 / Math.cos((lat * Math.PI) / 180)) / Math.PI) / 2) * 2 ** z,
+  );
   const r = await get(`/map/tiles/${z}/${x}/${y}?measure=households&level=oa21`);
   assert.equal(r.statusCode, 200);
   assert.equal(r.headers['content-type'], 'application/vnd.mapbox-vector-tile');
   const tile = new VectorTile(new PbfReader(r.rawPayload));
   const layer = tile.layers.areas;
   assert.ok(layer && layer.length > 0, 'the tile in the middle of the borough has areas');
-  const byCode = new Map((fc.features as { properties: { code: string; text: string; c: number } }[]).map((f) => [f.properties.code, f.properties]));
+  const byCode = new Map(
+    (fc.features as { properties: { code: string; text: string; c: number } }[]).map((f) => [
+      f.properties.code,
+      f.properties,
+    ]),
+  );
   for (let i = 0; i < layer.length; i++) {
     const p = layer.feature(i).properties as { code: string; text: string; c: number };
     assert.equal(p.text, byCode.get(p.code)!.text, p.code);
@@ -123,7 +163,8 @@ test('vector tiles carry the same figures as the GeoJSON, and follow the same ru
   }
   // A tile far from the borough is empty, not an error; a tile that cannot exist is refused.
   assert.equal((await get(`/map/tiles/${z}/0/0?measure=households&level=oa21`)).rawPayload.length, 0);
-  for (const bad of ['15/0/0', '3/8/0', 'a/0/0', '2/1/-1']) assert.equal((await get(`/map/tiles/${bad}?measure=households&level=oa21`)).statusCode, 400, bad);
+  for (const bad of ['15/0/0', '3/8/0', 'a/0/0', '2/1/-1'])
+    assert.equal((await get(`/map/tiles/${bad}?measure=households&level=oa21`)).statusCode, 400, bad);
   // Datasets: staff yes, the public no, exactly as for the GeoJSON.
   const ds = `/map/tiles/${z}/${x}/${y}?measure=${encodeURIComponent('penetration:library_members')}&level=oa21`;
   assert.equal((await get(ds, 'ana')).statusCode, 200);

@@ -17,7 +17,13 @@ import { buildApp, SESSION_COOKIE } from '../../src/server/index.ts';
 import { addUser } from '../../src/server/users.ts';
 import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
-import { importFacilities, listFacilities, loadSiteInputs, runScenario, solveHeuristic } from '../../src/location/index.ts';
+import {
+  importFacilities,
+  listFacilities,
+  loadSiteInputs,
+  runScenario,
+  solveHeuristic,
+} from '../../src/location/index.ts';
 import { choiceToXlsx, scenarioToXlsx } from '../../src/outputs/index.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -35,10 +41,20 @@ let secureApp: FastifyInstance;
 async function evilWorkspace(dir: string): Promise<Workspace> {
   const w = await smallWorkspace(dir);
   const names = join(dir, 'names.csv');
-  writeFileSync(names, `tier,code,name,description\ngroup,A,"${EVIL_NAME}",A description\ntype,A1,"${EVIL_TYPE}",Type A1\n`);
+  writeFileSync(
+    names,
+    `tier,code,name,description\ngroup,A,"${EVIL_NAME}",A description\ntype,A1,"${EVIL_TYPE}",Type A1\n`,
+  );
   await importReference(w.engine, { segments: [names] });
   const svc = join(dir, 'service.csv');
-  writeFileSync(svc, ['ref,postcode,note', ...Array.from({ length: 30 }, (_, i) => `${i + 1},${['M15 4AB', 'M1 1AE', 'SW1A 2AA'][i % 3]},ok`), `31,${EVIL_POSTCODE},bad`].join('\n') + '\n');
+  writeFileSync(
+    svc,
+    [
+      'ref,postcode,note',
+      ...Array.from({ length: 30 }, (_, i) => `${i + 1},${['M15 4AB', 'M1 1AE', 'SW1A 2AA'][i % 3]},ok`),
+      `31,${EVIL_POSTCODE},bad`,
+    ].join('\n') + '\n',
+  );
   await importDataset(w.engine, 'service', svc, { key: TEST_KEY, postcodeColumn: 'postcode' });
   return w;
 }
@@ -49,9 +65,18 @@ before(async () => {
   app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: join(tmp.dir, 'uploads') });
   secureApp = await buildApp({ workspace: ws, secureCookies: true, uploadDir: join(tmp.dir, 'uploads') });
 });
-after(async () => { await app?.close(); await secureApp?.close(); ws?.close(); tmp.cleanup(); });
+after(async () => {
+  await app?.close();
+  await secureApp?.close();
+  ws?.close();
+  tmp.cleanup();
+});
 
-async function signIn(a: FastifyInstance, username = 'ada', password = PASSWORD): Promise<{ cookie: string; csrf: string }> {
+async function signIn(
+  a: FastifyInstance,
+  username = 'ada',
+  password = PASSWORD,
+): Promise<{ cookie: string; csrf: string }> {
   const r = await postLogin(a, { username, password });
   assert.equal(r.statusCode, 303, `sign-in failed: ${r.statusCode}`);
   const c = r.cookies.find((x) => x.name === SESSION_COOKIE)!;
@@ -63,7 +88,13 @@ async function signIn(a: FastifyInstance, username = 'ada', password = PASSWORD)
 }
 
 function directives(csp: string): Map<string, string[]> {
-  return new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).filter((p) => p[0]).map(([k, ...v]) => [k.toLowerCase(), v]));
+  return new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((p) => p[0])
+      .map(([k, ...v]) => [k.toLowerCase(), v]),
+  );
 }
 
 describe('security headers', () => {
@@ -89,7 +120,12 @@ describe('security headers', () => {
       assert.deepEqual(d.get('frame-ancestors'), ["'none'"]);
       assert.deepEqual(d.get('object-src'), ["'none'"]);
       assert.equal(r.headers['x-content-type-options'], 'nosniff');
-      assert.ok(['same-origin', 'no-referrer', 'strict-origin-when-cross-origin', 'strict-origin'].includes(String(r.headers['referrer-policy'])), `referrer-policy ${r.headers['referrer-policy']}`);
+      assert.ok(
+        ['same-origin', 'no-referrer', 'strict-origin-when-cross-origin', 'strict-origin'].includes(
+          String(r.headers['referrer-policy']),
+        ),
+        `referrer-policy ${r.headers['referrer-policy']}`,
+      );
       assert.ok(r.headers['x-frame-options'] === 'SAMEORIGIN' || r.headers['x-frame-options'] === 'DENY');
       assert.equal(r.headers['x-powered-by'], undefined);
     });
@@ -111,7 +147,10 @@ describe('security headers', () => {
   });
 
   test('the API answers problem+json with the same headers, and a bad token is refused', async () => {
-    const r = await app.inject({ url: '/api/openapi.json', headers: { authorization: 'Bearer civic_not-a-real-token' } });
+    const r = await app.inject({
+      url: '/api/openapi.json',
+      headers: { authorization: 'Bearer civic_not-a-real-token' },
+    });
     assert.equal(r.statusCode, 401);
     assert.match(String(r.headers['content-type']), /application\/problem\+json/);
     assert.equal(r.headers['x-content-type-options'], 'nosniff');
@@ -146,7 +185,12 @@ describe('sessions', () => {
     assert.equal(forged.statusCode, 302);
     assert.match(String(forged.headers.location), /^\/login/);
     const s = await signIn(app);
-    const out = await app.inject({ method: 'POST', url: '/logout', headers: { cookie: s.cookie }, payload: { _csrf: s.csrf } });
+    const out = await app.inject({
+      method: 'POST',
+      url: '/logout',
+      headers: { cookie: s.cookie },
+      payload: { _csrf: s.csrf },
+    });
     assert.equal(out.statusCode, 303);
     const after = await app.inject({ url: '/admin', headers: { cookie: s.cookie } });
     assert.equal(after.statusCode, 302, 'the old cookie no longer signs in');
@@ -165,7 +209,10 @@ describe('sessions', () => {
     assert.match(sixth.body, /too many/i);
     const right = await postLogin(app, { username: 'mallory-target', password: PASSWORD });
     assert.equal(right.statusCode, 429, 'the right password does not get through while limited');
-    assert.equal(right.cookies.find((c) => c.name === SESSION_COOKIE), undefined);
+    assert.equal(
+      right.cookies.find((c) => c.name === SESSION_COOKIE),
+      undefined,
+    );
   });
 });
 
@@ -173,16 +220,39 @@ describe('CSRF', () => {
   test('a form POST with a session but without the token, or with a wrong one, is refused; with it, it works', async () => {
     const s = await signIn(app);
     const form = { username: 'newperson', password: PASSWORD, role: 'analyst' };
-    const none = await app.inject({ method: 'POST', url: '/admin/users', headers: { cookie: s.cookie }, payload: form });
+    const none = await app.inject({
+      method: 'POST',
+      url: '/admin/users',
+      headers: { cookie: s.cookie },
+      payload: form,
+    });
     assert.equal(none.statusCode, 403);
     assert.match(none.body, /expired|could not be checked/i);
-    const wrong = await app.inject({ method: 'POST', url: '/admin/users', headers: { cookie: s.cookie }, payload: { ...form, _csrf: 'x'.repeat(32) } });
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/admin/users',
+      headers: { cookie: s.cookie },
+      payload: { ...form, _csrf: 'x'.repeat(32) },
+    });
     assert.equal(wrong.statusCode, 403);
     const other = await signIn(app);
-    const stolen = await app.inject({ method: 'POST', url: '/admin/users', headers: { cookie: s.cookie }, payload: { ...form, _csrf: other.csrf } });
+    const stolen = await app.inject({
+      method: 'POST',
+      url: '/admin/users',
+      headers: { cookie: s.cookie },
+      payload: { ...form, _csrf: other.csrf },
+    });
     assert.equal(stolen.statusCode, 403, "another session's token does not do");
-    assert.ok(!(await ws.engine.one(`SELECT 1 AS x FROM app_user WHERE username = 'newperson'`)), 'nothing was changed');
-    const right = await app.inject({ method: 'POST', url: '/admin/users', headers: { cookie: s.cookie }, payload: { ...form, _csrf: s.csrf } });
+    assert.ok(
+      !(await ws.engine.one(`SELECT 1 AS x FROM app_user WHERE username = 'newperson'`)),
+      'nothing was changed',
+    );
+    const right = await app.inject({
+      method: 'POST',
+      url: '/admin/users',
+      headers: { cookie: s.cookie },
+      payload: { ...form, _csrf: s.csrf },
+    });
     assert.equal(right.statusCode, 200);
     assert.ok(await ws.engine.one(`SELECT 1 AS x FROM app_user WHERE username = 'newperson'`));
   });
@@ -191,7 +261,11 @@ describe('CSRF', () => {
     const s = await signIn(app);
     const noToken = await app.inject({ method: 'POST', url: '/logout', headers: { cookie: s.cookie } });
     assert.equal(noToken.statusCode, 403);
-    const header = await app.inject({ method: 'POST', url: '/logout', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
+    const header = await app.inject({
+      method: 'POST',
+      url: '/logout',
+      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+    });
     assert.equal(header.statusCode, 303);
   });
 });
@@ -231,19 +305,26 @@ describe('path traversal', () => {
 describe('formula injection in exports', () => {
   /** No cell of a CSV starts a formula; the evil texts are there with a leading apostrophe. */
   function checkCsv(csv: string, evil: string[]) {
-    const cells = csv.split(/\r?\n/).flatMap((line) => line.match(/("([^"]|"")*"|[^,]*)/g) ?? []).map((c) => c.replace(/^"|"$/g, '').replace(/""/g, '"'));
+    const cells = csv
+      .split(/\r?\n/)
+      .flatMap((line) => line.match(/("([^"]|"")*"|[^,]*)/g) ?? [])
+      .map((c) => c.replace(/^"|"$/g, '').replace(/""/g, '"'));
     for (const c of cells) assert.doesNotMatch(c, /^[=+@\t\r]|^-[^\d]/, `a cell starts a formula: ${c}`);
     for (const e of evil) assert.ok(cells.includes(`'${e}`), `"'${e}" is in the export`);
   }
 
   test('a profile downloaded from the portal as CSV and XLSX carries segment names starting with = or + as text', async (t) => {
-    if (!app.routeTable.some((r) => r.method === 'GET' && r.url === '/profile/download')) return t.skip('the profile download route is not registered yet');
+    if (!app.routeTable.some((r) => r.method === 'GET' && r.url === '/profile/download'))
+      return t.skip('the profile download route is not registered yet');
     const s = await signIn(app);
     const qs = 'dataset=service&by=seg:small:group&base=households';
     const csv = await app.inject({ url: `/profile/download?${qs}&format=csv`, headers: { cookie: s.cookie } });
     assert.equal(csv.statusCode, 200, csv.body.slice(0, 300));
     checkCsv(csv.body, [EVIL_NAME]);
-    const typed = await app.inject({ url: `/profile/download?dataset=service&by=seg:small:type&base=households&format=csv`, headers: { cookie: s.cookie } });
+    const typed = await app.inject({
+      url: `/profile/download?dataset=service&by=seg:small:type&base=households&format=csv`,
+      headers: { cookie: s.cookie },
+    });
     assert.equal(typed.statusCode, 200);
     checkCsv(typed.body, [EVIL_TYPE]);
 
@@ -253,49 +334,102 @@ describe('formula injection in exports', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
     let found = false;
-    wb.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => {
-      assert.notEqual(cell.type, ExcelJS.ValueType.Formula, `a formula cell at ${sheet.name}!${cell.address}`);
-      if (typeof cell.value === 'string') {
-        assert.doesNotMatch(cell.value, /^[=+@]/, `${sheet.name}!${cell.address} starts a formula`);
-        if (cell.value === `'${EVIL_NAME}`) found = true;
-      }
-    })));
+    wb.eachSheet((sheet) =>
+      sheet.eachRow((row) =>
+        row.eachCell((cell) => {
+          assert.notEqual(cell.type, ExcelJS.ValueType.Formula, `a formula cell at ${sheet.name}!${cell.address}`);
+          if (typeof cell.value === 'string') {
+            assert.doesNotMatch(cell.value, /^[=+@]/, `${sheet.name}!${cell.address} starts a formula`);
+            if (cell.value === `'${EVIL_NAME}`) found = true;
+          }
+        }),
+      ),
+    );
     assert.ok(found, `the workbook carries "'${EVIL_NAME}"`);
   });
 
   test('location and site-choice exports carry a facility name starting with = as text', async () => {
     const fac = join(tmp.dir, 'evil-facilities.csv');
-    writeFileSync(fac, `name,lat,lon\n"${EVIL_FACILITY.replace(/"/g, '""')}",53.4656,-2.2604\nTown Library,53.4808,-2.2426\n`);
+    writeFileSync(
+      fac,
+      `name,lat,lon\n"${EVIL_FACILITY.replace(/"/g, '""')}",53.4656,-2.2604\nTown Library,53.4808,-2.2426\n`,
+    );
     await importFacilities(ws.engine, fac, { kind: 'library' });
     const evil = (await listFacilities(ws.engine, { kind: 'library' })).find((f) => f.name === EVIL_FACILITY)!;
     const s = await signIn(app);
-    const csv = await app.inject({ url: `/location/catchment/download?kind=library&site=${encodeURIComponent(evil.id)}&within=30&mode=car&format=csv`, headers: { cookie: s.cookie } });
+    const csv = await app.inject({
+      url: `/location/catchment/download?kind=library&site=${encodeURIComponent(evil.id)}&within=30&mode=car&format=csv`,
+      headers: { cookie: s.cookie },
+    });
     assert.equal(csv.statusCode, 200, csv.body.slice(0, 300));
     checkCsv(csv.body, [EVIL_NAME]); // the catchment's segments carry the evil segment name
-    const xlsx = await app.inject({ url: `/location/catchment/download?kind=library&site=${encodeURIComponent(evil.id)}&within=30&mode=car&format=xlsx`, headers: { cookie: s.cookie } });
+    const xlsx = await app.inject({
+      url: `/location/catchment/download?kind=library&site=${encodeURIComponent(evil.id)}&within=30&mode=car&format=xlsx`,
+      headers: { cookie: s.cookie },
+    });
     assert.equal(xlsx.statusCode, 200);
     const cwb = new ExcelJS.Workbook();
     await cwb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
-    cwb.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => {
-      assert.notEqual(cell.type, ExcelJS.ValueType.Formula, `a formula cell at ${sheet.name}!${cell.address}`);
-      if (typeof cell.value === 'string') assert.doesNotMatch(cell.value, /^[=+@]/, `${sheet.name}!${cell.address} starts a formula`);
-    })));
+    cwb.eachSheet((sheet) =>
+      sheet.eachRow((row) =>
+        row.eachCell((cell) => {
+          assert.notEqual(cell.type, ExcelJS.ValueType.Formula, `a formula cell at ${sheet.name}!${cell.address}`);
+          if (typeof cell.value === 'string')
+            assert.doesNotMatch(cell.value, /^[=+@]/, `${sheet.name}!${cell.address} starts a formula`);
+        }),
+      ),
+    );
     const inputs = await loadSiteInputs(ws.engine, { kind: 'library' });
-    const r = runScenario({ costs: inputs.costs, weights: inputs.weights, groups: inputs.groups, standard: 10, current: inputs.candidates.map((c) => c.id) }, { close: [evil.id] });
+    const r = runScenario(
+      {
+        costs: inputs.costs,
+        weights: inputs.weights,
+        groups: inputs.groups,
+        standard: 10,
+        current: inputs.candidates.map((c) => c.id),
+      },
+      { close: [evil.id] },
+    );
     const choice = solveHeuristic({ weights: inputs.weights, costs: inputs.costs, p: 1, standard: 10 }, 'mclp');
-    for (const buf of [await scenarioToXlsx(r, { close: [evil.id] }, inputs, 'car'), await choiceToXlsx({ ...choice, open: [0], openIds: [evil.id], sites: [{ index: inputs.candidates.indexOf(inputs.candidates.find((c) => c.id === evil.id)!), id: evil.id, nearestWeight: 1, coveredWeight: 1 }] }, inputs, 'car')]) {
+    for (const buf of [
+      await scenarioToXlsx(r, { close: [evil.id] }, inputs, 'car'),
+      await choiceToXlsx(
+        {
+          ...choice,
+          open: [0],
+          openIds: [evil.id],
+          sites: [
+            {
+              index: inputs.candidates.indexOf(inputs.candidates.find((c) => c.id === evil.id)!),
+              id: evil.id,
+              nearestWeight: 1,
+              coveredWeight: 1,
+            },
+          ],
+        },
+        inputs,
+        'car',
+      ),
+    ]) {
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(buf as unknown as ArrayBuffer);
       let found = false;
-      wb.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => {
-        assert.notEqual(cell.type, ExcelJS.ValueType.Formula, `a formula cell at ${sheet.name}!${cell.address}`);
-        if (typeof cell.value === 'string') {
-          assert.doesNotMatch(cell.value, /^[=+@]/, `${sheet.name}!${cell.address} starts a formula`);
-          if (cell.value.includes(`'${EVIL_FACILITY}`)) found = true;
-        }
-      })));
+      wb.eachSheet((sheet) =>
+        sheet.eachRow((row) =>
+          row.eachCell((cell) => {
+            assert.notEqual(cell.type, ExcelJS.ValueType.Formula, `a formula cell at ${sheet.name}!${cell.address}`);
+            if (typeof cell.value === 'string') {
+              assert.doesNotMatch(cell.value, /^[=+@]/, `${sheet.name}!${cell.address} starts a formula`);
+              if (cell.value.includes(`'${EVIL_FACILITY}`)) found = true;
+            }
+          }),
+        ),
+      );
       // The site list starts a cell with the name (made text with an apostrophe); the scenario names it inside a title.
-      assert.ok(found || wb.worksheets[0].getRow(1).getCell(1).value === `close ${EVIL_FACILITY}: within 10 minutes by car`, `the workbook carries "'${EVIL_FACILITY}"`);
+      assert.ok(
+        found || wb.worksheets[0].getRow(1).getCell(1).value === `close ${EVIL_FACILITY}: within 10 minutes by car`,
+        `the workbook carries "'${EVIL_FACILITY}"`,
+      );
     }
   });
 
@@ -306,7 +440,9 @@ describe('formula injection in exports', () => {
       const path = w.path;
       w.close();
       const bin = new URL('../../bin/civic.js', import.meta.url).pathname;
-      const r = spawnSync(process.execPath, [bin, 'dataset', 'rejects', path, 'service', '--format', 'csv'], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [bin, 'dataset', 'rejects', path, 'service', '--format', 'csv'], {
+        encoding: 'utf8',
+      });
       assert.equal(r.status, 0, r.stderr);
       assert.ok(r.stdout.includes(`'${EVIL_POSTCODE}`), r.stdout);
       checkCsv(r.stdout, [EVIL_POSTCODE]);

@@ -11,16 +11,25 @@ test('a transaction has the connection to itself: work from elsewhere waits, and
     const e = ws.engine;
     await e.run(`CREATE TABLE t (v VARCHAR)`);
     const order: string[] = [];
-    const failing = e.transaction(async () => {
-      await e.run(`INSERT INTO t VALUES ('inside')`);
-      await new Promise((r) => setTimeout(r, 50));
-      order.push('tx body done');
-      throw new Error('boom');
-    }).catch((err: Error) => { order.push(`tx ${err.message}`); });
+    const failing = e
+      .transaction(async () => {
+        await e.run(`INSERT INTO t VALUES ('inside')`);
+        await new Promise((r) => setTimeout(r, 50));
+        order.push('tx body done');
+        throw new Error('boom');
+      })
+      .catch((err: Error) => {
+        order.push(`tx ${err.message}`);
+      });
     // Started while the transaction is open: must wait for it, then commit on its own.
-    const outside = (async () => { await e.run(`INSERT INTO t VALUES ('outside')`); order.push('outside written'); })();
+    const outside = (async () => {
+      await e.run(`INSERT INTO t VALUES ('outside')`);
+      order.push('outside written');
+    })();
     const nested = e.transaction(async () => {
-      await e.transaction(async () => { await e.run(`INSERT INTO t VALUES ('nested')`); });
+      await e.transaction(async () => {
+        await e.run(`INSERT INTO t VALUES ('nested')`);
+      });
       order.push('second tx done');
     });
     await Promise.all([failing, outside, nested]);

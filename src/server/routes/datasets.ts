@@ -12,10 +12,32 @@ import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ObservatoryError, DEFAULT_MIN_CELL } from '../../core/index.ts';
-import { detectFormat, readSourceTable, importDataset, listDatasets, datasetIssues, validateDatasetName, detectPersonalColumns, clearForMatching, missingKeyError, type DatasetImportResult, type DatasetSummary, type PersonalColumn } from '../../intake/index.ts';
+import {
+  detectFormat,
+  readSourceTable,
+  importDataset,
+  listDatasets,
+  datasetIssues,
+  validateDatasetName,
+  detectPersonalColumns,
+  clearForMatching,
+  missingKeyError,
+  type DatasetImportResult,
+  type DatasetSummary,
+  type PersonalColumn,
+} from '../../intake/index.ts';
 import { ANALYSTS_AND_PARTNERS, HttpProblem } from '../app.ts';
 import { audit, type Viewer } from '../users.ts';
-import { createJob, failAbandonedJobs, failWaitingJob, getJob, runJob, updateWaitingJob, waitingJobs, type Job } from '../jobs.ts';
+import {
+  createJob,
+  failAbandonedJobs,
+  failWaitingJob,
+  getJob,
+  runJob,
+  updateWaitingJob,
+  waitingJobs,
+  type Job,
+} from '../jobs.ts';
 import { runUploadTask } from '../uploads.ts';
 import { checkWorkbookLimits, type PreparedTable } from '../../intake/index.ts';
 
@@ -27,41 +49,113 @@ const INTERNAL_COLUMN = /^_/;
 const POSTCODE_HEADER = [/^post\s*code$/i, /^post_code$/i, /^pcds?$/i, /^pc$/i, /postcode/i, /post\s*code/i];
 
 /** What the reader found at upload time: the mapping page is drawn from this, never by reading the file again. */
-interface Inspected { header: string[]; preview: { rowNo: number; values: string[] }[]; total: number; sheet: string | null; /** columns that look personal, judged at upload from the first rows */ personal: PersonalColumn[] }
+interface Inspected {
+  header: string[];
+  preview: { rowNo: number; values: string[] }[];
+  total: number;
+  sheet: string | null /** columns that look personal, judged at upload from the first rows */;
+  personal: PersonalColumn[];
+}
 /** What an upload waits with until its columns are mapped. Never shown: `file` is a server path. */
-interface PendingUpload extends Inspected { file: string; original: string; bytes: number; format: string; name: string; title: string | null; partner: string | null; mapping?: ImportMapping }
-interface ImportMapping { postcodeColumn: string; map: Record<string, string>; pseudonymise: string[]; keepInClear?: string[] }
+interface PendingUpload extends Inspected {
+  file: string;
+  original: string;
+  bytes: number;
+  format: string;
+  name: string;
+  title: string | null;
+  partner: string | null;
+  mapping?: ImportMapping;
+}
+interface ImportMapping {
+  postcodeColumn: string;
+  map: Record<string, string>;
+  pseudonymise: string[];
+  keepInClear?: string[];
+}
 
-const tooLarge = (max: number) => new HttpProblem(413, 'File too large', `The file is bigger than the portal accepts: files can be up to ${Math.max(1, Math.round(max / 1024 / 1024))} MB.`, 'Split the file, or ask an administrator to import it with the command line (civic dataset import).');
-const csrfProblem = () => new HttpProblem(403, 'Form expired', 'The form could not be checked (it may have expired).', 'Go back, reload the page and try again.');
+const tooLarge = (max: number) =>
+  new HttpProblem(
+    413,
+    'File too large',
+    `The file is bigger than the portal accepts: files can be up to ${Math.max(1, Math.round(max / 1024 / 1024))} MB.`,
+    'Split the file, or ask an administrator to import it with the command line (civic dataset import).',
+  );
+const csrfProblem = () =>
+  new HttpProblem(
+    403,
+    'Form expired',
+    'The form could not be checked (it may have expired).',
+    'Go back, reload the page and try again.',
+  );
 
 /** Owner of a dataset's records: its partner, or the council's staff (who administer every dataset). */
 export const ownsDataset = (viewer: Viewer, d: { partner: string | null }): boolean => ownsRecords(viewer, d.partner);
 
 /** The job's owner: who started it, or the council's staff. */
 function ownsJob(viewer: Viewer, job: Job): boolean {
-  return viewer.role === 'admin' || viewer.role === 'analyst' || (viewer.username !== null && job.createdBy === viewer.username);
+  return (
+    viewer.role === 'admin' ||
+    viewer.role === 'analyst' ||
+    (viewer.username !== null && job.createdBy === viewer.username)
+  );
 }
 
 /**
  * Decides from the content, with the name's extension only to tell CSV from JSON; refuses
  * anything else (programs, images, PDFs, archives named .csv ...).
  */
-export function checkUploadType(original: string, head: Buffer): { ok: true; format: 'csv' | 'xlsx' | 'json' | 'parquet' } | { ok: false; reason: string } {
+export function checkUploadType(
+  original: string,
+  head: Buffer,
+): { ok: true; format: 'csv' | 'xlsx' | 'json' | 'parquet' } | { ok: false; reason: string } {
   const ext = extname(original).toLowerCase();
-  if (!ACCEPTED.includes(ext)) return { ok: false, reason: `Files of type "${ext || 'none'}" cannot be imported. Upload a CSV, XLSX, JSON or Parquet file.` };
+  if (!ACCEPTED.includes(ext))
+    return {
+      ok: false,
+      reason: `Files of type "${ext || 'none'}" cannot be imported. Upload a CSV, XLSX, JSON or Parquet file.`,
+    };
   const format = detectFormat(`upload${ext}`, head.subarray(0, 4));
-  if (ext === '.xlsx' && format !== 'xlsx') return { ok: false, reason: 'The file is named .xlsx but is not an Excel workbook. Save it again from Excel as .xlsx, or export CSV.' };
-  if (ext === '.parquet' && format !== 'parquet') return { ok: false, reason: 'The file is named .parquet but is not a Parquet file.' };
+  if (ext === '.xlsx' && format !== 'xlsx')
+    return {
+      ok: false,
+      reason: 'The file is named .xlsx but is not an Excel workbook. Save it again from Excel as .xlsx, or export CSV.',
+    };
+  if (ext === '.parquet' && format !== 'parquet')
+    return { ok: false, reason: 'The file is named .parquet but is not a Parquet file.' };
   if (format === 'xlsx' || format === 'parquet') return { ok: true, format };
-  const magic: [string, number[]][] = [['a PDF', [0x25, 0x50, 0x44, 0x46]], ['an image', [0x89, 0x50, 0x4e, 0x47]], ['an image', [0xff, 0xd8, 0xff]], ['an image', [0x47, 0x49, 0x46, 0x38]],
-    ['a program', [0x7f, 0x45, 0x4c, 0x46]], ['a program', [0x4d, 0x5a]], ['a compressed file', [0x1f, 0x8b]], ['an old Excel or Word file', [0xd0, 0xcf, 0x11, 0xe0]]];
-  for (const [what, bytes] of magic) if (bytes.every((b, i) => head[i] === b)) return { ok: false, reason: `The file is ${what}, not a table of data. Upload a CSV, XLSX, JSON or Parquet file.` };
-  const utf16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || (head.length > 3 && (head[1] === 0 || head[0] === 0) && head[2] !== 0);
-  if (!utf16 && head.includes(0)) return { ok: false, reason: 'The file contains binary data, so it is not a CSV or JSON text file.' };
+  const magic: [string, number[]][] = [
+    ['a PDF', [0x25, 0x50, 0x44, 0x46]],
+    ['an image', [0x89, 0x50, 0x4e, 0x47]],
+    ['an image', [0xff, 0xd8, 0xff]],
+    ['an image', [0x47, 0x49, 0x46, 0x38]],
+    ['a program', [0x7f, 0x45, 0x4c, 0x46]],
+    ['a program', [0x4d, 0x5a]],
+    ['a compressed file', [0x1f, 0x8b]],
+    ['an old Excel or Word file', [0xd0, 0xcf, 0x11, 0xe0]],
+  ];
+  for (const [what, bytes] of magic)
+    if (bytes.every((b, i) => head[i] === b))
+      return {
+        ok: false,
+        reason: `The file is ${what}, not a table of data. Upload a CSV, XLSX, JSON or Parquet file.`,
+      };
+  const utf16 =
+    (head[0] === 0xff && head[1] === 0xfe) ||
+    (head[0] === 0xfe && head[1] === 0xff) ||
+    (head.length > 3 && (head[1] === 0 || head[0] === 0) && head[2] !== 0);
+  if (!utf16 && head.includes(0))
+    return { ok: false, reason: 'The file contains binary data, so it is not a CSV or JSON text file.' };
   if (ext === '.json') {
-    const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
-    if (!text.startsWith('[') && !text.startsWith('{')) return { ok: false, reason: 'The file is named .json but does not hold JSON (an array of records, or one record per line).' };
+    const text = head
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart();
+    if (!text.startsWith('[') && !text.startsWith('{'))
+      return {
+        ok: false,
+        reason: 'The file is named .json but does not hold JSON (an array of records, or one record per line).',
+      };
     return { ok: true, format: 'json' };
   }
   return { ok: true, format: 'csv' };
@@ -79,14 +173,22 @@ const personalColumns = (pending: Inspected, postcode: string | null) =>
   (pending.personal ?? []).filter((p) => !postcode || p.column.toLowerCase() !== postcode.toLowerCase());
 
 function guessPostcode(header: string[]): string | null {
-  for (const p of POSTCODE_HEADER) { const h = header.find((x) => p.test(x)); if (h) return h; }
+  for (const p of POSTCODE_HEADER) {
+    const h = header.find((x) => p.test(x));
+    if (h) return h;
+  }
   return null;
 }
 
 /** Row accounts as a viewer may see them: exact for the owner, with small counts hidden for anyone else. */
 function accountsFor(viewer: Viewer, d: DatasetSummary) {
   const a = datasetAccount(d, viewer);
-  return { ...d, file: a.file, owner: a.ownRecords, shown: { read: a.read, matched: a.matched, unmatched: a.unmatched, rejected: a.rejected, matchRate: a.matchRate } };
+  return {
+    ...d,
+    file: a.file,
+    owner: a.ownRecords,
+    shown: { read: a.read, matched: a.matched, unmatched: a.unmatched, rejected: a.rejected, matchRate: a.matchRate },
+  };
 }
 
 export async function datasetRoutes(app: FastifyInstance): Promise<void> {
@@ -94,7 +196,10 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
   const uploadDir = app.settings.uploadDir;
   /** Files in the upload folder that this server is writing or reading now. */
   const inUse = new Set<string>();
-  const workerLimits = () => ({ memoryMb: app.settings.uploadWorkerMemoryMb, timeoutMs: app.settings.uploadWorkerTimeoutMs });
+  const workerLimits = () => ({
+    memoryMb: app.settings.uploadWorkerMemoryMb,
+    timeoutMs: app.settings.uploadWorkerTimeoutMs,
+  });
 
   /**
    * Removes what should no longer be in the upload folder: uploads that waited longer than
@@ -108,21 +213,34 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     for (const job of await waitingJobs(app.engine, IMPORT_JOB)) {
       const file = (job.result as PendingUpload | null)?.file;
       if (Date.parse(job.createdAt) < expiry) {
-        await failWaitingJob(app.engine, job.id, 'The upload waited too long for its columns to be mapped and was removed. Upload the file again.');
+        await failWaitingJob(
+          app.engine,
+          job.id,
+          'The upload waited too long for its columns to be mapped and was removed. Upload the file again.',
+        );
         if (file) await rm(file, { force: true });
       } else if (file) keep.add(file);
     }
     let names: string[];
-    try { names = await readdir(uploadDir); } catch { return; }
+    try {
+      names = await readdir(uploadDir);
+    } catch {
+      return;
+    }
     for (const n of names) {
       const f = join(uploadDir, n);
       if (keep.has(f) || inUse.has(f)) continue;
-      if (!startup) { const st = await stat(f).catch(() => null); if (!st || Date.now() - st.mtimeMs < 3600_000) continue; }
+      if (!startup) {
+        const st = await stat(f).catch(() => null);
+        if (!st || Date.now() - st.mtimeMs < 3600_000) continue;
+      }
       await rm(f, { force: true, recursive: true });
     }
   };
   await sweepUploads(true);
-  const sweeper = setInterval(() => { void sweepUploads(false).catch((e) => app.log.error(e)); }, 15 * 60_000);
+  const sweeper = setInterval(() => {
+    void sweepUploads(false).catch((e) => app.log.error(e));
+  }, 15 * 60_000);
   sweeper.unref();
   app.addHook('onClose', async () => clearInterval(sweeper));
 
@@ -133,121 +251,254 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     if (format === 'xlsx') await checkWorkbookLimits(file, shown, app.settings.readLimits);
     if (format === 'parquet') {
       const table = await readSourceTable(file, { limits: app.settings.readLimits }, app.engine);
-      const preview = table.rows.slice(0, PREVIEW_ROWS).map((r) => ({ rowNo: r.rowNo, values: table.header.map((_, i) => r.values[i] ?? '') }));
-      return { header: table.header, preview, total: table.rows.length, sheet: null, personal: detectPersonalColumns(table.header, table.rows.map((r) => r.values)) };
+      const preview = table.rows
+        .slice(0, PREVIEW_ROWS)
+        .map((r) => ({ rowNo: r.rowNo, values: table.header.map((_, i) => r.values[i] ?? '') }));
+      return {
+        header: table.header,
+        preview,
+        total: table.rows.length,
+        sheet: null,
+        personal: detectPersonalColumns(
+          table.header,
+          table.rows.map((r) => r.values),
+        ),
+      };
     }
-    return runUploadTask<Inspected>({ task: 'inspect', file, limits: app.settings.readLimits, previewRows: PREVIEW_ROWS }, workerLimits(), shown);
+    return runUploadTask<Inspected>(
+      { task: 'inspect', file, limits: app.settings.readLimits, previewRows: PREVIEW_ROWS },
+      workerLimits(),
+      shown,
+    );
   };
 
-  const uploadPage = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) =>
-    app.page(request, reply, 'upload.njk', { title: 'Upload a dataset', maxMb: Math.max(1, Math.round(app.settings.maxUploadBytes / 1024 / 1024)), ...extra }, status);
+  const uploadPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) =>
+    app.page(
+      request,
+      reply,
+      'upload.njk',
+      {
+        title: 'Upload a dataset',
+        maxMb: Math.max(1, Math.round(app.settings.maxUploadBytes / 1024 / 1024)),
+        ...extra,
+      },
+      status,
+    );
 
   app.get('/datasets', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const datasets = (await listDatasets(app.engine)).map((d) => accountsFor(request.viewer, d));
     return app.page(request, reply, 'datasets.njk', { title: 'Datasets', datasets, minCell: DEFAULT_MIN_CELL });
   });
 
-  app.get('/datasets/upload', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => uploadPage(request, reply));
+  app.get('/datasets/upload', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) =>
+    uploadPage(request, reply),
+  );
 
   // The token is read from the form's fields, which come before the file, and checked before anything is written.
-  app.post('/datasets/upload', { config: { roles: ANALYSTS_AND_PARTNERS, csrfInFormFields: true } }, async (request, reply) => {
-    if (!request.isMultipart()) throw new HttpProblem(415, 'Cannot do that', 'Send the upload form (multipart/form-data) with the file.', 'Use the upload page.');
-    const viewer = request.viewer;
-    const fields: Record<string, string> = {};
-    let tmp: string | null = null;
-    let original: string | undefined;
-    let bytes = 0;
-    let head = Buffer.alloc(0);
-    const csrfOk = () => viewer.via !== 'session' || fields._csrf === viewer.csrf || request.headers['x-csrf-token'] === viewer.csrf;
-    try {
-      for await (const part of request.parts()) {
-        if (part.type === 'file') {
-          // The form puts its token before the file, so nothing is written for a forged form.
-          if (!csrfOk()) { part.file.resume(); throw csrfProblem(); }
-          if (tmp) { part.file.resume(); continue; }
-          original = part.filename;
-          if (!original) { part.file.resume(); continue; } // no file chosen
-          await mkdir(uploadDir, { recursive: true, mode: 0o700 });
-          tmp = join(uploadDir, `${randomUUID()}.part`);
-          inUse.add(tmp);
-          await pipeline(part.file, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
-          if (part.file.truncated) throw tooLarge(app.settings.maxUploadBytes);
-        } else {
-          fields[part.fieldname] = String(part.value ?? '');
+  app.post(
+    '/datasets/upload',
+    { config: { roles: ANALYSTS_AND_PARTNERS, csrfInFormFields: true } },
+    async (request, reply) => {
+      if (!request.isMultipart())
+        throw new HttpProblem(
+          415,
+          'Cannot do that',
+          'Send the upload form (multipart/form-data) with the file.',
+          'Use the upload page.',
+        );
+      const viewer = request.viewer;
+      const fields: Record<string, string> = {};
+      let tmp: string | null = null;
+      let original: string | undefined;
+      let bytes = 0;
+      let head = Buffer.alloc(0);
+      const csrfOk = () =>
+        viewer.via !== 'session' || fields._csrf === viewer.csrf || request.headers['x-csrf-token'] === viewer.csrf;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            // The form puts its token before the file, so nothing is written for a forged form.
+            if (!csrfOk()) {
+              part.file.resume();
+              throw csrfProblem();
+            }
+            if (tmp) {
+              part.file.resume();
+              continue;
+            }
+            original = part.filename;
+            if (!original) {
+              part.file.resume();
+              continue;
+            } // no file chosen
+            await mkdir(uploadDir, { recursive: true, mode: 0o700 });
+            tmp = join(uploadDir, `${randomUUID()}.part`);
+            inUse.add(tmp);
+            await pipeline(part.file, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+            if (part.file.truncated) throw tooLarge(app.settings.maxUploadBytes);
+          } else {
+            fields[part.fieldname] = String(part.value ?? '');
+          }
         }
+        if (!csrfOk()) throw csrfProblem();
+        if (tmp) {
+          const fh = await open(tmp, 'r');
+          try {
+            const b = Buffer.alloc(65536);
+            const { bytesRead } = await fh.read(b, 0, b.length, 0);
+            head = b.subarray(0, bytesRead);
+            bytes = (await fh.stat()).size;
+          } finally {
+            await fh.close();
+          }
+        }
+      } catch (e) {
+        if (tmp) {
+          await rm(tmp, { force: true });
+          inUse.delete(tmp);
+        }
+        throw e;
       }
-      if (!csrfOk()) throw csrfProblem();
-      if (tmp) {
-        const fh = await open(tmp, 'r');
-        try { const b = Buffer.alloc(65536); const { bytesRead } = await fh.read(b, 0, b.length, 0); head = b.subarray(0, bytesRead); bytes = (await fh.stat()).size; } finally { await fh.close(); }
+      const name = (fields.name ?? '').trim().toLowerCase();
+      const title = (fields.title ?? '').trim() || null;
+      const form = { name: fields.name ?? '', title: fields.title ?? '' };
+      const refuse = async (error: string, href: string, status = 400) => {
+        if (tmp) {
+          await rm(tmp, { force: true });
+          inUse.delete(tmp);
+        }
+        return uploadPage(request, reply, { errorTitle: true, error, href, form }, status);
+      };
+      try {
+        validateDatasetName(name);
+      } catch (e) {
+        return refuse(`${(e as Error).message} ${(e as ObservatoryError).fix ?? ''}`.trim(), '#name');
       }
-    } catch (e) {
-      if (tmp) { await rm(tmp, { force: true }); inUse.delete(tmp); }
-      throw e;
-    }
-    const name = (fields.name ?? '').trim().toLowerCase();
-    const title = (fields.title ?? '').trim() || null;
-    const form = { name: fields.name ?? '', title: fields.title ?? '' };
-    const refuse = async (error: string, href: string, status = 400) => {
-      if (tmp) { await rm(tmp, { force: true }); inUse.delete(tmp); }
-      return uploadPage(request, reply, { errorTitle: true, error, href, form }, status);
-    };
-    try { validateDatasetName(name); } catch (e) { return refuse(`${(e as Error).message} ${(e as ObservatoryError).fix ?? ''}`.trim(), '#name'); }
-    if (await app.engine.one(`SELECT name FROM dataset WHERE name = $1`, [name])) return refuse(`There is already a dataset called "${name}". Choose another name.`, '#name');
-    if (!tmp || original === undefined) return refuse('Choose a file to upload.', '#file');
-    const shown = safeOriginalName(original);
-    if (!shown) return refuse('The file name cannot be used: it holds a path or characters that are not allowed. Rename the file and try again.', '#file');
-    if (bytes === 0) return refuse('The file is empty.', '#file');
-    const type = checkUploadType(shown, head);
-    if (!type.ok) return refuse(type.reason, '#file', 415);
-    const file = join(uploadDir, `${randomUUID()}.${type.format}`);
-    inUse.add(file);
-    let inspected: Inspected;
-    try {
-      await rename(tmp, file);
-      inUse.delete(tmp);
-      // Refuses now what cannot be read (or is over a limit), with a plain reason; keeps the header and first rows.
-      inspected = await inspect(file, type.format, shown);
-    } catch (e) {
-      await rm(file, { force: true });
-      await rm(tmp, { force: true });
-      if (!(e instanceof ObservatoryError)) throw e;
-      return uploadPage(request, reply, { errorTitle: true, error: `${e.message}${e.fix ? ' ' + e.fix : ''}`, href: '#file', form }, e.code === 'input_too_large' ? 413 : 400);
-    } finally {
-      inUse.delete(file);
-      inUse.delete(tmp);
-    }
-    const pending: PendingUpload = { file, original: shown, bytes, format: type.format, name, title, partner: viewer.role === 'partner' ? viewer.partner : null, ...inspected };
-    const job = await createJob(app.engine, IMPORT_JOB, viewer.username, pending, 'column mapping');
-    await audit(app.engine, viewer, 'upload', `${name}: ${shown} (${bytes} bytes, ${type.format})`, request.ip);
-    return reply.redirect(`/uploads/${job.id}`, 303);
-  });
+      if (await app.engine.one(`SELECT name FROM dataset WHERE name = $1`, [name]))
+        return refuse(`There is already a dataset called "${name}". Choose another name.`, '#name');
+      if (!tmp || original === undefined) return refuse('Choose a file to upload.', '#file');
+      const shown = safeOriginalName(original);
+      if (!shown)
+        return refuse(
+          'The file name cannot be used: it holds a path or characters that are not allowed. Rename the file and try again.',
+          '#file',
+        );
+      if (bytes === 0) return refuse('The file is empty.', '#file');
+      const type = checkUploadType(shown, head);
+      if (!type.ok) return refuse(type.reason, '#file', 415);
+      const file = join(uploadDir, `${randomUUID()}.${type.format}`);
+      inUse.add(file);
+      let inspected: Inspected;
+      try {
+        await rename(tmp, file);
+        inUse.delete(tmp);
+        // Refuses now what cannot be read (or is over a limit), with a plain reason; keeps the header and first rows.
+        inspected = await inspect(file, type.format, shown);
+      } catch (e) {
+        await rm(file, { force: true });
+        await rm(tmp, { force: true });
+        if (!(e instanceof ObservatoryError)) throw e;
+        return uploadPage(
+          request,
+          reply,
+          { errorTitle: true, error: `${e.message}${e.fix ? ' ' + e.fix : ''}`, href: '#file', form },
+          e.code === 'input_too_large' ? 413 : 400,
+        );
+      } finally {
+        inUse.delete(file);
+        inUse.delete(tmp);
+      }
+      const pending: PendingUpload = {
+        file,
+        original: shown,
+        bytes,
+        format: type.format,
+        name,
+        title,
+        partner: viewer.role === 'partner' ? viewer.partner : null,
+        ...inspected,
+      };
+      const job = await createJob(app.engine, IMPORT_JOB, viewer.username, pending, 'column mapping');
+      await audit(app.engine, viewer, 'upload', `${name}: ${shown} (${bytes} bytes, ${type.format})`, request.ip);
+      return reply.redirect(`/uploads/${job.id}`, 303);
+    },
+  );
 
   async function pendingUpload(request: FastifyRequest): Promise<{ job: Job; pending: PendingUpload }> {
     const { id } = request.params as { id: string };
     const job = await getJob(app.engine, id);
-    if (job.kind !== IMPORT_JOB || !ownsJob(request.viewer, job)) throw new HttpProblem(404, 'Page not found', 'There is no such upload.');
-    if (job.status !== 'waiting') throw new HttpProblem(409, 'Already started', 'This upload has already been imported or is being imported.', `See /jobs/${job.id}.`);
+    if (job.kind !== IMPORT_JOB || !ownsJob(request.viewer, job))
+      throw new HttpProblem(404, 'Page not found', 'There is no such upload.');
+    if (job.status !== 'waiting')
+      throw new HttpProblem(
+        409,
+        'Already started',
+        'This upload has already been imported or is being imported.',
+        `See /jobs/${job.id}.`,
+      );
     return { job, pending: job.result as PendingUpload };
   }
 
-  const mappingPage = async (request: FastifyRequest, reply: FastifyReply, job: Job, pending: PendingUpload, extra: Record<string, unknown> = {}, status = 200) => {
+  const mappingPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    job: Job,
+    pending: PendingUpload,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) => {
     reply.header('cache-control', 'no-store'); // the preview shows records
     // Drawn from what was read at upload time: the file is not read again on every visit.
     const table = { header: pending.header, total: pending.total };
     const rows = pending.preview;
     const m = pending.mapping;
-    const postcode = (extra.postcode as string | undefined) ?? (m ? Object.entries(m.map).find(([, to]) => to === m.postcodeColumn)?.[0] ?? m.postcodeColumn : guessPostcode(table.header));
+    const postcode =
+      (extra.postcode as string | undefined) ??
+      (m
+        ? (Object.entries(m.map).find(([, to]) => to === m.postcodeColumn)?.[0] ?? m.postcodeColumn)
+        : guessPostcode(table.header));
     // Personal-looking columns are ticked to start with, each with its reason; the postcode (and a
     // UPRN) stay readable, and the page says why.
     const personal = personalColumns(pending, postcode || null);
-    const reasons: Record<string, string> = Object.assign(Object.create(null), Object.fromEntries(personal.map((p) => [p.column, `Looks personal: ${p.reason}.`])));
-    if (postcode && table.header.includes(postcode)) for (const c of clearForMatching(table.header, postcode)) reasons[c.column] ??= c.reason.replace(/^kept readable/, 'Kept readable') + '.';
-    return app.page(request, reply, 'upload-map.njk', {
-      title: 'Check the file and map its columns', job, upload: { name: pending.name, title: pending.title, original: pending.original, bytes: pending.bytes, format: pending.format, partner: pending.partner },
-      header: table.header, rows, total: table.total, postcode, pseudonymise: personal.map((p) => p.column), renames: {} as Record<string, string>,
-      reasons, noKey: !app.settings.pseudonymKey, ...extra,
-    }, status);
+    const reasons: Record<string, string> = Object.assign(
+      Object.create(null),
+      Object.fromEntries(personal.map((p) => [p.column, `Looks personal: ${p.reason}.`])),
+    );
+    if (postcode && table.header.includes(postcode))
+      for (const c of clearForMatching(table.header, postcode))
+        reasons[c.column] ??= c.reason.replace(/^kept readable/, 'Kept readable') + '.';
+    return app.page(
+      request,
+      reply,
+      'upload-map.njk',
+      {
+        title: 'Check the file and map its columns',
+        job,
+        upload: {
+          name: pending.name,
+          title: pending.title,
+          original: pending.original,
+          bytes: pending.bytes,
+          format: pending.format,
+          partner: pending.partner,
+        },
+        header: table.header,
+        rows,
+        total: table.total,
+        postcode,
+        pseudonymise: personal.map((p) => p.column),
+        renames: {} as Record<string, string>,
+        reasons,
+        noKey: !app.settings.pseudonymKey,
+        ...extra,
+      },
+      status,
+    );
   };
 
   app.get('/uploads/:id', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
@@ -263,32 +514,79 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     const postcode = String(body.postcode ?? '');
     const pseudo = list(body.pseudonymise).filter((c) => header.includes(c));
     const renames: Record<string, string> = {};
-    header.forEach((h, i) => { const v = String(body[`rename_${i}`] ?? '').trim(); if (v && v !== h) renames[h] = v; });
-    const again = (error: string, href: string) => mappingPage(request, reply, job, pending, { errorTitle: true, error, href, postcode, pseudonymise: pseudo, renames }, 400);
+    header.forEach((h, i) => {
+      const v = String(body[`rename_${i}`] ?? '').trim();
+      if (v && v !== h) renames[h] = v;
+    });
+    const again = (error: string, href: string) =>
+      mappingPage(
+        request,
+        reply,
+        job,
+        pending,
+        { errorTitle: true, error, href, postcode, pseudonymise: pseudo, renames },
+        400,
+      );
     if (!header.includes(postcode)) return again('Choose the column that holds postcodes.', '#postcode');
-    if (pseudo.includes(postcode)) return again('The postcode column cannot be pseudonymised: it is needed to place each record.', '#pseudonymise');
-    if (pseudo.length && !app.settings.pseudonymKey) { const e = missingKeyError(pseudo, 'portal'); return again(`${e.message} ${e.fix}`, '#pseudonymise'); }
+    if (pseudo.includes(postcode))
+      return again('The postcode column cannot be pseudonymised: it is needed to place each record.', '#pseudonymise');
+    if (pseudo.length && !app.settings.pseudonymKey) {
+      const e = missingKeyError(pseudo, 'portal');
+      return again(`${e.message} ${e.fix}`, '#pseudonymise');
+    }
     // A personal-looking column left unticked is kept readable on purpose: the import records who chose it.
-    const keepInClear = personalColumns(pending, postcode).map((p) => p.column).filter((c) => !pseudo.includes(c));
+    const keepInClear = personalColumns(pending, postcode)
+      .map((p) => p.column)
+      .filter((c) => !pseudo.includes(c));
     const finalNames = header.map((h) => renames[h] ?? h);
     const bad = Object.values(renames).find((n) => INTERNAL_COLUMN.test(n) || n.length > 64);
-    if (bad) return again(`"${bad}" cannot be used as a column name: names cannot start with "_" or be longer than 64 characters.`, '#renames');
+    if (bad)
+      return again(
+        `"${bad}" cannot be used as a column name: names cannot start with "_" or be longer than 64 characters.`,
+        '#renames',
+      );
     const dup = finalNames.find((n, i) => finalNames.findIndex((x) => x.toLowerCase() === n.toLowerCase()) !== i);
     if (dup) return again(`Two columns would both be called "${dup}". Give each column its own name.`, '#renames');
-    const mapping: ImportMapping = { postcodeColumn: renames[postcode] ?? postcode, map: renames, pseudonymise: pseudo.map((c) => renames[c] ?? c), keepInClear: keepInClear.map((c) => renames[c] ?? c) };
+    const mapping: ImportMapping = {
+      postcodeColumn: renames[postcode] ?? postcode,
+      map: renames,
+      pseudonymise: pseudo.map((c) => renames[c] ?? c),
+      keepInClear: keepInClear.map((c) => renames[c] ?? c),
+    };
     await updateWaitingJob(app.engine, job.id, { ...pending, mapping }, 'importing');
-    const viewer = request.viewer, ip = request.ip;
+    const viewer = request.viewer,
+      ip = request.ip;
     const prepared = `${pending.file}.rows.csv`;
     // Anything but a clean CSV (which DuckDB reads itself) and Parquet is read in a worker with bounded memory.
-    const prepare = pending.format === 'parquet' ? undefined : () => runUploadTask<PreparedTable>({ task: 'prepare', file: pending.file, out: prepared, limits: app.settings.readLimits, previewRows: 0 }, workerLimits(), pending.original);
-    inUse.add(pending.file); inUse.add(prepared);
-    await runJob(app.engine, job.id,
+    const prepare =
+      pending.format === 'parquet'
+        ? undefined
+        : () =>
+            runUploadTask<PreparedTable>(
+              { task: 'prepare', file: pending.file, out: prepared, limits: app.settings.readLimits, previewRows: 0 },
+              workerLimits(),
+              pending.original,
+            );
+    inUse.add(pending.file);
+    inUse.add(prepared);
+    await runJob(
+      app.engine,
+      job.id,
       async (progress) => {
         try {
           return await importDataset(app.engine, pending.name, pending.file, {
-            postcodeColumn: mapping.postcodeColumn, map: mapping.map, pseudonymise: mapping.pseudonymise, keepInClear: mapping.keepInClear, title: pending.title ?? undefined,
-            partner: pending.partner ?? undefined, sourceName: pending.original, onProgress: progress, limits: app.settings.readLimits, prepare,
-            key: app.settings.pseudonymKey, decidedBy: { username: viewer.username, role: viewer.role, ip },
+            postcodeColumn: mapping.postcodeColumn,
+            map: mapping.map,
+            pseudonymise: mapping.pseudonymise,
+            keepInClear: mapping.keepInClear,
+            title: pending.title ?? undefined,
+            partner: pending.partner ?? undefined,
+            sourceName: pending.original,
+            onProgress: progress,
+            limits: app.settings.readLimits,
+            prepare,
+            key: app.settings.pseudonymKey,
+            decidedBy: { username: viewer.username, role: viewer.role, ip },
           });
         } finally {
           await rm(prepared, { force: true });
@@ -298,14 +596,22 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
         app.results.invalidate(); // a new dataset (or a replaced one) changes what the analyses see
         if (outcome.ok) {
           const r = outcome.result as DatasetImportResult;
-          await audit(app.engine, viewer, 'import', `${r.dataset}: read ${r.read} = matched ${r.matched} + unmatched ${r.unmatched} + rejected ${r.rejected}`, ip);
+          await audit(
+            app.engine,
+            viewer,
+            'import',
+            `${r.dataset}: read ${r.read} = matched ${r.matched} + unmatched ${r.unmatched} + rejected ${r.rejected}`,
+            ip,
+          );
           await rm(pending.file, { force: true }); // the records now live in the workspace
         } else {
           await audit(app.engine, viewer, 'import failed', `${pending.name}: ${outcome.error.message}`, ip);
           await rm(pending.file, { force: true });
         }
-        inUse.delete(pending.file); inUse.delete(prepared);
-      });
+        inUse.delete(pending.file);
+        inUse.delete(prepared);
+      },
+    );
     return reply.redirect(`/jobs/${job.id}`, 303);
   });
 
@@ -313,10 +619,33 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     const r = job.status === 'done' ? (job.result as DatasetImportResult) : null;
     const pct = job.total > 0 ? Math.min(100, Math.round((job.done / job.total) * 100)) : null;
     return {
-      id: job.id, kind: job.kind, status: job.status, stage: job.stage, done: job.done, total: job.total, percent: pct, message: job.message,
-      createdAt: job.createdAt, finishedAt: job.finishedAt,
-      result: r ? { dataset: r.dataset, read: r.read, matched: r.matched, unmatched: r.unmatched, rejected: r.rejected, corrected: r.corrected, terminated: r.terminated,
-        columns: r.columns, pseudonymised: r.pseudonymised, keptInClear: r.keptInClear ?? [], privacy: r.privacy ?? [], postcodeColumn: r.postcodeColumn, reasons: r.reasons } : null,
+      id: job.id,
+      kind: job.kind,
+      status: job.status,
+      stage: job.stage,
+      done: job.done,
+      total: job.total,
+      percent: pct,
+      message: job.message,
+      createdAt: job.createdAt,
+      finishedAt: job.finishedAt,
+      result: r
+        ? {
+            dataset: r.dataset,
+            read: r.read,
+            matched: r.matched,
+            unmatched: r.unmatched,
+            rejected: r.rejected,
+            corrected: r.corrected,
+            terminated: r.terminated,
+            columns: r.columns,
+            pseudonymised: r.pseudonymised,
+            keptInClear: r.keptInClear ?? [],
+            privacy: r.privacy ?? [],
+            postcodeColumn: r.postcodeColumn,
+            reasons: r.reasons,
+          }
+        : null,
     };
   };
 
@@ -344,10 +673,16 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     const { name } = request.params as { name: string };
     const d = (await listDatasets(app.engine)).find((x) => x.name === name);
     if (!d) throw new HttpProblem(404, 'Page not found', `There is no dataset called "${name}".`);
-    if (!ownsDataset(request.viewer, d)) throw new HttpProblem(403, 'Not allowed', 'Only the organisation that owns this dataset can see its records.');
+    if (!ownsDataset(request.viewer, d))
+      throw new HttpProblem(403, 'Not allowed', 'Only the organisation that owns this dataset can see its records.');
     const issues = await datasetIssues(app.engine, name, { limit: REJECTS_SHOWN });
     await audit(app.engine, request.viewer, 'view rejects', name, request.ip);
     reply.header('cache-control', 'no-store');
-    return app.page(request, reply, 'rejects.njk', { title: `Rows not placed: ${d.title ?? d.name}`, dataset: d, issues, shownMax: REJECTS_SHOWN });
+    return app.page(request, reply, 'rejects.njk', {
+      title: `Rows not placed: ${d.title ?? d.name}`,
+      dataset: d,
+      issues,
+      shownMax: REJECTS_SHOWN,
+    });
   });
 }

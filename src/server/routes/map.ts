@@ -16,7 +16,17 @@ import { ObservatoryError } from '../../core/index.ts';
 import { EVERYONE, HttpProblem } from '../app.ts';
 import { audit } from '../users.ts';
 import { facilityKeys, type FacilityKindKey } from '../facility-map.ts';
-import { DATASET_MEASURES, ShapeCache, levelBbox, defaultMeasure, figuresToGeoJson, mapFigures, mapOptions, parseMeasure, type MapFigures } from '../maps.ts';
+import {
+  DATASET_MEASURES,
+  ShapeCache,
+  levelBbox,
+  defaultMeasure,
+  figuresToGeoJson,
+  mapFigures,
+  mapOptions,
+  parseMeasure,
+  type MapFigures,
+} from '../maps.ts';
 
 const require = createRequire(import.meta.url);
 const MAPLIBRE_DIST = join(dirname(require.resolve('maplibre-gl/package.json')), 'dist');
@@ -39,9 +49,14 @@ const mayMapDatasets = (request: FastifyRequest) => ['admin', 'analyst', 'partne
 
 function checkMeasureAllowed(request: FastifyRequest, measure: string): void {
   let kind;
-  try { kind = parseMeasure(measure).kind; } catch { return; } // reported by mapFigures
+  try {
+    kind = parseMeasure(measure).kind;
+  } catch {
+    return;
+  } // reported by mapFigures
   if (!DATASET_MEASURES.includes(kind) || mayMapDatasets(request)) return;
-  if (request.viewer.role === 'public') throw new HttpProblem(401, 'Sign in', 'Maps of service datasets are for signed-in staff and partners.');
+  if (request.viewer.role === 'public')
+    throw new HttpProblem(401, 'Sign in', 'Maps of service datasets are for signed-in staff and partners.');
   throw new HttpProblem(403, 'Not allowed', `Your role (${request.viewer.role}) cannot map service datasets.`);
 }
 
@@ -57,10 +72,17 @@ export async function mapViewFor(app: FastifyInstance, figures: MapFigures) {
 function mapView(figures: MapFigures, bbox: readonly number[], facilityKeys: readonly FacilityKindKey[]) {
   const q = `measure=${encodeURIComponent(figures.measure)}&level=${encodeURIComponent(figures.level)}`;
   return {
-    mapMeta: { bbox, areas: figures.areas.length, valueLabel: figures.valueLabel, countLabel: figures.countLabel, baseLabel: figures.baseLabel,
+    mapMeta: {
+      bbox,
+      areas: figures.areas.length,
+      valueLabel: figures.valueLabel,
+      countLabel: figures.countLabel,
+      baseLabel: figures.baseLabel,
       legend: figures.legend.map((l) => ({ cls: l.cls, colour: l.colour, label: l.label })),
-      tiles: figures.areas.length >= VECTOR_TILES_FROM ? `/map/tiles/{z}/{x}/{y}?${q}` : null, tileMaxZoom: TILE_MAX_ZOOM,
-      facilities: facilityKeys.length ? { url: '/location/facilities.geojson', kinds: facilityKeys } : null },
+      tiles: figures.areas.length >= VECTOR_TILES_FROM ? `/map/tiles/{z}/{x}/{y}?${q}` : null,
+      tileMaxZoom: TILE_MAX_ZOOM,
+      facilities: facilityKeys.length ? { url: '/location/facilities.geojson', kinds: facilityKeys } : null,
+    },
     dataUrl: `/map/data.geojson?${q}`,
   };
 }
@@ -79,8 +101,18 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
   /** The figures cut into vector tiles, once per measure, level and workspace state. */
   const tileIndexFor = async (figures: MapFigures) => {
     const shape = await shapes.get(app.engine, figures.level);
-    return app.results.get('map tile index', [figures.measure, figures.level, shape.stamp],
-      async () => new GeoJSONVT(JSON.parse(figuresToGeoJson(figures, shape)), { maxZoom: TILE_MAX_ZOOM, indexMaxZoom: 5, tolerance: 3, buffer: 64 }), { freeze: false });
+    return app.results.get(
+      'map tile index',
+      [figures.measure, figures.level, shape.stamp],
+      async () =>
+        new GeoJSONVT(JSON.parse(figuresToGeoJson(figures, shape)), {
+          maxZoom: TILE_MAX_ZOOM,
+          indexMaxZoom: 5,
+          tolerance: 3,
+          buffer: 64,
+        }),
+      { freeze: false },
+    );
   };
 
   app.get('/map', { config: { roles: EVERYONE } }, async (request, reply) => {
@@ -95,45 +127,84 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     checkMeasureAllowed(request, measure);
     let figures: MapFigures;
     try {
-      figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level, undefined, app.costs));
+      figures = await app.results.get('map figures', [measure, level], () =>
+        mapFigures(app.engine, measure, level, undefined, app.costs),
+      );
     } catch (e) {
       if (!(e instanceof ObservatoryError)) throw e;
-      return app.page(request, reply, 'map.njk', { ...ctx, errorTitle: true, error: e.message, fix: e.fix }, e.status >= 500 ? 500 : 400);
+      return app.page(
+        request,
+        reply,
+        'map.njk',
+        { ...ctx, errorTitle: true, error: e.message, fix: e.fix },
+        e.status >= 500 ? 500 : 400,
+      );
     }
-    if (figures.kind === 'penetration' || figures.kind === 'index') await audit(app.engine, request.viewer, 'map', `${figures.measure} by ${figures.level}`, request.ip);
+    if (figures.kind === 'penetration' || figures.kind === 'index')
+      await audit(app.engine, request.viewer, 'map', `${figures.measure} by ${figures.level}`, request.ip);
     // Start cutting the tiles now, while the browser loads the page and MapLibre.
     if (figures.areas.length >= VECTOR_TILES_FROM) tileIndexFor(figures).catch((e: unknown) => request.log.error(e));
     const pages = Math.max(1, Math.ceil(figures.areas.length / PAGE_SIZE));
     const page = Math.min(pages, Math.max(1, Number.parseInt(q.page ?? '1', 10) || 1));
     const rows = figures.areas.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
     const base = `/map?measure=${encodeURIComponent(figures.measure)}&level=${encodeURIComponent(figures.level)}`;
-    const pagination = pages > 1 ? {
-      previous: page > 1 ? { href: `${base}&page=${page - 1}` } : undefined,
-      next: page < pages ? { href: `${base}&page=${page + 1}` } : undefined,
-      items: Array.from({ length: pages }, (_, i) => i + 1).filter((n) => n === 1 || n === pages || Math.abs(n - page) <= 2)
-        .flatMap((n, i, arr) => (i > 0 && n - arr[i - 1] > 1 ? [{ ellipsis: true }, { number: n, href: `${base}&page=${n}`, current: n === page }] : [{ number: n, href: `${base}&page=${n}`, current: n === page }])),
-    } : null;
+    const pagination =
+      pages > 1
+        ? {
+            previous: page > 1 ? { href: `${base}&page=${page - 1}` } : undefined,
+            next: page < pages ? { href: `${base}&page=${page + 1}` } : undefined,
+            items: Array.from({ length: pages }, (_, i) => i + 1)
+              .filter((n) => n === 1 || n === pages || Math.abs(n - page) <= 2)
+              .flatMap((n, i, arr) =>
+                i > 0 && n - arr[i - 1] > 1
+                  ? [{ ellipsis: true }, { number: n, href: `${base}&page=${n}`, current: n === page }]
+                  : [{ number: n, href: `${base}&page=${n}`, current: n === page }],
+              ),
+          }
+        : null;
     return app.page(request, reply, 'map.njk', {
-      ...ctx, measure: figures.measure, level: figures.level, figures, rows, page, pages, pagination, pageSize: PAGE_SIZE,
+      ...ctx,
+      measure: figures.measure,
+      level: figures.level,
+      figures,
+      rows,
+      page,
+      pages,
+      pagination,
+      pageSize: PAGE_SIZE,
       ...(await mapViewFor(app, figures)),
     });
   });
 
   app.get('/map/data.geojson', { config: { roles: EVERYONE } }, async (request, reply) => {
     const q = request.query as { measure?: string; level?: string };
-    if (!q.measure) throw new HttpProblem(400, 'Cannot do that', 'Say which measure to map (measure=…).', 'See the measures on the map page.');
+    if (!q.measure)
+      throw new HttpProblem(
+        400,
+        'Cannot do that',
+        'Say which measure to map (measure=…).',
+        'See the measures on the map page.',
+      );
     checkMeasureAllowed(request, q.measure);
-    const measure = q.measure, level = q.level ?? '';
-    const figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level, undefined, app.costs));
-    if (figures.kind === 'penetration' || figures.kind === 'index') await audit(app.engine, request.viewer, 'map data', `${figures.measure} by ${figures.level}`, request.ip);
+    const measure = q.measure,
+      level = q.level ?? '';
+    const figures = await app.results.get('map figures', [measure, level], () =>
+      mapFigures(app.engine, measure, level, undefined, app.costs),
+    );
+    if (figures.kind === 'penetration' || figures.kind === 'index')
+      await audit(app.engine, request.viewer, 'map data', `${figures.measure} by ${figures.level}`, request.ip);
     const shape = await shapes.get(app.engine, figures.level);
     // Built and gzipped once per measure, level and workspace state: an England map is 11 MB of text.
     const body = await app.results.get('map geojson', [figures.measure, figures.level, shape.stamp], async () => {
       const text = figuresToGeoJson(figures, shape);
       return { text, gzip: await gzipAsync(text, { level: 6 }) };
     });
-    reply.type('application/geo+json; charset=utf-8').header('cache-control', 'private, max-age=60').header('vary', 'accept-encoding');
-    if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(body.gzip);
+    reply
+      .type('application/geo+json; charset=utf-8')
+      .header('cache-control', 'private, max-age=60')
+      .header('vary', 'accept-encoding');
+    if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? '')))
+      return reply.header('content-encoding', 'gzip').send(body.gzip);
     return reply.send(body.text);
   });
 
@@ -142,12 +213,26 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     const p = request.params as { z: string; x: string; y: string };
     const [z, x, y] = [p.z, p.x, p.y].map((v) => (/^\d{1,5}$/.test(v) ? Number(v) : NaN));
     if (!(z >= 0 && z <= TILE_MAX_ZOOM) || !(x >= 0 && x < 2 ** z) || !(y >= 0 && y < 2 ** z)) {
-      throw new HttpProblem(400, 'Cannot do that', `There is no map tile ${p.z}/${p.x}/${p.y}.`, `Zoom levels run from 0 to ${TILE_MAX_ZOOM}.`);
+      throw new HttpProblem(
+        400,
+        'Cannot do that',
+        `There is no map tile ${p.z}/${p.x}/${p.y}.`,
+        `Zoom levels run from 0 to ${TILE_MAX_ZOOM}.`,
+      );
     }
-    if (!q.measure) throw new HttpProblem(400, 'Cannot do that', 'Say which measure to map (measure=…).', 'See the measures on the map page.');
+    if (!q.measure)
+      throw new HttpProblem(
+        400,
+        'Cannot do that',
+        'Say which measure to map (measure=…).',
+        'See the measures on the map page.',
+      );
     checkMeasureAllowed(request, q.measure);
-    const measure = q.measure, level = q.level ?? '';
-    const figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level, undefined, app.costs));
+    const measure = q.measure,
+      level = q.level ?? '';
+    const figures = await app.results.get('map figures', [measure, level], () =>
+      mapFigures(app.engine, measure, level, undefined, app.costs),
+    );
     const tile = (await tileIndexFor(figures)).getTile(z, x, y);
     reply.type('application/vnd.mapbox-vector-tile').header('cache-control', 'private, max-age=60');
     return reply.send(Buffer.from(tile ? fromGeojsonVt({ areas: tile }, { version: 2 }) : new Uint8Array(0)));

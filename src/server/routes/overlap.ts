@@ -11,31 +11,69 @@ import { discloseOverlap, overlapToJson, overlapToSvg, overlapToXlsx } from '../
 import { audit, type Viewer } from '../users.ts';
 import { disclosureForAll } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS } from '../app.ts';
-import { classificationChoices, datasetChoices, formatOf, formError, many, one, safeFilename, sendDownload } from './profile.ts';
+import {
+  classificationChoices,
+  datasetChoices,
+  formatOf,
+  formError,
+  many,
+  one,
+  safeFilename,
+  sendDownload,
+} from './profile.ts';
 
-interface OverlapQuery { classification: string; segment: string; datasets: string[]; population?: string; linkBy?: string[] }
+interface OverlapQuery {
+  classification: string;
+  segment: string;
+  datasets: string[];
+  population?: string;
+  linkBy?: string[];
+}
 
 /** Reads the form: target "CLASSIFICATION:CODE" (or classification + segment), datasets, population and link-by. Null before the form is sent. */
 function readQuery(q: Record<string, unknown>): OverlapQuery | null {
   const target = one(q.target);
-  let classification = one(q.classification), segment = one(q.segment);
+  let classification = one(q.classification),
+    segment = one(q.segment);
   if (target) {
     const i = target.indexOf(':');
     if (i <= 0) throw new ParameterError(`Cannot read the segment "${target}".`, 'Choose a segment from the list.');
-    classification = target.slice(0, i); segment = target.slice(i + 1);
+    classification = target.slice(0, i);
+    segment = target.slice(i + 1);
   }
   const datasets = many(q.datasets);
   if (!segment && !datasets.length) return null;
   if (!segment || !classification) throw new ParameterError('Choose the segment to look at.');
-  if (!datasets.length) throw new ParameterError('Choose at least one service.', `Tick up to ${MAX_OVERLAP_DATASETS} services.`);
+  if (!datasets.length)
+    throw new ParameterError('Choose at least one service.', `Tick up to ${MAX_OVERLAP_DATASETS} services.`);
   const linkBy = many(q.linkBy);
-  return { classification, segment, datasets, population: one(q.population), linkBy: linkBy.length ? linkBy : undefined };
+  return {
+    classification,
+    segment,
+    datasets,
+    population: one(q.population),
+    linkBy: linkBy.length ? linkBy : undefined,
+  };
 }
 
 async function run(app: FastifyInstance, o: OverlapQuery, viewer: Viewer): Promise<OverlapResult> {
-  const req = { segment: o.segment, classification: o.classification, datasets: o.datasets, population: o.population, linkBy: o.linkBy };
+  const req = {
+    segment: o.segment,
+    classification: o.classification,
+    datasets: o.datasets,
+    population: o.population,
+    linkBy: o.linkBy,
+  };
   const truth = await app.results.get('overlap', req, () => overlapAnalysis(app.engine, req));
-  return discloseOverlap(truth, await disclosureForAll(app.engine, viewer, [...o.datasets, ...(o.population ? [o.population] : [])], DEFAULT_MIN_CELL));
+  return discloseOverlap(
+    truth,
+    await disclosureForAll(
+      app.engine,
+      viewer,
+      [...o.datasets, ...(o.population ? [o.population] : [])],
+      DEFAULT_MIN_CELL,
+    ),
+  );
 }
 
 function queryString(o: OverlapQuery): string {
@@ -46,14 +84,26 @@ function queryString(o: OverlapQuery): string {
   return p.toString();
 }
 
-const describe = (r: OverlapResult) => `segment ${r.classification} ${r.segment.code}: ${r.datasets.join(', ')} (${r.level} level${r.population ? `, population ${r.population}` : ''})`;
+const describe = (r: OverlapResult) =>
+  `segment ${r.classification} ${r.segment.code}: ${r.datasets.join(', ')} (${r.level} level${r.population ? `, population ${r.population}` : ''})`;
 
 /** Every segment of every tier of every classification, for the target select. */
 async function segmentItems(engine: Engine, selected: string | undefined) {
   const classes = await classificationChoices(engine);
-  const segs = await engine.all<{ classification: string; tier: string; code: string; name: string | null }>(`SELECT classification, tier, code, name FROM segment ORDER BY classification, ordinal, code`);
-  const items = classes.flatMap((c) => c.tiers.flatMap((t) => segs.filter((s) => s.classification === c.name && s.tier === t)
-    .map((s) => ({ value: `${c.name}:${s.code}`, text: `${c.title && c.title !== c.name ? c.title : c.name}, ${t} ${s.code}${s.name ? `: ${s.name}` : ''}`, selected: `${c.name}:${s.code}` === selected }))));
+  const segs = await engine.all<{ classification: string; tier: string; code: string; name: string | null }>(
+    `SELECT classification, tier, code, name FROM segment ORDER BY classification, ordinal, code`,
+  );
+  const items = classes.flatMap((c) =>
+    c.tiers.flatMap((t) =>
+      segs
+        .filter((s) => s.classification === c.name && s.tier === t)
+        .map((s) => ({
+          value: `${c.name}:${s.code}`,
+          text: `${c.title && c.title !== c.name ? c.title : c.name}, ${t} ${s.code}${s.name ? `: ${s.name}` : ''}`,
+          selected: `${c.name}:${s.code}` === selected,
+        })),
+    ),
+  );
   return [{ value: '', text: 'Choose a segment' }, ...items];
 }
 
@@ -62,9 +112,15 @@ export async function overlapRoutes(app: FastifyInstance): Promise<void> {
     const q = request.query as Record<string, unknown>;
     const datasets = await datasetChoices(app.engine);
     const chosen = many(q.datasets);
-    const ctx: Record<string, unknown> = { title: 'Take-up overlap', max: MAX_OVERLAP_DATASETS, linkBy: one(q.linkBy) ?? '' };
+    const ctx: Record<string, unknown> = {
+      title: 'Take-up overlap',
+      max: MAX_OVERLAP_DATASETS,
+      linkBy: one(q.linkBy) ?? '',
+    };
     let status = 200;
-    let target = one(q.target) ?? (one(q.classification) && one(q.segment) ? `${one(q.classification)}:${one(q.segment)}` : undefined);
+    let target =
+      one(q.target) ??
+      (one(q.classification) && one(q.segment) ? `${one(q.classification)}:${one(q.segment)}` : undefined);
     try {
       const o = readQuery(q);
       if (o) {
@@ -79,8 +135,16 @@ export async function overlapRoutes(app: FastifyInstance): Promise<void> {
       status = f.status;
     }
     ctx.targetItems = await segmentItems(app.engine, target);
-    ctx.datasetItems = datasets.map((d) => ({ value: d.name, text: d.title ?? d.name, hint: { text: `${d.name}${d.partner ? `, ${d.partner}` : ''}` }, checked: chosen.includes(d.name) }));
-    ctx.populationItems = [{ value: '', text: 'None: count postcodes' }, ...datasets.map((d) => ({ value: d.name, text: d.title ?? d.name, selected: d.name === one(q.population) }))];
+    ctx.datasetItems = datasets.map((d) => ({
+      value: d.name,
+      text: d.title ?? d.name,
+      hint: { text: `${d.name}${d.partner ? `, ${d.partner}` : ''}` },
+      checked: chosen.includes(d.name),
+    }));
+    ctx.populationItems = [
+      { value: '', text: 'None: count postcodes' },
+      ...datasets.map((d) => ({ value: d.name, text: d.title ?? d.name, selected: d.name === one(q.population) })),
+    ];
     return app.page(request, reply, 'overlap.njk', ctx as { title: string }, status);
   });
 
@@ -88,11 +152,25 @@ export async function overlapRoutes(app: FastifyInstance): Promise<void> {
     const q = request.query as Record<string, unknown>;
     const format = formatOf(q.format, ['xlsx', 'json', 'svg']);
     const o = readQuery(q);
-    if (!o) throw new ParameterError('Choose the segment and the services first.', 'Use the overlap page, then its download links.');
+    if (!o)
+      throw new ParameterError(
+        'Choose the segment and the services first.',
+        'Use the overlap page, then its download links.',
+      );
     const result = await run(app, o, request.viewer);
-    const body = format === 'xlsx' ? await overlapToXlsx(result) : format === 'json' ? overlapToJson(result) : overlapToSvg(result);
+    const body =
+      format === 'xlsx'
+        ? await overlapToXlsx(result)
+        : format === 'json'
+          ? overlapToJson(result)
+          : overlapToSvg(result);
     await audit(app.engine, request.viewer, 'overlap', describe(result), request.ip);
     await audit(app.engine, request.viewer, `export ${format}`, `overlap ${describe(result)}`, request.ip);
-    return sendDownload(reply, safeFilename(['overlap', result.classification, result.segment.code], format), format, body);
+    return sendDownload(
+      reply,
+      safeFilename(['overlap', result.classification, result.segment.code], format),
+      format,
+      body,
+    );
   });
 }

@@ -11,7 +11,11 @@ export async function overviewRoutes(app: FastifyInstance): Promise<void> {
     const v = request.viewer;
     const segmentations = await listSegmentations(app.engine);
     if (v.role === 'public' || v.role === 'agent') {
-      return app.page(request, reply, 'home-public.njk', { title: 'Who lives here, and who uses council services', segmentations, agent: v.role === 'agent' });
+      return app.page(request, reply, 'home-public.njk', {
+        title: 'Who lives here, and who uses council services',
+        segmentations,
+        agent: v.role === 'agent',
+      });
     }
     const status = await referenceStatus(app.engine);
     // Row accounts are exact for the dataset's owners and disclosure-controlled for everyone else.
@@ -19,5 +23,7 @@ export async function overviewRoutes(app: FastifyInstance): Promise<void> {
     return app.page(request, reply, 'overview.njk', { title: 'Workspace overview', status, datasets, segmentations });
   });
 
-  app.get('/accessibility', { config: { roles: EVERYONE } }, async (request, reply) => app.page(request, reply, 'accessibility.njk', { title: 'Accessibility statement' }));
+  app.get('/accessibility', { config: { roles: EVERYONE } }, async (request, reply) =>
+    app.page(request, reply, 'accessibility.njk', { title: 'Accessibility statement' }),
+  );
 }

@@ -21,19 +21,48 @@ import { ANALYSTS_AND_PARTNERS } from '../app.ts';
 // ---------------------------------------------------------------------------------------------
 // Shared by the analysis pages
 
-export interface ClassificationChoice { name: string; title: string | null; kind: string; areaLevel: string; tiers: string[] }
-export interface DatasetChoice { name: string; title: string | null; partner: string | null }
+export interface ClassificationChoice {
+  name: string;
+  title: string | null;
+  kind: string;
+  areaLevel: string;
+  tiers: string[];
+}
+export interface DatasetChoice {
+  name: string;
+  title: string | null;
+  partner: string | null;
+}
 
 /** Classifications (imported, built and deprivation deciles) with their tiers, in a stable order. */
-export async function classificationChoices(engine: Engine, opts: { deprivation?: boolean } = {}): Promise<ClassificationChoice[]> {
-  const rows = await engine.all<{ name: string; title: string | null; kind: string; area_level: string; tiers: string }>(
-    `SELECT name, title, kind, area_level, tiers FROM classification ORDER BY kind = 'deprivation', kind = 'segmentation' DESC, imported_at, name`);
-  return rows.filter((r) => opts.deprivation !== false || r.kind !== 'deprivation')
-    .map((r) => ({ name: r.name, title: r.title, kind: r.kind, areaLevel: r.area_level, tiers: JSON.parse(r.tiers) as string[] }));
+export async function classificationChoices(
+  engine: Engine,
+  opts: { deprivation?: boolean } = {},
+): Promise<ClassificationChoice[]> {
+  const rows = await engine.all<{
+    name: string;
+    title: string | null;
+    kind: string;
+    area_level: string;
+    tiers: string;
+  }>(
+    `SELECT name, title, kind, area_level, tiers FROM classification ORDER BY kind = 'deprivation', kind = 'segmentation' DESC, imported_at, name`,
+  );
+  return rows
+    .filter((r) => opts.deprivation !== false || r.kind !== 'deprivation')
+    .map((r) => ({
+      name: r.name,
+      title: r.title,
+      kind: r.kind,
+      areaLevel: r.area_level,
+      tiers: JSON.parse(r.tiers) as string[],
+    }));
 }
 
 export async function datasetChoices(engine: Engine): Promise<DatasetChoice[]> {
-  return engine.all<{ name: string; title: string | null; partner: string | null }>(`SELECT name, title, partner FROM dataset ORDER BY coalesce(title, name), name`);
+  return engine.all<{ name: string; title: string | null; partner: string | null }>(
+    `SELECT name, title, partner FROM dataset ORDER BY coalesce(title, name), name`,
+  );
 }
 
 /** Area levels the workspace has areas for (a single local authority is left out: one row is no profile). */
@@ -43,24 +72,43 @@ export async function areaLevelChoices(engine: Engine): Promise<{ level: AreaLev
 }
 
 /** The items of a "profile by" select: every tier of every classification ("seg:NAME:TIER"), then area levels ("area:LEVEL"). */
-export function byItems(classes: ClassificationChoice[], levels: { level: string; title: string }[], selected: string | undefined) {
+export function byItems(
+  classes: ClassificationChoice[],
+  levels: { level: string; title: string }[],
+  selected: string | undefined,
+) {
   const items = [
-    ...classes.flatMap((c) => c.tiers.map((t) => ({ value: `seg:${c.name}:${t}`, text: `${c.title && c.title !== c.name ? c.title : c.name}: ${t}` }))),
+    ...classes.flatMap((c) =>
+      c.tiers.map((t) => ({
+        value: `seg:${c.name}:${t}`,
+        text: `${c.title && c.title !== c.name ? c.title : c.name}: ${t}`,
+      })),
+    ),
     ...levels.map((l) => ({ value: `area:${l.level}`, text: `Area: ${l.title}` })),
   ];
   return items.map((i) => ({ ...i, selected: i.value === selected }));
 }
 
 /** Reads "seg:CLASSIFICATION:TIER" or "area:LEVEL" (or the separate classification/tier/area parameters scripts may send). */
-export function parseBy(q: Record<string, unknown>): { classification?: string; tier?: string; byArea?: string; value?: string } {
+export function parseBy(q: Record<string, unknown>): {
+  classification?: string;
+  tier?: string;
+  byArea?: string;
+  value?: string;
+} {
   const by = one(q.by);
   if (by) {
     const [kind, a, ...rest] = by.split(':');
     if (kind === 'area' && a) return { byArea: a, value: by };
     if (kind === 'seg' && a && rest.length) return { classification: a, tier: rest.join(':'), value: by };
-    throw new ParameterError(`Cannot read "${by}" as what to profile by.`, 'Choose a classification tier or an area level from the list.');
+    throw new ParameterError(
+      `Cannot read "${by}" as what to profile by.`,
+      'Choose a classification tier or an area level from the list.',
+    );
   }
-  const classification = one(q.classification), tier = one(q.tier), byArea = one(q.area) ?? one(q.byArea);
+  const classification = one(q.classification),
+    tier = one(q.tier),
+    byArea = one(q.area) ?? one(q.byArea);
   if (byArea) return { byArea, value: `area:${byArea}` };
   if (classification) return { classification, tier, value: tier ? `seg:${classification}:${tier}` : undefined };
   return {};
@@ -70,7 +118,8 @@ export function parseBy(q: Record<string, unknown>): { classification?: string; 
 /** `by=seg:CLASSIFICATION:TIER` for pages that group by segment only (not by area). */
 export function parseTier(q: Record<string, unknown>): { classification?: string; tier?: string } {
   const by = parseBy(q);
-  if (by.byArea) throw new ParameterError(`Cannot read "${by.value}" as a classification tier.`, 'Choose a tier from the list.');
+  if (by.byArea)
+    throw new ParameterError(`Cannot read "${by.value}" as a classification tier.`, 'Choose a tier from the list.');
   return { classification: by.classification, tier: by.tier };
 }
 
@@ -84,18 +133,32 @@ export function one(v: unknown): string | undefined {
 /** Every value of a repeated query parameter (checkboxes), also accepting one comma-separated value. */
 export function many(v: unknown): string[] {
   const xs = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
-  return [...new Set(xs.flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      xs
+        .flatMap((x) => String(x).split(','))
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 export function baseOf(v: unknown): 'households' | 'population' {
   const b = one(v) ?? 'households';
-  if (b !== 'households' && b !== 'population') throw new ParameterError(`Unknown base "${b}".`, 'Choose households or population.');
+  if (b !== 'households' && b !== 'population')
+    throw new ParameterError(`Unknown base "${b}".`, 'Choose households or population.');
   return b;
 }
 
 /** A file name that is safe in a Content-Disposition header and on any file system. */
 export function safeFilename(parts: (string | null | undefined)[], ext: string): string {
-  const stem = parts.filter(Boolean).join('-').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '').slice(0, 120) || 'download';
+  const stem =
+    parts
+      .filter(Boolean)
+      .join('-')
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[-.]+|-+$/g, '')
+      .slice(0, 120) || 'download';
   return `${stem}.${ext}`;
 }
 
@@ -110,8 +173,14 @@ export const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** Sends a file to be saved, never shown inline. */
-export function sendDownload(reply: FastifyReply, filename: string, format: string, body: string | Buffer): FastifyReply {
-  return reply.type(CONTENT_TYPES[format] ?? 'application/octet-stream')
+export function sendDownload(
+  reply: FastifyReply,
+  filename: string,
+  format: string,
+  body: string | Buffer,
+): FastifyReply {
+  return reply
+    .type(CONTENT_TYPES[format] ?? 'application/octet-stream')
     .header('content-disposition', `attachment; filename="${filename}"`)
     .header('cache-control', 'no-store')
     .send(body);
@@ -132,7 +201,11 @@ export function formError(e: unknown): { error: string; fix?: string; status: nu
 // ---------------------------------------------------------------------------------------------
 // The profile explorer
 
-interface ProfileQuery { dataset: string; by: ReturnType<typeof parseBy>; base: 'households' | 'population' }
+interface ProfileQuery {
+  dataset: string;
+  by: ReturnType<typeof parseBy>;
+  base: 'households' | 'population';
+}
 
 function readProfileQuery(q: Record<string, unknown>): ProfileQuery | null {
   const dataset = one(q.dataset);
@@ -141,25 +214,38 @@ function readProfileQuery(q: Record<string, unknown>): ProfileQuery | null {
 }
 
 async function disclosedProfile(app: FastifyInstance, p: ProfileQuery, viewer: Viewer): Promise<ProfileResult> {
-  const req = { dataset: p.dataset, classification: p.by.classification, tier: p.by.tier, byArea: p.by.byArea, base: p.base };
+  const req = {
+    dataset: p.dataset,
+    classification: p.by.classification,
+    tier: p.by.tier,
+    byArea: p.by.byArea,
+    base: p.base,
+  };
   const truth = await app.results.get('profile', req, () => profileDataset(app.engine, req));
   return discloseProfile(truth, await disclosureForDataset(app.engine, viewer, p.dataset, DEFAULT_MIN_CELL));
 }
 
-const describe = (r: ProfileResult) => `${r.dataset} by ${r.kind === 'segment' ? `${r.classification} ${r.level}` : r.level}, ${r.baseMeasure}`;
+const describe = (r: ProfileResult) =>
+  `${r.dataset} by ${r.kind === 'segment' ? `${r.classification} ${r.level}` : r.level}, ${r.baseMeasure}`;
 
 const BAR_FILLS = ['#1d70b8', '#5694ca', '#b1b4b6', '#f47738', '#d4351c'];
 
 /** Geometry for a server-drawn bar chart of the index by row; the template writes the SVG. */
 export function indexChart(r: ProfileResult, maxRows = 80) {
   if (r.rows.length > maxRows) return null;
-  const labelW = 300, plotW = 380, valueW = 150, rowH = 24, top = 40;
+  const labelW = 300,
+    plotW = 380,
+    valueW = 150,
+    rowH = 24,
+    top = 40;
   const maxIndex = Math.max(200, ...r.rows.map((x) => x.index ?? 0));
   const scale = Math.ceil(maxIndex / 50) * 50;
   const sortedBands = [...r.bands].sort((a, b) => (b.min ?? -Infinity) - (a.min ?? -Infinity));
   const fill = (band: string | null) => {
     const i = sortedBands.findIndex((b) => b.name === band);
-    return i < 0 ? '#b1b4b6' : BAR_FILLS[sortedBands.length === 1 ? 2 : Math.round((i * (BAR_FILLS.length - 1)) / (sortedBands.length - 1))];
+    return i < 0
+      ? '#b1b4b6'
+      : BAR_FILLS[sortedBands.length === 1 ? 2 : Math.round((i * (BAR_FILLS.length - 1)) / (sortedBands.length - 1))];
   };
   const label = (x: ProfileResult['rows'][number]) => {
     const s = `${x.code}${x.name ? ` ${x.name}` : ''}`;
@@ -169,9 +255,19 @@ export function indexChart(r: ProfileResult, maxRows = 80) {
     const y = top + i * rowH;
     const w = x.index === null ? 0 : Math.max(1, (x.index / scale) * plotW);
     return {
-      label: label(x), y, textY: y + rowH / 2 + 5, barY: y + 3, barH: rowH - 6, width: Math.round(w * 10) / 10, fill: fill(x.band),
+      label: label(x),
+      y,
+      textY: y + rowH / 2 + 5,
+      barY: y + 3,
+      barH: rowH - 6,
+      width: Math.round(w * 10) / 10,
+      fill: fill(x.band),
       valueX: labelW + 10 + w + 6,
-      value: x.suppressed ? '[c] suppressed' : x.index === null ? 'no base' : `${Math.round(x.index)}${x.band ? ` ${x.band}` : ''}`,
+      value: x.suppressed
+        ? '[c] suppressed'
+        : x.index === null
+          ? 'no base'
+          : `${Math.round(x.index)}${x.band ? ` ${x.band}` : ''}`,
       drawn: !x.suppressed && x.index !== null,
     };
   });
@@ -184,11 +280,29 @@ export function indexChart(r: ProfileResult, maxRows = 80) {
   const desc = shown.length
     ? `Index 100 is what the base would lead you to expect. Highest: ${high.code}${high.name ? ` ${high.name}` : ''} at ${Math.round(high.index!)}. Lowest: ${low.code}${low.name ? ` ${low.name}` : ''} at ${Math.round(low.index!)}. ${r.rows.length - shown.length} of ${r.rows.length} rows have no bar (suppressed or no base).`
     : 'No row can be drawn: every index is suppressed or has no base.';
-  return { width: labelW + 10 + plotW + valueW, height, labelX: labelW, barX: labelW + 10, ref, refY1: top - 6, refY2: top + r.rows.length * rowH, axisY: top + r.rows.length * rowH + 18, ticks, bars, desc };
+  return {
+    width: labelW + 10 + plotW + valueW,
+    height,
+    labelX: labelW,
+    barX: labelW + 10,
+    ref,
+    refY1: top - 6,
+    refY2: top + r.rows.length * rowH,
+    axisY: top + r.rows.length * rowH + 18,
+    ticks,
+    bars,
+    desc,
+  };
 }
 
-async function boundariesFor(engine: Engine, level: string): Promise<Map<string, { name: string | null; geojson: string }>> {
-  const rows = await engine.all<{ area_code: string; name: string | null; geojson: string }>(`SELECT area_code, name, geojson FROM boundary WHERE level = $1`, [level]);
+async function boundariesFor(
+  engine: Engine,
+  level: string,
+): Promise<Map<string, { name: string | null; geojson: string }>> {
+  const rows = await engine.all<{ area_code: string; name: string | null; geojson: string }>(
+    `SELECT area_code, name, geojson FROM boundary WHERE level = $1`,
+    [level],
+  );
   return new Map(rows.map((r) => [r.area_code, { name: r.name, geojson: r.geojson }]));
 }
 
@@ -199,16 +313,28 @@ async function boundariesFor(engine: Engine, level: string): Promise<Map<string,
 async function profileMap(app: FastifyInstance, result: ProfileResult): Promise<Record<string, unknown>> {
   const has = await app.engine.one(`SELECT 1 AS x FROM boundary WHERE level = $1 LIMIT 1`, [result.level]);
   if (!has) return {};
-  const measure = `index:${result.dataset}`, level = result.level;
-  const figures = await app.results.get('map figures', [measure, level], () => mapFigures(app.engine, measure, level, undefined, app.costs));
+  const measure = `index:${result.dataset}`,
+    level = result.level;
+  const figures = await app.results.get('map figures', [measure, level], () =>
+    mapFigures(app.engine, measure, level, undefined, app.costs),
+  );
   return { figures, ...(await mapViewFor(app, figures)) };
 }
 
 export async function profileRoutes(app: FastifyInstance): Promise<void> {
   app.get('/profile', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
-    const [datasets, classes, levels] = await Promise.all([datasetChoices(app.engine), classificationChoices(app.engine), areaLevelChoices(app.engine)]);
-    const ctx: Record<string, unknown> = { title: 'Profile explorer', datasets, dataset: one(q.dataset), base: one(q.base) ?? 'households' };
+    const [datasets, classes, levels] = await Promise.all([
+      datasetChoices(app.engine),
+      classificationChoices(app.engine),
+      areaLevelChoices(app.engine),
+    ]);
+    const ctx: Record<string, unknown> = {
+      title: 'Profile explorer',
+      datasets,
+      dataset: one(q.dataset),
+      base: one(q.base) ?? 'households',
+    };
     let status = 200;
     let byValue = one(q.by);
     try {
@@ -218,7 +344,13 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
         const result = await disclosedProfile(app, p, request.viewer);
         byValue = result.kind === 'area' ? `area:${result.level}` : `seg:${result.classification}:${result.level}`;
         const qs = new URLSearchParams({ dataset: result.dataset, by: byValue, base: result.baseMeasure }).toString();
-        Object.assign(ctx, { result, chart: indexChart(result), qs, heading: describe(result), datasetTitle: datasets.find((d) => d.name === result.dataset)?.title ?? result.dataset });
+        Object.assign(ctx, {
+          result,
+          chart: indexChart(result),
+          qs,
+          heading: describe(result),
+          datasetTitle: datasets.find((d) => d.name === result.dataset)?.title ?? result.dataset,
+        });
         if (result.kind === 'area') Object.assign(ctx, await profileMap(app, result));
         await audit(app.engine, request.viewer, 'profile', describe(result), request.ip);
       }
@@ -228,7 +360,14 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
       status = f.status;
     }
     ctx.byItems = byItems(classes, levels, byValue);
-    ctx.datasetItems = [{ value: '', text: 'Choose a dataset' }, ...datasets.map((d) => ({ value: d.name, text: `${d.title ?? d.name}${d.partner ? ` (${d.partner})` : ''}`, selected: d.name === ctx.dataset }))];
+    ctx.datasetItems = [
+      { value: '', text: 'Choose a dataset' },
+      ...datasets.map((d) => ({
+        value: d.name,
+        text: `${d.title ?? d.name}${d.partner ? ` (${d.partner})` : ''}`,
+        selected: d.name === ctx.dataset,
+      })),
+    ];
     return app.page(request, reply, 'profile.njk', ctx as { title: string }, status);
   });
 
@@ -236,12 +375,28 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
     const q = request.query as Record<string, unknown>;
     const format = formatOf(q.format, ['csv', 'xlsx', 'json', 'geojson']);
     const p = readProfileQuery(q);
-    if (!p) throw new ParameterError('Say which dataset to profile.', 'Choose a dataset on the profile page, then use its download links.');
+    if (!p)
+      throw new ParameterError(
+        'Say which dataset to profile.',
+        'Choose a dataset on the profile page, then use its download links.',
+      );
     if (format === 'geojson' && !p.by.byArea) {
-      throw new ParameterError('A profile by segment has no map shapes, so it cannot be downloaded as GeoJSON.', 'Profile by an area level (ward, LSOA, output area) for GeoJSON, or download this profile as CSV, XLSX or JSON.');
+      throw new ParameterError(
+        'A profile by segment has no map shapes, so it cannot be downloaded as GeoJSON.',
+        'Profile by an area level (ward, LSOA, output area) for GeoJSON, or download this profile as CSV, XLSX or JSON.',
+      );
     }
     const result = await disclosedProfile(app, p, request.viewer);
-    const name = safeFilename(['profile', result.dataset, result.kind === 'segment' ? result.classification : null, result.level, result.baseMeasure], format);
+    const name = safeFilename(
+      [
+        'profile',
+        result.dataset,
+        result.kind === 'segment' ? result.classification : null,
+        result.level,
+        result.baseMeasure,
+      ],
+      format,
+    );
     let body: string | Buffer;
     if (format === 'csv') body = profileToCsv(result);
     else if (format === 'xlsx') body = await profileToXlsx(result);

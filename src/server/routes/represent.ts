@@ -10,16 +10,40 @@ import { representAnalysis, type RepresentResult } from '../../profiling/index.t
 import { discloseRepresent, representToJson, representToXlsx } from '../../outputs/index.ts';
 import { audit } from '../users.ts';
 import { ANALYSTS_AND_PARTNERS } from '../app.ts';
-import { baseOf, byItems, classificationChoices, datasetChoices, formatOf, formError, one, parseBy, safeFilename, sendDownload } from './profile.ts';
+import {
+  baseOf,
+  byItems,
+  classificationChoices,
+  datasetChoices,
+  formatOf,
+  formError,
+  one,
+  parseBy,
+  safeFilename,
+  sendDownload,
+} from './profile.ts';
 
-interface RepresentQuery { sample: string; against: string; classification?: string; tier?: string; base: 'households' | 'population' }
+interface RepresentQuery {
+  sample: string;
+  against: string;
+  classification?: string;
+  tier?: string;
+  base: 'households' | 'population';
+}
 
 function readQuery(q: Record<string, unknown>): RepresentQuery | null {
   const sample = one(q.sample);
   if (!sample) return null;
   const by = parseBy(q);
-  if (by.byArea) throw new ParameterError('Representativeness is by segment, not by area.', 'Choose a tier of a classification.');
-  return { sample, against: one(q.against) ?? 'base', classification: by.classification, tier: by.tier, base: baseOf(q.base) };
+  if (by.byArea)
+    throw new ParameterError('Representativeness is by segment, not by area.', 'Choose a tier of a classification.');
+  return {
+    sample,
+    against: one(q.against) ?? 'base',
+    classification: by.classification,
+    tier: by.tier,
+    base: baseOf(q.base),
+  };
 }
 
 async function run(app: FastifyInstance, r: RepresentQuery): Promise<RepresentResult> {
@@ -35,13 +59,19 @@ export async function representRoutes(app: FastifyInstance): Promise<void> {
     const q = request.query as Record<string, unknown>;
     const [datasets, classes] = await Promise.all([datasetChoices(app.engine), classificationChoices(app.engine)]);
     const ctx: Record<string, unknown> = { title: 'Representativeness', base: one(q.base) ?? 'households' };
-    let status = 200, byValue = one(q.by);
+    let status = 200,
+      byValue = one(q.by);
     try {
       const r = readQuery(q);
       if (r) {
         const result = await run(app, r);
         byValue = `seg:${result.classification}:${result.level}`;
-        const qs = new URLSearchParams({ sample: result.sample, against: r.against, by: byValue, base: r.base }).toString();
+        const qs = new URLSearchParams({
+          sample: result.sample,
+          against: r.against,
+          by: byValue,
+          base: r.base,
+        }).toString();
         Object.assign(ctx, { result, qs });
         await audit(app.engine, request.viewer, 'represent', describe(result), request.ip);
       }
@@ -50,9 +80,16 @@ export async function representRoutes(app: FastifyInstance): Promise<void> {
       Object.assign(ctx, { error: f.error, fix: f.fix, errorTitle: true });
       status = f.status;
     }
-    const label = (d: { name: string; title: string | null; partner: string | null }) => `${d.title ?? d.name}${d.partner ? ` (${d.partner})` : ''}`;
-    ctx.sampleItems = [{ value: '', text: 'Choose the sample' }, ...datasets.map((d) => ({ value: d.name, text: label(d), selected: d.name === one(q.sample) }))];
-    ctx.againstItems = [{ value: 'base', text: 'The base (households or population)', selected: (one(q.against) ?? 'base') === 'base' }, ...datasets.map((d) => ({ value: d.name, text: label(d), selected: d.name === one(q.against) }))];
+    const label = (d: { name: string; title: string | null; partner: string | null }) =>
+      `${d.title ?? d.name}${d.partner ? ` (${d.partner})` : ''}`;
+    ctx.sampleItems = [
+      { value: '', text: 'Choose the sample' },
+      ...datasets.map((d) => ({ value: d.name, text: label(d), selected: d.name === one(q.sample) })),
+    ];
+    ctx.againstItems = [
+      { value: 'base', text: 'The base (households or population)', selected: (one(q.against) ?? 'base') === 'base' },
+      ...datasets.map((d) => ({ value: d.name, text: label(d), selected: d.name === one(q.against) })),
+    ];
     ctx.byItems = byItems(classes, [], byValue);
     return app.page(request, reply, 'represent.njk', ctx as { title: string }, status);
   });
@@ -61,11 +98,20 @@ export async function representRoutes(app: FastifyInstance): Promise<void> {
     const q = request.query as Record<string, unknown>;
     const format = formatOf(q.format, ['xlsx', 'json']);
     const r = readQuery(q);
-    if (!r) throw new ParameterError('Choose the sample dataset first.', 'Use the representativeness page, then its download links.');
+    if (!r)
+      throw new ParameterError(
+        'Choose the sample dataset first.',
+        'Use the representativeness page, then its download links.',
+      );
     const result = await run(app, r);
     const body = format === 'xlsx' ? await representToXlsx(result) : representToJson(result);
     await audit(app.engine, request.viewer, 'represent', describe(result), request.ip);
     await audit(app.engine, request.viewer, `export ${format}`, `represent ${describe(result)}`, request.ip);
-    return sendDownload(reply, safeFilename(['represent', result.sample, result.classification, result.level], format), format, body);
+    return sendDownload(
+      reply,
+      safeFilename(['represent', result.sample, result.classification, result.level], format),
+      format,
+      body,
+    );
   });
 }

@@ -11,9 +11,25 @@ import { discloseProfile, sdfToJson, sdfToXlsx } from '../../outputs/index.ts';
 import { audit, type Viewer } from '../users.ts';
 import { disclosureByDataset, ownershipScope } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS } from '../app.ts';
-import { baseOf, byItems, classificationChoices, datasetChoices, formatOf, formError, one, parseBy, safeFilename, sendDownload } from './profile.ts';
+import {
+  baseOf,
+  byItems,
+  classificationChoices,
+  datasetChoices,
+  formatOf,
+  formError,
+  one,
+  parseBy,
+  safeFilename,
+  sendDownload,
+} from './profile.ts';
 
-interface SdfQuery { classification?: string; tier?: string; partner?: string; base: 'households' | 'population' }
+interface SdfQuery {
+  classification?: string;
+  tier?: string;
+  partner?: string;
+  base: 'households' | 'population';
+}
 
 function readQuery(q: Record<string, unknown>): SdfQuery {
   const by = parseBy(q);
@@ -24,10 +40,13 @@ async function run(app: FastifyInstance, s: SdfQuery, viewer: Viewer): Promise<S
   const req = { classification: s.classification, tier: s.tier, partner: s.partner, base: s.base };
   // Each service's column is disclosed by its own rule (exact for the viewer's own data), so the result is kept per owner.
   const ruleOf = await disclosureByDataset(app.engine, viewer, DEFAULT_MIN_CELL);
-  return app.results.get('sdf', { ...req, minCell: DEFAULT_MIN_CELL, scope: ownershipScope(viewer) }, () => serviceDeliveryFramework(app.engine, req, { disclose: (p) => discloseProfile(p, ruleOf(p.dataset)) }));
+  return app.results.get('sdf', { ...req, minCell: DEFAULT_MIN_CELL, scope: ownershipScope(viewer) }, () =>
+    serviceDeliveryFramework(app.engine, req, { disclose: (p) => discloseProfile(p, ruleOf(p.dataset)) }),
+  );
 }
 
-const describe = (r: SdfResult, partner?: string) => `${r.services.length} services by ${r.classification} ${r.level}, ${r.baseMeasure}${partner ? `, partner ${partner}` : ''}`;
+const describe = (r: SdfResult, partner?: string) =>
+  `${r.services.length} services by ${r.classification} ${r.level}, ${r.baseMeasure}${partner ? `, partner ${partner}` : ''}`;
 
 /** The matrix as the page draws it: each cell's words and a colour class from the band's place (highest first). */
 function bandClasses(r: SdfResult) {
@@ -54,7 +73,12 @@ export function sdfMatrix(r: SdfResult) {
       const c = s.cells[i];
       if (c.suppressed) return { text: '[c]', hidden: true, cls: 'civic-sdf--suppressed' };
       if (c.index === null) return { text: '–', note: `no ${r.baseMeasure}`, cls: 'civic-sdf--none' };
-      return { index: Math.round(c.index), band: c.band, notSignificant: c.significant === false, cls: bandClass(c.band) };
+      return {
+        index: Math.round(c.index),
+        band: c.band,
+        notSignificant: c.significant === false,
+        cls: bandClass(c.band),
+      };
     }),
   }));
 }
@@ -63,14 +87,21 @@ export async function sdfRoutes(app: FastifyInstance): Promise<void> {
   app.get('/sdf', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const [classes, datasets] = await Promise.all([classificationChoices(app.engine), datasetChoices(app.engine)]);
-    const partners = [...new Set(datasets.map((d) => d.partner?.trim() || COUNCIL_PARTNER))].sort((a, b) => (a === COUNCIL_PARTNER ? -1 : b === COUNCIL_PARTNER ? 1 : a.localeCompare(b)));
+    const partners = [...new Set(datasets.map((d) => d.partner?.trim() || COUNCIL_PARTNER))].sort((a, b) =>
+      a === COUNCIL_PARTNER ? -1 : b === COUNCIL_PARTNER ? 1 : a.localeCompare(b),
+    );
     const ctx: Record<string, unknown> = { title: 'Service Delivery Framework', base: one(q.base) ?? 'households' };
-    let status = 200, byValue = one(q.by);
+    let status = 200,
+      byValue = one(q.by);
     try {
       const s = readQuery(q);
       const result = await run(app, s, request.viewer);
       byValue = `seg:${result.classification}:${result.level}`;
-      const qs = new URLSearchParams({ by: byValue, base: result.baseMeasure, ...(s.partner ? { partner: s.partner } : {}) }).toString();
+      const qs = new URLSearchParams({
+        by: byValue,
+        base: result.baseMeasure,
+        ...(s.partner ? { partner: s.partner } : {}),
+      }).toString();
       Object.assign(ctx, { result, matrix: sdfMatrix(result), key: sdfKey(result), qs, partner: s.partner });
       await audit(app.engine, request.viewer, 'sdf', describe(result, s.partner), request.ip);
     } catch (e) {
@@ -79,7 +110,10 @@ export async function sdfRoutes(app: FastifyInstance): Promise<void> {
       status = f.status;
     }
     ctx.byItems = byItems(classes, [], byValue);
-    ctx.partnerItems = [{ value: '', text: 'All partners' }, ...partners.map((p) => ({ value: p, text: p, selected: p === one(q.partner) }))];
+    ctx.partnerItems = [
+      { value: '', text: 'All partners' },
+      ...partners.map((p) => ({ value: p, text: p, selected: p === one(q.partner) })),
+    ];
     return app.page(request, reply, 'sdf.njk', ctx as { title: string }, status);
   });
 
@@ -91,6 +125,11 @@ export async function sdfRoutes(app: FastifyInstance): Promise<void> {
     const body = format === 'xlsx' ? await sdfToXlsx(result) : sdfToJson(result);
     await audit(app.engine, request.viewer, 'sdf', describe(result, s.partner), request.ip);
     await audit(app.engine, request.viewer, `export ${format}`, `sdf ${describe(result, s.partner)}`, request.ip);
-    return sendDownload(reply, safeFilename(['sdf', result.classification, result.level, s.partner], format), format, body);
+    return sendDownload(
+      reply,
+      safeFilename(['sdf', result.classification, result.level, s.partner], format),
+      format,
+      body,
+    );
   });
 }

@@ -7,7 +7,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { NotFoundError, ObservatoryError } from '../../core/index.ts';
-import { portraitsOrGenerate, editPortrait, portraitHistory, GENERATED_BY, type Portrait } from '../../segmentation/index.ts';
+import {
+  portraitsOrGenerate,
+  editPortrait,
+  portraitHistory,
+  GENERATED_BY,
+  type Portrait,
+} from '../../segmentation/index.ts';
 import { portraitsToHtml, portraitsToPdf } from '../../outputs/index.ts';
 import { audit, type Viewer } from '../users.ts';
 import { EVERYONE, STAFF } from '../app.ts';
@@ -18,13 +24,23 @@ const isStaff = (v: Viewer) => v.role === 'admin' || v.role === 'analyst';
 /** What a viewer may see of a portrait: the public gets no channel facts and no editor's name. */
 export function portraitForViewer(p: Portrait, v: Viewer): Portrait {
   if (v.role !== 'public') return p;
-  return { ...p, facts: { ...p.facts, channels: [] }, editedBy: p.editedBy === GENERATED_BY ? GENERATED_BY : 'council' };
+  return {
+    ...p,
+    facts: { ...p.facts, channels: [] },
+    editedBy: p.editedBy === GENERATED_BY ? GENERATED_BY : 'council',
+  };
 }
 
 async function findClassification(app: FastifyInstance, name: string): Promise<ClassificationChoice> {
   const all = await classificationChoices(app.engine, { deprivation: false });
   const cls = all.find((c) => c.name === name);
-  if (!cls) throw new NotFoundError(`There is no segmentation or classification called "${name}".`, all.length ? `See the segment guide for the ones there are: ${all.map((c) => c.name).join(', ')}.` : 'None has been imported or built yet.');
+  if (!cls)
+    throw new NotFoundError(
+      `There is no segmentation or classification called "${name}".`,
+      all.length
+        ? `See the segment guide for the ones there are: ${all.map((c) => c.name).join(', ')}.`
+        : 'None has been imported or built yet.',
+    );
   return cls;
 }
 
@@ -39,8 +55,16 @@ function tierOf(cls: ClassificationChoice, q: Record<string, unknown>): string {
 export async function segmentRoutes(app: FastifyInstance): Promise<void> {
   app.get('/segments', { config: { roles: EVERYONE } }, async (request, reply) => {
     const classes = await classificationChoices(app.engine, { deprivation: false });
-    const counts = await app.engine.all<{ classification: string; tier: string; n: number }>(`SELECT classification, tier, count(*)::BIGINT AS n FROM segment GROUP BY 1, 2`);
-    const list = classes.map((c) => ({ ...c, tiers: c.tiers.map((t) => ({ name: t, k: counts.find((x) => x.classification === c.name && x.tier === t)?.n ?? 0 })) }));
+    const counts = await app.engine.all<{ classification: string; tier: string; n: number }>(
+      `SELECT classification, tier, count(*)::BIGINT AS n FROM segment GROUP BY 1, 2`,
+    );
+    const list = classes.map((c) => ({
+      ...c,
+      tiers: c.tiers.map((t) => ({
+        name: t,
+        k: counts.find((x) => x.classification === c.name && x.tier === t)?.n ?? 0,
+      })),
+    }));
     return app.page(request, reply, 'segments.njk', { title: 'Segment guide', list });
   });
 
@@ -49,10 +73,18 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
     const q = request.query as Record<string, unknown>;
     const cls = await findClassification(app, name);
     const tier = tierOf(cls, q);
-    const portraits = (await app.results.get('portraits', [cls.name, tier], () => portraitsOrGenerate(app.engine, cls.name, tier))).map((p) => portraitForViewer(p, request.viewer));
+    const portraits = (
+      await app.results.get('portraits', [cls.name, tier], () => portraitsOrGenerate(app.engine, cls.name, tier))
+    ).map((p) => portraitForViewer(p, request.viewer));
     return app.page(request, reply, 'segment.njk', {
-      title: `${cls.title ?? cls.name}: ${tier}s`, cls, tier, portraits, staff: isStaff(request.viewer), isPublic: request.viewer.role === 'public',
-      tierItems: cls.tiers.map((t) => ({ value: t, text: t, selected: t === tier })), qs: new URLSearchParams({ tier }).toString(),
+      title: `${cls.title ?? cls.name}: ${tier}s`,
+      cls,
+      tier,
+      portraits,
+      staff: isStaff(request.viewer),
+      isPublic: request.viewer.role === 'public',
+      tierItems: cls.tiers.map((t) => ({ value: t, text: t, selected: t === tier })),
+      qs: new URLSearchParams({ tier }).toString(),
     });
   });
 
@@ -61,10 +93,18 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
       const { name } = request.params as { name: string };
       const cls = await findClassification(app, name);
       const tier = tierOf(cls, request.query as Record<string, unknown>);
-      const portraits = (await app.results.get('portraits', [cls.name, tier], () => portraitsOrGenerate(app.engine, cls.name, tier))).map((p) => portraitForViewer(p, request.viewer));
+      const portraits = (
+        await app.results.get('portraits', [cls.name, tier], () => portraitsOrGenerate(app.engine, cls.name, tier))
+      ).map((p) => portraitForViewer(p, request.viewer));
       const title = `Pen portraits: ${cls.title ?? cls.name}, ${tier}s`;
-      const body = format === 'html' ? portraitsToHtml(portraits, { title }) : format === 'pdf' ? await portraitsToPdf(portraits, { title }) : JSON.stringify(portraits, null, 2) + '\n';
-      if (request.viewer.role !== 'public') await audit(app.engine, request.viewer, `export ${format}`, `pen portraits ${cls.name} ${tier}`, request.ip);
+      const body =
+        format === 'html'
+          ? portraitsToHtml(portraits, { title })
+          : format === 'pdf'
+            ? await portraitsToPdf(portraits, { title })
+            : JSON.stringify(portraits, null, 2) + '\n';
+      if (request.viewer.role !== 'public')
+        await audit(app.engine, request.viewer, `export ${format}`, `pen portraits ${cls.name} ${tier}`, request.ip);
       return sendDownload(reply, safeFilename(['portraits', cls.name, tier], format), format, body);
     });
   }
@@ -72,9 +112,12 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
   const editPage = async (name: string, code: string, q: Record<string, unknown>) => {
     const cls = await findClassification(app, name);
     const tier = tierOf(cls, q);
-    const all = await app.results.get('portraits', [cls.name, tier], () => portraitsOrGenerate(app.engine, cls.name, tier));
+    const all = await app.results.get('portraits', [cls.name, tier], () =>
+      portraitsOrGenerate(app.engine, cls.name, tier),
+    );
     const portrait = all.find((p) => p.code.toLowerCase() === code.toLowerCase());
-    if (!portrait) throw new NotFoundError(`${cls.name} has no ${tier} "${code}".`, `Codes: ${all.map((p) => p.code).join(', ')}.`);
+    if (!portrait)
+      throw new NotFoundError(`${cls.name} has no ${tier} "${code}".`, `Codes: ${all.map((p) => p.code).join(', ')}.`);
     const history = (await portraitHistory(app.engine, cls.name, portrait.code, tier)).reverse();
     return { cls, tier, portrait, history };
   };
@@ -83,8 +126,14 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
     const { name, code } = request.params as { name: string; code: string };
     const d = await editPage(name, code, request.query as Record<string, unknown>);
     return app.page(request, reply, 'segment-edit.njk', {
-      title: `Edit ${d.portrait.code} ${d.portrait.name}`, ...d,
-      form: { name: d.portrait.name, summary: d.portrait.summary, keyFeatures: d.portrait.keyFeatures.join('\n'), note: '' },
+      title: `Edit ${d.portrait.code} ${d.portrait.name}`,
+      ...d,
+      form: {
+        name: d.portrait.name,
+        summary: d.portrait.summary,
+        keyFeatures: d.portrait.keyFeatures.join('\n'),
+        note: '',
+      },
     });
   });
 
@@ -92,25 +141,54 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
     const { name, code } = request.params as { name: string; code: string };
     const b = (request.body ?? {}) as Record<string, unknown>;
     const d = await editPage(name, code, { tier: b.tier ?? (request.query as Record<string, unknown>).tier });
-    const form = { name: String(b.name ?? ''), summary: String(b.summary ?? ''), keyFeatures: String(b.keyFeatures ?? ''), note: String(b.note ?? '') };
+    const form = {
+      name: String(b.name ?? ''),
+      summary: String(b.summary ?? ''),
+      keyFeatures: String(b.keyFeatures ?? ''),
+      note: String(b.note ?? ''),
+    };
     const errors: { text: string; href: string }[] = [];
     if (!form.name.trim()) errors.push({ text: 'Enter a name for the segment', href: '#name' });
     if (form.name.length > 120) errors.push({ text: 'The name must be 120 characters or fewer', href: '#name' });
     if (!form.summary.trim()) errors.push({ text: 'Enter a summary', href: '#summary' });
-    if (form.summary.length > 5000) errors.push({ text: 'The summary must be 5,000 characters or fewer', href: '#summary' });
-    const keyFeatures = form.keyFeatures.split(/\r?\n/).map((x) => x.trim()).filter(Boolean);
+    if (form.summary.length > 5000)
+      errors.push({ text: 'The summary must be 5,000 characters or fewer', href: '#summary' });
+    const keyFeatures = form.keyFeatures
+      .split(/\r?\n/)
+      .map((x) => x.trim())
+      .filter(Boolean);
     if (keyFeatures.length > 30) errors.push({ text: 'Give 30 key features or fewer', href: '#keyFeatures' });
     if (!errors.length) {
       try {
-        const saved = await editPortrait(app.engine, d.cls.name, d.portrait.code, { name: form.name.trim(), summary: form.summary.trim(), keyFeatures },
-          { tier: d.tier, editedBy: request.viewer.username ?? 'unknown', note: form.note.trim() || undefined });
-        await audit(app.engine, request.viewer, 'portrait edited', `${d.cls.name} ${d.tier} ${saved.code} version ${saved.revision}`, request.ip);
-        return reply.redirect(`/segments/${encodeURIComponent(d.cls.name)}?${new URLSearchParams({ tier: d.tier })}#segment-${encodeURIComponent(saved.code)}`, 303);
+        const saved = await editPortrait(
+          app.engine,
+          d.cls.name,
+          d.portrait.code,
+          { name: form.name.trim(), summary: form.summary.trim(), keyFeatures },
+          { tier: d.tier, editedBy: request.viewer.username ?? 'unknown', note: form.note.trim() || undefined },
+        );
+        await audit(
+          app.engine,
+          request.viewer,
+          'portrait edited',
+          `${d.cls.name} ${d.tier} ${saved.code} version ${saved.revision}`,
+          request.ip,
+        );
+        return reply.redirect(
+          `/segments/${encodeURIComponent(d.cls.name)}?${new URLSearchParams({ tier: d.tier })}#segment-${encodeURIComponent(saved.code)}`,
+          303,
+        );
       } catch (e) {
         if (!(e instanceof ObservatoryError)) throw e;
         errors.push({ text: e.message, href: '#name' });
       }
     }
-    return app.page(request, reply, 'segment-edit.njk', { title: `Edit ${d.portrait.code} ${d.portrait.name}`, errorTitle: true, ...d, form, errors }, 400);
+    return app.page(
+      request,
+      reply,
+      'segment-edit.njk',
+      { title: `Edit ${d.portrait.code} ${d.portrait.name}`, errorTitle: true, ...d, form, errors },
+      400,
+    );
   });
 }

@@ -12,15 +12,33 @@ import { discloseEvaluation, discloseTarget, targetToCsv, targetToJson, targetTo
 import { ANALYSTS_AND_PARTNERS } from '../app.ts';
 import { audit } from '../users.ts';
 import { kindLabel, kindNoun } from '../facility-map.ts';
-import { parseTier, classificationChoices, datasetChoices, formError, formatOf, one, safeFilename, sendDownload } from './profile.ts';
+import {
+  parseTier,
+  classificationChoices,
+  datasetChoices,
+  formError,
+  formatOf,
+  one,
+  safeFilename,
+  sendDownload,
+} from './profile.ts';
 
-const LEVELS = [{ value: 'ward', text: 'Wards' }, { value: 'lsoa', text: 'LSOAs' }, { value: 'oa', text: 'Output areas' }, { value: 'postcode', text: 'Postcodes' }];
+const LEVELS = [
+  { value: 'ward', text: 'Wards' },
+  { value: 'lsoa', text: 'LSOAs' },
+  { value: 'oa', text: 'Output areas' },
+  { value: 'postcode', text: 'Postcodes' },
+];
 
 interface TargetQuery {
   dataset: string;
-  classification?: string; tier?: string;
+  classification?: string;
+  tier?: string;
   areas: string;
-  distance?: 'within' | 'beyond'; minutes?: number; of?: string; mode: TravelMode;
+  distance?: 'within' | 'beyond';
+  minutes?: number;
+  of?: string;
+  mode: TravelMode;
   rounds: number;
 }
 
@@ -29,34 +47,69 @@ function readQuery(q: Record<string, unknown>): TargetQuery | null {
   if (!dataset) return null;
   const { classification, tier } = parseTier(q);
   const areas = one(q.areas) ?? 'ward';
-  if (!LEVELS.some((l) => l.value === areas)) throw new ParameterError(`"${areas}" is not a kind of area the page can rank.`, 'Choose wards, LSOAs, output areas or postcodes.');
+  if (!LEVELS.some((l) => l.value === areas))
+    throw new ParameterError(
+      `"${areas}" is not a kind of area the page can rank.`,
+      'Choose wards, LSOAs, output areas or postcodes.',
+    );
   const mode = (one(q.mode) ?? 'car') as TravelMode;
   if (!TRAVEL_MODES.includes(mode)) throw new ParameterError(`"${mode}" is not a way of travelling the page knows.`);
   const roundsText = one(q.rounds) ?? '4';
   const rounds = Number(roundsText);
-  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) throw new ParameterError(`"${roundsText}" is not a number of rounds the page can use.`, 'Enter a whole number from 1 to 50.', );
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50)
+    throw new ParameterError(
+      `"${roundsText}" is not a number of rounds the page can use.`,
+      'Enter a whole number from 1 to 50.',
+    );
   const distance = one(q.distance) as TargetQuery['distance'] | undefined;
   let minutes: number | undefined, of: string | undefined;
   if (distance === 'within' || distance === 'beyond') {
     const m = Number(one(q.minutes));
-    if (!Number.isFinite(m) || m <= 0) throw new ParameterError('Enter the journey time in minutes.', 'For example 10, to target streets beyond a 10-minute drive.');
+    if (!Number.isFinite(m) || m <= 0)
+      throw new ParameterError(
+        'Enter the journey time in minutes.',
+        'For example 10, to target streets beyond a 10-minute drive.',
+      );
     of = one(q.of);
     if (!of) throw new ParameterError('Choose the facility the journey time is to.');
     minutes = m;
   }
-  return { dataset, classification, tier, areas, distance: minutes === undefined ? undefined : distance, minutes, of, mode, rounds };
+  return {
+    dataset,
+    classification,
+    tier,
+    areas,
+    distance: minutes === undefined ? undefined : distance,
+    minutes,
+    of,
+    mode,
+    rounds,
+  };
 }
 
-const queryString = (t: TargetQuery) => new URLSearchParams({
-  dataset: t.dataset, ...(t.classification ? { by: `seg:${t.classification}:${t.tier}` } : {}), areas: t.areas, rounds: String(t.rounds), mode: t.mode,
-  ...(t.distance ? { distance: t.distance, minutes: String(t.minutes), of: t.of! } : {}),
-}).toString();
+const queryString = (t: TargetQuery) =>
+  new URLSearchParams({
+    dataset: t.dataset,
+    ...(t.classification ? { by: `seg:${t.classification}:${t.tier}` } : {}),
+    areas: t.areas,
+    rounds: String(t.rounds),
+    mode: t.mode,
+    ...(t.distance ? { distance: t.distance, minutes: String(t.minutes), of: t.of! } : {}),
+  }).toString();
 
 export async function targetingRoutes(app: FastifyInstance): Promise<void> {
   const run = async (t: TargetQuery): Promise<TargetResult> => {
     const req = {
-      dataset: t.dataset, classification: t.classification, tier: t.tier, segments: 'auto' as const, areas: t.areas, rounds: t.rounds, mode: t.mode,
-      within: t.distance === 'within' ? t.minutes : undefined, beyond: t.distance === 'beyond' ? t.minutes : undefined, of: t.distance ? t.of : undefined,
+      dataset: t.dataset,
+      classification: t.classification,
+      tier: t.tier,
+      segments: 'auto' as const,
+      areas: t.areas,
+      rounds: t.rounds,
+      mode: t.mode,
+      within: t.distance === 'within' ? t.minutes : undefined,
+      beyond: t.distance === 'beyond' ? t.minutes : undefined,
+      of: t.distance ? t.of : undefined,
     };
     const truth = await app.results.get('target', req, () => targetAreas(app.engine, { ...req, costs: app.costs }));
     return discloseTarget(truth, DEFAULT_MIN_CELL);
@@ -65,7 +118,11 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
   app.get('/targeting', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const [datasets, classes, kinds, facilities] = await Promise.all([
-      datasetChoices(app.engine), classificationChoices(app.engine, { deprivation: false }), facilityKinds(app.engine), listFacilities(app.engine)]);
+      datasetChoices(app.engine),
+      classificationChoices(app.engine, { deprivation: false }),
+      facilityKinds(app.engine),
+      listFacilities(app.engine),
+    ]);
     const ctx: Record<string, unknown> = { title: 'Targeting' };
     let status = 200;
     let t: TargetQuery | null = null;
@@ -73,8 +130,19 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
       t = readQuery(q);
       if (t) {
         const r = await run(t);
-        Object.assign(ctx, { result: r, qs: queryString(t), targeted: r.areas.filter((a) => a.targeted), chosen: r.segments.filter((s) => s.chosen) });
-        await audit(app.engine, request.viewer, 'targeting', `${r.dataset} by ${r.classification} ${r.tier}, ${r.areaLevel}`, request.ip);
+        Object.assign(ctx, {
+          result: r,
+          qs: queryString(t),
+          targeted: r.areas.filter((a) => a.targeted),
+          chosen: r.segments.filter((s) => s.chosen),
+        });
+        await audit(
+          app.engine,
+          request.viewer,
+          'targeting',
+          `${r.dataset} by ${r.classification} ${r.tier}, ${r.areaLevel}`,
+          request.ip,
+        );
       }
     } catch (e) {
       const f = formError(e);
@@ -85,18 +153,37 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
     const by = t?.classification ? `seg:${t.classification}:${t.tier}` : one(q.by);
     const of = t?.of ?? one(q.of);
     Object.assign(ctx, {
-      datasetItems: [{ value: '', text: 'Choose a dataset' }, ...datasets.map((d) => ({ value: d.name, text: `${d.title ?? d.name}${d.partner ? ` (${d.partner})` : ''}`, selected: d.name === dataset }))],
-      byItems: [{ value: '', text: 'The first classification, top tier' }, ...classes.flatMap((c) => c.tiers.map((tier) => ({ value: `seg:${c.name}:${tier}`, text: `${c.title && c.title !== c.name ? c.title : c.name}: ${tier}`, selected: `seg:${c.name}:${tier}` === by })))],
+      datasetItems: [
+        { value: '', text: 'Choose a dataset' },
+        ...datasets.map((d) => ({
+          value: d.name,
+          text: `${d.title ?? d.name}${d.partner ? ` (${d.partner})` : ''}`,
+          selected: d.name === dataset,
+        })),
+      ],
+      byItems: [
+        { value: '', text: 'The first classification, top tier' },
+        ...classes.flatMap((c) =>
+          c.tiers.map((tier) => ({
+            value: `seg:${c.name}:${tier}`,
+            text: `${c.title && c.title !== c.name ? c.title : c.name}: ${tier}`,
+            selected: `seg:${c.name}:${tier}` === by,
+          })),
+        ),
+      ],
       levelItems: LEVELS.map((l) => ({ ...l, selected: l.value === (t?.areas ?? one(q.areas) ?? 'ward') })),
       distanceItems: [
         { value: '', text: 'Anywhere', checked: !t?.distance },
         { value: 'within', text: 'Only within a journey time of a facility', checked: t?.distance === 'within' },
         { value: 'beyond', text: 'Only beyond a journey time of a facility', checked: t?.distance === 'beyond' },
       ],
-      ofItems: [{ value: '', text: 'Choose a facility' },
+      ofItems: [
+        { value: '', text: 'Choose a facility' },
         ...kinds.map((k) => ({ value: k.kind, text: `The nearest ${kindNoun(k.kind)}`, selected: k.kind === of })),
-        ...facilities.map((f) => ({ value: f.name, text: f.name, selected: f.name === of }))],
-      minutes: t?.minutes ?? one(q.minutes) ?? '', rounds: t?.rounds ?? one(q.rounds) ?? 4,
+        ...facilities.map((f) => ({ value: f.name, text: f.name, selected: f.name === of })),
+      ],
+      minutes: t?.minutes ?? one(q.minutes) ?? '',
+      rounds: t?.rounds ?? one(q.rounds) ?? 4,
     });
     return app.page(request, reply, 'targeting.njk', ctx as { title: string }, status);
   });
@@ -105,29 +192,67 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
   app.get('/targeting/evaluate', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const datasets = await datasetChoices(app.engine);
-    const dataset = one(q.dataset), areas = one(q.areas) ?? 'ward';
+    const dataset = one(q.dataset),
+      areas = one(q.areas) ?? 'ward';
     const targetedText = one(q.targeted) ?? '';
     const ctx: Record<string, unknown> = {
-      title: 'Did the campaign work?', targetedText, dateColumn: one(q.dateColumn) ?? '', since: one(q.since) ?? '', until: one(q.until) ?? '',
-      datasetItems: [{ value: '', text: 'Choose a dataset' }, ...datasets.map((d) => ({ value: d.name, text: d.title ?? d.name, selected: d.name === dataset }))],
+      title: 'Did the campaign work?',
+      targetedText,
+      dateColumn: one(q.dateColumn) ?? '',
+      since: one(q.since) ?? '',
+      until: one(q.until) ?? '',
+      datasetItems: [
+        { value: '', text: 'Choose a dataset' },
+        ...datasets.map((d) => ({ value: d.name, text: d.title ?? d.name, selected: d.name === dataset })),
+      ],
       levelItems: LEVELS.map((l) => ({ ...l, selected: l.value === areas })),
     };
     let status = 200;
     try {
       if (dataset) {
-        if (!LEVELS.some((l) => l.value === areas)) throw new ParameterError(`"${areas}" is not a kind of area the page can use.`, 'Choose wards, LSOAs, output areas or postcodes.');
-        const targeted = targetedText.split(/[\s,;]+/).map((c) => c.trim()).filter(Boolean);
-        if (!targeted.length) throw new ParameterError('List the areas that were targeted.', 'Paste their codes, one per line (the first column of the targeting download).');
+        if (!LEVELS.some((l) => l.value === areas))
+          throw new ParameterError(
+            `"${areas}" is not a kind of area the page can use.`,
+            'Choose wards, LSOAs, output areas or postcodes.',
+          );
+        const targeted = targetedText
+          .split(/[\s,;]+/)
+          .map((c) => c.trim())
+          .filter(Boolean);
+        if (!targeted.length)
+          throw new ParameterError(
+            'List the areas that were targeted.',
+            'Paste their codes, one per line (the first column of the targeting download).',
+          );
         // A list of areas or postcodes of the viewer's choosing, and a date column, are free-form
         // filters on the records: for the data's owner only (decision 0012).
         const partner = datasets.find((d) => d.name === dataset)?.partner ?? null;
         if (datasets.some((d) => d.name === dataset) && !ownsRecords(request.viewer, partner)) {
-          throw new AccessError('Only the owner of a dataset can evaluate a campaign on it: a list of areas of your choosing would let you count its records in any area.', 'Ask the dataset\'s owner to run the evaluation and share it, or evaluate a campaign on your own data.');
+          throw new AccessError(
+            'Only the owner of a dataset can evaluate a campaign on it: a list of areas of your choosing would let you count its records in any area.',
+            "Ask the dataset's owner to run the evaluation and share it, or evaluate a campaign on your own data.",
+          );
         }
-        const req = { dataset, areas, targeted, dateColumn: one(q.dateColumn), since: one(q.since), until: one(q.until) };
-        const r = discloseEvaluation(await app.results.get('evaluate', req, () => evaluateCampaign(app.engine, req)), DEFAULT_MIN_CELL);
+        const req = {
+          dataset,
+          areas,
+          targeted,
+          dateColumn: one(q.dateColumn),
+          since: one(q.since),
+          until: one(q.until),
+        };
+        const r = discloseEvaluation(
+          await app.results.get('evaluate', req, () => evaluateCampaign(app.engine, req)),
+          DEFAULT_MIN_CELL,
+        );
         ctx.result = r;
-        await audit(app.engine, request.viewer, 'campaign evaluation', `${dataset}, ${targeted.length} targeted ${areas} areas`, request.ip);
+        await audit(
+          app.engine,
+          request.viewer,
+          'campaign evaluation',
+          `${dataset}, ${targeted.length} targeted ${areas} areas`,
+          request.ip,
+        );
       }
     } catch (e) {
       const f = formError(e);
@@ -143,10 +268,16 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
     const t = readQuery(q);
     if (!t) throw new ParameterError('Say which dataset to target (dataset=…).');
     const list = one(q.list) ?? 'postcodes';
-    if (list !== 'postcodes' && list !== 'areas') throw new ParameterError(`"${list}" is not a list the page can give.`, 'Ask for postcodes or areas.');
+    if (list !== 'postcodes' && list !== 'areas')
+      throw new ParameterError(`"${list}" is not a list the page can give.`, 'Ask for postcodes or areas.');
     const r = await run(t);
     await audit(app.engine, request.viewer, `export ${format}`, `targeting ${r.dataset} ${list}`, request.ip);
     const name = safeFilename(['targets', r.dataset, r.areaLevel, format === 'csv' ? list : null], format);
-    return sendDownload(reply, name, format, format === 'csv' ? targetToCsv(r, list) : format === 'xlsx' ? await targetToXlsx(r) : targetToJson(r));
+    return sendDownload(
+      reply,
+      name,
+      format,
+      format === 'csv' ? targetToCsv(r, list) : format === 'xlsx' ? await targetToXlsx(r) : targetToJson(r),
+    );
   });
 }

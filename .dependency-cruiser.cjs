@@ -1,0 +1,52 @@
+/**
+ * The rules of the house (ARCHITECTURE.md), checked by `npm run check:layers` in `npm test`:
+ * imports flow downward through the layers below, and cross from one folder of src/ to another
+ * only through that folder's index.ts (its public face).
+ */
+const LAYERS = [
+  ['core'],
+  ['store'],
+  ['geo'],
+  ['intake'],
+  ['reference'],
+  ['profiling', 'segmentation', 'location', 'targeting'],
+  ['outputs', 'demo'],
+  ['server', 'cli'],
+];
+
+const folders = (layers) => `^src/(${layers.flat().join('|')})/`;
+
+const downward = LAYERS.slice(0, -1).map((layer, i) => ({
+  name: `downward-from-${layer.join('-')}`,
+  comment: `${layer.join(', ')} may not import from a layer above it (${LAYERS.slice(i + 1).flat().join(', ')}).`,
+  severity: 'error',
+  from: { path: folders([layer]) },
+  to: { path: folders(LAYERS.slice(i + 1)) },
+}));
+
+module.exports = {
+  forbidden: [
+    ...downward,
+    {
+      name: 'through-index',
+      comment: 'A folder of src/ is reached from another folder only through its index.ts.',
+      severity: 'error',
+      from: { path: '^src/([^/]+)/' },
+      to: { path: '^src/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'same-layer-capabilities-no-cycle',
+      comment: 'Two folders may not import each other.',
+      severity: 'error',
+      from: { path: '^src/([^/]+)/' },
+      to: { path: '^src/', pathNot: '^src/$1/', circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|test|bench)' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs'] },
+  },
+};
