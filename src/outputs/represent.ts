@@ -3,7 +3,7 @@
  * JSON and a formatted workbook.
  */
 import ExcelJS from 'exceljs';
-import { suppressOneWay } from '../core/index.ts';
+import { suppressOneWay, Z_95 } from '../core/index.ts';
 import {
   chiSquareGoodnessOfFit,
   describeRepresentation,
@@ -11,6 +11,7 @@ import {
   type ChiSquare,
 } from '../profiling/index.ts';
 import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
+import { disclosureOf, shownCount, type DisclosureRule } from './disclosure.ts';
 import { addNoteRows } from './xlsx.ts';
 
 /**
@@ -20,37 +21,47 @@ import { addNoteRows } from './xlsx.ts';
  * test is recomputed with the hidden segments merged into one cell, and the result says so. The
  * plain-English summary is rewritten from what is left.
  */
-export function discloseRepresent(result: RepresentResult, minCell: number): RepresentResult {
-  if (!(minCell > 0)) return result;
+export function discloseRepresent(result: RepresentResult, ruleIn: DisclosureRule): RepresentResult {
+  const rule = disclosureOf(ruleIn);
+  const minCell = rule.minCell;
+  const stripped: RepresentResult = {
+    ...result,
+    rows: result.rows.map((r) => ({ ...r, cellKey: null })),
+    total: { ...result.total, cellKey: null },
+    notPlacedKey: null,
+  };
+  if (!(minCell > 0)) return stripped;
   const counts = result.rows.map((r) => r.observed ?? 0);
   const s = suppressOneWay(counts, minCell);
-  const hideSize = s.totalSuppressed;
-  const rows = result.rows.map((r, i) =>
-    s.suppressed[i]
-      ? {
-          ...r,
-          observed: null,
-          observedPct: null,
-          index: null,
-          residual: null,
-          significant: null,
-          direction: null,
-          suppressed: true,
-          expected: hideSize ? null : r.expected,
-        }
-      : { ...r, expected: hideSize ? null : r.expected },
+  // What the viewer sees of each count and of the sample's size: exact for the owner, perturbed for
+  // everyone else (decision 0013); every figure below is worked out from these.
+  const seen = result.rows.map((r, i) =>
+    s.suppressed[i] || r.observed === null ? null : shownCount(r.observed, r.cellKey, rule),
   );
+  const n =
+    s.totalSuppressed || result.total.observed === null
+      ? null
+      : shownCount(result.total.observed, result.total.cellKey, rule);
+  const hideSize = n === null;
+  const hidden = seen.map((v) => v === null);
+  const keep = result.rows.map((r, i) => !hidden[i] && r.expectedPct > 0);
+  const merged = result.rows.filter((r, i) => hidden[i] && r.expectedPct > 0);
+  // The hidden segments together: the owner's true sum; for others, what the shown size leaves.
+  const mergedCount = rule.perturb
+    ? Math.max(0, (n ?? 0) - seen.reduce<number>((t, v, i) => t + (keep[i] ? v! : 0), 0))
+    : merged.reduce((t, r) => t + (r.observed ?? 0), 0);
   let test: ChiSquare | null = result.test;
+  let residuals: (number | null)[] = result.rows.map((r) => r.residual);
   if (hideSize) test = null;
-  else if (test && s.suppressed.some(Boolean)) {
-    const keep = result.rows.map((r, i) => !s.suppressed[i] && r.expectedPct > 0);
-    const merged = result.rows.filter((r, i) => s.suppressed[i] && r.expectedPct > 0);
-    const observed = [...counts.filter((_, i) => keep[i]), merged.reduce((t, r) => t + (r.observed ?? 0), 0)];
+  else if (test && (hidden.some(Boolean) || rule.perturb)) {
+    const observed = [...seen.filter((_, i) => keep[i]).map((v) => v!), ...(merged.length ? [mergedCount] : [])];
     const shares = [
       ...result.rows.filter((_, i) => keep[i]).map((r) => r.expectedPct),
-      merged.reduce((t, r) => t + r.expectedPct, 0),
+      ...(merged.length ? [merged.reduce((t, r) => t + r.expectedPct, 0)] : []),
     ];
     const fit = chiSquareGoodnessOfFit(observed, shares);
+    let j = 0;
+    residuals = result.rows.map((_, i) => (keep[i] ? fit.residuals[j++] : null));
     test =
       fit.df >= 1
         ? {
@@ -59,23 +70,70 @@ export function discloseRepresent(result: RepresentResult, minCell: number): Rep
             pValue: fit.pValue,
             significant: fit.pValue < 0.05,
             cells: fit.cells,
-            merged: merged.map((r) => r.code),
+            merged: merged.length ? merged.map((r) => r.code) : null,
           }
         : null;
   }
+  const rows = result.rows.map((r, i) => {
+    const expected = hideSize ? null : rule.perturb ? (n! * r.expectedPct) / 100 : r.expected;
+    if (hidden[i])
+      return {
+        ...r,
+        cellKey: null,
+        observed: null,
+        observedPct: null,
+        index: null,
+        residual: null,
+        significant: null,
+        direction: null,
+        suppressed: true,
+        expected,
+      };
+    if (!rule.perturb) return { ...r, cellKey: null, expected };
+    const o = seen[i]!;
+    const residual = r.expectedPct > 0 ? residuals[i] : null;
+    const significant = residual === null ? null : Math.abs(residual) > Z_95;
+    return {
+      ...r,
+      cellKey: null,
+      observed: o,
+      observedPct: n ? (o / n) * 100 : null,
+      index: n && r.expectedPct > 0 ? (o / n / (r.expectedPct / 100)) * 100 : null,
+      expected,
+      residual,
+      significant,
+      direction:
+        significant === null
+          ? null
+          : !significant
+            ? ('as expected' as const)
+            : residual! < 0
+              ? ('under' as const)
+              : ('over' as const),
+    };
+  });
   const described = describeRepresentation({ rows, test, reference: result.reference });
+  const smallExpected = hideSize
+    ? []
+    : rows
+        .filter((r) => r.expectedPct > 0 && r.expected !== null && r.expected < 5)
+        .map((r) => ({ code: r.code, expected: r.expected! }));
+  const notPlaced =
+    result.notPlaced === null || result.notPlaced === 0
+      ? result.notPlaced
+      : shownCount(result.notPlaced, result.notPlacedKey, rule);
   return {
-    ...result,
+    ...stripped,
     rows,
-    total: { observed: hideSize ? null : result.total.observed, expected: hideSize ? null : result.total.expected },
+    total: { observed: n, expected: hideSize ? null : rule.perturb ? n : result.total.expected, cellKey: null },
     test,
-    smallExpected: hideSize ? [] : result.smallExpected,
+    smallExpected,
     underRepresented: described.under,
     overRepresented: described.over,
     summary: described.summary,
-    notPlaced:
-      result.notPlaced !== null && result.notPlaced > 0 && result.notPlaced < minCell ? null : result.notPlaced,
-    disclosure: { minCell, primary: s.primary, secondary: s.secondary },
+    notPlaced,
+    warnings: result.warnings,
+    disclosure: { minCell, primary: s.primary, secondary: s.secondary, perturbed: rule.perturb },
   };
 }
 

@@ -9,6 +9,7 @@ import { summariseRounds, type TargetResult, type TargetArea, type EvaluationRes
 import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText, textTable, csvRow } from './format.ts';
 import { travelWords } from '../location/index.ts';
 import { addNoteRows, addTableSheet } from './xlsx.ts';
+import { disclosureOf, shownCount, type DisclosureRule } from './disclosure.ts';
 
 /** Rounds x to the nearest multiple of step: a suppressed area's expected new customers must not give its users back. */
 const roundTo = (x: number, step: number) => Math.round(x / step) * step;
@@ -20,34 +21,90 @@ const roundTo = (x: number, step: number) => Math.round(x / step) * step;
  * users would otherwise give the users back). Segments' small counts go the same way. The
  * postcode list keeps its households (census-based) but not users: a postcode's users are always
  * a handful. Rounds and totals are summed again from what is left.
+ *
+ * For a viewer who does not own the dataset (decision 0013) every users count shown — each area's,
+ * each segment's, the total — carries its cell key's noise; take-up, index and non-users are worked
+ * out again from the perturbed counts; and expected new customers, which are made from the small
+ * counts of each area's part of each segment, are rounded to the threshold in every area. The
+ * ranking, the targeted areas and the rounds are the analysis's own (from the truth): rounding keeps
+ * their order.
  */
-export function discloseTarget(result: TargetResult, minCell: number): TargetResult {
-  if (!(minCell > 0)) return result;
+export function discloseTarget(result: TargetResult, ruleIn: DisclosureRule): TargetResult {
+  const rule = disclosureOf(ruleIn);
+  const minCell = rule.minCell;
+  const strip = <T extends { cellKey: number | null }>(x: T): T => ({ ...x, cellKey: null });
+  const stripped: TargetResult = {
+    ...result,
+    segments: result.segments.map(strip),
+    areas: result.areas.map((a) => ({ ...a, cellKey: null, targetCellKey: null })),
+    totals: { ...result.totals, cellKey: null },
+  };
+  if (!(minCell > 0)) return stripped;
   const s = suppressOneWay(
     result.areas.map((a) => a.users ?? 0),
     minCell,
   );
-  const areas: TargetArea[] = result.areas.map((a, i) =>
-    s.suppressed[i]
-      ? {
-          ...a,
-          users: null,
-          penetration: null,
-          nonUsers: null,
-          expectedNew: roundTo(a.expectedNew, minCell),
-          suppressed: true,
-        }
-      : a,
-  );
+  const areas: TargetArea[] = result.areas.map((a, i) => {
+    const users = s.suppressed[i] || a.users === null ? null : shownCount(a.users, a.cellKey, rule);
+    const targetUsers =
+      users === null || a.targetUsers === null ? null : shownCount(a.targetUsers, a.targetCellKey, rule);
+    const hidden = users === null;
+    return {
+      ...a,
+      cellKey: null,
+      targetCellKey: null,
+      users,
+      penetration: users === null ? null : a.base > 0 ? users / a.base : null,
+      targetUsers,
+      nonUsers: hidden
+        ? null
+        : rule.perturb
+          ? targetUsers === null
+            ? null
+            : Math.max(0, a.targetBase - targetUsers)
+          : a.nonUsers,
+      expectedNew: hidden || rule.perturb ? roundTo(a.expectedNew, minCell) : a.expectedNew,
+      suppressed: hidden,
+    };
+  });
   const seg = suppressOneWay(
     result.segments.map((x) => x.users ?? 0),
     minCell,
   );
-  const segments = result.segments.map((x, i) =>
-    seg.suppressed[i] ? { ...x, users: null, penetration: null, index: null, significant: null } : x,
+  const segUsers = result.segments.map((x, i) =>
+    seg.suppressed[i] || x.users === null ? null : shownCount(x.users, x.cellKey, rule),
   );
+  // Index against the whole area, worked out again from what is shown (perturbed for non-owners).
+  const allUsers = rule.perturb
+    ? shownCount(
+        result.segments.reduce((t, x) => t + (x.users ?? 0), 0),
+        segmentsKey(result.segments),
+        rule,
+      )
+    : null;
+  const allBase = result.segments.reduce((t, x) => t + x.base, 0);
+  const segments = result.segments.map((x, i) => {
+    const users = segUsers[i];
+    if (users === null) return { ...x, cellKey: null, users: null, penetration: null, index: null, significant: null };
+    if (!rule.perturb) return { ...x, cellKey: null };
+    const penetration = x.base > 0 ? users / x.base : null;
+    const overall = allUsers !== null && allBase > 0 ? allUsers / allBase : null;
+    return {
+      ...x,
+      cellKey: null,
+      users,
+      penetration,
+      index: penetration !== null && overall ? (penetration / overall) * 100 : null,
+      // the test of significance is of the true counts: a non-owner is not shown it
+      significant: null,
+    };
+  });
   const postcodes = result.postcodes.map((p) => ({ ...p, users: null, suppressed: true }));
-  const shownUsers = s.totalSuppressed ? null : result.totals.users;
+  const totalUsers =
+    s.totalSuppressed || result.totals.users === null
+      ? null
+      : shownCount(result.totals.users, result.totals.cellKey, rule);
+  const nonUsersShown = areas.every((a) => a.nonUsers !== null);
   return {
     ...result,
     segments,
@@ -56,13 +113,23 @@ export function discloseTarget(result: TargetResult, minCell: number): TargetRes
     rounds: summariseRounds(areas, postcodes),
     totals: {
       ...result.totals,
-      users: shownUsers,
+      cellKey: null,
+      users: totalUsers,
+      nonUsers: rule.perturb
+        ? nonUsersShown
+          ? areas.reduce((t, a) => t + a.nonUsers!, 0)
+          : null
+        : result.totals.nonUsers,
       expectedNew: areas.reduce((t, a) => t + a.expectedNew, 0),
       targetedExpectedNew: areas.filter((a) => a.targeted).reduce((t, a) => t + a.expectedNew, 0),
     },
-    disclosure: { minCell, primary: s.primary, secondary: s.secondary },
+    disclosure: { minCell, primary: s.primary, secondary: s.secondary, perturbed: rule.perturb },
   };
 }
+
+/** The cell key of every segment's users together (the classification covers the whole dataset's placed records). */
+const segmentsKey = (segments: TargetResult['segments']): number | null =>
+  segments.some((x) => x.cellKey === null) ? null : segments.reduce((t, x) => t + x.cellKey!, 0) % 256;
 
 /** Group counts under the threshold hide their take-up and the comparison; area rows are suppressed as a one-way table. */
 /** A workbook: the two groups, the uplift and ratio with their intervals, each area, and notes. */

@@ -20,7 +20,8 @@ const { jStat } = createRequire(import.meta.url)('jstat') as {
   jStat: { chisquare: { cdf(x: number, dof: number): number } };
 };
 
-export const REPRESENT_RESULT_VERSION = 1;
+/** 2: cell keys on the observed counts (for the cell key method at the boundary). */
+export const REPRESENT_RESULT_VERSION = 2;
 
 export const RepresentRowSchema = z.object({
   code: z.string(),
@@ -41,6 +42,8 @@ export const RepresentRowSchema = z.object({
   significant: z.boolean().nullable(),
   direction: z.enum(['under', 'over', 'as expected']).nullable(),
   suppressed: z.boolean(),
+  /** the cell key of the observed count (internal: removed at the boundary) */
+  cellKey: z.number().nullable(),
 });
 export type RepresentRow = z.infer<typeof RepresentRowSchema>;
 
@@ -70,7 +73,12 @@ export const RepresentResultSchema = z.object({
     method: z.string(),
   }),
   rows: z.array(RepresentRowSchema),
-  total: z.object({ observed: z.number().nullable(), expected: z.number().nullable() }),
+  total: z.object({
+    observed: z.number().nullable(),
+    expected: z.number().nullable(),
+    /** the cell key of the observed total (internal: removed at the boundary) */
+    cellKey: z.number().nullable(),
+  }),
   /** null when there is nothing to test (an empty sample, or fewer than two segments) */
   test: ChiSquareSchema.nullable(),
   /** segments whose expected count is under 5, where the chi-square approximation is rough (flagged, not merged) */
@@ -81,8 +89,13 @@ export const RepresentResultSchema = z.object({
   summary: z.array(z.string()),
   /** sample records in no segment: unmatched or rejected postcodes, or no segment for their postcode */
   notPlaced: z.number().nullable(),
+  /** the cell key of notPlaced (internal: removed at the boundary) */
+  notPlacedKey: z.number().nullable(),
   warnings: z.array(z.string()),
-  disclosure: z.object({ minCell: z.number(), primary: z.number(), secondary: z.number() }).nullable(),
+  /** perturbed: counts carry the cell key method's noise (a viewer who does not own the sample) */
+  disclosure: z
+    .object({ minCell: z.number(), primary: z.number(), secondary: z.number(), perturbed: z.boolean().optional() })
+    .nullable(),
 });
 export type RepresentResult = z.infer<typeof RepresentResultSchema>;
 
@@ -234,6 +247,7 @@ export async function representAnalysis(engine: Engine, req: RepresentRequest): 
       significant,
       direction: significant === null ? null : !significant ? 'as expected' : residual! < 0 ? 'under' : 'over',
       suppressed: false,
+      cellKey: r.cellKey ?? null,
     };
   });
   const warnings: string[] = [];
@@ -287,7 +301,14 @@ export async function representAnalysis(engine: Engine, req: RepresentRequest): 
     level: sample.level,
     reference: refInfo,
     rows,
-    total: { observed: n, expected: fit.expected.reduce((s, e) => s + e, 0) },
+    total: {
+      observed: n,
+      expected: fit.expected.reduce((s, e) => s + e, 0),
+      cellKey: sample.rows.some((r) => r.cellKey === null || r.cellKey === undefined)
+        ? null
+        : sample.rows.reduce((t, r) => t + r.cellKey!, 0) % 256,
+    },
+    notPlacedKey: sample.unmatchedKey ?? null,
     test,
     smallExpected,
     underRepresented: described.under,

@@ -190,3 +190,25 @@ export async function disclosureByDataset(
   return (dataset) =>
     partners.has(dataset) ? disclosureFor(viewer, partners.get(dataset)!, minCell) : { minCell, perturb: true };
 }
+
+/**
+ * The rule for a representativeness result: the sample's counts as the sample's rule has them. The
+ * other dataset it may be compared against gives the expected shares exactly, so it must be the
+ * viewer's own: a non-owner compares against the households or people of the base instead.
+ */
+export async function disclosureForRepresent(
+  engine: Engine,
+  viewer: Viewer,
+  sample: string,
+  against: string,
+  minCell = DEFAULT_MIN_CELL,
+): Promise<Disclosure> {
+  const ruleOf = await disclosureByDataset(engine, viewer, minCell);
+  const reference = against.trim();
+  if (reference && reference !== 'base' && ruleOf(reference).perturb)
+    throw new AccessError(
+      'Only the owner of a dataset can use it as the comparison: its shares by segment would show its exact counts.',
+      'Compare against the households or people of the area (the base), or against one of your own datasets.',
+    );
+  return ruleOf(sample);
+}

@@ -38,6 +38,8 @@ export interface PostcodeRow {
   segment: string | null;
   base: number;
   users: number;
+  /** the cell key of the postcode's users (the sum of their record keys, mod 256); null when the users came from elsewhere */
+  usersKey: number | null;
 }
 
 export interface PostcodeRowsRequest {
@@ -94,15 +96,14 @@ export async function postcodeRows(
     ORDER BY pc.pc_key`,
     params,
   );
-  const users =
-    req.usersByKey ??
-    new Map(
-      (
-        await engine.all<{ k: string; n: number }>(
-          `SELECT d._pc_key AS k, count(*)::BIGINT AS n FROM ${ident(req.recordsTable)} d WHERE d._status = 'matched' GROUP BY 1`,
-        )
-      ).map((r) => [r.k, r.n]),
-    );
+  const counted = req.usersByKey
+    ? null
+    : await engine.all<{ k: string; n: number; rk: number }>(
+        `SELECT d._pc_key AS k, count(*)::BIGINT AS n, (coalesce(sum(d._rkey), 0) % 256)::BIGINT AS rk
+         FROM ${ident(req.recordsTable)} d WHERE d._status = 'matched' GROUP BY 1`,
+      );
+  const users = req.usersByKey ?? new Map(counted!.map((r) => [r.k, Number(r.n)]));
+  const keys = new Map(counted?.map((r) => [r.k, Number(r.rk)]) ?? []);
   let noArea = 0;
   const out: PostcodeRow[] = [];
   for (const r of rows) {
@@ -121,6 +122,7 @@ export async function postcodeRows(
       segment: r.seg,
       base: r.base,
       users: n,
+      usersKey: req.usersByKey ? null : (keys.get(r.key) ?? 0),
     });
   }
   return { rows: out, baseLevel: bl, noArea };

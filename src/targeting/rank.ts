@@ -12,7 +12,13 @@ export interface AreaSegmentCell {
   segment: string | null;
   base: number;
   users: number;
+  /** the cell key of the users (sum of their record keys, mod 256), when known */
+  usersKey?: number | null;
 }
+
+/** Adds cell keys (mod 256); unknown (null) if either is unknown. */
+const addKeys = (a: number | null, b: number | null | undefined): number | null =>
+  a === null || b === null || b === undefined ? null : (a + b) % 256;
 
 export interface AreaGap {
   area: string;
@@ -22,6 +28,9 @@ export interface AreaGap {
   /** the chosen segments only */
   targetBase: number;
   targetUsers: number;
+  /** cell keys of users and targetUsers (null when the cells' keys were not given) */
+  usersKey: number | null;
+  targetUsersKey: number | null;
   /** Σ chosen segments max(0, base − users) */
   nonUsers: number;
   /** Σ chosen segments max(0, penetration × base − users) */
@@ -49,7 +58,8 @@ export function expectedNewCustomers(
     if (x) {
       x.base += c.base;
       x.users += c.users;
-    } else byKey.set(key, { ...c });
+      x.usersKey = addKeys(x.usersKey ?? null, c.usersKey);
+    } else byKey.set(key, { ...c, usersKey: c.usersKey ?? null });
   }
   const out = new Map<string, AreaGap>();
   for (const c of byKey.values()) {
@@ -59,15 +69,19 @@ export function expectedNewCustomers(
       users: 0,
       targetBase: 0,
       targetUsers: 0,
+      usersKey: 0,
+      targetUsersKey: 0,
       nonUsers: 0,
       expectedNew: 0,
     };
     g.base += c.base;
     g.users += c.users;
+    g.usersKey = addKeys(g.usersKey, c.usersKey);
     const p = c.segment === null ? undefined : penetration.get(c.segment);
     if (p !== undefined) {
       g.targetBase += c.base;
       g.targetUsers += c.users;
+      g.targetUsersKey = addKeys(g.targetUsersKey, c.usersKey);
       g.nonUsers += Math.max(0, c.base - c.users);
       g.expectedNew += Math.max(0, p * c.base - c.users);
     }

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 
-export const TARGET_RESULT_VERSION = 1;
+/** 2: cell keys on segments, areas and the total (for the cell key method at the boundary), and users in the chosen segments per area. */
+export const TARGET_RESULT_VERSION = 2;
 export const EVALUATION_RESULT_VERSION = 1;
 
 export const TargetSegmentSchema = z.object({
@@ -17,6 +18,8 @@ export const TargetSegmentSchema = z.object({
   significant: z.boolean().nullable(),
   base: z.number(),
   users: z.number().nullable(),
+  /** the cell key of the users (internal: removed at the boundary) */
+  cellKey: z.number().nullable(),
 });
 export type TargetSegment = z.infer<typeof TargetSegmentSchema>;
 
@@ -31,8 +34,14 @@ export const TargetAreaSchema = z.object({
   users: z.number().nullable(),
   /** users ÷ base, fraction */
   penetration: z.number().nullable(),
+  /** the cell key of the users (internal: removed at the boundary) */
+  cellKey: z.number().nullable(),
   /** households in the chosen segments */
   targetBase: z.number(),
+  /** current users in the chosen segments */
+  targetUsers: z.number().nullable(),
+  /** the cell key of targetUsers (internal: removed at the boundary) */
+  targetCellKey: z.number().nullable(),
   /** households in the chosen segments that do not use the service yet (base − users, never below 0) */
   nonUsers: z.number().nullable(),
   /** Σ over chosen segments of max(0, segment penetration × base − users) */
@@ -101,6 +110,8 @@ export const TargetResultSchema = z.object({
     areas: z.number(),
     base: z.number(),
     users: z.number().nullable(),
+    /** the cell key of the users (internal: removed at the boundary) */
+    cellKey: z.number().nullable(),
     nonUsers: z.number().nullable(),
     expectedNew: z.number(),
     targetedAreas: z.number(),
@@ -110,7 +121,10 @@ export const TargetResultSchema = z.object({
   /** the workspace holds no addresses, so lists are of postcodes */
   addresses: z.boolean(),
   method: z.array(z.string()),
-  disclosure: z.object({ minCell: z.number(), primary: z.number(), secondary: z.number() }).nullable(),
+  /** perturbed: counts carry the cell key method's noise (a viewer who does not own the dataset) */
+  disclosure: z
+    .object({ minCell: z.number(), primary: z.number(), secondary: z.number(), perturbed: z.boolean().optional() })
+    .nullable(),
 });
 export type TargetResult = z.infer<typeof TargetResultSchema>;
 

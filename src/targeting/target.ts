@@ -188,7 +188,7 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
   const where = centroids(pcs);
   const postcodeOf = new Map(pcs.map((p) => [p.key, p.postcode]));
   let gaps = expectedNewCustomers(
-    pcs.map((p) => ({ area: p.area, segment: p.segment, base: p.base, users: p.users })),
+    pcs.map((p) => ({ area: p.area, segment: p.segment, base: p.base, users: p.users, usersKey: p.usersKey })),
     penetration,
   ).filter((g) => g.base > 0 || g.users > 0);
 
@@ -256,7 +256,10 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
       base: round6(g.base),
       users: g.users,
       penetration: g.base > 0 ? g.users / g.base : null,
+      cellKey: g.usersKey,
       targetBase: round6(g.targetBase),
+      targetUsers: g.targetUsers,
+      targetCellKey: g.targetUsersKey,
       nonUsers: round6(g.nonUsers),
       expectedNew: round6(g.expectedNew),
       // Float32 minutes, to the nearest ten-thousandth so exports do not show float noise.
@@ -337,6 +340,7 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
       significant: r.significant,
       base: r.base,
       users: r.count,
+      cellKey: r.cellKey ?? null,
       chosen: chosen.has(r.code),
     })),
     distance,
@@ -347,6 +351,7 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
       areas: areas.length,
       base: round6(sum((a) => a.base)),
       users: sum((a) => a.users ?? 0),
+      cellKey: areas.some((a) => a.cellKey === null) ? null : sum((a) => a.cellKey!) % 256,
       nonUsers: round6(sum((a) => a.nonUsers ?? 0)),
       expectedNew: round6(sum((a) => a.expectedNew)),
       targetedAreas: k,

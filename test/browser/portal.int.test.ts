@@ -343,7 +343,8 @@ const EXTRA: { path: string; roles: ViewerRole[]; status?: number }[] = [
   { path: '/profile?dataset=library_members&by=area:ward&base=households', roles: ['analyst'] },
   { path: '/profile?dataset=no_such_dataset&by=seg:borough:group', roles: ['analyst'], status: 404 },
   { path: '/lookup?postcode=NOT A POSTCODE', roles: ['agent'], status: 400 },
-  { path: '/location/patterns?dataset=library_members&kind=library&column=Branch', roles: ['analyst', 'partner'] },
+  { path: '/location/patterns?dataset=library_members&kind=library&column=Branch', roles: ['analyst'] },
+  { path: '/location/patterns?dataset=library_members&kind=library&column=Branch', roles: ['partner'], status: 403 },
   // Sample Borough's wards are E05900001 onwards: a campaign in the first three.
   {
     path: '/targeting/evaluate?dataset=green_waste&areas=ward&targeted=E05900001%0AE05900002%0AE05900003',

@@ -215,7 +215,7 @@ test('disclosure: small counts are hidden with secondary suppression, and the te
   );
   for (const x of shown.rows.filter((y) => y.suppressed))
     assert.deepEqual([x.observedPct, x.index, x.residual, x.significant, x.direction], [null, null, null, null, null]);
-  assert.deepEqual(shown.disclosure, { minCell: 10, primary: 1, secondary: 1 });
+  assert.deepEqual(shown.disclosure, { minCell: 10, primary: 1, secondary: 1, perturbed: false });
   // With C1 and C2 merged the test is the group-level one: 13.0133 on 2 df, a function of visible counts and the total only.
   near(shown.test!.statistic, 6.48 + 100 / 30 + 3.2);
   assert.equal(shown.test!.df, 2);
@@ -223,7 +223,13 @@ test('disclosure: small counts are hidden with secondary suppression, and the te
   assert.equal(shown.summary[1], 'One group is under-represented: B1 Young married couples (index 67).');
   assert.equal(shown.summary[3], 'Two groups have too few records to show.');
   assert.equal(shown.notPlaced, null, 'one unplaced record is a small count too');
-  assert.equal(discloseRepresent(truth, 0), truth);
+  // Nothing hidden with no threshold, but the cells' keys never leave.
+  assert.deepEqual(discloseRepresent(truth, 0), {
+    ...truth,
+    rows: truth.rows.map((r) => ({ ...r, cellKey: null })),
+    total: { ...truth.total, cellKey: null },
+    notPlacedKey: null,
+  });
   const table = representToTable(shown);
   assert.match(table, /C1\s+Young single parents\s+\[c\]/);
   assert.match(table, /merges the suppressed segments \(C1, C2\)/);

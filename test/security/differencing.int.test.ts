@@ -24,7 +24,9 @@ import {
   type ProfileRequest,
   type OverlapCombination,
 } from '../../src/profiling/index.ts';
-import { discloseProfile, discloseOverlap } from '../../src/outputs/index.ts';
+import { discloseProfile, discloseOverlap, discloseTarget, discloseRepresent } from '../../src/outputs/index.ts';
+import { targetAreas, type TargetResult } from '../../src/targeting/index.ts';
+import { representAnalysis, type RepresentResult } from '../../src/profiling/index.ts';
 import { MAX_NOISE } from '../../src/core/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
 
@@ -402,11 +404,13 @@ test("free-form filters, distinct counts and campaign evaluation are the owner's
   assert.equal(present.status, 403);
   assert.equal(absent.status, 403);
   assert.equal(present.body.detail.replace(name, 'X'), absent.body.detail.replace('zzz not a name', 'X'));
+  // No value of the column filtered on (the names), nor of any other text column, is in either answer.
   const values = await e.all<{ v: string }>(
-    `SELECT DISTINCT "venue" AS v FROM ds_stop_smoking_clinic WHERE "venue" IS NOT NULL`,
+    `SELECT DISTINCT v FROM (SELECT "name" AS v FROM ds_stop_smoking_clinic UNION ALL SELECT "venue" FROM ds_stop_smoking_clinic) WHERE v IS NOT NULL AND length(v) >= 4`,
   );
+  assert.ok(values.length >= 10, 'the check looks for real names and venues');
   for (const r of [present, absent])
-    for (const v of values) assert.ok(!JSON.stringify(r.body).includes(v.v), `message quotes ${v.v}`);
+    for (const v of values) if (v.v !== name) assert.ok(!JSON.stringify(r.body).includes(v.v), `message quotes ${v.v}`);
   assert.equal((await api('/api/profile?dataset=stop_smoking_clinic&distinct=client_id', 'lt')).status, 403);
   // A published category works for anyone signed in as a partner; an unpublished value of it does not.
   const ok = await api(
@@ -429,11 +433,16 @@ test("free-form filters, distinct counts and campaign evaluation are the owner's
     200,
   );
   // Campaign evaluation takes a list of areas of the viewer's choosing: refused to a partner on another's data.
-  const partnerCookie = await app.inject({
-    url: `/targeting/evaluate?dataset=stop_smoking_clinic&areas=ward&targeted=E05000001`,
-    headers: { authorization: `Bearer ${tokens.lt}` },
-  });
-  assert.equal(partnerCookie.statusCode, 403);
+  // (A real ward of the borough, so that only the role check can refuse it.)
+  const ward = (await e.one<{ code: string }>(`SELECT code FROM area WHERE level = 'ward' ORDER BY code LIMIT 1`))!
+    .code;
+  const evaluation = (who: string) =>
+    app.inject({
+      url: `/targeting/evaluate?dataset=stop_smoking_clinic&areas=ward&targeted=${ward}`,
+      headers: { authorization: `Bearer ${tokens[who]}` },
+    });
+  assert.equal((await evaluation('lt')).statusCode, 403);
+  assert.equal((await evaluation('hp')).statusCode, 200, 'the owner may evaluate a campaign on its own data');
 });
 
 test('differencing two overlaps: the households (postcodes) using only a third service are no longer the difference of two "none" counts', async () => {
@@ -502,4 +511,159 @@ test('differencing two overlaps: the households (postcodes) using only a third s
     headers: { authorization: `Bearer ${tokens.ana}` },
   });
   assert.equal(JSON.parse(staff.body).disclosure.perturbed, false);
+});
+
+test("targeting: a partner sees another organisation's users perturbed, and a ring of areas subtracted from a wider one no longer gives the small count in it", async () => {
+  const e = built.workspace.engine;
+  const dataset = 'leisure_card'; // the Leisure Trust's, seen by the Health Partnership
+  const kind = (await e.one<{ kind: string }>(`SELECT kind FROM facility ORDER BY kind LIMIT 1`))!.kind;
+  const url = (p: Record<string, string | number>) =>
+    `/api/target?${new URLSearchParams({ dataset, segments: 'all', ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)])) })}`;
+  const truthOf = (p: Record<string, string | number>) =>
+    targetAreas(e, {
+      dataset,
+      segments: 'all',
+      areas: String(p.areas),
+      ...(p.within === undefined ? {} : { within: Number(p.within), of: kind }),
+    });
+  let shownCounts = 0,
+    changed = 0,
+    maxError = 0;
+  for (const areas of ['ward', 'lsoa21', 'oa21']) {
+    const got = await api(url({ areas }), 'hp');
+    assert.equal(got.status, 200, JSON.stringify(got.body));
+    const shown = got.body as TargetResult;
+    const truth = await truthOf({ areas });
+    assert.equal(shown.disclosure?.perturbed, true);
+    const truthBy = new Map(truth.areas.map((a) => [a.code, a]));
+    for (const a of shown.areas) {
+      // no cell key leaves the boundary, and what would give a small count back is rounded or hidden
+      assert.equal(a.cellKey, null);
+      assert.equal(a.targetCellKey, null);
+      assert.equal(a.expectedNew % 10, 0, `${a.code}: expected new customers ${a.expectedNew} not rounded`);
+      const t = truthBy.get(a.code)!;
+      if (a.users === null) {
+        assert.equal(a.nonUsers, null);
+        continue;
+      }
+      assert.ok(t.users! >= 10 && a.users >= 10, `${a.code}: ${a.users} shown for ${t.users}`);
+      shownCounts++;
+      if (a.users !== t.users) changed++;
+      maxError = Math.max(maxError, Math.abs(a.users - t.users!));
+    }
+    for (const s of shown.segments) {
+      assert.equal(s.cellKey, null);
+      assert.equal(s.significant, null);
+    }
+    // The same records give the same number whichever level they are ranked at.
+    if (shown.totals.users !== null) {
+      const again = (await api(url({ areas }), 'hp')).body as TargetResult;
+      assert.equal(again.totals.users, shown.totals.users);
+    }
+    // The owner sees its own users exactly.
+    const own = (await api(url({ areas }), 'lt')).body as TargetResult;
+    assert.equal(own.disclosure?.perturbed, false);
+    const shownOwn = own.areas.filter((a) => a.users !== null);
+    assert.ok(shownOwn.length > 0);
+    for (const a of shownOwn) assert.equal(a.users, truthBy.get(a.code)!.users);
+  }
+  console.log(
+    `# targeting: ${shownCounts} area counts shown to a partner, ${changed} changed, largest change ${maxError}`,
+  );
+  assert.ok(shownCounts >= 10 && changed >= 0.3 * shownCounts && maxError <= MAX_NOISE);
+
+  // The ring attack: users within t₂ minutes of the nearest facility, less those within t₁, where
+  // the areas between t₁ and t₂ hold 1 to 9 users. The rings are chosen from the truth (every
+  // area's minutes and users), spread over the borough; the first eight are asked for.
+  const everywhere = await truthOf({ areas: 'oa21', within: 100_000 });
+  const order = everywhere.areas.filter((a) => a.minutes !== null).sort((x, y) => x.minutes! - y.minutes!);
+  const pairs: [number, number, number][] = [];
+  for (let j = 20; j < order.length - 1 && pairs.length < 8; j += Math.max(1, Math.floor(order.length / 40))) {
+    if (order[j - 1].minutes === order[j].minutes) continue;
+    let users = 0,
+      k = j;
+    while (k < order.length - 1 && users === 0) users += order[k++].users!;
+    if (users < 1 || users > 9 || order[k - 1].minutes === order[k].minutes) continue;
+    pairs.push([
+      (order[j - 1].minutes! + order[j].minutes!) / 2,
+      (order[k - 1].minutes! + order[k].minutes!) / 2,
+      users,
+    ]);
+  }
+  let rings = 0,
+    exactOld = 0,
+    exactNow = 0;
+  const total = async (within: number) =>
+    ((await api(url({ areas: 'oa21', within, of: kind }), 'hp')).body as TargetResult).totals.users;
+  for (const [t1, t2, ring] of pairs) {
+    const wide = await truthOf({ areas: 'oa21', within: t2 }),
+      narrow = await truthOf({ areas: 'oa21', within: t1 });
+    assert.equal(wide.totals.users! - narrow.totals.users!, ring, 'the ring holds the users the attacker aims at');
+    const oldWide = discloseTarget(wide, 10).totals.users,
+      oldNarrow = discloseTarget(narrow, 10).totals.users;
+    const nowWide = await total(t2),
+      nowNarrow = await total(t1);
+    if (oldWide === null || oldNarrow === null || nowWide === null || nowNarrow === null) continue;
+    rings++;
+    if (oldWide - oldNarrow === ring) exactOld++;
+    if (nowWide - nowNarrow === ring) exactNow++;
+  }
+  console.log(
+    `# targeting rings: ${rings} rings of fewer than 10 users; old rule exact in ${exactOld}, cell key method in ${exactNow}`,
+  );
+  assert.ok(rings >= 4 && exactOld === rings, `the attack works against the old rule (${exactOld} of ${rings})`);
+  assert.ok(exactNow <= 0.5 * rings, `${exactNow} of ${rings} still exact`);
+});
+
+test("representativeness: a partner sees another organisation's sample perturbed, with the test worked out from what it sees, and cannot compare against a dataset it does not own", async () => {
+  const e = built.workspace.engine;
+  const cls = (await e.one<{ name: string; tiers: string }>(
+    `SELECT name, tiers FROM classification ORDER BY name LIMIT 1`,
+  ))!;
+  const tier = (JSON.parse(cls.tiers) as string[]).at(-1)!;
+  const url = (sample: string, against = 'base') =>
+    `/api/represent?${new URLSearchParams({ sample, against, classification: cls.name, tier })}`;
+  const truth = await representAnalysis(e, { sample: 'leisure_card', classification: cls.name, tier });
+  const shown = await api(url('leisure_card'), 'hp');
+  assert.equal(shown.status, 200, JSON.stringify(shown.body));
+  const r = shown.body as RepresentResult;
+  assert.equal(r.disclosure?.perturbed, true);
+  let changed = 0;
+  r.rows.forEach((row, i) => {
+    assert.equal(row.cellKey, null);
+    const t = truth.rows[i].observed!;
+    if (row.observed === null) return;
+    assert.ok(t >= 10 && Math.abs(row.observed - t) <= MAX_NOISE, `${row.code}: ${row.observed} shown for ${t}`);
+    if (row.observed !== t) changed++;
+    // shares and the expected count are the perturbed counts' own
+    assert.ok(Math.abs(row.observedPct! - (row.observed / r.total.observed!) * 100) < 1e-9);
+    assert.ok(Math.abs(row.expected! - (r.total.observed! * row.expectedPct) / 100) < 1e-9);
+  });
+  assert.ok(changed >= 1, 'some segment count differs from the truth');
+  assert.ok(Math.abs(r.total.observed! - truth.total.observed!) <= MAX_NOISE);
+  assert.equal(r.total.cellKey, null);
+  assert.equal(r.notPlacedKey, null);
+  // The same sample gives the same total as its profile does for the same viewer.
+  const profile = await api(
+    `/api/profile?${new URLSearchParams({ dataset: 'leisure_card', classification: cls.name, tier })}`,
+    'hp',
+  );
+  assert.equal(profile.body.total.count, r.total.observed);
+  // Its owner sees the truth.
+  const own = (await api(url('leisure_card'), 'lt')).body as RepresentResult;
+  assert.equal(own.disclosure?.perturbed, false);
+  own.rows.forEach((row, i) => {
+    if (row.observed !== null) assert.equal(row.observed, truth.rows[i].observed);
+  });
+  // (the small-cell rule still applies to the owner in the portal: its test merges the hidden segments)
+  assert.equal(own.test?.statistic, discloseRepresent(truth, 10).test?.statistic);
+  // Another organisation's dataset as the comparison would give its exact shares: refused, with no value from it.
+  const against = await api(url('stop_smoking_clinic', 'leisure_card'), 'hp');
+  assert.equal(against.status, 403);
+  assert.match(against.body.detail ?? against.body.title, /Only the owner of a dataset can use it as the comparison/);
+  assert.equal((await api(url('leisure_card', 'stop_smoking_clinic'), 'lt')).status, 403);
+  // The council's analysts may (they hold every dataset in the workspace).
+  const ana = await api(url('leisure_card', 'stop_smoking_clinic'), 'ana');
+  assert.equal(ana.status, 200);
+  assert.equal((ana.body as RepresentResult).disclosure?.perturbed, false);
 });

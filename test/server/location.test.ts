@@ -253,8 +253,13 @@ test('where users come from: library members by branch, with the share going pas
   const first = await get('/location/patterns?dataset=library_members&kind=library', 'ana');
   assert.equal(first.statusCode, 200);
   assert.match(first.body, /id="column"/, 'the second step asks for the outlet column');
-  const r = await get('/location/patterns?dataset=library_members&kind=library&column=Branch', 'pat');
+  const r = await get('/location/patterns?dataset=library_members&kind=library&column=Branch', 'ana');
   assert.equal(r.statusCode, 200, r.body);
+  // A partner does not own the council's records: an outlet's figures can be about a handful of people.
+  const partner = await get('/location/patterns?dataset=library_members&kind=library&column=Branch', 'pat');
+  assert.equal(partner.statusCode, 403);
+  assert.match(partner.body, /Only the owner of a dataset can see where its users come from/);
+  assert.doesNotMatch(partner.body, /id="patterns-table"/);
   const rows = cellsOf(r.body, 'patterns-table');
   assert.equal(rows.length, 9, 'eight libraries and all outlets');
   const all = rows[8];

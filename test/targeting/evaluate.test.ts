@@ -60,13 +60,15 @@ test('expected new customers: Σ over chosen segments of max(0, penetration × b
   const gaps = expectedNewCustomers(
     [
       // X's part of A arrives in two pieces: 60 households with 3 users and 40 with 2.
-      { area: 'X', segment: 'A', base: 60, users: 3 },
-      { area: 'X', segment: 'A', base: 40, users: 2 },
-      { area: 'X', segment: 'B', base: 50, users: 10 },
-      { area: 'X', segment: 'C', base: 30, users: 3 },
-      { area: 'Y', segment: 'A', base: 40, users: 8 },
-      { area: 'Y', segment: 'B', base: 200, users: 4 },
-      { area: 'Z', segment: 'C', base: 100, users: 0 },
+      // Cell keys add up mod 256 (X's: 200 + 100 + 50 + 10 = 360 → 104; its chosen A and B: 350 → 94).
+      { area: 'X', segment: 'A', base: 60, users: 3, usersKey: 200 },
+      { area: 'X', segment: 'A', base: 40, users: 2, usersKey: 100 },
+      { area: 'X', segment: 'B', base: 50, users: 10, usersKey: 50 },
+      { area: 'X', segment: 'C', base: 30, users: 3, usersKey: 10 },
+      { area: 'Y', segment: 'A', base: 40, users: 8, usersKey: 255 },
+      { area: 'Y', segment: 'B', base: 200, users: 4, usersKey: 2 },
+      { area: 'Z', segment: 'C', base: 100, users: 0, usersKey: 0 },
+      // a cell whose key is not known makes its area's key unknown
       { area: 'Z', segment: null, base: 5, users: 1 },
     ],
     penetration,
@@ -79,6 +81,8 @@ test('expected new customers: Σ over chosen segments of max(0, penetration × b
     users: 18,
     targetBase: 150,
     targetUsers: 15,
+    usersKey: 104,
+    targetUsersKey: 94,
     nonUsers: 95 + 40,
     expectedNew: 15,
   });
@@ -89,6 +93,8 @@ test('expected new customers: Σ over chosen segments of max(0, penetration × b
     users: 12,
     targetBase: 240,
     targetUsers: 12,
+    usersKey: 1,
+    targetUsersKey: 1,
     nonUsers: 32 + 196,
     expectedNew: 16,
   });
@@ -99,6 +105,8 @@ test('expected new customers: Σ over chosen segments of max(0, penetration × b
     users: 1,
     targetBase: 0,
     targetUsers: 0,
+    usersKey: null,
+    targetUsersKey: 0,
     nonUsers: 0,
     expectedNew: 0,
   });

@@ -59,6 +59,7 @@ import {
   datasetAccount,
   checkRecordFilters,
   disclosureForDataset,
+  disclosureForRepresent,
   disclosureByDataset,
   disclosureForAll,
   ownershipScope,
@@ -477,8 +478,9 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         tier: q.tier,
         base: q.base ?? ('households' as const),
       };
+      const rule = await disclosureForRepresent(engine, request.viewer, q.sample, q.against ?? 'base', API_MIN_CELL);
       const truth = await app.results.get('represent', req, () => representAnalysis(engine, req));
-      const shown = discloseRepresent(truth, API_MIN_CELL);
+      const shown = discloseRepresent(truth, rule);
       await log(request, 'api represent', auditDetail(q));
       return shown;
     },
@@ -819,7 +821,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       };
       const truth = await app.results.get('target', req, () => targetAreas(engine, { ...req, costs: app.costs }));
       await log(request, 'api target', auditDetail(q));
-      return discloseTarget(truth, API_MIN_CELL);
+      return discloseTarget(truth, await disclosureForDataset(engine, request.viewer, truth.dataset, API_MIN_CELL));
     },
   );
 

@@ -6,7 +6,8 @@
  * Journey times are straight-line estimates in the portal (a road network is a CLI option).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { DEFAULT_MIN_CELL, ParameterError, suppressOneWay } from '../../core/index.ts';
+import { AccessError, DEFAULT_MIN_CELL, ParameterError, suppressOneWay } from '../../core/index.ts';
+import { ownsRecords } from '../access.ts';
 import {
   travelWords,
   accessibility,
@@ -428,7 +429,15 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
     let status = 200;
     try {
       if (dataset) {
-        const columns: string[] = JSON.parse(String((await getDataset(app.engine, dataset)).columns ?? '[]'));
+        const ds = await getDataset(app.engine, dataset);
+        // An outlet column is a free-form filter on the records, and a median distance is a value
+        // from them: access patterns are the data's owner's (decision 0013).
+        if (!ownsRecords(request.viewer, datasets.find((d) => d.name === ds.name)?.partner ?? null))
+          throw new AccessError(
+            'Only the owner of a dataset can see where its users come from: the figures for one outlet can be about a handful of people.',
+            "Ask the dataset's owner to run it and share the result, or choose one of your own datasets.",
+          );
+        const columns: string[] = JSON.parse(String(ds.columns ?? '[]'));
         ctx.columnItems = [
           { value: '', text: 'Choose the column naming the outlet' },
           ...columns.map((c) => ({ value: c, text: c, selected: c === column })),

@@ -8,7 +8,8 @@ import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
 import type { Engine } from '../../store/index.ts';
 import { representAnalysis, type RepresentResult } from '../../profiling/index.ts';
 import { discloseRepresent, representToJson, representToXlsx } from '../../outputs/index.ts';
-import { audit } from '../users.ts';
+import { audit, type Viewer } from '../users.ts';
+import { disclosureForRepresent } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS } from '../app.ts';
 import {
   baseOf,
@@ -46,10 +47,11 @@ function readQuery(q: Record<string, unknown>): RepresentQuery | null {
   };
 }
 
-async function run(app: FastifyInstance, r: RepresentQuery): Promise<RepresentResult> {
+async function run(app: FastifyInstance, r: RepresentQuery, viewer: Viewer): Promise<RepresentResult> {
+  const rule = await disclosureForRepresent(app.engine, viewer, r.sample, r.against, DEFAULT_MIN_CELL);
   const req = { sample: r.sample, against: r.against, classification: r.classification, tier: r.tier, base: r.base };
   const truth = await app.results.get('represent', req, () => representAnalysis(app.engine, req));
-  return discloseRepresent(truth, DEFAULT_MIN_CELL);
+  return discloseRepresent(truth, rule);
 }
 
 const describe = (r: RepresentResult) => `${r.sample} by ${r.classification} ${r.level} against ${r.reference.name}`;
@@ -64,7 +66,7 @@ export async function representRoutes(app: FastifyInstance): Promise<void> {
     try {
       const r = readQuery(q);
       if (r) {
-        const result = await run(app, r);
+        const result = await run(app, r, request.viewer);
         byValue = `seg:${result.classification}:${result.level}`;
         const qs = new URLSearchParams({
           sample: result.sample,
@@ -103,7 +105,7 @@ export async function representRoutes(app: FastifyInstance): Promise<void> {
         'Choose the sample dataset first.',
         'Use the representativeness page, then its download links.',
       );
-    const result = await run(app, r);
+    const result = await run(app, r, request.viewer);
     const body = format === 'xlsx' ? await representToXlsx(result) : representToJson(result);
     await audit(app.engine, request.viewer, 'represent', describe(result), request.ip);
     await audit(app.engine, request.viewer, `export ${format}`, `represent ${describe(result)}`, request.ip);

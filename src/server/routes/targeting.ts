@@ -4,8 +4,9 @@
  * Small numbers of users are hidden in the page and every download, for every viewer.
  */
 import type { FastifyInstance } from 'fastify';
-import { AccessError, DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
-import { ownsRecords } from '../access.ts';
+import { AccessError, DEFAULT_MIN_CELL, MAX_NOISE, ParameterError } from '../../core/index.ts';
+import { disclosureForDataset, ownsRecords } from '../access.ts';
+import type { Viewer } from '../users.ts';
 import { evaluateCampaign, targetAreas, type TargetResult } from '../../targeting/index.ts';
 import { facilityKinds, listFacilities, TRAVEL_MODES, type TravelMode } from '../../location/index.ts';
 import { discloseEvaluation, discloseTarget, targetToCsv, targetToJson, targetToXlsx } from '../../outputs/index.ts';
@@ -98,7 +99,7 @@ const queryString = (t: TargetQuery) =>
   }).toString();
 
 export async function targetingRoutes(app: FastifyInstance): Promise<void> {
-  const run = async (t: TargetQuery): Promise<TargetResult> => {
+  const run = async (t: TargetQuery, viewer: Viewer): Promise<TargetResult> => {
     const req = {
       dataset: t.dataset,
       classification: t.classification,
@@ -112,7 +113,7 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
       of: t.distance ? t.of : undefined,
     };
     const truth = await app.results.get('target', req, () => targetAreas(app.engine, { ...req, costs: app.costs }));
-    return discloseTarget(truth, DEFAULT_MIN_CELL);
+    return discloseTarget(truth, await disclosureForDataset(app.engine, viewer, truth.dataset, DEFAULT_MIN_CELL));
   };
 
   app.get('/targeting', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
@@ -123,13 +124,13 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
       facilityKinds(app.engine),
       listFacilities(app.engine),
     ]);
-    const ctx: Record<string, unknown> = { title: 'Targeting' };
+    const ctx: Record<string, unknown> = { title: 'Targeting', maxNoise: MAX_NOISE };
     let status = 200;
     let t: TargetQuery | null = null;
     try {
       t = readQuery(q);
       if (t) {
-        const r = await run(t);
+        const r = await run(t, request.viewer);
         Object.assign(ctx, {
           result: r,
           qs: queryString(t),
@@ -270,7 +271,7 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
     const list = one(q.list) ?? 'postcodes';
     if (list !== 'postcodes' && list !== 'areas')
       throw new ParameterError(`"${list}" is not a list the page can give.`, 'Ask for postcodes or areas.');
-    const r = await run(t);
+    const r = await run(t, request.viewer);
     await audit(app.engine, request.viewer, `export ${format}`, `targeting ${r.dataset} ${list}`, request.ip);
     const name = safeFilename(['targets', r.dataset, r.areaLevel, format === 'csv' ? list : null], format);
     return sendDownload(
