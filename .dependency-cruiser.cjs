@@ -1,7 +1,8 @@
 /**
  * The rules of the house (ARCHITECTURE.md), checked by `npm run check:layers` in `npm test`:
  * imports flow downward through the layers below, and cross from one folder of src/ to another
- * only through that folder's index.ts (its public face).
+ * only through that folder's index.ts (its public face) or its constants.ts (its light face: plain
+ * values and types, importing nothing, for command definitions to show in --help).
  */
 const LAYERS = [
   ['core'],
@@ -29,10 +30,17 @@ module.exports = {
     ...downward,
     {
       name: 'through-index',
-      comment: 'A folder of src/ is reached from another folder only through its index.ts.',
+      comment: 'A folder of src/ is reached from another folder only through its index.ts (or its constants.ts).',
       severity: 'error',
       from: { path: '^src/([^/]+)/' },
-      to: { path: '^src/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
+      to: { path: '^src/', pathNot: ['^src/$1/', '^src/[^/]+/(index|constants)\\.ts$'] },
+    },
+    {
+      name: 'constants-import-nothing',
+      comment: "A folder's constants.ts is its light face: it imports nothing, so importing it loads nothing else.",
+      severity: 'error',
+      from: { path: '^src/[^/]+/constants\\.ts$' },
+      to: {},
     },
     {
       name: 'same-layer-capabilities-no-cycle',

@@ -18,6 +18,7 @@
 import highsPackage from 'highs';
 import type { Highs, InterruptCallbackEvent, ModelData } from 'highs';
 import { InputError } from '../core/index.ts';
+import { DEFAULT_TIME_LIMIT_SECONDS } from './constants.ts';
 import {
   buildSolution,
   coverLists,
@@ -48,8 +49,7 @@ export const EXACT_SIZE_LIMITS: Readonly<Record<SiteProblemKind, number>> = {
   'p-median': 150_000,
 };
 
-/** Default time limit for one exact solve, seconds. */
-export const DEFAULT_TIME_LIMIT_SECONDS = 60;
+export { DEFAULT_TIME_LIMIT_SECONDS };
 
 export interface ExactOptions {
   /** Stop after this many seconds and report the best solution and bound so far (default 60). */
