@@ -2,7 +2,6 @@
  * Representativeness leaving for a viewer: disclosure control, and renderers for the terminal,
  * JSON and a formatted workbook.
  */
-import ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
 import {
   chiSquareGoodnessOfFit,
@@ -11,7 +10,7 @@ import {
   type ChiSquare,
 } from '../profiling/index.ts';
 import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
-import { addNoteRows } from './xlsx.ts';
+import { addNoteRows, newWorkbook } from './xlsx.ts';
 
 /**
  * Small observed counts are hidden as a profile hides them (with secondary suppression), with
@@ -190,7 +189,7 @@ export function representToJson(r: RepresentResult): string {
 }
 
 export async function representToXlsx(r: RepresentResult): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Civic Insight Observatory';
   const pageSetup = { paperSize: 9, orientation: 'landscape' as const, fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
   const ws = wb.addWorksheet('Representativeness', {
