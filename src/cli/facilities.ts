@@ -1,16 +1,6 @@
 /** `civic facilities`: import, list and remove the service points that travel is measured to. */
 import { Option, type Command } from 'commander';
-import { withWorkspace } from '../store/index.ts';
-import { importFacilities, listFacilities, removeFacilities } from '../location/index.ts';
-import {
-  facilitiesToTable,
-  facilitiesToCsv,
-  facilitiesToGeoJson,
-  facilityImportToTable,
-  locationToJson,
-} from '../outputs/index.ts';
-import { ParameterError } from '../core/index.ts';
-import { action, emit } from './io.ts';
+import { lazy } from './io.ts';
 
 const formatOf = (choices: string[]) =>
   new Option('--format <format>', 'output format').choices(choices).default(choices[0]);
@@ -50,26 +40,7 @@ Examples:
   civic facilities import trafford.civic trafford_pharmacies.geojson --kind pharmacy
   civic facilities import borough.civic facilities.csv --kind-column type --capacity-column capacity`,
     )
-    .action(
-      action(async (workspace: string, file: string, o: Record<string, string | boolean | undefined>) => {
-        await withWorkspace(workspace, async (ws) => {
-          const r = await importFacilities(ws.engine, file, {
-            kind: o.kind as string | undefined,
-            kindColumn: o.kindColumn as string | undefined,
-            nameColumn: o.nameColumn as string | undefined,
-            capacityColumn: o.capacityColumn as string | undefined,
-            postcodeColumn: o.postcodeColumn as string | undefined,
-            lonColumn: o.lonColumn as string | undefined,
-            latColumn: o.latColumn as string | undefined,
-            openingHoursColumn: o.openingHoursColumn as string | undefined,
-            idPrefix: o.id as string | undefined,
-            sheet: o.sheet as string | undefined,
-            strict: Boolean(o.strict),
-          });
-          emit(o.format === 'json' ? locationToJson(r) : facilityImportToTable(r));
-        });
-      }),
-    );
+    .action(lazy(() => import('./actions/facilities.ts'), 'importFile'));
   group
     .command('list')
     .description('Facilities in the workspace')
@@ -84,23 +55,7 @@ Examples:
   civic facilities list trafford.civic --kind library
   civic facilities list trafford.civic --format geojson --out facilities.geojson`,
     )
-    .action(
-      action(async (workspace: string, o: { kind?: string; format: string; out?: string }) => {
-        await withWorkspace(workspace, async (ws) => {
-          const list = await listFacilities(ws.engine, { kind: o.kind });
-          emit(
-            o.format === 'json'
-              ? locationToJson(list)
-              : o.format === 'csv'
-                ? facilitiesToCsv(list)
-                : o.format === 'geojson'
-                  ? facilitiesToGeoJson(list)
-                  : facilitiesToTable(list),
-            o.out,
-          );
-        });
-      }),
-    );
+    .action(lazy(() => import('./actions/facilities.ts'), 'list'));
   group
     .command('remove')
     .description('Remove facilities: every one of a kind, those from one file, or one by id')
@@ -116,19 +71,6 @@ Examples:
   civic facilities remove trafford.civic --kind pharmacy
   civic facilities remove trafford.civic --id library-coppice-library`,
     )
-    .action(
-      action(async (workspace: string, o: { kind?: string; file?: string; id?: string; format: string }) => {
-        if (!o.kind && !o.file && !o.id)
-          throw new ParameterError('Say which facilities to remove.', 'Add --kind KIND, --file FILE or --id ID.');
-        await withWorkspace(workspace, async (ws) => {
-          const r = await removeFacilities(ws.engine, { kind: o.kind, file: o.file, id: o.id });
-          emit(
-            o.format === 'json'
-              ? locationToJson(r)
-              : `Removed ${r.removed} ${r.removed === 1 ? 'facility' : 'facilities'}.\n`,
-          );
-        });
-      }),
-    );
+    .action(lazy(() => import('./actions/facilities.ts'), 'remove'));
   return group;
 }

@@ -1,6 +1,9 @@
-/** Shared CLI plumbing: output formats, writing files, progress bars and error reporting. */
+/**
+ * Shared CLI plumbing: output formats, writing files, error reporting, and the lazy loading of each
+ * command's action. Command definitions import this, so it stays light: no capability module, no
+ * package but commander (progress bars, which need cli-progress, are in actions/progress.ts).
+ */
 import { writeFileSync } from 'node:fs';
-import cliProgress from 'cli-progress';
 import { Option } from 'commander';
 import { ObservatoryError, ParameterError } from '../core/index.ts';
 
@@ -34,36 +37,6 @@ export function json(value: unknown): string {
   return JSON.stringify(value, null, 2) + '\n';
 }
 
-/** A progress bar on stderr when a person is watching; silent in scripts, CI and JSON mode. */
-export function progressBar(enabled: boolean) {
-  const show = enabled && process.stderr.isTTY && !process.env.CI;
-  let bar: cliProgress.SingleBar | null = null;
-  let stage = '';
-  return {
-    update(p: { stage: string; done: number; total: number }) {
-      if (process.env.CIVIC_PROGRESS_LOG) process.stderr.write(`progress ${p.stage} ${p.done}/${p.total}\n`);
-      if (!show) return;
-      if (p.stage !== stage) {
-        bar?.stop();
-        stage = p.stage;
-        bar = new cliProgress.SingleBar(
-          {
-            format: `${p.stage.padEnd(9)} [{bar}] {percentage}% | {value}/{total}`,
-            hideCursor: true,
-            clearOnComplete: false,
-          },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(p.total, p.done);
-      } else bar?.update(p.done);
-    },
-    stop() {
-      bar?.stop();
-      bar = null;
-    },
-  };
-}
-
 /** Runs a command action, printing errors in plain English and exiting non-zero. */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
   return async (...args: A) => {
@@ -83,6 +56,21 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
     }
   };
 }
+
+/**
+ * A command's action, loaded when the command runs: `name` exported by the module `load` imports.
+ * Definitions (names, options, --help) stay light, and each command loads only the code and the
+ * packages it uses (docs/decisions/0015-compiled-javascript-and-lazy-commands.md).
+ */
+export function lazy<K extends string>(load: () => Promise<Record<K, (...args: never[]) => Promise<void>>>, name: K) {
+  return action(async (...args: unknown[]) => {
+    const run = (await load())[name];
+    await run(...(args as never[]));
+  });
+}
+
+/** A number with thousands separators for help text, as outputs/format.ts's fmtInt writes it. */
+export const thousands = (n: number) => new Intl.NumberFormat('en-GB').format(n);
 
 export function list(value: string, previous: string[] = []): string[] {
   return previous.concat(

@@ -1,4 +1,8 @@
-/** The `civic` command line: every analysis scriptable, with --help everywhere and --format json. */
+/**
+ * The `civic` command line: every analysis scriptable, with --help everywhere and --format json.
+ * Every command is defined up front (names, options, help), but its code, and the packages it uses,
+ * load only when it runs (`lazy` in io.ts; docs/decisions/0015).
+ */
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

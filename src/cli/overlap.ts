@@ -1,11 +1,8 @@
 import { Option, type Command } from 'commander';
-import { withWorkspace } from '../store/index.ts';
-import { overlapAnalysis } from '../profiling/index.ts';
-import { discloseOverlap, overlapToJson, overlapToSvg, overlapToTable, overlapToXlsx } from '../outputs/index.ts';
-import { DEFAULT_MIN_CELL, ParameterError } from '../core/index.ts';
-import { action, emit } from './io.ts';
+import { DEFAULT_MIN_CELL } from '../core/index.ts';
+import { lazy } from './io.ts';
 
-const FORMATS = ['table', 'json', 'xlsx', 'svg'] as const;
+export const FORMATS = ['table', 'json', 'xlsx', 'svg'] as const;
 
 export function registerOverlap(program: Command): void {
   program
@@ -48,37 +45,5 @@ Examples:
       --link-by council_tax_payment.account_ref,council_tax_payment.address,council_tax_support.account_ref,housing_benefit.address
   civic overlap borough.civic --segment E --datasets housing_benefit,library_members --format svg --out overlap.svg`,
     )
-    .action(
-      action(async (workspace: string, o: Record<string, string | undefined>) => {
-        const format = o.format ?? 'table';
-        if (!(FORMATS as readonly string[]).includes(format))
-          throw new ParameterError(`Unknown format "${format}".`, `Use one of: ${FORMATS.join(', ')}.`);
-        if (format === 'xlsx' && !o.out)
-          throw new ParameterError('An XLSX report needs a file to go to.', 'Add --out FILE.xlsx');
-        // Only the owner's own screen is unsuppressed by default; anything written to a file is an export.
-        const minCell =
-          o.minCell !== undefined ? Number(o.minCell) : format === 'table' && !o.out ? 0 : DEFAULT_MIN_CELL;
-        if (!Number.isInteger(minCell) || minCell < 0)
-          throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
-        const split = (s: string | undefined) =>
-          (s ?? '')
-            .split(',')
-            .map((x) => x.trim())
-            .filter(Boolean);
-        await withWorkspace(workspace, async (ws) => {
-          const truth = await overlapAnalysis(ws.engine, {
-            segment: o.segment!,
-            datasets: split(o.datasets),
-            classification: o.classification,
-            population: o.population,
-            linkBy: o.linkBy === undefined ? undefined : split(o.linkBy),
-          });
-          const shown = discloseOverlap(truth, minCell);
-          if (format === 'json') emit(overlapToJson(shown), o.out);
-          else if (format === 'xlsx') emit(await overlapToXlsx(shown), o.out);
-          else if (format === 'svg') emit(overlapToSvg(shown), o.out);
-          else emit(overlapToTable(shown), o.out);
-        });
-      }),
-    );
+    .action(lazy(() => import('./actions/overlap.ts'), 'overlap'));
 }

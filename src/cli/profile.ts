@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
-import { withWorkspace } from '../store/index.ts';
-import { profileDataset, checkFilterMatches } from '../profiling/index.ts';
-import { discloseProfile, profileToCsv, profileToJson, profileToTable, profileToXlsx } from '../outputs/index.ts';
-import { DEFAULT_MIN_CELL, ParameterError, parseBands } from '../core/index.ts';
-import { action, emit, parseFormat, formatOption } from './io.ts';
+import { DEFAULT_MIN_CELL } from '../core/index.ts';
+import { formatOption, lazy } from './io.ts';
 
 export function registerProfile(program: Command): void {
   program
@@ -40,54 +37,5 @@ Examples:
   civic profile borough.civic green_waste --by-area ward --format xlsx --out green_waste_wards.xlsx
   civic profile borough.civic council_tax --where "payment_method=Direct Debit" --format json`,
     )
-    .action(
-      action(async (workspace: string, dataset: string, o: Record<string, string | undefined>) => {
-        const format = parseFormat(o.format ?? 'table', ['table', 'csv', 'xlsx', 'json']);
-        if (o.level && o.byArea) throw new ParameterError('Give either --level or --by-area, not both.');
-        if (format === 'xlsx' && !o.out)
-          throw new ParameterError('An XLSX profile needs a file to go to.', 'Add --out FILE.xlsx');
-        // Only the owner's own screen is unsuppressed by default; anything written to a file is an export.
-        const minCell =
-          o.minCell !== undefined ? Number(o.minCell) : format === 'table' && !o.out ? 0 : DEFAULT_MIN_CELL;
-        if (!Number.isInteger(minCell) || minCell < 0)
-          throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
-        let where: { column: string; values: string[] } | undefined;
-        if (o.where) {
-          const i = o.where.indexOf('=');
-          if (i <= 0) throw new ParameterError(`Cannot read --where "${o.where}".`, 'Write it as column=value.');
-          where = {
-            column: o.where.slice(0, i).trim(),
-            values: o.where
-              .slice(i + 1)
-              .split('|')
-              .map((v) => v.trim()),
-          };
-        }
-        let bands;
-        try {
-          bands = o.bands ? parseBands(o.bands) : undefined;
-        } catch (e) {
-          throw new ParameterError((e as Error).message);
-        }
-        await withWorkspace(workspace, async (ws) => {
-          // On the owner's own machine a filter that matches nothing is a mistake worth explaining.
-          if (where) await checkFilterMatches(ws.engine, dataset, where);
-          const truth = await profileDataset(ws.engine, {
-            dataset,
-            classification: o.classification,
-            tier: o.level,
-            byArea: o.byArea,
-            base: o.base as 'households' | 'population',
-            where,
-            bands,
-            distinct: o.distinct,
-          });
-          const shown = discloseProfile(truth, minCell);
-          if (format === 'json') emit(profileToJson(shown), o.out);
-          else if (format === 'csv') emit(profileToCsv(shown), o.out);
-          else if (format === 'xlsx') emit(await profileToXlsx(shown), o.out);
-          else emit(profileToTable(shown), o.out);
-        });
-      }),
-    );
+    .action(lazy(() => import('./actions/profile.ts'), 'profile'));
 }

@@ -1,17 +1,10 @@
 import { Option, type Command } from 'commander';
-import { withWorkspace } from '../store/index.ts';
-import {
-  ragSynopsis,
-  checkFilterMatches,
-  parseArea,
-  DEFAULT_RAG_THRESHOLDS,
-  type RagMeasure,
-} from '../profiling/index.ts';
-import { discloseProfile, ragToHtml, ragToJson, ragToTable, ragToXlsx } from '../outputs/index.ts';
-import { DEFAULT_MIN_CELL, ParameterError, parseBands } from '../core/index.ts';
-import { action, emit } from './io.ts';
+import { DEFAULT_MIN_CELL, ParameterError } from '../core/index.ts';
+import { DEFAULT_RAG_THRESHOLDS } from '../profiling/constants.ts';
+import type { RagMeasure } from '../profiling/index.ts';
+import { lazy } from './io.ts';
 
-const FORMATS = ['table', 'json', 'xlsx', 'html'] as const;
+export const FORMATS = ['table', 'json', 'xlsx', 'html'] as const;
 
 function parseWhere(spec: string, what: string): { column: string; values: string[] } {
   const i = spec.indexOf('=');
@@ -47,13 +40,6 @@ export function parseMeasures(spec: string, where?: string, labels?: string): Ra
     const own = c > 0 ? parseWhere(p.slice(c + 1), `the measure`) : undefined;
     return { dataset, where: own ?? common, label: names[i] || undefined };
   });
-}
-
-function num(v: unknown, name: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new ParameterError(`${name} must be a number, not ${v}.`);
-  return n;
 }
 
 export function registerRag(program: Command): void {
@@ -105,54 +91,5 @@ Examples:
   civic rag county.civic --measures theatre_bookings,friends --area lad:E07000106 --format html --out rag.html
   civic rag borough.civic --measures "leisure_card,leisure_card:card_type=Concession" --area ward:E05000001 --format xlsx --out rag.xlsx`,
     )
-    .action(
-      action(async (workspace: string, o: Record<string, unknown>) => {
-        const format = String(o.format ?? 'table') as (typeof FORMATS)[number];
-        if (!FORMATS.includes(format))
-          throw new ParameterError(`Unknown format "${format}".`, `Use one of: ${FORMATS.join(', ')}.`);
-        const out = o.out as string | undefined;
-        if (format === 'xlsx' && !out)
-          throw new ParameterError('An XLSX RAG synopsis needs a file to go to.', 'Add --out FILE.xlsx');
-        const minCell = o.minCell !== undefined ? Number(o.minCell) : format === 'table' && !out ? 0 : DEFAULT_MIN_CELL;
-        if (!Number.isInteger(minCell) || minCell < 0)
-          throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
-        const measures = parseMeasures(
-          String(o.measures),
-          o.where as string | undefined,
-          o.labels as string | undefined,
-        );
-        const thresholds = {
-          green: num(o.green, '--green', DEFAULT_RAG_THRESHOLDS.green),
-          red: num(o.red, '--red', DEFAULT_RAG_THRESHOLDS.red),
-        };
-        const area = o.area ? parseArea(String(o.area)) : undefined;
-        let bands;
-        try {
-          bands = o.bands ? parseBands(String(o.bands)) : undefined;
-        } catch (e) {
-          throw new ParameterError((e as Error).message);
-        }
-        await withWorkspace(workspace, async (ws) => {
-          // On the owner's own machine a filter that matches nothing is a mistake worth explaining.
-          for (const m of measures) if (m.where) await checkFilterMatches(ws.engine, m.dataset, m.where);
-          const result = await ragSynopsis(
-            ws.engine,
-            {
-              measures,
-              area,
-              thresholds,
-              bands,
-              classification: o.classification as string | undefined,
-              tier: o.level as string | undefined,
-              base: o.base as 'households' | 'population',
-            },
-            { disclose: (p) => discloseProfile(p, minCell) },
-          );
-          if (format === 'json') emit(ragToJson(result), out);
-          else if (format === 'xlsx') emit(await ragToXlsx(result), out);
-          else if (format === 'html') emit(ragToHtml(result), out);
-          else emit(ragToTable(result), out);
-        });
-      }),
-    );
+    .action(lazy(() => import('./actions/rag.ts'), 'rag'));
 }

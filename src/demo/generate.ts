@@ -6,7 +6,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import ExcelJS from 'exceljs';
 import { ParameterError } from '../core/index.ts';
 import {
   assignHouseholds,
@@ -360,7 +359,8 @@ async function serviceBytes({ spec, rows }: ServiceOutput): Promise<Uint8Array> 
 
 /** A plain export: header on row 1, dates as real Excel dates, fixed metadata and zip times. */
 async function xlsxBytes(columns: string[], rows: Cell[][]): Promise<Uint8Array> {
-  const wb = new ExcelJS.Workbook();
+  const { default: excel } = await import('exceljs');
+  const wb = new excel.Workbook();
   const fixed = new Date(Date.UTC(2025, 11, 1, 9, 0, 0));
   wb.creator = 'Sample Borough Council';
   wb.lastModifiedBy = 'Sample Borough Council';

@@ -3,8 +3,9 @@
  * level from an ONS code. Census years matter: IMD 2019 and OAC 2011 use 2011 areas; Census 2021
  * and OAC 2021 use 2021 areas.
  */
-export const AREA_LEVELS = ['oa21', 'lsoa21', 'msoa21', 'oa11', 'lsoa11', 'msoa11', 'ward', 'lad'] as const;
-export type AreaLevel = (typeof AREA_LEVELS)[number];
+import { AREA_LEVELS, type AreaLevel } from './constants.ts';
+
+export { AREA_LEVELS, type AreaLevel };
 
 export const LEVEL_TITLES: Record<AreaLevel, string> = {
   oa21: 'Output area (2021)',

@@ -6,32 +6,9 @@
  * seconds with a plain reason instead of filling the memory.
  */
 import { InputError, ParameterError } from '../core/index.ts';
+import { DEFAULT_READ_LIMITS, READ_LIMIT_ENV, type ReadLimits } from './constants.ts';
 
-export interface ReadLimits {
-  /** Records in one table (the header not counted). */
-  maxRows: number;
-  /** Rows × columns. */
-  maxCells: number;
-  /** Bytes of an XLSX workbook once unpacked (every part of the archive together). */
-  maxUnpackedBytes: number;
-  /** How many times bigger than its packed size one part of a workbook may unpack to. */
-  maxCompressionRatio: number;
-}
-
-export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({
-  maxRows: 2_000_000,
-  maxCells: 50_000_000,
-  maxUnpackedBytes: 1024 * 1024 * 1024,
-  maxCompressionRatio: 200,
-});
-
-/** Environment variables that change the limits (the CLI and the portal both read them). */
-export const READ_LIMIT_ENV = {
-  maxRows: 'CIVIC_MAX_ROWS',
-  maxCells: 'CIVIC_MAX_CELLS',
-  maxUnpackedBytes: 'CIVIC_MAX_UNPACKED_MB',
-  maxCompressionRatio: 'CIVIC_MAX_COMPRESSION_RATIO',
-} as const;
+export { DEFAULT_READ_LIMITS, READ_LIMIT_ENV, type ReadLimits };
 
 const MB = 1024 * 1024;
 

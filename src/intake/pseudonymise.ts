@@ -13,8 +13,9 @@ import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'no
 import { dirname, resolve } from 'node:path';
 import { ObservatoryError, InputError, ParameterError } from '../core/index.ts';
 
-/** The environment variable that may hold the key itself (64 hexadecimal characters). */
-export const KEY_ENV = 'CIVIC_PSEUDONYM_KEY';
+import { KEY_ENV } from './constants.ts';
+
+export { KEY_ENV };
 
 /** A pseudonymisation key as loaded for use: the secret, its fingerprint, and where it came from. */
 export interface PseudonymKey {

@@ -6,7 +6,7 @@
 import { readFileSync, statSync, existsSync, openSync, readSync, closeSync } from 'node:fs';
 import { extname, basename } from 'node:path';
 import Papa from 'papaparse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { InputError, ParameterError } from '../core/index.ts';
 import { type Engine, ident, literal, sqlReadParquet } from '../store/index.ts';
 import { decodeText } from './decode.ts';
@@ -281,7 +281,9 @@ async function readXlsx(
   const names: string[] = [];
   let chosen: { name: string; grid: { rowNo: number; values: (string | null)[] }[] } | null = null;
   let firstEmpty: string | null = null;
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+  // exceljs is loaded only when a workbook is read: reading CSV, JSON or Parquet never pays for it.
+  const { default: excel } = await import('exceljs');
+  const reader = new excel.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'cache',

@@ -4,6 +4,7 @@
  * straight line, the OpenStreetMap road network or Valhalla.
  */
 import { InputError } from '../core/index.ts';
+import { TRAVEL_MODES, type TravelMode } from './constants.ts';
 
 /** A point that travel starts from or goes to: an area's population-weighted centroid, a postcode, a facility, a candidate site. */
 export interface Place {
@@ -12,8 +13,7 @@ export interface Place {
   lat: number;
 }
 
-export type TravelMode = 'car' | 'walk' | 'cycle';
-export const TRAVEL_MODES: readonly TravelMode[] = ['car', 'walk', 'cycle'];
+export { TRAVEL_MODES, type TravelMode };
 
 /**
  * Minutes from each origin to each destination, row-major (`minutes[o * destinations.length + d]`).

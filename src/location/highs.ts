@@ -15,9 +15,9 @@
  * `solve` picks: the exact model when its size is within EXACT_SIZE_LIMITS (seeded with the heuristic's
  * answer, so a time limit still returns at least that), the heuristic beyond.
  */
-import highsPackage from 'highs';
 import type { Highs, InterruptCallbackEvent, ModelData } from 'highs';
 import { InputError } from '../core/index.ts';
+import { DEFAULT_TIME_LIMIT_SECONDS } from './constants.ts';
 import {
   buildSolution,
   coverLists,
@@ -48,8 +48,7 @@ export const EXACT_SIZE_LIMITS: Readonly<Record<SiteProblemKind, number>> = {
   'p-median': 150_000,
 };
 
-/** Default time limit for one exact solve, seconds. */
-export const DEFAULT_TIME_LIMIT_SECONDS = 60;
+export { DEFAULT_TIME_LIMIT_SECONDS };
 
 export interface ExactOptions {
   /** Stop after this many seconds and report the best solution and bound so far (default 60). */
@@ -69,14 +68,17 @@ export interface SolveOptions extends ExactOptions {
 
 // The package's types describe its CommonJS face (a `default` property); its ES module default export is the loader itself.
 type HighsLoader = () => Promise<Highs>;
-const loadHighs: HighsLoader =
-  typeof highsPackage === 'function'
-    ? (highsPackage as unknown as HighsLoader)
-    : (highsPackage as unknown as { default: HighsLoader }).default;
 
+/** The solver, loaded (package and WebAssembly) the first time an exact model is solved, and kept. */
 let runtime: Promise<Highs> | null = null;
 function highsRuntime(): Promise<Highs> {
-  runtime ??= loadHighs();
+  runtime ??= import('highs').then(({ default: highsPackage }) => {
+    const loadHighs: HighsLoader =
+      typeof highsPackage === 'function'
+        ? (highsPackage as unknown as HighsLoader)
+        : (highsPackage as unknown as { default: HighsLoader }).default;
+    return loadHighs();
+  });
   return runtime;
 }
 

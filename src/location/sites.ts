@@ -11,9 +11,9 @@
  */
 import { createRandom, InputError, ParameterError, type Random } from '../core/index.ts';
 import type { CostMatrix } from './costs.ts';
+import { SITE_PROBLEM_KINDS, type SiteProblemKind } from './constants.ts';
 
-export type SiteProblemKind = 'set-cover' | 'mclp' | 'p-median';
-export const SITE_PROBLEM_KINDS: readonly SiteProblemKind[] = ['set-cover', 'mclp', 'p-median'];
+export { SITE_PROBLEM_KINDS, type SiteProblemKind };
 
 export interface SiteProblem {
   /** Demand per demand point (households, a segment's households, vulnerable households…), one per cost-matrix origin. */

@@ -5,7 +5,6 @@
  * households from the base; access patterns count a service's users) is applied here, at the
  * boundary, as for profiles. None of these computes an analysis.
  */
-import ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
 import {
   travelWords,
@@ -18,7 +17,7 @@ import {
   type SfcaResult,
 } from '../location/index.ts';
 import { fmtCount, fmtInt, fmtPct, safeCellText, SUPPRESSED_MARK, textTable, csvText } from './format.ts';
-import { addNoteRows, styleHeaderRows } from './xlsx.ts';
+import { addNoteRows, styleHeaderRows, newWorkbook } from './xlsx.ts';
 import type { StoredBoundary } from './geojson.ts';
 
 type Cell = string | number | null;
@@ -47,7 +46,7 @@ interface SheetSpec {
 
 /** A workbook of plain sheets (title, blue header, frozen panes, A4 landscape) and a Notes sheet. */
 async function workbook(sheets: SheetSpec[], notes: [string, string][]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Civic Insight Observatory';
   for (const s of sheets) {
     const ws = wb.addWorksheet(s.name, {

@@ -2,12 +2,12 @@
  * Take-up overlap leaving for a viewer: disclosure control, and renderers for the terminal, JSON,
  * a formatted workbook and an UpSet-style chart as plain SVG. None computes anything new.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
 import { disclosureOf, shownCount, type Disclosure, type DisclosureRule } from './disclosure.ts';
 import type { OverlapResult, OverlapCombination } from '../profiling/index.ts';
 import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
-import { addNoteRows } from './xlsx.ts';
+import { addNoteRows, newWorkbook } from './xlsx.ts';
 
 /**
  * Hides small counts in an overlap. The exclusive combinations ("none" included) split the total
@@ -412,7 +412,7 @@ export function overlapToJson(r: OverlapResult): string {
 
 /** A formatted workbook: the combinations, the services, and the notes. */
 export async function overlapToXlsx(r: OverlapResult): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Civic Insight Observatory';
   const U = capital(r.unit);
   const pageSetup = { paperSize: 9, orientation: 'landscape' as const, fitToPage: true, fitToWidth: 1, fitToHeight: 0 };

@@ -4,7 +4,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import PDFDocument from 'pdfkit';
 import type { Portrait } from '../segmentation/index.ts';
 import { fmtInt, SUPPRESSED_MARK } from './format.ts';
 
@@ -92,8 +91,9 @@ ${portraits.map(section).join('\n')}
 `;
 }
 
-/** The same handout as a PDF, one segment per page. */
-export function portraitsToPdf(portraits: Portrait[], opts: { title?: string } = {}): Promise<Buffer> {
+/** The same handout as a PDF, one segment per page (pdfkit is loaded when the first PDF is made). */
+export async function portraitsToPdf(portraits: Portrait[], opts: { title?: string } = {}): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: 50,

@@ -2,7 +2,7 @@
  * Renderers for a profile: a council-report table for the terminal, CSV, formatted XLSX and JSON.
  * All of them render the same result object; none computes anything.
  */
-import ExcelJS from 'exceljs';
+import { newWorkbook } from './xlsx.ts';
 import type { ProfileResult } from '../profiling/index.ts';
 import { fmtCount, fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText, csvField } from './format.ts';
 
@@ -144,7 +144,7 @@ export function profileToJson(r: ProfileResult): string {
 
 /** A formatted workbook: the table as a council report (seed 003's layout), and a sheet of notes. */
 export async function profileToXlsx(r: ProfileResult): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Civic Insight Observatory';
   // A4 landscape, one page wide, headings repeated: it prints as a report.
   const ws = wb.addWorksheet('Profile', {

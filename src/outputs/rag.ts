@@ -3,10 +3,9 @@
  * (plain HTML and inline CSS). Every coloured cell also says its colour in words, and a suppressed
  * cell is grey "[c]". None computes anything.
  */
-import ExcelJS from 'exceljs';
 import type { RagResult, RagColumn, RagCell } from '../profiling/index.ts';
 import { fmtCount, fmtInt, SUPPRESSED_MARK, safeCellText } from './format.ts';
-import { styleHeaderRows } from './xlsx.ts';
+import { styleHeaderRows, newWorkbook } from './xlsx.ts';
 import { NOT_SIGNIFICANT_MARK } from './sdf.ts';
 
 /** GOV.UK colours; the text on each passes WCAG AA (white on green 5.9:1, black on amber 12:1, white on red 4.9:1). */
@@ -250,7 +249,7 @@ const XLSX_FONT: Record<string, string> = {
 
 /** A workbook: the synopsis (index and RAG in two cells per column, both coloured) and a Notes sheet. */
 export async function ragToXlsx(r: RagResult, produced = new Date()): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Civic Insight Observatory';
   const ws = wb.addWorksheet('RAG synopsis', {
     views: [{ state: 'frozen', xSplit: 2, ySplit: 4 }],

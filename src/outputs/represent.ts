@@ -2,7 +2,6 @@
  * Representativeness leaving for a viewer: disclosure control, and renderers for the terminal,
  * JSON and a formatted workbook.
  */
-import ExcelJS from 'exceljs';
 import { suppressOneWay, Z_95 } from '../core/index.ts';
 import {
   chiSquareGoodnessOfFit,
@@ -12,7 +11,7 @@ import {
 } from '../profiling/index.ts';
 import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
 import { disclosureOf, shownCount, type DisclosureRule } from './disclosure.ts';
-import { addNoteRows } from './xlsx.ts';
+import { addNoteRows, newWorkbook } from './xlsx.ts';
 
 /**
  * Small observed counts are hidden as a profile hides them (with secondary suppression), with
@@ -248,7 +247,7 @@ export function representToJson(r: RepresentResult): string {
 }
 
 export async function representToXlsx(r: RepresentResult): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Civic Insight Observatory';
   const pageSetup = { paperSize: 9, orientation: 'landscape' as const, fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
   const ws = wb.addWorksheet('Representativeness', {

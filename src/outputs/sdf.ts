@@ -3,10 +3,9 @@
  * with one worksheet per partner plus "All partners" and a Notes sheet. Every band is written as
  * words as well as coloured, so the matrix reads without colour too. None computes anything.
  */
-import ExcelJS from 'exceljs';
 import { ALL_PARTNERS, type SdfResult, type SdfCell, type SdfService } from '../profiling/index.ts';
 import { fmtCount, fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
-import { styleHeaderRows } from './xlsx.ts';
+import { styleHeaderRows, newWorkbook } from './xlsx.ts';
 
 /** Marks a band that is not significantly different from the whole area. */
 export const NOT_SIGNIFICANT_MARK = '†';
@@ -158,7 +157,7 @@ const thin = { style: 'thin' as const, color: { argb: 'FFB1B4B6' } };
 
 /** A workbook: one sheet per partner and "All partners", each band coloured and named; a Notes sheet. */
 export async function sdfToXlsx(r: SdfResult, produced = new Date()): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Civic Insight Observatory';
   const byName = new Map(r.services.map((s) => [s.dataset, s]));
   const names = sheetNames(r.sheets.map((s) => s.name));

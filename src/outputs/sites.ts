@@ -3,7 +3,6 @@
  * demand from service records (--weight-dataset), small record counts are hidden before any of
  * these is written (hideSmallWeights).
  */
-import ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
 import {
   describeChange,
@@ -15,7 +14,7 @@ import {
   type SiteChange,
 } from '../location/index.ts';
 import { textTable, csvText } from './format.ts';
-import { addNoteRows, addTableSheet as addSheet } from './xlsx.ts';
+import { addNoteRows, addTableSheet as addSheet, newWorkbook } from './xlsx.ts';
 import type ExcelJS_ from 'exceljs';
 
 /** A sheet whose columns are as wide as their headings (at least 12 characters). */
@@ -326,7 +325,7 @@ export function scenarioToCsv(r: ScenarioResult): string {
 
 /** A workbook: the chosen sites, each segment's coverage, and notes on how it was solved. */
 export async function choiceToXlsx(r: SiteSolution, inputs: SiteInputs, mode: string): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Civic Insight Observatory';
   addTableSheet(
     wb,
@@ -373,7 +372,7 @@ export async function scenarioToXlsx(
   inputs: SiteInputs,
   mode: string,
 ): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Civic Insight Observatory';
   const named = describeChange({
     close: change.close?.map((id) => nameOf(inputs, id)),

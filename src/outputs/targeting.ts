@@ -3,12 +3,11 @@
  * terminal, CSV (the area ranking or the postcode list), JSON and a workbook (areas, rounds,
  * postcodes, segments, notes). None computes anything but what suppression takes away.
  */
-import ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
 import { summariseRounds, type TargetResult, type TargetArea, type EvaluationResult } from '../targeting/index.ts';
 import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText, textTable, csvRow } from './format.ts';
 import { travelWords } from '../location/index.ts';
-import { addNoteRows, addTableSheet } from './xlsx.ts';
+import { addNoteRows, addTableSheet, newWorkbook } from './xlsx.ts';
 import { disclosureOf, shownCount, type DisclosureRule } from './disclosure.ts';
 
 /** Rounds x to the nearest multiple of step: a suppressed area's expected new customers must not give its users back. */
@@ -134,7 +133,7 @@ const segmentsKey = (segments: TargetResult['segments']): number | null =>
 /** Group counts under the threshold hide their take-up and the comparison; area rows are suppressed as a one-way table. */
 /** A workbook: the two groups, the uplift and ratio with their intervals, each area, and notes. */
 export async function evaluationToXlsx(r: EvaluationResult, produced = new Date()): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Civic Insight Observatory';
   const g = (label: string, x: EvaluationResult['targeted']) => [
     label,
@@ -398,7 +397,7 @@ export function targetToJson(r: TargetResult): string {
 
 /** A workbook: Areas (the ranking), Rounds, Postcodes (the leaflet list), Segments and Notes. */
 export async function targetToXlsx(r: TargetResult, produced = new Date()): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = await newWorkbook();
   wb.creator = 'Civic Insight Observatory';
   const x = (a: TargetArea, v: number | null) => (a.suppressed && v === null ? SUPPRESSED_MARK : v);
   addTableSheet(

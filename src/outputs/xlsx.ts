@@ -1,6 +1,12 @@
-/** Small pieces every XLSX report shares: the blue two-row header and the Notes sheet. */
+/** Small pieces every XLSX report shares: the workbook, the blue two-row header and the Notes sheet. */
 import type ExcelJS from 'exceljs';
 import { safeCellText } from './format.ts';
+
+/** A new workbook; exceljs is loaded the first time one is made, so that nothing else pays for it. */
+export async function newWorkbook(): Promise<ExcelJS.Workbook> {
+  const { default: excel } = await import('exceljs');
+  return new excel.Workbook();
+}
 
 /** White bold text on GOV.UK blue, centred and wrapped, for a report's header rows. */
 export function styleHeaderRows(rows: ExcelJS.Row[]): void {

@@ -13,19 +13,14 @@ import type { Engine } from '../store/index.ts';
 import { parseLevel, AREA_LEVELS } from '../geo/index.ts';
 import { profileDataset } from './profile.ts';
 import type { ProfileResult } from './result.ts';
+import { DEFAULT_RAG_THRESHOLDS, type RagThresholds } from './constants.ts';
 
 export const RAG_RESULT_VERSION = 1;
 
 export const RAG_COLOURS = ['Green', 'Amber', 'Red'] as const;
 export type RagColour = (typeof RAG_COLOURS)[number];
 
-export interface RagThresholds {
-  /** an index at or above this is Green (well represented) */
-  green: number;
-  /** an index under this is Red (under-represented); between the two is Amber */
-  red: number;
-}
-export const DEFAULT_RAG_THRESHOLDS: Readonly<RagThresholds> = Object.freeze({ green: 110, red: 90 });
+export { DEFAULT_RAG_THRESHOLDS, type RagThresholds };
 
 /** RAG for an index, applied to the index as shown (rounded to a whole number), as bands are. */
 export function ragOf(index: number | null, t: RagThresholds = DEFAULT_RAG_THRESHOLDS): RagColour | null {

@@ -11,10 +11,9 @@ import { kmeansParallel, type KMeansResult } from './kmeans.ts';
 import { adjustedRandIndex, silhouette } from './diagnostics.ts';
 import { MODEL_FORMAT, MODEL_VERSION, assignToModel, type SegmentationModel } from './model.ts';
 import type { AreaVariables, LeftOutArea } from './variables.ts';
+import { TRANSFORMS, OAC_TRANSFORMS } from './constants.ts';
 
-export const TRANSFORMS: readonly Transform[] = ['none', 'ihs', 'log', 'zscore', 'range'];
-/** The 2011 OAC's transformation: inverse hyperbolic sine, then range standardisation. */
-export const OAC_TRANSFORMS: readonly Transform[] = ['ihs', 'range'];
+export { TRANSFORMS, OAC_TRANSFORMS };
 const TIER_NAMES = ['group', 'type', 'subtype'];
 
 export interface BuildOptions {

@@ -2,13 +2,15 @@
  * Transformations for segmentation variables, on a row-major matrix (n areas × d variables).
  * The 2011 OAC method: inverse hyperbolic sine, then range standardisation to 0–1.
  */
+import type { Transform } from './constants.ts';
+
+export type { Transform };
+
 export interface Matrix {
   data: Float64Array;
   n: number;
   d: number;
 }
-
-export type Transform = 'none' | 'ihs' | 'log' | 'zscore' | 'range';
 
 export function matrixFromRows(rows: number[][]): Matrix {
   const n = rows.length,

@@ -1,4 +1,5 @@
-// Starts the upload worker: TypeScript through tsx, as the rest of the Observatory runs.
+// Starts the upload worker from the TypeScript source: tsx first (the compiled program, in dist/,
+// starts upload-worker.js directly).
 import { register } from 'tsx/esm/api';
 register();
 await import('./upload-worker.ts');

@@ -7,7 +7,10 @@ import { Worker } from 'node:worker_threads';
 import { ObservatoryError, InputError } from '../core/index.ts';
 import type { UploadTask } from './upload-worker.ts';
 
-const BOOT = new URL('./upload-worker-boot.mjs', import.meta.url);
+// Compiled, the worker file itself; from the TypeScript source, a bootstrap that registers tsx first.
+const BOOT = import.meta.url.endsWith('.ts')
+  ? new URL('./upload-worker-boot.mjs', import.meta.url)
+  : new URL('./upload-worker.js', import.meta.url);
 
 export interface WorkerLimits {
   memoryMb: number;

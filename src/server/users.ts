@@ -6,9 +6,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import { NotFoundError, ParameterError } from '../core/index.ts';
 import type { Engine } from '../store/index.ts';
+import { ROLES, type Role } from './constants.ts';
 
-export const ROLES = ['admin', 'analyst', 'partner', 'agent'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 export type ViewerRole = Role | 'public';
 
 export interface User {

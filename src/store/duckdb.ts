@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DuckDBInstance, DuckDBConnection, DuckDBAppender, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBInstance, DuckDBConnection, DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
 import type { Engine, Row, SqlValue } from './engine.ts';
 import { ident } from './engine.ts';
 import { ObservatoryError } from '../core/index.ts';
@@ -30,6 +30,8 @@ export class DuckDbEngine implements Engine {
   ) {}
 
   static async open(path: string): Promise<DuckDbEngine> {
+    // The driver (a native module) is loaded when the first workspace opens, not by whatever imports store/.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(path);
     const conn = await instance.connect();
     return new DuckDbEngine(instance, conn, path);

@@ -11,6 +11,7 @@ import type { AreaLevel } from '../geo/index.ts';
 import { straightLineCosts, TRAVEL_MODES, type CostSource, type Place, type TravelMode } from '../location/index.ts';
 import { areaNames, centroids, parseTargetLevel, postcodeRows, type PostcodeRow } from './areas.ts';
 import { deliveryRounds, expectedNewCustomers, rankGaps, targetCount } from './rank.ts';
+import { DEFAULT_MIN_INDEX, DEFAULT_ROUNDS, DEFAULT_COVERAGE } from './constants.ts';
 import {
   TARGET_RESULT_VERSION,
   type TargetArea,
@@ -19,9 +20,7 @@ import {
   type TargetRound,
 } from './result.ts';
 
-export const DEFAULT_MIN_INDEX = 110;
-export const DEFAULT_ROUNDS = 4;
-export const DEFAULT_COVERAGE = 0.5;
+export { DEFAULT_MIN_INDEX, DEFAULT_ROUNDS, DEFAULT_COVERAGE };
 
 export interface TargetRequest {
   dataset: string;

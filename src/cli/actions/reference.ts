@@ -1,0 +1,157 @@
+/** `civic reference import` and `civic reference status`. */
+import { withWorkspace } from '../../store/index.ts';
+import {
+  importReference,
+  referenceStatus,
+  parseMapSpec,
+  type ReferenceImportResult,
+  type ReferenceStatus,
+} from '../../reference/index.ts';
+import { ParameterError } from '../../core/index.ts';
+import { fmtCount, fmtInt } from '../../outputs/index.ts';
+import { LEVEL_TITLES, type AreaLevel } from '../../geo/index.ts';
+import { json } from '../io.ts';
+
+function describeImport(r: ReferenceImportResult): string {
+  const out: string[] = [];
+  for (const a of r.areas)
+    out.push(
+      `Areas from ${a.file}: ${Object.entries(a.byLevel)
+        .map(([l, n]) => `${fmtInt(n)} ${l}`)
+        .join(', ')}`,
+    );
+  for (const b of r.boundaries) {
+    out.push(`Boundaries from ${b.file}: ${fmtCount(b.areas, `${b.level} area`)}`);
+    if (b.postcodesAssigned || b.postcodesUnassigned)
+      out.push(
+        `  ${fmtCount(b.postcodesAssigned, 'postcode')} already in the workspace placed in them (${fmtInt(b.assignedWithin)} inside a polygon, ${fmtInt(b.assignedNearest)} by nearest polygon)` +
+          (b.postcodesUnassigned ? `; ${fmtCount(b.postcodesUnassigned, 'postcode')} outside every boundary` : ''),
+      );
+  }
+  if (r.postcodes) {
+    const p = r.postcodes;
+    out.push(
+      `Postcodes from ${p.file}: ${fmtInt(p.read)} rows read, ${fmtInt(p.imported)} imported (${fmtInt(p.live)} live, ${fmtInt(p.terminated)} terminated)` +
+        (p.duplicates ? `, ${fmtInt(p.duplicates)} duplicate rows skipped` : '') +
+        (p.rejected ? `, ${fmtInt(p.rejected)} rejected` : ''),
+    );
+    for (const e of p.rejectedExamples.slice(0, 5)) out.push(`  row ${e.row}: "${e.value ?? ''}" ${e.reason}`);
+    for (const w of p.warnings) out.push(`  Warning: ${w}`);
+    for (const pl of p.placedByBoundaries)
+      if (pl.assigned || pl.unassigned) {
+        out.push(
+          `  ${fmtCount(pl.assigned, 'postcode')} given their ${LEVEL_TITLES[pl.level as AreaLevel] ?? pl.level} code from the boundaries (${fmtInt(pl.within)} inside a polygon, ${fmtInt(pl.nearest)} by nearest polygon)` +
+            (pl.unassigned ? `; ${fmtCount(pl.unassigned, 'postcode')} outside every ${pl.level} boundary` : ''),
+        );
+      }
+  }
+  for (const b of r.base)
+    out.push(
+      `Base from ${b.file}: ${fmtCount(b.areas, `${b.level} area`)}` +
+        (b.households !== null ? `, ${fmtInt(b.households)} households` : '') +
+        (b.population !== null ? `, ${fmtInt(b.population)} people` : ''),
+    );
+  for (const c of r.classifications)
+    out.push(
+      `Classification ${c.name} (${c.format}) on ${fmtInt(c.areas)} ${c.areaLevel} areas: ${Object.entries(c.segments)
+        .map(([t, n]) => `${n} ${t}s`)
+        .join(', ')}`,
+    );
+  for (const s of r.segments)
+    out.push(
+      `Segment names for ${s.classification}: ${fmtCount(s.named, 'segment')} named` +
+        (s.unknown.length
+          ? `; ${fmtCount(s.unknown.length, 'name')} in the file for segments not found in this area (normal for a names file covering the whole country)`
+          : ''),
+    );
+  for (const d of r.deprivation)
+    out.push(`Deprivation ${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas: ${d.domains.join(', ')}`);
+  return out.join('\n') + '\n';
+}
+
+function describeStatus(s: ReferenceStatus): string {
+  const out = [
+    `Postcodes: ${fmtInt(s.postcodes.total)} (${fmtInt(s.postcodes.live)} live, ${fmtInt(s.postcodes.terminated)} terminated)`,
+  ];
+  const levels = Object.entries(s.postcodes.byLevel).filter(([, n]) => n > 0);
+  if (levels.length) out.push(`  with area codes: ${levels.map(([l, n]) => `${l} ${fmtInt(n)}`).join(', ')}`);
+  out.push(
+    'Areas: ' +
+      (s.areas.length
+        ? s.areas
+            .map(
+              (a) =>
+                `${fmtInt(a.areas)} ${a.level}${a.withBoundaries ? ` (${fmtInt(a.withBoundaries)} with boundaries)` : ''}`,
+            )
+            .join(', ')
+        : 'none'),
+  );
+  out.push(
+    'Base: ' +
+      (s.base.length
+        ? s.base
+            .map(
+              (b) =>
+                `${fmtCount(b.areas, `${b.level} area`)}, ${b.households !== null ? fmtInt(b.households) + ' households' : 'no households'}, ${b.population !== null ? fmtInt(b.population) + ' people' : 'no population'}`,
+            )
+            .join('; ')
+        : 'none'),
+  );
+  out.push('Classifications:' + (s.classifications.length ? '' : ' none'));
+  for (const c of s.classifications)
+    out.push(
+      `  ${c.name}: ${c.title ?? ''} — ${c.tiers.join(' → ')} on ${fmtInt(c.areas)} ${c.areaLevel} areas, ${c.segments} segments`,
+    );
+  out.push(
+    'Deprivation: ' +
+      (s.deprivation.length
+        ? s.deprivation
+            .map((d) => `${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas (${fmtCount(d.domains, 'domain')})`)
+            .join('; ')
+        : 'none'),
+  );
+  return out.join('\n') + '\n';
+}
+
+export async function importFiles(workspace: string, o: Record<string, unknown>): Promise<void> {
+  const files = (o.boundaries as string[] | undefined) ?? [];
+  const levels = (o.level as string[] | undefined) ?? [];
+  const boundaries = files.map((f, i) => {
+    const m = /^([a-z0-9]+)=(.+)$/i.exec(f);
+    if (m && !levels[i]) return { level: m[1], file: m[2] };
+    if (!levels[i])
+      throw new ParameterError(
+        `--boundaries ${f} has no --level.`,
+        'Follow each --boundaries FILE with --level LEVEL (e.g. --level oa21).',
+      );
+    return { file: f, level: levels[i] };
+  });
+  const year = String(o.areaYear).replace(/^20/, '');
+  if (year !== '11' && year !== '21') throw new ParameterError(`--area-year must be 2011 or 2021, not ${o.areaYear}.`);
+  await withWorkspace(workspace, async (ws) => {
+    const result = await importReference(ws.engine, {
+      postcodes: o.postcodes as string | undefined,
+      postcodeMap: parseMapSpec(o.map as string[] | undefined),
+      areas: o.areas as string[] | undefined,
+      base: o.base as string[] | undefined,
+      baseLevel: o.baseLevel as string | undefined,
+      boundaries,
+      codeProperty: o.codeProperty as string | undefined,
+      classification: o.classification as string[] | undefined,
+      classificationName: o.classificationName as string | undefined,
+      segments: o.segments as string[] | undefined,
+      deprivation: o.deprivation as string[] | undefined,
+      deprivationName: o.deprivationName as string | undefined,
+      areaYear: year,
+      onStep: o.format === 'json' ? undefined : (s) => process.stderr.write(`Importing ${s}\n`),
+    });
+    process.stdout.write(o.format === 'json' ? json(result) : describeImport(result));
+  });
+}
+
+export async function status(workspace: string, o: { format: string }): Promise<void> {
+  await withWorkspace(workspace, async (ws) => {
+    const s = await referenceStatus(ws.engine);
+    process.stdout.write(o.format === 'json' ? json(s) : describeStatus(s));
+  });
+}
