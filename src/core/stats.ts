@@ -1,4 +1,5 @@
 /** Pure statistics used by profiles: proportions, Wilson intervals, z-tests, index and bands. */
+import { ParameterError } from './errors.ts';
 
 /** 97.5th percentile of the standard normal: a two-sided 95% interval or test. */
 export const Z_95 = 1.959963984540054;
@@ -70,16 +71,22 @@ export function parseBands(spec: string): BandDefinition[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  if (parts.length < 2) throw new Error('Give at least two bands, e.g. "High:120,Average:80,Low".');
+  const example =
+    'For example "High:120,Average:80,Low": each band with the lowest index it takes, the last with none.';
+  if (parts.length < 2) throw new ParameterError('Give at least two bands.', example);
   const bands = parts.map((p, i) => {
     const m = /^(.+?)(?::\s*(-?\d+(?:\.\d+)?))?$/.exec(p);
-    if (!m) throw new Error(`Cannot read band "${p}".`);
+    if (!m) throw new ParameterError(`Cannot read the band "${p}".`, example);
     if (m[2] === undefined && i !== parts.length - 1)
-      throw new Error(`Band "${m[1]}" needs a threshold, e.g. "${m[1]}:110".`);
+      throw new ParameterError(
+        `The band "${m[1]}" needs a threshold.`,
+        `Write it as "${m[1].trim()}:110", say. ${example}`,
+      );
     return { name: m[1].trim(), min: m[2] === undefined ? -Infinity : Number(m[2]) };
   });
   for (let i = 1; i < bands.length; i++) {
-    if (!(bands[i].min < bands[i - 1].min)) throw new Error('Band thresholds must go from highest to lowest.');
+    if (!(bands[i].min < bands[i - 1].min))
+      throw new ParameterError('Band thresholds must go from highest to lowest.', example);
   }
   return bands;
 }

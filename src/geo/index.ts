@@ -12,3 +12,4 @@ export {
   levelFor,
 } from './levels.ts';
 export type { AreaLevel } from './levels.ts';
+export { countedPostcodesSql } from './live-postcodes.ts';

@@ -3,6 +3,7 @@
  * every record's postcode to the directory, and keep every row with what happened to it. The whole
  * import is one transaction: a failure or a killed process leaves the workspace as it was.
  */
+import { findColumn } from './columns.ts';
 import { basename } from 'node:path';
 import { InputError, NotFoundError, ParameterError, WorkspaceStateError } from '../core/index.ts';
 import { randomInt } from 'node:crypto';
@@ -164,18 +165,6 @@ function applyMapping(table: { header: string[]; file: string }, map: Record<str
     );
   }
   return header;
-}
-
-function findColumn(header: string[], wanted: string | undefined, patterns: RegExp[]): number {
-  if (wanted)
-    return header.findIndex((h) => h === wanted) >= 0
-      ? header.findIndex((h) => h === wanted)
-      : header.findIndex((h) => h.toLowerCase() === wanted.toLowerCase());
-  for (const p of patterns) {
-    const i = header.findIndex((h) => p.test(h));
-    if (i >= 0) return i;
-  }
-  return -1;
 }
 
 export async function importDataset(

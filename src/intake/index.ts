@@ -32,3 +32,4 @@ export { DEFAULT_READ_LIMITS, READ_LIMIT_ENV, resolveReadLimits, type ReadLimits
 export { writePreparedTable, type PreparedTable } from './prepared.ts';
 export { checkWorkbookLimits } from './zip-check.ts';
 export { readInputFile, checkReadableFile, fileError } from './files.ts';
+export { columnIndex, columnNamed, findColumn } from './columns.ts';

@@ -13,7 +13,7 @@ import { basename, extname } from 'node:path';
 import { InputError, NotFoundError, ParameterError } from '../core/index.ts';
 import { type Engine, type SqlValue } from '../store/index.ts';
 import { checkPostcode } from '../geo/index.ts';
-import { readSourceTable, decodeText } from '../intake/index.ts';
+import { readSourceTable, decodeText, columnIndex, findColumn as findColumnIn } from '../intake/index.ts';
 
 export interface Facility {
   id: string;
@@ -206,8 +206,7 @@ function findColumn(
   option: string,
 ): number {
   if (wanted) {
-    const exact = t.header.indexOf(wanted);
-    const i = exact >= 0 ? exact : t.header.findIndex((h) => h.toLowerCase() === wanted.toLowerCase());
+    const i = columnIndex(t.header, wanted);
     if (i < 0)
       throw new InputError(`The file has no column "${wanted}" (given as the ${what}).`, {
         location: { file: t.file, column: wanted },
@@ -216,11 +215,7 @@ function findColumn(
       });
     return i;
   }
-  for (const p of patterns) {
-    const i = t.header.findIndex((h) => p.test(h));
-    if (i >= 0) return i;
-  }
-  return -1;
+  return findColumnIn(t.header, undefined, patterns);
 }
 
 /** "Altrincham Library" → "library-altrincham-library": readable ids that survive a re-import. */

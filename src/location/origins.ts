@@ -7,7 +7,7 @@
  */
 import { ParameterError, WorkspaceStateError } from '../core/index.ts';
 import { type Engine, ident } from '../store/index.ts';
-import { AREA_LEVELS, parseLevel, type AreaLevel } from '../geo/index.ts';
+import { AREA_LEVELS, countedPostcodesSql, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { getDataset } from '../profiling/index.ts';
 // Not yet on profiling's public face (index.ts); the lead is asked to export it there.
 import { baseByGroup, baseLevel } from '../profiling/index.ts';
@@ -117,11 +117,10 @@ export async function areaOrigins(engine: Engine, req: OriginRequest = {}): Prom
     wlat: number | null;
   }>(`
     WITH pc AS (SELECT p.${L} AS code, p.lon, p.lat, p.status = 'live' AS live, ${weightExpr} AS w FROM postcode p ${weightJoin}
-        WHERE p.${L} IS NOT NULL AND p.lat BETWEEN 49 AND 61.5 AND p.lon BETWEEN -9 AND 2.5),
-      has AS (SELECT code, bool_or(live) AS has_live FROM pc GROUP BY code)
+        WHERE p.${L} IS NOT NULL AND p.lat BETWEEN 49 AND 61.5 AND p.lon BETWEEN -9 AND 2.5)
     SELECT code, avg(lon) AS lon, avg(lat) AS lat, count(*)::BIGINT AS n, sum(w) AS wsum,
       sum(lon * w) / nullif(sum(w), 0) AS wlon, sum(lat * w) / nullif(sum(w), 0) AS wlat
-    FROM pc JOIN has USING (code) WHERE live OR NOT has_live GROUP BY code ORDER BY code`);
+    FROM ${countedPostcodesSql('pc', 'code', 'live')} pc GROUP BY code ORDER BY code`);
   const demand = await demandAt(engine, level);
   const names = new Map(
     (

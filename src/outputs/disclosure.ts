@@ -8,7 +8,8 @@
  *   counts (shares, rates, intervals, index, bands) is worked out again from the perturbed counts.
  * The cells' keys never leave: they are removed from every result that passes here.
  */
-import { perturbCount, suppressOneWay } from '../core/index.ts';
+import { MAX_NOISE, perturbCount, suppressOneWay } from '../core/index.ts';
+import { SUPPRESSED_MARK } from './format.ts';
 import { profileMeasures, type ProfileResult } from '../profiling/index.ts';
 
 /** What a viewer may see of a result: the threshold, and whether counts are perturbed (everyone but the data's owner). */
@@ -105,3 +106,45 @@ export function discloseProfile(result: ProfileResult, ruleIn: DisclosureRule): 
 }
 
 const bandsOf = (r: ProfileResult) => r.bands.map((b) => ({ name: b.name, min: b.min ?? -Infinity }));
+
+/** What a result says of its disclosure control (the counts of what was hidden, and whether counts were perturbed). */
+export interface DisclosureSummary {
+  minCell: number;
+  primary: number;
+  secondary: number;
+  perturbed?: boolean;
+}
+
+/** Adds up the summaries of several tables shown together (an SDF's services, a RAG's columns). */
+export function sumDisclosure(
+  minCell: number,
+  parts: readonly (DisclosureSummary | null | undefined)[],
+): DisclosureSummary {
+  return {
+    minCell,
+    primary: parts.reduce((t, d) => t + (d?.primary ?? 0), 0),
+    secondary: parts.reduce((t, d) => t + (d?.secondary ?? 0), 0),
+    perturbed: parts.some((d) => d?.perturbed === true),
+  };
+}
+
+/**
+ * The one note on disclosure control that every export carries: what was hidden and why, and, for a
+ * viewer who does not own the data, that the counts carry the cell key method's noise.
+ * `scope` says where the rule was applied ("in each service's column"); `from` what a hidden count
+ * could otherwise be worked out from ("the total", "the totals").
+ */
+export function disclosureNote(d: DisclosureSummary | null, opts: { scope?: string; from?: string } = {}): string {
+  if (!d) return 'Not suppressed: for the data owner only.';
+  const scope = opts.scope ? ` ${opts.scope}` : '';
+  const hidden = d.primary + d.secondary;
+  const suppression = hidden
+    ? `Counts under ${d.minCell} are suppressed (${SUPPRESSED_MARK})${scope}` +
+      (d.secondary
+        ? `; ${d.secondary} more ${d.secondary === 1 ? 'count is' : 'counts are'} hidden so that none can be worked out from ${opts.from ?? 'the total'}.`
+        : '.')
+    : `No count is under ${d.minCell}, so nothing is suppressed.`;
+  return d.perturbed
+    ? `${suppression} The data belongs to another organisation: each count shown carries a small fixed noise (at most ${MAX_NOISE} either way, the same every time for the same records), so totals may not add up exactly.`
+    : suppression;
+}

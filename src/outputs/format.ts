@@ -58,3 +58,10 @@ export function csvText(
 export function csvRow(cells: readonly (string | number | boolean | null | undefined)[]): string {
   return cells.map(csvField).join(',');
 }
+
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text made safe inside HTML, in an element or in any attribute quoted with " or ' (the one escaper for HTML exports). */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]);
+}

@@ -1,5 +1,5 @@
-export { discloseProfile, shownCount, disclosureOf } from './disclosure.ts';
-export type { Disclosure, DisclosureRule } from './disclosure.ts';
+export { discloseProfile, shownCount, disclosureOf, disclosureNote, sumDisclosure } from './disclosure.ts';
+export type { Disclosure, DisclosureRule, DisclosureSummary } from './disclosure.ts';
 export { profileToTable, profileToCsv, profileToJson, profileToXlsx } from './profile.ts';
 export { profileToGeoJson } from './geojson.ts';
 export { fmtInt, fmtPct, fmtCount, safeCellText, SUPPRESSED_MARK } from './format.ts';
@@ -53,7 +53,7 @@ export {
   patternsToXlsx,
   locationToJson,
 } from './location.ts';
-export { textTable, csvText, csvRow } from './format.ts';
+export { textTable, csvText, csvRow, escapeHtml } from './format.ts';
 export {
   hideSmallWeights,
   choiceToTable,

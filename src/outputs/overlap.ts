@@ -4,9 +4,9 @@
  */
 import type ExcelJS from 'exceljs';
 import { suppressOneWay } from '../core/index.ts';
-import { disclosureOf, shownCount, type Disclosure, type DisclosureRule } from './disclosure.ts';
+import { disclosureNote, disclosureOf, shownCount, type Disclosure, type DisclosureRule } from './disclosure.ts';
 import type { OverlapResult, OverlapCombination } from '../profiling/index.ts';
-import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
+import { escapeHtml, fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
 import { addNoteRows, newWorkbook } from './xlsx.ts';
 
 /**
@@ -314,17 +314,6 @@ export function combinationLabel(c: OverlapCombination): string {
   return c.degree === 0 ? 'None of these' : c.degree === 1 ? `${c.datasets[0]} only` : c.datasets.join(' + ');
 }
 
-function disclosureNote(r: OverlapResult): string {
-  if (!r.disclosure) return '';
-  const d = r.disclosure;
-  return d.primary + d.secondary > 0
-    ? `Counts under ${d.minCell} are suppressed (${SUPPRESSED_MARK})` +
-        (d.secondary
-          ? `; ${d.secondary} more ${d.secondary === 1 ? 'figure is' : 'figures are'} hidden so that none can be worked out from the totals.`
-          : '.')
-    : `No count is under ${d.minCell}, so nothing is suppressed.`;
-}
-
 function headline(r: OverlapResult): string[] {
   const u = r.unit;
   const part = (x: { count: number | null; pct: number | null }) =>
@@ -400,7 +389,7 @@ export function overlapToTable(r: OverlapResult): string {
           ? `${fmtInt(r.unlinkable)} ${r.population} ${r.unlinkable === 1 ? 'record has' : 'records have'} no value to link by; each counts as a household using none.`
           : '',
     ...r.warnings.map((w) => `Warning: ${w}`),
-    disclosureNote(r),
+    disclosureNote(r.disclosure, { from: 'the totals' }),
     'Combinations are exclusive: each unit is counted once, in the row of exactly the services it uses, so the rows add up to the total.',
   ].filter(Boolean);
   return [overlapTitle(r), '', ...headline(r), '', ...combos, '', ...services, '', ...notes].join('\n') + '\n';
@@ -527,16 +516,14 @@ export async function overlapToXlsx(r: OverlapResult): Promise<Buffer> {
       'Exclusive: each unit is in exactly one row, so the rows add up to the total (as in an UpSet chart).',
     ],
     ...r.warnings.map((w): [string, string] => ['Warning', w]),
-    ['Disclosure control', r.disclosure ? disclosureNote(r) : 'None: for the data owner only.'],
+    ['Disclosure control', disclosureNote(r.disclosure, { from: 'the totals' })],
     ['Produced', new Date().toISOString().slice(0, 10) + ' by the Civic Insight Observatory'],
   ];
   addNoteRows(notes, rows);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+const esc = escapeHtml;
 
 /**
  * An UpSet-style chart as a plain SVG string: a bar for each exclusive combination (largest

@@ -5,10 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Portrait } from '../segmentation/index.ts';
-import { fmtInt, SUPPRESSED_MARK } from './format.ts';
-
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { escapeHtml as esc, fmtInt, SUPPRESSED_MARK } from './format.ts';
 const idx = (x: number | null) => (x === null ? SUPPRESSED_MARK : String(Math.round(x)));
 const MIME: Record<string, string> = {
   '.png': 'image/png',

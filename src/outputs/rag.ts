@@ -4,7 +4,8 @@
  * cell is grey "[c]". None computes anything.
  */
 import type { RagResult, RagColumn, RagCell } from '../profiling/index.ts';
-import { fmtCount, fmtInt, SUPPRESSED_MARK, safeCellText } from './format.ts';
+import { escapeHtml, fmtCount, fmtInt, SUPPRESSED_MARK, safeCellText } from './format.ts';
+import { disclosureNote, sumDisclosure } from './disclosure.ts';
 import { styleHeaderRows, newWorkbook } from './xlsx.ts';
 import { NOT_SIGNIFICANT_MARK } from './sdf.ts';
 
@@ -41,13 +42,6 @@ function title(r: RagResult): string {
 export function ragRule(r: RagResult): string {
   const { green, red } = r.thresholds;
   return `Green: index ${green} or more (well represented). Amber: ${red} to under ${green}. Red: under ${red} (under-represented).`;
-}
-
-function disclosureNote(r: RagResult): string {
-  if (!r.disclosure) return 'Not suppressed: for the data owner only.';
-  const hidden = r.columns.reduce((s, c) => s + (c.disclosure ? c.disclosure.primary + c.disclosure.secondary : 0), 0);
-  if (!hidden) return `No count is under ${r.disclosure.minCell}, so nothing is suppressed.`;
-  return `Segments with fewer than ${r.disclosure.minCell} records in a column are not shown (grey, ${SUPPRESSED_MARK}), and where needed one more, so that none can be worked out from the column's total. Each column is suppressed as a table of its own.`;
 }
 
 function baseNote(r: RagResult): string {
@@ -112,7 +106,7 @@ export function ragToTable(r: RagResult): string {
     indexNote(r),
     SIG_NOTE,
     baseNote(r),
-    disclosureNote(r),
+    ragNote(r),
   ];
   return [title(r), '', line(head), rule, ...rows.map(line), rule, line(total), '', ...notes].join('\n') + '\n';
 }
@@ -121,7 +115,7 @@ export function ragToJson(r: RagResult): string {
   return JSON.stringify(r, null, 2) + '\n';
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = escapeHtml;
 
 function htmlCell(c: RagCell): string {
   if (c.suppressed)
@@ -226,7 +220,7 @@ ${totals}
 <ol class="notes">
 <li>${esc(indexNote(r))} The colour is applied to the index as shown, rounded to a whole number. ${esc(SIG_NOTE)}</li>
 <li>${esc(baseNote(r))}</li>
-<li>${esc(disclosureNote(r))}</li>
+<li>${esc(ragNote(r))}</li>
 <li>Measures: ${measures.map((m) => esc(`${m.label} = ${m.dataset}${m.filter ? ` where ${m.filter}` : ''}`)).join('; ')}. Produced ${produced.toISOString().slice(0, 10)} by the Civic Insight Observatory.</li>
 </ol>
 </body>
@@ -362,7 +356,7 @@ export async function ragToXlsx(r: RagResult, produced = new Date()): Promise<Bu
       'Not significantly different from the overall rate (95% level): do not act on the colour alone.',
     ],
     ['Base', baseNote(r)],
-    ['Disclosure control', disclosureNote(r)],
+    ['Disclosure control', ragNote(r)],
     ...r.columns.map((c): [string, string] => [
       `${c.label}: ${scopeLabel(r, c)}`,
       `dataset ${c.dataset}${c.filter ? ` where ${c.filter}` : ''}; ${c.total.count === null ? `records ${SUPPRESSED_MARK}` : fmtCount(c.total.count, 'record')}` +
@@ -379,3 +373,14 @@ export async function ragToXlsx(r: RagResult, produced = new Date()): Promise<Bu
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
+
+const ragNote = (r: RagResult) =>
+  disclosureNote(
+    r.disclosure
+      ? sumDisclosure(
+          r.disclosure.minCell,
+          r.columns.map((c) => c.disclosure),
+        )
+      : null,
+    { scope: 'in each column (grey), each column a table of its own', from: "the column's total" },
+  );

@@ -10,7 +10,7 @@ import {
   type ChiSquare,
 } from '../profiling/index.ts';
 import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
-import { disclosureOf, shownCount, type DisclosureRule } from './disclosure.ts';
+import { disclosureNote, disclosureOf, shownCount, type DisclosureRule } from './disclosure.ts';
 import { addNoteRows, newWorkbook } from './xlsx.ts';
 
 /**
@@ -166,17 +166,6 @@ function testLine(r: RepresentResult): string {
   );
 }
 
-function disclosureNote(r: RepresentResult): string {
-  if (!r.disclosure) return '';
-  const d = r.disclosure;
-  return d.primary + d.secondary > 0
-    ? `Counts under ${d.minCell} are suppressed (${SUPPRESSED_MARK})` +
-        (d.secondary
-          ? `; ${d.secondary} more ${d.secondary === 1 ? 'cell is' : 'cells are'} hidden so that none can be worked out from the total.`
-          : '.')
-    : `No count is under ${d.minCell}, so nothing is suppressed.`;
-}
-
 export function representToTable(r: RepresentResult): string {
   const rows = r.rows.map((row) => {
     const h = (v: string) => (row.suppressed ? SUPPRESSED_MARK : v);
@@ -233,7 +222,7 @@ export function representToTable(r: RepresentResult): string {
           ? `${fmtInt(r.notPlaced)} ${r.sample} ${r.notPlaced === 1 ? 'record is' : 'records are'} in no segment (unmatched or rejected postcodes, or no segment for their postcode).`
           : '',
       ...r.warnings.map((w) => `Warning: ${w}`),
-      disclosureNote(r),
+      disclosureNote(r.disclosure),
       'Index: observed % ÷ expected % × 100. Residual: adjusted standardised residual, (observed − expected) ÷ √(expected × (1 − expected share)); significant beyond ±1.96 (95% level).',
     ].filter(Boolean),
   ];
@@ -344,7 +333,7 @@ export async function representToXlsx(r: RepresentResult): Promise<Buffer> {
       'Adjusted standardised residual: (observed − expected) ÷ √(expected × (1 − expected share)). Beyond ±1.96 it is significant at the 95% level.',
     ],
     ...r.warnings.map((w): [string, string] => ['Warning', w]),
-    ['Disclosure control', r.disclosure ? disclosureNote(r) : 'None: for the data owner only.'],
+    ['Disclosure control', disclosureNote(r.disclosure)],
     ['Produced', new Date().toISOString().slice(0, 10) + ' by the Civic Insight Observatory'],
   ];
   addNoteRows(notes, rows);

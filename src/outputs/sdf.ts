@@ -5,6 +5,7 @@
  */
 import { ALL_PARTNERS, type SdfResult, type SdfCell, type SdfService } from '../profiling/index.ts';
 import { fmtCount, fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText } from './format.ts';
+import { disclosureNote, sumDisclosure } from './disclosure.ts';
 import { styleHeaderRows, newWorkbook } from './xlsx.ts';
 
 /** Marks a band that is not significantly different from the whole area. */
@@ -37,19 +38,6 @@ function cellText(c: SdfCell, width = 0): string {
   if (c.suppressed) return SUPPRESSED_MARK.padStart(width);
   if (c.index === null) return '–'.padStart(width);
   return `${fmtInt(c.index).padStart(width)} ${c.band ?? ''}${c.significant === false ? NOT_SIGNIFICANT_MARK : ''}`.trimEnd();
-}
-
-function disclosureNote(r: SdfResult): string {
-  if (!r.disclosure) return 'Not suppressed: for the data owner only.';
-  const hidden = r.services.reduce((s, x) => s + (x.disclosure ? x.disclosure.primary + x.disclosure.secondary : 0), 0);
-  const secondary = r.services.reduce((s, x) => s + (x.disclosure?.secondary ?? 0), 0);
-  if (!hidden) return `No count is under ${r.disclosure.minCell}, so nothing is suppressed.`;
-  return (
-    `Counts under ${r.disclosure.minCell} are suppressed (${SUPPRESSED_MARK}) in each service's column` +
-    (secondary
-      ? `; ${secondary} more ${secondary === 1 ? 'cell is' : 'cells are'} hidden so that none can be worked out from a total.`
-      : '.')
-  );
 }
 
 function bandsNote(r: SdfResult): string {
@@ -120,7 +108,7 @@ export function sdfToTable(r: SdfResult): string {
   out.push(
     `Each cell: index (file % ÷ base % × 100) and band: ${bandsNote(r)}. ${NOT_SIGNIFICANT_MARK} not significantly different from the whole area (95% level); – no ${r.baseMeasure} in the segment.`,
     `Base: ${r.baseMethod}.`,
-    disclosureNote(r),
+    sdfNote(r),
   );
   const unplaced = r.services.filter((s) => s.unmatched);
   if (unplaced.length)
@@ -279,7 +267,7 @@ export async function sdfToXlsx(r: SdfResult, produced = new Date()): Promise<Bu
       NOT_SIGNIFICANT_MARK,
       "The segment's penetration is not significantly different from the whole area's (95% level): do not act on the band alone.",
     ],
-    ['Disclosure control', disclosureNote(r)],
+    ['Disclosure control', sdfNote(r)],
     ['Sheets', r.sheets.map((s) => `${s.name}: ${s.datasets.join(', ')}`).join('; ')],
   ];
   for (const s of r.services) {
@@ -299,3 +287,14 @@ export async function sdfToXlsx(r: SdfResult, produced = new Date()): Promise<Bu
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
+
+const sdfNote = (r: SdfResult) =>
+  disclosureNote(
+    r.disclosure
+      ? sumDisclosure(
+          r.disclosure.minCell,
+          r.services.map((x) => x.disclosure),
+        )
+      : null,
+    { scope: "in each service's column", from: 'its total' },
+  );

@@ -3,7 +3,7 @@
  * terminal, CSV (the area ranking or the postcode list), JSON and a workbook (areas, rounds,
  * postcodes, segments, notes). None computes anything but what suppression takes away.
  */
-import { suppressOneWay } from '../core/index.ts';
+import { MAX_NOISE, suppressOneWay } from '../core/index.ts';
 import { summariseRounds, type TargetResult, type TargetArea, type EvaluationResult } from '../targeting/index.ts';
 import { fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText, textTable, csvRow } from './format.ts';
 import { travelWords } from '../location/index.ts';
@@ -269,9 +269,12 @@ function distanceLine(r: TargetResult): string | null {
 function disclosureLine(r: TargetResult): string {
   if (!r.disclosure) return 'Not suppressed: for the data owner only.';
   const hidden = r.disclosure.primary + r.disclosure.secondary;
-  return hidden
+  const line = hidden
     ? `Users under ${r.disclosure.minCell} in an area are suppressed (${SUPPRESSED_MARK})${r.disclosure.secondary ? `, with ${r.disclosure.secondary} more so none can be worked out from the total` : ''}; their expected new customers are rounded to the nearest ${r.disclosure.minCell}.`
     : `No area has fewer than ${r.disclosure.minCell} users, so nothing is suppressed.`;
+  return r.disclosure.perturbed
+    ? `${line} The data belongs to another organisation: each count of users carries a small fixed noise (at most ${MAX_NOISE} either way, the same every time for the same people), and every area's expected new customers are rounded to the nearest ${r.disclosure.minCell}.`
+    : line;
 }
 
 const usersText = (a: TargetArea) => (a.suppressed ? SUPPRESSED_MARK : fmtInt(a.users));

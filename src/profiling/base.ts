@@ -10,7 +10,7 @@
  */
 import { NotFoundError, WorkspaceStateError } from '../core/index.ts';
 import { type Engine, ident } from '../store/index.ts';
-import { withArticle, type AreaLevel } from '../geo/index.ts';
+import { countedPostcodesSql, withArticle, type AreaLevel } from '../geo/index.ts';
 
 export interface BaseByGroup {
   base: Map<string, number>;
@@ -115,8 +115,7 @@ export async function areaWithin(
   const rows = await engine.all<{ b: string; w: number }>(
     `
     WITH pc AS (SELECT ${BL} AS b, ${AL} AS a, status FROM postcode WHERE ${BL} IS NOT NULL AND ${AL} IS NOT NULL),
-      live AS (SELECT b, bool_or(status = 'live') AS has_live FROM pc GROUP BY b),
-      n AS (SELECT pc.b, count(*) AS n, count(*) FILTER (WHERE pc.a = $1) AS k FROM pc JOIN live USING (b) WHERE pc.status = 'live' OR NOT live.has_live GROUP BY 1)
+      n AS (SELECT pc.b, count(*) AS n, count(*) FILTER (WHERE pc.a = $1) AS k FROM ${countedPostcodesSql('pc', 'b', "status = 'live'")} pc GROUP BY 1)
     SELECT b, k / n AS w FROM n WHERE k > 0 ORDER BY b`,
     [code],
   );
@@ -140,6 +139,10 @@ function noBaseIn(label: string, baseLevel: AreaLevel): WorkspaceStateError {
   );
 }
 
+let workCount = 0;
+/** A name no other call of this process is using for its working tables. */
+const workTables = () => `${process.pid}_${++workCount}_${Math.random().toString(36).slice(2, 8)}`;
+
 export async function baseByGroup(
   engine: Engine,
   baseLevel: AreaLevel,
@@ -158,27 +161,33 @@ export async function baseByGroup(
   const BL = ident(baseLevel),
     TL = ident(target),
     M = ident(measure);
-  if (within) {
-    // Only the base inside one area: each base area's measure times its share in the area.
-    await engine.run(`CREATE OR REPLACE TEMP TABLE base_within (b VARCHAR, w DOUBLE)`);
-    await engine.append(
-      'base_within',
-      [...within].map(([b, w]) => [b, w]),
-    );
-  }
-  await engine.run(
-    within
-      ? `CREATE OR REPLACE TEMP TABLE base_cov AS SELECT area_code AS b, ${M} * bw.w AS m,
-      area_code IN (SELECT ${BL} FROM postcode WHERE ${BL} IS NOT NULL) AS reached
-    FROM area_base JOIN base_within bw ON bw.b = area_base.area_code WHERE level = $1 AND ${M} IS NOT NULL`
-      : `CREATE OR REPLACE TEMP TABLE base_cov AS SELECT area_code AS b, ${M} AS m,
-      area_code IN (SELECT ${BL} FROM postcode WHERE ${BL} IS NOT NULL) AS reached
-    FROM area_base WHERE level = $1 AND ${M} IS NOT NULL`,
-    [baseLevel],
-  );
+  // Working tables of this call's own: two calls at once (on one connection, or from callers that
+  // forgot a transaction) can never read or drop each other's.
+  const run = workTables();
+  const COV = ident(`base_cov_${run}`),
+    PAIR = ident(`base_pair_${run}`),
+    WITHIN = ident(`base_within_${run}`);
   try {
+    if (within) {
+      // Only the base inside one area: each base area's measure times its share in the area.
+      await engine.run(`CREATE TEMP TABLE ${WITHIN} (b VARCHAR, w DOUBLE)`);
+      await engine.append(
+        `base_within_${run}`,
+        [...within].map(([b, w]) => [b, w]),
+      );
+    }
+    await engine.run(
+      within
+        ? `CREATE TEMP TABLE ${COV} AS SELECT area_code AS b, ${M} * bw.w AS m,
+        area_code IN (SELECT ${BL} FROM postcode WHERE ${BL} IS NOT NULL) AS reached
+      FROM area_base JOIN ${WITHIN} bw ON bw.b = area_base.area_code WHERE level = $1 AND ${M} IS NOT NULL`
+        : `CREATE TEMP TABLE ${COV} AS SELECT area_code AS b, ${M} AS m,
+        area_code IN (SELECT ${BL} FROM postcode WHERE ${BL} IS NOT NULL) AS reached
+      FROM area_base WHERE level = $1 AND ${M} IS NOT NULL`,
+      [baseLevel],
+    );
     const cov = (await engine.one<{ reached: number; areas: number; base: number | null }>(
-      `SELECT count(*) FILTER (WHERE reached)::BIGINT AS reached, count(*) FILTER (WHERE NOT reached)::BIGINT AS areas, sum(m) FILTER (WHERE NOT reached) AS base FROM base_cov`,
+      `SELECT count(*) FILTER (WHERE reached)::BIGINT AS reached, count(*) FILTER (WHERE NOT reached)::BIGINT AS areas, sum(m) FILTER (WHERE NOT reached) AS base FROM ${COV}`,
     ))!;
     if (cov.reached === 0) {
       throw new WorkspaceStateError(
@@ -190,26 +199,23 @@ export async function baseByGroup(
     let method: string;
     let hierarchy: Map<string, string> | null = null;
     if (target === baseLevel) {
-      await engine.run(
-        `CREATE OR REPLACE TEMP TABLE base_pair AS SELECT b, b AS a, 1.0::DOUBLE AS w FROM base_cov WHERE reached`,
-      );
+      await engine.run(`CREATE TEMP TABLE ${PAIR} AS SELECT b, b AS a, 1.0::DOUBLE AS w FROM ${COV} WHERE reached`);
       method = `${measure} per ${baseLevel}`;
     } else {
-      const covered = (await engine.all<{ b: string }>(`SELECT b FROM base_cov WHERE reached`)).map((r) => r.b);
+      const covered = (await engine.all<{ b: string }>(`SELECT b FROM ${COV} WHERE reached`)).map((r) => r.b);
       const viaHierarchy = await ancestorsOf(engine, covered, baseLevel, target);
       if (viaHierarchy) {
         hierarchy = viaHierarchy;
-        await engine.run(`CREATE OR REPLACE TEMP TABLE base_pair (b VARCHAR, a VARCHAR, w DOUBLE)`);
+        await engine.run(`CREATE TEMP TABLE ${PAIR} (b VARCHAR, a VARCHAR, w DOUBLE)`);
         await engine.append(
-          'base_pair',
+          `base_pair_${run}`,
           covered.map((b) => [b, viaHierarchy.get(b)!, 1]),
         );
         method = `${measure} per ${baseLevel}, summed to ${target} through the area hierarchy`;
       } else {
-        await engine.run(`CREATE OR REPLACE TEMP TABLE base_pair AS
+        await engine.run(`CREATE TEMP TABLE ${PAIR} AS
           WITH pc AS (SELECT ${BL} AS b, ${TL} AS a, status FROM postcode WHERE ${BL} IS NOT NULL AND ${TL} IS NOT NULL),
-            live AS (SELECT b, bool_or(status = 'live') AS has_live FROM pc GROUP BY b),
-            n AS (SELECT pc.b, pc.a, count(*) AS n FROM pc JOIN live USING (b) WHERE pc.status = 'live' OR NOT live.has_live GROUP BY 1, 2)
+            n AS (SELECT pc.b, pc.a, count(*) AS n FROM ${countedPostcodesSql('pc', 'b', "status = 'live'")} pc GROUP BY 1, 2)
           SELECT b, a, n / sum(n) OVER (PARTITION BY b) AS w FROM n`);
         method = `${measure} per ${baseLevel}, shared out to ${g.kind === 'segment' ? `${g.classification} (${target})` : target} by each area's share of live postcodes`;
       }
@@ -221,14 +227,14 @@ export async function baseByGroup(
     // Summed in a fixed order so the same workspace gives the same figures to the last digit.
     const rows = await engine.all<{ code: string; base: number }>(
       `SELECT ${groupCode} AS code, sum(c.m * p.w ORDER BY p.b, p.a) AS base
-      FROM base_pair p JOIN base_cov c ON c.b = p.b ${group} GROUP BY 1`,
+      FROM ${PAIR} p JOIN ${COV} c ON c.b = p.b ${group} GROUP BY 1`,
       params,
     );
     // Rounded to a millionth below, so the order of this sum does not show.
     const lost = (await engine.one<{ areas: number; base: number | null }>(
-      `WITH share AS (SELECT p.b, sum(p.w) AS w FROM base_pair p ${group} GROUP BY 1)
+      `WITH share AS (SELECT p.b, sum(p.w) AS w FROM ${PAIR} p ${group} GROUP BY 1)
       SELECT count(*) FILTER (WHERE coalesce(s.w, 0) = 0)::BIGINT AS areas, sum(c.m * (1 - coalesce(s.w, 0))) FILTER (WHERE coalesce(s.w, 0) < 1 - 1e-9) AS base
-      FROM base_cov c LEFT JOIN share s ON s.b = c.b WHERE c.reached`,
+      FROM ${COV} c LEFT JOIN share s ON s.b = c.b WHERE c.reached`,
       params,
     ))!;
     return {
@@ -238,9 +244,9 @@ export async function baseByGroup(
       excluded: { areas: cov.areas + lost.areas, base: round6((cov.base ?? 0) + (lost.base ?? 0)) },
     };
   } finally {
-    await engine.run(`DROP TABLE IF EXISTS base_cov`);
-    await engine.run(`DROP TABLE IF EXISTS base_pair`);
-    if (within) await engine.run(`DROP TABLE IF EXISTS base_within`);
+    await engine.run(`DROP TABLE IF EXISTS ${COV}`);
+    await engine.run(`DROP TABLE IF EXISTS ${PAIR}`);
+    if (within) await engine.run(`DROP TABLE IF EXISTS ${WITHIN}`);
   }
 }
 

@@ -12,6 +12,7 @@
  *
  * The result is the truth: disclosure control is applied where it leaves for a viewer (outputs).
  */
+import { columnNamed } from '../intake/index.ts';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, ParameterError, WorkspaceStateError, cellKeyOf } from '../core/index.ts';
@@ -136,10 +137,6 @@ interface LinkPlan {
   serviceColumns: Map<string, { column: string; populationColumn: string }>;
 }
 
-function findColumn(columns: string[], wanted: string): string | undefined {
-  return columns.find((c) => c === wanted) ?? columns.find((c) => c.toLowerCase() === wanted.toLowerCase());
-}
-
 /**
  * Works out which column of each dataset links, from --link-by entries: a bare "column" applies to
  * every dataset; "dataset.column" to that dataset; "service.column=populationColumn" pairs a
@@ -172,7 +169,7 @@ export function planLinks(
           `"${raw}": pair a service's column with the population's, as SERVICE.COLUMN=${entry.column}.`,
         );
       explicit.set(ds, [...(explicit.get(ds) ?? []), entry]);
-    } else if (dot > 0 && /^[a-z][a-z0-9_-]*$/.test(ds) && !findColumn(columnsOf(population), raw)) {
+    } else if (dot > 0 && /^[a-z][a-z0-9_-]*$/.test(ds) && !columnNamed(columnsOf(population), raw)) {
       throw new ParameterError(
         `--link-by names "${ds}", which is neither the population nor one of the services.`,
         `Write DATASET.COLUMN with one of: ${[...known].join(', ')}; or a column name on its own for every dataset.`,
@@ -190,7 +187,7 @@ export function planLinks(
   }
   const resolve = (ds: string, col: string): string => {
     const cols = columnsOf(ds);
-    const found = findColumn(cols, col);
+    const found = columnNamed(cols, col);
     if (!found)
       throw new ParameterError(
         `The dataset ${ds} has no column "${col}" to link by.`,
@@ -229,7 +226,7 @@ export function planLinks(
   for (const { s, column, pairWith } of pending) {
     const sameName =
       popCols.find((c) => c.toLowerCase() === column.toLowerCase()) ??
-      (findColumn(columnsOf(population), column) ? addPop(column) : undefined);
+      (columnNamed(columnsOf(population), column) ? addPop(column) : undefined);
     const populationColumn = pairWith ?? sameName ?? onlyOne;
     if (!populationColumn) {
       throw new ParameterError(

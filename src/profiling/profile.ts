@@ -12,7 +12,7 @@ import {
   cellKeyOf,
   type BandDefinition,
 } from '../core/index.ts';
-import { type Engine, type SqlValue, ident } from '../store/index.ts';
+import { type Engine, type SqlValue, ident, literal } from '../store/index.ts';
 import { AREA_LEVELS, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { computeProfile, type ProfileCell } from './compute.ts';
 import { missingDataset, datasetColumn } from '../intake/index.ts';
@@ -368,7 +368,7 @@ async function profileWithin(
     kind = 'segment';
     classification = cls.name;
     const clsLevel = cls.area_level as AreaLevel;
-    const segJoin = `JOIN area_segment s ON s.classification = '${cls.name.replace(/'/g, "''")}' AND s.tier = '${tier.replace(/'/g, "''")}' AND s.area_code = p.${ident(clsLevel)}`;
+    const segJoin = `JOIN area_segment s ON s.classification = ${literal(cls.name)} AND s.tier = ${literal(tier)} AND s.area_code = p.${ident(clsLevel)}`;
     const b = await baseByGroup(
       engine,
       baseLevel,

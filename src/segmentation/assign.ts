@@ -89,7 +89,7 @@ export async function assignAreasFromVariables(
     n = av.areas.length;
   const data = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) data[i * d + j] = av.raw.data[i * av.raw.d + index[j]];
-  const assigned = assignToModel(model, toModelSpace(model, { data, n, d }));
+  const assigned = assignToModel(model, toModelSpace(model, { data, n, d }, av.areas));
   await engine.transaction(() => storeAssignments(engine, model, av.areas, assigned.codes, assigned.certainty));
   const mean = n ? assigned.certainty[0].reduce((a, b) => a + b, 0) / n : 0;
   return {

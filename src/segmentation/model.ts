@@ -5,6 +5,7 @@
  * its own areas, households or postcodes.
  */
 import { z } from 'zod';
+import { ParameterError } from '../core/index.ts';
 import { applyStep, type Matrix, type TransformStep } from './transform.ts';
 
 export const MODEL_FORMAT = 'civic-segmentation';
@@ -53,11 +54,26 @@ export const SegmentationModelSchema = z.object({
 export type SegmentationModel = z.infer<typeof SegmentationModelSchema>;
 
 /** Puts raw variable values (areas × variables, in the model's order) into the model's space. */
-export function toModelSpace(model: SegmentationModel, raw: Matrix): Matrix {
+export function toModelSpace(model: SegmentationModel, raw: Matrix, areaCodes?: readonly string[]): Matrix {
   if (raw.d !== model.variables.length)
     throw new Error(`The model has ${model.variables.length} variables; the data has ${raw.d}.`);
   let m = raw;
-  for (const step of model.steps) m = applyStep(m, step as TransformStep);
+  for (const step of model.steps) {
+    // The model was built with a log, which has no value below zero: say which area and variable.
+    if (step.kind === 'log') {
+      const at = m.data.findIndex((x) => x < 0);
+      if (at >= 0) {
+        const area = areaCodes?.[Math.floor(at / m.d)] ?? `row ${Math.floor(at / m.d) + 1}`;
+        const variable = model.variables[at % m.d].name;
+        const negatives = m.data.reduce((t, x) => t + (x < 0 ? 1 : 0), 0);
+        throw new ParameterError(
+          `The segmentation ${model.name} takes the log of every variable, which needs values of zero or more, but ${variable} is below zero for ${area}${negatives > 1 ? ` (and ${negatives - 1} more values)` : ''}.`,
+          'Check the file for negative values (a sign error, or a change from a previous year), correct them and assign again; or rebuild the segmentation with ihs (inverse hyperbolic sine), which accepts them.',
+        );
+      }
+    }
+    m = applyStep(m, step as TransformStep);
+  }
   const w = model.variables.map((v) => Math.sqrt(v.weight));
   if (w.every((x) => x === 1)) return m;
   const data = new Float64Array(m.data);

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DuckDBInstance, DuckDBConnection, DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
 import type { Engine, Row, SqlValue } from './engine.ts';
-import { ident } from './engine.ts';
+import { ident, literal } from './engine.ts';
 import { ObservatoryError } from '../core/index.ts';
 
 /** Converts a driver value into a plain JSON-safe value. */
@@ -135,7 +135,7 @@ export class DuckDbEngine implements Engine {
     if (!this.tx || this.context.getStore() !== this.tx.id)
       return this.transaction(() => this.append(table, rows, onRow));
     const info = await this.all<{ name: string; type: string }>(
-      `SELECT name, type FROM pragma_table_info(${quoteLiteral(table)})`,
+      `SELECT name, type FROM pragma_table_info(${literal(table)})`,
     );
     if (!info.length) throw new Error(`No table ${table}`);
     const appender: DuckDBAppender = await this.conn.createAppender(table);
@@ -177,10 +177,6 @@ export class DuckDbEngine implements Engine {
     this.conn.closeSync();
     this.instance.closeSync();
   }
-}
-
-function quoteLiteral(s: string) {
-  return "'" + s.replace(/'/g, "''") + "'";
 }
 
 export { ident };

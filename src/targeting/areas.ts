@@ -9,7 +9,7 @@
  */
 import { ParameterError, WorkspaceStateError } from '../core/index.ts';
 import { type Engine, ident, sqlFormatPostcode } from '../store/index.ts';
-import { AREA_LEVELS, parseLevel, withArticle, type AreaLevel } from '../geo/index.ts';
+import { AREA_LEVELS, countedPostcodesSql, parseLevel, withArticle, type AreaLevel } from '../geo/index.ts';
 import { baseLevel } from '../profiling/index.ts';
 
 export type TargetLevel = AreaLevel | 'postcode';
@@ -87,8 +87,7 @@ export async function postcodeRows(
   }>(
     `
     WITH pc AS (SELECT pc_key, status, lat, lon, ${BL} AS b, ${CL} AS c, ${AL} AS a FROM postcode),
-      live AS (SELECT b, bool_or(status = 'live') AS has_live FROM pc WHERE b IS NOT NULL GROUP BY b),
-      share AS (SELECT pc.pc_key, 1.0 / count(*) OVER (PARTITION BY pc.b) AS w FROM pc JOIN live USING (b) WHERE pc.status = 'live' OR NOT live.has_live),
+      share AS (SELECT pc.pc_key, 1.0 / count(*) OVER (PARTITION BY pc.b) AS w FROM ${countedPostcodesSql('pc', 'b', "status = 'live'")} pc),
       ab AS (SELECT area_code, sum(${M}) AS m FROM area_base WHERE level = $1 AND ${M} IS NOT NULL GROUP BY 1)
     SELECT pc.pc_key AS key, ${sqlFormatPostcode('pc.pc_key')} AS postcode, pc.status = 'live' AS live, pc.lat, pc.lon, pc.a AS area,
       ${req.segments ? 's.code' : 'NULL'} AS seg, coalesce(ab.m * share.w, 0)::DOUBLE AS base

@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wilsonInterval, zAgainst, indexOf, bandOf, parseBands, DEFAULT_BANDS } from '../../src/core/index.ts';
+import {
+  wilsonInterval,
+  zAgainst,
+  indexOf,
+  bandOf,
+  parseBands,
+  DEFAULT_BANDS,
+  ParameterError,
+} from '../../src/core/index.ts';
 
 const close = (a: number | null | undefined, b: number, tol = 1e-6) =>
   assert.ok(a !== null && a !== undefined && Math.abs(a - b) <= tol, `${a} ≉ ${b}`);
@@ -50,8 +58,15 @@ test('bands are configurable and bad specifications are refused', () => {
   assert.equal(bandOf(160, bands), 'Much higher');
   assert.equal(bandOf(100, bands), 'Similar');
   assert.equal(bandOf(10, bands), 'Much lower');
-  assert.throws(() => parseBands('High'), /at least two/);
-  assert.throws(() => parseBands('Low:80,High:120,Rest'), /highest to lowest/);
-  assert.throws(() => parseBands('A,B:3'), /needs a threshold/);
+  // User input: a ParameterError with what to write instead (the CLI shows it with exit 2).
+  for (const [spec, message] of [
+    ['High', /at least two/],
+    ['Low:80,High:120,Rest', /highest to lowest/],
+    ['A,B:3', /needs a threshold/],
+  ] as const)
+    assert.throws(
+      () => parseBands(spec),
+      (e: unknown) => e instanceof ParameterError && message.test(e.message) && /For example/.test(e.fix ?? ''),
+    );
   assert.equal(DEFAULT_BANDS.length, 5);
 });

@@ -388,7 +388,7 @@ test('RAG page: one printable HTML page with colour and words in each cell, a le
   assert.match(html, /<ul class="legend"[^>]*>.*Green.*index 110 or more.*Amber.*Red.*index under 90.*\[c\]/s);
   assert.match(html, /Young renters &amp; &lt;sharers&gt;/);
   assert.match(html, /Base: households\. Whole area: households per oa21\. East: /);
-  assert.match(html, /Segments with fewer than 10 records in a column are not shown/);
+  assert.match(html, /Counts under 10 are suppressed \(\[c\]\) in each column \(grey\), each column a table of its own/);
   assert.match(html, /Produced 2026-02-01/);
   assert.match(html, /@page \{ size: A4 landscape/);
 });
@@ -455,7 +455,7 @@ test('civic rag: table, JSON, XLSX and HTML from the command line', async () => 
   assert.equal(h.status, 0, h.stderr);
   const page = readFileSync(html, 'utf8');
   assert.match(page, /rag-suppressed/);
-  assert.match(page, /Segments with fewer than 10 records/);
+  assert.match(page, /Counts under 10 are suppressed \(\[c\]\) in each column/);
 
   const bad = civic('rag', WS, '--measures', 'bins,library', '--area', 'E05000002', '--format', 'json');
   assert.equal(bad.status, 2);

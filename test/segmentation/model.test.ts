@@ -10,6 +10,7 @@ import {
   MODEL_VERSION,
   type SegmentationModel,
 } from '../../src/segmentation/index.ts';
+import { ParameterError } from '../../src/core/index.ts';
 
 /** Two groups on one variable, each split in two types; centres chosen by hand. */
 function model(): SegmentationModel {
@@ -95,4 +96,23 @@ test('fitted transformations are applied to new areas with the build’s paramet
   m.variables[1].weight = 4; // √4 = 2 multiplies the coordinate, so squared distances count it 4×
   const s = toModelSpace(m, matrixFromRows([[5, 20]]));
   assert.deepEqual(Array.from(s.data), [0.5, 1]);
+});
+
+test('a model built with a log refuses a negative value when assigning, naming the area and the variable', () => {
+  const m = { ...model(), steps: [{ kind: 'log' as const }] };
+  const raw = matrixFromRows([
+    [1, 2],
+    [3, -0.5],
+    [-2, 4],
+  ]);
+  assert.throws(
+    () => toModelSpace(m, raw, ['E00000001', 'E00000002', 'E00000003']),
+    (e: unknown) =>
+      e instanceof ParameterError &&
+      /y is below zero for E00000002 \(and 1 more values\)/.test(e.message) &&
+      /ihs/.test(e.fix ?? ''),
+  );
+  // Values of zero or more go through: log1p(3) for the first variable of the second area.
+  const ok = toModelSpace(m, matrixFromRows([[3, 0]]));
+  assert.ok(Math.abs(ok.data[0] - Math.log1p(3)) < 1e-12 && ok.data[1] === 0);
 });

@@ -30,12 +30,7 @@ export async function profile(
         .map((v) => v.trim()),
     };
   }
-  let bands;
-  try {
-    bands = o.bands ? parseBands(o.bands) : undefined;
-  } catch (e) {
-    throw new ParameterError((e as Error).message);
-  }
+  const bands = o.bands ? parseBands(o.bands) : undefined;
   await withWorkspace(workspace, async (ws) => {
     // On the owner's own machine a filter that matches nothing is a mistake worth explaining.
     if (where) await checkFilterMatches(ws.engine, dataset, where);

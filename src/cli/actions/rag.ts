@@ -29,12 +29,7 @@ export async function rag(workspace: string, o: Record<string, unknown>): Promis
     red: num(o.red, '--red', DEFAULT_RAG_THRESHOLDS.red),
   };
   const area = o.area ? parseArea(String(o.area)) : undefined;
-  let bands;
-  try {
-    bands = o.bands ? parseBands(String(o.bands)) : undefined;
-  } catch (e) {
-    throw new ParameterError((e as Error).message);
-  }
+  const bands = o.bands ? parseBands(String(o.bands)) : undefined;
   await withWorkspace(workspace, async (ws) => {
     // On the owner's own machine a filter that matches nothing is a mistake worth explaining.
     for (const m of measures) if (m.where) await checkFilterMatches(ws.engine, m.dataset, m.where);

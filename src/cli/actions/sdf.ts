@@ -14,12 +14,7 @@ export async function sdf(workspace: string, o: Record<string, unknown>): Promis
   const minCell = o.minCell !== undefined ? Number(o.minCell) : format === 'table' && !out ? 0 : DEFAULT_MIN_CELL;
   if (!Number.isInteger(minCell) || minCell < 0)
     throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
-  let bands;
-  try {
-    bands = o.bands ? parseBands(String(o.bands)) : undefined;
-  } catch (e) {
-    throw new ParameterError((e as Error).message);
-  }
+  const bands = o.bands ? parseBands(String(o.bands)) : undefined;
   await withWorkspace(workspace, async (ws) => {
     const result = await serviceDeliveryFramework(
       ws.engine,
