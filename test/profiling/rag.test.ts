@@ -388,7 +388,10 @@ test('RAG page: one printable HTML page with colour and words in each cell, a le
   assert.match(html, /<ul class="legend"[^>]*>.*Green.*index 110 or more.*Amber.*Red.*index under 90.*\[c\]/s);
   assert.match(html, /Young renters &amp; &lt;sharers&gt;/);
   assert.match(html, /Base: households\. Whole area: households per oa21\. East: /);
-  assert.match(html, /Counts under 10 are suppressed \(\[c\]\) in each column \(grey\), each column a table of its own/);
+  assert.match(
+    html,
+    /Counts under 10 are suppressed \(\[c\]\) in each column \(grey\), each column a table of its own/,
+  );
   assert.match(html, /Produced 2026-02-01/);
   assert.match(html, /@page \{ size: A4 landscape/);
 });
