@@ -3,12 +3,21 @@
  * real: first its central directory (the sizes each part says it unpacks to, and how tightly it is
  * packed), then by unpacking every part as a stream and counting the bytes, rows and cells, keeping
  * nothing, and stopping at the first limit passed. Declared sizes can lie; the count cannot.
+ * A sheet far over the rows or cells limit is refused early, from an estimate after its first few
+ * MB (PROJECTION_SAMPLE_BYTES and PROJECTION_MARGIN in limits.ts); one closer to a limit is counted.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createInflateRaw } from 'node:zlib';
 import { InputError } from '../core/index.ts';
-import { overLimit, type ReadLimits } from './limits.ts';
+import {
+  overLimit,
+  overLimitEstimate,
+  PROJECTION_MARGIN,
+  PROJECTION_SAMPLE_BYTES,
+  type LimitEstimate,
+  type ReadLimits,
+} from './limits.ts';
 
 interface ZipEntry {
   name: string;
@@ -164,11 +173,29 @@ function tagCounter() {
   };
 }
 
+/** A projection made while checking a sheet (given to WorkbookCheckOptions.onProjection). */
+export interface SheetProjection extends LimitEstimate {
+  /** Whether the projection refused the workbook (more than PROJECTION_MARGIN times a limit). */
+  refused: boolean;
+}
+
+export interface WorkbookCheckOptions {
+  /** Told of every projection of a sheet's rows and cells, whether or not it refused (tests, diagnostics). */
+  onProjection?: (p: SheetProjection) => void;
+}
+
 /**
  * Refuses a workbook that passes a limit: by what its directory declares (in milliseconds), then by
- * unpacking and counting (about a second per few hundred MB, with nothing kept in memory).
+ * unpacking and counting (about a second per few hundred MB, with nothing kept in memory); a sheet
+ * whose first few MB project to far over the rows or cells limit is refused then (an
+ * EstimatedOverLimitError, saying how much was read), without unpacking the rest.
  */
-export async function checkWorkbookLimits(path: string, file: string, limits: ReadLimits): Promise<void> {
+export async function checkWorkbookLimits(
+  path: string,
+  file: string,
+  limits: ReadLimits,
+  opts: WorkbookCheckOptions = {},
+): Promise<void> {
   const fh = await open(path, 'r');
   let entries: ZipEntry[], starts: Map<ZipEntry, number>;
   try {
@@ -197,7 +224,8 @@ export async function checkWorkbookLimits(path: string, file: string, limits: Re
     const count = tagCounter();
     let nRows = 0,
       nCells = 0,
-      entryBytes = 0;
+      entryBytes = 0,
+      projectAt = PROJECTION_SAMPLE_BYTES;
     const source = createReadStream(path, { start, end: start + e.compressed - 1, highWaterMark: CHUNK });
     const stream = e.method === 8 ? source.pipe(createInflateRaw({ chunkSize: CHUNK })) : source;
     try {
@@ -214,6 +242,36 @@ export async function checkWorkbookLimits(path: string, file: string, limits: Re
           nCells += n.cells;
           if (nRows > limits.maxRows + 1) throw overLimit(file, 'rows', limits);
           if (nCells > limits.maxCells) throw overLimit(file, 'cells', limits);
+          if (entryBytes >= projectAt) {
+            projectAt *= 2;
+            // The declared size can only be believed so far as it is not already passed; a size
+            // that lies low is caught by the unpacked and ratio checks above, and by the count.
+            const sheetBytes = Math.max(e.uncompressed, entryBytes);
+            const scale = sheetBytes / entryBytes;
+            // The header row is in the count: the limit is on records.
+            const p: SheetProjection = {
+              part: e.name,
+              readBytes: entryBytes,
+              totalBytes: sheetBytes,
+              rows: nRows,
+              cells: nCells,
+              projectedRows: Math.max(0, nRows * scale - 1),
+              projectedCells: nCells * scale,
+              refused: false,
+            };
+            const what =
+              p.projectedRows > PROJECTION_MARGIN * limits.maxRows
+                ? 'rows'
+                : p.projectedCells > PROJECTION_MARGIN * limits.maxCells
+                  ? 'cells'
+                  : null;
+            p.refused = what !== null;
+            opts.onProjection?.(p);
+            if (what) {
+              const { refused: _, ...estimate } = p;
+              throw overLimitEstimate(file, what, limits, estimate);
+            }
+          }
         }
       }
     } catch (err) {
