@@ -7,7 +7,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkWorkbookLimits,
@@ -97,6 +97,28 @@ test('a workbook just under the rows limit whose short rows come first (or last)
     const table = await readSourceTable(path, { limits });
     assert.equal(table.rows.length, rows, order);
   }
+});
+
+test('a workbook with bytes its zip directory does not list, or a damaged part header, is still refused plainly (the part headers are read all at once)', async () => {
+  const path = join(tmp.dir, 'small.xlsx');
+  await writeBombXlsx(path, { rows: 10 });
+  const good = readFileSync(path);
+  await checkWorkbookLimits(path, 'small.xlsx', limits);
+  const eocd = good.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const cdOffset = good.readUInt32LE(eocd + 16);
+  // 100 bytes hidden before the directory, which is moved along to match.
+  const hidden = Buffer.concat([good.subarray(0, cdOffset), Buffer.alloc(100, 7), good.subarray(cdOffset)]);
+  hidden.writeUInt32LE(cdOffset + 100, eocd + 100 + 16);
+  writeFileSync(path, hidden);
+  await assert.rejects(checkWorkbookLimits(path, 'small.xlsx', limits), /has data that its directory does not list/);
+  // The sheet's own header (the last part) no longer starts as a part header should.
+  const damaged = Buffer.from(good);
+  damaged[damaged.lastIndexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04])) + 2] = 0;
+  writeFileSync(path, damaged);
+  await assert.rejects(
+    checkWorkbookLimits(path, 'small.xlsx', limits),
+    /The file could not be read as an Excel workbook: its zip archive is damaged\./,
+  );
 });
 
 const csvLine = (i: number) => `R${i},M1 1AE,bins collected on time`;
