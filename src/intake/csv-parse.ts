@@ -134,16 +134,29 @@ function lineEnd(text: string, pos: number): number {
  * Splits text into records. expectedWidth, when known, is the header's number of columns: a
  * record spanning lines with another width is taken to be broken (see above). Records before
  * fromRecord are checked only for quotes that never close (the header and any title lines).
+ * onSample, with sampleAt, is told how many records were read by the time sampleAt characters were,
+ * and again each time that doubles (it may throw to stop reading).
  */
 export function parseCsv(
   text: string,
   delimiter: string,
-  opts: { expectedWidth?: number; fromRecord?: number; maxRecords?: number } = {},
+  opts: {
+    expectedWidth?: number;
+    fromRecord?: number;
+    maxRecords?: number;
+    sampleAt?: number;
+    onSample?: (records: number, chars: number) => void;
+  } = {},
 ): CsvRecord[] {
   const out: CsvRecord[] = [];
   let pos = 0;
   const max = opts.maxRecords ?? Infinity;
+  let sampleAt = opts.onSample ? (opts.sampleAt ?? Infinity) : Infinity;
   while (pos < text.length && out.length < max) {
+    if (pos >= sampleAt) {
+      opts.onSample!(out.length, pos);
+      sampleAt *= 2;
+    }
     const r = parseRecord(text, pos, delimiter, false);
     const checkWidth = opts.expectedWidth !== undefined && out.length >= (opts.fromRecord ?? 0);
     const broken =

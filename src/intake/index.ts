@@ -28,8 +28,16 @@ export {
   tableNameFor,
 } from './dataset.ts';
 export type { DatasetImportOptions, DatasetImportResult, DatasetSummary, RowIssue, ColumnPrivacy } from './dataset.ts';
-export { DEFAULT_READ_LIMITS, READ_LIMIT_ENV, resolveReadLimits, type ReadLimits } from './limits.ts';
+export {
+  DEFAULT_READ_LIMITS,
+  READ_LIMIT_ENV,
+  resolveReadLimits,
+  EstimatedOverLimitError,
+  type ReadLimits,
+  type LimitEstimate,
+} from './limits.ts';
 export { writePreparedTable, type PreparedTable } from './prepared.ts';
 export { checkWorkbookLimits } from './zip-check.ts';
+export type { SheetProjection, WorkbookCheckOptions } from './zip-check.ts';
 export { readInputFile, checkReadableFile, fileError } from './files.ts';
 export { columnIndex, columnNamed, findColumn } from './columns.ts';

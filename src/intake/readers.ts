@@ -13,7 +13,14 @@ import { decodeText } from './decode.ts';
 import { parseCsv } from './csv-parse.ts';
 import { readInputFile, checkReadableFile } from './files.ts';
 import { cleanHeader, type ReadOptions, type SourceRow, type SourceTable } from './table.ts';
-import { overLimit, resolveReadLimits, type ReadLimits } from './limits.ts';
+import {
+  overLimit,
+  overLimitEstimate,
+  resolveReadLimits,
+  PROJECTION_MARGIN,
+  PROJECTION_SAMPLE_BYTES,
+  type ReadLimits,
+} from './limits.ts';
 import { checkWorkbookLimits } from './zip-check.ts';
 
 export type FileFormat = SourceTable['format'];
@@ -132,10 +139,29 @@ function readCsv(
   // The whole file, knowing the header's width: a record running over several lines with another
   // width is an unclosed quote, and only its first line is set aside.
   // Parsing stops just past the rows limit: a file over it is refused without parsing all of it.
+  // One far over a limit is refused sooner, from the density of its first few MB (see PROJECTION_MARGIN).
+  const width = headerValues.length;
   const parsed = parseCsv(text, delimiter, {
-    expectedWidth: headerValues.length,
+    expectedWidth: width,
     fromRecord: headerIndex + 1,
     maxRecords: headerIndex + 2 + limits.maxRows,
+    sampleAt: PROJECTION_SAMPLE_BYTES,
+    onSample: (records, chars) => {
+      const scale = text.length / chars;
+      const rows = Math.max(0, records - headerIndex - 1);
+      const estimate = {
+        readBytes: Math.round(bytes.length / scale),
+        totalBytes: bytes.length,
+        rows,
+        cells: rows * width,
+        projectedRows: rows * scale,
+        projectedCells: rows * scale * width,
+      };
+      if (estimate.projectedRows > PROJECTION_MARGIN * limits.maxRows)
+        throw overLimitEstimate(file, 'rows', limits, estimate);
+      if (estimate.projectedCells > PROJECTION_MARGIN * limits.maxCells)
+        throw overLimitEstimate(file, 'cells', limits, estimate);
+    },
   });
   if (parsed.length > headerIndex + 1 + limits.maxRows) throw overLimit(file, 'rows', limits);
   const data = parsed.map((r) => r.values);

@@ -1,8 +1,8 @@
 /**
  * Builds XLSX workbooks for the upload-bomb tests (issue 10, finding 5): a real, minimal workbook
- * (Excel and exceljs open it) whose one sheet holds a header and `rows` tiny records. Written as a
- * hand-assembled zip with the sheet deflated as a stream, so millions of rows pack into a few MB
- * without ever being held in memory.
+ * (Excel and exceljs open it) whose one sheet holds a header and `rows` tiny records (or records
+ * of the test's own making). Written as a hand-assembled zip with the sheet deflated as a stream, so
+ * millions of rows pack into a few MB without ever being held in memory.
  */
 import { createWriteStream } from 'node:fs';
 import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
@@ -15,6 +15,8 @@ export interface BombOptions {
   lie?: boolean;
   /** Deflate level (1 is fast; 9 packs repeated rows about 1000:1). */
   level?: number;
+  /** The XML of record `i` (0-based; sheet row i + 2), for sheets whose rows differ in length. */
+  record?: (i: number) => string;
 }
 
 const STATIC: [string, string][] = [
@@ -103,15 +105,17 @@ export async function writeBombXlsx(path: string, opts: BombOptions): Promise<{ 
   const same = '<row><c t="n"><v>1</v></c><c t="inlineStr"><is><t>M1 1AE</t></is></c></row>';
   const sameBatch = same.repeat(BATCH);
   for (let i = 0; i < opts.rows; i += BATCH) {
-    if (opts.identical && i + BATCH <= opts.rows) {
+    if (opts.identical && !opts.record && i + BATCH <= opts.rows) {
       await feed(sameBatch);
       continue;
     }
     let s = '';
     for (let j = i; j < Math.min(opts.rows, i + BATCH); j++) {
-      s += opts.identical
-        ? same
-        : `<row r="${j + 2}"><c r="A${j + 2}"><v>${j}</v></c><c r="B${j + 2}" t="inlineStr"><is><t>M1 1AE</t></is></c></row>`;
+      s += opts.record
+        ? opts.record(j)
+        : opts.identical
+          ? same
+          : `<row r="${j + 2}"><c r="A${j + 2}"><v>${j}</v></c><c r="B${j + 2}" t="inlineStr"><is><t>M1 1AE</t></is></c></row>`;
     }
     await feed(s);
   }
