@@ -228,3 +228,31 @@ export async function evaluateCampaign(engine: Engine, req: EvaluationRequest): 
     disclosure: null,
   };
 }
+
+/** A postcode written with its space (SB8 1QY), which a list of codes must not cut in two. */
+const SPACED_POSTCODE = /^[A-Z]{1,2}[0-9][A-Z0-9]? +[0-9][A-Z]{2}$/i;
+
+/**
+ * Area codes or postcodes pasted as a list: one per line, or separated by commas, semicolons or
+ * tabs; on a line, spaces also separate codes, except the space inside a postcode.
+ */
+export function parseAreaList(text: string): string[] {
+  const out: string[] = [];
+  for (const part of text.split(/[\r\n,;\t]+/)) {
+    const t = part.trim();
+    if (!t) continue;
+    if (SPACED_POSTCODE.test(t)) out.push(t.replace(/ +/, ' '));
+    else {
+      // "E05000001 E05000002", or postcodes side by side ("SB8 1QY SB8 1QZ")
+      const words = t.split(/\s+/);
+      for (let i = 0; i < words.length; i++) {
+        const pair = i + 1 < words.length ? `${words[i]} ${words[i + 1]}` : '';
+        if (pair && SPACED_POSTCODE.test(pair)) {
+          out.push(pair);
+          i++;
+        } else out.push(words[i]);
+      }
+    }
+  }
+  return out;
+}

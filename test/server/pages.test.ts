@@ -82,7 +82,17 @@ test('every analysis page renders for an analyst, server-side and without JavaSc
       [/Key features/, /What sets it apart/, /Where it lives/, /What it uses/, /portraits\.pdf/, /\/edit\?tier=group/],
     ],
     ['/segments/borough?tier=type', [/20 types/]],
-    ['/segments/borough/1/edit', [/Version history/, /name="_csrf"/, /name="keyFeatures"/]],
+    [
+      '/segments/borough/1/edit',
+      // opened, not yet saved: no field is in the error state
+      [
+        /Version history/,
+        /name="_csrf"/,
+        /name="keyFeatures"/,
+        /^(?![\s\S]*govuk-form-group--error)/,
+        /^(?![\s\S]*govuk-error-message)/,
+      ],
+    ],
     ['/sdf', [/civic-sdf--/, /format=xlsx/]],
     ['/sdf?by=seg:borough:type', [/civic-sdf--/]],
     ['/overlap', [/name="datasets"/]],

@@ -9,6 +9,7 @@ import {
   ratioInterval,
   parseDay,
   expectedNewCustomers,
+  parseAreaList,
   rankGaps,
   targetCount,
   deliveryRounds,
@@ -173,4 +174,22 @@ test('dates as councils write them', () => {
   assert.equal(parseDay('31/02/2025'), null);
   assert.equal(parseDay('not known'), null);
   assert.equal(parseDay(null), null);
+});
+
+test('a pasted list of areas: one per line or separated by commas, semicolons, tabs or spaces, never cutting a postcode in two', () => {
+  assert.deepEqual(parseAreaList('E05000001\nE05000002, E05000003;E05000004\tE05000005'), [
+    'E05000001',
+    'E05000002',
+    'E05000003',
+    'E05000004',
+    'E05000005',
+  ]);
+  assert.deepEqual(parseAreaList('SB8 1QY\r\nsb8  1qz\nSB81QA'), ['SB8 1QY', 'sb8 1qz', 'SB81QA']);
+  assert.deepEqual(parseAreaList('SB8 1QY SB8 1QZ E05000001 E05000002'), [
+    'SB8 1QY',
+    'SB8 1QZ',
+    'E05000001',
+    'E05000002',
+  ]);
+  assert.deepEqual(parseAreaList(' \n, ;'), []);
 });

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { AccessError, DEFAULT_MIN_CELL, MAX_NOISE, ParameterError } from '../../core/index.ts';
 import { disclosureForDataset, ownsRecords } from '../access.ts';
 import type { Viewer } from '../users.ts';
-import { evaluateCampaign, targetAreas, type TargetResult } from '../../targeting/index.ts';
+import { evaluateCampaign, parseAreaList, targetAreas, type TargetResult } from '../../targeting/index.ts';
 import { facilityKinds, listFacilities, TRAVEL_MODES, type TravelMode } from '../../location/index.ts';
 import { discloseEvaluation, discloseTarget, targetToCsv, targetToJson, targetToXlsx } from '../../outputs/index.ts';
 import { ANALYSTS_AND_PARTNERS } from '../app.ts';
@@ -216,10 +216,7 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
             `"${areas}" is not a kind of area the page can use.`,
             'Choose wards, LSOAs, output areas or postcodes.',
           );
-        const targeted = targetedText
-          .split(/[\s,;]+/)
-          .map((c) => c.trim())
-          .filter(Boolean);
+        const targeted = parseAreaList(targetedText);
         if (!targeted.length)
           throw new ParameterError(
             'List the areas that were targeted.',
