@@ -110,6 +110,11 @@ const POSTCODE_HEADER = [
 ];
 
 export function validateDatasetName(name: string): void {
+  if (!name.trim())
+    throw new ParameterError(
+      'Enter a name for the dataset.',
+      'Use lower-case letters, digits, "-" and "_", starting with a letter (e.g. green_waste_2024).',
+    );
   if (!NAME_RE.test(name)) {
     throw new ParameterError(
       `"${name}" cannot be used as a dataset name.`,

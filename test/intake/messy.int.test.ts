@@ -178,6 +178,10 @@ test('a missing postcode column, an unknown --map column and a duplicate name ar
     importDataset(ws.engine, 'Bad Name', FIXTURES + 'messy.csv', { key: TEST_KEY }),
     /cannot be used as a dataset name/,
   );
+  // an empty name (an upload form sent without one) is asked for, not quoted back as ""
+  await assert.rejects(importDataset(ws.engine, '', FIXTURES + 'messy.csv', { key: TEST_KEY }), (e: Error) =>
+    /^Enter a name for the dataset\.$/.test(e.message),
+  );
   assert.deepEqual(await snapshot(ws.engine), before);
 });
 
