@@ -229,6 +229,12 @@ test('the guide has command examples, and every skipped one is still in it', (t)
   assert.ok(run > 40, 'most examples run');
 });
 
+test('docs/README.md lists every decision in docs/decisions', () => {
+  const guide = readFileSync(join(ROOT, 'docs/README.md'), 'utf8');
+  for (const f of readdirSync(join(ROOT, 'docs/decisions')).filter((f) => f.endsWith('.md')))
+    assert.ok(guide.includes(`](decisions/${f})`), `docs/README.md does not list decisions/${f}`);
+});
+
 for (const page of PAGES) {
   const runs = all.filter((e) => e.page === page && !skipped(e));
   if (runs.length === 0) continue;
