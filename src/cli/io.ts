@@ -83,3 +83,18 @@ export function list(value: string, previous: string[] = []): string[] {
 export function repeat(value: string, previous: string[] = []): string[] {
   return previous.concat([value]);
 }
+
+/**
+ * `--tier` names a tier of a classification (group, type …) in every command; `--level` always
+ * means an area level elsewhere, so as a tier it is kept only as a hidden alias for old scripts.
+ */
+export const tierOption = (description: string) => new Option('--tier <tier>', description);
+export const tierAlias = () =>
+  new Option('--level <tier>', 'the same as --tier (its older name in this command)').hideHelp();
+
+/** The tier asked for with --tier or its older name --level. */
+export function tierOf(o: { tier?: unknown; level?: unknown }): string | undefined {
+  if (o.tier && o.level && o.tier !== o.level)
+    throw new ParameterError('Give either --tier or --level (its older name), not both.');
+  return (o.tier ?? o.level) as string | undefined;
+}

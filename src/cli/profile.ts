@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_MIN_CELL } from '../core/index.ts';
-import { formatOption, lazy } from './io.ts';
+import { formatOption, lazy, tierOption, tierAlias } from './io.ts';
 
 export function registerProfile(program: Command): void {
   program
@@ -11,7 +11,8 @@ export function registerProfile(program: Command): void {
     .argument('<workspace>', 'workspace file')
     .argument('<dataset>', 'dataset name')
     .option('--classification <name>', 'classification to profile by (default: the first imported)')
-    .option('--level <tier>', 'tier of the classification, e.g. supergroup, group (default: the top tier)')
+    .addOption(tierOption('tier of the classification, e.g. supergroup, group (default: the top tier)'))
+    .addOption(tierAlias())
     .option('--by-area <level>', 'profile by area instead: oa, lsoa, msoa, ward, lad (or oa11, lsoa11 ...)')
     .option('--base <measure>', 'households or population', 'households')
     .option(
@@ -33,7 +34,7 @@ export function registerProfile(program: Command): void {
       'after',
       `
 Examples:
-  civic profile borough.civic stop_smoking --level group
+  civic profile borough.civic stop_smoking --tier group
   civic profile borough.civic green_waste --by-area ward --format xlsx --out green_waste_wards.xlsx
   civic profile borough.civic council_tax --where "payment_method=Direct Debit" --format json`,
     )

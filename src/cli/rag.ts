@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { DEFAULT_MIN_CELL, ParameterError } from '../core/index.ts';
 import { DEFAULT_RAG_THRESHOLDS } from '../profiling/constants.ts';
 import type { RagMeasure } from '../profiling/index.ts';
-import { lazy } from './io.ts';
+import { lazy, tierOption, tierAlias } from './io.ts';
 
 export const FORMATS = ['table', 'json', 'xlsx', 'html'] as const;
 
@@ -68,7 +68,8 @@ export function registerRag(program: Command): void {
       `index below which a segment is Red, under-represented (default ${DEFAULT_RAG_THRESHOLDS.red}); Amber in between`,
     )
     .option('--classification <name>', 'classification to profile by (default: the first imported)')
-    .option('--level <tier>', 'tier of the classification, e.g. supergroup, group (default: the top tier)')
+    .addOption(tierOption('tier of the classification, e.g. supergroup, group (default: the top tier)'))
+    .addOption(tierAlias())
     .option('--base <measure>', 'households or population', 'households')
     .option('--bands <spec>', 'index bands carried in the JSON, as for civic profile')
     .addOption(

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_MIN_CELL } from '../core/index.ts';
-import { formatOption, lazy } from './io.ts';
+import { formatOption, lazy, tierOption, tierAlias } from './io.ts';
 
 export function registerRepresent(program: Command): void {
   program
@@ -12,7 +12,8 @@ export function registerRepresent(program: Command): void {
     .argument('<sample>', 'the sample dataset')
     .option('--against <reference>', '"base" (households per segment) or a dataset whose spread is expected', 'base')
     .option('--classification <name>', 'classification to compare by (default: the first imported)')
-    .option('--level <tier>', 'tier of the classification, e.g. group, type (default: the top tier)')
+    .addOption(tierOption('tier of the classification, e.g. group, type (default: the top tier)'))
+    .addOption(tierAlias())
     .option(
       '--base <measure>',
       'with --against base: households or population (use population when each record is a person)',
@@ -29,7 +30,7 @@ export function registerRepresent(program: Command): void {
       `
 Examples:
   civic represent borough.civic forum_members
-  civic represent borough.civic respondents --level type --base population
+  civic represent borough.civic respondents --tier type --base population
   civic represent borough.civic respondents --against council_tax_payment --format xlsx --out respondents.xlsx`,
     )
     .action(lazy(() => import('./actions/represent.ts'), 'represent'));

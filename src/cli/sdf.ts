@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_MIN_CELL } from '../core/index.ts';
-import { formatOption, lazy, list } from './io.ts';
+import { formatOption, lazy, list, tierOption, tierAlias } from './io.ts';
 
 export function registerSdf(program: Command): void {
   program
@@ -15,7 +15,8 @@ export function registerSdf(program: Command): void {
       'only this partner\'s datasets and sheet ("Council" for datasets imported without --partner)',
     )
     .option('--classification <name>', 'classification to profile by (default: the first imported)')
-    .option('--level <tier>', 'tier of the classification, e.g. supergroup, group (default: the top tier)')
+    .addOption(tierOption('tier of the classification, e.g. supergroup, group (default: the top tier)'))
+    .addOption(tierAlias())
     .option('--base <measure>', 'households or population', 'households')
     .option('--bands <spec>', 'index bands, e.g. "High:120,Above average:110,Average:90,Below average:80,Low"')
     .addOption(formatOption(['table', 'json', 'xlsx']))
@@ -29,7 +30,7 @@ export function registerSdf(program: Command): void {
       `
 Examples:
   civic sdf borough.civic
-  civic sdf borough.civic --datasets green_waste,library_members,leisure_card --level type
+  civic sdf borough.civic --datasets green_waste,library_members,leisure_card --tier type
   civic sdf county.civic --partner "Kent Fire and Rescue" --format xlsx --out sdf_kfrs.xlsx
   civic sdf county.civic --format xlsx --out sdf.xlsx`,
     )

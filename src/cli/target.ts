@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_MIN_CELL } from '../core/index.ts';
 import { DEFAULT_MIN_INDEX, DEFAULT_ROUNDS } from '../targeting/constants.ts';
-import { formatOption, lazy } from './io.ts';
+import { formatOption, lazy, tierOption, tierAlias } from './io.ts';
 
 export function registerTarget(program: Command): void {
   // `civic target evaluate` shares option names (--areas, --base, --format …) with `civic target`:
@@ -21,8 +21,8 @@ export function registerTarget(program: Command): void {
       'auto',
     )
     .option('--classification <name>', 'classification to profile by (default: the first imported)')
-    .option('--tier <tier>', 'tier of the classification, e.g. group, type (default: the top tier)')
-    .option('--level <tier>', 'the same as --tier, as in civic profile')
+    .addOption(tierOption('tier of the classification, e.g. group, type (default: the top tier)'))
+    .addOption(tierAlias())
     .option('--min-index <n>', `the lowest index a segment needs for --segments auto (default ${DEFAULT_MIN_INDEX})`)
     .option('--areas <level>', 'rank ward, lsoa, oa, msoa or postcode', 'ward')
     .option('--base <measure>', 'households or population', 'households')

@@ -266,7 +266,7 @@ export async function representAnalysis(engine: Engine, req: RepresentRequest): 
   if (smallExpected.length) {
     warnings.push(
       `${smallExpected.length} of ${fit.cells} segments ${smallExpected.length === 1 ? 'has' : 'have'} an expected count under 5 (${smallExpected.map((s) => s.code).join(', ')}), so the chi-square p-value is only a rough guide. ` +
-        'Nothing has been merged: use a higher tier (--level) or a bigger sample if you need a firmer answer.',
+        'Nothing has been merged: use a higher tier or a bigger sample if you need a firmer answer.',
     );
   }
   if (reference && (reference.total.count ?? 0) < 10 * n) {

@@ -3,7 +3,7 @@ import { withWorkspace } from '../../store/index.ts';
 import { profileDataset, checkFilterMatches } from '../../profiling/index.ts';
 import { discloseProfile, profileToCsv, profileToJson, profileToTable, profileToXlsx } from '../../outputs/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError, parseBands } from '../../core/index.ts';
-import { emit, parseFormat } from '../io.ts';
+import { emit, parseFormat, tierOf } from '../io.ts';
 
 export async function profile(
   workspace: string,
@@ -11,7 +11,7 @@ export async function profile(
   o: Record<string, string | undefined>,
 ): Promise<void> {
   const format = parseFormat(o.format ?? 'table', ['table', 'csv', 'xlsx', 'json']);
-  if (o.level && o.byArea) throw new ParameterError('Give either --level or --by-area, not both.');
+  if (tierOf(o) && o.byArea) throw new ParameterError('Give either --tier or --by-area, not both.');
   if (format === 'xlsx' && !o.out)
     throw new ParameterError('An XLSX profile needs a file to go to.', 'Add --out FILE.xlsx');
   // Only the owner's own screen is unsuppressed by default; anything written to a file is an export.
@@ -37,7 +37,7 @@ export async function profile(
     const truth = await profileDataset(ws.engine, {
       dataset,
       classification: o.classification,
-      tier: o.level,
+      tier: tierOf(o),
       byArea: o.byArea,
       base: o.base as 'households' | 'population',
       where,

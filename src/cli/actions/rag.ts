@@ -3,7 +3,7 @@ import { withWorkspace } from '../../store/index.ts';
 import { ragSynopsis, checkFilterMatches, parseArea, DEFAULT_RAG_THRESHOLDS } from '../../profiling/index.ts';
 import { discloseProfile, ragToHtml, ragToJson, ragToTable, ragToXlsx } from '../../outputs/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError, parseBands } from '../../core/index.ts';
-import { emit } from '../io.ts';
+import { emit, tierOf } from '../io.ts';
 import { FORMATS, parseMeasures } from '../rag.ts';
 
 function num(v: unknown, name: string, fallback: number): number {
@@ -41,7 +41,7 @@ export async function rag(workspace: string, o: Record<string, unknown>): Promis
         thresholds,
         bands,
         classification: o.classification as string | undefined,
-        tier: o.level as string | undefined,
+        tier: tierOf(o),
         base: o.base as 'households' | 'population',
       },
       { disclose: (p) => discloseProfile(p, minCell) },

@@ -3,7 +3,7 @@ import { withWorkspace } from '../../store/index.ts';
 import { representAnalysis } from '../../profiling/index.ts';
 import { discloseRepresent, representToJson, representToTable, representToXlsx } from '../../outputs/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
-import { emit, parseFormat } from '../io.ts';
+import { emit, parseFormat, tierOf } from '../io.ts';
 
 export async function represent(
   workspace: string,
@@ -23,7 +23,7 @@ export async function represent(
       sample,
       against: o.against,
       classification: o.classification,
-      tier: o.level,
+      tier: tierOf(o),
       base: o.base as 'households' | 'population',
     });
     const shown = discloseRepresent(truth, minCell);

@@ -3,7 +3,7 @@ import { withWorkspace } from '../../store/index.ts';
 import { serviceDeliveryFramework } from '../../profiling/index.ts';
 import { discloseProfile, sdfToJson, sdfToTable, sdfToXlsx } from '../../outputs/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError, parseBands } from '../../core/index.ts';
-import { emit, parseFormat } from '../io.ts';
+import { emit, parseFormat, tierOf } from '../io.ts';
 
 export async function sdf(workspace: string, o: Record<string, unknown>): Promise<void> {
   const format = parseFormat(String(o.format ?? 'table'), ['table', 'json', 'xlsx']);
@@ -22,7 +22,7 @@ export async function sdf(workspace: string, o: Record<string, unknown>): Promis
         datasets: o.datasets as string[] | undefined,
         partner: o.partner as string | undefined,
         classification: o.classification as string | undefined,
-        tier: o.level as string | undefined,
+        tier: tierOf(o),
         base: o.base as 'households' | 'population',
         bands,
       },

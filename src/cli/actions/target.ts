@@ -18,7 +18,7 @@ import {
 import { DEFAULT_MIN_CELL, InputError, ParameterError } from '../../core/index.ts';
 import type { TravelMode } from '../../location/index.ts';
 import { costSourceFor } from './location.ts';
-import { emit, parseFormat } from '../io.ts';
+import { emit, parseFormat, tierOf } from '../io.ts';
 
 function number(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -101,7 +101,6 @@ export async function target(workspace: string, dataset: string, o: Record<strin
     throw new ParameterError('An XLSX target list needs a file to go to.', 'Add --out FILE.xlsx');
   if (o.list !== 'areas' && o.list !== 'postcodes')
     throw new ParameterError(`--list must be areas or postcodes, not "${o.list}".`);
-  if (o.tier && o.level && o.tier !== o.level) throw new ParameterError('Give either --tier or --level, not both.');
   const minCell = minCellOf(o, format);
   const segs = (o.segments ?? 'auto').trim();
   const segments = /^auto$/i.test(segs)
@@ -117,7 +116,7 @@ export async function target(workspace: string, dataset: string, o: Record<strin
     const truth = await targetAreas(ws.engine, {
       dataset,
       classification: o.classification,
-      tier: o.tier ?? o.level,
+      tier: tierOf(o),
       segments,
       minIndex: number('--min-index', o.minIndex),
       areas: o.areas,
