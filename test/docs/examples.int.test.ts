@@ -234,6 +234,12 @@ test('the guide has command examples, and every skipped one is still in it', (t)
   assert.ok(run > 40, 'most examples run');
 });
 
+test('docs/README.md: `npx civic --version` prints the version it says', async () => {
+  const said = /The second command prints `([^`]+)`/.exec(readFileSync(join(ROOT, 'docs/README.md'), 'utf8'));
+  assert.ok(said, 'docs/README.md says what --version prints');
+  assert.equal((await civic('--version')).stdout.trim(), said[1]);
+});
+
 test('docs/README.md lists every decision in docs/decisions', () => {
   const guide = readFileSync(join(ROOT, 'docs/README.md'), 'utf8');
   for (const f of readdirSync(join(ROOT, 'docs/decisions')).filter((f) => f.endsWith('.md')))
