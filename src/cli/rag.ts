@@ -1,46 +1,9 @@
 import { Option, type Command } from 'commander';
 import { DEFAULT_MIN_CELL, ParameterError } from '../core/index.ts';
 import { DEFAULT_RAG_THRESHOLDS } from '../profiling/constants.ts';
-import type { RagMeasure } from '../profiling/index.ts';
 import { lazy, tierOption, tierAlias } from './io.ts';
 
 export const FORMATS = ['table', 'json', 'xlsx', 'html'] as const;
-
-function parseWhere(spec: string, what: string): { column: string; values: string[] } {
-  const i = spec.indexOf('=');
-  if (i <= 0)
-    throw new ParameterError(`Cannot read ${what} "${spec}".`, 'Write it as column=value (values separated by |).');
-  return {
-    column: spec.slice(0, i).trim(),
-    values: spec
-      .slice(i + 1)
-      .split('|')
-      .map((v) => v.trim()),
-  };
-}
-
-/** "bookings" or "bookings:scheme=Friends|Friends plus" */
-export function parseMeasures(spec: string, where?: string, labels?: string): RagMeasure[] {
-  const parts = spec
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (!parts.length)
-    throw new ParameterError('Give the measures to compare.', 'For example --measures theatre_bookings,friends');
-  const names = labels ? labels.split(',').map((s) => s.trim()) : [];
-  if (labels && names.length !== parts.length)
-    throw new ParameterError(
-      `--labels gives ${names.length} labels for ${parts.length} measures.`,
-      'Give one label per measure, in the same order.',
-    );
-  const common = where ? parseWhere(where, '--where') : undefined;
-  return parts.map((p, i) => {
-    const c = p.indexOf(':');
-    const dataset = (c > 0 ? p.slice(0, c) : p).trim();
-    const own = c > 0 ? parseWhere(p.slice(c + 1), `the measure`) : undefined;
-    return { dataset, where: own ?? common, label: names[i] || undefined };
-  });
-}
 
 export function registerRag(program: Command): void {
   program

@@ -69,3 +69,5 @@ export type {
   RagThresholds,
 } from './rag.ts';
 export { baseByGroup, areaWithin } from './base.ts';
+export { parseWhere, parseMeasures, CLI_SPEC_NAMES, API_SPEC_NAMES } from './specs.ts';
+export type { RecordFilter, SpecNames } from './specs.ts';

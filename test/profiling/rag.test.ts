@@ -16,9 +16,9 @@ import {
   RagResultSchema,
   type RagResult,
   type RagRequest,
+  parseMeasures,
 } from '../../src/profiling/index.ts';
 import { discloseProfile, ragToHtml, ragToJson, ragToTable, ragToXlsx } from '../../src/outputs/index.ts';
-import { parseMeasures } from '../../src/cli/rag.ts';
 import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
 /*

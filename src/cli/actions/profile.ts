@@ -1,6 +1,6 @@
 /** `civic profile`. */
 import { withWorkspace } from '../../store/index.ts';
-import { profileDataset, checkFilterMatches } from '../../profiling/index.ts';
+import { profileDataset, checkFilterMatches, parseWhere } from '../../profiling/index.ts';
 import { discloseProfile, profileToCsv, profileToJson, profileToTable, profileToXlsx } from '../../outputs/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError, parseBands } from '../../core/index.ts';
 import { emit, parseFormat, tierOf } from '../io.ts';
@@ -18,18 +18,8 @@ export async function profile(
   const minCell = o.minCell !== undefined ? Number(o.minCell) : format === 'table' && !o.out ? 0 : DEFAULT_MIN_CELL;
   if (!Number.isInteger(minCell) || minCell < 0)
     throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
-  let where: { column: string; values: string[] } | undefined;
-  if (o.where) {
-    const i = o.where.indexOf('=');
-    if (i <= 0) throw new ParameterError(`Cannot read --where "${o.where}".`, 'Write it as column=value.');
-    where = {
-      column: o.where.slice(0, i).trim(),
-      values: o.where
-        .slice(i + 1)
-        .split('|')
-        .map((v) => v.trim()),
-    };
-  }
+  const where = o.where ? parseWhere(o.where, '--where') : undefined;
+
   const bands = o.bands ? parseBands(o.bands) : undefined;
   await withWorkspace(workspace, async (ws) => {
     // On the owner's own machine a filter that matches nothing is a mistake worth explaining.

@@ -1,10 +1,16 @@
 /** `civic rag`. */
 import { withWorkspace } from '../../store/index.ts';
-import { ragSynopsis, checkFilterMatches, parseArea, DEFAULT_RAG_THRESHOLDS } from '../../profiling/index.ts';
+import {
+  ragSynopsis,
+  checkFilterMatches,
+  parseArea,
+  parseMeasures,
+  DEFAULT_RAG_THRESHOLDS,
+} from '../../profiling/index.ts';
 import { discloseProfile, ragToHtml, ragToJson, ragToTable, ragToXlsx } from '../../outputs/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError, parseBands } from '../../core/index.ts';
 import { emit, tierOf } from '../io.ts';
-import { FORMATS, parseMeasures } from '../rag.ts';
+import { FORMATS } from '../rag.ts';
 
 function num(v: unknown, name: string, fallback: number): number {
   if (v === undefined) return fallback;

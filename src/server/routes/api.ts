@@ -22,7 +22,9 @@ import {
   RepresentResultSchema,
   RagResultSchema,
   MAX_OVERLAP_DATASETS,
-  type RagMeasure,
+  parseMeasures,
+  parseWhere,
+  API_SPEC_NAMES,
 } from '../../profiling/index.ts';
 import {
   listSegmentations,
@@ -164,41 +166,6 @@ const classification = optText(
 );
 const tier = optText('Tier of the classification, e.g. group or type (default: the top tier)');
 const base = z.enum(['households', 'population']).optional().describe('The base: households (default) or population');
-
-function parseWhere(spec: string, what: string): { column: string; values: string[] } {
-  const i = spec.indexOf('=');
-  if (i <= 0)
-    throw new ParameterError(`Cannot read ${what} "${spec}".`, 'Write it as column=value (values separated by |).');
-  return {
-    column: spec.slice(0, i).trim(),
-    values: spec
-      .slice(i + 1)
-      .split('|')
-      .map((v) => v.trim()),
-  };
-}
-
-/** "bookings" or "bookings:scheme=Friends|Friends plus", comma-separated (as civic rag --measures). */
-function parseMeasures(spec: string, where?: string, labels?: string): RagMeasure[] {
-  const parts = list(spec);
-  if (!parts.length)
-    throw new ParameterError('Give the measures to compare.', 'For example measures=theatre_bookings,friends');
-  const names = labels ? labels.split(',').map((s) => s.trim()) : [];
-  if (labels && names.length !== parts.length)
-    throw new ParameterError(
-      `labels gives ${names.length} labels for ${parts.length} measures.`,
-      'Give one label per measure, in the same order.',
-    );
-  const common = where ? parseWhere(where, 'where') : undefined;
-  return parts.map((p, i) => {
-    const c = p.indexOf(':');
-    return {
-      dataset: (c > 0 ? p.slice(0, c) : p).trim(),
-      where: c > 0 ? parseWhere(p.slice(c + 1), 'the measure') : common,
-      label: names[i] || undefined,
-    };
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Response schemas for results that are not analyses' own (lists, the caller).
@@ -526,7 +493,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
     },
     async ({ request, query: q }) => {
       const req = {
-        measures: parseMeasures(q.measures, q.where, q.labels),
+        measures: parseMeasures(q.measures, q.where, q.labels, API_SPEC_NAMES),
         area: q.area ? parseArea(q.area) : undefined,
         thresholds: { green: q.green ?? DEFAULT_RAG_THRESHOLDS.green, red: q.red ?? DEFAULT_RAG_THRESHOLDS.red },
         classification: q.classification,
