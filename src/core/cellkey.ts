@@ -14,6 +14,7 @@
  * count is shown only when both it and its perturbed value are at or above the threshold, so a
  * shown number is never under 10 and "not shown" does not say the truth is under 10 either.
  */
+import { createHash } from 'node:crypto';
 import { createRandom } from './random.ts';
 
 /** Record keys run from 0 to KEY_RANGE - 1; a cell's key is the sum of its records' keys modulo KEY_RANGE. */
@@ -90,3 +91,10 @@ export function perturbCount(t: Tally, minCell: number): number | null {
   const shown = t.n + perturbation(t.n, t.key, minCell);
   return shown < minCell ? null : shown;
 }
+
+/**
+ * A key from 0 to 255 for something that is not a record (a postcode unit, an area left out of a
+ * chosen set), from a keyed hash with the workspace's secret, so nobody without the workspace can
+ * work it out.
+ */
+export const keyedKey = (salt: string, id: string): number => createHash('sha256').update(`${salt}|${id}`).digest()[0];

@@ -13,6 +13,7 @@ export { ProfileResultSchema, ProfileRowSchema, PROFILE_RESULT_VERSION } from '.
 export type { ProfileResult, ProfileRow } from './result.ts';
 export {
   overlapAnalysis,
+  unitKeySalt,
   normaliseLinkKey,
   planLinks,
   OverlapResultSchema,

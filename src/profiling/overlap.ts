@@ -13,9 +13,8 @@
  * The result is the truth: disclosure control is applied where it leaves for a viewer (outputs).
  */
 import { columnNamed } from '../intake/index.ts';
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { NotFoundError, ParameterError, WorkspaceStateError, cellKeyOf } from '../core/index.ts';
+import { NotFoundError, ParameterError, WorkspaceStateError, cellKeyOf, keyedKey } from '../core/index.ts';
 import { type Engine, type SqlValue, ident, getMeta } from '../store/index.ts';
 import { getDataset, defaultClassification } from './profile.ts';
 
@@ -493,7 +492,7 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
     const unitOf = new Map(live.map((r, i) => [r.pc, i]));
     masks = new Uint32Array(live.length);
     const salt = await unitKeySalt(engine);
-    unitKeys = Uint8Array.from(live, (r) => createHash('sha256').update(`${salt}|${r.pc}`).digest()[0]);
+    unitKeys = Uint8Array.from(live, (r) => keyedKey(salt, r.pc));
     for (const [i, s] of datasets.entries()) {
       const ds = meta.get(s)!;
       const recs = await engine.all<{ pc: string; n: number; rk: number }>(
@@ -615,7 +614,7 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
 }
 
 /** The workspace's secret for the keys of postcode units (migration 7): a postcode is not a record, so its key comes from a keyed hash. */
-async function unitKeySalt(engine: Engine): Promise<string> {
+export async function unitKeySalt(engine: Engine): Promise<string> {
   const salt = await getMeta(engine, 'unit_key_salt');
   if (!salt)
     throw new WorkspaceStateError(

@@ -110,7 +110,10 @@ export const TargetResultSchema = z.object({
     areas: z.number(),
     base: z.number(),
     users: z.number().nullable(),
-    /** the cell key of the users (internal: removed at the boundary) */
+    /**
+     * the cell key of the users (internal: removed at the boundary): their records' keys, and a key
+     * for each area a journey-time filter left out
+     */
     cellKey: z.number().nullable(),
     nonUsers: z.number().nullable(),
     expectedNew: z.number(),

@@ -4,9 +4,9 @@
  * area is then scored by its expected new customers (see expectedNewCustomers), ranked, the best
  * areas chosen and cut into delivery rounds, with the live postcodes of each for the leaflets.
  */
-import { NotFoundError, ParameterError } from '../core/index.ts';
+import { NotFoundError, ParameterError, cellKeyOf, keyedKey } from '../core/index.ts';
 import { type Engine } from '../store/index.ts';
-import { profileDataset, getDataset } from '../profiling/index.ts';
+import { profileDataset, getDataset, unitKeySalt } from '../profiling/index.ts';
 import type { AreaLevel } from '../geo/index.ts';
 import { straightLineCosts, TRAVEL_MODES, type CostSource, type Place, type TravelMode } from '../location/index.ts';
 import { areaNames, centroids, parseTargetLevel, postcodeRows, type PostcodeRow } from './areas.ts';
@@ -194,6 +194,7 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
   // Near to or far from a facility.
   let distance: TargetResult['distance'] = null;
   const minutesOf = new Map<string, number>();
+  let leftOutKey = 0;
   if (req.of) {
     const facilities = await findFacilities(engine, req.of);
     const travel = req.mode ?? 'car';
@@ -215,6 +216,11 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
       return (req.within === undefined || t <= req.within) && (req.beyond === undefined || t > req.beyond);
     };
     const before = gaps.length;
+    // Each area the journey time leaves out adds its own key to the total's (decision 13): a ring
+    // of areas with no users then changes the total's noise, so "within 14 minutes" less "within
+    // 12" no longer shows as exactly nothing.
+    const salt = await unitKeySalt(engine);
+    for (const g of gaps) if (!keep(g.area)) leftOutKey += keyedKey(salt, `${level}|${g.area}`);
     gaps = gaps.filter((g) => keep(g.area));
     distance = {
       facilities: facilities.map((f) => ({ name: f.name, kind: f.kind })),
@@ -350,7 +356,7 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
       areas: areas.length,
       base: round6(sum((a) => a.base)),
       users: sum((a) => a.users ?? 0),
-      cellKey: areas.some((a) => a.cellKey === null) ? null : sum((a) => a.cellKey!) % 256,
+      cellKey: areas.some((a) => a.cellKey === null) ? null : cellKeyOf(sum((a) => a.cellKey!) + leftOutKey),
       nonUsers: round6(sum((a) => a.nonUsers ?? 0)),
       expectedNew: round6(sum((a) => a.expectedNew)),
       targetedAreas: k,

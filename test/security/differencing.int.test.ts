@@ -265,8 +265,8 @@ function determinedCells(a: Attack, n: number): boolean[] {
  * the truth to within a thousandth: the system determines them): how many it still gets exactly
  * (to a thousandth), how many it gets by rounding, and how far off it is on average.
  */
-function score(a: Attack, determined: boolean[], which: (truth: number) => boolean = () => true) {
-  const d = a.estimates.filter((e, i) => determined[i] && which(e.truth));
+function score(a: Attack, determined: boolean[], which: (i: number) => boolean = () => true) {
+  const d = a.estimates.filter((e, i) => determined[i] && which(i));
   return {
     determined: d.length,
     exact: d.filter((e) => Math.abs(e.est - e.truth) < 1e-3).length,
@@ -315,25 +315,32 @@ for (const target of TARGETS) {
     const now = attack(seenNew, cellAtoms, truth, truthOf);
     const pinned = determinedCells(before, truth.length);
     const determined = before.estimates.map((e, i) => pinned[i] && Math.abs(e.est - e.truth) < 1e-3);
-    const old = score(before, determined, (t) => t > 0),
-      cur = score(now, determined, (t) => t > 0);
-    const oldZero = score(before, determined, (t) => t === 0),
-      curZero = score(now, determined, (t) => t === 0);
+    // A segment with no area of the borough in it (an IMD decile the borough has none of) is empty
+    // by the reference data, which is public: knowing it holds no records is no leak. Every other
+    // hidden cell, empty or not, could hold records, and is scored.
+    const couldHold = (i: number) => before.targets[i].atoms.length > 0;
+    const old = score(before, determined, couldHold),
+      cur = score(now, determined, couldHold);
+    const oldEmpty = score(before, determined, (i) => couldHold(i) && before.targets[i].truth === 0),
+      curEmpty = score(now, determined, (i) => couldHold(i) && before.targets[i].truth === 0);
+    const noArea = before.targets.filter((t) => t.atoms.length === 0);
+    assert.ok(noArea.every((t) => t.truth === 0));
     console.log(
-      `# ${target.dataset}: empty cells: old rule ${oldZero.determined} recovered; cell key method ${curZero.exact} exactly`,
+      `# ${target.dataset}: ${noArea.length} hidden cells are segments with no area in the borough (empty by the public reference data); ` +
+        `empty cells that could hold records: old rule ${oldEmpty.determined} recovered, cell key method ${curEmpty.exact} exactly`,
     );
     console.log(
       `# ${target.dataset}: ${queries.length} queries, ${truth.length} unknowns, ${before.estimates.length} small cells hidden; ` +
-        `old rule: ${old.determined} recovered exactly; cell key method, of those: ${cur.exact} exactly, ${cur.rounded} by rounding, mean error ${cur.meanError.toFixed(2)}; largest change to a shown count ${now.maxShownError}`,
+        `old rule: ${old.determined} recovered exactly (0 to 9, in areas that could hold records); cell key method, of those: ${cur.exact} exactly, ${cur.rounded} by rounding, mean error ${cur.meanError.toFixed(2)}; largest change to a shown count ${now.maxShownError}`,
     );
     // The attack is a real one: against the old rule it recovers small cells exactly.
     assert.ok(old.determined >= 2, `old rule: ${old.determined} small cells recovered`);
     assert.equal(before.maxShownError, 0);
     // Against the cell key method the same cells are no longer pinned down: the odd one comes out
     // exactly where noises happen to cancel (two independent noises agree about one time in six),
-    // which the attacker cannot tell from the others. Empty cells are the method's known limit
-    // (decision 13): two answers about exactly the same records are equal, so they are reported,
-    // not asserted.
+    // which the attacker cannot tell from the others. The cells scored include empty ones that
+    // could hold records: two answers about exactly the same records are equal (decision 13's known
+    // limit), so an empty difference would come out exactly every time, and fail these bounds.
     assert.ok(cur.exact <= 0.5 * old.determined, `${cur.exact} of ${old.determined} still exact`);
     assert.ok(cur.rounded <= 0.5 * old.determined, `${cur.rounded} of ${old.determined} right by rounding`);
     assert.ok(cur.meanError >= 0.5, `mean error ${cur.meanError}`);
@@ -459,7 +466,9 @@ test('differencing two overlaps: the households (postcodes) using only a third s
   let attacks = 0,
     exactOld = 0,
     exactNow = 0,
-    maxError = 0;
+    maxError = 0,
+    emptyPairs = 0,
+    emptyEqual = 0;
   for (const c of ['blue_badge', 'council_tax_support', 'adult_social_care'])
     for (const segment of segments) {
       const url = (ds: string[]) =>
@@ -484,6 +493,12 @@ test('differencing two overlaps: the households (postcodes) using only a third s
       const shownOnlyC = (three.body.combinations as OverlapCombination[]).find(
         (x) => x.datasets.length === 1 && x.datasets[0] === c,
       );
+      // The method's known limit (decision 13): when no household uses only C, the two "none"
+      // counts are about the same households and agree. Counted, to be reported.
+      if (onlyC === 0 && two.body.none.count !== null && three.body.none.count !== null) {
+        emptyPairs++;
+        if (two.body.none.count === three.body.none.count) emptyEqual++;
+      }
       if (onlyC === 0 || onlyC >= 10 || (shownOnlyC && shownOnlyC.count !== null)) continue;
       // The hidden "only c" is "none of a, b" less "none of a, b, c".
       const old2 = discloseOverlap(truth2, 10),
@@ -500,7 +515,8 @@ test('differencing two overlaps: the households (postcodes) using only a third s
         exactNow++;
     }
   console.log(
-    `# overlap: ${attacks} segments where a hidden "only C" follows from two "none" counts; old rule exact in ${exactOld}, cell key method in ${exactNow}; largest change to a shown count ${maxError}`,
+    `# overlap: ${attacks} segments where a hidden "only C" follows from two "none" counts; old rule exact in ${exactOld}, cell key method in ${exactNow}; largest change to a shown count ${maxError}; ` +
+      `segments where no household uses only C: ${emptyPairs}, the two "none" counts agree in ${emptyEqual} (decision 13's known limit)`,
   );
   assert.ok(attacks >= 1 && exactOld === attacks, 'the attack works against the old rule');
   assert.ok(exactNow <= 0.5 * attacks, `${exactNow} of ${attacks} still exact`);
@@ -608,9 +624,50 @@ test("targeting: a partner sees another organisation's users perturbed, and a ri
     if (oldWide - oldNarrow === ring) exactOld++;
     if (nowWide - nowNarrow === ring) exactNow++;
   }
+  // Empty rings (areas between t₁ and t₂ holding no users): the two totals are about the same
+  // users, so under the plain cell key method they always agreed ("none in the ring"). Each area
+  // left out by the journey time now adds its own key (decision 13), so they agree only when two
+  // noises happen to (about one time in seven). Asked of a sparser dataset, the Health
+  // Partnership's stop smoking clinic, by the Leisure Trust.
+  const sparse = 'stop_smoking_clinic';
+  const sparseUrl = (within: number) =>
+    `/api/target?${new URLSearchParams({ dataset: sparse, segments: 'all', areas: 'oa21', within: String(within), of: kind })}`;
+  const sparseOrder = (
+    await targetAreas(e, { dataset: sparse, segments: 'all', areas: 'oa21', within: 100_000, of: kind })
+  ).areas
+    .filter((a) => a.minutes !== null)
+    .sort((x, y) => x.minutes! - y.minutes!);
+  const empty: [number, number][] = [];
+  for (let j = 20; j < sparseOrder.length - 1 && empty.length < 8; j++) {
+    if (sparseOrder[j - 1].minutes === sparseOrder[j].minutes || sparseOrder[j].users !== 0) continue;
+    let k = j;
+    while (k < sparseOrder.length - 1 && sparseOrder[k].users === 0) k++;
+    if (sparseOrder[k - 1].minutes === sparseOrder[k].minutes) continue;
+    empty.push([
+      (sparseOrder[j - 1].minutes! + sparseOrder[j].minutes!) / 2,
+      (sparseOrder[k - 1].minutes! + sparseOrder[k].minutes!) / 2,
+    ]);
+    j = k;
+  }
+  let emptyRings = 0,
+    emptyEqual = 0;
+  for (const [t1, t2] of empty) {
+    const seen = async (within: number, who: string) =>
+      ((await api(sparseUrl(within), who)).body as TargetResult).totals.users;
+    const nowWide = await seen(t2, 'lt'),
+      nowNarrow = await seen(t1, 'lt');
+    // the owner's totals are exact: the ring is empty
+    assert.equal(await seen(t2, 'hp'), await seen(t1, 'hp'));
+    if (nowWide === null || nowNarrow === null) continue;
+    emptyRings++;
+    if (nowWide === nowNarrow) emptyEqual++;
+  }
   console.log(
-    `# targeting rings: ${rings} rings of fewer than 10 users; old rule exact in ${exactOld}, cell key method in ${exactNow}`,
+    `# targeting rings: ${rings} rings of fewer than 10 users; old rule exact in ${exactOld}, cell key method in ${exactNow}; ` +
+      `${emptyRings} rings with no users, the two totals agree in ${emptyEqual}`,
   );
+  assert.ok(emptyRings >= 4, `${emptyRings} empty rings asked about`);
+  assert.ok(emptyEqual <= 0.5 * emptyRings, `${emptyEqual} of ${emptyRings} empty rings show as empty`);
   assert.ok(rings >= 4 && exactOld === rings, `the attack works against the old rule (${exactOld} of ${rings})`);
   assert.ok(exactNow <= 0.5 * rings, `${exactNow} of ${rings} still exact`);
 });
