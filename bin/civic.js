@@ -8,6 +8,13 @@ import { readdirSync, statSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);
 
+// Output piped into a program that stops reading early (`civic --help | head`) is not an error.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+
 /** The build's time stamp, or 0 when there is no finished build. */
 function builtAt() {
   try {

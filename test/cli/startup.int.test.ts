@@ -196,3 +196,14 @@ test('civic serve loads Fastify (the recorder sees a package that only the porta
     tmp.cleanup();
   }
 });
+
+test('output piped into a program that stops reading early ends quietly, with no stack trace', async () => {
+  // `civic dataset import --help | head -1`: here the reader has gone before anything is written.
+  const child = spawn(process.execPath, [BIN, 'dataset', 'import', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+  assert.equal(stderr.includes('EPIPE') || stderr.includes('    at '), false, stderr);
+  assert.equal(code, 0);
+});
