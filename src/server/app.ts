@@ -32,7 +32,7 @@ import { datasetRoutes } from './routes/datasets.ts';
 import { apiRoutes } from './routes/api.ts';
 import { locationRoutes } from './routes/location.ts';
 import { targetingRoutes } from './routes/targeting.ts';
-import { ResultCache } from './result-cache.ts';
+import { ResultCache, type Source } from './result-cache.ts';
 import { DEFAULT_LOGIN_LIMITS, parseTrustProxy } from './login-guard.ts';
 import { AnalysisPool, type AnalysisPoolOptions } from './analysis-pool.ts';
 import { straightLineCosts, type CostSource } from '../location/index.ts';
@@ -67,6 +67,11 @@ declare module 'fastify' {
     roles?: readonly ViewerRole[];
     /** A multipart route that reads the CSRF token from the form's fields before it does anything with the upload. */
     csrfInFormFields?: boolean;
+    /**
+     * What a successful POST to the route changes, so that only the cached results made from it are
+     * forgotten; a route that says nothing is taken to change everything. `[]`: nothing cached.
+     */
+    changes?: readonly Source[];
   }
 }
 
@@ -192,11 +197,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     await analyses.close();
   });
-  // Any write made through the portal may change a result; signing in and out does not.
+  // A write made through the portal forgets the results made from what it changed (config.changes;
+  // everything when a route does not say).
   app.addHook('onResponse', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;
-    if (request.url === '/login' || request.url === '/logout') return;
-    results.invalidate();
+    results.invalidate(request.routeOptions.config?.changes);
   });
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ViewerRole } from './users.ts';
+import type { Source } from './result-cache.ts';
 
 /** application/problem+json (RFC 9457), as the error handler writes it. */
 export const ProblemSchema = z.object({
@@ -34,6 +35,8 @@ export interface ApiOperation {
   description?: string;
   tag: string;
   roles: readonly ViewerRole[];
+  /** for a POST: what it changes in the workspace (app.ts, config.changes); everything when not said */
+  changes?: readonly Source[];
   /** query parameters: a z.object whose fields are strings, numbers or enums */
   query?: z.ZodObject;
   /** path parameters */

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import { NotFoundError, ParameterError } from '../core/index.ts';
-import type { Engine } from '../store/index.ts';
+import type { Engine, SqlValue } from '../store/index.ts';
 import { ROLES, type Role } from './constants.ts';
 
 export { ROLES, type Role };
@@ -106,6 +106,7 @@ export async function setUserDisabled(engine: Engine, username: string, disabled
       await engine.run(`DELETE FROM api_token WHERE username = $1`, [username]);
     }
   });
+  forgetUser(engine, username);
 }
 
 /** Password checks running now, and the most at once (the sign-in limits keep these small; tests read them). */
@@ -164,24 +165,80 @@ export async function createSession(
 }
 
 export async function endSession(engine: Engine, token: string): Promise<void> {
-  await engine.run(`DELETE FROM app_session WHERE id_hash = $1`, [hash(token)]);
+  const id = hash(token);
+  signedIn(engine).delete(id);
+  await engine.run(`DELETE FROM app_session WHERE id_hash = $1`, [id]);
+}
+
+/**
+ * Who a session or token is, remembered for a short while so that a page does not wait for the
+ * database to say who is asking (issue 11, point 7). The portal is the workspace's only writer
+ * while it runs, and everything that ends a session or a token here (signing out, disabling a
+ * person) forgets it at once; the time limit only bounds how long a change made some other way
+ * could go unseen.
+ */
+const REMEMBER_MS = 30_000;
+/** A token's "last used" is written at most once a minute, not on every request. */
+const LAST_USED_EVERY_MS = 60_000;
+
+interface Remembered {
+  viewer: Viewer;
+  /** when to ask the database again */
+  until: number;
+}
+const remembered = new WeakMap<Engine, Map<string, Remembered>>();
+const tokenWritten = new WeakMap<Engine, Map<string, number>>();
+function signedIn(engine: Engine): Map<string, Remembered> {
+  let m = remembered.get(engine);
+  if (!m) remembered.set(engine, (m = new Map()));
+  return m;
+}
+function recall(engine: Engine, id: string): Viewer | undefined {
+  const m = signedIn(engine);
+  const r = m.get(id);
+  if (!r) return undefined;
+  if (Date.now() < r.until) return r.viewer;
+  m.delete(id);
+  return undefined;
+}
+function remember(engine: Engine, id: string, viewer: Viewer, expires: number): void {
+  const m = signedIn(engine);
+  if (m.size >= 10_000) m.clear();
+  m.set(id, { viewer, until: Math.min(Date.now() + REMEMBER_MS, expires) });
+}
+/** Forgets every session and token of a person (disabled, or changed). */
+function forgetUser(engine: Engine, username: string): void {
+  const m = signedIn(engine);
+  for (const [id, r] of m) if (r.viewer.username === username) m.delete(id);
 }
 
 export async function viewerFromSession(engine: Engine, token: string): Promise<Viewer | null> {
+  const id = hash(token);
+  const known = recall(engine, id);
+  if (known) return known;
   const r = await engine.one<{
     username: string;
     name: string | null;
     role: string;
     partner: string | null;
     csrf: string;
+    expires: string;
   }>(
-    `SELECT u.username, u.name, u.role, u.partner, s.csrf FROM app_session s JOIN app_user u ON u.username = s.username
+    `SELECT u.username, u.name, u.role, u.partner, s.csrf, s.expires_at AS expires FROM app_session s JOIN app_user u ON u.username = s.username
      WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`,
-    [hash(token), new Date().toISOString()],
+    [id, new Date().toISOString()],
   );
-  return r
-    ? { username: r.username, name: r.name, role: r.role as Role, partner: r.partner, via: 'session', csrf: r.csrf }
-    : null;
+  if (!r) return null;
+  const viewer: Viewer = {
+    username: r.username,
+    name: r.name,
+    role: r.role as Role,
+    partner: r.partner,
+    via: 'session',
+    csrf: r.csrf,
+  };
+  remember(engine, id, viewer, Date.parse(r.expires));
+  return viewer;
 }
 
 export async function createApiToken(engine: Engine, username: string, label?: string): Promise<string> {
@@ -198,33 +255,77 @@ export async function createApiToken(engine: Engine, username: string, label?: s
 }
 
 export async function viewerFromToken(engine: Engine, token: string): Promise<Viewer | null> {
-  const r = await engine.one<{ username: string; name: string | null; role: string; partner: string | null }>(
-    `SELECT u.username, u.name, u.role, u.partner FROM api_token t JOIN app_user u ON u.username = t.username WHERE t.id_hash = $1 AND NOT u.disabled`,
-    [hash(token)],
-  );
-  if (!r) return null;
-  await engine.run(`UPDATE api_token SET last_used_at = $2 WHERE id_hash = $1`, [
-    hash(token),
-    new Date().toISOString(),
-  ]);
-  return { username: r.username, name: r.name, role: r.role as Role, partner: r.partner, via: 'token', csrf: null };
+  const id = hash(token);
+  let viewer = recall(engine, id);
+  if (!viewer) {
+    const r = await engine.one<{ username: string; name: string | null; role: string; partner: string | null }>(
+      `SELECT u.username, u.name, u.role, u.partner FROM api_token t JOIN app_user u ON u.username = t.username WHERE t.id_hash = $1 AND NOT u.disabled`,
+      [id],
+    );
+    if (!r) return null;
+    viewer = { username: r.username, name: r.name, role: r.role as Role, partner: r.partner, via: 'token', csrf: null };
+    remember(engine, id, viewer, Infinity);
+  }
+  let written = tokenWritten.get(engine);
+  if (!written) tokenWritten.set(engine, (written = new Map()));
+  const now = Date.now();
+  if (now - (written.get(id) ?? 0) >= LAST_USED_EVERY_MS) {
+    written.set(id, now);
+    await engine.run(`UPDATE api_token SET last_used_at = $2 WHERE id_hash = $1`, [id, new Date(now).toISOString()]);
+  }
+  return viewer;
 }
 
-export async function audit(
+/**
+ * Audit entries are written in groups: an entry made while another group is being written joins
+ * the next one, so fifty people looking things up at once cost the database a statement or two, not
+ * fifty. Each caller still waits until its own entry is written, so none is lost if the server stops.
+ */
+interface AuditQueue {
+  rows: SqlValue[][];
+  waiting: { resolve: () => void; reject: (e: unknown) => void }[];
+  writing: boolean;
+}
+const auditQueues = new WeakMap<Engine, AuditQueue>();
+/** At most this many entries in one statement. */
+const AUDIT_GROUP = 200;
+
+export function audit(
   engine: Engine,
   viewer: Viewer,
   action: string,
   detail: string | null,
   ip: string | null,
 ): Promise<void> {
-  await engine.run(`INSERT INTO audit_log VALUES ($1, $2, $3, $4, $5, $6)`, [
-    new Date().toISOString(),
-    viewer.username,
-    viewer.role,
-    action,
-    detail,
-    ip,
-  ]);
+  let q = auditQueues.get(engine);
+  if (!q) auditQueues.set(engine, (q = { rows: [], waiting: [], writing: false }));
+  const queue = q;
+  return new Promise<void>((resolve, reject) => {
+    queue.rows.push([new Date().toISOString(), viewer.username, viewer.role, action, detail, ip]);
+    queue.waiting.push({ resolve, reject });
+    if (!queue.writing) void writeAudit(engine, queue);
+  });
+}
+
+async function writeAudit(engine: Engine, q: AuditQueue): Promise<void> {
+  q.writing = true;
+  try {
+    while (q.rows.length) {
+      const rows = q.rows.splice(0, AUDIT_GROUP);
+      const waiting = q.waiting.splice(0, rows.length);
+      try {
+        await engine.run(
+          `INSERT INTO audit_log VALUES ${rows.map((_, i) => `(${[1, 2, 3, 4, 5, 6].map((c) => `$${i * 6 + c}`).join(', ')})`).join(', ')}`,
+          rows.flat(),
+        );
+        for (const w of waiting) w.resolve();
+      } catch (e) {
+        for (const w of waiting) w.reject(e);
+      }
+    }
+  } finally {
+    q.writing = false;
+  }
 }
 
 export interface AuditEntry {

@@ -68,3 +68,43 @@ test('cached results are frozen, so no page can change what the next viewer gets
   }, TypeError);
   assert.equal(stableJson({ b: [1, { d: 2, c: 1 }], a: null }), '{"a":null,"b":[1,{"c":1,"d":2}]}');
 });
+
+test('a write forgets only the results made from what it changed', async () => {
+  const cache = new ResultCache();
+  let n = 0;
+  const count = async () => ++n;
+  await cache.get('profile', 'x', count); // made from everything
+  await cache.get('facilities', null, count); // made from the facilities only
+  await cache.get('level bbox', 'ward', count); // made from the reference data only
+  assert.equal(n, 3);
+  cache.invalidate([]); // adding a person, sending a file for mapping, enriching postcodes
+  assert.equal(cache.generation, 0);
+  assert.equal(cache.size, 3);
+  cache.invalidate(['datasets']); // an import finished
+  assert.equal(await cache.get('facilities', null, count), 2, 'the facilities are kept');
+  assert.equal(await cache.get('level bbox', 'ward', count), 3, 'the areas are kept');
+  assert.equal(await cache.get('profile', 'x', count), 4, 'the profile is made again');
+  cache.invalidate(['facilities']);
+  assert.equal(await cache.get('facilities', null, count), 5);
+  assert.equal(await cache.get('level bbox', 'ward', count), 3);
+  cache.invalidate(); // a write that does not say what it changed: everything
+  assert.equal(await cache.get('level bbox', 'ward', count), 6);
+});
+
+test('a result started before a write to one of its sources is handed to its callers but not kept', async () => {
+  const cache = new ResultCache();
+  let release!: () => void;
+  const slow = cache.get(
+    'facilities',
+    null,
+    () =>
+      new Promise<string>((r) => {
+        release = () => r('old');
+      }),
+  );
+  cache.invalidate(['datasets']); // not a source of the facilities: the computation is kept
+  cache.invalidate(['facilities']);
+  release();
+  assert.equal(await slow, 'old');
+  assert.equal(await cache.get('facilities', null, async () => 'new'), 'new');
+});

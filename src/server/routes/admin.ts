@@ -26,7 +26,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/admin', { config: { roles: ['admin'] } }, async (request, reply) => show(request, reply));
 
-  app.post('/admin/users', { config: { roles: ['admin'] } }, async (request, reply) => {
+  app.post('/admin/users', { config: { roles: ['admin'], changes: [] } }, async (request, reply) => {
     const b = (request.body ?? {}) as Record<string, string>;
     try {
       const u = await addUser(app.engine, {
@@ -55,7 +55,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     }
   });
 
-  app.post('/admin/users/:username/disable', { config: { roles: ['admin'] } }, async (request, reply) => {
+  app.post('/admin/users/:username/disable', { config: { roles: ['admin'], changes: [] } }, async (request, reply) => {
     const { username } = request.params as { username: string };
     await setUserDisabled(app.engine, username, true);
     await audit(app.engine, request.viewer, 'user disabled', username, request.ip);

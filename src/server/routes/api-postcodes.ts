@@ -197,6 +197,7 @@ export async function postcodeApiRoutes(app: FastifyInstance): Promise<void> {
       operationId: 'enrichPostcodes',
       tag: 'Postcodes',
       roles: SIGNED_IN,
+      changes: [],
       summary: 'Bulk postcode enrichment: area codes and segments for each postcode',
       description: `Send a JSON array of postcodes (or {"postcodes": [...], "segmentation": "borough"}), a CSV or text file as multipart/form-data (one postcode per line, or a column named postcode), or the CSV itself as a text/csv body. Up to ${MAX_POSTCODES.toLocaleString('en-GB')} postcodes in one request; the answers come back in the order sent. Name one classification with the segmentation query parameter (or form field) to get only its segments. With a session cookie, send the x-csrf-token header (or a _csrf form field).`,
       query: z.strictObject({

@@ -133,7 +133,7 @@ export function defineApi<Q extends AnyObject = z.ZodObject<{}>, P extends AnyOb
     ...options,
     method: decl.method,
     url: decl.path,
-    config: { ...(options.config ?? {}), roles: decl.roles },
+    config: { ...(options.config ?? {}), roles: decl.roles, changes: decl.changes },
     handler: async (request, reply) => {
       const params = parse(decl.params, request.params, 'path');
       const query = parse(decl.query, request.query, 'query');

@@ -56,7 +56,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     return loginPage(request, reply, { next: safeNext(q.next) });
   });
 
-  app.post('/login', { config: { roles: EVERYONE } }, async (request, reply) => {
+  app.post('/login', { config: { roles: EVERYONE, changes: [] } }, async (request, reply) => {
     const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
     const username = String(body.username ?? '')
       .trim()
@@ -131,7 +131,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirect(next, 303);
   });
 
-  app.post('/logout', { config: { roles: ['admin', 'analyst', 'partner', 'agent'] } }, async (request, reply) => {
+  app.post('/logout', { config: { roles: ['admin', 'analyst', 'partner', 'agent'], changes: [] } }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     if (token) await endSession(app.engine, token);
     await audit(app.engine, request.viewer, 'logout', null, request.ip);

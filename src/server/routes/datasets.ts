@@ -302,7 +302,8 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
   // The token is read from the form's fields, which come before the file, and checked before anything is written.
   app.post(
     '/datasets/upload',
-    { config: { roles: ANALYSTS_AND_PARTNERS, csrfInFormFields: true } },
+    // The file is kept for mapping; nothing an analysis reads changes until its import finishes.
+    { config: { roles: ANALYSTS_AND_PARTNERS, csrfInFormFields: true, changes: [] } },
     async (request, reply) => {
       if (!request.isMultipart())
         throw new HttpProblem(
@@ -506,7 +507,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     return mappingPage(request, reply, job, pending);
   });
 
-  app.post('/uploads/:id', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
+  app.post('/uploads/:id', { config: { roles: ANALYSTS_AND_PARTNERS, changes: [] } }, async (request, reply) => {
     const { job, pending } = await pendingUpload(request);
     const body = (request.body ?? {}) as Record<string, string | string[]>;
     const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -593,7 +594,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
         }
       },
       async (outcome) => {
-        app.results.invalidate(); // a new dataset (or a replaced one) changes what the analyses see
+        app.results.invalidate(['datasets']); // a new dataset (or a replaced one) changes what the analyses see
         if (outcome.ok) {
           const r = outcome.result as DatasetImportResult;
           await audit(

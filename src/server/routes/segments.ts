@@ -137,7 +137,7 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
     });
   });
 
-  app.post('/segments/:name/:code/edit', { config: { roles: STAFF } }, async (request, reply) => {
+  app.post('/segments/:name/:code/edit', { config: { roles: STAFF, changes: ['segmentations'] } }, async (request, reply) => {
     const { name, code } = request.params as { name: string; code: string };
     const b = (request.body ?? {}) as Record<string, unknown>;
     const d = await editPage(name, code, { tier: b.tier ?? (request.query as Record<string, unknown>).tier });
