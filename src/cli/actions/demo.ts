@@ -6,6 +6,7 @@ import type { Workspace } from '../../store/index.ts';
 import type { PseudonymKey } from '../../intake/index.ts';
 import { buildSampleBorough } from '../../demo/index.ts';
 import { json } from '../io.ts';
+import { stopOnSignal } from './stop.ts';
 
 /** Serves the demo on this machine, with one person per role and a fresh password printed once. */
 async function servePortal(workspace: Workspace, port: number, pseudonymKey: PseudonymKey): Promise<void> {
@@ -24,13 +25,7 @@ async function servePortal(workspace: Workspace, port: number, pseudonymKey: Pse
   const address = await app.listen({ port, host: '127.0.0.1' });
   process.stdout.write(`\nThe portal is running at ${address} (Ctrl+C to stop).\n`);
   process.stdout.write(`Sign in as admin, analyst, partner or agent, each with the password ${password}\n`);
-  const stop = async () => {
-    await app.close();
-    workspace.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopOnSignal(app, workspace);
 }
 
 export async function demo(

@@ -5,6 +5,7 @@ import { resolveReadLimits } from '../../intake/index.ts';
 import { buildApp, parseTrustProxy } from '../../server/index.ts';
 import { costSourceFor } from './location.ts';
 import { keyFor } from './key.ts';
+import { stopOnSignal } from './stop.ts';
 
 export async function serve(
   workspace: string,
@@ -81,11 +82,5 @@ export async function serve(
   });
   const address = await app.listen({ port, host: o.host });
   process.stderr.write(`The Observatory is running at ${address} (Ctrl+C to stop)\n`);
-  const stop = async () => {
-    await app.close();
-    ws.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopOnSignal(app, ws);
 }
