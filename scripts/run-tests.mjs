@@ -1,6 +1,6 @@
-// Runs every *.test.ts under test/ with Node's own test runner (through tsx),
+// Runs every *.test.ts under test/ (or the files given) with Node's own test runner (through tsx),
 // so the closing "# pass / # fail" lines are Node's.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -13,9 +13,42 @@ function find(dir) {
   }
   return out;
 }
-const only = process.argv.slice(2);
-const files = only.length ? only : find('test').sort();
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
-  stdio: 'inherit',
-});
+// --unit: only the unit tests, the files not named *.int.test.ts (those open a database, start a
+// server or a process, or build a borough).
+const args = process.argv.slice(2);
+const unit = args.includes('--unit');
+const only = args.filter((a) => a !== '--unit');
+const files = (only.length ? only : find('test').sort()).filter((f) => !unit || !f.endsWith('.int.test.ts'));
+// CIVIC_TEST_TIMES=FILE also writes how long each file's process took, longest first (scripts/test-clock.mjs).
+const timesFile = process.env.CIVIC_TEST_TIMES;
+const raw = timesFile ? `${timesFile}.raw` : null;
+if (raw) rmSync(raw, { force: true });
+const started = Date.now();
+const r = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    ...(raw ? ['--import', './scripts/test-clock.mjs'] : []),
+    '--test',
+    '--test-concurrency=2',
+    ...files,
+  ],
+  { stdio: 'inherit', env: raw ? { ...process.env, CIVIC_TEST_TIMES_RAW: raw } : process.env },
+);
+if (raw && existsSync(raw)) {
+  const rows = readFileSync(raw, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .sort((a, b) => Number(b[0]) - Number(a[0]));
+  const sum = rows.reduce((t, [s]) => t + Number(s), 0);
+  writeFileSync(
+    timesFile,
+    `${rows.length} files, ${((Date.now() - started) / 1000).toFixed(0)} s wall clock, ${sum.toFixed(0)} s of file processes (two at a time)\n` +
+      rows.map(([s, f]) => `${s.padStart(7)} s  ${f}`).join('\n') +
+      '\n',
+  );
+  rmSync(raw, { force: true });
+}
 process.exit(r.status ?? 1);

@@ -293,9 +293,21 @@ function cellText(v: ExcelJS.CellValue): string | null {
   return String(v);
 }
 
+/** How many times a workbook is read before exceljs's lost-entry race (below) is reported as an error. */
+const XLSX_ATTEMPTS = 4;
+
+/** exceljs's streaming reader sometimes loses the archive's last part; see readXlsx. */
+class LostWorkbookPart extends Error {}
+
 /**
  * Reads a workbook as a stream (exceljs's WorkbookReader), one sheet at a time, keeping only the
  * sheet asked for (or the first with any value in it) and counting rows and cells as they come.
+ *
+ * exceljs's streaming reader has a race (exceljs issue 3064, open): now and then, more often on a
+ * busy machine, it does not see the last part of the archive. When that part is xl/workbook.xml
+ * (where Excel-compatible writers such as exceljs put it) it fails on the sheets' names. The
+ * reader is deterministic otherwise, so such a failure is read again, a few times, before it is
+ * reported.
  */
 async function readXlsx(
   path: string,
@@ -303,6 +315,22 @@ async function readXlsx(
   opts: ReadOptions,
   limits: ReadLimits = resolveReadLimits(opts.limits),
 ): Promise<SourceTable> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readXlsxOnce(path, file, opts, limits);
+    } catch (e) {
+      if (!(e instanceof LostWorkbookPart)) throw e;
+      if (attempt >= XLSX_ATTEMPTS)
+        throw new InputError(`The file could not be read as an Excel workbook: ${e.message}`, {
+          location: { file },
+          code: 'input_not_xlsx',
+          fix: 'Open it in Excel and save it again as .xlsx, or export CSV UTF-8.',
+        });
+    }
+  }
+}
+
+async function readXlsxOnce(path: string, file: string, opts: ReadOptions, limits: ReadLimits): Promise<SourceTable> {
   const hasValue = (vals: (string | null)[]) => vals.some((v) => v !== null && v !== '');
   const names: string[] = [];
   let chosen: { name: string; grid: { rowNo: number; values: (string | null)[] }[] } | null = null;
@@ -342,6 +370,9 @@ async function readXlsx(
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
+    // The race: the sheets were reached before the workbook part that names them was seen.
+    if (e instanceof TypeError && /reading 'sheets'/.test(e.message))
+      throw new LostWorkbookPart('its list of sheets could not be read.');
     throw new InputError(`The file could not be read as an Excel workbook: ${(e as Error).message}`, {
       location: { file },
       code: 'input_not_xlsx',

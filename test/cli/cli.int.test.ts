@@ -1,16 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { FIXTURES, tempDir } from '../helpers/workspace.ts';
+import { civicRun } from '../helpers/cli.ts';
 
 const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
-// Imports pseudonymise personal columns, with the key from the environment (never from the workspace).
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1', CIVIC_PSEUDONYM_KEY: 'ab'.repeat(32) },
-  });
+// In this process (test/helpers/cli.ts): the same code as bin/civic.js, without a process per command.
+const run = civicRun;
 
 const COMMANDS = [
   ['init'],
@@ -35,7 +32,7 @@ const COMMANDS = [
   ['demo'],
 ];
 
-test('civic --help lists the commands (through the bin entry)', () => {
+test('civic --help lists the commands (through the bin entry)', async () => {
   const out = execFileSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
   for (const c of [
     'init',
@@ -55,23 +52,23 @@ test('civic --help lists the commands (through the bin entry)', () => {
 });
 
 for (const cmd of COMMANDS) {
-  test(`civic ${cmd.join(' ')} --help explains itself`, () => {
-    const r = run(...cmd, '--help');
+  test(`civic ${cmd.join(' ')} --help explains itself`, async () => {
+    const r = await run(...cmd, '--help');
     assert.equal(r.status, 0);
     assert.match(r.stdout, /Usage: civic/);
     assert.ok(r.stdout.length > 200);
   });
 }
 
-test('a whole session from the command line: init, reference import, dataset import, rejects, profile as JSON', () => {
+test('a whole session from the command line: init, reference import, dataset import, rejects, profile as JSON', async () => {
   const tmp = tempDir();
   try {
     const ws = join(tmp.dir, 'w.civic');
-    assert.equal(run('init', ws).status, 0);
-    const again = run('init', ws);
+    assert.equal((await run('init', ws)).status, 0);
+    const again = await run('init', ws);
     assert.equal(again.status, 2);
     assert.match(again.stderr, /already exists/);
-    const ref = run(
+    const ref = await run(
       'reference',
       'import',
       ws,
@@ -88,7 +85,7 @@ test('a whole session from the command line: init, reference import, dataset imp
     );
     assert.equal(ref.status, 0, ref.stderr);
     assert.equal(JSON.parse(ref.stdout).postcodes.imported, 6);
-    const imp = run(
+    const imp = await run(
       'dataset',
       'import',
       ws,
@@ -102,15 +99,15 @@ test('a whole session from the command line: init, reference import, dataset imp
     assert.equal(imp.status, 0, imp.stderr);
     const summary = JSON.parse(imp.stdout);
     assert.deepEqual([summary.read, summary.matched, summary.unmatched, summary.rejected], [12, 7, 1, 4]);
-    const rejects = JSON.parse(run('dataset', 'rejects', ws, 'messy', '--format', 'json').stdout);
+    const rejects = JSON.parse((await run('dataset', 'rejects', ws, 'messy', '--format', 'json')).stdout);
     assert.deepEqual(
       rejects.map((r: { row: number }) => r.row),
       [7, 8, 10, 12, 13],
     );
-    const csv = run('dataset', 'rejects', ws, 'messy', '--format', 'csv').stdout;
+    const csv = (await run('dataset', 'rejects', ws, 'messy', '--format', 'csv')).stdout;
     assert.match(csv, /^row,status,column,value,reason/);
     const profile = JSON.parse(
-      run('profile', ws, 'messy', '--level', 'type', '--format', 'json', '--min-cell', '0').stdout,
+      (await run('profile', ws, 'messy', '--level', 'type', '--format', 'json', '--min-cell', '0')).stdout,
     );
     assert.deepEqual(
       Object.keys(profile)
@@ -142,50 +139,53 @@ test('a whole session from the command line: init, reference import, dataset imp
     assert.ok(profile.rows.every((r: { cellKey: unknown }) => r.cellKey === null));
     assert.equal(profile.total.count, 7);
     assert.equal(profile.unmatched, 5);
-    const list = JSON.parse(run('dataset', 'list', ws, '--format', 'json').stdout);
+    const list = JSON.parse((await run('dataset', 'list', ws, '--format', 'json')).stdout);
     assert.equal(list[0].name, 'messy');
-    const status = JSON.parse(run('reference', 'status', ws, '--format', 'json').stdout);
+    const status = JSON.parse((await run('reference', 'status', ws, '--format', 'json')).stdout);
     assert.equal(status.postcodes.total, 6);
-    const removed = run('dataset', 'remove', ws, 'messy', '--format', 'json');
+    const removed = await run('dataset', 'remove', ws, 'messy', '--format', 'json');
     assert.deepEqual(JSON.parse(removed.stdout), { dataset: 'messy', rows: 12 });
-    assert.deepEqual(JSON.parse(run('dataset', 'list', ws, '--format', 'json').stdout), []);
-    const gone = run('dataset', 'remove', ws, 'messy', '--format', 'json');
+    assert.deepEqual(JSON.parse((await run('dataset', 'list', ws, '--format', 'json')).stdout), []);
+    const gone = await run('dataset', 'remove', ws, 'messy', '--format', 'json');
     assert.equal(gone.status, 2);
     assert.equal(JSON.parse(gone.stdout).error.code, 'not_found');
-    assert.equal(JSON.parse(run('dataset', 'rejects', ws, 'messy', '--format', 'json').stdout).error.code, 'not_found');
+    assert.equal(
+      JSON.parse((await run('dataset', 'rejects', ws, 'messy', '--format', 'json')).stdout).error.code,
+      'not_found',
+    );
   } finally {
     tmp.cleanup();
   }
 });
 
-test('errors are plain English with a non-zero exit, and JSON when asked', () => {
-  const r = run('profile', '/nonexistent/w.civic', 'x', '--format', 'json');
+test('errors are plain English with a non-zero exit, and JSON when asked', async () => {
+  const r = await run('profile', '/nonexistent/w.civic', 'x', '--format', 'json');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /There is no workspace/);
   assert.match(r.stderr, /civic init/);
   assert.equal(JSON.parse(r.stdout).error.code, 'workspace_missing');
-  const bad = run('profile', 'w', 'x', '--format', 'pdf');
+  const bad = await run('profile', 'w', 'x', '--format', 'pdf');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /argument 'pdf' is invalid. Allowed choices are table, csv, xlsx, json/);
-  const usage = run('profile', 'w');
+  const usage = await run('profile', 'w');
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /missing required argument 'dataset'/);
-  const status = run('dataset', 'rejects', 'w', 'x', '--status', 'bogus');
+  const status = await run('dataset', 'rejects', 'w', 'x', '--status', 'bogus');
   assert.equal(status.status, 2);
   assert.match(status.stderr, /Allowed choices are unmatched, rejected, corrected/);
-  const usageJson = run('profile', 'w', '--format', 'json');
+  const usageJson = await run('profile', 'w', '--format', 'json');
   assert.equal(usageJson.status, 2);
   assert.equal(JSON.parse(usageJson.stdout).error.code, 'usage');
-  const eq = run('profile', '/nonexistent/w.civic', 'x', '--format=json');
+  const eq = await run('profile', '/nonexistent/w.civic', 'x', '--format=json');
   assert.equal(JSON.parse(eq.stdout).error.code, 'workspace_missing');
 });
 
-test('the import summary names the workspace in its hints, and corrected postcodes can be listed', () => {
+test('the import summary names the workspace in its hints, and corrected postcodes can be listed', async () => {
   const tmp = tempDir();
   try {
     const ws = join(tmp.dir, 'w.civic');
-    run('init', ws);
-    run(
+    await run('init', ws);
+    await run(
       'reference',
       'import',
       ws,
@@ -194,17 +194,17 @@ test('the import summary names the workspace in its hints, and corrected postcod
       '--base',
       FIXTURES + 'base-small.csv',
     );
-    const imp = run('dataset', 'import', ws, 'messy', FIXTURES + 'messy.csv');
+    const imp = await run('dataset', 'import', ws, 'messy', FIXTURES + 'messy.csv');
     assert.match(imp.stdout, new RegExp(`civic dataset rejects ${ws.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} messy`));
     const corrected = JSON.parse(
-      run('dataset', 'rejects', ws, 'messy', '--status', 'corrected', '--format', 'json').stdout,
+      (await run('dataset', 'rejects', ws, 'messy', '--status', 'corrected', '--format', 'json')).stdout,
     );
     assert.deepEqual(
       corrected.map((c: { row: number; value: string }) => [c.row, c.value]),
       [[4, 'SB4 OQD']],
     );
     assert.match(corrected[0].reason, /corrected from "SB4 OQD" to "SB4 0QD"/);
-    const table = run('profile', ws, 'messy', '--by-area', 'oa', '--out', join(tmp.dir, 'p.txt'));
+    const table = await run('profile', ws, 'messy', '--by-area', 'oa', '--out', join(tmp.dir, 'p.txt'));
     assert.equal(table.status, 0, table.stderr);
   } finally {
     tmp.cleanup();

@@ -1,14 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateSampleBorough, type SampleBoroughManifest } from '../../src/demo/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
+import { civicRun } from '../helpers/cli.ts';
 
-const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+// In this process (test/helpers/cli.ts): the same code as bin/civic.js, without a process per command.
+const run = civicRun;
 const tmp = tempDir();
 let m: SampleBoroughManifest;
 let ws: string;
@@ -16,8 +15,8 @@ let ws: string;
 before(async () => {
   m = await generateSampleBorough(join(tmp.dir, 'files'), { households: 10_000, seed: 5 });
   ws = join(tmp.dir, 'w.civic');
-  assert.equal(run('init', ws).status, 0);
-  const r = run(
+  assert.equal((await run('init', ws)).status, 0);
+  const r = await run(
     'reference',
     'import',
     ws,
@@ -32,19 +31,19 @@ before(async () => {
 });
 after(() => tmp.cleanup());
 
-test('civic segment --help lists every segmentation command, and build --help gives examples', () => {
-  const r = run('segment', '--help');
+test('civic segment --help lists every segmentation command, and build --help gives examples', async () => {
+  const r = await run('segment', '--help');
   assert.equal(r.status, 0);
   for (const cmd of ['build', 'diagnose', 'list', 'show', 'export', 'import', 'assign', 'portraits', 'edit', 'history'])
     assert.match(r.stdout, new RegExp(`\\n\\s+${cmd}\\b`), cmd);
-  const b = run('segment', 'build', '--help');
+  const b = await run('segment', 'build', '--help');
   assert.equal(b.status, 0);
   assert.match(b.stdout, /Examples:/);
   assert.match(b.stdout, /--definitions/);
 });
 
-test('build, show, diagnose, portraits (HTML, PDF, JSON), edit, history, export, import and assign from the command line', () => {
-  const build = run(
+test('build, show, diagnose, portraits (HTML, PDF, JSON), edit, history, export, import and assign from the command line', async () => {
+  const build = await run(
     'segment',
     'build',
     ws,
@@ -66,7 +65,7 @@ test('build, show, diagnose, portraits (HTML, PDF, JSON), edit, history, export,
   assert.equal(result.tiers[0].k, 7);
   assert.equal(result.tiers[1].k, 12);
   // Building again under the same name is refused unless --replace is given.
-  const again = run(
+  const again = await run(
     'segment',
     'build',
     ws,
@@ -82,11 +81,11 @@ test('build, show, diagnose, portraits (HTML, PDF, JSON), edit, history, export,
   assert.equal(again.status, 2);
   assert.match(again.stderr, /--replace/);
 
-  const show = run('segment', 'show', ws, 'borough');
+  const show = await run('segment', 'show', ws, 'borough');
   assert.equal(show.status, 0, show.stderr);
   assert.match(show.stdout, /Stability/);
 
-  const diag = run(
+  const diag = await run(
     'segment',
     'diagnose',
     ws,
@@ -110,19 +109,21 @@ test('build, show, diagnose, portraits (HTML, PDF, JSON), edit, history, export,
 
   const html = join(tmp.dir, 'p.html'),
     pdf = join(tmp.dir, 'p.pdf');
-  assert.equal(run('segment', 'portraits', ws, 'borough', '--format', 'html', '--out', html).status, 0);
+  assert.equal((await run('segment', 'portraits', ws, 'borough', '--format', 'html', '--out', html)).status, 0);
   const page = readFileSync(html, 'utf8');
   assert.match(page, /<html lang="en-GB">/);
   assert.equal((page.match(/<section class="portrait"/g) ?? []).length, 7);
   assert.match(page, /Households with no car/);
-  const p = run('segment', 'portraits', ws, 'borough', '--format', 'pdf', '--out', pdf);
+  const p = await run('segment', 'portraits', ws, 'borough', '--format', 'pdf', '--out', pdf);
   assert.equal(p.status, 0, p.stderr);
   assert.equal(readFileSync(pdf).subarray(0, 5).toString(), '%PDF-');
-  const types = JSON.parse(run('segment', 'portraits', ws, 'borough', '--tier', 'type', '--format', 'json').stdout);
+  const types = JSON.parse(
+    (await run('segment', 'portraits', ws, 'borough', '--tier', 'type', '--format', 'json')).stdout,
+  );
   assert.equal(types.length, 12);
   assert.ok(types.every((t: { parent: string; code: string }) => t.code.startsWith(t.parent)));
 
-  const edit = run(
+  const edit = await run(
     'segment',
     'edit',
     ws,
@@ -141,28 +142,37 @@ test('build, show, diagnose, portraits (HTML, PDF, JSON), edit, history, export,
   );
   assert.equal(edit.status, 0, edit.stderr);
   assert.deepEqual(JSON.parse(edit.stdout).keyFeatures, ['Young children', 'Own their homes']);
-  const noAlt = run('segment', 'edit', ws, 'borough', '1', '--image', 'x.png', '--by', 'Analyst');
+  const noAlt = await run('segment', 'edit', ws, 'borough', '1', '--image', 'x.png', '--by', 'Analyst');
   assert.equal(noAlt.status, 2);
-  const hist = JSON.parse(run('segment', 'history', ws, 'borough', '1', '--format', 'json').stdout);
+  const hist = JSON.parse((await run('segment', 'history', ws, 'borough', '1', '--format', 'json')).stdout);
   assert.equal(hist.at(-1).name, 'Family suburbs');
   assert.equal(hist[0].editedBy, 'generated');
 
   const model = join(tmp.dir, 'borough.json');
-  assert.equal(run('segment', 'export', ws, 'borough', '--out', model).status, 0);
+  assert.equal((await run('segment', 'export', ws, 'borough', '--out', model)).status, 0);
   const exported = JSON.parse(readFileSync(model, 'utf8'));
   assert.equal(exported.format, 'civic-segmentation');
   assert.equal(exported.tiers[0].segments[0].name, 'Family suburbs');
 
   const partner = join(tmp.dir, 'partner.civic');
-  assert.equal(run('init', partner).status, 0);
-  assert.equal(run('reference', 'import', partner, '--postcodes', m.files.postcodes).status, 0);
-  const imp = run('segment', 'import', partner, model, '--name', 'county', '--format', 'json');
+  assert.equal((await run('init', partner)).status, 0);
+  assert.equal((await run('reference', 'import', partner, '--postcodes', m.files.postcodes)).status, 0);
+  const imp = await run('segment', 'import', partner, model, '--name', 'county', '--format', 'json');
   assert.equal(imp.status, 0, imp.stderr);
-  const assign = run('segment', 'assign', partner, 'county', '--variables', m.files.areaVariables, '--format', 'json');
+  const assign = await run(
+    'segment',
+    'assign',
+    partner,
+    'county',
+    '--variables',
+    m.files.areaVariables,
+    '--format',
+    'json',
+  );
   assert.equal(assign.status, 0, assign.stderr);
   assert.equal(JSON.parse(assign.stdout).areas, result.areas);
   const pc = readFileSync(m.files.postcodes, 'utf8').split(/\r?\n/)[1].split(',')[0];
-  const look = run(
+  const look = await run(
     'segment',
     'assign',
     partner,
@@ -182,20 +192,20 @@ test('build, show, diagnose, portraits (HTML, PDF, JSON), edit, history, export,
   // Bad input names the file, row and column.
   const bad = join(tmp.dir, 'bad.json');
   writeFileSync(bad, JSON.stringify({ ...exported, tiers: 'x' }));
-  const refused = run('segment', 'import', partner, bad, '--name', 'broken');
+  const refused = await run('segment', 'import', partner, bad, '--name', 'broken');
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /bad\.json/);
   assert.ok(!existsSync(join(tmp.dir, 'borough.html')));
 });
 
-test('a variables file with an unreadable value leaves that area out and says where', () => {
+test('a variables file with an unreadable value leaves that area out and says where', async () => {
   const lines = readFileSync(m.files.areaVariables, 'utf8').trim().split(/\r?\n/);
   const cells = lines[3].split(',');
   cells[4] = 'n/a';
   lines[3] = cells.join(',');
   const file = join(tmp.dir, 'vars-bad.csv');
   writeFileSync(file, lines.join('\n'));
-  const r = run(
+  const r = await run(
     'segment',
     'build',
     ws,
@@ -219,7 +229,7 @@ test('a variables file with an unreadable value leaves that area out and says wh
   assert.equal(out.leftOut[0].file, 'vars-bad.csv');
   assert.equal(out.leftOut[0].column, lines[0].split(',')[4]);
   assert.equal(out.areas, lines.length - 2);
-  const unknown = run('segment', 'build', ws, '--variables', file, '--name', 'x', '--weight', 'nonesuch=2');
+  const unknown = await run('segment', 'build', ws, '--variables', file, '--name', 'x', '--weight', 'nonesuch=2');
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /nonesuch/);
 });

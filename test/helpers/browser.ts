@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
+import { type DemoBuild } from '../../src/demo/index.ts';
+import { sampleBorough } from './sample-borough.ts';
 import { buildApp } from '../../src/server/index.ts';
 import { addUser, type Role } from '../../src/server/users.ts';
 import { tempDir } from './workspace.ts';
@@ -53,7 +54,7 @@ export interface Portal {
 /** Sample Borough (20,000 households, seed 7) in a temp folder, one user per role, the real server on 127.0.0.1:ephemeral. */
 export async function startPortal(opts: { households?: number; seed?: number } = {}): Promise<Portal> {
   const tmp = tempDir('civic-browser-');
-  const built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), {
+  const built = await sampleBorough(join(tmp.dir, 'sb.civic'), {
     households: opts.households ?? 20_000,
     seed: opts.seed ?? 7,
   });

@@ -11,6 +11,10 @@ export interface CliRun {
 }
 
 export async function civic(...args: string[]): Promise<CliRun> {
+  return runHere(args, true);
+}
+
+async function runHere(args: string[], fillKey: boolean): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   const write = { out: process.stdout.write, err: process.stderr.write };
@@ -19,7 +23,7 @@ export async function civic(...args: string[]): Promise<CliRun> {
   process.env.CI = '1'; // no progress bars
   // The pseudonymisation key as a council gives it, from the environment (the test key), unless a test set its own.
   const key = process.env.CIVIC_PSEUDONYM_KEY;
-  process.env.CIVIC_PSEUDONYM_KEY ??= 'ab'.repeat(32);
+  if (fillKey) process.env.CIVIC_PSEUDONYM_KEY ??= 'ab'.repeat(32);
   // The CLI writes text; the test runner's own messages (binary) pass through untouched.
   const capture = (into: string[], real: typeof process.stdout.write, stream: NodeJS.WriteStream) =>
     ((chunk: unknown, ...rest: unknown[]) => {
@@ -50,4 +54,47 @@ export async function civic(...args: string[]): Promise<CliRun> {
     else process.env.CIVIC_PSEUDONYM_KEY = key;
   }
   return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+/**
+ * `civic` in this process with some environment variables set (or, given as undefined, removed)
+ * for the run; CIVIC_PSEUDONYM_KEY is not filled in for it. Shaped like spawnSync's answer.
+ */
+export async function civicWith(
+  env: Record<string, string | undefined>,
+  ...args: string[]
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  const saved = new Map(Object.keys({ CIVIC_PSEUDONYM_KEY: 1, ...env }).map((k) => [k, process.env[k]]));
+  delete process.env.CIVIC_PSEUDONYM_KEY;
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  try {
+    const r = await runHere(args, false);
+    return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** `civic` in this process, for its standard output; a non-zero exit throws, as execFileSync does. */
+export async function civicOut(...args: string[]): Promise<string> {
+  const r = await civic(...args);
+  if (r.code !== 0)
+    throw Object.assign(new Error(`civic ${args.join(' ')} exited with ${r.code}: ${r.stderr}`), {
+      status: r.code,
+      stdout: r.stdout,
+      stderr: r.stderr,
+    });
+  return r.stdout;
+}
+
+/** `civic` in this process, shaped like spawnSync's answer. */
+export async function civicRun(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const r = await civic(...args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }

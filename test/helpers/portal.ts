@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildSampleBorough } from '../../src/demo/index.ts';
+import { sampleBorough } from './sample-borough.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
 import { addUser } from '../../src/server/users.ts';
@@ -27,7 +27,7 @@ export async function injectedPortal(opts: {
   people: readonly (readonly [string, string, string?])[];
 }): Promise<InjectedPortal> {
   const tmp = tempDir('civic-portal-');
-  const built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), {
+  const built = await sampleBorough(join(tmp.dir, 'sb.civic'), {
     households: opts.households ?? 20_000,
     seed: opts.seed,
   });

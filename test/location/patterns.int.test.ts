@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { buildSampleBorough } from '../../src/demo/index.ts';
+import { sampleBorough } from '../helpers/sample-borough.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import {
   importFacilities,
@@ -31,7 +31,7 @@ function haversineKm(lon1: number, lat1: number, lon2: number, lat2: number): nu
 }
 
 before(async () => {
-  const built = await buildSampleBorough(join(tmp.dir, 'sample.civic'), { households: 20000 });
+  const built = await sampleBorough(join(tmp.dir, 'sample.civic'), { households: 20000 });
   ws = built.workspace;
   const imp = await importFacilities(ws.engine, built.manifest.files.facilities, {
     kindColumn: 'type',

@@ -2,15 +2,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import { createWorkspace } from '../../src/store/index.ts';
 import { importReference } from '../../src/reference/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
 import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
+import { civicOut as civic } from '../helpers/cli.ts';
 
-const CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const tmp = tempDir();
 const WS = join(tmp.dir, 'd.civic');
 // Six output areas, one type each; file counts chosen so that one cell is small (4) and the
@@ -18,13 +17,6 @@ const WS = join(tmp.dir, 'd.civic');
 const TYPES = ['T1', 'T2', 'T3', 'T4', 'T5', 'T6'];
 const COUNTS = [50, 4, 25, 30, 12, 0];
 const HOUSEHOLDS = [500, 300, 400, 350, 200, 100];
-
-function civic(...args: string[]): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1' },
-  });
-}
 
 before(async () => {
   const pcs = ['pcds,lat,long,oa21cd'];
@@ -76,8 +68,8 @@ function checkRecoverability(visible: (number | null)[], total: number | null, m
   }
 }
 
-test('JSON export: no count under the threshold, suppressed rows carry nothing that reveals their count', () => {
-  const out = JSON.parse(civic('profile', WS, 'service', '--level', 'type', '--format', 'json'));
+test('JSON export: no count under the threshold, suppressed rows carry nothing that reveals their count', async () => {
+  const out = JSON.parse(await civic('profile', WS, 'service', '--level', 'type', '--format', 'json'));
   assert.equal(out.disclosure.minCell, 10);
   const counts = out.rows.map((r: { count: number | null }) => r.count);
   assert.deepEqual(counts, [50, null, 25, 30, null, null]);
@@ -88,8 +80,8 @@ test('JSON export: no count under the threshold, suppressed rows carry nothing t
   assert.equal(out.notPlaced, null);
 });
 
-test('CSV export with a higher threshold', () => {
-  const text = civic('profile', WS, 'service', '--level', 'type', '--format', 'csv', '--min-cell', '26');
+test('CSV export with a higher threshold', async () => {
+  const text = await civic('profile', WS, 'service', '--level', 'type', '--format', 'csv', '--min-cell', '26');
   const rows = Papa.parse<Record<string, string>>(text.trim(), { header: true }).data.filter((r) => r.code !== 'Total');
   const counts = rows.map((r) => (r.count === '' ? null : Number(r.count)));
   checkRecoverability(counts, 121, 26);
@@ -99,7 +91,7 @@ test('CSV export with a higher threshold', () => {
 
 test('XLSX export: every numeric count cell is at or above the threshold', async () => {
   const file = join(tmp.dir, 'p.xlsx');
-  civic('profile', WS, 'service', '--level', 'type', '--format', 'xlsx', '--out', file);
+  await civic('profile', WS, 'service', '--level', 'type', '--format', 'xlsx', '--out', file);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(file);
   const sheet = wb.getWorksheet('Profile')!;
@@ -118,17 +110,17 @@ test('XLSX export: every numeric count cell is at or above the threshold', async
   checkRecoverability(counts, 121, 10);
 });
 
-test("the owner's own table view is unsuppressed only when asked for, and group totals stay safe", () => {
-  const table = civic('profile', WS, 'service', '--level', 'type');
+test("the owner's own table view is unsuppressed only when asked for, and group totals stay safe", async () => {
+  const table = await civic('profile', WS, 'service', '--level', 'type');
   assert.match(table, /\b4\b/);
-  const groups = JSON.parse(civic('profile', WS, 'service', '--level', 'group', '--format', 'json'));
+  const groups = JSON.parse(await civic('profile', WS, 'service', '--level', 'group', '--format', 'json'));
   // Group A = 50 + 4 + 25 = 79, B = 30 + 12 + 0 = 42: both safe to show.
   assert.deepEqual(
     groups.rows.map((r: { count: number }) => r.count),
     [79, 42],
   );
   const unsuppressed = JSON.parse(
-    civic('profile', WS, 'service', '--level', 'type', '--format', 'json', '--min-cell', '0'),
+    await civic('profile', WS, 'service', '--level', 'type', '--format', 'json', '--min-cell', '0'),
   );
   assert.deepEqual(
     unsuppressed.rows.map((r: { count: number }) => r.count),

@@ -15,7 +15,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
+import { type DemoBuild } from '../../src/demo/index.ts';
+import { sampleBorough } from '../helpers/sample-borough.ts';
 import { buildApp, addUser, createApiToken } from '../../src/server/index.ts';
 import {
   profileDataset,
@@ -40,7 +41,7 @@ const TARGETS = [
 ] as const;
 
 before(async () => {
-  built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: 10_000, seed: 23 });
+  built = await sampleBorough(join(tmp.dir, 'sb.civic'), { households: 10_000, seed: 23 });
   const e = built.workspace.engine;
   await e.run(`UPDATE dataset SET partner = 'Health Partnership' WHERE name = 'stop_smoking_clinic'`);
   await e.run(`UPDATE dataset SET partner = 'Leisure Trust' WHERE name = 'leisure_card'`);

@@ -18,7 +18,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildSampleBorough } from '../../src/demo/index.ts';
+import { sampleBorough } from '../helpers/sample-borough.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE, ANALYSTS_AND_PARTNERS } from '../../src/server/app.ts';
 import { addUser } from '../../src/server/users.ts';
@@ -55,7 +55,7 @@ async function portal(analysis: AnalysisPoolOptions): Promise<FastifyInstance> {
 
 before(async () => {
   tmp = tempDir('civic-heavy-');
-  ws = (await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: 10_000, seed: 6 })).workspace;
+  ws = (await sampleBorough(join(tmp.dir, 'sb.civic'), { households: 10_000, seed: 6 })).workspace;
   for (const u of ['ana', 'bob']) await addUser(ws.engine, { username: u, password: PASSWORD, role: 'analyst' });
 });
 after(async () => {

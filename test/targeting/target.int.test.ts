@@ -6,11 +6,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import Papa from 'papaparse';
 import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { importDataset } from '../../src/intake/index.ts';
-import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
+import { type DemoBuild } from '../../src/demo/index.ts';
+import { sampleBorough } from '../helpers/sample-borough.ts';
 import type { Engine } from '../../src/store/index.ts';
 import { metresBetween } from '../../src/location/costs.ts';
 import {
@@ -28,10 +28,7 @@ import {
   targetToXlsx,
   evaluationToTable,
 } from '../../src/outputs/index.ts';
-
-const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
-const civic = (...args: string[]) =>
-  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+import { civicRun as civic } from '../helpers/cli.ts';
 
 const tmp = tempDir('civic-target-');
 let demo: DemoBuild;
@@ -62,7 +59,7 @@ async function addFacilities(
 
 before(async () => {
   wsPath = join(tmp.dir, 'sb.civic');
-  demo = await buildSampleBorough(wsPath, { households: 20000 });
+  demo = await sampleBorough(wsPath, { households: 20000 });
   const facilities = Papa.parse<Record<string, string>>(readFileSync(demo.manifest.files.facilities, 'utf8'), {
     header: true,
     skipEmptyLines: true,
@@ -445,7 +442,7 @@ test('Sample Borough: rounds, postcode lists, distance from the tip and disclosu
 });
 
 test('civic target --format json and civic target evaluate from its CSV', async () => {
-  const json = civic('target', wsPath, 'green_waste', '--tier', 'type', '--areas', 'oa', '--format', 'json');
+  const json = await civic('target', wsPath, 'green_waste', '--tier', 'type', '--areas', 'oa', '--format', 'json');
   assert.equal(json.status, 0, json.stderr);
   const r: TargetResult = TargetResultSchema.parse(JSON.parse(json.stdout));
   // JSON is an export: suppressed at 10 unless asked otherwise.
@@ -463,7 +460,7 @@ test('civic target --format json and civic target evaluate from its CSV', async 
   assert.match(targetToCsv(r, 'postcodes'), /^postcode,area,round,households,users,suppressed\r\n/);
 
   const csvFile = join(tmp.dir, 'targets.csv');
-  const csv = civic(
+  const csv = await civic(
     'target',
     wsPath,
     'green_waste',
@@ -479,7 +476,7 @@ test('civic target --format json and civic target evaluate from its CSV', async 
   assert.equal(csv.status, 0, csv.stderr);
 
   // Evaluate with the targeted areas read from the CSV: the rest are the control.
-  const ev = civic(
+  const ev = await civic(
     'target',
     'evaluate',
     wsPath,
@@ -508,7 +505,7 @@ test('civic target --format json and civic target evaluate from its CSV', async 
   );
   assert.match(evaluationToTable(e), /Uplift \(targeted − control\): \+?-?\d/);
 
-  const bad = civic('target', wsPath, 'green_waste', '--beyond', '10', '--format', 'json');
+  const bad = await civic('target', wsPath, 'green_waste', '--beyond', '10', '--format', 'json');
   assert.equal(bad.status, 2);
   assert.equal(JSON.parse(bad.stdout).error.code, 'parameter_invalid');
 });

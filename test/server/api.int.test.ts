@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildSampleBorough } from '../../src/demo/index.ts';
+import { sampleBorough } from '../helpers/sample-borough.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
 import { addUser, createApiToken, type ViewerRole } from '../../src/server/users.ts';
@@ -35,7 +35,7 @@ const PASSWORD = 'a long enough password';
 const FIRE = 'Fire and Rescue';
 
 before(async () => {
-  const built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: 20_000, seed: 7 });
+  const built = await sampleBorough(join(tmp.dir, 'sb.civic'), { households: 20_000, seed: 7 });
   ws = built.workspace;
   // One dataset belongs to a partner; the rest are the council's.
   await ws.engine.run(`UPDATE dataset SET partner = $1 WHERE name = 'blue_badge'`, [FIRE]);

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
-import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
+import { type DemoBuild } from '../../src/demo/index.ts';
+import { sampleBorough } from '../helpers/sample-borough.ts';
 import { profileDataset } from '../../src/profiling/index.ts';
 import { buildApp, addUser, SESSION_COOKIE } from '../../src/server/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
@@ -31,7 +32,7 @@ async function signIn(username: string): Promise<{ cookie: string; csrf: string 
 const get = (url: string, as?: string) => app.inject({ url, cookies: as ? { [SESSION_COOKIE]: who[as].cookie } : {} });
 
 before(async () => {
-  built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: 20_000, seed: 7 });
+  built = await sampleBorough(join(tmp.dir, 'sb.civic'), { households: 20_000, seed: 7 });
   const e = built.workspace.engine;
   for (const [u, role, partner] of [
     ['ann', 'admin'],

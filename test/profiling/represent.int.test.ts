@@ -2,7 +2,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import ExcelJS from 'exceljs';
 import { createWorkspace, openWorkspace } from '../../src/store/index.ts';
 import { importReference } from '../../src/reference/index.ts';
@@ -16,8 +15,8 @@ import {
 } from '../../src/profiling/index.ts';
 import { discloseRepresent, representToTable } from '../../src/outputs/index.ts';
 import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
+import { civicOut as civic } from '../helpers/cli.ts';
 
-const CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const tmp = tempDir();
 const WS = join(tmp.dir, 'r.civic');
 
@@ -91,7 +90,7 @@ async function analyse(req: Parameters<typeof representAnalysis>[1]): Promise<Re
 const near = (a: number | null, b: number, tol = 1e-6) =>
   assert.ok(a !== null && Math.abs(a - b) < tol, `${a} is not ${b}`);
 
-test('chi-square p-values agree with the printed table', () => {
+test('chi-square p-values agree with the printed table', async () => {
   // Critical values at 5%: 3.841 (1 df), 5.991 (2 df), 7.815 (3 df), 11.070 (5 df); at 1%: 6.635 (1 df), 9.210 (2 df).
   near(chiSquarePValue(3.841, 1), 0.05, 1e-4);
   near(chiSquarePValue(5.991, 2), 0.05, 1e-4);
@@ -240,7 +239,7 @@ test('disclosure: small counts are hidden with secondary suppression, and the te
   assert.equal(tiny.test, null);
 });
 
-test('the pure test leaves out cells with no expected share', () => {
+test('the pure test leaves out cells with no expected share', async () => {
   const fit = chiSquareGoodnessOfFit([10, 20, 0], [1, 1, 0]);
   // Two cells, 15 expected each: (10−15)²/15 + (20−15)²/15 = 3.3333, 1 df.
   near(fit.statistic, 50 / 15);
@@ -248,15 +247,8 @@ test('the pure test leaves out cells with no expected share', () => {
   assert.equal(fit.residuals[2], null);
 });
 
-function civic(...args: string[]): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1' },
-  });
-}
-
 test('civic represent: table, JSON and XLSX', async () => {
-  const table = civic('represent', WS, 'forum');
+  const table = await civic('represent', WS, 'forum');
   assert.match(table, /Representativeness of forum by local group, against households/);
   assert.match(
     table,
@@ -264,7 +256,7 @@ test('civic represent: table, JSON and XLSX', async () => {
   );
   assert.match(table, /1 forum record is in no segment/);
 
-  const json = JSON.parse(civic('represent', WS, 'forum', '--format', 'json'));
+  const json = JSON.parse(await civic('represent', WS, 'forum', '--format', 'json'));
   RepresentResultSchema.parse(json);
   assert.equal(json.disclosure.minCell, 10);
   assert.deepEqual(
@@ -275,7 +267,7 @@ test('civic represent: table, JSON and XLSX', async () => {
   near(json.test.statistic, 6.48 + 100 / 30 + 3.2);
 
   const file = join(tmp.dir, 'represent.xlsx');
-  civic('represent', WS, 'forum', '--level', 'type', '--format', 'xlsx', '--out', file);
+  await civic('represent', WS, 'forum', '--level', 'type', '--format', 'xlsx', '--out', file);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(file);
   const sheet = wb.getWorksheet('Representativeness')!;

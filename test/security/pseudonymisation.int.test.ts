@@ -11,7 +11,6 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
@@ -25,13 +24,11 @@ import { addUser, auditLog } from '../../src/server/users.ts';
 import { waitForJob } from '../../src/server/jobs.ts';
 import { FIXTURES, smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
+import { civicWith } from '../helpers/cli.ts';
 
-const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
 const tmp = tempDir('civic-pseudo-');
-const cli = (args: string[], env: Record<string, string> = {}) => {
-  const { CIVIC_PSEUDONYM_KEY: _drop, ...rest } = process.env;
-  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...rest, CI: '1', ...env } });
-};
+/** The CLI in this process, with no pseudonymisation key unless one is given. */
+const cli = (args: string[], env: Record<string, string> = {}) => civicWith(env, ...args);
 const NAMES = ['Ann Smith', 'Jones, Bob', 'Carol Lee', 'Dan', 'Eve', 'Fay', 'Gus', 'Hal', 'Ivy', 'Jo', 'Kim', 'Lou'];
 
 /** Every text value in every table of the workspace. */
@@ -238,18 +235,18 @@ before(async () => {
 after(() => tmp.cleanup());
 
 test('the CLI pseudonymises personal columns by default, needs a key to do so, and records what is kept in clear', async () => {
-  const none = cli(['dataset', 'import', wsPath, 'messy', FIXTURES + 'messy.csv']);
+  const none = await cli(['dataset', 'import', wsPath, 'messy', FIXTURES + 'messy.csv']);
   assert.equal(none.status, 2, none.stderr);
   assert.match(none.stderr, /need pseudonymising, but no pseudonymisation key was given/);
   assert.match(none.stderr, /--key-file PATH or the CIVIC_PSEUDONYM_KEY environment variable/);
   assert.doesNotMatch(none.stderr, /at .*\.ts:\d+/, 'no stack trace');
 
-  const gen = cli(['key', 'generate', '--out', keyFile, '--format', 'json']);
+  const gen = await cli(['key', 'generate', '--out', keyFile, '--format', 'json']);
   assert.equal(gen.status, 0, gen.stderr);
   assert.equal(statSync(keyFile).mode & 0o777, 0o600, 'only its owner can read the key file');
-  assert.equal(cli(['key', 'generate', '--out', keyFile]).status, 2, 'a key file is never overwritten');
+  assert.equal((await cli(['key', 'generate', '--out', keyFile])).status, 2, 'a key file is never overwritten');
 
-  const imp = cli([
+  const imp = await cli([
     'dataset',
     'import',
     wsPath,
@@ -264,7 +261,7 @@ test('the CLI pseudonymises personal columns by default, needs a key to do so, a
   const r = JSON.parse(imp.stdout);
   assert.deepEqual(r.pseudonymised, ['Full Name', 'Notes']);
   assert.equal(r.keyId, JSON.parse(gen.stdout).keyId);
-  const table = cli([
+  const table = await cli([
     'dataset',
     'import',
     wsPath,
@@ -348,12 +345,14 @@ test('an old workspace with the key inside: imports stop until the key is moved 
   );
   await ws.engine.run('CHECKPOINT');
   ws.close();
-  const stopped = cli(['dataset', 'import', old, 'messy', FIXTURES + 'messy.csv'], { CIVIC_PSEUDONYM_KEY: secret });
+  const stopped = await cli(['dataset', 'import', old, 'messy', FIXTURES + 'messy.csv'], {
+    CIVIC_PSEUDONYM_KEY: secret,
+  });
   assert.equal(stopped.status, 2, stopped.stderr);
   assert.match(stopped.stderr, /civic key export-from-workspace/);
 
   const out = join(tmp.dir, 'old.key');
-  const moved = cli(['key', 'export-from-workspace', old, '--out', out, '--format', 'json']);
+  const moved = await cli(['key', 'export-from-workspace', old, '--out', out, '--format', 'json']);
   assert.equal(moved.status, 0, moved.stderr);
   assert.equal(readFileSync(out, 'utf8').trim(), secret);
   assert.equal(statSync(out).mode & 0o777, 0o600);
@@ -368,7 +367,7 @@ test('an old workspace with the key inside: imports stop until the key is moved 
   } finally {
     again.close();
   }
-  const imp = cli(['dataset', 'import', old, 'messy', FIXTURES + 'messy.csv', '--key-file', out]);
+  const imp = await cli(['dataset', 'import', old, 'messy', FIXTURES + 'messy.csv', '--key-file', out]);
   assert.equal(imp.status, 0, imp.stderr);
 });
 

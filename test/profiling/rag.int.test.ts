@@ -2,7 +2,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import ExcelJS from 'exceljs';
 import { createWorkspace, openWorkspace, type Engine } from '../../src/store/index.ts';
 import { importReference } from '../../src/reference/index.ts';
@@ -20,6 +19,7 @@ import {
 } from '../../src/profiling/index.ts';
 import { discloseProfile, ragToHtml, ragToJson, ragToTable, ragToXlsx } from '../../src/outputs/index.ts';
 import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
+import { civicRun as civic } from '../helpers/cli.ts';
 
 /*
  * Four output areas, one segment each, 1,000 households, in one borough (E08000001):
@@ -51,14 +51,8 @@ import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
  *   library East:  A (0) and D (9) hold 9 < 10 records, so B (20) goes too.
  *   library whole: D (9), and C (25) with it.
  */
-const CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const tmp = tempDir();
 const WS = join(tmp.dir, 'rag.civic');
-const civic = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1' },
-  });
 const WEST = 'E05000001',
   EAST = 'E05000002';
 
@@ -254,7 +248,7 @@ test('profile with an area: unknown areas and levels are refused in plain Englis
   });
 });
 
-test('RAG: the rule, with its thresholds as options', () => {
+test('RAG: the rule, with its thresholds as options', async () => {
   assert.equal(ragOf(125), 'Green');
   assert.equal(ragOf(109.5), 'Green'); // shown as 110
   assert.equal(ragOf(109.4), 'Amber');
@@ -397,7 +391,7 @@ test('RAG page: one printable HTML page with colour and words in each cell, a le
 });
 
 test('civic rag: table, JSON, XLSX and HTML from the command line', async () => {
-  const table = civic(
+  const table = await civic(
     'rag',
     WS,
     '--measures',
@@ -420,7 +414,7 @@ test('civic rag: table, JSON, XLSX and HTML from the command line', async () => 
     /75 Red†?\s+83 Amber†?\s+111 Amber†?\s+109 Amber†?/,
   );
 
-  const json = civic('rag', WS, '--measures', 'bins,library:type=child', '--format', 'json');
+  const json = await civic('rag', WS, '--measures', 'bins,library:type=child', '--format', 'json');
   assert.equal(json.status, 0, json.stderr);
   const r: RagResult = RagResultSchema.parse(JSON.parse(json.stdout));
   assert.equal(r.area, null);
@@ -436,7 +430,18 @@ test('civic rag: table, JSON, XLSX and HTML from the command line', async () => 
   assert.equal(r.columns[1].total.count, null);
 
   const xlsx = join(tmp.dir, 'rag.xlsx');
-  const x = civic('rag', WS, '--measures', 'bins,library', '--area', `ward:${EAST}`, '--format', 'xlsx', '--out', xlsx);
+  const x = await civic(
+    'rag',
+    WS,
+    '--measures',
+    'bins,library',
+    '--area',
+    `ward:${EAST}`,
+    '--format',
+    'xlsx',
+    '--out',
+    xlsx,
+  );
   assert.equal(x.status, 0, x.stderr);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(xlsx);
@@ -454,16 +459,27 @@ test('civic rag: table, JSON, XLSX and HTML from the command line', async () => 
   assert.equal(sheet.getCell('E5').value, '[c]');
 
   const html = join(tmp.dir, 'rag.html');
-  const h = civic('rag', WS, '--measures', 'bins,library', '--area', `ward:${EAST}`, '--format', 'html', '--out', html);
+  const h = await civic(
+    'rag',
+    WS,
+    '--measures',
+    'bins,library',
+    '--area',
+    `ward:${EAST}`,
+    '--format',
+    'html',
+    '--out',
+    html,
+  );
   assert.equal(h.status, 0, h.stderr);
   const page = readFileSync(html, 'utf8');
   assert.match(page, /rag-suppressed/);
   assert.match(page, /Counts under 10 are suppressed \(\[c\]\) in each column/);
 
-  const bad = civic('rag', WS, '--measures', 'bins,library', '--area', 'E05000002', '--format', 'json');
+  const bad = await civic('rag', WS, '--measures', 'bins,library', '--area', 'E05000002', '--format', 'json');
   assert.equal(bad.status, 2);
   assert.equal(JSON.parse(bad.stdout).error.code, 'parameter_invalid');
-  const missing = civic('rag', WS);
+  const missing = await civic('rag', WS);
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /required option '--measures <list>'/);
 });

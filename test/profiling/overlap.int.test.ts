@@ -2,7 +2,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import ExcelJS from 'exceljs';
 import { createWorkspace, openWorkspace } from '../../src/store/index.ts';
 import { importReference } from '../../src/reference/index.ts';
@@ -17,8 +16,8 @@ import {
 } from '../../src/profiling/index.ts';
 import { discloseOverlap, overlapToSvg, overlapToTable } from '../../src/outputs/index.ts';
 import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
+import { civicOut as civic } from '../helpers/cli.ts';
 
-const CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const tmp = tempDir();
 const WS = join(tmp.dir, 'o.civic');
 
@@ -98,7 +97,7 @@ async function analyse(req: Parameters<typeof overlapAnalysis>[1]): Promise<Over
 const combo = (r: OverlapResult, ...ds: string[]) =>
   r.combinations.find((c) => c.datasets.join('+') === ds.join('+'))?.count;
 
-test('link keys are trimmed, upper-cased, and spaces and punctuation collapsed', () => {
+test('link keys are trimmed, upper-cased, and spaces and punctuation collapsed', async () => {
   assert.equal(normaliseLinkKey('  12  High St. '), '12 HIGH ST');
   assert.equal(normaliseLinkKey('12, high-st'), '12 HIGH ST');
   assert.equal(normaliseLinkKey(' acc02 '), 'ACC02');
@@ -183,7 +182,7 @@ test('a segment at any tier: type A2 is OA2 alone', async () => {
   assert.equal(combo(r, 'support', 'benefit'), 1);
 });
 
-test('link plans: one column for all, per-dataset columns, pairs with =, and plain errors', () => {
+test('link plans: one column for all, per-dataset columns, pairs with =, and plain errors', async () => {
   const cols: Record<string, string[]> = {
     reg: ['account_ref', 'address', 'customer_name'],
     cts: ['account_ref', 'claimant'],
@@ -340,7 +339,7 @@ function synthetic(): OverlapResult {
   };
 }
 
-test('disclosure: small combinations are hidden, and so is any published total that would let one be worked out', () => {
+test('disclosure: small combinations are hidden, and so is any published total that would let one be worked out', async () => {
   const truth = synthetic();
   const shown = discloseOverlap(truth, 10);
   OverlapResultSchema.parse(shown);
@@ -406,7 +405,7 @@ test('disclosure on the tiny workspace: sums that would pin a cell down are hidd
   assert.match(table, /Counts under 2 are suppressed/);
 });
 
-test('the SVG chart: bars, dot matrix, set sizes, a title and text labels; suppressed bars say [c]', () => {
+test('the SVG chart: bars, dot matrix, set sizes, a title and text labels; suppressed bars say [c]', async () => {
   const shown = discloseOverlap(synthetic(), 10);
   const svg = overlapToSvg(shown);
   assert.match(
@@ -434,13 +433,6 @@ test('the SVG chart: bars, dot matrix, set sizes, a title and text labels; suppr
 
 // ---- Command line ---------------------------------------------------------------------------
 
-function civic(...args: string[]): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1' },
-  });
-}
-
 test('civic overlap: table on screen unsuppressed; JSON, XLSX and SVG suppressed at 10 by default', async () => {
   const base = [
     'overlap',
@@ -454,12 +446,12 @@ test('civic overlap: table on screen unsuppressed; JSON, XLSX and SVG suppressed
     '--link-by',
     LINK.join(','),
   ];
-  const table = civic(...base);
+  const table = await civic(...base);
   assert.match(table, /household level/);
   assert.match(table, /None of these\s+0\s+2\s+28\.57/);
   assert.match(table, /support \+ benefit \+ library\s+3\s+1\s+14\.29/);
 
-  const json = JSON.parse(civic(...base, '--format', 'json'));
+  const json = JSON.parse(await civic(...base, '--format', 'json'));
   OverlapResultSchema.parse(json);
   assert.equal(json.level, 'household');
   assert.equal(json.disclosure.minCell, 10);
@@ -467,12 +459,12 @@ test('civic overlap: table on screen unsuppressed; JSON, XLSX and SVG suppressed
     json.combinations.every((c: { count: number | null }) => c.count === null),
     'every count here is under 10',
   );
-  const json2 = JSON.parse(civic(...base, '--format', 'json', '--min-cell', '0'));
+  const json2 = JSON.parse(await civic(...base, '--format', 'json', '--min-cell', '0'));
   assert.equal(json2.disclosure, null);
   assert.equal(json2.none.count, 2);
 
   const xlsx = join(tmp.dir, 'overlap.xlsx');
-  civic(...base, '--format', 'xlsx', '--out', xlsx, '--min-cell', '2');
+  await civic(...base, '--format', 'xlsx', '--out', xlsx, '--min-cell', '2');
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(xlsx);
   const sheet = wb.getWorksheet('Combinations')!;
@@ -496,7 +488,7 @@ test('civic overlap: table on screen unsuppressed; JSON, XLSX and SVG suppressed
   assert.match(String(notes.getCell('B1').value), /Household level/);
 
   const svgFile = join(tmp.dir, 'overlap.svg');
-  civic(
+  await civic(
     'overlap',
     WS,
     '--segment',
@@ -518,14 +510,14 @@ test('civic overlap: table on screen unsuppressed; JSON, XLSX and SVG suppressed
   assert.match(svg, /Postcode level: a unit is a postcode, not a household/);
 });
 
-test('civic overlap --help, and usage errors exit 2 in plain English', () => {
-  const help = civic('overlap', '--help');
+test('civic overlap --help, and usage errors exit 2 in plain English', async () => {
+  const help = await civic('overlap', '--help');
   assert.match(help, /--link-by <columns>/);
   assert.match(help, /Examples:/);
   let code = 0,
     stderr = '';
   try {
-    civic('overlap', WS, '--segment', 'A', '--datasets', 'support', '--link-by', 'account_ref');
+    await civic('overlap', WS, '--segment', 'A', '--datasets', 'support', '--link-by', 'account_ref');
   } catch (e) {
     code = (e as { status: number }).status;
     stderr = String((e as { stderr: string }).stderr);

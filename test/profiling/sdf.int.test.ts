@@ -2,7 +2,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import ExcelJS from 'exceljs';
 import { createWorkspace, openWorkspace } from '../../src/store/index.ts';
 import { importReference } from '../../src/reference/index.ts';
@@ -10,6 +9,7 @@ import { importDataset } from '../../src/intake/index.ts';
 import { serviceDeliveryFramework, SdfResultSchema, type SdfResult } from '../../src/profiling/index.ts';
 import { discloseProfile, sdfToJson, sdfToTable, sdfToXlsx, sheetNames } from '../../src/outputs/index.ts';
 import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
+import { civicRun as civic } from '../helpers/cli.ts';
 
 /*
  * A tiny area: four output areas, one segment each, 1,000 households.
@@ -50,14 +50,8 @@ const SERVICES: { name: string; counts: number[]; partner?: string; title?: stri
   { name: 'fire_visits', counts: [20, 30, 30, 20], partner: 'Fire and Rescue', title: 'Safe and well visits' },
 ];
 
-const CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const tmp = tempDir();
 const WS = join(tmp.dir, 'sdf.civic');
-const civic = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1' },
-  });
 
 before(async () => {
   const pcs = ['pcds,lat,long,oa21cd'];
@@ -273,7 +267,7 @@ test('SDF workbook: a sheet per partner and All partners, band named in the cell
   assert.match(text, /2026-01-15/);
 });
 
-test('SDF worksheet names are safe for Excel and unique', () => {
+test('SDF worksheet names are safe for Excel and unique', async () => {
   assert.deepEqual(sheetNames(['Council', 'Kent Fire/Rescue: [East]', 'notes', 'A'.repeat(40), 'A'.repeat(35)]), [
     'Council',
     'Kent Fire Rescue East',
@@ -285,7 +279,7 @@ test('SDF worksheet names are safe for Excel and unique', () => {
 
 test('civic sdf: XLSX and JSON from the command line, suppressed by default', async () => {
   const file = join(tmp.dir, 'sdf.xlsx');
-  const x = civic('sdf', WS, '--format', 'xlsx', '--out', file);
+  const x = await civic('sdf', WS, '--format', 'xlsx', '--out', file);
   assert.equal(x.status, 0, x.stderr);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(file);
@@ -296,7 +290,7 @@ test('civic sdf: XLSX and JSON from the command line, suppressed by default', as
   assert.equal(wb.getWorksheet('Fire and Rescue')!.getCell('E7').value, 150);
   assert.equal(wb.getWorksheet('Council')!.getCell('G7').value, '[c]');
 
-  const j = civic('sdf', WS, '--format', 'json', '--partner', 'Council', '--datasets', 'library,bins');
+  const j = await civic('sdf', WS, '--format', 'json', '--partner', 'Council', '--datasets', 'library,bins');
   assert.equal(j.status, 0, j.stderr);
   const r = SdfResultSchema.parse(JSON.parse(j.stdout));
   assert.deepEqual(r.sheets, [{ name: 'Council', datasets: ['library', 'bins'] }]);
@@ -305,20 +299,22 @@ test('civic sdf: XLSX and JSON from the command line, suppressed by default', as
     [40, 36, null, null],
   );
   // The owner's screen is unsuppressed; --min-cell 0 switches suppression off in JSON too.
-  const open = SdfResultSchema.parse(JSON.parse(civic('sdf', WS, '--format', 'json', '--min-cell', '0').stdout));
+  const open = SdfResultSchema.parse(
+    JSON.parse((await civic('sdf', WS, '--format', 'json', '--min-cell', '0')).stdout),
+  );
   assert.deepEqual(
     service(open, 'library').cells.map((c) => c.count),
     [40, 36, 25, 9],
   );
-  const table = civic('sdf', WS);
+  const table = await civic('sdf', WS);
   assert.equal(table.status, 0, table.stderr);
   assert.match(table.stdout, /Service Delivery Framework: Fire and Rescue/);
   assert.match(table.stdout.split('\n').find((l) => l.startsWith('D '))!, /82 Below average/);
 
-  const bad = civic('sdf', WS, '--format', 'xlsx');
+  const bad = await civic('sdf', WS, '--format', 'xlsx');
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /needs a file/);
-  const none = civic('sdf', WS, '--partner', 'Police', '--format', 'json');
+  const none = await civic('sdf', WS, '--partner', 'Police', '--format', 'json');
   assert.equal(none.status, 2);
   assert.equal(JSON.parse(none.stdout).error.code, 'parameter_invalid');
 });

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
+import { type DemoBuild } from '../../src/demo/index.ts';
+import { sampleBorough } from '../helpers/sample-borough.ts';
 import { importDataset } from '../../src/intake/index.ts';
 import { buildApp, addUser, createApiToken, SESSION_COOKIE, type ViewerRole } from '../../src/server/index.ts';
 import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
@@ -39,7 +40,7 @@ async function signIn(username: string): Promise<{ cookie: string; csrf: string 
 }
 
 before(async () => {
-  built = await buildSampleBorough(join(tmp.dir, 'sb.civic'), { households: 20_000, seed: 7 });
+  built = await sampleBorough(join(tmp.dir, 'sb.civic'), { households: 20_000, seed: 7 });
   const e = built.workspace.engine;
   // Two partners' datasets; the second is tiny, so every segment's count is small.
   const lib = built.manifest.services.find((s) => s.name === 'library_members')!;

@@ -1,0 +1,118 @@
+/**
+ * Sample Borough for tests, built once per run and copied (issue 11, point 2). Building a borough of
+ * 20,000 households takes most of a minute; copying one takes a fraction of a second. The built
+ * workspace, its files and its key are kept in a cache folder named by the borough's options and a
+ * hash of every file under src/ (so any change to the generator or to what it runs through builds it
+ * afresh), and each test gets its own copy to change as it likes. Test files running at the same
+ * time may both build a borough that is missing: the first to finish keeps it, the other's is thrown
+ * away. `test/demo/build.int.test.ts` tests the builder itself and builds its own.
+ *
+ * The cache lives in the system's temporary folder (CIVIC_TEST_FIXTURES overrides it); entries not
+ * used for two days are removed when a new one is built.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
+import { openWorkspace } from '../../src/store/index.ts';
+import { loadPseudonymKey } from '../../src/intake/index.ts';
+
+const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
+/** Stands for the path of the borough (without its extension) in the stored build description. */
+const HERE = '@@SAMPLE_BOROUGH@@';
+const STALE_MS = 2 * 24 * 3600 * 1000;
+
+let hashed: string | undefined;
+/** A hash of every file under src/: a change anywhere means a new borough. */
+export function sourceHash(): string {
+  if (hashed) return hashed;
+  const h = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else h.update(relative(SRC, p)).update('\u0000').update(readFileSync(p)).update('\u0000');
+    }
+  };
+  walk(SRC);
+  return (hashed = h.digest('hex').slice(0, 16));
+}
+
+function cacheRoot(): string {
+  return process.env.CIVIC_TEST_FIXTURES ?? join(tmpdir(), 'civic-test-fixtures');
+}
+
+/** The borough's files beside a workspace path: PATH without its extension, plus -files and .key. */
+const stemOf = (path: string) => resolve(path).replace(/\.[a-z]+$/i, '');
+
+async function buildCached(dir: string, opts: { households: number; seed?: number }): Promise<void> {
+  const root = cacheRoot();
+  mkdirSync(root, { recursive: true });
+  for (const name of readdirSync(root)) {
+    const p = join(root, name);
+    try {
+      if (Date.now() - statSync(p).mtimeMs > STALE_MS) rmSync(p, { recursive: true, force: true });
+    } catch {
+      // another run removed it first
+    }
+  }
+  const work = join(root, `building-${process.pid}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(work);
+  try {
+    const built = await buildSampleBorough(join(work, 'sb.civic'), opts);
+    built.workspace.close();
+    const description = JSON.stringify({
+      manifest: built.manifest,
+      datasets: built.datasets,
+      segmentation: built.segmentation,
+    });
+    writeFileSync(join(work, 'build.json'), description.split(join(work, 'sb')).join(HERE));
+    try {
+      renameSync(work, dir);
+    } catch (e) {
+      // Another test file built the same borough first: keep theirs.
+      if (!existsSync(join(dir, 'build.json'))) throw e;
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A Sample Borough workspace at `path` (with its files and key beside it, as `buildSampleBorough`
+ * leaves them), copied from the run's cache, open and ready to change.
+ */
+export async function sampleBorough(path: string, opts: { households: number; seed?: number }): Promise<DemoBuild> {
+  const dir = join(cacheRoot(), `sb-${opts.households}-${opts.seed ?? 'default'}-${sourceHash()}`);
+  if (!existsSync(join(dir, 'build.json'))) await buildCached(dir, opts);
+  const now = new Date();
+  utimesSync(dir, now, now);
+  const full = resolve(path);
+  const stem = stemOf(full);
+  cpSync(join(dir, 'sb.civic'), full);
+  if (existsSync(join(dir, 'sb.civic.wal'))) cpSync(join(dir, 'sb.civic.wal'), full + '.wal');
+  cpSync(join(dir, 'sb-files'), `${stem}-files`, { recursive: true });
+  const keyFile = `${stem}.key`;
+  cpSync(join(dir, 'sb.key'), keyFile);
+  chmodSync(keyFile, 0o600);
+  const described = JSON.parse(readFileSync(join(dir, 'build.json'), 'utf8').split(HERE).join(stem)) as Pick<
+    DemoBuild,
+    'manifest' | 'datasets' | 'segmentation'
+  >;
+  const workspace = await openWorkspace(full);
+  return { ...described, workspace, key: loadPseudonymKey({ keyFile }).key!, keyFile };
+}
