@@ -58,11 +58,7 @@ test('a signed-in page does not ask the database who is asking every time; signi
   const cookie = await signIn('ann');
   assert.equal((await overview(cookie)).statusCode, 200);
   const sql = await statements(() => overview(cookie));
-  assert.equal(
-    sql.filter((s) => /app_session/.test(s)).length,
-    0,
-    'the second page did not look the session up again',
-  );
+  assert.equal(sql.filter((s) => /app_session/.test(s)).length, 0, 'the second page did not look the session up again');
   const csrf = /name="_csrf" value="([^"]+)"/.exec((await overview(cookie)).body)?.[1];
   const out = await app.inject({
     method: 'POST',

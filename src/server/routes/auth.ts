@@ -131,11 +131,15 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirect(next, 303);
   });
 
-  app.post('/logout', { config: { roles: ['admin', 'analyst', 'partner', 'agent'], changes: [] } }, async (request, reply) => {
-    const token = request.cookies[SESSION_COOKIE];
-    if (token) await endSession(app.engine, token);
-    await audit(app.engine, request.viewer, 'logout', null, request.ip);
-    reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(s));
-    return reply.redirect('/login', 303);
-  });
+  app.post(
+    '/logout',
+    { config: { roles: ['admin', 'analyst', 'partner', 'agent'], changes: [] } },
+    async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token) await endSession(app.engine, token);
+      await audit(app.engine, request.viewer, 'logout', null, request.ip);
+      reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(s));
+      return reply.redirect('/login', 303);
+    },
+  );
 }

@@ -137,58 +137,62 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
     });
   });
 
-  app.post('/segments/:name/:code/edit', { config: { roles: STAFF, changes: ['segmentations'] } }, async (request, reply) => {
-    const { name, code } = request.params as { name: string; code: string };
-    const b = (request.body ?? {}) as Record<string, unknown>;
-    const d = await editPage(name, code, { tier: b.tier ?? (request.query as Record<string, unknown>).tier });
-    const form = {
-      name: String(b.name ?? ''),
-      summary: String(b.summary ?? ''),
-      keyFeatures: String(b.keyFeatures ?? ''),
-      note: String(b.note ?? ''),
-    };
-    const errors: { text: string; href: string }[] = [];
-    if (!form.name.trim()) errors.push({ text: 'Enter a name for the segment', href: '#name' });
-    if (form.name.length > 120) errors.push({ text: 'The name must be 120 characters or fewer', href: '#name' });
-    if (!form.summary.trim()) errors.push({ text: 'Enter a summary', href: '#summary' });
-    if (form.summary.length > 5000)
-      errors.push({ text: 'The summary must be 5,000 characters or fewer', href: '#summary' });
-    const keyFeatures = form.keyFeatures
-      .split(/\r?\n/)
-      .map((x) => x.trim())
-      .filter(Boolean);
-    if (keyFeatures.length > 30) errors.push({ text: 'Give 30 key features or fewer', href: '#keyFeatures' });
-    if (!errors.length) {
-      try {
-        const saved = await editPortrait(
-          app.engine,
-          d.cls.name,
-          d.portrait.code,
-          { name: form.name.trim(), summary: form.summary.trim(), keyFeatures },
-          { tier: d.tier, editedBy: request.viewer.username ?? 'unknown', note: form.note.trim() || undefined },
-        );
-        await audit(
-          app.engine,
-          request.viewer,
-          'portrait edited',
-          `${d.cls.name} ${d.tier} ${saved.code} version ${saved.revision}`,
-          request.ip,
-        );
-        return reply.redirect(
-          `/segments/${encodeURIComponent(d.cls.name)}?${new URLSearchParams({ tier: d.tier })}#segment-${encodeURIComponent(saved.code)}`,
-          303,
-        );
-      } catch (e) {
-        if (!(e instanceof ObservatoryError)) throw e;
-        errors.push({ text: e.message, href: '#name' });
+  app.post(
+    '/segments/:name/:code/edit',
+    { config: { roles: STAFF, changes: ['segmentations'] } },
+    async (request, reply) => {
+      const { name, code } = request.params as { name: string; code: string };
+      const b = (request.body ?? {}) as Record<string, unknown>;
+      const d = await editPage(name, code, { tier: b.tier ?? (request.query as Record<string, unknown>).tier });
+      const form = {
+        name: String(b.name ?? ''),
+        summary: String(b.summary ?? ''),
+        keyFeatures: String(b.keyFeatures ?? ''),
+        note: String(b.note ?? ''),
+      };
+      const errors: { text: string; href: string }[] = [];
+      if (!form.name.trim()) errors.push({ text: 'Enter a name for the segment', href: '#name' });
+      if (form.name.length > 120) errors.push({ text: 'The name must be 120 characters or fewer', href: '#name' });
+      if (!form.summary.trim()) errors.push({ text: 'Enter a summary', href: '#summary' });
+      if (form.summary.length > 5000)
+        errors.push({ text: 'The summary must be 5,000 characters or fewer', href: '#summary' });
+      const keyFeatures = form.keyFeatures
+        .split(/\r?\n/)
+        .map((x) => x.trim())
+        .filter(Boolean);
+      if (keyFeatures.length > 30) errors.push({ text: 'Give 30 key features or fewer', href: '#keyFeatures' });
+      if (!errors.length) {
+        try {
+          const saved = await editPortrait(
+            app.engine,
+            d.cls.name,
+            d.portrait.code,
+            { name: form.name.trim(), summary: form.summary.trim(), keyFeatures },
+            { tier: d.tier, editedBy: request.viewer.username ?? 'unknown', note: form.note.trim() || undefined },
+          );
+          await audit(
+            app.engine,
+            request.viewer,
+            'portrait edited',
+            `${d.cls.name} ${d.tier} ${saved.code} version ${saved.revision}`,
+            request.ip,
+          );
+          return reply.redirect(
+            `/segments/${encodeURIComponent(d.cls.name)}?${new URLSearchParams({ tier: d.tier })}#segment-${encodeURIComponent(saved.code)}`,
+            303,
+          );
+        } catch (e) {
+          if (!(e instanceof ObservatoryError)) throw e;
+          errors.push({ text: e.message, href: '#name' });
+        }
       }
-    }
-    return app.page(
-      request,
-      reply,
-      'segment-edit.njk',
-      { title: `Edit ${d.portrait.code} ${d.portrait.name}`, errorTitle: true, ...d, form, errors },
-      400,
-    );
-  });
+      return app.page(
+        request,
+        reply,
+        'segment-edit.njk',
+        { title: `Edit ${d.portrait.code} ${d.portrait.name}`, errorTitle: true, ...d, form, errors },
+        400,
+      );
+    },
+  );
 }
