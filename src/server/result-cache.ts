@@ -28,6 +28,7 @@ export const RESULT_SOURCES: Readonly<Record<string, readonly Source[]>> = {
   'facilities geojson': ['facilities'],
   'facility kinds': ['facilities'],
   'level bbox': ['reference'],
+  'reference status': ['reference'],
 };
 
 export class ResultCache {

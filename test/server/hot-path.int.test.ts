@@ -135,3 +135,16 @@ test('an audit entry that cannot be written fails its caller, and the next group
     ['kept'],
   );
 });
+
+test('the overview is worked out once until the workspace changes, and each viewer still gets their own view of it', async () => {
+  const cookie = await signIn('cat');
+  const home = () => app.inject({ url: '/', cookies: { [SESSION_COOKIE]: cookie } });
+  const first = await home();
+  assert.equal(first.statusCode, 200);
+  assert.match(first.body, /Workspace overview/);
+  assert.deepEqual(await statements(home), [], 'a second overview asks the database nothing');
+  app.results.invalidate(['datasets']); // as when an import finishes
+  assert.ok((await statements(home)).length > 0, 'after an import the overview is worked out again');
+  const publicHome = await app.inject({ url: '/' });
+  assert.doesNotMatch(publicHome.body, /Workspace overview/, 'the public still get the public page');
+});

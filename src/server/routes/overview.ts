@@ -9,7 +9,8 @@ import { datasetAccount } from '../access.ts';
 export async function overviewRoutes(app: FastifyInstance): Promise<void> {
   app.get('/', { config: { roles: EVERYONE } }, async (request, reply) => {
     const v = request.viewer;
-    const segmentations = await listSegmentations(app.engine);
+    // The truth, cached until the workspace changes; each viewer's disclosure is applied below.
+    const segmentations = await app.results.get('segmentations', null, () => listSegmentations(app.engine));
     if (v.role === 'public' || v.role === 'agent') {
       return app.page(request, reply, 'home-public.njk', {
         title: 'Who lives here, and who uses council services',
@@ -17,9 +18,11 @@ export async function overviewRoutes(app: FastifyInstance): Promise<void> {
         agent: v.role === 'agent',
       });
     }
-    const status = await referenceStatus(app.engine);
+    const status = await app.results.get('reference status', null, () => referenceStatus(app.engine));
     // Row accounts are exact for the dataset's owners and disclosure-controlled for everyone else.
-    const datasets = (await listDatasets(app.engine)).map((d) => datasetAccount(d, v));
+    const datasets = (await app.results.get('datasets', null, () => listDatasets(app.engine))).map((d) =>
+      datasetAccount(d, v),
+    );
     return app.page(request, reply, 'overview.njk', { title: 'Workspace overview', status, datasets, segmentations });
   });
 
