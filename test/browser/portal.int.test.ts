@@ -385,7 +385,8 @@ async function submitForm(page: Page, postcode: string, choose: Record<string, s
   await page.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => {});
 }
 
-describe('accessibility (axe-core, WCAG 2.2 AA)', { skip }, () => {
+// The roles' walks are independent (each its own browser context, and the forms it sends only read), so two run at once.
+describe('accessibility (axe-core, WCAG 2.2 AA)', { skip, concurrency: 2 }, () => {
   for (const role of ROLES) {
     test(`every page ${role === 'public' ? 'the public sees, signed out' : `a signed-in ${role} sees`} has no violations`, async (t) => {
       const nav = navigation({ role } as Viewer, '/').map((i) => i.href);
