@@ -63,3 +63,11 @@ export {
   scenarioToCsv,
   scenarioToXlsx,
 } from './sites.ts';
+export { discloseMap, mapRule, mapToGeoJson, mapToCsv, mapToJson, mapToTable, mapToXlsx } from './maps.ts';
+export {
+  enrichmentToJson,
+  enrichedJsonWriter,
+  enrichedNdjsonWriter,
+  enrichedCsvWriter,
+  enrichmentCsvHeader,
+} from './postcodes.ts';
