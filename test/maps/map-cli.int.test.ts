@@ -130,7 +130,9 @@ test('a partner gets the same dataset map as an analyst and as the CLI: one map 
   assert.equal(a.body, p.body);
   assert.equal(cli.get(`${measure}|${level}`)!.geojson, p.body);
   // The public cannot have it through the portal; the CLI is the workspace owner's, on the owner's machine.
-  assert.equal((await portalGeoJson(measure, level)).statusCode, 401);
+  const pub = await portalGeoJson(measure, level);
+  assert.equal(pub.statusCode, 302, 'the public is sent to sign in');
+  assert.match(String(pub.headers.location), /^\/login\?next=/);
 });
 
 test("civic map --format json is the portal's figures (the services the routes use) and validates against MapResultSchema", async () => {
