@@ -1,6 +1,7 @@
 /**
  * bench/postcodes — bulk postcode enrichment (issue 11, point 3): postcodes answered a second,
- * through the API (JSON, and streamed CSV and NDJSON, over loopback HTTP) and through
+ * through the API (JSON, CSV and NDJSON, streamed from `civic serve` in its own process over
+ * loopback HTTP) and through
  * `civic postcodes enrich` (in process, as the tests run it), against two peers in the same run:
  * DuckDB's own join of the same postcode keys against the postcode and segment tables (rows
  * brought back to JavaScript), and a bare-node Map look-up of the same keys in a directory
@@ -13,9 +14,11 @@
  */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { buildSampleBorough } from '../../src/demo/index.ts';
 import { openWorkspace } from '../../src/store/index.ts';
-import { addUser, buildApp, createApiToken } from '../../src/server/index.ts';
+import { addUser, createApiToken } from '../../src/server/index.ts';
 import { enrichPostcodes } from '../../src/lookup/index.ts';
 import { enrichmentToJson } from '../../src/outputs/index.ts';
 import { checkPostcode } from '../../src/geo/index.ts';
@@ -30,6 +33,7 @@ const households = Number(arg('households', '100000'));
 const N = Number(arg('postcodes', '100000'));
 const rounds = Number(arg('rounds', '3'));
 const out = new URL('../out/', import.meta.url).pathname;
+const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
 const wsPath = arg('workspace', '') || join(out, `postcodes-sb-${households}.civic`);
 if (!existsSync(wsPath)) {
@@ -38,7 +42,7 @@ if (!existsSync(wsPath)) {
 }
 
 // ---- the postcodes ----
-let ws = await openWorkspace(wsPath);
+const ws = await openWorkspace(wsPath);
 const directory = (await ws.engine.all<{ k: string }>(`SELECT pc_key AS k FROM postcode ORDER BY pc_key`)).map(
   (r) => r.k,
 );
@@ -108,32 +112,57 @@ const record = (what: string, s: number, bytes: number | null = null) => {
   record('ours: enrichPostcodes + JSON text', j.s, (j.r as string).length);
 }
 
-// ---- the API over loopback HTTP ----
+// ---- the API over loopback HTTP: `civic serve` in its own process, as in production ----
 await addUser(ws.engine, { username: 'bench', password: 'bench password for postcodes', role: 'agent' }).catch(
   () => {},
 );
 const token = await createApiToken(ws.engine, 'bench');
-const app = await buildApp({ workspace: ws, secureCookies: false, uploadDir: join(out, 'uploads') });
-const address = await app.listen({ host: '127.0.0.1', port: 0 });
-const body = JSON.stringify(inputs);
-for (const [label, query] of [
-  ['JSON', ''],
-  ['CSV, streamed', '?format=csv'],
-  ['NDJSON, streamed', '?format=ndjson'],
-] as const) {
-  const r = await best(async () => {
-    const res = await fetch(`${address}/api/postcodes${query}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body,
-    });
-    if (res.status !== 200) throw new Error(`${res.status}: ${(await res.text()).slice(0, 200)}`);
-    return (await res.arrayBuffer()).byteLength;
-  });
-  record(`ours: POST /api/postcodes, ${label} (loopback HTTP, body read to the end)`, r.s, r.r as number);
-}
-await app.close();
 ws.close();
+const child = spawn(process.execPath, [BIN, 'serve', wsPath, '--port', '0', '--host', '127.0.0.1'], {
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
+let err = '';
+const address = await new Promise<string>((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error(`the server did not start in 60 s: ${err}`)), 60_000);
+  child.stderr!.on('data', (b: Buffer) => {
+    err += b.toString();
+    const m = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+    if (m) {
+      clearTimeout(timer);
+      resolve(m[1]);
+    }
+  });
+  child.once('exit', (code) => reject(new Error(`the server stopped (${code}): ${err}`)));
+});
+const body = JSON.stringify(inputs);
+try {
+  for (const [label, query] of [
+    ['JSON', ''],
+    ['CSV, streamed', '?format=csv'],
+    ['NDJSON, streamed', '?format=ndjson'],
+  ] as const) {
+    const r = await best(async () => {
+      const res = await fetch(`${address}/api/postcodes${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body,
+      });
+      if (res.status !== 200) throw new Error(`${res.status}: ${(await res.text()).slice(0, 200)}`);
+      // Read to the end and counted, not kept: the client's own cost stays small.
+      let bytes = 0;
+      for await (const chunk of res.body!) bytes += (chunk as Uint8Array).byteLength;
+      return bytes;
+    });
+    record(
+      `ours: POST /api/postcodes, ${label} (civic serve in its own process, loopback HTTP, body read to the end)`,
+      r.s,
+      r.r as number,
+    );
+  }
+} finally {
+  child.kill('SIGINT');
+  await once(child, 'exit');
+}
 
 // ---- the CLI, in process ----
 for (const format of ['csv', 'ndjson', 'json']) {

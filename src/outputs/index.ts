@@ -66,6 +66,7 @@ export {
 export { discloseMap, mapRule, mapToGeoJson, mapToCsv, mapToJson, mapToTable, mapToXlsx } from './maps.ts';
 export {
   enrichmentToJson,
+  enrichmentJsonChunks,
   enrichedJsonWriter,
   enrichedNdjsonWriter,
   enrichedCsvWriter,

@@ -44,11 +44,24 @@ export function enrichedJsonWriter(): (r: EnrichedPostcode) => string {
 
 /** The whole answer as JSON, identical to JSON.stringify(result). */
 export function enrichmentToJson(result: PostcodeEnrichment): string {
+  return [...enrichmentJsonChunks(result)].join('');
+}
+
+/**
+ * The same JSON in pieces of `per` answers, for sending as a stream: no one string of the whole
+ * answer (57 MB for 100,000 postcodes) is ever made, and the first bytes leave at once.
+ */
+export function* enrichmentJsonChunks(result: PostcodeEnrichment, per = 10_000): Generator<string> {
   const write = enrichedJsonWriter();
-  const head = `{"version":${result.version},"segmentation":${q(result.segmentation)},"classifications":${q(result.classifications)},"counts":${q(result.counts)},"results":[`;
-  const parts = new Array<string>(result.results.length);
-  for (let i = 0; i < result.results.length; i++) parts[i] = write(result.results[i]);
-  return `${head}${parts.join(',')}]}`;
+  yield `{"version":${result.version},"segmentation":${q(result.segmentation)},"classifications":${q(result.classifications)},"counts":${q(result.counts)},"results":[`;
+  const n = result.results.length;
+  for (let i = 0; i < n; i += per) {
+    const end = Math.min(n, i + per);
+    const parts = new Array<string>(end - i);
+    for (let j = i; j < end; j++) parts[j - i] = write(result.results[j]);
+    yield (i === 0 ? '' : ',') + parts.join(',');
+  }
+  yield ']}';
 }
 
 /** NDJSON lines for a batch of answers (each line the answer's JSON, then a newline). */

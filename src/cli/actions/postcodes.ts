@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { withWorkspace } from '../../store/index.ts';
 import { fileError } from '../../intake/index.ts';
 import { ENRICH_BATCH, PostcodeEnricher, postcodesFromText, type EnrichedPostcode } from '../../lookup/index.ts';
-import { enrichedCsvWriter, enrichedNdjsonWriter, enrichmentToJson, fmtInt } from '../../outputs/index.ts';
+import { enrichedCsvWriter, enrichedNdjsonWriter, enrichmentJsonChunks, fmtInt } from '../../outputs/index.ts';
 import { progressBar } from './progress.ts';
 
 /** Where the answers go: a file written as they come, or stdout (waiting when the reader is slower). */
@@ -52,7 +52,10 @@ export async function enrich(workspace: string, file: string, o: Record<string, 
         else for (const r of batch) all.push(r);
         bar.update({ stage: 'Postcodes', done: Math.min(postcodes.length, i + ENRICH_BATCH), total: postcodes.length });
       }
-      if (format === 'json') await to.write(enrichmentToJson(enricher.result(all)) + '\n');
+      if (format === 'json') {
+        for (const piece of enrichmentJsonChunks(enricher.result(all))) await to.write(piece);
+        await to.write('\n');
+      }
     } finally {
       bar.stop();
       to.close();

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PostcodeEnrichmentSchema, postcodesFromText, type PostcodeEnricher } from '../../lookup/index.ts';
-import { enrichedCsvWriter, enrichedNdjsonWriter, enrichmentToJson } from '../../outputs/index.ts';
+import { enrichedCsvWriter, enrichedNdjsonWriter, enrichmentJsonChunks } from '../../outputs/index.ts';
 import { audit } from '../users.ts';
 import { SIGNED_IN, HttpProblem } from '../app.ts';
 import { defineApi } from './api.ts';
@@ -224,7 +224,10 @@ export async function postcodeApiRoutes(app: FastifyInstance): Promise<void> {
       const results = [];
       for (let i = 0; i < postcodes.length; i += STREAM_BATCH)
         for (const r of await enricher.enrich(postcodes.slice(i, i + STREAM_BATCH))) results.push(r);
-      return enrichmentToJson(enricher.result(results));
+      // Written as a stream of pieces, byte for byte what JSON.stringify would give.
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(Readable.from(enrichmentJsonChunks(enricher.result(results)), { objectMode: false }));
     },
     {
       config: { csrfInFormFields: true }, // readInput checks a form's _csrf field before reading its file
