@@ -10,7 +10,7 @@
  * The postcodes: N drawn (seeded) from a Sample Borough's directory, as a customer file holds them
  * (many households per postcode), 2% with a slip (O for 0) or not a postcode at all.
  *
- * Run: npx tsx bench/postcodes/run.ts [--households 100000] [--postcodes 100000] [--rounds 3] [--workspace PATH]
+ * Run: npx tsx bench/postcodes/run.ts [--households 100000] [--postcodes 100000] [--rounds 3] [--workspace PATH] [--server-bin PATH]
  */
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +33,9 @@ const households = Number(arg('households', '100000'));
 const N = Number(arg('postcodes', '100000'));
 const rounds = Number(arg('rounds', '3'));
 const out = new URL('../out/', import.meta.url).pathname;
-const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
+// --server-bin PATH: serve with another build's bin/civic.js (e.g. an earlier commit unpacked elsewhere), JSON only.
+const BIN = arg('server-bin', '') || new URL('../../bin/civic.js', import.meta.url).pathname;
+const otherServer = process.argv.includes('--server-bin');
 mkdirSync(out, { recursive: true });
 const wsPath = arg('workspace', '') || join(out, `postcodes-sb-${households}.civic`);
 if (!existsSync(wsPath)) {
@@ -141,6 +143,7 @@ try {
     ['CSV, streamed', '?format=csv'],
     ['NDJSON, streamed', '?format=ndjson'],
   ] as const) {
+    if (otherServer && query) continue;
     const r = await best(async () => {
       const res = await fetch(`${address}/api/postcodes${query}`, {
         method: 'POST',
