@@ -151,7 +151,7 @@ export function mapToTable(f: MapResult): string {
     ...(f.baseLabel ? [a.base === null ? '' : a.base.toLocaleString('en-GB')] : []),
   ]);
   const lines = [f.title, ...(f.levelChanged ? [f.levelChanged] : []), ''];
-  lines.push(textTable(head, rows, (i) => i >= 3));
+  lines.push(textTable(head, rows, (i) => i >= 3 || (i === 2 && CLASSED_KINDS.includes(f.kind))));
   lines.push('', 'Key:', ...f.legend.map((l) => `  ${l.label}`), '', ...f.notes);
   return lines.join('\n') + '\n';
 }
