@@ -4,9 +4,10 @@
  * and name of every tier of every classification). Enrichment carries no count and no record, so
  * nothing here is disclosure-controlled: it is reference data about places.
  *
- * Fast on purpose: every input that reads as the same postcode shares one answer object (see
- * lookup's enricher), so the part of a line after the input is written once per postcode and
- * reused, which is where most of the time of a large answer went.
+ * Every input that reads as the same postcode shares one answer object (see lookup's enricher), so
+ * the part of a line after the input is written once per postcode and reused. For JSON this was not
+ * measured to beat JSON.stringify (bench/RESULTS.md, bench/postcodes); it lets the answer go out
+ * in pieces, and CSV and NDJSON lean on it.
  */
 import {
   AREA_COLUMNS,
