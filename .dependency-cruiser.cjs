@@ -11,7 +11,7 @@ const LAYERS = [
   ['geo'],
   ['intake'],
   ['reference'],
-  ['profiling', 'segmentation', 'location', 'targeting'],
+  ['profiling', 'segmentation', 'location', 'targeting', 'maps', 'lookup'],
   ['outputs', 'demo'],
   ['server', 'cli'],
 ];

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { Option } from 'commander';
 import { ObservatoryError, ParameterError } from '../core/index.ts';
 
-export type OutputFormat = 'table' | 'csv' | 'xlsx' | 'json' | 'html' | 'pdf' | 'svg';
+export type OutputFormat = 'table' | 'csv' | 'xlsx' | 'json' | 'html' | 'pdf' | 'svg' | 'geojson' | 'ndjson';
 
 export function parseFormat(value: string, allowed: OutputFormat[]): OutputFormat {
   if (!(allowed as string[]).includes(value))

@@ -23,6 +23,8 @@ import { registerTarget } from './target.ts';
 import { registerFacilities } from './facilities.ts';
 import { registerLocation } from './location.ts';
 import { registerSiteCommands } from './location-sites.ts';
+import { registerMap } from './map.ts';
+import { registerPostcodes } from './postcodes.ts';
 import { json, wantsJson } from './io.ts';
 
 export function buildProgram(): Command {
@@ -51,6 +53,8 @@ export function buildProgram(): Command {
   registerTarget(program);
   registerFacilities(program);
   registerSiteCommands(registerLocation(program));
+  registerMap(program);
+  registerPostcodes(program);
   registerServe(program);
   registerDemo(program);
   return program;

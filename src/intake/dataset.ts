@@ -734,3 +734,17 @@ export async function datasetPartners(engine: Engine): Promise<Map<string, strin
     ]),
   );
 }
+
+/** Each dataset's name, title and partner, ordered by title, for the portal's choices. */
+export async function datasetChoices(
+  engine: Engine,
+): Promise<{ name: string; title: string | null; partner: string | null }[]> {
+  return engine.all<{ name: string; title: string | null; partner: string | null }>(
+    `SELECT name, title, partner FROM dataset ORDER BY coalesce(title, name), name`,
+  );
+}
+
+/** Whether there is a dataset of this name. */
+export async function datasetExists(engine: Engine, name: string): Promise<boolean> {
+  return !!(await engine.one(`SELECT name FROM dataset WHERE name = $1`, [name]));
+}

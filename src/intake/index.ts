@@ -24,6 +24,8 @@ export {
   publishCategories,
   datasetColumn,
   datasetPartners,
+  datasetChoices,
+  datasetExists,
   validateDatasetName,
   tableNameFor,
 } from './dataset.ts';

@@ -26,6 +26,7 @@ export {
   removeFacilities,
 } from './facilities.ts';
 export { areaOrigins, areaBoundaries } from './origins.ts';
+export { kindLabel, kindNoun } from './kinds.ts';
 export {
   nearestAndReach,
   shareWithin,

@@ -63,3 +63,12 @@ export {
   scenarioToCsv,
   scenarioToXlsx,
 } from './sites.ts';
+export { discloseMap, mapRule, mapToGeoJson, mapToCsv, mapToJson, mapToTable, mapToXlsx } from './maps.ts';
+export {
+  enrichmentToJson,
+  enrichmentJsonChunks,
+  enrichedJsonWriter,
+  enrichedNdjsonWriter,
+  enrichedCsvWriter,
+  enrichmentCsvHeader,
+} from './postcodes.ts';

@@ -37,6 +37,7 @@ import { DEFAULT_LOGIN_LIMITS, parseTrustProxy } from './login-guard.ts';
 import { AnalysisPool, type AnalysisPoolOptions } from './analysis-pool.ts';
 import { straightLineCosts, type CostSource } from '../location/index.ts';
 import type { PseudonymKey } from '../intake/index.ts';
+import { defaultServices, withOverrides, type ServiceOverrides, type Services } from './services.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -62,6 +63,8 @@ declare module 'fastify' {
     costs: CostSource;
     /** Worker threads for heavy analyses (site choice, scenarios), with their limits. */
     analyses: AnalysisPool;
+    /** The capabilities the routes call (services.ts): routes hold no SQL. */
+    services: Services;
   }
   interface FastifyContextConfig {
     roles?: readonly ViewerRole[];
@@ -155,7 +158,11 @@ export class HttpProblem extends Error {
   }
 }
 
-export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+/**
+ * The portal and API over a workspace. `services` replaces any of the capabilities the routes call
+ * (services.ts); by default they run over `opts.workspace`.
+ */
+export async function buildApp(opts: AppOptions, services: ServiceOverrides = {}): Promise<FastifyInstance> {
   const settings: ServerSettings = {
     secureCookies: opts.secureCookies ?? true,
     maxUploadBytes: opts.maxUploadBytes ?? 50 * 1024 * 1024,
@@ -192,6 +199,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const results = new ResultCache(500, opts.resultCache ?? true);
   app.decorate('results', results);
   app.decorate('costs', opts.costs ?? straightLineCosts());
+  app.decorate('services', withOverrides(defaultServices(opts.workspace.engine, app.costs, results), services));
   const analyses = new AnalysisPool(opts.analysis);
   app.decorate('analyses', analyses);
   app.addHook('onClose', async () => {

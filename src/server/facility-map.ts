@@ -3,7 +3,9 @@
  * for the key. Facility locations are public information (libraries, surgeries), so anyone may see them.
  */
 import type { Engine } from '../store/index.ts';
-import { facilityKinds } from '../location/index.ts';
+import { facilityKinds, kindLabel, kindNoun } from '../location/index.ts';
+
+export { kindLabel, kindNoun };
 
 /** Distinct, colour-blind-safe hues (Okabe–Ito), in the order kinds are first met; civic.css has a class for each (civic-point-N). */
 const KIND_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000', '#f0e442'];
@@ -25,30 +27,6 @@ export async function facilityKeys(engine: Engine): Promise<FacilityKindKey[]> {
     css: `civic-point-${i % KIND_COLOURS.length}`,
     count: k.facilities,
   }));
-}
-
-/** Kinds whose names need more than a capital letter (abbreviations, apostrophes). */
-const KIND_NAMES: Record<string, string> = {
-  gp_surgery: 'GP surgery',
-  gp: 'GP surgery',
-  general_practice: 'GP surgery',
-  hwrc: 'Household waste recycling centre',
-  childrens_centre: "Children's centre",
-  children_centre: "Children's centre",
-  customer_service_point: 'Customer service point',
-};
-
-/** "childrens_centre" → "Children's centre", "leisure_centre" → "Leisure centre". */
-export function kindLabel(kind: string): string {
-  const known = KIND_NAMES[kind.toLowerCase()];
-  if (known) return known;
-  const words = kind.replace(/[_-]+/g, ' ').trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** The kind inside a sentence: "the nearest children's centre", "the nearest GP surgery". */
-export function kindNoun(kind: string): string {
-  return kindLabel(kind).replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase());
 }
 
 export async function facilitiesGeoJson(engine: Engine, kinds?: readonly string[]): Promise<string> {

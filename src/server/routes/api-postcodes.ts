@@ -1,15 +1,13 @@
 /**
- * C14: bulk postcode enrichment. Postcodes in (a JSON array, a CSV or text file, or a CSV body),
- * for each: the postcode as it should be written, its status, its area codes and the segment of
- * every tier of every classification (or of the one named). No 100-item cap: one query over the
- * whole list, up to MAX_POSTCODES in one request.
+ * C14: bulk postcode enrichment over HTTP. Postcodes in (a JSON array, a CSV or text file, or a CSV
+ * body); the answers (lookup's enricher, the same as `civic postcodes enrich`) out as JSON, or
+ * streamed as CSV or NDJSON, up to MAX_POSTCODES in one request. No SQL here.
  */
+import { Readable } from 'node:stream';
 import { z } from 'zod';
-import Papa from 'papaparse';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { NotFoundError } from '../../core/index.ts';
-import { checkPostcode, AREA_LEVELS } from '../../geo/index.ts';
-import { ident } from '../../store/index.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PostcodeEnrichmentSchema, postcodesFromText, type PostcodeEnricher } from '../../lookup/index.ts';
+import { enrichedCsvWriter, enrichedNdjsonWriter, enrichmentJsonChunks } from '../../outputs/index.ts';
 import { audit } from '../users.ts';
 import { SIGNED_IN, HttpProblem } from '../app.ts';
 import { defineApi } from './api.ts';
@@ -38,72 +36,42 @@ export const PostcodeRequestSchema = z.union([
   }),
 ]);
 
-const AREA_COLUMNS = ['oa21', 'lsoa21', 'msoa21', 'ward', 'lad'] as const;
+export { PostcodeEnrichmentSchema, postcodesFromText };
 
-export const PostcodeEnrichmentSchema = z.object({
-  version: z.literal(1),
-  /** the classification asked for, or null for every one */
-  segmentation: z.string().nullable(),
-  classifications: z.array(
-    z.object({
-      name: z.string(),
-      title: z.string().nullable(),
-      kind: z.string(),
-      areaLevel: z.string(),
-      tiers: z.array(z.string()),
-    }),
-  ),
-  counts: z.object({
-    inputs: z.number(),
-    found: z.number(),
-    terminated: z.number(),
-    notInDirectory: z.number(),
-    notAPostcode: z.number(),
-  }),
-  results: z.array(
-    z.object({
-      input: z.string().describe('The postcode as sent'),
-      postcode: z.string().nullable().describe('The postcode as it should be written (null when it is not a postcode)'),
-      corrected: z.boolean().describe('Whether a slip was corrected (O for 0, I for 1 …) to read it'),
-      status: z.enum(['found', 'terminated', 'not in the directory', 'not a postcode']),
-      areas: z.object(
-        Object.fromEntries(AREA_COLUMNS.map((c) => [c, z.string().nullable()])) as Record<
-          (typeof AREA_COLUMNS)[number],
-          z.ZodNullable<z.ZodString>
-        >,
-      ),
-      segments: z
-        .array(
-          z.object({ classification: z.string(), tier: z.string(), code: z.string(), name: z.string().nullable() }),
-        )
-        .describe("Every tier of every classification the postcode's area has a segment in"),
-    }),
-  ),
-});
-export type PostcodeEnrichment = z.infer<typeof PostcodeEnrichmentSchema>;
-type Result = PostcodeEnrichment['results'][number];
+/** Answers streamed in batches of this many, so the first rows leave early. */
+const STREAM_BATCH = 10_000;
+export const ENRICHMENT_FORMATS = ['json', 'csv', 'ndjson'] as const;
+type EnrichmentFormat = (typeof ENRICHMENT_FORMATS)[number];
 
-const header = (cell: string) =>
-  cell
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_-]+/g, '');
+/** The format asked for: the format query parameter, else the Accept header, else JSON. */
+function formatOf(request: FastifyRequest, asked: EnrichmentFormat | undefined): EnrichmentFormat {
+  if (asked) return asked;
+  const accept = String(request.headers.accept ?? '');
+  if (/\btext\/csv\b/i.test(accept)) return 'csv';
+  if (/\bapplication\/(x-)?ndjson\b/i.test(accept)) return 'ndjson';
+  return 'json';
+}
 
-/** Postcodes from a CSV or text file: a column named postcode, or one postcode per line. */
-export function postcodesFromText(text: string): string[] {
-  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { skipEmptyLines: 'greedy' });
-  const rows = parsed.data;
-  if (!rows.length) return [];
-  const col = rows[0].findIndex((c) => ['postcode', 'postcodes', 'pcd', 'pcds'].includes(header(c)));
-  if (col >= 0) return rows.slice(1).map((r) => (r[col] ?? '').trim());
-  if (rows.every((r) => r.filter((c) => c.trim() !== '').length <= 1))
-    return rows.map((r) => r.find((c) => c.trim() !== '')?.trim() ?? '');
-  throw new HttpProblem(
-    400,
-    'Invalid request',
-    'The file has several columns and none is called postcode, so the postcodes cannot be found.',
-    'Name the column "postcode", or send one postcode per line.',
-  );
+/** CSV or NDJSON, enriched and written batch by batch as the client reads. */
+function streamAnswers(
+  reply: FastifyReply,
+  enricher: PostcodeEnricher,
+  postcodes: readonly string[],
+  format: 'csv' | 'ndjson',
+): FastifyReply {
+  async function* chunks() {
+    const csv = format === 'csv' ? enrichedCsvWriter(enricher.classifications) : null;
+    const ndjson = format === 'ndjson' ? enrichedNdjsonWriter() : null;
+    if (csv) yield csv.header;
+    for (let i = 0; i < postcodes.length; i += STREAM_BATCH) {
+      const batch = await enricher.enrich(postcodes.slice(i, i + STREAM_BATCH));
+      yield csv ? csv.rows(batch) : ndjson!(batch);
+    }
+  }
+  reply
+    .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+    .header('content-disposition', format === 'csv' ? 'attachment; filename="postcodes.csv"' : 'inline');
+  return reply.send(Readable.from(chunks()));
 }
 
 async function readInput(request: FastifyRequest): Promise<{ postcodes: string[]; segmentation?: string }> {
@@ -172,16 +140,9 @@ async function readInput(request: FastifyRequest): Promise<{ postcodes: string[]
     : { postcodes: r.data.postcodes, segmentation: r.data.segmentation ?? fromQuery };
 }
 
-interface Cls {
-  name: string;
-  title: string | null;
-  kind: string;
-  area_level: string;
-  tiers: string;
-}
-
 export async function postcodeApiRoutes(app: FastifyInstance): Promise<void> {
   const engine = app.engine;
+  const service = app.services.postcodes;
   // CSV or plain text sent as the body, e.g. curl --data-binary @postcodes.csv -H 'content-type: text/csv'
   app.addContentTypeParser(
     ['text/csv', 'text/plain'],
@@ -199,13 +160,19 @@ export async function postcodeApiRoutes(app: FastifyInstance): Promise<void> {
       roles: SIGNED_IN,
       changes: [],
       summary: 'Bulk postcode enrichment: area codes and segments for each postcode',
-      description: `Send a JSON array of postcodes (or {"postcodes": [...], "segmentation": "borough"}), a CSV or text file as multipart/form-data (one postcode per line, or a column named postcode), or the CSV itself as a text/csv body. Up to ${MAX_POSTCODES.toLocaleString('en-GB')} postcodes in one request; the answers come back in the order sent. Name one classification with the segmentation query parameter (or form field) to get only its segments. With a session cookie, send the x-csrf-token header (or a _csrf form field).`,
+      description: `Send a JSON array of postcodes (or {"postcodes": [...], "segmentation": "borough"}), a CSV or text file as multipart/form-data (one postcode per line, or a column named postcode), or the CSV itself as a text/csv body. Up to ${MAX_POSTCODES.toLocaleString('en-GB')} postcodes in one request; the answers come back in the order sent. Name one classification with the segmentation query parameter (or form field) to get only its segments. Add format=csv or format=ndjson (or send Accept: text/csv or application/x-ndjson) to get the answers streamed as CSV (input, postcode, corrected, status, the area codes, then CLASSIFICATION:TIER and CLASSIFICATION:TIER:name for each tier) or one JSON answer a line. With a session cookie, send the x-csrf-token header (or a _csrf form field).`,
       query: z.strictObject({
         segmentation: z
           .string()
           .min(1)
           .optional()
           .describe('Only this segmentation or classification (default: every one)'),
+        format: z
+          .enum(ENRICHMENT_FORMATS)
+          .optional()
+          .describe(
+            'json (default), csv (one row per postcode, streamed) or ndjson (one answer a line, streamed). Accept: text/csv or application/x-ndjson does the same',
+          ),
       }),
       body: {
         description: 'The postcodes',
@@ -242,18 +209,26 @@ export async function postcodeApiRoutes(app: FastifyInstance): Promise<void> {
       },
       errors: [400, 404, 413, 415],
     },
-    async ({ request }) => {
+    async ({ request, reply, query }) => {
       const { postcodes, segmentation } = await readInput(request);
       if (postcodes.length > MAX_POSTCODES) throw tooMany(postcodes.length);
-      const result = await enrichPostcodes(postcodes, segmentation);
+      const format = formatOf(request, query.format);
+      const enricher = await service.enricher(segmentation);
       await audit(
         engine,
         request.viewer,
         'api postcodes',
-        `${postcodes.length} postcodes${segmentation ? ` segmentation=${segmentation}` : ''}`,
+        `${postcodes.length} postcodes${segmentation ? ` segmentation=${segmentation}` : ''}${format === 'json' ? '' : ` format=${format}`}`,
         request.ip,
       );
-      return result;
+      if (format !== 'json') return streamAnswers(reply, enricher, postcodes, format);
+      const results = [];
+      for (let i = 0; i < postcodes.length; i += STREAM_BATCH)
+        for (const r of await enricher.enrich(postcodes.slice(i, i + STREAM_BATCH))) results.push(r);
+      // Written as a stream of pieces, byte for byte what JSON.stringify would give.
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(Readable.from(enrichmentJsonChunks(enricher.result(results)), { objectMode: false }));
     },
     {
       config: { csrfInFormFields: true }, // readInput checks a form's _csrf field before reading its file
@@ -287,121 +262,4 @@ export async function postcodeApiRoutes(app: FastifyInstance): Promise<void> {
       },
     },
   );
-
-  /** One query over the whole list for the postcodes, one per classification for the segments. */
-  async function enrichPostcodes(inputs: readonly string[], only?: string): Promise<PostcodeEnrichment> {
-    const all = await engine.all<Cls & Record<string, string | null>>(
-      `SELECT name, title, kind, area_level, tiers FROM classification ORDER BY kind = 'segmentation' DESC, kind = 'classification' DESC, imported_at, name`,
-    );
-    const classes = only ? all.filter((c) => c.name === only) : all;
-    if (only && !classes.length) {
-      throw new NotFoundError(
-        `There is no segmentation or classification called "${only}".`,
-        all.length
-          ? `Segmentations and classifications: ${all.map((c) => c.name).join(', ')}.`
-          : 'Build a segmentation or import a classification first.',
-      );
-    }
-    const checks = inputs.map((input) => ({ input: String(input), check: checkPostcode(input) }));
-    const keys = [
-      ...new Set(
-        checks.flatMap((c) => (c.check.kind === 'valid' || c.check.kind === 'corrected' ? [c.check.key] : [])),
-      ),
-    ];
-    const keyList = `WITH k AS (SELECT DISTINCT unnest(from_json($1, '["VARCHAR"]')) AS pc_key)`;
-    const levels = [...new Set(classes.map((c) => c.area_level))].filter((l) =>
-      (AREA_LEVELS as readonly string[]).includes(l),
-    );
-    const cols = [...new Set([...AREA_COLUMNS, ...levels])];
-    type PcRow = { pc_key: string; status: string } & Record<string, string | null>;
-    const found = new Map<string, PcRow>();
-    if (keys.length) {
-      for (const r of await engine.all<PcRow>(
-        `${keyList} SELECT p.pc_key, p.status, ${cols.map((c) => `p.${ident(c)}`).join(', ')} FROM k JOIN postcode p ON p.pc_key = k.pc_key`,
-        [JSON.stringify(keys)],
-      ))
-        found.set(r.pc_key, r);
-    }
-    // Segments per classification: area → its segments, tiers in order.
-    const segmentsOf = new Map<string, Map<string, Result['segments']>>();
-    for (const c of classes) {
-      const byArea = new Map<string, Result['segments']>();
-      segmentsOf.set(c.name, byArea);
-      if (!levels.includes(c.area_level) || !found.size) continue;
-      const tiers: string[] = JSON.parse(c.tiers);
-      const names = new Map(
-        (
-          await engine.all<{ tier: string; code: string; name: string | null }>(
-            `SELECT tier, code, name FROM segment WHERE classification = $1`,
-            [c.name],
-          )
-        ).map((r) => [`${r.tier}\u0000${r.code}`, r.name]),
-      );
-      const rows = await engine.all<{ area_code: string; tier: string; code: string }>(
-        `${keyList}, areas AS (SELECT DISTINCT p.${ident(c.area_level)} AS area_code FROM k JOIN postcode p ON p.pc_key = k.pc_key)
-         SELECT s.area_code, s.tier, s.code FROM area_segment s JOIN areas a ON a.area_code = s.area_code WHERE s.classification = $2`,
-        [JSON.stringify(keys), c.name],
-      );
-      for (const r of rows) {
-        const l = byArea.get(r.area_code) ?? [];
-        l.push({
-          classification: c.name,
-          tier: r.tier,
-          code: r.code,
-          name: names.get(`${r.tier}\u0000${r.code}`) ?? null,
-        });
-        byArea.set(r.area_code, l);
-      }
-      for (const l of byArea.values()) l.sort((a, b) => tiers.indexOf(a.tier) - tiers.indexOf(b.tier));
-    }
-    const counts = { inputs: inputs.length, found: 0, terminated: 0, notInDirectory: 0, notAPostcode: 0 };
-    const noAreas = Object.fromEntries(AREA_COLUMNS.map((c) => [c, null])) as Result['areas'];
-    const results = checks.map(({ input, check }): Result => {
-      if (check.kind !== 'valid' && check.kind !== 'corrected') {
-        counts.notAPostcode++;
-        return { input, postcode: null, corrected: false, status: 'not a postcode', areas: noAreas, segments: [] };
-      }
-      const row = found.get(check.key);
-      const corrected = check.kind === 'corrected';
-      if (!row) {
-        counts.notInDirectory++;
-        return {
-          input,
-          postcode: check.postcode,
-          corrected,
-          status: 'not in the directory',
-          areas: noAreas,
-          segments: [],
-        };
-      }
-      const terminated = row.status === 'terminated';
-      if (terminated) counts.terminated++;
-      else counts.found++;
-      const segments = classes.flatMap((c) => {
-        const area = row[c.area_level];
-        return area ? (segmentsOf.get(c.name)!.get(area) ?? []) : [];
-      });
-      return {
-        input,
-        postcode: check.postcode,
-        corrected,
-        status: terminated ? 'terminated' : 'found',
-        areas: Object.fromEntries(AREA_COLUMNS.map((c) => [c, row[c] ?? null])) as Result['areas'],
-        segments,
-      };
-    });
-    return {
-      version: 1,
-      segmentation: only ?? null,
-      classifications: classes.map((c) => ({
-        name: c.name,
-        title: c.title,
-        kind: c.kind,
-        areaLevel: c.area_level,
-        tiers: JSON.parse(c.tiers) as string[],
-      })),
-      counts,
-      results,
-    };
-  }
 }

@@ -138,6 +138,8 @@ export function defineApi<Q extends AnyObject = z.ZodObject<{}>, P extends AnyOb
       const params = parse(decl.params, request.params, 'path');
       const query = parse(decl.query, request.query, 'query');
       const out = await handler({ request, reply, query, params });
+      // A handler that streams its answer (CSV, NDJSON) sends it itself and returns the reply.
+      if (out === reply) return reply;
       return reply.type('application/json; charset=utf-8').send(out);
     },
   });

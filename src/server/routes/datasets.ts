@@ -380,7 +380,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
       } catch (e) {
         return refuse(`${(e as Error).message} ${(e as ObservatoryError).fix ?? ''}`.trim(), '#name');
       }
-      if (await app.engine.one(`SELECT name FROM dataset WHERE name = $1`, [name]))
+      if (await app.services.catalogue.datasetExists(name))
         return refuse(`There is already a dataset called "${name}". Choose another name.`, '#name');
       if (!tmp || original === undefined) return refuse('Choose a file to upload.', '#file');
       const shown = safeOriginalName(original);

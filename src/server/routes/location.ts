@@ -37,7 +37,6 @@ import { ANALYSTS_AND_PARTNERS, EVERYONE } from '../app.ts';
 import { AnalysisBusyError, AnalysisViewerLimitError } from '../analysis-pool.ts';
 import { audit } from '../users.ts';
 import { facilitiesGeoJson, kindLabel, kindNoun } from '../facility-map.ts';
-import { boundaryLevels, mapFigures } from '../maps.ts';
 import type { AreaLevel } from '../../geo/index.ts';
 import { mapViewFor } from './map.ts';
 import {
@@ -204,7 +203,7 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
       l.kind = l.kind ?? kinds[0].kind;
       if (!kinds.some((k) => k.kind === l.kind))
         throw new ParameterError(`There are no facilities of the kind "${l.kind}".`, 'Choose a kind from the list.');
-      const classes = await classificationChoices(app.engine, { deprivation: false });
+      const classes = await classificationChoices(app, { deprivation: false });
       if (!l.classification && classes.length) {
         l.classification = classes[0].name;
         l.tier = classes[0].tiers[0];
@@ -266,12 +265,10 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
 
       // The map: minutes to the nearest facility, facilities as points, the chosen site's catchment.
       // (Without boundaries at the areas' level there is no map: the tables carry the figures.)
-      const levels = await boundaryLevels(app.engine);
+      const levels = await app.services.maps.levels();
       if (levels.includes(access.level as AreaLevel)) {
         const measure = `access:${l.kind}:${l.mode}`;
-        const figures = await app.results.get('map figures', [measure, access.level], () =>
-          mapFigures(app.engine, measure, access.level, undefined, app.costs),
-        );
+        const figures = await app.services.maps.figures(measure, access.level);
         const view = await mapViewFor(app, figures);
         if (l.site)
           Object.assign(view.mapMeta, {
@@ -414,7 +411,7 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
   // Where an outlet's users come from, and who passes a nearer one (Dover's Whitfield office).
   app.get('/location/patterns', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
-    const [datasets, kinds] = await Promise.all([datasetChoices(app.engine), facilityKinds(app.engine)]);
+    const [datasets, kinds] = await Promise.all([datasetChoices(app), facilityKinds(app.engine)]);
     const dataset = one(q.dataset),
       column = one(q.column),
       kind = one(q.kind) ?? kinds[0]?.kind;

@@ -16,17 +16,8 @@ import { ObservatoryError } from '../../core/index.ts';
 import { EVERYONE, HttpProblem } from '../app.ts';
 import { audit } from '../users.ts';
 import { facilityKeys, type FacilityKindKey } from '../facility-map.ts';
-import {
-  DATASET_MEASURES,
-  ShapeCache,
-  levelBbox,
-  defaultMeasure,
-  figuresToGeoJson,
-  mapFigures,
-  mapOptions,
-  parseMeasure,
-  type MapFigures,
-} from '../maps.ts';
+import { DATASET_MEASURES, defaultMeasure, parseMeasure, type MapResult } from '../../maps/index.ts';
+import { mapToGeoJson } from '../../outputs/index.ts';
 
 const require = createRequire(import.meta.url);
 const MAPLIBRE_DIST = join(dirname(require.resolve('maplibre-gl/package.json')), 'dist');
@@ -53,7 +44,7 @@ function checkMeasureAllowed(request: FastifyRequest, measure: string): void {
     kind = parseMeasure(measure).kind;
   } catch {
     return;
-  } // reported by mapFigures
+  } // reported by the map's figures
   if (!DATASET_MEASURES.includes(kind) || mayMapDatasets(request)) return;
   if (request.viewer.role === 'public')
     throw new HttpProblem(401, 'Sign in', 'Maps of service datasets are for signed-in staff and partners.');
@@ -61,15 +52,15 @@ function checkMeasureAllowed(request: FastifyRequest, measure: string): void {
 }
 
 /** What the map partial (views/_map.njk) and map.js need to draw `figures`, with the workspace's facilities over them. */
-export async function mapViewFor(app: FastifyInstance, figures: MapFigures) {
+export async function mapViewFor(app: FastifyInstance, figures: MapResult) {
   const [bbox, keys] = await Promise.all([
-    app.results.get('level bbox', figures.level, () => levelBbox(app.engine, figures.level)),
+    app.services.maps.bbox(figures.level),
     app.results.get('facility kinds', null, () => facilityKeys(app.engine)),
   ]);
   return mapView(figures, bbox, keys);
 }
 
-function mapView(figures: MapFigures, bbox: readonly number[], facilityKeys: readonly FacilityKindKey[]) {
+function mapView(figures: MapResult, bbox: readonly number[], facilityKeys: readonly FacilityKindKey[]) {
   const q = `measure=${encodeURIComponent(figures.measure)}&level=${encodeURIComponent(figures.level)}`;
   return {
     mapMeta: {
@@ -88,7 +79,7 @@ function mapView(figures: MapFigures, bbox: readonly number[], facilityKeys: rea
 }
 
 export async function mapRoutes(app: FastifyInstance): Promise<void> {
-  const shapes = new ShapeCache();
+  const maps = app.services.maps;
   const files = new Map<string, Buffer>();
 
   for (const [file, type] of Object.entries(MAPLIBRE_FILES)) {
@@ -99,13 +90,13 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
   }
 
   /** The figures cut into vector tiles, once per measure, level and workspace state. */
-  const tileIndexFor = async (figures: MapFigures) => {
-    const shape = await shapes.get(app.engine, figures.level);
+  const tileIndexFor = async (figures: MapResult) => {
+    const shape = await maps.shapes(figures.level);
     return app.results.get(
       'map tile index',
       [figures.measure, figures.level, shape.stamp],
       async () =>
-        new GeoJSONVT(JSON.parse(figuresToGeoJson(figures, shape)), {
+        new GeoJSONVT(JSON.parse(mapToGeoJson(figures, shape)), {
           maxZoom: TILE_MAX_ZOOM,
           indexMaxZoom: 5,
           tolerance: 3,
@@ -117,7 +108,7 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/map', { config: { roles: EVERYONE } }, async (request, reply) => {
     const q = request.query as { measure?: string; level?: string; page?: string };
-    const options = await mapOptions(app.engine, mayMapDatasets(request));
+    const options = await maps.options(mayMapDatasets(request));
     const measure = q.measure || defaultMeasure(options);
     const level = q.level || options.levels[0]?.value || '';
     const ctx = { title: 'Map of area measures', options, measure, level };
@@ -125,11 +116,9 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
       return app.page(request, reply, 'map.njk', { ...ctx, empty: true });
     }
     checkMeasureAllowed(request, measure);
-    let figures: MapFigures;
+    let figures: MapResult;
     try {
-      figures = await app.results.get('map figures', [measure, level], () =>
-        mapFigures(app.engine, measure, level, undefined, app.costs),
-      );
+      figures = await maps.figures(measure, level);
     } catch (e) {
       if (!(e instanceof ObservatoryError)) throw e;
       return app.page(
@@ -188,15 +177,13 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     checkMeasureAllowed(request, q.measure);
     const measure = q.measure,
       level = q.level ?? '';
-    const figures = await app.results.get('map figures', [measure, level], () =>
-      mapFigures(app.engine, measure, level, undefined, app.costs),
-    );
+    const figures = await maps.figures(measure, level);
     if (figures.kind === 'penetration' || figures.kind === 'index')
       await audit(app.engine, request.viewer, 'map data', `${figures.measure} by ${figures.level}`, request.ip);
-    const shape = await shapes.get(app.engine, figures.level);
+    const shape = await maps.shapes(figures.level);
     // Built and gzipped once per measure, level and workspace state: an England map is 11 MB of text.
     const body = await app.results.get('map geojson', [figures.measure, figures.level, shape.stamp], async () => {
-      const text = figuresToGeoJson(figures, shape);
+      const text = mapToGeoJson(figures, shape);
       return { text, gzip: await gzipAsync(text, { level: 6 }) };
     });
     reply
@@ -230,9 +217,7 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     checkMeasureAllowed(request, q.measure);
     const measure = q.measure,
       level = q.level ?? '';
-    const figures = await app.results.get('map figures', [measure, level], () =>
-      mapFigures(app.engine, measure, level, undefined, app.costs),
-    );
+    const figures = await maps.figures(measure, level);
     const tile = (await tileIndexFor(figures)).getTile(z, x, y);
     reply.type('application/vnd.mapbox-vector-tile').header('cache-control', 'private, max-age=60');
     return reply.send(Buffer.from(tile ? fromGeojsonVt({ areas: tile }, { version: 2 }) : new Uint8Array(0)));

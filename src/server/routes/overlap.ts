@@ -88,11 +88,9 @@ const describe = (r: OverlapResult) =>
   `segment ${r.classification} ${r.segment.code}: ${r.datasets.join(', ')} (${r.level} level${r.population ? `, population ${r.population}` : ''})`;
 
 /** Every segment of every tier of every classification, for the target select. */
-async function segmentItems(engine: Engine, selected: string | undefined) {
-  const classes = await classificationChoices(engine);
-  const segs = await engine.all<{ classification: string; tier: string; code: string; name: string | null }>(
-    `SELECT classification, tier, code, name FROM segment ORDER BY classification, ordinal, code`,
-  );
+async function segmentItems(app: FastifyInstance, selected: string | undefined) {
+  const classes = await classificationChoices(app);
+  const segs = await app.services.catalogue.segments();
   const items = classes.flatMap((c) =>
     c.tiers.flatMap((t) =>
       segs
@@ -110,7 +108,7 @@ async function segmentItems(engine: Engine, selected: string | undefined) {
 export async function overlapRoutes(app: FastifyInstance): Promise<void> {
   app.get('/overlap', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
-    const datasets = await datasetChoices(app.engine);
+    const datasets = await datasetChoices(app);
     const chosen = many(q.datasets);
     const ctx: Record<string, unknown> = {
       title: 'Take-up overlap',
@@ -134,7 +132,7 @@ export async function overlapRoutes(app: FastifyInstance): Promise<void> {
       Object.assign(ctx, { error: f.error, fix: f.fix, errorTitle: true });
       status = f.status;
     }
-    ctx.targetItems = await segmentItems(app.engine, target);
+    ctx.targetItems = await segmentItems(app, target);
     ctx.datasetItems = datasets.map((d) => ({
       value: d.name,
       text: d.title ?? d.name,

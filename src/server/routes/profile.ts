@@ -7,7 +7,6 @@
  * parameter, sending a download) live here too.
  */
 import { mapViewFor } from './map.ts';
-import { mapFigures } from '../maps.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DEFAULT_MIN_CELL, ObservatoryError, ParameterError } from '../../core/index.ts';
 import type { Engine } from '../../store/index.ts';
@@ -35,40 +34,22 @@ export interface DatasetChoice {
 }
 
 /** Classifications (imported, built and deprivation deciles) with their tiers, in a stable order. */
-export async function classificationChoices(
-  engine: Engine,
+export function classificationChoices(
+  app: FastifyInstance,
   opts: { deprivation?: boolean } = {},
 ): Promise<ClassificationChoice[]> {
-  const rows = await engine.all<{
-    name: string;
-    title: string | null;
-    kind: string;
-    area_level: string;
-    tiers: string;
-  }>(
-    `SELECT name, title, kind, area_level, tiers FROM classification ORDER BY kind = 'deprivation', kind = 'segmentation' DESC, imported_at, name`,
-  );
-  return rows
-    .filter((r) => opts.deprivation !== false || r.kind !== 'deprivation')
-    .map((r) => ({
-      name: r.name,
-      title: r.title,
-      kind: r.kind,
-      areaLevel: r.area_level,
-      tiers: JSON.parse(r.tiers) as string[],
-    }));
+  return app.services.catalogue.classifications(opts);
 }
 
-export async function datasetChoices(engine: Engine): Promise<DatasetChoice[]> {
-  return engine.all<{ name: string; title: string | null; partner: string | null }>(
-    `SELECT name, title, partner FROM dataset ORDER BY coalesce(title, name), name`,
-  );
+export function datasetChoices(app: FastifyInstance): Promise<DatasetChoice[]> {
+  return app.services.catalogue.datasets();
 }
 
 /** Area levels the workspace has areas for (a single local authority is left out: one row is no profile). */
-export async function areaLevelChoices(engine: Engine): Promise<{ level: AreaLevel; title: string }[]> {
-  const have = new Set((await engine.all<{ level: string }>(`SELECT DISTINCT level FROM area`)).map((r) => r.level));
-  return AREA_LEVELS.filter((l) => l !== 'lad' && have.has(l)).map((l) => ({ level: l, title: LEVEL_TITLES[l] }));
+export async function areaLevelChoices(app: FastifyInstance): Promise<{ level: AreaLevel; title: string }[]> {
+  return (await app.services.catalogue.areaLevels())
+    .filter((l) => l !== 'lad')
+    .map((l) => ({ level: l, title: LEVEL_TITLES[l] }));
 }
 
 /** The items of a "profile by" select: every tier of every classification ("seg:NAME:TIER"), then area levels ("area:LEVEL"). */
@@ -295,29 +276,15 @@ export function indexChart(r: ProfileResult, maxRows = 80) {
   };
 }
 
-async function boundariesFor(
-  engine: Engine,
-  level: string,
-): Promise<Map<string, { name: string | null; geojson: string }>> {
-  const rows = await engine.all<{ area_code: string; name: string | null; geojson: string }>(
-    `SELECT area_code, name, geojson FROM boundary WHERE level = $1`,
-    [level],
-  );
-  return new Map(rows.map((r) => [r.area_code, { name: r.name, geojson: r.geojson }]));
-}
-
 /**
  * A profile by area, drawn as a map of the dataset's index by area (households base, suppressed as on
  * the map page). Nothing when the level has no boundaries: the table and GeoJSON download remain.
  */
 async function profileMap(app: FastifyInstance, result: ProfileResult): Promise<Record<string, unknown>> {
-  const has = await app.engine.one(`SELECT 1 AS x FROM boundary WHERE level = $1 LIMIT 1`, [result.level]);
-  if (!has) return {};
+  if (!(await app.services.maps.hasBoundaries(result.level))) return {};
   const measure = `index:${result.dataset}`,
     level = result.level;
-  const figures = await app.results.get('map figures', [measure, level], () =>
-    mapFigures(app.engine, measure, level, undefined, app.costs),
-  );
+  const figures = await app.services.maps.figures(measure, level);
   return { figures, ...(await mapViewFor(app, figures)) };
 }
 
@@ -325,9 +292,9 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
   app.get('/profile', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const [datasets, classes, levels] = await Promise.all([
-      datasetChoices(app.engine),
-      classificationChoices(app.engine),
-      areaLevelChoices(app.engine),
+      datasetChoices(app),
+      classificationChoices(app),
+      areaLevelChoices(app),
     ]);
     const ctx: Record<string, unknown> = {
       title: 'Profile explorer',
@@ -401,7 +368,7 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
     if (format === 'csv') body = profileToCsv(result);
     else if (format === 'xlsx') body = await profileToXlsx(result);
     else if (format === 'json') body = profileToJson(result);
-    else body = profileToGeoJson(result, await boundariesFor(app.engine, result.level));
+    else body = profileToGeoJson(result, await app.services.maps.boundaries(result.level));
     await audit(app.engine, request.viewer, 'profile', describe(result), request.ip);
     await audit(app.engine, request.viewer, `export ${format}`, `profile ${describe(result)}`, request.ip);
     return sendDownload(reply, name, format, body);

@@ -59,7 +59,7 @@ const describe = (r: RepresentResult) => `${r.sample} by ${r.classification} ${r
 export async function representRoutes(app: FastifyInstance): Promise<void> {
   app.get('/represent', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
-    const [datasets, classes] = await Promise.all([datasetChoices(app.engine), classificationChoices(app.engine)]);
+    const [datasets, classes] = await Promise.all([datasetChoices(app), classificationChoices(app)]);
     const ctx: Record<string, unknown> = { title: 'Representativeness', base: one(q.base) ?? 'households' };
     let status = 200,
       byValue = one(q.by);

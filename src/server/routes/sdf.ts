@@ -86,7 +86,7 @@ export function sdfMatrix(r: SdfResult) {
 export async function sdfRoutes(app: FastifyInstance): Promise<void> {
   app.get('/sdf', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
-    const [classes, datasets] = await Promise.all([classificationChoices(app.engine), datasetChoices(app.engine)]);
+    const [classes, datasets] = await Promise.all([classificationChoices(app), datasetChoices(app)]);
     const partners = [...new Set(datasets.map((d) => d.partner?.trim() || COUNCIL_PARTNER))].sort((a, b) =>
       a === COUNCIL_PARTNER ? -1 : b === COUNCIL_PARTNER ? 1 : a.localeCompare(b),
     );

@@ -32,7 +32,7 @@ export function portraitForViewer(p: Portrait, v: Viewer): Portrait {
 }
 
 async function findClassification(app: FastifyInstance, name: string): Promise<ClassificationChoice> {
-  const all = await classificationChoices(app.engine, { deprivation: false });
+  const all = await classificationChoices(app, { deprivation: false });
   const cls = all.find((c) => c.name === name);
   if (!cls)
     throw new NotFoundError(
@@ -54,10 +54,8 @@ function tierOf(cls: ClassificationChoice, q: Record<string, unknown>): string {
 
 export async function segmentRoutes(app: FastifyInstance): Promise<void> {
   app.get('/segments', { config: { roles: EVERYONE } }, async (request, reply) => {
-    const classes = await classificationChoices(app.engine, { deprivation: false });
-    const counts = await app.engine.all<{ classification: string; tier: string; n: number }>(
-      `SELECT classification, tier, count(*)::BIGINT AS n FROM segment GROUP BY 1, 2`,
-    );
+    const classes = await classificationChoices(app, { deprivation: false });
+    const counts = await app.services.catalogue.segmentCounts();
     const list = classes.map((c) => ({
       ...c,
       tiers: c.tiers.map((t) => ({

@@ -119,8 +119,8 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
   app.get('/targeting', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const [datasets, classes, kinds, facilities] = await Promise.all([
-      datasetChoices(app.engine),
-      classificationChoices(app.engine, { deprivation: false }),
+      datasetChoices(app),
+      classificationChoices(app, { deprivation: false }),
       facilityKinds(app.engine),
       listFacilities(app.engine),
     ]);
@@ -192,7 +192,7 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
   // Did it work? Take-up in the targeted areas against the rest (Dartford: 16% against 4%).
   app.get('/targeting/evaluate', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
-    const datasets = await datasetChoices(app.engine);
+    const datasets = await datasetChoices(app);
     const dataset = one(q.dataset),
       areas = one(q.areas) ?? 'ward';
     const targetedText = one(q.targeted) ?? '';

@@ -1,0 +1,111 @@
+/**
+ * What the routes use to answer: the capabilities' functions, over the app's workspace, with the
+ * app's result cache where a result may be kept until the workspace changes. Routes read
+ * parameters, call a service and render; they hold no SQL. `buildApp(options, services)` takes
+ * replacements for any of them (route tests can give stubs).
+ */
+import type { Engine } from '../store/index.ts';
+import type { AreaLevel } from '../geo/index.ts';
+import { datasetChoices, datasetExists } from '../intake/index.ts';
+import { areaLevelsPresent, listClassifications, listSegments, segmentCounts } from '../reference/index.ts';
+import type { ClassificationSummary } from '../reference/index.ts';
+import { portraitsOrGenerate } from '../segmentation/index.ts';
+import { listFacilities, type CostSource } from '../location/index.ts';
+import {
+  ShapeCache,
+  boundariesAt,
+  boundaryLevels,
+  hasBoundaries,
+  levelBbox,
+  mapFigures,
+  mapOptions,
+  type LevelShapes,
+  type MapOptions,
+  type MapResult,
+} from '../maps/index.ts';
+import {
+  PostcodeEnricher,
+  enrichPostcodes,
+  lookupPostcode,
+  type PostcodeEnrichment,
+  type PostcodeLookup,
+} from '../lookup/index.ts';
+import { discloseMap } from '../outputs/index.ts';
+import type { ResultCache } from './result-cache.ts';
+
+export interface Services {
+  maps: {
+    /** The levels and measures on offer; datasets only when the viewer may map them. */
+    options(datasetsAllowed: boolean): Promise<MapOptions>;
+    /** A map as every viewer sees it (outputs' discloseMap over the truth). */
+    figures(measure: string, level: string): Promise<MapResult>;
+    shapes(level: string): Promise<LevelShapes>;
+    bbox(level: string): Promise<[number, number, number, number]>;
+    levels(): Promise<AreaLevel[]>;
+    hasBoundaries(level: string): Promise<boolean>;
+    boundaries(level: string): Promise<Map<string, { name: string | null; geojson: string }>>;
+  };
+  postcodes: {
+    /** An enricher for streaming answers batch by batch. */
+    enricher(segmentation?: string | null): Promise<PostcodeEnricher>;
+    enrich(inputs: readonly string[], segmentation?: string | null): Promise<PostcodeEnrichment>;
+  };
+  lookup: {
+    postcode(input: string): Promise<PostcodeLookup | null>;
+  };
+  catalogue: {
+    classifications(opts?: { deprivation?: boolean }): Promise<ClassificationSummary[]>;
+    datasets(): Promise<{ name: string; title: string | null; partner: string | null }[]>;
+    datasetExists(name: string): Promise<boolean>;
+    areaLevels(): Promise<AreaLevel[]>;
+    segments(): Promise<{ classification: string; tier: string; code: string; name: string | null }[]>;
+    segmentCounts(): Promise<{ classification: string; tier: string; n: number }[]>;
+  };
+}
+
+export type ServiceOverrides = { [K in keyof Services]?: Partial<Services[K]> };
+
+/** The services over one workspace. */
+export function defaultServices(engine: Engine, costs: CostSource, results: ResultCache): Services {
+  const shapes = new ShapeCache();
+  return {
+    maps: {
+      options: (datasetsAllowed) => mapOptions(engine, datasetsAllowed),
+      figures: (measure, level) =>
+        results.get('map figures', [measure, level], async () =>
+          discloseMap(await mapFigures(engine, measure, level, costs)),
+        ),
+      shapes: (level) => shapes.get(engine, level),
+      bbox: (level) => results.get('level bbox', level, () => levelBbox(engine, level)),
+      levels: () => boundaryLevels(engine),
+      hasBoundaries: (level) => hasBoundaries(engine, level),
+      boundaries: (level) => boundariesAt(engine, level),
+    },
+    postcodes: {
+      enricher: (segmentation) => PostcodeEnricher.open(engine, segmentation),
+      enrich: (inputs, segmentation) => enrichPostcodes(engine, inputs, { segmentation }),
+    },
+    lookup: {
+      postcode: (input) =>
+        lookupPostcode(engine, input, {
+          portraits: (cls, tier) => results.get('portraits', [cls, tier], () => portraitsOrGenerate(engine, cls, tier)),
+          facilities: () => results.get('facilities', null, () => listFacilities(engine)),
+        }),
+    },
+    catalogue: {
+      classifications: (opts) => listClassifications(engine, opts),
+      datasets: () => datasetChoices(engine),
+      datasetExists: (name) => datasetExists(engine, name),
+      areaLevels: () => areaLevelsPresent(engine),
+      segments: () => listSegments(engine),
+      segmentCounts: () => segmentCounts(engine),
+    },
+  };
+}
+
+/** The default services with any given replacements. */
+export function withOverrides(base: Services, overrides: ServiceOverrides = {}): Services {
+  const out = { ...base } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(overrides)) out[k] = { ...(base as unknown as Record<string, object>)[k], ...v };
+  return out as unknown as Services;
+}
