@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { buildSampleBorough } from '../../src/demo/index.ts';
+import { sampleBorough } from '../helpers/sample-borough.ts';
 import { openWorkspace, type Workspace } from '../../src/store/index.ts';
 import { buildApp, addUser, createApiToken } from '../../src/server/index.ts';
 import {
@@ -36,7 +36,7 @@ let app: FastifyInstance;
 let token = '';
 
 before(async () => {
-  const built = await buildSampleBorough(wsPath, { households: 20_000, seed: 5 });
+  const built = await sampleBorough(wsPath, { households: 20_000, seed: 7 });
   const keys = (
     await built.workspace.engine.all<{ k: string; status: string }>(
       `SELECT pc_key AS k, status FROM postcode ORDER BY status DESC, pc_key`,

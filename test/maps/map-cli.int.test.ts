@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { buildSampleBorough } from '../../src/demo/index.ts';
+import { sampleBorough } from '../helpers/sample-borough.ts';
 import { openWorkspace, type Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE, addUser } from '../../src/server/index.ts';
 import {
@@ -42,7 +42,7 @@ const first = (o: MapOptions, prefix: string) =>
   o.measures.flatMap((g) => g.items).find((i) => i.value.startsWith(prefix))?.value;
 
 before(async () => {
-  const built = await buildSampleBorough(wsPath, { households: 20_000, seed: 11 });
+  const built = await sampleBorough(wsPath, { households: 20_000, seed: 11 });
   built.workspace.close();
   const list = await civic('map', wsPath, '--list', '--format', 'json');
   assert.equal(list.code, 0, list.stderr);
