@@ -16,6 +16,7 @@ import { ObservatoryError } from '../../core/index.ts';
 import { EVERYONE, HttpProblem } from '../app.ts';
 import { audit } from '../users.ts';
 import { facilityKeys, type FacilityKindKey } from '../facility-map.ts';
+import { chooseDefaultMeasure } from '../map-default.ts';
 import {
   DATASET_MEASURES,
   ShapeCache,
@@ -87,6 +88,15 @@ function mapView(figures: MapFigures, bbox: readonly number[], facilityKeys: rea
   };
 }
 
+/** The measure mapped when none is chosen: the public measure that varies most across the areas (map-default.ts). */
+async function defaultMapMeasure(app: FastifyInstance, level: string): Promise<string | null> {
+  return app.results.get('default map measure', level, async () =>
+    chooseDefaultMeasure(await mapOptions(app.engine, false), (m) =>
+      app.results.get('map figures', [m, level], () => mapFigures(app.engine, m, level, undefined, app.costs)),
+    ),
+  );
+}
+
 export async function mapRoutes(app: FastifyInstance): Promise<void> {
   const shapes = new ShapeCache();
   const files = new Map<string, Buffer>();
@@ -118,8 +128,8 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
   app.get('/map', { config: { roles: EVERYONE } }, async (request, reply) => {
     const q = request.query as { measure?: string; level?: string; page?: string };
     const options = await mapOptions(app.engine, mayMapDatasets(request));
-    const measure = q.measure || defaultMeasure(options);
     const level = q.level || options.levels[0]?.value || '';
+    const measure = q.measure || (await defaultMapMeasure(app, level)) || defaultMeasure(options);
     const ctx = { title: 'Map of area measures', options, measure, level };
     if (!measure || !options.levels.length) {
       return app.page(request, reply, 'map.njk', { ...ctx, empty: true });

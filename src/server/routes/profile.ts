@@ -17,6 +17,7 @@ import { discloseProfile, profileToCsv, profileToJson, profileToXlsx, profileToG
 import { audit, type Viewer } from '../users.ts';
 import { disclosureForDataset } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS } from '../app.ts';
+import { classificationName, datasetName, levelPlural } from '../views.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Shared by the analysis pages
@@ -81,10 +82,10 @@ export function byItems(
     ...classes.flatMap((c) =>
       c.tiers.map((t) => ({
         value: `seg:${c.name}:${t}`,
-        text: `${c.title && c.title !== c.name ? c.title : c.name}: ${t}`,
+        text: `${classificationName(c.name, [c])}: ${t}s`,
       })),
     ),
-    ...levels.map((l) => ({ value: `area:${l.level}`, text: `Area: ${l.title}` })),
+    ...levels.map((l) => ({ value: `area:${l.level}`, text: `Areas: ${levelPlural(l.level)}` })),
   ];
   return items.map((i) => ({ ...i, selected: i.value === selected }));
 }
@@ -264,7 +265,7 @@ export function indexChart(r: ProfileResult, maxRows = 80) {
       fill: fill(x.band),
       valueX: labelW + 10 + w + 6,
       value: x.suppressed
-        ? '[c] suppressed'
+        ? 'hidden (a small number)'
         : x.index === null
           ? 'no base'
           : `${Math.round(x.index)}${x.band ? ` ${x.band}` : ''}`,
@@ -332,6 +333,7 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
     const ctx: Record<string, unknown> = {
       title: 'Profile explorer',
       datasets,
+      classes,
       dataset: one(q.dataset),
       base: one(q.base) ?? 'households',
     };
@@ -349,7 +351,7 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
           chart: indexChart(result),
           qs,
           heading: describe(result),
-          datasetTitle: datasets.find((d) => d.name === result.dataset)?.title ?? result.dataset,
+          datasetTitle: datasetName(result.dataset, datasets),
         });
         if (result.kind === 'area') Object.assign(ctx, await profileMap(app, result));
         await audit(app.engine, request.viewer, 'profile', describe(result), request.ip);
@@ -364,7 +366,7 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
       { value: '', text: 'Choose a dataset' },
       ...datasets.map((d) => ({
         value: d.name,
-        text: `${d.title ?? d.name}${d.partner ? ` (${d.partner})` : ''}`,
+        text: `${datasetName(d.name, [d])}${d.partner ? ` (${d.partner})` : ''}`,
         selected: d.name === ctx.dataset,
       })),
     ];
