@@ -214,9 +214,10 @@ describe('the portal as its users see it', { skip }, () => {
       await open(page, '/admin');
       await page.locator('#role').selectOption('partner');
       await page.locator('#password').fill('short');
-      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Add person' }).click()]);
-      assert.match(await page.title(), /^Error: /);
+      await Promise.all([page.waitForURL(/\/admin\/users$/), page.getByRole('button', { name: 'Add person' }).click()]);
       const summary = page.locator('.govuk-error-summary');
+      await summary.waitFor();
+      assert.match(await page.title(), /^Error: /);
       const items = await summary
         .locator('a')
         .evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href'), text: a.textContent!.trim() })));
