@@ -122,6 +122,9 @@ describe('the portal as its users see it', { skip }, () => {
           assert.match(r.shadow, /gradient/, `${r.label}: a shadow at the edge with more to see`);
         }
         for (const r of regions.filter((x) => !x.overflows)) assert.equal(r.hint, null, `${r.label} fits: no cue`);
+        // The page itself is not cut off or pushed wider: only the region scrolls.
+        const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(pageWidth <= DESKTOP.width, `the ${name} page is ${pageWidth} px wide at ${DESKTOP.width} px`);
         // The keyboard scrolls it.
         const region = page.locator('main .civic-table-scroll.civic-table-scroll--wide').first();
         await region.focus();
