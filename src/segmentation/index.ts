@@ -54,3 +54,5 @@ export {
   GENERATED_BY,
 } from './portraits.ts';
 export type { Portrait, PortraitFacts, PortraitEdit } from './portraits.ts';
+export { proposeSegmentName, proposeSegmentNames, isPlaceholderName, NAME_HIGH, NAME_LOW } from './names.ts';
+export type { ProposedName } from './names.ts';

@@ -42,6 +42,40 @@ const SESSION_HOURS = 8;
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 const USERNAME = /^[a-z0-9][a-z0-9._@-]{1,63}$/;
 
+export interface NewUserProblem {
+  field: 'username' | 'role' | 'partner' | 'password';
+  /** what to do, as a GOV.UK error message says it */
+  message: string;
+}
+
+/**
+ * Every problem with a new person's details at once, in the order of the form, so that a form can
+ * show them all (addUser stops at the first, as the command line does).
+ */
+export function newUserProblems(u: {
+  username?: string;
+  password?: string;
+  role?: string;
+  partner?: string;
+}): NewUserProblem[] {
+  const out: NewUserProblem[] = [];
+  const username = (u.username ?? '').trim().toLowerCase();
+  if (!username) out.push({ field: 'username', message: 'Enter a user name' });
+  else if (!USERNAME.test(username))
+    out.push({
+      field: 'username',
+      message:
+        'User name must be 2 to 64 lower-case letters, digits, dots, dashes, @ or _, starting with a letter or digit',
+    });
+  if (!(ROLES as readonly string[]).includes(u.role ?? '')) out.push({ field: 'role', message: 'Select a role' });
+  if (u.role === 'partner' && !u.partner?.trim())
+    out.push({ field: 'partner', message: 'Enter the partner organisation this person belongs to' });
+  const password = u.password ?? '';
+  if (!password) out.push({ field: 'password', message: 'Enter a password' });
+  else if (password.length < 12) out.push({ field: 'password', message: 'Password must be 12 characters or more' });
+  return out;
+}
+
 export async function addUser(
   engine: Engine,
   u: { username: string; password: string; role: string; name?: string; partner?: string },
@@ -94,6 +128,10 @@ export async function listUsers(engine: Engine): Promise<User[]> {
       disabled: boolean;
     }>(`SELECT username, name, role, partner, disabled FROM app_user ORDER BY username`)
   ).map((r) => ({ ...r, role: r.role as Role }));
+}
+
+export async function getUser(engine: Engine, username: string): Promise<User | null> {
+  return (await listUsers(engine)).find((u) => u.username === username) ?? null;
 }
 
 export async function setUserDisabled(engine: Engine, username: string, disabled: boolean): Promise<void> {

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import nunjucks from 'nunjucks';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Viewer } from './users.ts';
+import { LEVEL_TITLES, type AreaLevel } from '../geo/index.ts';
 
 const require = createRequire(import.meta.url);
 /** node_modules/govuk-frontend/dist: templates are included as "govuk/components/…/macro.njk". */
@@ -25,8 +26,61 @@ export function createViews(): nunjucks.Environment {
     n === null || n === undefined ? '' : Math.round(n).toLocaleString('en-GB'),
   );
   env.addFilter('pct', (n: number | null | undefined) => (n === null || n === undefined ? '' : n.toFixed(2)));
+  env.addFilter('levelName', levelName);
+  env.addFilter('datasetName', datasetName);
+  env.addFilter('levelPlural', levelPlural);
+  env.addFilter('plainLevels', plainLevels);
+  env.addFilter('classificationName', classificationName);
+  env.addFilter('plural', (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`);
   env.addFilter('json', (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c'));
   return env;
+}
+
+/** "stop_smoking_clinic" → "Stop smoking clinic": a name made for machines, as a person would write it. */
+export function humanise(name: string): string {
+  const words = name.replace(/[_-]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** An area level as words inside a sentence ("oa21" → "output area (2021)"); a tier ("group") as it is. */
+export function levelName(level: string | null | undefined): string {
+  if (!level) return '';
+  const t = (LEVEL_TITLES as Record<string, string>)[level as AreaLevel];
+  if (!t) return level;
+  return /^[A-Z][a-z]/.test(t) ? t.charAt(0).toLowerCase() + t.slice(1) : t;
+}
+
+/** Area-level codes inside a sentence written by an analysis ("households per oa21") in words ("households per output area (2021)"). */
+export function plainLevels(text: string | null | undefined): string {
+  return (text ?? '').replace(/\b(oa|lsoa|msoa)(11|21)\b/g, (code) => levelName(code));
+}
+
+/** Areas of a level, in a sentence: "output areas (2021)", "LSOAs (2021)", "wards". */
+export function levelPlural(level: string | null | undefined): string {
+  const t = levelName(level);
+  if (!t || !(LEVEL_TITLES as Record<string, string>)[level as string]) return t;
+  const m = /^(.*?)( \(.*\))?$/.exec(t)!;
+  return `${m[1].replace(/y$/, 'ie')}s${m[2] ?? ''}`;
+}
+
+/** A dataset as people know it: its title when the page has the titles, else its name in words. */
+export function datasetName(
+  name: string | null | undefined,
+  titles?: Record<string, string | null> | { name: string; title: string | null }[],
+): string {
+  if (!name) return '';
+  const title = Array.isArray(titles) ? titles.find((d) => d.name === name)?.title : titles?.[name];
+  return title || humanise(name);
+}
+
+/** A classification as people know it: its title, or its name in words ("sample" → "Sample classification"). */
+export function classificationName(
+  name: string | null | undefined,
+  classes?: { name: string; title: string | null }[],
+): string {
+  if (!name) return '';
+  const title = classes?.find((c) => c.name === name)?.title;
+  return title && title !== name ? title : `${humanise(name)} classification`;
 }
 
 /** The items in the service navigation a viewer may use. */

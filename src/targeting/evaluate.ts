@@ -128,16 +128,16 @@ export async function evaluateCampaign(engine: Engine, req: EvaluationRequest): 
   if (req.dateColumn || req.since || req.until) {
     if (!req.dateColumn)
       throw new ParameterError(
-        "--since and --until need the column holding each record's date.",
-        'Add --date-column COLUMN, e.g. --date-column start_date.',
+        "A start or end date needs the name of the column that holds each record's date.",
+        "Give the date column as well (the dataset's column with each record's date, for example start_date).",
       );
     const col = datasetColumn(ds.columns, req.dateColumn);
     const since = req.since ? parseDay(req.since) : null;
     const until = req.until ? parseDay(req.until) : null;
     if (req.since && since === null)
-      throw new ParameterError(`--since "${req.since}" is not a date.`, 'Write it as 2025-03-01 or 01/03/2025.');
+      throw new ParameterError(`The start date "${req.since}" is not a date.`, 'Write it as 2025-03-01 or 01/03/2025.');
     if (req.until && until === null)
-      throw new ParameterError(`--until "${req.until}" is not a date.`, 'Write it as 2025-05-31 or 31/05/2025.');
+      throw new ParameterError(`The end date "${req.until}" is not a date.`, 'Write it as 2025-05-31 or 31/05/2025.');
     const rows = await engine.all<{ k: string; v: string | null; n: number }>(
       `SELECT d._pc_key AS k, CAST(d.${ident(col)} AS VARCHAR) AS v, count(*)::BIGINT AS n FROM ${ident(ds.table_name)} d WHERE d._status = 'matched' GROUP BY 1, 2`,
     );

@@ -72,7 +72,14 @@ test('every analysis page renders for an analyst, server-side and without JavaSc
         /^(?![\s\S]*format=geojson)/,
       ],
     ],
-    ['/profile?dataset=stop_smoking_clinic&by=area:oa21', [/\[c\]/, /too many rows to draw/, /format=geojson/]],
+    [
+      '/profile?dataset=stop_smoking_clinic&by=area:oa21',
+      [
+        />hidden<span class="govuk-visually-hidden"> \(a small number\)<\/span>/,
+        /too many rows to draw/,
+        /format=geojson/,
+      ],
+    ],
     [
       '/profile?dataset=stop_smoking_clinic&by=area:ward',
       [/<svg/, /format=geojson/, /data-module="civic-map"/, /Map: Index/, /map.js/],

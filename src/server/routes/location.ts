@@ -417,6 +417,7 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
       kind = one(q.kind) ?? kinds[0]?.kind;
     const ctx: Record<string, unknown> = {
       title: 'Where users come from',
+      datasets,
       datasetItems: [
         { value: '', text: 'Choose a dataset' },
         ...datasets.map((d) => ({ value: d.name, text: d.title ?? d.name, selected: d.name === dataset })),

@@ -16,6 +16,7 @@ import { ObservatoryError } from '../../core/index.ts';
 import { EVERYONE, HttpProblem } from '../app.ts';
 import { audit } from '../users.ts';
 import { facilityKeys, type FacilityKindKey } from '../facility-map.ts';
+import { chooseDefaultMeasure } from '../map-default.ts';
 import { DATASET_MEASURES, defaultMeasure, parseMeasure, type MapResult } from '../../maps/index.ts';
 import { mapToGeoJson } from '../../outputs/index.ts';
 
@@ -78,6 +79,13 @@ function mapView(figures: MapResult, bbox: readonly number[], facilityKeys: read
   };
 }
 
+/** The measure mapped when none is chosen: the public measure that varies most across the areas (map-default.ts). */
+async function defaultMapMeasure(app: FastifyInstance, level: string): Promise<string | null> {
+  return app.results.get('default map measure', level, async () =>
+    chooseDefaultMeasure(await app.services.maps.options(false), (m) => app.services.maps.figures(m, level)),
+  );
+}
+
 export async function mapRoutes(app: FastifyInstance): Promise<void> {
   const maps = app.services.maps;
   const files = new Map<string, Buffer>();
@@ -109,8 +117,8 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
   app.get('/map', { config: { roles: EVERYONE } }, async (request, reply) => {
     const q = request.query as { measure?: string; level?: string; page?: string };
     const options = await maps.options(mayMapDatasets(request));
-    const measure = q.measure || defaultMeasure(options);
     const level = q.level || options.levels[0]?.value || '';
+    const measure = q.measure || (await defaultMapMeasure(app, level)) || defaultMeasure(options);
     const ctx = { title: 'Map of area measures', options, measure, level };
     if (!measure || !options.levels.length) {
       return app.page(request, reply, 'map.njk', { ...ctx, empty: true });

@@ -3,6 +3,7 @@
  * a set of services, each exclusive combination, and only one. Table, an UpSet-style chart drawn
  * as inline SVG, XLSX/JSON/SVG downloads; everything disclosure-controlled.
  */
+import { classificationName } from '../views.ts';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
 import type { Engine } from '../../store/index.ts';
@@ -97,7 +98,7 @@ async function segmentItems(app: FastifyInstance, selected: string | undefined) 
         .filter((s) => s.classification === c.name && s.tier === t)
         .map((s) => ({
           value: `${c.name}:${s.code}`,
-          text: `${c.title && c.title !== c.name ? c.title : c.name}, ${t} ${s.code}${s.name ? `: ${s.name}` : ''}`,
+          text: `${classificationName(c.name, [c])}, ${t} ${s.code}${s.name ? `: ${s.name}` : ''}`,
           selected: `${c.name}:${s.code}` === selected,
         })),
     ),
@@ -112,6 +113,7 @@ export async function overlapRoutes(app: FastifyInstance): Promise<void> {
     const chosen = many(q.datasets);
     const ctx: Record<string, unknown> = {
       title: 'Take-up overlap',
+      datasets,
       max: MAX_OVERLAP_DATASETS,
       linkBy: one(q.linkBy) ?? '',
     };

@@ -16,6 +16,7 @@ import { discloseProfile, profileToCsv, profileToJson, profileToXlsx, profileToG
 import { audit, type Viewer } from '../users.ts';
 import { disclosureForDataset } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS } from '../app.ts';
+import { classificationName, datasetName, levelPlural } from '../views.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Shared by the analysis pages
@@ -62,10 +63,10 @@ export function byItems(
     ...classes.flatMap((c) =>
       c.tiers.map((t) => ({
         value: `seg:${c.name}:${t}`,
-        text: `${c.title && c.title !== c.name ? c.title : c.name}: ${t}`,
+        text: `${classificationName(c.name, [c])}: ${t}s`,
       })),
     ),
-    ...levels.map((l) => ({ value: `area:${l.level}`, text: `Area: ${l.title}` })),
+    ...levels.map((l) => ({ value: `area:${l.level}`, text: `Areas: ${levelPlural(l.level)}` })),
   ];
   return items.map((i) => ({ ...i, selected: i.value === selected }));
 }
@@ -245,7 +246,7 @@ export function indexChart(r: ProfileResult, maxRows = 80) {
       fill: fill(x.band),
       valueX: labelW + 10 + w + 6,
       value: x.suppressed
-        ? '[c] suppressed'
+        ? 'hidden (a small number)'
         : x.index === null
           ? 'no base'
           : `${Math.round(x.index)}${x.band ? ` ${x.band}` : ''}`,
@@ -299,6 +300,7 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
     const ctx: Record<string, unknown> = {
       title: 'Profile explorer',
       datasets,
+      classes,
       dataset: one(q.dataset),
       base: one(q.base) ?? 'households',
     };
@@ -316,7 +318,7 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
           chart: indexChart(result),
           qs,
           heading: describe(result),
-          datasetTitle: datasets.find((d) => d.name === result.dataset)?.title ?? result.dataset,
+          datasetTitle: datasetName(result.dataset, datasets),
         });
         if (result.kind === 'area') Object.assign(ctx, await profileMap(app, result));
         await audit(app.engine, request.viewer, 'profile', describe(result), request.ip);
@@ -331,7 +333,7 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
       { value: '', text: 'Choose a dataset' },
       ...datasets.map((d) => ({
         value: d.name,
-        text: `${d.title ?? d.name}${d.partner ? ` (${d.partner})` : ''}`,
+        text: `${datasetName(d.name, [d])}${d.partner ? ` (${d.partner})` : ''}`,
         selected: d.name === ctx.dataset,
       })),
     ];

@@ -90,7 +90,11 @@ export async function sdfRoutes(app: FastifyInstance): Promise<void> {
     const partners = [...new Set(datasets.map((d) => d.partner?.trim() || COUNCIL_PARTNER))].sort((a, b) =>
       a === COUNCIL_PARTNER ? -1 : b === COUNCIL_PARTNER ? 1 : a.localeCompare(b),
     );
-    const ctx: Record<string, unknown> = { title: 'Service Delivery Framework', base: one(q.base) ?? 'households' };
+    const ctx: Record<string, unknown> = {
+      title: 'Service Delivery Framework',
+      base: one(q.base) ?? 'households',
+      classes,
+    };
     let status = 200,
       byValue = one(q.by);
     try {

@@ -12,6 +12,8 @@ import {
   editPortrait,
   portraitHistory,
   GENERATED_BY,
+  isPlaceholderName,
+  proposeSegmentNames,
   type Portrait,
 } from '../../segmentation/index.ts';
 import { portraitsToHtml, portraitsToPdf } from '../../outputs/index.ts';
@@ -117,7 +119,16 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
     if (!portrait)
       throw new NotFoundError(`${cls.name} has no ${tier} "${code}".`, `Codes: ${all.map((p) => p.code).join(', ')}.`);
     const history = (await portraitHistory(app.engine, cls.name, portrait.code, tier)).reverse();
-    return { cls, tier, portrait, history };
+    // A name and a one-line description proposed from the segment's distinctive variables (no two alike in the tier).
+    const proposed = proposeSegmentNames(all.map((p) => ({ code: p.code, facts: p.facts }))).get(portrait.code)!;
+    return {
+      cls,
+      tier,
+      portrait,
+      history,
+      proposed,
+      placeholder: isPlaceholderName(portrait.name, tier, portrait.code),
+    };
   };
 
   app.get('/segments/:name/:code/edit', { config: { roles: STAFF } }, async (request, reply) => {
@@ -126,9 +137,16 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
     return app.page(request, reply, 'segment-edit.njk', {
       title: `Edit ${d.portrait.code} ${d.portrait.name}`,
       ...d,
+      // A segment still named as the build named it ("Group 1") opens with the proposed name, and a
+      // portrait nobody has edited with the proposed description first: the analyst accepts or changes them.
       form: {
-        name: d.portrait.name,
-        summary: d.portrait.summary,
+        name: d.placeholder ? d.proposed.name : d.portrait.name,
+        summary:
+          d.placeholder &&
+          d.portrait.editedBy === GENERATED_BY &&
+          !d.portrait.summary.startsWith(d.proposed.description)
+            ? `${d.proposed.description} ${d.portrait.summary}`
+            : d.portrait.summary,
         keyFeatures: d.portrait.keyFeatures.join('\n'),
         note: '',
       },

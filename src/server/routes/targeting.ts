@@ -124,7 +124,7 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
       facilityKinds(app.engine),
       listFacilities(app.engine),
     ]);
-    const ctx: Record<string, unknown> = { title: 'Targeting', maxNoise: MAX_NOISE };
+    const ctx: Record<string, unknown> = { title: 'Targeting', maxNoise: MAX_NOISE, datasets };
     let status = 200;
     let t: TargetQuery | null = null;
     try {
@@ -198,6 +198,7 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
     const targetedText = one(q.targeted) ?? '';
     const ctx: Record<string, unknown> = {
       title: 'Did the campaign work?',
+      datasets,
       targetedText,
       dateColumn: one(q.dateColumn) ?? '',
       since: one(q.since) ?? '',

@@ -102,13 +102,35 @@ async function start() {
     });
   }
   if (meta.facilities) {
-    // Facilities as points over the areas, a colour per kind (named in the key and in the popup, never colour alone).
-    const colourOf = ['match', ['get', 'kind']];
-    for (const k of meta.facilities.kinds) colourOf.push(k.kind, k.colour);
-    colourOf.push('#0b0c0c');
+    // Facilities over the areas: a shape and a colour per kind, as in the key (never colour alone),
+    // drawn here as icons so that no font or sprite has to be fetched.
+    const icon = (k) => {
+      const ratio = 2, size = 18 * ratio;
+      const canvas = document.createElement('canvas');
+      canvas.width = size; canvas.height = size;
+      const g = canvas.getContext('2d');
+      g.scale(ratio, ratio);
+      g.beginPath();
+      if (k.shape === 'circle' || !k.points) g.arc(9, 9, 7, 0, Math.PI * 2);
+      else k.points.split(' ').forEach((p, i) => { const [x, y] = p.split(',').map(Number); if (i) g.lineTo(x, y); else g.moveTo(x, y); });
+      g.closePath();
+      g.lineJoin = 'round';
+      g.strokeStyle = '#ffffff'; g.lineWidth = 3.5; g.stroke();
+      g.fillStyle = k.colour; g.fill();
+      g.strokeStyle = '#0b0c0c'; g.lineWidth = 1.5; g.stroke();
+      return { image: g.getImageData(0, 0, size, size), ratio };
+    };
+    const iconOf = ['match', ['get', 'kind']];
+    for (const k of meta.facilities.kinds) iconOf.push(k.kind, `facility-${k.shape}-${k.css}`);
+    iconOf.push(`facility-${meta.facilities.kinds[0]?.shape ?? 'circle'}-${meta.facilities.kinds[0]?.css ?? 'none'}`);
     map.on('load', () => {
+      for (const k of meta.facilities.kinds) {
+        const { image, ratio } = icon(k);
+        const id = `facility-${k.shape}-${k.css}`;
+        if (!map.hasImage(id)) map.addImage(id, image, { pixelRatio: ratio });
+      }
       map.addSource('facilities', { type: 'geojson', data: new URL(meta.facilities.url, window.location.href).href });
-      map.addLayer({ id: 'facilities', type: 'circle', source: 'facilities', paint: { 'circle-radius': 6, 'circle-color': colourOf.length > 3 ? colourOf : '#0b0c0c', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 } });
+      map.addLayer({ id: 'facilities', type: 'symbol', source: 'facilities', layout: { 'icon-image': meta.facilities.kinds.length ? iconOf : '', 'icon-allow-overlap': true, 'icon-ignore-placement': true } });
       map.on('mouseenter', 'facilities', () => { map.getCanvas().style.cursor = 'pointer'; });
       map.on('mouseleave', 'facilities', () => { map.getCanvas().style.cursor = ''; });
     });
