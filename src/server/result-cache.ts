@@ -29,6 +29,10 @@ export const RESULT_SOURCES: Readonly<Record<string, readonly Source[]>> = {
   'facility kinds': ['facilities'],
   'level bbox': ['reference'],
   'reference status': ['reference'],
+  'catalogue classifications': ['reference', 'segmentations'],
+  'catalogue area levels': ['reference'],
+  'catalogue segments': ['reference', 'segmentations'],
+  'catalogue segment counts': ['reference', 'segmentations'],
 };
 
 export class ResultCache {

@@ -92,16 +92,22 @@ export function defaultServices(engine: Engine, costs: CostSource, results: Resu
           facilities: () => results.get('facilities', null, () => listFacilities(engine)),
         }),
     },
+    // What is in the workspace, asked for by nearly every page: kept until it changes (a copy for
+    // each caller, which may sort or change it).
     catalogue: {
-      classifications: (opts) => listClassifications(engine, opts),
+      classifications: (opts) =>
+        results.get('catalogue classifications', opts ?? null, () => listClassifications(engine, opts)).then(copy),
+      // Not cached: who owns each dataset decides what a viewer sees, so it is read fresh.
       datasets: () => datasetChoices(engine),
       datasetExists: (name) => datasetExists(engine, name),
-      areaLevels: () => areaLevelsPresent(engine),
-      segments: () => listSegments(engine),
-      segmentCounts: () => segmentCounts(engine),
+      areaLevels: () => results.get('catalogue area levels', null, () => areaLevelsPresent(engine)).then(copy),
+      segments: () => results.get('catalogue segments', null, () => listSegments(engine)).then(copy),
+      segmentCounts: () => results.get('catalogue segment counts', null, () => segmentCounts(engine)).then(copy),
     },
   };
 }
+
+const copy = <T>(x: T): T => structuredClone(x);
 
 /** The default services with any given replacements. */
 export function withOverrides(base: Services, overrides: ServiceOverrides = {}): Services {

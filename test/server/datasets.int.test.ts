@@ -169,7 +169,11 @@ test('rejects are for the owner only; the list shows others only suppressed acco
   assert.equal(list.statusCode, 200);
   assert.match(list.body, /Home fire safety visits/);
   assert.doesNotMatch(list.body, /fire_visits\/rejects/);
-  assert.match(list.body, /\[c\]/, 'small row counts of another partner are hidden');
+  assert.match(
+    list.body,
+    />hidden<span class="govuk-visually-hidden"> \(fewer than/,
+    'small row counts of another partner are hidden',
+  );
   assert.match((await get('/datasets', 'pat')).body, /fire_visits\/rejects/);
   assert.equal((await get('/datasets', 'agt')).statusCode, 403);
 });

@@ -98,7 +98,7 @@ test("a library's catchment is profiled by segment and drawn, with small counts 
   const rows = cellsOf(r.body, 'catchment-table');
   assert.equal(rows.length, 7, 'one row per Sample Borough group');
   for (const row of rows) {
-    if (row[1].startsWith('[c]')) continue;
+    if (row[1].startsWith('hidden')) continue; // the page's word for a suppressed count
     const n = num(row[1]);
     assert.ok(n === 0 || n >= 10, `a count of ${n} is shown`);
   }
@@ -158,7 +158,7 @@ test('the targeting page ranks areas and gives the postcode list, suppressed, to
   );
   for (const row of rows) {
     assert.ok(Number(row[6]) > 5, `an area ${row[6]} minutes from the tip is targeted "beyond 5 minutes"`);
-    if (!row[3].startsWith('[c]')) assert.ok(num(row[3]) === 0 || num(row[3]) >= 10, `users ${row[3]} shown`);
+    if (!row[3].startsWith('hidden')) assert.ok(num(row[3]) === 0 || num(row[3]) >= 10, `users ${row[3]} shown`);
   }
   assert.equal(cellsOf(r.body, 'rounds-table').length, 3);
   const csv = await get(
