@@ -232,7 +232,7 @@ test('hand-worked campaign evaluation on the fixture workspace, with a campaign 
     );
     await assert.rejects(
       evaluateCampaign(ws.engine, { dataset: 'users', areas: 'oa', targeted: ['E00000001'], since: '2025-01-01' }),
-      /need the column/,
+      /needs the name of the column that holds each record.s date/,
     );
   } finally {
     ws.close();
