@@ -63,6 +63,13 @@ module.exports = {
       to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'], pathNot: '(^|/)node_modules/commander/', dependencyTypesNot: ['type-only', 'dynamic-import'] },
     },
     {
+      name: 'routes-not-app',
+      comment: 'Routes are registered by app.ts, so they take what they share from server/http.ts, never app.ts (no cycle).',
+      severity: 'error',
+      from: { path: '^src/server/routes/' },
+      to: { path: '^src/server/app\\.ts$' },
+    },
+    {
       name: 'same-layer-capabilities-no-cycle',
       comment: 'Two folders may not import each other.',
       severity: 'error',

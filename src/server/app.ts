@@ -33,6 +33,18 @@ import { apiRoutes } from './routes/api.ts';
 import { locationRoutes } from './routes/location.ts';
 import { targetingRoutes } from './routes/targeting.ts';
 import { ResultCache, type Source } from './result-cache.ts';
+import { HttpProblem, SESSION_COOKIE, isApi, sameToken, type ServerSettings } from './http.ts';
+export {
+  ANALYSTS_AND_PARTNERS,
+  EVERYONE,
+  HttpProblem,
+  SESSION_COOKIE,
+  SIGNED_IN,
+  STAFF,
+  isApi,
+  sameToken,
+  type ServerSettings,
+} from './http.ts';
 import { DEFAULT_LOGIN_LIMITS, parseTrustProxy } from './login-guard.ts';
 import { AnalysisPool, type AnalysisPoolOptions } from './analysis-pool.ts';
 import { straightLineCosts, type CostSource } from '../location/index.ts';
@@ -78,33 +90,6 @@ declare module 'fastify' {
   }
 }
 
-export interface ServerSettings {
-  /** Secure cookies (HTTPS only); on by default, off for plain-HTTP local use and tests. */
-  secureCookies: boolean;
-  maxUploadBytes: number;
-  /** Failed sign-ins allowed per user name and address in 15 minutes. */
-  loginAttempts: number;
-  /** Failed sign-ins allowed from one address (any user names) in 15 minutes. */
-  loginAddressAttempts: number;
-  /** Failed sign-ins from all addresses in 15 minutes before any address that has failed must wait. */
-  loginOverallAttempts: number;
-  /** Password checks run at once, and sign-ins that may wait for one (more are told to come back). */
-  loginConcurrency: number;
-  loginQueue: number;
-  /** Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For/-Proto are believed; empty: none. */
-  trustProxy: string[];
-  uploadDir: string;
-  /** Rows, cells and unpacked bytes an uploaded file may hold (defaults: intake/limits.ts, or CIVIC_MAX_*). */
-  readLimits: ReadLimits;
-  /** Memory (MB) and time (ms) the worker reading one upload may use before it is stopped. */
-  uploadWorkerMemoryMb: number;
-  uploadWorkerTimeoutMs: number;
-  /** Hours an upload may wait for its column mapping before it is removed. */
-  uploadTtlHours: number;
-  /** The pseudonymisation key for uploads (kept outside the workspace); null: personal columns cannot be pseudonymised. */
-  pseudonymKey: PseudonymKey | null;
-}
-
 export interface AppOptions extends Partial<ServerSettings> {
   workspace: Workspace;
   logger?: boolean /** Keep analysis results until the workspace changes (default true). */;
@@ -113,19 +98,7 @@ export interface AppOptions extends Partial<ServerSettings> {
   /** Workers, queue, per-viewer limit, time and memory limits for heavy analyses (defaults in analysis-pool.ts). */ analysis?: AnalysisPoolOptions;
 }
 
-export const SESSION_COOKIE = 'civic_session';
 const STATIC = join(dirname(fileURLToPath(import.meta.url)), 'static');
-
-/** A request for the API (problem+json) rather than a page (HTML). */
-export const isApi = (request: FastifyRequest) => request.url.startsWith('/api/');
-
-/** Whether a token sent with a request is the expected one (compared in constant time). */
-export function sameToken(sent: unknown, expected: string | null | undefined): boolean {
-  if (typeof sent !== 'string' || !expected) return false;
-  const a = Buffer.from(sent),
-    b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** What the browser may use on every page: none of the devices or payment features (the portal needs none). */
 export const PERMISSIONS_POLICY = [
@@ -146,17 +119,6 @@ export const PERMISSIONS_POLICY = [
   .map((f) => `${f}=()`)
   .join(', ');
 const HSTS = 'max-age=31536000; includeSubDomains';
-
-export class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly title: string,
-    message: string,
-    readonly fix?: string,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * The portal and API over a workspace. `services` replaces any of the capabilities the routes call
@@ -289,6 +251,7 @@ export async function buildApp(opts: AppOptions, services: ServiceOverrides = {}
       if (!v)
         throw new HttpProblem(
           401,
+          'not_signed_in',
           'Not signed in',
           'The API token is not valid.',
           'Ask an administrator for a new token (civic user token).',
@@ -305,12 +268,14 @@ export async function buildApp(opts: AppOptions, services: ServiceOverrides = {}
   app.addHook('preHandler', async (request) => {
     if (request.is404 || request.url.startsWith('/assets/') || request.url.startsWith('/static/')) return;
     const roles = request.routeOptions.config?.roles;
-    if (!roles) throw new HttpProblem(403, 'Not allowed', 'This page has no access rule, so nobody may use it.');
+    if (!roles)
+      throw new HttpProblem(403, 'not_allowed', 'Not allowed', 'This page has no access rule, so nobody may use it.');
     if (roles.includes(request.viewer.role)) return;
     if (request.viewer.role === 'public')
-      throw new HttpProblem(401, 'Sign in', 'You need to sign in to see this page.');
+      throw new HttpProblem(401, 'sign_in', 'Sign in', 'You need to sign in to see this page.');
     throw new HttpProblem(
       403,
+      'not_allowed',
       'Not allowed',
       `Your role (${request.viewer.role}) cannot use this page.`,
       'Ask an administrator if you need it.',
@@ -325,6 +290,7 @@ export async function buildApp(opts: AppOptions, services: ServiceOverrides = {}
     const expired = () =>
       new HttpProblem(
         403,
+        'form_expired',
         'Form expired',
         'The form could not be checked (it may have expired).',
         'Go back, reload the page and try again.',
@@ -355,7 +321,7 @@ export async function buildApp(opts: AppOptions, services: ServiceOverrides = {}
       title = error.title;
       detail = error.message;
       fix = error.fix;
-      code = title.toLowerCase().replace(/\W+/g, '_');
+      code = error.code;
     } else if (error instanceof ObservatoryError) {
       status = error.status;
       title = status === 404 ? 'Not found' : 'Cannot do that';
@@ -435,7 +401,3 @@ export async function buildApp(opts: AppOptions, services: ServiceOverrides = {}
 }
 
 /** Role lists used by route declarations. */
-export const EVERYONE: readonly ViewerRole[] = ['public', 'admin', 'analyst', 'partner', 'agent'];
-export const STAFF: readonly ViewerRole[] = ['admin', 'analyst'];
-export const ANALYSTS_AND_PARTNERS: readonly ViewerRole[] = ['admin', 'analyst', 'partner'];
-export const SIGNED_IN: readonly ViewerRole[] = ['admin', 'analyst', 'partner', 'agent'];

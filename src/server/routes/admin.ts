@@ -12,6 +12,7 @@ import {
   type NewUserProblem,
 } from '../users.ts';
 import { NotFoundError, ObservatoryError } from '../../core/index.ts';
+import { HttpProblem } from '../http.ts';
 
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
   const show = async (
@@ -73,7 +74,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       );
       return show(request, reply, { added: u.username });
     } catch (e) {
-      if (!(e instanceof ObservatoryError)) throw e;
+      if (!(e instanceof ObservatoryError) || e instanceof HttpProblem) throw e;
       return show(
         request,
         reply,

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PostcodeEnrichmentSchema, postcodesFromText, type PostcodeEnricher } from '../../lookup/index.ts';
 import { enrichedCsvWriter, enrichedNdjsonWriter, enrichmentJsonChunks } from '../../outputs/index.ts';
 import { audit } from '../users.ts';
-import { SIGNED_IN, HttpProblem } from '../app.ts';
+import { SIGNED_IN, HttpProblem } from '../http.ts';
 import { defineApi } from './api.ts';
 
 /** The most postcodes one request may carry. */
@@ -18,6 +18,7 @@ const BODY_LIMIT = 10 * 1024 * 1024;
 const tooMany = (n: number) =>
   new HttpProblem(
     413,
+    'too_many_postcodes',
     'Too many postcodes',
     `The request has ${n.toLocaleString('en-GB')} postcodes; one request can have up to ${MAX_POSTCODES.toLocaleString('en-GB')}.`,
     `Split the list into requests of ${MAX_POSTCODES.toLocaleString('en-GB')} or fewer.`,
@@ -81,6 +82,7 @@ async function readInput(request: FastifyRequest): Promise<{ postcodes: string[]
     if (!file)
       throw new HttpProblem(
         400,
+        'invalid_request',
         'Invalid request',
         'The form has no file.',
         'Send the postcodes as a CSV or text file in a field called file.',
@@ -98,6 +100,7 @@ async function readInput(request: FastifyRequest): Promise<{ postcodes: string[]
       file.file.resume();
       throw new HttpProblem(
         403,
+        'form_expired',
         'Form expired',
         'The form could not be checked (it may have expired).',
         'Go back, reload the page and try again.',
@@ -107,6 +110,7 @@ async function readInput(request: FastifyRequest): Promise<{ postcodes: string[]
       file.file.resume();
       throw new HttpProblem(
         415,
+        'not_a_csv_or_text_file',
         'Not a CSV or text file',
         `"${file.filename}" is not a CSV or text file.`,
         'Send a .csv or .txt file with one postcode per line, or a column named postcode.',
@@ -130,6 +134,7 @@ async function readInput(request: FastifyRequest): Promise<{ postcodes: string[]
     const where = i.code === 'invalid_union' ? '' : ` (at ${i.path.join('.') || 'the top level'}: ${i.message})`;
     throw new HttpProblem(
       400,
+      'invalid_request',
       'Invalid request',
       `The body must be a JSON array of postcodes, or {"postcodes": [...], "segmentation": "name"}${where}.`,
       'For example ["SW1A 1AA", "M1 1AE"].',
@@ -238,6 +243,7 @@ export async function postcodeApiRoutes(app: FastifyInstance): Promise<void> {
         if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
           throw new HttpProblem(
             413,
+            'request_too_large',
             'Request too large',
             `A request can be up to ${BODY_LIMIT / 1024 / 1024} MB.`,
             `Send at most ${MAX_POSTCODES.toLocaleString('en-GB')} postcodes at a time.`,
@@ -245,6 +251,7 @@ export async function postcodeApiRoutes(app: FastifyInstance): Promise<void> {
         if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
           throw new HttpProblem(
             400,
+            'invalid_request',
             'Invalid request',
             `The body is not valid JSON: ${error.message}.`,
             'Send a JSON array of postcodes, e.g. ["SW1A 1AA", "M1 1AE"].',
@@ -253,6 +260,7 @@ export async function postcodeApiRoutes(app: FastifyInstance): Promise<void> {
         if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
           throw new HttpProblem(
             415,
+            'not_a_list_of_postcodes',
             'Not a list of postcodes',
             `A body of type ${String(request.headers['content-type'] ?? '(none)').split(';')[0]} cannot be read here.`,
             'Send application/json, text/csv, text/plain, or multipart/form-data with a file.',

@@ -53,7 +53,7 @@ import {
 } from '../../location/index.ts';
 import { targetAreas, TargetResultSchema } from '../../targeting/index.ts';
 import { audit } from '../users.ts';
-import { EVERYONE, ANALYSTS_AND_PARTNERS, STAFF, SIGNED_IN, HttpProblem } from '../app.ts';
+import { EVERYONE, ANALYSTS_AND_PARTNERS, STAFF, SIGNED_IN, HttpProblem } from '../http.ts';
 import { documentApi, openApiDocument, type ApiOperation } from '../openapi.ts';
 import { postcodeApiRoutes } from './api-postcodes.ts';
 import {
@@ -115,6 +115,7 @@ function parse<S extends AnyObject>(schema: S | undefined, raw: unknown, where: 
   const allowed = Object.keys(schema.shape);
   throw new HttpProblem(
     400,
+    'invalid_request',
     'Invalid request',
     `The request is not valid: ${describeIssues(where, value, r.error, allowed)}.`,
     'See /api/openapi.json for the parameters of this operation.',

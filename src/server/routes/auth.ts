@@ -6,7 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createSession, endSession, verifyPassword, audit, PUBLIC_VIEWER } from '../users.ts';
-import { SESSION_COOKIE, EVERYONE, HttpProblem, sameToken, type ServerSettings } from '../app.ts';
+import { SESSION_COOKIE, EVERYONE, HttpProblem, sameToken, type ServerSettings } from '../http.ts';
 import { BUSY_RETRY_SECONDS, LoginGuard, DEFAULT_LOGIN_LIMITS } from '../login-guard.ts';
 
 /** The pre-session cookie the sign-in form's token is bound to. */
@@ -83,6 +83,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       reply.header('retry-after', String(allowed.retryAfter));
       throw new HttpProblem(
         429,
+        'too_many_attempts',
         'Too many attempts',
         `There have been too many failed attempts to sign in. Wait ${Math.max(1, Math.ceil(allowed.retryAfter / 60))} minutes and try again.`,
         'If you have forgotten your password, ask an administrator to set a new one.',
@@ -102,6 +103,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       reply.header('retry-after', String(BUSY_RETRY_SECONDS));
       throw new HttpProblem(
         503,
+        'busy',
         'Busy',
         'The portal is busy checking other sign-ins. Wait a few seconds and try again.',
       );

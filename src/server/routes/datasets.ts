@@ -26,7 +26,7 @@ import {
   type DatasetSummary,
   type PersonalColumn,
 } from '../../intake/index.ts';
-import { ANALYSTS_AND_PARTNERS, HttpProblem } from '../app.ts';
+import { ANALYSTS_AND_PARTNERS, HttpProblem } from '../http.ts';
 import { audit, type Viewer } from '../users.ts';
 import {
   createJob,
@@ -77,6 +77,7 @@ interface ImportMapping {
 const tooLarge = (max: number) =>
   new HttpProblem(
     413,
+    'file_too_large',
     'File too large',
     `The file is bigger than the portal accepts: files can be up to ${Math.max(1, Math.round(max / 1024 / 1024))} MB.`,
     'Split the file, or ask an administrator to import it with the command line (civic dataset import).',
@@ -84,6 +85,7 @@ const tooLarge = (max: number) =>
 const csrfProblem = () =>
   new HttpProblem(
     403,
+    'form_expired',
     'Form expired',
     'The form could not be checked (it may have expired).',
     'Go back, reload the page and try again.',
@@ -308,6 +310,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
       if (!request.isMultipart())
         throw new HttpProblem(
           415,
+          'cannot_do_that',
           'Cannot do that',
           'Send the upload form (multipart/form-data) with the file.',
           'Use the upload page.',
@@ -403,7 +406,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
       } catch (e) {
         await rm(file, { force: true });
         await rm(tmp, { force: true });
-        if (!(e instanceof ObservatoryError)) throw e;
+        if (!(e instanceof ObservatoryError) || e instanceof HttpProblem) throw e;
         return uploadPage(
           request,
           reply,
@@ -434,10 +437,11 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     const { id } = request.params as { id: string };
     const job = await getJob(app.engine, id);
     if (job.kind !== IMPORT_JOB || !ownsJob(request.viewer, job))
-      throw new HttpProblem(404, 'Page not found', 'There is no such upload.');
+      throw new HttpProblem(404, 'page_not_found', 'Page not found', 'There is no such upload.');
     if (job.status !== 'waiting')
       throw new HttpProblem(
         409,
+        'already_started',
         'Already started',
         'This upload has already been imported or is being imported.',
         `See /jobs/${job.id}.`,
@@ -652,7 +656,8 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
 
   async function ownJob(request: FastifyRequest, id: string): Promise<Job> {
     const job = await getJob(app.engine, id);
-    if (!ownsJob(request.viewer, job)) throw new HttpProblem(404, 'Page not found', 'There is no such job.');
+    if (!ownsJob(request.viewer, job))
+      throw new HttpProblem(404, 'page_not_found', 'Page not found', 'There is no such job.');
     return job;
   }
 
@@ -673,9 +678,14 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
   app.get('/datasets/:name/rejects', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const { name } = request.params as { name: string };
     const d = (await listDatasets(app.engine)).find((x) => x.name === name);
-    if (!d) throw new HttpProblem(404, 'Page not found', `There is no dataset called "${name}".`);
+    if (!d) throw new HttpProblem(404, 'page_not_found', 'Page not found', `There is no dataset called "${name}".`);
     if (!ownsDataset(request.viewer, d))
-      throw new HttpProblem(403, 'Not allowed', 'Only the organisation that owns this dataset can see its records.');
+      throw new HttpProblem(
+        403,
+        'not_allowed',
+        'Not allowed',
+        'Only the organisation that owns this dataset can see its records.',
+      );
     const issues = await datasetIssues(app.engine, name, { limit: REJECTS_SHOWN });
     await audit(app.engine, request.viewer, 'view rejects', name, request.ip);
     reply.header('cache-control', 'no-store');

@@ -33,7 +33,7 @@ import {
   locationToJson,
 } from '../../outputs/index.ts';
 import { getDataset } from '../../profiling/index.ts';
-import { ANALYSTS_AND_PARTNERS, EVERYONE } from '../app.ts';
+import { ANALYSTS_AND_PARTNERS, EVERYONE } from '../http.ts';
 import { AnalysisBusyError, AnalysisViewerLimitError } from '../analysis-pool.ts';
 import { audit } from '../users.ts';
 import { facilitiesGeoJson, kindLabel, kindNoun } from '../facility-map.ts';

@@ -13,7 +13,7 @@ import { GeoJSONVT } from '@maplibre/geojson-vt';
 import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ObservatoryError } from '../../core/index.ts';
-import { EVERYONE, HttpProblem } from '../app.ts';
+import { EVERYONE, HttpProblem } from '../http.ts';
 import { audit } from '../users.ts';
 import { facilityKeys, type FacilityKindKey } from '../facility-map.ts';
 import { chooseDefaultMeasure } from '../map-default.ts';
@@ -48,8 +48,13 @@ function checkMeasureAllowed(request: FastifyRequest, measure: string): void {
   } // reported by the map's figures
   if (!DATASET_MEASURES.includes(kind) || mayMapDatasets(request)) return;
   if (request.viewer.role === 'public')
-    throw new HttpProblem(401, 'Sign in', 'Maps of service datasets are for signed-in staff and partners.');
-  throw new HttpProblem(403, 'Not allowed', `Your role (${request.viewer.role}) cannot map service datasets.`);
+    throw new HttpProblem(401, 'sign_in', 'Sign in', 'Maps of service datasets are for signed-in staff and partners.');
+  throw new HttpProblem(
+    403,
+    'not_allowed',
+    'Not allowed',
+    `Your role (${request.viewer.role}) cannot map service datasets.`,
+  );
 }
 
 /** What the map partial (views/_map.njk) and map.js need to draw `figures`, with the workspace's facilities over them. */
@@ -128,7 +133,7 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     try {
       figures = await maps.figures(measure, level);
     } catch (e) {
-      if (!(e instanceof ObservatoryError)) throw e;
+      if (!(e instanceof ObservatoryError) || e instanceof HttpProblem) throw e;
       return app.page(
         request,
         reply,
@@ -178,6 +183,7 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     if (!q.measure)
       throw new HttpProblem(
         400,
+        'cannot_do_that',
         'Cannot do that',
         'Say which measure to map (measure=…).',
         'See the measures on the map page.',
@@ -210,6 +216,7 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     if (!(z >= 0 && z <= TILE_MAX_ZOOM) || !(x >= 0 && x < 2 ** z) || !(y >= 0 && y < 2 ** z)) {
       throw new HttpProblem(
         400,
+        'cannot_do_that',
         'Cannot do that',
         `There is no map tile ${p.z}/${p.x}/${p.y}.`,
         `Zoom levels run from 0 to ${TILE_MAX_ZOOM}.`,
@@ -218,6 +225,7 @@ export async function mapRoutes(app: FastifyInstance): Promise<void> {
     if (!q.measure)
       throw new HttpProblem(
         400,
+        'cannot_do_that',
         'Cannot do that',
         'Say which measure to map (measure=…).',
         'See the measures on the map page.',

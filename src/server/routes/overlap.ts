@@ -11,7 +11,7 @@ import { overlapAnalysis, MAX_OVERLAP_DATASETS, type OverlapResult } from '../..
 import { discloseOverlap, overlapToJson, overlapToSvg, overlapToXlsx } from '../../outputs/index.ts';
 import { audit, type Viewer } from '../users.ts';
 import { disclosureForAll } from '../access.ts';
-import { ANALYSTS_AND_PARTNERS } from '../app.ts';
+import { ANALYSTS_AND_PARTNERS } from '../http.ts';
 import {
   classificationChoices,
   datasetChoices,

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { referenceStatus } from '../../reference/index.ts';
 import { listDatasets } from '../../intake/index.ts';
 import { listSegmentations } from '../../segmentation/index.ts';
-import { EVERYONE } from '../app.ts';
+import { EVERYONE } from '../http.ts';
 import { datasetAccount } from '../access.ts';
 
 export async function overviewRoutes(app: FastifyInstance): Promise<void> {

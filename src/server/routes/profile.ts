@@ -15,7 +15,7 @@ import { profileDataset, type ProfileResult } from '../../profiling/index.ts';
 import { discloseProfile, profileToCsv, profileToJson, profileToXlsx, profileToGeoJson } from '../../outputs/index.ts';
 import { audit, type Viewer } from '../users.ts';
 import { disclosureForDataset } from '../access.ts';
-import { ANALYSTS_AND_PARTNERS } from '../app.ts';
+import { ANALYSTS_AND_PARTNERS, HttpProblem } from '../http.ts';
 import { classificationName, datasetName, levelPlural } from '../views.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -174,9 +174,13 @@ export function formatOf(v: unknown, allowed: readonly string[]): string {
   return f;
 }
 
-/** A mistake in the form (unknown tier, no base loaded) is shown on the page with an error summary; anything else is a server error. */
+/**
+ * A mistake in the form (unknown tier, no base loaded) is shown on the page with an error summary;
+ * the server's own answers (sign in, not allowed: HttpProblem) and anything else go to the error handler.
+ */
 export function formError(e: unknown): { error: string; fix?: string; status: number } {
-  if (e instanceof ObservatoryError) return { error: e.message, fix: e.fix, status: e.status };
+  if (e instanceof ObservatoryError && !(e instanceof HttpProblem))
+    return { error: e.message, fix: e.fix, status: e.status };
   throw e;
 }
 

@@ -10,7 +10,7 @@ import { representAnalysis, type RepresentResult } from '../../profiling/index.t
 import { discloseRepresent, representToJson, representToXlsx } from '../../outputs/index.ts';
 import { audit, type Viewer } from '../users.ts';
 import { disclosureForRepresent } from '../access.ts';
-import { ANALYSTS_AND_PARTNERS } from '../app.ts';
+import { ANALYSTS_AND_PARTNERS } from '../http.ts';
 import {
   baseOf,
   byItems,

@@ -10,7 +10,7 @@ import { serviceDeliveryFramework, COUNCIL_PARTNER, type SdfResult } from '../..
 import { discloseProfile, sdfToJson, sdfToXlsx } from '../../outputs/index.ts';
 import { audit, type Viewer } from '../users.ts';
 import { disclosureByDataset, ownershipScope } from '../access.ts';
-import { ANALYSTS_AND_PARTNERS } from '../app.ts';
+import { ANALYSTS_AND_PARTNERS } from '../http.ts';
 import {
   baseOf,
   byItems,

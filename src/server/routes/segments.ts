@@ -18,7 +18,7 @@ import {
 } from '../../segmentation/index.ts';
 import { portraitsToHtml, portraitsToPdf } from '../../outputs/index.ts';
 import { audit, type Viewer } from '../users.ts';
-import { EVERYONE, STAFF } from '../app.ts';
+import { EVERYONE, STAFF, HttpProblem } from '../http.ts';
 import { classificationChoices, one, safeFilename, sendDownload, type ClassificationChoice } from './profile.ts';
 
 const isStaff = (v: Viewer) => v.role === 'admin' || v.role === 'analyst';
@@ -198,7 +198,7 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
             303,
           );
         } catch (e) {
-          if (!(e instanceof ObservatoryError)) throw e;
+          if (!(e instanceof ObservatoryError) || e instanceof HttpProblem) throw e;
           errors.push({ text: e.message, href: '#name' });
         }
       }

@@ -10,7 +10,7 @@ import type { Viewer } from '../users.ts';
 import { evaluateCampaign, parseAreaList, targetAreas, type TargetResult } from '../../targeting/index.ts';
 import { facilityKinds, listFacilities, TRAVEL_MODES, type TravelMode } from '../../location/index.ts';
 import { discloseEvaluation, discloseTarget, targetToCsv, targetToJson, targetToXlsx } from '../../outputs/index.ts';
-import { ANALYSTS_AND_PARTNERS } from '../app.ts';
+import { ANALYSTS_AND_PARTNERS } from '../http.ts';
 import { audit } from '../users.ts';
 import { kindLabel, kindNoun } from '../facility-map.ts';
 import {
