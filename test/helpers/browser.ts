@@ -99,8 +99,13 @@ export async function signOut(page: Page): Promise<void> {
   ]);
 }
 
-/** A full-page screenshot kept as a test artefact in test-artifacts/screenshots/NAME.png. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * A full-page screenshot kept as a test artefact in test-artifacts/screenshots/NAME.png, when
+ * CIVIC_SCREENSHOTS=1 (encoding a full-page PNG of every page for every role is much of the
+ * browser tests' time, and nothing asserts on them). Returns the path, or null when not taken.
+ */
+export async function screenshot(page: Page, name: string): Promise<string | null> {
+  if (process.env.CIVIC_SCREENSHOTS !== '1') return null;
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name.replace(/[^\w.-]+/g, '-')}.png`);
   await page.screenshot({ path, fullPage: true });
