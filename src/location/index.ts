@@ -25,7 +25,7 @@ export {
   findFacility,
   removeFacilities,
 } from './facilities.ts';
-export { areaOrigins, areaBoundaries } from './origins.ts';
+export { areaOrigins } from './origins.ts';
 export { kindLabel, kindNoun } from './kinds.ts';
 export {
   nearestAndReach,

@@ -231,15 +231,3 @@ export async function postcodeOrigins(
     postcodes: 1,
   }));
 }
-
-/** The stored boundaries of a level, by area code, for drawing results on a map. */
-export async function areaBoundaries(
-  engine: Engine,
-  level: string,
-): Promise<Map<string, { name: string | null; geojson: string }>> {
-  const rows = await engine.all<{ area_code: string; name: string | null; geojson: string }>(
-    `SELECT area_code, name, geojson FROM boundary WHERE level = $1`,
-    [level],
-  );
-  return new Map(rows.map((r) => [r.area_code, { name: r.name, geojson: r.geojson }]));
-}

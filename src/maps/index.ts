@@ -20,7 +20,7 @@ export {
   HIDDEN_COLOUR,
   NO_DATA_COLOUR,
 } from './legend.ts';
-export { ShapeCache, levelBbox, hasBoundaries, boundariesAt, roundGeometry } from './shapes.ts';
+export { ShapeCache, levelBbox, hasBoundaries, roundGeometry } from './shapes.ts';
 export type { LevelShapes } from './shapes.ts';
 export { DATASET_MEASURES, MEASURE_KINDS, MAP_FORMATS } from './constants.ts';
 export type { MeasureKind } from './constants.ts';

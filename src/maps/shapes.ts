@@ -28,18 +28,6 @@ export async function hasBoundaries(engine: Engine, level: string): Promise<bool
   return !!(await engine.one(`SELECT 1 AS x FROM boundary WHERE level = $1 LIMIT 1`, [level]));
 }
 
-/** Each area's name and GeoJSON geometry at a level, as imported. */
-export async function boundariesAt(
-  engine: Engine,
-  level: string,
-): Promise<Map<string, { name: string | null; geojson: string }>> {
-  const rows = await engine.all<{ area_code: string; name: string | null; geojson: string }>(
-    `SELECT area_code, name, geojson FROM boundary WHERE level = $1`,
-    [level],
-  );
-  return new Map(rows.map((r) => [r.area_code, { name: r.name, geojson: r.geojson }]));
-}
-
 /** Boundary shapes per level, kept in memory until the boundaries change. One cache per app or command. */
 export class ShapeCache {
   private readonly levels = new Map<string, LevelShapes>();

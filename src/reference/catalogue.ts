@@ -59,3 +59,15 @@ export async function areaLevelsPresent(engine: Engine): Promise<AreaLevel[]> {
   const have = new Set((await engine.all<{ level: string }>(`SELECT DISTINCT level FROM area`)).map((r) => r.level));
   return AREA_LEVELS.filter((l) => have.has(l));
 }
+
+/** Each area's name and GeoJSON geometry at a level, as imported, by area code (for drawing results on a map). */
+export async function areaBoundaries(
+  engine: Engine,
+  level: string,
+): Promise<Map<string, { name: string | null; geojson: string }>> {
+  const rows = await engine.all<{ area_code: string; name: string | null; geojson: string }>(
+    `SELECT area_code, name, geojson FROM boundary WHERE level = $1`,
+    [level],
+  );
+  return new Map(rows.map((r) => [r.area_code, { name: r.name, geojson: r.geojson }]));
+}

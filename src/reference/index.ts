@@ -16,5 +16,5 @@ export type { DeprivationImportResult } from './deprivation.ts';
 export { parseMapSpec } from './csv.ts';
 export { importReference, referenceStatus } from './import.ts';
 export type { ReferenceImportRequest, ReferenceImportResult, ReferenceStatus } from './import.ts';
-export { listClassifications, listSegments, segmentCounts, areaLevelsPresent } from './catalogue.ts';
+export { listClassifications, listSegments, segmentCounts, areaLevelsPresent, areaBoundaries } from './catalogue.ts';
 export type { ClassificationSummary } from './catalogue.ts';

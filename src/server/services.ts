@@ -7,13 +7,18 @@
 import type { Engine } from '../store/index.ts';
 import type { AreaLevel } from '../geo/index.ts';
 import { datasetChoices, datasetExists } from '../intake/index.ts';
-import { areaLevelsPresent, listClassifications, listSegments, segmentCounts } from '../reference/index.ts';
+import {
+  areaBoundaries,
+  areaLevelsPresent,
+  listClassifications,
+  listSegments,
+  segmentCounts,
+} from '../reference/index.ts';
 import type { ClassificationSummary } from '../reference/index.ts';
 import { portraitsOrGenerate } from '../segmentation/index.ts';
 import { listFacilities, type CostSource } from '../location/index.ts';
 import {
   ShapeCache,
-  boundariesAt,
   boundaryLevels,
   hasBoundaries,
   levelBbox,
@@ -79,7 +84,7 @@ export function defaultServices(engine: Engine, costs: CostSource, results: Resu
       bbox: (level) => results.get('level bbox', level, () => levelBbox(engine, level)),
       levels: () => boundaryLevels(engine),
       hasBoundaries: (level) => hasBoundaries(engine, level),
-      boundaries: (level) => boundariesAt(engine, level),
+      boundaries: (level) => areaBoundaries(engine, level),
     },
     postcodes: {
       enricher: (segmentation) => PostcodeEnricher.open(engine, segmentation),

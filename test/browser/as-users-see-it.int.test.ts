@@ -26,8 +26,8 @@ import {
   startPortal,
   signIn,
   screenshot,
-  axeViolations,
-  formatViolations,
+  openPage,
+  assertNoViolations,
   PASSWORD,
   type Portal,
 } from '../helpers/browser.ts';
@@ -60,16 +60,8 @@ async function pageFor(
   return { context, page, problems };
 }
 
-async function open(page: Page, path: string): Promise<number> {
-  const r = await page.goto(portal.url + path, { waitUntil: 'load' });
-  await page.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => {});
-  return r?.status() ?? 0;
-}
-
-async function noViolations(page: Page, label: string): Promise<void> {
-  const v = await axeViolations(page);
-  assert.equal(v.length, 0, formatViolations(label, v));
-}
+const open = (page: Page, path: string) => openPage(page, portal, path);
+const noViolations = assertNoViolations;
 
 /** Each scrolling region on the page: does it overflow, and is there a visible cue, linked to it, saying so? */
 async function scrollRegions(page: Page) {

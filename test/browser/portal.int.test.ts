@@ -23,6 +23,8 @@ import {
   screenshot,
   axeViolations,
   formatViolations,
+  openPage,
+  assertNoViolations,
   PEOPLE,
   type Portal,
 } from '../helpers/browser.ts';
@@ -67,18 +69,8 @@ async function contextFor(role: ViewerRole): Promise<{ context: BrowserContext; 
   return { context, page, problems };
 }
 
-/** Opens a page and waits for it to settle (maps load their GeoJSON after the page). */
-async function open(page: Page, path: string): Promise<number> {
-  const r = await page.goto(portal.url + path, { waitUntil: 'load' });
-  await page.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => {});
-  return r?.status() ?? 0;
-}
-
-/** axe-core finds nothing on the page (pages only reached through a flow are checked on the way). */
-async function noViolations(page: Page, label: string): Promise<void> {
-  const v = await axeViolations(page);
-  assert.equal(v.length, 0, formatViolations(label, v));
-}
+const open = (page: Page, path: string) => openPage(page, portal, path);
+const noViolations = assertNoViolations;
 
 // ---------------------------------------------------------------------------------------------
 // A person's journey

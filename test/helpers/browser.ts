@@ -2,6 +2,7 @@
  * Browser tests: Debian's Chromium driven by playwright-core (never a downloaded browser), the
  * real server on an ephemeral loopback port over a Sample Borough workspace, and axe-core.
  */
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -163,4 +164,17 @@ export function formatViolations(where: string, violations: AxeViolation[]): str
     if (v.nodes.length > 8) lines.push(`      … and ${v.nodes.length - 8} more`);
   }
   return lines.join('\n');
+}
+
+/** Opens a page of the portal and waits for it to settle (maps load their GeoJSON after the page); its status. */
+export async function openPage(page: Page, portal: Portal, path: string): Promise<number> {
+  const r = await page.goto(portal.url + path, { waitUntil: 'load' });
+  await page.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => {});
+  return r?.status() ?? 0;
+}
+
+/** axe-core finds nothing on the page. */
+export async function assertNoViolations(page: Page, label: string): Promise<void> {
+  const v = await axeViolations(page);
+  assert.equal(v.length, 0, formatViolations(label, v));
 }

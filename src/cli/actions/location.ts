@@ -3,13 +3,13 @@
  * every command pricing journeys uses.
  */
 import { withWorkspace } from '../../store/index.ts';
+import { areaBoundaries } from '../../reference/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
 import {
   accessibility,
   sfca as floatingCatchment,
   catchment as catchmentProfile,
   accessPatterns,
-  areaBoundaries,
   parseSteps,
   defaultSteps,
   straightLineCosts,
