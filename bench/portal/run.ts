@@ -182,7 +182,7 @@ interface RunFigures {
   timeouts: number;
   maxRssMiB: number;
   peakRssMiB: number;
-  byRequest: Record<string, { n: number; non2xx: number }>;
+  byRequest: Record<string, { n: number; non2xx: number; p50: number; p95: number; p99: number }>;
   personas: Record<string, number>;
   duration: number;
   attackOutcomes: AttackOutcome[];
@@ -355,8 +355,10 @@ async function runOnce(attacks: boolean): Promise<RunFigures> {
     }
 
     // ---- the load ----
-    const byLabel = new Map<string, { n: number; non2xx: number }>();
+    const byLabel = new Map<string, { n: number; non2xx: number; ms: number[] }>();
     const latencies: number[] = [];
+    // autocannon calls a request's onResponse just before it emits that response's time, on the same turn.
+    let answered: { ms: number[] } | null = null;
     const personas: Record<string, number> = {};
     let next = 0;
     process.stderr.write(
@@ -436,10 +438,11 @@ async function runOnce(attacks: boolean): Promise<RunFigures> {
             path: r.path,
             headers: r.headers,
             onResponse(status: number) {
-              const s = byLabel.get(r.label) ?? { n: 0, non2xx: 0 };
+              const s = byLabel.get(r.label) ?? { n: 0, non2xx: 0, ms: [] };
               s.n++;
               if (status < 200 || status > 299) s.non2xx++;
               byLabel.set(r.label, s);
+              answered = s;
             },
           })),
         );
@@ -447,13 +450,22 @@ async function runOnce(attacks: boolean): Promise<RunFigures> {
     });
     instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
       latencies.push(ms);
+      answered?.ms.push(ms);
+      answered = null;
     });
     const result = await instance;
     await Promise.all(attacking);
     const peak = memoryOf(child.pid!);
 
+    const quantile = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
     latencies.sort((a, b) => a - b);
-    const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+    const q = (p: number) => quantile(latencies, p);
+    const byRequest = Object.fromEntries(
+      [...byLabel].sort().map(([label, s]) => {
+        const ms = s.ms.sort((a, b) => a - b);
+        return [label, { n: s.n, non2xx: s.non2xx, p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), p99: quantile(ms, 0.99) }];
+      }),
+    );
     const errors = result.errors + result.timeouts + result.non2xx;
     const figures = {
       attacks,
@@ -478,7 +490,7 @@ async function runOnce(attacks: boolean): Promise<RunFigures> {
       socketErrors: result.errors,
       timeouts: result.timeouts,
       personas,
-      byRequest: Object.fromEntries([...byLabel].sort()),
+      byRequest,
     };
 
     const f1 = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(1));
@@ -502,10 +514,12 @@ async function runOnce(attacks: boolean): Promise<RunFigures> {
     console.log(
       `\nServer memory: at most ${maxRss.toFixed(0)} MiB resident when sampled (every 250 ms), peak ${f1(figures.peakRssMiB)} MiB (VmHWM)${attacks ? '; the attacks were running' : ''}.`,
     );
-    console.log('\n| request | count | non-2xx |');
-    console.log('|---|---:|---:|');
-    for (const [label, s] of [...byLabel].sort())
-      console.log(`| ${label} | ${s.n.toLocaleString('en-GB')} | ${s.non2xx} |`);
+    console.log('\n| request | count | non-2xx | p50 (ms) | p95 (ms) | p99 (ms) |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const [label, s] of Object.entries(byRequest))
+      console.log(
+        `| ${label} | ${s.n.toLocaleString('en-GB')} | ${s.non2xx} | ${f1(s.p50)} | ${f1(s.p95)} | ${f1(s.p99)} |`,
+      );
     if (errors) process.exitCode = 1;
     figuresOut = figures;
     return figures;

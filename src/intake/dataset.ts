@@ -15,6 +15,7 @@ import {
   sqlFormatPostcode,
   RECORD_KEY_SQL,
   LEGACY_KEY_META,
+  whileUnchanged,
 } from '../store/index.ts';
 import { checkPostcode } from '../geo/index.ts';
 import { readSourceTable, stageCleanCsv, type StagedCsv } from './readers.ts';
@@ -727,21 +728,24 @@ export function datasetColumn(columns: string | readonly string[], wanted: strin
 
 /** Every dataset's owning partner (null: the council's), by dataset name. */
 export async function datasetPartners(engine: Engine): Promise<Map<string, string | null>> {
-  return new Map(
-    (await engine.all<{ name: string; partner: string | null }>(`SELECT name, partner FROM dataset`)).map((d) => [
-      d.name,
-      d.partner,
-    ]),
+  // Read on nearly every request, and decisive for who sees what: kept only while the dataset table
+  // is unchanged, which the engine knows of every write (store/changes.ts).
+  const rows = await whileUnchanged(engine, 'dataset partners', ['dataset'], () =>
+    engine.all<{ name: string; partner: string | null }>(`SELECT name, partner FROM dataset`),
   );
+  return new Map(rows.map((d) => [d.name, d.partner]));
 }
 
 /** Each dataset's name, title and partner, ordered by title, for the portal's choices. */
 export async function datasetChoices(
   engine: Engine,
 ): Promise<{ name: string; title: string | null; partner: string | null }[]> {
-  return engine.all<{ name: string; title: string | null; partner: string | null }>(
-    `SELECT name, title, partner FROM dataset ORDER BY coalesce(title, name), name`,
+  const rows = await whileUnchanged(engine, 'dataset choices', ['dataset'], () =>
+    engine.all<{ name: string; title: string | null; partner: string | null }>(
+      `SELECT name, title, partner FROM dataset ORDER BY coalesce(title, name), name`,
+    ),
   );
+  return rows.map((r) => ({ ...r }));
 }
 
 /** Whether there is a dataset of this name. */

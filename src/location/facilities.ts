@@ -11,7 +11,7 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { InputError, NotFoundError, ParameterError } from '../core/index.ts';
-import { type Engine, type SqlValue } from '../store/index.ts';
+import { type Engine, type SqlValue, whileUnchanged } from '../store/index.ts';
 import { checkPostcode } from '../geo/index.ts';
 import { readSourceTable, decodeText, columnIndex, findColumn as findColumnIn } from '../intake/index.ts';
 
@@ -572,18 +572,25 @@ const toFacility = (r: FacilityRow): Facility => ({
   importedAt: r.imported_at,
 });
 
+/** The facilities (of one kind), kept until the facility table changes; each caller gets copies. */
 export async function listFacilities(engine: Engine, opts: { kind?: string } = {}): Promise<Facility[]> {
-  const rows = await engine.all<FacilityRow>(
-    `SELECT * FROM facility ${opts.kind ? 'WHERE kind = $1' : ''} ORDER BY kind, name, id`,
-    opts.kind ? [normaliseKind(opts.kind)] : [],
+  const kind = opts.kind ? normaliseKind(opts.kind) : null;
+  const rows = await whileUnchanged(engine, `facilities ${kind ?? ''}`, ['facility'], () =>
+    engine.all<FacilityRow>(
+      `SELECT * FROM facility ${kind ? 'WHERE kind = $1' : ''} ORDER BY kind, name, id`,
+      kind ? [kind] : [],
+    ),
   );
   return rows.map(toFacility);
 }
 
 export async function facilityKinds(engine: Engine): Promise<{ kind: string; facilities: number }[]> {
-  return engine.all<{ kind: string; facilities: number }>(
-    `SELECT kind, count(*)::BIGINT AS facilities FROM facility GROUP BY kind ORDER BY kind`,
+  const rows = await whileUnchanged(engine, 'facility kinds', ['facility'], () =>
+    engine.all<{ kind: string; facilities: number }>(
+      `SELECT kind, count(*)::BIGINT AS facilities FROM facility GROUP BY kind ORDER BY kind`,
+    ),
   );
+  return rows.map((r) => ({ ...r }));
 }
 
 /** The facilities of one kind, refusing a kind the workspace has none of. */

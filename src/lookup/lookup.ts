@@ -6,15 +6,16 @@
  */
 import { checkPostcode } from '../geo/index.ts';
 import type { Engine } from '../store/index.ts';
-import { listClassifications } from '../reference/index.ts';
+import { listClassifications, type ClassificationSummary } from '../reference/index.ts';
 import type { Portrait } from '../segmentation/index.ts';
 import { kindLabel, listFacilities, metresBetween, straightLineCosts, type Facility } from '../location/index.ts';
 import { LOOKUP_VERSION, type PostcodeLookup } from './result.ts';
 
-/** What the look-up may reuse: portraits and facilities, which callers (the portal) keep until the workspace changes. */
+/** What the look-up may reuse: portraits, facilities and classifications, which callers (the portal) keep until the workspace changes. */
 export interface LookupSources {
   portraits(classification: string, tier: string): Promise<readonly Portrait[]>;
   facilities(): Promise<readonly Facility[]>;
+  classifications?(): Promise<readonly ClassificationSummary[]>;
 }
 
 /** How a typed postcode reads: null when it is not a full postcode. */
@@ -66,11 +67,26 @@ export async function lookupPostcode(
 ): Promise<PostcodeLookup | null> {
   const read = readPostcode(input);
   if (!read) return null;
-  const pc = await engine.one<Record<string, string | number | null>>(`SELECT * FROM postcode WHERE pc_key = $1`, [
-    read.key,
-  ]);
+  // Two statements whatever the workspace holds: the postcode with its ward's name, then its areas'
+  // segments in every classification (a look-up runs while others wait for the connection).
+  const [pc] = await engine.read<Record<string, string | number | null>>(
+    `SELECT p.*, (SELECT min(a.name) FROM area a WHERE a.level = 'ward' AND a.code = p.ward) AS ward_name__
+     FROM postcode p WHERE p.pc_key = $1`,
+    [read.key],
+  );
   if (!pc) return null;
-  const classes = await listClassifications(engine);
+  const classes = sources.classifications ? await sources.classifications() : await listClassifications(engine);
+  const wanted = classes
+    .map((cls) => ({ cls, area: (pc[cls.areaLevel] as string | null | undefined) ?? null }))
+    .filter((w): w is { cls: ClassificationSummary; area: string } => w.area !== null);
+  const found = wanted.length
+    ? await engine.read<{ classification: string; tier: string; code: string; name: string | null }>(
+        `SELECT s.classification, s.tier, s.code, g.name FROM area_segment s
+         LEFT JOIN segment g ON g.classification = s.classification AND g.tier = s.tier AND g.code = s.code
+         WHERE ${wanted.map((_, i) => `(s.classification = $${2 * i + 1} AND s.area_code = $${2 * i + 2})`).join(' OR ')}`,
+        wanted.flatMap((w) => [w.cls.name, w.area]),
+      )
+    : [];
   const classifications: PostcodeLookup['classifications'] = [];
   for (const cls of classes) {
     const area = (pc[cls.areaLevel] as string | null | undefined) ?? null;
@@ -78,11 +94,7 @@ export async function lookupPostcode(
       classifications.push({ ...cls, area: null, segments: [] });
       continue;
     }
-    const rows = await engine.all<{ tier: string; code: string; name: string | null }>(
-      `SELECT s.tier, s.code, g.name FROM area_segment s LEFT JOIN segment g ON g.classification = s.classification AND g.tier = s.tier AND g.code = s.code
-       WHERE s.classification = $1 AND s.area_code = $2`,
-      [cls.name, area],
-    );
+    const rows = found.filter((r) => r.classification === cls.name);
     const segments: PostcodeLookup['classifications'][number]['segments'] = [];
     for (const tier of cls.tiers) {
       const r = rows.find((x) => x.tier === tier);
@@ -105,14 +117,7 @@ export async function lookupPostcode(
     classifications.push({ ...cls, area, segments });
   }
   const ward = (pc.ward as string | null) ?? null;
-  const wardName = ward
-    ? ((
-        await engine.one<{ name: string | null }>(
-          `SELECT any_value(name) AS name FROM area WHERE level = 'ward' AND code = $1`,
-          [ward],
-        )
-      )?.name ?? null)
-    : null;
+  const wardName = ward ? ((pc.ward_name__ as string | null) ?? null) : null;
   return {
     version: LOOKUP_VERSION,
     input,

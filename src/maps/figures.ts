@@ -5,7 +5,7 @@
  * its map and `civic map`'s files, so they always agree.
  */
 import { ParameterError, WorkspaceStateError } from '../core/index.ts';
-import { type Engine, ident } from '../store/index.ts';
+import { type Engine, ident, whileUnchanged } from '../store/index.ts';
 import { AREA_LEVELS, LEVEL_TITLES, countedPostcodesSql, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { baseLevel, profileDataset } from '../profiling/index.ts';
 import { listDatasets } from '../intake/index.ts';
@@ -16,7 +16,9 @@ import { PALETTE_5, PALETTE_10, classedLegend, datasetAreas, finishLegend, fmt, 
 
 /** Area levels with boundaries, finest first. */
 export async function boundaryLevels(engine: Engine): Promise<AreaLevel[]> {
-  const rows = await engine.all<{ level: string }>(`SELECT DISTINCT level FROM boundary`);
+  const rows = await whileUnchanged(engine, 'boundary levels', ['boundary'], () =>
+    engine.all<{ level: string }>(`SELECT DISTINCT level FROM boundary`),
+  );
   return AREA_LEVELS.filter((l) => rows.some((r) => r.level === l));
 }
 

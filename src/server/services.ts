@@ -95,6 +95,7 @@ export function defaultServices(engine: Engine, costs: CostSource, results: Resu
         lookupPostcode(engine, input, {
           portraits: (cls, tier) => results.get('portraits', [cls, tier], () => portraitsOrGenerate(engine, cls, tier)),
           facilities: () => results.get('facilities', null, () => listFacilities(engine)),
+          classifications: () => results.get('catalogue classifications', null, () => listClassifications(engine)),
         }),
     },
     // What is in the workspace, asked for by nearly every page: kept until it changes (a copy for

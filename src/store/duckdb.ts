@@ -1,8 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { DuckDBInstance, DuckDBConnection, DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
+import type {
+  DuckDBInstance,
+  DuckDBConnection,
+  DuckDBAppender,
+  DuckDBResultReader,
+  DuckDBValue,
+} from '@duckdb/node-api';
 import type { Engine, Row, SqlValue } from './engine.ts';
 import { ident, literal } from './engine.ts';
 import { ObservatoryError } from '../core/index.ts';
+import { ChangeCounts, tableKey, tablesWritten } from './changes.ts';
 
 /** Converts a driver value into a plain JSON-safe value. */
 function plain(v: DuckDBValue): SqlValue {
@@ -21,7 +28,10 @@ function plain(v: DuckDBValue): SqlValue {
  * statements would run inside the first's transaction on the same connection.
  */
 export class DuckDbEngine implements Engine {
-  private tx: { id: symbol; done: Promise<void> } | null = null;
+  private tx: { id: symbol; done: Promise<void>; wrote: Set<string> } | null = null;
+  private readonly counts = new ChangeCounts();
+  /** Connections for `read`, opened when first needed, each with how many queries it is running. */
+  private readonly readers: { conn: DuckDBConnection; busy: number }[] = [];
   private readonly context = new AsyncLocalStorage<symbol>();
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -66,8 +76,20 @@ export class DuckDbEngine implements Engine {
     return this.tx !== null && this.context.getStore() !== this.tx.id;
   }
 
+  /** Counts a write before it runs (and, inside a transaction, again when it ends). */
+  private noteWrites(tables: readonly string[]): void {
+    if (!tables.length) return;
+    this.counts.note(tables);
+    if (this.tx) for (const t of tables) this.tx.wrote.add(t);
+  }
+
+  changes(tables: readonly string[]): number {
+    return this.counts.stamp(tables);
+  }
+
   async run(sql: string, params: readonly SqlValue[] = []): Promise<void> {
     while (this.blocked()) await this.tx!.done;
+    this.noteWrites(tablesWritten(sql));
     try {
       await this.conn.run(sql, params.length ? (params as DuckDBValue[]) : undefined);
     } catch (e) {
@@ -77,14 +99,26 @@ export class DuckDbEngine implements Engine {
 
   async all<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     while (this.blocked()) await this.tx!.done;
-    const reader = await this.conn.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
-    const names = reader.columnNames();
-    const rows = reader.getRows();
-    return rows.map((r) => {
-      const o: Row = {};
-      for (let i = 0; i < names.length; i++) o[names[i]] = plain(r[i]);
-      return o as T;
-    });
+    this.noteWrites(tablesWritten(sql));
+    return rowsOf<T>(await this.conn.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined));
+  }
+
+  async read<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    if (tablesWritten(sql).length) throw new Error(`read() is for queries that only read: ${sql.slice(0, 80)}`);
+    // Inside a transaction the query belongs to it (and sees its writes).
+    if (this.tx && this.context.getStore() === this.tx.id) return this.all<T>(sql, params);
+    let r = this.readers.find((x) => x.busy === 0);
+    if (!r && this.readers.length < READERS) {
+      r = { conn: await this.instance.connect(), busy: 0 };
+      this.readers.push(r);
+    }
+    r ??= this.readers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    r.busy++;
+    try {
+      return rowsOf<T>(await r.conn.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined));
+    } finally {
+      r.busy--;
+    }
   }
 
   async one<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
@@ -102,6 +136,7 @@ export class DuckDbEngine implements Engine {
       done: new Promise<void>((r) => {
         release = r;
       }),
+      wrote: new Set(),
     };
     try {
       return await this.context.run(id, async () => {
@@ -124,7 +159,11 @@ export class DuckDbEngine implements Engine {
         }
       });
     } finally {
+      // What was read inside the transaction saw its writes; once it commits or rolls back, that
+      // reading is out of date either way.
+      const wrote = this.tx.wrote;
       this.tx = null;
+      this.counts.note([...wrote]);
       release();
     }
   }
@@ -138,6 +177,7 @@ export class DuckDbEngine implements Engine {
       `SELECT name, type FROM pragma_table_info(${literal(table)})`,
     );
     if (!info.length) throw new Error(`No table ${table}`);
+    this.noteWrites([tableKey(table)]);
     const appender: DuckDBAppender = await this.conn.createAppender(table);
     const kinds = info.map((c) => c.type.toUpperCase());
     let n = 0;
@@ -174,9 +214,24 @@ export class DuckDbEngine implements Engine {
   }
 
   close(): void {
+    for (const r of this.readers) r.conn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** How many connections `read` may use besides the main one. */
+const READERS = 2;
+
+/** A driver result as plain rows. */
+function rowsOf<T extends Row>(reader: DuckDBResultReader): T[] {
+  const names = reader.columnNames();
+  const rows = reader.getRows();
+  return rows.map((r) => {
+    const o: Row = {};
+    for (let i = 0; i < names.length; i++) o[names[i]] = plain(r[i]);
+    return o as T;
+  });
 }
 
 export { ident };

@@ -13,10 +13,21 @@ export interface Engine {
   all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   /** First row or undefined. */
   one<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  /**
+   * A query that only reads the workspace's own tables (no temporary table, no write: refused),
+   * run on a connection of its own so that it waits neither for other statements nor for a
+   * transaction. It sees what was committed when it started; inside a transaction it runs in it.
+   */
+  read<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   /** Runs fn inside a transaction: committed if it returns, rolled back if it throws. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** Bulk-loads rows into an existing table, columns in table order. */
   append(table: string, rows: Iterable<readonly SqlValue[]>, onRow?: (n: number) => void): Promise<number>;
+  /**
+   * A number that changes whenever a write through this engine may have changed any of these
+   * tables (store/changes.ts): what readers use to keep what they read until it changes.
+   */
+  changes(tables: readonly string[]): number;
   close(): void;
 }
 

@@ -13,3 +13,4 @@ export {
 export type { Workspace } from './workspace.ts';
 export { MIGRATIONS, RECORD_KEY_SQL } from './migrations.ts';
 export { sqlFormatPostcode, sqlReadParquet, sqlTryNumber } from './sql.ts';
+export { ANY_TABLE, ChangeCounts, tablesWritten, tableKey, whileUnchanged } from './changes.ts';

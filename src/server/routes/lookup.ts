@@ -28,8 +28,9 @@ export async function lookupRoutes(app: FastifyInstance): Promise<void> {
         400,
       );
     }
-    const found = await app.services.lookup.postcode(input);
-    await audit(app.engine, request.viewer, 'lookup', read.postcode, request.ip);
+    // The entry is written while the look-up runs; the page waits for both, so none is lost.
+    const logged = audit(app.engine, request.viewer, 'lookup', read.postcode, request.ip);
+    const [found] = await Promise.all([app.services.lookup.postcode(input), logged]);
     if (!found) {
       return app.page(
         request,
