@@ -5,7 +5,7 @@
  * kind. Nothing about any person or record.
  */
 import { checkPostcode } from '../geo/index.ts';
-import type { Engine } from '../store/index.ts';
+import { type Engine, sqlAnyValue } from '../store/index.ts';
 import { listClassifications } from '../reference/index.ts';
 import type { Portrait } from '../segmentation/index.ts';
 import { kindLabel, listFacilities, metresBetween, straightLineCosts, type Facility } from '../location/index.ts';
@@ -108,7 +108,7 @@ export async function lookupPostcode(
   const wardName = ward
     ? ((
         await engine.one<{ name: string | null }>(
-          `SELECT any_value(name) AS name FROM area WHERE level = 'ward' AND code = $1`,
+          `SELECT ${sqlAnyValue('name')} AS name FROM area WHERE level = 'ward' AND code = $1`,
           [ward],
         )
       )?.name ?? null)
