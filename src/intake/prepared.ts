@@ -5,7 +5,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { type Engine, ident, literal } from '../store/index.ts';
+import { type Engine, ident, sqlReadCsv } from '../store/index.ts';
 import type { SourceTable } from './table.ts';
 import type { StagedCsv } from './readers.ts';
 
@@ -54,8 +54,11 @@ export async function writePreparedTable(table: SourceTable, path: string): Prom
 export async function stagePrepared(engine: Engine, p: PreparedTable): Promise<StagedCsv> {
   const table = `prepared_stage_${process.pid}_${Date.now()}`;
   const columns = p.header.map((_, i) => `c${i}`);
-  const types = ['_row', '_problem', '_problem_column', ...columns].map((c) => `${literal(c)}: 'VARCHAR'`).join(', ');
-  const source = `read_csv(${literal(p.path)}, header = true, delim = ',', quote = '"', escape = '"', auto_detect = false, columns = {${types}})`;
+  const source = sqlReadCsv(p.path, {
+    delimiter: ',',
+    quote: '"',
+    columns: ['_row', '_problem', '_problem_column', ...columns],
+  });
   await engine.run(
     `CREATE TEMP TABLE ${ident(table)} AS SELECT CAST(_row AS BIGINT) AS _row, _problem, _problem_column, ${columns.map(ident).join(', ')} FROM ${source}`,
   );

@@ -8,7 +8,7 @@ import { extname, basename } from 'node:path';
 import Papa from 'papaparse';
 import type ExcelJS from 'exceljs';
 import { InputError, ParameterError } from '../core/index.ts';
-import { type Engine, ident, literal, sqlReadParquet } from '../store/index.ts';
+import { type Engine, columnsOf, ident, sqlReadCsv, sqlReadParquet } from '../store/index.ts';
 import { decodeText } from './decode.ts';
 import { parseCsv } from './csv-parse.ts';
 import { readInputFile, checkReadableFile } from './files.ts';
@@ -518,12 +518,10 @@ function parquetError(e: unknown, file: string): InputError {
 }
 
 async function readParquet(path: string, file: string, engine: Engine, limits: ReadLimits): Promise<SourceTable> {
-  let cols: { column_name: string }[];
+  let cols: string[];
   let count: number;
   try {
-    cols = await engine.all<{ column_name: string }>(
-      `SELECT column_name FROM (DESCRIBE SELECT * FROM ${sqlReadParquet(path)})`,
-    );
+    cols = await columnsOf(engine, sqlReadParquet(path));
     // The row count is in the file's footer: checked before any row is read.
     count = Number((await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${sqlReadParquet(path)}`))!.n);
   } catch (e) {
@@ -531,14 +529,14 @@ async function readParquet(path: string, file: string, engine: Engine, limits: R
   }
   if (count > limits.maxRows) throw overLimit(file, 'rows', limits);
   if (count * cols.length > limits.maxCells) throw overLimit(file, 'cells', limits);
-  const select = cols.map((c, i) => `CAST(${ident(c.column_name)} AS VARCHAR) AS c${i}`).join(', ');
+  const select = cols.map((c, i) => `CAST(${ident(c)} AS VARCHAR) AS c${i}`).join(', ');
   let data: Record<string, unknown>[];
   try {
     data = await engine.all(`SELECT ${select} FROM ${sqlReadParquet(path)}`);
   } catch (e) {
     throw parquetError(e, file);
   }
-  const header = cleanHeader(cols.map((c) => c.column_name));
+  const header = cleanHeader(cols);
   const rows: SourceRow[] = data.map((r, i) => ({
     rowNo: i + 1,
     values: cols.map((_, j) => (r[`c${j}`] as string | null) ?? null),
@@ -636,18 +634,14 @@ export async function stageCleanCsv(
   const expected = cleanHeader(headRows[0]);
   const table = `csv_stage_${process.pid}_${Date.now()}`;
   // skip = 0: DuckDB's sniffer would otherwise skip a title line silently and shift every row number.
-  const source = `read_csv(${literal(file)}, all_varchar = true, header = true, skip = 0, delim = ${literal(delimiter)}, auto_detect = true, strict_mode = true, null_padding = false)`;
+  const source = sqlReadCsv(file, { fromFirstLine: true, delimiter, strict: true, padShortRows: false });
   try {
     await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row, * FROM ${source}`);
   } catch {
     await engine.run(`DROP TABLE IF EXISTS ${ident(table)}`);
     return null;
   }
-  const cols = (
-    await engine.all<{ name: string }>(`SELECT name FROM pragma_table_info(${literal(table)}) ORDER BY cid`)
-  )
-    .map((c) => c.name)
-    .filter((c) => c !== '_row');
+  const cols = (await columnsOf(engine, ident(table))).filter((c) => c !== '_row');
   const header = cleanHeader(cols);
   const rows = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${ident(table)}`))!.n;
   // DuckDB renames duplicate or empty headers its own way; those files take the careful path.

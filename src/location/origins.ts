@@ -6,7 +6,7 @@
  * the area's households and population from the base, as the demand in accessibility measures.
  */
 import { ParameterError, WorkspaceStateError } from '../core/index.ts';
-import { type Engine, ident } from '../store/index.ts';
+import { type Engine, ident, sqlAnyValue } from '../store/index.ts';
 import { AREA_LEVELS, countedPostcodesSql, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { getDataset } from '../profiling/index.ts';
 // Not yet on profiling's public face (index.ts); the lead is asked to export it there.
@@ -125,7 +125,7 @@ export async function areaOrigins(engine: Engine, req: OriginRequest = {}): Prom
   const names = new Map(
     (
       await engine.all<{ code: string; name: string | null }>(
-        `SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`,
+        `SELECT code, ${sqlAnyValue('name')} AS name FROM area WHERE level = $1 GROUP BY code`,
         [level],
       )
     ).map((r) => [r.code, r.name]),

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { ParameterError, WorkspaceStateError } from '../core/index.ts';
-import { type Engine, ident } from '../store/index.ts';
+import { type Engine, ident, sqlAnyValue } from '../store/index.ts';
 import { parseLevel } from '../geo/index.ts';
 import { getDataset } from '../profiling/index.ts';
 import {
@@ -271,7 +271,7 @@ export async function accessPatterns(
   const names = new Map(
     (
       await engine.all<{ code: string; name: string | null }>(
-        `SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`,
+        `SELECT code, ${sqlAnyValue('name')} AS name FROM area WHERE level = $1 GROUP BY code`,
         [level],
       )
     ).map((r) => [r.code, r.name]),

@@ -8,7 +8,7 @@
  */
 import { NotFoundError } from '../core/index.ts';
 import { checkPostcode, AREA_LEVELS } from '../geo/index.ts';
-import { type Engine, ident } from '../store/index.ts';
+import { type Engine, ident, sqlTextList, textList } from '../store/index.ts';
 import {
   AREA_COLUMNS,
   ENRICHMENT_VERSION,
@@ -152,9 +152,9 @@ export class PostcodeEnricher {
   private async places(keys: string[]): Promise<Map<string, Place>> {
     type PcRow = { pc_key: string; status: string } & Record<string, string | null>;
     const rows = await this.engine.all<PcRow>(
-      `WITH k AS (SELECT unnest(from_json($1, '["VARCHAR"]')) AS pc_key)
+      `WITH k AS (SELECT ${sqlTextList('$1')} AS pc_key)
        SELECT p.pc_key, p.status, ${this.cols.map((c) => `p.${ident(c)}`).join(', ')} FROM postcode p SEMI JOIN k ON p.pc_key = k.pc_key`,
-      [JSON.stringify(keys)],
+      [textList(keys)],
     );
     for (const c of this.classifications) {
       if (!this.levels.includes(c.areaLevel)) continue;
@@ -188,9 +188,9 @@ export class PostcodeEnricher {
   ): Promise<void> {
     const names = this.names.get(c.name)!;
     const rows = await this.engine.all<{ area_code: string; tier: string; code: string }>(
-      `WITH a AS (SELECT unnest(from_json($1, '["VARCHAR"]')) AS area_code)
+      `WITH a AS (SELECT ${sqlTextList('$1')} AS area_code)
        SELECT s.area_code, s.tier, s.code FROM area_segment s SEMI JOIN a ON a.area_code = s.area_code WHERE s.classification = $2`,
-      [JSON.stringify(areas), c.name],
+      [textList(areas), c.name],
     );
     for (const a of areas) into.set(a, []);
     for (const r of rows)

@@ -5,7 +5,7 @@
  * its map and `civic map`'s files, so they always agree.
  */
 import { ParameterError, WorkspaceStateError } from '../core/index.ts';
-import { type Engine, ident, whileUnchanged } from '../store/index.ts';
+import { type Engine, ident, sqlAnyValue, whileUnchanged } from '../store/index.ts';
 import { AREA_LEVELS, LEVEL_TITLES, countedPostcodesSql, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { baseLevel, profileDataset } from '../profiling/index.ts';
 import { listDatasets } from '../intake/index.ts';
@@ -103,7 +103,7 @@ const ACCESS_BANDS = [5, 10, 15, 30] as const;
 
 async function areaNames(engine: Engine, level: AreaLevel): Promise<Map<string, string | null>> {
   const rows = await engine.all<{ code: string; name: string | null }>(
-    `SELECT b.area_code AS code, coalesce(any_value(a.name), any_value(b.name)) AS name FROM boundary b
+    `SELECT b.area_code AS code, coalesce(${sqlAnyValue('a.name')}, ${sqlAnyValue('b.name')}) AS name FROM boundary b
      LEFT JOIN area a ON a.code = b.area_code AND a.level = b.level WHERE b.level = $1 GROUP BY 1 ORDER BY 1`,
     [level],
   );
@@ -136,7 +136,7 @@ async function householdsBy(
                 WHERE p.${ident(level)} IS NOT NULL),
       counted AS ${countedPostcodesSql('pc', 'b', "status = 'live'")},
       n AS (SELECT b, count(*) AS n FROM counted GROUP BY b),
-      w AS (SELECT c.b, c.a, count(*) / any_value(n.n) AS w, sum(c.f) / any_value(n.n) AS wf FROM counted c JOIN n USING (b) GROUP BY 1, 2)
+      w AS (SELECT c.b, c.a, count(*) / ${sqlAnyValue('n.n')} AS w, sum(c.f) / ${sqlAnyValue('n.n')} AS wf FROM counted c JOIN n USING (b) GROUP BY 1, 2)
     SELECT w.a, sum(ab.households * w.w ORDER BY w.b) AS households, sum(ab.households * w.wf ORDER BY w.b) AS in_segment
     FROM w JOIN area_base ab ON ab.area_code = w.b AND ab.level = $1 GROUP BY 1`,
     params,

@@ -1,5 +1,5 @@
 /** Boundary shapes for maps, rounded and ready to splice into GeoJSON, kept until the boundaries change. */
-import type { Engine } from '../store/index.ts';
+import { type Engine, sqlAnyValue } from '../store/index.ts';
 import type { AreaLevel } from '../geo/index.ts';
 
 export interface LevelShapes {
@@ -37,7 +37,7 @@ export class ShapeCache {
     const hit = this.levels.get(level);
     if (hit && hit.stamp === stamp) return hit;
     const rows = await engine.all<{ code: string; geojson: string }>(
-      `SELECT area_code AS code, any_value(geojson) AS geojson FROM boundary WHERE level = $1 GROUP BY 1 ORDER BY 1`,
+      `SELECT area_code AS code, ${sqlAnyValue('geojson')} AS geojson FROM boundary WHERE level = $1 GROUP BY 1 ORDER BY 1`,
       [level],
     );
     const entry: LevelShapes = {

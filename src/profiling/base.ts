@@ -9,7 +9,7 @@
  * council's postcodes profiles that council. Sums run in a fixed order so results repeat exactly.
  */
 import { NotFoundError, WorkspaceStateError } from '../core/index.ts';
-import { type Engine, ident } from '../store/index.ts';
+import { type Engine, ident, sqlAnyValue } from '../store/index.ts';
 import { countedPostcodesSql, withArticle, type AreaLevel } from '../geo/index.ts';
 
 export interface BaseByGroup {
@@ -73,7 +73,7 @@ export async function areaWithin(
   const name =
     (
       await engine.one<{ name: string | null }>(
-        `SELECT any_value(name) AS name FROM area WHERE level = $1 AND code = $2`,
+        `SELECT ${sqlAnyValue('name')} AS name FROM area WHERE level = $1 AND code = $2`,
         [level, code],
       )
     )?.name ?? null;

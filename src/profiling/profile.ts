@@ -12,7 +12,7 @@ import {
   cellKeyOf,
   type BandDefinition,
 } from '../core/index.ts';
-import { type Engine, type SqlValue, ident, literal } from '../store/index.ts';
+import { type Engine, type SqlValue, ident, literal, sqlAnyValue } from '../store/index.ts';
 import { AREA_LEVELS, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { computeProfile, type ProfileCell } from './compute.ts';
 import { missingDataset, datasetColumn } from '../intake/index.ts';
@@ -323,7 +323,7 @@ async function profileWithin(
     const names = new Map(
       (
         await engine.all<{ code: string; name: string | null }>(
-          `SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`,
+          `SELECT code, ${sqlAnyValue('name')} AS name FROM area WHERE level = $1 GROUP BY code`,
           [areaLevel],
         )
       ).map((r) => [r.code, r.name]),

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { ParameterError, type BandDefinition } from '../core/index.ts';
-import type { Engine } from '../store/index.ts';
+import { type Engine, sqlAnyValue } from '../store/index.ts';
 import { parseLevel, AREA_LEVELS } from '../geo/index.ts';
 import { profileDataset } from './profile.ts';
 import type { ProfileResult } from './result.ts';
@@ -221,7 +221,7 @@ export async function ragSynopsis(engine: Engine, req: RagRequest, opts: RagOpti
     const name =
       (
         await engine.one<{ name: string | null }>(
-          `SELECT any_value(name) AS name FROM area WHERE level = $1 AND code = $2`,
+          `SELECT ${sqlAnyValue('name')} AS name FROM area WHERE level = $1 AND code = $2`,
           [level, code],
         )
       )?.name ?? null;

@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { InputError, ParameterError } from '../core/index.ts';
-import { type Engine, ident } from '../store/index.ts';
+import { type Engine, ident, sqlAnyValue } from '../store/index.ts';
 import {
   AREA_LEVELS,
   type AreaLevel,
@@ -44,7 +44,7 @@ async function upsertAreas(
   await engine.run(`CREATE TEMP TABLE area_merged AS
     SELECT coalesce(n.code, a.code) AS code, coalesce(n.level, a.level) AS level, coalesce(n.name, a.name) AS name,
       coalesce(n.parent, a.parent) AS parent, coalesce(n.parent_level, a.parent_level) AS parent_level
-    FROM (SELECT code, level, any_value(name) AS name, any_value(parent) AS parent, any_value(parent_level) AS parent_level FROM area_new GROUP BY code, level) n
+    FROM (SELECT code, level, ${sqlAnyValue('name')} AS name, ${sqlAnyValue('parent')} AS parent, ${sqlAnyValue('parent_level')} AS parent_level FROM area_new GROUP BY code, level) n
     FULL OUTER JOIN area a ON a.code = n.code AND a.level = n.level`);
   await engine.run(`DELETE FROM area`);
   await engine.run(`INSERT INTO area SELECT * FROM area_merged`);

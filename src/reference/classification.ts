@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { InputError, NotFoundError, ParameterError } from '../core/index.ts';
-import { type Engine, ident } from '../store/index.ts';
+import { type Engine, ident, sqlAnyValue } from '../store/index.ts';
 import { levelFamilyOfCode, levelFor, yearFromHeader, type AreaLevel } from '../geo/index.ts';
 import { loadReferenceCsv, dropLoaded, findHeader, gssColumns, refuseDuplicateCodes } from './csv.ts';
 
@@ -185,7 +185,7 @@ export async function importClassification(
       await engine.run(`DROP TABLE seg_kept`);
       if (subgroupNameCol) {
         await engine.run(
-          `UPDATE segment SET name = n.nm FROM (SELECT trim(${ident(oac11!)}) AS code, any_value(trim(${ident(subgroupNameCol)})) AS nm FROM ${t} GROUP BY 1) n
+          `UPDATE segment SET name = n.nm FROM (SELECT trim(${ident(oac11!)}) AS code, ${sqlAnyValue(`trim(${ident(subgroupNameCol)})`)} AS nm FROM ${t} GROUP BY 1) n
           WHERE segment.classification = $1 AND segment.tier = 'subgroup' AND segment.code = n.code`,
           [name],
         );

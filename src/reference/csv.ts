@@ -7,7 +7,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { basename } from 'node:path';
 import { InputError } from '../core/index.ts';
-import { type Engine, ident, literal, sqlReadParquet } from '../store/index.ts';
+import { type Engine, columnsOf, ident, sqlReadCsv, sqlReadParquet } from '../store/index.ts';
 import { checkReadableFile, fileError } from '../intake/index.ts';
 
 export interface LoadedCsv {
@@ -19,8 +19,9 @@ export interface LoadedCsv {
 
 let counter = 0;
 
+/** Published files are read forgivingly: short rows padded, and rows the reader cannot parse cleanly read as well as it can. */
 function readerSql(path: string, encoding?: string): string {
-  return `read_csv(${literal(path)}, all_varchar = true, header = true, auto_detect = true, strict_mode = false, null_padding = true${encoding ? `, encoding = ${literal(encoding)}` : ''})`;
+  return sqlReadCsv(path, { strict: false, padShortRows: true, ...(encoding ? { encoding } : {}) });
 }
 
 /**
@@ -109,24 +110,13 @@ export async function loadReferenceCsv(engine: Engine, path: string): Promise<Lo
   const table = `ref_load_${process.pid}_${++counter}`;
   try {
     if (isParquet(path)) {
-      const cols = await engine.all<{ column_name: string }>(
-        `SELECT column_name FROM (DESCRIBE SELECT * FROM ${sqlReadParquet(path)})`,
-      );
-      refuseRowColumn(
-        cols.map((c) => c.column_name),
-        file,
-      );
+      const cols = await columnsOf(engine, sqlReadParquet(path));
+      refuseRowColumn(cols, file);
       await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row,
-        ${cols.map((c) => `CAST(${ident(c.column_name)} AS VARCHAR) AS ${ident(c.column_name)}`).join(', ')} FROM ${sqlReadParquet(path)}`);
+        ${cols.map((c) => `CAST(${ident(c)} AS VARCHAR) AS ${ident(c)}`).join(', ')} FROM ${sqlReadParquet(path)}`);
     } else {
       const source = readerSql(path, detectEncoding(path));
-      const described = await engine.all<{ column_name: string }>(
-        `SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`,
-      );
-      refuseRowColumn(
-        described.map((c) => c.column_name),
-        file,
-      );
+      refuseRowColumn(await columnsOf(engine, source), file);
       await engine.run(
         `CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () + 1 AS _row, * FROM ${source}`,
       );
@@ -135,14 +125,12 @@ export async function loadReferenceCsv(engine: Engine, path: string): Promise<Lo
     if (e instanceof InputError) throw e;
     throw csvReadError(e, file);
   }
-  const cols = await engine.all<{ name: string }>(
-    `SELECT name FROM pragma_table_info(${literal(table)}) WHERE name <> '_row' ORDER BY cid`,
-  );
-  const header = cols.map((c) => c.name.replace(/^\uFEFF/, '').trim());
+  const cols = (await columnsOf(engine, ident(table))).filter((c) => c !== '_row');
+  const header = cols.map((c) => c.replace(/^\uFEFF/, '').trim());
   // Tidy BOM-prefixed first column names so look-ups by header work.
   for (let i = 0; i < cols.length; i++) {
-    if (cols[i].name !== header[i])
-      await engine.run(`ALTER TABLE ${ident(table)} RENAME COLUMN ${ident(cols[i].name)} TO ${ident(header[i])}`);
+    if (cols[i] !== header[i])
+      await engine.run(`ALTER TABLE ${ident(table)} RENAME COLUMN ${ident(cols[i])} TO ${ident(header[i])}`);
   }
   const n = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${ident(table)}`))!.n;
   if (n === 0) {
@@ -164,10 +152,7 @@ export async function describeReferenceCsv(
   checkFile(path, file);
   const source = readerSql(path, detectEncoding(path));
   try {
-    const cols = await engine.all<{ column_name: string }>(
-      `SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`,
-    );
-    return { header: cols.map((c) => c.column_name), source, file };
+    return { header: await columnsOf(engine, source), source, file };
   } catch (e) {
     throw csvReadError(e, file);
   }

@@ -3,7 +3,7 @@
  * (so postcodes lacking area codes can be placed), then postcodes, base, classifications and
  * deprivation. Each piece is its own transaction; a failing piece stops the rest and says which.
  */
-import type { Engine } from '../store/index.ts';
+import { type Engine, sqlAnyValue } from '../store/index.ts';
 import { ParameterError } from '../core/index.ts';
 import { AREA_LEVELS } from '../geo/index.ts';
 import {
@@ -193,7 +193,7 @@ export async function referenceStatus(engine: Engine): Promise<ReferenceStatus> 
       (SELECT count(*)::BIGINT FROM segment s WHERE s.classification = c.name) AS segments
     FROM classification c ORDER BY c.imported_at`);
   const dep = await engine.all(
-    `SELECT index_name AS name, any_value(area_level) AS area_level, count(DISTINCT area_code)::BIGINT AS areas, count(DISTINCT domain)::BIGINT AS domains FROM deprivation GROUP BY index_name`,
+    `SELECT index_name AS name, ${sqlAnyValue('area_level')} AS area_level, count(DISTINCT area_code)::BIGINT AS areas, count(DISTINCT domain)::BIGINT AS domains FROM deprivation GROUP BY index_name`,
   );
   return {
     postcodes: {

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { InputError } from '../core/index.ts';
-import { type Engine, ident, sqlTryNumber } from '../store/index.ts';
+import { type Engine, ident, sqlAnyValue, sqlFirstPerKey, sqlTryNumber } from '../store/index.ts';
 import { AREA_LEVELS, type AreaLevel } from '../geo/index.ts';
 import { describeReferenceCsv, csvReadError, findHeader } from './csv.ts';
 
@@ -201,8 +201,10 @@ export async function commitPostcodes(engine: Engine, s: StagedPostcodes): Promi
     const valid = s.counts.read - s.counts.rejected;
     const duplicates = valid - s.counts.distinctValid;
     // ONSPD marks a missing location with latitude 99.999999; duplicates keep the live row.
-    const dedupe =
-      duplicates > 0 ? 'QUALIFY row_number() OVER (PARTITION BY k ORDER BY (doterm IS NULL) DESC) = 1' : '';
+    const rows =
+      duplicates > 0
+        ? sqlFirstPerKey({ from: s.table, where: VALID_KEY, key: 'k', order: '(doterm IS NULL) DESC' })
+        : `(SELECT * FROM ${s.table} WHERE ${VALID_KEY})`;
     const existing = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM postcode`))!.n;
     if (existing > 0) {
       // A re-import replaces the postcodes it contains and keeps the others (several authorities in one workspace).
@@ -213,10 +215,10 @@ export async function commitPostcodes(engine: Engine, s: StagedPostcodes): Promi
         CASE WHEN lat BETWEEN -90 AND 90 THEN lat END, CASE WHEN lat BETWEEN -90 AND 90 THEN lon END,
         CASE WHEN doterm IS NULL THEN 'live' ELSE 'terminated' END, doterm,
         ${AREA_LEVELS.join(', ')}
-      FROM ${s.table} WHERE ${VALID_KEY} ${dedupe}`);
+      FROM ${rows} r`);
     const imported = (await engine.one<{ live: number; nol: number }>(
       `SELECT count(*) FILTER (WHERE doterm IS NULL)::BIGINT AS live, count(*) FILTER (WHERE NOT coalesce(lat BETWEEN -90 AND 90, false))::BIGINT AS nol
-       FROM (SELECT * FROM ${s.table} WHERE ${VALID_KEY} ${dedupe})`,
+       FROM ${rows} r`,
     ))!;
     await importAreaNames(engine, s.source, s.header, s.rawHeader, s.cols);
     await engine.run(
@@ -287,7 +289,7 @@ async function importAreaNames(
     const codeCol = cols[level];
     if (!nameCol || !codeCol) continue;
     const raw = (h: string) => ident(rawHeader[header.indexOf(h)]);
-    await engine.run(`CREATE TEMP TABLE area_names AS SELECT trim(${raw(codeCol)}) AS code, any_value(trim(${raw(nameCol)})) AS name
+    await engine.run(`CREATE TEMP TABLE area_names AS SELECT trim(${raw(codeCol)}) AS code, ${sqlAnyValue(`trim(${raw(nameCol)})`)} AS name
       FROM ${source} WHERE ${raw(codeCol)} IS NOT NULL GROUP BY 1`);
     await engine.run(
       `UPDATE area SET name = n.name FROM area_names n WHERE area.code = n.code AND area.level = $1 AND area.name IS NULL`,

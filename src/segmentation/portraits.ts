@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_MIN_CELL, NotFoundError, ParameterError, suppressOneWay } from '../core/index.ts';
-import { type Engine, ident } from '../store/index.ts';
+import { type Engine, ident, sqlAnyValue, sqlFirstPerKey } from '../store/index.ts';
 import { profileDataset } from '../profiling/index.ts';
 
 export const PORTRAIT_VERSION = 1;
@@ -169,7 +169,7 @@ export async function portraitFacts(
           best AS (SELECT area, arg_max(ward, n) AS ward FROM pairs GROUP BY area),
           hh AS (SELECT s.code, w.ward, b.households FROM (${areaSeg}) s JOIN best w ON w.area = s.area_code JOIN area_base b ON b.area_code = s.area_code AND b.level = $3),
           wt AS (SELECT ward, sum(households) AS ward_hh FROM hh GROUP BY ward)
-     SELECT hh.code, hh.ward, any_value(a.name) AS name, sum(hh.households) AS hh, any_value(wt.ward_hh) AS ward_hh
+     SELECT hh.code, hh.ward, ${sqlAnyValue('a.name')} AS name, sum(hh.households) AS hh, ${sqlAnyValue('wt.ward_hh')} AS ward_hh
      FROM hh JOIN wt ON wt.ward = hh.ward LEFT JOIN area a ON a.code = hh.ward AND a.level = 'ward' GROUP BY hh.code, hh.ward`,
           [cls.name, t, level],
         );
@@ -470,9 +470,10 @@ export async function currentPortraits(engine: Engine, classification: string, t
   const cls = await classificationOf(engine, classification);
   const t = tierOf(cls, tier);
   const rows = await engine.all<StoredRow & Record<string, string | number | null>>(
-    `SELECT p.tier, p.code, p.version, p.content, p.edited_by, p.edited_at, p.note FROM pen_portrait p
+    `SELECT p.tier, p.code, p.version, p.content, p.edited_by, p.edited_at, p.note
+     FROM ${sqlFirstPerKey({ from: 'pen_portrait', where: 'classification = $1 AND tier = $2', key: 'code', order: 'version DESC' })} p
      JOIN segment s ON s.classification = p.classification AND s.tier = p.tier AND s.code = p.code
-     WHERE p.classification = $1 AND p.tier = $2 QUALIFY p.version = max(p.version) OVER (PARTITION BY p.code) ORDER BY s.ordinal, p.code`,
+     ORDER BY s.ordinal, p.code`,
     [cls.name, t],
   );
   return rows.map((r) => fromRow(cls.name, r));

@@ -12,5 +12,17 @@ export {
 } from './workspace.ts';
 export type { Workspace } from './workspace.ts';
 export { MIGRATIONS, RECORD_KEY_SQL } from './migrations.ts';
-export { sqlFormatPostcode, sqlReadParquet, sqlTryNumber } from './sql.ts';
+export {
+  columnsOf,
+  sqlAnyValue,
+  sqlColumnsOf,
+  sqlFirstPerKey,
+  sqlFormatPostcode,
+  sqlReadCsv,
+  sqlReadParquet,
+  sqlTextList,
+  sqlTryNumber,
+  textList,
+} from './sql.ts';
+export type { CsvReadOptions } from './sql.ts';
 export { ANY_TABLE, ChangeCounts, tablesWritten, tableKey, whileUnchanged } from './changes.ts';

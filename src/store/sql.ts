@@ -1,7 +1,10 @@
 /**
- * Small SQL helpers that hide DuckDB-specific functions, so analyses stay portable.
+ * Small SQL helpers that hide DuckDB-specific functions, so analyses stay portable: an analysis
+ * says what it wants (any one value of a group, the first row of each key, a CSV file read as
+ * text, a file's columns, a bound list of text) and these write it in DuckDB's words. A second
+ * engine gives each its own words here; nothing outside src/store uses DuckDB's (a test checks).
  */
-import { literal } from './engine.ts';
+import { type Engine, literal } from './engine.ts';
 
 /** The directory form of a compact key: "M154AB" → "M15 4AB". */
 export function sqlFormatPostcode(keyExpr: string): string {
@@ -16,4 +19,81 @@ export function sqlReadParquet(path: string): string {
 /** Cast text to a double, giving NULL (not an error) for anything that is not a number; thousands separators allowed. */
 export function sqlTryNumber(expr: string): string {
   return `TRY_CAST(replace(trim(${expr}), ',', '') AS DOUBLE)`;
+}
+
+/**
+ * Any one value of an expression in a group (an aggregate): for a value the group shares (an
+ * area's name, grouped by its code), or where any of them will do.
+ */
+export function sqlAnyValue(expr: string): string {
+  return `any_value(${expr})`;
+}
+
+/**
+ * The first row of each key by an ordering, as a subquery to select from (give it an alias):
+ * e.g. the latest version of each portrait, or the live row of a postcode listed twice. `where`
+ * picks the rows before they are ranked. Its rows carry one more column, `first_per_key` (1).
+ */
+export function sqlFirstPerKey(o: { from: string; where?: string; key: string; order: string }): string {
+  return `(SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY ${o.key} ORDER BY ${o.order}) AS first_per_key FROM ${o.from}${o.where ? ` WHERE ${o.where}` : ''}) ranked WHERE first_per_key = 1)`;
+}
+
+/** How to read a CSV file with `sqlReadCsv`. Every column is read as text, named as the file's header row names it. */
+export interface CsvReadOptions {
+  /** The file's text encoding when it is not UTF-8 (e.g. 'latin-1'). */
+  encoding?: string;
+  /** The delimiter; sniffed from the file when not given. */
+  delimiter?: string;
+  /** Values are quoted with this character, and a quote inside one is doubled; sniffed when not given. */
+  quote?: string;
+  /**
+   * The columns, as the header names them, for a file whose shape is known (one the Observatory
+   * wrote): nothing is sniffed. Otherwise the reader looks at the file to find its shape.
+   */
+  columns?: readonly string[];
+  /** The table starts on the first line: no line is skipped (the sniffer would otherwise skip a title line). */
+  fromFirstLine?: boolean;
+  /** A row the reader cannot parse cleanly (more values than the header, a quote never closed) is an error (true), or read as well as it can (false). */
+  strict?: boolean;
+  /** A row with fewer values than the header is padded with NULLs (true), or is an error (false). */
+  padShortRows?: boolean;
+}
+
+/** A table function reading a CSV file with a header row, every column as text. */
+export function sqlReadCsv(path: string, o: CsvReadOptions = {}): string {
+  const args = [literal(path)];
+  if (!o.columns) args.push('all_varchar = true');
+  args.push('header = true');
+  if (o.fromFirstLine) args.push('skip = 0');
+  if (o.delimiter !== undefined) args.push(`delim = ${literal(o.delimiter)}`);
+  if (o.quote !== undefined) args.push(`quote = ${literal(o.quote)}`, `escape = ${literal(o.quote)}`);
+  args.push(`auto_detect = ${o.columns ? 'false' : 'true'}`);
+  if (o.strict !== undefined) args.push(`strict_mode = ${o.strict}`);
+  if (o.padShortRows !== undefined) args.push(`null_padding = ${o.padShortRows}`);
+  if (o.encoding !== undefined) args.push(`encoding = ${literal(o.encoding)}`);
+  if (o.columns) args.push(`columns = {${o.columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`);
+  return `read_csv(${args.join(', ')})`;
+}
+
+/** The query naming the columns of a source (a table, or a table function such as `sqlReadCsv`), in order, as `column_name`. */
+export function sqlColumnsOf(source: string): string {
+  return `SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`;
+}
+
+/** The names of a source's columns (a table, or a table function such as `sqlReadCsv`), in order, without reading its rows. */
+export async function columnsOf(engine: Engine, source: string): Promise<string[]> {
+  return (await engine.all<{ column_name: string }>(sqlColumnsOf(source))).map((c) => c.column_name);
+}
+
+/**
+ * The rows of a list of text bound as one parameter (`param`, e.g. '$1', bound to `textList(values)`),
+ * as a set-returning expression: `WITH k AS (SELECT ${sqlTextList('$1')} AS key) ...`.
+ */
+export function sqlTextList(param: string): string {
+  return `unnest(from_json(${param}, '["VARCHAR"]'))`;
+}
+
+/** The value to bind for `sqlTextList`. */
+export function textList(values: readonly string[]): string {
+  return JSON.stringify(values);
 }

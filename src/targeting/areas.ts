@@ -8,7 +8,7 @@
  * Summed over an area made of whole base areas it gives their households exactly.
  */
 import { ParameterError, WorkspaceStateError } from '../core/index.ts';
-import { type Engine, ident, sqlFormatPostcode } from '../store/index.ts';
+import { type Engine, ident, sqlFormatPostcode, sqlAnyValue } from '../store/index.ts';
 import { AREA_LEVELS, countedPostcodesSql, parseLevel, withArticle, type AreaLevel } from '../geo/index.ts';
 import { baseLevel } from '../profiling/index.ts';
 
@@ -133,7 +133,7 @@ export async function areaNames(engine: Engine, level: TargetLevel): Promise<Map
   return new Map(
     (
       await engine.all<{ code: string; name: string | null }>(
-        `SELECT code, any_value(name) AS name FROM area WHERE level = $1 GROUP BY code`,
+        `SELECT code, ${sqlAnyValue('name')} AS name FROM area WHERE level = $1 GROUP BY code`,
         [level],
       )
     ).map((r) => [r.code, r.name]),

@@ -39,17 +39,8 @@ import { audit } from '../users.ts';
 import { facilitiesGeoJson, kindLabel, kindNoun } from '../facility-map.ts';
 import type { AreaLevel } from '../../geo/index.ts';
 import { mapViewFor } from './map.ts';
-import {
-  parseTier,
-  classificationChoices,
-  datasetChoices,
-  formError,
-  formatOf,
-  many,
-  one,
-  safeFilename,
-  sendDownload,
-} from './profile.ts';
+import { classificationChoices, datasetChoices, formError, safeFilename, sendDownload } from './profile.ts';
+import { field, formatOf, many, one, readQuery, type Query } from '../query.ts';
 
 /** Household shares within these journey times (minutes), as in the DfT Journey Time Statistics. */
 const ACCESS_THRESHOLDS = [5, 10, 15, 20, 30, 45, 60];
@@ -67,40 +58,54 @@ interface LocationQuery {
   choose?: { problem: 'mclp' | 'p-median'; sites: number; keepExisting: boolean };
 }
 
-function readQuery(q: Record<string, unknown>): LocationQuery {
-  const mode = (one(q.mode) ?? 'car') as TravelMode;
-  if (!TRAVEL_MODES.includes(mode))
-    throw new ParameterError(`"${mode}" is not a way of travelling the page knows.`, 'Choose car, walk or cycle.');
-  const withinText = one(q.within) ?? '15';
-  const within = Number(withinText);
-  if (!Number.isFinite(within) || within <= 0 || within > 240)
-    throw new ParameterError(
-      `"${withinText}" is not a journey time the page can use.`,
-      'Enter a number of minutes from 1 to 240.',
-    );
-  const { classification, tier } = parseTier(q);
-  let choose: LocationQuery['choose'];
-  const sitesText = one(q.sites);
-  if (sitesText !== undefined) {
-    const sites = Number(sitesText);
-    if (!Number.isInteger(sites) || sites < 1 || sites > 50)
-      throw new ParameterError(
-        `"${sitesText}" is not a number of sites the page can choose.`,
-        'Enter a whole number from 1 to 50.',
-      );
-    const problem = one(q.problem) === 'p-median' ? 'p-median' : 'mclp';
-    choose = { problem, sites, keepExisting: one(q.keep) === 'existing' };
-  }
+/** The location page's query: a kind of facility, a journey, a segment tier, a site, sites to close or open, a site choice. */
+const LOCATION_QUERY = {
+  mode: field.choice(TRAVEL_MODES, {
+    default: 'car',
+    message: (v) => `"${v}" is not a way of travelling the page knows.`,
+    fix: 'Choose car, walk or cycle.',
+  }),
+  within: field.positiveNumber({
+    max: 240,
+    default: 15,
+    message: (v) => `"${v}" is not a journey time the page can use.`,
+    fix: 'Enter a number of minutes from 1 to 240.',
+  }),
+  by: field.tier(),
+  sites: field.wholeNumber({
+    min: 1,
+    max: 50,
+    message: (v) => `"${v}" is not a number of sites the page can choose.`,
+    fix: 'Enter a whole number from 1 to 50.',
+  }),
+  problem: field.text(),
+  keep: field.text(),
+  kind: field.text(),
+  site: field.text(),
+  close: field.texts(),
+  open: field.texts(),
+};
+
+function locationQuery(q: Query): LocationQuery {
+  const l = readQuery(q, LOCATION_QUERY);
   return {
-    kind: one(q.kind),
-    mode,
-    within,
-    site: one(q.site),
-    classification,
-    tier,
-    close: many(q.close),
-    open: many(q.open),
-    choose,
+    kind: l.kind,
+    mode: l.mode,
+    within: l.within,
+    site: l.site,
+    classification: l.by.classification,
+    tier: l.by.tier,
+    close: l.close,
+    open: l.open,
+    // Choosing sites when a number of sites is given: the MCLP unless the p-median is asked for.
+    choose:
+      l.sites === undefined
+        ? undefined
+        : {
+            problem: l.problem === 'p-median' ? 'p-median' : 'mclp',
+            sites: l.sites,
+            keepExisting: l.keep === 'existing',
+          },
   };
 }
 
@@ -167,7 +172,7 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
   };
 
   app.get('/location/catchment.geojson', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
-    const l = readQuery(request.query as Record<string, unknown>);
+    const l = locationQuery(request.query as Query);
     if (!l.site) throw new ParameterError("Say which facility's catchment to draw (site=…).");
     const r = await runCatchment(l);
     const fc = {
@@ -199,7 +204,7 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
       return app.page(request, reply, 'location.njk', { ...ctx, title: 'Location planning', empty: true });
     let status = 200;
     try {
-      const l = readQuery(q);
+      const l = locationQuery(q);
       l.kind = l.kind ?? kinds[0].kind;
       if (!kinds.some((k) => k.kind === l.kind))
         throw new ParameterError(`There are no facilities of the kind "${l.kind}".`, 'Choose a kind from the list.');
@@ -470,7 +475,7 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
   app.get('/location/catchment/download', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const format = formatOf(q.format, ['csv', 'xlsx', 'json']);
-    const l = readQuery(q);
+    const l = locationQuery(q);
     if (!l.site) throw new ParameterError("Say which facility's catchment to download (site=…).");
     const r = discloseCatchment(await runCatchment(l), DEFAULT_MIN_CELL);
     await audit(

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { readPostcode } from '../../lookup/index.ts';
 import { audit } from '../users.ts';
-import { one } from './profile.ts';
+import { one } from '../query.ts';
 
 export async function lookupRoutes(app: FastifyInstance): Promise<void> {
   app.get('/lookup', { config: { roles: ['admin', 'analyst', 'agent'] } }, async (request, reply) => {

@@ -12,16 +12,8 @@ import { discloseOverlap, overlapToJson, overlapToSvg, overlapToXlsx } from '../
 import { audit, type Viewer } from '../users.ts';
 import { disclosureForAll } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS } from '../http.ts';
-import {
-  classificationChoices,
-  datasetChoices,
-  formatOf,
-  formError,
-  many,
-  one,
-  safeFilename,
-  sendDownload,
-} from './profile.ts';
+import { classificationChoices, datasetChoices, formError, safeFilename, sendDownload } from './profile.ts';
+import { field, formatOf, many, one, readQuery, type Query } from '../query.ts';
 
 interface OverlapQuery {
   classification: string;
@@ -31,30 +23,23 @@ interface OverlapQuery {
   linkBy?: string[];
 }
 
-/** Reads the form: target "CLASSIFICATION:CODE" (or classification + segment), datasets, population and link-by. Null before the form is sent. */
-function readQuery(q: Record<string, unknown>): OverlapQuery | null {
-  const target = one(q.target);
-  let classification = one(q.classification),
-    segment = one(q.segment);
-  if (target) {
-    const i = target.indexOf(':');
-    if (i <= 0) throw new ParameterError(`Cannot read the segment "${target}".`, 'Choose a segment from the list.');
-    classification = target.slice(0, i);
-    segment = target.slice(i + 1);
-  }
-  const datasets = many(q.datasets);
+/** The form: a target segment ("CLASSIFICATION:CODE", or classification and segment), the services, a population and what to link by. */
+const OVERLAP_QUERY = {
+  target: field.segment(),
+  datasets: field.texts(),
+  population: field.text(),
+  linkBy: field.texts(),
+};
+
+/** The overlap asked for; null before the form is sent (no segment and no service). */
+function overlapQuery(q: Query): OverlapQuery | null {
+  const { target, datasets, population, linkBy } = readQuery(q, OVERLAP_QUERY);
+  const { classification, segment } = target;
   if (!segment && !datasets.length) return null;
   if (!segment || !classification) throw new ParameterError('Choose the segment to look at.');
   if (!datasets.length)
     throw new ParameterError('Choose at least one service.', `Tick up to ${MAX_OVERLAP_DATASETS} services.`);
-  const linkBy = many(q.linkBy);
-  return {
-    classification,
-    segment,
-    datasets,
-    population: one(q.population),
-    linkBy: linkBy.length ? linkBy : undefined,
-  };
+  return { classification, segment, datasets, population, linkBy: linkBy.length ? linkBy : undefined };
 }
 
 async function run(app: FastifyInstance, o: OverlapQuery, viewer: Viewer): Promise<OverlapResult> {
@@ -122,7 +107,7 @@ export async function overlapRoutes(app: FastifyInstance): Promise<void> {
       one(q.target) ??
       (one(q.classification) && one(q.segment) ? `${one(q.classification)}:${one(q.segment)}` : undefined);
     try {
-      const o = readQuery(q);
+      const o = overlapQuery(q);
       if (o) {
         target = `${o.classification}:${o.segment}`;
         const result = await run(app, o, request.viewer);
@@ -151,7 +136,7 @@ export async function overlapRoutes(app: FastifyInstance): Promise<void> {
   app.get('/overlap/download', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const format = formatOf(q.format, ['xlsx', 'json', 'svg']);
-    const o = readQuery(q);
+    const o = overlapQuery(q);
     if (!o)
       throw new ParameterError(
         'Choose the segment and the services first.',

@@ -3,12 +3,13 @@
  * the profile as a table and a bar chart of the index; download it as CSV, XLSX, JSON or (by area)
  * GeoJSON. Everything shown or downloaded passes disclosure control at DEFAULT_MIN_CELL.
  *
- * The small helpers the other analysis pages share (choices for the forms, reading the "by"
- * parameter, sending a download) live here too.
+ * The small helpers the other analysis pages share (choices for the forms, sending a download)
+ * live here too; reading a page's query is server/query.ts.
  */
 import { mapViewFor } from './map.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DEFAULT_MIN_CELL, ObservatoryError, ParameterError } from '../../core/index.ts';
+import { field, formatOf, one, readForm, type Query } from '../query.ts';
 import type { Engine } from '../../store/index.ts';
 import { AREA_LEVELS, LEVEL_TITLES, type AreaLevel } from '../../geo/index.ts';
 import { profileDataset, type ProfileResult } from '../../profiling/index.ts';
@@ -71,67 +72,6 @@ export function byItems(
   return items.map((i) => ({ ...i, selected: i.value === selected }));
 }
 
-/** Reads "seg:CLASSIFICATION:TIER" or "area:LEVEL" (or the separate classification/tier/area parameters scripts may send). */
-export function parseBy(q: Record<string, unknown>): {
-  classification?: string;
-  tier?: string;
-  byArea?: string;
-  value?: string;
-} {
-  const by = one(q.by);
-  if (by) {
-    const [kind, a, ...rest] = by.split(':');
-    if (kind === 'area' && a) return { byArea: a, value: by };
-    if (kind === 'seg' && a && rest.length) return { classification: a, tier: rest.join(':'), value: by };
-    throw new ParameterError(
-      `Cannot read "${by}" as what to profile by.`,
-      'Choose a classification tier or an area level from the list.',
-    );
-  }
-  const classification = one(q.classification),
-    tier = one(q.tier),
-    byArea = one(q.area) ?? one(q.byArea);
-  if (byArea) return { byArea, value: `area:${byArea}` };
-  if (classification) return { classification, tier, value: tier ? `seg:${classification}:${tier}` : undefined };
-  return {};
-}
-
-/** One value of a query parameter (the first, if it was repeated), trimmed; undefined when empty. */
-/** `by=seg:CLASSIFICATION:TIER` for pages that group by segment only (not by area). */
-export function parseTier(q: Record<string, unknown>): { classification?: string; tier?: string } {
-  const by = parseBy(q);
-  if (by.byArea)
-    throw new ParameterError(`Cannot read "${by.value}" as a classification tier.`, 'Choose a tier from the list.');
-  return { classification: by.classification, tier: by.tier };
-}
-
-export function one(v: unknown): string | undefined {
-  const x = Array.isArray(v) ? v[0] : v;
-  if (x === undefined || x === null) return undefined;
-  const s = String(x).trim();
-  return s === '' ? undefined : s;
-}
-
-/** Every value of a repeated query parameter (checkboxes), also accepting one comma-separated value. */
-export function many(v: unknown): string[] {
-  const xs = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
-  return [
-    ...new Set(
-      xs
-        .flatMap((x) => String(x).split(','))
-        .map((x) => x.trim())
-        .filter(Boolean),
-    ),
-  ];
-}
-
-export function baseOf(v: unknown): 'households' | 'population' {
-  const b = one(v) ?? 'households';
-  if (b !== 'households' && b !== 'population')
-    throw new ParameterError(`Unknown base "${b}".`, 'Choose households or population.');
-  return b;
-}
-
 /** A file name that is safe in a Content-Disposition header and on any file system. */
 export function safeFilename(parts: (string | null | undefined)[], ext: string): string {
   const stem =
@@ -168,12 +108,6 @@ export function sendDownload(
     .send(body);
 }
 
-export function formatOf(v: unknown, allowed: readonly string[]): string {
-  const f = (one(v) ?? '').toLowerCase();
-  if (!allowed.includes(f)) throw new ParameterError(`Cannot download as "${f}".`, `Formats: ${allowed.join(', ')}.`);
-  return f;
-}
-
 /**
  * A mistake in the form (unknown tier, no base loaded) is shown on the page with an error summary;
  * the server's own answers (sign in, not allowed: HttpProblem) and anything else go to the error handler.
@@ -187,17 +121,10 @@ export function formError(e: unknown): { error: string; fix?: string; status: nu
 // ---------------------------------------------------------------------------------------------
 // The profile explorer
 
-interface ProfileQuery {
-  dataset: string;
-  by: ReturnType<typeof parseBy>;
-  base: 'households' | 'population';
-}
-
-function readProfileQuery(q: Record<string, unknown>): ProfileQuery | null {
-  const dataset = one(q.dataset);
-  if (!dataset) return null;
-  return { dataset, by: parseBy(q), base: baseOf(q.base) };
-}
+/** The profile explorer's form: null until a dataset is chosen. */
+const PROFILE_QUERY = { dataset: field.text(), by: field.by(), base: field.base() };
+type ProfileQuery = NonNullable<ReturnType<typeof profileQuery>>;
+const profileQuery = (q: Query) => readForm(q, 'dataset', PROFILE_QUERY);
 
 async function disclosedProfile(app: FastifyInstance, p: ProfileQuery, viewer: Viewer): Promise<ProfileResult> {
   const req = {
@@ -311,7 +238,7 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
     let status = 200;
     let byValue = one(q.by);
     try {
-      const p = readProfileQuery(q);
+      const p = profileQuery(q);
       if (p) {
         byValue = p.by.value;
         const result = await disclosedProfile(app, p, request.viewer);
@@ -347,7 +274,7 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
   app.get('/profile/download', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const format = formatOf(q.format, ['csv', 'xlsx', 'json', 'geojson']);
-    const p = readProfileQuery(q);
+    const p = profileQuery(q);
     if (!p)
       throw new ParameterError(
         'Say which dataset to profile.',

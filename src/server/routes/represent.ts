@@ -11,45 +11,30 @@ import { discloseRepresent, representToJson, representToXlsx } from '../../outpu
 import { audit, type Viewer } from '../users.ts';
 import { disclosureForRepresent } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS } from '../http.ts';
-import {
-  baseOf,
-  byItems,
-  classificationChoices,
-  datasetChoices,
-  formatOf,
-  formError,
-  one,
-  parseBy,
-  safeFilename,
-  sendDownload,
-} from './profile.ts';
+import { byItems, classificationChoices, datasetChoices, formError, safeFilename, sendDownload } from './profile.ts';
+import { field, formatOf, one, readForm, type Query } from '../query.ts';
 
-interface RepresentQuery {
-  sample: string;
-  against: string;
-  classification?: string;
-  tier?: string;
-  base: 'households' | 'population';
-}
-
-function readQuery(q: Record<string, unknown>): RepresentQuery | null {
-  const sample = one(q.sample);
-  if (!sample) return null;
-  const by = parseBy(q);
-  if (by.byArea)
-    throw new ParameterError('Representativeness is by segment, not by area.', 'Choose a tier of a classification.');
-  return {
-    sample,
-    against: one(q.against) ?? 'base',
-    classification: by.classification,
-    tier: by.tier,
-    base: baseOf(q.base),
-  };
-}
+/** A sample against the base or another dataset, by a classification's tier: null until a sample is chosen. */
+const REPRESENT_QUERY = {
+  sample: field.text(),
+  by: field.tier({
+    byArea: { message: 'Representativeness is by segment, not by area.', fix: 'Choose a tier of a classification.' },
+  }),
+  against: field.text({ default: 'base' }),
+  base: field.base(),
+};
+type RepresentQuery = NonNullable<ReturnType<typeof representQuery>>;
+const representQuery = (q: Query) => readForm(q, 'sample', REPRESENT_QUERY);
 
 async function run(app: FastifyInstance, r: RepresentQuery, viewer: Viewer): Promise<RepresentResult> {
   const rule = await disclosureForRepresent(app.engine, viewer, r.sample, r.against, DEFAULT_MIN_CELL);
-  const req = { sample: r.sample, against: r.against, classification: r.classification, tier: r.tier, base: r.base };
+  const req = {
+    sample: r.sample,
+    against: r.against,
+    classification: r.by.classification,
+    tier: r.by.tier,
+    base: r.base,
+  };
   const truth = await app.results.get('represent', req, () => representAnalysis(app.engine, req));
   return discloseRepresent(truth, rule);
 }
@@ -69,7 +54,7 @@ export async function representRoutes(app: FastifyInstance): Promise<void> {
     let status = 200,
       byValue = one(q.by);
     try {
-      const r = readQuery(q);
+      const r = representQuery(q);
       if (r) {
         const result = await run(app, r, request.viewer);
         byValue = `seg:${result.classification}:${result.level}`;
@@ -104,7 +89,7 @@ export async function representRoutes(app: FastifyInstance): Promise<void> {
   app.get('/represent/download', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const format = formatOf(q.format, ['xlsx', 'json']);
-    const r = readQuery(q);
+    const r = representQuery(q);
     if (!r)
       throw new ParameterError(
         'Choose the sample dataset first.',

@@ -11,33 +11,15 @@ import { discloseProfile, sdfToJson, sdfToXlsx } from '../../outputs/index.ts';
 import { audit, type Viewer } from '../users.ts';
 import { disclosureByDataset, ownershipScope } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS } from '../http.ts';
-import {
-  baseOf,
-  byItems,
-  classificationChoices,
-  datasetChoices,
-  formatOf,
-  formError,
-  one,
-  parseBy,
-  safeFilename,
-  sendDownload,
-} from './profile.ts';
+import { byItems, classificationChoices, datasetChoices, formError, safeFilename, sendDownload } from './profile.ts';
+import { field, formatOf, one, readQuery, type QueryOf } from '../query.ts';
 
-interface SdfQuery {
-  classification?: string;
-  tier?: string;
-  partner?: string;
-  base: 'households' | 'population';
-}
-
-function readQuery(q: Record<string, unknown>): SdfQuery {
-  const by = parseBy(q);
-  return { classification: by.classification, tier: by.tier, partner: one(q.partner), base: baseOf(q.base) };
-}
+/** By a classification's tier (an area level is not read: the first classification's top tier), for a partner's services or all. */
+const SDF_QUERY = { by: field.by(), partner: field.text(), base: field.base() };
+type SdfQuery = QueryOf<typeof SDF_QUERY>;
 
 async function run(app: FastifyInstance, s: SdfQuery, viewer: Viewer): Promise<SdfResult> {
-  const req = { classification: s.classification, tier: s.tier, partner: s.partner, base: s.base };
+  const req = { classification: s.by.classification, tier: s.by.tier, partner: s.partner, base: s.base };
   // Each service's column is disclosed by its own rule (exact for the viewer's own data), so the result is kept per owner.
   const ruleOf = await disclosureByDataset(app.engine, viewer, DEFAULT_MIN_CELL);
   return app.results.get('sdf', { ...req, minCell: DEFAULT_MIN_CELL, scope: ownershipScope(viewer) }, () =>
@@ -98,7 +80,7 @@ export async function sdfRoutes(app: FastifyInstance): Promise<void> {
     let status = 200,
       byValue = one(q.by);
     try {
-      const s = readQuery(q);
+      const s = readQuery(q, SDF_QUERY);
       const result = await run(app, s, request.viewer);
       byValue = `seg:${result.classification}:${result.level}`;
       const qs = new URLSearchParams({
@@ -124,7 +106,7 @@ export async function sdfRoutes(app: FastifyInstance): Promise<void> {
   app.get('/sdf/download', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const format = formatOf(q.format, ['xlsx', 'json']);
-    const s = readQuery(q);
+    const s = readQuery(q, SDF_QUERY);
     const result = await run(app, s, request.viewer);
     const body = format === 'xlsx' ? await sdfToXlsx(result) : sdfToJson(result);
     await audit(app.engine, request.viewer, 'sdf', describe(result, s.partner), request.ip);

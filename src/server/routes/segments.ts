@@ -19,7 +19,8 @@ import {
 import { portraitsToHtml, portraitsToPdf } from '../../outputs/index.ts';
 import { audit, type Viewer } from '../users.ts';
 import { EVERYONE, STAFF, HttpProblem } from '../http.ts';
-import { classificationChoices, one, safeFilename, sendDownload, type ClassificationChoice } from './profile.ts';
+import { classificationChoices, safeFilename, sendDownload, type ClassificationChoice } from './profile.ts';
+import { one } from '../query.ts';
 
 const isStaff = (v: Viewer) => v.role === 'admin' || v.role === 'analyst';
 

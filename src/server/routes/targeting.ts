@@ -13,16 +13,8 @@ import { discloseEvaluation, discloseTarget, targetToCsv, targetToJson, targetTo
 import { ANALYSTS_AND_PARTNERS } from '../http.ts';
 import { audit } from '../users.ts';
 import { kindLabel, kindNoun } from '../facility-map.ts';
-import {
-  parseTier,
-  classificationChoices,
-  datasetChoices,
-  formError,
-  formatOf,
-  one,
-  safeFilename,
-  sendDownload,
-} from './profile.ts';
+import { classificationChoices, datasetChoices, formError, safeFilename, sendDownload } from './profile.ts';
+import { field, formatOf, one, readForm, readQuery, type Query } from '../query.ts';
 
 const LEVELS = [
   { value: 'ward', text: 'Wards' },
@@ -30,6 +22,8 @@ const LEVELS = [
   { value: 'oa', text: 'Output areas' },
   { value: 'postcode', text: 'Postcodes' },
 ];
+const LEVEL_VALUES = LEVELS.map((l) => l.value);
+const LEVELS_FIX = 'Choose wards, LSOAs, output areas or postcodes.';
 
 interface TargetQuery {
   dataset: string;
@@ -43,48 +37,66 @@ interface TargetQuery {
   rounds: number;
 }
 
-function readQuery(q: Record<string, unknown>): TargetQuery | null {
-  const dataset = one(q.dataset);
-  if (!dataset) return null;
-  const { classification, tier } = parseTier(q);
-  const areas = one(q.areas) ?? 'ward';
-  if (!LEVELS.some((l) => l.value === areas))
-    throw new ParameterError(
-      `"${areas}" is not a kind of area the page can rank.`,
-      'Choose wards, LSOAs, output areas or postcodes.',
-    );
-  const mode = (one(q.mode) ?? 'car') as TravelMode;
-  if (!TRAVEL_MODES.includes(mode)) throw new ParameterError(`"${mode}" is not a way of travelling the page knows.`);
-  const roundsText = one(q.rounds) ?? '4';
-  const rounds = Number(roundsText);
-  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50)
-    throw new ParameterError(
-      `"${roundsText}" is not a number of rounds the page can use.`,
-      'Enter a whole number from 1 to 50.',
-    );
-  const distance = one(q.distance) as TargetQuery['distance'] | undefined;
-  let minutes: number | undefined, of: string | undefined;
-  if (distance === 'within' || distance === 'beyond') {
-    const m = Number(one(q.minutes));
-    if (!Number.isFinite(m) || m <= 0)
-      throw new ParameterError(
-        'Enter the journey time in minutes.',
-        'For example 10, to target streets beyond a 10-minute drive.',
-      );
-    of = one(q.of);
-    if (!of) throw new ParameterError('Choose the facility the journey time is to.');
-    minutes = m;
-  }
+/** The targeting form: null until a dataset is chosen. */
+const TARGET_QUERY = {
+  dataset: field.text(),
+  by: field.tier(),
+  areas: field.choice(LEVEL_VALUES, {
+    default: 'ward',
+    message: (v) => `"${v}" is not a kind of area the page can rank.`,
+    fix: LEVELS_FIX,
+  }),
+  mode: field.choice(TRAVEL_MODES, {
+    default: 'car',
+    message: (v) => `"${v}" is not a way of travelling the page knows.`,
+  }),
+  rounds: field.wholeNumber({
+    min: 1,
+    max: 50,
+    default: 4,
+    message: (v) => `"${v}" is not a number of rounds the page can use.`,
+    fix: 'Enter a whole number from 1 to 50.',
+  }),
+  distance: field.text(),
+};
+
+/** Read only when the areas are limited to within or beyond a journey time of a facility. */
+const JOURNEY_QUERY = {
+  minutes: field.positiveNumber({
+    message: () => 'Enter the journey time in minutes.',
+    fix: 'For example 10, to target streets beyond a 10-minute drive.',
+  }),
+  of: field.text({ required: { message: 'Choose the facility the journey time is to.' } }),
+};
+
+/** The evaluation form: null until a dataset is chosen (the targeted areas are a list read by targeting). */
+const EVALUATE_QUERY = {
+  dataset: field.text(),
+  areas: field.choice(LEVEL_VALUES, {
+    default: 'ward',
+    message: (v) => `"${v}" is not a kind of area the page can use.`,
+    fix: LEVELS_FIX,
+  }),
+  dateColumn: field.text(),
+  since: field.text(),
+  until: field.text(),
+};
+
+function targetQuery(q: Query): TargetQuery | null {
+  const t = readForm(q, 'dataset', TARGET_QUERY);
+  if (!t) return null;
+  const distance = t.distance === 'within' || t.distance === 'beyond' ? t.distance : undefined;
+  const journey = distance ? readQuery(q, JOURNEY_QUERY) : undefined;
   return {
-    dataset,
-    classification,
-    tier,
-    areas,
-    distance: minutes === undefined ? undefined : distance,
-    minutes,
-    of,
-    mode,
-    rounds,
+    dataset: t.dataset,
+    classification: t.by.classification,
+    tier: t.by.tier,
+    areas: t.areas,
+    distance,
+    minutes: journey?.minutes,
+    of: journey?.of,
+    mode: t.mode,
+    rounds: t.rounds,
   };
 }
 
@@ -128,7 +140,7 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
     let status = 200;
     let t: TargetQuery | null = null;
     try {
-      t = readQuery(q);
+      t = targetQuery(q);
       if (t) {
         const r = await run(t, request.viewer);
         Object.assign(ctx, {
@@ -211,12 +223,9 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
     };
     let status = 200;
     try {
-      if (dataset) {
-        if (!LEVELS.some((l) => l.value === areas))
-          throw new ParameterError(
-            `"${areas}" is not a kind of area the page can use.`,
-            'Choose wards, LSOAs, output areas or postcodes.',
-          );
+      const e = readForm(q, 'dataset', EVALUATE_QUERY);
+      if (e) {
+        const { dataset, areas } = e;
         const targeted = parseAreaList(targetedText);
         if (!targeted.length)
           throw new ParameterError(
@@ -236,9 +245,9 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
           dataset,
           areas,
           targeted,
-          dateColumn: one(q.dateColumn),
-          since: one(q.since),
-          until: one(q.until),
+          dateColumn: e.dateColumn,
+          since: e.since,
+          until: e.until,
         };
         const r = discloseEvaluation(
           await app.results.get('evaluate', req, () => evaluateCampaign(app.engine, req)),
@@ -264,7 +273,7 @@ export async function targetingRoutes(app: FastifyInstance): Promise<void> {
   app.get('/targeting/download', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const format = formatOf(q.format, ['csv', 'xlsx', 'json']);
-    const t = readQuery(q);
+    const t = targetQuery(q);
     if (!t) throw new ParameterError('Say which dataset to target (dataset=…).');
     const list = one(q.list) ?? 'postcodes';
     if (list !== 'postcodes' && list !== 'areas')
