@@ -463,7 +463,10 @@ async function runOnce(attacks: boolean): Promise<RunFigures> {
     const byRequest = Object.fromEntries(
       [...byLabel].sort().map(([label, s]) => {
         const ms = s.ms.sort((a, b) => a - b);
-        return [label, { n: s.n, non2xx: s.non2xx, p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), p99: quantile(ms, 0.99) }];
+        return [
+          label,
+          { n: s.n, non2xx: s.non2xx, p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), p99: quantile(ms, 0.99) },
+        ];
       }),
     );
     const errors = result.errors + result.timeouts + result.non2xx;
