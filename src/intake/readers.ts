@@ -348,7 +348,13 @@ async function readXlsxOnce(path: string, file: string, opts: ReadOptions, limit
     for await (const sheet of reader) {
       const name = (sheet as unknown as { name: string }).name;
       names.push(name);
-      if (opts.sheet && name !== opts.sheet) continue;
+      if (opts.sheet && name !== opts.sheet) {
+        // Read through a sheet that is not wanted: exceljs may have parked it in a temporary file,
+        // which it deletes as soon as the next sheet is asked for, and a read of it left waiting
+        // would then fail outside any promise (ENOENT, thrown as an uncaught exception).
+        for await (const _ of sheet as unknown as AsyncIterable<ExcelJS.Row>) void _;
+        continue;
+      }
       const grid: { rowNo: number; values: (string | null)[] }[] = [];
       let cells = 0,
         anyValue = false;

@@ -40,3 +40,25 @@ test('a workbook without the part that names its sheets is refused in plain word
     return true;
   });
 });
+
+test('a sheet asked for by name after another is read every time, with no stray error from the sheet passed over', async () => {
+  // exceljs parks sheets that come before the shared strings in temporary files and deletes each
+  // one when the next sheet is asked for; a sheet passed over unread left a read of its deleted file
+  // waiting, which failed as an uncaught ENOENT about once in a hundred reads before the fix.
+  const stray: Error[] = [];
+  const onStray = (e: Error) => stray.push(e);
+  process.on('uncaughtException', onStray);
+  try {
+    for (let i = 0; i < 150; i++) {
+      const t = await readSourceTable(WORKBOOK, { sheet: 'Old' });
+      assert.equal(t.rows.length, 1, `read ${i + 1}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    process.off('uncaughtException', onStray);
+  }
+  assert.deepEqual(
+    stray.map((e) => e.message),
+    [],
+  );
+});
