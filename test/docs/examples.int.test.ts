@@ -12,7 +12,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { civic } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/workspace.ts';
@@ -111,6 +111,10 @@ const WS = join(tmp.dir, '.demo', 'sample-borough.civic');
 const FILES = join(tmp.dir, '.demo', 'sample-borough-files');
 const KEY = join(tmp.dir, '.demo', 'sample-borough.key');
 const cwd = process.cwd();
+/** Trafford's open data, which the README's "own data" example imports (as a council would). */
+const SHARED = join(ROOT, '..', 'shared', 'data');
+const OWN_DATA = 'trafford-trial.civic';
+const haveData = existsSync(join(SHARED, 'trafford'));
 
 /** The guide's paths as this test's. */
 function substitute(arg: string): string {
@@ -129,6 +133,8 @@ function substitute(arg: string): string {
     ['~/', join(tmp.dir, 'home') + '/'],
     ['test/fixtures/', join(ROOT, 'test/fixtures/')],
     ['docs/', join(ROOT, 'docs/')],
+    ['examples/', join(ROOT, 'examples/')],
+    ['../shared/data/', join(SHARED, '/')],
   ])
     if (arg.startsWith(from)) return to + arg.slice(from.length);
   return arg;
@@ -246,8 +252,17 @@ test('docs/README.md lists every decision in docs/decisions', () => {
     assert.ok(guide.includes(`](decisions/${f})`), `docs/README.md does not list decisions/${f}`);
 });
 
+test("the README's own-data example has Trafford's open data to read", () => {
+  // Absent data may skip the example on a developer's machine, never in CI.
+  if (process.env.CI === 'true') assert.ok(haveData, `${SHARED}/trafford is missing: CI must have ../shared/data`);
+  assert.ok(
+    all.some((e) => e.page === 'README.md' && e.command.includes(OWN_DATA)),
+    'the README shows its own-data example',
+  );
+});
+
 for (const page of PAGES) {
-  const runs = all.filter((e) => e.page === page && !skipped(e));
+  const runs = all.filter((e) => e.page === page && !skipped(e) && (haveData || !e.command.includes(OWN_DATA)));
   if (runs.length === 0) continue;
   test(`${page}: its ${runs.length} commands run as shown`, async (t) => {
     const key = process.env.CIVIC_PSEUDONYM_KEY;
