@@ -79,7 +79,10 @@ export function profileToTable(r: ProfileResult): string {
       ? `${fmtInt(r.baseExcluded.base)} ${r.baseMeasure} in ${fmtCount(r.baseExcluded.areas, 'area')} are left out of the base: no postcode in the directory places them.`
       : '',
     r.unmatched
-      ? `${fmtCount(r.unmatched, 'record')} ${r.unmatched === 1 ? 'is' : 'are'} not in the table (unmatched or rejected postcodes, or no ${r.kind === 'segment' ? 'segment' : 'area'} for their postcode).`
+      ? `${fmtCount(r.unmatched, 'record')} ${r.unmatched === 1 ? 'is' : 'are'} not in the table (unmatched or rejected postcodes, areas with no base figure, or no ${r.kind === 'segment' ? 'segment' : 'area'} for their postcode).`
+      : '',
+    r.notPlaced?.noBase
+      ? `${fmtCount(r.notPlaced.noBase, 'record')} (${pctOf(r.notPlaced.noBase, r)}) ${r.notPlaced.noBase === 1 ? 'is' : 'are'} at postcodes in areas that the base has no ${r.baseMeasure} for: left out of every rate. Import a base file that covers those areas to count them.`
       : '',
     r.disclosure
       ? r.disclosure.primary + r.disclosure.secondary > 0
@@ -92,6 +95,12 @@ export function profileToTable(r: ProfileResult): string {
     'Index: file % ÷ base % × 100. Significant: penetration differs from the overall rate at the 95% level.',
   ].filter(Boolean);
   return [title(r), '', line(HEADINGS), rule, ...rows.map(line), rule, line(total), '', ...notes].join('\n') + '\n';
+}
+
+/** A number of records as a share of the file's records that a profile could place (owner's view). */
+function pctOf(n: number, r: ProfileResult): string {
+  const all = (r.total.count ?? 0) + (r.unmatched ?? 0);
+  return all > 0 ? `${((100 * n) / all).toFixed(1)}% of the file` : 'of the file';
 }
 
 /** CSV with unrounded numbers and empty cells where a value is suppressed (with a `suppressed` column saying so). */

@@ -269,9 +269,14 @@ async function profileWithin(
     params.push(...req.where.values.map((v) => v.trim().toLowerCase()));
     filterText = `${col} = ${req.where.values.join(' or ')}`;
   }
-  const records = within
+  // Only records in areas that have a base figure are counted: a record in an area the base file
+  // has no households (or people) for has no rate to join, and would inflate another area's or
+  // segment's. Those records are counted apart (notPlaced.noBase) and said in the notes.
+  const inBase = `p.${ident(baseLevel)} IN (SELECT area_code FROM area_base WHERE level = ${literal(baseLevel)} AND ${ident(measure)} > 0)`;
+  const placed = within
     ? `${t} d JOIN postcode p ON p.pc_key = d._pc_key AND p.${ident(within.recordsBy)} IN (SELECT code FROM profile_area)`
     : `${t} d JOIN postcode p ON p.pc_key = d._pc_key`;
+  const records = `${placed} AND ${inBase}`;
   let count: CountSql = { n: 'count(*)', k: `(coalesce(sum(d._rkey), 0) % 256)::BIGINT` };
   let countOf: string | null = null;
   if (req.distinct) {
@@ -431,9 +436,13 @@ async function profileWithin(
           params,
         ))!
       : { u: ds.unmatched, r: ds.rejected };
+  const noBase = (await engine.one<{ n: number }>(
+    `SELECT ${count.n}::BIGINT AS n FROM ${placed} AND NOT coalesce(${inBase}, false) WHERE d._status = 'matched'${filterSql}`,
+    params,
+  ))!.n;
   const computed = computeProfile(cells, bands);
   // Counting distinct customers, one who appears in two areas counts in both: never below zero.
-  const noSegment = Math.max(0, matchedAll - placedCount);
+  const noSegment = Math.max(0, matchedAll - placedCount - noBase);
   return {
     version: PROFILE_RESULT_VERSION,
     dataset: ds.name,
@@ -446,10 +455,10 @@ async function profileWithin(
     countOf,
     rows: computed.rows,
     total: computed.total,
-    unmatched: filteredIssues.u + filteredIssues.r + noSegment,
+    unmatched: filteredIssues.u + filteredIssues.r + noBase + noSegment,
     // Counting distinct customers, the left-out customers are not a set of records with one key.
     unmatchedKey: countOf ? null : cellKeyOf(allKey - placedKey),
-    notPlaced: { unmatched: filteredIssues.u, rejected: filteredIssues.r, noSegment },
+    notPlaced: { unmatched: filteredIssues.u, rejected: filteredIssues.r, noBase, noSegment },
     baseExcluded: excluded.areas > 0 || excluded.base > 0 ? excluded : null,
     bands: bands.map((b) => ({ name: b.name, min: Number.isFinite(b.min) ? b.min : null })),
     disclosure: null,

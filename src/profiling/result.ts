@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const PROFILE_RESULT_VERSION = 2;
+export const PROFILE_RESULT_VERSION = 3;
 
 export const ProfileRowSchema = z.object({
   code: z.string(),
@@ -49,7 +49,10 @@ export const ProfileResultSchema = z.object({
   unmatched: z.number().nullable(),
   /** the key of the records counted in `unmatched`; removed at the boundary */
   unmatchedKey: z.number().nullable(),
-  notPlaced: z.object({ unmatched: z.number(), rejected: z.number(), noSegment: z.number() }).nullable(),
+  /** the owner's breakdown of `unmatched`; noBase: matched records in areas the base has no figure for (left out of every rate) */
+  notPlaced: z
+    .object({ unmatched: z.number(), rejected: z.number(), noBase: z.number(), noSegment: z.number() })
+    .nullable(),
   /** base areas left out because no postcode places them (e.g. a national base with one council's postcodes) */
   baseExcluded: z.object({ areas: z.number(), base: z.number() }).nullable(),
   bands: z.array(z.object({ name: z.string(), min: z.number().nullable() })),

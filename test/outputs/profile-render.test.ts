@@ -46,7 +46,7 @@ function seedResult(): ProfileResult {
     total: c.total,
     unmatched: 0,
     unmatchedKey: null,
-    notPlaced: { unmatched: 0, rejected: 0, noSegment: 0 },
+    notPlaced: { unmatched: 0, rejected: 0, noBase: 0, noSegment: 0 },
     baseExcluded: null,
     bands: DEFAULT_BANDS.map((b) => ({ name: b.name, min: Number.isFinite(b.min) ? b.min : null })),
     disclosure: null,
