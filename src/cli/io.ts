@@ -33,7 +33,15 @@ export function emit(content: string | Buffer, out?: string): void {
   else throw new ParameterError('This format is binary and needs a file.', 'Add --out FILE.xlsx');
 }
 
-export function json(value: unknown): string {
+/**
+ * A command's JSON output: always an object (its result, or `{ "error": … }`), never a bare list,
+ * so that every command's output can be read the same way and can grow fields (issue 12, point 6).
+ */
+export type JsonObject<T> = T extends readonly unknown[] ? never : T extends object ? T : never;
+
+export function json<T>(value: JsonObject<T>): string {
+  if (Array.isArray(value) || value === null || typeof value !== 'object')
+    throw new Error("A command's JSON output must be an object");
   return JSON.stringify(value, null, 2) + '\n';
 }
 

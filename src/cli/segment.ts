@@ -109,6 +109,7 @@ Examples:
     .argument('<workspace>', 'workspace file')
     .argument('<name>', 'segmentation')
     .requiredOption('--out <file>', 'file to write (JSON)')
+    .addOption(formatOption(['table', 'json'], 'how to report what was written'))
     .action(lazy(() => import('./actions/segment.ts'), 'exportFile'));
 
   seg

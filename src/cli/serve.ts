@@ -81,6 +81,7 @@ Examples:
     .description('Stop a person signing in (their sessions and tokens end)')
     .argument('<workspace>', 'workspace file')
     .argument('<username>', 'user name')
+    .addOption(formatOption(['table', 'json']))
     .action(lazy(() => import('./actions/user.ts'), 'disable'));
   user
     .command('token')

@@ -103,7 +103,7 @@ test('a whole session from the command line: init, reference import, dataset imp
     assert.equal(imp.status, 0, imp.stderr);
     const summary = JSON.parse(imp.stdout);
     assert.deepEqual([summary.read, summary.matched, summary.unmatched, summary.rejected], [12, 7, 1, 4]);
-    const rejects = JSON.parse((await run('dataset', 'rejects', ws, 'messy', '--format', 'json')).stdout);
+    const rejects = JSON.parse((await run('dataset', 'rejects', ws, 'messy', '--format', 'json')).stdout).rows;
     assert.deepEqual(
       rejects.map((r: { row: number }) => r.row),
       [7, 8, 10, 12, 13],
@@ -143,13 +143,13 @@ test('a whole session from the command line: init, reference import, dataset imp
     assert.ok(profile.rows.every((r: { cellKey: unknown }) => r.cellKey === null));
     assert.equal(profile.total.count, 7);
     assert.equal(profile.unmatched, 5);
-    const list = JSON.parse((await run('dataset', 'list', ws, '--format', 'json')).stdout);
+    const list = JSON.parse((await run('dataset', 'list', ws, '--format', 'json')).stdout).datasets;
     assert.equal(list[0].name, 'messy');
     const status = JSON.parse((await run('reference', 'status', ws, '--format', 'json')).stdout);
     assert.equal(status.postcodes.total, 6);
     const removed = await run('dataset', 'remove', ws, 'messy', '--format', 'json');
     assert.deepEqual(JSON.parse(removed.stdout), { dataset: 'messy', rows: 12 });
-    assert.deepEqual(JSON.parse((await run('dataset', 'list', ws, '--format', 'json')).stdout), []);
+    assert.deepEqual(JSON.parse((await run('dataset', 'list', ws, '--format', 'json')).stdout), { datasets: [] });
     const gone = await run('dataset', 'remove', ws, 'messy', '--format', 'json');
     assert.equal(gone.status, 2);
     assert.equal(JSON.parse(gone.stdout).error.code, 'not_found');
@@ -202,7 +202,7 @@ test('the import summary names the workspace in its hints, and corrected postcod
     assert.match(imp.stdout, new RegExp(`civic dataset rejects ${ws.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} messy`));
     const corrected = JSON.parse(
       (await run('dataset', 'rejects', ws, 'messy', '--status', 'corrected', '--format', 'json')).stdout,
-    );
+    ).rows;
     assert.deepEqual(
       corrected.map((c: { row: number; value: string }) => [c.row, c.value]),
       [[4, 'SB4 OQD']],

@@ -119,7 +119,7 @@ test('build, show, diagnose, portraits (HTML, PDF, JSON), edit, history, export,
   assert.equal(readFileSync(pdf).subarray(0, 5).toString(), '%PDF-');
   const types = JSON.parse(
     (await run('segment', 'portraits', ws, 'borough', '--tier', 'type', '--format', 'json')).stdout,
-  );
+  ).portraits;
   assert.equal(types.length, 12);
   assert.ok(types.every((t: { parent: string; code: string }) => t.code.startsWith(t.parent)));
 
@@ -144,7 +144,7 @@ test('build, show, diagnose, portraits (HTML, PDF, JSON), edit, history, export,
   assert.deepEqual(JSON.parse(edit.stdout).keyFeatures, ['Young children', 'Own their homes']);
   const noAlt = await run('segment', 'edit', ws, 'borough', '1', '--image', 'x.png', '--by', 'Analyst');
   assert.equal(noAlt.status, 2);
-  const hist = JSON.parse((await run('segment', 'history', ws, 'borough', '1', '--format', 'json')).stdout);
+  const hist = JSON.parse((await run('segment', 'history', ws, 'borough', '1', '--format', 'json')).stdout).versions;
   assert.equal(hist.at(-1).name, 'Family suburbs');
   assert.equal(hist[0].editedBy, 'generated');
 

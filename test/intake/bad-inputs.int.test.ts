@@ -74,7 +74,7 @@ async function check(c: Case, path: string) {
     for (const k of ['matched', 'unmatched', 'rejected', 'encoding', 'format'] as const)
       if (c.expect[k] !== undefined) assert.equal(out[k], c.expect[k], k);
     // Every unmatched and rejected record is kept with its row and reason.
-    const issues = JSON.parse((await civic('dataset', 'rejects', ws, 'd', '--format', 'json')).stdout) as {
+    const issues = JSON.parse((await civic('dataset', 'rejects', ws, 'd', '--format', 'json')).stdout).rows as {
       row: number;
       reason: string;
     }[];

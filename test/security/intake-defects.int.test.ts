@@ -86,7 +86,7 @@ test('importing dataset X leaves a dataset called X__staging alone', async () =>
     assert.equal((await e.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM "ds_lib__staging"`))!.n, 2);
     assert.equal((await e.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM "ds_lib"`))!.n, 2);
   });
-  const list = JSON.parse((await civic('dataset', 'list', ws, '--format', 'json')).stdout);
+  const list = JSON.parse((await civic('dataset', 'list', ws, '--format', 'json')).stdout).datasets;
   assert.deepEqual(
     list.map((d: { name: string; read: number }) => [d.name, d.read]),
     [

@@ -96,7 +96,7 @@ export async function importFile(
 export async function list(workspace: string, o: { format: string }): Promise<void> {
   await withWorkspace(workspace, async (ws) => {
     const all = await listDatasets(ws.engine);
-    if (o.format === 'json') return void process.stdout.write(json(all));
+    if (o.format === 'json') return void process.stdout.write(json({ datasets: all }));
     if (!all.length)
       return void process.stdout.write('No datasets yet. Import one with: civic dataset import WORKSPACE NAME FILE\n');
     const w = Math.max(8, ...all.map((d) => d.name.length));
@@ -118,7 +118,7 @@ export async function rejects(
   const format = parseFormat(o.format, ['table', 'csv', 'json']);
   await withWorkspace(workspace, async (ws) => {
     const issues = await datasetIssues(ws.engine, name, { status: o.status });
-    if (format === 'json') return emit(json(issues), o.out);
+    if (format === 'json') return emit(json({ dataset: name, status: o.status ?? null, rows: issues }), o.out);
     if (format === 'csv') {
       const q = (s: string | number | null) => {
         const v = safeCellText(String(s ?? ''));

@@ -39,7 +39,7 @@ export async function list(workspace: string, o: { kind?: string; format: string
     const list = await listFacilities(ws.engine, { kind: o.kind });
     emit(
       o.format === 'json'
-        ? locationToJson(list)
+        ? locationToJson({ kind: o.kind ?? null, facilities: list })
         : o.format === 'csv'
           ? facilitiesToCsv(list)
           : o.format === 'geojson'

@@ -1,5 +1,5 @@
 /** `civic segment build`, `diagnose`, `list`, `show`, `export`, `import`, `assign`, `portraits`, `edit` and `history`. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { withWorkspace } from '../../store/index.ts';
 import { ParameterError } from '../../core/index.ts';
 import {
@@ -153,7 +153,7 @@ export async function diagnose(workspace: string, o: Opts): Promise<void> {
 export async function list(workspace: string, o: Opts): Promise<void> {
   await withWorkspace(workspace, async (ws) => {
     const l = await listSegmentations(ws.engine);
-    emit(o.format === 'json' ? json(l) : segmentationListToTable(l));
+    emit(o.format === 'json' ? json({ segmentations: l }) : segmentationListToTable(l));
   });
 }
 
@@ -184,7 +184,15 @@ export async function show(workspace: string, name: string, o: Opts): Promise<vo
 }
 
 export async function exportFile(workspace: string, name: string, o: Opts): Promise<void> {
-  await withWorkspace(workspace, async (ws) => emit(json(await getModel(ws.engine, name)), String(o.out)));
+  await withWorkspace(workspace, async (ws) => {
+    const model = await getModel(ws.engine, name);
+    writeFileSync(String(o.out), json(model));
+    emit(
+      o.format === 'json'
+        ? json({ segmentation: name, out: String(o.out), tiers: model.tiers.map((t) => t.name) })
+        : `Written ${name} to ${o.out}: import it into another workspace with civic segment import.\n`,
+    );
+  });
 }
 
 export async function importFile(workspace: string, file: string, o: Opts): Promise<void> {
@@ -247,7 +255,7 @@ export async function assign(workspace: string, name: string, o: Opts): Promise<
         : (o.postcode as string[]);
       const rows = await segmentsForPostcodes(ws.engine, name, inputs);
       const tiers = (await getModel(ws.engine, name)).tiers.map((t) => t.name);
-      if (format === 'json') emit(json(rows), o.out as string | undefined);
+      if (format === 'json') emit(json({ segmentation: name, tiers, postcodes: rows }), o.out as string | undefined);
       else if (format === 'csv' || o.out) emit(postcodeSegmentsToCsv(rows, tiers), o.out as string | undefined);
       else
         emit(
@@ -270,7 +278,8 @@ export async function portraits(workspace: string, classification: string, o: Op
       ? await generatePortraits(ws.engine, classification, { tier: o.tier as string | undefined })
       : await portraitsOrGenerate(ws.engine, classification, o.tier as string | undefined);
     const out = o.out as string | undefined;
-    if (o.format === 'json') emit(json(ps), out);
+    if (o.format === 'json')
+      emit(json({ classification, tier: (o.tier as string | undefined) ?? null, portraits: ps }), out);
     else if (o.format === 'html') emit(portraitsToHtml(ps), out);
     else if (o.format === 'pdf') emit(await portraitsToPdf(ps), out);
     else emit(portraitsToTable(ps), out);
@@ -301,6 +310,6 @@ export async function edit(workspace: string, classification: string, code: stri
 export async function history(workspace: string, classification: string, code: string, o: Opts): Promise<void> {
   await withWorkspace(workspace, async (ws) => {
     const h = await portraitHistory(ws.engine, classification, code, o.tier as string | undefined);
-    emit(o.format === 'json' ? json(h) : portraitHistoryToTable(h));
+    emit(o.format === 'json' ? json({ classification, code, versions: h }) : portraitHistoryToTable(h));
   });
 }

@@ -43,7 +43,7 @@ export async function list(workspace: string, o: { format: string }): Promise<vo
     const users = await listUsers(ws.engine);
     emit(
       o.format === 'json'
-        ? json(users)
+        ? json({ users })
         : users
             .map(
               (u) =>
@@ -54,10 +54,10 @@ export async function list(workspace: string, o: { format: string }): Promise<vo
   });
 }
 
-export async function disable(workspace: string, username: string): Promise<void> {
+export async function disable(workspace: string, username: string, o: { format?: string } = {}): Promise<void> {
   await withWorkspace(workspace, async (ws) => {
     await setUserDisabled(ws.engine, username, true);
-    emit(`Disabled ${username}.\n`);
+    emit(o.format === 'json' ? json({ username, disabled: true }) : `Disabled ${username}.\n`);
   });
 }
 
