@@ -4,6 +4,7 @@
  */
 import { newWorkbook } from './xlsx.ts';
 import type { ProfileResult } from '../profiling/index.ts';
+import { LEVEL_TITLES } from '../geo/index.ts';
 import { fmtCount, fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText, csvField } from './format.ts';
 
 function title(r: ProfileResult): string {
@@ -75,8 +76,9 @@ export function profileToTable(r: ProfileResult): string {
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const notes = [
     `Base: ${r.baseMethod}.`,
-    r.baseExcluded
-      ? `${fmtInt(r.baseExcluded.base)} ${r.baseMeasure} in ${fmtCount(r.baseExcluded.areas, 'area')} are left out of the base: no postcode in the directory places them.`
+    coverageNote(r),
+    r.baseExcluded && !r.coverage
+      ? `The base file also has ${fmtInt(r.baseExcluded.base)} ${r.baseMeasure} in ${fmtCount(r.baseExcluded.areas, 'area')} that no postcode in your directory reaches (areas outside the borough, in a national file): only the areas your postcodes reach are counted.`
       : '',
     r.unmatched
       ? `${fmtCount(r.unmatched, 'record')} ${r.unmatched === 1 ? 'is' : 'are'} not in the table (unmatched or rejected postcodes, areas with no base figure, or no ${r.kind === 'segment' ? 'segment' : 'area'} for their postcode).`
@@ -95,6 +97,29 @@ export function profileToTable(r: ProfileResult): string {
     'Index: file % ÷ base % × 100. Significant: penetration differs from the overall rate at the 95% level.',
   ].filter(Boolean);
   return [title(r), '', line(HEADINGS), rule, ...rows.map(line), rule, line(total), '', ...notes].join('\n') + '\n';
+}
+
+/** A level's areas in a sentence: "output areas (2021)", "LSOAs (2011)", "wards". */
+function areasOf(level: string): string {
+  const title = (LEVEL_TITLES as Record<string, string>)[level] ?? level;
+  const m = /^(.*?)( \(.*\))?$/.exec(title)!;
+  const words = m[1] === m[1].toUpperCase() ? m[1] : m[1].charAt(0).toLowerCase() + m[1].slice(1);
+  return `${words.replace(/y$/, 'ie')}s${m[2] ?? ''}`;
+}
+
+/**
+ * The base's coverage of the borough in a council's words: "The postcode directory reaches 526 of
+ * the borough's 668 output areas (2021) (79%): the base covers 77% of the borough's households."
+ */
+export function coverageNote(r: ProfileResult): string {
+  const c = r.coverage;
+  if (!c) return '';
+  const pct = (a: number, b: number) => (b > 0 ? `${Math.round((100 * a) / b)}%` : '0%');
+  return (
+    `The postcode directory reaches ${fmtInt(c.reached)} of the borough's ${fmtInt(c.areas)} ${areasOf(c.level)} (${pct(c.reached, c.areas)}), ` +
+    `so your base covers ${pct(c.reachedBase, c.base)} of the borough's ${r.baseMeasure} (${fmtInt(c.reachedBase)} of ${fmtInt(c.base)}). ` +
+    `The rest are in no row and no rate. To cover the whole borough, import a postcode directory for all of it (the ONSPD or NSPL file for your local authority).`
+  );
 }
 
 /** A number of records as a share of the file's records that a profile could place (owner's view). */
@@ -259,10 +284,11 @@ export async function profileToXlsx(r: ProfileResult): Promise<Buffer> {
     [
       'Base',
       r.baseMethod +
-        (r.baseExcluded
-          ? `; ${r.baseExcluded.base} ${r.baseMeasure} in ${r.baseExcluded.areas} areas left out (no postcode places them)`
+        (r.baseExcluded && !r.coverage
+          ? `; the base file's ${r.baseExcluded.areas} areas that no postcode reaches are not counted`
           : ''),
     ],
+    ...(r.coverage ? [['Coverage of the borough', coverageNote(r)] as [string, string]] : []),
     ['Records not in the table', r.unmatched === null ? SUPPRESSED_MARK : String(r.unmatched)],
     ['Index', 'File % ÷ base % × 100; 100 means as many as expected from the base.'],
     ['Penetration', 'File count ÷ base × 100, with a 95% Wilson confidence interval.'],

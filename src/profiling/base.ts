@@ -278,3 +278,53 @@ async function ancestorsOf(
   }
   return out;
 }
+
+/**
+ * How much of the borough the base covers (issue 12, point 5): of the areas at the base's level
+ * that the workspace's own geography names (its boundaries at that level, or else its area
+ * lookup), how many some postcode in the directory reaches, and their share of the households (or
+ * people). Null when the workspace names no such areas. A postcode directory that reaches only
+ * part of the borough (an extract for one postcode area) leaves the rest out of every profile.
+ */
+export interface BaseCoverage {
+  level: AreaLevel;
+  /** where the borough's areas come from */
+  from: 'boundaries' | 'areas';
+  areas: number;
+  reached: number;
+  base: number;
+  reachedBase: number;
+}
+
+export async function baseCoverage(
+  engine: Engine,
+  baseLevel: AreaLevel,
+  measure: 'households' | 'population',
+): Promise<BaseCoverage | null> {
+  const lvl = ident(baseLevel);
+  for (const [from, source] of [
+    ['boundaries', `SELECT DISTINCT area_code AS code FROM boundary WHERE level = $1`],
+    ['areas', `SELECT DISTINCT code FROM area WHERE level = $1`],
+  ] as const) {
+    const r = await engine.one<{ areas: number; reached: number; base: number | null; reached_base: number | null }>(
+      `WITH borough AS (${source}),
+            reached AS (SELECT DISTINCT ${lvl} AS code FROM postcode WHERE ${lvl} IS NOT NULL)
+       SELECT count(*)::BIGINT AS areas, count(r.code)::BIGINT AS reached,
+              sum(b.${ident(measure)}) AS base,
+              sum(CASE WHEN r.code IS NOT NULL THEN b.${ident(measure)} END) AS reached_base
+       FROM borough g LEFT JOIN reached r ON r.code = g.code
+       LEFT JOIN area_base b ON b.area_code = g.code AND b.level = $1`,
+      [baseLevel],
+    );
+    if (r && r.areas > 0)
+      return {
+        level: baseLevel,
+        from,
+        areas: r.areas,
+        reached: r.reached,
+        base: r.base ?? 0,
+        reachedBase: r.reached_base ?? 0,
+      };
+  }
+  return null;
+}

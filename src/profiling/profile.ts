@@ -16,7 +16,7 @@ import { type Engine, type SqlValue, ident, literal, sqlAnyValue } from '../stor
 import { AREA_LEVELS, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { computeProfile, type ProfileCell } from './compute.ts';
 import { missingDataset, datasetColumn } from '../intake/index.ts';
-import { areaWithin, baseByGroup, type AreaWithin } from './base.ts';
+import { areaWithin, baseByGroup, baseCoverage, type AreaWithin } from './base.ts';
 import { PROFILE_RESULT_VERSION, type ProfileResult } from './result.ts';
 
 export interface ProfileRequest {
@@ -440,6 +440,8 @@ async function profileWithin(
     `SELECT ${count.n}::BIGINT AS n FROM ${placed} AND NOT coalesce(${inBase}, false) WHERE d._status = 'matched'${filterSql}`,
     params,
   ))!.n;
+  // Said only when the directory leaves part of the borough out (not for one area's profile).
+  const coverage = within ? null : await baseCoverage(engine, baseLevel, measure);
   const computed = computeProfile(cells, bands);
   // Counting distinct customers, one who appears in two areas counts in both: never below zero.
   const noSegment = Math.max(0, matchedAll - placedCount - noBase);
@@ -460,6 +462,7 @@ async function profileWithin(
     unmatchedKey: countOf ? null : cellKeyOf(allKey - placedKey),
     notPlaced: { unmatched: filteredIssues.u, rejected: filteredIssues.r, noBase, noSegment },
     baseExcluded: excluded.areas > 0 || excluded.base > 0 ? excluded : null,
+    coverage: coverage && coverage.reached < coverage.areas ? coverage : null,
     bands: bands.map((b) => ({ name: b.name, min: Number.isFinite(b.min) ? b.min : null })),
     disclosure: null,
   };

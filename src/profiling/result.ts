@@ -55,6 +55,20 @@ export const ProfileResultSchema = z.object({
     .nullable(),
   /** base areas left out because no postcode places them (e.g. a national base with one council's postcodes) */
   baseExcluded: z.object({ areas: z.number(), base: z.number() }).nullable(),
+  /**
+   * when the postcode directory reaches only part of the borough's areas (its boundaries or area
+   * lookup at the base's level): how many, and their share of the base; null when it reaches all
+   */
+  coverage: z
+    .object({
+      level: z.string(),
+      from: z.enum(['boundaries', 'areas']),
+      areas: z.number(),
+      reached: z.number(),
+      base: z.number(),
+      reachedBase: z.number(),
+    })
+    .nullable(),
   bands: z.array(z.object({ name: z.string(), min: z.number().nullable() })),
   /** how the figures were protected: `perturbed` when counts carry the cell key method's noise */
   disclosure: z

@@ -48,6 +48,7 @@ function seedResult(): ProfileResult {
     unmatchedKey: null,
     notPlaced: { unmatched: 0, rejected: 0, noBase: 0, noSegment: 0 },
     baseExcluded: null,
+    coverage: null,
     bands: DEFAULT_BANDS.map((b) => ({ name: b.name, min: Number.isFinite(b.min) ? b.min : null })),
     disclosure: null,
   };

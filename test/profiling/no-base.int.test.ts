@@ -53,9 +53,47 @@ test('records in areas with no base figure are counted apart, kept out of every 
 
     // By area, the same: E00000003 has no rate and no records counted.
     const byArea = await profileDataset(ws.engine, { dataset: 'users', byArea: 'oa21' });
+    assert.equal(r.coverage, null, 'every area the workspace names is reached by a postcode');
     assert.equal(byArea.rows.find((x) => x.code === 'E00000003')?.count ?? 0, 0);
     assert.equal(byArea.total.count, 3);
     assert.equal(byArea.notPlaced?.noBase, 3);
+  } finally {
+    ws.close();
+    tmp.cleanup();
+  }
+});
+
+test("a postcode directory that reaches only part of the borough is said in the council's terms", async () => {
+  // The area lookup names four output areas of the borough; the directory reaches three (no
+  // postcode in E00000004). Of the borough's 500 households, 400 are in areas the directory reaches.
+  const tmp = tempDir('civic-coverage-');
+  const ws = await createWorkspace(join(tmp.dir, 'w.civic'));
+  try {
+    writeFileSync(
+      join(tmp.dir, 'areas.csv'),
+      'code,level,name,parent\nE00000001,oa21,,E01000001\nE00000002,oa21,,E01000001\nE00000003,oa21,,E01000002\nE00000004,oa21,,E01000002\n',
+    );
+    writeFileSync(
+      join(tmp.dir, 'base.csv'),
+      'area_code,households\nE00000001,120\nE00000002,200\nE00000003,80\nE00000004,100\n',
+    );
+    await importReference(ws.engine, {
+      areas: [join(tmp.dir, 'areas.csv')],
+      postcodes: FIXTURES + 'postcodes-small.csv',
+      base: [join(tmp.dir, 'base.csv')],
+      classification: [FIXTURES + 'classification-small.csv'],
+      classificationName: 'small',
+    });
+    writeFileSync(join(tmp.dir, 'users.csv'), 'id,postcode\n1,M15 4AB\n2,M1 1AE\n3,SW1A 2AA\n');
+    await importDataset(ws.engine, 'users', join(tmp.dir, 'users.csv'), { key: TEST_KEY });
+    const r = await profileDataset(ws.engine, { dataset: 'users', classification: 'small', tier: 'group' });
+    assert.deepEqual(r.coverage, { level: 'oa21', from: 'areas', areas: 4, reached: 3, base: 500, reachedBase: 400 });
+    const text = profileToTable(r);
+    assert.match(
+      text,
+      /The postcode directory reaches 3 of the borough's 4 output areas \(2021\) \(75%\), so your base covers 80% of the borough's households \(400 of 500\)\. .*import a postcode directory for all of it/,
+    );
+    assert.doesNotMatch(text, /left out of the base/);
   } finally {
     ws.close();
     tmp.cleanup();
