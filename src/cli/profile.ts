@@ -17,7 +17,7 @@ export function registerProfile(program: Command): void {
     .option('--base <measure>', 'households or population', 'households')
     .option(
       '--where <column=value>',
-      'only records with this value, e.g. --where "payment_method=Direct Debit" (values separated by |)',
+      'only records with this value, e.g. --where "payment_method=Direct Debit" (values separated by |; (blank) for blank cells), or in a period, e.g. --where "visit_date=2024-04-01..2025-03-31" or --where "visit_date=last 12 months"',
     )
     .option(
       '--distinct <column>',
@@ -36,7 +36,14 @@ export function registerProfile(program: Command): void {
 Examples:
   civic profile borough.civic stop_smoking --tier group
   civic profile borough.civic green_waste --by-area ward --format xlsx --out green_waste_wards.xlsx
-  civic profile borough.civic council_tax --where "payment_method=Direct Debit" --format json`,
+  civic profile borough.civic council_tax --where "payment_method=Direct Debit" --format json
+  civic profile borough.civic council_tax --where "email=(blank)"
+  civic profile borough.civic stop_smoking --where "referral_date=last 12 months"
+  civic profile borough.civic stop_smoking --where "referral_date>=2024-04-01"
+
+A period counts back from the latest date in the column ("last 12 months" of an extract ending
+31 March 2025 is 1 April 2024 to 31 March 2025). Dates are read as 2025-03-31, 31/03/2025 or
+31 Mar 2025; records whose date cannot be read are left out, and the profile says so.`,
     )
     .action(lazy(() => import('./actions/profile.ts'), 'profile'));
 }

@@ -20,7 +20,7 @@ export function registerRag(program: Command): void {
     .option('--area <level:code>', 'also show one area alone, e.g. ward:E05000001 or lad:E07000106')
     .option(
       '--where <column=value>',
-      'only records with this value, for every measure without its own (values separated by |)',
+      'only records with this value, for every measure without its own (values separated by |; (blank) for blank cells; or a period, e.g. visit_date=last 12 months)',
     )
     .option(
       '--green <index>',

@@ -3,3 +3,4 @@ export * from './random.ts';
 export * from './stats.ts';
 export * from './disclosure.ts';
 export * from './cellkey.ts';
+export * from './dates.ts';

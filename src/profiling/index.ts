@@ -71,4 +71,5 @@ export type {
 } from './rag.ts';
 export { baseByGroup, areaWithin } from './base.ts';
 export { parseWhere, parseMeasures, CLI_SPEC_NAMES, API_SPEC_NAMES } from './specs.ts';
-export type { RecordFilter, SpecNames } from './specs.ts';
+export type { RecordFilter, RecordPeriod, SpecNames } from './specs.ts';
+export { BLANK_VALUE, describeFilter } from './specs.ts';

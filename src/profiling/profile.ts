@@ -16,6 +16,8 @@ import { type Engine, type SqlValue, ident, literal, sqlAnyValue } from '../stor
 import { AREA_LEVELS, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { computeProfile, type ProfileCell } from './compute.ts';
 import { missingDataset, datasetColumn } from '../intake/index.ts';
+import { recordFilterSql, dropPeriodTable, emptyPeriodError } from './filter.ts';
+import { BLANK_VALUE, type RecordFilter } from './specs.ts';
 import { areaWithin, baseByGroup, baseCoverage, type AreaWithin } from './base.ts';
 import { PROFILE_RESULT_VERSION, type ProfileResult } from './result.ts';
 
@@ -29,7 +31,7 @@ export interface ProfileRequest {
   base?: 'households' | 'population';
   bands?: readonly BandDefinition[];
   /** only records whose column has one of these values, e.g. payment_method = Direct Debit */
-  where?: { column: string; values: string[] };
+  where?: RecordFilter;
   /** count distinct values of this column (a customer or household reference) instead of records */
   distinct?: string;
   /**
@@ -186,26 +188,27 @@ interface CountSql {
  * filter — it answers with every cell empty — so that nobody else can use it to learn whether a
  * value is in the data.
  */
-export async function checkFilterMatches(
-  engine: Engine,
-  dataset: string,
-  where: { column: string; values: string[] },
-): Promise<void> {
+export async function checkFilterMatches(engine: Engine, dataset: string, where: RecordFilter): Promise<void> {
+  return engine.transaction(() => filterMatchesAlone(engine, dataset, where));
+}
+
+async function filterMatchesAlone(engine: Engine, dataset: string, where: RecordFilter): Promise<void> {
   const ds = await getDataset(engine, dataset);
-  const col = datasetColumn(ds.columns, where.column);
-  const t = ident(ds.table_name);
-  const any = await engine.one(
-    `SELECT 1 AS x FROM ${t} d WHERE lower(trim(d.${ident(col)})) IN (${where.values.map((_, i) => `$${i + 1}`).join(', ')}) LIMIT 1`,
-    where.values.map((v) => v.trim().toLowerCase()),
-  );
-  if (!any) {
-    const common = await engine.all<{ v: string | null; n: number }>(
-      `SELECT ${ident(col)} AS v, count(*)::BIGINT AS n FROM ${t} GROUP BY 1 ORDER BY n DESC, v LIMIT 8`,
-    );
-    throw new ParameterError(
-      `No record has ${col} = ${where.values.join(' or ')}.`,
-      `The most common values of ${col}: ${common.map((c) => (c.v === null ? '(blank)' : `"${c.v}"`)).join(', ')}.`,
-    );
+  const f = await recordFilterSql(engine, ds, where, 1);
+  try {
+    if (f.dates && !f.dates.values.length) throw emptyPeriodError(f.column, f.dates);
+    const any = await engine.one(`SELECT 1 AS x FROM ${ident(ds.table_name)} d WHERE true${f.sql} LIMIT 1`, f.params);
+    if (!any) {
+      const common = await engine.all<{ v: string | null; n: number }>(
+        `SELECT ${ident(f.column)} AS v, count(*)::BIGINT AS n FROM ${ident(ds.table_name)} GROUP BY 1 ORDER BY n DESC, v LIMIT 8`,
+      );
+      throw new ParameterError(
+        `No record has ${f.text}.`,
+        `The most common values of ${f.column}: ${common.map((c) => (c.v === null ? BLANK_VALUE : `"${c.v}"`)).join(', ')}.`,
+      );
+    }
+  } finally {
+    await dropPeriodTable(engine);
   }
 }
 
@@ -245,6 +248,7 @@ async function profileDatasetAlone(engine: Engine, req: ProfileRequest): Promise
     return await profileWithin(engine, req, ds, measure, bands, baseLevelOfMeasure, within);
   } finally {
     if (within) await engine.run(`DROP TABLE IF EXISTS profile_area`);
+    if (req.where?.period) await dropPeriodTable(engine);
   }
 }
 
@@ -263,11 +267,10 @@ async function profileWithin(
   let filterSql = '';
   let filterText: string | null = null;
   if (req.where) {
-    const col = datasetColumn(ds.columns, req.where.column);
-    const first = params.length + 1;
-    filterSql = ` AND lower(trim(d.${ident(col)})) IN (${req.where.values.map((_, i) => `$${first + i}`).join(', ')})`;
-    params.push(...req.where.values.map((v) => v.trim().toLowerCase()));
-    filterText = `${col} = ${req.where.values.join(' or ')}`;
+    const f = await recordFilterSql(engine, ds, req.where, params.length + 1);
+    filterSql = f.sql;
+    params.push(...f.params);
+    filterText = f.text;
   }
   // Only records in areas that have a base figure are counted: a record in an area the base file
   // has no households (or people) for has no rate to join, and would inflate another area's or

@@ -7,6 +7,7 @@
  * Each column is a profile. The caller passes `disclose` to apply disclosure control to each one
  * before the synopsis is built (outputs' discloseProfile).
  */
+import type { RecordFilter } from './specs.ts';
 import { z } from 'zod';
 import { ParameterError, type BandDefinition } from '../core/index.ts';
 import { type Engine, sqlAnyValue } from '../store/index.ts';
@@ -96,7 +97,7 @@ export type RagResult = z.infer<typeof RagResultSchema>;
 export interface RagMeasure {
   dataset: string;
   /** only records with one of these values, as profile's --where */
-  where?: { column: string; values: string[] };
+  where?: RecordFilter;
   /** how the measure is called on the page, e.g. "Attendance"; the dataset name by default */
   label?: string;
 }

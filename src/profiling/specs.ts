@@ -4,13 +4,30 @@
  * `DATASET:column=value`, comma-separated. Only the words naming the option differ between the two
  * (`--where` at the command line, `where` in a URL).
  */
-import { ParameterError } from '../core/index.ts';
+import { ParameterError, formatDay, parseDay, type PeriodUnit } from '../core/index.ts';
 import type { RagMeasure } from './rag.ts';
 
 export interface RecordFilter {
   column: string;
+  /** The categories to keep, compared ignoring case; '' stands for a blank cell. Empty for a period. */
   values: string[];
+  /** A period of the column's dates instead of categories. */
+  period?: RecordPeriod;
 }
+
+/**
+ * Records dated from `from` to `to` (both included, either open), or the last n units up to the
+ * latest date in the column (the extract's end), as written: 2024-04-01..2025-03-31,
+ * >=2024-04-01, <2025-04-01, last 12 months.
+ */
+export interface RecordPeriod {
+  from: string | null;
+  to: string | null;
+  last?: { n: number; unit: PeriodUnit };
+}
+
+/** How a blank cell is asked for: `column=(blank)` or `column=`. */
+export const BLANK_VALUE = '(blank)';
 
 /** How the option is named where it was typed, for the messages. */
 export interface SpecNames {
@@ -22,18 +39,111 @@ export interface SpecNames {
 export const CLI_SPEC_NAMES: SpecNames = { where: '--where', measures: '--measures', labels: '--labels' };
 export const API_SPEC_NAMES: SpecNames = { where: 'where', measures: 'measures', labels: 'labels' };
 
-/** `column=value` or `column=a|b`. */
+/**
+ * `column=value`, `column=a|b`, `column=(blank)` (or `column=`) for blank cells, and for a column of
+ * dates a period: `column=2024-04-01..2025-03-31` (either end may be left off), `column>=DATE`,
+ * `column<=DATE`, `column>DATE`, `column<DATE`, or `column=last 12 months` (days, weeks, months,
+ * years; counted back from the latest date in the column).
+ */
 export function parseWhere(spec: string, what: string): RecordFilter {
+  const cmp = /^([^<>=]+?)\s*(<=|>=|<|>)\s*(.+)$/.exec(spec);
+  if (cmp) {
+    const column = cmp[1].trim();
+    const day = dayOf(cmp[3], what, spec);
+    const next = (d: number, by: number) => formatDay(d + by);
+    const op = cmp[2];
+    const period: RecordPeriod =
+      op === '>='
+        ? { from: formatDay(day), to: null }
+        : op === '>'
+          ? { from: next(day, 1), to: null }
+          : op === '<='
+            ? { from: null, to: formatDay(day) }
+            : { from: null, to: next(day, -1) };
+    return { column, values: [], period };
+  }
   const i = spec.indexOf('=');
   if (i <= 0)
-    throw new ParameterError(`Cannot read ${what} "${spec}".`, 'Write it as column=value (values separated by |).');
+    throw new ParameterError(
+      `Cannot read ${what} "${spec}".`,
+      'Write it as column=value (values separated by |), column=(blank) for blank cells, or a period such as date=2024-04-01..2025-03-31 or date=last 12 months.',
+    );
+  const column = spec.slice(0, i).trim();
+  const rest = spec.slice(i + 1).trim();
+  const last = /^last\s+(\d+)\s+(day|week|month|year)s?$/i.exec(rest);
+  if (last) {
+    const n = Number(last[1]);
+    if (n < 1)
+      throw new ParameterError(
+        `${what} "${spec}" asks for a period of no length.`,
+        'Give at least 1, e.g. last 12 months.',
+      );
+    const unit = `${last[2].toLowerCase()}s` as PeriodUnit;
+    return { column, values: [], period: { from: null, to: null, last: { n, unit } } };
+  }
+  if (/^last\b/i.test(rest))
+    throw new ParameterError(
+      `Cannot read the period "${rest}" in ${what}.`,
+      'Write it as last N days, weeks, months or years, e.g. last 12 months.',
+    );
+  const range = /^(.*?)\s*\.\.\s*(.*)$/.exec(rest);
+  if (range && (range[1] === '' || parseDay(range[1]) !== null) && (range[2] === '' || parseDay(range[2]) !== null)) {
+    if (range[1] === '' && range[2] === '')
+      throw new ParameterError(
+        `${what} "${spec}" gives a period with no start and no end.`,
+        'Give at least one of them, e.g. date=2024-04-01..',
+      );
+    const from = range[1] ? parseDay(range[1])! : null;
+    const to = range[2] ? parseDay(range[2])! : null;
+    if (from !== null && to !== null && from > to)
+      throw new ParameterError(
+        `The period in ${what} "${spec}" ends before it starts.`,
+        'Put the earlier date first, e.g. 2024-04-01..2025-03-31.',
+      );
+    return {
+      column,
+      values: [],
+      period: { from: from === null ? null : formatDay(from), to: to === null ? null : formatDay(to) },
+    };
+  }
   return {
-    column: spec.slice(0, i).trim(),
-    values: spec
-      .slice(i + 1)
-      .split('|')
-      .map((v) => v.trim()),
+    column,
+    values: rest.split('|').map((v) => {
+      const t = v.trim();
+      return t.toLowerCase() === BLANK_VALUE ? '' : t;
+    }),
   };
+}
+
+function dayOf(text: string, what: string, spec: string): number {
+  const d = parseDay(text);
+  if (d === null)
+    throw new ParameterError(
+      `"${text.trim()}" in ${what} "${spec}" is not a date.`,
+      'Write it as 2025-03-31 or 31/03/2025.',
+    );
+  return d;
+}
+
+/** A filter in words, for a result's notes: "paid = yes or (blank)", "visit_date from 2024-04-01 to 2025-03-31". */
+export function describeFilter(
+  column: string,
+  f: RecordFilter,
+  resolved?: { from: string | null; to: string | null },
+): string {
+  if (!f.period) return `${column} = ${f.values.map((v) => (v === '' ? BLANK_VALUE : v)).join(' or ')}`;
+  const p = resolved ?? f.period;
+  const span =
+    p.from && p.to
+      ? `from ${p.from} to ${p.to}`
+      : p.from
+        ? `on or after ${p.from}`
+        : p.to
+          ? `on or before ${p.to}`
+          : 'at any date';
+  return f.period.last
+    ? `${column} in the last ${f.period.last.n} ${f.period.last.unit} to the latest date in the column (${span})`
+    : `${column} ${span}`;
 }
 
 /** "bookings" or "bookings:scheme=Friends|Friends plus", comma-separated, with optional labels and a filter for every measure without its own. */

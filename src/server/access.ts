@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AccessError, DEFAULT_MIN_CELL, suppressOneWay } from '../core/index.ts';
 import type { Engine } from '../store/index.ts';
 import { publishedCategories, datasetPartners, type DatasetSummary } from '../intake/index.ts';
-import { checkFilterMatches } from '../profiling/index.ts';
+import { checkFilterMatches, type RecordFilter } from '../profiling/index.ts';
 import { shownCount, type Disclosure } from '../outputs/index.ts';
 import type { Viewer } from './users.ts';
 
@@ -98,7 +98,7 @@ export async function checkRecordFilters(
   engine: Engine,
   viewer: Viewer,
   dataset: string,
-  f: { where?: { column: string; values: string[] }; distinct?: string },
+  f: { where?: RecordFilter; distinct?: string },
 ): Promise<void> {
   if (!f.where && !f.distinct) return;
   const partners = await datasetPartners(engine);
@@ -118,6 +118,11 @@ export async function checkRecordFilters(
   const offer = cols.length
     ? `Its published categories: ${cols.map((c) => `${c} (${published[c].join(', ')})`).join('; ')}.`
     : 'Its owner has published no categories, so it can only be profiled as a whole.';
+  // A period or a blank cell of the asker's choosing could single a record out: neither is a
+  // published category, and a filter with no categories at all is never let through.
+  if (f.where!.period) throw new AccessError('Filtering a dataset by its dates is for the owner of the data.', offer);
+  if (!f.where!.values.length || f.where!.values.some((v) => !v.trim()))
+    throw new AccessError('Filtering a dataset by blank cells is for the owner of the data.', offer);
   const col = cols.find((c) => c.toLowerCase() === f.where!.column.trim().toLowerCase());
   if (!col)
     throw new AccessError(

@@ -4,7 +4,7 @@
  * score method) and their ratio (Katz's log interval). Dartford's green waste campaign: 16% where
  * targeted against 4% elsewhere.
  */
-import { ParameterError, Z_95, wilsonInterval, type Interval } from '../core/index.ts';
+import { ParameterError, Z_95, parseDay, wilsonInterval, type Interval } from '../core/index.ts';
 import { type Engine, ident } from '../store/index.ts';
 import { getDataset } from '../profiling/index.ts';
 import { datasetColumn } from '../intake/index.ts';
@@ -47,28 +47,6 @@ export function ratioInterval(x1: number, n1: number, x2: number, n2: number, z 
   const r = x1 / n1 / (x2 / n2);
   const se = Math.sqrt(Math.max(0, 1 / x1 - 1 / n1 + 1 / x2 - 1 / n2));
   return { value: r, low: r * Math.exp(-z * se), high: r * Math.exp(z * se) };
-}
-
-/** Reads a date as councils write them: 2025-03-14 (with or without a time), 14/03/2025, 14-03-2025, 14.03.2025. Day number, or null. */
-export function parseDay(value: string | null | undefined): number | null {
-  const s = (value ?? '').trim();
-  let y: number, m: number, d: number;
-  let g = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$/.exec(s);
-  if (g) {
-    y = +g[1];
-    m = +g[2];
-    d = +g[3];
-  } else {
-    g = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s.*)?$/.exec(s);
-    if (!g) return null;
-    d = +g[1];
-    m = +g[2];
-    y = +g[3];
-  }
-  const t = Date.UTC(y, m - 1, d);
-  const back = new Date(t);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) return null;
-  return t / 86_400_000;
 }
 
 export interface EvaluationRequest {

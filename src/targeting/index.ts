@@ -1,7 +1,7 @@
 /** C6 targeting: who to reach and where, and whether the campaign worked. */
 export { targetAreas, summariseRounds, DEFAULT_MIN_INDEX, DEFAULT_ROUNDS, DEFAULT_COVERAGE } from './target.ts';
 export type { TargetRequest } from './target.ts';
-export { evaluateCampaign, newcombeDifference, ratioInterval, parseDay, parseAreaList } from './evaluate.ts';
+export { evaluateCampaign, newcombeDifference, ratioInterval, parseAreaList } from './evaluate.ts';
 export type { EvaluationRequest, Estimate } from './evaluate.ts';
 export { expectedNewCustomers, rankGaps, targetCount, deliveryRounds } from './rank.ts';
 export type { AreaSegmentCell, AreaGap, RoundItem } from './rank.ts';

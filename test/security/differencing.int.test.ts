@@ -435,6 +435,32 @@ test("free-form filters, distinct counts and campaign evaluation are the owner's
     ).status,
     403,
   );
+  // A period or a blank cell of a partner's own choosing is refused too, on a published column or
+  // any other, with one answer whatever the column holds (issue 12: a filter with no categories
+  // would otherwise pass the published-category check vacuously).
+  const refusals = new Set<string>();
+  for (const w of [
+    'support_type=(blank)',
+    'support_type=',
+    'support_type=Home care|(blank)',
+    'start_date=last 1 days',
+    'start_date>=2020-01-01',
+    'support_type=2020-01-01..2020-01-02',
+  ]) {
+    const r = await api(`/api/profile?dataset=adult_social_care&where=${encodeURIComponent(w)}`, 'lt');
+    assert.equal(r.status, 403, w);
+    refusals.add(r.body.detail);
+    const rag = await api(`/api/rag?measures=${encodeURIComponent(`adult_social_care:${w}`)}`, 'lt');
+    assert.equal(rag.status, 403, `rag ${w}`);
+  }
+  assert.equal(refusals.size, 2, 'one refusal for periods and one for blank cells, naming no value');
+  // The owner may filter by period and by blank cells.
+  for (const w of ['start_date=last 12 months', 'support_type=Home care|(blank)'])
+    assert.equal(
+      (await api(`/api/profile?dataset=adult_social_care&where=${encodeURIComponent(w)}`, 'ana')).status,
+      200,
+      w,
+    );
   // The owner may filter freely.
   assert.equal(
     (await api(`/api/profile?dataset=stop_smoking_clinic&where=${encodeURIComponent(`name=${name}`)}`, 'hp')).status,

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import {
   newcombeDifference,
   ratioInterval,
-  parseDay,
   expectedNewCustomers,
   parseAreaList,
   rankGaps,
@@ -164,16 +163,6 @@ test('delivery rounds keep neighbours together, balance the work and put the bes
   ];
   assert.deepEqual(deliveryRounds(uneven, 2), [2, 1, 1, 1]);
   assert.deepEqual(deliveryRounds([], 3), []);
-});
-
-test('dates as councils write them', () => {
-  assert.equal(parseDay('2025-03-14'), Date.UTC(2025, 2, 14) / 86_400_000);
-  assert.equal(parseDay('14/03/2025'), Date.UTC(2025, 2, 14) / 86_400_000);
-  assert.equal(parseDay('2025-03-14 09:30'), Date.UTC(2025, 2, 14) / 86_400_000);
-  assert.equal(parseDay('1.4.2025'), Date.UTC(2025, 3, 1) / 86_400_000);
-  assert.equal(parseDay('31/02/2025'), null);
-  assert.equal(parseDay('not known'), null);
-  assert.equal(parseDay(null), null);
 });
 
 test('a pasted list of areas: one per line or separated by commas, semicolons, tabs or spaces, never cutting a postcode in two', () => {
