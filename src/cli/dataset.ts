@@ -41,6 +41,24 @@ export function registerDataset(program: Command): void {
     .option('--partner <name>', 'partner organisation that owns the data')
     .option('--replace', 'replace an existing dataset of the same name')
     .option(
+      '--options <columns>',
+      'comma-separated columns that list several options in one cell ("Garden waste; Recycling bags"): each option becomes a column of its own holding yes or no',
+      list,
+    )
+    .option(
+      '--option-columns <columns>',
+      'comma-separated columns that each hold yes or no for one option (YES, Y, x, TRUE, 1; blank is no), written as yes or no',
+      list,
+    )
+    .option(
+      '--mapping <name>',
+      "start from a saved mapping (this organisation's, see civic dataset mappings); options given here win",
+    )
+    .option(
+      '--save-mapping <name>',
+      "save this import's column choices as a mapping for next time (replaces one of the same name)",
+    )
+    .option(
       '--max-rows <n>',
       `refuse a file with more records than this (default ${thousands(DEFAULT_READ_LIMITS.maxRows)}, or $${READ_LIMIT_ENV.maxRows})`,
       positiveNumber('--max-rows'),
@@ -66,9 +84,23 @@ The postcode stays readable: it places each record.
 Examples:
   civic key generate --out /secure/council.key
   civic dataset import borough.civic green_waste green.csv --key-file /secure/council.key
-  civic dataset import borough.civic visits visits.csv --key-file /secure/council.key --keep-in-clear "Officer name"`,
+  civic dataset import borough.civic visits visits.csv --key-file /secure/council.key --keep-in-clear "Officer name"
+  civic dataset import borough.civic recycling recycling.xlsx --option-columns "Garden waste collection,Recycling bags request"
+  civic dataset import borough.civic green_2025_04 april.csv --map "Post Code=postcode" --options Services --save-mapping green_monthly
+  civic dataset import borough.civic green_2025_05 may.csv --mapping green_monthly
+
+A column that lists several options ("Garden waste; Recycling bags", or "garden waste: yes / bags:
+no") gains one column per option, named after both (services_garden_waste), holding yes or no. Profile
+one with --where "services_garden_waste=yes", or publish it for partners.`,
     )
     .action(lazy(() => import('./actions/dataset.ts'), 'importFile'));
+  ds.command('mappings')
+    .description("Saved column mappings (this organisation's): list them, or remove one")
+    .argument('<workspace>', 'workspace file')
+    .option('--partner <name>', "a partner organisation's mappings (the council's when not given)")
+    .option('--remove <name>', 'remove this mapping')
+    .addOption(formatOption(['table', 'json']))
+    .action(lazy(() => import('./actions/dataset.ts'), 'mappings'));
   ds.command('list')
     .description('Datasets in the workspace with their row accounts and match rates')
     .argument('<workspace>', 'workspace file')

@@ -4,6 +4,8 @@
  * import is one transaction: a failure or a killed process leaves the workspace as it was.
  */
 import { findColumn } from './columns.ts';
+import { getMapping, saveMapping, validateMappingName } from './mappings.ts';
+import { deriveOptions, type OptionsSpec, type OptionsSummary } from './options.ts';
 import { basename } from 'node:path';
 import { InputError, NotFoundError, ParameterError, WorkspaceStateError } from '../core/index.ts';
 import { randomInt } from 'node:crypto';
@@ -51,6 +53,12 @@ export interface DatasetImportOptions extends ReadOptions {
   /** The file's name to record (default: its own name), e.g. the name an upload had on the person's computer. */
   sourceName?: string;
   onProgress?: (p: { stage: string; done: number; total: number }) => void;
+  /** Options columns: yes/no columns, and columns listing several options (each option becomes a yes/no column). */
+  options?: OptionsSpec;
+  /** A saved mapping of this organisation's (opts.partner, or the council's) to start from; options given here win. */
+  mapping?: string;
+  /** Save this import's choices as a mapping of this name (replacing one of the same name), in the same transaction. */
+  saveMapping?: string;
   /** Reads the file somewhere else (the portal: a worker with bounded memory) when it is not a clean CSV. */
   prepare?: () => Promise<PreparedTable>;
 }
@@ -96,6 +104,8 @@ export interface DatasetImportResult {
   /** matched to a postcode that has since been terminated */
   terminated: number;
   reasons: { status: string; reason: string; rows: number }[];
+  /** Options columns read as yes/no, and the columns made from lists of options (null when none were asked for). */
+  options?: OptionsSummary | null;
 }
 
 const NAME_RE = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -129,7 +139,11 @@ export function tableNameFor(name: string): string {
   return 'ds_' + name;
 }
 
-function applyMapping(table: { header: string[]; file: string }, map: Record<string, string>): string[] {
+function applyMapping(
+  table: { header: string[]; file: string },
+  map: Record<string, string>,
+  mapping?: string,
+): string[] {
   const header = [...table.header];
   for (const [from, to] of Object.entries(map)) {
     const i =
@@ -137,10 +151,17 @@ function applyMapping(table: { header: string[]; file: string }, map: Record<str
         ? header.findIndex((h) => h === from)
         : header.findIndex((h) => h.toLowerCase() === from.toLowerCase());
     if (i < 0) {
-      throw new InputError(`--map names a column "${from}" that is not in the file.`, {
-        location: { file: table.file, column: from },
-        fix: `Columns in the file: ${table.header.join(', ')}.`,
-      });
+      throw new InputError(
+        mapping
+          ? `The saved mapping "${mapping}" renames a column "${from}" that is not in the file.`
+          : `--map names a column "${from}" that is not in the file.`,
+        {
+          location: { file: table.file, column: from },
+          fix: mapping
+            ? `Columns in the file: ${table.header.join(', ')}. If the extract's columns have changed, import it with new choices and --save-mapping ${mapping} to replace the mapping.`
+            : `Columns in the file: ${table.header.join(', ')}.`,
+        },
+      );
     }
     header[i] = to;
   }
@@ -180,6 +201,21 @@ export async function importDataset(
   opts: DatasetImportOptions = {},
 ): Promise<DatasetImportResult> {
   validateDatasetName(name);
+  if (opts.saveMapping) validateMappingName(opts.saveMapping);
+  if (opts.mapping) {
+    // The saved choices, under whatever was given for this import.
+    const saved = await getMapping(engine, opts.mapping, opts.partner);
+    const given = Object.fromEntries(
+      Object.entries(opts).filter(
+        ([k, v]) =>
+          v !== undefined &&
+          !(k === 'encoding' && v === 'auto') &&
+          !(Array.isArray(v) && !v.length) &&
+          !(k === 'map' && !Object.keys(v as object).length),
+      ),
+    );
+    opts = { ...saved, ...given };
+  }
   const progress = opts.onProgress ?? (() => {});
   const pcCount = await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM postcode`);
   if (!pcCount || pcCount.n === 0) {
@@ -219,7 +255,7 @@ async function importRead(
   const table: SourceTable | StagedCsv = staged ?? (await readSourceTable(file, opts, engine));
   const format = staged ? (staged.format ?? 'csv') : (table as SourceTable).format;
   progress({ stage: 'reading', done: 1, total: 1 });
-  const header = applyMapping(table, opts.map ?? {});
+  const header = applyMapping(table, opts.map ?? {}, opts.mapping);
   const pcIndex = findColumn(header, opts.postcodeColumn, POSTCODE_HEADER);
   if (pcIndex < 0) {
     throw new InputError(
@@ -361,6 +397,18 @@ async function importRead(
   }
   progress({ stage: 'loading', done: total, total });
   try {
+    const optionCols =
+      opts.options && (opts.options.flags?.length || opts.options.listed?.length)
+        ? await deriveOptions(
+            engine,
+            staging,
+            header,
+            opts.options,
+            table.file,
+            pseudoIdx.map((i) => header[i]),
+          )
+        : null;
+    const added = optionCols?.added ?? [];
     return await engine.transaction(async () => {
       if (existing) {
         await engine.run(`DROP TABLE IF EXISTS ${ident(tableName)}`);
@@ -382,6 +430,7 @@ async function importRead(
           CASE WHEN s._problem IS NOT NULL THEN s._problem WHEN p.status = 'terminated' THEN 'terminated postcode' ELSE NULL END AS _note,
           s._problem_column AS _note_column, ${RECORD_KEY_SQL('s._row', keySalt)} AS _rkey
           ${attrIdx.length ? ', ' + attrIdx.map((i) => 's.' + ident(header[i])).join(', ') : ''}
+          ${added.map((c) => ', s.' + ident(c)).join('')}
         FROM ${ident(staging)} s LEFT JOIN postcode p ON p.pc_key = upper(replace(s._postcode_raw, ' ', ''))
         ORDER BY s._row`); // in file order: it also writes faster (measured)
       // Fault injection for the killed-import test: hold the transaction open so it can be killed.
@@ -477,7 +526,7 @@ async function importRead(
           count(*)::BIGINT AS rows FROM dataset_issue WHERE dataset = $1 GROUP BY ALL ORDER BY rows DESC, reason`,
         [name],
       );
-      const columns = attrIdx.map((i) => header[i]);
+      const columns = [...attrIdx.map((i) => header[i]), ...added];
       const pseudonymised = pseudoIdx.map((i) => header[i]);
       const now = new Date().toISOString();
       const keyId = pseudonymised.length ? key!.id : null;
@@ -519,6 +568,24 @@ async function importRead(
           by.ip ?? null,
         ]);
       }
+      if (opts.saveMapping)
+        await saveMapping(
+          engine,
+          opts.saveMapping,
+          opts.partner,
+          {
+            postcodeColumn: pcName,
+            map: opts.map,
+            pseudonymise: opts.pseudonymise,
+            keepInClear: opts.keepInClear,
+            options: opts.options,
+            sheet: opts.sheet,
+            headerRow: opts.headerRow,
+            delimiter: opts.delimiter,
+            encoding: opts.encoding,
+          },
+          by.username,
+        );
       await engine.run(
         `INSERT INTO import_log VALUES ((SELECT coalesce(max(id), 0) + 1 FROM import_log), 'dataset', $1, $2, $3, $4)`,
         [name, opts.sourceName ?? basename(file), counts.read, new Date().toISOString()],
@@ -542,6 +609,7 @@ async function importRead(
         corrected: counts.corrected,
         terminated: counts.terminated,
         reasons,
+        options: optionCols?.summary ?? null,
       };
     });
   } finally {

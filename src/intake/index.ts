@@ -43,3 +43,7 @@ export { checkWorkbookLimits } from './zip-check.ts';
 export type { SheetProjection, WorkbookCheckOptions } from './zip-check.ts';
 export { readInputFile, checkReadableFile, fileError } from './files.ts';
 export { columnIndex, columnNamed, findColumn } from './columns.ts';
+export { readYesNo, listedOptions, optionColumnName, describeOptions, MAX_OPTIONS } from './options.ts';
+export type { OptionsSpec, OptionsSummary } from './options.ts';
+export { saveMapping, listMappings, getMapping, removeMapping, validateMappingName } from './mappings.ts';
+export type { SavedMapping, MappingSummary } from './mappings.ts';

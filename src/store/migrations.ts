@@ -127,6 +127,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `INSERT INTO meta SELECT 'unit_key_salt', md5(random()::VARCHAR || now()::VARCHAR) WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'unit_key_salt')`,
     ],
   },
+  {
+    version: 8,
+    name: 'saved column mappings',
+    sql: [
+      // How one organisation maps a service's extract (JSON: the columns' names and choices, never a
+      // value from a file), reused for next month's extract. Each organisation ('' for the council)
+      // sees and replaces only its own.
+      `CREATE TABLE column_mapping (owner VARCHAR NOT NULL, name VARCHAR NOT NULL, mapping VARCHAR NOT NULL,
+        saved_by VARCHAR, saved_at VARCHAR NOT NULL, PRIMARY KEY (owner, name))`,
+    ],
+  },
 ];
 
 /** The SQL for a record's key: a fixed pseudo-random number from 0 to 255 from its row number and the dataset's salt. */

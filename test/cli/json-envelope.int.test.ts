@@ -47,6 +47,7 @@ const RUNS = (): Array<[string, string[]]> => [
   ['reference status', [WS]],
   ['reference import', [WS, '--deprivation', join(FILES, 'imd.csv')]],
   ['dataset list', [WS]],
+  ['dataset mappings', [WS]],
   ['dataset rejects', [WS, dataset]],
   ['dataset import', [WS, 'json_copy', join(FILES, 'services', `${dataset}.csv`), '--key-file', KEY]],
   ['dataset publish', [WS, 'json_copy']],

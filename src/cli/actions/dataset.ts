@@ -9,6 +9,9 @@ import {
   publishCategories,
   publishedCategories,
   resolveReadLimits,
+  describeOptions,
+  listMappings,
+  removeMapping,
   type DatasetImportResult,
 } from '../../intake/index.ts';
 import { parseMapSpec } from '../../reference/index.ts';
@@ -26,7 +29,7 @@ function operator(): string | null {
   }
 }
 
-function describe(r: DatasetImportResult, workspace: string): string {
+function describe(r: DatasetImportResult, workspace: string, saved?: string): string {
   const lines = [
     `Imported ${r.dataset} from ${r.file} (${r.format}${r.encoding ? ', ' + r.encoding : ''}); postcodes in "${r.postcodeColumn}"`,
     `  read ${fmtInt(r.read)} = matched ${fmtInt(r.matched)} + unmatched ${fmtInt(r.unmatched)} + rejected ${fmtInt(r.rejected)}`,
@@ -43,6 +46,9 @@ function describe(r: DatasetImportResult, workspace: string): string {
       ...by('kept in clear').map((p) => `    ${p.column}: ${p.reason}`),
     );
   for (const p of by('needed for matching')) lines.push(`  ${p.column}: ${p.reason}`);
+  if (r.options) lines.push('  options:', ...describeOptions(r.options).map((l) => `    ${l}`));
+  if (saved)
+    lines.push(`  choices saved as the mapping "${saved}": next time, civic dataset import … --mapping ${saved}`);
   for (const w of r.warnings) lines.push(`  Warning: ${w}`);
   for (const x of r.reasons) lines.push(`  ${x.status}: ${fmtInt(x.rows)} × ${x.reason}`);
   if (r.unmatched + r.rejected) lines.push(`  See every row with: civic dataset rejects ${workspace} ${r.dataset}`);
@@ -82,11 +88,21 @@ export async function importFile(
         title: o.title as string | undefined,
         partner: o.partner as string | undefined,
         replace: Boolean(o.replace),
+        options:
+          o.options || o.optionColumns
+            ? { listed: o.options as string[] | undefined, flags: o.optionColumns as string[] | undefined }
+            : undefined,
+        mapping: o.mapping as string | undefined,
+        saveMapping: o.saveMapping as string | undefined,
         limits,
         onProgress: (p) => bar.update(p),
       });
       bar.stop();
-      process.stdout.write(o.format === 'json' ? json(r) : describe(r, workspace));
+      process.stdout.write(
+        o.format === 'json'
+          ? json({ ...r, savedMapping: (o.saveMapping as string | undefined) ?? null })
+          : describe(r, workspace, o.saveMapping as string | undefined),
+      );
     } finally {
       bar.stop();
     }
@@ -186,5 +202,44 @@ export async function publish(
         ? `Published categories of ${name}:\n${cols.map((c) => `  ${c}: ${published[c].join(', ')}`).join('\n')}\n`
         : `${name} has no published categories: others can profile it only as a whole.\n`,
     );
+  });
+}
+
+export async function mappings(
+  workspace: string,
+  o: { partner?: string; remove?: string; format: string },
+): Promise<void> {
+  await withWorkspace(workspace, async (ws) => {
+    if (o.remove) await removeMapping(ws.engine, o.remove, o.partner);
+    const all = await listMappings(ws.engine, o.partner);
+    if (o.format === 'json')
+      return void process.stdout.write(json({ owner: o.partner ?? null, removed: o.remove ?? null, mappings: all }));
+    const lines: string[] = [];
+    if (o.remove) lines.push(`Removed the mapping "${o.remove}".`);
+    if (!all.length)
+      lines.push(
+        `No saved mappings${o.partner ? ` for ${o.partner}` : ''}. Save one when you import: civic dataset import WORKSPACE NAME FILE --save-mapping MAPPING`,
+      );
+    for (const m of all) {
+      const x = m.mapping;
+      const parts = [
+        x.postcodeColumn ? `postcode in "${x.postcodeColumn}"` : null,
+        x.map
+          ? `renames ${Object.entries(x.map)
+              .map(([a, b]) => `${a} → ${b}`)
+              .join(', ')}`
+          : null,
+        x.pseudonymise ? `pseudonymise ${x.pseudonymise.join(', ')}` : null,
+        x.keepInClear ? `keep in clear ${x.keepInClear.join(', ')}` : null,
+        x.options?.listed ? `options listed in ${x.options.listed.join(', ')}` : null,
+        x.options?.flags ? `yes/no options ${x.options.flags.join(', ')}` : null,
+        x.sheet ? `sheet "${x.sheet}"` : null,
+        x.headerRow ? `names on row ${x.headerRow}` : null,
+      ].filter(Boolean);
+      lines.push(
+        `${m.name}: ${parts.join('; ') || 'no choices beyond the defaults'} (saved ${m.savedAt.slice(0, 10)}${m.savedBy ? ` by ${m.savedBy}` : ''})`,
+      );
+    }
+    process.stdout.write(lines.join('\n') + '\n');
   });
 }
