@@ -51,6 +51,10 @@ export function registerDataset(program: Command): void {
       list,
     )
     .option(
+      '--channel-column <column>',
+      'column holding how each customer made contact (found by its name when not given): written as face to face, phone, web, email, sms, post, kiosk, self-serve, social media or app',
+    )
+    .option(
       '--mapping <name>',
       "start from a saved mapping (this organisation's, see civic dataset mappings); options given here win",
     )

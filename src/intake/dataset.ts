@@ -5,6 +5,7 @@
  */
 import { findColumn } from './columns.ts';
 import { getMapping, saveMapping, validateMappingName } from './mappings.ts';
+import { normaliseChannels, type ChannelSummary } from './channels.ts';
 import { deriveOptions, type OptionsSpec, type OptionsSummary } from './options.ts';
 import { basename } from 'node:path';
 import { InputError, NotFoundError, ParameterError, WorkspaceStateError } from '../core/index.ts';
@@ -55,6 +56,8 @@ export interface DatasetImportOptions extends ReadOptions {
   onProgress?: (p: { stage: string; done: number; total: number }) => void;
   /** Options columns: yes/no columns, and columns listing several options (each option becomes a yes/no column). */
   options?: OptionsSpec;
+  /** The column holding how each customer made contact; found by its name when not given. */
+  channelColumn?: string;
   /** A saved mapping of this organisation's (opts.partner, or the council's) to start from; options given here win. */
   mapping?: string;
   /** Save this import's choices as a mapping of this name (replacing one of the same name), in the same transaction. */
@@ -106,6 +109,10 @@ export interface DatasetImportResult {
   reasons: { status: string; reason: string; rows: number }[];
   /** Options columns read as yes/no, and the columns made from lists of options (null when none were asked for). */
   options?: OptionsSummary | null;
+  /** The channel column found or named, written in the vocabulary (null when there is none). */
+  channels?: ChannelSummary | null;
+  /** The name these choices were saved under (--save-mapping), or null. */
+  savedMapping?: string | null;
 }
 
 const NAME_RE = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -408,7 +415,15 @@ async function importRead(
             pseudoIdx.map((i) => header[i]),
           )
         : null;
-    const added = optionCols?.added ?? [];
+    const channel = await normaliseChannels(
+      engine,
+      staging,
+      header,
+      opts.channelColumn,
+      table.file,
+      pseudoIdx.map((i) => header[i]),
+    );
+    const added = [...(optionCols?.added ?? []), ...channel.added];
     return await engine.transaction(async () => {
       if (existing) {
         await engine.run(`DROP TABLE IF EXISTS ${ident(tableName)}`);
@@ -579,6 +594,7 @@ async function importRead(
             pseudonymise: opts.pseudonymise,
             keepInClear: opts.keepInClear,
             options: opts.options,
+            channelColumn: opts.channelColumn,
             sheet: opts.sheet,
             headerRow: opts.headerRow,
             delimiter: opts.delimiter,
@@ -610,6 +626,8 @@ async function importRead(
         terminated: counts.terminated,
         reasons,
         options: optionCols?.summary ?? null,
+        savedMapping: opts.saveMapping ?? null,
+        channels: channel.summary,
       };
     });
   } finally {

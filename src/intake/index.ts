@@ -47,3 +47,5 @@ export { readYesNo, listedOptions, optionColumnName, describeOptions, MAX_OPTION
 export type { OptionsSpec, OptionsSummary } from './options.ts';
 export { saveMapping, listMappings, getMapping, removeMapping, validateMappingName } from './mappings.ts';
 export type { SavedMapping, MappingSummary } from './mappings.ts';
+export { readChannel, findChannelColumn, describeChannels, CHANNELS } from './channels.ts';
+export type { ChannelSummary } from './channels.ts';

@@ -15,6 +15,7 @@ export interface SavedMapping {
   pseudonymise?: string[];
   keepInClear?: string[];
   options?: OptionsSpec;
+  channelColumn?: string;
   sheet?: string;
   headerRow?: number;
   delimiter?: string;
@@ -53,6 +54,7 @@ function clean(m: SavedMapping): SavedMapping {
       ...(m.options.flags?.length ? { flags: [...m.options.flags] } : {}),
       ...(m.options.listed?.length ? { listed: [...m.options.listed] } : {}),
     };
+  if (m.channelColumn) out.channelColumn = m.channelColumn;
   if (m.sheet) out.sheet = m.sheet;
   if (m.headerRow) out.headerRow = m.headerRow;
   if (m.delimiter) out.delimiter = m.delimiter;

@@ -144,6 +144,7 @@ describe("a person's journey", { skip }, () => {
     assert.ok(await page.locator('main table').getByText('C00001').count(), 'the preview shows the first rows');
     await page.locator('#postcode').selectOption('Post Code');
     await page.getByLabel('Client Ref', { exact: true }).check(); // pseudonymise the personal column
+    await page.locator('#save-mapping').fill('reading_group_monthly'); // for next month's file
     await screenshot(page, 'journey-05-map-columns');
     await noViolations(page, 'the column-mapping page');
     await Promise.all([page.waitForURL(/\/jobs\//), page.getByRole('button', { name: 'Start the import' }).click()]);
@@ -177,6 +178,7 @@ describe("a person's journey", { skip }, () => {
       new RegExp(`\\b${file.rows}\\b`),
       `the row accounts show the ${file.rows} rows read`,
     );
+    assert.match(main, /saved as the mapping “reading_group_monthly”/);
     await open(page, '/');
     assert.match(await page.locator('main').innerText(), /Reading group members/, 'the new dataset is on the overview');
   });

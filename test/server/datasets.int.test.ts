@@ -249,3 +249,85 @@ test('a failed import leaves the workspace as it was and says why', async () => 
   const r = (await get(`/jobs/${id}.json`, 'ana')).body;
   assert.match(r, /"rejected":2/);
 });
+
+test('options columns and a saved mapping in the portal: saved with one upload, used for the next, and only by the organisation that saved it', async () => {
+  const april = [
+    'Ref,Post Code,Services,Assisted',
+    'R1,M15 4AB,Garden waste; Recycling bags,YES',
+    'R2,M15 4AD,Recycling bags,',
+    'R3,M1 1AE,Garden waste,x',
+  ].join('\n');
+  const up = await upload('pat', { name: 'recycling_april' }, { name: 'april.csv', content: april });
+  assert.equal(up.statusCode, 303, up.body);
+  const mapUrl = up.headers.location as string;
+  assert.doesNotMatch((await get(mapUrl, 'pat')).body, /Use a saved mapping/, 'no mapping to offer yet');
+  const badName = await post(mapUrl, 'pat', { postcode: 'Post Code', save_mapping: 'Recycling Monthly!' });
+  assert.equal(badName.statusCode, 400);
+  assert.match(badName.body, /cannot be used as a mapping/);
+  const start = await post(mapUrl, 'pat', {
+    postcode: 'Post Code',
+    rename_1: 'postcode',
+    options_listed: 'Services',
+    options_flags: 'Assisted',
+    save_mapping: 'recycling_monthly',
+  });
+  assert.equal(start.statusCode, 303, start.body);
+  const job = await waitForJob(ws.engine, (start.headers.location as string).split('/').at(-1)!);
+  assert.equal(job.status, 'done', job.message ?? '');
+  const page = await get(start.headers.location as string, 'pat');
+  assert.match(page.body, /services_garden_waste \(2 yes\), services_recycling_bags \(2 yes\)/);
+  assert.match(page.body, /Assisted: 2 yes, 1 no/);
+  assert.match(page.body, /saved as the mapping “recycling_monthly”/);
+  const cols = JSON.parse(
+    (await ws.engine.one<{ columns: string }>(`SELECT columns FROM dataset WHERE name = 'recycling_april'`))!.columns,
+  );
+  assert.ok(cols.includes('services_garden_waste') && cols.includes('services_recycling_bags'));
+
+  // May's file: the saved mapping fills the form in; starting it imports the same way.
+  const may = ['Ref,Post Code,Services,Assisted', 'R4,SW1A 2AA,Garden waste,no', 'R5,SB4 0QD,Garden waste,Y'].join(
+    '\n',
+  );
+  const up2 = await upload('pat', { name: 'recycling_may' }, { name: 'may.csv', content: may });
+  const map2 = up2.headers.location as string;
+  const offer = await get(map2, 'pat');
+  assert.match(offer.body, /<option value="recycling_monthly">recycling_monthly<\/option>/);
+  const filled = await get(`${map2}?mapping=recycling_monthly`, 'pat');
+  assert.equal(filled.statusCode, 200, filled.body);
+  assert.match(filled.body, /<option value="Post Code" selected>/);
+  assert.match(filled.body, /name="rename_1" type="text" spellcheck="false" value="postcode"/);
+  assert.match(filled.body, /name="options_listed" type="checkbox" value="Services" checked/);
+  assert.match(filled.body, /name="options_flags" type="checkbox" value="Assisted" checked/);
+  const start2 = await post(map2, 'pat', {
+    postcode: 'Post Code',
+    rename_1: 'postcode',
+    options_listed: 'Services',
+    options_flags: 'Assisted',
+  });
+  const job2 = await waitForJob(ws.engine, (start2.headers.location as string).split('/').at(-1)!);
+  assert.equal(job2.status, 'done', job2.message ?? '');
+  assert.equal(
+    (await ws.engine.one<{ n: number }>(
+      `SELECT count(*)::BIGINT AS n FROM ds_recycling_may WHERE services_garden_waste = 'yes' AND "Assisted" = 'yes'`,
+    ))!.n,
+    1,
+  );
+
+  // Another partner is not offered it and cannot use it by name; the answer is the same as for a name nobody saved.
+  const up3 = await upload('pam', { name: 'health_may' }, { name: 'may.csv', content: may });
+  const map3 = up3.headers.location as string;
+  assert.doesNotMatch((await get(map3, 'pam')).body, /recycling_monthly/);
+  const theirs = await get(`${map3}?mapping=recycling_monthly`, 'pam');
+  const nobody = await get(`${map3}?mapping=no_such_mapping`, 'pam');
+  assert.equal(theirs.statusCode, 400);
+  assert.match(theirs.body, /There is no saved mapping called/);
+  assert.equal(
+    theirs.body.replaceAll('recycling_monthly', 'X').replace(/nonce="[0-9a-f]+"/g, ''),
+    nobody.body.replaceAll('no_such_mapping', 'X').replace(/nonce="[0-9a-f]+"/g, ''),
+  );
+  // A file whose columns changed: the page names the missing column and what to do.
+  const june = ['Ref,Postcode,Services,Assisted', 'R6,M15 4AB,Garden waste,Y'].join('\n');
+  const up4 = await upload('pat', { name: 'recycling_june' }, { name: 'june.csv', content: june });
+  const changed = await get(`${up4.headers.location as string}?mapping=recycling_monthly`, 'pat');
+  assert.equal(changed.statusCode, 400);
+  assert.match(changed.body, /names a column this file does not have: Post Code/);
+});

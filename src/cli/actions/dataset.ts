@@ -10,6 +10,7 @@ import {
   publishedCategories,
   resolveReadLimits,
   describeOptions,
+  describeChannels,
   listMappings,
   removeMapping,
   type DatasetImportResult,
@@ -47,6 +48,7 @@ function describe(r: DatasetImportResult, workspace: string, saved?: string): st
     );
   for (const p of by('needed for matching')) lines.push(`  ${p.column}: ${p.reason}`);
   if (r.options) lines.push('  options:', ...describeOptions(r.options).map((l) => `    ${l}`));
+  if (r.channels) lines.push(`  ${describeChannels(r.channels)}`);
   if (saved)
     lines.push(`  choices saved as the mapping "${saved}": next time, civic dataset import … --mapping ${saved}`);
   for (const w of r.warnings) lines.push(`  Warning: ${w}`);
@@ -92,17 +94,14 @@ export async function importFile(
           o.options || o.optionColumns
             ? { listed: o.options as string[] | undefined, flags: o.optionColumns as string[] | undefined }
             : undefined,
+        channelColumn: o.channelColumn as string | undefined,
         mapping: o.mapping as string | undefined,
         saveMapping: o.saveMapping as string | undefined,
         limits,
         onProgress: (p) => bar.update(p),
       });
       bar.stop();
-      process.stdout.write(
-        o.format === 'json'
-          ? json({ ...r, savedMapping: (o.saveMapping as string | undefined) ?? null })
-          : describe(r, workspace, o.saveMapping as string | undefined),
-      );
+      process.stdout.write(o.format === 'json' ? json(r) : describe(r, workspace, o.saveMapping as string | undefined));
     } finally {
       bar.stop();
     }

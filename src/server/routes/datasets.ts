@@ -39,7 +39,17 @@ import {
   type Job,
 } from '../jobs.ts';
 import { runUploadTask } from '../uploads.ts';
-import { checkWorkbookLimits, type PreparedTable } from '../../intake/index.ts';
+import {
+  checkWorkbookLimits,
+  describeOptions,
+  describeChannels,
+  getMapping,
+  listMappings,
+  validateMappingName,
+  type OptionsSpec,
+  type PreparedTable,
+  type SavedMapping,
+} from '../../intake/index.ts';
 
 const ACCEPTED = ['.csv', '.xlsx', '.json', '.parquet'];
 const PREVIEW_ROWS = 10;
@@ -72,6 +82,8 @@ interface ImportMapping {
   map: Record<string, string>;
   pseudonymise: string[];
   keepInClear?: string[];
+  options?: OptionsSpec;
+  saveMapping?: string;
 }
 
 const tooLarge = (max: number) =>
@@ -498,6 +510,10 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
         postcode,
         pseudonymise: personal.map((p) => p.column),
         renames: {} as Record<string, string>,
+        listed: [] as string[],
+        flags: [] as string[],
+        saveAs: '',
+        mappings: (await listMappings(app.engine, pending.partner)).map((x) => x.name),
         reasons,
         noKey: !app.settings.pseudonymKey,
         ...extra,
@@ -508,7 +524,53 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/uploads/:id', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const { job, pending } = await pendingUpload(request);
-    return mappingPage(request, reply, job, pending);
+    const chosen = String((request.query as Record<string, unknown>).mapping ?? '').trim();
+    if (!chosen) return mappingPage(request, reply, job, pending);
+    // A saved mapping of the uploader's organisation fills the form in; it is checked against this
+    // file's columns, and nothing starts until the form is sent.
+    let saved: SavedMapping;
+    try {
+      saved = await getMapping(app.engine, chosen, pending.partner);
+    } catch (e) {
+      if (!(e instanceof ObservatoryError)) throw e;
+      return mappingPage(request, reply, job, pending, { errorTitle: true, error: e.message, href: '#mapping' }, 400);
+    }
+    const header = pending.header;
+    const back = new Map(Object.entries(saved.map ?? {}).map(([from, to]) => [to, from]));
+    const source = (c: string) => back.get(c) ?? c;
+    const missing = [...Object.keys(saved.map ?? {}), ...(saved.postcodeColumn ? [source(saved.postcodeColumn)] : [])]
+      .concat((saved.options?.listed ?? []).map(source), (saved.options?.flags ?? []).map(source))
+      .filter((c, i, all) => !header.includes(c) && all.indexOf(c) === i);
+    const inFile = (cols: string[] | undefined) => (cols ?? []).map(source).filter((c) => header.includes(c));
+    const extra = {
+      postcode:
+        saved.postcodeColumn && header.includes(source(saved.postcodeColumn))
+          ? source(saved.postcodeColumn)
+          : undefined,
+      pseudonymise: [
+        ...new Set([...personalColumns(pending, null).map((p) => p.column), ...inFile(saved.pseudonymise)]),
+      ].filter((c) => !inFile(saved.keepInClear).includes(c)),
+      renames: Object.fromEntries(Object.entries(saved.map ?? {}).filter(([from]) => header.includes(from))),
+      listed: inFile(saved.options?.listed),
+      flags: inFile(saved.options?.flags),
+      saveAs: chosen,
+      chosenMapping: chosen,
+    };
+    if (missing.length)
+      return mappingPage(
+        request,
+        reply,
+        job,
+        pending,
+        {
+          ...extra,
+          errorTitle: true,
+          error: `The saved mapping "${chosen}" names ${missing.length === 1 ? 'a column' : 'columns'} this file does not have: ${missing.join(', ')}. Check the choices below, then save them again under the same name.`,
+          href: '#mapping',
+        },
+        400,
+      );
+    return mappingPage(request, reply, job, pending, extra);
   });
 
   app.post('/uploads/:id', { config: { roles: ANALYSTS_AND_PARTNERS, changes: [] } }, async (request, reply) => {
@@ -523,14 +585,33 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
       const v = String(body[`rename_${i}`] ?? '').trim();
       if (v && v !== h) renames[h] = v;
     });
+    const listed = list(body.options_listed).filter((c) => header.includes(c));
+    const flags = list(body.options_flags).filter((c) => header.includes(c));
+    const saveAs = String(body.save_mapping ?? '').trim();
     const again = (error: string, href: string) =>
       mappingPage(
         request,
         reply,
         job,
         pending,
-        { errorTitle: true, error, href, postcode, pseudonymise: pseudo, renames },
+        { errorTitle: true, error, href, postcode, pseudonymise: pseudo, renames, listed, flags, saveAs },
         400,
+      );
+    if (saveAs) {
+      try {
+        validateMappingName(saveAs);
+      } catch (e) {
+        if (!(e instanceof ObservatoryError)) throw e;
+        return again(`${e.message} ${e.fix ?? ''}`.trim(), '#save-mapping');
+      }
+    }
+    const both = listed.find((c) => flags.includes(c));
+    if (both) return again(`"${both}" cannot both list options and hold yes or no: choose one.`, '#options');
+    const hidden = [...listed, ...flags].find((c) => pseudo.includes(c));
+    if (hidden)
+      return again(
+        `"${hidden}" is to be pseudonymised, so its options cannot be read. Untick one of the two.`,
+        '#options',
       );
     if (!header.includes(postcode)) return again('Choose the column that holds postcodes.', '#postcode');
     if (pseudo.includes(postcode))
@@ -557,6 +638,11 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
       map: renames,
       pseudonymise: pseudo.map((c) => renames[c] ?? c),
       keepInClear: keepInClear.map((c) => renames[c] ?? c),
+      options:
+        listed.length || flags.length
+          ? { listed: listed.map((c) => renames[c] ?? c), flags: flags.map((c) => renames[c] ?? c) }
+          : undefined,
+      saveMapping: saveAs || undefined,
     };
     await updateWaitingJob(app.engine, job.id, { ...pending, mapping }, 'importing');
     const viewer = request.viewer,
@@ -584,6 +670,8 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
             map: mapping.map,
             pseudonymise: mapping.pseudonymise,
             keepInClear: mapping.keepInClear,
+            options: mapping.options,
+            saveMapping: mapping.saveMapping,
             title: pending.title ?? undefined,
             partner: pending.partner ?? undefined,
             sourceName: pending.original,
@@ -649,6 +737,9 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
             privacy: r.privacy ?? [],
             postcodeColumn: r.postcodeColumn,
             reasons: r.reasons,
+            options: r.options ? describeOptions(r.options) : [],
+            savedMapping: r.savedMapping ?? null,
+            channels: r.channels ? describeChannels(r.channels) : null,
           }
         : null,
     };
