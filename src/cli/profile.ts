@@ -16,6 +16,10 @@ export function registerProfile(program: Command): void {
     .option('--by-area <level>', 'profile by area instead: oa, lsoa, msoa, ward, lad (or oa11, lsoa11 ...)')
     .option('--base <measure>', 'households or population', 'households')
     .option(
+      '--base-level <level>',
+      'which base to use when the workspace has several, by its area level (e.g. oa21 or oa11); by default the finest level the postcode directory reaches',
+    )
+    .option(
       '--where <column=value>',
       'only records with this value, e.g. --where "payment_method=Direct Debit" (values separated by |; (blank) for blank cells), or in a period, e.g. --where "visit_date=2024-04-01..2025-03-31" or --where "visit_date=last 12 months"',
     )

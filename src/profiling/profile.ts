@@ -29,6 +29,8 @@ export interface ProfileRequest {
   /** profile by area at this level instead of by segment */
   byArea?: string;
   base?: 'households' | 'population';
+  /** The level of the base to use when the workspace has several (e.g. oa21 or oa11); the finest the postcodes reach by default. */
+  baseLevel?: string;
   bands?: readonly BandDefinition[];
   /** only records whose column has one of these values, e.g. payment_method = Direct Debit */
   where?: RecordFilter;
@@ -72,18 +74,57 @@ export async function defaultClassification(
 export async function baseLevel(
   engine: Engine,
   measure: 'households' | 'population' = 'households',
+  asked?: string,
 ): Promise<AreaLevel> {
-  const levels = await engine.all<{ level: string }>(
-    `SELECT level FROM area_base WHERE ${ident(measure)} IS NOT NULL GROUP BY level`,
-  );
-  const best = AREA_LEVELS.find((l) => levels.some((x) => x.level === l));
-  if (!best) {
+  const levels = await baseLevels(engine, measure);
+  if (!levels.length) {
     throw new WorkspaceStateError(
       `The workspace has no ${measure === 'households' ? 'household' : 'population'} counts per area (the base).`,
       `Import them first, e.g. civic reference import WORKSPACE --base ${measure === 'households' ? 'ts041.csv' : 'ts001.csv'}`,
     );
   }
-  return best;
+  if (asked) {
+    const level = parseLevel(asked);
+    const have = levels.find((l) => l.level === level);
+    if (!have)
+      throw new ParameterError(
+        `The workspace has no base of ${measure} by ${level ?? asked}.`,
+        `Its bases of ${measure}: ${levels.map(describeBase).join('; ')}. Choose one of those levels.`,
+      );
+    return have.level;
+  }
+  // With several, the finest level the postcode directory reaches: a 2021 base is no use to a
+  // directory of 2011 areas when a 2011 base is there too.
+  return (levels.find((l) => l.reached) ?? levels[0]).level;
+}
+
+/** A base in words: "oa21 (738 areas, from ts041.csv)". */
+function describeBase(b: BaseSummary): string {
+  return `${b.level} (${b.areas} areas${b.sources.length ? `, from ${b.sources.join(', ')}` : ''}${b.reached ? '' : '; no postcode reaches them'})`;
+}
+
+export interface BaseSummary {
+  level: AreaLevel;
+  areas: number;
+  sources: string[];
+  /** Whether any postcode of the directory has a code at this level. */
+  reached: boolean;
+}
+
+/** The bases of a measure the workspace holds, finest level first. */
+export async function baseLevels(engine: Engine, measure: 'households' | 'population'): Promise<BaseSummary[]> {
+  const rows = await engine.all<{ level: string; areas: number; sources: string }>(
+    `SELECT level, count(*)::BIGINT AS areas, string_agg(DISTINCT coalesce(source, ''), '|' ORDER BY coalesce(source, '')) AS sources
+     FROM area_base WHERE ${ident(measure)} IS NOT NULL GROUP BY level`,
+  );
+  const out: BaseSummary[] = [];
+  for (const l of AREA_LEVELS) {
+    const r = rows.find((x) => x.level === l);
+    if (!r) continue;
+    const reached = !!(await engine.one(`SELECT 1 AS x FROM postcode WHERE ${ident(l)} IS NOT NULL LIMIT 1`));
+    out.push({ level: l, areas: r.areas, sources: r.sources.split('|').filter(Boolean), reached });
+  }
+  return out;
 }
 
 /**
@@ -227,7 +268,7 @@ async function profileDatasetAlone(engine: Engine, req: ProfileRequest): Promise
   if (measure !== 'households' && measure !== 'population')
     throw new ParameterError(`Unknown base "${measure}".`, 'Use --base households or --base population.');
   const bands = req.bands ?? DEFAULT_BANDS;
-  const baseLevelOfMeasure = await baseLevel(engine, measure);
+  const baseLevelOfMeasure = await baseLevel(engine, measure, req.baseLevel);
   let within: AreaWithin | undefined;
   if (req.area) {
     const areaLevel = parseLevel(req.area.level);

@@ -30,6 +30,7 @@ export async function profile(
       tier: tierOf(o),
       byArea: o.byArea,
       base: o.base as 'households' | 'population',
+      baseLevel: o.baseLevel as string | undefined,
       where,
       bands,
       distinct: o.distinct,
