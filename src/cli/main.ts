@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerInit } from './init.ts';
-import { registerReference } from './reference.ts';
+import { registerReference, registerReferenceRemove } from './reference.ts';
 import { registerDataset } from './dataset.ts';
 import { registerKey } from './key.ts';
 import { registerProfile } from './profile.ts';
@@ -42,6 +42,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions();
   registerInit(program);
   registerReference(program);
+  registerReferenceRemove(program);
   registerDataset(program);
   registerKey(program);
   registerProfile(program);

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { AREA_LEVELS } from '../geo/constants.ts';
 import { formatOption, lazy, repeat } from './io.ts';
 
@@ -77,4 +77,35 @@ Example (Trafford, as published):
     .argument('<workspace>', 'workspace file')
     .addOption(formatOption(['table', 'json']))
     .action(lazy(() => import('./actions/reference.ts'), 'status'));
+}
+
+export function registerReferenceRemove(program: Command): void {
+  const ref = program.commands.find((c) => c.name() === 'reference')!;
+  ref
+    .command('remove')
+    .description(
+      'Remove reference data imported wrongly: a base, a classification, a deprivation index, boundaries, areas or the postcode directory',
+    )
+    .argument('<workspace>', 'workspace file')
+    .option('--base <level>', 'the base (households and population) by this area level, e.g. oa21')
+    .addOption(
+      new Option('--measure <measure>', 'with --base: only this measure').choices(['households', 'population']),
+    )
+    .option('--classification <name>', 'a classification and its segments (and any pen portraits written for it)')
+    .option('--deprivation <name>', 'a deprivation index, e.g. imd2019')
+    .option('--boundaries <level>', 'the boundaries of this area level')
+    .option('--areas <level>', 'the areas of this level and their place in the hierarchy')
+    .option('--postcodes', 'the postcode directory (only while no dataset has been matched against it)')
+    .addOption(formatOption(['table', 'json']))
+    .addHelpText(
+      'after',
+      `
+Give one of the options. To put right a file imported wrongly, remove it, then import the right one.
+
+Examples:
+  civic reference remove borough.civic --base oa21
+  civic reference remove borough.civic --classification oac2021
+  civic reference import borough.civic --classification oac2011_by_oa11.csv --area-year 2011`,
+    )
+    .action(lazy(() => import('./actions/reference.ts'), 'remove'));
 }

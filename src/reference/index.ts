@@ -18,3 +18,5 @@ export { importReference, referenceStatus } from './import.ts';
 export type { ReferenceImportRequest, ReferenceImportResult, ReferenceStatus } from './import.ts';
 export { listClassifications, listSegments, segmentCounts, areaLevelsPresent, areaBoundaries } from './catalogue.ts';
 export type { ClassificationSummary } from './catalogue.ts';
+export { removeReference } from './remove.ts';
+export type { ReferencePart, ReferenceRemoveResult } from './remove.ts';

@@ -3,7 +3,9 @@ import { withWorkspace } from '../../store/index.ts';
 import {
   importReference,
   referenceStatus,
+  removeReference,
   parseMapSpec,
+  type ReferencePart,
   type ReferenceImportResult,
   type ReferenceStatus,
 } from '../../reference/index.ts';
@@ -153,5 +155,42 @@ export async function status(workspace: string, o: { format: string }): Promise<
   await withWorkspace(workspace, async (ws) => {
     const s = await referenceStatus(ws.engine);
     process.stdout.write(o.format === 'json' ? json(s) : describeStatus(s));
+  });
+}
+
+export async function remove(
+  workspace: string,
+  o: {
+    base?: string;
+    measure?: 'households' | 'population';
+    classification?: string;
+    deprivation?: string;
+    boundaries?: string;
+    areas?: string;
+    postcodes?: boolean;
+    format: string;
+  },
+): Promise<void> {
+  const parts: ReferencePart[] = [];
+  if (o.base) parts.push({ kind: 'base', level: o.base, measure: o.measure });
+  if (o.classification) parts.push({ kind: 'classification', name: o.classification });
+  if (o.deprivation) parts.push({ kind: 'deprivation', name: o.deprivation });
+  if (o.boundaries) parts.push({ kind: 'boundaries', level: o.boundaries });
+  if (o.areas) parts.push({ kind: 'areas', level: o.areas });
+  if (o.postcodes) parts.push({ kind: 'postcodes' });
+  if (parts.length !== 1)
+    throw new ParameterError(
+      parts.length ? 'Remove one piece of reference data at a time.' : 'Say what to remove.',
+      'Give one of --base LEVEL, --classification NAME, --deprivation NAME, --boundaries LEVEL, --areas LEVEL or --postcodes.',
+    );
+  if (o.measure && !o.base)
+    throw new ParameterError('--measure goes with --base.', 'For example --base oa21 --measure population.');
+  await withWorkspace(workspace, async (ws) => {
+    const r = await removeReference(ws.engine, parts[0]);
+    process.stdout.write(
+      o.format === 'json'
+        ? json(r)
+        : [`Removed ${r.removed} (${fmtCount(r.rows, 'row')}).`, ...r.notes.map((n) => `  ${n}`)].join('\n') + '\n',
+    );
   });
 }
