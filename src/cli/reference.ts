@@ -56,7 +56,10 @@ export function registerReference(program: Command): void {
     )
     .option('--deprivation <file>', 'deprivation index as published (IMD 2019 File 1 or 2) (repeatable)', repeat)
     .option('--deprivation-name <name>', 'name for the deprivation index (default imd2019 when the file says so)')
-    .option('--area-year <year>', 'census year of area codes whose column names do not say (2011 or 2021)', '2021')
+    .option(
+      '--area-year <year>',
+      'census year of area codes whose column names do not say (2011 or 2021); told from the codes when not given',
+    )
     .addOption(formatOption(['table', 'json']))
     .addHelpText(
       'after',

@@ -10,6 +10,8 @@ export {
   levelFamilyOfCode,
   yearFromHeader,
   levelFor,
+  firstUsedIn2021,
+  highest2011Code,
 } from './levels.ts';
 export type { AreaLevel } from './levels.ts';
 export { countedPostcodesSql } from './live-postcodes.ts';

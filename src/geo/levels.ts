@@ -86,3 +86,34 @@ export function yearFromHeader(header: string): '11' | '21' | null {
 export function levelFor(family: 'oa' | 'lsoa' | 'msoa' | 'ward' | 'lad', year: '11' | '21'): AreaLevel {
   return family === 'ward' || family === 'lad' ? family : (`${family}${year}` as AreaLevel);
 }
+
+/**
+ * The highest 2011 code of each kind of area in England and Wales, counted from ONS's 2011 lookup
+ * (OA11 → LSOA11 → MSOA11, as in ../shared/data/national/oac2011-national). Areas that kept their
+ * boundaries in 2021 kept their codes; the areas made by splitting or merging were given codes
+ * above these (checked against the OA21 → LSOA21 lookup: all 12,983 new English OA codes and 1,945
+ * new LSOA codes are higher). So a code above one of these is certainly a 2021 code.
+ */
+const HIGHEST_2011_CODE: Record<string, number> = {
+  E00: 176_774,
+  W00: 10_265,
+  E01: 33_768,
+  W01: 1_958,
+  E02: 6_934,
+  W02: 423,
+};
+
+/** Whether a code was first used in 2021 (England and Wales; false when it cannot be told). */
+export function firstUsedIn2021(code: string): boolean {
+  const c = code.trim().toUpperCase();
+  const max = HIGHEST_2011_CODE[c.slice(0, 3)];
+  if (max === undefined || !/^[EW]\d{8}$/.test(c)) return false;
+  return Number(c.slice(3)) > max;
+}
+
+/** The highest 2011 code with this code's prefix, as text (E00176774), or null. */
+export function highest2011Code(code: string): string | null {
+  const p = code.trim().toUpperCase().slice(0, 3);
+  const max = HIGHEST_2011_CODE[p];
+  return max === undefined ? null : `${p}${String(max).padStart(6, '0')}`;
+}

@@ -153,9 +153,15 @@ export async function baseByGroup(
   const target = g.level;
   const placed = (await engine.one<{ n: number }>(`SELECT count(${ident(target)})::BIGINT AS n FROM postcode`))!.n;
   if (placed === 0) {
+    const other = otherYearLevel(target);
+    const hasOther =
+      other && (await engine.one(`SELECT 1 AS x FROM postcode WHERE ${ident(other)} IS NOT NULL LIMIT 1`));
     throw new WorkspaceStateError(
       `None of the postcodes has ${withArticle(target)} code, so records cannot be placed ${g.kind === 'segment' ? `in ${g.classification}` : `by ${target}`}.`,
-      `Import the ${target} boundaries (civic reference import WORKSPACE --boundaries FILE --level ${target}) or a postcode directory with that column.`,
+      (hasOther
+        ? `The postcode directory gives ${other!.endsWith('11') ? '2011' : '2021'} areas (${other})${g.kind === 'area' ? `: profile by ${other} instead, or` : ':'} import `
+        : 'Import ') +
+        `the ${target} boundaries (civic reference import WORKSPACE --boundaries FILE --level ${target}) or a postcode directory with that column.`,
     );
   }
   const BL = ident(baseLevel),
@@ -189,12 +195,7 @@ export async function baseByGroup(
     const cov = (await engine.one<{ reached: number; areas: number; base: number | null }>(
       `SELECT count(*) FILTER (WHERE reached)::BIGINT AS reached, count(*) FILTER (WHERE NOT reached)::BIGINT AS areas, sum(m) FILTER (WHERE NOT reached) AS base FROM ${COV}`,
     ))!;
-    if (cov.reached === 0) {
-      throw new WorkspaceStateError(
-        `None of the postcodes has ${withArticle(baseLevel)} code, so the base cannot be related to the records.`,
-        `Import the ${baseLevel} boundaries or a postcode directory with ${baseLevel} codes.`,
-      );
-    }
+    if (cov.reached === 0) throw await unreachedBaseError(engine, baseLevel);
     // Base area → (area at the level asked for, weight).
     let method: string;
     let hierarchy: Map<string, string> | null = null;
@@ -326,5 +327,45 @@ export async function baseCoverage(
         reachedBase: r.reached_base ?? 0,
       };
   }
+  return null;
+}
+
+/**
+ * Why no postcode reaches the base, with the fix that works: when the directory has the other
+ * census year's areas, say so, and whether the base's codes are that year's after all.
+ */
+async function unreachedBaseError(engine: Engine, baseLevel: AreaLevel): Promise<WorkspaceStateError> {
+  const other = /11$/.test(baseLevel)
+    ? baseLevel.replace(/11$/, '21')
+    : /21$/.test(baseLevel)
+      ? baseLevel.replace(/21$/, '11')
+      : null;
+  if (other) {
+    const otherLevel = other as AreaLevel;
+    const has = await engine.one(`SELECT 1 AS x FROM postcode WHERE ${ident(otherLevel)} IS NOT NULL LIMIT 1`);
+    if (has) {
+      const y = (l: string) => (l.endsWith('11') ? '2011' : '2021');
+      const shared = (await engine.one<{ n: number; all: number }>(
+        `SELECT count(*) FILTER (WHERE area_code IN (SELECT ${ident(otherLevel)} FROM postcode))::BIGINT AS n, count(*)::BIGINT AS all FROM area_base WHERE level = $1`,
+        [baseLevel],
+      ))!;
+      return new WorkspaceStateError(
+        `The base is by ${y(baseLevel)} areas (${baseLevel}) and the postcode directory gives only ${y(otherLevel)} areas (${otherLevel}), and none of the base's codes could be carried across.`,
+        shared.n > 0
+          ? `${shared.n} of the base's ${shared.all} codes are ${y(otherLevel)} codes in the directory: if the base file is of ${y(otherLevel)} areas, remove it (civic reference remove WORKSPACE --base ${baseLevel}) and import it again with --area-year ${y(otherLevel)}.`
+          : `Import the ${y(baseLevel)} boundaries (civic reference import WORKSPACE --boundaries FILE --level ${baseLevel}) to place the postcodes in them, or a postcode directory with ${y(baseLevel)} areas.`,
+      );
+    }
+  }
+  return new WorkspaceStateError(
+    `None of the postcodes has ${withArticle(baseLevel)} code, so the base cannot be related to the records.`,
+    `Import the ${baseLevel} boundaries (civic reference import WORKSPACE --boundaries FILE --level ${baseLevel}) or a postcode directory with ${baseLevel} codes.`,
+  );
+}
+
+/** The same kind of area in the other census year: oa11 for oa21 and the reverse; null for wards. */
+function otherYearLevel(level: AreaLevel): AreaLevel | null {
+  if (level.endsWith('11')) return level.replace(/11$/, '21') as AreaLevel;
+  if (level.endsWith('21')) return level.replace(/21$/, '11') as AreaLevel;
   return null;
 }

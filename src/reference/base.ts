@@ -6,7 +6,8 @@
 import { basename } from 'node:path';
 import { InputError } from '../core/index.ts';
 import { type Engine, ident, sqlTryNumber } from '../store/index.ts';
-import { levelFamilyOfCode, levelFor, yearFromHeader, parseLevel, type AreaLevel } from '../geo/index.ts';
+import { levelFamilyOfCode, levelFor, parseLevel, type AreaLevel } from '../geo/index.ts';
+import { chooseAreaYear } from './years.ts';
 import { loadReferenceCsv, dropLoaded, findHeader, gssColumns, refuseDuplicateCodes } from './csv.ts';
 
 export interface BaseImportResult {
@@ -16,6 +17,8 @@ export interface BaseImportResult {
   households: number | null;
   population: number | null;
   rejected: { row: number; column: string; value: string | null }[];
+  /** The census year its area codes were taken to be, and why (null when the level was given or has no year). */
+  year?: { year: 2011 | 2021; reason: string } | null;
 }
 
 export async function importBase(
@@ -75,10 +78,19 @@ export async function importBase(
       `SELECT ${ident(codeCol)} AS c FROM ${t} WHERE ${ident(codeCol)} IS NOT NULL LIMIT 1`,
     );
     const fam = levelFamilyOfCode(String(first?.c ?? ''));
+    const choice =
+      !opts.level && fam && fam !== 'ward' && fam !== 'lad'
+        ? await chooseAreaYear(engine, {
+            family: fam,
+            column: codeCol,
+            codesSql: `SELECT ${ident(codeCol)} AS code FROM ${t}`,
+            asked: opts.areaYear,
+          })
+        : null;
     const level = opts.level
       ? parseLevel(opts.level, opts.areaYear)
       : fam
-        ? levelFor(fam, yearFromHeader(codeCol) ?? opts.areaYear ?? '21')
+        ? levelFor(fam, choice?.year ?? opts.areaYear ?? '21')
         : null;
     if (!level)
       throw new InputError(`Cannot tell which kind of area "${first?.c}" is.`, {
@@ -136,6 +148,7 @@ export async function importBase(
         households: hhCol ? sums.hh : null,
         population: popCol ? sums.pop : null,
         rejected: [],
+        year: choice ? { year: choice.year === '11' ? 2011 : 2021, reason: choice.reason } : null,
       };
     });
   } finally {

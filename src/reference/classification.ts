@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { InputError, NotFoundError, ParameterError } from '../core/index.ts';
 import { type Engine, ident, sqlAnyValue } from '../store/index.ts';
 import { levelFamilyOfCode, levelFor, yearFromHeader, type AreaLevel } from '../geo/index.ts';
+import { chooseAreaYear, type YearChoice } from './years.ts';
 import { loadReferenceCsv, dropLoaded, findHeader, gssColumns, refuseDuplicateCodes } from './csv.ts';
 
 export interface ClassificationImportResult {
@@ -16,6 +17,8 @@ export interface ClassificationImportResult {
   areas: number;
   segments: Record<string, number>;
   format: string;
+  /** The census year its area codes were taken to be, and why (null when its format says). */
+  year?: { year: 2011 | 2021; reason: string } | null;
 }
 
 interface TierSource {
@@ -37,6 +40,7 @@ export async function importClassification(
   try {
     const t = ident(loaded.table);
     let name: string, format: string, codeCol: string, areaLevel: AreaLevel;
+    let yearChoice: YearChoice | null = null;
     let tiers: TierSource[];
     let subgroupNameCol: string | null = null;
     const oac11 = findHeader(loaded.header, ['OAC11CD']);
@@ -106,7 +110,16 @@ export async function importClassification(
           location: { file, row: 2, column: codeCol },
           fix: 'Area codes must be ONS codes such as E00012345.',
         });
-      areaLevel = levelFor(fam, yearFromHeader(codeCol) ?? opts.areaYear ?? '21');
+      if (fam === 'ward' || fam === 'lad') areaLevel = fam;
+      else {
+        yearChoice = await chooseAreaYear(engine, {
+          family: fam,
+          column: codeCol,
+          codesSql: `SELECT ${ident(codeCol)} AS code FROM ${t}`,
+          asked: opts.areaYear,
+        });
+        areaLevel = levelFor(fam, yearChoice.year);
+      }
       tiers = tierCols.map((h) => ({ tier: h.trim().toLowerCase(), sql: `trim(${ident(h)})` }));
     }
     if (!/^[a-z][a-z0-9_-]*$/.test(name))
@@ -203,7 +216,15 @@ export async function importClassification(
         file,
         (sameShape && previous ? previousAt : null) ?? new Date().toISOString(),
       ]);
-      return { name, areaLevel, tiers: tiers.map((x) => x.tier), areas, segments, format };
+      return {
+        name,
+        areaLevel,
+        tiers: tiers.map((x) => x.tier),
+        areas,
+        segments,
+        format,
+        year: yearChoice ? { year: yearChoice.year === '11' ? 2011 : 2021, reason: yearChoice.reason } : null,
+      };
     });
   } finally {
     await dropLoaded(engine, loaded);

@@ -29,6 +29,7 @@ import {
   type SegmentNamesResult,
 } from './classification.ts';
 import { importDeprivation, type DeprivationImportResult } from './deprivation.ts';
+import { bridgeUnchangedCodes, type YearBridge } from './years.ts';
 
 export interface ReferenceImportRequest {
   postcodes?: string;
@@ -58,6 +59,8 @@ export interface ReferenceImportResult {
   classifications: ClassificationImportResult[];
   segments: SegmentNamesResult[];
   deprivation: DeprivationImportResult[];
+  /** Postcodes given a code of the other census year because their area's code did not change. */
+  bridges?: YearBridge[];
 }
 
 export async function importReference(engine: Engine, req: ReferenceImportRequest): Promise<ReferenceImportResult> {
@@ -154,6 +157,8 @@ async function importAll(
     step(`deprivation ${f}`);
     out.deprivation.push(await importDeprivation(engine, f, { name: req.deprivationName, areaYear: req.areaYear }));
   }
+  // A directory of one census year's areas meets reference data of the other through unchanged codes.
+  out.bridges = await bridgeUnchangedCodes(engine);
   return out;
 }
 

@@ -20,3 +20,5 @@ export { listClassifications, listSegments, segmentCounts, areaLevelsPresent, ar
 export type { ClassificationSummary } from './catalogue.ts';
 export { removeReference } from './remove.ts';
 export type { ReferencePart, ReferenceRemoveResult } from './remove.ts';
+export { chooseAreaYear, bridgeUnchangedCodes, describeBridge } from './years.ts';
+export type { YearChoice, YearBridge } from './years.ts';

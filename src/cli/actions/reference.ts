@@ -4,6 +4,7 @@ import {
   importReference,
   referenceStatus,
   removeReference,
+  describeBridge,
   parseMapSpec,
   type ReferencePart,
   type ReferenceImportResult,
@@ -47,18 +48,23 @@ function describeImport(r: ReferenceImportResult): string {
         );
       }
   }
-  for (const b of r.base)
+  for (const b of r.base) {
     out.push(
       `Base from ${b.file}: ${fmtCount(b.areas, `${b.level} area`)}` +
         (b.households !== null ? `, ${fmtInt(b.households)} households` : '') +
         (b.population !== null ? `, ${fmtInt(b.population)} people` : ''),
     );
+    if (b.year) out.push(`  taken as ${b.year.year} areas: ${b.year.reason}`);
+  }
   for (const c of r.classifications)
     out.push(
       `Classification ${c.name} (${c.format}) on ${fmtInt(c.areas)} ${c.areaLevel} areas: ${Object.entries(c.segments)
         .map(([t, n]) => `${n} ${t}s`)
         .join(', ')}`,
     );
+  for (const c of r.classifications)
+    if (c.year) out.push(`  ${c.name} taken as on ${c.year.year} areas: ${c.year.reason}`);
+  for (const b of r.bridges ?? []) out.push(describeBridge(b));
   for (const s of r.segments)
     out.push(
       `Segment names for ${s.classification}: ${fmtCount(s.named, 'segment')} named` +
@@ -128,8 +134,9 @@ export async function importFiles(workspace: string, o: Record<string, unknown>)
       );
     return { file: f, level: levels[i] };
   });
-  const year = String(o.areaYear).replace(/^20/, '');
-  if (year !== '11' && year !== '21') throw new ParameterError(`--area-year must be 2011 or 2021, not ${o.areaYear}.`);
+  const year = o.areaYear === undefined ? undefined : String(o.areaYear).replace(/^20/, '');
+  if (year !== undefined && year !== '11' && year !== '21')
+    throw new ParameterError(`--area-year must be 2011 or 2021, not ${o.areaYear}.`);
   await withWorkspace(workspace, async (ws) => {
     const result = await importReference(ws.engine, {
       postcodes: o.postcodes as string | undefined,
