@@ -93,9 +93,11 @@ export async function baseLevel(
       );
     return have.level;
   }
-  // With several, the finest level the postcode directory reaches: a 2021 base is no use to a
-  // directory of 2011 areas when a 2011 base is there too.
-  return (levels.find((l) => l.reached) ?? levels[0]).level;
+  // With several, the one that reaches the most postcodes, the finest of those: a 2021 base is
+  // no use to a directory of 2011 areas when a 2011 base is there too, and only part of one when
+  // the postcodes were carried across to 2021 areas by unchanged codes.
+  const most = Math.max(...levels.map((l) => l.postcodes));
+  return (levels.find((l) => l.postcodes === most && most > 0) ?? levels[0]).level;
 }
 
 /** A base in words: "oa21 (738 areas, from ts041.csv)". */
@@ -107,8 +109,9 @@ export interface BaseSummary {
   level: AreaLevel;
   areas: number;
   sources: string[];
-  /** Whether any postcode of the directory has a code at this level. */
+  /** Whether any postcode of the directory is in one of its areas, and how many are. */
   reached: boolean;
+  postcodes: number;
 }
 
 /** The bases of a measure the workspace holds, finest level first. */
@@ -121,8 +124,17 @@ export async function baseLevels(engine: Engine, measure: 'households' | 'popula
   for (const l of AREA_LEVELS) {
     const r = rows.find((x) => x.level === l);
     if (!r) continue;
-    const reached = !!(await engine.one(`SELECT 1 AS x FROM postcode WHERE ${ident(l)} IS NOT NULL LIMIT 1`));
-    out.push({ level: l, areas: r.areas, sources: r.sources.split('|').filter(Boolean), reached });
+    const postcodes = (await engine.one<{ n: number }>(
+      `SELECT count(*)::BIGINT AS n FROM postcode WHERE ${ident(l)} IN (SELECT area_code FROM area_base WHERE level = $1)`,
+      [l],
+    ))!.n;
+    out.push({
+      level: l,
+      areas: r.areas,
+      sources: r.sources.split('|').filter(Boolean),
+      reached: postcodes > 0,
+      postcodes,
+    });
   }
   return out;
 }

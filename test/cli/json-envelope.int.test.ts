@@ -115,7 +115,7 @@ const RUNS = (): Array<[string, string[]]> => [
   ['user list', [WS]],
   ['user token', [WS, 'json_user']],
   ['user disable', [WS, 'json_user']],
-  ['reference remove', [WS, '--deprivation', 'imd2019']],
+  ['reference remove', [WS, '--deprivation', 'imd']],
   ['demo', [join(tmp.dir, 'demo.civic'), '--no-serve', '--households', '10000']],
 ];
 

@@ -21,16 +21,17 @@ const put = (name: string, text: string) => {
 
 test('several bases: the finest the postcodes reach by default, another by --base-level, and a missing one named', async () => {
   const base21 = put('base21.csv', 'OA21CD,households\nE00000001,100\nE00000002,300\n');
-  const base11 = put('base11.csv', 'OA11CD,households\nE00000001,80\nE00000002,320\n');
+  const base11 = put('base11.csv', 'OA11CD,households\nE00000001,80\nE00000002,320\nE00000009,50\n');
   const users = put('users.csv', 'id,postcode\n1,M15 4AB\n2,M15 4AD\n3,M1 1AE\n');
-  // A directory of both years, and one of 2011 areas only (an NSPL from before 2022).
+  // A directory of both years, and one of 2011 areas only (an NSPL from before 2022), where
+  // M1 1AE's 2011 area E00000009 was split in 2021 (so the 2021 base does not have it).
   const both = put(
     'pc-both.csv',
     'pcds,lat,long,oa21cd,oa11cd\nM15 4AB,53.4655,-2.2604,E00000001,E00000001\nM15 4AD,53.4649,-2.2607,E00000001,E00000001\nM1 1AE,53.4808,-2.2426,E00000002,E00000002\n',
   );
   const only11 = put(
     'pc-2011.csv',
-    'pcds,lat,long,oa11cd\nM15 4AB,53.4655,-2.2604,E00000001\nM15 4AD,53.4649,-2.2607,E00000001\nM1 1AE,53.4808,-2.2426,E00000002\n',
+    'pcds,lat,long,oa11cd\nM15 4AB,53.4655,-2.2604,E00000001\nM15 4AD,53.4649,-2.2607,E00000001\nM1 1AE,53.4808,-2.2426,E00000009\n',
   );
   for (const [name, pcs] of [
     ['both', both],
@@ -107,5 +108,5 @@ test('several bases: the finest the postcodes reach by default, another by --bas
   const none = await rate('both.civic', '--base-level', 'lsoa21');
   assert.equal(none.code, 2);
   assert.match(none.stderr, /no base of households by lsoa21/);
-  assert.match(none.stderr, /oa21 \(2 areas, from base21\.csv\); oa11 \(2 areas, from base11\.csv\)/);
+  assert.match(none.stderr, /oa21 \(2 areas, from base21\.csv\); oa11 \(3 areas, from base11\.csv\)/);
 });
