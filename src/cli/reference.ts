@@ -34,7 +34,7 @@ export function registerReference(program: Command): void {
     .option('--base-level <level>', 'area level of the base codes when it cannot be told from them (e.g. oa21)')
     .option(
       '--boundaries <file>',
-      'GeoJSON boundaries; pair each with --level, or write LEVEL=FILE (repeatable)',
+      'boundaries as GeoJSON or a shapefile (.shp with its .dbf and .prj), in WGS84 or British National Grid; pair each with --level, or write LEVEL=FILE (repeatable)',
       repeat,
     )
     .option(
@@ -42,7 +42,11 @@ export function registerReference(program: Command): void {
       `area level of the preceding --boundaries (${AREA_LEVELS.join(', ')}) (repeatable)`,
       repeat,
     )
-    .option('--code-property <name>', 'GeoJSON property holding the area codes, when it is not found by name')
+    .option(
+      '--code-property <[level=]name>',
+      'boundary property holding the area codes, when it is not found by name; LEVEL=NAME for the --boundaries file of that level, e.g. --code-property oa21=OA21CD (repeatable)',
+      repeat,
+    )
     .option(
       '--classification <file>',
       'area classification: ONS OAC 2011/2021 as published, or area_code,<tier columns> (repeatable)',

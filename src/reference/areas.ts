@@ -11,14 +11,13 @@ import {
   AREA_LEVELS,
   type AreaLevel,
   AreaLocator,
-  parseBoundaries,
   levelFamilyOfCode,
   levelFor,
   parseLevel,
   yearFromHeader,
 } from '../geo/index.ts';
 import type { AreaShape } from '../geo/index.ts';
-import { readInputFile } from '../intake/index.ts';
+import { readBoundaryFile } from './shapefile.ts';
 import { loadReferenceCsv, dropLoaded, findHeader, gssColumns } from './csv.ts';
 
 const FAMILY_ORDER = ['oa', 'lsoa', 'msoa', 'ward', 'lad'] as const;
@@ -156,6 +155,8 @@ export interface BoundaryImportResult {
   assignedWithin: number;
   assignedNearest: number;
   postcodesUnassigned: number;
+  /** 'British National Grid' when the file's coordinates were converted to WGS84 */
+  convertedFrom: 'British National Grid' | null;
 }
 
 export async function importBoundaries(
@@ -167,7 +168,8 @@ export async function importBoundaries(
   const file = basename(path);
   const level = parseLevel(levelInput);
   if (!level) throw new ParameterError(`Unknown boundary level "${levelInput}".`, `Levels: ${AREA_LEVELS.join(', ')}.`);
-  const shapes = parseBoundaries(readInputFile(path).toString('utf8'), file, opts.codeProperty);
+  const read = await readBoundaryFile(path, { codeProperty: opts.codeProperty });
+  const shapes = read.shapes;
   return engine.transaction(async () => {
     await engine.run(`CREATE TEMP TABLE boundary_new AS SELECT * FROM boundary LIMIT 0`);
     await engine.append(
@@ -194,7 +196,13 @@ export async function importBoundaries(
     );
     const assigned = await assignPostcodesByBoundaries(engine, level, shapes);
     await fillPostcodeLevelsFromHierarchy(engine);
-    return { file, level, areas: shapes.length, ...assigned };
+    return {
+      file,
+      level,
+      areas: shapes.length,
+      convertedFrom: read.projection === 'bng' ? 'British National Grid' : null,
+      ...assigned,
+    };
   });
 }
 

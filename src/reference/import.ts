@@ -36,8 +36,9 @@ export interface ReferenceImportRequest {
   areas?: string[];
   base?: string[];
   baseLevel?: string;
-  boundaries?: { file: string; level: string }[];
-  /** GeoJSON property holding area codes, when not found by name */
+  /** GeoJSON files or shapefiles; codeProperty names the property holding this file's area codes */
+  boundaries?: { file: string; level: string; codeProperty?: string }[];
+  /** property holding area codes in every boundary file that names none of its own, when not found by name */
   codeProperty?: string;
   classification?: string[];
   classificationName?: string;
@@ -108,7 +109,9 @@ async function importAll(
   }
   for (const b of req.boundaries ?? []) {
     step(`boundaries ${b.file}`);
-    out.boundaries.push(await importBoundaries(engine, b.file, b.level, { codeProperty: req.codeProperty }));
+    out.boundaries.push(
+      await importBoundaries(engine, b.file, b.level, { codeProperty: b.codeProperty ?? req.codeProperty }),
+    );
   }
   if (staged) {
     const pc = await commitPostcodes(engine, staged);

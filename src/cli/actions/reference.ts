@@ -9,7 +9,7 @@ import {
 } from '../../reference/index.ts';
 import { ParameterError } from '../../core/index.ts';
 import { fmtCount, fmtInt } from '../../outputs/index.ts';
-import { LEVEL_TITLES, type AreaLevel } from '../../geo/index.ts';
+import { LEVEL_TITLES, parseLevel, type AreaLevel } from '../../geo/index.ts';
 import { json } from '../io.ts';
 
 function describeImport(r: ReferenceImportResult): string {
@@ -21,7 +21,10 @@ function describeImport(r: ReferenceImportResult): string {
         .join(', ')}`,
     );
   for (const b of r.boundaries) {
-    out.push(`Boundaries from ${b.file}: ${fmtCount(b.areas, `${b.level} area`)}`);
+    out.push(
+      `Boundaries from ${b.file}: ${fmtCount(b.areas, `${b.level} area`)}` +
+        (b.convertedFrom ? ` (converted from ${b.convertedFrom})` : ''),
+    );
     if (b.postcodesAssigned || b.postcodesUnassigned)
       out.push(
         `  ${fmtCount(b.postcodesAssigned, 'postcode')} already in the workspace placed in them (${fmtInt(b.assignedWithin)} inside a polygon, ${fmtInt(b.assignedNearest)} by nearest polygon)` +
@@ -113,10 +116,42 @@ function describeStatus(s: ReferenceStatus): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * --code-property NAME applies to every boundary file; --code-property LEVEL=NAME to the file of
+ * that level (given to the boundaries in place). Returns the one for every file, if any.
+ */
+function codeProperties(
+  specs: string[] | undefined,
+  boundaries: { file: string; level: string; codeProperty?: string }[],
+) {
+  let all: string | undefined;
+  for (const spec of specs ?? []) {
+    const m = /^([^=]+)=(.+)$/.exec(spec);
+    if (!m) {
+      if (all !== undefined)
+        throw new ParameterError(
+          `--code-property is given twice without a level ("${all}" and "${spec}").`,
+          'Give one for every file, or name each file’s level: --code-property oa21=OA21CD --code-property ward=WD22CD.',
+        );
+      all = spec;
+      continue;
+    }
+    const level = parseLevel(m[1]);
+    const matching = boundaries.filter((b) => level && parseLevel(b.level) === level);
+    if (!level || !matching.length)
+      throw new ParameterError(
+        `--code-property ${spec} names the level "${m[1]}", but no --boundaries file has that level.`,
+        `Levels of the boundary files in this command: ${boundaries.map((b) => b.level).join(', ') || 'none'}.`,
+      );
+    for (const b of matching) b.codeProperty = m[2].trim();
+  }
+  return all;
+}
+
 export async function importFiles(workspace: string, o: Record<string, unknown>): Promise<void> {
   const files = (o.boundaries as string[] | undefined) ?? [];
   const levels = (o.level as string[] | undefined) ?? [];
-  const boundaries = files.map((f, i) => {
+  const boundaries: { file: string; level: string; codeProperty?: string }[] = files.map((f, i) => {
     const m = /^([a-z0-9]+)=(.+)$/i.exec(f);
     if (m && !levels[i]) return { level: m[1], file: m[2] };
     if (!levels[i])
@@ -126,6 +161,7 @@ export async function importFiles(workspace: string, o: Record<string, unknown>)
       );
     return { file: f, level: levels[i] };
   });
+  const codeProperty = codeProperties(o.codeProperty as string[] | undefined, boundaries);
   const year = String(o.areaYear).replace(/^20/, '');
   if (year !== '11' && year !== '21') throw new ParameterError(`--area-year must be 2011 or 2021, not ${o.areaYear}.`);
   await withWorkspace(workspace, async (ws) => {
@@ -136,7 +172,7 @@ export async function importFiles(workspace: string, o: Record<string, unknown>)
       base: o.base as string[] | undefined,
       baseLevel: o.baseLevel as string | undefined,
       boundaries,
-      codeProperty: o.codeProperty as string | undefined,
+      codeProperty,
       classification: o.classification as string[] | undefined,
       classificationName: o.classificationName as string | undefined,
       segments: o.segments as string[] | undefined,
