@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { InputError, NotFoundError, ParameterError } from '../core/index.ts';
 import { type Engine, ident, sqlAnyValue } from '../store/index.ts';
 import { levelFamilyOfCode, levelFor, yearFromHeader, type AreaLevel } from '../geo/index.ts';
-import { loadReferenceCsv, dropLoaded, findHeader, gssColumns, refuseDuplicateCodes } from './csv.ts';
+import { type LoadedCsv, loadReferenceCsv, dropLoaded, findHeader, gssColumns, refuseDuplicateCodes } from './csv.ts';
 
 export interface ClassificationImportResult {
   name: string;
@@ -27,13 +27,17 @@ function naturalCompare(a: string, b: string) {
   return a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' });
 }
 
+/**
+ * Imports a classification file, or a table already loaded (the OAC codes a boundary file or an
+ * ONSPD carries); `format` then says where it came from.
+ */
 export async function importClassification(
   engine: Engine,
-  path: string,
-  opts: { name?: string; title?: string; areaYear?: '11' | '21' } = {},
+  source: string | LoadedCsv,
+  opts: { name?: string; title?: string; areaYear?: '11' | '21'; format?: string } = {},
 ): Promise<ClassificationImportResult> {
-  const loaded = await loadReferenceCsv(engine, path);
-  const file = basename(path);
+  const loaded = typeof source === 'string' ? await loadReferenceCsv(engine, source) : source;
+  const file = loaded.file;
   try {
     const t = ident(loaded.table);
     let name: string, format: string, codeCol: string, areaLevel: AreaLevel;
@@ -95,7 +99,7 @@ export async function importClassification(
         });
       name =
         opts.name ??
-        basename(path)
+        file
           .replace(/\.(csv|txt)(\.gz)?$/i, '')
           .toLowerCase()
           .replace(/[^a-z0-9_-]+/g, '_');
@@ -203,7 +207,7 @@ export async function importClassification(
         file,
         (sameShape && previous ? previousAt : null) ?? new Date().toISOString(),
       ]);
-      return { name, areaLevel, tiers: tiers.map((x) => x.tier), areas, segments, format };
+      return { name, areaLevel, tiers: tiers.map((x) => x.tier), areas, segments, format: opts.format ?? format };
     });
   } finally {
     await dropLoaded(engine, loaded);

@@ -39,6 +39,14 @@ function describeImport(r: ReferenceImportResult): string {
         (p.rejected ? `, ${fmtInt(p.rejected)} rejected` : ''),
     );
     for (const e of p.rejectedExamples.slice(0, 5)) out.push(`  row ${e.row}: "${e.value ?? ''}" ${e.reason}`);
+    if (p.pseudoCodes.postcodes)
+      out.push(
+        `  ${fmtCount(p.pseudoCodes.postcodes, 'postcode')} with ONSPD pseudo-codes (such as L99999999: no area of that kind), stored as empty: ${Object.entries(
+          p.pseudoCodes.byLevel,
+        )
+          .map(([l, n]) => `${l} ${fmtInt(n)}`)
+          .join(', ')}`,
+      );
     for (const w of p.warnings) out.push(`  Warning: ${w}`);
     for (const pl of p.placedByBoundaries)
       if (pl.assigned || pl.unassigned) {
