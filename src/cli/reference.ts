@@ -52,6 +52,10 @@ export function registerReference(program: Command): void {
       'area classification: ONS OAC 2011/2021 as published, or area_code,<tier columns> (repeatable)',
       repeat,
     )
+    .option(
+      '--classification-from-boundaries [properties]',
+      'also import the classification the --boundaries files carry as properties (the CDRC’s OAC codes and names); optionally name the tier properties, broadest first, e.g. supgrpcode,grpcode,subgrpcode',
+    )
     .option('--classification-name <name>', 'name for the classification (default: oac2011, oac2021 or the file name)')
     .option(
       '--segments <file>',

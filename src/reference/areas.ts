@@ -18,6 +18,12 @@ import {
 } from '../geo/index.ts';
 import type { AreaShape } from '../geo/index.ts';
 import { readBoundaryFile } from './shapefile.ts';
+import {
+  classificationProperties,
+  importClassificationFromBoundaries,
+  type ClassificationImportResult,
+  type SegmentNamesResult,
+} from './classification.ts';
 import { loadReferenceCsv, dropLoaded, findHeader, gssColumns } from './csv.ts';
 
 const FAMILY_ORDER = ['oa', 'lsoa', 'msoa', 'ward', 'lad'] as const;
@@ -157,13 +163,22 @@ export interface BoundaryImportResult {
   postcodesUnassigned: number;
   /** 'British National Grid' when the file's coordinates were converted to WGS84 */
   convertedFrom: 'British National Grid' | null;
+  /** properties carrying a classification's tiers (the CDRC's supgrpcode …), imported or not */
+  classificationProperties: string[];
+  /** the classification imported from those properties (with --classification-from-boundaries) */
+  classification: ClassificationImportResult | null;
+  segmentNames: SegmentNamesResult | null;
 }
 
 export async function importBoundaries(
   engine: Engine,
   path: string,
   levelInput: string,
-  opts: { codeProperty?: string } = {},
+  opts: {
+    codeProperty?: string;
+    /** import the classification the file's properties carry: true to find its tiers by name, or the properties */
+    classification?: { properties?: string[]; name?: string };
+  } = {},
 ): Promise<BoundaryImportResult> {
   const file = basename(path);
   const level = parseLevel(levelInput);
@@ -196,11 +211,17 @@ export async function importBoundaries(
     );
     const assigned = await assignPostcodesByBoundaries(engine, level, shapes);
     await fillPostcodeLevelsFromHierarchy(engine);
+    const fromProperties = opts.classification
+      ? await importClassificationFromBoundaries(engine, read, file, level, opts.classification)
+      : null;
     return {
       file,
       level,
       areas: shapes.length,
       convertedFrom: read.projection === 'bng' ? 'British National Grid' : null,
+      classificationProperties: classificationProperties(read),
+      classification: fromProperties?.classification ?? null,
+      segmentNames: fromProperties?.names ?? null,
       ...assigned,
     };
   });

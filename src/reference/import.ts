@@ -43,6 +43,11 @@ export interface ReferenceImportRequest {
   codeProperty?: string;
   classification?: string[];
   classificationName?: string;
+  /**
+   * Import the classification boundary files carry as properties (the CDRC's OAC codes): true to
+   * find its tiers by name (supgrpcode, grpcode, subgrpcode …), or the properties, broadest first.
+   */
+  classificationFromBoundaries?: boolean | string[];
   segments?: string[];
   deprivation?: string[];
   deprivationName?: string;
@@ -108,11 +113,21 @@ async function importAll(
     step(`areas ${f}`);
     out.areas.push(await importAreas(engine, f, { areaYear: req.areaYear }));
   }
+  const fromBoundaries = req.classificationFromBoundaries;
   for (const b of req.boundaries ?? []) {
     step(`boundaries ${b.file}`);
-    out.boundaries.push(
-      await importBoundaries(engine, b.file, b.level, { codeProperty: b.codeProperty ?? req.codeProperty }),
-    );
+    const r = await importBoundaries(engine, b.file, b.level, {
+      codeProperty: b.codeProperty ?? req.codeProperty,
+      classification: fromBoundaries
+        ? {
+            properties: Array.isArray(fromBoundaries) ? fromBoundaries : undefined,
+            name: req.classification?.length ? undefined : req.classificationName,
+          }
+        : undefined,
+    });
+    out.boundaries.push(r);
+    if (r.classification) out.classifications.push(r.classification);
+    if (r.segmentNames) out.segments.push(r.segmentNames);
   }
   if (staged) {
     const pc = await commitPostcodes(engine, staged);

@@ -25,6 +25,10 @@ function describeImport(r: ReferenceImportResult): string {
       `Boundaries from ${b.file}: ${fmtCount(b.areas, `${b.level} area`)}` +
         (b.convertedFrom ? ` (converted from ${b.convertedFrom})` : ''),
     );
+    if (b.classificationProperties.length && !b.classification)
+      out.push(
+        `  The file also carries a classification (${b.classificationProperties.join(', ')}): add --classification-from-boundaries to import it.`,
+      );
     if (b.postcodesAssigned || b.postcodesUnassigned)
       out.push(
         `  ${fmtCount(b.postcodesAssigned, 'postcode')} already in the workspace placed in them (${fmtInt(b.assignedWithin)} inside a polygon, ${fmtInt(b.assignedNearest)} by nearest polygon)` +
@@ -156,6 +160,16 @@ function codeProperties(
   return all;
 }
 
+function classificationFromBoundaries(v: unknown): boolean | string[] | undefined {
+  if (v === undefined || v === false) return undefined;
+  if (v === true) return true;
+  const props = String(v)
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return props.length ? props : true;
+}
+
 export async function importFiles(workspace: string, o: Record<string, unknown>): Promise<void> {
   const files = (o.boundaries as string[] | undefined) ?? [];
   const levels = (o.level as string[] | undefined) ?? [];
@@ -183,6 +197,7 @@ export async function importFiles(workspace: string, o: Record<string, unknown>)
       codeProperty,
       classification: o.classification as string[] | undefined,
       classificationName: o.classificationName as string | undefined,
+      classificationFromBoundaries: classificationFromBoundaries(o.classificationFromBoundaries),
       segments: o.segments as string[] | undefined,
       deprivation: o.deprivation as string[] | undefined,
       deprivationName: o.deprivationName as string | undefined,
