@@ -31,6 +31,11 @@ export function registerReference(program: Command): void {
       'households/population per area: Census 2021 TS041/TS001 or area_code,households[,population] (repeatable)',
       repeat,
     )
+    .option(
+      '--base-sum <field=a+b>',
+      'make households or population by adding columns of the --base file, e.g. --base-sum population=m+f; in a long file (indicator, value), the indicators, e.g. population=Female+Male (repeatable)',
+      repeat,
+    )
     .option('--base-level <level>', 'area level of the base codes when it cannot be told from them (e.g. oa21)')
     .option(
       '--boundaries <file>',

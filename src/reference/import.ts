@@ -22,7 +22,7 @@ import {
   type StagedPostcodes,
   type PostcodeImportResult,
 } from './postcodes.ts';
-import { importBase, type BaseImportResult } from './base.ts';
+import { importBase, type BaseImportResult, type BaseSum } from './base.ts';
 import {
   importClassification,
   importSegmentNames,
@@ -37,6 +37,8 @@ export interface ReferenceImportRequest {
   areas?: string[];
   base?: string[];
   baseLevel?: string;
+  /** counts made by adding columns of every --base file (population=m+f), or indicators of a long file */
+  baseSum?: BaseSum[];
   /** GeoJSON files or shapefiles; codeProperty names the property holding this file's area codes */
   boundaries?: { file: string; level: string; codeProperty?: string }[];
   /** property holding area codes in every boundary file that names none of its own, when not found by name */
@@ -154,7 +156,7 @@ async function importAll(
   }
   for (const f of req.base ?? []) {
     step(`base ${f}`);
-    out.base.push(await importBase(engine, f, { areaYear: req.areaYear, level: req.baseLevel }));
+    out.base.push(await importBase(engine, f, { areaYear: req.areaYear, level: req.baseLevel, sum: req.baseSum }));
   }
   for (const f of req.classification ?? []) {
     step(`classification ${f}`);

@@ -4,6 +4,7 @@ import {
   importReference,
   referenceStatus,
   parseMapSpec,
+  parseBaseSum,
   type ReferenceImportResult,
   type ReferenceStatus,
 } from '../../reference/index.ts';
@@ -193,6 +194,7 @@ export async function importFiles(workspace: string, o: Record<string, unknown>)
       areas: o.areas as string[] | undefined,
       base: o.base as string[] | undefined,
       baseLevel: o.baseLevel as string | undefined,
+      baseSum: ((o.baseSum as string[] | undefined) ?? []).map(parseBaseSum),
       boundaries,
       codeProperty,
       classification: o.classification as string[] | undefined,
