@@ -39,6 +39,8 @@ export interface BaseImportResult {
   households: number | null;
   population: number | null;
   rejected: { row: number; column: string; value: string | null }[];
+  /** whether a --base-sum made its counts */
+  summed: boolean;
 }
 
 /** A count of the base made by adding columns (`population=m+f`), or, in a long file, the rows of those indicators. */
@@ -59,6 +61,8 @@ export function parseBaseSum(spec: string): BaseSum {
   return { field: m[1].toLowerCase() as BaseSum['field'], terms };
 }
 
+const INDICATOR = ['indicator', 'category', 'variable', 'measure name'];
+const VALUE = ['value', 'count', 'observation', 'obs_value'];
 const WHOLE = `'[0-9]{1,3}(,[0-9]{3})+|[0-9]+(\\.0+)?'`;
 
 /**
@@ -68,8 +72,8 @@ const WHOLE = `'[0-9]{1,3}(,[0-9]{3})+|[0-9]+(\\.0+)?'`;
 async function summedBase(engine: Engine, loaded: LoadedCsv, codeCol: string, sums: BaseSum[]): Promise<LoadedCsv> {
   const t = ident(loaded.table);
   const file = loaded.file;
-  const indicator = findHeader(loaded.header, ['indicator', 'category', 'variable', 'measure name']);
-  const value = findHeader(loaded.header, ['value', 'count', 'observation', 'obs_value']);
+  const indicator = findHeader(loaded.header, INDICATOR);
+  const value = findHeader(loaded.header, VALUE);
   const exprs: string[] = [];
   for (const sum of sums) {
     const absent = sum.terms.filter((x) => !loaded.header.includes(x));
@@ -153,13 +157,18 @@ export async function importBase(
 ): Promise<BaseImportResult> {
   let loaded = await loadReferenceCsv(engine, path);
   const file = basename(path);
+  let summed = false;
   try {
-    if (opts.sum?.length) {
+    // A sum goes to the base files it fits: those with its columns, or a long file (indicator, value).
+    const long = findHeader(loaded.header, INDICATOR) && findHeader(loaded.header, VALUE);
+    const sums = (opts.sum ?? []).filter((x) => long || x.terms.some((c) => loaded.header.includes(c)));
+    if (sums.length) {
       const codeCol = baseCodeColumn(loaded.header) ?? (await gssColumns(engine, loaded))[0];
       if (codeCol) {
-        const summed = await summedBase(engine, loaded, codeCol, opts.sum);
-        if (summed !== loaded) await dropLoaded(engine, loaded);
-        loaded = summed;
+        summed = true;
+        const sumTable = await summedBase(engine, loaded, codeCol, sums);
+        if (sumTable !== loaded) await dropLoaded(engine, loaded);
+        loaded = sumTable;
       }
     }
     const t = ident(loaded.table);
@@ -260,6 +269,7 @@ export async function importBase(
         households: hhCol ? sums.hh : null,
         population: popCol ? sums.pop : null,
         rejected: [],
+        summed,
       };
     });
   } finally {

@@ -158,6 +158,11 @@ async function importAll(
     step(`base ${f}`);
     out.base.push(await importBase(engine, f, { areaYear: req.areaYear, level: req.baseLevel, sum: req.baseSum }));
   }
+  if (req.baseSum?.length && !out.base.some((b) => b.summed))
+    throw new ParameterError(
+      `--base-sum names ${req.baseSum.flatMap((x) => x.terms).join(', ')}, found in no --base file${req.base?.length ? '' : ' (there is none in this command)'}.`,
+      'Give the base file whose columns these are with --base, and check the column names.',
+    );
   for (const f of req.classification ?? []) {
     step(`classification ${f}`);
     out.classifications.push(

@@ -68,10 +68,10 @@ test('--base-sum adds count columns, and checks each is a whole number', async (
     await refused(
       ws,
       {
-        base: [file('mf-none.csv', 'area_code,m,f\nE00000001,10,12\n')],
+        base: [file('mf-none.csv', 'area_code,m,f,households\nE00000001,10,12,30\n')],
         baseSum: [parseBaseSum('population=men+women')],
       },
-      /names "men", "women", not columns of the base file/,
+      /--base-sum names men, women, found in no --base file/,
     );
   } finally {
     ws.close();
