@@ -4,7 +4,7 @@
  * coordinate system, usually British National Grid). Read with the `shapefile` package; checked
  * and converted to WGS84 by the same code as GeoJSON files.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { read } from 'shapefile';
 import { InputError } from '../core/index.ts';
@@ -14,9 +14,15 @@ import { readInputFile } from '../intake/index.ts';
 /** Whether a boundary file is a shapefile (by its name, or its first bytes: file code 9994). */
 export function isShapefile(path: string): boolean {
   if (/\.shp$/i.test(path)) return true;
-  if (!existsSync(path)) return false;
-  const head = readInputFile(path).subarray(0, 4);
-  return head.length === 4 && head.readInt32BE(0) === 9994;
+  if (!existsSync(path) || !statSync(path).isFile()) return false;
+  const head = Buffer.alloc(4);
+  const fd = openSync(path, 'r');
+  try {
+    if (readSync(fd, head, 0, 4, 0) < 4) return false;
+  } finally {
+    closeSync(fd);
+  }
+  return head.readInt32BE(0) === 9994;
 }
 
 function sibling(path: string, ext: string): string | null {
