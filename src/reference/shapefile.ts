@@ -16,11 +16,16 @@ export function isShapefile(path: string): boolean {
   if (/\.shp$/i.test(path)) return true;
   if (!existsSync(path) || !statSync(path).isFile()) return false;
   const head = Buffer.alloc(4);
-  const fd = openSync(path, 'r');
   try {
-    if (readSync(fd, head, 0, 4, 0) < 4) return false;
-  } finally {
-    closeSync(fd);
+    const fd = openSync(path, 'r');
+    try {
+      if (readSync(fd, head, 0, 4, 0) < 4) return false;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Not readable: reading it as GeoJSON reports that plainly, naming the file.
+    return false;
   }
   return head.readInt32BE(0) === 9994;
 }
