@@ -31,10 +31,15 @@ export function registerReference(program: Command): void {
       'households/population per area: Census 2021 TS041/TS001 or area_code,households[,population] (repeatable)',
       repeat,
     )
+    .option(
+      '--base-sum <field=a+b>',
+      'make households or population by adding columns of the --base file, e.g. --base-sum population=m+f; in a long file (indicator, value), the indicators, e.g. population=Female+Male (repeatable)',
+      repeat,
+    )
     .option('--base-level <level>', 'area level of the base codes when it cannot be told from them (e.g. oa21)')
     .option(
       '--boundaries <file>',
-      'GeoJSON boundaries; pair each with --level, or write LEVEL=FILE (repeatable)',
+      'boundaries as GeoJSON or a shapefile (.shp with its .dbf and .prj), in WGS84 or British National Grid; pair each with --level, or write LEVEL=FILE (repeatable)',
       repeat,
     )
     .option(
@@ -42,11 +47,19 @@ export function registerReference(program: Command): void {
       `area level of the preceding --boundaries (${AREA_LEVELS.join(', ')}) (repeatable)`,
       repeat,
     )
-    .option('--code-property <name>', 'GeoJSON property holding the area codes, when it is not found by name')
+    .option(
+      '--code-property <[level=]name>',
+      'boundary property holding the area codes, when it is not found by name; LEVEL=NAME for the --boundaries file of that level, e.g. --code-property oa21=OA21CD (repeatable)',
+      repeat,
+    )
     .option(
       '--classification <file>',
       'area classification: ONS OAC 2011/2021 as published, or area_code,<tier columns> (repeatable)',
       repeat,
+    )
+    .option(
+      '--classification-from-boundaries [properties]',
+      'also import the classification the --boundaries files carry as properties (the CDRC’s OAC codes and names); optionally name the tier properties, broadest first, e.g. supgrpcode,grpcode,subgrpcode',
     )
     .option('--classification-name <name>', 'name for the classification (default: oac2011, oac2021 or the file name)')
     .option(

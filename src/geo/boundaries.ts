@@ -5,6 +5,7 @@
 import Flatbush from 'flatbush';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { InputError } from '../core/index.ts';
+import { type Projection, projectCoordinates, projectionFromCrs, projectionFromRange } from './projection.ts';
 
 type Position = number[];
 export interface AreaGeometry {
@@ -18,7 +19,15 @@ export interface AreaShape {
   bbox: [number, number, number, number];
 }
 
-const CODE_KEYS = [/^code$/i, /^area_?code$/i, /^geography_?code$/i, /^(oa|lsoa|msoa|wd|ward|lad|la)\d*cd$/i, /cd$/i];
+const CODE_KEYS = [
+  /^code$/i,
+  /^area_?code$/i,
+  /^geography_?code$/i,
+  /^(oa|lsoa|msoa|wd|ward|lad|la)\d*cd$/i,
+  // the CDRC's geodata packs write oa_code
+  /^(oa|lsoa|msoa|wd|ward|lad|la)\d*_?code$/i,
+  /cd$/i,
+];
 const NAME_KEYS = [/^name$/i, /^area_?name$/i, /^(lsoa|msoa|wd|ward|lad|la)\d*nm$/i, /nm$/i];
 
 function pickKey(props: Record<string, unknown>, patterns: RegExp[]): string | null {
@@ -68,20 +77,47 @@ function unusableGeometry(g: AreaGeometry): string | null {
   return null;
 }
 
+export interface BoundaryFeatures {
+  shapes: AreaShape[];
+  /** the coordinates as published: 'bng' when they were converted from British National Grid */
+  projection: Projection;
+  /** the property holding each feature's area code */
+  codeKey: string;
+  /** each feature's properties, in the order of `shapes` (a CDRC file carries the OAC codes here) */
+  properties: Record<string, unknown>[];
+}
+
+export interface BoundaryReadOptions {
+  /** the property holding area codes, when it is not found by name */
+  codeProperty?: string;
+  /** the projection a .prj beside a shapefile names; otherwise told from the crs member or the coordinates */
+  projection?: Projection | 'other' | null;
+}
+
+type RawFeature = { properties?: Record<string, unknown> | null; geometry?: AreaGeometry | null };
+
 /** Reads a GeoJSON FeatureCollection of polygons, finding the area code and name properties. */
-export function parseBoundaries(text: string, file: string, codeProperty?: string): AreaShape[] {
-  let doc: {
-    type?: string;
-    features?: ({ properties?: Record<string, unknown> | null; geometry?: AreaGeometry | null } | null)[];
-  } | null;
+export function parseBoundaries(text: string, file: string, opts: BoundaryReadOptions = {}): BoundaryFeatures {
+  let doc: unknown;
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new InputError(`The boundary file is not valid GeoJSON: ${(e as Error).message}`, {
       location: { file },
-      fix: 'Export the boundaries as GeoJSON (WGS84 longitude/latitude).',
+      fix: 'Export the boundaries as GeoJSON (or give the shapefile, .shp with its .dbf and .prj).',
     });
   }
+  return boundaryFeatures(doc, file, opts);
+}
+
+/**
+ * Checks a parsed FeatureCollection (from GeoJSON or a shapefile) and returns its shapes in
+ * longitude/latitude: coordinates in British National Grid (said by the crs member, a .prj, or
+ * told from their range) are converted with proj4.
+ */
+export function boundaryFeatures(input: unknown, file: string, opts: BoundaryReadOptions = {}): BoundaryFeatures {
+  const doc = input as { type?: string; crs?: unknown; features?: (RawFeature | null)[] } | null;
+  const codeProperty = opts.codeProperty;
   if (!doc || typeof doc !== 'object' || doc.type !== 'FeatureCollection' || !Array.isArray(doc.features)) {
     throw new InputError('The boundary file is not a GeoJSON FeatureCollection.', {
       location: { file },
@@ -95,13 +131,13 @@ export function parseBoundaries(text: string, file: string, codeProperty?: strin
       location: { file, row: notFeature + 1 },
       fix: 'Export the boundaries as a GeoJSON FeatureCollection of polygons.',
     });
-  const features = doc.features as { properties?: Record<string, unknown> | null; geometry?: AreaGeometry | null }[];
+  const features = doc.features as RawFeature[];
   const first = features[0].properties ?? {};
   const codeKey = codeProperty ?? pickKey(first, CODE_KEYS);
   if (codeProperty && !(codeProperty in first)) {
     throw new InputError(`The boundary file has no property "${codeProperty}".`, {
       location: { file },
-      fix: `Its properties are: ${Object.keys(first).join(', ')}.`,
+      fix: `Its properties are: ${Object.keys(first).join(', ')}. Name one with --code-property (or --code-property LEVEL=PROPERTY for one file of several).`,
     });
   }
   if (!codeKey || !(codeKey in first)) {
@@ -114,7 +150,12 @@ export function parseBoundaries(text: string, file: string, codeProperty?: strin
     first,
     NAME_KEYS.filter((p) => !p.test(codeKey)),
   );
-  const shapes: AreaShape[] = [];
+  const checked: {
+    code: string;
+    name: string | null;
+    geometry: AreaGeometry;
+    bbox: [number, number, number, number];
+  }[] = [];
   const seen = new Map<string, number>();
   features.forEach((f, i) => {
     const g = f.geometry;
@@ -157,21 +198,72 @@ export function parseBoundaries(text: string, file: string, codeProperty?: strin
       });
     }
     seen.set(String(code), i);
-    const bbox = bboxOf(g);
-    if (!(bbox[0] >= -180 && bbox[2] <= 180 && bbox[1] >= -90 && bbox[3] <= 90)) {
-      throw new InputError(
-        `Feature ${i + 1} (${String(code)}) has coordinates outside longitude/latitude range: the file may be in British National Grid.`,
-        { location: { file, row: i + 1 }, fix: 'Re-project the boundaries to WGS84 (EPSG:4326) before importing.' },
-      );
-    }
-    shapes.push({
+    checked.push({
       code: String(code),
       name: nameKey ? ((f.properties?.[nameKey] as string | null) ?? null) : null,
       geometry: g,
-      bbox,
+      bbox: bboxOf(g),
     });
   });
-  return shapes;
+  const projection = fileProjection(doc.crs, opts.projection ?? null, checked, file);
+  const shapes: AreaShape[] = checked.map((s, i) => {
+    const geometry =
+      projection === 'bng'
+        ? { type: s.geometry.type, coordinates: projectCoordinates(s.geometry.coordinates) }
+        : s.geometry;
+    const bbox = projection === 'bng' ? bboxOf(geometry) : s.bbox;
+    if (!(bbox[0] >= -180 && bbox[2] <= 180 && bbox[1] >= -90 && bbox[3] <= 90)) {
+      throw new InputError(
+        `Feature ${i + 1} (${s.code}) has coordinates outside longitude/latitude range, and the file's other coordinates are longitude and latitude.`,
+        {
+          location: { file, row: i + 1 },
+          code: 'boundary_projection',
+          fix: 'Correct that feature, or export the whole file again in one coordinate system (WGS84 or British National Grid).',
+        },
+      );
+    }
+    return { code: s.code, name: s.name, geometry, bbox };
+  });
+  return { shapes, projection, codeKey, properties: features.map((f) => f.properties ?? {}) };
+}
+
+/** The file's coordinate system: its crs member or .prj when they say, otherwise told from the coordinates' range. */
+function fileProjection(
+  crs: unknown,
+  declared: Projection | 'other' | null,
+  shapes: { bbox: [number, number, number, number] }[],
+  file: string,
+): Projection {
+  const said = declared ?? projectionFromCrs(crs);
+  if (said === 'other')
+    throw new InputError(
+      'The boundary file is in a coordinate system other than longitude/latitude (WGS84) or British National Grid.',
+      {
+        location: { file },
+        code: 'boundary_projection',
+        fix: 'Export the boundaries in WGS84 (EPSG:4326) or British National Grid (EPSG:27700), for example in QGIS.',
+      },
+    );
+  if (said) return said;
+  const all: [number, number, number, number] = [
+    Math.min(...shapes.map((s) => s.bbox[0])),
+    Math.min(...shapes.map((s) => s.bbox[1])),
+    Math.max(...shapes.map((s) => s.bbox[2])),
+    Math.max(...shapes.map((s) => s.bbox[3])),
+  ];
+  const told = projectionFromRange(all);
+  if (told) return told;
+  // Most of the file in degrees: the odd feature outside them is reported by number below.
+  const inDegrees = shapes.filter((s) => projectionFromRange(s.bbox) === 'wgs84').length;
+  if (inDegrees > shapes.length / 2) return 'wgs84';
+  throw new InputError(
+    'The boundary file’s coordinates are neither longitude/latitude (WGS84) nor British National Grid eastings and northings.',
+    {
+      location: { file },
+      code: 'boundary_projection',
+      fix: 'Export the boundaries in WGS84 (EPSG:4326) or British National Grid (EPSG:27700), for example in QGIS.',
+    },
+  );
 }
 
 export interface PointAssignment {

@@ -1,7 +1,9 @@
 export { postcodeKey, checkPostcode } from './postcode.ts';
 export type { PostcodeCheck } from './postcode.ts';
-export { parseBoundaries, AreaLocator } from './boundaries.ts';
-export type { AreaShape, AreaGeometry, PointAssignment } from './boundaries.ts';
+export { parseBoundaries, boundaryFeatures, AreaLocator } from './boundaries.ts';
+export type { AreaShape, AreaGeometry, PointAssignment, BoundaryFeatures, BoundaryReadOptions } from './boundaries.ts';
+export { bngToLonLat, lonLatToBng, projectionFromPrj, projectionFromRange, BNG_PROJ4 } from './projection.ts';
+export type { Projection } from './projection.ts';
 export {
   AREA_LEVELS,
   LEVEL_TITLES,

@@ -12,7 +12,7 @@ import { readFileSync, existsSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { InputError, NotFoundError, ParameterError } from '../core/index.ts';
 import { type Engine, type SqlValue, whileUnchanged } from '../store/index.ts';
-import { checkPostcode } from '../geo/index.ts';
+import { bngToLonLat, checkPostcode } from '../geo/index.ts';
 import { readSourceTable, decodeText, columnIndex, findColumn as findColumnIn } from '../intake/index.ts';
 
 export interface Facility {
@@ -276,8 +276,15 @@ export async function importFacilities(
       fix: `Name it with --name-column. Columns in the file: ${t.header.join(', ')}.`,
     });
   const kindI = opts.kindColumn ? findColumn(t, opts.kindColumn, [], 'kind column', '--kind-column') : -1;
-  const lonI = findColumn(t, opts.lonColumn, LON_HEADERS, 'longitude column', '--lon-column');
-  const latI = findColumn(t, opts.latColumn, LAT_HEADERS, 'latitude column', '--lat-column');
+  let lonI = findColumn(t, opts.lonColumn, LON_HEADERS, 'longitude column', '--lon-column');
+  let latI = findColumn(t, opts.latColumn, LAT_HEADERS, 'latitude column', '--lat-column');
+  // British National Grid eastings and northings, as NHS and DfE lists give them, are converted.
+  let grid = false;
+  if (lonI < 0 && latI < 0 && !opts.lonColumn && !opts.latColumn) {
+    const e = t.header.findIndex((h) => /^(easting|eastings|os_?easting|x_?coord)$/i.test(h.trim()));
+    const n = t.header.findIndex((h) => /^(northing|northings|os_?northing|y_?coord)$/i.test(h.trim()));
+    if (e >= 0 && n >= 0) [lonI, latI, grid] = [e, n, true];
+  }
   const pcI = findColumn(t, opts.postcodeColumn, POSTCODE_HEADERS, 'postcode column', '--postcode-column');
   const capI = findColumn(t, opts.capacityColumn, CAPACITY_HEADERS, 'capacity column', '--capacity-column');
   const hoursI = findColumn(
@@ -363,20 +370,28 @@ export async function importFacilities(
     else if (lonI >= 0) {
       const x = num(v(lonI)),
         y = num(v(latI));
+      const [xName, yName] = grid ? ['easting', 'northing'] : ['longitude', 'latitude'];
       if (Number.isNaN(x)) {
-        reject(col(lonI), v(lonI), 'the longitude is not a number');
+        reject(col(lonI), v(lonI), `the ${xName} is not a number`);
         continue;
       }
       if (Number.isNaN(y)) {
-        reject(col(latI), v(latI), 'the latitude is not a number');
+        reject(col(latI), v(latI), `the ${yName} is not a number`);
         continue;
       }
       if ((x === null) !== (y === null)) {
-        reject(x === null ? col(lonI) : col(latI), null, `the ${x === null ? 'longitude' : 'latitude'} is missing`);
+        reject(x === null ? col(lonI) : col(latI), null, `the ${x === null ? xName : yName} is missing`);
         continue;
       }
       lon = x;
       lat = y;
+      if (grid && x !== null && y !== null) {
+        if (!(x >= 0 && x <= 700_000 && y >= 0 && y <= 1_300_000)) {
+          reject(col(lonI), `${x}, ${y}`, 'the easting and northing are outside British National Grid');
+          continue;
+        }
+        [lon, lat] = bngToLonLat(x, y);
+      }
     }
     if (lon !== null && lat !== null && !inUk(lon, lat)) {
       const swapped = inUk(lat, lon);

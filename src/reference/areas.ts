@@ -11,14 +11,19 @@ import {
   AREA_LEVELS,
   type AreaLevel,
   AreaLocator,
-  parseBoundaries,
   levelFamilyOfCode,
   levelFor,
   parseLevel,
   yearFromHeader,
 } from '../geo/index.ts';
 import type { AreaShape } from '../geo/index.ts';
-import { readInputFile } from '../intake/index.ts';
+import { readBoundaryFile } from './shapefile.ts';
+import {
+  classificationProperties,
+  importClassificationFromBoundaries,
+  type ClassificationImportResult,
+  type SegmentNamesResult,
+} from './classification.ts';
 import { loadReferenceCsv, dropLoaded, findHeader, gssColumns } from './csv.ts';
 
 const FAMILY_ORDER = ['oa', 'lsoa', 'msoa', 'ward', 'lad'] as const;
@@ -156,18 +161,30 @@ export interface BoundaryImportResult {
   assignedWithin: number;
   assignedNearest: number;
   postcodesUnassigned: number;
+  /** 'British National Grid' when the file's coordinates were converted to WGS84 */
+  convertedFrom: 'British National Grid' | null;
+  /** properties carrying a classification's tiers (the CDRC's supgrpcode …), imported or not */
+  classificationProperties: string[];
+  /** the classification imported from those properties (with --classification-from-boundaries) */
+  classification: ClassificationImportResult | null;
+  segmentNames: SegmentNamesResult | null;
 }
 
 export async function importBoundaries(
   engine: Engine,
   path: string,
   levelInput: string,
-  opts: { codeProperty?: string } = {},
+  opts: {
+    codeProperty?: string;
+    /** import the classification the file's properties carry: true to find its tiers by name, or the properties */
+    classification?: { properties?: string[]; name?: string };
+  } = {},
 ): Promise<BoundaryImportResult> {
   const file = basename(path);
   const level = parseLevel(levelInput);
   if (!level) throw new ParameterError(`Unknown boundary level "${levelInput}".`, `Levels: ${AREA_LEVELS.join(', ')}.`);
-  const shapes = parseBoundaries(readInputFile(path).toString('utf8'), file, opts.codeProperty);
+  const read = await readBoundaryFile(path, { codeProperty: opts.codeProperty });
+  const shapes = read.shapes;
   return engine.transaction(async () => {
     await engine.run(`CREATE TEMP TABLE boundary_new AS SELECT * FROM boundary LIMIT 0`);
     await engine.append(
@@ -194,7 +211,19 @@ export async function importBoundaries(
     );
     const assigned = await assignPostcodesByBoundaries(engine, level, shapes);
     await fillPostcodeLevelsFromHierarchy(engine);
-    return { file, level, areas: shapes.length, ...assigned };
+    const fromProperties = opts.classification
+      ? await importClassificationFromBoundaries(engine, read, file, level, opts.classification)
+      : null;
+    return {
+      file,
+      level,
+      areas: shapes.length,
+      convertedFrom: read.projection === 'bng' ? 'British National Grid' : null,
+      classificationProperties: classificationProperties(read),
+      classification: fromProperties?.classification ?? null,
+      segmentNames: fromProperties?.names ?? null,
+      ...assigned,
+    };
   });
 }
 

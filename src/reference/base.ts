@@ -4,11 +4,34 @@
  * `area_code, households[, population]` CSV works too.
  */
 import { basename } from 'node:path';
-import { InputError } from '../core/index.ts';
-import { type Engine, ident, sqlTryNumber } from '../store/index.ts';
-import { levelFamilyOfCode, levelFor, parseLevel, type AreaLevel } from '../geo/index.ts';
+import { InputError, ParameterError } from '../core/index.ts';
+import { type Engine, ident, sqlTextList, sqlTryNumber, textList } from '../store/index.ts';
+import { levelFamilyOfCode, levelFor, yearFromHeader, parseLevel, type AreaLevel } from '../geo/index.ts';
+import {
+  type LoadedCsv,
+  loadQuery,
+  loadReferenceCsv,
+  dropLoaded,
+  findHeader,
+  gssColumns,
+  refuseDuplicateCodes,
+} from './csv.ts';
 import { chooseAreaYear } from './years.ts';
-import { loadReferenceCsv, dropLoaded, findHeader, gssColumns, refuseDuplicateCodes } from './csv.ts';
+
+function baseCodeColumn(header: string[]): string | null {
+  return findHeader(header, [
+    'area_code',
+    'geography code',
+    'geography_code',
+    'OA',
+    'OA21CD',
+    'OA11CD',
+    'code',
+    'LSOA21CD',
+    'LSOA11CD',
+    'mnemonic',
+  ]);
+}
 
 export interface BaseImportResult {
   file: string;
@@ -19,30 +42,140 @@ export interface BaseImportResult {
   rejected: { row: number; column: string; value: string | null }[];
   /** The census year its area codes were taken to be, and why (null when the level was given or has no year). */
   year?: { year: 2011 | 2021; reason: string } | null;
+  /** whether a --base-sum made its counts */
+  summed: boolean;
+}
+
+/** A count of the base made by adding columns (`population=m+f`), or, in a long file, the rows of those indicators. */
+export interface BaseSum {
+  field: 'households' | 'population';
+  terms: string[];
+}
+
+/** Reads `--base-sum population=m+f` (several terms joined with +). */
+export function parseBaseSum(spec: string): BaseSum {
+  const m = /^\s*(households|population)\s*=(.+)$/i.exec(spec);
+  const terms = m ? m[2].split('+').map((x) => x.trim()) : [];
+  if (!m || !terms.length || terms.some((x) => !x))
+    throw new ParameterError(
+      `Cannot read --base-sum "${spec}".`,
+      'Write it as households=COLUMN+COLUMN or population=COLUMN+COLUMN, e.g. --base-sum population=m+f.',
+    );
+  return { field: m[1].toLowerCase() as BaseSum['field'], terms };
+}
+
+const INDICATOR = ['indicator', 'category', 'variable', 'measure name'];
+const VALUE = ['value', 'count', 'observation', 'obs_value'];
+const WHOLE = `'[0-9]{1,3}(,[0-9]{3})+|[0-9]+(\\.0+)?'`;
+
+/**
+ * Adds up the columns (or, in a long file with an indicator and a value column, the indicators)
+ * each sum names into a table of area code and counts, after checking every term is a whole number.
+ */
+async function summedBase(engine: Engine, loaded: LoadedCsv, codeCol: string, sums: BaseSum[]): Promise<LoadedCsv> {
+  const t = ident(loaded.table);
+  const file = loaded.file;
+  const indicator = findHeader(loaded.header, INDICATOR);
+  const value = findHeader(loaded.header, VALUE);
+  const exprs: string[] = [];
+  for (const sum of sums) {
+    const absent = sum.terms.filter((x) => !loaded.header.includes(x));
+    if (!absent.length) {
+      for (const col of sum.terms) {
+        const bad = await engine.one<{ row: number; v: string | null }>(
+          `SELECT _row AS row, ${ident(col)} AS v FROM ${t} WHERE ${ident(col)} IS NULL OR NOT regexp_full_match(trim(${ident(col)}), ${WHOLE}) ORDER BY _row LIMIT 1`,
+        );
+        if (bad)
+          throw new InputError(`The base file has a count that is not a whole number, "${bad.v ?? ''}".`, {
+            location: { file, row: bad.row, column: col },
+            code: 'reference_values',
+            fix: 'Correct or remove that row; nothing was imported.',
+          });
+      }
+      // A wide file keeps its rows (and its other columns): the sum is written beside them.
+      const target = findHeader(loaded.header, [sum.field]) ?? sum.field;
+      if (!loaded.header.includes(target)) {
+        await engine.run(`ALTER TABLE ${t} ADD COLUMN ${ident(target)} VARCHAR`);
+        loaded.header.push(target);
+      }
+      await engine.run(
+        `UPDATE ${t} SET ${ident(target)} = CAST(${sum.terms.map((c) => sqlTryNumber(ident(c))).join(' + ')} AS VARCHAR)`,
+      );
+      continue;
+    }
+    if (!indicator || !value)
+      throw new InputError(
+        `--base-sum ${sum.field}= names ${absent.map((a) => `"${a}"`).join(', ')}, not columns of the base file.`,
+        {
+          location: { file },
+          code: 'reference_columns',
+          fix: `Name columns to add up, e.g. --base-sum ${sum.field}=${loaded.header.slice(-2).join('+')}. Columns found: ${loaded.header.join(', ')}.`,
+        },
+      );
+    // A long file (one row per area and indicator): the terms are indicators.
+    const found = await engine.all<{ v: string }>(
+      `SELECT DISTINCT trim(${ident(indicator)}) AS v FROM ${t} WHERE trim(${ident(indicator)}) IN (SELECT ${sqlTextList('$1')})`,
+      [textList(sum.terms)],
+    );
+    const missing = sum.terms.filter((x) => !found.some((f) => f.v === x));
+    if (missing.length) {
+      const some = await engine.all<{ v: string }>(`SELECT DISTINCT trim(${ident(indicator)}) AS v FROM ${t} LIMIT 12`);
+      throw new InputError(
+        `--base-sum ${sum.field}= names ${missing.map((a) => `"${a}"`).join(', ')}, neither a column nor a value of "${indicator}".`,
+        {
+          location: { file, column: indicator },
+          code: 'reference_columns',
+          fix: `Values of ${indicator}: ${some.map((x) => x.v).join(', ')}.`,
+        },
+      );
+    }
+    const bad = await engine.one<{ row: number; v: string | null }>(
+      `SELECT _row AS row, ${ident(value)} AS v FROM ${t} WHERE trim(${ident(indicator)}) IN (SELECT ${sqlTextList('$1')})
+        AND (${ident(value)} IS NULL OR NOT regexp_full_match(trim(${ident(value)}), ${WHOLE})) ORDER BY _row LIMIT 1`,
+      [textList(sum.terms)],
+    );
+    if (bad)
+      throw new InputError(`The base file has a count that is not a whole number, "${bad.v ?? ''}".`, {
+        location: { file, row: bad.row, column: value },
+        code: 'reference_values',
+        fix: 'Correct or remove that row; nothing was imported.',
+      });
+    exprs.push(
+      `CAST(sum(${sqlTryNumber(ident(value))}) FILTER (WHERE trim(${ident(indicator)}) IN (${sum.terms.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ')})) AS VARCHAR) AS ${sum.field}`,
+    );
+  }
+  if (!exprs.length) return loaded;
+  // A long file has a row per area and indicator: one row per area, with the sums.
+  return loadQuery(
+    engine,
+    file,
+    `SELECT trim(${ident(codeCol)}) AS area_code, ${exprs.join(', ')} FROM ${t} WHERE ${ident(codeCol)} IS NOT NULL GROUP BY 1 ORDER BY min(_row)`,
+  );
 }
 
 export async function importBase(
   engine: Engine,
   path: string,
-  opts: { areaYear?: '11' | '21'; level?: string } = {},
+  opts: { areaYear?: '11' | '21'; level?: string; sum?: BaseSum[] } = {},
 ): Promise<BaseImportResult> {
-  const loaded = await loadReferenceCsv(engine, path);
+  let loaded = await loadReferenceCsv(engine, path);
   const file = basename(path);
+  let summed = false;
   try {
+    // A sum goes to the base files it fits: those with its columns, or a long file (indicator, value).
+    const long = findHeader(loaded.header, INDICATOR) && findHeader(loaded.header, VALUE);
+    const sums = (opts.sum ?? []).filter((x) => long || x.terms.some((c) => loaded.header.includes(c)));
+    if (sums.length) {
+      const codeCol = baseCodeColumn(loaded.header) ?? (await gssColumns(engine, loaded))[0];
+      if (codeCol) {
+        summed = true;
+        const sumTable = await summedBase(engine, loaded, codeCol, sums);
+        if (sumTable !== loaded) await dropLoaded(engine, loaded);
+        loaded = sumTable;
+      }
+    }
     const t = ident(loaded.table);
-    const codeCol =
-      findHeader(loaded.header, [
-        'area_code',
-        'geography code',
-        'geography_code',
-        'OA',
-        'OA21CD',
-        'OA11CD',
-        'code',
-        'LSOA21CD',
-        'LSOA11CD',
-        'mnemonic',
-      ]) ?? (await gssColumns(engine, loaded))[0];
+    const codeCol = baseCodeColumn(loaded.header) ?? (await gssColumns(engine, loaded))[0];
     if (!codeCol)
       throw new InputError('The base file has no area code column.', {
         location: { file },
@@ -149,6 +282,7 @@ export async function importBase(
         population: popCol ? sums.pop : null,
         rejected: [],
         year: choice ? { year: choice.year === '11' ? 2011 : 2021, reason: choice.reason } : null,
+        summed,
       };
     });
   } finally {

@@ -4,11 +4,21 @@
  * descriptions of their segments from a second file.
  */
 import { basename } from 'node:path';
+import { readInputFile } from '../intake/index.ts';
 import { InputError, NotFoundError, ParameterError } from '../core/index.ts';
 import { type Engine, ident, sqlAnyValue } from '../store/index.ts';
+import type { BoundaryFeatures } from '../geo/index.ts';
 import { levelFamilyOfCode, levelFor, yearFromHeader, type AreaLevel } from '../geo/index.ts';
 import { chooseAreaYear, type YearChoice } from './years.ts';
-import { loadReferenceCsv, dropLoaded, findHeader, gssColumns, refuseDuplicateCodes } from './csv.ts';
+import {
+  type LoadedCsv,
+  loadReferenceCsv,
+  loadRows,
+  dropLoaded,
+  findHeader,
+  gssColumns,
+  refuseDuplicateCodes,
+} from './csv.ts';
 
 export interface ClassificationImportResult {
   name: string;
@@ -30,13 +40,17 @@ function naturalCompare(a: string, b: string) {
   return a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' });
 }
 
+/**
+ * Imports a classification file, or a table already loaded (the OAC codes a boundary file or an
+ * ONSPD carries); `format` then says where it came from.
+ */
 export async function importClassification(
   engine: Engine,
-  path: string,
-  opts: { name?: string; title?: string; areaYear?: '11' | '21' } = {},
+  source: string | LoadedCsv,
+  opts: { name?: string; title?: string; areaYear?: '11' | '21'; format?: string; areaLevel?: AreaLevel } = {},
 ): Promise<ClassificationImportResult> {
-  const loaded = await loadReferenceCsv(engine, path);
-  const file = basename(path);
+  const loaded = typeof source === 'string' ? await loadReferenceCsv(engine, source) : source;
+  const file = loaded.file;
   try {
     const t = ident(loaded.table);
     let name: string, format: string, codeCol: string, areaLevel: AreaLevel;
@@ -99,26 +113,27 @@ export async function importClassification(
         });
       name =
         opts.name ??
-        basename(path)
+        file
           .replace(/\.(csv|txt)(\.gz)?$/i, '')
           .toLowerCase()
           .replace(/[^a-z0-9_-]+/g, '_');
       const first = await engine.one(`SELECT ${ident(codeCol)} AS c FROM ${t} LIMIT 1`);
       const fam = levelFamilyOfCode(String(first?.c ?? ''));
-      if (!fam)
+      if (!fam && !opts.areaLevel)
         throw new InputError(`Cannot tell which kind of area "${first?.c}" is.`, {
           location: { file, row: 2, column: codeCol },
           fix: 'Area codes must be ONS codes such as E00012345.',
         });
-      if (fam === 'ward' || fam === 'lad') areaLevel = fam;
+      if (opts.areaLevel) areaLevel = opts.areaLevel;
+      else if (fam === 'ward' || fam === 'lad') areaLevel = fam;
       else {
         yearChoice = await chooseAreaYear(engine, {
-          family: fam,
+          family: fam!,
           column: codeCol,
           codesSql: `SELECT ${ident(codeCol)} AS code FROM ${t}`,
           asked: opts.areaYear,
         });
-        areaLevel = levelFor(fam, yearChoice.year);
+        areaLevel = levelFor(fam!, yearChoice.year);
       }
       tiers = tierCols.map((h) => ({ tier: h.trim().toLowerCase(), sql: `trim(${ident(h)})` }));
     }
@@ -222,7 +237,7 @@ export async function importClassification(
         tiers: tiers.map((x) => x.tier),
         areas,
         segments,
-        format,
+        format: opts.format ?? format,
         year: yearChoice ? { year: yearChoice.year === '11' ? 2011 : 2021, reason: yearChoice.reason } : null,
       };
     });
@@ -253,6 +268,12 @@ export async function importSegmentNames(
   path: string,
   classification?: string,
 ): Promise<SegmentNamesResult> {
+  const sectioned = sectionedNames(path);
+  if (sectioned) {
+    if (classification && !(await engine.one(`SELECT name FROM classification WHERE name = $1`, [classification])))
+      throw new NotFoundError(`There is no classification called "${classification}".`);
+    return applySegmentNames(engine, sectioned, classification);
+  }
   const loaded = await loadReferenceCsv(engine, path);
   const file = basename(path);
   try {
@@ -260,15 +281,23 @@ export async function importSegmentNames(
       throw new NotFoundError(`There is no classification called "${classification}".`);
     }
     const t = ident(loaded.table);
-    const names: {
-      tier: string;
-      code: string;
-      name: string | null;
-      description: string | null;
-      parent: string | null;
-    }[] = [];
+    const names: SegmentName[] = [];
     const oacCode = findHeader(loaded.header, ['OAC11', 'OAC11CD', 'subgroup code']);
-    if (oacCode && findHeader(loaded.header, ['Supergroup'])) {
+    const pairs = tierColumns(loaded.header).filter((p) => p.name);
+    if (pairs.length) {
+      // One row per subgroup with its parents' codes and names (the CDRC's OAC tables):
+      // every tier's code and name, each segment once.
+      const rows = await engine.all(`SELECT * FROM ${t}`);
+      const seen = new Set<string>();
+      for (const r of rows)
+        pairs.forEach((p, i) => {
+          const code = String(r[p.code] ?? '').trim();
+          if (!code || seen.has(`${p.tier}:${code.toLowerCase()}`)) return;
+          seen.add(`${p.tier}:${code.toLowerCase()}`);
+          const parent = i > 0 ? String(r[pairs[i - 1].code] ?? '').trim() || null : null;
+          names.push({ tier: p.tier, code, name: cleanName(code, r[p.name!]), description: null, parent });
+        });
+    } else if (oacCode && findHeader(loaded.header, ['Supergroup'])) {
       const rows = await engine.all(`SELECT * FROM ${t}`);
       const sg = findHeader(loaded.header, ['Supergroup'])!,
         g = findHeader(loaded.header, ['Group'])!,
@@ -311,46 +340,231 @@ export async function importSegmentNames(
           parent: parentH ? (r[parentH] as string | null) : null,
         });
     }
-    return await engine.transaction(async () => {
-      await engine.run(
-        `CREATE TEMP TABLE seg_names (tier VARCHAR, code VARCHAR, name VARCHAR, description VARCHAR, parent VARCHAR)`,
-      );
-      await engine.append(
-        'seg_names',
-        names.map((n) => [n.tier, n.code, n.name, n.description, n.parent]),
-      );
-      // Unless told, the names go to the classification whose codes they match best.
-      const cls =
-        classification ??
-        (
-          await engine.one<{ name: string }>(`SELECT c.name FROM classification c
-          LEFT JOIN segment s ON s.classification = c.name
-          LEFT JOIN seg_names n ON lower(s.code) = lower(n.code) AND (n.tier = '' OR s.tier = n.tier)
-        WHERE c.kind = 'classification' GROUP BY c.name, c.imported_at ORDER BY count(n.code) DESC, c.imported_at DESC LIMIT 1`)
-        )?.name;
-      if (!cls)
-        throw new NotFoundError(
-          'There is no classification to attach segment names to.',
-          'Import the classification first, with --classification.',
-        );
-      const unknown = await engine.all<{ code: string }>(
-        `SELECT n.code FROM seg_names n WHERE NOT EXISTS (SELECT 1 FROM segment s WHERE s.classification = $1
-        AND lower(s.code) = lower(n.code) AND (n.tier = '' OR s.tier = n.tier))`,
-        [cls],
-      );
-      await engine.run(
-        `UPDATE segment SET name = coalesce(n.name, segment.name), description = coalesce(n.description, segment.description)
-        FROM seg_names n WHERE segment.classification = $1 AND lower(segment.code) = lower(n.code) AND (n.tier = '' OR segment.tier = n.tier)`,
-        [cls],
-      );
-      const named = (await engine.one<{ n: number }>(
-        `SELECT count(*)::BIGINT AS n FROM segment s WHERE classification = $1 AND EXISTS (SELECT 1 FROM seg_names n WHERE lower(s.code) = lower(n.code) AND (n.tier = '' OR s.tier = n.tier))`,
-        [cls],
-      ))!.n;
-      await engine.run(`DROP TABLE seg_names`);
-      return { classification: cls, named, unknown: unknown.map((u) => u.code) };
-    });
+    return await applySegmentNames(engine, names, classification);
   } finally {
     await dropLoaded(engine, loaded);
   }
+}
+
+/**
+ * Columns giving each tier's code (and name), as the CDRC writes them in its OAC tables and
+ * geodata packs (supgrpcode, supgrpname, grpcode …) or spelt out ("Supergroup Code", "Group Name").
+ */
+export function tierColumns(header: string[]): { tier: string; code: string; name: string | null }[] {
+  const tiers: [string, string][] = [
+    ['supergroup', '(supgrp|supergroup|spgrp)'],
+    ['group', '(grp|group)'],
+    ['subgroup', '(subgrp|subgroup)'],
+  ];
+  const out: { tier: string; code: string; name: string | null }[] = [];
+  for (const [tier, stem] of tiers) {
+    const code = header.find((h) => new RegExp(`^${stem}[\\s_]*(code|cd)$`, 'i').test(h.trim()));
+    if (!code) continue;
+    const name = header.find((h) => new RegExp(`^${stem}[\\s_]*(name|nm)$`, 'i').test(h.trim())) ?? null;
+    out.push({ tier, code, name });
+  }
+  return out;
+}
+
+/** "1a - Farming Communities" written with its code before it: the name alone. */
+function cleanName(code: string, raw: unknown): string | null {
+  if (raw === null || raw === undefined || String(raw).trim() === '') return null;
+  const n = String(raw).trim();
+  const prefix = new RegExp(`^${code.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*[-–:]\\s*`, 'i');
+  return n.replace(prefix, '');
+}
+
+/**
+ * The CDRC's Cluster_Names.csv: a heading line per tier ("Supergroup", "Group", "Subgroup"), then
+ * one "code - name" line per segment ("1a - Farming Communities"). Null when the file is not so.
+ */
+function sectionedNames(path: string): SegmentName[] | null {
+  const head = readInputFile(path)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
+  const lines = head.split(/\r\n|\r|\n/).map((l) => l.trim().replace(/^"(.*)"$/, '$1'));
+  if (!/^supergroups?$/i.test(lines[0] ?? '')) return null;
+  const names: SegmentName[] = [];
+  let tier = '';
+  const file = basename(path);
+  lines.forEach((l, i) => {
+    if (!l) return;
+    if (/^(supergroup|group|subgroup)s?$/i.test(l)) {
+      tier = l.toLowerCase().replace(/s$/, '');
+      return;
+    }
+    const m = /^([0-9][A-Za-z]?[0-9]?)\s*[-–:]\s*(.+)$/.exec(l);
+    if (!m)
+      throw new InputError(`Line ${i + 1} of the names file is neither a tier heading nor "code - name".`, {
+        location: { file, row: i + 1 },
+        code: 'reference_values',
+        fix: 'Each line is Supergroup, Group or Subgroup, or a segment such as "1a - Farming Communities"; correct that line.',
+      });
+    const code = m[1];
+    names.push({
+      tier,
+      code,
+      name: m[2].trim().replace(/^"|"$/g, ''),
+      description: null,
+      parent: code.length > 1 ? code.slice(0, code.length - 1) : null,
+    });
+  });
+  return names;
+}
+
+export interface SegmentName {
+  tier: string;
+  code: string;
+  name: string | null;
+  description: string | null;
+  parent: string | null;
+}
+
+/** Gives segments their names (codes match case-insensitively; tier '' matches any tier). */
+export async function applySegmentNames(
+  engine: Engine,
+  names: SegmentName[],
+  classification?: string,
+): Promise<SegmentNamesResult> {
+  return engine.transaction(async () => {
+    await engine.run(
+      `CREATE TEMP TABLE seg_names (tier VARCHAR, code VARCHAR, name VARCHAR, description VARCHAR, parent VARCHAR)`,
+    );
+    await engine.append(
+      'seg_names',
+      names.map((n) => [n.tier, n.code, n.name, n.description, n.parent]),
+    );
+    // Unless told, the names go to the classification whose codes they match best.
+    const cls =
+      classification ??
+      (
+        await engine.one<{ name: string }>(`SELECT c.name FROM classification c
+        LEFT JOIN segment s ON s.classification = c.name
+        LEFT JOIN seg_names n ON lower(s.code) = lower(n.code) AND (n.tier = '' OR s.tier = n.tier)
+      WHERE c.kind = 'classification' GROUP BY c.name, c.imported_at ORDER BY count(n.code) DESC, c.imported_at DESC LIMIT 1`)
+      )?.name;
+    if (!cls)
+      throw new NotFoundError(
+        'There is no classification to attach segment names to.',
+        'Import the classification first, with --classification.',
+      );
+    const unknown = await engine.all<{ code: string }>(
+      `SELECT n.code FROM seg_names n WHERE NOT EXISTS (SELECT 1 FROM segment s WHERE s.classification = $1
+      AND lower(s.code) = lower(n.code) AND (n.tier = '' OR s.tier = n.tier))`,
+      [cls],
+    );
+    await engine.run(
+      `UPDATE segment SET name = coalesce(n.name, segment.name), description = coalesce(n.description, segment.description)
+      FROM seg_names n WHERE segment.classification = $1 AND lower(segment.code) = lower(n.code) AND (n.tier = '' OR segment.tier = n.tier)`,
+      [cls],
+    );
+    const named = (await engine.one<{ n: number }>(
+      `SELECT count(*)::BIGINT AS n FROM segment s WHERE classification = $1 AND EXISTS (SELECT 1 FROM seg_names n WHERE lower(s.code) = lower(n.code) AND (n.tier = '' OR s.tier = n.tier))`,
+      [cls],
+    ))!.n;
+    await engine.run(`DROP TABLE seg_names`);
+    return { classification: cls, named, unknown: unknown.map((u) => u.code) };
+  });
+}
+
+/** The classification tiers a boundary file's properties carry (the CDRC's supgrpcode, grpcode, subgrpcode), if any. */
+export function classificationProperties(read: BoundaryFeatures): string[] {
+  const keys = Object.keys(read.properties[0] ?? {});
+  const pairs = tierColumns(keys);
+  if (pairs.length) return pairs.map((p) => p.code);
+  const oac = keys.find((k) => /^oac11(cd)?$/i.test(k));
+  return oac ? [oac] : [];
+}
+
+/**
+ * A classification given as properties of a boundary file (the CDRC's geodata packs carry the OAC
+ * codes and names beside each output area's polygon): the tiers named, broadest first, or those
+ * found by name. The names the properties give name the segments.
+ */
+export async function importClassificationFromBoundaries(
+  engine: Engine,
+  read: BoundaryFeatures,
+  file: string,
+  level: AreaLevel,
+  opts: { properties?: string[]; name?: string } = {},
+): Promise<{ classification: ClassificationImportResult; names: SegmentNamesResult | null }> {
+  const keys = Object.keys(read.properties[0] ?? {});
+  const missing = (opts.properties ?? []).filter((p) => !keys.includes(p));
+  if (missing.length)
+    throw new InputError(
+      `The boundary file has no propert${missing.length === 1 ? 'y' : 'ies'} ${missing.map((m) => `"${m}"`).join(', ')}.`,
+      {
+        location: { file },
+        code: 'reference_columns',
+        fix: `Its properties are: ${keys.join(', ')}. Name the classification's, broadest first, e.g. --classification-from-boundaries supgrpcode,grpcode,subgrpcode.`,
+      },
+    );
+  const found = tierColumns(keys);
+  const oac11 = keys.find((k) => /^oac11(cd)?$/i.test(k));
+  let tiers: { tier: string; code: string; name: string | null }[];
+  if (opts.properties?.length)
+    tiers = opts.properties.map(
+      (p) =>
+        found.find((f) => f.code === p) ?? {
+          tier: p.toLowerCase().replace(/[\s_]*(code|cd)$/, '') || p.toLowerCase(),
+          code: p,
+          name: null,
+        },
+    );
+  else if (found.length) tiers = found;
+  else if (oac11) tiers = [];
+  else
+    throw new InputError(`The boundary file carries no classification (properties: ${keys.join(', ')}).`, {
+      location: { file },
+      code: 'reference_columns',
+      fix: 'Name the properties holding its tiers, broadest first, e.g. --classification-from-boundaries supgrpcode,grpcode,subgrpcode.',
+    });
+  const value = (v: unknown) => (v === null || v === undefined || String(v).trim() === '' ? null : String(v).trim());
+  const format = `properties of ${file}`;
+  if (!tiers.length) {
+    // A single 2011 OAC subgroup code (7d1) carries its group and supergroup.
+    const loaded = await loadRows(
+      engine,
+      file,
+      ['OA11CD', 'OAC11CD'],
+      read.shapes.map((s, i) => [s.code, value(read.properties[i][oac11!])]),
+    );
+    return { classification: await importClassification(engine, loaded, { name: opts.name, format }), names: null };
+  }
+  const tierNames = tiers.map((t) => t.tier);
+  const standard = tierNames.join(',') === 'supergroup,group,subgroup';
+  const name =
+    opts.name ??
+    (standard && level === 'oa11'
+      ? 'oac2011'
+      : standard && level === 'oa21'
+        ? 'oac2021'
+        : file
+            .replace(/\.(shp|geojson|json)$/i, '')
+            .toLowerCase()
+            .replace(/[^a-z0-9_-]+/g, '_'));
+  const loaded = await loadRows(
+    engine,
+    file,
+    ['area_code', ...tierNames],
+    read.shapes.map((s, i) => [s.code, ...tiers.map((t) => value(read.properties[i][t.code]))]),
+  );
+  const classification = await importClassification(engine, loaded, { name, format, areaLevel: level });
+  const named: SegmentName[] = [];
+  const seen = new Set<string>();
+  read.properties.forEach((p) =>
+    tiers.forEach((t, k) => {
+      const code = value(p[t.code]);
+      if (!t.name || !code || seen.has(`${t.tier}:${code}`)) return;
+      seen.add(`${t.tier}:${code}`);
+      named.push({
+        tier: t.tier,
+        code,
+        name: cleanName(code, p[t.name]),
+        description: null,
+        parent: k ? value(p[tiers[k - 1].code]) : null,
+      });
+    }),
+  );
+  return { classification, names: named.length ? await applySegmentNames(engine, named, name) : null };
 }

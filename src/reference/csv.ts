@@ -244,3 +244,35 @@ export function parseMapSpec(specs: string[] | undefined): Record<string, string
   }
   return out;
 }
+
+/**
+ * Loads rows the Observatory has read itself (a boundary file's properties, a postcode
+ * directory's columns) as the all-text table the importers read, so that they go through the same
+ * checks as a published file. `file` names where they came from in messages; row numbers are the
+ * rows' positions (features count from 1, so the first row is row 1).
+ */
+export async function loadRows(
+  engine: Engine,
+  file: string,
+  header: string[],
+  rows: (string | null)[][],
+): Promise<LoadedCsv> {
+  const table = `ref_load_${process.pid}_${++counter}`;
+  await engine.run(
+    `CREATE TEMP TABLE ${ident(table)} (_row BIGINT, ${header.map((h) => `${ident(h)} VARCHAR`).join(', ')})`,
+  );
+  await engine.append(
+    table,
+    rows.map((r, i) => [i + 1, ...r]),
+  );
+  return { table, header, rows: rows.length, file };
+}
+
+/** Loads the result of a query (over tables already in the workspace) as an all-text table. */
+export async function loadQuery(engine: Engine, file: string, sql: string): Promise<LoadedCsv> {
+  const table = `ref_load_${process.pid}_${++counter}`;
+  await engine.run(`CREATE TEMP TABLE ${ident(table)} AS SELECT row_number() OVER () AS _row, * FROM (${sql})`);
+  const header = (await columnsOf(engine, ident(table))).filter((c) => c !== '_row');
+  const n = (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${ident(table)}`))!.n;
+  return { table, header, rows: n, file };
+}

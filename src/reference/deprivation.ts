@@ -4,11 +4,10 @@
  * per area and domain; the overall decile is also registered as a one-tier classification so
  * any dataset can be profiled by deprivation decile.
  */
-import { basename } from 'node:path';
 import { InputError } from '../core/index.ts';
 import { type Engine, ident, sqlTryNumber } from '../store/index.ts';
 import { levelFamilyOfCode, levelFor, yearFromHeader, type AreaLevel } from '../geo/index.ts';
-import { loadReferenceCsv, dropLoaded, gssColumns } from './csv.ts';
+import { type LoadedCsv, loadReferenceCsv, dropLoaded, gssColumns } from './csv.ts';
 
 export interface DeprivationImportResult {
   name: string;
@@ -29,11 +28,11 @@ function domainName(raw: string): string {
 
 export async function importDeprivation(
   engine: Engine,
-  path: string,
-  opts: { name?: string; areaYear?: '11' | '21' } = {},
+  source: string | LoadedCsv,
+  opts: { name?: string; title?: string; areaYear?: '11' | '21' } = {},
 ): Promise<DeprivationImportResult> {
-  const loaded = await loadReferenceCsv(engine, path);
-  const file = basename(path);
+  const loaded = typeof source === 'string' ? await loadReferenceCsv(engine, source) : source;
+  const file = loaded.file;
   try {
     const t = ident(loaded.table);
     const codeCol =
@@ -123,7 +122,7 @@ export async function importDeprivation(
         }
         await engine.run(`INSERT INTO classification VALUES ($1, $2, $3, '["decile"]', 'deprivation', $4, $5)`, [
           name,
-          `${name.toUpperCase()} deprivation decile`,
+          opts.title ?? `${name.toUpperCase()} deprivation decile`,
           areaLevel,
           file,
           new Date().toISOString(),

@@ -3,7 +3,8 @@
  * (so postcodes lacking area codes can be placed), then postcodes, base, classifications and
  * deprivation. Each piece is its own transaction; a failing piece stops the rest and says which.
  */
-import { type Engine, sqlAnyValue } from '../store/index.ts';
+import { type Engine, sqlAnyValue, sqlTryNumber } from '../store/index.ts';
+import { dropLoaded, loadQuery } from './csv.ts';
 import { ParameterError } from '../core/index.ts';
 import { AREA_LEVELS } from '../geo/index.ts';
 import {
@@ -21,7 +22,7 @@ import {
   type StagedPostcodes,
   type PostcodeImportResult,
 } from './postcodes.ts';
-import { importBase, type BaseImportResult } from './base.ts';
+import { importBase, type BaseImportResult, type BaseSum } from './base.ts';
 import {
   importClassification,
   importSegmentNames,
@@ -37,11 +38,19 @@ export interface ReferenceImportRequest {
   areas?: string[];
   base?: string[];
   baseLevel?: string;
-  boundaries?: { file: string; level: string }[];
-  /** GeoJSON property holding area codes, when not found by name */
+  /** counts made by adding columns of every --base file (population=m+f), or indicators of a long file */
+  baseSum?: BaseSum[];
+  /** GeoJSON files or shapefiles; codeProperty names the property holding this file's area codes */
+  boundaries?: { file: string; level: string; codeProperty?: string }[];
+  /** property holding area codes in every boundary file that names none of its own, when not found by name */
   codeProperty?: string;
   classification?: string[];
   classificationName?: string;
+  /**
+   * Import the classification boundary files carry as properties (the CDRC's OAC codes): true to
+   * find its tiers by name (supgrpcode, grpcode, subgrpcode …), or the properties, broadest first.
+   */
+  classificationFromBoundaries?: boolean | string[];
   segments?: string[];
   deprivation?: string[];
   deprivationName?: string;
@@ -109,9 +118,21 @@ async function importAll(
     step(`areas ${f}`);
     out.areas.push(await importAreas(engine, f, { areaYear: req.areaYear }));
   }
+  const fromBoundaries = req.classificationFromBoundaries;
   for (const b of req.boundaries ?? []) {
     step(`boundaries ${b.file}`);
-    out.boundaries.push(await importBoundaries(engine, b.file, b.level, { codeProperty: req.codeProperty }));
+    const r = await importBoundaries(engine, b.file, b.level, {
+      codeProperty: b.codeProperty ?? req.codeProperty,
+      classification: fromBoundaries
+        ? {
+            properties: Array.isArray(fromBoundaries) ? fromBoundaries : undefined,
+            name: req.classification?.length ? undefined : req.classificationName,
+          }
+        : undefined,
+    });
+    out.boundaries.push(r);
+    if (r.classification) out.classifications.push(r.classification);
+    if (r.segmentNames) out.segments.push(r.segmentNames);
   }
   if (staged) {
     const pc = await commitPostcodes(engine, staged);
@@ -134,11 +155,17 @@ async function importAll(
       await fillPostcodeLevelsFromHierarchy(engine);
     });
     out.postcodes = { ...pc, placedByBoundaries: placed };
+    await importOnspdColumns(engine, staged, out, step);
   }
   for (const f of req.base ?? []) {
     step(`base ${f}`);
-    out.base.push(await importBase(engine, f, { areaYear: req.areaYear, level: req.baseLevel }));
+    out.base.push(await importBase(engine, f, { areaYear: req.areaYear, level: req.baseLevel, sum: req.baseSum }));
   }
+  if (req.baseSum?.length && !out.base.some((b) => b.summed))
+    throw new ParameterError(
+      `--base-sum names ${req.baseSum.flatMap((x) => x.terms).join(', ')}, found in no --base file${req.base?.length ? '' : ' (there is none in this command)'}.`,
+      'Give the base file whose columns these are with --base, and check the column names.',
+    );
   for (const f of req.classification ?? []) {
     step(`classification ${f}`);
     out.classifications.push(
@@ -160,6 +187,69 @@ async function importAll(
   // A directory of one census year's areas meets reference data of the other through unchanged codes.
   out.bridges = await bridgeUnchangedCodes(engine);
   return out;
+}
+
+/** IMD 2019 ranks England's 32,844 LSOAs; decile d holds ranks up to d × 3,284.4 (as File 1 publishes them). */
+const ENGLISH_LSOAS_IMD2019 = 32844;
+
+/**
+ * ONSPD's own columns: `oac11`, the 2011 OAC subgroup of the postcode's 2011 output area, becomes
+ * the oac2011 classification on those output areas; `imd`, the deprivation rank of the postcode's
+ * 2011 LSOA, becomes the onspd_imd index on those LSOAs (with deciles for English LSOAs, whose
+ * ranks are IMD 2019's; other nations' indices rank their own areas, so they get ranks only).
+ */
+async function importOnspdColumns(
+  engine: Engine,
+  staged: StagedPostcodes,
+  out: ReferenceImportResult,
+  step: (s: string) => void,
+): Promise<void> {
+  const pc = out.postcodes!;
+  const from = `${staged.table} WHERE regexp_full_match(k, '[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}')`;
+  if (staged.cols.oac11 && !staged.cols.oa11)
+    pc.warnings.push(
+      `The postcode directory has an OAC column (${staged.cols.oac11}) but no 2011 output area column (oa11), so it was not used as a classification.`,
+    );
+  if (staged.cols.oac11 && staged.cols.oa11) {
+    step(`classification oac2011 from the postcode directory's ${staged.cols.oac11} column`);
+    const loaded = await loadQuery(
+      engine,
+      staged.file,
+      `SELECT oa11 AS OA11CD, mode(lower(oac11)) AS OAC11CD FROM ${from} AND oa11 IS NOT NULL
+        AND regexp_full_match(oac11, '[1-8][A-Za-z][1-4]') GROUP BY oa11 ORDER BY oa11`,
+    );
+    if (loaded.rows)
+      out.classifications.push(
+        await importClassification(engine, loaded, {
+          name: 'oac2011',
+          format: `the postcode directory's ${staged.cols.oac11} column`,
+        }),
+      );
+    else await dropLoaded(engine, loaded);
+  }
+  if (staged.cols.imd && !staged.cols.lsoa11)
+    pc.warnings.push(
+      `The postcode directory has a deprivation rank column (${staged.cols.imd}) but no 2011 LSOA column (lsoa11), so it was not used.`,
+    );
+  if (staged.cols.imd && staged.cols.lsoa11) {
+    step(`deprivation from the postcode directory's ${staged.cols.imd} column`);
+    const rank = `mode(${sqlTryNumber('imd')})`;
+    const loaded = await loadQuery(
+      engine,
+      staged.file,
+      `SELECT lsoa11 AS "LSOA code (2011)", CAST(CAST(${rank} AS BIGINT) AS VARCHAR) AS "IMD Rank",
+        CASE WHEN lsoa11 LIKE 'E01%' THEN CAST(CAST(ceil(${rank} * 10 / ${ENGLISH_LSOAS_IMD2019}.0) AS BIGINT) AS VARCHAR) END AS "IMD Decile"
+      FROM ${from} AND lsoa11 IS NOT NULL AND ${sqlTryNumber('imd')} > 0 GROUP BY lsoa11 ORDER BY lsoa11`,
+    );
+    if (loaded.rows)
+      out.deprivation.push(
+        await importDeprivation(engine, loaded, {
+          name: 'onspd_imd',
+          title: 'Deprivation decile from the postcode directory (England: IMD 2019)',
+        }),
+      );
+    else await dropLoaded(engine, loaded);
+  }
 }
 
 export interface ReferenceStatus {

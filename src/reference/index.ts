@@ -7,8 +7,8 @@ export {
   fillPostcodeLevelsFromHierarchy,
 } from './areas.ts';
 export type { AreasImportResult, BoundaryImportResult } from './areas.ts';
-export { importBase } from './base.ts';
-export type { BaseImportResult } from './base.ts';
+export { importBase, parseBaseSum } from './base.ts';
+export type { BaseImportResult, BaseSum } from './base.ts';
 export { importClassification, importSegmentNames } from './classification.ts';
 export type { ClassificationImportResult, SegmentNamesResult } from './classification.ts';
 export { importDeprivation } from './deprivation.ts';

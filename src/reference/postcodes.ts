@@ -9,7 +9,7 @@ import { type Engine, ident, sqlAnyValue, sqlFirstPerKey, sqlTryNumber } from '.
 import { AREA_LEVELS, type AreaLevel } from '../geo/index.ts';
 import { describeReferenceCsv, csvReadError, findHeader } from './csv.ts';
 
-export const POSTCODE_FIELDS = ['postcode', 'lat', 'lon', 'doterm', ...AREA_LEVELS] as const;
+export const POSTCODE_FIELDS = ['postcode', 'lat', 'lon', 'doterm', ...AREA_LEVELS, 'oac11', 'imd'] as const;
 export type PostcodeField = (typeof POSTCODE_FIELDS)[number];
 
 /** Published column names for each field, most specific first. */
@@ -26,7 +26,12 @@ const ALIASES: Record<PostcodeField, string[]> = {
   msoa11: ['msoa11', 'msoa11cd', 'msoa_code_2011'],
   ward: ['osward', 'ward', 'ward_code', 'wd24cd', 'wd23cd', 'wd22cd', 'wd21cd', 'wd20cd', 'wd19cd'],
   lad: ['oslaua', 'laua', 'lad', 'la_code', 'lad24cd', 'lad23cd', 'lad22cd', 'lad21cd', 'lad19cd'],
+  // ONSPD's own: the 2011 OAC subgroup of the postcode's 2011 OA, and the deprivation rank of its 2011 LSOA.
+  oac11: ['oac11'],
+  imd: ['imd'],
 };
+/** ONSPD's pseudo-codes (L99999999 Channel Islands, M99999999 Isle of Man, E99999999 …): "no area of this kind". */
+const PSEUDO_CODE = '[A-Z][0-9]?99999999';
 /** Columns with no year in their name; their year is the user's --area-year (default 2021). */
 const YEARLESS: Partial<Record<'oa' | 'lsoa' | 'msoa', string[]>> = {
   oa: ['oa', 'oa_code', 'oacd'],
@@ -45,6 +50,8 @@ export interface PostcodeImportResult {
   live: number;
   terminated: number;
   duplicates: number;
+  /** ONSPD pseudo-codes (E99999999 …) stored as empty, per level, and the postcodes that had any */
+  pseudoCodes: { postcodes: number; byLevel: Partial<Record<AreaLevel, number>> };
   rejected: number;
   rejectedExamples: { row: number; value: string | null; reason: string }[];
   noLocation: number;
@@ -95,6 +102,7 @@ export interface StagedPostcodes {
   rawHeader: string[];
   cols: Partial<Record<PostcodeField, string>>;
   counts: { read: number; rejected: number; distinctValid: number };
+  pseudoCodes: PostcodeImportResult['pseudoCodes'];
   rejectedExamples: PostcodeImportResult['rejectedExamples'];
 }
 
@@ -146,7 +154,7 @@ export async function stagePostcodes(
     // cheaper than a regular expression over millions of rows; anything else is cleaned below.
     await engine.run(`CREATE TEMP TABLE ${table} AS SELECT upper(replace(coalesce(${src('postcode')}, ''), ' ', '')) AS k,
         ${text('doterm')} AS doterm, ${cols.lat ? sqlTryNumber(src('lat')) : 'NULL::DOUBLE'} AS lat, ${cols.lon ? sqlTryNumber(src('lon')) : 'NULL::DOUBLE'} AS lon,
-        ${AREA_LEVELS.map((l) => `${text(l)} AS ${l}`).join(', ')}
+        ${AREA_LEVELS.map((l) => `${text(l)} AS ${l}`).join(', ')}, ${text('oac11')} AS oac11, ${text('imd')} AS imd
       FROM ${source}`);
   } catch (e) {
     throw csvReadError(e, file);
@@ -158,6 +166,11 @@ export async function stagePostcodes(
     const c = (await engine.one<{ read: number; rejected: number; distinct_valid: number }>(
       `SELECT count(*)::BIGINT AS read, count(*) FILTER (WHERE NOT ${VALID_KEY})::BIGINT AS rejected, count(DISTINCT k) FILTER (WHERE ${VALID_KEY})::BIGINT AS distinct_valid FROM ${table}`,
     ))!;
+    const pseudoCodes = await clearPseudoCodes(
+      engine,
+      table,
+      AREA_LEVELS.filter((l) => cols[l]),
+    );
     let rejectedExamples: PostcodeImportResult['rejectedExamples'] = [];
     if (c.rejected > 0) {
       // Row numbers are only worked out when there is something to report.
@@ -179,12 +192,36 @@ export async function stagePostcodes(
       rawHeader,
       cols,
       counts: { read: c.read, rejected: c.rejected, distinctValid: c.distinct_valid },
+      pseudoCodes,
       rejectedExamples,
     };
   } catch (e) {
     await engine.run(`DROP TABLE IF EXISTS ${table}`);
     throw e;
   }
+}
+
+/**
+ * ONSPD fills a level a postcode has no area of (a Channel Islands postcode's LSOA, say) with a
+ * pseudo-code such as L99999999. Such a code is no area: it is stored as empty and counted.
+ */
+async function clearPseudoCodes(
+  engine: Engine,
+  table: string,
+  levels: AreaLevel[],
+): Promise<PostcodeImportResult['pseudoCodes']> {
+  const byLevel: Partial<Record<AreaLevel, number>> = {};
+  if (!levels.length) return { postcodes: 0, byLevel };
+  const is = (l: string) => `regexp_full_match(${ident(l)}, '${PSEUDO_CODE}')`;
+  const c = (await engine.one(
+    `SELECT count(*) FILTER (WHERE ${levels.map(is).join(' OR ')})::BIGINT AS any, ${levels.map((l) => `count(*) FILTER (WHERE ${is(l)})::BIGINT AS ${ident(l)}`).join(', ')} FROM ${table}`,
+  ))!;
+  for (const l of levels) {
+    if (!(c[l] as number)) continue;
+    byLevel[l] = c[l] as number;
+    await engine.run(`UPDATE ${table} SET ${ident(l)} = NULL WHERE ${is(l)}`);
+  }
+  return { postcodes: c.any as number, byLevel };
 }
 
 export async function dropStagedPostcodes(engine: Engine, s: StagedPostcodes): Promise<void> {
@@ -232,6 +269,7 @@ export async function commitPostcodes(engine: Engine, s: StagedPostcodes): Promi
       live: imported.live,
       terminated: s.counts.distinctValid - imported.live,
       duplicates,
+      pseudoCodes: s.pseudoCodes,
       rejected: s.counts.rejected,
       rejectedExamples: s.rejectedExamples,
       noLocation: imported.nol,
@@ -290,7 +328,7 @@ async function importAreaNames(
     if (!nameCol || !codeCol) continue;
     const raw = (h: string) => ident(rawHeader[header.indexOf(h)]);
     await engine.run(`CREATE TEMP TABLE area_names AS SELECT trim(${raw(codeCol)}) AS code, ${sqlAnyValue(`trim(${raw(nameCol)})`)} AS name
-      FROM ${source} WHERE ${raw(codeCol)} IS NOT NULL GROUP BY 1`);
+      FROM ${source} WHERE ${raw(codeCol)} IS NOT NULL AND NOT regexp_full_match(trim(${raw(codeCol)}), '${PSEUDO_CODE}') GROUP BY 1`);
     await engine.run(
       `UPDATE area SET name = n.name FROM area_names n WHERE area.code = n.code AND area.level = $1 AND area.name IS NULL`,
       [level],

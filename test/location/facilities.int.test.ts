@@ -11,6 +11,7 @@ import {
   matchFacilityName,
 } from '../../src/location/index.ts';
 import { InputError, NotFoundError, ParameterError } from '../../src/core/index.ts';
+import { bngToLonLat } from '../../src/geo/index.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { smallWorkspace, snapshot, tempDir } from '../helpers/workspace.ts';
 
@@ -165,10 +166,23 @@ test('names are found tolerantly; remove by kind; plain-English refusals', async
   assert.equal((await findFacility(ws.engine, 'library-hulme-library')).name, 'Hulme Library');
   await assert.rejects(findFacility(ws.engine, 'Atlantis'), NotFoundError);
   await assert.rejects(importFacilities(ws.engine, file('x.csv', 'name,lon,lat\nA,-2,53\n')), ParameterError);
+  // Only an easting: neither a place nor a postcode, and the message says what the column is.
   await assert.rejects(
-    importFacilities(ws.engine, file('y.csv', 'name,easting,northing\nA,383000,398000\n'), { kind: 'x' }),
+    importFacilities(ws.engine, file('y.csv', 'name,easting\nA,383000\n'), { kind: 'x' }),
     (e: unknown) => e instanceof InputError && /British National Grid/.test(e.fix ?? ''),
   );
+  // Eastings and northings are converted to longitude/latitude (Manchester, about 2.26°W 53.48°N).
+  const grid = await importFacilities(
+    ws.engine,
+    file('grid.csv', 'name,easting,northing\nGrid Library,383000,398000\nFar Library,900000,398000\n'),
+    { kind: 'gridtest' },
+  );
+  assert.equal(grid.rejected, 1);
+  const [g] = await listFacilities(ws.engine, { kind: 'gridtest' });
+  const [lon, lat] = bngToLonLat(383000, 398000);
+  assert.deepEqual([g.lon, g.lat], [lon, lat]);
+  assert.ok(Math.abs(lon - -2.258) < 0.01 && Math.abs(lat - 53.484) < 0.01, `${lon}, ${lat}`);
+  await removeFacilities(ws.engine, { kind: 'gridtest' });
   assert.deepEqual(await removeFacilities(ws.engine, { kind: 'pharmacy' }), { removed: 1 });
   await assert.rejects(removeFacilities(ws.engine, { kind: 'pharmacy' }), /no facilities of kind "pharmacy"/);
 });

@@ -65,8 +65,9 @@ test('a classification row with no segment code is refused, naming the row', asy
   );
 });
 
-test('boundaries in British National Grid are refused with what to do', async () => {
-  const bng = JSON.stringify({
+test('boundaries neither in longitude/latitude nor in British National Grid are refused with what to do', async () => {
+  // Web Mercator metres (EPSG:3857) around Manchester.
+  const mercator = JSON.stringify({
     type: 'FeatureCollection',
     features: [
       {
@@ -76,17 +77,20 @@ test('boundaries in British National Grid are refused with what to do', async ()
           type: 'Polygon',
           coordinates: [
             [
-              [383000, 398000],
-              [384000, 398000],
-              [384000, 399000],
-              [383000, 398000],
+              [-250000, 7060000],
+              [-249000, 7060000],
+              [-249000, 7061000],
+              [-250000, 7060000],
             ],
           ],
         },
       },
     ],
   });
-  await refused({ boundaries: [{ file: file('bng.geojson', bng), level: 'oa21' }] }, /British National Grid/);
+  await refused(
+    { boundaries: [{ file: file('mercator.geojson', mercator), level: 'oa21' }] },
+    /neither longitude\/latitude \(WGS84\) nor British National Grid/,
+  );
   await refused(
     { boundaries: [{ file: file('x.geojson', '{"type": "Feature"}'), level: 'oa21' }] },
     /not a GeoJSON FeatureCollection/,

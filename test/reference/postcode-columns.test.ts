@@ -26,6 +26,9 @@ test('ONSPD columns are recognised without any mapping', () => {
     msoa11: 'msoa11',
     ward: 'osward',
     lad: 'oslaua',
+    // ONSPD's own classification and deprivation columns (used on 2011 OAs and LSOAs).
+    oac11: 'oac11',
+    imd: 'imd',
   });
 });
 
@@ -40,6 +43,8 @@ test('NSPL columns are recognised without any mapping', () => {
     msoa21: 'msoa21cd',
     ward: 'ward',
     lad: 'laua',
+    oac11: 'oac11',
+    imd: 'imd',
   });
 });
 

@@ -7,12 +7,13 @@ import {
   describeBridge,
   parseMapSpec,
   type ReferencePart,
+  parseBaseSum,
   type ReferenceImportResult,
   type ReferenceStatus,
 } from '../../reference/index.ts';
 import { ParameterError } from '../../core/index.ts';
 import { fmtCount, fmtInt } from '../../outputs/index.ts';
-import { LEVEL_TITLES, type AreaLevel } from '../../geo/index.ts';
+import { LEVEL_TITLES, parseLevel, type AreaLevel } from '../../geo/index.ts';
 import { json } from '../io.ts';
 
 function describeImport(r: ReferenceImportResult): string {
@@ -24,7 +25,14 @@ function describeImport(r: ReferenceImportResult): string {
         .join(', ')}`,
     );
   for (const b of r.boundaries) {
-    out.push(`Boundaries from ${b.file}: ${fmtCount(b.areas, `${b.level} area`)}`);
+    out.push(
+      `Boundaries from ${b.file}: ${fmtCount(b.areas, `${b.level} area`)}` +
+        (b.convertedFrom ? ` (converted from ${b.convertedFrom})` : ''),
+    );
+    if (b.classificationProperties.length && !b.classification)
+      out.push(
+        `  The file also carries a classification (${b.classificationProperties.join(', ')}): add --classification-from-boundaries to import it.`,
+      );
     if (b.postcodesAssigned || b.postcodesUnassigned)
       out.push(
         `  ${fmtCount(b.postcodesAssigned, 'postcode')} already in the workspace placed in them (${fmtInt(b.assignedWithin)} inside a polygon, ${fmtInt(b.assignedNearest)} by nearest polygon)` +
@@ -39,6 +47,14 @@ function describeImport(r: ReferenceImportResult): string {
         (p.rejected ? `, ${fmtInt(p.rejected)} rejected` : ''),
     );
     for (const e of p.rejectedExamples.slice(0, 5)) out.push(`  row ${e.row}: "${e.value ?? ''}" ${e.reason}`);
+    if (p.pseudoCodes.postcodes)
+      out.push(
+        `  ${fmtCount(p.pseudoCodes.postcodes, 'postcode')} with ONSPD pseudo-codes (such as L99999999: no area of that kind), stored as empty: ${Object.entries(
+          p.pseudoCodes.byLevel,
+        )
+          .map(([l, n]) => `${l} ${fmtInt(n)}`)
+          .join(', ')}`,
+      );
     for (const w of p.warnings) out.push(`  Warning: ${w}`);
     for (const pl of p.placedByBoundaries)
       if (pl.assigned || pl.unassigned) {
@@ -121,10 +137,52 @@ function describeStatus(s: ReferenceStatus): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * --code-property NAME applies to every boundary file; --code-property LEVEL=NAME to the file of
+ * that level (given to the boundaries in place). Returns the one for every file, if any.
+ */
+function codeProperties(
+  specs: string[] | undefined,
+  boundaries: { file: string; level: string; codeProperty?: string }[],
+) {
+  let all: string | undefined;
+  for (const spec of specs ?? []) {
+    const m = /^([^=]+)=(.+)$/.exec(spec);
+    if (!m) {
+      if (all !== undefined)
+        throw new ParameterError(
+          `--code-property is given twice without a level ("${all}" and "${spec}").`,
+          'Give one for every file, or name each file’s level: --code-property oa21=OA21CD --code-property ward=WD22CD.',
+        );
+      all = spec;
+      continue;
+    }
+    const level = parseLevel(m[1]);
+    const matching = boundaries.filter((b) => level && parseLevel(b.level) === level);
+    if (!level || !matching.length)
+      throw new ParameterError(
+        `--code-property ${spec} names the level "${m[1]}", but no --boundaries file has that level.`,
+        `Levels of the boundary files in this command: ${boundaries.map((b) => b.level).join(', ') || 'none'}.`,
+      );
+    for (const b of matching) b.codeProperty = m[2].trim();
+  }
+  return all;
+}
+
+function classificationFromBoundaries(v: unknown): boolean | string[] | undefined {
+  if (v === undefined || v === false) return undefined;
+  if (v === true) return true;
+  const props = String(v)
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return props.length ? props : true;
+}
+
 export async function importFiles(workspace: string, o: Record<string, unknown>): Promise<void> {
   const files = (o.boundaries as string[] | undefined) ?? [];
   const levels = (o.level as string[] | undefined) ?? [];
-  const boundaries = files.map((f, i) => {
+  const boundaries: { file: string; level: string; codeProperty?: string }[] = files.map((f, i) => {
     const m = /^([a-z0-9]+)=(.+)$/i.exec(f);
     if (m && !levels[i]) return { level: m[1], file: m[2] };
     if (!levels[i])
@@ -134,6 +192,7 @@ export async function importFiles(workspace: string, o: Record<string, unknown>)
       );
     return { file: f, level: levels[i] };
   });
+  const codeProperty = codeProperties(o.codeProperty as string[] | undefined, boundaries);
   const year = o.areaYear === undefined ? undefined : String(o.areaYear).replace(/^20/, '');
   if (year !== undefined && year !== '11' && year !== '21')
     throw new ParameterError(`--area-year must be 2011 or 2021, not ${o.areaYear}.`);
@@ -144,10 +203,12 @@ export async function importFiles(workspace: string, o: Record<string, unknown>)
       areas: o.areas as string[] | undefined,
       base: o.base as string[] | undefined,
       baseLevel: o.baseLevel as string | undefined,
+      baseSum: ((o.baseSum as string[] | undefined) ?? []).map(parseBaseSum),
       boundaries,
-      codeProperty: o.codeProperty as string | undefined,
+      codeProperty,
       classification: o.classification as string[] | undefined,
       classificationName: o.classificationName as string | undefined,
+      classificationFromBoundaries: classificationFromBoundaries(o.classificationFromBoundaries),
       segments: o.segments as string[] | undefined,
       deprivation: o.deprivation as string[] | undefined,
       deprivationName: o.deprivationName as string | undefined,
