@@ -427,7 +427,7 @@ function completeCover(pp: PreparedProblem, lists: number[][], isOpen: Uint8Arra
  * first), then swaps two open sites for one closed site covering everything only they covered, until
  * neither applies. Fixed sites stay.
  */
-function polishCover(pp: PreparedProblem, lists: number[][], isOpen: Uint8Array): void {
+function polishCover(pp: PreparedProblem, lists: number[][], isOpen: Uint8Array, swaps = true): void {
   const count = new Int32Array(pp.n);
   for (let j = 0; j < pp.m; j++) if (isOpen[j]) for (const i of lists[j]) count[i]++;
   const isFixed = new Uint8Array(pp.m);
@@ -451,6 +451,7 @@ function polishCover(pp: PreparedProblem, lists: number[][], isOpen: Uint8Array)
       for (const i of lists[drop]) count[i]--;
       changed = true;
     }
+    if (!swaps) break;
     const open = openList(isOpen).filter((j) => !isFixed[j]);
     swap: for (let a = 0; a < open.length; a++)
       for (let b = a + 1; b < open.length; b++) {
@@ -550,11 +551,15 @@ export function setCoverSearch(
       since = 0;
     }
     // A cover from this step's relaxed answer.
+    // Redundant sites go at once; the costlier two-for-one swaps only for a cover that could beat the best.
     const trial = Uint8Array.from(relaxed);
     completeCover(pp, lists, trial);
-    polishCover(pp, lists, trial);
-    const open = openList(trial);
-    if (open.length < best.length) best = open;
+    polishCover(pp, lists, trial, false);
+    if (openList(trial).length <= best.length) {
+      polishCover(pp, lists, trial);
+      const open = openList(trial);
+      if (open.length < best.length) best = open;
+    }
     if (best.length <= Math.ceil(bound - 1e-6)) break;
     let norm = 0;
     for (const i of free) g[i] = 1;
