@@ -42,9 +42,9 @@ export function registerSiteCommands(location: Command): void {
     location
       .command('choose')
       .description(
-        'Choose sites: the fewest covering everyone within a standard (set cover), p sites covering the most (maximal coverage), or p sites with the least total travel (p-median)',
+        'Choose sites: the fewest covering everyone within a standard (set cover), p sites covering the most (maximal coverage), p sites with the least total travel (p-median), or p sites with the shortest longest trip (p-center); from a workspace, or from a cost matrix file with --costs',
       )
-      .argument('<workspace>', 'workspace file'),
+      .argument('[workspace]', 'workspace file (not needed with --costs)'),
   )
     .addOption(new Option('--problem <problem>', 'what to optimise').choices([...SITE_PROBLEM_KINDS]).default('mclp'))
     .option(
@@ -52,6 +52,14 @@ export function registerSiteCommands(location: Command): void {
       'how many sites to open in all, existing ones kept open included (maximal coverage and p-median)',
     )
     .option('--standard <minutes>', 'coverage standard in minutes (needed for set cover and maximal coverage)')
+    .option(
+      '--costs <file>',
+      'choose from this cost matrix (CSV or XLSX) instead of a workspace: long form with columns origin,destination,cost (one row per pair), or wide form with origins down the first column and one column per candidate site; "unreachable" marks a pair with no route',
+    )
+    .option(
+      '--demand <file>',
+      'with --costs: demand weights, columns origin,weight, one row for every origin (default: each origin weighs 1)',
+    )
     .option('--keep-existing', "keep today's sites of --kind open and choose the rest")
     .option('--keep <sites>', 'keep these sites open (ids or names)', list)
     .option(
@@ -74,7 +82,17 @@ Examples:
   civic location choose trafford.civic --kind library --problem p-median --sites 12 --keep-existing --grid 800
   civic location choose borough.civic --grid 500 --problem set-cover --standard 10 --mode car --segments B,C
   civic location choose borough.civic --kind customer_service_point --problem p-median --sites 2 --weight-dataset blue_badge
-  civic location choose trafford.civic --kind library --problem mclp --sites 6 --method exact --time-limit 120 --format json`,
+  civic location choose trafford.civic --kind library --problem mclp --sites 6 --method exact --time-limit 120 --format json
+  civic location choose --costs times.csv --demand households.csv --problem p-center --sites 3
+  civic location choose --costs matrix.csv --problem set-cover --standard 20 --format json
+
+A cost file (--costs) is CSV or XLSX in either form:
+  long:  origin,destination,cost          wide:  origin,Library A,Library B
+         E00001,Library A,12.5                   E00001,12.5,30
+         E00001,Library B,30                     E00002,8,unreachable
+Every origin-site pair needs a cost (0 or more, any one unit, or "unreachable"); a blank, negative or
+non-numeric cost, a repeated or missing pair is refused with its row and column. Demand (--demand) is a
+file with columns origin,weight covering every origin; without it each origin weighs 1.`,
     )
     .action(lazy(() => import('./actions/location-sites.ts'), 'choose'));
 

@@ -8,8 +8,8 @@
 export type TravelMode = 'car' | 'walk' | 'cycle';
 export const TRAVEL_MODES: readonly TravelMode[] = ['car', 'walk', 'cycle'];
 
-export type SiteProblemKind = 'set-cover' | 'mclp' | 'p-median';
-export const SITE_PROBLEM_KINDS: readonly SiteProblemKind[] = ['set-cover', 'mclp', 'p-median'];
+export type SiteProblemKind = 'set-cover' | 'mclp' | 'p-median' | 'p-center';
+export const SITE_PROBLEM_KINDS: readonly SiteProblemKind[] = ['set-cover', 'mclp', 'p-median', 'p-center'];
 
 /** Default time limit for one exact solve, seconds. */
 export const DEFAULT_TIME_LIMIT_SECONDS = 60;

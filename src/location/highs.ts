@@ -10,7 +10,11 @@
  * - p-median: min Σ w_i c_ij x_ij + Σ w_i P u_i  s.t.  Σ_j x_ij + u_i = 1,  x_ij ≤ y_j,  Σ y_j = p,
  *   over each demand point's nearest candidates only (none beyond its nearest fixed site), with a
  *   catch-all u_i where the list is cut short, solved again with longer lists until the bound is met
- *   (see medianModel); P is the penalty for demand no open site reaches.
+ *   (see medianModel); P is the penalty for demand no open site reaches;
+ * - p-center: binary search over the distinct trip times r (the optimum is one of them): r is feasible
+ *   when the exact set cover of every active point within r needs at most p sites. HiGHS proves each
+ *   step, so the answer is optimal unless a step hits the time limit (then the gap is to the largest r
+ *   proven too small).
  *
  * `solve` picks: the exact model when its size is within EXACT_SIZE_LIMITS (seeded with the heuristic's
  * answer, so a time limit still returns at least that), the heuristic beyond.
@@ -20,13 +24,18 @@ import { InputError } from '../core/index.ts';
 import { DEFAULT_TIME_LIMIT_SECONDS } from './constants.ts';
 import {
   buildSolution,
+  centerFloor,
+  centerRadii,
   coverLists,
+  fillSites,
+  longestTrip,
+  pCenterSearch,
+  setCoverSearch,
   heuristicName,
   mclpHeuristic,
   pMedianHeuristic,
   pMedianLowerBound,
   prepareProblem,
-  setCoverHeuristic,
   siteObjective,
   type PreparedProblem,
   type SiteProblem,
@@ -46,6 +55,7 @@ export const EXACT_SIZE_LIMITS: Readonly<Record<SiteProblemKind, number>> = {
   'set-cover': 3_000_000,
   mclp: 3_000_000,
   'p-median': 150_000,
+  'p-center': 3_000_000,
 };
 
 export { DEFAULT_TIME_LIMIT_SECONDS };
@@ -91,18 +101,35 @@ interface BuiltModel {
 /** Matrix entries the (first) exact model for this problem would have, without building it. */
 export function exactModelSize(problem: SiteProblem, kind: SiteProblemKind): number {
   const pp = prepareProblem(problem, kind);
-  return kind === 'p-median' ? medianEntries(medianLists(pp), initialDepth(pp)) : coverEntries(pp);
+  return kind === 'p-median'
+    ? medianEntries(medianLists(pp), initialDepth(pp))
+    : kind === 'p-center'
+      ? centerEntries(pp)
+      : coverEntries(pp);
 }
 
-function coverEntries(pp: PreparedProblem): number {
-  return coverLists(pp).reduce((s, l) => s + l.length, 0) + pp.m;
+function coverEntries(pp: PreparedProblem, radius?: number): number {
+  return coverLists(pp, radius).reduce((s, l) => s + l.length, 0) + pp.m;
+}
+
+/** The largest set cover a p-center binary search could build: every finite pair. */
+function centerEntries(pp: PreparedProblem): number {
+  let k = pp.m;
+  for (let i = 0; i < pp.n; i++)
+    if (pp.active[i]) for (let j = 0; j < pp.m; j++) if (pp.minutes[i * pp.m + j] !== Infinity) k++;
+  return k;
 }
 
 /** Set cover and MCLP over the candidates within the standard of each demand point. */
-function coverModel(highs: Highs, pp: PreparedProblem, kind: 'set-cover' | 'mclp'): BuiltModel {
+function coverModel(
+  highs: Highs,
+  pp: PreparedProblem,
+  kind: 'set-cover' | 'mclp',
+  radius: number | undefined = pp.standard,
+): BuiltModel {
   const { m } = pp;
   const inf = highs.infinity;
-  const lists = coverLists(pp);
+  const lists = coverLists(pp, radius);
   // Rows: one per coverable demand point (ascending), then (MCLP) the site count.
   const rowOf = new Int32Array(pp.n).fill(-1);
   for (const list of lists) for (const i of list) rowOf[i] = 0;
@@ -463,7 +490,7 @@ export async function solveExact(
   const limit = options.maxEntries ?? EXACT_SIZE_LIMITS[kind];
   const lists = kind === 'p-median' ? medianLists(pp) : null;
   const depth = new Int32Array(pp.n).fill(kind === 'p-median' ? initialDepth(pp) : 0);
-  const entries = lists ? medianEntries(lists, depth) : coverEntries(pp);
+  const entries = lists ? medianEntries(lists, depth) : kind === 'p-center' ? centerEntries(pp) : coverEntries(pp);
   if (entries > limit) throw tooLarge(pp, kind, entries, limit);
   const timeLimit = options.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_SECONDS;
   if (!(timeLimit > 0))
@@ -480,7 +507,17 @@ export async function solveExact(
   let status: 'optimal' | 'time-limit';
   let bound: number | null;
   let gap: number | null;
-  if (!lists) {
+  if (kind === 'p-center') {
+    const c = centerExact(highs, pp, { timeLimit, relativeGap: options.relativeGap, start, entries, limit });
+    open = c.open;
+    status = c.optimal ? 'optimal' : 'time-limit';
+    bound = c.bound;
+    const value = siteObjective(pp, kind, open);
+    gap = c.optimal ? 0 : Math.max(0, (value - bound) / Math.max(value, 1e-9));
+    notes.push(
+      `Binary search over ${c.radii.toLocaleString('en-GB')} possible trip times, ${c.steps} exact set cover${c.steps === 1 ? '' : 's'}.`,
+    );
+  } else if (!lists) {
     const r = runModel(highs, pp, kind, coverModel(highs, pp, kind as 'set-cover' | 'mclp'), {
       timeLimit,
       relativeGap: options.relativeGap,
@@ -568,6 +605,69 @@ export async function solveExact(
 }
 
 /**
+ * Exact p-center: the smallest trip time r (among the distinct ones) at which every active demand
+ * point is within r of an open site with at most p sites open, each step an exact set cover. Starts
+ * from the heuristic's radius (feasible) and the floor no choice can beat (each point's nearest candidate).
+ */
+function centerExact(
+  highs: Highs,
+  pp: PreparedProblem,
+  opts: { timeLimit: number; relativeGap?: number; start?: readonly number[]; entries: number; limit: number },
+): { open: number[]; bound: number; optimal: boolean; radii: number; steps: number } {
+  const started = performance.now();
+  const radii = centerRadii(pp);
+  const first = opts.start && opts.start.length <= pp.p! ? [...opts.start] : pCenterSearch(pp).open;
+  let best = first;
+  const floor = centerFloor(pp);
+  let lo = radii.findIndex((r) => r >= floor);
+  let hi = radii.findIndex((r) => r >= longestTrip(pp, best));
+  let optimal = true;
+  let steps = 0;
+  while (lo < hi) {
+    const remaining = opts.timeLimit - (performance.now() - started) / 1000;
+    if (remaining <= 0) {
+      optimal = false;
+      break;
+    }
+    const mid = (lo + hi) >> 1;
+    const r = radii[mid];
+    const lists = coverLists(pp, r);
+    const inAny = new Uint8Array(pp.n);
+    for (const l of lists) for (const i of l) inAny[i] = 1;
+    let coverable = true;
+    for (let i = 0; i < pp.n && coverable; i++) if (pp.active[i] && !inAny[i]) coverable = false;
+    if (!coverable) {
+      lo = mid + 1;
+      continue;
+    }
+    steps++;
+    let out: RunOutcome;
+    try {
+      out = runModel(highs, { ...pp, standard: r }, 'set-cover', coverModel(highs, pp, 'set-cover', r), {
+        timeLimit: remaining,
+        entries: coverEntries(pp, r),
+        limit: opts.limit,
+      });
+    } catch (e) {
+      if (e instanceof InputError && e.code === 'site_exact_no_solution') {
+        optimal = false;
+        break;
+      }
+      throw e;
+    }
+    if (out.open.length <= pp.p!) {
+      best = out.open;
+      hi = mid;
+    } else if (out.optimal || (out.bound !== null && Math.ceil(out.bound - 1e-6) > pp.p!)) lo = mid + 1;
+    else {
+      optimal = false;
+      break;
+    }
+  }
+  return { open: fillSites(pp, best), bound: radii[lo], optimal: optimal && lo === hi, radii: radii.length, steps };
+}
+
+/**
  * Solves a site problem by the method asked for. `auto` (default) runs the heuristic, then, if the exact
  * model is within the size limit, HiGHS seeded with the heuristic's answer; beyond the limit it returns
  * the heuristic with a note saying so. The result always says which method it used and the gap when known.
@@ -581,8 +681,8 @@ export async function solve(
   const started = performance.now();
   if (method === 'exact') return solveExact(problem, kind, options);
   const pp = prepareProblem(problem, kind);
-  const heuristic =
-    kind === 'set-cover' ? setCoverHeuristic(pp) : kind === 'mclp' ? mclpHeuristic(pp) : pMedianHeuristic(pp);
+  const searched = kind === 'set-cover' ? setCoverSearch(pp) : kind === 'p-center' ? pCenterSearch(pp) : null;
+  const heuristic = searched ? searched.open : kind === 'mclp' ? mclpHeuristic(pp) : pMedianHeuristic(pp);
   const limit = options.maxEntries ?? EXACT_SIZE_LIMITS[kind];
   const entries = method === 'auto' ? exactModelSize(problem, kind) : Infinity;
   if (method === 'heuristic' || entries > limit) {
@@ -599,6 +699,15 @@ export async function solve(
       bound = pMedianLowerBound(pp, value);
       gap = Math.max(0, (value - bound) / Math.max(value, 1e-9));
       notes.push('The gap is to a Lagrangian lower bound, so the heuristic is at least this close to the optimum.');
+    } else if (searched) {
+      const value = siteObjective(pp, kind, heuristic);
+      bound = searched.bound;
+      gap = Math.max(0, (value - bound) / Math.max(value, 1e-9));
+      notes.push(
+        kind === 'set-cover'
+          ? `No cover can use fewer than ${bound} site${bound === 1 ? '' : 's'} (Lagrangian lower bound); the gap is to that bound.`
+          : `No choice of sites can make the longest trip shorter than ${bound.toFixed(1)} minutes (set-cover lower bounds); the gap is to that bound.`,
+      );
     } else notes.push('Its gap to the optimum is not known.');
     return buildSolution(problem, pp, kind, heuristic, {
       method: 'heuristic',
@@ -614,7 +723,7 @@ export async function solve(
 }
 
 function describeKind(kind: SiteProblemKind): string {
-  return kind === 'set-cover' ? 'set cover' : kind === 'mclp' ? 'maximal coverage' : 'p-median';
+  return kind === 'set-cover' ? 'set cover' : kind === 'mclp' ? 'maximal coverage' : kind;
 }
 
 function tooLarge(

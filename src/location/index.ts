@@ -68,6 +68,14 @@ export {
   runScenario,
   compareScenarios,
 } from './scenarios.ts';
-export { type SiteInputs, gridCandidates, loadSiteInputs, findCandidate, withKeptSites } from './site-inputs.ts';
+export {
+  type SiteInputs,
+  gridCandidates,
+  loadSiteInputs,
+  costFileInputs,
+  findCandidate,
+  withKeptSites,
+} from './site-inputs.ts';
+export { type CostFile, readCostFile, readDemandFile } from './cost-file.ts';
 export { type ValhallaActor, VALHALLA_COSTING, loadValhalla, valhallaCosts } from './valhalla.ts';
 export { SITE_TASKS } from './site-tasks.ts';

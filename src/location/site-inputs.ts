@@ -20,11 +20,12 @@ import {
 } from './costs.ts';
 import { facilitiesOfKind, outletKey } from './facilities.ts';
 import { areaOrigins } from './origins.ts';
+import { readCostFile, readDemandFile } from './cost-file.ts';
 
 /** A place a site could be: an existing facility, a grid point or a point someone named. */
 export interface SiteCandidate extends Place {
   name: string;
-  source: 'facility' | 'grid' | 'point';
+  source: 'facility' | 'grid' | 'point' | 'file';
   /** Open today (an existing facility of the kind). */
   existing: boolean;
 }
@@ -52,8 +53,9 @@ export interface SiteInputRequest {
 }
 
 export interface SiteInputs {
-  level: AreaLevel;
-  measure: 'households' | 'population';
+  /** The demand areas' level; null when demand comes from a cost file's origins. */
+  level: AreaLevel | null;
+  measure: 'households' | 'population' | null;
   /** What the weights count, in words: "households", "population" or "blue_badge records". */
   demand: string;
   /** Demand points (areas) with their weights and labels, in cost-matrix order. */
@@ -201,10 +203,11 @@ export async function loadSiteInputs(
       `Candidates: the ${candidates.length} ${req.kind} sites${(req.points ?? []).length ? ` and ${req.points!.length} proposed point${req.points!.length > 1 ? 's' : ''}` : ''}.`,
     );
   for (const p of req.points ?? []) {
-    if (!(p.lon >= -9 && p.lon <= 2.5 && p.lat >= 49 && p.lat <= 61.5))
+    // Anywhere on Earth: straight-line costs need no map, and a site may sit over a border.
+    if (!(p.lon >= -180 && p.lon <= 180 && p.lat >= -90 && p.lat <= 90))
       throw new ParameterError(
-        `${p.lon}, ${p.lat} (${p.name}) is not a longitude and latitude in the UK.`,
-        'Give it as NAME@LON,LAT, e.g. "New hub@-2.35,53.39".',
+        `${p.lon}, ${p.lat} (${p.name}) is not a longitude (−180 to 180) and latitude (−90 to 90).`,
+        'Give it as NAME@LON,LAT, longitude first, e.g. "New hub@-2.35,53.39".',
       );
     if (candidates.some((c) => c.id === p.name))
       throw new ParameterError(`"${p.name}" is already a site; give the new point another name.`);
@@ -238,6 +241,40 @@ export async function loadSiteInputs(
     candidates,
     existing,
     onlyNew,
+    costs,
+    notes,
+  };
+}
+
+/**
+ * Site-choice inputs from a cost matrix file (see cost-file.ts) instead of a workspace: its origins
+ * are the demand points, weighted from the demand file or 1 each, and its destinations the candidates.
+ */
+export async function costFileInputs(
+  costsPath: string,
+  demandPath?: string,
+  mode: TravelMode = 'car',
+): Promise<SiteInputs> {
+  const file = await readCostFile(costsPath, mode);
+  const { costs } = file;
+  const weights = demandPath
+    ? await readDemandFile(demandPath, costs.origins)
+    : new Float64Array(costs.origins.length).fill(1);
+  const notes = [
+    `Costs: ${costs.source}: ${file.rowsRead.toLocaleString('en-GB')} rows read, ${costs.origins.length.toLocaleString('en-GB')} origins × ${costs.destinations.length.toLocaleString('en-GB')} candidate sites = ${file.pairs.toLocaleString('en-GB')} pairs${file.unreachablePairs ? `, ${file.unreachablePairs.toLocaleString('en-GB')} of them unreachable` : ''}.`,
+    demandPath
+      ? `Demand: the weights in ${demandPath.split(/[\\/]/).pop()}, ${weights.reduce((a, b) => a + b, 0).toLocaleString('en-GB')} in all.`
+      : 'Demand: each origin weighs 1 (give --demand FILE with columns origin,weight to weigh them).',
+  ];
+  return {
+    level: null,
+    measure: null,
+    demand: demandPath ? 'demand' : 'origins',
+    weights,
+    groups: undefined,
+    classification: null,
+    candidates: costs.destinations.map((d) => ({ ...d, name: d.id, source: 'file', existing: false })),
+    existing: [],
     costs,
     notes,
   };

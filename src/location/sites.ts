@@ -3,7 +3,8 @@
  * over one cost matrix (demand points × candidate sites, minutes):
  * - set cover: the fewest sites so that every demand point that can be covered within the standard is;
  * - maximal coverage (MCLP): p sites covering the most demand weight within the standard;
- * - p-median: p sites minimising total weighted minutes from each demand point to its nearest open site.
+ * - p-median: p sites minimising total weighted minutes from each demand point to its nearest open site;
+ * - p-center: p sites minimising the longest trip from any demand point (with weight) to its nearest open site.
  *
  * This file holds the problem and result types, the evaluation of any set of open sites, and
  * deterministic greedy + interchange heuristics. Exact solutions with HiGHS are in highs.ts, and
@@ -137,7 +138,7 @@ export function prepareProblem(problem: SiteProblem, kind: SiteProblemKind): Pre
     if (!(Number.isInteger(f) && f >= 0 && f < m))
       throw new InputError(`Fixed site ${f} is not one of the ${m} candidates.`, { code: 'site_fixed_invalid' });
   const { standard, p } = problem;
-  if (kind !== 'p-median' && standard === undefined)
+  if ((kind === 'set-cover' || kind === 'mclp') && standard === undefined)
     throw new ParameterError(
       `${kind === 'mclp' ? 'Maximal coverage' : 'Set cover'} needs a standard in minutes.`,
       'Give the standard, e.g. --standard 15.',
@@ -147,7 +148,7 @@ export function prepareProblem(problem: SiteProblem, kind: SiteProblemKind): Pre
   if (kind !== 'set-cover') {
     if (p === undefined)
       throw new ParameterError(
-        `${kind === 'mclp' ? 'Maximal coverage' : 'p-median'} needs the number of sites to open.`,
+        `${kind === 'mclp' ? 'Maximal coverage' : kind} needs the number of sites to open.`,
         'Give it, e.g. --sites 10 (existing sites kept open count towards it).',
       );
     if (!Number.isInteger(p) || p < 1 || p > m)
@@ -181,10 +182,10 @@ export function prepareProblem(problem: SiteProblem, kind: SiteProblemKind): Pre
   return { n, m, weights, minutes: costs.minutes, fixed, standard, p, active, penalty: 10 * Math.max(longest, 1) };
 }
 
-/** For each candidate, the active demand points within the standard (ascending). */
-export function coverLists(pp: PreparedProblem): number[][] {
+/** For each candidate, the active demand points within the standard (or the radius given), ascending. */
+export function coverLists(pp: PreparedProblem, radius: number | undefined = pp.standard): number[][] {
   const lists: number[][] = Array.from({ length: pp.m }, () => []);
-  const s = pp.standard ?? -1;
+  const s = radius ?? -1;
   for (let i = 0; i < pp.n; i++) {
     if (!pp.active[i]) continue;
     const row = i * pp.m;
@@ -317,6 +318,7 @@ export function evaluateSites(problem: SiteProblem, open: readonly number[]): Si
  */
 export function siteObjective(pp: PreparedProblem, kind: SiteProblemKind, open: readonly number[]): number {
   if (kind === 'set-cover') return new Set(open).size;
+  if (kind === 'p-center') return longestTrip(pp, open);
   let value = 0;
   for (let i = 0; i < pp.n; i++) {
     if (!pp.active[i]) continue;
@@ -331,6 +333,26 @@ export function siteObjective(pp: PreparedProblem, kind: SiteProblemKind, open: 
     } else value += pp.weights[i] * (best === Infinity ? pp.penalty : best);
   }
   return value;
+}
+
+/**
+ * The p-center objective: the longest trip from an active demand point to its nearest open site,
+ * where a point that could reach some candidate but no open one counts as the penalty.
+ */
+export function longestTrip(pp: PreparedProblem, open: readonly number[]): number {
+  let worst = 0;
+  for (let i = 0; i < pp.n; i++) {
+    if (!pp.active[i]) continue;
+    const row = i * pp.m;
+    let best = Infinity;
+    for (const j of open) {
+      const c = pp.minutes[row + j];
+      if (c < best) best = c;
+    }
+    const v = best === Infinity ? pp.penalty : best;
+    if (v > worst) worst = v;
+  }
+  return worst;
 }
 
 /** Assembles a solution from open sites: the shared evaluation plus how it was found. */
@@ -365,46 +387,289 @@ export function buildSolution(
 // ---------------------------------------------------------------------------------------------
 // Heuristics. All deterministic: ties go to the lowest candidate index.
 
-/** Sites for a set cover: greedy (most uncovered demand points first), then drop sites that became redundant. */
-export function setCoverHeuristic(pp: PreparedProblem): number[] {
-  const lists = coverLists(pp);
-  const coverCount = new Int32Array(pp.n);
+/**
+ * Naive greedy set cover: repeatedly open the site covering most still-uncovered demand points
+ * (lowest index on ties), after the fixed ones. Kept as the baseline the better heuristic is measured
+ * against; it can be a site or more above the optimum (9 where 8 will do in the 205 × 16 test).
+ */
+export function greedySetCover(pp: PreparedProblem, radius: number | undefined = pp.standard): number[] {
+  const lists = coverLists(pp, radius);
   const isOpen = new Uint8Array(pp.m);
-  const open = (j: number) => {
-    isOpen[j] = 1;
-    for (const i of lists[j]) coverCount[i]++;
-  };
-  for (const f of pp.fixed) open(f);
+  for (const f of pp.fixed) isOpen[f] = 1;
+  completeCover(pp, lists, isOpen);
+  return openList(isOpen);
+}
+
+/** Opens sites greedily (most uncovered points first) until every coverable point is covered. */
+function completeCover(pp: PreparedProblem, lists: number[][], isOpen: Uint8Array): void {
+  const covered = new Uint8Array(pp.n);
+  for (let j = 0; j < pp.m; j++) if (isOpen[j]) for (const i of lists[j]) covered[i] = 1;
   for (;;) {
     let best = -1,
       bestGain = 0;
     for (let j = 0; j < pp.m; j++) {
       if (isOpen[j]) continue;
       let gain = 0;
-      for (const i of lists[j]) if (coverCount[i] === 0) gain++;
+      for (const i of lists[j]) if (!covered[i]) gain++;
       if (gain > bestGain) {
         bestGain = gain;
         best = j;
       }
     }
-    if (best < 0) break;
-    open(best);
+    if (best < 0) return;
+    isOpen[best] = 1;
+    for (const i of lists[best]) covered[i] = 1;
   }
-  // Redundancy removal: a chosen site whose every point is also covered by another goes, least-needed first.
-  const fixedSet = new Set(pp.fixed);
-  for (;;) {
-    let drop = -1,
-      dropSize = Infinity;
-    for (let j = 0; j < pp.m; j++) {
-      if (!isOpen[j] || fixedSet.has(j)) continue;
-      if (lists[j].every((i) => coverCount[i] > 1) && lists[j].length < dropSize) {
-        drop = j;
-        dropSize = lists[j].length;
+}
+
+/**
+ * Makes a cover leaner: drops sites whose every point another open site also covers (least-covering
+ * first), then swaps two open sites for one closed site covering everything only they covered, until
+ * neither applies. Fixed sites stay.
+ */
+function polishCover(pp: PreparedProblem, lists: number[][], isOpen: Uint8Array, swaps = true): void {
+  const count = new Int32Array(pp.n);
+  for (let j = 0; j < pp.m; j++) if (isOpen[j]) for (const i of lists[j]) count[i]++;
+  const isFixed = new Uint8Array(pp.m);
+  for (const f of pp.fixed) isFixed[f] = 1;
+  const mark = new Int32Array(pp.n);
+  let stamp = 0;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (;;) {
+      let drop = -1,
+        dropSize = Infinity;
+      for (let j = 0; j < pp.m; j++) {
+        if (!isOpen[j] || isFixed[j]) continue;
+        if (lists[j].every((i) => count[i] > 1) && lists[j].length < dropSize) {
+          drop = j;
+          dropSize = lists[j].length;
+        }
+      }
+      if (drop < 0) break;
+      isOpen[drop] = 0;
+      for (const i of lists[drop]) count[i]--;
+      changed = true;
+    }
+    if (!swaps) break;
+    const open = openList(isOpen).filter((j) => !isFixed[j]);
+    swap: for (let a = 0; a < open.length; a++)
+      for (let b = a + 1; b < open.length; b++) {
+        const ja = open[a],
+          jb = open[b];
+        // Points that only ja and/or jb cover.
+        const only: number[] = [];
+        for (const i of lists[ja]) if (count[i] === 1 || (count[i] === 2 && lists[jb].includes(i))) only.push(i);
+        for (const i of lists[jb]) if (count[i] === 1) only.push(i);
+        stamp++;
+        for (const i of only) mark[i] = stamp;
+        for (let j = 0; j < pp.m; j++) {
+          if (isOpen[j]) continue;
+          let hit = 0;
+          for (const i of lists[j]) if (mark[i] === stamp) hit++;
+          if (hit >= new Set(only).size) {
+            for (const jj of [ja, jb]) {
+              isOpen[jj] = 0;
+              for (const i of lists[jj]) count[i]--;
+            }
+            isOpen[j] = 1;
+            for (const i of lists[j]) count[i]++;
+            changed = true;
+            break swap;
+          }
+        }
+      }
+  }
+}
+
+export interface SetCoverSearch {
+  open: number[];
+  /** A lower bound on the fewest sites (Lagrangian relaxation, rounded up: the count is whole). */
+  bound: number;
+}
+
+/**
+ * Set cover without an exact solver: Lagrangian relaxation of "every coverable point is covered" with
+ * subgradient steps (Beasley 1990). Each step's relaxed answer (the sites with negative reduced cost)
+ * is completed greedily and polished (redundant sites dropped, two-for-one swaps), and the best cover
+ * kept; the relaxation's best value, rounded up, is a lower bound on the fewest sites, so the answer
+ * says how far from the optimum it can be. The naive greedy cover is the first candidate answer.
+ */
+export function setCoverSearch(
+  pp: PreparedProblem,
+  radius: number | undefined = pp.standard,
+  iterations = 200,
+): SetCoverSearch {
+  const { n, m } = pp;
+  const lists = coverLists(pp, radius);
+  const isFixed = new Uint8Array(m);
+  for (const f of pp.fixed) isFixed[f] = 1;
+  const inAny = new Uint8Array(n);
+  for (const l of lists) for (const i of l) inAny[i] = 1;
+  const pts: number[] = [];
+  for (let i = 0; i < n; i++) if (inAny[i]) pts.push(i);
+  const first = new Uint8Array(m);
+  for (const f of pp.fixed) first[f] = 1;
+  completeCover(pp, lists, first);
+  polishCover(pp, lists, first);
+  let best = openList(first);
+  const covered = new Uint8Array(n);
+  for (const f of pp.fixed) for (const i of lists[f]) covered[i] = 1;
+  // Points the fixed sites cover need nothing more.
+  const free = pts.filter((i) => !covered[i]);
+  if (!free.length) return { open: best, bound: pp.fixed.length };
+  const u = new Float64Array(n);
+  // Start each multiplier at 1 / the number of sites covering it.
+  const deg = new Int32Array(n);
+  for (let j = 0; j < m; j++) if (!isFixed[j]) for (const i of lists[j]) deg[i]++;
+  for (const i of free) u[i] = 1 / deg[i];
+  const rc = new Float64Array(m);
+  const relaxed = new Uint8Array(m);
+  const g = new Float64Array(n);
+  let bound = -Infinity,
+    theta = 2,
+    since = 0;
+  for (let it = 0; it < iterations && theta > 1e-4; it++) {
+    let value = pp.fixed.length;
+    for (const i of free) value += u[i];
+    for (let j = 0; j < m; j++) {
+      relaxed[j] = isFixed[j];
+      if (isFixed[j]) continue;
+      let r = 1;
+      for (const i of lists[j]) if (!covered[i]) r -= u[i];
+      rc[j] = r;
+      if (r < 0) {
+        relaxed[j] = 1;
+        value += r;
       }
     }
-    if (drop < 0) break;
-    isOpen[drop] = 0;
-    for (const i of lists[drop]) coverCount[i]--;
+    if (value > bound + 1e-9) {
+      bound = value;
+      since = 0;
+    } else if (++since >= 10) {
+      theta /= 2;
+      since = 0;
+    }
+    // A cover from this step's relaxed answer.
+    // Redundant sites go at once; the costlier two-for-one swaps only for a cover that could beat the best.
+    const trial = Uint8Array.from(relaxed);
+    completeCover(pp, lists, trial);
+    polishCover(pp, lists, trial, false);
+    if (openList(trial).length <= best.length) {
+      polishCover(pp, lists, trial);
+      const open = openList(trial);
+      if (open.length < best.length) best = open;
+    }
+    if (best.length <= Math.ceil(bound - 1e-6)) break;
+    let norm = 0;
+    for (const i of free) g[i] = 1;
+    for (let j = 0; j < m; j++) if (relaxed[j] && !isFixed[j]) for (const i of lists[j]) if (!covered[i]) g[i]--;
+    for (const i of free) norm += g[i] * g[i];
+    if (norm === 0) break; // every point covered exactly once: the relaxed answer is optimal
+    const step = (theta * Math.max(best.length - value, 1e-6)) / norm;
+    for (const i of free) u[i] = Math.max(0, u[i] + step * g[i]);
+  }
+  return { open: best, bound: Math.min(best.length, Math.max(pp.fixed.length, Math.ceil(bound - 1e-6))) };
+}
+
+/** Sites for a set cover: the Lagrangian search above (greedy, polished, and improved step by step). */
+export function setCoverHeuristic(pp: PreparedProblem, radius: number | undefined = pp.standard): number[] {
+  return setCoverSearch(pp, radius).open;
+}
+
+/** The distinct finite costs from active demand points, ascending, then the penalty: the only values a p-center optimum can take. */
+export function centerRadii(pp: PreparedProblem): number[] {
+  const values = new Set<number>();
+  for (let i = 0; i < pp.n; i++) {
+    if (!pp.active[i]) continue;
+    const row = i * pp.m;
+    for (let j = 0; j < pp.m; j++) {
+      const c = pp.minutes[row + j];
+      if (c !== Infinity) values.add(c);
+    }
+  }
+  return [...values, pp.penalty].sort((a, b) => a - b);
+}
+
+/** The longest of the demand points' trips to their nearest candidate: no choice of sites can do better. */
+export function centerFloor(pp: PreparedProblem): number {
+  let floor = 0;
+  for (let i = 0; i < pp.n; i++) {
+    if (!pp.active[i]) continue;
+    const row = i * pp.m;
+    let best = Infinity;
+    for (let j = 0; j < pp.m; j++) if (pp.minutes[row + j] < best) best = pp.minutes[row + j];
+    if (best > floor) floor = best;
+  }
+  return floor;
+}
+
+/** Sites opened to cover every active point within `radius` (fixed ones first), or null when a point has no candidate that near. */
+function coverAt(pp: PreparedProblem, radius: number, search: boolean): { open: number[]; bound: number } | null {
+  if (radius >= pp.penalty) return { open: [...pp.fixed], bound: pp.fixed.length };
+  const lists = coverLists(pp, radius);
+  const inAny = new Uint8Array(pp.n);
+  for (const l of lists) for (const i of l) inAny[i] = 1;
+  for (let i = 0; i < pp.n; i++) if (pp.active[i] && !inAny[i]) return null;
+  if (search) return setCoverSearch(pp, radius, 60);
+  return { open: greedySetCover(pp, radius), bound: 0 };
+}
+
+/**
+ * p-center without an exact solver: binary search over the possible radii for the smallest at which
+ * the set-cover search covers everyone with at most p sites; sites left over (up to p) go where they
+ * most cut total weighted travel. Also returns a lower bound: the largest radius at which the set-cover
+ * bound already needs more than p sites is one the optimum must exceed.
+ */
+export function pCenterSearch(pp: PreparedProblem): { open: number[]; bound: number } {
+  const radii = centerRadii(pp);
+  const floor = centerFloor(pp);
+  let lo = radii.findIndex((r) => r >= floor);
+  let hi = radii.length - 1;
+  let best = coverAt(pp, radii[hi], true)!.open;
+  let bound = radii[lo];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const c = coverAt(pp, radii[mid], true);
+    if (c && c.open.length <= pp.p!) {
+      best = c.open;
+      hi = mid;
+    } else {
+      // Proven too small only when no cover exists or the bound needs more than p; else the search may just have missed.
+      if (!c || c.bound > pp.p!) bound = Math.max(bound, radii[mid + 1]);
+      lo = mid + 1;
+    }
+  }
+  return { open: fillSites(pp, best), bound: Math.min(bound, longestTrip(pp, best)) };
+}
+
+/** Adds sites up to p, each the one that most cuts total weighted minutes (ties: lowest index). */
+export function fillSites(pp: PreparedProblem, open: readonly number[]): number[] {
+  const isOpen = new Uint8Array(pp.m);
+  for (const j of open) isOpen[j] = 1;
+  const near = new Float64Array(pp.n).fill(pp.penalty);
+  for (let i = 0; i < pp.n; i++)
+    for (const j of open)
+      near[i] = Math.min(near[i], pp.minutes[i * pp.m + j] === Infinity ? pp.penalty : pp.minutes[i * pp.m + j]);
+  for (let k = open.length; k < pp.p!; k++) {
+    let best = -1,
+      bestSaving = -1;
+    for (let j = 0; j < pp.m; j++) {
+      if (isOpen[j]) continue;
+      let saving = 0;
+      for (let i = 0; i < pp.n; i++) {
+        if (!pp.active[i]) continue;
+        const c = pp.minutes[i * pp.m + j];
+        if (c < near[i]) saving += pp.weights[i] * (near[i] - c);
+      }
+      if (saving > bestSaving) {
+        bestSaving = saving;
+        best = j;
+      }
+    }
+    if (best < 0) break;
+    isOpen[best] = 1;
+    for (let i = 0; i < pp.n; i++) near[i] = Math.min(near[i], pp.minutes[i * pp.m + best]);
   }
   return openList(isOpen);
 }
@@ -781,7 +1046,13 @@ export function solveHeuristic(problem: SiteProblem, kind: SiteProblemKind): Sit
   const started = performance.now();
   const pp = prepareProblem(problem, kind);
   const open =
-    kind === 'set-cover' ? setCoverHeuristic(pp) : kind === 'mclp' ? mclpHeuristic(pp) : pMedianHeuristic(pp);
+    kind === 'set-cover'
+      ? setCoverHeuristic(pp)
+      : kind === 'mclp'
+        ? mclpHeuristic(pp)
+        : kind === 'p-center'
+          ? pCenterSearch(pp).open
+          : pMedianHeuristic(pp);
   const seconds = (performance.now() - started) / 1000;
   return buildSolution(problem, pp, kind, open, {
     method: 'heuristic',
@@ -795,10 +1066,12 @@ export function solveHeuristic(problem: SiteProblem, kind: SiteProblemKind): Sit
 
 export function heuristicName(kind: SiteProblemKind): string {
   return kind === 'set-cover'
-    ? 'Greedy set cover with redundant sites removed.'
-    : kind === 'mclp'
-      ? 'Greedy maximal coverage improved by one-for-one swaps.'
-      : 'Greedy p-median improved by Teitz–Bart vertex substitution.';
+    ? 'Greedy set cover improved by Lagrangian relaxation, redundant sites removed and two-for-one swaps.'
+    : kind === 'p-center'
+      ? 'p-center by binary search over the trip times, each a set cover found by the Lagrangian heuristic.'
+      : kind === 'mclp'
+        ? 'Greedy maximal coverage improved by one-for-one swaps.'
+        : 'Greedy p-median improved by Teitz–Bart vertex substitution.';
 }
 
 function openList(isOpen: Uint8Array): number[] {

@@ -38,6 +38,7 @@ const KIND_NAMES: Record<SiteProblemKind, string> = {
   'set-cover': 'Set cover',
   mclp: 'Maximal coverage',
   'p-median': 'p-median',
+  'p-center': 'p-center',
 };
 const n0 = (x: number | null) => (x === null ? '[c]' : Math.round(x).toLocaleString('en-GB'));
 const m1 = (x: number | null) => (x === null ? '–' : x.toFixed(1));
@@ -80,9 +81,11 @@ export function choiceToTable(r: SiteSolution, inputs: SiteInputs, mode: string)
   const what =
     r.kind === 'p-median'
       ? `, total travel ${n0(r.objective)} ${inputs.demand}·minutes`
-      : r.kind === 'mclp'
-        ? `, ${n0(r.objective)} ${inputs.demand} covered`
-        : '';
+      : r.kind === 'p-center'
+        ? `, longest trip to the nearest site ${m1(r.objective)} minutes`
+        : r.kind === 'mclp'
+          ? `, ${n0(r.objective)} ${inputs.demand} covered`
+          : '';
   lines.push(`${KIND_NAMES[r.kind]} ${how}: ${r.open.length} site${r.open.length === 1 ? '' : 's'}${what}.`);
   lines.push(
     `Method: ${r.method}${r.status === 'heuristic' ? '' : ` (${r.status})`}; gap ${r.gap === null ? 'not known' : pc(r.gap)}; ${r.seconds.toFixed(1)} s.`,

@@ -9,8 +9,11 @@ export {
   setMeta,
   compactWorkspace,
   LEGACY_KEY_META,
+  holdWorkspace,
+  workspaceHolder,
+  lockFileFor,
 } from './workspace.ts';
-export type { Workspace } from './workspace.ts';
+export type { Workspace, WorkspaceHolder } from './workspace.ts';
 export { MIGRATIONS, RECORD_KEY_SQL } from './migrations.ts';
 export {
   columnsOf,

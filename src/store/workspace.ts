@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { WorkspaceStateError, InputError } from '../core/index.ts';
@@ -89,6 +89,8 @@ export async function openWorkspace(path: string): Promise<Workspace> {
   try {
     engine = await DuckDbEngine.open(full);
   } catch (e) {
+    const held = heldElsewhere(full, e);
+    if (held) throw held;
     throw new InputError(`${full} could not be opened as a workspace: ${(e as Error).message}`, {
       code: 'workspace_unreadable',
       fix: 'Check the path points to a workspace made by civic init, and that no other program has it open.',
@@ -106,6 +108,92 @@ export async function openWorkspace(path: string): Promise<Workspace> {
   }
   await migrate(engine);
   return { path: full, engine, close: () => engine.close() };
+}
+
+/** The file beside a workspace saying which process holds it open for a long time (the portal). */
+export function lockFileFor(path: string): string {
+  return `${resolve(path)}.lock`;
+}
+
+export interface WorkspaceHolder {
+  pid: number;
+  /** What holds it, in words: "the portal (civic serve)". */
+  holder: string;
+  since: string;
+  /** Where it can be reached, when it is a server. */
+  address?: string;
+}
+
+/**
+ * Records that this process holds the workspace open (the portal does, for as long as it runs), in
+ * WORKSPACE.lock beside it, so that a command refused by the database's own lock can say who has it
+ * and what to do. The file goes when the process ends (or when `release` is called).
+ */
+export function holdWorkspace(ws: Workspace, holder: string, address?: string): () => void {
+  const file = lockFileFor(ws.path);
+  const record: WorkspaceHolder = { pid: process.pid, holder, since: new Date().toISOString(), address };
+  try {
+    writeFileSync(file, `${JSON.stringify(record)}\n`);
+  } catch {
+    return () => {}; // a read-only folder: the plain message still applies
+  }
+  let done = false;
+  const release = () => {
+    if (done) return;
+    done = true;
+    try {
+      const now = JSON.parse(readFileSync(file, 'utf8')) as WorkspaceHolder;
+      if (now.pid === process.pid) unlinkSync(file);
+    } catch {
+      // already gone
+    }
+    process.removeListener('exit', release);
+  };
+  process.on('exit', release);
+  return release;
+}
+
+/** Who holds the workspace, from its lock file, if that process is still running. */
+export function workspaceHolder(path: string): WorkspaceHolder | null {
+  try {
+    const h = JSON.parse(readFileSync(lockFileFor(path), 'utf8')) as WorkspaceHolder;
+    if (!Number.isInteger(h.pid) || h.pid <= 0) return null;
+    process.kill(h.pid, 0); // throws when no such process
+    return h;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else, so it still holds the file.
+    if ((e as NodeJS.ErrnoException).code === 'EPERM') {
+      try {
+        return JSON.parse(readFileSync(lockFileFor(path), 'utf8')) as WorkspaceHolder;
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+}
+
+/** When the database refused to open because another process has it, an error saying who and what to do. */
+function heldElsewhere(full: string, e: unknown): InputError | null {
+  const message = String((e as Error)?.message ?? e);
+  if (!/lock/i.test(message)) return null;
+  const holder = workspaceHolder(full);
+  const pid = holder?.pid ?? Number(/PID (\d+)/.exec(message)?.[1] ?? Number.NaN);
+  if (holder)
+    return new InputError(
+      `${full} is open in another process: ${holder.holder}, PID ${holder.pid}, since ${holder.since.slice(0, 16).replace('T', ' ')} UTC${holder.address ? `, at ${holder.address}` : ''}. A workspace can be open in only one process at a time.`,
+      {
+        code: 'workspace_in_use',
+        fix: `Do this in the portal${holder.address ? ` (${holder.address})` : ''}, or stop the portal first (Ctrl+C where it runs, or kill ${holder.pid}) and run the command again.`,
+      },
+    );
+  return new InputError(
+    `${full} is open in another process${Number.isFinite(pid) ? ` (PID ${pid})` : ''}. A workspace can be open in only one process at a time.`,
+    {
+      code: 'workspace_in_use',
+      fix: `Wait for the other command to finish, or stop the process that has it open (if it is the portal, civic serve, stop it with Ctrl+C${Number.isFinite(pid) ? ` or kill ${pid}` : ''}, or use the portal instead).`,
+    },
+  );
 }
 
 export async function withWorkspace<T>(path: string, fn: (ws: Workspace) => Promise<T>): Promise<T> {

@@ -2,29 +2,36 @@
 import { randomBytes } from 'node:crypto';
 import { profileDataset } from '../../profiling/index.ts';
 import { discloseProfile, profileToTable, fmtInt } from '../../outputs/index.ts';
-import type { Workspace } from '../../store/index.ts';
+import { holdWorkspace, type Workspace } from '../../store/index.ts';
 import type { PseudonymKey } from '../../intake/index.ts';
 import { buildSampleBorough } from '../../demo/index.ts';
 import { json } from '../io.ts';
 import { stopOnSignal } from './stop.ts';
 
-/** Serves the demo on this machine, with one person per role and a fresh password printed once. */
-async function servePortal(workspace: Workspace, port: number, pseudonymKey: PseudonymKey): Promise<void> {
-  // Loaded here: `civic demo --no-serve` does not pay for the server.
-  const { buildApp, addUser } = await import('../../server/index.ts');
+/** The demo's people: one per role, the partner one scoped to the leisure trust. */
+const DEMO_PEOPLE: [string, string, string | undefined][] = [
+  ['admin', 'admin', undefined],
+  ['analyst', 'analyst', undefined],
+  ['partner', 'partner', 'Sample Leisure Trust'],
+  ['agent', 'agent', undefined],
+];
+
+/** Adds one person per role, all with one fresh password (returned, to print once), served or not. */
+async function addDemoUsers(workspace: Workspace): Promise<{ usernames: string[]; password: string }> {
+  const { addUser } = await import('../../server/index.ts');
   const password = randomBytes(12).toString('base64url');
-  const people: [string, string, string | undefined][] = [
-    ['admin', 'admin', undefined],
-    ['analyst', 'analyst', undefined],
-    ['partner', 'partner', 'Sample Leisure Trust'],
-    ['agent', 'agent', undefined],
-  ];
-  for (const [username, role, partner] of people)
+  for (const [username, role, partner] of DEMO_PEOPLE)
     await addUser(workspace.engine, { username, password, role, partner, name: `Demo ${role}` });
+  return { usernames: DEMO_PEOPLE.map(([u]) => u), password };
+}
+
+/** Serves the demo on this machine. */
+async function servePortal(workspace: Workspace, port: number, pseudonymKey: PseudonymKey): Promise<void> {
+  const { buildApp } = await import('../../server/index.ts');
   const app = await buildApp({ workspace, secureCookies: false, pseudonymKey });
   const address = await app.listen({ port, host: '127.0.0.1' });
+  holdWorkspace(workspace, 'the portal (civic demo)', address);
   process.stdout.write(`\nThe portal is running at ${address} (Ctrl+C to stop).\n`);
-  process.stdout.write(`Sign in as admin, analyst, partner or agent, each with the password ${password}\n`);
   stopOnSignal(app, workspace);
 }
 
@@ -46,6 +53,8 @@ export async function demo(
       await profileDataset(built.workspace.engine, { dataset: headline.name, tier: 'group' }),
       10,
     );
+    // The same people whether the portal is served now or later (civic serve), so that it can be signed in to.
+    const users = await addDemoUsers(built.workspace);
     if (quiet) {
       process.stdout.write(
         json({
@@ -59,6 +68,7 @@ export async function demo(
             rejected: d.rejected,
           })),
           headline: profile,
+          users: { usernames: users.usernames, password: users.password },
         }),
       );
     } else {
@@ -79,6 +89,9 @@ export async function demo(
       );
       process.stdout.write(
         `\nPersonal columns were pseudonymised with the key in ${built.keyFile} (kept beside the workspace, not inside it).\n`,
+      );
+      process.stdout.write(
+        `\nPortal users: ${users.usernames.join(', ')} (one per role), each with the password ${users.password}${o.serve ? '' : ` — serve it with: npx civic serve ${workspace} --insecure-cookies`}\n`,
       );
       process.stdout.write(`\nTry: npx civic profile ${workspace} green_waste --by-area ward\n`);
       process.stdout.write(

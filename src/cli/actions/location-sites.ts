@@ -2,6 +2,7 @@
 import { withWorkspace, type Engine } from '../../store/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
 import {
+  costFileInputs,
   loadSiteInputs,
   withKeptSites,
   findCandidate,
@@ -105,14 +106,48 @@ function minCellFor(o: Record<string, unknown>, format: string): number {
   if (!Number.isInteger(n) || n < 0) throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
   return n;
 }
-export async function choose(workspace: string, o: Record<string, unknown>): Promise<void> {
-  const format = parseFormat(String(o.format ?? 'table'), ['table', 'json', 'csv', 'xlsx']);
-  if (format === 'xlsx') needsOut(o.out as string | undefined);
-  const problemKind = o.problem as SiteProblemKind;
-  const p = o.sites === undefined ? undefined : Number(o.sites);
-  if (p !== undefined && !(Number.isInteger(p) && p > 0))
-    throw new ParameterError(`--sites must be a whole number above 0, not "${o.sites}".`);
-  const standard = positive(o.standard, '--standard');
+/** Options that describe a workspace's demand, candidates or roads, which a cost file replaces. */
+const WORKSPACE_ONLY: [string, string][] = [
+  ['kind', '--kind'],
+  ['grid', '--grid'],
+  ['point', '--point'],
+  ['level', '--level'],
+  ['segments', '--segments'],
+  ['weightDataset', '--weight-dataset'],
+  ['classification', '--classification'],
+  ['tier', '--tier'],
+  ['network', '--network'],
+  ['valhalla', '--valhalla'],
+  ['circuity', '--circuity'],
+  ['gridOnly', '--grid-only'],
+  ['keepExisting', '--keep-existing'],
+];
+
+export async function choose(workspace: string | undefined, o: Record<string, unknown>): Promise<void> {
+  if (o.costs) {
+    const clash = WORKSPACE_ONLY.filter(([k]) => o[k] !== undefined && o[k] !== false).map(([, flag]) => flag);
+    if (clash.length)
+      throw new ParameterError(
+        `${clash.join(', ')} ${clash.length === 1 ? 'describes' : 'describe'} a workspace's sites, demand or roads, but --costs gives them all.`,
+        `Leave out ${clash.join(', ')}, or leave out --costs and name a workspace.`,
+      );
+    if (workspace)
+      throw new ParameterError(
+        "Give a workspace or --costs, not both: with --costs the demand points and sites are the cost file's.",
+        'Leave out the workspace, e.g. civic location choose --costs times.csv --problem p-median --sites 3.',
+      );
+    return chooseFrom(
+      await costFileInputs(String(o.costs), o.demand as string | undefined, o.mode as TravelMode),
+      [],
+      o,
+    );
+  }
+  if (o.demand) throw new ParameterError('--demand goes with --costs.', 'Add --costs FILE, or leave out --demand.');
+  if (!workspace)
+    throw new ParameterError(
+      'Say where to choose sites: a workspace, or a cost matrix file.',
+      'e.g. civic location choose trafford.civic --kind library …, or civic location choose --costs times.csv …',
+    );
   if (o.keepExisting && !o.kind) throw new ParameterError('--keep-existing needs --kind, to know which sites exist.');
   await withWorkspace(workspace, async (ws) => {
     // --grid-only: today's sites are there only if kept; everything else opened is new.
@@ -120,33 +155,49 @@ export async function choose(workspace: string, o: Record<string, unknown>): Pro
       keepExisting: !!o.keepExisting,
       keep: o.keep as string[] | undefined,
     });
-    const result = await solve(
-      { weights: inputs.weights, groups: inputs.groups, costs: inputs.costs, fixed, standard, p },
-      problemKind,
-      {
-        method: o.method as 'auto' | 'exact' | 'heuristic',
-        timeLimitSeconds: positive(o.timeLimit, '--time-limit'),
-      },
-    );
-    const out = o.out as string | undefined;
-    const shown = hideSmallWeights(result, minCellFor(o, format));
-    if (format === 'json')
-      emit(
-        locationToJson({
-          ...shown,
-          candidates: inputs.candidates,
-          level: inputs.level,
-          measure: inputs.measure,
-          demand: inputs.demand,
-          mode: o.mode,
-          inputNotes: inputs.notes,
-        }),
-        out,
-      );
-    else if (format === 'csv') emit(choiceToCsv(shown, inputs), out);
-    else if (format === 'xlsx') emit(await choiceToXlsx(shown, inputs, o.mode as string), needsOut(out));
-    else emit(choiceToTable(shown, inputs, o.mode as string), out);
+    await chooseFrom(inputs, fixed, o);
   });
+}
+
+async function chooseFrom(all: SiteInputs, fixedIn: number[], o: Record<string, unknown>): Promise<void> {
+  const format = parseFormat(String(o.format ?? 'table'), ['table', 'json', 'csv', 'xlsx']);
+  if (format === 'xlsx') needsOut(o.out as string | undefined);
+  const problemKind = o.problem as SiteProblemKind;
+  const p = o.sites === undefined ? undefined : Number(o.sites);
+  if (p !== undefined && !(Number.isInteger(p) && p > 0))
+    throw new ParameterError(`--sites must be a whole number above 0, not "${o.sites}".`);
+  const standard = positive(o.standard, '--standard');
+  // With a cost file, --keep names its sites; a workspace's kept sites come resolved.
+  const { inputs, fixed } =
+    fixedIn.length || !o.costs
+      ? { inputs: all, fixed: fixedIn }
+      : withKeptSites(all, { keep: o.keep as string[] | undefined });
+  const result = await solve(
+    { weights: inputs.weights, groups: inputs.groups, costs: inputs.costs, fixed, standard, p },
+    problemKind,
+    {
+      method: o.method as 'auto' | 'exact' | 'heuristic',
+      timeLimitSeconds: positive(o.timeLimit, '--time-limit'),
+    },
+  );
+  const out = o.out as string | undefined;
+  const shown = hideSmallWeights(result, minCellFor(o, format));
+  if (format === 'json')
+    emit(
+      locationToJson({
+        ...shown,
+        candidates: inputs.candidates,
+        level: inputs.level,
+        measure: inputs.measure,
+        demand: inputs.demand,
+        mode: o.mode,
+        inputNotes: inputs.notes,
+      }),
+      out,
+    );
+  else if (format === 'csv') emit(choiceToCsv(shown, inputs), out);
+  else if (format === 'xlsx') emit(await choiceToXlsx(shown, inputs, o.mode as string), needsOut(out));
+  else emit(choiceToTable(shown, inputs, o.mode as string), out);
 }
 
 export async function scenario(workspace: string, o: Record<string, unknown>): Promise<void> {

@@ -1,5 +1,5 @@
 /** `civic serve`. */
-import { openWorkspace, getMeta, LEGACY_KEY_META } from '../../store/index.ts';
+import { openWorkspace, getMeta, holdWorkspace, LEGACY_KEY_META } from '../../store/index.ts';
 import { ParameterError } from '../../core/index.ts';
 import { resolveReadLimits } from '../../intake/index.ts';
 import { buildApp, parseTrustProxy } from '../../server/index.ts';
@@ -81,6 +81,8 @@ export async function serve(
     pseudonymKey,
   });
   const address = await app.listen({ port, host: o.host });
+  // Beside the workspace, so that a command run meanwhile can say the portal has it (removed on exit).
+  holdWorkspace(ws, 'the portal (civic serve)', address);
   process.stderr.write(`The Observatory is running at ${address} (Ctrl+C to stop)\n`);
   stopOnSignal(app, ws);
 }
