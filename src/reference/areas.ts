@@ -177,7 +177,7 @@ export async function importBoundaries(
   opts: {
     codeProperty?: string;
     /** import the classification the file's properties carry: true to find its tiers by name, or the properties */
-    classification?: { properties?: string[]; name?: string };
+    classification?: { properties?: string[]; name?: string; optional?: boolean };
   } = {},
 ): Promise<BoundaryImportResult> {
   const file = basename(path);
@@ -211,9 +211,11 @@ export async function importBoundaries(
     );
     const assigned = await assignPostcodesByBoundaries(engine, level, shapes);
     await fillPostcodeLevelsFromHierarchy(engine);
-    const fromProperties = opts.classification
-      ? await importClassificationFromBoundaries(engine, read, file, level, opts.classification)
-      : null;
+    // With several boundary files, the classification is read from the ones that carry one.
+    const fromProperties =
+      opts.classification && (!opts.classification.optional || classificationProperties(read).length)
+        ? await importClassificationFromBoundaries(engine, read, file, level, opts.classification)
+        : null;
     return {
       file,
       level,

@@ -5,7 +5,7 @@
  */
 import { type Engine, sqlAnyValue, sqlTryNumber } from '../store/index.ts';
 import { dropLoaded, loadQuery } from './csv.ts';
-import { ParameterError } from '../core/index.ts';
+import { InputError, ParameterError } from '../core/index.ts';
 import { AREA_LEVELS } from '../geo/index.ts';
 import {
   importAreas,
@@ -127,6 +127,7 @@ async function importAll(
         ? {
             properties: Array.isArray(fromBoundaries) ? fromBoundaries : undefined,
             name: req.classification?.length ? undefined : req.classificationName,
+            optional: !Array.isArray(fromBoundaries) && (req.boundaries?.length ?? 0) > 1,
           }
         : undefined,
     });
@@ -134,6 +135,11 @@ async function importAll(
     if (r.classification) out.classifications.push(r.classification);
     if (r.segmentNames) out.segments.push(r.segmentNames);
   }
+  if (fromBoundaries && (req.boundaries?.length ?? 0) > 1 && !out.boundaries.some((b) => b.classification))
+    throw new InputError('None of the boundary files carries a classification.', {
+      code: 'reference_columns',
+      fix: `Their properties: ${out.boundaries.map((b) => `${b.file}: ${b.classificationProperties.join(', ') || 'none that look like tiers'}`).join('; ')}. Name the properties holding its tiers, broadest first, e.g. --classification-from-boundaries supgrpcode,grpcode,subgrpcode.`,
+    });
   if (staged) {
     const pc = await commitPostcodes(engine, staged);
     // Postcodes arriving after boundaries are placed in them now.
