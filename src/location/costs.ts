@@ -97,7 +97,11 @@ export function straightLineCosts(options: StraightLineOptions = {}): CostSource
   };
 }
 
+/** The travel mode's name when the costs came from a cost matrix file, not a mode of travel. */
+export const COST_FILE_MODE = 'cost file';
+
 /** The mode as it reads in a sentence: "10 minutes on foot". */
 export function travelWords(mode: TravelMode | string): string {
+  if (mode === COST_FILE_MODE) return 'as the cost file gives them';
   return mode === 'car' ? 'by car' : mode === 'walk' ? 'on foot' : mode === 'cycle' ? 'by bicycle' : `by ${mode}`;
 }

@@ -10,6 +10,7 @@ export {
   metresBetween,
   straightLineCosts,
   travelWords,
+  COST_FILE_MODE,
   TRAVEL_MODES,
   type TravelMode,
 } from './costs.ts';

@@ -337,7 +337,9 @@ export async function choiceToXlsx(r: SiteSolution, inputs: SiteInputs, mode: st
     ['Site', 'Name', 'Source', 'Open today', 'Longitude', 'Latitude', `${inputs.demand} nearest`, 'Of which covered'],
     r.sites.map((s) => {
       const c = inputs.candidates[s.index];
-      return [c.id, c.name, c.source, c.existing, c.lon, c.lat, s.nearestWeight, s.coveredWeight];
+      // Sites from a cost matrix file have no coordinates: empty cells, never NaN.
+      const at = (v: number) => (Number.isFinite(v) ? v : null);
+      return [c.id, c.name, c.source, c.existing, at(c.lon), at(c.lat), s.nearestWeight, s.coveredWeight];
     }),
   );
   if (r.groups.length)

@@ -100,6 +100,8 @@ test('cost file: the table says what was chosen, and --keep names a site of the 
   const r = await civic('location', 'choose', '--costs', LONG, '--problem', 'p-center', '--sites', '2', '--keep', 'B');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /p-center/);
+  assert.doesNotMatch(r.stdout, /by car/, 'a cost file is no mode of travel');
+  assert.match(r.stdout, /as the cost file gives them/);
   // With B kept: BC and BD both give 9, better than AB's 16.
   const j = await choose('--costs', LONG, '--problem', 'p-center', '--sites', '2', '--keep', 'B');
   assert.equal(j.objective, 9);

@@ -3,6 +3,7 @@ import { withWorkspace, type Engine } from '../../store/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
 import {
   costFileInputs,
+  COST_FILE_MODE,
   loadSiteInputs,
   withKeptSites,
   findCandidate,
@@ -182,6 +183,7 @@ async function chooseFrom(all: SiteInputs, fixedIn: number[], o: Record<string, 
   );
   const out = o.out as string | undefined;
   const shown = hideSmallWeights(result, minCellFor(o, format));
+  const mode = o.costs ? COST_FILE_MODE : (o.mode as string);
   if (format === 'json')
     emit(
       locationToJson({
@@ -190,14 +192,14 @@ async function chooseFrom(all: SiteInputs, fixedIn: number[], o: Record<string, 
         level: inputs.level,
         measure: inputs.measure,
         demand: inputs.demand,
-        mode: o.mode,
+        mode,
         inputNotes: inputs.notes,
       }),
       out,
     );
   else if (format === 'csv') emit(choiceToCsv(shown, inputs), out);
-  else if (format === 'xlsx') emit(await choiceToXlsx(shown, inputs, o.mode as string), needsOut(out));
-  else emit(choiceToTable(shown, inputs, o.mode as string), out);
+  else if (format === 'xlsx') emit(await choiceToXlsx(shown, inputs, mode), needsOut(out));
+  else emit(choiceToTable(shown, inputs, mode), out);
 }
 
 export async function scenario(workspace: string, o: Record<string, unknown>): Promise<void> {
