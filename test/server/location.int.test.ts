@@ -350,6 +350,20 @@ test('where should the libraries be? the page chooses sites and says how it foun
   const kept = cellsOf(keep.body, 'choice-table');
   assert.equal(kept.length, 10);
   assert.equal(kept.filter((row) => row[1] === 'Open').length, 8, "today's eight libraries are kept");
+  // p-center: the longest journey to the nearest site; one site more than today's eight never makes it longer.
+  const longest = async (sites: number) => {
+    const c = await get(
+      `/location?kind=library&mode=walk&within=10&sites=${sites}&problem=p-center&keep=existing`,
+      'ana',
+    );
+    assert.equal(c.statusCode, 200, c.body.slice(0, 300));
+    assert.match(c.body, /sites that make the longest journey to the nearest site shortest/);
+    assert.match(c.body, /<option value="p-center" selected>/);
+    return Number(/, longest ([\d.]+) minutes\./.exec(c.body)![1]);
+  };
+  const today = await longest(8),
+    more = await longest(9);
+  assert.ok(more <= today, `${more} minutes with 9 sites, ${today} with today's 8`);
   const tooFew = await get('/location?kind=library&mode=walk&within=10&sites=3&keep=existing', 'ana');
   assert.equal(tooFew.statusCode, 400);
   assert.match(tooFew.body, /choose at least 8/);

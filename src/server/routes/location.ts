@@ -55,7 +55,7 @@ interface LocationQuery {
   close: string[];
   open: string[];
   /** Site choice: how many sites in all, and which problem. */
-  choose?: { problem: 'mclp' | 'p-median'; sites: number; keepExisting: boolean };
+  choose?: { problem: 'mclp' | 'p-median' | 'p-center'; sites: number; keepExisting: boolean };
 }
 
 /** The location page's query: a kind of facility, a journey, a segment tier, a site, sites to close or open, a site choice. */
@@ -97,12 +97,12 @@ function locationQuery(q: Query): LocationQuery {
     tier: l.by.tier,
     close: l.close,
     open: l.open,
-    // Choosing sites when a number of sites is given: the MCLP unless the p-median is asked for.
+    // Choosing sites when a number of sites is given: the MCLP unless the p-median or p-center is asked for.
     choose:
       l.sites === undefined
         ? undefined
         : {
-            problem: l.problem === 'p-median' ? 'p-median' : 'mclp',
+            problem: l.problem === 'p-median' || l.problem === 'p-center' ? l.problem : 'mclp',
             sites: l.sites,
             keepExisting: l.keep === 'existing',
           },
@@ -327,7 +327,10 @@ export async function locationRoutes(app: FastifyInstance): Promise<void> {
           problem:
             c.problem === 'mclp'
               ? `the ${c.sites} sites that put the most households within ${l.within} minutes`
-              : `the ${c.sites} sites with the shortest journeys overall`,
+              : c.problem === 'p-center'
+                ? `the ${c.sites} sites that make the longest journey to the nearest site shortest`
+                : `the ${c.sites} sites with the shortest journeys overall`,
+          maxMinutes: r.maxMinutes,
           method:
             r.method === 'exact'
               ? `exact (HiGHS)${r.status === 'optimal' ? ', proven best' : `, stopped at the time limit (gap ${((r.gap ?? 0) * 100).toFixed(2)}%)`}`
