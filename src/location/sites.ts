@@ -322,17 +322,23 @@ export function siteObjective(pp: PreparedProblem, kind: SiteProblemKind, open: 
   let value = 0;
   for (let i = 0; i < pp.n; i++) {
     if (!pp.active[i]) continue;
-    const row = i * pp.m;
-    let best = Infinity;
-    for (const j of open) {
-      const c = pp.minutes[row + j];
-      if (c < best) best = c;
-    }
+    const best = nearestOpen(pp, i, open);
     if (kind === 'mclp') {
       if (best <= pp.standard!) value += pp.weights[i];
     } else value += pp.weights[i] * (best === Infinity ? pp.penalty : best);
   }
   return value;
+}
+
+/** Minutes from demand point i to its nearest open site (Infinity when none is reachable). */
+function nearestOpen(pp: PreparedProblem, i: number, open: readonly number[]): number {
+  const row = i * pp.m;
+  let best = Infinity;
+  for (const j of open) {
+    const c = pp.minutes[row + j];
+    if (c < best) best = c;
+  }
+  return best;
 }
 
 /**
@@ -343,12 +349,7 @@ export function longestTrip(pp: PreparedProblem, open: readonly number[]): numbe
   let worst = 0;
   for (let i = 0; i < pp.n; i++) {
     if (!pp.active[i]) continue;
-    const row = i * pp.m;
-    let best = Infinity;
-    for (const j of open) {
-      const c = pp.minutes[row + j];
-      if (c < best) best = c;
-    }
+    const best = nearestOpen(pp, i, open);
     const v = best === Infinity ? pp.penalty : best;
     if (v > worst) worst = v;
   }

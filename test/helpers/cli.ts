@@ -98,3 +98,33 @@ export async function civicRun(...args: string[]): Promise<{ status: number; std
   const r = await civic(...args);
   return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * A profile of the small fixture's classification by group, filtered, with nothing suppressed:
+ * the records in segments A and B, and the filter as the profile says it.
+ */
+export async function smallGroupCounts(
+  ws: string,
+  dataset: string,
+  where: string,
+): Promise<{ A: number; B: number; filter: string }> {
+  const r = await civic(
+    'profile',
+    ws,
+    dataset,
+    '--classification',
+    'small',
+    '--tier',
+    'group',
+    '--where',
+    where,
+    '--min-cell',
+    '0',
+    '--format',
+    'json',
+  );
+  if (r.code !== 0) throw new Error(`${where}: exit ${r.code}: ${r.stderr}`);
+  const res = JSON.parse(r.stdout) as { rows: { code: string; count: number }[]; filter: string };
+  const of = (code: string) => res.rows.find((x) => x.code === code)?.count ?? 0;
+  return { A: of('A'), B: of('B'), filter: res.filter };
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
-import { civic } from '../helpers/cli.ts';
+import { civic, smallGroupCounts } from '../helpers/cli.ts';
 import { listedOptions, optionColumnName, readYesNo } from '../../src/intake/index.ts';
 
 const tmp = tempDir('civic-options-');
@@ -33,25 +33,8 @@ before(async () => {
 after(() => tmp.cleanup());
 
 const profileCounts = async (dataset: string, where: string) => {
-  const r = await civic(
-    'profile',
-    ws,
-    dataset,
-    '--classification',
-    'small',
-    '--tier',
-    'group',
-    '--where',
-    where,
-    '--min-cell',
-    '0',
-    '--format',
-    'json',
-  );
-  assert.equal(r.code, 0, r.stderr);
-  const res = JSON.parse(r.stdout);
-  const of = (c: string) => res.rows.find((x: { code: string }) => x.code === c)?.count ?? 0;
-  return [of('A'), of('B')];
+  const c = await smallGroupCounts(ws, dataset, where);
+  return [c.A, c.B];
 };
 
 test('a column listing options becomes a yes/no column per option, a yes/no column is read as yes or no, and profiles use them', async () => {

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
-import { civic } from '../helpers/cli.ts';
+import { civic, smallGroupCounts } from '../helpers/cli.ts';
 import { parseWhere } from '../../src/profiling/index.ts';
 
 const tmp = tempDir('civic-filters-');
@@ -41,27 +41,7 @@ before(async () => {
 });
 after(() => tmp.cleanup());
 
-async function counts(where: string): Promise<{ A: number; B: number; filter: string }> {
-  const r = await civic(
-    'profile',
-    ws,
-    'visits',
-    '--classification',
-    'small',
-    '--tier',
-    'group',
-    '--where',
-    where,
-    '--min-cell',
-    '0',
-    '--format',
-    'json',
-  );
-  assert.equal(r.code, 0, `${where}: ${r.stderr}`);
-  const res = JSON.parse(r.stdout);
-  const of = (code: string) => res.rows.find((x: { code: string }) => x.code === code)?.count ?? 0;
-  return { A: of('A'), B: of('B'), filter: res.filter };
-}
+const counts = (where: string) => smallGroupCounts(ws, 'visits', where);
 
 test('blank cells are selected with (blank) or nothing after =, alone or with other values', async () => {
   assert.deepEqual(await counts('newsletter=(blank)'), { A: 1, B: 1, filter: 'newsletter = (blank)' });
