@@ -11,6 +11,15 @@ export function registerSdf(program: Command): void {
     .argument('<workspace>', 'workspace file')
     .option('--datasets <names>', 'comma-separated datasets, in the order to show them (default: every dataset)', list)
     .option(
+      '--measures <list>',
+      'the columns instead of whole datasets: DATASET or DATASET:column=value, comma-separated, e.g. "garden_waste,council_tax:payment_method=Direct Debit" (a dataset may appear more than once)',
+    )
+    .option('--labels <list>', 'comma-separated names for the measures\' columns, in the same order')
+    .option(
+      '--where <column=value>',
+      'only records with this value, for every measure without its own (values separated by |; (blank) for blank cells; or a period, e.g. visit_date=last 12 months)',
+    )
+    .option(
       '--partner <name>',
       'only this partner\'s datasets and sheet ("Council" for datasets imported without --partner)',
     )
@@ -32,7 +41,9 @@ Examples:
   civic sdf borough.civic
   civic sdf borough.civic --datasets green_waste,library_members,leisure_card --tier type
   civic sdf county.civic --partner "Kent Fire and Rescue" --format xlsx --out sdf_kfrs.xlsx
-  civic sdf county.civic --format xlsx --out sdf.xlsx`,
+  civic sdf county.civic --format xlsx --out sdf.xlsx
+  civic sdf borough.civic --measures "council_tax,council_tax:payment_method=Direct Debit" --labels "Council tax,Direct Debit"
+  civic sdf borough.civic --measures library,leisure --where "visit_date=last 12 months"`,
     )
     .action(lazy(() => import('./actions/sdf.ts'), 'sdf'));
 }

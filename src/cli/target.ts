@@ -20,6 +20,10 @@ export function registerTarget(program: Command): void {
       'auto (index at least --min-index and significant), all, or segment codes, e.g. A1,B2',
       'auto',
     )
+    .option(
+      '--where <column=value>',
+      'only users whose records have this value, e.g. --where "payment_method=Direct Debit" (values separated by |; (blank) for blank cells), or in a period, e.g. --where "visit_date=last 12 months"',
+    )
     .option('--classification <name>', 'classification to profile by (default: the first imported)')
     .addOption(tierOption('tier of the classification, e.g. group, type (default: the top tier)'))
     .addOption(tierAlias())
@@ -58,6 +62,7 @@ Examples:
   civic target borough.civic green_waste --tier type --areas oa --beyond 10 --of household_waste_site --rounds 6
   civic target borough.civic green_waste --segments A1,A3,B2 --format xlsx --out green_waste_targets.xlsx
   civic target borough.civic green_waste --areas postcode --format csv --list postcodes --out leaflets.csv
+  civic target borough.civic council_tax --where "payment_method=Direct Debit" --areas lsoa
   civic target evaluate borough.civic green_waste_2026 --targeted targets.csv --areas oa`,
     )
     .action(lazy(() => import('./actions/target.ts'), 'target'));

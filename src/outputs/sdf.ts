@@ -32,7 +32,9 @@ function heading(r: SdfResult): string {
   return `by ${r.classification} ${r.level}, against ${r.baseMeasure}`;
 }
 
-const serviceLabel = (s: SdfService) => s.title ?? s.dataset;
+/** A column's heading: its label, else the dataset's title (or name), with the filter when it has one. */
+export const serviceLabel = (s: SdfService) =>
+  s.label ?? (s.filter ? `${s.title ?? s.dataset} (${s.filter})` : (s.title ?? s.dataset));
 
 function cellText(c: SdfCell, width = 0): string {
   if (c.suppressed) return SUPPRESSED_MARK.padStart(width);
@@ -47,22 +49,22 @@ function bandsNote(r: SdfResult): string {
 /** One block per sheet: segments down, services across, each cell "index band". */
 export function sdfToTable(r: SdfResult): string {
   const out: string[] = [];
-  const byName = new Map(r.services.map((s) => [s.dataset, s]));
+  const byKey = new Map(r.services.map((s) => [s.key, s]));
   // With one partner, "All partners" repeats its sheet: on screen it is said once.
   const partnerSheets = r.sheets.filter((s) => s.name !== ALL_PARTNERS);
   const repeats = (s: SdfResult['sheets'][number]) =>
     s.name === ALL_PARTNERS &&
     partnerSheets.length === 1 &&
-    partnerSheets[0].datasets.join('\n') === s.datasets.join('\n');
+    partnerSheets[0].columns.join('\n') === s.columns.join('\n');
   for (const sheet of r.sheets.filter((s) => !repeats(s))) {
-    const services = sheet.datasets.map((d) => byName.get(d)!);
+    const services = sheet.columns.map((k) => byKey.get(k)!);
     const sheetName = r.sheets.some(repeats) ? `${sheet.name}, the only partner` : sheet.name;
     const head = [
       'Code',
       'Name',
       r.baseMeasure === 'households' ? 'Households' : 'People',
       '%',
-      ...services.map((s) => s.dataset),
+      ...services.map((s) => s.key),
     ];
     // Index figures lined up within each service's column.
     const pad = services.map((s) =>
@@ -113,9 +115,12 @@ export function sdfToTable(r: SdfResult): string {
   const unplaced = r.services.filter((s) => s.unmatched);
   if (unplaced.length)
     out.push(
-      `Records not in the table (unmatched or rejected postcodes, or no segment): ${unplaced.map((s) => `${s.dataset} ${fmtInt(s.unmatched)}`).join(', ')}.`,
+      `Records not in the table (unmatched or rejected postcodes, or no segment): ${unplaced.map((s) => `${s.key} ${fmtInt(s.unmatched)}`).join(', ')}.`,
     );
-  const partners = r.services.map((s) => `${s.dataset}${s.title ? ` (${s.title})` : ''}: ${s.partner}`);
+  const partners = r.services.map(
+    (s) =>
+      `${s.key}${s.title ? ` (${s.title})` : ''}${s.filter && s.label ? `, ${s.dataset} where ${s.filter}` : ''}: ${s.partner}`,
+  );
   out.push(`Services: ${partners.join('; ')}.`);
   return out.join('\n') + '\n';
 }
@@ -147,10 +152,10 @@ const thin = { style: 'thin' as const, color: { argb: 'FFB1B4B6' } };
 export async function sdfToXlsx(r: SdfResult, produced = new Date()): Promise<Buffer> {
   const wb = await newWorkbook();
   wb.creator = 'Civic Insight Observatory';
-  const byName = new Map(r.services.map((s) => [s.dataset, s]));
+  const byKey = new Map(r.services.map((s) => [s.key, s]));
   const names = sheetNames(r.sheets.map((s) => s.name));
   r.sheets.forEach((sheet, si) => {
-    const services = sheet.datasets.map((d) => byName.get(d)!);
+    const services = sheet.columns.map((k) => byKey.get(k)!);
     const ws = wb.addWorksheet(names[si], {
       views: [{ state: 'frozen', xSplit: 2, ySplit: 4 }],
       pageSetup: {
@@ -268,12 +273,12 @@ export async function sdfToXlsx(r: SdfResult, produced = new Date()): Promise<Bu
       "The segment's penetration is not significantly different from the whole area's (95% level): do not act on the band alone.",
     ],
     ['Disclosure control', sdfNote(r)],
-    ['Sheets', r.sheets.map((s) => `${s.name}: ${s.datasets.join(', ')}`).join('; ')],
+    ['Sheets', r.sheets.map((s) => `${s.name}: ${s.columns.join(', ')}`).join('; ')],
   ];
   for (const s of r.services) {
     rows.push([
-      `Service ${s.dataset}`,
-      `${s.title ? s.title + '; ' : ''}partner ${s.partner}; ${s.total.count === null ? `records ${SUPPRESSED_MARK}` : fmtCount(s.total.count, 'record')} in the table` +
+      `Service ${s.key}`,
+      `${s.title ? s.title + '; ' : ''}${s.filter ? `dataset ${s.dataset}, records with ${s.filter}; ` : ''}partner ${s.partner}; ${s.total.count === null ? `records ${SUPPRESSED_MARK}` : fmtCount(s.total.count, 'record')} in the table` +
         (s.unmatched
           ? `; ${fmtCount(s.unmatched, 'record')} not placed (unmatched or rejected postcodes, or no segment)`
           : ''),

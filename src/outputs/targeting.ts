@@ -236,7 +236,7 @@ const one = (x: number | null | undefined) =>
   x === null || x === undefined ? '' : (Math.round(x * 10) / 10).toFixed(1);
 
 function title(r: TargetResult): string {
-  return `Targeting ${r.dataset}: ${r.areaLevel === 'postcode' ? 'postcodes' : `areas by ${r.areaLevel}`}, ${r.classification} ${r.tier} segments, against ${r.baseMeasure}`;
+  return `Targeting ${r.dataset}${r.filter ? ` (records with ${r.filter})` : ''}: ${r.areaLevel === 'postcode' ? 'postcodes' : `areas by ${r.areaLevel}`}, ${r.classification} ${r.tier} segments, against ${r.baseMeasure}`;
 }
 
 function chosenLine(r: TargetResult): string {
@@ -493,6 +493,7 @@ export async function targetToXlsx(r: TargetResult, produced = new Date()): Prom
       'Areas ranked by the customers a campaign could expect to gain there, with the targeted areas cut into delivery rounds and their postcodes listed.',
     ],
     ['Dataset', r.dataset],
+    ...(r.filter ? [['Users', `the records with ${r.filter}`] as [string, string]] : []),
     ['Segments', chosenLine(r)],
     ...(dl ? [['Distance', dl] as [string, string]] : []),
     ...r.method.map((m, i) => [i === 0 ? 'Method' : '', m] as [string, string]),

@@ -97,6 +97,27 @@ export async function recordFilterSql(
   };
 }
 
+/**
+ * Runs fn with a filter's SQL (parameters numbered from 1), inside a transaction so that a
+ * period's temporary table is there while fn runs and gone after; fn gets null without a filter.
+ */
+export async function withRecordFilter<T>(
+  engine: Engine,
+  ds: { table_name: string; columns: string | string[] },
+  where: RecordFilter | undefined,
+  fn: (f: FilterSql | null) => Promise<T>,
+): Promise<T> {
+  return engine.transaction(async () => {
+    if (!where) return fn(null);
+    const f = await recordFilterSql(engine, ds, where, 1);
+    try {
+      return await fn(f);
+    } finally {
+      if (where.period) await dropPeriodTable(engine);
+    }
+  });
+}
+
 export async function dropPeriodTable(engine: Engine): Promise<void> {
   await engine.run(`DROP TABLE IF EXISTS ${PERIOD_TABLE}`);
 }

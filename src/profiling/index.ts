@@ -38,6 +38,7 @@ export {
   buildSdf,
   sdfDatasets,
   sdfSheets,
+  sdfKeys,
   SdfResultSchema,
   SdfCellSchema,
   SdfServiceSchema,
@@ -73,3 +74,5 @@ export { baseByGroup, areaWithin } from './base.ts';
 export { parseWhere, parseMeasures, CLI_SPEC_NAMES, API_SPEC_NAMES } from './specs.ts';
 export type { RecordFilter, RecordPeriod, SpecNames } from './specs.ts';
 export { BLANK_VALUE, describeFilter } from './specs.ts';
+export { withRecordFilter } from './filter.ts';
+export type { FilterSql } from './filter.ts';

@@ -14,8 +14,10 @@ import type { Engine } from '../store/index.ts';
 import { missingDataset } from '../intake/index.ts';
 import { profileDataset } from './profile.ts';
 import type { ProfileResult } from './result.ts';
+import type { RagMeasure } from './rag.ts';
 
-export const SDF_RESULT_VERSION = 1;
+/** Version 2: a column may be a dataset's filtered records (key, label, filter); sheets list columns. */
+export const SDF_RESULT_VERSION = 2;
 /** The sheet name for datasets that have no partner: the council's own services. */
 export const COUNCIL_PARTNER = 'Council';
 export const ALL_PARTNERS = 'All partners';
@@ -32,8 +34,14 @@ export const SdfCellSchema = z.object({
 export type SdfCell = z.infer<typeof SdfCellSchema>;
 
 export const SdfServiceSchema = z.object({
+  /** the column's name, unique in the result: the dataset's name, or the measure's label or filter when a dataset is shown more than once */
+  key: z.string(),
   dataset: z.string(),
   title: z.string().nullable(),
+  /** the name given to the measure (--labels); null when none was given */
+  label: z.string().nullable(),
+  /** the records counted, in words, when the column is filtered ("paid = Direct Debit"); null for every record */
+  filter: z.string().nullable(),
   partner: z.string(),
   /** one cell per segment, in the order of `segments` */
   cells: z.array(SdfCellSchema),
@@ -58,8 +66,8 @@ export const SdfResultSchema = z.object({
   ),
   /** the columns: one per dataset, in the order asked for */
   services: z.array(SdfServiceSchema),
-  /** one sheet per partner, then "All partners" with every dataset (left out when one partner was asked for) */
-  sheets: z.array(z.object({ name: z.string(), datasets: z.array(z.string()) })),
+  /** one sheet per partner, then "All partners" with every column (left out when one partner was asked for); columns by key */
+  sheets: z.array(z.object({ name: z.string(), columns: z.array(z.string()) })),
   bands: z.array(z.object({ name: z.string(), min: z.number().nullable() })),
   /** the threshold applied to every column; null when disclosure control was off */
   disclosure: z.object({ minCell: z.number() }).nullable(),
@@ -69,6 +77,11 @@ export type SdfResult = z.infer<typeof SdfResultSchema>;
 export interface SdfRequest {
   /** datasets to include, in this order; every dataset in the workspace when omitted */
   datasets?: string[];
+  /**
+   * the columns instead, in this order: each a dataset, optionally only its records matching a
+   * filter (an option, a period, a category), with a label; as RAG's measures
+   */
+  measures?: readonly RagMeasure[];
   /** only this partner's datasets (and its sheet); "Council" for datasets without a partner */
   partner?: string;
   classification?: string;
@@ -86,23 +99,41 @@ interface DatasetEntry {
   name: string;
   title: string | null;
   partner: string;
+  /** a measure's filter and label, when the columns were given as measures */
+  where?: RagMeasure['where'];
+  label?: string;
 }
 
 const partnerOf = (p: string | null) => (p === null || p.trim() === '' ? COUNCIL_PARTNER : p.trim());
 const samePartner = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-/** Which datasets go in, with their partners, checked against the workspace. */
+/** Which columns go in (datasets, or measures of datasets), with their partners, checked against the workspace. */
 export async function sdfDatasets(
   engine: Engine,
-  req: Pick<SdfRequest, 'datasets' | 'partner'>,
+  req: Pick<SdfRequest, 'datasets' | 'measures' | 'partner'>,
 ): Promise<DatasetEntry[]> {
+  if (req.datasets?.length && req.measures?.length)
+    throw new ParameterError(
+      'Give either the datasets or the measures, not both.',
+      'A measure is a dataset with an optional filter, e.g. --measures "garden_waste,council_tax:payment_method=Direct Debit".',
+    );
   const all = (
     await engine.all<{ name: string; title: string | null; partner: string | null }>(
       `SELECT name, title, partner FROM dataset ORDER BY name`,
     )
   ).map((d) => ({ name: d.name, title: d.title, partner: partnerOf(d.partner) }));
   let chosen: DatasetEntry[];
-  if (req.datasets && req.datasets.length) {
+  if (req.measures?.length) {
+    const seen = new Set<string>();
+    chosen = [];
+    for (const m of req.measures) {
+      const d = all.find((x) => x.name === m.dataset);
+      if (!d) throw await missingDataset(engine, m.dataset);
+      const same = JSON.stringify([d.name, m.where ?? null, m.label ?? null]);
+      if (!seen.has(same)) chosen.push({ ...d, where: m.where, label: m.label });
+      seen.add(same);
+    }
+  } else if (req.datasets && req.datasets.length) {
     const seen = new Set<string>();
     chosen = [];
     for (const n of req.datasets) {
@@ -116,8 +147,9 @@ export async function sdfDatasets(
     const partners = [...new Set(chosen.map((d) => d.partner))];
     chosen = chosen.filter((d) => samePartner(d.partner, req.partner!));
     if (!chosen.length) {
+      const asked = req.datasets?.length || req.measures?.length;
       throw new ParameterError(
-        `No dataset${req.datasets?.length ? ' of those asked for' : ''} belongs to the partner "${req.partner}".`,
+        `No dataset${asked ? ' of those asked for' : ''} belongs to the partner "${req.partner}".`,
         partners.length
           ? `Partners: ${partners.join(', ')} (datasets imported without --partner belong to "${COUNCIL_PARTNER}").`
           : 'Import a dataset first: civic dataset import WORKSPACE NAME FILE --partner NAME',
@@ -132,19 +164,34 @@ export async function sdfDatasets(
   return chosen;
 }
 
+/**
+ * Each column's key: its label, else the dataset's name (with the filter when it has one), made
+ * unique by a number when two columns would share one.
+ */
+export function sdfKeys(columns: readonly { dataset: string; label?: string | null; filter: string | null }[]): string[] {
+  const used = new Set<string>();
+  return columns.map((c) => {
+    const want = c.label?.trim() || (c.filter ? `${c.dataset} (${c.filter})` : c.dataset);
+    let key = want;
+    for (let k = 2; used.has(key.toLowerCase()); k++) key = `${want} (${k})`;
+    used.add(key.toLowerCase());
+    return key;
+  });
+}
+
 /** The sheets: the council first, then each partner alphabetically, then "All partners". */
 export function sdfSheets(
-  services: readonly { dataset: string; partner: string }[],
+  services: readonly { key: string; partner: string }[],
   onePartner: boolean,
-): { name: string; datasets: string[] }[] {
+): { name: string; columns: string[] }[] {
   const partners = [...new Set(services.map((s) => s.partner))].sort((a, b) =>
     a === COUNCIL_PARTNER ? -1 : b === COUNCIL_PARTNER ? 1 : a.localeCompare(b, 'en'),
   );
   const sheets = partners.map((p) => ({
     name: p,
-    datasets: services.filter((s) => s.partner === p).map((s) => s.dataset),
+    columns: services.filter((s) => s.partner === p).map((s) => s.key),
   }));
-  if (!onePartner) sheets.push({ name: ALL_PARTNERS, datasets: services.map((s) => s.dataset) });
+  if (!onePartner) sheets.push({ name: ALL_PARTNERS, columns: services.map((s) => s.key) });
   return sheets;
 }
 
@@ -153,7 +200,7 @@ export function sdfSheets(
  * the same classification, tier and base: they share the rows.
  */
 export function buildSdf(
-  profiles: readonly { profile: ProfileResult; title: string | null; partner: string }[],
+  profiles: readonly { profile: ProfileResult; title: string | null; partner: string; label?: string | null }[],
   onePartner = false,
 ): SdfResult {
   if (!profiles.length) throw new ParameterError('A Service Delivery Framework needs at least one dataset.');
@@ -168,11 +215,15 @@ export function buildSdf(
     }
   }
   const segments = first.rows.map((r) => ({ code: r.code, name: r.name, base: r.base, basePct: r.basePct }));
-  const services: SdfService[] = profiles.map(({ profile: p, title, partner }) => {
+  const keys = sdfKeys(profiles.map((x) => ({ dataset: x.profile.dataset, label: x.label, filter: x.profile.filter })));
+  const services: SdfService[] = profiles.map(({ profile: p, title, partner, label }, i) => {
     const byCode = new Map(p.rows.map((r) => [r.code, r]));
     return {
+      key: keys[i],
       dataset: p.dataset,
       title,
+      label: label?.trim() || null,
+      filter: p.filter,
       partner,
       cells: segments.map((s): SdfCell => {
         const r = byCode.get(s.code);
@@ -224,8 +275,9 @@ export async function serviceDeliveryFramework(
       tier: req.tier,
       base: req.base,
       bands: req.bands,
+      where: d.where,
     });
-    profiles.push({ profile: disclose(truth), title: d.title, partner: d.partner });
+    profiles.push({ profile: disclose(truth), title: d.title, partner: d.partner, label: d.label });
   }
   return buildSdf(profiles, req.partner !== undefined);
 }

@@ -8,7 +8,7 @@
  * Summed over an area made of whole base areas it gives their households exactly.
  */
 import { ParameterError, WorkspaceStateError } from '../core/index.ts';
-import { type Engine, ident, sqlFormatPostcode, sqlAnyValue } from '../store/index.ts';
+import { type Engine, type SqlValue, ident, sqlFormatPostcode, sqlAnyValue } from '../store/index.ts';
 import { AREA_LEVELS, countedPostcodesSql, parseLevel, withArticle, type AreaLevel } from '../geo/index.ts';
 import { baseLevel } from '../profiling/index.ts';
 
@@ -49,6 +49,8 @@ export interface PostcodeRowsRequest {
   segments?: { classification: string; tier: string; areaLevel: AreaLevel };
   /** users: matched records of this table */
   recordsTable: string;
+  /** only the records this filter keeps (profiling's withRecordFilter: ` AND …` on alias d, parameters from $1) */
+  recordsFilter?: { sql: string; params: SqlValue[] } | null;
   /** counts per postcode of the users to count; replaces the plain count when given */
   usersByKey?: ReadonlyMap<string, number>;
 }
@@ -99,7 +101,8 @@ export async function postcodeRows(
     ? null
     : await engine.all<{ k: string; n: number; rk: number }>(
         `SELECT d._pc_key AS k, count(*)::BIGINT AS n, (coalesce(sum(d._rkey), 0) % 256)::BIGINT AS rk
-         FROM ${ident(req.recordsTable)} d WHERE d._status = 'matched' GROUP BY 1`,
+         FROM ${ident(req.recordsTable)} d WHERE d._status = 'matched'${req.recordsFilter?.sql ?? ''} GROUP BY 1`,
+        req.recordsFilter?.params ?? [],
       );
   const users = req.usersByKey ?? new Map(counted!.map((r) => [r.k, Number(r.n)]));
   const keys = new Map(counted?.map((r) => [r.k, Number(r.rk)]) ?? []);

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 
 /** 2: cell keys on segments, areas and the total (for the cell key method at the boundary), and users in the chosen segments per area. */
-export const TARGET_RESULT_VERSION = 2;
+/** Version 3: the users may be a filtered set of the dataset's records (filter). */
+export const TARGET_RESULT_VERSION = 3;
 export const EVALUATION_RESULT_VERSION = 1;
 
 export const TargetSegmentSchema = z.object({
@@ -82,6 +83,8 @@ export type TargetPostcode = z.infer<typeof TargetPostcodeSchema>;
 export const TargetResultSchema = z.object({
   version: z.literal(TARGET_RESULT_VERSION),
   dataset: z.string(),
+  /** the users counted, in words, when only some of the dataset's records are ("payment_method = Direct Debit"); null for all */
+  filter: z.string().nullable(),
   classification: z.string(),
   tier: z.string(),
   baseMeasure: z.enum(['households', 'population']),

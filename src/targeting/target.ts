@@ -6,7 +6,7 @@
  */
 import { NotFoundError, ParameterError, cellKeyOf, keyedKey } from '../core/index.ts';
 import { type Engine } from '../store/index.ts';
-import { profileDataset, getDataset, unitKeySalt } from '../profiling/index.ts';
+import { profileDataset, getDataset, unitKeySalt, withRecordFilter, type RecordFilter } from '../profiling/index.ts';
 import type { AreaLevel } from '../geo/index.ts';
 import { straightLineCosts, TRAVEL_MODES, type CostSource, type Place, type TravelMode } from '../location/index.ts';
 import { areaNames, centroids, parseTargetLevel, postcodeRows, type PostcodeRow } from './areas.ts';
@@ -24,6 +24,8 @@ export { DEFAULT_MIN_INDEX, DEFAULT_ROUNDS, DEFAULT_COVERAGE };
 
 export interface TargetRequest {
   dataset: string;
+  /** only the users whose records match this filter (an option, a period, a category), as profile's --where */
+  where?: RecordFilter;
   classification?: string;
   /** tier of the classification; the top tier when omitted */
   tier?: string;
@@ -138,6 +140,7 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
     classification: req.classification,
     tier: req.tier,
     base: measure,
+    where: req.where,
   });
   const classification = profile.classification!;
   const tier = profile.level;
@@ -177,12 +180,15 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
     rows: pcs,
     baseLevel,
     noArea,
-  } = await postcodeRows(engine, {
-    level,
-    measure,
-    recordsTable: ds.table_name,
-    segments: { classification, tier, areaLevel: cls.area_level as AreaLevel },
-  });
+  } = await withRecordFilter(engine, ds, req.where, (recordsFilter) =>
+    postcodeRows(engine, {
+      level,
+      measure,
+      recordsTable: ds.table_name,
+      recordsFilter,
+      segments: { classification, tier, areaLevel: cls.area_level as AreaLevel },
+    }),
+  );
   const names = await areaNames(engine, level);
   const where = centroids(pcs);
   const postcodeOf = new Map(pcs.map((p) => [p.key, p.postcode]));
@@ -309,6 +315,7 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
   const sum = (f: (a: TargetArea) => number) => areas.reduce((s, a) => s + f(a), 0);
   const chosenRows = profile.rows.filter((r) => chosen.has(r.code));
   const method = [
+    ...(profile.filter ? [`Users: the records of ${ds.name} with ${profile.filter}.`] : []),
     `Segments: ${classification} ${tier}, profiled against ${measure} (${profile.baseMethod}).`,
     mode === 'auto'
       ? `Chosen automatically: index ${minIndex} or more and penetration significantly above the whole area's (95% level): ${chosenRows.map((r) => r.code).join(', ') || 'none'}.`
@@ -332,6 +339,7 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
   return {
     version: TARGET_RESULT_VERSION,
     dataset: ds.name,
+    filter: profile.filter,
     classification,
     tier,
     baseMeasure: measure,

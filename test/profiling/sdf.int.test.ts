@@ -42,6 +42,13 @@ import { civicRun as civic } from '../helpers/cli.ts';
  *   A 5% → 50 Low;  B 10% → 100 Average;  C 15% → 150 High;  D 20% → 200 High.
  */
 const OAS = ['E00000001', 'E00000002', 'E00000003', 'E00000004'];
+/*
+ * bins:paid=Direct Debit (measures): A 30, B 6, C 6, D 18 = 60 of 1,000 households; overall 6%
+ *   A 7.5% → 125 High;  B 2% → 33.33 Low;  C 3% → 50 Low;  D 18% → 300 High.
+ * bins:paid=(blank): A 30, B 24, C 6, D 0 = 60; overall 6%
+ *   A 7.5% → 125 High;  B 8% → 133.33 High;  C 3% → 50 Low;  D 0% → 0 Low.
+ */
+const DIRECT_DEBIT = [30, 6, 6, 18];
 const SEGMENTS = ['A', 'B', 'C', 'D'];
 const HOUSEHOLDS = [400, 300, 200, 100];
 const SERVICES: { name: string; counts: number[]; partner?: string; title?: string }[] = [
@@ -80,13 +87,18 @@ before(async () => {
     segments: [join(tmp.dir, 'segs.csv')],
   });
   for (const s of SERVICES) {
-    const rows = ['ref,postcode'];
+    const rows = ['ref,postcode,paid,joined'];
     let id = 0;
     s.counts.forEach((n, i) => {
-      for (let k = 0; k < n; k++) rows.push(`${s.name}${++id},SD${i + 1} 1AA`);
+      for (let k = 0; k < n; k++) {
+        // bins: the first DIRECT_DEBIT[i] records of segment i pay by direct debit and joined in
+        // March 2025; the rest have a blank payment and joined in June 2023.
+        const dd = s.name === 'bins' && k < DIRECT_DEBIT[i];
+        rows.push(`${s.name}${++id},SD${i + 1} 1AA,${dd ? 'Direct Debit' : ''},${dd ? '2025-03-01' : '2023-06-01'}`);
+      }
     });
     // One record whose postcode cannot be matched: never in the matrix.
-    rows.push(`${s.name}x,ZZ9 9ZZ`);
+    rows.push(`${s.name}x,ZZ9 9ZZ,,`);
     writeFileSync(join(tmp.dir, `${s.name}.csv`), rows.join('\n') + '\n');
     await importDataset(ws.engine, s.name, join(tmp.dir, `${s.name}.csv`), {
       key: TEST_KEY,
@@ -171,9 +183,9 @@ test("SDF: every cell is the service's index and band in the segment, worked by 
 test('SDF: one sheet per partner, datasets without a partner under "Council", then All partners', async () => {
   const r = await sdf(0);
   assert.deepEqual(r.sheets, [
-    { name: 'Council', datasets: ['bins', 'library'] },
-    { name: 'Fire and Rescue', datasets: ['fire_visits'] },
-    { name: 'All partners', datasets: ['bins', 'fire_visits', 'library'] },
+    { name: 'Council', columns: ['bins', 'library'] },
+    { name: 'Fire and Rescue', columns: ['fire_visits'] },
+    { name: 'All partners', columns: ['bins', 'fire_visits', 'library'] },
   ]);
   // --datasets chooses the columns and their order.
   const chosen = await sdf(0, { datasets: ['library', 'fire_visits'] });
@@ -181,16 +193,16 @@ test('SDF: one sheet per partner, datasets without a partner under "Council", th
     chosen.services.map((s) => s.dataset),
     ['library', 'fire_visits'],
   );
-  assert.deepEqual(chosen.sheets.at(-1), { name: 'All partners', datasets: ['library', 'fire_visits'] });
+  assert.deepEqual(chosen.sheets.at(-1), { name: 'All partners', columns: ['library', 'fire_visits'] });
   // --partner: only that partner's datasets and its sheet (its name matched whatever the case).
   const fire = await sdf(0, { partner: 'fire and rescue' });
-  assert.deepEqual(fire.sheets, [{ name: 'Fire and Rescue', datasets: ['fire_visits'] }]);
+  assert.deepEqual(fire.sheets, [{ name: 'Fire and Rescue', columns: ['fire_visits'] }]);
   assert.deepEqual(
     fire.services.map((s) => s.dataset),
     ['fire_visits'],
   );
   const council = await sdf(0, { partner: 'Council' });
-  assert.deepEqual(council.sheets, [{ name: 'Council', datasets: ['bins', 'library'] }]);
+  assert.deepEqual(council.sheets, [{ name: 'Council', columns: ['bins', 'library'] }]);
   await assert.rejects(sdf(0, { partner: 'Police' }), /No dataset belongs to the partner "Police"[\s\S]*/);
   await assert.rejects(sdf(0, { datasets: ['nope'] }), /There is no dataset called "nope"/);
 });
@@ -293,7 +305,7 @@ test('civic sdf: XLSX and JSON from the command line, suppressed by default', as
   const j = await civic('sdf', WS, '--format', 'json', '--partner', 'Council', '--datasets', 'library,bins');
   assert.equal(j.status, 0, j.stderr);
   const r = SdfResultSchema.parse(JSON.parse(j.stdout));
-  assert.deepEqual(r.sheets, [{ name: 'Council', datasets: ['library', 'bins'] }]);
+  assert.deepEqual(r.sheets, [{ name: 'Council', columns: ['library', 'bins'] }]);
   assert.deepEqual(
     r.services[0].cells.map((c) => c.count),
     [40, 36, null, null],
@@ -317,4 +329,156 @@ test('civic sdf: XLSX and JSON from the command line, suppressed by default', as
   const none = await civic('sdf', WS, '--partner', 'Police', '--format', 'json');
   assert.equal(none.status, 2);
   assert.equal(JSON.parse(none.stdout).error.code, 'parameter_invalid');
+});
+
+test('SDF with measures: a dataset beside its own filtered records (an option, a blank, a period), each its own column', async () => {
+  const r = await sdf(0, {
+    measures: [
+      { dataset: 'bins' },
+      { dataset: 'bins', where: { column: 'paid', values: ['direct debit'] } },
+      { dataset: 'bins', where: { column: 'paid', values: [''] }, label: 'No payment method' },
+      {
+        dataset: 'bins',
+        where: { column: 'joined', values: [], period: { from: null, to: null, last: { n: 12, unit: 'months' } } },
+      },
+    ],
+  });
+  assert.doesNotThrow(() => SdfResultSchema.parse(r));
+  assert.deepEqual(
+    r.services.map((s) => [s.key, s.label, s.filter]),
+    [
+      ['bins', null, null],
+      ['bins (paid = direct debit)', null, 'paid = direct debit'],
+      ['No payment method', 'No payment method', 'paid = (blank)'],
+      [
+        'bins (joined in the last 12 months to the latest date in the column (from 2024-03-02 to 2025-03-01))',
+        null,
+        'joined in the last 12 months to the latest date in the column (from 2024-03-02 to 2025-03-01)',
+      ],
+    ],
+  );
+  const [all, dd, blank, recent] = r.services;
+  assert.deepEqual(
+    all.cells.map((c) => c.count),
+    [60, 30, 12, 18],
+  );
+  assert.deepEqual(
+    dd.cells.map((c) => c.count),
+    DIRECT_DEBIT,
+  );
+  close(dd.cells[0].index, 125);
+  close(dd.cells[1].index, 100 / 3);
+  close(dd.cells[3].index, 300);
+  assert.deepEqual(
+    dd.cells.map((c) => c.band),
+    ['High', 'Low', 'Low', 'High'],
+  );
+  assert.deepEqual(
+    blank.cells.map((c) => c.count),
+    [30, 24, 6, 0],
+  );
+  assert.deepEqual(
+    blank.cells.map((c) => c.band),
+    ['High', 'High', 'Low', 'Low'],
+  );
+  // Those who joined in the last 12 months are those paying by direct debit.
+  assert.deepEqual(
+    recent.cells.map((c) => c.count),
+    DIRECT_DEBIT,
+  );
+  // The unmatched record has a blank payment: it is among the blank column's records not placed, not the direct debit one's.
+  assert.equal(dd.unmatched, 0);
+  assert.equal(blank.unmatched, 1);
+  assert.deepEqual(r.sheets, [
+    { name: 'Council', columns: r.services.map((s) => s.key) },
+    { name: 'All partners', columns: r.services.map((s) => s.key) },
+  ]);
+  // The same measure twice is one column; the same dataset with a different filter is another.
+  const twice = await sdf(0, {
+    measures: [{ dataset: 'library' }, { dataset: 'library' }, { dataset: 'fire_visits' }],
+  });
+  assert.deepEqual(
+    twice.services.map((s) => s.key),
+    ['library', 'fire_visits'],
+  );
+  // --partner keeps the partner's measures only.
+  const fire = await sdf(0, {
+    partner: 'Fire and Rescue',
+    measures: [{ dataset: 'bins' }, { dataset: 'fire_visits' }],
+  });
+  assert.deepEqual(
+    fire.services.map((s) => s.key),
+    ['fire_visits'],
+  );
+  await assert.rejects(
+    sdf(0, { datasets: ['bins'], measures: [{ dataset: 'bins' }] }),
+    /Give either the datasets or the measures, not both/,
+  );
+  await assert.rejects(sdf(0, { measures: [{ dataset: 'nope' }] }), /There is no dataset called "nope"/);
+});
+
+test('civic sdf --measures: labels, a common --where, and the filter in every format', async () => {
+  const j = await civic(
+    'sdf',
+    WS,
+    '--measures',
+    'bins,bins:paid=Direct Debit',
+    '--labels',
+    'Garden bins,Paying by direct debit',
+    '--format',
+    'json',
+    '--min-cell',
+    '0',
+  );
+  assert.equal(j.status, 0, j.stderr);
+  const r = SdfResultSchema.parse(JSON.parse(j.stdout));
+  assert.deepEqual(
+    r.services.map((s) => [s.key, s.filter, s.cells.map((c) => c.count)]),
+    [
+      ['Garden bins', null, [60, 30, 12, 18]],
+      ['Paying by direct debit', 'paid = Direct Debit', DIRECT_DEBIT],
+    ],
+  );
+  // A --where for every measure without its own.
+  const w = SdfResultSchema.parse(
+    JSON.parse(
+      (
+        await civic(
+          'sdf',
+          WS,
+          '--measures',
+          'bins,library',
+          '--where',
+          'paid=(blank)',
+          '--format',
+          'json',
+          '--min-cell',
+          '0',
+        )
+      ).stdout,
+    ),
+  );
+  assert.deepEqual(
+    w.services.map((s) => s.cells.map((c) => c.count)),
+    [
+      [30, 24, 6, 0],
+      [40, 36, 25, 9],
+    ],
+  );
+  const file = join(tmp.dir, 'sdf-measures.xlsx');
+  const x = await civic('sdf', WS, '--measures', 'bins,bins:paid=Direct Debit', '--format', 'xlsx', '--out', file);
+  assert.equal(x.status, 0, x.stderr);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  assert.equal(wb.getWorksheet('Council')!.getCell('G3').value, 'Garden bins (paid = Direct Debit)');
+  const table = await civic('sdf', WS, '--measures', 'bins,bins:paid=Direct Debit');
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /bins \(paid = Direct Debit\)/);
+  // The owner is told when a filter matches nothing, with the column's values.
+  const none = await civic('sdf', WS, '--measures', 'bins:paid=Cash', '--format', 'json');
+  assert.equal(none.status, 2);
+  assert.match(JSON.parse(none.stdout).error.message, /No record has paid = Cash/);
+  const lonely = await civic('sdf', WS, '--where', 'paid=Cash');
+  assert.equal(lonely.status, 2);
+  assert.match(lonely.stderr, /--where needs --measures/);
 });

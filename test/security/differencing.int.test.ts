@@ -452,7 +452,48 @@ test("free-form filters, distinct counts and campaign evaluation are the owner's
     refusals.add(r.body.detail);
     const rag = await api(`/api/rag?measures=${encodeURIComponent(`adult_social_care:${w}`)}`, 'lt');
     assert.equal(rag.status, 403, `rag ${w}`);
+    // The SDF's measures and targeting's users are filtered by the same rule (issue 12).
+    const sdf = await api(`/api/sdf?measures=${encodeURIComponent(`adult_social_care,adult_social_care:${w}`)}`, 'lt');
+    assert.equal(sdf.status, 403, `sdf ${w}`);
+    assert.equal(sdf.body.detail, r.body.detail);
+    const target = await api(`/api/target?dataset=adult_social_care&where=${encodeURIComponent(w)}`, 'lt');
+    assert.equal(target.status, 403, `target ${w}`);
+    assert.equal(target.body.detail, r.body.detail);
   }
+  // A name in a filter is refused by the SDF and by targeting with one answer, in the data or not.
+  for (const path of ['/api/sdf?measures=stop_smoking_clinic:', '/api/target?dataset=stop_smoking_clinic&where=']) {
+    const inData = await api(`${path}${encodeURIComponent(`name=${name}`)}`, 'lt');
+    const notInData = await api(`${path}${encodeURIComponent('name=zzz not a name')}`, 'lt');
+    assert.equal(inData.status, 403, path);
+    assert.equal(notInData.status, 403, path);
+    assert.equal(inData.body.detail.replace(name, 'X'), notInData.body.detail.replace('zzz not a name', 'X'));
+    for (const v of values)
+      if (v.v !== name) assert.ok(!JSON.stringify(inData.body).includes(v.v), `message quotes ${v.v}`);
+  }
+  // A published category: the SDF's filtered column shows exactly what the filtered profile shows
+  // (the same records, the same cell keys), so putting it beside the whole dataset tells nothing more.
+  const cat = encodeURIComponent('support_type=Home care');
+  const sdfCat = await api(`/api/sdf?measures=adult_social_care,adult_social_care:${cat}`, 'lt');
+  assert.equal(sdfCat.status, 200, JSON.stringify(sdfCat.body));
+  const profCat = await api(`/api/profile?dataset=adult_social_care&where=${cat}`, 'lt');
+  const profAll = await api('/api/profile?dataset=adult_social_care', 'lt');
+  const counts = (rows: { count: number | null }[]) => rows.map((x) => x.count);
+  assert.deepEqual(
+    sdfCat.body.services[1].cells.map((c: { count: number | null }) => c.count),
+    counts(profCat.body.rows),
+  );
+  assert.deepEqual(
+    sdfCat.body.services[0].cells.map((c: { count: number | null }) => c.count),
+    counts(profAll.body.rows),
+  );
+  assert.equal(sdfCat.body.services[1].filter, 'support_type = Home care');
+  const targetCat = await api(`/api/target?dataset=adult_social_care&where=${cat}`, 'lt');
+  assert.equal(targetCat.status, 200, JSON.stringify(targetCat.body));
+  assert.equal(targetCat.body.filter, 'support_type = Home care');
+  assert.deepEqual(
+    targetCat.body.segments.map((x: { users: number | null }) => x.users),
+    counts(profCat.body.rows),
+  );
   assert.equal(refusals.size, 2, 'one refusal for periods and one for blank cells, naming no value');
   // The owner may filter by period and by blank cells.
   for (const w of ['start_date=last 12 months', 'support_type=Home care|(blank)'])

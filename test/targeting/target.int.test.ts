@@ -29,6 +29,7 @@ import {
   evaluationToTable,
 } from '../../src/outputs/index.ts';
 import { civicRun as civic } from '../helpers/cli.ts';
+import { parseWhere } from '../../src/profiling/index.ts';
 
 const tmp = tempDir('civic-target-');
 let demo: DemoBuild;
@@ -189,6 +190,84 @@ test('hand-worked expected new customers by postcode on the fixture workspace', 
       targetAreas(ws.engine, { dataset: 'users', tier: 'type', segments: ['Z9'] }),
       /has no segment Z9/,
     );
+  } finally {
+    ws.close();
+    t.cleanup();
+  }
+});
+
+test('targeting the users of a period (--where): the penetration, users and expected new customers of those records only, worked by hand', async () => {
+  const t = tempDir();
+  const ws = await fixtureWorkspace(t.dir);
+  try {
+    // Joined on or after 2025-04-01: a6–a11 (6 at M15 4AB), b0–b8 (9 at M1 1AE; b9's date cannot
+    // be read), c0–c7 (8 at SW1A 2AA): 23 users.
+    // Penetration: A1 6/120 = 0.05, A2 9/200 = 0.045, B1 8/80 = 0.10.
+    // Expected new: SB4 0QD 0.10 × 40 = 4; M15 4AD 0.05 × 60 = 3; M15 4AB 0.05 × 60 − 6 < 0 → 0;
+    //   M1 1AE 0.045 × 200 − 9 = 0; SW1A 2AA 0.10 × 40 − 8 < 0 → 0.
+    const where = parseWhere('joined>=2025-04-01', '--where');
+    const r = await targetAreas(ws.engine, {
+      dataset: 'users',
+      where,
+      tier: 'type',
+      segments: 'all',
+      areas: 'postcode',
+    });
+    assert.doesNotThrow(() => TargetResultSchema.parse(r));
+    assert.equal(r.filter, 'joined on or after 2025-04-01; records whose date cannot be read are left out');
+    assert.deepEqual(
+      r.segments.map((s) => [s.code, s.users, s.penetration]),
+      [
+        ['A1', 6, 0.05],
+        ['A2', 9, 0.045],
+        ['B1', 8, 0.1],
+      ],
+    );
+    assert.deepEqual(
+      r.areas.map((a) => [a.code, a.users, a.expectedNew, a.nonUsers]),
+      [
+        ['SB4 0QD', 0, 4, 40],
+        ['M15 4AD', 0, 3, 60],
+        ['M1 1AE', 9, 0, 191],
+        ['M15 4AB', 6, 0, 54],
+        ['SW1A 2AA', 8, 0, 32],
+      ],
+    );
+    assert.equal(r.totals.users, 23);
+    assert.equal(r.totals.expectedNew, 7);
+    assert.match(r.method[0], /^Users: the records of users with joined on or after 2025-04-01/);
+    // The period leaves nothing behind: the next analysis counts every record.
+    const all = await targetAreas(ws.engine, { dataset: 'users', tier: 'type', segments: 'all', areas: 'postcode' });
+    assert.equal(all.totals.users, 30);
+    assert.equal(all.filter, null);
+    // From the command line, with the filter said in the table.
+    ws.close();
+    const cli = await civic(
+      'target',
+      join(t.dir, 'small.civic'),
+      'users',
+      '--where',
+      'joined>=2025-04-01',
+      '--tier',
+      'type',
+      '--segments',
+      'all',
+      '--areas',
+      'postcode',
+    );
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stdout, /Targeting users \(records with joined on or after 2025-04-01/);
+    const none = await civic(
+      'target',
+      join(t.dir, 'small.civic'),
+      'users',
+      '--where',
+      'joined>=2026-01-01',
+      '--format',
+      'json',
+    );
+    assert.equal(none.status, 2);
+    assert.match(JSON.parse(none.stdout).error.message, /No record has joined in that period/);
   } finally {
     ws.close();
     t.cleanup();

@@ -1,6 +1,6 @@
 /** `civic sdf`. */
 import { withWorkspace } from '../../store/index.ts';
-import { serviceDeliveryFramework } from '../../profiling/index.ts';
+import { checkFilterMatches, parseMeasures, serviceDeliveryFramework } from '../../profiling/index.ts';
 import { discloseProfile, sdfToJson, sdfToTable, sdfToXlsx } from '../../outputs/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError, parseBands } from '../../core/index.ts';
 import { emit, parseFormat, tierOf } from '../io.ts';
@@ -15,11 +15,22 @@ export async function sdf(workspace: string, o: Record<string, unknown>): Promis
   if (!Number.isInteger(minCell) || minCell < 0)
     throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
   const bands = o.bands ? parseBands(String(o.bands)) : undefined;
+  if ((o.where || o.labels) && !o.measures)
+    throw new ParameterError(
+      `${o.where ? '--where' : '--labels'} needs --measures: the columns it applies to.`,
+      'For example --measures "garden_waste,council_tax:payment_method=Direct Debit" --labels "Garden waste,Direct Debit".',
+    );
+  const measures = o.measures
+    ? parseMeasures(String(o.measures), o.where as string | undefined, o.labels as string | undefined)
+    : undefined;
   await withWorkspace(workspace, async (ws) => {
+    // On the owner's own machine a filter that matches nothing is a mistake worth explaining.
+    for (const m of measures ?? []) if (m.where) await checkFilterMatches(ws.engine, m.dataset, m.where);
     const result = await serviceDeliveryFramework(
       ws.engine,
       {
         datasets: o.datasets as string[] | undefined,
+        measures,
         partner: o.partner as string | undefined,
         classification: o.classification as string | undefined,
         tier: tierOf(o),

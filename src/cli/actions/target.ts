@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import { withWorkspace } from '../../store/index.ts';
+import { checkFilterMatches, parseWhere } from '../../profiling/index.ts';
 import { targetAreas, evaluateCampaign } from '../../targeting/index.ts';
 import {
   discloseTarget,
@@ -112,9 +113,13 @@ export async function target(workspace: string, dataset: string, o: Record<strin
           .map((s) => s.trim())
           .filter(Boolean);
   const coverage = o.top !== undefined ? undefined : number('--coverage', o.coverage);
+  const where = o.where ? parseWhere(o.where, '--where') : undefined;
   await withWorkspace(workspace, async (ws) => {
+    // On the owner's own machine a filter that matches nothing is a mistake worth explaining.
+    if (where) await checkFilterMatches(ws.engine, dataset, where);
     const truth = await targetAreas(ws.engine, {
       dataset,
+      where,
       classification: o.classification,
       tier: tierOf(o),
       segments,

@@ -334,6 +334,13 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         "Service Delivery Framework: segments × services, each cell the service's index band (as civic sdf --format json)",
       query: z.strictObject({
         datasets: optText('Datasets to include, comma-separated, in the order to show them (default: every dataset)'),
+        measures: optText(
+          'The columns instead of whole datasets: DATASET or DATASET:column=value, comma-separated (a dataset may appear more than once)',
+        ),
+        labels: optText('Comma-separated names for the measures\' columns'),
+        where: optText(
+          'Only records with this value, for every measure without its own: column=value (values separated by |)',
+        ),
         partner: optText('Only this partner\'s datasets ("Council" for datasets imported without a partner)'),
         classification,
         tier,
@@ -347,13 +354,20 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       errors: [400, 404, 409],
     },
     async ({ request, query: q }) => {
+      if ((q.where || q.labels) && !q.measures)
+        throw new ParameterError(
+          `${q.where ? 'where' : 'labels'} needs measures: the columns it applies to.`,
+          'For example measures=garden_waste,council_tax:payment_method=Direct Debit',
+        );
       const req = {
         datasets: q.datasets ? list(q.datasets) : undefined,
+        measures: q.measures ? parseMeasures(q.measures, q.where, q.labels, API_SPEC_NAMES) : undefined,
         partner: q.partner,
         classification: q.classification,
         tier: q.tier,
         base: q.base,
       };
+      for (const m of req.measures ?? []) await checkRecordFilters(engine, request.viewer, m.dataset, m);
       const ruleOf = await disclosureByDataset(engine, request.viewer, API_MIN_CELL);
       const result = await app.results.get(
         'sdf',
@@ -746,6 +760,9 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         'Areas ranked by expected new customers among non-users in the segments where a service does well, in delivery rounds, with their postcodes (as civic target --format json)',
       query: z.strictObject({
         dataset: text("The service's dataset"),
+        where: optText(
+          "Only users whose records have this value: column=value (values separated by |); for others than the dataset's owner, a category its owner has published",
+        ),
         classification,
         tier,
         base,
@@ -777,6 +794,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         !segs || /^auto$/i.test(segs) ? ('auto' as const) : /^all$/i.test(segs) ? ('all' as const) : list(segs);
       const req = {
         dataset: q.dataset,
+        where: q.where ? parseWhere(q.where, 'where') : undefined,
         classification: q.classification,
         tier: q.tier,
         base: q.base,
@@ -789,6 +807,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         of: q.of,
         mode: q.mode,
       };
+      await checkRecordFilters(engine, request.viewer, q.dataset, req);
       const truth = await app.results.get('target', req, () => targetAreas(engine, { ...req, costs: app.costs }));
       await log(request, 'api target', auditDetail(q));
       return discloseTarget(truth, await disclosureForDataset(engine, request.viewer, truth.dataset, API_MIN_CELL));

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { DEFAULT_MIN_CELL } from '../../core/index.ts';
 import type { Engine } from '../../store/index.ts';
 import { serviceDeliveryFramework, COUNCIL_PARTNER, type SdfResult } from '../../profiling/index.ts';
-import { discloseProfile, sdfToJson, sdfToXlsx } from '../../outputs/index.ts';
+import { discloseProfile, sdfColumnLabel, sdfToJson, sdfToXlsx } from '../../outputs/index.ts';
 import { audit, type Viewer } from '../users.ts';
 import { disclosureByDataset, ownershipScope } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS } from '../http.ts';
@@ -88,7 +88,14 @@ export async function sdfRoutes(app: FastifyInstance): Promise<void> {
         base: result.baseMeasure,
         ...(s.partner ? { partner: s.partner } : {}),
       }).toString();
-      Object.assign(ctx, { result, matrix: sdfMatrix(result), key: sdfKey(result), qs, partner: s.partner });
+      Object.assign(ctx, {
+        result,
+        matrix: sdfMatrix(result),
+        key: sdfKey(result),
+        headings: result.services.map(sdfColumnLabel),
+        qs,
+        partner: s.partner,
+      });
       await audit(app.engine, request.viewer, 'sdf', describe(result, s.partner), request.ip);
     } catch (e) {
       const f = formError(e);
