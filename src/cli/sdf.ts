@@ -14,7 +14,7 @@ export function registerSdf(program: Command): void {
       '--measures <list>',
       'the columns instead of whole datasets: DATASET or DATASET:column=value, comma-separated, e.g. "garden_waste,council_tax:payment_method=Direct Debit" (a dataset may appear more than once)',
     )
-    .option('--labels <list>', 'comma-separated names for the measures\' columns, in the same order')
+    .option('--labels <list>', "comma-separated names for the measures' columns, in the same order")
     .option(
       '--where <column=value>',
       'only records with this value, for every measure without its own (values separated by |; (blank) for blank cells; or a period, e.g. visit_date=last 12 months)',

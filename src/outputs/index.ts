@@ -5,7 +5,15 @@ export { profileToGeoJson } from './geojson.ts';
 export { fmtInt, fmtPct, fmtCount, safeCellText, SUPPRESSED_MARK } from './format.ts';
 export { discloseOverlap, overlapToTable, overlapToJson, overlapToXlsx, overlapToSvg } from './overlap.ts';
 export { discloseRepresent, representToTable, representToJson, representToXlsx } from './represent.ts';
-export { sdfToTable, sdfToJson, sdfToXlsx, sheetNames, bandFill, serviceLabel as sdfColumnLabel, NOT_SIGNIFICANT_MARK } from './sdf.ts';
+export {
+  sdfToTable,
+  sdfToJson,
+  sdfToXlsx,
+  sheetNames,
+  bandFill,
+  serviceLabel as sdfColumnLabel,
+  NOT_SIGNIFICANT_MARK,
+} from './sdf.ts';
 export { ragToTable, ragToJson, ragToXlsx, ragToHtml, ragRule } from './rag.ts';
 export {
   buildToTable,

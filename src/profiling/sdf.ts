@@ -168,7 +168,9 @@ export async function sdfDatasets(
  * Each column's key: its label, else the dataset's name (with the filter when it has one), made
  * unique by a number when two columns would share one.
  */
-export function sdfKeys(columns: readonly { dataset: string; label?: string | null; filter: string | null }[]): string[] {
+export function sdfKeys(
+  columns: readonly { dataset: string; label?: string | null; filter: string | null }[],
+): string[] {
   const used = new Set<string>();
   return columns.map((c) => {
     const want = c.label?.trim() || (c.filter ? `${c.dataset} (${c.filter})` : c.dataset);

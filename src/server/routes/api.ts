@@ -337,7 +337,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         measures: optText(
           'The columns instead of whole datasets: DATASET or DATASET:column=value, comma-separated (a dataset may appear more than once)',
         ),
-        labels: optText('Comma-separated names for the measures\' columns'),
+        labels: optText("Comma-separated names for the measures' columns"),
         where: optText(
           'Only records with this value, for every measure without its own: column=value (values separated by |)',
         ),
