@@ -32,6 +32,11 @@ export function registerDataset(program: Command): void {
       'comma-separated columns that look personal but are to stay readable (recorded, with who chose it, in the audit log)',
       list,
     )
+    .option(
+      '--encode-for-linkage <columns>',
+      'comma-separated columns (names, most often) to store as a keyed Bloom filter of their letter pairs instead of a keyed hash: they still link despite spelling differences, and cannot be read',
+      list,
+    )
     .addOption(keyFileOption())
     .option('--encoding <encoding>', 'auto, utf-8, windows-1252, utf-16le or utf-16be', 'auto')
     .option('--delimiter <char>', 'field delimiter for text files (detected when not given)')

@@ -25,6 +25,7 @@ import { readSourceTable, stageCleanCsv, type StagedCsv } from './readers.ts';
 import type { ReadOptions, SourceTable } from './table.ts';
 import { stagePrepared, type PreparedTable } from './prepared.ts';
 import { pseudonymise, missingKeyError, type PseudonymKey } from './pseudonymise.ts';
+import { bloomEncode } from './bloom.ts';
 import { detectPersonalColumns, clearForMatching, PERSONAL_SAMPLE_ROWS, type PersonalColumn } from './personal.ts';
 
 export interface DatasetImportOptions extends ReadOptions {
@@ -41,6 +42,11 @@ export interface DatasetImportOptions extends ReadOptions {
   pseudonymise?: string[];
   /** Columns that look personal but are to stay readable: a deliberate choice, recorded with who made it. */
   keepInClear?: string[];
+  /**
+   * Columns (names, most often) to store as a keyed Bloom filter of their letter pairs instead of a
+   * keyed hash: they can then be linked despite spelling differences, without being readable.
+   */
+  encodeForLinkage?: string[];
   /** The pseudonymisation key (kept outside the workspace); needed whenever a column is pseudonymised. */
   key?: PseudonymKey | null;
   /** Who chose what to pseudonymise, for the dataset's record and the audit log. */
@@ -69,7 +75,7 @@ export interface DatasetImportOptions extends ReadOptions {
 /** What happened to one column that looked personal, was asked for, or was kept for matching. */
 export interface ColumnPrivacy {
   column: string;
-  decision: 'pseudonymised' | 'kept in clear' | 'needed for matching';
+  decision: 'pseudonymised' | 'encoded for linkage' | 'kept in clear' | 'needed for matching';
   /** Plain English, never quoting a value, e.g. "its name says it holds people's names". */
   reason: string;
 }
@@ -296,6 +302,18 @@ async function importRead(
       `"${header[both]}" is named both to pseudonymise and to keep in clear.`,
       'Name each column in only one of --pseudonymise and --keep-in-clear.',
     );
+  const encodeIdx = new Set(named('--encode-for-linkage', opts.encodeForLinkage ?? []));
+  if (encodeIdx.has(pcIndex))
+    throw new ParameterError(
+      'The postcode column cannot be encoded for linkage: it is needed to place each record.',
+      'Name the columns holding names (or other text to link on) instead.',
+    );
+  const twice = [...encodeIdx].find((i) => clearIdx.has(i) || askedIdx.includes(i));
+  if (twice !== undefined)
+    throw new ParameterError(
+      `"${header[twice]}" is named both to encode for linkage and to ${clearIdx.has(twice) ? 'keep in clear' : 'pseudonymise'}.`,
+      'Name each column in only one of --encode-for-linkage, --pseudonymise and --keep-in-clear: an encoded column is pseudonymised too, as a Bloom filter instead of a hash.',
+    );
 
   // Columns that look personal, from their names (as in the file, and as renamed) and a sample of values.
   const sample = staged
@@ -320,7 +338,14 @@ async function importRead(
   const pseudoIdx: number[] = [];
   header.forEach((h, i) => {
     const d = detected.get(i);
-    if (askedIdx.includes(i)) {
+    if (encodeIdx.has(i)) {
+      pseudoIdx.push(i);
+      privacy.push({
+        column: h,
+        decision: 'encoded for linkage',
+        reason: `a keyed Bloom filter of its letter pairs, so that it links despite spelling differences but cannot be read${d ? `; ${d.reason}` : ''}`,
+      });
+    } else if (askedIdx.includes(i)) {
       pseudoIdx.push(i);
       privacy.push({ column: h, decision: 'pseudonymised', reason: d ? d.reason : 'asked for at import' });
     } else if (d && clearIdx.has(i))
@@ -366,6 +391,9 @@ async function importRead(
   );
 
   const pseudoSet = new Set(pseudoIdx);
+  // A pseudonymised column's values become keyed hashes, or keyed Bloom filters when encoded for linkage.
+  const protect = (i: number, v: string | null) =>
+    encodeIdx.has(i) ? bloomEncode(v, key!.secret) : pseudonymise(v, key!.secret);
   const source = table as SourceTable;
   function* rows(): Generator<SqlValue[]> {
     for (const r of source.rows) {
@@ -374,7 +402,7 @@ async function importRead(
       const out: SqlValue[] = [r.rowNo, raw, r.problem?.reason ?? null, r.problem?.column ?? null];
       for (const i of attrIdx) {
         const v = r.values[i] || null;
-        out.push(pseudoSet.has(i) ? pseudonymise(v, key!.secret) : v);
+        out.push(pseudoSet.has(i) ? protect(i, v) : v);
       }
       yield out;
     }
@@ -392,7 +420,7 @@ async function importRead(
       await engine.run(`CREATE TEMP TABLE pseudonym_map (v VARCHAR, p VARCHAR)`);
       await engine.append(
         'pseudonym_map',
-        values.map(({ v }) => [v, pseudonymise(v, key!.secret)]),
+        values.map(({ v }) => [v, protect(i, v)]),
       );
       await engine.run(
         `UPDATE ${ident(staging)} SET ${col} = m.p FROM pseudonym_map m WHERE ${ident(staging)}.${col} = m.v`,
@@ -593,6 +621,7 @@ async function importRead(
             map: opts.map,
             pseudonymise: opts.pseudonymise,
             keepInClear: opts.keepInClear,
+            encodeForLinkage: opts.encodeForLinkage,
             options: opts.options,
             channelColumn: opts.channelColumn,
             sheet: opts.sheet,

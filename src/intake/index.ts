@@ -12,6 +12,15 @@ export {
   KEY_ENV,
 } from './pseudonymise.ts';
 export type { PseudonymKey } from './pseudonymise.ts';
+export {
+  bloomEncode,
+  bloomDecode,
+  bloomDice,
+  letterPairs,
+  BLOOM_BITS,
+  BLOOM_HASHES,
+  BLOOM_PREFIX,
+} from './bloom.ts';
 export { detectPersonalColumns, clearForMatching, PERSONAL_SAMPLE_ROWS } from './personal.ts';
 export type { PersonalColumn, PersonalKind, ClearColumn } from './personal.ts';
 export {

@@ -1,6 +1,6 @@
 /**
  * Saved column mappings (C2): the choices made for one service's extract — which column holds the
- * postcode, renames, what to pseudonymise or keep in clear, options columns, the sheet and header
+ * postcode, renames, what to pseudonymise, encode for linkage or keep in clear, options columns, the sheet and header
  * row — kept by name so next month's extract of the same service imports the same way. A mapping
  * holds column names and choices only, never a value from a file. Each organisation (a partner,
  * or the council) has its own: nobody sees, uses or replaces another's.
@@ -14,6 +14,7 @@ export interface SavedMapping {
   map?: Record<string, string>;
   pseudonymise?: string[];
   keepInClear?: string[];
+  encodeForLinkage?: string[];
   options?: OptionsSpec;
   channelColumn?: string;
   sheet?: string;
@@ -49,6 +50,7 @@ function clean(m: SavedMapping): SavedMapping {
   if (m.map && Object.keys(m.map).length) out.map = { ...m.map };
   if (m.pseudonymise?.length) out.pseudonymise = [...m.pseudonymise];
   if (m.keepInClear?.length) out.keepInClear = [...m.keepInClear];
+  if (m.encodeForLinkage?.length) out.encodeForLinkage = [...m.encodeForLinkage];
   if (m.options && (m.options.flags?.length || m.options.listed?.length))
     out.options = {
       ...(m.options.flags?.length ? { flags: [...m.options.flags] } : {}),

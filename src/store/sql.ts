@@ -97,3 +97,13 @@ export function sqlTextList(param: string): string {
 export function textList(values: readonly string[]): string {
   return JSON.stringify(values);
 }
+
+/**
+ * The Dice coefficient of two Bloom-filter encodings (intake's bloomEncode: a 4-character prefix
+ * and the filter in base64): 2 × shared bits ÷ (bits of one + bits of the other); NULL when
+ * either is NULL.
+ */
+export function sqlBloomDice(a: string, b: string): string {
+  const bits = (x: string) => `CAST(from_base64(substr(${x}, 5)) AS BIT)`;
+  return `(CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN NULL ELSE 2.0 * bit_count(${bits(a)} & ${bits(b)}) / nullif(bit_count(${bits(a)}) + bit_count(${bits(b)}), 0) END)`;
+}

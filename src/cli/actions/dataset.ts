@@ -41,6 +41,11 @@ function describe(r: DatasetImportResult, workspace: string, saved?: string): st
   if (by('pseudonymised').length)
     lines.push(`  pseudonymised (key ${r.keyId}):`, ...by('pseudonymised').map((p) => `    ${p.column}: ${p.reason}`));
   else lines.push('  pseudonymised: nothing');
+  if (by('encoded for linkage').length)
+    lines.push(
+      `  encoded for linkage (key ${r.keyId}):`,
+      ...by('encoded for linkage').map((p) => `    ${p.column}: ${p.reason}`),
+    );
   if (by('kept in clear').length)
     lines.push(
       '  kept in clear, as asked (recorded in the audit log):',
@@ -81,6 +86,7 @@ export async function importFile(
         map: parseMapSpec(o.map as string[] | undefined),
         pseudonymise: o.pseudonymise as string[] | undefined,
         keepInClear: o.keepInClear as string[] | undefined,
+        encodeForLinkage: o.encodeForLinkage as string[] | undefined,
         key,
         decidedBy: { username: operator(), role: 'command line' },
         encoding: o.encoding as string,
