@@ -331,3 +331,52 @@ test('options columns and a saved mapping in the portal: saved with one upload, 
   assert.equal(changed.statusCode, 400);
   assert.match(changed.body, /names a column this file does not have: Post Code/);
 });
+
+test('names encoded for linkage in the portal: ticked on the mapping page, stored as Bloom filters, said on the job page and kept by a saved mapping', async () => {
+  const csv = ['Ref,Full name,Post Code', 'E1,Margaret Smith,M15 4AB', 'E2,Margret Smyth,M15 4AD'].join('\n');
+  const up = await upload('pat', { name: 'linkable_april' }, { name: 'april.csv', content: csv });
+  assert.equal(up.statusCode, 303, up.body);
+  const mapUrl = up.headers.location as string;
+  const page = await get(mapUrl, 'pat');
+  assert.match(page.body, /Which names should still link when spelt differently\?/);
+  assert.match(
+    page.body,
+    /name="encode_for_linkage" type="checkbox" value="Full name">/,
+    'nothing is encoded unless asked',
+  );
+  const bad = await post(mapUrl, 'pat', { postcode: 'Post Code', encode_for_linkage: 'Post Code' });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /The postcode column cannot be encoded for linkage/);
+  // Ticked to encode but not to pseudonymise: it is pseudonymised anyway, as a Bloom filter.
+  const start = await post(mapUrl, 'pat', {
+    postcode: 'Post Code',
+    encode_for_linkage: 'Full name',
+    save_mapping: 'linkable_monthly',
+  });
+  assert.equal(start.statusCode, 303, start.body);
+  const job = await waitForJob(ws.engine, (start.headers.location as string).split('/').at(-1)!);
+  assert.equal(job.status, 'done', job.message ?? '');
+  const done = await get(start.headers.location as string, 'pat');
+  assert.match(done.body, /Encoded for linkage\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*Full name/);
+  const stored = await ws.engine.all<{ v: string }>(`SELECT "Full name" AS v FROM ds_linkable_april ORDER BY _row`);
+  assert.ok(
+    stored.every((r) => r.v.startsWith('bf1_')),
+    JSON.stringify(stored),
+  );
+  assert.ok(!JSON.stringify(stored).includes('Smith'));
+  const privacy = JSON.parse(
+    (await ws.engine.one<{ p: string }>(`SELECT privacy AS p FROM dataset WHERE name = 'linkable_april'`))!.p,
+  );
+  assert.deepEqual(
+    privacy.columns
+      .filter((c: { decision: string }) => c.decision === 'encoded for linkage')
+      .map((c: { column: string }) => c.column),
+    ['Full name'],
+  );
+  // The next month's file: the saved mapping ticks it again.
+  const up2 = await upload('pat', { name: 'linkable_may' }, { name: 'may.csv', content: csv });
+  const filled = await get(`${up2.headers.location as string}?mapping=linkable_monthly`, 'pat');
+  assert.equal(filled.statusCode, 200, filled.body);
+  assert.match(filled.body, /name="encode_for_linkage" type="checkbox" value="Full name" checked/);
+  assert.match(filled.body, /name="pseudonymise" type="checkbox" value="Full name" checked/);
+});

@@ -82,6 +82,7 @@ interface ImportMapping {
   map: Record<string, string>;
   pseudonymise: string[];
   keepInClear?: string[];
+  encodeForLinkage?: string[];
   options?: OptionsSpec;
   saveMapping?: string;
 }
@@ -509,6 +510,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
         total: table.total,
         postcode,
         pseudonymise: personal.map((p) => p.column),
+        encode: [] as string[],
         renames: {} as Record<string, string>,
         listed: [] as string[],
         flags: [] as string[],
@@ -549,7 +551,10 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
           : undefined,
       pseudonymise: [
         ...new Set([...personalColumns(pending, null).map((p) => p.column), ...inFile(saved.pseudonymise)]),
-      ].filter((c) => !inFile(saved.keepInClear).includes(c)),
+      ]
+        .concat(inFile(saved.encodeForLinkage))
+        .filter((c, i, all) => !inFile(saved.keepInClear).includes(c) && all.indexOf(c) === i),
+      encode: inFile(saved.encodeForLinkage),
       renames: Object.fromEntries(Object.entries(saved.map ?? {}).filter(([from]) => header.includes(from))),
       listed: inFile(saved.options?.listed),
       flags: inFile(saved.options?.flags),
@@ -579,7 +584,9 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
     const header = pending.header;
     const postcode = String(body.postcode ?? '');
-    const pseudo = list(body.pseudonymise).filter((c) => header.includes(c));
+    // A column encoded for linkage is pseudonymised too, as a Bloom filter instead of a hash.
+    const encode = list(body.encode_for_linkage).filter((c) => header.includes(c));
+    const pseudo = [...new Set([...list(body.pseudonymise), ...encode])].filter((c) => header.includes(c));
     const renames: Record<string, string> = {};
     header.forEach((h, i) => {
       const v = String(body[`rename_${i}`] ?? '').trim();
@@ -594,7 +601,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
         reply,
         job,
         pending,
-        { errorTitle: true, error, href, postcode, pseudonymise: pseudo, renames, listed, flags, saveAs },
+        { errorTitle: true, error, href, postcode, pseudonymise: pseudo, encode, renames, listed, flags, saveAs },
         400,
       );
     if (saveAs) {
@@ -614,6 +621,11 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
         '#options',
       );
     if (!header.includes(postcode)) return again('Choose the column that holds postcodes.', '#postcode');
+    if (encode.includes(postcode))
+      return again(
+        'The postcode column cannot be encoded for linkage: it is needed to place each record.',
+        '#encode-for-linkage',
+      );
     if (pseudo.includes(postcode))
       return again('The postcode column cannot be pseudonymised: it is needed to place each record.', '#pseudonymise');
     if (pseudo.length && !app.settings.pseudonymKey) {
@@ -636,8 +648,9 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     const mapping: ImportMapping = {
       postcodeColumn: renames[postcode] ?? postcode,
       map: renames,
-      pseudonymise: pseudo.map((c) => renames[c] ?? c),
+      pseudonymise: pseudo.filter((c) => !encode.includes(c)).map((c) => renames[c] ?? c),
       keepInClear: keepInClear.map((c) => renames[c] ?? c),
+      encodeForLinkage: encode.length ? encode.map((c) => renames[c] ?? c) : undefined,
       options:
         listed.length || flags.length
           ? { listed: listed.map((c) => renames[c] ?? c), flags: flags.map((c) => renames[c] ?? c) }
@@ -670,6 +683,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
             map: mapping.map,
             pseudonymise: mapping.pseudonymise,
             keepInClear: mapping.keepInClear,
+            encodeForLinkage: mapping.encodeForLinkage,
             options: mapping.options,
             saveMapping: mapping.saveMapping,
             title: pending.title ?? undefined,
@@ -734,6 +748,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
             columns: r.columns,
             pseudonymised: r.pseudonymised,
             keptInClear: r.keptInClear ?? [],
+            encoded: (r.privacy ?? []).filter((p) => p.decision === 'encoded for linkage').map((p) => p.column),
             privacy: r.privacy ?? [],
             postcodeColumn: r.postcodeColumn,
             reasons: r.reasons,
