@@ -91,9 +91,14 @@ export function repeatedCodesError(
   header: string[],
   r: RepeatedCodes,
   long: boolean,
+  /** --base-sum terms given in the command that are no columns of this file */
+  unmatched: string[] = [],
 ): InputError {
   const columns = header.filter((h) => h !== codeCol);
-  return new InputError(`The base file lists ${listed(r)}: each area would be counted more than once.`, {
+  const none = unmatched.length
+    ? ` (--base-sum names ${unmatched.map((x) => `"${x}"`).join(', ')}, not ${unmatched.length === 1 ? 'a column' : 'columns'} of it)`
+    : '';
+  return new InputError(`The base file lists ${listed(r)}: each area would be counted more than once${none}.`, {
     location: { file, row: Number(r.examples[0].rows.split(',')[0]), column: codeCol },
     code: 'reference_duplicates',
     fix:

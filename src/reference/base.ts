@@ -184,7 +184,15 @@ export async function importBase(
     const byIndicator = long && sums.some((x) => x.terms.some((c) => !loaded.header.includes(c)));
     const repeated = firstCode && !byIndicator ? await repeatedCodes(engine, loaded, firstCode) : null;
     if (firstCode && repeated) {
-      if (!opts.rows && !sums.length) throw repeatedCodesError(file, firstCode, loaded.header, repeated, long);
+      if (!opts.rows && !sums.length)
+        throw repeatedCodesError(
+          file,
+          firstCode,
+          loaded.header,
+          repeated,
+          long,
+          (opts.sum ?? []).flatMap((x) => x.terms),
+        );
       const level = opts.level ? parseLevel(opts.level, opts.areaYear) : null;
       const counted = await countRowsPerArea(engine, loaded, firstCode, {
         rows: opts.rows,
