@@ -375,3 +375,11 @@ test('a small register: rows with no or odd codes are counted with their reasons
   );
   assert.match(err, /row 2, column "area_code"/);
 });
+
+test('reference import --help shows --base-rows and an example with a council’s own records', async () => {
+  const r = await civic('reference', 'import', '--help');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /--base-rows <measure>/);
+  assert.match(r.stdout, /--base property_list\.csv --base-rows households/);
+  assert.match(r.stdout, /--base-sum households=household --base-sum population=person/);
+});
