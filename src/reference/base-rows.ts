@@ -55,7 +55,8 @@ export interface BaseRowCount {
 export interface RepeatedCodes {
   /** how many areas appear on more than one row */
   areas: number;
-  examples: { code: string; rows: string }[];
+  /** the first areas repeated, each with its first three rows and how many rows it has */
+  examples: { code: string; rows: string; n: number }[];
 }
 
 const codeOf = (col: string) => `upper(trim(${ident(col)}))`;
@@ -65,8 +66,8 @@ const GSS = `'[EWSNKL][0-9]{8}'`;
 export async function repeatedCodes(engine: Engine, loaded: LoadedCsv, codeCol: string): Promise<RepeatedCodes | null> {
   const t = ident(loaded.table);
   const c = codeOf(codeCol);
-  const examples = await engine.all<{ code: string; rows: string }>(
-    `SELECT code, string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) AS rows FROM (
+  const examples = await engine.all<{ code: string; rows: string; n: number }>(
+    `SELECT code, string_agg(CAST(_row AS VARCHAR), ', ' ORDER BY _row) AS rows, max(n)::BIGINT AS n FROM (
        SELECT ${c} AS code, _row, count(*) OVER (PARTITION BY ${c}) AS n,
          row_number() OVER (PARTITION BY ${c} ORDER BY _row) AS k FROM ${t} WHERE ${c} IS NOT NULL AND ${c} <> '')
      WHERE n > 1 AND k <= 3 GROUP BY code ORDER BY min(_row) LIMIT 3`,
@@ -78,8 +79,10 @@ export async function repeatedCodes(engine: Engine, loaded: LoadedCsv, codeCol: 
   return { areas, examples };
 }
 
-const listed = (r: RepeatedCodes) =>
-  `${r.areas === 1 ? 'an area' : `${r.areas.toLocaleString('en-GB')} areas`} more than once, e.g. ${r.examples[0].code} on rows ${r.examples[0].rows}`;
+const listed = (r: RepeatedCodes) => {
+  const e = r.examples[0];
+  return `${r.areas === 1 ? 'an area' : `${r.areas.toLocaleString('en-GB')} areas`} more than once, e.g. ${e.code} on rows ${e.rows}${e.n > 3 ? ` and ${(e.n - 3).toLocaleString('en-GB')} more` : ''}`;
+};
 
 /**
  * The refusal for a base file that repeats area codes when the command did not say how to count
