@@ -33,8 +33,14 @@ export function registerReference(program: Command): void {
     )
     .option(
       '--base-sum <field=a+b>',
-      'make households or population by adding columns of the --base file, e.g. --base-sum population=m+f; in a long file (indicator, value), the indicators, e.g. population=Female+Male (repeatable)',
+      'make households or population by adding columns of the --base file, e.g. --base-sum population=m+f; in a long file (indicator, value), the indicators, e.g. population=Female+Male; in a file with one row per household or person, columns of 1s and 0s added up per area, e.g. population=resident (repeatable)',
       repeat,
+    )
+    .addOption(
+      new Option(
+        '--base-rows <measure>',
+        'the --base file has one row per household or person (a property list, a register extract), its area code in a column: count the rows in each area as households or population',
+      ).choices(['households', 'population']),
     )
     .option('--base-level <level>', 'area level of the base codes when it cannot be told from them (e.g. oa21)')
     .option(
@@ -84,7 +90,12 @@ Example (Trafford, as published):
     --postcodes trafford_postcodes.csv \\
     --base trafford_census2021_ts041_households_by_oa21.csv \\
     --classification trafford_oac2021_by_oa21.csv \\
-    --deprivation trafford_imd2019_by_lsoa11.csv`,
+    --deprivation trafford_imd2019_by_lsoa11.csv
+
+A base from the council's own records, one row per household or person with its output area:
+  civic reference import borough.civic --base property_list.csv --base-rows households
+  civic reference import borough.civic --base register_extract.csv \
+    --base-sum households=household --base-sum population=person`,
     )
     .action(lazy(() => import('./actions/reference.ts'), 'importFiles'));
   ref

@@ -17,6 +17,14 @@ import {
   refuseDuplicateCodes,
 } from './csv.ts';
 import { chooseAreaYear } from './years.ts';
+import {
+  type BaseMeasure,
+  type BaseRowCount,
+  countRowsPerArea,
+  leaveOutUnknownAreas,
+  repeatedCodes,
+  repeatedCodesError,
+} from './base-rows.ts';
 
 function baseCodeColumn(header: string[]): string | null {
   return findHeader(header, [
@@ -44,6 +52,8 @@ export interface BaseImportResult {
   year?: { year: 2011 | 2021; reason: string } | null;
   /** whether a --base-sum made its counts */
   summed: boolean;
+  /** for a file with one row per household or person: how its rows were counted per area, and the rows left out */
+  rows: BaseRowCount | null;
 }
 
 /** A count of the base made by adding columns (`population=m+f`), or, in a long file, the rows of those indicators. */
@@ -156,23 +166,50 @@ async function summedBase(engine: Engine, loaded: LoadedCsv, codeCol: string, su
 export async function importBase(
   engine: Engine,
   path: string,
-  opts: { areaYear?: '11' | '21'; level?: string; sum?: BaseSum[] } = {},
+  opts: { areaYear?: '11' | '21'; level?: string; sum?: BaseSum[]; rows?: BaseMeasure } = {},
 ): Promise<BaseImportResult> {
   let loaded = await loadReferenceCsv(engine, path);
+  const raw = loaded;
   const file = basename(path);
   let summed = false;
+  let rowCount: BaseRowCount | null = null;
+  let yearColumn: string | null = null;
   try {
     // A sum goes to the base files it fits: those with its columns, or a long file (indicator, value).
-    const long = findHeader(loaded.header, INDICATOR) && findHeader(loaded.header, VALUE);
+    const long = !!(findHeader(loaded.header, INDICATOR) && findHeader(loaded.header, VALUE));
     const sums = (opts.sum ?? []).filter((x) => long || x.terms.some((c) => loaded.header.includes(c)));
-    if (sums.length) {
-      const codeCol = baseCodeColumn(loaded.header) ?? (await gssColumns(engine, loaded))[0];
-      if (codeCol) {
-        summed = true;
-        const sumTable = await summedBase(engine, loaded, codeCol, sums);
-        if (sumTable !== loaded) await dropLoaded(engine, loaded);
-        loaded = sumTable;
-      }
+    const firstCode = baseCodeColumn(loaded.header) ?? (await gssColumns(engine, loaded))[0];
+    // A file listing an area more than once is records (a household or a person a row), unless it is
+    // a long file whose indicators are being added up.
+    const byIndicator = long && sums.some((x) => x.terms.some((c) => !loaded.header.includes(c)));
+    const repeated = firstCode && !byIndicator ? await repeatedCodes(engine, loaded, firstCode) : null;
+    if (firstCode && repeated) {
+      if (!opts.rows && !sums.length)
+        throw repeatedCodesError(
+          file,
+          firstCode,
+          loaded.header,
+          repeated,
+          long,
+          (opts.sum ?? []).flatMap((x) => x.terms),
+        );
+      const level = opts.level ? parseLevel(opts.level, opts.areaYear) : null;
+      const counted = await countRowsPerArea(engine, loaded, firstCode, {
+        rows: opts.rows,
+        sums,
+        repeated,
+        asked: !!opts.rows,
+        level,
+      });
+      loaded = counted.table;
+      rowCount = counted.account;
+      yearColumn = firstCode;
+      summed = sums.length > 0;
+    } else if (sums.length && firstCode) {
+      summed = true;
+      const sumTable = await summedBase(engine, loaded, firstCode, sums);
+      if (sumTable !== loaded) await dropLoaded(engine, loaded);
+      loaded = sumTable;
     }
     const t = ident(loaded.table);
     const codeCol = baseCodeColumn(loaded.header) ?? (await gssColumns(engine, loaded))[0];
@@ -215,7 +252,7 @@ export async function importBase(
       !opts.level && fam && fam !== 'ward' && fam !== 'lad'
         ? await chooseAreaYear(engine, {
             family: fam,
-            column: codeCol,
+            column: yearColumn ?? codeCol,
             codesSql: `SELECT ${ident(codeCol)} AS code FROM ${t}`,
             asked: opts.areaYear,
           })
@@ -230,6 +267,8 @@ export async function importBase(
         location: { file, column: codeCol },
         fix: 'Say which level the codes are with --base-level (e.g. oa21).',
       });
+
+    if (rowCount) await leaveOutUnknownAreas(engine, loaded, level, rowCount);
 
     // Counts that are not numbers are errors to report, not zeros to keep quiet about.
     const bad: { row: number; column: string; value: string | null }[] = [];
@@ -283,9 +322,11 @@ export async function importBase(
         rejected: [],
         year: choice ? { year: choice.year === '11' ? 2011 : 2021, reason: choice.reason } : null,
         summed,
+        rows: rowCount,
       };
     });
   } finally {
     await dropLoaded(engine, loaded);
+    if (raw !== loaded) await dropLoaded(engine, raw);
   }
 }

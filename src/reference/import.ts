@@ -23,6 +23,7 @@ import {
   type PostcodeImportResult,
 } from './postcodes.ts';
 import { importBase, type BaseImportResult, type BaseSum } from './base.ts';
+import type { BaseMeasure } from './base-rows.ts';
 import {
   importClassification,
   importSegmentNames,
@@ -40,6 +41,11 @@ export interface ReferenceImportRequest {
   baseLevel?: string;
   /** counts made by adding columns of every --base file (population=m+f), or indicators of a long file */
   baseSum?: BaseSum[];
+  /**
+   * In a --base file with one row per household or person (one listing areas more than once), the
+   * measure each row counts as 1 (`--base-rows households`); its --base-sum columns are 0/1 columns added up per area.
+   */
+  baseRows?: BaseMeasure;
   /** GeoJSON files or shapefiles; codeProperty names the property holding this file's area codes */
   boundaries?: { file: string; level: string; codeProperty?: string }[];
   /** property holding area codes in every boundary file that names none of its own, when not found by name */
@@ -86,6 +92,12 @@ export async function importReference(engine: Engine, req: ReferenceImportReques
     throw new ParameterError(
       'Nothing to import.',
       'Name at least one file, e.g. --postcodes ONSPD.csv or --base ts041.csv.',
+    );
+  const twice = req.baseRows && req.baseSum?.find((x) => x.field === req.baseRows);
+  if (twice)
+    throw new ParameterError(
+      `--base-rows ${req.baseRows} and --base-sum ${req.baseRows}=${twice.terms.join('+')} both say how to count ${req.baseRows}.`,
+      `Give one: --base-rows ${req.baseRows} counts every row as one; --base-sum ${req.baseRows}=${twice.terms.join('+')} counts the rows with 1 in ${twice.terms.length > 1 ? 'those columns' : 'that column'}.`,
     );
   // The postcode directory (the big one) is read and checked before the transaction starts;
   // then one transaction for the whole request: if any file is refused, none of them is imported.
@@ -165,8 +177,22 @@ async function importAll(
   }
   for (const f of req.base ?? []) {
     step(`base ${f}`);
-    out.base.push(await importBase(engine, f, { areaYear: req.areaYear, level: req.baseLevel, sum: req.baseSum }));
+    out.base.push(
+      await importBase(engine, f, {
+        areaYear: req.areaYear,
+        level: req.baseLevel,
+        sum: req.baseSum,
+        rows: req.baseRows,
+      }),
+    );
   }
+  if (req.baseRows && !out.base.some((b) => b.rows?.measures.some((m) => m.from === 'rows')))
+    throw new ParameterError(
+      `--base-rows ${req.baseRows} counts the rows of a base file with one row per ${req.baseRows === 'households' ? 'household' : 'person'}, but ${req.base?.length ? `no --base file in this command lists an area more than once` : 'there is no --base file in this command'}.`,
+      req.base?.length
+        ? 'A file with one row per area gives counts: leave out --base-rows and it is read as counts. If the file really lists households or people, check its area code column.'
+        : 'Give the file with one row per household or person with --base.',
+    );
   if (req.baseSum?.length && !out.base.some((b) => b.summed))
     throw new ParameterError(
       `--base-sum names ${req.baseSum.flatMap((x) => x.terms).join(', ')}, found in no --base file${req.base?.length ? '' : ' (there is none in this command)'}.`,

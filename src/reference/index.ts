@@ -9,6 +9,8 @@ export {
 export type { AreasImportResult, BoundaryImportResult } from './areas.ts';
 export { importBase, parseBaseSum } from './base.ts';
 export type { BaseImportResult, BaseSum } from './base.ts';
+export { parseBaseRows } from './base-rows.ts';
+export type { BaseMeasure, BaseRowCount, LeftOutReason } from './base-rows.ts';
 export { importClassification, importSegmentNames } from './classification.ts';
 export type { ClassificationImportResult, SegmentNamesResult } from './classification.ts';
 export { importDeprivation } from './deprivation.ts';

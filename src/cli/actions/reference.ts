@@ -8,12 +8,14 @@ import {
   parseMapSpec,
   type ReferencePart,
   parseBaseSum,
+  parseBaseRows,
+  type BaseRowCount,
   type ReferenceImportResult,
   type ReferenceStatus,
 } from '../../reference/index.ts';
 import { ParameterError } from '../../core/index.ts';
 import { fmtCount, fmtInt } from '../../outputs/index.ts';
-import { LEVEL_TITLES, parseLevel, type AreaLevel } from '../../geo/index.ts';
+import { LEVEL_TITLES, parseLevel, withArticle, type AreaLevel } from '../../geo/index.ts';
 import { json } from '../io.ts';
 
 function describeImport(r: ReferenceImportResult): string {
@@ -70,6 +72,7 @@ function describeImport(r: ReferenceImportResult): string {
         (b.households !== null ? `, ${fmtInt(b.households)} households` : '') +
         (b.population !== null ? `, ${fmtInt(b.population)} people` : ''),
     );
+    if (b.rows) out.push(...describeRows(b.rows, b.level));
     if (b.year) out.push(`  taken as ${b.year.year} areas: ${b.year.reason}`);
   }
   for (const c of r.classifications)
@@ -91,6 +94,41 @@ function describeImport(r: ReferenceImportResult): string {
   for (const d of r.deprivation)
     out.push(`Deprivation ${d.name} on ${fmtInt(d.areas)} ${d.areaLevel} areas: ${d.domains.join(', ')}`);
   return out.join('\n') + '\n';
+}
+
+const LEFT_OUT: Record<BaseRowCount['leftOut'][number]['reason'], (level: AreaLevel) => string> = {
+  'no area code': () => 'with no area code',
+  'not an area code of the level': (level) => `with something that is not the code of ${withArticle(level)}`,
+  'area not in the workspace': (level) => `in ${level} areas the workspace does not have`,
+};
+
+/** What was done with a base file of households or people: rows summed, and every row left out with its reason. */
+function describeRows(r: BaseRowCount, level: AreaLevel): string[] {
+  const what = r.measures.map(
+    (m) =>
+      `${fmtInt(m.total)} ${m.field === 'households' ? 'households' : 'people'} (` +
+      (m.from === 'rows' ? 'each row counts 1' : `the rows with 1 in ${m.from.map((c) => `"${c}"`).join(' or ')}`) +
+      ')',
+  );
+  const out = [
+    `  one row per household or person: summed ${fmtCount(r.counted, 'row')} into ${fmtCount(r.areas, 'area')}: ${what.join(', ')}`,
+  ];
+  const left = r.leftOut.reduce((a, x) => a + x.rows, 0);
+  if (left) {
+    out.push(`  ${fmtCount(left, 'row')} of ${fmtInt(r.read)} left out:`);
+    for (const x of r.leftOut)
+      out.push(
+        `    ${fmtCount(x.rows, 'row')} ${LEFT_OUT[x.reason](level)}` +
+          (x.codes?.length
+            ? ` (${x.codes.join(', ')}${x.rows > x.codes.length ? ' …' : ''})`
+            : ` (row${x.firstRows.length > 1 ? 's' : ''} ${x.firstRows.join(', ')}${x.rows > x.firstRows.length ? ' …' : ''})`),
+      );
+  }
+  if (!r.checkedAgainstAreas)
+    out.push(
+      `  its area codes were not checked against the borough's ${level} areas: the workspace has no list of them yet (give --areas or --boundaries, in the same command or before)`,
+    );
+  return out;
 }
 
 function describeStatus(s: ReferenceStatus): string {
@@ -204,6 +242,7 @@ export async function importFiles(workspace: string, o: Record<string, unknown>)
       base: o.base as string[] | undefined,
       baseLevel: o.baseLevel as string | undefined,
       baseSum: ((o.baseSum as string[] | undefined) ?? []).map(parseBaseSum),
+      baseRows: o.baseRows === undefined ? undefined : parseBaseRows(String(o.baseRows)),
       boundaries,
       codeProperty,
       classification: o.classification as string[] | undefined,
