@@ -21,7 +21,7 @@ export function registerProfile(program: Command): void {
     )
     .option(
       '--where <column=value>',
-      'only records with this value, e.g. --where "payment_method=Direct Debit" (values separated by |; (blank) for blank cells), or in a period, e.g. --where "visit_date=2024-04-01..2025-03-31" or --where "visit_date=last 12 months"',
+      'only records with this value, e.g. --where "payment_method=Direct Debit" (values separated by |; (blank) for blank cells), or in a period, e.g. --where "visit_date=2024-04-01..2025-03-31" or --where "visit_date=last 12 months"; several joined with ";" must all match, e.g. --where "payment_method=Direct Debit; visit_date=last 12 months"',
     )
     .option(
       '--distinct <column>',
@@ -44,6 +44,7 @@ Examples:
   civic profile borough.civic council_tax --where "email=(blank)"
   civic profile borough.civic stop_smoking --where "referral_date=last 12 months"
   civic profile borough.civic stop_smoking --where "referral_date>=2024-04-01"
+  civic profile borough.civic green_waste --where "paid_by=Online; start_date=last 12 months"
 
 A period counts back from the latest date in the column ("last 12 months" of an extract ending
 31 March 2025 is 1 April 2024 to 31 March 2025). Dates are read as 2025-03-31, 31/03/2025 or

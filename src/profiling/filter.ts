@@ -7,7 +7,7 @@
 import { ParameterError, formatDay, parseDay, periodStart } from '../core/index.ts';
 import { type Engine, type SqlValue, ident } from '../store/index.ts';
 import { datasetColumn } from '../intake/index.ts';
-import { describeFilter, type RecordFilter, type RecordPeriod } from './specs.ts';
+import { describeFilter, filterParts, MAX_FILTERS, type RecordFilter, type RecordPeriod } from './specs.ts';
 
 /** The temporary table of the values in a period, while a profile runs. */
 export const PERIOD_TABLE = 'profile_period';
@@ -56,8 +56,10 @@ async function datesInPeriod(engine: Engine, table: string, col: string, period:
 }
 
 /**
- * The SQL for a filter, with its parameters numbered from `firstParam`. A period fills the
- * temporary table PERIOD_TABLE (drop it when done: dropPeriodTable).
+ * The SQL for a filter (and every filter joined to it: all must match), with its parameters
+ * numbered from `firstParam`. Each period fills a temporary table of its own, PERIOD_TABLE for the
+ * first (drop them when done: dropPeriodTable). `dates` and `column` are the first part's, for the
+ * owner's messages.
  */
 export async function recordFilterSql(
   engine: Engine,
@@ -65,19 +67,44 @@ export async function recordFilterSql(
   where: RecordFilter,
   firstParam: number,
 ): Promise<FilterSql & { dates?: DatesInPeriod; column: string }> {
+  const parts = filterParts(where);
+  const out = { sql: '', params: [] as SqlValue[], texts: [] as string[] };
+  let first: { dates?: DatesInPeriod; column: string } | null = null;
+  let periods = 0;
+  for (const part of parts) {
+    const p = await onePartSql(engine, ds, part, firstParam + out.params.length, periods);
+    if (part.period) periods++;
+    out.sql += p.sql;
+    out.params.push(...p.params);
+    out.texts.push(p.text);
+    first ??= { dates: p.dates, column: p.column };
+  }
+  return { sql: out.sql, params: out.params, text: out.texts.join(' and '), ...first! };
+}
+
+const periodTable = (k: number) => (k === 0 ? PERIOD_TABLE : `${PERIOD_TABLE}_${k + 1}`);
+
+async function onePartSql(
+  engine: Engine,
+  ds: { table_name: string; columns: string | string[] },
+  where: RecordFilter,
+  firstParam: number,
+  periodIndex: number,
+): Promise<FilterSql & { dates?: DatesInPeriod; column: string }> {
   const col = datasetColumn(ds.columns, where.column);
   const c = `d.${ident(col)}`;
   if (where.period) {
     const dates = await datesInPeriod(engine, ds.table_name, col, where.period);
-    await engine.run(`CREATE OR REPLACE TEMP TABLE ${PERIOD_TABLE} (v VARCHAR)`);
+    const table = periodTable(periodIndex);
+    await engine.run(`CREATE OR REPLACE TEMP TABLE ${ident(table)} (v VARCHAR)`);
     await engine.append(
-      PERIOD_TABLE,
+      table,
       dates.values.map((v) => [v]),
     );
     const text =
-      describeFilter(col, where, dates) + (dates.unreadable ? '; records whose date cannot be read are left out' : '');
+      describeFilter(col, where, dates) + (dates.unreadable ? ' (records whose date cannot be read are left out)' : '');
     return {
-      sql: ` AND CAST(${c} AS VARCHAR) IN (SELECT v FROM ${PERIOD_TABLE})`,
+      sql: ` AND CAST(${c} AS VARCHAR) IN (SELECT v FROM ${ident(table)})`,
       params: [],
       text,
       dates,
@@ -113,13 +140,14 @@ export async function withRecordFilter<T>(
     try {
       return await fn(f);
     } finally {
-      if (where.period) await dropPeriodTable(engine);
+      await dropPeriodTable(engine);
     }
   });
 }
 
+/** Drops every period's temporary table a filter made. */
 export async function dropPeriodTable(engine: Engine): Promise<void> {
-  await engine.run(`DROP TABLE IF EXISTS ${PERIOD_TABLE}`);
+  for (let k = 0; k < MAX_FILTERS; k++) await engine.run(`DROP TABLE IF EXISTS ${ident(periodTable(k))}`);
 }
 
 /** For the owner: why a period matched nothing, with the column's dates (which quotes the data). */

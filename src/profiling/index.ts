@@ -71,7 +71,7 @@ export type {
   RagThresholds,
 } from './rag.ts';
 export { baseByGroup, areaWithin } from './base.ts';
-export { parseWhere, parseMeasures, CLI_SPEC_NAMES, API_SPEC_NAMES } from './specs.ts';
+export { parseWhere, parseMeasures, filterParts, MAX_FILTERS, CLI_SPEC_NAMES, API_SPEC_NAMES } from './specs.ts';
 export type { RecordFilter, RecordPeriod, SpecNames } from './specs.ts';
 export { BLANK_VALUE, describeFilter } from './specs.ts';
 export { withRecordFilter } from './filter.ts';

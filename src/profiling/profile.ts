@@ -17,7 +17,7 @@ import { AREA_LEVELS, parseLevel, type AreaLevel } from '../geo/index.ts';
 import { computeProfile, type ProfileCell } from './compute.ts';
 import { missingDataset, datasetColumn } from '../intake/index.ts';
 import { recordFilterSql, dropPeriodTable, emptyPeriodError } from './filter.ts';
-import { BLANK_VALUE, type RecordFilter } from './specs.ts';
+import { BLANK_VALUE, filterParts, type RecordFilter } from './specs.ts';
 import { areaWithin, baseByGroup, baseCoverage, type AreaWithin } from './base.ts';
 import { PROFILE_RESULT_VERSION, type ProfileResult } from './result.ts';
 
@@ -246,6 +246,24 @@ export async function checkFilterMatches(engine: Engine, dataset: string, where:
 }
 
 async function filterMatchesAlone(engine: Engine, dataset: string, where: RecordFilter): Promise<void> {
+  const parts = filterParts(where);
+  if (parts.length > 1) {
+    // Each part alone first, so the message names the one that matches nothing; then all together.
+    for (const p of parts) await filterMatchesAlone(engine, dataset, { ...p, also: undefined });
+    const ds = await getDataset(engine, dataset);
+    const f = await recordFilterSql(engine, ds, where, 1);
+    try {
+      const any = await engine.one(`SELECT 1 AS x FROM ${ident(ds.table_name)} d WHERE true${f.sql} LIMIT 1`, f.params);
+      if (!any)
+        throw new ParameterError(
+          `No record has ${f.text}.`,
+          'Each of the filters matches records on its own, but no record matches them all: leave one out.',
+        );
+    } finally {
+      await dropPeriodTable(engine);
+    }
+    return;
+  }
   const ds = await getDataset(engine, dataset);
   const f = await recordFilterSql(engine, ds, where, 1);
   try {
@@ -301,7 +319,7 @@ async function profileDatasetAlone(engine: Engine, req: ProfileRequest): Promise
     return await profileWithin(engine, req, ds, measure, bands, baseLevelOfMeasure, within);
   } finally {
     if (within) await engine.run(`DROP TABLE IF EXISTS profile_area`);
-    if (req.where?.period) await dropPeriodTable(engine);
+    if (req.where) await dropPeriodTable(engine);
   }
 }
 

@@ -13,6 +13,18 @@ export interface RecordFilter {
   values: string[];
   /** A period of the column's dates instead of categories. */
   period?: RecordPeriod;
+  /** Another filter the records must match as well ("a=x; b=last 12 months"). */
+  also?: RecordFilter;
+}
+
+/** At most this many filters joined with ";". */
+export const MAX_FILTERS = 8;
+
+/** A filter and the filters joined to it, in order. */
+export function filterParts(f: RecordFilter): RecordFilter[] {
+  const out: RecordFilter[] = [];
+  for (let x: RecordFilter | undefined = f; x; x = x.also) out.push(x);
+  return out;
 }
 
 /**
@@ -43,9 +55,26 @@ export const API_SPEC_NAMES: SpecNames = { where: 'where', measures: 'measures',
  * `column=value`, `column=a|b`, `column=(blank)` (or `column=`) for blank cells, and for a column of
  * dates a period: `column=2024-04-01..2025-03-31` (either end may be left off), `column>=DATE`,
  * `column<=DATE`, `column>DATE`, `column<DATE`, or `column=last 12 months` (days, weeks, months,
- * years; counted back from the latest date in the column).
+ * years; counted back from the latest date in the column). Several filters joined with ";" must
+ * all match: `payment_method=Direct Debit; start_date=last 12 months`.
  */
 export function parseWhere(spec: string, what: string): RecordFilter {
+  const parts = spec
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  if (!parts.length) return parseOneWhere(spec, what);
+  if (parts.length > MAX_FILTERS)
+    throw new ParameterError(
+      `${what} joins ${parts.length} filters; at most ${MAX_FILTERS} can be joined.`,
+      'Keep the filters that matter, or import the file with a column that says it.',
+    );
+  const filters = parts.map((p) => parseOneWhere(p, what));
+  for (let i = 0; i + 1 < filters.length; i++) filters[i].also = filters[i + 1];
+  return filters[0];
+}
+
+function parseOneWhere(spec: string, what: string): RecordFilter {
   const cmp = /^([^<>=]+?)\s*(<=|>=|<|>)\s*(.+)$/.exec(spec);
   if (cmp) {
     const column = cmp[1].trim();
@@ -66,7 +95,7 @@ export function parseWhere(spec: string, what: string): RecordFilter {
   if (i <= 0)
     throw new ParameterError(
       `Cannot read ${what} "${spec}".`,
-      'Write it as column=value (values separated by |), column=(blank) for blank cells, or a period such as date=2024-04-01..2025-03-31 or date=last 12 months.',
+      'Write it as column=value (values separated by |), column=(blank) for blank cells, or a period such as date=2024-04-01..2025-03-31 or date=last 12 months; join several with ";", e.g. paid=Direct Debit; joined=last 12 months.',
     );
   const column = spec.slice(0, i).trim();
   const rest = spec.slice(i + 1).trim();

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AccessError, DEFAULT_MIN_CELL, suppressOneWay } from '../core/index.ts';
 import type { Engine } from '../store/index.ts';
 import { publishedCategories, datasetPartners, type DatasetSummary } from '../intake/index.ts';
-import { checkFilterMatches, type RecordFilter } from '../profiling/index.ts';
+import { checkFilterMatches, filterParts, type RecordFilter } from '../profiling/index.ts';
 import { shownCount, type Disclosure } from '../outputs/index.ts';
 import type { Viewer } from './users.ts';
 
@@ -119,20 +119,23 @@ export async function checkRecordFilters(
     ? `Its published categories: ${cols.map((c) => `${c} (${published[c].join(', ')})`).join('; ')}.`
     : 'Its owner has published no categories, so it can only be profiled as a whole.';
   // A period or a blank cell of the asker's choosing could single a record out: neither is a
-  // published category, and a filter with no categories at all is never let through.
-  if (f.where!.period) throw new AccessError('Filtering a dataset by its dates is for the owner of the data.', offer);
-  if (!f.where!.values.length || f.where!.values.some((v) => !v.trim()))
-    throw new AccessError('Filtering a dataset by blank cells is for the owner of the data.', offer);
-  const col = cols.find((c) => c.toLowerCase() === f.where!.column.trim().toLowerCase());
-  if (!col)
-    throw new AccessError(
-      `This dataset can be filtered only by the categories its owner has published, and "${f.where!.column}" is not one.`,
-      offer,
-    );
-  const allowed = new Set(published[col].map((v) => v.toLowerCase()));
-  const bad = f.where!.values.filter((v) => !allowed.has(v.trim().toLowerCase()));
-  if (bad.length) throw new AccessError(`"${bad[0]}" is not a published category of ${col}.`, offer);
-  f.where!.column = col;
+  // published category, and a filter with no categories at all is never let through. Every
+  // filter joined to another is checked the same way.
+  for (const part of filterParts(f.where!)) {
+    if (part.period) throw new AccessError('Filtering a dataset by its dates is for the owner of the data.', offer);
+    if (!part.values.length || part.values.some((v) => !v.trim()))
+      throw new AccessError('Filtering a dataset by blank cells is for the owner of the data.', offer);
+    const col = cols.find((c) => c.toLowerCase() === part.column.trim().toLowerCase());
+    if (!col)
+      throw new AccessError(
+        `This dataset can be filtered only by the categories its owner has published, and "${part.column}" is not one.`,
+        offer,
+      );
+    const allowed = new Set(published[col].map((v) => v.toLowerCase()));
+    const bad = part.values.filter((v) => !allowed.has(v.trim().toLowerCase()));
+    if (bad.length) throw new AccessError(`"${bad[0]}" is not a published category of ${col}.`, offer);
+    part.column = col;
+  }
 }
 
 /** A dataset's row accounts as a viewer may see them: exact for its owners; for others, suppressed (with secondary suppression) and perturbed. */

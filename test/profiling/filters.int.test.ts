@@ -105,3 +105,50 @@ test('the filter language: what is a period, what is a category, and what is ref
   assert.throws(() => parseWhere('d=last month', 'w'), /Cannot read the period "last month"/);
   assert.throws(() => parseWhere('d=last 0 days', 'w'), /no length/);
 });
+
+test('filters joined with ";" must all match: a period and a category, two periods, and which part matches nothing', async () => {
+  // Last 12 months (records 2, 3, 4, 5) and newsletter yes (1, 3, 6): record 3 only, in A.
+  const both = await counts('visit_date=last 12 months; newsletter=yes');
+  assert.deepEqual([both.A, both.B], [1, 0]);
+  assert.match(both.filter, /^visit_date in the last 12 months .* and newsletter = yes$/);
+  // The same two the other way round count the same records.
+  const swapped = await counts('newsletter=yes;visit_date=last 12 months');
+  assert.deepEqual([swapped.A, swapped.B], [1, 0]);
+  // Two periods, each with its own working table: 2024-04-01 on (2, 3, 4, 5) and up to 2024-12-31 (1, 2, 3): records 2 and 3.
+  const two = await counts('visit_date>=2024-04-01; visit_date<=2024-12-31');
+  assert.deepEqual([two.A, two.B], [2, 0]);
+  // Blank newsletter (2, 4) in 2025 (4, 5): record 4, in B.
+  const blank = await counts('newsletter=(blank); visit_date>=2025-01-01');
+  assert.deepEqual([blank.A, blank.B], [0, 1]);
+  // Each part alone matches records, but not together: the owner is told so.
+  const none = await civic(
+    'profile',
+    ws,
+    'visits',
+    '--classification',
+    'small',
+    '--where',
+    'newsletter=no; visit_date<2025-01-01',
+  );
+  assert.equal(none.code, 2, none.stderr);
+  assert.match(none.stderr, /No record has newsletter = no and visit_date on or before 2024-12-31/);
+  assert.match(none.stderr, /no record matches them all/);
+  // One part matching nothing is named on its own.
+  const part = await civic(
+    'profile',
+    ws,
+    'visits',
+    '--classification',
+    'small',
+    '--where',
+    'newsletter=yes; newsletter=maybe',
+  );
+  assert.equal(part.code, 2);
+  assert.match(part.stderr, /No record has newsletter = maybe/);
+  const f = parseWhere('a=1; b=last 2 weeks;c>=2024-01-01', '--where');
+  assert.deepEqual([f.column, f.also!.column, f.also!.also!.column, f.also!.also!.also], ['a', 'b', 'c', undefined]);
+  assert.throws(
+    () => parseWhere(Array.from({ length: 9 }, (_, i) => `c${i}=x`).join(';'), '--where'),
+    /at most 8 can be joined/,
+  );
+});

@@ -446,6 +446,9 @@ test("free-form filters, distinct counts and campaign evaluation are the owner's
     'start_date=last 1 days',
     'start_date>=2020-01-01',
     'support_type=2020-01-01..2020-01-02',
+    // A published category joined to a period or a blank cell is refused as the period or blank alone.
+    'support_type=Home care; start_date>=2020-01-01',
+    'support_type=Home care; support_type=(blank)',
   ]) {
     const r = await api(`/api/profile?dataset=adult_social_care&where=${encodeURIComponent(w)}`, 'lt');
     assert.equal(r.status, 403, w);

@@ -214,7 +214,7 @@ test('targeting the users of a period (--where): the penetration, users and expe
       areas: 'postcode',
     });
     assert.doesNotThrow(() => TargetResultSchema.parse(r));
-    assert.equal(r.filter, 'joined on or after 2025-04-01; records whose date cannot be read are left out');
+    assert.equal(r.filter, 'joined on or after 2025-04-01 (records whose date cannot be read are left out)');
     assert.deepEqual(
       r.segments.map((s) => [s.code, s.users, s.penetration]),
       [
