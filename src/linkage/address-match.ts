@@ -1,0 +1,299 @@
+/**
+ * Matching addresses to a gazetteer's UPRNs, the way uk_address_matcher works: an exact match on
+ * the standardised address and postcode first; then, among the gazetteer's addresses in the same
+ * postcode, a score from the words the two share, each weighted by how rare it is in the gazetteer
+ * (a street name counts for more than ROAD), and from their identifiers (flat and building numbers
+ * and letters), which must agree; then, when the postcode finds nothing good enough (a wrong or
+ * missing postcode), the same scoring among the addresses on the same street in the postcode
+ * district. The best candidate is taken only when it scores well enough and clearly better than
+ * the next; otherwise the address is "ambiguous" (close candidates) or "no match", and the
+ * candidates are kept either way.
+ *
+ * Done in TypeScript over an in-memory index rather than in SQL: each address is scored against a
+ * few dozen candidates found by hash look-ups, so 100,000 addresses take seconds, and the rules
+ * (identifiers compared as sets, near-miss spellings) read more plainly here than in SQL.
+ */
+import { addressIds, addressWords, type StandardisedAddress } from './address-standardise.ts';
+
+export type MatchStep = 'exact' | 'postcode' | 'street';
+export type MatchStatus = 'matched' | 'ambiguous' | 'no_match' | 'unparsed';
+
+export interface GazetteerAddress {
+  uprn: string;
+  /** the address as the gazetteer writes it */
+  address: string;
+  /** standardised words without the postcode */
+  standardised: string;
+  pcKey: string | null;
+  street: string | null;
+  buildingNumber: string | null;
+  buildingName: string | null;
+}
+
+export interface MatchParameters {
+  /** the lowest score a match may have */
+  minScore: number;
+  /** how far the best candidate must score above the next different UPRN */
+  minMargin: number;
+  /** a margin so wide that a lower score is still a match (a rural address whose gazetteer entry adds a long street description) */
+  clearMargin: number;
+  /** candidates kept for an address that is ambiguous or has no match */
+  keepCandidates: number;
+}
+
+export const DEFAULT_MATCH_PARAMETERS: MatchParameters = {
+  minScore: 3,
+  minMargin: 2,
+  clearMargin: 5,
+  keepCandidates: 5,
+};
+
+export interface Candidate {
+  uprn: string;
+  score: number;
+}
+
+export interface AddressMatch {
+  status: MatchStatus;
+  uprn: string | null;
+  score: number | null;
+  /** the best score less the next candidate's (null with one candidate or none) */
+  margin: number | null;
+  step: MatchStep | null;
+  candidates: Candidate[];
+}
+
+interface Entry extends GazetteerAddress {
+  ids: Set<string>;
+  words: string[];
+  /** the words of its building's name: a candidate whose name the address does not have is not it */
+  nameWords: Set<string>;
+  /** the identifiers of its building number */
+  numberIds: string[];
+  district: string | null;
+}
+
+/** What of an address the scoring uses. */
+interface Probe {
+  ids: ReadonlySet<string>;
+  words: readonly string[];
+  numberIds: readonly string[];
+}
+
+/** The street as it is looked for in an address: its last two words (OSWALDS ROAD, CHURCH STREET). */
+const streetKey = (street: string) => street.split(' ').slice(-2).join(' ');
+
+const district = (pcKey: string | null) => (pcKey && pcKey.length > 3 ? pcKey.slice(0, -3) : null);
+const isNumeric = (id: string) => /\d/.test(id);
+
+/** Whether two words are one edit apart (a typo: SPLOT/SPLOTT, BISHOPS/BISHOP), for words of 4+ letters. */
+function oneEditApart(a: string, b: string): boolean {
+  if (a.length < 4 || b.length < 4 || Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    if (++edits > 1) return false;
+    if (a.length > b.length) i++;
+    else if (b.length > a.length) j++;
+    else if (a[i + 1] === b[j] && a[i] === b[j + 1]) {
+      i += 2;
+      j += 2;
+    } else {
+      i++;
+      j++;
+    }
+  }
+  return edits + (a.length - i) + (b.length - j) <= 1;
+}
+
+/** The gazetteer ready for matching: look-ups by standardised address, postcode and street, and word frequencies. */
+export class AddressIndex {
+  private readonly exact = new Map<string, Entry[]>();
+  private readonly byPostcode = new Map<string, Entry[]>();
+  /** street → district → entries */
+  private readonly byStreet = new Map<string, Map<string, Entry[]>>();
+  /** first word of a street → streets starting with it */
+  private readonly streetsByFirstWord = new Map<string, string[][]>();
+  private readonly df = new Map<string, number>();
+  readonly size: number;
+
+  constructor(addresses: Iterable<GazetteerAddress>) {
+    let n = 0;
+    for (const a of addresses) {
+      n++;
+      const e: Entry = {
+        ...a,
+        ids: new Set(addressIds(a.standardised)),
+        words: addressWords(a.standardised),
+        nameWords: new Set(addressWords(a.buildingName ?? '').filter((w) => w !== 'THE')),
+        numberIds: addressIds(a.buildingNumber ?? '').filter(isNumeric),
+        district: district(a.pcKey),
+      };
+      for (const w of e.words) this.df.set(w, (this.df.get(w) ?? 0) + 1);
+      if (a.pcKey) {
+        push(this.exact, `${a.pcKey}|${a.standardised}`, e);
+        push(this.byPostcode, a.pcKey, e);
+      }
+      if (a.street) {
+        const key = streetKey(a.street);
+        let d = this.byStreet.get(key);
+        if (!d) {
+          d = new Map();
+          this.byStreet.set(key, d);
+          const words = key.split(' ');
+          const list = this.streetsByFirstWord.get(words[0]) ?? [];
+          list.push(words);
+          this.streetsByFirstWord.set(words[0], list);
+        }
+        push(d, e.district ?? '', e);
+      }
+    }
+    this.size = n;
+  }
+
+  /** How rare a word is in the gazetteer: ln(1 + N / addresses with it). */
+  weight(word: string): number {
+    return Math.log(1 + this.size / (this.df.get(word) ?? 0.5));
+  }
+
+  /** The score of a candidate for an address (ids and words of the address given). */
+  score(probe: Probe, c: Entry): number {
+    const { ids, words } = probe;
+    let s = 0;
+    for (const id of ids) {
+      const num = isNumeric(id);
+      if (c.ids.has(id)) s += num ? 4 : 2.5;
+      else s -= num ? 3 : 2;
+    }
+    // A number the address leaves out costs less when it gives none at all (THE GABLES for THE GABLES 176A).
+    const numbered = [...ids].some(isNumeric);
+    for (const id of c.ids) if (!ids.has(id)) s -= !numbered ? 1 : isNumeric(id) ? 3 : 2.5;
+    // Two building numbers with nothing in common are two buildings (2 is not FLAT 2 155).
+    if (probe.numberIds.length && c.numberIds.length && !probe.numberIds.some((id) => c.numberIds.includes(id))) s -= 3;
+    // A building name the address leaves out counts fully against a candidate, unless its number agrees.
+    const numberAgrees = c.numberIds.some((id) => ids.has(id));
+    const mine = new Set(words);
+    const unmatched: string[] = [];
+    for (const w of c.words) {
+      if (mine.has(w)) {
+        s += this.weight(w);
+        mine.delete(w);
+      } else unmatched.push(w);
+    }
+    for (const w of unmatched) {
+      let near: string | undefined;
+      for (const m of mine)
+        if (oneEditApart(w, m)) {
+          near = m;
+          break;
+        }
+      if (near) {
+        s += 0.7 * this.weight(w);
+        mine.delete(near);
+      } else s -= (c.nameWords.has(w) && !numberAgrees ? 1 : 0.3) * this.weight(w);
+    }
+    for (const w of mine) s -= 0.1 * this.weight(w);
+    return s;
+  }
+
+  /** The gazetteer's addresses on a street named within the address, in its postcode district (or anywhere, without a postcode). */
+  private streetCandidates(a: StandardisedAddress): Entry[] {
+    const tokens = a.text.split(' ');
+    const found = new Set<Entry>();
+    const d = district(a.pcKey);
+    for (let i = 0; i < tokens.length; i++) {
+      for (const street of this.streetsByFirstWord.get(tokens[i]) ?? []) {
+        if (street.some((w, k) => tokens[i + k] !== w)) continue;
+        const byDistrict = this.byStreet.get(street.join(' '));
+        if (!byDistrict) continue;
+        const lists = d ? [byDistrict.get(d) ?? []] : [...byDistrict.values()];
+        for (const list of lists) for (const e of list) found.add(e);
+      }
+    }
+    return [...found];
+  }
+
+  /** Matches one standardised address. */
+  match(a: StandardisedAddress, p: MatchParameters = DEFAULT_MATCH_PARAMETERS): AddressMatch {
+    const ids = new Set(addressIds(a.text));
+    const probe: Probe = {
+      ids,
+      words: addressWords(a.text),
+      numberIds: addressIds(a.parts.buildingNumber ?? '').filter(isNumeric),
+    };
+    const hasNumber = [...ids].some(isNumeric);
+    const rank = (entries: Iterable<Entry>): Candidate[] => {
+      // One score per UPRN (its best), highest first.
+      const best = new Map<string, number>();
+      for (const e of entries) {
+        const s = this.score(probe, e);
+        // With a number in the address, a numbered candidate sharing none of its numbers cannot be it.
+        const agrees =
+          !hasNumber || ![...e.ids].some(isNumeric) || [...ids].some((id) => isNumeric(id) && e.ids.has(id));
+        const v = agrees ? s : Math.min(s, p.minScore - 1);
+        if (!(best.get(e.uprn)! >= v)) best.set(e.uprn, v);
+      }
+      return [...best]
+        .map(([uprn, score]) => ({ uprn, score: Math.round(score * 100) / 100 }))
+        .sort((x, y) => y.score - x.score || (x.uprn < y.uprn ? -1 : 1));
+    };
+    const decide = (ranked: Candidate[], step: MatchStep): AddressMatch | null => {
+      if (!ranked.length) return null;
+      const [top, next] = ranked;
+      const margin = next ? Math.round((top.score - next.score) * 100) / 100 : null;
+      const clear = margin === null || margin >= p.clearMargin;
+      if ((top.score >= p.minScore && (margin === null || margin >= p.minMargin)) || (clear && ranked.length > 1))
+        return { status: 'matched', uprn: top.uprn, score: top.score, margin, step, candidates: ranked.slice(0, 1) };
+      return null;
+    };
+    if (a.pcKey) {
+      const exact = this.exact.get(`${a.pcKey}|${a.text}`);
+      if (exact) {
+        const ranked = rank(exact);
+        if (ranked.length === 1) {
+          const all = rank(this.byPostcode.get(a.pcKey) ?? []);
+          const next = all.find((c) => c.uprn !== ranked[0].uprn);
+          return {
+            status: 'matched',
+            uprn: ranked[0].uprn,
+            score: ranked[0].score,
+            margin: next ? Math.round((ranked[0].score - next.score) * 100) / 100 : null,
+            step: 'exact',
+            candidates: ranked,
+          };
+        }
+      }
+    }
+    const inPostcode = a.pcKey ? rank(this.byPostcode.get(a.pcKey) ?? []) : [];
+    const byPostcode = decide(inPostcode, 'postcode');
+    if (byPostcode) return byPostcode;
+    const onStreet = rank(
+      new Set([...this.streetCandidates(a), ...(a.pcKey ? (this.byPostcode.get(a.pcKey) ?? []) : [])]),
+    );
+    const byStreet = decide(onStreet, 'street');
+    if (byStreet) return byStreet;
+    const ranked = onStreet.length ? onStreet : inPostcode;
+    const top = ranked[0];
+    const ambiguous = top && top.score >= p.minScore;
+    return {
+      status: ambiguous ? 'ambiguous' : 'no_match',
+      uprn: null,
+      score: top ? top.score : null,
+      margin: ranked[1] ? Math.round((top.score - ranked[1].score) * 100) / 100 : null,
+      step: null,
+      candidates: ranked.slice(0, p.keepCandidates),
+    };
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V) {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
