@@ -126,7 +126,15 @@ function findColumns(header: string[], file: string, map: Partial<Record<Gazette
 
 /** Builds an address from LLPG-style fields: "12" "A" "-" "14" become 12A-14. */
 function joinFields(values: (string | null)[]): string[] {
-  return values.map((v) => (v ?? '').trim()).filter(Boolean);
+  const out: string[] = [];
+  for (const raw of values) {
+    const v = (raw ?? '').trim();
+    if (!v) continue;
+    // A number or a letter of its own (PAO_START_NUMBER, its suffix, PAO_END_NUMBER) joins the field before it.
+    if (out.length && /^(\d+|[A-Za-z])$/.test(v)) out[out.length - 1] += ` ${v}`;
+    else out.push(v);
+  }
+  return out;
 }
 
 /** Replaces the workspace's gazetteer with a file's addresses, in one transaction. */

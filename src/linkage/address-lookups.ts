@@ -133,6 +133,16 @@ export function buildLookups(entries: readonly LookupEntry[]): AddressLookups {
         replacements.set(e.token, e.replacement.split(' '));
         counts[kind]++;
       }
+  // A replacement that has its own (APPT → APARTMENT in one list, APARTMENT → FLAT in the other) is followed through.
+  for (const [token, words] of replacements) {
+    let w = words;
+    for (let step = 0; step < 3 && w.length === 1 && w[0] !== token; step++) {
+      const next = replacements.get(w[0]);
+      if (!next || (next.length === 1 && next[0] === w[0])) break;
+      w = next;
+    }
+    replacements.set(token, w);
+  }
   for (const e of entries)
     if (e.kind === 'county') {
       counties.add(e.token);

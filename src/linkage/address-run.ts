@@ -30,6 +30,7 @@ export const AddressMatchRecordSchema = z.object({
   row: z.number(),
   /** the record's own identifier (--id-column), or null */
   id: z.string().nullable(),
+  /** unparsed: a blank address, not matched */
   status: z.enum(['matched', 'ambiguous', 'no_match', 'unparsed']),
   uprn: z.string().nullable(),
   score: z.number().nullable(),
@@ -61,11 +62,14 @@ export const AddressMatchResultSchema = z.object({
     keepCandidates: z.number(),
   }),
   counts: z.object({
-    /** read = matched + ambiguous + noMatch + unparsed */
+    /** read = matched + ambiguous + noMatch + blank */
     read: z.number(),
     matched: z.number(),
     ambiguous: z.number(),
     noMatch: z.number(),
+    /** blank addresses, not matched */
+    blank: z.number(),
+    /** addresses that could not be parsed (blank, or naming no number, flat or building), still matched if not blank */
     unparsed: z.number(),
     byStep: z.object({ exact: z.number(), postcode: z.number(), street: z.number() }),
     /** records with each problem (a record may have several) */
@@ -123,6 +127,7 @@ export async function matchAddressFile(engine: Engine, req: AddressMatchRequest)
     matched: 0,
     ambiguous: 0,
     noMatch: 0,
+    blank: 0,
     unparsed: 0,
     byStep: { exact: 0, postcode: 0, street: 0 },
     problems: {},
@@ -135,14 +140,15 @@ export async function matchAddressFile(engine: Engine, req: AddressMatchRequest)
     const fields = addressCols.map((i) => r.values[i]);
     const s = standardiseAddress(fields, lookups, pcCol >= 0 ? { postcode: r.values[pcCol] } : {});
     for (const pr of s.problems) counts.problems[pr] = (counts.problems[pr] ?? 0) + 1;
-    const parsed = isParsed(s);
-    const m = parsed && info ? index.match(s, p) : null;
-    const status = !parsed ? 'unparsed' : (m?.status ?? 'no_match');
+    const blank = s.problems.includes('blank');
+    if (!isParsed(s)) counts.unparsed++;
+    const m = !blank && info ? index.match(s, p) : null;
+    const status = blank ? 'unparsed' : (m?.status ?? 'no_match');
     if (status === 'matched') {
       counts.matched++;
       counts.byStep[m!.step!]++;
     } else if (status === 'ambiguous') counts.ambiguous++;
-    else if (status === 'unparsed') counts.unparsed++;
+    else if (status === 'unparsed') counts.blank++;
     else counts.noMatch++;
     const key = propertyKey(s, uprnCol >= 0 ? r.values[uprnCol] : null, m?.uprn ?? null);
     if (!key) counts.propertyKeys.none++;

@@ -324,7 +324,8 @@ function parse(fields: string[][], lookups: AddressLookups): Omit<AddressParts, 
   const tail = rest.slice(streetFrom);
   // The street ends at its strongest street word; with none, at a weak one.
   let end = tail.findIndex((x) => STREET_WORDS.has(x.w));
-  if (end < 0) end = tail.findIndex((x) => WEAK_STREET_WORDS.has(x.w));
+  // Without a number, a weak street word among the first two is part of a house's name (FURZE HILL HOUSE).
+  if (end < 0) end = tail.findIndex((x, k) => WEAK_STREET_WORDS.has(x.w) && (numberAt.length > 0 || k >= 2));
   let afterStreet = tail;
   if (end >= 0) {
     let start = 0;

@@ -56,7 +56,7 @@ export function matchToCsv(r: AddressMatchResult): string {
         m.matchedAddress,
       ]),
     );
-  return lines.join('');
+  return lines.join('\r\n') + '\r\n';
 }
 
 function number(v: string | undefined, name: string): number | undefined {
@@ -104,7 +104,7 @@ export async function match(
     const c = r.counts;
     if (o.format !== 'json') {
       process.stderr.write(
-        `${fmtInt(c.read)} addresses: ${fmtInt(c.matched)} matched (${fmtInt(c.byStep.exact)} exactly, ${fmtInt(c.byStep.postcode)} in their postcode, ${fmtInt(c.byStep.street)} on their street), ${fmtInt(c.ambiguous)} ambiguous, ${fmtInt(c.noMatch)} no match, ${fmtInt(c.unparsed)} could not be parsed.\n`,
+        `${fmtInt(c.read)} addresses: ${fmtInt(c.matched)} matched (${fmtInt(c.byStep.exact)} exactly, ${fmtInt(c.byStep.postcode)} in their postcode, ${fmtInt(c.byStep.street)} on their street), ${fmtInt(c.ambiguous)} ambiguous, ${fmtInt(c.noMatch)} no match, ${fmtInt(c.blank)} blank; ${fmtInt(c.unparsed)} could not be parsed.\n`,
       );
       for (const [reason, n] of Object.entries(c.problems))
         process.stderr.write(`  ${fmtInt(n)} ${reason.replace(/_/g, ' ')}\n`);
