@@ -13,7 +13,7 @@
  * few dozen candidates found by hash look-ups, so 100,000 addresses take seconds, and the rules
  * (identifiers compared as sets, near-miss spellings) read more plainly here than in SQL.
  */
-import { addressIds, addressWords, type StandardisedAddress } from './address-standardise.ts';
+import { addressIds, addressWords, isStreetWord, type StandardisedAddress } from './address-standardise.ts';
 
 export type MatchStep = 'exact' | 'postcode' | 'street';
 export type MatchStatus = 'matched' | 'ambiguous' | 'no_match' | 'unparsed';
@@ -70,13 +70,22 @@ interface Entry extends GazetteerAddress {
   nameWords: Set<string>;
   /** the identifiers of its building number */
   numberIds: string[];
+  /** whether it has a number at all */
+  numbered: boolean;
+  wordSet: Set<string>;
+  /** each word's weight, filled once the gazetteer's word frequencies are known */
+  weights: number[];
   district: string | null;
 }
 
 /** What of an address the scoring uses. */
 interface Probe {
   ids: ReadonlySet<string>;
+  /** its numbers (identifiers with a digit) */
+  numericIds: readonly string[];
   words: readonly string[];
+  wordSet: ReadonlySet<string>;
+  weights: readonly number[];
   numberIds: readonly string[];
 }
 
@@ -118,43 +127,55 @@ export class AddressIndex {
   private readonly byPostcode = new Map<string, Entry[]>();
   /** street → district → entries */
   private readonly byStreet = new Map<string, Map<string, Entry[]>>();
-  /** first word of a street → streets starting with it */
-  private readonly streetsByFirstWord = new Map<string, string[][]>();
+  /** first word of a street's last two words → those two words and the whole streets ending with them */
+  private readonly streetsByFirstWord = new Map<string, { key: string[]; streets: Map<string, string[]> }[]>();
   private readonly df = new Map<string, number>();
   readonly size: number;
 
   constructor(addresses: Iterable<GazetteerAddress>) {
     let n = 0;
+    const entries: Entry[] = [];
     for (const a of addresses) {
       n++;
+      const ids = new Set(addressIds(a.standardised));
+      const words = addressWords(a.standardised);
       const e: Entry = {
         ...a,
-        ids: new Set(addressIds(a.standardised)),
-        words: addressWords(a.standardised),
+        ids,
+        words,
         nameWords: new Set(addressWords(a.buildingName ?? '').filter((w) => w !== 'THE')),
         numberIds: addressIds(a.buildingNumber ?? '').filter(isNumeric),
+        numbered: [...ids].some(isNumeric),
+        wordSet: new Set(words),
+        weights: [],
         district: district(a.pcKey),
       };
+      entries.push(e);
       for (const w of e.words) this.df.set(w, (this.df.get(w) ?? 0) + 1);
       if (a.pcKey) {
         push(this.exact, `${a.pcKey}|${a.standardised}`, e);
         push(this.byPostcode, a.pcKey, e);
       }
       if (a.street) {
-        const key = streetKey(a.street);
-        let d = this.byStreet.get(key);
+        let d = this.byStreet.get(a.street);
         if (!d) {
           d = new Map();
-          this.byStreet.set(key, d);
-          const words = key.split(' ');
-          const list = this.streetsByFirstWord.get(words[0]) ?? [];
-          list.push(words);
-          this.streetsByFirstWord.set(words[0], list);
+          this.byStreet.set(a.street, d);
+          const key = streetKey(a.street).split(' ');
+          const list = this.streetsByFirstWord.get(key[0]) ?? [];
+          let k = list.find((x) => x.key.join(' ') === key.join(' '));
+          if (!k) {
+            k = { key, streets: new Map() };
+            list.push(k);
+          }
+          k.streets.set(a.street, a.street.split(' '));
+          this.streetsByFirstWord.set(key[0], list);
         }
         push(d, e.district ?? '', e);
       }
     }
     this.size = n;
+    for (const e of entries) e.weights = e.words.map((w) => this.weight(w));
   }
 
   /** How rare a word is in the gazetteer: ln(1 + N / addresses with it). */
@@ -162,9 +183,9 @@ export class AddressIndex {
     return Math.log(1 + this.size / (this.df.get(word) ?? 0.5));
   }
 
-  /** The score of a candidate for an address (ids and words of the address given). */
-  score(probe: Probe, c: Entry): number {
-    const { ids, words } = probe;
+  /** The score of a candidate for an address. */
+  private score(probe: Probe, c: Entry): number {
+    const { ids } = probe;
     let s = 0;
     for (const id of ids) {
       const num = isNumeric(id);
@@ -172,48 +193,54 @@ export class AddressIndex {
       else s -= num ? 3 : 2;
     }
     // A number the address leaves out costs less when it gives none at all (THE GABLES for THE GABLES 176A).
-    const numbered = [...ids].some(isNumeric);
+    const numbered = probe.numericIds.length > 0;
     for (const id of c.ids) if (!ids.has(id)) s -= !numbered ? 1 : isNumeric(id) ? 3 : 2.5;
     // Two building numbers with nothing in common are two buildings (2 is not FLAT 2 155).
     if (probe.numberIds.length && c.numberIds.length && !probe.numberIds.some((id) => c.numberIds.includes(id))) s -= 3;
     // A building name the address leaves out counts fully against a candidate, unless its number agrees.
     const numberAgrees = c.numberIds.some((id) => ids.has(id));
-    const mine = new Set(words);
-    const unmatched: string[] = [];
-    for (const w of c.words) {
-      if (mine.has(w)) {
-        s += this.weight(w);
-        mine.delete(w);
-      } else unmatched.push(w);
+    let unmatched: number[] | null = null;
+    for (let k = 0; k < c.words.length; k++) {
+      if (probe.wordSet.has(c.words[k])) s += c.weights[k];
+      else (unmatched ??= []).push(k);
     }
-    for (const w of unmatched) {
-      let near: string | undefined;
-      for (const m of mine)
-        if (oneEditApart(w, m)) {
-          near = m;
-          break;
-        }
-      if (near) {
-        s += 0.7 * this.weight(w);
-        mine.delete(near);
-      } else s -= (c.nameWords.has(w) && !numberAgrees ? 1 : 0.3) * this.weight(w);
+    // The address's words the candidate lacks: a near spelling of one of the candidate's counts.
+    const mine: number[] = [];
+    for (let k = 0; k < probe.words.length; k++) if (!c.wordSet.has(probe.words[k])) mine.push(k);
+    for (const k of unmatched ?? []) {
+      const w = c.words[k];
+      const near = mine.findIndex((m) => m >= 0 && oneEditApart(w, probe.words[m]));
+      if (near >= 0) {
+        s += 0.7 * c.weights[k];
+        mine[near] = -1;
+      } else s -= (c.nameWords.has(w) && !numberAgrees ? 1 : 0.3) * c.weights[k];
     }
-    for (const w of mine) s -= 0.1 * this.weight(w);
+    for (const m of mine) if (m >= 0) s -= 0.1 * probe.weights[m];
     return s;
   }
 
   /** The gazetteer's addresses on a street named within the address, in its postcode district (or anywhere, without a postcode). */
-  private streetCandidates(a: StandardisedAddress): Entry[] {
+  private streetCandidates(a: StandardisedAddress, words: ReadonlySet<string>): Entry[] {
     const tokens = a.text.split(' ');
     const found = new Set<Entry>();
     const d = district(a.pcKey);
     for (let i = 0; i < tokens.length; i++) {
-      for (const street of this.streetsByFirstWord.get(tokens[i]) ?? []) {
-        if (street.some((w, k) => tokens[i + k] !== w)) continue;
-        const byDistrict = this.byStreet.get(street.join(' '));
-        if (!byDistrict) continue;
-        const lists = d ? [byDistrict.get(d) ?? []] : [...byDistrict.values()];
-        for (const list of lists) for (const e of list) found.add(e);
+      for (const { key, streets } of this.streetsByFirstWord.get(tokens[i]) ?? []) {
+        if (key.some((w, k) => tokens[i + k] !== w)) continue;
+        // The street's name must be in the address (ASH ROAD is not MILL ASH ROAD), back to a word
+        // that ends another name (OSWALDS COURT OSWALDS ROAD is a building on OSWALDS ROAD).
+        for (const [street, streetWords] of streets) {
+          let ok = true;
+          for (let k = streetWords.length - 3; k >= 0 && !isStreetWord(streetWords[k]); k--)
+            if (!words.has(streetWords[k]) && !tokens.includes(streetWords[k])) {
+              ok = false;
+              break;
+            }
+          if (!ok) continue;
+          const byDistrict = this.byStreet.get(street)!;
+          const lists = d ? [byDistrict.get(d) ?? []] : [...byDistrict.values()];
+          for (const list of lists) for (const e of list) found.add(e);
+        }
       }
     }
     return [...found];
@@ -222,20 +249,23 @@ export class AddressIndex {
   /** Matches one standardised address. */
   match(a: StandardisedAddress, p: MatchParameters = DEFAULT_MATCH_PARAMETERS): AddressMatch {
     const ids = new Set(addressIds(a.text));
+    const words = addressWords(a.text);
     const probe: Probe = {
       ids,
-      words: addressWords(a.text),
+      numericIds: [...ids].filter(isNumeric),
+      words,
+      wordSet: new Set(words),
+      weights: words.map((w) => this.weight(w)),
       numberIds: addressIds(a.parts.buildingNumber ?? '').filter(isNumeric),
     };
-    const hasNumber = [...ids].some(isNumeric);
+    const hasNumber = probe.numericIds.length > 0;
     const rank = (entries: Iterable<Entry>): Candidate[] => {
       // One score per UPRN (its best), highest first.
       const best = new Map<string, number>();
       for (const e of entries) {
         const s = this.score(probe, e);
         // With a number in the address, a numbered candidate sharing none of its numbers cannot be it.
-        const agrees =
-          !hasNumber || ![...e.ids].some(isNumeric) || [...ids].some((id) => isNumeric(id) && e.ids.has(id));
+        const agrees = !hasNumber || !e.numbered || probe.numericIds.some((id) => e.ids.has(id));
         const v = agrees ? s : Math.min(s, p.minScore - 1);
         if (!(best.get(e.uprn)! >= v)) best.set(e.uprn, v);
       }
@@ -274,7 +304,7 @@ export class AddressIndex {
     const byPostcode = decide(inPostcode, 'postcode');
     if (byPostcode) return byPostcode;
     const onStreet = rank(
-      new Set([...this.streetCandidates(a), ...(a.pcKey ? (this.byPostcode.get(a.pcKey) ?? []) : [])]),
+      new Set([...this.streetCandidates(a, probe.wordSet), ...(a.pcKey ? (this.byPostcode.get(a.pcKey) ?? []) : [])]),
     );
     const byStreet = decide(onStreet, 'street');
     if (byStreet) return byStreet;

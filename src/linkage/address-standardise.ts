@@ -67,6 +67,11 @@ const WEAK_STREET_WORDS = new Set([
   'DALE',
 ]);
 
+/** Whether a word can end a street's name (ROAD, STREET … COURT, HILL …). */
+export function isStreetWord(w: string): boolean {
+  return STREET_WORDS.has(w) || WEAK_STREET_WORDS.has(w);
+}
+
 export interface AddressParts {
   /** the flat or unit: "FLAT 2", "FLAT A", "FLAT 3" for "apartment 3" */
   subBuilding: string | null;
@@ -186,6 +191,8 @@ function takePostcode(fields: string[][]): { raw: string | null } {
   for (const n of [2, 1]) {
     if (last.length < n) continue;
     const candidate = last.slice(-n).join(' ');
+    // Only what has a postcode's shape (letters, digits, then digit and two letters) is looked at.
+    if (!/^[A-Z][A-Z0-9]{1,3}[0-9OI][A-Z]{2}$/.test(candidate.replace(' ', ''))) continue;
     const c = checkPostcode(candidate);
     if (c.kind === 'valid' || (c.kind === 'corrected' && n === 2)) {
       last.splice(last.length - n, n);
