@@ -225,10 +225,17 @@ const wsPath = join(out, `address-${N}.civic`);
 const { rmSync } = await import('node:fs');
 rmSync(wsPath, { force: true });
 const ws = await createWorkspace(wsPath);
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const c0 = cpu();
 const t0 = performance.now();
 await importAddressLookups(ws.engine, LOOKUPS);
 const g = await importGazetteer(ws.engine, await loadAddressLookups(ws.engine), { file: gazFile });
 const tImport = (performance.now() - t0) / 1000;
+const cImport = cpu() - c0;
+const c1 = cpu();
 const t1 = performance.now();
 const r = await matchAddressFile(ws.engine, {
   file: messyFile,
@@ -237,6 +244,7 @@ const r = await matchAddressFile(ws.engine, {
   idColumn: 'id',
 });
 const tMatch = (performance.now() - t1) / 1000;
+const cMatch = cpu() - c1;
 ws.close();
 const ours = score(r.records.map((x) => x.uprn));
 
@@ -247,11 +255,13 @@ const clean = (s: string) =>
     .replace(/[^A-Z0-9 ]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+const c2 = cpu();
 const t2 = performance.now();
 const map = new Map<string, string>();
 for (const h of inGazetteer) map.set(`${clean(gazetteerText(h))}|${clean(h.postcode)}`, h.uprn);
 const peerAnswers = drawn.map((d) => map.get(`${clean(`${d.a1} ${d.a2}`)}|${clean(d.pc)}`) ?? null);
 const tPeer = (performance.now() - t2) / 1000;
+const cPeer = cpu() - c2;
 const peer = score(peerAnswers);
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -259,13 +269,21 @@ const rate = (n: number, t: number) => new Intl.NumberFormat('en-GB').format(Mat
 console.log(
   `Gazetteer ${g.imported} addresses (${g.rejected} rejected); ${N} messy addresses; peak RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`,
 );
-console.log('| | time | addresses/s | recall | precision |');
-console.log('|---|---|---|---|---|');
-console.log(`| ours: import gazetteer + lookups | ${tImport.toFixed(1)} s | ${rate(g.imported, tImport)} | | |`);
 console.log(
-  `| ours: address match (read, standardise, match) | ${tMatch.toFixed(1)} s | ${rate(N, tMatch)} | ${pct(ours.recall)} | ${pct(ours.precision)} |`,
+  `load average ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} on ${(await import('node:os')).cpus().length} cores`,
+);
+console.log('| | wall time | CPU time | addresses per CPU second | recall | precision |');
+console.log('|---|---|---|---|---|---|');
+console.log(
+  `| ours: import gazetteer + lookups | ${tImport.toFixed(1)} s | ${cImport.toFixed(1)} s | ${rate(g.imported, cImport)} | | |`,
 );
 console.log(
-  `| peer: exact string on cleaned text (bare node Map) | ${tPeer.toFixed(2)} s | ${rate(N, tPeer)} | ${pct(peer.recall)} | ${pct(peer.precision)} |`,
+  `| ours: address match (read, standardise, match) | ${tMatch.toFixed(1)} s | ${cMatch.toFixed(1)} s | ${rate(N, cMatch)} | ${pct(ours.recall)} | ${pct(ours.precision)} |`,
+);
+console.log(
+  `| peer: exact string on cleaned text (bare node Map) | ${tPeer.toFixed(2)} s | ${cPeer.toFixed(2)} s | ${rate(N, cPeer)} | ${pct(peer.recall)} | ${pct(peer.precision)} |`,
 );
 console.log(`steps ${JSON.stringify(r.counts.byStep)}; ${r.counts.ambiguous} ambiguous, ${r.counts.noMatch} no match`);

@@ -86,6 +86,7 @@ interface Probe {
   words: readonly string[];
   wordSet: ReadonlySet<string>;
   weights: readonly number[];
+  totalWeight: number;
   numberIds: readonly string[];
 }
 
@@ -199,24 +200,31 @@ export class AddressIndex {
     if (probe.numberIds.length && c.numberIds.length && !probe.numberIds.some((id) => c.numberIds.includes(id))) s -= 3;
     // A building name the address leaves out counts fully against a candidate, unless its number agrees.
     const numberAgrees = c.numberIds.some((id) => ids.has(id));
-    let unmatched: number[] | null = null;
+    // Shared words add their weight; the candidate's other words subtract some of theirs, unless one
+    // is a near spelling of a word of the address. No allocation here: this runs for every candidate.
+    let shared = 0;
+    let near = 0;
+    let used = 0;
     for (let k = 0; k < c.words.length; k++) {
-      if (probe.wordSet.has(c.words[k])) s += c.weights[k];
-      else (unmatched ??= []).push(k);
-    }
-    // The address's words the candidate lacks: a near spelling of one of the candidate's counts.
-    const mine: number[] = [];
-    for (let k = 0; k < probe.words.length; k++) if (!c.wordSet.has(probe.words[k])) mine.push(k);
-    for (const k of unmatched ?? []) {
       const w = c.words[k];
-      const near = mine.findIndex((m) => m >= 0 && oneEditApart(w, probe.words[m]));
-      if (near >= 0) {
+      if (probe.wordSet.has(w)) {
+        shared += c.weights[k];
+        continue;
+      }
+      let found = -1;
+      for (let j = 0; j < probe.words.length && j < 31; j++)
+        if (!(used & (1 << j)) && !c.wordSet.has(probe.words[j]) && oneEditApart(w, probe.words[j])) {
+          found = j;
+          break;
+        }
+      if (found >= 0) {
+        used |= 1 << found;
         s += 0.7 * c.weights[k];
-        mine[near] = -1;
+        near += probe.weights[found];
       } else s -= (c.nameWords.has(w) && !numberAgrees ? 1 : 0.3) * c.weights[k];
     }
-    for (const m of mine) if (m >= 0) s -= 0.1 * probe.weights[m];
-    return s;
+    // The address's words the candidate lacks count a little against it.
+    return s + shared - 0.1 * Math.max(0, probe.totalWeight - shared - near);
   }
 
   /** The gazetteer's addresses on a street named within the address, in its postcode district (or anywhere, without a postcode). */
@@ -256,22 +264,29 @@ export class AddressIndex {
       words,
       wordSet: new Set(words),
       weights: words.map((w) => this.weight(w)),
+      totalWeight: 0,
       numberIds: addressIds(a.parts.buildingNumber ?? '').filter(isNumeric),
     };
+    probe.totalWeight = probe.weights.reduce((x, y) => x + y, 0);
     const hasNumber = probe.numericIds.length > 0;
     const rank = (entries: Iterable<Entry>): Candidate[] => {
-      // One score per UPRN (its best), highest first.
-      const best = new Map<string, number>();
+      const scored: { uprn: string; score: number }[] = [];
       for (const e of entries) {
         const s = this.score(probe, e);
         // With a number in the address, a numbered candidate sharing none of its numbers cannot be it.
         const agrees = !hasNumber || !e.numbered || probe.numericIds.some((id) => e.ids.has(id));
-        const v = agrees ? s : Math.min(s, p.minScore - 1);
-        if (!(best.get(e.uprn)! >= v)) best.set(e.uprn, v);
+        scored.push({ uprn: e.uprn, score: agrees ? s : Math.min(s, p.minScore - 1) });
       }
-      return [...best]
-        .map(([uprn, score]) => ({ uprn, score: Math.round(score * 100) / 100 }))
-        .sort((x, y) => y.score - x.score || (x.uprn < y.uprn ? -1 : 1));
+      // Highest first, one per UPRN (its best), scores to two decimals.
+      scored.sort((x, y) => y.score - x.score || (x.uprn < y.uprn ? -1 : 1));
+      const seen = new Set<string>();
+      const out: Candidate[] = [];
+      for (const c of scored) {
+        if (seen.has(c.uprn)) continue;
+        seen.add(c.uprn);
+        out.push({ uprn: c.uprn, score: Math.round(c.score * 100) / 100 });
+      }
+      return out;
     };
     const decide = (ranked: Candidate[], step: MatchStep): AddressMatch | null => {
       if (!ranked.length) return null;
@@ -286,18 +301,16 @@ export class AddressIndex {
       const exact = this.exact.get(`${a.pcKey}|${a.text}`);
       if (exact) {
         const ranked = rank(exact);
-        if (ranked.length === 1) {
-          const all = rank(this.byPostcode.get(a.pcKey) ?? []);
-          const next = all.find((c) => c.uprn !== ranked[0].uprn);
+        // One UPRN has exactly this address: no other candidate is scored, so there is no margin.
+        if (ranked.length === 1)
           return {
             status: 'matched',
             uprn: ranked[0].uprn,
             score: ranked[0].score,
-            margin: next ? Math.round((ranked[0].score - next.score) * 100) / 100 : null,
+            margin: null,
             step: 'exact',
             candidates: ranked,
           };
-        }
       }
     }
     const inPostcode = a.pcKey ? rank(this.byPostcode.get(a.pcKey) ?? []) : [];
