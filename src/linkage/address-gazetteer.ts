@@ -109,7 +109,9 @@ function findColumns(header: string[], file: string, map: Partial<Record<Gazette
       const i = header.findIndex((h) => alternatives.some((p) => p.test(h)));
       if (i >= 0) address.push(i);
     }
-    if (!address.length) address = header.map((h, i) => (LINE_COLUMN.test(h) ? i : -1)).filter((i) => i >= 0);
+    // Address lines (Address 1, Address 2 …) with any town or locality column, in the file's order.
+    const lines = header.map((h, i) => (LINE_COLUMN.test(h) ? i : -1)).filter((i) => i >= 0);
+    if (lines.length) address = [...new Set([...lines, ...address])].sort((a, b) => a - b);
   }
   if (!address.length)
     throw new InputError('The gazetteer has no address column.', {

@@ -9,9 +9,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { civic } from '../helpers/cli.ts';
-import { withWorkspace } from '../../src/store/index.ts';
+import { createWorkspace, withWorkspace } from '../../src/store/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
-import { AddressMatchResultSchema, type AddressMatchRecord, type AddressMatchResult } from '../../src/linkage/index.ts';
+import {
+  AddressMatchResultSchema,
+  importGazetteer,
+  NO_LOOKUPS,
+  type AddressMatchRecord,
+  type AddressMatchResult,
+} from '../../src/linkage/index.ts';
 
 const tmp = tempDir('civic-gazetteer-');
 const WS = join(tmp.dir, 'g.civic');
@@ -251,4 +257,28 @@ test('address match as CSV, and its --help', async () => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--address-columns/);
   assert.match(help.stdout, /--postcode-column/);
+});
+
+test('a gazetteer of address lines and a town column: all of them make the address, easting and northing the place', async () => {
+  const file = f(
+    'lines.csv',
+    'UPRN,Address 1,Address 2,Town,Postcode,Easting,Northing\n5,Flat 2,12 High St,Leeds,LS1 4AB,430000,433000\n',
+  );
+  const ws = await createWorkspace(join(tmp.dir, 'lines.civic'));
+  try {
+    const g = await importGazetteer(ws.engine, NO_LOOKUPS, { file });
+    assert.deepEqual(g.columns, {
+      uprn: 'UPRN',
+      address: ['Address 1', 'Address 2', 'Town'],
+      postcode: 'Postcode',
+      coordinates: ['Easting', 'Northing'],
+    });
+    const row = await ws.engine.one<{ sub: string; num: string; town: string; lat: number }>(
+      `SELECT sub_building AS sub, building_number AS num, town, lat FROM address_gazetteer`,
+    );
+    assert.deepEqual([row!.sub, row!.num, row!.town], ['FLAT 2', '12', 'LEEDS']);
+    assert.ok(Math.abs(row!.lat - 53.79) < 0.01);
+  } finally {
+    ws.close();
+  }
 });
