@@ -3,7 +3,7 @@
  * the uk_address_matcher abbreviations (APT → FLAT, GDNS → GARDENS) and the ONS county names —
  * are data, never code: they are read from their published files and kept in the workspace
  * (`civic reference import W --address-lookups DIR`), and the standardiser takes them as a
- * parameter (docs/decisions/0022-address-lookups-are-data.md). Only structural rules (case,
+ * parameter (docs/decisions/0025-address-lookups-are-data-and-matching-by-identifiers.md). Only structural rules (case,
  * punctuation, number ranges, what a flat is) live in address-standardise.ts.
  */
 import { createHash } from 'node:crypto';
