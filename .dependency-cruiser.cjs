@@ -11,7 +11,7 @@ const LAYERS = [
   ['geo'],
   ['intake'],
   ['reference'],
-  ['profiling', 'segmentation', 'location', 'targeting', 'maps', 'lookup'],
+  ['profiling', 'segmentation', 'location', 'targeting', 'maps', 'lookup', 'linkage'],
   ['outputs', 'demo'],
   ['server', 'cli'],
 ];

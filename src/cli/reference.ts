@@ -79,6 +79,19 @@ export function registerReference(program: Command): void {
       '--area-year <year>',
       'census year of area codes whose column names do not say (2011 or 2021); told from the codes when not given',
     )
+    .option(
+      '--address-lookups <dir>',
+      'the word lists that standardise addresses: a folder with ons_synonyms.csv, ukam_address_abbreviations.json and optionally ons_counties.csv (imported before --addresses)',
+    )
+    .option(
+      '--addresses <file>',
+      'address gazetteer: an LLPG or AddressBase-style extract with UPRN, the address (one column or LLPG fields), postcode and coordinates',
+    )
+    .option(
+      '--address-map <field=column>',
+      'name a gazetteer column: uprn, address, postcode, lat, lon, x or y, e.g. --address-map "Full Address=address" (repeatable)',
+      repeat,
+    )
     .addOption(formatOption(['table', 'json']))
     .addHelpText(
       'after',
@@ -95,7 +108,10 @@ Example (Trafford, as published):
 A base from the council's own records, one row per household or person with its output area:
   civic reference import borough.civic --base property_list.csv --base-rows households
   civic reference import borough.civic --base register_extract.csv \
-    --base-sum households=household --base-sum population=person`,
+    --base-sum households=household --base-sum population=person
+
+Example (an address gazetteer):
+  civic reference import borough.civic --address-lookups lookups/ --addresses llpg.csv`,
     )
     .action(lazy(() => import('./actions/reference.ts'), 'importFiles'));
   ref

@@ -138,6 +138,24 @@ export const MIGRATIONS: readonly Migration[] = [
         saved_by VARCHAR, saved_at VARCHAR NOT NULL, PRIMARY KEY (owner, name))`,
     ],
   },
+  {
+    version: 9,
+    name: 'address lookups and the address gazetteer',
+    sql: [
+      // The word lists that standardise addresses (ONS synonyms, the uk_address_matcher
+      // abbreviations, county names), imported as data: kind is synonym, abbreviation or county.
+      `CREATE TABLE address_lookup (kind VARCHAR NOT NULL, token VARCHAR NOT NULL, replacement VARCHAR,
+        source VARCHAR NOT NULL, imported_at VARCHAR NOT NULL)`,
+      // A council's LLPG or an AddressBase-style extract: one row per UPRN, the address as given and
+      // standardised, its parts, its property key and its coordinates (WGS84).
+      `CREATE TABLE address_gazetteer (uprn VARCHAR PRIMARY KEY, address VARCHAR NOT NULL, postcode VARCHAR,
+        pc_key VARCHAR, standardised VARCHAR NOT NULL, sub_building VARCHAR, building_number VARCHAR,
+        building_name VARCHAR, street VARCHAR, locality VARCHAR, town VARCHAR, property_key VARCHAR NOT NULL,
+        lat DOUBLE, lon DOUBLE)`,
+      `CREATE TABLE address_gazetteer_import (file VARCHAR NOT NULL, rows_read BIGINT NOT NULL,
+        imported BIGINT NOT NULL, rejected BIGINT NOT NULL, lookups_fingerprint VARCHAR NOT NULL, imported_at VARCHAR NOT NULL)`,
+    ],
+  },
 ];
 
 /** The SQL for a record's key: a fixed pseudo-random number from 0 to 255 from its row number and the dataset's salt. */

@@ -33,6 +33,7 @@ before(async () => {
   built.workspace.close();
   writeFileSync(join(tmp.dir, 'postcodes.csv'), `postcode\n${postcode}\nNOT A POSTCODE\n`);
   writeFileSync(join(tmp.dir, 'targets.csv'), 'code\nE05900001\n');
+  writeFileSync(join(tmp.dir, 'addresses.csv'), `address\n"12 High Street, ${postcode}"\n\n`);
 });
 after(() => tmp.cleanup());
 
@@ -110,6 +111,7 @@ const RUNS = (): Array<[string, string[]]> => [
   ['location scenario', [WS, '--kind', 'library', '--standard', '15', '--close', 'Central Library']],
   ['map', [WS, '--list']],
   ['postcodes enrich', [WS, join(tmp.dir, 'postcodes.csv')]],
+  ['address match', [WS, join(tmp.dir, 'addresses.csv'), '--address-columns', 'address']],
   ['facilities remove', [WS, '--kind', 'hwrc']],
   ['user add', [WS, 'json_user', '--role', 'analyst', '--password-env', 'CIVIC_TEST_PASSWORD']],
   ['user list', [WS]],

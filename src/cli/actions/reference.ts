@@ -17,6 +17,9 @@ import { ParameterError } from '../../core/index.ts';
 import { fmtCount, fmtInt } from '../../outputs/index.ts';
 import { LEVEL_TITLES, parseLevel, withArticle, type AreaLevel } from '../../geo/index.ts';
 import { json } from '../io.ts';
+import type { Engine } from '../../store/index.ts';
+import type { GazetteerImportResult, LookupImportResult } from '../../linkage/index.ts';
+import { progressBar } from './progress.ts';
 
 function describeImport(r: ReferenceImportResult): string {
   const out: string[] = [];
@@ -234,7 +237,20 @@ export async function importFiles(workspace: string, o: Record<string, unknown>)
   const year = o.areaYear === undefined ? undefined : String(o.areaYear).replace(/^20/, '');
   if (year !== undefined && year !== '11' && year !== '21')
     throw new ParameterError(`--area-year must be 2011 or 2021, not ${o.areaYear}.`);
+  const addressOnly =
+    (o.addresses || o.addressLookups) &&
+    !o.postcodes &&
+    ![o.areas, o.base, o.boundaries, o.classification, o.segments, o.deprivation].some(
+      (v) => (v as unknown[] | undefined)?.length,
+    );
+  if (o.addressMap && !o.addresses)
+    throw new ParameterError('--address-map goes with --addresses.', 'Add --addresses FILE, the gazetteer.');
   await withWorkspace(workspace, async (ws) => {
+    const addresses = await importAddressParts(ws.engine, o);
+    if (addressOnly) {
+      process.stdout.write(o.format === 'json' ? json(addresses) : describeAddressImport(addresses));
+      return;
+    }
     const result = await importReference(ws.engine, {
       postcodes: o.postcodes as string | undefined,
       postcodeMap: parseMapSpec(o.map as string[] | undefined),
@@ -254,8 +270,75 @@ export async function importFiles(workspace: string, o: Record<string, unknown>)
       areaYear: year,
       onStep: o.format === 'json' ? undefined : (s) => process.stderr.write(`Importing ${s}\n`),
     });
-    process.stdout.write(o.format === 'json' ? json(result) : describeImport(result));
+    process.stdout.write(
+      o.format === 'json'
+        ? json({ ...result, ...addresses })
+        : describeImport(result) + describeAddressImport(addresses),
+    );
   });
+}
+
+interface AddressImports {
+  addressLookups?: LookupImportResult;
+  addresses?: GazetteerImportResult;
+}
+
+/** The address lookups, then the gazetteer standardised with them (linkage, C3). */
+async function importAddressParts(engine: Engine, o: Record<string, unknown>): Promise<AddressImports> {
+  if (!o.addresses && !o.addressLookups) return {};
+  const { importAddressLookups, importGazetteer, loadAddressLookups, GAZETTEER_FIELDS } = await import(
+    '../../linkage/index.ts'
+  );
+  const out: AddressImports = {};
+  if (o.addressLookups) out.addressLookups = await importAddressLookups(engine, String(o.addressLookups));
+  if (o.addresses) {
+    const map: Record<string, string> = {};
+    for (const spec of (o.addressMap as string[] | undefined) ?? []) {
+      const m = /^(.+)=([a-z]+)$/.exec(spec);
+      if (!m || !(GAZETTEER_FIELDS as readonly string[]).includes(m[2]))
+        throw new ParameterError(
+          `--address-map "${spec}" is not COLUMN=FIELD.`,
+          `Write the file's column, then =, then one of: ${GAZETTEER_FIELDS.join(', ')} (e.g. --address-map "Full Address=address").`,
+        );
+      map[m[2]] = m[1];
+    }
+    const bar = progressBar(o.format !== 'json');
+    try {
+      out.addresses = await importGazetteer(engine, await loadAddressLookups(engine), {
+        file: String(o.addresses),
+        map,
+        onProgress: (done, total) => bar.update({ stage: 'Addresses', done, total }),
+      });
+    } finally {
+      bar.stop();
+    }
+  }
+  return out;
+}
+
+function describeAddressImport(a: AddressImports): string {
+  const out: string[] = [];
+  if (a.addressLookups)
+    out.push(
+      `Address lookups from ${a.addressLookups.folder}: ${fmtInt(a.addressLookups.synonyms)} synonyms, ${fmtInt(a.addressLookups.abbreviations)} abbreviations, ${fmtInt(a.addressLookups.counties)} counties`,
+    );
+  if (a.addresses) {
+    const g = a.addresses;
+    out.push(
+      `Addresses from ${g.file}: ${fmtInt(g.read)} rows read, ${fmtInt(g.imported)} imported` +
+        (g.rejected ? `, ${fmtInt(g.rejected)} rejected` : ''),
+    );
+    for (const [reason, n] of Object.entries(g.rejectedByReason)) out.push(`  ${fmtInt(n)} ${reason}`);
+    for (const e of g.rejectedExamples.slice(0, 5)) out.push(`  row ${e.row}: ${e.reason}`);
+    out.push(
+      `  columns: UPRN ${g.columns.uprn}; address ${g.columns.address.join(', ')}; postcode ${g.columns.postcode ?? 'from the address'}`,
+    );
+    if (!g.withLookups)
+      out.push(
+        '  Warning: no address lookups in the workspace, so only the structural rules standardised these addresses; add --address-lookups DIR.',
+      );
+  }
+  return out.length ? out.join('\n') + '\n' : '';
 }
 
 export async function status(workspace: string, o: { format: string }): Promise<void> {
