@@ -25,6 +25,7 @@ import { registerLocation } from './location.ts';
 import { registerSiteCommands } from './location-sites.ts';
 import { registerMap } from './map.ts';
 import { registerPostcodes } from './postcodes.ts';
+import { registerLink } from './link.ts';
 import { json, wantsJson } from './io.ts';
 
 export function buildProgram(): Command {
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   registerSiteCommands(registerLocation(program));
   registerMap(program);
   registerPostcodes(program);
+  registerLink(program);
   registerServe(program);
   registerDemo(program);
   return program;

@@ -29,7 +29,7 @@ export { linkSources, recordsSql } from './records.ts';
 export type { LinkSource } from './records.ts';
 export { trainModel, countBlocking, patternsSql, TrainingReportSchema } from './train.ts';
 export type { TrainingReport, Progress } from './train.ts';
-export { saveModel, getModel, isTrained, validateModelName } from './model.ts';
+export { saveModel, getModel, findModel, isTrained, validateModelName } from './model.ts';
 export type { SavedModel } from './model.ts';
 export {
   predictModel,

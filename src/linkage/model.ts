@@ -48,6 +48,11 @@ export async function saveModel(
   });
 }
 
+/** The saved model of this name, or null. */
+export async function findModel(engine: Engine, name: string): Promise<SavedModel | null> {
+  return (await engine.one(`SELECT name FROM link_model WHERE name = $1`, [name])) ? getModel(engine, name) : null;
+}
+
 export async function getModel(engine: Engine, name: string): Promise<SavedModel> {
   const r = await engine.one<Record<string, string | null>>(`SELECT * FROM link_model WHERE name = $1`, [name]);
   if (!r) {
