@@ -58,11 +58,11 @@ export function levelConditionSql(c: Comparison, l: Level): string {
     case 'jaro_winkler':
       return `(${sqlCompare.jaroWinkler(L, R)} >= ${num(l.threshold)})`;
     case 'jaccard':
-      return `(${sqlCompare.jaccard(L, R)} >= ${num(l.threshold)})`;
+      return `(${sqlCompare.characterJaccard(L, R)} >= ${num(l.threshold)})`;
     case 'damerau_levenshtein':
       return `(${sqlCompare.damerauLevenshtein(L, R)} <= ${num(l.max)})`;
     case 'levenshtein':
-      return `(${sqlCompare.levenshtein(L, R)} <= ${num(l.max)})`;
+      return `(${sqlCompare.editDistance(L, R)} <= ${num(l.max)})`;
     case 'date_within': {
       const dl = sqlCompare.date(L, l.format);
       const dr = sqlCompare.date(R, l.format);

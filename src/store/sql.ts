@@ -118,9 +118,9 @@ export const sqlCompare = {
   /** Edits (insert, delete, substitute, swap two neighbours) from one to the other. */
   damerauLevenshtein: (a: string, b: string) => `damerau_levenshtein(${a}, ${b})`,
   /** Edits (insert, delete, substitute) from one to the other. */
-  levenshtein: (a: string, b: string) => `levenshtein(${a}, ${b})`,
+  editDistance: (a: string, b: string) => `levenshtein(${a}, ${b})`,
   /** Jaccard similarity of the two strings' character sets, 0 to 1. */
-  jaccard: (a: string, b: string) => `jaccard(${a}, ${b})`,
+  characterJaccard: (a: string, b: string) => `jaccard(${a}, ${b})`,
   /** Text read as a date in a strptime format ('%Y-%m-%d'), NULL when it is not one. */
   date: (text: string, format: string) => `try_strptime(${text}, ${literal(format)})::DATE`,
   /** Whole days between two dates, ignoring which comes first. */

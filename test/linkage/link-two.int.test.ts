@@ -50,7 +50,7 @@ test('two datasets linked: every duplicate found in the originals, none wrongly'
   assert.equal(trained.spec.linkType, 'link');
   assert.equal(trained.training.allPairs, 500 * 500);
   const csv = await ok('link', 'predict', WS, '--model', 'two', '--format', 'csv');
-  const [head, ...lines] = csv.trim().split('\n');
+  const [head, ...lines] = csv.trim().split('\r\n');
   assert.equal(head, 'id_l,id_r,match_weight,match_probability');
   // Originals on the left, duplicates on the right, by their own identifiers.
   assert.ok(lines.every((l) => /^rec-\d+-org,rec-\d+-dup-\d+,/.test(l)));

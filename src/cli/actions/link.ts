@@ -23,7 +23,7 @@ import {
   type Proposal,
   type TrainingReport,
 } from '../../linkage/index.ts';
-import { csvRow, fmtInt } from '../../outputs/index.ts';
+import { csvText, fmtInt } from '../../outputs/index.ts';
 import { emit, json } from '../io.ts';
 import { progressBar } from './progress.ts';
 
@@ -189,9 +189,8 @@ export async function predict(workspace: string, o: Record<string, unknown>): Pr
       bar.stop();
       if (format === 'csv') {
         const pairs = await modelPairs(ws.engine, model.name);
-        const rows = [csvRow(['id_l', 'id_r', 'match_weight', 'match_probability'])];
-        for (const p of pairs) rows.push(csvRow([p.id_l, p.id_r, p.match_weight, p.match_probability]));
-        return emit(rows.join(''), o.out as string | undefined);
+        const rows = pairs.map((p) => [p.id_l, p.id_r, p.match_weight, p.match_probability]);
+        return emit(csvText(['id_l', 'id_r', 'match_weight', 'match_probability'], rows), o.out as string | undefined);
       }
       if (format === 'json') {
         const pairs = await modelPairs(ws.engine, model.name);
@@ -221,9 +220,8 @@ export async function clusters(workspace: string, o: Record<string, unknown>): P
     const r = await clusterModel(ws.engine, model, { threshold: o.threshold as number | undefined });
     if (format === 'json') return emit(json(r), o.out as string | undefined);
     if (format === 'csv') {
-      const rows = [csvRow(['dataset', 'id', 'cluster'])];
-      for (const m of r.members) rows.push(csvRow([m.dataset, m.id, m.cluster]));
-      return emit(rows.join(''), o.out as string | undefined);
+      const rows = r.members.map((m) => [m.dataset, m.id, m.cluster]);
+      return emit(csvText(['dataset', 'id', 'cluster'], rows), o.out as string | undefined);
     }
     const lines = [
       `${fmtInt(r.records)} records in ${fmtInt(r.clusters)} clusters at match probability ≥ ${r.threshold} (${fmtInt(r.singletons)} alone; the largest has ${fmtInt(r.largest)})`,
