@@ -64,13 +64,13 @@ export function levelConditionSql(c: Comparison, l: Level): string {
     case 'levenshtein':
       return `(${sqlCompare.editDistance(L, R)} <= ${num(l.max)})`;
     case 'date_within': {
-      const dl = sqlCompare.date(L, l.format);
-      const dr = sqlCompare.date(R, l.format);
+      const dl = side(dateColumn(col, l.format), 'l');
+      const dr = side(dateColumn(col, l.format), 'r');
       return `(${sqlCompare.daysApart(dl, dr)} <= ${num(l.days)})`;
     }
     case 'date_swap': {
-      const dl = sqlCompare.date(L, l.format);
-      const dr = sqlCompare.date(R, l.format);
+      const dl = side(dateColumn(col, l.format), 'l');
+      const dr = side(dateColumn(col, l.format), 'r');
       const part = (p: string, d: string) => `extract(${p} FROM ${d})`;
       return `(${part('day', dl)} = ${part('month', dr)} AND ${part('month', dl)} = ${part('day', dr)} AND ${part('year', dl)} = ${part('year', dr)} AND ${dl} <> ${dr})`;
     }
@@ -82,6 +82,28 @@ export function levelConditionSql(c: Comparison, l: Level): string {
         : `(abs(${a} - ${b}) <= ${num(l.max)})`;
     }
   }
+}
+
+/**
+ * The records table's column holding a column's values read as dates in a format: parsed once per
+ * record rather than once per pair (on a million random pairs, parsing in the comparison took half
+ * the time of estimating u).
+ */
+export function dateColumn(column: string, format: string): string {
+  return `_date_${column}_${format.replace(/[^A-Za-z]/g, '')}`;
+}
+
+/** Every (column, format) a spec's date levels read, with the records table's column for it. */
+export function dateColumns(spec: LinkSpec): { column: string; format: string; name: string }[] {
+  const out = new Map<string, { column: string; format: string; name: string }>();
+  for (const c of spec.comparisons)
+    for (const l of c.levels)
+      if (l.kind === 'date_within' || l.kind === 'date_swap') {
+        const column = levelColumn(c, l)!;
+        const name = dateColumn(column, l.format);
+        out.set(name, { column, format: l.format, name });
+      }
+  return [...out.values()];
 }
 
 /** The name of a comparison's level column in the pair table. */

@@ -18,6 +18,7 @@ export {
   levelConditionSql,
   comparisonGammaSql,
   comparisonWeightSql,
+  dateColumn,
   levelWeights,
   priorWeight,
   probabilityOf,

@@ -73,7 +73,7 @@ export async function predictModel(
     const blocking = await countBlocking(engine, spec, rec);
     progress({ stage: 'scoring', done: 2, total: 3 });
     const tf = tfColumns(spec);
-    const select = `l.${REC_ID} AS _id_l, r.${REC_ID} AS _id_r, ${pairColumnsSql(rec.columns, tf)}`;
+    const select = `l.${REC_ID} AS _id_l, r.${REC_ID} AS _id_r, ${rec.pairColumns}`;
     const scored = `SELECT _id_l, _id_r, ${matchWeightSql(spec)} AS _w FROM (SELECT *, ${gammaSelectSql(spec)} FROM (${blockedPairsSql(spec.blocking.predict, spec.linkType, rec.table, select)}) p) g`;
     const min = opts.minProbability ?? 0;
     const counts = await engine.transaction(async () => {
@@ -166,7 +166,7 @@ export async function explainPair(engine: Engine, model: SavedModel, idL: string
     const weights = spec.comparisons.map((c, k) => `${comparisonWeightSql(c)} AS _cw_${k}`).join(', ');
     const found = spec.blocking.predict.map((r, i) => `coalesce(${ruleSql(r)}, FALSE) AS _rule_${i}`).join(', ');
     const row = await engine.one(
-      `SELECT *, ${weights} FROM (SELECT *, ${gammaSelectSql(spec)} FROM (SELECT ${pairColumnsSql(rec.columns, tf)}, ${found}
+      `SELECT *, ${weights} FROM (SELECT *, ${gammaSelectSql(spec)} FROM (SELECT ${rec.pairColumns}, ${found}
         FROM ${ident(rec.table)} l, ${ident(rec.table)} r
         WHERE l.${REC_ID} = $1 AND r.${REC_ID} = $2 AND l.${REC_SRC} = ${srcL} AND r.${REC_SRC} = ${srcR}) p) g`,
       [idL, idR],

@@ -7,7 +7,8 @@
 import { NotFoundError, ParameterError, WorkspaceStateError } from '../core/index.ts';
 import { type Engine, ident } from '../store/index.ts';
 import { REC_ID, REC_N, REC_SRC } from './blocking.ts';
-import { tfColumns } from './comparisons.ts';
+import { dateColumns, tfColumns } from './comparisons.ts';
+import { sqlCompare } from '../store/index.ts';
 import { type LinkSpec, specColumns } from './spec.ts';
 
 /** A dataset as linkage reads it. */
@@ -75,6 +76,8 @@ export function workTable(kind: string): string {
 export interface RecordsTable {
   table: string;
   columns: string[];
+  /** the select list putting each column of both records of a pair side by side (pairColumnsSql) */
+  pairColumns: string;
   /** per dataset: records read at import, used here, and left out as rejected at import */
   counts: { dataset: string; read: number; used: number; leftOut: number }[];
   drop(): Promise<void>;
@@ -99,11 +102,16 @@ export function recordsSql(
     const cols = columns.map((c) => `${cleanSql(ident(c), spec.lowerCase)} AS ${ident(c)}`);
     return `SELECT ${i} AS ${REC_SRC}, _row AS _lk_row, ${id} AS ${REC_ID}${cols.length ? ', ' + cols.join(', ') : ''} FROM ${ident(s.table)} WHERE _status IS DISTINCT FROM 'rejected'`;
   });
+  const dates = dateColumns(spec).map(
+    (d) =>
+      `${sqlCompare.date(ident(columns.find((c) => c.toLowerCase() === d.column.toLowerCase()) ?? d.column), d.format)} AS ${ident(d.name)}`,
+  );
   const tfCols = tf.map(
     (c) =>
       `CASE WHEN ${ident(c)} IS NULL THEN NULL ELSE (count(*) OVER (PARTITION BY ${ident(c)}))::DOUBLE / count(${ident(c)}) OVER () END AS ${ident(`_tf_${c}`)}`,
   );
-  return `CREATE TEMP TABLE ${ident(table)} AS SELECT (row_number() OVER (ORDER BY ${REC_SRC}, _lk_row) - 1)::BIGINT AS ${REC_N}, *${tfCols.length ? ', ' + tfCols.join(', ') : ''} FROM (${parts.join(' UNION ALL ')}) src`;
+  const derived = [...dates, ...tfCols];
+  return `CREATE TEMP TABLE ${ident(table)} AS SELECT (row_number() OVER (ORDER BY ${REC_SRC}, _lk_row) - 1)::BIGINT AS ${REC_N}, *${derived.length ? ', ' + derived.join(', ') : ''} FROM (${parts.join(' UNION ALL ')}) src`;
 }
 
 /** Builds the records table for a spec; drop() removes it. */
@@ -136,15 +144,25 @@ export async function buildRecords(
   return {
     table,
     columns,
+    pairColumns: pairColumnsSql(
+      columns,
+      tf,
+      dateColumns(spec).map((d) => d.name),
+    ),
     counts,
     drop: () => engine.run(`DROP TABLE IF EXISTS ${ident(table)}`),
   };
 }
 
 /** The select list putting each column of both records side by side: l."c" AS "c_l", r."c" AS "c_r", and their term frequencies. */
-export function pairColumnsSql(columns: readonly string[], tf: readonly string[]): string {
+export function pairColumnsSql(
+  columns: readonly string[],
+  tf: readonly string[],
+  derived: readonly string[] = [],
+): string {
   const out: string[] = [];
-  for (const c of columns) out.push(`l.${ident(c)} AS ${ident(`${c}_l`)}`, `r.${ident(c)} AS ${ident(`${c}_r`)}`);
+  for (const c of [...columns, ...derived])
+    out.push(`l.${ident(c)} AS ${ident(`${c}_l`)}`, `r.${ident(c)} AS ${ident(`${c}_r`)}`);
   for (const c of tf)
     out.push(`l.${ident(`_tf_${c}`)} AS ${ident(`_tf_${c}_l`)}`, `r.${ident(`_tf_${c}`)} AS ${ident(`_tf_${c}_r`)}`);
   return out.join(', ');

@@ -131,7 +131,7 @@ async function samplePatterns(
   await engine.run(`CREATE TEMP TABLE ${ident(sample)} AS ${parts.join(' UNION ALL ')}`);
   try {
     const tf = tfColumns(spec);
-    const from = `SELECT ${pairColumnsSql(rec.columns, tf)} FROM ${ident(sample)} l JOIN ${ident(sample)} r ON ${pairFilterSql(spec.linkType)}`;
+    const from = `SELECT ${rec.pairColumns} FROM ${ident(sample)} l JOIN ${ident(sample)} r ON ${pairFilterSql(spec.linkType)}`;
     const patterns = await readPatterns(engine, spec, from);
     return {
       patterns,
@@ -165,7 +165,7 @@ async function weightHistogram(
 ): Promise<{ weight: number; pairs: number }[]> {
   const tf = tfColumns(spec);
   const weights = spec.comparisons.map((c) => comparisonWeightSql(c)).join(' + ');
-  const sql = `SELECT round(${weights}, 3) AS weight, count(*)::BIGINT AS pairs FROM (SELECT *, ${gammaSelectSql(spec)} FROM (${blockedPairsSql(spec.blocking.predict, spec.linkType, rec.table, pairColumnsSql(rec.columns, tf))}) p) g GROUP BY 1`;
+  const sql = `SELECT round(${weights}, 3) AS weight, count(*)::BIGINT AS pairs FROM (SELECT *, ${gammaSelectSql(spec)} FROM (${blockedPairsSql(spec.blocking.predict, spec.linkType, rec.table, rec.pairColumns)}) p) g GROUP BY 1`;
   return engine.all<{ weight: number; pairs: number }>(sql);
 }
 
@@ -207,7 +207,7 @@ export async function trainModel(
       const active = spec.comparisons.map(
         (c) => !comparisonColumns(c, available).some((x) => used.has(x.toLowerCase())),
       );
-      const from = `SELECT ${pairColumnsSql(rec.columns, tf)} FROM ${ident(rec.table)} l JOIN ${ident(rec.table)} r ON ${ruleSql(rule)} AND ${pairFilterSql(spec.linkType)}`;
+      const from = `SELECT ${rec.pairColumns} FROM ${ident(rec.table)} l JOIN ${ident(rec.table)} r ON ${ruleSql(rule)} AND ${pairFilterSql(spec.linkType)}`;
       const patterns = await readPatterns(engine, spec, from);
       const pairs = patterns.reduce((s, p) => s + p.count, 0);
       const start = spec.comparisons.map((c, k) =>

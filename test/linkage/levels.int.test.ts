@@ -7,12 +7,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createWorkspace, type Workspace } from '../../src/store/index.ts';
+import { createWorkspace, sqlCompare, type Workspace } from '../../src/store/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
 import {
   blockedPairsSql,
   comparisonGammaSql,
   comparisonWeightSql,
+  dateColumn,
   explainPair,
   fromSplinkSettings,
   getModel,
@@ -41,8 +42,15 @@ after(() => {
 async function holds(level: Level, pairs: [string | null, string | null][]): Promise<(boolean | null)[]> {
   const c: Comparison = { name: 'x', column: 'x', levels: [level, { kind: 'else' }] };
   const values = pairs.map((_, i) => `($${2 * i + 1}::VARCHAR, $${2 * i + 2}::VARCHAR, ${i})`).join(', ');
+  // Dates are read once per record, into a column of the records table of their own.
+  const dates =
+    level.kind === 'date_within' || level.kind === 'date_swap'
+      ? (['l', 'r'] as const)
+          .map((s) => `, ${sqlCompare.date(`x_${s}`, level.format)} AS "${dateColumn('x', level.format)}_${s}"`)
+          .join('')
+      : '';
   const rows = await ws.engine.all<{ h: boolean | null }>(
-    `SELECT ${levelConditionSql(c, level)} AS h FROM (VALUES ${values}) AS t(x_l, x_r, i) ORDER BY i`,
+    `SELECT ${levelConditionSql(c, level)} AS h FROM (SELECT *${dates} FROM (VALUES ${values}) AS t(x_l, x_r, i)) p ORDER BY i`,
     pairs.flat(),
   );
   return rows.map((r) => r.h);
