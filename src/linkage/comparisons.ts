@@ -7,7 +7,7 @@
  * Splink condition reads the same here), and for each term-frequency column "_tf_col_l" and
  * "_tf_col_r": the share of records holding that value.
  */
-import { ident, sqlCompare, sqlTryNumber } from '../store/index.ts';
+import { ident, sqlBloomDice, sqlCompare, sqlTryNumber } from '../store/index.ts';
 import {
   type Comparison,
   type Level,
@@ -59,6 +59,8 @@ export function levelConditionSql(c: Comparison, l: Level): string {
       return `(${sqlCompare.jaroWinkler(L, R)} >= ${num(l.threshold)})`;
     case 'jaccard':
       return `(${sqlCompare.characterJaccard(L, R)} >= ${num(l.threshold)})`;
+    case 'bloom_dice':
+      return `(${sqlBloomDice(L, R)} >= ${num(l.threshold)})`;
     case 'damerau_levenshtein':
       return `(${sqlCompare.damerauLevenshtein(L, R)} <= ${num(l.max)})`;
     case 'levenshtein':

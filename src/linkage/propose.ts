@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ParameterError } from '../core/index.ts';
+import { BLOOM_PREFIX } from '../intake/index.ts';
 import { type Engine, ident } from '../store/index.ts';
 import { ruleCountSql } from './blocking.ts';
 import { commonColumns, buildRecords, type LinkSource } from './records.ts';
@@ -95,10 +96,22 @@ function nameLevels(tf: boolean): Level[] {
 export function comparisonFor(
   column: string,
   kind: ColumnKind,
-  o: { dateFormat?: string | null; hashed?: boolean } = {},
+  o: { dateFormat?: string | null; hashed?: boolean; bloom?: boolean } = {},
 ): Comparison {
   const name = column.replace(/[^A-Za-z0-9_]/g, '_').replace(/^[^A-Za-z]+/, '') || 'column';
   const base = { name, column };
+  if (o.bloom)
+    return {
+      ...base,
+      levels: [
+        { kind: 'null' },
+        { kind: 'exact', tf: true },
+        { kind: 'bloom_dice', threshold: 0.9 },
+        { kind: 'bloom_dice', threshold: 0.8 },
+        { kind: 'bloom_dice', threshold: 0.7 },
+        { kind: 'else' },
+      ],
+    };
   if (o.hashed) return { ...base, levels: [{ kind: 'null' }, { kind: 'exact', tf: true }, { kind: 'else' }] };
   switch (kind) {
     case 'first_name':
@@ -294,12 +307,14 @@ export async function proposeSpec(
       continue;
     }
     const isHashed = hashed.has(lc);
-    comparisons.push(comparisonFor(col, kind, { dateFormat: format, hashed: isHashed }));
+    // Encoded for linkage (decision 22): letter pairs in a Bloom filter, compared by their Dice coefficient.
+    const isBloom = isHashed && sample.length > 0 && sample.every((v) => v.startsWith(BLOOM_PREFIX));
+    comparisons.push(comparisonFor(col, kind, { dateFormat: format, hashed: isHashed && !isBloom, bloom: isBloom }));
     kinds.set(kind, [...(kinds.get(kind) ?? []), col]);
     report.push({
       column: col,
       kind,
-      why: `recognised by ${how}; ${isHashed ? 'pseudonymised, so compared exactly only' : WHY[kind]}`,
+      why: `recognised by ${how}; ${isBloom ? 'encoded for linkage: exact, then three bands of the encodings’ Dice coefficient' : isHashed ? 'pseudonymised, so compared exactly only' : WHY[kind]}`,
     });
   }
   if (!comparisons.length)

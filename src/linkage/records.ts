@@ -97,9 +97,17 @@ export function recordsSql(
   tf: readonly string[],
   table: string,
 ): string {
+  // Bloom-filter encodings are base64, whose case matters: never lower-cased.
+  const encoded = new Set(
+    spec.comparisons.flatMap((c) =>
+      c.levels.flatMap((l) => (l.kind === 'bloom_dice' ? [(l.column ?? c.column ?? '').toLowerCase()] : [])),
+    ),
+  );
   const parts = sources.map((s, i) => {
     const id = s.idColumn ? `CAST(${ident(s.idColumn)} AS VARCHAR)` : 'CAST(_row AS VARCHAR)';
-    const cols = columns.map((c) => `${cleanSql(ident(c), spec.lowerCase)} AS ${ident(c)}`);
+    const cols = columns.map(
+      (c) => `${cleanSql(ident(c), spec.lowerCase && !encoded.has(c.toLowerCase()))} AS ${ident(c)}`,
+    );
     return `SELECT ${i} AS ${REC_SRC}, _row AS _lk_row, ${id} AS ${REC_ID}${cols.length ? ', ' + cols.join(', ') : ''} FROM ${ident(s.table)} WHERE _status IS DISTINCT FROM 'rejected'`;
   });
   const dates = dateColumns(spec).map(

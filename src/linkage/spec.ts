@@ -44,6 +44,15 @@ export const LevelSchema = z.discriminatedUnion('kind', [
     .strict(),
   z.object({ kind: z.literal('jaccard'), ...onColumn, threshold: z.number().gt(0).max(1), ...tf, ...trained }).strict(),
   z
+    .object({
+      /** the Dice coefficient of two Bloom-filter encodings (--encode-for-linkage, decision 22) ≥ threshold */
+      kind: z.literal('bloom_dice'),
+      column: ColumnName.optional(),
+      threshold: z.number().gt(0).max(1),
+      ...trained,
+    })
+    .strict(),
+  z
     .object({ kind: z.literal('damerau_levenshtein'), ...onColumn, max: z.number().int().min(0).max(20), ...trained })
     .strict(),
   z.object({ kind: z.literal('levenshtein'), ...onColumn, max: z.number().int().min(0).max(20), ...trained }).strict(),
@@ -192,6 +201,8 @@ export function levelLabel(c: Comparison, l: Level): string {
       return `Jaro-Winkler ≥ ${l.threshold}${on}`;
     case 'jaccard':
       return `Jaccard ≥ ${l.threshold}${on}`;
+    case 'bloom_dice':
+      return `encodings' Dice ≥ ${l.threshold}`;
     case 'damerau_levenshtein':
       return `Damerau-Levenshtein ≤ ${l.max}${on}`;
     case 'levenshtein':
