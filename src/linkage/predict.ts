@@ -8,9 +8,9 @@ import { z } from 'zod';
 import { NotFoundError, ParameterError } from '../core/index.ts';
 import { type Engine, ident } from '../store/index.ts';
 import { blockedPairsSql, REC_ID, REC_SRC, ruleName, ruleSql } from './blocking.ts';
-import { comparisonWeightSql, levelWeights, num, priorWeight, probabilityOf, tfColumns } from './comparisons.ts';
+import { comparisonWeightSql, levelWeights, num, priorWeight, probabilityOf } from './comparisons.ts';
 import { isTrained, type SavedModel } from './model.ts';
-import { buildRecords, linkSources, pairColumnsSql } from './records.ts';
+import { buildRecords, linkSources } from './records.ts';
 import { isNullLevel, levelLabel, type LinkSpec } from './spec.ts';
 import { countBlocking, gammaSelectSql, type Progress, RuleCountSchema } from './train.ts';
 
@@ -72,7 +72,6 @@ export async function predictModel(
     progress({ stage: 'blocking', done: 1, total: 3 });
     const blocking = await countBlocking(engine, spec, rec);
     progress({ stage: 'scoring', done: 2, total: 3 });
-    const tf = tfColumns(spec);
     const select = `l.${REC_ID} AS _id_l, r.${REC_ID} AS _id_r, ${rec.pairColumns}`;
     const scored = `SELECT _id_l, _id_r, ${matchWeightSql(spec)} AS _w FROM (SELECT *, ${gammaSelectSql(spec)} FROM (${blockedPairsSql(spec.blocking.predict, spec.linkType, rec.table, select)}) p) g`;
     const min = opts.minProbability ?? 0;
@@ -160,7 +159,6 @@ export async function explainPair(engine: Engine, model: SavedModel, idL: string
   const sources = await linkSources(engine, model.datasets);
   const rec = await buildRecords(engine, spec, sources);
   try {
-    const tf = tfColumns(spec);
     const srcL = 0;
     const srcR = spec.linkType === 'link' ? 1 : 0;
     const weights = spec.comparisons.map((c, k) => `${comparisonWeightSql(c)} AS _cw_${k}`).join(', ');

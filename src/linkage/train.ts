@@ -16,16 +16,9 @@ import {
   ruleName,
   ruleSql,
 } from './blocking.ts';
-import { comparisonGammaSql, comparisonWeightSql, gammaColumn, tfColumns } from './comparisons.ts';
+import { comparisonGammaSql, comparisonWeightSql, gammaColumn } from './comparisons.ts';
 import { type EmComparison, type Pattern, estimatePrior, estimateU, runEm, startingM } from './em.ts';
-import {
-  buildRecords,
-  commonColumns,
-  type LinkSource,
-  pairColumnsSql,
-  type RecordsTable,
-  workTable,
-} from './records.ts';
+import { buildRecords, commonColumns, type LinkSource, type RecordsTable, workTable } from './records.ts';
 import { type LinkSpec, comparisonColumns, isNullLevel, ruleColumns } from './spec.ts';
 
 export type Progress = (p: { stage: string; done: number; total: number }) => void;
@@ -130,7 +123,6 @@ async function samplePatterns(
   );
   await engine.run(`CREATE TEMP TABLE ${ident(sample)} AS ${parts.join(' UNION ALL ')}`);
   try {
-    const tf = tfColumns(spec);
     const from = `SELECT ${rec.pairColumns} FROM ${ident(sample)} l JOIN ${ident(sample)} r ON ${pairFilterSql(spec.linkType)}`;
     const patterns = await readPatterns(engine, spec, from);
     return {
@@ -163,7 +155,6 @@ async function weightHistogram(
   spec: LinkSpec,
   rec: RecordsTable,
 ): Promise<{ weight: number; pairs: number }[]> {
-  const tf = tfColumns(spec);
   const weights = spec.comparisons.map((c) => comparisonWeightSql(c)).join(' + ');
   const sql = `SELECT round(${weights}, 3) AS weight, count(*)::BIGINT AS pairs FROM (SELECT *, ${gammaSelectSql(spec)} FROM (${blockedPairsSql(spec.blocking.predict, spec.linkType, rec.table, rec.pairColumns)}) p) g GROUP BY 1`;
   return engine.all<{ weight: number; pairs: number }>(sql);
@@ -201,7 +192,6 @@ export async function trainModel(
     const available = commonColumns(sources);
     const estimates: number[][][] = spec.comparisons.map(() => []);
     const sessions: TrainingReport['sessions'] = [];
-    const tf = tfColumns(spec);
     for (const rule of sessionsRules) {
       const used = new Set(ruleColumns(rule, available).map((c) => c.toLowerCase()));
       const active = spec.comparisons.map(
