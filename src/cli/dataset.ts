@@ -21,6 +21,14 @@ export function registerDataset(program: Command): void {
     .argument('<name>', 'short name for the dataset, e.g. green_waste')
     .argument('<file>', 'the file to import')
     .option('--postcode-column <column>', 'column holding postcodes (found by name when not given)')
+    .option(
+      '--no-postcode',
+      'import without geography, for a file used only for record linkage: no postcode is looked for and every record is counted as not placed',
+    )
+    .option(
+      '--id-column <column>',
+      "column holding the records' own identifiers, unique and never blank (default: row numbers); linkage output names records by it",
+    )
     .option('--map <from=to>', 'rename a column, e.g. --map "Post Code=postcode" (repeatable)', repeat)
     .option(
       '--pseudonymise <columns>',
@@ -97,6 +105,7 @@ Examples:
   civic dataset import borough.civic recycling recycling.xlsx --option-columns "Garden waste collection,Recycling bags request"
   civic dataset import borough.civic green_2025_04 april.csv --map "Post Code=postcode" --options Services --save-mapping green_monthly
   civic dataset import borough.civic green_2025_05 may.csv --mapping green_monthly
+  civic dataset import borough.civic housing housing.csv --no-postcode --id-column "Tenant ref" --keep-in-clear "Forename,Surname,DOB" --key-file /secure/council.key
 
 A column that lists several options ("Garden waste; Recycling bags", or "garden waste: yes / bags:
 no") gains one column per option, named after both (services_garden_waste), holding yes or no. Profile

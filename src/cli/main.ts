@@ -26,6 +26,7 @@ import { registerSiteCommands } from './location-sites.ts';
 import { registerMap } from './map.ts';
 import { registerPostcodes } from './postcodes.ts';
 import { registerAddress } from './address.ts';
+import { registerLink } from './link.ts';
 import { json, wantsJson } from './io.ts';
 
 export function buildProgram(): Command {
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerMap(program);
   registerPostcodes(program);
   registerAddress(program);
+  registerLink(program);
   registerServe(program);
   registerDemo(program);
   return program;

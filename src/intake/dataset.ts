@@ -33,6 +33,13 @@ export interface DatasetImportOptions extends ReadOptions {
   fastCsvMinBytes?: number;
   /** The column holding postcodes; found by name when not given. */
   postcodeColumn?: string;
+  /**
+   * Import without geography (a file used only for record linkage): no postcode is looked for and
+   * every record is accounted as not placed ("unmatched", with that reason). No postcode directory is needed.
+   */
+  noPostcode?: boolean;
+  /** The column holding the records' own identifiers (unique, never blank); the row numbers when not given. */
+  idColumn?: string;
   /** Renames: source column → name in the workspace. */
   map?: Record<string, string>;
   /**
@@ -93,7 +100,10 @@ export interface DatasetImportResult {
   file: string;
   format: string;
   encoding: string | null;
-  postcodeColumn: string;
+  /** null when imported without geography (--no-postcode) */
+  postcodeColumn: string | null;
+  /** The column of the records' own identifiers (--id-column), or null: their row numbers are. */
+  idColumn: string | null;
   columns: string[];
   pseudonymised: string[];
   /** Columns that looked personal and were kept readable on purpose (see privacy for why). */
@@ -230,7 +240,14 @@ export async function importDataset(
     opts = { ...saved, ...given };
   }
   const progress = opts.onProgress ?? (() => {});
-  const pcCount = await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM postcode`);
+  if (opts.noPostcode && opts.postcodeColumn)
+    throw new ParameterError(
+      'A postcode column was named for an import without geography.',
+      'Give either --postcode-column or --no-postcode, not both.',
+    );
+  const pcCount = opts.noPostcode
+    ? { n: 1 }
+    : await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM postcode`);
   if (!pcCount || pcCount.n === 0) {
     throw new WorkspaceStateError(
       'The workspace has no postcode directory yet, so records cannot be placed.',
@@ -269,8 +286,8 @@ async function importRead(
   const format = staged ? (staged.format ?? 'csv') : (table as SourceTable).format;
   progress({ stage: 'reading', done: 1, total: 1 });
   const header = applyMapping(table, opts.map ?? {}, opts.mapping);
-  const pcIndex = findColumn(header, opts.postcodeColumn, POSTCODE_HEADER);
-  if (pcIndex < 0) {
+  const pcIndex = opts.noPostcode ? -1 : findColumn(header, opts.postcodeColumn, POSTCODE_HEADER);
+  if (pcIndex < 0 && !opts.noPostcode) {
     throw new InputError(
       opts.postcodeColumn
         ? `The file has no column "${opts.postcodeColumn}".`
@@ -278,7 +295,7 @@ async function importRead(
       {
         location: { file: table.file, column: opts.postcodeColumn },
         code: 'input_no_postcode',
-        fix: `Name the postcode column with --postcode-column, or, if the column names are not on the first row, give their row with --header-row. Columns read: ${header.join(', ')}.`,
+        fix: `Name the postcode column with --postcode-column, or, if the column names are not on the first row, give their row with --header-row; a file used only for record linkage can be imported with --no-postcode. Columns read: ${header.join(', ')}.`,
       },
     );
   }
@@ -293,6 +310,7 @@ async function importRead(
       return i;
     });
   const askedIdx = named('--pseudonymise', opts.pseudonymise ?? []);
+  const idIndex = opts.idColumn ? named('--id-column', [opts.idColumn])[0] : -1;
   if (askedIdx.includes(pcIndex))
     throw new ParameterError('The postcode column cannot be pseudonymised: it is needed to place each record.');
   const clearIdx = new Set(named('--keep-in-clear', opts.keepInClear ?? []));
@@ -325,13 +343,13 @@ async function importRead(
     : (table as SourceTable).rows.slice(0, PERSONAL_SAMPLE_ROWS).map((r) => r.values);
   const detected = new Map<number, PersonalColumn>();
   for (const names of [table.header, header]) {
-    for (const d of detectPersonalColumns(names, sample, { exclude: [names[pcIndex]] })) {
+    for (const d of detectPersonalColumns(names, sample, { exclude: pcIndex >= 0 ? [names[pcIndex]] : [] })) {
       const i = names.indexOf(d.column);
       if (!detected.has(i)) detected.set(i, { ...d, column: header[i] });
     }
   }
   const privacy: ColumnPrivacy[] = [];
-  const matching = clearForMatching(header, header[pcIndex]);
+  const matching = pcIndex >= 0 ? clearForMatching(header, header[pcIndex]) : [];
   for (const m of matching)
     if (!askedIdx.includes(header.indexOf(m.column)))
       privacy.push({ column: m.column, decision: 'needed for matching', reason: m.reason });
@@ -398,7 +416,7 @@ async function importRead(
   function* rows(): Generator<SqlValue[]> {
     for (const r of source.rows) {
       // Empty fields are stored as NULL, as DuckDB's reader stores them on the fast path.
-      const raw = r.values[pcIndex] || null;
+      const raw = (pcIndex >= 0 && r.values[pcIndex]) || null;
       const out: SqlValue[] = [r.rowNo, raw, r.problem?.reason ?? null, r.problem?.column ?? null];
       for (const i of attrIdx) {
         const v = r.values[i] || null;
@@ -410,7 +428,7 @@ async function importRead(
   progress({ stage: 'loading', done: 0, total });
   if (staged) {
     // Already read by DuckDB: rename into the staging layout, then pseudonymise each distinct value once.
-    await engine.run(`INSERT INTO ${ident(staging)} SELECT _row, ${ident(staged.columns[pcIndex])}, ${staged.problems ? '_problem, _problem_column' : 'NULL, NULL'}
+    await engine.run(`INSERT INTO ${ident(staging)} SELECT _row, ${pcIndex >= 0 ? ident(staged.columns[pcIndex]) : 'NULL'}, ${staged.problems ? '_problem, _problem_column' : 'NULL, NULL'}
       ${attrIdx.length ? ', ' + attrIdx.map((i) => ident(staged.columns[i])).join(', ') : ''} FROM ${ident(staged.table)}`);
     for (const i of pseudoIdx) {
       const col = ident(header[i]);
@@ -465,17 +483,21 @@ async function importRead(
 
       // Exact matches (ignoring case and spaces) in one join; the rest are checked one distinct value at a time.
       progress({ stage: 'matching', done: 0, total: 1 });
-      await engine.run(`CREATE TABLE ${ident(tableName)} AS
+      await engine.run(
+        `CREATE TABLE ${ident(tableName)} AS
         SELECT s._row, s._postcode_raw,
           CASE WHEN s._problem IS NOT NULL THEN NULL ELSE p.pc_key END AS _pc_key,
           CASE WHEN s._problem IS NOT NULL THEN NULL ELSE ${sqlFormatPostcode('p.pc_key')} END AS _postcode,
-          CASE WHEN s._problem IS NOT NULL THEN 'rejected' WHEN p.pc_key IS NOT NULL THEN 'matched' ELSE NULL END AS _status,
-          CASE WHEN s._problem IS NOT NULL THEN s._problem WHEN p.status = 'terminated' THEN 'terminated postcode' ELSE NULL END AS _note,
+          CASE WHEN s._problem IS NOT NULL THEN 'rejected' WHEN p.pc_key IS NOT NULL THEN 'matched' WHEN $1 THEN 'unmatched' ELSE NULL END AS _status,
+          CASE WHEN s._problem IS NOT NULL THEN s._problem WHEN p.status = 'terminated' THEN 'terminated postcode' WHEN $1 THEN $2 ELSE NULL END AS _note,
           s._problem_column AS _note_column, ${RECORD_KEY_SQL('s._row', keySalt)} AS _rkey
           ${attrIdx.length ? ', ' + attrIdx.map((i) => 's.' + ident(header[i])).join(', ') : ''}
           ${added.map((c) => ', s.' + ident(c)).join('')}
         FROM ${ident(staging)} s LEFT JOIN postcode p ON p.pc_key = upper(replace(s._postcode_raw, ' ', ''))
-        ORDER BY s._row`); // in file order: it also writes faster (measured)
+        ORDER BY s._row`,
+        [Boolean(opts.noPostcode), NOT_PLACED_REASON],
+      ); // in file order: it also writes faster (measured)
+      if (idIndex >= 0) await checkIdentifiers(engine, tableName, header[idIndex], table.file);
       // Fault injection for the killed-import test: hold the transaction open so it can be killed.
       if (process.env.CIVIC_FAULT_PAUSE_MS)
         await new Promise((r) => setTimeout(r, Number(process.env.CIVIC_FAULT_PAUSE_MS)));
@@ -538,7 +560,7 @@ async function importRead(
       }
       progress({ stage: 'matching', done: 1, total: 1 });
 
-      const pcName = header[pcIndex];
+      const pcName = pcIndex >= 0 ? header[pcIndex] : null;
       await engine.run(
         `INSERT INTO dataset_issue
         SELECT $1, _row, _status, coalesce(_note_column, $2), _postcode_raw, _note
@@ -576,8 +598,8 @@ async function importRead(
       const by = opts.decidedBy ?? { username: null, role: null };
       await engine.run(
         `INSERT INTO dataset (name, title, table_name, source_file, format, encoding, postcode_column, columns, pseudonymised, partner,
-          read_count, matched, unmatched, rejected, corrected, terminated, imported_at, pseudonym_key_id, privacy)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+          read_count, matched, unmatched, rejected, corrected, terminated, imported_at, pseudonym_key_id, privacy, id_column)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
         [
           name,
           opts.title ?? null,
@@ -598,6 +620,7 @@ async function importRead(
           now,
           keyId,
           JSON.stringify({ keyId, decidedBy: by.username, role: by.role, decidedAt: now, columns: privacy }),
+          idIndex >= 0 ? header[idIndex] : null,
         ],
       );
       await engine.run(`INSERT INTO dataset_disclosure VALUES ($1, $2, '{}')`, [name, keySalt]);
@@ -617,7 +640,7 @@ async function importRead(
           opts.saveMapping,
           opts.partner,
           {
-            postcodeColumn: pcName,
+            postcodeColumn: pcName ?? undefined,
             map: opts.map,
             pseudonymise: opts.pseudonymise,
             keepInClear: opts.keepInClear,
@@ -641,6 +664,7 @@ async function importRead(
         format,
         encoding: table.encoding ?? null,
         postcodeColumn: pcName,
+        idColumn: idIndex >= 0 ? header[idIndex] : null,
         columns,
         pseudonymised,
         keptInClear,
@@ -662,6 +686,29 @@ async function importRead(
   } finally {
     await engine.run(`DROP TABLE IF EXISTS ${ident(staging)}`).catch(() => {});
   }
+}
+
+/** The reason every record of a dataset imported without geography is not placed. */
+export const NOT_PLACED_REASON = 'not placed: imported without geography (--no-postcode)';
+
+/**
+ * The records' own identifiers must tell them apart: none blank, none shared. Refused with the
+ * counts (never a value), and the import leaves the workspace as it was.
+ */
+async function checkIdentifiers(engine: Engine, table: string, column: string, file: string): Promise<void> {
+  const c = (await engine.one<{ blank: number; repeated: number }>(
+    `SELECT count(*) FILTER (WHERE nullif(trim(${ident(column)}), '') IS NULL)::BIGINT AS blank,
+      (count(${ident(column)}) - count(DISTINCT ${ident(column)}))::BIGINT AS repeated FROM ${ident(table)}`,
+  ))!;
+  if (c.blank || c.repeated)
+    throw new InputError(
+      `The identifier column "${column}" does not tell every record apart: ${c.blank} blank and ${c.repeated} repeated.`,
+      {
+        location: { file, column },
+        code: 'input_identifiers',
+        fix: 'Name a column whose values are unique and never blank with --id-column, or leave it out to use the row numbers.',
+      },
+    );
 }
 
 export interface DatasetSummary {

@@ -1,3 +1,56 @@
+/**
+ * Linkage (C3): the public face. Record linkage of people (Fellegi–Sunter, as Splink does it) and
+ * address matching are two blocks here, kept apart so each can grow without touching the other.
+ */
+
+// ---- Record linkage of people (spec, comparisons, blocking, EM, predict, cluster, evaluate) ----
+export {
+  LINK_SPEC_VERSION,
+  LinkSpecSchema,
+  parseLinkSpec,
+  isNullLevel,
+  levelLabel,
+  specColumns,
+  checkSqlFragment,
+} from './spec.ts';
+export type { LinkSpec, LinkSpecInput, Comparison, Level, BlockingRule } from './spec.ts';
+export {
+  levelConditionSql,
+  comparisonGammaSql,
+  comparisonWeightSql,
+  dateColumn,
+  levelWeights,
+  priorWeight,
+  probabilityOf,
+} from './comparisons.ts';
+export { ruleSql, ruleName, ruleCountSql, blockedPairsSql, pairFilterSql } from './blocking.ts';
+export { runEm, estimateU, estimatePrior, startingM, MIN_PROBABILITY } from './em.ts';
+export type { Pattern, EmComparison, EmResult } from './em.ts';
+export { linkSources, recordsSql } from './records.ts';
+export type { LinkSource } from './records.ts';
+export { trainModel, countBlocking, patternsSql, TrainingReportSchema } from './train.ts';
+export type { TrainingReport, Progress } from './train.ts';
+export { saveModel, getModel, findModel, isTrained, validateModelName } from './model.ts';
+export type { SavedModel } from './model.ts';
+export {
+  predictModel,
+  modelPairs,
+  explainPair,
+  matchWeightSql,
+  PredictResultSchema,
+  PairSchema,
+  ExplanationSchema,
+} from './predict.ts';
+export type { PredictResult, Pair, Explanation } from './predict.ts';
+export { clusterModel, connectedComponents, ClusterResultSchema } from './cluster.ts';
+export type { ClusterResult } from './cluster.ts';
+export { evaluateModel, febrlEntity, EvaluationSchema } from './evaluate.ts';
+export type { Evaluation, Truth } from './evaluate.ts';
+export { proposeSpec, comparisonFor, dateFormatOf, ProposalSchema } from './propose.ts';
+export type { Proposal, ColumnKind } from './propose.ts';
+export { fromSplinkSettings, isSplinkSettings } from './splink.ts';
+// ---- end of record linkage of people ----
+
 // ---- Addresses: standardisation, parsing, property keys, gazetteer and matching (address-*.ts) ----
 export {
   readLookupFiles,

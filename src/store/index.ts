@@ -20,6 +20,7 @@ export {
   sqlAnyValue,
   sqlBloomDice,
   sqlColumnsOf,
+  sqlCompare,
   sqlFirstPerKey,
   sqlFormatPostcode,
   sqlReadCsv,

@@ -156,6 +156,21 @@ export const MIGRATIONS: readonly Migration[] = [
         imported BIGINT NOT NULL, rejected BIGINT NOT NULL, lookups_fingerprint VARCHAR NOT NULL, imported_at VARCHAR NOT NULL)`,
     ],
   },
+  {
+    version: 10,
+    name: 'record linkage: identifiers, models, pairs and clusters',
+    sql: [
+      // The column holding a dataset's own record identifiers (--id-column); NULL: its row numbers.
+      `ALTER TABLE dataset ADD COLUMN id_column VARCHAR`,
+      // A linkage model (src/linkage): its datasets (JSON list, one to deduplicate, two to link), its
+      // spec (JSON, as saved: proposed, edited or read from Splink) and the last training's report.
+      `CREATE TABLE link_model (name VARCHAR PRIMARY KEY, datasets VARCHAR NOT NULL, spec VARCHAR NOT NULL,
+        origin VARCHAR NOT NULL, training VARCHAR, created_at VARCHAR NOT NULL, trained_at VARCHAR)`,
+      // The scored pairs of a model's last prediction, by the records' own identifiers.
+      `CREATE TABLE link_pair (model VARCHAR NOT NULL, id_l VARCHAR NOT NULL, id_r VARCHAR NOT NULL,
+        match_weight DOUBLE NOT NULL, match_probability DOUBLE NOT NULL)`,
+    ],
+  },
 ];
 
 /** The SQL for a record's key: a fixed pseudo-random number from 0 to 255 from its row number and the dataset's salt. */

@@ -107,3 +107,28 @@ export function sqlBloomDice(a: string, b: string): string {
   const bits = (x: string) => `CAST(from_base64(substr(${x}, 5)) AS BIT)`;
   return `(CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN NULL ELSE 2.0 * bit_count(${bits(a)} & ${bits(b)}) / nullif(bit_count(${bits(a)}) + bit_count(${bits(b)}), 0) END)`;
 }
+
+/**
+ * String and date comparisons for record linkage (src/linkage), in DuckDB's words. Each takes two
+ * SQL expressions and gives a SQL expression; NULL in gives NULL out.
+ */
+export const sqlCompare = {
+  /** Jaro–Winkler similarity, 0 (nothing alike) to 1 (the same). */
+  jaroWinkler: (a: string, b: string) => `jaro_winkler_similarity(${a}, ${b})`,
+  /** Edits (insert, delete, substitute, swap two neighbours) from one to the other. */
+  damerauLevenshtein: (a: string, b: string) => `damerau_levenshtein(${a}, ${b})`,
+  /** Edits (insert, delete, substitute) from one to the other. */
+  editDistance: (a: string, b: string) => `levenshtein(${a}, ${b})`,
+  /** Jaccard similarity of the two strings' character sets, 0 to 1. */
+  characterJaccard: (a: string, b: string) => `jaccard(${a}, ${b})`,
+  /** Text read as a date in a strptime format ('%Y-%m-%d'), NULL when it is not one. */
+  date: (text: string, format: string) => `try_strptime(${text}, ${literal(format)})::DATE`,
+  /** Whole days between two dates, ignoring which comes first. */
+  daysApart: (a: string, b: string) => `abs(date_diff('day', ${a}, ${b}))`,
+  /** The part of a text before (n = 1) or after (n = 2) the first separator. */
+  part: (text: string, separator: string, n: number) => `split_part(${text}, ${literal(separator)}, ${Math.trunc(n)})`,
+  /** A fixed pseudo-random 64-bit number from an expression and a seed: the same for the same seed. */
+  seededHash: (expr: string, seed: number) => `hash(${expr}, ${Math.trunc(seed)}::BIGINT)`,
+  /** Base-2 logarithm. */
+  log2: (x: string) => `log2(${x})`,
+} as const;

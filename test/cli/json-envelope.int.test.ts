@@ -34,6 +34,20 @@ before(async () => {
   writeFileSync(join(tmp.dir, 'postcodes.csv'), `postcode\n${postcode}\nNOT A POSTCODE\n`);
   writeFileSync(join(tmp.dir, 'targets.csv'), 'code\nE05900001\n');
   writeFileSync(join(tmp.dir, 'addresses.csv'), `address\n"12 High Street, ${postcode}"\n\n`);
+  // People to link (no postcodes): twenty, each twice, the second time with a slip in the first name.
+  const first = ['ann', 'bob', 'cyril', 'dora', 'eve', 'fred', 'gail', 'hugh', 'ivy', 'jack'];
+  const last = ['smith', 'jones'];
+  const rows = ['pid,first_name,surname,dob,truth'];
+  for (let i = 0; i < 20; i++) {
+    const f = first[i % 10];
+    const s = last[Math.floor(i / 10)];
+    const dob = `19${50 + i}-0${1 + (i % 9)}-1${i % 10}`;
+    rows.push(
+      `p${2 * i + 1},${f},${s},${dob},${i}`,
+      `p${2 * i + 2},${f.slice(0, -1)}${f.endsWith('e') ? 'a' : 'e'},${s},${dob},${i}`,
+    );
+  }
+  writeFileSync(join(tmp.dir, 'people.csv'), rows.join('\n') + '\n');
 });
 after(() => tmp.cleanup());
 
@@ -53,6 +67,24 @@ const RUNS = (): Array<[string, string[]]> => [
   ['dataset import', [WS, 'json_copy', join(FILES, 'services', `${dataset}.csv`), '--key-file', KEY]],
   ['dataset publish', [WS, 'json_copy']],
   ['dataset remove', [WS, 'json_copy']],
+  [
+    'dataset import',
+    [
+      WS,
+      'json_people',
+      join(tmp.dir, 'people.csv'),
+      '--no-postcode',
+      '--id-column',
+      'pid',
+      '--keep-in-clear',
+      'first_name,surname,dob',
+    ],
+  ],
+  ['link train', [WS, '--model', 'json_people', '--datasets', 'json_people', '--ignore-columns', 'truth']],
+  ['link predict', [WS, '--model', 'json_people']],
+  ['link clusters', [WS, '--model', 'json_people']],
+  ['link evaluate', [WS, '--model', 'json_people', '--truth-column', 'truth']],
+  ['link explain', [WS, 'p1', 'p2', '--model', 'json_people']],
   ['key generate', ['--out', join(tmp.dir, 'another.key')]],
   ['key status', [WS, '--key-file', KEY]],
   ['key export-from-workspace', [WS, '--out', join(tmp.dir, 'old.key')]],

@@ -32,7 +32,7 @@ function operator(): string | null {
 
 function describe(r: DatasetImportResult, workspace: string, saved?: string): string {
   const lines = [
-    `Imported ${r.dataset} from ${r.file} (${r.format}${r.encoding ? ', ' + r.encoding : ''}); postcodes in "${r.postcodeColumn}"`,
+    `Imported ${r.dataset} from ${r.file} (${r.format}${r.encoding ? ', ' + r.encoding : ''}); ${r.postcodeColumn ? `postcodes in "${r.postcodeColumn}"` : 'without geography (--no-postcode)'}${r.idColumn ? `; records identified by "${r.idColumn}"` : ''}`,
     `  read ${fmtInt(r.read)} = matched ${fmtInt(r.matched)} + unmatched ${fmtInt(r.unmatched)} + rejected ${fmtInt(r.rejected)}`,
   ];
   if (r.corrected) lines.push(`  ${fmtInt(r.corrected)} matched after correcting a typing slip in the postcode`);
@@ -83,6 +83,8 @@ export async function importFile(
     try {
       const r = await importDataset(ws.engine, name, file, {
         postcodeColumn: o.postcodeColumn as string | undefined,
+        noPostcode: o.postcode === false,
+        idColumn: o.idColumn as string | undefined,
         map: parseMapSpec(o.map as string[] | undefined),
         pseudonymise: o.pseudonymise as string[] | undefined,
         keepInClear: o.keepInClear as string[] | undefined,
