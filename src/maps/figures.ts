@@ -145,6 +145,91 @@ async function householdsBy(
 }
 
 /**
+ * Work that the figures of several measures at one time can share: each level's area names, and
+ * each classification tier's households per area and per segment, worked out once for all of the
+ * tier's segments instead of once for each. Made for one batch of measures (such as choosing the
+ * map's default among every segment) and dropped with it, so it never outlives the workspace
+ * state it was read from.
+ */
+export interface SharedMapWork {
+  names: Map<string, Promise<Map<string, string | null>>>;
+  tiers: Map<string, Promise<TierHouseholds>>;
+}
+/** Households per area, and per segment of one tier those living in its areas. */
+interface TierHouseholds {
+  households: Map<string, number>;
+  inSegment: Map<string, Map<string, number>>;
+}
+export function sharedMapWork(): SharedMapWork {
+  return { names: new Map(), tiers: new Map() };
+}
+
+function memo<T>(cache: Map<string, Promise<T>> | undefined, key: string, make: () => Promise<T>): Promise<T> {
+  if (!cache) return make();
+  let p = cache.get(key);
+  if (!p) {
+    p = make();
+    cache.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * householdsBy for every segment of one tier in one query: the same sums, term for term (a
+ * segment's households leave out the terms that are zero for it), so each segment's figures are
+ * those householdsBy gives it alone.
+ */
+async function tierHouseholds(
+  engine: Engine,
+  level: AreaLevel,
+  seg: { classification: string; tier: string; level: AreaLevel },
+): Promise<TierHouseholds> {
+  const BL = await baseLevel(engine);
+  const rows = await engine.all<{ a: string; seg: string | null; v: number }>(
+    `
+    WITH pc AS (SELECT p.${ident(BL)} AS b, p.${ident(level)} AS a, p.status, s.code AS seg FROM postcode p
+                LEFT JOIN area_segment s ON s.classification = $2 AND s.tier = $3 AND s.area_code = p.${ident(seg.level)}
+                WHERE p.${ident(level)} IS NOT NULL),
+      counted AS ${countedPostcodesSql('pc', 'b', "status = 'live'")},
+      n AS (SELECT b, count(*) AS n FROM counted GROUP BY b),
+      w AS (SELECT c.b, c.a, count(*) / ${sqlAnyValue('n.n')} AS w FROM counted c JOIN n USING (b) GROUP BY 1, 2),
+      ws AS (SELECT c.b, c.a, c.seg, sum(1.0) / ${sqlAnyValue('n.n')} AS wf FROM counted c JOIN n USING (b)
+             WHERE c.seg IS NOT NULL GROUP BY 1, 2, 3)
+    SELECT w.a, NULL AS seg, sum(ab.households * w.w ORDER BY w.b) AS v
+    FROM w JOIN area_base ab ON ab.area_code = w.b AND ab.level = $1 GROUP BY 1
+    UNION ALL
+    SELECT ws.a, ws.seg, sum(ab.households * ws.wf ORDER BY ws.b) AS v
+    FROM ws JOIN area_base ab ON ab.area_code = ws.b AND ab.level = $1 GROUP BY 1, 2`,
+    [BL, seg.classification, seg.tier],
+  );
+  const out: TierHouseholds = { households: new Map(), inSegment: new Map() };
+  for (const r of rows) {
+    if (r.seg === null) out.households.set(r.a, r.v);
+    else {
+      if (!out.inSegment.has(r.seg)) out.inSegment.set(r.seg, new Map());
+      out.inSegment.get(r.seg)!.set(r.a, r.v);
+    }
+  }
+  return out;
+}
+
+/** householdsBy for one segment, from its tier's households worked out once (see SharedMapWork). */
+async function segmentHouseholds(
+  engine: Engine,
+  level: AreaLevel,
+  seg: { classification: string; tier: string; code: string; level: AreaLevel },
+  shared: SharedMapWork,
+): Promise<Map<string, { households: number; inSegment: number }>> {
+  const tier = await memo(shared.tiers, JSON.stringify([level, seg.classification, seg.tier, seg.level]), () =>
+    tierHouseholds(engine, level, seg),
+  );
+  const inSeg = tier.inSegment.get(seg.code);
+  return new Map(
+    [...tier.households].map(([a, households]) => [a, { households, inSegment: inSeg?.get(a) ?? 0 }] as const),
+  );
+}
+
+/**
  * The figures of one measure at one level: the truth, with nothing hidden. A level without the
  * measure (deprivation is published for one level) is changed to the level that has it, and said so.
  */
@@ -153,6 +238,7 @@ export async function mapFigures(
   measure: string,
   levelInput: string,
   costs?: CostSource,
+  shared?: SharedMapWork,
 ): Promise<MapResult> {
   const spec = parseMeasure(measure);
   const levels = await boundaryLevels(engine);
@@ -169,7 +255,7 @@ export async function mapFigures(
     );
   let levelChanged: string | null = null;
   const notes: string[] = [];
-  const names = async () => areaNames(engine, level!);
+  const names = async () => memo(shared?.names, level!, () => areaNames(engine, level!));
   let areas: AreaFigure[] = [];
   let title = '',
     valueLabel = '',
@@ -268,7 +354,8 @@ export async function mapFigures(
       title = `Households by ${LEVEL_TITLES[level]}`;
       valueLabel = 'Households';
     }
-    const hh = await householdsBy(engine, level, seg);
+    const hh =
+      seg && shared ? await segmentHouseholds(engine, level, seg, shared) : await householdsBy(engine, level, seg);
     for (const [code, name] of await names()) {
       const h = hh.get(code);
       if (!h) {
