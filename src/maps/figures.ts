@@ -145,15 +145,18 @@ async function householdsBy(
 }
 
 /**
- * Work that the figures of several measures at one time can share: each level's area names, and
- * each classification tier's households per area and per segment, worked out once for all of the
- * tier's segments instead of once for each. Made for one batch of measures (such as choosing the
+ * Work that the figures of several measures at one time can share: each level's area names, each
+ * classification and its tiers' segment names, and each tier's households per area and per
+ * segment, worked out once for all of the tier's segments instead of once for each. Made for one batch of measures (such as choosing the
  * map's default among every segment) and dropped with it, so it never outlives the workspace
  * state it was read from.
  */
 export interface SharedMapWork {
   names: Map<string, Promise<Map<string, string | null>>>;
   tiers: Map<string, Promise<TierHouseholds>>;
+  classifications: Map<string, Promise<{ area_level: string; title: string | null; tiers: string } | null>>;
+  /** Each tier's segment names by code. */
+  segments: Map<string, Promise<Map<string, string | null>>>;
 }
 /** Households per area, and per segment of one tier those living in its areas. */
 interface TierHouseholds {
@@ -161,7 +164,7 @@ interface TierHouseholds {
   inSegment: Map<string, Map<string, number>>;
 }
 export function sharedMapWork(): SharedMapWork {
-  return { names: new Map(), tiers: new Map() };
+  return { names: new Map(), tiers: new Map(), classifications: new Map(), segments: new Map() };
 }
 
 function memo<T>(cache: Map<string, Promise<T>> | undefined, key: string, make: () => Promise<T>): Promise<T> {
@@ -321,19 +324,36 @@ export async function mapFigures(
   } else if (spec.kind === 'households' || spec.kind === 'segment') {
     let seg: { classification: string; tier: string; code: string; level: AreaLevel } | undefined;
     if (spec.kind === 'segment') {
-      const c = await engine.one<{ area_level: string; title: string | null; tiers: string }>(
-        `SELECT area_level, title, tiers FROM classification WHERE name = $1`,
-        [spec.classification!],
+      const c = await memo(shared?.classifications, spec.classification!, () =>
+        engine.one<{ area_level: string; title: string | null; tiers: string }>(
+          `SELECT area_level, title, tiers FROM classification WHERE name = $1`,
+          [spec.classification!],
+        ),
       );
       if (!c)
         throw new ParameterError(
           `There is no classification called "${spec.classification}".`,
           'Choose a segment from the list on the map page (or civic map WORKSPACE --list).',
         );
-      const s = await engine.one<{ name: string | null }>(
-        `SELECT name FROM segment WHERE classification = $1 AND tier = $2 AND code = $3`,
-        [spec.classification!, spec.tier!, spec.segment!],
-      );
+      const tierNames = shared
+        ? await memo(shared.segments, JSON.stringify([spec.classification, spec.tier]), async () => {
+            const rows = await engine.all<{ code: string; name: string | null }>(
+              `SELECT code, name FROM segment WHERE classification = $1 AND tier = $2`,
+              [spec.classification!, spec.tier!],
+            );
+            const byCode = new Map<string, string | null>();
+            for (const r of rows) if (!byCode.has(r.code)) byCode.set(r.code, r.name);
+            return byCode;
+          })
+        : null;
+      const s = tierNames
+        ? tierNames.has(spec.segment!)
+          ? { name: tierNames.get(spec.segment!)! }
+          : null
+        : await engine.one<{ name: string | null }>(
+            `SELECT name FROM segment WHERE classification = $1 AND tier = $2 AND code = $3`,
+            [spec.classification!, spec.tier!, spec.segment!],
+          );
       if (!s)
         throw new ParameterError(
           `There is no ${spec.tier} "${spec.segment}" in ${spec.classification}.`,
