@@ -18,13 +18,7 @@ function find(dir) {
 const args = process.argv.slice(2);
 const unit = args.includes('--unit');
 const only = args.filter((a) => a !== '--unit');
-// Two files run at a time, each starting when a slot comes free, so the run ends when its last file
-// does: the integration tests (the long ones, the browser tests first) start first and the unit
-// tests, seconds each, fill the slots at the end.
-const isInt = (f) => f.endsWith('.int.test.ts');
-const files = (
-  only.length ? only : find('test').sort((a, b) => isInt(b) - isInt(a) || (a < b ? -1 : a > b ? 1 : 0))
-).filter((f) => !unit || !isInt(f));
+const files = (only.length ? only : find('test').sort()).filter((f) => !unit || !f.endsWith('.int.test.ts'));
 // CIVIC_TEST_TIMES=FILE also writes how long each file's process took, longest first (scripts/test-clock.mjs).
 const timesFile = process.env.CIVIC_TEST_TIMES;
 const raw = timesFile ? `${timesFile}.raw` : null;

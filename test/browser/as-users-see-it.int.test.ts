@@ -29,6 +29,7 @@ import {
   openPage,
   assertNoViolations,
   PASSWORD,
+  NAVIGATION_TIMEOUT,
   type Portal,
 } from '../helpers/browser.ts';
 
@@ -60,6 +61,7 @@ async function pageFor(
 ): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const state = role === 'public' ? undefined : signedIn.get(role);
   const context = await browser.newContext({ viewport, storageState: state });
+  context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`script error: ${e.message}`));

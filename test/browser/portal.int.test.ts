@@ -27,6 +27,7 @@ import {
   assertNoViolations,
   settle,
   PEOPLE,
+  NAVIGATION_TIMEOUT,
   type Portal,
 } from '../helpers/browser.ts';
 
@@ -60,6 +61,7 @@ const hasRoute = (path: string) => routeOf(path) !== null;
 /** A browser context for a role, signed in through the login form (the public one stays signed out). */
 async function contextFor(role: ViewerRole): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`script error: ${e.message}`));

@@ -35,6 +35,13 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }
 
+/**
+ * How long a page may take to arrive. A page's first view works out what it shows (the SDF profiles
+ * every dataset), and on a 2-core machine busy with other test runs that has taken over Playwright's
+ * 30 s; no test asserts on how long a page takes.
+ */
+export const NAVIGATION_TIMEOUT = 120_000;
+
 export const PASSWORD = 'correct horse battery staple';
 /** One person per role; the partner belongs to the organisation given. */
 export const PEOPLE: Record<Role, { username: string; name: string; partner?: string }> = {
