@@ -7,8 +7,8 @@
  * 2. With --borough: Sample Borough (20,000 households) output areas, segment share as the public,
  *    and a dataset's penetration as an analyst.
  * Fails (exit 1) on any page error, failed request or CSP violation. Screenshots go to
- * test-artifacts/screenshots/. test/browser/england-map.int.test.ts runs the same check in its own
- * process (mapBrowserCheck).
+ * test-artifacts/screenshots/. test/browser/england-map.int.test.ts runs the same check in the test's
+ * own process (mapBrowserCheck), with no second start-up.
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
