@@ -145,6 +145,94 @@ async function householdsBy(
 }
 
 /**
+ * Work that the figures of several measures at one time can share: each level's area names, each
+ * classification and its tiers' segment names, and each tier's households per area and per
+ * segment, worked out once for all of the tier's segments instead of once for each. Made for one batch of measures (such as choosing the
+ * map's default among every segment) and dropped with it, so it never outlives the workspace
+ * state it was read from.
+ */
+export interface SharedMapWork {
+  names: Map<string, Promise<Map<string, string | null>>>;
+  tiers: Map<string, Promise<TierHouseholds>>;
+  classifications: Map<string, Promise<{ area_level: string; title: string | null; tiers: string } | null>>;
+  /** Each tier's segment names by code. */
+  segments: Map<string, Promise<Map<string, string | null>>>;
+}
+/** Households per area, and per segment of one tier those living in its areas. */
+interface TierHouseholds {
+  households: Map<string, number>;
+  inSegment: Map<string, Map<string, number>>;
+}
+export function sharedMapWork(): SharedMapWork {
+  return { names: new Map(), tiers: new Map(), classifications: new Map(), segments: new Map() };
+}
+
+function memo<T>(cache: Map<string, Promise<T>> | undefined, key: string, make: () => Promise<T>): Promise<T> {
+  if (!cache) return make();
+  let p = cache.get(key);
+  if (!p) {
+    p = make();
+    cache.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * householdsBy for every segment of one tier in one query: the same sums, term for term (a
+ * segment's households leave out the terms that are zero for it), so each segment's figures are
+ * those householdsBy gives it alone.
+ */
+async function tierHouseholds(
+  engine: Engine,
+  level: AreaLevel,
+  seg: { classification: string; tier: string; level: AreaLevel },
+): Promise<TierHouseholds> {
+  const BL = await baseLevel(engine);
+  const rows = await engine.all<{ a: string; seg: string | null; v: number }>(
+    `
+    WITH pc AS (SELECT p.${ident(BL)} AS b, p.${ident(level)} AS a, p.status, s.code AS seg FROM postcode p
+                LEFT JOIN area_segment s ON s.classification = $2 AND s.tier = $3 AND s.area_code = p.${ident(seg.level)}
+                WHERE p.${ident(level)} IS NOT NULL),
+      counted AS ${countedPostcodesSql('pc', 'b', "status = 'live'")},
+      n AS (SELECT b, count(*) AS n FROM counted GROUP BY b),
+      w AS (SELECT c.b, c.a, count(*) / ${sqlAnyValue('n.n')} AS w FROM counted c JOIN n USING (b) GROUP BY 1, 2),
+      ws AS (SELECT c.b, c.a, c.seg, sum(1.0) / ${sqlAnyValue('n.n')} AS wf FROM counted c JOIN n USING (b)
+             WHERE c.seg IS NOT NULL GROUP BY 1, 2, 3)
+    SELECT w.a, NULL AS seg, sum(ab.households * w.w ORDER BY w.b) AS v
+    FROM w JOIN area_base ab ON ab.area_code = w.b AND ab.level = $1 GROUP BY 1
+    UNION ALL
+    SELECT ws.a, ws.seg, sum(ab.households * ws.wf ORDER BY ws.b) AS v
+    FROM ws JOIN area_base ab ON ab.area_code = ws.b AND ab.level = $1 GROUP BY 1, 2`,
+    [BL, seg.classification, seg.tier],
+  );
+  const out: TierHouseholds = { households: new Map(), inSegment: new Map() };
+  for (const r of rows) {
+    if (r.seg === null) out.households.set(r.a, r.v);
+    else {
+      if (!out.inSegment.has(r.seg)) out.inSegment.set(r.seg, new Map());
+      out.inSegment.get(r.seg)!.set(r.a, r.v);
+    }
+  }
+  return out;
+}
+
+/** householdsBy for one segment, from its tier's households worked out once (see SharedMapWork). */
+async function segmentHouseholds(
+  engine: Engine,
+  level: AreaLevel,
+  seg: { classification: string; tier: string; code: string; level: AreaLevel },
+  shared: SharedMapWork,
+): Promise<Map<string, { households: number; inSegment: number }>> {
+  const tier = await memo(shared.tiers, JSON.stringify([level, seg.classification, seg.tier, seg.level]), () =>
+    tierHouseholds(engine, level, seg),
+  );
+  const inSeg = tier.inSegment.get(seg.code);
+  return new Map(
+    [...tier.households].map(([a, households]) => [a, { households, inSegment: inSeg?.get(a) ?? 0 }] as const),
+  );
+}
+
+/**
  * The figures of one measure at one level: the truth, with nothing hidden. A level without the
  * measure (deprivation is published for one level) is changed to the level that has it, and said so.
  */
@@ -153,6 +241,7 @@ export async function mapFigures(
   measure: string,
   levelInput: string,
   costs?: CostSource,
+  shared?: SharedMapWork,
 ): Promise<MapResult> {
   const spec = parseMeasure(measure);
   const levels = await boundaryLevels(engine);
@@ -169,7 +258,7 @@ export async function mapFigures(
     );
   let levelChanged: string | null = null;
   const notes: string[] = [];
-  const names = async () => areaNames(engine, level!);
+  const names = async () => memo(shared?.names, level!, () => areaNames(engine, level!));
   let areas: AreaFigure[] = [];
   let title = '',
     valueLabel = '',
@@ -235,19 +324,36 @@ export async function mapFigures(
   } else if (spec.kind === 'households' || spec.kind === 'segment') {
     let seg: { classification: string; tier: string; code: string; level: AreaLevel } | undefined;
     if (spec.kind === 'segment') {
-      const c = await engine.one<{ area_level: string; title: string | null; tiers: string }>(
-        `SELECT area_level, title, tiers FROM classification WHERE name = $1`,
-        [spec.classification!],
+      const c = await memo(shared?.classifications, spec.classification!, () =>
+        engine.one<{ area_level: string; title: string | null; tiers: string }>(
+          `SELECT area_level, title, tiers FROM classification WHERE name = $1`,
+          [spec.classification!],
+        ),
       );
       if (!c)
         throw new ParameterError(
           `There is no classification called "${spec.classification}".`,
           'Choose a segment from the list on the map page (or civic map WORKSPACE --list).',
         );
-      const s = await engine.one<{ name: string | null }>(
-        `SELECT name FROM segment WHERE classification = $1 AND tier = $2 AND code = $3`,
-        [spec.classification!, spec.tier!, spec.segment!],
-      );
+      const tierNames = shared
+        ? await memo(shared.segments, JSON.stringify([spec.classification, spec.tier]), async () => {
+            const rows = await engine.all<{ code: string; name: string | null }>(
+              `SELECT code, name FROM segment WHERE classification = $1 AND tier = $2`,
+              [spec.classification!, spec.tier!],
+            );
+            const byCode = new Map<string, string | null>();
+            for (const r of rows) if (!byCode.has(r.code)) byCode.set(r.code, r.name);
+            return byCode;
+          })
+        : null;
+      const s = tierNames
+        ? tierNames.has(spec.segment!)
+          ? { name: tierNames.get(spec.segment!)! }
+          : null
+        : await engine.one<{ name: string | null }>(
+            `SELECT name FROM segment WHERE classification = $1 AND tier = $2 AND code = $3`,
+            [spec.classification!, spec.tier!, spec.segment!],
+          );
       if (!s)
         throw new ParameterError(
           `There is no ${spec.tier} "${spec.segment}" in ${spec.classification}.`,
@@ -268,7 +374,8 @@ export async function mapFigures(
       title = `Households by ${LEVEL_TITLES[level]}`;
       valueLabel = 'Households';
     }
-    const hh = await householdsBy(engine, level, seg);
+    const hh =
+      seg && shared ? await segmentHouseholds(engine, level, seg, shared) : await householdsBy(engine, level, seg);
     for (const [code, name] of await names()) {
       const h = hh.get(code);
       if (!h) {

@@ -1,5 +1,6 @@
 /** Maps (C14 area measures): the figures of any measure at any level, for the portal and `civic map`. */
-export { mapFigures, mapOptions, defaultMeasure, boundaryLevels } from './figures.ts';
+export { mapFigures, mapOptions, defaultMeasure, boundaryLevels, sharedMapWork } from './figures.ts';
+export type { SharedMapWork } from './figures.ts';
 export { parseMeasure, measureKey } from './measures.ts';
 export type { MeasureSpec } from './measures.ts';
 export {

@@ -27,6 +27,7 @@ import {
   type LevelShapes,
   type MapOptions,
   type MapResult,
+  type SharedMapWork,
 } from '../maps/index.ts';
 import {
   PostcodeEnricher,
@@ -42,8 +43,11 @@ export interface Services {
   maps: {
     /** The levels and measures on offer; datasets only when the viewer may map them. */
     options(datasetsAllowed: boolean): Promise<MapOptions>;
-    /** A map as every viewer sees it (outputs' discloseMap over the truth). */
-    figures(measure: string, level: string): Promise<MapResult>;
+    /**
+     * A map as every viewer sees it (outputs' discloseMap over the truth); `shared` lets a batch of
+     * measures share the work they have in common (maps' SharedMapWork).
+     */
+    figures(measure: string, level: string, shared?: SharedMapWork): Promise<MapResult>;
     shapes(level: string): Promise<LevelShapes>;
     bbox(level: string): Promise<[number, number, number, number]>;
     levels(): Promise<AreaLevel[]>;
@@ -76,9 +80,9 @@ export function defaultServices(engine: Engine, costs: CostSource, results: Resu
   return {
     maps: {
       options: (datasetsAllowed) => mapOptions(engine, datasetsAllowed),
-      figures: (measure, level) =>
+      figures: (measure, level, shared) =>
         results.get('map figures', [measure, level], async () =>
-          discloseMap(await mapFigures(engine, measure, level, costs)),
+          discloseMap(await mapFigures(engine, measure, level, costs, shared)),
         ),
       shapes: (level) => shapes.get(engine, level),
       bbox: (level) => results.get('level bbox', level, () => levelBbox(engine, level)),

@@ -29,6 +29,7 @@ import {
   openPage,
   assertNoViolations,
   PASSWORD,
+  NAVIGATION_TIMEOUT,
   type Portal,
 } from '../helpers/browser.ts';
 
@@ -47,16 +48,27 @@ after(async () => {
   await portal?.close();
 });
 
-/** A page at a viewport size, signed in as a role (or signed out for the public), watching for script errors. */
+/** Each role's session cookies, from signing in through the login form the first time the role is needed. */
+const signedIn = new Map<Role, Awaited<ReturnType<BrowserContext['storageState']>>>();
+
+/**
+ * A page at a viewport size, signed in as a role (or signed out for the public), watching for
+ * script errors. A role signs in through the form once; its later pages start with that session.
+ */
 async function pageFor(
   role: Role | 'public',
   viewport = DESKTOP,
 ): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport });
+  const state = role === 'public' ? undefined : signedIn.get(role);
+  const context = await browser.newContext({ viewport, storageState: state });
+  context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`script error: ${e.message}`));
-  if (role !== 'public') await signIn(page, portal, role);
+  if (role !== 'public' && !state) {
+    await signIn(page, portal, role);
+    signedIn.set(role, await context.storageState());
+  }
   return { context, page, problems };
 }
 

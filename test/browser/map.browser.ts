@@ -7,16 +7,18 @@
  * 2. With --borough: Sample Borough (20,000 households) output areas, segment share as the public,
  *    and a dataset's penetration as an analyst.
  * Fails (exit 1) on any page error, failed request or CSP violation. Screenshots go to
- * test-artifacts/screenshots/.
+ * test-artifacts/screenshots/. test/browser/england-map.int.test.ts runs the same check in the test's
+ * own process (mapBrowserCheck), with no second start-up.
  */
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { buildApp } from '../../src/server/app.ts';
 import { buildEnglandLsoaWorkspace, hasImd } from '../helpers/england-lsoa.ts';
 import { tempDir } from '../helpers/workspace.ts';
 import { browserSkip, launchBrowser, screenshot, startPortal, signIn } from '../helpers/browser.ts';
 
-const problems: string[] = [];
+let problems: string[] = [];
 function watch(page: Page, label: string): void {
   page.on('pageerror', (e) => problems.push(`${label}: page error ${e.message}`));
   page.on('console', (m) => {
@@ -88,11 +90,22 @@ async function renderAndClick(page: Page, url: string, name: string, timeout = 1
   return { ...t, firstRenderMs: firstRender, clickMs, figures };
 }
 
-async function main() {
+/**
+ * The check, with what it finds written through `log`: the problems found (none when it passes).
+ * With `borough`, the Sample Borough maps too.
+ */
+export async function mapBrowserCheck(opts: {
+  borough?: boolean;
+  log?: (line: string) => void;
+  error?: (line: string) => void;
+}): Promise<string[]> {
+  const log = opts.log ?? ((l: string) => globalThis.console.log(l));
+  const error = opts.error ?? ((l: string) => globalThis.console.error(l));
+  problems = [];
   const skip = browserSkip();
   if (skip) {
-    console.log(skip);
-    return;
+    log(skip);
+    return [];
   }
   const browser = await launchBrowser();
   try {
@@ -106,23 +119,23 @@ async function main() {
       });
       const url = await app.listen({ port: 0, host: '127.0.0.1' });
       try {
-        console.log(`England fixture: ${fx.areas} LSOA hexagons with IMD 2019 deciles, built in ${fx.ms} ms`);
+        log(`England fixture: ${fx.areas} LSOA hexagons with IMD 2019 deciles, built in ${fx.ms} ms`);
         const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
         watch(page, 'england');
         const geo = Date.now();
         const res = await page.request.get(`${url}/map/data.geojson?measure=deprivation&level=lsoa11`);
         const bytes = (await res.body()).length;
-        console.log(`GeoJSON: ${res.status()} ${(bytes / 1e6).toFixed(1)} MB in ${Date.now() - geo} ms (cold cache)`);
+        log(`GeoJSON: ${res.status()} ${(bytes / 1e6).toFixed(1)} MB in ${Date.now() - geo} ms (cold cache)`);
         for (const run of ['cold', 'warm']) {
           const r = await renderAndClick(
             page,
             `${url}/map?measure=deprivation&level=lsoa11`,
             `map-england-lsoa-${run}`,
           );
-          console.log(
+          log(
             `England LSOA map (${run} page load): ${r.features} areas; time to first render ${r.firstRenderMs} ms (map drawn ${r.scriptToRenderMs} ms after map.js started); click → figures ${r.clickMs} ms`,
           );
-          console.log(`  clicked: ${r.figures.replace(/\s+/g, ' ').trim()}`);
+          log(`  clicked: ${r.figures.replace(/\s+/g, ' ').trim()}`);
           if (!/Decile \d/.test(r.figures)) problems.push('england: the clicked area shows no decile');
         }
         const rows = await page.locator('#map-table tbody tr').count();
@@ -133,9 +146,9 @@ async function main() {
         fx.workspace.close();
         tmp.cleanup();
       }
-    } else console.log('IMD 2019 file not found under ../shared/data: England check skipped');
+    } else log('IMD 2019 file not found under ../shared/data: England check skipped');
 
-    if (process.argv.includes('--borough')) {
+    if (opts.borough) {
       const portal = await startPortal();
       try {
         const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
@@ -145,7 +158,7 @@ async function main() {
           `${portal.url}/map?measure=${encodeURIComponent('segment:borough:group:2')}&level=oa21`,
           'map-borough-oa-segment',
         );
-        console.log(
+        log(
           `Sample Borough OA segment share (public): ${r.features} areas, first render ${r.firstRenderMs} ms, click ${r.clickMs} ms: ${r.figures.replace(/\s+/g, ' ').trim()}`,
         );
         await signIn(page, portal, 'analyst');
@@ -154,7 +167,7 @@ async function main() {
           `${portal.url}/map?measure=${encodeURIComponent('penetration:stop_smoking_clinic')}&level=lsoa21`,
           'map-borough-lsoa-penetration',
         );
-        console.log(
+        log(
           `Sample Borough LSOA penetration (analyst): ${p.features} areas, first render ${p.firstRenderMs} ms: ${p.figures.replace(/\s+/g, ' ').trim()}`,
         );
         await page.close();
@@ -165,10 +178,13 @@ async function main() {
   } finally {
     await browser.close();
   }
-  if (problems.length) {
-    console.error(`FAILED:\n${problems.join('\n')}`);
-    process.exitCode = 1;
-  } else console.log('map browser check: passed');
+  if (problems.length) error(`FAILED:\n${problems.join('\n')}`);
+  else log('map browser check: passed');
+  return problems;
 }
 
-await main();
+// Run as a script: npx tsx test/browser/map.browser.ts [--borough]
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const found = await mapBrowserCheck({ borough: process.argv.includes('--borough') });
+  if (found.length) process.exitCode = 1;
+}

@@ -25,7 +25,9 @@ import {
   formatViolations,
   openPage,
   assertNoViolations,
+  settle,
   PEOPLE,
+  NAVIGATION_TIMEOUT,
   type Portal,
 } from '../helpers/browser.ts';
 
@@ -59,6 +61,7 @@ const hasRoute = (path: string) => routeOf(path) !== null;
 /** A browser context for a role, signed in through the login form (the public one stays signed out). */
 async function contextFor(role: ViewerRole): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`script error: ${e.message}`));
@@ -148,27 +151,12 @@ describe("a person's journey", { skip }, () => {
     await screenshot(page, 'journey-05-map-columns');
     await noViolations(page, 'the column-mapping page');
     await Promise.all([page.waitForURL(/\/jobs\//), page.getByRole('button', { name: 'Start the import' }).click()]);
-    // The job page shows progress until it finishes: it refreshes itself (with or without JavaScript).
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      const h1 = await page
-        .locator('h1')
-        .first()
-        .innerText()
-        .catch(() => '');
-      if (/Import finished|Import failed/.test(h1)) break;
-      await page.waitForTimeout(1000);
-      if (
-        !/Import finished|Import failed/.test(
-          await page
-            .locator('h1')
-            .first()
-            .innerText()
-            .catch(() => ''),
-        )
-      )
-        await page.reload({ waitUntil: 'load' }).catch(() => {});
-    }
+    // The job page shows progress until it finishes: its script asks for the job's progress every
+    // second and reloads the page when the job ends (without JavaScript the page refreshes itself).
+    await page
+      .locator('h1', { hasText: /Import finished|Import failed/ })
+      .first()
+      .waitFor({ timeout: 120_000 });
     await screenshot(page, 'journey-06-job-finished');
     await noViolations(page, 'the finished job page');
     const main = await page.locator('main').innerText();
@@ -220,7 +208,7 @@ describe("a person's journey", { skip }, () => {
     const status = await open(page, '/map');
     assert.equal(status, 200);
     await page.locator('main table, main .civic-map, main canvas').first().waitFor({ timeout: 20_000 });
-    await page.waitForTimeout(1500); // let the map draw before the screenshot
+    await page.waitForSelector('#map[data-state="rendered"]', { timeout: 60_000 }); // drawn before the screenshot
     await screenshot(page, 'journey-09-map');
     assert.ok(await page.locator('main table').count(), 'the map has a table with the same figures');
   });
@@ -376,7 +364,7 @@ async function submitForm(page: Page, postcode: string, choose: Record<string, s
     page.waitForURL(/\?/),
     form.locator('button[type=submit], button:not([type])').first().click(),
   ]);
-  await page.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => {});
+  await settle(page);
 }
 
 // The roles' walks are independent (each its own browser context, and the forms it sends only read), so two run at once.

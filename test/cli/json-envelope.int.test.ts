@@ -10,6 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.ts';
+import { openWorkspace } from '../../src/store/index.ts';
+import { listUsers, verifyPassword } from '../../src/server/users.ts';
 import { civic } from '../helpers/cli.ts';
 import { sampleBorough } from '../helpers/sample-borough.ts';
 import { tempDir } from '../helpers/workspace.ts';
@@ -173,11 +175,15 @@ test('every command offers --format json and is either run below or named with a
   for (const name of listed) assert.ok(all.includes(name), `RUNS names civic ${name}, which does not exist`);
 });
 
+/** What each command printed, by name, for the tests after the walk. */
+const printed = new Map<string, Awaited<ReturnType<typeof civic>>>();
+
 test('every command prints one JSON object, its result or an error, and never a bare list', async () => {
   process.env.CIVIC_TEST_PASSWORD = 'a long enough password for the test';
   const seen: string[] = [];
   for (const [name, args] of RUNS()) {
     const r = await civic(...name.split(' '), ...args, '--format', 'json');
+    printed.set(name, r);
     const where = `civic ${name} ${args.join(' ')} --format json`;
     let out: unknown;
     try {
@@ -204,4 +210,31 @@ test('every command prints one JSON object, its result or an error, and never a 
     ['key export-from-workspace: error workspace_state'],
     `commands that failed:\n${errors.join('\n')}`,
   );
+});
+
+// The walk's `civic demo DIR/demo.civic --no-serve --households 10000 --format json` is the demo
+// test/cli/demo-users.int.test.ts would otherwise build again: its people are checked here.
+test('demo --no-serve creates the demo users, and says their password', async () => {
+  const r = printed.get('demo');
+  assert.ok(r, 'the walk ran civic demo');
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.users.usernames, ['admin', 'analyst', 'partner', 'agent']);
+  assert.ok(out.users.password.length >= 12);
+  const ws = await openWorkspace(join(tmp.dir, 'demo.civic'));
+  try {
+    const users = await listUsers(ws.engine);
+    assert.deepEqual(users.map((u) => [u.username, u.role]).sort(), [
+      ['admin', 'admin'],
+      ['agent', 'agent'],
+      ['analyst', 'analyst'],
+      ['partner', 'partner'],
+    ]);
+    assert.equal(users.find((u) => u.username === 'partner')?.partner, 'Sample Leisure Trust');
+    for (const u of out.users.usernames)
+      assert.ok(await verifyPassword(ws.engine, u, out.users.password), `${u} signs in with the printed password`);
+    assert.equal(await verifyPassword(ws.engine, 'admin', 'wrong password'), null);
+  } finally {
+    ws.close();
+  }
 });

@@ -35,6 +35,13 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }
 
+/**
+ * How long a page may take to arrive. A page's first view works out what it shows (the SDF profiles
+ * every dataset), and on a 2-core machine busy with other test runs that has taken over Playwright's
+ * 30 s; no test asserts on how long a page takes.
+ */
+export const NAVIGATION_TIMEOUT = 120_000;
+
 export const PASSWORD = 'correct horse battery staple';
 /** One person per role; the partner belongs to the organisation given. */
 export const PEOPLE: Record<Role, { username: string; name: string; partner?: string }> = {
@@ -166,10 +173,28 @@ export function formatViolations(where: string, violations: AxeViolation[]): str
   return lines.join('\n');
 }
 
-/** Opens a page of the portal and waits for it to settle (maps load their GeoJSON after the page); its status. */
+/**
+ * Waits for a loaded page to settle: its fonts, and a map (which loads its GeoJSON or tiles after
+ * the page) drawn or given up. The page says when it is done, so nothing waits for the network to
+ * fall quiet (half a second at least on every page, and never on a job page that asks for its
+ * progress every second).
+ */
+export async function settle(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      !document.querySelector('[data-module="civic-map"]') ||
+      document.querySelector('#map[data-state="rendered"]') !== null ||
+      document.documentElement.dataset.mapError !== undefined,
+    null,
+    { timeout: 60_000 },
+  );
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
+}
+
+/** Opens a page of the portal and waits for it to settle (see settle); its status. */
 export async function openPage(page: Page, portal: Portal, path: string): Promise<number> {
   const r = await page.goto(portal.url + path, { waitUntil: 'load' });
-  await page.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => {});
+  await settle(page);
   return r?.status() ?? 0;
 }
 

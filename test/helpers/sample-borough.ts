@@ -3,9 +3,11 @@
  * 20,000 households takes most of a minute; copying one takes a fraction of a second. The built
  * workspace, its files and its key are kept in a cache folder named by the borough's options and a
  * hash of every file under src/ (so any change to the generator or to what it runs through builds it
- * afresh), and each test gets its own copy to change as it likes. Test files running at the same
- * time may both build a borough that is missing: the first to finish keeps it, the other's is thrown
- * away. `test/demo/build.int.test.ts` tests the builder itself and builds its own.
+ * afresh), and each test gets its own copy to change as it likes. A test file that needs a borough
+ * another file is building waits for it (a lock folder beside the borough names the builder's
+ * process; one that has died leaves it to the next), so a run builds each borough once. Should two
+ * builds still finish, the first keeps its borough and the other's is thrown away.
+ * `test/demo/build.int.test.ts` tests the builder itself and builds its own.
  *
  * The cache lives in the system's temporary folder (CIVIC_TEST_FIXTURES overrides it); entries not
  * used for two days are removed when a new one is built.
@@ -92,13 +94,57 @@ async function buildCached(dir: string, opts: { households: number; seed?: numbe
   }
 }
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Builds the borough unless it is there, or waits while another test process builds it. */
+async function buildOnce(dir: string, opts: { households: number; seed?: number }): Promise<void> {
+  const lock = `${dir}.lock`;
+  mkdirSync(cacheRoot(), { recursive: true });
+  while (!existsSync(join(dir, 'build.json'))) {
+    try {
+      mkdirSync(lock);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      // Another process is building it: wait, unless that process has gone (or the lock is hours old).
+      let pid = 0;
+      try {
+        pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+      } catch {
+        // the builder has not written its process id yet
+      }
+      let old = false;
+      try {
+        old = Date.now() - statSync(lock).mtimeMs > 3600_000;
+      } catch {
+        continue; // the builder finished just now
+      }
+      if ((pid && !alive(pid)) || old) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
+    try {
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      if (!existsSync(join(dir, 'build.json'))) await buildCached(dir, opts);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
+}
+
 /**
  * A Sample Borough workspace at `path` (with its files and key beside it, as `buildSampleBorough`
  * leaves them), copied from the run's cache, open and ready to change.
  */
 export async function sampleBorough(path: string, opts: { households: number; seed?: number }): Promise<DemoBuild> {
   const dir = join(cacheRoot(), `sb-${opts.households}-${opts.seed ?? 'default'}-${sourceHash()}`);
-  if (!existsSync(join(dir, 'build.json'))) await buildCached(dir, opts);
+  if (!existsSync(join(dir, 'build.json'))) await buildOnce(dir, opts);
   const now = new Date();
   utimesSync(dir, now, now);
   const full = resolve(path);

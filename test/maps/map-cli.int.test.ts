@@ -16,6 +16,7 @@ import {
   MapResultSchema,
   MapOptionsSchema,
   mapFigures,
+  sharedMapWork,
   type MapOptions,
   type MapResult,
 } from '../../src/maps/index.ts';
@@ -42,7 +43,8 @@ const first = (o: MapOptions, prefix: string) =>
   o.measures.flatMap((g) => g.items).find((i) => i.value.startsWith(prefix))?.value;
 
 before(async () => {
-  const built = await sampleBorough(wsPath, { households: 20_000, seed: 11 });
+  // Seed 7: the borough the browser and portal tests use, so a run builds it once.
+  const built = await sampleBorough(wsPath, { households: 20_000, seed: 7 });
   built.workspace.close();
   const list = await civic('map', wsPath, '--list', '--format', 'json');
   assert.equal(list.code, 0, list.stderr);
@@ -205,4 +207,20 @@ test('civic map refuses an unknown measure or level with exit 2 and says what to
   assert.equal(lvl.code, 2);
   assert.match(lvl.stderr, /no boundaries for "oa11"/);
   assert.equal(fmt.code, 2);
+});
+
+test("every segment's figures worked out with the others (as for the map's default) are its figures alone, at every level", async () => {
+  const segments = options.measures.flatMap((g) => g.items.map((i) => i.value)).filter((m) => m.startsWith('segment:'));
+  assert.ok(segments.length > 20, `${segments.length} segments`);
+  const tiers = new Set(segments.map((m) => m.split(':').slice(1, 3).join(':')));
+  assert.ok(tiers.size >= 2, `segments of ${[...tiers].join(', ')}`);
+  for (const { value: level } of options.levels) {
+    const shared = sharedMapWork();
+    for (const m of [...segments, 'households']) {
+      const together = await mapFigures(ws.engine, m, level, undefined, shared);
+      const alone = await mapFigures(ws.engine, m, level);
+      assert.deepEqual(together, alone, `${m} at ${level}`);
+    }
+    assert.equal(shared.tiers.size, tiers.size, `one query per tier at ${level}`);
+  }
 });

@@ -17,7 +17,7 @@ import { EVERYONE, HttpProblem } from '../http.ts';
 import { audit } from '../users.ts';
 import { facilityKeys, type FacilityKindKey } from '../facility-map.ts';
 import { chooseDefaultMeasure } from '../map-default.ts';
-import { DATASET_MEASURES, defaultMeasure, parseMeasure, type MapResult } from '../../maps/index.ts';
+import { DATASET_MEASURES, defaultMeasure, parseMeasure, sharedMapWork, type MapResult } from '../../maps/index.ts';
 import { mapToGeoJson } from '../../outputs/index.ts';
 
 const require = createRequire(import.meta.url);
@@ -84,11 +84,18 @@ function mapView(figures: MapResult, bbox: readonly number[], facilityKeys: read
   };
 }
 
-/** The measure mapped when none is chosen: the public measure that varies most across the areas (map-default.ts). */
+/**
+ * The measure mapped when none is chosen: the public measure that varies most across the areas
+ * (map-default.ts). The candidates (every segment of every classification) share their work: one
+ * query per tier rather than one per segment.
+ */
 async function defaultMapMeasure(app: FastifyInstance, level: string): Promise<string | null> {
-  return app.results.get('default map measure', level, async () =>
-    chooseDefaultMeasure(await app.services.maps.options(false), (m) => app.services.maps.figures(m, level)),
-  );
+  return app.results.get('default map measure', level, async () => {
+    const shared = sharedMapWork();
+    return chooseDefaultMeasure(await app.services.maps.options(false), (m) =>
+      app.services.maps.figures(m, level, shared),
+    );
+  });
 }
 
 export async function mapRoutes(app: FastifyInstance): Promise<void> {
