@@ -122,25 +122,18 @@ export async function sdfDatasets(
       `SELECT name, title, partner FROM dataset ORDER BY name`,
     )
   ).map((d) => ({ name: d.name, title: d.title, partner: partnerOf(d.partner) }));
+  // Datasets asked for by name are measures without a filter: one loop checks and orders both.
+  const asked = req.measures?.length ? req.measures : req.datasets?.map((dataset) => ({ dataset }));
   let chosen: DatasetEntry[];
-  if (req.measures?.length) {
+  if (asked?.length) {
     const seen = new Set<string>();
     chosen = [];
-    for (const m of req.measures) {
+    for (const m of asked as readonly RagMeasure[]) {
       const d = all.find((x) => x.name === m.dataset);
       if (!d) throw await missingDataset(engine, m.dataset);
       const same = JSON.stringify([d.name, m.where ?? null, m.label ?? null]);
-      if (!seen.has(same)) chosen.push({ ...d, where: m.where, label: m.label });
+      if (!seen.has(same)) chosen.push(m.where || m.label ? { ...d, where: m.where, label: m.label } : d);
       seen.add(same);
-    }
-  } else if (req.datasets && req.datasets.length) {
-    const seen = new Set<string>();
-    chosen = [];
-    for (const n of req.datasets) {
-      const d = all.find((x) => x.name === n);
-      if (!d) throw await missingDataset(engine, n);
-      if (!seen.has(d.name)) chosen.push(d);
-      seen.add(d.name);
     }
   } else chosen = all;
   if (req.partner !== undefined) {
