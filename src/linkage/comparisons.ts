@@ -42,29 +42,63 @@ function transformed(expr: string, t: Transform | undefined): string {
   return `left(${expr}, ${Math.trunc(t.prefix)})`;
 }
 
-/** The condition of one level on a pair row, in SQL. */
-export function levelConditionSql(c: Comparison, l: Level): string {
+/**
+ * The string measure a level compares with its threshold (a similarity or an edit distance), or
+ * null for a level of another kind. Two levels of a comparison with the same measure (Jaro–Winkler
+ * at 0.92 and at 0.88) share it: withGammasSql (train.ts) computes it once per pair.
+ */
+export function levelMeasureSql(c: Comparison, l: Level): string | null {
+  if (
+    l.kind !== 'jaro_winkler' &&
+    l.kind !== 'jaccard' &&
+    l.kind !== 'bloom_dice' &&
+    l.kind !== 'damerau_levenshtein' &&
+    l.kind !== 'levenshtein'
+  )
+    return null;
+  const col = levelColumn(c, l)!;
+  const t = 'transform' in l ? l.transform : undefined;
+  const L = transformed(side(col, 'l'), t);
+  const R = transformed(side(col, 'r'), t);
+  switch (l.kind) {
+    case 'jaro_winkler':
+      return sqlCompare.jaroWinkler(L, R);
+    case 'jaccard':
+      return sqlCompare.characterJaccard(L, R);
+    case 'bloom_dice':
+      return sqlBloomDice(L, R);
+    case 'damerau_levenshtein':
+      return sqlCompare.damerauLevenshtein(L, R);
+    case 'levenshtein':
+      return sqlCompare.editDistance(L, R);
+  }
+}
+
+/** Measures already computed for the pair row: the measure's SQL to the column holding it. */
+export type SharedMeasures = ReadonlyMap<string, string>;
+
+/** The condition of one level on a pair row, in SQL (a measure in `shared` is read from its column). */
+export function levelConditionSql(c: Comparison, l: Level, shared?: SharedMeasures): string {
   if (l.kind === 'else') return 'TRUE';
   if (l.kind === 'sql') return `(${l.condition})`;
   const col = levelColumn(c, l)!;
   const t = 'transform' in l ? l.transform : undefined;
   const L = transformed(side(col, 'l'), t);
   const R = transformed(side(col, 'r'), t);
+  const measure = levelMeasureSql(c, l);
+  const m = measure === null ? '' : (shared?.get(measure) ?? measure);
   switch (l.kind) {
     case 'null':
       return `(${L} IS NULL OR ${R} IS NULL)`;
     case 'exact':
       return `(${L} = ${R})`;
     case 'jaro_winkler':
-      return `(${sqlCompare.jaroWinkler(L, R)} >= ${num(l.threshold)})`;
     case 'jaccard':
-      return `(${sqlCompare.characterJaccard(L, R)} >= ${num(l.threshold)})`;
     case 'bloom_dice':
-      return `(${sqlBloomDice(L, R)} >= ${num(l.threshold)})`;
+      return `(${m} >= ${num(l.threshold)})`;
     case 'damerau_levenshtein':
-      return `(${sqlCompare.damerauLevenshtein(L, R)} <= ${num(l.max)})`;
     case 'levenshtein':
-      return `(${sqlCompare.editDistance(L, R)} <= ${num(l.max)})`;
+      return `(${m} <= ${num(l.max)})`;
     case 'date_within': {
       const dl = side(dateColumn(col, l.format), 'l');
       const dr = side(dateColumn(col, l.format), 'r');
@@ -117,12 +151,31 @@ export function gammaColumn(c: Comparison): string {
  * A comparison's level for a pair: the index of the first level whose condition holds (a condition
  * that is NULL does not hold), or the last level's index when none does.
  */
-export function comparisonGammaSql(c: Comparison): string {
+export function comparisonGammaSql(c: Comparison, shared?: SharedMeasures): string {
   const last = c.levels.length - 1;
   const whens = c.levels
     .slice(0, c.levels[last].kind === 'else' ? last : c.levels.length)
-    .map((l, i) => `WHEN coalesce(${levelConditionSql(c, l)}, FALSE) THEN ${i}`);
+    .map((l, i) => `WHEN coalesce(${levelConditionSql(c, l, shared)}, FALSE) THEN ${i}`);
   return `CASE ${whens.join(' ')} ELSE ${last} END`;
+}
+
+/**
+ * The measures that two or more levels of a comparison use, each to be computed once per pair into
+ * a column of its own (`_m_<comparison>_<k>`): on random pairs, where nearly every pair falls
+ * through every level, a comparison with three Jaro–Winkler levels otherwise computes it three times.
+ */
+export function sharedMeasures(spec: LinkSpec): { sql: string; column: string }[] {
+  const out: { sql: string; column: string }[] = [];
+  for (const c of spec.comparisons) {
+    const uses = new Map<string, number>();
+    for (const l of c.levels) {
+      const m = levelMeasureSql(c, l);
+      if (m !== null) uses.set(m, (uses.get(m) ?? 0) + 1);
+    }
+    let k = 0;
+    for (const [sql, n] of uses) if (n > 1) out.push({ sql, column: ident(`_m_${c.name}_${k++}`) });
+  }
+  return out;
 }
 
 /** The weight (log2 of the Bayes factor m/u) of each level; 0 for null levels. */

@@ -12,7 +12,7 @@ import { comparisonWeightSql, levelWeights, num, priorWeight, probabilityOf } fr
 import { isTrained, type SavedModel } from './model.ts';
 import { buildRecords, linkSources } from './records.ts';
 import { isNullLevel, levelLabel, type LinkSpec } from './spec.ts';
-import { countBlocking, gammaSelectSql, type Progress, RuleCountSchema } from './train.ts';
+import { countBlocking, type Progress, RuleCountSchema, withGammasSql } from './train.ts';
 
 export const PredictResultSchema = z.object({
   version: z.literal(1),
@@ -73,7 +73,7 @@ export async function predictModel(
     const blocking = await countBlocking(engine, spec, rec);
     progress({ stage: 'scoring', done: 2, total: 3 });
     const select = `l.${REC_ID} AS _id_l, r.${REC_ID} AS _id_r, ${rec.pairColumns}`;
-    const scored = `SELECT _id_l, _id_r, ${matchWeightSql(spec)} AS _w FROM (SELECT *, ${gammaSelectSql(spec)} FROM (${blockedPairsSql(spec.blocking.predict, spec.linkType, rec.table, select)}) p) g`;
+    const scored = `SELECT _id_l, _id_r, ${matchWeightSql(spec)} AS _w FROM (${withGammasSql(spec, blockedPairsSql(spec.blocking.predict, spec.linkType, rec.table, select))}) g`;
     const min = opts.minProbability ?? 0;
     const counts = await engine.transaction(async () => {
       await engine.run(`DELETE FROM link_pair WHERE model = $1`, [model.name]);
@@ -164,9 +164,12 @@ export async function explainPair(engine: Engine, model: SavedModel, idL: string
     const weights = spec.comparisons.map((c, k) => `${comparisonWeightSql(c)} AS _cw_${k}`).join(', ');
     const found = spec.blocking.predict.map((r, i) => `coalesce(${ruleSql(r)}, FALSE) AS _rule_${i}`).join(', ');
     const row = await engine.one(
-      `SELECT *, ${weights} FROM (SELECT *, ${gammaSelectSql(spec)} FROM (SELECT ${rec.pairColumns}, ${found}
+      `SELECT *, ${weights} FROM (${withGammasSql(
+        spec,
+        `SELECT ${rec.pairColumns}, ${found}
         FROM ${ident(rec.table)} l, ${ident(rec.table)} r
-        WHERE l.${REC_ID} = $1 AND r.${REC_ID} = $2 AND l.${REC_SRC} = ${srcL} AND r.${REC_SRC} = ${srcR}) p) g`,
+        WHERE l.${REC_ID} = $1 AND r.${REC_ID} = $2 AND l.${REC_SRC} = ${srcL} AND r.${REC_SRC} = ${srcR}`,
+      )}) g`,
       [idL, idR],
     );
     if (!row)

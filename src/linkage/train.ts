@@ -16,7 +16,13 @@ import {
   ruleName,
   ruleSql,
 } from './blocking.ts';
-import { comparisonGammaSql, comparisonWeightSql, gammaColumn } from './comparisons.ts';
+import {
+  comparisonGammaSql,
+  comparisonWeightSql,
+  gammaColumn,
+  type SharedMeasures,
+  sharedMeasures,
+} from './comparisons.ts';
 import { type EmComparison, type Pattern, estimatePrior, estimateU, runEm, startingM } from './em.ts';
 import { buildRecords, commonColumns, type LinkSource, type RecordsTable, workTable } from './records.ts';
 import { type LinkSpec, comparisonColumns, isNullLevel, ruleColumns } from './spec.ts';
@@ -58,15 +64,27 @@ export const TrainingReportSchema = z.object({
 });
 export type TrainingReport = z.infer<typeof TrainingReportSchema>;
 
-/** Each comparison's level as a CASE, named gamma_<name>. */
-export function gammaSelectSql(spec: LinkSpec): string {
-  return spec.comparisons.map((c) => `${comparisonGammaSql(c)} AS ${gammaColumn(c)}`).join(', ');
+/** Each comparison's level as a CASE, named gamma_<name> (reading the shared measures' columns, if given). */
+export function gammaSelectSql(spec: LinkSpec, shared?: SharedMeasures): string {
+  return spec.comparisons.map((c) => `${comparisonGammaSql(c, shared)} AS ${gammaColumn(c)}`).join(', ');
+}
+
+/**
+ * The pairs `from` yields (a query with "col_l", "col_r" columns) with each comparison's level,
+ * gamma_<name>, added to `keep` (its columns): a measure that several levels of a comparison use
+ * is computed once per pair, in the inner query, and the levels' CASEs read it.
+ */
+export function withGammasSql(spec: LinkSpec, from: string, keep = '*'): string {
+  const measures = sharedMeasures(spec);
+  if (!measures.length) return `SELECT ${keep}, ${gammaSelectSql(spec)} FROM (${from}) p`;
+  const inner = `SELECT *, ${measures.map((m) => `${m.sql} AS ${m.column}`).join(', ')} FROM (${from}) p`;
+  return `SELECT ${keep}, ${gammaSelectSql(spec, new Map(measures.map((m) => [m.sql, m.column])))} FROM (${inner}) p`;
 }
 
 /** The comparison-vector patterns of the pairs `from` yields (a query with "col_l", "col_r" columns): one row per distinct vector, with its count. */
 export function patternsSql(spec: LinkSpec, from: string): string {
   const g = spec.comparisons.map((c) => gammaColumn(c)).join(', ');
-  return `SELECT ${g}, count(*)::BIGINT AS pairs FROM (SELECT ${gammaSelectSql(spec)} FROM (${from}) p) v GROUP BY ${g}`;
+  return `SELECT ${g}, count(*)::BIGINT AS pairs FROM (${withGammasSql(spec, from, '1 AS _one')}) v GROUP BY ${g}`;
 }
 
 async function readPatterns(engine: Engine, spec: LinkSpec, from: string): Promise<Pattern[]> {
@@ -156,7 +174,7 @@ async function weightHistogram(
   rec: RecordsTable,
 ): Promise<{ weight: number; pairs: number }[]> {
   const weights = spec.comparisons.map((c) => comparisonWeightSql(c)).join(' + ');
-  const sql = `SELECT round(${weights}, 3) AS weight, count(*)::BIGINT AS pairs FROM (SELECT *, ${gammaSelectSql(spec)} FROM (${blockedPairsSql(spec.blocking.predict, spec.linkType, rec.table, rec.pairColumns)}) p) g GROUP BY 1`;
+  const sql = `SELECT round(${weights}, 3) AS weight, count(*)::BIGINT AS pairs FROM (${withGammasSql(spec, blockedPairsSql(spec.blocking.predict, spec.linkType, rec.table, rec.pairColumns))}) g GROUP BY 1`;
   return engine.all<{ weight: number; pairs: number }>(sql);
 }
 
