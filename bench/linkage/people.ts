@@ -263,6 +263,7 @@ let stageStart = performance.now();
 const mark = (stage: string) => {
   peak = Math.max(peak, process.memoryUsage().rss);
   stages.push({ stage, seconds: (performance.now() - stageStart) / 1000, peakRssMb: peak / 1e6 });
+  process.stderr.write(`  ${stage}: ${stages.at(-1)!.seconds.toFixed(2)} s, ${Math.round(peak / 1e6)} MB\n`);
   peak = process.memoryUsage().rss;
   stageStart = performance.now();
 };

@@ -104,7 +104,7 @@ export async function clusterModel(
     records: ids.length,
     clusters: count.size,
     singletons: bySize.get(1) ?? 0,
-    largest: Math.max(0, ...count.values()),
+    largest: [...count.values()].reduce((a, b) => Math.max(a, b), 0),
     sizes: [...bySize].sort((a, b) => a[0] - b[0]).map(([size, clusters]) => ({ size, clusters })),
     members: ids.map((r, i) => ({ dataset: sources[r.src].dataset, id: r.id, cluster: label(root[i]) })),
   };
