@@ -89,6 +89,13 @@ export function cleanSql(expr: string, lowerCase: boolean): string {
   return `nullif(${lowerCase ? `lower(${t})` : t}, '')`;
 }
 
+/**
+ * A record's number is its row number in its dataset, plus this for the second dataset: unique and
+ * in order (first dataset, then second, each in file order) without numbering the rows afresh, which
+ * at 1,000,000 records took 12 of the 13 seconds that making the records table took.
+ */
+const SOURCE_STRIDE = 2 ** 40;
+
 /** The SQL making the records table (tested as text). */
 export function recordsSql(
   spec: LinkSpec,
@@ -108,18 +115,20 @@ export function recordsSql(
     const cols = columns.map(
       (c) => `${cleanSql(ident(c), spec.lowerCase && !encoded.has(c.toLowerCase()))} AS ${ident(c)}`,
     );
-    return `SELECT ${i} AS ${REC_SRC}, _row AS _lk_row, ${id} AS ${REC_ID}${cols.length ? ', ' + cols.join(', ') : ''} FROM ${ident(s.table)} WHERE _status IS DISTINCT FROM 'rejected'`;
+    return `SELECT ${i} AS ${REC_SRC}, _row AS _lk_row, (_row + ${i * SOURCE_STRIDE})::BIGINT AS ${REC_N}, ${id} AS ${REC_ID}${cols.length ? ', ' + cols.join(', ') : ''} FROM ${ident(s.table)} WHERE _status IS DISTINCT FROM 'rejected'`;
   });
   const dates = dateColumns(spec).map(
     (d) =>
       `${sqlCompare.date(ident(columns.find((c) => c.toLowerCase() === d.column.toLowerCase()) ?? d.column), d.format)} AS ${ident(d.name)}`,
   );
-  const tfCols = tf.map(
-    (c) =>
-      `CASE WHEN ${ident(c)} IS NULL THEN NULL ELSE (count(*) OVER (PARTITION BY ${ident(c)}))::DOUBLE / count(${ident(c)}) OVER () END AS ${ident(`_tf_${c}`)}`,
+  // Each term frequency from one GROUP BY joined back: a window over every record per column
+  // (count(*) OVER (PARTITION BY c)) took most of the 15 s of this table at 1,000,000 records.
+  const tfJoins = tf.map(
+    (c, k) =>
+      ` LEFT JOIN (SELECT ${ident(c)} AS v, count(*)::DOUBLE / sum(count(*)) OVER () AS f FROM src WHERE ${ident(c)} IS NOT NULL GROUP BY 1) tf${k} ON tf${k}.v = src.${ident(c)}`,
   );
-  const derived = [...dates, ...tfCols];
-  return `CREATE TEMP TABLE ${ident(table)} AS SELECT (row_number() OVER (ORDER BY ${REC_SRC}, _lk_row) - 1)::BIGINT AS ${REC_N}, *${derived.length ? ', ' + derived.join(', ') : ''} FROM (${parts.join(' UNION ALL ')}) src`;
+  const derived = [...dates, ...tf.map((c, k) => `tf${k}.f AS ${ident(`_tf_${c}`)}`)];
+  return `CREATE TEMP TABLE ${ident(table)} AS WITH src AS MATERIALIZED (${parts.join(' UNION ALL ')}) SELECT src.*${derived.length ? ', ' + derived.join(', ') : ''} FROM src${tfJoins.join('')}`;
 }
 
 /** Builds the records table for a spec; drop() removes it. */

@@ -15,6 +15,9 @@ import { tempDir } from '../helpers/workspace.ts';
 const tmp = tempDir('civic-link-accuracy-');
 after(() => tmp.cleanup());
 const data = sharedData('linkage');
+// One workspace for the file: each dataset and its model are named after it, so they do not meet.
+const ws = join(tmp.dir, 'accuracy.civic');
+let made = false;
 
 interface Scores {
   precision: number;
@@ -27,13 +30,13 @@ async function run(
   file: string,
   o: { id: string; keep: string; ignore?: string; truth: string[] },
 ): Promise<{ best: Scores; atThreshold: Scores; truePairs: number; curve: Scores[] }> {
-  const ws = join(tmp.dir, `${name}.civic`);
   const ok = async (...args: string[]) => {
     const r = await civic(...args);
     assert.equal(r.code, 0, `civic ${args.join(' ')}\n${r.stderr}\n${r.stdout.slice(0, 500)}`);
     return r.stdout;
   };
-  await ok('init', ws);
+  if (!made) await ok('init', ws);
+  made = true;
   await ok('dataset', 'import', ws, name, file, '--no-postcode', '--id-column', o.id, '--keep-in-clear', o.keep);
   await ok(
     'link',
