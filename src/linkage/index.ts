@@ -19,6 +19,7 @@ export {
   comparisonGammaSql,
   comparisonWeightSql,
   dateColumn,
+  bloomColumn,
   levelWeights,
   priorWeight,
   probabilityOf,

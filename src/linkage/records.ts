@@ -5,9 +5,9 @@
  * not), and for each term-frequency column the share of records holding each value.
  */
 import { NotFoundError, ParameterError, WorkspaceStateError } from '../core/index.ts';
-import { type Engine, ident } from '../store/index.ts';
+import { type Engine, ident, sqlBloomBits } from '../store/index.ts';
 import { REC_ID, REC_N, REC_SRC } from './blocking.ts';
-import { dateColumns, tfColumns } from './comparisons.ts';
+import { bloomColumns, dateColumns, tfColumns } from './comparisons.ts';
 import { sqlCompare } from '../store/index.ts';
 import { type LinkSpec, specColumns } from './spec.ts';
 
@@ -127,7 +127,11 @@ export function recordsSql(
     (c, k) =>
       ` LEFT JOIN (SELECT ${ident(c)} AS v, count(*)::DOUBLE / sum(count(*)) OVER () AS f FROM src WHERE ${ident(c)} IS NOT NULL GROUP BY 1) tf${k} ON tf${k}.v = src.${ident(c)}`,
   );
-  const derived = [...dates, ...tf.map((c, k) => `tf${k}.f AS ${ident(`_tf_${c}`)}`)];
+  const bits = bloomColumns(spec).map(
+    (b) =>
+      `${sqlBloomBits(`src.${ident(columns.find((c) => c.toLowerCase() === b.column.toLowerCase()) ?? b.column)}`)} AS ${ident(b.name)}`,
+  );
+  const derived = [...dates, ...bits, ...tf.map((c, k) => `tf${k}.f AS ${ident(`_tf_${c}`)}`)];
   return `CREATE TEMP TABLE ${ident(table)} AS WITH src AS MATERIALIZED (${parts.join(' UNION ALL ')}) SELECT src.*${derived.length ? ', ' + derived.join(', ') : ''} FROM src${tfJoins.join('')}`;
 }
 
@@ -164,7 +168,7 @@ export async function buildRecords(
     pairColumns: pairColumnsSql(
       columns,
       tf,
-      dateColumns(spec).map((d) => d.name),
+      [...dateColumns(spec), ...bloomColumns(spec)].map((d) => d.name),
     ),
     counts,
     drop: () => engine.run(`DROP TABLE IF EXISTS ${ident(table)}`),

@@ -18,6 +18,8 @@ export { MIGRATIONS, RECORD_KEY_SQL } from './migrations.ts';
 export {
   columnsOf,
   sqlAnyValue,
+  sqlBitsDice,
+  sqlBloomBits,
   sqlBloomDice,
   sqlColumnsOf,
   sqlCompare,

@@ -6,9 +6,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { createWorkspace } from '../../src/store/index.ts';
+import { createWorkspace, sqlBloomBits } from '../../src/store/index.ts';
 import { bloomDecode, bloomDice, bloomEncode } from '../../src/intake/index.ts';
-import { levelConditionSql, type Comparison } from '../../src/linkage/index.ts';
+import { bloomColumn, levelConditionSql, type Comparison } from '../../src/linkage/index.ts';
 import { civic } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/shared-data.ts';
 import { tempDir } from '../helpers/workspace.ts';
@@ -30,8 +30,10 @@ test('the bloom_dice level holds exactly when intake’s Dice of the two encodin
     for (const threshold of [0.5, 0.7, 0.9]) {
       const c: Comparison = { name: 'n', column: 'n', levels: [{ kind: 'bloom_dice', threshold }, { kind: 'else' }] };
       const values = pairs.map((_, i) => `($${2 * i + 1}, $${2 * i + 2}, ${i})`).join(', ');
+      // The filters are decoded once per record, into a column of the records table of their own.
+      const bits = (['l', 'r'] as const).map((s) => `${sqlBloomBits(`n_${s}`)} AS "${bloomColumn('n')}_${s}"`);
       const rows = await ws.engine.all<{ h: boolean }>(
-        `SELECT ${levelConditionSql(c, c.levels[0])} AS h FROM (VALUES ${values}) AS t(n_l, n_r, i) ORDER BY i`,
+        `SELECT ${levelConditionSql(c, c.levels[0])} AS h FROM (SELECT *, ${bits.join(', ')} FROM (VALUES ${values}) AS t(n_l, n_r, i)) p ORDER BY i`,
         pairs.flat(),
       );
       const expected = pairs.map(([a, b]) => bloomDice(bloomDecode(a)!, bloomDecode(b)!) >= threshold);
