@@ -10,9 +10,9 @@ import { type Engine, ident } from '../store/index.ts';
 import { blockedPairsSql, REC_ID, REC_SRC, ruleName, ruleSql } from './blocking.ts';
 import { comparisonWeightSql, levelWeights, num, priorWeight, probabilityOf } from './comparisons.ts';
 import { isTrained, type SavedModel } from './model.ts';
-import { buildRecords, linkSources } from './records.ts';
+import { buildRecords, linkSources, workTable } from './records.ts';
 import { isNullLevel, levelLabel, type LinkSpec } from './spec.ts';
-import { countBlocking, type Progress, RuleCountSchema, withGammasSql } from './train.ts';
+import { countRulesAlone, type Progress, type RuleCount, RuleCountSchema, withAdded, withGammasSql } from './train.ts';
 
 export const PredictResultSchema = z.object({
   version: z.literal(1),
@@ -70,22 +70,38 @@ export async function predictModel(
   const rec = await buildRecords(engine, spec, sources);
   try {
     progress({ stage: 'blocking', done: 1, total: 3 });
-    const blocking = await countBlocking(engine, spec, rec);
+    const alone = await countRulesAlone(engine, spec, rec);
     progress({ stage: 'scoring', done: 2, total: 3 });
+    // The pairs are made and scored once, into a working table: what each rule adds to the union is
+    // counted from it, and the pairs kept are saved from it (not a second pass over the join).
+    const scoredTable = workTable('scored');
     const select = `l.${REC_ID} AS _id_l, r.${REC_ID} AS _id_r, ${rec.pairColumns}`;
-    const scored = `SELECT _id_l, _id_r, ${matchWeightSql(spec)} AS _w FROM (${withGammasSql(spec, blockedPairsSql(spec.blocking.predict, spec.linkType, rec.table, select))}) g`;
+    const scored = `SELECT _id_l, _id_r, rule, ${matchWeightSql(spec)} AS _w FROM (${withGammasSql(spec, blockedPairsSql(spec.blocking.predict, spec.linkType, rec.table, select))}) g`;
     const min = opts.minProbability ?? 0;
-    const counts = await engine.transaction(async () => {
-      await engine.run(`DELETE FROM link_pair WHERE model = $1`, [model.name]);
-      await engine.run(
-        `INSERT INTO link_pair SELECT $1, _id_l, _id_r, _w, ${probabilitySql('_w')} FROM (${scored}) s WHERE ${probabilitySql('_w')} >= $2`,
-        [model.name, min],
+    let blocking: { rules: RuleCount[]; union: number };
+    let counts: { kept: number; linked: number };
+    try {
+      await engine.run(`CREATE TEMP TABLE ${ident(scoredTable)} AS ${scored}`);
+      blocking = withAdded(
+        alone,
+        await engine.all<{ rule: number; pairs: number }>(
+          `SELECT rule, count(*)::BIGINT AS pairs FROM ${ident(scoredTable)} GROUP BY rule`,
+        ),
       );
-      return (await engine.one<{ kept: number; linked: number }>(
-        `SELECT count(*)::BIGINT AS kept, count(*) FILTER (WHERE match_probability >= $2)::BIGINT AS linked FROM link_pair WHERE model = $1`,
-        [model.name, spec.threshold],
-      ))!;
-    });
+      counts = await engine.transaction(async () => {
+        await engine.run(`DELETE FROM link_pair WHERE model = $1`, [model.name]);
+        await engine.run(
+          `INSERT INTO link_pair SELECT $1, _id_l, _id_r, _w, ${probabilitySql('_w')} FROM ${ident(scoredTable)} WHERE ${probabilitySql('_w')} >= $2`,
+          [model.name, min],
+        );
+        return (await engine.one<{ kept: number; linked: number }>(
+          `SELECT count(*)::BIGINT AS kept, count(*) FILTER (WHERE match_probability >= $2)::BIGINT AS linked FROM link_pair WHERE model = $1`,
+          [model.name, spec.threshold],
+        ))!;
+      });
+    } finally {
+      await engine.run(`DROP TABLE IF EXISTS ${ident(scoredTable)}`);
+    }
     progress({ stage: 'scoring', done: 3, total: 3 });
     return {
       version: 1,

@@ -95,23 +95,37 @@ async function readPatterns(engine: Engine, spec: LinkSpec, from: string): Promi
   }));
 }
 
+/** Each blocking rule counted on its own, from the sizes of its groups, before any pair is made. */
+export async function countRulesAlone(engine: Engine, spec: LinkSpec, rec: RecordsTable): Promise<RuleCount[]> {
+  const rules: RuleCount[] = [];
+  for (const r of spec.blocking.predict) {
+    const c = (await engine.one<{ pairs: number }>(ruleCountSql(r, spec.linkType, rec.table)))!;
+    rules.push({ rule: ruleName(r), pairs: c.pairs, added: null });
+  }
+  return rules;
+}
+
+/** The rules' counts completed with what each adds to the union (pairs per first rule that made them). */
+export function withAdded(
+  rules: readonly RuleCount[],
+  added: readonly { rule: number; pairs: number }[],
+): { rules: RuleCount[]; union: number } {
+  const out = rules.map((r) => ({ ...r, added: 0 }));
+  for (const a of added) out[Number(a.rule)].added += Number(a.pairs);
+  return { rules: out, union: out.reduce((s, r) => s + r.added, 0) };
+}
+
 /** Blocking rules counted, each on its own and as it adds to the union, before anything is compared. */
 export async function countBlocking(
   engine: Engine,
   spec: LinkSpec,
   rec: RecordsTable,
 ): Promise<{ rules: RuleCount[]; union: number }> {
-  const rules: RuleCount[] = [];
-  for (const r of spec.blocking.predict) {
-    const c = (await engine.one<{ pairs: number }>(ruleCountSql(r, spec.linkType, rec.table)))!;
-    rules.push({ rule: ruleName(r), pairs: c.pairs, added: null });
-  }
+  const rules = await countRulesAlone(engine, spec, rec);
   const added = await engine.all<{ rule: number; pairs: number }>(
     `SELECT rule, count(*)::BIGINT AS pairs FROM (${blockedPairsSql(spec.blocking.predict, spec.linkType, rec.table)}) b GROUP BY rule`,
   );
-  for (const a of added) rules[a.rule].added = a.pairs;
-  for (const r of rules) r.added ??= 0;
-  return { rules, union: rules.reduce((s, r) => s + (r.added ?? 0), 0) };
+  return withAdded(rules, added);
 }
 
 function emComparisons(spec: LinkSpec): EmComparison[] {
@@ -167,15 +181,18 @@ function withParameters(spec: LinkSpec, m: number[][], u: number[][], prior: num
   };
 }
 
-/** The blocked pairs' weights before the prior, as a histogram (weight to 3 decimals, pairs). */
+/**
+ * The blocked pairs' weights before the prior, as a histogram (weight to 3 decimals, pairs), by the
+ * first rule that made each pair: so the same pass over the pairs also says what each rule adds.
+ */
 async function weightHistogram(
   engine: Engine,
   spec: LinkSpec,
   rec: RecordsTable,
-): Promise<{ weight: number; pairs: number }[]> {
+): Promise<{ rule: number; weight: number; pairs: number }[]> {
   const weights = spec.comparisons.map((c) => comparisonWeightSql(c)).join(' + ');
-  const sql = `SELECT round(${weights}, 3) AS weight, count(*)::BIGINT AS pairs FROM (${withGammasSql(spec, blockedPairsSql(spec.blocking.predict, spec.linkType, rec.table, rec.pairColumns))}) g GROUP BY 1`;
-  return engine.all<{ weight: number; pairs: number }>(sql);
+  const sql = `SELECT rule, round(${weights}, 3) AS weight, count(*)::BIGINT AS pairs FROM (${withGammasSql(spec, blockedPairsSql(spec.blocking.predict, spec.linkType, rec.table, rec.pairColumns))}) g GROUP BY 1, 2`;
+  return engine.all<{ rule: number; weight: number; pairs: number }>(sql);
 }
 
 export interface TrainOptions {
@@ -201,7 +218,9 @@ export async function trainModel(
     tick('records');
     const warnings: string[] = [];
     const all = (await engine.one<{ pairs: number }>(allPairsSql(spec.linkType, rec.table)))!.pairs;
-    const blocking = await countBlocking(engine, spec, rec);
+    // Each rule counted on its own now (cheap, from its groups' sizes); what each adds to the union
+    // is counted in the pass over the blocked pairs that estimates λ, rather than by a pass of its own.
+    const alone = await countRulesAlone(engine, spec, rec);
     tick('blocking');
     const comps = emComparisons(spec);
     const sampled = await samplePatterns(engine, spec, rec);
@@ -260,10 +279,22 @@ export async function trainModel(
       );
     let trained = withParameters(spec, m, u, 0.5);
     let prior = opts.prior;
+    let blocking: { rules: RuleCount[]; union: number };
     if (prior === undefined) {
       const hist = await weightHistogram(engine, trained, rec);
-      prior = estimatePrior(hist, all);
-    }
+      const byWeight = new Map<number, number>();
+      for (const h of hist) byWeight.set(Number(h.weight), (byWeight.get(Number(h.weight)) ?? 0) + Number(h.pairs));
+      prior = estimatePrior(
+        [...byWeight].map(([weight, pairs]) => ({ weight, pairs })),
+        all,
+      );
+      const added = new Map<number, number>();
+      for (const h of hist) added.set(Number(h.rule), (added.get(Number(h.rule)) ?? 0) + Number(h.pairs));
+      blocking = withAdded(
+        alone,
+        [...added].map(([rule, pairs]) => ({ rule, pairs })),
+      );
+    } else blocking = await countBlocking(engine, spec, rec);
     trained = { ...trained, prior };
     tick('prior');
     return {
