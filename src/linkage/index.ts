@@ -20,6 +20,7 @@ export {
   comparisonWeightSql,
   dateColumn,
   bloomColumn,
+  sharedMeasures,
   levelWeights,
   priorWeight,
   probabilityOf,
@@ -29,7 +30,7 @@ export { runEm, estimateU, estimatePrior, startingM, MIN_PROBABILITY } from './e
 export type { Pattern, EmComparison, EmResult } from './em.ts';
 export { linkSources, recordsSql } from './records.ts';
 export type { LinkSource } from './records.ts';
-export { trainModel, countBlocking, patternsSql, TrainingReportSchema } from './train.ts';
+export { trainModel, countBlocking, patternsSql, withGammasSql, TrainingReportSchema } from './train.ts';
 export type { TrainingReport, Progress } from './train.ts';
 export { saveModel, getModel, findModel, isTrained, validateModelName } from './model.ts';
 export type { SavedModel } from './model.ts';

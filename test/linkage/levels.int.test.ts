@@ -25,6 +25,10 @@ import {
   saveModel,
   type Comparison,
   type Level,
+  linkSources,
+  trainModel,
+  sharedMeasures,
+  withGammasSql,
 } from '../../src/linkage/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
 
@@ -320,4 +324,90 @@ test('a Splink settings file gives the weights its stored m and u say, with the 
   assert.ok(Math.abs(ac.match_weight - expectA) < 1e-9);
   assert.ok(Math.abs(ac.match_probability - 2 ** expectA / (1 + 2 ** expectA)) < 1e-12);
   assert.equal(pairs.length, 4);
+});
+
+test('training counts what each blocking rule adds to the union as predict does, with λ estimated or given', async () => {
+  // The people dataset of the test above: dob makes a1–a2 and c1–c2; surname adds a1–b1 and a2–b1.
+  const model = await getModel(ws.engine, 'splink');
+  const sources = await linkSources(ws.engine, model.datasets);
+  const estimated = await trainModel(ws.engine, model.spec, sources);
+  const given = await trainModel(ws.engine, model.spec, sources, { prior: 0.01 });
+  for (const t of [estimated, given]) {
+    assert.deepEqual(
+      t.report.blocking.map((b) => [b.pairs, b.added]),
+      [
+        [2, 2],
+        [4, 2],
+      ],
+    );
+    assert.equal(t.report.blockedPairs, 4);
+    assert.equal(t.report.allPairs, 15);
+  }
+  assert.equal(estimated.report.priorEstimated, true);
+  assert.equal(given.spec.prior, 0.01);
+});
+
+test('a measure that several levels use is computed once per pair, and every pair gets the level it got before', async () => {
+  const spec = parseLinkSpec({
+    version: 1,
+    linkType: 'dedupe',
+    comparisons: [
+      {
+        name: 'name',
+        column: 'name',
+        levels: [
+          { kind: 'null' },
+          { kind: 'exact' },
+          { kind: 'jaro_winkler', threshold: 0.92 },
+          { kind: 'jaro_winkler', threshold: 0.88 },
+          { kind: 'jaro_winkler', threshold: 0.7 },
+          { kind: 'damerau_levenshtein', max: 1 },
+          { kind: 'damerau_levenshtein', max: 3 },
+          { kind: 'else' },
+        ],
+      },
+    ],
+    blocking: { predict: [{ on: ['name'] }] },
+  });
+  const shared = sharedMeasures(spec);
+  assert.deepEqual(
+    shared.map((m) => m.column),
+    ['"_m_name_0"', '"_m_name_1"'],
+  );
+  const words = [
+    'martha',
+    'marhta',
+    'dixon',
+    'dicksonx',
+    'jones',
+    'johns',
+    'smith',
+    'smyth',
+    'a',
+    'abcdefgh',
+    'ab',
+    'ba',
+    'abc',
+    'xyz',
+    null,
+  ];
+  const values = words
+    .flatMap((a, i) =>
+      words.map((b, j) => `(${a === null ? 'NULL' : `'${a}'`}, ${b === null ? 'NULL' : `'${b}'`}, ${i * 100 + j})`),
+    )
+    .join(', ');
+  const from = `SELECT * FROM (VALUES ${values}) AS t(name_l, name_r, i)`;
+  const once = await ws.engine.all<{ i: number; g: number }>(
+    `SELECT i, gamma_name AS g FROM (${withGammasSql(spec, from)}) x ORDER BY i`,
+  );
+  const each = await ws.engine.all<{ i: number; g: number }>(
+    `SELECT i, ${comparisonGammaSql(spec.comparisons[0])} AS g FROM (${from}) x ORDER BY i`,
+  );
+  assert.equal(once.length, words.length ** 2);
+  assert.deepEqual(once, each);
+  // Every level is reached by some pair, so the comparison is a real check of each.
+  assert.deepEqual(
+    [...new Set(each.map((r) => Number(r.g)))].sort((a, b) => a - b),
+    [0, 1, 2, 3, 4, 5, 6, 7],
+  );
 });
