@@ -61,8 +61,8 @@ export {
   hasAddressLookups,
   NO_LOOKUPS,
   LOOKUP_FILES,
-} from './address-lookups.ts';
-export type { AddressLookups, LookupEntry, LookupKind, LookupImportResult } from './address-lookups.ts';
+} from '../geo/index.ts';
+export type { AddressLookups, LookupEntry, LookupKind, LookupImportResult } from '../geo/index.ts';
 export {
   standardiseAddress,
   addressIds,
@@ -72,15 +72,15 @@ export {
   derivedPropertyKey,
   propertyKey,
   PROBLEM_TEXT,
-} from './address-standardise.ts';
+} from '../geo/index.ts';
 export type {
   AddressParts,
   AddressProblem,
   StandardisedAddress,
   StandardiseOptions,
   PropertyKeyKind,
-} from './address-standardise.ts';
-export { AddressIndex, DEFAULT_MATCH_PARAMETERS } from './address-match.ts';
+} from '../geo/index.ts';
+export { AddressIndex, DEFAULT_MATCH_PARAMETERS } from '../geo/index.ts';
 export type {
   AddressMatch,
   Candidate,
@@ -88,19 +88,11 @@ export type {
   MatchParameters,
   MatchStatus,
   MatchStep,
-} from './address-match.ts';
-export {
-  importGazetteer,
-  loadGazetteer,
-  gazetteerInfo,
-  GAZETTEER_FIELDS,
-} from './address-gazetteer.ts';
-export type {
-  GazetteerField,
-  GazetteerImportOptions,
-  GazetteerImportResult,
-  GazetteerInfo,
-} from './address-gazetteer.ts';
+} from '../geo/index.ts';
+export { loadGazetteer, gazetteerInfo } from '../geo/index.ts';
+export type { GazetteerInfo } from '../geo/index.ts';
+export { importGazetteer, GAZETTEER_FIELDS } from './address-gazetteer.ts';
+export type { GazetteerField, GazetteerImportOptions, GazetteerImportResult } from './address-gazetteer.ts';
 export {
   matchAddressFile,
   AddressMatchResultSchema,
