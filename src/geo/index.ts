@@ -57,3 +57,5 @@ export type {
 } from './address-match.ts';
 export { loadGazetteer, gazetteerInfo } from './address-gazetteer.ts';
 export type { GazetteerInfo } from './address-gazetteer.ts';
+export { PropertyKeyer, noPropertyReason } from './address-property.ts';
+export type { PropertyOfRecord } from './address-property.ts';

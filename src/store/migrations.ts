@@ -171,6 +171,16 @@ export const MIGRATIONS: readonly Migration[] = [
         match_weight DOUBLE NOT NULL, match_probability DOUBLE NOT NULL)`,
     ],
   },
+  {
+    version: 11,
+    name: 'property references from addresses at intake',
+    sql: [
+      // A dataset imported with --address-columns or --uprn-column: which columns, and how many of its
+      // records got a property reference of each kind (JSON, counts only, never a value). Its table
+      // then has _property, _property_kind and _property_note; NULL: imported without addresses.
+      `ALTER TABLE dataset ADD COLUMN addressing VARCHAR`,
+    ],
+  },
 ];
 
 /** The SQL for a record's key: a fixed pseudo-random number from 0 to 255 from its row number and the dataset's salt. */
