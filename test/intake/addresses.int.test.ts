@@ -208,3 +208,62 @@ test('the command line reports the property references in words and in the JSON 
     ws = await openWorkspace(wsFile);
   }
 });
+
+test('households: --distinct household counts the records at one property reference in profiles, SDF and targeting', async () => {
+  const { profileDataset, serviceDeliveryFramework, ProfileResultSchema, SdfResultSchema } = await import(
+    '../../src/profiling/index.ts'
+  );
+  const { targetAreas, TargetResultSchema } = await import('../../src/targeting/index.ts');
+  // council_tax (rows 2–8): E00000001 (type A1) holds UPRNs 2001 and 2002, the cottage written twice
+  // (one household), row 7 with no reference (a household of its own) and row 8's derived key: 5
+  // households from 6 records. E00000002 (A2) holds row 6 alone: 1 household.
+  const records = await profileDataset(ws.engine, { dataset: 'council_tax', classification: 'small', tier: 'type' });
+  const households = ProfileResultSchema.parse(
+    await profileDataset(ws.engine, {
+      dataset: 'council_tax',
+      classification: 'small',
+      tier: 'type',
+      distinct: 'household',
+    }),
+  );
+  const counts = (p: typeof records) => Object.fromEntries(p.rows.map((r) => [r.code, r.count]));
+  assert.deepEqual(counts(records), { A1: 6, A2: 1, B1: 0 });
+  assert.deepEqual(counts(households), { A1: 5, A2: 1, B1: 0 });
+  assert.equal(households.countOf, 'household');
+  assert.equal(households.total.count, 6);
+
+  const sdf = SdfResultSchema.parse(
+    await serviceDeliveryFramework(ws.engine, {
+      datasets: ['council_tax'],
+      classification: 'small',
+      tier: 'type',
+      distinct: 'household',
+    }),
+  );
+  assert.equal(sdf.services[0].countOf, 'household');
+  assert.deepEqual(
+    sdf.services[0].cells.map((c) => c.count),
+    [5, 1, 0],
+  );
+
+  const t = TargetResultSchema.parse(
+    await targetAreas(ws.engine, {
+      dataset: 'council_tax',
+      classification: 'small',
+      tier: 'type',
+      segments: 'all',
+      areas: 'oa21',
+      distinct: 'household',
+    }),
+  );
+  assert.equal(t.countOf, 'household');
+  const users = Object.fromEntries(t.areas.map((a) => [a.code, a.users]));
+  assert.equal(users.E00000001, 5);
+
+  // A dataset imported without addresses has no households to count, and says how to get them.
+  await importDataset(ws.engine, 'plain', join(tmp.dir, 'hb.csv'), { key: TEST_KEY, replace: true });
+  await assert.rejects(
+    profileDataset(ws.engine, { dataset: 'plain', classification: 'small', distinct: 'household' }),
+    /plain was imported without addresses, so its households are not known/,
+  );
+});
