@@ -267,3 +267,41 @@ test('households: --distinct household counts the records at one property refere
     /plain was imported without addresses, so its households are not known/,
   );
 });
+
+test('overlap links by property reference without --link-by when every dataset has them, and says so', async () => {
+  const { overlapAnalysis } = await import('../../src/profiling/index.ts');
+  // council_tax in segment A: 6 households (5 in E00000001, 1 in E00000002). benefits' two records
+  // are the cottage and UPRN 2001, both council_tax households: 2 use benefits, 4 use none.
+  const r = await overlapAnalysis(ws.engine, {
+    segment: 'A',
+    classification: 'small',
+    datasets: ['benefits'],
+    population: 'council_tax',
+  });
+  assert.equal(r.level, 'household');
+  assert.match(r.method, /^Household level, by property/);
+  assert.equal(r.total, 6);
+  assert.equal(r.none.count, 4);
+  assert.equal(r.services[0].users, 2);
+  assert.equal(r.services[0].linkColumn, 'property reference');
+  assert.equal(r.unlinkable, 2);
+  // The same when asked for by name; refused, with the fix, for a dataset without addresses.
+  const asked = await overlapAnalysis(ws.engine, {
+    segment: 'A',
+    classification: 'small',
+    datasets: ['benefits'],
+    population: 'council_tax',
+    linkBy: ['household'],
+  });
+  assert.equal(asked.none.count, 4);
+  await assert.rejects(
+    overlapAnalysis(ws.engine, {
+      segment: 'A',
+      classification: 'small',
+      datasets: ['plain'],
+      population: 'council_tax',
+      linkBy: ['household'],
+    }),
+    /plain was imported without addresses/,
+  );
+});
