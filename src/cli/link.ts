@@ -107,4 +107,22 @@ Example:
     .requiredOption('--model <name>', 'a trained model')
     .addOption(formatOption(['table', 'json']))
     .action(lazy(() => import('./actions/link.ts'), 'explain'));
+  link
+    .command('match-rates')
+    .description(
+      'How each dataset’s records reach households and each other: own UPRN, matched UPRN, derived key, none, not placed, households, records sharing one, and records whose household is in each other dataset',
+    )
+    .argument('<workspace>', 'workspace file')
+    .option('--datasets <names>', 'the datasets to report, separated by commas (default: every dataset)', list)
+    .addOption(formatOption(['table', 'csv', 'json']))
+    .option('--out <file>', 'write to a file')
+    .addHelpText(
+      'after',
+      `
+Property references come from civic dataset import … --address-columns (or --uprn-column).
+
+Example:
+  civic link match-rates borough.civic --datasets council_tax,housing_benefit,school_census`,
+    )
+    .action(lazy(() => import('./actions/match-rates.ts'), 'matchRatesCommand'));
 }

@@ -101,3 +101,5 @@ export {
 } from './address-run.ts';
 export type { AddressMatchRequest, AddressMatchResult, AddressMatchRecord } from './address-run.ts';
 // ---- end of addresses ----
+export { matchRates, MatchRateResultSchema, MATCH_RATE_VERSION } from './match-rate.ts';
+export type { MatchRateResult, MatchRateDataset } from './match-rate.ts';

@@ -305,3 +305,30 @@ test('overlap links by property reference without --link-by when every dataset h
     /plain was imported without addresses/,
   );
 });
+
+test('the match-rate report counts each dataset’s records by kind of reference and by the other datasets they reach', async () => {
+  const { matchRates, MatchRateResultSchema } = await import('../../src/linkage/index.ts');
+  const { matchRatesToCsv } = await import('../../src/outputs/index.ts');
+  const r = MatchRateResultSchema.parse(await matchRates(ws.engine, ['council_tax', 'benefits', 'plain']));
+  const ct = r.datasets[0];
+  assert.deepEqual(
+    [ct.records, ct.uprn!.count, ct.matchedUprn!.count, ct.derived!.count, ct.none!.count, ct.households],
+    [7, 1, 1, 3, 2, 4],
+  );
+  // The cottage's two records share a household.
+  assert.equal(ct.sharedHousehold!.count, 2);
+  // council_tax reaches benefits by the cottage (2 records) and UPRN 2001 (1); benefits' 2 records both reach council_tax.
+  assert.deepEqual(
+    ct.linked.find((l) => l.dataset === 'benefits'),
+    { dataset: 'benefits', count: 3, pct: (3 / 7) * 100 },
+  );
+  assert.equal(r.datasets[1].linked.find((l) => l.dataset === 'council_tax')!.count, 2);
+  assert.equal(r.datasets[2].addressed, false);
+  assert.equal(r.datasets[2].uprn, null);
+  assert.match(r.notes[0], /^plain was imported without addresses/);
+  const csv = matchRatesToCsv(r).split('\n');
+  assert.match(
+    csv[0],
+    /^dataset,records,not_placed,own_uprn,matched_uprn,derived_key,no_reference,households,sharing_a_household,linked_to_/,
+  );
+});
