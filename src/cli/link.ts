@@ -125,4 +125,26 @@ Example:
   civic link match-rates borough.civic --datasets council_tax,housing_benefit,school_census`,
     )
     .action(lazy(() => import('./actions/match-rates.ts'), 'matchRatesCommand'));
+  link
+    .command('household')
+    .description(
+      'The single customer view of one household: every record at one property reference, in every dataset imported with addresses',
+    )
+    .argument('<workspace>', 'workspace file')
+    .option('--uprn <uprn>', 'the property’s UPRN')
+    .option('--address <text>', 'or its address, e.g. "Flat 2, 12 High Road" (standardised as at import)')
+    .option('--postcode <postcode>', 'the address’s postcode, when not written at its end')
+    .addOption(formatOption(['table', 'json']))
+    .option('--out <file>', 'write to a file')
+    .addHelpText(
+      'after',
+      `
+Pseudonymised columns are never shown (they hold keyed hashes). The portal's household page
+shows the same to the datasets' owners, and records every look-up in the audit log.
+
+Examples:
+  civic link household borough.civic --uprn 100023336956
+  civic link household borough.civic --address "Flat 2, 12 High Road" --postcode "SB1 1AB" --format json`,
+    )
+    .action(lazy(() => import('./actions/match-rates.ts'), 'householdCommand'));
 }

@@ -103,3 +103,11 @@ export type { AddressMatchRequest, AddressMatchResult, AddressMatchRecord } from
 // ---- end of addresses ----
 export { matchRates, MatchRateResultSchema, MATCH_RATE_VERSION } from './match-rate.ts';
 export type { MatchRateResult, MatchRateDataset } from './match-rate.ts';
+export {
+  householdView,
+  householdKey,
+  HouseholdViewSchema,
+  HOUSEHOLD_VIEW_VERSION,
+  MAX_HOUSEHOLD_RECORDS,
+} from './household.ts';
+export type { HouseholdView, HouseholdQuery } from './household.ts';

@@ -1,5 +1,5 @@
-/** The match-rate report (linkage's matchRates) as a text table and as CSV. */
-import type { MatchRateResult } from '../linkage/index.ts';
+/** The match-rate report (linkage's matchRates) as a text table and as CSV, and one household's records. */
+import type { HouseholdView, MatchRateResult } from '../linkage/index.ts';
 import { csvText, fmtInt, textTable } from './format.ts';
 
 const cell = (r: { count: number; pct: number | null } | null) =>
@@ -73,4 +73,32 @@ export function matchRatesToCsv(r: MatchRateResult): string {
       ...others.map((o) => (d.addressed ? (d.linked.find((l) => l.dataset === o)?.count ?? null) : null)),
     ]),
   );
+}
+
+/** One household's records, a table per dataset; pseudonymised columns are named, never shown. */
+export function householdToTable(h: HouseholdView): string {
+  const parts = [
+    `Household at ${h.propertyKind === 'uprn' ? `UPRN ${h.property}` : `property key ${h.property} (from the address)`}${h.gazetteerAddress ? `: ${h.gazetteerAddress}` : ''}`,
+    `${fmtInt(h.records)} record${h.records === 1 ? '' : 's'} in ${h.datasets.length} of the ${h.searched.length} datasets with addresses.`,
+  ];
+  for (const d of h.datasets) {
+    const cols = d.columns.filter((c) => !d.pseudonymised.includes(c));
+    parts.push(
+      '',
+      `${d.title ?? d.dataset} (${d.dataset})`,
+      textTable(
+        ['Row', 'Id', 'Postcode', 'Reference', ...cols],
+        d.records.map((r) => [
+          String(r.row),
+          r.id ?? '',
+          r.postcode ?? '',
+          r.propertyKind === 'uprn' ? 'own UPRN' : r.propertyKind === 'matched_uprn' ? 'matched UPRN' : 'from address',
+          ...cols.map((c) => r.values[c] ?? ''),
+        ]),
+        (i) => i === 0,
+      ),
+    );
+    if (d.pseudonymised.length) parts.push(`Pseudonymised, not shown: ${d.pseudonymised.join(', ')}.`);
+  }
+  return parts.join('\n') + '\n';
 }

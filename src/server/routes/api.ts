@@ -57,6 +57,7 @@ import { audit } from '../users.ts';
 import { EVERYONE, ANALYSTS_AND_PARTNERS, STAFF, SIGNED_IN, HttpProblem } from '../http.ts';
 import { documentApi, openApiDocument, type ApiOperation } from '../openapi.ts';
 import { postcodeApiRoutes } from './api-postcodes.ts';
+import { householdApiRoutes } from './households.ts';
 import {
   DatasetAccountSchema,
   datasetAccount,
@@ -827,4 +828,5 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   );
 
   await app.register(postcodeApiRoutes);
+  await app.register(householdApiRoutes);
 }
