@@ -44,11 +44,20 @@ export type MatchRateResult = z.infer<typeof MatchRateResultSchema>;
 
 const rate = (count: number, of: number) => ({ count, pct: of > 0 ? (count / of) * 100 : null });
 
-/** The report for the datasets named (every dataset when none is). */
-export async function matchRates(engine: Engine, datasets?: readonly string[]): Promise<MatchRateResult> {
-  const all = await engine.all<{ name: string; table_name: string; addressing: string | null }>(
-    `SELECT name, table_name, addressing FROM dataset ORDER BY name`,
-  );
+/**
+ * The report for the datasets named (every dataset when none is). `among`: the only datasets that
+ * may be reported or linked to (a partner's own); null for all.
+ */
+export async function matchRates(
+  engine: Engine,
+  datasets?: readonly string[],
+  among: readonly string[] | null = null,
+): Promise<MatchRateResult> {
+  const all = (
+    await engine.all<{ name: string; table_name: string; addressing: string | null }>(
+      `SELECT name, table_name, addressing FROM dataset ORDER BY name`,
+    )
+  ).filter((d) => among === null || among.includes(d.name));
   let chosen = all;
   if (datasets?.length) {
     chosen = [];

@@ -154,3 +154,26 @@ test('the portal page shows the records in tables, and every look-up is in the a
     log.some((e) => e.username === 'pb' && /^api: UPRN 2002; 0 records from 0 of 0 datasets$/.test(e.detail ?? '')),
   );
 });
+
+test('match rates: staff see every dataset and how they link; a partner its own only, linked among themselves', async () => {
+  const staff = (await get('/api/match-rates', 'ana')).json();
+  assert.deepEqual(
+    staff.datasets.map((d: { dataset: string }) => d.dataset),
+    ['council_tax', 'pa_housing'],
+  );
+  // CT1 (flat 2) is also at a pa_housing household; CT2 (12 High Road) is not.
+  assert.deepEqual(staff.datasets[0].linked, [{ dataset: 'pa_housing', count: 1, pct: 50 }]);
+  const pa = (await get('/api/match-rates', 'pa')).json();
+  assert.deepEqual(
+    pa.datasets.map((d: { dataset: string; linked: unknown[] }) => [d.dataset, d.linked]),
+    [['pa_housing', []]],
+  );
+  // Another's dataset and one that does not exist get the same refusal.
+  const theirs = await get('/api/match-rates?datasets=council_tax', 'pa');
+  const none = await get('/api/match-rates?datasets=no_such', 'pa');
+  assert.equal(theirs.statusCode, 403);
+  assert.equal(theirs.body, none.body);
+  const page = await get('/households', 'pa');
+  assert.match(page.body, /<th scope="row" class="govuk-table__header">pa_housing<\/th>/);
+  assert.doesNotMatch(page.body, /council_tax/);
+});

@@ -4,12 +4,22 @@
  * partner: its own), so the answer is the same whether or not anybody else holds records at the
  * property. Every look-up is written to the audit log, with the property reference and what was
  * shown (counts), never a value from a record. The search itself is linkage's householdView.
+ * The match-rate report beside it covers the viewer's own datasets only, linked among themselves:
+ * how many of a partner's records are at another organisation's households is not the partner's to know.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ParameterError } from '../../core/index.ts';
+import { AccessError, ParameterError } from '../../core/index.ts';
 import { datasetPartners } from '../../intake/index.ts';
-import { householdKey, householdView, HouseholdViewSchema, type HouseholdView } from '../../linkage/index.ts';
+import {
+  householdKey,
+  householdView,
+  HouseholdViewSchema,
+  matchRates,
+  MatchRateResultSchema,
+  type HouseholdView,
+  type MatchRateResult,
+} from '../../linkage/index.ts';
 import { ownsRecords } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS } from '../http.ts';
 import { one } from '../query.ts';
@@ -41,11 +51,23 @@ async function lookUp(
   return view;
 }
 
+/** The match rates of the viewer's own datasets (those asked for, or all of them). */
+async function ownMatchRates(app: FastifyInstance, viewer: Viewer, asked?: string[]): Promise<MatchRateResult> {
+  const own = await ownDatasets(app, viewer);
+  // The same refusal whether or not a dataset of that name exists.
+  if (asked?.some((d) => !own.includes(d)))
+    throw new AccessError(
+      'Match rates are for the datasets’ owners.',
+      'Ask for your own datasets, or leave datasets out.',
+    );
+  return matchRates(app.engine, asked?.length ? asked : own, own);
+}
+
 export async function householdRoutes(app: FastifyInstance): Promise<void> {
   app.get('/households', { config: { roles: ROLES } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const form = { uprn: one(q.uprn) ?? '', address: one(q.address) ?? '', postcode: one(q.postcode) ?? '' };
-    const ctx = { title: 'Household view', form };
+    const ctx = { title: 'Household view', form, rates: await ownMatchRates(app, request.viewer) };
     if (q.uprn === undefined && q.address === undefined) return app.page(request, reply, 'households.njk', ctx);
     try {
       const view = await lookUp(app, request, form, 'portal');
@@ -86,5 +108,33 @@ export async function householdApiRoutes(app: FastifyInstance): Promise<void> {
       errors: [400],
     },
     async ({ request, query: q }) => lookUp(app, request, q, 'api'),
+  );
+  defineApi(
+    app,
+    {
+      method: 'GET',
+      path: '/api/match-rates',
+      operationId: 'matchRates',
+      tag: 'Linkage',
+      roles: ANALYSTS_AND_PARTNERS,
+      summary:
+        'How each of your datasets’ records reach households and each other (as civic link match-rates --format json)',
+      description:
+        'Records with their own UPRN, a matched UPRN, a derived key or none, not placed; households; records sharing one; and records at a household another of your datasets holds. A partner gets its own datasets only, linked among themselves.',
+      query: z.strictObject({
+        datasets: z.string().optional().describe('Comma-separated datasets (default: all of yours)'),
+      }),
+      response: { name: 'MatchRates', schema: MatchRateResultSchema, description: 'The match-rate report' },
+      errors: [400, 403],
+    },
+    async ({ request, query: q }) =>
+      ownMatchRates(
+        app,
+        request.viewer,
+        q.datasets
+          ?.split(',')
+          .map((d) => d.trim())
+          .filter(Boolean),
+      ),
   );
 }
