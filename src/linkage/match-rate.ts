@@ -38,6 +38,12 @@ export const MatchRateResultSchema = z.object({
   kind: z.literal('match-rates'),
   version: z.literal(MATCH_RATE_VERSION),
   datasets: z.array(MatchRateDatasetSchema),
+  /**
+   * The households of the reported datasets with addresses, as Bristol counted them: each dataset's
+   * households added up, and the distinct households of all of them together (a household in two
+   * datasets counted once). Null when none has addresses.
+   */
+  union: z.object({ datasets: z.array(z.string()), sumOfDatasets: z.number(), distinct: z.number() }).nullable(),
   notes: z.array(z.string()),
 });
 export type MatchRateResult = z.infer<typeof MatchRateResultSchema>;
@@ -118,6 +124,16 @@ export async function matchRates(
     }
     out.push(row);
   }
+  const reported = chosen.filter((d) => d.addressing);
+  const union = reported.length
+    ? {
+        datasets: reported.map((d) => d.name),
+        sumOfDatasets: out.reduce((s, r) => s + (r.households ?? 0), 0),
+        distinct: (await engine.one<{ n: number }>(
+          `SELECT count(DISTINCT p)::BIGINT AS n FROM (${reported.map((d) => `SELECT _property AS p FROM ${ident(d.table_name)} WHERE _property IS NOT NULL`).join(' UNION ALL ')})`,
+        ))!.n,
+      }
+    : null;
   const notes: string[] = [];
   const without = out.filter((r) => !r.addressed).map((r) => r.dataset);
   if (without.length)
@@ -127,5 +143,5 @@ export async function matchRates(
   notes.push(
     'A record links to another dataset when that dataset has a record with the same property reference: the same household, not necessarily the same person.',
   );
-  return { kind: 'match-rates', version: MATCH_RATE_VERSION, datasets: out, notes };
+  return { kind: 'match-rates', version: MATCH_RATE_VERSION, datasets: out, union, notes };
 }

@@ -40,6 +40,11 @@ export function matchRatesToTable(r: MatchRateResult): string {
       textTable(['Dataset', ...others], linked, (i) => i > 0),
     );
   }
+  if (r.union && r.union.datasets.length > 1)
+    parts.push(
+      '',
+      `Households: ${fmtInt(r.union.sumOfDatasets)} in the ${r.union.datasets.length} datasets added up, ${fmtInt(r.union.distinct)} distinct (a household in several datasets counted once).`,
+    );
   parts.push('', ...r.notes);
   return parts.join('\n') + '\n';
 }

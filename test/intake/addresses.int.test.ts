@@ -323,6 +323,8 @@ test('the match-rate report counts each dataset’s records by kind of reference
     { dataset: 'benefits', count: 3, pct: (3 / 7) * 100 },
   );
   assert.equal(r.datasets[1].linked.find((l) => l.dataset === 'council_tax')!.count, 2);
+  // council_tax's 4 households and benefits' 2 add up to 6; both of benefits' are council_tax's: 4 distinct.
+  assert.deepEqual(r.union, { datasets: ['council_tax', 'benefits'], sumOfDatasets: 6, distinct: 4 });
   assert.equal(r.datasets[2].addressed, false);
   assert.equal(r.datasets[2].uprn, null);
   assert.match(r.notes[0], /^plain was imported without addresses/);
