@@ -61,6 +61,16 @@ export {
   PairRecordsSchema,
 } from './review.ts';
 export type { ReviewQueue, ReviewItem, ReviewDecision, Decision, Decider, PairRecords } from './review.ts';
+export {
+  listModels,
+  modelSummary,
+  modelParameters,
+  viewPair,
+  ModelSummarySchema,
+  ModelParametersSchema,
+  PairViewSchema,
+} from './parameters.ts';
+export type { ModelSummary, ModelParameters, PairView } from './parameters.ts';
 export { clusterModel, connectedComponents, ClusterResultSchema } from './cluster.ts';
 export type { ClusterResult } from './cluster.ts';
 export { evaluateModel, febrlEntity, EvaluationSchema } from './evaluate.ts';

@@ -56,6 +56,7 @@ import { audit } from '../users.ts';
 import { EVERYONE, ANALYSTS_AND_PARTNERS, STAFF, SIGNED_IN, HttpProblem } from '../http.ts';
 import { documentApi, openApiDocument, type ApiOperation } from '../openapi.ts';
 import { postcodeApiRoutes } from './api-postcodes.ts';
+import { linkageApiRoutes } from './api-linkage.ts';
 import {
   DatasetAccountSchema,
   datasetAccount,
@@ -815,4 +816,5 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   );
 
   await app.register(postcodeApiRoutes);
+  await app.register(linkageApiRoutes);
 }
