@@ -39,7 +39,7 @@ export const ReviewQueueSchema = z.object({
   /** pairs with low ≤ match probability < high are reviewed */
   band: z.object({ low: z.number(), high: z.number() }),
   threshold: z.number(),
-  /** which items are listed */
+  /** which items are listed: the band's undecided pairs, every decided pair (in the band or not), or the whole band */
   status: z.enum(['undecided', 'decided', 'all']),
   /** pairs in the band, and how many of them are decided each way */
   inBand: z.number(),
@@ -128,8 +128,13 @@ export async function reviewQueue(
      FROM ${joined} WHERE p.model = $1`,
     [model.name, band.low, band.high],
   ))!;
-  const which =
-    status === 'undecided' ? ' AND d.decision IS NULL' : status === 'decided' ? ' AND d.decision IS NOT NULL' : '';
+  // Decided: every decision, in the band or not (a pair decided from its explanation, say).
+  const where =
+    status === 'undecided'
+      ? `${inBand} AND d.decision IS NULL`
+      : status === 'decided'
+        ? `d.decision IS NOT NULL`
+        : inBand;
   const rows = await engine.all<{
     id_l: string;
     id_r: string;
@@ -141,15 +146,15 @@ export async function reviewQueue(
     decided_at: string | null;
   }>(
     `SELECT p.id_l, p.id_r, p.match_weight, p.match_probability, d.decision, d.reason, d.decided_by, d.decided_at
-     FROM ${joined} WHERE p.model = $1 AND ${inBand}${which}
+     FROM ${joined} WHERE p.model = $1 AND ${where}
      ORDER BY p.match_weight DESC, p.id_l, p.id_r${limit === null ? '' : ` LIMIT ${limit}`} OFFSET ${offset}`,
-    [model.name, band.low, band.high],
+    status === 'decided' ? [model.name] : [model.name, band.low, band.high],
   );
   const matching =
     status === 'undecided'
       ? counts.undecided
       : status === 'decided'
-        ? counts.accepted + counts.rejected
+        ? counts.accepted + counts.rejected + counts.outside
         : counts.in_band;
   return {
     version: REVIEW_RESULT_VERSION,

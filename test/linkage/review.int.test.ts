@@ -241,3 +241,20 @@ test('a re-prediction keeps the decisions on pairs it scores again and drops the
   assert.deepEqual(groups(r), ['AB', 'C', 'D', 'E']);
   assert.deepEqual(r.decisions, { accepted: 0, rejected: 1, joined: 0, split: 1 });
 });
+
+test('a pair decided outside the band is counted, and listed with the decisions', async () => {
+  const model = await getModel(ws.engine, 'people');
+  await predictModel(ws.engine, model);
+  await decidePair(ws.engine, model, { idL: 'A', idR: 'E', decision: 'accept', reason: 'known to the service', by });
+  const q = await reviewQueue(ws.engine, model, { status: 'decided' });
+  assert.equal(q.decidedOutsideBand, 1);
+  assert.deepEqual(
+    q.items.map((i) => [i.id_l + i.id_r, i.decision]),
+    [
+      ['BC', 'rejected'],
+      ['AE', 'accepted'],
+    ],
+  );
+  assert.equal(q.matching, 2);
+  assert.deepEqual(groups(await clusterModel(ws.engine, model)), ['ABE', 'C', 'D']);
+});
