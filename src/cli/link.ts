@@ -163,4 +163,44 @@ Examples:
     .requiredOption('--model <name>', 'a trained model')
     .addOption(formatOption(['table', 'json']))
     .action(lazy(() => import('./actions/link.ts'), 'explain'));
+  link
+    .command('match-rates')
+    .description(
+      'How each dataset’s records reach households and each other: own UPRN, matched UPRN, derived key, none, not placed, households, records sharing one, and records whose household is in each other dataset',
+    )
+    .argument('<workspace>', 'workspace file')
+    .option('--datasets <names>', 'the datasets to report, separated by commas (default: every dataset)', list)
+    .addOption(formatOption(['table', 'csv', 'json']))
+    .option('--out <file>', 'write to a file')
+    .addHelpText(
+      'after',
+      `
+Property references come from civic dataset import … --address-columns (or --uprn-column).
+
+Example:
+  civic link match-rates borough.civic --datasets council_tax,housing_benefit,school_census`,
+    )
+    .action(lazy(() => import('./actions/match-rates.ts'), 'matchRatesCommand'));
+  link
+    .command('household')
+    .description(
+      'The single customer view of one household: every record at one property reference, in every dataset imported with addresses',
+    )
+    .argument('<workspace>', 'workspace file')
+    .option('--uprn <uprn>', 'the property’s UPRN')
+    .option('--address <text>', 'or its address, e.g. "Flat 2, 12 High Road" (standardised as at import)')
+    .option('--postcode <postcode>', 'the address’s postcode, when not written at its end')
+    .addOption(formatOption(['table', 'json']))
+    .option('--out <file>', 'write to a file')
+    .addHelpText(
+      'after',
+      `
+Pseudonymised columns are never shown (they hold keyed hashes). The portal's household page
+shows the same to the datasets' owners, and records every look-up in the audit log.
+
+Examples:
+  civic link household borough.civic --uprn 100023336956
+  civic link household borough.civic --address "Flat 2, 12 High Road" --postcode "SB1 1AB" --format json`,
+    )
+    .action(lazy(() => import('./actions/match-rates.ts'), 'householdCommand'));
 }

@@ -171,8 +171,18 @@ export const MIGRATIONS: readonly Migration[] = [
         match_weight DOUBLE NOT NULL, match_probability DOUBLE NOT NULL)`,
     ],
   },
-  // (Version 11 is another change made at the same time. Versions are applied by number, each once,
-  // whichever order they arrive in, so a workspace that had 12 first takes 11 when it comes.)
+  {
+    version: 11,
+    name: 'property references from addresses at intake',
+    sql: [
+      // A dataset imported with --address-columns or --uprn-column: which columns, and how many of its
+      // records got a property reference of each kind (JSON, counts only, never a value). Its table
+      // then has _property, _property_kind and _property_note; NULL: imported without addresses.
+      `ALTER TABLE dataset ADD COLUMN addressing VARCHAR`,
+    ],
+  },
+  // (Versions are applied by number, each once, whichever order they arrive in: a workspace that
+  // had 12 first, from a branch made beside 11, takes 11 when it comes.)
   {
     version: 12,
     name: 'record linkage: clerical review decisions',

@@ -88,6 +88,8 @@ const RUNS = (): Array<[string, string[]]> => [
   ['link clusters', [WS, '--model', 'json_people']],
   ['link evaluate', [WS, '--model', 'json_people', '--truth-column', 'truth']],
   ['link explain', [WS, 'p1', 'p2', '--model', 'json_people']],
+  ['link match-rates', [WS]],
+  ['link household', [WS, '--uprn', '1']],
   ['key generate', ['--out', join(tmp.dir, 'another.key')]],
   ['key status', [WS, '--key-file', KEY]],
   ['key export-from-workspace', [WS, '--out', join(tmp.dir, 'old.key')]],
