@@ -10,6 +10,8 @@ export {
   parseLinkSpec,
   isNullLevel,
   levelLabel,
+  reviewBand,
+  DEFAULT_REVIEW_BAND,
   specColumns,
   checkSqlFragment,
 } from './spec.ts';
@@ -36,12 +38,39 @@ export {
   predictModel,
   modelPairs,
   explainPair,
+  explainPairs,
   matchWeightSql,
   PredictResultSchema,
   PairSchema,
   ExplanationSchema,
 } from './predict.ts';
 export type { PredictResult, Pair, Explanation } from './predict.ts';
+export {
+  reviewQueue,
+  decidePair,
+  findPair,
+  pairRecords,
+  parseDecision,
+  checkReason,
+  linkedPairsSql,
+  DECISIONS,
+  MAX_REASON,
+  ReviewQueueSchema,
+  ReviewItemSchema,
+  ReviewDecisionSchema,
+  PairRecordsSchema,
+} from './review.ts';
+export type { ReviewQueue, ReviewItem, ReviewDecision, Decision, Decider, PairRecords } from './review.ts';
+export {
+  listModels,
+  modelSummary,
+  modelParameters,
+  viewPair,
+  ModelSummarySchema,
+  ModelParametersSchema,
+  PairViewSchema,
+} from './parameters.ts';
+export type { ModelSummary, ModelParameters, PairView } from './parameters.ts';
 export { clusterModel, connectedComponents, ClusterResultSchema } from './cluster.ts';
 export type { ClusterResult } from './cluster.ts';
 export { evaluateModel, febrlEntity, EvaluationSchema } from './evaluate.ts';

@@ -84,6 +84,7 @@ const RUNS = (): Array<[string, string[]]> => [
   ],
   ['link train', [WS, '--model', 'json_people', '--datasets', 'json_people', '--ignore-columns', 'truth']],
   ['link predict', [WS, '--model', 'json_people']],
+  ['link review', [WS, '--model', 'json_people']],
   ['link clusters', [WS, '--model', 'json_people']],
   ['link evaluate', [WS, '--model', 'json_people', '--truth-column', 'truth']],
   ['link explain', [WS, 'p1', 'p2', '--model', 'json_people']],

@@ -57,6 +57,7 @@ import { audit } from '../users.ts';
 import { EVERYONE, ANALYSTS_AND_PARTNERS, STAFF, SIGNED_IN, HttpProblem } from '../http.ts';
 import { documentApi, openApiDocument, type ApiOperation } from '../openapi.ts';
 import { postcodeApiRoutes } from './api-postcodes.ts';
+import { linkageApiRoutes } from './api-linkage.ts';
 import { householdApiRoutes } from './households.ts';
 import {
   DatasetAccountSchema,
@@ -828,5 +829,6 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   );
 
   await app.register(postcodeApiRoutes);
+  await app.register(linkageApiRoutes);
   await app.register(householdApiRoutes);
 }
