@@ -26,7 +26,18 @@ import { buildServices, nearestFacilities, type ServiceOutput } from './services
 import { STREET_WORDS } from './corrupt.ts';
 import { addressColumns, uprnColumn, type RecordTruth } from './records.ts';
 import { TOWN, buildResidents, type Residents } from './residents.ts';
-import { csvText, encodeWindows1252, fixZipTimestamps, pad, shuffle, stream, thousands, type Cell } from './util.ts';
+import {
+  csvText,
+  encodeWindows1252,
+  isoDate,
+  writeCsvFile,
+  fixZipTimestamps,
+  pad,
+  shuffle,
+  stream,
+  thousands,
+  type Cell,
+} from './util.ts';
 
 export interface SampleBoroughOptions {
   /** Seed for every random choice (default 2026). */
@@ -196,7 +207,7 @@ export async function generateSampleBorough(
   writeFileSync(files.truthSegments, truthSegmentsJson(geo, typeOfOa));
   writeFileSync(files.facilities, facilitiesCsv(facilities, postcodes));
   for (const s of services) writeFileSync(join(root, 'services', s.spec.file), await serviceBytes(s));
-  writeFileSync(files.gazetteer, gazetteerCsv(residents, postcodes));
+  writeGazetteer(files.gazetteer, residents, postcodes);
   mkdirSync(files.addressLookups, { recursive: true });
   writeFileSync(
     join(files.addressLookups, 'ons_synonyms.csv'),
@@ -206,8 +217,11 @@ export async function generateSampleBorough(
     ),
   );
   writeFileSync(join(files.addressLookups, 'ukam_address_abbreviations.json'), '[]\n');
-  writeFileSync(files.truthRecords, truthRecordsCsv(services.flatMap((s) => s.records)));
-  writeFileSync(files.truthResidents, truthResidentsCsv(residents, hhs));
+  writeTruthRecords(
+    files.truthRecords,
+    services.flatMap((s) => s.records),
+  );
+  writeTruthResidents(files.truthResidents, residents, hhs);
   writeFileSync(
     files.truth,
     JSON.stringify(
@@ -420,8 +434,10 @@ async function xlsxBytes(columns: string[], rows: Cell[][]): Promise<Uint8Array>
 }
 
 /** The gazetteer as an LLPG extract gives it: one row per address, its fields, postcode and coordinates. */
-function gazetteerCsv(residents: Residents, postcodes: readonly Postcode[]): string {
-  return csvText(
+function writeGazetteer(path: string, residents: Residents, postcodes: readonly Postcode[]): void {
+  const g = residents.gazetteer;
+  writeCsvFile(
+    path,
     [
       'UPRN',
       'SUB_BUILDING_NAME',
@@ -434,23 +450,25 @@ function gazetteerCsv(residents: Residents, postcodes: readonly Postcode[]): str
       'LONGITUDE',
       'BLPU_CLASS',
     ],
-    residents.gazetteer.map((e) => [
-      e.uprn,
-      e.subBuilding,
-      e.buildingName,
-      e.number,
-      e.street,
+    g.length,
+    (i) => [
+      g[i].uprn,
+      g[i].subBuilding,
+      g[i].buildingName,
+      g[i].number,
+      g[i].street,
       TOWN,
-      postcodes[e.postcode].pcds,
-      e.lat.toFixed(6),
-      e.lon.toFixed(6),
-      e.classification,
-    ]),
+      postcodes[g[i].postcode].pcds,
+      g[i].lat.toFixed(6),
+      g[i].lon.toFixed(6),
+      g[i].classification,
+    ],
   );
 }
 
-function truthRecordsCsv(records: readonly RecordTruth[]): string {
-  return csvText(
+function writeTruthRecords(path: string, records: readonly RecordTruth[]): void {
+  writeCsvFile(
+    path,
     [
       'dataset',
       'row',
@@ -463,26 +481,34 @@ function truthRecordsCsv(records: readonly RecordTruth[]): string {
       'child_id',
       'errors',
     ],
-    records.map((r) => [
-      r.dataset,
-      r.row,
-      r.recordId,
-      r.person,
-      r.household,
-      r.propertyRef,
-      r.uprn,
-      r.addressUprn,
-      r.child ?? '',
-      r.errors.join(';'),
-    ]),
+    records.length,
+    (i) => {
+      const r = records[i];
+      return [
+        r.dataset,
+        r.row,
+        r.recordId,
+        r.person,
+        r.household,
+        r.propertyRef,
+        r.uprn,
+        r.addressUprn,
+        r.child ?? '',
+        r.errors.join(';'),
+      ];
+    },
   );
 }
 
-function truthResidentsCsv(residents: Residents, hhs: readonly { propertyRef: string }[]): string {
-  return csvText(
+function writeTruthResidents(path: string, residents: Residents, hhs: readonly { propertyRef: string }[]): void {
+  const all = residents.members.flat();
+  writeCsvFile(
+    path,
     ['person_id', 'household', 'property_ref', 'uprn', 'role', 'first', 'last', 'sex', 'dob'],
-    residents.members.flatMap((list) =>
-      list.map((m) => [
+    all.length,
+    (i) => {
+      const m = all[i];
+      return [
         m.id,
         m.household,
         hhs[m.household].propertyRef,
@@ -491,9 +517,9 @@ function truthResidentsCsv(residents: Residents, hhs: readonly { propertyRef: st
         m.person.first,
         m.person.last,
         m.person.sex,
-        new Date(m.person.dob * 86_400_000).toISOString().slice(0, 10),
-      ]),
-    ),
+        isoDate(m.person.dob),
+      ];
+    },
   );
 }
 
