@@ -178,7 +178,7 @@ export interface RecordTruth {
   propertyRef: string;
   /** the UPRN of the dwelling the person lives at */
   uprn: string;
-  /** the UPRN of the address as written (an old address's own), '' when the row has no address */
+  /** the UPRN of the address as written (an old address's, or a block's when the flat is missing), '' when the row has no address */
   addressUprn: string;
   /** the child the row also names, or null */
   child: string | null;
@@ -283,6 +283,14 @@ export function writePeople(
     if (!kept('address')) {
       written.address = truthFields.address;
       oldUprn = '';
+    } else if (errors.includes('address:no flat')) {
+      // Without its flat number the address is the block's own entry.
+      const block = (residents.atPostcode.get(h.postcode) ?? [])
+        .map((k) => residents.gazetteer[k])
+        .find(
+          (e) => e.classification === 'PP' && entryAddress(e) === truthFields.address.replace(/^Flat \d+[A-Z]?, /, ''),
+        );
+      oldUprn = block?.uprn ?? '';
     }
     if (spec.name) {
       if ('column' in spec.name)
