@@ -29,6 +29,15 @@ export function registerDataset(program: Command): void {
       '--id-column <column>',
       "column holding the records' own identifiers, unique and never blank (default: row numbers); linkage output names records by it",
     )
+    .option(
+      '--address-columns <columns>',
+      'the address’s columns in order, e.g. "Address 1,Address 2,Town": each record gets a property reference (the gazetteer’s UPRN, or a key from postcode and flat and building number), so households can be counted',
+      list,
+    )
+    .option(
+      '--uprn-column <column>',
+      'column holding the records’ own UPRNs: a valid one is the record’s property reference',
+    )
     .option('--map <from=to>', 'rename a column, e.g. --map "Post Code=postcode" (repeatable)', repeat)
     .option(
       '--pseudonymise <columns>',
@@ -105,7 +114,14 @@ Examples:
   civic dataset import borough.civic recycling recycling.xlsx --option-columns "Garden waste collection,Recycling bags request"
   civic dataset import borough.civic green_2025_04 april.csv --map "Post Code=postcode" --options Services --save-mapping green_monthly
   civic dataset import borough.civic green_2025_05 may.csv --mapping green_monthly
+  civic dataset import borough.civic council_tax ctax.csv --address-columns "Address 1,Address 2,Town" --uprn-column UPRN --key-file /secure/council.key
   civic dataset import borough.civic housing housing.csv --no-postcode --id-column "Tenant ref" --keep-in-clear "Forename,Surname,DOB" --key-file /secure/council.key
+
+With --address-columns (or --uprn-column) each record gets a property reference: its own valid UPRN;
+else, with a gazetteer imported (civic reference import --addresses), the UPRN its address matches;
+else a key from its postcode and its flat and building number or name. Records at one property
+reference are one household: count them with --distinct household in profiles, SDF and targeting.
+The address columns themselves are pseudonymised unless kept in clear.
 
 A column that lists several options ("Garden waste; Recycling bags", or "garden waste: yes / bags:
 no") gains one column per option, named after both (services_garden_waste), holding yes or no. Profile

@@ -23,7 +23,7 @@ export function registerOverlap(program: Command): void {
     )
     .option(
       '--link-by <columns>',
-      "the column linking services to the population's households, or DATASET.COLUMN for each, separated by commas",
+      "the column linking services to the population's households, or DATASET.COLUMN for each, separated by commas; household (the default when every dataset was imported with --address-columns or --uprn-column) links them by property reference",
     )
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
     .option('--out <file>', 'write to a file (needed for xlsx)')
@@ -37,12 +37,14 @@ export function registerOverlap(program: Command): void {
 The report says which level it used. Household level links each service's records to the
 population's households by the --link-by reference (trimmed, in capitals, spaces and punctuation
 collapsed) and the postcode. Postcode level counts live postcodes: a postcode "uses" a service if
-any of its records is there.
+any of its records is there. Datasets imported with --address-columns (or --uprn-column) link by
+property reference without --link-by: a household is one UPRN, or one address key.
 
 Examples:
   civic overlap borough.civic --segment E --datasets housing_benefit,council_tax_support,childrens_centre_users,library_members
   civic overlap borough.civic --segment E --datasets council_tax_support,housing_benefit --population council_tax_payment \\
       --link-by council_tax_payment.account_ref,council_tax_payment.address,council_tax_support.account_ref,housing_benefit.address
+  civic overlap borough.civic --segment E --datasets council_tax_support,housing_benefit --population council_tax_payment
   civic overlap borough.civic --segment E --datasets housing_benefit,library_members --format svg --out overlap.svg`,
     )
     .action(lazy(() => import('./actions/overlap.ts'), 'overlap'));

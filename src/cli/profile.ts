@@ -24,8 +24,8 @@ export function registerProfile(program: Command): void {
       'only records with this value, e.g. --where "payment_method=Direct Debit" (values separated by |; (blank) for blank cells), or in a period, e.g. --where "visit_date=2024-04-01..2025-03-31" or --where "visit_date=last 12 months"; several joined with ";" must all match, e.g. --where "payment_method=Direct Debit; visit_date=last 12 months"',
     )
     .option(
-      '--distinct <column>',
-      'count distinct values of a column (a customer or household reference) instead of records, e.g. --distinct caller_ref',
+      '--distinct <household|column>',
+      'count households (the records at one property reference: a dataset imported with --address-columns or --uprn-column) with --distinct household, or distinct values of a column (a customer reference) instead of records, e.g. --distinct caller_ref',
     )
     .option('--bands <spec>', 'index bands, e.g. "High:120,Above average:110,Average:90,Below average:80,Low"')
     .addOption(formatOption(['table', 'csv', 'xlsx', 'json']))
@@ -42,6 +42,7 @@ Examples:
   civic profile borough.civic green_waste --by-area ward --format xlsx --out green_waste_wards.xlsx
   civic profile borough.civic council_tax --where "payment_method=Direct Debit" --format json
   civic profile borough.civic council_tax --where "email=(blank)"
+  civic profile borough.civic council_tax --distinct household
   civic profile borough.civic stop_smoking --where "referral_date=last 12 months"
   civic profile borough.civic stop_smoking --where "referral_date>=2024-04-01"
   civic profile borough.civic green_waste --where "paid_by=Online; start_date=last 12 months"

@@ -20,6 +20,10 @@ export function registerSdf(program: Command): void {
       'only records with this value, for every measure without its own (values separated by |; (blank) for blank cells; or a period, e.g. visit_date=last 12 months)',
     )
     .option(
+      '--distinct <household|column>',
+      'count households (the records at one property reference: datasets imported with --address-columns or --uprn-column) with --distinct household, or distinct values of a column (a customer reference), instead of records',
+    )
+    .option(
       '--partner <name>',
       'only this partner\'s datasets and sheet ("Council" for datasets imported without --partner)',
     )

@@ -24,6 +24,10 @@ export function registerTarget(program: Command): void {
       '--where <column=value>',
       'only users whose records have this value, e.g. --where "payment_method=Direct Debit" (values separated by |; (blank) for blank cells), or in a period, e.g. --where "visit_date=last 12 months"',
     )
+    .option(
+      '--distinct <household|column>',
+      'count users as households (the records at one property reference: a dataset imported with --address-columns or --uprn-column) with --distinct household, or as distinct values of a column, instead of records',
+    )
     .option('--classification <name>', 'classification to profile by (default: the first imported)')
     .addOption(tierOption('tier of the classification, e.g. group, type (default: the top tier)'))
     .addOption(tierAlias())

@@ -17,3 +17,45 @@ export {
 } from './levels.ts';
 export type { AreaLevel } from './levels.ts';
 export { countedPostcodesSql } from './live-postcodes.ts';
+export {
+  readLookupFiles,
+  buildLookups,
+  lookupsFromFolder,
+  importAddressLookups,
+  loadAddressLookups,
+  hasAddressLookups,
+  NO_LOOKUPS,
+  LOOKUP_FILES,
+} from './address-lookups.ts';
+export type { AddressLookups, LookupEntry, LookupKind, LookupImportResult } from './address-lookups.ts';
+export {
+  standardiseAddress,
+  addressIds,
+  addressWords,
+  isStreetWord,
+  isParsed,
+  validUprn,
+  derivedPropertyKey,
+  propertyKey,
+  PROBLEM_TEXT,
+} from './address-standardise.ts';
+export type {
+  AddressParts,
+  AddressProblem,
+  StandardisedAddress,
+  StandardiseOptions,
+  PropertyKeyKind,
+} from './address-standardise.ts';
+export { AddressIndex, DEFAULT_MATCH_PARAMETERS } from './address-match.ts';
+export type {
+  AddressMatch,
+  Candidate,
+  GazetteerAddress,
+  MatchParameters,
+  MatchStatus,
+  MatchStep,
+} from './address-match.ts';
+export { loadGazetteer, gazetteerInfo } from './address-gazetteer.ts';
+export type { GazetteerInfo } from './address-gazetteer.ts';
+export { PropertyKeyer, noPropertyReason } from './address-property.ts';
+export type { PropertyOfRecord } from './address-property.ts';

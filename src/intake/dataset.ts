@@ -26,6 +26,7 @@ import type { ReadOptions, SourceTable } from './table.ts';
 import { stagePrepared, type PreparedTable } from './prepared.ts';
 import { pseudonymise, missingKeyError, type PseudonymKey } from './pseudonymise.ts';
 import { bloomEncode } from './bloom.ts';
+import { propertyRows, type AddressingSummary } from './addressing.ts';
 import { detectPersonalColumns, clearForMatching, PERSONAL_SAMPLE_ROWS, type PersonalColumn } from './personal.ts';
 
 export interface DatasetImportOptions extends ReadOptions {
@@ -40,6 +41,14 @@ export interface DatasetImportOptions extends ReadOptions {
   noPostcode?: boolean;
   /** The column holding the records' own identifiers (unique, never blank); the row numbers when not given. */
   idColumn?: string;
+  /**
+   * The address's columns, in order (one or several): each record gets a property reference from
+   * them (the gazetteer's UPRN, or a key from postcode and flat and building number), so that its
+   * household can be counted. They are personal, so pseudonymised unless kept in clear.
+   */
+  addressColumns?: string[];
+  /** The records' own UPRNs: a valid one is the record's property reference. */
+  uprnColumn?: string;
   /** Renames: source column → name in the workspace. */
   map?: Record<string, string>;
   /**
@@ -129,6 +138,8 @@ export interface DatasetImportResult {
   channels?: ChannelSummary | null;
   /** The name these choices were saved under (--save-mapping), or null. */
   savedMapping?: string | null;
+  /** Property references given from addresses or UPRNs (null when neither was named). */
+  addressing?: AddressingSummary | null;
 }
 
 const NAME_RE = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -311,6 +322,8 @@ async function importRead(
     });
   const askedIdx = named('--pseudonymise', opts.pseudonymise ?? []);
   const idIndex = opts.idColumn ? named('--id-column', [opts.idColumn])[0] : -1;
+  const addrIdx = named('--address-columns', opts.addressColumns ?? []);
+  const uprnIdx = opts.uprnColumn ? named('--uprn-column', [opts.uprnColumn])[0] : -1;
   if (askedIdx.includes(pcIndex))
     throw new ParameterError('The postcode column cannot be pseudonymised: it is needed to place each record.');
   const clearIdx = new Set(named('--keep-in-clear', opts.keepInClear ?? []));
@@ -408,6 +421,46 @@ async function importRead(
     `CREATE TEMP TABLE ${ident(staging)} (_row BIGINT, _postcode_raw VARCHAR, _problem VARCHAR, _problem_column VARCHAR${attrCols ? ', ' + attrCols : ''})`,
   );
 
+  // Property references from the values as read, before any column is pseudonymised.
+  let addressing: { rows: SqlValue[][]; summary: AddressingSummary } | null = null;
+  if (addrIdx.length || uprnIdx >= 0) {
+    progress({ stage: 'addresses', done: 0, total });
+    const cols = [...addrIdx, ...(uprnIdx >= 0 ? [uprnIdx] : []), ...(pcIndex >= 0 ? [pcIndex] : [])];
+    const values: Iterable<{ rowNo: number; values: (string | null)[] }> = staged
+      ? (
+          await engine.all(
+            `SELECT _row, ${cols.map((i) => ident(staged.columns[i])).join(', ')} FROM ${ident(staged.table)} ORDER BY _row`,
+          )
+        ).map((r) => {
+          const v: (string | null)[] = [];
+          for (const i of cols) v[i] = (r[staged.columns[i]] as string | null) ?? null;
+          return { rowNo: Number(r._row), values: v };
+        })
+      : (table as SourceTable).rows;
+    addressing = await propertyRows(
+      engine,
+      (function* () {
+        for (const r of values)
+          yield {
+            row: r.rowNo,
+            fields: addrIdx.map((i) => r.values[i] || null),
+            // A blank postcode column: the postcode is looked for at the end of the address instead.
+            postcode: pcIndex >= 0 && r.values[pcIndex] ? r.values[pcIndex] : undefined,
+            uprn: uprnIdx >= 0 ? r.values[uprnIdx] || null : null,
+          };
+      })(),
+      { addressColumns: addrIdx.map((i) => header[i]), uprnColumn: uprnIdx >= 0 ? header[uprnIdx] : null },
+      (n) => progress({ stage: 'addresses', done: n, total }),
+    );
+  }
+  const propertyTable = addressing ? `${staging}_property` : null;
+  if (propertyTable) {
+    await engine.run(
+      `CREATE TEMP TABLE ${ident(propertyTable)} (_row BIGINT, _property VARCHAR, _property_kind VARCHAR, _property_note VARCHAR)`,
+    );
+    await engine.append(propertyTable, addressing!.rows);
+  }
+
   const pseudoSet = new Set(pseudoIdx);
   // A pseudonymised column's values become keyed hashes, or keyed Bloom filters when encoded for linkage.
   const protect = (i: number, v: string | null) =>
@@ -493,7 +546,9 @@ async function importRead(
           s._problem_column AS _note_column, ${RECORD_KEY_SQL('s._row', keySalt)} AS _rkey
           ${attrIdx.length ? ', ' + attrIdx.map((i) => 's.' + ident(header[i])).join(', ') : ''}
           ${added.map((c) => ', s.' + ident(c)).join('')}
+          ${propertyTable ? ', pr._property, pr._property_kind, pr._property_note' : ''}
         FROM ${ident(staging)} s LEFT JOIN postcode p ON p.pc_key = upper(replace(s._postcode_raw, ' ', ''))
+          ${propertyTable ? `LEFT JOIN ${ident(propertyTable)} pr ON pr._row = s._row` : ''}
         ORDER BY s._row`,
         [Boolean(opts.noPostcode), NOT_PLACED_REASON],
       ); // in file order: it also writes faster (measured)
@@ -576,9 +631,11 @@ async function importRead(
           count(*) FILTER (WHERE _status = 'matched' AND _note LIKE '%terminated postcode')::BIGINT AS terminated,
           count(*) FILTER (WHERE _status IS NULL)::BIGINT AS undecided
         FROM ${ident(tableName)}`))!;
+      const a = addressing?.summary;
       if (
         counts.undecided > 0 ||
         counts.read !== total ||
+        (a && (a.records !== total || a.uprn + a.matchedUprn + a.derived + a.none !== total)) ||
         counts.matched + counts.unmatched + counts.rejected !== counts.read
       ) {
         // Never let a row go missing silently: this would be a defect, so stop and keep the workspace as it was.
@@ -598,8 +655,8 @@ async function importRead(
       const by = opts.decidedBy ?? { username: null, role: null };
       await engine.run(
         `INSERT INTO dataset (name, title, table_name, source_file, format, encoding, postcode_column, columns, pseudonymised, partner,
-          read_count, matched, unmatched, rejected, corrected, terminated, imported_at, pseudonym_key_id, privacy, id_column)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+          read_count, matched, unmatched, rejected, corrected, terminated, imported_at, pseudonym_key_id, privacy, id_column, addressing)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
         [
           name,
           opts.title ?? null,
@@ -621,6 +678,7 @@ async function importRead(
           keyId,
           JSON.stringify({ keyId, decidedBy: by.username, role: by.role, decidedAt: now, columns: privacy }),
           idIndex >= 0 ? header[idIndex] : null,
+          a ? JSON.stringify(a) : null,
         ],
       );
       await engine.run(`INSERT INTO dataset_disclosure VALUES ($1, $2, '{}')`, [name, keySalt]);
@@ -645,6 +703,8 @@ async function importRead(
             pseudonymise: opts.pseudonymise,
             keepInClear: opts.keepInClear,
             encodeForLinkage: opts.encodeForLinkage,
+            addressColumns: opts.addressColumns,
+            uprnColumn: opts.uprnColumn,
             options: opts.options,
             channelColumn: opts.channelColumn,
             sheet: opts.sheet,
@@ -681,10 +741,12 @@ async function importRead(
         options: optionCols?.summary ?? null,
         savedMapping: opts.saveMapping ?? null,
         channels: channel.summary,
+        addressing: a ?? null,
       };
     });
   } finally {
     await engine.run(`DROP TABLE IF EXISTS ${ident(staging)}`).catch(() => {});
+    if (propertyTable) await engine.run(`DROP TABLE IF EXISTS ${ident(propertyTable)}`).catch(() => {});
   }
 }
 

@@ -58,3 +58,5 @@ export { saveMapping, listMappings, getMapping, removeMapping, validateMappingNa
 export type { SavedMapping, MappingSummary } from './mappings.ts';
 export { readChannel, findChannelColumn, describeChannels, CHANNELS } from './channels.ts';
 export type { ChannelSummary } from './channels.ts';
+export { AddressingSummarySchema, PROPERTY_COLUMNS, describeAddressing } from './addressing.ts';
+export type { AddressingSummary } from './addressing.ts';

@@ -15,6 +15,8 @@ export interface SavedMapping {
   pseudonymise?: string[];
   keepInClear?: string[];
   encodeForLinkage?: string[];
+  addressColumns?: string[];
+  uprnColumn?: string;
   options?: OptionsSpec;
   channelColumn?: string;
   sheet?: string;
@@ -51,6 +53,8 @@ function clean(m: SavedMapping): SavedMapping {
   if (m.pseudonymise?.length) out.pseudonymise = [...m.pseudonymise];
   if (m.keepInClear?.length) out.keepInClear = [...m.keepInClear];
   if (m.encodeForLinkage?.length) out.encodeForLinkage = [...m.encodeForLinkage];
+  if (m.addressColumns?.length) out.addressColumns = [...m.addressColumns];
+  if (m.uprnColumn) out.uprnColumn = m.uprnColumn;
   if (m.options && (m.options.flags?.length || m.options.listed?.length))
     out.options = {
       ...(m.options.flags?.length ? { flags: [...m.options.flags] } : {}),

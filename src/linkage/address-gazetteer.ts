@@ -7,12 +7,16 @@
  */
 import { basename } from 'node:path';
 import { InputError } from '../core/index.ts';
-import { bngToLonLat } from '../geo/index.ts';
+import {
+  bngToLonLat,
+  type AddressLookups,
+  type GazetteerAddress,
+  derivedPropertyKey,
+  standardiseAddress,
+  validUprn,
+} from '../geo/index.ts';
 import { columnIndex, readSourceTable } from '../intake/index.ts';
 import type { Engine } from '../store/index.ts';
-import type { AddressLookups } from './address-lookups.ts';
-import type { GazetteerAddress } from './address-match.ts';
-import { derivedPropertyKey, standardiseAddress, validUprn } from './address-standardise.ts';
 
 /** The fields a gazetteer's columns can be mapped to with --address-map. */
 export const GAZETTEER_FIELDS = ['uprn', 'address', 'postcode', 'lat', 'lon', 'x', 'y'] as const;
@@ -232,63 +236,4 @@ export async function importGazetteer(
     },
     withLookups: lookups.counts.synonym + lookups.counts.abbreviation > 0,
   };
-}
-
-export interface GazetteerInfo {
-  file: string;
-  addresses: number;
-  importedAt: string;
-}
-
-/** What gazetteer the workspace holds, or null. */
-export async function gazetteerInfo(engine: Engine): Promise<GazetteerInfo | null> {
-  const r = await engine.one<{ file: string; imported: number; imported_at: string }>(
-    `SELECT file, imported, imported_at FROM address_gazetteer_import LIMIT 1`,
-  );
-  return r ? { file: r.file, addresses: r.imported, importedAt: r.imported_at } : null;
-}
-
-/**
- * The gazetteer's addresses for matching. Standardised again here if the workspace's lookups have
- * changed since the gazetteer was imported, so both sides are always standardised alike.
- */
-export async function loadGazetteer(engine: Engine, lookups: AddressLookups): Promise<GazetteerAddress[]> {
-  const imp = await engine.one<{ fp: string }>(
-    `SELECT lookups_fingerprint AS fp FROM address_gazetteer_import LIMIT 1`,
-  );
-  const rows = await engine.all<{
-    uprn: string;
-    address: string;
-    postcode: string | null;
-    pc_key: string | null;
-    standardised: string;
-    street: string | null;
-    building_number: string | null;
-    building_name: string | null;
-  }>(
-    `SELECT uprn, address, postcode, pc_key, standardised, street, building_number, building_name FROM address_gazetteer ORDER BY uprn`,
-  );
-  const same = imp?.fp === lookups.fingerprint;
-  return rows.map((r) => {
-    if (same)
-      return {
-        uprn: r.uprn,
-        address: r.address,
-        standardised: r.standardised,
-        pcKey: r.pc_key,
-        street: r.street,
-        buildingNumber: r.building_number,
-        buildingName: r.building_name,
-      };
-    const s = standardiseAddress([r.address], lookups, { postcode: r.postcode });
-    return {
-      uprn: r.uprn,
-      address: r.address,
-      standardised: s.text,
-      pcKey: s.pcKey,
-      street: s.parts.street,
-      buildingNumber: s.parts.buildingNumber,
-      buildingName: s.parts.buildingName,
-    };
-  });
 }

@@ -8,10 +8,18 @@ import { z } from 'zod';
 import { InputError } from '../core/index.ts';
 import { columnIndex, readSourceTable } from '../intake/index.ts';
 import type { Engine } from '../store/index.ts';
-import { loadAddressLookups } from './address-lookups.ts';
-import { gazetteerInfo, loadGazetteer } from './address-gazetteer.ts';
-import { AddressIndex, DEFAULT_MATCH_PARAMETERS, type MatchParameters } from './address-match.ts';
-import { isParsed, propertyKey, standardiseAddress, type AddressProblem } from './address-standardise.ts';
+import {
+  loadAddressLookups,
+  gazetteerInfo,
+  loadGazetteer,
+  AddressIndex,
+  DEFAULT_MATCH_PARAMETERS,
+  type MatchParameters,
+  isParsed,
+  propertyKey,
+  standardiseAddress,
+  type AddressProblem,
+} from '../geo/index.ts';
 
 export const ADDRESS_MATCH_RESULT_VERSION = 1;
 

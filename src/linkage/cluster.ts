@@ -1,7 +1,8 @@
 /**
  * Clusters: the connected components of the pairs at or above a match probability, so that
  * A–B and B–C put A, B and C together. Every record is in exactly one cluster (alone, if nothing
- * links to it). Union–find with path halving and union by size, over the saved pairs.
+ * links to it). Union–find with path halving and union by size, over the saved pairs, with the
+ * clerical review's decisions applied (review.ts): accepted pairs link, rejected ones do not.
  */
 import { z } from 'zod';
 import { WorkspaceStateError } from '../core/index.ts';
@@ -9,9 +10,10 @@ import { type Engine, ident } from '../store/index.ts';
 import type { SavedModel } from './model.ts';
 import { hasPairs } from './predict.ts';
 import { linkSources, type LinkSource } from './records.ts';
+import { decisionCounts, linkedPairsSql } from './review.ts';
 
 export const ClusterResultSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   model: z.string(),
   threshold: z.number(),
   records: z.number(),
@@ -22,6 +24,12 @@ export const ClusterResultSchema = z.object({
   /** how many clusters have each size */
   sizes: z.array(z.object({ size: z.number(), clusters: z.number() })),
   members: z.array(z.object({ dataset: z.string(), id: z.string(), cluster: z.string() })),
+  /**
+   * The clerical review's decisions this clustering followed: accepted pairs link whatever their
+   * probability (joined: those below the threshold), rejected pairs never link directly (split:
+   * those at or above it, whose records may still meet through other pairs).
+   */
+  decisions: z.object({ accepted: z.number(), rejected: z.number(), joined: z.number(), split: z.number() }),
 });
 export type ClusterResult = z.infer<typeof ClusterResultSchema>;
 
@@ -81,10 +89,9 @@ export async function clusterModel(
   const index = new Map<string, number>();
   ids.forEach((r, i) => index.set(`${r.src}\u0000${r.id}`, i));
   const srcR = model.spec.linkType === 'link' ? 1 : 0;
-  const pairs = await engine.all<{ id_l: string; id_r: string }>(
-    `SELECT id_l, id_r FROM link_pair WHERE model = $1 AND match_probability >= $2`,
-    [model.name, threshold],
-  );
+  // The pairs at or above the threshold, less those an analyst rejected, with those accepted.
+  const pairs = await engine.all<{ id_l: string; id_r: string }>(linkedPairsSql(), [model.name, threshold]);
+  const decisions = await decisionCounts(engine, model.name, threshold);
   const edges: [number, number][] = [];
   for (const p of pairs) {
     const a = index.get(`0\u0000${p.id_l}`);
@@ -98,7 +105,7 @@ export async function clusterModel(
   for (const s of count.values()) bySize.set(s, (bySize.get(s) ?? 0) + 1);
   const label = (i: number) => (sources.length > 1 ? `${sources[ids[i].src].dataset}:${ids[i].id}` : ids[i].id);
   return {
-    version: 1,
+    version: 2,
     model: model.name,
     threshold,
     records: ids.length,
@@ -107,5 +114,6 @@ export async function clusterModel(
     largest: Math.max(0, ...count.values()),
     sizes: [...bySize].sort((a, b) => a[0] - b[0]).map(([size, clusters]) => ({ size, clusters })),
     members: ids.map((r, i) => ({ dataset: sources[r.src].dataset, id: r.id, cluster: label(root[i]) })),
+    decisions,
   };
 }

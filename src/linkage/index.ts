@@ -10,6 +10,8 @@ export {
   parseLinkSpec,
   isNullLevel,
   levelLabel,
+  reviewBand,
+  DEFAULT_REVIEW_BAND,
   specColumns,
   checkSqlFragment,
 } from './spec.ts';
@@ -36,12 +38,39 @@ export {
   predictModel,
   modelPairs,
   explainPair,
+  explainPairs,
   matchWeightSql,
   PredictResultSchema,
   PairSchema,
   ExplanationSchema,
 } from './predict.ts';
 export type { PredictResult, Pair, Explanation } from './predict.ts';
+export {
+  reviewQueue,
+  decidePair,
+  findPair,
+  pairRecords,
+  parseDecision,
+  checkReason,
+  linkedPairsSql,
+  DECISIONS,
+  MAX_REASON,
+  ReviewQueueSchema,
+  ReviewItemSchema,
+  ReviewDecisionSchema,
+  PairRecordsSchema,
+} from './review.ts';
+export type { ReviewQueue, ReviewItem, ReviewDecision, Decision, Decider, PairRecords } from './review.ts';
+export {
+  listModels,
+  modelSummary,
+  modelParameters,
+  viewPair,
+  ModelSummarySchema,
+  ModelParametersSchema,
+  PairViewSchema,
+} from './parameters.ts';
+export type { ModelSummary, ModelParameters, PairView } from './parameters.ts';
 export { clusterModel, connectedComponents, ClusterResultSchema } from './cluster.ts';
 export type { ClusterResult } from './cluster.ts';
 export { evaluateModel, febrlEntity, EvaluationSchema } from './evaluate.ts';
@@ -61,8 +90,8 @@ export {
   hasAddressLookups,
   NO_LOOKUPS,
   LOOKUP_FILES,
-} from './address-lookups.ts';
-export type { AddressLookups, LookupEntry, LookupKind, LookupImportResult } from './address-lookups.ts';
+} from '../geo/index.ts';
+export type { AddressLookups, LookupEntry, LookupKind, LookupImportResult } from '../geo/index.ts';
 export {
   standardiseAddress,
   addressIds,
@@ -72,15 +101,15 @@ export {
   derivedPropertyKey,
   propertyKey,
   PROBLEM_TEXT,
-} from './address-standardise.ts';
+} from '../geo/index.ts';
 export type {
   AddressParts,
   AddressProblem,
   StandardisedAddress,
   StandardiseOptions,
   PropertyKeyKind,
-} from './address-standardise.ts';
-export { AddressIndex, DEFAULT_MATCH_PARAMETERS } from './address-match.ts';
+} from '../geo/index.ts';
+export { AddressIndex, DEFAULT_MATCH_PARAMETERS } from '../geo/index.ts';
 export type {
   AddressMatch,
   Candidate,
@@ -88,19 +117,11 @@ export type {
   MatchParameters,
   MatchStatus,
   MatchStep,
-} from './address-match.ts';
-export {
-  importGazetteer,
-  loadGazetteer,
-  gazetteerInfo,
-  GAZETTEER_FIELDS,
-} from './address-gazetteer.ts';
-export type {
-  GazetteerField,
-  GazetteerImportOptions,
-  GazetteerImportResult,
-  GazetteerInfo,
-} from './address-gazetteer.ts';
+} from '../geo/index.ts';
+export { loadGazetteer, gazetteerInfo } from '../geo/index.ts';
+export type { GazetteerInfo } from '../geo/index.ts';
+export { importGazetteer, GAZETTEER_FIELDS } from './address-gazetteer.ts';
+export type { GazetteerField, GazetteerImportOptions, GazetteerImportResult } from './address-gazetteer.ts';
 export {
   matchAddressFile,
   AddressMatchResultSchema,
@@ -109,3 +130,13 @@ export {
 } from './address-run.ts';
 export type { AddressMatchRequest, AddressMatchResult, AddressMatchRecord } from './address-run.ts';
 // ---- end of addresses ----
+export { matchRates, MatchRateResultSchema, MATCH_RATE_VERSION } from './match-rate.ts';
+export type { MatchRateResult, MatchRateDataset } from './match-rate.ts';
+export {
+  householdView,
+  householdKey,
+  HouseholdViewSchema,
+  HOUSEHOLD_VIEW_VERSION,
+  MAX_HOUSEHOLD_RECORDS,
+} from './household.ts';
+export type { HouseholdView, HouseholdQuery } from './household.ts';

@@ -6,11 +6,12 @@
  */
 import { z } from 'zod';
 import { NotFoundError, ParameterError } from '../core/index.ts';
-import { type Engine, ident } from '../store/index.ts';
+import { type Engine, ident, type SqlValue } from '../store/index.ts';
 import { blockedPairsSql, REC_ID, REC_SRC, ruleName, ruleSql } from './blocking.ts';
 import { comparisonWeightSql, levelWeights, num, priorWeight, probabilityOf } from './comparisons.ts';
 import { isTrained, type SavedModel } from './model.ts';
 import { buildRecords, linkSources } from './records.ts';
+import { keepDecisions } from './review.ts';
 import { isNullLevel, levelLabel, type LinkSpec } from './spec.ts';
 import { countBlocking, gammaSelectSql, type Progress, RuleCountSchema } from './train.ts';
 
@@ -28,6 +29,8 @@ export const PredictResultSchema = z.object({
   linked: z.number(),
   threshold: z.number(),
   prior: z.number(),
+  /** the clerical review's decisions kept (their pairs scored again) and dropped (their pairs no longer scored) */
+  reviews: z.object({ kept: z.number(), dropped: z.number() }),
 });
 export type PredictResult = z.infer<typeof PredictResultSchema>;
 
@@ -81,10 +84,12 @@ export async function predictModel(
         `INSERT INTO link_pair SELECT $1, _id_l, _id_r, _w, ${probabilitySql('_w')} FROM (${scored}) s WHERE ${probabilitySql('_w')} >= $2`,
         [model.name, min],
       );
-      return (await engine.one<{ kept: number; linked: number }>(
+      const reviews = await keepDecisions(engine, model.name);
+      const c = (await engine.one<{ kept: number; linked: number }>(
         `SELECT count(*)::BIGINT AS kept, count(*) FILTER (WHERE match_probability >= $2)::BIGINT AS linked FROM link_pair WHERE model = $1`,
         [model.name, spec.threshold],
       ))!;
+      return { ...c, reviews };
     });
     progress({ stage: 'scoring', done: 3, total: 3 });
     return {
@@ -98,6 +103,7 @@ export async function predictModel(
       linked: counts.linked,
       threshold: spec.threshold,
       prior: spec.prior!,
+      reviews: counts.reviews,
     };
   } finally {
     await rec.drop();
@@ -154,7 +160,26 @@ export type Explanation = z.infer<typeof ExplanationSchema>;
 
 /** Explains one pair of records, named by their own identifiers (no value of theirs is in the answer). */
 export async function explainPair(engine: Engine, model: SavedModel, idL: string, idR: string): Promise<Explanation> {
+  const [e] = await explainPairs(engine, model, [{ id_l: idL, id_r: idR }]);
+  if (!e)
+    throw new NotFoundError(
+      `No records with the identifiers given were found in ${model.datasets.join(' and ')}.`,
+      `Give two identifiers as predict writes them (id_l then id_r), e.g. from civic link predict WORKSPACE --model ${model.name} --format csv.`,
+    );
+  return e;
+}
+
+/**
+ * Explains several pairs at once (the records table is built once): one explanation per pair whose
+ * two records exist, in the order asked.
+ */
+export async function explainPairs(
+  engine: Engine,
+  model: SavedModel,
+  pairs: readonly { id_l: string; id_r: string }[],
+): Promise<Explanation[]> {
   requireTrained(model);
+  if (!pairs.length) return [];
   const spec = model.spec;
   const sources = await linkSources(engine, model.datasets);
   const rec = await buildRecords(engine, spec, sources);
@@ -163,47 +188,56 @@ export async function explainPair(engine: Engine, model: SavedModel, idL: string
     const srcR = spec.linkType === 'link' ? 1 : 0;
     const weights = spec.comparisons.map((c, k) => `${comparisonWeightSql(c)} AS _cw_${k}`).join(', ');
     const found = spec.blocking.predict.map((r, i) => `coalesce(${ruleSql(r)}, FALSE) AS _rule_${i}`).join(', ');
-    const row = await engine.one(
-      `SELECT *, ${weights} FROM (SELECT *, ${gammaSelectSql(spec)} FROM (SELECT ${rec.pairColumns}, ${found}
-        FROM ${ident(rec.table)} l, ${ident(rec.table)} r
-        WHERE l.${REC_ID} = $1 AND r.${REC_ID} = $2 AND l.${REC_SRC} = ${srcL} AND r.${REC_SRC} = ${srcR}) p) g`,
-      [idL, idR],
-    );
-    if (!row)
-      throw new NotFoundError(
-        `No records with the identifiers given were found in ${model.datasets.join(' and ')}.`,
-        `Give two identifiers as predict writes them (id_l then id_r), e.g. from civic link predict WORKSPACE --model ${model.name} --format csv.`,
+    const rows = new Map<string, Record<string, SqlValue>>();
+    const key = (l: string, r: string) => `${l}\u0000${r}`;
+    for (let i = 0; i < pairs.length; i += 200) {
+      const chunk = pairs.slice(i, i + 200);
+      const values = chunk.map((_, k) => `($${2 * k + 1}::VARCHAR, $${2 * k + 2}::VARCHAR)`).join(', ');
+      const got = await engine.all(
+        `SELECT *, ${weights} FROM (SELECT *, ${gammaSelectSql(spec)} FROM (SELECT q._q_l, q._q_r, ${rec.pairColumns}, ${found}
+          FROM (VALUES ${values}) AS q(_q_l, _q_r)
+          JOIN ${ident(rec.table)} l ON l.${REC_ID} = q._q_l AND l.${REC_SRC} = ${srcL}
+          JOIN ${ident(rec.table)} r ON r.${REC_ID} = q._q_r AND r.${REC_SRC} = ${srcR}) p) g`,
+        chunk.flatMap((p) => [p.id_l, p.id_r]),
       );
-    const comparisons = spec.comparisons.map((c, k) => {
-      const g = Number(row[`gamma_${c.name}`]);
-      const level = c.levels[g];
-      const base = levelWeights(c)[g];
-      const total = Number(row[`_cw_${k}`]);
-      return {
-        comparison: c.name,
-        level: g,
-        label: levelLabel(c, level),
-        isNull: isNullLevel(level),
-        m: isNullLevel(level) ? null : (level.m ?? null),
-        u: isNullLevel(level) ? null : (level.u ?? null),
-        weight: base,
-        tfAdjustment: total - base,
-        total,
-      };
-    });
+      for (const row of got) rows.set(key(String(row._q_l), String(row._q_r)), row);
+    }
     const prior = priorWeight(spec);
-    const w = prior + comparisons.reduce((s, c) => s + c.total, 0);
-    return {
-      version: 1,
-      model: model.name,
-      id_l: idL,
-      id_r: idR,
-      prior: { probability: spec.prior!, weight: prior },
-      comparisons,
-      match_weight: w,
-      match_probability: probabilityOf(w),
-      foundBy: spec.blocking.predict.filter((_, i) => row[`_rule_${i}`] === true).map((r) => ruleName(r)),
-    };
+    const out: Explanation[] = [];
+    for (const p of pairs) {
+      const row = rows.get(key(p.id_l, p.id_r));
+      if (!row) continue;
+      const comparisons = spec.comparisons.map((c, k) => {
+        const g = Number(row[`gamma_${c.name}`]);
+        const level = c.levels[g];
+        const base = levelWeights(c)[g];
+        const total = Number(row[`_cw_${k}`]);
+        return {
+          comparison: c.name,
+          level: g,
+          label: levelLabel(c, level),
+          isNull: isNullLevel(level),
+          m: isNullLevel(level) ? null : (level.m ?? null),
+          u: isNullLevel(level) ? null : (level.u ?? null),
+          weight: base,
+          tfAdjustment: total - base,
+          total,
+        };
+      });
+      const w = prior + comparisons.reduce((s, c) => s + c.total, 0);
+      out.push({
+        version: 1,
+        model: model.name,
+        id_l: p.id_l,
+        id_r: p.id_r,
+        prior: { probability: spec.prior!, weight: prior },
+        comparisons,
+        match_weight: w,
+        match_probability: probabilityOf(w),
+        foundBy: spec.blocking.predict.filter((_, i) => row[`_rule_${i}`] === true).map((r) => ruleName(r)),
+      });
+    }
+    return out;
   } finally {
     await rec.drop();
   }

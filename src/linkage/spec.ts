@@ -157,6 +157,15 @@ export const LinkSpecSchema = z
       .default({ seed: 42, uMaxPairs: 1_000_000, emMaxIterations: 25, emConvergence: 1e-4 }),
     /** The match probability at or above which a pair links (clusters, the default threshold of evaluate). */
     threshold: z.number().gt(0).lt(1).default(0.5),
+    /**
+     * The clerical review band: pairs at or above `low` and below `high` are queued for an analyst
+     * to accept or reject (civic link review, the portal's review queue). When not given: from
+     * 0.2 to 0.8, widened to take in the threshold (reviewBand).
+     */
+    review: z
+      .object({ low: z.number().gt(0).lt(1), high: z.number().gt(0).lt(1) })
+      .strict()
+      .optional(),
     /** Columns left out on purpose (e.g. a truth column), kept so an edited spec remembers why. */
     ignored: z.array(ColumnName).optional(),
     /** Where the spec came from: proposed here, written by hand, or read from a Splink settings file. */
@@ -165,6 +174,18 @@ export const LinkSpecSchema = z
   .strict();
 export type LinkSpec = z.infer<typeof LinkSpecSchema>;
 export type LinkSpecInput = z.input<typeof LinkSpecSchema>;
+
+/** The band of probabilities given when a spec names none (widened to take in its threshold). */
+export const DEFAULT_REVIEW_BAND = { low: 0.2, high: 0.8 } as const;
+
+/** A model's clerical review band: pairs with low ≤ match probability < high are queued for review. */
+export function reviewBand(spec: Pick<LinkSpec, 'review' | 'threshold'>): { low: number; high: number } {
+  if (spec.review) return { ...spec.review };
+  return {
+    low: Math.min(DEFAULT_REVIEW_BAND.low, spec.threshold),
+    high: Math.max(DEFAULT_REVIEW_BAND.high, Math.round(Math.min(0.999, spec.threshold + 0.05) * 1e6) / 1e6),
+  };
+}
 
 /** A level that says the pair cannot be compared (adds no weight). */
 export function isNullLevel(l: Level): boolean {
@@ -251,6 +272,14 @@ export function parseLinkSpec(input: unknown, where = 'the model spec'): LinkSpe
       if (l.kind === 'sql') checkSqlFragment(l.condition, `${c.name} level ${i + 1}`, problems);
     });
     if (c.levels.every((l) => isNullLevel(l))) problems.push(`${c.name}: every level is a null level`);
+  }
+  if (spec.review) {
+    const { low, high } = spec.review;
+    if (low >= high) problems.push(`review: the band's low end (${low}) must be below its high end (${high})`);
+    else if (spec.threshold < low || spec.threshold >= high)
+      problems.push(
+        `review: the band (${low} to ${high}) must take in the threshold ${spec.threshold}, so that the pairs reviewed are those either side of it`,
+      );
   }
   for (const b of [...spec.blocking.predict, ...(spec.blocking.train ?? [])])
     if ('sql' in b) checkSqlFragment(b.sql, `blocking rule ${b.name ?? b.sql.slice(0, 40)}`, problems);

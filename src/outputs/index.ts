@@ -80,3 +80,4 @@ export {
   enrichedCsvWriter,
   enrichmentCsvHeader,
 } from './postcodes.ts';
+export { matchRatesToTable, matchRatesToCsv, householdToTable } from './match-rate.ts';

@@ -9,7 +9,7 @@ import { fmtCount, fmtInt, fmtPct, SUPPRESSED_MARK, safeCellText, csvField } fro
 
 function title(r: ProfileResult): string {
   const what = r.kind === 'segment' ? `${r.classification} ${r.level}` : r.level;
-  return `Profile of ${r.dataset}${r.filter ? ` (${r.filter})` : ''}${r.countOf ? `, counting distinct ${r.countOf}` : ''} by ${what}, against ${r.baseMeasure}`;
+  return `Profile of ${r.dataset}${r.filter ? ` (${r.filter})` : ''}${r.countOf === 'household' ? ', counting households' : r.countOf ? `, counting distinct ${r.countOf}` : ''} by ${what}, against ${r.baseMeasure}`;
 }
 
 const HEADINGS = [

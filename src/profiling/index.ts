@@ -5,8 +5,12 @@ export {
   defaultClassification,
   baseLevel,
   resolveClassification,
+  distinctCount,
+  hasProperties,
+  RECORD_COUNT,
+  HOUSEHOLD,
 } from './profile.ts';
-export type { ProfileRequest } from './profile.ts';
+export type { ProfileRequest, CountSql, DatasetRow } from './profile.ts';
 export { computeProfile, profileMeasures } from './compute.ts';
 export type { ProfileCell, ComputedProfile } from './compute.ts';
 export { ProfileResultSchema, ProfileRowSchema, PROFILE_RESULT_VERSION } from './result.ts';

@@ -16,7 +16,11 @@ import { columnNamed } from '../intake/index.ts';
 import { z } from 'zod';
 import { NotFoundError, ParameterError, WorkspaceStateError, cellKeyOf, keyedKey } from '../core/index.ts';
 import { type Engine, type SqlValue, ident, getMeta } from '../store/index.ts';
-import { getDataset, defaultClassification } from './profile.ts';
+import { getDataset, defaultClassification, hasProperties, HOUSEHOLD } from './profile.ts';
+
+/** The hidden column of the records' property references (intake's --address-columns). */
+const PROPERTY_COLUMN = '_property';
+const shownColumn = (c: string) => (c === PROPERTY_COLUMN ? 'property reference' : c);
 
 export const OVERLAP_RESULT_VERSION = 2;
 
@@ -344,11 +348,26 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
       '--link-by needs --population: the dataset listing every household.',
       'Add --population DATASET (for example the council tax register), or drop --link-by for the postcode level.',
     );
-  if (req.population && !req.linkBy?.length)
-    throw new ParameterError(
-      '--population needs --link-by: the column that links the services to the households.',
-      'For example --link-by account_ref, or --link-by register.uprn,housing_benefit.property_ref.',
-    );
+  // Linked by property reference: asked for (--link-by household), or by default when every dataset has them.
+  const askedHousehold = req.linkBy?.length === 1 && req.linkBy[0].trim().toLowerCase() === HOUSEHOLD;
+  let byProperty = false;
+  if (req.population && (!req.linkBy?.length || askedHousehold)) {
+    const names = [req.population, ...datasets.filter((d) => d !== req.population)];
+    const without: string[] = [];
+    for (const n of names) if (!(await hasProperties(engine, n))) without.push(n);
+    if (!without.length) byProperty = true;
+    else if (askedHousehold)
+      throw new ParameterError(
+        `${without.join(', ')} ${without.length === 1 ? 'was' : 'were'} imported without addresses, so ${without.length === 1 ? 'its' : 'their'} records cannot be linked to households by property.`,
+        'Import them again with --address-columns (or --uprn-column), or link by a shared reference instead: --link-by COLUMN.',
+      );
+    else
+      throw new ParameterError(
+        '--population needs --link-by: the column that links the services to the households.',
+        'For example --link-by account_ref, or --link-by register.uprn,housing_benefit.property_ref; datasets imported with --address-columns link by property without it.',
+      );
+  }
+  const linkBy = byProperty ? [PROPERTY_COLUMN] : req.linkBy;
 
   const target = await resolveTarget(engine, req.segment, req.classification);
   const meta = new Map<string, Awaited<ReturnType<typeof getDataset>> & { pseudonymised: string; keyId: string }>();
@@ -382,7 +401,9 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
   const records: number[] = [];
   const linked: number[] = [];
   const plan = req.population
-    ? planLinks(req.population, datasets, req.linkBy!, (d) => columnsOfDataset(meta.get(d)!))
+    ? planLinks(req.population, datasets, linkBy!, (d) =>
+        byProperty ? [PROPERTY_COLUMN] : columnsOfDataset(meta.get(d)!),
+      )
     : null;
 
   if (req.population && plan) {
@@ -453,7 +474,7 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
       }
       if (shared)
         warnings.push(
-          `Some ${s} records match more than one household by ${link.column} at the same postcode; each of those households counts as using ${s}.`,
+          `Some ${s} records match more than one household by ${shownColumn(link.column)} at the same postcode; each of those households counts as using ${s}.`,
         );
       records.push(total);
       linked.push(placed);
@@ -472,7 +493,9 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
         );
       } else if (total > 0 && placed === 0) {
         warnings.push(
-          `None of the ${s} records in these areas linked to a household by ${link.column}. Check that the two columns hold the same kind of reference.`,
+          byProperty
+            ? `None of the ${s} records in these areas has the property reference of a ${req.population} household.`
+            : `None of the ${s} records in these areas linked to a household by ${link.column}. Check that the two columns hold the same kind of reference.`,
         );
       }
     }
@@ -480,10 +503,12 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
       const l = plan.serviceColumns.get(s)!;
       return l.column === l.populationColumn ? `${s} by ${l.column}` : `${s}.${l.column} to ${l.populationColumn}`;
     });
-    method =
-      `Household level: each household on ${req.population} in these areas (a distinct ${first} at a postcode) is one unit. ` +
-      `A household uses a service when one of the service's records has the same reference at the same postcode (${pairs.join('; ')}). ` +
-      'References are compared trimmed, in capitals, with spaces and punctuation collapsed.';
+    method = byProperty
+      ? `Household level, by property: each household on ${req.population} in these areas (a distinct property reference: its UPRN, or a key from its postcode and flat and building number) is one unit; a record with none is a household of its own. ` +
+        `A household uses a service when one of the service's records has the same property reference (${datasets.join(', ')}).`
+      : `Household level: each household on ${req.population} in these areas (a distinct ${first} at a postcode) is one unit. ` +
+        `A household uses a service when one of the service's records has the same reference at the same postcode (${pairs.join('; ')}). ` +
+        'References are compared trimmed, in capitals, with spaces and punctuation collapsed.';
   } else {
     const live = await engine.all<{ pc: string }>(
       `SELECT p.pc_key AS pc FROM postcode p WHERE p.status = 'live' AND ${target.filter} ORDER BY p.pc_key`,
@@ -556,8 +581,8 @@ export async function overlapAnalysis(engine: Engine, req: OverlapRequest): Prom
     const link = plan?.serviceColumns.get(s);
     return {
       dataset: s,
-      linkColumn: link?.column ?? null,
-      populationColumn: link?.populationColumn ?? null,
+      linkColumn: link ? shownColumn(link.column) : null,
+      populationColumn: link ? shownColumn(link.populationColumn) : null,
       records: records[i],
       linked: linked[i],
       users,

@@ -43,7 +43,7 @@ export interface ProfileRequest {
   area?: { level: string; code: string };
 }
 
-interface DatasetRow {
+export interface DatasetRow {
   name: string;
   table_name: string;
   columns: string;
@@ -59,6 +59,33 @@ export async function getDataset(engine: Engine, name: string): Promise<DatasetR
   );
   if (!ds) throw await missingDataset(engine, name);
   return ds;
+}
+
+/** `--distinct household`: the records at one property reference are one household (issue 13). */
+export const HOUSEHOLD = 'household';
+const HOUSEHOLD_COLUMN = '_property';
+
+/** Whether a dataset was imported with addresses or UPRNs, so its records have property references. */
+export async function hasProperties(engine: Engine, dataset: string): Promise<boolean> {
+  const r = await engine.one<{ a: string | null }>(`SELECT addressing AS a FROM dataset WHERE name = $1`, [dataset]);
+  return Boolean(r?.a);
+}
+
+/**
+ * The column whose distinct values are counted: a column of the dataset, or for "household" the
+ * records' property references (a dataset's own column called household wins, as it always has).
+ */
+export async function distinctColumn(engine: Engine, ds: DatasetRow, wanted: string): Promise<string> {
+  if (wanted.trim().toLowerCase() === HOUSEHOLD) {
+    if (await hasProperties(engine, ds.name)) return HOUSEHOLD_COLUMN;
+    const own = (JSON.parse(ds.columns) as string[]).find((c) => c.toLowerCase() === HOUSEHOLD);
+    if (own) return own;
+    throw new ParameterError(
+      `${ds.name} was imported without addresses, so its households are not known.`,
+      `Import it again with --address-columns "Address 1,Address 2,Town" (or --uprn-column COLUMN) to give each record a property reference, or count distinct values of one of its columns with --distinct COLUMN.`,
+    );
+  }
+  return datasetColumn(ds.columns, wanted);
 }
 
 /** The classification to use when none is named: the first proper classification imported. */
@@ -230,9 +257,35 @@ async function countRecords(
  * disclosure control (the sum of its records' keys modulo 256; a customer's key comes from their
  * reference, so the same customers give the same key in every table).
  */
-interface CountSql {
+export interface CountSql {
   n: string;
   k: string;
+}
+
+/** Records counted one by one; a cell's key is the sum of its records' keys. */
+export const RECORD_COUNT: CountSql = { n: 'count(*)', k: `(coalesce(sum(d._rkey), 0) % 256)::BIGINT` };
+
+/**
+ * Counting households or distinct customers (`--distinct`), over records aliased `d`: each distinct
+ * value once, and each record with none as one of its own; a customer's key comes from a keyed hash
+ * of the value with the dataset's salt. `countOf` is "household" or the column's name.
+ */
+export async function distinctCount(
+  engine: Engine,
+  ds: DatasetRow,
+  wanted: string,
+): Promise<CountSql & { column: string; countOf: string }> {
+  const column = await distinctColumn(engine, ds, wanted);
+  const salt =
+    (await engine.one<{ s: number }>(`SELECT key_salt AS s FROM dataset_disclosure WHERE dataset = $1`, [ds.name]))
+      ?.s ?? 0;
+  const v = `d.${ident(column)}`;
+  return {
+    column,
+    countOf: column === HOUSEHOLD_COLUMN ? HOUSEHOLD : column,
+    n: `(count(DISTINCT ${v}) + count(*) FILTER (WHERE ${v} IS NULL))`,
+    k: `((coalesce(sum(DISTINCT md5_number_lower('${Math.trunc(salt)}|' || ${v}::VARCHAR)), 0) + coalesce(sum(d._rkey) FILTER (WHERE ${v} IS NULL), 0)) % 256)::BIGINT`,
+  };
 }
 
 /**
@@ -351,21 +404,9 @@ async function profileWithin(
     ? `${t} d JOIN postcode p ON p.pc_key = d._pc_key AND p.${ident(within.recordsBy)} IN (SELECT code FROM profile_area)`
     : `${t} d JOIN postcode p ON p.pc_key = d._pc_key`;
   const records = `${placed} AND ${inBase}`;
-  let count: CountSql = { n: 'count(*)', k: `(coalesce(sum(d._rkey), 0) % 256)::BIGINT` };
+  let count: CountSql = RECORD_COUNT;
   let countOf: string | null = null;
-  if (req.distinct) {
-    const col = datasetColumn(ds.columns, req.distinct);
-    // Records with no reference are each their own customer.
-    const salt =
-      (await engine.one<{ s: number }>(`SELECT key_salt AS s FROM dataset_disclosure WHERE dataset = $1`, [ds.name]))
-        ?.s ?? 0;
-    const v = `d.${ident(col)}`;
-    count = {
-      n: `(count(DISTINCT ${v}) + count(*) FILTER (WHERE ${v} IS NULL))`,
-      k: `((coalesce(sum(DISTINCT md5_number_lower('${Math.trunc(salt)}|' || ${v}::VARCHAR)), 0) + coalesce(sum(d._rkey) FILTER (WHERE ${v} IS NULL), 0)) % 256)::BIGINT`,
-    };
-    countOf = col;
-  }
+  if (req.distinct) ({ countOf, ...count } = await distinctCount(engine, ds, req.distinct));
 
   let cells: ProfileCell[];
   let level: string,

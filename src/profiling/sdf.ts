@@ -16,8 +16,11 @@ import { profileDataset } from './profile.ts';
 import type { ProfileResult } from './result.ts';
 import type { RagMeasure } from './rag.ts';
 
-/** Version 2: a column may be a dataset's filtered records (key, label, filter); sheets list columns. */
-export const SDF_RESULT_VERSION = 2;
+/**
+ * Version 2: a column may be a dataset's filtered records (key, label, filter); sheets list columns.
+ * Version 3: a column may count households or distinct customers instead of records (countOf).
+ */
+export const SDF_RESULT_VERSION = 3;
 /** The sheet name for datasets that have no partner: the council's own services. */
 export const COUNCIL_PARTNER = 'Council';
 export const ALL_PARTNERS = 'All partners';
@@ -42,6 +45,8 @@ export const SdfServiceSchema = z.object({
   label: z.string().nullable(),
   /** the records counted, in words, when the column is filtered ("paid = Direct Debit"); null for every record */
   filter: z.string().nullable(),
+  /** null: records are counted; "household": households (records at one property reference); else the column whose distinct values are */
+  countOf: z.string().nullable(),
   partner: z.string(),
   /** one cell per segment, in the order of `segments` */
   cells: z.array(SdfCellSchema),
@@ -88,6 +93,8 @@ export interface SdfRequest {
   tier?: string;
   base?: 'households' | 'population';
   bands?: readonly BandDefinition[];
+  /** count households ("household") or distinct values of a column in every column, instead of records */
+  distinct?: string;
 }
 
 export interface SdfOptions {
@@ -219,6 +226,7 @@ export function buildSdf(
       title,
       label: label?.trim() || null,
       filter: p.filter,
+      countOf: p.countOf,
       partner,
       cells: segments.map((s): SdfCell => {
         const r = byCode.get(s.code);
@@ -271,6 +279,7 @@ export async function serviceDeliveryFramework(
       base: req.base,
       bands: req.bands,
       where: d.where,
+      distinct: req.distinct,
     });
     profiles.push({ profile: disclose(truth), title: d.title, partner: d.partner, label: d.label });
   }

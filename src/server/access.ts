@@ -5,11 +5,12 @@
  */
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { AccessError, DEFAULT_MIN_CELL, suppressOneWay } from '../core/index.ts';
+import { AccessError, DEFAULT_MIN_CELL, NotFoundError, suppressOneWay } from '../core/index.ts';
 import type { Engine } from '../store/index.ts';
 import { publishedCategories, datasetPartners, type DatasetSummary } from '../intake/index.ts';
 import { checkFilterMatches, filterParts, type RecordFilter } from '../profiling/index.ts';
 import { shownCount, type Disclosure } from '../outputs/index.ts';
+import { findModel, listModels, type SavedModel } from '../linkage/index.ts';
 import type { Viewer } from './users.ts';
 
 const Count = z.number().nullable();
@@ -219,4 +220,37 @@ export async function disclosureForRepresent(
       'Compare against the households or people of the area (the base), or against one of your own datasets.',
     );
   return ruleOf(sample);
+}
+
+// ---- Record linkage -------------------------------------------------------------------------------
+// A linkage model's pairs, review queue and explanations show the records' values (names, dates of
+// birth), so they are for the owners of every dataset the model links, and nobody else: not a
+// partner who owns one of the two, not an agent, not the public. Anyone else is told there is no
+// such model, in the same words whether or not it exists.
+
+/** Whether a viewer owns every one of these datasets (a dataset not in the workspace is owned by nobody). */
+export async function ownsAllDatasets(engine: Engine, viewer: Viewer, datasets: readonly string[]): Promise<boolean> {
+  const partners = await datasetPartners(engine);
+  return datasets.length > 0 && datasets.every((d) => partners.has(d) && ownsRecords(viewer, partners.get(d)!));
+}
+
+/** The linkage models whose datasets the viewer owns, by name. */
+export async function visibleLinkModels(engine: Engine, viewer: Viewer): Promise<SavedModel[]> {
+  const out: SavedModel[] = [];
+  for (const m of await listModels(engine)) if (await ownsAllDatasets(engine, viewer, m.datasets)) out.push(m);
+  return out;
+}
+
+/** The refusal for a model that does not exist and for one the viewer may not see: the same, word for word. */
+export const noSuchLinkModel = () =>
+  new NotFoundError(
+    'There is no linkage model of that name that you can see.',
+    'Linkage models are shown only to the owners of every dataset they link. The models you can see are listed on the Linkage page (GET /api/linkage/models).',
+  );
+
+/** A linkage model, for a viewer who owns all its datasets; otherwise the one refusal above. */
+export async function linkModelFor(engine: Engine, viewer: Viewer, name: string): Promise<SavedModel> {
+  const m = await findModel(engine, name).catch(() => null);
+  if (!m || !(await ownsAllDatasets(engine, viewer, m.datasets))) throw noSuchLinkModel();
+  return m;
 }

@@ -27,11 +27,13 @@ import { sdfRoutes } from './routes/sdf.ts';
 import { overlapRoutes } from './routes/overlap.ts';
 import { representRoutes } from './routes/represent.ts';
 import { lookupRoutes } from './routes/lookup.ts';
+import { householdRoutes } from './routes/households.ts';
 import { mapRoutes } from './routes/map.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { apiRoutes } from './routes/api.ts';
 import { locationRoutes } from './routes/location.ts';
 import { targetingRoutes } from './routes/targeting.ts';
+import { linkageRoutes } from './routes/linkage.ts';
 import { ResultCache, type Source } from './result-cache.ts';
 import { HttpProblem, SESSION_COOKIE, isApi, sameToken, type ServerSettings } from './http.ts';
 export {
@@ -392,9 +394,11 @@ export async function buildApp(opts: AppOptions, services: ServiceOverrides = {}
   await app.register(overlapRoutes);
   await app.register(representRoutes);
   await app.register(lookupRoutes);
+  await app.register(householdRoutes);
   await app.register(mapRoutes);
   await app.register(locationRoutes);
   await app.register(targetingRoutes);
+  await app.register(linkageRoutes);
   await app.register(datasetRoutes);
   await app.register(apiRoutes);
   return app;

@@ -78,7 +78,7 @@ const ERROR_TEXT: Record<number, string> = {
   400: 'The request is not valid: a parameter is missing, unknown or malformed.',
   401: 'Not signed in: send an API token (Authorization: Bearer civic_…) or a session cookie.',
   403: 'Signed in, but this role may not use this operation.',
-  404: 'The dataset, classification, segmentation or tier asked for does not exist.',
+  404: 'The dataset, classification, segmentation, tier or linkage model asked for does not exist (or, for a linkage model, is not the caller’s to see).',
   409: 'The workspace is not ready for this (e.g. no base counts loaded).',
   413: 'Too much in one request.',
   415: 'The upload is not a CSV or text file.',

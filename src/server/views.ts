@@ -96,7 +96,9 @@ export function navigation(viewer: Viewer, path: string) {
     { href: '/map', text: 'Map', roles: ['admin', 'analyst', 'partner', 'public'] },
     { href: '/location', text: 'Location', roles: ['admin', 'analyst', 'partner'] },
     { href: '/targeting', text: 'Targeting', roles: ['admin', 'analyst', 'partner'] },
+    { href: '/linkage', text: 'Linkage', roles: ['admin', 'analyst', 'partner'] },
     { href: '/lookup', text: 'Postcode look-up', roles: ['admin', 'analyst', 'agent'] },
+    { href: '/households', text: 'Households', roles: ['admin', 'analyst', 'partner'] },
     { href: '/admin', text: 'Admin', roles: ['admin'] },
   ];
   return items

@@ -171,6 +171,31 @@ export const MIGRATIONS: readonly Migration[] = [
         match_weight DOUBLE NOT NULL, match_probability DOUBLE NOT NULL)`,
     ],
   },
+  {
+    version: 11,
+    name: 'property references from addresses at intake',
+    sql: [
+      // A dataset imported with --address-columns or --uprn-column: which columns, and how many of its
+      // records got a property reference of each kind (JSON, counts only, never a value). Its table
+      // then has _property, _property_kind and _property_note; NULL: imported without addresses.
+      `ALTER TABLE dataset ADD COLUMN addressing VARCHAR`,
+    ],
+  },
+  // (Versions are applied by number, each once, whichever order they arrive in: a workspace that
+  // had 12 first, from a branch made beside 11, takes 11 when it comes.)
+  {
+    version: 12,
+    name: 'record linkage: clerical review decisions',
+    sql: [
+      // An analyst's decision on one scored pair of a model (src/linkage/review.ts): accepted (the
+      // pair links whatever its probability) or rejected (it never links directly), with the reason
+      // given, who decided and when, and the pair's probability when it was decided. A prediction
+      // keeps the decisions on the pairs it scores again and drops the rest.
+      `CREATE TABLE link_review (model VARCHAR NOT NULL, id_l VARCHAR NOT NULL, id_r VARCHAR NOT NULL,
+        decision VARCHAR NOT NULL, reason VARCHAR NOT NULL, decided_by VARCHAR, decided_at VARCHAR NOT NULL,
+        match_probability DOUBLE, PRIMARY KEY (model, id_l, id_r))`,
+    ],
+  },
 ];
 
 /** The SQL for a record's key: a fixed pseudo-random number from 0 to 255 from its row number and the dataset's salt. */

@@ -10,7 +10,7 @@
 import { ParameterError, WorkspaceStateError } from '../core/index.ts';
 import { type Engine, type SqlValue, ident, sqlFormatPostcode, sqlAnyValue } from '../store/index.ts';
 import { AREA_LEVELS, countedPostcodesSql, parseLevel, withArticle, type AreaLevel } from '../geo/index.ts';
-import { baseLevel } from '../profiling/index.ts';
+import { baseLevel, RECORD_COUNT, type CountSql } from '../profiling/index.ts';
 
 export type TargetLevel = AreaLevel | 'postcode';
 
@@ -53,6 +53,8 @@ export interface PostcodeRowsRequest {
   recordsFilter?: { sql: string; params: SqlValue[] } | null;
   /** counts per postcode of the users to count; replaces the plain count when given */
   usersByKey?: ReadonlyMap<string, number>;
+  /** count users as households or distinct customers (profiling's distinctCount) instead of records */
+  distinct?: CountSql;
 }
 
 export async function postcodeRows(
@@ -100,7 +102,7 @@ export async function postcodeRows(
   const counted = req.usersByKey
     ? null
     : await engine.all<{ k: string; n: number; rk: number }>(
-        `SELECT d._pc_key AS k, count(*)::BIGINT AS n, (coalesce(sum(d._rkey), 0) % 256)::BIGINT AS rk
+        `SELECT d._pc_key AS k, ${(req.distinct ?? RECORD_COUNT).n}::BIGINT AS n, (${(req.distinct ?? RECORD_COUNT).k}) AS rk
          FROM ${ident(req.recordsTable)} d WHERE d._status = 'matched'${req.recordsFilter?.sql ?? ''} GROUP BY 1`,
         req.recordsFilter?.params ?? [],
       );

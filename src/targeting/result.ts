@@ -7,7 +7,8 @@ import { z } from 'zod';
 
 /** 2: cell keys on segments, areas and the total (for the cell key method at the boundary), and users in the chosen segments per area. */
 /** Version 3: the users may be a filtered set of the dataset's records (filter). */
-export const TARGET_RESULT_VERSION = 3;
+/** Version 4: users may be households (records at one property reference) or distinct customers (countOf). */
+export const TARGET_RESULT_VERSION = 4;
 export const EVALUATION_RESULT_VERSION = 1;
 
 export const TargetSegmentSchema = z.object({
@@ -85,6 +86,8 @@ export const TargetResultSchema = z.object({
   dataset: z.string(),
   /** the users counted, in words, when only some of the dataset's records are ("payment_method = Direct Debit"); null for all */
   filter: z.string().nullable(),
+  /** null: users are records; "household": households using the service; else the column whose distinct values are counted */
+  countOf: z.string().nullable(),
   classification: z.string(),
   tier: z.string(),
   baseMeasure: z.enum(['households', 'population']),

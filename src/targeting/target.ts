@@ -6,7 +6,14 @@
  */
 import { NotFoundError, ParameterError, cellKeyOf, keyedKey } from '../core/index.ts';
 import { type Engine } from '../store/index.ts';
-import { profileDataset, getDataset, unitKeySalt, withRecordFilter, type RecordFilter } from '../profiling/index.ts';
+import {
+  profileDataset,
+  getDataset,
+  unitKeySalt,
+  withRecordFilter,
+  distinctCount,
+  type RecordFilter,
+} from '../profiling/index.ts';
 import type { AreaLevel } from '../geo/index.ts';
 import { straightLineCosts, TRAVEL_MODES, type CostSource, type Place, type TravelMode } from '../location/index.ts';
 import { areaNames, centroids, parseTargetLevel, postcodeRows, type PostcodeRow } from './areas.ts';
@@ -26,6 +33,8 @@ export interface TargetRequest {
   dataset: string;
   /** only the users whose records match this filter (an option, a period, a category), as profile's --where */
   where?: RecordFilter;
+  /** count users as households ("household") or distinct values of a column, instead of records */
+  distinct?: string;
   classification?: string;
   /** tier of the classification; the top tier when omitted */
   tier?: string;
@@ -141,6 +150,7 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
     tier: req.tier,
     base: measure,
     where: req.where,
+    distinct: req.distinct,
   });
   const classification = profile.classification!;
   const tier = profile.level;
@@ -175,6 +185,8 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
   const penetration = new Map<string, number>();
   for (const r of profile.rows) if (chosen.has(r.code) && r.base > 0) penetration.set(r.code, r.count! / r.base);
 
+  // Users are records, or households / distinct customers when asked for.
+  const usersCount = req.distinct ? await distinctCount(engine, ds, req.distinct) : undefined;
   // Postcodes → areas, with their base and users.
   const {
     rows: pcs,
@@ -186,6 +198,7 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
       measure,
       recordsTable: ds.table_name,
       recordsFilter,
+      distinct: usersCount,
       segments: { classification, tier, areaLevel: cls.area_level as AreaLevel },
     }),
   );
@@ -340,6 +353,7 @@ export async function targetAreas(engine: Engine, req: TargetRequest): Promise<T
     version: TARGET_RESULT_VERSION,
     dataset: ds.name,
     filter: profile.filter,
+    countOf: profile.countOf,
     classification,
     tier,
     baseMeasure: measure,

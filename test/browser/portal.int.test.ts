@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import ExcelJS from 'exceljs';
 import { navigation } from '../../src/server/views.ts';
+import { importDataset, readSourceTable } from '../../src/intake/index.ts';
 import type { Viewer, ViewerRole } from '../../src/server/users.ts';
 import {
   browserSkip,
@@ -366,6 +367,76 @@ async function submitForm(page: Page, postcode: string, choose: Record<string, s
   ]);
   await settle(page);
 }
+
+describe('the household view', { skip }, () => {
+  // Two of Sample Borough's files imported again with their addresses, so that households link.
+  let address = '';
+  let postcode = '';
+  before(async () => {
+    if (skip) return;
+    const e = portal.built.workspace.engine;
+    for (const [name, from] of [
+      ['homes_council_tax', 'council_tax_payment'],
+      ['homes_housing_benefit', 'housing_benefit'],
+    ] as const) {
+      const s = portal.built.manifest.services.find((x) => x.name === from)!;
+      await importDataset(e, name, s.file, {
+        key: portal.built.key,
+        postcodeColumn: s.postcodeColumn,
+        pseudonymise: s.personalColumns,
+        addressColumns: ['address'],
+      });
+    }
+    // A property both hold, and its address as the council tax file writes it.
+    const shared = (await e.one<{ row: number }>(
+      `SELECT min(c._row) AS row FROM ds_homes_council_tax c JOIN ds_homes_housing_benefit h USING (_property)`,
+    ))!;
+    const file = await readSourceTable(
+      portal.built.manifest.services.find((x) => x.name === 'council_tax_payment')!.file,
+    );
+    const r = file.rows.find((x) => x.rowNo === Number(shared.row))!;
+    address = r.values[file.header.indexOf('address')]!;
+    postcode = r.values[file.header.indexOf('postcode')]!;
+  });
+
+  test('an analyst finds a household by its address and sees both services’ records; a partner sees none of them', async (t) => {
+    const { context, page, problems } = await contextFor('analyst');
+    try {
+      await open(page, '/households');
+      await page.getByLabel('Address', { exact: true }).fill(address);
+      await page.getByLabel('Postcode', { exact: true }).fill(postcode);
+      await Promise.all([
+        page.waitForURL(/\/households\?/),
+        page.getByRole('button', { name: 'Find household' }).click(),
+      ]);
+      await page.locator('h2#household').waitFor();
+      const main = await page.locator('main').innerText();
+      assert.match(main, /homes_council_tax/);
+      assert.match(main, /homes_housing_benefit/);
+      assert.match(main, /Pseudonymised, so not shown: [^\n]*address/);
+      await screenshot(page, 'household-view-analyst');
+      await noViolations(page, 'the household view');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+    const partner = await contextFor('partner');
+    try {
+      await open(
+        partner.page,
+        `/households?address=${encodeURIComponent(address)}&postcode=${encodeURIComponent(postcode)}`,
+      );
+      assert.match(
+        await partner.page.locator('main').innerText(),
+        /No records at this property in the datasets you can see/,
+      );
+      await noViolations(partner.page, 'the household view (partner)');
+    } finally {
+      await partner.context.close();
+    }
+    t.diagnostic('household view checked for an analyst and a partner');
+  });
+});
 
 // The roles' walks are independent (each its own browser context, and the forms it sends only read), so two run at once.
 describe('accessibility (axe-core, WCAG 2.2 AA)', { skip, concurrency: 2 }, () => {

@@ -380,3 +380,40 @@ test('names encoded for linkage in the portal: ticked on the mapping page, store
   assert.match(filled.body, /name="encode_for_linkage" type="checkbox" value="Full name" checked/);
   assert.match(filled.body, /name="pseudonymise" type="checkbox" value="Full name" checked/);
 });
+
+test('address columns in the portal: ticked on the mapping page, each record given a property reference, counted on the job page and kept by a saved mapping', async () => {
+  const csv = [
+    'Ref,Address 1,Town,Post Code,UPRN',
+    'H1,12 High Road,Manchester,M15 4AB,100',
+    'H2,12 high rd,,M15 4AB,',
+    'H3,,,M15 4AD,',
+  ].join('\n');
+  const up = await upload('pat', { name: 'homes_april' }, { name: 'homes.csv', content: csv });
+  assert.equal(up.statusCode, 303, up.body);
+  const mapUrl = up.headers.location as string;
+  const page = await get(mapUrl, 'pat');
+  assert.match(page.body, /Which columns hold the address\? \(optional\)/);
+  assert.match(page.body, /name="address_columns" type="checkbox" value="Address 1">/);
+  const start = await post(mapUrl, 'pat', {
+    postcode: 'Post Code',
+    address_columns: ['Town', 'Address 1'],
+    uprn_column: 'UPRN',
+    save_mapping: 'homes_monthly',
+  });
+  assert.equal(start.statusCode, 303, start.body);
+  const job = await waitForJob(ws.engine, (start.headers.location as string).split('/').at(-1)!);
+  assert.equal(job.status, 'done', job.message ?? '');
+  // In the file's order, whatever the order ticked: H1 by its UPRN; H2 a key from its address; H3 none.
+  const a = JSON.parse(
+    (await ws.engine.one<{ a: string }>(`SELECT addressing AS a FROM dataset WHERE name = 'homes_april'`))!.a,
+  );
+  assert.deepEqual(a.addressColumns, ['Address 1', 'Town']);
+  assert.deepEqual([a.uprn, a.derived, a.none], [1, 1, 1]);
+  const done = await get(start.headers.location as string, 'pat');
+  assert.match(done.body, /3 = own UPRN 1 \+ matched to the gazetteer 0 \+ derived from the address 1 \+ none 1/);
+  const up2 = await upload('pat', { name: 'homes_may' }, { name: 'homes.csv', content: csv });
+  const filled = await get(`${up2.headers.location as string}?mapping=homes_monthly`, 'pat');
+  assert.equal(filled.statusCode, 200, filled.body);
+  assert.match(filled.body, /name="address_columns" type="checkbox" value="Address 1" checked/);
+  assert.match(filled.body, /<option value="UPRN" selected>UPRN<\/option>/);
+});

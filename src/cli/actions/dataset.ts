@@ -11,6 +11,7 @@ import {
   resolveReadLimits,
   describeOptions,
   describeChannels,
+  describeAddressing,
   listMappings,
   removeMapping,
   type DatasetImportResult,
@@ -54,6 +55,7 @@ function describe(r: DatasetImportResult, workspace: string, saved?: string): st
   for (const p of by('needed for matching')) lines.push(`  ${p.column}: ${p.reason}`);
   if (r.options) lines.push('  options:', ...describeOptions(r.options).map((l) => `    ${l}`));
   if (r.channels) lines.push(`  ${describeChannels(r.channels)}`);
+  if (r.addressing) lines.push(...describeAddressing(r.addressing).map((l) => `  ${l}`));
   if (saved)
     lines.push(`  choices saved as the mapping "${saved}": next time, civic dataset import … --mapping ${saved}`);
   for (const w of r.warnings) lines.push(`  Warning: ${w}`);
@@ -89,6 +91,8 @@ export async function importFile(
         pseudonymise: o.pseudonymise as string[] | undefined,
         keepInClear: o.keepInClear as string[] | undefined,
         encodeForLinkage: o.encodeForLinkage as string[] | undefined,
+        addressColumns: o.addressColumns as string[] | undefined,
+        uprnColumn: o.uprnColumn as string | undefined,
         key,
         decidedBy: { username: operator(), role: 'command line' },
         encoding: o.encoding as string,

@@ -1,4 +1,5 @@
-/** `civic link train | predict | clusters | evaluate | explain`. */
+/** `civic link train | predict | review | clusters | evaluate | explain`. */
+import { userInfo } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ParameterError, InputError } from '../../core/index.ts';
 import { withWorkspace } from '../../store/index.ts';
@@ -16,6 +17,8 @@ import {
   parseLinkSpec,
   predictModel,
   proposeSpec,
+  decidePair,
+  reviewQueue,
   saveModel,
   trainModel,
   isNullLevel,
@@ -202,6 +205,11 @@ export async function predict(workspace: string, o: Record<string, unknown>): Pr
         ...r.blocking.map(
           (b) => `  ${b.rule}: ${fmtInt(b.pairs)} pairs, ${fmtInt(b.added ?? 0)} not made by an earlier rule`,
         ),
+        ...(r.reviews.kept || r.reviews.dropped
+          ? [
+              `  review decisions: ${fmtInt(r.reviews.kept)} kept${r.reviews.dropped ? `, ${fmtInt(r.reviews.dropped)} dropped (their pairs are no longer scored)` : ''}`,
+            ]
+          : []),
         'Most likely pairs (id_l, id_r, match weight, probability):',
         ...top.map((p) => `  ${p.id_l}  ${p.id_r}  ${p.match_weight.toFixed(2)}  ${p.match_probability.toFixed(4)}`),
         `All pairs: civic link predict ${workspace} --model ${model.name} --format csv --out pairs.csv`,
@@ -226,6 +234,11 @@ export async function clusters(workspace: string, o: Record<string, unknown>): P
     const lines = [
       `${fmtInt(r.records)} records in ${fmtInt(r.clusters)} clusters at match probability ≥ ${r.threshold} (${fmtInt(r.singletons)} alone; the largest has ${fmtInt(r.largest)})`,
       ...r.sizes.map((s) => `  ${fmtInt(s.clusters)} of ${s.size}`),
+      ...(r.decisions.accepted || r.decisions.rejected
+        ? [
+            `Following the review: ${fmtInt(r.decisions.accepted)} accepted pairs (${fmtInt(r.decisions.joined)} below the threshold), ${fmtInt(r.decisions.rejected)} rejected (${fmtInt(r.decisions.split)} at or above it)`,
+          ]
+        : []),
       `Each record's cluster: civic link clusters ${workspace} --model ${model.name} --format csv --out clusters.csv`,
     ];
     emit(lines.join('\n') + '\n', o.out as string | undefined);
@@ -270,5 +283,82 @@ export async function explain(workspace: string, idL: string, idR: string, o: Re
       `  found by: ${r.foundBy.join('; ') || 'no prediction rule (predict does not score this pair)'}`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
+  });
+}
+
+/** Who is running the command, for the decision and the audit log. */
+function operator(): string | null {
+  try {
+    return userInfo().username || null;
+  } catch {
+    return null;
+  }
+}
+
+export async function review(workspace: string, o: Record<string, unknown>): Promise<void> {
+  const format = o.format as string;
+  if (o.accept && o.reject) throw new ParameterError('Give either --accept or --reject, not both.');
+  const pair = (o.accept ?? o.reject) as [string, string] | undefined;
+  if (!pair && o.reason) throw new ParameterError('--reason goes with --accept or --reject.');
+  await withWorkspace(workspace, async (ws) => {
+    const model = await getModel(ws.engine, o.model as string);
+    if (pair) {
+      const r = await decidePair(ws.engine, model, {
+        idL: pair[0],
+        idR: pair[1],
+        decision: o.accept ? 'accepted' : 'rejected',
+        reason: (o.reason as string | undefined) ?? '',
+        by: { username: (o.by as string | undefined) ?? operator(), role: 'command line' },
+      });
+      if (format === 'json') return void process.stdout.write(json(r));
+      process.stdout.write(
+        [
+          `${r.decision === 'accepted' ? 'Accepted' : 'Rejected'} ${r.id_l} and ${r.id_r} (match probability ${r.match_probability.toFixed(4)})${r.previous ? `, replacing the earlier decision (${r.previous})` : ''}.`,
+          `  reason: ${r.reason}`,
+          `The next clustering ${r.decision === 'accepted' ? 'links them whatever their probability' : 'never links them directly'}: civic link clusters ${workspace} --model ${model.name}`,
+        ].join('\n') + '\n',
+      );
+      return;
+    }
+    const limit = o.limit as number;
+    const q = await reviewQueue(ws.engine, model, {
+      status: o.status as 'undecided' | 'decided' | 'all',
+      offset: o.offset as number,
+      limit: limit === 0 ? undefined : limit,
+    });
+    if (format === 'json') return emit(json(q), o.out as string | undefined);
+    if (format === 'csv') {
+      const rows = q.items.map((i) => [
+        i.id_l,
+        i.id_r,
+        i.match_weight,
+        i.match_probability,
+        i.decision ?? '',
+        i.reason ?? '',
+        i.decidedBy ?? '',
+        i.decidedAt ?? '',
+      ]);
+      return emit(
+        csvText(
+          ['id_l', 'id_r', 'match_weight', 'match_probability', 'decision', 'reason', 'decided_by', 'decided_at'],
+          rows,
+        ),
+        o.out as string | undefined,
+      );
+    }
+    const lines = [
+      `${model.name}: ${fmtInt(q.inBand)} pairs with match probability from ${q.band.low} to below ${q.band.high} (threshold ${q.threshold}); ${fmtInt(q.undecided)} to review, ${fmtInt(q.accepted)} accepted, ${fmtInt(q.rejected)} rejected${q.decidedOutsideBand ? ` (and ${fmtInt(q.decidedOutsideBand)} decisions outside the band)` : ''}`,
+      q.items.length
+        ? `${q.status === 'undecided' ? 'To review' : q.status === 'decided' ? 'Decided' : 'In the band'} (${fmtInt(q.offset + 1)} to ${fmtInt(q.offset + q.items.length)} of ${fmtInt(q.matching)}; id_l, id_r, match weight, probability${q.status === 'undecided' ? '' : ', decision'}):`
+        : `No ${q.status === 'undecided' ? 'pairs left to review' : q.status === 'decided' ? 'decisions yet' : 'pairs in the band'}${q.offset ? ` after the first ${fmtInt(q.offset)}` : ''}.`,
+      ...q.items.map(
+        (i) =>
+          `  ${i.id_l}  ${i.id_r}  ${i.match_weight.toFixed(2)}  ${i.match_probability.toFixed(4)}${i.decision ? `  ${i.decision} by ${i.decidedBy ?? 'unknown'}: ${i.reason}` : ''}`,
+      ),
+      q.matching > q.offset + q.items.length ? `More: --offset ${q.offset + q.items.length}` : '',
+      `Why a pair scored as it did: civic link explain ${workspace} ID_L ID_R --model ${model.name}`,
+      `Decide: civic link review ${workspace} --model ${model.name} --accept ID_L,ID_R --reason "..." (or --reject)`,
+    ].filter(Boolean);
+    emit(lines.join('\n') + '\n', o.out as string | undefined);
   });
 }

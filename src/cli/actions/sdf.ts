@@ -32,6 +32,7 @@ export async function sdf(workspace: string, o: Record<string, unknown>): Promis
         datasets: o.datasets as string[] | undefined,
         measures,
         partner: o.partner as string | undefined,
+        distinct: o.distinct as string | undefined,
         classification: o.classification as string | undefined,
         tier: tierOf(o),
         base: o.base as 'households' | 'population',

@@ -120,6 +120,7 @@ export async function target(workspace: string, dataset: string, o: Record<strin
     const truth = await targetAreas(ws.engine, {
       dataset,
       where,
+      distinct: o.distinct,
       classification: o.classification,
       tier: tierOf(o),
       segments,

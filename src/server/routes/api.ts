@@ -11,6 +11,7 @@ import { listDatasets } from '../../intake/index.ts';
 import {
   profileDataset,
   serviceDeliveryFramework,
+  sdfDatasets,
   overlapAnalysis,
   representAnalysis,
   ragSynopsis,
@@ -56,6 +57,8 @@ import { audit } from '../users.ts';
 import { EVERYONE, ANALYSTS_AND_PARTNERS, STAFF, SIGNED_IN, HttpProblem } from '../http.ts';
 import { documentApi, openApiDocument, type ApiOperation } from '../openapi.ts';
 import { postcodeApiRoutes } from './api-postcodes.ts';
+import { linkageApiRoutes } from './api-linkage.ts';
+import { householdApiRoutes } from './households.ts';
 import {
   DatasetAccountSchema,
   datasetAccount,
@@ -342,6 +345,9 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
           'Only records with this value, for every measure without its own: column=value (values separated by |)',
         ),
         partner: optText('Only this partner\'s datasets ("Council" for datasets imported without a partner)'),
+        distinct: optText(
+          'household: count households (records at one property reference) in every column; or a column whose distinct values are counted (owners only)',
+        ),
         classification,
         tier,
         base,
@@ -363,11 +369,15 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         datasets: q.datasets ? list(q.datasets) : undefined,
         measures: q.measures ? parseMeasures(q.measures, q.where, q.labels, API_SPEC_NAMES) : undefined,
         partner: q.partner,
+        distinct: q.distinct,
         classification: q.classification,
         tier: q.tier,
         base: q.base,
       };
       for (const m of req.measures ?? []) await checkRecordFilters(engine, request.viewer, m.dataset, m);
+      if (req.distinct)
+        for (const d of await sdfDatasets(engine, req))
+          await checkRecordFilters(engine, request.viewer, d.name, { distinct: req.distinct });
       const ruleOf = await disclosureByDataset(engine, request.viewer, API_MIN_CELL);
       const result = await app.results.get(
         'sdf',
@@ -763,6 +773,9 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         where: optText(
           "Only users whose records have this value: column=value (values separated by |); for others than the dataset's owner, a category its owner has published",
         ),
+        distinct: optText(
+          'household: count users as households (records at one property reference); or a column whose distinct values are counted (owners only)',
+        ),
         classification,
         tier,
         base,
@@ -795,6 +808,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
       const req = {
         dataset: q.dataset,
         where: q.where ? parseWhere(q.where, 'where') : undefined,
+        distinct: q.distinct,
         classification: q.classification,
         tier: q.tier,
         base: q.base,
@@ -815,4 +829,6 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   );
 
   await app.register(postcodeApiRoutes);
+  await app.register(linkageApiRoutes);
+  await app.register(householdApiRoutes);
 }

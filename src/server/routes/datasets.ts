@@ -43,6 +43,7 @@ import {
   checkWorkbookLimits,
   describeOptions,
   describeChannels,
+  describeAddressing,
   getMapping,
   listMappings,
   validateMappingName,
@@ -83,6 +84,8 @@ interface ImportMapping {
   pseudonymise: string[];
   keepInClear?: string[];
   encodeForLinkage?: string[];
+  addressColumns?: string[];
+  uprnColumn?: string;
   options?: OptionsSpec;
   saveMapping?: string;
 }
@@ -555,6 +558,8 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
         .concat(inFile(saved.encodeForLinkage))
         .filter((c, i, all) => !inFile(saved.keepInClear).includes(c) && all.indexOf(c) === i),
       encode: inFile(saved.encodeForLinkage),
+      addressColumns: inFile(saved.addressColumns),
+      uprnColumn: inFile(saved.uprnColumn ? [saved.uprnColumn] : [])[0],
       renames: Object.fromEntries(Object.entries(saved.map ?? {}).filter(([from]) => header.includes(from))),
       listed: inFile(saved.options?.listed),
       flags: inFile(saved.options?.flags),
@@ -595,13 +600,29 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     const listed = list(body.options_listed).filter((c) => header.includes(c));
     const flags = list(body.options_flags).filter((c) => header.includes(c));
     const saveAs = String(body.save_mapping ?? '').trim();
+    // The address's columns in the file's order, and the records' own UPRNs: each record's property reference.
+    const addressColumns = header.filter((h) => list(body.address_columns).includes(h));
+    const uprnColumn = header.includes(String(body.uprn_column ?? '')) ? String(body.uprn_column) : undefined;
     const again = (error: string, href: string) =>
       mappingPage(
         request,
         reply,
         job,
         pending,
-        { errorTitle: true, error, href, postcode, pseudonymise: pseudo, encode, renames, listed, flags, saveAs },
+        {
+          errorTitle: true,
+          error,
+          href,
+          postcode,
+          pseudonymise: pseudo,
+          encode,
+          addressColumns,
+          uprnColumn,
+          renames,
+          listed,
+          flags,
+          saveAs,
+        },
         400,
       );
     if (saveAs) {
@@ -651,6 +672,8 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
       pseudonymise: pseudo.filter((c) => !encode.includes(c)).map((c) => renames[c] ?? c),
       keepInClear: keepInClear.map((c) => renames[c] ?? c),
       encodeForLinkage: encode.length ? encode.map((c) => renames[c] ?? c) : undefined,
+      addressColumns: addressColumns.length ? addressColumns.map((c) => renames[c] ?? c) : undefined,
+      uprnColumn: uprnColumn ? (renames[uprnColumn] ?? uprnColumn) : undefined,
       options:
         listed.length || flags.length
           ? { listed: listed.map((c) => renames[c] ?? c), flags: flags.map((c) => renames[c] ?? c) }
@@ -684,6 +707,8 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
             pseudonymise: mapping.pseudonymise,
             keepInClear: mapping.keepInClear,
             encodeForLinkage: mapping.encodeForLinkage,
+            addressColumns: mapping.addressColumns,
+            uprnColumn: mapping.uprnColumn,
             options: mapping.options,
             saveMapping: mapping.saveMapping,
             title: pending.title ?? undefined,
@@ -755,6 +780,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
             options: r.options ? describeOptions(r.options) : [],
             savedMapping: r.savedMapping ?? null,
             channels: r.channels ? describeChannels(r.channels) : null,
+            addressing: r.addressing ? describeAddressing(r.addressing) : [],
           }
         : null,
     };

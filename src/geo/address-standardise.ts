@@ -12,7 +12,7 @@
  * on word frequencies rather than on the parse, which is for reading and for the property key.
  */
 import { createHash } from 'node:crypto';
-import { checkPostcode } from '../geo/index.ts';
+import { checkPostcode } from './postcode.ts';
 import type { AddressLookups } from './address-lookups.ts';
 
 /** Words that introduce a flat or unit (after the lookups: APARTMENT, ROOM, STUDIO become FLAT). */
