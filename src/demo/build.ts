@@ -24,6 +24,12 @@ import {
 } from '../segmentation/index.ts';
 import { generateSampleBorough, checkSampleBoroughOptions, type SampleBoroughManifest } from './generate.ts';
 import { importFacilities } from '../location/index.ts';
+import {
+  importAddressLookups,
+  importGazetteer,
+  loadAddressLookups,
+  type GazetteerImportResult,
+} from '../linkage/index.ts';
 
 /** The categories Sample Borough's owners publish (dataset, column). */
 export const DEMO_PUBLISHED: readonly (readonly [string, string])[] = [
@@ -42,6 +48,8 @@ export interface DemoBuild {
   manifest: SampleBoroughManifest;
   datasets: DatasetImportResult[];
   segmentation: BuildResult;
+  /** The address gazetteer's import (the demo's own lookups standardise it). */
+  addresses: GazetteerImportResult;
   /** The demo's pseudonymisation key, kept in a file beside the workspace (never inside it). */
   key: PseudonymKey;
   keyFile: string;
@@ -54,6 +62,25 @@ export function demoKeyFile(workspacePath: string): string {
 
 /** The demo's own segmentation, built from its census-like variables as a council would build one. */
 export const DEMO_SEGMENTATION = { name: 'borough', title: 'Sample Borough neighbourhoods', k: [7, 20] };
+
+type DemoService = SampleBoroughManifest['services'][number];
+
+/**
+ * How each service file is imported: the one place an intake option for every file goes. The
+ * manifest names each file's address columns (`s.addressColumns`) and UPRN column (`s.uprnColumn`)
+ * for the options that will take them.
+ */
+function serviceImportOptions(s: DemoService, i: number, key: PseudonymKey, seed: number | undefined) {
+  return {
+    postcodeColumn: s.postcodeColumn,
+    pseudonymise: s.personalColumns,
+    title: s.title,
+    key,
+    decidedBy: { username: 'demo', role: 'command line' },
+    // Record keys from the seed, so the same seed gives the same protected figures.
+    recordKeySalt: (seed ?? 1) * 1009 + i + 1,
+  };
+}
 
 export async function buildSampleBorough(workspacePath: string, opts: DemoBuildOptions = {}): Promise<DemoBuild> {
   const step = opts.onStep ?? (() => {});
@@ -107,20 +134,17 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
     });
     step('importing facilities');
     await importFacilities(workspace.engine, manifest.files.facilities, { kindColumn: 'type' });
+    // The demo's own lookups (the short street words its files use), so it needs nothing outside
+    // its files; a council imports the published lists instead (docs/linkage.md).
+    step('importing the address gazetteer');
+    await importAddressLookups(workspace.engine, manifest.files.addressLookups);
+    const addresses = await importGazetteer(workspace.engine, await loadAddressLookups(workspace.engine), {
+      file: manifest.files.gazetteer,
+    });
     const datasets: DatasetImportResult[] = [];
     for (const [i, s] of manifest.services.entries()) {
       step(`importing ${s.name}`);
-      // Record keys from the seed, so the same seed gives the same protected figures.
-      datasets.push(
-        await importDataset(workspace.engine, s.name, s.file, {
-          postcodeColumn: s.postcodeColumn,
-          pseudonymise: s.personalColumns,
-          title: s.title,
-          key,
-          decidedBy: { username: 'demo', role: 'command line' },
-          recordKeySalt: (opts.seed ?? 1) * 1009 + i + 1,
-        }),
-      );
+      datasets.push(await importDataset(workspace.engine, s.name, s.file, serviceImportOptions(s, i, key, opts.seed)));
     }
     // What the owners publish for others to filter by: categories, never names or references.
     for (const [dataset, column] of DEMO_PUBLISHED) {
@@ -134,7 +158,7 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
     await saveSegmentation(workspace.engine, built, { variables: av.variables.map((v) => v.name), data: av.raw.data });
     for (const tier of built.model.tiers)
       await generatePortraits(workspace.engine, DEMO_SEGMENTATION.name, { tier: tier.name });
-    return { workspace, manifest, datasets, segmentation: built.result, key, keyFile };
+    return { workspace, manifest, datasets, segmentation: built.result, addresses, key, keyFile };
   } catch (e) {
     workspace.close();
     throw e;

@@ -122,21 +122,22 @@ export const NICKNAMES: Readonly<Record<string, readonly string[]>> = {
   Gregory: ['Greg'],
 };
 
-/** Street words and the short forms people write. */
-const STREET_SHORT: readonly [RegExp, string][] = [
-  [/\bRoad\b/, 'Rd'],
-  [/\bStreet\b/, 'St'],
-  [/\bAvenue\b/, 'Ave'],
-  [/\bDrive\b/, 'Dr'],
-  [/\bClose\b/, 'Cl'],
-  [/\bCrescent\b/, 'Cres'],
-  [/\bLane\b/, 'Ln'],
-  [/\bGardens\b/, 'Gdns'],
-  [/\bPlace\b/, 'Pl'],
-  [/\bTerrace\b/, 'Terr'],
-  [/\bCourt\b/, 'Ct'],
-  [/\bSquare\b/, 'Sq'],
+/** Street words and the short forms people write (also the demo's own address lookups: generate.ts). */
+export const STREET_WORDS: readonly (readonly [word: string, short: string])[] = [
+  ['Road', 'Rd'],
+  ['Street', 'St'],
+  ['Avenue', 'Ave'],
+  ['Drive', 'Dr'],
+  ['Close', 'Cl'],
+  ['Crescent', 'Cres'],
+  ['Lane', 'Ln'],
+  ['Gardens', 'Gdns'],
+  ['Place', 'Pl'],
+  ['Terrace', 'Terr'],
+  ['Court', 'Ct'],
+  ['Square', 'Sq'],
 ];
+const STREET_SHORT: readonly [RegExp, string][] = STREET_WORDS.map(([w, s]) => [new RegExp(`\\b${w}\\b`), s]);
 
 /** One typing slip in a word of at least 3 letters (shorter words are left as they are). */
 export function nameSlip(rng: Random, word: string, kind: NameSlip): string {

@@ -23,7 +23,21 @@ import { buildHouseholds } from './people.ts';
 import { buildPostcodes, type Postcode } from './postcodes.ts';
 import { AREA_VARIABLES, GROUPS, TYPES, typeProfile } from './segments.ts';
 import { buildServices, nearestFacilities, type ServiceOutput } from './services.ts';
-import { csvText, encodeWindows1252, fixZipTimestamps, pad, shuffle, stream, thousands, type Cell } from './util.ts';
+import { STREET_WORDS } from './corrupt.ts';
+import { addressColumns, uprnColumn, type RecordTruth } from './records.ts';
+import { TOWN, buildResidents, type Residents } from './residents.ts';
+import {
+  csvText,
+  encodeWindows1252,
+  isoDate,
+  writeCsvFile,
+  fixZipTimestamps,
+  pad,
+  shuffle,
+  stream,
+  thousands,
+  type Cell,
+} from './util.ts';
 
 export interface SampleBoroughOptions {
   /** Seed for every random choice (default 2026). */
@@ -53,6 +67,14 @@ export interface SampleBoroughManifest {
     truthSegments: string;
     /** Each service's propensity per type and expected count per OA. */
     truth: string;
+    /** The address gazetteer (LLPG-style: UPRN, address fields, postcode, coordinates). */
+    gazetteer: string;
+    /** The demo's own address lookups folder (the short street words its files use). */
+    addressLookups: string;
+    /** Every service row's person, household, UPRN and mistakes: for scoring linkage, never imported. */
+    truthRecords: string;
+    /** Everyone living in the borough's households: for scoring linkage, never imported. */
+    truthResidents: string;
   };
   services: {
     name: string;
@@ -61,6 +83,10 @@ export interface SampleBoroughManifest {
     description: string;
     postcodeColumn: string;
     personalColumns: string[];
+    /** the columns holding the record's address, in order (none for files without one) */
+    addressColumns: string[];
+    /** the column holding the record's UPRN, or null */
+    uprnColumn: string | null;
   }[];
 }
 
@@ -107,6 +133,8 @@ export async function generateSampleBorough(
   const postcodes = buildPostcodes(stream(seed, 'postcodes'), geo, typeOfOa, households);
   const hhs = buildHouseholds(stream(seed, 'people'), postcodes, typeOfOa);
   const facilities = placeFacilities(stream(seed, 'facilities'), geo, postcodes, typeOfOa);
+  // Later additions draw from streams of their own, so nothing drawn above moves.
+  const residents = buildResidents(stream(seed, 'residents'), stream(seed, 'gazetteer'), hhs, postcodes);
 
   const accountRng = stream(seed, 'accounts');
   const accountOrder = shuffle(
@@ -125,6 +153,7 @@ export async function generateSampleBorough(
     accountRef,
     imdDecileOfOa: geo.oas.map((o) => imd[o.lsoa].decile),
     nearest: nearestFacilities(postcodes, facilities),
+    residents,
   });
 
   const path = (name: string) => join(root, name);
@@ -141,6 +170,10 @@ export async function generateSampleBorough(
     areaVariableDefinitions: path('area_variable_definitions.csv'),
     truthSegments: path('truth_segments.json'),
     truth: path('truth.json'),
+    gazetteer: path('gazetteer.csv'),
+    addressLookups: path('address_lookups'),
+    truthRecords: path('truth_records.csv'),
+    truthResidents: path('truth_residents.csv'),
   };
 
   writeFileSync(files.postcodes, postcodesCsv(geo, postcodes));
@@ -174,6 +207,21 @@ export async function generateSampleBorough(
   writeFileSync(files.truthSegments, truthSegmentsJson(geo, typeOfOa));
   writeFileSync(files.facilities, facilitiesCsv(facilities, postcodes));
   for (const s of services) writeFileSync(join(root, 'services', s.spec.file), await serviceBytes(s));
+  writeGazetteer(files.gazetteer, residents, postcodes);
+  mkdirSync(files.addressLookups, { recursive: true });
+  writeFileSync(
+    join(files.addressLookups, 'ons_synonyms.csv'),
+    csvText(
+      ['from', 'to'],
+      STREET_WORDS.map(([word, short]) => [short.toUpperCase(), word.toUpperCase()]),
+    ),
+  );
+  writeFileSync(join(files.addressLookups, 'ukam_address_abbreviations.json'), '[]\n');
+  writeTruthRecords(
+    files.truthRecords,
+    services.flatMap((s) => s.records),
+  );
+  writeTruthResidents(files.truthResidents, residents, hhs);
   writeFileSync(
     files.truth,
     JSON.stringify(
@@ -183,6 +231,7 @@ export async function generateSampleBorough(
         extractDate: '2025-12-01',
         messRates: MESS_RATES,
         services: Object.fromEntries(services.map((s) => [s.spec.name, s.truth])),
+        people: peopleSummary(residents, services),
       },
       null,
       1,
@@ -200,7 +249,12 @@ export async function generateSampleBorough(
       title: spec.title,
       description: spec.description,
       postcodeColumn: spec.postcodeColumn,
-      personalColumns: [...spec.personalColumns],
+      personalColumns: [
+        ...spec.personalColumns,
+        ...addressColumns(spec.name).filter((c) => !spec.personalColumns.includes(c)),
+      ],
+      addressColumns: addressColumns(spec.name),
+      uprnColumn: uprnColumn(spec.name),
     })),
   };
 }
@@ -351,9 +405,9 @@ function facilitiesCsv(facilities: readonly Facility[], postcodes: readonly Post
   );
 }
 
-async function serviceBytes({ spec, rows }: ServiceOutput): Promise<Uint8Array> {
-  if (spec.file.endsWith('.xlsx')) return xlsxBytes(spec.columns, rows);
-  const text = csvText(spec.columns, rows, { eol: spec.eol, bom: spec.bom });
+async function serviceBytes({ spec, columns, rows }: ServiceOutput): Promise<Uint8Array> {
+  if (spec.file.endsWith('.xlsx')) return xlsxBytes(columns, rows);
+  const text = csvText(columns, rows, { eol: spec.eol, bom: spec.bom });
   return spec.encoding === 'windows-1252' ? encodeWindows1252(text) : new TextEncoder().encode(text);
 }
 
@@ -377,4 +431,119 @@ async function xlsxBytes(columns: string[], rows: Cell[][]): Promise<Uint8Array>
   });
   const buf = new Uint8Array(await wb.xlsx.writeBuffer());
   return fixZipTimestamps(buf);
+}
+
+/** The gazetteer as an LLPG extract gives it: one row per address, its fields, postcode and coordinates. */
+function writeGazetteer(path: string, residents: Residents, postcodes: readonly Postcode[]): void {
+  const g = residents.gazetteer;
+  writeCsvFile(
+    path,
+    [
+      'UPRN',
+      'SUB_BUILDING_NAME',
+      'BUILDING_NAME',
+      'BUILDING_NUMBER',
+      'STREET_DESCRIPTION',
+      'TOWN_NAME',
+      'POSTCODE',
+      'LATITUDE',
+      'LONGITUDE',
+      'BLPU_CLASS',
+    ],
+    g.length,
+    (i) => [
+      g[i].uprn,
+      g[i].subBuilding,
+      g[i].buildingName,
+      g[i].number,
+      g[i].street,
+      TOWN,
+      postcodes[g[i].postcode].pcds,
+      g[i].lat.toFixed(6),
+      g[i].lon.toFixed(6),
+      g[i].classification,
+    ],
+  );
+}
+
+function writeTruthRecords(path: string, records: readonly RecordTruth[]): void {
+  writeCsvFile(
+    path,
+    [
+      'dataset',
+      'row',
+      'record_id',
+      'person_id',
+      'household',
+      'property_ref',
+      'uprn',
+      'address_uprn',
+      'child_id',
+      'errors',
+    ],
+    records.length,
+    (i) => {
+      const r = records[i];
+      return [
+        r.dataset,
+        r.row,
+        r.recordId,
+        r.person,
+        r.household,
+        r.propertyRef,
+        r.uprn,
+        r.addressUprn,
+        r.child ?? '',
+        r.errors.join(';'),
+      ];
+    },
+  );
+}
+
+function writeTruthResidents(path: string, residents: Residents, hhs: readonly { propertyRef: string }[]): void {
+  const all = residents.members.flat();
+  writeCsvFile(
+    path,
+    ['person_id', 'household', 'property_ref', 'uprn', 'role', 'first', 'last', 'sex', 'dob'],
+    all.length,
+    (i) => {
+      const m = all[i];
+      return [
+        m.id,
+        m.household,
+        hhs[m.household].propertyRef,
+        residents.uprn[m.household],
+        m.role,
+        m.person.first,
+        m.person.last,
+        m.person.sex,
+        isoDate(m.person.dob),
+      ];
+    },
+  );
+}
+
+/** Counts for truth.json: residents, gazetteer entries, and the mistakes made in each file. */
+function peopleSummary(residents: Residents, services: readonly ServiceOutput[]) {
+  const errors = (list: readonly RecordTruth[]) => {
+    const out: Record<string, number> = {};
+    for (const r of list) for (const e of r.errors) out[e] = (out[e] ?? 0) + 1;
+    return Object.fromEntries(Object.entries(out).sort());
+  };
+  return {
+    residents: residents.members.reduce((s, m) => s + m.length, 0),
+    gazetteer: residents.gazetteer.length,
+    gazetteerWithoutHousehold: residents.gazetteer.filter((e) => e.household < 0).length,
+    services: Object.fromEntries(
+      services.map((s) => [
+        s.spec.name,
+        {
+          rows: s.records.length,
+          people: new Set(s.records.map((r) => r.person)).size,
+          rowsWithErrors: s.records.filter((r) => r.errors.length).length,
+          errors: errors(s.records),
+        },
+      ]),
+    ),
+  };
 }

@@ -11,6 +11,8 @@ import type { Facility, FacilityType } from './facilities.ts';
 import { Messer, noMess, type MessCounts } from './messiness.ts';
 import { CHILD_NAMES, personName, type Household, type Person } from './people.ts';
 import type { Postcode } from './postcodes.ts';
+import { writePeople, type RecordTruth } from './records.ts';
+import type { Residents } from './residents.ts';
 import { TYPES, type GroupCode } from './segments.ts';
 import {
   EXTRACT_DAY,
@@ -38,6 +40,8 @@ export interface ServiceContext {
   /** Council tax account reference of each household (shared by council tax support). */
   accountRef: readonly string[];
   nearest(h: Household, type: FacilityType): { facility: Facility; metres: number };
+  /** Who lives in each household, and the gazetteer (records.ts writes them into the rows). */
+  residents: Residents;
 }
 
 export interface ServiceSpec {
@@ -80,8 +84,12 @@ export interface ServiceTruth {
 
 export interface ServiceOutput {
   spec: ServiceSpec;
+  /** the file's header: the spec's columns and any added for linkage (records.ts) */
+  columns: string[];
   rows: Cell[][];
   truth: ServiceTruth;
+  /** each row's person, household and mistakes (records.ts) */
+  records: RecordTruth[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -811,9 +819,11 @@ export function buildServices(seed: number, ctx: ServiceContext): ServiceOutput[
     }
     shuffle(rng, members);
     let rows: Cell[][] = [];
+    const width = spec.columns.length;
     members.forEach((h, k) => {
       for (const row of spec.rows(h, k + 1, rng, ctx)) {
         row[pcCol] = h.postcode; // placeholder: the directory index, replaced below
+        row[width] = h.id; // the household, carried through finish and taken off below
         rows.push(row);
       }
     });
@@ -823,6 +833,12 @@ export function buildServices(seed: number, ctx: ServiceContext): ServiceOutput[
       const pc = row[pcCol] as number;
       row[pcCol] = spec.messy ? messer.spoil(rng, pc, mess) : ctx.postcodes[pc].pcds;
     }
+    const householdOfRow = rows.map((row) => row.pop() as number);
+    // People are written from a stream of their own, after everything above has been drawn.
+    const people = writePeople(stream(seed, `records:${spec.name}`), spec.name, spec.columns, rows, householdOfRow, {
+      households: ctx.households,
+      residents: ctx.residents,
+    });
     const truth: ServiceTruth = {
       name: spec.name,
       file: spec.file,
@@ -840,7 +856,7 @@ export function buildServices(seed: number, ctx: ServiceContext): ServiceOutput[
       ),
       expectedByOa: Object.fromEntries(ctx.geo.oas.map((o, i) => [o.code, round(expectedByOa[i], 3)])),
     };
-    return { spec, rows, truth };
+    return { spec, columns: [...spec.columns, ...people.added], rows, truth, records: people.truth };
   });
 }
 

@@ -2,6 +2,7 @@
  * Small helpers shared by the Sample Borough generator: seeded streams, CSV text, encodings,
  * dates and a fix that makes XLSX files byte-identical between runs.
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { createRandom, type Random } from '../core/index.ts';
 
 /**
@@ -70,6 +71,29 @@ export interface CsvOptions {
   eol?: '\n' | '\r\n';
   /** Prefix a UTF-8 byte-order mark, as Excel and many government files do. */
   bom?: boolean;
+}
+
+/**
+ * Writes a CSV file a block of rows at a time, for files of hundreds of thousands of rows (the
+ * gazetteer and the truth files), so that neither the rows nor the text are all held at once.
+ */
+export function writeCsvFile(
+  path: string,
+  header: readonly string[],
+  count: number,
+  row: (i: number) => readonly Cell[],
+): void {
+  const fd = openSync(path, 'w');
+  try {
+    writeSync(fd, header.map(csvCell).join(',') + '\n');
+    for (let start = 0; start < count; start += 20_000) {
+      const lines: string[] = [];
+      for (let i = start; i < Math.min(count, start + 20_000); i++) lines.push(row(i).map(csvCell).join(','));
+      writeSync(fd, lines.join('\n') + '\n');
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function csvText(header: readonly string[], rows: readonly (readonly Cell[])[], opts: CsvOptions = {}): string {

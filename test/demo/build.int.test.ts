@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSampleBorough, type DemoBuild } from '../../src/demo/index.ts';
 import { profileDataset } from '../../src/profiling/index.ts';
@@ -32,6 +33,14 @@ test('Sample Borough imports through the real importers with every row accounted
   assert.ok(built.datasets.some((d) => d.corrected > 0));
   assert.ok(built.datasets.some((d) => d.unmatched > 0));
   assert.ok(built.datasets.some((d) => d.rejected > 0));
+  // The gazetteer, standardised with the demo's own address lookups (nothing from outside its files).
+  const gazetteerRows = readFileSync(built.manifest.files.gazetteer, 'utf8').trim().split('\n').length - 1;
+  assert.equal(built.addresses.read, gazetteerRows);
+  assert.equal(built.addresses.imported, gazetteerRows);
+  assert.equal(built.addresses.rejected, 0);
+  assert.equal(built.addresses.withLookups, true);
+  const n = await built.workspace.engine.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM address_gazetteer`);
+  assert.equal(n?.n, gazetteerRows);
 });
 
 test('profiles tell the story the generator wrote: stop smoking is concentrated in group E', async () => {

@@ -81,6 +81,7 @@ async function buildCached(dir: string, opts: { households: number; seed?: numbe
       manifest: built.manifest,
       datasets: built.datasets,
       segmentation: built.segmentation,
+      addresses: built.addresses,
     });
     writeFileSync(join(work, 'build.json'), description.split(join(work, 'sb')).join(HERE));
     try {
@@ -157,7 +158,7 @@ export async function sampleBorough(path: string, opts: { households: number; se
   chmodSync(keyFile, 0o600);
   const described = JSON.parse(readFileSync(join(dir, 'build.json'), 'utf8').split(HERE).join(stem)) as Pick<
     DemoBuild,
-    'manifest' | 'datasets' | 'segmentation'
+    'manifest' | 'datasets' | 'segmentation' | 'addresses'
   >;
   const workspace = await openWorkspace(full);
   return { ...described, workspace, key: loadPseudonymKey({ keyFile }).key!, keyFile };
