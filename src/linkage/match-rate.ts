@@ -12,7 +12,8 @@ import { type Engine, ident } from '../store/index.ts';
 
 export const MATCH_RATE_VERSION = 1;
 
-const RateSchema = z.object({ count: z.number(), pct: z.number().nullable() });
+/** count and pct are null when hidden as a small number (outputs' discloseMatchRates) */
+const RateSchema = z.object({ count: z.number().nullable(), pct: z.number().nullable() });
 
 export const MatchRateDatasetSchema = z.object({
   dataset: z.string(),
@@ -30,7 +31,7 @@ export const MatchRateDatasetSchema = z.object({
   /** records at a property reference another record of the dataset has too */
   sharedHousehold: RateSchema.nullable(),
   /** for each other dataset with property references: records whose property reference is in it */
-  linked: z.array(z.object({ dataset: z.string(), count: z.number(), pct: z.number().nullable() })),
+  linked: z.array(z.object({ dataset: z.string(), count: z.number().nullable(), pct: z.number().nullable() })),
 });
 export type MatchRateDataset = z.infer<typeof MatchRateDatasetSchema>;
 

@@ -80,4 +80,4 @@ export {
   enrichedCsvWriter,
   enrichmentCsvHeader,
 } from './postcodes.ts';
-export { matchRatesToTable, matchRatesToCsv, householdToTable } from './match-rate.ts';
+export { matchRatesToTable, matchRatesToCsv, householdToTable, discloseMatchRates } from './match-rate.ts';

@@ -2,8 +2,37 @@
 import type { HouseholdView, MatchRateResult } from '../linkage/index.ts';
 import { csvText, fmtInt, textTable } from './format.ts';
 
-const cell = (r: { count: number; pct: number | null } | null) =>
-  r ? `${fmtInt(r.count)}${r.pct === null ? '' : ` (${r.pct.toFixed(1)}%)`}` : '–';
+const cell = (r: { count: number | null; pct: number | null } | null) =>
+  r ? (r.count === null ? '[c]' : `${fmtInt(r.count)}${r.pct === null ? '' : ` (${r.pct.toFixed(1)}%)`}`) : '–';
+
+type Rate = { count: number | null; pct: number | null };
+const small = (r: Rate | null, minCell: number) => r !== null && r.count !== null && r.count > 0 && r.count < minCell;
+const hide = (r: Rate) => {
+  r.count = null;
+  r.pct = null;
+};
+
+/**
+ * The report as anyone may see it through the API or the portal: every count from 1 to minCell - 1
+ * hidden; where one kind of reference is hidden, the smallest other is hidden too, so that it cannot
+ * be got back from the records' total.
+ */
+export function discloseMatchRates(r: MatchRateResult, minCell: number): MatchRateResult {
+  const out = structuredClone(r);
+  for (const d of out.datasets) {
+    for (const x of [d.notPlaced, d.sharedHousehold, ...d.linked]) if (x && small(x, minCell)) hide(x);
+    const kinds = [d.uprn, d.matchedUprn, d.derived, d.none].filter((x): x is Rate => x !== null);
+    const hidden = kinds.filter((x) => small(x, minCell));
+    for (const x of hidden) hide(x);
+    if (hidden.length === 1) {
+      const next = kinds.filter((x) => x.count !== null && x.count > 0).sort((a, b) => a.count! - b.count!)[0];
+      if (next) hide(next);
+    }
+    if (d.households !== null && d.households > 0 && d.households < minCell) d.households = null;
+  }
+  if (out.union && out.union.distinct > 0 && out.union.distinct < minCell) out.union = null;
+  return out;
+}
 
 export function matchRatesToTable(r: MatchRateResult): string {
   const others = [...new Set(r.datasets.flatMap((d) => d.linked.map((l) => l.dataset)))];
@@ -51,7 +80,7 @@ export function matchRatesToTable(r: MatchRateResult): string {
 
 export function matchRatesToCsv(r: MatchRateResult): string {
   const others = [...new Set(r.datasets.flatMap((d) => d.linked.map((l) => l.dataset)))];
-  const n = (x: { count: number } | null) => (x ? x.count : null);
+  const n = (x: { count: number | null } | null) => (x ? x.count : null);
   return csvText(
     [
       'dataset',

@@ -9,7 +9,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AccessError, ParameterError } from '../../core/index.ts';
+import { AccessError, DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
+import { discloseMatchRates } from '../../outputs/index.ts';
 import { datasetPartners } from '../../intake/index.ts';
 import {
   householdKey,
@@ -60,7 +61,8 @@ async function ownMatchRates(app: FastifyInstance, viewer: Viewer, asked?: strin
       'Match rates are for the datasets’ owners.',
       'Ask for your own datasets, or leave datasets out.',
     );
-  return matchRates(app.engine, asked?.length ? asked : own, own);
+  // Counts under the threshold are hidden here, whoever asks, as in every other answer of the API.
+  return discloseMatchRates(await matchRates(app.engine, asked?.length ? asked : own, own), DEFAULT_MIN_CELL);
 }
 
 export async function householdRoutes(app: FastifyInstance): Promise<void> {
