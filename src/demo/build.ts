@@ -66,14 +66,16 @@ export const DEMO_SEGMENTATION = { name: 'borough', title: 'Sample Borough neigh
 type DemoService = SampleBoroughManifest['services'][number];
 
 /**
- * How each service file is imported: the one place an intake option for every file goes. The
- * manifest names each file's address columns (`s.addressColumns`) and UPRN column (`s.uprnColumn`)
- * for the options that will take them.
+ * How each service file is imported: the one place an intake option for every file goes. Each file
+ * is imported with its address columns and UPRN column as the manifest names them, so its records
+ * get property references (matched to the gazetteer imported before) and link into households.
  */
 function serviceImportOptions(s: DemoService, i: number, key: PseudonymKey, seed: number | undefined) {
   return {
     postcodeColumn: s.postcodeColumn,
     pseudonymise: s.personalColumns,
+    ...(s.addressColumns.length ? { addressColumns: s.addressColumns } : {}),
+    ...(s.uprnColumn ? { uprnColumn: s.uprnColumn } : {}),
     title: s.title,
     key,
     decidedBy: { username: 'demo', role: 'command line' },

@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Papa from 'papaparse';
+import { getDataset } from '../../src/profiling/index.ts';
+import { openWorkspace } from '../../src/store/index.ts';
 import { readPeopleTruth, type DemoBuild, type PeopleTruth, type RecordTruth } from '../../src/demo/index.ts';
 import { civic } from '../helpers/cli.ts';
 import { sampleBorough } from '../helpers/sample-borough.ts';
@@ -259,5 +261,152 @@ test('address matching against the demo gazetteer gives the right UPRNs', async 
     assert.ok(s.precision >= 0.88, `precision against the home ${s.precision}`);
     assert.ok(s.recallWithoutAddressErrors >= 0.98, `recall without address errors ${s.recallWithoutAddressErrors}`);
     assert.ok(s.recall >= 0.8, `recall ${s.recall}`);
+  }
+});
+
+/** Sample Borough imports every service with its address columns and UPRN column (src/demo/build.ts). */
+async function propertiesOf(dataset: string): Promise<Map<number, string | null>> {
+  const ws = await openWorkspace(WS);
+  try {
+    const ds = await getDataset(ws.engine, dataset);
+    const rows = await ws.engine.all<{ _row: number; _property: string | null }>(
+      `SELECT _row, _property FROM ${ds.table_name} ORDER BY _row`,
+    );
+    // _row counts the file's lines (the header is line 1); the truth numbers the data rows from 1.
+    return new Map(rows.map((r) => [Number(r._row) - 1, r._property]));
+  } finally {
+    ws.close();
+  }
+}
+
+test('households found by property reference agree with the generator’s households', async () => {
+  const addressed = built.datasets.filter((d) => d.addressing).map((d) => d.dataset);
+  assert.ok(addressed.length >= 10, `${addressed.length} services imported with addresses`);
+  // Every pair of records (within or across services) at one property reference, against the pairs
+  // truly in one household.
+  const records: { property: string | null; household: number }[] = [];
+  for (const name of addressed) {
+    const props = await propertiesOf(name);
+    const t = truth.recordsOf(name);
+    assert.equal(props.size, t.length, `${name}: every record has a row`);
+    for (const r of t) records.push({ property: props.get(r.row) ?? null, household: r.household });
+  }
+  const pairs = (key: (r: (typeof records)[number]) => string | null) => {
+    const m = new Map<string, number>();
+    for (const r of records) {
+      const k = key(r);
+      if (k !== null) m.set(k, (m.get(k) ?? 0) + 1);
+    }
+    let n = 0;
+    for (const c of m.values()) n += (c * (c - 1)) / 2;
+    return n;
+  };
+  const found = pairs((r) => r.property);
+  const truePairs = pairs((r) => String(r.household));
+  const right = pairs((r) => (r.property === null ? null : `${r.property} ${r.household}`));
+  const s = { records: records.length, truePairs, found, precision: right / found, recall: right / truePairs };
+  console.log(`households by property reference: ${JSON.stringify(s)}`);
+  // Measured (seed 7, 20,000 households): 30,177 records, 9,929 true pairs, 9,483 found, precision
+  // 0.947, recall 0.904. What is missed is what the records say: an old address is the old home, a
+  // flat written without its number is the block, a mistyped UPRN is another home.
+  assert.ok(s.records > 25_000, `${s.records} records`);
+  assert.ok(s.precision >= 0.93, `precision ${s.precision}`);
+  assert.ok(s.recall >= 0.88, `recall ${s.recall}`);
+});
+
+test('overlap at household level reproduces the generator’s households', async () => {
+  const services = ['green_waste', 'library_members', 'leisure_card', 'housing_benefit', 'childrens_centre_users'];
+  const report = JSON.parse(
+    await ok(
+      'overlap',
+      WS,
+      '--segment',
+      'E',
+      '--datasets',
+      services.join(','),
+      '--population',
+      'council_tax_payment',
+      '--min-cell',
+      '0',
+      '--format',
+      'json',
+    ),
+  );
+  assert.equal(report.level, 'household');
+  assert.match(report.method, /Household level, by property/);
+  // The truth, from the generator's files alone: the households whose home is in an area of
+  // segment E, and the services each truly uses.
+  const dir = built.manifest.dir;
+  const csv = (f: string) =>
+    Papa.parse<Record<string, string>>(readFileSync(join(dir, f), 'utf8').trim(), { header: true }).data;
+  const inE = new Set(
+    csv('classification.csv')
+      .filter((r) => r.group === 'E')
+      .map((r) => r.area_code),
+  );
+  const oaOf = new Map(csv('postcodes.csv').map((r) => [r.pcds, r.oa21cd]));
+  const homeIn = new Map(csv('gazetteer.csv').map((r) => [r.UPRN, inE.has(oaOf.get(r.POSTCODE) ?? '')]));
+  const units = new Set(
+    truth
+      .recordsOf('council_tax_payment')
+      .filter((r) => homeIn.get(r.uprn))
+      .map((r) => r.household),
+  );
+  // Two truths: the household each record truly belongs to, and the household living at the
+  // address the record gives (an old address is someone else's home now). The second is what any
+  // matching of the records can find.
+  const livesAt = new Map(truth.recordsOf('council_tax_payment').map((r) => [r.uprn, r.household]));
+  const usesBy = (of: (r: RecordTruth) => number | undefined) => {
+    const m = new Map<number, Set<string>>();
+    for (const name of services)
+      for (const r of truth.recordsOf(name)) {
+        const h = of(r);
+        if (h !== undefined && units.has(h)) m.set(h, (m.get(h) ?? new Set()).add(name));
+      }
+    return m;
+  };
+  const uses = usesBy((r) => r.household);
+  const usesAsWritten = usesBy((r) => livesAt.get(r.addressUprn));
+  const combination = (set: Set<string> | undefined) => services.filter((s) => set?.has(s)).join('+');
+  const tally = (u: Map<number, Set<string>>) => {
+    const m = new Map<string, number>();
+    for (const h of units) m.set(combination(u.get(h)), (m.get(combination(u.get(h))) ?? 0) + 1);
+    return m;
+  };
+  const want = tally(uses);
+  const wantAsWritten = tally(usesAsWritten);
+  const got = new Map<string, number>(
+    report.combinations.map((c: { datasets: string[]; count: number }) => [combination(new Set(c.datasets)), c.count]),
+  );
+  const rows = [...new Set([...want.keys(), ...wantAsWritten.keys(), ...got.keys()])].map((k) => ({
+    combination: k || 'none',
+    truth: want.get(k) ?? 0,
+    asWritten: wantAsWritten.get(k) ?? 0,
+    found: got.get(k) ?? 0,
+  }));
+  console.log(`household overlap, segment E: total ${report.total} (truth ${units.size})\n${JSON.stringify(rows)}`);
+  // Measured (seed 7, segment E): 2,951 households against 2,966 (mistyped UPRNs in the register put
+  // two homes on one); 41.5 households in another row than the truth's (1.4%: old addresses and
+  // flats written without their number), 9.5 (0.3%) against the addresses as written; each
+  // service's households within 8% of the truth (children's centres 326 against 353).
+  assert.ok(
+    Math.abs(report.total - units.size) <= units.size * 0.01,
+    `${report.total} households, truth ${units.size}`,
+  );
+  const misplaced = rows.reduce((a, r) => a + Math.abs(r.found - r.truth), 0) / 2;
+  const misplacedAsWritten = rows.reduce((a, r) => a + Math.abs(r.found - r.asWritten), 0) / 2;
+  console.log(
+    `  in another row: ${misplaced} against the truth, ${misplacedAsWritten} against the addresses as written`,
+  );
+  assert.ok(misplaced <= units.size * 0.025, `${misplaced} households in another row than the truth's`);
+  assert.ok(
+    misplacedAsWritten <= units.size * 0.006,
+    `${misplacedAsWritten} households in another row than as written`,
+  );
+  for (const s of services) {
+    const truly = [...units].filter((h) => uses.get(h)?.has(s)).length;
+    const found = report.services.find((x: { dataset: string }) => x.dataset === s).users;
+    console.log(`  ${s}: ${found} households, truth ${truly}`);
+    assert.ok(Math.abs(found - truly) <= Math.max(3, truly * 0.1), `${s}: ${found} households, truth ${truly}`);
   }
 });
