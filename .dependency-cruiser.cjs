@@ -11,7 +11,7 @@ const LAYERS = [
   ['geo'],
   ['intake'],
   ['reference'],
-  ['profiling', 'segmentation', 'location', 'targeting', 'maps', 'lookup', 'linkage'],
+  ['profiling', 'segmentation', 'location', 'targeting', 'maps', 'lookup', 'linkage', 'channels'],
   ['outputs', 'demo'],
   ['server', 'cli'],
 ];

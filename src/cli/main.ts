@@ -27,6 +27,7 @@ import { registerMap } from './map.ts';
 import { registerPostcodes } from './postcodes.ts';
 import { registerAddress } from './address.ts';
 import { registerLink } from './link.ts';
+import { registerContacts } from './contacts.ts';
 import { json, wantsJson } from './io.ts';
 
 export function buildProgram(): Command {
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   registerPostcodes(program);
   registerAddress(program);
   registerLink(program);
+  registerContacts(program);
   registerServe(program);
   registerDemo(program);
   return program;

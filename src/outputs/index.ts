@@ -81,3 +81,4 @@ export {
   enrichmentCsvHeader,
 } from './postcodes.ts';
 export { matchRatesToTable, matchRatesToCsv, householdToTable, discloseMatchRates } from './match-rate.ts';
+export { unitCostsToTable, unitCostsToCsv, contactCostToTable, shiftToTable } from './channels.ts';

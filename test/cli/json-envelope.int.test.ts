@@ -90,6 +90,12 @@ const RUNS = (): Array<[string, string[]]> => [
   ['link explain', [WS, 'p1', 'p2', '--model', 'json_people']],
   ['link match-rates', [WS]],
   ['link household', [WS, '--uprn', '1']],
+  ['contacts unit-costs', []],
+  ['contacts cost', ['--unit-costs', 'bristol', '--volumes', 'phone=750000,face to face=312500']],
+  [
+    'channel-shift',
+    ['--unit-costs', 'bristol', '--from', 'phone', '--to', 'self-serve', '--contacts-per-month', '100'],
+  ],
   ['key generate', ['--out', join(tmp.dir, 'another.key')]],
   ['key status', [WS, '--key-file', KEY]],
   ['key export-from-workspace', [WS, '--out', join(tmp.dir, 'old.key')]],

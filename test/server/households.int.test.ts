@@ -179,3 +179,26 @@ test('match rates: staff see every dataset and how they link; a partner its own 
   assert.match(page.body, /<th scope="row" class="govuk-table__header">pa_housing<\/th>/);
   assert.doesNotMatch(page.body, /council_tax/);
 });
+
+test('the profile page counts households for the data’s owner; anyone else is refused without a figure', async () => {
+  const ana = await get('/profile?dataset=council_tax&count=household', 'ana');
+  assert.equal(ana.statusCode, 200, ana.body.slice(0, 500));
+  assert.match(ana.body, /Counting households: the records at one address/);
+  assert.match(ana.body, /count=household&amp;format=csv/);
+  const records = await get('/profile?dataset=council_tax', 'ana');
+  assert.doesNotMatch(records.body, /Counting households/);
+  // A partner counts the households of its own dataset, never another's.
+  const own = await get('/profile?dataset=pa_housing&count=household', 'pa');
+  assert.equal(own.statusCode, 200);
+  assert.match(own.body, /Counting households/);
+  for (const dataset of ['council_tax', 'no_such']) {
+    const theirs = await get(`/profile?dataset=${dataset}&count=household`, 'pa');
+    assert.ok(theirs.statusCode === 403 || theirs.statusCode === 404, `${dataset}: ${theirs.statusCode}`);
+    assert.doesNotMatch(theirs.body, /civic-profile-table|Counting households/);
+  }
+  const download = await get('/profile/download?dataset=council_tax&count=household&format=csv', 'pa');
+  assert.equal(download.statusCode, 403);
+  const wrong = await get('/profile?dataset=council_tax&count=people', 'ana');
+  assert.equal(wrong.statusCode, 400);
+  assert.match(wrong.body, /Choose whether to count records or households/);
+});

@@ -12,10 +12,10 @@ import { DEFAULT_MIN_CELL, ObservatoryError, ParameterError } from '../../core/i
 import { field, formatOf, one, readForm, type Query } from '../query.ts';
 import type { Engine } from '../../store/index.ts';
 import { AREA_LEVELS, LEVEL_TITLES, type AreaLevel } from '../../geo/index.ts';
-import { profileDataset, type ProfileResult } from '../../profiling/index.ts';
+import { HOUSEHOLD, profileDataset, type ProfileResult } from '../../profiling/index.ts';
 import { discloseProfile, profileToCsv, profileToJson, profileToXlsx, profileToGeoJson } from '../../outputs/index.ts';
 import { audit, type Viewer } from '../users.ts';
-import { disclosureForDataset } from '../access.ts';
+import { checkRecordFilters, disclosureForDataset } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS, HttpProblem } from '../http.ts';
 import { classificationName, datasetName, levelPlural } from '../views.ts';
 
@@ -122,7 +122,16 @@ export function formError(e: unknown): { error: string; fix?: string; status: nu
 // The profile explorer
 
 /** The profile explorer's form: null until a dataset is chosen. */
-const PROFILE_QUERY = { dataset: field.text(), by: field.by(), base: field.base() };
+const PROFILE_QUERY = {
+  dataset: field.text(),
+  by: field.by(),
+  base: field.base(),
+  // Records, or households: the records at one property reference (owners only, as in the API).
+  count: field.choice(['records', HOUSEHOLD] as const, {
+    default: 'records',
+    message: () => 'Choose whether to count records or households.',
+  }),
+};
 type ProfileQuery = NonNullable<ReturnType<typeof profileQuery>>;
 const profileQuery = (q: Query) => readForm(q, 'dataset', PROFILE_QUERY);
 
@@ -133,7 +142,9 @@ async function disclosedProfile(app: FastifyInstance, p: ProfileQuery, viewer: V
     tier: p.by.tier,
     byArea: p.by.byArea,
     base: p.base,
+    ...(p.count === HOUSEHOLD ? { distinct: HOUSEHOLD } : {}),
   };
+  await checkRecordFilters(app.engine, viewer, p.dataset, req);
   const truth = await app.results.get('profile', req, () => profileDataset(app.engine, req));
   return discloseProfile(truth, await disclosureForDataset(app.engine, viewer, p.dataset, DEFAULT_MIN_CELL));
 }
@@ -234,6 +245,7 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
       classes,
       dataset: one(q.dataset),
       base: one(q.base) ?? 'households',
+      count: one(q.count) ?? 'records',
     };
     let status = 200;
     let byValue = one(q.by);
@@ -243,7 +255,12 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
         byValue = p.by.value;
         const result = await disclosedProfile(app, p, request.viewer);
         byValue = result.kind === 'area' ? `area:${result.level}` : `seg:${result.classification}:${result.level}`;
-        const qs = new URLSearchParams({ dataset: result.dataset, by: byValue, base: result.baseMeasure }).toString();
+        const qs = new URLSearchParams({
+          dataset: result.dataset,
+          by: byValue,
+          base: result.baseMeasure,
+          ...(p.count === HOUSEHOLD ? { count: HOUSEHOLD } : {}),
+        }).toString();
         Object.assign(ctx, {
           result,
           chart: indexChart(result),

@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { formatOption, lazy } from './io.ts';
+
+const UNIT_COSTS_HELP =
+  'a published set (bristol, maidstone, socitm-2012, barking-dagenham, bolton, bristol-housing-benefit) or your own CSV file of channel,cost';
+
+export function registerContacts(program: Command): void {
+  const contacts = program
+    .command('contacts')
+    .description('Contact and channels: what contact costs by channel (unit costs and the cost of a year’s contacts)');
+  contacts
+    .command('unit-costs')
+    .description('List the published unit costs of contact by channel, each with its source, or check your own file')
+    .option('--unit-costs <set or file>', UNIT_COSTS_HELP)
+    .addOption(formatOption(['table', 'csv', 'json']))
+    .option('--out <file>', 'write to a file')
+    .addHelpText(
+      'after',
+      `
+Your own file is a CSV with a header row: channel,cost and, if you like, what (what one contact
+is) and source. Channels are read as the intake reads them (Tel, F2F, Web form …).
+
+Examples:
+  civic contacts unit-costs
+  civic contacts unit-costs --unit-costs socitm-2012 --format csv --out socitm.csv
+  civic contacts unit-costs --unit-costs our-costs.csv`,
+    )
+    .action(lazy(() => import('./actions/contacts.ts'), 'unitCostsCommand'));
+  contacts
+    .command('cost')
+    .description('What a year’s contacts cost: the contacts by channel times each channel’s unit cost, to the penny')
+    .requiredOption('--unit-costs <set or file>', UNIT_COSTS_HELP)
+    .option('--volumes <list>', 'contacts by channel, e.g. "phone=750000,face to face=312500,self-serve=187500"')
+    .option('--total <n>', 'or all the contacts, with --shares')
+    .option('--shares <list>', 'each channel’s share of --total in %, e.g. "phone=60,face to face=25,self-serve=15"')
+    .addOption(formatOption(['table', 'json']))
+    .option('--out <file>', 'write to a file')
+    .addHelpText(
+      'after',
+      `
+Example (Bristol's 1.25 million transactions a year: £5,736,875):
+  civic contacts cost --unit-costs bristol --total 1250000 --shares "phone=60,face to face=25,self-serve=15"`,
+    )
+    .action(lazy(() => import('./actions/contacts.ts'), 'contactCostCommand'));
+  program
+    .command('channel-shift')
+    .description('What moving contacts from one channel to another would save a year, at a set of unit costs')
+    .requiredOption('--unit-costs <set or file>', UNIT_COSTS_HELP)
+    .requiredOption('--from <channel>', 'the channel the contacts leave, e.g. phone')
+    .requiredOption('--to <channel>', 'the channel they move to, e.g. web')
+    .requiredOption('--contacts-per-month <n>', 'how many contacts move each month')
+    .addOption(formatOption(['table', 'json']))
+    .option('--out <file>', 'write to a file')
+    .addHelpText(
+      'after',
+      `
+Example (Bristol housing benefit: 400 new claims and 1,500 queries a month from phone to web,
+£45,600 a year):
+  civic channel-shift --unit-costs bristol-housing-benefit --from phone --to web --contacts-per-month 1900`,
+    )
+    .action(lazy(() => import('./actions/contacts.ts'), 'channelShiftCommand'));
+}
