@@ -14,3 +14,12 @@ export {
   SHIFT_RESULT_VERSION,
 } from './costs.ts';
 export type { ContactCostResult, ShiftResult, UnitCost, UnitCostSet } from './costs.ts';
+export {
+  contactAnalysis,
+  readTierFile,
+  ContactsResultSchema,
+  CONTACTS_RESULT_VERSION,
+  DEFAULT_REPEAT_DAYS,
+  DEFAULT_RESOLUTION_TARGET,
+} from './contacts.ts';
+export type { ContactsRequest, ContactsResult } from './contacts.ts';

@@ -9,6 +9,40 @@ export function registerContacts(program: Command): void {
     .command('contacts')
     .description('Contact and channels: what contact costs by channel (unit costs and the cost of a year’s contacts)');
   contacts
+    .command('summary')
+    .description(
+      'What a contact log says: the channel mix, avoidable contact (NI14: contacts per request), repeat contact, avoidable reasons and first-contact resolution by tier',
+    )
+    .argument('<workspace>', 'workspace file')
+    .argument('<dataset>', 'the contact log, imported with civic dataset import')
+    .option('--channel-column <c>', 'the channel (default: found by its name, as at import)')
+    .option('--customer-column <c>', 'the customer reference (pseudonymised is fine; default: found by its name)')
+    .option('--request-column <c>', 'the request or case reference, for NI14 (default: found by its name)')
+    .option('--reason-column <c>', 'the reason for contact (default: found by its name)')
+    .option('--datetime-column <c>', 'the date and time of contact (default: found by its name)')
+    .option('--resolved-column <c>', 'whether it was resolved at first contact, Y/N (default: found by its name)')
+    .option('--repeat-days <n>', 'repeat contact: the same customer and reason within this many days', '7')
+    .option(
+      '--avoidable <reasons>',
+      'reasons counted as avoidable, separated by commas, e.g. "Progress chasing,Wrong department"',
+    )
+    .option('--tiers <file>', 'a CSV file of reason,tier: first-contact resolution is given per tier')
+    .option('--target <pct>', 'the share resolved at first contact aimed for, %', '80')
+    .addOption(formatOption(['table', 'json']))
+    .option('--out <file>', 'write to a file')
+    .option(
+      '--min-cell <n>',
+      'hide counts under n (default 10 for json and anything written to a file; 0 to switch off for your own use)',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  civic contacts summary borough.civic contact_centre_callers
+  civic contacts summary borough.civic contacts --avoidable "Progress chasing,Wrong department" --tiers tiers.csv --format json`,
+    )
+    .action(lazy(() => import('./actions/contacts.ts'), 'contactsSummaryCommand'));
+  contacts
     .command('unit-costs')
     .description('List the published unit costs of contact by channel, each with its source, or check your own file')
     .option('--unit-costs <set or file>', UNIT_COSTS_HELP)

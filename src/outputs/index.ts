@@ -81,4 +81,11 @@ export {
   enrichmentCsvHeader,
 } from './postcodes.ts';
 export { matchRatesToTable, matchRatesToCsv, householdToTable, discloseMatchRates } from './match-rate.ts';
-export { unitCostsToTable, unitCostsToCsv, contactCostToTable, shiftToTable } from './channels.ts';
+export {
+  unitCostsToTable,
+  unitCostsToCsv,
+  contactCostToTable,
+  shiftToTable,
+  discloseContacts,
+  contactsToTable,
+} from './channels.ts';

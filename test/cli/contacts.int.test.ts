@@ -1,7 +1,10 @@
 /** `civic contacts` and `civic channel-shift` from the command line: the seeds' figures, and mistakes said plainly. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { civic } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/workspace.ts';
 
 test('the cost of Bristol’s contacts and the housing benefit shift, as a table and as JSON', async () => {
   const cost = await civic(
@@ -45,4 +48,51 @@ test('a mistake in the volumes or the unit costs is named, with what to do, and 
   const none = await civic('contacts', 'unit-costs', '--unit-costs', 'camden');
   assert.equal(none.code, 2);
   assert.match(none.stderr, /Published sets: maidstone, bristol/);
+});
+
+test('a contact log summarised: the owner sees every count on screen; JSON and files hide the small ones', async () => {
+  const tmp = tempDir('civic-contacts-cli-');
+  try {
+    const ws = join(tmp.dir, 'c.civic');
+    assert.equal((await civic('init', ws)).code, 0);
+    const rows = ['id,caller_ref,contact_date,channel,reason,resolved'];
+    for (let i = 0; i < 30; i++)
+      rows.push(
+        `${i},K${i % 20},2025-01-${String(1 + i).padStart(2, '0')},${i < 26 ? 'Tel' : 'F2F'},Bins,${i < 15 ? 'Y' : 'N'}`,
+      );
+    writeFileSync(join(tmp.dir, 'contacts.csv'), rows.join('\n') + '\n');
+    writeFileSync(join(tmp.dir, 'tiers.csv'), 'Reason,Tier\nBins,1\n');
+    const imported = await civic('dataset', 'import', ws, 'contacts', join(tmp.dir, 'contacts.csv'), '--no-postcode');
+    assert.equal(imported.code, 0, imported.stderr);
+    const table = await civic('contacts', 'summary', ws, 'contacts', '--tiers', join(tmp.dir, 'tiers.csv'));
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^phone\s+26\s+86\.67%$/m);
+    assert.match(table.stdout, /^face to face\s+4\s+13\.33%$/m);
+    // K0…K9 came back twenty days later (1 → 21 January): not within 7 days; within 21 they are.
+    assert.match(table.stdout, /Repeat contact: 0 contacts/);
+    const wide = await civic(
+      'contacts',
+      'summary',
+      ws,
+      'contacts',
+      '--repeat-days',
+      '21',
+      '--format',
+      'json',
+      '--min-cell',
+      '0',
+    );
+    assert.equal(JSON.parse(wide.stdout).repeat.contacts, 10);
+    const json = JSON.parse((await civic('contacts', 'summary', ws, 'contacts', '--format', 'json')).stdout);
+    assert.equal(json.minCell, 10);
+    assert.deepEqual(
+      json.channels.map((c: { contacts: number | null }) => c.contacts),
+      [null, null],
+    );
+    const bad = await civic('contacts', 'summary', ws, 'contacts', '--request-column', 'case');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /no column "case" for the request/);
+  } finally {
+    tmp.cleanup();
+  }
 });

@@ -90,6 +90,7 @@ const RUNS = (): Array<[string, string[]]> => [
   ['link explain', [WS, 'p1', 'p2', '--model', 'json_people']],
   ['link match-rates', [WS]],
   ['link household', [WS, '--uprn', '1']],
+  ['contacts summary', [WS, 'contact_centre_callers']],
   ['contacts unit-costs', []],
   ['contacts cost', ['--unit-costs', 'bristol', '--volumes', 'phone=750000,face to face=312500']],
   [

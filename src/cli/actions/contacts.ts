@@ -1,7 +1,23 @@
 /** `civic contacts unit-costs`, `civic contacts cost` and `civic channel-shift`. */
-import { contactCost, publishedUnitCosts, shiftSaving, unitCosts, volumesFromShares } from '../../channels/index.ts';
-import { ParameterError } from '../../core/index.ts';
-import { contactCostToTable, shiftToTable, unitCostsToCsv, unitCostsToTable } from '../../outputs/index.ts';
+import {
+  contactAnalysis,
+  contactCost,
+  publishedUnitCosts,
+  readTierFile,
+  shiftSaving,
+  unitCosts,
+  volumesFromShares,
+} from '../../channels/index.ts';
+import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
+import { withWorkspace } from '../../store/index.ts';
+import {
+  contactCostToTable,
+  contactsToTable,
+  discloseContacts,
+  shiftToTable,
+  unitCostsToCsv,
+  unitCostsToTable,
+} from '../../outputs/index.ts';
 import { emit, json } from '../io.ts';
 
 /** "phone=750000,face to face=312500" as channels and numbers. */
@@ -76,4 +92,52 @@ export async function channelShiftCommand(o: {
     unitCosts(o.unitCosts),
   );
   emit(o.format === 'json' ? json(r) : shiftToTable(r), o.out);
+}
+
+export async function contactsSummaryCommand(
+  workspace: string,
+  dataset: string,
+  o: {
+    channelColumn?: string;
+    customerColumn?: string;
+    requestColumn?: string;
+    reasonColumn?: string;
+    datetimeColumn?: string;
+    resolvedColumn?: string;
+    repeatDays: string;
+    avoidable?: string;
+    tiers?: string;
+    target: string;
+    format: string;
+    out?: string;
+    minCell?: string;
+  },
+): Promise<void> {
+  const minCell = o.minCell !== undefined ? Number(o.minCell) : o.format === 'table' && !o.out ? 0 : DEFAULT_MIN_CELL;
+  if (!Number.isInteger(minCell) || minCell < 0)
+    throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
+  const repeatWithinDays = Number(o.repeatDays);
+  if (!Number.isInteger(repeatWithinDays))
+    throw new ParameterError(`--repeat-days must be a whole number of days, not "${o.repeatDays}".`);
+  const tiers = o.tiers ? readTierFile(o.tiers) : undefined;
+  await withWorkspace(workspace, async (ws) => {
+    const truth = await contactAnalysis(ws.engine, {
+      dataset,
+      channelColumn: o.channelColumn,
+      customerColumn: o.customerColumn,
+      requestColumn: o.requestColumn,
+      reasonColumn: o.reasonColumn,
+      datetimeColumn: o.datetimeColumn,
+      resolvedColumn: o.resolvedColumn,
+      repeatWithinDays,
+      avoidableReasons: o.avoidable
+        ?.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+      tiers,
+      target: number(o.target, '--target'),
+    });
+    const r = discloseContacts(truth, minCell);
+    emit(o.format === 'json' ? json(r) : contactsToTable(r), o.out);
+  });
 }

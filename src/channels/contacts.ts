@@ -1,0 +1,328 @@
+/**
+ * What a contact log says (C8, issue 14 point 2): the channel mix, avoidable contact as NI14 (the
+ * average number of contacts per customer request), requests needing more than one contact,
+ * repeat contact by the same customer for the same reason within N days, contacts for reasons the
+ * council marks avoidable, and first-contact resolution by tier against a target (Barking &
+ * Dagenham: 80% resolved in the front office).
+ *
+ * The truth is computed here; what a viewer may see is decided by discloseContacts (outputs). The
+ * customer reference may be pseudonymised: only equality is used, so keyed hashes work as well.
+ */
+import { z } from 'zod';
+import { readFileSync } from 'node:fs';
+import Papa from 'papaparse';
+import { InputError, ParameterError } from '../core/index.ts';
+import { ident, type Engine } from '../store/index.ts';
+import { getDataset } from '../profiling/index.ts';
+
+export const CONTACTS_RESULT_VERSION = 1 as const;
+
+const Count = z.number().nullable();
+
+export const ContactsResultSchema = z.object({
+  version: z.literal(CONTACTS_RESULT_VERSION),
+  dataset: z.string(),
+  /** the columns read, as found or named */
+  columns: z.object({
+    channel: z.string(),
+    customer: z.string().nullable(),
+    request: z.string().nullable(),
+    reason: z.string().nullable(),
+    datetime: z.string().nullable(),
+    resolved: z.string().nullable(),
+  }),
+  /** every row of the file is a contact, whether or not its postcode was placed */
+  contacts: z.number(),
+  channels: z.array(z.object({ channel: z.string(), contacts: Count, pct: Count })),
+  /** NI14: null without a request reference */
+  ni14: z
+    .object({
+      requests: Count,
+      /** contacts per request */
+      contactsPerRequest: Count,
+      /** requests with more than one contact */
+      multiContact: Count,
+      multiContactPct: Count,
+    })
+    .nullable(),
+  /** null without a customer reference, a reason and a date */
+  repeat: z
+    .object({
+      withinDays: z.number(),
+      /** contacts following one by the same customer for the same reason within the days */
+      contacts: Count,
+      pct: Count,
+      /** contacts without a customer reference or a readable date, not looked at */
+      notChecked: z.number(),
+    })
+    .nullable(),
+  avoidable: z
+    .object({
+      reasons: z.array(z.string()),
+      contacts: Count,
+      pct: Count,
+    })
+    .nullable(),
+  /** first-contact resolution by tier; null without tiers or a resolved column */
+  tiers: z
+    .object({
+      target: z.number(),
+      rows: z.array(
+        z.object({
+          tier: z.string(),
+          contacts: Count,
+          resolved: Count,
+          resolvedPct: Count,
+          meetsTarget: z.boolean().nullable(),
+        }),
+      ),
+      /** contacts whose reason has no tier */
+      untiered: Count,
+    })
+    .nullable(),
+  /** counts under this were hidden (0: none hidden, for the data's owner) */
+  minCell: z.number(),
+});
+export type ContactsResult = z.infer<typeof ContactsResultSchema>;
+
+export interface ContactsRequest {
+  dataset: string;
+  channelColumn?: string;
+  customerColumn?: string;
+  requestColumn?: string;
+  reasonColumn?: string;
+  datetimeColumn?: string;
+  resolvedColumn?: string;
+  /** repeat contact: the same customer and reason within this many days (default 7) */
+  repeatWithinDays?: number;
+  /** reasons the council counts as avoidable (progress chasing, clarification, wrong department) */
+  avoidableReasons?: string[];
+  /** reason → tier (1, 2, 3), from the council's mapping table */
+  tiers?: Map<string, string>;
+  /** share resolved at first contact aimed for, % (default 80) */
+  target?: number;
+}
+
+export const DEFAULT_REPEAT_DAYS = 7;
+export const DEFAULT_RESOLUTION_TARGET = 80;
+
+const GUESS: Record<string, RegExp[]> = {
+  channel: [/^(contact[ _-]?)?channel$/i, /^contact[ _-]?(method|type|route)$/i],
+  customer: [/^(customer|caller|client|resident)[ _-]?(ref|reference|id|no|number)$/i],
+  request: [/^(request|case|enquiry|service[ _-]?request)[ _-]?(ref|reference|id|no|number)$/i],
+  reason: [/^(contact[ _-]?)?reason$/i, /^(enquiry|contact)[ _-]?(type|subject)$/i],
+  datetime: [/^(contact[ _-]?)?(date[ _-]?time|datetime|timestamp)$/i, /^(contact[ _-]?)?date$/i],
+  resolved: [/^resolved([ _-]?(first[ _-]?time|at[ _-]?first[ _-]?contact))?$/i, /^(ftr|fcr)$/i],
+};
+
+function pick(columns: string[], what: string, named: string | undefined, needed: boolean): string | null {
+  if (named) {
+    const c = columns.find((x) => x.toLowerCase() === named.trim().toLowerCase());
+    if (!c)
+      throw new ParameterError(
+        `The dataset has no column "${named}" for the ${what}.`,
+        `Its columns: ${columns.join(', ')}.`,
+      );
+    return c;
+  }
+  for (const re of GUESS[what]) {
+    const c = columns.find((x) => re.test(x.trim()));
+    if (c) return c;
+  }
+  if (needed)
+    throw new ParameterError(
+      `Cannot tell which column holds the ${what}.`,
+      `Name it with --${what}-column. The dataset's columns: ${columns.join(', ')}.`,
+    );
+  return null;
+}
+
+const YES = `('y','yes','true','1','resolved')`;
+
+export async function contactAnalysis(engine: Engine, req: ContactsRequest): Promise<ContactsResult> {
+  const ds = await getDataset(engine, req.dataset);
+  const all = (JSON.parse(ds.columns) as string[]).filter((c) => !c.startsWith('_'));
+  const col = {
+    channel: pick(all, 'channel', req.channelColumn, true)!,
+    customer: pick(all, 'customer', req.customerColumn, false),
+    request: pick(all, 'request', req.requestColumn, false),
+    reason: pick(all, 'reason', req.reasonColumn, false),
+    datetime: pick(all, 'datetime', req.datetimeColumn, false),
+    resolved: pick(all, 'resolved', req.resolvedColumn, false),
+  };
+  const days = req.repeatWithinDays ?? DEFAULT_REPEAT_DAYS;
+  if (!Number.isInteger(days) || days < 1 || days > 366)
+    throw new ParameterError(`Repeat contact is counted within 1 to 366 days, not ${days}.`);
+  const target = req.target ?? DEFAULT_RESOLUTION_TARGET;
+  if (!(target > 0 && target <= 100)) throw new ParameterError(`The resolution target is a %, not ${target}.`);
+  const t = ident(ds.table_name);
+  // Every row is a contact: one whose postcode was rejected or not found still happened.
+  const live = 'TRUE';
+  const q = (c: string) => ident(c);
+  const contacts = Number((await engine.one<{ n: number }>(`SELECT count(*) AS n FROM ${t} WHERE ${live}`))?.n ?? 0);
+  const pct = (n: number, of: number) => (of ? (100 * n) / of : 0);
+
+  const channels = (
+    await engine.all<{ channel: string | null; n: number }>(
+      `SELECT nullif(trim(${q(col.channel)}), '') AS channel, count(*) AS n FROM ${t} WHERE ${live} GROUP BY 1 ORDER BY n DESC, channel`,
+    )
+  ).map((r) => ({ channel: r.channel ?? '(blank)', contacts: Number(r.n), pct: pct(Number(r.n), contacts) }));
+
+  let ni14: ContactsResult['ni14'] = null;
+  if (col.request) {
+    const r = await engine.one<{ requests: number; with_ref: number; multi: number }>(
+      `WITH per AS (SELECT ${q(col.request)} AS ref, count(*) AS n FROM ${t}
+         WHERE ${live} AND nullif(trim(${q(col.request)}), '') IS NOT NULL GROUP BY 1)
+       SELECT count(*) AS requests, coalesce(sum(n), 0) AS with_ref, count(*) FILTER (WHERE n > 1) AS multi FROM per`,
+    );
+    const requests = Number(r?.requests ?? 0);
+    const withRef = Number(r?.with_ref ?? 0);
+    const multi = Number(r?.multi ?? 0);
+    ni14 = {
+      requests,
+      contactsPerRequest: requests ? withRef / requests : null,
+      multiContact: multi,
+      multiContactPct: pct(multi, requests),
+    };
+  }
+
+  let repeat: ContactsResult['repeat'] = null;
+  if (col.customer && col.reason && col.datetime) {
+    const r = await engine.one<{ checked: number; repeats: number }>(
+      `WITH c AS (
+         SELECT ${q(col.customer)} AS who, lower(trim(${q(col.reason)})) AS why,
+                TRY_CAST(${q(col.datetime)} AS TIMESTAMP) AS ts
+         FROM ${t} WHERE ${live}),
+       ok AS (SELECT * FROM c WHERE nullif(trim(who), '') IS NOT NULL AND ts IS NOT NULL),
+       seq AS (SELECT ts, lag(ts) OVER (PARTITION BY who, why ORDER BY ts) AS before FROM ok)
+       SELECT count(*) AS checked,
+              count(*) FILTER (WHERE before IS NOT NULL AND ts - before <= INTERVAL ${days} DAY) AS repeats
+       FROM seq`,
+    );
+    const checked = Number(r?.checked ?? 0);
+    const repeats = Number(r?.repeats ?? 0);
+    repeat = { withinDays: days, contacts: repeats, pct: pct(repeats, checked), notChecked: contacts - checked };
+  }
+
+  let avoidable: ContactsResult['avoidable'] = null;
+  if (req.avoidableReasons?.length) {
+    if (!col.reason)
+      throw new ParameterError(
+        'Avoidable contact is counted by reason, and the dataset has no reason column.',
+        'Name it with --reason-column.',
+      );
+    const reasons = req.avoidableReasons.map((r) => r.trim().toLowerCase()).filter(Boolean);
+    const r = await engine.one<{ n: number }>(
+      `SELECT count(*) AS n FROM ${t} WHERE ${live} AND lower(trim(${q(col.reason)})) IN (${reasons.map((_, i) => `$${i + 1}`).join(', ')})`,
+      reasons,
+    );
+    const n = Number(r?.n ?? 0);
+    avoidable = { reasons: req.avoidableReasons, contacts: n, pct: pct(n, contacts) };
+  }
+
+  let tiers: ContactsResult['tiers'] = null;
+  if (req.tiers?.size) {
+    if (!col.reason || !col.resolved)
+      throw new ParameterError(
+        'Resolution by tier needs a reason column and a resolved column.',
+        `Name them with --reason-column and --resolved-column.`,
+      );
+    const byReason = await engine.all<{ why: string | null; n: number; yes: number }>(
+      `SELECT lower(trim(${q(col.reason)})) AS why, count(*) AS n,
+              count(*) FILTER (WHERE lower(trim(${q(col.resolved)})) IN ${YES}) AS yes
+       FROM ${t} WHERE ${live} GROUP BY 1`,
+    );
+    const tierOf = new Map([...req.tiers].map(([reason, tier]) => [reason.trim().toLowerCase(), tier]));
+    const sums = new Map<string, { n: number; yes: number }>();
+    let untiered = 0;
+    for (const r of byReason) {
+      const tier = r.why === null ? undefined : tierOf.get(r.why);
+      if (tier === undefined) {
+        untiered += Number(r.n);
+        continue;
+      }
+      const s = sums.get(tier) ?? { n: 0, yes: 0 };
+      s.n += Number(r.n);
+      s.yes += Number(r.yes);
+      sums.set(tier, s);
+    }
+    const order = [...new Set(tierOf.values())].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    tiers = {
+      target,
+      rows: order.map((tier) => {
+        const s = sums.get(tier) ?? { n: 0, yes: 0 };
+        const p = s.n ? pct(s.yes, s.n) : null;
+        return {
+          tier,
+          contacts: s.n,
+          resolved: s.yes,
+          resolvedPct: p,
+          meetsTarget: p === null ? null : p >= target,
+        };
+      }),
+      untiered,
+    };
+  }
+
+  return {
+    version: CONTACTS_RESULT_VERSION,
+    dataset: req.dataset,
+    columns: col,
+    contacts,
+    channels,
+    ni14,
+    repeat,
+    avoidable,
+    tiers,
+    minCell: 0,
+  };
+}
+
+/**
+ * The council's reason → tier table: a CSV file with a header row naming `reason` and `tier`
+ * (Barking & Dagenham: 1 simple and high-volume, 2 defined and needing service knowledge, 3
+ * needing professional expertise). A reason given twice, or a blank tier, names the row.
+ */
+export function readTierFile(file: string): Map<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new InputError('Cannot read the tier file.', { location: { file }, fix: 'Check the path.' });
+  }
+  const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), {
+    header: true,
+    skipEmptyLines: 'greedy',
+    transformHeader: (h) => h.trim().toLowerCase(),
+  });
+  for (const need of ['reason', 'tier'])
+    if (!(parsed.meta.fields ?? []).includes(need))
+      throw new InputError(`The tier file has no "${need}" column.`, {
+        location: { file },
+        fix: 'Give it a header row: reason,tier.',
+      });
+  const m = new Map<string, string>();
+  const rowOf = new Map<string, number>();
+  parsed.data.forEach((r, i) => {
+    const row = i + 2;
+    const reason = (r.reason ?? '').trim();
+    const tier = (r.tier ?? '').trim();
+    if (!reason) return;
+    if (!tier)
+      throw new InputError(`The reason "${reason}" has no tier.`, {
+        location: { file, row, column: 'tier' },
+        fix: 'Give every reason a tier (1, 2 or 3), or leave it out.',
+      });
+    const key = reason.toLowerCase();
+    if (rowOf.has(key))
+      throw new InputError(`The reason "${reason}" is already given a tier on row ${rowOf.get(key)}.`, {
+        location: { file, row, column: 'reason' },
+        fix: 'Give each reason one tier.',
+      });
+    rowOf.set(key, row);
+    m.set(reason, tier);
+  });
+  if (!m.size)
+    throw new InputError('The tier file has no reasons in it.', { location: { file }, fix: 'Add a row per reason.' });
+  return m;
+}
