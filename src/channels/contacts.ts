@@ -115,7 +115,14 @@ const GUESS: Record<string, RegExp[]> = {
   resolved: [/^resolved([ _-]?(first[ _-]?time|at[ _-]?first[ _-]?contact))?$/i, /^(ftr|fcr)$/i],
 };
 
-function pick(columns: string[], what: string, named: string | undefined, needed: boolean): string | null {
+/** The column holding one part of a contact (channel, customer, ...): as named, else found by its name. */
+export function pickContactColumn(
+  columns: string[],
+  what: string,
+  named: string | undefined,
+  needed: boolean,
+  patterns: readonly RegExp[] = GUESS[what] ?? [],
+): string | null {
   if (named) {
     const c = columns.find((x) => x.toLowerCase() === named.trim().toLowerCase());
     if (!c)
@@ -125,7 +132,7 @@ function pick(columns: string[], what: string, named: string | undefined, needed
       );
     return c;
   }
-  for (const re of GUESS[what]) {
+  for (const re of patterns) {
     const c = columns.find((x) => re.test(x.trim()));
     if (c) return c;
   }
@@ -143,12 +150,12 @@ export async function contactAnalysis(engine: Engine, req: ContactsRequest): Pro
   const ds = await getDataset(engine, req.dataset);
   const all = (JSON.parse(ds.columns) as string[]).filter((c) => !c.startsWith('_'));
   const col = {
-    channel: pick(all, 'channel', req.channelColumn, true)!,
-    customer: pick(all, 'customer', req.customerColumn, false),
-    request: pick(all, 'request', req.requestColumn, false),
-    reason: pick(all, 'reason', req.reasonColumn, false),
-    datetime: pick(all, 'datetime', req.datetimeColumn, false),
-    resolved: pick(all, 'resolved', req.resolvedColumn, false),
+    channel: pickContactColumn(all, 'channel', req.channelColumn, true)!,
+    customer: pickContactColumn(all, 'customer', req.customerColumn, false),
+    request: pickContactColumn(all, 'request', req.requestColumn, false),
+    reason: pickContactColumn(all, 'reason', req.reasonColumn, false),
+    datetime: pickContactColumn(all, 'datetime', req.datetimeColumn, false),
+    resolved: pickContactColumn(all, 'resolved', req.resolvedColumn, false),
   };
   const days = req.repeatWithinDays ?? DEFAULT_REPEAT_DAYS;
   if (!Number.isInteger(days) || days < 1 || days > 366)

@@ -23,3 +23,13 @@ export {
   DEFAULT_RESOLUTION_TARGET,
 } from './contacts.ts';
 export type { ContactsRequest, ContactsResult } from './contacts.ts';
+export {
+  channelMix,
+  ChannelMixResultSchema,
+  ChannelMixCellSchema,
+  CHANNEL_MIX_RESULT_VERSION,
+  BLANK_CHANNEL,
+} from './mix.ts';
+export type { ChannelMixRequest, ChannelMixResult, ChannelMixCell } from './mix.ts';
+export { contactVolumes, minutesSql, ContactVolumesResultSchema, CONTACT_VOLUMES_RESULT_VERSION } from './volumes.ts';
+export type { ContactVolumesRequest, ContactVolumesResult } from './volumes.ts';

@@ -42,6 +42,60 @@ Examples:
   civic contacts summary borough.civic contacts --avoidable "Progress chasing,Wrong department" --tiers tiers.csv --format json`,
     )
     .action(lazy(() => import('./actions/contacts.ts'), 'contactsSummaryCommand'));
+  const minCellOption = [
+    '--min-cell <n>',
+    'hide counts under n (default 10 for json, csv and anything written to a file; 0 to switch off for your own use)',
+  ] as const;
+  contacts
+    .command('mix')
+    .description(
+      'Channel mix by segment or by area: each segment’s share of contacts by channel, with its index against the borough’s mix, a 95% interval and a band',
+    )
+    .argument('<workspace>', 'workspace file')
+    .argument('<dataset>', 'the contact log, imported with civic dataset import')
+    .option('--channel-column <c>', 'the channel (default: found by its name, as at import)')
+    .option('--classification <name>', 'the segmentation (default: the workspace’s default)')
+    .option('--tier <tier>', 'its tier, e.g. group or type (default: the top tier)')
+    .option('--by-area <level>', 'by area at this level (ward, lsoa, msoa, oa) instead of by segment')
+    .addOption(formatOption(['table', 'csv', 'json']))
+    .option('--out <file>', 'write to a file')
+    .option(...minCellOption)
+    .addHelpText(
+      'after',
+      `
+Contacts whose postcode was not found are counted apart. An index of 150 for face to face means a
+segment makes half as many of its contacts face to face again as the borough does.
+
+Examples:
+  civic contacts mix borough.civic contact_centre_callers
+  civic contacts mix borough.civic contact_centre_callers --by-area ward --format csv --out mix.csv`,
+    )
+    .action(lazy(() => import('./actions/contacts.ts'), 'contactsMixCommand'));
+  contacts
+    .command('volumes')
+    .description(
+      'Volume and handling time by service or reason: which requests make the contact, and which take the time',
+    )
+    .argument('<workspace>', 'workspace file')
+    .argument('<dataset>', 'the contact log, imported with civic dataset import')
+    .option('--by <column>', 'group by service, reason or any column', 'service')
+    .option('--channel <channel>', 'only this channel’s contacts, e.g. phone')
+    .option('--channel-column <c>', 'the channel (default: found by its name, as at import)')
+    .option('--handling-column <c>', 'the handling time (default: found by its name)')
+    .option('--handling-unit <unit>', 'plain numbers of handling time are minutes or seconds', 'minutes')
+    .addOption(formatOption(['table', 'csv', 'json']))
+    .option('--out <file>', 'write to a file')
+    .option(...minCellOption)
+    .addHelpText(
+      'after',
+      `
+Handling times may be minutes (12 or 12.5) or durations (12:30, 1:02:00); others are counted.
+
+Examples (Bristol: the switchboard was 26% of calls, benefits 22% of the time on calls):
+  civic contacts volumes borough.civic contact_centre_callers --by service --channel phone
+  civic contacts volumes borough.civic contact_centre_callers --by reason --format csv --out reasons.csv`,
+    )
+    .action(lazy(() => import('./actions/contacts.ts'), 'contactsVolumesCommand'));
   contacts
     .command('unit-costs')
     .description('List the published unit costs of contact by channel, each with its source, or check your own file')

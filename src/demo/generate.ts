@@ -22,7 +22,7 @@ import { MESS_RATES } from './messiness.ts';
 import { buildHouseholds } from './people.ts';
 import { buildPostcodes, type Postcode } from './postcodes.ts';
 import { AREA_VARIABLES, GROUPS, TYPES, typeProfile } from './segments.ts';
-import { buildServices, nearestFacilities, type ServiceOutput } from './services.ts';
+import { buildServices, nearestFacilities, CONTACT_TIER, type ServiceOutput } from './services.ts';
 import { STREET_WORDS } from './corrupt.ts';
 import { addressColumns, uprnColumn, type RecordTruth } from './records.ts';
 import { TOWN, buildResidents, type Residents } from './residents.ts';
@@ -75,6 +75,8 @@ export interface SampleBoroughManifest {
     truthRecords: string;
     /** Everyone living in the borough's households: for scoring linkage, never imported. */
     truthResidents: string;
+    /** reason,tier for the contact log (Barking & Dagenham's resolution tiers) */
+    contactTiers: string;
   };
   services: {
     name: string;
@@ -174,6 +176,7 @@ export async function generateSampleBorough(
     addressLookups: path('address_lookups'),
     truthRecords: path('truth_records.csv'),
     truthResidents: path('truth_residents.csv'),
+    contactTiers: path('contact_tiers.csv'),
   };
 
   writeFileSync(files.postcodes, postcodesCsv(geo, postcodes));
@@ -222,6 +225,13 @@ export async function generateSampleBorough(
     services.flatMap((s) => s.records),
   );
   writeTruthResidents(files.truthResidents, residents, hhs);
+  writeFileSync(
+    files.contactTiers,
+    csvText(
+      ['reason', 'tier'],
+      Object.entries(CONTACT_TIER).map(([reason, tier]) => [reason, tier]),
+    ),
+  );
   writeFileSync(
     files.truth,
     JSON.stringify(

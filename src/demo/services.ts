@@ -65,6 +65,8 @@ export interface ServiceSpec {
   rows: (h: Household, ref: number, rng: Random, ctx: ServiceContext) => Cell[][];
   /** Reorders or renumbers the finished rows (e.g. a contact log sorted by time). */
   finish?: (rows: Cell[][], rng: Random) => Cell[][];
+  /** For a contact log: the chance of each channel for a household's contacts (written to the truth). */
+  channelMix?: (h: Household, ctx: ServiceContext) => Record<string, number>;
 }
 
 export interface ServiceTruth {
@@ -80,6 +82,11 @@ export interface ServiceTruth {
   expectedTotal: number;
   /** Expected number of households in the file, per OA. */
   expectedByOa: Record<string, number>;
+  /**
+   * For a contact log: each group's expected channel mix, the mean over its rows of the chance of
+   * each channel (what channel mix by segment should recover), as shares summing to 1.
+   */
+  channelMixByGroup?: Record<string, Record<string, number>>;
 }
 
 export interface ServiceOutput {
@@ -241,6 +248,72 @@ const CONTACT_REASONS: Record<string, string[]> = {
   Housing: ['Repair request', 'Rent account', 'Homelessness advice', 'Housing register'],
   'Adult social care': ['Care needs assessment', 'Blue badge', 'Equipment and adaptations', 'Safeguarding concern'],
 };
+
+/**
+ * Barking & Dagenham's resolution tiers for the reasons: 1 simple and high volume, 2 needing
+ * service knowledge, 3 needing professional expertise. Written into the demo as tiers.csv.
+ */
+export const CONTACT_TIER: Readonly<Record<string, '1' | '2' | '3'>> = {
+  'Bill query': '1',
+  'Moving home': '1',
+  'Payment arrangement': '2',
+  'Discount or exemption': '2',
+  'Arrears, reminder received': '2',
+  'Missed bin': '1',
+  'New or replacement bin': '1',
+  'Green waste subscription': '1',
+  'Bulky waste collection': '1',
+  'Planning application enquiry': '2',
+  'Building control': '3',
+  Pothole: '1',
+  'Fly-tipping': '1',
+  'Street lighting': '1',
+  'Parking permit': '1',
+  'School place': '2',
+  'Free school meals': '2',
+  'School transport': '2',
+  'Housing benefit claim progress': '2',
+  'Change of circumstances': '2',
+  'Council tax support, new claim': '3',
+  'Repair request': '2',
+  'Rent account': '2',
+  'Homelessness advice': '3',
+  'Housing register': '2',
+  'Care needs assessment': '3',
+  'Blue badge': '2',
+  'Equipment and adaptations': '3',
+  'Safeguarding concern': '3',
+  'Chasing progress': '1',
+};
+/** The reason a follow-up is often given: the avoidable contact of NI14. */
+export const CHASING = 'Chasing progress';
+/** Chance of a first follow-up contact, by tier (each further one is 0.6 times as likely). */
+const FOLLOW_UP: Record<'1' | '2' | '3', number> = { '1': 0.08, '2': 0.22, '3': 0.4 };
+/** Mean minutes of a phone call, by service; face to face takes 1.7 times as long, email less. */
+const PHONE_MINUTES: Record<string, number> = {
+  'Council tax': 7,
+  Waste: 4,
+  Planning: 9,
+  Streets: 5,
+  Schools: 7,
+  Benefits: 14,
+  Housing: 10,
+  'Adult social care': 16,
+};
+
+function handlingMinutes(rng: Random, channel: string, service: string, reason: string): string {
+  if (channel === 'web') return '';
+  const mean = reason === CHASING ? 3 : PHONE_MINUTES[service];
+  const m = channel === 'face to face' ? mean * 1.7 : channel === 'email' ? 3 + mean / 2 : mean;
+  return String(Math.max(1, Math.round(m * Math.exp(0.4 * rng.normal() - 0.08))));
+}
+
+/** A household's chances of each channel: its group's, with face to face falling off with distance. */
+function contactChannelMix(h: Household, ctx: ServiceContext): Record<string, number> {
+  const mix = { ...CHANNEL[groupOfHh(h)] };
+  mix['face to face'] *= 0.4 + 1.2 * Math.exp(-ctx.nearest(h, 'customer_service_point').metres / 2500);
+  return mix;
+}
 
 const SERVICES: ServiceSpec[] = [
   {
@@ -737,17 +810,19 @@ const SERVICES: ServiceSpec[] = [
     file: 'contact_centre_callers.csv',
     title: 'Contact centre contacts',
     description:
-      'Contacts with the customer contact centre in 2025, one row per contact, with channel, service and reason. Estate families and older people contact most and most often by phone or in person; students and young renters use the web.',
+      'Contacts with the customer contact centre in 2025, one row per contact, with channel, service, reason, request and handling time. Estate families and older people contact most, most often by phone or in person, and chase more; students and young renters use the web.',
     columns: [
       'contact_id',
       'caller_ref',
       'caller_name',
       'phone',
       'postcode',
+      'request_ref',
       'contact_datetime',
       'channel',
       'service',
       'reason',
+      'handling_minutes',
       'resolved_first_time',
     ],
     postcodeColumn: 'postcode',
@@ -755,39 +830,61 @@ const SERVICES: ServiceSpec[] = [
     messy: true,
     bom: true,
     rates: { A: 0.03, B: 0.04, C: 0.04, D: 0.042, E: 0.085, F: 0.085, G: 0.025 },
+    channelMix: contactChannelMix,
     rows: (h, ref, rng, ctx) => {
       const g = groupOfHh(h);
-      // Face-to-face contact falls off with distance from a customer service point.
-      const mix = { ...CHANNEL[g] };
-      mix['face to face'] *= 0.4 + 1.2 * Math.exp(-ctx.nearest(h, 'customer_service_point').metres / 2500);
-      const repeats = g === 'E' || g === 'F' ? 0.8 : 0.35;
-      const n = 1 + Math.floor(-Math.log(1 - rng.next()) * repeats);
+      const mix = contactChannelMix(h, ctx);
+      // Requests per household; each request is one or more contacts (NI14 counts them).
+      const requests = Math.min(9, 1 + Math.floor(-Math.log(1 - rng.next()) * (g === 'E' || g === 'F' ? 0.6 : 0.25)));
       const out: Cell[][] = [];
-      for (let k = 0; k < n; k++) {
-        const channel = weighted(rng, mix);
+      for (let j = 0; j < requests; j++) {
         const service = weighted(rng, CONTACT_SERVICE[g]);
-        const minutes = channel === 'web' ? rng.int(24 * 60) : 8 * 60 + rng.int(9 * 60);
-        out.push([
-          '',
-          `CR${pad(ref, 6)}`,
-          personName(h.lead),
-          channel === 'web' ? '' : h.phone,
-          '',
-          dateTime(between(rng, day(2025, 1, 1), day(2025, 12, 1)), minutes),
-          channel,
-          service,
-          rng.pick(CONTACT_REASONS[service]),
-          yesNo(rng.next() < (channel === 'web' ? 0.8 : channel === 'phone' ? 0.7 : 0.85)),
-        ]);
+        const reason = rng.pick(CONTACT_REASONS[service]);
+        const tier = CONTACT_TIER[reason];
+        // Follow-ups are likelier for harder requests and for the groups that chase most.
+        let follow = Math.min(0.85, FOLLOW_UP[tier] * (g === 'E' || g === 'F' ? 1.6 : 1));
+        let followUps = 0;
+        while (followUps < 6 && rng.next() < follow) {
+          followUps++;
+          follow *= 0.6;
+        }
+        const resolvedFirst = followUps === 0 && rng.next() < (tier === '3' ? 0.55 : 0.93);
+        let d = between(rng, day(2025, 1, 1), day(2025, 11, 17));
+        for (let k = 0; k <= followUps; k++) {
+          if (k > 0) d = Math.min(day(2025, 12, 1), d + 1 + rng.int(14));
+          const channel = weighted(rng, mix);
+          const why = k > 0 && rng.next() < 0.4 ? CHASING : reason;
+          const minutes = channel === 'web' ? rng.int(24 * 60) : 8 * 60 + rng.int(9 * 60);
+          out.push([
+            '',
+            `CR${pad(ref, 6)}`,
+            personName(h.lead),
+            channel === 'web' ? '' : h.phone,
+            '',
+            `${ref}:${j}`,
+            dateTime(d, minutes),
+            channel,
+            service,
+            why,
+            handlingMinutes(rng, channel, service, why),
+            yesNo(k === 0 && resolvedFirst),
+          ]);
+        }
       }
       return out;
     },
     finish: (rows) => {
       rows.sort((a, b) =>
-        String(a[5]) < String(b[5]) ? -1 : String(a[5]) > String(b[5]) ? 1 : String(a[1]) < String(b[1]) ? -1 : 1,
+        String(a[6]) < String(b[6]) ? -1 : String(a[6]) > String(b[6]) ? 1 : String(a[1]) < String(b[1]) ? -1 : 1,
       );
+      // Requests are numbered in the order they were first made, as a case system would.
+      const requestRef = new Map<string, string>();
       rows.forEach((r, k) => {
         r[0] = `C${pad(k + 1, 7)}`;
+        const key = String(r[5]);
+        let sr = requestRef.get(key);
+        if (!sr) requestRef.set(key, (sr = `SR${pad(requestRef.size + 1, 6)}`));
+        r[5] = sr;
       });
       return rows;
     },
@@ -855,9 +952,36 @@ export function buildServices(seed: number, ctx: ServiceContext): ServiceOutput[
         2,
       ),
       expectedByOa: Object.fromEntries(ctx.geo.oas.map((o, i) => [o.code, round(expectedByOa[i], 3)])),
+      ...(spec.channelMix ? { channelMixByGroup: mixByGroup(spec.channelMix, householdOfRow, ctx) } : {}),
     };
     return { spec, columns: [...spec.columns, ...people.added], rows, truth, records: people.truth };
   });
+}
+
+/** The mean over the rows of each row's household's chance of each channel, by group. */
+function mixByGroup(
+  mixOf: NonNullable<ServiceSpec['channelMix']>,
+  householdOfRow: readonly number[],
+  ctx: ServiceContext,
+): Record<string, Record<string, number>> {
+  const byId = new Map(ctx.households.map((h) => [h.id, h]));
+  const sums = new Map<string, Map<string, number>>();
+  for (const id of householdOfRow) {
+    const h = byId.get(id)!;
+    const mix = mixOf(h, ctx);
+    const total = Object.values(mix).reduce((a, b) => a + b, 0);
+    const g = sums.get(groupOfHh(h)) ?? new Map<string, number>();
+    for (const [c, w] of Object.entries(mix)) g.set(c, (g.get(c) ?? 0) + w / total);
+    sums.set(groupOfHh(h), g);
+  }
+  return Object.fromEntries(
+    [...sums]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([g, m]) => {
+        const n = [...m.values()].reduce((a, b) => a + b, 0);
+        return [g, Object.fromEntries([...m].map(([c, w]) => [c, round(w / n, 5)]))];
+      }),
+  );
 }
 
 const round = (x: number, dp: number) => Math.round(x * 10 ** dp) / 10 ** dp;

@@ -89,3 +89,11 @@ export {
   discloseContacts,
   contactsToTable,
 } from './channels.ts';
+export {
+  discloseChannelMix,
+  channelMixToTable,
+  channelMixToCsv,
+  discloseVolumes,
+  volumesToTable,
+  volumesToCsv,
+} from './channel-mix.ts';

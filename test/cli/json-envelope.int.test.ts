@@ -91,6 +91,8 @@ const RUNS = (): Array<[string, string[]]> => [
   ['link match-rates', [WS]],
   ['link household', [WS, '--uprn', '1']],
   ['contacts summary', [WS, 'contact_centre_callers']],
+  ['contacts mix', [WS, 'contact_centre_callers']],
+  ['contacts volumes', [WS, 'contact_centre_callers', '--channel', 'phone']],
   ['contacts unit-costs', []],
   ['contacts cost', ['--unit-costs', 'bristol', '--volumes', 'phone=750000,face to face=312500']],
   [

@@ -1,5 +1,7 @@
 /** `civic contacts unit-costs`, `civic contacts cost` and `civic channel-shift`. */
 import {
+  channelMix,
+  contactVolumes,
   contactAnalysis,
   contactCost,
   publishedUnitCosts,
@@ -11,6 +13,12 @@ import {
 import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
 import { withWorkspace } from '../../store/index.ts';
 import {
+  channelMixToCsv,
+  channelMixToTable,
+  discloseChannelMix,
+  discloseVolumes,
+  volumesToCsv,
+  volumesToTable,
   contactCostToTable,
   contactsToTable,
   discloseContacts,
@@ -139,5 +147,70 @@ export async function contactsSummaryCommand(
     });
     const r = discloseContacts(truth, minCell);
     emit(o.format === 'json' ? json(r) : contactsToTable(r), o.out);
+  });
+}
+
+function minCellOf(o: { minCell?: string; format: string; out?: string }): number {
+  const minCell = o.minCell !== undefined ? Number(o.minCell) : o.format === 'table' && !o.out ? 0 : DEFAULT_MIN_CELL;
+  if (!Number.isInteger(minCell) || minCell < 0)
+    throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
+  return minCell;
+}
+
+export async function contactsMixCommand(
+  workspace: string,
+  dataset: string,
+  o: {
+    channelColumn?: string;
+    classification?: string;
+    tier?: string;
+    byArea?: string;
+    format: string;
+    out?: string;
+    minCell?: string;
+  },
+): Promise<void> {
+  const minCell = minCellOf(o);
+  await withWorkspace(workspace, async (ws) => {
+    const truth = await channelMix(ws.engine, {
+      dataset,
+      channelColumn: o.channelColumn,
+      classification: o.classification,
+      tier: o.tier,
+      byArea: o.byArea,
+    });
+    const r = discloseChannelMix(truth, minCell);
+    emit(o.format === 'json' ? json(r) : o.format === 'csv' ? channelMixToCsv(r) : channelMixToTable(r), o.out);
+  });
+}
+
+export async function contactsVolumesCommand(
+  workspace: string,
+  dataset: string,
+  o: {
+    by: string;
+    channel?: string;
+    channelColumn?: string;
+    handlingColumn?: string;
+    handlingUnit: string;
+    format: string;
+    out?: string;
+    minCell?: string;
+  },
+): Promise<void> {
+  const minCell = minCellOf(o);
+  if (o.handlingUnit !== 'minutes' && o.handlingUnit !== 'seconds')
+    throw new ParameterError(`--handling-unit is minutes or seconds, not "${o.handlingUnit}".`);
+  await withWorkspace(workspace, async (ws) => {
+    const truth = await contactVolumes(ws.engine, {
+      dataset,
+      by: o.by,
+      channel: o.channel,
+      channelColumn: o.channelColumn,
+      handlingColumn: o.handlingColumn,
+      handlingUnit: o.handlingUnit as 'minutes' | 'seconds',
+    });
+    const r = discloseVolumes(truth, minCell);
+    emit(o.format === 'json' ? json(r) : o.format === 'csv' ? volumesToCsv(r) : volumesToTable(r), o.out);
   });
 }

@@ -1,0 +1,149 @@
+/**
+ * Channel mix by segment or by area (C8, issue 14 point 2): of each segment's contacts, the share
+ * made by each channel, with its index against the borough's mix, a 95% interval, a test against
+ * the borough's share and a band. A segment where 40% of contacts are face to face, against 25% in
+ * the borough, has an index of 160 for face to face.
+ *
+ * It is a profile whose base is contacts rather than households: each channel is counted by segment
+ * as a profile counts records, and the segment's own contacts are its base. So the index, interval,
+ * test and band are the profile's own (profileMeasures), not a second version of them. Contacts whose
+ * postcode was not placed in a segment are counted apart. The truth is computed here; what a viewer
+ * sees is decided by discloseChannelMix (outputs).
+ */
+import { z } from 'zod';
+import { DEFAULT_BANDS, cellKeyOf, type BandDefinition } from '../core/index.ts';
+import { ident, type Engine } from '../store/index.ts';
+import { getDataset, profileDataset, profileMeasures, type ProfileResult } from '../profiling/index.ts';
+import { pickContactColumn } from './contacts.ts';
+
+export const CHANNEL_MIX_RESULT_VERSION = 1 as const;
+
+const Count = z.number().nullable();
+const Measure = z.number().nullable();
+
+export const ChannelMixCellSchema = z.object({
+  code: z.string(),
+  channel: z.string(),
+  contacts: Count,
+  /** the share of the segment's (or area's) contacts made by this channel, % */
+  pct: Measure,
+  /** the share against the borough's share of the channel, × 100 */
+  index: Measure,
+  ciLow: Measure,
+  ciHigh: Measure,
+  z: Measure,
+  significant: z.boolean().nullable(),
+  band: z.string().nullable(),
+  suppressed: z.boolean(),
+  /** never shown: the boundary removes it */
+  cellKey: z.number().nullable(),
+});
+export type ChannelMixCell = z.infer<typeof ChannelMixCellSchema>;
+
+export const ChannelMixResultSchema = z.object({
+  version: z.literal(CHANNEL_MIX_RESULT_VERSION),
+  dataset: z.string(),
+  channelColumn: z.string(),
+  kind: z.enum(['segment', 'area']),
+  /** the tier ("group") or area level ("ward") */
+  level: z.string(),
+  classification: z.string().nullable(),
+  /** the segments or areas, with their contacts (the base of their shares) */
+  groups: z.array(z.object({ code: z.string(), name: z.string().nullable(), contacts: Count, cellKey: Count })),
+  /** the borough's mix of the contacts placed in a segment or area */
+  channels: z.array(z.object({ channel: z.string(), contacts: Count, pct: Measure, cellKey: Count })),
+  cells: z.array(ChannelMixCellSchema),
+  total: z.object({ contacts: Count, cellKey: Count }),
+  /** contacts not in any segment or area (postcode not placed); the owner's figure */
+  notPlaced: Count,
+  bands: z.array(z.object({ name: z.string(), min: z.number().nullable() })),
+  disclosure: z
+    .object({ minCell: z.number(), primary: z.number(), secondary: z.number(), perturbed: z.boolean() })
+    .nullable(),
+});
+export type ChannelMixResult = z.infer<typeof ChannelMixResultSchema>;
+
+export interface ChannelMixRequest {
+  dataset: string;
+  channelColumn?: string;
+  classification?: string;
+  tier?: string;
+  /** by area at this level (ward, lsoa, ...) instead of by segment */
+  byArea?: string;
+  bands?: readonly BandDefinition[];
+}
+
+/** A blank channel is a category of its own, so that every placed contact is in one column. */
+export const BLANK_CHANNEL = '(blank)';
+
+export async function channelMix(engine: Engine, req: ChannelMixRequest): Promise<ChannelMixResult> {
+  const ds = await getDataset(engine, req.dataset);
+  const columns = (JSON.parse(ds.columns) as string[]).filter((c) => !c.startsWith('_'));
+  const col = pickContactColumn(columns, 'channel', req.channelColumn, true)!;
+  const bands = req.bands ?? DEFAULT_BANDS;
+  const values = (
+    await engine.all<{ v: string | null; n: number }>(
+      `SELECT nullif(trim(${ident(col)}), '') AS v, count(*) AS n FROM ${ident(ds.table_name)} GROUP BY 1 ORDER BY n DESC, v`,
+    )
+  ).map((r) => r.v);
+  const base = { classification: req.classification, tier: req.tier, byArea: req.byArea, bands };
+  const all = await profileDataset(engine, { dataset: req.dataset, ...base });
+  const byChannel: { channel: string; profile: ProfileResult }[] = [];
+  for (const v of values)
+    byChannel.push({
+      channel: v ?? BLANK_CHANNEL,
+      profile: await profileDataset(engine, {
+        dataset: req.dataset,
+        ...base,
+        where: { column: col, values: [v ?? ''] },
+      }),
+    });
+
+  const groups = all.rows.map((r) => ({ code: r.code, name: r.name, contacts: r.count ?? 0, cellKey: r.cellKey }));
+  const total = groups.reduce((s, g) => s + g.contacts, 0);
+  const channels = byChannel.map(({ channel, profile }) => {
+    const n = profile.rows.reduce((s, r) => s + (r.count ?? 0), 0);
+    const key = profile.rows.every((r) => r.cellKey !== null)
+      ? profile.rows.reduce((s, r) => cellKeyOf(s + (r.cellKey ?? 0)), 0)
+      : null;
+    return { channel, contacts: n, pct: total ? (100 * n) / total : null, cellKey: key };
+  });
+  const cells: ChannelMixCell[] = [];
+  for (const [k, { channel, profile }] of byChannel.entries()) {
+    const byCode = new Map(profile.rows.map((r) => [r.code, r]));
+    for (const g of groups) {
+      const r = byCode.get(g.code);
+      const n = r?.count ?? 0;
+      const m = profileMeasures(n, g.contacts, channels[k].contacts ?? 0, total, bands);
+      cells.push({
+        code: g.code,
+        channel,
+        contacts: n,
+        pct: m.penetration,
+        index: m.index,
+        ciLow: m.ciLow,
+        ciHigh: m.ciHigh,
+        z: m.z,
+        significant: m.significant,
+        band: m.band,
+        suppressed: false,
+        cellKey: r?.cellKey ?? (n === 0 ? 0 : null),
+      });
+    }
+  }
+  return {
+    version: CHANNEL_MIX_RESULT_VERSION,
+    dataset: req.dataset,
+    channelColumn: col,
+    kind: all.kind,
+    level: all.level,
+    classification: all.classification,
+    groups,
+    channels,
+    cells,
+    total: { contacts: total, cellKey: all.total.cellKey },
+    notPlaced: Number(ds.read_count) - total,
+    bands: all.bands,
+    disclosure: null,
+  };
+}
