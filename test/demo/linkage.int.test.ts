@@ -109,7 +109,7 @@ test('deduplicating the contact centre file finds the repeat callers', async () 
       '--datasets',
       'callers',
       '--ignore-columns',
-      'caller_ref,contact_datetime,channel,service,reason,resolved_first_time',
+      'caller_ref,request_ref,contact_datetime,channel,service,reason,handling_minutes,resolved_first_time',
       '--format',
       'json',
     ),
@@ -119,7 +119,7 @@ test('deduplicating the contact centre file finds the repeat callers', async () 
   const t = truth.recordsOf('contact_centre_callers');
   const s = score(csv, t, null, (r) => r.person);
   console.log(`contact centre dedupe: ${JSON.stringify(s)}`);
-  // Measured: 252 true pairs, precision 1.000, recall 0.964 at 0.5.
+  // Measured: 989 true pairs, precision 0.997, recall 0.969 at 0.5 (the caller and request references ignored).
   assert.ok(s.truePairs > 200, `${s.truePairs} true pairs`);
   assert.ok(s.precision >= 0.97, `precision ${s.precision}`);
   assert.ok(s.recall >= 0.93, `recall ${s.recall}`);
