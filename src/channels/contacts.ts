@@ -14,6 +14,15 @@ import Papa from 'papaparse';
 import { InputError, ParameterError } from '../core/index.ts';
 import { ident, type Engine } from '../store/index.ts';
 import { getDataset } from '../profiling/index.ts';
+import {
+  CONTACT_AT,
+  CONTACT_COLUMN_PATTERNS,
+  RESOLVED,
+  RESOLVED_YES,
+  contactLogOf,
+  contactTimeSql,
+  type ContactRole,
+} from '../intake/index.ts';
 
 export const CONTACTS_RESULT_VERSION = 1 as const;
 
@@ -106,14 +115,7 @@ export interface ContactsRequest {
 export const DEFAULT_REPEAT_DAYS = 7;
 export const DEFAULT_RESOLUTION_TARGET = 80;
 
-const GUESS: Record<string, RegExp[]> = {
-  channel: [/^(contact[ _-]?)?channel$/i, /^contact[ _-]?(method|type|route)$/i],
-  customer: [/^(customer|caller|client|resident)[ _-]?(ref|reference|id|no|number)$/i],
-  request: [/^(request|case|enquiry|service[ _-]?request)[ _-]?(ref|reference|id|no|number)$/i],
-  reason: [/^(contact[ _-]?)?reason$/i, /^(enquiry|contact)[ _-]?(type|subject)$/i],
-  datetime: [/^(contact[ _-]?)?(date[ _-]?time|datetime|timestamp)$/i, /^(contact[ _-]?)?date$/i],
-  resolved: [/^resolved([ _-]?(first[ _-]?time|at[ _-]?first[ _-]?contact))?$/i, /^(ftr|fcr)$/i],
-};
+const GUESS: Readonly<Record<string, readonly RegExp[]>> = CONTACT_COLUMN_PATTERNS;
 
 /** The column holding one part of a contact (channel, customer, ...): as named, else found by its name. */
 export function pickContactColumn(
@@ -144,19 +146,26 @@ export function pickContactColumn(
   return null;
 }
 
-const YES = `('y','yes','true','1','resolved')`;
+const YES = `(${RESOLVED_YES.map((v) => `'${v}'`).join(',')})`;
 
 export async function contactAnalysis(engine: Engine, req: ContactsRequest): Promise<ContactsResult> {
   const ds = await getDataset(engine, req.dataset);
   const all = (JSON.parse(ds.columns) as string[]).filter((c) => !c.startsWith('_'));
+  const log = await contactLogOf(engine, req.dataset);
+  const part = (what: ContactRole, named: string | undefined, needed: boolean) =>
+    pickContactColumn(all, what, named ?? log?.columns[what] ?? undefined, needed);
   const col = {
-    channel: pickContactColumn(all, 'channel', req.channelColumn, true)!,
-    customer: pickContactColumn(all, 'customer', req.customerColumn, false),
-    request: pickContactColumn(all, 'request', req.requestColumn, false),
-    reason: pickContactColumn(all, 'reason', req.reasonColumn, false),
-    datetime: pickContactColumn(all, 'datetime', req.datetimeColumn, false),
-    resolved: pickContactColumn(all, 'resolved', req.resolvedColumn, false),
+    channel: part('channel', req.channelColumn, true)!,
+    customer: part('customer', req.customerColumn, false),
+    request: part('request', req.requestColumn, false),
+    reason: part('reason', req.reasonColumn, false),
+    datetime: part('datetime', req.datetimeColumn, false),
+    resolved: part('resolved', req.resolvedColumn, false),
   };
+  // A contact log's dates and flags were read at import; another file's are read here, by the same rules.
+  const timeSql = (c: string) => (log && c === log.columns.datetime ? ident(CONTACT_AT) : contactTimeSql(c));
+  const yesSql = (c: string) =>
+    log && c === log.columns.resolved ? `coalesce(${ident(RESOLVED)}, FALSE)` : `lower(trim(${ident(c)})) IN ${YES}`;
   const days = req.repeatWithinDays ?? DEFAULT_REPEAT_DAYS;
   if (!Number.isInteger(days) || days < 1 || days > 366)
     throw new ParameterError(`Repeat contact is counted within 1 to 366 days, not ${days}.`);
@@ -198,7 +207,7 @@ export async function contactAnalysis(engine: Engine, req: ContactsRequest): Pro
     const r = await engine.one<{ checked: number; repeats: number }>(
       `WITH c AS (
          SELECT ${q(col.customer)} AS who, lower(trim(${q(col.reason)})) AS why,
-                TRY_CAST(${q(col.datetime)} AS TIMESTAMP) AS ts
+                ${timeSql(col.datetime)} AS ts
          FROM ${t} WHERE ${live}),
        ok AS (SELECT * FROM c WHERE nullif(trim(who), '') IS NOT NULL AND ts IS NOT NULL),
        seq AS (SELECT ts, lag(ts) OVER (PARTITION BY who, why ORDER BY ts) AS before FROM ok)
@@ -236,7 +245,7 @@ export async function contactAnalysis(engine: Engine, req: ContactsRequest): Pro
       );
     const byReason = await engine.all<{ why: string | null; n: number; yes: number }>(
       `SELECT lower(trim(${q(col.reason)})) AS why, count(*) AS n,
-              count(*) FILTER (WHERE lower(trim(${q(col.resolved)})) IN ${YES}) AS yes
+              count(*) FILTER (WHERE ${yesSql(col.resolved)}) AS yes
        FROM ${t} WHERE ${live} GROUP BY 1`,
     );
     const tierOf = new Map([...req.tiers].map(([reason, tier]) => [reason.trim().toLowerCase(), tier]));

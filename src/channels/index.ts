@@ -31,5 +31,5 @@ export {
   BLANK_CHANNEL,
 } from './mix.ts';
 export type { ChannelMixRequest, ChannelMixResult, ChannelMixCell } from './mix.ts';
-export { contactVolumes, minutesSql, ContactVolumesResultSchema, CONTACT_VOLUMES_RESULT_VERSION } from './volumes.ts';
+export { contactVolumes, ContactVolumesResultSchema, CONTACT_VOLUMES_RESULT_VERSION } from './volumes.ts';
 export type { ContactVolumesRequest, ContactVolumesResult } from './volumes.ts';

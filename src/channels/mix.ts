@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { DEFAULT_BANDS, cellKeyOf, type BandDefinition } from '../core/index.ts';
 import { ident, type Engine } from '../store/index.ts';
 import { getDataset, profileDataset, profileMeasures, type ProfileResult } from '../profiling/index.ts';
+import { contactLogOf } from '../intake/index.ts';
 import { pickContactColumn } from './contacts.ts';
 
 export const CHANNEL_MIX_RESULT_VERSION = 1 as const;
@@ -79,7 +80,8 @@ export const BLANK_CHANNEL = '(blank)';
 export async function channelMix(engine: Engine, req: ChannelMixRequest): Promise<ChannelMixResult> {
   const ds = await getDataset(engine, req.dataset);
   const columns = (JSON.parse(ds.columns) as string[]).filter((c) => !c.startsWith('_'));
-  const col = pickContactColumn(columns, 'channel', req.channelColumn, true)!;
+  const log = await contactLogOf(engine, req.dataset);
+  const col = pickContactColumn(columns, 'channel', req.channelColumn ?? log?.columns.channel ?? undefined, true)!;
   const bands = req.bands ?? DEFAULT_BANDS;
   const values = (
     await engine.all<{ v: string | null; n: number }>(

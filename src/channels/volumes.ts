@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { ParameterError } from '../core/index.ts';
 import { ident, type Engine } from '../store/index.ts';
 import { getDataset } from '../profiling/index.ts';
+import { CONTACT_COLUMN_PATTERNS, HANDLING_MINUTES, contactLogOf, handlingMinutesSql } from '../intake/index.ts';
 import { pickContactColumn } from './contacts.ts';
 
 export const CONTACT_VOLUMES_RESULT_VERSION = 1 as const;
@@ -62,35 +63,19 @@ export interface ContactVolumesRequest {
   handlingUnit?: 'minutes' | 'seconds';
 }
 
-const BY_GUESS: Record<string, RegExp[]> = {
-  service: [/^(service|service[ _-]?area|department|directorate)$/i],
-  reason: [/^(contact[ _-]?)?reason$/i, /^(enquiry|contact)[ _-]?(type|subject)$/i],
+const BY_GUESS: Record<string, readonly RegExp[]> = {
+  service: CONTACT_COLUMN_PATTERNS.service,
+  reason: CONTACT_COLUMN_PATTERNS.reason,
 };
-const HANDLING: RegExp[] = [
-  /^handling[ _-]?(time|minutes|mins|duration|seconds|secs)?$/i,
-  /^(talk|call|contact|interaction)[ _-]?(time|duration|minutes|mins|length)$/i,
-  /^(aht|duration|minutes)$/i,
-];
-
-/** Minutes from a handling-time cell, as SQL: null for blank or unreadable. */
-export function minutesSql(column: string, unit: 'minutes' | 'seconds'): string {
-  const v = `trim(${ident(column)})`;
-  const scale = unit === 'seconds' ? ' / 60.0' : '';
-  return `CASE
-    WHEN regexp_full_match(${v}, '[0-9]+(\\.[0-9]+)?') THEN TRY_CAST(${v} AS DOUBLE)${scale}
-    WHEN regexp_full_match(${v}, '[0-9]+:[0-5][0-9]') THEN
-      TRY_CAST(split_part(${v}, ':', 1) AS DOUBLE) + TRY_CAST(split_part(${v}, ':', 2) AS DOUBLE) / 60
-    WHEN regexp_full_match(${v}, '[0-9]+:[0-5][0-9]:[0-5][0-9]') THEN
-      60 * TRY_CAST(split_part(${v}, ':', 1) AS DOUBLE) + TRY_CAST(split_part(${v}, ':', 2) AS DOUBLE)
-        + TRY_CAST(split_part(${v}, ':', 3) AS DOUBLE) / 60
-    END`;
-}
 
 export async function contactVolumes(engine: Engine, req: ContactVolumesRequest): Promise<ContactVolumesResult> {
   const ds = await getDataset(engine, req.dataset);
   const columns = (JSON.parse(ds.columns) as string[]).filter((c) => !c.startsWith('_'));
   const byName = req.by.trim();
   let by: string | undefined = columns.find((c) => c.toLowerCase() === byName.toLowerCase());
+  const stored = (await contactLogOf(engine, req.dataset))?.columns;
+  if (!by && (byName.toLowerCase() === 'service' || byName.toLowerCase() === 'reason'))
+    by = stored?.[byName.toLowerCase() as 'service' | 'reason'] ?? undefined;
   if (!by && BY_GUESS[byName.toLowerCase()])
     by = columns.find((c) => BY_GUESS[byName.toLowerCase()].some((re) => re.test(c.trim())));
   if (!by)
@@ -98,16 +83,32 @@ export async function contactVolumes(engine: Engine, req: ContactVolumesRequest)
       `The dataset has no column "${req.by}" to group the contacts by.`,
       `Use service, reason or one of its columns: ${columns.join(', ')}.`,
     );
-  const handling = pickContactColumn(columns, 'handling', req.handlingColumn, false, HANDLING);
+  const log = await contactLogOf(engine, req.dataset);
+  const handling = pickContactColumn(
+    columns,
+    'handling',
+    req.handlingColumn ?? log?.columns.handling ?? undefined,
+    false,
+  );
   const t = ident(ds.table_name);
   const params: string[] = [];
   let where = 'TRUE';
   if (req.channel) {
-    const channelCol = pickContactColumn(columns, 'channel', req.channelColumn, true)!;
+    const channelCol = pickContactColumn(
+      columns,
+      'channel',
+      req.channelColumn ?? log?.columns.channel ?? undefined,
+      true,
+    )!;
     params.push(req.channel.trim().toLowerCase());
     where = `lower(trim(${ident(channelCol)})) = $1`;
   }
-  const mins = handling ? minutesSql(handling, req.handlingUnit ?? 'minutes') : 'NULL::DOUBLE';
+  // A contact log's handling times were read at import, in the unit it was imported with.
+  const mins = !handling
+    ? 'NULL::DOUBLE'
+    : log && handling === log.columns.handling && !req.handlingUnit
+      ? ident(HANDLING_MINUTES)
+      : handlingMinutesSql(handling, req.handlingUnit ?? log?.handlingUnit ?? 'minutes');
   const blank = handling ? `nullif(trim(${ident(handling)}), '') IS NULL` : 'TRUE';
   const rows = await engine.all<{ v: string | null; n: number; m: number | null; timed: number; bad: number }>(
     `SELECT coalesce(nullif(trim(${ident(by)}), ''), '(blank)') AS v, count(*) AS n,

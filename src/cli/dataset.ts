@@ -76,6 +76,16 @@ export function registerDataset(program: Command): void {
       '--channel-column <column>',
       'column holding how each customer made contact (found by its name when not given): written as face to face, phone, web, email, sms, post, kiosk, self-serve, social media or app',
     )
+    .option('--kind <kind>', 'contacts: a contact log, one row per contact (see civic contacts --help)')
+    .option(
+      '--contact-columns <parts>',
+      'a contact log\'s parts whose columns\' names do not say, e.g. "request=Case No,handling=Talk time" (parts: channel, customer, request, reason, service, datetime, handling, resolved)',
+    )
+    .option('--handling-unit <unit>', "a contact log's plain-number handling times are minutes or seconds", 'minutes')
+    .option(
+      '--channel-names <file>',
+      'a CSV file of written,channel: names your systems give channels beyond the vocabulary (IVR,phone), kept for later imports',
+    )
     .option(
       '--mapping <name>',
       "start from a saved mapping (this organisation's, see civic dataset mappings); options given here win",

@@ -76,6 +76,7 @@ function serviceImportOptions(s: DemoService, i: number, key: PseudonymKey, seed
     pseudonymise: s.personalColumns,
     ...(s.addressColumns.length ? { addressColumns: s.addressColumns } : {}),
     ...(s.uprnColumn ? { uprnColumn: s.uprnColumn } : {}),
+    ...(s.kind ? { kind: s.kind } : {}),
     title: s.title,
     key,
     decidedBy: { username: 'demo', role: 'command line' },

@@ -89,6 +89,8 @@ export interface SampleBoroughManifest {
     addressColumns: string[];
     /** the column holding the record's UPRN, or null */
     uprnColumn: string | null;
+    /** `contacts` for the contact log (imported with --kind contacts), else null */
+    kind: 'contacts' | null;
   }[];
 }
 
@@ -265,6 +267,7 @@ export async function generateSampleBorough(
       ],
       addressColumns: addressColumns(spec.name),
       uprnColumn: uprnColumn(spec.name),
+      kind: spec.kind ?? null,
     })),
   };
 }

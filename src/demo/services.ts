@@ -65,6 +65,8 @@ export interface ServiceSpec {
   rows: (h: Household, ref: number, rng: Random, ctx: ServiceContext) => Cell[][];
   /** Reorders or renumbers the finished rows (e.g. a contact log sorted by time). */
   finish?: (rows: Cell[][], rng: Random) => Cell[][];
+  /** `contacts`: a contact log, imported as one (civic dataset import --kind contacts). */
+  kind?: 'contacts';
   /** For a contact log: the chance of each channel for a household's contacts (written to the truth). */
   channelMix?: (h: Household, ctx: ServiceContext) => Record<string, number>;
 }
@@ -830,6 +832,7 @@ const SERVICES: ServiceSpec[] = [
     messy: true,
     bom: true,
     rates: { A: 0.03, B: 0.04, C: 0.04, D: 0.042, E: 0.085, F: 0.085, G: 0.025 },
+    kind: 'contacts',
     channelMix: contactChannelMix,
     rows: (h, ref, rng, ctx) => {
       const g = groupOfHh(h);

@@ -6,6 +6,7 @@
  * written are kept beside them (`channel_as_written`), so nothing is lost. A value the vocabulary
  * does not know is kept as written and counted.
  */
+import Papa from 'papaparse';
 import { InputError } from '../core/index.ts';
 import { type Engine, ident } from '../store/index.ts';
 import { columnIndex } from './columns.ts';
@@ -45,7 +46,8 @@ const CHANNEL_HEADER = [
   /^(source|received)[ _-]?(channel|via)$/i,
 ];
 
-const key = (v: string) =>
+/** How a channel's name is compared: case, punctuation and spacing aside. */
+export const channelKey = (v: string) =>
   v
     .toLowerCase()
     .replace(/[-_/.]+/g, ' ')
@@ -53,13 +55,16 @@ const key = (v: string) =>
     .trim();
 
 const LOOKUP = new Map(
-  Object.entries(CHANNELS).flatMap(([c, ways]) => [[key(c), c] as const, ...ways.map((w) => [key(w), c] as const)]),
+  Object.entries(CHANNELS).flatMap(([c, ways]) => [
+    [channelKey(c), c] as const,
+    ...ways.map((w) => [channelKey(w), c] as const),
+  ]),
 );
 
 /** The channel a value names, or null when the vocabulary does not know it. */
 export function readChannel(v: string | null | undefined): string | null {
   if (!v || !v.trim()) return null;
-  return LOOKUP.get(key(v)) ?? null;
+  return LOOKUP.get(channelKey(v)) ?? null;
 }
 
 /** The column whose name says it holds channels, or -1. */
@@ -96,7 +101,9 @@ export async function normaliseChannels(
   named: string | undefined,
   file: string,
   pseudonymised: readonly string[],
+  extra: ReadonlyMap<string, string> = new Map(),
 ): Promise<{ added: string[]; summary: ChannelSummary | null }> {
+  const extended = new Map([...extra].map(([w, c]) => [channelKey(w), c]));
   let col: string;
   if (named) {
     const i = columnIndex(header, named);
@@ -124,7 +131,7 @@ export async function normaliseChannels(
       blank += n;
       continue;
     }
-    const c = readChannel(v);
+    const c = extended.get(channelKey(v)) ?? readChannel(v);
     if (c === null) unknown += n;
     else {
       counts.set(c, (counts.get(c) ?? 0) + n);
@@ -177,4 +184,51 @@ export function describeChannels(s: ChannelSummary): string {
     (s.blank ? `; ${s.blank} blank` : '') +
     (s.asWritten ? `. The values as written are kept in ${s.asWritten}.` : '.')
   );
+}
+
+/**
+ * The workspace's own names for channels (civic dataset import --channel-names), beyond the
+ * vocabulary: what a council's system writes, and the channel it means ("IVR" → phone, "webchat"
+ * → web chat, a channel of its own). Names given at an import are kept for the next.
+ */
+export async function savedChannelNames(engine: Engine): Promise<Map<string, string>> {
+  const rows = await engine.all<{ written: string; channel: string }>(`SELECT written, channel FROM channel_name`);
+  return new Map(rows.map((r) => [r.written, r.channel]));
+}
+
+export async function saveChannelNames(engine: Engine, names: ReadonlyMap<string, string>): Promise<void> {
+  for (const [written, channel] of names) {
+    await engine.run(`DELETE FROM channel_name WHERE written = $1`, [channelKey(written)]);
+    await engine.run(`INSERT INTO channel_name VALUES ($1, $2)`, [channelKey(written), channel.trim()]);
+  }
+}
+
+/** A CSV file of `written,channel` (a header row naming both), as names to add; bad rows are named. */
+export function readChannelNames(text: string, file: string): Map<string, string> {
+  const parsed = Papa.parse<Record<string, string>>(text.replace(/^\uFEFF/, ''), {
+    header: true,
+    skipEmptyLines: 'greedy',
+    transformHeader: (h) => h.trim().toLowerCase(),
+  });
+  for (const need of ['written', 'channel'])
+    if (!(parsed.meta.fields ?? []).includes(need))
+      throw new InputError(`The channel names file has no "${need}" column.`, {
+        location: { file, row: 1 },
+        fix: 'Give it a header row, written,channel, then one name per row, e.g. IVR,phone.',
+      });
+  const out = new Map<string, string>();
+  parsed.data.forEach((r, i) => {
+    const written = (r.written ?? '').trim();
+    const channel = (r.channel ?? '').trim();
+    if (!written || !channel)
+      throw new InputError(
+        `Row ${i + 2} of the channel names file has no ${written ? 'channel' : 'name as written'}.`,
+        {
+          location: { file, row: i + 2, column: written ? 'channel' : 'written' },
+          fix: 'Give each row a name as written and the channel it means.',
+        },
+      );
+    out.set(written, readChannel(channel) ?? channel.toLowerCase());
+  });
+  return out;
 }

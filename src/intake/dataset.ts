@@ -5,7 +5,8 @@
  */
 import { findColumn } from './columns.ts';
 import { getMapping, saveMapping, validateMappingName } from './mappings.ts';
-import { normaliseChannels, type ChannelSummary } from './channels.ts';
+import { normaliseChannels, saveChannelNames, savedChannelNames, type ChannelSummary } from './channels.ts';
+import { findContactColumns, readContactLog, type ContactLogSummary, type ContactRole } from './contacts.ts';
 import { deriveOptions, type OptionsSpec, type OptionsSummary } from './options.ts';
 import { basename } from 'node:path';
 import { InputError, NotFoundError, ParameterError, WorkspaceStateError } from '../core/index.ts';
@@ -80,6 +81,14 @@ export interface DatasetImportOptions extends ReadOptions {
   options?: OptionsSpec;
   /** The column holding how each customer made contact; found by its name when not given. */
   channelColumn?: string;
+  /** `contacts`: a contact log, one row per contact (its parts found or named with contactColumns). */
+  kind?: 'contacts';
+  /** A contact log's parts and their columns, where their names do not say. */
+  contactColumns?: Partial<Record<ContactRole, string>>;
+  /** Names this council's systems give channels, beyond the vocabulary (as written → channel); kept for later imports. */
+  channelNames?: ReadonlyMap<string, string>;
+  /** A contact log's plain-number handling times are minutes (default) or seconds. */
+  handlingUnit?: 'minutes' | 'seconds';
   /** A saved mapping of this organisation's (opts.partner, or the council's) to start from; options given here win. */
   mapping?: string;
   /** Save this import's choices as a mapping of this name (replacing one of the same name), in the same transaction. */
@@ -136,6 +145,8 @@ export interface DatasetImportResult {
   options?: OptionsSummary | null;
   /** The channel column found or named, written in the vocabulary (null when there is none). */
   channels?: ChannelSummary | null;
+  /** A contact log's parts, and what of them could not be read (kind contacts; null otherwise). */
+  contactLog?: ContactLogSummary | null;
   /** The name these choices were saved under (--save-mapping), or null. */
   savedMapping?: string | null;
   /** Property references given from addresses or UPRNs (null when neither was named). */
@@ -320,7 +331,20 @@ async function importRead(
         });
       return i;
     });
-  const askedIdx = named('--pseudonymise', opts.pseudonymise ?? []);
+  const contactColumns =
+    opts.kind === 'contacts'
+      ? findContactColumns(header, { channel: opts.channelColumn, ...opts.contactColumns }, table.file)
+      : null;
+  // A contact log's customer reference is pseudonymised unless it is named to be kept in clear.
+  const customerCol = contactColumns?.customer ?? null;
+  const askedIdx = named('--pseudonymise', [
+    ...(opts.pseudonymise ?? []),
+    ...(customerCol &&
+    !(opts.keepInClear ?? []).some((c) => c.toLowerCase() === customerCol.toLowerCase()) &&
+    !(opts.pseudonymise ?? []).some((c) => c.toLowerCase() === customerCol.toLowerCase())
+      ? [customerCol]
+      : []),
+  ]);
   const idIndex = opts.idColumn ? named('--id-column', [opts.idColumn])[0] : -1;
   const addrIdx = named('--address-columns', opts.addressColumns ?? []);
   const uprnIdx = opts.uprnColumn ? named('--uprn-column', [opts.uprnColumn])[0] : -1;
@@ -518,11 +542,20 @@ async function importRead(
       engine,
       staging,
       header,
-      opts.channelColumn,
+      opts.channelColumn ?? contactColumns?.channel ?? undefined,
       table.file,
       pseudoIdx.map((i) => header[i]),
+      new Map([...(await savedChannelNames(engine)), ...(opts.channelNames ?? [])]),
     );
-    const added = [...(optionCols?.added ?? []), ...channel.added];
+    const contactLog = contactColumns
+      ? await readContactLog(
+          engine,
+          staging,
+          { ...contactColumns, channel: channel.summary?.column ?? contactColumns.channel },
+          { file: table.file, header, handlingUnit: opts.handlingUnit },
+        )
+      : null;
+    const added = [...(optionCols?.added ?? []), ...channel.added, ...(contactLog?.added ?? [])];
     return await engine.transaction(async () => {
       if (existing) {
         await engine.run(`DROP TABLE IF EXISTS ${ident(tableName)}`);
@@ -655,8 +688,9 @@ async function importRead(
       const by = opts.decidedBy ?? { username: null, role: null };
       await engine.run(
         `INSERT INTO dataset (name, title, table_name, source_file, format, encoding, postcode_column, columns, pseudonymised, partner,
-          read_count, matched, unmatched, rejected, corrected, terminated, imported_at, pseudonym_key_id, privacy, id_column, addressing)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+          read_count, matched, unmatched, rejected, corrected, terminated, imported_at, pseudonym_key_id, privacy, id_column, addressing,
+          kind, contact_log)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
         [
           name,
           opts.title ?? null,
@@ -679,9 +713,12 @@ async function importRead(
           JSON.stringify({ keyId, decidedBy: by.username, role: by.role, decidedAt: now, columns: privacy }),
           idIndex >= 0 ? header[idIndex] : null,
           a ? JSON.stringify(a) : null,
+          opts.kind ?? null,
+          contactLog ? JSON.stringify(contactLog.summary) : null,
         ],
       );
       await engine.run(`INSERT INTO dataset_disclosure VALUES ($1, $2, '{}')`, [name, keySalt]);
+      if (opts.channelNames?.size) await saveChannelNames(engine, opts.channelNames);
       // Keeping a personal column readable is a choice someone made: the audit log says who and when.
       for (const p of privacy.filter((x) => x.decision === 'kept in clear')) {
         await engine.run(`INSERT INTO audit_log VALUES ($1, $2, $3, 'kept in clear', $4, $5)`, [
@@ -707,6 +744,9 @@ async function importRead(
             uprnColumn: opts.uprnColumn,
             options: opts.options,
             channelColumn: opts.channelColumn,
+            kind: opts.kind,
+            contactColumns: opts.contactColumns,
+            handlingUnit: opts.handlingUnit,
             sheet: opts.sheet,
             headerRow: opts.headerRow,
             delimiter: opts.delimiter,
@@ -741,6 +781,7 @@ async function importRead(
         options: optionCols?.summary ?? null,
         savedMapping: opts.saveMapping ?? null,
         channels: channel.summary,
+        contactLog: contactLog?.summary ?? null,
         addressing: a ?? null,
       };
     });

@@ -56,7 +56,31 @@ export { readYesNo, listedOptions, optionColumnName, describeOptions, MAX_OPTION
 export type { OptionsSpec, OptionsSummary } from './options.ts';
 export { saveMapping, listMappings, getMapping, removeMapping, validateMappingName } from './mappings.ts';
 export type { SavedMapping, MappingSummary } from './mappings.ts';
-export { readChannel, findChannelColumn, describeChannels, CHANNELS } from './channels.ts';
+export {
+  readChannel,
+  findChannelColumn,
+  describeChannels,
+  readChannelNames,
+  channelKey,
+  CHANNELS,
+} from './channels.ts';
+export {
+  CONTACT_ROLES,
+  CONTACT_COLUMN_PATTERNS,
+  CONTACT_AT,
+  HANDLING_MINUTES,
+  RESOLVED,
+  RESOLVED_YES,
+  RESOLVED_NO,
+  parseContactColumns,
+  findContactColumns,
+  contactTimeSql,
+  handlingMinutesSql,
+  resolvedSql,
+  describeContactLog,
+  contactLogOf,
+} from './contacts.ts';
+export type { ContactRole, ContactColumns, ContactLogSummary } from './contacts.ts';
 export type { ChannelSummary } from './channels.ts';
 export { AddressingSummarySchema, PROPERTY_COLUMNS, describeAddressing } from './addressing.ts';
 export type { AddressingSummary } from './addressing.ts';

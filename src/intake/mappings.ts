@@ -8,6 +8,7 @@
 import { NotFoundError, ParameterError } from '../core/index.ts';
 import type { Engine } from '../store/index.ts';
 import type { OptionsSpec } from './options.ts';
+import { CONTACT_ROLES, type ContactRole } from './contacts.ts';
 
 export interface SavedMapping {
   postcodeColumn?: string;
@@ -19,6 +20,9 @@ export interface SavedMapping {
   uprnColumn?: string;
   options?: OptionsSpec;
   channelColumn?: string;
+  kind?: 'contacts';
+  contactColumns?: Partial<Record<ContactRole, string>>;
+  handlingUnit?: 'minutes' | 'seconds';
   sheet?: string;
   headerRow?: number;
   delimiter?: string;
@@ -61,6 +65,12 @@ function clean(m: SavedMapping): SavedMapping {
       ...(m.options.listed?.length ? { listed: [...m.options.listed] } : {}),
     };
   if (m.channelColumn) out.channelColumn = m.channelColumn;
+  if (m.kind === 'contacts') out.kind = m.kind;
+  if (m.contactColumns && Object.keys(m.contactColumns).length)
+    out.contactColumns = Object.fromEntries(
+      Object.entries(m.contactColumns).filter(([r, c]) => (CONTACT_ROLES as readonly string[]).includes(r) && c),
+    );
+  if (m.handlingUnit === 'seconds') out.handlingUnit = m.handlingUnit;
   if (m.sheet) out.sheet = m.sheet;
   if (m.headerRow) out.headerRow = m.headerRow;
   if (m.delimiter) out.delimiter = m.delimiter;

@@ -196,6 +196,19 @@ export const MIGRATIONS: readonly Migration[] = [
         match_probability DOUBLE, PRIMARY KEY (model, id_l, id_r))`,
     ],
   },
+  {
+    version: 13,
+    name: 'contact logs at intake',
+    sql: [
+      // A dataset's kind: NULL for any file of records, 'contacts' for a contact log (src/intake/contacts.ts).
+      `ALTER TABLE dataset ADD COLUMN kind VARCHAR`,
+      // A contact log's parts (which column is the channel, customer, request ...), the unit of its
+      // handling times, and counts of what could not be read, with row numbers: JSON, never a value.
+      `ALTER TABLE dataset ADD COLUMN contact_log VARCHAR`,
+      // Names a council's systems give channels, beyond the built-in vocabulary: as written → channel.
+      `CREATE TABLE channel_name (written VARCHAR PRIMARY KEY, channel VARCHAR NOT NULL)`,
+    ],
+  },
 ];
 
 /** The SQL for a record's key: a fixed pseudo-random number from 0 to 255 from its row number and the dataset's salt. */

@@ -133,6 +133,9 @@ export const sqlCompare = {
   characterJaccard: (a: string, b: string) => `jaccard(${a}, ${b})`,
   /** Text read as a date in a strptime format ('%Y-%m-%d'), NULL when it is not one. */
   date: (text: string, format: string) => `try_strptime(${text}, ${literal(format)})::DATE`,
+  /** Text read as a timestamp in the first of several strptime formats that fits, NULL when none does. */
+  timestamp: (text: string, formats: readonly string[]) =>
+    `try_strptime(${text}, [${formats.map((f) => literal(f)).join(', ')}])`,
   /** Whole days between two dates, ignoring which comes first. */
   daysApart: (a: string, b: string) => `abs(date_diff('day', ${a}, ${b}))`,
   /** The part of a text before (n = 1) or after (n = 2) the first separator. */

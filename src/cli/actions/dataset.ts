@@ -1,5 +1,7 @@
 /** `civic dataset import`, `list`, `rejects`, `remove` and `publish`. */
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { InputError, ParameterError } from '../../core/index.ts';
 import { withWorkspace } from '../../store/index.ts';
 import {
   importDataset,
@@ -12,6 +14,9 @@ import {
   describeOptions,
   describeChannels,
   describeAddressing,
+  describeContactLog,
+  parseContactColumns,
+  readChannelNames,
   listMappings,
   removeMapping,
   type DatasetImportResult,
@@ -55,6 +60,7 @@ function describe(r: DatasetImportResult, workspace: string, saved?: string): st
   for (const p of by('needed for matching')) lines.push(`  ${p.column}: ${p.reason}`);
   if (r.options) lines.push('  options:', ...describeOptions(r.options).map((l) => `    ${l}`));
   if (r.channels) lines.push(`  ${describeChannels(r.channels)}`);
+  if (r.contactLog) lines.push(...describeContactLog(r.contactLog).map((l) => `  ${l}`));
   if (r.addressing) lines.push(...describeAddressing(r.addressing).map((l) => `  ${l}`));
   if (saved)
     lines.push(`  choices saved as the mapping "${saved}": next time, civic dataset import … --mapping ${saved}`);
@@ -66,6 +72,32 @@ function describe(r: DatasetImportResult, workspace: string, saved?: string): st
       `  See the corrected postcodes with: civic dataset rejects ${workspace} ${r.dataset} --status corrected`,
     );
   return lines.join('\n') + '\n';
+}
+
+/** --kind, --contact-columns, --handling-unit and --channel-names as import options. */
+function contactOptions(o: Record<string, unknown>) {
+  const kind = o.kind as string | undefined;
+  if (kind !== undefined && kind !== 'contacts')
+    throw new ParameterError(`--kind is contacts (a contact log), not "${kind}".`, 'Leave it out for any other file.');
+  const unit = (o.handlingUnit as string | undefined) ?? 'minutes';
+  if (unit !== 'minutes' && unit !== 'seconds')
+    throw new ParameterError(`--handling-unit is minutes or seconds, not "${unit}".`);
+  if ((o.contactColumns || unit !== 'minutes') && kind !== 'contacts')
+    throw new ParameterError('--contact-columns and --handling-unit are for a contact log.', 'Add --kind contacts.');
+  const file = o.channelNames as string | undefined;
+  let text = '';
+  if (file)
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new InputError('Cannot read the channel names file.', { location: { file }, fix: 'Check the path.' });
+    }
+  return {
+    ...(kind ? { kind: 'contacts' as const } : {}),
+    ...(o.contactColumns ? { contactColumns: parseContactColumns(o.contactColumns as string) } : {}),
+    ...(kind ? { handlingUnit: unit as 'minutes' | 'seconds' } : {}),
+    ...(file ? { channelNames: readChannelNames(text, file) } : {}),
+  };
 }
 
 export async function importFile(
@@ -107,6 +139,7 @@ export async function importFile(
             ? { listed: o.options as string[] | undefined, flags: o.optionColumns as string[] | undefined }
             : undefined,
         channelColumn: o.channelColumn as string | undefined,
+        ...contactOptions(o),
         mapping: o.mapping as string | undefined,
         saveMapping: o.saveMapping as string | undefined,
         limits,
