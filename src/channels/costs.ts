@@ -142,7 +142,8 @@ export function unitCosts(nameOrFile: string): UnitCostSet {
   return set;
 }
 
-function costOf(set: UnitCostSet, channel: string): number {
+/** A channel's unit cost in a set, in pence; a channel the set does not cost is named. */
+export function costOf(set: UnitCostSet, channel: string): number {
   const c = set.costs.find((x) => x.channel === channelName(channel));
   if (!c)
     throw new ParameterError(

@@ -5,6 +5,7 @@ export {
   publishedUnitCosts,
   shiftSaving,
   unitCosts,
+  costOf,
   volumesFromShares,
   ContactCostResultSchema,
   ShiftResultSchema,
@@ -33,3 +34,12 @@ export {
 export type { ChannelMixRequest, ChannelMixResult, ChannelMixCell } from './mix.ts';
 export { contactVolumes, ContactVolumesResultSchema, CONTACT_VOLUMES_RESULT_VERSION } from './volumes.ts';
 export type { ContactVolumesRequest, ContactVolumesResult } from './volumes.ts';
+export {
+  channelShiftModel,
+  readPreferenceFile,
+  ShiftModelResultSchema,
+  ShiftModelSegmentSchema,
+  SHIFT_MODEL_RESULT_VERSION,
+  DIGITAL_CHANNELS,
+} from './shift-model.ts';
+export type { ShiftModelRequest, ShiftModelResult, ShiftModelSegment } from './shift-model.ts';

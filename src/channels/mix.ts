@@ -11,9 +11,15 @@
  * sees is decided by discloseChannelMix (outputs).
  */
 import { z } from 'zod';
-import { DEFAULT_BANDS, cellKeyOf, type BandDefinition } from '../core/index.ts';
+import { DEFAULT_BANDS, ParameterError, cellKeyOf, type BandDefinition } from '../core/index.ts';
 import { ident, type Engine } from '../store/index.ts';
-import { getDataset, profileDataset, profileMeasures, type ProfileResult } from '../profiling/index.ts';
+import {
+  getDataset,
+  profileDataset,
+  profileMeasures,
+  type ProfileResult,
+  type RecordFilter,
+} from '../profiling/index.ts';
 import { contactLogOf } from '../intake/index.ts';
 import { pickContactColumn } from './contacts.ts';
 
@@ -72,6 +78,8 @@ export interface ChannelMixRequest {
   /** by area at this level (ward, lsoa, ...) instead of by segment */
   byArea?: string;
   bands?: readonly BandDefinition[];
+  /** only these contacts (a service, a period), as a profile's --where */
+  where?: RecordFilter;
 }
 
 /** A blank channel is a category of its own, so that every placed contact is in one column. */
@@ -88,8 +96,9 @@ export async function channelMix(engine: Engine, req: ChannelMixRequest): Promis
       `SELECT nullif(trim(${ident(col)}), '') AS v, count(*) AS n FROM ${ident(ds.table_name)} GROUP BY 1 ORDER BY n DESC, v`,
     )
   ).map((r) => r.v);
+  if (!values.length) throw new ParameterError(`The dataset ${req.dataset} has no contacts.`);
   const base = { classification: req.classification, tier: req.tier, byArea: req.byArea, bands };
-  const all = await profileDataset(engine, { dataset: req.dataset, ...base });
+  const all = await profileDataset(engine, { dataset: req.dataset, ...base, where: req.where });
   const byChannel: { channel: string; profile: ProfileResult }[] = [];
   for (const v of values)
     byChannel.push({
@@ -97,7 +106,7 @@ export async function channelMix(engine: Engine, req: ChannelMixRequest): Promis
       profile: await profileDataset(engine, {
         dataset: req.dataset,
         ...base,
-        where: { column: col, values: [v ?? ''] },
+        where: { column: col, values: [v ?? ''], ...(req.where ? { also: req.where } : {}) },
       }),
     });
 
@@ -144,7 +153,7 @@ export async function channelMix(engine: Engine, req: ChannelMixRequest): Promis
     channels,
     cells,
     total: { contacts: total, cellKey: all.total.cellKey },
-    notPlaced: Number(ds.read_count) - total,
+    notPlaced: req.where ? (all.unmatched ?? 0) : Number(ds.read_count) - total,
     bands: all.bands,
     disclosure: null,
   };

@@ -132,19 +132,41 @@ Example (Bristol's 1.25 million transactions a year: £5,736,875):
     .action(lazy(() => import('./actions/contacts.ts'), 'contactCostCommand'));
   program
     .command('channel-shift')
-    .description('What moving contacts from one channel to another would save a year, at a set of unit costs')
+    .description(
+      'What moving contacts from one channel to another would save a year: for a number of contacts, or planned by segment on a contact log, with who would be left behind',
+    )
+    .argument('[workspace]', 'workspace file, to plan on a contact log by segment')
+    .argument('[dataset]', 'the contact log')
     .requiredOption('--unit-costs <set or file>', UNIT_COSTS_HELP)
     .requiredOption('--from <channel>', 'the channel the contacts leave, e.g. phone')
     .requiredOption('--to <channel>', 'the channel they move to, e.g. web')
-    .requiredOption('--contacts-per-month <n>', 'how many contacts move each month')
+    .option('--contacts-per-month <n>', 'without a contact log: how many contacts move each month')
+    .option('--share <pct>', 'with a contact log: the % of each segment’s contacts by --from to move')
+    .option('--service <name>', 'only this service’s contacts (e.g. Benefits)')
+    .option('--service-column <c>', 'the service column (default: as imported, or found by its name)')
+    .option('--classification <name>', 'the segmentation (default: the workspace’s default)')
+    .option('--tier <tier>', 'its tier, e.g. group (default: the top tier)')
+    .option(
+      '--digital <channels>',
+      'channels counted as self-service, separated by commas (default: --to, web, self-serve, app, kiosk)',
+    )
+    .option('--min-band <band>', 'plan only on segments whose propensity is in this band or above', 'Average')
+    .option('--protect <segments>', 'segments never planned on (vulnerable customers), separated by commas, e.g. E,F')
+    .option('--preferences <file>', 'a CSV of segment,propensity,ceiling (%) to use instead of what the contacts show')
     .addOption(formatOption(['table', 'json']))
     .option('--out <file>', 'write to a file')
+    .option(...minCellOption)
     .addHelpText(
       'after',
       `
 Example (Bristol housing benefit: 400 new claims and 1,500 queries a month from phone to web,
 £45,600 a year):
-  civic channel-shift --unit-costs bristol-housing-benefit --from phone --to web --contacts-per-month 1900`,
+  civic channel-shift --unit-costs bristol-housing-benefit --from phone --to web --contacts-per-month 1900
+
+Planned by segment on a contact log: half of each segment's Benefits calls moved to the web, up to
+the most digital take-up any segment shows, never on segments E and F:
+  civic channel-shift borough.civic contacts --unit-costs bristol --from phone --to web \\
+      --share 50 --service Benefits --protect E,F`,
     )
     .action(lazy(() => import('./actions/contacts.ts'), 'channelShiftCommand'));
 }

@@ -6,7 +6,7 @@
  * every count perturbed by its cell key, and every share, index, interval and band is worked out
  * again from the counts they see.
  */
-import type { ChannelMixCell, ChannelMixResult, ContactVolumesResult } from '../channels/index.ts';
+import type { ChannelMixCell, ChannelMixResult, ContactVolumesResult, ShiftModelResult } from '../channels/index.ts';
 import { suppressOneWay } from '../core/index.ts';
 import { profileMeasures } from '../profiling/index.ts';
 import { disclosureOf, shownCount, type DisclosureRule } from './disclosure.ts';
@@ -296,4 +296,119 @@ export function volumesToCsv(r: ContactVolumesResult): string {
     [r.by, 'contacts', 'pct', 'minutes', 'minutes_pct', 'mean_minutes'],
     r.rows.map((x) => [x.value, f(x.contacts, 0), f(x.pct), f(x.minutes, 1), f(x.minutesPct), f(x.meanMinutes)]),
   );
+}
+
+/**
+ * The channel-shift model as someone other than the owner may see it: a segment whose contacts
+ * (before they are made a year's) are under minCell is hidden with everything worked from them,
+ * and so is one whose contacts by the channel left are, with the next smallest when only one is,
+ * so that none comes back from the totals. A year's contacts are counts times a factor that is
+ * shown, so they are judged by the counts they came from.
+ */
+export function discloseShiftModel(r: ShiftModelResult, minCell: number): ShiftModelResult {
+  const stripped = { ...r, segments: r.segments.map((s) => ({ ...s, cellKey: null })) };
+  if (!(minCell > 0)) return stripped;
+  const counts = (k: 'contacts' | 'fromContacts') => r.segments.map((s) => Math.round((s[k] ?? 0) / r.perYear));
+  const a = suppressOneWay(counts('contacts'), minCell);
+  const b = suppressOneWay(counts('fromContacts'), minCell);
+  const hide = r.segments.map((_, i) => a.suppressed[i] || b.suppressed[i]);
+  // Hiding a segment for one count can leave another line with one hidden: hide the next smallest there.
+  for (const k of ['contacts', 'fromContacts'] as const) {
+    const c = counts(k);
+    const hidden = hide.map((h, i) => (h ? i : -1)).filter((i) => i >= 0);
+    if (hidden.length === 1 || (hidden.length > 1 && hidden.reduce((s, i) => s + c[i], 0) < minCell)) {
+      const next = c
+        .map((n, i) => ({ n, i }))
+        .filter((x) => !hide[x.i])
+        .sort((p, q) => p.n - q.n)[0];
+      if (next) hide[next.i] = true;
+    }
+  }
+  const none = {
+    contacts: null,
+    fromContacts: null,
+    propensity: null,
+    propensityLow: null,
+    propensityHigh: null,
+    index: null,
+    band: null,
+    moved: null,
+    movedLow: null,
+    movedHigh: null,
+    saving: null,
+    savingLow: null,
+    savingHigh: null,
+  };
+  const totalSmall = a.totalSuppressed || b.totalSuppressed;
+  return {
+    ...stripped,
+    segments: stripped.segments.map((s, i) => (hide[i] ? { ...s, ...none } : s)),
+    total: totalSmall
+      ? {
+          contacts: null,
+          fromContacts: null,
+          moved: null,
+          movedLow: null,
+          movedHigh: null,
+          saving: null,
+          savingLow: null,
+          savingHigh: null,
+          leftBehind: null,
+        }
+      : r.total,
+    notPlaced: null,
+    disclosure: { minCell, hidden: hide.filter(Boolean).length },
+  };
+}
+
+const money = (n: number | null) =>
+  n === null
+    ? SUPPRESSED_MARK
+    : `£${n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const whole = (n: number | null) => (n === null ? SUPPRESSED_MARK : fmtInt(Math.round(n)));
+
+export function shiftModelToTable(r: ShiftModelResult): string {
+  const t = r.total;
+  return [
+    `Moving ${fmtPct(r.sharePct)}% of ${r.service ? `${r.service} ` : ''}contacts by ${r.from} to ${r.to}, by ${r.classification ?? 'segment'} ${r.level}, at the unit costs ${r.unitCosts} (${money(r.fromCost)} and ${money(r.toCost)})`,
+    `The log spans ${r.days.toFixed(1)} days; its contacts are made a year's by × ${r.perYear.toFixed(3)}.`,
+    '',
+    textTable(
+      [
+        'Segment',
+        'Contacts a year',
+        `By ${r.from}`,
+        'Already digital',
+        'Band',
+        'Ceiling',
+        'Moved a year',
+        'Saving a year',
+        'Range',
+        'Planned on',
+      ],
+      r.segments.map((s) => [
+        s.name ? `${s.code} ${s.name}` : s.code,
+        whole(s.contacts),
+        whole(s.fromContacts),
+        s.propensity === null
+          ? SUPPRESSED_MARK
+          : `${fmtPct(s.propensity)}%${s.propensitySource === 'table' ? ' (table)' : ''}`,
+        s.band ?? '',
+        s.ceiling === null ? '' : `${fmtPct(s.ceiling)}%`,
+        whole(s.moved),
+        money(s.saving),
+        s.savingLow === null ? '' : `${money(s.savingLow)}–${money(s.savingHigh)}`,
+        s.eligible ? 'yes' : `no: ${s.leftBehind}`,
+      ]),
+      (i) => i >= 1 && i <= 8 && i !== 4,
+    ),
+    '',
+    `In all: ${whole(t.moved)} contacts a year moved (${whole(t.movedLow)} to ${whole(t.movedHigh)}), saving ${money(t.saving)} a year (${money(t.savingLow)} to ${money(t.savingHigh)}).`,
+    `Left behind: ${whole(t.leftBehind)} contacts a year by ${r.from} in segments not planned on${r.protected.length ? ` (protected: ${r.protected.join(', ')})` : ''}.`,
+    `Already digital: the share of a segment's contacts made by ${r.digital.join(', ')}. Band: its index against the borough's share. Ceiling: the most digital take-up expected; the range puts it at the ends of its 95% interval.`,
+    r.disclosure
+      ? `Segments with under ${r.disclosure.minCell} contacts are shown as ${SUPPRESSED_MARK}.`
+      : 'Not suppressed: for the data owner only.',
+    '',
+  ].join('\n');
 }

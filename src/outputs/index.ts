@@ -96,4 +96,6 @@ export {
   discloseVolumes,
   volumesToTable,
   volumesToCsv,
+  discloseShiftModel,
+  shiftModelToTable,
 } from './channel-mix.ts';

@@ -93,6 +93,10 @@ const RUNS = (): Array<[string, string[]]> => [
   ['contacts summary', [WS, 'contact_centre_callers']],
   ['contacts mix', [WS, 'contact_centre_callers']],
   ['contacts volumes', [WS, 'contact_centre_callers', '--channel', 'phone']],
+  [
+    'channel-shift',
+    [WS, 'contact_centre_callers', '--unit-costs', 'socitm-2012', '--from', 'phone', '--to', 'web', '--share', '50'],
+  ],
   ['contacts unit-costs', []],
   ['contacts cost', ['--unit-costs', 'bristol', '--volumes', 'phone=750000,face to face=312500']],
   [

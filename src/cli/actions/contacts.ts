@@ -1,6 +1,8 @@
 /** `civic contacts unit-costs`, `civic contacts cost` and `civic channel-shift`. */
 import {
   channelMix,
+  channelShiftModel,
+  readPreferenceFile,
   contactVolumes,
   contactAnalysis,
   contactCost,
@@ -17,6 +19,8 @@ import {
   channelMixToTable,
   discloseChannelMix,
   discloseVolumes,
+  discloseShiftModel,
+  shiftModelToTable,
   volumesToCsv,
   volumesToTable,
   contactCostToTable,
@@ -87,19 +91,76 @@ export async function contactCostCommand(o: {
   emit(o.format === 'json' ? json(r) : contactCostToTable(r), o.out);
 }
 
-export async function channelShiftCommand(o: {
-  unitCosts: string;
-  from: string;
-  to: string;
-  contactsPerMonth: string;
-  format: string;
-  out?: string;
-}): Promise<void> {
-  const r = shiftSaving(
-    { from: o.from, to: o.to, contactsPerMonth: number(o.contactsPerMonth, '--contacts-per-month') },
-    unitCosts(o.unitCosts),
-  );
-  emit(o.format === 'json' ? json(r) : shiftToTable(r), o.out);
+export async function channelShiftCommand(
+  workspace: string | undefined,
+  dataset: string | undefined,
+  o: {
+    unitCosts: string;
+    from: string;
+    to: string;
+    contactsPerMonth?: string;
+    share?: string;
+    service?: string;
+    serviceColumn?: string;
+    classification?: string;
+    tier?: string;
+    digital?: string;
+    minBand: string;
+    protect?: string;
+    preferences?: string;
+    format: string;
+    out?: string;
+    minCell?: string;
+  },
+): Promise<void> {
+  const costs = unitCosts(o.unitCosts);
+  if (!workspace) {
+    if (o.contactsPerMonth === undefined)
+      throw new ParameterError(
+        'Give the contacts that move each month (--contacts-per-month), or a workspace and contact log to plan on.',
+        'For example: civic channel-shift --unit-costs bristol --from phone --to web --contacts-per-month 1900',
+      );
+    const r = shiftSaving(
+      { from: o.from, to: o.to, contactsPerMonth: number(o.contactsPerMonth, '--contacts-per-month') },
+      costs,
+    );
+    return emit(o.format === 'json' ? json(r) : shiftToTable(r), o.out);
+  }
+  if (!dataset)
+    throw new ParameterError('Name the contact log after the workspace.', 'civic channel-shift WORKSPACE DATASET …');
+  if (o.contactsPerMonth !== undefined)
+    throw new ParameterError('--contacts-per-month is for a shift without a contact log; with one, give --share.');
+  if (o.share === undefined)
+    throw new ParameterError('Give the share of each segment’s contacts to move, e.g. --share 50.');
+  const minCell = minCellOf(o);
+  const list = (x?: string) =>
+    x
+      ?.split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  const preferences = o.preferences ? readPreferenceFile(o.preferences) : undefined;
+  await withWorkspace(workspace, async (ws) => {
+    const truth = await channelShiftModel(
+      ws.engine,
+      {
+        dataset,
+        from: o.from,
+        to: o.to,
+        sharePct: number(o.share!, '--share'),
+        service: o.service,
+        serviceColumn: o.serviceColumn,
+        classification: o.classification,
+        tier: o.tier,
+        digital: list(o.digital),
+        minBand: o.minBand,
+        protect: list(o.protect),
+        preferences,
+      },
+      costs,
+    );
+    const r = discloseShiftModel(truth, minCell);
+    emit(o.format === 'json' ? json(r) : shiftModelToTable(r), o.out);
+  });
 }
 
 export async function contactsSummaryCommand(
