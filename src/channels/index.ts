@@ -43,3 +43,11 @@ export {
   DIGITAL_CHANNELS,
 } from './shift-model.ts';
 export type { ShiftModelRequest, ShiftModelResult, ShiftModelSegment } from './shift-model.ts';
+export {
+  communicationsFramework,
+  readFrameworkFile,
+  FrameworkResultSchema,
+  FRAMEWORK_RESULT_VERSION,
+  CHANNEL_KINDS,
+} from './framework.ts';
+export type { FrameworkResult, PreferenceRow, ChannelKind } from './framework.ts';

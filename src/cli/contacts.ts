@@ -97,6 +97,34 @@ Examples (Bristol: the switchboard was 26% of calls, benefits 22% of the time on
     )
     .action(lazy(() => import('./actions/contacts.ts'), 'contactsVolumesCommand'));
   contacts
+    .command('framework')
+    .description(
+      'The communications framework: for each segment, information and service channels banded High to Low, from the contacts and a preference table',
+    )
+    .argument('<workspace>', 'workspace file')
+    .argument('[dataset]', 'the contact log (its channel mix gives the service channels)')
+    .option(
+      '--preferences <file>',
+      'a CSV of segment,kind,channel,value (kind: information or service; value: a band or an index)',
+    )
+    .option('--classification <name>', 'the segmentation (default: the workspace’s default)')
+    .option('--tier <tier>', 'its tier, e.g. group (default: the top tier)')
+    .addOption(formatOption(['table', 'csv', 'json']))
+    .option('--out <file>', 'write to a file')
+    .option(...minCellOption)
+    .addHelpText(
+      'after',
+      `
+Kent and Medway's partners banded each group's information channels (internet, telephone, text,
+local papers …) and service channels (internet, telephone, post, face to face) apart: people may
+look things up online but not transact there.
+
+Examples:
+  civic contacts framework borough.civic contact_centre_callers
+  civic contacts framework borough.civic contacts --preferences mosaic-channels.csv --format csv --out framework.csv`,
+    )
+    .action(lazy(() => import('./actions/contacts.ts'), 'contactsFrameworkCommand'));
+  contacts
     .command('unit-costs')
     .description('List the published unit costs of contact by channel, each with its source, or check your own file')
     .option('--unit-costs <set or file>', UNIT_COSTS_HELP)

@@ -6,7 +6,13 @@
  * every count perturbed by its cell key, and every share, index, interval and band is worked out
  * again from the counts they see.
  */
-import type { ChannelMixCell, ChannelMixResult, ContactVolumesResult, ShiftModelResult } from '../channels/index.ts';
+import type {
+  ChannelMixCell,
+  ChannelMixResult,
+  ContactVolumesResult,
+  FrameworkResult,
+  ShiftModelResult,
+} from '../channels/index.ts';
 import { suppressOneWay } from '../core/index.ts';
 import { profileMeasures } from '../profiling/index.ts';
 import { disclosureOf, shownCount, type DisclosureRule } from './disclosure.ts';
@@ -411,4 +417,60 @@ export function shiftModelToTable(r: ShiftModelResult): string {
       : 'Not suppressed: for the data owner only.',
     '',
   ].join('\n');
+}
+
+/** The framework as a grid: a row per segment, a column per channel, information then service. */
+export function frameworkToTable(r: FrameworkResult): string {
+  const cols = [
+    ...r.channels.information.map((c) => ({ kind: 'information' as const, channel: c })),
+    ...r.channels.service.map((c) => ({ kind: 'service' as const, channel: c })),
+  ];
+  const short = (b: string | null) => b ?? '';
+  const lines = [
+    `Communications framework${r.dataset ? ` from the contacts in ${r.dataset}` : ''}${r.table ? `${r.dataset ? ' and' : ' from'} the preference table ${r.table}` : ''}`,
+    '',
+  ];
+  for (const kind of ['information', 'service'] as const) {
+    const these = cols.filter((c) => c.kind === kind);
+    if (!these.length) continue;
+    lines.push(
+      kind === 'information' ? 'Information channels (finding things out):' : 'Service channels (getting things done):',
+      textTable(
+        ['Segment', ...these.map((c) => c.channel)],
+        r.segments.map((s) => [
+          s.name ? `${s.code} ${s.name}` : s.code,
+          ...these.map((c) => {
+            const cell = s.cells.find((x) => x.kind === c.kind && x.channel === c.channel)!;
+            const both = cell.contactsBand && cell.tableBand && cell.contactsBand !== cell.tableBand;
+            return both ? `${short(cell.contactsBand)} (table: ${cell.tableBand})` : short(cell.band);
+          }),
+        ]),
+        () => false,
+      ),
+      '',
+    );
+  }
+  lines.push(
+    `Bands: ${r.bands.join(', ')}. Service channels from the contacts are each segment's channel mix index, banded; where the table disagrees it is shown beside.`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+export function frameworkToCsv(r: FrameworkResult): string {
+  return csvText(
+    ['segment', 'name', 'kind', 'channel', 'band', 'contacts_index', 'contacts_band', 'table_band'],
+    r.segments.flatMap((s) =>
+      s.cells.map((c) => [
+        s.code,
+        s.name ?? '',
+        c.kind,
+        c.channel,
+        c.band ?? '',
+        c.contactsIndex === null ? '' : c.contactsIndex.toFixed(1),
+        c.contactsBand ?? '',
+        c.tableBand ?? '',
+      ]),
+    ),
+  );
 }

@@ -98,4 +98,6 @@ export {
   volumesToCsv,
   discloseShiftModel,
   shiftModelToTable,
+  frameworkToTable,
+  frameworkToCsv,
 } from './channel-mix.ts';

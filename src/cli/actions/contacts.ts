@@ -1,7 +1,10 @@
 /** `civic contacts unit-costs`, `civic contacts cost` and `civic channel-shift`. */
+import { basename } from 'node:path';
 import {
   channelMix,
   channelShiftModel,
+  communicationsFramework,
+  readFrameworkFile,
   readPreferenceFile,
   contactVolumes,
   contactAnalysis,
@@ -21,6 +24,8 @@ import {
   discloseVolumes,
   discloseShiftModel,
   shiftModelToTable,
+  frameworkToCsv,
+  frameworkToTable,
   volumesToCsv,
   volumesToTable,
   contactCostToTable,
@@ -273,5 +278,36 @@ export async function contactsVolumesCommand(
     });
     const r = discloseVolumes(truth, minCell);
     emit(o.format === 'json' ? json(r) : o.format === 'csv' ? volumesToCsv(r) : volumesToTable(r), o.out);
+  });
+}
+
+export async function contactsFrameworkCommand(
+  workspace: string,
+  dataset: string | undefined,
+  o: {
+    preferences?: string;
+    classification?: string;
+    tier?: string;
+    format: string;
+    out?: string;
+    minCell?: string;
+  },
+): Promise<void> {
+  if (!dataset && !o.preferences)
+    throw new ParameterError(
+      'The framework needs a contact log, a preference table (--preferences), or both.',
+      'For example: civic contacts framework borough.civic contacts --preferences kent.csv',
+    );
+  const minCell = minCellOf(o);
+  const table = o.preferences ? readFrameworkFile(o.preferences) : null;
+  await withWorkspace(workspace, async (ws) => {
+    const mix = dataset
+      ? discloseChannelMix(
+          await channelMix(ws.engine, { dataset, classification: o.classification, tier: o.tier }),
+          minCell,
+        )
+      : null;
+    const r = communicationsFramework(mix, table, { tableName: o.preferences ? basename(o.preferences) : undefined });
+    emit(o.format === 'json' ? json(r) : o.format === 'csv' ? frameworkToCsv(r) : frameworkToTable(r), o.out);
   });
 }
