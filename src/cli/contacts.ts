@@ -83,7 +83,7 @@ Examples:
     .option('--channel-column <c>', 'the channel (default: found by its name, as at import)')
     .option('--handling-column <c>', 'the handling time (default: found by its name)')
     .option('--handling-unit <unit>', 'plain numbers of handling time are minutes or seconds', 'minutes')
-    .addOption(formatOption(['table', 'csv', 'json']))
+    .addOption(formatOption(['table', 'csv', 'xlsx', 'json']))
     .option('--out <file>', 'write to a file')
     .option(...minCellOption)
     .addHelpText(
@@ -149,7 +149,7 @@ Examples:
     .option('--volumes <list>', 'contacts by channel, e.g. "phone=750000,face to face=312500,self-serve=187500"')
     .option('--total <n>', 'or all the contacts, with --shares')
     .option('--shares <list>', 'each channel’s share of --total in %, e.g. "phone=60,face to face=25,self-serve=15"')
-    .addOption(formatOption(['table', 'json']))
+    .addOption(formatOption(['table', 'xlsx', 'json']))
     .option('--out <file>', 'write to a file')
     .addHelpText(
       'after',
@@ -181,7 +181,7 @@ Example (Bristol's 1.25 million transactions a year: £5,736,875):
     .option('--min-band <band>', 'plan only on segments whose propensity is in this band or above', 'Average')
     .option('--protect <segments>', 'segments never planned on (vulnerable customers), separated by commas, e.g. E,F')
     .option('--preferences <file>', 'a CSV of segment,propensity,ceiling (%) to use instead of what the contacts show')
-    .addOption(formatOption(['table', 'json']))
+    .addOption(formatOption(['table', 'xlsx', 'json']))
     .option('--out <file>', 'write to a file')
     .option(...minCellOption)
     .addHelpText(
@@ -194,7 +194,8 @@ Example (Bristol housing benefit: 400 new claims and 1,500 queries a month from 
 Planned by segment on a contact log: half of each segment's Benefits calls moved to the web, up to
 the most digital take-up any segment shows, never on segments E and F:
   civic channel-shift borough.civic contacts --unit-costs bristol --from phone --to web \\
-      --share 50 --service Benefits --protect E,F`,
+      --share 50 --service Benefits --protect E,F
+  … --format xlsx --out business-case.xlsx   (a workbook for the business case)`,
     )
     .action(lazy(() => import('./actions/contacts.ts'), 'channelShiftCommand'));
 }

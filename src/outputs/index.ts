@@ -101,3 +101,4 @@ export {
   frameworkToTable,
   frameworkToCsv,
 } from './channel-mix.ts';
+export { shiftModelToXlsx, contactCostToXlsx, volumesToXlsx } from './channels-xlsx.ts';

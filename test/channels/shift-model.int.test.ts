@@ -16,7 +16,7 @@ import {
   ShiftModelResultSchema,
   type ShiftModelResult,
 } from '../../src/channels/index.ts';
-import { discloseShiftModel, shiftModelToTable } from '../../src/outputs/index.ts';
+import { discloseShiftModel, shiftModelToTable, shiftModelToXlsx } from '../../src/outputs/index.ts';
 import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
 const tmp = tempDir('civic-shift-model-');
@@ -138,4 +138,33 @@ test('what another viewer sees: small segments hidden, with the next smallest, s
   assert.equal(r3.disclosure?.hidden, 2);
   // The owner sees everything.
   assert.equal(seg(discloseShiftModel(truth, 0), 'B').fromContacts, 2);
+});
+
+test('the business case as a workbook: the figures as numbers, money as money, the method and sources', async () => {
+  const { default: excel } = await import('exceljs');
+  const truth = await channelShiftModel(ws.engine, { ...base, minBand: 'Low' }, bristol());
+  const wb = new excel.Workbook();
+  await wb.xlsx.load(await shiftModelToXlsx(truth, bristol()));
+  assert.deepEqual(
+    wb.worksheets.map((s) => s.name),
+    ['Business case', 'By segment', 'Notes'],
+  );
+  const bc = wb.getWorksheet('Business case')!;
+  assert.deepEqual(
+    [1, 2, 3, 4].map((c) => bc.getRow(4).getCell(c).value),
+    ['Saving a year (£)', 3.85, 12.66, 16.88],
+  );
+  assert.match(String(bc.getRow(4).getCell(3).numFmt), /£/);
+  const seg = wb.getWorksheet('By segment')!;
+  assert.equal(seg.getRow(3).getCell(1).value, 'A');
+  assert.equal(seg.getRow(3).getCell(10).value, 3);
+  const notes = wb.getWorksheet('Notes')!;
+  const text = notes.getSheetValues().flat().join(' ');
+  assert.match(text, /Bristol|bristol/);
+  assert.match(text, /95% interval/);
+  // Another viewer's workbook is made from what they may see: B's two calls are not in it.
+  const shown = new excel.Workbook();
+  await shown.xlsx.load(await shiftModelToXlsx(discloseShiftModel(truth, 3)));
+  const rows = shown.getWorksheet('By segment')!.getSheetValues();
+  assert.ok(!rows.some((r) => Array.isArray(r) && r[1] === 'B' && r[4] === 2));
 });

@@ -24,6 +24,9 @@ import {
   discloseVolumes,
   discloseShiftModel,
   shiftModelToTable,
+  shiftModelToXlsx,
+  contactCostToXlsx,
+  volumesToXlsx,
   frameworkToCsv,
   frameworkToTable,
   volumesToCsv,
@@ -92,8 +95,9 @@ export async function contactCostCommand(o: {
       pairs(o.shares, '--shares').map((p) => ({ channel: p.channel, pct: p.n })),
     );
   }
+  needsOut(o);
   const r = contactCost(volumes, unitCosts(o.unitCosts));
-  emit(o.format === 'json' ? json(r) : contactCostToTable(r), o.out);
+  emit(o.format === 'json' ? json(r) : o.format === 'xlsx' ? await contactCostToXlsx(r) : contactCostToTable(r), o.out);
 }
 
 export async function channelShiftCommand(
@@ -118,8 +122,14 @@ export async function channelShiftCommand(
     minCell?: string;
   },
 ): Promise<void> {
+  needsOut(o);
   const costs = unitCosts(o.unitCosts);
   if (!workspace) {
+    if (o.format === 'xlsx')
+      throw new ParameterError(
+        'The XLSX business case is for a shift planned on a contact log.',
+        'Give a workspace and contact log, or use --format table or json.',
+      );
     if (o.contactsPerMonth === undefined)
       throw new ParameterError(
         'Give the contacts that move each month (--contacts-per-month), or a workspace and contact log to plan on.',
@@ -164,7 +174,10 @@ export async function channelShiftCommand(
       costs,
     );
     const r = discloseShiftModel(truth, minCell);
-    emit(o.format === 'json' ? json(r) : shiftModelToTable(r), o.out);
+    emit(
+      o.format === 'json' ? json(r) : o.format === 'xlsx' ? await shiftModelToXlsx(r, costs) : shiftModelToTable(r),
+      o.out,
+    );
   });
 }
 
@@ -216,6 +229,12 @@ export async function contactsSummaryCommand(
   });
 }
 
+/** A workbook needs a file to go to. */
+function needsOut(o: { format: string; out?: string }): void {
+  if (o.format === 'xlsx' && !o.out)
+    throw new ParameterError('An XLSX workbook needs a file to go to.', 'Add --out FILE.xlsx');
+}
+
 function minCellOf(o: { minCell?: string; format: string; out?: string }): number {
   const minCell = o.minCell !== undefined ? Number(o.minCell) : o.format === 'table' && !o.out ? 0 : DEFAULT_MIN_CELL;
   if (!Number.isInteger(minCell) || minCell < 0)
@@ -264,6 +283,7 @@ export async function contactsVolumesCommand(
     minCell?: string;
   },
 ): Promise<void> {
+  needsOut(o);
   const minCell = minCellOf(o);
   if (o.handlingUnit !== 'minutes' && o.handlingUnit !== 'seconds')
     throw new ParameterError(`--handling-unit is minutes or seconds, not "${o.handlingUnit}".`);
@@ -277,7 +297,16 @@ export async function contactsVolumesCommand(
       handlingUnit: o.handlingUnit as 'minutes' | 'seconds',
     });
     const r = discloseVolumes(truth, minCell);
-    emit(o.format === 'json' ? json(r) : o.format === 'csv' ? volumesToCsv(r) : volumesToTable(r), o.out);
+    emit(
+      o.format === 'json'
+        ? json(r)
+        : o.format === 'csv'
+          ? volumesToCsv(r)
+          : o.format === 'xlsx'
+            ? await volumesToXlsx(r)
+            : volumesToTable(r),
+      o.out,
+    );
   });
 }
 
