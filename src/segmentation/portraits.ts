@@ -237,8 +237,14 @@ export async function portraitFacts(
       const total = mine.reduce((a, r) => a + r.n, 0);
       // Too few contacts to say anything safely: left out rather than shown as small numbers.
       if (total < minCell) continue;
+      // Small values are left out, and when what is left out could be worked back from the total
+      // (one value, or values adding up to under the threshold), the next smallest goes too.
+      const hidden = suppressOneWay(
+        mine.map((r) => r.n),
+        minCell,
+      ).suppressed;
       const values = mine
-        .filter((r) => r.n >= minCell)
+        .filter((_, i) => !hidden[i])
         .sort((a, b) => b.n - a.n)
         .map((r) => {
           const overallShare = (all.find((x) => x.value === r.value)?.n ?? 0) / allTotal;

@@ -144,7 +144,7 @@ test('the business case as a workbook: the figures as numbers, money as money, t
   const { default: excel } = await import('exceljs');
   const truth = await channelShiftModel(ws.engine, { ...base, minBand: 'Low' }, bristol());
   const wb = new excel.Workbook();
-  await wb.xlsx.load(await shiftModelToXlsx(truth, bristol()));
+  await wb.xlsx.load((await shiftModelToXlsx(truth, bristol())) as unknown as ArrayBuffer);
   assert.deepEqual(
     wb.worksheets.map((s) => s.name),
     ['Business case', 'By segment', 'Notes'],
@@ -164,7 +164,7 @@ test('the business case as a workbook: the figures as numbers, money as money, t
   assert.match(text, /95% interval/);
   // Another viewer's workbook is made from what they may see: B's two calls are not in it.
   const shown = new excel.Workbook();
-  await shown.xlsx.load(await shiftModelToXlsx(discloseShiftModel(truth, 3)));
+  await shown.xlsx.load((await shiftModelToXlsx(discloseShiftModel(truth, 3))) as unknown as ArrayBuffer);
   const rows = shown.getWorksheet('By segment')!.getSheetValues();
   assert.ok(!rows.some((r) => Array.isArray(r) && r[1] === 'B' && r[4] === 2));
 });
