@@ -51,3 +51,5 @@ export {
   CHANNEL_KINDS,
 } from './framework.ts';
 export type { FrameworkResult, PreferenceRow, ChannelKind } from './framework.ts';
+export { accessSheets, AccessSheetsSchema, ACCESS_SHEETS_VERSION } from './sheet.ts';
+export type { AccessSheets, AccessSheetsRequest } from './sheet.ts';

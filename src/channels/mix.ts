@@ -80,6 +80,11 @@ export interface ChannelMixRequest {
   bands?: readonly BandDefinition[];
   /** only these contacts (a service, a period), as a profile's --where */
   where?: RecordFilter;
+  /**
+   * Categories other than the channels, each the contacts a filter keeps (a resolution tier: the
+   * contacts whose reason is one of the tier's). They need not cover every contact.
+   */
+  categories?: { name: string; where: RecordFilter }[];
 }
 
 /** A blank channel is a category of its own, so that every placed contact is in one column. */
@@ -97,16 +102,19 @@ export async function channelMix(engine: Engine, req: ChannelMixRequest): Promis
     )
   ).map((r) => r.v);
   if (!values.length) throw new ParameterError(`The dataset ${req.dataset} has no contacts.`);
+  const categories =
+    req.categories ??
+    values.map((v) => ({ name: v ?? BLANK_CHANNEL, where: { column: col, values: [v ?? ''] } as RecordFilter }));
   const base = { classification: req.classification, tier: req.tier, byArea: req.byArea, bands };
   const all = await profileDataset(engine, { dataset: req.dataset, ...base, where: req.where });
   const byChannel: { channel: string; profile: ProfileResult }[] = [];
-  for (const v of values)
+  for (const c of categories)
     byChannel.push({
-      channel: v ?? BLANK_CHANNEL,
+      channel: c.name,
       profile: await profileDataset(engine, {
         dataset: req.dataset,
         ...base,
-        where: { column: col, values: [v ?? ''], ...(req.where ? { also: req.where } : {}) },
+        where: { ...c.where, ...(req.where ? { also: req.where } : {}) },
       }),
     });
 

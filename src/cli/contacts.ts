@@ -125,6 +125,29 @@ Examples:
     )
     .action(lazy(() => import('./actions/contacts.ts'), 'contactsFrameworkCommand'));
   contacts
+    .command('sheets')
+    .description(
+      'Customer access and channel insights: a sheet per segment with its summary, main indicators and areas, services used, channel and communication preferences and resolution tiers',
+    )
+    .argument('<workspace>', 'workspace file')
+    .argument('<dataset>', 'the contact log')
+    .option('--classification <name>', 'the segmentation (default: the workspace’s default)')
+    .option('--tier <tier>', 'its tier, e.g. group (default: the top tier)')
+    .option('--tiers <file>', 'a CSV file of reason,tier: how each segment’s contacts divide between the tiers')
+    .option('--preferences <file>', 'a preference table (segment,kind,channel,value) for the communication preferences')
+    .addOption(formatOption(['table', 'html', 'json']))
+    .option('--out <file>', 'write to a file')
+    .option(...minCellOption)
+    .addHelpText(
+      'after',
+      `
+Barking & Dagenham added a "customer access and channel insights" sheet to each pen portrait.
+
+Example:
+  civic contacts sheets borough.civic contact_centre_callers --tiers tiers.csv --format html --out sheets.html`,
+    )
+    .action(lazy(() => import('./actions/contacts.ts'), 'contactsSheetsCommand'));
+  contacts
     .command('unit-costs')
     .description('List the published unit costs of contact by channel, each with its source, or check your own file')
     .option('--unit-costs <set or file>', UNIT_COSTS_HELP)

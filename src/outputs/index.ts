@@ -102,3 +102,4 @@ export {
   frameworkToCsv,
 } from './channel-mix.ts';
 export { shiftModelToXlsx, contactCostToXlsx, volumesToXlsx } from './channels-xlsx.ts';
+export { discloseAccessSheets, accessSheetsToTable, accessSheetsToHtml } from './access-sheets.ts';

@@ -94,6 +94,7 @@ const RUNS = (): Array<[string, string[]]> => [
   ['contacts mix', [WS, 'contact_centre_callers']],
   ['contacts volumes', [WS, 'contact_centre_callers', '--channel', 'phone']],
   ['contacts framework', [WS, 'contact_centre_callers']],
+  ['contacts sheets', [WS, 'contact_centre_callers']],
   [
     'channel-shift',
     [WS, 'contact_centre_callers', '--unit-costs', 'socitm-2012', '--from', 'phone', '--to', 'web', '--share', '50'],

@@ -1,6 +1,7 @@
 /** `civic contacts unit-costs`, `civic contacts cost` and `civic channel-shift`. */
 import { basename } from 'node:path';
 import {
+  accessSheets,
   channelMix,
   channelShiftModel,
   communicationsFramework,
@@ -29,6 +30,9 @@ import {
   volumesToXlsx,
   frameworkToCsv,
   frameworkToTable,
+  discloseAccessSheets,
+  accessSheetsToHtml,
+  accessSheetsToTable,
   volumesToCsv,
   volumesToTable,
   contactCostToTable,
@@ -338,5 +342,34 @@ export async function contactsFrameworkCommand(
       : null;
     const r = communicationsFramework(mix, table, { tableName: o.preferences ? basename(o.preferences) : undefined });
     emit(o.format === 'json' ? json(r) : o.format === 'csv' ? frameworkToCsv(r) : frameworkToTable(r), o.out);
+  });
+}
+
+export async function contactsSheetsCommand(
+  workspace: string,
+  dataset: string,
+  o: {
+    classification?: string;
+    tier?: string;
+    tiers?: string;
+    preferences?: string;
+    format: string;
+    out?: string;
+    minCell?: string;
+  },
+): Promise<void> {
+  const minCell = minCellOf(o);
+  const tiers = o.tiers ? readTierFile(o.tiers) : undefined;
+  const preferences = o.preferences ? readFrameworkFile(o.preferences) : undefined;
+  await withWorkspace(workspace, async (ws) => {
+    const truth = await accessSheets(ws.engine, {
+      dataset,
+      classification: o.classification,
+      tier: o.tier,
+      tiers,
+      preferences,
+    });
+    const r = discloseAccessSheets(truth, minCell);
+    emit(o.format === 'json' ? json(r) : o.format === 'html' ? accessSheetsToHtml(r) : accessSheetsToTable(r), o.out);
   });
 }
