@@ -52,8 +52,8 @@ export const ContactsResultSchema = z.object({
       /** contacts following one by the same customer for the same reason within the days */
       contacts: Count,
       pct: Count,
-      /** contacts without a customer reference or a readable date, not looked at */
-      notChecked: z.number(),
+      /** contacts without a customer reference or a readable date, not looked at (null when hidden) */
+      notChecked: Count,
     })
     .nullable(),
   avoidable: z
@@ -137,7 +137,8 @@ function pick(columns: string[], what: string, named: string | undefined, needed
   return null;
 }
 
-const YES = `('y','yes','true','1','resolved')`;
+/** The values of a resolved column that say yes, as SQL. */
+export const YES = `('y','yes','true','1','resolved')`;
 
 export async function contactAnalysis(engine: Engine, req: ContactsRequest): Promise<ContactsResult> {
   const ds = await getDataset(engine, req.dataset);

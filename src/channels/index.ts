@@ -23,3 +23,7 @@ export {
   DEFAULT_RESOLUTION_TARGET,
 } from './contacts.ts';
 export type { ContactsRequest, ContactsResult } from './contacts.ts';
+export { contactDetail, MAX_REPEAT_DAYS } from './detail.ts';
+export type { ContactDetail } from './detail.ts';
+export { channelShiftScenario, ShiftScenarioSchema, SCENARIO_RESULT_VERSION } from './scenario.ts';
+export type { ShiftScenario, ShiftScenarioRequest } from './scenario.ts';

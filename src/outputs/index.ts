@@ -88,4 +88,8 @@ export {
   shiftToTable,
   discloseContacts,
   contactsToTable,
+  contactsToCsv,
+  shownWindows,
+  OTHER_CHANNELS,
 } from './channels.ts';
+export type { ContactsAcross } from './channels.ts';
