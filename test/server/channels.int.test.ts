@@ -117,7 +117,9 @@ before(async () => {
   // Partner A's own log: 30 phone contacts and 20 web.
   const pa = [HEADER];
   for (let i = 0; i < 50; i++)
-    pa.push(`${i},PA${i},Ann Other,R${i},2025-04-0${1 + (i % 9)} 10:00,${i < 30 ? 'phone' : 'web'},Rent,Y,M15 4AD`);
+    pa.push(
+      `${i},PA${i},Ann Other,R${i},2025-04-0${1 + (i % 9)} 10:00,${i < 30 ? 'phone' : 'web'},"${i < 20 ? 'Rent, arrears' : 'Repairs'}",Y,M15 4AD`,
+    );
   writeFileSync(join(tmp.dir, 'pa.csv'), pa.join('\n') + '\n');
   await importDataset(ws.engine, 'pa_contacts', join(tmp.dir, 'pa.csv'), { key: TEST_KEY, partner: 'Partner A' });
   await publishCategories(ws.engine, 'pa_contacts', 'reason');
@@ -241,6 +243,18 @@ test('the owner sees its own log exactly, under the small-cell rule', async () =
       ['web', 20],
     ],
   );
+  // Reasons may hold commas: lists are one a line on the page, separated by | in the API.
+  assert.equal(
+    (await api(`dataset=pa_contacts&avoidable=${encodeURIComponent('Rent, arrears|Nothing')}`, 'pa')).avoidable
+      ?.contacts,
+    20,
+  );
+  const page = await get('/channels?dataset=pa_contacts&avoidable=Rent%2C+arrears%0D%0ARepairs', 'pa');
+  assert.match(page.body, /Rent, arrears, Repairs/);
+  assert.match(
+    page.body,
+    /Contacts for these reasons\s*<\/dt>\s*<dd class="govuk-summary-list__value">\s*50 \(100% of all contacts\)/,
+  );
   const staff = await api('dataset=council_contacts&repeatDays=8', 'ana');
   // Staff own the council's log: a small count is still hidden, but values are theirs to see.
   assert.equal(staff.repeat?.contacts, 15);
@@ -260,7 +274,7 @@ test('no customer reference or record value reaches a partner, in a page, an ans
   const asks = [
     'dataset=council_contacts',
     'dataset=council_contacts&repeatDays=8',
-    'dataset=council_contacts&repeatDays=20&avoidable=Missed%20bin&tiers=Missed%20bin%3D1,Council%20tax%3D2',
+    'dataset=council_contacts&repeatDays=20&avoidable=Missed%20bin&tiers=Missed%20bin%3D1%7CCouncil%20tax%3D2',
   ];
   const forbidden = /CUST\d|Zebedee|Quill|carrier pigeon|REQ\d|2025-0\d-\d\d|M15 4AB/i;
   for (const qs of asks) {
@@ -335,7 +349,7 @@ test('small counts stay hidden from the difference of two answers', async () => 
   const sums: number[] = [0, r.contacts];
   for (let mask = 1; mask < 16; mask++) {
     const set = reasons.filter((_, i) => mask & (1 << i));
-    const a = await api(`dataset=council_contacts&avoidable=${encodeURIComponent(set.join(','))}`, 'pa');
+    const a = await api(`dataset=council_contacts&avoidable=${encodeURIComponent(set.join('|'))}`, 'pa');
     if (a.avoidable?.contacts !== null && a.avoidable?.contacts !== undefined) sums.push(a.avoidable.contacts);
   }
   assert.deepEqual(
@@ -349,7 +363,7 @@ test('small counts stay hidden from the difference of two answers', async () => 
   // Tiers: Missed bin has 5 unresolved, so its resolution is hidden in any tier holding it; a
   // tier holding Progress chasing (which would give Wrong department's 3 back) is hidden, with
   // those without a tier.
-  const t = await api(`dataset=council_contacts&tiers=${encodeURIComponent('Missed bin=1,Council tax=2')}`, 'pa');
+  const t = await api(`dataset=council_contacts&tiers=${encodeURIComponent('Missed bin=1|Council tax=2')}`, 'pa');
   assert.deepEqual(
     t.tiers?.rows.map((x) => [x.tier, x.contacts, x.resolved]),
     [
@@ -358,12 +372,12 @@ test('small counts stay hidden from the difference of two answers', async () => 
     ],
   );
   assert.equal(t.tiers?.untiered, 17);
-  const t2 = await api(`dataset=council_contacts&tiers=${encodeURIComponent('Missed bin=1,Progress chasing=2')}`, 'pa');
+  const t2 = await api(`dataset=council_contacts&tiers=${encodeURIComponent('Missed bin=1|Progress chasing=2')}`, 'pa');
   assert.equal(t2.tiers?.rows.find((x) => x.tier === '2')?.contacts, null);
   assert.equal(t2.tiers?.untiered, null);
   // The owner's own view of the same question keeps what the owner may see.
   const own = await api(
-    `dataset=council_contacts&tiers=${encodeURIComponent('Missed bin=1,Progress chasing=2')}`,
+    `dataset=council_contacts&tiers=${encodeURIComponent('Missed bin=1|Progress chasing=2')}`,
     'ana',
   );
   assert.equal(own.tiers?.rows.find((x) => x.tier === '2')?.contacts, 14);

@@ -43,14 +43,17 @@ import { formError, safeFilename, sendDownload } from './profile.ts';
 // ---------------------------------------------------------------------------------------------
 // Reading what was asked
 
-/** A list of reasons: one a line, or separated by commas. */
+/**
+ * A list of reasons: one a line (the page's text boxes), or separated by | (the API, as the values
+ * of a filter). Not by commas: reasons have them ("Arrears, reminder received").
+ */
 export const readReasons = (text: string | undefined): string[] =>
   (text ?? '')
-    .split(/\r?\n|,/)
+    .split(/\r?\n|\|/)
     .map((x) => x.trim())
     .filter(Boolean);
 
-/** Reasons with their tiers: "reason = tier", one a line or separated by commas. */
+/** Reasons with their tiers: "reason = tier", one a line or separated by |. */
 export function readTiers(text: string | undefined): [string, string][] {
   const out: [string, string][] = [];
   const seen = new Set<string>();
@@ -358,8 +361,8 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
         const qs = new URLSearchParams({
           dataset: cq.dataset,
           repeatDays: String(cq.repeatDays),
-          avoidable: cq.avoidable.join(','),
-          tiers: cq.tiers.map(([r, t]) => `${r}=${t}`).join(','),
+          avoidable: cq.avoidable.join('|'),
+          tiers: cq.tiers.map(([r, t]) => `${r}=${t}`).join('|'),
           target: String(cq.target),
         }).toString();
         Object.assign(ctx, {
@@ -492,9 +495,9 @@ export async function channelApiRoutes(app: FastifyInstance): Promise<void> {
             `Repeat contact: the same customer and reason within this many days (default ${DEFAULT_REPEAT_DAYS})`,
           ),
         avoidable: text(
-          "Reasons counted as avoidable, comma-separated (for others than the log's owner, reasons its owner has published)",
+          "Reasons counted as avoidable, separated by | (for others than the log's owner, reasons its owner has published)",
         ).optional(),
-        tiers: text('Reasons and their tiers, comma-separated, e.g. "Missed bin=1,Benefit claim=2"').optional(),
+        tiers: text('Reasons and their tiers, separated by |, e.g. "Missed bin=1|Benefit claim=2"').optional(),
         target: z.coerce
           .number()
           .positive()
