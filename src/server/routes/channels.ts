@@ -102,8 +102,9 @@ export async function disclosedContacts(
 ): Promise<ContactsResult> {
   const columns = Object.fromEntries(Object.entries(q.columns ?? {}).filter(([, v]) => v));
   const access = await contactLogFor(app.engine, viewer, q.dataset, columns.channelColumn);
-  if (!access.owner)
-    await checkContactChoices(app.engine, q.dataset, null, { columns: Object.keys(columns).length > 0, reasons: [] });
+  // Anyone but the owner uses the columns found by their names (refused before anything is read).
+  if (!access.owner && Object.keys(columns).length)
+    await checkContactChoices(app.engine, q.dataset, null, { columns: true, reasons: [] });
   const req = {
     dataset: q.dataset,
     ...columns,
