@@ -61,8 +61,8 @@ export const ContactsResultSchema = z.object({
       /** contacts following one by the same customer for the same reason within the days */
       contacts: Count,
       pct: Count,
-      /** contacts without a customer reference or a readable date, not looked at */
-      notChecked: z.number(),
+      /** contacts without a customer reference or a readable date, not looked at (null when hidden) */
+      notChecked: Count,
     })
     .nullable(),
   avoidable: z
@@ -146,7 +146,8 @@ export function pickContactColumn(
   return null;
 }
 
-const YES = `(${RESOLVED_YES.map((v) => `'${v}'`).join(',')})`;
+/** The values of a resolved column that say yes, as SQL. */
+export const YES = `(${RESOLVED_YES.map((v) => `'${v}'`).join(',')})`;
 
 export async function contactAnalysis(engine: Engine, req: ContactsRequest): Promise<ContactsResult> {
   const ds = await getDataset(engine, req.dataset);

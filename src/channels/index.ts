@@ -53,3 +53,7 @@ export {
 export type { FrameworkResult, PreferenceRow, ChannelKind } from './framework.ts';
 export { accessSheets, AccessSheetsSchema, ACCESS_SHEETS_VERSION } from './sheet.ts';
 export type { AccessSheets, AccessSheetsRequest } from './sheet.ts';
+export { contactDetail, MAX_REPEAT_DAYS } from './detail.ts';
+export type { ContactDetail } from './detail.ts';
+export { channelShiftScenario, ShiftScenarioSchema, SCENARIO_RESULT_VERSION } from './scenario.ts';
+export type { ShiftScenario, ShiftScenarioRequest } from './scenario.ts';

@@ -88,6 +88,9 @@ export {
   shiftToTable,
   discloseContacts,
   contactsToTable,
+  contactsToCsv,
+  shownWindows,
+  OTHER_CHANNELS,
 } from './channels.ts';
 export {
   discloseChannelMix,
@@ -103,3 +106,4 @@ export {
 } from './channel-mix.ts';
 export { shiftModelToXlsx, contactCostToXlsx, volumesToXlsx } from './channels-xlsx.ts';
 export { discloseAccessSheets, accessSheetsToTable, accessSheetsToHtml } from './access-sheets.ts';
+export type { ContactsAcross } from './channels.ts';

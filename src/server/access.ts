@@ -7,8 +7,14 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import { AccessError, DEFAULT_MIN_CELL, NotFoundError, suppressOneWay } from '../core/index.ts';
 import type { Engine } from '../store/index.ts';
-import { publishedCategories, datasetPartners, type DatasetSummary } from '../intake/index.ts';
-import { checkFilterMatches, filterParts, type RecordFilter } from '../profiling/index.ts';
+import {
+  publishedCategories,
+  datasetPartners,
+  datasetChoices,
+  findChannelColumn,
+  type DatasetSummary,
+} from '../intake/index.ts';
+import { checkFilterMatches, filterParts, getDataset, type RecordFilter } from '../profiling/index.ts';
 import { shownCount, type Disclosure } from '../outputs/index.ts';
 import { findModel, listModels, type SavedModel } from '../linkage/index.ts';
 import type { Viewer } from './users.ts';
@@ -253,4 +259,93 @@ export async function linkModelFor(engine: Engine, viewer: Viewer, name: string)
   const m = await findModel(engine, name).catch(() => null);
   if (!m || !(await ownsAllDatasets(engine, viewer, m.datasets))) throw noSuchLinkModel();
   return m;
+}
+
+// ---- Contact logs -----------------------------------------------------------------------------------
+// A contact log (issue 14) is seen by its owners, and a log of the council's own by every partner
+// as well, under disclosure control across answers. A partner's log is for that partner (and the
+// council's staff): to another partner, an agent or the public it does not exist, and they are
+// told so in the same words as for a name that is nobody's.
+
+/** The refusal for a contact log that does not exist and for one the viewer may not see: the same, word for word. */
+export const noSuchContactLog = () =>
+  new NotFoundError(
+    'There is no contact log of that name that you can see.',
+    'The contact logs you can see are listed on the Contact and channels page.',
+  );
+
+/** Whether a dataset is a contact log: it has a channel column (found by its name, as at import). */
+const isContactLog = async (engine: Engine, name: string) =>
+  findChannelColumn(JSON.parse((await getDataset(engine, name)).columns) as string[]) >= 0;
+
+/** Whether the viewer may analyse a dataset owned by this partner (null: the council), and as its owner. */
+function contactAccess(viewer: Viewer, partner: string | null): { owner: boolean } | null {
+  if (ownsRecords(viewer, partner)) return { owner: true };
+  if (partner === null && viewer.role === 'partner') return { owner: false };
+  return null;
+}
+
+/**
+ * The contact log asked for, if the viewer may see it: whether the viewer owns it. A log of
+ * another partner's, a dataset that is not a contact log and a name that is nobody's all get
+ * noSuchContactLog. An owner naming the channel column may use any dataset of theirs.
+ */
+export async function contactLogFor(
+  engine: Engine,
+  viewer: Viewer,
+  dataset: string,
+  channelColumn?: string,
+): Promise<{ owner: boolean }> {
+  const partners = await datasetPartners(engine);
+  const access = partners.has(dataset) ? contactAccess(viewer, partners.get(dataset)!) : null;
+  if (!access) throw noSuchContactLog();
+  if (!(access.owner && channelColumn) && !(await isContactLog(engine, dataset))) throw noSuchContactLog();
+  return access;
+}
+
+/** The contact logs a viewer may see, by title. */
+export async function visibleContactLogs(
+  engine: Engine,
+  viewer: Viewer,
+): Promise<{ name: string; title: string | null; partner: string | null; owner: boolean }[]> {
+  const out = [];
+  for (const d of await datasetChoices(engine)) {
+    const access = contactAccess(viewer, d.partner);
+    if (access && (await isContactLog(engine, d.name))) out.push({ ...d, owner: access.owner });
+  }
+  return out;
+}
+
+/**
+ * What someone other than a contact log's owner may choose: not its columns (they are found by
+ * their names), and only reasons its owner has published as categories of its reason column, so
+ * that what they are told depends on what is published, never on what the records hold.
+ */
+export async function checkContactChoices(
+  engine: Engine,
+  dataset: string,
+  reasonColumn: string | null,
+  o: { columns: boolean; reasons: readonly string[] },
+): Promise<void> {
+  if (o.columns)
+    throw new AccessError(
+      'Choosing the columns of a contact log is for its owner.',
+      'Leave the columns out: they are found by their names.',
+    );
+  if (!o.reasons.length) return;
+  const published = await publishedCategories(engine, dataset);
+  const col = reasonColumn && Object.keys(published).find((c) => c.toLowerCase() === reasonColumn.toLowerCase());
+  const allowed = col ? published[col] : [];
+  if (!allowed.length)
+    throw new AccessError(
+      'Avoidable reasons and tiers can be counted only by reasons the owner of the contact log has published, and it has published none.',
+      'Leave the reasons and tiers out, or ask the owner to publish its reasons.',
+    );
+  const known = new Set(allowed.map((v) => v.trim().toLowerCase()));
+  const bad = o.reasons.find((r) => !known.has(r.trim().toLowerCase()));
+  if (bad !== undefined)
+    throw new AccessError(
+      `"${bad}" is not a reason the owner has published.`,
+      `Its published reasons: ${allowed.join(', ')}.`,
+    );
 }

@@ -33,6 +33,9 @@ export const RESULT_SOURCES: Readonly<Record<string, readonly Source[]>> = {
   'catalogue area levels': ['reference'],
   'catalogue segments': ['reference', 'segmentations'],
   'catalogue segment counts': ['reference', 'segmentations'],
+  // A contact log's measures read the log alone.
+  contacts: ['datasets'],
+  'contacts detail': ['datasets'],
 };
 
 export class ResultCache {

@@ -25,6 +25,11 @@ export function createViews(): nunjucks.Environment {
   env.addFilter('int', (n: number | null | undefined) =>
     n === null || n === undefined ? '' : Math.round(n).toLocaleString('en-GB'),
   );
+  env.addFilter('money', (n: number | null | undefined) =>
+    n === null || n === undefined
+      ? ''
+      : n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  );
   env.addFilter('pct', (n: number | null | undefined) => (n === null || n === undefined ? '' : n.toFixed(2)));
   env.addFilter('levelName', levelName);
   env.addFilter('datasetName', datasetName);
@@ -96,6 +101,9 @@ export function navigation(viewer: Viewer, path: string) {
     { href: '/map', text: 'Map', roles: ['admin', 'analyst', 'partner', 'public'] },
     { href: '/location', text: 'Location', roles: ['admin', 'analyst', 'partner'] },
     { href: '/targeting', text: 'Targeting', roles: ['admin', 'analyst', 'partner'] },
+    { href: '/channels', text: 'Contact and channels', roles: ['admin', 'analyst', 'partner'] },
+    // Signed-in staff and partners reach the channel-shift calculator from Contact and channels.
+    { href: '/channels/shift', text: 'Channel shift', roles: ['agent', 'public'] },
     { href: '/linkage', text: 'Linkage', roles: ['admin', 'analyst', 'partner'] },
     { href: '/lookup', text: 'Postcode look-up', roles: ['admin', 'analyst', 'agent'] },
     { href: '/households', text: 'Households', roles: ['admin', 'analyst', 'partner'] },

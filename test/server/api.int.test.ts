@@ -23,6 +23,7 @@ import { SegmentationModelSchema, PortraitSchema } from '../../src/segmentation/
 import { DatasetAccountSchema, SegmentationShowSchema, MeSchema } from '../../src/server/routes/api.ts';
 import { PostcodeEnrichmentSchema, MAX_POSTCODES, postcodesFromText } from '../../src/server/routes/api-postcodes.ts';
 import { openApiPath } from '../../src/server/openapi.ts';
+import { ContactsResultSchema, ShiftScenarioSchema, UnitCostSetSchema } from '../../src/channels/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
 
@@ -125,6 +126,17 @@ const ENDPOINTS: { url: string; roles: ViewerRole[]; schema: { parse(x: unknown)
   { url: '/api/segmentations/borough/portraits?tier=type', roles: ALL, schema: PortraitSchema.array() },
   { url: '/api/segmentations/borough/model', roles: ['admin', 'analyst'], schema: SegmentationModelSchema },
   { url: '/api/me', roles: ['admin', 'analyst', 'partner', 'agent'], schema: MeSchema },
+  {
+    url: '/api/contacts?dataset=contact_centre_callers&repeatDays=14',
+    roles: ANALYSTS_AND_PARTNERS,
+    schema: ContactsResultSchema,
+  },
+  { url: '/api/unit-costs', roles: ALL, schema: UnitCostSetSchema.array() },
+  {
+    url: '/api/channel-shift?unitCosts=maidstone&volumes=phone%3D1000,web%3D500&from=phone&to=web&movePct=50',
+    roles: ALL,
+    schema: ShiftScenarioSchema,
+  },
   { url: '/api/openapi.json', roles: ALL, schema: { parse: (x) => x } },
 ];
 

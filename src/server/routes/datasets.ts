@@ -5,7 +5,7 @@
  * are for the dataset's owner only: its partner, or the council's staff.
  */
 import { createWriteStream } from 'node:fs';
-import { ownsRecords, datasetAccount } from '../access.ts';
+import { ownsRecords, datasetAccount, visibleContactLogs } from '../access.ts';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -310,7 +310,14 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/datasets', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
     const datasets = (await listDatasets(app.engine)).map((d) => accountsFor(request.viewer, d));
-    return app.page(request, reply, 'datasets.njk', { title: 'Datasets', datasets, minCell: DEFAULT_MIN_CELL });
+    // A contact log's own analyses are reached from its row too.
+    const contactLogs = (await visibleContactLogs(app.engine, request.viewer)).map((d) => d.name);
+    return app.page(request, reply, 'datasets.njk', {
+      title: 'Datasets',
+      datasets,
+      contactLogs,
+      minCell: DEFAULT_MIN_CELL,
+    });
   });
 
   app.get('/datasets/upload', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) =>
