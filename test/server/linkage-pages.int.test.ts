@@ -68,7 +68,11 @@ test('the list, and a model page with its parameters chart and table', async () 
   const list = await get('/linkage', 'pa');
   assert.equal(list.statusCode, 200);
   assert.match(list.body, /href="\/linkage\/people"/);
-  assert.match(text(list.body), /Targeting Contact and channels Linkage/, 'in the navigation, after Contact and channels');
+  assert.match(
+    text(list.body),
+    /Targeting Contact and channels Linkage/,
+    'in the navigation, after Contact and channels',
+  );
   assert.doesNotMatch((await get('/linkage', 'pb')).body, /href="\/linkage\/people"/);
   const r = await get('/linkage/people', 'ali');
   assert.equal(r.statusCode, 200);
