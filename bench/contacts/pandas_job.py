@@ -2,8 +2,13 @@
 vocabulary (given by the bench from civic's CHANNELS, written the way civic's intake keys them),
 and the same figures: the channel mix, NI14 (contacts per request, requests with more than one
 contact), repeat contact (the same customer and reason within N days), avoidable reasons and
-first-contact resolution by tier. Written as a pandas user would: vectorised, one map over the
-distinct channel values, a sort and a shift for repeat contact.
+first-contact resolution by tier. Written as a pandas user who cares about speed would: string work
+done once per distinct value (channels, reasons, flags), references coded with factorize and
+counted with bincount, repeat contact by a lexsort of the codes and a comparison with the row
+before. (A first, plainer version, with .str methods on every row, value_counts on the request
+references and sort_values on the string columns, took about 23 s for the analysis instead of
+about 9.) An empty or all-space reason is one group here; civic reads an empty field as NULL, a
+group of its own beside an all-space one: the generated file has no all-space values.
 
 Prints one JSON line: seconds and peak resident memory per phase, and the figures.
 Run with Debian's python3 (python3-pandas):
@@ -14,6 +19,7 @@ import re
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 
 contacts_file, tiers_file, vocabulary_file, avoidable_json, days, target = sys.argv[1:7]
@@ -78,55 +84,86 @@ def normalise(df):
 
 
 def analyse(df):
-    out = {"contacts": int(len(df))}
-    ch = df["channel"].str.strip().replace("", "(blank)")
-    out["channels"] = {k: int(v) for k, v in ch.value_counts().items()}
+    n_rows = int(len(df))
+    out = {"contacts": n_rows}
+    # Counted by the values as written (few), then trimmed: cheaper than trimming every row.
+    channels = {}
+    for v, n in df["channel"].value_counts().items():
+        k = v.strip() or "(blank)"
+        channels[k] = channels.get(k, 0) + int(n)
+    out["channels"] = channels
 
-    ref = df["request_ref"]
-    per = ref[ref.str.strip() != ""].value_counts()
+    # NI14: contacts per request reference (codes from factorize, counted with bincount).
+    codes, refs = pd.factorize(df["request_ref"])
+    counts = np.bincount(codes, minlength=len(refs))
+    per = counts[np.array([r.strip() != "" for r in refs], dtype=bool)]
     requests = int(len(per))
+    multi = int((per > 1).sum())
     out["ni14"] = {
         "requests": requests,
         "contactsPerRequest": float(per.sum()) / requests if requests else None,
-        "multiContact": int((per > 1).sum()),
-        "multiContactPct": 100.0 * int((per > 1).sum()) / requests if requests else 0.0,
+        "multiContact": multi,
+        "multiContactPct": 100.0 * multi / requests if requests else 0.0,
     }
 
-    why = df["reason"].str.strip().str.lower()
+    # Reasons: each distinct value read as strip().lower() once, then coded.
+    reason_codes, reasons = pd.factorize(df["reason"])
+    why_of = [r.strip().lower() for r in reasons]
+    why_codes_of, whys = pd.factorize(pd.Series(why_of, dtype=object))
+    why_code = why_codes_of[reason_codes]
+
+    # Repeat contact: rows with a customer and a readable date, sorted by customer, reason, time;
+    # a repeat is a row whose previous row has the same customer and reason within the days.
     ts = pd.to_datetime(df["contact_datetime"], format="%Y-%m-%d %H:%M:%S", errors="coerce")
-    ok = (df["customer_ref"].str.strip() != "") & ts.notna()
-    c = pd.DataFrame({"who": df["customer_ref"][ok], "why": why[ok], "ts": ts[ok]})
-    c = c.sort_values(["who", "why", "ts"], kind="stable")
-    same = (c["who"] == c["who"].shift()) & (c["why"] == c["why"].shift())
-    repeats = int((same & ((c["ts"] - c["ts"].shift()) <= pd.Timedelta(days=days))).sum())
+    who_codes, whos = pd.factorize(df["customer_ref"])
+    ok = np.array([w.strip() != "" for w in whos], dtype=bool)[who_codes] & ts.notna().to_numpy()
+    w, y, t = who_codes[ok], why_code[ok], ts.to_numpy()[ok].astype("int64")
+    order = np.lexsort((t, y, w))
+    w, y, t = w[order], y[order], t[order]
+    within = days * 86_400 * 10**9
+    repeats = int(((w[1:] == w[:-1]) & (y[1:] == y[:-1]) & (t[1:] - t[:-1] <= within)).sum())
     checked = int(ok.sum())
     out["repeat"] = {
         "contacts": repeats,
         "pct": 100.0 * repeats / checked if checked else 0.0,
-        "notChecked": int(len(df)) - checked,
+        "notChecked": n_rows - checked,
     }
 
-    avoidable = [r.strip().lower() for r in json.loads(avoidable_json)]
-    n = int(why.isin(avoidable).sum())
-    out["avoidable"] = {"contacts": n, "pct": 100.0 * n / len(df) if len(df) else 0.0}
+    # Contacts by reason and resolved flag as written, counted once; avoidable and tiers from them.
+    flag_codes, flags = pd.factorize(df["resolved"])
+    pair = np.bincount(reason_codes * len(flags) + flag_codes, minlength=len(reasons) * len(flags))
+    yes_flag = [f.strip().lower() in YES for f in flags]
+    by_why = {}
+    for i, r in enumerate(why_of):
+        n, yes = by_why.get(r, (0, 0))
+        row = pair[i * len(flags) : (i + 1) * len(flags)]
+        by_why[r] = (n + int(row.sum()), yes + int(row[yes_flag].sum()))
+
+    avoidable = {r.strip().lower() for r in json.loads(avoidable_json)}
+    n = sum(c for r, (c, _) in by_why.items() if r in avoidable)
+    out["avoidable"] = {"contacts": n, "pct": 100.0 * n / n_rows if n_rows else 0.0}
 
     tiers = pd.read_csv(tiers_file, dtype=str, keep_default_na=False)
     tier_of = dict(zip(tiers["reason"].str.strip().str.lower(), tiers["tier"].str.strip()))
-    tier = why.map(tier_of)
-    yes = df["resolved"].str.strip().str.lower().isin(YES)
-    g = pd.DataFrame({"tier": tier, "yes": yes}).groupby("tier")["yes"].agg(["size", "sum"])
+    sums, untiered = {}, 0
+    for r, (c, yes) in by_why.items():
+        tier = tier_of.get(r) if r != "" else None
+        if tier is None:
+            untiered += c
+            continue
+        a, b = sums.get(tier, (0, 0))
+        sums[tier] = (a + c, b + yes)
     rows = {}
-    for t in sorted(set(tier_of.values()), key=lambda x: (len(x), x)):
-        size = int(g["size"].get(t, 0))
-        resolved = int(g["sum"].get(t, 0))
+    for t_ in sorted(set(tier_of.values()), key=lambda x: (len(x), x)):
+        size, resolved = sums.get(t_, (0, 0))
         pct = 100.0 * resolved / size if size else None
-        rows[t] = {
+        rows[t_] = {
             "contacts": size,
             "resolved": resolved,
             "resolvedPct": pct,
             "meetsTarget": None if pct is None else pct >= target,
         }
-    out["tiers"] = {"rows": rows, "untiered": int(tier.isna().sum())}
+    out["tiers"] = {"rows": rows, "untiered": untiered}
     return out
 
 
