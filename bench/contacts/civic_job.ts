@@ -3,7 +3,7 @@
  * a new workspace with Trafford's postcode directory (set-up, timed apart), then (a) the contact
  * log imported as `civic dataset import` imports it (importDataset, in process) and (b) the
  * analysis `civic contacts summary --avoidable … --tiers …` runs (contactAnalysis, in process).
- * Prints one JSON line: seconds and peak resident memory per phase, the import's row accounts and
+ * Prints one JSON line: seconds, CPU seconds and peak resident memory per phase, the import's row accounts and
  * the analysis's result.
  *
  *   tsx bench/contacts/civic_job.ts WORKSPACE CONTACTS.csv TIERS.csv AVOIDABLE_JSON ROWS
@@ -18,12 +18,17 @@ import { peakSince, resetPeak } from './memory.ts';
 const [ws, contacts, tiersFile, avoidableJson, rowsArg] = process.argv.slice(2);
 const rows = Number(rowsArg);
 const seconds: Record<string, number> = {};
+const cpu: Record<string, number> = {};
 const peakMb: Record<string, number> = {};
 async function phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
   resetPeak();
   const t = performance.now();
+  const c = process.cpuUsage();
   const r = await fn();
   seconds[name] = (performance.now() - t) / 1000;
+  // user + system, every thread of the process (DuckDB's included)
+  const d = process.cpuUsage(c);
+  cpu[name] = (d.user + d.system) / 1e6;
   peakMb[name] = peakSince();
   return r;
 }
@@ -50,6 +55,7 @@ w.close();
 process.stdout.write(
   `${JSON.stringify({
     seconds,
+    cpu,
     peakMb,
     import: {
       read: imported.read,

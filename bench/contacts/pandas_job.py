@@ -10,7 +10,7 @@ references and sort_values on the string columns, took about 23 s for the analys
 about 9.) An empty or all-space reason is one group here; civic reads an empty field as NULL, a
 group of its own beside an all-space one: the generated file has no all-space values.
 
-Prints one JSON line: seconds and peak resident memory per phase, and the figures.
+Prints one JSON line: seconds, CPU seconds and peak resident memory per phase, and the figures.
 Run with Debian's python3 (python3-pandas):
     python3 pandas_job.py CONTACTS.csv TIERS.csv VOCABULARY.json AVOIDABLE_JSON DAYS TARGET
 """
@@ -43,14 +43,16 @@ def peak_mb():
     return 0.0
 
 
-seconds, peak = {}, {}
+seconds, cpu, peak = {}, {}, {}
 
 
 def phase(name, fn):
     reset_peak()
     t = time.perf_counter()
+    c = time.process_time()
     r = fn()
     seconds[name] = time.perf_counter() - t
+    cpu[name] = time.process_time() - c
     peak[name] = peak_mb()
     return r
 
@@ -172,4 +174,4 @@ df = phase("read", read)
 df = phase("normalise", lambda: normalise(df))
 figures = phase("analysis", lambda: analyse(df))
 seconds["total"] = time.perf_counter() - t0
-print(json.dumps({"seconds": seconds, "peakMb": peak, "pandas": pd.__version__, "figures": figures}))
+print(json.dumps({"seconds": seconds, "cpu": cpu, "peakMb": peak, "pandas": pd.__version__, "figures": figures}))

@@ -66,6 +66,7 @@ try {
   if (civicRun.status !== 0) throw new Error(`civic job failed:\n${civicRun.stderr}`);
   const civic = JSON.parse(civicRun.stdout) as {
     seconds: Record<string, number>;
+    cpu: Record<string, number>;
     peakMb: Record<string, number>;
     import: { read: number; matched: number; unmatched: number; rejected: number; pseudonymised: string[] };
     result: ContactsResult;
@@ -120,6 +121,7 @@ try {
     ),
   ) as {
     seconds: Record<string, number>;
+    cpu: Record<string, number>;
     peakMb: Record<string, number>;
     pandas: string;
     figures: {
@@ -198,16 +200,42 @@ try {
     `load average (1, 5, 15 min): before civic ${loadBeforeCivic}; before the CLI ${loadBeforeCli}; before pandas ${loadBeforePandas}; after ${loadAfter}`,
   );
   console.log(`pandas ${py.pandas}; Node ${process.version}\n`);
-  console.log('| phase | civic (s) | pandas (s) | pandas ÷ civic | civic peak RSS (MB) | pandas peak RSS (MB) |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  const pc = py.cpu;
+  const mb = (...v: number[]) => Math.max(...v).toFixed(0);
+  const line = (label: string, a: number, b: number, ca: number, cb: number, ma: string, mb_: string) =>
+    console.log(
+      `| ${label} | ${a.toFixed(2)} | ${b.toFixed(2)} | ${ratio(a, b)} | ${ca.toFixed(1)} | ${cb.toFixed(1)} | ${ma} | ${mb_} |`,
+    );
   console.log(
-    `| read and normalise channels (civic: import) | ${c.import.toFixed(2)} | ${(s.read + s.normalise).toFixed(2)} | ${ratio(c.import, s.read + s.normalise)} | ${civic.peakMb.import.toFixed(0)} | ${Math.max(py.peakMb.read, py.peakMb.normalise).toFixed(0)} |`,
+    '| phase | civic (s) | pandas (s) | pandas ÷ civic | civic CPU (s) | pandas CPU (s) | civic peak RSS (MB) | pandas peak RSS (MB) |',
   );
-  console.log(
-    `| analysis | ${c.analysis.toFixed(2)} | ${s.analysis.toFixed(2)} | ${ratio(c.analysis, s.analysis)} | ${civic.peakMb.analysis.toFixed(0)} | ${py.peakMb.analysis.toFixed(0)} |`,
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  line(
+    'read and normalise channels (civic: import)',
+    c.import,
+    s.read + s.normalise,
+    civic.cpu.import,
+    pc.read + pc.normalise,
+    mb(civic.peakMb.import),
+    mb(py.peakMb.read, py.peakMb.normalise),
   );
-  console.log(
-    `| **whole job** | **${civicTotal.toFixed(2)}** | ${s.total.toFixed(2)} | **${ratio(civicTotal, s.total)}** | ${Math.max(civic.peakMb.import, civic.peakMb.analysis).toFixed(0)} | ${Math.max(py.peakMb.read, py.peakMb.normalise, py.peakMb.analysis).toFixed(0)} |`,
+  line(
+    'analysis',
+    c.analysis,
+    s.analysis,
+    civic.cpu.analysis,
+    pc.analysis,
+    mb(civic.peakMb.analysis),
+    mb(py.peakMb.analysis),
+  );
+  line(
+    '**whole job**',
+    civicTotal,
+    s.total,
+    civic.cpu.import + civic.cpu.analysis,
+    pc.read + pc.normalise + pc.analysis,
+    mb(civic.peakMb.import, civic.peakMb.analysis),
+    mb(py.peakMb.read, py.peakMb.normalise, py.peakMb.analysis),
   );
   console.log(
     `\npandas phases: read ${s.read.toFixed(2)} s, channels ${s.normalise.toFixed(2)} s, analysis ${s.analysis.toFixed(2)} s`,
