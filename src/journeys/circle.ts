@@ -10,9 +10,10 @@
  */
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../core/index.ts';
-import { readSourceTable } from '../intake/index.ts';
-import type { SdfResult } from '../profiling/index.ts';
+import { InputError, ObservatoryError } from '../core/index.ts';
+import { datasetExists, readSourceTable } from '../intake/index.ts';
+import { serviceDeliveryFramework, type SdfOptions, type SdfResult } from '../profiling/index.ts';
+import type { Engine } from '../store/index.ts';
 import { JourneyFileError, type JourneyProblem } from './read.ts';
 import { JOURNEY_NAME, nameFrom } from './schema.ts';
 import { sameName } from './measure.ts';
@@ -236,4 +237,47 @@ export function circleOfNeed(
     counts: { needs: needs.length, services: serviceNames.size, providers: providers.size },
     sdf: sdf ? { classification: sdf.classification, level: sdf.level, minIndex, missing: [...missing] } : null,
   });
+}
+
+/**
+ * A circle of need linked to the workspace's Service Delivery Framework: the SDF of the datasets its
+ * services name (those the workspace has), by a classification's tier, each profile disclosed by
+ * `disclose` before it is used. With no dataset named, or no classification to profile by (when
+ * none was asked for), the circle comes back unlinked.
+ */
+export async function circleOfNeedInWorkspace(
+  engine: Engine,
+  circle: NeedCircle,
+  opts: {
+    classification?: string;
+    tier?: string;
+    minIndex?: number;
+    disclose?: SdfOptions['disclose'];
+    /** the SDF itself, when the caller has one (the portal's cached, disclosed one) */
+    sdf?: (datasets: string[]) => Promise<SdfResult>;
+  } = {},
+): Promise<CircleResult> {
+  const named = [...new Set(circle.needs.flatMap((n) => n.services.map((s) => s.dataset).filter((d) => d !== null)))];
+  const present: string[] = [];
+  for (const d of named) if (await datasetExists(engine, d)) present.push(d);
+  let sdf: SdfResult | null = null;
+  if (present.length) {
+    const run = () =>
+      opts.sdf
+        ? opts.sdf(present)
+        : serviceDeliveryFramework(
+            engine,
+            { datasets: present, classification: opts.classification, tier: opts.tier },
+            { disclose: opts.disclose },
+          );
+    try {
+      sdf = await run();
+    } catch (e) {
+      // Asked for by name: say what is wrong. Otherwise a workspace without a classification has no SDF to link.
+      if (opts.classification || !(e instanceof ObservatoryError)) throw e;
+    }
+  }
+  const r = circleOfNeed(circle, sdf, opts.minIndex ?? DEFAULT_HIGH_INDEX);
+  if (r.sdf) r.sdf.missing = [...new Set([...r.sdf.missing, ...named.filter((d) => !present.includes(d))])];
+  return r;
 }

@@ -1,6 +1,7 @@
 /** C12 journeys and needs: customer journeys with their duplication measures, before/after comparisons and circles of need. */
+import { readFileSync } from 'node:fs';
 import { unitCosts, type UnitCostSet } from '../channels/index.ts';
-import type { Journey } from './schema.ts';
+import { JourneySchema, type Journey } from './schema.ts';
 
 export {
   JourneySchema,
@@ -27,6 +28,7 @@ export type { JourneyMeasures, JourneyComparison } from './measure.ts';
 export {
   readCircleFile,
   circleOfNeed,
+  circleOfNeedInWorkspace,
   isCircleHeader,
   NeedCircleSchema,
   CircleResultSchema,
@@ -42,4 +44,11 @@ export type { JourneyImportResult } from './store.ts';
 export function journeyUnitCosts(j: Journey, override?: string | null): UnitCostSet | null {
   const name = override?.trim() || j.unitCosts;
   return name ? unitCosts(name) : null;
+}
+
+/** The example the template comes with: Kay's new journey (examples/journeys/kay-after.json). */
+export function templateExample(): Journey {
+  return JourneySchema.parse(
+    JSON.parse(readFileSync(new URL('./data/template-example.json', import.meta.url), 'utf8')),
+  );
 }

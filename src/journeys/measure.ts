@@ -76,6 +76,19 @@ export const JourneyMeasuresSchema = z.object({
     /** true when every contact has a cost */
     complete: z.boolean(),
   }),
+  /** each step's contacts and cost, in the order of the steps */
+  stepCosts: z.array(
+    z.object({
+      step: z.number(),
+      contacts: z.number(),
+      /** pounds per contact; null when the step has no cost of its own and its channel none in the table */
+      unitCost: z.number().nullable(),
+      /** pounds: contacts × unit cost (or the cost of an event costed by hand); null when uncosted */
+      cost: z.number().nullable(),
+      /** where the unit cost came from: the step itself, the table, or nowhere */
+      from: z.enum(['step', 'table']).nullable(),
+    }),
+  ),
   /** the moments that matter: every step where a feeling was recorded */
   feelings: z.array(z.object({ step: z.number(), agency: z.string(), feeling: z.string() })),
 });
@@ -131,11 +144,19 @@ export function measureJourney(j: Journey, unitCosts: UnitCostSet | null): Journ
   let costed = 0,
     uncosted = 0,
     totalPence = 0;
-  for (const s of j.steps) {
+  const stepCosts: JourneyMeasures['stepCosts'] = [];
+  for (const [i, s] of j.steps.entries()) {
     const own = s.cost === null ? null : Math.round(s.cost * 100);
     if (!s.channel) {
       // An event, not a contact: a cost of its own still counts (an officer's visit costed by hand).
       if (own !== null) totalPence += own * s.count;
+      stepCosts.push({
+        step: i + 1,
+        contacts: 0,
+        unitCost: own === null ? null : own / 100,
+        cost: own === null ? null : (own * s.count) / 100,
+        from: own === null ? null : 'step',
+      });
       continue;
     }
     const unit = tablePence(unitCosts, s.channel);
@@ -151,6 +172,13 @@ export function measureJourney(j: Journey, unitCosts: UnitCostSet | null): Journ
       totalPence += p * s.count;
     }
     channels.set(s.channel, e);
+    stepCosts.push({
+      step: i + 1,
+      contacts: s.count,
+      unitCost: p === null ? null : p / 100,
+      cost: p === null ? null : (p * s.count) / 100,
+      from: own !== null ? 'step' : p === null ? null : 'table',
+    });
   }
   const byChannel = [...channels.values()]
     .sort((a, b) => b.contacts - a.contacts || a.channel.localeCompare(b.channel))
@@ -202,6 +230,7 @@ export function measureJourney(j: Journey, unitCosts: UnitCostSet | null): Journ
       uncostedChannels: [...channels.values()].filter((c) => c.uncosted).map((c) => c.channel),
       complete: uncosted === 0,
     },
+    stepCosts,
     feelings: j.steps.flatMap((s, i) => (s.feeling ? [{ step: i + 1, agency: s.agency, feeling: s.feeling }] : [])),
   });
 }

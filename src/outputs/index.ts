@@ -89,3 +89,18 @@ export {
   discloseContacts,
   contactsToTable,
 } from './channels.ts';
+export {
+  journeyListToTable,
+  journeyToTable,
+  measuresToTable,
+  comparisonToTable,
+  journeysToCsv,
+  journeyTemplateCsv,
+  journeyTemplateXlsx,
+  journeysToXlsx,
+  journeyMapSvg,
+  circleToSvg,
+  circleToTable,
+  wrapText,
+} from './journeys.ts';
+export type { JourneyReport } from './journeys.ts';
