@@ -8,7 +8,16 @@ import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { InputError, type ErrorLocation } from '../core/index.ts';
-import { readSourceTable, readYesNo, type SourceTable } from '../intake/index.ts';
+import type ExcelJS from 'exceljs';
+import {
+  checkReadableFile,
+  checkWorkbookLimits,
+  cleanHeader,
+  readSourceTable,
+  readYesNo,
+  resolveReadLimits,
+  type SourceTable,
+} from '../intake/index.ts';
 import { channelName } from '../channels/index.ts';
 import { JOURNEY_FORMAT_VERSION, JourneySchema, nameFrom, type Journey, type JourneyInput } from './schema.ts';
 
@@ -227,7 +236,7 @@ interface Cell {
 async function readJourneyTable(file: string): Promise<Journey[]> {
   let table: SourceTable;
   try {
-    table = await readSourceTable(file, /\.xlsx$/i.test(file) ? { sheet: await stepsSheet(file) } : {});
+    table = /\.xlsx$/i.test(file) ? await readStepsSheet(file) : await readSourceTable(file);
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError(`Cannot read ${basename(file)}: ${(e as Error).message}`, {
@@ -284,16 +293,64 @@ async function readJourneyTable(file: string): Promise<Journey[]> {
   return out;
 }
 
-/** The sheet of a workbook holding the steps: "Steps" when there is one, else the first. */
-async function stepsSheet(file: string): Promise<string | undefined> {
+/**
+ * The "Steps" sheet of a workbook (else its first), header on its first non-empty row. A journey
+ * workbook is small, so it is read whole, after the intake's checks of its size; exceljs's
+ * streaming reader loses the list of sheets now and then in workbooks exceljs writes with the
+ * steps after another sheet (as the business-case export does).
+ */
+async function readStepsSheet(file: string): Promise<SourceTable> {
+  const shown = basename(file);
+  checkReadableFile(file);
+  await checkWorkbookLimits(file, shown, resolveReadLimits());
   const { default: excel } = await import('exceljs');
   const wb = new excel.Workbook();
   try {
     await wb.xlsx.readFile(file);
-  } catch {
-    return undefined; // the reader says what is wrong with the file
+  } catch (e) {
+    throw new InputError(`The file could not be read as an Excel workbook: ${(e as Error).message}`, {
+      location: { file: shown },
+      code: 'input_not_xlsx',
+      fix: 'Open it in Excel and save it again as .xlsx, or export CSV UTF-8.',
+    });
   }
-  return wb.worksheets.find((w) => w.name.trim().toLowerCase() === 'steps')?.name;
+  const ws = wb.worksheets.find((w) => w.name.trim().toLowerCase() === 'steps') ?? wb.worksheets[0];
+  if (!ws) throw new InputError('The workbook has no sheets.', { location: { file: shown } });
+  const text = (v: ExcelJS.CellValue): string | null => {
+    if (v === null || v === undefined) return null;
+    if (v instanceof Date) return v.toISOString().slice(0, 10);
+    if (typeof v === 'object') {
+      const o = v as unknown as Record<string, unknown>;
+      if ('result' in o) return text(o.result as ExcelJS.CellValue);
+      if ('richText' in o && Array.isArray(o.richText))
+        return (o.richText as { text: string }[]).map((r) => r.text).join('');
+      if ('text' in o) return String(o.text);
+      if ('error' in o) return String(o.error);
+      return null;
+    }
+    return String(v);
+  };
+  const grid: { rowNo: number; values: (string | null)[] }[] = [];
+  ws.eachRow({ includeEmpty: false }, (row) => {
+    const values: (string | null)[] = [];
+    for (let c = 1; c <= row.cellCount; c++) values.push(text(row.getCell(c).value));
+    if (values.some((v) => v !== null && v.trim() !== '')) grid.push({ rowNo: row.number, values });
+  });
+  if (!grid.length)
+    throw new InputError(`The sheet "${ws.name}" is empty.`, {
+      location: { file: shown },
+      code: 'input_empty',
+      fix: 'Fill in a row for each step, under the template’s header row.',
+    });
+  const [head, ...rows] = grid;
+  const header = cleanHeader(head.values);
+  return {
+    file: shown,
+    format: 'xlsx',
+    sheet: ws.name,
+    header,
+    rows: rows.map((r) => ({ rowNo: r.rowNo, values: header.map((_, i) => r.values[i] ?? null) })),
+  };
 }
 
 function journeyFromRows(

@@ -427,7 +427,7 @@ export async function journeysToXlsx(
       ['Forms added', comparison.formsAdded.join('; ') || 'none'],
       ['Agencies no longer involved', comparison.agenciesRemoved.join('; ') || 'none'],
       [
-        'Cost',
+        'Costing',
         comparison.costComplete
           ? 'Every contact of both journeys is costed.'
           : 'Some contacts have no unit cost: the saving is over the contacts that have one.',
