@@ -34,6 +34,7 @@ import { apiRoutes } from './routes/api.ts';
 import { locationRoutes } from './routes/location.ts';
 import { targetingRoutes } from './routes/targeting.ts';
 import { linkageRoutes } from './routes/linkage.ts';
+import { journeyRoutes } from './routes/journeys.ts';
 import { ResultCache, type Source } from './result-cache.ts';
 import { HttpProblem, SESSION_COOKIE, isApi, sameToken, type ServerSettings } from './http.ts';
 export {
@@ -399,6 +400,7 @@ export async function buildApp(opts: AppOptions, services: ServiceOverrides = {}
   await app.register(locationRoutes);
   await app.register(targetingRoutes);
   await app.register(linkageRoutes);
+  await app.register(journeyRoutes);
   await app.register(datasetRoutes);
   await app.register(apiRoutes);
   return app;

@@ -97,6 +97,7 @@ export function navigation(viewer: Viewer, path: string) {
     { href: '/location', text: 'Location', roles: ['admin', 'analyst', 'partner'] },
     { href: '/targeting', text: 'Targeting', roles: ['admin', 'analyst', 'partner'] },
     { href: '/linkage', text: 'Linkage', roles: ['admin', 'analyst', 'partner'] },
+    { href: '/journeys', text: 'Journeys', roles: ['admin', 'analyst', 'partner', 'agent'] },
     { href: '/lookup', text: 'Postcode look-up', roles: ['admin', 'analyst', 'agent'] },
     { href: '/households', text: 'Households', roles: ['admin', 'analyst', 'partner'] },
     { href: '/admin', text: 'Admin', roles: ['admin'] },
