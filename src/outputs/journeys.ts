@@ -85,7 +85,7 @@ export function measuresToTable(m: JourneyMeasures): string {
     `  Services          ${fmtInt(m.services.length)}`,
     `  Forms             ${fmtInt(m.forms.length)}`,
     `  Contacts          ${fmtInt(m.contacts.total)}${m.contacts.byChannel.length ? `: ${m.contacts.byChannel.map((c) => `${c.channel} ${fmtInt(c.contacts)}`).join(', ')}` : ''}`,
-    `  Assessments       ${fmtInt(m.assessments.made)}, of which ${fmtInt(m.assessments.repeats)} repeat an earlier one`,
+    `  Assessments       ${m.assessments.made ? `${fmtInt(m.assessments.made)}, of which ${fmtInt(m.assessments.repeats)} repeat an earlier one` : 'none'}`,
     `  Data items asked  ${fmtInt(m.dataItems.asked)} (${fmtInt(m.dataItems.distinct)} different, ${fmtInt(m.dataItems.repeats)} asked again)`,
     `  Wait              ${m.wait.stepsWithWait ? `${plural(m.wait.totalDays, 'day')}${m.wait.stepsWithWait < m.steps ? ` (over the ${plural(m.wait.stepsWithWait, 'step')} that give one)` : ''}` : 'not given'}`,
     `  Cost              ${money(m.cost.total)}${m.unitCosts ? ` at the unit costs ${m.unitCosts}` : ''}${m.cost.complete ? '' : `; ${plural(m.cost.uncostedContacts, 'contact')} not costed (${m.cost.uncostedChannels.join(', ')}: no unit cost)`}`,

@@ -1,0 +1,83 @@
+/**
+ * The journeys pages in a real browser (Debian's chromium through playwright-core, no JavaScript
+ * needed by the pages): an agent signs in, opens the journeys from the navigation, a journey map,
+ * its handout (printed to PDF with the print styles) and the before/after comparison, and a circle
+ * of need; axe-core (WCAG 2.2 AA) finds nothing on any of them.
+ */
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  assertNoViolations,
+  browserSkip,
+  launchBrowser,
+  NAVIGATION_TIMEOUT,
+  openPage,
+  screenshot,
+  signIn,
+  startPortal,
+  type Portal,
+} from '../helpers/browser.ts';
+
+const skip = browserSkip();
+let portal: Portal;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+before(async () => {
+  if (skip) return;
+  [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
+  // Without JavaScript: the pages are HTML and images drawn on the server.
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+  context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT);
+  page = await context.newPage();
+});
+after(async () => {
+  await context?.close();
+  await browser?.close();
+  await portal?.close();
+});
+
+describe('journeys in the browser', { skip }, () => {
+  test('an agent signs in and finds the journeys in the navigation', async () => {
+    await signIn(page, portal, 'agent');
+    await page.getByRole('link', { name: 'Journeys' }).first().click();
+    await page.getByRole('heading', { name: 'Customer journeys' }).waitFor();
+    assert.ok(await page.getByRole('link', { name: 'Reporting a missed bin (before)' }).count());
+    await assertNoViolations(page, '/journeys');
+    await screenshot(page, 'journeys-list');
+  });
+
+  test('a journey map: the image is drawn, and the steps table says the same in words', async () => {
+    await openPage(page, portal, '/journeys/missed-bin-before');
+    const img = page.locator('img[src="/journeys/missed-bin-before/map.svg"]');
+    const drawn = await img.evaluate(
+      (el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0,
+    );
+    assert.ok(drawn, 'the journey map image loads');
+    assert.equal(await page.locator('table.civic-journey-steps tbody tr').count(), 5);
+    await assertNoViolations(page, '/journeys/missed-bin-before');
+    await screenshot(page, 'journey-map');
+  });
+
+  test('the handout prints without the portal around it', async () => {
+    await openPage(page, portal, '/journeys/missed-bin-before/handout');
+    await assertNoViolations(page, '/journeys/missed-bin-before/handout');
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('.govuk-service-navigation').isVisible(), false, 'no navigation on paper');
+    assert.equal(await page.locator('.civic-handout-map').isVisible(), true);
+    const pdf = await page.pdf({ format: 'A4', landscape: true });
+    assert.ok(pdf.subarray(0, 5).toString() === '%PDF-' && pdf.length > 10_000);
+    await page.emulateMedia({ media: 'screen' });
+  });
+
+  test('before and after, and the circle of need', async () => {
+    await openPage(page, portal, '/journeys/missed-bin-before/compare');
+    await page.getByRole('heading', { name: /contacts and £[\d.]+ saved/ }).waitFor();
+    await assertNoViolations(page, '/journeys/missed-bin-before/compare');
+    await openPage(page, portal, '/journeys/circles/circle-young-families');
+    await page.getByRole('table', { name: 'Needs, services and providers' }).waitFor();
+    await assertNoViolations(page, '/journeys/circles/circle-young-families');
+  });
+});
