@@ -588,13 +588,13 @@ export function journeyMapSvg(j: Journey, m: JourneyMeasures, opts: { id?: strin
  */
 export function circleToSvg(r: CircleResult, opts: { id?: string } = {}): string {
   const id = opts.id ?? 'circle';
-  const W = 1240,
-    H = 1100,
+  const W = 1300,
+    H = 1200,
     cx = W / 2,
     cy = H / 2,
-    R_NEED = 250,
-    R_SERVICE = 390;
-  const n = r.needs.length;
+    R_NEED = 245,
+    R_SERVICE = 400,
+    STAGGER = 55;
   const palette = [
     '#1d70b8',
     '#00703c',
@@ -607,52 +607,66 @@ export function circleToSvg(r: CircleResult, opts: { id?: string } = {}): string
     '#5694ca',
     '#85994b',
   ];
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="civic-circle" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="Arial, sans-serif">`,
-    `<title id="${id}-title">${escapeHtml(`Circle of need: ${r.segment}`)}</title>`,
-    `<desc id="${id}-desc">${escapeHtml(`${r.counts.needs} needs, ${r.counts.services} services, ${r.counts.providers} providers; the table says the same in words.`)}</desc>`,
-    `<circle cx="${cx}" cy="${cy}" r="${R_SERVICE - 40}" fill="none" stroke="#b1b4b6" stroke-dasharray="6 6"/>`,
-    `<circle cx="${cx}" cy="${cy}" r="120" fill="#f3f2f1" stroke="#0b0c0c" stroke-width="2"/>`,
-  ];
-  const seg = wrapText(r.segment, 18, 4);
-  parts.push(
-    `<text x="${cx}" y="${cy - ((seg.length - 1) * 20) / 2 + 6}" font-size="17" font-weight="bold" text-anchor="middle" fill="#0b0c0c">${tspans(seg, cx, 20)}</text>`,
-  );
+  // Each need gets a share of the circle for its services, and a little more, so that needs with
+  // one service still have room for their node.
+  const weight = (k: number) => r.needs[k].services.length + 1.5;
+  const totalWeight = r.needs.reduce((t, _, k) => t + weight(k), 0);
+  const spokes: string[] = [];
+  const outer: string[] = [];
+  const nodes: string[] = [];
+  let start = -Math.PI / 2 - (Math.PI * weight(0)) / totalWeight;
   r.needs.forEach((need, k) => {
     const colour = palette[k % palette.length];
-    const angle = -Math.PI / 2 + (2 * Math.PI * k) / n;
+    const share = (2 * Math.PI * weight(k)) / totalWeight;
+    const angle = start + share / 2;
+    start += share;
     const nx = cx + R_NEED * Math.cos(angle),
       ny = cy + R_NEED * Math.sin(angle);
-    const spread = ((2 * Math.PI) / n) * 0.8;
     const s = need.services.length;
+    const spread = share * 0.8 * ((s - 1) / s);
     need.services.forEach((svc, i) => {
       const a = angle + (s === 1 ? 0 : -spread / 2 + (spread * i) / (s - 1));
-      const sx = cx + R_SERVICE * Math.cos(a),
-        sy = cy + R_SERVICE * Math.sin(a);
+      // Crowded needs alternate their services between two rings, so that the labels do not overlap.
+      const radius = R_SERVICE + (s > 3 && i % 2 ? STAGGER : 0);
+      const sx = cx + radius * Math.cos(a),
+        sy = cy + radius * Math.sin(a);
       const right = Math.cos(a) >= 0;
-      const tx = sx + (right ? 10 : -10);
-      const anchor = Math.abs(Math.cos(a)) < 0.25 ? 'middle' : right ? 'start' : 'end';
-      const lines = wrapText(svc.service, 26, 2);
-      const prov = wrapText(svc.providers.join('; '), 30, 2);
-      const baseY =
-        sy + (Math.sin(a) > 0.5 ? 18 : Math.sin(a) < -0.5 ? -10 - (lines.length + prov.length - 1) * 14 : 4);
-      const tx2 = anchor === 'middle' ? sx : tx;
-      parts.push(
+      const anchor = Math.abs(Math.cos(a)) < 0.3 ? 'middle' : right ? 'start' : 'end';
+      const tx = anchor === 'middle' ? sx : sx + (right ? 10 : -10);
+      const lines = wrapText(svc.service, 22, 2);
+      const prov = wrapText(svc.providers.join('; '), 28, 2);
+      const height = (lines.length + prov.length) * 14;
+      const baseY = Math.sin(a) > 0.5 ? sy + 20 : Math.sin(a) < -0.5 ? sy - 8 - height + 14 : sy + 4;
+      outer.push(
         `<line x1="${nx.toFixed(1)}" y1="${ny.toFixed(1)}" x2="${sx.toFixed(1)}" y2="${sy.toFixed(1)}" stroke="${colour}" stroke-width="2"/>`,
         `<circle cx="${sx.toFixed(1)}" cy="${sy.toFixed(1)}" r="6" fill="${colour}"/>`,
-        `<text x="${tx2.toFixed(1)}" y="${baseY.toFixed(1)}" font-size="13" text-anchor="${anchor}" fill="#0b0c0c">${tspans(lines, tx2, 15)}</text>`,
-        `<text x="${tx2.toFixed(1)}" y="${(baseY + lines.length * 15).toFixed(1)}" font-size="11" text-anchor="${anchor}" fill="#505a5f">${tspans(prov, tx2, 13)}</text>`,
+        `<text x="${tx.toFixed(1)}" y="${baseY.toFixed(1)}" font-size="13" text-anchor="${anchor}" fill="#0b0c0c">${tspans(lines, Number(tx.toFixed(1)), 15)}</text>`,
+        `<text x="${tx.toFixed(1)}" y="${(baseY + lines.length * 15).toFixed(1)}" font-size="11" text-anchor="${anchor}" fill="#505a5f">${tspans(prov, Number(tx.toFixed(1)), 13)}</text>`,
       );
     });
     const label = wrapText(need.need, 14, 3);
-    parts.push(
+    spokes.push(
       `<line x1="${cx}" y1="${cy}" x2="${nx.toFixed(1)}" y2="${ny.toFixed(1)}" stroke="${colour}" stroke-width="3"/>`,
+    );
+    nodes.push(
       `<circle cx="${nx.toFixed(1)}" cy="${ny.toFixed(1)}" r="58" fill="#ffffff" stroke="${colour}" stroke-width="4"/>`,
       `<text x="${nx.toFixed(1)}" y="${(ny - ((label.length - 1) * 16) / 2 + 5).toFixed(1)}" font-size="14" font-weight="bold" text-anchor="middle" fill="#0b0c0c">${tspans(label, Number(nx.toFixed(1)), 16)}</text>`,
     );
   });
-  parts.push('</svg>');
-  return parts.join('\n');
+  const seg = wrapText(r.segment, 18, 4);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="civic-circle" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="Arial, sans-serif">`,
+    `<title id="${id}-title">${escapeHtml(`Circle of need: ${r.segment}`)}</title>`,
+    `<desc id="${id}-desc">${escapeHtml(`${r.counts.needs} needs, ${r.counts.services} services, ${r.counts.providers} providers; the table says the same in words.`)}</desc>`,
+    `<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`,
+    `<circle cx="${cx}" cy="${cy}" r="${R_SERVICE - 40}" fill="none" stroke="#b1b4b6" stroke-dasharray="6 6"/>`,
+    ...outer,
+    ...spokes,
+    `<circle cx="${cx}" cy="${cy}" r="120" fill="#f3f2f1" stroke="#0b0c0c" stroke-width="2"/>`,
+    `<text x="${cx}" y="${cy - ((seg.length - 1) * 20) / 2 + 6}" font-size="17" font-weight="bold" text-anchor="middle" fill="#0b0c0c">${tspans(seg, cx, 20)}</text>`,
+    ...nodes,
+    '</svg>',
+  ].join('\n');
 }
 
 export function circleToTable(r: CircleResult): string {
