@@ -27,7 +27,8 @@ let page: Page;
 
 before(async () => {
   if (skip) return;
-  [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
+  // The smallest borough (its journeys do not depend on its size), shared with the JSON walk's.
+  [portal, browser] = await Promise.all([startPortal({ households: 10_000, seed: 23 }), launchBrowser()]);
   // Without JavaScript: the pages are HTML and images drawn on the server.
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
   context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT);
