@@ -1,8 +1,8 @@
 /**
- * The journeys pages in a real browser (Debian's chromium through playwright-core, no JavaScript
- * needed by the pages): an agent signs in, opens the journeys from the navigation, a journey map,
- * its handout (printed to PDF with the print styles) and the before/after comparison, and a circle
- * of need; axe-core (WCAG 2.2 AA) finds nothing on any of them.
+ * The journeys pages in a real browser (Debian's chromium through playwright-core): an agent signs
+ * in, opens the journeys from the navigation, a journey map, its handout (printed to PDF with the
+ * print styles) and the before/after comparison, and a circle of need; axe-core (WCAG 2.2 AA)
+ * finds nothing on any of them. And with JavaScript switched off the map and its table are there.
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,8 +29,7 @@ before(async () => {
   if (skip) return;
   // The smallest borough (its journeys do not depend on its size), shared with the JSON walk's.
   [portal, browser] = await Promise.all([startPortal({ households: 10_000, seed: 23 }), launchBrowser()]);
-  // Without JavaScript: the pages are HTML and images drawn on the server.
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT);
   page = await context.newPage();
 });
@@ -60,6 +59,22 @@ describe('journeys in the browser', { skip }, () => {
     assert.equal(await page.locator('table.civic-journey-steps tbody tr').count(), 5);
     await assertNoViolations(page, '/journeys/missed-bin-before');
     await screenshot(page, 'journey-map');
+  });
+
+  test('without JavaScript: the map is an image drawn on the server, the steps a table', async () => {
+    const noJs = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+    try {
+      const p = await noJs.newPage();
+      await signIn(p, portal, 'agent');
+      await p.goto(`${portal.url}/journeys/missed-bin-before`, { waitUntil: 'load' });
+      const img = p.locator('img[src="/journeys/missed-bin-before/map.svg"]');
+      assert.equal(await img.count(), 1);
+      const box = await img.boundingBox();
+      assert.ok(box && box.width > 500, `the map is drawn (${box?.width} px wide)`);
+      assert.equal(await p.locator('table.civic-journey-steps tbody tr').count(), 5);
+    } finally {
+      await noJs.close();
+    }
   });
 
   test('the handout prints without the portal around it', async () => {
