@@ -129,3 +129,20 @@ test('the circle of need: segments with high take-up for staff and partners (dis
   assert.match(String(svg.headers['content-type']), /^image\/svg\+xml/);
   assert.equal((svg.body.match(/r="58"/g) ?? []).length, 5);
 });
+
+test('the API gives the same results to a signed-in script, documented in OpenAPI', async () => {
+  const list = await portal.get('/api/journeys', 'agnes');
+  assert.equal(list.statusCode, 200);
+  assert.ok(JSON.parse(list.body).journeys.some((j: { name: string }) => j.name === 'kay-before'));
+  const one = JSON.parse((await portal.get('/api/journeys/rochdale-couple', 'ann')).body);
+  assert.equal(one.journey, undefined, 'rochdale-couple is not imported here');
+  const kay = JSON.parse((await portal.get('/api/journeys/kay-before', 'ann')).body);
+  assert.equal(kay.measures.cost.total, 37.8);
+  const cmp = JSON.parse((await portal.get('/api/journeys/kay-before/compare', 'ann')).body);
+  assert.deepEqual([cmp.contactsSaved, cmp.costSaved], [24, 35.8]);
+  const bad = await portal.get('/api/journeys/kay-before/compare?colour=red', 'ann');
+  assert.equal(bad.statusCode, 400);
+  assert.equal((await portal.get('/api/journeys')).statusCode, 401);
+  const doc = JSON.parse((await portal.get('/api/openapi.json')).body);
+  assert.ok(doc.paths['/api/journeys/{name}/compare'].get);
+});

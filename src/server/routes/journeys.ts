@@ -11,7 +11,16 @@ import type { FastifyInstance } from 'fastify';
 import { DEFAULT_MIN_CELL, NotFoundError } from '../../core/index.ts';
 import { serviceDeliveryFramework } from '../../profiling/index.ts';
 import { circleToSvg, discloseProfile, journeyMapSvg, journeysToCsv, journeysToXlsx } from '../../outputs/index.ts';
-import { journeyUnitCosts, type JourneyMeasures } from '../../journeys/index.ts';
+import { z } from 'zod';
+import {
+  JourneyComparisonSchema,
+  JourneyMeasuresSchema,
+  JourneySchema,
+  JourneySummarySchema,
+  journeyUnitCosts,
+  type JourneyMeasures,
+} from '../../journeys/index.ts';
+import { defineApi } from './api.ts';
 import { audit } from '../users.ts';
 import { disclosureByDataset, ownershipScope } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS, SIGNED_IN } from '../http.ts';
@@ -86,7 +95,87 @@ function stepRows(
   }));
 }
 
+const JourneyListSchema = z.object({
+  journeys: z.array(JourneySummarySchema),
+  circles: z.array(z.object({ name: z.string(), segment: z.string(), needs: z.number() })),
+});
+const JourneyWithMeasuresSchema = z.object({ journey: JourneySchema, measures: JourneyMeasuresSchema });
+const nameParam = z.object({ name: z.string().min(1).describe('The journey’s short name') });
+
+/** The same results for scripts: the list, a journey with its measures, a before/after comparison. */
+function journeyApi(app: FastifyInstance): void {
+  defineApi(
+    app,
+    {
+      method: 'GET',
+      path: '/api/journeys',
+      operationId: 'listJourneys',
+      tag: 'Journeys',
+      roles: SIGNED_IN,
+      summary: 'The customer journeys and circles of need in the workspace (as civic journey show --format json)',
+      response: { name: 'JourneyList', schema: JourneyListSchema, description: 'Journeys and circles of need' },
+    },
+    async () => ({ journeys: await app.services.journeys.list(), circles: await app.services.journeys.circles() }),
+  );
+  defineApi(
+    app,
+    {
+      method: 'GET',
+      path: '/api/journeys/:name',
+      operationId: 'showJourney',
+      tag: 'Journeys',
+      roles: SIGNED_IN,
+      summary: 'A journey’s steps and measures, costed at its own unit costs (as civic journey show --format json)',
+      params: nameParam,
+      response: {
+        name: 'JourneyWithMeasures',
+        schema: JourneyWithMeasuresSchema,
+        description: 'The journey and its measures',
+      },
+      errors: [404],
+    },
+    async ({ params }) => app.services.journeys.get(params.name),
+  );
+  defineApi(
+    app,
+    {
+      method: 'GET',
+      path: '/api/journeys/:name/compare',
+      operationId: 'compareJourneys',
+      tag: 'Journeys',
+      roles: SIGNED_IN,
+      summary:
+        'A journey before and after a redesign: contacts, cost and forms saved (as civic journey compare --format json)',
+      params: nameParam,
+      query: z.strictObject({
+        with: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('The after journey; default: the one the journey names in compare_with'),
+      }),
+      response: {
+        name: 'JourneyComparison',
+        schema: JourneyComparisonSchema,
+        description: 'Before, after and the savings',
+      },
+      errors: [404],
+    },
+    async ({ params, query }) => {
+      const { journey } = await app.services.journeys.get(params.name);
+      const other = query.with ?? journey.compareWith;
+      if (!other)
+        throw new NotFoundError(
+          `${journey.title} is not paired with another journey.`,
+          'Give ?with=NAME, or give the journey a compare_with.',
+        );
+      return app.services.journeys.compare(params.name, other);
+    },
+  );
+}
+
 export async function journeyRoutes(app: FastifyInstance): Promise<void> {
+  journeyApi(app);
   app.get('/journeys', { config: { roles: SIGNED_IN } }, async (request, reply) => {
     const journeys = await app.services.journeys.list();
     const measured = [];
