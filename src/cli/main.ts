@@ -28,6 +28,7 @@ import { registerPostcodes } from './postcodes.ts';
 import { registerAddress } from './address.ts';
 import { registerLink } from './link.ts';
 import { registerContacts } from './contacts.ts';
+import { registerJourneys } from './journeys.ts';
 import { json, wantsJson } from './io.ts';
 
 export function buildProgram(): Command {
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
   registerAddress(program);
   registerLink(program);
   registerContacts(program);
+  registerJourneys(program);
   registerServe(program);
   registerDemo(program);
   return program;

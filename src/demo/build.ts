@@ -24,6 +24,7 @@ import {
 } from '../segmentation/index.ts';
 import { generateSampleBorough, checkSampleBoroughOptions, type SampleBoroughManifest } from './generate.ts';
 import { importFacilities } from '../location/index.ts';
+import { importJourneys } from '../journeys/index.ts';
 import {
   importAddressLookups,
   importGazetteer,
@@ -153,6 +154,8 @@ export async function buildSampleBorough(workspacePath: string, opts: DemoBuildO
     for (const [dataset, column] of DEMO_PUBLISHED) {
       if (manifest.services.some((s) => s.name === dataset)) await publishCategories(workspace.engine, dataset, column);
     }
+    step('importing journeys');
+    for (const f of manifest.files.journeys) await importJourneys(workspace.engine, f);
     step('building the borough segmentation');
     const av = await loadAreaVariables(workspace.engine, {
       files: [{ file: manifest.files.areaVariables, definitions: manifest.files.areaVariableDefinitions }],

@@ -4,7 +4,7 @@
  * and a dozen council service extracts) in the formats the Observatory imports from real councils.
  * The same seed always gives byte-identical files.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ParameterError } from '../core/index.ts';
 import {
@@ -77,6 +77,8 @@ export interface SampleBoroughManifest {
     truthResidents: string;
     /** reason,tier for the contact log (Barking & Dagenham's resolution tiers) */
     contactTiers: string;
+    /** A few customer journeys (a before/after pair among them) and a circle of need, for civic journey import. */
+    journeys: string[];
   };
   services: {
     name: string;
@@ -93,6 +95,11 @@ export interface SampleBoroughManifest {
     kind: 'contacts' | null;
   }[];
 }
+
+/** Sample Borough's journeys and circle of need (src/demo/journeys), in the order they are imported. */
+const DEMO_JOURNEYS = readdirSync(new URL('./journeys/', import.meta.url))
+  .filter((f) => /\.(json|csv)$/.test(f))
+  .sort();
 
 const BOUNDARY_LEVELS = ['oa21', 'lsoa21', 'msoa21', 'ward'] as const;
 
@@ -179,6 +186,7 @@ export async function generateSampleBorough(
     truthRecords: path('truth_records.csv'),
     truthResidents: path('truth_residents.csv'),
     contactTiers: path('contact_tiers.csv'),
+    journeys: DEMO_JOURNEYS.map((f) => path(join('journeys', f))),
   };
 
   writeFileSync(files.postcodes, postcodesCsv(geo, postcodes));
@@ -227,6 +235,10 @@ export async function generateSampleBorough(
     services.flatMap((s) => s.records),
   );
   writeTruthResidents(files.truthResidents, residents, hhs);
+  // The journeys are written by hand (src/demo/journeys), the same for every seed.
+  mkdirSync(path('journeys'), { recursive: true });
+  for (const [i, f] of DEMO_JOURNEYS.entries())
+    copyFileSync(new URL(`./journeys/${f}`, import.meta.url), files.journeys[i]);
   writeFileSync(
     files.contactTiers,
     csvText(

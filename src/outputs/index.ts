@@ -93,6 +93,21 @@ export {
   OTHER_CHANNELS,
 } from './channels.ts';
 export {
+  journeyListToTable,
+  journeyToTable,
+  measuresToTable,
+  comparisonToTable,
+  journeysToCsv,
+  journeyTemplateCsv,
+  journeyTemplateXlsx,
+  journeysToXlsx,
+  journeyMapSvg,
+  circleToSvg,
+  circleToTable,
+  wrapText,
+} from './journeys.ts';
+export type { JourneyReport } from './journeys.ts';
+export {
   discloseChannelMix,
   channelMixToTable,
   channelMixToCsv,

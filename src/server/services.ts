@@ -37,6 +37,23 @@ import {
   type PostcodeLookup,
 } from '../lookup/index.ts';
 import { discloseMap } from '../outputs/index.ts';
+import {
+  circleOfNeed,
+  circleOfNeedInWorkspace,
+  compareJourneys,
+  getCircle,
+  getJourney,
+  journeyUnitCosts,
+  listCircles,
+  listJourneys,
+  measureJourney,
+  type CircleResult,
+  type Journey,
+  type JourneyComparison,
+  type JourneyMeasures,
+  type JourneySummary,
+} from '../journeys/index.ts';
+import type { SdfResult } from '../profiling/index.ts';
 import type { ResultCache } from './result-cache.ts';
 
 export interface Services {
@@ -61,6 +78,16 @@ export interface Services {
   };
   lookup: {
     postcode(input: string): Promise<PostcodeLookup | null>;
+  };
+  /** Customer journeys and circles of need (no personal data: read fresh, they are small). */
+  journeys: {
+    list(): Promise<JourneySummary[]>;
+    /** A journey with its measures, costed at its own unit costs. */
+    get(name: string): Promise<{ journey: Journey; measures: JourneyMeasures }>;
+    compare(before: string, after: string): Promise<JourneyComparison>;
+    circles(): Promise<{ name: string; segment: string; needs: number }[]>;
+    /** A circle of need, linked to an SDF of the datasets it names when `sdf` gives one (disclosed for the viewer). */
+    circle(name: string, sdf?: (datasets: string[]) => Promise<SdfResult>): Promise<CircleResult>;
   };
   catalogue: {
     classifications(opts?: { deprivation?: boolean }): Promise<ClassificationSummary[]>;
@@ -101,6 +128,23 @@ export function defaultServices(engine: Engine, costs: CostSource, results: Resu
           facilities: () => results.get('facilities', null, () => listFacilities(engine)),
           classifications: () => results.get('catalogue classifications', null, () => listClassifications(engine)),
         }),
+    },
+    journeys: {
+      list: () => listJourneys(engine),
+      get: async (name) => {
+        const journey = await getJourney(engine, name);
+        return { journey, measures: measureJourney(journey, journeyUnitCosts(journey)) };
+      },
+      compare: async (before, after) => {
+        const [b, a] = [await getJourney(engine, before), await getJourney(engine, after)];
+        return compareJourneys(measureJourney(b, journeyUnitCosts(b)), measureJourney(a, journeyUnitCosts(a)));
+      },
+      circles: () => listCircles(engine),
+      circle: async (name, sdf) => {
+        const c = await getCircle(engine, name);
+        // No SDF for this viewer: the circle alone (no dataset is looked at).
+        return sdf ? circleOfNeedInWorkspace(engine, c, { sdf }) : circleOfNeed(c, null);
+      },
     },
     // What is in the workspace, asked for by nearly every page: kept until it changes (a copy for
     // each caller, which may sort or change it).

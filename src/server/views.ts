@@ -105,6 +105,7 @@ export function navigation(viewer: Viewer, path: string) {
     // Signed-in staff and partners reach the channel-shift calculator from Contact and channels.
     { href: '/channels/shift', text: 'Channel shift', roles: ['agent', 'public'] },
     { href: '/linkage', text: 'Linkage', roles: ['admin', 'analyst', 'partner'] },
+    { href: '/journeys', text: 'Journeys', roles: ['admin', 'analyst', 'partner', 'agent'] },
     { href: '/lookup', text: 'Postcode look-up', roles: ['admin', 'analyst', 'agent'] },
     { href: '/households', text: 'Households', roles: ['admin', 'analyst', 'partner'] },
     { href: '/admin', text: 'Admin', roles: ['admin'] },

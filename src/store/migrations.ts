@@ -209,6 +209,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE channel_name (written VARCHAR PRIMARY KEY, channel VARCHAR NOT NULL)`,
     ],
   },
+  {
+    version: 14,
+    name: 'customer journeys and circles of need',
+    sql: [
+      // A customer journey (src/journeys): its steps in the journey format, as JSON, with the file
+      // it was imported from. Journeys hold no personal data: a persona's or a household's story.
+      `CREATE TABLE journey (name VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, stage VARCHAR, compare_with VARCHAR,
+        spec VARCHAR NOT NULL, source_file VARCHAR, imported_at VARCHAR NOT NULL)`,
+      // A circle of need for a segment: needs, the services that meet them and their providers, as JSON.
+      `CREATE TABLE need_circle (name VARCHAR PRIMARY KEY, segment VARCHAR NOT NULL, spec VARCHAR NOT NULL,
+        source_file VARCHAR, imported_at VARCHAR NOT NULL)`,
+    ],
+  },
 ];
 
 /** The SQL for a record's key: a fixed pseudo-random number from 0 to 255 from its row number and the dataset's salt. */

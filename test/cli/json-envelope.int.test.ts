@@ -20,6 +20,7 @@ const tmp = tempDir('civic-json-');
 const WS = join(tmp.dir, 'sb.civic');
 const FILES = join(tmp.dir, 'sb-files');
 const KEY = join(tmp.dir, 'sb.key');
+const EXAMPLES = new URL('../../examples/journeys/', import.meta.url).pathname;
 let postcode = '';
 let dataset = '';
 
@@ -105,6 +106,13 @@ const RUNS = (): Array<[string, string[]]> => [
     'channel-shift',
     ['--unit-costs', 'bristol', '--from', 'phone', '--to', 'self-serve', '--contacts-per-month', '100'],
   ],
+  ['journey template', []],
+  ['journey import', [WS, join(EXAMPLES, 'kay-before.json')]],
+  ['journey show', ['--workspace', WS]],
+  ['journey measure', ['kay-before', '--workspace', WS]],
+  ['journey compare', ['missed-bin-before', '--workspace', WS]],
+  ['journey export', ['missed-bin-before', 'missed-bin-after', '--workspace', WS]],
+  ['journey circle', ['circle-young-families', '--workspace', WS]],
   ['key generate', ['--out', join(tmp.dir, 'another.key')]],
   ['key status', [WS, '--key-file', KEY]],
   ['key export-from-workspace', [WS, '--out', join(tmp.dir, 'old.key')]],
