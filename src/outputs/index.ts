@@ -100,6 +100,10 @@ export {
   volumesToTable,
   volumesToCsv,
   discloseShiftModel,
+  mixHidden,
+  poolOddChannels,
+  protectTable,
+  OTHER_VALUES,
   shiftModelToTable,
   frameworkToTable,
   frameworkToCsv,
@@ -107,3 +111,4 @@ export {
 export { shiftModelToXlsx, contactCostToXlsx, volumesToXlsx } from './channels-xlsx.ts';
 export { discloseAccessSheets, accessSheetsToTable, accessSheetsToHtml } from './access-sheets.ts';
 export type { ContactsAcross } from './channels.ts';
+export type { VolumesAcross } from './channel-mix.ts';
