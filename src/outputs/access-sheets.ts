@@ -11,7 +11,11 @@ import { escapeHtml as esc, fmtInt, SUPPRESSED_MARK, textTable } from './format.
 export function discloseAccessSheets(r: AccessSheets, rule: DisclosureRule): AccessSheets {
   // For anyone but the owner, channels written outside the vocabulary for a few contacts are pooled.
   const poolOdd = disclosureOf(rule).perturb;
-  return { ...r, mix: discloseChannelMix(r.mix, rule, { poolOdd }), tiers: r.tiers ? discloseChannelMix(r.tiers, rule) : null };
+  return {
+    ...r,
+    mix: discloseChannelMix(r.mix, rule, { poolOdd }),
+    tiers: r.tiers ? discloseChannelMix(r.tiers, rule) : null,
+  };
 }
 
 const pct = (n: number | null) => (n === null ? SUPPRESSED_MARK : `${n.toFixed(0)}%`);

@@ -38,8 +38,10 @@ export function protectTable(
       const h = line.cells.filter((i) => hidden[i]);
       const sum = h.reduce((s, i) => s + counts[i], 0);
       if (h.length === 0 || h.length === line.cells.length || (h.length >= 2 && sum >= minCell)) continue;
+      // The smallest shown cell that is not empty (an empty cell hides nothing), else an empty one.
       let pick = -1;
-      for (const i of line.cells) if (!hidden[i] && (pick < 0 || counts[i] < counts[pick])) pick = i;
+      for (const i of line.cells) if (!hidden[i] && counts[i] > 0 && (pick < 0 || counts[i] < counts[pick])) pick = i;
+      if (pick < 0) pick = line.cells.find((i) => !hidden[i])!;
       hidden[pick] = true;
       secondary++;
       changed = true;
@@ -96,7 +98,10 @@ export function poolOddChannels(r: ChannelMixResult, minCell: number): ChannelMi
  * (segment × channel) and each segment's total. Other answers made from the same counts (the
  * channel-shift plan for any channel) hide what this hides, so that none gives back another's.
  */
-export function mixHidden(result: ChannelMixResult, minCell: number): { cell(code: string, channel: string): boolean; group(code: string): boolean } {
+export function mixHidden(
+  result: ChannelMixResult,
+  minCell: number,
+): { cell(code: string, channel: string): boolean; group(code: string): boolean } {
   const G = result.groups.length;
   const C = result.channels.length;
   const at = (k: number, g: number) => k * G + g;
@@ -111,12 +116,17 @@ export function mixHidden(result: ChannelMixResult, minCell: number): { cell(cod
   ];
   const hidden = counts.map((n) => n < minCell);
   const range = (n: number) => [...Array(n).keys()];
-  protectTable(counts, hidden, [
-    ...range(G).map((g) => ({ cells: range(C).map((k) => at(k, g)), totalShown: () => !hidden[gi(g)] })),
-    ...range(C).map((k) => ({ cells: range(G).map((g) => at(k, g)), totalShown: () => !hidden[ci(k)] })),
-    { cells: range(G).map(gi), totalShown: () => !hidden[ti] },
-    { cells: range(C).map(ci), totalShown: () => !hidden[ti] },
-  ], minCell);
+  protectTable(
+    counts,
+    hidden,
+    [
+      ...range(G).map((g) => ({ cells: range(C).map((k) => at(k, g)), totalShown: () => !hidden[gi(g)] })),
+      ...range(C).map((k) => ({ cells: range(G).map((g) => at(k, g)), totalShown: () => !hidden[ci(k)] })),
+      { cells: range(G).map(gi), totalShown: () => !hidden[ti] },
+      { cells: range(C).map(ci), totalShown: () => !hidden[ti] },
+    ],
+    minCell,
+  );
   const g = new Map(result.groups.map((x, i) => [x.code, i]));
   const k = new Map(result.channels.map((x, i) => [x.channel, i]));
   return {
@@ -362,7 +372,11 @@ export interface VolumesAcross {
  * vocabulary are one column, and values not published one row, so that nothing written into the
  * log is shown.
  */
-export function discloseVolumes(r: ContactVolumesResult, minCell: number, across?: VolumesAcross): ContactVolumesResult {
+export function discloseVolumes(
+  r: ContactVolumesResult,
+  minCell: number,
+  across?: VolumesAcross,
+): ContactVolumesResult {
   if (!(minCell > 0)) return r;
   if (across) return discloseVolumesAcross(r, minCell, across);
   const s = suppressOneWay(
@@ -397,7 +411,10 @@ function discloseVolumesAcross(r: ContactVolumesResult, min: number, across: Vol
   const rows = [...new Set(across.all.rows.map((x) => rowOf(x.value)))];
   const oddChannel = 'other channels';
   const colOf = (c: string | null) => (c !== null && c in CHANNELS ? c : oddChannel);
-  const cols = [...new Set(across.byChannel.map((x) => colOf(x.channel)))];
+  // A column for each channel of the vocabulary asked about, and one for the rest (channels
+  // written otherwise, and blanks): the all-channels answer less the others.
+  const vocab = across.byChannel.filter((x) => x.channel !== null && x.channel in CHANNELS);
+  const cols = [...new Set(vocab.map((x) => x.channel!)), oddChannel];
   const R = rows.length;
   const C = cols.length;
   // cells (column-major), then the rows' totals (the all-channels answer), the columns' totals, the whole
@@ -406,6 +423,7 @@ function discloseVolumesAcross(r: ContactVolumesResult, min: number, across: Vol
   const ci = (k: number) => C * R + R + k;
   const ti = C * R + R + C;
   const size = ti + 1;
+  const range = (k: number) => [...Array(k).keys()];
   const n = Array<number>(size).fill(0);
   const m = Array<number>(size).fill(0);
   const timed = Array<number>(size).fill(0);
@@ -414,18 +432,32 @@ function discloseVolumesAcross(r: ContactVolumesResult, min: number, across: Vol
     m[j] += x.minutes ?? 0;
     timed[j] += x.timed ?? 0;
   };
-  for (const a of across.byChannel) {
-    const k = cols.indexOf(colOf(a.channel));
-    for (const x of a.rows) {
-      add(at(k, rows.indexOf(rowOf(x.value))), x);
-      add(ci(k), x);
-    }
+  for (const a of vocab) {
+    const k = cols.indexOf(a.channel!);
+    for (const x of a.rows) add(at(k, rows.indexOf(rowOf(x.value))), x);
   }
   for (const x of across.all.rows) {
     add(ri(rows.indexOf(rowOf(x.value))), x);
     add(ti, x);
   }
-  const range = (k: number) => [...Array(k).keys()];
+  const odd = C - 1;
+  for (const i of range(R)) {
+    const j = at(odd, i);
+    for (const k of range(C - 1)) {
+      n[j] -= n[at(k, i)];
+      m[j] -= m[at(k, i)];
+      timed[j] -= timed[at(k, i)];
+    }
+    n[j] += n[ri(i)];
+    m[j] += m[ri(i)];
+    timed[j] += timed[ri(i)];
+  }
+  for (const k of range(C))
+    for (const i of range(R)) {
+      n[ci(k)] += n[at(k, i)];
+      m[ci(k)] += m[at(k, i)];
+      timed[ci(k)] += timed[at(k, i)];
+    }
   const lines = (hidden: boolean[]) => [
     ...range(R).map((i) => ({ cells: range(C).map((k) => at(k, i)), totalShown: () => !hidden[ri(i)] })),
     ...range(C).map((k) => ({ cells: range(R).map((i) => at(k, i)), totalShown: () => !hidden[ci(k)] })),
@@ -446,7 +478,7 @@ function discloseVolumesAcross(r: ContactVolumesResult, min: number, across: Vol
   const totalM = tot < 0 || hideM[tot] || r.handlingColumn === null ? null : m[tot];
   const out = rows
     .map((value, i) => ({ value, j: cell(i) }))
-    .filter(({ j }) => j >= 0 && n[j] > 0)
+    .filter(({ j }) => j >= 0 && (n[j] > 0 || hideN[j]))
     .sort((a, b) => n[b.j] - n[a.j] || a.value.localeCompare(b.value))
     .map(({ value, j }) => {
       const cN = hideN[j] ? null : n[j];
