@@ -35,7 +35,7 @@ import {
   type FrameworkResult,
   type ShiftModelResult,
 } from '../../channels/index.ts';
-import { CHANNELS, contactLogOf, publishedCategories } from '../../intake/index.ts';
+import { CHANNELS, CONTACT_COLUMN_PATTERNS, contactLogOf, publishedCategories } from '../../intake/index.ts';
 import {
   accessSheetsToHtml,
   channelMixToCsv,
@@ -167,20 +167,26 @@ export async function disclosedSheets(
 ): Promise<AccessSheets> {
   const access = await contactLogFor(app.engine, viewer, q.dataset);
   if (!access.owner && q.tiers.length)
-    await checkContactChoices(
-      app.engine,
-      q.dataset,
-      (await contactLogOf(app.engine, q.dataset))?.columns.reason ?? null,
-      {
-        columns: false,
-        reasons: q.tiers.map(([r]) => r),
-      },
-    );
+    await checkContactChoices(app.engine, q.dataset, await reasonColumnOf(app, q.dataset), {
+      columns: false,
+      reasons: q.tiers.map(([r]) => r),
+    });
   const truth = await app.results.get('access sheets', [q.dataset, q.tiers], () =>
     accessSheets(app.engine, { dataset: q.dataset, tiers: q.tiers.length ? new Map(q.tiers) : undefined }),
   );
   const shown = discloseAccessSheets(truth, access.owner ? DEFAULT_MIN_CELL : NON_OWNER);
   return { ...shown, portraits: shown.portraits.map((p) => portraitForViewer(p, viewer)) };
+}
+
+/**
+ * The reason column a log's tiers are counted by, as the access sheets find it: the one named at
+ * import, or else the published column whose name is a reason's.
+ */
+async function reasonColumnOf(app: FastifyInstance, dataset: string): Promise<string | null> {
+  const named = (await contactLogOf(app.engine, dataset))?.columns.reason;
+  if (named) return named;
+  const published = Object.keys(await publishedCategories(app.engine, dataset));
+  return published.find((c) => CONTACT_COLUMN_PATTERNS.reason.some((re) => re.test(c.trim()))) ?? null;
 }
 
 /** A published set only: the portal and the API never read a file named by the asker (decision 30). */
