@@ -370,7 +370,9 @@ export interface VolumesAcross {
  * be worked back from a row's or a column's total (the two-way rule of the channel mix), for the
  * contacts and, with the timed contacts as their counts, for the minutes. Channels outside the
  * vocabulary are one column, and values not published one row, so that nothing written into the
- * log is shown.
+ * log is shown; that column, never asked for by name, is hidden wherever it holds any contacts (the
+ * contacts page names such a channel written for 10 or more, so its count less that would be the
+ * rest).
  */
 export function discloseVolumes(
   r: ContactVolumesResult,
@@ -466,6 +468,10 @@ function discloseVolumesAcross(r: ContactVolumesResult, min: number, across: Vol
   ];
   const small = (x: number) => x > 0 && x < min;
   const hideN = n.map(small);
+  // The rest are never asked for by name, and the contacts page names those written for 10 or more:
+  // their column is hidden wherever it holds any, so that it cannot be had by subtraction either.
+  for (const i of range(R)) if (n[at(odd, i)] > 0) hideN[at(odd, i)] = true;
+  if (n[ci(odd)] > 0) hideN[ci(odd)] = true;
   protectTable(n, hideN, lines(hideN), min);
   // Minutes: hidden with their contacts, and where the timed contacts are small, by the same rule.
   const hideM = timed.map((x, j) => hideN[j] || small(x));

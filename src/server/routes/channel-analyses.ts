@@ -433,7 +433,7 @@ export async function channelAnalysisRoutes(app: FastifyInstance): Promise<void>
         if (chosen !== undefined) await answer(q, request.viewer, ctx, request.ip);
       } catch (e) {
         const f = formError(e);
-        Object.assign(ctx, { error: f.error, fix: f.fix, field: fieldOf(f.error, fields) });
+        Object.assign(ctx, { error: f.error, fix: f.fix, errorTitle: true, field: fieldOf(f.error, fields) });
         status = f.status;
       }
       const picked = new Set(([q.protect].flat() as (string | undefined)[]).flatMap((x) => (x ?? '').split(/[|,]/)));
@@ -585,7 +585,10 @@ export async function channelAnalysisRoutes(app: FastifyInstance): Promise<void>
     const sq = readSheets(q);
     const r = await disclosedSheets(app, viewer, sq);
     await audit(app.engine, viewer, 'export html', `access sheets ${describe.sheets(sq)}`, request.ip);
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(accessSheetsToHtml(r));
+    // The handout's own stylesheet is inline: it carries this answer's CSP nonce (hex digits).
+    const nonce = (reply as unknown as { cspNonce?: { style?: string } }).cspNonce?.style;
+    const html = accessSheetsToHtml(r).replace('<style>', nonce ? `<style nonce="${nonce}">` : '<style>');
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
   });
 }
 
