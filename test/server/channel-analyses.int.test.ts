@@ -389,6 +389,56 @@ test('volumes for the owner: worked by hand; minutes hidden where under 10 conta
   assert.equal(xlsx.rawPayload.subarray(0, 2).toString(), 'PK');
 });
 
+test('volumes across channels: the channels outside the vocabulary are hidden wherever they hold contacts', () => {
+  // A channel written "Webchat" for 50 contacts is named on the contacts page; the volumes' rest
+  // (Webchat and 2 pigeons) less those 50 would give the pigeons back, so the rest is never shown.
+  const answer = (channel: string | null, rows: [string, number][]): ContactVolumesResult => ({
+    version: 1,
+    dataset: 'x',
+    by: 'reason',
+    channel,
+    handlingColumn: null,
+    contacts: rows.reduce((s, [, n]) => s + n, 0),
+    minutes: null,
+    rows: rows.map(([value, n]) => ({
+      value,
+      contacts: n,
+      pct: null,
+      minutes: null,
+      minutesPct: null,
+      meanMinutes: null,
+      timed: null,
+    })),
+    unreadable: null,
+    minCell: 0,
+  });
+  const all = answer(null, [
+    ['Benefit claim', 140],
+    ['Missed bin', 92],
+  ]);
+  const phone = answer('phone', [
+    ['Benefit claim', 100],
+    ['Missed bin', 20],
+  ]);
+  const web = answer('web', [
+    ['Benefit claim', 40],
+    ['Missed bin', 20],
+  ]);
+  const across = { all, byChannel: [phone, web], published: ['Benefit claim', 'Missed bin'] };
+  const seen = [all, phone, web].map((r) => discloseVolumes(r, 10, across));
+  const mb = (r: ContactVolumesResult) => r.rows.find((x) => x.value === 'Missed bin')!.contacts;
+  // Missed bin: 92 in all, 20 by phone and 20 by web, so 52 by the rest: a channel of the rest hides
+  // with it, and so one by phone or web.
+  assert.ok(mb(seen[0]) === null || mb(seen[1]) === null || mb(seen[2]) === null, 'the rest cannot be had');
+  // The totals: all less phone less web is the rest, so one of them is hidden too.
+  assert.ok(
+    seen.some((r) => r.contacts === null),
+    'a total hidden',
+  );
+  // Benefit claim has no contacts by the rest: nothing of it needs hiding.
+  assert.equal(seen[0].rows.find((x) => x.value === 'Benefit claim')!.contacts, 140);
+});
+
 test('the plan: the two segments, who is left behind, and the owner’s service', async () => {
   const r = await plan(`${PLAN.replace('from=phone', 'from=face+to+face')}`, 'ana');
   assert.equal(r.from, 'face to face');
