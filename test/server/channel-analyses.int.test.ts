@@ -347,6 +347,24 @@ test('volumes: all channels less every channel’s answer never gives a small co
   assert.equal(typed.body.replace('carrier pigeon', 'X'), never.body.replace('hovercraft', 'X'));
 });
 
+test('the downloads are exactly what the page and the API show', async () => {
+  for (const user of ['pa', 'ana']) {
+    const api = await volumes(`dataset=${LOG}&by=reason&channel=phone`, user);
+    const csv = (await get(`/channels/volumes/download?format=csv&dataset=${LOG}&by=reason&channel=phone`, user)).body;
+    const lines = csv.trim().split(/\r?\n/).slice(1);
+    assert.deepEqual(
+      lines.map((l) => l.split(',').slice(0, 2)),
+      api.rows.map((x) => [x.value, x.contacts === null ? '' : String(x.contacts)]),
+    );
+    const page = (await get(`/channels/volumes?dataset=${LOG}&by=reason&channel=phone`, user)).body;
+    for (const x of api.rows)
+      assert.match(page, new RegExp(`${x.value}</th>\\s*<td[^>]*>${x.contacts === null ? 'hidden' : x.contacts}`));
+    const mixApi = await mix(`dataset=${LOG}&by=ward`, user);
+    const mixJson = JSON.parse((await get(`/channels/mix/download?format=json&dataset=${LOG}&by=ward`, user)).body);
+    assert.deepEqual(mixJson, mixApi);
+  }
+});
+
 test('volumes for the owner: worked by hand; minutes hidden where under 10 contacts have a handling time', async () => {
   const r = await volumes(`dataset=${LOG}&by=reason`, 'ana');
   const bc = r.rows.find((x) => x.value === 'Benefit claim')!;
