@@ -276,6 +276,14 @@ test('the mix for a partner: perturbed, the odd channel pooled, no hidden cell w
   assert.match(page.body, /<svg[^>]*role="img"[^>]*aria-labelledby="mix-chart-title mix-chart-desc"/);
   assert.match(page.body, /<desc id="mix-chart-desc">[^<]*A/);
   assert.match(page.body, /id="mix-table"/);
+  // The heading, a row for each segment and channel under its segment, and the borough's.
+  const tbody = page.body.slice(page.body.indexOf('id="mix-table"')).split('</tbody>')[0];
+  assert.equal(
+    tbody.split('<tr class="govuk-table__row').length - 1,
+    r.cells.length + 2,
+    'the heading, the cells, the borough',
+  );
+  assert.equal(tbody.split('scope="rowgroup"').length - 1, r.groups.length);
   assert.match(page.body, /cell key|noise/);
 });
 

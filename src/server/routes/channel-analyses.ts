@@ -461,7 +461,13 @@ export async function channelAnalysisRoutes(app: FastifyInstance): Promise<void>
     const mq = readMix(q);
     const result = await disclosedMix(app, viewer, mq);
     await audit(app.engine, viewer, 'channel mix', describe.mix(mq), ip);
-    Object.assign(ctx, { result, chart: mixChart(result), qs: qsOf({ dataset: mq.dataset, by: mq.by }), by: mq.by });
+    Object.assign(ctx, {
+      result,
+      chart: mixChart(result),
+      qs: qsOf({ dataset: mq.dataset, by: mq.by }),
+      by: mq.by,
+      groupRows: result.groups.map((g) => ({ ...g, cells: result.cells.filter((c) => c.code === g.code) })),
+    });
   });
   download('/channels/mix/download', ['csv', 'json'], async (q, viewer, format, reply, request) => {
     const mq = readMix(q);
