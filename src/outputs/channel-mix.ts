@@ -618,19 +618,37 @@ export function discloseShiftModel(
     savingHigh: null,
   };
   const totalSmall = a.totalSuppressed || b.totalSuppressed;
+  // The default ceiling is one segment's own digital share, and its range that share's interval
+  // (which gives its contacts back): when that segment is hidden, so are the ceiling, every range,
+  // and what is moved wherever the ceiling holds it back.
+  const best = r.segments.findIndex(
+    (s) =>
+      s.propensitySource === 'contacts' &&
+      s.propensity !== null &&
+      s.ceiling !== null &&
+      Math.abs(s.propensity - s.ceiling) < 1e-9,
+  );
+  const ceilingHidden = best >= 0 && hide[best];
+  const capped = (s: ShiftModelResult['segments'][number]) =>
+    s.eligible && s.moved !== null && s.fromContacts !== null && s.moved < (r.sharePct / 100) * s.fromContacts - 1e-6;
+  const anyCapped = r.segments.some(capped);
+  const noRange = { movedLow: null, movedHigh: null, savingLow: null, savingHigh: null };
   const hiddenSegments = r.segments.filter((_, i) => hide[i]);
   const split = hiddenSegments.some((s) => s.eligible) && hiddenSegments.some((s) => !s.eligible);
   return {
     ...stripped,
     segments: stripped.segments.map((s, i) =>
-      hide[i]
-        ? {
-            ...s,
-            ...none,
-            // Why a hidden segment is left behind would tell its band; only protection is the council's choice.
-            leftBehind: s.leftBehind && r.protected.includes(s.code) ? s.leftBehind : s.leftBehind ? 'hidden' : null,
-          }
-        : s,
+      !hide[i] && ceilingHidden
+        ? { ...s, ...noRange, ceiling: null, ...(capped(s) ? { moved: null, saving: null } : {}) }
+        : hide[i]
+          ? {
+              ...s,
+              ...none,
+              ...(ceilingHidden ? { ceiling: null } : {}),
+              // Why a hidden segment is left behind would tell its band; only protection is the council's choice.
+              leftBehind: s.leftBehind && r.protected.includes(s.code) ? s.leftBehind : s.leftBehind ? 'hidden' : null,
+            }
+          : s,
     ),
     total: totalSmall
       ? {
@@ -655,7 +673,9 @@ export function discloseShiftModel(
             savingHigh: null,
             leftBehind: null,
           }
-        : r.total,
+        : ceilingHidden
+          ? { ...r.total, ...noRange, ...(anyCapped ? { moved: null, saving: null } : {}) }
+          : r.total,
     notPlaced: null,
     disclosure: { minCell, hidden: hide.filter(Boolean).length },
   };

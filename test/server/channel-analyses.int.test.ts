@@ -475,6 +475,11 @@ test('the plan: the two segments, who is left behind, and the owner’s service'
   // Protect B: it is left behind with its 20 face-to-face contacts a year.
   const p = await plan(`${PLAN.replace('from=phone', 'from=face+to+face')}&protect=B`, 'ana');
   const pb = p.segments.find((s) => s.code === 'B')!;
+  // Nothing hidden: the ceiling is B's own digital share (25 of 55, the highest lower bound).
+  ok(
+    p.segments.every((s) => s.ceiling !== null && Math.abs(s.ceiling - (100 * 25) / 55) < 1e-9),
+    'the ceiling shown',
+  );
   assert.equal(pb.eligible, false);
   assert.match(pb.leftBehind ?? '', /protected/);
   // A (Below average) is left behind too: its 12 and B's 20.
@@ -517,6 +522,15 @@ test('the plan for a partner: no two plans differ by a hidden count (share 50 an
     assert.equal(r.total.moved, null);
     assert.equal(r.total.saving, null);
     assert.equal(r.segments.find((s) => s.code === 'A')!.leftBehind, 'hidden', 'why would tell its band');
+  }
+  // The ceiling is the digital share of the segment that shows the most for certain, and its range
+  // that share's interval: with that segment hidden, neither is shown.
+  for (const r of [p50, p51]) {
+    assert.deepEqual(
+      r.segments.map((s) => s.ceiling),
+      [null, null],
+    );
+    assert.equal(r.total.movedHigh, null);
   }
   // Protecting B leaves both behind: the total left behind is the two together, 63 a year's worth.
   const prot = await plan(`${PLAN}&protect=B`, 'pa');
