@@ -237,6 +237,9 @@ test('no record value reaches a partner: not in a page, an answer or a download'
     `/channels/plan/download?format=json&${PLAN}`,
   ])
     assert.doesNotMatch((await get(u, 'pa')).body, NO_RECORD_VALUE, u);
+  // The contact log page says channels were pooled only when they were.
+  assert.match((await get(`/channels?dataset=${LOG}`, 'pa')).body, /Other channels: values outside/);
+  assert.doesNotMatch((await get('/channels?dataset=pa_contacts', 'pa')).body, /Other channels: values outside/);
   // Staff own the council's log: they see the channel as it was written.
   assert.match((await get(`/channels/mix?dataset=${LOG}`, 'ana')).body, /carrier pigeon/);
 });

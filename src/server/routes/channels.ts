@@ -381,6 +381,7 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
         Object.assign(ctx, {
           result,
           chart: channelChart(result),
+          pooled: result.channels.some((c) => c.channel === OTHER_CHANNELS),
           qs,
           owner: logs.find((d) => d.name === cq.dataset)?.owner ?? false,
           datasetTitle: datasetName(result.dataset, logs),
