@@ -5,11 +5,17 @@
  */
 import type { AccessSheets, ChannelMixResult } from '../channels/index.ts';
 import { discloseChannelMix } from './channel-mix.ts';
-import type { DisclosureRule } from './disclosure.ts';
+import { disclosureOf, type DisclosureRule } from './disclosure.ts';
 import { escapeHtml as esc, fmtInt, SUPPRESSED_MARK, textTable } from './format.ts';
 
 export function discloseAccessSheets(r: AccessSheets, rule: DisclosureRule): AccessSheets {
-  return { ...r, mix: discloseChannelMix(r.mix, rule), tiers: r.tiers ? discloseChannelMix(r.tiers, rule) : null };
+  // For anyone but the owner, channels written outside the vocabulary for a few contacts are pooled.
+  const poolOdd = disclosureOf(rule).perturb;
+  return {
+    ...r,
+    mix: discloseChannelMix(r.mix, rule, { poolOdd }),
+    tiers: r.tiers ? discloseChannelMix(r.tiers, rule) : null,
+  };
 }
 
 const pct = (n: number | null) => (n === null ? SUPPRESSED_MARK : `${n.toFixed(0)}%`);

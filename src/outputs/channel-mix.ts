@@ -13,7 +13,8 @@ import type {
   FrameworkResult,
   ShiftModelResult,
 } from '../channels/index.ts';
-import { suppressOneWay } from '../core/index.ts';
+import { cellKeyOf, suppressOneWay } from '../core/index.ts';
+import { CHANNELS } from '../intake/index.ts';
 import { profileMeasures } from '../profiling/index.ts';
 import { disclosureOf, shownCount, type DisclosureRule } from './disclosure.ts';
 import { csvText, fmtInt, fmtPct, SUPPRESSED_MARK, textTable } from './format.ts';
@@ -23,7 +24,7 @@ import { csvText, fmtInt, fmtPct, SUPPRESSED_MARK, textTable } from './format.ts
  * cells and whether its total is shown), when one cell is hidden or the hidden ones add up to
  * under the threshold, the smallest shown cell goes too; repeated until nothing changes.
  */
-function protectTable(
+export function protectTable(
   counts: number[],
   hidden: boolean[],
   lines: { cells: number[]; totalShown: () => boolean }[],
@@ -37,8 +38,10 @@ function protectTable(
       const h = line.cells.filter((i) => hidden[i]);
       const sum = h.reduce((s, i) => s + counts[i], 0);
       if (h.length === 0 || h.length === line.cells.length || (h.length >= 2 && sum >= minCell)) continue;
+      // The smallest shown cell that is not empty (an empty cell hides nothing), else an empty one.
       let pick = -1;
-      for (const i of line.cells) if (!hidden[i] && (pick < 0 || counts[i] < counts[pick])) pick = i;
+      for (const i of line.cells) if (!hidden[i] && counts[i] > 0 && (pick < 0 || counts[i] < counts[pick])) pick = i;
+      if (pick < 0) pick = line.cells.find((i) => !hidden[i])!;
       hidden[pick] = true;
       secondary++;
       changed = true;
@@ -47,8 +50,109 @@ function protectTable(
   return secondary;
 }
 
-export function discloseChannelMix(result: ChannelMixResult, ruleIn: DisclosureRule): ChannelMixResult {
+/** The channels pooled for anyone but the owner: outside the vocabulary, each with a small count. */
+export const OTHER_MIX_CHANNELS = 'other channels';
+
+/**
+ * The mix with the channels outside the vocabulary that each have under minCell contacts put
+ * together as "other channels" (their counts and cell keys added), so that no value someone wrote
+ * into the channel column is shown as a column of its own (as discloseContacts does, decision 30).
+ */
+export function poolOddChannels(r: ChannelMixResult, minCell: number): ChannelMixResult {
+  const odd = new Set(
+    r.channels.filter((c) => !(c.channel in CHANNELS) && (c.contacts ?? 0) < minCell).map((c) => c.channel),
+  );
+  if (!odd.size) return r;
+  const keySum = (keys: (number | null)[]) =>
+    keys.some((k) => k === null) ? null : keys.reduce<number>((s, k) => cellKeyOf(s + (k ?? 0)), 0);
+  const pooled = r.channels.filter((c) => odd.has(c.channel));
+  const n = pooled.reduce((s, c) => s + (c.contacts ?? 0), 0);
+  const total = r.total.contacts ?? 0;
+  const cells = r.cells.filter((c) => !odd.has(c.channel));
+  for (const g of r.groups) {
+    const these = r.cells.filter((c) => c.code === g.code && odd.has(c.channel));
+    cells.push({
+      ...these[0],
+      channel: OTHER_MIX_CHANNELS,
+      contacts: these.reduce((s, c) => s + (c.contacts ?? 0), 0),
+      cellKey: keySum(these.map((c) => c.cellKey)),
+    });
+  }
+  return {
+    ...r,
+    channels: [
+      ...r.channels.filter((c) => !odd.has(c.channel)),
+      {
+        channel: OTHER_MIX_CHANNELS,
+        contacts: n,
+        pct: total ? (100 * n) / total : null,
+        cellKey: keySum(pooled.map((c) => c.cellKey)),
+      },
+    ],
+    cells,
+  };
+}
+
+/**
+ * Which counts of a mix (of the truth, unperturbed) the two-way rule hides: for each cell
+ * (segment × channel) and each segment's total. Other answers made from the same counts (the
+ * channel-shift plan for any channel) hide what this hides, so that none gives back another's.
+ */
+export function mixHidden(
+  result: ChannelMixResult,
+  minCell: number,
+): { cell(code: string, channel: string): boolean; group(code: string): boolean } {
+  const G = result.groups.length;
+  const C = result.channels.length;
+  const at = (k: number, g: number) => k * G + g;
+  const gi = (g: number) => C * G + g;
+  const ci = (k: number) => C * G + G + k;
+  const ti = C * G + G + C;
+  const counts = [
+    ...result.cells.map((c) => c.contacts ?? 0),
+    ...result.groups.map((g) => g.contacts ?? 0),
+    ...result.channels.map((c) => c.contacts ?? 0),
+    result.total.contacts ?? 0,
+  ];
+  const hidden = counts.map((n) => n < minCell);
+  const range = (n: number) => [...Array(n).keys()];
+  protectTable(
+    counts,
+    hidden,
+    [
+      ...range(G).map((g) => ({ cells: range(C).map((k) => at(k, g)), totalShown: () => !hidden[gi(g)] })),
+      ...range(C).map((k) => ({ cells: range(G).map((g) => at(k, g)), totalShown: () => !hidden[ci(k)] })),
+      { cells: range(G).map(gi), totalShown: () => !hidden[ti] },
+      { cells: range(C).map(ci), totalShown: () => !hidden[ti] },
+    ],
+    minCell,
+  );
+  const g = new Map(result.groups.map((x, i) => [x.code, i]));
+  const k = new Map(result.channels.map((x, i) => [x.channel, i]));
+  return {
+    cell: (code, channel) => {
+      const a = g.get(code);
+      const b = k.get(channel);
+      return a === undefined || b === undefined ? false : hidden[at(b, a)];
+    },
+    group: (code) => {
+      const a = g.get(code);
+      return a === undefined ? true : hidden[gi(a)];
+    },
+  };
+}
+
+/**
+ * The mix as a viewer may see it. `opts.poolOdd` (for anyone but the owner, when the categories
+ * are channels) pools the channels outside the vocabulary with small counts first.
+ */
+export function discloseChannelMix(
+  resultIn: ChannelMixResult,
+  ruleIn: DisclosureRule,
+  opts: { poolOdd?: boolean } = {},
+): ChannelMixResult {
   const rule = disclosureOf(ruleIn);
+  const result = opts.poolOdd && rule.minCell > 0 ? poolOddChannels(resultIn, rule.minCell) : resultIn;
   const stripped: ChannelMixResult = {
     ...result,
     groups: result.groups.map((g) => ({ ...g, cellKey: null })),
@@ -241,28 +345,170 @@ export function channelMixToCsv(r: ChannelMixResult): string {
   );
 }
 
+/** The row for the values of the grouping column that are not published, put together. */
+export const OTHER_VALUES = '(other values, not published)';
+
 /**
- * Volumes as someone other than the owner may see them: a group with under minCell contacts is
- * hidden with its minutes, and when one is, the next smallest too, so that none comes back from
- * the total. Minutes are shown only for groups whose contacts are.
+ * Everything one viewer could ask of a log's volumes besides this answer (anyone but the owner):
+ * the answer for all channels and for every channel of the log, and the values of the grouping
+ * column its owner has published (the rest are put together as one row).
  */
-export function discloseVolumes(r: ContactVolumesResult, minCell: number): ContactVolumesResult {
+export interface VolumesAcross {
+  all: ContactVolumesResult;
+  byChannel: readonly ContactVolumesResult[];
+  published: readonly string[];
+}
+
+/**
+ * Volumes as a viewer may see them. Always: a group with under minCell contacts is hidden with its
+ * minutes, and when one is, the next smallest too, so that none comes back from the total; and
+ * minutes are shown only when at least minCell contacts have a handling time (the minutes of two
+ * timed contacts are nearly a record's value), with the same rule against the total.
+ *
+ * Given `across`, the answers for every channel filter make one table (the values by channel, with
+ * the all-channels answer as its row totals): a cell is hidden when it is small, or when it could
+ * be worked back from a row's or a column's total (the two-way rule of the channel mix), for the
+ * contacts and, with the timed contacts as their counts, for the minutes. Channels outside the
+ * vocabulary are one column, and values not published one row, so that nothing written into the
+ * log is shown; that column, never asked for by name, is hidden wherever it holds any contacts (the
+ * contacts page names such a channel written for 10 or more, so its count less that would be the
+ * rest).
+ */
+export function discloseVolumes(
+  r: ContactVolumesResult,
+  minCell: number,
+  across?: VolumesAcross,
+): ContactVolumesResult {
   if (!(minCell > 0)) return r;
+  if (across) return discloseVolumesAcross(r, minCell, across);
   const s = suppressOneWay(
     r.rows.map((x) => x.contacts ?? 0),
     minCell,
   );
+  const t = suppressOneWay(
+    r.rows.map((x, i) => (s.suppressed[i] ? 0 : (x.timed ?? 0))),
+    minCell,
+  );
+  const minutesHidden = r.rows.map((x, i) => s.suppressed[i] || ((x.timed ?? 0) > 0 && t.suppressed[i]));
+  const timedTotal = r.rows.reduce((a, x) => a + (x.timed ?? 0), 0);
   return {
     ...r,
     contacts: s.totalSuppressed ? null : r.contacts,
-    minutes: s.totalSuppressed ? null : r.minutes,
+    minutes: s.totalSuppressed || (timedTotal > 0 && timedTotal < minCell) ? null : r.minutes,
     rows: r.rows.map((x, i) =>
       s.suppressed[i]
         ? { ...x, contacts: null, pct: null, minutes: null, minutesPct: null, meanMinutes: null, timed: null }
-        : x,
+        : minutesHidden[i]
+          ? { ...x, minutes: null, minutesPct: null, meanMinutes: null, timed: null }
+          : x,
     ),
     unreadable: r.unreadable !== null && r.unreadable > 0 && r.unreadable < minCell ? null : r.unreadable,
     minCell,
+  };
+}
+
+function discloseVolumesAcross(r: ContactVolumesResult, min: number, across: VolumesAcross): ContactVolumesResult {
+  const known = new Map(across.published.map((v) => [v.trim().toLowerCase(), v]));
+  const rowOf = (v: string) => known.get(v.trim().toLowerCase()) ?? OTHER_VALUES;
+  const rows = [...new Set(across.all.rows.map((x) => rowOf(x.value)))];
+  const oddChannel = 'other channels';
+  const colOf = (c: string | null) => (c !== null && c in CHANNELS ? c : oddChannel);
+  // A column for each channel of the vocabulary asked about, and one for the rest (channels
+  // written otherwise, and blanks): the all-channels answer less the others.
+  const vocab = across.byChannel.filter((x) => x.channel !== null && x.channel in CHANNELS);
+  const cols = [...new Set(vocab.map((x) => x.channel!)), oddChannel];
+  const R = rows.length;
+  const C = cols.length;
+  // cells (column-major), then the rows' totals (the all-channels answer), the columns' totals, the whole
+  const at = (k: number, i: number) => k * R + i;
+  const ri = (i: number) => C * R + i;
+  const ci = (k: number) => C * R + R + k;
+  const ti = C * R + R + C;
+  const size = ti + 1;
+  const range = (k: number) => [...Array(k).keys()];
+  const n = Array<number>(size).fill(0);
+  const m = Array<number>(size).fill(0);
+  const timed = Array<number>(size).fill(0);
+  const add = (j: number, x: { contacts: number | null; minutes: number | null; timed: number | null }) => {
+    n[j] += x.contacts ?? 0;
+    m[j] += x.minutes ?? 0;
+    timed[j] += x.timed ?? 0;
+  };
+  for (const a of vocab) {
+    const k = cols.indexOf(a.channel!);
+    for (const x of a.rows) add(at(k, rows.indexOf(rowOf(x.value))), x);
+  }
+  for (const x of across.all.rows) {
+    add(ri(rows.indexOf(rowOf(x.value))), x);
+    add(ti, x);
+  }
+  const odd = C - 1;
+  for (const i of range(R)) {
+    const j = at(odd, i);
+    for (const k of range(C - 1)) {
+      n[j] -= n[at(k, i)];
+      m[j] -= m[at(k, i)];
+      timed[j] -= timed[at(k, i)];
+    }
+    n[j] += n[ri(i)];
+    m[j] += m[ri(i)];
+    timed[j] += timed[ri(i)];
+  }
+  for (const k of range(C))
+    for (const i of range(R)) {
+      n[ci(k)] += n[at(k, i)];
+      m[ci(k)] += m[at(k, i)];
+      timed[ci(k)] += timed[at(k, i)];
+    }
+  const lines = (hidden: boolean[]) => [
+    ...range(R).map((i) => ({ cells: range(C).map((k) => at(k, i)), totalShown: () => !hidden[ri(i)] })),
+    ...range(C).map((k) => ({ cells: range(R).map((i) => at(k, i)), totalShown: () => !hidden[ci(k)] })),
+    { cells: range(R).map(ri), totalShown: () => !hidden[ti] },
+    { cells: range(C).map(ci), totalShown: () => !hidden[ti] },
+  ];
+  const small = (x: number) => x > 0 && x < min;
+  const hideN = n.map(small);
+  // The rest are never asked for by name, and the contacts page names those written for 10 or more:
+  // their column is hidden wherever it holds any, so that it cannot be had by subtraction either.
+  for (const i of range(R)) if (n[at(odd, i)] > 0) hideN[at(odd, i)] = true;
+  if (n[ci(odd)] > 0) hideN[ci(odd)] = true;
+  protectTable(n, hideN, lines(hideN), min);
+  // Minutes: hidden with their contacts, and where the timed contacts are small, by the same rule.
+  const hideM = timed.map((x, j) => hideN[j] || small(x));
+  protectTable(timed, hideM, lines(hideM), min);
+  // This answer: a column (one channel) or the rows' totals (every channel).
+  const asked = r.channel === null ? null : cols.indexOf(colOf(r.channel));
+  const cell = (i: number) => (asked === null ? ri(i) : asked < 0 ? -1 : at(asked, i));
+  const tot = asked === null ? ti : asked < 0 ? -1 : ci(asked);
+  const totalN = tot < 0 || hideN[tot] ? null : n[tot];
+  const totalM = tot < 0 || hideM[tot] || r.handlingColumn === null ? null : m[tot];
+  const out = rows
+    .map((value, i) => ({ value, j: cell(i) }))
+    .filter(({ j }) => j >= 0 && (n[j] > 0 || hideN[j]))
+    .sort((a, b) => n[b.j] - n[a.j] || a.value.localeCompare(b.value))
+    .map(({ value, j }) => {
+      const cN = hideN[j] ? null : n[j];
+      const cM = hideM[j] || r.handlingColumn === null ? null : m[j];
+      return {
+        value,
+        contacts: cN,
+        pct: cN !== null && totalN ? (100 * cN) / totalN : null,
+        minutes: cM,
+        minutesPct: cM !== null && totalM ? (100 * cM) / totalM : null,
+        meanMinutes: cM !== null && timed[j] > 0 ? cM / timed[j] : null,
+        timed: cM === null ? null : timed[j],
+      };
+    });
+  // Unreadable handling times: shown only when no answer, nor the difference of two, is small.
+  const bad = [across.all.unreadable ?? 0, ...across.byChannel.map((x) => x.unreadable ?? 0)];
+  const safe = bad.every((x) => !small(x) && !small(bad[0] - x));
+  return {
+    ...r,
+    contacts: totalN,
+    minutes: totalM,
+    rows: out,
+    unreadable: r.unreadable === null ? null : safe ? r.unreadable : null,
+    minCell: min,
   };
 }
 
@@ -310,24 +556,50 @@ export function volumesToCsv(r: ContactVolumesResult): string {
  * and so is one whose contacts by the channel left are, with the next smallest when only one is,
  * so that none comes back from the totals. A year's contacts are counts times a factor that is
  * shown, so they are judged by the counts they came from.
+ *
+ * The totals of what is planned (moved, savings) and of who is left behind each add up only some
+ * segments: when the hidden segments are some planned on and some not, either total less the
+ * segments shown would give back a hidden segment's contacts, so both are hidden.
+ *
+ * Given `across` (the channel mix by the same tier, the truth: anyone but the owner could ask the
+ * plan for any channel left and moved to), a segment is hidden too when the two-way rule hides its
+ * total, its cell for the channel left, or its cell for the channel moved to when that channel is
+ * not one of the digital channels every plan counts, so that no two plans differ by a hidden count.
  */
-export function discloseShiftModel(r: ShiftModelResult, minCell: number): ShiftModelResult {
+export function discloseShiftModel(
+  r: ShiftModelResult,
+  minCell: number,
+  across?: { mix: ChannelMixResult; alwaysDigital: readonly string[] },
+): ShiftModelResult {
   const stripped = { ...r, segments: r.segments.map((s) => ({ ...s, cellKey: null })) };
   if (!(minCell > 0)) return stripped;
   const counts = (k: 'contacts' | 'fromContacts') => r.segments.map((s) => Math.round((s[k] ?? 0) / r.perYear));
   const a = suppressOneWay(counts('contacts'), minCell);
   const b = suppressOneWay(counts('fromContacts'), minCell);
   const hide = r.segments.map((_, i) => a.suppressed[i] || b.suppressed[i]);
+  if (across) {
+    const h = mixHidden(across.mix, minCell);
+    const toVaries = !across.alwaysDigital.includes(r.to);
+    r.segments.forEach((s, i) => {
+      if (h.group(s.code) || h.cell(s.code, r.from) || (toVaries && h.cell(s.code, r.to))) hide[i] = true;
+    });
+  }
   // Hiding a segment for one count can leave another line with one hidden: hide the next smallest there.
-  for (const k of ['contacts', 'fromContacts'] as const) {
-    const c = counts(k);
-    const hidden = hide.map((h, i) => (h ? i : -1)).filter((i) => i >= 0);
-    if (hidden.length === 1 || (hidden.length > 1 && hidden.reduce((s, i) => s + c[i], 0) < minCell)) {
-      const next = c
-        .map((n, i) => ({ n, i }))
-        .filter((x) => !hide[x.i])
-        .sort((p, q) => p.n - q.n)[0];
-      if (next) hide[next.i] = true;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const k of ['contacts', 'fromContacts'] as const) {
+      const c = counts(k);
+      const hidden = hide.map((h, i) => (h ? i : -1)).filter((i) => i >= 0);
+      if (hidden.length === 1 || (hidden.length > 1 && hidden.reduce((s, i) => s + c[i], 0) < minCell)) {
+        const next = c
+          .map((n, i) => ({ n, i }))
+          .filter((x) => !hide[x.i])
+          .sort((p, q) => p.n - q.n)[0];
+        if (next) {
+          hide[next.i] = true;
+          changed = true;
+        }
+      }
     }
   }
   const none = {
@@ -346,9 +618,38 @@ export function discloseShiftModel(r: ShiftModelResult, minCell: number): ShiftM
     savingHigh: null,
   };
   const totalSmall = a.totalSuppressed || b.totalSuppressed;
+  // The default ceiling is one segment's own digital share, and its range that share's interval
+  // (which gives its contacts back): when that segment is hidden, so are the ceiling, every range,
+  // and what is moved wherever the ceiling holds it back.
+  const best = r.segments.findIndex(
+    (s) =>
+      s.propensitySource === 'contacts' &&
+      s.propensity !== null &&
+      s.ceiling !== null &&
+      Math.abs(s.propensity - s.ceiling) < 1e-9,
+  );
+  const ceilingHidden = best >= 0 && hide[best];
+  const capped = (s: ShiftModelResult['segments'][number]) =>
+    s.eligible && s.moved !== null && s.fromContacts !== null && s.moved < (r.sharePct / 100) * s.fromContacts - 1e-6;
+  const anyCapped = r.segments.some(capped);
+  const noRange = { movedLow: null, movedHigh: null, savingLow: null, savingHigh: null };
+  const hiddenSegments = r.segments.filter((_, i) => hide[i]);
+  const split = hiddenSegments.some((s) => s.eligible) && hiddenSegments.some((s) => !s.eligible);
   return {
     ...stripped,
-    segments: stripped.segments.map((s, i) => (hide[i] ? { ...s, ...none } : s)),
+    segments: stripped.segments.map((s, i) =>
+      !hide[i] && ceilingHidden
+        ? { ...s, ...noRange, ceiling: null, ...(capped(s) ? { moved: null, saving: null } : {}) }
+        : hide[i]
+          ? {
+              ...s,
+              ...none,
+              ...(ceilingHidden ? { ceiling: null } : {}),
+              // Why a hidden segment is left behind would tell its band; only protection is the council's choice.
+              leftBehind: s.leftBehind && r.protected.includes(s.code) ? s.leftBehind : s.leftBehind ? 'hidden' : null,
+            }
+          : s,
+    ),
     total: totalSmall
       ? {
           contacts: null,
@@ -361,7 +662,20 @@ export function discloseShiftModel(r: ShiftModelResult, minCell: number): ShiftM
           savingHigh: null,
           leftBehind: null,
         }
-      : r.total,
+      : split
+        ? {
+            ...r.total,
+            moved: null,
+            movedLow: null,
+            movedHigh: null,
+            saving: null,
+            savingLow: null,
+            savingHigh: null,
+            leftBehind: null,
+          }
+        : ceilingHidden
+          ? { ...r.total, ...noRange, ...(anyCapped ? { moved: null, saving: null } : {}) }
+          : r.total,
     notPlaced: null,
     disclosure: { minCell, hidden: hide.filter(Boolean).length },
   };

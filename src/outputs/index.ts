@@ -115,6 +115,10 @@ export {
   volumesToTable,
   volumesToCsv,
   discloseShiftModel,
+  mixHidden,
+  poolOddChannels,
+  protectTable,
+  OTHER_VALUES,
   shiftModelToTable,
   frameworkToTable,
   frameworkToCsv,
@@ -122,3 +126,4 @@ export {
 export { shiftModelToXlsx, contactCostToXlsx, volumesToXlsx } from './channels-xlsx.ts';
 export { discloseAccessSheets, accessSheetsToTable, accessSheetsToHtml } from './access-sheets.ts';
 export type { ContactsAcross } from './channels.ts';
+export type { VolumesAcross } from './channel-mix.ts';

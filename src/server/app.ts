@@ -36,6 +36,7 @@ import { targetingRoutes } from './routes/targeting.ts';
 import { linkageRoutes } from './routes/linkage.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { journeyRoutes } from './routes/journeys.ts';
+import { channelAnalysisRoutes } from './routes/channel-analyses.ts';
 import { ResultCache, type Source } from './result-cache.ts';
 import { HttpProblem, SESSION_COOKIE, isApi, sameToken, type ServerSettings } from './http.ts';
 export {
@@ -403,6 +404,7 @@ export async function buildApp(opts: AppOptions, services: ServiceOverrides = {}
   await app.register(linkageRoutes);
   await app.register(channelRoutes);
   await app.register(journeyRoutes);
+  await app.register(channelAnalysisRoutes);
   await app.register(datasetRoutes);
   await app.register(apiRoutes);
   return app;

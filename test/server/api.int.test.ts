@@ -23,7 +23,15 @@ import { SegmentationModelSchema, PortraitSchema } from '../../src/segmentation/
 import { DatasetAccountSchema, SegmentationShowSchema, MeSchema } from '../../src/server/routes/api.ts';
 import { PostcodeEnrichmentSchema, MAX_POSTCODES, postcodesFromText } from '../../src/server/routes/api-postcodes.ts';
 import { openApiPath } from '../../src/server/openapi.ts';
-import { ContactsResultSchema, ShiftScenarioSchema, UnitCostSetSchema } from '../../src/channels/index.ts';
+import {
+  ChannelMixResultSchema,
+  ContactsResultSchema,
+  ContactVolumesResultSchema,
+  FrameworkResultSchema,
+  ShiftModelResultSchema,
+  ShiftScenarioSchema,
+  UnitCostSetSchema,
+} from '../../src/channels/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
 
@@ -130,6 +138,26 @@ const ENDPOINTS: { url: string; roles: ViewerRole[]; schema: { parse(x: unknown)
     url: '/api/contacts?dataset=contact_centre_callers&repeatDays=14',
     roles: ANALYSTS_AND_PARTNERS,
     schema: ContactsResultSchema,
+  },
+  {
+    url: '/api/contacts/mix?dataset=contact_centre_callers&by=ward',
+    roles: ANALYSTS_AND_PARTNERS,
+    schema: ChannelMixResultSchema,
+  },
+  {
+    url: '/api/contacts/volumes?dataset=contact_centre_callers&by=service&channel=phone',
+    roles: ANALYSTS_AND_PARTNERS,
+    schema: ContactVolumesResultSchema,
+  },
+  {
+    url: '/api/contacts/framework?dataset=contact_centre_callers',
+    roles: ANALYSTS_AND_PARTNERS,
+    schema: FrameworkResultSchema,
+  },
+  {
+    url: '/api/channel-shift/plan?dataset=contact_centre_callers&unitCosts=socitm-2012&from=phone&to=web&share=50&protect=F',
+    roles: ANALYSTS_AND_PARTNERS,
+    schema: ShiftModelResultSchema,
   },
   { url: '/api/unit-costs', roles: ALL, schema: UnitCostSetSchema.array() },
   {

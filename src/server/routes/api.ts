@@ -60,6 +60,7 @@ import { postcodeApiRoutes } from './api-postcodes.ts';
 import { linkageApiRoutes } from './api-linkage.ts';
 import { householdApiRoutes } from './households.ts';
 import { channelApiRoutes } from './channels.ts';
+import { channelAnalysisApiRoutes } from './channel-analyses.ts';
 import {
   DatasetAccountSchema,
   datasetAccount,
@@ -833,4 +834,5 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(linkageApiRoutes);
   await app.register(householdApiRoutes);
   await app.register(channelApiRoutes);
+  await app.register(channelAnalysisApiRoutes);
 }

@@ -209,6 +209,17 @@ export function channelChart(r: ContactsResult) {
   };
 }
 
+/** The Contact and channels section's pages, linked from each (routes/channel-analyses.ts has the rest). */
+const TABS = [
+  { href: '/channels', text: 'What a log says' },
+  { href: '/channels/mix', text: 'Channel mix' },
+  { href: '/channels/volumes', text: 'Volumes and handling time' },
+  { href: '/channels/framework', text: 'Communications framework' },
+  { href: '/channels/plan', text: 'Channel shift by segment' },
+  { href: '/channels/sheets', text: 'Access sheets' },
+];
+export const channelTabs = (current: string) => TABS.map((t) => ({ ...t, current: t.href === current }));
+
 // ---------------------------------------------------------------------------------------------
 // Channel shift
 
@@ -335,6 +346,7 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
     const chosen = one(q.dataset);
     const ctx: Record<string, unknown> = {
       title: 'Contact and channels',
+      tabs: channelTabs('/channels'),
       form: {
         dataset: chosen ?? '',
         repeatDays: one(q.repeatDays) ?? String(DEFAULT_REPEAT_DAYS),
@@ -369,6 +381,7 @@ export async function channelRoutes(app: FastifyInstance): Promise<void> {
         Object.assign(ctx, {
           result,
           chart: channelChart(result),
+          pooled: result.channels.some((c) => c.channel === OTHER_CHANNELS),
           qs,
           owner: logs.find((d) => d.name === cq.dataset)?.owner ?? false,
           datasetTitle: datasetName(result.dataset, logs),
