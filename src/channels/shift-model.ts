@@ -53,7 +53,8 @@ export const ShiftModelSegmentSchema = z.object({
   band: z.string().nullable(),
   /** the most digital take-up expected, % */
   ceiling: Count,
-  eligible: z.boolean(),
+  /** planned on; null where the boundary hid the segment (its band would show) */
+  eligible: z.boolean().nullable(),
   /** why not, in plain words, when not */
   leftBehind: z.string().nullable(),
   moved: Count,
@@ -338,7 +339,7 @@ export async function channelShiftModel(
       saving: Math.round(sum('saving') * 100) / 100,
       savingLow: Math.round(sum('savingLow') * 100) / 100,
       savingHigh: Math.round(sum('savingHigh') * 100) / 100,
-      leftBehind: segments.filter((s) => !s.eligible).reduce((a, s) => a + (s.fromContacts ?? 0), 0),
+      leftBehind: segments.filter((s) => s.eligible === false).reduce((a, s) => a + (s.fromContacts ?? 0), 0),
     },
     notPlaced: mix.notPlaced === null ? null : mix.notPlaced,
     disclosure: null,

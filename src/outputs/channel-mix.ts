@@ -634,7 +634,7 @@ export function discloseShiftModel(
   const anyCapped = r.segments.some(capped);
   const noRange = { movedLow: null, movedHigh: null, savingLow: null, savingHigh: null };
   const hiddenSegments = r.segments.filter((_, i) => hide[i]);
-  const split = hiddenSegments.some((s) => s.eligible) && hiddenSegments.some((s) => !s.eligible);
+  const split = hiddenSegments.some((s) => s.eligible === true) && hiddenSegments.some((s) => s.eligible === false);
   return {
     ...stripped,
     segments: stripped.segments.map((s, i) =>
@@ -645,7 +645,9 @@ export function discloseShiftModel(
               ...s,
               ...none,
               ...(ceilingHidden ? { ceiling: null } : {}),
-              // Why a hidden segment is left behind would tell its band; only protection is the council's choice.
+              // Whether and why a hidden segment is left behind would tell its band; only protection
+              // is the council's own choice, and is shown.
+              eligible: r.protected.includes(s.code) ? false : null,
               leftBehind: s.leftBehind && r.protected.includes(s.code) ? s.leftBehind : s.leftBehind ? 'hidden' : null,
             }
           : s,
@@ -718,7 +720,7 @@ export function shiftModelToTable(r: ShiftModelResult): string {
         whole(s.moved),
         money(s.saving),
         s.savingLow === null ? '' : `${money(s.savingLow)}–${money(s.savingHigh)}`,
-        s.eligible ? 'yes' : `no: ${s.leftBehind}`,
+        s.eligible === null ? SUPPRESSED_MARK : s.eligible ? 'yes' : `no: ${s.leftBehind}`,
       ]),
       (i) => i >= 1 && i <= 8 && i !== 4,
     ),

@@ -62,7 +62,7 @@ export async function shiftModelToXlsx(r: ShiftModelResult, costs?: UnitCostSet)
       s.propensity,
       s.band,
       s.ceiling,
-      s.eligible ? 'yes' : 'no',
+      s.eligible === null ? null : s.eligible ? 'yes' : 'no',
       s.leftBehind,
       s.moved,
       s.saving,

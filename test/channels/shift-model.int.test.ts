@@ -136,6 +136,16 @@ test('what another viewer sees: small segments hidden, with the next smallest, s
   assert.equal(seg(r3, 'B').fromContacts, null);
   assert.equal(seg(r3, 'A').fromContacts, null);
   assert.equal(r3.disclosure?.hidden, 2);
+  // Whether a hidden segment is planned on would tell its band: not shown, unless the council protected it.
+  assert.equal(seg(r3, 'B').eligible, null);
+  assert.equal(seg(r3, 'A').eligible, null);
+  const protectedA = discloseShiftModel(
+    await channelShiftModel(ws.engine, { ...base, minBand: 'Low', protect: ['A'] }, bristol()),
+    3,
+  );
+  assert.equal(seg(protectedA, 'A').eligible, false);
+  assert.match(seg(protectedA, 'A').leftBehind!, /protected/);
+  assert.match(shiftModelToTable(r3), /\[c\]/);
   // The owner sees everything.
   assert.equal(seg(discloseShiftModel(truth, 0), 'B').fromContacts, 2);
 });

@@ -556,7 +556,11 @@ export async function channelAnalysisRoutes(app: FastifyInstance): Promise<void>
       const pq = readPlan(q);
       const result = await disclosedPlan(app, viewer, pq);
       await audit(app.engine, viewer, 'channel shift plan', describe.plan(pq), ip);
-      Object.assign(ctx, { result, qs: qsOf(planQs(pq)), leftBehind: result.segments.filter((s) => !s.eligible) });
+      Object.assign(ctx, {
+        result,
+        qs: qsOf(planQs(pq)),
+        leftBehind: result.segments.filter((s) => s.eligible === false),
+      });
     },
   );
   download('/channels/plan/download', ['xlsx', 'json'], async (q, viewer, format, reply, request) => {
