@@ -94,14 +94,11 @@ export function poolOddChannels(r: ChannelMixResult, minCell: number): ChannelMi
 }
 
 /**
- * Which counts of a mix (of the truth, unperturbed) the two-way rule hides: for each cell
- * (segment × channel) and each segment's total. Other answers made from the same counts (the
- * channel-shift plan for any channel) hide what this hides, so that none gives back another's.
+ * The mix's counts in one array (cells channel-major, as the result lists them, then the groups'
+ * totals, then the channels' totals, then the whole), and which are hidden: those under the
+ * threshold, and then whatever protectTable hides so that none comes back from a total.
  */
-export function mixHidden(
-  result: ChannelMixResult,
-  minCell: number,
-): { cell(code: string, channel: string): boolean; group(code: string): boolean } {
+function protectMix(result: ChannelMixResult, minCell: number) {
   const G = result.groups.length;
   const C = result.channels.length;
   const at = (k: number, g: number) => k * G + g;
@@ -115,8 +112,9 @@ export function mixHidden(
     result.total.contacts ?? 0,
   ];
   const hidden = counts.map((n) => n < minCell);
+  const primary = hidden.slice(0, C * G).filter(Boolean).length;
   const range = (n: number) => [...Array(n).keys()];
-  protectTable(
+  const secondary = protectTable(
     counts,
     hidden,
     [
@@ -127,6 +125,19 @@ export function mixHidden(
     ],
     minCell,
   );
+  return { G, at, gi, ci, ti, counts, hidden, primary, secondary };
+}
+
+/**
+ * Which counts of a mix (of the truth, unperturbed) the two-way rule hides: for each cell
+ * (segment × channel) and each segment's total. Other answers made from the same counts (the
+ * channel-shift plan for any channel) hide what this hides, so that none gives back another's.
+ */
+export function mixHidden(
+  result: ChannelMixResult,
+  minCell: number,
+): { cell(code: string, channel: string): boolean; group(code: string): boolean } {
+  const { at, gi, hidden } = protectMix(result, minCell);
   const g = new Map(result.groups.map((x, i) => [x.code, i]));
   const k = new Map(result.channels.map((x, i) => [x.channel, i]));
   return {
@@ -162,30 +173,7 @@ export function discloseChannelMix(
   };
   if (!(rule.minCell > 0)) return stripped;
   const min = rule.minCell;
-  const G = result.groups.length;
-  const C = result.channels.length;
-  // One array of every count: cells (channel-major, as the result lists them), then the groups'
-  // totals, then the channels' totals, then the whole.
-  const at = (k: number, g: number) => k * G + g;
-  const gi = (g: number) => C * G + g;
-  const ci = (k: number) => C * G + G + k;
-  const ti = C * G + G + C;
-  const counts = [
-    ...result.cells.map((c) => c.contacts ?? 0),
-    ...result.groups.map((g) => g.contacts ?? 0),
-    ...result.channels.map((c) => c.contacts ?? 0),
-    result.total.contacts ?? 0,
-  ];
-  const hidden = counts.map((n) => n < min);
-  const primary = hidden.slice(0, C * G).filter(Boolean).length;
-  const range = (n: number) => [...Array(n).keys()];
-  const lines = [
-    ...range(G).map((g) => ({ cells: range(C).map((k) => at(k, g)), totalShown: () => !hidden[gi(g)] })),
-    ...range(C).map((k) => ({ cells: range(G).map((g) => at(k, g)), totalShown: () => !hidden[ci(k)] })),
-    { cells: range(G).map(gi), totalShown: () => !hidden[ti] },
-    { cells: range(C).map(ci), totalShown: () => !hidden[ti] },
-  ];
-  const secondary = protectTable(counts, hidden, lines, min);
+  const { G, gi, ci, ti, counts, hidden, primary, secondary } = protectMix(result, min);
   const keys = [
     ...result.cells.map((c) => c.cellKey),
     ...result.groups.map((g) => g.cellKey),
