@@ -1,5 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { LOGIN_COOKIE } from '../../src/server/routes/auth.ts';
+import { addUser, SESSION_COOKIE, type Role } from '../../src/server/index.ts';
+import type { Engine } from '../../src/store/index.ts';
 
 /** The sign-in form's token and the pre-session cookie it is bound to, as a browser gets them from GET /login. */
 export async function loginForm(
@@ -28,4 +30,23 @@ export async function postLogin(
     remoteAddress: opts.remoteAddress,
     headers: opts.headers,
   });
+}
+
+/**
+ * Adds each person to the workspace and signs them in through the form: their session cookies, by
+ * username, for `app.inject`.
+ */
+export async function signInUsers(
+  app: FastifyInstance,
+  engine: Engine,
+  password: string,
+  people: readonly (readonly [username: string, role: Role, partner?: string])[],
+): Promise<Record<string, string>> {
+  const cookies: Record<string, string> = {};
+  for (const [username, role, partner] of people) {
+    await addUser(engine, { username, password, role, partner });
+    const r = await postLogin(app, { username, password });
+    cookies[username] = String(r.cookies.find((c) => c.name === SESSION_COOKIE)!.value);
+  }
+  return cookies;
 }

@@ -40,10 +40,10 @@ import {
   type ShiftModelResult,
 } from '../../src/channels/index.ts';
 import { OTHER_VALUES, discloseVolumes } from '../../src/outputs/index.ts';
-import { buildApp, addUser, SESSION_COOKIE, auditLog } from '../../src/server/index.ts';
+import { buildApp, SESSION_COOKIE, auditLog } from '../../src/server/index.ts';
 import { openApiDocument } from '../../src/server/openapi.ts';
 import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
-import { postLogin } from '../helpers/login.ts';
+import { signInUsers } from '../helpers/login.ts';
 
 const tmp = tempDir('civic-channel-analyses-');
 let ws: Workspace;
@@ -103,16 +103,15 @@ before(async () => {
     uploadDir: join(tmp.dir, 'uploads'),
     pseudonymKey: TEST_KEY,
   });
-  for (const [username, role, partner] of [
-    ['ana', 'analyst'],
-    ['pa', 'partner', 'Partner A'],
-    ['pb', 'partner', 'Partner B'],
-    ['agent', 'agent'],
-  ] as const) {
-    await addUser(ws.engine, { username, password: PASSWORD, role, partner });
-    const r = await postLogin(app, { username, password: PASSWORD });
-    cookies[username] = String(r.cookies.find((c) => c.name === SESSION_COOKIE)!.value);
-  }
+  Object.assign(
+    cookies,
+    await signInUsers(app, ws.engine, PASSWORD, [
+      ['ana', 'analyst'],
+      ['pa', 'partner', 'Partner A'],
+      ['pb', 'partner', 'Partner B'],
+      ['agent', 'agent'],
+    ]),
+  );
 });
 after(async () => {
   await app.close();
