@@ -435,15 +435,17 @@ async function importRead(
   const tableName = tableNameFor(name);
   // Named so that no dataset's table ("ds_" + a name) can ever be the staging table, and only
   // ever created here: an import never drops a table it did not make.
-  const staging = `import_staging_${process.pid}_${++stagingCounter}`;
+  // A table DuckDB has already read becomes the staging table itself, its columns renamed below.
+  const staging = staged ? staged.table : `import_staging_${process.pid}_${++stagingCounter}`;
   const total = staged ? staged.rows : (table as SourceTable).rows.length;
 
   // The staging table is filled before the transaction: temporary tables made inside one are
   // much slower to read back (measured: the matching join took twice as long).
   const attrCols = attrIdx.map((i) => `${ident(header[i])} VARCHAR`).join(', ');
-  await engine.run(
-    `CREATE TEMP TABLE ${ident(staging)} (_row BIGINT, _postcode_raw VARCHAR, _problem VARCHAR, _problem_column VARCHAR${attrCols ? ', ' + attrCols : ''})`,
-  );
+  if (!staged)
+    await engine.run(
+      `CREATE TEMP TABLE ${ident(staging)} (_row BIGINT, _postcode_raw VARCHAR, _problem VARCHAR, _problem_column VARCHAR${attrCols ? ', ' + attrCols : ''})`,
+    );
 
   // Property references from the values as read, before any column is pseudonymised.
   let addressing: { rows: SqlValue[][]; summary: AddressingSummary } | null = null;
@@ -478,6 +480,7 @@ async function importRead(
     );
   }
   const propertyTable = addressing ? `${staging}_property` : null;
+  const decisionTable = `${staging}_postcode`;
   if (propertyTable) {
     await engine.run(
       `CREATE TEMP TABLE ${ident(propertyTable)} (_row BIGINT, _property VARCHAR, _property_kind VARCHAR, _property_note VARCHAR)`,
@@ -504,9 +507,17 @@ async function importRead(
   }
   progress({ stage: 'loading', done: 0, total });
   if (staged) {
-    // Already read by DuckDB: rename into the staging layout, then pseudonymise each distinct value once.
-    await engine.run(`INSERT INTO ${ident(staging)} SELECT _row, ${pcIndex >= 0 ? ident(staged.columns[pcIndex]) : 'NULL'}, ${staged.problems ? '_problem, _problem_column' : 'NULL, NULL'}
-      ${attrIdx.length ? ', ' + attrIdx.map((i) => ident(staged.columns[i])).join(', ') : ''} FROM ${ident(staged.table)}`);
+    // Already read by DuckDB: its columns renamed into the staging layout (no copy of the rows),
+    // then each distinct value of a pseudonymised column protected once.
+    await toStagingLayout(
+      engine,
+      staging,
+      [
+        ...(pcIndex >= 0 ? [[staged.columns[pcIndex], '_postcode_raw']] : []),
+        ...attrIdx.map((i) => [staged.columns[i], header[i]]),
+      ] as [string, string][],
+      [...(pcIndex >= 0 ? [] : ['_postcode_raw']), ...(staged.problems ? [] : ['_problem', '_problem_column'])],
+    );
     for (const i of pseudoIdx) {
       const col = ident(header[i]);
       const values = await engine.all<{ v: string }>(
@@ -556,6 +567,8 @@ async function importRead(
         )
       : null;
     const added = [...(optionCols?.added ?? []), ...channel.added, ...(contactLog?.added ?? [])];
+    progress({ stage: 'matching', done: 0, total: 1 });
+    await decidePostcodes(engine, staging, decisionTable, Boolean(opts.noPostcode));
     return await engine.transaction(async () => {
       if (existing) {
         await engine.run(`DROP TABLE IF EXISTS ${ident(tableName)}`);
@@ -567,20 +580,20 @@ async function importRead(
       // a customer reference can be keyed the same way when distinct customers are counted.
       const keySalt = opts.recordKeySalt ?? randomInt(1, 2 ** 47);
 
-      // Exact matches (ignoring case and spaces) in one join; the rest are checked one distinct value at a time.
-      progress({ stage: 'matching', done: 0, total: 1 });
+      // Exact matches (ignoring case and spaces) and the decisions made above, in one statement.
       await engine.run(
         `CREATE TABLE ${ident(tableName)} AS
         SELECT s._row, s._postcode_raw,
-          CASE WHEN s._problem IS NOT NULL THEN NULL ELSE p.pc_key END AS _pc_key,
-          CASE WHEN s._problem IS NOT NULL THEN NULL ELSE ${sqlFormatPostcode('p.pc_key')} END AS _postcode,
-          CASE WHEN s._problem IS NOT NULL THEN 'rejected' WHEN p.pc_key IS NOT NULL THEN 'matched' WHEN $1 THEN 'unmatched' ELSE NULL END AS _status,
-          CASE WHEN s._problem IS NOT NULL THEN s._problem WHEN p.status = 'terminated' THEN 'terminated postcode' WHEN $1 THEN $2 ELSE NULL END AS _note,
+          CASE WHEN s._problem IS NOT NULL THEN NULL WHEN p.pc_key IS NOT NULL THEN p.pc_key ELSE d.pc_key END AS _pc_key,
+          CASE WHEN s._problem IS NOT NULL THEN NULL WHEN p.pc_key IS NOT NULL THEN ${sqlFormatPostcode('p.pc_key')} ELSE d.postcode END AS _postcode,
+          CASE WHEN s._problem IS NOT NULL THEN 'rejected' WHEN p.pc_key IS NOT NULL THEN 'matched' WHEN $1 THEN 'unmatched' ELSE d.status END AS _status,
+          CASE WHEN s._problem IS NOT NULL THEN s._problem WHEN p.pc_key IS NOT NULL THEN (CASE WHEN p.status = 'terminated' THEN 'terminated postcode' END) WHEN $1 THEN $2 ELSE d.note END AS _note,
           s._problem_column AS _note_column, ${RECORD_KEY_SQL('s._row', keySalt)} AS _rkey
           ${attrIdx.length ? ', ' + attrIdx.map((i) => 's.' + ident(header[i])).join(', ') : ''}
           ${added.map((c) => ', s.' + ident(c)).join('')}
           ${propertyTable ? ', pr._property, pr._property_kind, pr._property_note' : ''}
         FROM ${ident(staging)} s LEFT JOIN postcode p ON p.pc_key = upper(replace(s._postcode_raw, ' ', ''))
+          LEFT JOIN ${ident(decisionTable)} d ON d.raw IS NOT DISTINCT FROM s._postcode_raw
           ${propertyTable ? `LEFT JOIN ${ident(propertyTable)} pr ON pr._row = s._row` : ''}
         ORDER BY s._row`,
         [Boolean(opts.noPostcode), NOT_PLACED_REASON],
@@ -589,63 +602,6 @@ async function importRead(
       // Fault injection for the killed-import test: hold the transaction open so it can be killed.
       if (process.env.CIVIC_FAULT_PAUSE_MS)
         await new Promise((r) => setTimeout(r, Number(process.env.CIVIC_FAULT_PAUSE_MS)));
-
-      const pending = await engine.all<{ raw: string | null }>(
-        `SELECT DISTINCT _postcode_raw AS raw FROM ${ident(tableName)} WHERE _status IS NULL`,
-      );
-      const decisions: SqlValue[][] = [];
-      const candidates = new Map<string, string>();
-      for (const { raw } of pending) {
-        const c = checkPostcode(raw);
-        if (c.kind === 'corrected') candidates.set(raw ?? '', c.key);
-        else if (c.kind === 'valid') candidates.set(raw ?? '', c.key);
-        else
-          decisions.push([
-            raw,
-            'rejected',
-            null,
-            null,
-            c.kind === 'blank' ? 'missing postcode' : 'not a valid UK postcode',
-          ]);
-      }
-      if (candidates.size) {
-        await engine.run(`CREATE TEMP TABLE pc_candidate (raw VARCHAR, pc_key VARCHAR)`);
-        await engine.append(
-          'pc_candidate',
-          [...candidates].map(([raw, k]) => [raw, k]),
-        );
-        const found = await engine.all<{ raw: string; pc_key: string; postcode: string; status: string }>(
-          `SELECT c.raw, p.pc_key, ${sqlFormatPostcode('p.pc_key')} AS postcode, p.status FROM pc_candidate c JOIN postcode p ON p.pc_key = c.pc_key`,
-        );
-        await engine.run(`DROP TABLE pc_candidate`);
-        const foundByRaw = new Map(found.map((f) => [f.raw, f]));
-        for (const [raw, k] of candidates) {
-          const f = foundByRaw.get(raw);
-          if (f) {
-            const note =
-              `postcode corrected from "${raw.trim()}" to "${f.postcode}"` +
-              (f.status === 'terminated' ? '; terminated postcode' : '');
-            decisions.push([raw, 'matched', f.pc_key, f.postcode, note]);
-          } else {
-            decisions.push([
-              raw,
-              'unmatched',
-              null,
-              null,
-              `postcode ${checkPostcode(raw).kind === 'corrected' ? `(read as ${k}) ` : ''}is not in the postcode directory`,
-            ]);
-          }
-        }
-      }
-      if (decisions.length) {
-        await engine.run(
-          `CREATE TEMP TABLE pc_decision (raw VARCHAR, status VARCHAR, pc_key VARCHAR, postcode VARCHAR, note VARCHAR)`,
-        );
-        await engine.append('pc_decision', decisions);
-        await engine.run(`UPDATE ${ident(tableName)} AS t SET _status = d.status, _pc_key = d.pc_key, _postcode = d.postcode, _note = d.note
-          FROM pc_decision d WHERE t._status IS NULL AND t._postcode_raw IS NOT DISTINCT FROM d.raw`);
-        await engine.run(`DROP TABLE pc_decision`);
-      }
       progress({ stage: 'matching', done: 1, total: 1 });
 
       const pcName = pcIndex >= 0 ? header[pcIndex] : null;
@@ -788,7 +744,92 @@ async function importRead(
   } finally {
     await engine.run(`DROP TABLE IF EXISTS ${ident(staging)}`).catch(() => {});
     if (propertyTable) await engine.run(`DROP TABLE IF EXISTS ${ident(propertyTable)}`).catch(() => {});
+    await engine.run(`DROP TABLE IF EXISTS ${ident(decisionTable)}`).catch(() => {});
   }
+}
+
+/**
+ * The postcodes that do not match the directory as written (ignoring case and spaces), each
+ * distinct value decided once: corrected and matched, not in the directory, or rejected with its
+ * reason. Written to `into` (raw, status, pc_key, postcode, note) for the dataset's one statement.
+ */
+async function decidePostcodes(engine: Engine, staging: string, into: string, noPostcode: boolean): Promise<void> {
+  await engine.run(
+    `CREATE TEMP TABLE ${ident(into)} (raw VARCHAR, status VARCHAR, pc_key VARCHAR, postcode VARCHAR, note VARCHAR)`,
+  );
+  if (noPostcode) return;
+  const pending = await engine.all<{ raw: string | null }>(
+    `SELECT DISTINCT s._postcode_raw AS raw FROM ${ident(staging)} s
+      LEFT JOIN postcode p ON p.pc_key = upper(replace(s._postcode_raw, ' ', ''))
+      WHERE s._problem IS NULL AND p.pc_key IS NULL`,
+  );
+  const decisions: SqlValue[][] = [];
+  const candidates = new Map<string, string>();
+  for (const { raw } of pending) {
+    const c = checkPostcode(raw);
+    if (c.kind === 'corrected' || c.kind === 'valid') candidates.set(raw ?? '', c.key);
+    else
+      decisions.push([
+        raw,
+        'rejected',
+        null,
+        null,
+        c.kind === 'blank' ? 'missing postcode' : 'not a valid UK postcode',
+      ]);
+  }
+  if (candidates.size) {
+    const candidateTable = `${into}_candidate`;
+    await engine.run(`CREATE TEMP TABLE ${ident(candidateTable)} (raw VARCHAR, pc_key VARCHAR)`);
+    try {
+      await engine.append(
+        candidateTable,
+        [...candidates].map(([raw, k]) => [raw, k]),
+      );
+      const found = await engine.all<{ raw: string; pc_key: string; postcode: string; status: string }>(
+        `SELECT c.raw, p.pc_key, ${sqlFormatPostcode('p.pc_key')} AS postcode, p.status FROM ${ident(candidateTable)} c JOIN postcode p ON p.pc_key = c.pc_key`,
+      );
+      const foundByRaw = new Map(found.map((f) => [f.raw, f]));
+      for (const [raw, k] of candidates) {
+        const f = foundByRaw.get(raw);
+        if (f) {
+          const note =
+            `postcode corrected from "${raw.trim()}" to "${f.postcode}"` +
+            (f.status === 'terminated' ? '; terminated postcode' : '');
+          decisions.push([raw, 'matched', f.pc_key, f.postcode, note]);
+        } else {
+          decisions.push([
+            raw,
+            'unmatched',
+            null,
+            null,
+            `postcode ${checkPostcode(raw).kind === 'corrected' ? `(read as ${k}) ` : ''}is not in the postcode directory`,
+          ]);
+        }
+      }
+    } finally {
+      await engine.run(`DROP TABLE IF EXISTS ${ident(candidateTable)}`);
+    }
+  }
+  await engine.append(into, decisions);
+}
+
+/**
+ * Renames a staged table's columns (each [from, to]) and adds the missing VARCHAR columns. In two
+ * steps, through names no file has, since DuckDB's names ignore case and one column's new name
+ * may be another's old one.
+ */
+async function toStagingLayout(
+  engine: Engine,
+  table: string,
+  renames: [string, string][],
+  add: string[],
+): Promise<void> {
+  const moving = renames.filter(([from, to]) => from !== to);
+  for (const [k, [from]] of moving.entries())
+    await engine.run(`ALTER TABLE ${ident(table)} RENAME COLUMN ${ident(from)} TO ${ident(`__civic_staging_${k}`)}`);
+  for (const [k, [, to]] of moving.entries())
+    await engine.run(`ALTER TABLE ${ident(table)} RENAME COLUMN ${ident(`__civic_staging_${k}`)} TO ${ident(to)}`);
+  for (const c of add) await engine.run(`ALTER TABLE ${ident(table)} ADD COLUMN ${ident(c)} VARCHAR`);
 }
 
 /** The reason every record of a dataset imported without geography is not placed. */
