@@ -131,11 +131,13 @@ try {
       repeat: { contacts: number; pct: number; notChecked: number };
       avoidable: { contacts: number; pct: number };
       tiers: {
+        basis: 'request' | 'contact';
         rows: Record<
           string,
-          { contacts: number; resolved: number; resolvedPct: number | null; meetsTarget: boolean | null }
+          { count: number; resolved: number; resolvedPct: number | null; meetsTarget: boolean | null }
         >;
         untiered: number;
+        withoutRequest: number;
       };
     };
   };
@@ -144,9 +146,8 @@ try {
   // Every figure, side by side; each must agree (counts exactly, shares to 1e-9).
   const r = civic.result;
   const p = py.figures;
-  const figures: [string, number | boolean | null | undefined, number | boolean | null | undefined][] = [
-    ['contacts', r.contacts, p.contacts],
-  ];
+  type Figure = number | boolean | string | null | undefined;
+  const figures: [string, Figure, Figure][] = [['contacts', r.contacts, p.contacts]];
   const channelNames = [...new Set([...r.channels.map((c) => c.channel), ...Object.keys(p.channels)])];
   for (const c of channelNames)
     figures.push([`channel ${c}`, r.channels.find((x) => x.channel === c)?.contacts, p.channels[c]]);
@@ -161,18 +162,23 @@ try {
     ['avoidable contacts', r.avoidable?.contacts, p.avoidable.contacts],
     ['avoidable contacts, %', r.avoidable?.pct, p.avoidable.pct],
   );
+  // First-contact resolution counts requests (each by its first contact; decision 35).
+  figures.push(['first-contact resolution counts', r.tiers?.basis, p.tiers.basis]);
   const tierNames = [...new Set([...(r.tiers?.rows ?? []).map((t) => t.tier), ...Object.keys(p.tiers.rows)])];
   for (const t of tierNames) {
     const a = r.tiers?.rows.find((x) => x.tier === t);
     const b = p.tiers.rows[t];
     figures.push(
-      [`tier ${t} contacts`, a?.contacts, b?.contacts],
-      [`tier ${t} resolved at first contact`, a?.resolved, b?.resolved],
+      [`tier ${t} requests`, a?.count, b?.count],
+      [`tier ${t} requests resolved at first contact`, a?.resolved, b?.resolved],
       [`tier ${t} resolved, %`, a?.resolvedPct, b?.resolvedPct],
       [`tier ${t} meets the ${TARGET}% target`, a?.meetsTarget, b?.meetsTarget],
     );
   }
-  figures.push(['untiered contacts', r.tiers?.untiered, p.tiers.untiered]);
+  figures.push(
+    ['untiered requests', r.tiers?.untiered, p.tiers.untiered],
+    ['contacts without a request reference (not requests)', r.tiers?.withoutRequest, p.tiers.withoutRequest],
+  );
   const agree = (a: unknown, b: unknown) =>
     typeof a === 'number' && typeof b === 'number'
       ? Number.isInteger(a) && Number.isInteger(b)

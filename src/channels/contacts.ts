@@ -5,6 +5,13 @@
  * council marks avoidable, and first-contact resolution by tier against a target (Barking &
  * Dagenham: 80% resolved in the front office).
  *
+ * First-contact resolution counts requests when the log has a request reference (decision 35): a
+ * request is resolved at first contact when it has one contact only and that contact is flagged
+ * resolved; its tier is the tier of its first contact's reason (the earliest date-time, an undated
+ * contact after every dated one, and ties by the order of the rows in the file). Contacts without a
+ * request reference are left out of it, as they are of NI14, and counted. Without a request column
+ * it counts contacts flagged resolved, as version 1 did; `tiers.basis` says which.
+ *
  * The truth is computed here; what a viewer may see is decided by discloseContacts (outputs). The
  * customer reference may be pseudonymised: only equality is used, so keyed hashes work as well.
  */
@@ -23,7 +30,8 @@ import {
   type ContactRole,
 } from '../intake/index.ts';
 
-export const CONTACTS_RESULT_VERSION = 1 as const;
+/** 2: resolution by tier counts requests when there is a request reference (tiers.basis, tiers.rows[].count). */
+export const CONTACTS_RESULT_VERSION = 2 as const;
 
 const Count = z.number().nullable();
 
@@ -75,17 +83,26 @@ export const ContactsResultSchema = z.object({
   tiers: z
     .object({
       target: z.number(),
+      /**
+       * request: each row counts requests (by their first contact's reason), resolved when the
+       * request had one contact and it was flagged resolved; contact: no request reference column,
+       * each row counts contacts, resolved when flagged resolved
+       */
+      basis: z.enum(['request', 'contact']),
       rows: z.array(
         z.object({
           tier: z.string(),
-          contacts: Count,
+          /** requests (basis request) or contacts (basis contact) */
+          count: Count,
           resolved: Count,
           resolvedPct: Count,
           meetsTarget: z.boolean().nullable(),
         }),
       ),
-      /** contacts whose reason has no tier */
+      /** requests (or contacts) whose (first contact's) reason has no tier */
       untiered: Count,
+      /** basis request: contacts without a request reference, left out of the rows (null when hidden); 0 otherwise */
+      withoutRequest: Count,
     })
     .nullable(),
   /** counts under this were hidden (0: none hidden, for the data's owner) */
@@ -148,6 +165,60 @@ export function pickContactColumn(
 /** The values of a resolved column that say yes, as SQL. */
 export const YES = `(${RESOLVED_YES.map((v) => `'${v}'`).join(',')})`;
 
+/**
+ * A log's contact date-time as SQL: a contact log's was read at import into a hidden column;
+ * another file's is read here, by the same rule.
+ */
+export function contactTimeOf(log: { columns: { datetime?: string | null } } | null, column: string): string {
+  return log && column === log.columns.datetime ? ident(CONTACT_AT) : contactTimeSql(column);
+}
+
+/** One reason (trimmed, lower case; null when blank) with the requests it was the first contact of. */
+export interface FirstReasonRow {
+  reason: string | null;
+  requests: number;
+  /** of them, those resolved at first contact: one contact only, flagged resolved */
+  resolved: number;
+}
+
+/**
+ * First-contact resolution by request, as SQL (decision 35): each request (its reference as
+ * written and not blank, grouped as NI14 groups them) by the reason of its first contact, with
+ * whether it was resolved at first contact. The first contact is the earliest by date-time; one
+ * whose date-time is missing or unreadable comes after every dated one; ties (and a request with no
+ * date at all) go by the contact's row in the file (`_row`), so the answer never depends on how
+ * the database happens to read the table. A request is resolved at first contact when it has one
+ * contact and that contact is flagged resolved: any further contact, before or after, is a follow-up.
+ * Contacts without a request reference are not requests here: the caller counts them apart.
+ */
+export function firstReasonSql(
+  table: string,
+  col: { request: string; reason: string; resolved: string; time: string | null },
+): string {
+  return `WITH c AS (
+      SELECT ${ident(col.request)} AS ref, lower(trim(${ident(col.reason)})) AS why,
+             coalesce(lower(trim(${ident(col.resolved)})) IN ${YES}, FALSE) AS yes,
+             ${col.time ?? 'CAST(NULL AS TIMESTAMP)'} AS ts, _row AS r
+      FROM ${ident(table)} WHERE nullif(trim(${ident(col.request)}), '') IS NOT NULL),
+    k AS (
+      SELECT why, yes, count(*) OVER (PARTITION BY ref) AS n,
+             row_number() OVER (PARTITION BY ref ORDER BY ts ASC NULLS LAST, r ASC) AS k
+      FROM c)
+    SELECT why, count(*)::BIGINT AS requests, count(*) FILTER (WHERE n = 1 AND yes)::BIGINT AS resolved
+    FROM k WHERE k = 1 GROUP BY 1`;
+}
+
+/** The requests by their first contact's reason (firstReasonSql), read. */
+export async function firstReasons(
+  engine: Engine,
+  table: string,
+  col: { request: string; reason: string; resolved: string; time: string | null },
+): Promise<FirstReasonRow[]> {
+  return (await engine.all<{ why: string | null; requests: number; resolved: number }>(firstReasonSql(table, col))).map(
+    (r) => ({ reason: r.why, requests: Number(r.requests), resolved: Number(r.resolved) }),
+  );
+}
+
 export async function contactAnalysis(engine: Engine, req: ContactsRequest): Promise<ContactsResult> {
   const ds = await getDataset(engine, req.dataset);
   const all = (JSON.parse(ds.columns) as string[]).filter((c) => !c.startsWith('_'));
@@ -164,7 +235,7 @@ export async function contactAnalysis(engine: Engine, req: ContactsRequest): Pro
   };
   // A contact log's dates were read at import; another file's are read here, by the same rule.
   // Resolved flags are counted by their values as written (one pass with the reasons), by the same list.
-  const timeSql = (c: string) => (log && c === log.columns.datetime ? ident(CONTACT_AT) : contactTimeSql(c));
+  const timeSql = (c: string) => contactTimeOf(log, c);
   const days = req.repeatWithinDays ?? DEFAULT_REPEAT_DAYS;
   if (!Number.isInteger(days) || days < 1 || days > 366)
     throw new ParameterError(`Repeat contact is counted within 1 to 366 days, not ${days}.`);
@@ -187,6 +258,8 @@ export async function contactAnalysis(engine: Engine, req: ContactsRequest): Pro
   ).map((r) => ({ channel: r.channel ?? '(blank)', contacts: Number(r.n), pct: pct(Number(r.n), contacts) }));
 
   let ni14: ContactsResult['ni14'] = null;
+  // Contacts with a request reference: each is in one request (NI14's, and the tiers').
+  let withRef = 0;
   if (col.request) {
     const r = await engine.one<{ requests: number; with_ref: number; multi: number }>(
       `WITH per AS (SELECT ${q(col.request)} AS ref, count(*) AS n FROM ${t}
@@ -194,7 +267,7 @@ export async function contactAnalysis(engine: Engine, req: ContactsRequest): Pro
        SELECT count(*) AS requests, coalesce(sum(n), 0) AS with_ref, count(*) FILTER (WHERE n > 1) AS multi FROM per`,
     );
     const requests = Number(r?.requests ?? 0);
-    const withRef = Number(r?.with_ref ?? 0);
+    withRef = Number(r?.with_ref ?? 0);
     const multi = Number(r?.multi ?? 0);
     ni14 = {
       requests,
@@ -254,8 +327,19 @@ export async function contactAnalysis(engine: Engine, req: ContactsRequest): Pro
         'Resolution by tier needs a reason column and a resolved column.',
         `Name them with --reason-column and --resolved-column.`,
       );
-    const counts = await byReason(col.reason);
     const tierOf = new Map([...req.tiers].map(([reason, tier]) => [reason.trim().toLowerCase(), tier]));
+    // By request (the first contact's reason, resolved when it was the only contact), or by contact.
+    const basis = col.request ? 'request' : 'contact';
+    const counts: { why: string | null; n: number; yes: number }[] = col.request
+      ? (
+          await firstReasons(engine, ds.table_name, {
+            request: col.request,
+            reason: col.reason,
+            resolved: col.resolved,
+            time: col.datetime ? timeSql(col.datetime) : null,
+          })
+        ).map((r) => ({ why: r.reason, n: r.requests, yes: r.resolved }))
+      : await byReason(col.reason);
     const sums = new Map<string, { n: number; yes: number }>();
     let untiered = 0;
     for (const r of counts) {
@@ -272,18 +356,21 @@ export async function contactAnalysis(engine: Engine, req: ContactsRequest): Pro
     const order = [...new Set(tierOf.values())].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     tiers = {
       target,
+      basis,
       rows: order.map((tier) => {
         const s = sums.get(tier) ?? { n: 0, yes: 0 };
         const p = s.n ? pct(s.yes, s.n) : null;
         return {
           tier,
-          contacts: s.n,
+          count: s.n,
           resolved: s.yes,
           resolvedPct: p,
           meetsTarget: p === null ? null : p >= target,
         };
       }),
       untiered,
+      // Left out of the requests (basis request): the contacts with no request reference.
+      withoutRequest: basis === 'request' ? contacts - withRef : 0,
     };
   }
 

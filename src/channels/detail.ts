@@ -9,7 +9,8 @@
  */
 import { ident, type Engine } from '../store/index.ts';
 import { getDataset } from '../profiling/index.ts';
-import { YES, type ContactsResult } from './contacts.ts';
+import { contactLogOf } from '../intake/index.ts';
+import { contactTimeOf, firstReasons, YES, type ContactsResult, type FirstReasonRow } from './contacts.ts';
 
 /** The longest repeat window contactAnalysis takes. */
 export const MAX_REPEAT_DAYS = 366;
@@ -21,12 +22,20 @@ export interface ContactDetail {
   checked: number | null;
   /** every reason (trimmed, lower case; null when blank) with its contacts and those resolved (null without a resolved column) */
   reasons: { reason: string | null; contacts: number; resolved: number | null }[] | null;
+  /**
+   * every reason with the requests it was the first contact of and those resolved at first contact
+   * (first-contact resolution by request, decision 35); null without request, reason and resolved columns
+   */
+  firstReasons: FirstReasonRow[] | null;
 }
 
 /** The detail behind a result of contactAnalysis, read with the same columns and the same rules. */
 export async function contactDetail(engine: Engine, r: ContactsResult): Promise<ContactDetail> {
-  const t = ident((await getDataset(engine, r.dataset)).table_name);
+  const table = (await getDataset(engine, r.dataset)).table_name;
+  const t = ident(table);
   const col = r.columns;
+  // Dates by the rule contactAnalysis reads them with (a contact log's were read at import).
+  const log = await contactLogOf(engine, r.dataset);
   let repeatWithin: number[] | null = null;
   let checked: number | null = null;
   if (col.customer && col.reason && col.datetime) {
@@ -34,7 +43,7 @@ export async function contactDetail(engine: Engine, r: ContactsResult): Promise<
     const rows = await engine.all<{ d: number | null; n: number }>(
       `WITH c AS (
          SELECT ${ident(col.customer)} AS who, lower(trim(${ident(col.reason)})) AS why,
-                TRY_CAST(${ident(col.datetime)} AS TIMESTAMP) AS ts
+                ${contactTimeOf(log, col.datetime)} AS ts
          FROM ${t}),
        ok AS (SELECT * FROM c WHERE nullif(trim(who), '') IS NOT NULL AND ts IS NOT NULL),
        seq AS (SELECT ts, lag(ts) OVER (PARTITION BY who, why ORDER BY ts) AS before FROM ok)
@@ -65,5 +74,14 @@ export async function contactDetail(engine: Engine, r: ContactsResult): Promise<
       )
     ).map((x) => ({ reason: x.why, contacts: Number(x.n), resolved: x.yes === null ? null : Number(x.yes) }));
   }
-  return { repeatWithin, checked, reasons };
+  const first =
+    col.request && col.reason && col.resolved
+      ? await firstReasons(engine, table, {
+          request: col.request,
+          reason: col.reason,
+          resolved: col.resolved,
+          time: col.datetime ? contactTimeOf(log, col.datetime) : null,
+        })
+      : null;
+  return { repeatWithin, checked, reasons, firstReasons: first };
 }

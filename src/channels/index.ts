@@ -23,7 +23,7 @@ export {
   DEFAULT_REPEAT_DAYS,
   DEFAULT_RESOLUTION_TARGET,
 } from './contacts.ts';
-export type { ContactsRequest, ContactsResult } from './contacts.ts';
+export type { ContactsRequest, ContactsResult, FirstReasonRow } from './contacts.ts';
 export {
   channelMix,
   ChannelMixResultSchema,
@@ -51,7 +51,7 @@ export {
   CHANNEL_KINDS,
 } from './framework.ts';
 export type { FrameworkResult, PreferenceRow, ChannelKind } from './framework.ts';
-export { accessSheets, AccessSheetsSchema, ACCESS_SHEETS_VERSION } from './sheet.ts';
+export { accessSheets, AccessSheetsSchema, ACCESS_SHEETS_VERSION, UNTIERED } from './sheet.ts';
 export type { AccessSheets, AccessSheetsRequest } from './sheet.ts';
 export { contactDetail, MAX_REPEAT_DAYS } from './detail.ts';
 export type { ContactDetail } from './detail.ts';

@@ -85,6 +85,11 @@ export interface ChannelMixRequest {
    * contacts whose reason is one of the tier's). They need not cover every contact.
    */
   categories?: { name: string; where: RecordFilter }[];
+  /**
+   * With categories that do not overlap: a last category of this name for the contacts in none of
+   * them (the reasons without a tier), so that every contact is in one column.
+   */
+  rest?: string;
 }
 
 /** A blank channel is a category of its own, so that every placed contact is in one column. */
@@ -117,6 +122,8 @@ export async function channelMix(engine: Engine, req: ChannelMixRequest): Promis
         where: { ...c.where, ...(req.where ? { also: req.where } : {}) },
       }),
     });
+
+  if (req.rest !== undefined && req.categories) byChannel.push({ channel: req.rest, profile: restOf(all, byChannel) });
 
   const groups = all.rows.map((r) => ({ code: r.code, name: r.name, contacts: r.count ?? 0, cellKey: r.cellKey }));
   const total = groups.reduce((s, g) => s + g.contacts, 0);
@@ -164,5 +171,27 @@ export async function channelMix(engine: Engine, req: ChannelMixRequest): Promis
     notPlaced: req.where ? (all.unmatched ?? 0) : Number(ds.read_count) - total,
     bands: all.bands,
     disclosure: null,
+  };
+}
+
+/**
+ * The records of a profile in none of the others (which must not overlap): by each row, the count
+ * less theirs, and the cell key less theirs (a cell key is its records' keys summed, modulo the range).
+ */
+function restOf(all: ProfileResult, parts: { profile: ProfileResult }[]): ProfileResult {
+  const byCode = parts.map((p) => new Map(p.profile.rows.map((r) => [r.code, r])));
+  return {
+    ...all,
+    rows: all.rows.map((row) => {
+      const these = byCode.map((m) => m.get(row.code));
+      const count = (row.count ?? 0) - these.reduce((s, r) => s + (r?.count ?? 0), 0);
+      if (count < 0) throw new Error(`The categories of a channel mix overlap (segment ${row.code}).`);
+      const keys = these.map((r) => (r ? r.cellKey : 0));
+      const cellKey =
+        row.cellKey === null || keys.some((k) => k === null)
+          ? null
+          : cellKeyOf(keys.reduce<number>((s, k) => s - (k ?? 0), row.cellKey));
+      return { ...row, count, cellKey };
+    }),
   };
 }

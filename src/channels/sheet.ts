@@ -4,7 +4,8 @@
  * portrait's summary, its main indicators, the areas where it lives, the services it uses most,
  * how it contacts the council (each channel's share and band), how it likes to hear from the
  * council (the communications framework's information channels), and how its contacts divide
- * between the resolution tiers (what share could be settled in the front office).
+ * between the resolution tiers (what share could be settled in the front office), with those whose
+ * reason has no tier shown as untiered.
  *
  * It puts together what other analyses already work out, and keeps their truth apart so that the
  * boundary can protect it: the channel mix and the tiers are channel mixes (discloseChannelMix),
@@ -20,7 +21,11 @@ import { channelMix, ChannelMixResultSchema } from './mix.ts';
 import { pickContactColumn } from './contacts.ts';
 import type { PreferenceRow } from './framework.ts';
 
-export const ACCESS_SHEETS_VERSION = 1 as const;
+/** 2: the tiers have a last category, "untiered", for the contacts whose reason has no tier. */
+export const ACCESS_SHEETS_VERSION = 2 as const;
+
+/** The tiers' category for the contacts whose reason has no tier (or no reason). */
+export const UNTIERED = 'untiered';
 
 export const AccessSheetsSchema = z.object({
   version: z.literal(ACCESS_SHEETS_VERSION),
@@ -31,7 +36,11 @@ export const AccessSheetsSchema = z.object({
   portraits: z.array(PortraitSchema),
   /** the channel mix by segment */
   mix: ChannelMixResultSchema,
-  /** the contacts by resolution tier and segment (a mix whose categories are the tiers), or none without tiers */
+  /**
+   * the contacts by resolution tier and segment (a mix whose categories are the tiers, then
+   * "untiered" for the contacts whose reason has no tier, so that every contact is in one), or none
+   * without tiers
+   */
   tiers: ChannelMixResultSchema.nullable(),
   /** the information and service channels of a preference table, when one was given */
   preferences: z.array(z.object({ segment: z.string(), kind: z.string(), channel: z.string(), band: z.string() })),
@@ -67,6 +76,7 @@ export async function accessSheets(engine: Engine, req: AccessSheetsRequest): Pr
       categories: [...byTier]
         .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
         .map(([t, reasons]) => ({ name: `tier ${t}`, where: { column: reason, values: reasons } })),
+      rest: UNTIERED,
     });
   }
   const portraits = await portraitsOrGenerate(engine, mix.classification, mix.level);

@@ -19,6 +19,7 @@ export function discloseAccessSheets(r: AccessSheets, rule: DisclosureRule): Acc
 }
 
 const pct = (n: number | null) => (n === null ? SUPPRESSED_MARK : `${n.toFixed(0)}%`);
+const count = (n: number | null) => (n === null ? SUPPRESSED_MARK : fmtInt(n));
 const of = (m: ChannelMixResult, code: string) => m.cells.filter((c) => c.code === code);
 
 /** What each segment's sheet says, in order: the same for the handout and the text. */
@@ -40,7 +41,10 @@ function sheetOf(r: AccessSheets, code: string) {
     contacts: g.contacts,
     channels: of(r.mix, code).map((c) => ({ channel: c.channel, pct: c.pct, band: c.band })),
     information: r.preferences.filter((x) => x.segment === code && x.kind === 'information'),
-    tiers: r.tiers ? of(r.tiers, code).map((c) => ({ tier: c.channel, pct: c.pct, band: c.band })) : [],
+    // The tiers, then "untiered": the contacts whose reason has no tier.
+    tiers: r.tiers
+      ? of(r.tiers, code).map((c) => ({ tier: c.channel, contacts: c.contacts, pct: c.pct, band: c.band }))
+      : [],
   };
 }
 
@@ -66,7 +70,8 @@ export function accessSheetsToTable(r: AccessSheets): string {
     );
     if (s.information.length)
       out.push(`Communication preferences: ${s.information.map((x) => `${x.channel} ${x.band}`).join('; ')}`);
-    if (s.tiers.length) out.push(`Resolution tiers: ${s.tiers.map((t) => `${t.tier} ${pct(t.pct)}`).join(', ')}`);
+    if (s.tiers.length)
+      out.push(`Resolution tiers: ${s.tiers.map((t) => `${t.tier} ${count(t.contacts)} (${pct(t.pct)})`).join(', ')}`);
     out.push('');
   }
   out.push(
@@ -95,9 +100,9 @@ ${list('Services used most', s.services)}
 ${s.information.length ? `<h3>Communication preferences</h3><ul>${s.information.map((x) => `<li>${esc(x.channel)}: ${esc(x.band)}</li>`).join('')}</ul>` : ''}
 ${
   s.tiers.length
-    ? `<h3>Resolution tiers</h3><table><caption>Share of the segment's contacts by the tier of their reason: 1 simple, 2 needing service knowledge, 3 needing professional expertise</caption>
-<thead><tr><th scope="col">Tier</th><th scope="col" class="num">Share</th><th scope="col">Band</th></tr></thead>
-<tbody>${s.tiers.map((t) => `<tr><td>${esc(t.tier)}</td><td class="num">${pct(t.pct)}</td><td>${esc(t.band ?? '')}</td></tr>`).join('')}</tbody></table>`
+    ? `<h3>Resolution tiers</h3><table><caption>The segment's contacts by the tier of their reason: 1 simple, 2 needing service knowledge, 3 needing professional expertise; untiered, a reason with no tier</caption>
+<thead><tr><th scope="col">Tier</th><th scope="col" class="num">Contacts</th><th scope="col" class="num">Share</th><th scope="col">Band</th></tr></thead>
+<tbody>${s.tiers.map((t) => `<tr><td>${esc(t.tier)}</td><td class="num">${count(t.contacts)}</td><td class="num">${pct(t.pct)}</td><td>${esc(t.band ?? '')}</td></tr>`).join('')}</tbody></table>`
     : ''
 }
 </section>`;

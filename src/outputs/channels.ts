@@ -75,7 +75,8 @@ export interface ContactsAcross {
  *  - a reason with a small count (or, when those together are small, the smallest other reason
  *    too) makes any count over a set of reasons that holds it hidden: avoidable contact, a tier and
  *    the contacts without a tier; a reason whose resolved or unresolved count is small hides the
- *    resolution of any tier holding it;
+ *    resolution of any tier holding it; when the tiers count requests, by each reason's requests
+ *    (those it was the first contact of) instead, and by its contacts less its requests too;
  *  - channels outside the vocabulary with small counts are pooled as "other channels", so that
  *    no value written into the channel column is shown for a single contact.
  */
@@ -134,18 +135,23 @@ export function discloseContacts(r: ContactsResult, minCell: number, across?: Co
     Object.assign(out.avoidable, { contacts: null, pct: null });
   if (out.tiers) {
     const tiers = out.tiers;
+    const byRequest = tiers.basis === 'request';
+    // By request, the rows add up to NI14's requests; the contacts left out (no reference) are the
+    // contacts less those with one, hidden as contacts per request is when either is small.
+    if (byRequest && part(tiers.withoutRequest, r.contacts)) tiers.withoutRequest = null;
     const members = new Map<string, string[]>();
     for (const [reason, tier] of across?.tiers ?? []) members.set(tier, [...(members.get(tier) ?? []), key(reason)]);
-    const forced = new Set(tiers.rows.filter((t) => reasons?.hides(members.get(t.tier) ?? [])).map((t) => t.tier));
+    const rules = byRequest ? requestRules(across?.detail, r.ni14?.requests ?? 0, minCell) : reasons;
+    const forced = new Set(tiers.rows.filter((t) => rules?.hides(members.get(t.tier) ?? [])).map((t) => t.tier));
     const hideTier = (t: (typeof tiers.rows)[number]) =>
-      Object.assign(t, { contacts: null, resolved: null, resolvedPct: null, meetsTarget: null });
+      Object.assign(t, { count: null, resolved: null, resolvedPct: null, meetsTarget: null });
     parts([
-      ...tiers.rows.map((t) => ({ n: t.contacts, forced: forced.has(t.tier), hide: () => hideTier(t) })),
+      ...tiers.rows.map((t) => ({ n: t.count, forced: forced.has(t.tier), hide: () => hideTier(t) })),
       // Those without a tier are the rest of the total: hidden with any tier hidden by its reasons.
       { n: tiers.untiered, forced: forced.size > 0, hide: () => (tiers.untiered = null) },
     ]);
     for (const t of tiers.rows)
-      if (t.contacts !== null && (part(t.resolved, t.contacts) || reasons?.hidesResolution(members.get(t.tier) ?? [])))
+      if (t.count !== null && (part(t.resolved, t.count) || rules?.hidesResolution(members.get(t.tier) ?? [])))
         Object.assign(t, { resolved: null, resolvedPct: null, meetsTarget: null });
   }
   return out;
@@ -169,6 +175,33 @@ export function shownWindows(repeatWithin: readonly number[], checked: number, m
   return shown;
 }
 
+interface ReasonRules {
+  hides(set: string[]): boolean;
+  hidesResolution(set: string[]): boolean;
+}
+
+/**
+ * The reason rules for first-contact resolution by request (decision 35): reasonRules over each
+ * reason's requests (those it was the first contact of) and those resolved at first contact, out
+ * of NI14's requests. A reason is left out of any set, too, when its contacts less its requests
+ * are small: the same set asked as avoidable contact (contacts) and as a tier (requests) would
+ * otherwise differ by a small count.
+ */
+function requestRules(detail: ContactDetail | undefined, requests: number, minCell: number): ReasonRules | null {
+  if (!detail?.firstReasons) return null;
+  const contactsOf = new Map((detail.reasons ?? []).map((x) => [x.reason, x.contacts]));
+  const first = new Map(detail.firstReasons.map((x) => [x.reason, x]));
+  const alsoBad = new Set<string>();
+  for (const [reason, contacts] of contactsOf)
+    if (reason !== null && isSmall(contacts - (first.get(reason)?.requests ?? 0), minCell)) alsoBad.add(reason);
+  return reasonRules(
+    detail.firstReasons.map((x) => ({ reason: x.reason, contacts: x.requests, resolved: x.resolved })),
+    requests,
+    minCell,
+    alsoBad,
+  );
+}
+
 /**
  * Which reasons may be counted in a set (avoidable, a tier) for a viewer who may ask for any set:
  * each reason's count is 0 or at least minCell, and the reasons left out add up to 0 or at least
@@ -179,9 +212,13 @@ function reasonRules(
   reasons: NonNullable<ContactDetail['reasons']>,
   total: number,
   minCell: number,
-): { hides(set: string[]): boolean; hidesResolution(set: string[]): boolean } {
+  alsoBad: ReadonlySet<string> = new Set(),
+): ReasonRules {
   const count = new Map(reasons.filter((x) => x.reason !== null).map((x) => [x.reason!, x]));
-  const bad = new Set(reasons.filter((x) => x.reason !== null && isSmall(x.contacts, minCell)).map((x) => x.reason!));
+  const bad = new Set([
+    ...alsoBad,
+    ...reasons.filter((x) => x.reason !== null && isSmall(x.contacts, minCell)).map((x) => x.reason!),
+  ]);
   let left = total - [...count.values()].filter((x) => !bad.has(x.reason!)).reduce((a, x) => a + x.contacts, 0);
   const usable = [...count.values()].filter((x) => !bad.has(x.reason!) && x.contacts > 0);
   usable.sort((a, b) => a.contacts - b.contacts || a.reason!.localeCompare(b.reason!));
@@ -244,15 +281,18 @@ export function contactsToTable(r: ContactsResult): string {
       `Avoidable reasons (${r.avoidable.reasons.join(', ')}): ${c(r.avoidable.contacts)} contacts (${p(r.avoidable.pct)})`,
     );
   if (r.tiers) {
+    const byRequest = r.tiers.basis === 'request';
     lines.push(
       '',
-      `Resolved at first contact, by tier (target ${r.tiers.target}%):`,
+      byRequest
+        ? `Resolved at first contact, by tier (target ${r.tiers.target}%), counting requests by "${r.columns.request}": a request is resolved at first contact when it had one contact and that was resolved; its tier is its first contact's reason's`
+        : `Resolved at first contact, by tier (target ${r.tiers.target}%), counting contacts: there is no request reference`,
       textTable(
-        ['Tier', 'Contacts', 'Resolved', '%', 'Meets target'],
+        ['Tier', byRequest ? 'Requests' : 'Contacts', 'Resolved', '%', 'Meets target'],
         [
           ...r.tiers.rows.map((t) => [
             t.tier,
-            c(t.contacts),
+            c(t.count),
             c(t.resolved),
             p(t.resolvedPct),
             t.meetsTarget === null ? '' : t.meetsTarget ? 'yes' : 'no',
@@ -262,6 +302,8 @@ export function contactsToTable(r: ContactsResult): string {
         (i) => i > 0 && i < 4,
       ),
     );
+    if (byRequest)
+      lines.push(`Contacts without a request reference, not counted as requests: ${c(r.tiers.withoutRequest)}`);
   }
   lines.push(
     '',
@@ -275,7 +317,8 @@ export function contactsToTable(r: ContactsResult): string {
 
 /**
  * A contact log's measures as CSV, one row per figure: measure, what it is of, contacts, %. Hidden
- * counts are blank, with the mark in the note column.
+ * counts are blank, with the mark in the note column. The tiers' counts are requests when the
+ * tiers count requests (their "of" says requests).
  */
 export function contactsToCsv(r: ContactsResult): string {
   const rows: (string | number)[][] = [];
@@ -314,17 +357,27 @@ export function contactsToCsv(r: ContactsResult): string {
       note(r.avoidable.contacts),
     ]);
   if (r.tiers) {
+    // The count column holds requests on the request basis: the "of" column says so.
+    const what = r.tiers.basis === 'request' ? 'requests' : 'contacts';
     for (const t of r.tiers.rows) {
-      rows.push([`tier ${t.tier}`, 'contacts', n(t.contacts), '', note(t.contacts)]);
+      rows.push([`tier ${t.tier}`, what, n(t.count), '', note(t.count)]);
       rows.push([
         `tier ${t.tier}`,
-        `resolved at first contact (target ${r.tiers.target}%)`,
+        `${what} resolved at first contact (target ${r.tiers.target}%)`,
         n(t.resolved),
         n(t.resolvedPct),
         note(t.resolved),
       ]);
     }
-    rows.push(['no tier', 'contacts', n(r.tiers.untiered), '', note(r.tiers.untiered)]);
+    rows.push(['no tier', what, n(r.tiers.untiered), '', note(r.tiers.untiered)]);
+    if (r.tiers.basis === 'request')
+      rows.push([
+        'contacts without a request reference',
+        'not counted as requests',
+        n(r.tiers.withoutRequest),
+        '',
+        note(r.tiers.withoutRequest),
+      ]);
   }
   return csvText(
     ['measure', 'of', 'contacts', 'pct', 'note'],

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Workspace } from '../../src/store/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
-import { accessSheets, AccessSheetsSchema } from '../../src/channels/index.ts';
+import { accessSheets, AccessSheetsSchema, channelMix } from '../../src/channels/index.ts';
 import { accessSheetsToHtml, accessSheetsToTable, discloseAccessSheets } from '../../src/outputs/index.ts';
 import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 
@@ -64,7 +64,8 @@ test('a sheet per segment: portrait, channels with bands, tiers, communication p
   const text = accessSheetsToTable(r);
   assert.match(text, /phone\s+50%\s+High/);
   assert.match(text, /Communication preferences: local papers Low/);
-  assert.match(text, /Resolution tiers: tier 1 67%, tier 2 33%, tier 3 0%/);
+  // Every reason has a tier here: untiered is 0.
+  assert.match(text, /Resolution tiers: tier 1 8 \(67%\), tier 2 4 \(33%\), tier 3 0 \(0%\), untiered 0 \(0%\)/);
   const html = accessSheetsToHtml(r);
   assert.match(html, /<html lang="en-GB">/);
   assert.match(html, /<h2 id="h-A"><span class="code">A<\/span>/);
@@ -83,4 +84,73 @@ test('what another viewer sees: no small count, in the channels or the tiers, in
   const text = accessSheetsToTable(r);
   assert.doesNotMatch(text, /\b(50|33|67|25|75)%/);
   assert.doesNotMatch(accessSheetsToHtml(r), /\b(50|33|67|25|75)%/);
+});
+
+// Reasons without a tier: A 45 contacts: Missed bin 30 (tier 1), Noise 12 and 3 with no reason
+// (untiered, 15: 33.3%); B 22: Care assessment 20 (tier 3), Fly-tipping 2 (untiered, 9.1%).
+test('contacts whose reason has no tier are shown as untiered, under the same disclosure', async () => {
+  const rows: [string, string, string, number][] = [
+    ['M15 4AB', 'phone', 'Missed bin', 30],
+    ['M15 4AB', 'web', 'Noise', 12],
+    ['M15 4AB', 'phone', '', 3],
+    ['SW1A 2AA', 'F2F', 'Care assessment', 20],
+    ['SW1A 2AA', 'web', 'Fly-tipping', 2],
+  ];
+  const lines = rows.flatMap(([pc, ch, why, n]) => Array.from({ length: n }, () => `${pc},${ch},${why}`));
+  writeFileSync(join(tmp.dir, 'untiered.csv'), ['postcode,channel,reason', ...lines].join('\n'));
+  await importDataset(ws.engine, 'untiered', join(tmp.dir, 'untiered.csv'), { key: TEST_KEY, kind: 'contacts' });
+  const truth = AccessSheetsSchema.parse(await accessSheets(ws.engine, { dataset: 'untiered', tiers: TIERS }));
+  assert.equal(truth.version, 2);
+  assert.deepEqual(
+    truth.tiers!.channels.map((c) => [c.channel, c.contacts]),
+    [
+      ['tier 1', 30],
+      ['tier 2', 0],
+      ['tier 3', 20],
+      ['untiered', 17],
+    ],
+  );
+  const cell = (r: typeof truth, code: string) =>
+    r.tiers!.cells.find((c) => c.code === code && c.channel === 'untiered')!;
+  assert.equal(cell(truth, 'A').contacts, 15);
+  assert.equal(Math.round(cell(truth, 'A').pct! * 10) / 10, 33.3);
+  assert.equal(cell(truth, 'B').contacts, 2);
+  // Every contact is in one column: each segment's tiers add up to its contacts.
+  for (const g of truth.tiers!.groups)
+    assert.equal(
+      truth.tiers!.cells.filter((c) => c.code === g.code).reduce((s, c) => s + c.contacts!, 0),
+      g.contacts,
+    );
+  assert.match(
+    accessSheetsToTable(truth),
+    /Resolution tiers: tier 1 30 \(67%\), tier 2 0 \(0%\), tier 3 0 \(0%\), untiered 15 \(33%\)/,
+  );
+  assert.match(accessSheetsToHtml(truth), /<tr><td>untiered<\/td><td class="num">15<\/td><td class="num">33%<\/td>/);
+
+  // The untiered cells' keys (for the cell key method's noise) are their contacts' own: the same as
+  // a mix of the reasons without a tier counted directly.
+  const direct = await channelMix(ws.engine, {
+    dataset: 'untiered',
+    classification: truth.classification!,
+    tier: truth.level,
+    categories: [{ name: 'untiered', where: { column: 'reason', values: ['Noise', 'Fly-tipping', ''] } }],
+  });
+  for (const code of ['A', 'B']) {
+    const d = direct.cells.find((c) => c.code === code)!;
+    assert.deepEqual([cell(truth, code).contacts, cell(truth, code).cellKey], [d.contacts, d.cellKey]);
+    assert.notEqual(d.cellKey, null);
+  }
+
+  // For anyone else, B's 2 untiered are hidden, and no segment's contacts less the counts shown
+  // give back a small number.
+  const shown = discloseAccessSheets(truth, { minCell: 10, perturb: false });
+  assert.equal(cell(shown, 'B').contacts, null);
+  assert.equal(cell(shown, 'B').pct, null);
+  for (const g of shown.tiers!.groups) {
+    if (g.contacts === null) continue;
+    const rest =
+      g.contacts - shown.tiers!.cells.filter((c) => c.code === g.code).reduce((s, c) => s + (c.contacts ?? 0), 0);
+    assert.ok(rest === 0 || rest >= 10, `${g.code}: ${rest}`);
+  }
+  assert.doesNotMatch(accessSheetsToTable(shown), /untiered 2 /);
 });

@@ -70,6 +70,10 @@ test('a contact log summarised: the owner sees every count on screen; JSON and f
     assert.match(table.stdout, /^face to face\s+4\s+13\.33%$/m);
     // K0…K9 came back twenty days later (1 → 21 January): not within 7 days; within 21 they are.
     assert.match(table.stdout, /Repeat contact: 0 contacts/);
+    // No request reference: resolution by tier counts contacts, and says so (15 of 30 resolved).
+    assert.match(table.stdout, /by tier \(target 80%\), counting contacts: there is no request reference/);
+    assert.match(table.stdout, /^Tier\s+Contacts\s+Resolved/m);
+    assert.match(table.stdout, /^1\s+30\s+15\s+50\.00%\s+no$/m);
     const wide = await civic(
       'contacts',
       'summary',

@@ -9,7 +9,7 @@ import { discloseContacts, shownWindows, OTHER_CHANNELS } from '../../src/output
 import type { ContactsResult, ContactDetail } from '../../src/channels/index.ts';
 
 const result = (over: Partial<ContactsResult> = {}): ContactsResult => ({
-  version: 1,
+  version: 2,
   dataset: 'log',
   columns: { channel: 'channel', customer: 'who', request: null, reason: 'reason', datetime: 'at', resolved: 'ok' },
   contacts: 97,
@@ -46,7 +46,7 @@ test('repeat windows: any two shown differ by 0 or at least the threshold, chose
   );
   // A window leaving a small remainder of those looked at is not shown either.
   assert.equal(shownWindows(within, 30, 10).has(20), false);
-  const detail: ContactDetail = { repeatWithin: within, checked: 97, reasons: null };
+  const detail: ContactDetail = { repeatWithin: within, checked: 97, reasons: null, firstReasons: null };
   assert.equal(
     discloseContacts(result({ repeat: { withinDays: 8, contacts: 15, pct: 15, notChecked: 0 } }), 10, { detail }).repeat
       ?.contacts,
@@ -70,6 +70,7 @@ test('a set of reasons holding a small one, or one that would give the small one
       { reason: 'c', contacts: 14, resolved: 7 },
       { reason: 'd', contacts: 3, resolved: 1 },
     ],
+    firstReasons: null,
   };
   const ask = (reasons: string[]) =>
     discloseContacts(
@@ -104,7 +105,7 @@ test('values outside the channel vocabulary with small counts are pooled, never 
     ],
     contacts: 97,
   });
-  const detail: ContactDetail = { repeatWithin: null, checked: null, reasons: null };
+  const detail: ContactDetail = { repeatWithin: null, checked: null, reasons: null, firstReasons: null };
   const shown = discloseContacts(r, 10, { detail });
   assert.deepEqual(
     shown.channels.map((c) => [c.channel, c.contacts]),
@@ -115,4 +116,81 @@ test('values outside the channel vocabulary with small counts are pooled, never 
     ],
   );
   assert.doesNotMatch(JSON.stringify(shown), /Jones|pigeon/);
+});
+
+test('tiers counting requests: a set of reasons is judged by its requests, and by its contacts less its requests', () => {
+  // Contacts: a 50, b 30, c 20, d 20 (120). Requests by their first contact's reason: a 40 (30
+  // resolved at first contact), b 30 (2), c 18 (9), d 4 (2): 92, NI14's requests. By contacts
+  // nothing is small. By requests d (4) is; c's 20 contacts less its 18 requests are 2, so c as a
+  // tier less c as avoidable contact would give 2 back; b's 2 resolved hide any tier's resolution.
+  const detail: ContactDetail = {
+    repeatWithin: null,
+    checked: null,
+    reasons: [
+      { reason: 'a', contacts: 50, resolved: 35 },
+      { reason: 'b', contacts: 30, resolved: 10 },
+      { reason: 'c', contacts: 20, resolved: 10 },
+      { reason: 'd', contacts: 20, resolved: 10 },
+    ],
+    firstReasons: [
+      { reason: 'a', requests: 40, resolved: 30 },
+      { reason: 'b', requests: 30, resolved: 2 },
+      { reason: 'c', requests: 18, resolved: 9 },
+      { reason: 'd', requests: 4, resolved: 2 },
+    ],
+  };
+  const ask = (tiers: Map<string, string>, basis: 'request' | 'contact') => {
+    const rows = [...new Set(tiers.values())].sort().map((tier) => {
+      const members = [...tiers].filter(([, t]) => t === tier).map(([r]) => r);
+      const of = (x: { reason: string | null }) => members.includes(x.reason!);
+      const count =
+        basis === 'request'
+          ? detail.firstReasons!.filter(of).reduce((a, x) => a + x.requests, 0)
+          : detail.reasons!.filter(of).reduce((a, x) => a + x.contacts, 0);
+      const resolved =
+        basis === 'request'
+          ? detail.firstReasons!.filter(of).reduce((a, x) => a + x.resolved, 0)
+          : detail.reasons!.filter(of).reduce((a, x) => a + x.resolved!, 0);
+      return { tier, count, resolved, resolvedPct: (100 * resolved) / count, meetsTarget: false };
+    });
+    const total = basis === 'request' ? 92 : 120;
+    const r = result({
+      contacts: 120,
+      columns: { ...result().columns, request: basis === 'request' ? 'ref' : null },
+      ni14:
+        basis === 'request'
+          ? { requests: 92, contactsPerRequest: 120 / 92, multiContact: 20, multiContactPct: 0 }
+          : null,
+      repeat: null,
+      tiers: {
+        target: 80,
+        basis,
+        rows,
+        untiered: total - rows.reduce((a, t) => a + t.count, 0),
+        withoutRequest: 0,
+      },
+    });
+    return discloseContacts(r, 10, { detail, tiers }).tiers!;
+  };
+  const counts = (t: ReturnType<typeof ask>) => [...t.rows.map((x) => [x.count, x.resolved]), t.untiered];
+  // c by requests: hidden, and those without a tier with it; a stays, with its resolution.
+  const ac = new Map([
+    ['a', '1'],
+    ['c', '2'],
+  ]);
+  assert.deepEqual(counts(ask(ac, 'request')), [[40, 30], [null, null], null]);
+  assert.deepEqual(counts(ask(ac, 'contact')), [[50, 35], [20, 10], 50]);
+  // a and b together: 70 requests, but the 2 of b resolved hide the tier's resolution.
+  const ab = new Map([
+    ['a', '1'],
+    ['b', '1'],
+  ]);
+  assert.deepEqual(counts(ask(ab, 'request')), [[70, null], 22]);
+  // d's 4 requests hide any tier holding d, however large.
+  const bd = new Map([
+    ['b', '1'],
+    ['d', '1'],
+  ]);
+  assert.deepEqual(counts(ask(bd, 'request')), [[null, null], null]);
+  assert.deepEqual(counts(ask(bd, 'contact')), [[50, 20], 70]);
 });

@@ -592,6 +592,7 @@ test('the framework and the access sheets are built from the mix as the viewer m
   assert.match(String(print.headers['content-type']), /text\/html/);
   assert.match(print.body, /<section class="sheet" id="segment-A"/);
   assert.match(print.body, /tier 1/);
+  assert.match(print.body, /<td>untiered<\/td>/);
   assert.doesNotMatch(print.body, NO_RECORD_VALUE);
 });
 

@@ -359,27 +359,50 @@ test('small counts stay hidden from the difference of two answers', async () => 
   // Also the total less two answers for sets apart: 87 − 40 − 30 = 17.
   assert.ok(fine(r.contacts, 40 + 30));
 
-  // Tiers: Missed bin has 5 unresolved, so its resolution is hidden in any tier holding it; a
-  // tier holding Progress chasing (which would give Wrong department's 3 back) is hidden, with
-  // those without a tier.
+  // Tiers count requests (the log has request references), each by its first contact's reason:
+  // Missed bin 28 (its 12 pairs and 16 singles; 11 singles resolved at first contact), Council tax
+  // 17 (none), Progress chasing 14 (10); Wrong department's 3 contacts have no reference, so are
+  // in no request, and are hidden as contacts without a reference (3).
   const t = await api(`dataset=council_contacts&tiers=${encodeURIComponent('Missed bin=1|Council tax=2')}`, 'pa');
+  assert.equal(t.tiers?.basis, 'request');
   assert.deepEqual(
-    t.tiers?.rows.map((x) => [x.tier, x.contacts, x.resolved]),
+    t.tiers?.rows.map((x) => [x.tier, x.count, x.resolved]),
     [
-      ['1', 40, null],
-      ['2', 30, 15],
+      ['1', 28, 11],
+      ['2', 17, 0],
     ],
   );
-  assert.equal(t.tiers?.untiered, 17);
+  assert.equal(t.tiers?.untiered, 14);
+  assert.equal(t.tiers?.withoutRequest, null);
+  // Progress chasing's 10 of 14 resolved leaves 4 unresolved: its tier's resolution is hidden.
   const t2 = await api(`dataset=council_contacts&tiers=${encodeURIComponent('Missed bin=1|Progress chasing=2')}`, 'pa');
-  assert.equal(t2.tiers?.rows.find((x) => x.tier === '2')?.contacts, null);
-  assert.equal(t2.tiers?.untiered, null);
+  assert.deepEqual(
+    t2.tiers?.rows.map((x) => [x.tier, x.count, x.resolved]),
+    [
+      ['1', 28, 11],
+      ['2', 14, null],
+    ],
+  );
+  assert.equal(t2.tiers?.untiered, 17);
+  // Wrong department as a tier has 0 requests, and as avoidable contact 3 contacts: a tier holding
+  // it is hidden, with those without a tier.
+  const t3 = await api(`dataset=council_contacts&tiers=${encodeURIComponent('Missed bin=1|Wrong department=2')}`, 'pa');
+  assert.equal(t3.tiers?.rows.find((x) => x.tier === '2')?.count, null);
+  assert.equal(t3.tiers?.untiered, null);
+  assert.equal(t3.tiers?.rows.find((x) => x.tier === '1')?.count, 28);
   // The owner's own view of the same question keeps what the owner may see.
   const own = await api(
-    `dataset=council_contacts&tiers=${encodeURIComponent('Missed bin=1|Progress chasing=2')}`,
+    `dataset=council_contacts&tiers=${encodeURIComponent('Missed bin=1|Wrong department=2')}`,
     'ana',
   );
-  assert.equal(own.tiers?.rows.find((x) => x.tier === '2')?.contacts, 14);
+  assert.deepEqual(
+    own.tiers?.rows.map((x) => [x.tier, x.count, x.resolved]),
+    [
+      ['1', 28, 11],
+      ['2', 0, 0],
+    ],
+  );
+  assert.equal(own.tiers?.untiered, 31);
 });
 
 test('the page shows the measures with a chart drawn on the server, and every request is audited', async () => {
@@ -393,6 +416,12 @@ test('the page shows the measures with a chart drawn on the server, and every re
   assert.match(page.body, /id="channel-table"/);
   assert.match(page.body, /Repeats within 7 days/);
   assert.match(page.body, /Tier 2/);
+  // The tiers count requests here, and say so.
+  assert.match(page.body, /header--numeric">Requests<\/th>/);
+  assert.match(
+    page.body,
+    /id="tier-without-request">Contacts without a request reference are not counted as requests: hidden/,
+  );
   assert.match(page.body, /href="\/channels\/download\?format=csv&amp;dataset=council_contacts/);
   const bad = await get('/channels?dataset=council_contacts&repeatDays=400', 'pa');
   assert.equal(bad.statusCode, 400);
