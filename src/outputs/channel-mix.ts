@@ -406,7 +406,7 @@ const i0 = (n: number | null) => (n === null ? SUPPRESSED_MARK : String(Math.rou
 export function channelMixToTable(r: ChannelMixResult): string {
   const what = r.kind === 'segment' ? `${r.classification ?? 'segment'} ${r.level}` : r.level;
   const lines = [
-    `Channel mix of ${r.dataset} by ${what}: ${n0(r.total.contacts)} contacts placed` +
+    `Channel mix of ${r.dataset}${r.service ? ` (${r.service})` : ''} by ${what}: ${n0(r.total.contacts)} contacts placed` +
       (r.notPlaced ? `, ${fmtInt(r.notPlaced)} not placed (postcode not found)` : ''),
     '',
     'The borough: ' + r.channels.map((c) => `${c.channel} ${p0(c.pct)}`).join(', '),
