@@ -26,6 +26,7 @@ export {
 export type { ContactsRequest, ContactsResult, FirstReasonRow } from './contacts.ts';
 export {
   channelMix,
+  contactServiceColumn,
   ChannelMixResultSchema,
   ChannelMixCellSchema,
   CHANNEL_MIX_RESULT_VERSION,

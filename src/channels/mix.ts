@@ -51,6 +51,8 @@ export const ChannelMixResultSchema = z.object({
   version: z.literal(CHANNEL_MIX_RESULT_VERSION),
   dataset: z.string(),
   channelColumn: z.string(),
+  /** only this service's contacts (by the log's service column), or every service's */
+  service: z.string().nullable().optional(),
   kind: z.enum(['segment', 'area']),
   /** the tier ("group") or area level ("ward") */
   level: z.string(),
@@ -80,6 +82,8 @@ export interface ChannelMixRequest {
   bands?: readonly BandDefinition[];
   /** only these contacts (a service, a period), as a profile's --where */
   where?: RecordFilter;
+  /** only this service's contacts, by the log's service column (named at import, or found by its name) */
+  service?: string;
   /**
    * Categories other than the channels, each the contacts a filter keeps (a resolution tier: the
    * contacts whose reason is one of the tier's). They need not cover every contact.
@@ -95,10 +99,28 @@ export interface ChannelMixRequest {
 /** A blank channel is a category of its own, so that every placed contact is in one column. */
 export const BLANK_CHANNEL = '(blank)';
 
-export async function channelMix(engine: Engine, req: ChannelMixRequest): Promise<ChannelMixResult> {
-  const ds = await getDataset(engine, req.dataset);
+/** A log's service column: the one named at import, else the first whose name says so, else null. */
+export async function contactServiceColumn(engine: Engine, dataset: string): Promise<string | null> {
+  const ds = await getDataset(engine, dataset);
   const columns = (JSON.parse(ds.columns) as string[]).filter((c) => !c.startsWith('_'));
-  const log = await contactLogOf(engine, req.dataset);
+  const log = await contactLogOf(engine, dataset);
+  return pickContactColumn(columns, 'service', log?.columns.service ?? undefined, false);
+}
+
+export async function channelMix(engine: Engine, reqIn: ChannelMixRequest): Promise<ChannelMixResult> {
+  const ds = await getDataset(engine, reqIn.dataset);
+  const columns = (JSON.parse(ds.columns) as string[]).filter((c) => !c.startsWith('_'));
+  const log = await contactLogOf(engine, reqIn.dataset);
+  let req = reqIn;
+  if (reqIn.service !== undefined) {
+    const column = pickContactColumn(columns, 'service', log?.columns.service ?? undefined, true)!;
+    const where: RecordFilter = {
+      column,
+      values: [reqIn.service],
+      ...(reqIn.where ? { also: reqIn.where } : {}),
+    };
+    req = { ...reqIn, where };
+  }
   const col = pickContactColumn(columns, 'channel', req.channelColumn ?? log?.columns.channel ?? undefined, true)!;
   const bands = req.bands ?? DEFAULT_BANDS;
   const values = (
@@ -161,6 +183,7 @@ export async function channelMix(engine: Engine, req: ChannelMixRequest): Promis
     version: CHANNEL_MIX_RESULT_VERSION,
     dataset: req.dataset,
     channelColumn: col,
+    service: reqIn.service ?? null,
     kind: all.kind,
     level: all.level,
     classification: all.classification,

@@ -57,6 +57,7 @@ Examples:
     .option('--classification <name>', 'the segmentation (default: the workspace’s default)')
     .option('--tier <tier>', 'its tier, e.g. group or type (default: the top tier)')
     .option('--by-area <level>', 'by area at this level (ward, lsoa, msoa, oa) instead of by segment')
+    .option('--service <name>', 'only this service’s contacts (by the log’s service column)')
     .addOption(formatOption(['table', 'csv', 'json']))
     .option('--out <file>', 'write to a file')
     .option(...minCellOption)
@@ -68,7 +69,8 @@ segment makes half as many of its contacts face to face again as the borough doe
 
 Examples:
   civic contacts mix borough.civic contact_centre_callers
-  civic contacts mix borough.civic contact_centre_callers --by-area ward --format csv --out mix.csv`,
+  civic contacts mix borough.civic contact_centre_callers --by-area ward --format csv --out mix.csv
+  civic contacts mix borough.civic contact_centre_callers --service Benefits`,
     )
     .action(lazy(() => import('./actions/contacts.ts'), 'contactsMixCommand'));
   contacts

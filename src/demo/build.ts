@@ -37,6 +37,9 @@ export const DEMO_PUBLISHED: readonly (readonly [string, string])[] = [
   ['council_tax_payment', 'payment_method'],
   ['leisure_card', 'card_type'],
   ['adult_social_care', 'support_type'],
+  // The contact log's services and reasons: a partner's volumes and plans can be by service and reason.
+  ['contact_centre_callers', 'service'],
+  ['contact_centre_callers', 'reason'],
 ];
 
 export interface DemoBuildOptions {

@@ -74,7 +74,10 @@ export function parseContactColumns(text: string): Partial<Record<ContactRole, s
   return out;
 }
 
-/** Each part's column: as named (which must be in the file), else the first whose name says so. */
+/**
+ * Each part's column: as named (which must be in the file), else the first whose name says so;
+ * a part named as '' has none.
+ */
 export function findContactColumns(
   header: readonly string[],
   named: Partial<Record<ContactRole, string>>,
@@ -97,6 +100,11 @@ export function findContactColumns(
   }
   for (const role of CONTACT_ROLES) {
     if (named[role]) continue;
+    // Named as '' (the portal's "None"): the file has no column for this part, whatever the names say.
+    if (named[role] === '') {
+      out[role] = null;
+      continue;
+    }
     let found: string | null = null;
     for (const re of CONTACT_COLUMN_PATTERNS[role]) {
       const i = header.findIndex((h, k) => !taken.has(k) && re.test(h.trim()));
@@ -238,20 +246,20 @@ export async function readContactLog(
 }
 
 /** For the import's report to the owner: which column is which part, and what could not be read. */
-export function describeContactLog(s: ContactLogSummary): string[] {
+export function describeContactLog(
+  s: ContactLogSummary,
+  howToName = 'name one with --contact-columns "part=column" if the file has it',
+): string[] {
   const parts = CONTACT_ROLES.filter((r) => s.columns[r]).map((r) => `${r} "${s.columns[r]}"`);
   const missing = CONTACT_ROLES.filter((r) => !s.columns[r]);
   const lines = [`A contact log: ${parts.join(', ')}.`];
-  if (missing.length)
-    lines.push(
-      `No column for: ${missing.join(', ')} (name one with --contact-columns "part=column" if the file has it).`,
-    );
+  if (missing.length) lines.push(`No column for: ${missing.join(', ')} (${howToName}).`);
   const what = { datetime: 'dates and times', handling: 'handling times', resolved: 'resolved flags' } as const;
   for (const k of ['datetime', 'handling', 'resolved'] as const) {
     const u = s.unreadable[k];
     if (u.count)
       lines.push(
-        `${u.count} ${what[k]} could not be read (rows ${u.rows.join(', ')}${u.count > u.rows.length ? ' …' : ''}); those contacts are kept and left out of what needs them.`,
+        `${u.count} ${what[k]} could not be read (rows ${u.rows.join(', ')}${u.count > u.rows.length ? ' …' : ''}) in the column "${s.columns[k]}"; those contacts are kept and left out of what needs them.`,
       );
   }
   for (const k of ['customer', 'request', 'reason'] as const)

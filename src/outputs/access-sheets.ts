@@ -4,16 +4,20 @@
  * first (discloseAccessSheets); the portraits' facts were protected when they were made.
  */
 import type { AccessSheets, ChannelMixResult } from '../channels/index.ts';
-import { discloseChannelMix } from './channel-mix.ts';
+import { discloseChannelMix, type MixAcrossServices } from './channel-mix.ts';
 import { disclosureOf, type DisclosureRule } from './disclosure.ts';
 import { escapeHtml as esc, fmtInt, SUPPRESSED_MARK, textTable } from './format.ts';
 
-export function discloseAccessSheets(r: AccessSheets, rule: DisclosureRule): AccessSheets {
+/**
+ * `across`, for anyone but the owner when the owner has published services: the mixes by service
+ * that could be asked besides, so that the sheets' mix hides what the channel mix hides.
+ */
+export function discloseAccessSheets(r: AccessSheets, rule: DisclosureRule, across?: MixAcrossServices): AccessSheets {
   // For anyone but the owner, channels written outside the vocabulary for a few contacts are pooled.
   const poolOdd = disclosureOf(rule).perturb;
   return {
     ...r,
-    mix: discloseChannelMix(r.mix, rule, { poolOdd }),
+    mix: discloseChannelMix(r.mix, rule, { poolOdd, across: across && { ...across, service: null } }),
     tiers: r.tiers ? discloseChannelMix(r.tiers, rule) : null,
   };
 }

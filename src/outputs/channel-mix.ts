@@ -58,10 +58,8 @@ export const OTHER_MIX_CHANNELS = 'other channels';
  * together as "other channels" (their counts and cell keys added), so that no value someone wrote
  * into the channel column is shown as a column of its own (as discloseContacts does, decision 30).
  */
-export function poolOddChannels(r: ChannelMixResult, minCell: number): ChannelMixResult {
-  const odd = new Set(
-    r.channels.filter((c) => !(c.channel in CHANNELS) && (c.contacts ?? 0) < minCell).map((c) => c.channel),
-  );
+export function poolOddChannels(r: ChannelMixResult, minCell: number, oddIn?: ReadonlySet<string>): ChannelMixResult {
+  const odd = oddIn ?? oddChannels(r, minCell);
   if (!odd.size) return r;
   const keySum = (keys: (number | null)[]) =>
     keys.some((k) => k === null) ? null : keys.reduce<number>((s, k) => cellKeyOf(s + (k ?? 0)), 0);
@@ -91,6 +89,13 @@ export function poolOddChannels(r: ChannelMixResult, minCell: number): ChannelMi
     ],
     cells,
   };
+}
+
+/** The channels outside the vocabulary that each have under minCell contacts in the mix. */
+function oddChannels(r: ChannelMixResult, minCell: number): Set<string> {
+  return new Set(
+    r.channels.filter((c) => !(c.channel in CHANNELS) && (c.contacts ?? 0) < minCell).map((c) => c.channel),
+  );
 }
 
 /**
@@ -154,16 +159,150 @@ export function mixHidden(
 }
 
 /**
+ * Everything anyone but the owner could ask of a log's channel mix by service (decision 34): the
+ * mix of every service and the mix of each service its owner has published, the truth (for the
+ * same segments or areas). The rest (the services not published, and blanks) is never shown, but
+ * every service less the published ones would give it, so it is protected as if it were shown.
+ */
+export interface MixAcrossServices {
+  all: ChannelMixResult;
+  services: readonly { service: string; mix: ChannelMixResult }[];
+}
+
+/** Which counts of one answer (a service's mix, or every service's: null) are hidden. */
+export interface MixHidden {
+  cell(code: string, channel: string): boolean;
+  group(code: string): boolean;
+  channel(channel: string): boolean;
+  total(): boolean;
+}
+
+/**
+ * The two-way rule in three ways: the mixes of every published service, the rest, and the mix of
+ * every service are one table of service × segment × channel, with totals on every edge (each
+ * service's segments and channels, each segment's and channel's over the services, and the
+ * whole). Hidden first are the counts under the threshold; then, in every line of the table
+ * (along segments, along channels, or along services) whose total is shown, hidden cells are none,
+ * or at least two adding up to the threshold, so that no hidden count comes back from one answer,
+ * from the difference of a service's answer and every service's, nor from two services' answers.
+ * Channels outside the vocabulary with small counts (in every service's mix) are pooled in every
+ * answer alike.
+ */
+export function protectAcrossServices(
+  across: MixAcrossServices,
+  minCell: number,
+): { odd: ReadonlySet<string>; hidden(service: string | null): MixHidden } {
+  const odd = oddChannels(across.all, minCell);
+  const all = poolOddChannels(across.all, minCell, odd);
+  const layers = across.services.map((s) => poolOddChannels(s.mix, minCell, odd));
+  const codes = all.groups.map((g) => g.code);
+  const chans = all.channels.map((c) => c.channel);
+  const S = layers.length;
+  const L = S + 2; // the published services, the rest (S), and every service (S + 1)
+  const G = codes.length;
+  const C = chans.length;
+  const cell = (l: number, g: number, c: number) => (l * G + g) * C + c;
+  const grp = (l: number, g: number) => L * G * C + l * G + g;
+  const chn = (l: number, c: number) => L * G * C + L * G + l * C + c;
+  const tot = (l: number) => L * G * C + L * G + L * C + l;
+  const counts = Array<number>(L * G * C + L * G + L * C + L).fill(0);
+  const gi = new Map(codes.map((x, i) => [x, i]));
+  const ki = new Map(chans.map((x, i) => [x, i]));
+  const fill = (l: number, r: ChannelMixResult) => {
+    for (const x of r.cells) {
+      const g = gi.get(x.code);
+      const k = ki.get(x.channel);
+      if (g !== undefined && k !== undefined) counts[cell(l, g, k)] += x.contacts ?? 0;
+    }
+    for (const x of r.groups) {
+      const g = gi.get(x.code);
+      if (g !== undefined) counts[grp(l, g)] += x.contacts ?? 0;
+    }
+    for (const x of r.channels) {
+      const k = ki.get(x.channel);
+      if (k !== undefined) counts[chn(l, k)] += x.contacts ?? 0;
+    }
+    counts[tot(l)] += r.total.contacts ?? 0;
+  };
+  layers.forEach((r, l) => fill(l, r));
+  fill(S + 1, all);
+  // The rest: every service less the published ones.
+  const rest = S;
+  for (let g = 0; g < G; g++) {
+    for (let k = 0; k < C; k++)
+      counts[cell(rest, g, k)] = counts[cell(S + 1, g, k)] - sumOf(S, (l) => counts[cell(l, g, k)]);
+    counts[grp(rest, g)] = counts[grp(S + 1, g)] - sumOf(S, (l) => counts[grp(l, g)]);
+  }
+  for (let k = 0; k < C; k++) counts[chn(rest, k)] = counts[chn(S + 1, k)] - sumOf(S, (l) => counts[chn(l, k)]);
+  counts[tot(rest)] = counts[tot(S + 1)] - sumOf(S, (l) => counts[tot(l)]);
+  const hidden = counts.map((n) => n < minCell);
+  const range = (n: number) => [...Array(n).keys()];
+  const shown = (i: number) => () => !hidden[i];
+  const lines: { cells: number[]; totalShown: () => boolean }[] = [];
+  for (const l of range(L)) {
+    for (const g of range(G)) lines.push({ cells: range(C).map((k) => cell(l, g, k)), totalShown: shown(grp(l, g)) });
+    for (const k of range(C)) lines.push({ cells: range(G).map((g) => cell(l, g, k)), totalShown: shown(chn(l, k)) });
+    lines.push({ cells: range(G).map((g) => grp(l, g)), totalShown: shown(tot(l)) });
+    lines.push({ cells: range(C).map((k) => chn(l, k)), totalShown: shown(tot(l)) });
+  }
+  // Along the services: the published ones and the rest add up to every service's.
+  const services = range(S + 1);
+  for (const g of range(G))
+    for (const k of range(C))
+      lines.push({ cells: services.map((l) => cell(l, g, k)), totalShown: shown(cell(S + 1, g, k)) });
+  for (const g of range(G)) lines.push({ cells: services.map((l) => grp(l, g)), totalShown: shown(grp(S + 1, g)) });
+  for (const k of range(C)) lines.push({ cells: services.map((l) => chn(l, k)), totalShown: shown(chn(S + 1, k)) });
+  lines.push({ cells: services.map(tot), totalShown: shown(tot(S + 1)) });
+  protectTable(counts, hidden, lines, minCell);
+  const names = new Map(across.services.map((s, l) => [s.service, l]));
+  return {
+    odd,
+    hidden: (service) => {
+      const l = service === null ? S + 1 : names.get(service);
+      if (l === undefined) throw new Error(`The service asked for is not one of those given.`);
+      return {
+        cell: (code, channel) => {
+          const g = gi.get(code);
+          const k = ki.get(channel);
+          return g === undefined || k === undefined ? true : hidden[cell(l, g, k)];
+        },
+        group: (code) => {
+          const g = gi.get(code);
+          return g === undefined ? true : hidden[grp(l, g)];
+        },
+        channel: (channel) => {
+          const k = ki.get(channel);
+          return k === undefined ? true : hidden[chn(l, k)];
+        },
+        total: () => hidden[tot(l)],
+      };
+    },
+  };
+}
+
+const sumOf = (n: number, f: (i: number) => number) => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += f(i);
+  return s;
+};
+
+/**
  * The mix as a viewer may see it. `opts.poolOdd` (for anyone but the owner, when the categories
  * are channels) pools the channels outside the vocabulary with small counts first.
  */
 export function discloseChannelMix(
   resultIn: ChannelMixResult,
   ruleIn: DisclosureRule,
-  opts: { poolOdd?: boolean } = {},
+  opts: {
+    poolOdd?: boolean;
+    /** every other answer by service the viewer could ask, and which one this is (null: every service) */
+    across?: MixAcrossServices & { service: string | null };
+  } = {},
 ): ChannelMixResult {
   const rule = disclosureOf(ruleIn);
-  const result = opts.poolOdd && rule.minCell > 0 ? poolOddChannels(resultIn, rule.minCell) : resultIn;
+  const joint = opts.across && rule.minCell > 0 ? protectAcrossServices(opts.across, rule.minCell) : null;
+  const result =
+    rule.minCell > 0 && (opts.poolOdd || joint) ? poolOddChannels(resultIn, rule.minCell, joint?.odd) : resultIn;
   const stripped: ChannelMixResult = {
     ...result,
     groups: result.groups.map((g) => ({ ...g, cellKey: null })),
@@ -173,7 +312,21 @@ export function discloseChannelMix(
   };
   if (!(rule.minCell > 0)) return stripped;
   const min = rule.minCell;
-  const { G, gi, ci, ti, counts, hidden, primary, secondary } = protectMix(result, min);
+  const own = protectMix(result, min);
+  const { G, at, gi, ci, ti, counts } = own;
+  let { hidden, primary, secondary } = own;
+  if (joint && opts.across) {
+    // Hidden as the three-way table says, so that this answer and any other by service agree.
+    const h = joint.hidden(opts.across.service);
+    hidden = counts.map(() => false);
+    result.channels.forEach((c, k) => result.groups.forEach((g, j) => (hidden[at(k, j)] = h.cell(g.code, c.channel))));
+    result.groups.forEach((g, j) => (hidden[gi(j)] = h.group(g.code)));
+    result.channels.forEach((c, k) => (hidden[ci(k)] = h.channel(c.channel)));
+    hidden[ti] = h.total();
+    const cellsHidden = hidden.slice(0, result.channels.length * G).filter(Boolean).length;
+    primary = counts.slice(0, result.channels.length * G).filter((n) => n < min).length;
+    secondary = cellsHidden - primary;
+  }
   const keys = [
     ...result.cells.map((c) => c.cellKey),
     ...result.groups.map((g) => g.cellKey),
@@ -253,7 +406,7 @@ const i0 = (n: number | null) => (n === null ? SUPPRESSED_MARK : String(Math.rou
 export function channelMixToTable(r: ChannelMixResult): string {
   const what = r.kind === 'segment' ? `${r.classification ?? 'segment'} ${r.level}` : r.level;
   const lines = [
-    `Channel mix of ${r.dataset} by ${what}: ${n0(r.total.contacts)} contacts placed` +
+    `Channel mix of ${r.dataset}${r.service ? ` (${r.service})` : ''} by ${what}: ${n0(r.total.contacts)} contacts placed` +
       (r.notPlaced ? `, ${fmtInt(r.notPlaced)} not placed (postcode not found)` : ''),
     '',
     'The borough: ' + r.channels.map((c) => `${c.channel} ${p0(c.pct)}`).join(', '),
@@ -557,7 +710,12 @@ export function volumesToCsv(r: ContactVolumesResult): string {
 export function discloseShiftModel(
   r: ShiftModelResult,
   minCell: number,
-  across?: { mix: ChannelMixResult; alwaysDigital: readonly string[] },
+  across?: {
+    mix: ChannelMixResult;
+    alwaysDigital: readonly string[];
+    /** which of the mix's counts are hidden, when the plan is one of several by service (protectAcrossServices) */
+    hidden?: Pick<MixHidden, 'cell' | 'group'>;
+  },
 ): ShiftModelResult {
   const stripped = { ...r, segments: r.segments.map((s) => ({ ...s, cellKey: null })) };
   if (!(minCell > 0)) return stripped;
@@ -566,7 +724,7 @@ export function discloseShiftModel(
   const b = suppressOneWay(counts('fromContacts'), minCell);
   const hide = r.segments.map((_, i) => a.suppressed[i] || b.suppressed[i]);
   if (across) {
-    const h = mixHidden(across.mix, minCell);
+    const h = across.hidden ?? mixHidden(across.mix, minCell);
     const toVaries = !across.alwaysDigital.includes(r.to);
     r.segments.forEach((s, i) => {
       if (h.group(s.code) || h.cell(s.code, r.from) || (toVaries && h.cell(s.code, r.to))) hide[i] = true;

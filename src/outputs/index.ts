@@ -116,6 +116,7 @@ export {
   volumesToCsv,
   discloseShiftModel,
   mixHidden,
+  protectAcrossServices,
   poolOddChannels,
   protectTable,
   OTHER_VALUES,
@@ -126,4 +127,4 @@ export {
 export { shiftModelToXlsx, contactCostToXlsx, volumesToXlsx } from './channels-xlsx.ts';
 export { discloseAccessSheets, accessSheetsToTable, accessSheetsToHtml } from './access-sheets.ts';
 export type { ContactsAcross } from './channels.ts';
-export type { VolumesAcross } from './channel-mix.ts';
+export type { VolumesAcross, MixAcrossServices, MixHidden } from './channel-mix.ts';

@@ -147,9 +147,18 @@ export async function runJob(
         const error = e instanceof Error ? e : new Error(String(e));
         outcome = { ok: false, error };
         const fix = (error as { fix?: string }).fix;
+        // Where the problem is (the file, the row, the column), as the command line says it.
+        const at = (error as { location?: { file?: string; row?: number; column?: string } }).location ?? {};
+        const where = [
+          at.file ? `file ${at.file}` : '',
+          at.row !== undefined ? `row ${at.row}` : '',
+          at.column ? `column "${at.column}"` : '',
+        ]
+          .filter(Boolean)
+          .join(', ');
         Object.assign(live, {
           status: 'failed',
-          message: error.message + (fix ? ` ${fix}` : ''),
+          message: error.message + (where ? ` (${where})` : '') + (fix ? ` ${fix}` : ''),
           finishedAt: new Date().toISOString(),
         });
       }

@@ -2,10 +2,14 @@
  * Contact and channels in a real browser (issue 14, acceptance 5): Debian's chromium through
  * playwright-core against the real server over Sample Borough. Both pages pass axe-core (WCAG 2.2
  * AA) with their results and with an error shown, and both forms work with JavaScript switched
- * off: a GET form the browser sends itself, answered by the server.
+ * off: a GET form the browser sends itself, answered by the server. A contact log is uploaded
+ * through the portal's upload and mapping pages with JavaScript off (decision 34), and the same
+ * pages, with a mistake in the channel names file, pass axe-core with JavaScript on.
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Role } from '../../src/server/users.ts';
 import {
@@ -152,6 +156,92 @@ describe('the public', { skip }, () => {
         page.getByRole('link', { name: 'Channel shift' }).click(),
       ]);
       await assertNoViolations(page, '/channels/shift (public)');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('uploading a contact log', { skip }, () => {
+  /** A small contact log at three of the borough's postcodes, and a channel names file. */
+  const files = async () => {
+    const pcs = await portal.built.workspace.engine.all<{ p: string }>(
+      `SELECT postcode AS p FROM postcode ORDER BY postcode LIMIT 3`,
+    );
+    const log = join(portal.dir, 'contact-log.csv');
+    writeFileSync(
+      log,
+      [
+        'Caller ID,Case No,Contact Date,Contact Method,Service,Reason,Talk Time,Resolved,Post Code',
+        `C1,K1,03/03/2025 09:05,Tel,Waste,Missed bin,5,Y,${pcs[0].p}`,
+        `C1,K1,05/03/2025 10:00,IVR,Waste,Missed bin,2,N,${pcs[0].p}`,
+        `C2,K2,06/03/2025 11:00,Web form,Housing,Repairs,,Y,${pcs[1].p}`,
+        `C3,K3,2025-03-07 14:30,F2F,Housing,Rent,10,Y,${pcs[2].p}`,
+      ].join('\n') + '\n',
+    );
+    const names = join(portal.dir, 'channel-names.csv');
+    writeFileSync(names, 'written,channel\nIVR,phone\n');
+    const bad = join(portal.dir, 'bad-names.csv');
+    writeFileSync(bad, 'written,channel\nIVR,phone\nWebchat,\n');
+    return { log, names, bad };
+  };
+
+  /** The upload page and then the mapping page, as a person fills them in. */
+  async function toMapping(page: Page, js: boolean, name: string, log: string): Promise<void> {
+    assert.equal(await go(page, '/datasets/upload', js), 200);
+    await axe(page, `/datasets/upload (JavaScript ${js ? 'on' : 'off'})`, js);
+    await page.getByLabel('Dataset name').fill(name);
+    await page.getByLabel('Contact log').check();
+    await page.getByLabel('File', { exact: true }).setInputFiles(log);
+    await submit(page, 'Upload and preview');
+    assert.match(new URL(page.url()).pathname, /^\/uploads\//);
+    // Each part is chosen already from the columns' names.
+    assert.equal(await page.getByLabel('Channel', { exact: true }).inputValue(), 'Contact Method');
+    assert.equal(await page.getByLabel('Customer reference').inputValue(), 'Caller ID');
+    assert.equal(await page.getByLabel('Handling time').inputValue(), 'Talk Time');
+    assert.ok(await page.locator('input[name="pseudonymise"][value="Caller ID"]').isChecked());
+  }
+
+  test('with JavaScript off: upload, map the parts, add channel names, and the import finishes', async () => {
+    const { log, names } = await files();
+    const { context, page, problems } = await contextFor('analyst', false);
+    try {
+      await toMapping(page, false, 'portal_contact_log', log);
+      await page.getByLabel('Request reference').selectOption('Case No');
+      await page.getByLabel('Your own names for channels (optional)').setInputFiles(names);
+      await submit(page, 'Start the import');
+      // The job page refreshes itself without a script until the import has finished.
+      await page.getByRole('heading', { name: 'Import finished' }).waitFor({ timeout: NAVIGATION_TIMEOUT });
+      await assert.doesNotReject(page.locator('#contact-log').waitFor());
+      assert.match((await page.locator('#contact-log').textContent()) ?? '', /channel "Contact Method"/);
+      const r = await portal.built.workspace.engine.one<{ kind: string }>(
+        `SELECT kind FROM dataset WHERE name = 'portal_contact_log'`,
+      );
+      assert.equal(r?.kind, 'contacts');
+      await screenshot(page, 'contact-log-upload-js-off');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('with JavaScript on, the upload, mapping, error and job pages pass axe-core', async () => {
+    const { log, names, bad } = await files();
+    const { context, page, problems } = await contextFor('analyst', true);
+    try {
+      await toMapping(page, true, 'portal_contact_log_js', log);
+      await assertNoViolations(page, 'the mapping page of a contact log');
+      await page.getByLabel('Your own names for channels (optional)').setInputFiles(bad);
+      await submit(page, 'Start the import');
+      await assert.doesNotReject(page.getByRole('heading', { name: 'There is a problem' }).waitFor());
+      assert.equal(await page.locator('.govuk-error-summary a[href="#channel-names"]').count(), 1);
+      assert.match((await page.locator('.govuk-error-summary').textContent()) ?? '', /row 3, column "channel"/);
+      await assertNoViolations(page, 'the mapping page with a bad channel names file');
+      await page.getByLabel('Your own names for channels (optional)').setInputFiles(names);
+      await submit(page, 'Start the import');
+      await page.getByRole('heading', { name: 'Import finished' }).waitFor({ timeout: NAVIGATION_TIMEOUT });
+      await assertNoViolations(page, 'the finished import of a contact log');
+      assert.deepEqual(problems, []);
     } finally {
       await context.close();
     }

@@ -242,3 +242,19 @@ test('volume and handling time by service, as Bristol measured its calls', async
     /no column "department_name" to group the contacts by/,
   );
 });
+
+test('channel mix for one service: only its contacts, by the log’s service column', async () => {
+  const r = ChannelMixResultSchema.parse(await channelMix(ws.engine, { dataset: 'contacts', service: 'benefits' }));
+  assert.equal(r.service, 'benefits');
+  // Benefits: 7 contacts, all placed: phone 3 (12, 0:18:00 and 10), web 1, face to face 3.
+  assert.equal(r.total.contacts, 7);
+  const n = (channel: string) => r.channels.find((c) => c.channel === channel)?.contacts;
+  assert.deepEqual([n('phone'), n('web'), n('face to face')], [3, 1, 3]);
+  // The same as the filter written out.
+  const w = await channelMix(ws.engine, { dataset: 'contacts', where: { column: 'service', values: ['Benefits'] } });
+  assert.deepEqual(
+    w.cells.map((c) => c.contacts),
+    r.cells.map((c) => c.contacts),
+  );
+  assert.equal((await channelMix(ws.engine, { dataset: 'contacts' })).service, null);
+});

@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DemoBuild } from '../../src/demo/index.ts';
 import { channelMix, contactAnalysis, contactVolumes, readTierFile } from '../../src/channels/index.ts';
+import { CHANNELS, publishedCategories } from '../../src/intake/index.ts';
+import { discloseVolumes, OTHER_VALUES } from '../../src/outputs/index.ts';
 import { sampleBorough } from '../helpers/sample-borough.ts';
 import { tempDir } from '../helpers/workspace.ts';
 
@@ -73,4 +75,25 @@ test('every reason has a tier, follow-ups make NI14 above one, and benefits call
   assert.equal(v.unreadable, 0);
   const mean = (s: string) => v.rows.find((x) => x.value === s)!.meanMinutes!;
   assert.ok(mean('Benefits') > mean('Council tax') && mean('Waste') < mean('Council tax'));
+});
+
+test('the log’s services and reasons are published: a partner’s volumes have a row for each, under disclosure control', async () => {
+  const engine = built.workspace.engine;
+  const published = await publishedCategories(engine, DATASET);
+  assert.equal(published.service.length, 8);
+  assert.ok(published.reason.includes('Chasing progress'));
+  for (const by of ['service', 'reason'] as const) {
+    // As the portal answers a partner (channel-analyses.ts): every channel's answer in hand.
+    const volumes = (channel?: string) => contactVolumes(engine, { dataset: DATASET, by, channel });
+    const all = await volumes();
+    const byChannel = [];
+    for (const c of Object.keys(CHANNELS)) byChannel.push(await volumes(c));
+    const seen = discloseVolumes(all, 10, { all, byChannel, published: published[by] });
+    const named = seen.rows.filter((x) => x.value !== OTHER_VALUES);
+    assert.ok(named.length >= (by === 'service' ? 8 : 20), `${by}: ${named.length} rows`);
+    assert.ok(named.every((x) => published[by].includes(x.value)));
+    // Counts under 10 are hidden; the services are all large enough to be shown.
+    for (const x of seen.rows) assert.ok(x.contacts === null || x.contacts >= 10);
+    if (by === 'service') assert.ok(named.every((x) => x.contacts !== null));
+  }
 });

@@ -254,6 +254,7 @@ export async function contactsMixCommand(
     classification?: string;
     tier?: string;
     byArea?: string;
+    service?: string;
     format: string;
     out?: string;
     minCell?: string;
@@ -267,6 +268,7 @@ export async function contactsMixCommand(
       classification: o.classification,
       tier: o.tier,
       byArea: o.byArea,
+      service: o.service,
     });
     const r = discloseChannelMix(truth, minCell);
     emit(o.format === 'json' ? json(r) : o.format === 'csv' ? channelMixToCsv(r) : channelMixToTable(r), o.out);

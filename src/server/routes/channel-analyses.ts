@@ -19,6 +19,7 @@ import {
   accessSheets,
   channelMix,
   channelName,
+  contactServiceColumn,
   channelShiftModel,
   communicationsFramework,
   contactVolumes,
@@ -44,6 +45,8 @@ import {
   discloseShiftModel,
   discloseVolumes,
   frameworkToCsv,
+  protectAcrossServices,
+  type MixAcrossServices,
   shiftModelToXlsx,
   volumesToCsv,
   volumesToXlsx,
@@ -70,19 +73,71 @@ interface MixQuery {
   dataset: string;
   /** by segment (the top tier) or by ward */
   by: 'segment' | 'ward';
+  /** only this service's contacts (for anyone but the owner, a service the owner has published) */
+  service?: string | null;
 }
 
-const mixTruth = (app: FastifyInstance, dataset: string, by: 'segment' | 'ward') =>
-  app.results.get('channel mix', [dataset, by], () =>
-    channelMix(app.engine, { dataset, byArea: by === 'ward' ? BY_AREA : undefined }),
+const mixTruth = (app: FastifyInstance, dataset: string, by: 'segment' | 'ward', service: string | null = null) =>
+  app.results.get('channel mix', [dataset, by, service], () =>
+    channelMix(app.engine, {
+      dataset,
+      byArea: by === 'ward' ? BY_AREA : undefined,
+      service: service ?? undefined,
+    }),
   );
+
+/**
+ * The services of a log anyone but its owner may ask about: the values its owner has published of
+ * its service column (named at import, or found by its name). What they are told about a service
+ * not published depends only on what is published (decision 30), never on what the records hold.
+ */
+async function publishedServices(app: FastifyInstance, dataset: string): Promise<string[]> {
+  const column = await contactServiceColumn(app.engine, dataset);
+  if (!column) return [];
+  const published = await publishedCategories(app.engine, dataset);
+  const col = Object.keys(published).find((c) => c.toLowerCase() === column.toLowerCase());
+  return col ? published[col] : [];
+}
+
+/** The service asked for as its owner published it; refused, in words from the published list only, otherwise. */
+function publishedService(asked: string, published: readonly string[], what: string): string {
+  const found = published.find((v) => v.trim().toLowerCase() === asked.trim().toLowerCase());
+  if (found !== undefined) return found;
+  throw new AccessError(
+    published.length
+      ? `${what} for one service of another organisation’s log can be only for a service its owner has published.`
+      : `${what} for one service of another organisation’s log needs its owner to publish its services, and it has published none.`,
+    published.length
+      ? `Its published services: ${published.join(', ')}. Or leave the service out for every service.`
+      : 'Leave the service out for every service, or ask the owner to publish its services.',
+  );
+}
+
+/**
+ * Every mix by service anyone but the owner could ask for besides this one (decision 34): the mix
+ * of every service, and of each published service, by the same segments or wards (the truth).
+ */
+async function mixAcross(
+  app: FastifyInstance,
+  dataset: string,
+  by: 'segment' | 'ward',
+  published: readonly string[],
+): Promise<MixAcrossServices | undefined> {
+  if (!published.length) return undefined;
+  const services = [];
+  for (const service of published) services.push({ service, mix: await mixTruth(app, dataset, by, service) });
+  return { all: await mixTruth(app, dataset, by), services };
+}
 
 export async function disclosedMix(app: FastifyInstance, viewer: Viewer, q: MixQuery): Promise<ChannelMixResult> {
   const access = await contactLogFor(app.engine, viewer, q.dataset);
-  const truth = await mixTruth(app, q.dataset, q.by);
-  return access.owner
-    ? discloseChannelMix(truth, DEFAULT_MIN_CELL)
-    : discloseChannelMix(truth, NON_OWNER, { poolOdd: true });
+  if (access.owner)
+    return discloseChannelMix(await mixTruth(app, q.dataset, q.by, q.service ?? null), DEFAULT_MIN_CELL);
+  const published = await publishedServices(app, q.dataset);
+  const service = q.service ? publishedService(q.service, published, 'The channel mix') : null;
+  const truth = await mixTruth(app, q.dataset, q.by, service);
+  const across = await mixAcross(app, q.dataset, q.by, published);
+  return discloseChannelMix(truth, NON_OWNER, { poolOdd: true, across: across && { ...across, service } });
 }
 
 export async function disclosedFramework(app: FastifyInstance, viewer: Viewer, dataset: string) {
@@ -134,11 +189,8 @@ interface PlanQuery {
 
 export async function disclosedPlan(app: FastifyInstance, viewer: Viewer, q: PlanQuery): Promise<ShiftModelResult> {
   const access = await contactLogFor(app.engine, viewer, q.dataset);
-  if (!access.owner && q.service)
-    throw new AccessError(
-      'Planning the shift for one service is for the owner of the contact log.',
-      'Leave the service out to plan on every service.',
-    );
+  const published = access.owner ? [] : await publishedServices(app, q.dataset);
+  if (!access.owner && q.service) q = { ...q, service: publishedService(q.service, published, 'A plan') };
   const set = publishedSet(q.unitCosts);
   const truth = await app.results.get('shift plan', [q, set.name], () =>
     channelShiftModel(
@@ -156,8 +208,11 @@ export async function disclosedPlan(app: FastifyInstance, viewer: Viewer, q: Pla
     ),
   );
   if (access.owner) return discloseShiftModel(truth, DEFAULT_MIN_CELL);
-  const mix = await mixTruth(app, q.dataset, 'segment');
-  return discloseShiftModel(truth, DEFAULT_MIN_CELL, { mix, alwaysDigital: DIGITAL_CHANNELS });
+  // The plan's counts are the mix's for the same service: hidden as every answer by service hides them.
+  const mix = await mixTruth(app, q.dataset, 'segment', q.service);
+  const across = await mixAcross(app, q.dataset, 'segment', published);
+  const hidden = across && protectAcrossServices(across, DEFAULT_MIN_CELL).hidden(q.service);
+  return discloseShiftModel(truth, DEFAULT_MIN_CELL, { mix, alwaysDigital: DIGITAL_CHANNELS, hidden });
 }
 
 export async function disclosedSheets(
@@ -174,7 +229,10 @@ export async function disclosedSheets(
   const truth = await app.results.get('access sheets', [q.dataset, q.tiers], () =>
     accessSheets(app.engine, { dataset: q.dataset, tiers: q.tiers.length ? new Map(q.tiers) : undefined }),
   );
-  const shown = discloseAccessSheets(truth, access.owner ? DEFAULT_MIN_CELL : NON_OWNER);
+  const across = access.owner
+    ? undefined
+    : await mixAcross(app, q.dataset, 'segment', await publishedServices(app, q.dataset));
+  const shown = discloseAccessSheets(truth, access.owner ? DEFAULT_MIN_CELL : NON_OWNER, across);
   return { ...shown, portraits: shown.portraits.map((p) => portraitForViewer(p, viewer)) };
 }
 
@@ -215,7 +273,7 @@ const readMix = (q: Query): MixQuery => {
   const by = one(q.by) ?? 'segment';
   if (by !== 'segment' && by !== 'ward')
     throw new ParameterError(`Cannot show the mix by "${by}".`, 'Choose by segment or by ward.');
-  return { dataset: need(q, 'dataset', 'Choose a contact log.'), by };
+  return { dataset: need(q, 'dataset', 'Choose a contact log.'), by, service: one(q.service)?.trim() || null };
 };
 
 const readVolumes = (q: Query): VolumesQuery => {
@@ -263,7 +321,7 @@ const readSheets = (q: Query) => ({
 });
 
 const describe = {
-  mix: (q: MixQuery) => `${q.dataset}: by ${q.by}`,
+  mix: (q: MixQuery) => `${q.dataset}: by ${q.by}${q.service ? ', one service' : ''}`,
   volumes: (q: VolumesQuery) => `${q.dataset}: by ${q.by}${q.channel ? `, ${q.channel}` : ''}`,
   plan: (q: PlanQuery) =>
     `${q.dataset}: ${q.share}% ${q.from} to ${q.to} at ${q.unitCosts}, from ${q.minBand}${q.service ? ', one service' : ''}${q.protect.length ? `, ${q.protect.length} protected` : ''}`,
@@ -428,6 +486,9 @@ export async function channelAnalysisRoutes(app: FastifyInstance): Promise<void>
         datasetTitle: chosen ? datasetName(chosen, logs) : '',
         ...formItems(q),
       };
+      // The services anyone but the owner may choose are those its owner published (public to them).
+      const log = logs.find((d) => d.name === chosen);
+      ctx.publishedServices = log && !log.owner ? await publishedServices(app, log.name) : [];
       let status = 200;
       try {
         if (chosen !== undefined) await answer(q, request.viewer, ctx, request.ip);
@@ -457,14 +518,14 @@ export async function channelAnalysisRoutes(app: FastifyInstance): Promise<void>
     });
 
   // Channel mix
-  page('/channels/mix', 'channel-mix.njk', 'Channel mix', ['dataset', 'by'], async (q, viewer, ctx, ip) => {
+  page('/channels/mix', 'channel-mix.njk', 'Channel mix', ['dataset', 'by', 'service'], async (q, viewer, ctx, ip) => {
     const mq = readMix(q);
     const result = await disclosedMix(app, viewer, mq);
     await audit(app.engine, viewer, 'channel mix', describe.mix(mq), ip);
     Object.assign(ctx, {
       result,
       chart: mixChart(result),
-      qs: qsOf({ dataset: mq.dataset, by: mq.by }),
+      qs: qsOf({ dataset: mq.dataset, by: mq.by, service: mq.service ?? null }),
       by: mq.by,
       groupRows: result.groups.map((g) => ({ ...g, cells: result.cells.filter((c) => c.code === g.code) })),
     });
@@ -475,7 +536,7 @@ export async function channelAnalysisRoutes(app: FastifyInstance): Promise<void>
     await audit(app.engine, viewer, `export ${format}`, `channel mix ${describe.mix(mq)}`, request.ip);
     return sendDownload(
       reply,
-      safeFilename(['channel-mix', r.dataset, `by-${mq.by}`], format),
+      safeFilename(['channel-mix', r.dataset, `by-${mq.by}`, ...(r.service ? [r.service] : [])], format),
       format,
       format === 'csv' ? channelMixToCsv(r) : `${JSON.stringify(r, null, 2)}\n`,
     );
@@ -635,16 +696,19 @@ export async function channelAnalysisApiRoutes(app: FastifyInstance): Promise<vo
       query: z.strictObject({
         dataset: text('The contact log'),
         by: z.enum(['segment', 'ward']).optional().describe('By segment (the top tier, the default) or by ward'),
+        service: text(
+          'Only this service’s contacts; for another organisation’s log, a service its owner has published',
+        ).optional(),
       }),
       response: {
         name: 'ChannelMixResult',
         schema: ChannelMixResultSchema,
         description: 'The mix, after disclosure control',
       },
-      errors: [400, 404],
+      errors: [400, 403, 404],
     },
     async ({ request, query: q }) => {
-      const mq: MixQuery = { dataset: q.dataset, by: q.by ?? 'segment' };
+      const mq: MixQuery = { dataset: q.dataset, by: q.by ?? 'segment', service: q.service ?? null };
       const r = await disclosedMix(app, request.viewer, mq);
       await audit(app.engine, request.viewer, 'api channel mix', describe.mix(mq), request.ip);
       return r;
@@ -718,7 +782,7 @@ export async function channelAnalysisApiRoutes(app: FastifyInstance): Promise<vo
       roles: ANALYSTS_AND_PARTNERS,
       summary:
         'Channel shift planned by segment on a contact log, with who is left behind (as civic channel-shift WORKSPACE DATASET --format json)',
-      description: `${WHO} Only published unit costs (GET /api/unit-costs). A service is for the owner only.`,
+      description: `${WHO} Only published unit costs (GET /api/unit-costs). For another organisation’s log, only a service its owner has published.`,
       query: z.strictObject({
         dataset: text('The contact log'),
         unitCosts: z
@@ -727,7 +791,9 @@ export async function channelAnalysisApiRoutes(app: FastifyInstance): Promise<vo
         from: text('The channel the contacts leave, e.g. phone'),
         to: text('The channel they move to, e.g. web'),
         share: z.coerce.number().int().min(1).max(100).describe('The % of each segment’s contacts by from that move'),
-        service: text('Only this service’s contacts (owners only)').optional(),
+        service: text(
+          'Only this service’s contacts; for another organisation’s log, a service its owner has published',
+        ).optional(),
         minBand: z
           .enum(DEFAULT_BANDS.map((b) => b.name) as [string, ...string[]])
           .optional()

@@ -43,6 +43,11 @@ import {
   checkWorkbookLimits,
   describeOptions,
   describeChannels,
+  describeContactLog,
+  findContactColumns,
+  readChannelNames,
+  CONTACT_ROLES,
+  type ContactRole,
   describeAddressing,
   getMapping,
   listMappings,
@@ -76,6 +81,8 @@ interface PendingUpload extends Inspected {
   name: string;
   title: string | null;
   partner: string | null;
+  /** what the file is: service records (null) or a contact log, one row per contact */
+  kind?: 'contacts' | null;
   mapping?: ImportMapping;
 }
 interface ImportMapping {
@@ -88,7 +95,34 @@ interface ImportMapping {
   uprnColumn?: string;
   options?: OptionsSpec;
   saveMapping?: string;
+  /** a contact log's parts (by their names after renaming), the unit of plain handling times, and channel names */
+  kind?: 'contacts';
+  contactColumns?: Partial<Record<ContactRole, string>>;
+  handlingUnit?: 'minutes' | 'seconds';
+  channelNames?: [string, string][];
 }
+
+/** A contact log's parts as the mapping page asks for them. */
+const CONTACT_PARTS: readonly { role: ContactRole; label: string; hint: string }[] = [
+  { role: 'channel', label: 'Channel', hint: 'How the customer made contact: Tel, F2F, Web form … (needed)' },
+  {
+    role: 'customer',
+    label: 'Customer reference',
+    hint: 'Pseudonymised unless you untick it below: only whether two contacts are the same customer’s is used',
+  },
+  { role: 'request', label: 'Request reference', hint: 'A case or enquiry number: contacts per request (NI14)' },
+  { role: 'reason', label: 'Reason', hint: 'Why the customer made contact' },
+  { role: 'service', label: 'Service', hint: 'The service or department the contact was for' },
+  {
+    role: 'datetime',
+    label: 'Date and time',
+    hint: 'Read day first: 14/03/2025 09:05, 2025-03-14 09:05 or 14 Mar 2025',
+  },
+  { role: 'handling', label: 'Handling time', hint: 'Minutes (12, 12.5), m:ss (12:30) or h:mm:ss (1:02:00)' },
+  { role: 'resolved', label: 'Resolved at first contact', hint: 'Y or N, yes or no, true or false, 1 or 0' },
+];
+/** The largest channel names file the mapping page takes. */
+const MAX_CHANNEL_NAMES_BYTES = 1024 * 1024;
 
 const tooLarge = (max: number) =>
   new HttpProblem(
@@ -393,7 +427,8 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
       }
       const name = (fields.name ?? '').trim().toLowerCase();
       const title = (fields.title ?? '').trim() || null;
-      const form = { name: fields.name ?? '', title: fields.title ?? '' };
+      const kind = fields.kind === 'contacts' ? 'contacts' : null;
+      const form = { name: fields.name ?? '', title: fields.title ?? '', kind: kind ?? 'records' };
       const refuse = async (error: string, href: string, status = 400) => {
         if (tmp) {
           await rm(tmp, { force: true });
@@ -448,10 +483,17 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
         name,
         title,
         partner: viewer.role === 'partner' ? viewer.partner : null,
+        kind,
         ...inspected,
       };
       const job = await createJob(app.engine, IMPORT_JOB, viewer.username, pending, 'column mapping');
-      await audit(app.engine, viewer, 'upload', `${name}: ${shown} (${bytes} bytes, ${type.format})`, request.ip);
+      await audit(
+        app.engine,
+        viewer,
+        'upload',
+        `${name}: ${shown} (${bytes} bytes, ${type.format}${kind ? ', a contact log' : ''})`,
+        request.ip,
+      );
       return reply.redirect(`/uploads/${job.id}`, 303);
     },
   );
@@ -497,6 +539,16 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
       Object.create(null),
       Object.fromEntries(personal.map((p) => [p.column, `Looks personal: ${p.reason}.`])),
     );
+    // A contact log: each part's column, guessed from the columns' names as the import guesses them.
+    const contacts = pending.kind === 'contacts';
+    const guessed = contacts ? findContactColumns(table.header, {}, pending.original) : null;
+    const parts = (extra.parts as Partial<Record<ContactRole, string>> | undefined) ?? guessed ?? {};
+    const customer = contacts ? (parts.customer ?? null) : null;
+    if (customer) reasons[customer] = 'A contact log’s customer reference: pseudonymised unless you untick it.';
+    const pseudonymiseByDefault = [
+      ...personal.map((p) => p.column),
+      ...(customer && !personal.some((p) => p.column === customer) ? [customer] : []),
+    ];
     if (postcode && table.header.includes(postcode))
       for (const c of clearForMatching(table.header, postcode))
         reasons[c.column] ??= c.reason.replace(/^kept readable/, 'Kept readable') + '.';
@@ -514,12 +566,16 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
           bytes: pending.bytes,
           format: pending.format,
           partner: pending.partner,
+          kind: pending.kind ?? null,
         },
         header: table.header,
         rows,
         total: table.total,
         postcode,
-        pseudonymise: personal.map((p) => p.column),
+        pseudonymise: pseudonymiseByDefault,
+        contacts,
+        contactParts: CONTACT_PARTS.map((p) => ({ ...p, value: parts[p.role] ?? '' })),
+        handlingUnit: 'minutes',
         encode: [] as string[],
         renames: {} as Record<string, string>,
         listed: [] as string[],
@@ -572,6 +628,17 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
       flags: inFile(saved.options?.flags),
       saveAs: chosen,
       chosenMapping: chosen,
+      // A contact log's parts as saved, where this file has their columns.
+      ...(pending.kind === 'contacts' && saved.contactColumns
+        ? {
+            parts: Object.fromEntries(
+              Object.entries(saved.contactColumns)
+                .map(([role, c]) => [role, source(c ?? '')])
+                .filter(([, c]) => c === '' || header.includes(c)),
+            ),
+            handlingUnit: saved.handlingUnit ?? 'minutes',
+          }
+        : {}),
     };
     if (missing.length)
       return mappingPage(
@@ -590,169 +657,297 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     return mappingPage(request, reply, job, pending, extra);
   });
 
-  app.post('/uploads/:id', { config: { roles: ANALYSTS_AND_PARTNERS, changes: [] } }, async (request, reply) => {
-    const { job, pending } = await pendingUpload(request);
-    const body = (request.body ?? {}) as Record<string, string | string[]>;
-    const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-    const header = pending.header;
-    const postcode = String(body.postcode ?? '');
-    // A column encoded for linkage is pseudonymised too, as a Bloom filter instead of a hash.
-    const encode = list(body.encode_for_linkage).filter((c) => header.includes(c));
-    const pseudo = [...new Set([...list(body.pseudonymise), ...encode])].filter((c) => header.includes(c));
-    const renames: Record<string, string> = {};
-    header.forEach((h, i) => {
-      const v = String(body[`rename_${i}`] ?? '').trim();
-      if (v && v !== h) renames[h] = v;
-    });
-    const listed = list(body.options_listed).filter((c) => header.includes(c));
-    const flags = list(body.options_flags).filter((c) => header.includes(c));
-    const saveAs = String(body.save_mapping ?? '').trim();
-    // The address's columns in the file's order, and the records' own UPRNs: each record's property reference.
-    const addressColumns = header.filter((h) => list(body.address_columns).includes(h));
-    const uprnColumn = header.includes(String(body.uprn_column ?? '')) ? String(body.uprn_column) : undefined;
-    const again = (error: string, href: string) =>
-      mappingPage(
-        request,
-        reply,
-        job,
-        pending,
-        {
-          errorTitle: true,
-          error,
-          href,
-          postcode,
-          pseudonymise: pseudo,
-          encode,
-          addressColumns,
-          uprnColumn,
-          renames,
-          listed,
-          flags,
-          saveAs,
-        },
-        400,
-      );
-    if (saveAs) {
-      try {
-        validateMappingName(saveAs);
-      } catch (e) {
-        if (!(e instanceof ObservatoryError)) throw e;
-        return again(`${e.message} ${e.fix ?? ''}`.trim(), '#save-mapping');
+  /**
+   * The mapping form's fields, and a channel names file if one was sent. A contact log's form is
+   * multipart (it may carry the file): its token is read from the fields, which come before the
+   * file, and checked before the file is read.
+   */
+  const mappingForm = async (
+    request: FastifyRequest,
+  ): Promise<{ body: Record<string, string | string[]>; names: { file: string; text: string } | null }> => {
+    if (!request.isMultipart()) return { body: (request.body ?? {}) as Record<string, string | string[]>, names: null };
+    const viewer = request.viewer;
+    const body: Record<string, string | string[]> = {};
+    let names: { file: string; text: string } | null = null;
+    const csrfOk = () =>
+      viewer.via !== 'session' || body._csrf === viewer.csrf || request.headers['x-csrf-token'] === viewer.csrf;
+    for await (const part of request.parts({
+      limits: { files: 1, fields: 5000, fileSize: MAX_CHANNEL_NAMES_BYTES },
+    })) {
+      if (part.type === 'file') {
+        if (!csrfOk()) {
+          part.file.resume();
+          throw csrfProblem();
+        }
+        const chunks: Buffer[] = [];
+        for await (const c of part.file) chunks.push(c as Buffer);
+        if (part.file.truncated)
+          throw new HttpProblem(
+            413,
+            'file_too_large',
+            'File too large',
+            'The channel names file is bigger than the portal accepts: up to 1 MB.',
+            'A channel names file is a short CSV of written,channel: one row per name.',
+          );
+        if (part.filename && chunks.length)
+          names = {
+            file: safeOriginalName(part.filename) ?? 'the channel names file',
+            text: Buffer.concat(chunks).toString('utf8'),
+          };
+      } else {
+        const v = String(part.value ?? '');
+        const had = body[part.fieldname];
+        body[part.fieldname] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
       }
     }
-    const both = listed.find((c) => flags.includes(c));
-    if (both) return again(`"${both}" cannot both list options and hold yes or no: choose one.`, '#options');
-    const hidden = [...listed, ...flags].find((c) => pseudo.includes(c));
-    if (hidden)
-      return again(
-        `"${hidden}" is to be pseudonymised, so its options cannot be read. Untick one of the two.`,
-        '#options',
-      );
-    if (!header.includes(postcode)) return again('Choose the column that holds postcodes.', '#postcode');
-    if (encode.includes(postcode))
-      return again(
-        'The postcode column cannot be encoded for linkage: it is needed to place each record.',
-        '#encode-for-linkage',
-      );
-    if (pseudo.includes(postcode))
-      return again('The postcode column cannot be pseudonymised: it is needed to place each record.', '#pseudonymise');
-    if (pseudo.length && !app.settings.pseudonymKey) {
-      const e = missingKeyError(pseudo, 'portal');
-      return again(`${e.message} ${e.fix}`, '#pseudonymise');
-    }
-    // A personal-looking column left unticked is kept readable on purpose: the import records who chose it.
-    const keepInClear = personalColumns(pending, postcode)
-      .map((p) => p.column)
-      .filter((c) => !pseudo.includes(c));
-    const finalNames = header.map((h) => renames[h] ?? h);
-    const bad = Object.values(renames).find((n) => INTERNAL_COLUMN.test(n) || n.length > 64);
-    if (bad)
-      return again(
-        `"${bad}" cannot be used as a column name: names cannot start with "_" or be longer than 64 characters.`,
-        '#renames',
-      );
-    const dup = finalNames.find((n, i) => finalNames.findIndex((x) => x.toLowerCase() === n.toLowerCase()) !== i);
-    if (dup) return again(`Two columns would both be called "${dup}". Give each column its own name.`, '#renames');
-    const mapping: ImportMapping = {
-      postcodeColumn: renames[postcode] ?? postcode,
-      map: renames,
-      pseudonymise: pseudo.filter((c) => !encode.includes(c)).map((c) => renames[c] ?? c),
-      keepInClear: keepInClear.map((c) => renames[c] ?? c),
-      encodeForLinkage: encode.length ? encode.map((c) => renames[c] ?? c) : undefined,
-      addressColumns: addressColumns.length ? addressColumns.map((c) => renames[c] ?? c) : undefined,
-      uprnColumn: uprnColumn ? (renames[uprnColumn] ?? uprnColumn) : undefined,
-      options:
-        listed.length || flags.length
-          ? { listed: listed.map((c) => renames[c] ?? c), flags: flags.map((c) => renames[c] ?? c) }
-          : undefined,
-      saveMapping: saveAs || undefined,
-    };
-    await updateWaitingJob(app.engine, job.id, { ...pending, mapping }, 'importing');
-    const viewer = request.viewer,
-      ip = request.ip;
-    const prepared = `${pending.file}.rows.csv`;
-    // Anything but a clean CSV (which DuckDB reads itself) and Parquet is read in a worker with bounded memory.
-    const prepare =
-      pending.format === 'parquet'
-        ? undefined
-        : () =>
-            runUploadTask<PreparedTable>(
-              { task: 'prepare', file: pending.file, out: prepared, limits: app.settings.readLimits, previewRows: 0 },
-              workerLimits(),
-              pending.original,
-            );
-    inUse.add(pending.file);
-    inUse.add(prepared);
-    await runJob(
-      app.engine,
-      job.id,
-      async (progress) => {
+    if (!csrfOk()) throw csrfProblem();
+    return { body, names };
+  };
+
+  app.post(
+    '/uploads/:id',
+    { config: { roles: ANALYSTS_AND_PARTNERS, changes: [], csrfInFormFields: true } },
+    async (request, reply) => {
+      const { job, pending } = await pendingUpload(request);
+      const { body, names: namesFile } = await mappingForm(request);
+      const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+      const header = pending.header;
+      const postcode = String(body.postcode ?? '');
+      // A column encoded for linkage is pseudonymised too, as a Bloom filter instead of a hash.
+      const encode = list(body.encode_for_linkage).filter((c) => header.includes(c));
+      const pseudo = [...new Set([...list(body.pseudonymise), ...encode])].filter((c) => header.includes(c));
+      const renames: Record<string, string> = {};
+      header.forEach((h, i) => {
+        const v = String(body[`rename_${i}`] ?? '').trim();
+        if (v && v !== h) renames[h] = v;
+      });
+      const listed = list(body.options_listed).filter((c) => header.includes(c));
+      const flags = list(body.options_flags).filter((c) => header.includes(c));
+      const saveAs = String(body.save_mapping ?? '').trim();
+      // The address's columns in the file's order, and the records' own UPRNs: each record's property reference.
+      const addressColumns = header.filter((h) => list(body.address_columns).includes(h));
+      const uprnColumn = header.includes(String(body.uprn_column ?? '')) ? String(body.uprn_column) : undefined;
+      // A contact log: which column is each part, and the unit of plain-number handling times.
+      const contacts = pending.kind === 'contacts';
+      const parts: Partial<Record<ContactRole, string>> = {};
+      if (contacts)
+        for (const role of CONTACT_ROLES) {
+          const v = String(body[`part_${role}`] ?? '');
+          if (header.includes(v)) parts[role] = v;
+        }
+      const handlingUnit = String(body.handling_unit ?? '') === 'seconds' ? 'seconds' : 'minutes';
+      const again = (error: string, href: string) =>
+        mappingPage(
+          request,
+          reply,
+          job,
+          pending,
+          {
+            errorTitle: true,
+            error,
+            href,
+            postcode,
+            pseudonymise: pseudo,
+            encode,
+            addressColumns,
+            uprnColumn,
+            renames,
+            listed,
+            flags,
+            saveAs,
+            parts,
+            handlingUnit,
+          },
+          400,
+        );
+      if (saveAs) {
         try {
-          return await importDataset(app.engine, pending.name, pending.file, {
-            postcodeColumn: mapping.postcodeColumn,
-            map: mapping.map,
-            pseudonymise: mapping.pseudonymise,
-            keepInClear: mapping.keepInClear,
-            encodeForLinkage: mapping.encodeForLinkage,
-            addressColumns: mapping.addressColumns,
-            uprnColumn: mapping.uprnColumn,
-            options: mapping.options,
-            saveMapping: mapping.saveMapping,
-            title: pending.title ?? undefined,
-            partner: pending.partner ?? undefined,
-            sourceName: pending.original,
-            onProgress: progress,
-            limits: app.settings.readLimits,
-            prepare,
-            key: app.settings.pseudonymKey,
-            decidedBy: { username: viewer.username, role: viewer.role, ip },
-          });
-        } finally {
-          await rm(prepared, { force: true });
+          validateMappingName(saveAs);
+        } catch (e) {
+          if (!(e instanceof ObservatoryError)) throw e;
+          return again(`${e.message} ${e.fix ?? ''}`.trim(), '#save-mapping');
         }
-      },
-      async (outcome) => {
-        app.results.invalidate(['datasets']); // a new dataset (or a replaced one) changes what the analyses see
-        if (outcome.ok) {
-          const r = outcome.result as DatasetImportResult;
-          await audit(
-            app.engine,
-            viewer,
-            'import',
-            `${r.dataset}: read ${r.read} = matched ${r.matched} + unmatched ${r.unmatched} + rejected ${r.rejected}`,
-            ip,
+      }
+      const both = listed.find((c) => flags.includes(c));
+      if (both) return again(`"${both}" cannot both list options and hold yes or no: choose one.`, '#options');
+      const hidden = [...listed, ...flags].find((c) => pseudo.includes(c));
+      if (hidden)
+        return again(
+          `"${hidden}" is to be pseudonymised, so its options cannot be read. Untick one of the two.`,
+          '#options',
+        );
+      if (!header.includes(postcode)) return again('Choose the column that holds postcodes.', '#postcode');
+      if (encode.includes(postcode))
+        return again(
+          'The postcode column cannot be encoded for linkage: it is needed to place each record.',
+          '#encode-for-linkage',
+        );
+      if (pseudo.includes(postcode))
+        return again(
+          'The postcode column cannot be pseudonymised: it is needed to place each record.',
+          '#pseudonymise',
+        );
+      if (contacts) {
+        if (!parts.channel) return again('Choose the column that holds each contact’s channel.', '#part-channel');
+        const taken = new Map<string, ContactRole>();
+        for (const role of CONTACT_ROLES) {
+          const c = parts[role];
+          if (!c) continue;
+          if (taken.has(c))
+            return again(
+              `"${c}" is chosen for both the ${taken.get(c)} and the ${role}: choose one column for each part.`,
+              `#part-${role}`,
+            );
+          taken.set(c, role);
+        }
+        if (parts.channel === postcode)
+          return again('The postcode column cannot be the channel: choose the column of channels.', '#part-channel');
+        if (pseudo.includes(parts.channel))
+          return again(
+            'The channel column cannot be pseudonymised: its channels are what the analyses count.',
+            '#pseudonymise',
           );
-          await rm(pending.file, { force: true }); // the records now live in the workspace
-        } else {
-          await audit(app.engine, viewer, 'import failed', `${pending.name}: ${outcome.error.message}`, ip);
-          await rm(pending.file, { force: true });
+      }
+      if (pseudo.length && !app.settings.pseudonymKey) {
+        const e = missingKeyError(pseudo, 'portal');
+        return again(`${e.message} ${e.fix}`, '#pseudonymise');
+      }
+      // A personal-looking column left unticked is kept readable on purpose: the import records who chose it.
+      const keepInClear = [
+        ...personalColumns(pending, postcode).map((p) => p.column),
+        // A contact log's customer reference is pseudonymised unless unticked: then kept on purpose.
+        ...(parts.customer ? [parts.customer] : []),
+      ].filter((c, i, all) => !pseudo.includes(c) && all.indexOf(c) === i);
+      // The channel names file, read now: a mistake names its file, row and column, and nothing starts.
+      let channelNames: Map<string, string> | undefined;
+      if (contacts && namesFile) {
+        try {
+          channelNames = readChannelNames(namesFile.text, namesFile.file);
+        } catch (e) {
+          if (!(e instanceof ObservatoryError)) throw e;
+          const at = e.location;
+          const where = [
+            at.file ? `file ${at.file}` : '',
+            at.row !== undefined ? `row ${at.row}` : '',
+            at.column ? `column "${at.column}"` : '',
+          ]
+            .filter(Boolean)
+            .join(', ');
+          return again(`${e.message}${where ? ` (${where})` : ''} ${e.fix ?? ''}`.trim(), '#channel-names');
         }
-        inUse.delete(pending.file);
-        inUse.delete(prepared);
-      },
-    );
-    return reply.redirect(`/jobs/${job.id}`, 303);
-  });
+      }
+      const finalNames = header.map((h) => renames[h] ?? h);
+      const bad = Object.values(renames).find((n) => INTERNAL_COLUMN.test(n) || n.length > 64);
+      if (bad)
+        return again(
+          `"${bad}" cannot be used as a column name: names cannot start with "_" or be longer than 64 characters.`,
+          '#renames',
+        );
+      const dup = finalNames.find((n, i) => finalNames.findIndex((x) => x.toLowerCase() === n.toLowerCase()) !== i);
+      if (dup) return again(`Two columns would both be called "${dup}". Give each column its own name.`, '#renames');
+      const mapping: ImportMapping = {
+        postcodeColumn: renames[postcode] ?? postcode,
+        map: renames,
+        pseudonymise: pseudo.filter((c) => !encode.includes(c)).map((c) => renames[c] ?? c),
+        keepInClear: keepInClear.map((c) => renames[c] ?? c),
+        encodeForLinkage: encode.length ? encode.map((c) => renames[c] ?? c) : undefined,
+        addressColumns: addressColumns.length ? addressColumns.map((c) => renames[c] ?? c) : undefined,
+        uprnColumn: uprnColumn ? (renames[uprnColumn] ?? uprnColumn) : undefined,
+        options:
+          listed.length || flags.length
+            ? { listed: listed.map((c) => renames[c] ?? c), flags: flags.map((c) => renames[c] ?? c) }
+            : undefined,
+        saveMapping: saveAs || undefined,
+        ...(contacts
+          ? {
+              kind: 'contacts' as const,
+              // A part left at "None" is none, not guessed again from the names.
+              contactColumns: Object.fromEntries(
+                CONTACT_ROLES.map((role) => {
+                  const c = parts[role];
+                  return [role, c ? (renames[c] ?? c) : ''];
+                }),
+              ) as Partial<Record<ContactRole, string>>,
+              handlingUnit,
+              channelNames: channelNames ? [...channelNames] : undefined,
+            }
+          : {}),
+      };
+      await updateWaitingJob(app.engine, job.id, { ...pending, mapping }, 'importing');
+      const viewer = request.viewer,
+        ip = request.ip;
+      const prepared = `${pending.file}.rows.csv`;
+      // Anything but a clean CSV (which DuckDB reads itself) and Parquet is read in a worker with bounded memory.
+      const prepare =
+        pending.format === 'parquet'
+          ? undefined
+          : () =>
+              runUploadTask<PreparedTable>(
+                { task: 'prepare', file: pending.file, out: prepared, limits: app.settings.readLimits, previewRows: 0 },
+                workerLimits(),
+                pending.original,
+              );
+      inUse.add(pending.file);
+      inUse.add(prepared);
+      await runJob(
+        app.engine,
+        job.id,
+        async (progress) => {
+          try {
+            return await importDataset(app.engine, pending.name, pending.file, {
+              postcodeColumn: mapping.postcodeColumn,
+              map: mapping.map,
+              pseudonymise: mapping.pseudonymise,
+              keepInClear: mapping.keepInClear,
+              encodeForLinkage: mapping.encodeForLinkage,
+              addressColumns: mapping.addressColumns,
+              uprnColumn: mapping.uprnColumn,
+              options: mapping.options,
+              saveMapping: mapping.saveMapping,
+              kind: mapping.kind,
+              contactColumns: mapping.contactColumns,
+              handlingUnit: mapping.handlingUnit,
+              channelNames: mapping.channelNames ? new Map(mapping.channelNames) : undefined,
+              title: pending.title ?? undefined,
+              partner: pending.partner ?? undefined,
+              sourceName: pending.original,
+              onProgress: progress,
+              limits: app.settings.readLimits,
+              prepare,
+              key: app.settings.pseudonymKey,
+              decidedBy: { username: viewer.username, role: viewer.role, ip },
+            });
+          } catch (e) {
+            // The file is named as the uploader knows it, never by its path on the server.
+            if (e instanceof ObservatoryError && e.location.file) e.location.file = pending.original;
+            throw e;
+          } finally {
+            await rm(prepared, { force: true });
+          }
+        },
+        async (outcome) => {
+          app.results.invalidate(['datasets']); // a new dataset (or a replaced one) changes what the analyses see
+          if (outcome.ok) {
+            const r = outcome.result as DatasetImportResult;
+            await audit(
+              app.engine,
+              viewer,
+              'import',
+              `${r.dataset}: read ${r.read} = matched ${r.matched} + unmatched ${r.unmatched} + rejected ${r.rejected}`,
+              ip,
+            );
+            await rm(pending.file, { force: true }); // the records now live in the workspace
+          } else {
+            await audit(app.engine, viewer, 'import failed', `${pending.name}: ${outcome.error.message}`, ip);
+            await rm(pending.file, { force: true });
+          }
+          inUse.delete(pending.file);
+          inUse.delete(prepared);
+        },
+      );
+      return reply.redirect(`/jobs/${job.id}`, 303);
+    },
+  );
 
   const jobView = (job: Job) => {
     const r = job.status === 'done' ? (job.result as DatasetImportResult) : null;
@@ -787,6 +982,9 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
             options: r.options ? describeOptions(r.options) : [],
             savedMapping: r.savedMapping ?? null,
             channels: r.channels ? describeChannels(r.channels) : null,
+            contactLog: r.contactLog
+              ? describeContactLog(r.contactLog, 'choose its column on the mapping page next time if the file has it')
+              : [],
             addressing: r.addressing ? describeAddressing(r.addressing) : [],
           }
         : null,
