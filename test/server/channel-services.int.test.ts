@@ -227,11 +227,43 @@ test('a service not published is refused in words from the published list only; 
   assert.match(fine.body, /id="service"[^>]*value="Housing"/);
 });
 
+test('a plan from a channel with no contacts, a channel too few to show, or one not in the vocabulary: the same refusal, nothing quoted', async () => {
+  const PLAN = `dataset=${LOG}&unitCosts=socitm-2012&to=web&share=50`;
+  const none = await get(`/api/channel-shift/plan?${PLAN}&from=email&service=Housing`, 'pa');
+  assert.equal(none.statusCode, 400);
+  assert.equal(none.json().detail, 'There are too few contacts by email for Housing to plan a shift from it.');
+  for (const c of ['Tel', 'F2F', 'Web form', 'phone', 'face to face']) assert.doesNotMatch(none.body, new RegExp(c));
+  const odd = await get(`/api/channel-shift/plan?${PLAN}&from=Fax&service=Housing`, 'pa');
+  assert.equal(odd.statusCode, 400);
+  assert.equal(odd.json().detail, 'Choose a channel from the list.');
+  // The owner's own log: the analysis's own words, which may name its channels.
+  const own = await get(`/api/channel-shift/plan?${PLAN}&from=face%20to%20face&service=Planning`, 'ana');
+  assert.equal(own.statusCode, 400);
+  assert.match(own.body, /No contact for Planning was made by face to face/);
+});
+
 test('the plan by service: no segment’s count comes back from the plan of every service less the others', async () => {
   const PLAN = `dataset=${LOG}&unitCosts=socitm-2012&from=phone&to=web&share=50`;
   const plans = new Map<string | null, Counts>();
   for (const s of [null, ...PUBLISHED]) {
     const r = await get(`/api/channel-shift/plan?${PLAN}${q(s)}`, 'pa');
+    // A service whose phone contacts the partner's mix does not show has no plan either: refused
+    // in the words used for a channel with no contacts at all, quoting nothing from the log.
+    const shown = (await mixOf(s)).channels.find((c) => c.channel === 'phone')?.contacts ?? null;
+    if (shown === null) {
+      assert.equal(r.statusCode, 400, r.body.slice(0, 300));
+      assert.equal(r.json().detail, `There are too few contacts by phone for ${s} to plan a shift from it.`);
+      plans.set(
+        s,
+        new Map(
+          SEGMENTS.flatMap((g) => [
+            [`group:${g}`, null],
+            [`cell:${g}:phone`, null],
+          ]),
+        ),
+      );
+      continue;
+    }
     assert.equal(r.statusCode, 200, r.body.slice(0, 300));
     const p = ShiftModelResultSchema.parse(r.json());
     assert.equal(p.service, s);

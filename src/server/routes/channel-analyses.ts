@@ -192,6 +192,27 @@ export async function disclosedPlan(app: FastifyInstance, viewer: Viewer, q: Pla
   const published = access.owner ? [] : await publishedServices(app, q.dataset);
   if (!access.owner && q.service) q = { ...q, service: publishedService(q.service, published, 'A plan') };
   const set = publishedSet(q.unitCosts);
+  // For a log the viewer does not own, no answer may tell a hidden count from none at all: the
+  // channels are the vocabulary's, and a channel too small to show for the service is refused
+  // as one with no contacts is, with the same words and no value from the log.
+  const across = access.owner ? null : await mixAcross(app, q.dataset, 'segment', published);
+  const hidden = (across && protectAcrossServices(across, DEFAULT_MIN_CELL).hidden(q.service)) || undefined;
+  const mix = access.owner ? null : await mixTruth(app, q.dataset, 'segment', q.service);
+  if (mix) {
+    for (const c of [q.from, q.to])
+      if (!VOCABULARY.includes(channelName(c)))
+        throw new ParameterError(
+          'Choose a channel from the list.',
+          `For a log you do not own, the channels are: ${VOCABULARY.join(', ')}.`,
+        );
+    const from = channelName(q.from);
+    const contacts = mix.channels.find((c) => c.channel === from)?.contacts ?? 0;
+    if (contacts < DEFAULT_MIN_CELL || (hidden ? hidden.channel(from) : false))
+      throw new ParameterError(
+        `There are too few contacts by ${from}${q.service ? ` for ${q.service}` : ''} to plan a shift from it.`,
+        'Choose another channel or service: the channel mix page shows which channels have figures that can be shown.',
+      );
+  }
   const truth = await app.results.get('shift plan', [q, set.name], () =>
     channelShiftModel(
       app.engine,
@@ -209,10 +230,7 @@ export async function disclosedPlan(app: FastifyInstance, viewer: Viewer, q: Pla
   );
   if (access.owner) return discloseShiftModel(truth, DEFAULT_MIN_CELL);
   // The plan's counts are the mix's for the same service: hidden as every answer by service hides them.
-  const mix = await mixTruth(app, q.dataset, 'segment', q.service);
-  const across = await mixAcross(app, q.dataset, 'segment', published);
-  const hidden = across && protectAcrossServices(across, DEFAULT_MIN_CELL).hidden(q.service);
-  return discloseShiftModel(truth, DEFAULT_MIN_CELL, { mix, alwaysDigital: DIGITAL_CHANNELS, hidden });
+  return discloseShiftModel(truth, DEFAULT_MIN_CELL, { mix: mix!, alwaysDigital: DIGITAL_CHANNELS, hidden });
 }
 
 export async function disclosedSheets(
