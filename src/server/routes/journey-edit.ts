@@ -64,6 +64,10 @@ const csrfProblem = () =>
     'Go back, reload the page and try again.',
   );
 
+/** Pounds and pence as the journeys pages write them; blank for none. */
+export const money = (n: number | null) =>
+  n === null ? '' : `£${n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
 /** The journeys a viewer may see, each with what the viewer may do with it. */
 export async function visibleJourneys(
   app: FastifyInstance,
@@ -194,12 +198,12 @@ export async function journeyEditRoutes(app: FastifyInstance): Promise<void> {
       journey: s.journey,
       entry: s.entry,
       done,
-      cost: measures.cost.total,
+      cost: money(measures.cost.total),
       steps: s.journey.steps.map((st, i) => ({
         ...st,
         n: i + 1,
         contact: st.channel ? `${st.channel}${st.count > 1 ? ` × ${st.count}` : ''}` : 'event (not a contact)',
-        cost: measures.stepCosts[i].cost,
+        cost: money(measures.stepCosts[i].cost),
       })),
     });
   });

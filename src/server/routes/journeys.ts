@@ -27,12 +27,9 @@ import { defineApi } from './api.ts';
 import { audit } from '../users.ts';
 import { disclosureByDataset, journeyAccess, journeyOwnerFor, makesJourneys, ownershipScope } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS, HttpProblem, SIGNED_IN } from '../http.ts';
-import { journeyEditRoutes, journeyFor, RESERVED_JOURNEY_NAMES, visibleJourneys } from './journey-edit.ts';
+import { journeyEditRoutes, journeyFor, money, RESERVED_JOURNEY_NAMES, visibleJourneys } from './journey-edit.ts';
 import { safeFilename, sendDownload } from './profile.ts';
 import { formatOf, one } from '../query.ts';
-
-const money = (n: number | null) =>
-  n === null ? '' : `£${n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 /** The measures as the page's summary list shows them. */
 function summaryRows(m: JourneyMeasures) {
