@@ -37,8 +37,34 @@ export {
   DEFAULT_HIGH_INDEX,
 } from './circle.ts';
 export type { NeedCircle, CircleResult } from './circle.ts';
-export { importJourneys, readImportFile, listJourneys, getJourney, listCircles, getCircle } from './store.ts';
-export type { JourneyImportResult } from './store.ts';
+export {
+  importJourneys,
+  readImportFile,
+  listJourneys,
+  getJourney,
+  listCircles,
+  getCircle,
+  listStoredJourneys,
+  findStoredJourney,
+  saveJourneys,
+  setJourneyPublished,
+  deleteJourney,
+  JourneyEntrySchema,
+} from './store.ts';
+export type { JourneyImportResult, JourneyEntry, StoredJourney } from './store.ts';
+export {
+  addStep,
+  replaceStep,
+  moveStep,
+  removeStep,
+  readStepFields,
+  readJourneyFields,
+  stepFieldsFrom,
+  stepFieldsOf,
+  journeyFieldsFrom,
+  journeyFieldsOf,
+} from './edit.ts';
+export type { FieldProblem, StepFields, JourneyFields } from './edit.ts';
 
 /** The unit costs a journey is costed at: the set (or CSV file) asked for, else the journey's own, else none. */
 export function journeyUnitCosts(j: Journey, override?: string | null): UnitCostSet | null {

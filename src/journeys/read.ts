@@ -22,6 +22,8 @@ import { channelName } from '../channels/index.ts';
 import { JOURNEY_FORMAT_VERSION, JourneySchema, nameFrom, type Journey, type JourneyInput } from './schema.ts';
 
 export interface JourneyProblem extends ErrorLocation {
+  /** the sheet of a workbook the row is on */
+  sheet?: string;
   message: string;
 }
 
@@ -245,6 +247,9 @@ async function readJourneyTable(file: string): Promise<Journey[]> {
     });
   }
   const problems: JourneyProblem[] = [];
+  // A workbook's problems name its sheet as well.
+  const refuse = () =>
+    new JourneyFileError(file, table.sheet ? problems.map((p) => ({ sheet: table.sheet, ...p })) : problems);
   const columns: (string | null)[] = table.header.map((h) => COLUMN_BY_KEY.get(key(h)) ?? null);
   table.header.forEach((h, i) => {
     if (!columns[i])
@@ -259,7 +264,7 @@ async function readJourneyTable(file: string): Promise<Journey[]> {
       problems.push({ row: 1, column: need.name, message: `The file has no "${need.name}" column.` });
   const dup = columns.filter((c, i) => c && columns.indexOf(c) !== i);
   for (const d of new Set(dup)) problems.push({ row: 1, column: d!, message: `Two columns are read as "${d}".` });
-  if (problems.length) throw new JourneyFileError(file, problems);
+  if (problems.length) throw refuse();
 
   const fallbackName = nameFrom(basename(file).replace(/\.[^.]+$/, ''));
   // Rows by journey, in the order they first appear.
@@ -284,7 +289,7 @@ async function readJourneyTable(file: string): Promise<Journey[]> {
     if (j) out.push(j);
   }
   checkNames(out, problems, (n) => firstRow.get(n));
-  if (problems.length) throw new JourneyFileError(file, problems);
+  if (problems.length) throw refuse();
   if (!out.length)
     throw new InputError('The file has a header row but no steps.', {
       location: { file: basename(file) },

@@ -1,9 +1,14 @@
-/** Journeys and circles of need kept in a workspace (tables journey and need_circle, migration 14). */
+/**
+ * Journeys and circles of need kept in a workspace (tables journey and need_circle, migration 14),
+ * with each journey's owner and whether it is published (migration 15): the council's (partner
+ * NULL) or a partner's; a draft is seen by its owners only (the rule is the server's, access.ts).
+ */
 import { basename } from 'node:path';
+import { z } from 'zod';
 import { NotFoundError, ParameterError, WorkspaceStateError } from '../core/index.ts';
 import { readSourceTable } from '../intake/index.ts';
 import type { Engine } from '../store/index.ts';
-import { JourneySchema, summarise, type Journey, type JourneySummary } from './schema.ts';
+import { JourneySchema, JourneySummarySchema, summarise, type Journey, type JourneySummary } from './schema.ts';
 import { readJourneyFile } from './read.ts';
 import { isCircleHeader, NeedCircleSchema, readCircleFile, type NeedCircle } from './circle.ts';
 
@@ -58,15 +63,7 @@ export async function importJourneys(
         );
       if (had) replaced.push(j.name);
       await engine.run(`DELETE FROM journey WHERE name = $1`, [j.name]);
-      await engine.run(`INSERT INTO journey VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-        j.name,
-        j.title,
-        j.stage,
-        j.compareWith,
-        JSON.stringify(j),
-        basename(file),
-        now,
-      ]);
+      await insertJourney(engine, j, { partner: null, published: true, sourceFile: basename(file), now });
     }
     for (const c of circles) {
       const had = await engine.one(`SELECT name FROM need_circle WHERE name = $1`, [c.name]);
@@ -134,4 +131,147 @@ export async function getCircle(engine: Engine, name: string): Promise<NeedCircl
     );
   }
   return NeedCircleSchema.parse(JSON.parse(r.spec));
+}
+
+// ---- Owned journeys, changed in the portal ---------------------------------------------------------
+
+/** A journey as the workspace keeps it: the summary, with who owns it and whether it is published. */
+export const JourneyEntrySchema = JourneySummarySchema.extend({
+  partner: z.string().nullable().describe('The partner that owns the journey; null for the council'),
+  published: z.boolean().describe('Whether everyone signed in sees it; a draft is seen by its owners only'),
+  editedBy: z.string().nullable().describe('Who last changed it in the portal (null: as imported)'),
+  editedAt: z.string().nullable(),
+});
+export type JourneyEntry = z.infer<typeof JourneyEntrySchema>;
+
+/** A stored journey with its owner. */
+export interface StoredJourney {
+  journey: Journey;
+  entry: JourneyEntry;
+}
+
+type JourneyRow = {
+  spec: string;
+  source_file: string | null;
+  imported_at: string;
+  partner: string | null;
+  published: boolean | null;
+  edited_by: string | null;
+  edited_at: string | null;
+};
+
+const COLUMNS = `spec, source_file, imported_at, partner, published, edited_by, edited_at`;
+
+function stored(r: JourneyRow): StoredJourney {
+  const journey = JourneySchema.parse(JSON.parse(r.spec));
+  return {
+    journey,
+    entry: JourneyEntrySchema.parse({
+      ...summarise(journey, r.source_file, r.imported_at),
+      partner: r.partner,
+      published: r.published !== false,
+      editedBy: r.edited_by,
+      editedAt: r.edited_at,
+    }),
+  };
+}
+
+async function insertJourney(
+  engine: Engine,
+  j: Journey,
+  o: {
+    partner: string | null;
+    published: boolean;
+    sourceFile: string | null;
+    now: string;
+    importedAt?: string;
+    by?: string | null;
+  },
+): Promise<void> {
+  await engine.run(
+    `INSERT INTO journey (name, title, stage, compare_with, spec, source_file, imported_at, partner, published, edited_by, edited_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      j.name,
+      j.title,
+      j.stage,
+      j.compareWith,
+      JSON.stringify(j),
+      o.sourceFile,
+      o.importedAt ?? o.now,
+      o.partner,
+      o.published,
+      o.by ?? null,
+      o.by === undefined ? null : o.now,
+    ],
+  );
+}
+
+/** Every journey with its owner, by name. */
+export async function listStoredJourneys(engine: Engine): Promise<StoredJourney[]> {
+  const rows = await engine.all<JourneyRow>(`SELECT ${COLUMNS} FROM journey ORDER BY name`);
+  return rows.map(stored);
+}
+
+/** One journey with its owner, or null when there is none of that name. */
+export async function findStoredJourney(engine: Engine, name: string): Promise<StoredJourney | null> {
+  const r = await engine.one<JourneyRow>(`SELECT ${COLUMNS} FROM journey WHERE name = $1`, [name]);
+  return r ? stored(r) : null;
+}
+
+/**
+ * Saves journeys, all or none, in one transaction: each new, or replacing one of the same name
+ * (keeping when it was first imported). A name already taken is refused unless `replace` names it.
+ */
+export async function saveJourneys(
+  engine: Engine,
+  items: readonly { journey: Journey; partner: string | null; published: boolean }[],
+  opts: { by: string | null; sourceFile?: string | null; replace?: readonly string[]; now?: string },
+): Promise<JourneyEntry[]> {
+  const now = opts.now ?? new Date().toISOString();
+  await engine.transaction(async () => {
+    for (const it of items) {
+      const had = await engine.one<{ imported_at: string; source_file: string | null }>(
+        `SELECT imported_at, source_file FROM journey WHERE name = $1`,
+        [it.journey.name],
+      );
+      if (had && !opts.replace?.includes(it.journey.name))
+        throw new WorkspaceStateError(
+          `The workspace already has a journey called ${it.journey.name}.`,
+          'Give the journey another short name.',
+        );
+      await engine.run(`DELETE FROM journey WHERE name = $1`, [it.journey.name]);
+      await insertJourney(engine, it.journey, {
+        partner: it.partner,
+        published: it.published,
+        sourceFile: opts.sourceFile === undefined ? (had?.source_file ?? null) : opts.sourceFile,
+        importedAt: had?.imported_at,
+        now,
+        by: opts.by,
+      });
+    }
+  });
+  const out: JourneyEntry[] = [];
+  for (const it of items) out.push((await findStoredJourney(engine, it.journey.name))!.entry);
+  return out;
+}
+
+/** Publishes a journey for everyone signed in, or takes it back to a draft. */
+export async function setJourneyPublished(
+  engine: Engine,
+  name: string,
+  published: boolean,
+  by: string | null,
+  now = new Date().toISOString(),
+): Promise<void> {
+  await engine.run(`UPDATE journey SET published = $2, edited_by = $3, edited_at = $4 WHERE name = $1`, [
+    name,
+    published,
+    by,
+    now,
+  ]);
+}
+
+export async function deleteJourney(engine: Engine, name: string): Promise<void> {
+  await engine.run(`DELETE FROM journey WHERE name = $1`, [name]);
 }

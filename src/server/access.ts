@@ -349,3 +349,32 @@ export async function checkContactChoices(
       `Its published reasons: ${allowed.join(', ')}.`,
     );
 }
+
+// ---- Customer journeys --------------------------------------------------------------------------------
+// A journey (decision 0033) is the council's or a partner's. Its owners (that partner's people, and
+// the council's staff, who administer every journey) may change it; everyone signed in sees it once
+// it is published, and nobody else sees a draft: to another partner or an agent a draft does not
+// exist, in the same words as a name that is nobody's.
+
+/** Who owns what a viewer makes or uploads: their partner, or the council (null) for staff. */
+export const journeyOwnerFor = (viewer: Viewer): string | null => (viewer.role === 'partner' ? viewer.partner : null);
+
+/** Whether a viewer may make journeys at all: staff, and partners of a named organisation. */
+export const makesJourneys = (viewer: Viewer): boolean =>
+  viewer.role === 'admin' || viewer.role === 'analyst' || (viewer.role === 'partner' && !!viewer.partner?.trim());
+
+/** What a viewer may do with a journey owned by this partner (null: the council), published or not. */
+export function journeyAccess(
+  viewer: Viewer,
+  journey: { partner: string | null; published: boolean },
+): { see: boolean; edit: boolean } {
+  const edit = makesJourneys(viewer) && ownsRecords(viewer, journey.partner);
+  return { see: edit || (journey.published && viewer.role !== 'public'), edit };
+}
+
+/** The refusal for a journey that does not exist and for one the viewer may not see: the same, word for word. */
+export const noSuchJourney = (name: string) =>
+  new NotFoundError(
+    `There is no journey called ${name} that you can see.`,
+    'The journeys you can see are listed on the Journeys page (GET /api/journeys).',
+  );

@@ -27,7 +27,7 @@ export type Problem = z.infer<typeof ProblemSchema>;
 
 /** One API route: enough to register it and to document it. */
 export interface ApiOperation {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Fastify-style path, e.g. /api/segmentations/:name */
   path: string;
   operationId: string;
@@ -35,7 +35,7 @@ export interface ApiOperation {
   description?: string;
   tag: string;
   roles: readonly ViewerRole[];
-  /** for a POST: what it changes in the workspace (app.ts, config.changes); everything when not said */
+  /** for a POST, PUT or DELETE: what it changes in the workspace (app.ts, config.changes); everything when not said */
   changes?: readonly Source[];
   /** query parameters: a z.object whose fields are strings, numbers or enums */
   query?: z.ZodObject;

@@ -52,7 +52,15 @@ import {
   type JourneyComparison,
   type JourneyMeasures,
   type JourneySummary,
+  deleteJourney,
+  findStoredJourney,
+  listStoredJourneys,
+  saveJourneys,
+  setJourneyPublished,
+  type JourneyEntry,
+  type StoredJourney,
 } from '../journeys/index.ts';
+import { publishedUnitCosts } from '../channels/index.ts';
 import type { SdfResult } from '../profiling/index.ts';
 import type { ResultCache } from './result-cache.ts';
 
@@ -88,6 +96,20 @@ export interface Services {
     circles(): Promise<{ name: string; segment: string; needs: number }[]>;
     /** A circle of need, linked to an SDF of the datasets it names when `sdf` gives one (disclosed for the viewer). */
     circle(name: string, sdf?: (datasets: string[]) => Promise<SdfResult>): Promise<CircleResult>;
+    /** Every journey with its owner and whether it is published (the routes decide who sees which). */
+    stored(): Promise<StoredJourney[]>;
+    find(name: string): Promise<StoredJourney | null>;
+    /** A journey's measures at its own unit costs. */
+    measure(journey: Journey): JourneyMeasures;
+    /** Saves journeys all or none; a name taken is refused unless `replace` names it. */
+    save(
+      items: readonly { journey: Journey; partner: string | null; published: boolean }[],
+      opts: { by: string | null; sourceFile?: string | null; replace?: readonly string[] },
+    ): Promise<JourneyEntry[]>;
+    publish(name: string, published: boolean, by: string | null): Promise<void>;
+    remove(name: string): Promise<void>;
+    /** The names of the published unit-cost sets a journey may be costed at. */
+    unitCostSets(): string[];
   };
   catalogue: {
     classifications(opts?: { deprivation?: boolean }): Promise<ClassificationSummary[]>;
@@ -145,6 +167,13 @@ export function defaultServices(engine: Engine, costs: CostSource, results: Resu
         // No SDF for this viewer: the circle alone (no dataset is looked at).
         return sdf ? circleOfNeedInWorkspace(engine, c, { sdf }) : circleOfNeed(c, null);
       },
+      stored: () => listStoredJourneys(engine),
+      find: (name) => findStoredJourney(engine, name),
+      measure: (journey) => measureJourney(journey, journeyUnitCosts(journey)),
+      save: (items, opts) => saveJourneys(engine, items, opts),
+      publish: (name, published, by) => setJourneyPublished(engine, name, published, by),
+      remove: (name) => deleteJourney(engine, name),
+      unitCostSets: () => publishedUnitCosts().map((s) => s.name),
     },
     // What is in the workspace, asked for by nearly every page: kept until it changes (a copy for
     // each caller, which may sort or change it).

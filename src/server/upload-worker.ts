@@ -2,14 +2,19 @@
  * Reads an uploaded file in a worker thread whose memory is bounded (see uploads.ts): a hostile
  * file can at worst exhaust this worker, never the server. Two tasks: "inspect" (the header, the
  * first rows and the row count, kept with the waiting upload) and "prepare" (every row written to
- * a plain CSV file that the import loads with DuckDB).
+ * a plain CSV file that the import loads with DuckDB); and "journeys" (a journey template read whole
+ * by the same reader as `civic journey import`, its journeys or every problem in it).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ObservatoryError } from '../core/index.ts';
 import { readSourceTable, writePreparedTable, detectPersonalColumns, type ReadLimits } from '../intake/index.ts';
+import { JourneyFileError, readJourneyFile, type Journey, type JourneyProblem } from '../journeys/index.ts';
+
+/** What reading a journey file gives: its journeys, or every problem in it (nothing is kept). */
+export type JourneyUploadResult = { journeys: Journey[] } | { problems: JourneyProblem[] };
 
 export interface UploadTask {
-  task: 'inspect' | 'prepare';
+  task: 'inspect' | 'prepare' | 'journeys';
   file: string;
   limits: ReadLimits;
   out?: string;
@@ -17,6 +22,14 @@ export interface UploadTask {
 }
 
 async function run(t: UploadTask): Promise<unknown> {
+  if (t.task === 'journeys') {
+    try {
+      return { journeys: await readJourneyFile(t.file) } satisfies JourneyUploadResult;
+    } catch (e) {
+      if (e instanceof JourneyFileError) return { problems: e.problems } satisfies JourneyUploadResult;
+      throw e;
+    }
+  }
   const table = await readSourceTable(t.file, { limits: t.limits });
   if (t.task === 'inspect') {
     const preview = table.rows

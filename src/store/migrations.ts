@@ -222,6 +222,21 @@ export const MIGRATIONS: readonly Migration[] = [
         source_file VARCHAR, imported_at VARCHAR NOT NULL)`,
     ],
   },
+  {
+    version: 15,
+    name: 'journeys owned and published, edited in the portal',
+    sql: [
+      // Who owns a journey: a partner (by name), or NULL for the council. Journeys imported before
+      // (by the command line) are the council's, and stay seen by everyone signed in.
+      `ALTER TABLE journey ADD COLUMN partner VARCHAR`,
+      // A journey made or uploaded in the portal starts as a draft seen only by its owners (the
+      // partner's people and the council's staff) until they publish it for everyone signed in.
+      `ALTER TABLE journey ADD COLUMN published BOOLEAN DEFAULT TRUE`,
+      // Who last changed it in the portal, and when (NULL: as imported).
+      `ALTER TABLE journey ADD COLUMN edited_by VARCHAR`,
+      `ALTER TABLE journey ADD COLUMN edited_at VARCHAR`,
+    ],
+  },
 ];
 
 /** The SQL for a record's key: a fixed pseudo-random number from 0 to 255 from its row number and the dataset's salt. */

@@ -2,11 +2,15 @@
  * The journeys pages in a real browser (Debian's chromium through playwright-core): an agent signs
  * in, opens the journeys from the navigation, a journey map, its handout (printed to PDF with the
  * print styles) and the before/after comparison, and a circle of need; axe-core (WCAG 2.2 AA)
- * finds nothing on any of them. And with JavaScript switched off the map and its table are there.
+ * finds nothing on any of them. And with JavaScript switched off the map and its table are there,
+ * and a partner uploads the journey template, changes a step and moves one, the cost following the
+ * unit-cost table, with axe-core finding nothing on the forms, their errors included.
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { templateExample } from '../../src/journeys/index.ts';
+import { journeyTemplateXlsx } from '../../src/outputs/index.ts';
 import {
   assertNoViolations,
   browserSkip,
@@ -95,5 +99,106 @@ describe('journeys in the browser', { skip }, () => {
     await openPage(page, portal, '/journeys/circles/circle-young-families');
     await page.getByRole('table', { name: 'Needs, services and providers' }).waitFor();
     await assertNoViolations(page, '/journeys/circles/circle-young-families');
+  });
+
+  test('without JavaScript: a partner uploads the template, changes a step and moves one; axe finds nothing', async () => {
+    const noJs = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+    noJs.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT);
+    try {
+      const p = await noJs.newPage();
+      await signIn(p, portal, 'partner');
+      await p.goto(`${portal.url}/journeys`, { waitUntil: 'load' });
+      await Promise.all([
+        p.waitForURL((u) => u.pathname === '/journeys/upload'),
+        p.getByRole('button', { name: 'Upload a journey spreadsheet' }).click(),
+      ]);
+
+      // A file with a mistake: the error summary names its row and column, and nothing is saved.
+      await p.getByLabel('Journey spreadsheet').setInputFiles({
+        name: 'mistake.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from('journey,agency,service,count\ngrace-bad,Housing,Repairs,lots\n'),
+      });
+      await p.getByRole('button', { name: 'Upload the journey' }).click();
+      const summary = p.locator('.govuk-error-summary');
+      await summary.waitFor();
+      assert.match(await summary.innerText(), /row 2, column "count": "lots" is not a number of contacts/);
+
+      // The template, with Kay's new journey renamed as the partner's own.
+      const mine = { ...templateExample(), name: 'grace-bin', title: 'Grace reports a bin', compareWith: null };
+      await p.getByLabel('Journey spreadsheet').setInputFiles({
+        name: 'grace-bin.xlsx',
+        mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        buffer: await journeyTemplateXlsx(mine),
+      });
+      await Promise.all([
+        p.waitForURL((u) => u.pathname === '/journeys/grace-bin/edit'),
+        p.getByRole('button', { name: 'Upload the journey' }).click(),
+      ]);
+      assert.match(await p.locator('.govuk-notification-banner').innerText(), /uploaded, as a draft/);
+      // One call at £1.44 and one internal email at £0.56 (barking-dagenham).
+      assert.match(await p.locator('#journey-cost').innerText(), /£2\.00/);
+
+      // Step 1 becomes three calls: 3 × £1.44 + £0.56 = £4.88. A mistake first, shown on its field.
+      await Promise.all([
+        p.waitForURL((u) => u.pathname === '/journeys/grace-bin/steps/1'),
+        p.getByRole('link', { name: 'Change step 1' }).click(),
+      ]);
+      await p.getByLabel(/How many contacts/).fill('three');
+      await p.getByRole('button', { name: 'Save the step' }).click();
+      await p.locator('.govuk-error-summary').waitFor();
+      assert.match(await p.locator('#step-count-error').innerText(), /whole number/);
+      await p.getByLabel(/How many contacts/).fill('3');
+      await p.getByLabel('Who does the customer deal with?').fill('Housing Trust contact centre');
+      await Promise.all([
+        p.waitForURL((u) => u.pathname === '/journeys/grace-bin/edit'),
+        p.getByRole('button', { name: 'Save the step' }).click(),
+      ]);
+      assert.match(await p.locator('#journey-cost').innerText(), /£4\.88/);
+      assert.match(await p.locator('#step-1').innerText(), /Housing Trust contact centre[\s\S]*phone × 3[\s\S]*£4\.32/);
+
+      // Step 2 (the internal email) moved up to be the first.
+      await Promise.all([
+        p.waitForURL((u) => u.pathname === '/journeys/grace-bin/edit' && u.search.includes('moved')),
+        p.getByRole('button', { name: 'Move up step 2' }).click(),
+      ]);
+      assert.match(await p.locator('#step-1').innerText(), /internal email/);
+      assert.match(await p.locator('#step-2').innerText(), /phone × 3/);
+
+      // The journey's own page says the same, as a draft.
+      await p.goto(`${portal.url}/journeys/grace-bin`, { waitUntil: 'load' });
+      assert.match(await p.locator('main').innerText(), /Cost\s+£4\.88 at the barking-dagenham unit costs/);
+      assert.match(await p.locator('main').innerText(), /Draft/);
+
+      // axe-core runs as a script, so the same pages are checked in a browser with JavaScript on.
+      const withJs = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      withJs.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT);
+      try {
+        const q = await withJs.newPage();
+        await signIn(q, portal, 'partner');
+        for (const path of ['/journeys/upload', '/journeys/grace-bin/edit', '/journeys/grace-bin']) {
+          await openPage(q, portal, path);
+          await assertNoViolations(q, path);
+        }
+        await openPage(q, portal, '/journeys/upload');
+        await q.getByLabel('Journey spreadsheet').setInputFiles({
+          name: 'mistake.csv',
+          mimeType: 'text/csv',
+          buffer: Buffer.from('journey,agency,service,count\ngrace-bad,Housing,Repairs,lots\n'),
+        });
+        await q.getByRole('button', { name: 'Upload the journey' }).click();
+        await q.locator('.govuk-error-summary').waitFor();
+        await assertNoViolations(q, '/journeys/upload with an error');
+        await openPage(q, portal, '/journeys/grace-bin/steps/1');
+        await q.getByLabel(/How many contacts/).fill('three');
+        await q.getByRole('button', { name: 'Save the step' }).click();
+        await q.locator('.govuk-error-summary').waitFor();
+        await assertNoViolations(q, '/journeys/grace-bin/steps/1 with an error');
+      } finally {
+        await withJs.close();
+      }
+    } finally {
+      await noJs.close();
+    }
   });
 });

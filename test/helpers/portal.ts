@@ -14,6 +14,8 @@ export interface InjectedPortal {
   app: FastifyInstance;
   /** GET as a signed-in user (by user name), or as the public. */
   get(url: string, user?: string): Promise<LightMyRequestResponse>;
+  /** Each person's session cookie, by user name, for requests other than GET. */
+  cookies: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function injectedPortal(opts: {
   return {
     ws,
     app,
+    cookies,
     get: (url, user) => app.inject({ method: 'GET', url, cookies: user ? { [SESSION_COOKIE]: cookies[user] } : {} }),
     async close() {
       await app.close();

@@ -132,7 +132,7 @@ test('every route answers only the roles it declares (sessions and tokens, GET a
       for (const via of who.role === 'public' ? ['none'] : ['session', 'token']) {
         const headers: Record<string, string> = via === 'token' ? { authorization: `Bearer ${who.token}` } : {};
         const cookies = via === 'session' && who.cookie ? { [SESSION_COOKIE]: who.cookie } : undefined;
-        const payload = route.method === 'POST' ? (via === 'session' ? { _csrf: who.csrf! } : {}) : undefined;
+        const payload = route.method !== 'GET' ? (via === 'session' ? { _csrf: who.csrf! } : {}) : undefined;
         const r = await app.inject({ method: route.method as 'GET', url, headers, cookies, payload });
         const allowed = route.roles.includes(who.role);
         const refused =

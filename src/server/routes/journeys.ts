@@ -4,31 +4,32 @@
  * its measures, a printable handout, its before/after comparison and downloads; a circle of need,
  * with the segments that use its services where the viewer may see the Service Delivery Framework.
  * Journeys hold no personal data, but the pages are for signed-in people, as the rest of the
- * portal's workspace pages are; the SDF behind a circle follows the SDF page's rule (staff and
- * partners, each dataset's column disclosed for the viewer).
+ * portal's workspace pages are, and a draft journey only for its owners (access.ts, decision 0033;
+ * making and changing journeys is journey-edit.ts); the SDF behind a circle follows the SDF page's
+ * rule (staff and partners, each dataset's column disclosed for the viewer).
  */
-import type { FastifyInstance } from 'fastify';
-import { DEFAULT_MIN_CELL, NotFoundError } from '../../core/index.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DEFAULT_MIN_CELL, NotFoundError, ParameterError } from '../../core/index.ts';
 import { serviceDeliveryFramework } from '../../profiling/index.ts';
 import { circleToSvg, discloseProfile, journeyMapSvg, journeysToCsv, journeysToXlsx } from '../../outputs/index.ts';
 import { z } from 'zod';
 import {
   JourneyComparisonSchema,
+  JourneyEntrySchema,
   JourneyMeasuresSchema,
   JourneySchema,
-  JourneySummarySchema,
   journeyUnitCosts,
+  type Journey,
   type JourneyMeasures,
 } from '../../journeys/index.ts';
+import { channelName } from '../../channels/index.ts';
 import { defineApi } from './api.ts';
 import { audit } from '../users.ts';
-import { disclosureByDataset, ownershipScope } from '../access.ts';
-import { ANALYSTS_AND_PARTNERS, SIGNED_IN } from '../http.ts';
+import { disclosureByDataset, journeyAccess, journeyOwnerFor, makesJourneys, ownershipScope } from '../access.ts';
+import { ANALYSTS_AND_PARTNERS, HttpProblem, SIGNED_IN } from '../http.ts';
+import { journeyEditRoutes, journeyFor, money, RESERVED_JOURNEY_NAMES, visibleJourneys } from './journey-edit.ts';
 import { safeFilename, sendDownload } from './profile.ts';
 import { formatOf, one } from '../query.ts';
-
-const money = (n: number | null) =>
-  n === null ? '' : `£${n.toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 /** The measures as the page's summary list shows them. */
 function summaryRows(m: JourneyMeasures) {
@@ -96,11 +97,58 @@ function stepRows(
 }
 
 const JourneyListSchema = z.object({
-  journeys: z.array(JourneySummarySchema),
+  journeys: z.array(JourneyEntrySchema),
   circles: z.array(z.object({ name: z.string(), segment: z.string(), needs: z.number() })),
 });
 const JourneyWithMeasuresSchema = z.object({ journey: JourneySchema, measures: JourneyMeasuresSchema });
+const JourneySavedSchema = z.object({
+  entry: JourneyEntrySchema,
+  journey: JourneySchema,
+  measures: JourneyMeasuresSchema,
+});
 const nameParam = z.object({ name: z.string().min(1).describe('The journey’s short name') });
+/** A journey to save: one in the journey format (as the examples' JSON files), and whether to publish it. */
+const JourneyWriteSchema = z.strictObject({
+  journey: z.unknown().describe('A journey in the journey format (version 1), as civic journey import reads from JSON'),
+  published: z
+    .boolean()
+    .optional()
+    .describe(
+      'Whether everyone signed in sees it; a new journey is a draft unless true, a replaced one keeps its own unless given',
+    ),
+});
+const JOURNEY_BODY_LIMIT = 1024 * 1024;
+
+/** A request body as a journey to save, checked as the journey format and the portal's forms check it. */
+function journeyToSave(body: unknown): { journey: Journey; published: boolean | undefined } {
+  const raw = body && typeof body === 'object' ? { ...(body as Record<string, unknown>) } : body;
+  if (raw && typeof raw === 'object') delete (raw as Record<string, unknown>)._csrf;
+  const w = JourneyWriteSchema.safeParse(raw);
+  const issues = (e: z.ZodError, prefix = '') =>
+    e.issues.map((i) => `${prefix}${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+  if (!w.success)
+    throw new ParameterError(
+      `The request is not valid: ${issues(w.error)}.`,
+      'Send JSON: {"journey": {…a journey in the journey format…}, "published": false}.',
+    );
+  const j = JourneySchema.safeParse(w.data.journey);
+  if (!j.success)
+    throw new ParameterError(
+      `The journey is not valid: ${issues(j.error, 'journey.')}.`,
+      'See docs/journeys.md for the journey format, or GET /api/journeys/NAME for one to copy.',
+    );
+  if ((RESERVED_JOURNEY_NAMES as readonly string[]).includes(j.data.name))
+    throw new ParameterError(
+      `A journey cannot be called ${j.data.name}: the portal uses the word in its addresses.`,
+      'Give it another short name.',
+    );
+  // Channels as the template's reader has them: Tel is phone, F2F face to face.
+  const journey = JourneySchema.parse({
+    ...j.data,
+    steps: j.data.steps.map((s) => ({ ...s, channel: s.channel ? channelName(s.channel) : null })),
+  });
+  return { journey, published: w.data.published };
+}
 
 /** The same results for scripts: the list, a journey with its measures, a before/after comparison. */
 function journeyApi(app: FastifyInstance): void {
@@ -112,10 +160,14 @@ function journeyApi(app: FastifyInstance): void {
       operationId: 'listJourneys',
       tag: 'Journeys',
       roles: SIGNED_IN,
-      summary: 'The customer journeys and circles of need in the workspace (as civic journey show --format json)',
+      summary:
+        'The customer journeys the caller may see (published ones, and drafts of its own) and the circles of need in the workspace',
       response: { name: 'JourneyList', schema: JourneyListSchema, description: 'Journeys and circles of need' },
     },
-    async () => ({ journeys: await app.services.journeys.list(), circles: await app.services.journeys.circles() }),
+    async ({ request }) => ({
+      journeys: (await visibleJourneys(app, request.viewer)).map((s) => s.entry),
+      circles: await app.services.journeys.circles(),
+    }),
   );
   defineApi(
     app,
@@ -134,7 +186,10 @@ function journeyApi(app: FastifyInstance): void {
       },
       errors: [404],
     },
-    async ({ params }) => app.services.journeys.get(params.name),
+    async ({ request, params }) => {
+      const s = await journeyFor(app, request.viewer, params.name);
+      return { journey: s.journey, measures: app.services.journeys.measure(s.journey) };
+    },
   );
   defineApi(
     app,
@@ -161,43 +216,191 @@ function journeyApi(app: FastifyInstance): void {
       },
       errors: [404],
     },
-    async ({ params, query }) => {
-      const { journey } = await app.services.journeys.get(params.name);
+    async ({ request, params, query }) => {
+      const { journey } = await journeyFor(app, request.viewer, params.name);
       const other = query.with ?? journey.compareWith;
       if (!other)
         throw new NotFoundError(
           `${journey.title} is not paired with another journey.`,
           'Give ?with=NAME, or give the journey a compare_with.',
         );
+      await journeyFor(app, request.viewer, other);
       return app.services.journeys.compare(params.name, other);
+    },
+  );
+
+  const saved = async (name: string) => {
+    const s = (await app.services.journeys.find(name))!;
+    return { entry: s.entry, journey: s.journey, measures: app.services.journeys.measure(s.journey) };
+  };
+  const writeBody = {
+    description: 'The journey, in the journey format, and whether to publish it',
+    content: {
+      'application/json': {
+        schema: JourneyWriteSchema,
+        example: {
+          journey: {
+            version: 1,
+            name: 'missed-bin-after',
+            title: 'Reporting a missed bin (after)',
+            stage: 'after',
+            compareWith: 'missed-bin-before',
+            unitCosts: 'barking-dagenham',
+            steps: [{ agency: 'Waste services', service: 'Missed bin', channel: 'web', dataItems: ['address'] }],
+          },
+          published: false,
+        },
+      },
+    },
+  };
+  defineApi(
+    app,
+    {
+      method: 'POST',
+      path: '/api/journeys',
+      operationId: 'createJourney',
+      tag: 'Journeys',
+      roles: ANALYSTS_AND_PARTNERS,
+      changes: [],
+      summary: 'Saves a new journey, owned by the caller’s organisation (the council for its staff)',
+      description:
+        'A draft unless `published` is true: a draft is seen by its owners only. A name already taken is refused (409). With a session cookie, send the CSRF token in the X-CSRF-Token header.',
+      body: writeBody,
+      response: {
+        name: 'JourneySaved',
+        schema: JourneySavedSchema,
+        description: 'The journey as saved, with its measures',
+      },
+      errors: [400, 409, 413],
+    },
+    async ({ request }) => {
+      if (!makesJourneys(request.viewer))
+        throw new HttpProblem(
+          403,
+          'not_allowed',
+          'Not allowed',
+          'Your account belongs to no organisation, so a journey you saved would have no owner.',
+          'Ask an administrator to set your organisation.',
+        );
+      const { journey, published } = journeyToSave(request.body);
+      await app.services.journeys.save(
+        [{ journey, partner: journeyOwnerFor(request.viewer), published: published ?? false }],
+        { by: request.viewer.username, sourceFile: null },
+      );
+      await audit(app.engine, request.viewer, 'api journey made', journey.name, request.ip);
+      return saved(journey.name);
+    },
+    { bodyLimit: JOURNEY_BODY_LIMIT },
+  );
+  defineApi(
+    app,
+    {
+      method: 'PUT',
+      path: '/api/journeys/:name',
+      operationId: 'replaceJourney',
+      tag: 'Journeys',
+      roles: ANALYSTS_AND_PARTNERS,
+      changes: [],
+      summary: 'Replaces a journey the caller owns with the one sent (same short name)',
+      description:
+        'The owner stays; `published` changes whether it is published, else it stays as it was. Another organisation’s draft is not found (404); a published journey of another organisation is refused (403).',
+      params: nameParam,
+      body: writeBody,
+      response: {
+        name: 'JourneySaved',
+        schema: JourneySavedSchema,
+        description: 'The journey as saved, with its measures',
+      },
+      errors: [400, 404, 413],
+    },
+    async ({ request, params }) => {
+      const s = await journeyFor(app, request.viewer, params.name, 'edit');
+      const { journey, published } = journeyToSave(request.body);
+      if (journey.name !== s.journey.name)
+        throw new ParameterError(
+          `The journey sent is called ${journey.name}, not ${s.journey.name}.`,
+          'A journey keeps its short name: send it with the same name, or POST /api/journeys to save it under a new one.',
+        );
+      await app.services.journeys.save(
+        [{ journey, partner: s.entry.partner, published: published ?? s.entry.published }],
+        { by: request.viewer.username, replace: [journey.name] },
+      );
+      await audit(app.engine, request.viewer, 'api journey replaced', journey.name, request.ip);
+      return saved(journey.name);
+    },
+    { bodyLimit: JOURNEY_BODY_LIMIT },
+  );
+  defineApi(
+    app,
+    {
+      method: 'DELETE',
+      path: '/api/journeys/:name',
+      operationId: 'deleteJourney',
+      tag: 'Journeys',
+      roles: ANALYSTS_AND_PARTNERS,
+      changes: [],
+      summary: 'Deletes a journey the caller owns',
+      params: nameParam,
+      response: {
+        name: 'JourneyDeleted',
+        schema: z.object({ deleted: z.string().describe('The short name of the journey deleted') }),
+        description: 'The journey is deleted',
+      },
+      errors: [404],
+    },
+    async ({ request, params }) => {
+      const s = await journeyFor(app, request.viewer, params.name, 'edit');
+      await app.services.journeys.remove(s.journey.name);
+      await audit(app.engine, request.viewer, 'api journey deleted', s.journey.name, request.ip);
+      return { deleted: s.journey.name };
     },
   );
 }
 
 export async function journeyRoutes(app: FastifyInstance): Promise<void> {
   journeyApi(app);
+  await journeyEditRoutes(app);
+  /** A journey the viewer may see, with its measures. */
+  const shown = async (request: FastifyRequest, name: string) => {
+    const s = await journeyFor(app, request.viewer, name);
+    return { ...s, measures: app.services.journeys.measure(s.journey) };
+  };
+
   app.get('/journeys', { config: { roles: SIGNED_IN } }, async (request, reply) => {
-    const journeys = await app.services.journeys.list();
-    const measured = [];
-    for (const j of journeys) measured.push({ ...j, measures: (await app.services.journeys.get(j.name)).measures });
+    const visible = await visibleJourneys(app, request.viewer);
+    const q = request.query as Record<string, unknown>;
+    const names = new Set(visible.map((s) => s.journey.name));
+    const uploaded = (one(q.uploaded) ?? '')
+      .split(',')
+      .filter((n) => names.has(n))
+      .map((n) => visible.find((s) => s.journey.name === n)!.journey.title);
     const circles = await app.services.journeys.circles();
     return app.page(request, reply, 'journeys.njk', {
       title: 'Customer journeys',
-      journeys: measured.map((j) => ({ ...j, cost: money(j.measures.cost.total) })),
+      journeys: visible.map((s) => {
+        const measures = app.services.journeys.measure(s.journey);
+        return { ...s.entry, measures, cost: money(measures.cost.total), mayEdit: s.access.edit };
+      }),
       circles,
+      makes: makesJourneys(request.viewer),
+      uploaded,
+      deleted: one(q.deleted)?.slice(0, 200) ?? null,
     });
   });
 
   app.get('/journeys/:name', { config: { roles: SIGNED_IN } }, async (request, reply) => {
     const { name } = request.params as { name: string };
-    const { journey, measures } = await app.services.journeys.get(name);
+    const { journey, measures, entry } = await shown(request, name);
     const pair = journey.compareWith
-      ? ((await app.services.journeys.list()).find((j) => j.name === journey.compareWith) ?? null)
+      ? ((await visibleJourneys(app, request.viewer)).find((s) => s.journey.name === journey.compareWith)?.entry ??
+        null)
       : null;
     await audit(app.engine, request.viewer, 'journey', name, request.ip);
     return app.page(request, reply, 'journey.njk', {
       title: journey.title,
       journey,
+      entry,
+      mayEdit: journeyAccess(request.viewer, entry).edit,
       measures,
       summary: summaryRows(measures),
       steps: stepRows(journey, measures),
@@ -208,7 +411,7 @@ export async function journeyRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/journeys/:name/handout', { config: { roles: SIGNED_IN } }, async (request, reply) => {
     const { name } = request.params as { name: string };
-    const { journey, measures } = await app.services.journeys.get(name);
+    const { journey, measures } = await shown(request, name);
     return app.page(request, reply, 'journey-handout.njk', {
       title: `${journey.title}: handout`,
       journey,
@@ -220,13 +423,13 @@ export async function journeyRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/journeys/:name/map.svg', { config: { roles: SIGNED_IN } }, async (request, reply) => {
     const { name } = request.params as { name: string };
-    const { journey, measures } = await app.services.journeys.get(name);
+    const { journey, measures } = await shown(request, name);
     return reply.type('image/svg+xml; charset=utf-8').send(journeyMapSvg(journey, measures));
   });
 
   app.get('/journeys/:name/compare', { config: { roles: SIGNED_IN } }, async (request, reply) => {
     const { name } = request.params as { name: string };
-    const { journey } = await app.services.journeys.get(name);
+    const { journey } = await shown(request, name);
     const other = one((request.query as Record<string, unknown>).with) ?? journey.compareWith;
     if (!other)
       throw new NotFoundError(
@@ -234,7 +437,7 @@ export async function journeyRoutes(app: FastifyInstance): Promise<void> {
         'Give the journey a compare_with (the other journey of its before/after pair) and import it again.',
       );
     // The before on the left, whichever of the pair was asked for.
-    const otherJ = (await app.services.journeys.get(other)).journey;
+    const otherJ = (await shown(request, other)).journey;
     const [before, after] = journey.stage === 'after' && otherJ.stage !== 'after' ? [other, name] : [name, other];
     const c = await app.services.journeys.compare(before, after);
     const row = (label: string, b: number, a: number, saved: number, fmt = (n: number) => String(n)) => ({
@@ -277,11 +480,12 @@ export async function journeyRoutes(app: FastifyInstance): Promise<void> {
   app.get('/journeys/:name/download', { config: { roles: SIGNED_IN } }, async (request, reply) => {
     const { name } = request.params as { name: string };
     const format = formatOf((request.query as Record<string, unknown>).format, ['xlsx', 'csv', 'json']);
-    const first = await app.services.journeys.get(name);
-    const reports = [first];
+    const first = await shown(request, name);
+    const reports = [{ journey: first.journey, measures: first.measures }];
     if (first.journey.compareWith) {
-      const other = await app.services.journeys.get(first.journey.compareWith).catch(() => null);
-      if (other) reports.push(other);
+      // The other of the pair only if the viewer may see it too.
+      const other = await shown(request, first.journey.compareWith).catch(() => null);
+      if (other) reports.push({ journey: other.journey, measures: other.measures });
     }
     const before = reports.find((r) => r.journey.stage === 'before');
     const after = reports.find((r) => r !== before && r.journey.stage === 'after');
