@@ -44,6 +44,18 @@ export class HttpProblem extends ObservatoryError {
   }
 }
 
+/** An upload route's refusal of anything but its form (multipart/form-data), in one set of words. */
+export function requireMultipart(request: FastifyRequest): void {
+  if (!request.isMultipart())
+    throw new HttpProblem(
+      415,
+      'cannot_do_that',
+      'Cannot do that',
+      'Send the upload form (multipart/form-data) with the file.',
+      'Use the upload page.',
+    );
+}
+
 export interface ServerSettings {
   /** Secure cookies (HTTPS only); on by default, off for plain-HTTP local use and tests. */
   secureCookies: boolean;

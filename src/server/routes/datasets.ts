@@ -26,7 +26,7 @@ import {
   type DatasetSummary,
   type PersonalColumn,
 } from '../../intake/index.ts';
-import { ANALYSTS_AND_PARTNERS, HttpProblem } from '../http.ts';
+import { ANALYSTS_AND_PARTNERS, HttpProblem, requireMultipart } from '../http.ts';
 import { audit, type Viewer } from '../users.ts';
 import {
   createJob,
@@ -364,14 +364,7 @@ export async function datasetRoutes(app: FastifyInstance): Promise<void> {
     // The file is kept for mapping; nothing an analysis reads changes until its import finishes.
     { config: { roles: ANALYSTS_AND_PARTNERS, csrfInFormFields: true, changes: [] } },
     async (request, reply) => {
-      if (!request.isMultipart())
-        throw new HttpProblem(
-          415,
-          'cannot_do_that',
-          'Cannot do that',
-          'Send the upload form (multipart/form-data) with the file.',
-          'Use the upload page.',
-        );
+      requireMultipart(request);
       const viewer = request.viewer;
       const fields: Record<string, string> = {};
       let tmp: string | null = null;

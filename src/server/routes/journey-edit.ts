@@ -40,7 +40,7 @@ import {
   type StoredJourney,
 } from '../../journeys/index.ts';
 import { journeyAccess, journeyOwnerFor, makesJourneys, noSuchJourney } from '../access.ts';
-import { ANALYSTS_AND_PARTNERS, HttpProblem } from '../http.ts';
+import { ANALYSTS_AND_PARTNERS, HttpProblem, requireMultipart } from '../http.ts';
 import { audit, type Viewer } from '../users.ts';
 import { runUploadTask } from '../uploads.ts';
 import type { JourneyUploadResult } from '../upload-worker.ts';
@@ -507,14 +507,7 @@ export async function journeyEditRoutes(app: FastifyInstance): Promise<void> {
     { config: { roles: ANALYSTS_AND_PARTNERS, csrfInFormFields: true, changes: [] } },
     async (request, reply) => {
       mayMake(request);
-      if (!request.isMultipart())
-        throw new HttpProblem(
-          415,
-          'cannot_do_that',
-          'Cannot do that',
-          'Send the upload form (multipart/form-data) with the file.',
-          'Use the upload page.',
-        );
+      requireMultipart(request);
       const viewer = request.viewer;
       const fields: Record<string, string> = {};
       const csrfOk = () =>
