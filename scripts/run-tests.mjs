@@ -43,12 +43,17 @@ if (raw && existsSync(raw)) {
     .map((l) => l.split('\t'))
     .sort((a, b) => Number(b[0]) - Number(a[0]));
   const sum = rows.reduce((t, [s]) => t + Number(s), 0);
+  const cpu = rows.reduce((t, [, , c]) => t + Number(c ?? 0), 0);
   writeFileSync(
     timesFile,
-    `${rows.length} files, ${((Date.now() - started) / 1000).toFixed(0)} s wall clock, ${sum.toFixed(0)} s of file processes (two at a time)\n` +
-      rows.map(([s, f]) => `${s.padStart(7)} s  ${f}`).join('\n') +
+    `${rows.length} files, ${((Date.now() - started) / 1000).toFixed(0)} s wall clock, ${sum.toFixed(0)} s of file processes (two at a time), ${cpu.toFixed(0)} s of processor time (with their children); load average ${loadAverage()}\n` +
+      rows.map(([s, f, c]) => `${s.padStart(7)} s  ${(c ?? '').padStart(7)} s cpu  ${f}`).join('\n') +
       '\n',
   );
   rmSync(raw, { force: true });
 }
 process.exit(r.status ?? 1);
+
+function loadAverage() {
+  return existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'n/a';
+}
