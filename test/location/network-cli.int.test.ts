@@ -21,9 +21,12 @@ import {
 } from '../../src/location/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
-import { addUser } from '../../src/server/users.ts';
+import { addUser, cheapPasswordHashesForTests } from '../../src/server/users.ts';
 import { sharedData } from '../helpers/shared-data.ts';
 import { postLogin } from '../helpers/login.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const { path: OSM, skip } = sharedData('osm');
 const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
