@@ -1,5 +1,6 @@
 // Runs every *.test.ts under test/ (or the files given) with Node's own test runner (through tsx),
-// so the closing "# pass / # fail" lines are Node's.
+// so the closing "# pass / # fail" lines are Node's: two files at a time, the slowest first
+// (scripts/test-order.txt, through scripts/run-files.mjs).
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,8 +59,7 @@ const r = await new Promise((done) =>
       '--import',
       'tsx',
       ...(raw ? ['--import', './scripts/test-clock.mjs'] : []),
-      '--test',
-      '--test-concurrency=2',
+      fileURLToPath(new URL('./run-files.mjs', import.meta.url)),
       ...files,
     ],
     { stdio: 'inherit', env: raw ? { ...process.env, CIVIC_TEST_TIMES_RAW: raw } : process.env },
