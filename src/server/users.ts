@@ -76,6 +76,21 @@ export function newUserProblems(u: {
   return out;
 }
 
+/**
+ * A seam for the test suite only: nothing in the product sets it, and no option, setting or
+ * environment variable reaches it, so every password a council's people set is hashed at argon2's
+ * own cost (64 MiB, 3 passes, 4 lanes). A test that signs people in only to reach the pages behind
+ * the login calls `cheapPasswordHashesForTests()` (test/helpers/login.ts) so that adding and signing
+ * in its users costs milliseconds, not a third of a processor-second each; the check still runs
+ * argon2id over the stored hash, whose own parameters it reads. Tests of the password checks
+ * themselves (their bounds and queue) keep the real cost. Unknown users are still checked against
+ * a hash of the real cost.
+ */
+let testHashCost: { memoryCost?: number; timeCost?: number; parallelism?: number } = {};
+export function cheapPasswordHashesForTests(): void {
+  testHashCost = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
+}
+
 export async function addUser(
   engine: Engine,
   u: { username: string; password: string; role: string; name?: string; partner?: string },
@@ -100,7 +115,7 @@ export async function addUser(
     );
   if (await engine.one(`SELECT 1 AS x FROM app_user WHERE username = $1`, [username]))
     throw new ParameterError(`There is already a user called ${username}.`);
-  const passwordHash = await argon2.hash(u.password, { type: argon2.argon2id });
+  const passwordHash = await argon2.hash(u.password, { ...testHashCost, type: argon2.argon2id });
   await engine.run(`INSERT INTO app_user VALUES ($1, $2, $3, $4, $5, $6, false)`, [
     username,
     u.name ?? null,

@@ -17,7 +17,7 @@ import { createWorkspace, type Workspace } from '../../src/store/index.ts';
 import { importDataset } from '../../src/intake/index.ts';
 import { getModel, parseLinkSpec, predictModel, saveModel } from '../../src/linkage/index.ts';
 import { buildApp } from '../../src/server/index.ts';
-import { addUser } from '../../src/server/users.ts';
+import { addUser, cheapPasswordHashesForTests } from '../../src/server/users.ts';
 import {
   assertNoViolations,
   browserSkip,
@@ -31,6 +31,9 @@ import {
 } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/workspace.ts';
 import { PEOPLE_CSV, SPEC } from '../linkage/review-fixture.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const skip = browserSkip();
 const tmp = tempDir('civic-browser-linkage-');

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { type DemoBuild } from '../../src/demo/index.ts';
 import { sampleBorough } from './sample-borough.ts';
 import { buildApp } from '../../src/server/index.ts';
-import { addUser, type Role } from '../../src/server/users.ts';
+import { addUser, cheapPasswordHashesForTests, type Role } from '../../src/server/users.ts';
 import { tempDir } from './workspace.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -61,6 +61,8 @@ export interface Portal {
 
 /** Sample Borough (20,000 households, seed 7) in a temp folder, one user per role, the real server on 127.0.0.1:ephemeral. */
 export async function startPortal(opts: { households?: number; seed?: number } = {}): Promise<Portal> {
+  // Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+  cheapPasswordHashesForTests();
   const tmp = tempDir('civic-browser-');
   const built = await sampleBorough(join(tmp.dir, 'sb.civic'), {
     households: opts.households ?? 20_000,

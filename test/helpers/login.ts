@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { LOGIN_COOKIE } from '../../src/server/routes/auth.ts';
 import { addUser, SESSION_COOKIE, type Role } from '../../src/server/index.ts';
+import { cheapPasswordHashesForTests } from '../../src/server/users.ts';
 import type { Engine } from '../../src/store/index.ts';
 
 /** The sign-in form's token and the pre-session cookie it is bound to, as a browser gets them from GET /login. */
@@ -34,7 +35,8 @@ export async function postLogin(
 
 /**
  * Adds each person to the workspace and signs them in through the form: their session cookies, by
- * username, for `app.inject`.
+ * username, for `app.inject`. They sign in only to reach the pages, so from here on the file's new
+ * users get cheap argon2 hashes (src/server/users.ts).
  */
 export async function signInUsers(
   app: FastifyInstance,
@@ -42,6 +44,7 @@ export async function signInUsers(
   password: string,
   people: readonly (readonly [username: string, role: Role, partner?: string])[],
 ): Promise<Record<string, string>> {
+  cheapPasswordHashesForTests();
   const cookies: Record<string, string> = {};
   for (const [username, role, partner] of people) {
     await addUser(engine, { username, password, role, partner });

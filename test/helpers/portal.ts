@@ -3,7 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { sampleBorough } from './sample-borough.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
-import { addUser } from '../../src/server/users.ts';
+import { addUser, cheapPasswordHashesForTests } from '../../src/server/users.ts';
 import { tempDir } from './workspace.ts';
 import { postLogin } from './login.ts';
 
@@ -28,6 +28,8 @@ export async function injectedPortal(opts: {
   households?: number;
   people: readonly (readonly [string, string, string?])[];
 }): Promise<InjectedPortal> {
+  // Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+  cheapPasswordHashesForTests();
   const tmp = tempDir('civic-portal-');
   const built = await sampleBorough(join(tmp.dir, 'sb.civic'), {
     households: opts.households ?? 20_000,

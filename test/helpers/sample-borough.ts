@@ -140,11 +140,48 @@ async function buildOnce(dir: string, opts: { households: number; seed?: number 
 }
 
 /**
+ * The boroughs the suite's files ask for. `scripts/run-tests.mjs` has them built at the start of a
+ * run in a process of its own (test/helpers/prebuild-boroughs.ts), beside the two test files
+ * running, so that no test file sits waiting for a borough while a processor is free. A file asking
+ * for another borough still builds it itself.
+ */
+export const SUITE_BOROUGHS: readonly { households: number; seed: number }[] = [
+  { households: 20_000, seed: 7 },
+  { households: 10_000, seed: 23 },
+  { households: 10_000, seed: 6 },
+];
+
+const cacheDir = (opts: { households: number; seed?: number }) =>
+  join(cacheRoot(), `sb-${opts.households}-${opts.seed ?? 'default'}-${sourceHash()}`);
+
+/**
+ * Builds each of these boroughs unless it is in the cache: one at a time, taking first those no
+ * other process is building (a test file that got there first builds its own, and this goes on to
+ * the next). Returns once every one is built, by this process or another.
+ */
+export async function prebuildSampleBoroughs(list: readonly { households: number; seed?: number }[]): Promise<void> {
+  const pending = [...list];
+  while (pending.length) {
+    const i = pending.findIndex(
+      (o) => !existsSync(join(cacheDir(o), 'build.json')) && !existsSync(`${cacheDir(o)}.lock`),
+    );
+    if (i < 0) {
+      // Each one left is built or being built: wait for those being built (buildOnce waits on the lock).
+      const o = pending.shift()!;
+      if (!existsSync(join(cacheDir(o), 'build.json'))) await buildOnce(cacheDir(o), o);
+      continue;
+    }
+    const [o] = pending.splice(i, 1);
+    await buildOnce(cacheDir(o), o);
+  }
+}
+
+/**
  * A Sample Borough workspace at `path` (with its files and key beside it, as `buildSampleBorough`
  * leaves them), copied from the run's cache, open and ready to change.
  */
 export async function sampleBorough(path: string, opts: { households: number; seed?: number }): Promise<DemoBuild> {
-  const dir = join(cacheRoot(), `sb-${opts.households}-${opts.seed ?? 'default'}-${sourceHash()}`);
+  const dir = cacheDir(opts);
   if (!existsSync(join(dir, 'build.json'))) await buildOnce(dir, opts);
   const now = new Date();
   utimesSync(dir, now, now);

@@ -7,7 +7,6 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { createWorkspace, openWorkspace } from '../../src/store/index.ts';
 import { importReference } from '../../src/reference/index.ts';
 import {
@@ -21,12 +20,15 @@ import {
 } from '../../src/location/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
-import { addUser } from '../../src/server/users.ts';
+import { addUser, cheapPasswordHashesForTests } from '../../src/server/users.ts';
 import { sharedData } from '../helpers/shared-data.ts';
 import { postLogin } from '../helpers/login.ts';
+import { civicRun } from '../helpers/cli.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const { path: OSM, skip } = sharedData('osm');
-const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
 const tmp = tempDir('civic-network-');
 after(() => tmp.cleanup());
 
@@ -70,9 +72,8 @@ test('location access along the Leeds paths (--network) gives finite walking tim
     ws.close();
   }
 
-  const run = (...args: string[]) =>
-    spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
-  const res = run(
+  // In process: the walking times are the point here, not the process (test/cli covers that).
+  const res = await civicRun(
     'location',
     'access',
     wsPath,
@@ -173,7 +174,7 @@ test('location access along the Leeds paths (--network) gives finite walking tim
     ws3.close();
   }
 
-  const bad = run(
+  const bad = await civicRun(
     'location',
     'access',
     wsPath,

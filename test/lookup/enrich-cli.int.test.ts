@@ -23,6 +23,10 @@ import {
 import { enrichmentToJson } from '../../src/outputs/index.ts';
 import { civic } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/workspace.ts';
+import { cheapPasswordHashesForTests } from '../../src/server/users.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const tmp = tempDir('civic-enrich-cli-');
 const wsPath = join(tmp.dir, 'sb.civic');

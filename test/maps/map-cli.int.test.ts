@@ -25,6 +25,10 @@ import { straightLineCosts } from '../../src/location/index.ts';
 import { civic } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
+import { cheapPasswordHashesForTests } from '../../src/server/users.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const PASSWORD = 'a long enough password';
 const tmp = tempDir('civic-map-cli-');

@@ -30,6 +30,10 @@ import { targetAreas, type TargetResult } from '../../src/targeting/index.ts';
 import { representAnalysis, type RepresentResult } from '../../src/profiling/index.ts';
 import { MAX_NOISE } from '../../src/core/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
+import { cheapPasswordHashesForTests } from '../../src/server/users.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const tmp = tempDir('civic-diff-');
 let built: DemoBuild;

@@ -15,11 +15,14 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/index.ts';
-import { addUser } from '../../src/server/users.ts';
+import { addUser, cheapPasswordHashesForTests } from '../../src/server/users.ts';
 import { waitForJob } from '../../src/server/jobs.ts';
 import { importDataset } from '../../src/intake/index.ts';
 import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const PASSWORD = 'a long enough password';
 const tmp = tempDir('civic-sec-headers-');

@@ -21,12 +21,15 @@ import type { FastifyInstance } from 'fastify';
 import { sampleBorough } from '../helpers/sample-borough.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE, ANALYSTS_AND_PARTNERS } from '../../src/server/app.ts';
-import { addUser } from '../../src/server/users.ts';
+import { addUser, cheapPasswordHashesForTests } from '../../src/server/users.ts';
 import { AnalysisPool, type AnalysisPoolOptions, type AnalysisTask } from '../../src/server/analysis-pool.ts';
 import { viewerKey } from '../../src/server/routes/location.ts';
 import { loadSiteInputs, solve } from '../../src/location/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const PASSWORD = 'a long enough password';
 const SLOW_MODULE = new URL('../helpers/slow-analysis.ts', import.meta.url).href;

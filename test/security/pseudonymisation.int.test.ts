@@ -20,11 +20,14 @@ import { importReference } from '../../src/reference/index.ts';
 import { importDataset, detectPersonalColumns, pseudonymise, loadPseudonymKey } from '../../src/intake/index.ts';
 import { overlapAnalysis } from '../../src/profiling/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
-import { addUser, auditLog } from '../../src/server/users.ts';
+import { addUser, auditLog, cheapPasswordHashesForTests } from '../../src/server/users.ts';
 import { waitForJob } from '../../src/server/jobs.ts';
 import { FIXTURES, smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
 import { civicWith } from '../helpers/cli.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const tmp = tempDir('civic-pseudo-');
 /** The CLI in this process, with no pseudonymisation key unless one is given. */

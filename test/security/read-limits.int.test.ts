@@ -14,6 +14,7 @@ import { InputError } from '../../src/core/index.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
 import { writeBombXlsx } from './zip-bomb.ts';
+import { civicRun } from '../helpers/cli.ts';
 
 const BIN = new URL('../../bin/civic.js', import.meta.url).pathname;
 const tmp = tempDir('civic-read-limits-');
@@ -30,25 +31,18 @@ after(() => {
   tmp.cleanup();
 });
 
-test('civic dataset import refuses a zip bomb with exit code 2, a plain message and what to do; nothing is imported', () => {
+test('civic dataset import refuses a zip bomb with exit code 2, a plain message and what to do; nothing is imported', async () => {
   const cliWs = join(tmp.dir, 'cli.civic');
   // A workspace of its own for the CLI: the test's workspace stays open in this process.
-  const init = spawnSync(process.execPath, [BIN, 'init', cliWs], {
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1' },
-  });
+  // Making it is set-up, run in process; the refusals below are the point, each in a process of its own.
+  const init = await civicRun('init', cliWs);
   assert.equal(init.status, 0, init.stderr);
-  const ref = spawnSync(
-    process.execPath,
-    [
-      BIN,
-      'reference',
-      'import',
-      cliWs,
-      '--postcodes',
-      new URL('../fixtures/postcodes-small.csv', import.meta.url).pathname,
-    ],
-    { encoding: 'utf8', env: { ...process.env, CI: '1' } },
+  const ref = await civicRun(
+    'reference',
+    'import',
+    cliWs,
+    '--postcodes',
+    new URL('../fixtures/postcodes-small.csv', import.meta.url).pathname,
   );
   assert.equal(ref.status, 0, ref.stderr);
   const t = Date.now();
@@ -68,10 +62,7 @@ test('civic dataset import refuses a zip bomb with exit code 2, a plain message 
   );
   assert.equal(lower.status, 2, lower.stderr);
   assert.match(lower.stderr, /unpacks to more than 20 MB/);
-  const list = spawnSync(process.execPath, [BIN, 'dataset', 'list', cliWs], {
-    encoding: 'utf8',
-    env: { ...process.env, CI: '1' },
-  });
+  const list = await civicRun('dataset', 'list', cliWs);
   assert.match(list.stdout, /No datasets yet/);
 });
 

@@ -14,11 +14,14 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
-import { addUser } from '../../src/server/users.ts';
+import { addUser, cheapPasswordHashesForTests } from '../../src/server/users.ts';
 import { getJob, waitForJob } from '../../src/server/jobs.ts';
 import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
 import { writeBombXlsx } from './zip-bomb.ts';
 import { postLogin } from '../helpers/login.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const tmp = tempDir('civic-upload-bomb-');
 const UPLOADS = join(tmp.dir, 'uploads');

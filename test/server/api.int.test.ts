@@ -10,7 +10,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { sampleBorough } from '../helpers/sample-borough.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
-import { addUser, createApiToken, type ViewerRole } from '../../src/server/users.ts';
+import { addUser, createApiToken, type ViewerRole, cheapPasswordHashesForTests } from '../../src/server/users.ts';
 import {
   profileDataset,
   ProfileResultSchema,
@@ -34,6 +34,9 @@ import {
 } from '../../src/channels/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const tmp = tempDir('civic-api-');
 let ws: Workspace;

@@ -14,6 +14,10 @@ import { importDataset } from '../../src/intake/index.ts';
 import { buildApp, addUser, createApiToken, SESSION_COOKIE, type ViewerRole } from '../../src/server/index.ts';
 import { tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
+import { cheapPasswordHashesForTests } from '../../src/server/users.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const tmp = tempDir();
 let built: DemoBuild;

@@ -9,10 +9,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Workspace } from '../../src/store/index.ts';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
-import { addUser, auditLog } from '../../src/server/users.ts';
+import { addUser, auditLog, cheapPasswordHashesForTests } from '../../src/server/users.ts';
 import { waitForJob } from '../../src/server/jobs.ts';
 import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const tmp = tempDir('civic-datasets-');
 let ws: Workspace;

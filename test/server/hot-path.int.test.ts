@@ -9,10 +9,20 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, SESSION_COOKIE } from '../../src/server/app.ts';
-import { addUser, audit, createApiToken, setUserDisabled, PUBLIC_VIEWER } from '../../src/server/users.ts';
+import {
+  addUser,
+  audit,
+  createApiToken,
+  setUserDisabled,
+  PUBLIC_VIEWER,
+  cheapPasswordHashesForTests,
+} from '../../src/server/users.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const tmp = tempDir('civic-hot-path-');
 let ws: Workspace;

@@ -16,6 +16,10 @@ import { importGazetteer, HouseholdViewSchema } from '../../src/linkage/index.ts
 import { buildApp, addUser, SESSION_COOKIE, auditLog } from '../../src/server/index.ts';
 import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
+import { cheapPasswordHashesForTests } from '../../src/server/users.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const tmp = tempDir('civic-households-');
 let ws: Workspace;

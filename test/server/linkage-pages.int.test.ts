@@ -17,6 +17,10 @@ import { buildApp, addUser, SESSION_COOKIE } from '../../src/server/index.ts';
 import { tempDir } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
 import { PEOPLE_CSV, SPEC } from '../linkage/review-fixture.ts';
+import { cheapPasswordHashesForTests } from '../../src/server/users.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const tmp = tempDir('civic-linkage-pages-');
 let ws: Workspace;

@@ -16,7 +16,7 @@ let portal: InjectedPortal;
 let ws: Workspace;
 before(async () => {
   portal = await injectedPortal({
-    seed: 11,
+    seed: 7, // the borough most of the suite uses, so a run builds it once
     people: [
       ['ana', 'analyst'],
       ['pat', 'partner', 'Fire and Rescue'],

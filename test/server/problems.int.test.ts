@@ -9,9 +9,12 @@ import type { FastifyInstance } from 'fastify';
 import { ObservatoryError } from '../../src/core/index.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { HttpProblem } from '../../src/server/http.ts';
-import { addUser, createApiToken } from '../../src/server/users.ts';
+import { addUser, createApiToken, cheapPasswordHashesForTests } from '../../src/server/users.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const tmp = tempDir('civic-problems-');
 let ws: Workspace;

@@ -5,7 +5,6 @@
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -17,6 +16,7 @@ import { buildApp, SESSION_COOKIE } from '../../src/server/index.ts';
 import { addUser } from '../../src/server/users.ts';
 import { smallWorkspace, tempDir, TEST_KEY } from '../helpers/workspace.ts';
 import { postLogin } from '../helpers/login.ts';
+import { civicRun } from '../helpers/cli.ts';
 import {
   importFacilities,
   listFacilities,
@@ -439,10 +439,8 @@ describe('formula injection in exports', () => {
       const w = await evilWorkspace(t2.dir);
       const path = w.path;
       w.close();
-      const bin = new URL('../../bin/civic.js', import.meta.url).pathname;
-      const r = spawnSync(process.execPath, [bin, 'dataset', 'rejects', path, 'service', '--format', 'csv'], {
-        encoding: 'utf8',
-      });
+      // In process: what the export holds is the point here, not the process.
+      const r = await civicRun('dataset', 'rejects', path, 'service', '--format', 'csv');
       assert.equal(r.status, 0, r.stderr);
       assert.ok(r.stdout.includes(`'${EVIL_POSTCODE}`), r.stdout);
       checkCsv(r.stdout, [EVIL_POSTCODE]);

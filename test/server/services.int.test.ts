@@ -12,6 +12,10 @@ import { buildApp, addUser, createApiToken } from '../../src/server/index.ts';
 import { MAP_RESULT_VERSION, type MapResult } from '../../src/maps/index.ts';
 import { PostcodeEnricher } from '../../src/lookup/index.ts';
 import { smallWorkspace, tempDir } from '../helpers/workspace.ts';
+import { cheapPasswordHashesForTests } from '../../src/server/users.ts';
+
+// Its people sign in only to reach the pages: cheap argon2 for them (src/server/users.ts).
+cheapPasswordHashesForTests();
 
 const tmp = tempDir('civic-services-');
 let ws: Workspace;
