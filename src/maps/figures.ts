@@ -447,7 +447,7 @@ export async function mapFigures(
       0,
     );
     notes.push(`Journey times ${r.costSource}, from each area's population-weighted centre to the nearest facility.`);
-  } else {
+  } else if (spec.kind === 'penetration' || spec.kind === 'index') {
     source = await profileDataset(engine, { dataset: spec.dataset!, byArea: level, base: 'households' });
     const ds = (await listDatasets(engine)).find((d) => d.name === spec.dataset);
     const label = ds?.title ?? spec.dataset!;
@@ -461,6 +461,9 @@ export async function mapFigures(
     baseLabel = 'Households';
     legend = classedLegend(spec.kind, areas, 0);
     if (spec.kind === 'index') notes.push("Index: the area's penetration against the whole area's, times 100.");
+  } else {
+    // parseMeasure never gives a channel measure: those maps are drawn from a disclosed channel mix.
+    throw new ParameterError(`"${measure}" is not a measure the map knows.`);
   }
   return {
     version: MAP_RESULT_VERSION,

@@ -99,13 +99,20 @@ export function finishLegend(legend: LegendEntry[], areas: readonly AreaFigure[]
 }
 
 /** The measures whose classes come from the values shown (the others have fixed classes). */
-export const CLASSED_KINDS: readonly MeasureKind[] = ['households', 'segment', 'penetration', 'index'];
+export const CLASSED_KINDS: readonly MeasureKind[] = [
+  'households',
+  'segment',
+  'penetration',
+  'index',
+  'channel-share',
+  'channel-index',
+];
 
 /** Classes and legend of a measure with classes from its values: households, segment shares, penetration, index. */
 export function classedLegend(kind: MeasureKind, areas: AreaFigure[], minCell: number): LegendEntry[] {
   for (const a of areas) if (a.cls >= 0) a.cls = a.value === null ? -2 : 0;
-  const dp = kind === 'segment' ? 1 : kind === 'penetration' ? 2 : 0;
-  const unit = kind === 'segment' || kind === 'penetration' ? '%' : '';
+  const dp = kind === 'segment' || kind === 'channel-share' ? 1 : kind === 'penetration' ? 2 : 0;
+  const unit = kind === 'segment' || kind === 'penetration' || kind === 'channel-share' ? '%' : '';
   return finishLegend(classify(areas, dp, unit), areas, minCell);
 }
 

@@ -47,6 +47,10 @@ function suppressAreas(counts: readonly (number | null)[], minCell: number) {
 
 /** What every viewer sees of a map: small cells hidden, dataset counts perturbed, keys and the source profile gone. */
 export function discloseMap(truth: MapResult, rule: Disclosure = mapRule(truth)): MapResult {
+  if (truth.kind === 'channel-share' || truth.kind === 'channel-index')
+    throw new Error(
+      'A channel map is drawn from a disclosed channel mix (channelMixMap); it has no truth to disclose.',
+    );
   const minCell = rule.minCell;
   const perturb = rule.perturb || DATASET_MEASURES.includes(truth.kind);
   let areas: AreaFigure[] = truth.areas.map((a) => ({ ...a, cellKey: null }));

@@ -102,6 +102,25 @@ for (const js of [true, false]) {
       assert.match((await page.locator('#mix-table thead').textContent()) ?? '', /Ward/);
       const csv = await page.getByRole('link', { name: /CSV/ }).getAttribute('href');
       assert.match(csv ?? '', /^\/channels\/mix\/download\?format=csv&dataset=contact_centre_callers&by=ward/);
+      // By ward, a map of one channel: drawn by map.js with JavaScript, its figures in a table always.
+      assert.ok((await page.locator('#map-table tbody tr').count()) >= 3, 'a row per ward on the map');
+      if (js) await page.waitForSelector('#map[data-state="rendered"]', { timeout: 60_000 });
+      await page.getByLabel('Channel to map').selectOption('web');
+      await page.getByLabel('Share of the ward’s contacts').check();
+      await submit(page, 'Show on the map');
+      const mapUrl = new URL(page.url());
+      assert.equal(mapUrl.searchParams.get('channel'), 'web');
+      assert.equal(mapUrl.searchParams.get('measure'), 'share');
+      assert.match((await page.locator('#mix-map').textContent()) ?? '', /Share of contacts made by web, by ward/);
+      assert.match((await page.locator('#map-table tbody').textContent()) ?? '', /\d%/);
+      if (js) await page.waitForSelector('#map[data-state="rendered"]', { timeout: 60_000 });
+      await screenshot(page, `channel-mix-map-js-${on}`);
+      await axe(page, `/channels/mix by ward with its map (JavaScript ${on})`, js);
+      const geojson = await page.getByRole('link', { name: /GeoJSON/ }).getAttribute('href');
+      assert.match(
+        geojson ?? '',
+        /^\/channels\/mix\/map\.geojson\?dataset=contact_centre_callers&by=ward&channel=web&measure=share/,
+      );
       assert.deepEqual(problems, []);
     });
 

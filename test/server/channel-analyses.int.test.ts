@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Workspace } from '../../src/store/index.ts';
 import { importDataset, publishCategories } from '../../src/intake/index.ts';
+import { importBoundaries } from '../../src/reference/index.ts';
 import {
   channelMix,
   ChannelMixResultSchema,
@@ -97,6 +98,35 @@ before(async () => {
     );
   writeFileSync(join(tmp.dir, 'pa.csv'), pa.join('\n') + '\n');
   await importDataset(ws.engine, 'pa_contacts', join(tmp.dir, 'pa.csv'), { key: TEST_KEY, partner: 'Partner A' });
+  // Ward boundaries, so the mix by ward is drawn as a map: three squares, the third with no contacts.
+  const square = (code: string, name: string, x: number) => ({
+    type: 'Feature',
+    properties: { code, name },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [x, 51],
+          [x + 1, 51],
+          [x + 1, 52],
+          [x, 52],
+          [x, 51],
+        ],
+      ],
+    },
+  });
+  writeFileSync(
+    join(tmp.dir, 'wards.geojson'),
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        square('E05000001', 'Hulme', -3),
+        square('E05000002', 'St James’s', -1),
+        square('E05000003', 'Nowhere Ward', 1),
+      ],
+    }),
+  );
+  await importBoundaries(ws.engine, join(tmp.dir, 'wards.geojson'), 'ward');
   app = await buildApp({
     workspace: ws,
     secureCookies: false,
@@ -145,6 +175,7 @@ const urls = (ds: string) => [
   `/api/channel-shift/plan?${PLAN.replace(LOG, ds)}`,
   `/channels/mix?dataset=${ds}&by=segment`,
   `/channels/mix/download?format=csv&dataset=${ds}`,
+  `/channels/mix/map.geojson?dataset=${ds}&channel=phone`,
   `/channels/volumes?dataset=${ds}&by=service`,
   `/channels/volumes/download?format=xlsx&dataset=${ds}&by=service`,
   `/channels/framework?dataset=${ds}`,
@@ -560,6 +591,105 @@ test('the plan for a partner: no two plans differ by a hidden count (share 50 an
     ok(d === null || Math.abs(d) < 1e-6 || Math.abs(d) >= 10, `${code}: ${d}`);
   }
   assert.equal(toEmail.segments.find((s) => s.code === 'A')!.propensity, null);
+});
+
+type MapFeature = {
+  properties: {
+    code: string;
+    name: string | null;
+    value: number | null;
+    count: number | null;
+    base: number | null;
+    c: number;
+    text: string;
+  };
+};
+const mapOf = async (qs: string, user: string) => {
+  const r = await get(`/channels/mix/map.geojson?${qs}`, user);
+  assert.equal(r.statusCode, 200, `${qs}: ${r.body.slice(0, 300)}`);
+  assert.match(String(r.headers['content-type']), /application\/geo\+json/);
+  assert.match(String(r.headers['cache-control']), /no-store/);
+  return r.json() as { metadata: { measure: string; minCell: number }; features: MapFeature[] };
+};
+
+test('the map by ward holds the mix table’s cells exactly, for every channel and measure, hidden where it hides them', async () => {
+  for (const user of ['pa', 'ana']) {
+    const m = await mix(`dataset=${LOG}&by=ward`, user);
+    for (const channel of m.channels.map((c) => c.channel))
+      for (const measure of ['share', 'index']) {
+        const g = await mapOf(`dataset=${LOG}&channel=${encodeURIComponent(channel)}&measure=${measure}`, user);
+        assert.deepEqual(
+          g.features.map((f) => f.properties.code),
+          ['E05000001', 'E05000002', 'E05000003'],
+        );
+        for (const f of g.features) {
+          const p = f.properties;
+          if (p.code === 'E05000003') {
+            assert.equal(p.text, 'No contacts');
+            assert.equal(p.value, null);
+            continue;
+          }
+          const cell = m.cells.find((c) => c.code === p.code && c.channel === channel)!;
+          if (cell.suppressed) {
+            assert.equal(p.c, -1, `${user} ${channel} ${p.code}`);
+            assert.equal(p.count, null);
+            assert.equal(p.value, null);
+            continue;
+          }
+          assert.equal(p.count, cell.contacts, `${user} ${channel} ${p.code}`);
+          assert.equal(p.base, m.groups.find((x) => x.code === p.code)!.contacts);
+          const want = measure === 'share' ? cell.pct : cell.index;
+          const dp = measure === 'share' ? 1 : 0;
+          assert.equal(p.value, want === null ? null : Math.round(want * 10 ** dp) / 10 ** dp, `${channel} ${measure}`);
+        }
+      }
+    // The partner's phone map: B's ward (E05000002) has 8 calls, hidden, as in the table.
+    if (user === 'pa') {
+      const phone = await mapOf(`dataset=${LOG}&channel=phone&measure=share`, user);
+      assert.equal(phone.features[1].properties.c, -1);
+      assert.equal(phone.metadata.minCell, 10);
+    }
+  }
+  // The owner sees the channel as written, and its 2 contacts hidden (by the small-cell rule).
+  const pigeon = await mapOf(`dataset=${LOG}&channel=carrier+pigeon&measure=share`, 'ana');
+  assert.equal(pigeon.features[1].properties.c, -1);
+  assert.equal(
+    pigeon.features[0].properties.c,
+    -1,
+    'none in the first ward: a count under 10, hidden like the table’s',
+  );
+});
+
+test('the map refuses, naming only the disclosed channels: a channel someone typed never comes back to a partner', async () => {
+  const r = await get(`/channels/mix/map.geojson?dataset=${LOG}&channel=carrier+pigeon`, 'pa');
+  assert.equal(r.statusCode, 400);
+  assert.match(r.body, /phone, web, face to face, email, other channels/);
+  // The same answer as for a channel nobody wrote: the refusal says nothing of what the log holds.
+  const none = await get(`/channels/mix/map.geojson?dataset=${LOG}&channel=zzzz+zzzzz`, 'pa');
+  assert.equal(none.statusCode, 400);
+  assert.equal(
+    stable(r.body).replace(/carrier pigeon|carrier\+pigeon/g, 'X'),
+    stable(none.body).replace(/zzzz zzzzz|zzzz\+zzzzz/g, 'X'),
+  );
+  const bad = await get(`/channels/mix/map.geojson?dataset=${LOG}&measure=volume`, 'pa');
+  assert.equal(bad.statusCode, 400);
+  for (const u of [`/channels/mix/map.geojson?dataset=${LOG}&channel=web`, `/channels/mix?dataset=${LOG}&by=ward`]) {
+    const x = await get(u, 'pa');
+    assert.equal(x.statusCode, 200);
+    assert.doesNotMatch(x.body, NO_RECORD_VALUE, u);
+  }
+  // The page draws the map, with its figures in a table for those without JavaScript.
+  const page = await get(`/channels/mix?dataset=${LOG}&by=ward&channel=web&measure=share`, 'pa');
+  assert.match(page.body, /data-module="civic-map"/);
+  assert.match(page.body, /<table class="govuk-table" id="map-table">/);
+  assert.match(page.body, /Share of contacts made by web, by ward/);
+  assert.match(
+    page.body,
+    /href="\/channels\/mix\/map\.geojson\?dataset=council_contacts&amp;by=ward&amp;channel=web&amp;measure=share"/,
+  );
+  assert.match(page.body, /Nowhere Ward<\/th>\s*<td[^>]*>No contacts/);
+  // By segment there is no map.
+  assert.doesNotMatch((await get(`/channels/mix?dataset=${LOG}&by=segment`, 'pa')).body, /id="map-table"/);
 });
 
 test('the framework and the access sheets are built from the mix as the viewer may see it', async () => {

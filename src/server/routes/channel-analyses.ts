@@ -1,7 +1,9 @@
 /**
  * The channel analyses in the portal and the API (issue 14, points 2–4 and 7), linked from Contact
  * and channels:
- *  - Channel mix (/channels/mix): by segment or by ward (channelMix), as a table and an SVG chart;
+ *  - Channel mix (/channels/mix): by segment or by ward (channelMix), as a table and an SVG chart,
+ *    and by ward as a map of one channel's share or index (/channels/mix/map.geojson), drawn from
+ *    the same disclosed mix as the table;
  *  - Volumes (/channels/volumes): contacts and handling time by service or reason, for a channel;
  *  - Communications framework (/channels/framework): the mix banded, a row per segment;
  *  - Channel shift by segment (/channels/plan): the plan, and who is left behind;
@@ -38,8 +40,13 @@ import {
 } from '../../channels/index.ts';
 import { CHANNELS, CONTACT_COLUMN_PATTERNS, contactLogOf, publishedCategories } from '../../intake/index.ts';
 import {
+  CHANNEL_MAP_MEASURES,
   accessSheetsToHtml,
+  channelMixMap,
   channelMixToCsv,
+  mapToGeoJson,
+  mappableChannels,
+  type ChannelMapMeasure,
   discloseAccessSheets,
   discloseChannelMix,
   discloseShiftModel,
@@ -53,6 +60,9 @@ import {
 } from '../../outputs/index.ts';
 import { checkContactChoices, contactLogFor, visibleContactLogs } from '../access.ts';
 import { ANALYSTS_AND_PARTNERS } from '../http.ts';
+import { LEVEL_TITLES, type AreaLevel } from '../../geo/index.ts';
+import type { MapResult } from '../../maps/index.ts';
+import { mapViewFor } from './map.ts';
 import { formatOf, one, type Query } from '../query.ts';
 import { audit, type Viewer } from '../users.ts';
 import { datasetName } from '../views.ts';
@@ -138,6 +148,28 @@ export async function disclosedMix(app: FastifyInstance, viewer: Viewer, q: MixQ
   const truth = await mixTruth(app, q.dataset, q.by, service);
   const across = await mixAcross(app, q.dataset, q.by, published);
   return discloseChannelMix(truth, NON_OWNER, { poolOdd: true, across: across && { ...across, service } });
+}
+
+/**
+ * The map of one channel by ward, from the mix by ward as `viewer` may see it (disclosedMix): the
+ * same cells as the table, hidden where it hides them. Null when the wards have no boundaries.
+ */
+export async function disclosedMixMap(
+  app: FastifyInstance,
+  mix: ChannelMixResult,
+  channel: string | null,
+  measure: ChannelMapMeasure,
+): Promise<MapResult | null> {
+  if (mix.kind !== 'area' || !(await app.services.maps.hasBoundaries(mix.level))) return null;
+  const names = await app.results.get('area names', mix.level, async () =>
+    [...(await app.services.maps.boundaries(mix.level)).entries()]
+      .map(([code, b]) => ({ code, name: b.name && b.name !== code ? b.name : null }))
+      .sort((a, b) => a.code.localeCompare(b.code)),
+  );
+  const column = channel ?? mappableChannels(mix)[0];
+  if (!column) return null;
+  const title = LEVEL_TITLES[mix.level as AreaLevel] ?? mix.level;
+  return channelMixMap(mix, column, measure, names, title);
 }
 
 export async function disclosedFramework(app: FastifyInstance, viewer: Viewer, dataset: string) {
@@ -292,6 +324,14 @@ const readMix = (q: Query): MixQuery => {
   if (by !== 'segment' && by !== 'ward')
     throw new ParameterError(`Cannot show the mix by "${by}".`, 'Choose by segment or by ward.');
   return { dataset: need(q, 'dataset', 'Choose a contact log.'), by, service: one(q.service)?.trim() || null };
+};
+
+/** The channel and measure of the mix's map: a channel of the mix's own columns (checked against them), share or index. */
+const readMixMap = (q: Query): { channel: string | null; measure: ChannelMapMeasure } => {
+  const measure = one(q.measure)?.trim() || 'index';
+  if (!(CHANNEL_MAP_MEASURES as readonly string[]).includes(measure))
+    throw new ParameterError(`Cannot map "${measure}".`, 'Choose the share of contacts or the index.');
+  return { channel: one(q.channel)?.trim() || null, measure: measure as ChannelMapMeasure };
 };
 
 const readVolumes = (q: Query): VolumesQuery => {
@@ -547,6 +587,45 @@ export async function channelAnalysisRoutes(app: FastifyInstance): Promise<void>
       by: mq.by,
       groupRows: result.groups.map((g) => ({ ...g, cells: result.cells.filter((c) => c.code === g.code) })),
     });
+    if (mq.by !== 'ward') return;
+    // By ward: a map of one channel, drawn from the mix just shown (so from the same cells).
+    const mm = readMixMap(q);
+    const figures = await disclosedMixMap(app, result, mm.channel, mm.measure);
+    if (!figures) return;
+    const column = figures.measure.split(':')[2];
+    const mapQs = qsOf({
+      dataset: mq.dataset,
+      by: mq.by,
+      service: mq.service ?? null,
+      channel: column,
+      measure: mm.measure,
+    });
+    const view = await mapViewFor(app, figures);
+    Object.assign(ctx, {
+      figures,
+      // One GeoJSON of the disclosed figures, never the generic map's tiles (which know no channel mix).
+      mapMeta: { ...view.mapMeta, tiles: null },
+      dataUrl: `/channels/mix/map.geojson?${mapQs}`,
+      mapQs,
+      mapChannelItems: mappableChannels(result).map((c) => ({ value: c, text: c, selected: c === column })),
+      mapMeasure: mm.measure,
+    });
+  });
+  // The map's figures as GeoJSON (for map.js, and as a download): the same disclosed mix as the page.
+  app.get('/channels/mix/map.geojson', { config: { roles: ANALYSTS_AND_PARTNERS } }, async (request, reply) => {
+    const q = request.query as Query;
+    const mq = { ...readMix(q), by: 'ward' as const };
+    const mm = readMixMap(q);
+    const mix = await disclosedMix(app, request.viewer, mq);
+    const figures = await disclosedMixMap(app, mix, mm.channel, mm.measure);
+    if (!figures)
+      throw new ParameterError(
+        'The workspace has no ward boundaries, so the channel mix cannot be drawn as a map.',
+        'Load the ward boundaries (civic reference), or download the mix by ward as CSV.',
+      );
+    await audit(app.engine, request.viewer, 'export geojson', `channel mix map ${describe.mix(mq)}`, request.ip);
+    const text = mapToGeoJson(figures, await app.services.maps.shapes(figures.level));
+    return reply.type('application/geo+json; charset=utf-8').header('cache-control', 'private, no-store').send(text);
   });
   download('/channels/mix/download', ['csv', 'json'], async (q, viewer, format, reply, request) => {
     const mq = readMix(q);
