@@ -60,11 +60,26 @@ export const ChannelMixResultSchema = z.object({
   /** the segments or areas, with their contacts (the base of their shares) */
   groups: z.array(z.object({ code: z.string(), name: z.string().nullable(), contacts: Count, cellKey: Count })),
   /** the borough's mix of the contacts placed in a segment or area */
-  channels: z.array(z.object({ channel: z.string(), contacts: Count, pct: Measure, cellKey: Count })),
+  channels: z.array(
+    z.object({
+      channel: z.string(),
+      contacts: Count,
+      pct: Measure,
+      cellKey: Count,
+      /** its contacts not in any segment or area (the volumes count them, the mix does not); the owner's figure */
+      notPlaced: Count.optional(),
+    }),
+  ),
   cells: z.array(ChannelMixCellSchema),
   total: z.object({ contacts: Count, cellKey: Count }),
   /** contacts not in any segment or area (postcode not placed); the owner's figure */
   notPlaced: Count,
+  /**
+   * What the channels' totals and the whole count: the contacts placed in a segment or area (the
+   * owner's view, and the default), or every contact, placed or not, as the volumes count them
+   * (anyone else's view, so that a volume less the mix's total gives nothing: decision 38).
+   */
+  channelTotals: z.enum(['placed', 'all']).optional(),
   bands: z.array(z.object({ name: z.string(), min: z.number().nullable() })),
   disclosure: z
     .object({ minCell: z.number(), primary: z.number(), secondary: z.number(), perturbed: z.boolean() })
@@ -149,12 +164,24 @@ export async function channelMix(engine: Engine, reqIn: ChannelMixRequest): Prom
 
   const groups = all.rows.map((r) => ({ code: r.code, name: r.name, contacts: r.count ?? 0, cellKey: r.cellKey }));
   const total = groups.reduce((s, g) => s + g.contacts, 0);
-  const channels = byChannel.map(({ channel, profile }) => {
+  const notPlaced = req.where ? (all.unmatched ?? 0) : Number(ds.read_count) - total;
+  const isRest = (k: number) => req.rest !== undefined && req.categories !== undefined && k === byChannel.length - 1;
+  const channels = byChannel.map(({ channel, profile }, k) => {
     const n = profile.rows.reduce((s, r) => s + (r.count ?? 0), 0);
     const key = profile.rows.every((r) => r.cellKey !== null)
       ? profile.rows.reduce((s, r) => cellKeyOf(s + (r.cellKey ?? 0)), 0)
       : null;
-    return { channel, contacts: n, pct: total ? (100 * n) / total : null, cellKey: key };
+    const rest = isRest(k);
+    const np = rest
+      ? notPlaced - byChannel.slice(0, k).reduce((s, c) => s + (c.profile.unmatched ?? 0), 0)
+      : (profile.unmatched ?? 0);
+    return {
+      channel,
+      contacts: n,
+      pct: total ? (100 * n) / total : null,
+      cellKey: key,
+      notPlaced: np,
+    };
   });
   const cells: ChannelMixCell[] = [];
   for (const [k, { channel, profile }] of byChannel.entries()) {
@@ -191,7 +218,7 @@ export async function channelMix(engine: Engine, reqIn: ChannelMixRequest): Prom
     channels,
     cells,
     total: { contacts: total, cellKey: all.total.cellKey },
-    notPlaced: req.where ? (all.unmatched ?? 0) : Number(ds.read_count) - total,
+    notPlaced,
     bands: all.bands,
     disclosure: null,
   };

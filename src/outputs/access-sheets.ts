@@ -17,7 +17,11 @@ export function discloseAccessSheets(r: AccessSheets, rule: DisclosureRule, acro
   const poolOdd = disclosureOf(rule).perturb;
   return {
     ...r,
-    mix: discloseChannelMix(r.mix, rule, { poolOdd, across: across && { ...across, service: null } }),
+    mix: discloseChannelMix(r.mix, rule, {
+      poolOdd,
+      across: across && { ...across, service: null },
+      againstVolumes: poolOdd,
+    }),
     tiers: r.tiers ? discloseChannelMix(r.tiers, rule) : null,
   };
 }

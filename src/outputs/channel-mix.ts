@@ -85,6 +85,11 @@ export function poolOddChannels(r: ChannelMixResult, minCell: number, oddIn?: Re
         contacts: n,
         pct: total ? (100 * n) / total : null,
         cellKey: keySum(pooled.map((c) => c.cellKey)),
+        ...(pooled.every((c) => typeof c.notPlaced === 'number')
+          ? {
+              notPlaced: pooled.reduce((s, c) => s + (c.notPlaced ?? 0), 0),
+            }
+          : {}),
       },
     ],
     cells,
@@ -99,11 +104,83 @@ function oddChannels(r: ChannelMixResult, minCell: number): Set<string> {
 }
 
 /**
+ * The code of the row of contacts not placed in any segment or area, when the mix is protected
+ * against the volumes (withNotPlaced): never a segment's or an area's code, never shown.
+ */
+const NOT_PLACED_ROW = '\u0000not placed';
+
+/**
+ * Whether the mix is to be protected against the volumes too: anyone but the owner can ask the
+ * volumes by channel, which count every contact, placed or not, so a channel's total in the mix
+ * (placed contacts only) taken from its volume gives that channel's contacts not placed.
+ */
+const againstVolumesOf = (r: ChannelMixResult, wanted: boolean | undefined) =>
+  wanted === true && r.notPlaced !== null && r.channels.every((c) => typeof c.notPlaced === 'number');
+
+/**
+ * The mix with the contacts not placed as one more row (decision 38), so that the channels'
+ * totals are the volumes' (every contact) and the whole is every contact: the two-way rule on
+ * this table keeps a small number not placed from coming back as a volume less the mix's total.
+ * The row is never shown: a channel's placed total is shown only when the row's cell for that
+ * channel could be, and the placed whole only when the row's total could be.
+ */
+function withNotPlaced(r: ChannelMixResult): ChannelMixResult {
+  const np = (k: number) => r.channels[k].notPlaced ?? 0;
+  const G = r.groups.length;
+  const cells: ChannelMixCell[] = [];
+  r.channels.forEach((c, k) => {
+    cells.push(...r.cells.slice(k * G, (k + 1) * G));
+    cells.push({ ...r.cells[k * G], code: NOT_PLACED_ROW, channel: c.channel, contacts: np(k), cellKey: null });
+  });
+  return {
+    ...r,
+    groups: [...r.groups, { code: NOT_PLACED_ROW, name: null, contacts: r.notPlaced ?? 0, cellKey: null }],
+    channels: r.channels.map((c, k) => ({ ...c, contacts: (c.contacts ?? 0) + np(k) })),
+    cells,
+    total: { ...r.total, contacts: (r.total.contacts ?? 0) + (r.notPlaced ?? 0) },
+  };
+}
+
+/**
+ * Which of the not-placed row's counts start hidden: a small one. A zero gives nothing away (the
+ * volume and the mix's total are then the same); a placed total too small to show hides its
+ * column's cells, and the two-way rule then hides the row's cell with them.
+ */
+const notPlacedStartsHidden = (np: number, minCell: number) => np > 0 && np < minCell;
+
+/**
  * The mix's counts in one array (cells channel-major, as the result lists them, then the groups'
  * totals, then the channels' totals, then the whole), and which are hidden: those under the
- * threshold, and then whatever protectTable hides so that none comes back from a total.
+ * threshold, and then whatever protectTable hides so that none comes back from a total. Against
+ * the volumes, the table protected has the not-placed row (withNotPlaced), and the channels'
+ * totals and the whole are hidden as that row's cells and total are.
  */
-function protectMix(result: ChannelMixResult, minCell: number) {
+interface ProtectedMix {
+  G: number;
+  at(k: number, g: number): number;
+  gi(g: number): number;
+  ci(k: number): number;
+  ti: number;
+  counts: number[];
+  hidden: boolean[];
+  primary: number;
+  secondary: number;
+  /** against the volumes: whether each channel's placed total (then the whole's) must not be shown */
+  placedHidden?: boolean[];
+}
+
+/**
+ * `againstVolumes`: protect the table with the not-placed row instead (see withNotPlaced).
+ * `volumesKnown` (that table): its channels' totals and its whole are the volumes', which the
+ * viewer may read on the volumes page even where this table hides them, so every line summing to
+ * one of them is taken as known unless it is small (the volumes page hides a small count).
+ */
+function protectMix(
+  result: ChannelMixResult,
+  minCell: number,
+  againstVolumes?: boolean,
+  volumesKnown = false,
+): ProtectedMix {
   const G = result.groups.length;
   const C = result.channels.length;
   const at = (k: number, g: number) => k * G + g;
@@ -116,7 +193,37 @@ function protectMix(result: ChannelMixResult, minCell: number) {
     ...result.channels.map((c) => c.contacts ?? 0),
     result.total.contacts ?? 0,
   ];
+  if (againstVolumesOf(result, againstVolumes)) {
+    // The table with the not-placed row: its channels' totals and its whole are the volumes'
+    // (every contact), and those are what is shown; the row itself never is.
+    const ext: ProtectedMix = protectMix(withNotPlaced(result), minCell, false, true);
+    const E = G + 1;
+    const fromExt = (i: number) =>
+      i < C * G
+        ? Math.floor(i / G) * E + (i % G)
+        : i < C * G + G
+          ? C * E + (i - C * G)
+          : i < ti
+            ? ext.ci(i - C * G - G)
+            : ext.ti;
+    const hidden = counts.map((_, i) => ext.hidden[fromExt(i)]);
+    const volCounts = counts.map((_, i) => ext.counts[fromExt(i)]);
+    // Whether the placed totals could be shown beside the volumes: only where the row's count is
+    // not hidden and the placed count is not small (a plan's totals are placed contacts).
+    const placedHidden = [
+      ...result.channels.map((_, k) => ext.hidden[k * E + G] || counts[ci(k)] < minCell),
+      ext.hidden[C * E + G] || counts[ti] < minCell,
+    ];
+    const primary = counts.slice(0, C * G).filter((n) => n < minCell).length;
+    const secondary = hidden.slice(0, C * G).filter(Boolean).length - primary;
+    return { G, at, gi, ci, ti, counts: volCounts, hidden, primary, secondary, placedHidden };
+  }
   const hidden = counts.map((n) => n < minCell);
+  // The not-placed row (when this is the table withNotPlaced made): hidden as notPlacedStartsHidden says.
+  if (G && result.groups[G - 1].code === NOT_PLACED_ROW) {
+    for (let k = 0; k < C; k++) hidden[at(k, G - 1)] = notPlacedStartsHidden(counts[at(k, G - 1)], minCell);
+    hidden[gi(G - 1)] = notPlacedStartsHidden(counts[gi(G - 1)], minCell);
+  }
   const primary = hidden.slice(0, C * G).filter(Boolean).length;
   const range = (n: number) => [...Array(n).keys()];
   const secondary = protectTable(
@@ -124,9 +231,12 @@ function protectMix(result: ChannelMixResult, minCell: number) {
     hidden,
     [
       ...range(G).map((g) => ({ cells: range(C).map((k) => at(k, g)), totalShown: () => !hidden[gi(g)] })),
-      ...range(C).map((k) => ({ cells: range(G).map((g) => at(k, g)), totalShown: () => !hidden[ci(k)] })),
-      { cells: range(G).map(gi), totalShown: () => !hidden[ti] },
-      { cells: range(C).map(ci), totalShown: () => !hidden[ti] },
+      ...range(C).map((k) => ({
+        cells: range(G).map((g) => at(k, g)),
+        totalShown: () => (volumesKnown ? counts[ci(k)] >= minCell : !hidden[ci(k)]),
+      })),
+      { cells: range(G).map(gi), totalShown: () => (volumesKnown ? counts[ti] >= minCell : !hidden[ti]) },
+      { cells: range(C).map(ci), totalShown: () => (volumesKnown ? counts[ti] >= minCell : !hidden[ti]) },
     ],
     minCell,
   );
@@ -141,8 +251,9 @@ function protectMix(result: ChannelMixResult, minCell: number) {
 export function mixHidden(
   result: ChannelMixResult,
   minCell: number,
-): { cell(code: string, channel: string): boolean; group(code: string): boolean } {
-  const { at, gi, hidden } = protectMix(result, minCell);
+  againstVolumes?: boolean,
+): Pick<MixHidden, 'cell' | 'group' | 'placed' | 'placedTotal'> {
+  const { at, gi, ci, ti, hidden, placedHidden } = protectMix(result, minCell, againstVolumes);
   const g = new Map(result.groups.map((x, i) => [x.code, i]));
   const k = new Map(result.channels.map((x, i) => [x.channel, i]));
   return {
@@ -155,6 +266,11 @@ export function mixHidden(
       const a = g.get(code);
       return a === undefined ? true : hidden[gi(a)];
     },
+    placed: (channel) => {
+      const b = k.get(channel);
+      return b === undefined ? true : placedHidden ? placedHidden[b] : hidden[ci(b)];
+    },
+    placedTotal: () => (placedHidden ? placedHidden[placedHidden.length - 1] : hidden[ti]),
   };
 }
 
@@ -175,6 +291,10 @@ export interface MixHidden {
   group(code: string): boolean;
   channel(channel: string): boolean;
   total(): boolean;
+  /** whether a channel's placed total (the contacts in a segment or area) must not be shown */
+  placed(channel: string): boolean;
+  /** whether the placed whole must not be shown */
+  placedTotal(): boolean;
 }
 
 /**
@@ -191,10 +311,16 @@ export interface MixHidden {
 export function protectAcrossServices(
   across: MixAcrossServices,
   minCell: number,
+  againstVolumesIn?: boolean,
 ): { odd: ReadonlySet<string>; hidden(service: string | null): MixHidden } {
   const odd = oddChannels(across.all, minCell);
-  const all = poolOddChannels(across.all, minCell, odd);
-  const layers = across.services.map((s) => poolOddChannels(s.mix, minCell, odd));
+  const pooledAll = poolOddChannels(across.all, minCell, odd);
+  const pooled = across.services.map((s) => poolOddChannels(s.mix, minCell, odd));
+  // Against the volumes: every layer gains the not-placed row, as protectMix's table does.
+  const againstVolumes =
+    againstVolumesOf(pooledAll, againstVolumesIn) && pooled.every((r) => againstVolumesOf(r, true));
+  const all = againstVolumes ? withNotPlaced(pooledAll) : pooledAll;
+  const layers = againstVolumes ? pooled.map(withNotPlaced) : pooled;
   const codes = all.groups.map((g) => g.code);
   const chans = all.channels.map((c) => c.channel);
   const S = layers.length;
@@ -236,14 +362,24 @@ export function protectAcrossServices(
   for (let k = 0; k < C; k++) counts[chn(rest, k)] = counts[chn(S + 1, k)] - sumOf(S, (l) => counts[chn(l, k)]);
   counts[tot(rest)] = counts[tot(S + 1)] - sumOf(S, (l) => counts[tot(l)]);
   const hidden = counts.map((n) => n < minCell);
+  const npRow = againstVolumes ? gi.get(NOT_PLACED_ROW)! : -1;
+  if (npRow >= 0)
+    for (let l = 0; l < L; l++) {
+      for (let k = 0; k < C; k++) hidden[cell(l, npRow, k)] = notPlacedStartsHidden(counts[cell(l, npRow, k)], minCell);
+      hidden[grp(l, npRow)] = notPlacedStartsHidden(counts[grp(l, npRow)], minCell);
+    }
   const range = (n: number) => [...Array(n).keys()];
   const shown = (i: number) => () => !hidden[i];
+  // Against the volumes, a channel's total and the whole are the volumes' (every contact), which
+  // the volumes page may show where this table hides them: every line summing to one is known,
+  // unless it is small (the volumes page hides a small count).
+  const volume = (i: number) => (againstVolumes ? () => counts[i] >= minCell : shown(i));
   const lines: { cells: number[]; totalShown: () => boolean }[] = [];
   for (const l of range(L)) {
     for (const g of range(G)) lines.push({ cells: range(C).map((k) => cell(l, g, k)), totalShown: shown(grp(l, g)) });
-    for (const k of range(C)) lines.push({ cells: range(G).map((g) => cell(l, g, k)), totalShown: shown(chn(l, k)) });
-    lines.push({ cells: range(G).map((g) => grp(l, g)), totalShown: shown(tot(l)) });
-    lines.push({ cells: range(C).map((k) => chn(l, k)), totalShown: shown(tot(l)) });
+    for (const k of range(C)) lines.push({ cells: range(G).map((g) => cell(l, g, k)), totalShown: volume(chn(l, k)) });
+    lines.push({ cells: range(G).map((g) => grp(l, g)), totalShown: volume(tot(l)) });
+    lines.push({ cells: range(C).map((k) => chn(l, k)), totalShown: volume(tot(l)) });
   }
   // Along the services: the published ones and the rest add up to every service's.
   const services = range(S + 1);
@@ -251,8 +387,8 @@ export function protectAcrossServices(
     for (const k of range(C))
       lines.push({ cells: services.map((l) => cell(l, g, k)), totalShown: shown(cell(S + 1, g, k)) });
   for (const g of range(G)) lines.push({ cells: services.map((l) => grp(l, g)), totalShown: shown(grp(S + 1, g)) });
-  for (const k of range(C)) lines.push({ cells: services.map((l) => chn(l, k)), totalShown: shown(chn(S + 1, k)) });
-  lines.push({ cells: services.map(tot), totalShown: shown(tot(S + 1)) });
+  for (const k of range(C)) lines.push({ cells: services.map((l) => chn(l, k)), totalShown: volume(chn(S + 1, k)) });
+  lines.push({ cells: services.map(tot), totalShown: volume(tot(S + 1)) });
   protectTable(counts, hidden, lines, minCell);
   const names = new Map(across.services.map((s, l) => [s.service, l]));
   return {
@@ -270,11 +406,23 @@ export function protectAcrossServices(
           const g = gi.get(code);
           return g === undefined ? true : hidden[grp(l, g)];
         },
+        // Against the volumes, a channel's placed total is shown only where the not-placed row's cell is.
+        // Against the volumes, a channel's total and the whole are every contact's (the volumes').
         channel: (channel) => {
           const k = ki.get(channel);
           return k === undefined ? true : hidden[chn(l, k)];
         },
         total: () => hidden[tot(l)],
+        // The placed total beside the volume gives the contacts not placed: shown only where they could be.
+        placed: (channel) => {
+          const k = ki.get(channel);
+          if (k === undefined) return true;
+          if (npRow < 0) return hidden[chn(l, k)];
+          const np = cell(l, npRow, k);
+          return hidden[np] || counts[chn(l, k)] - counts[np] < minCell;
+        },
+        placedTotal: () =>
+          npRow < 0 ? hidden[tot(l)] : hidden[grp(l, npRow)] || counts[tot(l)] - counts[grp(l, npRow)] < minCell,
       };
     },
   };
@@ -297,22 +445,28 @@ export function discloseChannelMix(
     poolOdd?: boolean;
     /** every other answer by service the viewer could ask, and which one this is (null: every service) */
     across?: MixAcrossServices & { service: string | null };
+    /**
+     * The viewer can also ask the volumes by channel (anyone but the owner in the portal): protect
+     * the mix against them, so that no volume less the mix's total gives a small number not placed.
+     */
+    againstVolumes?: boolean;
   } = {},
 ): ChannelMixResult {
   const rule = disclosureOf(ruleIn);
-  const joint = opts.across && rule.minCell > 0 ? protectAcrossServices(opts.across, rule.minCell) : null;
+  const joint =
+    opts.across && rule.minCell > 0 ? protectAcrossServices(opts.across, rule.minCell, opts.againstVolumes) : null;
   const result =
     rule.minCell > 0 && (opts.poolOdd || joint) ? poolOddChannels(resultIn, rule.minCell, joint?.odd) : resultIn;
   const stripped: ChannelMixResult = {
     ...result,
     groups: result.groups.map((g) => ({ ...g, cellKey: null })),
-    channels: result.channels.map((c) => ({ ...c, cellKey: null })),
+    channels: result.channels.map(({ notPlaced: _owner, ...c }) => ({ ...c, cellKey: null })),
     cells: result.cells.map((c) => ({ ...c, cellKey: null })),
     total: { ...result.total, cellKey: null },
   };
   if (!(rule.minCell > 0)) return stripped;
   const min = rule.minCell;
-  const own = protectMix(result, min);
+  const own = protectMix(result, min, opts.againstVolumes);
   const { G, at, gi, ci, ti, counts } = own;
   let { hidden, primary, secondary } = own;
   if (joint && opts.across) {
@@ -327,13 +481,18 @@ export function discloseChannelMix(
     primary = counts.slice(0, result.channels.length * G).filter((n) => n < min).length;
     secondary = cellsHidden - primary;
   }
+  // Against the volumes the channels' totals and the whole are every contact's (protectMix).
+  const all = own.placedHidden !== undefined;
   const keys = [
     ...result.cells.map((c) => c.cellKey),
     ...result.groups.map((g) => g.cellKey),
     ...result.channels.map((c) => c.cellKey),
     result.total.cellKey,
   ];
-  const shown = counts.map((n, i) => (hidden[i] ? null : shownCount(n, keys[i], rule)));
+  // Against the volumes, the channels' totals and the whole are shown as the volumes page shows
+  // them, exactly: their noise would tell nothing the volumes do not.
+  const exact = (i: number) => all && i >= ci(0) && result.channels.length > 0;
+  const shown = counts.map((n, i) => (hidden[i] ? null : exact(i) ? n : shownCount(n, keys[i], rule)));
   const total = shown[ti];
   const bands = result.bands.map((b) => ({ name: b.name, min: b.min ?? -Infinity }));
   const cells = result.cells.map((c, i): ChannelMixCell => {
@@ -387,7 +546,7 @@ export function discloseChannelMix(
   return {
     ...stripped,
     groups: result.groups.map((g, i) => ({ ...g, contacts: shown[gi(i)], cellKey: null })),
-    channels: result.channels.map((c, k) => {
+    channels: result.channels.map(({ notPlaced: _owner, ...c }, k) => {
       const n = shown[ci(k)];
       return { ...c, contacts: n, pct: n === null || !total ? null : (100 * n) / total, cellKey: null };
     }),
@@ -395,6 +554,7 @@ export function discloseChannelMix(
     total: { contacts: total, cellKey: null },
     // What was not placed is the owner's figure.
     notPlaced: null,
+    ...(all ? { channelTotals: 'all' as const } : {}),
     disclosure: { minCell: min, primary, secondary, perturbed: rule.perturb },
   };
 }
@@ -406,7 +566,7 @@ const i0 = (n: number | null) => (n === null ? SUPPRESSED_MARK : String(Math.rou
 export function channelMixToTable(r: ChannelMixResult): string {
   const what = r.kind === 'segment' ? `${r.classification ?? 'segment'} ${r.level}` : r.level;
   const lines = [
-    `Channel mix of ${r.dataset}${r.service ? ` (${r.service})` : ''} by ${what}: ${n0(r.total.contacts)} contacts placed` +
+    `Channel mix of ${r.dataset}${r.service ? ` (${r.service})` : ''} by ${what}: ${n0(r.total.contacts)} ${r.channelTotals === 'all' ? 'contacts, with those whose postcode was not found' : 'contacts placed'}` +
       (r.notPlaced ? `, ${fmtInt(r.notPlaced)} not placed (postcode not found)` : ''),
     '',
     'The borough: ' + r.channels.map((c) => `${c.channel} ${p0(c.pct)}`).join(', '),
@@ -714,7 +874,7 @@ export function discloseShiftModel(
     mix: ChannelMixResult;
     alwaysDigital: readonly string[];
     /** which of the mix's counts are hidden, when the plan is one of several by service (protectAcrossServices) */
-    hidden?: Pick<MixHidden, 'cell' | 'group'>;
+    hidden?: Pick<MixHidden, 'cell' | 'group' | 'placed' | 'placedTotal'>;
   },
 ): ShiftModelResult {
   const stripped = { ...r, segments: r.segments.map((s) => ({ ...s, cellKey: null })) };
@@ -723,8 +883,15 @@ export function discloseShiftModel(
   const a = suppressOneWay(counts('contacts'), minCell);
   const b = suppressOneWay(counts('fromContacts'), minCell);
   const hide = r.segments.map((_, i) => a.suppressed[i] || b.suppressed[i]);
+  // The plan's totals are placed contacts: beside the volumes (every contact) they would give the
+  // contacts not placed, so they are shown only where the mix could show its placed totals.
+  let placedFromHidden = false;
+  let placedAllHidden = false;
   if (across) {
-    const h = across.hidden ?? mixHidden(across.mix, minCell);
+    // Anyone but the owner can ask the volumes too: the mix's hidden cells are those against them.
+    const h = across.hidden ?? mixHidden(across.mix, minCell, true);
+    placedFromHidden = h.placed(r.from);
+    placedAllHidden = h.placedTotal();
     const toVaries = !across.alwaysDigital.includes(r.to);
     r.segments.forEach((s, i) => {
       if (h.group(s.code) || h.cell(s.code, r.from) || (toVaries && h.cell(s.code, r.to))) hide[i] = true;
@@ -763,7 +930,7 @@ export function discloseShiftModel(
     savingLow: null,
     savingHigh: null,
   };
-  const totalSmall = a.totalSuppressed || b.totalSuppressed;
+  const totalSmall = a.totalSuppressed || b.totalSuppressed || placedFromHidden;
   // The default ceiling is one segment's own digital share, and its range that share's interval
   // (which gives its contacts back): when that segment is hidden, so are the ceiling, every range,
   // and what is moved wherever the ceiling holds it back.
@@ -813,6 +980,7 @@ export function discloseShiftModel(
       : split
         ? {
             ...r.total,
+            ...(placedAllHidden ? { contacts: null } : {}),
             moved: null,
             movedLow: null,
             movedHigh: null,
@@ -822,8 +990,15 @@ export function discloseShiftModel(
             leftBehind: null,
           }
         : ceilingHidden
-          ? { ...r.total, ...noRange, ...(anyCapped ? { moved: null, saving: null } : {}) }
-          : r.total,
+          ? {
+              ...r.total,
+              ...(placedAllHidden ? { contacts: null } : {}),
+              ...noRange,
+              ...(anyCapped ? { moved: null, saving: null } : {}),
+            }
+          : placedAllHidden
+            ? { ...r.total, contacts: null }
+            : r.total,
     notPlaced: null,
     disclosure: { minCell, hidden: hide.filter(Boolean).length },
   };

@@ -53,6 +53,15 @@ const PASSWORD = 'a long enough password';
 const cookies: Record<string, string> = {};
 const LOG = 'council_contacts';
 
+/** The log with contacts not placed: channel, segment A, segment B, postcode not found. */
+const UNPLACED_LOG = 'council_unplaced';
+const UNPLACED: [string, number, number, number][] = [
+  ['phone', 30, 20, 3],
+  ['web', 25, 15, 25],
+  ['face to face', 12, 14, 0],
+  ['email', 11, 12, 4],
+];
+
 const HEADER =
   'contact_id,customer_ref,caller_name,request_ref,contact_datetime,channel,service,reason,handling_minutes,resolved,postcode';
 
@@ -90,6 +99,20 @@ before(async () => {
   writeFileSync(join(tmp.dir, 'council.csv'), [HEADER, ...councilRows()].join('\n') + '\n');
   await importDataset(ws.engine, LOG, join(tmp.dir, 'council.csv'), { key: TEST_KEY });
   await publishCategories(ws.engine, LOG, 'reason');
+  // A second log of the council's with contacts whose postcode is not found (see the test of it).
+  const unplaced = [HEADER];
+  for (const [channel, a, b, none] of UNPLACED)
+    for (const [postcode, n] of [
+      ['M15 4AB', a],
+      ['SW1A 2AA', b],
+      ['ZZ99 9ZZ', none],
+    ] as const)
+      for (let i = 0; i < n; i++)
+        unplaced.push(
+          `${unplaced.length},U${unplaced.length},,Q${unplaced.length},2025-02-03 09:00,${channel},Housing,Rent,5,Y,${postcode}`,
+        );
+  writeFileSync(join(tmp.dir, 'unplaced.csv'), unplaced.join('\n') + '\n');
+  await importDataset(ws.engine, UNPLACED_LOG, join(tmp.dir, 'unplaced.csv'), { key: TEST_KEY });
   // Partner A's own log: 30 phone contacts and 20 web.
   const pa = [HEADER];
   for (let i = 0; i < 50; i++)
@@ -690,6 +713,63 @@ test('the map refuses, naming only the disclosed channels: a channel someone typ
   assert.match(page.body, /Nowhere Ward<\/th>\s*<td[^>]*>No contacts/);
   // By segment there is no map.
   assert.doesNotMatch((await get(`/channels/mix?dataset=${LOG}&by=segment`, 'pa')).body, /id="map-table"/);
+});
+
+test('a channel’s volume less its total in the mix never gives a small number of contacts not placed', async () => {
+  // By hand: 3 phone and 4 email contacts have a postcode that is not found, 25 web and none face
+  // to face. The volumes count them; a segment's or ward's cells cannot. Protected each on its
+  // own, the mix's phone total (50 placed) against the phone volume (53) would give the 3 back.
+  // For a partner the mix's channels' totals are every contact's, the volumes' own (decision 38),
+  // and in each channel the hidden cells and the contacts not placed add up to 10 or more.
+  const truthNp = new Map(UNPLACED.map(([c, , , n]) => [c, n]));
+  const all = await volumes(`dataset=${UNPLACED_LOG}&by=service`, 'pa');
+  ok(all.contacts !== null && Math.abs(all.contacts - 171) <= 5, `all: ${all.contacts}`);
+  for (const by of ['segment', 'ward']) {
+    const m = await mix(`dataset=${UNPLACED_LOG}&by=${by}`, 'pa');
+    assert.equal(m.channelTotals, 'all');
+    assert.equal(m.notPlaced, null);
+    for (const c of m.channels) ok(!('notPlaced' in c), 'the owner’s figure never leaves');
+    // The whole is the volumes' whole, noise and all: nothing to subtract.
+    assert.equal(m.total.contacts, all.contacts, by);
+    for (const [channel, a, b] of UNPLACED) {
+      const v = await volumes(`dataset=${UNPLACED_LOG}&by=service&channel=${encodeURIComponent(channel)}`, 'pa');
+      const total = m.channels.find((c) => c.channel === channel)!.contacts;
+      assert.equal(total, v.contacts, `${by} ${channel}: the volume and the mix's total are one count`);
+      const np = truthNp.get(channel)!;
+      if (np > 0 && np < 10) {
+        // The cells shown, taken from the total, leave the hidden cells and those not placed: 10 or more.
+        const cells = m.cells.filter((x) => x.channel === channel);
+        const hiddenSum = cells.reduce((s, x, i) => s + (x.contacts === null ? [a, b][i] : 0), 0);
+        ok(hiddenSum > 0 && hiddenSum + np >= 10, `${by} ${channel}: hidden cells ${hiddenSum} + ${np}`);
+      }
+    }
+    // Not everything is hidden: face to face (none not placed) keeps its total, and an index is shown.
+    ok(m.channels.find((c) => c.channel === 'face to face')!.contacts !== null, `${by}: face to face shown`);
+    ok(
+      m.cells.some((c) => c.contacts !== null && c.index !== null),
+      `${by}: an index is shown`,
+    );
+  }
+  // The page says what the totals count.
+  assert.match(
+    (await get(`/channels/mix?dataset=${UNPLACED_LOG}`, 'pa')).body,
+    /Contacts, with those whose postcode was not found/,
+  );
+  // The owner sees the truth: phone 50 placed of 53, 32 not placed.
+  const own = await mix(`dataset=${UNPLACED_LOG}`, 'ana');
+  assert.equal(own.channelTotals, undefined);
+  assert.equal(own.channels.find((c) => c.channel === 'phone')!.contacts, 50);
+  assert.equal('notPlaced' in own.channels[0], false);
+  const truth = await channelMix(ws.engine, { dataset: UNPLACED_LOG });
+  assert.equal(truth.notPlaced, 32);
+  assert.deepEqual(
+    Object.fromEntries(truth.channels.map((c) => [c.channel, c.notPlaced])),
+    Object.fromEntries(UNPLACED.map(([c, , , n]) => [c, n])),
+  );
+  // The plan from phone for a partner: its totals are placed contacts, so they are not shown.
+  const p = await plan(`${PLAN.replace(LOG, UNPLACED_LOG)}`, 'pa');
+  assert.equal(p.total.fromContacts, null);
+  assert.equal(p.total.moved, null);
 });
 
 test('the framework and the access sheets are built from the mix as the viewer may see it', async () => {

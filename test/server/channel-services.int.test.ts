@@ -46,6 +46,12 @@ const MIN = 10;
 const PUBLISHED = ['Housing', 'Waste', 'Benefits'];
 const POSTCODE = { A: 'M15 4AB', B: 'SW1A 2AA' } as const;
 
+/** Contacts not placed (postcode not found), by service and channel as written. */
+const NOT_PLACED: [string, string, number][] = [
+  ['Housing', 'Tel', 2],
+  ['Waste', 'Web form', 12],
+  ['Benefits', 'F2F', 4],
+];
 const TABLE: [string, 'A' | 'B', number, number, number][] = [
   ['Housing', 'A', 30, 25, 15],
   ['Housing', 'B', 20, 12, 20],
@@ -68,7 +74,13 @@ before(async () => {
         rows.push(`${k},CUST${k},${day} 10:00,${channel},${service},Enquiry,${POSTCODE[seg]}`);
       }
     });
-  assert.equal(k, 327);
+  // Contacts whose postcode is not found: in the volumes, not in the mix (decision 38).
+  for (const [service, channel, n] of NOT_PLACED)
+    for (let i = 0; i < n; i++) {
+      k++;
+      rows.push(`${k},CUST${k},2025-03-03 10:00,${channel},${service},Enquiry,ZZ99 9ZZ`);
+    }
+  assert.equal(k, 327 + 18);
   writeFileSync(join(tmp.dir, 'council.csv'), rows.join('\n') + '\n');
   await importDataset(ws.engine, LOG, join(tmp.dir, 'council.csv'), { key: TEST_KEY, kind: 'contacts' });
   await publishCategories(ws.engine, LOG, 'service', PUBLISHED);
@@ -99,7 +111,9 @@ const q = (service: string | null) => (service ? `&service=${encodeURIComponent(
 async function mixOf(service: string | null, user = 'pa'): Promise<ChannelMixResult> {
   const r = await get(`/api/contacts/mix?dataset=${LOG}${q(service)}`, user);
   assert.equal(r.statusCode, 200, r.body.slice(0, 300));
-  return ChannelMixResultSchema.parse(r.json());
+  const mix = ChannelMixResultSchema.parse(r.json());
+  if (user !== 'ana') assert.equal(mix.channelTotals, 'all');
+  return mix;
 }
 
 const CHANNELS = ['phone', 'web', 'face to face'];
@@ -112,6 +126,17 @@ const countsOf = (r: ChannelMixResult): Counts => {
   for (const g of r.groups) m.set(`group:${g.code}`, g.contacts);
   for (const c of r.channels) m.set(`channel:${c.channel}`, c.contacts);
   m.set('total', r.total.contacts);
+  // The truth (the owner's figures): the contacts not placed, never in an answer; and a partner's
+  // answer gives the channels' totals and the whole of every contact, placed or not, as the
+  // volumes do (decision 38), so the truth's are those too.
+  if (r.disclosure === null) {
+    for (const c of r.channels) {
+      m.set(`np:${c.channel}`, c.notPlaced ?? 0);
+      m.set(`channel:${c.channel}`, (c.contacts ?? 0) + (c.notPlaced ?? 0));
+    }
+    m.set('np:total', r.notPlaced);
+    m.set('total', (r.total.contacts ?? 0) + (r.notPlaced ?? 0));
+  }
   return m;
 };
 /** Every line of the table whose cells add up to a total: within one answer, and along the services. */
@@ -120,9 +145,16 @@ function lines(): { total: [string | null, string]; cells: [string | null, strin
   const layers: (string | null)[] = [null, ...PUBLISHED];
   for (const l of layers) {
     for (const g of SEGMENTS) out.push({ total: [l, `group:${g}`], cells: CHANNELS.map((c) => [l, `cell:${g}:${c}`]) });
+    // A channel's total (every contact) is its segments' cells and its contacts not placed.
     for (const c of CHANNELS)
-      out.push({ total: [l, `channel:${c}`], cells: SEGMENTS.map((g) => [l, `cell:${g}:${c}`]) });
-    out.push({ total: [l, 'total'], cells: SEGMENTS.map((g) => [l, `group:${g}`]) });
+      out.push({
+        total: [l, `channel:${c}`],
+        cells: [...SEGMENTS.map((g) => [l, `cell:${g}:${c}`] as [string, string]), [l, `np:${c}`]],
+      });
+    out.push({
+      total: [l, 'total'],
+      cells: [...SEGMENTS.map((g) => [l, `group:${g}`] as [string, string]), [l, 'np:total']],
+    });
     out.push({ total: [l, 'total'], cells: CHANNELS.map((c) => [l, `channel:${c}`]) });
   }
   // Along the services: the published ones and the rest (never shown: "rest") add up to every service's.
@@ -131,6 +163,8 @@ function lines(): { total: [string | null, string]; cells: [string | null, strin
     ...SEGMENTS.map((g) => `group:${g}`),
     ...CHANNELS.map((c) => `channel:${c}`),
     'total',
+    ...CHANNELS.map((c) => `np:${c}`),
+    'np:total',
   ];
   for (const k of keys)
     out.push({ total: [null, k], cells: [...PUBLISHED.map((s) => [s, k] as [string, string]), ['rest', k]] });
@@ -156,7 +190,14 @@ function attack(shown: Map<string | null, Counts>, truth: Map<string | null, Cou
     const sum = unknown.reduce((s, c) => s + truthOf(c), 0);
     const what = `${line.total.join(' ')} less what is shown = ${unknown.map((c) => c.join(' ')).join(' + ')}`;
     if (sum > 0 && sum < MIN) leaks.push(`${what} = ${sum}`);
-    if (unknown.length === 1 && unknown[0][0] !== 'rest' && truthOf(unknown[0]) < MIN)
+    // A single unknown is given back exactly: bad when small, though none not placed gives nothing away.
+    const single = unknown.length === 1 ? truthOf(unknown[0]) : null;
+    if (
+      single !== null &&
+      unknown[0][0] !== 'rest' &&
+      single < MIN &&
+      !(unknown[0][1].startsWith('np:') && single === 0)
+    )
       leaks.push(`${what} (one cell, ${truthOf(unknown[0])})`);
   }
   return leaks;
@@ -231,7 +272,10 @@ test('a plan from a channel with no contacts, a channel too few to show, or one 
   const PLAN = `dataset=${LOG}&unitCosts=socitm-2012&to=web&share=50`;
   const none = await get(`/api/channel-shift/plan?${PLAN}&from=email&service=Housing`, 'pa');
   assert.equal(none.statusCode, 400);
-  assert.equal(none.json().detail, 'There are too few contacts by email for Housing to plan a shift from it.');
+  assert.equal(
+    none.json().detail,
+    'The contacts by email for Housing are too few to plan a shift from, or their count cannot be shown without giving away a smaller one.',
+  );
   for (const c of ['Tel', 'F2F', 'Web form', 'phone', 'face to face']) assert.doesNotMatch(none.body, new RegExp(c));
   const odd = await get(`/api/channel-shift/plan?${PLAN}&from=Fax&service=Housing`, 'pa');
   assert.equal(odd.statusCode, 400);
@@ -252,7 +296,10 @@ test('the plan by service: no segment’s count comes back from the plan of ever
     const shown = (await mixOf(s)).channels.find((c) => c.channel === 'phone')?.contacts ?? null;
     if (shown === null) {
       assert.equal(r.statusCode, 400, r.body.slice(0, 300));
-      assert.equal(r.json().detail, `There are too few contacts by phone for ${s} to plan a shift from it.`);
+      assert.equal(
+        r.json().detail,
+        `The contacts by phone${s ? ` for ${s}` : ''} are too few to plan a shift from, or their count cannot be shown without giving away a smaller one.`,
+      );
       plans.set(
         s,
         new Map(

@@ -147,7 +147,12 @@ export async function disclosedMix(app: FastifyInstance, viewer: Viewer, q: MixQ
   const service = q.service ? publishedService(q.service, published, 'The channel mix') : null;
   const truth = await mixTruth(app, q.dataset, q.by, service);
   const across = await mixAcross(app, q.dataset, q.by, published);
-  return discloseChannelMix(truth, NON_OWNER, { poolOdd: true, across: across && { ...across, service } });
+  // A partner can ask the volumes too, which count the contacts not placed: protected against them (decision 38).
+  return discloseChannelMix(truth, NON_OWNER, {
+    poolOdd: true,
+    across: across && { ...across, service },
+    againstVolumes: true,
+  });
 }
 
 /**
@@ -228,7 +233,7 @@ export async function disclosedPlan(app: FastifyInstance, viewer: Viewer, q: Pla
   // channels are the vocabulary's, and a channel too small to show for the service is refused
   // as one with no contacts is, with the same words and no value from the log.
   const across = access.owner ? null : await mixAcross(app, q.dataset, 'segment', published);
-  const hidden = (across && protectAcrossServices(across, DEFAULT_MIN_CELL).hidden(q.service)) || undefined;
+  const hidden = (across && protectAcrossServices(across, DEFAULT_MIN_CELL, true).hidden(q.service)) || undefined;
   const mix = access.owner ? null : await mixTruth(app, q.dataset, 'segment', q.service);
   if (mix) {
     for (const c of [q.from, q.to])
@@ -241,7 +246,7 @@ export async function disclosedPlan(app: FastifyInstance, viewer: Viewer, q: Pla
     const contacts = mix.channels.find((c) => c.channel === from)?.contacts ?? 0;
     if (contacts < DEFAULT_MIN_CELL || (hidden ? hidden.channel(from) : false))
       throw new ParameterError(
-        `There are too few contacts by ${from}${q.service ? ` for ${q.service}` : ''} to plan a shift from it.`,
+        `The contacts by ${from}${q.service ? ` for ${q.service}` : ''} are too few to plan a shift from, or their count cannot be shown without giving away a smaller one.`,
         'Choose another channel or service: the channel mix page shows which channels have figures that can be shown.',
       );
   }
