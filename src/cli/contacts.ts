@@ -58,18 +58,23 @@ Examples:
     .option('--tier <tier>', 'its tier, e.g. group or type (default: the top tier)')
     .option('--by-area <level>', 'by area at this level (ward, lsoa, msoa, oa) instead of by segment')
     .option('--service <name>', 'only this service’s contacts (by the log’s service column)')
-    .addOption(formatOption(['table', 'csv', 'json']))
+    .addOption(formatOption(['table', 'csv', 'json', 'geojson']))
+    .option('--map-channel <channel>', 'with --format geojson: the channel to map (default: the largest)')
+    .option('--map-measure <measure>', 'with --format geojson: index (against the borough, the default) or share')
     .option('--out <file>', 'write to a file')
     .option(...minCellOption)
     .addHelpText(
       'after',
       `
 Contacts whose postcode was not found are counted apart. An index of 150 for face to face means a
-segment makes half as many of its contacts face to face again as the borough does.
+segment makes half as many of its contacts face to face again as the borough does. By area,
+--format geojson gives one channel's index or share for each area, with its boundary, for a GIS:
+the same figures as the table, hidden where it hides them.
 
 Examples:
   civic contacts mix borough.civic contact_centre_callers
   civic contacts mix borough.civic contact_centre_callers --by-area ward --format csv --out mix.csv
+  civic contacts mix borough.civic contact_centre_callers --by-area ward --format geojson --map-channel web --out web.geojson
   civic contacts mix borough.civic contact_centre_callers --service Benefits`,
     )
     .action(lazy(() => import('./actions/contacts.ts'), 'contactsMixCommand'));

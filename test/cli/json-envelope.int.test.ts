@@ -264,3 +264,61 @@ test('demo --no-serve creates the demo users, and says their password', async ()
     ws.close();
   }
 });
+
+test('contacts mix by ward as GeoJSON: one channel’s figures, the same cells as the JSON mix', async () => {
+  const mix = await civic('contacts', 'mix', WS, 'contact_centre_callers', '--by-area', 'ward', '--format', 'json');
+  assert.equal(mix.code, 0, mix.stderr);
+  const r = JSON.parse(mix.stdout) as {
+    groups: { code: string; contacts: number | null }[];
+    cells: { code: string; channel: string; contacts: number | null; pct: number | null; suppressed: boolean }[];
+  };
+  const g = await civic(
+    'contacts',
+    'mix',
+    WS,
+    'contact_centre_callers',
+    '--by-area',
+    'ward',
+    '--format',
+    'geojson',
+    '--map-channel',
+    'web',
+    '--map-measure',
+    'share',
+  );
+  assert.equal(g.code, 0, g.stderr);
+  const doc = JSON.parse(g.stdout) as {
+    metadata: { measure: string };
+    features: { properties: { code: string; value: number | null; count: number | null; c: number } }[];
+  };
+  assert.match(doc.metadata.measure, /^channel-share:contact_centre_callers:web/);
+  assert.ok(doc.features.length >= r.groups.length);
+  for (const f of doc.features) {
+    const cell = r.cells.find((c) => c.code === f.properties.code && c.channel === 'web');
+    if (!cell) continue;
+    if (cell.suppressed) assert.equal(f.properties.c, -1, f.properties.code);
+    else {
+      assert.equal(f.properties.count, cell.contacts, f.properties.code);
+      assert.equal(f.properties.value, Math.round(cell.pct! * 10) / 10, f.properties.code);
+    }
+  }
+  // Mistakes are named, with what to do.
+  const bySegment = await civic('contacts', 'mix', WS, 'contact_centre_callers', '--format', 'geojson');
+  assert.equal(bySegment.code, 2);
+  assert.match(bySegment.stderr, /Add --by-area ward/);
+  const pigeon = await civic(
+    'contacts',
+    'mix',
+    WS,
+    'contact_centre_callers',
+    '--by-area',
+    'ward',
+    '--format',
+    'geojson',
+    '--map-channel',
+    'pigeon',
+  );
+  assert.equal(pigeon.code, 2);
+  assert.match(pigeon.stderr, /no column "pigeon"/);
+  assert.doesNotMatch(pigeon.stderr, /at .*\.ts:\d+/);
+});

@@ -18,7 +18,14 @@ import {
 } from '../../channels/index.ts';
 import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
 import { withWorkspace } from '../../store/index.ts';
+import { LEVEL_TITLES, type AreaLevel } from '../../geo/index.ts';
+import { ShapeCache, hasBoundaries } from '../../maps/index.ts';
 import {
+  CHANNEL_MAP_MEASURES,
+  channelMixMap,
+  mapToGeoJson,
+  mappableChannels,
+  type ChannelMapMeasure,
   channelMixToCsv,
   channelMixToTable,
   discloseChannelMix,
@@ -258,9 +265,19 @@ export async function contactsMixCommand(
     format: string;
     out?: string;
     minCell?: string;
+    mapChannel?: string;
+    mapMeasure?: string;
   },
 ): Promise<void> {
   const minCell = minCellOf(o);
+  const geojson = o.format === 'geojson';
+  if (geojson && !o.byArea)
+    throw new ParameterError('A map of the channel mix is by area.', 'Add --by-area ward (or lsoa, msoa, oa).');
+  if (!geojson && (o.mapChannel || o.mapMeasure))
+    throw new ParameterError('--map-channel and --map-measure are for the map.', 'Add --format geojson.');
+  const measure = o.mapMeasure ?? 'index';
+  if (!(CHANNEL_MAP_MEASURES as readonly string[]).includes(measure))
+    throw new ParameterError(`Cannot map "${measure}".`, `Choose --map-measure ${CHANNEL_MAP_MEASURES.join(' or ')}.`);
   await withWorkspace(workspace, async (ws) => {
     const truth = await channelMix(ws.engine, {
       dataset,
@@ -271,6 +288,25 @@ export async function contactsMixCommand(
       service: o.service,
     });
     const r = discloseChannelMix(truth, minCell);
+    if (geojson) {
+      // The map is drawn from the mix just disclosed, so it holds the table's cells exactly.
+      if (!(await hasBoundaries(ws.engine, r.level)))
+        throw new ParameterError(
+          `The workspace has no ${r.level} boundaries, so the channel mix cannot be drawn as a map.`,
+          `Import them (civic reference import WORKSPACE --boundaries FILE --level ${r.level}), or use --format csv.`,
+        );
+      const shapes = await new ShapeCache().get(ws.engine, r.level);
+      const channel = o.mapChannel ?? mappableChannels(r)[0];
+      const map = channelMixMap(
+        r,
+        channel,
+        measure as ChannelMapMeasure,
+        shapes.features.map((f) => ({ code: f.code, name: null })),
+        LEVEL_TITLES[r.level as AreaLevel] ?? r.level,
+      );
+      emit(mapToGeoJson(map, shapes), o.out);
+      return;
+    }
     emit(o.format === 'json' ? json(r) : o.format === 'csv' ? channelMixToCsv(r) : channelMixToTable(r), o.out);
   });
 }
