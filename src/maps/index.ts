@@ -15,6 +15,7 @@ export {
   classedLegend,
   datasetAreas,
   hiddenArea,
+  fmt as fmtFixed,
   CLASSED_KINDS,
   PALETTE_5,
   PALETTE_10,

@@ -8,7 +8,14 @@
  */
 import { ParameterError } from '../core/index.ts';
 import type { ChannelMixResult } from '../channels/index.ts';
-import { MAP_RESULT_VERSION, classedLegend, hiddenArea, type AreaFigure, type MapResult } from '../maps/index.ts';
+import {
+  MAP_RESULT_VERSION,
+  classedLegend,
+  fmtFixed as fmt,
+  hiddenArea,
+  type AreaFigure,
+  type MapResult,
+} from '../maps/index.ts';
 
 export const CHANNEL_MAP_MEASURES = ['share', 'index'] as const;
 export type ChannelMapMeasure = (typeof CHANNEL_MAP_MEASURES)[number];
@@ -18,8 +25,13 @@ export interface ChannelMapArea {
   name: string | null;
 }
 
-const fmt = (x: number, dp: number) =>
-  x.toLocaleString('en-GB', { minimumFractionDigits: dp, maximumFractionDigits: dp });
+/** The measure asked for (default the index), or a ParameterError saying `fix`. */
+export function channelMapMeasure(asked: string | null | undefined, fix: string): ChannelMapMeasure {
+  const measure = asked?.trim() || 'index';
+  if (!(CHANNEL_MAP_MEASURES as readonly string[]).includes(measure))
+    throw new ParameterError(`Cannot map "${measure}".`, fix);
+  return measure as ChannelMapMeasure;
+}
 
 /** The channels a map can be drawn of: the mix's own columns, as its viewer sees them. */
 export function mappableChannels(mix: ChannelMixResult): string[] {

@@ -124,7 +124,7 @@ export {
   frameworkToTable,
   frameworkToCsv,
 } from './channel-mix.ts';
-export { channelMixMap, mappableChannels, CHANNEL_MAP_MEASURES } from './channel-map.ts';
+export { channelMixMap, channelMapMeasure, mappableChannels, CHANNEL_MAP_MEASURES } from './channel-map.ts';
 export type { ChannelMapMeasure, ChannelMapArea } from './channel-map.ts';
 export { shiftModelToXlsx, contactCostToXlsx, volumesToXlsx } from './channels-xlsx.ts';
 export { discloseAccessSheets, accessSheetsToTable, accessSheetsToHtml } from './access-sheets.ts';

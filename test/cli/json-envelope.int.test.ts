@@ -272,20 +272,9 @@ test('contacts mix by ward as GeoJSON: one channel’s figures, the same cells a
     groups: { code: string; contacts: number | null }[];
     cells: { code: string; channel: string; contacts: number | null; pct: number | null; suppressed: boolean }[];
   };
-  const g = await civic(
-    'contacts',
-    'mix',
-    WS,
-    'contact_centre_callers',
-    '--by-area',
-    'ward',
-    '--format',
-    'geojson',
-    '--map-channel',
-    'web',
-    '--map-measure',
-    'share',
-  );
+  const map = (...more: string[]) =>
+    civic('contacts', 'mix', WS, 'contact_centre_callers', '--by-area', 'ward', '--format', 'geojson', ...more);
+  const g = await map('--map-channel', 'web', '--map-measure', 'share');
   assert.equal(g.code, 0, g.stderr);
   const doc = JSON.parse(g.stdout) as {
     metadata: { measure: string };
@@ -306,18 +295,7 @@ test('contacts mix by ward as GeoJSON: one channel’s figures, the same cells a
   const bySegment = await civic('contacts', 'mix', WS, 'contact_centre_callers', '--format', 'geojson');
   assert.equal(bySegment.code, 2);
   assert.match(bySegment.stderr, /Add --by-area ward/);
-  const pigeon = await civic(
-    'contacts',
-    'mix',
-    WS,
-    'contact_centre_callers',
-    '--by-area',
-    'ward',
-    '--format',
-    'geojson',
-    '--map-channel',
-    'pigeon',
-  );
+  const pigeon = await map('--map-channel', 'pigeon');
   assert.equal(pigeon.code, 2);
   assert.match(pigeon.stderr, /no column "pigeon"/);
   assert.doesNotMatch(pigeon.stderr, /at .*\.ts:\d+/);

@@ -22,10 +22,10 @@ import { LEVEL_TITLES, type AreaLevel } from '../../geo/index.ts';
 import { ShapeCache, hasBoundaries } from '../../maps/index.ts';
 import {
   CHANNEL_MAP_MEASURES,
+  channelMapMeasure,
   channelMixMap,
   mapToGeoJson,
   mappableChannels,
-  type ChannelMapMeasure,
   channelMixToCsv,
   channelMixToTable,
   discloseChannelMix,
@@ -275,9 +275,7 @@ export async function contactsMixCommand(
     throw new ParameterError('A map of the channel mix is by area.', 'Add --by-area ward (or lsoa, msoa, oa).');
   if (!geojson && (o.mapChannel || o.mapMeasure))
     throw new ParameterError('--map-channel and --map-measure are for the map.', 'Add --format geojson.');
-  const measure = o.mapMeasure ?? 'index';
-  if (!(CHANNEL_MAP_MEASURES as readonly string[]).includes(measure))
-    throw new ParameterError(`Cannot map "${measure}".`, `Choose --map-measure ${CHANNEL_MAP_MEASURES.join(' or ')}.`);
+  const measure = channelMapMeasure(o.mapMeasure, `Choose --map-measure ${CHANNEL_MAP_MEASURES.join(' or ')}.`);
   await withWorkspace(workspace, async (ws) => {
     const truth = await channelMix(ws.engine, {
       dataset,
@@ -300,7 +298,7 @@ export async function contactsMixCommand(
       const map = channelMixMap(
         r,
         channel,
-        measure as ChannelMapMeasure,
+        measure,
         shapes.features.map((f) => ({ code: f.code, name: null })),
         LEVEL_TITLES[r.level as AreaLevel] ?? r.level,
       );

@@ -40,7 +40,7 @@ import {
 } from '../../channels/index.ts';
 import { CHANNELS, CONTACT_COLUMN_PATTERNS, contactLogOf, publishedCategories } from '../../intake/index.ts';
 import {
-  CHANNEL_MAP_MEASURES,
+  channelMapMeasure,
   accessSheetsToHtml,
   channelMixMap,
   channelMixToCsv,
@@ -332,12 +332,10 @@ const readMix = (q: Query): MixQuery => {
 };
 
 /** The channel and measure of the mix's map: a channel of the mix's own columns (checked against them), share or index. */
-const readMixMap = (q: Query): { channel: string | null; measure: ChannelMapMeasure } => {
-  const measure = one(q.measure)?.trim() || 'index';
-  if (!(CHANNEL_MAP_MEASURES as readonly string[]).includes(measure))
-    throw new ParameterError(`Cannot map "${measure}".`, 'Choose the share of contacts or the index.');
-  return { channel: one(q.channel)?.trim() || null, measure: measure as ChannelMapMeasure };
-};
+const readMixMap = (q: Query): { channel: string | null; measure: ChannelMapMeasure } => ({
+  channel: one(q.channel)?.trim() || null,
+  measure: channelMapMeasure(one(q.measure), 'Choose the share of contacts or the index.'),
+});
 
 const readVolumes = (q: Query): VolumesQuery => {
   const by = one(q.by) ?? 'service';
