@@ -119,6 +119,11 @@ export function findContactColumns(
   return out;
 }
 
+/** A column as SQL, named through its table's alias where a statement joins several. */
+function qualified(column: string, table?: string): string {
+  return table ? `${table}.${ident(column)}` : ident(column);
+}
+
 /** The date-and-time formats read, day first; the dates are core's parseDay's (test/intake/contacts). */
 const DATETIME_FORMATS = [
   '%Y-%m-%d %H:%M:%S',
@@ -131,13 +136,13 @@ const DATETIME_FORMATS = [
 ];
 
 /** A contact's date and time as SQL, from its column: NULL when blank or not a date. */
-export function contactTimeSql(column: string): string {
-  return sqlCompare.timestamp(`trim(${ident(column)})`, DATETIME_FORMATS);
+export function contactTimeSql(column: string, table?: string): string {
+  return sqlCompare.timestamp(`trim(${qualified(column, table)})`, DATETIME_FORMATS);
 }
 
 /** Minutes from a handling-time cell, as SQL: NULL for blank or unreadable. */
-export function handlingMinutesSql(column: string, unit: 'minutes' | 'seconds'): string {
-  const v = `trim(${ident(column)})`;
+export function handlingMinutesSql(column: string, unit: 'minutes' | 'seconds', table?: string): string {
+  const v = `trim(${qualified(column, table)})`;
   const scale = unit === 'seconds' ? ' / 60.0' : '';
   return `CASE
     WHEN regexp_full_match(${v}, '[0-9]+(\\.[0-9]+)?') THEN TRY_CAST(${v} AS DOUBLE)${scale}
@@ -153,8 +158,8 @@ export const RESOLVED_YES = ['y', 'yes', 'true', '1', 'resolved'];
 export const RESOLVED_NO = ['n', 'no', 'false', '0', 'unresolved', 'not resolved'];
 
 /** Whether a contact was resolved, as SQL: TRUE, FALSE, or NULL for blank or unknown. */
-export function resolvedSql(column: string): string {
-  const v = `lower(trim(${ident(column)}))`;
+export function resolvedSql(column: string, table?: string): string {
+  const v = `lower(trim(${qualified(column, table)}))`;
   const list = (xs: string[]) => xs.map((x) => `'${x}'`).join(', ');
   return `CASE WHEN ${v} IN (${list(RESOLVED_YES)}) THEN TRUE WHEN ${v} IN (${list(RESOLVED_NO)}) THEN FALSE END`;
 }
@@ -176,72 +181,80 @@ export interface ContactLogSummary {
 
 const FIRST_ROWS = 5;
 
+/** A hidden column of a contact log's table, as SQL over the staged row (alias `table`). */
+export interface ContactLogColumn {
+  name: string;
+  sql: (table: string) => string;
+}
+
 /**
- * Reads a staged contact log's dates, handling times and resolved flags into hidden columns, and
- * counts what could not be read. A contact log needs a channel column: without one it is refused.
+ * The hidden columns a contact log's table gets, read from its dates, handling times and resolved
+ * flags: computed by the statement that writes the dataset's table, so the staged rows are not
+ * rewritten first. A contact log needs a channel column: without one it is refused.
  */
-export async function readContactLog(
-  engine: Engine,
-  staging: string,
+export function contactLogColumns(
   columns: ContactColumns,
   opts: { file: string; header: readonly string[]; handlingUnit?: 'minutes' | 'seconds' },
-): Promise<{ added: string[]; summary: ContactLogSummary }> {
+): ContactLogColumn[] {
   if (!columns.channel)
     throw new InputError('A contact log needs a channel column, and none was found by its name.', {
       location: { file: opts.file },
       fix: `Name it with --channel-column (or --contact-columns "channel=..."). Columns in the file: ${opts.header.join(', ')}.`,
     });
-  const t = ident(staging);
   const unit = opts.handlingUnit ?? 'minutes';
-  const added: string[] = [];
-  const unreadable: ContactLogSummary['unreadable'] = {
-    datetime: { count: 0, rows: [] },
-    handling: { count: 0, rows: [] },
-    resolved: { count: 0, rows: [] },
-  };
-  const derive = async (
-    role: 'datetime' | 'handling' | 'resolved',
-    name: string,
-    type: string,
-    sql: (c: string) => string,
-  ) => {
-    const c = columns[role];
-    if (!c) return;
-    await engine.run(`ALTER TABLE ${t} ADD COLUMN ${ident(name)} ${type}`);
-    await engine.run(`UPDATE ${t} SET ${ident(name)} = ${sql(c)}`);
-    added.push(name);
-    const bad = `nullif(trim(${ident(c)}), '') IS NOT NULL AND ${ident(name)} IS NULL`;
-    const r = await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${t} WHERE ${bad}`);
-    const first = await engine.all<{ r: number }>(
-      `SELECT _row AS r FROM ${t} WHERE ${bad} ORDER BY _row LIMIT ${FIRST_ROWS}`,
-    );
-    unreadable[role] = { count: Number(r?.n ?? 0), rows: first.map((x) => Number(x.r)) };
-  };
-  await derive('datetime', CONTACT_AT, 'TIMESTAMP', contactTimeSql);
-  await derive('handling', HANDLING_MINUTES, 'DOUBLE', (c) => handlingMinutesSql(c, unit));
-  await derive('resolved', RESOLVED, 'BOOLEAN', resolvedSql);
-  const blankOf = async (role: 'customer' | 'request' | 'reason') => {
-    const c = columns[role];
-    if (!c) return 0;
-    const r = await engine.one<{ n: number }>(
-      `SELECT count(*)::BIGINT AS n FROM ${t} WHERE nullif(trim(${ident(c)}), '') IS NULL`,
-    );
-    return Number(r?.n ?? 0);
-  };
-  const rows = Number((await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${t}`))?.n ?? 0);
+  const { datetime, handling, resolved } = columns;
+  return [
+    ...(datetime ? [{ name: CONTACT_AT, sql: (t: string) => contactTimeSql(datetime, t) }] : []),
+    ...(handling ? [{ name: HANDLING_MINUTES, sql: (t: string) => handlingMinutesSql(handling, unit, t) }] : []),
+    ...(resolved ? [{ name: RESOLVED, sql: (t: string) => resolvedSql(resolved, t) }] : []),
+  ];
+}
+
+const HIDDEN_OF = { datetime: CONTACT_AT, handling: HANDLING_MINUTES, resolved: RESOLVED } as const;
+
+/**
+ * Counts, in one pass over a contact log's table, what could not be read (a cell not blank whose
+ * hidden column is NULL, with the first few rows) and the rows with no customer, request or reason.
+ */
+export async function summariseContactLog(
+  engine: Engine,
+  table: string,
+  columns: ContactColumns,
+  handlingUnit: 'minutes' | 'seconds' = 'minutes',
+): Promise<ContactLogSummary> {
+  const blankSql = (c: string) => `nullif(trim(${ident(c)}), '') IS NULL`;
+  const readRoles = (['datetime', 'handling', 'resolved'] as const).filter((r) => columns[r]);
+  const blankRoles = (['customer', 'request', 'reason'] as const).filter((r) => columns[r]);
+  const counts = (await engine.one<Record<string, number | string | null>>(
+    `SELECT count(*)::BIGINT AS rows
+      ${readRoles
+        .map((role) => {
+          const bad = `NOT ${blankSql(columns[role]!)} AND ${ident(HIDDEN_OF[role])} IS NULL`;
+          return `, count(*) FILTER (WHERE ${bad})::BIGINT AS ${role}_n,
+            array_to_string(min(_row, ${FIRST_ROWS}) FILTER (WHERE ${bad}), ',') AS ${role}_rows`;
+        })
+        .join('')}
+      ${blankRoles.map((r) => `, count(*) FILTER (WHERE ${blankSql(columns[r]!)})::BIGINT AS blank_${r}`).join('')}
+    FROM ${ident(table)}`,
+  ))!;
+  const unreadableOf = (role: 'datetime' | 'handling' | 'resolved') => ({
+    count: Number(counts[`${role}_n`] ?? 0),
+    rows: String(counts[`${role}_rows`] ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map(Number),
+  });
+  const blankOf = (role: 'customer' | 'request' | 'reason') => Number(counts[`blank_${role}`] ?? 0);
   return {
-    added,
-    summary: {
-      columns,
-      handlingUnit: unit,
-      rows,
-      unreadable,
-      blank: {
-        customer: await blankOf('customer'),
-        request: await blankOf('request'),
-        reason: await blankOf('reason'),
-      },
+    columns,
+    handlingUnit,
+    rows: Number(counts.rows),
+    unreadable: {
+      datetime: unreadableOf('datetime'),
+      handling: unreadableOf('handling'),
+      resolved: unreadableOf('resolved'),
     },
+    blank: { customer: blankOf('customer'), request: blankOf('request'), reason: blankOf('reason') },
   };
 }
 

@@ -6,7 +6,13 @@
 import { findColumn } from './columns.ts';
 import { getMapping, saveMapping, validateMappingName } from './mappings.ts';
 import { normaliseChannels, saveChannelNames, savedChannelNames, type ChannelSummary } from './channels.ts';
-import { findContactColumns, readContactLog, type ContactLogSummary, type ContactRole } from './contacts.ts';
+import {
+  contactLogColumns,
+  findContactColumns,
+  summariseContactLog,
+  type ContactLogSummary,
+  type ContactRole,
+} from './contacts.ts';
 import { deriveOptions, type OptionsSpec, type OptionsSummary } from './options.ts';
 import { basename } from 'node:path';
 import { InputError, NotFoundError, ParameterError, WorkspaceStateError } from '../core/index.ts';
@@ -558,15 +564,15 @@ async function importRead(
       pseudoIdx.map((i) => header[i]),
       new Map([...(await savedChannelNames(engine)), ...(opts.channelNames ?? [])]),
     );
-    const contactLog = contactColumns
-      ? await readContactLog(
-          engine,
-          staging,
-          { ...contactColumns, channel: channel.summary?.column ?? contactColumns.channel },
-          { file: table.file, header, handlingUnit: opts.handlingUnit },
-        )
-      : null;
-    const added = [...(optionCols?.added ?? []), ...channel.added, ...(contactLog?.added ?? [])];
+    const contactColumnsRead = contactColumns && {
+      ...contactColumns,
+      channel: channel.summary?.column ?? contactColumns.channel,
+    };
+    // A contact log's hidden columns are computed as the dataset's table is written (below).
+    const computed = contactColumnsRead
+      ? contactLogColumns(contactColumnsRead, { file: table.file, header, handlingUnit: opts.handlingUnit })
+      : [];
+    const added = [...(optionCols?.added ?? []), ...channel.added];
     progress({ stage: 'matching', done: 0, total: 1 });
     await decidePostcodes(engine, staging, decisionTable, Boolean(opts.noPostcode));
     return await engine.transaction(async () => {
@@ -591,6 +597,7 @@ async function importRead(
           s._problem_column AS _note_column, ${RECORD_KEY_SQL('s._row', keySalt)} AS _rkey
           ${attrIdx.length ? ', ' + attrIdx.map((i) => 's.' + ident(header[i])).join(', ') : ''}
           ${added.map((c) => ', s.' + ident(c)).join('')}
+          ${computed.map((c) => `, ${c.sql('s')} AS ${ident(c.name)}`).join('')}
           ${propertyTable ? ', pr._property, pr._property_kind, pr._property_note' : ''}
         FROM ${ident(staging)} s LEFT JOIN postcode p ON p.pc_key = upper(replace(s._postcode_raw, ' ', ''))
           LEFT JOIN ${ident(decisionTable)} d ON d.raw IS NOT DISTINCT FROM s._postcode_raw
@@ -599,6 +606,9 @@ async function importRead(
         [Boolean(opts.noPostcode), NOT_PLACED_REASON],
       ); // in file order: it also writes faster (measured)
       if (idIndex >= 0) await checkIdentifiers(engine, tableName, header[idIndex], table.file);
+      const contactLog = contactColumnsRead
+        ? await summariseContactLog(engine, tableName, contactColumnsRead, opts.handlingUnit)
+        : null;
       // Fault injection for the killed-import test: hold the transaction open so it can be killed.
       if (process.env.CIVIC_FAULT_PAUSE_MS)
         await new Promise((r) => setTimeout(r, Number(process.env.CIVIC_FAULT_PAUSE_MS)));
@@ -637,7 +647,7 @@ async function importRead(
           count(*)::BIGINT AS rows FROM dataset_issue WHERE dataset = $1 GROUP BY ALL ORDER BY rows DESC, reason`,
         [name],
       );
-      const columns = [...attrIdx.map((i) => header[i]), ...added];
+      const columns = [...attrIdx.map((i) => header[i]), ...added, ...computed.map((c) => c.name)];
       const pseudonymised = pseudoIdx.map((i) => header[i]);
       const now = new Date().toISOString();
       const keyId = pseudonymised.length ? key!.id : null;
@@ -670,7 +680,7 @@ async function importRead(
           idIndex >= 0 ? header[idIndex] : null,
           a ? JSON.stringify(a) : null,
           opts.kind ?? null,
-          contactLog ? JSON.stringify(contactLog.summary) : null,
+          contactLog ? JSON.stringify(contactLog) : null,
         ],
       );
       await engine.run(`INSERT INTO dataset_disclosure VALUES ($1, $2, '{}')`, [name, keySalt]);
@@ -737,7 +747,7 @@ async function importRead(
         options: optionCols?.summary ?? null,
         savedMapping: opts.saveMapping ?? null,
         channels: channel.summary,
-        contactLog: contactLog?.summary ?? null,
+        contactLog: contactLog ?? null,
         addressing: a ?? null,
       };
     });
