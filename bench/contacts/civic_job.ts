@@ -1,7 +1,8 @@
 /**
  * The civic side of bench/contacts, in a process of its own so that its peak memory is its own:
  * a new workspace with Trafford's postcode directory (set-up, timed apart), then (a) the contact
- * log imported as `civic dataset import` imports it (importDataset, in process) and (b) the
+ * log imported as `civic dataset import WS contacts FILE --kind contacts` imports it, its customer
+ * references pseudonymised with the key in CIVIC_PSEUDONYM_KEY (importDataset, in process), and (b) the
  * analysis `civic contacts summary --avoidable … --tiers …` runs (contactAnalysis, in process).
  * Prints one JSON line: seconds, CPU seconds and peak resident memory per phase, the import's row accounts and
  * the analysis's result.
@@ -9,7 +10,7 @@
  *   tsx bench/contacts/civic_job.ts WORKSPACE CONTACTS.csv TIERS.csv AVOIDABLE_JSON ROWS
  */
 import { importReference } from '../../src/reference/index.ts';
-import { importDataset } from '../../src/intake/index.ts';
+import { importDataset, loadPseudonymKey } from '../../src/intake/index.ts';
 import { contactAnalysis, readTierFile } from '../../src/channels/index.ts';
 import { createWorkspace } from '../../src/store/index.ts';
 import { POSTCODE_FILE } from './generate.ts';
@@ -33,11 +34,16 @@ async function phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
   return r;
 }
 
+// The key the bench made for this run, as a council's key file or environment variable gives it.
+const { key } = loadPseudonymKey({ env: process.env });
+if (!key) throw new Error('bench/contacts: civic_job needs CIVIC_PSEUDONYM_KEY (run.ts sets it)');
 const w = await createWorkspace(ws);
 await phase('directory', () => importReference(w.engine, { postcodes: POSTCODE_FILE }));
 const imported = await phase('import', () =>
-  // As `civic dataset import WS contacts FILE --max-rows ROWS --max-cells CELLS` imports it.
+  // As `civic dataset import WS contacts FILE --kind contacts --max-rows ROWS --max-cells CELLS` imports it.
   importDataset(w.engine, 'contacts', contacts, {
+    kind: 'contacts',
+    key,
     decidedBy: { username: 'bench', role: 'command line' },
     limits: { maxRows: rows, maxCells: rows * 10 },
   }),

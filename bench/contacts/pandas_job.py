@@ -1,4 +1,6 @@
-"""The pandas side of bench/contacts: the same contact log read, its channels put into the same
+"""The pandas side of bench/contacts: the same contact log read, its customer references
+pseudonymised as civic's intake pseudonymises them (trimmed, lower case, spaces collapsed, then
+HMAC-SHA-256 under the key in CIVIC_PSEUDONYM_KEY, once per distinct value), its channels put into the same
 vocabulary (given by the bench from civic's CHANNELS, written the way civic's intake keys them),
 and the same figures: the channel mix, NI14 (contacts per request, requests with more than one
 contact), repeat contact (the same customer and reason within N days), avoidable reasons and
@@ -13,9 +15,12 @@ group of its own beside an all-space one: the generated file has no all-space va
 
 Prints one JSON line: seconds, CPU seconds and peak resident memory per phase, and the figures.
 Run with Debian's python3 (python3-pandas):
-    python3 pandas_job.py CONTACTS.csv TIERS.csv VOCABULARY.json AVOIDABLE_JSON DAYS TARGET
+    CIVIC_PSEUDONYM_KEY=... python3 pandas_job.py CONTACTS.csv TIERS.csv VOCABULARY.json AVOIDABLE_JSON DAYS TARGET
 """
+import hashlib
+import hmac
 import json
+import os
 import re
 import sys
 import time
@@ -76,6 +81,20 @@ YES = {"y", "yes", "true", "1", "resolved"}
 
 def read():
     return pd.read_csv(contacts_file, dtype=str, keep_default_na=False, na_filter=False)
+
+
+SECRET = os.environ["CIVIC_PSEUDONYM_KEY"].strip().lower().encode()
+
+
+def pseudonymise(df):
+    # One keyed hash per distinct reference; a blank reference stays blank (civic: NULL).
+    codes, values = pd.factorize(df["customer_ref"])
+    out = []
+    for v in values:
+        n = " ".join(v.strip().lower().split())
+        out.append("p_" + hmac.new(SECRET, n.encode(), hashlib.sha256).hexdigest()[:24] if n else "")
+    df["customer_ref"] = np.array(out, dtype=object)[codes]
+    return df
 
 
 def normalise(df):
@@ -199,6 +218,7 @@ def analyse(df):
 
 t0 = time.perf_counter()
 df = phase("read", read)
+df = phase("pseudonymise", lambda: pseudonymise(df))
 df = phase("normalise", lambda: normalise(df))
 figures = phase("analysis", lambda: analyse(df))
 seconds["total"] = time.perf_counter() - t0
