@@ -130,3 +130,12 @@ export { shiftModelToXlsx, contactCostToXlsx, volumesToXlsx } from './channels-x
 export { discloseAccessSheets, accessSheetsToTable, accessSheetsToHtml } from './access-sheets.ts';
 export type { ContactsAcross } from './channels.ts';
 export type { VolumesAcross, MixAcrossServices, MixHidden } from './channel-mix.ts';
+export {
+  discloseVulnerability,
+  discloseSplit,
+  vulnerabilityToTable,
+  vulnerabilityToCsv,
+  explanationToTable,
+  splitToTable,
+  deprivationComparisonToTable,
+} from './vulnerability.ts';

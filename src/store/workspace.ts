@@ -76,6 +76,14 @@ function unwritable(full: string, e: unknown): InputError {
   });
 }
 
+/** The error for a file that is there but cannot be read as a workspace (another kind of file, or one cut short). */
+function unreadable(full: string, e: unknown): InputError {
+  return new InputError(`${full} could not be opened as a workspace: ${(e as Error).message}`, {
+    code: 'workspace_unreadable',
+    fix: 'Check the path points to a workspace made by civic init, and that no other program has it open.',
+  });
+}
+
 /** Opens an existing workspace and brings its schema up to date. */
 export async function openWorkspace(path: string): Promise<Workspace> {
   const full = resolve(path);
@@ -91,14 +99,18 @@ export async function openWorkspace(path: string): Promise<Workspace> {
   } catch (e) {
     const held = heldElsewhere(full, e);
     if (held) throw held;
-    throw new InputError(`${full} could not be opened as a workspace: ${(e as Error).message}`, {
-      code: 'workspace_unreadable',
-      fix: 'Check the path points to a workspace made by civic init, and that no other program has it open.',
-    });
+    throw unreadable(full, e);
   }
-  const isWorkspace = await engine.one(
-    `SELECT 1 AS ok FROM information_schema.tables WHERE table_name = '${SCHEMA_TABLE}'`,
-  );
+  let isWorkspace: unknown;
+  try {
+    // A file cut short can open and fail only when its catalogue is first read.
+    isWorkspace = await engine.one(
+      `SELECT 1 AS ok FROM information_schema.tables WHERE table_name = '${SCHEMA_TABLE}'`,
+    );
+  } catch (e) {
+    engine.close();
+    throw unreadable(full, e);
+  }
   if (!isWorkspace) {
     engine.close();
     throw new InputError(`${full} is not an Observatory workspace.`, {
@@ -106,7 +118,14 @@ export async function openWorkspace(path: string): Promise<Workspace> {
       fix: `Create one with: civic init NEW_PATH`,
     });
   }
-  await migrate(engine);
+  try {
+    await migrate(engine);
+  } catch (e) {
+    // Reading a file cut short fails as it reaches the missing part: the file, not a defect.
+    if (!/IO Error|could not read|corrupt|checksum/i.test(String((e as Error)?.message))) throw e;
+    engine.close();
+    throw unreadable(full, e);
+  }
   return { path: full, engine, close: () => engine.close() };
 }
 
