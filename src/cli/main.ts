@@ -29,6 +29,7 @@ import { registerAddress } from './address.ts';
 import { registerLink } from './link.ts';
 import { registerContacts } from './contacts.ts';
 import { registerJourneys } from './journeys.ts';
+import { registerVulnerability } from './vulnerability.ts';
 import { json, wantsJson } from './io.ts';
 
 export function buildProgram(): Command {
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
   registerLink(program);
   registerContacts(program);
   registerJourneys(program);
+  registerVulnerability(program);
   registerServe(program);
   registerDemo(program);
   return program;

@@ -21,6 +21,7 @@ const WS = join(tmp.dir, 'sb.civic');
 const FILES = join(tmp.dir, 'sb-files');
 const KEY = join(tmp.dir, 'sb.key');
 const EXAMPLES = new URL('../../examples/journeys/', import.meta.url).pathname;
+const VULNERABILITY_MODEL = new URL('../../examples/vulnerability/sample-borough.json', import.meta.url).pathname;
 let postcode = '';
 let dataset = '';
 
@@ -113,6 +114,10 @@ const RUNS = (): Array<[string, string[]]> => [
   ['journey compare', ['missed-bin-before', '--workspace', WS]],
   ['journey export', ['missed-bin-before', 'missed-bin-after', '--workspace', WS]],
   ['journey circle', ['circle-young-families', '--workspace', WS]],
+  ['vulnerability score', [WS, '--model', VULNERABILITY_MODEL, '--population', 'council_tax_payment']],
+  ['vulnerability explain', [WS, '--model', VULNERABILITY_MODEL, '--postcode', postcode]],
+  ['vulnerability split', [WS, 'contact_centre_callers', '--model', VULNERABILITY_MODEL]],
+  ['vulnerability compare', [WS, '--model', VULNERABILITY_MODEL, '--population', 'council_tax_payment']],
   ['key generate', ['--out', join(tmp.dir, 'another.key')]],
   ['key status', [WS, '--key-file', KEY]],
   ['key export-from-workspace', [WS, '--out', join(tmp.dir, 'old.key')]],
