@@ -6,7 +6,7 @@
  */
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ParameterError } from '../core/index.ts';
+import { ParameterError, type Random } from '../core/index.ts';
 import {
   assignHouseholds,
   censusCounts,
@@ -19,7 +19,7 @@ import {
 import { placeFacilities, type Facility } from './facilities.ts';
 import { LAD, buildGeography, geometry, outline, type Area, type Geography } from './geography.ts';
 import { MESS_RATES } from './messiness.ts';
-import { buildHouseholds } from './people.ts';
+import { buildHouseholds, type Household } from './people.ts';
 import { buildPostcodes, type Postcode } from './postcodes.ts';
 import { AREA_VARIABLES, GROUPS, TYPES, typeProfile } from './segments.ts';
 import { buildServices, nearestFacilities, CONTACT_TIER, type ServiceOutput } from './services.ts';
@@ -75,6 +75,8 @@ export interface SampleBoroughManifest {
     truthRecords: string;
     /** Everyone living in the borough's households: for scoring linkage, never imported. */
     truthResidents: string;
+    /** Every household's chance of being vulnerable and whether it is (issue 15): never imported. */
+    truthVulnerability: string;
     /** reason,tier for the contact log (Barking & Dagenham's resolution tiers) */
     contactTiers: string;
     /** A few customer journeys (a before/after pair among them) and a circle of need, for civic journey import. */
@@ -156,13 +158,17 @@ export async function generateSampleBorough(
   accountOrder.forEach((id, k) => {
     accountRef[id] = `CT${pad(40_000_000 + k * 3 + accountRng.int(3), 8)}`;
   });
+  const imdDecileOfOa = geo.oas.map((o) => imd[o.lsoa].decile);
+  const vulnerability = drawVulnerability(stream(seed, 'vulnerability'), hhs, imdDecileOfOa);
   const services = buildServices(seed, {
     geo,
     postcodes,
     households: hhs,
     facilities,
     accountRef,
-    imdDecileOfOa: geo.oas.map((o) => imd[o.lsoa].decile),
+    imdDecileOfOa,
+    vulnerabilityChance: vulnerability.chance,
+    vulnerable: vulnerability.vulnerable,
     nearest: nearestFacilities(postcodes, facilities),
     residents,
   });
@@ -185,6 +191,7 @@ export async function generateSampleBorough(
     addressLookups: path('address_lookups'),
     truthRecords: path('truth_records.csv'),
     truthResidents: path('truth_residents.csv'),
+    truthVulnerability: path('truth_vulnerability.csv'),
     contactTiers: path('contact_tiers.csv'),
     journeys: DEMO_JOURNEYS.map((f) => path(join('journeys', f))),
   };
@@ -235,6 +242,18 @@ export async function generateSampleBorough(
     services.flatMap((s) => s.records),
   );
   writeTruthResidents(files.truthResidents, residents, hhs);
+  writeCsvFile(
+    files.truthVulnerability,
+    ['household', 'property_ref', 'uprn', 'chance', 'vulnerable'],
+    hhs.length,
+    (i) => [
+      i,
+      hhs[i].propertyRef,
+      residents.uprn[i],
+      Math.round(vulnerability.chance[i] * 1e5) / 1e5,
+      vulnerability.vulnerable[i] ? 1 : 0,
+    ],
+  );
   // The journeys are written by hand (src/demo/journeys), the same for every seed.
   mkdirSync(path('journeys'), { recursive: true });
   for (const [i, f] of DEMO_JOURNEYS.entries())
@@ -255,6 +274,14 @@ export async function generateSampleBorough(
         extractDate: '2025-12-01',
         messRates: MESS_RATES,
         services: Object.fromEntries(services.map((s) => [s.spec.name, s.truth])),
+        vulnerability: {
+          note: VULNERABILITY_NOTE,
+          households: vulnerability.vulnerable.filter(Boolean).length,
+          chanceByGroup: VULNERABILITY_BY_GROUP,
+          lifts: Object.fromEntries(
+            services.filter((s) => s.truth.vulnerabilityLift).map((s) => [s.spec.name, s.truth.vulnerabilityLift]),
+          ),
+        },
         people: peopleSummary(residents, services),
       },
       null,
@@ -489,6 +516,31 @@ function writeGazetteer(path: string, residents: Residents, postcodes: readonly 
       g[i].classification,
     ],
   );
+}
+
+/** Each group's chance of a household being vulnerable, before its neighbourhood's deprivation. */
+const VULNERABILITY_BY_GROUP: Record<string, number> = {
+  A: 0.02,
+  B: 0.06,
+  C: 0.03,
+  D: 0.03,
+  E: 0.09,
+  F: 0.12,
+  G: 0.01,
+};
+const VULNERABILITY_NOTE =
+  "a household is vulnerable with its group's chance times 1.3 − 0.06·(IMD decile − 1); the files with a lift (social care, blue badges, housing benefit, homelessness) are that many times likelier to hold a vulnerable household, their expected rates unchanged";
+
+/** The generator's truth about who is vulnerable: each household's chance, and a draw from it (a stream of its own). */
+function drawVulnerability(
+  rng: Random,
+  hhs: readonly Household[],
+  imdDecileOfOa: readonly number[],
+): { chance: number[]; vulnerable: boolean[] } {
+  const chance = hhs.map((h) =>
+    Math.min(0.9, VULNERABILITY_BY_GROUP[TYPES[h.type].group] * (1.3 - 0.06 * (imdDecileOfOa[h.oa] - 1))),
+  );
+  return { chance, vulnerable: chance.map((q) => rng.next() < q) };
 }
 
 function writeTruthRecords(path: string, records: readonly RecordTruth[]): void {

@@ -121,6 +121,13 @@ export const PEOPLE: Readonly<Record<string, PeopleColumns>> = {
     addressLines: LINES,
     errors: true,
   },
+  homelessness: {
+    who: 'adult',
+    name: { column: 'applicant_name', style: 'first last' },
+    dob: { column: 'date_of_birth', format: 'uk' },
+    addressLines: LINES,
+    errors: true,
+  },
   school_admissions_online: {
     who: 'lead',
     name: { column: 'parent_name', style: 'first last' },

@@ -37,6 +37,9 @@ export interface ServiceContext {
   facilities: readonly Facility[];
   /** IMD decile of each OA's LSOA. */
   imdDecileOfOa: readonly number[];
+  /** Each household's chance of being vulnerable, and whether it is (the generator's truth, by household id). */
+  vulnerabilityChance: readonly number[];
+  vulnerable: readonly boolean[];
   /** Council tax account reference of each household (shared by council tax support). */
   accountRef: readonly string[];
   nearest(h: Household, type: FacilityType): { facility: Facility; metres: number };
@@ -69,6 +72,12 @@ export interface ServiceSpec {
   kind?: 'contacts';
   /** For a contact log: the chance of each channel for a household's contacts (written to the truth). */
   channelMix?: (h: Household, ctx: ServiceContext) => Record<string, number>;
+  /**
+   * How many times likelier a truly vulnerable household is to be in the file than one that is not
+   * (the generator's vulnerability, issue 15): each household's chance is split between the two so
+   * that its expected chance stays what the rates above give.
+   */
+  vulnerabilityLift?: number;
 }
 
 export interface ServiceTruth {
@@ -79,6 +88,8 @@ export interface ServiceTruth {
   messy: boolean;
   mess: MessCounts;
   modifier: string | null;
+  /** How many times likelier a vulnerable household is to be in the file (null: no likelier). */
+  vulnerabilityLift: number | null;
   /** Mean probability of being in the file, per segment type (what profiling should recover). */
   propensityByType: Record<string, number>;
   expectedTotal: number;
@@ -483,6 +494,7 @@ const SERVICES: ServiceSpec[] = [
     postcodeColumn: 'postcode',
     personalColumns: ['claimant_name', 'date_of_birth', 'ni_number', 'address'],
     messy: true,
+    vulnerabilityLift: 4,
     rates: { A: 0.002, B: 0.005, C: 0.04, D: 0.025, E: 0.175, F: 0.16, G: 0.01 },
     typeFactor: { E1: 0.7, E3: 1.3, F3: 0.4, C2: 1.5 },
     modifier: {
@@ -613,6 +625,7 @@ const SERVICES: ServiceSpec[] = [
     messy: true,
     encoding: 'windows-1252',
     eol: '\r\n',
+    vulnerabilityLift: 6,
     rates: { A: 0.01, B: 0.045, C: 0.004, D: 0.015, E: 0.045, F: 0.12, G: 0.001 },
     typeFactor: { B1: 1.5, B2: 0.5, F2: 1.5, E3: 1.4 },
     rows: (h, ref, rng) => {
@@ -658,6 +671,7 @@ const SERVICES: ServiceSpec[] = [
     postcodeColumn: 'postcode',
     personalColumns: ['name', 'date_of_birth', 'contact_phone'],
     messy: true,
+    vulnerabilityLift: 15,
     rates: { A: 0.002, B: 0.012, C: 0.003, D: 0.005, E: 0.02, F: 0.09, G: 0.0005 },
     typeFactor: { B1: 1.6, F2: 1.7, F3: 0.8, E3: 1.5 },
     rows: (h, ref, rng) => [
@@ -685,6 +699,46 @@ const SERVICES: ServiceSpec[] = [
         }),
         isoDate(between(rng, day(2015, 1, 1), EXTRACT_DAY)),
         rng.next() < 0.85 ? h.phone : '',
+      ],
+    ],
+  },
+  {
+    name: 'homelessness',
+    file: 'homelessness.csv',
+    title: 'Homelessness presentations',
+    description:
+      'People who presented as homeless or at risk of it, with the duty owed. Rare, far likelier among the vulnerable households, among estate families and young renters, and in the more deprived neighbourhoods.',
+    columns: ['case_ref', 'applicant_name', 'date_of_birth', 'postcode', 'presented', 'reason', 'outcome'],
+    postcodeColumn: 'postcode',
+    personalColumns: ['applicant_name', 'date_of_birth'],
+    messy: true,
+    vulnerabilityLift: 20,
+    rates: { A: 0.001, B: 0.002, C: 0.006, D: 0.004, E: 0.012, F: 0.004, G: 0.008 },
+    modifier: {
+      note: 'times 1.3 − 0.06·(IMD decile − 1)',
+      factor: (h, ctx) => 1.3 - 0.06 * (ctx.imdDecileOfOa[h.oa] - 1),
+    },
+    rows: (h, ref, rng) => [
+      [
+        `HL${pad(20000 + ref * 7 + rng.int(7), 6)}`,
+        personName(h.lead),
+        ukDate(h.lead.dob),
+        '',
+        isoDate(between(rng, day(2019, 4, 1), EXTRACT_DAY)),
+        weighted(rng, {
+          'Family or friends no longer able to accommodate': 0.3,
+          'End of private rented tenancy': 0.25,
+          'Domestic abuse': 0.15,
+          'Relationship breakdown': 0.12,
+          'Rent or mortgage arrears': 0.1,
+          'Leaving hospital or care': 0.08,
+        }),
+        weighted(rng, {
+          'Prevention duty': 0.45,
+          'Relief duty': 0.35,
+          'Main duty accepted': 0.15,
+          'Not homeless': 0.05,
+        }),
       ],
     ],
   },
@@ -896,6 +950,25 @@ const SERVICES: ServiceSpec[] = [
 
 export const SERVICE_SPECS: readonly ServiceSpec[] = SERVICES;
 
+/**
+ * A household's chance of being in a file whose vulnerable households are `lift` times likelier:
+ * with q its chance of being vulnerable, p·lift/(1 + q(lift − 1)) if it is and p/(1 + q(lift − 1))
+ * if not, so that its expected chance is still p (less where the first would pass 1, as `expected` says).
+ */
+export function withVulnerability(
+  p: number,
+  lift: number | undefined,
+  ctx: Pick<ServiceContext, 'vulnerabilityChance' | 'vulnerable'>,
+  h: Pick<Household, 'id'>,
+): { p: number; expected: number } {
+  if (!lift) return { p, expected: p };
+  const q = ctx.vulnerabilityChance[h.id];
+  const d = 1 + q * (lift - 1);
+  const yes = Math.min(1, (p * lift) / d);
+  const no = p / d;
+  return { p: ctx.vulnerable[h.id] ? yes : no, expected: q * yes + (1 - q) * no };
+}
+
 /** Draws every service's members and rows; deterministic for a seed, one stream per service. */
 export function buildServices(seed: number, ctx: ServiceContext): ServiceOutput[] {
   const messer = new Messer(ctx.postcodes);
@@ -907,14 +980,15 @@ export function buildServices(seed: number, ctx: ServiceContext): ServiceOutput[
     const expectedByOa = new Array(ctx.geo.oas.length).fill(0);
     const members: Household[] = [];
     for (const h of ctx.households) {
-      const p = clamp(
+      const base = clamp(
         spec.rates[groupOfHh(h)] * (spec.typeFactor?.[typeCode(h)] ?? 1) * (spec.modifier?.factor(h, ctx) ?? 1),
         0,
         1,
       );
-      sumByType[h.type] += p;
+      const { p, expected } = withVulnerability(base, spec.vulnerabilityLift, ctx, h);
+      sumByType[h.type] += expected;
       countByType[h.type]++;
-      expectedByOa[h.oa] += p;
+      expectedByOa[h.oa] += expected;
       if (rng.next() < p) members.push(h);
     }
     shuffle(rng, members);
@@ -947,6 +1021,7 @@ export function buildServices(seed: number, ctx: ServiceContext): ServiceOutput[
       messy: spec.messy,
       mess,
       modifier: spec.modifier?.note ?? null,
+      vulnerabilityLift: spec.vulnerabilityLift ?? null,
       propensityByType: Object.fromEntries(
         TYPES.map((t, i) => [t.code, countByType[i] ? round(sumByType[i] / countByType[i], 5) : 0]),
       ),
