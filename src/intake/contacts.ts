@@ -12,7 +12,7 @@
  * The customer reference is pseudonymised unless it is named to be kept in clear.
  */
 import { InputError } from '../core/index.ts';
-import { type Engine, ident, sqlCompare } from '../store/index.ts';
+import { type Engine, ident, sqlCompare, sqlSmallestList } from '../store/index.ts';
 import { columnIndex } from './columns.ts';
 
 export const CONTACT_ROLES = [
@@ -231,7 +231,7 @@ export async function summariseContactLog(
         .map((role) => {
           const bad = `NOT ${blankSql(columns[role]!)} AND ${ident(HIDDEN_OF[role])} IS NULL`;
           return `, count(*) FILTER (WHERE ${bad})::BIGINT AS ${role}_n,
-            array_to_string(min(_row, ${FIRST_ROWS}) FILTER (WHERE ${bad}), ',') AS ${role}_rows`;
+            ${sqlSmallestList('_row', FIRST_ROWS, bad)} AS ${role}_rows`;
         })
         .join('')}
       ${blankRoles.map((r) => `, count(*) FILTER (WHERE ${blankSql(columns[r]!)})::BIGINT AS blank_${r}`).join('')}

@@ -18,6 +18,7 @@ export { MIGRATIONS, RECORD_KEY_SQL } from './migrations.ts';
 export {
   columnsOf,
   sqlAnyValue,
+  sqlSmallestList,
   sqlBitsDice,
   sqlBloomBits,
   sqlBloomDice,

@@ -237,6 +237,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE journey ADD COLUMN edited_at VARCHAR`,
     ],
   },
+  {
+    version: 16,
+    name: 'vulnerability models',
+    sql: [
+      // A vulnerability model (src/vulnerability): its spec as JSON, and each saving of it kept, so a
+      // score can say which version made it. The spec names datasets and columns, never a record's value.
+      `CREATE TABLE vulnerability_model (name VARCHAR NOT NULL, version INTEGER NOT NULL, title VARCHAR,
+        spec VARCHAR NOT NULL, saved_by VARCHAR, saved_at VARCHAR NOT NULL, PRIMARY KEY (name, version))`,
+    ],
+  },
 ];
 
 /** The SQL for a record's key: a fixed pseudo-random number from 0 to 255 from its row number and the dataset's salt. */

@@ -30,6 +30,14 @@ export function sqlAnyValue(expr: string): string {
 }
 
 /**
+ * The n smallest values of an expression among a group's rows that meet a condition, as one text
+ * "a,b,c" (an aggregate; NULL when none do): e.g. the first few rows of a file with a problem.
+ */
+export function sqlSmallestList(expr: string, n: number, where: string): string {
+  return `array_to_string(min(${expr}, ${Math.trunc(n)}) FILTER (WHERE ${where}), ',')`;
+}
+
+/**
  * The first row of each key by an ordering, as a subquery to select from (give it an alias):
  * e.g. the latest version of each portrait, or the live row of a postcode listed twice. `where`
  * picks the rows before they are ranked. Its rows carry one more column, `first_per_key` (1).
