@@ -28,6 +28,7 @@ import { overlapRoutes } from './routes/overlap.ts';
 import { representRoutes } from './routes/represent.ts';
 import { lookupRoutes } from './routes/lookup.ts';
 import { householdRoutes } from './routes/households.ts';
+import { vulnerabilityRoutes } from './routes/vulnerability.ts';
 import { mapRoutes } from './routes/map.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { apiRoutes } from './routes/api.ts';
@@ -398,6 +399,7 @@ export async function buildApp(opts: AppOptions, services: ServiceOverrides = {}
   await app.register(representRoutes);
   await app.register(lookupRoutes);
   await app.register(householdRoutes);
+  await app.register(vulnerabilityRoutes);
   await app.register(mapRoutes);
   await app.register(locationRoutes);
   await app.register(targetingRoutes);

@@ -108,6 +108,7 @@ export function navigation(viewer: Viewer, path: string) {
     { href: '/journeys', text: 'Journeys', roles: ['admin', 'analyst', 'partner', 'agent'] },
     { href: '/lookup', text: 'Postcode look-up', roles: ['admin', 'analyst', 'agent'] },
     { href: '/households', text: 'Households', roles: ['admin', 'analyst', 'partner'] },
+    { href: '/vulnerability', text: 'Vulnerability', roles: ['admin', 'analyst'] },
     { href: '/admin', text: 'Admin', roles: ['admin'] },
   ];
   return items
