@@ -279,7 +279,7 @@ test('row accounts: a partner sees its own datasets in full and the others under
     json(await app.inject({ url: '/api/datasets', headers: { authorization: `Bearer ${otherPartnerToken}` } })),
   );
   const staff = DatasetAccountSchema.array().parse(json(await get('/api/datasets', 'admin')));
-  assert.equal(staff.length, 14, "the 14 service files of Sample Borough");
+  assert.equal(staff.length, 14, 'the 14 service files of Sample Borough');
   assert.ok(staff.every((d) => d.ownRecords && d.read === (d.matched ?? 0) + (d.unmatched ?? 0) + (d.rejected ?? 0)));
   assert.equal(mine.find((d) => d.name === 'blue_badge')!.ownRecords, true);
   assert.equal(theirs.find((d) => d.name === 'blue_badge')!.ownRecords, false);
