@@ -59,6 +59,7 @@ import { documentApi, openApiDocument, type ApiOperation } from '../openapi.ts';
 import { postcodeApiRoutes } from './api-postcodes.ts';
 import { linkageApiRoutes } from './api-linkage.ts';
 import { householdApiRoutes } from './households.ts';
+import { vulnerabilityApiRoutes } from './vulnerability.ts';
 import { channelApiRoutes } from './channels.ts';
 import { channelAnalysisApiRoutes } from './channel-analyses.ts';
 import {
@@ -833,6 +834,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
   await app.register(postcodeApiRoutes);
   await app.register(linkageApiRoutes);
   await app.register(householdApiRoutes);
+  await app.register(vulnerabilityApiRoutes);
   await app.register(channelApiRoutes);
   await app.register(channelAnalysisApiRoutes);
 }
