@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Option } from 'commander';
-import { ObservatoryError, ParameterError } from '../core/index.ts';
+import { DEFAULT_MIN_CELL, ObservatoryError, ParameterError } from '../core/index.ts';
 
 export type OutputFormat = 'table' | 'csv' | 'xlsx' | 'json' | 'html' | 'pdf' | 'svg' | 'geojson' | 'ndjson';
 
@@ -105,4 +105,16 @@ export function tierOf(o: { tier?: unknown; level?: unknown }): string | undefin
   if (o.tier && o.level && o.tier !== o.level)
     throw new ParameterError('Give either --tier or --level (its older name), not both.');
   return (o.tier ?? o.level) as string | undefined;
+}
+
+/**
+ * A command's --min-cell: as given, or 0 for the owner's own screen (a table, not written to a
+ * file) and the default threshold for anything else, which is an export.
+ */
+export function minCellOption(o: { minCell?: string; out?: string }, format: string | undefined): number {
+  const minCell =
+    o.minCell !== undefined ? Number(o.minCell) : (format ?? 'table') === 'table' && !o.out ? 0 : DEFAULT_MIN_CELL;
+  if (!Number.isInteger(minCell) || minCell < 0)
+    throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
+  return minCell;
 }

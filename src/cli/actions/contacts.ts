@@ -16,7 +16,7 @@ import {
   unitCosts,
   volumesFromShares,
 } from '../../channels/index.ts';
-import { DEFAULT_MIN_CELL, ParameterError } from '../../core/index.ts';
+import { ParameterError } from '../../core/index.ts';
 import { withWorkspace } from '../../store/index.ts';
 import { LEVEL_TITLES, type AreaLevel } from '../../geo/index.ts';
 import { ShapeCache, hasBoundaries } from '../../maps/index.ts';
@@ -49,7 +49,7 @@ import {
   unitCostsToCsv,
   unitCostsToTable,
 } from '../../outputs/index.ts';
-import { emit, json } from '../io.ts';
+import { emit, json, minCellOption } from '../io.ts';
 
 /** "phone=750000,face to face=312500" as channels and numbers. */
 function pairs(text: string, option: string): { channel: string; n: number }[] {
@@ -158,7 +158,7 @@ export async function channelShiftCommand(
     throw new ParameterError('--contacts-per-month is for a shift without a contact log; with one, give --share.');
   if (o.share === undefined)
     throw new ParameterError('Give the share of each segment’s contacts to move, e.g. --share 50.');
-  const minCell = minCellOf(o);
+  const minCell = minCellOption(o, o.format);
   const list = (x?: string) =>
     x
       ?.split(',')
@@ -211,9 +211,7 @@ export async function contactsSummaryCommand(
     minCell?: string;
   },
 ): Promise<void> {
-  const minCell = o.minCell !== undefined ? Number(o.minCell) : o.format === 'table' && !o.out ? 0 : DEFAULT_MIN_CELL;
-  if (!Number.isInteger(minCell) || minCell < 0)
-    throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
+  const minCell = minCellOption(o, o.format);
   const repeatWithinDays = Number(o.repeatDays);
   if (!Number.isInteger(repeatWithinDays))
     throw new ParameterError(`--repeat-days must be a whole number of days, not "${o.repeatDays}".`);
@@ -246,13 +244,6 @@ function needsOut(o: { format: string; out?: string }): void {
     throw new ParameterError('An XLSX workbook needs a file to go to.', 'Add --out FILE.xlsx');
 }
 
-function minCellOf(o: { minCell?: string; format: string; out?: string }): number {
-  const minCell = o.minCell !== undefined ? Number(o.minCell) : o.format === 'table' && !o.out ? 0 : DEFAULT_MIN_CELL;
-  if (!Number.isInteger(minCell) || minCell < 0)
-    throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
-  return minCell;
-}
-
 export async function contactsMixCommand(
   workspace: string,
   dataset: string,
@@ -269,7 +260,7 @@ export async function contactsMixCommand(
     mapMeasure?: string;
   },
 ): Promise<void> {
-  const minCell = minCellOf(o);
+  const minCell = minCellOption(o, o.format);
   const geojson = o.format === 'geojson';
   if (geojson && !o.byArea)
     throw new ParameterError('A map of the channel mix is by area.', 'Add --by-area ward (or lsoa, msoa, oa).');
@@ -324,7 +315,7 @@ export async function contactsVolumesCommand(
   },
 ): Promise<void> {
   needsOut(o);
-  const minCell = minCellOf(o);
+  const minCell = minCellOption(o, o.format);
   if (o.handlingUnit !== 'minutes' && o.handlingUnit !== 'seconds')
     throw new ParameterError(`--handling-unit is minutes or seconds, not "${o.handlingUnit}".`);
   await withWorkspace(workspace, async (ws) => {
@@ -367,7 +358,7 @@ export async function contactsFrameworkCommand(
       'The framework needs a contact log, a preference table (--preferences), or both.',
       'For example: civic contacts framework borough.civic contacts --preferences kent.csv',
     );
-  const minCell = minCellOf(o);
+  const minCell = minCellOption(o, o.format);
   const table = o.preferences ? readFrameworkFile(o.preferences) : null;
   await withWorkspace(workspace, async (ws) => {
     const mix = dataset
@@ -394,7 +385,7 @@ export async function contactsSheetsCommand(
     minCell?: string;
   },
 ): Promise<void> {
-  const minCell = minCellOf(o);
+  const minCell = minCellOption(o, o.format);
   const tiers = o.tiers ? readTierFile(o.tiers) : undefined;
   const preferences = o.preferences ? readFrameworkFile(o.preferences) : undefined;
   await withWorkspace(workspace, async (ws) => {

@@ -16,24 +16,16 @@ import {
   evaluationToJson,
   evaluationToTable,
 } from '../../outputs/index.ts';
-import { DEFAULT_MIN_CELL, InputError, ParameterError } from '../../core/index.ts';
+import { InputError, ParameterError } from '../../core/index.ts';
 import type { TravelMode } from '../../location/index.ts';
 import { costSourceFor } from './location.ts';
-import { emit, parseFormat, tierOf } from '../io.ts';
+import { emit, minCellOption, parseFormat, tierOf } from '../io.ts';
 
 function number(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n)) throw new ParameterError(`${name} must be a number, not "${v}".`);
   return n;
-}
-
-function minCellOf(o: Record<string, string | undefined>, format: string): number {
-  // Only the owner's own screen is unsuppressed by default; anything written to a file is an export.
-  const minCell = o.minCell !== undefined ? Number(o.minCell) : format === 'table' && !o.out ? 0 : DEFAULT_MIN_CELL;
-  if (!Number.isInteger(minCell) || minCell < 0)
-    throw new ParameterError(`--min-cell must be a whole number, not ${o.minCell}.`);
-  return minCell;
 }
 
 const CODE_COLUMNS = ['code', 'area', 'area_code', 'areacode', 'postcode', 'ward', 'lsoa', 'oa'];
@@ -102,7 +94,7 @@ export async function target(workspace: string, dataset: string, o: Record<strin
     throw new ParameterError('An XLSX target list needs a file to go to.', 'Add --out FILE.xlsx');
   if (o.list !== 'areas' && o.list !== 'postcodes')
     throw new ParameterError(`--list must be areas or postcodes, not "${o.list}".`);
-  const minCell = minCellOf(o, format);
+  const minCell = minCellOption(o, format);
   const segs = (o.segments ?? 'auto').trim();
   const segments = /^auto$/i.test(segs)
     ? ('auto' as const)
@@ -152,7 +144,7 @@ export async function evaluate(
   const format = parseFormat(o.format ?? 'table', ['table', 'csv', 'json', 'xlsx']);
   if (format === 'xlsx' && !o.out)
     throw new ParameterError('An XLSX evaluation needs a file to go to.', 'Add --out FILE.xlsx');
-  const minCell = minCellOf(o, format);
+  const minCell = minCellOption(o, format);
   const targeted = readAreaList(o.targeted!, '--targeted');
   const control = o.control ? readAreaList(o.control, '--control') : undefined;
   await withWorkspace(workspace, async (ws) => {
