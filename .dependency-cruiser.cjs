@@ -11,7 +11,7 @@ const LAYERS = [
   ['geo'],
   ['intake'],
   ['reference'],
-  ['profiling', 'segmentation', 'location', 'targeting', 'maps', 'lookup', 'linkage', 'channels', 'journeys', 'vulnerability'],
+  ['profiling', 'segmentation', 'location', 'targeting', 'maps', 'lookup', 'linkage', 'channels', 'journeys', 'vulnerability', 'propensity'],
   ['outputs', 'demo'],
   ['server', 'cli'],
 ];
