@@ -21,6 +21,10 @@ export interface FeatureInfo {
   /** 0/1 features read as yes/no; others per unit */
   binary: boolean;
   unit: string | null;
+  /** the change an odds ratio is quoted for, in the feature's own units (null: one standard deviation) */
+  step: number | null;
+  /** that change in words: "10 more minutes' walk", "yes against no" */
+  stepWords: string;
 }
 
 export interface Design {
@@ -38,7 +42,19 @@ export interface Design {
   /** the segment of the finest tier per row (for the baseline) */
   segments: (string | null)[];
   classification: { name: string; level: AreaLevel; tiers: string[] } | null;
-  accounts: { population: number; usersOnPopulation: number; usersOffPopulation: number; usersNotPlaced: number };
+  /**
+   * Every household and user accounted for: the population's households, the users among them and
+   * beside them, the users' records that could not be placed at an address, and the households
+   * left out because their postcode has no area of the held-out level (all of them users or not).
+   */
+  accounts: {
+    population: number;
+    usersOnPopulation: number;
+    usersOffPopulation: number;
+    usersNotPlaced: number;
+    householdsWithoutArea: number;
+    usersWithoutArea: number;
+  };
 }
 
 const WALK_METRES_PER_MINUTE = (4.8 * 1000) / 60;
@@ -97,9 +113,8 @@ export async function householdDesign(engine: Engine, spec: PropensitySpec): Pro
      ORDER BY units.u`,
   );
   const usersNotPlaced = Number(
-    (await engine.one<{ n: number }>(
-      `SELECT count(*)::BIGINT AS n FROM ${ident(target.table)} WHERE NOT (${placed})`,
-    ))!.n,
+    (await engine.one<{ n: number }>(`SELECT count(*)::BIGINT AS n FROM ${ident(target.table)} WHERE NOT (${placed})`))!
+      .n,
   );
   const keep = rows.filter((r) => r.grp !== null);
   const features: FeatureInfo[] = [];
@@ -123,7 +138,15 @@ export async function householdDesign(engine: Engine, spec: PropensitySpec): Pro
       const of = areas.map((a) => (a === null ? null : (seg.get(a) ?? null)));
       if (tier === cls.tiers[cls.tiers.length - 1]) segments = of;
       for (const c of codes) {
-        features.push({ name: `segment:${tier}:${c}`, kind: 'segment', label: `${tier} ${c}`, binary: true, unit: null });
+        features.push({
+          name: `segment:${tier}:${c}`,
+          kind: 'segment',
+          label: `living in a ${tier} ${c} area`,
+          binary: true,
+          unit: null,
+          step: 1,
+          stepWords: 'against the rest',
+        });
         columns.push((i) => (of[i] === null ? Number.NaN : of[i] === c ? 1 : 0));
       }
     }
@@ -141,7 +164,15 @@ export async function householdDesign(engine: Engine, spec: PropensitySpec): Pro
       byVar.set(v.variable, m);
     }
     for (const [variable, m] of [...byVar].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      features.push({ name: `census:${variable}`, kind: 'census', label: variable, binary: false, unit: 'of the area' });
+      features.push({
+        name: `census:${variable}`,
+        kind: 'census',
+        label: `the area’s ${variable.replace(/_/g, ' ')}`,
+        binary: false,
+        unit: 'of the area',
+        step: null,
+        stepWords: 'one standard deviation higher',
+      });
       columns.push((i) => (areas[i] === null ? Number.NaN : (m.get(areas[i]!) ?? Number.NaN)));
     }
   }
@@ -156,7 +187,7 @@ export async function householdDesign(engine: Engine, spec: PropensitySpec): Pro
   );
   if (kinds.has('deprivation')) {
     const doms = await engine.all<{ index_name: string; domain: string; area_level: string; scored: boolean }>(
-      `SELECT index_name, domain, area_level, bool_and(score IS NOT NULL) AS scored FROM deprivation GROUP BY ALL ORDER BY 1, 2`,
+      `SELECT index_name, domain, area_level, bool_and(score IS NOT NULL) AS scored FROM deprivation GROUP BY index_name, domain, area_level ORDER BY 1, 2`,
     );
     for (const d of doms) {
       const vals = new Map(
@@ -174,6 +205,8 @@ export async function householdDesign(engine: Engine, spec: PropensitySpec): Pro
         label: `${d.index_name.toUpperCase()} ${d.domain === 'IMD' ? '' : `${d.domain} `}${what}`,
         binary: false,
         unit: what === 'decile' ? 'decile' : 'point',
+        step: what === 'decile' ? 1 : 10,
+        stepWords: what === 'decile' ? 'one decile less deprived' : '10 points more deprived',
       });
       columns.push((i) => {
         const a = pcRows.get(pcs[i])?.[d.area_level];
@@ -186,7 +219,8 @@ export async function householdDesign(engine: Engine, spec: PropensitySpec): Pro
       `SELECT kind, lon, lat FROM facility ORDER BY kind`,
     );
     const byKind = new Map<string, { lon: number; lat: number }[]>();
-    for (const f of fac) byKind.set(f.kind, [...(byKind.get(f.kind) ?? []), { lon: Number(f.lon), lat: Number(f.lat) }]);
+    for (const f of fac)
+      byKind.set(f.kind, [...(byKind.get(f.kind) ?? []), { lon: Number(f.lon), lat: Number(f.lat) }]);
     for (const [kind, list] of byKind) {
       const minutes = new Map<string, number>();
       for (const pc of distinct) {
@@ -197,12 +231,43 @@ export async function householdDesign(engine: Engine, spec: PropensitySpec): Pro
         for (const f of list) best = Math.min(best, metresBetween(at, f));
         minutes.set(pc, (best * CIRCUITY) / WALK_METRES_PER_MINUTE);
       }
-      features.push({ name: `access:${kind}`, kind: 'access', label: `walking minutes to the nearest ${kind.replace(/_/g, ' ')}`, binary: false, unit: 'minute' });
+      const place = kind.replace(/_/g, ' ');
+      features.push({
+        name: `access:${kind}`,
+        kind: 'access',
+        label: `walking minutes to the nearest ${place}`,
+        binary: false,
+        unit: 'minute',
+        step: 10,
+        stepWords: '10 more minutes’ walk',
+      });
       columns.push((i) => minutes.get(pcs[i]) ?? Number.NaN);
+      // use usually falls fastest over the first minutes, so the log of the walk is a feature too
+      features.push({
+        name: `access-log:${kind}`,
+        kind: 'access',
+        label: `the walk to the nearest ${place}, on a log scale`,
+        binary: false,
+        unit: 'log minute',
+        step: Math.LN2,
+        stepWords: 'twice as far (on top of the minutes)',
+      });
+      columns.push((i) => {
+        const m = minutes.get(pcs[i]);
+        return m === undefined ? Number.NaN : Math.log1p(m);
+      });
     }
   }
   others.forEach((o, k) => {
-    features.push({ name: `services:${o.name}`, kind: 'services', label: `uses ${o.name.replace(/_/g, ' ')}`, binary: true, unit: null });
+    features.push({
+      name: `services:${o.name}`,
+      kind: 'services',
+      label: `using ${o.name.replace(/_/g, ' ')}`,
+      binary: true,
+      unit: null,
+      step: 1,
+      stepWords: 'against not using it',
+    });
     columns.push((i) => (keep[i][`s${k}`] ? 1 : 0));
   });
   if (!features.length)
@@ -233,6 +298,8 @@ export async function householdDesign(engine: Engine, spec: PropensitySpec): Pro
       usersOnPopulation: rows.filter((r) => r.on_pop && r.y).length,
       usersOffPopulation: rows.filter((r) => !r.on_pop && r.y).length,
       usersNotPlaced,
+      householdsWithoutArea: rows.length - keep.length,
+      usersWithoutArea: rows.filter((r) => r.grp === null && r.y).length,
     },
   };
 }
@@ -248,7 +315,8 @@ async function classificationOf(
     name ? [name] : [],
   );
   if (!r) {
-    if (name) throw new ParameterError(`There is no classification called "${name}".`, 'See civic reference list WORKSPACE.');
+    if (name)
+      throw new ParameterError(`There is no classification called "${name}".`, 'See civic reference list WORKSPACE.');
     return null;
   }
   return { name: r.name, level: r.area_level as AreaLevel, tiers: JSON.parse(r.tiers) as string[] };

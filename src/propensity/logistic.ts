@@ -91,7 +91,14 @@ export function linearPredictor(
 /** Fits the model; λ ≥ 0 (0 is plain maximum likelihood, which fails on separated data). */
 export function fitLogistic(
   data: LogisticData,
-  opts: { penalty?: number; tolerance?: number; maxIterations?: number } = {},
+  opts: {
+    penalty?: number;
+    tolerance?: number;
+    maxIterations?: number;
+    start?: readonly number[];
+    /** false skips the standard errors (NaN), for fits whose coefficients are only used to score */
+    standardErrors?: boolean;
+  } = {},
 ): LogisticFit {
   const { x, rows: n, features: f, y } = data;
   const w = data.w ?? new Float64Array(n).fill(1);
@@ -115,7 +122,9 @@ export function fitLogistic(
       'Check the dataset and the base: the model compares a service’s users with the rest.',
     );
   const beta = new Float64Array(p);
-  beta[0] = Math.log(users / (trials - users));
+  // a warm start (the fit at a neighbouring penalty) when it has the right length, else the base rate
+  if (opts.start && opts.start.length === p && opts.start.every(Number.isFinite)) beta.set(opts.start);
+  else beta[0] = Math.log(users / (trials - users));
   const eta = new Float64Array(n);
   const objective = (b: Float64Array) => {
     let ll = 0;
@@ -136,24 +145,38 @@ export function fitLogistic(
   let converged = false;
   const h = new Float64Array(p * p);
   const g = new Float64Array(p);
-  const xi = new Float64Array(p);
+  // XᵀWX four rows at a time: each pass over the lower triangle adds four rows' products, which
+  // halves the time of the one-row loop (bench/propensity measures the whole fit)
+  const xs = new Float64Array(4 * p);
+  const ws = new Float64Array(4);
   const information = () => {
     h.fill(0);
     g.fill(0);
-    xi[0] = 1;
-    for (let i = 0; i < n; i++) {
-      const pi = sigmoid(eta[i]);
-      const wi = w[i] * pi * (1 - pi);
-      const ri = w[i] * (y[i] - pi);
-      const o = i * f;
-      for (let j = 0; j < f; j++) xi[j + 1] = x[o + j];
+    for (let i0 = 0; i0 < n; i0 += 4) {
+      const m = Math.min(4, n - i0);
+      xs.fill(0);
+      ws.fill(0);
+      for (let r = 0; r < m; r++) {
+        const i = i0 + r;
+        const pi = sigmoid(eta[i]);
+        const ri = w[i] * (y[i] - pi);
+        ws[r] = w[i] * pi * (1 - pi);
+        const o = i * f;
+        const q = r * p;
+        xs[q] = 1;
+        for (let j = 0; j < f; j++) xs[q + j + 1] = x[o + j];
+        for (let a = 0; a < p; a++) g[a] += ri * xs[q + a];
+      }
+      const p1 = p;
+      const p2 = 2 * p;
+      const p3 = 3 * p;
       for (let a = 0; a < p; a++) {
-        const xa = xi[a];
-        if (xa === 0) continue;
-        g[a] += ri * xa;
-        const wa = wi * xa;
+        const c0 = ws[0] * xs[a];
+        const c1 = ws[1] * xs[p1 + a];
+        const c2 = ws[2] * xs[p2 + a];
+        const c3 = ws[3] * xs[p3 + a];
         const row = a * p;
-        for (let b = 0; b <= a; b++) h[row + b] += wa * xi[b];
+        for (let b = 0; b <= a; b++) h[row + b] += c0 * xs[b] + c1 * xs[p1 + b] + c2 * xs[p2 + b] + c3 * xs[p3 + b];
       }
     }
     for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) h[b * p + a] = h[a * p + b];
@@ -196,9 +219,10 @@ export function fitLogistic(
       'Use a larger penalty (--penalty 10), or leave out the feature that gives the answer away.',
     );
   objective(beta);
-  information();
-  const l = cholesky(h, p);
   const standardErrors = new Array<number>(p).fill(Number.NaN);
+  const wanted = opts.standardErrors ?? true;
+  if (wanted) information();
+  const l = wanted ? cholesky(h, p) : null;
   if (l)
     for (let j = 0; j < p; j++) {
       const e = new Float64Array(p);

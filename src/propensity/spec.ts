@@ -29,14 +29,20 @@ export const PropensitySpecSchema = z
       .array(z.enum(FEATURE_KINDS))
       .min(1)
       .default([...FEATURE_KINDS]),
-    /** λ of the ridge penalty on standardised features (scikit-learn's C = 1/λ) */
-    penalty: z.number().min(0).max(1e6).default(1),
+    /**
+     * λ of the ridge penalty on standardised features (scikit-learn's C = 1/λ), or "auto": the
+     * value of PENALTY_GRID with the lowest log loss on the held-out areas
+     */
+    penalty: z.union([z.number().min(0).max(1e6), z.literal('auto')]).default('auto'),
     folds: z.number().int().min(2).max(20).default(5),
     /** the areas held out together, so neighbours never sit on both sides of a split */
     holdoutLevel: z.enum(['lsoa21', 'msoa21', 'ward', 'lsoa11', 'msoa11']).default('lsoa21'),
     seed: z.number().int().default(1),
   })
   .strict();
+
+/** The penalties tried when the spec says "auto". */
+export const PENALTY_GRID = [0.1, 1, 10, 100, 1000] as const;
 
 export type PropensitySpec = z.infer<typeof PropensitySpecSchema>;
 
