@@ -21,25 +21,7 @@ export interface Scored {
 export function auc(d: Scored, subset?: ArrayLike<number>): number | null {
   const idx = subset ? Array.from(subset) : Array.from({ length: d.score.length }, (_, i) => i);
   idx.sort((a, b) => d.score[a] - d.score[b]);
-  let negBelow = 0;
-  let sum = 0;
-  let P = 0;
-  let N = 0;
-  for (let k = 0; k < idx.length; ) {
-    const s = d.score[idx[k]];
-    let pg = 0;
-    let ng = 0;
-    while (k < idx.length && d.score[idx[k]] === s) {
-      pg += d.pos[idx[k]];
-      ng += d.neg[idx[k]];
-      k++;
-    }
-    sum += pg * (negBelow + ng / 2);
-    negBelow += ng;
-    P += pg;
-    N += ng;
-  }
-  return P > 0 && N > 0 ? sum / (P * N) : null;
+  return aucInOrder(d, idx, new Float64Array(d.score.length).fill(1));
 }
 
 /** The AUC of units already sorted by score, each counted `times[i]` times (a bootstrap draw). */
