@@ -8,6 +8,7 @@
  * loss is kept; the evaluation is of that penalty's held-out scores. Choosing one of five values on
  * the folds that then evaluate it flatters the model a little; the result says how it was chosen.
  */
+import { createRandom } from '../core/index.ts';
 import type { Engine } from '../store/index.ts';
 import { auc, bootstrapAuc, calibration, gains, type Scored } from './evaluate.ts';
 import { type Design, type FeatureInfo, householdDesign } from './features.ts';
@@ -77,10 +78,9 @@ export interface TrainOutcome {
 /** The folds: whole held-out areas, dealt round in a seeded order. */
 function foldsOf(d: Design, folds: number, seed: number): Int32Array {
   const order = d.groupCodes.map((_, g) => g);
-  let s = seed >>> 0;
+  const rng = createRandom(seed);
   for (let i = order.length - 1; i > 0; i--) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const j = s % (i + 1);
+    const j = rng.int(i + 1);
     [order[i], order[j]] = [order[j], order[i]];
   }
   const foldOfGroup = new Int32Array(d.groupCodes.length);
